@@ -1,0 +1,139 @@
+"""The one storage layer of the lake: local paths and ``s3://`` URLs alike (fsspec).
+
+Every read and write under ``UG_DATA_ROOT`` goes through a ``Storage``. Paths given to
+it are relative to the lake root and always use ``/``. Writes are atomic per object:
+locally through a temporary file and ``os.replace``; on object stores a PUT is already
+all-or-nothing, so a reader sees either the old object or the whole new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import posixpath
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import fsspec
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    path: str  # relative to the lake root
+    size: int
+    fingerprint: str  # changes when the content changes (mtime+size locally, ETag on S3)
+
+
+class Storage:
+    def __init__(self, root: str, **storage_options):
+        self.root_url = root.rstrip("/")
+        self.fs, self._root = fsspec.core.url_to_fs(self.root_url, **storage_options)
+        self._root = self._root.rstrip("/")
+        self.is_local = self.fs.protocol in ("file", ("file", "local")) or "file" in self.fs.protocol
+
+    # -- paths --------------------------------------------------------------------------
+    def full(self, rel: str) -> str:
+        """The filesystem path of ``rel`` (no protocol), as the fsspec filesystem wants it."""
+        rel = rel.lstrip("/")
+        return f"{self._root}/{rel}" if rel else self._root
+
+    def url(self, rel: str) -> str:
+        """A user-facing location (local path or ``s3://`` URL) for messages and reports."""
+        rel = rel.lstrip("/")
+        return f"{self.root_url}/{rel}" if rel else self.root_url
+
+    def rel(self, full: str) -> str:
+        full = full.split("://", 1)[-1] if "://" in full and not self.is_local else full
+        return posixpath.relpath(full, self._root)
+
+    # -- reads --------------------------------------------------------------------------
+    def exists(self, rel: str) -> bool:
+        return self.fs.exists(self.full(rel))
+
+    def read_bytes(self, rel: str) -> bytes:
+        with self.fs.open(self.full(rel), "rb") as fh:
+            return fh.read()
+
+    def open(self, rel: str, mode: str = "rb"):
+        if "w" in mode and self.is_local:
+            os.makedirs(os.path.dirname(self.full(rel)), exist_ok=True)
+        return self.fs.open(self.full(rel), mode)
+
+    def list_files(self, prefix: str, suffixes: tuple[str, ...] = ()) -> list[ObjectInfo]:
+        """Every file below ``prefix`` (recursively), sorted by path; hidden/temp files skipped."""
+        base = self.full(prefix)
+        if not self.fs.exists(base):
+            return []
+        out = []
+        for full, info in sorted(self.fs.find(base, detail=True).items()):
+            name = posixpath.basename(full)
+            if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
+                continue
+            if info.get("type") == "directory":
+                continue
+            out.append(ObjectInfo(self.rel(full), int(info.get("size") or 0), _fingerprint(info)))
+        return out
+
+    def info(self, rel: str) -> ObjectInfo:
+        info = self.fs.info(self.full(rel))
+        return ObjectInfo(rel, int(info.get("size") or 0), _fingerprint(info))
+
+    def sha256(self, rel: str) -> str:
+        digest = hashlib.sha256()
+        with self.fs.open(self.full(rel), "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
+        if self.is_local:
+            return pq.read_table(self.full(rel), columns=columns)
+        with self.fs.open(self.full(rel), "rb") as fh:
+            return pq.read_table(fh, columns=columns)
+
+    # -- writes -------------------------------------------------------------------------
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        """Write ``data`` at ``rel`` atomically: readers never see a partial object."""
+        full = self.full(rel)
+        if self.is_local:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            tmp = f"{full}.tmp-{uuid.uuid4().hex}"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, full)
+        else:
+            self.fs.pipe_file(full, data)
+
+    def write_parquet(self, rel: str, table: pa.Table, **kwargs) -> tuple[int, str]:
+        """Write ``table`` as Parquet at ``rel`` atomically; return (bytes, sha256)."""
+        sink = io.BytesIO()
+        kwargs.setdefault("compression", "zstd")
+        pq.write_table(table, sink, **kwargs)
+        data = sink.getvalue()
+        self.write_bytes(rel, data)
+        return len(data), hashlib.sha256(data).hexdigest()
+
+    def remove(self, rel: str) -> bool:
+        full = self.full(rel)
+        if not self.fs.exists(full):
+            return False
+        self.fs.rm(full, recursive=True)
+        return True
+
+    def walk_files(self, prefix: str = "") -> Iterator[str]:
+        for info in self.list_files(prefix):
+            yield info.path
+
+
+def _fingerprint(info: dict) -> str:
+    for key in ("ETag", "etag", "md5"):
+        if info.get(key):
+            return str(info[key]).strip('"')
+    mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or ""
+    return f"{info.get('size')}:{mtime}"

@@ -1,0 +1,58 @@
+"""The decision policy as data (SPEC §4): regional consent defaults and quality thresholds.
+
+Nothing here is code that decides; it is the configuration the rules read. A deployment
+overrides any part with a JSON file named by ``UG_POLICY_FILE``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields, replace
+
+# EU/EEA (and UK) locales default to *not consented*: an explicit opt-in is needed.
+OPT_IN_REGIONS = (
+    "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+)  # fmt: skip
+
+DEFAULT_ALLOWED_LOCALES = (
+    "en-US", "en-GB", "en-IE", "en-AU", "en-CA", "en-IN", "de-DE", "de-AT", "fr-FR", "fr-CA",
+    "es-ES", "es-MX", "es-US", "it-IT", "nl-NL", "pt-BR", "ja-JP",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Policy:
+    # consent defaults: regions (BCP 47 region subtag) in the opt-in regime
+    opt_in_regions: tuple[str, ...] = OPT_IN_REGIONS
+    # quality rules (each failing rule is reason ``quality:<rule>``)
+    allowed_locales: tuple[str, ...] = DEFAULT_ALLOWED_LOCALES
+    min_transcript_chars: int = 2
+    max_transcript_chars: int = 2000
+    max_response_chars: int = 8000
+    min_asr_confidence: float = 0.5
+    # deletion deadline (days after requested_at), used by privacy_requests and the audit
+    deletion_deadline_days: int = 30
+    deletion_at_risk_days: int = 7
+    # published shards
+    shard_target_rows: int = 250_000
+    extra: dict = field(default_factory=dict)
+
+    def is_opt_in_locale(self, locale: str) -> bool:
+        region = locale.rsplit("-", 1)[-1] if "-" in locale else ""
+        return region.upper() in self.opt_in_regions
+
+
+def load_policy(path: str | None = None) -> Policy:
+    """The embedded policy, overridden field by field by the JSON file at ``path``."""
+    policy = Policy()
+    if not path:
+        return policy
+    with open(path, encoding="utf-8") as fh:
+        overrides = json.load(fh)
+    known = {f.name for f in fields(Policy)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown policy keys in {path}: {sorted(unknown)}")
+    coerced = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+    return replace(policy, **coerced)
