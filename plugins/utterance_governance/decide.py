@@ -1,0 +1,217 @@
+"""The decision core: one reasoned decision per utterance (SPEC §4), cleaning in between.
+
+Stages, each a list of rules applied in precedence order (first exclusion wins):
+
+1. privacy — deletion requested, held back, opted out, no consent — and the quality rules
+   that need no text (locale, ASR confidence), all on the records as read;
+2. cleaning — redaction of both turns, only for the rows still open;
+3. text quality rules on the cleaned turns, then duplicates.
+
+Rows no rule excludes are ``published``. The result carries no transcript text in its
+decisions, only in the cleaned publishable rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.clean.redact import redact_array
+from utterance_governance.io.readers import ReadResult
+from utterance_governance.policy import Policy
+from utterance_governance.rules.base import Frame, Rule, apply_rules
+from utterance_governance.rules.consent import NoConsent, OptedOut
+from utterance_governance.rules.deletion import DeletionRequested
+from utterance_governance.rules.duplicate import Duplicate, content_hashes
+from utterance_governance.rules.hold import HeldBack
+from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.rules.quality import (
+    EmptyTranscript,
+    LocaleNotAllowed,
+    LowAsrConfidence,
+    ResponseTooLong,
+    TranscriptTooLong,
+    TranscriptTooShort,
+)
+
+PRIVACY_AND_RECORD_RULES: list[Rule] = [
+    DeletionRequested(),
+    HeldBack(),
+    OptedOut(),
+    NoConsent(),
+    LocaleNotAllowed(),
+    LowAsrConfidence(),
+]
+TEXT_RULES: list[Rule] = [
+    EmptyTranscript(),
+    TranscriptTooShort(),
+    TranscriptTooLong(),
+    ResponseTooLong(),
+    Duplicate(),
+]
+
+PUBLISHABLE = pa.schema(
+    [
+        pa.field("utterance_id", pa.string()),
+        pa.field("speaker_key", pa.string()),
+        pa.field("locale", pa.string()),
+        pa.field("captured_at", S.TS),
+        pa.field("captured_date", pa.date32()),
+        pa.field("user_text", pa.string()),
+        pa.field("assistant_text", pa.string()),
+        pa.field("asr_confidence", pa.float64()),
+        pa.field("content_hash", pa.string()),
+        pa.field("source_file", pa.string()),
+        pa.field("line", pa.int64()),
+    ]
+)
+
+
+@dataclass
+class Decided:
+    """Decisions for every row of a batch, and its cleaned publishable rows."""
+
+    decisions: pa.Table  # schema.DECISION, one row per input row
+    publishable: pa.Table  # PUBLISHABLE
+    counts: Counter = field(default_factory=Counter)
+
+
+def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
+    """Keyed pseudonym (HMAC-SHA256, hex) of each customer id, computed once per customer."""
+    encoded = pc.dictionary_encode(customer_ids)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    digests = [
+        None if c is None else hmac.new(key, c.encode("utf-8"), hashlib.sha256).hexdigest()
+        for c in encoded.dictionary.to_pylist()
+    ]
+    return pa.array(digests, pa.string()).take(encoded.indices)
+
+
+def decide_records(
+    records: pa.Table,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+    live_hashes: pa.Array | None = None,
+) -> Decided:
+    """Decide every typed record; clean and return the ones that may be published."""
+    n = records.num_rows
+    counts: Counter = Counter()
+    reasons = np.full(n, None, dtype=object)
+    frame = Frame(records, state, policy, now)
+    apply_rules(PRIVACY_AND_RECORD_RULES, frame, reasons, counts)
+
+    open_idx = np.flatnonzero(np.equal(reasons, None))
+    survivors = records.take(pa.array(open_idx, pa.int64()))
+    user_text = pc.utf8_trim_whitespace(redact_array(survivors.column("transcript")))
+    assistant_text = pc.utf8_trim_whitespace(redact_array(survivors.column("response")))
+    hashes = content_hashes(user_text, assistant_text)
+    order = np.lexsort(
+        (
+            survivors.column("utterance_id").to_numpy(zero_copy_only=False),
+            pc.cast(survivors.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
+        )
+    )
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    text_frame = Frame(
+        survivors,
+        state,
+        policy,
+        now,
+        derived={
+            "user_text": user_text,
+            "assistant_text": assistant_text,
+            "content_hash": hashes,
+            "_order": rank,
+            "live_hashes": live_hashes,
+        },
+    )
+    text_reasons = np.full(len(open_idx), None, dtype=object)
+    apply_rules(TEXT_RULES, text_frame, text_reasons, counts)
+    reasons[open_idx] = text_reasons
+    published = np.equal(text_reasons, None)
+    reasons[open_idx[published]] = S.PUBLISHED
+    counts[S.PUBLISHED] += int(published.sum())
+
+    speakers = speaker_keys(records.column("customer_id"), pseudonym_key)
+    row_hashes = np.full(n, None, dtype=object)
+    row_hashes[open_idx] = hashes.to_numpy(zero_copy_only=False)
+    decisions = pa.table(
+        {
+            "utterance_id": records.column("utterance_id"),
+            "speaker_key": speakers,
+            "captured_at": records.column("captured_at"),
+            "locale": records.column("locale"),
+            "reason": pa.array(reasons, pa.string()),
+            "detail": pa.nulls(n, pa.string()),
+            "source_file": records.column("source_file"),
+            "line": records.column("line"),
+            "content_hash": pa.array(row_hashes, pa.string()),
+        },
+        schema=S.DECISION,
+    )
+    keep = pa.array(published)
+    captured = survivors.column("captured_at").filter(keep)
+    publishable = pa.table(
+        {
+            "utterance_id": survivors.column("utterance_id").filter(keep),
+            "speaker_key": speakers.take(pa.array(open_idx, pa.int64())).filter(keep),
+            "locale": survivors.column("locale").filter(keep),
+            "captured_at": captured,
+            "captured_date": pc.cast(captured, pa.date32()),
+            "user_text": user_text.filter(keep),
+            "assistant_text": assistant_text.filter(keep),
+            "asr_confidence": survivors.column("asr_confidence").filter(keep),
+            "content_hash": hashes.filter(keep),
+            "source_file": survivors.column("source_file").filter(keep),
+            "line": survivors.column("line").filter(keep),
+        },
+        schema=PUBLISHABLE,
+    )
+    return Decided(decisions, publishable, counts)
+
+
+def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:
+    """The ``malformed`` decision of each quarantined row (no raw content, only the reason)."""
+    n = quarantine.num_rows
+    return pa.table(
+        {
+            "utterance_id": quarantine.column("record_id"),
+            "speaker_key": speaker_keys(quarantine.column("customer_id"), pseudonym_key),
+            "captured_at": pa.nulls(n, S.TS),
+            "locale": pa.nulls(n, pa.string()),
+            "reason": quarantine.column("reason"),
+            "detail": quarantine.column("detail"),
+            "source_file": quarantine.column("source_file"),
+            "line": quarantine.column("line"),
+            "content_hash": pa.nulls(n, pa.string()),
+        },
+        schema=S.DECISION,
+    )
+
+
+def decide_file(
+    read: ReadResult,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+    live_hashes: pa.Array | None = None,
+) -> Decided:
+    """Every row of one read landing file decided: typed records and quarantined ones."""
+    decided = decide_records(read.records, state, policy, now, pseudonym_key, live_hashes)
+    malformed = malformed_decisions(read.quarantine, pseudonym_key)
+    decided.counts[S.MALFORMED] += malformed.num_rows
+    decided.decisions = pa.concat_tables([decided.decisions, malformed])
+    return decided

@@ -1,0 +1,421 @@
+"""Landing-file readers that never crash on bad input (SPEC §3, §4 rule 1).
+
+Every input row ends as exactly one of: a typed record (the schema of ``schema.py`` plus
+``source_file`` and ``line``), or a quarantined row with reason ``malformed``, a detail
+code (``missing_field:transcript``, ``invalid_timestamp:captured_at``, ...), its source
+file and line, and the raw input. A file that cannot be read at all yields one
+quarantined row with ``line = 0``.
+
+Both formats converge on the same typed columns and then share one vectorised
+validation: JSON Lines are decoded line by line (they must be), Parquet columns are
+checked and cast whole.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+
+KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
+    "utterances": (S.UTTERANCE, S.UTTERANCE_REQUIRED, "utterance_id"),
+    "consent": (S.CONSENT, S.CONSENT_REQUIRED, "event_id"),
+    "deletions": (S.DELETION, S.DELETION_REQUIRED, "request_id"),
+}
+SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
+
+_ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_ISO_PARTS = r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})[T ](?P<H>\d{2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+_BCP47 = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    records: pa.Table  # kind schema + source_file, line
+    quarantine: pa.Table  # schema.QUARANTINE
+
+    @property
+    def rows_seen(self) -> int:
+        return self.records.num_rows + self.quarantine.num_rows
+
+
+def read_landing_file(storage: Storage, rel: str, kind: str) -> ReadResult:
+    """Read one landing file of ``kind`` (utterances, consent, deletions) without raising."""
+    schema, required, id_field = KINDS[kind]
+    try:
+        if rel.endswith(".parquet"):
+            columns, raw_of, n, lines = _parquet_columns(storage, rel, schema)
+            details = np.full(n, None, dtype=object)
+        else:
+            data = storage.read_bytes(rel)
+            columns, raw_of, n, lines, details, tail_problem = _jsonl_columns(data, rel, schema)
+            if tail_problem:
+                return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem)
+    except Exception as exc:  # a file we cannot open at all: one quarantine row says why
+        return ReadResult(_empty(schema, rel), _file_problem(rel, f"unreadable_file:{type(exc).__name__}"))
+    return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, None)
+
+
+# --- JSON Lines -------------------------------------------------------------------------
+def _decompress(data: bytes) -> tuple[bytes, str | None]:
+    try:
+        return gzip.decompress(data), None
+    except (OSError, EOFError, zlib.error):
+        partial = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            out = partial.decompress(data)
+        except zlib.error:
+            return b"", "unreadable_file:corrupt_gzip"
+        # keep only complete lines; the rest of the file is reported as truncated
+        cut = out.rfind(b"\n")
+        return (out[: cut + 1] if cut >= 0 else b""), "unreadable_file:truncated_gzip"
+
+
+def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
+    tail_problem = None
+    if rel.endswith(".gz"):
+        data, tail_problem = _decompress(data)
+    values: dict[str, list] = {f.name: [] for f in schema}
+    raws: list[str] = []
+    lines: list[int] = []
+    details: list[str | None] = []
+    checkers = {f.name: _PY_CHECKS[_kind_of(f.type)] for f in schema}
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        lines.append(number)
+        detail = None
+        obj: dict = {}
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError:
+            text, detail = line.decode("utf-8", errors="backslashreplace"), "invalid_utf8"
+        raws.append(text)
+        if detail is None:
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                parsed, detail = None, "unparseable_json"
+            if detail is None and not isinstance(parsed, dict):
+                detail = "not_an_object"
+            elif detail is None:
+                obj = parsed
+        for name, check in checkers.items():
+            value = obj.get(name)
+            ok, value = check(value)
+            if not ok:
+                detail = detail or f"wrong_type:{name}"
+                value = None
+            values[name].append(value)
+        details.append(detail)
+    columns = {f.name: pa.array(values[f.name], type=_loose_type(f.type)) for f in schema}
+    n = len(lines)
+    return (
+        columns,
+        (lambda idx: [raws[i] for i in idx]),
+        n,
+        np.asarray(lines, dtype=np.int64),
+        np.asarray(details, dtype=object),
+        tail_problem,
+    )
+
+
+def _kind_of(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return "timestamp"
+    if pa.types.is_integer(t):
+        return "int"
+    if pa.types.is_floating(t):
+        return "float"
+    if pa.types.is_list(t):
+        return "list"
+    return "string"
+
+
+def _loose_type(t: pa.DataType) -> pa.DataType:
+    """Timestamps travel as strings until validated; everything else as its own type."""
+    return pa.string() if pa.types.is_timestamp(t) else t
+
+
+def _check_str(v):
+    return (v is None or isinstance(v, str)), v
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_int(v):
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    ok = v is None or (isinstance(v, int) and not isinstance(v, bool) and _INT64[0] <= v <= _INT64[1])
+    return ok, v
+
+
+def _check_float(v):
+    ok = v is None or (isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 1e308)
+    return ok, (float(v) if ok and v is not None else v)
+
+
+def _check_list(v):
+    return (v is None or (isinstance(v, list) and all(isinstance(x, str) for x in v))), v
+
+
+_PY_CHECKS: dict[str, Callable] = {
+    "string": _check_str,
+    "timestamp": _check_str,
+    "int": _check_int,
+    "float": _check_float,
+    "list": _check_list,
+}
+
+
+# --- Parquet ----------------------------------------------------------------------------
+def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
+    table = storage.read_parquet(rel)
+    n = table.num_rows
+    columns: dict[str, pa.Array] = {}
+    wrong: dict[str, pa.Array] = {}
+    for field in schema:
+        if field.name not in table.column_names:
+            columns[field.name] = pa.nulls(n, _loose_type(field.type))
+            continue
+        col = table.column(field.name).combine_chunks()
+        if pa.types.is_dictionary(col.type):
+            col = col.dictionary_decode()
+        columns[field.name], wrong[field.name] = _coerce_column(col, field.type)
+
+    def raw_of(idx):
+        rows = table.take(pa.array(idx, type=pa.int64())).to_pylist()
+        return [json.dumps(r, default=str, ensure_ascii=False) for r in rows]
+
+    lines = np.arange(1, n + 1, dtype=np.int64)
+    # wrong-type cells become null and are reported through the wrong_type detail
+    columns["__wrong__"] = wrong
+    return columns, raw_of, n, lines
+
+
+def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[pa.Array, str] | None]:
+    """Cast a Parquet column to its loose target type (timestamps: UTC timestamps when the
+    column already is one, else strings). Cells that cannot be cast become null and are
+    flagged by the returned (mask, detail code) (``None`` when every cell cast)."""
+    kind = _kind_of(target)
+    loose = _loose_type(target)
+    if kind == "timestamp" and pa.types.is_timestamp(col.type):
+        if col.type.tz is None:  # a naive timestamp column: every value lacks its offset
+            return pa.nulls(len(col), pa.string()), (pc.is_valid(col), "timestamp_without_offset")
+        return pc.cast(col, S.TS), None
+    is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
+    is_number = pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
+    try:
+        if kind in ("string", "timestamp") and is_text:
+            col.validate(full=True)  # invalid UTF-8 raises here
+            return col.cast(loose), None
+        if kind in ("int", "float") and is_number:
+            return col.cast(loose, safe=True), None
+        if kind == "list" and pa.types.is_list(col.type):
+            return col.cast(loose), None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        pass
+    # slow path, only for an odd column: check cell by cell
+    if kind in ("string", "timestamp") and (
+        is_text or pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type)
+    ):
+        cells = [_decode(v) for v in col.cast(pa.large_binary()).to_pylist()]
+        code = "invalid_utf8"
+    else:
+        code = "wrong_type"
+        check = _PY_CHECKS[kind]
+        cells = [check(v) for v in col.to_pylist()]
+    bad = pa.array([not ok for ok, _ in cells])
+    return pa.array([v if ok else None for ok, v in cells], type=loose), (bad, code)
+
+
+def _decode(v: bytes | None) -> tuple[bool, str | None]:
+    if v is None:
+        return True, None
+    try:
+        return True, v.decode("utf-8")
+    except UnicodeDecodeError:
+        return False, None
+
+
+# --- shared validation ------------------------------------------------------------------
+class _Details:
+    """Per-row first problem, set by vectorised masks (first problem wins)."""
+
+    def __init__(self, initial: np.ndarray):
+        self.values = initial
+
+    def flag(self, mask, code: str) -> None:
+        mask = np.asarray(pc.fill_null(mask, False) if isinstance(mask, pa.Array | pa.ChunkedArray) else mask)
+        hit = mask & np.equal(self.values, None)
+        if hit.any():
+            self.values[hit] = code
+
+
+def _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem) -> ReadResult:
+    n = len(lines)
+    d = _Details(details)
+    wrong = columns.pop("__wrong__", {})
+    for name in (f.name for f in schema):
+        if wrong.get(name) is not None:
+            mask, code = wrong[name]
+            d.flag(mask, f"{code}:{name}")
+    typed: dict[str, pa.Array] = {}
+    for field in schema:
+        col = columns[field.name]
+        if field.name in required:
+            missing = pc.is_null(col)
+            # an empty transcript is well-formed (a quality rule judges it); an empty id is not
+            if pa.types.is_string(col.type) and field.name != "transcript":
+                missing = pc.or_kleene(missing, pc.equal(pc.utf8_trim_whitespace(col), ""))
+            d.flag(missing, f"missing_field:{field.name}")
+        if pa.types.is_timestamp(field.type) and not pa.types.is_timestamp(col.type):
+            col = _parse_timestamps(col, field.name, d)
+        typed[field.name] = col
+    _semantic_checks(schema, typed, d)
+    # an id seen twice in one file: the first occurrence stands, later ones are quarantined
+    ids = typed[id_field]
+    ok_so_far = np.equal(d.values, None)
+    if n:
+        seen = pa.table({"id": ids, "i": np.arange(n)}).filter(pa.array(ok_so_far))
+        first = seen.group_by("id").aggregate([("i", "min")]).column("i_min").to_numpy()
+        dup = ok_so_far.copy()
+        dup[first] = False
+        d.flag(dup, f"duplicate_id:{id_field}")
+    bad = ~np.equal(d.values, None)
+    good_idx = np.flatnonzero(~bad)
+    bad_idx = np.flatnonzero(bad)
+    records = pa.table({f.name: typed[f.name] for f in schema}, schema=schema).take(good_idx)
+    records = records.append_column("source_file", pa.array([rel] * len(good_idx), pa.string()))
+    records = records.append_column("line", pa.array(lines[good_idx], pa.int64()))
+    quarantine = _quarantine(rel, lines, bad_idx, d.values, columns, typed, id_field, raw_of)
+    if tail_problem:
+        quarantine = pa.concat_tables([quarantine, _file_problem(rel, tail_problem)])
+    return ReadResult(records, quarantine)
+
+
+def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
+    present = pc.is_valid(col)
+    shaped = pc.fill_null(pc.match_substring_regex(col, _ISO_WITH_OFFSET), False)
+    naive = pc.and_(present, pc.invert(shaped))
+    d.flag(pc.and_(naive, pc.invert(pc.match_substring_regex(col, r"[+-]\d{2}:?\d{2}$|[Zz]$"))),
+           f"timestamp_without_offset:{name}")  # fmt: skip
+    d.flag(naive, f"invalid_timestamp:{name}")
+    candidates = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
+    try:
+        return pc.cast(candidates, S.TS)
+    except pa.ArrowInvalid:
+        pass
+    # some well-shaped value is not a real instant (2026-02-30, 25:00): find them vectorised
+    parts = pc.extract_regex(candidates, _ISO_PARTS)
+
+    def number(key: str) -> np.ndarray:  # absent parts ("" or null) read as 0
+        text = pc.fill_null(parts.field(key), "0")
+        text = pc.if_else(pc.equal(text, ""), "0", text)
+        return pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False)
+
+    shaped_np = np.asarray(pc.is_valid(parts))
+    y, m, day, hh, mm, ss = (number(k) for k in ("y", "m", "d", "H", "M", "S"))
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    days_in_month = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 1, 12) - 1] + (
+        (m == 2) & leap
+    )
+    impossible = shaped_np & (
+        (m < 1) | (m > 12) | (day < 1) | (day > days_in_month) | (hh > 23) | (mm > 59) | (ss > 60)
+    )
+    d.flag(impossible, f"invalid_timestamp:{name}")
+    candidates = pc.if_else(pa.array(impossible), pa.scalar(None, pa.string()), candidates)
+    try:
+        return pc.cast(candidates, S.TS)
+    except pa.ArrowInvalid:  # anything stranger still: per cell, only for this column
+        out = []
+        for i, v in enumerate(candidates.to_pylist()):
+            try:
+                out.append(None if v is None else pc.cast(pa.array([v]), S.TS)[0].as_py())
+            except pa.ArrowInvalid:
+                out.append(None)
+                d.flag(np.arange(len(candidates)) == i, f"invalid_timestamp:{name}")
+        return pa.array(out, S.TS)
+
+
+def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:
+    names = set(schema.names)
+    if "asr_confidence" in names:
+        c = typed["asr_confidence"]
+        d.flag(
+            pc.or_(pc.is_nan(c), pc.or_(pc.less(c, 0.0), pc.greater(c, 1.0))), "out_of_range:asr_confidence"
+        )
+    if "turn_index" in names:
+        d.flag(pc.less(typed["turn_index"], 0), "out_of_range:turn_index")
+    if "locale" in names:
+        d.flag(pc.invert(pc.match_substring_regex(typed["locale"], _BCP47)), "invalid_locale")
+    if "status" in names:
+        d.flag(pc.invert(pc.is_in(typed["status"], pa.array(S.CONSENT_STATUSES))), "invalid_value:status")
+    if "scope" in names:
+        scope = typed["scope"]
+        d.flag(pc.invert(pc.is_in(scope, pa.array(S.DELETION_SCOPES))), "invalid_value:scope")
+        is_range = pc.equal(scope, "range")
+        d.flag(
+            pc.and_(is_range, pc.or_(pc.is_null(typed["from"]), pc.is_null(typed["to"]))),
+            "missing_field:from_to",
+        )
+        d.flag(pc.and_(is_range, pc.greater(typed["from"], typed["to"])), "invalid_value:from_after_to")
+        is_list = pc.equal(scope, "utterances")
+        empty = pc.or_(
+            pc.is_null(typed["utterance_ids"]), pc.equal(pc.list_value_length(typed["utterance_ids"]), 0)
+        )
+        d.flag(pc.and_(is_list, empty), "missing_field:utterance_ids")
+
+
+def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) -> pa.Table:
+    if len(bad_idx) == 0:
+        return S.QUARANTINE.empty_table()
+    take = pa.array(bad_idx, type=pa.int64())
+    customer = typed.get("customer_id")
+    return pa.table(
+        {
+            "source_file": pa.array([rel] * len(bad_idx), pa.string()),
+            "line": pa.array(lines[bad_idx], pa.int64()),
+            "record_id": pc.take(columns[id_field], take),
+            "customer_id": pc.take(customer, take)
+            if customer is not None
+            else pa.nulls(len(bad_idx), pa.string()),
+            "reason": pa.array([S.MALFORMED] * len(bad_idx), pa.string()),
+            "detail": pa.array(details[bad_idx].tolist(), pa.string()),
+            "raw": pa.array(raw_of(bad_idx.tolist()), pa.string()),
+        },
+        schema=S.QUARANTINE,
+    )
+
+
+def _file_problem(rel: str, detail: str) -> pa.Table:
+    return pa.table(
+        {
+            "source_file": [rel],
+            "line": [0],
+            "record_id": pa.nulls(1, pa.string()),
+            "customer_id": pa.nulls(1, pa.string()),
+            "reason": [S.MALFORMED],
+            "detail": [detail],
+            "raw": pa.nulls(1, pa.string()),
+        },
+        schema=S.QUARANTINE,
+    )
+
+
+def _empty(schema: pa.Schema, rel: str) -> pa.Table:
+    return (
+        schema.empty_table()
+        .append_column("source_file", pa.array([], pa.string()))
+        .append_column("line", pa.array([], pa.int64()))
+    )

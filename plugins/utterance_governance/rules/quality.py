@@ -1,0 +1,77 @@
+"""Record-level quality rules (SPEC §4 rule 4), thresholds from the policy.
+
+Each rule is one unit with reason ``quality:<rule>``. Locale and ASR confidence are
+judged on the record as captured; text lengths on the cleaned (redacted) turns, in
+the derived columns ``user_text`` / ``assistant_text``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.rules.base import Frame
+
+
+def _mask(values) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False), dtype=bool)
+
+
+class LocaleNotAllowed:
+    """The locale is not one the model is trained on (policy ``allowed_locales``)."""
+
+    reason = S.quality_reason("locale_not_allowed")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        allowed = pa.array(frame.policy.allowed_locales, pa.string())
+        return ~_mask(pc.is_in(frame.records.column("locale"), value_set=allowed))
+
+
+class LowAsrConfidence:
+    """The recogniser was unsure of what was said: the transcript may not be what the
+    customer said. A missing confidence is not judged (upstream systems may not send one)."""
+
+    reason = S.quality_reason("low_asr_confidence")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return _mask(pc.less(frame.records.column("asr_confidence"), frame.policy.min_asr_confidence))
+
+
+class EmptyTranscript:
+    """Nothing left of the user turn after cleaning: no training signal."""
+
+    reason = S.quality_reason("empty_transcript")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return _mask(pc.equal(pc.utf8_length(frame.column("user_text")), 0))
+
+
+class TranscriptTooShort:
+    """The user turn is shorter than the policy minimum (noise, a cut-off recording)."""
+
+    reason = S.quality_reason("transcript_too_short")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return _mask(pc.less(pc.utf8_length(frame.column("user_text")), frame.policy.min_transcript_chars))
+
+
+class TranscriptTooLong:
+    """The user turn is longer than the policy maximum (runaway ASR, dictation)."""
+
+    reason = S.quality_reason("transcript_too_long")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return _mask(pc.greater(pc.utf8_length(frame.column("user_text")), frame.policy.max_transcript_chars))
+
+
+class ResponseTooLong:
+    """The assistant turn is longer than the policy maximum."""
+
+    reason = S.quality_reason("response_too_long")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return _mask(
+            pc.greater(pc.utf8_length(frame.column("assistant_text")), frame.policy.max_response_chars)
+        )

@@ -1,0 +1,228 @@
+"""Landing readers: every input row ends as a typed record or a quarantined row with a reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from utterance_governance import schema as S
+from utterance_governance.io.readers import read_landing_file
+from utterance_governance.io.storage import Storage
+
+GOOD = {
+    "utterance_id": "u1", "customer_id": "c1", "device_id": "d1", "session_id": "s1", "turn_index": 0,
+    "captured_at": "2026-11-25T13:45:12Z", "locale": "en-US", "transcript": "what's the weather",
+    "response": "Sunny, 21 degrees.", "asr_confidence": 0.93,
+}  # fmt: skip
+
+
+@pytest.fixture
+def lake(tmp_path) -> Storage:
+    return Storage(str(tmp_path))
+
+
+def read_lines(lake: Storage, lines: list[bytes], name="f.jsonl", kind="utterances"):
+    rel = f"landing/{kind}/dt=2026-11-25/{name}" if kind == "utterances" else f"landing/{kind}/{name}"
+    data = b"\n".join(lines) + b"\n"
+    lake.write_bytes(rel, gzip.compress(data) if name.endswith(".gz") else data)
+    return read_landing_file(lake, rel, kind)
+
+
+def row(**changes) -> bytes:
+    record = {**GOOD, **changes}
+    return json.dumps({k: v for k, v in record.items() if v is not ...}).encode()
+
+
+MALFORMED_CASES = {
+    "unparseable_json": b'{"utterance_id": "u9", ',
+    "invalid_utf8": b'{"utterance_id": "u\xff\xfe"}',
+    "not_an_object": b"[1, 2, 3]",
+    "wrong_type:turn_index": row(turn_index="three"),
+    "wrong_type:asr_confidence": row(asr_confidence="high"),
+    "wrong_type:transcript": row(transcript=["a", "b"]),
+    "missing_field:utterance_id": row(utterance_id=...),
+    "missing_field:customer_id": row(customer_id=""),
+    "missing_field:captured_at": row(captured_at=None),
+    "missing_field:locale": row(locale=...),
+    "missing_field:transcript": row(transcript=None),
+    "timestamp_without_offset:captured_at": row(captured_at="2026-11-25T13:45:12"),
+    "invalid_timestamp:captured_at": row(captured_at="2026-02-30T10:00:00Z"),
+    "out_of_range:asr_confidence": row(asr_confidence=1.7),
+    "out_of_range:turn_index": row(turn_index=-1),
+    "invalid_locale": row(locale="english please"),
+}
+
+
+@pytest.mark.parametrize("detail", sorted(MALFORMED_CASES))
+def test_each_malformed_kind_is_quarantined_with_its_reason(lake, detail):
+    result = read_lines(lake, [row(utterance_id="ok"), MALFORMED_CASES[detail]])
+    assert result.records.column("utterance_id").to_pylist() == ["ok"]
+    q = result.quarantine.to_pylist()
+    assert [(r["line"], r["reason"], r["detail"]) for r in q] == [(2, "malformed", detail)]
+    assert q[0]["source_file"].endswith("f.jsonl")
+    assert q[0]["raw"]  # the input is kept, nothing is lost
+
+
+def test_an_utterance_id_seen_twice_keeps_the_first(lake):
+    result = read_lines(lake, [row(), row(transcript="other"), row(utterance_id="u2")])
+    assert result.records.column("line").to_pylist() == [1, 3]
+    assert result.quarantine.column("detail").to_pylist() == ["duplicate_id:utterance_id"]
+
+
+def test_offsets_are_normalised_to_utc(lake):
+    result = read_lines(
+        lake,
+        [
+            row(captured_at="2026-11-25T13:45:12+01:00"),
+            row(utterance_id="u2", captured_at="2026-11-25T08:00:00.5-05:30"),
+        ],
+    )
+    got = [t.isoformat() for t in result.records.column("captured_at").to_pylist()]
+    assert got == ["2026-11-25T12:45:12+00:00", "2026-11-25T13:30:00.500000+00:00"]
+
+
+def test_an_empty_transcript_is_well_formed(lake):
+    # emptiness is a quality rule (after cleaning), not malformation
+    assert read_lines(lake, [row(transcript="  ")]).records.num_rows == 1
+
+
+def test_gzip_lines_and_a_truncated_gzip(lake):
+    full = read_lines(lake, [row(), row(utterance_id="u2")], name="f.jsonl.gz")
+    assert full.records.num_rows == 2 and full.quarantine.num_rows == 0
+    rel = "landing/utterances/dt=2026-11-25/cut.jsonl.gz"
+    lake.write_bytes(rel, gzip.compress(b"\n".join(row(utterance_id=f"u{i}") for i in range(200)))[:-40])
+    cut = read_landing_file(lake, rel, "utterances")
+    assert cut.quarantine.column("detail").to_pylist()[-1] == "unreadable_file:truncated_gzip"
+    assert 0 < cut.records.num_rows < 200
+
+
+def test_unreadable_files_give_one_quarantine_row(lake):
+    for name, data in [("x.parquet", b"not parquet"), ("y.jsonl.gz", b"not gzip at all")]:
+        rel = f"landing/utterances/dt=2026-11-25/{name}"
+        lake.write_bytes(rel, data)
+        result = read_landing_file(lake, rel, "utterances")
+        assert result.records.num_rows == 0
+        assert result.quarantine.column("line").to_pylist() == [0]
+        assert result.quarantine.column("detail")[0].as_py().startswith("unreadable_file:")
+
+
+def test_parquet_with_bad_cells(lake):
+    table = pa.table(
+        {
+            "utterance_id": ["a", "b", "a", "c", "d"],
+            "customer_id": ["c1", None, "c1", "c2", "c3"],
+            "captured_at": ["2026-11-25T13:45:12Z", "2026-11-25T13:45:12Z", "2026-11-25T13:45:12Z",
+                            "2026-13-01T00:00:00Z", "2026-11-25T13:45:12+02:00"],
+            "locale": ["en-US"] * 5,
+            "transcript": ["x"] * 5,
+            "asr_confidence": [0.5, 0.2, 0.1, 0.9, 1.5],
+            "turn_index": pa.array([1, 2, 3, 4, 5], pa.int32()),
+        }
+    )  # fmt: skip
+    lake.write_parquet("landing/utterances/dt=2026-11-25/p.parquet", table)
+    result = read_landing_file(lake, "landing/utterances/dt=2026-11-25/p.parquet", "utterances")
+    assert result.records.column("utterance_id").to_pylist() == ["a"]
+    assert result.records.schema.field("turn_index").type == pa.int64()
+    details = {r["line"]: r["detail"] for r in result.quarantine.to_pylist()}
+    assert details == {
+        2: "missing_field:customer_id",
+        3: "duplicate_id:utterance_id",
+        4: "invalid_timestamp:captured_at",
+        5: "out_of_range:asr_confidence",
+    }
+
+
+def test_parquet_timestamp_columns(lake):
+    aware = pa.array([1_700_000_000_000_000], pa.timestamp("us", tz="Europe/Berlin"))
+    naive = pa.array([1_700_000_000_000_000], pa.timestamp("us"))
+    base = {k: [v] for k, v in GOOD.items() if k != "captured_at"}
+    for name, col, ok in [("aware", aware, True), ("naive", naive, False)]:
+        rel = f"landing/utterances/dt=2026-11-25/{name}.parquet"
+        lake.write_parquet(rel, pa.table({**base, "captured_at": col}))
+        result = read_landing_file(lake, rel, "utterances")
+        assert result.records.num_rows == int(ok)
+        if not ok:
+            assert result.quarantine.column("detail").to_pylist() == ["timestamp_without_offset:captured_at"]
+
+
+def test_parquet_invalid_utf8_in_a_binary_column(lake):
+    base = {k: [v, v] for k, v in GOOD.items() if k != "transcript"}
+    base["utterance_id"] = ["u1", "u2"]
+    rel = "landing/utterances/dt=2026-11-25/bin.parquet"
+    lake.write_parquet(rel, pa.table({**base, "transcript": pa.array([b"fine", b"bad \xff"], pa.binary())}))
+    result = read_landing_file(lake, rel, "utterances")
+    assert result.records.column("transcript").to_pylist() == ["fine"]
+    assert result.quarantine.column("detail").to_pylist() == ["invalid_utf8:transcript"]
+
+
+def test_consent_and_deletion_records(lake):
+    consent = [
+        json.dumps({"event_id": "e1", "customer_id": "c1", "purpose": "model_training", "status": "opted_out",
+                    "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-01T00:00:01Z", "source": "app"}).encode(),
+        json.dumps({"event_id": "e2", "customer_id": "c2", "purpose": "model_training", "status": "maybe",
+                    "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-01T00:00:01Z"}).encode(),
+    ]  # fmt: skip
+    result = read_lines(lake, consent, kind="consent")
+    assert result.records.column("event_id").to_pylist() == ["e1"]
+    assert [(r["customer_id"], r["detail"]) for r in result.quarantine.to_pylist()] == [
+        ("c2", "invalid_value:status")
+    ]
+
+    deletions = [
+        json.dumps({"request_id": "r1", "customer_id": "c1", "scope": "range", "from": "2026-11-02T00:00:00Z",
+                    "to": "2026-11-01T00:00:00Z", "requested_at": "2026-11-20T00:00:00Z"}).encode(),
+        json.dumps({"request_id": "r2", "customer_id": "c1", "scope": "utterances", "utterance_ids": [],
+                    "requested_at": "2026-11-20T00:00:00Z"}).encode(),
+        json.dumps({"request_id": "r3", "customer_id": "c1", "scope": "utterances", "utterance_ids": ["u1"],
+                    "requested_at": "2026-11-20T00:00:00Z"}).encode(),
+        json.dumps({"request_id": "r4", "customer_id": "c1", "scope": "everything",
+                    "requested_at": "2026-11-20T00:00:00Z"}).encode(),
+    ]  # fmt: skip
+    result = read_lines(lake, deletions, kind="deletions")
+    assert result.records.column("request_id").to_pylist() == ["r3"]
+    assert result.quarantine.column("detail").to_pylist() == [
+        "invalid_value:from_after_to", "missing_field:utterance_ids", "invalid_value:scope"
+    ]  # fmt: skip
+
+
+def _outcomes(result) -> int:
+    return result.records.num_rows + result.quarantine.num_rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2000), gz=st.booleans())
+def test_arbitrary_bytes_never_raise(lake, data, gz):
+    name = "h.jsonl.gz" if gz else "h.jsonl"
+    lake.write_bytes(f"landing/utterances/dt=2026-11-25/{name}", gzip.compress(data) if gz else data)
+    result = read_landing_file(lake, f"landing/utterances/dt=2026-11-25/{name}", "utterances")
+    assert _outcomes(result) == sum(1 for line in data.split(b"\n") if line.strip())
+    assert result.records.schema.names[: len(S.UTTERANCE)] == S.UTTERANCE.names
+
+
+_json_values = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=12),
+    st.sampled_from(["2026-11-25T13:45:12Z", "2026-11-25T13:45:12", "2026-02-30T00:00:00+01:00", "en-US", "u1"]),
+    st.lists(st.text(max_size=3), max_size=2),
+)  # fmt: skip
+_records = st.dictionaries(st.sampled_from(list(GOOD)), _json_values, max_size=len(GOOD)).map(
+    lambda d: {**GOOD, **d}
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(_records, max_size=12), junk=st.lists(st.binary(max_size=30), max_size=3))
+def test_every_row_gets_exactly_one_outcome(lake, records, junk):
+    lines = [json.dumps(r, allow_nan=True).encode() for r in records] + [j for j in junk if j.strip()]
+    lines = [line.replace(b"\n", b" ") for line in lines]
+    result = read_lines(lake, lines, name="p.jsonl")
+    assert _outcomes(result) == sum(1 for line in lines if line.strip())
+    kept = result.records.column("line").to_pylist()
+    quarantined = result.quarantine.column("line").to_pylist()
+    assert not set(kept) & set(quarantined)
+    assert all(d for d in result.quarantine.column("detail").to_pylist())
+    assert all(t.tzinfo is not None for t in result.records.column("captured_at").to_pylist())
