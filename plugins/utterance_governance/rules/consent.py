@@ -24,7 +24,7 @@ def _events(frame: Frame) -> pd.DataFrame:
     """The batch customers' training-consent events in force by now, sorted for as-of joins."""
     consent = frame.state.consent
     now_us = int(pd.Timestamp(frame.now).value // 1000)
-    codes, dictionary = customer_codes(frame)
+    _, dictionary = customer_codes(frame)
     relevant = pc.equal(consent.column("purpose"), S.TRAINING_PURPOSE)
     consent = consent.filter(relevant)
     ev = pd.DataFrame(

@@ -48,7 +48,7 @@ def consent(*events: tuple) -> pa.Table:
             effective_at=at,
             recorded_at=rest[0] if rest else at,
             source="app",
-        )  # fmt: skip
+        )
         for i, (c, s, at, *rest) in enumerate(events)
     ]
     return pa.Table.from_pylist(rows, schema=S.CONSENT)
