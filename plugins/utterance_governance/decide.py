@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,6 +83,7 @@ class Decided:
     decisions: pa.Table  # schema.DECISION, one row per input row
     publishable: pa.Table  # PUBLISHABLE
     counts: Counter = field(default_factory=Counter)
+    seconds: Counter = field(default_factory=Counter)  # wall time per stage: decide, redact
 
 
 def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
@@ -107,14 +109,18 @@ def decide_records(
     """Decide every typed record; clean and return the ones that may be published."""
     n = records.num_rows
     counts: Counter = Counter()
+    seconds: Counter = Counter()
+    started = time.perf_counter()
     reasons = np.full(n, None, dtype=object)
     frame = Frame(records, state, policy, now)
     apply_rules(PRIVACY_AND_RECORD_RULES, frame, reasons, counts)
 
     open_idx = np.flatnonzero(np.equal(reasons, None))
     survivors = records.take(pa.array(open_idx, pa.int64()))
+    redact_started = time.perf_counter()
     user_text = pc.utf8_trim_whitespace(redact_array(survivors.column("transcript")))
     assistant_text = pc.utf8_trim_whitespace(redact_array(survivors.column("response")))
+    seconds["redact"] += time.perf_counter() - redact_started
     hashes = content_hashes(user_text, assistant_text)
     order = np.lexsort(
         (
@@ -179,7 +185,8 @@ def decide_records(
         },
         schema=PUBLISHABLE,
     )
-    return Decided(decisions, publishable, counts)
+    seconds["decide"] += time.perf_counter() - started - seconds["redact"]
+    return Decided(decisions, publishable, counts, seconds)
 
 
 def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:

@@ -382,20 +382,34 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) 
         return S.QUARANTINE.empty_table()
     take = pa.array(bad_idx, type=pa.int64())
     customer = typed.get("customer_id")
+    raw = pa.array(raw_of(bad_idx.tolist()), pa.string())
+    if customer is not None:
+        customer = _salvage_customer_ids(pc.take(customer, take), raw)
     return pa.table(
         {
             "source_file": pa.array([rel] * len(bad_idx), pa.string()),
             "line": pa.array(lines[bad_idx], pa.int64()),
             "record_id": pc.take(columns[id_field], take),
-            "customer_id": pc.take(customer, take)
-            if customer is not None
-            else pa.nulls(len(bad_idx), pa.string()),
+            "customer_id": customer if customer is not None else pa.nulls(len(bad_idx), pa.string()),
             "reason": pa.array([S.MALFORMED] * len(bad_idx), pa.string()),
             "detail": pa.array(details[bad_idx].tolist(), pa.string()),
-            "raw": pa.array(raw_of(bad_idx.tolist()), pa.string()),
+            "raw": raw,
         },
         schema=S.QUARANTINE,
     )
+
+
+_CUSTOMER_IN_RAW = r'"customer_id"\s*:\s*"(?P<customer_id>[^"\\]{1,200})"'
+
+
+def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
+    """Where a broken row's customer_id was not parsed, read it off the raw text if it is there.
+
+    A consent or deletion record that does not parse still says whose it is often enough;
+    knowing the customer lets the run hold back only them instead of blocking everyone.
+    """
+    found = pc.struct_field(pc.extract_regex(raw, _CUSTOMER_IN_RAW), [0])
+    return pc.coalesce(customer, found)
 
 
 def _file_problem(rel: str, detail: str) -> pa.Table:

@@ -226,3 +226,15 @@ def test_every_row_gets_exactly_one_outcome(lake, records, junk):
     assert not set(kept) & set(quarantined)
     assert all(d for d in result.quarantine.column("detail").to_pylist())
     assert all(t.tzinfo is not None for t in result.records.column("captured_at").to_pylist())
+
+
+def test_a_broken_privacy_record_still_names_its_customer_when_it_can(lake):
+    lines = [
+        b'{"event_id": "e1", "customer_id": "c-77", "status": "opted_out", "effective_at": ',  # cut off
+        b'{"event_id": "e2", "status": "opted_out"',  # no customer at all
+    ]
+    result = read_lines(lake, lines, kind="consent")
+    assert [(r["customer_id"], r["detail"]) for r in result.quarantine.to_pylist()] == [
+        ("c-77", "unparseable_json"),
+        (None, "unparseable_json"),
+    ]

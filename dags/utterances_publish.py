@@ -1,0 +1,128 @@
+"""
+### utterances_publish — decide, clean, gate and publish new utterances
+
+Nightly (and on demand for backfills and re-runs):
+
+1. **ingest_privacy** — new consent events and deletion requests into the governance store;
+   unreadable ones are quarantined and hold their customer back (or block publishing).
+2. **discover_files** — new landing files under `landing/utterances/dt=*/` (late files for
+   old partitions too; a file already processed is skipped unless `reprocess`).
+3. **process_file** — one mapped task per file: read, decide every row with a reason code,
+   redact both turns, stage the results (paths, not frames, go through XCom).
+4. **gate_batch** — deduplicate across files and against the live dataset, then the Great
+   Expectations gate. On failure nothing is published and the run says which expectations failed.
+5. **publish** — shards → manifest → ledger → atomic switch of `current.json`, under the dataset lock.
+6. **announce** — an asset event for the new version, with the manifest's figures.
+7. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
+
+**Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
+change nothing), `reprocess` (re-read the range; nothing is ever published twice).
+
+At 2 a.m.: a failed `gate_batch` names the failing expectations and where the batch is kept;
+`reports/<run>/gate.json` has the details. Re-running is always safe.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
+from airflow.task.trigger_rule import TriggerRule
+
+from ug_airflow import apply_airflow_overrides, backfill_params, dataset_asset
+
+DATASET = dataset_asset()
+
+
+def _ctx(ctx: dict):
+    """The run context in a worker, after Airflow connection/variable overrides."""
+    from utterance_governance.jobs.context import RunContext
+
+    apply_airflow_overrides()
+    return RunContext.from_dict(ctx)
+
+
+@dag(
+    dag_id="utterances_publish",
+    schedule="0 2 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    params=backfill_params(),
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+    tags=["utterance-governance", "publish"],
+    doc_md=__doc__,
+)
+def utterances_publish():
+    @task
+    def prepare() -> dict:
+        """Validate params and settings (production without a pseudonym key refuses to start)."""
+        from utterance_governance.jobs.context import RunContext
+        from utterance_governance.settings import load_settings
+
+        apply_airflow_overrides()
+        context = get_current_context()
+        settings = load_settings()
+        return RunContext.create(
+            context["run_id"], "utterances_publish", context["params"], settings
+        ).to_dict()
+
+    @task
+    def ingest_privacy(ctx: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.ingest_privacy(_ctx(ctx))
+
+    @task
+    def discover_files(ctx: dict) -> list[dict]:
+        from utterance_governance.jobs import publish
+
+        return publish.discover_files(_ctx(ctx))
+
+    @task(max_active_tis_per_dagrun=4)
+    def process_file(ctx: dict, file: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.process_file(_ctx(ctx), file)
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def gate_batch(ctx: dict, staged) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.gate_batch(_ctx(ctx), list(staged or []))
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
+    def publish_version(ctx: dict, staged, gated: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.publish(_ctx(ctx), list(staged or []), gated)
+
+    @task(outlets=[DATASET])
+    def announce(published: dict, *, outlet_events=None) -> dict:
+        """Emit the dataset's asset event, only when a new version went live."""
+        if not published.get("new_version"):
+            raise AirflowSkipException("no new version: nothing to announce")
+        outlet_events[DATASET].extra = {k: published[k] for k in
+                                        ("version", "parent_version", "rows", "new_rows", "shards", "manifest")}  # fmt: skip
+        return published
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def write_report(ctx: dict, privacy: dict, published: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.write_report(_ctx(ctx), privacy, published)
+
+    ctx = prepare()
+    privacy = ingest_privacy(ctx)
+    files = discover_files(ctx)
+    privacy >> files
+    staged = process_file.partial(ctx=ctx).expand(file=files)
+    gated = gate_batch(ctx, staged)
+    published = publish_version(ctx, staged, gated)
+    announce(published)
+    write_report(ctx, privacy, published)
+
+
+utterances_publish()

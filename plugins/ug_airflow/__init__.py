@@ -1,0 +1,76 @@
+"""The thin Airflow layer: params, overrides from Airflow connections/variables, the asset.
+
+The product package (``utterance_governance``) never imports Airflow; the DAG files and
+this module are the only places that do. Nothing here touches a database at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from airflow.sdk import Asset, Param
+
+log = logging.getLogger(__name__)
+
+DATASET_NAME = os.environ.get("UG_DATASET") or "assistant-sft"
+
+
+def dataset_asset(name: str = DATASET_NAME) -> Asset:
+    """The published dataset as an Airflow Asset: training DAGs schedule on its events."""
+    return Asset(name=f"utterance-governance/{name}", uri=f"ug://published/{name}", group="dataset")
+
+
+def backfill_params() -> dict[str, Param]:
+    """Typed params of a manual run (validated by Airflow at trigger time, again by the job)."""
+    return {
+        "dt_from": Param(None, type=["null", "string"], format="date",
+                         description="First dt= partition to process (YYYY-MM-DD). Empty: no lower bound."),
+        "dt_to": Param(None, type=["null", "string"], format="date",
+                       description="Last dt= partition to process (YYYY-MM-DD). Empty: no upper bound."),
+        "dry_run": Param(False, type="boolean",
+                         description="Decide and report only: publish nothing, change no state."),
+        "reprocess": Param(False, type="boolean",
+                           description="Treat the dt range as new (idempotent: nothing is published twice)."),
+    }  # fmt: skip
+
+
+_OVERRIDES = {  # Airflow variable -> environment variable of utterance_governance.settings
+    "ug_data_root": "UG_DATA_ROOT",
+    "ug_dataset": "UG_DATASET",
+    "ug_policy_file": "UG_POLICY_FILE",
+}
+
+
+def apply_airflow_overrides() -> None:
+    """Let the ``governance_db`` connection and ``ug_*`` variables override the environment.
+
+    Called at the start of each task (never at parse time). Absent ones change nothing,
+    so tests and ``airflow dags test`` run on the environment alone.
+    """
+    from airflow.sdk import Connection, Variable
+
+    try:
+        conn = Connection.get("governance_db")
+    except Exception:  # not defined: the environment (or the embedded default) stands
+        conn = None
+    if conn is not None:
+        os.environ["UG_DATABASE_URL"] = sqlalchemy_url(conn.get_uri())
+    for variable, env in _OVERRIDES.items():
+        try:
+            value = Variable.get(variable, default=None)
+        except Exception:
+            value = None
+        if value:
+            os.environ[env] = value
+
+
+def sqlalchemy_url(uri: str) -> str:
+    """An Airflow connection URI as a SQLAlchemy URL (``postgres://`` → ``postgresql+psycopg2://``)."""
+    for prefix, replacement in (
+        ("postgres://", "postgresql+psycopg2://"),
+        ("postgresql://", "postgresql+psycopg2://"),
+    ):
+        if uri.startswith(prefix):
+            return replacement + uri[len(prefix) :]
+    return uri

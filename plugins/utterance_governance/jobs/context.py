@@ -1,0 +1,123 @@
+"""What every job step receives: the run's identity, its parameters, and handles to the lake
+and the governance store. Small and JSON-serialisable, so DAG tasks pass it through XCom."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from functools import cached_property
+
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy, load_policy
+from utterance_governance.settings import Settings, load_settings
+
+
+class InvalidParams(ValueError):
+    """A manual run's parameters were refused; the message says which and why."""
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _parse_dt(name: str, value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise InvalidParams(f"{name} must be a date YYYY-MM-DD, got {value!r}")
+    try:
+        date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidParams(f"{name} is not a real date: {value!r}") from exc
+    return value
+
+
+@dataclass(frozen=True)
+class RunContext:
+    run_id: str
+    dag_id: str
+    now: str  # ISO instant the whole run decides "now" against (consent in force now)
+    data_root: str
+    dataset: str
+    env: str
+    policy_file: str | None = None
+    dt_from: str | None = None
+    dt_to: str | None = None
+    dry_run: bool = False
+    reprocess: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def create(
+        cls,
+        run_id: str,
+        dag_id: str,
+        params: dict | None = None,
+        settings: Settings | None = None,
+        now: datetime | None = None,
+    ) -> RunContext:
+        """Validate a run's params against the settings; raise ``InvalidParams`` with a clear message."""
+        settings = settings or load_settings()
+        params = dict(params or {})
+        dt_from = _parse_dt("dt_from", params.pop("dt_from", None))
+        dt_to = _parse_dt("dt_to", params.pop("dt_to", None))
+        if dt_from and dt_to and dt_from > dt_to:
+            raise InvalidParams(f"dt_from ({dt_from}) is after dt_to ({dt_to})")
+        flags = {}
+        for name in ("dry_run", "reprocess"):
+            value = params.pop(name, False)
+            if not isinstance(value, bool):
+                raise InvalidParams(f"{name} must be true or false, got {value!r}")
+            flags[name] = value
+        if flags["reprocess"] and not (dt_from or dt_to):
+            raise InvalidParams("reprocess needs a dt range (dt_from and/or dt_to): it re-reads that range")
+        now = (now or datetime.now(UTC)).astimezone(UTC)
+        return cls(
+            run_id=run_id,
+            dag_id=dag_id,
+            now=now.isoformat(),
+            data_root=settings.data_root,
+            dataset=settings.dataset,
+            env=settings.env,
+            policy_file=settings.policy_file,
+            dt_from=dt_from,
+            dt_to=dt_to,
+            extra=params,
+            **flags,
+        )
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RunContext:
+        return cls(**data)
+
+    # -- handles (built lazily in the worker, never sent through XCom) ------------------------
+    @cached_property
+    def storage(self) -> Storage:
+        return Storage(self.data_root)
+
+    @cached_property
+    def store(self) -> GovernanceStore:
+        # the URL may hold a password: it is resolved in each worker, never carried in XCom
+        store = GovernanceStore(load_settings().database_url)
+        store.create_schema()
+        return store
+
+    @cached_property
+    def policy(self) -> Policy:
+        return load_policy(self.policy_file)
+
+    @property
+    def now_dt(self) -> datetime:
+        return datetime.fromisoformat(self.now)
+
+    @property
+    def run_key(self) -> str:
+        """The run id made safe for a path segment."""
+        return re.sub(r"[^A-Za-z0-9._=-]+", "_", self.run_id)
+
+    def in_range(self, dt: str) -> bool:
+        return (self.dt_from is None or dt >= self.dt_from) and (self.dt_to is None or dt <= self.dt_to)

@@ -1,0 +1,332 @@
+"""The steps of ``utterances_publish`` (SPEC §7), each a function a DAG task calls.
+
+ingest_privacy → discover_files → process_file (one per landing file, in parallel) →
+gate_batch → publish → write_report. Steps pass small dicts (paths, counts), never frames.
+Staged results live under ``staging/<run>/``; nothing is visible to readers until the
+publish step switches ``current.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.decide import PUBLISHABLE, decide_file
+from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.storage import ObjectInfo
+from utterance_governance.jobs.context import RunContext
+from utterance_governance.publish.commit import Publication, live_version, publish_version
+from utterance_governance.publish.shards import SORT_KEYS, shard_rows
+from utterance_governance.rules.duplicate import duplicate_mask
+from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+PRIVACY_KINDS = {"consent": "consent", "deletions": "deletion"}  # landing folder -> store kind
+
+
+class GateFailed(RuntimeError):
+    """The quality gate refused the batch: nothing was published."""
+
+
+class PublishingBlocked(RuntimeError):
+    """An unreadable privacy record names no customer: nothing may be published (fail closed)."""
+
+
+# --- privacy inputs -------------------------------------------------------------------------
+def _new_privacy_files(ctx: RunContext, folder: str) -> list[ObjectInfo]:
+    files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES)
+    return ctx.store.select_new_files(files)
+
+
+def ingest_privacy(ctx: RunContext) -> dict:
+    """Take in new consent events and deletion requests (idempotent); quarantine unreadable ones.
+
+    In a dry run nothing is written: the pending records are read again by each step.
+    """
+    summary: Counter = Counter()
+    if ctx.dry_run:
+        return {"dry_run": True}
+    for folder, kind in PRIVACY_KINDS.items():
+        files = _new_privacy_files(ctx, folder)
+        for info in files:
+            read = read_landing_file(ctx.storage, info.path, folder)
+            if read.quarantine.num_rows:
+                ctx.storage.write_parquet(
+                    f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+                )
+            ingest = (
+                ctx.store.ingest_consent_events if kind == "consent" else ctx.store.ingest_deletion_requests
+            )
+            summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "line"]), info.path,
+                                               quarantined=read.quarantine)  # fmt: skip
+            summary[f"{folder}_quarantined"] += read.quarantine.num_rows
+        ctx.store.mark_files_processed(files, ctx.run_id)
+        summary[f"{folder}_files"] += len(files)
+    return dict(summary)
+
+
+def privacy_state(ctx: RunContext) -> PrivacyState:
+    """The consent and deletion state this run decides against (plus pending files in a dry run)."""
+    store = ctx.store
+    consent, deletions = store.consent_events(), store.deletion_requests()
+    held = set(store.held_customers())
+    blocked = list(store.privacy_blocked_reasons())
+    if ctx.dry_run:
+        for folder in PRIVACY_KINDS:
+            for info in _new_privacy_files(ctx, folder):
+                read = read_landing_file(ctx.storage, info.path, folder)
+                records = read.records.drop_columns(["source_file", "line"])
+                if folder == "consent":
+                    consent = pa.concat_tables([consent, records.cast(consent.schema)])
+                else:
+                    deletions = pa.concat_tables([deletions, records.cast(deletions.schema)])
+                for row in read.quarantine.to_pylist():
+                    if row["customer_id"]:
+                        held.add(row["customer_id"])
+                    else:
+                        blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
+    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked))
+
+
+# --- discovery --------------------------------------------------------------------------------
+def _dt_of(path: str) -> str | None:
+    for part in path.split("/"):
+        if part.startswith("dt="):
+            return part[3:]
+    return None
+
+
+def discover_files(ctx: RunContext) -> list[dict]:
+    """New landing files of utterances in the run's dt range (all of them with ``reprocess``)."""
+    listed = ctx.storage.list_files("landing/utterances", SUFFIXES)
+    in_range = [f for f in listed if (dt := _dt_of(f.path)) and ctx.in_range(dt)]
+    unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
+    if unpartitioned:
+        log.warning(
+            "ignoring %d landing files outside a dt= partition: %s", len(unpartitioned), unpartitioned[:5]
+        )
+    chosen = ctx.store.select_new_files(in_range, reprocess=ctx.reprocess)
+    log.info(
+        "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
+    )
+    return [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in chosen]
+
+
+# --- one file ---------------------------------------------------------------------------------
+def _file_key(path: str) -> str:
+    return path.replace("landing/", "", 1).replace("/", "__")
+
+
+def _staging(ctx: RunContext) -> str:
+    return f"staging/{ctx.run_key}"
+
+
+def process_file(ctx: RunContext, file: dict) -> dict:
+    """Read, decide and clean one landing file; stage its decisions and publishable rows."""
+    settings = load_settings()
+    state = privacy_state(ctx)
+    read = read_landing_file(ctx.storage, file["path"], "utterances")
+    decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
+    key = _file_key(file["path"])
+    base = f"{_staging(ctx)}/files/{key}"
+    ctx.storage.write_parquet(f"{base}.publishable.parquet", decided.publishable)
+    ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
+    quarantine = None
+    if read.quarantine.num_rows:
+        quarantine = (
+            f"{base}.quarantine.parquet"
+            if ctx.dry_run
+            else f"quarantine/utterances/{ctx.run_key}/{key}.parquet"
+        )
+        ctx.storage.write_parquet(quarantine, read.quarantine)
+    log.info("%s: %d rows, %s", file["path"], read.rows_seen, dict(decided.counts))
+    return {
+        **file,
+        "publishable": f"{base}.publishable.parquet",
+        "decisions": f"{base}.decisions.parquet",
+        "quarantine": quarantine,
+        "counts": dict(decided.counts),
+        "publishing_blocked": list(state.blocked_reasons),
+    }
+
+
+# --- the whole batch ----------------------------------------------------------------------------
+@dataclass
+class Batch:
+    rows: pa.Table  # PUBLISHABLE
+    counts: Counter
+    duplicates: set[str]  # utterance ids turned from published to duplicate at batch level
+
+
+def assemble_batch(ctx: RunContext, staged: list[dict]) -> Batch:
+    """All files' publishable rows, deduplicated across files and against the live dataset."""
+    counts: Counter = Counter()
+    for item in staged:
+        counts.update(item["counts"])
+    tables = [ctx.storage.read_parquet(item["publishable"]) for item in staged]
+    rows = pa.concat_tables(tables).cast(PUBLISHABLE) if tables else PUBLISHABLE.empty_table()
+    live = live_version(ctx.storage, ctx.dataset)
+    live_hashes = live_ids = None
+    if live:
+        ledger = ctx.store.ledger_rows(ctx.dataset, live)
+        live_hashes, live_ids = ledger.column("content_hash"), ledger.column("utterance_id")
+    order = np.lexsort(
+        (
+            rows.column("utterance_id").to_numpy(zero_copy_only=False),
+            pc.cast(rows.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
+        )
+    )
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    dup = duplicate_mask(rows.column("content_hash"), rank, live_hashes)
+    if live_ids is not None and rows.num_rows:
+        # an utterance already live (a re-sent or reprocessed file) is never published twice
+        dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
+    # the same utterance id from two files of one run: the first stands
+    ids_seen = (
+        pc.dictionary_encode(rows.column("utterance_id"))
+        .combine_chunks()
+        .indices.to_numpy(zero_copy_only=False)
+    )
+    first = np.zeros(len(ids_seen), dtype=bool)
+    if len(ids_seen):
+        _, first_idx = np.unique(ids_seen[order], return_index=True)
+        first[order[first_idx]] = True
+    dup |= ~first
+    duplicates = set(rows.column("utterance_id").filter(pa.array(dup)).to_pylist())
+    counts[S.PUBLISHED] -= int(dup.sum())
+    counts[S.DUPLICATE] += int(dup.sum())
+    return Batch(rows.filter(pa.array(~dup)), counts, duplicates)
+
+
+def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
+    """Deduplicate the run's batch and run the Great Expectations gate on it.
+
+    On failure nothing is published: the batch and the GX result are kept under
+    ``staging/<run>/`` and ``reports/<run>/``, and ``GateFailed`` names the expectations.
+    """
+    from utterance_governance.quality.gate import run_gate  # GX is heavy: import on use
+
+    blocked = sorted({reason for item in staged for reason in item.get("publishing_blocked", [])})
+    batch = assemble_batch(ctx, staged)
+    batch_path = f"{_staging(ctx)}/batch.parquet"
+    ctx.storage.write_parquet(batch_path, batch.rows)
+    gate_input = batch.rows.select(
+        ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
+         "content_hash", "asr_confidence"]
+    )  # fmt: skip
+    docs_dir = ctx.storage.full(f"reports/{ctx.run_key}/gx") if ctx.storage.is_local else None
+    result = run_gate(gate_input, ctx.policy, docs_dir=docs_dir, run_name=ctx.run_id)
+    gate = result.to_dict()
+    ctx.storage.write_bytes(
+        f"reports/{ctx.run_key}/gate.json", json.dumps(gate, indent=2, default=str).encode()
+    )
+    summary = {
+        "batch": batch_path,
+        "rows": batch.rows.num_rows,
+        "counts": {k: v for k, v in batch.counts.items() if v},
+        "duplicates_in_batch": sorted(batch.duplicates),
+        "gate": gate,
+        "publishing_blocked": blocked,
+    }
+    ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
+    if not result.success:
+        failed = "; ".join(f"{f.expectation} on {f.column}: {f.message}" for f in result.failed)
+        raise GateFailed(
+            f"quality gate failed for run {ctx.run_id}: {failed}. Nothing was published; "
+            f"the batch is kept at {ctx.storage.url(batch_path)} and the result at "
+            f"{ctx.storage.url(f'reports/{ctx.run_key}/gate.json')}"
+        )
+    return summary
+
+
+def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
+    """Publish the gated batch as a new version (atomic switch) and record the run's decisions."""
+    inputs = [ObjectInfo(item["path"], item["size"], item["fingerprint"]) for item in staged]
+    if gated["publishing_blocked"]:
+        raise PublishingBlocked(
+            "publishing is blocked: unreadable privacy records name no customer, so nobody's consent "
+            f"can be trusted: {gated['publishing_blocked'][:5]}. Fix or acknowledge them, then re-run."
+        )
+    if ctx.dry_run:
+        return {"dry_run": True, "version": None, "rows": gated["rows"], "counts": gated["counts"]}
+    rows = ctx.storage.read_parquet(gated["batch"]).sort_by(SORT_KEYS)
+    publication = Publication(
+        run_id=ctx.run_id,
+        # shard_rows keeps this order (its sort is stable); captured_at feeds the ledger only
+        rows=shard_rows(rows).append_column("captured_at", rows.column("captured_at")),
+        counts=gated["counts"],
+        gate=gated["gate"],
+        privacy_snapshot=ctx.store.privacy_snapshot(),
+        inputs=inputs,
+        target_rows=ctx.policy.shard_target_rows,
+    )
+    manifest = publish_version(ctx.storage, ctx.store, ctx.dataset, publication)
+    _write_decisions(ctx, staged, set(gated["duplicates_in_batch"]))
+    if manifest is None:
+        return {"version": live_version(ctx.storage, ctx.dataset), "new_version": False, "rows": 0,
+                "counts": gated["counts"]}  # fmt: skip
+    return {
+        "version": manifest["version"],
+        "new_version": True,
+        "parent_version": manifest["parent_version"],
+        "rows": manifest["rows"],
+        "new_rows": manifest["new_rows"],
+        "shards": len(manifest["shards"]),
+        "counts": gated["counts"],
+        "manifest": f"published/{ctx.dataset}/{manifest['version']}/manifest.json",
+    }
+
+
+def _write_decisions(ctx: RunContext, staged: list[dict], duplicates: set[str]) -> None:
+    """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates applied."""
+    for item in staged:
+        decisions = ctx.storage.read_parquet(item["decisions"])
+        if duplicates:
+            is_dup = pc.and_(
+                pc.is_in(
+                    decisions.column("utterance_id"), value_set=pa.array(sorted(duplicates), pa.string())
+                ),
+                pc.equal(decisions.column("reason"), S.PUBLISHED),
+            )
+            reasons = pc.if_else(is_dup, S.DUPLICATE, decisions.column("reason"))
+            decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
+        ctx.storage.write_parquet(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet", decisions)
+
+
+def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: datetime | None = None) -> dict:
+    """The per-run report (counts by reason, gate result, version) and the store's run record."""
+    gate_path = f"reports/{ctx.run_key}/gate.json"
+    gate = json.loads(ctx.storage.read_bytes(gate_path)) if ctx.storage.exists(gate_path) else None
+    report = {
+        "run_id": ctx.run_id,
+        "dag_id": ctx.dag_id,
+        "dataset": ctx.dataset,
+        "dry_run": ctx.dry_run,
+        "params": {"dt_from": ctx.dt_from, "dt_to": ctx.dt_to, "reprocess": ctx.reprocess},
+        "decided_at": ctx.now,
+        "privacy_ingest": privacy,
+        "counts": published.get("counts", {}),
+        "version": published.get("version"),
+        "new_version": published.get("new_version", False),
+        "published": published,
+        "quality_gate": gate,
+    }
+    path = f"reports/{ctx.run_key}/report.json"
+    ctx.storage.write_bytes(path, json.dumps(report, indent=2, default=str).encode())
+    if not ctx.dry_run:
+        ctx.store.record_run(
+            ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC), "success",
+            report["counts"], {"version": report["version"], "report": path},
+        )  # fmt: skip
+    return {"report": ctx.storage.url(path), **{k: report[k] for k in ("version", "counts")}}

@@ -1,0 +1,264 @@
+"""Versions and their commit protocol (SPEC §6): a version is visible only when complete.
+
+Layout under ``published/<dataset>/``::
+
+    current.json                       {"version": ..., "manifest": ..., "switched_at": ...}
+    <version>/manifest.json            every live shard (new or carried over), checksums, counts
+    <version>/shards/part-NNNNN.parquet
+
+Publishing, under the dataset lock:
+
+1. ``stage``  — the version is recorded ``staged`` in the governance store;
+2. ``shards`` — new shards are written (each atomically);
+3. ``manifest`` — the manifest lists carried-over and new shards;
+4. ``ledger`` — the version's ledger rows are recorded (still ``staged``);
+5. ``switch`` — ``current.json`` is replaced in one atomic write: the only step readers see;
+6. ``finalize`` — the store marks it live, the parent superseded (manifest too), input files processed.
+
+A crash anywhere before 5 leaves the previous version live; ``reconcile`` (run first by
+every publish or purge) drops the abandoned staged version and its files. A crash after 5
+leaves the new version live and readable; ``reconcile`` finishes step 6. On object stores
+every write is a whole-object PUT, and ``current.json`` is written last.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from utterance_governance.io.storage import ObjectInfo, Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.publish.shards import ShardInfo, write_shards
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[str], None]
+
+
+def _no_stage(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class DatasetPaths:
+    dataset: str
+
+    @property
+    def root(self) -> str:
+        return f"published/{self.dataset}"
+
+    @property
+    def current(self) -> str:
+        return f"{self.root}/current.json"
+
+    def manifest(self, version: str) -> str:
+        return f"{self.root}/{version}/manifest.json"
+
+    def shard(self, relative: str) -> str:
+        return f"{self.root}/{relative}"
+
+
+def _dumps(obj: Any) -> bytes:
+    return (json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+
+
+def read_current(storage: Storage, dataset: str) -> dict | None:
+    paths = DatasetPaths(dataset)
+    if not storage.exists(paths.current):
+        return None
+    return json.loads(storage.read_bytes(paths.current))
+
+
+def live_version(storage: Storage, dataset: str) -> str | None:
+    """The version readers see: what ``current.json`` names (the one source of truth)."""
+    current = read_current(storage, dataset)
+    return current["version"] if current else None
+
+
+def read_manifest(storage: Storage, dataset: str, version: str) -> dict:
+    return json.loads(storage.read_bytes(DatasetPaths(dataset).manifest(version)))
+
+
+def next_version(store: GovernanceStore, dataset: str) -> str:
+    taken = [v["version"] for v in store.versions(dataset)]
+    numbers = [int(v[1:]) for v in taken if v.startswith("v") and v[1:].isdigit()]
+    return f"v{(max(numbers) + 1) if numbers else 1:06d}"
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a run asks to publish: new shard rows and what they were decided against."""
+
+    run_id: str
+    rows: pa.Table  # schema.SHARD rows to add
+    counts: Mapping[str, int]  # decisions by reason for this run
+    gate: Mapping[str, Any]  # GateResult.to_dict()
+    privacy_snapshot: Mapping[str, Any]
+    inputs: list[ObjectInfo]  # landing files the rows came from
+    target_rows: int
+    notes: Mapping[str, Any] | None = None
+
+
+def publish_version(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    publication: Publication,
+    *,
+    replaces: Mapping[str, Any] | None = None,
+    on_stage: Stage = _no_stage,
+    lock_timeout_s: float = 600.0,
+) -> dict | None:
+    """Publish ``publication`` as a new version on top of the live one; return its manifest.
+
+    Returns ``None`` (and publishes nothing) when there are no new rows; the input files
+    are still registered as processed. ``replaces`` (used by purges) names carried-over
+    shards to drop and why.
+    """
+    paths = DatasetPaths(dataset)
+    with store.dataset_lock(dataset, owner=publication.run_id, timeout_s=lock_timeout_s) as lock:
+        reconcile(storage, store, dataset)
+        dropped = set((replaces or {}).get("shards", ()))
+        if publication.rows.num_rows == 0 and not dropped:
+            store.mark_files_processed(publication.inputs, publication.run_id)
+            return None
+        parent = live_version(storage, dataset)
+        parent_manifest = read_manifest(storage, dataset, parent) if parent else None
+        version = next_version(store, dataset)
+        created_at = datetime.now(UTC)
+        store.record_version(
+            dataset, version, parent, publication.run_id, created_at, paths.manifest(version), "staged",
+            dict(publication.counts),
+        )  # fmt: skip
+        on_stage("stage")
+
+        new_shards = write_shards(storage, paths.root, version, publication.rows, publication.target_rows)
+        on_stage("shards")
+
+        carried = [s for s in (parent_manifest or {}).get("shards", []) if s["path"] not in dropped]
+        manifest = {
+            "dataset": dataset,
+            "version": version,
+            "parent_version": parent,
+            "created_at": created_at.isoformat(),
+            "run_id": publication.run_id,
+            "status": "live",
+            "shards": carried + [s.to_dict() for s in new_shards],
+            "rows": sum(s["rows"] for s in carried) + sum(s.rows for s in new_shards),
+            "new_rows": publication.rows.num_rows,
+            "new_shards": [s.path for s in new_shards],
+            "carried_over_shards": len(carried),
+            "counts": dict(publication.counts),
+            "privacy_snapshot": dict(publication.privacy_snapshot),
+            "quality_gate": dict(publication.gate),
+            "inputs": [
+                {"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in publication.inputs
+            ],
+        }
+        if replaces:
+            manifest["replaces"] = dict(replaces)
+        if publication.notes:
+            manifest["notes"] = dict(publication.notes)
+        storage.write_bytes(paths.manifest(version), _dumps(manifest))
+        on_stage("manifest")
+
+        if parent:
+            store.carry_over(dataset, parent, version, exclude_shards=dropped)
+        store.insert_ledger_rows(dataset, version, _ledger_input(publication.rows, new_shards))
+        on_stage("ledger")
+
+        lock.assert_held()
+        storage.write_bytes(
+            paths.current,
+            _dumps(
+                {
+                    "version": version,
+                    "manifest": f"{version}/manifest.json",
+                    "switched_at": created_at.isoformat(),
+                }
+            ),
+        )
+        on_stage("switch")
+
+        finalize(storage, store, dataset, version)
+        return manifest
+
+
+def _ledger_input(rows: pa.Table, shards: list[ShardInfo]) -> pa.Table:
+    shard_of_row = []
+    for shard in shards:
+        shard_of_row.extend([shard.path] * shard.rows)
+    return pa.table(
+        {
+            "shard_path": pa.array(shard_of_row, pa.string()),
+            "utterance_id": rows.column("utterance_id"),
+            "speaker_key": rows.column("speaker_key"),
+            "content_hash": rows.column("content_hash"),
+            "captured_at": _captured_at(rows),
+        }
+    )
+
+
+def _captured_at(rows: pa.Table) -> pa.Array:
+    if "captured_at" in rows.column_names:
+        return rows.column("captured_at")
+    return rows.column("captured_date").cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC"))
+
+
+def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> None:
+    """Record ``version`` (already named by ``current.json``) live everywhere. Idempotent."""
+    manifest = read_manifest(storage, dataset, version)
+    parent = manifest.get("parent_version")
+    parent_status = "revoked" if (manifest.get("replaces") or {}).get("revoke") else "superseded"
+    store.set_version_status(dataset, version, "live")
+    if parent:
+        store.set_version_status(dataset, parent, parent_status)
+        _set_manifest_status(storage, dataset, parent, parent_status)
+    inputs = [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in manifest.get("inputs", [])]
+    if inputs:
+        store.mark_files_processed(inputs, manifest["run_id"])
+
+
+def _set_manifest_status(storage: Storage, dataset: str, version: str, status: str) -> None:
+    path = DatasetPaths(dataset).manifest(version)
+    if not storage.exists(path):
+        return
+    manifest = json.loads(storage.read_bytes(path))
+    if manifest.get("status") != status:
+        manifest["status"] = status
+        manifest[f"{status}_at"] = datetime.now(UTC).isoformat()
+        storage.write_bytes(path, _dumps(manifest))
+
+
+def reconcile(storage: Storage, store: GovernanceStore, dataset: str) -> dict[str, list[str]]:
+    """Bring the store in line with ``current.json`` after a crash. Call under the dataset lock.
+
+    A staged version that ``current.json`` names is finalized; any other staged version
+    was abandoned before its switch: its ledger rows and files are removed.
+    """
+    live = live_version(storage, dataset)
+    done: dict[str, list[str]] = {"finalized": [], "abandoned": []}
+    for row in store.versions(dataset):
+        version = row["version"]
+        if row["status"] != "staged":
+            continue
+        if version == live:
+            finalize(storage, store, dataset, version)
+            done["finalized"].append(version)
+            continue
+        store.delete_ledger_rows(dataset, version)
+        storage.remove(f"{DatasetPaths(dataset).root}/{version}")
+        store.set_version_status(dataset, version, "abandoned")
+        done["abandoned"].append(version)
+    if live and store.live_version(dataset) != live:
+        finalize(storage, store, dataset, live)
+        done["finalized"].append(live)
+    if done["finalized"] or done["abandoned"]:
+        log.warning("reconciled dataset %s after an interrupted run: %s", dataset, done)
+    return done

@@ -1,0 +1,92 @@
+"""Published shards (SPEC §6): Parquet files a fine-tuning job loads without custom code.
+
+One row per published utterance: ``utterance_id``, ``speaker_key``, ``locale``,
+``captured_date``, ``messages`` (a chat: ``user`` = cleaned transcript, then ``assistant``
+= cleaned response when there is one), plus ``content_hash`` and ``asr_confidence``.
+Rows are sorted, so the same rows always make the same bytes and checksum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+
+SORT_KEYS = [("captured_date", "ascending"), ("locale", "ascending"), ("utterance_id", "ascending")]
+
+
+@dataclass(frozen=True)
+class ShardInfo:
+    path: str  # relative to the dataset folder, e.g. "v000002/shards/part-00000.parquet"
+    rows: int
+    bytes: int
+    sha256: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def chat_messages(user_text: pa.Array, assistant_text: pa.Array) -> pa.ListArray:
+    """``[{role: user, content}, {role: assistant, content}?]`` per row, built vectorised."""
+    user_text = _array(user_text)
+    assistant_text = _array(assistant_text)
+    n = len(user_text)
+    has_reply = np.asarray(pc.fill_null(pc.greater(pc.utf8_length(assistant_text), 0), False), dtype=bool)
+    sizes = 1 + has_reply.astype(np.int32)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(sizes, out=offsets[1:])
+    total = int(offsets[-1])
+    # positions 0..n-1 of ``both`` are user turns, n..2n-1 assistant turns
+    pick = np.empty(total, dtype=np.int64)
+    pick[offsets[:-1]] = np.arange(n)
+    pick[offsets[:-1][has_reply] + 1] = n + np.flatnonzero(has_reply)
+    both = pa.concat_arrays([user_text.cast(pa.string()), assistant_text.cast(pa.string())])
+    roles = np.where(pick < n, "user", "assistant")
+    values = pa.StructArray.from_arrays(
+        [pa.array(roles, pa.string()), both.take(pa.array(pick))], fields=list(S.MESSAGE)
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets), values, type=pa.list_(S.MESSAGE))
+
+
+def _array(values) -> pa.Array:
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def shard_rows(publishable: pa.Table) -> pa.Table:
+    """The published form of publishable rows (``decide.PUBLISHABLE``), sorted."""
+    table = publishable.sort_by(SORT_KEYS)
+    return pa.table(
+        {
+            "utterance_id": table.column("utterance_id"),
+            "speaker_key": table.column("speaker_key"),
+            "locale": table.column("locale"),
+            "captured_date": table.column("captured_date"),
+            "messages": chat_messages(table.column("user_text"), table.column("assistant_text")),
+            "content_hash": table.column("content_hash"),
+            "asr_confidence": table.column("asr_confidence"),
+        },
+        schema=S.SHARD,
+    )
+
+
+def write_shards(
+    storage: Storage, dataset_dir: str, version: str, rows: pa.Table, target_rows: int
+) -> list[ShardInfo]:
+    """Write ``rows`` (``S.SHARD``) as shards of at most ``target_rows`` under ``<version>/shards/``.
+
+    Each write is atomic; the caller makes them visible only through a manifest and the
+    ``current.json`` switch. Returns each shard's path, rows, bytes and sha256.
+    """
+    shards = []
+    target_rows = max(1, int(target_rows))
+    for index, start in enumerate(range(0, rows.num_rows, target_rows)):
+        part = rows.slice(start, target_rows).select(S.SHARD.names)
+        path = f"{version}/shards/part-{index:05d}.parquet"
+        size, digest = storage.write_parquet(f"{dataset_dir}/{path}", part, row_group_size=64_000)
+        shards.append(ShardInfo(path, part.num_rows, size, digest))
+    return shards
