@@ -1,0 +1,66 @@
+"""Small operator commands: ``python -m utterance_governance.cli summary``.
+
+``summary`` prints what a person checks after a run: the latest runs' counts by reason,
+the live version, its shards, and where the reports are. No identifiers, no text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.publish.commit import read_current, read_manifest
+from utterance_governance.settings import load_settings
+
+
+def summary(limit: int = 5) -> int:
+    settings = load_settings()
+    storage = Storage(settings.data_root)
+    store = GovernanceStore(settings.database_url)
+    store.create_schema()
+    print(f"lake: {storage.url('')}")
+    print(f"governance store: {store!r}")
+    runs = store.runs(limit=limit)
+    for run in reversed(runs):
+        counts = ", ".join(f"{k}={v}" for k, v in sorted(run["counts"].items()) if v)
+        print(f"run {run['dag_id']} {run['run_id']} [{run['status']}]: {counts or 'nothing decided'}")
+        report = (run.get("details") or {}).get("report")
+        if report:
+            print(f"    report: {storage.url(report)}")
+    current = read_current(storage, settings.dataset)
+    if not current:
+        print(f"dataset {settings.dataset}: nothing published yet")
+        return 0
+    manifest = read_manifest(storage, settings.dataset, current["version"])
+    print(
+        f"dataset {settings.dataset}: live version {manifest['version']} "
+        f"(parent {manifest['parent_version']}), {manifest['rows']:,} rows in {len(manifest['shards'])} shards"
+    )
+    for shard in manifest["shards"]:
+        print(f"    {shard['path']}  rows={shard['rows']:,}  sha256={shard['sha256'][:16]}…")
+    print(f"    manifest: {storage.url(f'published/{settings.dataset}/{manifest['version']}/manifest.json')}")
+    gate = manifest.get("quality_gate") or {}
+    print(f"    quality gate: {'passed' if gate.get('success') else 'FAILED'}; data docs: {gate.get('docs_index')}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m utterance_governance.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("summary", help="runs, live version, shards, report locations")
+    settings_cmd = sub.add_parser("settings", help="the effective settings (secrets masked)")
+    settings_cmd.set_defaults(mask=True)
+    args = parser.parse_args(argv)
+    if args.command == "summary":
+        return summary()
+    settings = load_settings()
+    print(json.dumps({"data_root": settings.data_root, "dataset": settings.dataset, "env": settings.env,
+                      "database": settings.database_url.split("@")[-1]}, indent=2))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
