@@ -34,7 +34,7 @@ airflow-db: setup
 	$(VENV)/bin/airflow db migrate >/dev/null
 
 demo: setup airflow-db
-	$(PY) -m utterance_governance.demo
+	bash scripts/demo.sh
 
 test: setup
 	$(PY) -m pytest -q

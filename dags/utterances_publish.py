@@ -24,6 +24,7 @@ At 2 a.m.: a failed `gate_batch` names the failing expectations and where the ba
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
@@ -51,7 +52,10 @@ def _ctx(ctx: dict):
     catchup=False,
     max_active_runs=1,
     params=backfill_params(),
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=2)},
+    default_args={
+        "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=2),
+    },
     tags=["utterance-governance", "publish"],
     doc_md=__doc__,
 )

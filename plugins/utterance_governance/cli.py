@@ -41,9 +41,12 @@ def summary(limit: int = 5) -> int:
     )
     for shard in manifest["shards"]:
         print(f"    {shard['path']}  rows={shard['rows']:,}  sha256={shard['sha256'][:16]}…")
-    print(f"    manifest: {storage.url(f'published/{settings.dataset}/{manifest['version']}/manifest.json')}")
+    manifest_path = f"published/{settings.dataset}/{manifest['version']}/manifest.json"
+    print(f"    manifest: {storage.url(manifest_path)}")
     gate = manifest.get("quality_gate") or {}
-    print(f"    quality gate: {'passed' if gate.get('success') else 'FAILED'}; data docs: {gate.get('docs_index')}")
+    print(
+        f"    quality gate: {'passed' if gate.get('success') else 'FAILED'}; data docs: {gate.get('docs_index')}"
+    )
     return 0
 
 

@@ -39,6 +39,8 @@ def content_hashes(user_text: pa.Array, assistant_text: pa.Array) -> pa.Array:
 
 def duplicate_mask(hashes: pa.Array, order: np.ndarray, live_hashes: pa.Array | None = None) -> np.ndarray:
     """True for rows that repeat a live record or an earlier row (``order``: rank per row)."""
+    if isinstance(hashes, pa.ChunkedArray):
+        hashes = hashes.combine_chunks()
     n = len(hashes)
     dup = np.zeros(n, dtype=bool)
     if n == 0:
