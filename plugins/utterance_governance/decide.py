@@ -13,7 +13,6 @@ decisions, only in the cleaned publishable rows.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from collections import Counter
@@ -92,7 +91,7 @@ def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Arr
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
     digests = [
-        None if c is None else hmac.new(key, c.encode("utf-8"), hashlib.sha256).hexdigest()
+        None if c is None else hmac.digest(key, c.encode("utf-8"), "sha256").hex()
         for c in encoded.dictionary.to_pylist()
     ]
     return pa.array(digests, pa.string()).take(encoded.indices)
