@@ -221,6 +221,10 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
     batch = assemble_batch(ctx, staged)
     batch_path = f"{_staging(ctx)}/batch.parquet"
     ctx.storage.write_parquet(batch_path, batch.rows)
+    duplicates_path = f"{_staging(ctx)}/batch_duplicates.parquet"
+    ctx.storage.write_parquet(
+        duplicates_path, pa.table({"utterance_id": pa.array(sorted(batch.duplicates), pa.string())})
+    )
     gate_input = batch.rows.select(
         ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
          "content_hash", "asr_confidence"]
@@ -235,7 +239,7 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
         "batch": batch_path,
         "rows": batch.rows.num_rows,
         "counts": {k: v for k, v in batch.counts.items() if v},
-        "duplicates_in_batch": sorted(batch.duplicates),
+        "duplicates_in_batch": duplicates_path,
         "gate": gate,
         "publishing_blocked": blocked,
     }
@@ -272,7 +276,8 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         target_rows=ctx.policy.shard_target_rows,
     )
     manifest = publish_version(ctx.storage, ctx.store, ctx.dataset, publication)
-    _write_decisions(ctx, staged, set(gated["duplicates_in_batch"]))
+    duplicates = ctx.storage.read_parquet(gated["duplicates_in_batch"]).column("utterance_id")
+    _write_decisions(ctx, staged, duplicates)
     if manifest is None:
         return {"version": live_version(ctx.storage, ctx.dataset), "new_version": False, "rows": 0,
                 "counts": gated["counts"]}  # fmt: skip
@@ -288,15 +293,13 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     }
 
 
-def _write_decisions(ctx: RunContext, staged: list[dict], duplicates: set[str]) -> None:
+def _write_decisions(ctx: RunContext, staged: list[dict], duplicates: pa.ChunkedArray) -> None:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates applied."""
     for item in staged:
         decisions = ctx.storage.read_parquet(item["decisions"])
-        if duplicates:
+        if len(duplicates):
             is_dup = pc.and_(
-                pc.is_in(
-                    decisions.column("utterance_id"), value_set=pa.array(sorted(duplicates), pa.string())
-                ),
+                pc.is_in(decisions.column("utterance_id"), value_set=duplicates.combine_chunks()),
                 pc.equal(decisions.column("reason"), S.PUBLISHED),
             )
             reasons = pc.if_else(is_dup, S.DUPLICATE, decisions.column("reason"))

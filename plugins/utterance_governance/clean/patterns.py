@@ -1,0 +1,338 @@
+"""The identifier detectors: one regular expression per kind, shared by redaction and the gate.
+
+Each pattern means the same thing to Python ``re`` (compiled by ``compile_python``, with
+``re.ASCII``) and to RE2 (pyarrow.compute), so the vectorised path, the per-string path and
+the publish gate agree on what an identifier is:
+
+- no look-around, no back-references (RE2 has neither);
+- whitespace is spelled out (``_WS``): RE2's ``\\s`` lacks ``\\v``; ``\\b`` and ``[0-9]`` are
+  ASCII in both engines;
+- case-insensitive words go through ``_words``: RE2 folds ``s`` with ``ſ`` (U+017F) and
+  ``k`` with the Kelvin sign (U+212A), so those letters are spelled as classes holding both,
+  which Python then matches too.
+
+Spoken numbers. Transcripts are speech, so a phone number may arrive as "five five five, one
+two three four", "double five five 0100" or "five five five twelve thirty four". A *run* is a
+sequence of number tokens joined by spaces, commas, hyphens or full stops: digit words
+("oh" is zero), "double"/"triple" + digit word, tens words and "hundred", and written groups
+of up to four digits. A run is an identifier when it stands for at least ``MIN_RUN_DIGITS``
+digits and holds at least one spoken token ("five five five 0100" is; "1,000,000" and
+"$12.99" are plain written numbers, left to the written detectors). Counting digits is not
+something a compact regular expression does, so ``SPOKEN_DIGIT_RUN`` finds *candidate* runs
+(a superset: every run long or heavy enough that it might reach seven digits) and
+``spoken_number_spans`` counts exactly; ``detect_identifiers`` combines the two.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_WS = r"[ \t\n\r\f\v]"
+# Between the tokens of a spoken number: spaces, commas, hyphens, full stops (ASR punctuation).
+TOKEN_SEPARATOR = _SEP = r"[ \t\n\r\f\v,.\-]+"
+
+
+def _words(*words: str) -> str:
+    """Case-insensitive alternation of words, identical under Python re and RE2."""
+    spelled = [
+        w.lower().replace("s", "[s\u017f]").replace("k", "[k\u212a]")
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return "(?i:" + "|".join(spelled) + ")"
+
+
+# --- spoken numbers ------------------------------------------------------------------------
+
+UNIT_WORDS = {
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+TENS_WORDS = {
+    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
+    "fifteen": "15", "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
+    "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60",
+    "seventy": "70", "eighty": "80", "ninety": "90", "hundred": "00",
+}  # fmt: skip
+DIGIT_WORDS = UNIT_WORDS  # the first cut's name: every word that reads as one digit
+MIN_RUN_DIGITS = 7
+
+_UNIT = _words(*UNIT_WORDS)
+_REPEAT = rf"{_words('double', 'triple')}{_SEP}{_UNIT}"
+# Heavy tokens stand for two digits or more; light ones for one.
+_HEAVY = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|[0-9]{{2,4}})"
+SPOKEN_TOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT}|[0-9]{{1,4}})"
+# One maximal run, whatever it holds (Python reads its tokens and counts).
+SPOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{_SEP}{SPOKEN_TOKEN})*\b"
+
+_T, _S = SPOKEN_TOKEN, _SEP
+_HEAVY_SPOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)})"
+# Candidate runs: a superset of the runs of seven digits or more with a spoken token, kept
+# small so that few rows need counting. A token stands for four digits at most, so a run with
+# no heavy token needs seven tokens, a run with one needs four, and a run with two needs a
+# spoken token somewhere ("$12.99" and "10,000" are written numbers, not runs). Each
+# alternative may start at the first token of the run (the one token sure to follow a word
+# boundary: "ſeven" inside a run does not).
+_ANY_BEFORE = rf"\b(?:{_T}{_S})*"
+SPOKEN_DIGIT_RUN = "|".join(
+    (
+        rf"\b{_T}(?:{_S}{_T}){{6,}}\b",
+        rf"\b{_HEAVY}(?:{_S}{_T}){{3}}\b",
+        rf"\b{_T}{_S}{_HEAVY}(?:{_S}{_T}){{2}}\b",
+        rf"\b{_T}{_S}{_T}{_S}{_HEAVY}{_S}{_T}\b",
+        rf"\b{_T}(?:{_S}{_T}){{2,}}{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY_SPOKEN}(?:{_S}{_T})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY_SPOKEN}\b",
+        rf"{_ANY_BEFORE}{_UNIT}(?:{_S}{_T})*{_S}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_UNIT}(?:{_S}{_T})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY}(?:{_S}{_T})*{_S}{_UNIT}\b",
+    )
+)
+
+
+class SpokenNumber(NamedTuple):
+    """A run that counts as an identifier: where it is and the digits it stands for."""
+
+    start: int
+    end: int
+    digits: str
+
+
+_RUN_RE = re.compile(SPOKEN_RUN, re.ASCII)
+
+
+def read_run(run: str) -> tuple[str, int, bool]:
+    """(digits, digit count, holds a spoken token) of one run matched by ``SPOKEN_RUN``.
+
+    The count is the number of digits the tokens stand for one by one ("twenty five" counts
+    three, "double five" two), so it does not depend on where a run is cut; ``digits`` reads
+    the run as a person would ("twenty five" is 25, "eight hundred" is 800).
+    """
+    # A run holds token characters and separators only, so this is a split on separators
+    # (``str.split`` takes the ASCII whitespace; three times faster than ``re.split``).
+    words = run.lower().replace(",", " ").replace(".", " ").replace("-", " ").replace("\u017f", "s").split()
+    digits: list[str] = []
+    count = 0
+    spoken = False
+    i, n = 0, len(words)
+    while i < n:
+        word = words[i]
+        unit = UNIT_WORDS.get(word)
+        if unit is not None:
+            digits.append(unit)
+            count += 1
+            spoken = True
+        elif word[0] <= "9":
+            digits.append(word)
+            count += len(word)
+        elif word in TENS_WORDS:
+            value = TENS_WORDS[word]
+            following = UNIT_WORDS.get(words[i + 1], "0") if i + 1 < n else "0"
+            spoken = True
+            if value[1] == "0" and value[0] not in "01" and following != "0":
+                digits.append(value[0] + following)  # "twenty five" is 25
+                count += 3
+                i += 1
+            else:
+                digits.append(value)
+                count += 2
+        else:  # "double" / "triple" and a digit word
+            times = 2 if word == "double" else 3
+            digits.append(UNIT_WORDS[words[i + 1]] * times)
+            count += times
+            spoken = True
+            i += 1
+        i += 1
+    return "".join(digits), count, spoken
+
+
+def spoken_number_spans(text: str) -> Iterator[SpokenNumber]:
+    """The runs in ``text`` that stand for ``MIN_RUN_DIGITS`` digits or more, one spoken."""
+    for match in _RUN_RE.finditer(text):
+        digits, count, spoken = read_run(match.group())
+        if spoken and count >= MIN_RUN_DIGITS:
+            yield SpokenNumber(match.start(), match.end(), digits)
+
+
+def has_spoken_number(text: str) -> bool:
+    return next(spoken_number_spans(text), None) is not None
+
+
+# --- written forms -------------------------------------------------------------------------
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_HEX = r"[0-9A-Fa-f]{1,4}"
+_LABEL = r"[A-Za-z0-9]+"
+_DOT = rf"(?:{_WS}+{_words('dot')}{_WS}+|\.)"
+_TLDS = (
+    "com", "net", "org", "edu", "gov", "io", "co", "uk", "us", "ca", "de", "fr", "au",
+    "info", "biz", "me", "ai", "app", "dev", "ie", "nl",
+)  # fmt: skip
+# Words that stand before "at <site> dot com" in requests, not as a mailbox: "buy it at
+# amazon dot com", "visit us at ...", "on sale at target dot com".
+_NOT_A_MAILBOX = (
+    "it", "its", "this", "that", "these", "those", "them", "they", "us", "we", "me", "him",
+    "her", "you", "one", "ones", "more", "all", "here", "there", "now", "online", "out", "up",
+    "look", "looking", "check", "go", "buy", "find", "visit", "order", "shop", "shopping",
+    "available", "sale", "deals", "stuff", "everything", "something", "anything", "info", "is",
+)  # fmt: skip
+
+
+def _label_except(excluded: tuple[str, ...]) -> str:
+    """A word of ``[A-Za-z0-9]+`` other than ``excluded`` (any case), without look-around.
+
+    Built from the trie of the excluded words: at each node the word may end (if the node
+    is not an excluded word), go on with a character no excluded word has there, or follow
+    a child.
+    """
+    trie: dict = {}
+    for word in excluded:
+        node = trie
+        for ch in word.lower():
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def label_class(exclude: set[str]) -> str:
+        kept = [c for c in "abcdefghijklmnopqrstuvwxyz" if c not in exclude]
+        runs: list[list[str]] = []
+        for c in kept:
+            if runs and ord(c) == ord(runs[-1][-1]) + 1:
+                runs[-1].append(c)
+            else:
+                runs.append([c])
+        lower = "".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+        return f"[0-9{lower}{lower.upper()}]"
+
+    def rest(node: dict, depth: int) -> str:
+        children = sorted(ch for ch in node if ch)
+        alternatives = [f"{label_class(set(children))}[A-Za-z0-9]*"]
+        alternatives += [f"[{ch}{ch.upper()}]{rest(node[ch], depth + 1)}" for ch in children]
+        if depth and "" not in node:
+            alternatives.append("")
+        return "(?:" + "|".join(alternatives) + ")"
+
+    return rest(trie, 0)
+
+
+_MAILBOX = _label_except(_NOT_A_MAILBOX)
+_LOCAL_JOIN = rf"(?:{_WS}+{_words('dot', 'underscore', 'dash', 'hyphen', 'period')}{_WS}+|[._\-])"
+
+# kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
+# email's digits are not taken for a phone number nor a card's groups for phones.
+# Kinds in ``CLASSIFIED_KINDS`` take their placeholder from the digits they hold (Luhn check,
+# digit count; ``clean.redact.classify_digits``); the one given here is the usual one.
+# "spoken_number" finds candidates only; ``spoken_number_spans`` decides (see module doc).
+DETECTORS: dict[str, tuple[str, str]] = {
+    # jo.smith+x@mail.example.com, jo@example dot com
+    "email": (
+        "[EMAIL]",
+        rf"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}\b",
+    ),
+    # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk
+    "email_spoken": (
+        "[EMAIL]",
+        rf"\b{_MAILBOX}(?:{_LOCAL_JOIN}{_LABEL})*{_WS}+{_words('at')}{_WS}+"
+        rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_words(*_TLDS)}\b",
+    ),
+    "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),
+    # 2001:db8:0:0:0:ff00:42:8329, 2001:db8::ff00:42:8329, fe80::1
+    "ipv6": (
+        "[IP]",
+        rf"\b(?:(?:{_HEX}:){{7}}{_HEX}|(?:{_HEX}:){{1,6}}:(?:{_HEX}:){{0,5}}{_HEX})\b",
+    ),
+    # 123-45-6789, 123 45 6789
+    "ssn": ("[SSN]", r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b|\b[0-9]{3} [0-9]{2} [0-9]{4}\b"),
+    # grouped like a card: 4-4-4-(1..4)[-(1..4)], or 4-6-4/5 (Amex, Diners); Luhn decides
+    "card": (
+        "[CARD]",
+        r"\b[0-9]{4}(?:[ \-][0-9]{4}){2}(?:[ \-][0-9]{1,4}){1,2}\b|\b[0-9]{4}[ \-][0-9]{6}[ \-][0-9]{4,5}\b",
+    ),
+    "phone": (
+        "[PHONE]",
+        "|".join(
+            (
+                # +44 20 7946 0958, +1-415-555-0100, +1 (415) 555-0100, +442079460958
+                r"\+[0-9]{1,3}(?:[ .\-]?(?:\([0-9]{1,4}\)|[0-9]{2,4})){2,5}\b",
+                # (415) 555-0100, 415.555.0100, 1-415-555-0100
+                r"(?:\b1[ .\-]?)?(?:\([0-9]{3}\)[ .\-]?|\b[0-9]{3}[ .\-])[0-9]{3}[ .\-][0-9]{4}\b",
+                # 020 7946 0958, 07700 900123, 030 12345678
+                r"\b0[0-9]{2,4}[ \-]?[0-9]{3,4}[ \-]?[0-9]{3,4}\b",
+                # 01 23 45 67 89
+                r"\b0[1-9](?:[ .\-][0-9]{2}){4}\b",
+                # 555-0100, 555.0100, 555 0100; not a round range such as "200-1000"
+                r"\b[2-9](?:[1-9][0-9]|0[1-9])[ .\-][0-9]{4}\b",
+                r"\b[2-9][0-9]{2}[ .\-][0-9](?:[1-9][0-9]{2}|0[1-9][0-9]|00[1-9])\b",
+            )
+        ),
+    ),
+    # 5 5 5 0 1 0 0: digits written one by one
+    "digit_sequence": ("[PHONE]", r"\b[0-9](?:[ \-][0-9]){6,}\b"),
+    # 4155550100, 4111111111111111, 123456789
+    "long_number": ("[PHONE]", r"\b[0-9]{7,}\b"),
+    # five five five one two three four; double five five 0100; triple nine ...
+    "spoken_number": ("[PHONE]", SPOKEN_DIGIT_RUN),
+}
+CLASSIFIED_KINDS = frozenset({"card", "digit_sequence", "long_number", "spoken_number"})
+PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[CARD]", "[SSN]", "[IP]", "[NUMBER]")
+
+WRITTEN = "|".join(f"(?:{pattern})" for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number")
+# Every row any detector might flag: the first, vectorised pass of detection and redaction.
+CANDIDATES = f"{WRITTEN}|(?:{SPOKEN_DIGIT_RUN})"
+_WRITTEN_RE = re.compile(WRITTEN, re.ASCII)
+
+
+def compile_python(pattern: str) -> re.Pattern[str]:
+    """Compile a detector for Python ``re`` with the flags that make it mean what RE2 means."""
+    return re.compile(pattern, re.ASCII)
+
+
+def has_identifier(text: str) -> bool:
+    """Per-string ``detect_identifiers`` (Python ``re``)."""
+    return _WRITTEN_RE.search(text) is not None or has_spoken_number(text)
+
+
+# Long columns are matched in slices on several threads (RE2 kernels release the GIL).
+_ROWS_PER_THREAD = 250_000
+
+
+def _match_slice(values: pa.Array, pattern: str) -> np.ndarray:
+    return np.asarray(pc.fill_null(pc.match_substring_regex(values, pattern), False))
+
+
+def match_rows(values: pa.Array, pattern: str) -> np.ndarray:
+    """Boolean mask of the rows where RE2 finds ``pattern``; nulls are False."""
+    workers = min(os.cpu_count() or 1, 4, len(values) // _ROWS_PER_THREAD)
+    if workers < 2:
+        return _match_slice(values, pattern)
+    step = -(-len(values) // workers)
+    slices = [values.slice(start, step) for start in range(0, len(values), step)]
+    with ThreadPoolExecutor(workers) as pool:
+        return np.concatenate(list(pool.map(_match_slice, slices, [pattern] * len(slices))))
+
+
+def detect_identifiers(values: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
+    """True where a string holds something a detector (written or spoken) finds; nulls are clean.
+
+    One RE2 pass over every row (``CANDIDATES``); the few rows flagged only as a candidate
+    spoken run are then counted exactly in Python. The publish gate's re-check, and the same
+    rows ``clean.redact.redact_array`` redacts.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    if pa.types.is_null(values.type):  # a column of nulls only
+        return pa.array(np.zeros(len(values), dtype=bool), pa.bool_())
+    found = match_rows(values, CANDIDATES)
+    rows = np.flatnonzero(found)
+    if len(rows):
+        flagged = values.take(pa.array(rows))
+        written = match_rows(flagged, WRITTEN)
+        for row, text in zip(rows[~written], flagged.filter(pa.array(~written)).to_pylist(), strict=True):
+            found[row] = has_spoken_number(text)
+    return pa.array(found, pa.bool_())

@@ -1,0 +1,233 @@
+"""Redaction (SPEC §5): personal identifiers in a turn become typed placeholders.
+
+``redact_text`` is the reference, one string at a time in Python ``re``; ``redact_array`` is
+the vectorised path the pipeline runs, and gives exactly the same strings. Both apply the
+detectors of ``clean.patterns`` in their order, one pass each, spoken numbers last:
+
+- emails, IP addresses, SSNs and written phone numbers get a fixed placeholder;
+- cards, long digit strings and spoken numbers are *classified* from the digits they stand
+  for (``classify_digits``): a Luhn-valid number of 13-19 digits is a ``[CARD]``, nine digits
+  an ``[SSN]``, 7-12 digits a ``[PHONE]``, any other number of seven digits or more a
+  ``[NUMBER]`` (an account or order number, a card number with a typo: never published, never
+  called a card).
+
+Why one pass of each is enough: a placeholder starts and ends with a bracket, which no
+detector matches and which is not a word character, and every match starts and ends at a
+word boundary (or with a non-word character); so a substitution neither creates a match nor
+moves a word boundary, and the result holds nothing ``detect_identifiers`` finds. The tests
+check this invariant, and that both paths agree, on generated text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance.clean.patterns import (
+    CANDIDATES,
+    CLASSIFIED_KINDS,
+    DETECTORS,
+    MIN_RUN_DIGITS,
+    SPOKEN_DIGIT_RUN,
+    SPOKEN_TOKEN,
+    TOKEN_SEPARATOR,
+    compile_python,
+    match_rows,
+    read_run,
+    spoken_number_spans,
+)
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every payment card number carries."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def classify_digits(digits: str) -> str:
+    """The placeholder for a number of seven digits or more, written or spoken."""
+    n = len(digits)
+    if 13 <= n <= 19 and luhn_valid(digits):
+        return "[CARD]"
+    if n == 9:
+        return "[SSN]"
+    if n <= 12:
+        return "[PHONE]"
+    return "[NUMBER]"
+
+
+_NON_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _by_digits(match: re.Match[str]) -> str:
+    return classify_digits(_NON_DIGIT.sub("", match.group()))
+
+
+def _redact_spoken(text: str) -> str:
+    parts, last = [], 0
+    for span in spoken_number_spans(text):
+        parts += [text[last : span.start], classify_digits(span.digits)]
+        last = span.end
+    return "".join([*parts, text[last:]]) if parts else text
+
+
+# (compiled pattern, replacement) in redaction order, spoken numbers aside (they come last).
+_WRITTEN_PASSES: list[tuple[re.Pattern[str], Replacement]] = [
+    (compile_python(pattern), _by_digits if kind in CLASSIFIED_KINDS else placeholder)
+    for kind, (placeholder, pattern) in DETECTORS.items()
+    if kind != "spoken_number"
+]
+_WRITTEN_PATTERNS = [pattern for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number"]
+
+
+def _redact_written(text: str) -> str:
+    for pattern, replacement in _WRITTEN_PASSES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_text(text: str | None) -> str | None:
+    """``text`` with every identifier replaced by its placeholder; ``None`` stays ``None``.
+
+    >>> redact_text("call five five five one two three four or mail jo@example.com")
+    'call [PHONE] or mail [EMAIL]'
+    """
+    if text is None:
+        return None
+    return _redact_spoken(_redact_written(text))
+
+
+# --- the vectorised path -------------------------------------------------------------------
+
+# Rows whose written identifiers Python redacts: a card-shaped number (Luhn), digits
+# written one by one (their count), a string of 13-19 digits (Luhn).
+_WRITTEN_IN_PYTHON = "|".join((DETECTORS["card"][1], DETECTORS["digit_sequence"][1], r"\b[0-9]{13,19}\b"))
+
+
+def _re2_passes() -> list[tuple[str, str]]:
+    """RE2 substitutions equal to ``_WRITTEN_PASSES`` on the other rows, in the same order.
+
+    A digit string's class is its length, so "long_number" becomes one substitution per
+    class (the 13-19 digit strings went to Python).
+    """
+    passes = []
+    for kind, (placeholder, pattern) in DETECTORS.items():
+        if kind == "long_number":
+            passes += [
+                (r"\b(?:[0-9]{7,8}|[0-9]{10,12})\b", "[PHONE]"),
+                (r"\b[0-9]{9}\b", "[SSN]"),
+                (r"\b[0-9]{20,}\b", "[NUMBER]"),
+            ]
+        elif kind not in CLASSIFIED_KINDS:
+            passes.append((pattern, placeholder))
+    return passes
+
+
+_RE2_PASSES = _re2_passes()
+# Runs of two tokens or more (one token stands for four digits at most) are wrapped in these
+# markers by RE2, so that Python reads the runs instead of scanning the text; the rare text
+# that already holds a marker is redacted by ``redact_text`` as a whole.
+_RUN_OPEN, _RUN_CLOSE = "\x01", "\x02"
+_MARKER = f"[{_RUN_OPEN}{_RUN_CLOSE}]"
+_MULTI_TOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN})+\b"
+
+
+def _redact_marked(text: str) -> str:
+    """``_redact_spoken`` for a text whose runs RE2 has wrapped in the run markers."""
+    pieces = text.split(_RUN_OPEN)
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        run, rest = piece.split(_RUN_CLOSE, 1)
+        digits, count, spoken = read_run(run)
+        out += [classify_digits(digits) if spoken and count >= MIN_RUN_DIGITS else run, rest]
+    return "".join(out)
+
+
+def _python(function: Callable[[str], str], array: pa.Array) -> pa.Array:
+    return pa.array([function(text) for text in array.to_pylist()], array.type)
+
+
+def _redact_written_rows(array: pa.Array) -> pa.Array:
+    """``_redact_written`` on each row, running only the passes RE2 finds in the row.
+
+    The same result: a pass that finds nothing in the text finds nothing after the passes
+    before it either (they only put placeholders in).
+    """
+    hits = np.stack([match_rows(array, pattern) for pattern in _WRITTEN_PATTERNS], axis=1)
+    out = []
+    for text, row in zip(array.to_pylist(), hits.tolist(), strict=True):
+        for (pattern, replacement), hit in zip(_WRITTEN_PASSES, row, strict=True):
+            if hit:
+                text = pattern.sub(replacement, text)
+        out.append(text)
+    return pa.array(out, array.type)
+
+
+def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
+    """One array of length ``n`` from ``(positions, values)`` parts that cover 0..n-1 once."""
+    order = np.empty(n, dtype=np.int64)
+    offset = 0
+    for positions, values in parts:
+        order[positions] = offset + np.arange(len(values))
+        offset += len(values)
+    return pa.concat_arrays([values for _, values in parts]).take(pa.array(order))
+
+
+def redact_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``redact_text`` over a string column, vectorised: same type and length, nulls kept.
+
+    One RE2 pass (``patterns.CANDIDATES``) picks the rows that may hold an identifier, a few
+    percent of real traffic; only those are touched. Their written identifiers go through
+    the RE2 substitutions, except in rows that need a Luhn check or a digit count (Python).
+    Rows still holding a candidate spoken run then have their runs wrapped in markers by RE2
+    and read in Python (``_redact_marked``). Results are scattered back into the column.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    if pa.types.is_null(values.type):  # a column of nulls only
+        return values
+    candidate = match_rows(values, CANDIDATES)
+    rows = np.flatnonzero(candidate)
+    if not len(rows):
+        return values
+    subset = values.take(pa.array(rows))
+
+    whole = match_rows(subset, _MARKER)  # rare: redact_text does everything
+    in_python = ~whole & match_rows(subset, _WRITTEN_IN_PYTHON)
+    by_re2 = ~whole & ~in_python
+    re2 = subset.filter(pa.array(by_re2))
+    for pattern, placeholder in _RE2_PASSES:
+        re2 = pc.replace_substring_regex(re2, pattern, placeholder)
+    rest = np.flatnonzero(~whole)
+    written = _scatter(
+        [
+            (np.flatnonzero(in_python[rest]), _redact_written_rows(subset.filter(pa.array(in_python)))),
+            (np.flatnonzero(by_re2[rest]), re2),
+        ],
+        len(rest),
+    )
+
+    spoken = match_rows(written, SPOKEN_DIGIT_RUN)
+    marked = pc.replace_substring_regex(
+        written.filter(pa.array(spoken)), _MULTI_TOKEN_RUN, f"{_RUN_OPEN}\\0{_RUN_CLOSE}"
+    )
+    redacted = _scatter(
+        [
+            (np.flatnonzero(whole), _python(redact_text, subset.filter(pa.array(whole)))),
+            (rest[~spoken], written.filter(pa.array(~spoken))),
+            (rest[spoken], _python(_redact_marked, marked)),
+        ],
+        len(rows),
+    )
+    return pc.replace_with_mask(values, pa.array(candidate), redacted)

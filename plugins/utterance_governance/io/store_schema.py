@@ -1,0 +1,271 @@
+"""Tables of the governance store (SQLAlchemy 2 Core), portable between SQLite and PostgreSQL.
+
+The store keeps what the pipeline decided and published, never what customers said: no
+column holds transcript or response text, and quarantined privacy records are kept
+by position and reason, without their raw input.
+
+Timestamps are ``UTCDateTime``: tz-aware UTC in and out on both backends (SQLite keeps no
+zone, so values are normalised to UTC before they are written and marked UTC when read).
+JSON values are ``JSONText``: canonical JSON (sorted keys) in a text column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+from utterance_governance.schema import TS
+
+UTC = dt.UTC
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every backend; naive datetimes are refused."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, dt.datetime):
+            raise TypeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to the governance store: add a zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class JSONText(TypeDecorator):
+    """JSON stored as canonical text (sorted keys, no whitespace) so both backends hold the same bytes."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect) -> str | None:
+        return None if value is None else dumps_canonical(value)
+
+    def process_result_value(self, value: str | None, dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
+# Identifiers and hashes compared byte-wise: on PostgreSQL a "C" collation keeps the ledger's
+# indexes cheap to maintain (a locale collation costs several times more per comparison).
+KEY = String().with_variant(String(collation="C"), "postgresql")
+
+
+def dumps_canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+metadata = MetaData()
+
+# --- privacy records (SPEC §3.2, §3.3) -------------------------------------------------------
+# Every ingest call that adds something gets a batch; its increasing id orders ingests, which is
+# what "a valid record arriving after the unreadable one" means for holds.
+privacy_batches = Table(
+    "privacy_batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # consent | deletion
+    Column("source_file", Text, nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    Column("new_records", Integer, nullable=False, default=0),
+    Column("new_quarantined", Integer, nullable=False, default=0),
+)
+
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("event_id", String, primary_key=True),
+    Column("customer_id", String, nullable=False, index=True),
+    Column("purpose", String, nullable=False),
+    Column("status", String, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("source", String),
+    Column("source_file", Text, nullable=False),
+    Column("batch_id", Integer, ForeignKey("privacy_batches.batch_id"), nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+)
+
+deletion_requests = Table(
+    "deletion_requests",
+    metadata,
+    Column("request_id", String, primary_key=True),
+    Column("customer_id", String, nullable=False, index=True),
+    Column("scope", String, nullable=False),
+    Column("range_from", UTCDateTime),  # "from" in the input
+    Column("range_to", UTCDateTime),  # "to" in the input
+    Column("utterance_ids", JSONText),  # JSON list of strings, for scope "utterances"
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("source_file", Text, nullable=False),
+    Column("batch_id", Integer, ForeignKey("privacy_batches.batch_id"), nullable=False),
+    Column("ingested_at", UTCDateTime, nullable=False),
+)
+
+# An unreadable consent/deletion record: where it was and why, never its raw text.
+privacy_quarantine = Table(
+    "privacy_quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),  # consent | deletion
+    Column("source_file", Text, nullable=False),
+    Column("line", BigInteger, nullable=False),
+    Column("record_id", String),
+    Column("customer_id", String, index=True),  # when readable: the customer is held back
+    Column("reason", String, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("batch_id", Integer, ForeignKey("privacy_batches.batch_id"), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String),
+    UniqueConstraint("kind", "source_file", "line", name="uq_privacy_quarantine_position"),
+)
+
+# --- landing files processed once (SPEC §3.1) ----------------------------------------------------
+processed_files = Table(
+    "processed_files",
+    metadata,
+    Column("path", Text, primary_key=True),  # relative to the lake root
+    Column("size", BigInteger, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("run_id", String, nullable=False),
+    Column("processed_at", UTCDateTime, nullable=False),
+    Column("stats", JSONText),
+    Column("rewritten_at", UTCDateTime),  # set when a purge re-registered a rewritten file
+)
+
+# --- dataset versions (SPEC §6) ----------------------------------------------------------------
+VERSION_STATUSES = ("staged", "live", "superseded", "revoked")
+
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    Column("dataset", String, primary_key=True),
+    Column("version", String, primary_key=True),
+    Column("parent_version", String),
+    Column("run_id", String),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("manifest_path", Text),
+    Column("status", String(16), nullable=False),
+    Column("counts", JSONText),
+    Column("status_changed_at", UTCDateTime, nullable=False),
+    # at most one live version per dataset, enforced by the database itself
+    Index(
+        "uq_dataset_versions_one_live",
+        "dataset",
+        unique=True,
+        sqlite_where=text("status = 'live'"),
+        postgresql_where=text("status = 'live'"),
+    ),
+)
+
+# --- ledger of published utterances ------------------------------------------------------------
+# Shards are immutable and keep their path when a version carries them over, so the ledger
+# holds each shard's rows once (``ledger``) and each version lists its shards
+# (``version_shards``): carrying a 1M-row version over costs one row per shard, not per utterance.
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("utterance_id", KEY, primary_key=True),
+    Column("shard_path", KEY, primary_key=True),  # relative to the dataset folder
+    Column("speaker_key", KEY, nullable=False),
+    Column("content_hash", KEY, nullable=False),
+    Column("captured_at", UTCDateTime, nullable=False),
+    Index("ix_ledger_shard", "dataset", "shard_path"),
+    Index("ix_ledger_speaker", "dataset", "speaker_key"),
+)
+
+version_shards = Table(
+    "version_shards",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("version", KEY, primary_key=True),
+    Column("shard_path", KEY, primary_key=True),
+    Index("ix_version_shards_shard", "dataset", "shard_path"),
+)
+
+# What callers hand to ``insert_ledger_rows`` (extra columns are ignored).
+LEDGER_INPUT = pa.schema(
+    [
+        pa.field("shard_path", pa.string(), nullable=False),
+        pa.field("utterance_id", pa.string(), nullable=False),
+        pa.field("speaker_key", pa.string(), nullable=False),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("captured_at", TS, nullable=False),
+    ]
+)
+# What ``ledger_rows`` returns.
+LEDGER = pa.schema(
+    [
+        pa.field("dataset", pa.string(), nullable=False),
+        pa.field("version", pa.string(), nullable=False),
+        *LEDGER_INPUT,
+    ]
+)
+
+# --- runs and their decision counts by reason (SPEC §4) ---------------------------------------
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String, primary_key=True),
+    Column("dag_id", String, nullable=False, index=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("status", String(32), nullable=False),
+    Column("counts", JSONText, nullable=False),  # reason code -> count
+    Column("details", JSONText),
+)
+
+# --- deletion receipts and deadlines (SPEC §7 privacy_requests) --------------------------------
+RECEIPT_STATUSES = ("open", "in_progress", "completed")
+
+deletion_receipts = Table(
+    "deletion_receipts",
+    metadata,
+    Column("request_id", String, primary_key=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("deadline_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime),
+    Column("status", String(16), nullable=False),
+    Column("removed_counts", JSONText),
+    Column("versions_rewritten", JSONText),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_deletion_receipts_open", "status", "deadline_at"),
+)
+
+# --- dataset lock: serialises publishing and purging of one dataset (SPEC §7) -----------------
+dataset_locks = Table(
+    "dataset_locks",
+    metadata,
+    Column("dataset", String, primary_key=True),
+    Column("owner", String, nullable=False),  # who holds it, for people reading the table
+    Column("token", String(64), nullable=False),  # which acquisition holds it: release/renew by token
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,26 @@
+"""Point Airflow at this checkout before anything imports it: our dags/ and plugins/, no
+examples, and a throwaway AIRFLOW_HOME (so tests never touch the demo's metadata DB)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def configure() -> str:
+    home = os.environ.get("UG_TEST_AIRFLOW_HOME")
+    if not home:
+        home = tempfile.mkdtemp(prefix="ug-test-airflow-home-")
+        os.environ["UG_TEST_AIRFLOW_HOME"] = home
+    os.environ["AIRFLOW_HOME"] = home
+    os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+    os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+    os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+    os.environ["UG_TASK_RETRIES"] = "0"  # a failing task fails the test at once
+    return home
+
+
+configure()

@@ -1,0 +1,79 @@
+"""Fixtures shared by every test tier.
+
+``store_url`` runs a test once per governance-store backend: SQLite (a file in the test's
+tmp dir) and PostgreSQL (a fresh database, dropped afterwards). PostgreSQL is reached at
+``UG_TEST_POSTGRES_URL`` (an admin URL; default ``postgresql://postgres@127.0.0.1:5432/postgres``).
+When that server is unreachable the PostgreSQL case is skipped, saying why; when
+``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+import tests.airflow_env  # noqa: F401  (Airflow must be configured before anything imports it)
+
+DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_admin_url() -> str:
+    return os.environ.get("UG_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_ADMIN_URL
+
+
+def _connect_admin(url: str):
+    import psycopg2
+
+    conn = psycopg2.connect(url, connect_timeout=5)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    """The admin URL of a reachable PostgreSQL server, or skip (fail if it was configured explicitly)."""
+    import psycopg2
+
+    url = _postgres_admin_url()
+    try:
+        _connect_admin(url).close()
+    except psycopg2.OperationalError as exc:
+        reason = f"PostgreSQL unreachable at {url}: {str(exc).strip()}"
+        if os.environ.get("UG_TEST_POSTGRES_URL"):
+            pytest.fail(f"{reason} (UG_TEST_POSTGRES_URL is set, so the server is expected)")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str):
+    """A SQLAlchemy URL of a fresh, uniquely named PostgreSQL database, dropped after the test."""
+    from sqlalchemy.engine import make_url
+
+    name = f"ug_test_{uuid.uuid4().hex[:16]}"
+    admin = _connect_admin(postgres_admin_url)
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    url = make_url(postgres_admin_url).set(drivername="postgresql+psycopg2", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        admin = _connect_admin(postgres_admin_url)
+        try:
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """A governance-store URL, once per backend: SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'governance.db'}"
+    return request.getfixturevalue("postgres_url")
