@@ -160,7 +160,8 @@ processed_files = Table(
 )
 
 # --- dataset versions (SPEC §6) ----------------------------------------------------------------
-VERSION_STATUSES = ("staged", "live", "superseded", "revoked")
+# staged: written, not yet switched live; abandoned: a staged version a crash left behind, cleaned up
+VERSION_STATUSES = ("staged", "live", "superseded", "revoked", "abandoned")
 
 dataset_versions = Table(
     "dataset_versions",
