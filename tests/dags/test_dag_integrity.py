@@ -13,7 +13,7 @@ EXPECTED = {"utterances_publish": "0 2 * * *"}
 
 @pytest.fixture(scope="module")
 def dagbag():
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(ROOT / "dags"))
 

@@ -29,7 +29,7 @@ def airflow_db() -> str:
 
 @pytest.fixture(scope="session")
 def dagbag(airflow_db):
-    from airflow.models.dagbag import DagBag
+    from airflow.dag_processing.dagbag import DagBag
 
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert bag.import_errors == {}

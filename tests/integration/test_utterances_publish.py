@@ -96,6 +96,22 @@ def test_first_run_publishes_exactly_what_may_be_used(run_dag, lake_env, generat
     assert sum(manifest["counts"].values()) == generated.utterances
     assert manifest["counts"][S.PUBLISHED] == len(live_ids) == manifest["rows"]
 
+    # downstream notice: one asset event for the new version, carrying the manifest's figures
+    events = asset_events(run.run_id)
+    assert [e["version"] for e in events] == [manifest["version"]]
+    assert events[0]["rows"] == manifest["rows"] and events[0]["parent_version"] is None
+
+
+def asset_events(run_id: str) -> list[dict]:
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        return [
+            e.extra for e in session.scalars(select(AssetEvent).where(AssetEvent.source_run_id == run_id))
+        ]
+
 
 def test_shards_load_with_hugging_face_datasets(run_dag, lake_env, generated):
     datasets = pytest.importorskip("datasets")
@@ -114,8 +130,10 @@ def test_shards_load_with_hugging_face_datasets(run_dag, lake_env, generated):
 def test_a_second_run_without_new_input_publishes_nothing_new(run_dag, lake_env, generated):
     assert run_dag("utterances_publish").state == "success"
     before = read_current(Storage(str(lake_env)), DATASET)
-    assert run_dag("utterances_publish").state == "success"
+    second = run_dag("utterances_publish")
+    assert second.state == "success"
     assert read_current(Storage(str(lake_env)), DATASET) == before
+    assert asset_events(second.run_id) == []  # no new version, no event for training jobs
 
 
 def test_a_late_file_for_an_old_partition_is_picked_up_exactly_once(run_dag, lake_env, generated, tmp_path):
