@@ -188,8 +188,16 @@ def run_pipeline(root: Path, workers: int) -> dict:
         "shards": len(shards),
         "gate_success": gate.success,
         "counts": dict(counts),
-        "peak_rss_mib": _peak_rss_mib(),
+        # total memory, conservatively: the main process's peak plus each worker at the largest
+        # worker's peak (they run side by side)
+        "peak_rss_mib": _peak_rss_mib() + (workers if workers > 1 else 0) * _children_peak_rss_mib(),
+        "main_rss_mib": _peak_rss_mib(),
+        "worker_rss_mib": _children_peak_rss_mib(),
     }
+
+
+def _children_peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 _GATE_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
@@ -243,7 +251,8 @@ def main() -> int:
         pipelines.append(_child("pipeline", args.root, args.workers))
         p, f = pipelines[-1], floors[-1]
         print(f"run {i + 1}: pipeline {p['seconds']:.2f} s, floor {f['seconds']:.2f} s, "
-              f"ratio {p['seconds'] / f['seconds']:.2f}, peak_rss {p['peak_rss_mib']:.0f} MiB")  # fmt: skip
+              f"ratio {p['seconds'] / f['seconds']:.2f}, peak_rss {p['peak_rss_mib']:.0f} MiB "
+              f"(main {p['main_rss_mib']:.0f} + {args.workers} x worker {p['worker_rss_mib']:.0f})")  # fmt: skip
     rows = pipelines[0]["rows"]
     p_med = statistics.median(p["seconds"] for p in pipelines)
     f_med = statistics.median(f["seconds"] for f in floors)

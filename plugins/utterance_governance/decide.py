@@ -85,15 +85,32 @@ class Decided:
     seconds: Counter = field(default_factory=Counter)  # wall time per stage: decide, redact
 
 
+_SPEAKER_CACHE: dict[tuple[bytes, str], str] = {}
+_SPEAKER_CACHE_LIMIT = 2_000_000  # customers; about 300 MB at most, then it starts afresh
+
+
 def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
-    """Keyed pseudonym (HMAC-SHA256, hex) of each customer id, computed once per customer."""
+    """Keyed pseudonym (HMAC-SHA256, hex) of each customer id, computed once per customer.
+
+    A worker process remembers the pseudonyms it computed: the same customers come back in
+    file after file, and a dictionary lookup is far cheaper than an HMAC.
+    """
     encoded = pc.dictionary_encode(customer_ids)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    digests = [
-        None if c is None else hmac.digest(key, c.encode("utf-8"), "sha256").hex()
-        for c in encoded.dictionary.to_pylist()
-    ]
+    if len(_SPEAKER_CACHE) > _SPEAKER_CACHE_LIMIT:
+        _SPEAKER_CACHE.clear()
+    digests = []
+    for customer in encoded.dictionary.to_pylist():
+        if customer is None:
+            digests.append(None)
+            continue
+        pseudonym = _SPEAKER_CACHE.get((key, customer))
+        if pseudonym is None:
+            pseudonym = _SPEAKER_CACHE[(key, customer)] = hmac.digest(
+                key, customer.encode("utf-8"), "sha256"
+            ).hex()
+        digests.append(pseudonym)
     return pa.array(digests, pa.string()).take(encoded.indices)
 
 

@@ -278,6 +278,8 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     manifest = publish_version(ctx.storage, ctx.store, ctx.dataset, publication)
     duplicates = ctx.storage.read_parquet(gated["duplicates_in_batch"]).column("utterance_id")
     _write_decisions(ctx, staged, duplicates)
+    # the staged batch is a copy of cleaned text: once published, nothing needs it any more
+    ctx.storage.remove(_staging(ctx))
     if manifest is None:
         return {"version": live_version(ctx.storage, ctx.dataset), "new_version": False, "rows": 0,
                 "counts": gated["counts"]}  # fmt: skip
@@ -327,9 +329,27 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
     }
     path = f"reports/{ctx.run_key}/report.json"
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, default=str).encode())
+    if ctx.dry_run:  # a dry run leaves nothing behind but its report
+        ctx.storage.remove(_staging(ctx))
     if not ctx.dry_run:
         ctx.store.record_run(
             ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC), "success",
             report["counts"], {"version": report["version"], "report": path},
         )  # fmt: skip
+    _write_run_page(ctx, report)
     return {"report": ctx.storage.url(path), **{k: report[k] for k in ("version", "counts")}}
+
+
+def _write_run_page(ctx: RunContext, report: dict) -> None:
+    """The run's HTML page beside report.json; a page that fails to render never fails the run."""
+    from utterance_governance.reports.site import write_run_page
+
+    try:
+        page = write_run_page(
+            ctx.storage, ctx.store, report, run_key=ctx.run_key, policy=ctx.policy, now=ctx.now_dt
+        )
+        log.info(
+            "run report: %s (all runs: %s)", ctx.storage.url(page), ctx.storage.url("reports/index.html")
+        )
+    except Exception:
+        log.exception("could not render the HTML page of run %s; its report.json is complete", ctx.run_id)
