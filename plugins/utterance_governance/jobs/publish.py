@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file
-from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, ReadResult, read_landing_file
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.publish.commit import Publication, live_version, publish_version
@@ -119,7 +119,28 @@ def discover_files(ctx: RunContext) -> list[dict]:
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
     )
-    return [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in chosen]
+    files = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in chosen]
+    return files + _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
+
+
+HELD = "quarantine/held"
+
+
+def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
+    """Held-back rows whose customers can be decided now (their hold was released)."""
+    if ctx.store.privacy_blocked_reasons():
+        return []
+    still_held = ctx.store.held_customers()
+    out = []
+    for info in ctx.storage.list_files(HELD, (".parquet",)):
+        if info.path.removeprefix(f"{HELD}/").removesuffix(".parquet") in rereading:
+            continue  # its landing file is read again this run: that decides the rows
+        customers = set(ctx.storage.read_parquet(info.path, columns=["customer_id"]).column(0).to_pylist())
+        if customers - still_held:
+            out.append({"path": info.path, "size": info.size, "fingerprint": info.fingerprint, "held": True})
+    if out:
+        log.info("%d held-back sets can be decided now", len(out))
+    return out
 
 
 # --- one file ---------------------------------------------------------------------------------
@@ -132,32 +153,53 @@ def _staging(ctx: RunContext) -> str:
 
 
 def process_file(ctx: RunContext, file: dict) -> dict:
-    """Read, decide and clean one landing file; stage its decisions and publishable rows."""
+    """Read, decide and clean one landing file (or a held-back set); stage the results.
+
+    Rows held back (an unreadable privacy record of their customer) are kept, with their
+    text, in ``quarantine/held/<file>.parquet`` until a later run can decide them.
+    """
     settings = load_settings()
     state = privacy_state(ctx)
-    read = read_landing_file(ctx.storage, file["path"], "utterances")
+    if file.get("held"):
+        read = ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())
+        key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
+    else:
+        read = read_landing_file(ctx.storage, file["path"], "utterances")
+        key = _file_key(file["path"])
     decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
-    key = _file_key(file["path"])
     base = f"{_staging(ctx)}/files/{key}"
     ctx.storage.write_parquet(f"{base}.publishable.parquet", decided.publishable)
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
+    held = read.records.filter(
+        pc.equal(decided.decisions.slice(0, read.records.num_rows).column("reason"), S.HELD_BACK)
+    )
+    ctx.storage.write_parquet(f"{base}.held.parquet", held)
     quarantine = None
     if read.quarantine.num_rows:
-        quarantine = (
-            f"{base}.quarantine.parquet"
-            if ctx.dry_run
-            else f"quarantine/utterances/{ctx.run_key}/{key}.parquet"
-        )
+        # keyed by the landing file: a re-read of the file replaces it, never duplicates it
+        quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
         ctx.storage.write_parquet(quarantine, read.quarantine)
     log.info("%s: %d rows, %s", file["path"], read.rows_seen, dict(decided.counts))
     return {
         **file,
         "publishable": f"{base}.publishable.parquet",
         "decisions": f"{base}.decisions.parquet",
+        "held_rows": f"{base}.held.parquet",
+        "held_target": file["path"] if file.get("held") else f"{HELD}/{_file_key(file['path'])}.parquet",
         "quarantine": quarantine,
         "counts": dict(decided.counts),
         "publishing_blocked": list(state.blocked_reasons),
     }
+
+
+def _keep_held_rows(ctx: RunContext, staged: list[dict]) -> None:
+    """After a publish: each file's still-held rows replace its held set (none left: removed)."""
+    for item in staged:
+        held = ctx.storage.read_parquet(item["held_rows"])
+        if held.num_rows:
+            ctx.storage.write_parquet(item["held_target"], held)
+        else:
+            ctx.storage.remove(item["held_target"])
 
 
 # --- the whole batch ----------------------------------------------------------------------------
@@ -256,7 +298,9 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
 
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     """Publish the gated batch as a new version (atomic switch) and record the run's decisions."""
-    inputs = [ObjectInfo(item["path"], item["size"], item["fingerprint"]) for item in staged]
+    inputs = [
+        ObjectInfo(item["path"], item["size"], item["fingerprint"]) for item in staged if not item.get("held")
+    ]
     if gated["publishing_blocked"]:
         raise PublishingBlocked(
             "publishing is blocked: unreadable privacy records name no customer, so nobody's consent "
@@ -278,6 +322,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     manifest = publish_version(ctx.storage, ctx.store, ctx.dataset, publication)
     duplicates = ctx.storage.read_parquet(gated["duplicates_in_batch"]).column("utterance_id")
     _write_decisions(ctx, staged, duplicates)
+    _keep_held_rows(ctx, staged)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:
