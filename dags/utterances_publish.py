@@ -45,6 +45,13 @@ def _ctx(ctx: dict):
     return RunContext.from_dict(ctx)
 
 
+def _pulled(mapped) -> list[dict]:
+    """All results of a mapped task, by index (iterating would probe one past the end)."""
+    if not mapped:
+        return []
+    return [mapped[i] for i in range(len(mapped))]
+
+
 @dag(
     dag_id="utterances_publish",
     schedule="0 2 * * *",
@@ -95,13 +102,13 @@ def utterances_publish():
     def gate_batch(ctx: dict, staged) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.gate_batch(_ctx(ctx), list(staged or []))
+        return publish.gate_batch(_ctx(ctx), _pulled(staged))
 
     @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
     def publish_version(ctx: dict, staged, gated: dict) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.publish(_ctx(ctx), list(staged or []), gated)
+        return publish.publish(_ctx(ctx), _pulled(staged), gated)
 
     @task(outlets=[DATASET])
     def announce(published: dict, *, outlet_events=None) -> dict:

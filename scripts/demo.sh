@@ -7,6 +7,7 @@ PY=.venv/bin/python
 AIRFLOW=.venv/bin/airflow
 export UG_DATA_ROOT="${UG_DATA_ROOT:-$PWD/data}"
 UTTERANCES="${DEMO_UTTERANCES:-20000}"
+export UG_TASK_RETRIES="${UG_TASK_RETRIES:-0}"  # a demo fails fast instead of retrying
 LOGS="$PWD/airflow_home/demo-logs"
 mkdir -p "$LOGS"
 
@@ -16,7 +17,9 @@ case "$UG_DATA_ROOT" in
 esac
 
 echo "== generating $UTTERANCES utterances of synthetic traffic into $UG_DATA_ROOT/landing"
-$PY -m utterance_governance.synth --root "$UG_DATA_ROOT" --utterances "$UTTERANCES" --seed 7 --format mixed
+$PY -m utterance_governance.synth --root "$UG_DATA_ROOT" --utterances "$UTTERANCES" --seed 7 --format mixed \
+  --summary "$LOGS/generation-summary.json" >"$LOGS/generate.log"
+echo "   $(ls "$UG_DATA_ROOT"/landing/utterances/*/* | wc -l) utterance files, consent and deletion files; summary: $LOGS/generation-summary.json"
 
 run_dag() {
   local dag_id=$1; shift

@@ -387,9 +387,9 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
 
 def _write_run_page(ctx: RunContext, report: dict) -> None:
     """The run's HTML page beside report.json; a page that fails to render never fails the run."""
-    from utterance_governance.reports.site import write_run_page
-
     try:
+        from utterance_governance.reports.site import write_run_page
+
         page = write_run_page(
             ctx.storage, ctx.store, report, run_key=ctx.run_key, policy=ctx.policy, now=ctx.now_dt
         )
