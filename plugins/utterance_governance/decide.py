@@ -30,7 +30,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.rules.base import Frame, Rule, apply_rules
 from utterance_governance.rules.consent import NoConsent, OptedOut
 from utterance_governance.rules.deletion import DeletionRequested
-from utterance_governance.rules.duplicate import Duplicate, content_hashes
+from utterance_governance.rules.duplicate import Duplicate, capture_order, content_hashes
 from utterance_governance.rules.hold import HeldBack
 from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.rules.quality import (
@@ -138,14 +138,7 @@ def decide_records(
     assistant_text = pc.utf8_trim_whitespace(redact_array(survivors.column("response")))
     seconds["redact"] += time.perf_counter() - redact_started
     hashes = content_hashes(user_text, assistant_text)
-    order = np.lexsort(
-        (
-            survivors.column("utterance_id").to_numpy(zero_copy_only=False),
-            pc.cast(survivors.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
-        )
-    )
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    _, rank = capture_order(survivors)
     text_frame = Frame(
         survivors,
         state,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -25,7 +25,8 @@ from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.publish.commit import Publication, live_version, publish_version
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
-from utterance_governance.rules.duplicate import duplicate_mask
+from utterance_governance.purge.recheck import recheck_rows
+from utterance_governance.rules.duplicate import capture_order, duplicate_mask
 from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.settings import load_settings
 
@@ -222,14 +223,7 @@ def assemble_batch(ctx: RunContext, staged: list[dict]) -> Batch:
     if live:
         ledger = ctx.store.ledger_rows(ctx.dataset, live)
         live_hashes, live_ids = ledger.column("content_hash"), ledger.column("utterance_id")
-    order = np.lexsort(
-        (
-            rows.column("utterance_id").to_numpy(zero_copy_only=False),
-            pc.cast(rows.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
-        )
-    )
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
+    order, rank = capture_order(rows)
     dup = duplicate_mask(rows.column("content_hash"), rank, live_hashes)
     if live_ids is not None and rows.num_rows:
         # an utterance already live (a re-sent or reprocessed file) is never published twice
@@ -319,15 +313,19 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         inputs=inputs,
         target_rows=ctx.policy.shard_target_rows,
     )
-    manifest = publish_version(ctx.storage, ctx.store, ctx.dataset, publication)
+    rechecked: dict = {}
+    manifest = publish_version(
+        ctx.storage, ctx.store, ctx.dataset, publication, recheck=lambda p: _recheck(ctx, p, rechecked)
+    )
+    counts = rechecked.get("counts", gated["counts"])
     duplicates = ctx.storage.read_parquet(gated["duplicates_in_batch"]).column("utterance_id")
-    _write_decisions(ctx, staged, duplicates)
+    _write_decisions(ctx, staged, duplicates, rechecked.get("excluded"))
     _keep_held_rows(ctx, staged)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:
         return {"version": live_version(ctx.storage, ctx.dataset), "new_version": False, "rows": 0,
-                "counts": gated["counts"]}  # fmt: skip
+                "counts": counts}  # fmt: skip
     return {
         "version": manifest["version"],
         "new_version": True,
@@ -335,22 +333,70 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         "rows": manifest["rows"],
         "new_rows": manifest["new_rows"],
         "shards": len(manifest["shards"]),
-        "counts": gated["counts"],
+        "counts": counts,
         "manifest": f"published/{ctx.dataset}/{manifest['version']}/manifest.json",
     }
 
 
-def _write_decisions(ctx: RunContext, staged: list[dict], duplicates: pa.ChunkedArray) -> None:
-    """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates applied."""
+def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publication:
+    """Under the dataset lock: re-decide the batch against the privacy state of this moment.
+
+    The batch was decided when its files were processed; an opt-out, a deletion or an
+    unreadable record may have arrived since, and a purge may already have removed the
+    customer from the live dataset. Their rows are taken out here (``purge.recheck``), so a
+    publish never brings back what a purge removed; a new blocking record stops the publish.
+    """
+    state = privacy_state(ctx)
+    result = recheck_rows(
+        publication.rows, state, ctx.policy, datetime.now(UTC), load_settings().pseudonym_key
+    )
+    if result.blocked_reasons:
+        raise PublishingBlocked(
+            "publishing is blocked: an unreadable privacy record naming no customer arrived while this run "
+            f"was deciding: {list(result.blocked_reasons)[:5]}. Fix or acknowledge it, then re-run."
+        )
+    counts = Counter(publication.counts)
+    for reason, n in result.counts.items():
+        counts[S.PUBLISHED] -= n
+        counts[reason] += n
+    out.update(excluded=result.excluded, counts={k: v for k, v in counts.items() if v})
+    if result.excluded.num_rows:
+        log.warning("re-check under the dataset lock took out %d rows decided before newer privacy records: %s",
+                    result.excluded.num_rows, dict(result.counts))  # fmt: skip
+    return replace(
+        publication,
+        rows=result.rows,
+        counts=out["counts"],
+        privacy_snapshot=ctx.store.privacy_snapshot(),
+        notes={
+            **(publication.notes or {}),
+            "decided_against": dict(publication.privacy_snapshot),
+            "rechecked": dict(result.counts),
+        },
+    )
+
+
+def _write_decisions(
+    ctx: RunContext, staged: list[dict], duplicates: pa.ChunkedArray, rechecked: pa.Table | None = None
+) -> None:
+    """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
+    re-check under the dataset lock applied."""
     for item in staged:
         decisions = ctx.storage.read_parquet(item["decisions"])
+        reasons = decisions.column("reason")
         if len(duplicates):
             is_dup = pc.and_(
                 pc.is_in(decisions.column("utterance_id"), value_set=duplicates.combine_chunks()),
-                pc.equal(decisions.column("reason"), S.PUBLISHED),
+                pc.equal(reasons, S.PUBLISHED),
             )
-            reasons = pc.if_else(is_dup, S.DUPLICATE, decisions.column("reason"))
-            decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
+            reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
+        if rechecked is not None and rechecked.num_rows:
+            position = pc.index_in(
+                decisions.column("utterance_id"), value_set=rechecked.column("utterance_id")
+            )
+            later = rechecked.column("reason").combine_chunks().take(position)
+            reasons = pc.if_else(pc.and_(pc.is_valid(later), pc.equal(reasons, S.PUBLISHED)), later, reasons)
+        decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
         ctx.storage.write_parquet(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet", decisions)
 
 

@@ -41,6 +41,19 @@ def content_hashes(user_text: pa.Array, assistant_text: pa.Array) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets.tobytes()), pa.py_buffer(data)])
 
 
+def capture_order(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
+    """(order, rank) of rows by (captured_at, utterance_id): who came first stands."""
+    order = np.lexsort(
+        (
+            rows.column("utterance_id").to_numpy(zero_copy_only=False),
+            pc.cast(rows.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
+        )
+    )
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return order, rank
+
+
 def duplicate_mask(hashes: pa.Array, order: np.ndarray, live_hashes: pa.Array | None = None) -> np.ndarray:
     """True for rows that repeat a live record or an earlier row (``order``: rank per row)."""
     if isinstance(hashes, pa.ChunkedArray):
