@@ -1,0 +1,126 @@
+"""
+### governance_audit — prove that no live shard holds what it must not
+
+Daily (and on demand). Re-reads **every row of every live shard** — the files, not the ledger —
+and checks it against today's consent and deletion state, the identifier detectors, its own
+content hash, and the ledger of recorded decisions; verifies the live version's manifest and
+every shard's bytes, sha256 and row count; lists deletion requests near or past their deadline.
+
+1. **prepare** — validate params (`customer_id` switches the run to an access report).
+2. **check_publication** — `current.json` → a complete, live version; shard files intact.
+3. **scan_live_rows** — every live row: `deletion_requested`, `opted_out`, `no_consent`,
+   `identifier_detected`, `content_hash_mismatch`, `not_in_ledger`, `ledger_row_missing`, ...
+4. **check_deadlines** — `deletion_overdue` (a violation), `deletion_at_risk` (listed).
+5. **write_findings** — `reports/<run>/audit.json` and `reports/<run>/index.html`, whatever the
+   checks' outcome, and `reports/index.html`.
+6. **fail_on_violations** — any violation fails the run, naming shard, row and rule.
+
+**Access report** (manual run with `customer_id`): every utterance the lake holds for that
+customer (landing, quarantine, staging, decisions, published shards, versions), written under
+`reports/access/<speaker_key[:16]>/<run>/access.json|.html`. It holds the customer's own
+transcripts: **`reports/access/` must be protected**; the audit does not run in that mode.
+
+At 6 a.m.: a failed `fail_on_violations` prints each violation (rule, shard, utterance_id) and
+where the findings page is. Run `privacy_requests` to purge what a consent or deletion change
+left live, restore a corrupt shard from its version, then re-run this audit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+from airflow.task.trigger_rule import TriggerRule
+
+from ug_airflow import apply_airflow_overrides
+
+AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
+
+
+def _ctx(ctx: dict):
+    """The run context in a worker, after Airflow connection/variable overrides."""
+    from utterance_governance.jobs.context import RunContext
+
+    apply_airflow_overrides()
+    return RunContext.from_dict(ctx)
+
+
+@dag(
+    dag_id="governance_audit",
+    schedule="0 6 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    params={
+        "customer_id": Param(
+            None,
+            type=["null", "string"],
+            description="Set for an access report of this one customer (instead of the audit). "
+            "The report holds their transcripts: it is written under reports/access/, which must be protected.",
+        ),
+    },
+    default_args={"retries": 0, "retry_delay": timedelta(minutes=2)},
+    tags=["utterance-governance", "audit"],
+    doc_md=__doc__,
+)
+def governance_audit():
+    @task
+    def prepare() -> dict:
+        """Validate params and settings; decide between the audit and an access report."""
+        from utterance_governance.jobs import audit
+
+        apply_airflow_overrides()
+        context = get_current_context()
+        return audit.prepare(context["run_id"], context["params"])
+
+    @task.branch
+    def choose(ctx: dict) -> list[str]:
+        return ["access_report"] if ctx["extra"]["mode"] == "access" else AUDIT_TASKS
+
+    @task
+    def check_publication(ctx: dict) -> dict:
+        from utterance_governance.jobs import audit
+
+        return audit.check_publication(_ctx(ctx))
+
+    @task
+    def scan_live_rows(ctx: dict) -> dict:
+        from utterance_governance.jobs import audit
+
+        return audit.scan_live_rows(_ctx(ctx))
+
+    @task
+    def check_deadlines(ctx: dict) -> dict:
+        from utterance_governance.jobs import audit
+
+        return audit.check_deadlines(_ctx(ctx))
+
+    @task(trigger_rule=TriggerRule.NONE_SKIPPED)
+    def write_findings(ctx: dict) -> dict:
+        """Runs when the checks are done, failed or not: the findings are written before any failure."""
+        from utterance_governance.jobs import audit
+
+        return audit.write_findings(_ctx(ctx))
+
+    @task
+    def fail_on_violations(result: dict) -> dict:
+        from utterance_governance.jobs import audit
+
+        return audit.fail_on_violations(result)
+
+    @task
+    def access_report(ctx: dict) -> dict:
+        from utterance_governance.jobs import audit
+
+        return audit.access_report(_ctx(ctx), get_current_context()["params"].get("customer_id"))
+
+    ctx = prepare()
+    checks = [check_publication(ctx), scan_live_rows(ctx), check_deadlines(ctx)]
+    choose(ctx) >> [*checks, access_report(ctx)]
+    findings = write_findings(ctx)
+    checks >> findings
+    fail_on_violations(findings)
+
+
+governance_audit()

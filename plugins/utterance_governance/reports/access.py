@@ -1,0 +1,293 @@
+"""The access report for one customer: "review my recordings" (a data subject access request).
+
+Every utterance the lake holds for the customer, wherever it is — landing files, quarantine,
+staging, per-record decisions, published shards of every version still on disk — with the
+files holding it, the decisions taken on it and the dataset versions that included it
+(the ledger and each version's shard list, from the governance store). Landing, quarantine
+and staged inputs are matched on ``customer_id``; everything downstream on the customer's
+``speaker_key`` (the keyed pseudonym: the deployment's key is needed to compute it).
+
+Written for that customer alone, under ``reports/access/<speaker_key[:16]>/<run>/``
+(``access.json`` and ``access.html``): the folder is named by a pseudonym prefix, never the
+customer id. **The report holds the customer's own transcripts**: ``reports/access/`` must be
+protected like the landing zone (restricted ACL / bucket policy), handed only to that
+customer, and deleted when their request is closed or they ask for deletion. The reports
+index never lists it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from utterance_governance.decide import speaker_keys
+from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.publish.commit import DatasetPaths, live_version
+from utterance_governance.reports.deadlines import receipts
+from utterance_governance.reports.render import access_page
+
+log = logging.getLogger(__name__)
+
+PROTECTION_NOTICE = (
+    "This report holds the customer's own transcripts. Keep reports/access/ protected like the "
+    "landing zone, give it to this customer only, and delete it once their request is closed."
+)
+AREAS = ("landing", "quarantine", "staging", "decisions", "published")
+VERSION_STATUSES_HELD = ("live", "superseded", "revoked", "staged")
+
+
+def speaker_key_of(customer_id: str, pseudonym_key: bytes) -> str:
+    return speaker_keys(pa.array([customer_id], pa.string()), pseudonym_key)[0].as_py()
+
+
+def access_dir(speaker_key: str, run_key: str) -> str:
+    return f"reports/access/{speaker_key[:16]}/{run_key}"
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.utterances: dict[str, dict[str, Any]] = {}
+
+    def entry(self, utterance_id: str | None, fallback: str) -> dict[str, Any]:
+        key = utterance_id or fallback
+        if key not in self.utterances:
+            self.utterances[key] = {
+                "utterance_id": utterance_id,
+                "captured_at": None,
+                "locale": None,
+                "transcript": None,
+                "response": None,
+                "published_messages": None,
+                "locations": [],
+                "decisions": [],
+                "versions": [],
+            }
+        return self.utterances[key]
+
+    def locate(self, utterance_id: str | None, location: dict[str, Any], **fields: Any) -> None:
+        location = {"line": None, "note": None, **location}
+        fallback = f"{location['path']}#{location['line']}"
+        entry = self.entry(utterance_id, fallback)
+        if location not in entry["locations"]:
+            entry["locations"].append(location)
+        for name, value in fields.items():
+            if value is not None and entry.get(name) is None:
+                entry[name] = value
+
+
+def _columns(storage: Storage, rel: str) -> list[str]:
+    with storage.open(rel) as fh:
+        return list(pq.ParquetFile(fh).schema_arrow.names)
+
+
+def _rows(table: pa.Table, column: str, value: str) -> list[dict[str, Any]]:
+    mask = pc.fill_null(pc.equal(table.column(column), value), False)
+    return table.filter(mask).to_pylist()
+
+
+def _parquet_files(storage: Storage, prefix: str) -> Iterator[str]:
+    for info in storage.list_files(prefix, (".parquet",)):
+        yield info.path
+
+
+def _landing(storage: Storage, found: _Collector, customer_id: str) -> None:
+    for info in storage.list_files("landing/utterances", SUFFIXES):
+        read = read_landing_file(storage, info.path, "utterances")
+        for row in _rows(read.records, "customer_id", customer_id):
+            found.locate(
+                row["utterance_id"], {"area": "landing", "path": info.path, "line": row["line"]},
+                captured_at=row["captured_at"], locale=row["locale"], transcript=row["transcript"],
+                response=row["response"],
+            )  # fmt: skip
+        for row in _rows(read.quarantine, "customer_id", customer_id):
+            found.locate(row["record_id"], {"area": "landing", "path": info.path, "line": row["line"],
+                                            "note": f"malformed: {row['detail']}", "raw": row["raw"]})  # fmt: skip
+
+
+def _quarantine(storage: Storage, found: _Collector, customer_id: str) -> list[dict[str, Any]]:
+    """Malformed rows (``quarantine/<kind>/``) and held-back utterances (``quarantine/held/``)."""
+    privacy = []
+    for rel in _parquet_files(storage, "quarantine"):
+        if "customer_id" not in _columns(storage, rel):
+            continue
+        kind = rel.split("/")[1] if rel.count("/") >= 2 else "utterances"
+        for row in _rows(storage.read_parquet(rel), "customer_id", customer_id):
+            if kind == "held":
+                note = "held back until a readable consent or deletion record arrives"
+            else:
+                note = f"malformed: {row.get('detail')}"
+            location = {"area": "quarantine", "path": rel, "line": row.get("line"),
+                        "source_file": row.get("source_file"), "note": note, "raw": row.get("raw")}  # fmt: skip
+            if kind in ("consent", "deletions"):
+                privacy.append({"kind": kind, "record_id": row.get("record_id"), **location})
+                continue
+            found.locate(
+                row.get("utterance_id") or row.get("record_id"), location, captured_at=row.get("captured_at"),
+                locale=row.get("locale"), transcript=row.get("transcript"), response=row.get("response"),
+            )  # fmt: skip
+    return privacy
+
+
+def _staging(storage: Storage, found: _Collector, customer_id: str, speaker: str) -> None:
+    for rel in _parquet_files(storage, "staging"):
+        names = _columns(storage, rel)
+        if "customer_id" in names:
+            column, value = "customer_id", customer_id
+        elif "speaker_key" in names:
+            column, value = "speaker_key", speaker
+        else:
+            continue
+        for row in _rows(storage.read_parquet(rel), column, value):
+            utterance_id = row.get("utterance_id") or row.get("record_id")
+            found.locate(utterance_id, {"area": "staging", "path": rel, "line": row.get("line")},
+                         captured_at=row.get("captured_at"), locale=row.get("locale"))  # fmt: skip
+
+
+def _decisions(storage: Storage, found: _Collector, speaker: str) -> None:
+    for rel in _parquet_files(storage, "decisions"):
+        table = storage.read_parquet(rel)
+        if "speaker_key" not in table.column_names:
+            continue
+        run = rel.split("/")[1] if rel.count("/") >= 2 else ""
+        for row in _rows(table, "speaker_key", speaker):
+            entry = found.entry(row.get("utterance_id"), f"{row.get('source_file')}#{row.get('line')}")
+            entry["decisions"].append({"run": run, "reason": row.get("reason"), "detail": row.get("detail"),
+                                       "source_file": row.get("source_file"), "line": row.get("line")})  # fmt: skip
+            found.locate(row.get("utterance_id"), {"area": "decisions", "path": rel},
+                         captured_at=row.get("captured_at"), locale=row.get("locale"))  # fmt: skip
+
+
+def _published(storage: Storage, found: _Collector, dataset: str, speaker: str) -> None:
+    root = DatasetPaths(dataset).root
+    for rel in _parquet_files(storage, root):
+        try:
+            keys = storage.read_parquet(rel, columns=["speaker_key"]).column("speaker_key")
+        except Exception:
+            continue
+        if not pc.any(pc.fill_null(pc.equal(keys, speaker), False)).as_py():
+            continue
+        for row in _rows(storage.read_parquet(rel), "speaker_key", speaker):
+            found.locate(row.get("utterance_id"),
+                         {"area": "published", "path": rel, "shard": posixpath.relpath(rel, root)},
+                         locale=row.get("locale"), published_messages=row.get("messages"))  # fmt: skip
+
+
+def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: str) -> list[dict[str, Any]]:
+    """Which versions included each of the customer's utterances: the ledger ⋈ version shards, per version."""
+    included = []
+    for v in store.versions(dataset):
+        if v["status"] not in VERSION_STATUSES_HELD:
+            continue
+        rows = store.ledger_rows(dataset, v["version"], speaker_keys=[speaker])
+        if rows.num_rows == 0:
+            continue
+        included.append({"version": v["version"], "status": v["status"], "utterances": rows.num_rows})
+        for row in rows.select(["utterance_id", "shard_path", "captured_at"]).to_pylist():
+            entry = found.entry(row["utterance_id"], row["utterance_id"])
+            entry["versions"].append(
+                {"version": v["version"], "status": v["status"], "shard": row["shard_path"]}
+            )
+            if entry["captured_at"] is None:
+                entry["captured_at"] = row["captured_at"]
+    return included
+
+
+def _privacy_records(store: GovernanceStore, customer_id: str) -> dict[str, list[dict[str, Any]]]:
+    consent = store.consent_events()
+    deletions = store.deletion_requests()
+    by_request = {r["request_id"]: r for r in receipts(store)}
+    mine = _rows(deletions, "customer_id", customer_id)
+    return {
+        "consent_events": [
+            {k: r[k] for k in ("event_id", "purpose", "status", "effective_at", "recorded_at", "source")}
+            for r in _rows(consent, "customer_id", customer_id)
+        ],
+        "deletion_requests": [
+            {
+                "request_id": r["request_id"],
+                "scope": r["scope"],
+                "from": r["from"],
+                "to": r["to"],
+                "utterance_ids": r["utterance_ids"],
+                "requested_at": r["requested_at"],
+                "receipt_status": (by_request.get(r["request_id"]) or {}).get("status"),
+                "deadline_at": (by_request.get(r["request_id"]) or {}).get("deadline_at"),
+                "completed_at": (by_request.get(r["request_id"]) or {}).get("completed_at"),
+            }
+            for r in mine
+        ],
+    }
+
+
+def gather_access(
+    storage: Storage, store: GovernanceStore, dataset: str, customer_id: str, pseudonym_key: bytes
+) -> dict[str, Any]:
+    """Everything the lake and the store hold of ``customer_id`` (see the module doc)."""
+    speaker = speaker_key_of(customer_id, pseudonym_key)
+    found = _Collector()
+    _landing(storage, found, customer_id)
+    privacy_quarantine = _quarantine(storage, found, customer_id)
+    _staging(storage, found, customer_id, speaker)
+    _decisions(storage, found, speaker)
+    _published(storage, found, dataset, speaker)
+    versions = _versions(store, found, dataset, speaker)
+    live = live_version(storage, dataset)
+    utterances = sorted(
+        found.utterances.values(), key=lambda u: (str(u["captured_at"] or ""), str(u["utterance_id"]))
+    )
+    for u in utterances:
+        u["areas"] = [a for a in AREAS if any(loc["area"] == a for loc in u["locations"])]
+        u["live"] = any(v["version"] == live for v in u["versions"])
+    return {
+        "customer_id": customer_id,
+        "speaker_key_prefix": speaker[:16],
+        "dataset": dataset,
+        "live_version": live,
+        "summary": {
+            "utterances": len(utterances),
+            **{f"in_{area}": sum(area in u["areas"] for u in utterances) for area in AREAS},
+            "live_in_dataset": sum(u["live"] for u in utterances),
+            "versions_including_any": len(versions),
+        },
+        "versions": versions,
+        "privacy_records": _privacy_records(store, customer_id),
+        "privacy_quarantine": privacy_quarantine,
+        "utterances": utterances,
+        "notice": PROTECTION_NOTICE,
+    }
+
+
+def write_access_report(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    customer_id: str,
+    pseudonym_key: bytes,
+    *,
+    run_key: str,
+    run_id: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """Write ``access.json`` and ``access.html`` for one customer; return where and how many."""
+    access = gather_access(storage, store, dataset, customer_id, pseudonym_key)
+    access = {"run_id": run_id, "generated_for": now.isoformat(), **access}
+    folder = access_dir(speaker_key_of(customer_id, pseudonym_key), run_key)
+    storage.write_bytes(f"{folder}/access.json", json.dumps(access, indent=2, default=str).encode("utf-8"))
+    storage.write_bytes(f"{folder}/access.html", access_page(access).encode("utf-8"))
+    return {
+        "json": storage.url(f"{folder}/access.json"),
+        "html": storage.url(f"{folder}/access.html"),
+        "folder": folder,
+        "utterances": access["summary"]["utterances"],
+        "summary": access["summary"],
+    }
