@@ -33,6 +33,15 @@ run_dag() {
 }
 
 run_dag utterances_publish
+# (privacy_requests joins here once it lands)
+run_dag governance_audit
+grep -hoE "(audit report|audit findings|reports index): [^ ]+" "$LOGS/governance_audit.log" | sort -u | sed 's/^/   /'
+CUSTOMER=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["us_untouched"][0])' "$LOGS/generation-summary.json")
+run_dag governance_audit -c "{\"customer_id\": \"$CUSTOMER\"}"
+grep -hoE "access report page: [^ ]+" "$LOGS/governance_audit.log" | sed 's/^/   (protected) /'
 echo
 echo "== summary"
 $PY -m utterance_governance.cli summary
+echo
+echo "== reports"
+$PY -m utterance_governance.reports
