@@ -752,6 +752,48 @@ class GovernanceStore:
                 ).scalars()
             )
 
+    def shards_left_behind(self, dataset: str, live_version: str) -> dict[str, list[str]]:
+        """Shards some other version lists but ``live_version`` does not, each with the versions listing it.
+
+        Publishing only ever adds shards, so under the dataset lock (no version staged) these
+        are the shards a purge replaced: their files are due for removal.
+        """
+        vs, live, v = version_shards.alias("vs"), version_shards.alias("live"), dataset_versions
+        in_live = exists().where(
+            live.c.dataset == dataset, live.c.version == live_version, live.c.shard_path == vs.c.shard_path
+        )
+        stmt = (
+            select(vs.c.shard_path, vs.c.version)
+            .select_from(vs.join(v, and_(v.c.dataset == vs.c.dataset, v.c.version == vs.c.version)))
+            .where(vs.c.dataset == dataset, vs.c.version != live_version, v.c.status != "staged", ~in_live)
+            .order_by(vs.c.shard_path, vs.c.version)
+        )
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for shard_path, version in conn.execute(stmt):
+                out.setdefault(shard_path, []).append(version)
+        return out
+
+    def shard_ledger_rows(self, dataset: str, shard_paths: Iterable[str]) -> pa.Table:
+        """The ledger rows of the given shards (``LEDGER_INPUT``), whichever versions list them."""
+        paths = sorted(set(shard_paths))
+        raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type)]
+        parts = []
+        with self._read() as conn:
+            for chunk in _chunks(paths):
+                stmt = select(
+                    ledger.c.shard_path,
+                    ledger.c.utterance_id,
+                    ledger.c.speaker_key,
+                    ledger.c.content_hash,
+                    self._raw_timestamp(ledger.c.captured_at),
+                ).where(ledger.c.dataset == dataset, ledger.c.shard_path.in_(chunk))
+                parts.append(self._select_arrow(conn, stmt, raw_fields))
+        raw = pa.concat_tables(parts) if parts else pa.schema(raw_fields).empty_table()
+        return pa.Table.from_arrays(
+            [*raw.columns[:4], self._timestamps_to_arrow(raw.column("captured_at"))], schema=LEDGER_INPUT
+        )
+
     @staticmethod
     def _version_ledger(dataset: str, version: str):
         """The join of a version's shards with their ledger rows, and the condition selecting the version."""
@@ -1042,6 +1084,15 @@ class GovernanceStore:
         with self._read() as conn:
             row = conn.execute(select(r).where(r.c.request_id == request_id)).mappings().first()
         return dict(row) if row else None
+
+    def receipts(self) -> list[dict[str, Any]]:
+        """Every deletion receipt, earliest deadline first."""
+        r = deletion_receipts
+        with self._read() as conn:
+            return [
+                dict(row)
+                for row in conn.execute(select(r).order_by(r.c.deadline_at, r.c.request_id)).mappings()
+            ]
 
     def open_requests(self) -> list[dict[str, Any]]:
         """Receipts of deletion requests not completed yet, earliest deadline first."""

@@ -19,10 +19,17 @@ A crash anywhere before 5 leaves the previous version live; ``reconcile`` (run f
 every publish or purge) drops the abandoned staged version and its files. A crash after 5
 leaves the new version live and readable; ``reconcile`` finishes step 6. On object stores
 every write is a whole-object PUT, and ``current.json`` is written last.
+
+Before step 1, still under the lock, a ``recheck`` may re-decide the publication against
+the privacy state of that moment: a batch decided before an opt-out or a deletion arrived
+must not bring the customer back after a purge removed them (``purge.recheck``). A purge
+(``purge.published``) holds the lock itself around its whole read → rewrite → switch → clean
+section and hands it in as ``lock``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -33,12 +40,13 @@ from typing import Any
 import pyarrow as pa
 
 from utterance_governance.io.storage import ObjectInfo, Storage
-from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store import DatasetLock, GovernanceStore
 from utterance_governance.publish.shards import ShardInfo, write_shards
 
 log = logging.getLogger(__name__)
 
 Stage = Callable[[str], None]
+Recheck = Callable[["Publication"], "Publication"]
 
 
 def _no_stage(_: str) -> None:
@@ -114,16 +122,28 @@ def publish_version(
     replaces: Mapping[str, Any] | None = None,
     on_stage: Stage = _no_stage,
     lock_timeout_s: float = 600.0,
+    lock: DatasetLock | None = None,
+    recheck: Recheck | None = None,
 ) -> dict | None:
     """Publish ``publication`` as a new version on top of the live one; return its manifest.
 
     Returns ``None`` (and publishes nothing) when there are no new rows; the input files
     are still registered as processed. ``replaces`` (used by purges) names carried-over
-    shards to drop and why.
+    shards to drop and why. ``lock``: the dataset lock, already held by the caller (a purge);
+    otherwise it is taken here. ``recheck``: called under the lock, after ``reconcile``, with
+    the publication; what it returns is published (it may drop rows, or raise to publish nothing).
     """
     paths = DatasetPaths(dataset)
-    with store.dataset_lock(dataset, owner=publication.run_id, timeout_s=lock_timeout_s) as lock:
+    holding = (
+        contextlib.nullcontext(lock)
+        if lock is not None
+        else store.dataset_lock(dataset, owner=publication.run_id, timeout_s=lock_timeout_s)
+    )
+    with holding as lock:
+        lock.assert_held()
         reconcile(storage, store, dataset)
+        if recheck is not None:
+            publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ()))
         if publication.rows.num_rows == 0 and not dropped:
             store.mark_files_processed(publication.inputs, publication.run_id)
@@ -225,15 +245,37 @@ def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: st
         store.mark_files_processed(inputs, manifest["run_id"])
 
 
-def _set_manifest_status(storage: Storage, dataset: str, version: str, status: str) -> None:
+def _set_manifest_status(
+    storage: Storage, dataset: str, version: str, status: str, details: Mapping[str, Any] | None = None
+) -> None:
     path = DatasetPaths(dataset).manifest(version)
     if not storage.exists(path):
         return
     manifest = json.loads(storage.read_bytes(path))
+    changed = False
     if manifest.get("status") != status:
         manifest["status"] = status
         manifest[f"{status}_at"] = datetime.now(UTC).isoformat()
+        changed = True
+    for key, value in (details or {}).items():
+        if manifest.get(key) != value:
+            manifest[key] = value
+            changed = True
+    if changed:
         storage.write_bytes(path, _dumps(manifest))
+
+
+def revoke_version(
+    storage: Storage, store: GovernanceStore, dataset: str, version: str, details: Mapping[str, Any]
+) -> None:
+    """Mark a version that is not live ``revoked`` in the store and in its manifest (idempotent).
+
+    ``details`` are recorded in the manifest (e.g. why, and which of its shard files are gone).
+    """
+    if version == live_version(storage, dataset):
+        raise ValueError(f"version {version!r} of {dataset!r} is live: publish its replacement first")
+    store.set_version_status(dataset, version, "revoked")
+    _set_manifest_status(storage, dataset, version, "revoked", details)
 
 
 def reconcile(storage: Storage, store: GovernanceStore, dataset: str) -> dict[str, list[str]]:

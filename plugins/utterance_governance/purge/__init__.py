@@ -1,0 +1,12 @@
+"""Purging (SPEC §7 ``privacy_requests``): opt-outs and deletions reach every copy the pipeline holds.
+
+- ``affected``  — which utterances may no longer be used, decided with the rules themselves
+  (``rules.deletion``, ``rules.consent``), on rows that carry a customer id or only a speaker key;
+- ``published`` — the live dataset: affected shards rewritten into a new version, the old files
+  removed, versions that named them revoked (under the dataset lock);
+- ``copies``    — landing, staging, quarantine and decisions files rewritten without deleted
+  utterances (deletions only; an opt-out leaves the raw input alone);
+- ``recheck``   — the publish path's re-check under the dataset lock, so a batch decided against
+  an older privacy state never brings a purged customer back;
+- ``receipts``  — one receipt per deletion request, with its deadline.
+"""

@@ -1,0 +1,306 @@
+"""Purge the published dataset: affected shards rewritten into a new version, old files removed.
+
+Under the dataset lock, for the whole read → rewrite → switch → clean-up section (a publish
+waits for it, and re-checks its batch after it: ``purge.recheck``):
+
+1. ``reconcile`` (an interrupted publish or purge is finished or dropped), then the clean-up
+   of step 5 for a purge that was interrupted after its switch;
+2. the live version's ledger rows of every customer a deletion request or an opt-out names
+   (by speaker key) are decided with the rules (``purge.affected``); their shards are the
+   affected ones;
+3. each affected shard is read (its sha256 checked against the manifest), the rows that may no
+   longer be used are dropped, and the rest (with the ledger's ``captured_at``) become the new
+   rows of a version published on top of the live one (``commit.publish_version``, with
+   ``replaces``): the unaffected shards are carried over by reference, never copied;
+4. the switch of ``current.json`` makes it live;
+5. the replaced shard files are removed. Every version whose manifest names one of them is
+   marked ``revoked`` (store and manifest, with the list of its shards that are gone), and their
+   ledger rows are erased from every version.
+
+**Revoked, not superseded.** The version a purge replaces is always marked ``revoked``: it holds
+rows that may no longer be used (a deletion, or an opt-out in force now) and its affected shard
+files are removed, so it can be neither used nor loaded. ``superseded`` stays what it means for
+an ordinary publish: a complete, loadable version that is simply not the newest. ``replaces``
+in the new manifest (and the asset event) says why: ``reason`` lists ``deletion_requested``
+and/or ``opted_out``, and ``erase_copies`` is true when a deletion removed rows, i.e. downstream
+copies of the replaced version must be erased, not just no longer used.
+
+A crash before the switch leaves the previous version live and ``reconcile`` drops the staged
+one; a crash after it leaves the new version live, and the next purge finishes step 5.
+
+**Cost.** A purge writes the kept rows of every affected shard again, and the ledger (keyed by
+shard path) records them again and drops the old rows: its cost is that of the affected shards'
+rows, not of the rows removed. Shards are ordered by capture date, so a customer who spoke on
+every day of the dataset is in every shard (``bench/bench_purge.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+from utterance_governance.publish.commit import (
+    DatasetPaths,
+    Publication,
+    Stage,
+    live_version,
+    publish_version,
+    read_manifest,
+    reconcile,
+    revoke_version,
+)
+from utterance_governance.purge.affected import (
+    attach_customers,
+    count_by_request,
+    covering_requests,
+    privacy_speakers,
+    speaker_removal_reasons,
+)
+from utterance_governance.rules.privacy_state import PrivacyState
+
+log = logging.getLogger(__name__)
+
+PURGE_GATE = {
+    "success": True,
+    "skipped": True,
+    "reason": "a purge only removes rows; every remaining row passed the gate of the version that first published it",
+}
+
+
+class ShardCorrupt(RuntimeError):
+    """A live shard does not match its manifest: it is not rewritten (the audit reports it)."""
+
+
+def _no_stage(_: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Affected:
+    """The live ledger rows that may no longer be used, with the reason and covering requests."""
+
+    rows: pa.Table  # shard_path, utterance_id, reason
+    by_request: dict[str, dict[str, int]]  # request_id -> {"published_rows": n}
+
+    @property
+    def shards(self) -> list[str]:
+        return sorted(set(self.rows.column("shard_path").to_pylist()))
+
+    def counts(self) -> dict[str, int]:
+        reasons = self.rows.column("reason").to_pylist()
+        return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
+
+
+def find_affected(
+    store: GovernanceStore,
+    dataset: str,
+    version: str,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+) -> Affected:
+    """The rows of ``version`` (through its ledger) that a deletion or an opt-out now excludes."""
+    index = privacy_speakers(state, pseudonym_key)
+    empty = pa.table({"shard_path": pa.array([], pa.string()), "utterance_id": pa.array([], pa.string()),
+                      "reason": pa.array([], pa.string())})  # fmt: skip
+    if index.num_rows == 0:
+        return Affected(empty, {})
+    ledger = store.ledger_rows(dataset, version, speaker_keys=index.column("speaker_key").to_pylist())
+    reasons = speaker_removal_reasons(ledger, state, policy, now, index)
+    hit = ~np.equal(reasons, None)
+    if not hit.any():
+        return Affected(empty, {})
+    rows = ledger.filter(pa.array(hit))
+    affected = pa.table(
+        {
+            "shard_path": rows.column("shard_path"),
+            "utterance_id": rows.column("utterance_id"),
+            "reason": pa.array(reasons[hit].tolist(), pa.string()),
+        }
+    )
+    deleted = attach_customers(rows, index).filter(pc.equal(affected.column("reason"), S.DELETION_REQUESTED))
+    by_request: dict[str, dict[str, int]] = {}
+    count_by_request(covering_requests(deleted, state.deletions), "published_rows", by_request)
+    return Affected(affected, by_request)
+
+
+def _read_verified(storage: Storage, dataset: str, shard: dict) -> pa.Table:
+    path = DatasetPaths(dataset).shard(shard["path"])
+    data = storage.read_bytes(path)
+    if hashlib.sha256(data).hexdigest() != shard["sha256"] or len(data) != shard["bytes"]:
+        raise ShardCorrupt(
+            f"live shard {storage.url(path)} does not match its manifest (sha256/bytes): not rewriting it; "
+            "restore it or let governance_audit report it"
+        )
+    table = pq.read_table(pa.BufferReader(data))
+    if table.num_rows != shard["rows"]:
+        raise ShardCorrupt(
+            f"live shard {storage.url(path)} has {table.num_rows} rows, its manifest says {shard['rows']}"
+        )
+    return table
+
+
+def rewritten_rows(
+    storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, affected: Affected
+) -> pa.Table:
+    """The rows of the affected shards that stay, in shard order, with the ledger's ``captured_at``."""
+    by_path = {s["path"]: s for s in manifest["shards"]}
+    drop = affected.rows.column("utterance_id").combine_chunks()
+    ledger = store.shard_ledger_rows(dataset, affected.shards)
+    parts = []
+    for path in affected.shards:
+        if path not in by_path:
+            raise ShardCorrupt(f"the ledger lists shard {path} in the live version; its manifest does not")
+        table = _read_verified(storage, dataset, by_path[path]).select(S.SHARD.names)
+        keep = table.filter(
+            pc.invert(pc.fill_null(pc.is_in(table.column("utterance_id"), value_set=drop), False))
+        )
+        own = ledger.filter(pc.equal(ledger.column("shard_path"), path))
+        position = pc.index_in(keep.column("utterance_id"), value_set=own.column("utterance_id"))
+        captured = own.column("captured_at").combine_chunks().take(position)
+        missing = pc.sum(pc.is_null(captured)).as_py() or 0
+        if missing:
+            log.warning(
+                "shard %s: %d kept rows have no ledger row; captured_at falls back to captured_date",
+                path,
+                missing,
+            )
+            from_date = pc.cast(pc.cast(keep.column("captured_date"), pa.timestamp("s")), S.TS)
+            captured = pc.coalesce(captured, from_date)
+        parts.append(keep.append_column("captured_at", captured))
+    if not parts:
+        return S.SHARD.empty_table().append_column("captured_at", pa.array([], S.TS))
+    return pa.concat_tables(parts)
+
+
+def remove_replaced_shards(
+    storage: Storage, store: GovernanceStore, dataset: str, live: str, *, dry_run: bool = False
+) -> dict:
+    """Remove the shard files a purge replaced (listed by some version, not by the live one).
+
+    Each version naming one is revoked first (store and manifest, with ``purged_shards``), then
+    the files go, then their ledger rows: a crash in between is finished by the next call.
+    """
+    left = store.shards_left_behind(dataset, live)
+    if not left or dry_run:
+        return {"removed_shards": sorted(left) if dry_run else [], "revoked_versions": []}
+    by_version: dict[str, list[str]] = {}
+    for shard, versions in left.items():
+        for version in versions:
+            by_version.setdefault(version, []).append(shard)
+    now = datetime.now(UTC).isoformat()
+    for version, shards in sorted(by_version.items()):
+        revoke_version(storage, store, dataset, version, {
+            "revoked_reason": "held rows that may no longer be used (a deletion or an opt-out); "
+                              "its shard files listed in purged_shards were removed",
+            "purged_shards": sorted(shards),
+            "purged_at": now,
+            "live_version_at_purge": live,
+        })  # fmt: skip
+    paths = DatasetPaths(dataset)
+    for shard in sorted(left):
+        storage.remove(paths.shard(shard))
+    erased = store.delete_ledger_rows(dataset, shard_paths=sorted(left))
+    log.info("removed %d replaced shard files of %s; revoked %s; erased %d ledger rows",
+             len(left), dataset, sorted(by_version), erased)  # fmt: skip
+    return {
+        "removed_shards": sorted(left),
+        "revoked_versions": sorted(by_version),
+        "ledger_rows_erased": erased,
+    }
+
+
+def purge_published(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    *,
+    run_id: str,
+    policy: Policy,
+    pseudonym_key: bytes,
+    state: Callable[[], PrivacyState],
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    dry_run: bool = False,
+    lock_timeout_s: float = 600.0,
+    on_stage: Stage = _no_stage,
+) -> dict:
+    """Remove every live row that may no longer be used; return what was done (no identifiers).
+
+    ``state`` is called under the lock: the privacy state the purge decides against is the one
+    of that moment, so a publish that takes the lock after it sees at least as much.
+    """
+    with store.dataset_lock(dataset, owner=f"{run_id}/purge", timeout_s=lock_timeout_s) as lock:
+        if not dry_run:
+            reconcile(storage, store, dataset)
+        live = live_version(storage, dataset)
+        result: dict = {"dataset": dataset, "dry_run": dry_run, "live_before": live, "new_version": False,
+                        "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": []}  # fmt: skip
+        if live is None:
+            return result
+        result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
+        decided_at = now()
+        privacy = state()
+        affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
+        result.update(rows_removed=affected.counts(), by_request=affected.by_request, shards_replaced=affected.shards,
+                      decided_at=decided_at.isoformat())  # fmt: skip
+        if not affected.rows.num_rows or dry_run:
+            return result
+        manifest = read_manifest(storage, dataset, live)
+        rows = rewritten_rows(storage, store, dataset, manifest, affected)
+        counts = affected.counts()
+        erase = S.DELETION_REQUESTED in counts
+        replaces = {
+            "version": live,
+            "status": "revoked",
+            "revoke": True,
+            "reason": sorted(counts),
+            "erase_copies": erase,
+            "shards": affected.shards,
+            "rows_removed": counts,
+            "requests": sorted(affected.by_request),
+        }
+        publication = Publication(
+            run_id=run_id,
+            rows=rows,
+            counts=counts,
+            gate=PURGE_GATE,
+            privacy_snapshot=store.privacy_snapshot(),
+            inputs=[],
+            target_rows=policy.shard_target_rows,
+            notes={"kind": "purge", "decided_at": decided_at.isoformat()},
+        )
+        new = publish_version(
+            storage, store, dataset, publication, replaces=replaces, lock=lock, on_stage=on_stage
+        )
+        on_stage("purged")
+        lock.assert_held()
+        cleanup = remove_replaced_shards(storage, store, dataset, new["version"])
+        result.update(
+            new_version=True,
+            version=new["version"],
+            parent_version=live,
+            replaced_status="revoked",
+            reason=replaces["reason"],
+            erase_copies=erase,
+            rows=new["rows"],
+            shards=len(new["shards"]),
+            shards_written=new["new_shards"],
+            manifest=DatasetPaths(dataset).manifest(new["version"]),
+            cleanup=cleanup,
+        )
+        log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
+                 len(affected.shards), new["version"], live)  # fmt: skip
+        return result

@@ -1,0 +1,204 @@
+"""Deletion receipts and deadlines (SPEC §1: a deletion reaches every copy within the deadline, with a receipt).
+
+Every deletion request gets a receipt in the governance store as soon as it is known:
+``received_at`` is the request's ``requested_at`` (the deadline's clock starts when the customer
+asked, not when the file reached us) and ``deadline_at`` is ``requested_at`` +
+``policy.deletion_deadline_days``. A run that purged the published dataset and every other copy
+completes the open receipts with what it removed, per location, and the versions it rewrote; a
+run that could not finish leaves them ``in_progress`` with what was done so far. Copies found
+later (a late landing file) are added to a completed receipt's counts.
+
+Each receipt is also written as ``reports/receipts/<request_id>.json``: request id, scope,
+dates, counts, versions and the customer's speaker key (a keyed pseudonym) — never the
+customer id, an utterance id or any text. A file is rewritten only when its content changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import pyarrow as pa
+
+from utterance_governance.decide import speaker_keys
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+
+LOCATION_COUNTS = ("published_rows", "landing_rows", "staging_rows", "quarantine_rows", "decisions_rows")
+RECEIPTS_DIR = "reports/receipts"
+
+
+class DeletionOverdue(RuntimeError):
+    """A deletion request is past its deadline without a completed receipt."""
+
+
+def receipt_path(request_id: str) -> str:
+    return f"{RECEIPTS_DIR}/{re.sub(r'[^A-Za-z0-9._=-]+', '_', request_id)}.json"
+
+
+def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:
+    """Create the receipt of every deletion request that has none; return their request ids."""
+    have = {r["request_id"] for r in store.receipts()}
+    created = []
+    requests = store.deletion_requests().select(["request_id", "requested_at"]).to_pylist()
+    for row in requests:
+        if row["request_id"] in have:
+            continue
+        store.upsert_receipt(
+            row["request_id"],
+            received_at=row["requested_at"],
+            deadline_at=row["requested_at"] + timedelta(days=policy.deletion_deadline_days),
+        )
+        created.append(row["request_id"])
+    return created
+
+
+def merge_counts(*parts: Mapping[str, Mapping[str, int]] | None) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for part in parts:
+        for request_id, counts in (part or {}).items():
+            mine = out.setdefault(request_id, {})
+            for key, n in counts.items():
+                mine[key] = mine.get(key, 0) + int(n)
+    return out
+
+
+def settle_receipts(
+    store: GovernanceStore,
+    now: datetime,
+    *,
+    complete: bool,
+    removed: Mapping[str, Mapping[str, int]],
+    versions_rewritten: list[str],
+) -> dict[str, list[str]]:
+    """Record this run's removals on the receipts; complete the open ones if every purge step succeeded.
+
+    ``removed``: request_id -> location counts of this run. ``versions_rewritten``: versions the
+    run's purge replaced (recorded on the receipts of requests whose rows they held).
+    """
+    changed: dict[str, list[str]] = {"completed": [], "in_progress": [], "late_copies": []}
+    for receipt in store.receipts():
+        request_id = receipt["request_id"]
+        mine = removed.get(request_id, {})
+        counts = {key: int((receipt.get("removed_counts") or {}).get(key, 0)) + int(mine.get(key, 0))
+                  for key in LOCATION_COUNTS}  # fmt: skip
+        versions = sorted(set(receipt.get("versions_rewritten") or [])
+                          | (set(versions_rewritten) if mine.get("published_rows") else set()))  # fmt: skip
+        if receipt["status"] == "completed":
+            if any(mine.values()):
+                store.upsert_receipt(request_id, removed_counts=counts, versions_rewritten=versions)
+                changed["late_copies"].append(request_id)
+            continue
+        if complete:
+            store.upsert_receipt(request_id, status="completed", completed_at=now, removed_counts=counts,
+                                 versions_rewritten=versions)  # fmt: skip
+            changed["completed"].append(request_id)
+        elif any(mine.values()):
+            store.upsert_receipt(
+                request_id, status="in_progress", removed_counts=counts, versions_rewritten=versions
+            )
+            changed["in_progress"].append(request_id)
+    return changed
+
+
+def write_receipt_files(
+    storage: Storage, store: GovernanceStore, dataset: str, pseudonym_key: bytes
+) -> list[str]:
+    """Write ``reports/receipts/<request_id>.json`` for every receipt whose document changed."""
+    requests = {r["request_id"]: r for r in store.deletion_requests().to_pylist()}
+    customers = sorted({r["customer_id"] for r in requests.values()})
+    speaker_of = dict(zip(customers, speaker_keys(pa.array(customers, pa.string()), pseudonym_key).to_pylist(), strict=True))  # fmt: skip
+    written = []
+    for receipt in store.receipts():
+        request = requests.get(receipt["request_id"])
+        document = receipt_document(receipt, request, speaker_of.get(request["customer_id"]) if request else None, dataset)  # fmt: skip
+        data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
+        path = receipt_path(receipt["request_id"])
+        if storage.exists(path) and storage.read_bytes(path) == data:
+            continue
+        storage.write_bytes(path, data)
+        written.append(path)
+    return written
+
+
+def receipt_document(
+    receipt: Mapping, request: Mapping | None, speaker_key: str | None, dataset: str
+) -> dict:
+    """A receipt as the customer's privacy team would file it: no customer id, no utterance id, no text."""
+
+    def iso(value):
+        return value.isoformat() if value is not None else None
+
+    completed = receipt.get("completed_at")
+    document = {
+        "request_id": receipt["request_id"],
+        "dataset": dataset,
+        "speaker_key": speaker_key,
+        "status": receipt["status"],
+        "received_at": iso(receipt["received_at"]),
+        "deadline_at": iso(receipt["deadline_at"]),
+        "completed_at": iso(completed),
+        "completed_late": bool(completed and completed > receipt["deadline_at"]),
+        "removed": {key: int((receipt.get("removed_counts") or {}).get(key, 0)) for key in LOCATION_COUNTS},
+        "versions_rewritten": list(receipt.get("versions_rewritten") or []),
+    }
+    if request is not None:
+        document["scope"] = request["scope"]
+        document["requested_at"] = iso(request["requested_at"])
+        if request["scope"] == "range":
+            document["range"] = {"from": iso(request["from"]), "to": iso(request["to"])}
+        if request["scope"] == "utterances":
+            document["utterances_listed"] = len(request["utterance_ids"] or [])
+    return document
+
+
+def deadline_report(store: GovernanceStore, now: datetime, policy: Policy) -> dict:
+    """Open requests at risk (deadline within ``deletion_at_risk_days``) or overdue, and unreadable ones.
+
+    An unreadable deletion record cannot be executed; its deadline is counted from when it was
+    first seen, and it is overdue like any other request.
+    """
+
+    def entry(row: Mapping) -> dict:
+        return {"request_id": row["request_id"], "status": row["status"], "deadline_at": row["deadline_at"].isoformat(),
+                "days_left": round(row["days_left"], 2)}  # fmt: skip
+
+    due = store.requests_due(now, policy.deletion_at_risk_days)
+    unreadable = []
+    for row in store.privacy_quarantine(open_only=True):
+        if row["kind"] != "deletion":
+            continue
+        deadline = row["recorded_at"] + timedelta(days=policy.deletion_deadline_days)
+        unreadable.append({
+            "quarantine_id": row["id"], "source_file": row["source_file"], "line": row["line"],
+            "detail": row["detail"], "customer_readable": row["customer_id"] is not None,
+            "deadline_at": deadline.isoformat(), "overdue": deadline < now,
+        })  # fmt: skip
+    late = [r["request_id"] for r in store.receipts()
+            if r["completed_at"] is not None and r["completed_at"] > r["deadline_at"]]  # fmt: skip
+    return {
+        "checked_at": now.isoformat(),
+        "at_risk": [entry(r) for r in due if not r["overdue"]],
+        "overdue": [entry(r) for r in due if r["overdue"]],
+        "unreadable_deletion_records": unreadable,
+        "completed_late": late,
+        "open": len(store.open_requests()),
+    }
+
+
+def raise_if_overdue(report: Mapping) -> None:
+    overdue = list(report.get("overdue", []))
+    unreadable = [u for u in report.get("unreadable_deletion_records", []) if u["overdue"]]
+    if not overdue and not unreadable:
+        return
+    parts = [f"{len(overdue)} deletion request(s) past their deadline without a completed receipt: "
+             + ", ".join(f"{o['request_id']} (due {o['deadline_at']}, {o['status']})" for o in overdue[:10])] if overdue else []  # fmt: skip
+    if unreadable:
+        parts.append(f"{len(unreadable)} unreadable deletion record(s) past their deadline: "
+                     + ", ".join(f"{u['source_file']} line {u['line']}" for u in unreadable[:10]))  # fmt: skip
+    raise DeletionOverdue(
+        "; ".join(parts) + ". Everything that could be purged was purged; see the run report."
+    )
