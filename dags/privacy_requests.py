@@ -1,0 +1,155 @@
+"""
+### privacy_requests — opt-outs and deletions reach every copy, with receipts and deadlines
+
+Hourly (and on demand):
+
+1. **ingest** — new consent events and deletion requests into the governance store (idempotent);
+   unreadable ones are quarantined with their reason: one naming its customer holds them back,
+   one naming nobody blocks publishing (fail closed). Every deletion request gets a receipt
+   and a deadline (`requested_at` + `deletion_deadline_days` of the policy).
+2. **purge_published** — under the dataset lock: every live shard holding an utterance that a
+   deletion (any scope) covers or an opt-out in force now excludes is rewritten without those
+   rows into a new version; unaffected shards are carried over by reference. The switch of
+   `current.json` is atomic; then the replaced shard files are removed and every version that
+   named them is marked **revoked** (it held rows that may no longer be used).
+3. **purge_copies** — deletions only: landing, staging, quarantine and decisions files are
+   rewritten without the deleted utterances (other lines kept byte for byte), and the
+   processed-file registry follows, so a rewritten landing file is not taken as new input.
+4. **issue_receipts** — what each request removed, per location, and the versions rewritten:
+   in the store and in `reports/receipts/<request_id>.json` (no customer id, no text).
+5. **announce** — an asset event for the new version, naming the version it replaces and why.
+6. **check_deadlines** — fails the run when a request is past its deadline without a completed
+   receipt, after everything that could be purged was purged. Requests at risk are reported.
+7. **write_report** — `reports/<run>/privacy_requests.json`.
+
+The purge steps run even when an earlier one failed: never publish more, always delete.
+
+**Params**: `dry_run` — find and report what would be purged, change nothing.
+
+At 2 a.m.: a failed `check_deadlines` names the overdue requests; a failed purge step says
+what it could not do, and the receipts stay open until a run completes them. Re-running is
+always safe: a run with nothing new to purge changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
+from airflow.task.trigger_rule import TriggerRule
+
+from ug_airflow import apply_airflow_overrides, dataset_asset
+
+DATASET = dataset_asset()
+
+
+def _ctx(ctx: dict):
+    """The run context in a worker, after Airflow connection/variable overrides."""
+    from utterance_governance.jobs.context import RunContext
+
+    apply_airflow_overrides()
+    return RunContext.from_dict(ctx)
+
+
+@dag(
+    dag_id="privacy_requests",
+    schedule="0 * * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    params={
+        "dry_run": Param(
+            False, type="boolean", description="Find and report what would be purged; change nothing."
+        )
+    },
+    default_args={
+        "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=2),
+    },
+    tags=["utterance-governance", "privacy"],
+    doc_md=__doc__,
+)
+def privacy_requests():
+    @task
+    def prepare() -> dict:
+        """Validate params and settings (production without a pseudonym key refuses to start)."""
+        from utterance_governance.jobs.context import RunContext
+        from utterance_governance.settings import load_settings
+
+        apply_airflow_overrides()
+        context = get_current_context()
+        return RunContext.create(
+            context["run_id"], "privacy_requests", context["params"], load_settings()
+        ).to_dict()
+
+    @task
+    def ingest(ctx: dict) -> dict:
+        from utterance_governance.jobs import privacy
+
+        return privacy.ingest(_ctx(ctx))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def purge_published(ctx: dict) -> dict:
+        from utterance_governance.jobs import privacy
+
+        return privacy.purge_published(_ctx(ctx))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def purge_copies(ctx: dict) -> dict:
+        from utterance_governance.jobs import privacy
+
+        return privacy.purge_copies(_ctx(ctx))
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def issue_receipts(ctx: dict, purged: dict | None, copied: dict | None) -> dict:
+        from utterance_governance.jobs import privacy
+
+        return privacy.issue_receipts(_ctx(ctx), purged, copied)
+
+    @task(outlets=[DATASET])
+    def announce(purged: dict, *, outlet_events=None) -> dict:
+        """Emit the dataset's asset event when a purge put a new version live."""
+        if not purged.get("new_version"):
+            raise AirflowSkipException("nothing was purged from the published dataset: nothing to announce")
+        outlet_events[DATASET].extra = {
+            "version": purged["version"],
+            "replaces": purged["parent_version"],
+            "replaced_status": purged["replaced_status"],
+            "reason": purged["reason"],
+            "erase_copies": purged["erase_copies"],
+            "rows": purged["rows"],
+            "rows_removed": purged["rows_removed"],
+            "shards": purged["shards"],
+            "manifest": purged["manifest"],
+        }
+        return outlet_events[DATASET].extra
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def check_deadlines(ctx: dict, issued: dict | None) -> dict:
+        from utterance_governance.jobs import privacy
+
+        return privacy.check_deadlines(_ctx(ctx), issued)
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def write_report(ctx: dict, ingested: dict | None, purged: dict | None, copied: dict | None,
+                     issued: dict | None) -> dict:  # fmt: skip
+        from utterance_governance.jobs import privacy
+
+        return privacy.write_report(_ctx(ctx), ingested, purged, copied, issued)
+
+    ctx = prepare()
+    ingested = ingest(ctx)
+    purged = purge_published(ctx)
+    ingested >> purged
+    copied = purge_copies(ctx)
+    purged >> copied
+    issued = issue_receipts(ctx, purged, copied)
+    announce(purged)
+    report = write_report(ctx, ingested, purged, copied, issued)
+    check_deadlines(ctx, issued) << report
+
+
+privacy_requests()

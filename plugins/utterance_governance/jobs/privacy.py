@@ -1,0 +1,160 @@
+"""The steps of ``privacy_requests`` (SPEC §7), each a function a DAG task calls.
+
+ingest → purge_published → purge_copies → issue_receipts → check_deadlines, and write_report.
+The purge steps run even when an earlier step failed: fail closed means never publish more,
+but always delete. Receipts are completed only by a run whose purge steps all succeeded; the
+deadline check runs last and fails the run when a request is overdue, after everything that
+could be purged was purged. Steps pass small dicts of counts (no customer id, no text).
+
+What a run decides against is the whole privacy state, not only what arrived since the last
+run: every live row is checked against every deletion request and opt-out, and every copy
+under the lake root against every deletion request, so a late landing file or a run that
+failed half-way is caught by the next one. A customer held back by an unreadable record of
+theirs keeps their live rows: the record cannot say what to remove, and the hold already
+stops anything new being published for them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from utterance_governance.jobs import publish
+from utterance_governance.jobs.context import RunContext
+from utterance_governance.purge import copies, published, receipts
+from utterance_governance.settings import load_settings
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "privacy_requests"
+LOCK_TIMEOUT_S = 600.0  # how long a purge waits for a publish holding the dataset lock
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ingest(ctx: RunContext) -> dict:
+    """Take in new consent events and deletion requests (idempotent; unreadable ones quarantined);
+    open a receipt, with its deadline, for every deletion request that has none."""
+    summary = dict(publish.ingest_privacy(ctx))
+    state = publish.privacy_state(ctx)
+    summary.update(
+        consent_events=state.consent.num_rows,
+        deletion_requests=state.deletions.num_rows,
+        held_customers=len(state.held_customers),
+        publishing_blocked=list(state.blocked_reasons),
+    )
+    if state.blocked_reasons:
+        log.error("publishing is blocked (fail closed) until these are fixed or acknowledged: %s",
+                  state.blocked_reasons[:5])  # fmt: skip
+    if not ctx.dry_run:
+        summary["receipts_opened"] = len(receipts.open_receipts(ctx.store, ctx.policy))
+    return summary
+
+
+def purge_published(ctx: RunContext) -> dict:
+    """Rewrite every live shard holding a deleted or opted-out utterance into a new version."""
+    result = published.purge_published(
+        ctx.storage,
+        ctx.store,
+        ctx.dataset,
+        run_id=ctx.run_id,
+        policy=ctx.policy,
+        pseudonym_key=load_settings().pseudonym_key,
+        state=lambda: publish.privacy_state(ctx),
+        now=_now,
+        dry_run=ctx.dry_run,
+        lock_timeout_s=LOCK_TIMEOUT_S,
+    )
+    return result
+
+
+def purge_copies(ctx: RunContext) -> dict:
+    """Rewrite landing, staging, quarantine and decisions files without deleted utterances."""
+    deletions = publish.privacy_state(ctx).deletions
+    # under the dataset lock: a publish finishing meanwhile would re-register landing files
+    with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S):
+        result = copies.purge_copies(
+            ctx.storage, ctx.store, deletions, load_settings().pseudonym_key, dry_run=ctx.dry_run
+        )
+    if result.problems:
+        log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
+    return result.to_dict()
+
+
+def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) -> dict:
+    """Record what each deletion request removed; complete the receipts if every purge step succeeded.
+
+    ``purged`` / ``copied`` are None when that step failed: the receipts then stay open (or
+    ``in_progress`` with what was removed) and the next run completes them.
+    """
+    now = _now()
+    complete = purged is not None and copied is not None and not copied.get("problems")
+    summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
+    if not ctx.dry_run:
+        removed = receipts.merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
+        versions = []
+        if purged and purged.get("new_version"):
+            versions = sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})
+        summary["receipts"] = receipts.settle_receipts(
+            ctx.store, now, complete=complete, removed=removed, versions_rewritten=versions
+        )
+        summary["receipt_files_written"] = len(
+            receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)
+        )
+    summary["deadlines"] = receipts.deadline_report(ctx.store, now, ctx.policy)
+    deadlines = summary["deadlines"]
+    if deadlines["at_risk"]:
+        log.warning("%d deletion request(s) at risk of missing their deadline: %s", len(deadlines["at_risk"]),
+                    [d["request_id"] for d in deadlines["at_risk"][:10]])  # fmt: skip
+    return summary
+
+
+def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
+    """Fail the run loudly when a deletion request is past its deadline without a completed receipt."""
+    deadlines = (issued or {}).get("deadlines") or receipts.deadline_report(ctx.store, _now(), ctx.policy)
+    receipts.raise_if_overdue(deadlines)
+    return {"overdue": 0, "at_risk": len(deadlines["at_risk"])}
+
+
+def write_report(
+    ctx: RunContext,
+    ingested: dict | None,
+    purged: dict | None,
+    copied: dict | None,
+    issued: dict | None,
+    started_at: datetime | None = None,
+) -> dict:
+    """The run's report (``reports/<run>/privacy_requests.json``) and the store's run record."""
+    failed = [name for name, value in (("ingest", ingested), ("purge_published", purged),
+                                       ("purge_copies", copied), ("issue_receipts", issued)) if value is None]  # fmt: skip
+    deadlines = (issued or {}).get("deadlines") or receipts.deadline_report(ctx.store, _now(), ctx.policy)
+    report = {
+        "run_id": ctx.run_id,
+        "dag_id": DAG_ID,
+        "dataset": ctx.dataset,
+        "dry_run": ctx.dry_run,
+        "decided_at": ctx.now,
+        "failed_steps": failed,
+        "privacy_ingest": ingested,
+        "published": purged,
+        "copies": copied,
+        "receipts": issued,
+        "deadlines": deadlines,
+    }
+    path = f"reports/{ctx.run_key}/privacy_requests.json"
+    ctx.storage.write_bytes(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
+    overdue = bool(deadlines["overdue"]) or any(
+        u["overdue"] for u in deadlines["unreadable_deletion_records"]
+    )
+    if not ctx.dry_run:
+        ctx.store.record_run(
+            f"{DAG_ID}/{ctx.run_id}", DAG_ID, started_at or ctx.now_dt, _now(),
+            "success" if not failed and not overdue else "incomplete",
+            (purged or {}).get("rows_removed", {}),
+            {"version": (purged or {}).get("version"), "report": path,
+             "copies_rows_removed": (copied or {}).get("rows_removed")},
+        )  # fmt: skip
+    return {"report": ctx.storage.url(path), "failed_steps": failed, "version": (purged or {}).get("version")}

@@ -1,0 +1,172 @@
+"""Purging every other copy of deleted utterances: landing files in each format, quarantine,
+staging and decisions — other rows kept byte for byte, the processed-file registry kept right."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from tests.unit.purge.lakes import KEY, deletion, speaker, ts
+
+from utterance_governance import schema as S
+from utterance_governance.decide import PUBLISHABLE
+from utterance_governance.io.readers import read_landing_file
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.purge.copies import purge_copies
+
+DT = "landing/utterances/dt=2026-11-01"
+
+
+def line(uid: str, customer: str, hours: float, text: str, **extra) -> bytes:
+    row = {"utterance_id": uid, "customer_id": customer, "captured_at": ts(hours).isoformat().replace("+00:00", "Z"),
+           "locale": "en-US", "transcript": text, "response": "ok", "asr_confidence": 0.9, **extra}  # fmt: skip
+    return json.dumps(row).encode()
+
+
+LINES = [
+    line("u1", "gone", 1, "first secret of gone"),
+    line("u2", "kept", 1, "a line that must stay exactly as it is  "),
+    b"",
+    line("u3", "gone", 2, "malformed secret of gone", captured_at="2026-11-01T12:00:00"),  # no offset
+    b'{"utterance_id": "u4", "customer_id": "gone", "transcript": "cut off secret of gone',  # unparseable
+    line("u5", "other", 3, "not gone's utterance though its id is listed"),
+    line("u6", "part", 5, "inside the range"),
+    line("u7", "part", 50, "outside the range"),
+    b"",
+]
+DELETIONS = pa.Table.from_pylist(
+    [
+        deletion("d-all", "gone", "all", hours=100),
+        deletion("d-list", "gone", "utterances", ids=["u5"]),
+        deletion("d-range", "part", "range", start=ts(4), end=ts(6)),
+    ],
+    schema=S.DELETION,
+)
+# 1-based: u1, u3 (malformed: fails closed), u4 (unparseable: its customer read off the raw line), u6
+GONE_LINES = {1, 4, 5, 7}
+
+
+@pytest.fixture
+def lake(tmp_path):
+    storage = Storage(str(tmp_path / "lake"))
+    store = GovernanceStore(f"sqlite:///{tmp_path / 'g.db'}")
+    store.create_schema()
+    text = b"\n".join(LINES)
+    storage.write_bytes(f"{DT}/a.jsonl", text)
+    storage.write_bytes(f"{DT}/b.jsonl.gz", gzip.compress(text))
+    read = read_landing_file(storage, f"{DT}/a.jsonl", "utterances")
+    storage.write_parquet(
+        f"{DT}/c.parquet", read.records.drop_columns(["source_file", "line"]), compression="snappy"
+    )
+    store.mark_files_processed([storage.info(f"{DT}/a.jsonl"), storage.info(f"{DT}/b.jsonl.gz")], "run-1")
+    storage.write_parquet("quarantine/utterances/dt=2026-11-01__a.jsonl.parquet", read.quarantine)
+    storage.write_parquet("quarantine/held/dt=2026-11-01__a.jsonl.parquet", read.records)
+    publishable = pa.Table.from_pylist(
+        [{"utterance_id": r["utterance_id"], "speaker_key": speaker(r["customer_id"]), "locale": "en-US",
+          "captured_at": r["captured_at"], "captured_date": r["captured_at"].date(), "user_text": r["transcript"],
+          "assistant_text": "ok", "asr_confidence": 0.9, "content_hash": "h", "source_file": r["source_file"],
+          "line": r["line"]} for r in read.records.to_pylist()],
+        schema=PUBLISHABLE,
+    )  # fmt: skip
+    storage.write_parquet("staging/run-2/files/a.publishable.parquet", publishable)
+    decisions = pa.table(
+        {
+            "utterance_id": publishable.column("utterance_id"),
+            "speaker_key": publishable.column("speaker_key"),
+            "captured_at": publishable.column("captured_at"),
+            "locale": publishable.column("locale"),
+            "reason": pa.array([S.PUBLISHED] * publishable.num_rows),
+            "detail": pa.nulls(publishable.num_rows, pa.string()),
+            "source_file": publishable.column("source_file"),
+            "line": publishable.column("line"),
+            "content_hash": publishable.column("content_hash"),
+        },
+        schema=S.DECISION,
+    )
+    storage.write_parquet("decisions/run-1/a.parquet", decisions)
+    storage.write_parquet("staging/run-2/batch_duplicates.parquet", pa.table({"utterance_id": ["u1", "u2"]}))
+    storage.write_bytes("landing/deletions/d.jsonl", b'{"request_id": "d-list", "utterance_ids": ["u5"]}\n')
+    yield storage, store, read
+    store.dispose()
+
+
+def snapshot(storage: Storage) -> dict[str, bytes]:
+    return {f.path: storage.read_bytes(f.path) for f in storage.list_files("")}
+
+
+def test_deleted_utterances_leave_every_copy_and_nothing_else_changes(lake):
+    storage, store, _ = lake
+    result = purge_copies(storage, store, DELETIONS, KEY)
+    assert result.problems == [] and result.unrecognised_files == []
+
+    kept_lines = [raw for n, raw in enumerate(LINES, start=1) if n not in GONE_LINES]
+    assert storage.read_bytes(f"{DT}/a.jsonl").split(b"\n") == kept_lines  # byte for byte, blank lines too
+    assert gzip.decompress(storage.read_bytes(f"{DT}/b.jsonl.gz")).split(b"\n") == kept_lines
+    parquet = pq.ParquetFile(storage.full(f"{DT}/c.parquet"))
+    assert parquet.metadata.row_group(0).column(0).compression == "SNAPPY"  # the file's own codec kept
+    assert parquet.read().column("utterance_id").to_pylist() == ["u2", "u5", "u7"]
+
+    for path in ("quarantine/held/dt=2026-11-01__a.jsonl.parquet", "staging/run-2/files/a.publishable.parquet",
+                 "decisions/run-1/a.parquet"):  # fmt: skip
+        assert storage.read_parquet(path).column("utterance_id").to_pylist() == ["u2", "u5", "u7"], path
+    assert storage.read_parquet("quarantine/utterances/dt=2026-11-01__a.jsonl.parquet").num_rows == 0
+    assert storage.read_parquet("staging/run-2/batch_duplicates.parquet").column(0).to_pylist() == ["u2"]
+    assert storage.read_bytes("landing/deletions/d.jsonl").count(b"u5") == 1  # the request itself stays
+
+    assert result.rows_removed == {
+        "landing": 4 + 4 + 2,
+        "quarantine": 2 + 2,
+        "staging": 2 + 1,
+        "decisions": 2,
+    }
+    # u1, u3, u4 in each JSONL file; u1 in the Parquet file
+    assert result.by_request["d-all"]["landing_rows"] == 3 + 3 + 1
+    assert result.by_request["d-range"] == {"landing_rows": 3, "quarantine_rows": 1, "staging_rows": 1,
+                                            "decisions_rows": 1}  # fmt: skip
+    assert "d-list" not in result.by_request  # u5 is not the requester's
+
+    # the registry follows the rewritten files: they are not new input
+    for path in (f"{DT}/a.jsonl", f"{DT}/b.jsonl.gz"):
+        entry = store.processed_file(path)
+        assert entry["fingerprint"] == storage.info(path).fingerprint and entry["rewritten_at"] is not None
+    new = {f.path for f in store.select_new_files(storage.list_files("landing/utterances"))}
+    assert new == {f"{DT}/c.parquet"}  # never processed: still new input (now without the deleted rows)
+    assert result.registry_updated == 2
+
+
+def test_a_repeat_run_changes_nothing(lake):
+    storage, store, _ = lake
+    purge_copies(storage, store, DELETIONS, KEY)
+    before = snapshot(storage)
+    infos = {f.path: f.fingerprint for f in storage.list_files("")}
+    again = purge_copies(storage, store, DELETIONS, KEY)
+    assert sum(again.rows_removed.values()) == 0 and sum(again.files_rewritten.values()) == 0
+    assert snapshot(storage) == before
+    assert {f.path: f.fingerprint for f in storage.list_files("")} == infos
+
+
+def test_a_dry_run_reports_and_changes_nothing(lake):
+    storage, store, _ = lake
+    before = snapshot(storage)
+    dry = purge_copies(storage, store, DELETIONS, KEY, dry_run=True)
+    assert dry.rows_removed["landing"] == 10 and sum(dry.files_rewritten.values()) == 0
+    assert snapshot(storage) == before
+
+
+def test_a_file_left_without_rows_stays_as_an_empty_file(lake):
+    storage, store, _ = lake
+    storage.write_bytes(f"{DT}/only-gone.jsonl", LINES[0] + b"\n")
+    purge_copies(storage, store, DELETIONS, KEY)
+    assert storage.read_bytes(f"{DT}/only-gone.jsonl") == b""
+    assert read_landing_file(storage, f"{DT}/only-gone.jsonl", "utterances").rows_seen == 0
+
+
+def test_no_deletion_requests_touch_nothing(lake):
+    storage, store, _ = lake
+    before = snapshot(storage)
+    result = purge_copies(storage, store, S.DELETION.empty_table(), KEY)
+    assert sum(result.rows_removed.values()) == 0 and snapshot(storage) == before

@@ -1,0 +1,117 @@
+"""Deletion receipts and deadlines, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pyarrow as pa
+import pytest
+from tests.unit.purge.lakes import KEY, add_privacy, deletion, speaker, ts
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+from utterance_governance.purge import receipts
+
+POLICY = Policy(deletion_deadline_days=30, deletion_at_risk_days=7)
+
+
+@pytest.fixture
+def store(store_url):
+    governance = GovernanceStore(store_url)
+    governance.create_schema()
+    yield governance
+    governance.dispose()
+
+
+def test_every_request_gets_a_receipt_with_its_deadline(store):
+    add_privacy(store, deletions=[deletion("d1", "c1", "all", hours=0), deletion("d2", "c2", "range", hours=24,
+                                                                            start=ts(-5), end=ts(-1))])  # fmt: skip
+    assert sorted(receipts.open_receipts(store, POLICY)) == ["d1", "d2"]
+    assert receipts.open_receipts(store, POLICY) == []  # idempotent
+    d1 = store.receipt("d1")
+    assert d1["status"] == "open" and d1["received_at"] == ts(0)
+    assert d1["deadline_at"] == ts(0) + timedelta(days=30)
+
+
+def test_receipts_complete_only_when_every_purge_step_succeeded(store):
+    add_privacy(store, deletions=[deletion("d1", "c1", "all", hours=0), deletion("d2", "c2", "all", hours=0)])
+    receipts.open_receipts(store, POLICY)
+    removed = {"d1": {"published_rows": 2, "landing_rows": 3}}
+    changed = receipts.settle_receipts(
+        store, ts(1), complete=False, removed=removed, versions_rewritten=["v1"]
+    )
+    assert changed == {"completed": [], "in_progress": ["d1"], "late_copies": []}
+    assert store.receipt("d1")["status"] == "in_progress" and store.receipt("d2")["status"] == "open"
+
+    changed = receipts.settle_receipts(store, ts(2), complete=True, removed={"d1": {"staging_rows": 1}},
+                                       versions_rewritten=[])  # fmt: skip
+    assert sorted(changed["completed"]) == ["d1", "d2"]
+    d1 = store.receipt("d1")
+    assert d1["status"] == "completed" and d1["completed_at"] == ts(2) and d1["versions_rewritten"] == ["v1"]
+    assert d1["removed_counts"] == {"published_rows": 2, "landing_rows": 3, "staging_rows": 1, "quarantine_rows": 0,
+                                    "decisions_rows": 0}  # fmt: skip
+
+    # a late copy found after completion is added to the receipt; it stays completed
+    changed = receipts.settle_receipts(store, ts(3), complete=True, removed={"d1": {"landing_rows": 1}},
+                                       versions_rewritten=[])  # fmt: skip
+    assert changed["late_copies"] == ["d1"] and store.receipt("d1")["removed_counts"]["landing_rows"] == 4
+    assert store.receipt("d1")["completed_at"] == ts(2)
+    assert receipts.settle_receipts(store, ts(4), complete=True, removed={}, versions_rewritten=[]) == {
+        "completed": [], "in_progress": [], "late_copies": []}  # fmt: skip
+
+
+def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(store, tmp_path):
+    storage = Storage(str(tmp_path / "lake"))
+    add_privacy(
+        store, deletions=[deletion("d/1", "cust-secret-1", "utterances", hours=0, ids=["utt-x", "utt-y"])]
+    )
+    receipts.open_receipts(store, POLICY)
+    receipts.settle_receipts(store, ts(1), complete=True, removed={"d/1": {"published_rows": 1}},
+                             versions_rewritten=["v000002"])  # fmt: skip
+    assert receipts.write_receipt_files(storage, store, "ds", KEY) == ["reports/receipts/d_1.json"]
+    raw = storage.read_bytes("reports/receipts/d_1.json").decode()
+    assert "cust-secret-1" not in raw and "utt-x" not in raw
+    document = json.loads(raw)
+    assert document == {
+        "request_id": "d/1", "dataset": "ds", "speaker_key": speaker("cust-secret-1"), "status": "completed",
+        "scope": "utterances", "utterances_listed": 2, "requested_at": ts(0).isoformat(),
+        "received_at": ts(0).isoformat(), "deadline_at": (ts(0) + timedelta(days=30)).isoformat(),
+        "completed_at": ts(1).isoformat(), "completed_late": False,
+        "removed": {"published_rows": 1, "landing_rows": 0, "staging_rows": 0, "quarantine_rows": 0,
+                    "decisions_rows": 0},
+        "versions_rewritten": ["v000002"],
+    }  # fmt: skip
+    assert receipts.write_receipt_files(storage, store, "ds", KEY) == []
+
+
+def test_deadlines_at_risk_and_overdue_fail_the_run(store):
+    add_privacy(store, deletions=[deletion("late", "c1", "all", hours=0), deletion("soon", "c2", "all", hours=24 * 5),
+                                  deletion("fine", "c3", "all", hours=24 * 25)])  # fmt: skip
+    receipts.open_receipts(store, POLICY)
+    now = ts(24 * 31)
+    report = receipts.deadline_report(store, now, POLICY)
+    assert [r["request_id"] for r in report["overdue"]] == ["late"]
+    assert [r["request_id"] for r in report["at_risk"]] == ["soon"]
+    with pytest.raises(receipts.DeletionOverdue, match="late"):
+        receipts.raise_if_overdue(report)
+
+    receipts.settle_receipts(store, now, complete=True, removed={}, versions_rewritten=[])
+    report = receipts.deadline_report(store, now, POLICY)
+    assert report["overdue"] == [] and report["at_risk"] == [] and report["completed_late"] == ["late"]
+    receipts.raise_if_overdue(report)
+
+
+def test_an_unreadable_deletion_record_has_a_deadline_too(store):
+    quarantined = pa.table({"source_file": ["landing/deletions/x.jsonl"], "line": [3], "record_id": [None],
+                            "customer_id": [None], "reason": [S.MALFORMED], "detail": ["unparseable_json"],
+                            "raw": ["{"]}, schema=S.QUARANTINE)  # fmt: skip
+    store.record_privacy_quarantine("deletion", quarantined)
+    recorded = store.privacy_quarantine()[0]["recorded_at"]
+    report = receipts.deadline_report(store, recorded + timedelta(days=31), POLICY)
+    (entry,) = report["unreadable_deletion_records"]
+    assert entry["overdue"] and entry["customer_readable"] is False
+    with pytest.raises(receipts.DeletionOverdue, match="unreadable"):
+        receipts.raise_if_overdue(report)
