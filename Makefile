@@ -18,7 +18,8 @@ export PYTHONPATH := $(ROOT)/plugins:$(ROOT)/dags:$(ROOT)
 help:
 	@echo "make demo   - set up, generate a lake and run the DAGs end to end on embedded defaults"
 	@echo "make test   - set up and run the whole test suite"
-	@echo "make bench  - 1M-utterance benchmark (median of 3) against the pyarrow I/O floor"
+	@echo "make bench  - 1M-utterance benchmark (median of 3) against the pyarrow I/O floor,"
+	@echo "              and purging one customer against a full republish (bench_purge)"
 	@echo "make lint   - ruff (with the AIR rules)"
 
 $(VENV)/.installed: requirements/lock.txt
@@ -44,6 +45,7 @@ test-unit: setup
 
 bench: setup
 	$(PY) bench/bench.py
+	$(PY) bench/bench_purge.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

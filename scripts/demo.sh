@@ -33,7 +33,11 @@ run_dag() {
 }
 
 run_dag utterances_publish
-# (privacy_requests joins here once it lands)
+echo "== a later privacy drop: opt-outs and deletions (every scope) for published customers"
+$PY -m utterance_governance.synth --root "$UG_DATA_ROOT" --seed 7 \
+  --privacy-updates "$LOGS/generation-summary.json" --summary "$LOGS/privacy-updates.json" >"$LOGS/privacy-updates.log"
+run_dag privacy_requests
+echo "   receipts: $UG_DATA_ROOT/reports/receipts/"
 run_dag governance_audit
 grep -hoE "(audit report|audit findings|reports index): [^ ]+" "$LOGS/governance_audit.log" | sort -u | sed 's/^/   /'
 CUSTOMER=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["us_untouched"][0])' "$LOGS/generation-summary.json")
