@@ -33,17 +33,9 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 from airflow.task.trigger_rule import TriggerRule
 
-from ug_airflow import apply_airflow_overrides
+from ug_airflow import apply_airflow_overrides, run_context
 
 AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
-
-
-def _ctx(ctx: dict):
-    """The run context in a worker, after Airflow connection/variable overrides."""
-    from utterance_governance.jobs.context import RunContext
-
-    apply_airflow_overrides()
-    return RunContext.from_dict(ctx)
 
 
 @dag(
@@ -82,26 +74,26 @@ def governance_audit():
     def check_publication(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
-        return audit.check_publication(_ctx(ctx))
+        return audit.check_publication(run_context(ctx))
 
     @task
     def scan_live_rows(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
-        return audit.scan_live_rows(_ctx(ctx))
+        return audit.scan_live_rows(run_context(ctx))
 
     @task
     def check_deadlines(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
-        return audit.check_deadlines(_ctx(ctx))
+        return audit.check_deadlines(run_context(ctx))
 
     @task(trigger_rule=TriggerRule.NONE_SKIPPED)
     def write_findings(ctx: dict) -> dict:
         """Runs when the checks are done, failed or not: the findings are written before any failure."""
         from utterance_governance.jobs import audit
 
-        return audit.write_findings(_ctx(ctx))
+        return audit.write_findings(run_context(ctx))
 
     @task
     def fail_on_violations(result: dict) -> dict:
@@ -113,7 +105,7 @@ def governance_audit():
     def access_report(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
-        return audit.access_report(_ctx(ctx), get_current_context()["params"].get("customer_id"))
+        return audit.access_report(run_context(ctx), get_current_context()["params"].get("customer_id"))
 
     ctx = prepare()
     checks = [check_publication(ctx), scan_live_rows(ctx), check_deadlines(ctx)]

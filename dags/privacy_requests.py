@@ -41,17 +41,9 @@ from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
-from ug_airflow import apply_airflow_overrides, dataset_asset
+from ug_airflow import apply_airflow_overrides, dataset_asset, run_context
 
 DATASET = dataset_asset()
-
-
-def _ctx(ctx: dict):
-    """The run context in a worker, after Airflow connection/variable overrides."""
-    from utterance_governance.jobs.context import RunContext
-
-    apply_airflow_overrides()
-    return RunContext.from_dict(ctx)
 
 
 @dag(
@@ -89,25 +81,25 @@ def privacy_requests():
     def ingest(ctx: dict) -> dict:
         from utterance_governance.jobs import privacy
 
-        return privacy.ingest(_ctx(ctx))
+        return privacy.ingest(run_context(ctx))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def purge_published(ctx: dict) -> dict:
         from utterance_governance.jobs import privacy
 
-        return privacy.purge_published(_ctx(ctx))
+        return privacy.purge_published(run_context(ctx))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def purge_copies(ctx: dict) -> dict:
         from utterance_governance.jobs import privacy
 
-        return privacy.purge_copies(_ctx(ctx))
+        return privacy.purge_copies(run_context(ctx))
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def issue_receipts(ctx: dict, purged: dict | None, copied: dict | None) -> dict:
         from utterance_governance.jobs import privacy
 
-        return privacy.issue_receipts(_ctx(ctx), purged, copied)
+        return privacy.issue_receipts(run_context(ctx), purged, copied)
 
     @task(outlets=[DATASET])
     def announce(purged: dict, *, outlet_events=None) -> dict:
@@ -131,14 +123,14 @@ def privacy_requests():
     def check_deadlines(ctx: dict, issued: dict | None) -> dict:
         from utterance_governance.jobs import privacy
 
-        return privacy.check_deadlines(_ctx(ctx), issued)
+        return privacy.check_deadlines(run_context(ctx), issued)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def write_report(ctx: dict, ingested: dict | None, purged: dict | None, copied: dict | None,
                      issued: dict | None) -> dict:  # fmt: skip
         from utterance_governance.jobs import privacy
 
-        return privacy.write_report(_ctx(ctx), ingested, purged, copied, issued)
+        return privacy.write_report(run_context(ctx), ingested, purged, copied, issued)
 
     ctx = prepare()
     ingested = ingest(ctx)

@@ -32,17 +32,9 @@ from airflow.sdk import dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
-from ug_airflow import apply_airflow_overrides, backfill_params, dataset_asset
+from ug_airflow import apply_airflow_overrides, backfill_params, dataset_asset, run_context
 
 DATASET = dataset_asset()
-
-
-def _ctx(ctx: dict):
-    """The run context in a worker, after Airflow connection/variable overrides."""
-    from utterance_governance.jobs.context import RunContext
-
-    apply_airflow_overrides()
-    return RunContext.from_dict(ctx)
 
 
 def _pulled(mapped) -> list[dict]:
@@ -84,31 +76,31 @@ def utterances_publish():
     def ingest_privacy(ctx: dict) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.ingest_privacy(_ctx(ctx))
+        return publish.ingest_privacy(run_context(ctx))
 
     @task
     def discover_files(ctx: dict) -> list[dict]:
         from utterance_governance.jobs import publish
 
-        return publish.discover_files(_ctx(ctx))
+        return publish.discover_files(run_context(ctx))
 
     @task(max_active_tis_per_dagrun=4)
     def process_file(ctx: dict, file: dict) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.process_file(_ctx(ctx), file)
+        return publish.process_file(run_context(ctx), file)
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def gate_batch(ctx: dict, staged) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.gate_batch(_ctx(ctx), _pulled(staged))
+        return publish.gate_batch(run_context(ctx), _pulled(staged))
 
     @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
     def publish_version(ctx: dict, staged, gated: dict) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.publish(_ctx(ctx), _pulled(staged), gated)
+        return publish.publish(run_context(ctx), _pulled(staged), gated)
 
     @task(outlets=[DATASET])
     def announce(published: dict, *, outlet_events=None) -> dict:
@@ -123,7 +115,7 @@ def utterances_publish():
     def write_report(ctx: dict, privacy: dict, published: dict) -> dict:
         from utterance_governance.jobs import publish
 
-        return publish.write_report(_ctx(ctx), privacy, published)
+        return publish.write_report(run_context(ctx), privacy, published)
 
     ctx = prepare()
     privacy = ingest_privacy(ctx)

@@ -65,6 +65,14 @@ def apply_airflow_overrides() -> None:
             os.environ[env] = value
 
 
+def run_context(ctx: dict):
+    """A task's ``RunContext`` (from the dict ``prepare`` returned), after Airflow overrides."""
+    from utterance_governance.jobs.context import RunContext
+
+    apply_airflow_overrides()
+    return RunContext.from_dict(ctx)
+
+
 def sqlalchemy_url(uri: str) -> str:
     """An Airflow connection URI as a SQLAlchemy URL (``postgres://`` → ``postgresql+psycopg2://``)."""
     for prefix, replacement in (
