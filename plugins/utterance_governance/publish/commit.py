@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import DatasetLock, GovernanceStore
-from utterance_governance.publish.shards import ShardInfo, write_shards
+from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shards
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,8 @@ def publish_version(
         )  # fmt: skip
         on_stage("stage")
 
-        new_shards = write_shards(storage, paths.root, version, publication.rows, publication.target_rows)
+        rows = order_for_shards(publication.rows, publication.target_rows)  # the written order
+        new_shards = write_shards(storage, paths.root, version, rows, publication.target_rows)
         on_stage("shards")
 
         carried = [s for s in (parent_manifest or {}).get("shards", []) if s["path"] not in dropped]
@@ -190,7 +191,7 @@ def publish_version(
 
         if parent:
             store.carry_over(dataset, parent, version, exclude_shards=dropped)
-        store.insert_ledger_rows(dataset, version, _ledger_input(publication.rows, new_shards))
+        store.insert_ledger_rows(dataset, version, _ledger_input(rows, new_shards))
         on_stage("ledger")
 
         lock.assert_held()

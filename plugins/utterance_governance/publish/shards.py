@@ -4,6 +4,11 @@ One row per published utterance: ``utterance_id``, ``speaker_key``, ``locale``,
 ``captured_date``, ``messages`` (a chat: ``user`` = cleaned transcript, then ``assistant``
 = cleaned response when there is one), plus ``content_hash`` and ``asr_confidence``.
 Rows are sorted, so the same rows always make the same bytes and checksum.
+
+A publish of N rows makes ceil(N / target_rows) shards, and each speaker's rows of that
+publish sit in one of them (buckets by a hash of ``speaker_key``). So when a customer opts
+out or asks for deletion, a purge rewrites one shard per publish they appear in, not every
+shard that overlaps their dates.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -74,18 +80,43 @@ def shard_rows(publishable: pa.Table) -> pa.Table:
     )
 
 
+def _buckets(rows: pa.Table, target_rows: int) -> np.ndarray:
+    n = max(1, -(-rows.num_rows // max(1, int(target_rows))))
+    if n == 1:
+        return np.zeros(rows.num_rows, dtype=np.int64)
+    keys = rows.column("speaker_key").to_numpy(zero_copy_only=False)
+    return (pd.util.hash_array(keys, hash_key="ug-shard-bucket1", categorize=True) % np.uint64(n)).astype(
+        np.int64
+    )
+
+
+def order_for_shards(rows: pa.Table, target_rows: int) -> pa.Table:
+    """``rows`` grouped by speaker bucket (stable: the sort order holds within a bucket).
+
+    Applying it twice changes nothing, so callers that need the written order (the ledger)
+    order first and hand the result to ``write_shards``.
+    """
+    buckets = _buckets(rows, target_rows)
+    return rows.take(pa.array(np.argsort(buckets, kind="stable")))
+
+
 def write_shards(
     storage: Storage, dataset_dir: str, version: str, rows: pa.Table, target_rows: int
 ) -> list[ShardInfo]:
-    """Write ``rows`` (``S.SHARD``) as shards of at most ``target_rows`` under ``<version>/shards/``.
+    """Write ``rows`` (``S.SHARD``) as about ceil(rows / ``target_rows``) speaker-bucketed shards
+    under ``<version>/shards/``, in the order of ``order_for_shards(rows)``.
 
     Each write is atomic; the caller makes them visible only through a manifest and the
     ``current.json`` switch. Returns each shard's path, rows, bytes and sha256.
     """
+    rows = order_for_shards(rows, target_rows)
+    buckets = _buckets(rows, target_rows)
+    bounds = np.flatnonzero(np.diff(buckets)) + 1
+    starts = [0, *bounds.tolist()]
+    ends = [*bounds.tolist(), rows.num_rows]
     shards = []
-    target_rows = max(1, int(target_rows))
-    for index, start in enumerate(range(0, rows.num_rows, target_rows)):
-        part = rows.slice(start, target_rows).select(S.SHARD.names)
+    for index, (start, end) in enumerate((s, e) for s, e in zip(starts, ends, strict=True) if e > s):
+        part = rows.slice(start, end - start).select(S.SHARD.names)
         path = f"{version}/shards/part-{index:05d}.parquet"
         size, digest = storage.write_parquet(f"{dataset_dir}/{path}", part, row_group_size=64_000)
         shards.append(ShardInfo(path, part.num_rows, size, digest))
