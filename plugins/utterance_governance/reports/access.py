@@ -33,7 +33,6 @@ from utterance_governance.io.readers import SUFFIXES, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.publish.commit import DatasetPaths, live_version
-from utterance_governance.reports.deadlines import receipts
 from utterance_governance.reports.render import access_page
 
 log = logging.getLogger(__name__)
@@ -205,7 +204,7 @@ def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: 
 def _privacy_records(store: GovernanceStore, customer_id: str) -> dict[str, list[dict[str, Any]]]:
     consent = store.consent_events()
     deletions = store.deletion_requests()
-    by_request = {r["request_id"]: r for r in receipts(store)}
+    by_request = {r["request_id"]: r for r in store.receipts()}
     mine = _rows(deletions, "customer_id", customer_id)
     return {
         "consent_events": [

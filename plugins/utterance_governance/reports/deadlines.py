@@ -15,10 +15,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import select
 
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.io.store_schema import deletion_receipts
 from utterance_governance.policy import Policy
 
 COMPLETED, OVERDUE, AT_RISK, OPEN = "completed", "overdue", "at_risk", "open"
@@ -83,12 +81,6 @@ def deletion_deadlines(
     return sorted(out, key=lambda d: (STATE_ORDER[d.state], d.deadline_at, d.request_id))
 
 
-def receipts(store: GovernanceStore) -> list[dict[str, Any]]:
-    """Every deletion receipt in the store (read only; the store's own API lists open ones only)."""
-    with store.engine.connect() as conn:
-        return [dict(row) for row in conn.execute(select(deletion_receipts)).mappings()]
-
-
 def unreadable_deadlines(
     quarantined: list[dict[str, Any]], policy: Policy, now: dt.datetime
 ) -> list[Deadline]:
@@ -121,7 +113,7 @@ def unreadable_deadlines(
 
 def load_deadlines(store: GovernanceStore, policy: Policy, now: dt.datetime) -> list[Deadline]:
     """The deadline table from the governance store: deletion requests, receipts, unreadable records."""
-    table = deletion_deadlines(store.deletion_requests(), receipts(store), policy, now)
+    table = deletion_deadlines(store.deletion_requests(), store.receipts(), policy, now)
     table += unreadable_deadlines(store.privacy_quarantine(open_only=True), policy, now)
     return sorted(table, key=lambda d: (STATE_ORDER[d.state], d.deadline_at, d.request_id))
 
