@@ -32,7 +32,11 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
-    text = pc.utf8_lower(pc.utf8_normalize(values, form="NFKC"))
+    # NFKC leaves ASCII alone and costs most of the time: apply it to the other rows only
+    other = pc.invert(pc.fill_null(pc.string_is_ascii(values), True))
+    if pc.any(other).as_py():
+        values = pc.replace_with_mask(values, other, pc.utf8_normalize(values.filter(other), form="NFKC"))
+    text = pc.utf8_lower(values)
     text = pc.replace_substring_regex(text, _PUNCTUATION, "")
     text = pc.replace_substring_regex(text, _ODD_SPACE, " ")
     return pc.utf8_trim(text, " ")

@@ -22,15 +22,16 @@ from utterance_governance.rules.base import Frame
 _KEYS = ("ug-content-hash1", "ug-content-hash2")  # SipHash keys: 16 bytes each, fixed forever
 
 
-# Joins the two turns before normalising them in one pass: a private-use character, which
-# normalisation keeps (it is neither punctuation nor space), so "a b"+"c" differs from "a"+"b c".
+# Joins the two normalised turns: a private-use character, which normalisation would keep and
+# no turn holds, so "a b"+"c" differs from "a"+"b c".
 _TURN_SEPARATOR = "\ue000"
 
 
 def content_hashes(user_text: pa.Array, assistant_text: pa.Array) -> pa.Array:
     """32-hex-char content hash of each (user turn, assistant turn) pair, vectorised."""
-    pairs = pc.binary_join_element_wise(user_text, pc.fill_null(assistant_text, ""), _TURN_SEPARATOR)
-    joined = normalise_for_dedup(pairs).to_numpy(zero_copy_only=False)
+    user = normalise_for_dedup(user_text)
+    assistant = normalise_for_dedup(pc.fill_null(assistant_text, ""))
+    joined = pc.binary_join_element_wise(user, assistant, _TURN_SEPARATOR).to_numpy(zero_copy_only=False)
     n = len(joined)
     if n == 0:
         return pa.array([], pa.string())
