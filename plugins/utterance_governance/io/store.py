@@ -1008,7 +1008,7 @@ class GovernanceStore:
         counts: Mapping[str, int],
         details: Mapping[str, Any] | None = None,
     ) -> None:
-        """Record a run and its decision counts by reason (idempotent: a re-run of ``run_id`` replaces it)."""
+        """Record a run and its decision counts by reason (idempotent: a re-run of ``(dag_id, run_id)`` replaces it)."""
         row = {
             "run_id": run_id,
             "dag_id": dag_id,
@@ -1020,7 +1020,8 @@ class GovernanceStore:
         }
         stmt = self._insert(runs)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["run_id"], set_={name: stmt.excluded[name] for name in row if name != "run_id"}
+            index_elements=["dag_id", "run_id"],
+            set_={name: stmt.excluded[name] for name in row if name not in ("dag_id", "run_id")},
         )
         with self._write() as conn:
             conn.execute(stmt, row)

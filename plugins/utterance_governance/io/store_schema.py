@@ -234,8 +234,9 @@ LEDGER = pa.schema(
 runs = Table(
     "runs",
     metadata,
+    # scheduled runs of different DAGs at the same instant share a run_id: key by both
+    Column("dag_id", String, primary_key=True),
     Column("run_id", String, primary_key=True),
-    Column("dag_id", String, nullable=False, index=True),
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
     Column("status", String(32), nullable=False),

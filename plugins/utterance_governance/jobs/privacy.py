@@ -151,7 +151,7 @@ def write_report(
     )
     if not ctx.dry_run:
         ctx.store.record_run(
-            f"{DAG_ID}/{ctx.run_id}", DAG_ID, started_at or ctx.now_dt, _now(),
+            ctx.run_id, DAG_ID, started_at or ctx.now_dt, _now(),
             "success" if not failed and not overdue else "incomplete",
             (purged or {}).get("rows_removed", {}),
             {"version": (purged or {}).get("version"), "report": path,

@@ -565,3 +565,25 @@ def test_lock_mutual_exclusion_between_processes(store_url, store, tmp_path):
     assert [p.exitcode for p in processes] == [0, 0, 0]
     assert (tmp_path / "counter").read_text() == "30"
     assert store.lock_holder("ds") is None
+
+
+def test_runs_of_different_dags_may_share_a_run_id(store_url):
+    """Scheduled runs of two DAGs at the same instant get the same run_id; both are kept."""
+    import datetime as dt
+
+    from utterance_governance.io.store import GovernanceStore
+
+    store = GovernanceStore(store_url)
+    store.create_schema()
+    at = dt.datetime(2026, 11, 27, 2, tzinfo=dt.UTC)
+    store.record_run(
+        "scheduled__2026-11-27T02:00:00+00:00", "utterances_publish", at, at, "success", {"published": 3}
+    )
+    store.record_run(
+        "scheduled__2026-11-27T02:00:00+00:00", "privacy_requests", at, at, "success", {"opted_out": 1}
+    )
+    assert {r["dag_id"]: r["counts"] for r in store.runs()} == {
+        "utterances_publish": {"published": 3},
+        "privacy_requests": {"opted_out": 1},
+    }
+    store.dispose()
