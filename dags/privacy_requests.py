@@ -37,11 +37,11 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
-from ug_airflow import apply_airflow_overrides, dataset_asset, run_context
+from ug_airflow import dataset_asset, new_run_context, run_context
 
 DATASET = dataset_asset()
 
@@ -68,14 +68,7 @@ def privacy_requests():
     @task
     def prepare() -> dict:
         """Validate params and settings (production without a pseudonym key refuses to start)."""
-        from utterance_governance.jobs.context import RunContext
-        from utterance_governance.settings import load_settings
-
-        apply_airflow_overrides()
-        context = get_current_context()
-        return RunContext.create(
-            context["run_id"], "privacy_requests", context["params"], load_settings()
-        ).to_dict()
+        return new_run_context("privacy_requests")
 
     @task
     def ingest(ctx: dict) -> dict:

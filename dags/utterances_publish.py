@@ -28,11 +28,11 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
-from ug_airflow import apply_airflow_overrides, backfill_params, dataset_asset, run_context
+from ug_airflow import backfill_params, dataset_asset, new_run_context, run_context
 
 DATASET = dataset_asset()
 
@@ -62,15 +62,7 @@ def utterances_publish():
     @task
     def prepare() -> dict:
         """Validate params and settings (production without a pseudonym key refuses to start)."""
-        from utterance_governance.jobs.context import RunContext
-        from utterance_governance.settings import load_settings
-
-        apply_airflow_overrides()
-        context = get_current_context()
-        settings = load_settings()
-        return RunContext.create(
-            context["run_id"], "utterances_publish", context["params"], settings
-        ).to_dict()
+        return new_run_context("utterances_publish")
 
     @task
     def ingest_privacy(ctx: dict) -> dict:

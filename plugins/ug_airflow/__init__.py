@@ -65,6 +65,19 @@ def apply_airflow_overrides() -> None:
             os.environ[env] = value
 
 
+def new_run_context(dag_id: str) -> dict:
+    """The ``prepare`` task of a DAG: validate the run's params and settings (production
+    without a pseudonym key refuses to start) and return the context every task receives."""
+    from airflow.sdk import get_current_context
+
+    from utterance_governance.jobs.context import RunContext
+    from utterance_governance.settings import load_settings
+
+    apply_airflow_overrides()
+    context = get_current_context()
+    return RunContext.create(context["run_id"], dag_id, context["params"], load_settings()).to_dict()
+
+
 def run_context(ctx: dict):
     """A task's ``RunContext`` (from the dict ``prepare`` returned), after Airflow overrides."""
     from utterance_governance.jobs.context import RunContext
