@@ -49,11 +49,13 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     type_coerce,
     update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
@@ -63,6 +65,7 @@ from utterance_governance.io.store_schema import (
     LEDGER,
     LEDGER_INPUT,
     RECEIPT_STATUSES,
+    SCHEMA_VERSION,
     UTC,
     VERSION_STATUSES,
     consent_events,
@@ -77,6 +80,7 @@ from utterance_governance.io.store_schema import (
     privacy_quarantine,
     processed_files,
     runs,
+    store_meta,
     version_shards,
 )
 from utterance_governance.schema import CONSENT, DELETION, TS
@@ -93,6 +97,10 @@ _SQLITE_BULK_CACHE_KIB = 256 * 1024  # page cache while bulk-inserting into the 
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 _ANALYZE_AFTER_ROWS = 50_000  # refresh planner statistics after a bulk ledger insert this large
 _SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising create_schema
+
+
+class StoreSchemaMismatch(RuntimeError):
+    """The database holds a governance store of another schema version."""
 
 
 class LockTimeout(TimeoutError):
@@ -233,7 +241,19 @@ class GovernanceStore:
         with self._write() as conn:
             if self.backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            existing = set(sa_inspect(conn).get_table_names())
+            found = None
+            if "store_meta" in existing:
+                found = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema_version"))
+            if existing & {"ledger", "dataset_versions"} and found != str(SCHEMA_VERSION):
+                raise StoreSchemaMismatch(
+                    f"{self!r} holds a governance store of schema version {found or 1}; this code "
+                    f"needs version {SCHEMA_VERSION}. Migrate it, or (test and development stores "
+                    "only) drop it and let the next run create a new one."
+                )
             metadata.create_all(conn, checkfirst=True)
+            if found is None:
+                conn.execute(insert(store_meta), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -673,8 +693,9 @@ class GovernanceStore:
     def insert_ledger_rows(self, dataset: str, version: str, rows: pa.Table) -> int:
         """Record the published utterances of new shards (``LEDGER_INPUT`` columns) in ``version``.
 
-        The shards' previous rows, if any, are replaced, so a retried publish converges.
-        Bulk path: ``COPY`` on PostgreSQL, chunked ``executemany`` on SQLite.
+        Each new shard starts its own lineage (``shard_id`` = its path). The shards' previous
+        rows, if any, are replaced, so a retried publish converges. Bulk path: ``COPY`` on
+        PostgreSQL, chunked ``executemany`` on SQLite.
         """
         rows = _conform(rows, LEDGER_INPUT)
         if rows.num_rows == 0:
@@ -683,24 +704,72 @@ class GovernanceStore:
         shard_paths = sorted(pc.unique(rows.column("shard_path")).to_pylist())
         with self._write() as conn:
             for chunk in _chunks(shard_paths):
-                conn.execute(
-                    delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_path.in_(chunk))
-                )
+                conn.execute(delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk)))
             if self.backend == "postgresql":
                 _copy_ledger_rows(conn, dataset, rows)
             else:
                 _executemany_ledger_rows(conn, dataset, rows)
-            self._add_version_shards(conn, dataset, version, shard_paths)
+            self._add_version_shards(conn, dataset, version, [(p, p) for p in shard_paths])
             if rows.num_rows >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
                 conn.exec_driver_sql("ANALYZE ledger")
                 conn.exec_driver_sql("ANALYZE version_shards")
         return rows.num_rows
 
+    def rewrite_shards(
+        self,
+        dataset: str,
+        version: str,
+        rewritten: Mapping[str, str | None],
+        removed_utterance_ids: Iterable[str],
+    ) -> int:
+        """Record a purge's shard rewrites in ``version`` (still staged). Idempotent.
+
+        ``rewritten`` maps each replaced shard path to the path of its rewrite, which continues
+        the old shard's lineage (its kept rows are not recorded again), or to ``None`` when no
+        row was kept. The removed rows are marked ended in ``version``: older versions still see
+        them until ``erase_ended_ledger_rows`` runs after the old files are gone. Returns the
+        number of rows marked.
+        """
+        vs = version_shards
+        lineage: dict[str, str] = {}
+        ids = sorted(set(removed_utterance_ids))
+        with self._write() as conn:
+            for chunk in _chunks(sorted(rewritten)):
+                found = conn.execute(
+                    select(vs.c.shard_path, vs.c.shard_id)
+                    .where(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk))
+                    .distinct()
+                )
+                lineage.update({path: shard_id for path, shard_id in found})
+            unknown = sorted(set(rewritten) - set(lineage))
+            if unknown:
+                raise KeyError(f"dataset {dataset!r}: no version lists the rewritten shards {unknown}")
+            self._add_version_shards(
+                conn, dataset, version, [(new, lineage[old]) for old, new in sorted(rewritten.items()) if new]
+            )
+            marked = 0
+            for lineages in _chunks(sorted(set(lineage.values()))):
+                for chunk in _chunks(ids):
+                    marked += conn.execute(
+                        update(ledger)
+                        .where(
+                            ledger.c.dataset == dataset,
+                            ledger.c.shard_id.in_(lineages),
+                            ledger.c.utterance_id.in_(chunk),
+                            ledger.c.ended_in.is_(None),
+                        )
+                        .values(ended_in=version)
+                    ).rowcount
+        return marked
+
     @staticmethod
-    def _add_version_shards(conn: Connection, dataset: str, version: str, shard_paths: Sequence[str]) -> None:
+    def _add_version_shards(
+        conn: Connection, dataset: str, version: str, shards: Sequence[tuple[str, str]]
+    ) -> None:
+        """List ``(shard_path, shard_id)`` pairs in ``version`` (those not listed yet)."""
         vs = version_shards
         present = set()
-        for chunk in _chunks(list(shard_paths)):
+        for chunk in _chunks([path for path, _ in shards]):
             present.update(
                 conn.execute(
                     select(vs.c.shard_path).where(
@@ -709,37 +778,34 @@ class GovernanceStore:
                 ).scalars()
             )
         missing = [
-            {"dataset": dataset, "version": version, "shard_path": p} for p in shard_paths if p not in present
+            {"dataset": dataset, "version": version, "shard_path": path, "shard_id": shard_id}
+            for path, shard_id in shards
+            if path not in present
         ]
         if missing:
             conn.execute(insert(vs), missing)
 
     def carry_over(
         self, dataset: str, from_version: str, to_version: str, exclude_shards: Iterable[str] = ()
-    ) -> int:
-        """Carry ``from_version``'s shards except ``exclude_shards`` into ``to_version`` (one INSERT ... SELECT).
+    ) -> None:
+        """List ``from_version``'s shards except ``exclude_shards`` in ``to_version`` too (one INSERT ... SELECT).
 
-        Idempotent. Returns the number of ledger rows ``to_version`` holds through the carried shards.
+        Idempotent. No ledger row is touched: the carried shards' rows are the same rows.
         """
         excluded = sorted(set(exclude_shards))
         src, dst = version_shards.alias("src"), version_shards.alias("dst")
         already = exists().where(
             dst.c.dataset == dataset, dst.c.version == to_version, dst.c.shard_path == src.c.shard_path
         )
-        carried = select(literal(dataset), literal(to_version), src.c.shard_path).where(
+        carried = select(literal(dataset), literal(to_version), src.c.shard_path, src.c.shard_id).where(
             src.c.dataset == dataset, src.c.version == from_version, ~already
-        )
-        counted = (
-            select(func.count())
-            .select_from(_with_ledger(src))
-            .where(src.c.dataset == dataset, src.c.version == from_version)
         )
         if excluded:
             carried = carried.where(src.c.shard_path.not_in(excluded))
-            counted = counted.where(src.c.shard_path.not_in(excluded))
         with self._write() as conn:
-            conn.execute(insert(version_shards).from_select(["dataset", "version", "shard_path"], carried))
-            return int(conn.scalar(counted))
+            conn.execute(
+                insert(version_shards).from_select(["dataset", "version", "shard_path", "shard_id"], carried)
+            )
 
     def version_shard_paths(self, dataset: str, version: str) -> list[str]:
         vs = version_shards
@@ -774,26 +840,6 @@ class GovernanceStore:
                 out.setdefault(shard_path, []).append(version)
         return out
 
-    def shard_ledger_rows(self, dataset: str, shard_paths: Iterable[str]) -> pa.Table:
-        """The ledger rows of the given shards (``LEDGER_INPUT``), whichever versions list them."""
-        paths = sorted(set(shard_paths))
-        raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type)]
-        parts = []
-        with self._read() as conn:
-            for chunk in _chunks(paths):
-                stmt = select(
-                    ledger.c.shard_path,
-                    ledger.c.utterance_id,
-                    ledger.c.speaker_key,
-                    ledger.c.content_hash,
-                    self._raw_timestamp(ledger.c.captured_at),
-                ).where(ledger.c.dataset == dataset, ledger.c.shard_path.in_(chunk))
-                parts.append(self._select_arrow(conn, stmt, raw_fields))
-        raw = pa.concat_tables(parts) if parts else pa.schema(raw_fields).empty_table()
-        return pa.Table.from_arrays(
-            [*raw.columns[:4], self._timestamps_to_arrow(raw.column("captured_at"))], schema=LEDGER_INPUT
-        )
-
     @staticmethod
     def _version_ledger(dataset: str, version: str):
         """The join of a version's shards with their ledger rows, and the condition selecting the version."""
@@ -825,7 +871,8 @@ class GovernanceStore:
     ) -> pa.Table:
         """Ledger rows of ``version`` (default: live) as ``LEDGER``, optionally only some speakers/utterances.
 
-        Ordered by (shard_path, utterance_id). Both filters given: rows matching both.
+        ``shard_path`` is the shard's path in that version. Ordered by (shard_path,
+        utterance_id). Both filters given: rows matching both.
         """
         version = version or self.live_version(dataset)
         if version is None:
@@ -833,7 +880,7 @@ class GovernanceStore:
         joined, where = self._version_ledger(dataset, version)
         stmt = (
             select(
-                ledger.c.shard_path,
+                version_shards.c.shard_path,
                 ledger.c.utterance_id,
                 ledger.c.speaker_key,
                 ledger.c.content_hash,
@@ -935,11 +982,12 @@ class GovernanceStore:
         """Remove ledger rows; return how many rows were removed.
 
         - With ``version``: its shards (or only ``shard_paths``) leave that version — e.g. a
-          staged version abandoned; rows of shards no version lists any more are dropped.
-          Returns the rows the version lost.
-        - Without ``version``: erase the rows of exactly one of ``shard_paths``,
-          ``utterance_ids`` or ``speaker_keys`` from every version of the dataset — e.g. a
-          purge erasing a customer's pseudonymous trace. Returns the rows erased.
+          staged version abandoned; rows of lineages no version lists any more are dropped,
+          and rows the whole version had ended are live again. Returns the rows the version lost.
+        - Without ``version``: erase from every version of the dataset either the shards at
+          ``shard_paths`` (their files are gone; a lineage's rows go with its last listed
+          shard), or the rows of ``utterance_ids`` or ``speaker_keys`` — e.g. a purge erasing
+          a customer's pseudonymous trace. Returns the rows erased.
         """
         vs = version_shards
         if version is not None:
@@ -963,37 +1011,66 @@ class GovernanceStore:
                         vs.c.dataset == dataset, vs.c.version == version, vs.c.shard_path.in_(chunk)
                     )
                     lost += conn.scalar(select(func.count()).select_from(_with_ledger(vs)).where(in_version))
+                    lineages = list(conn.execute(select(vs.c.shard_id).where(in_version).distinct()).scalars())
                     conn.execute(delete(vs).where(in_version))
-                    listed_elsewhere = exists().where(
-                        vs.c.dataset == ledger.c.dataset, vs.c.shard_path == ledger.c.shard_path
-                    )
-                    conn.execute(  # shards no version lists any more
-                        delete(ledger).where(
-                            ledger.c.dataset == dataset, ledger.c.shard_path.in_(chunk), ~listed_elsewhere
-                        )
+                    self._drop_unlisted_lineages(conn, dataset, lineages)
+                if shard_paths is None:
+                    conn.execute(
+                        update(ledger)
+                        .where(ledger.c.dataset == dataset, ledger.c.ended_in == version)
+                        .values(ended_in=None)
                     )
                 return int(lost)
-        filters = {
-            "shard_paths": (shard_paths, ledger.c.shard_path),
-            "utterance_ids": (utterance_ids, ledger.c.utterance_id),
-            "speaker_keys": (speaker_keys, ledger.c.speaker_key),
-        }
-        given = [(name, values, column) for name, (values, column) in filters.items() if values is not None]
+        given = [
+            name
+            for name, values in (
+                ("shard_paths", shard_paths),
+                ("utterance_ids", utterance_ids),
+                ("speaker_keys", speaker_keys),
+            )
+            if values is not None
+        ]
         if len(given) != 1:
             raise ValueError(
                 "without a version, give exactly one of shard_paths, utterance_ids, speaker_keys"
             )
-        name, values, column = given[0]
-        values = sorted(set(values))
         erased = 0
         with self._write() as conn:
-            for chunk in _chunks(values):
-                erased += conn.execute(
-                    delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))
-                ).rowcount
-                if name == "shard_paths":
-                    conn.execute(delete(vs).where(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk)))
+            if shard_paths is not None:
+                for chunk in _chunks(sorted(set(shard_paths))):
+                    where = and_(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk))
+                    lineages = list(conn.execute(select(vs.c.shard_id).where(where).distinct()).scalars())
+                    conn.execute(delete(vs).where(where))
+                    erased += self._drop_unlisted_lineages(conn, dataset, lineages)
+                return erased
+            column = ledger.c.utterance_id if utterance_ids is not None else ledger.c.speaker_key
+            for chunk in _chunks(sorted(set(utterance_ids if utterance_ids is not None else speaker_keys))):
+                erased += conn.execute(delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))).rowcount
         return erased
+
+    @staticmethod
+    def _drop_unlisted_lineages(conn: Connection, dataset: str, lineages: Sequence[str]) -> int:
+        """Delete the ledger rows of those ``lineages`` that no version lists any more."""
+        vs = version_shards
+        listed = exists().where(vs.c.dataset == ledger.c.dataset, vs.c.shard_id == ledger.c.shard_id)
+        dropped = 0
+        for chunk in _chunks(sorted(set(lineages))):
+            dropped += conn.execute(
+                delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk), ~listed)
+            ).rowcount
+        return dropped
+
+    def erase_ended_ledger_rows(self, dataset: str, up_to_version: str) -> int:
+        """Erase rows that a purge ended in ``up_to_version`` or before; return how many.
+
+        Call once the files that still held them are gone: no version can show them any more.
+        """
+        with self._write() as conn:
+            return conn.execute(
+                delete(ledger).where(
+                    ledger.c.dataset == dataset, ledger.c.ended_in.is_not(None), ledger.c.ended_in <= up_to_version
+                )
+            ).rowcount
 
     # =========================================================================================
     # Runs
@@ -1228,9 +1305,14 @@ class GovernanceStore:
 
 # --- helpers -------------------------------------------------------------------------------------
 def _with_ledger(shards):
-    """``version_shards`` (or an alias of it) joined with the ledger rows of each shard."""
+    """``version_shards`` (or an alias of it) joined with the ledger rows each listed shard holds in its version."""
     return shards.join(
-        ledger, and_(ledger.c.dataset == shards.c.dataset, ledger.c.shard_path == shards.c.shard_path)
+        ledger,
+        and_(
+            ledger.c.dataset == shards.c.dataset,
+            ledger.c.shard_id == shards.c.shard_id,
+            or_(ledger.c.ended_in.is_(None), ledger.c.ended_in > shards.c.version),
+        ),
     )
 
 
@@ -1319,7 +1401,7 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
 def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
     """SQLite bulk path: ``executemany`` on the driver cursor, timestamps formatted like SQLAlchemy stores them."""
     sql = (
-        "INSERT INTO ledger (dataset, shard_path, utterance_id, speaker_key, content_hash, captured_at) "
+        "INSERT INTO ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) "
         "VALUES (?, ?, ?, ?, ?, ?)"
     )
     cursor = conn.connection.driver_connection.cursor()
@@ -1350,7 +1432,7 @@ def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> 
 
 def _copy_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
     """PostgreSQL bulk path: ``COPY ... FROM STDIN`` fed with CSV written by Arrow."""
-    sql = "COPY ledger (dataset, shard_path, utterance_id, speaker_key, content_hash, captured_at) FROM STDIN WITH (FORMAT csv)"
+    sql = "COPY ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) FROM STDIN WITH (FORMAT csv)"
     options = pa_csv.WriteOptions(include_header=False)
     cursor = conn.connection.driver_connection.cursor()
     try:

@@ -189,17 +189,32 @@ dataset_versions = Table(
 # Shards are immutable and keep their path when a version carries them over, so the ledger
 # holds each shard's rows once (``ledger``) and each version lists its shards
 # (``version_shards``): carrying a 1M-row version over costs one row per shard, not per utterance.
+#
+# Ledger rows belong to a shard *lineage* (``shard_id``: the path the shard was first written
+# at). A purge that rewrites a shard without some rows gives the new file the old lineage, so
+# the kept rows are not recorded again; the removed rows are marked ``ended_in`` the purge's
+# version and stay visible to older versions until the old file is gone, then are erased.
+# A version sees a lineage's rows that were not ended in it or before it (version names are
+# fixed-width, so they compare as text).
 ledger = Table(
     "ledger",
     metadata,
     Column("dataset", KEY, primary_key=True),
     Column("utterance_id", KEY, primary_key=True),
-    Column("shard_path", KEY, primary_key=True),  # relative to the dataset folder
+    Column("shard_id", KEY, primary_key=True),  # the lineage: the shard's first path
     Column("speaker_key", KEY, nullable=False),
     Column("content_hash", KEY, nullable=False),
     Column("captured_at", UTCDateTime, nullable=False),
-    Index("ix_ledger_shard", "dataset", "shard_path"),
+    Column("ended_in", KEY),  # the version whose rewrite of the shard removed this row
+    Index("ix_ledger_shard", "dataset", "shard_id"),
     Index("ix_ledger_speaker", "dataset", "speaker_key"),
+    Index(  # only the few rows a purge ended, waiting to be erased
+        "ix_ledger_ended",
+        "dataset",
+        "ended_in",
+        sqlite_where=text("ended_in IS NOT NULL"),
+        postgresql_where=text("ended_in IS NOT NULL"),
+    ),
 )
 
 version_shards = Table(
@@ -207,8 +222,21 @@ version_shards = Table(
     metadata,
     Column("dataset", KEY, primary_key=True),
     Column("version", KEY, primary_key=True),
-    Column("shard_path", KEY, primary_key=True),
+    Column("shard_path", KEY, primary_key=True),  # relative to the dataset folder
+    Column("shard_id", KEY, nullable=False),  # its lineage in ``ledger``
     Index("ix_version_shards_shard", "dataset", "shard_path"),
+    Index("ix_version_shards_lineage", "dataset", "shard_id"),
+)
+
+# --- the store's own schema version ----------------------------------------------------------
+# Bumped whenever a table changes shape; a store made by another version is refused with a
+# clear message instead of failing somewhere in the middle of a run.
+SCHEMA_VERSION = 2
+store_meta = Table(
+    "store_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", String, nullable=False),
 )
 
 # What callers hand to ``insert_ledger_rows`` (extra columns are ignored).

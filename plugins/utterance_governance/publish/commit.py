@@ -41,7 +41,7 @@ import pyarrow as pa
 
 from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import DatasetLock, GovernanceStore
-from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shards
+from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shard, write_shards
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,16 @@ def next_version(store: GovernanceStore, dataset: str) -> str:
 
 
 @dataclass(frozen=True)
+class ShardRewrite:
+    """A live shard written again without some of its rows (a purge): the new file continues
+    the old one's lineage in the ledger, so its kept rows are not recorded again."""
+
+    path: str  # the replaced shard, relative to the dataset folder
+    keep: pa.Table  # the rows that stay (``schema.SHARD`` columns), in the shard's order
+    removed: tuple[str, ...]  # utterance ids of the rows that go
+
+
+@dataclass(frozen=True)
 class Publication:
     """What a run asks to publish: new shard rows and what they were decided against."""
 
@@ -111,6 +121,7 @@ class Publication:
     inputs: list[ObjectInfo]  # landing files the rows came from
     target_rows: int
     notes: Mapping[str, Any] | None = None
+    rewrites: tuple[ShardRewrite, ...] = ()  # live shards to write again without some rows
 
 
 def publish_version(
@@ -144,7 +155,7 @@ def publish_version(
         reconcile(storage, store, dataset)
         if recheck is not None:
             publication = recheck(publication)
-        dropped = set((replaces or {}).get("shards", ()))
+        dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}
         if publication.rows.num_rows == 0 and not dropped:
             store.mark_files_processed(publication.inputs, publication.run_id)
             return None
@@ -160,9 +171,23 @@ def publish_version(
 
         rows = order_for_shards(publication.rows, publication.target_rows)  # the written order
         new_shards = write_shards(storage, paths.root, version, rows, publication.target_rows)
+        rewritten: dict[str, ShardInfo | None] = {}
+        for index, rewrite in enumerate(publication.rewrites, start=len(new_shards)):
+            path = f"{version}/shards/part-{index:05d}.parquet"
+            rewritten[rewrite.path] = (
+                write_shard(storage, paths.root, path, rewrite.keep) if rewrite.keep.num_rows else None
+            )
         on_stage("shards")
 
-        carried = [s for s in (parent_manifest or {}).get("shards", []) if s["path"] not in dropped]
+        listed, carried = [], []  # the parent's order, each rewritten shard in its old place
+        for shard in (parent_manifest or {}).get("shards", []):
+            if shard["path"] in rewritten:
+                if rewritten[shard["path"]] is not None:
+                    listed.append(rewritten[shard["path"]].to_dict())
+            elif shard["path"] not in dropped:
+                listed.append(shard)
+                carried.append(shard)
+        written = [s.to_dict() for s in new_shards]
         manifest = {
             "dataset": dataset,
             "version": version,
@@ -170,10 +195,10 @@ def publish_version(
             "created_at": created_at.isoformat(),
             "run_id": publication.run_id,
             "status": "live",
-            "shards": carried + [s.to_dict() for s in new_shards],
-            "rows": sum(s["rows"] for s in carried) + sum(s.rows for s in new_shards),
+            "shards": listed + written,
+            "rows": sum(s["rows"] for s in listed + written),
             "new_rows": publication.rows.num_rows,
-            "new_shards": [s.path for s in new_shards],
+            "new_shards": [s.path for s in new_shards] + [s.path for s in rewritten.values() if s],
             "carried_over_shards": len(carried),
             "counts": dict(publication.counts),
             "privacy_snapshot": dict(publication.privacy_snapshot),
@@ -182,6 +207,8 @@ def publish_version(
                 {"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in publication.inputs
             ],
         }
+        if rewritten:
+            manifest["rewritten_shards"] = {old: new.path if new else None for old, new in rewritten.items()}
         if replaces:
             manifest["replaces"] = dict(replaces)
         if publication.notes:
@@ -192,6 +219,11 @@ def publish_version(
         if parent:
             store.carry_over(dataset, parent, version, exclude_shards=dropped)
         store.insert_ledger_rows(dataset, version, _ledger_input(rows, new_shards))
+        if rewritten:
+            removed = [uid for rewrite in publication.rewrites for uid in rewrite.removed]
+            store.rewrite_shards(
+                dataset, version, {old: new.path if new else None for old, new in rewritten.items()}, removed
+            )
         on_stage("ledger")
 
         lock.assert_held()

@@ -114,10 +114,15 @@ def write_shards(
     bounds = np.flatnonzero(np.diff(buckets)) + 1
     starts = [0, *bounds.tolist()]
     ends = [*bounds.tolist(), rows.num_rows]
-    shards = []
-    for index, (start, end) in enumerate((s, e) for s, e in zip(starts, ends, strict=True) if e > s):
-        part = rows.slice(start, end - start).select(S.SHARD.names)
-        path = f"{version}/shards/part-{index:05d}.parquet"
-        size, digest = storage.write_parquet(f"{dataset_dir}/{path}", part, row_group_size=64_000)
-        shards.append(ShardInfo(path, part.num_rows, size, digest))
-    return shards
+    parts = [rows.slice(s, e - s) for s, e in zip(starts, ends, strict=True) if e > s]
+    return [
+        write_shard(storage, dataset_dir, f"{version}/shards/part-{index:05d}.parquet", part)
+        for index, part in enumerate(parts)
+    ]
+
+
+def write_shard(storage: Storage, dataset_dir: str, path: str, rows: pa.Table) -> ShardInfo:
+    """Write ``rows`` (``S.SHARD`` columns, in the order given) as the shard at ``path`` (atomic)."""
+    part = rows.select(S.SHARD.names)
+    size, digest = storage.write_parquet(f"{dataset_dir}/{path}", part, row_group_size=64_000)
+    return ShardInfo(path, part.num_rows, size, digest)

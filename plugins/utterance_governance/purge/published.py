@@ -8,14 +8,16 @@ waits for it, and re-checks its batch after it: ``purge.recheck``):
 2. the live version's ledger rows of every customer a deletion request or an opt-out names
    (by speaker key) are decided with the rules (``purge.affected``); their shards are the
    affected ones;
-3. each affected shard is read (its sha256 checked against the manifest), the rows that may no
-   longer be used are dropped, and the rest (with the ledger's ``captured_at``) become the new
-   rows of a version published on top of the live one (``commit.publish_version``, with
-   ``replaces``): the unaffected shards are carried over by reference, never copied;
+3. each affected shard is read (its sha256 checked against the manifest) and written again,
+   shard for shard, without the rows that may no longer be used, into a version published on
+   top of the live one (``commit.publish_version`` with ``rewrites``): the unaffected shards are
+   carried over by reference, never copied. A rewritten shard continues its old shard's lineage
+   in the ledger, so its kept rows are not recorded again; the removed rows are marked ended in
+   the new version;
 4. the switch of ``current.json`` makes it live;
 5. the replaced shard files are removed. Every version whose manifest names one of them is
-   marked ``revoked`` (store and manifest, with the list of its shards that are gone), and their
-   ledger rows are erased from every version.
+   marked ``revoked`` (store and manifest, with the list of its shards that are gone), and the
+   ledger rows the purge ended are erased from every version.
 
 **Revoked, not superseded.** The version a purge replaces is always marked ``revoked``: it holds
 rows that may no longer be used (a deletion, or an opt-out in force now) and its affected shard
@@ -28,10 +30,9 @@ copies of the replaced version must be erased, not just no longer used.
 A crash before the switch leaves the previous version live and ``reconcile`` drops the staged
 one; a crash after it leaves the new version live, and the next purge finishes step 5.
 
-**Cost.** A purge writes the kept rows of every affected shard again, and the ledger (keyed by
-shard path) records them again and drops the old rows: its cost is that of the affected shards'
-rows, not of the rows removed. Shards are ordered by capture date, so a customer who spoke on
-every day of the dataset is in every shard (``bench/bench_purge.py``).
+**Cost.** A purge reads and writes the affected shards (a speaker sits in one shard per
+publish: ``publish.shards``) and touches the ledger only for the rows it removes; carrying the
+rest over is one row per shard. ``bench/bench_purge.py`` measures it against a full republish.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import (
     DatasetPaths,
     Publication,
+    ShardRewrite,
     Stage,
     live_version,
     publish_version,
@@ -153,37 +155,26 @@ def _read_verified(storage: Storage, dataset: str, shard: dict) -> pa.Table:
     return table
 
 
-def rewritten_rows(
-    storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, affected: Affected
-) -> pa.Table:
-    """The rows of the affected shards that stay, in shard order, with the ledger's ``captured_at``."""
+def shard_rewrites(
+    storage: Storage, dataset: str, manifest: dict, affected: Affected
+) -> tuple[ShardRewrite, ...]:
+    """Each affected shard read (checksum verified) and filtered: the rows that stay, in its order."""
     by_path = {s["path"]: s for s in manifest["shards"]}
     drop = affected.rows.column("utterance_id").combine_chunks()
-    ledger = store.shard_ledger_rows(dataset, affected.shards)
-    parts = []
+    rewrites = []
     for path in affected.shards:
         if path not in by_path:
             raise ShardCorrupt(f"the ledger lists shard {path} in the live version; its manifest does not")
         table = _read_verified(storage, dataset, by_path[path]).select(S.SHARD.names)
-        keep = table.filter(
-            pc.invert(pc.fill_null(pc.is_in(table.column("utterance_id"), value_set=drop), False))
-        )
-        own = ledger.filter(pc.equal(ledger.column("shard_path"), path))
-        position = pc.index_in(keep.column("utterance_id"), value_set=own.column("utterance_id"))
-        captured = own.column("captured_at").combine_chunks().take(position)
-        missing = pc.sum(pc.is_null(captured)).as_py() or 0
-        if missing:
-            log.warning(
-                "shard %s: %d kept rows have no ledger row; captured_at falls back to captured_date",
-                path,
-                missing,
+        gone = pc.fill_null(pc.is_in(table.column("utterance_id"), value_set=drop), False)
+        rewrites.append(
+            ShardRewrite(
+                path=path,
+                keep=table.filter(pc.invert(gone)),
+                removed=tuple(table.filter(gone).column("utterance_id").to_pylist()),
             )
-            from_date = pc.cast(pc.cast(keep.column("captured_date"), pa.timestamp("s")), S.TS)
-            captured = pc.coalesce(captured, from_date)
-        parts.append(keep.append_column("captured_at", captured))
-    if not parts:
-        return S.SHARD.empty_table().append_column("captured_at", pa.array([], S.TS))
-    return pa.concat_tables(parts)
+        )
+    return tuple(rewrites)
 
 
 def remove_replaced_shards(
@@ -195,8 +186,8 @@ def remove_replaced_shards(
     the files go, then their ledger rows: a crash in between is finished by the next call.
     """
     left = store.shards_left_behind(dataset, live)
-    if not left or dry_run:
-        return {"removed_shards": sorted(left) if dry_run else [], "revoked_versions": []}
+    if dry_run:
+        return {"removed_shards": sorted(left), "revoked_versions": []}
     by_version: dict[str, list[str]] = {}
     for shard, versions in left.items():
         for version in versions:
@@ -213,9 +204,13 @@ def remove_replaced_shards(
     paths = DatasetPaths(dataset)
     for shard in sorted(left):
         storage.remove(paths.shard(shard))
-    erased = store.delete_ledger_rows(dataset, shard_paths=sorted(left))
-    log.info("removed %d replaced shard files of %s; revoked %s; erased %d ledger rows",
-             len(left), dataset, sorted(by_version), erased)  # fmt: skip
+    erased = store.delete_ledger_rows(dataset, shard_paths=sorted(left)) if left else 0
+    # the rows a purge removed from a shard's lineage go once no file holding them is left
+    # (also when an earlier call stopped just before this)
+    erased += store.erase_ended_ledger_rows(dataset, live)
+    if left:
+        log.info("removed %d replaced shard files of %s; revoked %s; erased %d ledger rows",
+                 len(left), dataset, sorted(by_version), erased)  # fmt: skip
     return {
         "removed_shards": sorted(left),
         "revoked_versions": sorted(by_version),
@@ -259,7 +254,7 @@ def purge_published(
         if not affected.rows.num_rows or dry_run:
             return result
         manifest = read_manifest(storage, dataset, live)
-        rows = rewritten_rows(storage, store, dataset, manifest, affected)
+        rewrites = shard_rewrites(storage, dataset, manifest, affected)
         counts = affected.counts()
         erase = S.DELETION_REQUESTED in counts
         replaces = {
@@ -274,7 +269,8 @@ def purge_published(
         }
         publication = Publication(
             run_id=run_id,
-            rows=rows,
+            rows=S.SHARD.empty_table(),
+            rewrites=rewrites,
             counts=counts,
             gate=PURGE_GATE,
             privacy_snapshot=store.privacy_snapshot(),
@@ -298,6 +294,7 @@ def purge_published(
             rows=new["rows"],
             shards=len(new["shards"]),
             shards_written=new["new_shards"],
+            rows_rewritten=sum(rewrite.keep.num_rows for rewrite in rewrites),
             manifest=DatasetPaths(dataset).manifest(new["version"]),
             cleanup=cleanup,
         )

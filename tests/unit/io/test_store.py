@@ -9,13 +9,22 @@ import threading
 import time
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from sqlalchemy import func, select
 
 from utterance_governance.io import store as store_module
 from utterance_governance.io.storage import ObjectInfo
-from utterance_governance.io.store import GovernanceStore, LockLost, LockTimeout
-from utterance_governance.io.store_schema import LEDGER, LEDGER_INPUT, consent_events, ledger, metadata
+from utterance_governance.io.store import GovernanceStore, LockLost, LockTimeout, StoreSchemaMismatch
+from utterance_governance.io.store_schema import (
+    LEDGER,
+    LEDGER_INPUT,
+    SCHEMA_VERSION,
+    consent_events,
+    ledger,
+    metadata,
+    store_meta,
+)
 from utterance_governance.schema import CONSENT, DELETION, QUARANTINE
 from utterance_governance.settings import load_settings
 
@@ -95,6 +104,20 @@ def test_create_schema_is_idempotent_and_timestamps_round_trip_as_utc(store):
     assert run["started_at"].tzinfo == UTC
     assert run["started_at"].hour == 13
     assert run["finished_at"] is None
+
+
+def test_a_store_of_another_schema_version_is_refused_with_a_clear_reason(store):
+    with store.engine.begin() as conn:
+        conn.execute(store_meta.update().values(value="1"))
+    with pytest.raises(StoreSchemaMismatch, match="schema version 1; this code needs version"):
+        store.create_schema()
+    with store.engine.begin() as conn:  # a store from before the version was recorded
+        conn.execute(store_meta.delete())
+    with pytest.raises(StoreSchemaMismatch, match="schema version 1"):
+        store.create_schema()
+    with store.engine.begin() as conn:
+        conn.execute(store_meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+    store.create_schema()  # the right version: nothing to say
 
 
 def test_naive_datetimes_are_refused(store):
@@ -398,34 +421,51 @@ def test_ledger_insert_carry_over_and_queries(store, monkeypatch):
     assert both.column("utterance_id").to_pylist() == ["u0000003"]
     assert store.ledger_rows(ds, "v9").num_rows == 0
 
-    # v2 rewrites shard 0 (without u0000000..u0000009) and carries shard 1 over
-    s1b = ledger_input("v2/part-00000.parquet", 1990, start=10)
-    assert store.carry_over(ds, "v1", "v2", exclude_shards=["v1/part-00000.parquet"]) == 1500
-    assert store.carry_over(ds, "v1", "v2", exclude_shards=["v1/part-00000.parquet"]) == 1500  # idempotent
-    store.insert_ledger_rows(ds, "v2", s1b)
-    assert store.version_shard_paths(ds, "v2") == ["v1/part-00001.parquet", "v2/part-00000.parquet"]
-    assert store.ledger_count(ds, "v2") == 3490
+    # v2 (a purge) rewrites shard 0 without u0000000..u0000009 and carries shard 1 over
+    old, new = "v1/part-00000.parquet", "v2/part-00000.parquet"
+    removed = [f"u{i:07d}" for i in range(10)]
+    store.carry_over(ds, "v1", "v2", exclude_shards=[old])
+    store.carry_over(ds, "v1", "v2", exclude_shards=[old])  # idempotent
+    assert store.rewrite_shards(ds, "v2", {old: new}, removed) == 10
+    assert store.rewrite_shards(ds, "v2", {old: new}, removed) == 0  # idempotent
+    assert store.version_shard_paths(ds, "v2") == ["v1/part-00001.parquet", new]
+    v2 = store.ledger_rows(ds, "v2")
+    assert v2.num_rows == store.ledger_count(ds, "v2") == 3490
+    in_new = v2.filter(pc.equal(v2.column("shard_path"), new))
+    assert in_new.column("utterance_id").to_pylist() == [f"u{i:07d}" for i in range(10, 2000)]  # same rows, new path
     assert store.live_content_hashes(ds, "v2") == {f"h{i:07d}" for i in range(10, 3500)}
-    assert store.ledger_count(ds, "v1") == 3500  # v1's history is intact
+    assert store.ledger_count(ds, "v1") == 3500  # v1's file still holds the removed rows: v1 still sees them
+    with pytest.raises(KeyError, match="no version lists"):
+        store.rewrite_shards(ds, "v2", {"v0/gone.parquet": None}, [])
 
-    # a purge erases a customer's trace from every version
+    # a purge erases a customer's trace from every version (one lineage per row: no copies)
     erased = store.delete_ledger_rows(ds, speaker_keys=["spk005"])
-    assert erased == 200 + 150 + 199  # v1 shard 0, the shard both share, v2 shard 0
+    assert erased == 200 + 150
     assert store.ledger_rows(ds, "v1", speaker_keys=["spk005"]).num_rows == 0
-    assert store.ledger_count(ds, "v2") == 3490 - 199 - 150
-    assert store.delete_ledger_rows(ds, utterance_ids=["u0000011"]) == 2
+    assert store.ledger_count(ds, "v2") == 3490 - 199 - 150  # u0000005 had already left v2
+    assert store.delete_ledger_rows(ds, utterance_ids=["u0000011"]) == 1
     with pytest.raises(ValueError):
         store.delete_ledger_rows(ds, "v2", utterance_ids=["u0000012"])
     with pytest.raises(ValueError):
         store.delete_ledger_rows(ds)
 
-    # an abandoned version leaves; shards only it listed are dropped, carried ones stay for v1
+    # an abandoned v2 leaves: the rows it ended are back, lineages v1 lists stay
     lost = store.delete_ledger_rows(ds, "v2")
     assert lost == 3490 - 199 - 150 - 1
     assert store.version_shard_paths(ds, "v2") == []
     assert store.ledger_count(ds, "v1") == 3500 - 350 - 1
+    assert store.erase_ended_ledger_rows(ds, "v9") == 0
+
+    # the purge done again and finished: the old file's listing goes, the lineage lives on in v2,
+    # and the rows it ended are erased once no version can show them
+    store.carry_over(ds, "v1", "v2", exclude_shards=[old])
+    assert store.rewrite_shards(ds, "v2", {old: new}, removed) == 9
+    assert store.delete_ledger_rows(ds, shard_paths=[old]) == 0  # lineage still listed (by v2)
+    assert store.version_shard_paths(ds, "v1") == ["v1/part-00001.parquet"]
+    assert store.erase_ended_ledger_rows(ds, "v2") == 9
+    assert store.ledger_count(ds, "v2") == 3500 - 350 - 1 - 9
     assert store.delete_ledger_rows(ds, shard_paths=["v1/part-00001.parquet"]) == 1500 - 150
-    assert store.version_shard_paths(ds, "v1") == ["v1/part-00000.parquet"]
+    assert store.version_shard_paths(ds, "v2") == [new]
 
 
 # --- runs ----------------------------------------------------------------------------------------------

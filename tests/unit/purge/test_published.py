@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
+import pyarrow.compute as pc
 import pytest
+from sqlalchemy import select
 from tests.unit.purge.lakes import (
     DATASET,
     KEY,
@@ -24,6 +26,7 @@ from tests.unit.purge.lakes import (
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store_schema import ledger
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
 from utterance_governance.purge import published
@@ -89,6 +92,30 @@ def test_only_affected_shards_are_rewritten_and_the_old_version_is_revoked(lake)
     assert_ledger_matches_live(storage, store)
     assert store.ledger_rows(DATASET, None, utterance_ids=["u00"]).num_rows == 0
     assert store.ledger_rows(DATASET, "v000001", utterance_ids=["u00"]).num_rows == 0  # erased everywhere
+
+
+def test_a_rewritten_shard_keeps_its_ledger_rows_only_the_removed_rows_change(lake):
+    storage, store = lake
+    with store.engine.connect() as conn:
+        before = {
+            (r.utterance_id, r.shard_id)
+            for r in conn.execute(select(ledger.c.utterance_id, ledger.c.shard_id))
+        }
+    add_privacy(store, deletions=[deletion("d1", "c1", "utterances", ids=["u09"])])
+    result = purge(storage, store)
+    assert result["rows_rewritten"] == 3 and result["cleanup"]["ledger_rows_erased"] == 1
+    with store.engine.connect() as conn:
+        after = {
+            (r.utterance_id, r.shard_id)
+            for r in conn.execute(select(ledger.c.utterance_id, ledger.c.shard_id))
+        }
+    # the kept rows were not recorded again: same rows, same lineage (the old shard's first path)
+    assert after == before - {("u09", "v000002/shards/part-00000.parquet")}
+    rows = store.ledger_rows(DATASET, None)
+    new_path = live_manifest(storage)["rewritten_shards"]["v000002/shards/part-00000.parquet"]
+    moved = rows.filter(pc.equal(rows.column("shard_path"), new_path)).column("utterance_id").to_pylist()
+    assert moved == ["u08", "u10", "u11"]
+    assert_ledger_matches_live(storage, store)
 
 
 def test_unaffected_shards_are_carried_over_by_reference(lake):
