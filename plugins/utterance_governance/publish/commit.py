@@ -24,7 +24,10 @@ Before step 1, still under the lock, a ``recheck`` may re-decide the publication
 the privacy state of that moment: a batch decided before an opt-out or a deletion arrived
 must not bring the customer back after a purge removed them (``purge.recheck``). A purge
 (``purge.published``) holds the lock itself around its whole read → rewrite → switch → clean
-section and hands it in as ``lock``.
+section and hands it in as ``lock``, with the shards it writes again without some rows as
+``Publication.rewrites``: each rewrite takes its old shard's place in the manifest and its
+lineage in the ledger (``GovernanceStore.rewrite_shards``), so only the removed rows are
+recorded, as ended in the new version.
 """
 
 from __future__ import annotations
