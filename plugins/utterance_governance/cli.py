@@ -1,4 +1,4 @@
-"""Small operator commands: ``python -m utterance_governance.cli summary``.
+"""Small operator commands: ``python -m utterance_governance.cli summary | settings | migrate-store``.
 
 ``summary`` prints what a person checks after a run: the latest runs' counts by reason,
 the live version, its shards, and where the reports are. No identifiers, no text.
@@ -50,15 +50,30 @@ def summary(limit: int = 5) -> int:
     return 0
 
 
+def migrate_store() -> int:
+    """Bring the governance store at ``UG_DATABASE_URL`` to this code's schema version (or create it)."""
+    settings = load_settings()
+    store = GovernanceStore(settings.database_url)
+    try:
+        store.create_schema(migrate=True)
+    finally:
+        store.dispose()
+    print(f"governance store {store!r}: schema up to date")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utterance_governance.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("summary", help="runs, live version, shards, report locations")
+    sub.add_parser("migrate-store", help="bring the governance store to this code's schema version")
     settings_cmd = sub.add_parser("settings", help="the effective settings (secrets masked)")
     settings_cmd.set_defaults(mask=True)
     args = parser.parse_args(argv)
     if args.command == "summary":
         return summary()
+    if args.command == "migrate-store":
+        return migrate_store()
     settings = load_settings()
     print(json.dumps({"data_root": settings.data_root, "dataset": settings.dataset, "env": settings.env,
                       "database": settings.database_url.split("@")[-1]}, indent=2))  # fmt: skip

@@ -28,7 +28,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -236,24 +236,45 @@ class GovernanceStore:
             store.create_schema()
         return store
 
-    def create_schema(self) -> None:
-        """Create every table and index that does not exist yet (safe to call from concurrent tasks)."""
+    def create_schema(self, *, migrate: bool = False) -> None:
+        """Create every table and index that does not exist yet (safe to call from concurrent tasks).
+
+        A store of an older schema version is refused with a clear message, or brought up to
+        date when ``migrate`` (the deployment's init step: ``python -m utterance_governance.cli
+        migrate-store``), in the same transaction: all steps or none.
+        """
         with self._write() as conn:
             if self.backend == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
             existing = set(sa_inspect(conn).get_table_names())
-            found = None
+            found = SCHEMA_VERSION if not existing & {"ledger", "dataset_versions"} else 1
             if "store_meta" in existing:
-                found = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema_version"))
-            if existing & {"ledger", "dataset_versions"} and found != str(SCHEMA_VERSION):
-                raise StoreSchemaMismatch(
-                    f"{self!r} holds a governance store of schema version {found or 1}; this code "
-                    f"needs version {SCHEMA_VERSION}. Migrate it, or (test and development stores "
-                    "only) drop it and let the next run create a new one."
-                )
+                recorded = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema_version"))
+                found = int(recorded) if recorded else found
+            if found != SCHEMA_VERSION:
+                if not migrate or found > SCHEMA_VERSION or found not in _MIGRATIONS:
+                    raise StoreSchemaMismatch(
+                        f"{self!r} holds a governance store of schema version {found}; this code "
+                        f"needs version {SCHEMA_VERSION}. "
+                        + (
+                            "Run `python -m utterance_governance.cli migrate-store`, or (test and "
+                            "development stores only) drop it and let the next run create a new one."
+                            if found < SCHEMA_VERSION
+                            else "This code is older than the store: deploy the newer code."
+                        )
+                    )
+                for version in range(found, SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[version](self.backend):
+                        conn.exec_driver_sql(statement)
+                    log.warning(
+                        "governance store %r migrated from schema version %d to %d",
+                        self,
+                        version,
+                        version + 1,
+                    )
             metadata.create_all(conn, checkfirst=True)
-            if found is None:
-                conn.execute(insert(store_meta), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+            conn.execute(delete(store_meta).where(store_meta.c.key == "schema_version"))
+            conn.execute(insert(store_meta), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -1011,7 +1032,9 @@ class GovernanceStore:
                         vs.c.dataset == dataset, vs.c.version == version, vs.c.shard_path.in_(chunk)
                     )
                     lost += conn.scalar(select(func.count()).select_from(_with_ledger(vs)).where(in_version))
-                    lineages = list(conn.execute(select(vs.c.shard_id).where(in_version).distinct()).scalars())
+                    lineages = list(
+                        conn.execute(select(vs.c.shard_id).where(in_version).distinct()).scalars()
+                    )
                     conn.execute(delete(vs).where(in_version))
                     self._drop_unlisted_lineages(conn, dataset, lineages)
                 if shard_paths is None:
@@ -1045,7 +1068,9 @@ class GovernanceStore:
                 return erased
             column = ledger.c.utterance_id if utterance_ids is not None else ledger.c.speaker_key
             for chunk in _chunks(sorted(set(utterance_ids if utterance_ids is not None else speaker_keys))):
-                erased += conn.execute(delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))).rowcount
+                erased += conn.execute(
+                    delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))
+                ).rowcount
         return erased
 
     @staticmethod
@@ -1068,7 +1093,9 @@ class GovernanceStore:
         with self._write() as conn:
             return conn.execute(
                 delete(ledger).where(
-                    ledger.c.dataset == dataset, ledger.c.ended_in.is_not(None), ledger.c.ended_in <= up_to_version
+                    ledger.c.dataset == dataset,
+                    ledger.c.ended_in.is_not(None),
+                    ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
 
@@ -1304,6 +1331,24 @@ class GovernanceStore:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+def _migrate_1_to_2(backend: str) -> list[str]:
+    """Shard lineages in the ledger (``shard_id``, ``ended_in``); each shard its own lineage so far."""
+    key = 'VARCHAR COLLATE "C"' if backend == "postgresql" else "VARCHAR"
+    return [
+        "ALTER TABLE ledger RENAME COLUMN shard_path TO shard_id",
+        f"ALTER TABLE ledger ADD COLUMN ended_in {key}",
+        f"ALTER TABLE version_shards ADD COLUMN shard_id {key} NOT NULL DEFAULT ''",
+        "UPDATE version_shards SET shard_id = shard_path",
+        *(["ALTER TABLE version_shards ALTER COLUMN shard_id DROP DEFAULT"] if backend == "postgresql" else []),
+        "CREATE INDEX ix_version_shards_lineage ON version_shards (dataset, shard_id)",
+        "CREATE INDEX ix_ledger_ended ON ledger (dataset, ended_in) WHERE ended_in IS NOT NULL",
+    ]
+
+
+# schema version -> the statements that bring a store of that version to the next one
+_MIGRATIONS: dict[int, Callable[[str], list[str]]] = {1: _migrate_1_to_2}
+
+
 def _with_ledger(shards):
     """``version_shards`` (or an alias of it) joined with the ledger rows each listed shard holds in its version."""
     return shards.join(

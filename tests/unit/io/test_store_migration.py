@@ -1,0 +1,114 @@
+"""A governance store of schema version 1 (before shard lineages) is migrated in place, on SQLite
+and PostgreSQL, and then works like a new one; without ``migrate`` it is refused, not half-used."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow.compute as pc
+import pytest
+from sqlalchemy import Column, Index, MetaData, Table, create_engine, insert, inspect
+
+from utterance_governance.cli import main as cli_main
+from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
+from utterance_governance.io.store_schema import (
+    KEY,
+    SCHEMA_VERSION,
+    UTCDateTime,
+    ledger,
+    metadata,
+    version_shards,
+)
+
+DS = "assistant-sft"
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+
+
+def create_version_1(url: str) -> None:
+    """The store as schema version 1 made it: ledger keyed by shard path, no store_meta."""
+    v1 = MetaData()
+    Table(
+        "ledger", v1,
+        Column("dataset", KEY, primary_key=True),
+        Column("utterance_id", KEY, primary_key=True),
+        Column("shard_path", KEY, primary_key=True),
+        Column("speaker_key", KEY, nullable=False),
+        Column("content_hash", KEY, nullable=False),
+        Column("captured_at", UTCDateTime, nullable=False),
+        Index("ix_ledger_shard", "dataset", "shard_path"),
+        Index("ix_ledger_speaker", "dataset", "speaker_key"),
+    )  # fmt: skip
+    Table(
+        "version_shards", v1,
+        Column("dataset", KEY, primary_key=True),
+        Column("version", KEY, primary_key=True),
+        Column("shard_path", KEY, primary_key=True),
+        Index("ix_version_shards_shard", "dataset", "shard_path"),
+    )  # fmt: skip
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            others = [
+                t for t in metadata.sorted_tables if t.name not in ("ledger", "version_shards", "store_meta")
+            ]
+            metadata.create_all(conn, tables=others)
+            v1.create_all(conn)
+            rows = [
+                {"dataset": DS, "utterance_id": f"u{i}", "shard_path": f"v1/part-0000{i % 2}.parquet",
+                 "speaker_key": f"s{i % 3}", "content_hash": f"h{i}", "captured_at": T0 + dt.timedelta(hours=i)}
+                for i in range(6)
+            ]  # fmt: skip
+            conn.execute(insert(v1.tables["ledger"]), rows)
+            conn.execute(
+                insert(v1.tables["version_shards"]),
+                [{"dataset": DS, "version": v, "shard_path": f"v1/part-0000{p}.parquet"}
+                 for v in ("v1", "v2") for p in (0, 1)],
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_a_version_1_store_is_refused_then_migrated_in_place(store_url, monkeypatch):
+    create_version_1(store_url)
+    store = GovernanceStore(store_url)
+    try:
+        with pytest.raises(StoreSchemaMismatch, match=r"schema version 1; .* migrate-store"):
+            store.create_schema()
+        monkeypatch.setenv("UG_DATABASE_URL", store_url)
+        assert cli_main(["migrate-store"]) == 0
+        store.create_schema()  # up to date now: accepted as is
+
+        inspector = inspect(store.engine)
+        for table in (ledger, version_shards):
+            assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.columns.keys())
+            assert {i["name"] for i in inspector.get_indexes(table.name)} == {i.name for i in table.indexes}
+        rows = store.ledger_rows(DS, "v2")
+        assert rows.column("utterance_id").to_pylist() == ["u0", "u2", "u4", "u1", "u3", "u5"]
+        assert (
+            rows.column("shard_path").to_pylist()
+            == ["v1/part-00000.parquet"] * 3 + ["v1/part-00001.parquet"] * 3
+        )
+        assert rows.column("captured_at")[1].as_py() == T0 + dt.timedelta(hours=2)
+
+        # every shard is its own lineage: a purge's rewrite works on the migrated store
+        store.carry_over(DS, "v2", "v3", exclude_shards=["v1/part-00000.parquet"])
+        assert store.rewrite_shards(DS, "v3", {"v1/part-00000.parquet": "v3/part-00000.parquet"}, ["u2"]) == 1
+        v3 = store.ledger_rows(DS, "v3")
+        assert sorted(v3.column("utterance_id").to_pylist()) == ["u0", "u1", "u3", "u4", "u5"]
+        moved = v3.filter(pc.equal(v3.column("shard_path"), "v3/part-00000.parquet"))
+        assert moved.column("utterance_id").to_pylist() == ["u0", "u4"]
+        assert store.ledger_count(DS, "v2") == 6
+    finally:
+        store.dispose()
+
+
+def test_a_store_newer_than_the_code_is_refused(store_url):
+    store = GovernanceStore(store_url)
+    try:
+        store.create_schema()
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(f"UPDATE store_meta SET value = '{SCHEMA_VERSION + 1}'")
+        with pytest.raises(StoreSchemaMismatch, match="older than the store"):
+            store.create_schema(migrate=True)
+    finally:
+        store.dispose()
