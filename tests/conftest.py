@@ -77,3 +77,14 @@ def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'governance.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def store(store_url: str):
+    """A governance store with its schema, once per backend (``store_url``); disposed afterwards."""
+    from utterance_governance.io.store import GovernanceStore
+
+    governance = GovernanceStore(store_url)
+    governance.create_schema()
+    yield governance
+    governance.dispose()

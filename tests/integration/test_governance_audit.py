@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from tests.integration.conftest import PARAM_DEFAULTS
-from tests.unit.audit.lakes import append_rows, flip_byte, rewrite_live_shard, shard_row
+from tests.unit.lakes import append_rows, flip_byte, rewrite_live_shard, shard_row
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore

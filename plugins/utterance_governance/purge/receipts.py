@@ -18,7 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import datetime
 
 import pyarrow as pa
 
@@ -26,6 +27,14 @@ from utterance_governance.decide import speaker_keys
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
+from utterance_governance.reports.deadlines import (
+    AT_RISK,
+    COMPLETED,
+    OVERDUE,
+    Deadline,
+    deadline_from,
+    load_deadlines,
+)
 
 LOCATION_COUNTS = ("published_rows", "landing_rows", "staging_rows", "quarantine_rows", "decisions_rows")
 RECEIPTS_DIR = "reports/receipts"
@@ -50,7 +59,7 @@ def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:
         store.upsert_receipt(
             row["request_id"],
             received_at=row["requested_at"],
-            deadline_at=row["requested_at"] + timedelta(days=policy.deletion_deadline_days),
+            deadline_at=deadline_from(row["requested_at"], policy),
         )
         created.append(row["request_id"])
     return created
@@ -156,36 +165,32 @@ def receipt_document(
 
 
 def deadline_report(store: GovernanceStore, now: datetime, policy: Policy) -> dict:
-    """Open requests at risk (deadline within ``deletion_at_risk_days``) or overdue, and unreadable ones.
+    """The deadline check of a run: receipted requests at risk (deadline within
+    ``deletion_at_risk_days``) or overdue, unreadable deletion records, receipts completed late.
 
-    An unreadable deletion record cannot be executed; its deadline is counted from when it was
-    first seen, and it is overdue like any other request.
+    A view of the deadline table (``reports.deadlines``). Requests without a receipt yet (a dry
+    run opens none) are left to the run that receipts them. An unreadable deletion record cannot
+    be executed; its deadline is counted from when it was first seen, and it is overdue like any
+    other request.
     """
 
-    def entry(row: Mapping) -> dict:
-        return {"request_id": row["request_id"], "status": row["status"], "deadline_at": row["deadline_at"].isoformat(),
-                "days_left": round(row["days_left"], 2)}  # fmt: skip
+    def entry(d: Deadline) -> dict:
+        return {"request_id": d.request_id, "status": d.receipt_status, "deadline_at": d.deadline_at,
+                "days_left": d.days_left}  # fmt: skip
 
-    due = store.requests_due(now, policy.deletion_at_risk_days)
-    unreadable = []
-    for row in store.privacy_quarantine(open_only=True):
-        if row["kind"] != "deletion":
-            continue
-        deadline = row["recorded_at"] + timedelta(days=policy.deletion_deadline_days)
-        unreadable.append({
-            "quarantine_id": row["id"], "source_file": row["source_file"], "line": row["line"],
-            "detail": row["detail"], "customer_readable": row["customer_id"] is not None,
-            "deadline_at": deadline.isoformat(), "overdue": deadline < now,
-        })  # fmt: skip
-    late = [r["request_id"] for r in store.receipts()
-            if r["completed_at"] is not None and r["completed_at"] > r["deadline_at"]]  # fmt: skip
+    table = load_deadlines(store, policy, now)
+    receipted = [d for d in table if d.receipt_status is not None]
+    unreadable = sorted((d for d in table if d.unreadable), key=lambda d: d.unreadable.quarantine_id)
     return {
         "checked_at": now.isoformat(),
-        "at_risk": [entry(r) for r in due if not r["overdue"]],
-        "overdue": [entry(r) for r in due if r["overdue"]],
-        "unreadable_deletion_records": unreadable,
-        "completed_late": late,
-        "open": len(store.open_requests()),
+        "at_risk": [entry(d) for d in receipted if d.state == AT_RISK],
+        "overdue": [entry(d) for d in receipted if d.state == OVERDUE],
+        "unreadable_deletion_records": [
+            {**asdict(d.unreadable), "deadline_at": d.deadline_at, "overdue": d.state == OVERDUE}
+            for d in unreadable
+        ],
+        "completed_late": [d.request_id for d in receipted if d.completed_late],
+        "open": sum(d.receipt_status != COMPLETED for d in receipted),
     }
 
 

@@ -6,6 +6,10 @@ counts from when it was first seen. A request is
 ``completed`` when its receipt says so; otherwise ``overdue`` past the deadline, ``at_risk``
 within ``policy.deletion_at_risk_days`` of it, else ``open``. The table names requests by
 ``request_id`` only: no customer id.
+
+It is the one place deadlines are computed: the run and audit pages show it, the audit's
+deadline check reads it, and ``purge.receipts.deadline_report`` (the check that fails a
+``privacy_requests`` run) is a view of it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ STATE_ORDER = {OVERDUE: 0, AT_RISK: 1, OPEN: 2, COMPLETED: 3}
 
 
 @dataclass(frozen=True)
+class UnreadableRecord:
+    """Where a deletion record that could not be read is kept (its privacy quarantine row)."""
+
+    quarantine_id: int
+    source_file: str
+    line: int
+    detail: str | None
+    customer_readable: bool
+
+
+@dataclass(frozen=True)
 class Deadline:
     request_id: str
     scope: str
@@ -33,6 +48,8 @@ class Deadline:
     state: str  # completed | overdue | at_risk | open
     receipt_status: str | None  # the receipt's status, None when no receipt was issued yet
     completed_at: str | None = None
+    completed_late: bool = False  # completed after its deadline
+    unreadable: UnreadableRecord | None = None  # set for a deletion record that could not be read
 
     @property
     def needs_attention(self) -> bool:
@@ -40,6 +57,18 @@ class Deadline:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def deadline_from(start: dt.datetime, policy: Policy) -> dt.datetime:
+    """The deadline of a deletion asked for (or, unreadable, first seen) at ``start``."""
+    return start + dt.timedelta(days=policy.deletion_deadline_days)
+
+
+def _clock(deadline: dt.datetime, policy: Policy, now: dt.datetime) -> tuple[float, str]:
+    """Days left until ``deadline`` and the state of a request not completed yet."""
+    days_left = (deadline - now).total_seconds() / 86400.0
+    state = OVERDUE if days_left < 0 else AT_RISK if days_left <= policy.deletion_at_risk_days else OPEN
+    return days_left, state
 
 
 def deletion_deadlines(
@@ -54,17 +83,11 @@ def deletion_deadlines(
         deadline = (
             receipt["deadline_at"]
             if receipt and receipt.get("deadline_at")
-            else requested + dt.timedelta(days=policy.deletion_deadline_days)
+            else deadline_from(requested, policy)
         )
-        days_left = (deadline - now).total_seconds() / 86400.0
+        days_left, state = _clock(deadline, policy, now)
         if receipt and receipt.get("status") == COMPLETED:
             state = COMPLETED
-        elif days_left < 0:
-            state = OVERDUE
-        elif days_left <= policy.deletion_at_risk_days:
-            state = AT_RISK
-        else:
-            state = OPEN
         completed_at = receipt.get("completed_at") if receipt else None
         out.append(
             Deadline(
@@ -76,6 +99,7 @@ def deletion_deadlines(
                 state=state,
                 receipt_status=receipt.get("status") if receipt else None,
                 completed_at=completed_at.isoformat() if completed_at else None,
+                completed_late=bool(completed_at and completed_at > deadline),
             )
         )
     return sorted(out, key=lambda d: (STATE_ORDER[d.state], d.deadline_at, d.request_id))
@@ -94,9 +118,8 @@ def unreadable_deadlines(
         if row.get("kind") != "deletion" or row.get("acknowledged_at") is not None:
             continue
         seen = row["recorded_at"]
-        deadline = seen + dt.timedelta(days=policy.deletion_deadline_days)
-        days_left = (deadline - now).total_seconds() / 86400.0
-        state = OVERDUE if days_left < 0 else AT_RISK if days_left <= policy.deletion_at_risk_days else OPEN
+        deadline = deadline_from(seen, policy)
+        days_left, state = _clock(deadline, policy, now)
         out.append(
             Deadline(
                 request_id=row.get("record_id") or f"unreadable record #{row['id']}",
@@ -106,6 +129,13 @@ def unreadable_deadlines(
                 days_left=round(days_left, 2),
                 state=state,
                 receipt_status=None,
+                unreadable=UnreadableRecord(
+                    quarantine_id=row["id"],
+                    source_file=row["source_file"],
+                    line=row["line"],
+                    detail=row.get("detail"),
+                    customer_readable=row.get("customer_id") is not None,
+                ),
             )
         )
     return out

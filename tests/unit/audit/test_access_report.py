@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pytest
-from tests.unit.audit.lakes import KEY, add_consent, add_deletion, publish_records, record, ts
+from tests.unit.lakes import KEY, add_consent, add_deletion, publish_records, record, ts
 
 from utterance_governance import schema as S
 from utterance_governance.decide import speaker_keys
@@ -64,7 +64,7 @@ def lake(tmp_path):
                                      record("u-b1", BOB, "2026-11-20T10:00:00Z", user="bob's secret question")])  # fmt: skip
     publish_records(storage, store, [record("u-b2", BOB, "2026-11-21T10:00:00Z")], run_id="run-2")
     add_consent(store, "ev-a", ALICE, "opted_in", "2026-11-01T00:00:00Z")
-    add_deletion(store, "del-a", ALICE, "2026-11-25T00:00:00Z", scope="utterances", utterance_ids=["u-a2"])
+    add_deletion(store, "del-a", ALICE, "2026-11-25T00:00:00Z", scope="utterances", ids=["u-a2"])
     return storage, store
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pyarrow as pa
 import pytest
-from tests.unit.audit.lakes import (
+from tests.unit.lakes import (
     DATASET,
     KEY,
     NOW,
@@ -104,10 +104,10 @@ def test_a_deletion_after_publishing_is_found_row_by_row(lake):
 def test_range_and_utterance_scopes_use_the_deletion_rule_itself(lake):
     storage, store = lake
     add_deletion(store, "del-bob-range", "cus-bob", "2026-11-25T00:00:00Z", scope="range",
-                 range_=("2026-11-21T00:00:00Z", "2026-11-21T23:59:59Z"))  # fmt: skip
+                 start=ts("2026-11-21T00:00:00Z"), end=ts("2026-11-21T23:59:59Z"))  # fmt: skip
     # a request naming someone else's utterance deletes nothing of theirs
     add_deletion(store, "del-eve-list", "cus-eve", "2026-11-25T00:00:00Z", scope="utterances",
-                 utterance_ids=["u-b1", "u-e1"])  # fmt: skip
+                 ids=["u-b1", "u-e1"])  # fmt: skip
     hits = by_rule(scan(storage, store), "deletion_requested")
     assert sorted((f.utterance_id, f.detail["requests"][0]) for f in hits) == [
         ("u-b2", "del-bob-range"), ("u-e1", "del-eve-list")]  # fmt: skip
@@ -430,8 +430,6 @@ def test_a_check_waits_for_a_publish_or_purge_and_gives_up_as_incomplete(ctx, mo
 
 
 def test_turns_and_identifiers_of_sliced_tables():
-    from tests.unit.audit.lakes import shard_row
-
     rows = pa.concat_tables(
         [shard_row(f"u{i}", "c", "2026-11-20T08:00:00Z", user=f"hello number {i}", reply=None if i % 2 else "hi")
          for i in range(6)]

@@ -9,6 +9,7 @@ import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.unit.clean import vocabulary
 
 from utterance_governance.clean import patterns as P
 
@@ -50,48 +51,6 @@ IDENTIFIERS = [
     "call five \u017feven one zero 6494",  # a long s RE2 folds: no word boundary before it
 ]
 
-# Requests that hold numbers, "at" and dots, and must pass untouched.
-HARMLESS = [
-    "set a timer for ten minutes",
-    "add two dozen eggs",
-    "the year two thousand twenty",
-    "one two three go",
-    "play the top 40 hits from 1999",
-    "it is 72 degrees",
-    "wake me at 6:30",
-    "room 101",
-    "turn the volume to eleven",
-    "I'm at home",
-    "give me five",
-    "update python to 3.11",
-    "remind me in twenty five minutes",
-    "set alarms for six thirty and seven fifteen",
-    "set an alarm for six thirty seven thirty and eight",
-    "what's twenty twenty five minus nineteen ninety nine",
-    "count one two three four five six",
-    "buy it at amazon dot com",
-    "visit us at example dot org",
-    "walk 10,000 steps a day",
-    "it costs $12.99 at the store",
-    "what's 1,000,000 divided by 12",
-    "how many calories in 200-1000 grams of rice",
-    "the meeting is on 2024-12-25 at 10:30",
-    "set the thermostat to 21.5 degrees",
-    "play track 7 from the album 1989",
-    "what is 15% of 250",
-    "call mom",
-    "read me chapter 12 verse 4",
-    "add 3 apples and 2 oranges",
-    "what's the score 21 to 14",
-    "double check the front door",
-    "one hundred twenty three times four",
-    "the 49ers won 24 to 17",
-    "I need 2 tickets for the 7:45 show",
-    "set a timer for 1 hour 30 minutes",
-    "oh no, I'm late",
-    "version 10.0.19041 is installed",
-]
-
 
 def re2_matches(pattern: str, texts: list[str]) -> list[bool]:
     return pc.match_substring_regex(pa.array(texts, pa.string()), pattern).to_pylist()
@@ -120,7 +79,7 @@ def test_identifier_is_detected(text: str) -> None:
     assert P.has_identifier(text)
 
 
-@pytest.mark.parametrize("text", HARMLESS)
+@pytest.mark.parametrize("text", vocabulary.HARMLESS)
 def test_harmless_text_is_not_detected(text: str) -> None:
     assert P.detect_identifiers(pa.array([text])).to_pylist() == [False]
     assert not P.has_identifier(text)
@@ -154,10 +113,7 @@ def test_read_run(run: str, expected: tuple[str, int, bool]) -> None:
     assert P.read_run(run) == expected
 
 
-# Text built from what the detectors look at: number words in any case, digits, separators,
-# identifier shapes, and characters where the two engines could part ways (ſ, the Kelvin
-# sign, \v, non-ASCII digits and letters, the run markers of ``clean.redact``).
-WORDS = [*P.UNIT_WORDS, *P.TENS_WORDS, "double", "triple", "at", "dot", "gmail", "com", "uk", "it", "jo"]
+# Generated text (``vocabulary``), with written identifier shapes.
 SHAPES = [
     "jo.smith@example.com",
     "4111 1111 1111 1111",
@@ -170,27 +126,9 @@ SHAPES = [
     "0100",
     "12.99",
 ]
-ODD = ["\u017f", "\u212a", "\v", "\n", "\x01", "\x02", "@", "+", "(", ")", ":", "_", "é", "İ", "٣", "０", "ß"]
-SEPARATORS = ["", " ", " ", " ", ", ", "-", ".", " - ", "\t"]
-
-
-def _confusable(word: str) -> str:
-    """The word with the letters RE2 folds beyond ASCII: long s, Kelvin sign."""
-    return word.replace("s", "\u017f").replace("k", "\u212a")
-
-
-fragment = st.one_of(
-    st.tuples(
-        st.sampled_from(WORDS),
-        st.sampled_from([str, str.upper, str.title, _confusable]),
-        st.sampled_from(SEPARATORS),
-    ).map(lambda t: t[1](t[0]) + t[2]),
-    st.tuples(st.from_regex(r"[0-9]{1,8}", fullmatch=True), st.sampled_from(SEPARATORS)).map("".join),
-    st.sampled_from(SHAPES),
-    st.sampled_from(ODD),
-    st.text(max_size=3),
+texts = vocabulary.texts(
+    words=[*vocabulary.WORDS, "gmail", "uk"], shapes=SHAPES, max_digits=8, max_noise=3, max_fragments=20
 )
-texts = st.lists(fragment, max_size=20).map("".join)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

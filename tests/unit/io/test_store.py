@@ -36,14 +36,6 @@ def at(days: float = 0, **kw) -> dt.datetime:
     return T0 + dt.timedelta(days=days, **kw)
 
 
-@pytest.fixture
-def store(store_url):
-    governance = GovernanceStore(store_url)
-    governance.create_schema()
-    yield governance
-    governance.dispose()
-
-
 def consent(*events: tuple) -> pa.Table:
     """events: (event_id, customer_id, status, effective_at, recorded_at)."""
     return pa.Table.from_pylist(
@@ -432,7 +424,9 @@ def test_ledger_insert_carry_over_and_queries(store, monkeypatch):
     v2 = store.ledger_rows(ds, "v2")
     assert v2.num_rows == store.ledger_count(ds, "v2") == 3490
     in_new = v2.filter(pc.equal(v2.column("shard_path"), new))
-    assert in_new.column("utterance_id").to_pylist() == [f"u{i:07d}" for i in range(10, 2000)]  # same rows, new path
+    assert in_new.column("utterance_id").to_pylist() == [
+        f"u{i:07d}" for i in range(10, 2000)
+    ]  # same rows, new path
     assert store.live_content_hashes(ds, "v2") == {f"h{i:07d}" for i in range(10, 3500)}
     assert store.ledger_count(ds, "v1") == 3500  # v1's file still holds the removed rows: v1 still sees them
     with pytest.raises(KeyError, match="no version lists"):

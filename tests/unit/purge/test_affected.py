@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from tests.unit.purge.lakes import KEY, T0, consent_event, deletion, speaker, ts
+from tests.unit.lakes import KEY, T0, consent_event, deletion, speaker, ts
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
@@ -47,10 +47,10 @@ def test_deletion_of_every_scope_and_opt_outs_in_force_now():
             consent_event("e4", "later", "opted_out", 5000),  # not in force yet
         ],
         deletions=[
-            deletion("d1", "all", "all", hours=100),
+            deletion("d1", "all", "all", at=100),
             deletion("d2", "rng", "range", start=ts(10), end=ts(20)),
             deletion("d3", "ids", "utterances", ids=["u-ids-1", "u-other"]),
-            deletion("d4", "out", "all", hours=5),  # a deletion also covers the opted-out customer
+            deletion("d4", "out", "all", at=5),  # a deletion also covers the opted-out customer
         ],
     )
     rows = records(
@@ -108,8 +108,8 @@ def test_incomplete_copies_fail_closed():
 
 def test_each_covered_row_names_the_requests_covering_it():
     deletions = pa.Table.from_pylist(
-        [deletion("d1", "c1", "all", hours=100), deletion("d2", "c1", "utterances", ids=["a"]),
-         deletion("d3", "c2", "all", hours=100)],
+        [deletion("d1", "c1", "all", at=100), deletion("d2", "c1", "utterances", ids=["a"]),
+         deletion("d3", "c2", "all", at=100)],
         schema=S.DELETION,
     )  # fmt: skip
     rows = records(("c1", "a", 1), ("c1", "b", 1), ("c2", "c", 1))

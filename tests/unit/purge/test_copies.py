@@ -9,7 +9,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.unit.purge.lakes import KEY, deletion, speaker, ts
+from tests.unit.lakes import KEY, deletion, speaker, ts
 
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE
@@ -40,7 +40,7 @@ LINES = [
 ]
 DELETIONS = pa.Table.from_pylist(
     [
-        deletion("d-all", "gone", "all", hours=100),
+        deletion("d-all", "gone", "all", at=100),
         deletion("d-list", "gone", "utterances", ids=["u5"]),
         deletion("d-range", "part", "range", start=ts(4), end=ts(6)),
     ],

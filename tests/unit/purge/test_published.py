@@ -8,7 +8,7 @@ import json
 import pyarrow.compute as pc
 import pytest
 from sqlalchemy import select
-from tests.unit.purge.lakes import (
+from tests.unit.lakes import (
     DATASET,
     KEY,
     add_privacy,
@@ -17,7 +17,7 @@ from tests.unit.purge.lakes import (
     deletion,
     live_ids,
     live_manifest,
-    publish_rows,
+    publish_records,
     store_state,
     ts,
     utterance,
@@ -25,7 +25,6 @@ from tests.unit.purge.lakes import (
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
-from utterance_governance.io.store import GovernanceStore
 from utterance_governance.io.store_schema import ledger
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
@@ -39,17 +38,14 @@ class Crash(RuntimeError):
 
 
 @pytest.fixture
-def lake(tmp_path, store_url):
+def lake(tmp_path, store):
     """v1: 8 rows in 2 shards; v2 adds 4 rows in a third shard (the first two carried over)."""
     storage = Storage(str(tmp_path / "lake"))
-    store = GovernanceStore(store_url)
-    store.create_schema()
     first = [utterance(f"u{i:02d}", f"c{i % 4}", i) for i in range(8)]
     later = [utterance(f"u{i:02d}", f"c{i % 4}", i) for i in range(8, 12)]
-    publish_rows(storage, store, first, "run-1")
-    publish_rows(storage, store, later, "run-2")
-    yield storage, store
-    store.dispose()
+    publish_records(storage, store, first, "run-1", target_rows=4)
+    publish_records(storage, store, later, "run-2", target_rows=4)
+    return storage, store
 
 
 def purge(storage, store, run_id="purge-1", **kw) -> dict:

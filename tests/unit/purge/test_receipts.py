@@ -7,28 +7,19 @@ from datetime import timedelta
 
 import pyarrow as pa
 import pytest
-from tests.unit.purge.lakes import KEY, add_privacy, deletion, speaker, ts
+from tests.unit.lakes import KEY, add_privacy, deletion, speaker, ts
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
-from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.purge import receipts
 
 POLICY = Policy(deletion_deadline_days=30, deletion_at_risk_days=7)
 
 
-@pytest.fixture
-def store(store_url):
-    governance = GovernanceStore(store_url)
-    governance.create_schema()
-    yield governance
-    governance.dispose()
-
-
 def test_every_request_gets_a_receipt_with_its_deadline(store):
-    add_privacy(store, deletions=[deletion("d1", "c1", "all", hours=0), deletion("d2", "c2", "range", hours=24,
-                                                                            start=ts(-5), end=ts(-1))])  # fmt: skip
+    add_privacy(store, deletions=[deletion("d1", "c1", "all", at=0),
+                                  deletion("d2", "c2", "range", at=24, start=ts(-5), end=ts(-1))])  # fmt: skip
     assert sorted(receipts.open_receipts(store, POLICY)) == ["d1", "d2"]
     assert receipts.open_receipts(store, POLICY) == []  # idempotent
     d1 = store.receipt("d1")
@@ -37,7 +28,7 @@ def test_every_request_gets_a_receipt_with_its_deadline(store):
 
 
 def test_receipts_complete_only_when_every_purge_step_succeeded(store):
-    add_privacy(store, deletions=[deletion("d1", "c1", "all", hours=0), deletion("d2", "c2", "all", hours=0)])
+    add_privacy(store, deletions=[deletion("d1", "c1", "all", at=0), deletion("d2", "c2", "all", at=0)])
     receipts.open_receipts(store, POLICY)
     removed = {"d1": {"published_rows": 2, "landing_rows": 3}}
     changed = receipts.settle_receipts(
@@ -66,7 +57,7 @@ def test_receipts_complete_only_when_every_purge_step_succeeded(store):
 def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(store, tmp_path):
     storage = Storage(str(tmp_path / "lake"))
     add_privacy(
-        store, deletions=[deletion("d/1", "cust-secret-1", "utterances", hours=0, ids=["utt-x", "utt-y"])]
+        store, deletions=[deletion("d/1", "cust-secret-1", "utterances", at=0, ids=["utt-x", "utt-y"])]
     )
     receipts.open_receipts(store, POLICY)
     receipts.settle_receipts(store, ts(1), complete=True, removed={"d/1": {"published_rows": 1}},
@@ -88,8 +79,8 @@ def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(st
 
 
 def test_deadlines_at_risk_and_overdue_fail_the_run(store):
-    add_privacy(store, deletions=[deletion("late", "c1", "all", hours=0), deletion("soon", "c2", "all", hours=24 * 5),
-                                  deletion("fine", "c3", "all", hours=24 * 25)])  # fmt: skip
+    add_privacy(store, deletions=[deletion("late", "c1", "all", at=0), deletion("soon", "c2", "all", at=24 * 5),
+                                  deletion("fine", "c3", "all", at=24 * 25)])  # fmt: skip
     receipts.open_receipts(store, POLICY)
     now = ts(24 * 31)
     report = receipts.deadline_report(store, now, POLICY)

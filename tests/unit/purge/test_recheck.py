@@ -6,21 +6,20 @@ import dataclasses
 
 import pyarrow as pa
 import pytest
-from tests.unit.purge.lakes import (
+from tests.unit.lakes import (
     DATASET,
     KEY,
     consent_event,
     deletion,
     live_ids,
     publication_rows,
-    publish_rows,
+    publish_records,
     ts,
     utterance,
 )
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
-from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import Publication, publish_version, read_current
 from utterance_governance.purge.recheck import recheck_rows
@@ -42,11 +41,9 @@ def test_recheck_takes_out_deleted_opted_out_and_held_rows():
     assert result.blocked_reasons == ()
 
 
-def test_a_recheck_that_refuses_publishes_nothing(tmp_path, store_url):
+def test_a_recheck_that_refuses_publishes_nothing(tmp_path, store):
     storage = Storage(str(tmp_path / "lake"))
-    store = GovernanceStore(store_url)
-    store.create_schema()
-    publish_rows(storage, store, ROWS[:2], "run-1")
+    publish_records(storage, store, ROWS[:2], "run-1", target_rows=4)
 
     def refuse(publication: Publication) -> Publication:
         raise RuntimeError("publishing is blocked")
@@ -63,4 +60,3 @@ def test_a_recheck_that_refuses_publishes_nothing(tmp_path, store_url):
 
     publish_version(storage, store, DATASET, later, recheck=drop_c)
     assert live_ids(storage) == {"a1", "b1", "d1"}
-    store.dispose()
