@@ -1199,29 +1199,6 @@ class GovernanceStore:
                 for row in conn.execute(select(r).order_by(r.c.deadline_at, r.c.request_id)).mappings()
             ]
 
-    def open_requests(self) -> list[dict[str, Any]]:
-        """Receipts of deletion requests not completed yet, earliest deadline first."""
-        r = deletion_receipts
-        stmt = select(r).where(r.c.status != "completed").order_by(r.c.deadline_at, r.c.request_id)
-        with self._read() as conn:
-            return [dict(row) for row in conn.execute(stmt).mappings()]
-
-    def requests_due(self, now: dt.datetime, at_risk_days: float) -> list[dict[str, Any]]:
-        """Open requests whose deadline is within ``at_risk_days`` of ``now`` or past (``overdue``)."""
-        r = deletion_receipts
-        horizon = now + dt.timedelta(days=at_risk_days)
-        stmt = (
-            select(r)
-            .where(r.c.status != "completed", r.c.deadline_at <= horizon)
-            .order_by(r.c.deadline_at, r.c.request_id)
-        )
-        with self._read() as conn:
-            due = [dict(row) for row in conn.execute(stmt).mappings()]
-        for row in due:
-            row["overdue"] = row["deadline_at"] < now
-            row["days_left"] = (row["deadline_at"] - now).total_seconds() / 86400.0
-        return due
-
     # =========================================================================================
     # Dataset lock
     # =========================================================================================
@@ -1339,7 +1316,11 @@ def _migrate_1_to_2(backend: str) -> list[str]:
         f"ALTER TABLE ledger ADD COLUMN ended_in {key}",
         f"ALTER TABLE version_shards ADD COLUMN shard_id {key} NOT NULL DEFAULT ''",
         "UPDATE version_shards SET shard_id = shard_path",
-        *(["ALTER TABLE version_shards ALTER COLUMN shard_id DROP DEFAULT"] if backend == "postgresql" else []),
+        *(
+            ["ALTER TABLE version_shards ALTER COLUMN shard_id DROP DEFAULT"]
+            if backend == "postgresql"
+            else []
+        ),
         "CREATE INDEX ix_version_shards_lineage ON version_shards (dataset, shard_id)",
         "CREATE INDEX ix_ledger_ended ON ledger (dataset, ended_in) WHERE ended_in IS NOT NULL",
     ]
