@@ -13,13 +13,18 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(ROOT)/plugins:$(ROOT)/dags:$(ROOT)
 
-.PHONY: setup demo test test-unit bench lint airflow-db clean help
+.PHONY: setup demo test test-unit stack-test bench lint airflow-db clean help
 
 help:
 	@echo "make demo   - set up, generate a lake and run the DAGs end to end on embedded defaults"
-	@echo "make test   - set up and run the whole test suite"
+	@echo "make test   - set up and run the whole test suite (the real-stack test included)"
+	@echo "make stack-test - the production stack of docker-compose.yaml run natively (no Docker):"
+	@echo "              Airflow api-server, scheduler, dag-processor, triggerer and a Celery worker on"
+	@echo "              PostgreSQL and Redis (127.0.0.1), the lake on S3 (moto); a backfill and a"
+	@echo "              privacy drop through the REST API, then checks S3 (skips if PostgreSQL/Redis are absent)"
 	@echo "make bench  - 1M-utterance benchmark (median of 3) against the pyarrow I/O floor,"
-	@echo "              and purging one customer against a full republish (bench_purge)"
+	@echo "              and purging one customer against a full republish (bench_purge; SQLite, and"
+	@echo "              PostgreSQL when a server answers at 127.0.0.1:5432)"
 	@echo "make lint   - ruff (with the AIR rules)"
 
 $(VENV)/.installed: requirements/lock.txt
@@ -43,9 +48,15 @@ test: setup
 test-unit: setup
 	$(PY) -m pytest -q tests/unit
 
+stack-test: setup
+	$(PY) -m pytest -v tests/stack
+
 bench: setup
 	$(PY) bench/bench.py
 	$(PY) bench/bench_purge.py
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(PY) bench/bench_purge.py --postgresql postgresql+psycopg2://postgres@127.0.0.1:5432; \
+	else echo "bench_purge on PostgreSQL skipped: no server at 127.0.0.1:5432"; fi
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -4,6 +4,15 @@ Every read and write under ``UG_DATA_ROOT`` goes through a ``Storage``. Paths gi
 it are relative to the lake root and always use ``/``. Writes are atomic per object:
 locally through a temporary file and ``os.replace``; on object stores a PUT is already
 all-or-nothing, so a reader sees either the old object or the whole new one.
+
+Object stores have no rename, so nothing here relies on one: a version's objects are
+written once under a new name and the pointer that makes them visible (``current.json``)
+is written last, in one PUT. Directory listings are never cached for remote roots: several
+Airflow workers write the same lake, and a listing must show what is there now.
+
+Remote storage options come from the environment as fsspec and the AWS SDK read them
+(``FSSPEC_S3_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ...), or as
+keyword arguments.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ class ObjectInfo:
 class Storage:
     def __init__(self, root: str, **storage_options):
         self.root_url = root.rstrip("/")
+        if "://" in self.root_url and not self.root_url.startswith("file://"):
+            storage_options.setdefault("use_listings_cache", False)  # other workers write too
         self.fs, self._root = fsspec.core.url_to_fs(self.root_url, **storage_options)
         self._root = self._root.rstrip("/")
         self.is_local = self.fs.protocol in ("file", ("file", "local")) or "file" in self.fs.protocol
@@ -118,6 +129,31 @@ class Storage:
         data = sink.getvalue()
         self.write_bytes(rel, data)
         return len(data), hashlib.sha256(data).hexdigest()
+
+    def ensure_root(self) -> None:
+        """Create the lake root if missing: a directory locally, the bucket on an object store."""
+        if self.is_local:
+            os.makedirs(self._root, exist_ok=True)
+            return
+        bucket = self._root.split("/", 1)[0]
+        if not self.fs.exists(bucket):
+            self.fs.mkdir(bucket)
+
+    def put_tree(self, local_dir: str, prefix: str) -> list[str]:
+        """Copy every file below the local folder ``local_dir`` to ``prefix`` (each write atomic).
+
+        For tools that can only write to a local folder (GX Data Docs): build there, then put.
+        Returns the lake paths written, sorted.
+        """
+        written = []
+        for folder, _, names in os.walk(local_dir):
+            for name in names:
+                path = os.path.join(folder, name)
+                rel = posixpath.join(prefix, os.path.relpath(path, local_dir).replace(os.sep, "/"))
+                with open(path, "rb") as fh:
+                    self.write_bytes(rel, fh.read())
+                written.append(rel)
+        return sorted(written)
 
     def remove(self, rel: str) -> bool:
         full = self.full(rel)

@@ -4,8 +4,10 @@
 validates (``gate_frame``), runs ``quality.suite.build_suite(policy)`` on it with GX Core and
 returns a ``GateResult``: pass/fail, the failing checks with counts and a few utterance_ids,
 and the full GX validation result (``gx_result``, ``save(path)``) for the run's report. With
-``docs_dir`` it also builds GX Data Docs for that validation into a local folder. Bad data
-never raises: a missing column is a failed check.
+``docs_dir`` it also builds GX Data Docs for that validation: into that folder when it is a
+local path; when it is an object-store URL (``s3://...``, a lake on S3), into a temporary
+folder first (GX's site builder writes only to a filesystem), then through ``io.storage``.
+Bad data never raises: a missing column is a failed check.
 
 How identifiers are checked (SPEC §5: "the publish gate re-checks the cleaned text").
 Measured on a 1M-row batch of short English turns, on a shared 2-CPU machine:
@@ -147,8 +149,9 @@ def run_gate(
     suite = build_suite(policy)
     order = {e.meta["check"]: i for i, e in enumerate(suite.expectations)}
     run_name = run_name or f"publish_gate-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S%fZ}"
-    with _GX_LOCK:
-        validation, docs_index, timings = _validate(frame, suite, run_name, docs_dir)
+    with _GX_LOCK, _docs_folder(docs_dir) as (local_docs, publish_docs):
+        validation, docs_index, timings = _validate(frame, suite, run_name, local_docs)
+        docs_index = publish_docs(docs_index)
     gx_result = validation.to_json_dict()
     failed = sorted(
         (_failure(r) for r in gx_result["results"] if not r["success"]),
@@ -338,6 +341,37 @@ def _numpy(values: pa.ChunkedArray | pa.Array, dtype) -> Any:
 
 
 # --- running GX --------------------------------------------------------------------------
+
+
+def _is_remote(location: str) -> bool:
+    return "://" in location and not location.startswith("file://")
+
+
+@contextlib.contextmanager
+def _docs_folder(docs_dir: str | None):
+    """The local folder GX builds Data Docs into, and how to publish its ``index.html``.
+
+    A local ``docs_dir`` is used as is. For an object-store URL the docs are built in a
+    temporary folder and put under the URL through ``Storage`` (each object written once,
+    whole); the index returned is then the URL of the uploaded ``index.html``.
+    """
+    if not docs_dir or not _is_remote(docs_dir):
+        yield docs_dir, lambda index: index
+        return
+    import tempfile
+
+    from utterance_governance.io.storage import Storage
+
+    with tempfile.TemporaryDirectory(prefix="ug-gx-docs-") as tmp:
+
+        def publish(index: str | None) -> str | None:
+            if index is None:
+                return None
+            storage = Storage(docs_dir)
+            storage.put_tree(tmp, "")
+            return storage.url("index.html")
+
+        yield tmp, publish
 
 
 def _result_format(frame: pd.DataFrame) -> dict:

@@ -1,0 +1,213 @@
+"""The production stack, natively: what a data engineer does, and what must then be true in S3.
+
+Against the components of docker-compose.yaml (``harness.Stack``: api-server, scheduler,
+dag-processor, triggerer, a Celery worker; PostgreSQL, Redis, an S3 server), through the REST API
+only: generate a landing zone straight into S3, unpause the DAGs, trigger a ``utterances_publish``
+backfill of two of three days with params, watch it succeed; drop opt-outs and deletions into S3,
+trigger ``privacy_requests``, watch it; then read S3 and the governance database directly:
+
+- ``current.json`` names a live version whose manifest verifies (every shard: bytes, sha256, rows);
+- only the requested days were decided; every live row is keyed with the deployment's pseudonym key;
+- no live row may be used now (no opt-out, no deletion covers it), and the purge had work to do;
+- deleted utterances are in no object anywhere under the bucket (ids and words; gzip and Parquet read);
+- every deletion request has a completed receipt, in the store and in S3;
+- ``governance_audit`` passes on the result.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.stack.components import AIRFLOW_SERVICES, INIT
+from utterance_governance import schema as S
+from utterance_governance.io.readers import read_landing_file
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
+from utterance_governance.purge.receipts import receipt_path
+from utterance_governance.rules.base import Frame
+from utterance_governance.rules.consent import OptedOut
+from utterance_governance.rules.deletion import deleted_mask
+from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.synth.summary import read_summary
+
+pytestmark = [pytest.mark.stack, pytest.mark.integration, pytest.mark.slow]
+DATASET = "assistant-sft"
+DAGS = ("utterances_publish", "privacy_requests", "governance_audit")
+DAYS = 3
+REQUEST_RECORDS = ("landing/deletions/", "quarantine/deletions/")  # requests name the ids they delete
+
+
+def synth(stack, *args: str) -> None:
+    """The project's generator, writing into the stack's S3 lake as a container would (env only)."""
+    result = subprocess.run([sys.executable, "-m", "utterance_governance.synth", "--root", stack.lake_url, *args],
+                            env=stack.environment("airflow-worker"), capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, f"generator failed:\n{result.stderr[-3000:]}"
+
+
+def live(storage: Storage) -> tuple[dict, pa.Table]:
+    """The live version's manifest and rows, after verifying every shard against the manifest."""
+    current = read_current(storage, DATASET)
+    assert current is not None, "current.json is missing"
+    manifest = read_manifest(storage, DATASET, current["version"])
+    assert manifest["version"] == current["version"] and manifest["status"] == "live"
+    parts = []
+    for shard in manifest["shards"]:
+        path = DatasetPaths(DATASET).shard(shard["path"])
+        data = storage.read_bytes(path)
+        assert len(data) == shard["bytes"], path
+        assert hashlib.sha256(data).hexdigest() == shard["sha256"], path
+        table = pq.read_table(pa.BufferReader(data))
+        assert table.num_rows == shard["rows"], path
+        parts.append(table)
+    rows = pa.concat_tables(parts) if parts else S.SHARD.empty_table()
+    assert rows.num_rows == manifest["rows"]
+    return manifest, rows
+
+
+def landing_records(storage: Storage) -> pa.Table:
+    files = storage.list_files("landing/utterances", (".jsonl", ".jsonl.gz", ".parquet"))
+    assert files, "no landing files"
+    tables = [read_landing_file(storage, f.path, "utterances").records for f in files]
+    return pa.concat_tables(tables).select(["customer_id", "utterance_id", "captured_at", "transcript"])
+
+
+def unusable_now(records: pa.Table, store: GovernanceStore) -> np.ndarray:
+    """Rows a deletion covers or an opt-out in force now excludes (the pipeline's invariant)."""
+    state = PrivacyState(store.consent_events(), store.deletion_requests())
+    frame = Frame(records, state, Policy(), datetime.now(UTC))
+    return deleted_mask(records, state.deletions) | np.asarray(OptedOut().excludes(frame))
+
+
+def of_ids(records: pa.Table, ids: set[str]) -> pa.Table:
+    return records.filter(pa.array([u in ids for u in records.column("utterance_id").to_pylist()]))
+
+
+def readable(path: str, data: bytes) -> bytes:
+    """An object's content as searchable bytes: gzip decompressed, Parquet rows as JSON."""
+    if path.endswith(".gz"):
+        data = gzip.decompress(data)
+    if path.endswith(".parquet"):
+        data = json.dumps(
+            pq.read_table(pa.BufferReader(data)).to_pylist(), default=str, ensure_ascii=False
+        ).encode()
+    return data
+
+
+def traces(stack, needles: list[str], *, skip: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Every object in the whole bucket holding one of ``needles`` (paths relative to the lake)."""
+    bucket_url = f"s3://{stack.endpoints.bucket}"
+    bucket = Storage(bucket_url, **stack.lake_storage_options())
+    lake_prefix = stack.lake_url.removeprefix(bucket_url).strip("/") + "/"
+    found = {}
+    for info in bucket.list_files(""):
+        rel = info.path.removeprefix(lake_prefix)
+        if rel.startswith(skip):
+            continue
+        text = readable(info.path, bucket.read_bytes(info.path))
+        hits = [n for n in needles if n.encode() in text]
+        if hits:
+            found[rel] = hits
+    return found
+
+
+@pytest.mark.timeout(900)
+def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path):
+    # the harness started exactly the compose services' commands (and the S3 stand-in)
+    assert {name: argv for name, argv in stack.started.items() if name != "minio"} == AIRFLOW_SERVICES
+    assert stack.procs[INIT].returncode == 0
+
+    storage = Storage(stack.lake_url, **stack.lake_storage_options())
+    store = GovernanceStore(stack.environment("airflow-worker")["UG_DATABASE_URL"])
+    key = stack.secrets["UG_PSEUDONYM_KEY"].encode()
+    start = datetime.now(UTC).date() - timedelta(days=DAYS + 1)  # every privacy record is in the past
+    days = [str(start + timedelta(days=i)) for i in range(DAYS)]
+
+    # 1. upstream drops a landing zone into S3
+    summary_file = tmp_path / "generation.json"
+    synth(stack, "--utterances", "2500", "--seed", "17", "--days", str(DAYS), "--files-per-day", "1",
+          "--start", days[0], "--format", "mixed", "--summary", str(summary_file))  # fmt: skip
+    generated = read_summary(str(summary_file))
+    assert storage.list_files("landing/utterances"), "the generator wrote nothing to S3"
+
+    # 2. a data engineer unpauses the DAGs and backfills the first two days through the REST API
+    for dag_id in DAGS:
+        stack.unpause(dag_id)
+    conf = {"dt_from": days[0], "dt_to": days[1], "dry_run": False, "reprocess": False}
+    stack.run_dag("utterances_publish", conf, timeout=300, note="stack test: backfill two days")
+
+    first, rows = live(storage)
+    assert first["parent_version"] is None and rows.num_rows > 0
+    in_range = {f: n for f, n in generated.rows_by_file.items() if any(f"/dt={d}/" in f for d in days[:2])}
+    assert sum(first["counts"].values()) == sum(in_range.values()) < generated.utterances  # dt range honoured
+    records = landing_records(storage)  # read before any purge
+    customer_of = dict(zip(records.column("utterance_id").to_pylist(), records.column("customer_id").to_pylist(),
+                           strict=True))  # fmt: skip
+    for uid, speaker in zip(rows.column("utterance_id").to_pylist(), rows.column("speaker_key").to_pylist(),
+                            strict=True):  # fmt: skip
+        assert speaker == hmac.new(key, customer_of[uid].encode(), "sha256").hexdigest(), (
+            "not the deployment's key"
+        )
+    first_ids = set(rows.column("utterance_id").to_pylist())
+    assert not unusable_now(of_ids(records, first_ids), store).any()
+    excluded = [u for u in generated.cast_utterances if u.expected != S.PUBLISHED and u.file in in_range]
+    assert excluded and not [(u.scenario, u.expected) for u in excluded if u.utterance_id in first_ids]
+    docs = first["quality_gate"].get("docs_index")
+    assert docs is None or (
+        docs.startswith("s3://") and storage.exists(docs.removeprefix(storage.url("") + "/"))
+    )
+    (publish_run,) = store.runs("utterances_publish")
+    assert storage.exists(publish_run["details"]["report"])
+
+    # 3. later, opt-outs and deletions of every scope arrive for published customers
+    update_file = tmp_path / "privacy-update.json"
+    synth(stack, "--seed", "17", "--privacy-updates", str(summary_file),
+          "--at", datetime.now(UTC).replace(microsecond=0).isoformat(), "--summary", str(update_file))  # fmt: skip
+    update = json.loads(update_file.read_text())
+    stack.run_dag("privacy_requests", {"dry_run": False}, timeout=240, note="stack test: privacy drop")
+
+    # 4. a new live version that verifies; nothing live may be used now, and the purge had work to do
+    second, rows = live(storage)
+    assert second["parent_version"] == first["version"]
+    live_ids = set(rows.column("utterance_id").to_pylist())
+    assert not unusable_now(of_ids(records, live_ids), store).any()
+    assert unusable_now(of_ids(records, first_ids), store).any(), "the privacy drop touched nothing published"
+    removed = {u for u, reason in update["expected"].items() if reason in (S.OPTED_OUT, S.DELETION_REQUESTED)}
+    assert removed and not removed & live_ids
+
+    # 5. deleted utterances are in no object under the bucket: neither their ids nor their words
+    gone = deleted_mask(records, store.deletion_requests())
+    deleted, kept = records.filter(pa.array(gone)), records.filter(pa.array(~gone))
+    ids = deleted.column("utterance_id").to_pylist()
+    others = [t for t in kept.column("transcript").to_pylist() if t]
+    words = [t for t in deleted.column("transcript").to_pylist()
+             if t and len(t) >= 25 and not any(t in o for o in others)]  # fmt: skip
+    assert ids and words, "the scenario should delete some distinctive utterances"
+    assert set(update["deleted_utterance_ids"]) <= set(ids)
+    assert traces(stack, ids, skip=REQUEST_RECORDS) == {}
+    assert traces(stack, words) == {}
+
+    # 6. one completed receipt per deletion request: in the governance database and in S3
+    requests = store.deletion_requests().column("request_id").to_pylist()
+    assert requests
+    for request_id in requests:
+        receipt = store.receipt(request_id)
+        assert receipt is not None and receipt["status"] == "completed", request_id
+        document = json.loads(storage.read_bytes(receipt_path(request_id)))
+        assert document["status"] == "completed" and document["removed"] == receipt["removed_counts"]
+
+    # 7. the daily audit agrees
+    stack.run_dag("governance_audit", {"customer_id": None}, timeout=240, note="stack test: audit")
+    store.dispose()
