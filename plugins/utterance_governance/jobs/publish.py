@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +30,9 @@ from utterance_governance.purge.recheck import recheck_rows
 from utterance_governance.rules.duplicate import capture_order, duplicate_mask
 from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.settings import load_settings
+
+if TYPE_CHECKING:
+    from utterance_governance.quality.gate import GateResult
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +269,8 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
         ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
          "content_hash", "asr_confidence"]
     )  # fmt: skip
-    docs_dir = ctx.storage.full(f"reports/{ctx.run_key}/gx") if ctx.storage.is_local else None
+    docs = f"reports/{ctx.run_key}/gx"  # on an object store, built locally and put through the storage layer
+    docs_dir = ctx.storage.full(docs) if ctx.storage.is_local else ctx.storage.url(docs)
     result = run_gate(gate_input, ctx.policy, docs_dir=docs_dir, run_name=ctx.run_id)
     gate = result.to_dict()
     ctx.storage.write_bytes(
@@ -281,13 +286,24 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
     }
     ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
     if not result.success:
-        failed = "; ".join(f"{f.expectation} on {f.column}: {f.message}" for f in result.failed)
         raise GateFailed(
-            f"quality gate failed for run {ctx.run_id}: {failed}. Nothing was published; "
-            f"the batch is kept at {ctx.storage.url(batch_path)} and the result at "
-            f"{ctx.storage.url(f'reports/{ctx.run_key}/gate.json')}"
+            gate_failure_message(
+                result,
+                ctx.run_id,
+                ctx.storage.url(batch_path),
+                ctx.storage.url(f"reports/{ctx.run_key}/gate.json"),
+            )
         )
     return summary
+
+
+def gate_failure_message(result: GateResult, run_id: str, batch_url: str, result_url: str) -> str:
+    """What a failed gate says at 2 a.m.: each failing check, where the evidence is (no text, no ids)."""
+    failed = "; ".join(f"{f.check} ({f.expectation_type}) on {f.column}: {f.message}" for f in result.failed)
+    return (
+        f"quality gate failed for run {run_id}: {failed}. Nothing was published; "
+        f"the batch is kept at {batch_url} and the result at {result_url}"
+    )
 
 
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:

@@ -147,6 +147,19 @@ def test_a_leaked_email_in_the_user_turn_fails_naming_the_expectation():
     assert failure.sample_values == []
     assert "user_text" in failure.message
 
+    # what the failed gate_batch task says: each failing check and where the evidence is, no text
+    from utterance_governance.jobs.publish import gate_failure_message
+
+    message = gate_failure_message(
+        result, "run-7", "s3://lake/staging/x/batch.parquet", "s3://lake/reports/x/gate.json"
+    )
+    assert message.startswith(
+        "quality gate failed for run run-7: user_text_no_identifier (expect_column_values_to_be_in_set) "
+        "on user_text_has_identifier: "
+    )
+    assert "s3://lake/staging/x/batch.parquet" in message and "s3://lake/reports/x/gate.json" in message
+    assert LEAKS["email"] not in message
+
 
 def test_a_spoken_phone_number_in_the_assistant_turn_fails():
     result = run_gate(with_value(make_batch(), "assistant_text", 4, LEAKS["spoken_phone"]), POLICY)
@@ -278,6 +291,33 @@ def test_docs_dir_builds_data_docs_without_transcript_text(tmp_path):
     assert "jane.doe" not in rendered
     for text in make_batch()["user_text"].to_pylist():
         assert text not in rendered
+
+
+def test_docs_dir_on_s3_builds_the_data_docs_there(monkeypatch):
+    """A lake on S3: GX builds its site in a temporary folder, the pages go up through Storage."""
+    import uuid
+
+    import fsspec
+    import fsspec.config
+    from tests.s3 import s3_server, storage_options
+
+    with s3_server() as endpoint:
+        options = storage_options(endpoint)
+        # what FSSPEC_S3_* in a deployment's environment puts into fsspec's configuration
+        monkeypatch.setitem(fsspec.config.conf, "s3", options)
+        fs = fsspec.filesystem("s3", skip_instance_cache=True, **options)
+        bucket = f"lake-{uuid.uuid4().hex[:8]}"
+        fs.mkdir(bucket)
+        batch = with_value(make_batch(), "user_text", 2, LEAKS["email"])
+        result = run_gate(batch, POLICY, docs_dir=f"s3://{bucket}/ug/reports/run-1/gx", run_name="docs-run")
+
+        assert not result.success
+        assert result.docs_index == f"s3://{bucket}/ug/reports/run-1/gx/index.html"
+        pages = [p for p in fs.find(f"{bucket}/ug/reports/run-1/gx") if p.endswith(".html")]
+        assert f"{bucket}/ug/reports/run-1/gx/index.html" in pages
+        assert any("/validations/" in p for p in pages)
+        rendered = "\n".join(fs.cat(p).decode("utf-8") for p in pages)
+        assert "user_text_has_identifier" in rendered and "jane.doe" not in rendered
 
 
 def test_gate_frame_masks_sensitive_columns_but_keeps_their_nulls():
