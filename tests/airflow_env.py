@@ -3,7 +3,9 @@ examples, and a throwaway AIRFLOW_HOME (so tests never touch the demo's metadata
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,6 +17,8 @@ def configure() -> str:
     if not home:
         home = tempfile.mkdtemp(prefix="ug-test-airflow-home-")
         os.environ["UG_TEST_AIRFLOW_HOME"] = home
+        creator = os.getpid()  # a forked child must not remove the session's home on its way out
+        atexit.register(lambda: os.getpid() == creator and shutil.rmtree(home, ignore_errors=True))
     os.environ["AIRFLOW_HOME"] = home
     os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
     os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
