@@ -269,8 +269,8 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
         ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
          "content_hash", "asr_confidence"]
     )  # fmt: skip
-    docs = f"reports/{ctx.run_key}/gx"  # on an object store, built locally and put through the storage layer
-    docs_dir = ctx.storage.full(docs) if ctx.storage.is_local else ctx.storage.url(docs)
+    # a local folder, or an s3:// URL (the gate builds locally and puts the docs through Storage)
+    docs_dir = ctx.storage.url(f"reports/{ctx.run_key}/gx")
     result = run_gate(gate_input, ctx.policy, docs_dir=docs_dir, run_name=ctx.run_id)
     gate = result.to_dict()
     ctx.storage.write_bytes(
