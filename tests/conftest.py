@@ -15,20 +15,8 @@ import uuid
 import pytest
 
 import tests.airflow_env  # noqa: F401  (Airflow must be configured before anything imports it)
-
-DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_admin_url() -> str:
-    return os.environ.get("UG_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_ADMIN_URL
-
-
-def _connect_admin(url: str):
-    import psycopg2
-
-    conn = psycopg2.connect(url, connect_timeout=5)
-    conn.autocommit = True
-    return conn
+from tests.postgres import admin_sql
+from tests.postgres import postgres_admin_url as _postgres_admin_url
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +26,7 @@ def postgres_admin_url() -> str:
 
     url = _postgres_admin_url()
     try:
-        _connect_admin(url).close()
+        admin_sql(url)
     except psycopg2.OperationalError as exc:
         reason = f"PostgreSQL unreachable at {url}: {str(exc).strip()}"
         if os.environ.get("UG_TEST_POSTGRES_URL"):
@@ -53,22 +41,12 @@ def postgres_url(postgres_admin_url: str):
     from sqlalchemy.engine import make_url
 
     name = f"ug_test_{uuid.uuid4().hex[:16]}"
-    admin = _connect_admin(postgres_admin_url)
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        admin.close()
+    admin_sql(postgres_admin_url, f'CREATE DATABASE "{name}"')
     url = make_url(postgres_admin_url).set(drivername="postgresql+psycopg2", database=name)
     try:
         yield url.render_as_string(hide_password=False)
     finally:
-        admin = _connect_admin(postgres_admin_url)
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            admin.close()
+        admin_sql(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

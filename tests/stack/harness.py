@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tests.postgres import admin_sql, postgres_admin_url
 from tests.stack.components import (
     AIRFLOW_SERVICES,
     API_SERVER,
@@ -50,7 +51,6 @@ from tests.stack.components import (
     service_environment,
 )
 
-DEFAULT_POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
 ADMIN_USER = "admin"  # AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS
 CLAIM_KEY = "ug-stack:claimed-by"
@@ -78,10 +78,6 @@ class RunFailed(AssertionError):
     """A DAG run did not succeed; the message lists task states and the failed tasks' logs."""
 
 
-def postgres_admin_url() -> str:
-    return os.environ.get("UG_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_ADMIN_URL
-
-
 def redis_url() -> str:
     return os.environ.get("UG_TEST_REDIS_URL") or DEFAULT_REDIS_URL
 
@@ -92,7 +88,7 @@ def check_services(pg_url: str, rd_url: str) -> None:
     import redis
 
     try:
-        psycopg2.connect(pg_url, connect_timeout=5).close()
+        admin_sql(pg_url)
     except psycopg2.OperationalError as exc:
         raise StackUnavailable(f"PostgreSQL unreachable at {pg_url}: {str(exc).strip()}") from exc
     try:
@@ -304,45 +300,26 @@ class Stack:
         }
 
     # -- backing services -----------------------------------------------------------------------
-    def _admin(self):
-        import psycopg2
-
-        conn = psycopg2.connect(self.pg_url, connect_timeout=5)
-        conn.autocommit = True
-        return conn
-
     def _create_databases(self) -> None:
         passwords = {
             "airflow": self.secrets["POSTGRES_PASSWORD"],
             "governance": self.secrets["GOVERNANCE_DB_PASSWORD"],
         }
-        conn = self._admin()
-        try:
-            with conn.cursor() as cursor:
-                for compose_name, password in passwords.items():
-                    role, database = (
-                        self.endpoints.roles[compose_name],
-                        self.endpoints.databases[compose_name],
-                    )
-                    cursor.execute(f'CREATE ROLE "{role}" LOGIN PASSWORD %s', (password,))
-                    self._roles.append(role)
-                    cursor.execute(f'CREATE DATABASE "{database}" OWNER "{role}"')
-                    self._databases.append(database)
-        finally:
-            conn.close()
+        for compose_name, password in passwords.items():
+            role, database = self.endpoints.roles[compose_name], self.endpoints.databases[compose_name]
+            admin_sql(self.pg_url, (f'CREATE ROLE "{role}" LOGIN PASSWORD %s', (password,)))
+            self._roles.append(role)
+            admin_sql(self.pg_url, f'CREATE DATABASE "{database}" OWNER "{role}"')
+            self._databases.append(database)
 
     def _drop_databases(self) -> None:
         if not (self._databases or self._roles):
             return
-        conn = self._admin()
-        try:
-            with conn.cursor() as cursor:
-                for database in self._databases:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-                for role in self._roles:
-                    cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
-        finally:
-            conn.close()
+        admin_sql(
+            self.pg_url,
+            *(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)' for database in self._databases),
+            *(f'DROP ROLE IF EXISTS "{role}"' for role in self._roles),
+        )
         self._databases, self._roles = [], []
 
     def _redis(self, db: int):
