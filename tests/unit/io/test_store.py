@@ -13,9 +13,9 @@ import pyarrow.compute as pc
 import pytest
 from sqlalchemy import func, select
 
-from utterance_governance.io import store as store_module
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store import GovernanceStore, LockLost, LockTimeout, StoreSchemaMismatch
+from utterance_governance.io.store import ledger as store_module
 from utterance_governance.io.store_schema import (
     LEDGER,
     LEDGER_INPUT,

@@ -1,0 +1,202 @@
+"""The store's foundation: the engine on SQLite or PostgreSQL, read and write transactions,
+creating the schema and migrating an older one.
+
+SQLite (the embedded default) runs in WAL mode with a busy timeout, and every write
+transaction starts with ``BEGIN IMMEDIATE``, so concurrent Airflow tasks queue for the write
+lock instead of failing with "database is locked".
+
+Also the small helpers every part of the store shares: ``utcnow``, chunked ``IN`` lists,
+conforming an Arrow table to a schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Self
+
+import pyarrow as pa
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine import make_url
+
+from utterance_governance.io.store_schema import SCHEMA_VERSION, UTC, metadata, store_meta
+
+if TYPE_CHECKING:
+    from utterance_governance.settings import Settings
+
+log = logging.getLogger(__name__)
+
+_IN_CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
+_SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising create_schema
+
+
+class StoreSchemaMismatch(RuntimeError):
+    """The database holds a governance store of another schema version."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def _chunks(values: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with exactly ``schema``'s columns and types; absent nullable columns become nulls."""
+    columns = []
+    for field in schema:
+        if field.name in table.column_names:
+            columns.append(table.column(field.name).cast(field.type, safe=False))
+        elif field.nullable:
+            columns.append(pa.nulls(table.num_rows, field.type))
+        else:
+            raise ValueError(f"missing required column {field.name!r} (have {table.column_names})")
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+class StoreBase:
+    """The engine and transactions of a governance store at a SQLAlchemy URL; the parts build on it."""
+
+    def __init__(self, url: str, *, busy_timeout_s: float = 300.0, echo: bool = False):
+        parsed = make_url(url)
+        self.url = parsed
+        self.backend = parsed.get_backend_name()
+        if self.backend == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+            self.engine: Engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_s})
+            _configure_sqlite(self.engine, busy_timeout_s)
+        elif self.backend == "postgresql":
+            self.engine = create_engine(
+                parsed, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
+            )
+        else:
+            raise ValueError(
+                f"unsupported governance store backend {self.backend!r}: use sqlite or postgresql"
+            )
+        self._insert = sqlite_dialect.insert if self.backend == "sqlite" else pg_dialect.insert
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, create_schema: bool = True) -> Self:
+        store = cls(settings.database_url)
+        if create_schema:
+            store.create_schema()
+        return store
+
+    def create_schema(self, *, migrate: bool = False) -> None:
+        """Create every table and index that does not exist yet (safe to call from concurrent tasks).
+
+        A store of an older schema version is refused with a clear message, or brought up to
+        date when ``migrate`` (the deployment's init step: ``python -m utterance_governance.cli
+        migrate-store``), in the same transaction: all steps or none.
+        """
+        with self._write() as conn:
+            if self.backend == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            existing = set(sa_inspect(conn).get_table_names())
+            found = SCHEMA_VERSION if not existing & {"ledger", "dataset_versions"} else 1
+            if "store_meta" in existing:
+                recorded = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == "schema_version"))
+                found = int(recorded) if recorded else found
+            if found != SCHEMA_VERSION:
+                if not migrate or found > SCHEMA_VERSION or found not in _MIGRATIONS:
+                    raise StoreSchemaMismatch(
+                        f"{self!r} holds a governance store of schema version {found}; this code "
+                        f"needs version {SCHEMA_VERSION}. "
+                        + (
+                            "Run `python -m utterance_governance.cli migrate-store`, or (test and "
+                            "development stores only) drop it and let the next run create a new one."
+                            if found < SCHEMA_VERSION
+                            else "This code is older than the store: deploy the newer code."
+                        )
+                    )
+                for version in range(found, SCHEMA_VERSION):
+                    for statement in _MIGRATIONS[version](self.backend):
+                        conn.exec_driver_sql(statement)
+                    log.warning(
+                        "governance store %r migrated from schema version %d to %d",
+                        self,
+                        version,
+                        version + 1,
+                    )
+            metadata.create_all(conn, checkfirst=True)
+            conn.execute(delete(store_meta).where(store_meta.c.key == "schema_version"))
+            conn.execute(insert(store_meta), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.dispose()
+
+    def __repr__(self) -> str:
+        return f"GovernanceStore({self.url.render_as_string(hide_password=True)!r})"
+
+    # -- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite: writers queue, never deadlock)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(ug_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read transaction: one consistent snapshot for every statement in it."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+
+def _migrate_1_to_2(backend: str) -> list[str]:
+    """Shard lineages in the ledger (``shard_id``, ``ended_in``); each shard its own lineage so far."""
+    key = 'VARCHAR COLLATE "C"' if backend == "postgresql" else "VARCHAR"
+    return [
+        "ALTER TABLE ledger RENAME COLUMN shard_path TO shard_id",
+        f"ALTER TABLE ledger ADD COLUMN ended_in {key}",
+        f"ALTER TABLE version_shards ADD COLUMN shard_id {key} NOT NULL DEFAULT ''",
+        "UPDATE version_shards SET shard_id = shard_path",
+        *(
+            ["ALTER TABLE version_shards ALTER COLUMN shard_id DROP DEFAULT"]
+            if backend == "postgresql"
+            else []
+        ),
+        "CREATE INDEX ix_version_shards_lineage ON version_shards (dataset, shard_id)",
+        "CREATE INDEX ix_ledger_ended ON ledger (dataset, ended_in) WHERE ended_in IS NOT NULL",
+    ]
+
+
+# schema version -> the statements that bring a store of that version to the next one
+_MIGRATIONS: dict[int, Callable[[str], list[str]]] = {1: _migrate_1_to_2}
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # the driver's implicit BEGIN is replaced by ours below
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA analysis_limit = 1000")  # ANALYZE samples, so it stays cheap on a big ledger
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ug_write") else "BEGIN")

@@ -1,0 +1,97 @@
+"""The store's registry of landing files already processed (SPEC §3.1)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from utterance_governance.io.storage import ObjectInfo
+from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
+from utterance_governance.io.store_schema import processed_files
+
+
+class ProcessedFiles(StoreBase):
+    """The landing files already processed, with their size and fingerprint."""
+
+    def select_new_files(self, files: Iterable[ObjectInfo], *, reprocess: bool = False) -> list[ObjectInfo]:
+        """The files not processed yet, or whose content changed since (size or fingerprint); all if ``reprocess``."""
+        files = list(files)
+        if reprocess:
+            return files
+        known: dict[str, tuple[int, str]] = {}
+        pf = processed_files
+        with self._read() as conn:
+            for chunk in _chunks(sorted({f.path for f in files})):
+                for path, size, fingerprint in conn.execute(
+                    select(pf.c.path, pf.c.size, pf.c.fingerprint).where(pf.c.path.in_(chunk))
+                ):
+                    known[path] = (int(size), fingerprint)
+        return [f for f in files if known.get(f.path) != (f.size, f.fingerprint)]
+
+    def mark_files_processed(
+        self, files: Iterable[ObjectInfo], run_id: str, stats: Mapping[str, Any] | None = None
+    ) -> int:
+        """Register ``files`` as processed by ``run_id`` (idempotent: re-marking updates the entry).
+
+        ``stats`` is either per file (a mapping whose keys are the files' paths) or one
+        mapping recorded for every file (e.g. the run's counts).
+        """
+        files = list({f.path: f for f in files}.values())
+        if not files:
+            return 0
+        per_file = bool(stats) and all(f.path in stats for f in files) and len(stats) == len(files)
+        now = utcnow()
+        rows = [
+            {
+                "path": f.path,
+                "size": int(f.size),
+                "fingerprint": f.fingerprint,
+                "run_id": run_id,
+                "processed_at": now,
+                "stats": (stats.get(f.path) if per_file else stats) if stats else None,
+                "rewritten_at": None,
+            }
+            for f in files
+        ]
+        stmt = self._insert(processed_files)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["path"],
+            set_={name: stmt.excluded[name] for name in rows[0] if name != "path"},
+        )
+        with self._write() as conn:
+            conn.execute(stmt, rows)
+        return len(rows)
+
+    def forget_files(self, paths: Iterable[str]) -> int:
+        """Drop files from the registry (they will be taken as new); return how many were registered."""
+        paths = sorted(set(paths))
+        removed = 0
+        with self._write() as conn:
+            for chunk in _chunks(paths):
+                removed += conn.execute(
+                    delete(processed_files).where(processed_files.c.path.in_(chunk))
+                ).rowcount
+        return removed
+
+    def update_file_fingerprint(self, path: str, size: int, fingerprint: str) -> bool:
+        """Re-register a landing file a purge rewrote, so its new fingerprint is not taken as new input.
+
+        Only a registered file is updated (an unprocessed file stays new input); returns
+        whether it was registered.
+        """
+        with self._write() as conn:
+            result = conn.execute(
+                update(processed_files)
+                .where(processed_files.c.path == path)
+                .values(size=int(size), fingerprint=fingerprint, rewritten_at=utcnow())
+            )
+        return result.rowcount == 1
+
+    def processed_file(self, path: str) -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = (
+                conn.execute(select(processed_files).where(processed_files.c.path == path)).mappings().first()
+            )
+        return dict(row) if row else None

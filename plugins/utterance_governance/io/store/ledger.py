@@ -1,0 +1,501 @@
+"""The store's ledger of every published utterance, and which shards each version lists.
+
+A version lists shards (``version_shards``); a shard belongs to a lineage (``shard_id``) whose
+ledger rows it holds, less those a purge ended. Bulk inserts use ``COPY`` on PostgreSQL and a
+chunked ``executemany`` on SQLite; large reads go straight into Arrow.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Mapping, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    and_,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
+
+from utterance_governance.io.store.base import _chunks, _conform
+from utterance_governance.io.store.versions import DatasetVersions
+from utterance_governance.io.store_schema import (
+    LEDGER,
+    LEDGER_INPUT,
+    dataset_versions,
+    ledger,
+    version_shards,
+)
+from utterance_governance.schema import TS
+
+_LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 1M-row inserts
+_SQLITE_BULK_CACHE_KIB = 256 * 1024  # page cache while bulk-inserting into the ledger
+_FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
+_ANALYZE_AFTER_ROWS = 50_000  # refresh planner statistics after a bulk ledger insert this large
+
+
+class Ledger(DatasetVersions):
+    """The ledger of published utterances and the shard lists of versions."""
+
+    def insert_ledger_rows(self, dataset: str, version: str, rows: pa.Table) -> int:
+        """Record the published utterances of new shards (``LEDGER_INPUT`` columns) in ``version``.
+
+        Each new shard starts its own lineage (``shard_id`` = its path). The shards' previous
+        rows, if any, are replaced, so a retried publish converges. Bulk path: ``COPY`` on
+        PostgreSQL, chunked ``executemany`` on SQLite.
+        """
+        rows = _conform(rows, LEDGER_INPUT)
+        if rows.num_rows == 0:
+            return 0
+        rows = rows.sort_by("utterance_id")  # primary-key order: index pages are touched once, in order
+        shard_paths = sorted(pc.unique(rows.column("shard_path")).to_pylist())
+        with self._write() as conn:
+            for chunk in _chunks(shard_paths):
+                conn.execute(delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk)))
+            if self.backend == "postgresql":
+                _copy_ledger_rows(conn, dataset, rows)
+            else:
+                _executemany_ledger_rows(conn, dataset, rows)
+            self._add_version_shards(conn, dataset, version, [(p, p) for p in shard_paths])
+            if rows.num_rows >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
+                conn.exec_driver_sql("ANALYZE ledger")
+                conn.exec_driver_sql("ANALYZE version_shards")
+        return rows.num_rows
+
+    def rewrite_shards(
+        self,
+        dataset: str,
+        version: str,
+        rewritten: Mapping[str, str | None],
+        removed_utterance_ids: Iterable[str],
+    ) -> int:
+        """Record a purge's shard rewrites in ``version`` (still staged). Idempotent.
+
+        ``rewritten`` maps each replaced shard path to the path of its rewrite, which continues
+        the old shard's lineage (its kept rows are not recorded again), or to ``None`` when no
+        row was kept. The removed rows are marked ended in ``version``: older versions still see
+        them until ``erase_ended_ledger_rows`` runs after the old files are gone. Returns the
+        number of rows marked.
+        """
+        vs = version_shards
+        lineage: dict[str, str] = {}
+        ids = sorted(set(removed_utterance_ids))
+        with self._write() as conn:
+            for chunk in _chunks(sorted(rewritten)):
+                found = conn.execute(
+                    select(vs.c.shard_path, vs.c.shard_id)
+                    .where(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk))
+                    .distinct()
+                )
+                lineage.update({path: shard_id for path, shard_id in found})
+            unknown = sorted(set(rewritten) - set(lineage))
+            if unknown:
+                raise KeyError(f"dataset {dataset!r}: no version lists the rewritten shards {unknown}")
+            self._add_version_shards(
+                conn, dataset, version, [(new, lineage[old]) for old, new in sorted(rewritten.items()) if new]
+            )
+            marked = 0
+            for lineages in _chunks(sorted(set(lineage.values()))):
+                for chunk in _chunks(ids):
+                    marked += conn.execute(
+                        update(ledger)
+                        .where(
+                            ledger.c.dataset == dataset,
+                            ledger.c.shard_id.in_(lineages),
+                            ledger.c.utterance_id.in_(chunk),
+                            ledger.c.ended_in.is_(None),
+                        )
+                        .values(ended_in=version)
+                    ).rowcount
+        return marked
+
+    @staticmethod
+    def _add_version_shards(
+        conn: Connection, dataset: str, version: str, shards: Sequence[tuple[str, str]]
+    ) -> None:
+        """List ``(shard_path, shard_id)`` pairs in ``version`` (those not listed yet)."""
+        vs = version_shards
+        present = set()
+        for chunk in _chunks([path for path, _ in shards]):
+            present.update(
+                conn.execute(
+                    select(vs.c.shard_path).where(
+                        vs.c.dataset == dataset, vs.c.version == version, vs.c.shard_path.in_(chunk)
+                    )
+                ).scalars()
+            )
+        missing = [
+            {"dataset": dataset, "version": version, "shard_path": path, "shard_id": shard_id}
+            for path, shard_id in shards
+            if path not in present
+        ]
+        if missing:
+            conn.execute(insert(vs), missing)
+
+    def carry_over(
+        self, dataset: str, from_version: str, to_version: str, exclude_shards: Iterable[str] = ()
+    ) -> None:
+        """List ``from_version``'s shards except ``exclude_shards`` in ``to_version`` too (one INSERT ... SELECT).
+
+        Idempotent. No ledger row is touched: the carried shards' rows are the same rows.
+        """
+        excluded = sorted(set(exclude_shards))
+        src, dst = version_shards.alias("src"), version_shards.alias("dst")
+        already = exists().where(
+            dst.c.dataset == dataset, dst.c.version == to_version, dst.c.shard_path == src.c.shard_path
+        )
+        carried = select(literal(dataset), literal(to_version), src.c.shard_path, src.c.shard_id).where(
+            src.c.dataset == dataset, src.c.version == from_version, ~already
+        )
+        if excluded:
+            carried = carried.where(src.c.shard_path.not_in(excluded))
+        with self._write() as conn:
+            conn.execute(
+                insert(version_shards).from_select(["dataset", "version", "shard_path", "shard_id"], carried)
+            )
+
+    def version_shard_paths(self, dataset: str, version: str) -> list[str]:
+        vs = version_shards
+        with self._read() as conn:
+            return list(
+                conn.execute(
+                    select(vs.c.shard_path)
+                    .where(vs.c.dataset == dataset, vs.c.version == version)
+                    .order_by(vs.c.shard_path)
+                ).scalars()
+            )
+
+    def shards_left_behind(self, dataset: str, live_version: str) -> dict[str, list[str]]:
+        """Shards some other version lists but ``live_version`` does not, each with the versions listing it.
+
+        Publishing only ever adds shards, so under the dataset lock (no version staged) these
+        are the shards a purge replaced: their files are due for removal.
+        """
+        vs, live, v = version_shards.alias("vs"), version_shards.alias("live"), dataset_versions
+        in_live = exists().where(
+            live.c.dataset == dataset, live.c.version == live_version, live.c.shard_path == vs.c.shard_path
+        )
+        stmt = (
+            select(vs.c.shard_path, vs.c.version)
+            .select_from(vs.join(v, and_(v.c.dataset == vs.c.dataset, v.c.version == vs.c.version)))
+            .where(vs.c.dataset == dataset, vs.c.version != live_version, v.c.status != "staged", ~in_live)
+            .order_by(vs.c.shard_path, vs.c.version)
+        )
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for shard_path, version in conn.execute(stmt):
+                out.setdefault(shard_path, []).append(version)
+        return out
+
+    @staticmethod
+    def _version_ledger(dataset: str, version: str):
+        """The join of a version's shards with their ledger rows, and the condition selecting the version."""
+        vs = version_shards
+        return _with_ledger(vs), and_(vs.c.dataset == dataset, vs.c.version == version)
+
+    def live_content_hashes(self, dataset: str, version: str | None = None) -> set[str]:
+        """Content hashes of every utterance in ``version`` (default: the live one) — the duplicate rule's input."""
+        version = version or self.live_version(dataset)
+        if version is None:
+            return set()
+        joined, where = self._version_ledger(dataset, version)
+        stmt = select(ledger.c.content_hash).select_from(joined).where(where)
+        with self._read() as conn:
+            hashes = self._select_arrow(conn, stmt, [pa.field("content_hash", pa.string())])
+        return set(hashes.column(0).to_pylist())
+
+    def ledger_count(self, dataset: str, version: str) -> int:
+        joined, where = self._version_ledger(dataset, version)
+        with self._read() as conn:
+            return int(conn.scalar(select(func.count()).select_from(joined).where(where)))
+
+    def ledger_rows(
+        self,
+        dataset: str,
+        version: str | None,
+        speaker_keys: Iterable[str] | None = None,
+        utterance_ids: Iterable[str] | None = None,
+    ) -> pa.Table:
+        """Ledger rows of ``version`` (default: live) as ``LEDGER``, optionally only some speakers/utterances.
+
+        ``shard_path`` is the shard's path in that version. Ordered by (shard_path,
+        utterance_id). Both filters given: rows matching both.
+        """
+        version = version or self.live_version(dataset)
+        if version is None:
+            return LEDGER.empty_table()
+        joined, where = self._version_ledger(dataset, version)
+        stmt = (
+            select(
+                version_shards.c.shard_path,
+                ledger.c.utterance_id,
+                ledger.c.speaker_key,
+                ledger.c.content_hash,
+                self._raw_timestamp(ledger.c.captured_at),
+            )
+            .select_from(joined)
+            .where(where)
+        )
+        statements = [stmt]
+        keys = None if speaker_keys is None else sorted(set(speaker_keys))
+        ids = None if utterance_ids is None else sorted(set(utterance_ids))
+        if keys is not None and ids is not None:  # chunk the longer list, pass the shorter whole
+            if len(keys) <= len(ids):
+                stmt = stmt.where(ledger.c.speaker_key.in_(keys))
+                statements = [stmt.where(ledger.c.utterance_id.in_(c)) for c in _chunks(ids)]
+            else:
+                stmt = stmt.where(ledger.c.utterance_id.in_(ids))
+                statements = [stmt.where(ledger.c.speaker_key.in_(c)) for c in _chunks(keys)]
+        elif keys is not None:
+            statements = [stmt.where(ledger.c.speaker_key.in_(c)) for c in _chunks(keys)]
+        elif ids is not None:
+            statements = [stmt.where(ledger.c.utterance_id.in_(c)) for c in _chunks(ids)]
+        raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type)]
+        with self._read() as conn:
+            parts = [self._select_arrow(conn, statement, raw_fields) for statement in statements]
+        raw = pa.concat_tables(parts)
+        n = raw.num_rows
+        table = pa.Table.from_arrays(
+            [
+                pa.nulls(n, pa.string()).fill_null(dataset),
+                pa.nulls(n, pa.string()).fill_null(version),
+                *raw.columns[:4],
+                self._timestamps_to_arrow(raw.column("captured_at")),
+            ],
+            schema=LEDGER,
+        )
+        return table.sort_by([("shard_path", "ascending"), ("utterance_id", "ascending")])
+
+    def _select_arrow(self, conn: Connection, statement, fields: list[pa.Field]) -> pa.Table:
+        """Run a (large) SELECT straight into Arrow: ``COPY ... TO STDOUT`` on PostgreSQL, driver cursor on SQLite.
+
+        No SQLAlchemy row objects are made, so a million-row ledger read stays in seconds. Only
+        for statements over identifiers and numbers: values are rendered as SQL literals.
+        """
+        schema = pa.schema(fields)
+        sql = str(statement.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            if self.backend == "postgresql":
+                buffer = io.BytesIO()
+                cursor.copy_expert(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", buffer)
+                if buffer.tell() == 0:
+                    return schema.empty_table()
+                buffer.seek(0)
+                return pa_csv.read_csv(
+                    buffer,
+                    read_options=pa_csv.ReadOptions(column_names=schema.names),
+                    convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+                )
+            cursor.execute(sql)
+            batches = []
+            while rows := cursor.fetchmany(_FETCH_BATCH):
+                columns = zip(*rows, strict=True)
+                batches.append(
+                    pa.record_batch(
+                        [pa.array(c, f.type) for c, f in zip(columns, fields, strict=True)], schema=schema
+                    )
+                )
+            return pa.Table.from_batches(batches, schema=schema)
+        finally:
+            cursor.close()
+
+    @property
+    def _raw_timestamp_type(self) -> pa.DataType:
+        return pa.int64() if self.backend == "postgresql" else pa.string()
+
+    def _raw_timestamp(self, column):
+        """A timestamp column in its cheapest form to read into Arrow: µs since epoch (PostgreSQL), stored text (SQLite)."""
+        if self.backend == "postgresql":
+            return cast(func.extract("epoch", column) * 1_000_000, BigInteger)
+        return type_coerce(column, String)
+
+    def _timestamps_to_arrow(self, values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+        if self.backend == "postgresql":
+            return pc.cast(values, TS)
+        return pc.cast(
+            pc.cast(values, pa.timestamp("us")), TS
+        )  # SQLite holds "YYYY-MM-DD HH:MM:SS.ffffff" UTC
+
+    def delete_ledger_rows(
+        self,
+        dataset: str,
+        version: str | None = None,
+        *,
+        shard_paths: Iterable[str] | None = None,
+        utterance_ids: Iterable[str] | None = None,
+        speaker_keys: Iterable[str] | None = None,
+    ) -> int:
+        """Remove ledger rows; return how many rows were removed.
+
+        - With ``version``: its shards (or only ``shard_paths``) leave that version — e.g. a
+          staged version abandoned; rows of lineages no version lists any more are dropped,
+          and rows the whole version had ended are live again. Returns the rows the version lost.
+        - Without ``version``: erase from every version of the dataset either the shards at
+          ``shard_paths`` (their files are gone; a lineage's rows go with its last listed
+          shard), or the rows of ``utterance_ids`` or ``speaker_keys`` — e.g. a purge erasing
+          a customer's pseudonymous trace. Returns the rows erased.
+        """
+        vs = version_shards
+        if version is not None:
+            if utterance_ids is not None or speaker_keys is not None:
+                raise ValueError(
+                    "shards are immutable and shared between versions: remove utterances from every "
+                    "version (version=None) or remove whole shards from one version"
+                )
+            with self._write() as conn:
+                if shard_paths is None:
+                    paths = list(
+                        conn.execute(
+                            select(vs.c.shard_path).where(vs.c.dataset == dataset, vs.c.version == version)
+                        ).scalars()
+                    )
+                else:
+                    paths = sorted(set(shard_paths))
+                lost = 0
+                for chunk in _chunks(paths):
+                    in_version = and_(
+                        vs.c.dataset == dataset, vs.c.version == version, vs.c.shard_path.in_(chunk)
+                    )
+                    lost += conn.scalar(select(func.count()).select_from(_with_ledger(vs)).where(in_version))
+                    lineages = list(
+                        conn.execute(select(vs.c.shard_id).where(in_version).distinct()).scalars()
+                    )
+                    conn.execute(delete(vs).where(in_version))
+                    self._drop_unlisted_lineages(conn, dataset, lineages)
+                if shard_paths is None:
+                    conn.execute(
+                        update(ledger)
+                        .where(ledger.c.dataset == dataset, ledger.c.ended_in == version)
+                        .values(ended_in=None)
+                    )
+                return int(lost)
+        given = [
+            name
+            for name, values in (
+                ("shard_paths", shard_paths),
+                ("utterance_ids", utterance_ids),
+                ("speaker_keys", speaker_keys),
+            )
+            if values is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "without a version, give exactly one of shard_paths, utterance_ids, speaker_keys"
+            )
+        erased = 0
+        with self._write() as conn:
+            if shard_paths is not None:
+                for chunk in _chunks(sorted(set(shard_paths))):
+                    where = and_(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk))
+                    lineages = list(conn.execute(select(vs.c.shard_id).where(where).distinct()).scalars())
+                    conn.execute(delete(vs).where(where))
+                    erased += self._drop_unlisted_lineages(conn, dataset, lineages)
+                return erased
+            column = ledger.c.utterance_id if utterance_ids is not None else ledger.c.speaker_key
+            for chunk in _chunks(sorted(set(utterance_ids if utterance_ids is not None else speaker_keys))):
+                erased += conn.execute(
+                    delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))
+                ).rowcount
+        return erased
+
+    @staticmethod
+    def _drop_unlisted_lineages(conn: Connection, dataset: str, lineages: Sequence[str]) -> int:
+        """Delete the ledger rows of those ``lineages`` that no version lists any more."""
+        vs = version_shards
+        listed = exists().where(vs.c.dataset == ledger.c.dataset, vs.c.shard_id == ledger.c.shard_id)
+        dropped = 0
+        for chunk in _chunks(sorted(set(lineages))):
+            dropped += conn.execute(
+                delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk), ~listed)
+            ).rowcount
+        return dropped
+
+    def erase_ended_ledger_rows(self, dataset: str, up_to_version: str) -> int:
+        """Erase rows that a purge ended in ``up_to_version`` or before; return how many.
+
+        Call once the files that still held them are gone: no version can show them any more.
+        """
+        with self._write() as conn:
+            return conn.execute(
+                delete(ledger).where(
+                    ledger.c.dataset == dataset,
+                    ledger.c.ended_in.is_not(None),
+                    ledger.c.ended_in <= up_to_version,
+                )
+            ).rowcount
+
+
+def _with_ledger(shards):
+    """``version_shards`` (or an alias of it) joined with the ledger rows each listed shard holds in its version."""
+    return shards.join(
+        ledger,
+        and_(
+            ledger.c.dataset == shards.c.dataset,
+            ledger.c.shard_id == shards.c.shard_id,
+            or_(ledger.c.ended_in.is_(None), ledger.c.ended_in > shards.c.version),
+        ),
+    )
+
+
+def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
+    """SQLite bulk path: ``executemany`` on the driver cursor, timestamps formatted like SQLAlchemy stores them."""
+    sql = (
+        "INSERT INTO ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) "
+        "VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    cursor = conn.connection.driver_connection.cursor()
+    cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")  # index pages stay in memory
+    try:
+        for batch in rows.to_batches(max_chunksize=_LEDGER_BATCH):
+            # the text SQLAlchemy stores for a UTC datetime: "2026-11-25 13:45:12.000000"
+            captured = pc.cast(
+                pc.cast(batch.column("captured_at"), pa.timestamp("us")), pa.string()
+            ).to_pylist()
+            cursor.executemany(
+                sql,
+                zip(
+                    [dataset] * batch.num_rows,
+                    batch.column("shard_path").to_pylist(),
+                    batch.column("utterance_id").to_pylist(),
+                    batch.column("speaker_key").to_pylist(),
+                    batch.column("content_hash").to_pylist(),
+                    captured,
+                    strict=True,
+                ),
+            )
+    finally:
+        cursor.execute(f"PRAGMA cache_size = {cache_size}")
+        cursor.close()
+
+
+def _copy_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
+    """PostgreSQL bulk path: ``COPY ... FROM STDIN`` fed with CSV written by Arrow."""
+    sql = "COPY ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) FROM STDIN WITH (FORMAT csv)"
+    options = pa_csv.WriteOptions(include_header=False)
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        for batch in rows.to_batches(max_chunksize=_LEDGER_BATCH):
+            with_dataset = pa.Table.from_batches([batch]).add_column(
+                0, "dataset", pa.nulls(batch.num_rows, pa.string()).fill_null(dataset)
+            )
+            buffer = io.BytesIO()
+            pa_csv.write_csv(with_dataset, buffer, options)
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer)
+    finally:
+        cursor.close()

@@ -1,0 +1,317 @@
+"""The store's privacy records: consent events and deletion requests (idempotent by id), the
+records that could not be read — which hold a customer back or block publishing (SPEC §4) —
+and the snapshot of that state a decision is taken against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
+
+from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
+from utterance_governance.io.store_schema import (
+    consent_events,
+    deletion_requests,
+    dumps_canonical,
+    privacy_batches,
+    privacy_quarantine,
+)
+from utterance_governance.schema import CONSENT, DELETION
+
+log = logging.getLogger(__name__)
+
+PRIVACY_KINDS = ("consent", "deletion")
+
+
+class PrivacyRecords(StoreBase):
+    """Consent events, deletion requests and the privacy quarantine."""
+
+    def ingest_consent_events(
+        self, events: pa.Table, source_file: str, *, quarantined: pa.Table | None = None
+    ) -> int:
+        """Take in consent events (``schema.CONSENT``) read from ``source_file``; return how many were new.
+
+        Idempotent by ``event_id``. ``quarantined`` (``schema.QUARANTINE`` rows) are the
+        file's unreadable records: they are recorded in the same ingest, so a valid record of
+        the same file does not release the hold they put on their customer.
+        """
+        return self._ingest_privacy("consent", events, source_file, quarantined)[0]
+
+    def ingest_deletion_requests(
+        self, requests: pa.Table, source_file: str, *, quarantined: pa.Table | None = None
+    ) -> int:
+        """Take in deletion requests (``schema.DELETION``); idempotent by ``request_id``; return how many were new."""
+        return self._ingest_privacy("deletion", requests, source_file, quarantined)[0]
+
+    def record_privacy_quarantine(self, kind: str, quarantined: pa.Table) -> int:
+        """Record unreadable consent/deletion records (``schema.QUARANTINE`` rows); return how many were new.
+
+        Idempotent by (kind, source_file, line). A row with a readable ``customer_id`` holds
+        that customer back until a valid record of the same kind is ingested later; a row
+        without one blocks publishing until acknowledged.
+        """
+        by_file: dict[str, list[int]] = {}
+        for index, path in enumerate(quarantined.column("source_file").to_pylist()):
+            by_file.setdefault(path, []).append(index)
+        added = 0
+        for path, indices in by_file.items():
+            added += self._ingest_privacy(kind, None, path, quarantined.take(indices))[1]
+        return added
+
+    def _ingest_privacy(
+        self, kind: str, records: pa.Table | None, source_file: str, quarantined: pa.Table | None
+    ) -> tuple[int, int]:
+        if kind not in PRIVACY_KINDS:
+            raise ValueError(f"privacy record kind must be one of {PRIVACY_KINDS}, got {kind!r}")
+        target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
+        rows = _consent_rows(records) if kind == "consent" else _deletion_rows(records)
+        held_rows = _quarantine_rows(kind, quarantined)
+        if not rows and not held_rows:
+            return 0, 0
+        now = utcnow()
+        with self._write() as conn:
+            batch_id = conn.execute(
+                insert(privacy_batches).values(
+                    kind=kind, source_file=source_file, ingested_at=now, new_records=0, new_quarantined=0
+                )
+            ).inserted_primary_key[0]
+            if rows:
+                for row in rows:
+                    row.update(source_file=source_file, batch_id=batch_id, ingested_at=now)
+                conn.execute(self._insert(target).on_conflict_do_nothing(index_elements=[key]), rows)
+            if held_rows:
+                for row in held_rows:
+                    row.update(batch_id=batch_id, recorded_at=now)
+                conn.execute(
+                    self._insert(privacy_quarantine).on_conflict_do_nothing(
+                        index_elements=["kind", "source_file", "line"]
+                    ),
+                    held_rows,
+                )
+            new = conn.scalar(select(func.count()).select_from(target).where(target.c.batch_id == batch_id))
+            new_held = conn.scalar(
+                select(func.count())
+                .select_from(privacy_quarantine)
+                .where(privacy_quarantine.c.batch_id == batch_id)
+            )
+            if new or new_held:
+                conn.execute(
+                    update(privacy_batches)
+                    .where(privacy_batches.c.batch_id == batch_id)
+                    .values(new_records=new, new_quarantined=new_held)
+                )
+            else:  # nothing new: leave no trace, so re-ingesting a file changes nothing
+                conn.execute(delete(privacy_batches).where(privacy_batches.c.batch_id == batch_id))
+        log.info(
+            "%s ingest of %s: %d new of %d records, %d new unreadable",
+            kind,
+            source_file,
+            new,
+            len(rows),
+            new_held,
+        )
+        return int(new), int(new_held)
+
+    def _held_query(self, kind: str):
+        q = privacy_quarantine
+        target = consent_events if kind == "consent" else deletion_requests
+        later_valid = exists().where(
+            target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id
+        )
+        return select(q.c.customer_id).where(
+            q.c.kind == kind, q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None), ~later_valid
+        )
+
+    def held_customers(self) -> set[str]:
+        """Customers with an unreadable privacy record and no valid record of that kind ingested after it."""
+        with self._read() as conn:
+            return self._held_customers(conn)
+
+    def _held_customers(self, conn: Connection) -> set[str]:
+        return {
+            customer for kind in PRIVACY_KINDS for customer in conn.execute(self._held_query(kind)).scalars()
+        }
+
+    def privacy_quarantine(self, *, open_only: bool = True) -> list[dict[str, Any]]:
+        """Quarantined privacy records (open ones: not acknowledged), oldest first."""
+        q = privacy_quarantine
+        stmt = select(q).order_by(q.c.id)
+        if open_only:
+            stmt = stmt.where(q.c.acknowledged_at.is_(None))
+        with self._read() as conn:
+            return [dict(row) for row in conn.execute(stmt).mappings()]
+
+    def privacy_blocked_reasons(self) -> list[str]:
+        """Why publishing is blocked: unreadable privacy records without a readable customer_id, unacknowledged."""
+        q = privacy_quarantine
+        stmt = select(q).where(q.c.customer_id.is_(None), q.c.acknowledged_at.is_(None)).order_by(q.c.id)
+        with self._read() as conn:
+            return [
+                f"unreadable {row.kind} record at {row.source_file}:{row.line} ({row.detail}) has no "
+                f"readable customer_id; publishing is blocked until it is fixed upstream or "
+                f"acknowledged (privacy quarantine id {row.id})"
+                for row in conn.execute(stmt)
+            ]
+
+    def acknowledge_privacy_quarantine(self, ids: Iterable[int], by: str) -> int:
+        """Resolve quarantined privacy records by id (a data engineer checked them); return how many changed.
+
+        An acknowledged record no longer blocks publishing nor holds its customer back.
+        """
+        if not by or not by.strip():
+            raise ValueError("acknowledge_privacy_quarantine needs the name of who acknowledges")
+        ids = sorted({int(i) for i in ids})
+        changed = 0
+        now = utcnow()
+        with self._write() as conn:
+            for chunk in _chunks(ids):
+                changed += conn.execute(
+                    update(privacy_quarantine)
+                    .where(privacy_quarantine.c.id.in_(chunk), privacy_quarantine.c.acknowledged_at.is_(None))
+                    .values(acknowledged_at=now, acknowledged_by=by)
+                ).rowcount
+        return changed
+
+    def consent_events(self) -> pa.Table:
+        """Every consent event, as ``schema.CONSENT``, ordered by (recorded_at, event_id)."""
+        c = consent_events
+        stmt = select(*(c.c[name] for name in CONSENT.names)).order_by(c.c.recorded_at, c.c.event_id)
+        with self._read() as conn:
+            rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        return pa.Table.from_pylist(rows, schema=CONSENT)
+
+    def deletion_requests(self) -> pa.Table:
+        """Every deletion request, as ``schema.DELETION``, ordered by (requested_at, request_id)."""
+        d = deletion_requests
+        stmt = select(
+            d.c.request_id,
+            d.c.customer_id,
+            d.c.scope,
+            d.c.range_from.label("from"),
+            d.c.range_to.label("to"),
+            d.c.utterance_ids,
+            d.c.requested_at,
+        ).order_by(d.c.requested_at, d.c.request_id)
+        with self._read() as conn:
+            rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        return pa.Table.from_pylist(rows, schema=DELETION)
+
+    def privacy_snapshot(self) -> dict[str, Any]:
+        """The consent/deletion state a decision is taken against: counts, high-water marks, a hash.
+
+        ``sha256`` covers every consent event and deletion request (by content, not by file),
+        the held customers and the open blocking records; it is the same on SQLite and
+        PostgreSQL for the same state, and changes whenever a decision could change.
+        """
+        c, d, q = consent_events, deletion_requests, privacy_quarantine
+        with self._read() as conn:
+            consent_count, max_recorded = conn.execute(select(func.count(), func.max(c.c.recorded_at))).one()
+            deletion_count, max_requested = conn.execute(
+                select(func.count(), func.max(d.c.requested_at))
+            ).one()
+            consent_state = conn.execute(
+                select(
+                    c.c.event_id,
+                    c.c.customer_id,
+                    c.c.purpose,
+                    c.c.status,
+                    c.c.effective_at,
+                    c.c.recorded_at,
+                    c.c.source,
+                )
+            ).all()
+            deletion_state = conn.execute(
+                select(
+                    d.c.request_id,
+                    d.c.customer_id,
+                    d.c.scope,
+                    d.c.range_from,
+                    d.c.range_to,
+                    d.c.utterance_ids,
+                    d.c.requested_at,
+                )
+            ).all()
+            blocked = conn.execute(
+                select(q.c.kind, q.c.source_file, q.c.line).where(
+                    q.c.customer_id.is_(None), q.c.acknowledged_at.is_(None)
+                )
+            ).all()
+            held = self._held_customers(conn)
+        # sorted here, not by the database: collations differ between backends
+        digest = hashlib.sha256()
+        digest.update(b"consent\n")
+        for row in sorted(consent_state, key=lambda r: r.event_id):
+            digest.update(dumps_canonical([*row[:4], _iso(row[4]), _iso(row[5]), row[6]]).encode() + b"\n")
+        digest.update(b"deletion\n")
+        for row in sorted(deletion_state, key=lambda r: r.request_id):
+            values = [*row[:3], _iso(row[3]), _iso(row[4]), row[5], _iso(row[6])]
+            digest.update(dumps_canonical(values).encode() + b"\n")
+        digest.update(b"held\n" + dumps_canonical(sorted(held)).encode() + b"\n")
+        digest.update(b"blocked\n" + dumps_canonical(sorted(list(row) for row in blocked)).encode())
+        return {
+            "consent_events": int(consent_count),
+            "deletion_requests": int(deletion_count),
+            "max_consent_recorded_at": _iso(max_recorded),
+            "max_deletion_requested_at": _iso(max_requested),
+            "held_customers": len(held),
+            "blocking_records": len(blocked),
+            "sha256": digest.hexdigest(),
+        }
+
+
+def _consent_rows(events: pa.Table | None) -> list[dict[str, Any]]:
+    if events is None or events.num_rows == 0:
+        return []
+    return _conform(events, CONSENT).to_pylist()
+
+
+def _deletion_rows(requests: pa.Table | None) -> list[dict[str, Any]]:
+    if requests is None or requests.num_rows == 0:
+        return []
+    rows = _conform(requests, DELETION).to_pylist()
+    for row in rows:
+        row["range_from"] = row.pop("from")
+        row["range_to"] = row.pop("to")
+    return rows
+
+
+def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, Any]]:
+    """Quarantine rows to store: position, reason and readable ids — never the raw input."""
+    if quarantined is None or quarantined.num_rows == 0:
+        return []
+    missing = {"source_file", "line"} - set(quarantined.column_names)
+    if missing:
+        raise ValueError(f"quarantined privacy records need columns {sorted(missing)}")
+    n = quarantined.num_rows
+
+    def column(name: str) -> list[Any]:
+        return quarantined.column(name).to_pylist() if name in quarantined.column_names else [None] * n
+
+    rows = []
+    for source_file, line, record_id, customer, reason, detail in zip(
+        column("source_file"),
+        column("line"),
+        column("record_id"),
+        column("customer_id"),
+        column("reason"),
+        column("detail"),
+        strict=True,
+    ):
+        readable = isinstance(customer, str) and customer.strip() != ""
+        rows.append(
+            {
+                "kind": kind,
+                "source_file": source_file,
+                "line": int(line),
+                "record_id": record_id,
+                "customer_id": customer if readable else None,
+                "reason": reason or "malformed",
+                "detail": detail or "",
+            }
+        )
+    return rows

@@ -1,0 +1,112 @@
+"""The store's dataset versions and their status: staged, live (one per dataset), superseded, revoked, abandoned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from utterance_governance.io.store.base import StoreBase, utcnow
+from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions
+
+
+class DatasetVersions(StoreBase):
+    """Versions of each dataset; at most one is live."""
+
+    def record_version(
+        self,
+        dataset: str,
+        version: str,
+        parent_version: str | None,
+        run_id: str | None,
+        created_at: dt.datetime,
+        manifest_path: str | None,
+        status: str,
+        counts: Mapping[str, int] | None = None,
+    ) -> None:
+        """Record (or re-record, idempotently) a version; recording it ``live`` supersedes the live one."""
+        _check_version_status(status)
+        now = utcnow()
+        row = {
+            "dataset": dataset,
+            "version": version,
+            "parent_version": parent_version,
+            "run_id": run_id,
+            "created_at": created_at,
+            "manifest_path": manifest_path,
+            "status": status,
+            "counts": dict(counts or {}),
+            "status_changed_at": now,
+        }
+        stmt = self._insert(dataset_versions)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["dataset", "version"],
+            set_={name: stmt.excluded[name] for name in row if name not in ("dataset", "version")},
+        )
+        with self._write() as conn:
+            current = self._version_status(conn, dataset, version)
+            _check_transition(dataset, version, current, status)
+            if status == "live":
+                self._supersede_live(conn, dataset, keep=version, now=now)
+            conn.execute(stmt, row)
+
+    def set_version_status(self, dataset: str, version: str, status: str) -> None:
+        """Change a version's status. ``live`` supersedes the live version; ``revoked`` is final."""
+        _check_version_status(status)
+        v = dataset_versions
+        now = utcnow()
+        with self._write() as conn:
+            current = self._version_status(conn, dataset, version)
+            if current is None:
+                raise KeyError(f"dataset {dataset!r} has no version {version!r}")
+            _check_transition(dataset, version, current, status)
+            if current == status:
+                return
+            if status == "live":
+                self._supersede_live(conn, dataset, keep=version, now=now)
+            conn.execute(
+                update(v)
+                .where(v.c.dataset == dataset, v.c.version == version)
+                .values(status=status, status_changed_at=now)
+            )
+
+    @staticmethod
+    def _version_status(conn: Connection, dataset: str, version: str) -> str | None:
+        v = dataset_versions
+        return conn.scalar(select(v.c.status).where(v.c.dataset == dataset, v.c.version == version))
+
+    @staticmethod
+    def _supersede_live(conn: Connection, dataset: str, *, keep: str, now: dt.datetime) -> None:
+        v = dataset_versions
+        conn.execute(
+            update(v)
+            .where(v.c.dataset == dataset, v.c.status == "live", v.c.version != keep)
+            .values(status="superseded", status_changed_at=now)
+        )
+
+    def live_version(self, dataset: str) -> str | None:
+        v = dataset_versions
+        with self._read() as conn:
+            return conn.scalar(select(v.c.version).where(v.c.dataset == dataset, v.c.status == "live"))
+
+    def versions(self, dataset: str) -> list[dict[str, Any]]:
+        """Every version of ``dataset``, oldest first."""
+        v = dataset_versions
+        stmt = select(v).where(v.c.dataset == dataset).order_by(v.c.created_at, v.c.version)
+        with self._read() as conn:
+            return [dict(row) for row in conn.execute(stmt).mappings()]
+
+
+def _check_version_status(status: str) -> None:
+    if status not in VERSION_STATUSES:
+        raise ValueError(f"version status must be one of {VERSION_STATUSES}, got {status!r}")
+
+
+def _check_transition(dataset: str, version: str, current: str | None, status: str) -> None:
+    if current == "revoked" and status != "revoked":
+        raise ValueError(
+            f"version {version!r} of {dataset!r} is revoked (it held data that had to be removed) and "
+            f"cannot become {status!r}"
+        )
