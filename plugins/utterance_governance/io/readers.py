@@ -9,15 +9,27 @@ quarantined row with ``line = 0``.
 Both formats converge on the same typed columns and then share one vectorised
 validation: JSON Lines are decoded line by line (they must be), Parquet columns are
 checked and cast whole.
+
+Identity is settled here, once (SPEC §4.1, ``privacy.identity``): every id (``customer_id``,
+the record's own id, the ids a deletion request lists) is canonicalised, and an id that is not
+usable makes its record malformed (``invalid_id:<field>``); enumerations (``purpose``,
+``status``, ``scope``) are matched case-insensitively after trimming and stored in their
+canonical spelling, anything else is ``invalid_value:<field>``. A JSON ``\\u`` escape that is
+no character (a lone surrogate) is ``invalid_utf8`` for its line only. With ``not_after``
+(the moment the file was first read, plus the clock skew the policy allows), an utterance
+captured later than that is ``future_timestamp:captured_at``. Typed records carry
+``landed_at``: when their file landed, as the caller knows it (null: unknown).
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +37,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
+from utterance_governance.privacy.identity import canonical_enum, canonical_id, canonical_ids, unusable_ids
 
 KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
     "utterances": (S.UTTERANCE, S.UTTERANCE_REQUIRED, "utterance_id"),
@@ -32,6 +45,8 @@ KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
     "deletions": (S.DELETION, S.DELETION_REQUIRED, "request_id"),
 }
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
+ENUMERATIONS = {"purpose": (S.TRAINING_PURPOSE,), "status": S.CONSENT_STATUSES, "scope": S.DELETION_SCOPES}
+ID_FIELDS = ("customer_id", "utterance_id", "event_id", "request_id")
 
 _ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 _BCP47 = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
@@ -39,7 +54,7 @@ _BCP47 = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 
 @dataclass(frozen=True)
 class ReadResult:
-    records: pa.Table  # kind schema + source_file, line
+    records: pa.Table  # kind schema + source_file, line, landed_at
     quarantine: pa.Table  # schema.QUARANTINE
 
     @property
@@ -47,9 +62,19 @@ class ReadResult:
         return self.records.num_rows + self.quarantine.num_rows
 
 
-def read_landing_file(storage: Storage, rel: str, kind: str) -> ReadResult:
+@dataclass(frozen=True)
+class Arrival:
+    """When a landing file arrived, as far as the pipeline knows (``None``: unknown)."""
+
+    landed_at: datetime | None = None  # at the latest: the earliest of its first reading and its mtime
+    not_after: datetime | None = None  # the latest credible capture time: first reading + clock skew
+
+
+def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | None = None) -> ReadResult:
     """Read one landing file of ``kind`` (utterances, consent, deletions) without raising."""
     schema, required, id_field = KINDS[kind]
+    arrival = arrival or Arrival()
+    tail_problem = None
     try:
         if rel.endswith(".parquet"):
             columns, raw_of, n, lines = _parquet_columns(storage, rel, schema)
@@ -57,11 +82,9 @@ def read_landing_file(storage: Storage, rel: str, kind: str) -> ReadResult:
         else:
             data = storage.read_bytes(rel)
             columns, raw_of, n, lines, details, tail_problem = _jsonl_columns(data, rel, schema)
-            if tail_problem:
-                return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem)
     except Exception as exc:  # a file we cannot open at all: one quarantine row says why
         return ReadResult(_empty(schema, rel), _file_problem(rel, f"unreadable_file:{type(exc).__name__}"))
-    return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, None)
+    return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem, arrival)
 
 
 # --- JSON Lines -------------------------------------------------------------------------
@@ -106,6 +129,8 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
                 parsed, detail = None, "unparseable_json"
             if detail is None and not isinstance(parsed, dict):
                 detail = "not_an_object"
+            elif detail is None and _LONE_SURROGATE.search(line) and not _encodable(parsed):
+                detail = "invalid_utf8"  # a \\uD800-style escape decodes to no character
             elif detail is None:
                 obj = parsed
         for name, check in checkers.items():
@@ -126,6 +151,17 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
         np.asarray(details, dtype=object),
         tail_problem,
     )
+
+
+_LONE_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
+
+
+def _encodable(parsed: dict) -> bool:
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _kind_of(t: pa.DataType) -> str:
@@ -261,7 +297,9 @@ class _Details:
             self.values[hit] = code
 
 
-def _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem) -> ReadResult:
+def _finish(
+    schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem, arrival
+) -> ReadResult:
     n = len(lines)
     d = _Details(details)
     wrong = columns.pop("__wrong__", {})
@@ -281,7 +319,11 @@ def _finish(schema, required, id_field, rel, columns, raw_of, lines, details, ta
         if pa.types.is_timestamp(field.type) and not pa.types.is_timestamp(col.type):
             col = _parse_timestamps(col, field.name, d)
         typed[field.name] = col
+    _canonical_identity(schema, typed, d)
     _semantic_checks(schema, typed, d)
+    if arrival.not_after is not None and "captured_at" in typed:
+        late = pc.greater(typed["captured_at"], pa.scalar(arrival.not_after, S.TS))
+        d.flag(late, "future_timestamp:captured_at")
     # an id seen twice in one file: the first occurrence stands, later ones are quarantined
     ids = typed[id_field]
     ok_so_far = np.equal(d.values, None)
@@ -297,6 +339,7 @@ def _finish(schema, required, id_field, rel, columns, raw_of, lines, details, ta
     records = pa.table({f.name: typed[f.name] for f in schema}, schema=schema).take(good_idx)
     records = records.append_column("source_file", pa.array([rel] * len(good_idx), pa.string()))
     records = records.append_column("line", pa.array(lines[good_idx], pa.int64()))
+    records = records.append_column("landed_at", pa.array([arrival.landed_at] * len(good_idx), S.TS))
     quarantine = _quarantine(rel, lines, bad_idx, d.values, columns, typed, id_field, raw_of)
     if tail_problem:
         quarantine = pa.concat_tables([quarantine, _file_problem(rel, tail_problem)])
@@ -346,6 +389,32 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
         return pa.array(out, S.TS)
 
 
+def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:
+    """Ids in their canonical form (unusable ones flagged); enumerations in their canonical spelling."""
+    for name in ID_FIELDS:
+        if name in typed:
+            canonical = canonical_ids(typed[name])
+            d.flag(unusable_ids(typed[name], canonical), f"invalid_id:{name}")
+            typed[name] = canonical
+    if "utterance_ids" in typed:
+        lists = typed["utterance_ids"]
+        flat = pc.list_flatten(lists)
+        canonical = canonical_ids(flat)
+        bad_element = unusable_ids(flat, canonical) | ~np.asarray(pc.is_valid(flat), dtype=bool)
+        parents = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        bad = np.zeros(len(lists), dtype=bool)
+        bad[parents[bad_element]] = True
+        d.flag(bad, "invalid_id:utterance_ids")
+        lengths = np.asarray(pc.fill_null(pc.list_value_length(lists), 0), dtype=np.int32)
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32))
+        typed["utterance_ids"] = pa.ListArray.from_arrays(offsets, canonical, mask=pc.is_null(lists))
+    for name, allowed in ENUMERATIONS.items():
+        if name in typed:
+            canonical, unknown = canonical_enum(typed[name], allowed)
+            d.flag(unknown, f"invalid_value:{name}")
+            typed[name] = canonical
+
+
 def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:
     names = set(schema.names)
     if "asr_confidence" in names:
@@ -357,11 +426,8 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
         d.flag(pc.less(typed["turn_index"], 0), "out_of_range:turn_index")
     if "locale" in names:
         d.flag(pc.invert(pc.match_substring_regex(typed["locale"], _BCP47)), "invalid_locale")
-    if "status" in names:
-        d.flag(pc.invert(pc.is_in(typed["status"], pa.array(S.CONSENT_STATUSES))), "invalid_value:status")
     if "scope" in names:
         scope = typed["scope"]
-        d.flag(pc.invert(pc.is_in(scope, pa.array(S.DELETION_SCOPES))), "invalid_value:scope")
         is_range = pc.equal(scope, "range")
         d.flag(
             pc.and_(is_range, pc.or_(pc.is_null(typed["from"]), pc.is_null(typed["to"]))),
@@ -397,17 +463,29 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) 
     )
 
 
-_CUSTOMER_IN_RAW = r'"customer_id"\s*:\s*"(?P<customer_id>[^"\\]{1,200})"'
+_CUSTOMER_IN_RAW = re.compile(r'"customer_id"\s*:\s*"((?:[^"\\]|\\.){1,400})"')
 
 
 def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
     """Where a broken row's customer_id was not parsed, read it off the raw text if it is there.
 
     A consent or deletion record that does not parse still says whose it is often enough;
-    knowing the customer lets the run hold back only them instead of blocking everyone.
+    knowing the customer lets the run hold back only them instead of blocking everyone. The id
+    is read as JSON reads it (escapes decoded) and must be usable in its canonical form;
+    otherwise it stays unknown, which blocks publishing (fail closed).
     """
-    found = pc.struct_field(pc.extract_regex(raw, _CUSTOMER_IN_RAW), [0])
-    return pc.coalesce(customer, found)
+    salvaged = []
+    for known, text in zip(customer.to_pylist(), raw.to_pylist(), strict=True):
+        if known is not None or text is None:
+            salvaged.append(known)
+            continue
+        match = _CUSTOMER_IN_RAW.search(text)
+        try:
+            value = json.loads(f'"{match.group(1)}"') if match else None
+        except ValueError:
+            value = None
+        salvaged.append(canonical_id(value))
+    return pa.array(salvaged, pa.string())
 
 
 def _file_problem(rel: str, detail: str) -> pa.Table:

@@ -1,0 +1,106 @@
+"""One identity (SPEC §4.1): every id is compared in one canonical form, everywhere.
+
+An id's canonical form is its Unicode NFC form with surrounding white space (Unicode's ``White_Space``) removed;
+case is kept. Publishing, purging, the re-check under the lock, the audit, the access report and the
+speaker keys all compare ids through ``canonical_ids``, so an opt-out whose ``customer_id``
+carries a trailing space, or a deletion request that spells an id in NFD, names the same
+customer as the utterances do. The readers canonicalise every id they read (JSON ``\\u``
+escapes are decoded first, gzip and Parquet alike), so the store and the lake hold canonical ids.
+
+An id that is empty after that, or that holds a character which cannot be told apart from
+nothing or from another id when printed, makes its record malformed (``None`` here):
+
+- control characters (``Cc``: NUL, tab, newline inside the id, ...),
+- format characters (``Cf``: zero-width spaces and joiners, byte-order marks, bidi overrides),
+- surrogates, private-use characters, line and paragraph separators,
+- any space other than U+0020 inside the id (a no-break space would make a second identity).
+
+The SPEC names control characters; the other classes are refused for the same reason: an id
+that differs from another only by an invisible character would match nothing, and a privacy
+record that matches nothing must never count as honoured.
+
+Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
+(``canonical_enum``); any other value is unreadable.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# Unicode's White_Space property (not Python's isspace, which also strips \x1c-\x1f: control characters)
+WHITE_SPACE = (
+    "\t\n\x0b\x0c\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_ASCII_CONTROL = r"[\x00-\x1f\x7f]"
+
+
+def _refused(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category in _REFUSED_CATEGORIES or (category == "Zs" and ch != " ")
+
+
+def canonical_id(value: object) -> str | None:
+    """The canonical form of one id, or ``None`` when it is not a usable id (see the module doc)."""
+    if not isinstance(value, str):
+        return None
+    text = unicodedata.normalize("NFC", value).strip(WHITE_SPACE)
+    if not text or any(_refused(ch) for ch in text):
+        return None
+    return text
+
+
+def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
+    """``canonical_id`` of every value, vectorised; nulls and unusable ids become null.
+
+    ASCII values (nearly all) are trimmed and checked in Arrow; the few others go through
+    Python's ``unicodedata``, once per distinct value.
+    """
+    if not isinstance(values, pa.Array | pa.ChunkedArray):
+        values = pa.array(list(values), pa.string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if pa.types.is_large_string(values.type):
+        values = values.cast(pa.string())
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    ascii_rows = np.asarray(pc.fill_null(pc.string_is_ascii(values), True), dtype=bool)
+    trimmed = pc.utf8_trim(values, WHITE_SPACE)
+    bad = pc.or_kleene(
+        pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)
+    )
+    out = pc.if_else(pc.fill_null(bad, False), pa.scalar(None, pa.string()), trimmed)
+    if ascii_rows.all():
+        return out
+    others = np.flatnonzero(~ascii_rows)
+    encoded = pc.dictionary_encode(values.take(pa.array(others, pa.int64())))
+    canonical = pa.array([canonical_id(v) for v in encoded.dictionary.to_pylist()], pa.string())
+    fixed = canonical.take(encoded.indices)
+    merged = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
+    merged[others] = fixed.to_numpy(zero_copy_only=False)
+    return pa.array(merged, pa.string())
+
+
+def unusable_ids(values: pa.Array | pa.ChunkedArray, canonical: pa.Array) -> np.ndarray:
+    """Rows where a value was given but is not a usable id (``canonical`` = ``canonical_ids(values)``)."""
+    return np.asarray(pc.is_valid(values), dtype=bool) & ~np.asarray(pc.is_valid(canonical), dtype=bool)
+
+
+def canonical_enum(values: pa.Array | pa.ChunkedArray, allowed: Iterable[str]) -> tuple[pa.Array, np.ndarray]:
+    """(each value trimmed and lower-cased when it is one of ``allowed``, else null; rows given a
+    value that matches none). Matching is case-insensitive after trimming white space."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    allowed = pa.array(sorted(set(allowed)), pa.string())
+    folded = pc.utf8_lower(pc.utf8_trim_whitespace(values))
+    known = pc.fill_null(pc.is_in(folded, value_set=allowed), False)
+    out = pc.if_else(known, folded, pa.scalar(None, pa.string()))
+    unknown = np.asarray(pc.is_valid(values), dtype=bool) & ~np.asarray(known, dtype=bool)
+    return out, unknown

@@ -1,0 +1,221 @@
+"""The privacy rules (SPEC §4 rules 2 and 3, §4.1), one unit each, in precedence order.
+
+Each rule says which rows of ``Subjects`` it excludes and gives its reason code. They run in
+``PRIVACY_RULES`` order and the first that excludes a row decides it
+(``privacy.verdict.privacy_verdict``); every caller — publish, the re-check under the lock,
+purge, audit — gets its answer from there.
+
+Unknown facts withdraw: a row whose capture time is unknown is inside every range and before
+every cut-off; a row whose landing time is unknown landed before every ``all`` request; a row
+whose customer is unknown is covered by any request listing its utterance id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.policy import Policy
+from utterance_governance.privacy.identity import canonical_ids
+from utterance_governance.privacy.subjects import Subjects, _codes, micros
+
+NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
+
+
+# --- rule 3: deletion requests ------------------------------------------------------------------
+def deletion_pairs(s: Subjects) -> pd.DataFrame:
+    """Every (row, request_id) such that the deletion request covers the row.
+
+    Scopes: ``all`` covers what was captured at or before ``requested_at`` and everything that
+    landed before it, whatever its capture time; ``range`` covers ``from <= captured_at <= to``;
+    ``utterances`` covers the listed ids of the requesting customer only.
+    """
+    cache = s.__dict__.setdefault("_deletion", {})
+    if "pairs" not in cache:
+        cache["pairs"] = _deletion_pairs(s)
+    return cache["pairs"]
+
+
+def _deletion_pairs(s: Subjects) -> pd.DataFrame:
+    empty = pd.DataFrame({"row": pd.Series([], dtype=np.int64), "request_id": pd.Series([], dtype=object)})
+    deletions = s.state.deletions
+    if len(s) == 0 or deletions.num_rows == 0:
+        return empty
+    req_code = _codes(canonical_ids(deletions.column("customer_id")), s.state.customers)
+    scope = np.asarray(
+        pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope"))).to_numpy(zero_copy_only=False)
+    )
+    request_id = np.asarray(deletions.column("request_id").to_numpy(zero_copy_only=False), dtype=object)
+    requested, _ = micros(deletions.column("requested_at"))
+    lo, lo_known = micros(deletions.column("from"))
+    hi, hi_known = micros(deletions.column("to"))
+    parts = [empty]
+
+    timed = (req_code >= 0) & np.isin(scope, ["all", "range"])
+    candidates = np.flatnonzero((s.code >= 0) & np.isin(s.code, req_code[timed]))
+    if timed.any() and len(candidates):
+        rows = pd.DataFrame({"row": candidates, "code": s.code[candidates], "t": s.captured[candidates],
+                             "t_known": s.captured_known[candidates], "l": s.landed[candidates],
+                             "l_known": s.landed_known[candidates]})  # fmt: skip
+        requests = pd.DataFrame({"code": req_code[timed], "scope": scope[timed], "requested": requested[timed],
+                                 "lo": np.where(lo_known, lo, np.iinfo(np.int64).max)[timed],
+                                 "hi": np.where(hi_known, hi, np.iinfo(np.int64).min)[timed],
+                                 "request_id": request_id[timed]})  # fmt: skip
+        pairs = rows.merge(requests, on="code")
+        is_all = pairs["scope"].to_numpy() == "all"
+        t, t_known = pairs["t"].to_numpy(), pairs["t_known"].to_numpy()
+        landed, l_known = pairs["l"].to_numpy(), pairs["l_known"].to_numpy()
+        when = pairs["requested"].to_numpy()
+        hit_all = is_all & (~t_known | (t <= when) | ~l_known | (landed < when))
+        hit_range = ~is_all & (~t_known | ((pairs["lo"].to_numpy() <= t) & (t <= pairs["hi"].to_numpy())))
+        parts.append(pairs.loc[hit_all | hit_range, ["row", "request_id"]])
+
+    listing = (scope == "utterances") & (req_code >= 0)
+    if listing.any():
+        lists = deletions.column("utterance_ids").combine_chunks().filter(pa.array(listing))
+        parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        listed = pd.DataFrame({
+            "code": req_code[listing][parent],
+            "uid": canonical_ids(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
+            "request_id": request_id[listing][parent],
+        }).dropna(subset=["uid"])  # fmt: skip
+        uid = np.asarray(s.utterance_id.to_numpy(zero_copy_only=False), dtype=object)
+        in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(s.utterance_id, value_set=pa.array(
+            listed["uid"].unique(), pa.string())), False)))  # fmt: skip
+        if len(in_list):
+            rows = pd.DataFrame({"row": in_list, "code": s.code[in_list], "uid": uid[in_list],
+                                 "identified": s.identified[in_list]})  # fmt: skip
+            mine = rows[rows["identified"]].merge(listed, on=["code", "uid"])
+            whose_unknown = rows[~rows["identified"]].merge(listed.drop(columns="code"), on="uid")
+            parts += [mine[["row", "request_id"]], whose_unknown[["row", "request_id"]]]
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+@dataclass(frozen=True)
+class DeletionRequested:
+    """A deletion request of any scope covers the utterance: it must not be used, nor kept."""
+
+    reason: str = S.DELETION_REQUESTED
+
+    def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
+        hit = np.zeros(len(s), dtype=bool)
+        hit[deletion_pairs(s)["row"].to_numpy(dtype=np.int64)] = True
+        return hit
+
+
+# --- doubt: unreadable privacy records ------------------------------------------------------------
+@dataclass(frozen=True)
+class HeldBack:
+    """The customer has an unreadable consent or deletion record and no valid record after it:
+    whether their data may be used cannot be told, so it is not used (and live rows are withdrawn)."""
+
+    reason: str = S.HELD_BACK
+
+    def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
+        held = s.state.held_customers
+        if not held:
+            return np.zeros(len(s), dtype=bool)
+        codes = _codes(canonical_ids(pa.array(sorted(held), pa.string())), s.state.customers)
+        return s.identified & (s.code >= 0) & np.isin(s.code, codes[codes >= 0])
+
+
+# --- rule 2: consent at capture and now ------------------------------------------------------------
+def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
+    """(status at capture, status now) per row: IN, OUT, or NONE (no event in force).
+
+    The status at an instant is the customer's last ``model_training`` event in force at it.
+    An opt-out is in force from the earliest of its ``effective_at``, its ``recorded_at`` and now:
+    an opt-out we hold is never postponed to a date the customer's clock or an upstream system
+    chose. An opt-in is in force from its ``effective_at`` (not before: a future opt-in is not
+    consent yet). At the same instant an opt-out outranks an opt-in. A row whose capture time
+    is unknown counts as captured under any opt-out the customer ever had.
+    """
+    cache = s.__dict__.setdefault("_consent", {})
+    if "status" in cache:
+        return cache["status"]
+    n = len(s)
+    at_capture = np.full(n, NONE, dtype=np.int8)
+    now = np.full(n, NONE, dtype=np.int8)
+    consent = s.state.consent
+    purpose = pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("purpose")))
+    consent = consent.filter(pc.fill_null(pc.equal(purpose, S.TRAINING_PURPOSE), False))
+    codes = _codes(canonical_ids(consent.column("customer_id")), s.state.customers)
+    status = pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status")))
+    is_out = ~np.asarray(pc.fill_null(pc.equal(status, "opted_in"), False), dtype=bool)
+    effective, _ = micros(consent.column("effective_at"))
+    recorded, _ = micros(consent.column("recorded_at"))
+    start = np.where(is_out, np.minimum(np.minimum(effective, recorded), s.now_us), effective)
+    events = pd.DataFrame({"code": codes, "start": start, "out": is_out.astype(np.int8),
+                           "status": np.where(is_out, OUT, IN).astype(np.int8)})  # fmt: skip
+    events = events[(events["code"] >= 0) & (events["start"] <= s.now_us)]
+    if events.empty or n == 0:
+        cache["status"] = (at_capture, now)
+        return cache["status"]
+    events = events.sort_values(["start", "out"], kind="stable")  # an opt-out last at a tie: it wins
+    latest = np.full(len(s.state.customers), NONE, dtype=np.int8)
+    last = events.groupby("code", sort=False)["status"].last()
+    latest[last.index.to_numpy()] = last.to_numpy()
+    known = s.identified & (s.code >= 0)
+    now[known] = latest[s.code[known]]
+
+    rows = np.flatnonzero(known & np.isin(s.code, events["code"].unique()))
+    timed = rows[s.captured_known[rows]]
+    left = pd.DataFrame({"code": s.code[timed], "t": s.captured[timed], "row": timed})
+    joined = pd.merge_asof(left.sort_values("t", kind="stable"), events[["code", "start", "status"]],
+                           left_on="t", right_on="start", by="code", direction="backward")  # fmt: skip
+    found = joined["status"].notna().to_numpy()
+    at_capture[joined["row"].to_numpy()[found]] = joined["status"].to_numpy()[found].astype(np.int8)
+    untimed = rows[~s.captured_known[rows]]
+    ever_out = np.isin(s.code[untimed], events.loc[events["status"] == OUT, "code"].unique())
+    at_capture[untimed[ever_out]] = OUT
+    cache["status"] = (at_capture, now)
+    return cache["status"]
+
+
+def default_consented(s: Subjects, policy: Policy) -> np.ndarray:
+    """Per row: does its locale default to consented (opt-out regime)? An unknown locale does not."""
+    encoded = pc.dictionary_encode(s.locale)
+    per_locale = np.array([v is not None and not policy.is_opt_in_locale(v) for v in encoded.dictionary.to_pylist()],
+                          dtype=bool)  # fmt: skip
+    if len(per_locale) == 0:
+        return np.zeros(len(s), dtype=bool)
+    idx = np.asarray(pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False))
+    return per_locale[idx] & np.asarray(pc.is_valid(s.locale), dtype=bool)
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    """The customer's opt-out was in force when the utterance was captured, or is now (an
+    opt-out applies retroactively; opting in again does not bring back the gap)."""
+
+    reason: str = S.OPTED_OUT
+
+    def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
+        at_capture, now = consent_status(s)
+        return (at_capture == OUT) | (now == OUT)
+
+
+@dataclass(frozen=True)
+class NoConsent:
+    """No consent in force at capture or now: in an opt-in region the customer never opted in
+    (or only after the capture)."""
+
+    reason: str = S.NO_CONSENT
+
+    def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
+        at_capture, now = consent_status(s)
+        default = default_consented(s, policy)
+
+        def consented(status: np.ndarray) -> np.ndarray:
+            return (status == IN) | ((status == NONE) & default)
+
+        opted_out = (at_capture == OUT) | (now == OUT)  # that is OptedOut's reason
+        return ~opted_out & (~consented(at_capture) | ~consented(now))
+
+
+PRIVACY_RULES = (DeletionRequested(), HeldBack(), OptedOut(), NoConsent())

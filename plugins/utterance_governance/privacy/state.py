@@ -1,0 +1,54 @@
+"""The consent and deletion state a decision is taken against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.privacy.identity import canonical_ids
+from utterance_governance.privacy.keys import speaker_keys
+
+
+@dataclass(frozen=True)
+class PrivacyState:
+    """Every valid consent event and deletion request known to a run.
+
+    ``held_customers``: customers with an unreadable privacy record and no valid record after
+    it; nothing of theirs may be used (SPEC §4.1 "doubt withdraws"). ``blocked_reasons``:
+    unreadable records that name no readable customer; while any is open nothing may be
+    published (fail closed).
+    """
+
+    consent: pa.Table = field(default_factory=S.CONSENT.empty_table)
+    deletions: pa.Table = field(default_factory=S.DELETION.empty_table)
+    held_customers: frozenset[str] = frozenset()
+    blocked_reasons: tuple[str, ...] = ()
+
+    @property
+    def publishing_blocked(self) -> bool:
+        return bool(self.blocked_reasons)
+
+    @cached_property
+    def customers(self) -> pa.Array:
+        """Every customer a privacy record names (canonical, distinct): codes index into this."""
+        parts = [
+            canonical_ids(self.consent.column("customer_id")),
+            canonical_ids(self.deletions.column("customer_id")),
+            canonical_ids(pa.array(sorted(self.held_customers), pa.string())),
+        ]
+        return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
+
+    def speaker_index(self, key: bytes) -> pa.Array:
+        """The speaker key of each of ``customers`` under ``key`` (same positions)."""
+        cache = self.__dict__.setdefault("_speaker_index", {})
+        if key not in cache:
+            cache[key] = speaker_keys(self.customers, key)
+        return cache[key]
+
+    def customer_of_speaker(self, key: bytes) -> dict[str, str]:
+        """speaker key → customer id, for the customers a privacy record names."""
+        return dict(zip(self.speaker_index(key).to_pylist(), self.customers.to_pylist(), strict=True))

@@ -1,0 +1,86 @@
+"""The one answer to "may this row be used now, and if not, why" (SPEC §4 rules 2-3, §4.1).
+
+``privacy_verdict`` applies ``privacy.rules.PRIVACY_RULES`` in precedence order —
+``deletion_requested`` → ``held_back`` → ``opted_out`` → ``no_consent`` — to a frame of rows of
+any shape (``privacy.subjects``). Every caller asks it: the decision of a landing file
+(``decide``), the re-check of a batch under the dataset lock (``purge.recheck``), the purge of
+the live dataset (``purge.published``), the purge of every other copy (``purge.copies``, which
+acts on ``deleted`` only: an opt-out withdraws data from training, a deletion erases it), the
+daily audit and the access report. A property test holds them to the same answer row for row.
+
+Publishing blocked by an unreadable record that names nobody is not a row verdict: it stops
+publishing (``decide`` holds every row back) but does not withdraw live data, which was decided
+against a state that was whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from utterance_governance import schema as S
+from utterance_governance.policy import Policy
+from utterance_governance.privacy.rules import PRIVACY_RULES, consent_status, deletion_pairs
+from utterance_governance.privacy.state import PrivacyState
+from utterance_governance.privacy.subjects import Subjects
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Per row: the privacy reason it may not be used for (None: usable), with the evidence."""
+
+    subjects: Subjects
+    reasons: np.ndarray  # object: reason code or None
+
+    @property
+    def usable(self) -> np.ndarray:
+        return np.equal(self.reasons, None)
+
+    @property
+    def excluded(self) -> np.ndarray:
+        return ~self.usable
+
+    @cached_property
+    def deleted(self) -> np.ndarray:
+        """Rows a deletion request covers (whatever else excludes them): to be erased from every copy."""
+        return self.reasons == S.DELETION_REQUESTED
+
+    @cached_property
+    def pairs(self) -> pd.DataFrame:
+        """(row, request_id) of every deletion request covering a row."""
+        return deletion_pairs(self.subjects)
+
+    def covering_requests(self, rows: np.ndarray | None = None) -> list[list[str]]:
+        """The ids of the deletion requests covering each row (of ``rows``, default every row)."""
+        rows = np.arange(len(self.reasons)) if rows is None else np.asarray(rows, dtype=np.int64)
+        by_row: dict[int, list[str]] = {}
+        for row, request_id in zip(
+            self.pairs["row"].tolist(), self.pairs["request_id"].tolist(), strict=True
+        ):
+            by_row.setdefault(int(row), []).append(request_id)
+        return [sorted(by_row.get(int(r), [])) for r in rows]
+
+    def consent(self) -> tuple[np.ndarray, np.ndarray]:
+        """(status at capture, status now) per row, as ``privacy.rules.consent_status``."""
+        return consent_status(self.subjects)
+
+
+def privacy_verdict(
+    rows: pa.Table, state: PrivacyState, policy: Policy, now: datetime, key: bytes
+) -> Verdict:
+    """Judge ``rows`` (any of ``customer_id`` / ``speaker_key``, ``utterance_id``, ``captured_at``,
+    ``landed_at``, ``locale``) against ``state`` as of ``now``; speaker keys are made with ``key``."""
+    subjects = Subjects.resolve(rows, state, now, key)
+    reasons = np.full(len(subjects), None, dtype=object)
+    for rule in PRIVACY_RULES:
+        open_rows = np.equal(reasons, None)
+        if not open_rows.any():
+            break
+        hit = np.asarray(rule.excludes(subjects, policy), dtype=bool) & open_rows
+        reasons[hit] = rule.reason
+    return Verdict(subjects, reasons)

@@ -1,0 +1,265 @@
+"""The privacy rules (``privacy.rules``) on tiny inline frames: which rows each excludes, and why.
+
+Frames are given in each shape the callers use: records with ``customer_id`` and published rows
+with only a ``speaker_key``; both must get the same answer (``TestShapes``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from utterance_governance import schema as S
+from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
+from utterance_governance.privacy.rules import DeletionRequested, HeldBack, NoConsent, OptedOut
+from utterance_governance.privacy.subjects import Subjects
+
+NOW = datetime(2026, 11, 26, tzinfo=UTC)
+KEY = b"rules-test-key"
+
+
+def ts(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+
+def utterances(*rows: tuple) -> pa.Table:
+    """rows of (utterance_id, customer_id, captured_at, locale[, landed_at]); landed when captured unless given."""
+    return pa.table(
+        {
+            "utterance_id": pa.array([r[0] for r in rows], pa.string()),
+            "customer_id": pa.array([r[1] for r in rows], pa.string()),
+            "captured_at": pa.array([r[2] for r in rows], S.TS),
+            "locale": pa.array([r[3] for r in rows], pa.string()),
+            "landed_at": pa.array([r[4] if len(r) > 4 else r[2] for r in rows], S.TS),
+        }
+    )
+
+
+def consent(*events: tuple) -> pa.Table:
+    """events of (customer_id, status, effective_at[, recorded_at])."""
+    rows = [
+        dict(
+            event_id=f"e{i}",
+            customer_id=c,
+            purpose=S.TRAINING_PURPOSE,
+            status=s,
+            effective_at=at,
+            recorded_at=rest[0] if rest else at,
+            source="app",
+        )
+        for i, (c, s, at, *rest) in enumerate(events)
+    ]
+    return pa.Table.from_pylist(rows, schema=S.CONSENT)
+
+
+def deletions(*requests: dict) -> pa.Table:
+    base = {"from": None, "to": None, "utterance_ids": None}
+    rows = [{**base, "request_id": f"r{i}", **r} for i, r in enumerate(requests)]
+    return pa.Table.from_pylist(rows, schema=S.DELETION)
+
+
+def excluded(rule, records, state=PrivacyState(), policy=Policy()) -> list[str]:
+    mask = rule.excludes(Subjects.resolve(records, state, NOW, KEY), policy)
+    return [u for u, m in zip(records.column("utterance_id").to_pylist(), mask, strict=True) if m]
+
+
+def test_reason_codes_are_the_contracts():
+    assert OptedOut.reason == "opted_out"
+    assert NoConsent.reason == "no_consent"
+    assert DeletionRequested.reason == "deletion_requested"
+    assert HeldBack.reason == "held_back"
+
+
+class TestConsent:
+    def test_retroactive_opt_out_excludes_everything_captured_before(self):
+        records = utterances(
+            ("u1", "c1", ts(1), "en-US"), ("u2", "c1", ts(20), "en-US"), ("u3", "c2", ts(1), "en-US")
+        )
+        state = PrivacyState(consent=consent(("c1", "opted_out", ts(25))))
+        assert excluded(OptedOut(), records, state) == ["u1", "u2"]
+
+    def test_opt_out_then_back_in_keeps_the_gap_excluded(self):
+        records = utterances(
+            ("before", "c1", ts(1), "en-US"), ("gap", "c1", ts(10), "en-US"), ("after", "c1", ts(20), "en-US")
+        )
+        state = PrivacyState(consent=consent(("c1", "opted_out", ts(5)), ("c1", "opted_in", ts(15))))
+        assert excluded(OptedOut(), records, state) == ["gap"]
+        assert excluded(NoConsent(), records, state) == []
+
+    def test_opt_out_effective_at_the_capture_instant_is_in_force(self):
+        records = utterances(("u1", "c1", ts(10), "en-US"))
+        state = PrivacyState(consent=consent(("c1", "opted_out", ts(10)), ("c1", "opted_in", ts(11))))
+        assert excluded(OptedOut(), records, state) == ["u1"]
+
+    @pytest.mark.parametrize(
+        "recorded", [(6, 7), (7, 6)], ids=["opt-out-recorded-later", "opt-in-recorded-later"]
+    )
+    def test_at_the_same_effective_instant_an_opt_out_outranks_an_opt_in(self, recorded):
+        records = utterances(("u1", "c1", ts(10), "en-US"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", ts(5), ts(recorded[0])),
+                                             ("c1", "opted_out", ts(5), ts(recorded[1]))))  # fmt: skip
+        assert excluded(OptedOut(), records, state) == ["u1"]
+
+    def test_a_future_opt_in_is_not_consent_yet(self):
+        records = utterances(("u1", "c1", ts(10), "de-DE"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", datetime(2027, 1, 1, tzinfo=UTC))))
+        assert excluded(NoConsent(), records, state) == ["u1"]
+
+    def test_an_opt_out_dated_in_the_future_is_in_force_from_when_we_hold_it(self):
+        """An opt-out never waits for a date an upstream clock chose: it counts from the earliest of
+        its effective time, its recording time and now."""
+        records = utterances(("u1", "c1", ts(10), "en-US"), ("u2", "c2", ts(10), "en-US"))
+        future = datetime(2027, 1, 1, tzinfo=UTC)
+        state = PrivacyState(consent=consent(("c1", "opted_out", future), ("c2", "opted_out", future, ts(3))))
+        assert excluded(OptedOut(), records, state) == ["u1", "u2"]
+
+    def test_eu_locale_without_events_has_no_consent_us_locale_has(self):
+        records = utterances(
+            ("de", "c1", ts(1), "de-DE"), ("ie", "c2", ts(1), "en-IE"), ("us", "c3", ts(1), "en-US")
+        )
+        assert excluded(NoConsent(), records) == ["de", "ie"]
+
+    def test_eu_opt_in_after_capture_does_not_cover_earlier_utterances(self):
+        records = utterances(("early", "c1", ts(1), "fr-FR"), ("late", "c1", ts(20), "fr-FR"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", ts(10))))
+        assert excluded(NoConsent(), records, state) == ["early"]
+
+    def test_regional_defaults_are_configuration(self):
+        records = utterances(("us", "c1", ts(1), "en-US"), ("de", "c2", ts(1), "de-DE"))
+        policy = Policy(opt_in_regions=("US",))
+        assert excluded(NoConsent(), records, policy=policy) == ["us"]
+
+    def test_other_purposes_are_ignored(self):
+        """(The readers refuse other purposes; a state built by hand may still hold one.)"""
+        records = utterances(("u1", "c1", ts(10), "en-US"))
+        events = consent(("c1", "opted_out", ts(1)))
+        events = events.set_column(2, "purpose", pa.array(["marketing"]))
+        assert excluded(OptedOut(), records, PrivacyState(consent=events)) == []
+
+
+class TestDeletion:
+    def test_scope_all_covers_everything_captured_until_the_request(self):
+        records = utterances(
+            ("old", "c1", ts(1), "en-US"), ("new", "c1", ts(20), "en-US"), ("x", "c2", ts(1), "en-US")
+        )
+        state = PrivacyState(deletions=deletions(dict(customer_id="c1", scope="all", requested_at=ts(10))))
+        assert excluded(DeletionRequested(), records, state) == ["old"]
+
+    def test_scope_all_covers_what_landed_before_the_request_whatever_its_capture_time(self):
+        """A capture time in the future (a wrong clock) does not escape a delete-all."""
+        records = utterances(
+            ("future", "c1", ts(20), "en-US", ts(5)), ("later", "c1", ts(20), "en-US", ts(11))
+        )
+        state = PrivacyState(deletions=deletions(dict(customer_id="c1", scope="all", requested_at=ts(10))))
+        assert excluded(DeletionRequested(), records, state) == ["future"]
+
+    def test_unknown_times_fall_inside_every_request(self):
+        records = utterances(("u1", "c1", ts(20), "en-US"), ("u2", "c2", ts(20), "en-US"))
+        records = records.set_column(4, "landed_at", pa.nulls(2, S.TS))
+        records = records.set_column(2, "captured_at", pa.array([ts(20), None], S.TS))
+        state = PrivacyState(deletions=deletions(
+            dict(customer_id="c1", scope="all", requested_at=ts(10)),
+            dict(customer_id="c2", scope="range", requested_at=ts(25), **{"from": ts(5), "to": ts(6)}),
+        ))  # fmt: skip
+        assert excluded(DeletionRequested(), records, state) == ["u1", "u2"]
+
+    def test_scope_range_is_inclusive(self):
+        records = utterances(
+            ("before", "c1", ts(1), "en-US"), ("lo", "c1", ts(5), "en-US"), ("hi", "c1", ts(9), "en-US"),
+            ("after", "c1", ts(12), "en-US"), ("other", "c2", ts(6), "en-US"),
+        )  # fmt: skip
+        req = dict(customer_id="c1", scope="range", requested_at=ts(25), **{"from": ts(5), "to": ts(9)})
+        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == ["lo", "hi"]
+
+    def test_scope_utterances_deletes_only_the_requesters_own(self):
+        records = utterances(
+            ("mine", "c1", ts(1), "en-US"), ("keep", "c1", ts(2), "en-US"), ("theirs", "c2", ts(1), "en-US")
+        )
+        req = dict(
+            customer_id="c1", scope="utterances", utterance_ids=["mine", "theirs"], requested_at=ts(25)
+        )
+        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == ["mine"]
+
+    def test_several_scopes_together(self):
+        records = utterances(
+            ("a", "c1", ts(1), "en-US"), ("b", "c2", ts(7), "en-US"), ("c", "c3", ts(3), "en-US")
+        )
+        state = PrivacyState(
+            deletions=deletions(
+                dict(customer_id="c1", scope="all", requested_at=ts(2)),
+                dict(customer_id="c2", scope="range", requested_at=ts(25), **{"from": ts(6), "to": ts(8)}),
+                dict(customer_id="c3", scope="utterances", utterance_ids=["c"], requested_at=ts(25)),
+            )
+        )
+        assert excluded(DeletionRequested(), records, state) == ["a", "b", "c"]
+
+
+class TestHoldBack:
+    def test_customer_with_unreadable_record_is_held(self):
+        records = utterances(("u1", "c1", ts(1), "en-US"), ("u2", "c2", ts(1), "en-US"))
+        assert excluded(HeldBack(), records, PrivacyState(held_customers=frozenset({"c2"}))) == ["u2"]
+
+    def test_a_blocking_record_is_not_a_row_verdict(self):
+        """It stops publishing (decide holds every row back); it does not withdraw live rows."""
+        records = utterances(("u1", "c1", ts(1), "en-US"), ("u2", "c2", ts(1), "en-US"))
+        state = PrivacyState(blocked_reasons=("consent file x.jsonl line 3: unparseable_json",))
+        assert excluded(HeldBack(), records, state) == []
+
+
+class TestShapes:
+    """The same rows given by customer id, by a differently spelled id, or by speaker key only."""
+
+    STATE = PrivacyState(
+        consent=consent(("c1 ", "opted_out", ts(5)), ("Amélie", "opted_in", ts(1))),
+        deletions=deletions(dict(customer_id="Ame\u0301lie", scope="range", requested_at=ts(25),
+                                 **{"from": ts(8), "to": ts(9)}),
+                            dict(customer_id="c3", scope="utterances", utterance_ids=["u6"], requested_at=ts(25))),
+        held_customers=frozenset({"held"}),
+    )  # fmt: skip
+    RECORDS = utterances(("u1", "c1", ts(1), "en-US"), ("u2", "Amélie", ts(3), "fr-FR"),
+                         ("u3", "Amélie", ts(8), "fr-FR"), ("u4", "nobody", ts(3), "de-DE"),
+                         ("u5", "nobody", ts(3), "en-US"), ("u6", "c3", ts(3), "en-US"), ("u7", "held", ts(3), "en-US"))  # fmt: skip
+    EXPECTED = (
+        "opted_out",
+        None,
+        "deletion_requested",
+        "no_consent",
+        None,
+        "deletion_requested",
+        "held_back",
+    )
+
+    def reasons(self, rows) -> list:
+        return privacy_verdict(rows, self.STATE, Policy(), NOW, KEY).reasons.tolist()
+
+    def test_by_customer_id(self):
+        assert self.reasons(self.RECORDS) == list(self.EXPECTED)
+
+    def test_by_other_spellings_of_the_ids(self):
+        spelled = self.RECORDS.set_column(1, "customer_id", pa.array(
+            [" c1", "Ame\u0301lie", "Amélie\t", "nobody", "nobody ", "c3", "held\u3000"]))  # fmt: skip
+        assert self.reasons(spelled) == list(self.EXPECTED)
+
+    def test_by_speaker_key_only(self):
+        keyed = self.RECORDS.append_column(
+            "speaker_key", speaker_keys(self.RECORDS.column("customer_id"), KEY)
+        )
+        assert self.reasons(keyed.drop_columns(["customer_id"])) == list(self.EXPECTED)
+
+    def test_a_row_whose_customer_is_unknown_is_deleted_when_any_request_lists_it(self):
+        rows = utterances(("u6", None, ts(3), "en-US"), ("u5", None, ts(3), "en-US"))
+        assert self.reasons(rows)[0] == "deletion_requested"
+
+    def test_covering_requests_are_named(self):
+        verdict = privacy_verdict(self.RECORDS, self.STATE, Policy(), NOW, KEY)
+        assert verdict.covering_requests() == [[], [], ["r0"], [], [], ["r1"], []]
+
+
+def test_empty_frames_exclude_nothing():
+    records = utterances()
+    for rule in (OptedOut(), NoConsent(), DeletionRequested(), HeldBack()):
+        assert np.asarray(excluded(rule, records)).size == 0
