@@ -24,6 +24,10 @@ from tests.unit.lakes import (
 )
 
 from utterance_governance import schema as S
+from utterance_governance.audit.deadlines import deadline_findings
+from utterance_governance.audit.findings import RULES, Finding, Findings
+from utterance_governance.audit.publication import verify_publication
+from utterance_governance.audit.rows import identifier_findings, scan_rows, split_turns
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs import audit
@@ -56,22 +60,22 @@ def lake(tmp_path):
     return storage, store
 
 
-def scan(storage: Storage, store: GovernanceStore, now=NOW) -> audit.Findings:
+def scan(storage: Storage, store: GovernanceStore, now=NOW) -> Findings:
     version = json.loads(storage.read_bytes(DatasetPaths(DATASET).current))["version"]
     manifest = live_manifest(storage)
     state = PrivacyState(store.consent_events(), store.deletion_requests())
     ledger = store.ledger_rows(DATASET, version)
-    return audit.scan_rows(storage, DATASET, version, manifest, ledger, state, Policy(), now, KEY).findings
+    return scan_rows(storage, DATASET, version, manifest, ledger, state, Policy(), now, KEY).findings
 
 
-def verify(storage: Storage, store: GovernanceStore) -> audit.Findings:
+def verify(storage: Storage, store: GovernanceStore) -> Findings:
     live = store.live_version(DATASET)
-    return audit.verify_publication(
+    return verify_publication(
         storage, DATASET, store_live=live, store_shards=store.version_shard_paths(DATASET, live)
     ).findings
 
 
-def by_rule(findings: audit.Findings, rule: str) -> list[audit.Finding]:
+def by_rule(findings: Findings, rule: str) -> list[Finding]:
     return [f for f in findings.items if f.rule == rule]
 
 
@@ -80,13 +84,13 @@ def test_an_untouched_lake_passes_every_check(lake):
     storage, store = lake
     assert verify(storage, store).counts == {}
     assert scan(storage, store).counts == {}
-    result = audit.verify_publication(storage, DATASET)
+    result = verify_publication(storage, DATASET)
     assert result.version == "v000001" and result.shards_checked == 2
 
 
 def test_nothing_published_yet_is_not_a_violation(tmp_path):
     storage = Storage(str(tmp_path / "empty"))
-    assert audit.verify_publication(storage, DATASET, store_live=None).findings.counts == {}
+    assert verify_publication(storage, DATASET, store_live=None).findings.counts == {}
 
 
 # --- the current consent and deletion state ---------------------------------------------------------
@@ -215,7 +219,7 @@ def test_malformed_messages_are_caught():
         "messages": pa.array([[{"role": "assistant", "content": "hi"}], []],
                              pa.list_(pa.struct([("role", pa.string()), ("content", pa.string())]))),
     })  # fmt: skip
-    _, _, well_formed = audit.split_turns(rows)
+    _, _, well_formed = split_turns(rows)
     assert well_formed.tolist() == [False, False]
 
 
@@ -254,7 +258,7 @@ def test_missing_files_and_a_version_that_is_not_live(lake):
 
 def test_the_store_and_the_manifest_must_agree(lake):
     storage, _ = lake
-    findings = audit.verify_publication(
+    findings = verify_publication(
         storage, DATASET, store_live="v000009", store_shards=["v000001/x.parquet"]
     ).findings
     assert {"version_not_live", "store_shards_mismatch"} <= findings.rules
@@ -301,11 +305,11 @@ def test_deadlines_from_receipts_or_from_the_policy():
     assert {k: d.state for k, d in deadlines.items()} == {
         "r-done": "completed", "r-late": "overdue", "r-soon": "at_risk", "r-new": "open", "r-receipt": "at_risk"}  # fmt: skip
     assert deadlines["r-late"].receipt_status is None and deadlines["r-receipt"].receipt_status == "open"
-    findings = audit.deadline_findings(list(deadlines.values()))
+    findings = deadline_findings(list(deadlines.values()))
     assert sorted((f.rule, f.detail["request_id"]) for f in findings) == [
         ("deletion_at_risk", "r-receipt"), ("deletion_at_risk", "r-soon"), ("deletion_overdue", "r-late")]  # fmt: skip
-    assert audit.RULES["deletion_overdue"].severity == "violation"
-    assert audit.RULES["deletion_at_risk"].severity == "warning"
+    assert RULES["deletion_overdue"].severity == "violation"
+    assert RULES["deletion_at_risk"].severity == "warning"
 
 
 # --- params -----------------------------------------------------------------------------------------
@@ -328,11 +332,11 @@ def test_prepare_keeps_the_customer_id_out_of_the_context():
 
 
 def test_findings_keep_exact_counts_but_a_bounded_list():
-    findings = audit.Findings(keep=3)
-    findings.extend(audit.Finding("not_in_ledger", "x", utterance_id=str(i)) for i in range(10))
+    findings = Findings(keep=3)
+    findings.extend(Finding("not_in_ledger", "x", utterance_id=str(i)) for i in range(10))
     assert findings.counts["not_in_ledger"] == 10 and len(findings.items) == 3
     with pytest.raises(KeyError):
-        findings.add(audit.Finding("no_such_rule", "x"))
+        findings.add(Finding("no_such_rule", "x"))
 
 
 # --- the steps: findings written before the run fails --------------------------------------------------
@@ -434,13 +438,13 @@ def test_turns_and_identifiers_of_sliced_tables():
         [shard_row(f"u{i}", "c", "2026-11-20T08:00:00Z", user=f"hello number {i}", reply=None if i % 2 else "hi")
          for i in range(6)]
     ).combine_chunks().slice(3)  # fmt: skip
-    user, reply, well_formed = audit.split_turns(rows)
+    user, reply, well_formed = split_turns(rows)
     assert user.to_pylist() == ["hello number 3", "hello number 4", "hello number 5"]
     assert reply.to_pylist() == [None, "hi", None] and well_formed.all()
     leaky = pa.concat_tables([rows, shard_row("u9", "c", "2026-11-20T08:00:00Z", user="jo@example.com")])
     leaky = leaky.append_column("shard_path", pa.repeat(pa.scalar("s.parquet"), leaky.num_rows)).slice(1)
-    assert [f.utterance_id for f in audit.identifier_findings(leaky.combine_chunks())] == ["u9"]
-    assert [f.utterance_id for f in audit.identifier_findings(leaky)] == ["u9"]
+    assert [f.utterance_id for f in identifier_findings(leaky.combine_chunks())] == ["u9"]
+    assert [f.utterance_id for f in identifier_findings(leaky)] == ["u9"]
 
 
 def test_an_unreadable_deletion_record_has_a_deadline_too(ctx):

@@ -1,0 +1,123 @@
+"""What the audit can find: its rules, each with a severity, and the findings of one check.
+
+A finding names the shard, the utterance_id, the rule and at most a pseudonym prefix — never
+a customer id, a device id or transcript text.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VIOLATION, WARNING = "violation", "warning"
+MAX_FINDINGS_PER_RULE = 200  # findings kept per rule in the report; counts are always exact
+
+
+@dataclass(frozen=True)
+class AuditRule:
+    rule: str
+    severity: str
+    description: str
+
+
+def _rules(*rows: tuple[str, str, str]) -> dict[str, AuditRule]:
+    return {name: AuditRule(name, severity, text) for name, severity, text in rows}
+
+
+RULES: dict[str, AuditRule] = _rules(
+    # the live version and its files
+    ("current_missing", VIOLATION, "the store records a live version but current.json is missing"),
+    ("current_unreadable", VIOLATION, "current.json cannot be read as JSON naming a version"),
+    ("manifest_missing", VIOLATION, "current.json names a version whose manifest does not exist"),
+    ("manifest_unreadable", VIOLATION, "the live manifest cannot be read or lists no shards"),
+    ("version_not_live", VIOLATION, "the version current.json names is not recorded live (manifest and store)"),
+    ("store_shards_mismatch", VIOLATION, "the store's shard list of the live version differs from the manifest"),
+    ("manifest_rows_mismatch", VIOLATION, "the manifest's row total is not the sum of its shards"),
+    ("shard_path_invalid", VIOLATION, "a manifest shard path leaves the dataset folder"),
+    ("shard_missing", VIOLATION, "a shard the manifest lists does not exist"),
+    ("shard_bytes_mismatch", VIOLATION, "a shard's size differs from the manifest"),
+    ("shard_sha256_mismatch", VIOLATION, "a shard's sha256 differs from the manifest (altered or corrupt)"),
+    ("shard_rows_mismatch", VIOLATION, "a shard's row count differs from the manifest"),
+    ("shard_unreadable", VIOLATION, "a shard cannot be read as Parquet with the published columns"),
+    ("forbidden_column", VIOLATION, "a shard has a column that must never be published (ids, raw text)"),
+    # every live row
+    ("deletion_requested", VIOLATION, "a live row is covered by a deletion request"),
+    ("opted_out", VIOLATION, "a live row's customer opted out (now, or when it was captured)"),
+    ("no_consent", VIOLATION, "a live row has no consent in force (opt-in regime)"),
+    ("identifier_detected", VIOLATION, "a live message holds an identifier the detectors find"),
+    ("malformed_row", VIOLATION, "a live row is not a well-formed published row"),
+    ("content_hash_mismatch", VIOLATION, "a live row's messages do not hash to its content_hash"),
+    ("speaker_key_not_pseudonym", VIOLATION, "a live row's speaker_key is not a keyed pseudonym"),
+    ("not_in_ledger", VIOLATION, "a live row that no recorded decision published (ledger of the live version)"),
+    ("ledger_row_missing", VIOLATION, "a ledger row of the live version that no live shard holds"),
+    ("duplicate_row", VIOLATION, "an utterance live more than once"),
+    # deletion deadlines
+    ("deletion_overdue", VIOLATION, "a deletion request is past its deadline without a completed receipt"),
+    ("deletion_at_risk", WARNING, "a deletion request's deadline is near"),
+    # housekeeping
+    ("unlisted_shard_file", WARNING, "a Parquet file in the live version's folder that its manifest does not list"),
+    ("other_manifest_live", WARNING, "a manifest other than the live version's still says live"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    message: str
+    shard: str | None = None  # relative to the dataset folder, as in the manifest
+    utterance_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.rule].severity
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"severity": self.severity, **asdict(self)}
+
+    def line(self) -> str:
+        where = " ".join(
+            part
+            for part in (
+                f"shard {self.shard}" if self.shard else "",
+                f"row {self.utterance_id}" if self.utterance_id else "",
+            )
+            if part
+        )
+        return f"{self.rule}: {where + ': ' if where else ''}{self.message}"
+
+
+class Findings:
+    """Findings of one check: exact counts per rule, at most ``keep`` kept per rule."""
+
+    def __init__(self, keep: int = MAX_FINDINGS_PER_RULE):
+        self.keep = keep
+        self.counts: Counter = Counter()
+        self.items: list[Finding] = []
+
+    def add(self, finding: Finding) -> None:
+        if finding.rule not in RULES:
+            raise KeyError(f"unknown audit rule {finding.rule!r}")
+        self.counts[finding.rule] += 1
+        if self.counts[finding.rule] <= self.keep:
+            self.items.append(finding)
+
+    def flag(self, rule: str, message: str, **where: Any) -> None:
+        self.add(Finding(rule, message, **where))
+
+    def extend(self, findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            self.add(finding)
+
+    @property
+    def rules(self) -> set[str]:
+        return set(self.counts)
+
+    @property
+    def violations(self) -> int:
+        return sum(n for rule, n in self.counts.items() if RULES[rule].severity == VIOLATION)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": dict(self.counts), "findings": [f.to_dict() for f in self.items]}

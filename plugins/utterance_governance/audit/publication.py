@@ -1,0 +1,164 @@
+"""The live version and its files: ``current.json`` names a version whose manifest exists, says
+``live`` and agrees with the governance store; every shard the manifest lists exists under the
+dataset folder with the recorded bytes, sha256 and row count; no shard has a column that must
+never be published. Stray shard files and other manifests still saying live are warnings.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from dataclasses import dataclass
+
+from utterance_governance.audit.findings import Findings
+from utterance_governance.io.storage import Storage
+from utterance_governance.publish.commit import DatasetPaths, read_manifest
+
+FORBIDDEN_COLUMNS = ("customer_id", "device_id", "session_id", "transcript", "response")
+
+
+@dataclass
+class PublicationCheck:
+    findings: Findings
+    version: str | None = None
+    manifest: dict | None = None
+    shards_checked: int = 0
+    bytes_checked: int = 0
+
+
+def shard_rel(paths: DatasetPaths, shard: str) -> str | None:
+    """The lake path of a manifest shard path, or None when it would leave the dataset folder."""
+    if not shard or shard.startswith("/") or "\\" in shard:
+        return None
+    normal = posixpath.normpath(shard)
+    if normal.startswith("..") or normal != shard:
+        return None
+    return paths.shard(shard)
+
+
+def verify_publication(
+    storage: Storage,
+    dataset: str,
+    *,
+    store_live: str | None = None,
+    store_shards: list[str] | None = None,
+    verify_checksums: bool = True,
+) -> PublicationCheck:
+    """Check that ``current.json`` names a complete live version and that its files are intact.
+
+    ``store_live`` / ``store_shards``: what the governance store records as the live version
+    and its shard list (None: not compared).
+    """
+    out = PublicationCheck(Findings())
+    flag = out.findings.flag
+    paths = DatasetPaths(dataset)
+    if not storage.exists(paths.current):
+        if store_live:
+            flag("current_missing", f"the store records {store_live} live but {paths.current} is missing")
+        return out
+    try:
+        version = json.loads(storage.read_bytes(paths.current))["version"]
+        if not isinstance(version, str) or not version:
+            raise ValueError("no version")
+    except Exception as exc:
+        flag("current_unreadable", f"{paths.current}: {type(exc).__name__}: {exc}")
+        return out
+    out.version = version
+    if not storage.exists(paths.manifest(version)):
+        flag("manifest_missing", f"current.json names {version} but {paths.manifest(version)} is missing")
+        return out
+    try:
+        manifest = read_manifest(storage, dataset, version)
+        shards = manifest["shards"]
+        if not isinstance(shards, list):
+            raise ValueError("shards is not a list")
+    except Exception as exc:
+        flag("manifest_unreadable", f"{paths.manifest(version)}: {type(exc).__name__}: {exc}")
+        return out
+    out.manifest = manifest
+
+    if manifest.get("version") != version:
+        flag(
+            "version_not_live", f"current.json names {version}; its manifest says {manifest.get('version')!r}"
+        )
+    if manifest.get("status") != "live":
+        flag("version_not_live", f"the manifest of {version} says status {manifest.get('status')!r}")
+    if store_live is not None and store_live != version:
+        flag("version_not_live", f"current.json names {version} but the store records {store_live} live")
+    listed = [s.get("path") for s in shards]
+    if store_shards is not None and sorted(store_shards) != sorted(p for p in listed if p):
+        not_in_store = sorted(set(listed) - set(store_shards) - {None})[:5]
+        not_listed = sorted(set(store_shards) - set(listed))[:5]
+        flag("store_shards_mismatch", f"manifest lists {len(listed)} shards, the store {len(store_shards)}; "
+                                      f"not in the store: {not_in_store}, not in the manifest: {not_listed}")  # fmt: skip
+    total = sum(int(s.get("rows") or 0) for s in shards)
+    if manifest.get("rows") is not None and int(manifest["rows"]) != total:
+        flag("manifest_rows_mismatch", f"manifest says {manifest['rows']} rows, its shards {total}")
+
+    for shard in shards:
+        _check_shard_file(storage, paths, shard, out, verify_checksums)
+    _housekeeping(storage, paths, version, {p for p in listed if p}, out.findings)
+    return out
+
+
+def _check_shard_file(
+    storage: Storage, paths: DatasetPaths, shard: dict, out: PublicationCheck, verify_checksums: bool
+) -> None:
+    """One manifest entry: the file exists inside the dataset folder with its bytes, sha256, rows, columns."""
+    import pyarrow.parquet as pq
+
+    path = shard.get("path")
+    rel = shard_rel(paths, path)
+
+    def flag(rule: str, message: str) -> None:
+        out.findings.flag(rule, message, shard=path)
+
+    if rel is None:
+        return flag("shard_path_invalid", f"path {path!r} is not inside {paths.root}/")
+    if not storage.exists(rel):
+        return flag("shard_missing", f"{storage.url(rel)} does not exist")
+    out.shards_checked += 1
+    size = storage.info(rel).size
+    out.bytes_checked += size
+    if size != shard.get("bytes"):
+        flag("shard_bytes_mismatch", f"{size} bytes on disk, manifest says {shard.get('bytes')}")
+    if verify_checksums:
+        digest, recorded = storage.sha256(rel), str(shard.get("sha256"))
+        if digest != recorded:
+            flag("shard_sha256_mismatch", f"sha256 {digest[:16]}… on disk, manifest says {recorded[:16]}…")
+    try:
+        with storage.open(rel) as fh:
+            meta = pq.ParquetFile(fh).metadata
+            rows, names = meta.num_rows, set(meta.schema.names)
+    except Exception as exc:
+        return flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
+    if rows != shard.get("rows"):
+        flag("shard_rows_mismatch", f"{rows} rows in the file, manifest says {shard.get('rows')}")
+    forbidden = sorted(names & set(FORBIDDEN_COLUMNS))
+    if forbidden:
+        flag("forbidden_column", f"columns {forbidden} must never be published")
+    return None
+
+
+def _housekeeping(
+    storage: Storage, paths: DatasetPaths, version: str, listed: set[str], findings: Findings
+) -> None:
+    """Warnings: stray Parquet files in the live version's folder, other manifests still saying live."""
+    for info in storage.list_files(f"{paths.root}/{version}", (".parquet",)):
+        relative = posixpath.relpath(info.path, paths.root)
+        if relative not in listed:
+            findings.flag(
+                "unlisted_shard_file", f"{info.path} is not in the manifest of {version}", shard=relative
+            )
+    for info in storage.list_files(paths.root, ("manifest.json",)):
+        other = posixpath.relpath(info.path, paths.root).split("/", 1)[0]
+        if other == version:
+            continue
+        try:
+            status = json.loads(storage.read_bytes(info.path)).get("status")
+        except Exception:
+            continue
+        if status == "live":
+            findings.flag(
+                "other_manifest_live", f"the manifest of {other} says live; current.json names {version}"
+            )

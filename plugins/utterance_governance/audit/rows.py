@@ -1,0 +1,419 @@
+"""Every row of every live shard, re-read from the files, not taken from the ledger:
+
+- against the *current* consent and deletion state, with the decision rules themselves
+  (``privacy_findings``); shards hold ``speaker_key``, not ``customer_id``, so the speaker keys
+  of every customer a privacy record names are computed and matched (``customer_index``);
+- against the identifier detectors, on every message (``identifier_findings``);
+- against its own content: well formed, hashing to its ``content_hash``, a pseudonym as
+  ``speaker_key`` (``content_findings``);
+- against the ledger of the live version (``join_ledger``, ``ledger_findings``), and each
+  utterance live once (``duplicate_findings``).
+
+``scan_rows`` runs them all, one shard at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings
+from utterance_governance.audit.publication import shard_rel
+from utterance_governance.clean.patterns import (
+    DETECTORS,
+    compile_python,
+    detect_identifiers,
+    has_spoken_number,
+)
+from utterance_governance.decide import speaker_keys
+from utterance_governance.io.storage import Storage
+from utterance_governance.policy import Policy
+from utterance_governance.publish.commit import DatasetPaths
+from utterance_governance.rules.base import Frame
+from utterance_governance.rules.consent import IN, OUT, NoConsent, OptedOut, consent_status
+from utterance_governance.rules.deletion import DeletionRequested, deleted_mask
+from utterance_governance.rules.duplicate import content_hashes
+from utterance_governance.rules.privacy_state import PrivacyState
+
+SHARD_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "messages", "content_hash"]
+PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")  # quality.suite.PSEUDONYM_PATTERN
+
+
+def customer_index(state: PrivacyState, pseudonym_key: bytes) -> tuple[pa.Array, pa.Array]:
+    """(speaker_key, customer_id) of every customer named in a consent event or deletion request."""
+    customers = pc.unique(
+        pa.chunked_array(
+            [state.consent.column("customer_id").cast(pa.string()),
+             state.deletions.column("customer_id").cast(pa.string())],
+            type=pa.string(),
+        )
+    )  # fmt: skip
+    customers = customers.drop_null()
+    return speaker_keys(customers, pseudonym_key), customers
+
+
+def customers_of(speakers: pa.Array | pa.ChunkedArray, index: tuple[pa.Array, pa.Array]) -> pa.Array:
+    """Each row's customer_id when a privacy record names the speaker; else a stand-in no record names."""
+    keys, customers = index
+    speakers = pc.fill_null(speakers, "")
+    found = pc.index_in(speakers, value_set=keys)
+    known = customers.take(found)
+    stand_in = pc.utf8_replace_slice(speakers, 0, 0, "\x00speaker:")
+    return pc.coalesce(known, stand_in)
+
+
+def captured_at_of(rows: pa.Table, ledger_captured: pa.Array) -> pa.Array:
+    """The ledger's captured_at, else midnight UTC of the row's ``captured_date``."""
+    from_date = pc.cast(pc.cast(rows.column("captured_date"), pa.timestamp("s")), S.TS)
+    return pc.coalesce(ledger_captured, from_date)
+
+
+def _speaker_prefix(value: str | None) -> str | None:
+    """The first 16 hex digits of a pseudonym; None for anything else (it may be a raw id)."""
+    return value[:16] if isinstance(value, str) and PSEUDONYM.match(value) else None
+
+
+def privacy_findings(
+    rows: pa.Table,
+    captured_at: pa.Array,
+    state: PrivacyState,
+    index: tuple[pa.Array, pa.Array],
+    policy: Policy,
+    now: datetime,
+) -> list[Finding]:
+    """Live rows the current consent and deletion state excludes, by the decision rules themselves.
+
+    ``rows``: shard rows with ``shard_path`` (``utterance_id``, ``speaker_key``, ``locale``);
+    ``captured_at``: one instant per row (``captured_at_of``).
+    """
+    if rows.num_rows == 0:
+        return []
+    records = pa.table(
+        {
+            "utterance_id": rows.column("utterance_id"),
+            "customer_id": customers_of(rows.column("speaker_key"), index),
+            "captured_at": captured_at,
+            "locale": pc.fill_null(rows.column("locale"), ""),
+        }
+    )
+    frame = Frame(records, state, policy, now)
+    deleted = DeletionRequested().excludes(frame)
+    opted_out = OptedOut().excludes(frame) & ~deleted
+    no_consent = NoConsent().excludes(frame) & ~deleted & ~opted_out
+    out: list[Finding] = []
+    if deleted.any() or opted_out.any() or no_consent.any():
+        at_capture, in_force_now = consent_status(frame)
+    for k, i in enumerate(np.flatnonzero(deleted)):
+        # which requests cover it: worked out for the findings the report keeps (it costs a scan each)
+        covering = (
+            _covering_requests(records.slice(int(i), 1), state.deletions) if k < MAX_FINDINGS_PER_RULE else []
+        )
+        out.append(_row_finding("deletion_requested", rows, i,
+                                f"covered by deletion request {', '.join(covering) or '?'}", {"requests": covering}))  # fmt: skip
+    for i in np.flatnonzero(opted_out):
+        when = [w for w, s in (("now", in_force_now[i]), ("at capture", at_capture[i])) if s == OUT]
+        out.append(_row_finding("opted_out", rows, i, f"the customer's opt-out is in force {' and '.join(when)}",
+                                {"opted_out": when}))  # fmt: skip
+    for i in np.flatnonzero(no_consent):
+        missing = [w for w, s in (("now", in_force_now[i]), ("at capture", at_capture[i])) if s != IN]
+        out.append(_row_finding("no_consent", rows, i,
+                                f"locale {records.column('locale')[int(i)].as_py()} needs an opt-in; none in force "
+                                f"{' and '.join(missing)}", {}))  # fmt: skip
+    return out
+
+
+def _covering_requests(record: pa.Table, deletions: pa.Table) -> list[str]:
+    """The ids of the deletion requests that cover one record (for a precise message)."""
+    mine = deletions.filter(pc.equal(deletions.column("customer_id"), record.column("customer_id")[0]))
+    return [
+        request_id
+        for j, request_id in enumerate(mine.column("request_id").to_pylist())
+        if deleted_mask(record, mine.slice(j, 1))[0]
+    ]
+
+
+def _row_finding(rule: str, rows: pa.Table, i: int, message: str, detail: dict) -> Finding:
+    i = int(i)
+    prefix = _speaker_prefix(rows.column("speaker_key")[i].as_py())
+    return Finding(
+        rule,
+        f"{message} (speaker {prefix + '…' if prefix else 'key not a pseudonym: not shown'})",
+        shard=rows.column("shard_path")[i].as_py(),
+        utterance_id=rows.column("utterance_id")[i].as_py(),
+        detail={**detail, "speaker_key_prefix": prefix},
+    )
+
+
+_KIND_RES = {
+    kind: compile_python(pattern) for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number"
+}
+
+
+def identifier_kinds(text: str) -> list[str]:
+    """Which detectors find something in ``text`` (for the message; the text is never reported)."""
+    kinds = [kind for kind, pattern in _KIND_RES.items() if pattern.search(text)]
+    if has_spoken_number(text):
+        kinds.append("spoken_number")
+    return kinds
+
+
+def _flat_messages(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    messages = rows.column("messages").combine_chunks()
+    flat = pc.list_flatten(messages)
+    parents = pc.list_parent_indices(messages).to_numpy(zero_copy_only=False)
+    return pc.struct_field(flat, "role"), pc.struct_field(flat, "content"), parents
+
+
+def identifier_findings(rows: pa.Table) -> list[Finding]:
+    """Live messages (either role) in which ``detect_identifiers`` finds an identifier."""
+    if rows.num_rows == 0:
+        return []
+    roles, contents, parents = _flat_messages(rows)
+    found = np.asarray(detect_identifiers(contents), dtype=bool)
+    out = []
+    for k, j in enumerate(np.flatnonzero(found)):
+        role = roles[int(j)].as_py()
+        kinds = identifier_kinds(contents[int(j)].as_py() or "") if k < MAX_FINDINGS_PER_RULE else []
+        out.append(_row_finding("identifier_detected", rows, parents[j],
+                                f"the {role} message holds {'/'.join(kinds) or 'an identifier'}",
+                                {"role": role, "kinds": kinds}))  # fmt: skip
+    return out
+
+
+def split_turns(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(user text, assistant text or null, well-formed mask) of each row's ``messages``.
+
+    Well formed: ``[user]`` or ``[user, assistant]``, the user turn not null.
+    """
+    messages = rows.column("messages").combine_chunks()
+    n = len(messages)
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(messages), 0), dtype=np.int64)
+    first = messages.offsets.to_numpy(zero_copy_only=False)[:-1].astype(np.int64)
+    values = messages.values
+    if len(values) == 0:
+        empty = pa.nulls(n, pa.string())
+        return empty, empty, np.zeros(n, dtype=bool)
+    roles, contents = pc.struct_field(values, "role"), pc.struct_field(values, "content")
+    has_user = lengths >= 1
+    has_reply = lengths == 2
+    user_at = np.where(has_user, first, 0)
+    reply_at = np.where(has_reply, first + 1, 0)
+    user = pc.if_else(pa.array(has_user), contents.take(pa.array(user_at)), None)
+    reply = pc.if_else(pa.array(has_reply), contents.take(pa.array(reply_at)), None)
+    first_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(user_at)), "user"), False))
+    second_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(reply_at)), "assistant"), False))
+    well_formed = (
+        has_user
+        & (lengths <= 2)
+        & first_role
+        & (~has_reply | second_role)
+        & np.asarray(pc.is_valid(user))
+        & np.asarray(pc.is_valid(rows.column("utterance_id")))
+    )
+    return user, reply, well_formed
+
+
+def content_findings(rows: pa.Table) -> list[Finding]:
+    """Rows that are not well formed, whose text does not hash to ``content_hash``, or whose
+    ``speaker_key`` is not a pseudonym (a raw id published by mistake would show here)."""
+    if rows.num_rows == 0:
+        return []
+    user, reply, well_formed = split_turns(rows)
+    out = []
+    for i in np.flatnonzero(~well_formed):
+        out.append(
+            _row_finding("malformed_row", rows, i, "messages are not [user, assistant?] with a user turn", {})
+        )
+    recomputed = content_hashes(pc.fill_null(user, ""), reply)
+    differs = (
+        np.asarray(pc.fill_null(pc.not_equal(recomputed, rows.column("content_hash")), True)) & well_formed
+    )
+    for i in np.flatnonzero(differs):
+        out.append(_row_finding("content_hash_mismatch", rows, i,
+                                "the messages do not hash to the row's content_hash: text changed after publishing", {}))  # fmt: skip
+    pseudonym = np.asarray(
+        pc.fill_null(pc.match_substring_regex(rows.column("speaker_key"), PSEUDONYM.pattern), False)
+    )
+    for i in np.flatnonzero(~pseudonym):
+        out.append(
+            Finding(
+                "speaker_key_not_pseudonym",
+                "speaker_key is not a 64-hex keyed pseudonym",
+                shard=rows.column("shard_path")[int(i)].as_py(),
+                utterance_id=rows.column("utterance_id")[int(i)].as_py(),
+            )
+        )  # fmt: skip  (the value is not reported: it may be a raw id)
+    return out
+
+
+def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Array]:
+    """Per shard row: is (utterance_id, content_hash) recorded for its shard, and the ledger's captured_at.
+
+    ``rows`` and ``ledger`` (``store_schema.LEDGER`` rows) hold one shard each.
+    """
+    keys = pa.table(
+        {
+            "utterance_id": rows.column("utterance_id"),
+            "_row": pa.array(np.arange(rows.num_rows, dtype=np.int64)),
+        }
+    )
+    right = ledger.select(["utterance_id", "content_hash", "captured_at"]).rename_columns(
+        ["utterance_id", "ledger_hash", "ledger_captured_at"]
+    )
+    joined = keys.join(right, keys="utterance_id", join_type="left outer").sort_by("_row")
+    recorded = np.asarray(
+        pc.fill_null(pc.equal(joined.column("ledger_hash"), rows.column("content_hash")), False), dtype=bool
+    )
+    return recorded, joined.column("ledger_captured_at").combine_chunks()
+
+
+def ledger_findings(rows: pa.Table, ledger: pa.Table, recorded: np.ndarray) -> list[Finding]:
+    """Shard rows the ledger does not record, and ledger rows no shard row matches (one shard)."""
+    out = []
+    for i in np.flatnonzero(~recorded):
+        out.append(_row_finding("not_in_ledger", rows, i,
+                                "no recorded decision published this row (utterance_id, content_hash) in this shard", {}))  # fmt: skip
+    if ledger.num_rows:
+        present = pa.table(
+            {"utterance_id": rows.column("utterance_id"), "content_hash": rows.column("content_hash")}
+        )
+        missing = ledger.join(present, keys=["utterance_id", "content_hash"], join_type="left anti")
+        for row in missing.select(["shard_path", "utterance_id"]).to_pylist():
+            out.append(Finding("ledger_row_missing", "the ledger records this row in the live version; the shard does not hold it",
+                               shard=row["shard_path"], utterance_id=row["utterance_id"]))  # fmt: skip
+    return out
+
+
+def duplicate_findings(ids: pa.Array, shard_paths: pa.Array) -> list[Finding]:
+    """Utterances live more than once (across all shards of the live version)."""
+    if len(ids) == 0:
+        return []
+    counts = pc.value_counts(pc.drop_null(ids))
+    repeated = counts.filter(pc.greater(counts.field("counts"), 1))
+    if len(repeated) == 0:
+        return []
+    mask = pc.fill_null(pc.is_in(ids, value_set=repeated.field("values")), False)
+    shards_of: dict[str, list[str]] = {}
+    for uid, shard in zip(ids.filter(mask).to_pylist(), shard_paths.filter(mask).to_pylist(), strict=True):
+        shards_of.setdefault(uid, []).append(shard)
+    return [
+        Finding(
+            "duplicate_row",
+            f"live {len(where)} times, in {sorted(set(where))}",
+            shard=where[0],
+            utterance_id=uid,
+        )
+        for uid, where in shards_of.items()
+    ]
+
+
+def check_shard_rows(
+    rows: pa.Table,
+    ledger: pa.Table,
+    state: PrivacyState,
+    index: tuple[pa.Array, pa.Array],
+    policy: Policy,
+    now: datetime,
+) -> list[Finding]:
+    """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows."""
+    recorded, ledger_captured = join_ledger(rows, ledger)
+    captured = captured_at_of(rows, ledger_captured)
+    return [
+        *privacy_findings(rows, captured, state, index, policy, now),
+        *identifier_findings(rows),
+        *content_findings(rows),
+        *ledger_findings(rows, ledger, recorded),
+    ]
+
+
+def _ledger_by_shard(ledger: pa.Table) -> dict[str, pa.Table]:
+    if ledger.num_rows == 0:
+        return {}
+    encoded = pc.dictionary_encode(ledger.column("shard_path")).combine_chunks()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes, minlength=len(encoded.dictionary))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return {
+        path: ledger.take(pa.array(order[start : start + count]))
+        for path, start, count in zip(encoded.dictionary.to_pylist(), starts, counts, strict=True)
+    }
+
+
+@dataclass
+class RowScan:
+    findings: Findings
+    version: str | None = None
+    shards_scanned: int = 0
+    rows_checked: int = 0
+    ledger_rows: int = 0
+    consent_events: int = 0
+    deletion_requests: int = 0
+
+
+def _shard_tables(
+    storage: Storage, dataset: str, manifest: dict, findings: Findings
+) -> Iterator[tuple[str, pa.Table]]:
+    paths = DatasetPaths(dataset)
+    for shard in manifest.get("shards", []):
+        relative = shard.get("path")
+        rel = shard_rel(paths, relative)
+        if rel is None or not storage.exists(rel):
+            continue  # check_publication names it
+        try:
+            table = storage.read_parquet(rel)
+            missing = [c for c in SHARD_COLUMNS if c not in table.column_names]
+            if missing:
+                raise ValueError(f"missing columns {missing}")
+            table = table.select(SHARD_COLUMNS)
+        except Exception as exc:
+            findings.add(Finding("shard_unreadable", f"rows cannot be re-read: {type(exc).__name__}: {exc}",
+                                 shard=relative))  # fmt: skip
+            continue
+        n = table.num_rows
+        yield relative, table.append_column("shard_path", pa.repeat(pa.scalar(relative, pa.string()), n))
+
+
+def scan_rows(
+    storage: Storage,
+    dataset: str,
+    version: str,
+    manifest: dict,
+    ledger: pa.Table,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+) -> RowScan:
+    """Re-read every row of every shard of ``manifest`` and run every row-level check on it."""
+    scan = RowScan(Findings(), version, ledger_rows=ledger.num_rows,
+                   consent_events=state.consent.num_rows, deletion_requests=state.deletions.num_rows)  # fmt: skip
+    index = customer_index(state, pseudonym_key)
+    by_shard = _ledger_by_shard(ledger)
+    listed = {s.get("path") for s in manifest.get("shards", [])}
+    for path, rows in by_shard.items():
+        if path not in listed:
+            for row in rows.select(["shard_path", "utterance_id"]).to_pylist():
+                scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "
+                                          "live manifest does not list", shard=row["shard_path"],
+                                          utterance_id=row["utterance_id"]))  # fmt: skip
+    ids, where = [], []
+    for path, rows in _shard_tables(storage, dataset, manifest, scan.findings):
+        scan.shards_scanned += 1
+        scan.rows_checked += rows.num_rows
+        shard_ledger = by_shard.get(path, ledger.schema.empty_table())
+        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, index, policy, now))
+        ids.append(rows.column("utterance_id"))
+        where.append(rows.column("shard_path"))
+    if ids:
+        all_ids = pa.chunked_array(ids).combine_chunks()
+        all_where = pa.chunked_array(where).combine_chunks()
+        scan.findings.extend(duplicate_findings(all_ids, all_where))
+    return scan
