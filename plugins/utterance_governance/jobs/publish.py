@@ -72,7 +72,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
             ingest = (
                 ctx.store.ingest_consent_events if kind == "consent" else ctx.store.ingest_deletion_requests
             )
-            summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "line", "landed_at"]), info.path,
+            summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "landed_at"]), info.path,
                                                quarantined=read.quarantine)  # fmt: skip
             summary[f"{folder}_quarantined"] += read.quarantine.num_rows
         ctx.store.mark_files_processed(files, ctx.run_id)

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy.exc import StatementError
 
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
 from utterance_governance.io.store_schema import (
@@ -69,6 +70,7 @@ class PrivacyRecords(StoreBase):
         if kind not in PRIVACY_KINDS:
             raise ValueError(f"privacy record kind must be one of {PRIVACY_KINDS}, got {kind!r}")
         target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
+        lines = _lines(records)
         rows = _consent_rows(records) if kind == "consent" else _deletion_rows(records)
         held_rows = _quarantine_rows(kind, quarantined)
         if not rows and not held_rows:
@@ -83,16 +85,23 @@ class PrivacyRecords(StoreBase):
             if rows:
                 for row in rows:
                     row.update(source_file=source_file, batch_id=batch_id, ingested_at=now)
-                conn.execute(self._insert(target).on_conflict_do_nothing(index_elements=[key]), rows)
+                statement = self._insert(target).on_conflict_do_nothing(index_elements=[key])
+                for index, error in _insert_each_storable(conn, statement, rows):
+                    # one record the database cannot take is one unreadable record (SPEC §4.1)
+                    held_rows.append(_unstorable(kind, source_file, lines[index], rows[index], key, error))
             if held_rows:
                 for row in held_rows:
                     row.update(batch_id=batch_id, recorded_at=now)
-                conn.execute(
-                    self._insert(privacy_quarantine).on_conflict_do_nothing(
-                        index_elements=["kind", "source_file", "line"]
-                    ),
-                    held_rows,
+                statement = self._insert(privacy_quarantine).on_conflict_do_nothing(
+                    index_elements=["kind", "source_file", "line"]
                 )
+                for index, error in _insert_each_storable(conn, statement, held_rows):
+                    position = {k: held_rows[index][k] for k in ("kind", "source_file", "line")}
+                    log.error("privacy quarantine row %s cannot be stored as is (%s): stored without its ids",
+                              position, type(error).__name__)  # fmt: skip
+                    bare = {**held_rows[index], "record_id": None, "customer_id": None,
+                            "detail": f"unstorable:{type(error).__name__}"}  # fmt: skip
+                    conn.execute(statement, [bare])
             new = conn.scalar(select(func.count()).select_from(target).where(target.c.batch_id == batch_id))
             new_held = conn.scalar(
                 select(func.count())
@@ -270,6 +279,60 @@ def _consent_rows(events: pa.Table | None) -> list[dict[str, Any]]:
     return _conform(events, CONSENT).to_pylist()
 
 
+def _lines(records: pa.Table | None) -> list[int]:
+    """The input line of each record (0 when the caller did not say)."""
+    if records is None or "line" not in records.column_names:
+        return [0] * (records.num_rows if records is not None else 0)
+    return [int(v or 0) for v in records.column("line").to_pylist()]
+
+
+def _insert_each_storable(
+    conn: Connection, statement, rows: list[dict[str, Any]]
+) -> list[tuple[int, Exception]]:
+    """Insert ``rows``; return (index, error) of each row the database refused, the others inserted.
+
+    All rows at once in a savepoint; if the database refuses any (a NUL byte on PostgreSQL, a
+    value its encoding cannot hold), the batch is rolled back and each row is tried on its own.
+    """
+    try:
+        with conn.begin_nested():
+            conn.execute(statement, rows)
+        return []
+    except (StatementError, ValueError):
+        pass
+    refused = []
+    for index, row in enumerate(rows):
+        try:
+            with conn.begin_nested():
+                conn.execute(statement, [row])
+        except (StatementError, ValueError) as error:
+            refused.append((index, error))
+    return refused
+
+
+def _unstorable(
+    kind: str, source_file: str, line: int, row: dict[str, Any], key: str, error: Exception
+) -> dict:
+    """The quarantine row of a valid-looking record the database would not take: it holds its customer."""
+    customer = row.get("customer_id")
+    return {
+        "kind": kind,
+        "source_file": source_file,
+        "line": line,
+        "record_id": _printable(row.get(key)),
+        "customer_id": customer if _printable(customer) == customer else None,
+        "reason": "malformed",
+        "detail": f"unstorable:{type(error).__name__}",
+    }
+
+
+def _printable(value: Any) -> str | None:
+    """``value`` with control characters escaped (a NUL cannot be stored on PostgreSQL)."""
+    if value is None:
+        return None
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in str(value))
+
+
 def _deletion_rows(requests: pa.Table | None) -> list[dict[str, Any]]:
     if requests is None or requests.num_rows == 0:
         return []
@@ -308,10 +371,10 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
                 "kind": kind,
                 "source_file": source_file,
                 "line": int(line),
-                "record_id": record_id,
+                "record_id": _printable(record_id),
                 "customer_id": customer if readable else None,
                 "reason": reason or "malformed",
-                "detail": detail or "",
+                "detail": _printable(detail) or "",
             }
         )
     return rows
