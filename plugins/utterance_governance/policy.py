@@ -31,6 +31,9 @@ class Policy:
     max_transcript_chars: int = 2000
     max_response_chars: int = 8000
     min_asr_confidence: float = 0.5
+    # an utterance may not claim a capture time later than when its file was first read, plus
+    # this much clock skew between the assistant's devices and the pipeline (SPEC §4.1)
+    capture_clock_skew_s: int = 300
     # deletion deadline (days after requested_at), used by privacy_requests and the audit
     deletion_deadline_days: int = 30
     deletion_at_risk_days: int = 7
