@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.rules.base import Frame
-from utterance_governance.rules.keys import captured_micros, codes_of, customer_codes, micros
+from utterance_governance.rules.encoding import captured_micros, codes_of, customer_codes, micros
 
 
 class DeletionRequested:
