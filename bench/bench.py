@@ -87,7 +87,7 @@ def _privacy_state(root: Path):
 
     from utterance_governance.io.readers import SUFFIXES, read_landing_file
     from utterance_governance.io.storage import Storage
-    from utterance_governance.rules.privacy_state import PrivacyState
+    from utterance_governance.privacy import PrivacyState
 
     storage = Storage(str(root))
     parts: dict[str, list] = {"consent": [], "deletions": []}

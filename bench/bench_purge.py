@@ -129,11 +129,12 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from utterance_governance.decide import PUBLISHABLE, speaker_keys
+    from utterance_governance.decide import PUBLISHABLE
     from utterance_governance.io.readers import read_landing_file
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.policy import Policy
+    from utterance_governance.privacy import speaker_keys
     from utterance_governance.publish.commit import Publication, publish_version
     from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 
@@ -231,7 +232,7 @@ def _request(store, customer: str, scope: str, utterance_id: str | None = None) 
 
 
 def _state(store):
-    from utterance_governance.rules.privacy_state import PrivacyState
+    from utterance_governance.privacy import PrivacyState
 
     return PrivacyState(store.consent_events(), store.deletion_requests())
 

@@ -1,9 +1,11 @@
 """The decision core: one reasoned decision per utterance (SPEC §4), cleaning in between.
 
-Stages, each a list of rules applied in precedence order (first exclusion wins):
+Stages, each applied in precedence order (first exclusion wins):
 
-1. privacy — deletion requested, held back, opted out, no consent — and the quality rules
-   that need no text (locale, ASR confidence), all on the records as read;
+1. privacy — deletion requested, held back, opted out, no consent: the privacy core's one
+   verdict (``privacy.privacy_verdict``), with every row held back while an unreadable record
+   that names nobody blocks publishing — then the quality rules that need no text (locale,
+   ASR confidence), all on the records as read;
 2. cleaning — redaction of both turns, only for the rows still open;
 3. text quality rules on the cleaned turns, then duplicates.
 
@@ -13,7 +15,6 @@ decisions, only in the cleaned publishable rows.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,12 +28,9 @@ from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
 from utterance_governance.io.readers import ReadResult
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.rules.base import Frame, Rule, apply_rules
-from utterance_governance.rules.consent import NoConsent, OptedOut
-from utterance_governance.rules.deletion import DeletionRequested
 from utterance_governance.rules.duplicate import Duplicate, capture_order, content_hashes
-from utterance_governance.rules.hold import HeldBack
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.rules.quality import (
     EmptyTranscript,
     LocaleNotAllowed,
@@ -42,14 +40,7 @@ from utterance_governance.rules.quality import (
     TranscriptTooShort,
 )
 
-PRIVACY_AND_RECORD_RULES: list[Rule] = [
-    DeletionRequested(),
-    HeldBack(),
-    OptedOut(),
-    NoConsent(),
-    LocaleNotAllowed(),
-    LowAsrConfidence(),
-]
+RECORD_RULES: list[Rule] = [LocaleNotAllowed(), LowAsrConfidence()]
 TEXT_RULES: list[Rule] = [
     EmptyTranscript(),
     TranscriptTooShort(),
@@ -71,6 +62,7 @@ PUBLISHABLE = pa.schema(
         pa.field("content_hash", pa.string()),
         pa.field("source_file", pa.string()),
         pa.field("line", pa.int64()),
+        pa.field("landed_at", S.TS),
     ]
 )
 
@@ -83,35 +75,6 @@ class Decided:
     publishable: pa.Table  # PUBLISHABLE
     counts: Counter = field(default_factory=Counter)
     seconds: Counter = field(default_factory=Counter)  # wall time per stage: decide, redact
-
-
-_SPEAKER_CACHE: dict[tuple[bytes, str], str] = {}
-_SPEAKER_CACHE_LIMIT = 2_000_000  # customers; about 300 MB at most, then it starts afresh
-
-
-def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
-    """Keyed pseudonym (HMAC-SHA256, hex) of each customer id, computed once per customer.
-
-    A worker process remembers the pseudonyms it computed: the same customers come back in
-    file after file, and a dictionary lookup is far cheaper than an HMAC.
-    """
-    encoded = pc.dictionary_encode(customer_ids)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    if len(_SPEAKER_CACHE) > _SPEAKER_CACHE_LIMIT:
-        _SPEAKER_CACHE.clear()
-    digests = []
-    for customer in encoded.dictionary.to_pylist():
-        if customer is None:
-            digests.append(None)
-            continue
-        pseudonym = _SPEAKER_CACHE.get((key, customer))
-        if pseudonym is None:
-            pseudonym = _SPEAKER_CACHE[(key, customer)] = hmac.digest(
-                key, customer.encode("utf-8"), "sha256"
-            ).hex()
-        digests.append(pseudonym)
-    return pa.array(digests, pa.string()).take(encoded.indices)
 
 
 def decide_records(
@@ -127,9 +90,12 @@ def decide_records(
     counts: Counter = Counter()
     seconds: Counter = Counter()
     started = time.perf_counter()
-    reasons = np.full(n, None, dtype=object)
-    frame = Frame(records, state, policy, now)
-    apply_rules(PRIVACY_AND_RECORD_RULES, frame, reasons, counts)
+    reasons = privacy_verdict(records, state, policy, now, pseudonym_key).reasons
+    if state.publishing_blocked:  # an unreadable record naming nobody: nobody is published
+        reasons[np.equal(reasons, None)] = S.HELD_BACK
+    counts.update(r for r in reasons if r is not None)
+    frame = Frame(records, policy, now)
+    apply_rules(RECORD_RULES, frame, reasons, counts)
 
     open_idx = np.flatnonzero(np.equal(reasons, None))
     survivors = records.take(pa.array(open_idx, pa.int64()))
@@ -141,7 +107,6 @@ def decide_records(
     _, rank = capture_order(survivors)
     text_frame = Frame(
         survivors,
-        state,
         policy,
         now,
         derived={
@@ -173,6 +138,7 @@ def decide_records(
             "source_file": records.column("source_file"),
             "line": records.column("line"),
             "content_hash": pa.array(row_hashes, pa.string()),
+            "landed_at": _landed_at(records),
         },
         schema=S.DECISION,
     )
@@ -191,11 +157,18 @@ def decide_records(
             "content_hash": hashes.filter(keep),
             "source_file": survivors.column("source_file").filter(keep),
             "line": survivors.column("line").filter(keep),
+            "landed_at": _landed_at(survivors).filter(keep),
         },
         schema=PUBLISHABLE,
     )
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
     return Decided(decisions, publishable, counts, seconds)
+
+
+def _landed_at(records: pa.Table) -> pa.Array:
+    if "landed_at" in records.column_names:
+        return records.column("landed_at").combine_chunks().cast(S.TS)
+    return pa.nulls(records.num_rows, S.TS)
 
 
 def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:
@@ -212,6 +185,7 @@ def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:
             "source_file": quarantine.column("source_file"),
             "line": quarantine.column("line"),
             "content_hash": pa.nulls(n, pa.string()),
+            "landed_at": pa.nulls(n, S.TS),
         },
         schema=S.DECISION,
     )

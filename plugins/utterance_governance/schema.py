@@ -103,6 +103,7 @@ DECISION = pa.schema(
         pa.field("source_file", pa.string(), nullable=False),
         pa.field("line", pa.int64(), nullable=False),
         pa.field("content_hash", pa.string()),
+        pa.field("landed_at", TS),  # when its landing file arrived (null: unknown)
     ]
 )
 

@@ -12,18 +12,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_deleted, oracle_reasons
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import read_landing_file
+from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
 from utterance_governance.purge.receipts import receipt_path
-from utterance_governance.rules.base import Frame
-from utterance_governance.rules.consent import OptedOut
-from utterance_governance.rules.deletion import deleted_mask
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.synth.generator import generate_landing, generate_privacy_updates
 
 pytestmark = pytest.mark.integration
@@ -39,9 +36,12 @@ def store_of(root) -> GovernanceStore:
 
 
 def landing_records(root) -> pa.Table:
+    """Every landing row, with its file's landing time as the store recorded it."""
     storage = Storage(str(root))
-    tables = [read_landing_file(storage, f.path, "utterances").records
-              for f in storage.list_files("landing/utterances", (".jsonl", ".jsonl.gz", ".parquet"))]  # fmt: skip
+    files = storage.list_files("landing/utterances", (".jsonl", ".jsonl.gz", ".parquet"))
+    arrivals = store_of(root).arrivals(f.path for f in files)
+    tables = [read_landing_file(storage, f.path, "utterances", Arrival(landed_at=arrivals.get(f.path, (None, None))[1])).records
+              for f in files]  # fmt: skip
     return pa.concat_tables(tables)
 
 
@@ -81,10 +81,10 @@ def traces(root, needles: list[str], *, skip: tuple[str, ...] = ()) -> dict[str,
 
 
 def unusable_now(records: pa.Table, store: GovernanceStore) -> np.ndarray:
-    """Rows (customer_id, utterance_id, captured_at) a deletion covers or an opt-out now excludes."""
-    state = PrivacyState(store.consent_events(), store.deletion_requests())
-    frame = Frame(records, state, Policy(), datetime.now(UTC))
-    return deleted_mask(records, state.deletions) | np.asarray(OptedOut().excludes(frame))
+    """Rows (customer_id, utterance_id, captured_at) a deletion covers or an opt-out now excludes
+    (by the test oracle: other code than the product's)."""
+    reasons = oracle_reasons(records.to_pylist(), store.privacy_state(), Policy(), datetime.now(UTC))
+    return np.array([r in (DELETION, OPTED_OUT) for r in reasons], dtype=bool)
 
 
 def speakers(customers: list[str]) -> dict[str, str]:
@@ -105,7 +105,9 @@ def published(run_dag, lake_env):
 def test_opt_outs_and_deletions_reach_every_copy(run_dag, lake_env, published):
     root, storage, store = lake_env, Storage(str(lake_env)), store_of(lake_env)
     before, _ = live(root)
-    records = landing_records(root).select(["customer_id", "utterance_id", "captured_at", "transcript"])
+    records = landing_records(root).select(
+        ["customer_id", "utterance_id", "captured_at", "landed_at", "transcript"]
+    )
     update = generate_privacy_updates(str(root), published, seed=11)
 
     run = run_dag("privacy_requests")
@@ -122,7 +124,8 @@ def test_opt_outs_and_deletions_reach_every_copy(run_dag, lake_env, published):
     assert sorted(ledger.column("utterance_id").to_pylist()) == sorted(live_ids)  # ledger == live shards
     known = ledger.filter(pa.array([s in by_speaker for s in ledger.column("speaker_key").to_pylist()]))
     as_records = pa.table({"customer_id": [by_speaker[s] for s in known.column("speaker_key").to_pylist()],
-                           "utterance_id": known.column("utterance_id"), "captured_at": known.column("captured_at")})  # fmt: skip
+                           "utterance_id": known.column("utterance_id"), "captured_at": known.column("captured_at"),
+                           "landed_at": known.column("landed_at")})  # fmt: skip
     assert not unusable_now(as_records, store).any()
 
     # 2. a new version replaced the old one; affected shards rewritten, the rest carried over; old files gone
@@ -140,7 +143,7 @@ def test_opt_outs_and_deletions_reach_every_copy(run_dag, lake_env, published):
     assert carried <= {s["path"] for s in manifest["shards"]}
 
     # 3. deleted utterances are in no file under the lake root: neither their ids nor their words
-    gone = deleted_mask(records, store.deletion_requests())
+    gone = np.array(oracle_deleted(records.to_pylist(), store.deletion_requests()), dtype=bool)
     deleted, kept = records.filter(pa.array(gone)), records.filter(pa.array(~gone))
     assert deleted.num_rows > 0
     ids = deleted.column("utterance_id").to_pylist()

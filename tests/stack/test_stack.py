@@ -29,18 +29,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_deleted, oracle_reasons
 from tests.stack.components import AIRFLOW_SERVICES, INIT
 from utterance_governance import schema as S
-from utterance_governance.io.readers import read_landing_file
+from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
 from utterance_governance.purge.receipts import receipt_path
-from utterance_governance.rules.base import Frame
-from utterance_governance.rules.consent import OptedOut
-from utterance_governance.rules.deletion import deleted_mask
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.synth.summary import read_summary
 
 pytestmark = [pytest.mark.stack, pytest.mark.integration, pytest.mark.slow]
@@ -77,18 +74,23 @@ def live(storage: Storage) -> tuple[dict, pa.Table]:
     return manifest, rows
 
 
-def landing_records(storage: Storage) -> pa.Table:
+def landing_records(storage: Storage, store: GovernanceStore) -> pa.Table:
+    """Every landing row, with its file's landing time as the store recorded it (unknown: not read yet)."""
     files = storage.list_files("landing/utterances", (".jsonl", ".jsonl.gz", ".parquet"))
     assert files, "no landing files"
-    tables = [read_landing_file(storage, f.path, "utterances").records for f in files]
-    return pa.concat_tables(tables).select(["customer_id", "utterance_id", "captured_at", "transcript"])
+    arrivals = store.arrivals(f.path for f in files)
+    tables = [read_landing_file(storage, f.path, "utterances", Arrival(landed_at=arrivals.get(f.path, (None, None))[1])).records
+              for f in files]  # fmt: skip
+    return pa.concat_tables(tables).select(
+        ["customer_id", "utterance_id", "captured_at", "landed_at", "transcript"]
+    )
 
 
 def unusable_now(records: pa.Table, store: GovernanceStore) -> np.ndarray:
-    """Rows a deletion covers or an opt-out in force now excludes (the pipeline's invariant)."""
-    state = PrivacyState(store.consent_events(), store.deletion_requests())
-    frame = Frame(records, state, Policy(), datetime.now(UTC))
-    return deleted_mask(records, state.deletions) | np.asarray(OptedOut().excludes(frame))
+    """Rows a deletion covers or an opt-out in force now excludes (the pipeline's invariant), by the
+    test oracle: other code than the product's."""
+    reasons = oracle_reasons(records.to_pylist(), store.privacy_state(), Policy(), datetime.now(UTC))
+    return np.array([r in (DELETION, OPTED_OUT) for r in reasons], dtype=bool)
 
 
 def of_ids(records: pa.Table, ids: set[str]) -> pa.Table:
@@ -152,7 +154,7 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
     assert first["parent_version"] is None and rows.num_rows > 0
     in_range = {f: n for f, n in generated.rows_by_file.items() if any(f"/dt={d}/" in f for d in days[:2])}
     assert sum(first["counts"].values()) == sum(in_range.values()) < generated.utterances  # dt range honoured
-    records = landing_records(storage)  # read before any purge
+    records = landing_records(storage, store)  # read before any purge
     customer_of = dict(zip(records.column("utterance_id").to_pylist(), records.column("customer_id").to_pylist(),
                            strict=True))  # fmt: skip
     for uid, speaker in zip(rows.column("utterance_id").to_pylist(), rows.column("speaker_key").to_pylist(),
@@ -186,7 +188,7 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
     assert removed and not removed & live_ids
 
     # 5. deleted utterances are in no object under the bucket: neither their ids nor their words
-    gone = deleted_mask(records, store.deletion_requests())
+    gone = np.array(oracle_deleted(records.to_pylist(), store.deletion_requests()), dtype=bool)
     deleted, kept = records.filter(pa.array(gone)), records.filter(pa.array(~gone))
     ids = deleted.column("utterance_id").to_pylist()
     others = [t for t in kept.column("transcript").to_pylist() if t]

@@ -18,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 import pyarrow as pa
 
 from utterance_governance import schema as S
-from utterance_governance.decide import PUBLISHABLE, speaker_keys
+from utterance_governance.decide import PUBLISHABLE
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.privacy import PrivacyState, speaker_keys
 from utterance_governance.publish.commit import (
     DatasetPaths,
     Publication,
@@ -30,7 +31,6 @@ from utterance_governance.publish.commit import (
 )
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.rules.duplicate import content_hashes
-from utterance_governance.rules.privacy_state import PrivacyState
 
 KEY = b"unit-test-key"
 DATASET = "assistant-sft"
@@ -84,6 +84,8 @@ def publishable(records: list[dict], key: bytes = KEY) -> pa.Table:
             "content_hash": content_hashes(user, reply),
             "source_file": pa.array(["landing/utterances/dt=2026-11-20/x.jsonl"] * n, pa.string()),
             "line": pa.array(range(1, n + 1), pa.int64()),
+            # a row lands when it is captured, unless a record says otherwise
+            "landed_at": pa.array([r.get("landed_at", r["captured_at"]) for r in records], S.TS),
         },
         schema=PUBLISHABLE,
     )
@@ -95,9 +97,13 @@ def shard_row(uid: str, customer: str, captured: Moment, *, key: bytes = KEY, **
 
 
 def publication_rows(records: list[dict]) -> pa.Table:
-    """Shard rows (``schema.SHARD`` + ``captured_at``) of hand-written records, sorted like a publish."""
+    """Shard rows (``schema.SHARD`` + ``captured_at``, ``landed_at``) of hand-written records, sorted like a publish."""
     rows = publishable(records).sort_by(SORT_KEYS)
-    return shard_rows(rows).append_column("captured_at", rows.column("captured_at"))
+    return (
+        shard_rows(rows)
+        .append_column("captured_at", rows.column("captured_at"))
+        .append_column("landed_at", rows.column("landed_at"))
+    )
 
 
 def publish_records(storage: Storage, store: GovernanceStore, records: list[dict], run_id: str = "run-1",

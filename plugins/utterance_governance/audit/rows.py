@@ -32,47 +32,15 @@ from utterance_governance.clean.patterns import (
     detect_identifiers,
     has_spoken_number,
 )
-from utterance_governance.decide import speaker_keys
 from utterance_governance.io.storage import Storage
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState, privacy_verdict
+from utterance_governance.privacy.rules import IN, OUT
 from utterance_governance.publish.commit import DatasetPaths
-from utterance_governance.rules.base import Frame
-from utterance_governance.rules.consent import IN, OUT, NoConsent, OptedOut, consent_status
-from utterance_governance.rules.deletion import DeletionRequested, deleted_mask
 from utterance_governance.rules.duplicate import content_hashes
-from utterance_governance.rules.privacy_state import PrivacyState
 
 SHARD_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "messages", "content_hash"]
 PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")  # quality.suite.PSEUDONYM_PATTERN
-
-
-def customer_index(state: PrivacyState, pseudonym_key: bytes) -> tuple[pa.Array, pa.Array]:
-    """(speaker_key, customer_id) of every customer named in a consent event or deletion request."""
-    customers = pc.unique(
-        pa.chunked_array(
-            [state.consent.column("customer_id").cast(pa.string()),
-             state.deletions.column("customer_id").cast(pa.string())],
-            type=pa.string(),
-        )
-    )  # fmt: skip
-    customers = customers.drop_null()
-    return speaker_keys(customers, pseudonym_key), customers
-
-
-def customers_of(speakers: pa.Array | pa.ChunkedArray, index: tuple[pa.Array, pa.Array]) -> pa.Array:
-    """Each row's customer_id when a privacy record names the speaker; else a stand-in no record names."""
-    keys, customers = index
-    speakers = pc.fill_null(speakers, "")
-    found = pc.index_in(speakers, value_set=keys)
-    known = customers.take(found)
-    stand_in = pc.utf8_replace_slice(speakers, 0, 0, "\x00speaker:")
-    return pc.coalesce(known, stand_in)
-
-
-def captured_at_of(rows: pa.Table, ledger_captured: pa.Array) -> pa.Array:
-    """The ledger's captured_at, else midnight UTC of the row's ``captured_date``."""
-    from_date = pc.cast(pc.cast(rows.column("captured_date"), pa.timestamp("s")), S.TS)
-    return pc.coalesce(ledger_captured, from_date)
 
 
 def _speaker_prefix(value: str | None) -> str | None:
@@ -81,62 +49,54 @@ def _speaker_prefix(value: str | None) -> str | None:
 
 
 def privacy_findings(
-    rows: pa.Table,
-    captured_at: pa.Array,
-    state: PrivacyState,
-    index: tuple[pa.Array, pa.Array],
-    policy: Policy,
-    now: datetime,
+    rows: pa.Table, ledger_times: pa.Table, state: PrivacyState, policy: Policy, now: datetime, key: bytes
 ) -> list[Finding]:
-    """Live rows the current consent and deletion state excludes, by the decision rules themselves.
+    """Live rows the privacy core's verdict excludes now (``privacy.privacy_verdict``: the same
+    answer publishing and purging get), each named with its rule and why.
 
     ``rows``: shard rows with ``shard_path`` (``utterance_id``, ``speaker_key``, ``locale``);
-    ``captured_at``: one instant per row (``captured_at_of``).
+    ``ledger_times``: ``captured_at`` and ``landed_at`` per row from the ledger (null where the
+    ledger does not record the row: unknown, which the rules read as "withdraw").
     """
     if rows.num_rows == 0:
         return []
-    records = pa.table(
+    judged = pa.table(
         {
             "utterance_id": rows.column("utterance_id"),
-            "customer_id": customers_of(rows.column("speaker_key"), index),
-            "captured_at": captured_at,
-            "locale": pc.fill_null(rows.column("locale"), ""),
+            "speaker_key": rows.column("speaker_key"),
+            "locale": rows.column("locale"),
+            "captured_at": ledger_times.column("captured_at"),
+            "landed_at": ledger_times.column("landed_at"),
         }
     )
-    frame = Frame(records, state, policy, now)
-    deleted = DeletionRequested().excludes(frame)
-    opted_out = OptedOut().excludes(frame) & ~deleted
-    no_consent = NoConsent().excludes(frame) & ~deleted & ~opted_out
+    verdict = privacy_verdict(judged, state, policy, now, key)
+    hit = np.flatnonzero(verdict.excluded)
+    if len(hit) == 0:
+        return []
+    at_capture, in_force_now = verdict.consent()
+    deleted = hit[verdict.deleted[hit]]
+    # which requests cover a row: worked out for the findings the report keeps
+    covering = dict(zip(deleted[:MAX_FINDINGS_PER_RULE].tolist(),
+                        verdict.covering_requests(deleted[:MAX_FINDINGS_PER_RULE]), strict=True))  # fmt: skip
     out: list[Finding] = []
-    if deleted.any() or opted_out.any() or no_consent.any():
-        at_capture, in_force_now = consent_status(frame)
-    for k, i in enumerate(np.flatnonzero(deleted)):
-        # which requests cover it: worked out for the findings the report keeps (it costs a scan each)
-        covering = (
-            _covering_requests(records.slice(int(i), 1), state.deletions) if k < MAX_FINDINGS_PER_RULE else []
-        )
-        out.append(_row_finding("deletion_requested", rows, i,
-                                f"covered by deletion request {', '.join(covering) or '?'}", {"requests": covering}))  # fmt: skip
-    for i in np.flatnonzero(opted_out):
-        when = [w for w, s in (("now", in_force_now[i]), ("at capture", at_capture[i])) if s == OUT]
-        out.append(_row_finding("opted_out", rows, i, f"the customer's opt-out is in force {' and '.join(when)}",
-                                {"opted_out": when}))  # fmt: skip
-    for i in np.flatnonzero(no_consent):
-        missing = [w for w, s in (("now", in_force_now[i]), ("at capture", at_capture[i])) if s != IN]
-        out.append(_row_finding("no_consent", rows, i,
-                                f"locale {records.column('locale')[int(i)].as_py()} needs an opt-in; none in force "
-                                f"{' and '.join(missing)}", {}))  # fmt: skip
+    for i in hit.tolist():
+        reason = verdict.reasons[i]
+        if reason == S.DELETION_REQUESTED:
+            requests = covering.get(i, [])
+            out.append(_row_finding(reason, rows, i, f"covered by deletion request {', '.join(requests) or '?'}",
+                                    {"requests": requests}))  # fmt: skip
+        elif reason == S.OPTED_OUT:
+            when = [w for w, v in (("now", in_force_now[i]), ("at capture", at_capture[i])) if v == OUT]
+            out.append(_row_finding(reason, rows, i, f"the customer's opt-out is in force {' and '.join(when)}",
+                                    {"opted_out": when}))  # fmt: skip
+        elif reason == S.NO_CONSENT:
+            missing = [w for w, v in (("now", in_force_now[i]), ("at capture", at_capture[i])) if v != IN]
+            out.append(_row_finding(reason, rows, i, f"locale {rows.column('locale')[i].as_py()} needs an opt-in; "
+                                    f"none in force {' and '.join(missing)}", {}))  # fmt: skip
+        else:
+            out.append(_row_finding(reason, rows, i, "the customer has an unreadable privacy record and no "
+                                    "valid one after it: nothing of theirs may be used", {}))  # fmt: skip
     return out
-
-
-def _covering_requests(record: pa.Table, deletions: pa.Table) -> list[str]:
-    """The ids of the deletion requests that cover one record (for a precise message)."""
-    mine = deletions.filter(pc.equal(deletions.column("customer_id"), record.column("customer_id")[0]))
-    return [
-        request_id
-        for j, request_id in enumerate(mine.column("request_id").to_pylist())
-        if deleted_mask(record, mine.slice(j, 1))[0]
-    ]
 
 
 def _row_finding(rule: str, rows: pa.Table, i: int, message: str, detail: dict) -> Finding:
@@ -253,8 +213,9 @@ def content_findings(rows: pa.Table) -> list[Finding]:
     return out
 
 
-def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Array]:
-    """Per shard row: is (utterance_id, content_hash) recorded for its shard, and the ledger's captured_at.
+def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Table]:
+    """Per shard row: is (utterance_id, content_hash) recorded for its shard, and the ledger's
+    ``captured_at`` and ``landed_at`` (null where it records none).
 
     ``rows`` and ``ledger`` (``store_schema.LEDGER`` rows) hold one shard each.
     """
@@ -264,14 +225,14 @@ def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Array]
             "_row": pa.array(np.arange(rows.num_rows, dtype=np.int64)),
         }
     )
-    right = ledger.select(["utterance_id", "content_hash", "captured_at"]).rename_columns(
-        ["utterance_id", "ledger_hash", "ledger_captured_at"]
+    right = ledger.select(["utterance_id", "content_hash", "captured_at", "landed_at"]).rename_columns(
+        ["utterance_id", "ledger_hash", "captured_at", "landed_at"]
     )
     joined = keys.join(right, keys="utterance_id", join_type="left outer").sort_by("_row")
     recorded = np.asarray(
         pc.fill_null(pc.equal(joined.column("ledger_hash"), rows.column("content_hash")), False), dtype=bool
     )
-    return recorded, joined.column("ledger_captured_at").combine_chunks()
+    return recorded, joined.select(["captured_at", "landed_at"])
 
 
 def ledger_findings(rows: pa.Table, ledger: pa.Table, recorded: np.ndarray) -> list[Finding]:
@@ -315,18 +276,12 @@ def duplicate_findings(ids: pa.Array, shard_paths: pa.Array) -> list[Finding]:
 
 
 def check_shard_rows(
-    rows: pa.Table,
-    ledger: pa.Table,
-    state: PrivacyState,
-    index: tuple[pa.Array, pa.Array],
-    policy: Policy,
-    now: datetime,
+    rows: pa.Table, ledger: pa.Table, state: PrivacyState, policy: Policy, now: datetime, key: bytes
 ) -> list[Finding]:
     """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows."""
-    recorded, ledger_captured = join_ledger(rows, ledger)
-    captured = captured_at_of(rows, ledger_captured)
+    recorded, ledger_times = join_ledger(rows, ledger)
     return [
-        *privacy_findings(rows, captured, state, index, policy, now),
+        *privacy_findings(rows, ledger_times, state, policy, now, key),
         *identifier_findings(rows),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),
@@ -395,7 +350,6 @@ def scan_rows(
     """Re-read every row of every shard of ``manifest`` and run every row-level check on it."""
     scan = RowScan(Findings(), version, ledger_rows=ledger.num_rows,
                    consent_events=state.consent.num_rows, deletion_requests=state.deletions.num_rows)  # fmt: skip
-    index = customer_index(state, pseudonym_key)
     by_shard = _ledger_by_shard(ledger)
     listed = {s.get("path") for s in manifest.get("shards", [])}
     for path, rows in by_shard.items():
@@ -409,7 +363,7 @@ def scan_rows(
         scan.shards_scanned += 1
         scan.rows_checked += rows.num_rows
         shard_ledger = by_shard.get(path, ledger.schema.empty_table())
-        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, index, policy, now))
+        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key))
         ids.append(rows.column("utterance_id"))
         where.append(rows.column("shard_path"))
     if ids:

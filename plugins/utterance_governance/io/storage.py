@@ -17,6 +17,7 @@ keyword arguments.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -35,6 +36,7 @@ class ObjectInfo:
     path: str  # relative to the lake root
     size: int
     fingerprint: str  # changes when the content changes (mtime+size locally, ETag on S3)
+    modified: dt.datetime | None = None  # last modification (UTC), when the store says
 
 
 class Storage:
@@ -86,12 +88,14 @@ class Storage:
                 continue
             if info.get("type") == "directory":
                 continue
-            out.append(ObjectInfo(self.rel(full), int(info.get("size") or 0), _fingerprint(info)))
+            out.append(
+                ObjectInfo(self.rel(full), int(info.get("size") or 0), _fingerprint(info), _modified(info))
+            )
         return out
 
     def info(self, rel: str) -> ObjectInfo:
         info = self.fs.info(self.full(rel))
-        return ObjectInfo(rel, int(info.get("size") or 0), _fingerprint(info))
+        return ObjectInfo(rel, int(info.get("size") or 0), _fingerprint(info), _modified(info))
 
     def sha256(self, rel: str) -> str:
         digest = hashlib.sha256()
@@ -173,3 +177,12 @@ def _fingerprint(info: dict) -> str:
             return str(info[key]).strip('"')
     mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or ""
     return f"{info.get('size')}:{mtime}"
+
+
+def _modified(info: dict) -> dt.datetime | None:
+    value = info.get("mtime") or info.get("LastModified") or info.get("last_modified")
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return None

@@ -159,6 +159,19 @@ processed_files = Table(
     Column("rewritten_at", UTCDateTime),  # set when a purge re-registered a rewritten file
 )
 
+# When each landing file was first seen by the pipeline (recorded on discovery, once, never
+# changed: a purge rewriting the file keeps it). ``first_read_at``: its rows may not claim a
+# capture time later than this, plus the clock skew the policy allows; ``landed_at``: when it
+# landed at the latest — the earlier of its first reading and its modification time — since a
+# delete-all covers every row that landed before the request (SPEC §4.1).
+landing_arrivals = Table(
+    "landing_arrivals",
+    metadata,
+    Column("path", Text, primary_key=True),  # relative to the lake root
+    Column("first_read_at", UTCDateTime, nullable=False),
+    Column("landed_at", UTCDateTime, nullable=False),
+)
+
 # --- dataset versions (SPEC §6) ----------------------------------------------------------------
 # staged: written, not yet switched live; abandoned: a staged version a crash left behind, cleaned up
 VERSION_STATUSES = ("staged", "live", "superseded", "revoked", "abandoned")
@@ -205,6 +218,8 @@ ledger = Table(
     Column("speaker_key", KEY, nullable=False),
     Column("content_hash", KEY, nullable=False),
     Column("captured_at", UTCDateTime, nullable=False),
+    Column("landed_at", UTCDateTime),  # when its landing file arrived; null: unknown (before v3)
+    Column("locale", KEY),  # null: unknown (before v3)
     Column("ended_in", KEY),  # the version whose rewrite of the shard removed this row
     Index("ix_ledger_shard", "dataset", "shard_id"),
     Index("ix_ledger_speaker", "dataset", "speaker_key"),
@@ -231,7 +246,7 @@ version_shards = Table(
 # --- the store's own schema version ----------------------------------------------------------
 # Bumped whenever a table changes shape; a store made by another version is refused with a
 # clear message instead of failing somewhere in the middle of a run.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 store_meta = Table(
     "store_meta",
     metadata,
@@ -247,6 +262,8 @@ LEDGER_INPUT = pa.schema(
         pa.field("speaker_key", pa.string(), nullable=False),
         pa.field("content_hash", pa.string(), nullable=False),
         pa.field("captured_at", TS, nullable=False),
+        pa.field("landed_at", TS),
+        pa.field("locale", pa.string()),
     ]
 )
 # What ``ledger_rows`` returns.

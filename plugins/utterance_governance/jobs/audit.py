@@ -16,12 +16,12 @@ themselves are in the ``utterance_governance.audit`` package:
 - **every row of every live shard** (``scan_live_rows``), re-read from the files, not taken
   from the ledger:
 
-  - against the *current* consent and deletion state, with the decision rules themselves
-    (``rules.deletion.DeletionRequested``, ``rules.consent.OptedOut`` / ``NoConsent``). Shards
-    hold ``speaker_key``, not ``customer_id``: the speaker keys of every customer named in a
-    consent event or deletion request are computed (``decide.speaker_keys``, the deployment's
-    pseudonym key) and matched; a speaker no record names falls to its locale's default.
-    ``captured_at`` comes from the ledger, or from ``captured_date`` for a row the ledger lacks;
+  - against the *current* privacy state — consent, deletions, held customers — by the privacy
+    core's one verdict (``privacy.privacy_verdict``: the answer publishing and purging get).
+    Shards hold ``speaker_key``, not ``customer_id``: the verdict matches the speaker keys of
+    every customer a privacy record names (the deployment's pseudonym key); a speaker no record
+    names falls to its locale's default. Capture and landing times come from the ledger; a row
+    the ledger lacks has unknown times, which withdraw;
   - against the identifier detectors (``clean.patterns.detect_identifiers``) on every message;
   - against its own content: the messages are ``[user, assistant?]``, hash to the row's
     ``content_hash`` (text altered after publishing is caught even with a fixed-up manifest),
@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,8 +58,8 @@ from utterance_governance.audit.findings import (
 from utterance_governance.audit.publication import verify_publication
 from utterance_governance.audit.rows import scan_rows
 from utterance_governance.jobs.context import InvalidParams, RunContext
+from utterance_governance.privacy import canonical_id
 from utterance_governance.publish.commit import DatasetPaths, read_manifest
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -75,11 +74,9 @@ class AuditFailed(RuntimeError):
 
 
 # --- params ------------------------------------------------------------------------------------
-_CUSTOMER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@+\-]{0,127}$")
-
-
 def validate_customer_id(value: Any) -> str | None:
-    """The ``customer_id`` param of an access-report run: None, or a sane non-empty id."""
+    """The ``customer_id`` param of an access-report run: None, or the id in its canonical form
+    (SPEC §4.1: the same identity the publisher and the purge use, whatever its script)."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -88,12 +85,13 @@ def validate_customer_id(value: Any) -> str | None:
         raise InvalidParams(
             "customer_id is empty: give the customer's account id, or leave it unset to audit"
         )
-    if not _CUSTOMER_ID.match(value):
+    canonical = canonical_id(value)
+    if canonical is None or len(canonical) > 256:
         raise InvalidParams(
-            "customer_id must be 1 to 128 characters: letters, digits and . _ : @ + - "
-            "(starting with a letter or digit); the value given is refused"
+            "customer_id is not a usable id (at most 256 characters, no control, format or invisible "
+            "characters); the value given is refused"
         )  # the value itself is not echoed: it may be anything, including someone's data
-    return value
+    return canonical
 
 
 def prepare(
@@ -177,7 +175,7 @@ def _scan_live_rows(ctx: RunContext) -> dict:
     except Exception:  # no readable live version: check_publication names why
         summary["note"] = "no readable live version: no rows to scan"
     if manifest is not None:
-        state = PrivacyState(ctx.store.consent_events(), ctx.store.deletion_requests())
+        state = ctx.store.privacy_state()
         ledger = ctx.store.ledger_rows(ctx.dataset, version)
         scan = scan_rows(ctx.storage, ctx.dataset, version, manifest, ledger, state, ctx.policy, ctx.now_dt,
                          settings.pseudonym_key)  # fmt: skip

@@ -8,11 +8,12 @@ publish step switches ``current.json``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,14 +22,14 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file
-from utterance_governance.io.readers import SUFFIXES, ReadResult, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.jobs.context import RunContext
+from utterance_governance.privacy import PrivacyState
 from utterance_governance.publish.commit import Publication, live_version, publish_version
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.recheck import recheck_rows
 from utterance_governance.rules.duplicate import capture_order, duplicate_mask
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.settings import load_settings
 
 if TYPE_CHECKING:
@@ -82,24 +83,24 @@ def ingest_privacy(ctx: RunContext) -> dict:
 
 def privacy_state(ctx: RunContext) -> PrivacyState:
     """The consent and deletion state this run decides against (plus pending files in a dry run)."""
-    store = ctx.store
-    consent, deletions = store.consent_events(), store.deletion_requests()
-    held = set(store.held_customers())
-    blocked = list(store.privacy_blocked_reasons())
-    if ctx.dry_run:
-        for folder in PRIVACY_KINDS:
-            for info in _new_privacy_files(ctx, folder):
-                read = read_landing_file(ctx.storage, info.path, folder)
-                records = read.records.drop_columns(["source_file", "line", "landed_at"])
-                if folder == "consent":
-                    consent = pa.concat_tables([consent, records.cast(consent.schema)])
+    state = ctx.store.privacy_state()
+    if not ctx.dry_run:
+        return state
+    consent, deletions = state.consent, state.deletions
+    held, blocked = set(state.held_customers), list(state.blocked_reasons)
+    for folder in PRIVACY_KINDS:
+        for info in _new_privacy_files(ctx, folder):
+            read = read_landing_file(ctx.storage, info.path, folder)
+            records = read.records.drop_columns(["source_file", "line", "landed_at"])
+            if folder == "consent":
+                consent = pa.concat_tables([consent, records.cast(consent.schema)])
+            else:
+                deletions = pa.concat_tables([deletions, records.cast(deletions.schema)])
+            for row in read.quarantine.to_pylist():
+                if row["customer_id"]:
+                    held.add(row["customer_id"])
                 else:
-                    deletions = pa.concat_tables([deletions, records.cast(deletions.schema)])
-                for row in read.quarantine.to_pylist():
-                    if row["customer_id"]:
-                        held.add(row["customer_id"])
-                    else:
-                        blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
+                    blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
     return PrivacyState(consent, deletions, frozenset(held), tuple(blocked))
 
 
@@ -124,8 +125,32 @@ def discover_files(ctx: RunContext) -> list[dict]:
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
     )
-    files = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in chosen]
+    arrivals = _arrivals(ctx, chosen)
+    files = [
+        {"path": f.path, "size": f.size, "fingerprint": f.fingerprint,
+         "first_read_at": arrivals[f.path][0].isoformat(), "landed_at": arrivals[f.path][1].isoformat()}
+        for f in chosen
+    ]  # fmt: skip
     return files + _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
+
+
+def _arrivals(ctx: RunContext, files: list[ObjectInfo]) -> dict[str, tuple[datetime, datetime]]:
+    """When each file was first read and when it landed (SPEC §4.1); noted now for new files.
+
+    A dry run notes nothing: it reads as if now were the first reading.
+    """
+    if ctx.dry_run:
+        known = ctx.store.arrivals(f.path for f in files)
+        now = ctx.now_dt
+        return {f.path: known.get(f.path) or (now, min(now, f.modified or now)) for f in files}
+    return ctx.store.record_arrivals(files, ctx.now_dt)
+
+
+def arrival_of(ctx: RunContext, file: dict) -> Arrival:
+    """What the reader is told of a file's arrival: its landing time and the latest credible capture."""
+    first_read = datetime.fromisoformat(file["first_read_at"])
+    skew = timedelta(seconds=ctx.policy.capture_clock_skew_s)
+    return Arrival(landed_at=datetime.fromisoformat(file["landed_at"]), not_after=first_read + skew)
 
 
 HELD = "quarantine/held"
@@ -150,7 +175,11 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
 
 # --- one file ---------------------------------------------------------------------------------
 def _file_key(path: str) -> str:
-    return path.replace("landing/", "", 1).replace("/", "__")
+    """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
+    unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; the digest of the whole
+    path tells them apart)."""
+    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
+    return f"{path.replace('landing/', '', 1).replace('/', '__')}.{digest}"
 
 
 def _staging(ctx: RunContext) -> str:
@@ -169,7 +198,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         read = ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())
         key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
     else:
-        read = read_landing_file(ctx.storage, file["path"], "utterances")
+        read = read_landing_file(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
         key = _file_key(file["path"])
     decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
     base = f"{_staging(ctx)}/files/{key}"
@@ -321,8 +350,10 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     rows = ctx.storage.read_parquet(gated["batch"]).sort_by(SORT_KEYS)
     publication = Publication(
         run_id=ctx.run_id,
-        # shard_rows keeps this order (its sort is stable); captured_at feeds the ledger only
-        rows=shard_rows(rows).append_column("captured_at", rows.column("captured_at")),
+        # shard_rows keeps this order (its sort is stable); captured_at and landed_at feed the ledger only
+        rows=shard_rows(rows)
+        .append_column("captured_at", rows.column("captured_at"))
+        .append_column("landed_at", rows.column("landed_at")),
         counts=gated["counts"],
         gate=gated["gate"],
         privacy_snapshot=ctx.store.privacy_snapshot(),

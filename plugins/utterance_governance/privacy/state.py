@@ -42,6 +42,18 @@ class PrivacyState:
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
 
+    @cached_property
+    def withdrawing_customers(self) -> pa.Array:
+        """Customers whose records can withdraw rows already published: a deletion request, an
+        opt-out event (in force or not: the verdict decides), or an unreadable record (held)."""
+        out = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(self.consent.column("status"))), "opted_out")
+        parts = [
+            canonical_ids(self.consent.column("customer_id").filter(pc.fill_null(out, True))),
+            canonical_ids(self.deletions.column("customer_id")),
+            canonical_ids(pa.array(sorted(self.held_customers), pa.string())),
+        ]
+        return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
+
     def speaker_index(self, key: bytes) -> pa.Array:
         """The speaker key of each of ``customers`` under ``key`` (same positions)."""
         cache = self.__dict__.setdefault("_speaker_index", {})

@@ -45,6 +45,7 @@ import pyarrow as pa
 from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import DatasetLock, GovernanceStore
 from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shard, write_shards
+from utterance_governance.schema import TS
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +258,10 @@ def _ledger_input(rows: pa.Table, shards: list[ShardInfo]) -> pa.Table:
             "speaker_key": rows.column("speaker_key"),
             "content_hash": rows.column("content_hash"),
             "captured_at": _captured_at(rows),
+            "landed_at": rows.column("landed_at")
+            if "landed_at" in rows.column_names
+            else pa.nulls(rows.num_rows, TS),
+            "locale": rows.column("locale"),
         }
     )
 

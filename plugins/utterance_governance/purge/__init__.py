@@ -1,7 +1,7 @@
 """Purging (SPEC §7 ``privacy_requests``): opt-outs and deletions reach every copy the pipeline holds.
 
-- ``affected``  — which utterances may no longer be used, decided with the rules themselves
-  (``rules.deletion``, ``rules.consent``), on rows that carry a customer id or only a speaker key;
+- ``affected``  — which live rows may no longer be used: the privacy core's verdict
+  (``privacy.privacy_verdict``) on the ledger rows of the customers a privacy record names;
 - ``published`` — the live dataset: affected shards rewritten into a new version, the old files
   removed, versions that named them revoked (under the dataset lock);
 - ``copies``    — landing, staging, quarantine and decisions files rewritten without deleted

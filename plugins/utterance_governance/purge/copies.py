@@ -10,8 +10,9 @@ A deletion, unlike an opt-out, reaches the raw input and everything derived from
 | ``staging/`` | Parquet: staged publishable rows (cleaned text), decisions, dry-run quarantine, id lists | speaker_key or customer_id, utterance_id, captured_at |
 | ``decisions/`` | Parquet: per-record decisions (no text) | speaker_key, utterance_id, captured_at |
 
-Which rows a deletion covers is decided by ``purge.affected.deleted_rows`` (the deletion rule,
-failing closed on malformed rows). A file holding none is not touched. Otherwise it is rewritten
+Which rows a deletion covers is decided by the privacy core (``privacy.privacy_verdict``, its
+deletion rule: unknown capture or landing times and unknown customers fail closed), on the ids
+as the files hold them once decoded — JSON ``\\u`` escapes, gzip and Parquet alike. A file holding none is not touched. Otherwise it is rewritten
 without those rows, atomically through ``Storage``: JSONL keeps every other line byte for byte
 (a ``.gz`` is recompressed; a truncated one keeps only its readable lines, as the reader does),
 Parquet keeps every other row and its schema and compression. A file left without rows stays
@@ -21,8 +22,9 @@ input. Files of unknown shape are counted, not guessed at.
 
 Every run looks at every file, against every deletion request ever received, so a late file
 (an old ``dt=`` partition arriving after the request was completed) is caught by the next run.
-Reading is cheap where it can be: a file is parsed fully only if a deleted customer's id,
-speaker key or a listed utterance id occurs in it. The consent and deletion records themselves
+Reading is cheap where it can be: a landing file's ids are first decoded by Arrow's JSON or
+Parquet reader (never searched as raw bytes: an escape or a compression hides them), and the file
+is read fully only if a deleted customer or a listed utterance id is among them. The consent and deletion records themselves
 (``landing/consent``, ``landing/deletions`` and their quarantine) are kept: they are the
 requests, and the governance store needs them to keep honouring them.
 """
@@ -30,27 +32,25 @@ requests, and the governance store needs them to keep honouring them.
 from __future__ import annotations
 
 import gzip
+import io
 import logging
-import re
+import zlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import SUFFIXES, read_landing_file
-from utterance_governance.io.storage import Storage
+from utterance_governance.io.readers import SUFFIXES, Arrival, read_landing_file
+from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.purge.affected import (
-    _listed,
-    count_by_request,
-    covering_requests,
-    deleted_rows,
-    speaker_index,
-    unique,
-)
+from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
+from utterance_governance.purge.affected import count_by_request
 
 log = logging.getLogger(__name__)
 
@@ -60,42 +60,44 @@ LOCATIONS = {  # location name -> folders under the lake root
     "staging": ("staging",),
     "decisions": ("decisions",),
 }
-_CUSTOMER = re.compile(rb'"customer_id"\s*:\s*"([^"\\]{1,200})"')
-_UTTERANCE = re.compile(rb'"utterance_id"\s*:\s*"([^"\\]{1,200})"')
 _CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
 _OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
-_SOMEONE_ELSE = "\x00not-a-requester"  # stands for a customer no deletion request names
-_RECORDS = pa.schema(
-    [("customer_id", pa.string()), ("utterance_id", pa.string()), ("captured_at", S.TS), ("line", pa.int64())]
-)
+_ROW_COLUMNS = ("customer_id", "speaker_key", "utterance_id", "captured_at", "landed_at")
+_PROBE = pa.schema([("customer_id", pa.string()), ("utterance_id", pa.string())])
 
 
 @dataclass
 class Deleted:
-    """What the deletion requests name, in the forms the copies carry."""
+    """What the deletion requests name, and the privacy core's verdict on any rows."""
 
-    requests: pa.Table  # schema.DELETION
-    customers: set[str]
-    speakers: pa.Table  # speaker_key -> customer_id
-    listed_ids: set[str]
+    state: PrivacyState  # the deletion requests only: a copy is erased for a deletion, not an opt-out
+    customers: set[str]  # canonical
+    listed_ids: set[str]  # canonical
+    pseudonym_key: bytes
+    now: datetime
 
     @classmethod
-    def of(cls, deletions: pa.Table, pseudonym_key: bytes) -> Deleted:
-        customers = unique(deletions.column("customer_id"))
-        return cls(
-            deletions,
-            set(customers.to_pylist()),
-            speaker_index(customers, pseudonym_key),
-            set(_listed(deletions).column("utterance_id").to_pylist()),
-        )
+    def of(cls, deletions: pa.Table, pseudonym_key: bytes, now: datetime | None = None) -> Deleted:
+        state = PrivacyState(deletions=deletions)
+        listing = deletions.filter(pc.equal(deletions.column("scope"), "utterances"))
+        listed = canonical_ids(pc.list_flatten(listing.column("utterance_ids").combine_chunks())) if listing.num_rows else pa.array([], pa.string())  # fmt: skip
+        return cls(state, set(state.customers.to_pylist()), set(listed.drop_null().to_pylist()), pseudonym_key,
+                   now or datetime.now(UTC))  # fmt: skip
 
-    def mentioned_in(self, data: bytes) -> bool:
-        """Cheap test on raw JSONL bytes: does a deleted customer or a listed utterance id occur?"""
-        if any(m.decode("utf-8", "replace") in self.customers for m in _CUSTOMER.findall(data)):
-            return True
-        return bool(self.listed_ids) and any(
-            m.decode("utf-8", "replace") in self.listed_ids for m in _UTTERANCE.findall(data)
-        )
+    def judge(self, rows: pa.Table) -> Verdict:
+        return privacy_verdict(rows, self.state, Policy(), self.now, self.pseudonym_key)
+
+    def mentioned(
+        self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
+    ) -> bool:
+        """Does a deleted customer or a listed utterance id occur among these (decoded) values?"""
+        for values, wanted in ((customers, self.customers), (ids, self.listed_ids)):
+            if values is None or not wanted or len(values) == 0:
+                continue
+            found = pc.is_in(canonical_ids(values), value_set=pa.array(sorted(wanted), pa.string()))
+            if pc.any(pc.fill_null(found, False)).as_py():
+                return True
+        return False
 
 
 @dataclass
@@ -129,22 +131,28 @@ def purge_copies(
     pseudonym_key: bytes,
     *,
     dry_run: bool = False,
+    now: datetime | None = None,
 ) -> CopiesPurge:
     """Rewrite every copy under the lake root without the utterances ``deletions`` cover."""
     result = CopiesPurge(dry_run)
     if deletions.num_rows == 0:
         return result
-    deleted = Deleted.of(deletions, pseudonym_key)
+    deleted = Deleted.of(deletions, pseudonym_key, now)
     found_ids: set[str] = set()
     id_only: list[tuple[str, str]] = []
-    for location, folders in LOCATIONS.items():
-        for info in (i for folder in folders for i in storage.list_files(folder, SUFFIXES)):
+    listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES)]
+              for location, folders in LOCATIONS.items()}  # fmt: skip
+    arrivals = store.arrivals(i.path for i in listed["landing"])
+    for location, files in listed.items():
+        for info in files:
             result.files_scanned[location] += 1
             try:
                 if location == "landing":
-                    _purge_landing_file(storage, store, info.path, deleted, result, found_ids)
+                    _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals)
                 elif info.path.endswith(".parquet"):
-                    if not _purge_derived_file(storage, location, info.path, deleted, result, found_ids):
+                    if not _purge_derived_file(
+                        storage, store, location, info.path, deleted, result, found_ids
+                    ):
                         id_only.append((location, info.path))
                 else:
                     result.unrecognised_files.append(info.path)
@@ -161,61 +169,78 @@ def purge_copies(
 
 
 # --- landing files: rewrite keeping every other line or row --------------------------------------
+def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
+    """Does the file hold a deleted customer or a listed id? Decided on decoded values, never on
+    raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search)."""
+    if path.endswith(".parquet"):
+        names = _column_names(storage, path)
+        probe = storage.read_parquet(path, columns=[c for c in ("customer_id", "utterance_id") if c in names])
+        columns = [
+            probe.column(c) if c in probe.column_names else None for c in ("customer_id", "utterance_id")
+        ]
+        if all(c is None or pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns):
+            return deleted.mentioned(*columns)
+        return True  # an odd column: let the full reader decide
+    data = storage.read_bytes(path)
+    text = _gunzip(data) if path.endswith(".gz") else data
+    try:
+        options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
+        probe = pa_json.read_json(io.BytesIO(text), parse_options=options)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return True  # a line Arrow cannot parse: the landing reader reads it line by line
+    return deleted.mentioned(probe.column("customer_id"), probe.column("utterance_id"))
+
+
 def _purge_landing_file(
     storage: Storage,
     store: GovernanceStore,
-    path: str,
+    info: ObjectInfo,
     deleted: Deleted,
     result: CopiesPurge,
     found: set[str],
+    arrivals: dict,
 ) -> None:
-    is_parquet = path.endswith(".parquet")
-    raw = None
-    if is_parquet:
-        probe = storage.read_parquet(
-            path, columns=_present_columns(storage, path, ["customer_id", "utterance_id"])
-        )
-        if not _parquet_mentions(probe, deleted):
-            return
-    else:
-        raw = storage.read_bytes(path)
-        text = _gunzip(raw) if path.endswith(".gz") else raw
-        if not deleted.mentioned_in(text):
-            return
-    read = read_landing_file(storage, path, "utterances")
-    records = read.records.select(["customer_id", "utterance_id", "captured_at", "line"])
-    quarantine = _quarantine_records(read.quarantine)
-    rec_hit = deleted_rows(records, deleted.requests)
-    q_hit = deleted_rows(quarantine, deleted.requests) & (np.asarray(quarantine.column("line")) > 0)
-    covered = pa.concat_tables(
-        [records.filter(pa.array(rec_hit)).cast(_RECORDS), quarantine.filter(pa.array(q_hit)).cast(_RECORDS)]
-    )
-    if covered.num_rows == 0:
+    path = info.path
+    if not _landing_mentions(storage, path, deleted):
         return
-    drop_lines = set(covered.column("line").to_pylist())
-    _account(result, "landing", covered, deleted, found)
+    landed = (
+        arrivals[path][1]
+        if path in arrivals
+        else (min(deleted.now, info.modified) if info.modified else None)
+    )
+    read = read_landing_file(storage, path, "utterances", Arrival(landed_at=landed))
+    records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
+    quarantine = _quarantine_records(read.quarantine, landed)
+    rows = pa.concat_tables(
+        [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))], promote_options="permissive"
+    )
+    verdict = deleted.judge(rows)
+    if not verdict.deleted.any():
+        return
+    hit = np.flatnonzero(verdict.deleted)
+    drop_lines = set(rows.column("line").take(pa.array(hit)).to_pylist())
+    _account(result, "landing", rows, verdict, hit, found)
     if result.dry_run:
         return
-    if is_parquet:
+    if path.endswith(".parquet"):
         table = pq.read_table(pa.BufferReader(storage.read_bytes(path)))
         keep = np.ones(table.num_rows, dtype=bool)
         keep[[line - 1 for line in drop_lines]] = False
         _write_parquet_like(storage, path, table.filter(pa.array(keep)))
     else:
+        raw = storage.read_bytes(path)
         gz = path.endswith(".gz")
         text = _gunzip(raw) if gz else raw
         lines = text.split(b"\n")
         kept = b"\n".join(line for number, line in enumerate(lines, start=1) if number not in drop_lines)
         storage.write_bytes(path, gzip.compress(kept, compresslevel=6, mtime=0) if gz else kept)
-    info = storage.info(path)
-    result.registry_updated += int(store.update_file_fingerprint(path, info.size, info.fingerprint))
+    after = storage.info(path)
+    result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
 
 
 def _gunzip(data: bytes) -> bytes:
     """What the landing reader reads of a gzip file: all of it, or its complete lines if it is cut short."""
-    import zlib
-
     try:
         return gzip.decompress(data)
     except (OSError, EOFError, zlib.error):
@@ -227,35 +252,24 @@ def _gunzip(data: bytes) -> bytes:
         return out[: cut + 1] if cut >= 0 else b""
 
 
-def _present_columns(storage: Storage, path: str, wanted: list[str]) -> list[str]:
+def _column_names(storage: Storage, path: str) -> list[str]:
     with storage.open(path) as fh:
-        names = pq.ParquetFile(fh).schema_arrow.names
-    return [c for c in wanted if c in names]
+        return list(pq.ParquetFile(fh).schema_arrow.names)
 
 
-def _parquet_mentions(probe: pa.Table, deleted: Deleted) -> bool:
-    if "customer_id" in probe.column_names:
-        customers = probe.column("customer_id")
-        if not pa.types.is_string(customers.type) and not pa.types.is_large_string(customers.type):
-            return True  # an odd column: let the full reader decide
-        if pc.any(pc.is_in(customers, value_set=pa.array(sorted(deleted.customers), customers.type))).as_py():
-            return True
-    if deleted.listed_ids and "utterance_id" in probe.column_names:
-        ids = probe.column("utterance_id")
-        if pa.types.is_string(ids.type) and pc.any(pc.is_in(ids, value_set=pa.array(sorted(deleted.listed_ids)))).as_py():  # fmt: skip
-            return True
-    return False
-
-
-def _quarantine_records(quarantine: pa.Table) -> pa.Table:
-    """Quarantined rows as (customer_id, utterance_id, captured_at, line): the time read off the raw line."""
+def _quarantine_records(quarantine: pa.Table, landed: datetime | list | None = None) -> pa.Table:
+    """Quarantined rows as (customer_id, utterance_id, captured_at, landed_at, line): the capture time
+    read off the raw line; ``landed``: one instant for every row, or one per row."""
     raw = quarantine.column("raw")
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
+    n = quarantine.num_rows
+    landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
     return pa.table(
         {
-            "customer_id": quarantine.column("customer_id"),
+            "customer_id": canonical_ids(quarantine.column("customer_id")),
             "utterance_id": quarantine.column("record_id"),
             "captured_at": _parse_instants(text),
+            "landed_at": landed_at,
             "line": quarantine.column("line"),
         }
     )
@@ -281,7 +295,13 @@ def _parse_instants(text: pa.Array) -> pa.Array:
 
 # --- derived Parquet files (staging, quarantine, decisions) ---------------------------------------
 def _purge_derived_file(
-    storage: Storage, location: str, path: str, deleted: Deleted, result: CopiesPurge, found: set[str]
+    storage: Storage,
+    store: GovernanceStore,
+    location: str,
+    path: str,
+    deleted: Deleted,
+    result: CopiesPurge,
+    found: set[str],
 ) -> bool:
     """Purge one derived Parquet file by what its columns say; False when it holds ids only."""
     table = storage.read_parquet(path)
@@ -289,43 +309,32 @@ def _purge_derived_file(
     if "utterance_id" not in names and "record_id" not in names:
         result.unrecognised_files.append(path)
         return True
-    if {"raw", "record_id", "customer_id"} <= names:
-        records = _quarantine_records(table)
-    elif "customer_id" in names:
-        records = _records(table, table.column("customer_id"))
-    elif "speaker_key" in names:
-        speakers = deleted.speakers
-        speaker = table.column("speaker_key")
-        position = pc.index_in(speaker, value_set=speakers.column("speaker_key"))
-        customer = speakers.column("customer_id").combine_chunks().take(position)
-        # a known speaker no request names is someone else: never "unknown", which fails closed
-        someone_else = pc.and_(pc.is_valid(speaker), pc.is_null(customer))
-        records = _records(table, pc.if_else(someone_else, _SOMEONE_ELSE, customer))
+    if {"raw", "record_id", "customer_id"} <= names:  # quarantined input rows
+        sources = (
+            table.column("source_file").to_pylist() if "source_file" in names else [None] * table.num_rows
+        )
+        arrivals = store.arrivals(p for p in set(sources) if p)
+        rows = _quarantine_records(table, [arrivals.get(p, (None, None))[1] for p in sources])
+    elif names & {"customer_id", "speaker_key"}:
+        rows = pa.table({c: _as_row_column(table.column(c), c) for c in _ROW_COLUMNS if c in names})
     else:
         return False
-    hit = deleted_rows(records, deleted.requests)
-    if not hit.any():
+    verdict = deleted.judge(rows)
+    if not verdict.deleted.any():
         return True
-    _account(result, location, records.filter(pa.array(hit)), deleted, found)
+    hit = np.flatnonzero(verdict.deleted)
+    _account(result, location, rows, verdict, hit, found)
     if not result.dry_run:
-        kept = table.filter(pa.array(~hit))
-        _write_parquet_like(storage, path, kept)
+        _write_parquet_like(storage, path, table.filter(pa.array(~verdict.deleted)))
         result.files_rewritten[location] += 1
     return True
 
 
-def _records(table: pa.Table, customer: pa.Array) -> pa.Table:
-    n = table.num_rows
-    captured = table.column("captured_at") if "captured_at" in table.column_names else pa.nulls(n, S.TS)
-    return pa.table(
-        {
-            "customer_id": customer,
-            "utterance_id": table.column("utterance_id"),
-            "captured_at": pc.cast(captured, S.TS)
-            if pa.types.is_timestamp(captured.type)
-            else pa.nulls(n, S.TS),
-        }
-    )
+def _as_row_column(values: pa.ChunkedArray, name: str) -> pa.ChunkedArray | pa.Array:
+    """A column as the privacy core reads it (timestamps as UTC instants; a column of another type: unknown)."""
+    if name in ("captured_at", "landed_at"):
+        return pc.cast(values, S.TS) if pa.types.is_timestamp(values.type) else pa.nulls(len(values), S.TS)
+    return values if pa.types.is_string(values.type) else pa.nulls(len(values), pa.string())
 
 
 def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], result: CopiesPurge) -> None:
@@ -345,12 +354,11 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
 
 # --- shared ------------------------------------------------------------------------------------
 def _account(
-    result: CopiesPurge, location: str, covered: pa.Table, deleted: Deleted, found: set[str]
+    result: CopiesPurge, location: str, rows: pa.Table, verdict: Verdict, hit: np.ndarray, found: set[str]
 ) -> None:
-    result.rows_removed[location] += covered.num_rows
-    found.update(i for i in covered.column("utterance_id").to_pylist() if i is not None)
-    records = covered.select(["customer_id", "utterance_id", "captured_at"])
-    count_by_request(covering_requests(records, deleted.requests), f"{location}_rows", result.by_request)
+    result.rows_removed[location] += len(hit)
+    found.update(i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i)
+    count_by_request(verdict.covering_requests(hit), f"{location}_rows", result.by_request)
 
 
 def _write_parquet_like(storage: Storage, path: str, table: pa.Table) -> None:

@@ -40,10 +40,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -52,6 +50,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState
 from utterance_governance.publish.commit import (
     DatasetPaths,
     Publication,
@@ -63,14 +62,7 @@ from utterance_governance.publish.commit import (
     reconcile,
     revoke_version,
 )
-from utterance_governance.purge.affected import (
-    attach_customers,
-    count_by_request,
-    covering_requests,
-    privacy_speakers,
-    speaker_removal_reasons,
-)
-from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.purge.affected import Affected, find_affected
 
 log = logging.getLogger(__name__)
 
@@ -87,56 +79,6 @@ class ShardCorrupt(RuntimeError):
 
 def _no_stage(_: str) -> None:
     return None
-
-
-@dataclass(frozen=True)
-class Affected:
-    """The live ledger rows that may no longer be used, with the reason and covering requests."""
-
-    rows: pa.Table  # shard_path, utterance_id, reason
-    by_request: dict[str, dict[str, int]]  # request_id -> {"published_rows": n}
-
-    @property
-    def shards(self) -> list[str]:
-        return sorted(set(self.rows.column("shard_path").to_pylist()))
-
-    def counts(self) -> dict[str, int]:
-        reasons = self.rows.column("reason").to_pylist()
-        return {reason: reasons.count(reason) for reason in sorted(set(reasons))}
-
-
-def find_affected(
-    store: GovernanceStore,
-    dataset: str,
-    version: str,
-    state: PrivacyState,
-    policy: Policy,
-    now: datetime,
-    pseudonym_key: bytes,
-) -> Affected:
-    """The rows of ``version`` (through its ledger) that a deletion or an opt-out now excludes."""
-    index = privacy_speakers(state, pseudonym_key)
-    empty = pa.table({"shard_path": pa.array([], pa.string()), "utterance_id": pa.array([], pa.string()),
-                      "reason": pa.array([], pa.string())})  # fmt: skip
-    if index.num_rows == 0:
-        return Affected(empty, {})
-    ledger = store.ledger_rows(dataset, version, speaker_keys=index.column("speaker_key").to_pylist())
-    reasons = speaker_removal_reasons(ledger, state, policy, now, index)
-    hit = ~np.equal(reasons, None)
-    if not hit.any():
-        return Affected(empty, {})
-    rows = ledger.filter(pa.array(hit))
-    affected = pa.table(
-        {
-            "shard_path": rows.column("shard_path"),
-            "utterance_id": rows.column("utterance_id"),
-            "reason": pa.array(reasons[hit].tolist(), pa.string()),
-        }
-    )
-    deleted = attach_customers(rows, index).filter(pc.equal(affected.column("reason"), S.DELETION_REQUESTED))
-    by_request: dict[str, dict[str, int]] = {}
-    count_by_request(covering_requests(deleted, state.deletions), "published_rows", by_request)
-    return Affected(affected, by_request)
 
 
 def _read_verified(storage: Storage, dataset: str, shard: dict) -> pa.Table:

@@ -23,10 +23,10 @@ from datetime import datetime
 
 import pyarrow as pa
 
-from utterance_governance.decide import speaker_keys
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import speaker_keys
 from utterance_governance.reports.deadlines import (
     AT_RISK,
     COMPLETED,

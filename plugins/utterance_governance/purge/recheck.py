@@ -1,13 +1,14 @@
 """The publish path's last look at privacy, under the dataset lock (SPEC §7: no destructive interleaving).
 
-``utterances_publish`` decides its batch long before it publishes it. If an opt-out or a
-deletion arrives in between and ``privacy_requests`` purges the live dataset meanwhile, a
-publish that trusted its first decision would bring the customer back. So ``publish_version``
-calls ``recheck_rows`` under the lock, after any purge that got there first has switched:
-the batch is re-decided against the privacy state of that moment with the same rules a purge
-uses (deletion, opt-out) plus the hold-back rule, and a record that now blocks publishing
-stops it. Either the purge ran first and the publish sees its state, or the publish ran first
-and the purge, which reads the ledger under the same lock, removes what it published.
+``utterances_publish`` decides its batch long before it publishes it. If an opt-out, a deletion
+or an unreadable record arrives in between and ``privacy_requests`` purges the live dataset
+meanwhile, a publish that trusted its first decision would bring the customer back. So
+``publish_version`` calls ``recheck_rows`` under the lock, after any purge that got there first
+has switched: the batch is judged again by the privacy core (``privacy.privacy_verdict``, the
+same verdict every caller uses) against the privacy state of that moment, and a record that now
+blocks publishing stops it. Either the purge ran first and the publish sees its state, or the
+publish ran first and the purge, which reads the ledger under the same lock, removes what it
+published.
 """
 
 from __future__ import annotations
@@ -16,14 +17,10 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from utterance_governance import schema as S
 from utterance_governance.policy import Policy
-from utterance_governance.purge.affected import privacy_speakers, speaker_index, speaker_removal_reasons
-from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.privacy import PrivacyState, privacy_verdict
 
 
 @dataclass(frozen=True)
@@ -40,17 +37,14 @@ class Rechecked:
 def recheck_rows(
     rows: pa.Table, state: PrivacyState, policy: Policy, now: datetime, pseudonym_key: bytes
 ) -> Rechecked:
-    """Re-decide shard rows (``speaker_key``, ``utterance_id``, ``captured_at``) against ``state``."""
-    reasons = speaker_removal_reasons(rows, state, policy, now, privacy_speakers(state, pseudonym_key))
-    if state.held_customers and rows.num_rows:
-        held = speaker_index(pa.array(sorted(state.held_customers), pa.string()), pseudonym_key)
-        is_held = np.asarray(pc.fill_null(pc.is_in(rows.column("speaker_key"), value_set=held.column("speaker_key")), False))  # fmt: skip
-        reasons[is_held & np.equal(reasons, None)] = S.HELD_BACK
-    out = ~np.equal(reasons, None)
+    """Judge shard rows (``speaker_key``, ``utterance_id``, ``captured_at``, ``landed_at``, ``locale``)
+    again against ``state``."""
+    verdict = privacy_verdict(rows, state, policy, now, pseudonym_key)
+    out = pa.array(verdict.excluded)
     excluded = pa.table(
         {
-            "utterance_id": rows.column("utterance_id").filter(pa.array(out)),
-            "reason": pa.array(reasons[out].tolist(), pa.string()),
+            "utterance_id": rows.column("utterance_id").filter(out),
+            "reason": pa.array(verdict.reasons[verdict.excluded].tolist(), pa.string()),
         }
     )
-    return Rechecked(rows.filter(pa.array(~out)), excluded, tuple(state.blocked_reasons))
+    return Rechecked(rows.filter(pa.array(verdict.usable)), excluded, tuple(state.blocked_reasons))

@@ -28,10 +28,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from utterance_governance.decide import speaker_keys
 from utterance_governance.io.readers import SUFFIXES, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.privacy import canonical_id, canonical_ids, speaker_key
 from utterance_governance.publish.commit import DatasetPaths, live_version
 from utterance_governance.reports.render import access_page
 
@@ -46,7 +46,10 @@ VERSION_STATUSES_HELD = ("live", "superseded", "revoked", "staged")
 
 
 def speaker_key_of(customer_id: str, pseudonym_key: bytes) -> str:
-    return speaker_keys(pa.array([customer_id], pa.string()), pseudonym_key)[0].as_py()
+    key = speaker_key(customer_id, pseudonym_key)
+    if key is None:
+        raise ValueError("an access report needs a usable customer id")
+    return key
 
 
 def access_dir(speaker_key: str, run_key: str) -> str:
@@ -90,7 +93,11 @@ def _columns(storage: Storage, rel: str) -> list[str]:
 
 
 def _rows(table: pa.Table, column: str, value: str) -> list[dict[str, Any]]:
-    mask = pc.fill_null(pc.equal(table.column(column), value), False)
+    """The rows whose ``column`` names ``value`` (ids compared in their canonical form)."""
+    values = table.column(column)
+    if column == "customer_id":
+        values = canonical_ids(values)
+    mask = pc.fill_null(pc.equal(values, value), False)
     return table.filter(mask).to_pylist()
 
 
@@ -232,6 +239,7 @@ def gather_access(
     storage: Storage, store: GovernanceStore, dataset: str, customer_id: str, pseudonym_key: bytes
 ) -> dict[str, Any]:
     """Everything the lake and the store hold of ``customer_id`` (see the module doc)."""
+    customer_id = canonical_id(customer_id) or customer_id
     speaker = speaker_key_of(customer_id, pseudonym_key)
     found = _Collector()
     _landing(storage, found, customer_id)

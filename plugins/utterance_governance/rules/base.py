@@ -17,7 +17,6 @@ import numpy as np
 import pyarrow as pa
 
 from utterance_governance.policy import Policy
-from utterance_governance.rules.privacy_state import PrivacyState
 
 
 @dataclass
@@ -25,7 +24,6 @@ class Frame:
     """The rows a stage decides on, with the columns rules share (computed once)."""
 
     records: pa.Table
-    state: PrivacyState
     policy: Policy
     now: datetime
     derived: dict[str, object] = field(default_factory=dict)

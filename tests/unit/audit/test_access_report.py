@@ -10,9 +10,9 @@ import pytest
 from tests.unit.lakes import KEY, add_consent, add_deletion, publish_records, record, ts
 
 from utterance_governance import schema as S
-from utterance_governance.decide import speaker_keys
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.privacy import speaker_keys
 from utterance_governance.reports.access import access_dir, gather_access, speaker_key_of, write_access_report
 
 DATASET = "assistant-sft"

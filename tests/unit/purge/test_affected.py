@@ -1,32 +1,41 @@
-"""Which rows a purge removes: the deletion and opt-out rules on customer- and speaker-keyed rows."""
+"""Which rows a purge removes: the privacy core's verdict on customer- and speaker-keyed rows,
+and on the ledger of the live version."""
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
-from tests.unit.lakes import KEY, T0, consent_event, deletion, speaker, ts
+from tests.unit.lakes import (
+    DATASET,
+    KEY,
+    add_privacy,
+    consent_event,
+    deletion,
+    publish_records,
+    speaker,
+    store_state,
+    ts,
+    utterance,
+)
 
 from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
 from utterance_governance.policy import Policy
-from utterance_governance.purge.affected import (
-    covering_requests,
-    deleted_rows,
-    privacy_speakers,
-    removal_reasons,
-    speaker_removal_reasons,
-)
-from utterance_governance.rules.privacy_state import PrivacyState
+from utterance_governance.privacy import PrivacyState, privacy_verdict
+from utterance_governance.purge.affected import find_affected
 
 NOW = ts(2000)
 
 
 def records(*rows: tuple) -> pa.Table:
-    """rows: (customer_id, utterance_id, captured_at hours or None)."""
+    """rows: (customer_id, utterance_id, captured_at hours or None); landed when captured (unknown when None)."""
+    captured = pa.array([None if r[2] is None else ts(r[2]) for r in rows], S.TS)
     return pa.table(
         {
             "customer_id": pa.array([r[0] for r in rows], pa.string()),
             "utterance_id": pa.array([r[1] for r in rows], pa.string()),
-            "captured_at": pa.array([None if r[2] is None else ts(r[2]) for r in rows], S.TS),
+            "captured_at": captured,
+            "landed_at": captured,
+            "locale": pa.array(["en-US"] * len(rows), pa.string()),
         }
     )
 
@@ -38,13 +47,17 @@ def state(consent=(), deletions=()) -> PrivacyState:
     )
 
 
-def test_deletion_of_every_scope_and_opt_outs_in_force_now():
+def reasons(rows: pa.Table, s: PrivacyState) -> list:
+    return privacy_verdict(rows, s, Policy(), NOW, KEY).reasons.tolist()
+
+
+def test_deletion_of_every_scope_and_opt_outs():
     s = state(
         consent=[
             consent_event("e1", "out", "opted_out", 50),  # retroactive: everything of theirs
             consent_event("e2", "gap", "opted_out", 10),
             consent_event("e3", "gap", "opted_in", 20),  # back in: only the gap stays out
-            consent_event("e4", "later", "opted_out", 5000),  # not in force yet
+            consent_event("e4", "later", "opted_out", 5000),  # dated after now: in force from now
         ],
         deletions=[
             deletion("d1", "all", "all", at=100),
@@ -61,14 +74,13 @@ def test_deletion_of_every_scope_and_opt_outs_in_force_now():
         ("gap", "u-gap-1", 15), ("gap", "u-gap-2", 25),
         ("later", "u-later", 1), ("nobody", "u-nobody", 1),
     )  # fmt: skip
-    reasons = removal_reasons(rows, s, Policy(), NOW)
-    assert dict(zip(rows.column("utterance_id").to_pylist(), reasons.tolist(), strict=True)) == {
+    assert dict(zip(rows.column("utterance_id").to_pylist(), reasons(rows, s), strict=True)) == {
         "u-all-1": S.DELETION_REQUESTED, "u-all-2": None,
         "u-rng-1": S.DELETION_REQUESTED, "u-rng-2": None,
         "u-ids-1": S.DELETION_REQUESTED, "u-ids-2": None, "u-other": None,  # not the requester's
         "u-out-1": S.DELETION_REQUESTED, "u-out-2": S.OPTED_OUT,
         "u-gap-1": S.OPTED_OUT, "u-gap-2": None,
-        "u-later": None, "u-nobody": None,
+        "u-later": S.OPTED_OUT, "u-nobody": None,
     }  # fmt: skip
 
 
@@ -79,21 +91,19 @@ def test_speaker_keyed_rows_are_matched_through_the_pseudonym():
             "speaker_key": [speaker("c1"), speaker("c2"), speaker("c3")],
             "utterance_id": ["a", "b", "c"],
             "captured_at": pa.array([ts(1)] * 3, S.TS),
+            "landed_at": pa.array([ts(1)] * 3, S.TS),
+            "locale": ["en-US"] * 3,
         }
     )
-    index = privacy_speakers(s, KEY)
-    assert set(index.column("customer_id").to_pylist()) == {"c1", "c2"}
-    reasons = speaker_removal_reasons(rows, s, Policy(), NOW, index)
-    assert reasons.tolist() == [S.OPTED_OUT, S.DELETION_REQUESTED, None]
+    assert reasons(rows, s) == [S.OPTED_OUT, S.DELETION_REQUESTED, None]
 
 
 def test_incomplete_copies_fail_closed():
-    deletions = pa.Table.from_pylist(
-        [
+    s = state(
+        deletions=[
             deletion("d1", "c1", "range", start=ts(10), end=ts(20)),
             deletion("d2", "c2", "utterances", ids=["x"]),
-        ],
-        schema=S.DELETION,
+        ]
     )
     rows = records(
         ("c1", "a", None),  # capture time unreadable, customer has a range request: covered
@@ -103,16 +113,45 @@ def test_incomplete_copies_fail_closed():
         ("c2", "x", None),  # the requester's own listed id
         (None, None, None),
     )
-    assert deleted_rows(rows, deletions).tolist() == [True, False, True, False, True, False]
+    assert privacy_verdict(rows, s, Policy(), NOW, KEY).deleted.tolist() == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+    ]
 
 
 def test_each_covered_row_names_the_requests_covering_it():
-    deletions = pa.Table.from_pylist(
-        [deletion("d1", "c1", "all", at=100), deletion("d2", "c1", "utterances", ids=["a"]),
-         deletion("d3", "c2", "all", at=100)],
-        schema=S.DELETION,
-    )  # fmt: skip
+    s = state(
+        deletions=[
+            deletion("d1", "c1", "all", at=100),
+            deletion("d2", "c1", "utterances", ids=["a"]),
+            deletion("d3", "c2", "all", at=100),
+        ]
+    )
     rows = records(("c1", "a", 1), ("c1", "b", 1), ("c2", "c", 1))
-    assert covering_requests(rows, deletions) == [["d1", "d2"], ["d1"], ["d3"]]
-    assert np.all(deleted_rows(rows, deletions))
-    assert T0 < NOW
+    verdict = privacy_verdict(rows, s, Policy(), NOW, KEY)
+    assert verdict.covering_requests() == [["d1", "d2"], ["d1"], ["d3"]]
+    assert verdict.deleted.all()
+
+
+def test_find_affected_reads_the_ledger_of_the_withdrawing_customers_only(store, tmp_path):
+    storage = Storage(str(tmp_path / "lake"))
+    publish_records(storage, store, [utterance("u1", "gone", 1), utterance("u2", "out", 1),
+                                     utterance("u3", "kept", 1), utterance("u4", "held", 1)])  # fmt: skip
+    add_privacy(store, consent=[consent_event("e1", "out", "opted_out", 5)],
+                deletions=[deletion("d1", " gone", "all", at=100)])  # fmt: skip
+    held = PrivacyState(store.consent_events(), store.deletion_requests(), frozenset({"held"}))
+    version = store.live_version(DATASET)
+    affected = find_affected(store, DATASET, version, held, Policy(), NOW, KEY)
+    assert dict(zip(affected.rows.column("utterance_id").to_pylist(), affected.rows.column("reason").to_pylist(),
+                    strict=True)) == {"u1": S.DELETION_REQUESTED, "u2": S.OPTED_OUT, "u4": S.HELD_BACK}  # fmt: skip
+    assert affected.by_request == {"d1": {"published_rows": 1}}
+    assert (
+        find_affected(
+            store, DATASET, version, store_state(store).__class__(), Policy(), NOW, KEY
+        ).rows.num_rows
+        == 0
+    )

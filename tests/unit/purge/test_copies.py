@@ -69,7 +69,7 @@ def lake(tmp_path):
         [{"utterance_id": r["utterance_id"], "speaker_key": speaker(r["customer_id"]), "locale": "en-US",
           "captured_at": r["captured_at"], "captured_date": r["captured_at"].date(), "user_text": r["transcript"],
           "assistant_text": "ok", "asr_confidence": 0.9, "content_hash": "h", "source_file": r["source_file"],
-          "line": r["line"]} for r in read.records.to_pylist()],
+          "line": r["line"], "landed_at": r["landed_at"]} for r in read.records.to_pylist()],
         schema=PUBLISHABLE,
     )  # fmt: skip
     storage.write_parquet("staging/run-2/files/a.publishable.parquet", publishable)
@@ -84,6 +84,7 @@ def lake(tmp_path):
             "source_file": publishable.column("source_file"),
             "line": publishable.column("line"),
             "content_hash": publishable.column("content_hash"),
+            "landed_at": publishable.column("landed_at"),
         },
         schema=S.DECISION,
     )

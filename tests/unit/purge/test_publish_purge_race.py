@@ -23,8 +23,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-import pyarrow as pa
 import pytest
+from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_reasons
 
 from utterance_governance.io.readers import read_landing_file
 from utterance_governance.io.storage import Storage
@@ -35,10 +35,6 @@ from utterance_governance.jobs.context import RunContext
 from utterance_governance.policy import Policy
 from utterance_governance.publish import commit
 from utterance_governance.purge import published
-from utterance_governance.rules.base import Frame
-from utterance_governance.rules.consent import OptedOut
-from utterance_governance.rules.deletion import deleted_mask
-from utterance_governance.rules.privacy_state import PrivacyState
 from utterance_governance.settings import load_settings
 from utterance_governance.synth.generator import generate_landing
 
@@ -156,19 +152,16 @@ def assert_invariant(root, store_url) -> int:
         assert store.live_version(DATASET) == live
         assert all(v["status"] != "staged" for v in store.versions(DATASET))
 
-        state = PrivacyState(store.consent_events(), store.deletion_requests())
+        state = store.privacy_state()
         customers = set(state.consent.column("customer_id").to_pylist()) | set(state.deletions.column("customer_id").to_pylist())  # fmt: skip
         by_speaker = {hmac.new(KEY.encode(), c.encode(), "sha256").hexdigest(): c for c in customers}
-        mine = [i for i, s in enumerate(ledger.column("speaker_key").to_pylist()) if s in by_speaker]
-        rows = ledger.take(pa.array(mine, pa.int64()))
-        records = pa.table({
-            "customer_id": [by_speaker[s] for s in rows.column("speaker_key").to_pylist()],
-            "utterance_id": rows.column("utterance_id"),
-            "captured_at": rows.column("captured_at"),
-        })  # fmt: skip
-        bad = deleted_mask(records, state.deletions) | np.asarray(
-            OptedOut().excludes(Frame(records, state, Policy(), datetime.now(UTC) + timedelta(seconds=1)))
-        )
+        rows = [
+            {**row, "customer_id": by_speaker[row["speaker_key"]], "locale": "en-US"}
+            for row in ledger.to_pylist()
+            if row["speaker_key"] in by_speaker
+        ]
+        reasons = oracle_reasons(rows, state, Policy(), datetime.now(UTC) + timedelta(seconds=1))
+        bad = np.array([r in (DELETION, OPTED_OUT) for r in reasons], dtype=bool)
         assert not bad.any(), f"{int(bad.sum())} live rows of deleted or opted-out customers"
         return len(ids)
     finally:

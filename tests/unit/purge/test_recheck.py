@@ -21,9 +21,9 @@ from tests.unit.lakes import (
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState
 from utterance_governance.publish.commit import Publication, publish_version, read_current
 from utterance_governance.purge.recheck import recheck_rows
-from utterance_governance.rules.privacy_state import PrivacyState
 
 ROWS = [utterance("a1", "a", 1), utterance("b1", "b", 1), utterance("c1", "c", 1), utterance("d1", "d", 1)]
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pyarrow as pa
-from test_rules import NOW, consent, deletions, ts, utterances
+from test_record_rules import NOW, consent, deletions, ts, utterances
 
 from utterance_governance import schema as S
-from utterance_governance.decide import decide_records, speaker_keys
+from utterance_governance.decide import decide_records
 from utterance_governance.policy import Policy
+from utterance_governance.privacy import PrivacyState, speaker_keys
 from utterance_governance.rules.duplicate import content_hashes
-from utterance_governance.rules.privacy_state import PrivacyState
 
 KEY = b"test-key"
 

@@ -182,8 +182,20 @@ def _migrate_1_to_2(backend: str) -> list[str]:
     ]
 
 
+def _migrate_2_to_3(backend: str) -> list[str]:
+    """What the privacy decision needs to know of each ledger row (SPEC §4.1): when its landing
+    file arrived, and its locale. Rows recorded before stay unknown (null), which the privacy
+    rules read as "withdraw". (The new table ``landing_arrivals`` is created with the schema.)"""
+    key = 'VARCHAR COLLATE "C"' if backend == "postgresql" else "VARCHAR"
+    stamp = "TIMESTAMP WITH TIME ZONE" if backend == "postgresql" else "DATETIME"
+    return [
+        f"ALTER TABLE ledger ADD COLUMN landed_at {stamp}",
+        f"ALTER TABLE ledger ADD COLUMN locale {key}",
+    ]
+
+
 # schema version -> the statements that bring a store of that version to the next one
-_MIGRATIONS: dict[int, Callable[[str], list[str]]] = {1: _migrate_1_to_2}
+_MIGRATIONS: dict[int, Callable[[str], list[str]]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -9,7 +10,9 @@ from sqlalchemy import delete, select, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store_schema import processed_files
+from utterance_governance.io.store_schema import landing_arrivals, processed_files
+
+Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at, landed_at)
 
 
 class ProcessedFiles(StoreBase):
@@ -95,3 +98,30 @@ class ProcessedFiles(StoreBase):
                 conn.execute(select(processed_files).where(processed_files.c.path == path)).mappings().first()
             )
         return dict(row) if row else None
+
+    def record_arrivals(self, files: Iterable[ObjectInfo], now: dt.datetime) -> Arrivals:
+        """Note ``files`` as seen (first reading ``now``, landed at the earlier of ``now`` and their
+        modification time) unless already noted; return what is recorded for each (first wins)."""
+        files = list({f.path: f for f in files}.values())
+        if not files:
+            return {}
+        rows = [
+            {"path": f.path, "first_read_at": now,
+             "landed_at": min(now, f.modified) if f.modified is not None else now}
+            for f in files
+        ]  # fmt: skip
+        with self._write() as conn:
+            conn.execute(self._insert(landing_arrivals).on_conflict_do_nothing(index_elements=["path"]), rows)
+        return self.arrivals(f.path for f in files)
+
+    def arrivals(self, paths: Iterable[str]) -> Arrivals:
+        """(first_read_at, landed_at) of each of ``paths`` that was noted; others are left out."""
+        a = landing_arrivals
+        out: Arrivals = {}
+        with self._read() as conn:
+            for chunk in _chunks(sorted(set(paths))):
+                for path, first, landed in conn.execute(
+                    select(a.c.path, a.c.first_read_at, a.c.landed_at).where(a.c.path.in_(chunk))
+                ):
+                    out[path] = (first, landed)
+        return out

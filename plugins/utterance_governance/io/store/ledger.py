@@ -245,6 +245,8 @@ class Ledger(DatasetVersions):
                 ledger.c.speaker_key,
                 ledger.c.content_hash,
                 self._raw_timestamp(ledger.c.captured_at),
+                self._raw_timestamp(ledger.c.landed_at).label("landed_at"),
+                ledger.c.locale,
             )
             .select_from(joined)
             .where(where)
@@ -263,7 +265,8 @@ class Ledger(DatasetVersions):
             statements = [stmt.where(ledger.c.speaker_key.in_(c)) for c in _chunks(keys)]
         elif ids is not None:
             statements = [stmt.where(ledger.c.utterance_id.in_(c)) for c in _chunks(ids)]
-        raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type)]
+        raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type),
+                      pa.field("landed_at", self._raw_timestamp_type), pa.field("locale", pa.string())]  # fmt: skip
         with self._read() as conn:
             parts = [self._select_arrow(conn, statement, raw_fields) for statement in statements]
         raw = pa.concat_tables(parts)
@@ -274,6 +277,8 @@ class Ledger(DatasetVersions):
                 pa.nulls(n, pa.string()).fill_null(version),
                 *raw.columns[:4],
                 self._timestamps_to_arrow(raw.column("captured_at")),
+                self._timestamps_to_arrow(raw.column("landed_at")),
+                raw.column("locale"),
             ],
             schema=LEDGER,
         )
@@ -298,7 +303,10 @@ class Ledger(DatasetVersions):
                 return pa_csv.read_csv(
                     buffer,
                     read_options=pa_csv.ReadOptions(column_names=schema.names),
-                    convert_options=pa_csv.ConvertOptions(column_types=schema, strings_can_be_null=False),
+                    # NULL is an unquoted empty field, an empty string a quoted one
+                    convert_options=pa_csv.ConvertOptions(
+                        column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+                    ),
                 )
             cursor.execute(sql)
             batches = []
@@ -454,8 +462,8 @@ def _with_ledger(shards):
 def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
     """SQLite bulk path: ``executemany`` on the driver cursor, timestamps formatted like SQLAlchemy stores them."""
     sql = (
-        "INSERT INTO ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)"
+        "INSERT INTO ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at, "
+        "landed_at, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
     )
     cursor = conn.connection.driver_connection.cursor()
     cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
@@ -463,9 +471,10 @@ def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> 
     try:
         for batch in rows.to_batches(max_chunksize=_LEDGER_BATCH):
             # the text SQLAlchemy stores for a UTC datetime: "2026-11-25 13:45:12.000000"
-            captured = pc.cast(
-                pc.cast(batch.column("captured_at"), pa.timestamp("us")), pa.string()
-            ).to_pylist()
+            captured, landed = (
+                pc.cast(pc.cast(batch.column(name), pa.timestamp("us")), pa.string()).to_pylist()
+                for name in ("captured_at", "landed_at")
+            )
             cursor.executemany(
                 sql,
                 zip(
@@ -475,6 +484,8 @@ def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> 
                     batch.column("speaker_key").to_pylist(),
                     batch.column("content_hash").to_pylist(),
                     captured,
+                    landed,
+                    batch.column("locale").to_pylist(),
                     strict=True,
                 ),
             )
@@ -485,7 +496,10 @@ def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> 
 
 def _copy_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
     """PostgreSQL bulk path: ``COPY ... FROM STDIN`` fed with CSV written by Arrow."""
-    sql = "COPY ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at) FROM STDIN WITH (FORMAT csv)"
+    sql = (
+        "COPY ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at, landed_at, locale) "
+        "FROM STDIN WITH (FORMAT csv)"
+    )
     options = pa_csv.WriteOptions(include_header=False)
     cursor = conn.connection.driver_connection.cursor()
     try:

@@ -22,6 +22,7 @@ from utterance_governance.io.store_schema import (
     privacy_batches,
     privacy_quarantine,
 )
+from utterance_governance.privacy.state import PrivacyState
 from utterance_governance.schema import CONSENT, DELETION
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,12 @@ class PrivacyRecords(StoreBase):
                     .values(acknowledged_at=now, acknowledged_by=by)
                 ).rowcount
         return changed
+
+    def privacy_state(self) -> PrivacyState:
+        """Every valid consent event and deletion request, the held customers and the blocking records:
+        what the privacy core decides against."""
+        return PrivacyState(self.consent_events(), self.deletion_requests(), frozenset(self.held_customers()),
+                            tuple(self.privacy_blocked_reasons()))  # fmt: skip
 
     def consent_events(self) -> pa.Table:
         """Every consent event, as ``schema.CONSENT``, ordered by (recorded_at, event_id)."""

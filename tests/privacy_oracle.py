@@ -1,0 +1,113 @@
+"""A reference for SPEC §4 rules 2-3 and §4.1, written row by row in plain Python.
+
+The product decides with vectorised Arrow/pandas code (``privacy.privacy_verdict``); the tests
+hold it, and every caller of it, to this oracle: other code, written straight from the SPEC's
+words, so a shared mistake is unlikely. Rows and records are dicts; ids are compared through
+``canonical_id`` (the one piece of the product the oracle trusts: identity itself is tested on
+its own in ``tests/unit/privacy/test_identity.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from utterance_governance.policy import Policy
+from utterance_governance.privacy.identity import canonical_id
+
+DELETION, HELD, OPTED_OUT, NO_CONSENT = "deletion_requested", "held_back", "opted_out", "no_consent"
+
+
+def _fold(value: object) -> str | None:
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def _covered(row: Mapping, request: Mapping) -> bool:
+    scope = _fold(request["scope"])
+    captured, landed = row.get("captured_at"), row.get("landed_at")
+    if scope == "all":
+        at = request["requested_at"]
+        return captured is None or captured <= at or landed is None or landed < at
+    if scope == "range":
+        return captured is None or request["from"] <= captured <= request["to"]
+    if scope == "utterances":
+        listed = {canonical_id(u) for u in request["utterance_ids"] or []}
+        return canonical_id(row.get("utterance_id")) in listed
+    return False
+
+
+def _status_at(events: list[tuple[datetime, int, str]], when: datetime | None) -> str | None:
+    """The status in force at ``when`` (None: unknown time → "out" if any opt-out)."""
+    if when is None:
+        return "out" if any(status == "out" for _, _, status in events) else None
+    status = None
+    for start, _, value in events:  # sorted by (start, out last)
+        if start <= when:
+            status = value
+    return status
+
+
+def oracle_reason(
+    row: Mapping,
+    consent: Iterable[Mapping],
+    deletions: Iterable[Mapping],
+    held: Iterable[str],
+    policy: Policy,
+    now: datetime,
+) -> str | None:
+    """The privacy reason ``row`` (customer_id — canonical or not, None: unknown —, utterance_id,
+    captured_at, landed_at, locale) may not be used for, or None."""
+    customer = canonical_id(row.get("customer_id"))
+    if _deleted(row, list(deletions)):
+        return DELETION
+    if customer is None:
+        return None if _default_consented(row, policy) else NO_CONSENT
+    if customer in {canonical_id(h) for h in held}:
+        return HELD
+    events = []
+    for event in consent:
+        if canonical_id(event["customer_id"]) != customer or _fold(event["purpose"]) != "model_training":
+            continue
+        out = _fold(event["status"]) != "opted_in"
+        start = min(event["effective_at"], event["recorded_at"], now) if out else event["effective_at"]
+        if start <= now:
+            events.append((start, int(out), "out" if out else "in"))
+    events.sort(key=lambda e: (e[0], e[1]))
+    at_capture, in_force = _status_at(events, row.get("captured_at")), _status_at(events, now)
+    if "out" in (at_capture, in_force):
+        return OPTED_OUT
+    default = _default_consented(row, policy)
+    if any(status == "in" or (status is None and default) for status in (at_capture,)) and (
+        in_force == "in" or (in_force is None and default)
+    ):
+        return None
+    return NO_CONSENT
+
+
+def _default_consented(row: Mapping, policy: Policy) -> bool:
+    locale = row.get("locale")
+    return isinstance(locale, str) and not policy.is_opt_in_locale(locale)
+
+
+def oracle_reasons(rows: Iterable[Mapping], state, policy: Policy, now: datetime) -> list[str | None]:
+    """``oracle_reason`` of each row against a ``PrivacyState`` (its tables read as dicts)."""
+    consent = state.consent.to_pylist()
+    deletions = state.deletions.to_pylist()
+    return [oracle_reason(row, consent, deletions, state.held_customers, policy, now) for row in rows]
+
+
+def oracle_deleted(rows: Iterable[Mapping], deletions) -> list[bool]:
+    """Per row: does a deletion request (``deletions``: a ``schema.DELETION`` table) cover it?"""
+    requests = deletions.to_pylist()
+    return [_deleted(row, requests) for row in rows]
+
+
+def _deleted(row: Mapping, requests: list[Mapping]) -> bool:
+    customer = canonical_id(row.get("customer_id"))
+    for request in requests:
+        if customer is None:
+            if _fold(request["scope"]) == "utterances" and _covered(row, request):
+                return True
+        elif canonical_id(request["customer_id"]) == customer and _covered(row, request):
+            return True
+    return False
