@@ -134,7 +134,7 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.policy import Policy
-    from utterance_governance.privacy import speaker_keys
+    from utterance_governance.privacy import key_fingerprint, speaker_keys
     from utterance_governance.publish.commit import Publication, publish_version
     from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 
@@ -172,11 +172,14 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
                 "content_hash": pa.array([hashlib.sha256(u.encode()).hexdigest() for u in ids]),
                 "source_file": records.column("source_file"),
                 "line": records.column("line"),
+                "landed_at": records.column("captured_at"),
             },
             schema=PUBLISHABLE,
         ).sort_by(SORT_KEYS)
-        publication = Publication(f"night-{night}", shard_rows(rows).append_column("captured_at", rows.column("captured_at")),
-                                  {"published": rows.num_rows}, {"success": True}, {}, [], policy.shard_target_rows)  # fmt: skip
+        publication = Publication(f"night-{night}", shard_rows(rows).append_column("captured_at", rows.column("captured_at"))
+                                  .append_column("landed_at", rows.column("landed_at")),
+                                  {"published": rows.num_rows}, {"success": True}, {}, [], policy.shard_target_rows,
+                                  key_fingerprint(KEY))  # fmt: skip
         publish_version(storage, store, DATASET, publication)
         for customer, uid in zip(records.column("customer_id").to_pylist(), ids, strict=True):
             customers[customer] += 1
@@ -263,13 +266,10 @@ def time_republish(template: Path, work: Path, scenario: dict) -> dict:
     import pyarrow as pa
 
     from utterance_governance.policy import Policy
+    from utterance_governance.privacy import key_fingerprint
     from utterance_governance.publish.commit import Publication, live_version, publish_version, read_manifest
-    from utterance_governance.purge.published import (
-        Affected,
-        find_affected,
-        remove_replaced_shards,
-        shard_rewrites,
-    )
+    from utterance_governance.purge.affected import Affected, find_affected
+    from utterance_governance.purge.published import remove_replaced_shards, shard_rewrites
 
     storage, store = _fresh_copy(template, work)
     _request(store, scenario["customer_id"], scenario["scope"], scenario.get("utterance_id"))
@@ -284,10 +284,10 @@ def time_republish(template: Path, work: Path, scenario: dict) -> dict:
         rows = pa.concat_tables([found.rows, pa.table({"shard_path": every, "utterance_id": pa.nulls(len(every), pa.string()),
                                                        "reason": pa.nulls(len(every), pa.string())})])  # fmt: skip
         kept = pa.concat_tables(
-            [r.keep for r in shard_rewrites(storage, DATASET, manifest, Affected(rows, {}))]
+            [r.keep for r in shard_rewrites(storage, DATASET, manifest, Affected(rows, {}, found.ledger))[0]]
         )
         publication = Publication("bench-republish", kept, found.counts(), {"success": True}, store.privacy_snapshot(),
-                                  [], policy.shard_target_rows)  # fmt: skip
+                                  [], policy.shard_target_rows, key_fingerprint(KEY))  # fmt: skip
         new = publish_version(storage, store, DATASET, publication, lock=lock,
                               replaces={"version": live, "shards": every, "revoke": True})  # fmt: skip
         remove_replaced_shards(storage, store, DATASET, new["version"])

@@ -29,6 +29,7 @@ from utterance_governance.clean.redact import redact_array
 from utterance_governance.io.readers import ReadResult
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
+from utterance_governance.publish.shards import split_turns
 from utterance_governance.rules.base import Frame, Rule, apply_rules
 from utterance_governance.rules.duplicate import Duplicate, capture_order, content_hashes
 from utterance_governance.rules.quality import (
@@ -189,6 +190,57 @@ def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:
         },
         schema=S.DECISION,
     )
+
+
+def decide_withdrawn(
+    rows: pa.Table, source: str, state: PrivacyState, policy: Policy, now: datetime, pseudonym_key: bytes
+) -> Decided:
+    """Published rows a purge withdrew while their customer was held back (``schema.SHARD`` columns
+    plus ``captured_at`` and ``landed_at``), judged again by the privacy core: the usable ones are
+    publishable as they were cleaned and gated then; the rest keep their reason (``held_back``:
+    still waiting)."""
+    n = rows.num_rows
+    reasons = privacy_verdict(rows, state, policy, now, pseudonym_key).reasons
+    if state.publishing_blocked:
+        reasons[np.equal(reasons, None)] = S.HELD_BACK
+    usable = np.equal(reasons, None)
+    reasons[usable] = S.PUBLISHED
+    counts = Counter(reasons.tolist())
+    decisions = pa.table(
+        {
+            "utterance_id": rows.column("utterance_id"),
+            "speaker_key": rows.column("speaker_key"),
+            "captured_at": rows.column("captured_at"),
+            "locale": rows.column("locale"),
+            "reason": pa.array(reasons, pa.string()),
+            "detail": pa.array(["withdrawn while held back"] * n, pa.string()),
+            "source_file": pa.array([source] * n, pa.string()),
+            "line": pa.array(np.arange(1, n + 1), pa.int64()),
+            "content_hash": rows.column("content_hash"),
+            "landed_at": _landed_at(rows),
+        },
+        schema=S.DECISION,
+    )
+    keep = pa.array(usable)
+    user, reply, _ = split_turns(rows)
+    publishable = pa.table(
+        {
+            "utterance_id": rows.column("utterance_id").filter(keep),
+            "speaker_key": rows.column("speaker_key").filter(keep),
+            "locale": rows.column("locale").filter(keep),
+            "captured_at": rows.column("captured_at").filter(keep),
+            "captured_date": rows.column("captured_date").filter(keep),
+            "user_text": user.filter(keep),
+            "assistant_text": reply.filter(keep),
+            "asr_confidence": rows.column("asr_confidence").filter(keep),
+            "content_hash": rows.column("content_hash").filter(keep),
+            "source_file": decisions.column("source_file").filter(keep),
+            "line": decisions.column("line").filter(keep),
+            "landed_at": _landed_at(rows).filter(keep),
+        },
+        schema=PUBLISHABLE,
+    )
+    return Decided(decisions, publishable, counts)
 
 
 def decide_file(

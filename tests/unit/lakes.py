@@ -21,7 +21,7 @@ from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.privacy import PrivacyState, speaker_keys
+from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.publish.commit import (
     DatasetPaths,
     Publication,
@@ -116,6 +116,7 @@ def publish_records(storage: Storage, store: GovernanceStore, records: list[dict
         privacy_snapshot=store.privacy_snapshot(),
         inputs=[],
         target_rows=target_rows,
+        key_fingerprint=key_fingerprint(KEY),
     )
     return publish_version(storage, store, DATASET, publication)
 

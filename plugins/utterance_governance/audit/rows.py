@@ -37,6 +37,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
 from utterance_governance.privacy.rules import IN, OUT
 from utterance_governance.publish.commit import DatasetPaths
+from utterance_governance.publish.shards import split_turns
 from utterance_governance.rules.duplicate import content_hashes
 
 SHARD_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "messages", "content_hash"]
@@ -145,39 +146,6 @@ def identifier_findings(rows: pa.Table) -> list[Finding]:
                                 f"the {role} message holds {'/'.join(kinds) or 'an identifier'}",
                                 {"role": role, "kinds": kinds}))  # fmt: skip
     return out
-
-
-def split_turns(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
-    """(user text, assistant text or null, well-formed mask) of each row's ``messages``.
-
-    Well formed: ``[user]`` or ``[user, assistant]``, the user turn not null.
-    """
-    messages = rows.column("messages").combine_chunks()
-    n = len(messages)
-    lengths = np.asarray(pc.fill_null(pc.list_value_length(messages), 0), dtype=np.int64)
-    first = messages.offsets.to_numpy(zero_copy_only=False)[:-1].astype(np.int64)
-    values = messages.values
-    if len(values) == 0:
-        empty = pa.nulls(n, pa.string())
-        return empty, empty, np.zeros(n, dtype=bool)
-    roles, contents = pc.struct_field(values, "role"), pc.struct_field(values, "content")
-    has_user = lengths >= 1
-    has_reply = lengths == 2
-    user_at = np.where(has_user, first, 0)
-    reply_at = np.where(has_reply, first + 1, 0)
-    user = pc.if_else(pa.array(has_user), contents.take(pa.array(user_at)), None)
-    reply = pc.if_else(pa.array(has_reply), contents.take(pa.array(reply_at)), None)
-    first_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(user_at)), "user"), False))
-    second_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(reply_at)), "assistant"), False))
-    well_formed = (
-        has_user
-        & (lengths <= 2)
-        & first_role
-        & (~has_reply | second_role)
-        & np.asarray(pc.is_valid(user))
-        & np.asarray(pc.is_valid(rows.column("utterance_id")))
-    )
-    return user, reply, well_formed
 
 
 def content_findings(rows: pa.Table) -> list[Finding]:

@@ -58,7 +58,7 @@ from utterance_governance.audit.findings import (
 from utterance_governance.audit.publication import verify_publication
 from utterance_governance.audit.rows import scan_rows
 from utterance_governance.jobs.context import InvalidParams, RunContext
-from utterance_governance.privacy import canonical_id
+from utterance_governance.privacy import canonical_id, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.publish.commit import DatasetPaths, read_manifest
 from utterance_governance.settings import Settings, load_settings
 
@@ -175,6 +175,9 @@ def _scan_live_rows(ctx: RunContext) -> dict:
     except Exception:  # no readable live version: check_publication names why
         summary["note"] = "no readable live version: no rows to scan"
     if manifest is not None:
+        check_key(
+            live_fingerprint(manifest), key_fingerprint(settings.pseudonym_key), where="governance_audit"
+        )
         state = ctx.store.privacy_state()
         ledger = ctx.store.ledger_rows(ctx.dataset, version)
         scan = scan_rows(ctx.storage, ctx.dataset, version, manifest, ledger, state, ctx.policy, ctx.now_dt,

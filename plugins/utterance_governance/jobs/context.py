@@ -73,7 +73,7 @@ class RunContext:
         if flags["reprocess"] and not (dt_from or dt_to):
             raise InvalidParams("reprocess needs a dt range (dt_from and/or dt_to): it re-reads that range")
         now = (now or datetime.now(UTC)).astimezone(UTC)
-        return cls(
+        ctx = cls(
             run_id=run_id,
             dag_id=dag_id,
             now=now.isoformat(),
@@ -86,6 +86,18 @@ class RunContext:
             extra=params,
             **flags,
         )
+        ctx.check_key(settings.pseudonym_key)
+        return ctx
+
+    def check_key(self, key: bytes) -> None:
+        """Refuse to start when ``key`` did not make the live dataset's speaker keys (SPEC §4.1):
+        with another key no opt-out or deletion would find its rows."""
+        from utterance_governance.privacy import check_key, key_fingerprint, live_fingerprint
+        from utterance_governance.publish.commit import live_version, read_manifest
+
+        live = live_version(self.storage, self.dataset)
+        manifest = read_manifest(self.storage, self.dataset, live) if live else None
+        check_key(live_fingerprint(manifest), key_fingerprint(key), where=f"{self.dag_id} run {self.run_id}")
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -21,13 +21,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.decide import PUBLISHABLE, decide_file
+from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
 from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.jobs.context import RunContext
-from utterance_governance.privacy import PrivacyState
+from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.publish.commit import Publication, live_version, publish_version
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
+from utterance_governance.purge.published import WITHDRAWN
 from utterance_governance.purge.recheck import recheck_rows
 from utterance_governance.rules.duplicate import capture_order, duplicate_mask
 from utterance_governance.settings import load_settings
@@ -157,10 +158,15 @@ HELD = "quarantine/held"
 
 
 def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
-    """Held-back rows whose customers can be decided now (their hold was released)."""
+    """Held-back rows whose customers can be decided now (their hold was released): rows held
+    when they were first decided (``quarantine/held``), and live rows a purge withdrew while their
+    customer was held (``quarantine/withdrawn``)."""
     if ctx.store.privacy_blocked_reasons():
         return []
     still_held = ctx.store.held_customers()
+    held_speakers = set(
+        speaker_keys(pa.array(sorted(still_held), pa.string()), load_settings().pseudonym_key).to_pylist()
+    )
     out = []
     for info in ctx.storage.list_files(HELD, (".parquet",)):
         if info.path.removeprefix(f"{HELD}/").removesuffix(".parquet") in rereading:
@@ -168,6 +174,12 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
         customers = set(ctx.storage.read_parquet(info.path, columns=["customer_id"]).column(0).to_pylist())
         if customers - still_held:
             out.append({"path": info.path, "size": info.size, "fingerprint": info.fingerprint, "held": True})
+    for info in ctx.storage.list_files(WITHDRAWN, (".parquet",)):
+        speakers = set(ctx.storage.read_parquet(info.path, columns=["speaker_key"]).column(0).to_pylist())
+        if speakers - held_speakers:
+            out.append(
+                {"path": info.path, "size": info.size, "fingerprint": info.fingerprint, "withdrawn": True}
+            )
     if out:
         log.info("%d held-back sets can be decided now", len(out))
     return out
@@ -194,6 +206,8 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     """
     settings = load_settings()
     state = privacy_state(ctx)
+    if file.get("withdrawn"):
+        return _process_withdrawn(ctx, file, state, settings.pseudonym_key)
     if file.get("held"):
         read = ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())
         key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
@@ -221,6 +235,29 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"] if file.get("held") else f"{HELD}/{_file_key(file['path'])}.parquet",
         "quarantine": quarantine,
+        "counts": dict(decided.counts),
+        "publishing_blocked": list(state.blocked_reasons),
+    }
+
+
+def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: bytes) -> dict:
+    """Live rows a purge withdrew while their customer was held back: judged again; the usable
+    ones rejoin the batch (dedup and gate included), the still-held ones stay withdrawn."""
+    rows = ctx.storage.read_parquet(file["path"])
+    decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key)
+    base = f"{_staging(ctx)}/files/withdrawn__{_file_key(file['path'])}"
+    ctx.storage.write_parquet(f"{base}.publishable.parquet", decided.publishable)
+    ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
+    still_held = pc.equal(decided.decisions.column("reason"), S.HELD_BACK)
+    ctx.storage.write_parquet(f"{base}.held.parquet", rows.filter(still_held))
+    log.info("%s: %d withdrawn rows judged again, %s", file["path"], rows.num_rows, dict(decided.counts))
+    return {
+        **file,
+        "publishable": f"{base}.publishable.parquet",
+        "decisions": f"{base}.decisions.parquet",
+        "held_rows": f"{base}.held.parquet",
+        "held_target": file["path"],
+        "quarantine": None,
         "counts": dict(decided.counts),
         "publishing_blocked": list(state.blocked_reasons),
     }
@@ -338,7 +375,9 @@ def gate_failure_message(result: GateResult, run_id: str, batch_url: str, result
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     """Publish the gated batch as a new version (atomic switch) and record the run's decisions."""
     inputs = [
-        ObjectInfo(item["path"], item["size"], item["fingerprint"]) for item in staged if not item.get("held")
+        ObjectInfo(item["path"], item["size"], item["fingerprint"])
+        for item in staged
+        if not item.get("held") and not item.get("withdrawn")
     ]
     if gated["publishing_blocked"]:
         raise PublishingBlocked(
@@ -359,6 +398,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         privacy_snapshot=ctx.store.privacy_snapshot(),
         inputs=inputs,
         target_rows=ctx.policy.shard_target_rows,
+        key_fingerprint=key_fingerprint(load_settings().pseudonym_key),
     )
     rechecked: dict = {}
     manifest = publish_version(

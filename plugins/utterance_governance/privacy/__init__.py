@@ -13,6 +13,7 @@ from utterance_governance.privacy.keys import (
     KeyMismatch,
     check_key,
     key_fingerprint,
+    live_fingerprint,
     speaker_key,
     speaker_keys,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "canonical_ids",
     "check_key",
     "key_fingerprint",
+    "live_fingerprint",
     "privacy_verdict",
     "speaker_key",
     "speaker_keys",

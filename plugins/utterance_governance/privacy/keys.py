@@ -60,19 +60,27 @@ def speaker_key(customer_id: str, key: bytes) -> str | None:
     return speaker_keys(pa.array([customer_id], pa.string()), key)[0].as_py()
 
 
-def check_key(live_fingerprint: str | None, key: bytes, *, where: str) -> None:
-    """Refuse to go on when ``key`` is not the key of the live dataset (``live_fingerprint``).
+UNRECORDED = "unrecorded"  # a live manifest written before fingerprints were recorded
 
-    ``live_fingerprint`` None: nothing is live yet, any key may start a dataset. A live manifest
-    written before fingerprints existed is given as ``"unrecorded"`` and refused too: nobody can
-    tell which key made it until ``cli rekey`` (with the same key as old and new) records it.
+
+def live_fingerprint(manifest: dict | None) -> str | None:
+    """The key fingerprint a live manifest records (None: nothing is live; ``UNRECORDED``: an old one)."""
+    if manifest is None:
+        return None
+    return manifest.get("key_fingerprint") or UNRECORDED
+
+
+def check_key(live: str | None, mine: str, *, where: str) -> None:
+    """Refuse to go on when this run's key (fingerprint ``mine``) is not the live dataset's (``live``).
+
+    ``live`` None: nothing is live yet, any key may start a dataset. A live manifest written
+    before fingerprints existed (``UNRECORDED``) is refused too: nobody can tell which key made it
+    until ``cli rekey`` (with the same key as old and new) checks it against the lake and records it.
     """
-    if live_fingerprint is None:
+    live_fingerprint = live
+    if live_fingerprint is None or live_fingerprint == mine:
         return
-    mine = key_fingerprint(key)
-    if live_fingerprint == mine:
-        return
-    if live_fingerprint == "unrecorded":
+    if live_fingerprint == UNRECORDED:
         raise KeyMismatch(
             f"{where}: the live dataset's manifest records no pseudonym-key fingerprint, so this run "
             f"cannot prove its key (fingerprint {mine}) made the live speaker keys. Run "

@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import DatasetLock, GovernanceStore
+from utterance_governance.privacy.keys import check_key, live_fingerprint
 from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shard, write_shards
 from utterance_governance.schema import TS
 
@@ -124,6 +125,7 @@ class Publication:
     privacy_snapshot: Mapping[str, Any]
     inputs: list[ObjectInfo]  # landing files the rows came from
     target_rows: int
+    key_fingerprint: str  # of the pseudonym key the rows' speaker keys were made with
     notes: Mapping[str, Any] | None = None
     rewrites: tuple[ShardRewrite, ...] = ()  # live shards to write again without some rows
 
@@ -157,6 +159,9 @@ def publish_version(
     with holding as lock:
         lock.assert_held()
         reconcile(storage, store, dataset)
+        live = live_version(storage, dataset)
+        check_key(live_fingerprint(read_manifest(storage, dataset, live) if live else None),
+                  publication.key_fingerprint, where=f"publishing {dataset}")  # fmt: skip
         if recheck is not None:
             publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}
@@ -199,6 +204,7 @@ def publish_version(
             "created_at": created_at.isoformat(),
             "run_id": publication.run_id,
             "status": "live",
+            "key_fingerprint": publication.key_fingerprint,
             "shards": listed + written,
             "rows": sum(s["rows"] for s in listed + written),
             "new_rows": publication.rows.num_rows,

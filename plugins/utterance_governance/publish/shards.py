@@ -59,6 +59,39 @@ def chat_messages(user_text: pa.Array, assistant_text: pa.Array) -> pa.ListArray
     return pa.ListArray.from_arrays(pa.array(offsets), values, type=pa.list_(S.MESSAGE))
 
 
+def split_turns(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """(user text, assistant text or null, well-formed mask) of each row's ``messages``.
+
+    Well formed: ``[user]`` or ``[user, assistant]``, the user turn not null.
+    """
+    messages = rows.column("messages").combine_chunks()
+    n = len(messages)
+    lengths = np.asarray(pc.fill_null(pc.list_value_length(messages), 0), dtype=np.int64)
+    first = messages.offsets.to_numpy(zero_copy_only=False)[:-1].astype(np.int64)
+    values = messages.values
+    if len(values) == 0:
+        empty = pa.nulls(n, pa.string())
+        return empty, empty, np.zeros(n, dtype=bool)
+    roles, contents = pc.struct_field(values, "role"), pc.struct_field(values, "content")
+    has_user = lengths >= 1
+    has_reply = lengths == 2
+    user_at = np.where(has_user, first, 0)
+    reply_at = np.where(has_reply, first + 1, 0)
+    user = pc.if_else(pa.array(has_user), contents.take(pa.array(user_at)), None)
+    reply = pc.if_else(pa.array(has_reply), contents.take(pa.array(reply_at)), None)
+    first_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(user_at)), "user"), False))
+    second_role = np.asarray(pc.fill_null(pc.equal(roles.take(pa.array(reply_at)), "assistant"), False))
+    well_formed = (
+        has_user
+        & (lengths <= 2)
+        & first_role
+        & (~has_reply | second_role)
+        & np.asarray(pc.is_valid(user))
+        & np.asarray(pc.is_valid(rows.column("utterance_id")))
+    )
+    return user, reply, well_formed
+
+
 def _array(values) -> pa.Array:
     return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 

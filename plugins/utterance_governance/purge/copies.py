@@ -7,6 +7,7 @@ A deletion, unlike an opt-out, reaches the raw input and everything derived from
 | ``landing/utterances/`` | JSONL, JSONL.gz, Parquet as dropped upstream | customer_id, utterance_id, captured_at (read with the landing reader) |
 | ``quarantine/utterances/`` | Parquet of malformed rows (``schema.QUARANTINE``: the raw line) | customer_id (salvaged), record_id, captured_at read off the raw line |
 | ``quarantine/held/`` | Parquet of held-back rows (their text, waiting for a readable privacy record) | customer_id, utterance_id, captured_at |
+| ``quarantine/withdrawn/`` | Parquet of live rows withdrawn while their customer was held back (cleaned text) | speaker_key, utterance_id, captured_at, landed_at |
 | ``staging/`` | Parquet: staged publishable rows (cleaned text), decisions, dry-run quarantine, id lists | speaker_key or customer_id, utterance_id, captured_at |
 | ``decisions/`` | Parquet: per-record decisions (no text) | speaker_key, utterance_id, captured_at |
 
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 LOCATIONS = {  # location name -> folders under the lake root
     "landing": ("landing/utterances",),
-    "quarantine": ("quarantine/utterances", "quarantine/held"),
+    "quarantine": ("quarantine/utterances", "quarantine/held", "quarantine/withdrawn"),
     "staging": ("staging",),
     "decisions": ("decisions",),
 }

@@ -50,7 +50,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
-from utterance_governance.privacy import PrivacyState
+from utterance_governance.privacy import PrivacyState, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.publish.commit import (
     DatasetPaths,
     Publication,
@@ -99,11 +99,12 @@ def _read_verified(storage: Storage, dataset: str, shard: dict) -> pa.Table:
 
 def shard_rewrites(
     storage: Storage, dataset: str, manifest: dict, affected: Affected
-) -> tuple[ShardRewrite, ...]:
-    """Each affected shard read (checksum verified) and filtered: the rows that stay, in its order."""
+) -> tuple[tuple[ShardRewrite, ...], pa.Table]:
+    """Each affected shard read (checksum verified) and filtered: the rows that stay, in its order;
+    and the removed rows (``schema.SHARD``)."""
     by_path = {s["path"]: s for s in manifest["shards"]}
     drop = affected.rows.column("utterance_id").combine_chunks()
-    rewrites = []
+    rewrites, removed = [], [S.SHARD.empty_table()]
     for path in affected.shards:
         if path not in by_path:
             raise ShardCorrupt(f"the ledger lists shard {path} in the live version; its manifest does not")
@@ -116,7 +117,41 @@ def shard_rewrites(
                 removed=tuple(table.filter(gone).column("utterance_id").to_pylist()),
             )
         )
-    return tuple(rewrites)
+        removed.append(table.filter(gone).cast(S.SHARD))
+    return tuple(rewrites), pa.concat_tables(removed)
+
+
+WITHDRAWN = "quarantine/withdrawn"
+
+
+def withdrawn_path(replaced_version: str) -> str:
+    return f"{WITHDRAWN}/after-{replaced_version}.parquet"
+
+
+def park_withdrawn(
+    storage: Storage, replaced_version: str, removed: pa.Table, affected: Affected
+) -> str | None:
+    """Keep the live rows withdrawn because their customer is held back (an unreadable record: doubt,
+    not a request), so a publish can restore them once a valid record releases the hold.
+
+    Written before the version that drops them goes live; named after the version they leave, so
+    a retried purge writes the same file. Shard columns plus the ledger's capture and landing times.
+    """
+    held = affected.ids(S.HELD_BACK)
+    if not held:
+        return None
+    rows = removed.filter(
+        pc.is_in(removed.column("utterance_id"), value_set=pa.array(sorted(held), pa.string()))
+    )
+    times = affected.ledger
+    at = pc.index_in(rows.column("utterance_id"), value_set=times.column("utterance_id"))
+    rows = rows.append_column("captured_at", times.column("captured_at").take(at))
+    rows = rows.append_column("landed_at", times.column("landed_at").take(at)).sort_by("utterance_id")
+    path = withdrawn_path(replaced_version)
+    storage.write_parquet(path, rows)
+    log.info("withdrew %d live rows of held-back customers; kept at %s until their hold is released",
+             rows.num_rows, storage.url(path))  # fmt: skip
+    return path
 
 
 def remove_replaced_shards(
@@ -187,6 +222,10 @@ def purge_published(
                         "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": []}  # fmt: skip
         if live is None:
             return result
+        fingerprint = key_fingerprint(pseudonym_key)
+        check_key(
+            live_fingerprint(read_manifest(storage, dataset, live)), fingerprint, where=f"purging {dataset}"
+        )
         result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
         decided_at = now()
         privacy = state()
@@ -196,7 +235,8 @@ def purge_published(
         if not affected.rows.num_rows or dry_run:
             return result
         manifest = read_manifest(storage, dataset, live)
-        rewrites = shard_rewrites(storage, dataset, manifest, affected)
+        rewrites, removed = shard_rewrites(storage, dataset, manifest, affected)
+        parked = park_withdrawn(storage, live, removed, affected)
         counts = affected.counts()
         erase = S.DELETION_REQUESTED in counts
         replaces = {
@@ -218,6 +258,7 @@ def purge_published(
             privacy_snapshot=store.privacy_snapshot(),
             inputs=[],
             target_rows=policy.shard_target_rows,
+            key_fingerprint=fingerprint,
             notes={"kind": "purge", "decided_at": decided_at.isoformat()},
         )
         new = publish_version(
@@ -239,6 +280,7 @@ def purge_published(
             rows_rewritten=sum(rewrite.keep.num_rows for rewrite in rewrites),
             manifest=DatasetPaths(dataset).manifest(new["version"]),
             cleanup=cleanup,
+            withdrawn_held=parked,
         )
         log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
                  len(affected.shards), new["version"], live)  # fmt: skip

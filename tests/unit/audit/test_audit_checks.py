@@ -27,7 +27,8 @@ from utterance_governance import schema as S
 from utterance_governance.audit.deadlines import deadline_findings
 from utterance_governance.audit.findings import RULES, Finding, Findings
 from utterance_governance.audit.publication import verify_publication
-from utterance_governance.audit.rows import identifier_findings, scan_rows, split_turns
+from utterance_governance.audit.rows import identifier_findings, scan_rows
+from utterance_governance.publish.shards import split_turns
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs import audit

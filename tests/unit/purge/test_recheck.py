@@ -21,7 +21,7 @@ from tests.unit.lakes import (
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.policy import Policy
-from utterance_governance.privacy import PrivacyState
+from utterance_governance.privacy import PrivacyState, key_fingerprint
 from utterance_governance.publish.commit import Publication, publish_version, read_current
 from utterance_governance.purge.recheck import recheck_rows
 
@@ -48,7 +48,7 @@ def test_a_recheck_that_refuses_publishes_nothing(tmp_path, store):
     def refuse(publication: Publication) -> Publication:
         raise RuntimeError("publishing is blocked")
 
-    later = Publication("run-2", publication_rows(ROWS[2:]), {}, {}, {}, [], 4)
+    later = Publication("run-2", publication_rows(ROWS[2:]), {}, {}, {}, [], 4, key_fingerprint(KEY))
     with pytest.raises(RuntimeError, match="blocked"):
         publish_version(storage, store, DATASET, later, recheck=refuse)
     assert read_current(storage, DATASET)["version"] == "v000001"

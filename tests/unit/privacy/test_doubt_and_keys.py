@@ -1,0 +1,124 @@
+"""Doubt withdraws, and the key is part of the dataset (SPEC §4.1), run through the DAGs' steps.
+
+- a customer whose privacy record cannot be read loses their live rows at the next
+  ``privacy_requests`` run, and gets them back from a later publish once a valid record arrives;
+- every manifest records the pseudonym key's fingerprint, and a run with another key refuses
+  to start instead of matching nothing.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance import schema as S
+from utterance_governance.privacy import KeyMismatch, key_fingerprint
+from utterance_governance.publish.commit import read_current, read_manifest
+
+DATASET = "assistant-sft"
+DT = "landing/utterances/dt=2026-11-20"
+
+
+def utterance(uid: str, customer: str, text: str) -> dict:
+    return {"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
+            "locale": "en-US", "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
+
+
+def write_jsonl(lake: Lake, rel: str, rows: list[dict] | list[bytes]) -> None:
+    lines = [r if isinstance(r, bytes) else json.dumps(r).encode() for r in rows]
+    lake.storage.write_bytes(rel, b"\n".join(lines) + b"\n")
+
+
+def live(lake: Lake) -> tuple[dict, set[str]]:
+    storage = lake.storage
+    manifest = read_manifest(storage, DATASET, read_current(storage, DATASET)["version"])
+    ids = {
+        u
+        for shard in manifest["shards"]
+        for u in storage.read_parquet(f"published/{DATASET}/{shard['path']}", ["utterance_id"]).column(0).to_pylist()
+    }
+    return manifest, ids
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    write_jsonl(lake, f"{DT}/a.jsonl", [
+        utterance("u-doubt-1", "doubt", "please remind me to water the ferns on friday"),
+        utterance("u-doubt-2", "doubt", "what is the capital of mongolia"),
+        utterance("u-other", "other", "turn the kitchen lights down to twenty percent"),
+    ])  # fmt: skip
+    lake.publish()
+    return lake
+
+
+def test_a_held_customer_is_withdrawn_from_live_and_restored_once_released(lake):
+    _, before = live(lake)
+    assert before == {"u-doubt-1", "u-doubt-2", "u-other"}
+    # an opt-out whose status nobody can read: the customer is held, their live rows withdrawn
+    write_jsonl(lake, "landing/consent/c1.jsonl", [{
+        "event_id": "e1", "customer_id": "doubt", "purpose": "model_training", "status": "opted out?",
+        "effective_at": "2026-11-21T00:00:00Z", "recorded_at": "2026-11-21T00:00:00Z"}])  # fmt: skip
+    result = lake.privacy()
+    assert result["published"]["rows_removed"] == {S.HELD_BACK: 2}
+    manifest, ids = live(lake)
+    assert ids == {"u-other"}
+    assert manifest["replaces"]["reason"] == [S.HELD_BACK] and manifest["replaces"]["erase_copies"] is False
+    parked = lake.storage.list_files("quarantine/withdrawn", (".parquet",))
+    assert len(parked) == 1
+    lake.audit()  # passes: nothing doubtful is live
+
+    lake.publish()  # still held: nothing comes back
+    assert live(lake)[1] == {"u-other"}
+
+    # a valid record arrives: the hold is released and the next publish restores the rows
+    write_jsonl(lake, "landing/consent/c2.jsonl", [{
+        "event_id": "e2", "customer_id": "doubt", "purpose": "model_training", "status": "opted_in",
+        "effective_at": "2026-01-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}])  # fmt: skip
+    lake.publish()
+    assert live(lake)[1] == {"u-doubt-1", "u-doubt-2", "u-other"}
+    assert lake.storage.list_files("quarantine/withdrawn", (".parquet",)) == []
+    lake.audit()
+
+
+def test_withdrawn_rows_of_a_customer_who_then_deletes_are_erased(lake):
+    write_jsonl(lake, "landing/consent/c1.jsonl", [b'{"event_id": "e1", "customer_id": "doubt", "status": '])
+    lake.privacy()
+    assert lake.storage.list_files("quarantine/withdrawn", (".parquet",))
+    write_jsonl(lake, "landing/deletions/d1.jsonl", [{
+        "request_id": "d1", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-23T00:00:00Z"}])  # fmt: skip
+    result = lake.privacy()
+    assert result["copies"]["rows_removed"]["quarantine"] >= 2
+    for info in lake.storage.list_files("quarantine/withdrawn", (".parquet",)):
+        assert lake.storage.read_parquet(info.path).num_rows == 0
+
+
+def test_every_manifest_records_the_key_fingerprint(lake):
+    manifest, _ = live(lake)
+    assert manifest["key_fingerprint"] == key_fingerprint(lake.key.encode())
+
+
+@pytest.mark.parametrize("step", ["publish", "privacy", "audit"])
+def test_a_run_with_another_key_refuses_to_start(lake, step):
+    write_jsonl(lake, "landing/deletions/d1.jsonl", [{
+        "request_id": "d1", "customer_id": "other", "scope": "all", "requested_at": "2026-11-23T00:00:00Z"}])  # fmt: skip
+    rotated = Lake(lake.root, lake.database_url, key="a-rotated-key")
+    with pytest.raises(KeyMismatch, match="fingerprint"):
+        getattr(rotated, step)()
+    # nothing was purged or published with the wrong key; with the right one the deletion goes through
+    assert "u-other" in live(lake)[1]
+    lake.privacy()
+    assert "u-other" not in live(lake)[1]
+
+
+def test_a_live_manifest_without_a_fingerprint_is_refused(lake):
+    storage = lake.storage
+    version = read_current(storage, DATASET)["version"]
+    path = f"published/{DATASET}/{version}/manifest.json"
+    manifest = json.loads(storage.read_bytes(path))
+    del manifest["key_fingerprint"]
+    storage.write_bytes(path, json.dumps(manifest).encode())
+    with pytest.raises(KeyMismatch, match="records no pseudonym-key fingerprint"):
+        lake.privacy()
