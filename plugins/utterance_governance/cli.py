@@ -1,7 +1,10 @@
-"""Small operator commands: ``python -m utterance_governance.cli summary | settings | migrate-store``.
+"""Small operator commands: ``python -m utterance_governance.cli summary | settings | migrate-store | rekey``.
 
 ``summary`` prints what a person checks after a run: the latest runs' counts by reason,
 the live version, its shards, and where the reports are. No identifiers, no text.
+``rekey`` rotates the pseudonym key (``purge.rekey``): the new key is ``UG_PSEUDONYM_KEY``, the
+old one is read from the environment variable ``--old-key-env`` names (never from the command
+line, where it would be seen in process lists and shell history).
 """
 
 from __future__ import annotations
@@ -62,11 +65,41 @@ def migrate_store() -> int:
     return 0
 
 
+def rekey(old_key_env: str) -> int:
+    """Re-key the live dataset and every keyed copy from the key in ``$old_key_env`` to ``UG_PSEUDONYM_KEY``."""
+    import os
+
+    from utterance_governance.privacy import KeyMismatch
+    from utterance_governance.purge.rekey import rekey as rekey_deployment
+
+    old = os.environ.get(old_key_env)
+    if not old:
+        print(f"rekey: the environment variable {old_key_env} (the old key) is not set", file=sys.stderr)
+        return 2
+    try:
+        result = rekey_deployment(old.encode("utf-8"), load_settings())
+    except KeyMismatch as exc:
+        print(f"rekey refused: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2, default=str))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utterance_governance.cli")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("summary", help="runs, live version, shards, report locations")
     sub.add_parser("migrate-store", help="bring the governance store to this code's schema version")
+    rekey_cmd = sub.add_parser(
+        "rekey",
+        help="rotate the pseudonym key: re-key the live dataset and every keyed copy to UG_PSEUDONYM_KEY",
+    )
+    rekey_cmd.add_argument(
+        "--old-key-env",
+        required=True,
+        help="name of the environment variable holding the old key (the same as UG_PSEUDONYM_KEY: verify "
+        "the key against the lake and record its fingerprint)",
+    )
     settings_cmd = sub.add_parser("settings", help="the effective settings (secrets masked)")
     settings_cmd.set_defaults(mask=True)
     args = parser.parse_args(argv)
@@ -74,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         return summary()
     if args.command == "migrate-store":
         return migrate_store()
+    if args.command == "rekey":
+        return rekey(args.old_key_env)
     settings = load_settings()
     print(json.dumps({"data_root": settings.data_root, "dataset": settings.dataset, "env": settings.env,
                       "database": settings.database_url.split("@")[-1]}, indent=2))  # fmt: skip

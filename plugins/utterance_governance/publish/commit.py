@@ -44,7 +44,7 @@ import pyarrow as pa
 
 from utterance_governance.io.storage import ObjectInfo, Storage
 from utterance_governance.io.store import DatasetLock, GovernanceStore
-from utterance_governance.privacy.keys import check_key, live_fingerprint
+from utterance_governance.privacy.keys import UNRECORDED, KeyMismatch, check_key, live_fingerprint
 from utterance_governance.publish.shards import ShardInfo, order_for_shards, write_shard, write_shards
 from utterance_governance.schema import TS
 
@@ -141,6 +141,7 @@ def publish_version(
     lock_timeout_s: float = 600.0,
     lock: DatasetLock | None = None,
     recheck: Recheck | None = None,
+    rotate_key_from: str | None = None,
 ) -> dict | None:
     """Publish ``publication`` as a new version on top of the live one; return its manifest.
 
@@ -149,6 +150,8 @@ def publish_version(
     shards to drop and why. ``lock``: the dataset lock, already held by the caller (a purge);
     otherwise it is taken here. ``recheck``: called under the lock, after ``reconcile``, with
     the publication; what it returns is published (it may drop rows, or raise to publish nothing).
+    ``rotate_key_from``: only for a re-key (``purge.rekey``): the fingerprint the live dataset must
+    have, instead of the publication's own.
     """
     paths = DatasetPaths(dataset)
     holding = (
@@ -160,8 +163,11 @@ def publish_version(
         lock.assert_held()
         reconcile(storage, store, dataset)
         live = live_version(storage, dataset)
-        check_key(live_fingerprint(read_manifest(storage, dataset, live) if live else None),
-                  publication.key_fingerprint, where=f"publishing {dataset}")  # fmt: skip
+        recorded = live_fingerprint(read_manifest(storage, dataset, live) if live else None)
+        if rotate_key_from is None:
+            check_key(recorded, publication.key_fingerprint, where=f"publishing {dataset}")
+        elif recorded not in (None, UNRECORDED, rotate_key_from):
+            raise KeyMismatch(f"re-keying {dataset}: the live key is {recorded}, not {rotate_key_from}")
         if recheck is not None:
             publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}

@@ -37,7 +37,9 @@ def live(lake: Lake) -> tuple[dict, set[str]]:
     ids = {
         u
         for shard in manifest["shards"]
-        for u in storage.read_parquet(f"published/{DATASET}/{shard['path']}", ["utterance_id"]).column(0).to_pylist()
+        for u in storage.read_parquet(f"published/{DATASET}/{shard['path']}", ["utterance_id"])
+        .column(0)
+        .to_pylist()
     }
     return manifest, ids
 
@@ -122,3 +124,61 @@ def test_a_live_manifest_without_a_fingerprint_is_refused(lake):
     storage.write_bytes(path, json.dumps(manifest).encode())
     with pytest.raises(KeyMismatch, match="records no pseudonym-key fingerprint"):
         lake.privacy()
+
+
+def test_rotating_the_key_rekeys_the_dataset_and_every_keyed_copy(lake, monkeypatch):
+    """After ``cli rekey`` a run with the new key finds the customer's rows; the old key is refused."""
+    from utterance_governance.cli import main
+    from utterance_governance.privacy import speaker_key
+
+    storage = lake.storage
+    old_speaker = speaker_key("other", lake.key.encode())
+    assert old_speaker in storage.read_parquet(storage.list_files("decisions", (".parquet",))[0].path).column("speaker_key").to_pylist()  # fmt: skip
+    for name, value in {**lake.env, "UG_PSEUDONYM_KEY": "the-new-key", "UG_OLD_KEY": lake.key}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
+
+    rotated = Lake(lake.root, lake.database_url, key="the-new-key")
+    manifest, ids = live(rotated)
+    assert manifest["key_fingerprint"] == key_fingerprint(b"the-new-key") and ids == {
+        "u-doubt-1",
+        "u-doubt-2",
+        "u-other",
+    }
+    new_speaker = speaker_key("other", b"the-new-key")
+    every_key = {k for info in storage.list_files("", (".parquet",)) if "speaker_key" in storage.read_parquet(info.path).column_names
+                 for k in storage.read_parquet(info.path, ["speaker_key"]).column(0).to_pylist()}  # fmt: skip
+    assert old_speaker not in every_key and new_speaker in every_key  # no file anywhere holds an old key
+    with pytest.raises(KeyMismatch):
+        lake.publish()  # the old key is refused now
+    write_jsonl(rotated, "landing/deletions/d1.jsonl", [{
+        "request_id": "d1", "customer_id": "other", "scope": "all", "requested_at": "2026-11-23T00:00:00Z"}])  # fmt: skip
+    rotated.privacy()
+    assert live(rotated)[1] == {"u-doubt-1", "u-doubt-2"}
+    rotated.audit()
+
+
+def test_rekey_refuses_an_old_key_that_did_not_make_the_dataset(lake, monkeypatch):
+    from utterance_governance.cli import main
+
+    before = live(lake)
+    for name, value in {**lake.env, "UG_PSEUDONYM_KEY": "the-new-key", "UG_OLD_KEY": "a-wrong-key"}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 1
+    assert live(lake) == before
+
+
+def test_rekey_with_the_same_key_records_the_fingerprint_of_an_old_manifest(lake, monkeypatch):
+    from utterance_governance.cli import main
+
+    storage = lake.storage
+    version = read_current(storage, DATASET)["version"]
+    path = f"published/{DATASET}/{version}/manifest.json"
+    manifest = json.loads(storage.read_bytes(path))
+    del manifest["key_fingerprint"]
+    storage.write_bytes(path, json.dumps(manifest).encode())
+    for name, value in {**lake.env, "UG_OLD_KEY": lake.key}.items():
+        monkeypatch.setenv(name, value)
+    assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
+    assert live(lake)[0]["key_fingerprint"] == key_fingerprint(lake.key.encode())
+    lake.privacy()  # accepted again

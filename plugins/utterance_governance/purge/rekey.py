@@ -1,0 +1,216 @@
+"""Rotating the pseudonym key: the one explicit operation that changes every speaker key (SPEC §4.1).
+
+A speaker key is HMAC(pseudonym key, canonical customer id). Everything that must find a
+customer's rows again computes their key, so a run whose key differs from the live dataset's
+refuses to start (``privacy.check_key``). Rotating the key therefore re-keys what the pipeline
+holds, under the dataset lock:
+
+1. who is who: every customer id the lake and the store know — the landing files, held-back
+   rows, consent events, deletion requests, unreadable records — is mapped from its speaker key
+   under the old key to its key under the new one;
+2. the live dataset is published again as a new version with the new keys (a full rewrite: new
+   shards, new ledger rows, the manifest's ``key_fingerprint`` the new key's); a live row whose
+   speaker no known customer id explains is withdrawn (counted as ``unkeyable``): a later opt-out
+   or deletion could never find it. Every older version is revoked and its shard files removed,
+   as a purge does: they hold keys no request can match any more;
+3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``)
+   are rewritten; a key no customer explains becomes null (a deletion then finds the row only by
+   a listed utterance id);
+4. the receipt documents are written again with the new keys.
+
+The old key is checked first: if it did not make the live dataset (its fingerprint differs from
+the manifest's), or too few live rows can be explained with it, nothing changes. With the same
+key as old and new, this verifies a dataset whose manifest predates fingerprints and records
+the key's fingerprint. The whole live dataset is read into memory, once: an operation of the
+rare kind, not a nightly one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+from utterance_governance.privacy import (
+    KeyMismatch,
+    canonical_ids,
+    key_fingerprint,
+    live_fingerprint,
+    speaker_keys,
+)
+from utterance_governance.privacy.keys import UNRECORDED
+from utterance_governance.publish.commit import (
+    Publication,
+    live_version,
+    publish_version,
+    read_manifest,
+    reconcile,
+)
+from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
+
+log = logging.getLogger(__name__)
+
+MIN_EXPLAINED = 0.5  # below this share of live rows explained by the old key, the key is refused
+REKEY_GATE = {
+    "success": True,
+    "skipped": True,
+    "reason": "a re-key only changes speaker keys; every row passed the gate of the version that first published it",
+}
+KEYED_COPIES = ("decisions", "staging", WITHDRAWN)
+
+
+def known_customers(storage: Storage, store: GovernanceStore) -> pa.Array:
+    """Every customer id (canonical, distinct) the landing files, held rows and the store know."""
+    parts = [store.privacy_state().customers]
+    for info in storage.list_files("landing/utterances", SUFFIXES):
+        read = read_landing_file(storage, info.path, "utterances")
+        parts += [read.records.column("customer_id").combine_chunks(), read.quarantine.column("customer_id")]
+    for info in storage.list_files("quarantine", (".parquet",)):
+        table = storage.read_parquet(info.path)
+        if "customer_id" in table.column_names and pa.types.is_string(table.schema.field("customer_id").type):
+            parts.append(table.column("customer_id").combine_chunks())
+    ids = canonical_ids(pa.chunked_array([p.cast(pa.string()) for p in parts], type=pa.string()))
+    return pc.unique(ids).drop_null()
+
+
+def key_map(customers: pa.Array, old_key: bytes, new_key: bytes) -> tuple[pa.Array, pa.Array]:
+    """(old speaker keys, new speaker keys), position for position."""
+    return speaker_keys(customers, old_key), speaker_keys(customers, new_key)
+
+
+def _remap(values: pa.Array | pa.ChunkedArray, old: pa.Array, new: pa.Array) -> pa.Array:
+    """Each old key replaced by its new one; a key no customer explains becomes null."""
+    return new.take(pc.index_in(values, value_set=old))
+
+
+def rekey_dataset(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    old_key: bytes,
+    new_key: bytes,
+    *,
+    run_id: str,
+    policy: Policy,
+    lock_timeout_s: float = 600.0,
+) -> dict:
+    """Re-key the live dataset and every keyed copy from ``old_key`` to ``new_key`` (module doc)."""
+    old_fp, new_fp = key_fingerprint(old_key), key_fingerprint(new_key)
+    with store.dataset_lock(dataset, owner=f"{run_id}/rekey", timeout_s=lock_timeout_s) as lock:
+        reconcile(storage, store, dataset)
+        live = live_version(storage, dataset)
+        result: dict = {
+            "dataset": dataset,
+            "from": old_fp,
+            "to": new_fp,
+            "live_before": live,
+            "version": live,
+        }
+        old, new = key_map(known_customers(storage, store), old_key, new_key)
+        if live is not None:
+            manifest = read_manifest(storage, dataset, live)
+            recorded = live_fingerprint(manifest)
+            if recorded not in (old_fp, UNRECORDED):
+                raise KeyMismatch(
+                    f"rekey: the old key given (fingerprint {old_fp}) is not the live dataset's key "
+                    f"(fingerprint {recorded}); nothing was changed"
+                )
+            rows = _live_rows(storage, store, dataset, live, manifest)
+            mapped = _remap(rows.column("speaker_key"), old, new)
+            explained = np.asarray(pc.is_valid(mapped), dtype=bool)
+            if rows.num_rows and explained.mean() < MIN_EXPLAINED:
+                raise KeyMismatch(
+                    f"rekey: only {int(explained.sum())} of {rows.num_rows} live rows have a speaker key the old "
+                    f"key (fingerprint {old_fp}) makes from a customer id the lake knows: it is not the key "
+                    "that made them; nothing was changed"
+                )
+            kept = rows.filter(pa.array(explained))
+            kept = kept.set_column(kept.schema.get_field_index("speaker_key"), "speaker_key",
+                                   mapped.filter(pa.array(explained)))  # fmt: skip
+            every = [s["path"] for s in manifest["shards"]]
+            publication = Publication(
+                run_id=run_id,
+                rows=kept,
+                counts={"rekeyed": kept.num_rows, "unkeyable": int((~explained).sum())},
+                gate=REKEY_GATE,
+                privacy_snapshot=store.privacy_snapshot(),
+                inputs=[],
+                target_rows=policy.shard_target_rows,
+                key_fingerprint=new_fp,
+                notes={"kind": "rekey", "from_key_fingerprint": old_fp},
+            )
+            replaces = {"version": live, "status": "revoked", "revoke": True, "reason": ["rekey"],
+                        "erase_copies": False, "shards": every}  # fmt: skip
+            created = publish_version(storage, store, dataset, publication, replaces=replaces, lock=lock,
+                                      rotate_key_from=recorded)  # fmt: skip
+            lock.assert_held()
+            cleanup = remove_replaced_shards(storage, store, dataset, created["version"])
+            result.update(version=created["version"], rows=created["rows"], unkeyable=int((~explained).sum()),
+                          cleanup=cleanup)  # fmt: skip
+        result["copies"] = _rekey_copies(storage, old, new)
+    log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
+    return result
+
+
+def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str, manifest: dict) -> pa.Table:
+    """Every live row (each shard verified), with the ledger's capture and landing times."""
+    parts = [_read_verified(storage, dataset, shard).select(S.SHARD.names) for shard in manifest["shards"]]
+    rows = pa.concat_tables(parts) if parts else S.SHARD.empty_table()
+    ledger = store.ledger_rows(dataset, live)
+    at = pc.index_in(rows.column("utterance_id"), value_set=ledger.column("utterance_id"))
+    rows = rows.append_column("captured_at", ledger.column("captured_at").take(at))
+    rows = rows.append_column("landed_at", ledger.column("landed_at").take(at))
+    missing = pc.is_null(rows.column("captured_at"))
+    if pc.any(missing).as_py():  # no ledger time: the shard's date stands in (the audit flags such rows)
+        from_date = pc.cast(pc.cast(rows.column("captured_date"), pa.timestamp("s")), S.TS)
+        rows = rows.set_column(rows.schema.get_field_index("captured_at"), "captured_at",
+                               pc.coalesce(rows.column("captured_at"), from_date))  # fmt: skip
+    return rows
+
+
+def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array) -> dict:
+    """The speaker keys of every keyed copy rewritten; returns files rewritten and keys left unexplained."""
+    out = {"files_rewritten": 0, "unexplained_keys": 0}
+    for prefix in KEYED_COPIES:
+        for info in storage.list_files(prefix, (".parquet",)):
+            table = storage.read_parquet(info.path)
+            if "speaker_key" not in table.column_names or table.num_rows == 0:
+                continue
+            keys = table.column("speaker_key")
+            mapped = _remap(keys, old, new)
+            out["unexplained_keys"] += int(
+                pc.sum(pc.and_(pc.is_valid(keys), pc.is_null(mapped))).as_py() or 0
+            )
+            table = table.set_column(table.schema.get_field_index("speaker_key"), "speaker_key", mapped)
+            storage.write_parquet(info.path, table)
+            out["files_rewritten"] += 1
+    return out
+
+
+def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> dict:
+    """Re-key the deployment of ``settings`` (its ``pseudonym_key`` is the new key) from ``settings_old_key``;
+    the receipt documents are written again with the new keys."""
+    from utterance_governance.policy import load_policy
+    from utterance_governance.purge.receipts import write_receipt_files
+
+    storage = Storage(settings.data_root)
+    store = GovernanceStore(settings.database_url)
+    store.create_schema()
+    try:
+        run_id = run_id or f"rekey-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+        result = rekey_dataset(storage, store, settings.dataset, settings_old_key, settings.pseudonym_key,
+                               run_id=run_id, policy=load_policy(settings.policy_file))  # fmt: skip
+        result["receipts_rewritten"] = len(
+            write_receipt_files(storage, store, settings.dataset, settings.pseudonym_key)
+        )
+        return result
+    finally:
+        store.dispose()
