@@ -10,6 +10,11 @@ written once under a new name and the pointer that makes them visible (``current
 is written last, in one PUT. Directory listings are never cached for remote roots: several
 Airflow workers write the same lake, and a listing must show what is there now.
 
+The lake has an edge (SPEC §4.1): locally, a symlink — to a file or a folder — and a path that
+resolves outside the root are refused and reported, never read (``list_files`` leaves them out
+and hands them to its ``refused`` list; a direct read raises ``PathRefused``). On object stores a
+key is a name, not a path: a relative path with ``..`` segments is refused there too.
+
 Remote storage options come from the environment as fsspec and the AWS SDK read them
 (``FSSPEC_S3_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ...), or as
 keyword arguments.
@@ -20,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import logging
 import os
 import posixpath
 import uuid
@@ -29,6 +35,18 @@ from dataclasses import dataclass
 import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+log = logging.getLogger(__name__)
+
+
+class PathRefused(PermissionError):
+    """A path outside the lake, or reached through a symlink: never read or written."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    path: str  # relative to the lake root, as listed
+    reason: str  # "symlink" | "outside_root"
 
 
 @dataclass(frozen=True)
@@ -47,12 +65,36 @@ class Storage:
         self.fs, self._root = fsspec.core.url_to_fs(self.root_url, **storage_options)
         self._root = self._root.rstrip("/")
         self.is_local = self.fs.protocol in ("file", ("file", "local")) or "file" in self.fs.protocol
+        self._real_root = os.path.realpath(self._root) if self.is_local else None
 
     # -- paths --------------------------------------------------------------------------
     def full(self, rel: str) -> str:
-        """The filesystem path of ``rel`` (no protocol), as the fsspec filesystem wants it."""
+        """The filesystem path of ``rel`` (no protocol), as the fsspec filesystem wants it.
+
+        Raises ``PathRefused`` for a path that leaves the lake (``..``, or locally a symlink or a
+        location outside the root)."""
         rel = rel.lstrip("/")
-        return f"{self._root}/{rel}" if rel else self._root
+        if ".." in rel.split("/"):
+            raise PathRefused(f"{rel!r} leaves the lake root")
+        full = f"{self._root}/{rel}" if rel else self._root
+        reason = self.refusal(full)
+        if reason:
+            raise PathRefused(f"{rel!r} is refused ({reason}): landing inputs are regular files inside the lake")
+        return full
+
+    def refusal(self, full: str) -> str | None:
+        """Why a local path must not be read (``symlink``, ``outside_root``), or None."""
+        if not self.is_local:
+            return None
+        path = full
+        while len(path) > len(self._root):
+            if os.path.islink(path):
+                return "symlink"
+            path = os.path.dirname(path)
+        real = os.path.realpath(full)
+        if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
+            return "outside_root"
+        return None
 
     def url(self, rel: str) -> str:
         """A user-facing location (local path or ``s3://`` URL) for messages and reports."""
@@ -76,14 +118,25 @@ class Storage:
             os.makedirs(os.path.dirname(self.full(rel)), exist_ok=True)
         return self.fs.open(self.full(rel), mode)
 
-    def list_files(self, prefix: str, suffixes: tuple[str, ...] = ()) -> list[ObjectInfo]:
-        """Every file below ``prefix`` (recursively), sorted by path; hidden/temp files skipped."""
+    def list_files(
+        self, prefix: str, suffixes: tuple[str, ...] = (), refused: list[Refused] | None = None
+    ) -> list[ObjectInfo]:
+        """Every file below ``prefix`` (recursively), sorted by path; hidden/temp files skipped.
+
+        Symlinks and paths resolving outside the root are left out, logged, and added to ``refused``.
+        """
         base = self.full(prefix)
         if not self.fs.exists(base):
             return []
         out = []
-        for full, info in sorted(self.fs.find(base, detail=True).items()):
+        for full, info in sorted(self.fs.find(base, detail=True, withdirs=False).items()):
             name = posixpath.basename(full)
+            reason = self.refusal(full)
+            if reason:
+                log.warning("refused %s (%s): never read", self.rel(full), reason)
+                if refused is not None:
+                    refused.append(Refused(self.rel(full), reason))
+                continue
             if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
                 continue
             if info.get("type") == "directory":

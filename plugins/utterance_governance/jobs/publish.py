@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
 from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
-from utterance_governance.io.storage import ObjectInfo
+from utterance_governance.io.storage import ObjectInfo, Refused
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.publish.commit import Publication, live_version, publish_version
@@ -50,9 +50,30 @@ class PublishingBlocked(RuntimeError):
 
 
 # --- privacy inputs -------------------------------------------------------------------------
-def _new_privacy_files(ctx: RunContext, folder: str) -> list[ObjectInfo]:
-    files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES)
+def _new_privacy_files(
+    ctx: RunContext, folder: str, refused: list[Refused] | None = None
+) -> list[ObjectInfo]:
+    files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES, refused)
     return ctx.store.select_new_files(files)
+
+
+def _refused_privacy_files(ctx: RunContext, kind: str, refused: list[Refused]) -> pa.Table:
+    """A privacy file the lake refuses to read (a symlink, a path outside the root) may hold anyone's
+    opt-out or deletion: it is an unreadable record naming nobody, which blocks publishing until it is
+    fixed upstream or acknowledged."""
+    n = len(refused)
+    return pa.table(
+        {
+            "source_file": [r.path for r in refused],
+            "line": pa.array([0] * n, pa.int64()),
+            "record_id": pa.nulls(n, pa.string()),
+            "customer_id": pa.nulls(n, pa.string()),
+            "reason": [S.MALFORMED] * n,
+            "detail": [f"refused_path:{r.reason}" for r in refused],
+            "raw": pa.nulls(n, pa.string()),
+        },
+        schema=S.QUARANTINE,
+    )
 
 
 def ingest_privacy(ctx: RunContext) -> dict:
@@ -64,7 +85,11 @@ def ingest_privacy(ctx: RunContext) -> dict:
     if ctx.dry_run:
         return {"dry_run": True}
     for folder, kind in PRIVACY_KINDS.items():
-        files = _new_privacy_files(ctx, folder)
+        refused: list[Refused] = []
+        files = _new_privacy_files(ctx, folder, refused)
+        if refused:
+            ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(ctx, kind, refused))
+            summary[f"{folder}_refused_files"] += len(refused)
         for info in files:
             read = read_landing_file(ctx.storage, info.path, folder)
             if read.quarantine.num_rows:
@@ -115,7 +140,13 @@ def _dt_of(path: str) -> str | None:
 
 def discover_files(ctx: RunContext) -> list[dict]:
     """New landing files of utterances in the run's dt range (all of them with ``reprocess``)."""
-    listed = ctx.storage.list_files("landing/utterances", SUFFIXES)
+    refused: list[Refused] = []
+    listed = ctx.storage.list_files("landing/utterances", SUFFIXES, refused)
+    if refused:
+        log.error("refused %d landing paths (symlinks or outside the lake root), never read: %s",
+                  len(refused), [f"{r.path} ({r.reason})" for r in refused[:10]])  # fmt: skip
+        ctx.storage.write_bytes(f"reports/{ctx.run_key}/refused_inputs.json",
+                                json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip
     in_range = [f for f in listed if (dt := _dt_of(f.path)) and ctx.in_range(dt)]
     unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
     if unpartitioned:
@@ -491,9 +522,12 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
     """The per-run report (counts by reason, gate result, version) and the store's run record."""
     gate_path = f"reports/{ctx.run_key}/gate.json"
     gate = json.loads(ctx.storage.read_bytes(gate_path)) if ctx.storage.exists(gate_path) else None
+    refused_path = f"reports/{ctx.run_key}/refused_inputs.json"
+    refused = json.loads(ctx.storage.read_bytes(refused_path)) if ctx.storage.exists(refused_path) else []
     report = {
         "run_id": ctx.run_id,
         "dag_id": ctx.dag_id,
+        "refused_inputs": refused,
         "dataset": ctx.dataset,
         "dry_run": ctx.dry_run,
         "params": {"dt_from": ctx.dt_from, "dt_to": ctx.dt_to, "reprocess": ctx.reprocess},

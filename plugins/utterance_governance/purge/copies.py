@@ -47,7 +47,7 @@ import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, Arrival, read_landing_file
-from utterance_governance.io.storage import ObjectInfo, Storage
+from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
@@ -110,6 +110,7 @@ class CopiesPurge:
     by_request: dict[str, dict[str, int]] = field(default_factory=dict)
     registry_updated: int = 0
     unrecognised_files: list[str] = field(default_factory=list)
+    refused_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -121,6 +122,7 @@ class CopiesPurge:
             "by_request": self.by_request,
             "registry_updated": self.registry_updated,
             "unrecognised_files": self.unrecognised_files[:50],
+            "refused_files": self.refused_files[:50],
             "problems": self.problems[:50],
         }
 
@@ -141,8 +143,11 @@ def purge_copies(
     deleted = Deleted.of(deletions, pseudonym_key, now)
     found_ids: set[str] = set()
     id_only: list[tuple[str, str]] = []
-    listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES)]
+    refused: list[Refused] = []
+    listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES, refused)]
               for location, folders in LOCATIONS.items()}  # fmt: skip
+    # never read, so nothing of them entered the pipeline: reported, not purged
+    result.refused_files = [f"{r.path} ({r.reason})" for r in refused]
     arrivals = store.arrivals(i.path for i in listed["landing"])
     for location, files in listed.items():
         for info in files:
