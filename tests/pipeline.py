@@ -91,6 +91,12 @@ class Lake:
                 privacy.check_deadlines(ctx, issued)
             return {"ingest": ingested, "published": purged, "copies": copied, "receipts": issued}
 
+    def access_report(self, customer_id: str) -> dict:
+        """governance_audit run with a ``customer_id``: that customer's access report."""
+        with self._environment():
+            ctx = self.context("governance_audit", None)
+            return audit.access_report(ctx, customer_id)
+
     def audit(self, now: datetime | None = None) -> dict:
         """governance_audit: the three checks, then the findings (raises ``AuditFailed`` on a violation)."""
         with self._environment():

@@ -79,7 +79,9 @@ class Storage:
         full = f"{self._root}/{rel}" if rel else self._root
         reason = self.refusal(full)
         if reason:
-            raise PathRefused(f"{rel!r} is refused ({reason}): landing inputs are regular files inside the lake")
+            raise PathRefused(
+                f"{rel!r} is refused ({reason}): landing inputs are regular files inside the lake"
+            )
         return full
 
     def refusal(self, full: str) -> str | None:

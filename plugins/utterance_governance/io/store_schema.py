@@ -302,6 +302,7 @@ deletion_receipts = Table(
     Column("status", String(16), nullable=False),
     Column("removed_counts", JSONText),
     Column("versions_rewritten", JSONText),
+    Column("searched", JSONText),  # the places the completing run searched (SPEC §4.1 "every copy")
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_deletion_receipts_open", "status", "deadline_at"),
 )

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from utterance_governance.jobs import publish
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.purge import copies, published, receipts
+from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,13 @@ def purge_copies(ctx: RunContext) -> dict:
     # under the dataset lock: a publish finishing meanwhile would re-register landing files
     with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S):
         result = copies.purge_copies(
-            ctx.storage, ctx.store, deletions, load_settings().pseudonym_key, dry_run=ctx.dry_run
+            ctx.storage,
+            ctx.store,
+            deletions,
+            load_settings().pseudonym_key,
+            dataset=ctx.dataset,
+            dry_run=ctx.dry_run,
+            now=ctx.now_dt,
         )
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
@@ -92,14 +99,15 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     """
     now = _now()
     complete = purged is not None and copied is not None and not copied.get("problems")
+    searched = [*(purged or {}).get("searched", []), *(copied or {}).get("searched", [])]
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
     if not ctx.dry_run:
-        removed = receipts.merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
+        removed = merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
         versions = []
         if purged and purged.get("new_version"):
             versions = sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})
         summary["receipts"] = receipts.settle_receipts(
-            ctx.store, now, complete=complete, removed=removed, versions_rewritten=versions
+            ctx.store, now, complete=complete, removed=removed, versions_rewritten=versions, searched=searched
         )
         summary["receipt_files_written"] = len(
             receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)

@@ -10,7 +10,7 @@ lock and the audit get.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -83,3 +83,13 @@ def count_by_request(covering: Iterable[list[str]], location: str, into: dict[st
         for request_id in requests:
             counts = into.setdefault(request_id, {})
             counts[location] = counts.get(location, 0) + 1
+
+
+def merge_counts(*parts: Mapping[str, Mapping[str, int]] | None) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for part in parts:
+        for request_id, counts in (part or {}).items():
+            mine = out.setdefault(request_id, {})
+            for key, n in counts.items():
+                mine[key] = mine.get(key, 0) + int(n)
+    return out

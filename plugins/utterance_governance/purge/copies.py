@@ -51,7 +51,9 @@ from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
-from utterance_governance.purge.affected import count_by_request
+from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
+from utterance_governance.purge.affected import count_by_request, merge_counts
+from utterance_governance.purge.traces import PLACES, purge_traces
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +114,8 @@ class CopiesPurge:
     unrecognised_files: list[str] = field(default_factory=list)
     refused_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)  # the places searched to the end
+    traces: dict = field(default_factory=dict)  # purge.traces: published files, access reports, ...
 
     def to_dict(self) -> dict:
         return {
@@ -123,6 +127,8 @@ class CopiesPurge:
             "registry_updated": self.registry_updated,
             "unrecognised_files": self.unrecognised_files[:50],
             "refused_files": self.refused_files[:50],
+            "searched": self.searched,
+            "traces": self.traces,
             "problems": self.problems[:50],
         }
 
@@ -133,16 +139,20 @@ def purge_copies(
     deletions: pa.Table,
     pseudonym_key: bytes,
     *,
+    dataset: str = "assistant-sft",
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> CopiesPurge:
-    """Rewrite every copy under the lake root without the utterances ``deletions`` cover."""
+    """Rewrite every copy under the lake root without the utterances ``deletions`` cover; then the
+    other places a deleted customer can be left (``purge.traces``)."""
     result = CopiesPurge(dry_run)
     if deletions.num_rows == 0:
+        result.searched = [*LOCATIONS, *PLACES]  # nothing to look for: every place is clean of it
         return result
     deleted = Deleted.of(deletions, pseudonym_key, now)
     found_ids: set[str] = set()
     id_only: list[tuple[str, str]] = []
+    failed: set[str] = set()
     refused: list[Refused] = []
     listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES, refused)]
               for location, folders in LOCATIONS.items()}  # fmt: skip
@@ -165,13 +175,31 @@ def purge_copies(
             except Exception as exc:  # one bad file must not stop the others being purged
                 log.exception("could not purge %s", info.path)
                 result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+                failed.add(location)
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result)
         except Exception as exc:
             log.exception("could not purge %s", path)
             result.problems.append(f"{path}: {type(exc).__name__}: {exc}")
+            failed.add(location)
+    traces = purge_traces(
+        storage, deleted, _live_shards(storage, dataset), found_ids, dry_run=dry_run, now=now
+    )
+    result.traces = traces.to_dict()
+    result.problems += traces.problems
+    result.by_request = merge_counts(result.by_request, traces.by_request)
+    result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+def _live_shards(storage: Storage, dataset: str) -> set[str]:
+    """The lake paths of the live version's shards (``purge.published`` rewrites those, not this module)."""
+    live = live_version(storage, dataset)
+    if live is None:
+        return set()
+    paths = DatasetPaths(dataset)
+    return {paths.shard(s["path"]) for s in read_manifest(storage, dataset, live)["shards"]}
 
 
 # --- landing files: rewrite keeping every other line or row --------------------------------------

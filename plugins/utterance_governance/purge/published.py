@@ -221,6 +221,7 @@ def purge_published(
         result: dict = {"dataset": dataset, "dry_run": dry_run, "live_before": live, "new_version": False,
                         "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": []}  # fmt: skip
         if live is None:
+            result["searched"] = [] if dry_run else ["published", "governance_store"]  # nothing published yet
             return result
         fingerprint = key_fingerprint(pseudonym_key)
         check_key(
@@ -231,7 +232,9 @@ def purge_published(
         privacy = state()
         affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
         result.update(rows_removed=affected.counts(), by_request=affected.by_request, shards_replaced=affected.shards,
-                      decided_at=decided_at.isoformat())  # fmt: skip
+                      decided_at=decided_at.isoformat(),
+                      # the live dataset and its ledger rows: rewritten below, erased by the clean-up
+                      searched=[] if dry_run else ["published", "governance_store"])  # fmt: skip
         if not affected.rows.num_rows or dry_run:
             return result
         manifest = read_manifest(storage, dataset, live)

@@ -36,7 +36,16 @@ from utterance_governance.reports.deadlines import (
     load_deadlines,
 )
 
-LOCATION_COUNTS = ("published_rows", "landing_rows", "staging_rows", "quarantine_rows", "decisions_rows")
+LOCATION_COUNTS = (
+    "published_rows", "landing_rows", "staging_rows", "quarantine_rows", "decisions_rows",
+    "published_files_rows", "access_report_utterances",
+)  # fmt: skip
+# Every place a deletion must reach (SPEC §4.1): a receipt is completed only by a run that searched all.
+PLACES = (
+    "published", "governance_store",  # purge.published: the live dataset and the ledger
+    "landing", "quarantine", "staging", "decisions",  # purge.copies
+    "published_files", "access_reports", "temporary", "run_reports",  # purge.traces
+)  # fmt: skip
 RECEIPTS_DIR = "reports/receipts"
 
 
@@ -65,16 +74,6 @@ def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:
     return created
 
 
-def merge_counts(*parts: Mapping[str, Mapping[str, int]] | None) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = {}
-    for part in parts:
-        for request_id, counts in (part or {}).items():
-            mine = out.setdefault(request_id, {})
-            for key, n in counts.items():
-                mine[key] = mine.get(key, 0) + int(n)
-    return out
-
-
 def settle_receipts(
     store: GovernanceStore,
     now: datetime,
@@ -82,12 +81,17 @@ def settle_receipts(
     complete: bool,
     removed: Mapping[str, Mapping[str, int]],
     versions_rewritten: list[str],
+    searched: list[str] | None = None,
 ) -> dict[str, list[str]]:
-    """Record this run's removals on the receipts; complete the open ones if every purge step succeeded.
+    """Record this run's removals on the receipts; complete the open ones if every purge step
+    succeeded and searched every place of ``PLACES``.
 
     ``removed``: request_id -> location counts of this run. ``versions_rewritten``: versions the
-    run's purge replaced (recorded on the receipts of requests whose rows they held).
+    run's purge replaced (recorded on the receipts of requests whose rows they held). ``searched``:
+    the places this run searched to the end; a receipt records them when it is completed.
     """
+    searched = sorted(set(searched or ()))
+    complete = complete and set(PLACES) <= set(searched)
     changed: dict[str, list[str]] = {"completed": [], "in_progress": [], "late_copies": []}
     for receipt in store.receipts():
         request_id = receipt["request_id"]
@@ -103,7 +107,7 @@ def settle_receipts(
             continue
         if complete:
             store.upsert_receipt(request_id, status="completed", completed_at=now, removed_counts=counts,
-                                 versions_rewritten=versions)  # fmt: skip
+                                 versions_rewritten=versions, searched=searched)  # fmt: skip
             changed["completed"].append(request_id)
         elif any(mine.values()):
             store.upsert_receipt(
@@ -153,6 +157,7 @@ def receipt_document(
         "completed_late": bool(completed and completed > receipt["deadline_at"]),
         "removed": {key: int((receipt.get("removed_counts") or {}).get(key, 0)) for key in LOCATION_COUNTS},
         "versions_rewritten": list(receipt.get("versions_rewritten") or []),
+        "searched": list(receipt.get("searched") or []),
     }
     if request is not None:
         document["scope"] = request["scope"]

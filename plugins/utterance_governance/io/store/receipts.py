@@ -25,6 +25,7 @@ class Receipts(StoreBase):
         completed_at: dt.datetime | None = None,
         removed_counts: Mapping[str, int] | None = None,
         versions_rewritten: Sequence[str] | None = None,
+        searched: Sequence[str] | None = None,
     ) -> None:
         """Create or update a deletion receipt; only the fields given are changed.
 
@@ -41,6 +42,7 @@ class Receipts(StoreBase):
                 "completed_at": completed_at,
                 "removed_counts": dict(removed_counts) if removed_counts is not None else None,
                 "versions_rewritten": list(versions_rewritten) if versions_rewritten is not None else None,
+                "searched": list(searched) if searched is not None else None,
             }.items()
             if value is not None
         }

@@ -1,0 +1,196 @@
+"""The rest of "every copy" (SPEC §4.1): the places a deleted customer's rows or identity can be left
+besides the live dataset (``purge.published``) and the row copies (``purge.copies``).
+
+| place | what is there | what a deletion does |
+|---|---|---|
+| ``published_files`` | shard files under ``published/`` that the live version does not list (a version a crash or an operator left behind) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them) |
+| ``access_reports`` | ``reports/access/**/access.json`` and its page: a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
+| ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
+| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` |
+
+Receipts (``reports/receipts/``) keep the requester's speaker key: they are the proof of the deletion.
+Files are decoded to be searched (Parquet rows, JSON values), never grepped as bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+from utterance_governance.privacy import canonical_ids, speaker_keys
+from utterance_governance.purge.affected import count_by_request
+
+log = logging.getLogger(__name__)
+
+PLACES = ("published_files", "access_reports", "temporary", "run_reports")
+STALE_TEMPORARY_S = 3600.0  # an atomic write in progress takes seconds; an hour-old temp file is a leftover
+SCRUBBED = "[deleted]"
+_TOKEN = re.compile(r"[^\s\"'<>,;()\[\]{}=\\/…&]+")
+
+
+@dataclass
+class TracesPurge:
+    dry_run: bool
+    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PLACES, 0))
+    files_scanned: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PLACES, 0))
+    by_request: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    searched: list[str] = field(default_factory=list)  # the places searched to the end
+
+    def to_dict(self) -> dict:
+        return {"dry_run": self.dry_run, "removed": self.removed, "files_scanned": self.files_scanned,
+                "searched": self.searched, "problems": self.problems[:50]}  # fmt: skip
+
+
+def purge_traces(
+    storage: Storage,
+    deleted,  # purge.copies.Deleted
+    live_shards: set[str],
+    found_ids: set[str],
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> TracesPurge:
+    """Search every place of the module doc for what ``deleted`` covers and remove it.
+
+    ``live_shards``: lake paths of the live version's shards (the published purge's to rewrite,
+    never touched here); ``found_ids``: utterance ids found deleted in the other copies this run.
+    """
+    result = TracesPurge(dry_run)
+    steps = (
+        ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
+        ("access_reports", lambda: _access_reports(storage, deleted, result)),
+        ("temporary", lambda: _temporary(storage, result, time.time() if now is None else now.timestamp())),
+        ("run_reports", lambda: _run_reports(storage, _tokens(deleted, found_ids), result)),
+    )
+    for place, step in steps:
+        try:
+            step()
+            result.searched.append(place)
+        except Exception as exc:  # one place that cannot be searched must not stop the others
+            log.exception("could not search %s", place)
+            result.problems.append(f"{place}: {type(exc).__name__}: {exc}")
+    return result
+
+
+def _published_files(storage: Storage, deleted, live_shards: set[str], result: TracesPurge) -> None:
+    for info in storage.list_files("published", (".parquet",)):
+        if info.path in live_shards:
+            continue
+        result.files_scanned["published_files"] += 1
+        table = storage.read_parquet(info.path)
+        if not {"speaker_key", "utterance_id"} <= set(table.column_names):
+            continue
+        rows = table.select(["speaker_key", "utterance_id"])
+        verdict = deleted.judge(rows)
+        if not verdict.deleted.any():
+            continue
+        hit = np.flatnonzero(verdict.deleted)
+        result.removed["published_files"] += len(hit)
+        count_by_request(verdict.covering_requests(hit), "published_files_rows", result.by_request)
+        if not result.dry_run:
+            storage.write_parquet(info.path, table.filter(pa.array(~verdict.deleted)))
+
+
+def _access_reports(storage: Storage, deleted, result: TracesPurge) -> None:
+    from utterance_governance.reports.render import access_page
+
+    for info in storage.list_files("reports/access", ("access.json",)):
+        result.files_scanned["access_reports"] += 1
+        report = json.loads(storage.read_bytes(info.path))
+        utterances = report.get("utterances") or []
+        n = len(utterances)
+        rows = pa.table(
+            {
+                "customer_id": pa.array([report.get("customer_id")] * n, pa.string()),
+                "utterance_id": pa.array([u.get("utterance_id") for u in utterances], pa.string()),
+                "captured_at": _instants([u.get("captured_at") for u in utterances]),
+            }
+        )
+        verdict = deleted.judge(rows)
+        if not verdict.deleted.any():
+            continue
+        hit = np.flatnonzero(verdict.deleted)
+        result.removed["access_reports"] += len(hit)
+        count_by_request(verdict.covering_requests(hit), "access_report_utterances", result.by_request)
+        if result.dry_run:
+            continue
+        folder = posixpath.dirname(info.path)
+        kept = [u for u, gone in zip(utterances, verdict.deleted.tolist(), strict=True) if not gone]
+        if not kept:
+            storage.remove(folder)
+            continue
+        report["utterances"] = kept
+        report.setdefault("summary", {})["utterances"] = len(kept)
+        report["notice_deleted"] = f"{len(hit)} utterance(s) removed after a deletion request"
+        storage.write_bytes(info.path, json.dumps(report, indent=2, default=str).encode("utf-8"))
+        storage.write_bytes(f"{folder}/access.html", access_page(report).encode("utf-8"))
+
+
+def _instants(values: list) -> pa.Array:
+    out = []
+    for value in values:
+        try:
+            out.append(datetime.fromisoformat(str(value)) if value else None)
+        except ValueError:
+            out.append(None)
+    return pa.array([v if v is None or v.tzinfo else None for v in out], S.TS)
+
+
+def _temporary(storage: Storage, result: TracesPurge, now: float) -> None:
+    for info in storage.list_files("", ()):
+        if ".tmp-" not in posixpath.basename(info.path):
+            continue
+        result.files_scanned["temporary"] += 1
+        if info.modified is not None and now - info.modified.timestamp() < STALE_TEMPORARY_S:
+            continue  # a write in progress: it becomes a real file the next run searches
+        result.removed["temporary"] += 1
+        if not result.dry_run:
+            storage.remove(info.path)
+
+
+def _tokens(deleted, found_ids: set[str]) -> set[str]:
+    """What must not stay in a run report: deleted utterance ids; for a delete-all, the speaker key
+    (and the 16-digit prefix reports show) of the customer."""
+    tokens = set(found_ids) | set(deleted.listed_ids)
+    requests = deleted.state.deletions
+    everything = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(requests.column("scope"))), "all")
+    customers = canonical_ids(requests.column("customer_id").filter(pc.fill_null(everything, False)))
+    for key in speaker_keys(customers, deleted.pseudonym_key).drop_null().to_pylist():
+        tokens |= {key, key[:16]}
+    return {t for t in tokens if t}
+
+
+def _run_reports(storage: Storage, tokens: set[str], result: TracesPurge) -> None:
+    if not tokens:
+        return
+    for info in storage.list_files("reports", (".json", ".html")):
+        if info.path.startswith(("reports/receipts/", "reports/access/")):
+            continue
+        result.files_scanned["run_reports"] += 1
+        text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
+        hits = 0
+
+        def scrub(match: re.Match[str]) -> str:
+            nonlocal hits
+            if match.group() in tokens:
+                hits += 1
+                return SCRUBBED
+            return match.group()
+
+        cleaned = _TOKEN.sub(scrub, text)
+        if hits:
+            result.removed["run_reports"] += 1
+            if not result.dry_run:
+                storage.write_bytes(info.path, cleaned.encode("utf-8"))
