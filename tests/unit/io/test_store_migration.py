@@ -13,6 +13,7 @@ from utterance_governance.cli import main as cli_main
 from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
 from utterance_governance.io.store_schema import (
     KEY,
+    deletion_receipts,
     SCHEMA_VERSION,
     UTCDateTime,
     ledger,
@@ -38,6 +39,10 @@ def create_version_1(url: str) -> None:
         Index("ix_ledger_shard", "dataset", "shard_path"),
         Index("ix_ledger_speaker", "dataset", "speaker_key"),
     )  # fmt: skip
+    Table(  # as it was before schema version 3 added ``searched``
+        "deletion_receipts", v1,
+        *(c._copy() for c in deletion_receipts.columns if c.name != "searched"),
+    )  # fmt: skip
     Table(
         "version_shards", v1,
         Column("dataset", KEY, primary_key=True),
@@ -49,7 +54,10 @@ def create_version_1(url: str) -> None:
     try:
         with engine.begin() as conn:
             others = [
-                t for t in metadata.sorted_tables if t.name not in ("ledger", "version_shards", "store_meta")
+                t
+                for t in metadata.sorted_tables
+                if t.name
+                not in ("ledger", "version_shards", "store_meta", "deletion_receipts", "landing_arrivals")
             ]
             metadata.create_all(conn, tables=others)
             v1.create_all(conn)

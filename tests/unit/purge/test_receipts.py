@@ -15,6 +15,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.purge import receipts
 
 POLICY = Policy(deletion_deadline_days=30, deletion_at_risk_days=7)
+EVERYWHERE = sorted(receipts.PLACES)
 
 
 def test_every_request_gets_a_receipt_with_its_deadline(store):
@@ -37,20 +38,27 @@ def test_receipts_complete_only_when_every_purge_step_succeeded(store):
     assert changed == {"completed": [], "in_progress": ["d1"], "late_copies": []}
     assert store.receipt("d1")["status"] == "in_progress" and store.receipt("d2")["status"] == "open"
 
+    # every step succeeded, but not every place was searched: still not completed
+    changed = receipts.settle_receipts(store, ts(2), complete=True, removed={}, versions_rewritten=[],
+                                       searched=[p for p in receipts.PLACES if p != "access_reports"])  # fmt: skip
+    assert changed["completed"] == [] and store.receipt("d1")["status"] == "in_progress"
+
     changed = receipts.settle_receipts(store, ts(2), complete=True, removed={"d1": {"staging_rows": 1}},
-                                       versions_rewritten=[])  # fmt: skip
+                                       versions_rewritten=[], searched=EVERYWHERE)  # fmt: skip
     assert sorted(changed["completed"]) == ["d1", "d2"]
     d1 = store.receipt("d1")
     assert d1["status"] == "completed" and d1["completed_at"] == ts(2) and d1["versions_rewritten"] == ["v1"]
     assert d1["removed_counts"] == {"published_rows": 2, "landing_rows": 3, "staging_rows": 1, "quarantine_rows": 0,
-                                    "decisions_rows": 0}  # fmt: skip
+                                    "decisions_rows": 0, "published_files_rows": 0, "access_report_utterances": 0}  # fmt: skip
+    assert d1["searched"] == EVERYWHERE
 
     # a late copy found after completion is added to the receipt; it stays completed
     changed = receipts.settle_receipts(store, ts(3), complete=True, removed={"d1": {"landing_rows": 1}},
-                                       versions_rewritten=[])  # fmt: skip
+                                       versions_rewritten=[], searched=EVERYWHERE)  # fmt: skip
     assert changed["late_copies"] == ["d1"] and store.receipt("d1")["removed_counts"]["landing_rows"] == 4
     assert store.receipt("d1")["completed_at"] == ts(2)
-    assert receipts.settle_receipts(store, ts(4), complete=True, removed={}, versions_rewritten=[]) == {
+    assert receipts.settle_receipts(store, ts(4), complete=True, removed={}, versions_rewritten=[],
+                                    searched=EVERYWHERE) == {
         "completed": [], "in_progress": [], "late_copies": []}  # fmt: skip
 
 
@@ -61,7 +69,7 @@ def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(st
     )
     receipts.open_receipts(store, POLICY)
     receipts.settle_receipts(store, ts(1), complete=True, removed={"d/1": {"published_rows": 1}},
-                             versions_rewritten=["v000002"])  # fmt: skip
+                             versions_rewritten=["v000002"], searched=EVERYWHERE)  # fmt: skip
     assert receipts.write_receipt_files(storage, store, "ds", KEY) == ["reports/receipts/d_1.json"]
     raw = storage.read_bytes("reports/receipts/d_1.json").decode()
     assert "cust-secret-1" not in raw and "utt-x" not in raw
@@ -72,8 +80,8 @@ def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(st
         "received_at": ts(0).isoformat(), "deadline_at": (ts(0) + timedelta(days=30)).isoformat(),
         "completed_at": ts(1).isoformat(), "completed_late": False,
         "removed": {"published_rows": 1, "landing_rows": 0, "staging_rows": 0, "quarantine_rows": 0,
-                    "decisions_rows": 0},
-        "versions_rewritten": ["v000002"],
+                    "decisions_rows": 0, "published_files_rows": 0, "access_report_utterances": 0},
+        "versions_rewritten": ["v000002"], "searched": EVERYWHERE,
     }  # fmt: skip
     assert receipts.write_receipt_files(storage, store, "ds", KEY) == []
 
@@ -89,7 +97,9 @@ def test_deadlines_at_risk_and_overdue_fail_the_run(store):
     with pytest.raises(receipts.DeletionOverdue, match="late"):
         receipts.raise_if_overdue(report)
 
-    receipts.settle_receipts(store, now, complete=True, removed={}, versions_rewritten=[])
+    receipts.settle_receipts(
+        store, now, complete=True, removed={}, versions_rewritten=[], searched=EVERYWHERE
+    )
     report = receipts.deadline_report(store, now, POLICY)
     assert report["overdue"] == [] and report["at_risk"] == [] and report["completed_late"] == ["late"]
     receipts.raise_if_overdue(report)
