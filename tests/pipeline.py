@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,12 +68,22 @@ class Lake:
         with self._environment():
             return RunContext.create(run_id, dag_id, params or {}, load_settings(self.env), now)
 
-    def publish(self, params: dict | None = None, now: datetime | None = None) -> dict:
-        """utterances_publish: ingest → discover → process_file (each) → gate → publish → report."""
+    def publish(
+        self,
+        params: dict | None = None,
+        now: datetime | None = None,
+        between: Callable[[], object] | None = None,
+    ) -> dict:
+        """utterances_publish: ingest → discover → process_file (each) → gate → publish → report.
+
+        ``between``: called after the files are decided and before the batch is gated and published
+        (what arrives and runs while a publish is under way)."""
         with self._environment():
             ctx = self.context("utterances_publish", params, now)
             ingested = publish.ingest_privacy(ctx)
             staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+            if between is not None:
+                between()
             published = publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
             publish.write_report(ctx, ingested, published)
             return published

@@ -58,7 +58,7 @@ def oracle_reason(
     """The privacy reason ``row`` (customer_id — canonical or not, None: unknown —, utterance_id,
     captured_at, landed_at, locale) may not be used for, or None."""
     customer = canonical_id(row.get("customer_id"))
-    if _deleted(row, list(deletions)):
+    if deleted(row, list(deletions)):
         return DELETION
     if customer is None:
         return None if _default_consented(row, policy) else NO_CONSENT
@@ -99,10 +99,10 @@ def oracle_reasons(rows: Iterable[Mapping], state, policy: Policy, now: datetime
 def oracle_deleted(rows: Iterable[Mapping], deletions) -> list[bool]:
     """Per row: does a deletion request (``deletions``: a ``schema.DELETION`` table) cover it?"""
     requests = deletions.to_pylist()
-    return [_deleted(row, requests) for row in rows]
+    return [deleted(row, requests) for row in rows]
 
 
-def _deleted(row: Mapping, requests: list[Mapping]) -> bool:
+def deleted(row: Mapping, requests: list[Mapping]) -> bool:
     customer = canonical_id(row.get("customer_id"))
     for request in requests:
         if customer is None:
