@@ -1,0 +1,154 @@
+"""The ways the privacy guarantee failed open when tried with inputs a little off the happy path,
+each run end to end through the DAGs' steps on SQLite and PostgreSQL. (The wrong key, the held
+customer's live rows, the symlink and the names that flatten alike are in ``test_doubt_and_keys.py``
+and ``test_lake_edge.py``.)"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance.publish.commit import read_current, read_manifest
+from utterance_governance.purge.receipts import receipt_path
+
+DATASET = "assistant-sft"
+DT = "landing/utterances/dt=2026-11-20"
+T = "2026-11-20T10:00:00Z"
+
+
+def line(uid: str, customer: str, text: str, *, captured: str = T, ascii_only: bool = False) -> bytes:
+    row = {"utterance_id": uid, "customer_id": customer, "captured_at": captured, "locale": "en-US",
+           "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
+    return json.dumps(row, ensure_ascii=ascii_only).encode() + b"\n"
+
+
+def consent(
+    customer: str, *, status: str = "opted_out", purpose: str = "model_training", source: str = "app"
+) -> bytes:
+    return json.dumps({"event_id": f"e-{abs(hash((customer, status, purpose, source)))}", "customer_id": customer,
+                       "purpose": purpose, "status": status, "effective_at": "2026-11-21T00:00:00Z",
+                       "recorded_at": "2026-11-21T00:00:00Z", "source": source}).encode() + b"\n"  # fmt: skip
+
+
+def deletion(customer: str, scope: str = "all", **extra) -> bytes:
+    return json.dumps({"request_id": f"d-{abs(hash((customer, scope)))}", "customer_id": customer, "scope": scope,
+                       "requested_at": "2026-11-25T00:00:00Z", **extra}).encode() + b"\n"  # fmt: skip
+
+
+def live_ids(lake: Lake) -> set[str]:
+    storage = lake.storage
+    current = read_current(storage, DATASET)
+    if current is None:
+        return set()
+    manifest = read_manifest(storage, DATASET, current["version"])
+    return {u for s in manifest["shards"]
+            for u in storage.read_parquet(f"published/{DATASET}/{s['path']}", ["utterance_id"]).column(0).to_pylist()}  # fmt: skip
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(
+        f"{DT}/base.jsonl", line("u-base", "bystander", "what time does the bakery open")
+    )
+    return lake
+
+
+def test_an_opt_out_whose_customer_id_has_a_trailing_space_is_honoured(lake):
+    lake.storage.write_bytes("landing/consent/a.jsonl", consent("c1 "))
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
+    lake.publish()
+    assert live_ids(lake) == {"u-base"}
+
+
+def test_an_opt_out_whose_purpose_is_spelled_model_training_in_title_case_is_honoured(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
+    lake.publish()
+    lake.storage.write_bytes(
+        "landing/consent/a.jsonl", consent("c1", purpose="Model_Training", status=" OPTED_OUT")
+    )
+    lake.privacy()
+    assert live_ids(lake) == {"u-base"}
+
+
+def test_a_deletion_naming_the_nfd_spelling_of_an_nfc_id_deletes(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "Amélie", "set an alarm for six thirty"))
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("Ame\u0301lie"))
+    lake.privacy()
+    assert live_ids(lake) == {"u-base"}
+    assert b"six thirty" not in lake.storage.read_bytes(f"{DT}/a.jsonl")
+
+
+def test_a_delete_all_customers_utterance_claiming_a_future_capture_is_not_published(lake):
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("c1"))
+    future = (datetime.now(UTC) + timedelta(days=3)).isoformat()
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl", line("u-future", "c1", "my new pin is on the fridge", captured=future)
+    )
+    lake.publish()
+    assert live_ids(lake) == {"u-base"}
+    [quarantined] = lake.storage.list_files("quarantine/utterances", (".parquet",))
+    assert lake.storage.read_parquet(quarantined.path).column("detail").to_pylist() == [
+        "future_timestamp:captured_at"
+    ]
+    # a delete-all made after the file landed reaches it, whatever capture time it claims
+    later = json.loads(deletion("c1"))
+    later.update(request_id="d-later", requested_at=datetime.now(UTC).isoformat())
+    lake.storage.write_bytes("landing/deletions/b.jsonl", json.dumps(later).encode() + b"\n")
+    lake.privacy()
+    assert lake.storage.read_parquet(quarantined.path).num_rows == 0
+    assert b"pin is on the fridge" not in lake.storage.read_bytes(f"{DT}/a.jsonl")
+
+
+@pytest.mark.parametrize("encoding", ["jsonl", "jsonl.gz"])
+def test_a_json_escaped_non_ascii_id_is_found_again_by_a_later_deletion(lake, encoding):
+    data = line("u-zoe", "Zoë", "remind me to call my sister on sunday", ascii_only=True)
+    assert b"\\u00eb" in data  # how most JSON writers spell it
+    rel = f"{DT}/z.{encoding}"
+    lake.storage.write_bytes(rel, gzip.compress(data) if encoding.endswith("gz") else data)
+    lake.publish()
+    assert "u-zoe" in live_ids(lake)
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("Zoë"))
+    result = lake.privacy()
+    assert result["copies"]["rows_removed"]["landing"] == 1
+    raw = lake.storage.read_bytes(rel)
+    assert b"sister" not in (gzip.decompress(raw) if encoding.endswith("gz") else raw)
+    receipt = json.loads(lake.storage.read_bytes(receipt_path(json.loads(deletion("Zoë"))["request_id"])))
+    assert receipt["status"] == "completed" and receipt["removed"]["landing_rows"] == 1
+
+
+def test_an_access_report_takes_a_non_ascii_id_and_is_purged_by_a_deletion(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zoe", "Zoë", "add oat milk to the shopping list"))
+    lake.publish()
+    report = lake.access_report("Zoe\u0308")  # the NFD spelling of the same customer
+    assert report["utterances"] == 1
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("Zoë"))
+    lake.privacy()
+    assert lake.storage.list_files("reports/access", ()) == []
+
+
+def test_a_nul_byte_in_one_consent_record_stops_nobody_elses_runs(lake):
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        line("u1", "c1", "turn off the porch light") + line("u2", "c2", "how far is the moon"),
+    )
+    lake.publish()
+    lake.storage.write_bytes("landing/consent/a.jsonl", consent("c1", status="opted_in", source="web\u0000app")
+                             + consent("c3", status="opted_out"))  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("c2"))
+    lake.privacy()  # the run goes on: c2's deletion is done
+    lake.publish()
+    ids = live_ids(lake)
+    assert "u2" not in ids
+    with lake.store() as store:
+        held = store.held_customers()
+        assert [r["event_id"] for r in store.consent_events().to_pylist() if r["customer_id"] == "c3"]
+    if lake.database_url.startswith("postgresql"):  # the record PostgreSQL cannot store holds its customer
+        assert held == {"c1"} and "u1" not in ids
+    else:
+        assert held == set() and "u1" in ids
