@@ -40,3 +40,62 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     text = pc.replace_substring_regex(text, _PUNCTUATION, "")
     text = pc.replace_substring_regex(text, _ODD_SPACE, " ")
     return pc.utf8_trim(text, " ")
+
+
+# --- normalisation for detection (SPEC §5, amended 2026-11-28) ------------------------------
+# Identifiers are found whatever their Unicode form. NFKC is applied to the characters an
+# identifier is written with — full-width forms ("５５５", "＠", "ｋｉｍ"), superscript, subscript,
+# circled and mathematical digits, compatibility spaces (no-break, narrow no-break, ideographic)
+# — and not to letters such as "ſ" or the Kelvin sign, which NFKC would turn into ASCII word
+# characters and so move word boundaries the detectors rely on. Invisible format characters
+# (zero-width space and joiners, word joiner, BOM, soft hyphen) are removed; dashes and the
+# minus sign a phone number may be written with become "-".
+_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63\uff0d"
+_FOLDED_RANGES = [
+    (0x00A0, 0x00BF), (0x2000, 0x200A), (0x2024, 0x2024), (0x202F, 0x202F), (0x205F, 0x205F),
+    (0x2070, 0x209F), (0x2460, 0x249B), (0x24EA, 0x24FF), (0x2776, 0x2793), (0x3000, 0x3000),
+    (0xFE50, 0xFE6B), (0xFF01, 0xFF5E), (0x1D7CE, 0x1D7FF),
+]  # fmt: skip
+
+
+def _folding_table() -> dict[int, str | None]:
+    import unicodedata
+
+    table: dict[int, str | None] = dict.fromkeys(map(ord, _INVISIBLE))
+    table.update(dict.fromkeys(map(ord, _DASHES), "-"))
+    for first, last in _FOLDED_RANGES:
+        for code in range(first, last + 1):
+            folded = unicodedata.normalize("NFKC", chr(code))
+            if code not in table and folded != chr(code) and folded.isascii() and folded.isprintable():
+                table[code] = folded
+    return table
+
+
+_FOR_DETECTION = _folding_table()
+# Rows holding a character the table changes (RE2): only those are read by Python.
+_FOLDED_RE2 = "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(_FOR_DETECTION)) + "]"
+
+
+def normalise_for_detection(text: str) -> str:
+    """``text`` as the detectors read it (see above). ASCII text is returned as it is.
+
+    Redaction keeps a row's original bytes unless it finds an identifier in this form.
+
+    >>> normalise_for_detection("５５５\\u00a0０１００ kim＠example.com")
+    '555 0100 kim@example.com'
+    """
+    if text.isascii():
+        return text
+    return text.translate(_FOR_DETECTION)
+
+
+def normalise_array_for_detection(values: pa.Array) -> pa.Array:
+    """``normalise_for_detection`` over a string column (RE2 picks the rows to fold)."""
+    if pa.types.is_null(values.type):
+        return values
+    rows = pc.fill_null(pc.match_substring_regex(values, _FOLDED_RE2), False)
+    if not pc.any(rows).as_py():
+        return values
+    folded = [text.translate(_FOR_DETECTION) for text in values.filter(rows).to_pylist()]
+    return pc.replace_with_mask(values, rows, pa.array(folded, values.type))

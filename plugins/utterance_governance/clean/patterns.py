@@ -169,11 +169,19 @@ def has_spoken_number(text: str) -> bool:
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _HEX = r"[0-9A-Fa-f]{1,4}"
-_LABEL = r"[A-Za-z0-9]+"
-_DOT = rf"(?:{_WS}+{_words('dot')}{_WS}+|\.)"
+_LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+# "at" and "dot" as people say and obfuscate them, in every supported language: "jo at example
+# dot com", "jo (at) example [dot] com", "jo arroba gmail punto com", "jo アットマーク docomo ドット ne
+# ドット jp". Non-ASCII letters are spelled in both cases (Python's re.ASCII folds ASCII only).
+_AT_WORDS = _words("at", "arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe")
+_DOT_WORDS = _words("dot", "punkt", "point", "punto", "punt", "ponto")
+_BRACKETED = r"{_WS}*[(\[{{]{_WS}*(?:{words}){_WS}*[)\]}}]{_WS}*"
+_AT = rf"(?:{_WS}+(?:{_AT_WORDS}|[äÄ]t|アットマーク|@){_WS}+|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
+_DOT = rf"(?:{_WS}+(?:{_DOT_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
 _TLDS = (
     "com", "net", "org", "edu", "gov", "io", "co", "uk", "us", "ca", "de", "fr", "au",
-    "info", "biz", "me", "ai", "app", "dev", "ie", "nl",
+    "info", "biz", "me", "ai", "app", "dev", "ie", "nl", "es", "it", "br", "jp", "at", "mx", "in",
+    "ch", "be", "pt", "eu", "se", "no", "dk", "fi", "pl", "cz", "tv", "email", "online",
 )  # fmt: skip
 # Words that stand before "at <site> dot com" in requests, not as a mailbox: "buy it at
 # amazon dot com", "visit us at ...", "on sale at target dot com".
@@ -222,7 +230,13 @@ def _label_except(excluded: tuple[str, ...]) -> str:
 
 
 _MAILBOX = _label_except(_NOT_A_MAILBOX)
-_LOCAL_JOIN = rf"(?:{_WS}+{_words('dot', 'underscore', 'dash', 'hyphen', 'period')}{_WS}+|[._\-])"
+_JOIN_WORDS = _words(
+    "dot", "underscore", "dash", "hyphen", "period", "punkt", "point", "punto", "punt", "ponto",
+    "unterstrich", "tiret", "guion", "trattino",
+)  # fmt: skip
+_LOCAL_JOIN = (
+    rf"(?:{_WS}+(?:{_JOIN_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
+)
 
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
 # email's digits are not taken for a phone number nor a card's groups for phones.
@@ -238,7 +252,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk
     "email_spoken": (
         "[EMAIL]",
-        rf"\b{_MAILBOX}(?:{_LOCAL_JOIN}{_LABEL})*{_WS}+{_words('at')}{_WS}+"
+        rf"\b{_MAILBOX}(?:{_LOCAL_JOIN}{_LABEL})*{_AT}"
         rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_words(*_TLDS)}\b",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),

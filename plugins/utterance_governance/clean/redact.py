@@ -27,6 +27,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
+from utterance_governance.clean.languages import language_of, region_of
+from utterance_governance.clean.names import candidate_rows as name_rows
+from utterance_governance.clean.names import redact_names
+from utterance_governance.clean.normalise import normalise_array_for_detection, normalise_for_detection
+from utterance_governance.clean.numbers import (
+    GROUP_CANDIDATES,
+    PRE_CANDIDATES,
+    redact_digit_groups,
+    redact_ids,
+)
 from utterance_governance.clean.patterns import (
     CANDIDATES,
     CLASSIFIED_KINDS,
@@ -40,6 +51,7 @@ from utterance_governance.clean.patterns import (
     read_run,
     spoken_number_spans,
 )
+from utterance_governance.clean.spoken import SPOKEN_CANDIDATES, redact_spoken_runs
 
 Replacement = str | Callable[[re.Match[str]], str]
 
@@ -97,15 +109,65 @@ def _redact_written(text: str) -> str:
     return text
 
 
-def redact_text(text: str | None) -> str | None:
+# The stages around the fixed shapes: (stage, RE2 prefilter of the rows it may change). A stage
+# takes (text, language, region) and returns the text unchanged where its prefilter finds
+# nothing, so the vectorised path runs each only on its rows and gives ``redact_text``'s result.
+Stage = Callable[[str, str | None, str | None], str]
+# Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
+# phone formats (whose groups the fixed shapes would take one by one).
+_BEFORE: list[tuple[Stage, str]] = [
+    (lambda text, lang, region: redact_ids(text, region), PRE_CANDIDATES),
+    (lambda text, lang, region: redact_addresses(text), ADDRESS_CANDIDATES),
+    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES),
+]
+# After them: digit groups they left ("[PHONE] 1111 1111"), other languages' spoken numbers,
+# names (whose rows ``clean.names.candidate_rows`` picks).
+_AFTER: list[tuple[Stage, str | None]] = [
+    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES),
+    (
+        lambda text, lang, region: redact_spoken_runs(text, lang, classify_digits, MIN_RUN_DIGITS),
+        SPOKEN_CANDIDATES,
+    ),
+    (lambda text, lang, region: redact_names(text, lang), None),
+]
+
+
+def _run(
+    stages: list, text: str, lang: str | None, region: str | None, run: tuple[bool, ...] | None = None
+) -> str:
+    for i, (stage, _) in enumerate(stages):
+        if run is None or run[i]:
+            text = stage(text, lang, region)
+    return text
+
+
+def _redact_core(text: str) -> str:
+    return _redact_spoken(_redact_written(text))
+
+
+def redact_text(text: str | None, locale: str | None = None) -> str | None:
     """``text`` with every identifier replaced by its placeholder; ``None`` stays ``None``.
+
+    Identifiers are found in ``normalise_for_detection(text)`` (NFKC, invisible characters
+    out); a text in which nothing is found is returned as it was, byte for byte. ``locale``
+    (BCP 47) says which country's identity numbers and phone formats come first and which
+    language's number words are read first; every supported one is read in any case.
 
     >>> redact_text("call five five five one two three four or mail jo@example.com")
     'call [PHONE] or mail [EMAIL]'
+    >>> redact_text("ruf null eins sieben eins, zwei drei vier, fünf sechs sieben an", "de-DE")
+    'ruf [PHONE] an'
     """
     if text is None:
         return None
-    return _redact_spoken(_redact_written(text))
+    lang, region = language_of(locale), region_of(locale)
+    normalised = normalise_for_detection(text)
+    redacted = _run(_AFTER, _redact_core(_run(_BEFORE, normalised, lang, region)), lang, region)
+    if redacted != normalised:
+        return redacted
+    # nothing found in the folded text: the fixed shapes still read the text as it was
+    # ("jo@example.com０": the full-width digit ends the address there, not after folding)
+    return text if normalised is text else _redact_core(text)
 
 
 # --- the vectorised path -------------------------------------------------------------------
@@ -184,8 +246,81 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
     return pa.concat_arrays([values for _, values in parts]).take(pa.array(order))
 
 
-def redact_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+def candidate_rows(values: pa.Array, locales: list[str | None] | None = None) -> np.ndarray:
+    """The rows redaction may change (a superset; ``values`` normalised for detection)."""
+    found = match_rows(values, "|".join([CANDIDATES, *(p for _, p in _BEFORE + _AFTER if p)]))
+    return found | name_rows(values, _english_rows(locales, len(values)))
+
+
+def _english_rows(locales: list[str | None] | None, n: int) -> np.ndarray | None:
+    if locales is None:
+        return None
+    return np.array([language_of(loc) in (None, "en") for loc in locales], dtype=bool)
+
+
+def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    return values
+
+
+def _stage_rows(stages: list, values: pa.Array, locales: list[str | None] | None) -> pa.Array:
+    """``_run(stages)`` on each row, each stage only where its prefilter finds something."""
+    masks = [
+        match_rows(values, pattern) if pattern else name_rows(values, _english_rows(locales, len(values)))
+        for _, pattern in stages
+    ]
+    hits = np.stack(masks, axis=1)
+    rows = np.flatnonzero(hits.any(axis=1))
+    if not len(rows):
+        return values
+    texts = values.take(pa.array(rows)).to_pylist()
+    out = []
+    for row, text, run in zip(rows.tolist(), texts, hits[rows].tolist(), strict=True):
+        locale = None if locales is None else locales[row]
+        out.append(_run(stages, text, language_of(locale), region_of(locale), tuple(run)))
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(out, values.type))
+
+
+def redact_array(
+    values: pa.Array | pa.ChunkedArray, locales: pa.Array | pa.ChunkedArray | None = None
+) -> pa.Array:
     """``redact_text`` over a string column, vectorised: same type and length, nulls kept.
+
+    ``locales`` (optional, one BCP 47 locale per row) is each row's ``locale`` argument.
+    Rows are normalised for detection (non-ASCII rows only, Arrow kernels). RE2 then picks
+    the few rows that need each Python stage: IBANs, identity numbers and addresses first
+    (``_BEFORE``); the fixed shapes and English spoken numbers next (RE2 and Python,
+    ``_redact_core_array``); national phone formats, other languages' spoken numbers and names
+    last (``_AFTER``). A row nothing was found in keeps its original bytes.
+    """
+    values = _combined(values)
+    if pa.types.is_null(values.type):  # a column of nulls only
+        return values
+    codes = _combined(locales)
+    where = None if codes is None else codes.to_pylist()
+    normalised = normalise_array_for_detection(values)
+    redacted = _stage_rows(_BEFORE, normalised, where)
+    redacted = _redact_core_array(redacted)
+    redacted = _stage_rows(_AFTER, redacted, where)
+    if normalised is values:
+        return redacted
+    found = np.asarray(pc.fill_null(pc.not_equal(redacted, normalised), True))
+    folded = np.asarray(pc.fill_null(pc.not_equal(values, normalised), False))
+    unfound = np.flatnonzero(folded & ~found)
+    if len(unfound):  # nothing found in the folded text: the fixed shapes read the original
+        mask = np.zeros(len(values), dtype=bool)
+        mask[unfound] = True
+        redacted = pc.replace_with_mask(
+            redacted, pa.array(mask), _redact_core_array(values.take(pa.array(unfound)))
+        )
+    return redacted
+
+
+def _redact_core_array(values: pa.Array) -> pa.Array:
+    """``_redact_core`` over a column: the fixed shapes and English spoken numbers.
 
     One RE2 pass (``patterns.CANDIDATES``) picks the rows that may hold an identifier, a few
     percent of real traffic; only those are touched. Their written identifiers go through
@@ -193,10 +328,6 @@ def redact_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     Rows still holding a candidate spoken run then have their runs wrapped in markers by RE2
     and read in Python (``_redact_marked``). Results are scattered back into the column.
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
-    if pa.types.is_null(values.type):  # a column of nulls only
-        return values
     candidate = match_rows(values, CANDIDATES)
     rows = np.flatnonzero(candidate)
     if not len(rows):
@@ -224,7 +355,7 @@ def redact_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     )
     redacted = _scatter(
         [
-            (np.flatnonzero(whole), _python(redact_text, subset.filter(pa.array(whole)))),
+            (np.flatnonzero(whole), _python(_redact_core, subset.filter(pa.array(whole)))),
             (rest[~spoken], written.filter(pa.array(~spoken))),
             (rest[spoken], _python(_redact_marked, marked)),
         ],

@@ -1,0 +1,186 @@
+"""Street addresses, PO boxes and postcodes of the allowed countries (SPEC §5): ``[ADDRESS]``.
+
+Our own patterns (``usaddress`` parses an address it is given; it does not find one in a
+sentence), in the orders the allowed countries write them:
+
+- house number, one to four words, a street type: "3240 Meadow Drive", "17 Jones Light",
+  "12 rue de la Paix" (the type first: "12 Rue …"), "48 Pipeclay Road";
+- a street type, words, a house number: "Via Pasquale Scura 127", "Calle Mayor 5",
+  "Rua das Flores, 123", "Boulevard Zacatecas 763";
+- a compound street name and a number: "Hauptstraße 12", "Erlerstraße 7/6", "Kerkstraat 12",
+  "Parklaan 200", "moerasweg 61";
+- PO boxes and military addresses: "P.O. Box 123", "Postfach 1234", "PSC 7476, Box 0959",
+  "Unit 8103 Box 7798", "FPO AA 30505";
+- a unit on its own: "Apt. 456", "Suite 323", "Wohnung 3".
+
+A match takes in what follows it on the same address: a unit, capitalised place words, a
+state code, a postcode ("E70 6ZA", "A1R 8S5", "7170 BM", "31706-690", "NV 44325") and a
+country, across commas and line breaks. Lower-case words other than street words end it.
+
+Not redacted: a city or a postcode on its own ("weather in 10115 Berlin" keeps "10115": a
+postcode names thousands of people), a street name without a number ("Main Street").
+``ADDRESS_CANDIDATES`` (RE2) picks the rows worth reading.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Street types that are not ordinary words: any case, lower-case street names too.
+_STRONG_AFTER = """
+street st str avenue ave road rd boulevard blvd lane ln drive dr terrace crescent cres parkway
+pkwy highway hwy court ct circle cir plaza laneway mews expressway freeway turnpike causeway marg
+"""
+# Street types that are also words ("way", "park", "green"): the street's words and the type
+# capitalised ("48 Pipeclay Way"), as written addresses are.
+_WEAK_AFTER = """
+Way Place Square Trail Close Grove Gardens Garden Park Row Walk Hill Heights View Point Plains
+Plain Station Light Lights Rise Green Vale Crossing Loop Alley Bridge Brook Camp Canyon Cape
+Center Centre Corner Corners Creek Crest Dale Divide Estate Estates Extension Falls Ferry Field
+Fields Flat Flats Ford Forest Forge Fork Forks Fort Gateway Glen Glens Harbor Harbour Haven Island
+Isle Junction Key Knoll Knolls Lake Lakes Landing Manor Meadow Meadows Mill Mills Mission Motorway
+Mount Mountain Neck Orchard Oval Pass Passage Path Pike Pine Pines Port Prairie Radial Ranch
+Rapids Rest Ridge River Route Shoal Shore Shores Spring Springs Spur Stream Summit Trace Track
+Tunnel Underpass Union Valley Viaduct Village Ville Vista Wall Well Wells Wharf Wood Woods Nagar
+Circus Gate Quay Wynd Broadway Esplanade Promenade Embankment Parade Approach Shoal Haven Fords Divide
+"""
+# Street types written before the name, not ordinary words in their language.
+_STRONG_BEFORE = """
+rue calle rua viale piazza piazzale avenida travessa carrer strada corso largo vicolo allée allee
+chemin impasse quai paseo praça praca alameda rodovia estrada carretera travesía travesia ul. avda.
+"""
+# ... and those that are ("via", "place", "route"): a capitalised name must follow.
+_WEAK_BEFORE = """
+Via Place Route Cours Plaza Avenue Av Boulevard Bd Blvd Ronda Camino Calzada Privada Cerrada
+Andador Corredor Circuito Beco Ladeira Ul Ulica Avenida
+"""
+_COMPOUND_ENDINGS = (
+    "straße|strasse|str|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|laan|straat|gracht|plein"
+    "|kade|singel|dijk|steeg|hof|pad|wal|markt|torp|gata|gatan|vej|veg|vägen|katu|tie|gade|veien|vegen"
+    "|stig|alléen|allé|brücke|bruecke|gässle|vænget|torget|plads|ulica|utca"
+)
+_UNIT = r"(?:apt|apartment|suite|ste|unit|flat|wohnung|whg|appartement|appt|bte|interior|depto|dpto|apto)"
+_TAIL_UNIT = rf"(?:{_UNIT[3:-1]}|floor|fl|room|rm|bldg|building|etage|piso|andar|piano|int)"
+
+
+def _alternation(words: str) -> str:
+    return "|".join(sorted({re.escape(w) for w in words.split()}, key=len, reverse=True))
+
+
+_NUMBER = r"(?:[0-9]{1,6}[ ](?=[0-9]))?[0-9]{1,6}(?:[ ]?[A-Za-z](?![\w]))?(?:[\-/][0-9]{1,4}[A-Za-z]?)?"
+_W = r"[^\W\d_][\w'’\-.]*"
+_CAP = r"[^\W\d_a-zß-ÿ][\w'’\-.]*"  # a capitalised word
+_PARTICLE = (
+    r"(?:de|da|do|das|dos|del|de la|di|della|delle|dei|degli|dello|dal|dalla|des|du|la|le|el|van|von|der)"
+)
+_PARTS = [
+    # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib
+    rf"(?i:\b{_NUMBER},?[ ](?:{_W}[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
+    rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
+    rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
+    # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123
+    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
+    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}[ ](?:{_W}[ ]){{0,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
+    # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
+    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:nr\.?[ ]?)?{_NUMBER}\b",
+    rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
+    # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
+    r"(?i:\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|apartado(?:[ ]de[ ]correos)?|caixa[ ]postal"
+    r"|casella[ ]postale|postbus|boîte[ ]postale|psc|unit)[ ]?[0-9]{1,6}(?:,?[ ]box[ ][0-9]{1,6})?)",
+    r"(?i:\b(?:fpo|apo|dpo)[ ](?:aa|ae|ap)[ ][0-9]{5}\b)",
+    # Apt. 456, Suite 323
+    rf"(?i:(?<![\w]){_UNIT}\.?[ ]?#?[0-9]{{1,5}}[A-Za-z]?\b)",
+]
+# number, capitalised words, number: "5298 Hauptmarkt 130", "71298 R Padre António Vieira 9"
+_LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
+_PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
+_ADDRESS_RE = re.compile("|".join(_PARTS))
+# After words that announce an address, a capitalised word or a few and a house number:
+# "lives on Turjaška 46", "the address is Trg revolucije 17", "return to Ånhult 81".
+_ADDRESS_CUE = (
+    r"(?:address(?:[ ]is)?|adresse(?:[ ]ist)?|dirección|direccion|indirizzo|adres|endereço|endereco"
+    r"|portami[ ](?:in|a)|llévame[ ]a|llevame[ ]a|me[ ]leva[ ](?:para|a)|emmène-moi[ ](?:au|à|a)"
+    r"|navigiere[ ]zu|navigeer[ ]naar|bring[ ]mich[ ]zu|fahre?[ ](?:mich[ ])?(?:zu|nach)"
+    r"|lives?[ ](?:at|on|in)|living[ ](?:at|on)|located[ ](?:at|on)|meet[ ](?:me|you)[ ]at|sent[ ]to"
+    r"|send[ ](?:it[ ])?to|deliver(?:[ ]it)?[ ]to|navigate[ ]to|directions[ ]to|drive[ ](?:me[ ])?to"
+    r"|take[ ]me[ ]to|corner[ ]of|moved[ ]to|is[ ](?:at|on)|drops[ ]you[ ]off[ ]at|return[ ]to"
+    r"|wohne?[ ]in|wohnt[ ]in|habite(?:[ ]au)?|vivo[ ]en|vive[ ]en|abito[ ]in|woon[ ]in|moro[ ]na|moro[ ]em)"
+)
+_VERB = r"(?:[ ](?:is|ist|est|es|é|è|e|era|was))?"
+_CUED_RE = re.compile(
+    rf"(?i:\b{_ADDRESS_CUE}{_VERB}):?[ ]+"
+    rf"(?P<address>(?:[0-9]{{1,6}}[ ])?{_CAP}(?:[ ]{_W}){{0,3}}?,?[ ][0-9]{{1,5}}[A-Za-z]?\b)"
+)
+# The second street of "the corner of X and Y Street"
+_CORNER_RE = re.compile(
+    rf"(?i:corner[ ]of)[^\n]{{1,60}}?[ ]and[ ](?P<address>(?:{_CAP}[ ]){{1,3}}(?:{_alternation(_WEAK_AFTER + _STRONG_AFTER)})\b)",
+)
+# A country and a postcode ending a line of an address block: "Canada 94211"
+_COUNTRIES = """
+Australia Austria Belgium Brazil Canada Croatia Cyprus Denmark Estonia Finland France Germany Greece
+Greenland Hungary Iceland India Ireland Italy Japan Latvia Lithuania Luxembourg Mexico Netherlands
+Norway Poland Portugal Romania Slovakia Slovenia Spain Sweden Switzerland Tunisia Uruguay Kingdom
+States Republic Zealand Africa Argentina Chile Colombia Peru Turkey Morocco Egypt Israel China Korea
+"""
+_COUNTRY_POSTCODE_RE = re.compile(
+    rf"\b(?:{_alternation(_COUNTRIES)})(?:[ ]\([^()\n]{{1,20}}\))?[ ]+[0-9]{{4,6}}\b"
+)
+
+# What may follow an address on the same address (taken in).
+_TAIL = re.compile(
+    r"(?:[ ]*[,\n]?[ ]*[,\n]?[ ]*(?:"
+    rf"(?i:{_TAIL_UNIT})\.?[ ]?#?[0-9]{{1,5}}[A-Za-z]?"  # Suite 201
+    r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ ]?[0-9][A-Z]{2}"  # E70 6ZA
+    r"|[A-Z][0-9][A-Z][ ]?[0-9][A-Z][0-9]"  # A1R 8S5
+    r"|[0-9]{4}[ ]?[A-Z]{2}(?![\w])"  # 7170 BM
+    r"|[0-9]{5}-[0-9]{3}(?![\w])|[0-9]{3}-[0-9]{4}(?![\w])"  # 31706-690, 096-7993
+    r"|[0-9]{4,5}(?:-[0-9]{4})?(?![\w]|[ .\-]?[0-9])"  # 64445, 69074-3915 (not a phone's first group)
+    r"|[A-Z]{2}(?![\w])"  # NV
+    r"|\([^()\n]{1,30}\)"  # (Orange)
+    rf"|{_CAP}(?:[ ](?:de|da|do|di|del|la|le|am|an|im|sur|upon|on)[ ]{_CAP})?"  # Port Petertown
+    r"))+",
+)
+
+ADDRESS_CANDIDATES = (
+    r"(?i:[0-9][a-z]?,?[ ](?:\pL+[ ]){1,4}?(?:" + _alternation(_STRONG_AFTER) + r")\b)"
+    r"|[0-9],?[ ](?:\pL+[ ]){1,4}?(?:" + _alternation(_WEAK_AFTER) + r")\b"
+    r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ][^\n]{0,60}?[0-9])"
+    r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ][^\n]{0,60}?[0-9]"
+    r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:nr\.?[ ]?)?[0-9])"
+    r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
+    r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
+    r"|[0-9][ ]\p{Lu}[^\n]{0,60}?[ ][0-9]"
+    r"|(?i:\b" + _ADDRESS_CUE + r")[^\n]{0,60}?[ ][0-9]"
+    r"|(?i:corner[ ]of)"
+    r"|\b(?:" + _alternation(_COUNTRIES) + r")[^\n]{0,25}[0-9]{4}"
+)
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    found += [m.span("address") for m in _CUED_RE.finditer(text)]
+    found += [m.span("address") for m in _CORNER_RE.finditer(text)]
+    found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if spans and start < spans[-1][1]:
+            if end > spans[-1][1]:
+                spans[-1] = (spans[-1][0], end)
+            continue
+        tail = None if text[end - 1] == "." else _TAIL.match(text, end)  # "St." may end a sentence
+        if tail:
+            end = tail.end()
+        spans.append((start, end))
+    return spans
+
+
+def redact_addresses(text: str) -> str:
+    """``text`` with each street address, PO box or unit replaced by ``[ADDRESS]``."""
+    spans = address_spans(text)
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], "[ADDRESS]"]
+        last = end
+    return "".join([*out, text[last:]])

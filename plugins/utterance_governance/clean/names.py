@@ -1,0 +1,455 @@
+"""Person names, without a neural model: voice-assistant contexts and a name gazetteer (SPEC §5).
+
+A name is replaced by ``[NAME]`` where one of these holds (any allowed language):
+
+1. **A request about a person.** After "call", "text", "message", "email", "tell", "ask",
+   "invite", "remind", "send … to", "my name is", "this is", "I'm", "with", "from" (and
+   "ruf … an", "appelle", "llama a", "chiama", "bel", "liga para", "mein Name ist",
+   "je m'appelle", "me llamo", "mi chiamo", "mijn naam is", "meu nome é" …), optionally past
+   a title or kinship word ("Dr.", "Aunt", "Frau", "Tía"), the next words are a name when
+   they are capitalised or in the gazetteer — never a kinship word, a pronoun or an article:
+   "call mom", "call the office", "tell her" stay. After the weak cues ("with", "from"…) a
+   lower-case word must be an unambiguous gazetteer name ("lunch with sam", not "with will").
+2. **A capitalised given name** from the gazetteer (``clean/data/given_names.txt``: US Census
+   1990 plus the other allowed countries' common names), with the capitalised words, initials
+   and particles ("van", "de", "von") beside it: "Helena C Carlsen", "Jean-Luc van Dijk".
+   A given name that is also an ordinary word ("Will", "May", "Rose", "Paris") needs a second
+   name word beside it ("Will Smith").
+3. **A capitalised pair of unknown words whose second looks like a surname** (a gazetteer
+   surname, or a surname ending: -son, -sen, -dóttir, -ová, -ski, -vić, -enko, -ez …).
+4. **A possessive** of a capitalised word or gazetteer name before a personal noun:
+   "Anna's birthday", "Paul Murphy's number".
+5. Japanese: kanji or katakana before an honorific (さん, 様, くん, ちゃん), kinship terms aside.
+
+Not redacted, by decision: a name right after a media request ("play Frank Sinatra", "songs
+by Taylor Swift", "joue du Édith Piaf": artists are what the model must learn to play);
+lower-case words outside a request context ("frank sinatra" alone: ASR lower-cases
+everything, and "will", "mark", "rose" are words); place names that are also given names
+("weather in Paris"). ``NAME_CANDIDATES`` (RE2) picks the rows worth reading.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+_DATA = Path(__file__).resolve().parent / "data"
+_SPACES = re.compile(r"[ ]+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
+
+
+@functools.cache
+def gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(given names, surnames, names that are also ordinary English words), lower case."""
+    given: set[str] = set()
+    surnames: set[str] = set()
+    words: set[str] = set()
+    for filename, target in (("given_names.txt", given), ("surnames.txt", surnames)):
+        for line in (_DATA / filename).read_text(encoding="utf-8").splitlines():
+            name, _, flag = line.partition("\t")
+            target.add(name)
+            if flag:
+                words.add(name)
+    return frozenset(given), frozenset(surnames), frozenset(words)
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Lower-case English words (Debian ``wamerican``): capitalised, they are rarely names."""
+    return frozenset((_DATA / "english_words.txt").read_text(encoding="utf-8").split())
+
+
+def _set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# "call X", "ruf X an", "appelle X", "llama a X" ...: X is a name when it is capitalised or in
+# the gazetteer.
+_STRONG_CUES = _set("""
+call calling ring phone dial text texting message messaging msg email emailing e-mail mail tell ask
+invite remind contact named called ruf rufe anrufen schreib schreibe sag frag appelle appeler appelez
+écris ecris dis llama llamar llame escribe escríbele dile chiama chiamare scrivi telefona bel bellen
+stuur liga ligue ligar manda mande
+""")
+_PHRASE_CUES = (
+    "send it to", "send this to", "send a message to", "send a text to", "message to", "email to",
+    "nachricht an", "message à", "dis à", "écris à", "mensaje a", "llama a", "dile a", "escribe a",
+    "messaggio a", "scrivi a", "bericht naar", "bericht aan", "mensagem para", "liga para", "ligue para",
+    "manda para", "diga a", "fala com",
+)  # fmt: skip
+# "my name is X": X is a name whatever it is (but a function word).
+_IDENTITY_CUES = (
+    "my name is", "name is", "name's", "your name", "last name", "first name", "full name", "surname",
+    "mein name ist", "ich heiße", "ich heisse", "je m'appelle", "me llamo", "mi chiamo", "mijn naam is",
+    "meu nome é", "meu nome e",
+)  # fmt: skip
+# "lunch with Sam", "this is Anna": a capitalised given name.
+_GIVEN_CUES = (
+    "with", "from", "mit", "von", "avec", "con", "met", "com", "i am", "i'm", "ich bin", "hier ist",
+    "je suis", "soy", "sono", "ik ben", "eu sou", "sou",
+)  # fmt: skip
+# "Hi Joar,", "said Czcibor": any capitalised word.
+_CAPITAL_CUES = _set("hi hello dear said says asked told thanks hallo bonjour salut hola ciao olá oi hoi")
+# A request to play something: a name up to four words after it is an artist's.
+_MEDIA_CUES = _set("""
+play playing plays listen listening shuffle queue spiel spiele spielt höre hör joue jouer mets pon pone
+reproduce metti suona speel toca tocar
+""")
+_NOT_A_NAME = _set("""
+the a an my your his her our their its this that these those me him them us it you i we they
+mom mum mommy mummy mother dad daddy father grandma grandpa granny nana papa mama wife husband son
+daughter brother sister boss office work home everyone everybody someone somebody anyone nobody back
+now later today tonight tomorrow please again there here and or but for to at on in of up
+oma opa mutter vater frau mann schatz büro buero arbeit zuhause maman mamie papi bureau maison mamá
+papá abuela abuelo oficina casa mamma papà nonna nonno ufficio kantoor mãe pai vó vô escritório
+escritorio der die das den dem le la les un une el los las il lo gli de het een o os as um uma
+para pra à al an naar per voor für fur pour por aan op auf zu ao
+then so also just maybe over out off down not no yes all any some both each more most very too
+ja nein oui non si sì sim não nee ok okay
+when where what who whom which why how if as by with from about into after before while again
+""")
+_TITLES = _set("""
+mr mrs ms miss dr doctor prof professor sir madam aunt auntie uncle cousin herr frau tante onkel
+monsieur madame mademoiselle mme señor señora sr sra don doña tía tío tia tio signor signora sig
+dott zia zio meneer mevrouw mevr senhor senhora
+""")
+_KIN_TITLES = _set("aunt auntie uncle cousin tante onkel tía tío tia tio zia zio")
+_PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac zu")
+_POSSESSED = _set("""
+birthday bday number phone cell mobile address email e-mail house place party wedding anniversary
+mom dad wife husband son daughter kids car office appointment
+""")
+_PLACES = _set("""
+paris london berlin rome madrid lisbon vienna dublin sydney melbourne austin dallas houston denver
+phoenix florence victoria georgia virginia carolina jordan chelsea brooklyn madison lincoln orlando
+china india japan france spain italy germany austria brazil mexico canada ireland holland england
+boston chicago seattle atlanta miami detroit toronto vancouver montreal munich hamburg cologne lyon
+milan naples venice barcelona seville valencia amsterdam rotterdam utrecht tokyo osaka kyoto
+""")
+# Days, months and nationalities: capitalised, never a person.
+_CALENDAR = _set("""
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
+lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo
+""")
+_NATIONALITY = re.compile(r"(?:ian|ish|ese)s?$")
+_SURNAME_ENDING = re.compile(
+    r"(?:sson|son|sen|dóttir|dottir|ová|ova|ov|ev|eva|ski|ska|sky|vić|vic|ić|enko|chuk|yan|oglu|escu"
+    r"|ez|ini|elli|etti|ucci|berg|stein|mann|sma|stra|inga|aki|moto|mura|kawa|yama)$"
+)
+_JA_NAME = re.compile(r"([一-龯々ァ-ヶー]{1,5})(さん|様|さま|くん|君|ちゃん|氏)")
+_JA_KIN = _set("母 父 兄 姉 弟 妹 奥 叔母 叔父 伯母 伯父 祖母 祖父 皆 娘 息子 旦那 お客")
+_HONORIFICS = ("さん", "様", "さま", "くん", "君", "ちゃん", "氏")
+
+# --- which rows are worth reading (vectorised; a superset of what the rules find) ------------
+# 1. a cue and a word that may be a name after it (not a function word), a title and a word,
+#    a capitalised word after a weak cue, a possessive before a personal noun, an honorific;
+# 2. rows without a play request holding a capitalised word: of those, the rows where a
+#    capitalised word is a given name, or two capitalised words side by side are not both
+#    English words, or a capitalised non-English word has a surname's ending (Arrow kernels).
+
+
+def _alternation(words) -> str:
+    """Longest first, escaped, spaces as runs of spaces (identical in Python re and RE2)."""
+    return "|".join(re.escape(w).replace(r"\ ", "[ ]+") for w in sorted(words, key=len, reverse=True))
+
+
+_STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES})
+_CAPITAL_ALT = _alternation(_CAPITAL_CUES)
+_GIVEN_ALT = _alternation(_GIVEN_CUES)
+_TITLE_ALT = _alternation(_TITLES)
+# The cue right before a word, as Python reads it (the RE2 prefilter below is its superset).
+_CUE_BEFORE = re.compile(
+    rf"(?i:(?:(?P<label>\bname[ ]*:)|\b(?P<cue>{_STRONG_ALT}|{_CAPITAL_ALT}|{_GIVEN_ALT})\.?:?|\b(?P<title>{_TITLE_ALT})\.?)"
+    rf"[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)"
+)
+# ... and "This is Dreams by Fleetwood Mac." (a song named)
+_MEDIA_ROW = (
+    r"(?i:\b(?:" + _alternation(_MEDIA_CUES) + r")\b"
+    r"|\b(?:this[ ]+is|c'est|das[ ]+ist|esta[ ]+es|questa[ ]+è|dit[ ]+is|esta[ ]+é|it's)\b[^\n]*\bby\b)"
+)
+_MEDIA_ROW_PY = re.compile(_MEDIA_ROW, re.ASCII)
+
+
+def _cue_candidates() -> str:
+    from utterance_governance.clean.patterns import _label_except  # the "any word but these" trie
+
+    ascii_stop = tuple(w for w in _NOT_A_NAME | _TITLES if w.isascii() and w.isalpha())
+    word = rf"(?:{_label_except(ascii_stop)}\b|[^\x00-\x7f])"
+    possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
+    return (
+        rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
+        rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
+        rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
+    )
+
+
+NAME_CANDIDATES = _cue_candidates()
+_CAPITALISED = r"\P{L}\p{Lu}\p{Ll}"  # not the first word
+_FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
+
+
+@functools.cache
+def _token_sets() -> tuple[pa.Array, pa.Array, pa.Array]:
+    import pyarrow as pa
+
+    given, _surnames, words = gazetteer()
+    common = english_words() | _CALENDAR | _PLACES | _NOT_A_NAME | _TITLES
+    return pa.array(sorted(given - words - common - _STRONG_CUES)), pa.array(sorted(common))
+
+
+def candidate_rows(values: pa.Array, english: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask of the rows ``redact_names`` may change (see above); nulls are False.
+
+    ``english``: which rows are read as English text (the rule for two unknown capitalised
+    words applies to those only); all rows when None.
+    """
+    import pyarrow.compute as pc
+
+    from utterance_governance.clean.patterns import match_rows
+
+    found = match_rows(values, NAME_CANDIDATES)
+    open_rows = ~found & ~match_rows(values, _MEDIA_ROW)
+    # a capitalised first word only: is it a given name? ("Brian is very reliable.")
+    first = np.flatnonzero(open_rows & match_rows(values, _FIRST_CAPITALISED))
+    if len(first):
+        words = pc.struct_field(pc.extract_regex(values.take(pa.array(first)), _FIRST_CAPITALISED), [0])
+        given = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(words), value_set=_token_sets()[0]), False))
+        found[first[given]] = True
+    rows = np.flatnonzero(open_rows & match_rows(values, _CAPITALISED))
+    if not len(rows):
+        return found
+    # the words as ``_Tokens`` reads them: letter runs (with inner apostrophes and hyphens)
+    words = pc.split_pattern_regex(values.take(pa.array(rows)), r"[^\pL'’\-]+")
+    flat = pc.replace_substring_regex(pc.utf8_trim(pc.list_flatten(words), characters="'’-"), "['’]s$", "")
+    parent = np.asarray(pc.list_parent_indices(words))
+    given, common = _token_sets()
+    title = np.asarray(pc.fill_null(pc.utf8_is_title(flat), False))
+    lower = pc.utf8_lower(flat)
+    is_given = np.asarray(pc.is_in(lower, value_set=given))
+    unknown = title & ~np.asarray(pc.is_in(lower, value_set=common)) & (np.asarray(pc.utf8_length(flat)) > 1)
+    if english is not None:
+        unknown &= english[rows][parent]
+    hit = title & is_given
+    hit |= unknown & np.asarray(pc.match_substring_regex(lower, _SURNAME_ENDING.pattern))
+    pair = unknown[1:] & (parent[:-1] == parent[1:]) & (unknown[:-1] | (title & is_given)[:-1])
+    hit[:-1] |= pair
+    found[rows[np.unique(parent[hit])]] = True
+    return found
+
+
+def _title(word: str) -> bool:
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+
+class _Tokens:
+    """The words of a text: a possessive "'s" and a full stop (not an initial's) are not part of them."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans: list[tuple[int, int]] = []
+        self.possessive: list[bool] = []
+        self.words: list[str] = []
+        for m in _WORD.finditer(text):
+            word, end = m.group(), m.end()
+            if text[m.start() - 1 : m.start()] == "[" and text[end : end + 1] == "]":
+                continue  # a placeholder: [EMAIL]
+            if word.endswith(".") and len(word) > 2:
+                word, end = word[:-1], end - 1
+            owner = word[-2:] in ("'s", "’s") and len(word) > 2
+            if owner:
+                word, end = word[:-2], end - 2
+            self.spans.append((m.start(), end))
+            self.possessive.append(owner)
+            self.words.append(word.rstrip("."))
+        self.lower = [w.lower() for w in self.words]
+
+    def gap(self, i: int) -> str:
+        """The text between word ``i - 1`` and word ``i``."""
+        return self.text[self.spans[i - 1][1] : self.spans[i][0]]
+
+    def sentence_start(self, i: int) -> bool:
+        return i == 0 or any(c in self.gap(i) for c in '.!?\n:;"')
+
+
+class _Names:
+    def __init__(self, text: str, lang: str | None) -> None:
+        self.given, self.surnames, self.words = gazetteer()
+        self.english = english_words() if lang in (None, "en") else None
+        self.toks = _Tokens(text)
+        self.media_row = _MEDIA_ROW_PY.search(text) is not None
+        self.cues = {m.end(): m for m in _CUE_BEFORE.finditer(text)}
+
+    def known(self, low: str) -> bool:
+        return low in self.given or low in self.surnames
+
+    def blocked(self, low: str) -> bool:
+        return low in _NOT_A_NAME or low in _TITLES or low in _STRONG_CUES
+
+    def cue(self, i: int) -> str | None:
+        """The kind of cue right before word ``i`` (``_CUE_BEFORE``): identity, strong, given or capital."""
+        match = self.cues.get(self.toks.spans[i][0])
+        if match is None:
+            return None
+        if match.group("title") and match.group("title").lower().rstrip(".") not in _KIN_TITLES:
+            return "identity" if _title(self.toks.words[i]) else "strong"  # Mrs. Kapanen, dr. patel
+        if match.group("label"):
+            return "identity"  # Name: Anne-Lotte Modderkolk
+        if match.group("title"):
+            return "strong"  # aunt linda
+        cue = " ".join(match.group("cue").lower().split())
+        if cue in _IDENTITY_CUES:
+            return "identity"
+        if cue in _STRONG_CUES or cue in _PHRASE_CUES or cue in _TITLES:
+            return "strong"
+        return "given" if cue in _GIVEN_CUES else "capital"
+
+    def after_media(self, i: int) -> bool:
+        return any(low in _MEDIA_CUES for low in self.toks.lower[max(0, i - 4) : i])
+
+    def starts_after_cue(self, i: int, cue: str) -> bool:
+        word, low = self.toks.words[i], self.toks.lower[i]
+        if self.blocked(low) or len(low) < 2:
+            return False
+        if cue == "given":  # "from Austria" is a place: only a given name will do
+            return _title(word) and low in self.given and low not in self.words and not self.media_row
+        if cue == "capital":
+            return _title(word)
+        return _title(word) or cue == "identity" or self.known(low)
+
+    def unknown_capitalised(self, i: int) -> bool:
+        return not self.toks.possessive[i] and self.unknown_capitalised_word(i)
+
+    def unknown_capitalised_word(self, i: int) -> bool:
+        word, low = self.toks.words[i], self.toks.lower[i]
+        return (
+            self.english is not None
+            and _title(word)
+            and len(low) > 1
+            and low not in self.english
+            and low not in _PLACES
+            and low not in _CALENDAR
+            and not _NATIONALITY.search(low)
+            and not self.blocked(low)
+        )
+
+    def extend(self, i: int, mode: str) -> int:
+        """The index after the last word of the name that starts at ``i``.
+
+        ``mode``: "title" (capitalised words follow), "lower" (gazetteer names and surname-like
+        words follow) or "identity" (after "my name is": any words but function words).
+        """
+        toks = self.toks
+        j = i + 1
+        while j < len(toks.words) and j - i < 4 and not toks.possessive[j - 1]:
+            gap = toks.gap(j)
+            if gap.strip() not in ("", "-") or "\n" in gap:
+                break
+            word, low = toks.words[j], toks.lower[j]
+            if (
+                low in _PARTICLES
+                and j + 1 < len(toks.words)
+                and (mode != "title" or _title(toks.words[j + 1]))
+            ):
+                j += 1
+                continue
+            if self.blocked(low):
+                break
+            if mode == "title" and not _title(word):
+                break
+            if mode == "lower" and not (self.known(low) or _SURNAME_ENDING.search(low)):
+                break
+            j += 1
+        return j
+
+    def unknown(self, j: int) -> bool:
+        """Capitalised, not an English word, a place, a day or a function word (English text only)."""
+        low = self.toks.lower[j]
+        return (
+            self.english is not None
+            and _title(self.toks.words[j])
+            and len(low) > 1
+            and low not in self.english
+            and low not in _CALENDAR
+            and low not in _PLACES
+            and not self.blocked(low)
+        )
+
+    def name_at(self, i: int) -> int | None:
+        """The end of a name starting at word ``i``, or None."""
+        toks = self.toks
+        word, low = toks.words[i], toks.lower[i]
+        title = _title(word)
+        cue = self.cue(i)
+        if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
+            return self.extend(i, "title" if title else ("identity" if cue == "identity" else "lower"))
+        if toks.possessive[i] and low not in _NOT_A_NAME and low not in _PLACES:
+            # "Alberico's kid": a capitalised possessive that is not an English word; a name
+            # before a personal noun ("Anna's birthday"; "mom's" is not one)
+            before_noun = (
+                i + 1 < len(toks.words)
+                and toks.lower[i + 1] in _POSSESSED
+                and _SPACES.fullmatch(toks.gap(i + 1))
+            )
+            spaced = i > 0 and toks.text[toks.spans[i][0] - 1] == " "
+            if (title and spaced and self.unknown(i)) or (before_noun and (title or self.known(low))):
+                return i + 1
+        if not title or self.media_row or low in _PLACES or low in _CALENDAR or self.blocked(low):
+            return None
+        if low in self.given and low not in self.words:
+            return self.extend(i, "title")  # Brian, Helena C Carlsen
+        nxt = i + 1
+        if (
+            (
+                self.english is not None
+                and nxt < len(toks.words)
+                and toks.gap(nxt) == " "
+                and not toks.possessive[i]
+            )
+            and (self.unknown(i) or low in self.given)
+            and self.unknown(nxt)
+        ):
+            return self.extend(i, "title")  # Constantine Yermolayev, Erica Kapanen
+        if self.unknown(i) and not toks.sentence_start(i) and _SURNAME_ENDING.search(low):
+            return i + 1  # says Rozhkova
+        return None
+
+    def spans(self) -> list[tuple[int, int]]:
+        toks = self.toks
+        out: list[tuple[int, int]] = []
+        i = 0
+        while i < len(toks.words):
+            end = self.name_at(i)
+            if end is None:
+                i += 1
+                continue
+            out.append((toks.spans[i][0], toks.spans[end - 1][1]))
+            i = end
+        return out
+
+
+def name_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
+    """Character spans of the person names in ``text`` (see the module docstring)."""
+    return _Names(text, lang).spans()
+
+
+def redact_names(text: str, lang: str | None = None) -> str:
+    """``text`` with every person name (see the module docstring) replaced by ``[NAME]``.
+
+    ``lang``: the row's language; capitalised words unknown to the gazetteer count as a name
+    only in English text (German capitalises every noun).
+    """
+    spans = name_spans(text, lang)
+    if spans:
+        out, last = [], 0
+        for start, end in spans:
+            out += [text[last:start], "[NAME]"]
+            last = end
+        text = "".join([*out, text[last:]])
+    if any(h in text for h in _HONORIFICS):
+        text = _JA_NAME.sub(lambda m: m.group() if m.group(1) in _JA_KIN else "[NAME]" + m.group(2), text)
+    return text

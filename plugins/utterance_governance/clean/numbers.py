@@ -1,0 +1,236 @@
+"""Written numbers the fixed shapes of ``clean.patterns`` do not know: IBANs, national identity
+numbers, and phone numbers in national formats (SPEC §5, amended 2026-11-28).
+
+- ``[IBAN]``: a country code, two check digits and 11-30 letters or digits, grouped or not,
+  whose mod-97 check (``stdnum.iban``) holds.
+- ``[NATIONAL_ID]``: the identity numbers of the allowed countries, each validated by its
+  ``python-stdnum`` module (check digits, dates, lengths). Numbers with letters (Spanish
+  DNI/NIE, Italian codice fiscale, Mexican CURP, Indian PAN, Irish PPS, British NINO) are taken
+  in any row; digits-only ones (German Steuer-ID, Austrian SVNR, French NIR, Dutch BSN, Brazilian
+  CPF, Canadian SIN, Australian TFN, Indian Aadhaar, Japanese My Number) in rows of their
+  country, where the checksum says which of the many 9- to 12-digit things a number is.
+- ``[PHONE]``: digit groups as people write phone numbers in every allowed country —
+  ``78 801 84 24``, ``(03) 5342 5757``, ``0664 313 06 34``, ``413.195.1714x397``,
+  ``+41 60 630 95 72`` — seven to fifteen digits in two groups or more. ``+`` numbers are
+  parsed by ``phonenumbers`` (E.164); two-group and five- to six-digit forms only count when
+  ``phonenumbers`` validates them for the row's region (or, with no locale, any allowed one).
+  Dates, lists of years, round thousands (``1 200 000``) and version strings are not phones.
+
+The RE2 patterns ``PRE_CANDIDATES`` / ``GROUP_CANDIDATES`` pick the rows worth reading;
+Python decides (``redact_ids``, ``redact_digit_groups``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from utterance_governance.clean.languages import KNOWN_REGIONS
+
+# --- IBAN and identity numbers -------------------------------------------------------------
+
+# Candidate rows: two letters and two digits starting a long alphanumeric run (IBAN, CURP,
+# codice fiscale), letters around digits (DNI, NIE, PAN, PPS, NINO), or a long digit group run.
+_IBAN_START = r"\b[A-Za-z]{2}[0-9]{2}[ ]?[A-Za-z0-9]{4}"
+_ALNUM_ID = (
+    r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
+    r"|\b[A-Za-z]{6}[0-9]{2}[A-Za-z][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]\b"  # codice fiscale
+    r"|\b[A-Za-z]{4}[0-9]{6}[A-Za-z]{6}[A-Za-z0-9][0-9]\b"  # CURP
+    r"|\b[A-Za-z]{5}[0-9]{4}[A-Za-z]\b"  # PAN
+    r"|\b[0-9]{7}[A-Wa-w][A-Ia-iWw]?\b"  # PPS
+    r"|\b[A-Za-z]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[A-Da-d]\b"  # NINO
+)
+_DIGIT_RUN = r"[0-9]{2,}(?:[ .\-/][0-9]{1,5}){2,}|[0-9]{8,}"
+PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
+
+_IBAN_RE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}\b", re.IGNORECASE | re.ASCII)
+_ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)
+_DIGIT_RUN_RE = re.compile(r"(?<![\w.+\-/])[0-9]{1,5}(?:[ .\-/][0-9]{1,5})*(?![\w]|[.\-/][0-9])", re.ASCII)
+
+
+def _validator(module: str) -> Callable[[str], bool]:
+    def is_valid(value: str) -> bool:
+        from importlib import import_module
+
+        return bool(import_module(f"stdnum.{module}").is_valid(value))
+
+    return is_valid
+
+
+# Identity numbers with letters: valid anywhere.
+ALNUM_IDS: dict[str, Callable[[str], bool]] = {
+    "es.dni": _validator("es.dni"),
+    "es.nie": _validator("es.nie"),
+    "it.codicefiscale": _validator("it.codicefiscale"),
+    "mx.curp": _validator("mx.curp"),
+    "in_.pan": _validator("in_.pan"),
+    "ie.pps": _validator("ie.pps"),
+}
+_NINO = re.compile(r"[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z][0-9]{6}[A-D]")  # HMRC's format; no checksum
+# Digits-only identity numbers: (validator, digit counts), in rows of their region.
+NATIONAL_IDS: dict[str, list[tuple[Callable[[str], bool], tuple[int, ...]]]] = {
+    "DE": [(_validator("de.idnr"), (11,))],
+    "AT": [(_validator("at.vnr"), (10,))],
+    "FR": [(_validator("fr.nir"), (15,))],
+    "NL": [(_validator("nl.bsn"), (9,))],
+    "BR": [(_validator("br.cpf"), (11,))],
+    "CA": [(_validator("ca.sin"), (9,))],
+    "AU": [(_validator("au.tfn"), (8, 9))],
+    "IN": [(_validator("in_.aadhaar"), (12,))],
+    "JP": [(_validator("jp.in_"), (12,))],
+    "IE": [],
+}
+
+
+def _digits(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def is_iban(candidate: str) -> bool:
+    from stdnum import iban
+
+    return iban.is_valid(candidate)
+
+
+def is_alnum_id(candidate: str) -> bool:
+    compact = re.sub(r"[ \-]", "", candidate).upper()
+    return bool(_NINO.fullmatch(compact)) or any(valid(compact) for valid in ALNUM_IDS.values())
+
+
+def is_national_id(digits: str, region: str | None) -> bool:
+    return any(
+        len(digits) in lengths and valid(digits) for valid, lengths in NATIONAL_IDS.get(region or "", [])
+    )
+
+
+def _iban_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _IBAN_RE.finditer(text):
+        # a greedy match may run into the next word: try shorter ends, longest first
+        groups = list(re.finditer(r"[A-Za-z0-9]+", match.group()))
+        for last in range(len(groups) - 1, -1, -1):
+            end = groups[last].end()
+            if is_iban(match.group()[:end]):
+                spans.append((match.start(), match.start() + end))
+                break
+    return spans
+
+
+def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
+    out, last = [], 0
+    for start, end, placeholder in sorted(spans):
+        if start < last:
+            continue
+        out += [text[last:start], placeholder]
+        last = end
+    return "".join([*out, text[last:]]) if out else text
+
+
+def redact_ids(text: str, region: str | None = None) -> str:
+    """IBANs and national identity numbers in ``text`` replaced by ``[IBAN]`` / ``[NATIONAL_ID]``."""
+    spans = [(s, e, "[IBAN]") for s, e in _iban_spans(text)]
+    spans += [
+        (m.start(), m.end(), "[NATIONAL_ID]") for m in _ALNUM_ID_RE.finditer(text) if is_alnum_id(m.group())
+    ]
+    if NATIONAL_IDS.get(region or ""):
+        for match in _DIGIT_RUN_RE.finditer(text):
+            if is_national_id(_digits(match.group()), region):
+                spans.append((match.start(), match.end(), "[NATIONAL_ID]"))
+    return _replace(text, spans)
+
+
+# --- phone numbers in national formats -----------------------------------------------------
+
+# Two digit groups or more with seven digits or more, or a "+" number; Python decides.
+GROUP_CANDIDATES = r"\+[ ]?[0-9]{1,4}[ .\-(]|[0-9(][0-9 ().\-/]{4,}[0-9]"
+_GROUP_SEP = r"(?:[ .\-/]|\)[ ]?|[ ]\(|[ ]\-[ ])"
+_GROUPS_RE = re.compile(
+    rf"(?<![\w.+\-/])(?<![0-9],)(?:\+[ ]?)?\(?[0-9]{{1,6}}\)?(?:{_GROUP_SEP}\(?[0-9]{{1,10}}\)?)+"
+    rf"(?:[ ]?(?:x|ext\.?|extension)[ ]?[0-9]{{1,5}})?(?![\w]|[.\-/][0-9])",
+    re.ASCII | re.IGNORECASE,
+)
+_EXTENSION = re.compile(r"[ ]?(?:x|ext\.?|extension)[ ]?[0-9]{1,5}$", re.IGNORECASE)
+_DATE = re.compile(r"(?:[0-9]{4}|[0-9]{1,2})[\-./][0-9]{1,2}[\-./](?:[0-9]{4}|[0-9]{1,2})")
+_SSN_SHAPE = re.compile(r"[0-9]{3}([ \-])[0-9]{2}\1[0-9]{4}")
+_POSTCODE_SHAPE = re.compile(r"[0-9]{5}-[0-9]{3}")  # a Brazilian CEP
+_IPV4_SHAPE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+
+
+def _is_date(body: str, groups: list[str]) -> bool:
+    if len(groups) != 3 or not _DATE.fullmatch(body):
+        return False
+    a, b, c = (int(g) for g in groups)
+    if len(groups[0]) == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
+_YEAR = re.compile(r"(?:1[89]|20)[0-9]{2}")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def _valid_phone(span: str, region: str | None, short: bool = False) -> bool:
+    """Whether ``phonenumbers`` validates ``span`` for ``region`` (any allowed one when it is
+    unknown, unless the number is ``short``: five or six digits identify only with a region)."""
+    import phonenumbers
+
+    regions = [region] if region in KNOWN_REGIONS else [] if short else list(KNOWN_REGIONS)
+    for r in regions:
+        try:
+            number = phonenumbers.parse(span, r)
+        except phonenumbers.NumberParseException:
+            return False
+        if phonenumbers.is_valid_number(number):
+            return True
+    return False
+
+
+def phone_placeholder(span: str, region: str | None = None) -> str | None:
+    """``[PHONE]`` when the digit groups ``span`` is a phone number, else None (kept)."""
+    body = _EXTENSION.sub("", span)
+    digits = _digits(body)
+    groups = re.findall(r"[0-9]+", body)
+    if body.startswith("+"):
+        import phonenumbers
+
+        try:
+            return "[PHONE]" if phonenumbers.is_possible_number(phonenumbers.parse(body, None)) else None
+        except phonenumbers.NumberParseException:
+            return None
+    if len(digits) > 15 or len(digits) < 5:
+        return None
+    if _is_date(body, groups) or all(_YEAR.fullmatch(g) for g in groups):
+        return None
+    if _SSN_SHAPE.fullmatch(body) or _IPV4_SHAPE.fullmatch(body) or _POSTCODE_SHAPE.fullmatch(body):
+        return None  # the fixed shapes name these
+    if len(digits) >= 13 and _luhn(digits):
+        return None  # a card number (clean.patterns "card")
+    if len(groups) > 2 and all(len(g) == 3 for g in groups[1:]) and groups[-1] == "000":
+        return None  # 1 200 000: thousands
+    if "." in body and "(" not in body and (any(len(g) == 1 for g in groups) or len(groups) == 2):
+        return None  # 10.0.19041: a version; 12.994111: a decimal
+    marked = body[0] in "0(" or span != body  # a trunk prefix, an area code or an extension
+    if len(digits) >= 7 and (len(groups) > 2 or marked):
+        return "[PHONE]"
+    if len(groups) == 2 and len(digits) >= 8 and min(map(len, groups)) >= 2 and not groups[1].endswith("000"):
+        return "[PHONE]"  # 96 277723, 9651 1475
+    return "[PHONE]" if _valid_phone(body, region, short=len(digits) < 7) else None
+
+
+def redact_digit_groups(text: str, region: str | None = None) -> str:
+    """Phone numbers written as digit groups (national formats) replaced by ``[PHONE]``."""
+    spans = []
+    for match in _GROUPS_RE.finditer(text):
+        if text[match.end() : match.end() + 1] == ":" or text[match.start() - 1 : match.start()] == ":":
+            continue  # a time: 14:53:32
+        placeholder = phone_placeholder(match.group(), region)
+        if placeholder:
+            spans.append((match.start(), match.end(), placeholder))
+    return _replace(text, spans)

@@ -1,0 +1,181 @@
+"""Numbers spoken in the other allowed languages, and Japanese numerals (SPEC §5, amended 2026-11-28).
+
+English runs are counted by ``clean.patterns`` ("oh", "double", "triple"). Here, for German,
+French, Spanish, Italian, Dutch and Portuguese, a *run* is a sequence of number words of one
+language — units, teens, tens, hundreds and their compounds ("dreiundzwanzig", "soixante-dix",
+"ventitré", "drieëntwintig"), joined by spaces, commas, full stops, hyphens or the language's
+"and" ("treinta y cuatro", "vinte e três", "vingt et un"). ``text2num`` reads the run
+(``alpha2digit``: "zéro six douze trente-quatre" is 06 12 34); a run that stands for seven
+digits or more is an identifier, classified like every other number
+(``clean.redact.classify_digits``). Words for thousands and millions ("mille", "tausend",
+"millón") are not run words: "deux mille vingt-quatre" is a year, not a phone number.
+
+Japanese: a run of kanji numerals (〇一二…九, 十百千), with "の", "ー" or "-" between groups,
+read digit by digit, or positionally when it holds 十/百/千 ("三十四" is 34).
+
+``SPOKEN_CANDIDATES`` (RE2) picks the rows that hold three number words in a row of any of
+these languages, or kanji numerals; Python reads them (``redact_spoken_runs``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_DE_UNIT = "ein|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun"
+_DE_TENS = "zwanzig|dreißig|dreissig|vierzig|fünfzig|fuenfzig|sechzig|siebzig|achtzig|neunzig"
+_DE_BELOW_100 = (
+    rf"(?:(?:{_DE_UNIT})und)?(?:{_DE_TENS})|dreizehn|vierzehn|fünfzehn|fuenfzehn|sechzehn|siebzehn"
+    rf"|achtzehn|neunzehn|zehn|elf|zwölf|zwoelf|null|eins|eine|{_DE_UNIT}"
+)
+_DE = rf"(?:(?:{_DE_UNIT})?hundert(?:und)?)(?:{_DE_BELOW_100})?|{_DE_BELOW_100}"
+
+_FR = (
+    "zéro|zero|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze"
+    "|quinze|seize|vingts?|trente|quarante|cinquante|soixante|cents?"
+)
+
+_ES_UNIT = "uno|una|un|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+_ES = (
+    r"cero|diez|once|doce|trece|catorce|quince|diecis[eé]is|diecisiete|dieciocho|diecinueve|veinte"
+    r"|veinti(?:uno|ún|una|dós|dos|trés|tres|cuatro|cinco|séis|seis|siete|ocho|nueve)"
+    r"|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento"
+    r"|(?:dos|tres|cuatro|quin|seis|sete|ocho|nove)cient[oa]s"
+    rf"|{_ES_UNIT}"
+)
+
+_IT_UNIT = "uno|una|un|due|tre|tré|quattro|cinque|sei|sette|otto|nove"
+_IT_BELOW_100 = (
+    r"(?:vent|trent|quarant|cinquant|sessant|settant|ottant|novant)[ai]?(?:uno|due|tré|tre|quattro|cinque|sei|sette|otto|nove)?"
+    r"|zero|dieci|undici|dodici|tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove"
+    rf"|{_IT_UNIT}"
+)
+_IT = rf"(?:(?:due|tre|quattro|cinque|sei|sette|otto|nove)?cento)(?:{_IT_BELOW_100})?|{_IT_BELOW_100}"
+
+_NL_UNIT = "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen"
+_NL_BELOW_100 = (
+    rf"(?:(?:{_NL_UNIT})(?:en|ën))?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
+    rf"|nul|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|{_NL_UNIT}"
+)
+_NL = rf"(?:(?:twee|drie|vier|vijf|zes|zeven|acht|negen)?honderd)(?:{_NL_BELOW_100})?|{_NL_BELOW_100}"
+
+_PT = (
+    "zero|um|uma|dois|duas|três|tres|quatro|cinco|seis|meia|sete|oito|nove|dez|onze|doze|treze"
+    "|catorze|quatorze|quinze|dezesseis|dezasseis|dezessete|dezassete|dezoito|dezenove|dezanove"
+    "|vinte|trinta|quarenta|cinquenta|sessenta|setenta|oitenta|noventa|cem|cento"
+    "|(?:duz|trez|quatroc|quinh|seisc|setec|oitoc|novec)ent[oa]s"
+)
+
+# language -> (one number word, the word for "and" between two of them)
+LANGUAGES: dict[str, tuple[str, str | None]] = {
+    "de": (_DE, None),
+    "fr": (_FR, "et"),
+    "es": (_ES, "y"),
+    "it": (_IT, None),
+    "nl": (_NL, None),
+    "pt": (_PT, "e"),
+}
+_SEP = r"[ \t\n\r\f\v,.\-]+"
+
+
+def _run_pattern(word: str, conjunction: str | None) -> str:
+    sep = rf"(?:{_SEP}{conjunction}{_SEP}|{_SEP})" if conjunction else _SEP
+    return rf"(?<![\w])(?:{word})(?:{sep}(?:{word}))*(?![\w])"
+
+
+_RUNS = {
+    lang: re.compile(_run_pattern(word, conjunction), re.IGNORECASE)
+    for lang, (word, conjunction) in LANGUAGES.items()
+}
+
+_KANJI_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI = "〇零一二三四五六七八九十百千"
+_KANJI_RUN = re.compile(rf"[{_KANJI}]+(?:[のー\-・][{_KANJI}]+)*")
+
+# Rows worth reading: three number words of any of the languages in a row (no word
+# boundaries: a superset), or kanji numerals.
+_ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
+_ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
+SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|[{_KANJI}]{{3,}}|[{_KANJI}][のー\-・][{_KANJI}]"
+
+
+_CANDIDATES_PY = re.compile(SPOKEN_CANDIDATES)
+
+
+def read_run(run: str, lang: str) -> str:
+    """The digits a run of number words of ``lang`` stands for (``text2num``)."""
+    from text_to_num import alpha2digit
+
+    text = run.lower()
+    if lang == "pt":
+        text = re.sub(r"\bmeia\b", "seis", text)  # "meia" (dúzia) is six on the phone in Brazil
+    return "".join(c for c in alpha2digit(text, lang) if c.isdigit())
+
+
+def read_kanji(run: str) -> str:
+    """The digits of a run of kanji numerals: digit by digit, or positionally per group."""
+    out = []
+    for group in re.split(r"[のー\-・]", run):
+        if all(c in _KANJI_DIGITS for c in group):
+            out.append("".join(str(_KANJI_DIGITS[c]) for c in group))
+            continue
+        total, digit = 0, None
+        for c in group:
+            if c in _KANJI_DIGITS:
+                if digit is not None:  # "二三" inside a positional number: start afresh
+                    total = total * 10 + digit
+                digit = _KANJI_DIGITS[c]
+            else:
+                total += (digit if digit is not None else 1) * _KANJI_UNITS[c]
+                digit = None
+        out.append(str(total + (digit or 0)))
+    return "".join(out)
+
+
+def redact_spoken_runs(
+    text: str, lang: str | None, classify: Callable[[str], str], min_digits: int = 7
+) -> str:
+    """Runs of number words (every supported language, ``lang`` first) and kanji numerals that
+    stand for ``min_digits`` digits or more, replaced by ``classify(digits)``."""
+    if not _CANDIDATES_PY.search(text):
+        return text
+    order = [lang] if lang in LANGUAGES else []
+    order += [other for other in LANGUAGES if other != lang]
+    for language in order:
+        text = _RUNS[language].sub(
+            lambda m, lg=language: _classified(
+                m.group(), lambda: read_run(m.group(), lg), classify, min_digits
+            ),
+            text,
+        )
+    if any(c in _KANJI for c in text):
+        text = _KANJI_RUN.sub(
+            lambda m: _classified(m.group(), read_kanji(m.group()), classify, min_digits), text
+        )
+    return text
+
+
+def _classified(
+    run: str, digits: str | Callable[[], str], classify: Callable[[str], str], min_digits: int
+) -> str:
+    if callable(digits):
+        if not _MULTI.search(run):  # one word stands for four digits at most
+            return run
+        digits = digits()
+    return classify(digits) if len(digits) >= min_digits else run
+
+
+_MULTI = re.compile(_SEP)
