@@ -48,6 +48,41 @@ def run_dag(dagbag):
     return run
 
 
+def failed_with(errors: dict, task: str, exception: type) -> None:
+    """The run failed in ``task`` alone, with ``exception``: no other crash passes for the expected failure."""
+    assert {t: type(e) for t, e in errors.items()} == {task: exception}, errors
+
+
+def _failure_recorder():
+    """An Airflow listener: the exception each failed task raised, by task id."""
+    from airflow.sdk._shared.listeners import hookimpl
+
+    class FailureRecorder:
+        def __init__(self) -> None:
+            self.errors: dict[str, BaseException] = {}
+
+        @hookimpl
+        def on_task_instance_failed(self, previous_state, task_instance, error) -> None:
+            self.errors[task_instance.task_id] = error
+
+    return FailureRecorder()
+
+
+@pytest.fixture
+def task_errors(dagbag):
+    """``{task_id: exception}`` of every task that fails while the test runs DAGs with ``dag.test()``:
+    a test of a failing run pins which task failed and why, so no other crash can pass for it."""
+    from airflow.sdk.listener import get_listener_manager
+
+    recorder = _failure_recorder()
+    manager = get_listener_manager()
+    manager.add_listener(recorder)
+    try:
+        yield recorder.errors
+    finally:
+        manager.pm.unregister(recorder)
+
+
 @pytest.fixture
 def lake_env(tmp_path, monkeypatch):
     """A fresh lake and governance store, set through the environment as a deployment would."""

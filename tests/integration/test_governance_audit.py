@@ -8,11 +8,13 @@ import shutil
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from tests.integration.conftest import PARAM_DEFAULTS
+from tests.integration.conftest import PARAM_DEFAULTS, failed_with
 from tests.unit.lakes import append_rows, flip_byte, rewrite_live_shard, shard_row
 
+from utterance_governance.audit.findings import AuditFailed
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.context import InvalidParams
 from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.reports.access import speaker_key_of
 from utterance_governance.synth.generator import generate_landing, generate_privacy_updates
@@ -105,7 +107,7 @@ def test_an_untouched_lake_passes_and_the_reports_are_written(run_dag, lake):
     assert seconds < 60
 
 
-def test_a_deleted_utterance_slipped_into_a_shard_with_a_fixed_manifest_fails(run_dag, lake):
+def test_a_deleted_utterance_slipped_into_a_shard_with_a_fixed_manifest_fails(run_dag, lake, task_errors):
     storage, _, summary = lake
     deleted = next(u for u in summary.cast_utterances if u.expected == "deletion_requested")
     captured = datetime.fromisoformat(deleted.captured_at.replace("Z", "+00:00")).astimezone(UTC).isoformat()
@@ -114,6 +116,7 @@ def test_a_deleted_utterance_slipped_into_a_shard_with_a_fixed_manifest_fails(ru
     shard = rewrite_live_shard(storage, append_rows(row))
     run = run_dag("governance_audit")
     assert run.state == "failed"
+    failed_with(task_errors, "fail_on_violations", AuditFailed)
     assert states(run)["write_findings"] == "success" and states(run)["fail_on_violations"] == "failed"
     report = audit_of(run)
     assert report["counts"].get("shard_sha256_mismatch") is None  # only a row-level check can see it
@@ -122,16 +125,17 @@ def test_a_deleted_utterance_slipped_into_a_shard_with_a_fixed_manifest_fails(ru
     assert deleted.customer_id not in json.dumps(report)
 
 
-def test_a_flipped_byte_fails_the_checksum(run_dag, lake):
+def test_a_flipped_byte_fails_the_checksum(run_dag, lake, task_errors):
     storage, _, _ = lake
     shard = flip_byte(storage)
     run = run_dag("governance_audit")
     assert run.state == "failed"
+    failed_with(task_errors, "fail_on_violations", AuditFailed)
     hits = [f for f in audit_of(run)["findings"] if f["rule"] == "shard_sha256_mismatch"]
     assert [f["shard"] for f in hits] == [shard]
 
 
-def test_a_leaked_email_in_a_live_row_fails(run_dag, lake):
+def test_a_leaked_email_in_a_live_row_fails(run_dag, lake, task_errors):
     storage, _, summary = lake
     customer = summary.us_untouched[0]
     row = shard_row("utt-leak-1", customer, "2026-11-20T10:00:00+00:00", key=KEY.encode(),
@@ -139,19 +143,21 @@ def test_a_leaked_email_in_a_live_row_fails(run_dag, lake):
     rewrite_live_shard(storage, append_rows(row))
     run = run_dag("governance_audit")
     assert run.state == "failed"
+    failed_with(task_errors, "fail_on_violations", AuditFailed)
     report = audit_of(run)
     assert {"identifier_detected", "not_in_ledger"} <= set(report["counts"])
     assert "jo.smith" not in json.dumps(report)
     assert "jo.smith" not in storage.read_bytes(f"reports/{run_key(run.run_id)}/index.html").decode()
 
 
-def test_a_live_row_absent_from_the_ledger_fails(run_dag, lake):
+def test_a_live_row_absent_from_the_ledger_fails(run_dag, lake, task_errors):
     storage, store, _ = lake
     version = read_current(storage, DATASET)["version"]
     victim = store.ledger_rows(DATASET, version).column("utterance_id")[0].as_py()
     store.delete_ledger_rows(DATASET, utterance_ids=[victim])
     run = run_dag("governance_audit")
     assert run.state == "failed"
+    failed_with(task_errors, "fail_on_violations", AuditFailed)
     report = audit_of(run)
     assert report["counts"] == {"not_in_ledger": 1}
     assert report["findings"][0]["utterance_id"] == victim
@@ -179,10 +185,11 @@ def test_an_access_report_lists_a_customers_utterances(run_dag, lake):
     assert not storage.exists(f"reports/{run_key(run.run_id)}/audit.json")
 
 
-def test_a_bad_customer_id_is_refused(run_dag, lake):
+def test_a_bad_customer_id_is_refused(run_dag, lake, task_errors):
     storage, _, _ = lake
     run = run_dag("governance_audit", {"customer_id": "cus\u200b-1"})  # an invisible character: no usable id
     assert run.state == "failed" and states(run)["prepare"] == "failed"
+    failed_with(task_errors, "prepare", InvalidParams)
     assert not storage.list_files("reports/access")
 
 
@@ -197,7 +204,7 @@ def live_ids(storage: Storage) -> set[str]:
     }
 
 
-def test_an_opt_out_or_deletion_shows_until_privacy_requests_purges_it(run_dag, lake, dagbag):
+def test_an_opt_out_or_deletion_shows_until_privacy_requests_purges_it(run_dag, lake, dagbag, task_errors):
     storage, _, summary = lake
     before = live_ids(storage)
     update = generate_privacy_updates(
@@ -208,6 +215,7 @@ def test_an_opt_out_or_deletion_shows_until_privacy_requests_purges_it(run_dag, 
     )  # takes the new records in; nothing new to publish
     run = run_dag("governance_audit")
     assert run.state == "failed"
+    failed_with(task_errors, "fail_on_violations", AuditFailed)
     report = audit_of(run)
     flagged = {f["utterance_id"]: f["rule"] for f in report["findings"]}
     must_go = {

@@ -12,15 +12,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from tests.integration.conftest import failed_with
 from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_deleted, oracle_reasons
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.publish import PublishingBlocked
 from utterance_governance.policy import Policy
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
-from utterance_governance.purge.receipts import receipt_path
+from utterance_governance.purge.receipts import DeletionOverdue, receipt_path
 from utterance_governance.synth.generator import generate_landing, generate_privacy_updates
 
 pytestmark = pytest.mark.integration
@@ -205,7 +207,7 @@ def test_opt_outs_and_deletions_reach_every_copy(run_dag, lake_env, published):
 
 
 def test_an_unreadable_record_naming_nobody_blocks_publishing_but_not_purging(
-    run_dag, lake_env, published, tmp_path
+    run_dag, lake_env, published, tmp_path, task_errors
 ):
     root, storage, store = lake_env, Storage(str(lake_env)), store_of(lake_env)
     update = generate_privacy_updates(str(root), published, seed=12)
@@ -233,6 +235,7 @@ def test_an_unreadable_record_naming_nobody_blocks_publishing_but_not_purging(
     (rel,) = late.utterance_files
     storage.write_bytes("landing/utterances/dt=2026-11-21/late.jsonl", (tmp_path / "late" / rel).read_bytes())
     assert run_dag("utterances_publish").state == "failed"
+    failed_with(task_errors, "publish_version", PublishingBlocked)
     assert read_current(storage, DATASET)["version"] == version
     store.dispose()
 
@@ -254,7 +257,7 @@ def test_a_dry_run_reports_and_changes_nothing(run_dag, lake_env, published):
 
 
 def test_an_overdue_request_fails_the_run_after_everything_possible_was_purged(
-    run_dag, lake_env, published, monkeypatch, tmp_path
+    run_dag, lake_env, published, monkeypatch, tmp_path, task_errors
 ):
     storage, store = Storage(str(lake_env)), store_of(lake_env)
     policy = tmp_path / "policy.json"  # a one-day deadline: a request made two days ago is overdue
@@ -277,6 +280,9 @@ def test_an_overdue_request_fails_the_run_after_everything_possible_was_purged(
     assert run.state == "failed"
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert states["purge_published"] == "failed" and states["check_deadlines"] == "failed"
+    assert {t: type(e) for t, e in task_errors.items()} == {
+        "purge_published": RuntimeError, "check_deadlines": DeletionOverdue}  # fmt: skip
+    assert "object store unavailable" in str(task_errors["purge_published"])
     assert states["purge_copies"] == "success" and states["write_report"] == "success"  # always delete
     receipt = store.receipt("old-1")
     assert receipt["status"] == "in_progress" and receipt["removed_counts"]["landing_rows"] > 0

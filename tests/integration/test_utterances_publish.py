@@ -8,12 +8,16 @@ import json
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
+from tests.integration.conftest import failed_with
 
 from utterance_governance import schema as S
 from utterance_governance.clean.patterns import detect_identifiers
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.context import InvalidParams
+from utterance_governance.jobs.publish import GateFailed
 from utterance_governance.publish.commit import read_current, read_manifest
+from utterance_governance.settings import ConfigurationError
 from utterance_governance.synth.generator import generate_landing
 
 pytestmark = pytest.mark.integration
@@ -181,13 +185,16 @@ def test_reprocess_never_publishes_twice(run_dag, lake_env, generated):
     assert len(ids) == len(pc.unique(ids))
 
 
-def test_a_failing_gate_publishes_nothing_and_keeps_the_evidence(run_dag, lake_env, generated, monkeypatch):
+def test_a_failing_gate_publishes_nothing_and_keeps_the_evidence(
+    run_dag, lake_env, generated, monkeypatch, task_errors
+):
     # a redaction regression: the gate is the last line of defence and must stop it
     import utterance_governance.decide as decide
 
-    monkeypatch.setattr(decide, "redact_array", lambda values: values)
+    monkeypatch.setattr(decide, "redact_array", lambda values, *args, **kwargs: values)
     run = run_dag("utterances_publish")
     assert run.state == "failed"
+    failed_with(task_errors, "gate_batch", GateFailed)
     assert read_current(Storage(str(lake_env)), DATASET) is None
     storage = Storage(str(lake_env))
     (gate_file,) = storage.list_files("reports", ("gate.json",))
@@ -199,14 +206,18 @@ def test_a_failing_gate_publishes_nothing_and_keeps_the_evidence(run_dag, lake_e
     assert "@" not in json.dumps(gate["failed"])
 
 
-def test_bad_params_are_refused(run_dag, lake_env, generated):
+def test_bad_params_are_refused(run_dag, lake_env, generated, task_errors):
     run = run_dag("utterances_publish", {"dt_from": "2026-11-30", "dt_to": "2026-11-01"})
     assert run.state == "failed"
+    failed_with(task_errors, "prepare", InvalidParams)
     assert read_current(Storage(str(lake_env)), DATASET) is None
 
 
-def test_production_without_a_pseudonym_key_refuses_to_start(run_dag, lake_env, generated, monkeypatch):
+def test_production_without_a_pseudonym_key_refuses_to_start(
+    run_dag, lake_env, generated, monkeypatch, task_errors
+):
     monkeypatch.setenv("UG_ENV", "production")
     monkeypatch.delenv("UG_PSEUDONYM_KEY")
     assert run_dag("utterances_publish").state == "failed"
+    failed_with(task_errors, "prepare", ConfigurationError)
     assert read_current(Storage(str(lake_env)), DATASET) is None
