@@ -45,7 +45,7 @@ PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
 
 _IBAN_RE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}\b", re.IGNORECASE | re.ASCII)
 _ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)
-_DIGIT_RUN_RE = re.compile(r"(?<![\w.+\-/])[0-9]{1,5}(?:[ .\-/][0-9]{1,5})*(?![\w]|[.\-/][0-9])", re.ASCII)
+_DIGIT_RUN_RE = re.compile(r"(?<![\w.+\-/])[0-9]{1,12}(?:[ .\-/][0-9]{1,5})*(?![\w]|[.\-/][0-9])", re.ASCII)
 
 
 def _validator(module: str) -> Callable[[str], bool]:

@@ -112,6 +112,13 @@ def _redact_written(text: str) -> str:
 # The stages around the fixed shapes: (stage, RE2 prefilter of the rows it may change). A stage
 # takes (text, language, region) and returns the text unchanged where its prefilter finds
 # nothing, so the vectorised path runs each only on its rows and gives ``redact_text``'s result.
+def _classifier(region: str | None) -> Callable[[str], str]:
+    """``classify_digits``; outside the US nine digits are a phone number (Spain, Italy: mobiles)."""
+    if region in (None, "US"):
+        return classify_digits
+    return lambda digits: "[PHONE]" if len(digits) == 9 else classify_digits(digits)
+
+
 Stage = Callable[[str, str | None, str | None], str]
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one).
@@ -125,7 +132,7 @@ _BEFORE: list[tuple[Stage, str]] = [
 _AFTER: list[tuple[Stage, str | None]] = [
     (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES),
     (
-        lambda text, lang, region: redact_spoken_runs(text, lang, classify_digits, MIN_RUN_DIGITS),
+        lambda text, lang, region: redact_spoken_runs(text, lang, _classifier(region), MIN_RUN_DIGITS),
         SPOKEN_CANDIDATES,
     ),
     (lambda text, lang, region: redact_names(text, lang), None),
