@@ -11,9 +11,9 @@ import pytest
 from tests.integration.conftest import PARAM_DEFAULTS, failed_with
 from tests.unit.lakes import append_rows, flip_byte, rewrite_live_shard, shard_row
 
-from utterance_governance.audit.findings import AuditFailed
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.audit import AuditFailed
 from utterance_governance.jobs.context import InvalidParams
 from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.reports.access import speaker_key_of
