@@ -13,9 +13,9 @@ from utterance_governance.cli import main as cli_main
 from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
 from utterance_governance.io.store_schema import (
     KEY,
-    deletion_receipts,
     SCHEMA_VERSION,
     UTCDateTime,
+    deletion_receipts,
     ledger,
     metadata,
     version_shards,
@@ -118,5 +118,42 @@ def test_a_store_newer_than_the_code_is_refused(store_url):
             conn.exec_driver_sql(f"UPDATE store_meta SET value = '{SCHEMA_VERSION + 1}'")
         with pytest.raises(StoreSchemaMismatch, match="older than the store"):
             store.create_schema(migrate=True)
+    finally:
+        store.dispose()
+
+
+def test_privacy_records_stored_before_schema_3_are_made_canonical_or_quarantined(store_url, monkeypatch):
+    """Records older readers accepted as valid although they match nothing (a trailing space in the id,
+    ``Model_Training``, a purpose that is not one) are settled by the migration, as they would be today."""
+    from utterance_governance.io.store_schema import consent_events, deletion_requests, privacy_batches
+
+    create_version_1(store_url)
+    engine = create_engine(store_url)
+    try:
+        with engine.begin() as conn:
+            batch = conn.execute(insert(privacy_batches).values(kind="consent", source_file="c.jsonl", ingested_at=T0,
+                                                                new_records=3, new_quarantined=0)).inserted_primary_key[0]  # fmt: skip
+            base = {"effective_at": T0, "recorded_at": T0, "source": "app", "source_file": "c.jsonl", "batch_id": batch,
+                    "ingested_at": T0}  # fmt: skip
+            conn.execute(insert(consent_events), [
+                {**base, "event_id": "e1", "customer_id": "c1 ", "purpose": "Model_Training", "status": "OPTED_OUT"},
+                {**base, "event_id": "e2", "customer_id": "c2", "purpose": "model-training", "status": "opted_out"},
+                {**base, "event_id": "e3", "customer_id": "c3\u200b", "purpose": "model_training", "status": "opted_in"},
+            ])  # fmt: skip
+            conn.execute(insert(deletion_requests), [{"request_id": "d1", "customer_id": "Ame\u0301lie", "scope": "ALL",
+                                                      "requested_at": T0, "source_file": "d.jsonl", "batch_id": batch,
+                                                      "ingested_at": T0}])  # fmt: skip
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("UG_DATABASE_URL", store_url)
+    assert cli_main(["migrate-store"]) == 0
+    store = GovernanceStore(store_url)
+    try:
+        assert store.consent_events().select(["event_id", "customer_id", "purpose", "status"]).to_pylist() == [
+            {"event_id": "e1", "customer_id": "c1", "purpose": "model_training", "status": "opted_out"}]  # fmt: skip
+        assert store.deletion_requests().select(["customer_id", "scope"]).to_pylist() == [
+            {"customer_id": "Amélie", "scope": "all"}]  # fmt: skip
+        assert store.held_customers() == {"c2"}  # its record matches nothing: held, as if it arrived today
+        assert len(store.privacy_blocked_reasons()) == 1  # e3's customer cannot be read: publishing blocked
     finally:
         store.dispose()

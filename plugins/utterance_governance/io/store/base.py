@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
@@ -126,6 +126,8 @@ class StoreBase:
                 for version in range(found, SCHEMA_VERSION):
                     for statement in _MIGRATIONS[version](self.backend):
                         conn.exec_driver_sql(statement)
+                    if version in _DATA_MIGRATIONS:
+                        _DATA_MIGRATIONS[version](conn)
                     log.warning(
                         "governance store %r migrated from schema version %d to %d",
                         self,
@@ -195,8 +197,71 @@ def _migrate_2_to_3(backend: str) -> list[str]:
     ]
 
 
+def _recheck_privacy_records(conn: Connection) -> None:
+    """Privacy records stored before identity was settled (schema 3, SPEC §4.1): ids and enumerations
+    are rewritten in their canonical form, and a record that matches nothing — an unusable id, an
+    enumeration that is none of its values — leaves the valid records for the privacy quarantine, where
+    it holds its customer back (or, naming nobody, blocks publishing), as it would arriving today."""
+    from utterance_governance.io.store_schema import (
+        consent_events,
+        deletion_requests,
+        privacy_batches,
+        privacy_quarantine,
+    )
+    from utterance_governance.privacy.identity import canonical_id
+    from utterance_governance.schema import CONSENT_STATUSES, DELETION_SCOPES, TRAINING_PURPOSE
+
+    def fold(value: Any) -> str | None:
+        return value.strip().lower() if isinstance(value, str) else None
+
+    checks = {
+        "consent": (consent_events, "event_id", {"purpose": (TRAINING_PURPOSE,), "status": CONSENT_STATUSES}),
+        "deletion": (deletion_requests, "request_id", {"scope": DELETION_SCOPES}),
+    }
+    now = utcnow()
+    for kind, (table, key, enums) in checks.items():
+        batch_id, moved = None, 0
+        for row in conn.execute(select(table)).mappings().all():
+            customer = canonical_id(row["customer_id"])
+            changes = {"customer_id": customer} if customer != row["customer_id"] else {}
+            problem = None if customer is not None else "invalid_id:customer_id"
+            for name, allowed in enums.items():
+                folded = fold(row[name])
+                if folded not in allowed:
+                    problem = problem or f"invalid_value:{name}"
+                elif folded != row[name]:
+                    changes[name] = folded
+            if kind == "deletion" and row["utterance_ids"]:
+                listed = [canonical_id(u) for u in row["utterance_ids"]]
+                if None in listed:
+                    problem = problem or "invalid_id:utterance_ids"
+                elif listed != row["utterance_ids"]:
+                    changes["utterance_ids"] = listed
+            where = table.c[key] == row[key]
+            if problem is None:
+                if changes:
+                    conn.execute(update(table).where(where).values(**changes))
+                continue
+            if batch_id is None:
+                batch_id = conn.execute(insert(privacy_batches).values(
+                    kind=kind, source_file="migration to schema 3", ingested_at=now, new_records=0,
+                    new_quarantined=0)).inserted_primary_key[0]  # fmt: skip
+            moved += 1
+            conn.execute(insert(privacy_quarantine).values(
+                kind=kind, source_file=row["source_file"], line=-moved, record_id=row[key], customer_id=customer,
+                reason="malformed", detail=f"{problem} (stored before schema 3)", batch_id=batch_id,
+                recorded_at=now))  # fmt: skip
+            conn.execute(delete(table).where(where))
+        if moved:
+            log.warning(
+                "migration to schema 3: %d stored %s records match nothing and were quarantined", moved, kind
+            )
+
+
 # schema version -> the statements that bring a store of that version to the next one
 _MIGRATIONS: dict[int, Callable[[str], list[str]]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+# schema version -> a data step run after its statements, in the same transaction
+_DATA_MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _recheck_privacy_records}
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
