@@ -1,0 +1,48 @@
+"""An identifier detector independent of redaction (SPEC §5, amended 2026-11-28).
+
+The publish gate and the audit ask this package, not ``clean``, whether a published text still
+holds a personal identifier, so that redaction never grades its own work. Other code and other
+rules than ``clean``:
+
+==============  ==========================================================================
+kind            rule (``Finding.rule``)
+==============  ==========================================================================
+email           ``email_written``: an RFC 5322-ish address (Unicode letters, no TLD list);
+                ``email_spelled``: "<name> (at)|arroba|arobase|… <domain> (dot)|punto|… <tld>"
+                with an unambiguous "at" (bracketed or non-English) or a mailbox with a digit
+phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
+                for the row's region, and for "+" numbers in any region
+card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
+ssn             ``stdnum_ssn``: ``stdnum.us.ssn`` on ddd-dd-dddd
+ip              ``ipaddress``: the standard library accepts the token as IPv4 or IPv6
+iban            ``stdnum_iban``: ``stdnum.iban`` (mod 97) on a letters-and-digits window
+national_id     ``stdnum_<module>``: the allowed countries' identity numbers with letters
+                (any row) or of the row's country (digits)
+spoken_number   ``digit_words``: seven or more digit words in a row, in any supported
+                language (our own word list, no ``text2num``), or seven kanji digits
+name            ``name_statement``: "my name is X" and its translations;
+                ``called_full_name``: "call|text|email X Y", X a given name and Y a surname
+address         ``street_number``: a house number, capitalised words and a street type;
+                ``po_box``: "P.O. Box 12", "Postfach 12", "apartado 12"
+==============  ==========================================================================
+
+Which rows are read (``scope_rows``): every row that holds a digit, a number word, an "@"
+(or a spelled-out "at"), or a gazetteer name, plus a random sample (``sample_rate``) of the
+rest. Findings carry the row, the kind and the rule, never the text.
+
+Public API:
+
+- ``find_identifiers(texts, locales=None, *, sample_rate=SAMPLE_RATE, seed=0) -> list[Finding]``
+- ``flag_rows(texts, locales=None, *, sample_rate=SAMPLE_RATE, seed=0) -> np.ndarray`` (bool per row)
+"""
+
+from utterance_governance.detect.detector import (
+    SAMPLE_RATE,
+    Finding,
+    find_identifiers,
+    find_in_text,
+    flag_rows,
+    scope_rows,
+)
+
+__all__ = ["SAMPLE_RATE", "Finding", "find_identifiers", "find_in_text", "flag_rows", "scope_rows"]

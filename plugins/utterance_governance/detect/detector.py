@@ -1,0 +1,379 @@
+"""The independent detector's rules (see the package docstring) and the rows it reads."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+SAMPLE_RATE = 0.02  # of the rows outside the scope (no digit, number word, "@" or name)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An identifier the detector found: where (row), what (kind) and by which rule. No text."""
+
+    row: int
+    kind: str
+    rule: str
+
+
+# --- the rules, one string at a time ---------------------------------------------------------
+
+_DIGIT_WORDS = {
+    # en, de, fr, es, it, nl, pt: the words for 0-9 (and "oh"), nothing else
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5",
+    "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+    "zéro": "0", "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7",
+    "huit": "8", "neuf": "9",
+    "cero": "0", "uno": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5", "seis": "6",
+    "siete": "7", "ocho": "8", "nueve": "9",
+    "due": "2", "tre": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7", "otto": "8",
+    "nove": "9",
+    "nul": "0", "een": "1", "twee": "2", "drie": "3", "vijf": "5", "zes": "6", "zeven": "7",
+    "negen": "9",
+    "um": "1", "dois": "2", "três": "3", "sete": "7", "oito": "8", "meia": "6",
+}  # fmt: skip
+_KANJI_DIGITS = "〇零一二三四五六七八九"
+_LETTER_TOKEN = re.compile(r"[^\W\d_]+")
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
+_AT_UNAMBIGUOUS = (
+    r"(?:\(at\)|\[at\]|\{at\}|arroba|arobase|chiocciola|apenstaartje|klammeraffe|アットマーク|@)"
+)
+_DOT_WORD = r"(?:dot|punto|point|punkt|punt|ponto|\(dot\)|\[dot\]|\{dot\}|ドット|\.)"
+_TLD = r"(?:com|net|org|edu|gov|io|co|uk|us|ca|de|fr|es|it|nl|br|jp|at|mx|in|ie|au|ch|be|pt|eu|info|me)"
+_SPELLED_EMAIL = re.compile(
+    rf"(?i)(?P<box>[\w.]+)\s*(?P<at>{_AT_UNAMBIGUOUS}|\bat\b)\s*[\w-]+(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}\b"
+)
+_CARD_WINDOW = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
+_SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
+_IP_TOKEN = re.compile(
+    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])"
+)
+_IBAN_WINDOW = re.compile(r"(?i)\b[a-z]{2}\d{2}(?:\s?[a-z0-9]){11,30}\b")
+_ALNUM_ID = re.compile(
+    r"(?i)\b(?:\d{8}[a-z]|[xyz]\d{7}[a-z]|[a-z]{6}\d{2}[a-z]\d{2}[a-z]\d{3}[a-z]|[a-z]{4}\d{6}[a-z]{6}[a-z0-9]\d|[a-z]{5}\d{4}[a-z])\b"
+)
+_ID_MODULES = ("es.dni", "es.nie", "it.codicefiscale", "mx.curp", "in_.pan")
+_DIGIT_IDS = {
+    "DE": ("de.idnr",), "AT": ("at.vnr",), "FR": ("fr.nir",), "NL": ("nl.bsn",), "BR": ("br.cpf",),
+    "CA": ("ca.sin",), "AU": ("au.tfn",), "IN": ("in_.aadhaar",), "JP": ("jp.in_",),
+}  # fmt: skip
+_DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .\-/]?\d){7,14}(?![\d])")
+_NAME_STATEMENT = re.compile(
+    r"(?i)\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)"
+    r"\s+(?P<name>[^\W\d_]{2,})"
+)
+_CALLED_FULL_NAME = re.compile(
+    r"(?i)\b(?:call|text|email|message|ring)\s+(?P<first>[^\W\d_]{2,})\s+(?P<last>[^\W\d_]{2,})\b"
+)
+_STREET = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
+    r"|\b[A-Z][a-zäöüß]+(?:straße|strasse|straat|laan|gasse)\s+\d{1,4}\b"
+    r"|(?i:\b(?:rue|calle|rua|via|viale|piazza|avenida)\s+(?:[\w'’]+\s+){1,4}?\d{1,4}\b)"
+)
+_PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|apartado|caixa postal|postbus)\s*\d{1,6}\b")
+_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "me",
+        "him",
+        "them",
+        "us",
+        "it",
+        "you",
+        "mom",
+        "dad",
+        "home",
+        "work",
+        "back",
+        "office",
+    ]
+)
+
+
+def _normalised(text: str) -> str:
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\u2011", "-")
+
+
+def _luhn(digits: str) -> bool:
+    checksum = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (1 + position % 2)
+        checksum += value // 10 + value % 10
+    return checksum % 10 == 0
+
+
+def _stdnum(module: str, value: str) -> bool:
+    from importlib import import_module
+
+    try:
+        return bool(import_module(f"stdnum.{module}").is_valid(value))
+    except Exception:  # a validator refusing odd input is "not valid"
+        return False
+
+
+def _phones(text: str, region: str | None) -> Iterator[str]:
+    import phonenumbers
+
+    regions = [region or "US"]
+    if "+" in text and regions[0] != "ZZ":
+        regions.append("ZZ")  # "+" numbers in any region
+    for r in regions:
+        for _ in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
+            yield "phonenumbers_matcher"
+            return
+
+
+def _spoken_digits(text: str) -> bool:
+    run = 0
+    for token in _LETTER_TOKEN.findall(text.lower()):
+        run = run + 1 if token in _DIGIT_WORDS else 0
+        if run >= 7:
+            return True
+    kanji = 0
+    for char in text:
+        kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in "のー-" else 0)
+        if kanji >= 7:
+            return True
+    return False
+
+
+# RE2 prefilters of the rule families: a row is read by a family's rules only where its
+# prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
+_FAMILIES: dict[str, str] = {
+    "digits": r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}",
+    "email": r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク",
+    "ip": r"\p{Nd}[.．]\p{Nd}|::|[0-9A-Fa-f]:[0-9A-Fa-f]",
+    "alnum": r"\pL\p{Nd}|\p{Nd}\pL",
+    "spoken": (
+        r"(?i:\b(?:"
+        + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+        + r")\b(?:[^\pL\n]+\b(?:"
+        + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+        + r")\b){6})|["
+        + _KANJI_DIGITS
+        + "のー-]{7}"
+    ),
+    "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é|call|text|email|message|ring)\b)",
+    "address": (
+        r"[0-9]{1,5}\s+\p{Lu}|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
+        r"|\b(?:box|postfach|apartado|caixa postal|postbus)\s*[0-9])"
+    ),
+}
+
+
+def find_in_text(
+    text: str, locale: str | None = None, families: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
+    """(kind, rule) of every identifier rule that fires on ``text`` (see the package docstring).
+
+    ``families``: the rule families to run (``_FAMILIES``); all when None.
+    """
+    from utterance_governance.clean.names import gazetteer  # names, not redaction code
+
+    run = families if families is not None else frozenset(_FAMILIES)
+    text = _normalised(text)
+    region = (
+        locale.replace("_", "-").split("-")[-1].upper()
+        if locale and "-" in locale.replace("_", "-")
+        else None
+    )
+    found: list[tuple[str, str]] = []
+    digits = sum(c.isdigit() for c in text)
+    if "email" in run:
+        found += _emails(text)
+    if digits >= 7 and "digits" in run:
+        found += [("phone", rule) for rule in _phones(text, region)]
+        for match in _CARD_WINDOW.finditer(text):
+            if _luhn(re.sub(r"\D", "", match.group())):
+                found.append(("card", "luhn_digits"))
+                break
+        for match in _DIGIT_RUN.finditer(text):
+            compact = re.sub(r"\D", "", match.group())
+            module = next((m for m in _DIGIT_IDS.get(region or "", ()) if _stdnum(m, compact)), None)
+            if module:
+                found.append(("national_id", f"stdnum_{module}"))
+                break
+    if digits >= 9 and "digits" in run and any(_stdnum("us.ssn", m.group()) for m in _SSN.finditer(text)):
+        found.append(("ssn", "stdnum_ssn"))
+    if "ip" in run and any(_is_ip(m.group()) for m in _IP_TOKEN.finditer(text)):
+        found.append(("ip", "ipaddress"))
+    if digits >= 4 and "alnum" in run:
+        if any(_stdnum("iban", m.group()) for m in _IBAN_WINDOW.finditer(text)):
+            found.append(("iban", "stdnum_iban"))
+        for match in _ALNUM_ID.finditer(text):
+            module = next((m for m in _ID_MODULES if _stdnum(m, match.group().upper())), None)
+            if module:
+                found.append(("national_id", f"stdnum_{module}"))
+                break
+    if "spoken" in run and _spoken_digits(text):
+        found.append(("spoken_number", "digit_words"))
+    if "name" in run:
+        found += _names(text, gazetteer())
+    if digits and "address" in run:
+        if _STREET.search(text):
+            found.append(("address", "street_number"))
+        if _PO_BOX.search(text):
+            found.append(("address", "po_box"))
+    return found
+
+
+def _emails(text: str) -> list[tuple[str, str]]:
+    found = [("email", "email_written")] if "@" in text and _EMAIL.search(text) else []
+    for match in _SPELLED_EMAIL.finditer(text):
+        if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
+            return [*found, ("email", "email_spelled")]
+    return found
+
+
+def _names(
+    text: str, gazetteer: tuple[frozenset[str], frozenset[str], frozenset[str]]
+) -> list[tuple[str, str]]:
+    given, surnames, words = gazetteer
+    found = []
+    statement = _NAME_STATEMENT.search(text)
+    if statement and statement.group("name").lower() not in _FUNCTION_WORDS:
+        found.append(("name", "name_statement"))
+    for match in _CALLED_FULL_NAME.finditer(text):
+        first, last = match.group("first").lower(), match.group("last").lower()
+        if first in given and first not in words and last in surnames and last not in words:
+            return [*found, ("name", "called_full_name")]
+    return found
+
+
+def _is_ip(token: str) -> bool:
+    if token.count(":") >= 2 and sum(c.isalnum() for c in token) < 4:
+        return False  # "::" alone
+    try:
+        ipaddress.ip_address(token)
+    except ValueError:
+        return False
+    return True
+
+
+# --- which rows are read ---------------------------------------------------------------------
+
+# A digit (any script: NFKC folds full-width ones later), "@" or a spelled-out "at", a digit
+# word of any supported language, or a kanji digit.
+_SCOPE = (
+    r"\p{Nd}|[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciola|apenstaartje)\b)"
+    r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
+    r"|[" + _KANJI_DIGITS + "]"
+    r"|(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
+)
+
+
+def _strings(texts) -> pa.Array:
+    if isinstance(texts, pa.ChunkedArray):
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], texts.type)
+    if not isinstance(texts, pa.Array):
+        texts = pa.array(list(texts), pa.large_string())
+    if pa.types.is_null(texts.type):
+        texts = texts.cast(pa.large_string())
+    return texts
+
+
+def _gazetteer_rows(texts: pa.Array) -> np.ndarray:
+    from utterance_governance.clean.names import gazetteer
+
+    given, surnames, words = gazetteer()
+    names = pa.array(sorted((given | surnames) - words))
+    tokens = pc.split_pattern(pc.utf8_lower(pc.fill_null(texts, "")), " ")
+    flat = pc.utf8_trim(pc.list_flatten(tokens), characters=".,;:!?\"'()[]")
+    hit = np.asarray(pc.is_in(flat, value_set=names))
+    rows = np.zeros(len(texts), dtype=bool)
+    rows[np.asarray(pc.list_parent_indices(tokens))[hit]] = True
+    return rows
+
+
+def _scope(texts: pa.Array, sample_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(in scope, sampled from the rest)."""
+    if not len(texts):
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    rows = np.asarray(pc.fill_null(pc.match_substring_regex(texts, _SCOPE), False))
+    rest = ~rows & np.asarray(pc.is_valid(texts))
+    if rest.any():
+        rows[rest] |= _gazetteer_rows(texts.filter(pa.array(rest)))
+    sampled = np.zeros(len(texts), dtype=bool)
+    rest = np.flatnonzero(~rows & np.asarray(pc.is_valid(texts)))
+    if len(rest) and sample_rate > 0:
+        rng = np.random.default_rng(seed)
+        sampled[rest[rng.random(len(rest)) < sample_rate]] = True
+    return rows, sampled
+
+
+def scope_rows(texts, *, sample_rate: float = SAMPLE_RATE, seed: int = 0) -> np.ndarray:
+    """The rows the detector reads: digit, number word, "@" or gazetteer name, plus a sample."""
+    scope, sampled = _scope(_strings(texts), sample_rate, seed)
+    return scope | sampled
+
+
+def find_identifiers(
+    texts: pa.Array | pa.ChunkedArray | Sequence[str | None],
+    locales: pa.Array | pa.ChunkedArray | Sequence[str | None] | None = None,
+    *,
+    sample_rate: float = SAMPLE_RATE,
+    seed: int = 0,
+) -> list[Finding]:
+    """Every identifier the detector finds in ``texts`` (one per row and kind), with its rule.
+
+    ``locales``: each row's BCP 47 locale (its region's phone formats and identity numbers);
+    US formats when absent. Rows outside the scope are read only when sampled.
+    """
+    texts = _strings(texts)
+    codes = None if locales is None else _strings(locales).to_pylist()
+    scope, sampled = _scope(texts, sample_rate, seed)
+    rows = np.flatnonzero(scope | sampled)
+    subset = texts.take(pa.array(rows, pa.int64()))
+    names = list(_FAMILIES)
+    hits = (
+        np.stack(
+            [np.asarray(pc.fill_null(pc.match_substring_regex(subset, _FAMILIES[f]), False)) for f in names],
+            axis=1,
+        )
+        if len(rows)
+        else np.zeros((0, len(names)), bool)
+    )
+    hits[sampled[rows]] = True  # a sampled row is read by every rule
+    findings = []
+    read = np.flatnonzero(hits.any(axis=1))
+    for i, text in zip(read.tolist(), subset.take(pa.array(read, pa.int64())).to_pylist(), strict=True):
+        row = int(rows[i])
+        if text:
+            families = frozenset(f for f, hit in zip(names, hits[i], strict=True) if hit)
+            locale = codes[row] if codes else None
+            first: dict[str, str] = {}
+            for kind, rule in find_in_text(text, locale, families):
+                first.setdefault(kind, rule)  # one finding per row and kind: the first rule
+            findings += [Finding(row, kind, rule) for kind, rule in first.items()]
+    return findings
+
+
+def flag_rows(texts, locales=None, *, sample_rate: float = SAMPLE_RATE, seed: int = 0) -> np.ndarray:
+    """True for each row in which ``find_identifiers`` finds anything."""
+    texts = _strings(texts)
+    flagged = np.zeros(len(texts), dtype=bool)
+    for finding in find_identifiers(texts, locales, sample_rate=sample_rate, seed=seed):
+        flagged[finding.row] = True
+    return flagged
