@@ -18,8 +18,9 @@ expectation's ``meta["check"]`` and is what reports and logs quote):
 - ``user_text_length``: the user turn, whitespace trimmed, has 1 to
   ``policy.max_transcript_chars`` characters (a null turn counts as empty).
 - ``assistant_text_length``: at most ``policy.max_response_chars`` (a null reply is fine).
-- ``user_text_no_identifier`` / ``assistant_text_no_identifier``: nothing any detector of
-  ``clean.patterns`` (written or spoken forms) finds is left after redaction.
+- ``user_text_no_identifier`` / ``assistant_text_no_identifier``: the independent detector
+  (``detect.find_identifiers``: other code and rules than the redaction in ``clean``) finds no
+  identifier in the cleaned turn.
 
 Probe columns. Checks that read transcript text, and the ``speaker_key`` shape, are asserted
 by GX on *probe columns* the gate derives first with vectorised Arrow/RE2 kernels
@@ -171,14 +172,14 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
         check(
             e.ExpectColumnValuesToBeInSet(column="user_text_has_identifier", value_set=[False]),
             "user_text_no_identifier",
-            "No identifier (email, phone, card, SSN, IP, spoken digit run) is detectable in "
-            "the cleaned user turn; the probe is computed by the gate with the redaction "
-            "detectors (RE2).",
+            "No identifier (email, phone, card, SSN, IP, IBAN, national id, spoken number, name "
+            "statement, street address) is found in the cleaned user turn by the independent "
+            "detector (detect.find_identifiers), which shares no code or rules with redaction.",
         ),
         check(
             e.ExpectColumnValuesToBeInSet(column="assistant_text_has_identifier", value_set=[False]),
             "assistant_text_no_identifier",
-            "No identifier is detectable in the cleaned assistant turn (same detectors).",
+            "No identifier is found in the cleaned assistant turn by the independent detector.",
         ),
     ]
     return gx.ExpectationSuite(

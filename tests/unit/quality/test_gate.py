@@ -330,3 +330,35 @@ def test_gate_frame_masks_sensitive_columns_but_keeps_their_nulls():
     assert frame["speaker_key"].eq("").all()
     assert frame["locale"].tolist() == ["en-US", "en-GB", "de-DE"] * 2
     assert isinstance(frame, pd.DataFrame)
+
+
+# --- the independent detector (SPEC §5, amended 2026-11-28) -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "rule"),
+    [
+        ("ruf null eins sieben zwei drei vier fünf sechs an", "spoken_number", "digit_words"),
+        ("my iban is DE89 3704 0044 0532 0130 00", "iban", "stdnum_iban"),
+        ("my name is Ornella", "name", "name_statement"),
+        ("send it to 12 Main Street", "address", "street_number"),
+        ("mail kim＠example.com", "email", "email_written"),
+    ],
+)
+def test_what_redaction_missed_blocks_the_gate_naming_rule_and_row_never_the_text(text, kind, rule):
+    result = run_gate(with_value(make_batch(), "user_text", 3, text), POLICY)
+    failure = only_failure(result, "user_text_no_identifier")
+    assert failure.sample_utterance_ids == ["utt-0003"]
+    listed = result.statistics["identifier_findings"]
+    assert {"utterance_id": "utt-0003", "column": "user_text", "kind": kind, "rule": rule} in listed
+    assert result.statistics["identifier_findings_count"] >= 1
+    assert text not in json.dumps(result.to_dict(), default=str)
+
+
+@pytest.mark.parametrize(
+    "text", ["call mom", "play Frank Sinatra", "add bread to my list", "call [PHONE] now", "the year 1999"]
+)
+def test_benign_and_redacted_turns_pass_the_detector(text):
+    result = run_gate(with_value(make_batch(), "user_text", 1, text), POLICY)
+    assert result.success, [f.message for f in result.failed]
+    assert result.statistics["identifier_findings"] == []
