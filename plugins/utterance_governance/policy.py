@@ -42,6 +42,18 @@ class Policy:
     shard_target_rows: int = 20_000
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # SPEC §5 (amended 2026-11-28): a locale whose language redaction cannot read (its
+        # spoken numbers, formats and identity numbers) may not be allowed
+        from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
+
+        unreadable = unreadable_locales(self.allowed_locales)
+        if unreadable:
+            raise ValueError(
+                f"allowed_locales {unreadable}: redaction cannot read their language "
+                f"(it reads {', '.join(sorted(READABLE_LANGUAGES))})"
+            )
+
     def is_opt_in_locale(self, locale: str) -> bool:
         region = locale.rsplit("-", 1)[-1] if "-" in locale else ""
         return region.upper() in self.opt_in_regions

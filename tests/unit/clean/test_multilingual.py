@@ -190,3 +190,17 @@ def test_every_default_locale_is_readable() -> None:
     assert not unreadable_locales(DEFAULT_ALLOWED_LOCALES)
     assert unreadable_locales(["en-US", "sv-SE", "zh-CN"]) == ["sv-SE", "zh-CN"]
     assert set(READABLE_LANGUAGES) >= {"en", "de", "fr", "es", "it", "nl", "pt", "ja"}
+
+
+def test_configuration_refuses_a_locale_redaction_cannot_read(tmp_path) -> None:
+    import json
+
+    from utterance_governance.policy import Policy, load_policy
+
+    assert Policy().allowed_locales == DEFAULT_ALLOWED_LOCALES
+    with pytest.raises(ValueError, match=r"sv-SE.*cannot read"):
+        Policy(allowed_locales=("en-US", "sv-SE"))
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps({"allowed_locales": ["de-DE", "zh-CN"]}))
+    with pytest.raises(ValueError, match="zh-CN"):
+        load_policy(str(path))
