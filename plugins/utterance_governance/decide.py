@@ -101,8 +101,12 @@ def decide_records(
     open_idx = np.flatnonzero(np.equal(reasons, None))
     survivors = records.take(pa.array(open_idx, pa.int64()))
     redact_started = time.perf_counter()
-    user_text = pc.utf8_trim_whitespace(redact_array(survivors.column("transcript")))
-    assistant_text = pc.utf8_trim_whitespace(redact_array(survivors.column("response")))
+    user_text = pc.utf8_trim_whitespace(
+        redact_array(survivors.column("transcript"), survivors.column("locale"))
+    )
+    assistant_text = pc.utf8_trim_whitespace(
+        redact_array(survivors.column("response"), survivors.column("locale"))
+    )
     seconds["redact"] += time.perf_counter() - redact_started
     hashes = content_hashes(user_text, assistant_text)
     _, rank = capture_order(survivors)
