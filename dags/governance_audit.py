@@ -31,6 +31,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import apply_airflow_overrides, run_context
@@ -89,8 +90,10 @@ def governance_audit():
         return audit.check_deadlines(run_context(ctx))
 
     @task(trigger_rule=TriggerRule.NONE_SKIPPED)
-    def write_findings(ctx: dict) -> dict:
+    def write_findings(ctx: dict | None) -> dict:
         """Runs when the checks are done, failed or not: the findings are written before any failure."""
+        if ctx is None:  # prepare itself failed (its error says why): nothing was checked
+            raise AirflowSkipException("prepare failed: there are no findings to write")
         from utterance_governance.jobs import audit
 
         return audit.write_findings(run_context(ctx))
