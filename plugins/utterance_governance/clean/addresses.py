@@ -149,7 +149,7 @@ ADDRESS_CANDIDATES = (
     r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:nr\.?[ ]?)?[0-9])"
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
-    r"|[0-9][ ]\p{Lu}[^\n]{0,60}?[ ][0-9]"
+    r"|[0-9][ ]\pL[^\n]{0,60}?[ ][0-9]"
     r"|(?i:\b" + _ADDRESS_CUE + r")[^\n]{0,60}?[ ][0-9]"
     r"|(?i:corner[ ]of)"
     r"|\b(?:" + _alternation(_COUNTRIES) + r")[^\n]{0,25}[0-9]{4}"

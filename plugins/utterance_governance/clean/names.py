@@ -39,6 +39,16 @@ import pyarrow as pa
 
 _DATA = Path(__file__).resolve().parent / "data"
 _SPACES = re.compile(r"[ ]+")
+_AFTER_CUE = re.compile(r"\.?:?[ ]+")
+_AFTER_TITLE = re.compile(r"\.?[ ]+")
+
+
+def _bounded(toks, k: int) -> bool:
+    """Word ``k`` starts at a word boundary (no letter, digit or _ before it)."""
+    start = toks.spans[k][0]
+    return start == 0 or not (toks.text[start - 1].isalnum() or toks.text[start - 1] == "_")
+
+
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*\.?")
 
 
@@ -161,12 +171,12 @@ def _alternation(words) -> str:
 _STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES})
 _CAPITAL_ALT = _alternation(_CAPITAL_CUES)
 _GIVEN_ALT = _alternation(_GIVEN_CUES)
-_TITLE_ALT = _alternation(_TITLES)
-# The cue right before a word, as Python reads it (the RE2 prefilter below is its superset).
-_CUE_BEFORE = re.compile(
-    rf"(?i:(?:(?P<label>\bname[ ]*:)|\b(?P<cue>{_STRONG_ALT}|{_CAPITAL_ALT}|{_GIVEN_ALT})\.?:?|\b(?P<title>{_TITLE_ALT})\.?)"
-    rf"[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)"
+# The last word of every cue (a quick test before reading a cue)
+_CUE_LAST_WORDS = frozenset(
+    {"name", *_STRONG_CUES, *_TITLES, *_CAPITAL_CUES}
+    | {phrase.split()[-1] for phrase in (*_PHRASE_CUES, *_IDENTITY_CUES, *_GIVEN_CUES)}
 )
+_TITLE_ALT = _alternation(_TITLES)
 # ... and "This is Dreams by Fleetwood Mac." (a song named)
 _MEDIA_ROW = (
     r"(?i:\b(?:" + _alternation(_MEDIA_CUES) + r")\b"
@@ -223,21 +233,29 @@ def candidate_rows(values: pa.Array, english: np.ndarray | None = None) -> np.nd
     rows = np.flatnonzero(open_rows & match_rows(values, _CAPITALISED))
     if not len(rows):
         return found
-    # the words as ``_Tokens`` reads them: letter runs (with inner apostrophes and hyphens)
+    # the words as ``_Tokens`` reads them: letter runs (with inner apostrophes and hyphens); of
+    # those only the capitalised ones are looked up
     words = pc.split_pattern_regex(values.take(pa.array(rows)), r"[^\pL'’\-]+")
-    flat = pc.replace_substring_regex(pc.utf8_trim(pc.list_flatten(words), characters="'’-"), "['’]s$", "")
-    parent = np.asarray(pc.list_parent_indices(words))
+    flat = pc.list_flatten(words)
+    capital = np.flatnonzero(
+        np.asarray(pc.fill_null(pc.match_substring_regex(flat, r"^['’\-]*\p{Lu}"), False))
+    )
+    if not len(capital):
+        return found
+    parent = np.asarray(pc.list_parent_indices(words))[capital]
+    token = pc.replace_substring_regex(
+        pc.utf8_trim(flat.take(pa.array(capital)), characters="'’-"), "['’]s$", ""
+    )
+    lower = pc.utf8_lower(token)
     given, common = _token_sets()
-    title = np.asarray(pc.fill_null(pc.utf8_is_title(flat), False))
-    lower = pc.utf8_lower(flat)
     is_given = np.asarray(pc.is_in(lower, value_set=given))
-    unknown = title & ~np.asarray(pc.is_in(lower, value_set=common)) & (np.asarray(pc.utf8_length(flat)) > 1)
+    unknown = ~np.asarray(pc.is_in(lower, value_set=common)) & (np.asarray(pc.utf8_length(token)) > 1)
     if english is not None:
         unknown &= english[rows][parent]
-    hit = title & is_given
+    hit = is_given.copy()
     hit |= unknown & np.asarray(pc.match_substring_regex(lower, _SURNAME_ENDING.pattern))
-    pair = unknown[1:] & (parent[:-1] == parent[1:]) & (unknown[:-1] | (title & is_given)[:-1])
-    hit[:-1] |= pair
+    adjacent = (capital[1:] == capital[:-1] + 1) & (parent[:-1] == parent[1:])
+    hit[:-1] |= adjacent & unknown[1:] & (unknown[:-1] | is_given[:-1])
     found[rows[np.unique(parent[hit])]] = True
     return found
 
@@ -282,7 +300,6 @@ class _Names:
         self.english = english_words() if lang in (None, "en") else None
         self.toks = _Tokens(text)
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
-        self.cues = {m.end(): m for m in _CUE_BEFORE.finditer(text)}
 
     def known(self, low: str) -> bool:
         return low in self.given or low in self.surnames
@@ -291,22 +308,50 @@ class _Names:
         return low in _NOT_A_NAME or low in _TITLES or low in _STRONG_CUES
 
     def cue(self, i: int) -> str | None:
-        """The kind of cue right before word ``i`` (``_CUE_BEFORE``): identity, strong, given or capital."""
-        match = self.cues.get(self.toks.spans[i][0])
-        if match is None:
-            return None
-        if match.group("title") and match.group("title").lower().rstrip(".") not in _KIN_TITLES:
-            return "identity" if _title(self.toks.words[i]) else "strong"  # Mrs. Kapanen, dr. patel
-        if match.group("label"):
-            return "identity"  # Name: Anne-Lotte Modderkolk
-        if match.group("title"):
-            return "strong"  # aunt linda
-        cue = " ".join(match.group("cue").lower().split())
-        if cue in _IDENTITY_CUES:
+        """The kind of cue right before word ``i``: identity, strong, given or capital.
+
+        Read from the words, as ``NAME_CANDIDATES`` (RE2, a superset) reads the text: a cue word or phrase, then ``.``/``:`` and spaces, then at most one title.
+        """
+        toks = self.toks
+        j = i
+        if i > 0 and toks.lower[i - 1] in _TITLES and _AFTER_TITLE.fullmatch(toks.gap(i)):
+            j = i - 1
+        found = self._cue_ending(j) if j > 0 and _AFTER_CUE.fullmatch(toks.gap(j)) else None
+        if found is None and j < i:  # the title is the cue: Mrs. Kapanen, dr. patel, aunt linda
+            if toks.lower[j] in _KIN_TITLES or not _title(toks.words[i]):
+                return "strong"
             return "identity"
-        if cue in _STRONG_CUES or cue in _PHRASE_CUES or cue in _TITLES:
+        return found
+
+    def _cue_ending(self, j: int) -> str | None:
+        """The kind of the cue whose last word is ``j - 1`` (spaces between its words)."""
+        toks = self.toks
+        last = j - 1
+        if toks.lower[last] not in _CUE_LAST_WORDS:
+            return None
+        if toks.lower[last] == "name" and (":" in toks.gap(j) or toks.possessive[last]):
+            return "identity" if _bounded(toks, last) else None  # Name: …, name's …
+        for n in (4, 3, 2):
+            first = last - n + 1
+            if first < 0 or not _bounded(toks, first) or any(toks.possessive[first:last]):
+                continue
+            if not all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, last + 1)):
+                continue
+            phrase = " ".join(toks.lower[first : last + 1])
+            if phrase in _IDENTITY_CUES:
+                return "identity"
+            if phrase in _PHRASE_CUES:
+                return "strong"
+            if phrase in _GIVEN_CUES:
+                return "given"
+        word = toks.lower[last]
+        if toks.possessive[last] or not _bounded(toks, last):
+            return None
+        if word in _STRONG_CUES or word in _TITLES:
             return "strong"
-        return "given" if cue in _GIVEN_CUES else "capital"
+        if word in _GIVEN_CUES:
+            return "given"
+        return "capital" if word in _CAPITAL_CUES else None
 
     def after_media(self, i: int) -> bool:
         return any(low in _MEDIA_CUES for low in self.toks.lower[max(0, i - 4) : i])
@@ -423,6 +468,16 @@ class _Names:
         out: list[tuple[int, int]] = []
         i = 0
         while i < len(toks.words):
+            # a lower-case word is a name only after a cue (or as a possessive): skip the rest fast
+            if (
+                not toks.words[i][:1].isupper()
+                and not toks.possessive[i]
+                and (
+                    i == 0 or (toks.lower[i - 1] not in _CUE_LAST_WORDS and toks.lower[i - 1] not in _TITLES)
+                )
+            ):
+                i += 1
+                continue
             end = self.name_at(i)
             if end is None:
                 i += 1

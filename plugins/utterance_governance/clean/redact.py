@@ -253,16 +253,19 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
     return pa.concat_arrays([values for _, values in parts]).take(pa.array(order))
 
 
-def candidate_rows(values: pa.Array, locales: list[str | None] | None = None) -> np.ndarray:
+def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndarray:
     """The rows redaction may change (a superset; ``values`` normalised for detection)."""
     found = match_rows(values, "|".join([CANDIDATES, *(p for _, p in _BEFORE + _AFTER if p)]))
-    return found | name_rows(values, _english_rows(locales, len(values)))
+    return found | name_rows(values, _english_rows(locales))
 
 
-def _english_rows(locales: list[str | None] | None, n: int) -> np.ndarray | None:
+def _english_rows(locales: pa.Array | None) -> np.ndarray | None:
+    """Which rows are English text (or of no locale): a vectorised ``language_of(l) == "en"``."""
     if locales is None:
         return None
-    return np.array([language_of(loc) in (None, "en") for loc in locales], dtype=bool)
+    lower = pc.utf8_lower(locales.cast(pa.string()))
+    english = pc.or_(pc.equal(lower, "en"), pc.starts_with(lower, "en-"))
+    return np.asarray(pc.fill_null(pc.or_(english, pc.starts_with(lower, "en_")), True))
 
 
 def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
@@ -271,21 +274,25 @@ def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
     return values
 
 
-def _stage_rows(stages: list, values: pa.Array, locales: list[str | None] | None) -> pa.Array:
-    """``_run(stages)`` on each row, each stage only where its prefilter finds something."""
-    masks = [
-        match_rows(values, pattern) if pattern else name_rows(values, _english_rows(locales, len(values)))
-        for _, pattern in stages
-    ]
+def _stage_rows(stages: list, values: pa.Array, locales: pa.Array | None) -> pa.Array:
+    """``_run(stages)`` on each row, each stage only where its prefilter finds something.
+
+    One RE2 pass per stage (a union of the patterns is slower than the passes together: RE2's
+    DFA for it outgrows its cache).
+    """
+    english = _english_rows(locales)
+    masks = [match_rows(values, pattern) if pattern else name_rows(values, english) for _, pattern in stages]
     hits = np.stack(masks, axis=1)
     rows = np.flatnonzero(hits.any(axis=1))
     if not len(rows):
         return values
     texts = values.take(pa.array(rows)).to_pylist()
-    out = []
-    for row, text, run in zip(rows.tolist(), texts, hits[rows].tolist(), strict=True):
-        locale = None if locales is None else locales[row]
-        out.append(_run(stages, text, language_of(locale), region_of(locale), tuple(run)))
+    codes = [None] * len(rows) if locales is None else locales.take(pa.array(rows)).to_pylist()
+    subtags = {code: (language_of(code), region_of(code)) for code in set(codes)}
+    out = [
+        _run(stages, text, *subtags[code], tuple(run))
+        for text, code, run in zip(texts, codes, hits[rows].tolist(), strict=True)
+    ]
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(values, pa.array(mask), pa.array(out, values.type))
@@ -306,8 +313,7 @@ def redact_array(
     values = _combined(values)
     if pa.types.is_null(values.type):  # a column of nulls only
         return values
-    codes = _combined(locales)
-    where = None if codes is None else codes.to_pylist()
+    where = _combined(locales)
     normalised = normalise_array_for_detection(values)
     redacted = _stage_rows(_BEFORE, normalised, where)
     redacted = _redact_core_array(redacted)
