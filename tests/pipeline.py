@@ -19,6 +19,7 @@ from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs import audit, privacy, publish
 from utterance_governance.jobs.context import RunContext
+from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.settings import load_settings
 
 
@@ -40,6 +41,21 @@ class Lake:
     @property
     def storage(self) -> Storage:
         return Storage(self.root)
+
+    def live_ids(self, dataset: str = "assistant-sft") -> set[str]:
+        """The utterance ids of the live version (empty: nothing published yet)."""
+        storage = self.storage
+        current = read_current(storage, dataset)
+        if current is None:
+            return set()
+        manifest = read_manifest(storage, dataset, current["version"])
+        return {
+            u
+            for shard in manifest["shards"]
+            for u in storage.read_parquet(f"published/{dataset}/{shard['path']}", ["utterance_id"])
+            .column(0)
+            .to_pylist()
+        }
 
     @contextmanager
     def store(self) -> Iterator[GovernanceStore]:

@@ -44,6 +44,20 @@ def live(lake: Lake) -> tuple[dict, set[str]]:
     return manifest, ids
 
 
+def forget_fingerprint(lake: Lake) -> None:
+    """Make the live manifest look like one written before fingerprints were recorded."""
+    storage = lake.storage
+    path = f"published/{DATASET}/{read_current(storage, DATASET)['version']}/manifest.json"
+    manifest = json.loads(storage.read_bytes(path))
+    del manifest["key_fingerprint"]
+    storage.write_bytes(path, json.dumps(manifest).encode())
+
+
+def rekey_env(monkeypatch, lake: Lake, **env: str) -> None:
+    for name, value in {**lake.env, **env}.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:
     lake = Lake(str(tmp_path / "lake"), store_url)
@@ -116,12 +130,7 @@ def test_a_run_with_another_key_refuses_to_start(lake, step):
 
 
 def test_a_live_manifest_without_a_fingerprint_is_refused(lake):
-    storage = lake.storage
-    version = read_current(storage, DATASET)["version"]
-    path = f"published/{DATASET}/{version}/manifest.json"
-    manifest = json.loads(storage.read_bytes(path))
-    del manifest["key_fingerprint"]
-    storage.write_bytes(path, json.dumps(manifest).encode())
+    forget_fingerprint(lake)
     with pytest.raises(KeyMismatch, match="records no pseudonym-key fingerprint"):
         lake.privacy()
 
@@ -134,8 +143,7 @@ def test_rotating_the_key_rekeys_the_dataset_and_every_keyed_copy(lake, monkeypa
     storage = lake.storage
     old_speaker = speaker_key("other", lake.key.encode())
     assert old_speaker in storage.read_parquet(storage.list_files("decisions", (".parquet",))[0].path).column("speaker_key").to_pylist()  # fmt: skip
-    for name, value in {**lake.env, "UG_PSEUDONYM_KEY": "the-new-key", "UG_OLD_KEY": lake.key}.items():
-        monkeypatch.setenv(name, value)
+    rekey_env(monkeypatch, lake, UG_PSEUDONYM_KEY="the-new-key", UG_OLD_KEY=lake.key)
     assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
 
     rotated = Lake(lake.root, lake.database_url, key="the-new-key")
@@ -162,8 +170,7 @@ def test_rekey_refuses_an_old_key_that_did_not_make_the_dataset(lake, monkeypatc
     from utterance_governance.cli import main
 
     before = live(lake)
-    for name, value in {**lake.env, "UG_PSEUDONYM_KEY": "the-new-key", "UG_OLD_KEY": "a-wrong-key"}.items():
-        monkeypatch.setenv(name, value)
+    rekey_env(monkeypatch, lake, UG_PSEUDONYM_KEY="the-new-key", UG_OLD_KEY="a-wrong-key")
     assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 1
     assert live(lake) == before
 
@@ -171,14 +178,8 @@ def test_rekey_refuses_an_old_key_that_did_not_make_the_dataset(lake, monkeypatc
 def test_rekey_with_the_same_key_records_the_fingerprint_of_an_old_manifest(lake, monkeypatch):
     from utterance_governance.cli import main
 
-    storage = lake.storage
-    version = read_current(storage, DATASET)["version"]
-    path = f"published/{DATASET}/{version}/manifest.json"
-    manifest = json.loads(storage.read_bytes(path))
-    del manifest["key_fingerprint"]
-    storage.write_bytes(path, json.dumps(manifest).encode())
-    for name, value in {**lake.env, "UG_OLD_KEY": lake.key}.items():
-        monkeypatch.setenv(name, value)
+    forget_fingerprint(lake)
+    rekey_env(monkeypatch, lake, UG_OLD_KEY=lake.key)
     assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
     assert live(lake)[0]["key_fingerprint"] == key_fingerprint(lake.key.encode())
     lake.privacy()  # accepted again

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tests.pipeline import Lake
 
-from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.purge.receipts import receipt_path
 
 DATASET = "assistant-sft"
@@ -39,16 +38,6 @@ def deletion(customer: str, scope: str = "all", **extra) -> bytes:
                        "requested_at": "2026-11-25T00:00:00Z", **extra}).encode() + b"\n"  # fmt: skip
 
 
-def live_ids(lake: Lake) -> set[str]:
-    storage = lake.storage
-    current = read_current(storage, DATASET)
-    if current is None:
-        return set()
-    manifest = read_manifest(storage, DATASET, current["version"])
-    return {u for s in manifest["shards"]
-            for u in storage.read_parquet(f"published/{DATASET}/{s['path']}", ["utterance_id"]).column(0).to_pylist()}  # fmt: skip
-
-
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:
     lake = Lake(str(tmp_path / "lake"), store_url)
@@ -62,7 +51,7 @@ def test_an_opt_out_whose_customer_id_has_a_trailing_space_is_honoured(lake):
     lake.storage.write_bytes("landing/consent/a.jsonl", consent("c1 "))
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
     lake.publish()
-    assert live_ids(lake) == {"u-base"}
+    assert lake.live_ids() == {"u-base"}
 
 
 def test_an_opt_out_whose_purpose_is_spelled_model_training_in_title_case_is_honoured(lake):
@@ -72,7 +61,7 @@ def test_an_opt_out_whose_purpose_is_spelled_model_training_in_title_case_is_hon
         "landing/consent/a.jsonl", consent("c1", purpose="Model_Training", status=" OPTED_OUT")
     )
     lake.privacy()
-    assert live_ids(lake) == {"u-base"}
+    assert lake.live_ids() == {"u-base"}
 
 
 def test_a_deletion_naming_the_nfd_spelling_of_an_nfc_id_deletes(lake):
@@ -80,7 +69,7 @@ def test_a_deletion_naming_the_nfd_spelling_of_an_nfc_id_deletes(lake):
     lake.publish()
     lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("Ame\u0301lie"))
     lake.privacy()
-    assert live_ids(lake) == {"u-base"}
+    assert lake.live_ids() == {"u-base"}
     assert b"six thirty" not in lake.storage.read_bytes(f"{DT}/a.jsonl")
 
 
@@ -91,7 +80,7 @@ def test_a_delete_all_customers_utterance_claiming_a_future_capture_is_not_publi
         f"{DT}/a.jsonl", line("u-future", "c1", "my new pin is on the fridge", captured=future)
     )
     lake.publish()
-    assert live_ids(lake) == {"u-base"}
+    assert lake.live_ids() == {"u-base"}
     [quarantined] = lake.storage.list_files("quarantine/utterances", (".parquet",))
     assert lake.storage.read_parquet(quarantined.path).column("detail").to_pylist() == [
         "future_timestamp:captured_at"
@@ -112,7 +101,7 @@ def test_a_json_escaped_non_ascii_id_is_found_again_by_a_later_deletion(lake, en
     rel = f"{DT}/z.{encoding}"
     lake.storage.write_bytes(rel, gzip.compress(data) if encoding.endswith("gz") else data)
     lake.publish()
-    assert "u-zoe" in live_ids(lake)
+    assert "u-zoe" in lake.live_ids()
     lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("Zoë"))
     result = lake.privacy()
     assert result["copies"]["rows_removed"]["landing"] == 1
@@ -143,7 +132,7 @@ def test_a_nul_byte_in_one_consent_record_stops_nobody_elses_runs(lake):
     lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("c2"))
     lake.privacy()  # the run goes on: c2's deletion is done
     lake.publish()
-    ids = live_ids(lake)
+    ids = lake.live_ids()
     assert "u2" not in ids
     with lake.store() as store:
         held = store.held_customers()

@@ -11,7 +11,6 @@ import pytest
 from tests.pipeline import Lake
 
 from utterance_governance.io.storage import PathRefused, Storage
-from utterance_governance.publish.commit import read_current, read_manifest
 
 DATASET = "assistant-sft"
 DT = "landing/utterances/dt=2026-11-20"
@@ -21,16 +20,6 @@ def utterance(uid: str, customer: str, text: str, **changes) -> bytes:
     row = {"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z", "locale": "en-US",
            "transcript": text, "response": "Done.", "asr_confidence": 0.9, **changes}  # fmt: skip
     return json.dumps(row).encode() + b"\n"
-
-
-def live_ids(lake: Lake) -> set[str]:
-    storage = lake.storage
-    current = read_current(storage, DATASET)
-    if current is None:
-        return set()
-    manifest = read_manifest(storage, DATASET, current["version"])
-    return {u for s in manifest["shards"]
-            for u in storage.read_parquet(f"published/{DATASET}/{s['path']}", ["utterance_id"]).column(0).to_pylist()}  # fmt: skip
 
 
 @pytest.fixture
@@ -48,7 +37,7 @@ def test_a_landing_symlink_to_a_file_outside_the_lake_is_refused_and_reported(la
     os.symlink(outside, storage.full(f"{DT}/link.jsonl"))
     os.symlink(tmp_path, storage.full(f"{DT}/linked-folder"))
     lake.publish()
-    assert live_ids(lake) == {"u-inside"}
+    assert lake.live_ids() == {"u-inside"}
     reports = [f.path for f in storage.list_files("reports", ("refused_inputs.json",))]
     refused = json.loads(storage.read_bytes(reports[0]))
     assert {(r["path"], r["reason"]) for r in refused} == {(f"{DT}/link.jsonl", "symlink"),
@@ -68,7 +57,7 @@ def test_a_symlinked_privacy_file_blocks_publishing_until_acknowledged(lake, tmp
 
     with pytest.raises(PublishingBlocked, match="refused_path:symlink"):
         lake.publish()
-    assert live_ids(lake) == set()
+    assert lake.live_ids() == set()
 
 
 def test_reads_through_a_symlink_or_out_of_the_root_raise(tmp_path):
@@ -89,7 +78,7 @@ def test_files_that_flatten_alike_keep_their_own_names_everywhere(lake):
     storage.write_bytes(f"{DT}/eu/a.jsonl", utterance("u-nested", "c2", "how tall is the eiffel tower")
                         + utterance("bad-nested", "c2", "y", captured_at="2026-11-20T10:00:00"))  # fmt: skip
     lake.publish()
-    assert live_ids(lake) == {"u-flat", "u-nested"}
+    assert lake.live_ids() == {"u-flat", "u-nested"}
     quarantined = [
         storage.read_parquet(f.path) for f in storage.list_files("quarantine/utterances", (".parquet",))
     ]

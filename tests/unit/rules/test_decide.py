@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pyarrow as pa
-from test_record_rules import NOW, consent, deletions, ts, utterances
+from test_record_rules import NOW, ts, utterances
+from tests.unit.privacy.test_privacy_rules import consent, deletions
 
 from utterance_governance import schema as S
 from utterance_governance.decide import decide_records

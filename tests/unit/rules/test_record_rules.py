@@ -36,29 +36,6 @@ def utterances(*rows: tuple) -> pa.Table:
     return pa.table(cols, schema=S.UTTERANCE)
 
 
-def consent(*events: tuple) -> pa.Table:
-    """events of (customer_id, status, effective_at[, recorded_at])."""
-    rows = [
-        dict(
-            event_id=f"e{i}",
-            customer_id=c,
-            purpose=S.TRAINING_PURPOSE,
-            status=s,
-            effective_at=at,
-            recorded_at=rest[0] if rest else at,
-            source="app",
-        )
-        for i, (c, s, at, *rest) in enumerate(events)
-    ]
-    return pa.Table.from_pylist(rows, schema=S.CONSENT)
-
-
-def deletions(*requests: dict) -> pa.Table:
-    base = {"from": None, "to": None, "utterance_ids": None}
-    rows = [{**base, "request_id": f"r{i}", **r} for i, r in enumerate(requests)]
-    return pa.Table.from_pylist(rows, schema=S.DELETION)
-
-
 def excluded(rule, records, policy=Policy()) -> list[str]:
     mask = rule.excludes(Frame(records, policy, NOW))
     return [u for u, m in zip(records.column("utterance_id").to_pylist(), mask, strict=True) if m]
