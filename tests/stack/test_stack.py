@@ -74,12 +74,18 @@ def live(storage: Storage) -> tuple[dict, pa.Table]:
     return manifest, rows
 
 
+def landed(info, arrivals: dict):
+    """When a landing file landed, as the pipeline knows it: recorded when it was first read, else
+    (not read yet) its modification time."""
+    return arrivals[info.path][1] if info.path in arrivals else info.modified
+
+
 def landing_records(storage: Storage, store: GovernanceStore) -> pa.Table:
     """Every landing row, with its file's landing time as the store recorded it (unknown: not read yet)."""
     files = storage.list_files("landing/utterances", (".jsonl", ".jsonl.gz", ".parquet"))
     assert files, "no landing files"
     arrivals = store.arrivals(f.path for f in files)
-    tables = [read_landing_file(storage, f.path, "utterances", Arrival(landed_at=arrivals.get(f.path, (None, None))[1])).records
+    tables = [read_landing_file(storage, f.path, "utterances", Arrival(landed_at=landed(f, arrivals))).records
               for f in files]  # fmt: skip
     return pa.concat_tables(tables).select(
         ["customer_id", "utterance_id", "captured_at", "landed_at", "transcript"]
