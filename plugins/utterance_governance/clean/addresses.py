@@ -69,7 +69,9 @@ def _alternation(words: str) -> str:
 
 _NUMBER = r"(?:[0-9]{1,6}[ ](?=[0-9]))?[0-9]{1,6}(?:[ ]?[A-Za-z](?![\w]))?(?:[\-/][0-9]{1,4}[A-Za-z]?)?"
 _W = r"[^\W\d_][\w'’\-.]*"
-_CAP = r"[^\W\d_a-zß-ÿ][\w'’\-.]*"  # a capitalised word
+# Upper-case letters, spelled out (the same class in Python re and RE2): a capitalised word.
+_UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-Я"
+_CAP = rf"[{_UPPER}][\w'’\-.]*"
 _PARTICLE = (
     r"(?:de|da|do|das|dos|del|de la|di|della|delle|dei|degli|dello|dal|dalla|des|du|la|le|el|van|von|der)"
 )
@@ -149,7 +151,8 @@ ADDRESS_CANDIDATES = (
     r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:nr\.?[ ]?)?[0-9])"
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
-    r"|[0-9][ ]\pL[^\n]{0,60}?[ ][0-9]"
+    # number, capitalised words, number (the Python pattern with any non-space for \w)
+    rf"|[0-9]{{1,6}}[ ][{_UPPER}][^ \n]*(?:[ ](?:{_LINK}[ ])?[{_UPPER}][^ \n]*){{0,3}}[ ][0-9]"
     r"|(?i:\b" + _ADDRESS_CUE + r")[^\n]{0,60}?[ ][0-9]"
     r"|(?i:corner[ ]of)"
     r"|\b(?:" + _alternation(_COUNTRIES) + r")[^\n]{0,25}[0-9]{4}"

@@ -201,6 +201,7 @@ def _cue_candidates() -> str:
 NAME_CANDIDATES = _cue_candidates()
 _CAPITALISED = r"\P{L}\p{Lu}\p{Ll}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
+_TITLE_CASE = r"\p{Lu}\p{Ll}"
 
 
 @functools.cache
@@ -223,14 +224,24 @@ def candidate_rows(values: pa.Array, english: np.ndarray | None = None) -> np.nd
     from utterance_governance.clean.patterns import match_rows
 
     found = match_rows(values, NAME_CANDIDATES)
-    open_rows = ~found & ~match_rows(values, _MEDIA_ROW)
+    # the rules without a cue need a capitalised word: the other passes read those rows only
+    titled = np.flatnonzero(~found & match_rows(values, _TITLE_CASE))
+    if not len(titled):
+        return found
+    subset = values.take(pa.array(titled, pa.int64()))
+    open_rows = np.zeros(len(values), dtype=bool)
+    open_rows[titled] = ~match_rows(subset, _MEDIA_ROW)
+    first_capital = np.zeros(len(values), dtype=bool)
+    first_capital[titled] = match_rows(subset, _FIRST_CAPITALISED)
+    capitalised = np.zeros(len(values), dtype=bool)
+    capitalised[titled] = match_rows(subset, _CAPITALISED)
     # a capitalised first word only: is it a given name? ("Brian is very reliable.")
-    first = np.flatnonzero(open_rows & match_rows(values, _FIRST_CAPITALISED))
+    first = np.flatnonzero(open_rows & first_capital)
     if len(first):
         words = pc.struct_field(pc.extract_regex(values.take(pa.array(first)), _FIRST_CAPITALISED), [0])
         given = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(words), value_set=_token_sets()[0]), False))
         found[first[given]] = True
-    rows = np.flatnonzero(open_rows & match_rows(values, _CAPITALISED))
+    rows = np.flatnonzero(open_rows & capitalised)
     if not len(rows):
         return found
     # the words as ``_Tokens`` reads them: letter runs (with inner apostrophes and hyphens); of

@@ -122,27 +122,30 @@ def _classifier(region: str | None) -> Callable[[str], str]:
 Stage = Callable[[str, str | None, str | None], str]
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one).
-_BEFORE: list[tuple[Stage, str]] = [
-    (lambda text, lang, region: redact_ids(text, region), PRE_CANDIDATES),
-    (lambda text, lang, region: redact_addresses(text), ADDRESS_CANDIDATES),
-    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES),
+_DIGIT = "[0-9]"
+_BEFORE: list[tuple[Stage, str, str | None]] = [
+    (lambda text, lang, region: redact_ids(text, region), PRE_CANDIDATES, _DIGIT),
+    (lambda text, lang, region: redact_addresses(text), ADDRESS_CANDIDATES, r"[0-9]|(?i:corner)"),
+    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES, _DIGIT),
 ]
 # After them: digit groups they left ("[PHONE] 1111 1111"), other languages' spoken numbers,
-# names (whose rows ``clean.names.candidate_rows`` picks).
-_AFTER: list[tuple[Stage, str | None]] = [
-    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES),
+# names (whose rows ``clean.names.candidate_rows`` picks). The third element: a cheap RE2
+# pattern every row a stage may change holds (its prefilter runs on those rows only).
+_AFTER: list[tuple[Stage, str | None, str | None]] = [
+    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES, _DIGIT),
     (
         lambda text, lang, region: redact_spoken_runs(text, lang, _classifier(region), MIN_RUN_DIGITS),
         SPOKEN_CANDIDATES,
+        None,
     ),
-    (lambda text, lang, region: redact_names(text, lang), None),
+    (lambda text, lang, region: redact_names(text, lang), None, None),
 ]
 
 
 def _run(
     stages: list, text: str, lang: str | None, region: str | None, run: tuple[bool, ...] | None = None
 ) -> str:
-    for i, (stage, _) in enumerate(stages):
+    for i, (stage, _, _) in enumerate(stages):
         if run is None or run[i]:
             text = stage(text, lang, region)
     return text
@@ -255,7 +258,10 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
 
 def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndarray:
     """The rows redaction may change (a superset; ``values`` normalised for detection)."""
-    found = match_rows(values, "|".join([CANDIDATES, *(p for _, p in _BEFORE + _AFTER if p)]))
+    found = match_rows(values, CANDIDATES)
+    for _, pattern, _ in _BEFORE + _AFTER:
+        if pattern:
+            found |= match_rows(values, pattern)
     return found | name_rows(values, _english_rows(locales))
 
 
@@ -281,7 +287,20 @@ def _stage_rows(stages: list, values: pa.Array, locales: pa.Array | None) -> pa.
     DFA for it outgrows its cache).
     """
     english = _english_rows(locales)
-    masks = [match_rows(values, pattern) if pattern else name_rows(values, english) for _, pattern in stages]
+    gates: dict[str, np.ndarray] = {}
+    masks = []
+    for _, pattern, gate in stages:
+        if pattern is None:
+            masks.append(name_rows(values, english))
+            continue
+        if gate is None:
+            masks.append(match_rows(values, pattern))
+            continue
+        if gate not in gates:
+            gates[gate] = np.flatnonzero(match_rows(values, gate))
+        mask = np.zeros(len(values), dtype=bool)
+        mask[gates[gate]] = match_rows(values.take(pa.array(gates[gate], pa.int64())), pattern)
+        masks.append(mask)
     hits = np.stack(masks, axis=1)
     rows = np.flatnonzero(hits.any(axis=1))
     if not len(rows):

@@ -163,7 +163,10 @@ def _spoken_digits(text: str) -> bool:
 # prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
 _FAMILIES: dict[str, str] = {
     "digits": r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}",
-    "email": r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク",
+    "email": (
+        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク"
+        r"|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
+    ),
     "ip": r"\p{Nd}[.．]\p{Nd}|::|[0-9A-Fa-f]:[0-9A-Fa-f]",
     "alnum": r"\pL\p{Nd}|\p{Nd}\pL",
     "spoken": (
@@ -200,7 +203,7 @@ def find_in_text(
         else None
     )
     found: list[tuple[str, str]] = []
-    digits = sum(c.isdigit() for c in text)
+    digits = sum(map(str.isdigit, text))
     if "email" in run:
         found += _emails(text)
     if digits >= 7 and "digits" in run:
