@@ -167,7 +167,7 @@ _FAMILIES: dict[str, str] = {
         r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク"
         r"|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
     ),
-    "ip": r"\p{Nd}[.．]\p{Nd}|::|[0-9A-Fa-f]:[0-9A-Fa-f]",
+    "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
     "alnum": r"\pL\p{Nd}|\p{Nd}\pL",
     "spoken": (
         r"(?i:\b(?:"
@@ -180,7 +180,8 @@ _FAMILIES: dict[str, str] = {
     ),
     "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é|call|text|email|message|ring)\b)",
     "address": (
-        r"[0-9]{1,5}\s+\p{Lu}|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
+        r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
+        r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
         r"|\b(?:box|postfach|apartado|caixa postal|postbus)\s*[0-9])"
     ),
 }
