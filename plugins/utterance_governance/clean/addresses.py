@@ -48,6 +48,7 @@ Circus Gate Quay Wynd Broadway Esplanade Promenade Embankment Parade Approach Sh
 _STRONG_BEFORE = """
 rue calle rua viale piazza piazzale avenida travessa carrer strada corso largo vicolo allée allee
 chemin impasse quai paseo praça praca alameda rodovia estrada carretera travesía travesia ul. avda.
+rang montée montee
 """
 # ... and those that are ("via", "place", "route"): a capitalised name must follow.
 _WEAK_BEFORE = """
@@ -79,7 +80,7 @@ _PARTS = [
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib
     rf"(?i:\b{_NUMBER},?[ ](?:{_W}[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
-    rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
+    rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123
     rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
     rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}[ ](?:{_W}[ ]){{0,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
@@ -164,16 +165,19 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     found += [m.span("address") for m in _CUED_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
-    spans: list[tuple[int, int]] = []
+    merged: list[list[int]] = []
     for start, end in sorted(found):
-        if spans and start < spans[-1][1]:
-            if end > spans[-1][1]:
-                spans[-1] = (spans[-1][0], end)
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    spans: list[tuple[int, int]] = []
+    for start, end in merged:
+        if spans and start < spans[-1][1]:  # a tail reached the next address
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             continue
         tail = None if text[end - 1] == "." else _TAIL.match(text, end)  # "St." may end a sentence
-        if tail:
-            end = tail.end()
-        spans.append((start, end))
+        spans.append((start, tail.end() if tail else end))
     return spans
 
 
