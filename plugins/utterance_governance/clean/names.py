@@ -82,7 +82,7 @@ def _set(words: str) -> frozenset[str]:
 _STRONG_CUES = _set("""
 call calling ring phone dial text texting message messaging msg email emailing e-mail mail tell ask
 invite remind contact named called ruf rufe anrufen schreib schreibe sag frag appelle appeler appelez
-écris ecris dis llama llamar llame escribe escríbele dile chiama chiamare scrivi telefona bel bellen
+écris ecris llama llamar llame llamando escribe escríbele dile chiama chiamare scrivi telefona bel bellen
 stuur liga ligue ligar manda mande
 """)
 _PHRASE_CUES = (
@@ -189,7 +189,10 @@ def _cue_candidates() -> str:
     from utterance_governance.clean.patterns import _label_except  # the "any word but these" trie
 
     ascii_stop = tuple(w for w in _NOT_A_NAME | _TITLES if w.isascii() and w.isalpha())
-    word = rf"(?:{_label_except(ascii_stop)}\b|[^\x00-\x7f])"
+    # a word but a function word, starting with a letter (_label_except's words may start with a digit)
+    label = _label_except(ascii_stop)
+    assert label.startswith("(?:[0-9")
+    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[^\x00-\x7f])"
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
