@@ -362,13 +362,17 @@ def find_identifiers(
     hits[sampled[rows]] = True  # a sampled row is read by every rule
     findings = []
     read = np.flatnonzero(hits.any(axis=1))
+    done: dict[tuple, list[tuple[str, str]]] = {}  # a repeated text is read once
     for i, text in zip(read.tolist(), subset.take(pa.array(read, pa.int64())).to_pylist(), strict=True):
         row = int(rows[i])
         if text:
             families = frozenset(f for f, hit in zip(names, hits[i], strict=True) if hit)
             locale = codes[row] if codes else None
+            key = (text, locale, families)
+            if key not in done:
+                done[key] = find_in_text(text, locale, families)
             first: dict[str, str] = {}
-            for kind, rule in find_in_text(text, locale, families):
+            for kind, rule in done[key]:
                 first.setdefault(kind, rule)  # one finding per row and kind: the first rule
             findings += [Finding(row, kind, rule) for kind, rule in first.items()]
     return findings
