@@ -280,6 +280,10 @@ def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
     return values
 
 
+_READ: dict[tuple, str] = {}
+_READ_LIMIT = 200_000  # distinct texts remembered per process (tens of MB at most), then afresh
+
+
 def _stage_rows(
     stages: list, values: pa.Array, locales: pa.Array | None, gates: dict[str, np.ndarray] | None = None
 ) -> pa.Array:
@@ -312,15 +316,16 @@ def _stage_rows(
     texts = values.take(pa.array(rows)).to_pylist()
     codes = [None] * len(rows) if locales is None else locales.take(pa.array(rows)).to_pylist()
     subtags = {code: (language_of(code), region_of(code)) for code in set(codes)}
-    # Voice-assistant traffic repeats itself ("call sarah" thousands of times a night): each
-    # distinct (text, language, region, stages) is read once per column
-    done: dict[tuple, str] = {}
+    # Voice-assistant traffic repeats itself ("call sarah" thousands of times a night): a worker
+    # process reads each distinct (stages, text, language, region, prefilters) once
+    if len(_READ) > _READ_LIMIT:
+        _READ.clear()
     out = []
     for text, code, run in zip(texts, codes, hits[rows].tolist(), strict=True):
-        key = (text, *subtags[code], *run)
-        result = done.get(key)
+        key = (id(stages), text, *subtags[code], *run)
+        result = _READ.get(key)
         if result is None:
-            result = done[key] = _run(stages, text, *subtags[code], tuple(run))
+            result = _READ[key] = _run(stages, text, *subtags[code], tuple(run))
         out.append(result)
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
