@@ -1,9 +1,10 @@
 """Every row of every live shard, re-read from the files, not taken from the ledger:
 
-- against the *current* consent and deletion state, with the decision rules themselves
-  (``privacy_findings``); shards hold ``speaker_key``, not ``customer_id``, so the speaker keys
-  of every customer a privacy record names are computed and matched (``customer_index``);
-- against the identifier detectors, on every message (``identifier_findings``);
+- against the *current* privacy state, by the privacy core's one verdict (``privacy_findings``);
+  shards hold ``speaker_key``, not ``customer_id``: the verdict matches the speaker keys of every
+  customer a privacy record names;
+- against the independent identifier detector (``detect``), on every message in its scope and a
+  sample of the rest (``identifier_findings``);
 - against its own content: well formed, hashing to its ``content_hash``, a pseudonym as
   ``speaker_key`` (``content_findings``);
 - against the ledger of the live version (``join_ledger``, ``ledger_findings``), and each
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,12 +28,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings
 from utterance_governance.audit.publication import shard_rel
-from utterance_governance.clean.patterns import (
-    DETECTORS,
-    compile_python,
-    detect_identifiers,
-    has_spoken_number,
-)
+from utterance_governance.detect import find_identifiers
 from utterance_governance.io.storage import Storage
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
@@ -112,19 +109,6 @@ def _row_finding(rule: str, rows: pa.Table, i: int, message: str, detail: dict) 
     )
 
 
-_KIND_RES = {
-    kind: compile_python(pattern) for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number"
-}
-
-
-def identifier_kinds(text: str) -> list[str]:
-    """Which detectors find something in ``text`` (for the message; the text is never reported)."""
-    kinds = [kind for kind, pattern in _KIND_RES.items() if pattern.search(text)]
-    if has_spoken_number(text):
-        kinds.append("spoken_number")
-    return kinds
-
-
 def _flat_messages(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
     messages = rows.column("messages").combine_chunks()
     flat = pc.list_flatten(messages)
@@ -132,19 +116,24 @@ def _flat_messages(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
     return pc.struct_field(flat, "role"), pc.struct_field(flat, "content"), parents
 
 
-def identifier_findings(rows: pa.Table) -> list[Finding]:
-    """Live messages (either role) in which ``detect_identifiers`` finds an identifier."""
+def identifier_findings(rows: pa.Table, *, seed: int = 0) -> list[Finding]:
+    """Live messages (either role) in which the independent detector (``detect``: other code and
+    rules than the redaction that cleaned them) finds an identifier; one finding per message, naming
+    its kinds and rules, never the text. ``seed`` picks the random sample of rows outside the
+    detector's scope (fixed per audit run, so a re-run reads the same rows)."""
     if rows.num_rows == 0:
         return []
     roles, contents, parents = _flat_messages(rows)
-    found = np.asarray(detect_identifiers(contents), dtype=bool)
+    locales = rows.column("locale").combine_chunks().take(pa.array(parents))
+    by_message: dict[int, list] = {}
+    for found in find_identifiers(contents, locales, seed=seed):
+        by_message.setdefault(found.row, []).append(found)
     out = []
-    for k, j in enumerate(np.flatnonzero(found)):
-        role = roles[int(j)].as_py()
-        kinds = identifier_kinds(contents[int(j)].as_py() or "") if k < MAX_FINDINGS_PER_RULE else []
-        out.append(_row_finding("identifier_detected", rows, parents[j],
-                                f"the {role} message holds {'/'.join(kinds) or 'an identifier'}",
-                                {"role": role, "kinds": kinds}))  # fmt: skip
+    for j, found in sorted(by_message.items()):
+        role = roles[j].as_py()
+        kinds = sorted({f.kind for f in found})
+        out.append(_row_finding("identifier_detected", rows, parents[j], f"the {role} message holds {'/'.join(kinds)}",
+                                {"role": role, "kinds": kinds, "rules": sorted({f.rule for f in found})}))  # fmt: skip
     return out
 
 
@@ -244,13 +233,19 @@ def duplicate_findings(ids: pa.Array, shard_paths: pa.Array) -> list[Finding]:
 
 
 def check_shard_rows(
-    rows: pa.Table, ledger: pa.Table, state: PrivacyState, policy: Policy, now: datetime, key: bytes
+    rows: pa.Table,
+    ledger: pa.Table,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    key: bytes,
+    seed: int = 0,
 ) -> list[Finding]:
     """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows."""
     recorded, ledger_times = join_ledger(rows, ledger)
     return [
         *privacy_findings(rows, ledger_times, state, policy, now, key),
-        *identifier_findings(rows),
+        *identifier_findings(rows, seed=seed),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),
     ]
@@ -331,7 +326,8 @@ def scan_rows(
         scan.shards_scanned += 1
         scan.rows_checked += rows.num_rows
         shard_ledger = by_shard.get(path, ledger.schema.empty_table())
-        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key))
+        seed = zlib.crc32(f"{version}/{path}/{now.date()}".encode())  # one sample per shard and day
+        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed))
         ids.append(rows.column("utterance_id"))
         where.append(rows.column("shard_path"))
     if ids:

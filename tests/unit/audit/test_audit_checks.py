@@ -463,3 +463,21 @@ def test_an_unreadable_deletion_record_has_a_deadline_too(ctx):
 
     (row,) = load_deadlines(ctx.store, ctx.policy, NOW + timedelta(days=40))
     assert row.request_id == "del-garbled" and row.state == "overdue" and "unreadable" in row.scope
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "kind"),
+    [
+        ("de-DE", "meine IBAN ist DE89 3704 0044 0532 0130 00", "iban"),
+        ("en-AU", "ring me on (03) 5342 5757 tonight", "phone"),
+        ("fr-FR", "appelle le zéro six un deux trois quatre cinq six sept", "spoken_number"),
+    ],
+)
+def test_the_audit_asks_the_independent_detector(locale, text, kind):
+    """Identifiers the old redaction patterns never knew (national formats, other languages) are
+    violations when found live: the audit does not grade redaction with redaction's own rules."""
+    row = shard_row("u1", "c", "2026-11-20T08:00:00Z", user=text, locale=locale)
+    row = row.append_column("shard_path", pa.array(["s.parquet"]))
+    [finding] = identifier_findings(row)
+    assert finding.rule == "identifier_detected" and kind in finding.detail["kinds"]
+    assert text not in json.dumps(finding.to_dict())
