@@ -28,7 +28,6 @@ from utterance_governance.audit.deadlines import deadline_findings
 from utterance_governance.audit.findings import RULES, Finding, Findings
 from utterance_governance.audit.publication import verify_publication
 from utterance_governance.audit.rows import identifier_findings, scan_rows
-from utterance_governance.publish.shards import split_turns
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs import audit
@@ -36,6 +35,7 @@ from utterance_governance.jobs.context import InvalidParams, RunContext
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState
 from utterance_governance.publish.commit import DatasetPaths
+from utterance_governance.publish.shards import split_turns
 from utterance_governance.reports.deadlines import deletion_deadlines
 from utterance_governance.settings import load_settings
 
@@ -315,7 +315,9 @@ def test_deadlines_from_receipts_or_from_the_policy():
 
 
 # --- params -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["cus-462aa79a0e51", "A1", "user@example.com", "acct:42+x", "ü", "Zoë-7", "a b"])
+@pytest.mark.parametrize(
+    "value", ["cus-462aa79a0e51", "A1", "user@example.com", "acct:42+x", "ü", "Zoë-7", "a b"]
+)
 def test_sane_customer_ids_are_accepted(value):
     assert audit.validate_customer_id(value) == value
 
