@@ -236,9 +236,11 @@ def publish_version(
             store.carry_over(dataset, parent, version, exclude_shards=dropped)
         store.insert_ledger_rows(dataset, version, _ledger_input(rows, new_shards))
         if rewritten:
-            removed = [uid for rewrite in publication.rewrites for uid in rewrite.removed]
             store.rewrite_shards(
-                dataset, version, {old: new.path if new else None for old, new in rewritten.items()}, removed
+                dataset,
+                version,
+                {old: new.path if new else None for old, new in rewritten.items()},
+                {rewrite.path: rewrite.removed for rewrite in publication.rewrites},
             )
         on_stage("ledger")
 

@@ -418,7 +418,8 @@ def test_ledger_insert_carry_over_and_queries(store, monkeypatch):
     removed = [f"u{i:07d}" for i in range(10)]
     store.carry_over(ds, "v1", "v2", exclude_shards=[old])
     store.carry_over(ds, "v1", "v2", exclude_shards=[old])  # idempotent
-    assert store.rewrite_shards(ds, "v2", {old: new}, removed) == 10
+    # removed ids given per shard: ids the shard does not hold mark nothing
+    assert store.rewrite_shards(ds, "v2", {old: new}, {old: [*removed, "u0002500"]}) == 10
     assert store.rewrite_shards(ds, "v2", {old: new}, removed) == 0  # idempotent
     assert store.version_shard_paths(ds, "v2") == ["v1/part-00001.parquet", new]
     v2 = store.ledger_rows(ds, "v2")

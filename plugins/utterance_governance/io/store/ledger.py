@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -80,19 +81,23 @@ class Ledger(DatasetVersions):
         dataset: str,
         version: str,
         rewritten: Mapping[str, str | None],
-        removed_utterance_ids: Iterable[str],
+        removed: Mapping[str, Iterable[str]] | Iterable[str],
     ) -> int:
         """Record a purge's shard rewrites in ``version`` (still staged). Idempotent.
 
         ``rewritten`` maps each replaced shard path to the path of its rewrite, which continues
         the old shard's lineage (its kept rows are not recorded again), or to ``None`` when no
-        row was kept. The removed rows are marked ended in ``version``: older versions still see
-        them until ``erase_ended_ledger_rows`` runs after the old files are gone. Returns the
-        number of rows marked.
+        row was kept. ``removed``: the utterance ids each replaced shard lost (by its path), or ids
+        that every replaced shard lost. The removed rows are marked ended in ``version``: older
+        versions still see them until ``erase_ended_ledger_rows`` runs after the old files are
+        gone. Returns the number of rows marked.
+
+        The (utterance, lineage) pairs go through a temporary table and one ``UPDATE`` that looks
+        each up by the ledger's primary key: a purge of thousands of customers marks hundreds of
+        thousands of rows in about a second, where ``IN`` lists made the planner scan every shard.
         """
         vs = version_shards
         lineage: dict[str, str] = {}
-        ids = sorted(set(removed_utterance_ids))
         with self._write() as conn:
             for chunk in _chunks(sorted(rewritten)):
                 found = conn.execute(
@@ -107,20 +112,53 @@ class Ledger(DatasetVersions):
             self._add_version_shards(
                 conn, dataset, version, [(new, lineage[old]) for old, new in sorted(rewritten.items()) if new]
             )
-            marked = 0
-            for lineages in _chunks(sorted(set(lineage.values()))):
-                for chunk in _chunks(ids):
-                    marked += conn.execute(
-                        update(ledger)
-                        .where(
-                            ledger.c.dataset == dataset,
-                            ledger.c.shard_id.in_(lineages),
-                            ledger.c.utterance_id.in_(chunk),
-                            ledger.c.ended_in.is_(None),
-                        )
-                        .values(ended_in=version)
-                    ).rowcount
-        return marked
+            if isinstance(removed, Mapping):
+                pairs = {(uid, lineage[path]) for path, ids in removed.items() for uid in ids}
+            else:
+                ids = set(removed)
+                pairs = {(uid, shard_id) for shard_id in set(lineage.values()) for uid in ids}
+            if not pairs:
+                return 0
+            table = self._temp_pairs(conn, sorted(pairs))
+            return conn.execute(
+                text(
+                    f"UPDATE ledger SET ended_in = :version WHERE dataset = :dataset AND ended_in IS NULL "
+                    f"AND (utterance_id, shard_id) IN (SELECT utterance_id, shard_id FROM {table})"
+                ),
+                {"version": version, "dataset": dataset},
+            ).rowcount
+
+    def _temp_pairs(self, conn: Connection, pairs: Sequence[tuple[str, str]]) -> str:
+        """A temporary table ``(utterance_id, shard_id)`` of this transaction holding ``pairs``; its name."""
+        name = "ug_pairs"
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            if self.backend == "postgresql":
+                cursor.execute(
+                    f'CREATE TEMP TABLE IF NOT EXISTS {name} (utterance_id TEXT COLLATE "C", shard_id TEXT COLLATE "C", '
+                    "PRIMARY KEY (utterance_id, shard_id)) ON COMMIT DROP"
+                )
+                cursor.execute(f"TRUNCATE {name}")
+                buffer = io.BytesIO()
+                pa_csv.write_csv(
+                    pa.table({"u": [p[0] for p in pairs], "s": [p[1] for p in pairs]}),
+                    buffer,
+                    pa_csv.WriteOptions(include_header=False),
+                )
+                buffer.seek(0)
+                cursor.copy_expert(
+                    f"COPY {name} (utterance_id, shard_id) FROM STDIN WITH (FORMAT csv)", buffer
+                )
+            else:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {name} (utterance_id TEXT, shard_id TEXT, "
+                    "PRIMARY KEY (utterance_id, shard_id))"
+                )
+                cursor.execute(f"DELETE FROM {name}")
+                cursor.executemany(f"INSERT INTO {name} VALUES (?, ?)", pairs)
+        finally:
+            cursor.close()
+        return name
 
     @staticmethod
     def _add_version_shards(
