@@ -51,3 +51,29 @@ def test_unreadable_ids_with_control_characters_are_stored_escaped(store, tmp_pa
     [held] = store.privacy_quarantine()
     assert (held["record_id"], held["customer_id"]) == ("e\\x001", "c1")
     assert store.held_customers() == {"c1"}
+
+
+def test_a_lease_is_renewed_while_the_step_holding_it_writes(store):
+    """A long write of the step that holds the dataset lock never stops its lease's renewal (on SQLite
+    the locks have a database file of their own): the lock is not lost, nobody can take it over."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    with store.dataset_lock("ds", owner="purge", lease_s=0.3) as lock:
+        done = threading.Event()
+
+        def long_write() -> None:
+            with store._write() as conn:  # the step's own long transaction on the store
+                conn.execute(text("UPDATE store_meta SET value = value WHERE key = 'schema_version'"))
+                done.wait(1.5)
+
+        writer = threading.Thread(target=long_write)
+        writer.start()
+        time.sleep(1.2)  # four leases long
+        lock.assert_held()
+        assert store.lock_holder("ds")["token"] == lock.token
+        done.set()
+        writer.join()
+    assert store.lock_holder("ds") is None

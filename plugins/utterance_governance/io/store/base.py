@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 
-from utterance_governance.io.store_schema import SCHEMA_VERSION, UTC, metadata, store_meta
+from utterance_governance.io.store_schema import SCHEMA_VERSION, UTC, dataset_locks, metadata, store_meta
 
 if TYPE_CHECKING:
     from utterance_governance.settings import Settings
@@ -79,10 +79,21 @@ class StoreBase:
                 os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
             self.engine: Engine = create_engine(parsed, echo=echo, connect_args={"timeout": busy_timeout_s})
             _configure_sqlite(self.engine, busy_timeout_s)
+            # the dataset locks live in a database file of their own: SQLite has one writer per file,
+            # and a lease's renewal must never wait behind the long write of the step holding it
+            self.lock_engine: Engine = self.engine
+            if database and database != ":memory:" and not database.startswith("file:"):
+                self.lock_engine = create_engine(
+                    parsed.set(database=f"{database}.locks"),
+                    echo=echo,
+                    connect_args={"timeout": busy_timeout_s},
+                )
+                _configure_sqlite(self.lock_engine, busy_timeout_s)
         elif self.backend == "postgresql":
             self.engine = create_engine(
                 parsed, echo=echo, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"}
             )
+            self.lock_engine = self.engine  # row locks: a renewal never waits behind other writes
         else:
             raise ValueError(
                 f"unsupported governance store backend {self.backend!r}: use sqlite or postgresql"
@@ -135,11 +146,15 @@ class StoreBase:
                         version + 1,
                     )
             metadata.create_all(conn, checkfirst=True)
+            if self.lock_engine is not self.engine:
+                with self.lock_engine.begin() as locks:
+                    dataset_locks.create(locks, checkfirst=True)
             conn.execute(delete(store_meta).where(store_meta.c.key == "schema_version"))
             conn.execute(insert(store_meta), {"key": "schema_version", "value": str(SCHEMA_VERSION)})
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.lock_engine.dispose()
 
     def __enter__(self) -> Self:
         return self
@@ -164,6 +179,14 @@ class StoreBase:
         """A read transaction: one consistent snapshot for every statement in it."""
         with self.engine.connect() as conn, conn.begin():
             yield conn
+
+    @contextmanager
+    def _lock_transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """A transaction on the dataset locks (their own database file on SQLite)."""
+        with self.lock_engine.connect() as conn:
+            conn.execution_options(ug_write=write)
+            with conn.begin():
+                yield conn
 
 
 def _migrate_1_to_2(backend: str) -> list[str]:

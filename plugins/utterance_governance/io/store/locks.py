@@ -65,7 +65,7 @@ class DatasetLock:
 
     def renew(self) -> None:
         """Extend the lease from now; raise ``LockLost`` if another holder has taken it."""
-        with self.store._write() as conn:
+        with self.store._lock_transaction() as conn:
             result = conn.execute(
                 update(dataset_locks)
                 .where(dataset_locks.c.dataset == self.dataset, dataset_locks.c.token == self.token)
@@ -87,7 +87,7 @@ class DatasetLock:
         self._stop.set()
         if self._heartbeat is not None:
             self._heartbeat.join()
-        with self.store._write() as conn:
+        with self.store._lock_transaction() as conn:
             result = conn.execute(
                 delete(dataset_locks).where(
                     dataset_locks.c.dataset == self.dataset, dataset_locks.c.token == self.token
@@ -171,7 +171,7 @@ class DatasetLocks(StoreBase):
             "acquired_at": now,
             "expires_at": now + dt.timedelta(seconds=lease_s),
         }
-        with self._write() as conn:
+        with self._lock_transaction() as conn:
             inserted = conn.execute(
                 self._insert(dataset_locks)
                 .values(dataset=dataset, **values)
@@ -200,7 +200,7 @@ class DatasetLocks(StoreBase):
         return False
 
     def lock_holder(self, dataset: str) -> dict[str, Any] | None:
-        with self._read() as conn:
+        with self._lock_transaction(write=False) as conn:
             row = (
                 conn.execute(select(dataset_locks).where(dataset_locks.c.dataset == dataset))
                 .mappings()
