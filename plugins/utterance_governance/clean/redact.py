@@ -21,19 +21,21 @@ check this invariant, and that both paths agree, on generated text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
-from utterance_governance.clean.languages import language_of, region_of
+from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
 from utterance_governance.clean.names import redact_names
 from utterance_governance.clean.normalise import normalise_array_for_detection, normalise_for_detection
 from utterance_governance.clean.numbers import (
     GROUP_CANDIDATES,
+    NATIONAL_IDS,
     PRE_CANDIDATES,
     redact_digit_groups,
     redact_ids,
@@ -51,6 +53,7 @@ from utterance_governance.clean.patterns import (
     read_run,
     spoken_number_spans,
 )
+from utterance_governance.clean.spoken import LANGUAGES as SPOKEN_LANGUAGES
 from utterance_governance.clean.spoken import SPOKEN_CANDIDATES, redact_spoken_runs
 
 Replacement = str | Callable[[re.Match[str]], str]
@@ -109,9 +112,11 @@ def _redact_written(text: str) -> str:
     return text
 
 
-# The stages around the fixed shapes: (stage, RE2 prefilter of the rows it may change). A stage
-# takes (text, language, region) and returns the text unchanged where its prefilter finds
-# nothing, so the vectorised path runs each only on its rows and gives ``redact_text``'s result.
+# The stages around the fixed shapes. A stage reads a text and what of the row's locale it needs
+# (its ``key``: the region for identity numbers, the language for names ...), and returns the
+# text unchanged where its RE2 ``prefilter`` finds nothing, so the vectorised path runs each
+# only on its rows and gives ``redact_text``'s result; ``gate``: a cheap RE2 pattern every row
+# the prefilter finds holds (the prefilter then runs on those rows only).
 def _classifier(region: str | None) -> Callable[[str], str]:
     """``classify_digits``; outside the US nine digits are a phone number (Spain, Italy: mobiles)."""
     if region in (None, "US"):
@@ -119,35 +124,54 @@ def _classifier(region: str | None) -> Callable[[str], str]:
     return lambda digits: "[PHONE]" if len(digits) == 9 else classify_digits(digits)
 
 
-Stage = Callable[[str, str | None, str | None], str]
+_CLASSIFIERS = {True: _classifier(None), False: _classifier("ES")}
+
+
+class Stage(NamedTuple):
+    redact: Callable[[str, Hashable], str]
+    key: Callable[[str | None, str | None], Hashable]  # (language, region) -> what the stage reads
+    prefilter: str | None  # None: ``clean.names.candidate_rows``
+    gate: str | None = None
+
+
+def _no_key(lang: str | None, region: str | None) -> None:
+    return None
+
+
+_IDS = Stage(
+    lambda text, region: redact_ids(text, region),
+    lambda lang, region: region if NATIONAL_IDS.get(region or "") else None,
+    PRE_CANDIDATES,
+    "[0-9]",
+)
+_ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, r"[0-9]|(?i:corner)")
+_GROUPS = Stage(
+    lambda text, region: redact_digit_groups(text, region),
+    lambda lang, region: region if region in KNOWN_REGIONS else None,
+    GROUP_CANDIDATES,
+    "[0-9]",
+)
+_SPOKEN = Stage(
+    lambda text, key: redact_spoken_runs(text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS),
+    lambda lang, region: (lang if lang in SPOKEN_LANGUAGES else None, region in (None, "US")),
+    SPOKEN_CANDIDATES,
+)
+# names read capitalised unknown words as names in English text only
+_NAMES = Stage(
+    lambda text, english: redact_names(text, "en" if english else "other"),
+    lambda lang, region: lang in (None, "en"),
+    None,
+)
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
-# phone formats (whose groups the fixed shapes would take one by one).
-_DIGIT = "[0-9]"
-_BEFORE: list[tuple[Stage, str, str | None]] = [
-    (lambda text, lang, region: redact_ids(text, region), PRE_CANDIDATES, _DIGIT),
-    (lambda text, lang, region: redact_addresses(text), ADDRESS_CANDIDATES, r"[0-9]|(?i:corner)"),
-    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES, _DIGIT),
-]
-# After them: digit groups they left ("[PHONE] 1111 1111"), other languages' spoken numbers,
-# names (whose rows ``clean.names.candidate_rows`` picks). The third element: a cheap RE2
-# pattern every row a stage may change holds (its prefilter runs on those rows only).
-_AFTER: list[tuple[Stage, str | None, str | None]] = [
-    (lambda text, lang, region: redact_digit_groups(text, region), GROUP_CANDIDATES, _DIGIT),
-    (
-        lambda text, lang, region: redact_spoken_runs(text, lang, _classifier(region), MIN_RUN_DIGITS),
-        SPOKEN_CANDIDATES,
-        None,
-    ),
-    (lambda text, lang, region: redact_names(text, lang), None, None),
-]
+# phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
+# they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names.
+_BEFORE = (_IDS, _ADDRESSES, _GROUPS)
+_AFTER = (_GROUPS, _SPOKEN, _NAMES)
 
 
-def _run(
-    stages: list, text: str, lang: str | None, region: str | None, run: tuple[bool, ...] | None = None
-) -> str:
-    for i, (stage, _, _) in enumerate(stages):
-        if run is None or run[i]:
-            text = stage(text, lang, region)
+def _run(stages: tuple[Stage, ...], text: str, lang: str | None, region: str | None) -> str:
+    for stage in stages:
+        text = stage.redact(text, stage.key(lang, region))
     return text
 
 
@@ -259,9 +283,9 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
 def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndarray:
     """The rows redaction may change (a superset; ``values`` normalised for detection)."""
     found = match_rows(values, CANDIDATES)
-    for _, pattern, _ in _BEFORE + _AFTER:
-        if pattern:
-            found |= match_rows(values, pattern)
+    for stage in _BEFORE + _AFTER:
+        if stage.prefilter:
+            found |= match_rows(values, stage.prefilter)
     return found | name_rows(values, _english_rows(locales))
 
 
@@ -280,34 +304,35 @@ def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
     return values
 
 
-_READ: dict[tuple, str] = {}
-_READ_LIMIT = 200_000  # distinct texts remembered per process (tens of MB at most), then afresh
-
-
 def _stage_rows(
-    stages: list, values: pa.Array, locales: pa.Array | None, gates: dict[str, np.ndarray] | None = None
+    stages: tuple[Stage, ...],
+    values: pa.Array,
+    locales: pa.Array | None,
+    gates: dict[str, np.ndarray],
+    memo: dict[Stage, dict[tuple[str, Hashable], str]],
 ) -> pa.Array:
     """``_run(stages)`` on each row, each stage only where its prefilter finds something.
 
     One RE2 pass per stage (a union of the patterns is slower than the passes together: RE2's
     DFA for it outgrows its cache). ``gates``: gate pattern -> rows already known to be a
     superset of its rows (filled in here; placeholders add no digit, so the rows with a digit
-    before the fixed shapes cover those after them).
+    before the fixed shapes cover those after them). ``memo``: per stage, (text, key) -> result
+    (a stage reads each text once per key: "call sarah" in en-US and en-GB is read once by names).
     """
     english = _english_rows(locales)
-    gates = {} if gates is None else gates
     masks = []
-    for _, pattern, gate in stages:
-        if pattern is None:
+    for stage in stages:
+        if stage.prefilter is None:
             masks.append(name_rows(values, english))
             continue
-        if gate is None:
-            masks.append(match_rows(values, pattern))
+        if stage.gate is None:
+            masks.append(match_rows(values, stage.prefilter))
             continue
-        if gate not in gates:
-            gates[gate] = np.flatnonzero(match_rows(values, gate))
+        if stage.gate not in gates:
+            gates[stage.gate] = np.flatnonzero(match_rows(values, stage.gate))
         mask = np.zeros(len(values), dtype=bool)
-        mask[gates[gate]] = match_rows(values.take(pa.array(gates[gate], pa.int64())), pattern)
+        gated = gates[stage.gate]
+        mask[gated] = match_rows(values.take(pa.array(gated, pa.int64())), stage.prefilter)
         masks.append(mask)
     hits = np.stack(masks, axis=1)
     rows = np.flatnonzero(hits.any(axis=1))
@@ -316,20 +341,18 @@ def _stage_rows(
     texts = values.take(pa.array(rows)).to_pylist()
     codes = [None] * len(rows) if locales is None else locales.take(pa.array(rows)).to_pylist()
     subtags = {code: (language_of(code), region_of(code)) for code in set(codes)}
-    # Voice-assistant traffic repeats itself ("call sarah" thousands of times a night): a worker
-    # process reads each distinct (stages, text, language, region, prefilters) once
-    if len(_READ) > _READ_LIMIT:
-        _READ.clear()
-    out = []
-    for text, code, run in zip(texts, codes, hits[rows].tolist(), strict=True):
-        key = (id(stages), text, *subtags[code], *run)
-        result = _READ.get(key)
-        if result is None:
-            result = _READ[key] = _run(stages, text, *subtags[code], tuple(run))
-        out.append(result)
+    for stage, hit in zip(stages, hits[rows].T, strict=True):
+        keys = {code: stage.key(*tags) for code, tags in subtags.items()}
+        done = memo.setdefault(stage, {})
+        for i in np.flatnonzero(hit).tolist():
+            read = (texts[i], keys[codes[i]])
+            result = done.get(read)
+            if result is None:
+                result = done[read] = stage.redact(*read)
+            texts[i] = result
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
-    return pc.replace_with_mask(values, pa.array(mask), pa.array(out, values.type))
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(texts, values.type))
 
 
 def redact_array(
@@ -347,12 +370,39 @@ def redact_array(
     values = _combined(values)
     if pa.types.is_null(values.type):  # a column of nulls only
         return values
-    where = _combined(locales)
+    distinct, where, pick = _distinct(values, _combined(locales))
+    return _redact_distinct(distinct, where).take(pick)
+
+
+def _distinct(values: pa.Array, locales: pa.Array | None) -> tuple[pa.Array, pa.Array | None, pa.Array]:
+    """The distinct (text, locale) pairs of a column, and for each row the index of its pair.
+
+    Voice-assistant traffic repeats itself ("what time is it", "call sarah" thousands of times
+    a night): redaction reads each pair once. A null text is a pair of its own (it stays null).
+    """
+    encoded = pc.dictionary_encode(values)
+    if locales is None and not values.null_count:
+        return encoded.dictionary, None, encoded.indices
+    key = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    if locales is not None:
+        codes = pc.dictionary_encode(locales)
+        key = key * (len(codes.dictionary) + 1) + np.asarray(codes.indices.fill_null(-1), dtype=np.int64)
+    pairs = pc.dictionary_encode(pa.array(key))
+    pick = np.asarray(pairs.indices)
+    first = np.empty(len(pairs.dictionary), dtype=np.int64)
+    first[pick[::-1]] = np.arange(len(pick) - 1, -1, -1)  # the first row of each pair
+    taken = pa.array(first)
+    return values.take(taken), None if locales is None else locales.take(taken), pairs.indices
+
+
+def _redact_distinct(values: pa.Array, where: pa.Array | None) -> pa.Array:
+    """``redact_array`` of distinct (text, locale) pairs."""
     normalised = normalise_array_for_detection(values)
     gates: dict[str, np.ndarray] = {}
-    redacted = _stage_rows(_BEFORE, normalised, where, gates)
+    memo: dict[Stage, dict] = {}  # national phone formats are read before and after the fixed shapes
+    redacted = _stage_rows(_BEFORE, normalised, where, gates, memo)
     redacted = _redact_core_array(redacted)
-    redacted = _stage_rows(_AFTER, redacted, where, gates)
+    redacted = _stage_rows(_AFTER, redacted, where, gates, memo)
     if normalised is values:
         return redacted
     found = np.asarray(pc.fill_null(pc.not_equal(redacted, normalised), True))

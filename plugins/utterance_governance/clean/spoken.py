@@ -87,6 +87,8 @@ _RUNS = {
     lang: re.compile(_run_pattern(word, conjunction), re.IGNORECASE)
     for lang, (word, conjunction) in LANGUAGES.items()
 }
+_WORDS = {lang: re.compile(word, re.IGNORECASE) for lang, (word, _) in LANGUAGES.items()}
+_TOKEN = re.compile(r"\w+")
 
 _KANJI_DIGITS = {
     "〇": 0,
@@ -112,7 +114,8 @@ _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
 SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|[{_KANJI}]{{3,}}|[{_KANJI}][のー\-・][{_KANJI}]"
 
 
-_CANDIDATES_PY = re.compile(SPOKEN_CANDIDATES)
+# (the first three words are enough to know: not {2,}, which reads a long run to its end)
+_CANDIDATES_PY = re.compile(SPOKEN_CANDIDATES.replace("{2,}", "{2}", 1))
 
 
 def read_run(run: str, lang: str) -> str:
@@ -154,7 +157,13 @@ def redact_spoken_runs(
         return text
     order = [lang] if lang in LANGUAGES else []
     order += [other for other in LANGUAGES if other != lang]
+    # A run's words are whole words (letters between non-word characters), and the placeholders
+    # put in by one language are no other's number words: a language none of whose number words
+    # the text holds has no run in it.
+    words = set(_TOKEN.findall(text))
     for language in order:
+        if not any(map(_WORDS[language].fullmatch, words)):
+            continue
         text = _RUNS[language].sub(
             lambda m, lg=language: _classified(
                 m.group(), lambda: read_run(m.group(), lg), classify, min_digits
