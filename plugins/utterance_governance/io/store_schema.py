@@ -223,6 +223,7 @@ ledger = Table(
     Column("ended_in", KEY),  # the version whose rewrite of the shard removed this row
     Index("ix_ledger_shard", "dataset", "shard_id"),
     Index("ix_ledger_speaker", "dataset", "speaker_key"),
+    Index("ix_ledger_content", "dataset", "content_hash"),  # the duplicate rule's lookup of a night's batch
     Index(  # only the few rows a purge ended, waiting to be erased
         "ix_ledger_ended",
         "dataset",

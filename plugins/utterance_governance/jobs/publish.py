@@ -321,9 +321,13 @@ def assemble_batch(ctx: RunContext, staged: list[dict]) -> Batch:
     rows = pa.concat_tables(tables).cast(PUBLISHABLE) if tables else PUBLISHABLE.empty_table()
     live = live_version(ctx.storage, ctx.dataset)
     live_hashes = live_ids = None
-    if live:
-        ledger = ctx.store.ledger_rows(ctx.dataset, live)
-        live_hashes, live_ids = ledger.column("content_hash"), ledger.column("utterance_id")
+    if (
+        live and rows.num_rows
+    ):  # only this batch's keys are looked up: the cost does not grow with the dataset
+        hashes, ids = ctx.store.live_matches(
+            ctx.dataset, live, rows.column("content_hash"), rows.column("utterance_id")
+        )
+        live_hashes, live_ids = pa.array(sorted(hashes), pa.string()), pa.array(sorted(ids), pa.string())
     order, rank = capture_order(rows)
     dup = duplicate_mask(rows.column("content_hash"), rank, live_hashes)
     if live_ids is not None and rows.num_rows:

@@ -621,3 +621,29 @@ def test_runs_of_different_dags_may_share_a_run_id(store_url):
         "privacy_requests": {"opted_out": 1},
     }
     store.dispose()
+
+
+def test_live_matches_looks_up_a_batchs_keys_in_one_version(store):
+    """The duplicate rule asks only about its batch's content hashes and utterance ids; rows a purge
+    ended, and rows of other versions, are not live."""
+    ds = "assistant-sft"
+    rows = pa.table({
+        "shard_path": ["v1/a.parquet"] * 3 + ["v1/b.parquet"],
+        "utterance_id": ["u1", "u2", "u3", "u4"],
+        "speaker_key": ["s"] * 4,
+        "content_hash": ["h1", "h2", "h3", "h4"],
+        "captured_at": pa.array([T0] * 4, pa.timestamp("us", tz="UTC")),
+    })  # fmt: skip
+    store.record_version(ds, "v1", None, "r1", T0, None, "live")
+    store.insert_ledger_rows(ds, "v1", rows)
+    store.record_version(ds, "v2", "v1", "r2", T0, None, "staged")
+    store.carry_over(ds, "v1", "v2", exclude_shards=["v1/a.parquet"])
+    store.rewrite_shards(ds, "v2", {"v1/a.parquet": "v2/a.parquet"}, {"v1/a.parquet": ["u2"]})
+    batch_hashes = pa.array(["h1", "h2", "h9", None])
+    batch_ids = pa.array(["u2", "u4", "u8"])
+    assert store.live_matches(ds, "v1", batch_hashes, batch_ids) == ({"h1", "h2"}, {"u2", "u4"})
+    assert store.live_matches(ds, "v2", batch_hashes, batch_ids) == ({"h1"}, {"u4"})  # u2 ended in v2
+    assert store.live_matches(ds, "v2", pa.array([], pa.string()), pa.array([], pa.string())) == (
+        set(),
+        set(),
+    )

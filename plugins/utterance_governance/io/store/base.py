@@ -209,7 +209,8 @@ def _migrate_1_to_2(backend: str) -> list[str]:
 
 def _migrate_2_to_3(backend: str) -> list[str]:
     """What the privacy decision needs to know of each ledger row (SPEC §4.1): when its landing
-    file arrived, and its locale; and the places a completed receipt's run searched. Rows recorded before stay unknown (null), which the privacy
+    file arrived, and its locale; an index for the duplicate rule's lookup of a night's batch by
+    content hash; and the places a completed receipt's run searched. Rows recorded before stay unknown (null), which the privacy
     rules read as "withdraw". (The new table ``landing_arrivals`` is created with the schema.)"""
     key = 'VARCHAR COLLATE "C"' if backend == "postgresql" else "VARCHAR"
     stamp = "TIMESTAMP WITH TIME ZONE" if backend == "postgresql" else "DATETIME"
@@ -217,6 +218,7 @@ def _migrate_2_to_3(backend: str) -> list[str]:
         "ALTER TABLE deletion_receipts ADD COLUMN searched TEXT",
         f"ALTER TABLE ledger ADD COLUMN landed_at {stamp}",
         f"ALTER TABLE ledger ADD COLUMN locale {key}",
+        "CREATE INDEX ix_ledger_content ON ledger (dataset, content_hash)",
     ]
 
 

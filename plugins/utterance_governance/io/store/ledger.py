@@ -119,7 +119,12 @@ class Ledger(DatasetVersions):
                 pairs = {(uid, shard_id) for shard_id in set(lineage.values()) for uid in ids}
             if not pairs:
                 return 0
-            table = self._temp_pairs(conn, sorted(pairs))
+            ended = sorted(pairs)
+            table = self._temp_table(
+                conn,
+                "ug_ended",
+                pa.table({"utterance_id": [p[0] for p in ended], "shard_id": [p[1] for p in ended]}),
+            )
             return conn.execute(
                 text(
                     f"UPDATE ledger SET ended_in = :version WHERE dataset = :dataset AND ended_in IS NULL "
@@ -128,37 +133,69 @@ class Ledger(DatasetVersions):
                 {"version": version, "dataset": dataset},
             ).rowcount
 
-    def _temp_pairs(self, conn: Connection, pairs: Sequence[tuple[str, str]]) -> str:
-        """A temporary table ``(utterance_id, shard_id)`` of this transaction holding ``pairs``; its name."""
-        name = "ug_pairs"
+    def _temp_table(self, conn: Connection, name: str, rows: pa.Table) -> str:
+        """A temporary table ``name`` of this transaction holding ``rows`` (text columns, the first ones
+        its key), emptied first; its name. Bulk path: ``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
+        columns = rows.column_names
         cursor = conn.connection.driver_connection.cursor()
         try:
             if self.backend == "postgresql":
+                typed = ", ".join(f'{c} TEXT COLLATE "C"' for c in columns)
                 cursor.execute(
-                    f'CREATE TEMP TABLE IF NOT EXISTS {name} (utterance_id TEXT COLLATE "C", shard_id TEXT COLLATE "C", '
-                    "PRIMARY KEY (utterance_id, shard_id)) ON COMMIT DROP"
+                    f"CREATE TEMP TABLE IF NOT EXISTS {name} ({typed}, PRIMARY KEY ({', '.join(columns)})) ON COMMIT DROP"
                 )
                 cursor.execute(f"TRUNCATE {name}")
                 buffer = io.BytesIO()
-                pa_csv.write_csv(
-                    pa.table({"u": [p[0] for p in pairs], "s": [p[1] for p in pairs]}),
-                    buffer,
-                    pa_csv.WriteOptions(include_header=False),
-                )
+                pa_csv.write_csv(rows, buffer, pa_csv.WriteOptions(include_header=False))
                 buffer.seek(0)
-                cursor.copy_expert(
-                    f"COPY {name} (utterance_id, shard_id) FROM STDIN WITH (FORMAT csv)", buffer
-                )
+                cursor.copy_expert(f"COPY {name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)", buffer)
             else:
+                typed = ", ".join(f"{c} TEXT" for c in columns)
                 cursor.execute(
-                    f"CREATE TEMP TABLE IF NOT EXISTS {name} (utterance_id TEXT, shard_id TEXT, "
-                    "PRIMARY KEY (utterance_id, shard_id))"
+                    f"CREATE TEMP TABLE IF NOT EXISTS {name} ({typed}, PRIMARY KEY ({', '.join(columns)}))"
                 )
                 cursor.execute(f"DELETE FROM {name}")
-                cursor.executemany(f"INSERT INTO {name} VALUES (?, ?)", pairs)
+                cursor.executemany(
+                    f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})",
+                    zip(*(rows.column(c).to_pylist() for c in columns), strict=True),
+                )
         finally:
             cursor.close()
         return name
+
+    def live_matches(
+        self, dataset: str, version: str, content_hashes: pa.Array, utterance_ids: pa.Array
+    ) -> tuple[set[str], set[str]]:
+        """Which of ``content_hashes`` and which of ``utterance_ids`` are live in ``version``: the
+        duplicate rule's question about a night's batch, answered by index lookups of the batch's own
+        keys (its cost grows with the batch, not with the dataset's age)."""
+        vs = version_shards
+        visible = and_(
+            vs.c.dataset == ledger.c.dataset,
+            vs.c.shard_id == ledger.c.shard_id,
+            vs.c.version == version,
+            or_(ledger.c.ended_in.is_(None), ledger.c.ended_in > vs.c.version),
+        )
+        found: dict[str, set[str]] = {}
+        with self._read() as conn:
+            for column, values in (("content_hash", content_hashes), ("utterance_id", utterance_ids)):
+                keys = pc.unique(
+                    pa.chunked_array([values]) if isinstance(values, pa.Array) else values
+                ).drop_null()
+                if len(keys) == 0:
+                    found[column] = set()
+                    continue
+                table = self._temp_table(conn, f"ug_{column}s", pa.table({"k": keys.cast(pa.string())}))
+                probe = text(f"SELECT k FROM {table}").columns(k=String).subquery()
+                stmt = (
+                    select(ledger.c[column])
+                    .join(probe, probe.c.k == ledger.c[column])
+                    .join(vs, visible)
+                    .where(ledger.c.dataset == dataset)
+                    .distinct()
+                )
+                found[column] = set(conn.execute(stmt).scalars())
+        return found["content_hash"], found["utterance_id"]
 
     @staticmethod
     def _add_version_shards(
