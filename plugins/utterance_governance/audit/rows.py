@@ -8,14 +8,16 @@
 - against its own content: well formed, hashing to its ``content_hash``, a pseudonym as
   ``speaker_key`` (``content_findings``);
 - against the ledger of the live version (``join_ledger``, ``ledger_findings``), and each
-  utterance live once (``duplicate_findings``).
+  utterance live once (``duplicate_findings``, and the store's ``ledger_duplicates``).
 
-``scan_rows`` runs them all, one shard at a time.
+``scan_rows`` runs them all, one shard at a time: its memory holds one shard, whatever the
+dataset's size.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +32,7 @@ from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, 
 from utterance_governance.audit.publication import shard_rel
 from utterance_governance.detect import find_identifiers
 from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
 from utterance_governance.privacy.rules import IN, OUT
@@ -209,27 +212,18 @@ def ledger_findings(rows: pa.Table, ledger: pa.Table, recorded: np.ndarray) -> l
     return out
 
 
-def duplicate_findings(ids: pa.Array, shard_paths: pa.Array) -> list[Finding]:
-    """Utterances live more than once (across all shards of the live version)."""
-    if len(ids) == 0:
+def duplicate_findings(rows: pa.Table) -> list[Finding]:
+    """Utterances twice in one shard (across shards, the ledger check sees them: a row a shard holds
+    but its ledger does not is ``not_in_ledger``; a row recorded twice is in ``ledger_duplicates``)."""
+    if rows.num_rows == 0:
         return []
-    counts = pc.value_counts(pc.drop_null(ids))
+    counts = pc.value_counts(pc.drop_null(rows.column("utterance_id")))
     repeated = counts.filter(pc.greater(counts.field("counts"), 1))
-    if len(repeated) == 0:
-        return []
-    mask = pc.fill_null(pc.is_in(ids, value_set=repeated.field("values")), False)
-    shards_of: dict[str, list[str]] = {}
-    for uid, shard in zip(ids.filter(mask).to_pylist(), shard_paths.filter(mask).to_pylist(), strict=True):
-        shards_of.setdefault(uid, []).append(shard)
     return [
-        Finding(
-            "duplicate_row",
-            f"live {len(where)} times, in {sorted(set(where))}",
-            shard=where[0],
-            utterance_id=uid,
-        )
-        for uid, where in shards_of.items()
-    ]
+        Finding("duplicate_row", f"live {n} times in this shard", shard=rows.column("shard_path")[0].as_py(),
+                utterance_id=uid)
+        for uid, n in zip(repeated.field("values").to_pylist(), repeated.field("counts").to_pylist(), strict=True)
+    ]  # fmt: skip
 
 
 def check_shard_rows(
@@ -248,21 +242,8 @@ def check_shard_rows(
         *identifier_findings(rows, seed=seed),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),
+        *duplicate_findings(rows),
     ]
-
-
-def _ledger_by_shard(ledger: pa.Table) -> dict[str, pa.Table]:
-    if ledger.num_rows == 0:
-        return {}
-    encoded = pc.dictionary_encode(ledger.column("shard_path")).combine_chunks()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
-    order = np.argsort(codes, kind="stable")
-    counts = np.bincount(codes, minlength=len(encoded.dictionary))
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    return {
-        path: ledger.take(pa.array(order[start : start + count]))
-        for path, start, count in zip(encoded.dictionary.to_pylist(), starts, counts, strict=True)
-    }
 
 
 @dataclass
@@ -274,6 +255,11 @@ class RowScan:
     ledger_rows: int = 0
     consent_events: int = 0
     deletion_requests: int = 0
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_checked / self.seconds if self.seconds else 0.0
 
 
 def _shard_tables(
@@ -301,37 +287,38 @@ def _shard_tables(
 
 def scan_rows(
     storage: Storage,
+    store: GovernanceStore,
     dataset: str,
     version: str,
     manifest: dict,
-    ledger: pa.Table,
     state: PrivacyState,
     policy: Policy,
     now: datetime,
     pseudonym_key: bytes,
 ) -> RowScan:
-    """Re-read every row of every shard of ``manifest`` and run every row-level check on it."""
-    scan = RowScan(Findings(), version, ledger_rows=ledger.num_rows,
-                   consent_events=state.consent.num_rows, deletion_requests=state.deletions.num_rows)  # fmt: skip
-    by_shard = _ledger_by_shard(ledger)
-    listed = {s.get("path") for s in manifest.get("shards", [])}
-    for path, rows in by_shard.items():
-        if path not in listed:
-            for row in rows.select(["shard_path", "utterance_id"]).to_pylist():
-                scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "
-                                          "live manifest does not list", shard=row["shard_path"],
-                                          utterance_id=row["utterance_id"]))  # fmt: skip
-    ids, where = [], []
+    """Re-read every row of every shard of ``manifest`` and run every row-level check on it.
+
+    One shard at a time, with that shard's ledger rows: memory holds one shard, whatever the size
+    of the dataset. What spans shards is asked of the store: ledger rows of shards the manifest
+    does not list, and utterances the ledger records twice in the version.
+    """
+    started = time.perf_counter()
+    scan = RowScan(Findings(), version, consent_events=state.consent.num_rows,
+                   deletion_requests=state.deletions.num_rows)  # fmt: skip
+    listed = [s.get("path") for s in manifest.get("shards", [])]
+    for path in sorted(set(store.version_shard_paths(dataset, version)) - set(listed)):
+        for uid in store.ledger_rows(dataset, version, shard_paths=[path]).column("utterance_id").to_pylist():
+            scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "
+                                      "live manifest does not list", shard=path, utterance_id=uid))  # fmt: skip
+    for uid, paths in store.ledger_duplicates(dataset, version).items():
+        scan.findings.add(Finding("duplicate_row", f"the ledger records it in {len(paths)} live shards: {paths}",
+                                  shard=paths[0], utterance_id=uid))  # fmt: skip
     for path, rows in _shard_tables(storage, dataset, manifest, scan.findings):
+        shard_ledger = store.ledger_rows(dataset, version, shard_paths=[path])
         scan.shards_scanned += 1
         scan.rows_checked += rows.num_rows
-        shard_ledger = by_shard.get(path, ledger.schema.empty_table())
+        scan.ledger_rows += shard_ledger.num_rows
         seed = zlib.crc32(f"{version}/{path}/{now.date()}".encode())  # one sample per shard and day
         scan.findings.extend(check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed))
-        ids.append(rows.column("utterance_id"))
-        where.append(rows.column("shard_path"))
-    if ids:
-        all_ids = pa.chunked_array(ids).combine_chunks()
-        all_where = pa.chunked_array(where).combine_chunks()
-        scan.findings.extend(duplicate_findings(all_ids, all_where))
+    scan.seconds = time.perf_counter() - started
     return scan

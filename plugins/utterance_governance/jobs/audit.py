@@ -179,13 +179,15 @@ def _scan_live_rows(ctx: RunContext) -> dict:
             live_fingerprint(manifest), key_fingerprint(settings.pseudonym_key), where="governance_audit"
         )
         state = ctx.store.privacy_state()
-        ledger = ctx.store.ledger_rows(ctx.dataset, version)
-        scan = scan_rows(ctx.storage, ctx.dataset, version, manifest, ledger, state, ctx.policy, ctx.now_dt,
+        scan = scan_rows(ctx.storage, ctx.store, ctx.dataset, version, manifest, state, ctx.policy, ctx.now_dt,
                          settings.pseudonym_key)  # fmt: skip
         findings = scan.findings
         summary = {"version": version, "shards_scanned": scan.shards_scanned, "rows_checked": scan.rows_checked,
                    "ledger_rows": scan.ledger_rows, "consent_events": scan.consent_events,
-                   "deletion_requests": scan.deletion_requests}  # fmt: skip
+                   "deletion_requests": scan.deletion_requests, "seconds": round(scan.seconds, 2),
+                   "rows_per_second": round(scan.rows_per_second)}  # fmt: skip
+        log.info("scanned %d live rows in %d shards: %.0f rows/s", scan.rows_checked, scan.shards_scanned,
+                 scan.rows_per_second)  # fmt: skip
     return _write_part(ctx, "rows", findings, summary)
 
 

@@ -65,8 +65,7 @@ def scan(storage: Storage, store: GovernanceStore, now=NOW) -> Findings:
     version = json.loads(storage.read_bytes(DatasetPaths(DATASET).current))["version"]
     manifest = live_manifest(storage)
     state = PrivacyState(store.consent_events(), store.deletion_requests())
-    ledger = store.ledger_rows(DATASET, version)
-    return scan_rows(storage, DATASET, version, manifest, ledger, state, Policy(), now, KEY).findings
+    return scan_rows(storage, store, DATASET, version, manifest, state, Policy(), now, KEY).findings
 
 
 def verify(storage: Storage, store: GovernanceStore) -> Findings:
@@ -193,6 +192,26 @@ def test_a_row_removed_from_a_shard_leaves_its_ledger_row_unmatched(lake):
     shard = rewrite_live_shard(storage, lambda t: t.slice(1))
     (hit,) = by_rule(scan(storage, store), "ledger_row_missing")
     assert hit.shard == shard
+
+
+def test_an_utterance_copied_into_another_shard_is_caught_shard_by_shard(lake):
+    """The scan holds one shard at a time: a row copied into a second shard is not in that shard's
+    ledger; a row the ledger records in two shards is a duplicate the store reports."""
+    storage, store = lake
+    manifest = live_manifest(storage)
+    first, second = (s["path"] for s in manifest["shards"][:2])
+    row = storage.read_parquet(DatasetPaths(DATASET).shard(first)).slice(0, 1)
+    rewrite_live_shard(storage, append_rows(row), index=1)
+    findings = scan(storage, store)
+    (copied,) = by_rule(findings, "not_in_ledger")
+    assert (copied.shard, copied.utterance_id) == (second, row.column("utterance_id")[0].as_py())
+    ledger = store.ledger_rows(DATASET, None, shard_paths=[first]).slice(0, 1)
+    version = json.loads(storage.read_bytes(DatasetPaths(DATASET).current))["version"]
+    store.insert_ledger_rows(
+        DATASET, version, ledger.set_column(2, "shard_path", pa.array([f"{second}-twin"]))
+    )
+    (twice,) = by_rule(scan(storage, store), "duplicate_row")
+    assert twice.utterance_id == row.column("utterance_id")[0].as_py()
 
 
 def test_an_utterance_live_twice_is_a_duplicate(lake):

@@ -292,6 +292,30 @@ class Ledger(DatasetVersions):
             hashes = self._select_arrow(conn, stmt, [pa.field("content_hash", pa.string())])
         return set(hashes.column(0).to_pylist())
 
+    def ledger_duplicates(self, dataset: str, version: str) -> dict[str, list[str]]:
+        """Utterances ``version``'s ledger records in more than one of its shards: id -> shard paths."""
+        vs = version_shards
+        joined, where = self._version_ledger(dataset, version)
+        repeated = (
+            select(ledger.c.utterance_id)
+            .select_from(joined)
+            .where(where)
+            .group_by(ledger.c.utterance_id)
+            .having(func.count() > 1)
+            .subquery()
+        )
+        stmt = (
+            select(ledger.c.utterance_id, vs.c.shard_path)
+            .select_from(joined)
+            .where(where, ledger.c.utterance_id.in_(select(repeated.c.utterance_id)))
+            .order_by(ledger.c.utterance_id, vs.c.shard_path)
+        )
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for uid, path in conn.execute(stmt):
+                out.setdefault(uid, []).append(path)
+        return out
+
     def ledger_count(self, dataset: str, version: str) -> int:
         joined, where = self._version_ledger(dataset, version)
         with self._read() as conn:
@@ -303,8 +327,10 @@ class Ledger(DatasetVersions):
         version: str | None,
         speaker_keys: Iterable[str] | None = None,
         utterance_ids: Iterable[str] | None = None,
+        shard_paths: Sequence[str] | None = None,
     ) -> pa.Table:
-        """Ledger rows of ``version`` (default: live) as ``LEDGER``, optionally only some speakers/utterances.
+        """Ledger rows of ``version`` (default: live) as ``LEDGER``, optionally only some speakers/utterances
+        and only in some shards (paths as that version lists them).
 
         ``shard_path`` is the shard's path in that version. Ordered by (shard_path,
         utterance_id). Both filters given: rows matching both.
@@ -326,6 +352,8 @@ class Ledger(DatasetVersions):
             .select_from(joined)
             .where(where)
         )
+        if shard_paths is not None:
+            stmt = stmt.where(version_shards.c.shard_path.in_(sorted(set(shard_paths))))
         statements = [stmt]
         keys = None if speaker_keys is None else sorted(set(speaker_keys))
         ids = None if utterance_ids is None else sorted(set(utterance_ids))
