@@ -144,19 +144,23 @@ _TAIL = re.compile(
     r"))+",
 )
 
+# The rows worth reading, among those with a digit or "corner" (the gate redaction reads this
+# pattern behind): the patterns above, each cut to the words it cannot do without (a street
+# type, an address cue, a country ...) so that RE2 reads them fast (counted repetitions such as
+# "any 60 characters, then a digit" make RE2's automaton large and slow to build).
 ADDRESS_CANDIDATES = (
-    r"(?i:[0-9][a-z]?,?[ ](?:\pL+[ ]){1,4}?(?:" + _alternation(_STRONG_AFTER) + r")\b)"
-    r"|[0-9],?[ ](?:\pL+[ ]){1,4}?(?:" + _alternation(_WEAK_AFTER) + r")\b"
-    r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ][^\n]{0,60}?[0-9])"
-    r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ][^\n]{0,60}?[0-9]"
+    r"(?i:[ ](?:" + _alternation(_STRONG_AFTER) + r")\b)"
+    r"|[ ](?:" + _alternation(_WEAK_AFTER) + r")\b"
+    r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ])"
+    r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ]"
     r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:nr\.?[ ]?)?[0-9])"
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
     # number, capitalised words, number (the Python pattern with any non-space for \w)
     rf"|[0-9]{{1,6}}[ ][{_UPPER}][^ \n]*(?:[ ](?:{_LINK}[ ])?[{_UPPER}][^ \n]*){{0,3}}[ ][0-9]"
-    r"|(?i:\b" + _ADDRESS_CUE + r")[^\n]{0,60}?[ ][0-9]"
+    r"|(?i:\b" + _ADDRESS_CUE + r")"
     r"|(?i:corner[ ]of)"
-    r"|\b(?:" + _alternation(_COUNTRIES) + r")[^\n]{0,25}[0-9]{4}"
+    r"|\b(?:" + _alternation(_COUNTRIES) + r")"
 )
 
 

@@ -216,19 +216,25 @@ def _token_sets() -> tuple[pa.Array, pa.Array, pa.Array]:
     return pa.array(sorted(given - words - common - _STRONG_CUES)), pa.array(sorted(common))
 
 
-def candidate_rows(values: pa.Array, english: np.ndarray | None = None) -> np.ndarray:
+def candidate_rows(
+    values: pa.Array, english: np.ndarray | None = None, flags: np.ndarray | None = None
+) -> np.ndarray:
     """Boolean mask of the rows ``redact_names`` may change (see above); nulls are False.
 
     ``english``: which rows are read as English text (the rule for two unknown capitalised
-    words applies to those only); all rows when None.
+    words applies to those only); all rows when None. ``flags``: the rows' byte classes
+    (``patterns.byte_classes``), when known.
     """
     import pyarrow.compute as pc
 
-    from utterance_governance.clean.patterns import match_rows
+    from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, byte_classes, match_rows
 
     found = match_rows(values, NAME_CANDIDATES)
     # the rules without a cue need a capitalised word: the other passes read those rows only
-    titled = np.flatnonzero(~found & match_rows(values, _TITLE_CASE))
+    # (an upper-case letter is an ASCII one or a non-ASCII character)
+    flags = byte_classes(values) if flags is None else flags
+    upper = np.flatnonzero(~found & ((flags & (UPPER_ASCII | NON_ASCII)) > 0))
+    titled = upper[match_rows(values.take(pa.array(upper, pa.int64())), _TITLE_CASE)]
     if not len(titled):
         return found
     subset = values.take(pa.array(titled, pa.int64()))

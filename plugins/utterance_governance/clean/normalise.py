@@ -8,8 +8,11 @@ the assistant's answer, which is the other half of the key.
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from utterance_governance.clean.patterns import NON_ASCII, byte_classes
 
 # Punctuation (any script) and invisible format characters (zero-width space, BOM, ...).
 _PUNCTUATION = r"[\p{P}\p{Cf}]+"
@@ -94,8 +97,12 @@ def normalise_array_for_detection(values: pa.Array) -> pa.Array:
     """``normalise_for_detection`` over a string column (RE2 picks the rows to fold)."""
     if pa.types.is_null(values.type):
         return values
-    rows = pc.fill_null(pc.match_substring_regex(values, _FOLDED_RE2), False)
-    if not pc.any(rows).as_py():
+    rows = np.flatnonzero(byte_classes(values) & NON_ASCII)  # every folded character is non-ASCII
+    if len(rows):
+        rows = rows[np.asarray(pc.match_substring_regex(values.take(pa.array(rows)), _FOLDED_RE2))]
+    if not len(rows):
         return values
-    folded = [text.translate(_FOR_DETECTION) for text in values.filter(rows).to_pylist()]
-    return pc.replace_with_mask(values, rows, pa.array(folded, values.type))
+    folded = [text.translate(_FOR_DETECTION) for text in values.take(pa.array(rows)).to_pylist()]
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(folded, values.type))

@@ -331,6 +331,44 @@ def match_rows(values: pa.Array, pattern: str) -> np.ndarray:
         return np.concatenate(list(pool.map(_match_slice, slices, [pattern] * len(slices))))
 
 
+# --- which rows hold which characters: one pass over a column's bytes, no regular expression -----
+
+# byte classes (UTF-8): a row "has" a class when one of its bytes is in it
+DIGIT, AT_SIGN, COLON, RUN_MARKER, NON_ASCII, UPPER_ASCII = (1 << i for i in range(6))
+_BYTE_CLASSES = np.zeros(256, dtype=np.uint8)
+for _class, _bytes in (
+    (DIGIT, b"0123456789"),
+    (AT_SIGN, b"@"),
+    (COLON, b":"),
+    (RUN_MARKER, b"\x01\x02"),
+    (NON_ASCII, bytes(range(0x80, 0x100))),
+    (UPPER_ASCII, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+):
+    _BYTE_CLASSES[np.frombuffer(_bytes, dtype=np.uint8)] |= _class
+
+
+def byte_classes(values: pa.Array) -> np.ndarray:
+    """Per row, the OR of the byte classes above of its bytes (0 for a null or empty row).
+
+    A numpy table look-up over the column's data buffer: a few times cheaper than one RE2 pass
+    for a single character class, and it answers for all classes at once.
+    """
+    if not len(values):
+        return np.zeros(0, dtype=np.uint8)
+    _, offsets_buffer, data = values.buffers()
+    width = np.int64 if pa.types.is_large_string(values.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[values.offset : values.offset + len(values) + 1]
+    start, end = int(offsets[0]), int(offsets[-1])
+    codes = np.zeros(end - start + 1, dtype=np.uint8)  # one byte more: reduceat's last index
+    if data is not None and end > start:
+        codes[:-1] = _BYTE_CLASSES[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
+    flags = np.bitwise_or.reduceat(codes, offsets[:-1] - start)
+    flags[offsets[1:] == offsets[:-1]] = 0  # reduceat gives an empty row the next row's byte
+    if values.null_count:
+        flags[~np.asarray(values.is_valid())] = 0
+    return flags
+
+
 def detect_identifiers(values: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
     """True where a string holds something a detector (written or spoken) finds; nulls are clean.
 

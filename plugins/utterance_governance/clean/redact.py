@@ -41,13 +41,21 @@ from utterance_governance.clean.numbers import (
     redact_ids,
 )
 from utterance_governance.clean.patterns import (
+    _AT_WORDS,
+    AT_SIGN,
     CANDIDATES,
     CLASSIFIED_KINDS,
+    COLON,
     DETECTORS,
+    DIGIT,
     MIN_RUN_DIGITS,
-    SPOKEN_DIGIT_RUN,
+    RUN_MARKER,
     SPOKEN_TOKEN,
+    TENS_WORDS,
     TOKEN_SEPARATOR,
+    UNIT_WORDS,
+    _words,
+    byte_classes,
     compile_python,
     match_rows,
     read_run,
@@ -131,7 +139,8 @@ class Stage(NamedTuple):
     redact: Callable[[str, Hashable], str]
     key: Callable[[str | None, str | None], Hashable]  # (language, region) -> what the stage reads
     prefilter: str | None  # None: ``clean.names.candidate_rows``
-    gate: str | None = None
+    gate: int = 0  # byte classes (``patterns.byte_classes``) one of which every prefiltered row holds
+    gate_words: str | None = None  # ... or, in a row without them, this pattern
 
 
 def _no_key(lang: str | None, region: str | None) -> None:
@@ -142,14 +151,14 @@ _IDS = Stage(
     lambda text, region: redact_ids(text, region),
     lambda lang, region: region if NATIONAL_IDS.get(region or "") else None,
     PRE_CANDIDATES,
-    "[0-9]",
+    DIGIT,
 )
-_ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, r"[0-9]|(?i:corner)")
+_ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, "(?i:corner)")
 _GROUPS = Stage(
     lambda text, region: redact_digit_groups(text, region),
     lambda lang, region: region if region in KNOWN_REGIONS else None,
     GROUP_CANDIDATES,
-    "[0-9]",
+    DIGIT,
 )
 _SPOKEN = Stage(
     lambda text, key: redact_spoken_runs(text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS),
@@ -235,7 +244,6 @@ _RE2_PASSES = _re2_passes()
 # markers by RE2, so that Python reads the runs instead of scanning the text; the rare text
 # that already holds a marker is redacted by ``redact_text`` as a whole.
 _RUN_OPEN, _RUN_CLOSE = "\x01", "\x02"
-_MARKER = f"[{_RUN_OPEN}{_RUN_CLOSE}]"
 _MULTI_TOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN})+\b"
 
 
@@ -254,13 +262,20 @@ def _python(function: Callable[[str], str], array: pa.Array) -> pa.Array:
     return pa.array([function(text) for text in array.to_pylist()], array.type)
 
 
-def _redact_written_rows(array: pa.Array) -> pa.Array:
+def _redact_written_rows(array: pa.Array, spelled: np.ndarray) -> pa.Array:
     """``_redact_written`` on each row, running only the passes RE2 finds in the row.
 
     The same result: a pass that finds nothing in the text finds nothing after the passes
-    before it either (they only put placeholders in).
+    before it either (they only put placeholders in). ``spelled``: the rows with a
+    spelled-out e-mail (known already).
     """
-    hits = np.stack([match_rows(array, pattern) for pattern in _WRITTEN_PATTERNS], axis=1)
+    hits = np.stack(
+        [
+            spelled if pattern == _SPELLED_EMAIL else match_rows(array, pattern)
+            for pattern in _WRITTEN_PATTERNS
+        ],
+        axis=1,
+    )
     out = []
     for text, row in zip(array.to_pylist(), hits.tolist(), strict=True):
         for (pattern, replacement), hit in zip(_WRITTEN_PASSES, row, strict=True):
@@ -308,32 +323,31 @@ def _stage_rows(
     stages: tuple[Stage, ...],
     values: pa.Array,
     locales: pa.Array | None,
-    gates: dict[str, np.ndarray],
+    flags: np.ndarray,
     memo: dict[Stage, dict[tuple[str, Hashable], str]],
 ) -> pa.Array:
     """``_run(stages)`` on each row, each stage only where its prefilter finds something.
 
     One RE2 pass per stage (a union of the patterns is slower than the passes together: RE2's
-    DFA for it outgrows its cache). ``gates``: gate pattern -> rows already known to be a
-    superset of its rows (filled in here; placeholders add no digit, so the rows with a digit
-    before the fixed shapes cover those after them). ``memo``: per stage, (text, key) -> result
-    (a stage reads each text once per key: "call sarah" in en-US and en-GB is read once by names).
+    DFA for it outgrows its cache), on the rows its gate lets through. ``flags``: the byte
+    classes of each row (``patterns.byte_classes``) before any stage ran (stages only take
+    characters out and put placeholders in, so they cover the rows' classes after). ``memo``:
+    per stage, (text, key) -> result (a stage reads each text once per key: "call sarah" in
+    en-US and en-GB is read once by names).
     """
     english = _english_rows(locales)
     masks = []
     for stage in stages:
         if stage.prefilter is None:
-            masks.append(name_rows(values, english))
+            masks.append(name_rows(values, english, flags))
             continue
-        if stage.gate is None:
+        if not stage.gate:
             masks.append(match_rows(values, stage.prefilter))
             continue
-        if stage.gate not in gates:
-            gates[stage.gate] = np.flatnonzero(match_rows(values, stage.gate))
-        mask = np.zeros(len(values), dtype=bool)
-        gated = gates[stage.gate]
-        mask[gated] = match_rows(values.take(pa.array(gated, pa.int64())), stage.prefilter)
-        masks.append(mask)
+        gated = (flags & stage.gate) > 0
+        if stage.gate_words:
+            gated[~gated] = match_rows(values.filter(pa.array(~gated)), stage.gate_words)
+        masks.append(_where(values, gated, stage.prefilter))
     hits = np.stack(masks, axis=1)
     rows = np.flatnonzero(hits.any(axis=1))
     if not len(rows):
@@ -353,6 +367,14 @@ def _stage_rows(
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(values, pa.array(mask), pa.array(texts, values.type))
+
+
+def _where(values: pa.Array, rows: np.ndarray, pattern: str) -> np.ndarray:
+    """``match_rows(values, pattern)``, read only on ``rows`` (False elsewhere)."""
+    found = np.zeros(len(values), dtype=bool)
+    if rows.any():
+        found[rows] = match_rows(values.filter(pa.array(rows)), pattern)
+    return found
 
 
 def redact_array(
@@ -398,11 +420,11 @@ def _distinct(values: pa.Array, locales: pa.Array | None) -> tuple[pa.Array, pa.
 def _redact_distinct(values: pa.Array, where: pa.Array | None) -> pa.Array:
     """``redact_array`` of distinct (text, locale) pairs."""
     normalised = normalise_array_for_detection(values)
-    gates: dict[str, np.ndarray] = {}
+    flags = byte_classes(normalised)
     memo: dict[Stage, dict] = {}  # national phone formats are read before and after the fixed shapes
-    redacted = _stage_rows(_BEFORE, normalised, where, gates, memo)
-    redacted = _redact_core_array(redacted)
-    redacted = _stage_rows(_AFTER, redacted, where, gates, memo)
+    redacted = _stage_rows(_BEFORE, normalised, where, flags, memo)
+    redacted = _redact_core_array(redacted, flags)
+    redacted = _stage_rows(_AFTER, redacted, where, flags, memo)
     if normalised is values:
         return redacted
     found = np.asarray(pc.fill_null(pc.not_equal(redacted, normalised), True))
@@ -411,43 +433,49 @@ def _redact_distinct(values: pa.Array, where: pa.Array | None) -> pa.Array:
     if len(unfound):  # nothing found in the folded text: the fixed shapes read the original
         mask = np.zeros(len(values), dtype=bool)
         mask[unfound] = True
+        original = values.take(pa.array(unfound))
         redacted = pc.replace_with_mask(
-            redacted, pa.array(mask), _redact_core_array(values.take(pa.array(unfound)))
+            redacted, pa.array(mask), _redact_core_array(original, byte_classes(original))
         )
     return redacted
 
 
-def _redact_core_array(values: pa.Array) -> pa.Array:
+def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
     """``_redact_core`` over a column: the fixed shapes and English spoken numbers.
 
-    One RE2 pass (``patterns.CANDIDATES``) picks the rows that may hold an identifier, a few
-    percent of real traffic; only those are touched. Their written identifiers go through
-    the RE2 substitutions, except in rows that need a Luhn check or a digit count (Python).
-    Rows still holding a candidate spoken run then have their runs wrapped in markers by RE2
-    and read in Python (``_redact_marked``). Results are scattered back into the column.
+    Cheap gates pick the rows that may hold an identifier (``_core_rows``), a few percent of
+    real traffic; only those are touched. Their written identifiers go through the RE2
+    substitutions, except in rows that need a Luhn check or a digit count (Python). Rows that
+    may hold a spoken run then have their runs wrapped in markers by RE2 and read in Python
+    (``_redact_marked``). Results are scattered back into the column.
     """
-    candidate = match_rows(values, CANDIDATES)
+    candidate, spelled, spoken = _core_rows(values, flags)
     rows = np.flatnonzero(candidate)
     if not len(rows):
         return values
     subset = values.take(pa.array(rows))
+    spelled, spoken = spelled[rows], spoken[rows]
 
-    whole = match_rows(subset, _MARKER)  # rare: redact_text does everything
+    whole = (flags[rows] & RUN_MARKER) > 0  # rare: redact_text does everything
     in_python = ~whole & match_rows(subset, _WRITTEN_IN_PYTHON)
     by_re2 = ~whole & ~in_python
     re2 = subset.filter(pa.array(by_re2))
     for pattern, placeholder in _RE2_PASSES:
-        re2 = pc.replace_substring_regex(re2, pattern, placeholder)
+        if pattern != _SPELLED_EMAIL or spelled[by_re2].any():
+            re2 = pc.replace_substring_regex(re2, pattern, placeholder)
     rest = np.flatnonzero(~whole)
     written = _scatter(
         [
-            (np.flatnonzero(in_python[rest]), _redact_written_rows(subset.filter(pa.array(in_python)))),
+            (
+                np.flatnonzero(in_python[rest]),
+                _redact_written_rows(subset.filter(pa.array(in_python)), spelled[in_python]),
+            ),
             (np.flatnonzero(by_re2[rest]), re2),
         ],
         len(rest),
     )
 
-    spoken = match_rows(written, SPOKEN_DIGIT_RUN)
+    spoken = spoken[rest]
     marked = pc.replace_substring_regex(
         written.filter(pa.array(spoken)), _MULTI_TOKEN_RUN, f"{_RUN_OPEN}\\0{_RUN_CLOSE}"
     )
@@ -460,3 +488,36 @@ def _redact_core_array(values: pa.Array) -> pa.Array:
         len(rows),
     )
     return pc.replace_with_mask(values, pa.array(candidate), redacted)
+
+
+# Which rows the fixed shapes may change, each family behind a gate that is cheap to read:
+# - every written detector but the spelled-out e-mail needs a digit, an "@" (e-mail) or a
+#   colon (IPv6);
+# - a spelled-out e-mail needs its "at" between spaces or brackets;
+# - a spoken run of seven digits or more holds a spoken token, which ends with an ASCII letter
+#   followed by a separator or the run's end (a word boundary); and it has three tokens or
+#   more, or two: four written digits and "triple" + a digit word (a token stands for four
+#   digits at most, "triple five" for three, any other spoken token for two at most). The
+#   three tokens need no boundary before them ("ſeven" inside a run has none).
+_SPELLED_EMAIL = DETECTORS["email_spoken"][1]
+_WRITTEN_FAMILIES = "|".join(
+    f"(?:{pattern})"
+    for kind, (_, pattern) in DETECTORS.items()
+    if kind not in ("email_spoken", "spoken_number")
+)
+_AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|アットマーク|@)[ \t\n\r\f\v)\]}}]"
+_SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS) + r"\b"
+_TRIPLE = rf"{_words('triple')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
+_LONG_ENOUGH_RUN = (
+    rf"(?:{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}"
+    rf"|{_TRIPLE}{TOKEN_SEPARATOR}[0-9]{{4}}|[0-9]{{4}}{TOKEN_SEPARATOR}{_TRIPLE})\b"
+)
+
+
+def _core_rows(values: pa.Array, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows the fixed shapes may change, rows with a spelled-out e-mail, rows that may hold a
+    spoken run of seven digits or more); supersets, each read by RE2 behind its gate."""
+    written = _where(values, (flags & (DIGIT | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
+    spelled = _where(values, match_rows(values, _AT_GATE), _SPELLED_EMAIL)
+    spoken = _where(values, match_rows(values, _SPOKEN_WORD), _LONG_ENOUGH_RUN)
+    return written | spelled | spoken, spelled, spoken
