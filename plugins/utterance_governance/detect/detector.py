@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -298,29 +300,58 @@ def _strings(texts) -> pa.Array:
     return texts
 
 
-def _gazetteer_rows(texts: pa.Array) -> np.ndarray:
+@functools.cache
+def _gazetteer_names() -> pa.Array:
     from utterance_governance.clean.names import gazetteer
 
     given, surnames, words = gazetteer()
-    names = pa.array(sorted((given | surnames) - words))
+    return pa.array(sorted((given | surnames) - words))
+
+
+def _gazetteer_rows(texts: pa.Array) -> np.ndarray:
     tokens = pc.split_pattern(pc.utf8_lower(pc.fill_null(texts, "")), " ")
     flat = pc.utf8_trim(pc.list_flatten(tokens), characters=".,;:!?\"'()[]")
-    hit = np.asarray(pc.is_in(flat, value_set=names))
+    hit = np.asarray(pc.is_in(flat, value_set=_gazetteer_names()))
     rows = np.zeros(len(texts), dtype=bool)
     rows[np.asarray(pc.list_parent_indices(tokens))[hit]] = True
     return rows
 
 
-def _scope(texts: pa.Array, sample_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(in scope, sampled from the rest)."""
-    if not len(texts):
-        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+def _in_scope(texts: pa.Array) -> np.ndarray:
+    """Per text (no nulls): a digit, "@", a number word, a name statement or a gazetteer name."""
     rows = np.asarray(pc.fill_null(pc.match_substring_regex(texts, _SCOPE), False))
-    rest = ~rows & np.asarray(pc.is_valid(texts))
-    if rest.any():
-        rows[rest] |= _gazetteer_rows(texts.filter(pa.array(rest)))
-    sampled = np.zeros(len(texts), dtype=bool)
-    rest = np.flatnonzero(~rows & np.asarray(pc.is_valid(texts)))
+    rest = np.flatnonzero(~rows)
+    if len(rest):
+        rows[rest] = _gazetteer_rows(texts.take(pa.array(rest, pa.int64())))
+    return rows
+
+
+class _Distinct(NamedTuple):
+    """A column as its distinct texts (read once each) and, per row, which one (-1: null)."""
+
+    texts: pa.Array
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, texts: pa.Array) -> _Distinct:
+        encoded = pc.dictionary_encode(texts)
+        return cls(encoded.dictionary, np.asarray(encoded.indices.fill_null(-1), dtype=np.int64))
+
+    def per_row(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per distinct text) for each row; False/0 for a null row."""
+        out = np.zeros(len(self.index), dtype=values.dtype)
+        valid = self.index >= 0
+        out[valid] = values[self.index[valid]]
+        return out
+
+
+def _scope(column: _Distinct, sample_rate: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(in scope, sampled from the rest), per row."""
+    if not len(column.index):
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    rows = column.per_row(_in_scope(column.texts))
+    sampled = np.zeros(len(rows), dtype=bool)
+    rest = np.flatnonzero(~rows & (column.index >= 0))
     if len(rest) and sample_rate > 0:
         rng = np.random.default_rng(seed)
         sampled[rest[rng.random(len(rest)) < sample_rate]] = True
@@ -329,7 +360,7 @@ def _scope(texts: pa.Array, sample_rate: float, seed: int) -> tuple[np.ndarray, 
 
 def scope_rows(texts, *, sample_rate: float = SAMPLE_RATE, seed: int = 0) -> np.ndarray:
     """The rows the detector reads: digit, number word, "@" or gazetteer name, plus a sample."""
-    scope, sampled = _scope(_strings(texts), sample_rate, seed)
+    scope, sampled = _scope(_Distinct.of(_strings(texts)), sample_rate, seed)
     return scope | sampled
 
 
@@ -343,38 +374,50 @@ def find_identifiers(
     """Every identifier the detector finds in ``texts`` (one per row and kind), with its rule.
 
     ``locales``: each row's BCP 47 locale (its region's phone formats and identity numbers);
-    US formats when absent. Rows outside the scope are read only when sampled.
+    US formats when absent. Rows outside the scope are read only when sampled. Each distinct
+    text is matched once, and each distinct (text, locale, rules to run) read once.
     """
-    texts = _strings(texts)
-    codes = None if locales is None else _strings(locales).to_pylist()
-    scope, sampled = _scope(texts, sample_rate, seed)
-    rows = np.flatnonzero(scope | sampled)
-    subset = texts.take(pa.array(rows, pa.int64()))
+    column = _Distinct.of(_strings(texts))
+    scope, sampled = _scope(column, sample_rate, seed)
     names = list(_FAMILIES)
-    hits = (
-        np.stack(
+    needed = np.zeros(len(column.texts), dtype=bool)
+    needed[column.index[scope | sampled]] = True
+    wanted = np.flatnonzero(needed)
+    hits = np.zeros((len(column.texts), len(names)), dtype=bool)
+    if len(wanted):
+        subset = column.texts.take(pa.array(wanted, pa.int64()))
+        hits[wanted] = np.stack(
             [np.asarray(pc.fill_null(pc.match_substring_regex(subset, _FAMILIES[f]), False)) for f in names],
             axis=1,
         )
-        if len(rows)
-        else np.zeros((0, len(names)), bool)
-    )
-    hits[sampled[rows]] = True  # a sampled row is read by every rule
-    findings = []
-    read = np.flatnonzero(hits.any(axis=1))
-    done: dict[tuple, list[tuple[str, str]]] = {}  # a repeated text is read once
-    for i, text in zip(read.tolist(), subset.take(pa.array(read, pa.int64())).to_pylist(), strict=True):
-        row = int(rows[i])
+    families = hits.astype(np.int64) @ (1 << np.arange(len(names), dtype=np.int64))  # a bit per family
+    row_families = np.where(sampled, (1 << len(names)) - 1, column.per_row(families) * scope)
+    read = np.flatnonzero(row_families > 0)
+    if not len(read):
+        return []
+    locale_ids = np.zeros(len(column.index), dtype=np.int64)
+    locale_codes: list[str | None] = [None]
+    if locales is not None:
+        encoded = pc.dictionary_encode(_strings(locales))
+        locale_codes = [*encoded.dictionary.to_pylist(), None]
+        locale_ids = np.asarray(encoded.indices.fill_null(len(locale_codes) - 1), dtype=np.int64)
+    # one reading per distinct (text, locale, rules to run); rows in order, one finding per kind
+    keys = np.stack([column.index[read], locale_ids[read], row_families[read]], axis=1)
+    groups, inverse = np.unique(keys, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    texts_read = column.texts.take(pa.array(groups[:, 0], pa.int64())).to_pylist()
+    found: dict[int, list[tuple[str, str]]] = {}
+    for g, (text, (_, locale, bits)) in enumerate(zip(texts_read, groups.tolist(), strict=True)):
         if text:
-            families = frozenset(f for f, hit in zip(names, hits[i], strict=True) if hit)
-            locale = codes[row] if codes else None
-            key = (text, locale, families)
-            if key not in done:
-                done[key] = find_in_text(text, locale, families)
-            first: dict[str, str] = {}
-            for kind, rule in done[key]:
-                first.setdefault(kind, rule)  # one finding per row and kind: the first rule
-            findings += [Finding(row, kind, rule) for kind, rule in first.items()]
+            run = frozenset(f for i, f in enumerate(names) if bits >> i & 1)
+            first_rule: dict[str, str] = {}
+            for kind, rule in find_in_text(text, locale_codes[locale], run):
+                first_rule.setdefault(kind, rule)  # one finding per row and kind: the first rule
+            if first_rule:
+                found[g] = list(first_rule.items())
+    findings = []
+    for i in np.flatnonzero(np.isin(inverse, list(found))).tolist():
+        findings += [Finding(int(read[i]), kind, rule) for kind, rule in found[int(inverse[i])]]
     return findings
 
 
