@@ -224,15 +224,31 @@ def candidate_rows(
     ``english``: which rows are read as English text (the rule for two unknown capitalised
     words applies to those only); all rows when None. ``flags``: the rows' byte classes
     (``patterns.byte_classes``), when known.
+
+    Names read no digit (a digit is neither a letter of a word nor a separator the rules
+    look for), so rows that differ only in their digits ("It's 18 degrees", "It's 21 degrees")
+    are read once, as the same text with every digit a 0.
     """
+    from utterance_governance.clean.patterns import DIGIT, DigitBlind, byte_classes
+
+    flags = byte_classes(values) if flags is None else flags
+    if not (flags & DIGIT).any():
+        return candidate_rows_digit_blind(values, english, flags)
+    view = DigitBlind.of(values)
+    in_english = None if english is None else view.any_row(english)
+    return view.per_row(candidate_rows_digit_blind(view.texts, in_english, flags[view.first]))
+
+
+def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, flags: np.ndarray) -> np.ndarray:
+    """``candidate_rows`` of texts read as they are (``patterns.DigitBlind`` texts, or texts
+    without a digit); ``flags`` required."""
     import pyarrow.compute as pc
 
-    from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, byte_classes, match_rows
+    from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, match_rows
 
     found = match_rows(values, NAME_CANDIDATES)
     # the rules without a cue need a capitalised word: the other passes read those rows only
     # (an upper-case letter is an ASCII one or a non-ASCII character)
-    flags = byte_classes(values) if flags is None else flags
     upper = np.flatnonzero(~found & ((flags & (UPPER_ASCII | NON_ASCII)) > 0))
     titled = upper[match_rows(values.take(pa.array(upper, pa.int64())), _TITLE_CASE)]
     if not len(titled):

@@ -369,6 +369,50 @@ def byte_classes(values: pa.Array) -> np.ndarray:
     return flags
 
 
+def with_digits_zeroed(values: pa.Array) -> pa.Array:
+    """``values`` with every ASCII digit written as 0: same lengths, same nulls (bytes 0x31-0x39
+    are ASCII digits only, in UTF-8)."""
+    validity, offsets, data = values.buffers()
+    if data is None:
+        return values
+    raw = np.frombuffer(data, dtype=np.uint8).copy()
+    raw[(raw >= 0x31) & (raw <= 0x39)] = 0x30
+    return pa.Array.from_buffers(
+        values.type, len(values), [validity, offsets, pa.py_buffer(raw)], values.null_count, values.offset
+    )
+
+
+class DigitBlind(NamedTuple):
+    """A column as a reader that sees no digit does: its distinct texts with every digit a 0
+    ("It's 18 degrees" and "It's 21 degrees" are one), and for each row which one (-1: null)."""
+
+    texts: pa.Array
+    index: np.ndarray
+    first: np.ndarray  # a row of each text
+
+    @classmethod
+    def of(cls, values: pa.Array) -> DigitBlind:
+        encoded = pc.dictionary_encode(with_digits_zeroed(values))
+        index = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+        valid = np.flatnonzero(index >= 0)
+        first = np.zeros(len(encoded.dictionary), dtype=np.int64)
+        first[index[valid][::-1]] = valid[::-1]
+        return cls(encoded.dictionary, index, first)
+
+    def any_row(self, rows: np.ndarray) -> np.ndarray:
+        """Per text: does one of its rows hold in ``rows`` (a mask over the rows)."""
+        out = np.zeros(len(self.texts), dtype=bool)
+        out[self.index[rows & (self.index >= 0)]] = True
+        return out
+
+    def per_row(self, found: np.ndarray) -> np.ndarray:
+        """``found`` (one per text) for each row; False for a null row."""
+        out = np.zeros(len(self.index), dtype=bool)
+        valid = self.index >= 0
+        out[valid] = found[self.index[valid]]
+        return out
+
+
 def detect_identifiers(values: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
     """True where a string holds something a detector (written or spoken) finds; nulls are clean.
 

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
 from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
-from utterance_governance.clean.names import redact_names
+from utterance_governance.clean.names import candidate_rows_digit_blind, redact_names
 from utterance_governance.clean.normalise import normalise_array_for_detection, normalise_for_detection
 from utterance_governance.clean.numbers import (
     GROUP_CANDIDATES,
@@ -54,6 +54,7 @@ from utterance_governance.clean.patterns import (
     TENS_WORDS,
     TOKEN_SEPARATOR,
     UNIT_WORDS,
+    DigitBlind,
     _words,
     byte_classes,
     compile_python,
@@ -141,6 +142,9 @@ class Stage(NamedTuple):
     prefilter: str | None  # None: ``clean.names.candidate_rows``
     gate: int = 0  # byte classes (``patterns.byte_classes``) one of which every prefiltered row holds
     gate_words: str | None = None  # ... or, in a row without them, this pattern
+    # reads no digit and replaces no text holding one: a text is read with its digits as 0
+    # ("It's 18 degrees" and "It's 21 degrees" once) and its digits are put back
+    digit_blind: bool = False
 
 
 def _no_key(lang: str | None, region: str | None) -> None:
@@ -164,12 +168,14 @@ _SPOKEN = Stage(
     lambda text, key: redact_spoken_runs(text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS),
     lambda lang, region: (lang if lang in SPOKEN_LANGUAGES else None, region in (None, "US")),
     SPOKEN_CANDIDATES,
+    digit_blind=True,  # runs of number words and kanji numerals: no digit in or beside them matters
 )
 # names read capitalised unknown words as names in English text only
 _NAMES = Stage(
     lambda text, english: redact_names(text, "en" if english else "other"),
     lambda lang, region: lang in (None, "en"),
     None,
+    digit_blind=True,
 )
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
@@ -336,10 +342,17 @@ def _stage_rows(
     en-US and en-GB is read once by names).
     """
     english = _english_rows(locales)
+    # digit-blind stages read each text with its digits as 0 once
+    blind = DigitBlind.of(values) if any(stage.digit_blind for stage in stages) else None
     masks = []
     for stage in stages:
         if stage.prefilter is None:
-            masks.append(name_rows(values, english, flags))
+            in_english = None if english is None else blind.any_row(english)
+            found = candidate_rows_digit_blind(blind.texts, in_english, flags[blind.first])
+            masks.append(blind.per_row(found))
+            continue
+        if stage.digit_blind:
+            masks.append(blind.per_row(match_rows(blind.texts, stage.prefilter)))
             continue
         if not stage.gate:
             masks.append(match_rows(values, stage.prefilter))
@@ -359,14 +372,28 @@ def _stage_rows(
         keys = {code: stage.key(*tags) for code, tags in subtags.items()}
         done = memo.setdefault(stage, {})
         for i in np.flatnonzero(hit).tolist():
-            read = (texts[i], keys[codes[i]])
+            text = texts[i]
+            read = (text.translate(_ZEROED) if stage.digit_blind else text, keys[codes[i]])
             result = done.get(read)
             if result is None:
                 result = done[read] = stage.redact(*read)
-            texts[i] = result
+            texts[i] = _with_digits_of(text, read[0], result) if stage.digit_blind else result
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(values, pa.array(mask), pa.array(texts, values.type))
+
+
+_ZEROED = str.maketrans("123456789", "000000000")
+
+
+def _with_digits_of(text: str, zeroed: str, result: str) -> str:
+    """``result`` (a digit-blind stage's, read from ``zeroed``) with the digits of ``text``."""
+    if result == zeroed:
+        return text
+    if zeroed == text:
+        return result
+    digits = iter([c for c in text if "0" <= c <= "9"])  # each 0 of the result is one, in order
+    return "".join(next(digits) if c == "0" else c for c in result)
 
 
 def _where(values: pa.Array, rows: np.ndarray, pattern: str) -> np.ndarray:
