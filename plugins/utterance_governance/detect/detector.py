@@ -385,11 +385,7 @@ def find_identifiers(
     wanted = np.flatnonzero(needed)
     hits = np.zeros((len(column.texts), len(names)), dtype=bool)
     if len(wanted):
-        subset = column.texts.take(pa.array(wanted, pa.int64()))
-        hits[wanted] = np.stack(
-            [np.asarray(pc.fill_null(pc.match_substring_regex(subset, _FAMILIES[f]), False)) for f in names],
-            axis=1,
-        )
+        hits[wanted] = _family_hits(column.texts.take(pa.array(wanted, pa.int64())), names)
     families = hits.astype(np.int64) @ (1 << np.arange(len(names), dtype=np.int64))  # a bit per family
     row_families = np.where(sampled, (1 << len(names)) - 1, column.per_row(families) * scope)
     read = np.flatnonzero(row_families > 0)
@@ -402,12 +398,15 @@ def find_identifiers(
         locale_codes = [*encoded.dictionary.to_pylist(), None]
         locale_ids = np.asarray(encoded.indices.fill_null(len(locale_codes) - 1), dtype=np.int64)
     # one reading per distinct (text, locale, rules to run); rows in order, one finding per kind
-    keys = np.stack([column.index[read], locale_ids[read], row_families[read]], axis=1)
-    groups, inverse = np.unique(keys, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    texts_read = column.texts.take(pa.array(groups[:, 0], pa.int64())).to_pylist()
+    width = 1 << len(names)
+    keys = (column.index[read] * len(locale_codes) + locale_ids[read]) * width + row_families[read]
+    groups, inverse = np.unique(keys, return_inverse=True)
+    texts_read = column.texts.take(pa.array(groups // width // len(locale_codes))).to_pylist()
+    locales_read = (groups // width % len(locale_codes)).tolist()
     found: dict[int, list[tuple[str, str]]] = {}
-    for g, (text, (_, locale, bits)) in enumerate(zip(texts_read, groups.tolist(), strict=True)):
+    for g, (text, locale, bits) in enumerate(
+        zip(texts_read, locales_read, (groups % width).tolist(), strict=True)
+    ):
         if text:
             run = frozenset(f for i, f in enumerate(names) if bits >> i & 1)
             first_rule: dict[str, str] = {}
@@ -419,6 +418,24 @@ def find_identifiers(
     for i in np.flatnonzero(np.isin(inverse, list(found))).tolist():
         findings += [Finding(int(read[i]), kind, rule) for kind, rule in found[int(inverse[i])]]
     return findings
+
+
+# All families but "digits" (whose counted repetition would blow up RE2's automaton) as one
+# pass: each family then reads only the texts that pass finds something in.
+_ANY_FAMILY = "|".join(f"(?:{pattern})" for family, pattern in _FAMILIES.items() if family != "digits")
+
+
+def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
+    """Per text (no nulls) and family in ``names``: does the family's prefilter find something."""
+    hits = np.zeros((len(texts), len(names)), dtype=bool)
+    some = np.flatnonzero(np.asarray(pc.match_substring_regex(texts, _ANY_FAMILY)))
+    subset = texts.take(pa.array(some, pa.int64()))
+    for i, family in enumerate(names):
+        if family == "digits":
+            hits[:, i] = np.asarray(pc.match_substring_regex(texts, _FAMILIES[family]))
+        elif len(some):
+            hits[some, i] = np.asarray(pc.match_substring_regex(subset, _FAMILIES[family]))
+    return hits
 
 
 def flag_rows(texts, locales=None, *, sample_rate: float = SAMPLE_RATE, seed: int = 0) -> np.ndarray:
