@@ -222,7 +222,8 @@ def redact_text(text: str | None, locale: str | None = None) -> str | None:
 # --- the vectorised path -------------------------------------------------------------------
 
 # Rows whose written identifiers Python redacts: a card-shaped number (Luhn), digits
-# written one by one (their count), a string of 13-19 digits (Luhn).
+# written one by one (their count), a string of 13-19 digits (Luhn); and the few rows with a
+# spelled-out e-mail (its pattern is large: RE2 would build it once more for them).
 _WRITTEN_IN_PYTHON = "|".join((DETECTORS["card"][1], DETECTORS["digit_sequence"][1], r"\b[0-9]{13,19}\b"))
 
 
@@ -230,10 +231,12 @@ def _re2_passes() -> list[tuple[str, str]]:
     """RE2 substitutions equal to ``_WRITTEN_PASSES`` on the other rows, in the same order.
 
     A digit string's class is its length, so "long_number" becomes one substitution per
-    class (the 13-19 digit strings went to Python).
+    class (the 13-19 digit strings went to Python); spelled-out e-mails went to Python.
     """
     passes = []
     for kind, (placeholder, pattern) in DETECTORS.items():
+        if kind == "email_spoken":
+            continue
         if kind == "long_number":
             passes += [
                 (r"\b(?:[0-9]{7,8}|[0-9]{10,12})\b", "[PHONE]"),
@@ -484,12 +487,11 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
     spelled, spoken = spelled[rows], spoken[rows]
 
     whole = (flags[rows] & RUN_MARKER) > 0  # rare: redact_text does everything
-    in_python = ~whole & match_rows(subset, _WRITTEN_IN_PYTHON)
+    in_python = ~whole & (spelled | match_rows(subset, _WRITTEN_IN_PYTHON))
     by_re2 = ~whole & ~in_python
     re2 = subset.filter(pa.array(by_re2))
     for pattern, placeholder in _RE2_PASSES:
-        if pattern != _SPELLED_EMAIL or spelled[by_re2].any():
-            re2 = pc.replace_substring_regex(re2, pattern, placeholder)
+        re2 = pc.replace_substring_regex(re2, pattern, placeholder)
     rest = np.flatnonzero(~whole)
     written = _scatter(
         [
