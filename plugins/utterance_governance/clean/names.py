@@ -208,12 +208,38 @@ _TITLE_CASE = r"\p{Lu}\p{Ll}"
 
 
 @functools.cache
-def _token_sets() -> tuple[pa.Array, pa.Array, pa.Array]:
-    import pyarrow as pa
-
+def _token_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(given names that are no common word, common words: English, calendar, places ...)."""
     given, _surnames, words = gazetteer()
     common = english_words() | _CALENDAR | _PLACES | _NOT_A_NAME | _TITLES
-    return pa.array(sorted(given - words - common - _STRONG_CUES)), pa.array(sorted(common))
+    return frozenset(given - words - common - _STRONG_CUES), frozenset(common)
+
+
+def _per_distinct(strings: pa.Array, judge) -> np.ndarray:
+    """``judge(s)`` (a tuple of booleans) for each string, each distinct one judged once (a
+    column's words repeat: "You", "It's"); rows of a null string get all False."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(strings)
+    table = np.array([judge(s) for s in encoded.dictionary.to_pylist()], dtype=bool).reshape(
+        len(encoded.dictionary), -1
+    )
+    index = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+    out = np.zeros((len(strings), table.shape[1]), dtype=bool)
+    out[index >= 0] = table[index[index >= 0]]
+    return out
+
+
+_POSSESSIVE_END = re.compile(r"['’]s$")
+
+
+def _judge_capitalised(word: str) -> tuple[bool, bool, bool]:
+    """(a given name, unknown: no common word and longer than a letter, a surname's ending) of a
+    capitalised word as ``_Tokens`` reads it (quotes and hyphens around it, a possessive off)."""
+    token = _POSSESSIVE_END.sub("", word.strip("'’-"))
+    low = token.lower()
+    given, common = _token_sets()
+    return low in given, low not in common and len(token) > 1, _SURNAME_ENDING.search(low) is not None
 
 
 def candidate_rows(
@@ -264,7 +290,7 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     first = np.flatnonzero(open_rows & first_capital)
     if len(first):
         words = pc.struct_field(pc.extract_regex(values.take(pa.array(first)), _FIRST_CAPITALISED), [0])
-        given = np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(words), value_set=_token_sets()[0]), False))
+        given = _per_distinct(words, lambda word: (word.lower() in _token_sets()[0],))[:, 0]
         found[first[given]] = True
     rows = np.flatnonzero(open_rows & capitalised)
     if not len(rows):
@@ -279,17 +305,12 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     if not len(capital):
         return found
     parent = np.asarray(pc.list_parent_indices(words))[capital]
-    token = pc.replace_substring_regex(
-        pc.utf8_trim(flat.take(pa.array(capital)), characters="'’-"), "['’]s$", ""
-    )
-    lower = pc.utf8_lower(token)
-    given, common = _token_sets()
-    is_given = np.asarray(pc.is_in(lower, value_set=given))
-    unknown = ~np.asarray(pc.is_in(lower, value_set=common)) & (np.asarray(pc.utf8_length(token)) > 1)
+    judged = _per_distinct(flat.take(pa.array(capital)), _judge_capitalised)
+    is_given, unknown = judged[:, 0], judged[:, 1]
     if english is not None:
         unknown &= english[rows][parent]
     hit = is_given.copy()
-    hit |= unknown & np.asarray(pc.match_substring_regex(lower, _SURNAME_ENDING.pattern))
+    hit |= unknown & judged[:, 2]
     adjacent = (capital[1:] == capital[:-1] + 1) & (parent[:-1] == parent[1:])
     hit[:-1] |= adjacent & unknown[1:] & (unknown[:-1] | is_given[:-1])
     found[rows[np.unique(parent[hit])]] = True

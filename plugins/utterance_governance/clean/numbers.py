@@ -83,7 +83,7 @@ NATIONAL_IDS: dict[str, list[tuple[Callable[[str], bool], tuple[int, ...]]]] = {
 
 
 def _digits(text: str) -> str:
-    return "".join(c for c in text if c.isdigit())
+    return "".join(filter(str.isdigit, text))
 
 
 def is_iban(candidate: str) -> bool:
