@@ -301,17 +301,21 @@ def _strings(texts) -> pa.Array:
 
 
 @functools.cache
-def _gazetteer_names() -> pa.Array:
+def _gazetteer_names() -> frozenset[str]:
     from utterance_governance.clean.names import gazetteer
 
     given, surnames, words = gazetteer()
-    return pa.array(sorted((given | surnames) - words))
+    return frozenset((given | surnames) - words)
 
 
 def _gazetteer_rows(texts: pa.Array) -> np.ndarray:
+    """Per text: one of its space-separated tokens, lower case and without the punctuation
+    around it, is a gazetteer name (each distinct token looked up once)."""
     tokens = pc.split_pattern(pc.utf8_lower(pc.fill_null(texts, "")), " ")
-    flat = pc.utf8_trim(pc.list_flatten(tokens), characters=".,;:!?\"'()[]")
-    hit = np.asarray(pc.is_in(flat, value_set=_gazetteer_names()))
+    flat = pc.dictionary_encode(pc.utf8_trim(pc.list_flatten(tokens), characters=".,;:!?\"'()[]"))
+    names = _gazetteer_names()
+    known = np.fromiter((token in names for token in flat.dictionary.to_pylist()), dtype=bool)
+    hit = known[np.asarray(flat.indices)] if len(known) else np.zeros(len(flat), dtype=bool)
     rows = np.zeros(len(texts), dtype=bool)
     rows[np.asarray(pc.list_parent_indices(tokens))[hit]] = True
     return rows
