@@ -202,9 +202,10 @@ def _cue_candidates() -> str:
 
 
 NAME_CANDIDATES = _cue_candidates()
-_CAPITALISED = r"\P{L}\p{Lu}\p{Ll}"  # not the first word
+# (and "İ", a word of two letters to the rules once lower-cased: "i̇")
+_CAPITALISED = r"\P{L}\p{Lu}\p{Ll}|\P{L}\x{130}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
-_TITLE_CASE = r"\p{Lu}\p{Ll}"
+_TITLE_CASE = r"\p{Lu}\p{Ll}|\x{130}"
 
 
 @functools.cache
@@ -239,7 +240,8 @@ def _judge_capitalised(word: str) -> tuple[bool, bool, bool]:
     token = _POSSESSIVE_END.sub("", word.strip("'’-"))
     low = token.lower()
     given, common = _token_sets()
-    return low in given, low not in common and len(token) > 1, _SURNAME_ENDING.search(low) is not None
+    # (the length of the lower case, as the rules read it: "İ" is two characters lower-cased)
+    return low in given, low not in common and len(low) > 1, _SURNAME_ENDING.search(low) is not None
 
 
 def candidate_rows(

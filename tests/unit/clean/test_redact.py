@@ -119,6 +119,41 @@ def test_redact_array_keeps_type_length_and_nulls() -> None:
     assert redact_array(pa.array([None, "no numbers here"])).to_pylist() == [None, "no numbers here"]
 
 
+# A column is read as its distinct (text, locale) pairs, names and other languages' spoken
+# numbers as texts with every digit a 0: each row still gets what its own text and locale give.
+REPEATED = [
+    ("mijn bsn is 111222333", "nl-NL"),
+    ("mijn bsn is 111222333", "en-US"),
+    ("mijn bsn is 111222333", None),
+    ("Calling Sarah at 5 pm.", "en-US"),
+    ("Calling Sarah at 7 pm.", "en-GB"),
+    ("Calling Sarah at 5 pm.", "en-US"),
+    ("yes Kapanen Yermolayev said 18", "en-US"),
+    ("yes Kapanen Yermolayev said 21", "de-DE"),
+    ("yes Kapanen Yermolayev said 18", ""),
+    ("yes Kapanen Yermolayev said 18", "-US"),
+    ("ruf null eins sieben eins, zwei drei vier, fünf sechs sieben an 5", "de-DE"),
+    ("ruf null eins sieben eins, zwei drei vier, fünf sechs sieben an 9", "de-DE"),
+    ("llama al seis dos cuatro nueve uno tres dos nueve", "es-ES"),
+    ("llama al seis dos cuatro nueve uno tres dos nueve", "en-US"),
+    ("Oh İ", None),
+    (None, "en-US"),
+    ("", None),
+    (None, None),
+]
+
+
+def test_repeated_texts_and_locales() -> None:
+    texts, locales = zip(*REPEATED, strict=True)
+    expected = [redact_text(text, locale) for text, locale in REPEATED]
+    assert redact_array(pa.array(texts), pa.array(locales, pa.string())).to_pylist() == expected
+    assert expected[0] == "mijn bsn is [NATIONAL_ID]" and expected[1] != expected[0]
+    assert expected[3:5] == ["Calling [NAME] at 5 pm.", "Calling [NAME] at 7 pm."]
+    # a locale without a language is read as English, as redact_text reads it
+    assert expected[8] == expected[9] == "yes [NAME] said 18" != expected[7]
+    assert expected[10:12] == ["ruf [PHONE] an 5", "ruf [PHONE] an 9"]
+
+
 def test_text_holding_the_run_markers() -> None:
     texts = ["\x01call five five five one two three four\x02", "a\x02b 555-0100"]
     assert redact_array(pa.array(texts)).to_pylist() == ["\x01call [PHONE]\x02", "a\x02b [PHONE]"]
@@ -141,6 +176,20 @@ texts = vocabulary.texts(
     max_fragments=24,
 )
 batches = st.lists(st.one_of(st.none(), texts), min_size=1, max_size=30)
+
+
+locales = st.sampled_from(
+    [None, "", "en-US", "en-GB", "de-DE", "fr-FR", "es-MX", "it-IT", "nl-NL", "pt-BR", "ja-JP"]
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(st.none(), texts), locales), min_size=1, max_size=30))
+def test_redact_array_equals_redact_text_with_locales(rows: list[tuple[str | None, str | None]]) -> None:
+    rows = rows + rows[: len(rows) // 2]  # repeated pairs
+    values, codes = zip(*rows, strict=True)
+    redacted = redact_array(pa.array(values, pa.large_string()), pa.array(codes, pa.string()))
+    assert redacted.to_pylist() == [redact_text(text, code) for text, code in rows]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
