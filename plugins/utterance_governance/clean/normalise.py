@@ -97,12 +97,18 @@ def normalise_array_for_detection(values: pa.Array) -> pa.Array:
     """``normalise_for_detection`` over a string column (RE2 picks the rows to fold)."""
     if pa.types.is_null(values.type):
         return values
-    rows = np.flatnonzero(byte_classes(values) & NON_ASCII)  # every folded character is non-ASCII
+    return fold_rows(values, byte_classes(values))[0]
+
+
+def fold_rows(values: pa.Array, flags: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """(``normalise_array_for_detection(values)``, the rows it changed); ``flags``: the rows'
+    ``patterns.byte_classes``."""
+    rows = np.flatnonzero(flags & NON_ASCII)  # every folded character is non-ASCII
     if len(rows):
         rows = rows[np.asarray(pc.match_substring_regex(values.take(pa.array(rows)), _FOLDED_RE2))]
     if not len(rows):
-        return values
+        return values, rows
     folded = [text.translate(_FOR_DETECTION) for text in values.take(pa.array(rows)).to_pylist()]
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
-    return pc.replace_with_mask(values, pa.array(mask), pa.array(folded, values.type))
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(folded, values.type)), rows

@@ -32,7 +32,7 @@ from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addr
 from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
 from utterance_governance.clean.names import candidate_rows_digit_blind, redact_names
-from utterance_governance.clean.normalise import normalise_array_for_detection, normalise_for_detection
+from utterance_governance.clean.normalise import fold_rows, normalise_for_detection
 from utterance_governance.clean.numbers import (
     GROUP_CANDIDATES,
     NATIONAL_IDS,
@@ -314,12 +314,13 @@ def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndar
 
 
 def _english_rows(locales: pa.Array | None) -> np.ndarray | None:
-    """Which rows are English text (or of no locale): a vectorised ``language_of(l) == "en"``."""
+    """Which rows are read as English text: ``language_of(locale) in (None, "en")`` (a locale
+    without a language, "" or "-US", too), once per distinct locale."""
     if locales is None:
         return None
-    lower = pc.utf8_lower(locales.cast(pa.string()))
-    english = pc.or_(pc.equal(lower, "en"), pc.starts_with(lower, "en-"))
-    return np.asarray(pc.fill_null(pc.or_(english, pc.starts_with(lower, "en_")), True))
+    encoded = pc.dictionary_encode(locales.cast(pa.string()))
+    english = [language_of(code) in (None, "en") for code in encoded.dictionary.to_pylist()]
+    return np.array([*english, True], dtype=bool)[np.asarray(encoded.indices.fill_null(-1))]
 
 
 def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
@@ -439,7 +440,7 @@ def _distinct(values: pa.Array, locales: pa.Array | None) -> tuple[pa.Array, pa.
     if locales is not None:
         codes = pc.dictionary_encode(locales)
         key = key * (len(codes.dictionary) + 1) + np.asarray(codes.indices.fill_null(-1), dtype=np.int64)
-    pairs = pc.dictionary_encode(pa.array(key))
+    pairs = pc.dictionary_encode(pa.array(key))  # hashing beats sorting or a table here
     pick = np.asarray(pairs.indices)
     first = np.empty(len(pairs.dictionary), dtype=np.int64)
     first[pick[::-1]] = np.arange(len(pick) - 1, -1, -1)  # the first row of each pair
@@ -449,8 +450,10 @@ def _distinct(values: pa.Array, locales: pa.Array | None) -> tuple[pa.Array, pa.
 
 def _redact_distinct(values: pa.Array, where: pa.Array | None) -> pa.Array:
     """``redact_array`` of distinct (text, locale) pairs."""
-    normalised = normalise_array_for_detection(values)
-    flags = byte_classes(normalised)
+    flags = byte_classes(values)
+    normalised, folded = fold_rows(values, flags)
+    if len(folded):
+        flags[folded] = byte_classes(normalised.take(pa.array(folded)))
     memo: dict[Stage, dict] = {}  # national phone formats are read before and after the fixed shapes
     redacted = _stage_rows(_BEFORE, normalised, where, flags, memo)
     redacted = _redact_core_array(redacted, flags)
@@ -547,6 +550,7 @@ def _core_rows(values: pa.Array, flags: np.ndarray) -> tuple[np.ndarray, np.ndar
     """(rows the fixed shapes may change, rows with a spelled-out e-mail, rows that may hold a
     spoken run of seven digits or more); supersets, each read by RE2 behind its gate."""
     written = _where(values, (flags & (DIGIT | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
-    spelled = _where(values, match_rows(values, _AT_GATE), _SPELLED_EMAIL)
-    spoken = _where(values, match_rows(values, _SPOKEN_WORD), _LONG_ENOUGH_RUN)
+    worded = match_rows(values, f"{_AT_GATE}|{_SPOKEN_WORD}")  # both gates in one pass
+    spelled = _where(values, worded, _SPELLED_EMAIL)
+    spoken = _where(values, worded, _LONG_ENOUGH_RUN)
     return written | spelled | spoken, spelled, spoken

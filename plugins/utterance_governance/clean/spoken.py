@@ -125,7 +125,7 @@ def read_run(run: str, lang: str) -> str:
     text = run.lower()
     if lang == "pt":
         text = re.sub(r"\bmeia\b", "seis", text)  # "meia" (dúzia) is six on the phone in Brazil
-    return "".join(c for c in alpha2digit(text, lang) if c.isdigit())
+    return "".join(filter(str.isdigit, alpha2digit(text, lang)))
 
 
 def read_kanji(run: str) -> str:
