@@ -75,6 +75,20 @@ def test_types_nulls_and_chunks() -> None:
     assert flag_rows([]).tolist() == []
 
 
+def test_a_repeated_text_is_read_once_and_each_row_gets_its_findings() -> None:
+    rows = [(text, locale) for text, locale, _, _ in FOUND]
+    rows += [*reversed(rows), (None, "en-US"), ("", None), ("mijn bsn is 111222333", "en-US")]
+    rows += [("mijn bsn is 111222333", None), ("call Sarah Kowalski", "de-DE")]
+    texts, locales = zip(*rows, strict=True)
+    alone = [
+        Finding(row, finding.kind, finding.rule)
+        for row, (text, locale) in enumerate(rows)
+        for finding in find_identifiers(pa.array([text], pa.string()), [locale], sample_rate=0)
+    ]
+    assert find_identifiers(pa.array(texts), pa.array(locales, pa.string()), sample_rate=0) == alone
+    assert len({(f.kind, f.rule) for f in alone}) == len({(kind, rule) for *_, kind, rule in FOUND})
+
+
 def test_findings_hold_no_text() -> None:
     (finding,) = find_identifiers(["mail jo@example.com"], sample_rate=0)
     assert set(vars(finding)) == {"row", "kind", "rule"}
