@@ -141,3 +141,23 @@ def test_a_nul_byte_in_one_consent_record_stops_nobody_elses_runs(lake):
         assert held == {"c1"} and "u1" not in ids
     else:
         assert held == set() and "u1" in ids
+
+
+def test_a_record_sent_again_under_its_id_with_other_content_holds_the_customer(lake):
+    """Idempotent by id: the same record again changes nothing; the same id with another status (a
+    correction upstream, an id reused) matches neither version and holds the customer back."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "what is the tallest mountain in europe"))
+    first = json.loads(consent("c1", status="opted_in"))
+    lake.storage.write_bytes("landing/consent/a.jsonl", json.dumps(first).encode() + b"\n")
+    lake.publish()
+    assert "u1" in lake.live_ids()
+    lake.storage.write_bytes("landing/consent/b.jsonl", json.dumps(first).encode() + b"\n")  # the same again
+    lake.privacy()
+    assert "u1" in lake.live_ids()
+    corrected = {**first, "status": "opted_out"}
+    lake.storage.write_bytes("landing/consent/c.jsonl", json.dumps(corrected).encode() + b"\n")
+    lake.privacy()
+    assert "u1" not in lake.live_ids()
+    with lake.store() as store:
+        assert store.held_customers() == {"c1"}
+        assert [q["detail"] for q in store.privacy_quarantine()] == ["conflicting_record:event_id"]

@@ -84,6 +84,13 @@ class PrivacyRecords(StoreBase):
                 )
             ).inserted_primary_key[0]
             if rows:
+                rows, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
+                held_rows += [
+                    {"kind": kind, "source_file": source_file, "line": line, "record_id": _printable(row[key]),
+                     "customer_id": row["customer_id"], "reason": "malformed", "detail": f"conflicting_record:{key}"}
+                    for row, line in conflicts
+                ]  # fmt: skip
+            if rows:
                 for row in rows:
                     row.update(source_file=source_file, batch_id=batch_id, ingested_at=now)
                 statement = self._insert(target).on_conflict_do_nothing(index_elements=[key])
@@ -284,6 +291,36 @@ def _consent_rows(events: pa.Table | None) -> list[dict[str, Any]]:
     if events is None or events.num_rows == 0:
         return []
     return _conform(events, CONSENT).to_pylist()
+
+
+# What a record says, beyond its id: a record received again under its id must say the same
+CONTENT = {
+    "consent": ("customer_id", "purpose", "status", "effective_at", "recorded_at"),
+    "deletion": ("customer_id", "scope", "range_from", "range_to", "utterance_ids", "requested_at"),
+}
+
+
+def _without_conflicts(
+    conn: Connection, kind: str, target, key: str, rows: list[dict[str, Any]], lines: list[int]
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int]]]:
+    """(rows to insert, (row, line) of each row whose id is stored with other content).
+
+    A record is idempotent by its id, so one sent again is ignored; but one whose id is stored
+    with different content — a correction, or an id reused upstream — cannot be taken as either
+    version: it is doubt, and holds its customer back (SPEC §4.1) until a valid record follows.
+    """
+    stored: dict[str, Any] = {}
+    for chunk in _chunks(sorted({r[key] for r in rows})):
+        for row in conn.execute(select(target).where(target.c[key].in_(chunk))).mappings():
+            stored[row[key]] = row
+    keep, conflicts = [], []
+    for index, row in enumerate(rows):
+        old = stored.get(row[key])
+        if old is not None and any(old[c] != row[c] for c in CONTENT[kind]):
+            conflicts.append((row, lines[index]))
+        else:
+            keep.append(row)
+    return keep, conflicts
 
 
 def _lines(records: pa.Table | None) -> list[int]:
