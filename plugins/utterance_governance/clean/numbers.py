@@ -42,6 +42,8 @@ _ALNUM_ID = (
 )
 _DIGIT_RUN = r"[0-9]{2,}(?:[ .\-/][0-9]{1,5}){2,}|[0-9]{8,}"
 PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
+# ... in a row of a region without digits-only identity numbers
+ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}"
 
 _IBAN_RE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}\b", re.IGNORECASE | re.ASCII)
 _ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)

@@ -35,6 +35,7 @@ from utterance_governance.clean.names import candidate_rows_digit_blind, redact_
 from utterance_governance.clean.normalise import fold_rows, normalise_for_detection
 from utterance_governance.clean.numbers import (
     GROUP_CANDIDATES,
+    ID_CANDIDATES_ANY_REGION,
     NATIONAL_IDS,
     PRE_CANDIDATES,
     redact_digit_groups,
@@ -145,6 +146,8 @@ class Stage(NamedTuple):
     # reads no digit and replaces no text holding one: a text is read with its digits as 0
     # ("It's 18 degrees" and "It's 21 degrees" once) and its digits are put back
     digit_blind: bool = False
+    # what the prefilter comes down to in rows whose key is None (the stage reads less there)
+    keyless_prefilter: str | None = None
 
 
 def _no_key(lang: str | None, region: str | None) -> None:
@@ -156,6 +159,7 @@ _IDS = Stage(
     lambda lang, region: region if NATIONAL_IDS.get(region or "") else None,
     PRE_CANDIDATES,
     DIGIT,
+    keyless_prefilter=ID_CANDIDATES_ANY_REGION,  # no digits-only identity numbers to read
 )
 _ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, "(?i:corner)")
 _GROUPS = Stage(
@@ -310,17 +314,28 @@ def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndar
     for stage in _BEFORE + _AFTER:
         if stage.prefilter:
             found |= match_rows(values, stage.prefilter)
-    return found | name_rows(values, _english_rows(locales))
+    english = _Locales.of(locales, len(values)).per_row(lambda lang, region: lang in (None, "en"))
+    return found | name_rows(values, english)
 
 
-def _english_rows(locales: pa.Array | None) -> np.ndarray | None:
-    """Which rows are read as English text: ``language_of(locale) in (None, "en")`` (a locale
-    without a language, "" or "-US", too), once per distinct locale."""
-    if locales is None:
-        return None
-    encoded = pc.dictionary_encode(locales.cast(pa.string()))
-    english = [language_of(code) in (None, "en") for code in encoded.dictionary.to_pylist()]
-    return np.array([*english, True], dtype=bool)[np.asarray(encoded.indices.fill_null(-1))]
+class _Locales(NamedTuple):
+    """Each row's locale, read once per distinct locale: ``tags[index[row]]`` is the row's
+    (language, region)."""
+
+    tags: list[tuple[str | None, str | None]]
+    index: np.ndarray
+
+    @classmethod
+    def of(cls, locales: pa.Array | None, rows: int) -> _Locales:
+        if locales is None:
+            return cls([(None, None)], np.zeros(rows, dtype=np.int64))
+        encoded = pc.dictionary_encode(locales.cast(pa.string()))
+        codes = [*encoded.dictionary.to_pylist(), None]  # the last: a null locale
+        index = np.asarray(encoded.indices.fill_null(len(codes) - 1), dtype=np.int64)
+        return cls([(language_of(code), region_of(code)) for code in codes], index)
+
+    def per_row(self, of_tags: Callable[[str | None, str | None], object]) -> np.ndarray:
+        return np.array([of_tags(*tags) for tags in self.tags])[self.index]
 
 
 def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
@@ -332,7 +347,7 @@ def _combined(values: pa.Array | pa.ChunkedArray | None) -> pa.Array | None:
 def _stage_rows(
     stages: tuple[Stage, ...],
     values: pa.Array,
-    locales: pa.Array | None,
+    locales: _Locales,
     flags: np.ndarray,
     memo: dict[Stage, dict[tuple[str, Hashable], str]],
 ) -> pa.Array:
@@ -345,13 +360,12 @@ def _stage_rows(
     per stage, (text, key) -> result (a stage reads each text once per key: "call sarah" in
     en-US and en-GB is read once by names).
     """
-    english = _english_rows(locales)
     # digit-blind stages read each text with its digits as 0 once
     blind = DigitBlind.of(values) if any(stage.digit_blind for stage in stages) else None
     masks = []
     for stage in stages:
         if stage.prefilter is None:
-            in_english = None if english is None else blind.any_row(english)
+            in_english = blind.any_row(locales.per_row(lambda lang, region: lang in (None, "en")))
             found = candidate_rows_digit_blind(blind.texts, in_english, flags[blind.first])
             masks.append(blind.per_row(found))
             continue
@@ -364,16 +378,19 @@ def _stage_rows(
         gated = (flags & stage.gate) > 0
         if stage.gate_words:
             gated[~gated] = match_rows(values.filter(pa.array(~gated)), stage.gate_words)
-        masks.append(_where(values, gated, stage.prefilter))
+        found = _where(values, gated, stage.prefilter)
+        if stage.keyless_prefilter:
+            keyless = found & locales.per_row(lambda lang, region, key=stage.key: key(lang, region) is None)
+            found[keyless] = match_rows(values.filter(pa.array(keyless)), stage.keyless_prefilter)
+        masks.append(found)
     hits = np.stack(masks, axis=1)
     rows = np.flatnonzero(hits.any(axis=1))
     if not len(rows):
         return values
     texts = values.take(pa.array(rows)).to_pylist()
-    codes = [None] * len(rows) if locales is None else locales.take(pa.array(rows)).to_pylist()
-    subtags = {code: (language_of(code), region_of(code)) for code in set(codes)}
+    codes = locales.index[rows].tolist()
     for stage, hit in zip(stages, hits[rows].T, strict=True):
-        keys = {code: stage.key(*tags) for code, tags in subtags.items()}
+        keys = [stage.key(*tags) for tags in locales.tags]
         done = memo.setdefault(stage, {})
         for i in np.flatnonzero(hit).tolist():
             text = texts[i]
@@ -455,9 +472,10 @@ def _redact_distinct(values: pa.Array, where: pa.Array | None) -> pa.Array:
     if len(folded):
         flags[folded] = byte_classes(normalised.take(pa.array(folded)))
     memo: dict[Stage, dict] = {}  # national phone formats are read before and after the fixed shapes
-    redacted = _stage_rows(_BEFORE, normalised, where, flags, memo)
+    locales = _Locales.of(where, len(values))
+    redacted = _stage_rows(_BEFORE, normalised, locales, flags, memo)
     redacted = _redact_core_array(redacted, flags)
-    redacted = _stage_rows(_AFTER, redacted, where, flags, memo)
+    redacted = _stage_rows(_AFTER, redacted, locales, flags, memo)
     if normalised is values:
         return redacted
     found = np.asarray(pc.fill_null(pc.not_equal(redacted, normalised), True))
