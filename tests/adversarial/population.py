@@ -185,6 +185,12 @@ class Population:
         self.holds.discard((customer, "deletion"))
         return request
 
+    def corrected(self, event: dict, status: str) -> dict:
+        """The same event id sent again with another status: a record that contradicts the stored
+        one is doubt, and holds its customer (the stored one stays as it was)."""
+        self.holds.add((event["customer_id"], "consent"))
+        return {**event, "status": status}
+
     def unreadable(self, customer: str, kind: str = "consent") -> bytes:
         """An unreadable record that still names its customer: they are held back."""
         self.holds.add((customer, kind))

@@ -54,6 +54,8 @@ def run(pop: Population, steps: Steps) -> list[dict]:
 
     # 1. two days of traffic; EU customers opted in (all but one), two US customers opted out
     consent = [pop.consent_event(c, "opted_in", now - timedelta(days=30)) for c in eu[1:]]
+    corrected_later = pop.consent_event(us[10], "opted_in", now - timedelta(days=30))
+    consent.append(corrected_later)
     consent += [pop.consent_event(c, "opted_out", now - timedelta(days=5)) for c in us[:2]]
     pop.write_privacy(storage, consent=consent)
     for d in day[:2]:
@@ -73,7 +75,8 @@ def run(pop: Population, steps: Steps) -> list[dict]:
     )
     other = pop.of(x)[0].uid  # someone else's id in W's list: not theirs to delete
     list_w = pop.deletion(w, "utterances", ids=[pop.of(w)[0].uid, other])
-    pop.write_privacy(storage, consent=[out_x, nul_u], deletions=[all_y, range_z, list_w],
+    correction = pop.corrected(corrected_later, "opted_out")  # the same event id, another status
+    pop.write_privacy(storage, consent=[out_x, nul_u, correction], deletions=[all_y, range_z, list_w],
                       unreadable=[("consent", pop.unreadable(v, "consent")), ("deletion", pop.unreadable(v2, "deletion"))])  # fmt: skip
     steps.privacy()
     checked("privacy")
@@ -104,7 +107,7 @@ def run(pop: Population, steps: Steps) -> list[dict]:
     steps.audit()
 
     # 4. valid records release the holds; the next publish restores what was withdrawn
-    release = [pop.consent_event(v, "opted_in", now - timedelta(days=90))]
+    release = [pop.consent_event(c, "opted_in", now - timedelta(days=90)) for c in (v, us[10])]
     release_u = [pop.consent_event(u, "opted_in", now - timedelta(days=90))]
     release_v2 = [pop.deletion(v2, "utterances", ids=[pop.of(v2)[0].uid])]
     pop.write_privacy(storage, consent=release + release_u, deletions=release_v2)
