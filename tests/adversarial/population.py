@@ -39,6 +39,9 @@ US, EU = ("en-US", "en-GB", "es-US"), ("de-DE", "fr-FR", "nl-NL")
 MALFORMED_KINDS = ("invisible_id", "naive_time", "future_capture", "lone_surrogate")
 
 
+_LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
 def iso(when: datetime) -> str:
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
@@ -98,7 +101,8 @@ class Population:
                         [f"u-{self.seed}-{k}", f"ü-{self.seed}-{k}", f"Ame\u0301-{self.seed}-{k}"]
                     )
                 )
-                marker = "mk" + hashlib.sha256(f"{self.seed}/{k}".encode()).hexdigest()[:12]
+                # letters only: a run of digits in a word could read as someone's number
+                marker = "mk" + hashlib.sha256(f"{self.seed}/{k}".encode()).hexdigest()[:12].translate(_LETTERS)
                 captured = day + timedelta(minutes=self.rng.randint(0, spread_minutes))
                 out.append(Row(uid, customer, captured, self.customers[customer], marker))
         return out
