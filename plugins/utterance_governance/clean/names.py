@@ -333,8 +333,11 @@ class _Tokens:
         self.words: list[str] = []
         for m in _WORD.finditer(text):
             word, end = m.group(), m.end()
-            if text[m.start() - 1 : m.start()] == "[" and text[end : end + 1] == "]":
+            before, after = text[m.start() - 1 : m.start()], text[end : end + 1]
+            if before == "[" and after == "]":
                 continue  # a placeholder: [EMAIL]
+            if before.isalnum() or before == "_" or after.isalnum() or after == "_":
+                continue  # letters glued to digits ("Afe80::1"): not a word, and taking them out would free the rest
             if word.endswith(".") and len(word) > 2:
                 word, end = word[:-1], end - 1
             owner = word[-2:] in ("'s", "’s") and len(word) > 2
