@@ -154,6 +154,16 @@ def test_repeated_texts_and_locales() -> None:
     assert expected[10:12] == ["ruf [PHONE] an 5", "ruf [PHONE] an 9"]
 
 
+def test_a_long_run_of_number_words_is_a_number() -> None:
+    """Runaway ASR ("um um um ..."): a run of more than 64 words is not read by text2num."""
+    texts = ["um " * 1500 + "what time is it", "cinco " * 65 + "ok", "cinco " * 64 + "ok"]
+    expected = ["[NUMBER] what time is it", "[NUMBER] ok", "[NUMBER] ok"]
+    assert [redact_text(text, "pt-BR") for text in texts[:1]] == expected[:1]
+    assert [redact_text(text, "es-ES") for text in texts[1:]] == expected[1:]
+    locales = pa.array(["pt-BR", "es-ES", "es-ES"])
+    assert redact_array(pa.array(texts), locales).to_pylist() == expected
+
+
 def test_text_holding_the_run_markers() -> None:
     texts = ["\x01call five five five one two three four\x02", "a\x02b 555-0100"]
     assert redact_array(pa.array(texts)).to_pylist() == ["\x01call [PHONE]\x02", "a\x02b [PHONE]"]
