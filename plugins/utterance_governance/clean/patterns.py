@@ -333,8 +333,11 @@ def match_rows(values: pa.Array, pattern: str) -> np.ndarray:
 
 # --- which rows hold which characters: one pass over a column's bytes, no regular expression -----
 
-# byte classes (UTF-8): a row "has" a class when one of its bytes is in it
-DIGIT, AT_SIGN, COLON, RUN_MARKER, NON_ASCII, UPPER_ASCII = (1 << i for i in range(6))
+# byte classes (UTF-8): a row "has" a class when one of its bytes is in it; and two digits or
+# more, three digits or more (ASCII digits: the written shapes read no other)
+DIGIT, AT_SIGN, COLON, RUN_MARKER, NON_ASCII, UPPER_ASCII, TWO_DIGITS, THREE_DIGITS = (
+    1 << i for i in range(8)
+)
 _BYTE_CLASSES = np.zeros(256, dtype=np.uint8)
 for _class, _bytes in (
     (DIGIT, b"0123456789"),
@@ -348,7 +351,8 @@ for _class, _bytes in (
 
 
 def byte_classes(values: pa.Array) -> np.ndarray:
-    """Per row, the OR of the byte classes above of its bytes (0 for a null or empty row).
+    """Per row, the OR of the byte classes above of its bytes, and its digit count's bits (0 for
+    a null or empty row).
 
     A numpy table look-up over the column's data buffer: a few times cheaper than one RE2 pass
     for a single character class, and it answers for all classes at once.
@@ -363,6 +367,9 @@ def byte_classes(values: pa.Array) -> np.ndarray:
     if data is not None and end > start:
         codes[:-1] = _BYTE_CLASSES[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
     flags = np.bitwise_or.reduceat(codes, offsets[:-1] - start)
+    digits = np.add.reduceat(codes & DIGIT, offsets[:-1] - start, dtype=np.int32)
+    flags |= np.where(digits >= 2, TWO_DIGITS, 0).astype(np.uint8)
+    flags |= np.where(digits >= 3, THREE_DIGITS, 0).astype(np.uint8)
     flags[offsets[1:] == offsets[:-1]] = 0  # reduceat gives an empty row the next row's byte
     if values.null_count:
         flags[~np.asarray(values.is_valid())] = 0

@@ -53,7 +53,9 @@ from utterance_governance.clean.patterns import (
     RUN_MARKER,
     SPOKEN_TOKEN,
     TENS_WORDS,
+    THREE_DIGITS,
     TOKEN_SEPARATOR,
+    TWO_DIGITS,
     UNIT_WORDS,
     DigitBlind,
     _words,
@@ -158,7 +160,7 @@ _IDS = Stage(
     lambda text, region: redact_ids(text, region),
     lambda lang, region: region if NATIONAL_IDS.get(region or "") else None,
     PRE_CANDIDATES,
-    DIGIT,
+    TWO_DIGITS,  # every shape of the prefilter holds two digits or more
     keyless_prefilter=ID_CANDIDATES_ANY_REGION,  # no digits-only identity numbers to read
 )
 _ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, "(?i:corner)")
@@ -166,7 +168,7 @@ _GROUPS = Stage(
     lambda text, region: redact_digit_groups(text, region),
     lambda lang, region: region if region in KNOWN_REGIONS else None,
     GROUP_CANDIDATES,
-    DIGIT,
+    THREE_DIGITS,  # a phone number of two digits is none: "+" and a national number of two or more
 )
 _SPOKEN = Stage(
     lambda text, key: redact_spoken_runs(text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS),
@@ -541,8 +543,8 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 
 
 # Which rows the fixed shapes may change, each family behind a gate that is cheap to read:
-# - every written detector but the spelled-out e-mail needs a digit, an "@" (e-mail) or a
-#   colon (IPv6);
+# - every written detector but the spelled-out e-mail needs three digits ("+1 (2) 3"), an "@"
+#   (e-mail) or a colon (IPv6);
 # - a spelled-out e-mail needs its "at" between spaces or brackets;
 # - a spoken run of seven digits or more holds a spoken token, which ends with an ASCII letter
 #   followed by a separator or the run's end (a word boundary); and it has three tokens or
@@ -567,7 +569,7 @@ _LONG_ENOUGH_RUN = (
 def _core_rows(values: pa.Array, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(rows the fixed shapes may change, rows with a spelled-out e-mail, rows that may hold a
     spoken run of seven digits or more); supersets, each read by RE2 behind its gate."""
-    written = _where(values, (flags & (DIGIT | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
+    written = _where(values, (flags & (THREE_DIGITS | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
     worded = match_rows(values, f"{_AT_GATE}|{_SPOKEN_WORD}")  # both gates in one pass
     spelled = _where(values, worded, _SPELLED_EMAIL)
     spoken = _where(values, worded, _LONG_ENOUGH_RUN)
