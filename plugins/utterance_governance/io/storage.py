@@ -58,6 +58,11 @@ class ObjectInfo:
 
 
 class Storage:
+    # Rows per Parquet row group of what the pipeline writes. A reader gets one Arrow chunk per row
+    # group, so every step handles multi-chunk columns (and no chunk's text nears Arrow's 2 GiB per
+    # array); tests lower it to make every file many chunks.
+    row_group_rows: int = 1_000_000
+
     def __init__(self, root: str, **storage_options):
         self.root_url = root.rstrip("/")
         if "://" in self.root_url and not self.root_url.startswith("file://"):
@@ -184,6 +189,7 @@ class Storage:
         """Write ``table`` as Parquet at ``rel`` atomically; return (bytes, sha256)."""
         sink = io.BytesIO()
         kwargs.setdefault("compression", "zstd")
+        kwargs.setdefault("row_group_size", self.row_group_rows)
         pq.write_table(table, sink, **kwargs)
         data = sink.getvalue()
         self.write_bytes(rel, data)

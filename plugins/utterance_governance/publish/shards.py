@@ -37,10 +37,31 @@ class ShardInfo:
         return asdict(self)
 
 
-def chat_messages(user_text: pa.Array, assistant_text: pa.Array) -> pa.ListArray:
-    """``[{role: user, content}, {role: assistant, content}?]`` per row, built vectorised."""
-    user_text = _array(user_text)
-    assistant_text = _array(assistant_text)
+def chat_messages(user_text: pa.Array | pa.ChunkedArray, assistant_text: pa.Array | pa.ChunkedArray):
+    """``[{role: user, content}, {role: assistant, content}?]`` per row, built vectorised.
+
+    A chunked input gives a chunked result, chunk for chunk: no column is concatenated, so the
+    2 GiB of text an Arrow string array holds limits a chunk (a row group), never a night.
+    """
+    if isinstance(user_text, pa.ChunkedArray) or isinstance(assistant_text, pa.ChunkedArray):
+        user_text, assistant_text = _aligned(user_text, assistant_text)
+        chunks = [_chat_messages(u, a) for u, a in zip(user_text.chunks, assistant_text.chunks, strict=True)]
+        return pa.chunked_array(chunks, type=pa.list_(S.MESSAGE))
+    return _chat_messages(user_text, assistant_text)
+
+
+def _aligned(*columns) -> list[pa.ChunkedArray]:
+    """The columns as chunked arrays cut at the same rows (those of the first chunked one)."""
+    chunked = [c if isinstance(c, pa.ChunkedArray) else pa.chunked_array([c]) for c in columns]
+    lengths = [len(chunk) for chunk in chunked[0].chunks] or [0]
+    if all([len(chunk) for chunk in c.chunks] in (lengths, []) for c in chunked):
+        return chunked
+    table = pa.table({str(i): c for i, c in enumerate(chunked)})
+    batches = table.to_batches(max_chunksize=max(lengths))  # re-cut at common boundaries
+    return [pa.chunked_array([b.column(i) for b in batches], c.type) for i, c in enumerate(chunked)]
+
+
+def _chat_messages(user_text: pa.Array, assistant_text: pa.Array) -> pa.ListArray:
     n = len(user_text)
     has_reply = np.asarray(pc.fill_null(pc.greater(pc.utf8_length(assistant_text), 0), False), dtype=bool)
     sizes = 1 + has_reply.astype(np.int32)
@@ -62,9 +83,24 @@ def chat_messages(user_text: pa.Array, assistant_text: pa.Array) -> pa.ListArray
 def split_turns(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
     """(user text, assistant text or null, well-formed mask) of each row's ``messages``.
 
-    Well formed: ``[user]`` or ``[user, assistant]``, the user turn not null.
+    Well formed: ``[user]`` or ``[user, assistant]``, the user turn not null. Read chunk by chunk
+    (a multi-chunk table gives chunked texts, cut where its chunks are).
     """
-    messages = rows.column("messages").combine_chunks()
+    batches = rows.select(["messages", "utterance_id"]).to_batches()
+    if len(batches) == 1:
+        return _split_turns(batches[0].column(0), batches[0].column(1))
+    parts = [_split_turns(b.column(0), b.column(1)) for b in batches if b.num_rows]
+    if not parts:
+        empty = pa.array([], pa.string())
+        return empty, empty, np.zeros(0, dtype=bool)
+    return (
+        pa.chunked_array([p[0] for p in parts], pa.string()),
+        pa.chunked_array([p[1] for p in parts], pa.string()),
+        np.concatenate([p[2] for p in parts]),
+    )
+
+
+def _split_turns(messages: pa.ListArray, utterance_id: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
     n = len(messages)
     lengths = np.asarray(pc.fill_null(pc.list_value_length(messages), 0), dtype=np.int64)
     first = messages.offsets.to_numpy(zero_copy_only=False)[:-1].astype(np.int64)
@@ -87,13 +123,9 @@ def split_turns(rows: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
         & first_role
         & (~has_reply | second_role)
         & np.asarray(pc.is_valid(user))
-        & np.asarray(pc.is_valid(rows.column("utterance_id")))
+        & np.asarray(pc.is_valid(utterance_id))
     )
     return user, reply, well_formed
-
-
-def _array(values) -> pa.Array:
-    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def shard_rows(publishable: pa.Table) -> pa.Table:
