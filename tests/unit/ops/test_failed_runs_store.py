@@ -1,0 +1,91 @@
+"""A failed run in the governance store: its failing steps and errors, kept whoever writes the record
+next; and the log of alerts sent (each subject and state once). SQLite and PostgreSQL (``store``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from utterance_governance.jobs import failures
+from utterance_governance.jobs.publish import GateFailed
+
+T0 = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def test_a_step_failure_makes_the_run_failed_and_a_later_report_keeps_the_failure(store):
+    store.record_step_failure("r1", "privacy_requests", "purge_published", "OSError: gone", T0, 1)
+    (run,) = store.runs()
+    assert run["status"] == "failed"
+    assert run["details"]["failures"][0]["step"] == "purge_published"
+    # the ALL_DONE report step writes its record afterwards: the failure stays on it
+    store.record_run("r1", "privacy_requests", T0, T0 + dt.timedelta(minutes=1), "failed", {"x": 1},
+                     {"report": "reports/r1/privacy_requests.json"})  # fmt: skip
+    (run,) = store.runs()
+    assert run["details"]["failures"][0]["error"] == "OSError: gone"
+    assert run["details"]["report"] == "reports/r1/privacy_requests.json" and run["counts"] == {"x": 1}
+    record = store.mark_run_failed("r1", "privacy_requests", T0 + dt.timedelta(minutes=2),
+                                   failed_steps=["purge_published", "check_deadlines"])  # fmt: skip
+    assert record["details"]["failed_steps"] == ["check_deadlines", "purge_published"]
+    assert store.runs(status="failed")[0]["run_id"] == "r1" and store.runs(status="success") == []
+    assert store.run("privacy_requests", "r1")["status"] == "failed"
+
+
+def test_mark_run_failed_without_a_record_creates_one(store):
+    store.mark_run_failed("r2", "utterances_publish", T0, started_at=T0, failed_steps=["gate_batch"])
+    run = store.run("utterances_publish", "r2")
+    assert run["status"] == "failed" and run["details"]["failed_steps"] == ["gate_batch"]
+
+
+def test_an_alert_is_recorded_once_per_subject_and_state(store):
+    assert not store.alert_sent("deletion:d1", "at_risk")
+    assert store.record_alert("deletion:d1", "at_risk", "at risk", ["smtp"], T0)
+    assert not store.record_alert("deletion:d1", "at_risk", "at risk", ["smtp"], T0)
+    assert store.alert_sent("deletion:d1", "at_risk") and not store.alert_sent("deletion:d1", "overdue")
+    assert store.record_alert("deletion:d1", "overdue", "overdue", [], T0 + dt.timedelta(days=8))
+    assert [a["state"] for a in store.alerts("deletion:d1")] == ["overdue", "at_risk"]
+
+
+@pytest.mark.parametrize(
+    "exc, kept, hidden",
+    [
+        (
+            GateFailed("quality gate failed for run r: user_text_no_identifier"),
+            "user_text_no_identifier",
+            None,
+        ),
+        (ValueError("could not convert 'cust-0042' saying 'call me at 555 0100'"), "ValueError", "cust-0042"),
+        (KeyError("cust-0042"), "KeyError", "cust-0042"),
+        (FileNotFoundError(2, "No such file or directory", "landing/x.jsonl"), "landing/x.jsonl", None),
+    ],
+)
+def test_an_error_is_kept_without_the_data_it_may_quote(exc, kept, hidden):
+    text = failures.describe_error(exc)
+    assert kept in text
+    if hidden:
+        assert hidden not in text and "555" not in text and "task log" in text
+
+
+def test_a_failed_run_gets_a_report_and_a_page(tmp_path, monkeypatch):
+    from utterance_governance.io.store import GovernanceStore
+
+    monkeypatch.setenv("UG_DATA_ROOT", str(tmp_path / "lake"))
+    monkeypatch.setenv("UG_DATABASE_URL", f"sqlite:///{tmp_path / 'g.db'}")
+    monkeypatch.setenv("UG_PSEUDONYM_KEY", "unit-test-key")
+    failures.record_step_failure("utterances_publish", "manual__1", "gate_batch", GateFailed("gate: no"), 1)
+    report = failures.record_failed_run(
+        "utterances_publish", "manual__1", ["gate_batch"], reason="task_failure"
+    )
+    assert (
+        report["failed_steps"] == ["gate_batch"] and report["failures"][0]["error"] == "GateFailed: gate: no"
+    )
+    lake = tmp_path / "lake" / "reports" / "manual__1"
+    assert json.loads((lake / "failure.json").read_text())["status"] == "failed"
+    page = (lake / "index.html").read_text()
+    assert "FAILED" in page and "gate_batch" in page and "GateFailed: gate: no" in page
+    assert "manual__1" in (tmp_path / "lake" / "reports" / "index.html").read_text()
+    store = GovernanceStore(f"sqlite:///{tmp_path / 'g.db'}")
+    (run,) = store.runs()
+    assert run["status"] == "failed" and run["details"]["report"] == "reports/manual__1/failure.json"
+    store.dispose()
