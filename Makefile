@@ -27,10 +27,11 @@ help:
 	@echo "              PostgreSQL when a server answers at 127.0.0.1:5432)"
 	@echo "make lint   - ruff (with the AIR rules)"
 
-$(VENV)/.installed: requirements/lock.txt
+$(VENV)/.installed: requirements/lock.txt pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@test -x $(PY) || uv venv --quiet --python $(PYTHON) $(VENV) || $(PYTHON) -m venv $(VENV)
 	uv pip install --quiet --python $(PY) -r requirements/lock.txt
+	uv pip install --quiet --python $(PY) --no-deps -e .  # the `ug` command (pyproject [project.scripts])
 	@touch $@
 
 setup: $(VENV)/.installed ## idempotent: creates .venv from the lock once
