@@ -27,6 +27,7 @@ left live, restore a corrupt shard from its version, then re-run this audit.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
@@ -35,6 +36,8 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import apply_airflow_overrides, run_context
+from ug_airflow.alerts import on_run_failed, task_failure_notifier
+from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
 AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
 
@@ -53,7 +56,14 @@ AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
             "The report holds their transcripts: it is written under reports/access/, which must be protected.",
         ),
     },
-    default_args={"retries": 0, "retry_delay": timedelta(minutes=2)},
+    default_args={
+        # a violation fails at once (the policy); an unreachable object store or database retries
+        "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=2),
+        "retry_policy": RETRY_ONLY_WHAT_HEALS,
+        "on_failure_callback": [task_failure_notifier()],
+    },
+    on_failure_callback=on_run_failed,
     tags=["utterance-governance", "audit"],
     doc_md=__doc__,
 )
