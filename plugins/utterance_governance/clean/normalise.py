@@ -52,7 +52,9 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 # — and not to letters such as "ſ" or the Kelvin sign, which NFKC would turn into ASCII word
 # characters and so move word boundaries the detectors rely on. Invisible format characters
 # (zero-width space and joiners, word joiner, BOM, soft hyphen) are removed; dashes and the
-# minus sign a phone number may be written with become "-".
+# minus sign a phone number may be written with become "-". Every decimal digit (Unicode
+# category Nd: Arabic-Indic "٤١١١", Devanagari "४१११", Thai, Bengali ...) becomes its ASCII
+# digit, as Python's ``\d`` (the gate's detector) reads them.
 _INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63\uff0d"
 _FOLDED_RANGES = [
@@ -63,10 +65,14 @@ _FOLDED_RANGES = [
 
 
 def _folding_table() -> dict[int, str | None]:
+    import sys
     import unicodedata
 
     table: dict[int, str | None] = dict.fromkeys(map(ord, _INVISIBLE))
     table.update(dict.fromkeys(map(ord, _DASHES), "-"))
+    for code in range(0x80, min(sys.maxunicode + 1, 0x20000)):  # no decimal digit above U+1FFFF
+        if unicodedata.category(chr(code)) == "Nd":
+            table[code] = str(unicodedata.decimal(chr(code)))
     for first, last in _FOLDED_RANGES:
         for code in range(first, last + 1):
             folded = unicodedata.normalize("NFKC", chr(code))
@@ -76,8 +82,21 @@ def _folding_table() -> dict[int, str | None]:
 
 
 _FOR_DETECTION = _folding_table()
+
+
 # Rows holding a character the table changes (RE2): only those are read by Python.
-_FOLDED_RE2 = "[" + "".join(f"\\x{{{code:x}}}" for code in sorted(_FOR_DETECTION)) + "]"
+def _re2_class(codes: list[int]) -> str:
+    """An RE2 character class of ``codes`` (sorted), as ranges."""
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges) + "]"
+
+
+_FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 
 
 def normalise_for_detection(text: str) -> str:

@@ -23,6 +23,7 @@ Python decides (``redact_ids``, ``redact_digit_groups``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from utterance_governance.clean.languages import KNOWN_REGIONS
@@ -235,4 +236,91 @@ def redact_digit_groups(text: str, region: str | None = None) -> str:
         placeholder = phone_placeholder(match.group(), region)
         if placeholder:
             spans.append((match.start(), match.end(), placeholder))
+    return _replace(text, spans)
+
+
+# --- digit runs glued inside a word ---------------------------------------------------------
+# ``AB16072344496``, ``ref4111111111111111``, ``x_123-45-6789``, ``tel_+442079460958``: the
+# shapes above start and end at a word boundary and leave these, but a number is no less an
+# identifier for a letter or an underscore beside it (the gate's detector reads digit runs
+# wherever they stand). A run of digits with single separators (space, ``.``, ``-``, ``/``)
+# touching a letter or an underscore (directly, or after one ``.+-/`` character: the shapes above
+# start after none of them) is a number of its own: seven digits or more are replaced by their
+# placeholder (an identity number of the row's region, else by their count and Luhn check); five or six only when ``phonenumbers``
+# validates them for the row's region. The whole word is replaced (``AB16072344496`` is
+# ``[NATIONAL_ID]``: letters left beside a placeholder could end another identifier, such as the
+# top-level domain of ``jo@example.com0000000``). And a run of
+# thirteen digits or more that the shapes above left, wherever it stands (``612 34 56 78 0000``,
+# Luhn-valid: a card number in groups no card shape knows), is a ``[CARD]`` or a ``[NUMBER]``.
+
+# Digit groups joined by what no shape above takes for a separator ("020 -4111", "030 ~ 1234",
+# "(0)30--1234"), read as a phone number when ``phonenumbers`` validates them for the row's
+# region (US without one); the same punctuation ``phonenumbers`` reads between groups.
+_ODD_SEPARATORS = r"[0-9](?:[ .\-/()\[\]~]{2,4}|[\[\]~])[0-9]"
+_ODD_SEPARATOR_RE = re.compile(_ODD_SEPARATORS)
+_LOOSE_GROUPS_RE = re.compile(r"(?<![0-9])[0-9]+(?:[ .\-/()\[\]~]{1,4}[0-9]+)+(?![0-9])", re.ASCII)
+# Candidate rows (RE2, a superset): a letter, an underscore, any non-ASCII character or one of
+# ``.+-/`` beside a run of five digits or more; a run of thirteen; an odd separator.
+_GLUE_RE2 = r"[A-Za-z_.+\-/]|[^\x00-\x7f]"
+GLUED_CANDIDATES = (
+    rf"(?:{_GLUE_RE2})[0-9](?:[ .\-/]?[0-9]){{4,}}|[0-9](?:[ .\-/]?[0-9]){{4,}}[.\-/]?(?:{_GLUE_RE2})"
+    rf"|[0-9](?:[ .\-/]?[0-9]){{12}}|{_ODD_SEPARATORS}"
+)
+_CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){4,}(?![0-9])", re.ASCII)
+
+
+def _is_glue(char: str) -> bool:
+    """A character that makes a digit run part of a word: a letter or an underscore (any script)."""
+    return char == "_" or char.isalpha() or (char.isnumeric() and not "0" <= char <= "9")
+
+
+def _glued(text: str, start: int, end: int) -> bool:
+    """Whether the digit run ``text[start:end]`` touches a letter or an underscore, or follows one
+    of ``.+-/`` (which the shapes above refuse to start after: ``[CARD]-500200-4111``)."""
+    before, after = text[start - 1 : start], text[end : end + 2]
+    if before and (_is_glue(before) or before in ".+-/"):
+        return True
+    return bool(after) and (
+        _is_glue(after[0]) or (len(after) == 2 and after[0] in ".-/" and _is_glue(after[1]))
+    )
+
+
+def _in_word(char: str) -> bool:
+    return _is_glue(char) or "0" <= char <= "9" or unicodedata.category(char).startswith("M")
+
+
+def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the word the digit run ``text[start:end]`` stands in: replaced as a whole, the
+    placeholder leaves no letters that could end another identifier (``jo@example.com0000000``
+    is no ``jo@example.com[PHONE]``)."""
+    while start and _in_word(text[start - 1]):
+        start -= 1
+    while end < len(text) and _in_word(text[end]):
+        end += 1
+    return start, end
+
+
+def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str], str]) -> str:
+    """Digit runs glued inside a word replaced by their placeholder (see above); ``classify``:
+    the placeholder of a number of seven digits or more that is no identity number."""
+    spans = []
+    for match in _CHAIN_RE.finditer(text):
+        digits = _digits(match.group())
+        if len(digits) < 13 and not _glued(text, match.start(), match.end()):
+            continue
+        if len(digits) >= 7:
+            placeholder = "[NATIONAL_ID]" if is_national_id(digits, region) else classify(digits)
+        elif _valid_phone(digits, region, short=True):
+            placeholder = "[PHONE]"
+        else:
+            continue
+        spans.append((*_word_around(text, match.start(), match.end()), placeholder))
+    text = _replace(text, spans)
+    spans = []
+    for match in _LOOSE_GROUPS_RE.finditer(text):
+        body = match.group()
+        if _ODD_SEPARATOR_RE.search(body) and _valid_phone(
+            body, region or "US", short=len(_digits(body)) < 7
+        ):
+            spans.append((match.start(), match.end(), "[PHONE]"))
     return _replace(text, spans)

@@ -34,11 +34,13 @@ from utterance_governance.clean.names import candidate_rows as name_rows
 from utterance_governance.clean.names import candidate_rows_digit_blind, redact_names
 from utterance_governance.clean.normalise import fold_rows, normalise_for_detection
 from utterance_governance.clean.numbers import (
+    GLUED_CANDIDATES,
     GROUP_CANDIDATES,
     ID_CANDIDATES_ANY_REGION,
     NATIONAL_IDS,
     PRE_CANDIDATES,
     redact_digit_groups,
+    redact_glued_numbers,
     redact_ids,
 )
 from utterance_governance.clean.patterns import (
@@ -183,11 +185,19 @@ _NAMES = Stage(
     None,
     digit_blind=True,
 )
+# digit runs glued inside a word ("AB16072344496"), last: what every other stage left
+_GLUED = Stage(
+    lambda text, region: redact_glued_numbers(text, region, _classifier(region)),
+    lambda lang, region: region if region in KNOWN_REGIONS else None,
+    GLUED_CANDIDATES,
+    THREE_DIGITS,  # five digits or more
+)
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
-# they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names.
+# they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names, digit runs glued
+# inside a word.
 _BEFORE = (_IDS, _ADDRESSES, _GROUPS)
-_AFTER = (_GROUPS, _SPOKEN, _NAMES)
+_AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED)
 
 
 def _run(stages: tuple[Stage, ...], text: str, lang: str | None, region: str | None) -> str:

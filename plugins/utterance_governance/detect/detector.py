@@ -111,11 +111,17 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+_ANY_DIGIT = re.compile(r"\d")  # Unicode: every decimal digit (category Nd) of every script
+
+
 def _normalised(text: str) -> str:
+    """NFKC, format characters out, and every decimal digit as its ASCII digit (``٤`` is 4 to
+    ``\\d``, to ``int`` and to Luhn, but not to ``phonenumbers``' regions or to ``stdnum``)."""
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\u2011", "-")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\u2011", "-")
+    return _ANY_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
 
 
 def _luhn(digits: str) -> bool:
