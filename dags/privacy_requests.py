@@ -18,8 +18,10 @@ Hourly (and on demand):
 4. **issue_receipts** — what each request removed, per location, and the versions rewritten:
    in the store and in `reports/receipts/<request_id>.json` (no customer id, no text).
 5. **announce** — an asset event for the new version, naming the version it replaces and why.
-6. **check_deadlines** — fails the run when a request is past its deadline without a completed
-   receipt, after everything that could be purged was purged. Requests at risk are reported.
+6. **check_deadlines** — tells a person (mail, webhook: see the README's "Alerts") of each deletion
+   request at risk, overdue or completed after its deadline, once per request and state; then
+   fails the run when a request is past its deadline without a completed receipt, after
+   everything that could be purged was purged.
 7. **write_report** — `reports/<run>/privacy_requests.json`.
 
 The purge steps run even when an earlier one failed: never publish more, always delete.
@@ -42,6 +44,8 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import dataset_asset, new_run_context, run_context
+from ug_airflow.alerts import on_run_failed, run_deadline, task_failure_notifier
+from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
 DATASET = dataset_asset()
 
@@ -60,7 +64,11 @@ DATASET = dataset_asset()
     default_args={
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),
+        "retry_policy": RETRY_ONLY_WHAT_HEALS,  # an overdue deletion or a blocked publish fails at once
+        "on_failure_callback": [task_failure_notifier()],
     },
+    on_failure_callback=on_run_failed,  # the run is recorded failed, with its page
+    deadline=run_deadline("privacy_requests", "UG_PRIVACY_DEADLINE_HOURS"),  # not finished N hours after
     tags=["utterance-governance", "privacy"],
     doc_md=__doc__,
 )
@@ -114,9 +122,12 @@ def privacy_requests():
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def check_deadlines(ctx: dict, issued: dict | None) -> dict:
+        from ug_airflow.alerts import send_deletion_alerts
         from utterance_governance.jobs import privacy
 
-        return privacy.check_deadlines(run_context(ctx), issued)
+        run = run_context(ctx)
+        send_deletion_alerts(run)  # at risk, overdue, completed late: each request and state told once
+        return privacy.check_deadlines(run, issued)
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def write_report(ctx: dict, ingested: dict | None, purged: dict | None, copied: dict | None,

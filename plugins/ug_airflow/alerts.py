@@ -17,8 +17,9 @@ What is wired, and where:
   the governance store (step, error; ``jobs.failures``) and one alert per run and step is sent;
 - ``on_run_failed`` — the DAG's ``on_failure_callback``: the run is recorded ``failed`` with a
   report page, once every task is done;
-- ``run_deadline()`` — a ``DeadlineAlert`` (the run has not finished N hours after its schedule)
-  whose callback, ``deadline_missed``, runs in the triggerer;
+- ``run_deadline()`` — a ``DeadlineAlert`` (the run has not finished N hours after its schedule:
+  ``UG_PUBLISH_DEADLINE_HOURS``, ``UG_PRIVACY_DEADLINE_HOURS``) whose callback, ``deadline_missed``,
+  runs in the triggerer;
 - ``send_deletion_alerts`` — the ``alert_deadlines`` task of ``privacy_requests``: deletion
   requests at risk, overdue or completed late, each request and state once.
 
@@ -220,20 +221,29 @@ def _failed_task_ids(dag_run) -> list[str]:
 
 
 # --- deadlines ----------------------------------------------------------------------------------
-def _hours(env: str, default: float) -> float:
+def _hours(env: str) -> float:
     try:
-        return float(os.environ.get(env, default))
+        return float(os.environ.get(env) or 0)
     except ValueError:
-        return default
+        log.error("%s=%r is not a number of hours: no deadline alert", env, os.environ.get(env))
+        return 0.0
 
 
-def run_deadline(dag_id: str, env: str, default_hours: float):
-    """A ``DeadlineAlert``: the run has not finished ``$env`` hours (default ``default_hours``) after
-    its logical date (its schedule; a manual run's trigger time). The callback runs in the triggerer."""
+def run_deadline(dag_id: str, env: str):
+    """A ``DeadlineAlert``: the run has not finished ``$env`` hours after its logical date (its schedule;
+    a manual run's trigger time). Its callback, ``deadline_missed``, runs in the triggerer.
+
+    Opt-in (``$env`` unset or 0: none), because Airflow 3.3.2's ``dag.test()`` — and so
+    ``airflow dags test``, the embedded default of SPEC §7 — crashes when a run of a DAG with a
+    DeadlineAlert succeeds (it looks the alert up by id, but holds it unserialised). A deployment
+    sets it (README, "Alerts"); the scheduler handles it as documented.
+    """
+    hours = _hours(env)
+    if hours <= 0:
+        return None
     from airflow.sdk import AsyncCallback
     from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
-    hours = _hours(env, default_hours)
     return DeadlineAlert(
         reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
         interval=timedelta(hours=hours),

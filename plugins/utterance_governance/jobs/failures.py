@@ -40,8 +40,8 @@ def describe_error(exc: BaseException | None) -> str:
     module = cls.__module__ or ""
     if module.startswith(_QUOTING_MODULES):
         message = str(exc)
-    elif module == "builtins" and isinstance(exc, OSError):
-        message = " ".join(str(part) for part in (exc.strerror, exc.filename) if part) or NOT_RECORDED
+    elif module == "builtins" and isinstance(exc, OSError):  # an errno, a path, a storage error's words
+        message = str(exc) or NOT_RECORDED
     else:
         message = NOT_RECORDED
     text = f"{cls.__name__}: {message}".strip()

@@ -160,9 +160,10 @@ def write_report(
     if not ctx.dry_run:
         ctx.store.record_run(
             ctx.run_id, DAG_ID, started_at or ctx.now_dt, _now(),
-            "success" if not failed and not overdue else "incomplete",
+            # a failed step or an overdue request fails the Airflow run too (check_deadlines)
+            "success" if not failed and not overdue else "failed",
             (purged or {}).get("rows_removed", {}),
-            {"version": (purged or {}).get("version"), "report": path,
+            {"version": (purged or {}).get("version"), "report": path, "failed_steps": failed,
              "copies_rows_removed": (copied or {}).get("rows_removed")},
         )  # fmt: skip
     return {"report": ctx.storage.url(path), "failed_steps": failed, "version": (purged or {}).get("version")}

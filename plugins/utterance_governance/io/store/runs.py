@@ -127,7 +127,8 @@ class Runs(StoreBase):
             existing = self._existing(conn, dag_id, run_id)
             merged = dict((existing or {}).get("details") or {})
             merged.update(details or {})
-            merged["failed_steps"] = sorted(set(merged.get("failed_steps") or []) | set(failed_steps))
+            steps = {f.get("step") for f in merged.get("failures") or []} - {None}
+            merged["failed_steps"] = sorted(set(merged.get("failed_steps") or []) | set(failed_steps) | steps)
             row = {
                 "run_id": run_id,
                 "dag_id": dag_id,
