@@ -9,11 +9,15 @@ Nightly (and on demand for backfills and re-runs):
    old partitions too; a file already processed is skipped unless `reprocess`).
 3. **process_file** — one mapped task per file: read, decide every row with a reason code,
    redact both turns, stage the results (paths, not frames, go through XCom).
-4. **gate_batch** — deduplicate across files and against the live dataset, then the Great
-   Expectations gate. On failure nothing is published and the run says which expectations failed.
-5. **publish** — shards → manifest → ledger → atomic switch of `current.json`, under the dataset lock.
-6. **announce** — an asset event for the new version, with the manifest's figures.
-7. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
+4. **dedup_content** — one mapped task per hash partition of the night's batch (its size follows
+   `partition_bytes`, never the night's volume): content already live or repeated this night.
+5. **gate_partition** — one per partition by utterance id: ids already live or sent twice, then the
+   Great Expectations gate on what is left; **gate_batch** combines the partitions' results. On
+   failure nothing is published and the run says which expectations failed.
+6. **publish** — shards and ledger rows one speaker partition at a time → manifest → atomic switch
+   of `current.json`, under the dataset lock.
+7. **announce** — an asset event for the new version, with the manifest's figures.
+8. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
 change nothing), `reprocess` (re-read the range; nothing is ever published twice).
@@ -83,10 +87,28 @@ def utterances_publish():
         return publish.process_file(run_context(ctx), file)
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
-    def gate_batch(ctx: dict, staged) -> dict:
+    def plan_partitions(staged) -> list[dict]:
         from utterance_governance.jobs import publish
 
-        return publish.gate_batch(run_context(ctx), _pulled(staged))
+        return publish.batch_partitions(_pulled(staged))
+
+    @task(max_active_tis_per_dagrun=4)
+    def dedup_content(ctx: dict, part: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.dedup_content(run_context(ctx), part)
+
+    @task(max_active_tis_per_dagrun=4)
+    def gate_partition(ctx: dict, part: dict) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.gate_partition(run_context(ctx), part)
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def gate_batch(ctx: dict, staged, partials) -> dict:
+        from utterance_governance.jobs import publish
+
+        return publish.gate_batch(run_context(ctx), _pulled(staged), _pulled(partials))
 
     @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
     def publish_version(ctx: dict, staged, gated: dict) -> dict:
@@ -114,7 +136,11 @@ def utterances_publish():
     files = discover_files(ctx)
     privacy >> files
     staged = process_file.partial(ctx=ctx).expand(file=files)
-    gated = gate_batch(ctx, staged)
+    parts = plan_partitions(staged)
+    deduped = dedup_content.partial(ctx=ctx).expand(part=parts)
+    partials = gate_partition.partial(ctx=ctx).expand(part=parts)
+    deduped >> partials
+    gated = gate_batch(ctx, staged, partials)
     published = publish_version(ctx, staged, gated)
     announce(published)
     write_report(ctx, privacy, published)

@@ -8,11 +8,13 @@ publish step switches ``current.json``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 from collections import Counter
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,6 +29,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.publish.commit import Publication, live_version, publish_version
+from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.published import WITHDRAWN
 from utterance_governance.purge.recheck import recheck_rows
@@ -163,7 +166,11 @@ def discover_files(ctx: RunContext) -> list[dict]:
          "first_read_at": arrivals[f.path][0].isoformat(), "landed_at": arrivals[f.path][1].isoformat()}
         for f in chosen
     ]  # fmt: skip
-    return files + _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
+    files += _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
+    partitions = partition_count(((f["path"], f["size"]) for f in files), ctx.policy.partition_bytes)
+    if partitions > 1:
+        log.info("the batch is cut into %d partitions", partitions)
+    return [{**f, "partitions": partitions} for f in files]
 
 
 def _arrivals(ctx: RunContext, files: list[ObjectInfo]) -> dict[str, tuple[datetime, datetime]]:
@@ -247,7 +254,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         key = _file_key(file["path"])
     decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
     base = f"{_staging(ctx)}/files/{key}"
-    ctx.storage.write_parquet(f"{base}.publishable.parquet", decided.publishable)
+    staged = _stage_publishable(ctx, file, key, decided.publishable)
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
     held = read.records.filter(
         pc.equal(decided.decisions.slice(0, read.records.num_rows).column("reason"), S.HELD_BACK)
@@ -261,7 +268,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     log.info("%s: %d rows, %s", file["path"], read.rows_seen, dict(decided.counts))
     return {
         **file,
-        "publishable": f"{base}.publishable.parquet",
+        **staged,
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"] if file.get("held") else f"{HELD}/{_file_key(file['path'])}.parquet",
@@ -276,15 +283,16 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     ones rejoin the batch (dedup and gate included), the still-held ones stay withdrawn."""
     rows = ctx.storage.read_parquet(file["path"])
     decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key)
-    base = f"{_staging(ctx)}/files/withdrawn__{_file_key(file['path'])}"
-    ctx.storage.write_parquet(f"{base}.publishable.parquet", decided.publishable)
+    key = f"withdrawn__{_file_key(file['path'])}"
+    base = f"{_staging(ctx)}/files/{key}"
+    staged = _stage_publishable(ctx, file, key, decided.publishable)
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
     still_held = pc.equal(decided.decisions.column("reason"), S.HELD_BACK)
     ctx.storage.write_parquet(f"{base}.held.parquet", rows.filter(still_held))
     log.info("%s: %d withdrawn rows judged again, %s", file["path"], rows.num_rows, dict(decided.counts))
     return {
         **file,
-        "publishable": f"{base}.publishable.parquet",
+        **staged,
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"],
@@ -304,94 +312,197 @@ def _keep_held_rows(ctx: RunContext, staged: list[dict]) -> None:
             ctx.storage.remove(item["held_target"])
 
 
-# --- the whole batch ----------------------------------------------------------------------------
-@dataclass
-class Batch:
-    rows: pa.Table  # PUBLISHABLE
-    counts: Counter
-    duplicates: set[str]  # utterance ids turned from published to duplicate at batch level
+# --- the night's batch, partition by partition (publish.partitions) ----------------------------
+def _stage_dir(ctx: RunContext, stage: str) -> str:
+    return f"{_staging(ctx)}/{stage}"
 
 
-def assemble_batch(ctx: RunContext, staged: list[dict]) -> Batch:
-    """All files' publishable rows, deduplicated across files and against the live dataset."""
-    counts: Counter = Counter()
-    for item in staged:
-        counts.update(item["counts"])
-    tables = [ctx.storage.read_parquet(item["publishable"]) for item in staged]
-    rows = pa.concat_tables(tables).cast(PUBLISHABLE) if tables else PUBLISHABLE.empty_table()
-    live = live_version(ctx.storage, ctx.dataset)
-    live_hashes = live_ids = None
-    if (
-        live and rows.num_rows
-    ):  # only this batch's keys are looked up: the cost does not grow with the dataset
-        hashes, ids = ctx.store.live_matches(
-            ctx.dataset, live, rows.column("content_hash"), rows.column("utterance_id")
-        )
-        live_hashes, live_ids = pa.array(sorted(hashes), pa.string()), pa.array(sorted(ids), pa.string())
-    order, rank = capture_order(rows)
-    dup = duplicate_mask(rows.column("content_hash"), rank, live_hashes)
-    if live_ids is not None and rows.num_rows:
-        # an utterance already live (a re-sent or reprocessed file) is never published twice
-        dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
-    # the same utterance id from two files of one run: the first stands
-    ids_seen = (
-        pc.dictionary_encode(rows.column("utterance_id"))
-        .combine_chunks()
-        .indices.to_numpy(zero_copy_only=False)
+def _duplicates_dir(ctx: RunContext) -> str:
+    return f"{_staging(ctx)}/duplicates"
+
+
+def _stage_publishable(ctx: RunContext, file: dict, key: str, publishable: pa.Table) -> dict:
+    """A file's publishable rows into the content partitions (by ``content_hash``)."""
+    written = write_partitioned(
+        ctx.storage, _stage_dir(ctx, "content"), key, publishable, "content_hash", file.get("partitions", 1)
     )
-    first = np.zeros(len(ids_seen), dtype=bool)
-    if len(ids_seen):
-        _, first_idx = np.unique(ids_seen[order], return_index=True)
+    return {"partitions": file.get("partitions", 1), "publishable_rows": sum(written.values())}
+
+
+def batch_partitions(staged: list[dict]) -> list[dict]:
+    """The partitions of the run's batch, one mapped task each (``{"partition": p, "partitions": n}``):
+    all of them, empty ones included (cheap), so every task's place is known before any runs."""
+    counts = {item.get("partitions", 1) for item in staged}
+    if len(counts) > 1:
+        raise RuntimeError(f"the run's files were cut into different partition counts: {sorted(counts)}")
+    n = counts.pop() if counts else 0
+    return [{"partition": p, "partitions": n} for p in range(n)]
+
+
+def _live_keys(ctx: RunContext, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """Which of ``values`` (content hashes or utterance ids) are live: looked up by the batch's own
+    keys, so the cost follows the partition, not the dataset's age."""
+    live = live_version(ctx.storage, ctx.dataset)
+    if not live or len(values) == 0:
+        return None
+    none = pa.array([], pa.string())
+    hashes, ids = ctx.store.live_matches(
+        ctx.dataset, live, values if column == "content_hash" else none, values if column == "utterance_id" else none
+    )
+    return pa.array(sorted(hashes if column == "content_hash" else ids), pa.string())
+
+
+def _first_per_key(keys: pa.Array | pa.ChunkedArray, rank: np.ndarray) -> np.ndarray:
+    """True for the row of each key that comes first in ``rank`` (capture order)."""
+    codes = pc.dictionary_encode(keys).combine_chunks().indices.to_numpy(zero_copy_only=False)
+    first = np.zeros(len(codes), dtype=bool)
+    if len(codes):
+        order = np.argsort(rank, kind="stable")
+        _, first_idx = np.unique(codes[order], return_index=True)
         first[order[first_idx]] = True
-    dup |= ~first
-    duplicates = set(rows.column("utterance_id").filter(pa.array(dup)).to_pylist())
-    counts[S.PUBLISHED] -= int(dup.sum())
-    counts[S.DUPLICATE] += int(dup.sum())
-    return Batch(rows.filter(pa.array(~dup)), counts, duplicates)
+    return first
 
 
-def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
-    """Deduplicate the run's batch and run the Great Expectations gate on it.
+def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarray) -> int:
+    """The rows turned duplicate at batch level (ids and source files, no text): their decisions
+    change from published to duplicate."""
+    if dup.any():
+        ctx.storage.write_parquet(
+            f"{_duplicates_dir(ctx)}/{name}.parquet",
+            rows.select(["utterance_id", "source_file"]).filter(pa.array(dup)),
+        )
+    return int(dup.sum())
 
-    On failure nothing is published: the batch and the GX result are kept under
-    ``staging/<run>/`` and ``reports/<run>/``, and ``GateFailed`` names the expectations.
+
+def dedup_content(ctx: RunContext, part: dict) -> dict:
+    """One content partition: a row whose content is live, or repeats an earlier capture of this
+    night, is a duplicate (SPEC §4 rule 5). The rest go on to the id partitions."""
+    partition, partitions = part["partition"], part["partitions"]
+    rows = read_partition(ctx.storage, _stage_dir(ctx, "content"), partition, PUBLISHABLE)
+    _, rank = capture_order(rows)
+    dup = duplicate_mask(rows.column("content_hash"), rank, _live_keys(ctx, "content_hash", rows.column("content_hash")))
+    duplicates = _write_duplicates(ctx, f"content-{partition:05d}", rows, dup)
+    write_partitioned(ctx.storage, _stage_dir(ctx, "ids"), f"c-{partition:05d}", rows.filter(pa.array(~dup)),
+                      "utterance_id", partitions)  # fmt: skip
+    log.info("content partition %d of %d: %d rows, %d duplicates", partition, partitions, rows.num_rows, duplicates)
+    return {"partition": partition, "rows": rows.num_rows, "duplicates": duplicates}
+
+
+GATE_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
+                "content_hash", "asr_confidence"]  # fmt: skip
+
+
+def gate_partition(ctx: RunContext, part: dict) -> dict:
+    """One id partition: an utterance already live (a re-sent or reprocessed file) is never published
+    twice, and of one id sent twice this night the first capture stands; then the Great Expectations
+    gate on what is left, and the survivors on to the speaker partitions the shards are cut from.
+
+    The gate's result is kept (``staging/<run>/gates/``); ``gate_batch`` combines the partitions'
+    and fails the run if any failed, so every partition is judged and reported.
     """
     from utterance_governance.quality.gate import run_gate  # GX is heavy: import on use
 
+    partition, partitions = part["partition"], part["partitions"]
+    rows = read_partition(ctx.storage, _stage_dir(ctx, "ids"), partition, PUBLISHABLE)
+    _, rank = capture_order(rows)
+    live_ids = _live_keys(ctx, "utterance_id", rows.column("utterance_id"))
+    dup = ~_first_per_key(rows.column("utterance_id"), rank)
+    if live_ids is not None:
+        dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
+    duplicates = _write_duplicates(ctx, f"ids-{partition:05d}", rows, dup)
+    rows = rows.filter(pa.array(~dup))
+    docs = f"reports/{ctx.run_key}/gx" + (f"/p={partition:05d}" if partitions > 1 else "")
+    run_name = ctx.run_id if partitions == 1 else f"{ctx.run_id}-p{partition:05d}"
+    result = run_gate(rows.select(GATE_COLUMNS), ctx.policy, docs_dir=ctx.storage.url(docs), run_name=run_name)
+    gate = {"partition": partition, **result.to_dict()}
+    ctx.storage.write_bytes(f"{_staging(ctx)}/gates/p={partition:05d}.json", json.dumps(gate, default=str).encode())
+    write_partitioned(ctx.storage, _stage_dir(ctx, "speakers"), f"i-{partition:05d}", rows, "speaker_key", partitions)
+    log.info("id partition %d of %d: %d rows gated (%s), %d duplicates", partition, partitions, rows.num_rows,
+             "passed" if result.success else "FAILED", duplicates)  # fmt: skip
+    return {"partition": partition, "rows": rows.num_rows, "duplicates": duplicates, "success": result.success}
+
+
+def combine_gates(gates: list[dict]) -> dict:
+    """One gate result for the night from its partitions': passed only if every partition passed."""
+    failed: dict[str, dict] = {}
+    for gate in gates:
+        for failure in gate["failed"]:
+            merged = failed.setdefault(failure["check"], {**failure, "unexpected_count": 0, "sample_utterance_ids": []})
+            merged["unexpected_count"] += failure.get("unexpected_count") or 0
+            merged["sample_utterance_ids"] = (merged["sample_utterance_ids"] + failure["sample_utterance_ids"])[:20]
+    findings = [f for gate in gates for f in gate["statistics"].get("identifier_findings", [])]
+    first_failing = next((g for g in gates if not g["success"]), gates[0] if gates else {})
+    return {
+        "success": all(g["success"] for g in gates),
+        "rows": sum(g["rows"] for g in gates),
+        "evaluated": max((g["evaluated"] for g in gates), default=0),
+        "failed": list(failed.values()),
+        "statistics": {
+            "partitions": len(gates),
+            "identifier_findings": findings[:50],
+            "identifier_findings_count": sum(g["statistics"].get("identifier_findings_count", 0) for g in gates),
+            "seconds": {"total": round(sum(g["statistics"].get("seconds", {}).get("total", 0) for g in gates), 4)},
+        },
+        "suite_name": first_failing.get("suite_name"),
+        "run_name": first_failing.get("run_name"),
+        "docs_index": first_failing.get("docs_index"),
+        "partitions": [
+            {"partition": g["partition"], "success": g["success"], "rows": g["rows"], "docs_index": g["docs_index"],
+             "failed": [f["check"] for f in g["failed"]]}
+            for g in gates
+        ],
+    }  # fmt: skip
+
+
+def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None = None) -> dict:
+    """The night's gate: the partitions' results combined (``reports/<run>/gate.json``).
+
+    ``partials``: what the DAG's mapped ``gate_partition`` tasks returned; None runs the partition
+    steps here, one after another (the DAG's steps without Airflow: tests, the bench).
+    On failure nothing is published: the partitions are kept under ``staging/<run>/`` and the GX
+    results under ``reports/<run>/``, and ``GateFailed`` names the expectations.
+    """
+    if partials is None:
+        parts = batch_partitions(staged)
+        for part in parts:
+            dedup_content(ctx, part)
+        partials = [gate_partition(ctx, part) for part in parts]
     blocked = sorted({reason for item in staged for reason in item.get("publishing_blocked", [])})
-    batch = assemble_batch(ctx, staged)
-    batch_path = f"{_staging(ctx)}/batch.parquet"
-    ctx.storage.write_parquet(batch_path, batch.rows)
-    duplicates_path = f"{_staging(ctx)}/batch_duplicates.parquet"
-    ctx.storage.write_parquet(
-        duplicates_path, pa.table({"utterance_id": pa.array(sorted(batch.duplicates), pa.string())})
+    counts: Counter = Counter()
+    for item in staged:
+        counts.update(item["counts"])
+    # both dedup stages' duplicates (content, then ids), as their files record them
+    duplicates = sum(
+        ctx.storage.read_parquet(f.path, ["utterance_id"]).num_rows
+        for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
     )
-    gate_input = batch.rows.select(
-        ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
-         "content_hash", "asr_confidence"]
-    )  # fmt: skip
-    # a local folder, or an s3:// URL (the gate builds locally and puts the docs through Storage)
-    docs_dir = ctx.storage.url(f"reports/{ctx.run_key}/gx")
-    result = run_gate(gate_input, ctx.policy, docs_dir=docs_dir, run_name=ctx.run_id)
-    gate = result.to_dict()
-    ctx.storage.write_bytes(
-        f"reports/{ctx.run_key}/gate.json", json.dumps(gate, indent=2, default=str).encode()
-    )
+    counts[S.PUBLISHED] -= duplicates
+    counts[S.DUPLICATE] += duplicates
+    gates = [json.loads(ctx.storage.read_bytes(f"{_staging(ctx)}/gates/p={p['partition']:05d}.json"))
+             for p in sorted(partials, key=lambda p: p["partition"])]  # fmt: skip
+    if not gates:  # nothing new tonight: the (empty) batch is still gated, as every night
+        from utterance_governance.quality.gate import run_gate
+
+        empty = PUBLISHABLE.empty_table().select(GATE_COLUMNS)
+        result = run_gate(empty, ctx.policy, docs_dir=ctx.storage.url(f"reports/{ctx.run_key}/gx"), run_name=ctx.run_id)
+        gates = [{"partition": 0, **result.to_dict()}]
+    gate = combine_gates(gates)
+    ctx.storage.write_bytes(f"reports/{ctx.run_key}/gate.json", json.dumps(gate, indent=2, default=str).encode())
     summary = {
-        "batch": batch_path,
-        "rows": batch.rows.num_rows,
-        "counts": {k: v for k, v in batch.counts.items() if v},
-        "duplicates_in_batch": duplicates_path,
+        "partitions": len(partials),
+        "speakers": _stage_dir(ctx, "speakers"),
+        "rows": sum(p["rows"] for p in partials),
+        "counts": {k: v for k, v in counts.items() if v},
         "gate": gate,
         "publishing_blocked": blocked,
     }
     ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
-    if not result.success:
+    if not gate["success"]:
         raise GateFailed(
-            gate_failure_message(
-                result,
+            _gate_failure_message(
+                gate["failed"],
                 ctx.run_id,
-                ctx.storage.url(batch_path),
+                ctx.storage.url(_staging(ctx)),
                 ctx.storage.url(f"reports/{ctx.run_key}/gate.json"),
             )
         )
@@ -400,15 +511,37 @@ def gate_batch(ctx: RunContext, staged: list[dict]) -> dict:
 
 def gate_failure_message(result: GateResult, run_id: str, batch_url: str, result_url: str) -> str:
     """What a failed gate says at 2 a.m.: each failing check, where the evidence is (no text, no ids)."""
-    failed = "; ".join(f"{f.check} ({f.expectation_type}) on {f.column}: {f.message}" for f in result.failed)
+    return _gate_failure_message([asdict(f) for f in result.failed], run_id, batch_url, result_url)
+
+
+def _gate_failure_message(failed: list[dict], run_id: str, batch_url: str, result_url: str) -> str:
+    listed = "; ".join(f"{f['check']} ({f['expectation_type']}) on {f['column']}: {f['message']}" for f in failed)
     return (
-        f"quality gate failed for run {run_id}: {failed}. Nothing was published; "
+        f"quality gate failed for run {run_id}: {listed}. Nothing was published; "
         f"the batch is kept at {batch_url} and the result at {result_url}"
     )
 
 
+def _speaker_parts(ctx: RunContext, gated: dict) -> list[Callable[[], pa.Table]]:
+    """Loaders of the gated rows, one speaker partition each, in the published form (sorted)."""
+
+    def load(partition: int) -> pa.Table:
+        rows = read_partition(ctx.storage, gated["speakers"], partition, PUBLISHABLE).sort_by(SORT_KEYS)
+        # shard_rows keeps this order (its sort is stable); captured_at and landed_at feed the ledger only
+        return (
+            shard_rows(rows)
+            .append_column("captured_at", rows.column("captured_at"))
+            .append_column("landed_at", rows.column("landed_at"))
+        )
+
+    return [functools.partial(load, p) for p in range(gated["partitions"])]
+
+
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
-    """Publish the gated batch as a new version (atomic switch) and record the run's decisions."""
+    """Publish the gated batch as a new version (atomic switch) and record the run's decisions.
+
+    The version is written one speaker partition at a time (shards and ledger rows), so the
+    publish holds one partition, never the night."""
     inputs = [
         ObjectInfo(item["path"], item["size"], item["fingerprint"])
         for item in staged
@@ -421,13 +554,11 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         )
     if ctx.dry_run:
         return {"dry_run": True, "version": None, "rows": gated["rows"], "counts": gated["counts"]}
-    rows = ctx.storage.read_parquet(gated["batch"]).sort_by(SORT_KEYS)
     publication = Publication(
         run_id=ctx.run_id,
-        # shard_rows keeps this order (its sort is stable); captured_at and landed_at feed the ledger only
-        rows=shard_rows(rows)
-        .append_column("captured_at", rows.column("captured_at"))
-        .append_column("landed_at", rows.column("landed_at")),
+        rows=None,
+        parts=tuple(_speaker_parts(ctx, gated)),
+        part_rows=gated["rows"],
         counts=gated["counts"],
         gate=gated["gate"],
         privacy_snapshot=ctx.store.privacy_snapshot(),
@@ -440,8 +571,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         ctx.storage, ctx.store, ctx.dataset, publication, recheck=lambda p: _recheck(ctx, p, rechecked)
     )
     counts = rechecked.get("counts", gated["counts"])
-    duplicates = ctx.storage.read_parquet(gated["duplicates_in_batch"]).column("utterance_id")
-    _write_decisions(ctx, staged, duplicates, rechecked.get("excluded"))
+    _write_decisions(ctx, staged, rechecked.get("excluded"))
     _keep_held_rows(ctx, staged)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -460,6 +590,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     }
 
 
+RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "locale"]
+
+
 def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
@@ -467,48 +600,77 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
     unreadable record may have arrived since, and a purge may already have removed the
     customer from the live dataset. Their rows are taken out here (``purge.recheck``), so a
     publish never brings back what a purge removed; a new blocking record stops the publish.
+    The privacy columns of each speaker partition are read (no text), and the partitions'
+    loaders then leave out what the re-check excluded.
     """
     state = privacy_state(ctx)
-    result = recheck_rows(
-        publication.rows, state, ctx.policy, datetime.now(UTC), load_settings().pseudonym_key
-    )
-    if result.blocked_reasons:
+    if state.blocked_reasons:
         raise PublishingBlocked(
             "publishing is blocked: an unreadable privacy record naming no customer arrived while this run "
-            f"was deciding: {list(result.blocked_reasons)[:5]}. Fix or acknowledge it, then re-run."
+            f"was deciding: {list(state.blocked_reasons)[:5]}. Fix or acknowledge it, then re-run."
         )
+    now, key = datetime.now(UTC), load_settings().pseudonym_key
+    gated_dir = f"{_staging(ctx)}/speakers"
+    excluded_parts = []
+    for partition in range(len(publication.parts)):
+        rows = read_partition(ctx.storage, gated_dir, partition, PUBLISHABLE, RECHECK_COLUMNS)
+        excluded_parts.append(recheck_rows(rows, state, ctx.policy, now, key).excluded)
+    excluded = (
+        pa.concat_tables(excluded_parts)
+        if excluded_parts
+        else pa.table({"utterance_id": pa.array([], pa.string()), "reason": pa.array([], pa.string())})
+    )
     counts = Counter(publication.counts)
-    for reason, n in result.counts.items():
+    for reason, n in Counter(excluded.column("reason").to_pylist()).items():
         counts[S.PUBLISHED] -= n
         counts[reason] += n
-    out.update(excluded=result.excluded, counts={k: v for k, v in counts.items() if v})
-    if result.excluded.num_rows:
+    out.update(excluded=excluded, counts={k: v for k, v in counts.items() if v})
+    if excluded.num_rows:
         log.warning("re-check under the dataset lock took out %d rows decided before newer privacy records: %s",
-                    result.excluded.num_rows, dict(result.counts))  # fmt: skip
+                    excluded.num_rows, dict(Counter(excluded.column("reason").to_pylist())))  # fmt: skip
+    gone = excluded.column("utterance_id")
+
+    def without_excluded(load: Callable[[], pa.Table]) -> Callable[[], pa.Table]:
+        def loader() -> pa.Table:
+            rows = load()
+            if len(gone) == 0:
+                return rows
+            return rows.filter(pc.invert(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=gone), False)))
+
+        return loader
+
     return replace(
         publication,
-        rows=result.rows,
+        parts=tuple(without_excluded(load) for load in publication.parts),
+        part_rows=publication.part_rows - excluded.num_rows,
         counts=out["counts"],
         privacy_snapshot=ctx.store.privacy_snapshot(),
         notes={
             **(publication.notes or {}),
             "decided_against": dict(publication.privacy_snapshot),
-            "rechecked": dict(result.counts),
+            "rechecked": dict(Counter(excluded.column("reason").to_pylist())),
         },
     )
 
 
-def _write_decisions(
-    ctx: RunContext, staged: list[dict], duplicates: pa.ChunkedArray, rechecked: pa.Table | None = None
-) -> None:
+def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
     re-check under the dataset lock applied."""
+    dup_files = ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
+    duplicates = (
+        pa.concat_tables([ctx.storage.read_parquet(f.path) for f in dup_files])
+        if dup_files
+        else pa.table({"utterance_id": pa.array([], pa.string()), "source_file": pa.array([], pa.string())})
+    )
     for item in staged:
         decisions = ctx.storage.read_parquet(item["decisions"])
         reasons = decisions.column("reason")
-        if len(duplicates):
+        mine = duplicates.filter(
+            pc.is_in(duplicates.column("source_file"), value_set=pc.unique(decisions.column("source_file")))
+        )
+        if mine.num_rows:
             is_dup = pc.and_(
-                pc.is_in(decisions.column("utterance_id"), value_set=duplicates.combine_chunks()),
+                pc.is_in(decisions.column("utterance_id"), value_set=mine.column("utterance_id").combine_chunks()),
                 pc.equal(reasons, S.PUBLISHED),
             )
             reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)

@@ -119,7 +119,7 @@ class Publication:
     """What a run asks to publish: new shard rows and what they were decided against."""
 
     run_id: str
-    rows: pa.Table  # schema.SHARD rows to add
+    rows: pa.Table | None  # schema.SHARD rows to add (None: they come in ``parts``)
     counts: Mapping[str, int]  # decisions by reason for this run
     gate: Mapping[str, Any]  # GateResult.to_dict()
     privacy_snapshot: Mapping[str, Any]
@@ -128,6 +128,14 @@ class Publication:
     key_fingerprint: str  # of the pseudonym key the rows' speaker keys were made with
     notes: Mapping[str, Any] | None = None
     rewrites: tuple[ShardRewrite, ...] = ()  # live shards to write again without some rows
+    # a night too large to hold: loaders of the new rows, one speaker partition each (no speaker in
+    # two), written and recorded one after another; ``part_rows``: their rows in all
+    parts: tuple[Callable[[], pa.Table], ...] = ()
+    part_rows: int = 0
+
+    @property
+    def new_rows(self) -> int:
+        return self.rows.num_rows if self.rows is not None else self.part_rows
 
 
 def publish_version(
@@ -171,7 +179,7 @@ def publish_version(
         if recheck is not None:
             publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}
-        if publication.rows.num_rows == 0 and not dropped:
+        if publication.new_rows == 0 and not dropped:
             store.mark_files_processed(publication.inputs, publication.run_id)
             return None
         parent = live_version(storage, dataset)
@@ -184,8 +192,7 @@ def publish_version(
         )  # fmt: skip
         on_stage("stage")
 
-        rows = order_for_shards(publication.rows, publication.target_rows)  # the written order
-        new_shards = write_shards(storage, paths.root, version, rows, publication.target_rows)
+        new_shards, new_rows = _write_new_shards(storage, store, dataset, version, publication)
         rewritten: dict[str, ShardInfo | None] = {}
         for index, rewrite in enumerate(publication.rewrites, start=len(new_shards)):
             path = f"{version}/shards/part-{index:05d}.parquet"
@@ -213,7 +220,7 @@ def publish_version(
             "key_fingerprint": publication.key_fingerprint,
             "shards": listed + written,
             "rows": sum(s["rows"] for s in listed + written),
-            "new_rows": publication.rows.num_rows,
+            "new_rows": new_rows,
             "new_shards": [s.path for s in new_shards] + [s.path for s in rewritten.values() if s],
             "carried_over_shards": len(carried),
             "counts": dict(publication.counts),
@@ -234,7 +241,6 @@ def publish_version(
 
         if parent:
             store.carry_over(dataset, parent, version, exclude_shards=dropped)
-        store.insert_ledger_rows(dataset, version, _ledger_input(rows, new_shards))
         if rewritten:
             store.rewrite_shards(
                 dataset,
@@ -259,6 +265,27 @@ def publish_version(
 
         finalize(storage, store, dataset, version)
         return manifest
+
+
+def _write_new_shards(
+    storage: Storage, store: GovernanceStore, dataset: str, version: str, publication: Publication
+) -> tuple[list[ShardInfo], int]:
+    """Write the publication's new shards and record their ledger rows (still ``staged``: a crash
+    before the switch leaves them to ``reconcile``), one part at a time; (shards, rows)."""
+    root, target = DatasetPaths(dataset).root, publication.target_rows
+    parts = publication.parts or ((lambda: publication.rows),)
+    shards: list[ShardInfo] = []
+    rows_written = 0
+    for load in parts:
+        rows = load()
+        if rows is None or rows.num_rows == 0:
+            continue
+        rows = order_for_shards(rows, target)  # the written order
+        written = write_shards(storage, root, version, rows, target, first_index=len(shards))
+        store.insert_ledger_rows(dataset, version, _ledger_input(rows, written))
+        shards += written
+        rows_written += rows.num_rows
+    return shards, rows_written
 
 
 def _ledger_input(rows: pa.Table, shards: list[ShardInfo]) -> pa.Table:

@@ -166,7 +166,7 @@ def order_for_shards(rows: pa.Table, target_rows: int) -> pa.Table:
 
 
 def write_shards(
-    storage: Storage, dataset_dir: str, version: str, rows: pa.Table, target_rows: int
+    storage: Storage, dataset_dir: str, version: str, rows: pa.Table, target_rows: int, first_index: int = 0
 ) -> list[ShardInfo]:
     """Write ``rows`` (``S.SHARD``) as about ceil(rows / ``target_rows``) speaker-bucketed shards
     under ``<version>/shards/``, in the order of ``order_for_shards(rows)``.
@@ -182,7 +182,7 @@ def write_shards(
     parts = [rows.slice(s, e - s) for s, e in zip(starts, ends, strict=True) if e > s]
     return [
         write_shard(storage, dataset_dir, f"{version}/shards/part-{index:05d}.parquet", part)
-        for index, part in enumerate(parts)
+        for index, part in enumerate(parts, start=first_index)
     ]
 
 

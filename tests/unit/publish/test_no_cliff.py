@@ -8,6 +8,8 @@ same night publishes with one chunk per file.
 
 from __future__ import annotations
 
+import json
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -104,3 +106,64 @@ def test_turns_split_back_from_a_multi_chunk_shard():
     assert user.to_pylist() == ["one", "two", "three"]
     assert reply.to_pylist() == ["uno", None, "tres"]
     assert well_formed.tolist() == [True, True, True]
+
+
+def test_a_night_cut_into_many_partitions_publishes_what_one_partition_publishes(tmp_path, sqlite_url):
+    """Dedup by content, by utterance id and the shards by speaker each read one hash partition: the
+    same night gives the same published rows in one partition or in many (SPEC §4 rule 5), and a
+    speaker's rows of the night still sit in one shard."""
+    whole = _night(tmp_path, "one", sqlite_url)
+    whole.publish()
+    expected = _published(whole)
+
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"partition_bytes": 40_000, "shard_target_rows": 300}))
+    cut = _night(tmp_path, "many", sqlite_url)
+    cut.policy_file = str(policy)
+    cut.publish()
+
+    (gate_file,) = [f for f in cut.storage.list_files("reports", (".json",)) if f.path.endswith("/gate.json")]
+    gate = json.loads(cut.storage.read_bytes(gate_file.path))
+    assert gate["statistics"]["partitions"] >= 8 and gate["success"]
+    assert _published(cut) == expected
+    storage = cut.storage
+    manifest = read_manifest(storage, DATASET, read_current(storage, DATASET)["version"])
+    shard_of: dict[str, set[str]] = {}
+    for shard in manifest["shards"]:
+        for key in (
+            storage.read_parquet(f"published/{DATASET}/{shard['path']}", ["speaker_key"])
+            .column(0)
+            .to_pylist()
+        ):
+            shard_of.setdefault(key, set()).add(shard["path"])
+    assert len(manifest["shards"]) > 3
+    assert all(len(paths) == 1 for paths in shard_of.values())
+
+
+def test_an_utterance_id_sent_twice_with_other_content_is_published_once_across_partitions(
+    tmp_path, sqlite_url
+):
+    """The same id in two files of a night, with different text (so in different content partitions):
+    the first capture stands, the other is a duplicate, whatever the partition count."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"partition_bytes": 200}))
+    lake = Lake(str(tmp_path / "lake"), sqlite_url, policy_file=str(policy))
+    day = "landing/utterances/dt=2026-11-20"
+
+    def line(uid: str, at: str, text: str) -> str:
+        return json.dumps({"utterance_id": uid, "customer_id": "c-1", "captured_at": at, "locale": "en-US",
+                           "transcript": text, "response": "Okay.", "asr_confidence": 0.9}) + "\n"  # fmt: skip
+
+    lake.storage.write_bytes(f"{day}/a.jsonl", (line("u-1", "2026-11-20T10:00:00Z", "turn on the lights")
+                                                + line("u-2", "2026-11-20T10:01:00Z", "play some jazz")).encode())  # fmt: skip
+    lake.storage.write_bytes(f"{day}/b.jsonl", (line("u-1", "2026-11-20T09:00:00Z", "what is the weather")
+                                                + line("u-3", "2026-11-20T10:02:00Z", "set an alarm")).encode())  # fmt: skip
+    lake.publish()
+    rows = _published(lake)
+    assert [r["utterance_id"] for r in rows] == ["u-1", "u-2", "u-3"]
+    assert rows[0]["messages"][0]["content"] == "what is the weather"  # the earlier capture stands
+    decisions = {}
+    for info in lake.storage.list_files("decisions", (".parquet",)):
+        for d in lake.storage.read_parquet(info.path).to_pylist():
+            decisions[(d["source_file"].rsplit("/", 1)[-1], d["utterance_id"])] = d["reason"]
+    assert decisions[("a.jsonl", "u-1")] == "duplicate" and decisions[("b.jsonl", "u-1")] == "published"

@@ -48,7 +48,8 @@ class _Gate:
     failed = ()
 
     def to_dict(self) -> dict:
-        return {"success": True, "stubbed": "the race test is about the commit, not the gate"}
+        return {"success": True, "rows": 0, "evaluated": 0, "failed": [], "statistics": {}, "docs_index": None,
+                "stubbed": "the race test is about the commit, not the gate"}  # fmt: skip
 
 
 @pytest.fixture

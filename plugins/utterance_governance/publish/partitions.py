@@ -1,0 +1,89 @@
+"""A night's batch cut into hash partitions on the lake, so no step holds the whole night.
+
+The batch is moved between steps as Parquet files under ``staging/<run>/<stage>/p=NNNNN/``,
+one file per (partition, producer): each row goes to the partition of a hash of one of its
+columns, so every row that a rule compares with another (the same content, the same utterance
+id, the same speaker) sits in the same partition, and one task reads one partition.
+
+    process_file (per landing file)  --content_hash-->  content/p=*/<file>.parquet
+    dedup_content (per partition)    --utterance_id-->  ids/p=*/c-<q>.parquet
+    gate_partition (per partition)   --speaker_key--->  speakers/p=*/i-<q>.parquet
+    publish (one partition at a time under the lock)  -> shards, ledger
+
+How many partitions: the night's landing bytes over ``policy.partition_bytes`` (Parquet landing
+files count ``PARQUET_EXPANSION`` times their size: they are compressed), at least one. The
+count is fixed once per run by ``discover_files`` and travels with each file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance.io.storage import Storage
+
+PARQUET_EXPANSION = 5  # a Parquet landing file's rows take about 5x its bytes as JSON lines / in memory
+# Hash keys (16 bytes each) of each partitioning: independent of one another and of the shard buckets.
+SALTS = {
+    "content_hash": "ug-part-content1",
+    "utterance_id": "ug-part-utteran1",
+    "speaker_key": "ug-part-speaker1",
+}
+
+
+def partition_count(sizes: Iterable[tuple[str, int]], partition_bytes: int) -> int:
+    """Partitions for files of these (path, bytes): about ``partition_bytes`` of landing text each."""
+    total = sum(size * (PARQUET_EXPANSION if path.endswith(".parquet") else 1) for path, size in sizes)
+    return max(1, math.ceil(total / max(1, int(partition_bytes))))
+
+
+def partition_of(values: pa.Array | pa.ChunkedArray, column: str, partitions: int) -> np.ndarray:
+    """The partition (0 .. partitions-1) of each value; nulls go to partition 0."""
+    n = len(values)
+    if partitions <= 1 or n == 0:
+        return np.zeros(n, dtype=np.int64)
+    keys = pc.fill_null(values, "").to_numpy(zero_copy_only=False)
+    hashed = pd.util.hash_array(keys, hash_key=SALTS[column], categorize=True)
+    return (hashed % np.uint64(partitions)).astype(np.int64)
+
+
+def partition_dir(stage_dir: str, partition: int) -> str:
+    return f"{stage_dir}/p={partition:05d}"
+
+
+def write_partitioned(
+    storage: Storage, stage_dir: str, name: str, rows: pa.Table, column: str, partitions: int
+) -> dict[int, int]:
+    """Write ``rows`` split by the hash of ``column`` as ``<stage_dir>/p=NNNNN/<name>.parquet``
+    (only partitions that get rows); return rows per partition written."""
+    if rows.num_rows == 0:
+        return {}
+    parts = partition_of(rows.column(column), column, partitions)
+    order = np.argsort(parts, kind="stable")
+    ordered = rows.take(pa.array(order))
+    sorted_parts = parts[order]
+    bounds = np.flatnonzero(np.diff(sorted_parts)) + 1
+    starts, ends = [0, *bounds.tolist()], [*bounds.tolist(), rows.num_rows]
+    written = {}
+    for start, end in zip(starts, ends, strict=True):
+        partition = int(sorted_parts[start])
+        storage.write_parquet(f"{partition_dir(stage_dir, partition)}/{name}.parquet", ordered.slice(start, end - start))
+        written[partition] = end - start
+    return written
+
+
+def read_partition(
+    storage: Storage, stage_dir: str, partition: int, schema: pa.Schema, columns: list[str] | None = None
+) -> pa.Table:
+    """Every producer's rows of one partition (an empty table of ``schema`` when there are none)."""
+    files = storage.list_files(partition_dir(stage_dir, partition), (".parquet",))
+    tables = [storage.read_parquet(f.path, columns) for f in sorted(files, key=lambda f: f.path)]
+    wanted = pa.schema([schema.field(c) for c in columns]) if columns else schema
+    if not tables:
+        return wanted.empty_table()
+    return pa.concat_tables([t.cast(wanted) for t in tables])
