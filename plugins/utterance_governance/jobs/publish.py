@@ -347,7 +347,10 @@ def _live_keys(ctx: RunContext, column: str, values: pa.Array | pa.ChunkedArray)
         return None
     none = pa.array([], pa.string())
     hashes, ids = ctx.store.live_matches(
-        ctx.dataset, live, values if column == "content_hash" else none, values if column == "utterance_id" else none
+        ctx.dataset,
+        live,
+        values if column == "content_hash" else none,
+        values if column == "utterance_id" else none,
     )
     return pa.array(sorted(hashes if column == "content_hash" else ids), pa.string())
 
@@ -380,11 +383,15 @@ def dedup_content(ctx: RunContext, part: dict) -> dict:
     partition, partitions = part["partition"], part["partitions"]
     rows = read_partition(ctx.storage, _stage_dir(ctx, "content"), partition, PUBLISHABLE)
     _, rank = capture_order(rows)
-    dup = duplicate_mask(rows.column("content_hash"), rank, _live_keys(ctx, "content_hash", rows.column("content_hash")))
+    dup = duplicate_mask(
+        rows.column("content_hash"), rank, _live_keys(ctx, "content_hash", rows.column("content_hash"))
+    )
     duplicates = _write_duplicates(ctx, f"content-{partition:05d}", rows, dup)
     write_partitioned(ctx.storage, _stage_dir(ctx, "ids"), f"c-{partition:05d}", rows.filter(pa.array(~dup)),
                       "utterance_id", partitions)  # fmt: skip
-    log.info("content partition %d of %d: %d rows, %d duplicates", partition, partitions, rows.num_rows, duplicates)
+    log.info(
+        "content partition %d of %d: %d rows, %d duplicates", partition, partitions, rows.num_rows, duplicates
+    )
     return {"partition": partition, "rows": rows.num_rows, "duplicates": duplicates}
 
 
@@ -413,13 +420,24 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     rows = rows.filter(pa.array(~dup))
     docs = f"reports/{ctx.run_key}/gx" + (f"/p={partition:05d}" if partitions > 1 else "")
     run_name = ctx.run_id if partitions == 1 else f"{ctx.run_id}-p{partition:05d}"
-    result = run_gate(rows.select(GATE_COLUMNS), ctx.policy, docs_dir=ctx.storage.url(docs), run_name=run_name)
+    result = run_gate(
+        rows.select(GATE_COLUMNS), ctx.policy, docs_dir=ctx.storage.url(docs), run_name=run_name
+    )
     gate = {"partition": partition, **result.to_dict()}
-    ctx.storage.write_bytes(f"{_staging(ctx)}/gates/p={partition:05d}.json", json.dumps(gate, default=str).encode())
-    write_partitioned(ctx.storage, _stage_dir(ctx, "speakers"), f"i-{partition:05d}", rows, "speaker_key", partitions)
+    ctx.storage.write_bytes(
+        f"{_staging(ctx)}/gates/p={partition:05d}.json", json.dumps(gate, default=str).encode()
+    )
+    write_partitioned(
+        ctx.storage, _stage_dir(ctx, "speakers"), f"i-{partition:05d}", rows, "speaker_key", partitions
+    )
     log.info("id partition %d of %d: %d rows gated (%s), %d duplicates", partition, partitions, rows.num_rows,
              "passed" if result.success else "FAILED", duplicates)  # fmt: skip
-    return {"partition": partition, "rows": rows.num_rows, "duplicates": duplicates, "success": result.success}
+    return {
+        "partition": partition,
+        "rows": rows.num_rows,
+        "duplicates": duplicates,
+        "success": result.success,
+    }
 
 
 def combine_gates(gates: list[dict]) -> dict:
@@ -427,9 +445,13 @@ def combine_gates(gates: list[dict]) -> dict:
     failed: dict[str, dict] = {}
     for gate in gates:
         for failure in gate["failed"]:
-            merged = failed.setdefault(failure["check"], {**failure, "unexpected_count": 0, "sample_utterance_ids": []})
+            merged = failed.setdefault(
+                failure["check"], {**failure, "unexpected_count": 0, "sample_utterance_ids": []}
+            )
             merged["unexpected_count"] += failure.get("unexpected_count") or 0
-            merged["sample_utterance_ids"] = (merged["sample_utterance_ids"] + failure["sample_utterance_ids"])[:20]
+            merged["sample_utterance_ids"] = (
+                merged["sample_utterance_ids"] + failure["sample_utterance_ids"]
+            )[:20]
     findings = [f for gate in gates for f in gate["statistics"].get("identifier_findings", [])]
     first_failing = next((g for g in gates if not g["success"]), gates[0] if gates else {})
     return {
@@ -484,10 +506,14 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
         from utterance_governance.quality.gate import run_gate
 
         empty = PUBLISHABLE.empty_table().select(GATE_COLUMNS)
-        result = run_gate(empty, ctx.policy, docs_dir=ctx.storage.url(f"reports/{ctx.run_key}/gx"), run_name=ctx.run_id)
+        result = run_gate(
+            empty, ctx.policy, docs_dir=ctx.storage.url(f"reports/{ctx.run_key}/gx"), run_name=ctx.run_id
+        )
         gates = [{"partition": 0, **result.to_dict()}]
     gate = combine_gates(gates)
-    ctx.storage.write_bytes(f"reports/{ctx.run_key}/gate.json", json.dumps(gate, indent=2, default=str).encode())
+    ctx.storage.write_bytes(
+        f"reports/{ctx.run_key}/gate.json", json.dumps(gate, indent=2, default=str).encode()
+    )
     summary = {
         "partitions": len(partials),
         "speakers": _stage_dir(ctx, "speakers"),
@@ -515,7 +541,9 @@ def gate_failure_message(result: GateResult, run_id: str, batch_url: str, result
 
 
 def _gate_failure_message(failed: list[dict], run_id: str, batch_url: str, result_url: str) -> str:
-    listed = "; ".join(f"{f['check']} ({f['expectation_type']}) on {f['column']}: {f['message']}" for f in failed)
+    listed = "; ".join(
+        f"{f['check']} ({f['expectation_type']}) on {f['column']}: {f['message']}" for f in failed
+    )
     return (
         f"quality gate failed for run {run_id}: {listed}. Nothing was published; "
         f"the batch is kept at {batch_url} and the result at {result_url}"
@@ -635,7 +663,9 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
             rows = load()
             if len(gone) == 0:
                 return rows
-            return rows.filter(pc.invert(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=gone), False)))
+            return rows.filter(
+                pc.invert(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=gone), False))
+            )
 
         return loader
 
@@ -670,7 +700,9 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
         )
         if mine.num_rows:
             is_dup = pc.and_(
-                pc.is_in(decisions.column("utterance_id"), value_set=mine.column("utterance_id").combine_chunks()),
+                pc.is_in(
+                    decisions.column("utterance_id"), value_set=mine.column("utterance_id").combine_chunks()
+                ),
                 pc.equal(reasons, S.PUBLISHED),
             )
             reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)

@@ -72,7 +72,9 @@ def write_partitioned(
     written = {}
     for start, end in zip(starts, ends, strict=True):
         partition = int(sorted_parts[start])
-        storage.write_parquet(f"{partition_dir(stage_dir, partition)}/{name}.parquet", ordered.slice(start, end - start))
+        storage.write_parquet(
+            f"{partition_dir(stage_dir, partition)}/{name}.parquet", ordered.slice(start, end - start)
+        )
         written[partition] = end - start
     return written
 
