@@ -41,9 +41,9 @@ class Policy:
     # small enough that a purge rewrites little (a speaker sits in one shard per publish)
     shard_target_rows: int = 20_000
     # the night's batch is cut into hash partitions of about this much landing text (JSON lines;
-    # Parquet counts five times its size), each deduplicated, gated and sharded by a task of its
+    # Parquet counts ten times its size), each deduplicated, gated and sharded by a task of its
     # own: a task's memory follows this, not the night's volume (publish.partitions)
-    partition_bytes: int = 256 * 1024 * 1024
+    partition_bytes: int = 128 * 1024 * 1024
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

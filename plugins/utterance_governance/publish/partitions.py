@@ -27,7 +27,9 @@ import pyarrow.compute as pc
 
 from utterance_governance.io.storage import Storage
 
-PARQUET_EXPANSION = 5  # a Parquet landing file's rows take about 5x its bytes as JSON lines / in memory
+# a Parquet landing file's rows take several times its bytes in memory (10x: synthetic traffic
+# compresses to ~47 bytes a row, and a 250k-row partition peaks near 500 MiB in its task)
+PARQUET_EXPANSION = 10
 # Hash keys (16 bytes each) of each partitioning: independent of one another and of the shard buckets.
 SALTS = {
     "content_hash": "ug-part-content1",

@@ -1,0 +1,257 @@
+"""The nightly path as the DAG runs it: every step of ``utterances_publish``, timed, with peak memory.
+
+Each step is the very function a DAG task calls (``jobs.publish``), run in a pool of worker
+processes as Airflow workers would run the tasks: the mapped steps (``process_file`` per landing
+file, ``dedup_content`` and ``gate_partition`` per partition) side by side, the others alone.
+Workers import the pipeline and Great Expectations once when they start (what a long-lived
+worker pays once, not per task); that start-up is reported apart. Beside it, in the same run, the
+I/O floor: a plain pyarrow read + write of the same landing files.
+
+The lake is generated once per (size, seed) under ``--root`` and each run works on a fresh copy
+of its landing zone (hard links) with a fresh SQLite store, in a temporary folder removed after
+the run.
+
+    python bench/bench_dag.py [--utterances 1000000] [--runs 3] [--workers 2]
+        [--onto N]   publish onto a live dataset of N utterances published first (its own lake)
+
+The last line reads exactly:
+    bench: <N> rows/s overall, floor <F> rows/s, ratio <pipeline/floor>, peak_rss <M> MiB
+(peak_rss: the largest worker or main process, i.e. the most any one task held.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "plugins"))
+
+SEED = 20261203
+NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def ensure_lake(root: Path, utterances: int, days: int = 5) -> Path:
+    """Generate the landing zone once per (size, seed); reused across runs."""
+    marker = root / "_bench.json"
+    if marker.exists() and json.loads(marker.read_text()) == {"utterances": utterances, "seed": SEED}:
+        return root
+    from utterance_governance.synth.generator import generate_landing
+
+    shutil.rmtree(root, ignore_errors=True)
+    files_per_day = max(2, utterances // (days * 200_000))  # landing files of ~200k rows
+    generate_landing(str(root), utterances, SEED, file_format="parquet", days=days,
+                     files_per_day=files_per_day, chunk_size=100_000)  # fmt: skip
+    marker.write_text(json.dumps({"utterances": utterances, "seed": SEED}))
+    return root
+
+
+def _copy_landing(source: Path, target: Path) -> None:
+    for path in (source / "landing").rglob("*"):
+        if path.is_file():
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, dest)
+
+
+# --- the workers ------------------------------------------------------------------------------
+def _start_worker(env: dict) -> None:
+    os.environ.update(env)
+    import utterance_governance.jobs.publish
+    import utterance_governance.quality.gate  # noqa: F401
+    from utterance_governance.policy import Policy
+    from utterance_governance.quality.suite import build_suite
+
+    build_suite(Policy())  # Great Expectations imported and its suite built: once per worker
+
+
+def _step(name: str, ctx_dict: dict, *args) -> tuple[object, float, float]:
+    """Run one DAG step in this worker; (result, seconds, this worker's peak RSS MiB so far)."""
+    from utterance_governance.jobs import publish
+    from utterance_governance.jobs.context import RunContext
+
+    started = time.perf_counter()
+    ctx = RunContext.from_dict(ctx_dict)
+    if os.environ.get("UG_BENCH_PROFILE") == name:  # where a step's time goes: cProfile to a file
+        import cProfile
+
+        profile = cProfile.Profile()
+        result = profile.runcall(getattr(publish, name), ctx, *args)
+        profile.dump_stats(f"{tempfile.gettempdir()}/ug-bench-{name}-{os.getpid()}.prof")
+    else:
+        result = getattr(publish, name)(ctx, *args)
+    return result, time.perf_counter() - started, _peak_rss_mib()
+
+
+def run_pipeline(lake: Path, workers: int) -> dict:
+    """All steps of utterances_publish on ``lake`` (landing zone and store already there)."""
+    from utterance_governance.jobs.context import RunContext
+    from utterance_governance.settings import load_settings
+
+    env = {"UG_DATA_ROOT": str(lake), "UG_DATABASE_URL": f"sqlite:///{lake}/governance.db",
+           "UG_PSEUDONYM_KEY": "bench-pseudonym-key"}  # fmt: skip
+    os.environ.update(env)
+    steps: dict[str, float] = defaultdict(float)
+    step_rss: dict[str, float] = defaultdict(float)
+    t = time.perf_counter()
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(env,)) as pool:
+        list(pool.map(time.sleep, [0.2] * workers))  # every worker started before the clock runs
+        startup = time.perf_counter() - t
+        started = time.perf_counter()
+        ctx = RunContext.create(f"bench-{time.time_ns()}", "utterances_publish", {}, load_settings(env), NOW)
+        c = ctx.to_dict()
+
+        def one(name: str, *args):
+            result, seconds, rss = pool.submit(_step, name, c, *args).result()
+            steps[name] += seconds
+            step_rss[name] = max(step_rss[name], rss)
+            return result
+
+        def mapped(name: str, items: list) -> list:
+            t0 = time.perf_counter()
+            futures = [pool.submit(_step, name, c, item) for item in items]
+            results = []
+            for future in futures:
+                result, _, rss = future.result()
+                step_rss[name] = max(step_rss[name], rss)
+                results.append(result)
+            steps[name] += time.perf_counter() - t0  # wall time of the mapped step
+            return results
+
+        privacy = one("ingest_privacy")
+        files = one("discover_files")
+        staged = mapped("process_file", files)
+        parts = _plan(staged)
+        mapped("dedup_content", parts)
+        partials = mapped("gate_partition", parts)
+        gated = one("gate_batch", staged, partials)
+        published = one("publish", staged, gated)
+        one("write_report", privacy, published)
+        total = time.perf_counter() - started
+    rows = sum(sum(item["counts"].values()) for item in staged)
+    return {
+        "rows": rows,
+        "seconds": total,
+        "startup_s": startup,
+        "steps": {k: round(v, 2) for k, v in steps.items()},
+        "step_peak_rss_mib": {k: round(v) for k, v in step_rss.items()},
+        "partitions": len(parts),
+        "files": len(files),
+        "published": published.get("new_rows", 0),
+        "counts": published.get("counts", {}),
+        "peak_rss_mib": max([_peak_rss_mib(), *step_rss.values()]),
+    }
+
+
+def _plan(staged: list[dict]) -> list[dict]:
+    from utterance_governance.jobs.publish import batch_partitions
+
+    return batch_partitions(staged)
+
+
+def run_floor(lake: Path) -> dict:
+    """The I/O floor: read every landing file and write it back, nothing else."""
+    import pyarrow.parquet as pq
+
+    files = sorted((lake / "landing" / "utterances").rglob("*.parquet"))
+    out = Path(tempfile.mkdtemp(prefix="ug-floor-"))
+    try:
+        started = time.perf_counter()
+        rows = 0
+        for i, path in enumerate(files):
+            table = pq.read_table(path)
+            rows += table.num_rows
+            pq.write_table(table, out / f"part-{i:05d}.parquet", compression="zstd", row_group_size=64_000)
+        return {"rows": rows, "seconds": time.perf_counter() - started}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def one_run(source: Path, workers: int, onto: Path | None) -> tuple[dict, dict]:
+    work = Path(tempfile.mkdtemp(prefix="ug-bench-dag-"))
+    try:
+        if onto is not None:  # a live dataset first: its lake and published versions (hard links:
+            # every write of the pipeline replaces a file, never changes one) and its store (a copy)
+            shutil.copytree(onto, work, copy_function=_link_or_copy, dirs_exist_ok=True)
+        _copy_landing(source, work)
+        floor = run_floor(source)
+        pipeline = run_pipeline(work, workers)
+        return pipeline, floor
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if Path(src).name.startswith("governance.db"):
+        shutil.copy2(src, dst)  # SQLite writes in place
+    else:
+        os.link(src, dst)
+
+
+def build_base(source_rows: int, root: Path, workers: int) -> Path:
+    """A lake with ``source_rows`` utterances published (for --onto), built once."""
+    base = root / f"base-{source_rows}"
+    marker = base / "_base.json"
+    if marker.exists():
+        return base
+    shutil.rmtree(base, ignore_errors=True)
+    src = ensure_lake(root / f"lake-{source_rows}-base", source_rows, days=5)
+    base.mkdir(parents=True)
+    _copy_landing(src, base)
+    run_pipeline(base, workers)
+    marker.write_text("{}")
+    return base
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--utterances", type=int, default=1_000_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--onto", type=int, default=0)
+    ap.add_argument("--root", type=Path, default=HERE / "out" / "dag")
+    args = ap.parse_args()
+
+    source = ensure_lake(args.root / f"lake-{args.utterances}", args.utterances)
+    onto = build_base(args.onto, args.root, args.workers) if args.onto else None
+    results = []
+    for i in range(args.runs):
+        pipeline, floor = one_run(source, args.workers, onto)
+        ratio = pipeline["seconds"] / floor["seconds"]
+        results.append((pipeline, floor, ratio))
+        print(f"run {i + 1}: pipeline {pipeline['seconds']:.2f} s, floor {floor['seconds']:.2f} s, "
+              f"ratio {ratio:.2f}, peak_rss {pipeline['peak_rss_mib']:.0f} MiB, "
+              f"{pipeline['partitions']} partitions, {pipeline['files']} files, "
+              f"worker start {pipeline['startup_s']:.1f} s", flush=True)  # fmt: skip
+        print("  steps (s):       ", json.dumps(pipeline["steps"]), flush=True)
+        print("  step peak (MiB): ", json.dumps(pipeline["step_peak_rss_mib"]), flush=True)
+    pipeline, floor, ratio = sorted(results, key=lambda r: r[2])[len(results) // 2]
+    print(f"published {pipeline['published']:,} of {pipeline['rows']:,} rows; decisions: "
+          f"{json.dumps(pipeline['counts'], sort_keys=True)}")  # fmt: skip
+    rows = pipeline["rows"]
+    print(
+        f"bench: {rows / statistics.median(r[0]['seconds'] for r in results):.0f} rows/s overall, "
+        f"floor {rows / statistics.median(r[1]['seconds'] for r in results):.0f} rows/s, "
+        f"ratio {statistics.median(r[2] for r in results):.2f}, "
+        f"peak_rss {max(r[0]['peak_rss_mib'] for r in results):.0f} MiB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
