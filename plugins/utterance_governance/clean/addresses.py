@@ -44,13 +44,15 @@ Rapids Rest Ridge River Route Shoal Shore Shores Spring Springs Spur Stream Summ
 Tunnel Underpass Union Valley Viaduct Village Ville Vista Wall Well Wells Wharf Wood Woods Nagar
 Circus Gate Quay Wynd Broadway Esplanade Promenade Embankment Parade Approach Shoal Haven Fords Divide
 """
-# Street types written before the name, not ordinary words in their language.
+# Street types written before the name, not ordinary words in their language. "via" is a word in
+# English too, but ASR writes Italian streets in lower case ("portami in via roma 31") and the
+# gate's detector reads "via" + words + a number in any case: it is taken as a street here.
 _STRONG_BEFORE = """
-rue calle rua viale piazza piazzale avenida travessa carrer strada corso largo vicolo allée allee
+rue calle rua via viale piazza piazzale avenida travessa carrer strada corso largo vicolo allée allee
 chemin impasse quai paseo praça praca alameda rodovia estrada carretera travesía travesia ul. avda.
 rang montée montee
 """
-# ... and those that are ("via", "place", "route"): a capitalised name must follow.
+# ... and those that are ("place", "route"): a capitalised name must follow.
 _WEAK_BEFORE = """
 Via Place Route Cours Plaza Avenue Av Boulevard Bd Blvd Ronda Camino Calzada Privada Cerrada
 Andador Corredor Circuito Beco Ladeira Ul Ulica Avenida

@@ -101,7 +101,7 @@ _QUALITY_RATES = {  # share of the quality_rate budget
 _IDENTIFIER_RATES = {
     "email": 0.16, "email_spoken": 0.06, "phone_parenthesised": 0.14, "phone_international": 0.12,
     "phone_spoken": 0.14, "phone_spoken_double_oh": 0.06, "card": 0.1, "card_spoken": 0.03, "ssn": 0.06,
-    "ssn_spoken": 0.03, "ip": 0.1,
+    "ssn_spoken": 0.03, "ip": 0.1, "address": 0.12,
 }  # fmt: skip
 _DIURNAL = np.array([0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 2.0, 3.5, 3.8, 3.0, 2.6, 2.6, 2.8, 2.5, 2.4, 2.5, 2.9,
                      3.6, 4.0, 4.0, 3.6, 3.0, 2.0, 1.1])  # fmt: skip

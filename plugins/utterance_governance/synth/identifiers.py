@@ -1,5 +1,5 @@
 """Personal identifiers as customers say them: written (emails, phone numbers, Luhn-valid card
-numbers, SSNs, IP addresses) and spoken ("call five five five one two three four", "oh seven
+numbers, SSNs, IP addresses, street addresses) and spoken ("call five five five one two three four", "oh seven
 seven double oh nine ..."), in sentences of the customer's language, sometimes echoed back in
 the assistant's reply. Every value is drawn from the caller's random generator.
 """
@@ -12,10 +12,21 @@ from .templates import SPOKEN_DIGITS, number_words
 
 # kind -> locales whose customers produce it
 IDENTIFIER_KINDS: dict[str, tuple[str, ...]] = {
-    "email": ("en-US", "en-GB", "en-IE", "de-DE", "fr-FR", "es-ES"),
+    "email": ("en-US", "en-GB", "en-IE", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pt-BR"),
     "email_spoken": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES"),
     "phone_parenthesised": ("en-US", "en-CA"),
-    "phone_international": ("en-US", "en-GB", "en-IE", "de-DE", "fr-FR", "es-ES"),
+    "phone_international": (
+        "en-US",
+        "en-GB",
+        "en-IE",
+        "de-DE",
+        "fr-FR",
+        "es-ES",
+        "it-IT",
+        "nl-NL",
+        "pt-BR",
+        "ja-JP",
+    ),
     "phone_spoken": ("en-US", "de-DE", "fr-FR", "es-ES"),
     "phone_spoken_double_oh": ("en-GB", "en-IE", "en-AU"),
     "card": ("en-US", "en-GB", "de-DE", "fr-FR", "es-ES"),
@@ -23,6 +34,7 @@ IDENTIFIER_KINDS: dict[str, tuple[str, ...]] = {
     "ssn": ("en-US",),
     "ssn_spoken": ("en-US",),
     "ip": ("en-US", "en-GB", "de-DE"),
+    "address": ("en-US", "en-GB", "en-AU", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pt-BR"),
 }
 
 _FIRST = ["jane", "john", "maria", "david", "sarah", "michael", "emma", "lukas", "camille", "lucia",
@@ -42,12 +54,28 @@ _DOMAINS = {
     "de": ["gmx.de", "web.de", "t-online.de", "gmail.com", "posteo.de"],
     "fr": ["orange.fr", "free.fr", "gmail.com", "laposte.net", "sfr.fr"],
     "es": ["gmail.com", "hotmail.es", "yahoo.es", "telefonica.net"],
+    "it": ["gmail.com", "libero.it", "alice.it", "virgilio.it"],
+    "nl": ["gmail.com", "ziggo.nl", "kpnmail.nl", "hotmail.nl"],
+    "pt": ["gmail.com", "uol.com.br", "bol.com.br", "hotmail.com"],
 }
+# street names of our own (trees, birds, trades: no person's name, nothing redaction's gazetteer lists)
+_STREETS = ["maple", "cedar", "willow", "heron", "lark", "quarry", "orchard", "meadow", "harbor",
+            "mill", "tanner", "cooper", "granite", "juniper", "sycamore", "falcon", "ridge", "spring"]  # fmt: skip
+_STREET_TYPES = {"en": ["street", "avenue", "road", "lane", "drive", "boulevard"]}
+_STRASSEN = ["linden", "birken", "eichen", "mühlen", "garten", "schul", "berg", "wiesen", "kirch", "bahnhof"]
+_RUES = ["des lilas", "du moulin", "de la gare", "des écoles", "du port", "des tilleuls", "du marché"]
+_CALLES = ["mayor", "del sol", "de la luna", "real", "nueva", "del mar", "de los olivos"]
+_VIE = ["roma", "garibaldi", "dei mille", "del corso", "della stazione", "dei tigli"]
+_STRATEN = ["linden", "beuken", "eiken", "molen", "kerk", "school", "haven"]
+_RUAS = ["das flores", "do sol", "da praia", "das palmeiras", "do comércio", "da estação"]
 _SPOKEN_EMAIL = {
     "en": ("dot", "at", "underscore"),
     "de": ("punkt", "at", "unterstrich"),
     "fr": ("point", "arobase", "tiret du bas"),
     "es": ("punto", "arroba", "guion bajo"),
+    "it": ("punto", "chiocciola", "trattino basso"),
+    "nl": ("punt", "apenstaartje", "underscore"),
+    "pt": ("ponto", "arroba", "underline"),
 }
 
 
@@ -139,6 +167,14 @@ def international_phone(rng: np.random.Generator, locale: str) -> str:
         return f"+33 {_pick(rng, ['6', '7', '1'])} {pairs}"
     if locale == "es-ES":
         return f"+34 6{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 3)}"
+    if locale == "it-IT":
+        return f"+39 3{_digits(rng, 2)} {_digits(rng, 3)} {_digits(rng, 4)}"
+    if locale == "nl-NL":
+        return f"+31 6 {_digits(rng, 4)} {_digits(rng, 4)}"
+    if locale == "pt-BR":
+        return f"+55 11 9{_digits(rng, 4)}-{_digits(rng, 4)}"
+    if locale == "ja-JP":
+        return f"+81 90-{_digits(rng, 4)}-{_digits(rng, 4)}"
     d = us_phone_digits(rng)
     return _pick(
         rng,
@@ -207,16 +243,22 @@ def identifier_utterance(kind: str, locale: str, rng: np.random.Generator) -> tu
             "de": [f"schick eine e-mail an {said}", f"meine e-mail-adresse ist {said}"],
             "fr": [f"envoie un mail à {said}", f"mon adresse mail c'est {said}"],
             "es": [f"envía un correo a {said}", f"mi correo es {said}"],
+            "it": [f"manda una mail a {said}", f"la mia email è {said}"],
+            "nl": [f"stuur een mail naar {said}", f"mijn e-mailadres is {said}"],
+            "pt": [f"manda um email para {said}", f"meu email é {said}"],
         }[lang])  # fmt: skip
         if echo:
             return transcript, _pick(rng, {
                 "en": [f"OK, I'll send it to {written}.", f"Got it: {written}."],
                 "de": [f"Okay, ich schicke es an {written}."], "fr": [f"D'accord, je l'envoie à {written}."],
-                "es": [f"Vale, lo envío a {written}."],
+                "es": [f"Vale, lo envío a {written}."], "it": [f"Va bene, la mando a {written}."],
+                "nl": [f"Oké, ik stuur het naar {written}."], "pt": [f"Tá bom, vou mandar para {written}."],
             }[lang]), True  # fmt: skip
         return transcript, {"en": "Sorry, I can't send emails yet.", "de": "Das kann ich leider noch nicht.",
                             "fr": "Désolé, je ne peux pas encore envoyer de mails.",
-                            "es": "Lo siento, todavía no puedo enviar correos."}[lang], False  # fmt: skip
+                            "es": "Lo siento, todavía no puedo enviar correos.",
+                            "it": "Mi dispiace, non posso ancora mandare email.",
+                            "nl": "Sorry, dat kan ik nog niet.", "pt": "Desculpe, ainda não consigo mandar emails."}[lang], False  # fmt: skip
     if kind in ("phone_parenthesised", "phone_international", "phone_spoken", "phone_spoken_double_oh"):
         if kind == "phone_parenthesised":
             d = us_phone_digits(rng)
@@ -255,11 +297,18 @@ def identifier_utterance(kind: str, locale: str, rng: np.random.Generator) -> tu
             "de": [f"ruf {said} an", f"meine nummer ist {said}", f"speicher {said} als handwerker"],
             "fr": [f"appelle le {said}", f"mon numéro c'est le {said}"],
             "es": [f"llama al {said}", f"mi número es el {said}"],
+            "it": [f"chiama il {said}", f"il mio numero è {said}"],
+            "nl": [f"bel {said}", f"mijn nummer is {said}"],
+            "pt": [f"liga para {said}", f"meu número é {said}"],
+            "ja": [f"{said}に電話して", f"私の番号は{said}です"],
         }[lang])  # fmt: skip
         if echo:
             return transcript, {"en": f"Calling {written}.", "de": f"Ich rufe {written} an.",
-                                "fr": f"J'appelle le {written}.", "es": f"Llamando al {written}."}[lang], True  # fmt: skip
-        return transcript, {"en": "OK.", "de": "Okay.", "fr": "D'accord.", "es": "Vale."}[lang], False
+                                "fr": f"J'appelle le {written}.", "es": f"Llamando al {written}.",
+                                "it": f"Chiamo il {written}.", "nl": f"Ik bel {written}.",
+                                "pt": f"Ligando para {written}.", "ja": f"{written}に発信します。"}[lang], True  # fmt: skip
+        return transcript, {"en": "OK.", "de": "Okay.", "fr": "D'accord.", "es": "Vale.", "it": "Va bene.",
+                            "nl": "Oké.", "pt": "Tá bom.", "ja": "わかりました。"}[lang], False  # fmt: skip
     if kind in ("card", "card_spoken"):
         number = card_number(rng)
         said = format_card(number, rng) if kind == "card" else spoken_digits(number, lang, rng)
@@ -296,4 +345,26 @@ def identifier_utterance(kind: str, locale: str, rng: np.random.Generator) -> tu
             {"en": "Sorry, I can't help with that yet.", "de": "Das kann ich leider nicht."}[lang],
             False,
         )
+    if kind == "address":
+        return _address_utterance(lang, rng)
     raise ValueError(f"unknown identifier kind {kind!r}")
+
+
+def _address_utterance(lang: str, rng: np.random.Generator) -> tuple[str, str | None, bool]:
+    """A street address in a navigation or delivery request, as each country writes it."""
+    n = int(rng.integers(1, 200)) if rng.random() < 0.6 else int(rng.integers(200, 9999))
+    if lang == "en":
+        place = f"{n} {_pick(rng, _STREETS)} {_pick(rng, _STREET_TYPES['en'])}"
+        transcript = _pick(rng, [f"navigate to {place}", f"my address is {place}",
+                                 f"send the package to {place}", f"how far is {place}"])  # fmt: skip
+        return transcript, f"Starting directions to {place.title()}.", True
+    place, transcript, response = {
+        "de": (f"{_pick(rng, _STRASSEN)}straße {n}", "navigiere zur {p}", "Die Route zur {P} startet."),
+        "fr": (f"{n} rue {_pick(rng, _RUES)}", "emmène-moi au {p}", "C'est parti pour le {p}."),
+        "es": (f"calle {_pick(rng, _CALLES)} {n}", "llévame a la {p}", "Iniciando la ruta a la {P}."),
+        "it": (f"via {_pick(rng, _VIE)} {n}", "portami in {p}", "Avvio il percorso per {P}."),
+        "nl": (f"{_pick(rng, _STRATEN)}straat {n}", "navigeer naar de {p}", "Route naar de {P} gestart."),
+        "pt": (f"rua {_pick(rng, _RUAS)} {n}", "me leva para a {p}", "Iniciando rota para a {P}."),
+    }[lang]
+    shown = place[0].upper() + place[1:]
+    return transcript.format(p=place), response.format(p=place, P=shown), True

@@ -1036,4 +1036,15 @@ def _check_tables() -> None:
                         raise ValueError(f"pool {name}: unsafe character in {text!r}")
 
 
+def _with_long_tail() -> None:
+    """Each allowed language's long tail (``longtail``) joins its templates and pools."""
+    from . import longtail
+
+    for lang in ("en", "de", "fr", "es", "it", "nl", "pt", "ja"):
+        rest = sum(weight for _, weight, _, _ in LANG_TEMPLATES[lang])
+        LANG_TEMPLATES[lang] = [*LANG_TEMPLATES[lang], *longtail.templates(lang, rest)]
+        LANG_POOLS[lang] = {**LANG_POOLS[lang], **longtail.pools(lang)}
+
+
+_with_long_tail()
 _check_tables()

@@ -130,6 +130,7 @@ ADDRESSES = [
     ("de-DE", "meine adresse ist Hauptstraße 12, 10115 Berlin", "meine adresse ist [ADDRESS]"),
     ("fr-FR", "emmène-moi au 12 rue de la Paix", "emmène-moi au [ADDRESS]"),
     ("it-IT", "portami in Via Roma 10", "portami in [ADDRESS]"),
+    ("it-IT", "portami in via dei tigli 124", "portami in [ADDRESS]"),  # ASR's lower case
     ("nl-NL", "mijn adres is Kerkstraat 12", "mijn adres is [ADDRESS]"),
     ("en-US", "send it to P.O. Box 1234", "send it to [ADDRESS]"),
 ]

@@ -447,3 +447,22 @@ def test_object_store_root_streams_chunks_and_matches_local(tmp_path, monkeypatc
             assert fs.cat(f"lake/ug/{rel}") == (tmp_path / rel).read_bytes(), rel
     finally:
         server.stop()
+
+
+def test_traffic_is_mostly_distinct_exchanges_with_a_few_percent_identifiers(tmp_path):
+    """Realistic traffic: most (transcript, response) pairs differ (the long tail), short commands
+    repeat, and a few percent of the rows carry a planted identifier, in every allowed language
+    the identifier kinds are written for."""
+    root = str(tmp_path)
+    summary = generate_landing(root, 20_000, seed=11, file_format="parquet", days=1, files_per_day=1)
+    table = pq.read_table(os.path.join(root, summary.utterance_files[0]))
+    allowed = set(Policy().allowed_locales)
+    rows = [
+        r for r in table.select(["transcript", "response", "locale"]).to_pylist() if r["locale"] in allowed
+    ]
+    pairs = Counter((" ".join((r["transcript"] or "").lower().split()), r["response"]) for r in rows)
+    repeated = sum(count - 1 for count in pairs.values())
+    assert 0.02 < repeated / len(rows) < 0.35
+    planted = sum(summary.identifiers_by_kind.values())
+    assert 0.02 < planted / summary.utterances < 0.06
+    assert summary.identifiers_by_kind["address"] > 0
