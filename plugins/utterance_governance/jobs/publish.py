@@ -685,24 +685,23 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
 
 def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
-    re-check under the dataset lock applied."""
-    dup_files = ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
-    duplicates = (
-        pa.concat_tables([ctx.storage.read_parquet(f.path) for f in dup_files])
-        if dup_files
-        else pa.table({"utterance_id": pa.array([], pa.string()), "source_file": pa.array([], pa.string())})
-    )
+    re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
+    duplicates only that file's (no task holds the night's duplicates)."""
+    dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     for item in staged:
         decisions = ctx.storage.read_parquet(item["decisions"])
         reasons = decisions.column("reason")
-        mine = duplicates.filter(
-            pc.is_in(duplicates.column("source_file"), value_set=pc.unique(decisions.column("source_file")))
+        sources = pc.unique(decisions.column("source_file"))
+        mine = [
+            table.filter(pc.is_in(table.column("source_file"), value_set=sources)).column("utterance_id")
+            for table in (ctx.storage.read_parquet(path) for path in dup_files)
+        ]
+        duplicated = (
+            pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
         )
-        if mine.num_rows:
+        if len(duplicated):
             is_dup = pc.and_(
-                pc.is_in(
-                    decisions.column("utterance_id"), value_set=mine.column("utterance_id").combine_chunks()
-                ),
+                pc.is_in(decisions.column("utterance_id"), value_set=duplicated),
                 pc.equal(reasons, S.PUBLISHED),
             )
             reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
