@@ -22,7 +22,8 @@ help:
 	@echo "              Airflow api-server, scheduler, dag-processor, triggerer and a Celery worker on"
 	@echo "              PostgreSQL and Redis (127.0.0.1), the lake on S3 (moto); a backfill and a"
 	@echo "              privacy drop through the REST API, then checks S3 (skips if PostgreSQL/Redis are absent)"
-	@echo "make bench  - 1M-utterance benchmark (median of 3) against the pyarrow I/O floor,"
+	@echo "make bench  - 1M-utterance benchmark (median of 3) against the pyarrow I/O floor; every step"
+	@echo "              of the nightly DAG at 1M (median of 3) and 10M utterances, with per-step peak RSS;"
 	@echo "              and purging one customer against a full republish (bench_purge; SQLite, and"
 	@echo "              PostgreSQL when a server answers at 127.0.0.1:5432)"
 	@echo "make lint   - ruff (with the AIR rules)"
@@ -54,6 +55,8 @@ stack-test: setup
 
 bench: setup
 	$(PY) bench/bench.py
+	$(PY) bench/bench_dag.py --utterances 1000000 --runs 3
+	$(PY) bench/bench_dag.py --utterances 10000000 --runs 1
 	$(PY) bench/bench_purge.py
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(PY) bench/bench_purge.py --postgresql postgresql+psycopg2://postgres@127.0.0.1:5432; \

@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,8 +44,6 @@ def ensure_lake(root: Path, utterances: int) -> dict:
         info = json.loads(marker.read_text())
         if info.get("utterances") == utterances and info.get("seed") == SEED:
             return info
-    import shutil
-
     from utterance_governance.synth.generator import generate_landing
 
     shutil.rmtree(root, ignore_errors=True)
@@ -72,13 +71,16 @@ def run_floor(root: Path) -> dict:
 
     files = _landing(root)
     out = Path(tempfile.mkdtemp(prefix="ug-floor-"))
-    started = time.perf_counter()
-    rows = 0
-    for i, rel in enumerate(files):
-        table = pq.read_table(root / rel)
-        rows += table.num_rows
-        pq.write_table(table, out / f"part-{i:05d}.parquet", compression="zstd", row_group_size=64_000)
-    seconds = time.perf_counter() - started
+    try:
+        started = time.perf_counter()
+        rows = 0
+        for i, rel in enumerate(files):
+            table = pq.read_table(root / rel)
+            rows += table.num_rows
+            pq.write_table(table, out / f"part-{i:05d}.parquet", compression="zstd", row_group_size=64_000)
+        seconds = time.perf_counter() - started
+    finally:
+        shutil.rmtree(out, ignore_errors=True)  # nothing left behind in the temporary folder
     return {"rows": rows, "seconds": seconds, "peak_rss_mib": _peak_rss_mib()}
 
 
@@ -178,6 +180,7 @@ def run_pipeline(root: Path, workers: int) -> dict:
     t = time.perf_counter()
     shards = write_shards(out, "published/bench", "v000001", shard_rows(batch), policy.shard_target_rows)
     seconds["write"] = time.perf_counter() - t
+    shutil.rmtree(out.root_url, ignore_errors=True)  # the shards were written to be timed, not kept
     total = time.perf_counter() - started
     return {
         "rows": rows,
