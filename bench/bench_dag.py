@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,19 +46,53 @@ def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def ensure_lake(root: Path, utterances: int, days: int = 5) -> Path:
+GENERATED_AT_MOST = 2_000_000  # larger lakes: this many generated, then re-spoken (see _respeak)
+RESPOKEN = (" please", " now", " thanks", " for me", " right now", " okay", " again", " today", " then",
+            " if you can", " real quick", " thank you")  # fmt: skip
+
+
+def ensure_lake(
+    root: Path, utterances: int, days: int = 5, seed: int = SEED, start: date | None = None
+) -> Path:
     """Generate the landing zone once per (size, seed); reused across runs."""
     marker = root / "_bench.json"
-    if marker.exists() and json.loads(marker.read_text()) == {"utterances": utterances, "seed": SEED}:
+    if marker.exists() and json.loads(marker.read_text()) == {"utterances": utterances, "seed": seed}:
         return root
     from utterance_governance.synth.generator import generate_landing
 
     shutil.rmtree(root, ignore_errors=True)
+    if utterances > GENERATED_AT_MOST:
+        copies = -(-utterances // GENERATED_AT_MOST)
+        if copies > len(RESPOKEN) + 1:
+            raise SystemExit(f"at most {(len(RESPOKEN) + 1) * GENERATED_AT_MOST:,} utterances")
+        ensure_lake(root, utterances // copies, days, seed, start)
+        _respeak(root, copies)
+        marker.write_text(json.dumps({"utterances": utterances, "seed": seed}))
+        return root
     files_per_day = max(2, utterances // (days * 200_000))  # landing files of ~200k rows
-    generate_landing(str(root), utterances, SEED, file_format="parquet", days=days,
-                     files_per_day=files_per_day, chunk_size=100_000)  # fmt: skip
-    marker.write_text(json.dumps({"utterances": utterances, "seed": SEED}))
+    extra = {"start": start} if start else {}
+    generate_landing(str(root), utterances, seed, file_format="parquet", days=days,
+                     files_per_day=files_per_day, chunk_size=100_000, **extra)  # fmt: skip
+    marker.write_text(json.dumps({"utterances": utterances, "seed": seed}))
     return root
+
+
+def _respeak(root: Path, copies: int) -> None:
+    """A generated night, ``copies`` times over: each copy's utterances with ids of their own and
+    the customer's words ending another way (" please", " now", ...), so they are distinct exchanges
+    of the same customers, not duplicates (generating 20M utterances takes the generator ~30 min)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    files = sorted((root / "landing" / "utterances").rglob("*.parquet"))
+    for copy in range(1, copies):
+        for path in files:
+            table = pq.read_table(path)
+            ids = pc.binary_join_element_wise(table.column("utterance_id"), f"r{copy}", "-")
+            words = pc.binary_join_element_wise(table.column("transcript"), RESPOKEN[copy - 1], "")
+            table = table.set_column(0, "utterance_id", ids)
+            table = table.set_column(table.schema.get_field_index("transcript"), "transcript", words)
+            pq.write_table(table, path.with_name(f"{path.stem}-r{copy}.parquet"), compression="zstd")
 
 
 def _copy_landing(source: Path, target: Path) -> None:
@@ -210,12 +244,25 @@ def build_base(source_rows: int, root: Path, workers: int) -> Path:
     if marker.exists():
         return base
     shutil.rmtree(base, ignore_errors=True)
-    src = ensure_lake(root / f"lake-{source_rows}-base", source_rows, days=5)
+    # other customers and exchanges than the night published onto it, on the days before it
+    src = ensure_lake(root / f"lake-{source_rows}-base", source_rows, 5, SEED + 1, date(2026, 11, 10))
     base.mkdir(parents=True)
     _copy_landing(src, base)
-    run_pipeline(base, workers)
-    marker.write_text("{}")
+    figures = run_pipeline(base, workers)
+    _print_run("base", figures, run_floor(src))
+    marker.write_text(json.dumps({k: figures[k] for k in ("rows", "seconds", "peak_rss_mib", "published")}))
     return base
+
+
+def _print_run(label: str, pipeline: dict, floor: dict) -> float:
+    ratio = pipeline["seconds"] / floor["seconds"]
+    print(f"{label}: pipeline {pipeline['seconds']:.2f} s, floor {floor['seconds']:.2f} s, "
+          f"ratio {ratio:.2f}, peak_rss {pipeline['peak_rss_mib']:.0f} MiB, "
+          f"{pipeline['partitions']} partitions, {pipeline['files']} files, "
+          f"worker start {pipeline['startup_s']:.1f} s", flush=True)  # fmt: skip
+    print("  steps (s):       ", json.dumps(pipeline["steps"]), flush=True)
+    print("  step peak (MiB): ", json.dumps(pipeline["step_peak_rss_mib"]), flush=True)
+    return ratio
 
 
 def main() -> int:
@@ -232,14 +279,8 @@ def main() -> int:
     results = []
     for i in range(args.runs):
         pipeline, floor = one_run(source, args.workers, onto)
-        ratio = pipeline["seconds"] / floor["seconds"]
+        ratio = _print_run(f"run {i + 1}", pipeline, floor)
         results.append((pipeline, floor, ratio))
-        print(f"run {i + 1}: pipeline {pipeline['seconds']:.2f} s, floor {floor['seconds']:.2f} s, "
-              f"ratio {ratio:.2f}, peak_rss {pipeline['peak_rss_mib']:.0f} MiB, "
-              f"{pipeline['partitions']} partitions, {pipeline['files']} files, "
-              f"worker start {pipeline['startup_s']:.1f} s", flush=True)  # fmt: skip
-        print("  steps (s):       ", json.dumps(pipeline["steps"]), flush=True)
-        print("  step peak (MiB): ", json.dumps(pipeline["step_peak_rss_mib"]), flush=True)
     pipeline, floor, ratio = sorted(results, key=lambda r: r[2])[len(results) // 2]
     print(f"published {pipeline['published']:,} of {pipeline['rows']:,} rows; decisions: "
           f"{json.dumps(pipeline['counts'], sort_keys=True)}")  # fmt: skip
