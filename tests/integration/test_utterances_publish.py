@@ -201,7 +201,8 @@ def test_a_failing_gate_publishes_nothing_and_keeps_the_evidence(
     gate = json.loads(storage.read_bytes(gate_file.path))
     assert gate["success"] is False
     assert {f["check"] for f in gate["failed"]} & {"user_text_no_identifier", "assistant_text_no_identifier"}
-    assert storage.list_files("staging", ("batch.parquet",))
+    # the gated partitions are kept (by speaker: what would have been published), for the inquiry
+    assert [f for f in storage.list_files("staging", (".parquet",)) if "/speakers/p=" in f.path]
     # no transcript text in what the gate kept
     assert "@" not in json.dumps(gate["failed"])
 
