@@ -17,7 +17,8 @@ Hourly (and on demand):
    processed-file registry follows, so a rewritten landing file is not taken as new input.
 4. **issue_receipts** — what each request removed, per location, and the versions rewritten:
    in the store and in `reports/receipts/<request_id>.json` (no customer id, no text).
-5. **announce** — an asset event for the new version, naming the version it replaces and why.
+5. **announce** — an asset event for the new version, naming the versions it revokes and why, and
+   the training runs that consumed them (`training_runs`; `erase_copies`: downstream copies must go).
 6. **check_deadlines** — tells a person (mail, webhook: see the README's "Alerts") of each deletion
    request at risk, overdue or completed after its deadline, once per request and state; then
    fails the run when a request is past its deadline without a completed receipt, after
@@ -107,17 +108,10 @@ def privacy_requests():
         """Emit the dataset's asset event when a purge put a new version live."""
         if not purged.get("new_version"):
             raise AirflowSkipException("nothing was purged from the published dataset: nothing to announce")
-        outlet_events[DATASET].extra = {
-            "version": purged["version"],
-            "replaces": purged["parent_version"],
-            "replaced_status": purged["replaced_status"],
-            "reason": purged["reason"],
-            "erase_copies": purged["erase_copies"],
-            "rows": purged["rows"],
-            "rows_removed": purged["rows_removed"],
-            "shards": purged["shards"],
-            "manifest": purged["manifest"],
-        }
+        from ug_airflow.lineage import revocation_extra
+
+        # the new version, the versions revoked and the training runs that consumed them
+        outlet_events[DATASET].extra = revocation_extra(purged)
         return outlet_events[DATASET].extra
 
     @task(trigger_rule=TriggerRule.ALL_DONE)

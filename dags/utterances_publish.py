@@ -16,7 +16,8 @@ Nightly (and on demand for backfills and re-runs):
    failure nothing is published and the run says which expectations failed.
 6. **publish** — shards and ledger rows one speaker partition at a time → manifest → atomic switch
    of `current.json`, under the dataset lock.
-7. **announce** — an asset event for the new version, with the manifest's figures.
+7. **announce** — an asset event for the new version (training DAGs schedule on it): the manifest's
+   absolute URL and figures, the gate's verdict, the pseudonym key's fingerprint.
 8. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
@@ -121,8 +122,10 @@ def utterances_publish():
         """Emit the dataset's asset event, only when a new version went live."""
         if not published.get("new_version"):
             raise AirflowSkipException("no new version: nothing to announce")
-        outlet_events[DATASET].extra = {k: published[k] for k in
-                                        ("version", "parent_version", "rows", "new_rows", "shards", "manifest")}  # fmt: skip
+        from ug_airflow.lineage import publish_extra
+
+        # absolute manifest URLs, the key fingerprint, the manifest's figures and gate verdict
+        outlet_events[DATASET].extra = publish_extra(published)
         return published
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)

@@ -24,6 +24,9 @@ def configure() -> str:
     os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
     os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
     os.environ["UG_TASK_RETRIES"] = "0"  # a failing task fails the test at once
+    # dag.test() registers the DAGs as parsed in each test's environment (the dataset's Asset URI is
+    # that test's lake): store each new serialization at once, not at most every 30 s
+    os.environ["AIRFLOW__CORE__MIN_SERIALIZED_DAG_UPDATE_INTERVAL"] = "0"
     return home
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from airflow.sdk import Asset, Param
 
@@ -16,9 +17,28 @@ log = logging.getLogger(__name__)
 DATASET_NAME = os.environ.get("UG_DATASET") or "assistant-sft"
 
 
+def lake_url(rel: str = "", data_root: str | None = None) -> str:
+    """The absolute URL of ``rel`` in the lake (``UG_DATA_ROOT``): ``file:///…`` locally, else ``s3://…``.
+
+    The rule of ``utterance_governance.publish.lineage.lake_url``, here without importing the
+    product package (DAG files import this module at parse time).
+    """
+    root = (data_root or os.environ.get("UG_DATA_ROOT") or "./data").rstrip("/")
+    if "://" not in root:
+        root = Path(root).absolute().as_uri()
+    rel = rel.lstrip("/")
+    return f"{root}/{rel}" if rel else root
+
+
 def dataset_asset(name: str = DATASET_NAME) -> Asset:
-    """The published dataset as an Airflow Asset: training DAGs schedule on its events."""
-    return Asset(name=f"utterance-governance/{name}", uri=f"ug://published/{name}", group="dataset")
+    """The published dataset as an Airflow Asset: training DAGs schedule on its events.
+
+    Its URI is the dataset's real location in the lake (``file:///…/published/<name>`` or
+    ``s3://bucket/prefix/published/<name>``), from ``UG_DATA_ROOT`` of the process parsing the DAGs:
+    every Airflow component of a deployment has the same one. (The ``ug_data_root`` Airflow
+    variable, read at run time, cannot move an Asset: the events' extra carries the run's own URLs.)
+    """
+    return Asset(name=f"utterance-governance/{name}", uri=lake_url(f"published/{name}"), group="dataset")
 
 
 def backfill_params() -> dict[str, Param]:

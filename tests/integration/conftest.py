@@ -33,7 +33,45 @@ def dagbag(airflow_db):
 
     bag = DagBag(dag_folder=str(ROOT / "dags"))
     assert bag.import_errors == {}
-    return bag
+    return CurrentEnvironmentDags(bag)
+
+
+class CurrentEnvironmentDags:
+    """The DAG bag, whose ``get_dag`` parses the DAG's file again in the calling test's environment.
+
+    The dataset's Asset URI is the lake's URL (``UG_DATA_ROOT`` at parse time) and each test has a
+    lake of its own: a DAG parsed for another test would name an asset that dag.test() (which
+    registers the DAGs as parsed now) no longer has. The asset's URI of an earlier test is retired
+    first, as the scheduler orphans an asset no DAG references any more.
+    """
+
+    def __init__(self, bag):
+        self.bag = bag
+
+    def __getattr__(self, name):
+        return getattr(self.bag, name)
+
+    def get_dag(self, dag_id: str):
+        from airflow.dag_processing.dagbag import DagBag
+
+        dag = DagBag(dag_folder=self.bag.get_dag(dag_id).fileloc).get_dag(dag_id)
+        retire_moved_assets()
+        return dag
+
+
+def retire_moved_assets() -> None:
+    """Deactivate the dataset's Asset at any URI but the current lake's (what the scheduler does to
+    an asset no DAG references any more), so that dag.test() can activate it at the new one."""
+    from airflow.models.asset import AssetActive
+    from airflow.utils.session import create_session
+    from sqlalchemy import delete
+
+    from ug_airflow import dataset_asset
+
+    asset = dataset_asset()
+    with create_session() as session:
+        stale = delete(AssetActive).where(AssetActive.name == asset.name, AssetActive.uri != asset.uri)
+        session.execute(stale)
 
 
 @pytest.fixture

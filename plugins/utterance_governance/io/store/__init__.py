@@ -9,6 +9,7 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
   ``versions``, ``ledger``;
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
+- which training runs consumed which version (lineage to training) — ``training``;
 - a lease-based lock per dataset that serialises publishing and purging (SPEC §7) — ``locks``.
 
 It never stores transcript or response text. The engine, transactions, schema creation and
@@ -29,6 +30,7 @@ from utterance_governance.io.store.locks import DatasetLock, DatasetLocks, LockL
 from utterance_governance.io.store.privacy import PRIVACY_KINDS, PrivacyRecords
 from utterance_governance.io.store.receipts import Receipts
 from utterance_governance.io.store.runs import Runs
+from utterance_governance.io.store.training import TrainingRuns
 from utterance_governance.io.store.versions import DatasetVersions
 
 __all__ = [
@@ -42,5 +44,7 @@ __all__ = [
 ]
 
 
-class GovernanceStore(PrivacyRecords, ProcessedFiles, Ledger, DatasetVersions, Runs, Receipts, DatasetLocks):
+class GovernanceStore(
+    PrivacyRecords, ProcessedFiles, Ledger, DatasetVersions, Runs, Receipts, TrainingRuns, DatasetLocks
+):
     """The governance store at a SQLAlchemy URL (``sqlite:///...`` or ``postgresql+psycopg2://...``)."""

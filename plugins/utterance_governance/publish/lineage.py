@@ -1,0 +1,186 @@
+"""Lineage to training: what the dataset's asset events say, and which training runs read which version.
+
+A published version is announced to training jobs by an Airflow asset event (the DAG layer
+emits it; ``ug_airflow.lineage``). Its extra is built here from the version's manifest:
+
+- ``dataset_url`` and ``manifest``: absolute URLs (``file://`` for a local lake, ``s3://`` for an
+  object store), so a training job anywhere can read the version without knowing the lake's layout;
+- ``key_fingerprint``: of the pseudonym key the speaker keys were made with (the manifest's);
+- the figures (rows, new rows, shards) and the quality gate's verdict.
+
+A training job records the version it consumed (``consume_version``: the store's
+``training_runs``). A purge that revokes versions announces them with the training runs that
+consumed them (``revocation_announcement``): a model owner learns which models saw data that
+may no longer be used, and from ``erase_copies`` whether their copies must be erased.
+
+Nothing here names a customer or holds text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
+
+log = logging.getLogger(__name__)
+
+
+class VersionNotUsable(RuntimeError):
+    """A training job was pointed at a version it must not use (revoked, unknown, another key)."""
+
+
+def lake_url(data_root: str, rel: str = "") -> str:
+    """The absolute URL of ``rel`` inside the lake: ``file:///…`` for a local root, else the root's URL.
+
+    The same rule as ``ug_airflow.dataset_asset`` (which may not import this package at parse time).
+    """
+    root = data_root.rstrip("/")
+    if "://" not in root:
+        root = Path(root).absolute().as_uri()
+    rel = rel.lstrip("/")
+    return f"{root}/{rel}" if rel else root
+
+
+def dataset_url(data_root: str, dataset: str) -> str:
+    """The published dataset's URL: the Asset's URI."""
+    return lake_url(data_root, DatasetPaths(dataset).root)
+
+
+def manifest_url(data_root: str, dataset: str, version: str) -> str:
+    return lake_url(data_root, DatasetPaths(dataset).manifest(version))
+
+
+def _gate_summary(gate: Mapping[str, Any] | None) -> dict[str, Any]:
+    gate = gate or {}
+    return {k: gate[k] for k in ("success", "skipped", "evaluated", "failed") if k in gate}
+
+
+def publish_announcement(
+    storage: Storage, data_root: str, dataset: str, published: Mapping[str, Any]
+) -> dict:
+    """The extra of the asset event for a newly published version (``jobs.publish.publish``'s result)."""
+    version = published["version"]
+    manifest = read_manifest(storage, dataset, version)
+    parent = published.get("parent_version")
+    return {
+        "version": version,
+        "parent_version": parent,
+        "rows": published["rows"],
+        "new_rows": published.get("new_rows"),
+        "shards": published.get("shards"),
+        "dataset": dataset,
+        "dataset_url": dataset_url(data_root, dataset),
+        "manifest": manifest_url(data_root, dataset, version),
+        "manifest_path": DatasetPaths(dataset).manifest(version),
+        "parent_manifest": manifest_url(data_root, dataset, parent) if parent else None,
+        "key_fingerprint": manifest.get("key_fingerprint"),
+        "quality_gate": _gate_summary(manifest.get("quality_gate")),
+        "counts": dict(manifest.get("counts") or {}),
+    }
+
+
+def consumers(store: GovernanceStore, dataset: str, versions: Iterable[str]) -> list[dict[str, Any]]:
+    """The training runs that consumed any of ``versions`` (JSON-ready, newest first)."""
+    return [
+        {
+            "dag_id": r["dag_id"],
+            "run_id": r["run_id"],
+            "version": r["version"],
+            "consumed_at": r["consumed_at"].isoformat(),
+        }
+        for r in store.training_runs(dataset, versions=versions)
+    ]
+
+
+def revocation_announcement(
+    storage: Storage, store: GovernanceStore, data_root: str, dataset: str, purged: Mapping[str, Any]
+) -> dict:
+    """The extra of the asset event of a purge: the new version, the versions it revoked and the
+    training runs that consumed them (``purge.published.purge_published``'s result)."""
+    revoked = sorted({purged["parent_version"], *(purged.get("cleanup") or {}).get("revoked_versions", [])})
+    version = purged["version"]
+    manifest = read_manifest(storage, dataset, version)
+    return {
+        "version": version,
+        "replaces": purged["parent_version"],
+        "replaced_status": purged["replaced_status"],
+        "reason": purged["reason"],
+        "erase_copies": purged["erase_copies"],
+        "rows": purged["rows"],
+        "rows_removed": purged["rows_removed"],
+        "shards": purged["shards"],
+        "dataset": dataset,
+        "dataset_url": dataset_url(data_root, dataset),
+        "manifest": manifest_url(data_root, dataset, version),
+        "manifest_path": purged["manifest"],
+        "key_fingerprint": manifest.get("key_fingerprint"),
+        "revoked_versions": revoked,
+        "revoked_manifests": [manifest_url(data_root, dataset, v) for v in revoked],
+        "training_runs": consumers(store, dataset, revoked),
+    }
+
+
+def _read_url(url: str) -> bytes:
+    import fsspec
+
+    with fsspec.open(url, "rb") as fh:
+        return fh.read()
+
+
+def consume_version(
+    store: GovernanceStore,
+    data_root: str,
+    dataset: str,
+    *,
+    dag_id: str,
+    run_id: str,
+    announced: Mapping[str, Any] | None,
+    key_fingerprint: str | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """What a training run does with an announcement: resolve the version, check it may be used,
+    and record that this run consumed it. Returns what it used (shard URLs included).
+
+    ``announced``: the asset event's extra; None (a manual run): the live version. The manifest is
+    read through its absolute URL, as a training job elsewhere would. A revoked version, or one made
+    with another pseudonym key than ``key_fingerprint`` (when given), is refused.
+    """
+    if announced and announced.get("manifest") and "://" in announced["manifest"]:
+        url = announced["manifest"]
+    else:
+        current = read_current(Storage(data_root), dataset)
+        if current is None:
+            raise VersionNotUsable(f"dataset {dataset!r} has no live version to train on")
+        url = manifest_url(data_root, dataset, current["version"])
+    manifest = json.loads(_read_url(url))
+    version = manifest["version"]
+    status = {v["version"]: v["status"] for v in store.versions(dataset)}.get(version)
+    if status in (None, "revoked", "abandoned", "staged") or manifest.get("status") == "revoked":
+        raise VersionNotUsable(f"{dataset} {version} is {status or 'unknown'}: it must not be trained on")
+    recorded = manifest.get("key_fingerprint")
+    if announced and announced.get("key_fingerprint") not in (None, recorded):
+        raise VersionNotUsable(
+            f"the announcement's key fingerprint {announced['key_fingerprint']} is not the manifest's {recorded}"
+        )
+    if key_fingerprint is not None and recorded != key_fingerprint:
+        raise VersionNotUsable(f"{dataset} {version} was made with key {recorded}, not {key_fingerprint}")
+    base = posixpath.dirname(posixpath.dirname(url))  # …/published/<dataset>
+    shards = [f"{base}/{s['path']}" for s in manifest["shards"]]
+    consumed_at = now or datetime.now(UTC)
+    store.record_training_run(
+        dataset, version, dag_id=dag_id, run_id=run_id, consumed_at=consumed_at, manifest_url=url,
+        key_fingerprint=recorded, rows=manifest["rows"],
+        details={"shards": len(shards), "announced": bool(announced), "status_at_consumption": status},
+    )  # fmt: skip
+    log.info("%s %s consumed %s %s (%d rows in %d shards, key %s)", dag_id, run_id, dataset, version,
+             manifest["rows"], len(shards), recorded)  # fmt: skip
+    return {"version": version, "manifest": url, "rows": manifest["rows"], "shards": shards,
+            "key_fingerprint": recorded, "status": status}  # fmt: skip
