@@ -1,0 +1,264 @@
+"""What the governance view shows, read from the governance store and the lake (no Airflow here).
+
+``governance_snapshot`` gathers, for the dataset of the settings: the live version (from
+``current.json`` and its manifest), the version history with the training runs that consumed
+each version, recent runs with their counts by reason and links to their report, gate result
+and Data Docs, pending deletion requests with their deadlines, receipts, and the latest audit's
+findings.
+
+What it never returns: transcript or response text (the store holds none, and no shard is
+read), customer ids (only request ids, versions, run ids, counts; audit findings without
+their utterance id; unreadable privacy records by file and line), speaker keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+RUNS_SHOWN = 30
+VERSIONS_SHOWN = 30
+RECEIPTS_SHOWN = 50
+FINDINGS_SHOWN = 50
+AUDIT_DAG = "governance_audit"
+
+# files of a run's report folder the view may serve (``reports/<run>/...``): the run page, the
+# gate's result and its Data Docs. Never ``reports/access/`` (a customer's own transcripts).
+_SERVABLE = re.compile(
+    r"^reports/(?!access/|receipts/)[A-Za-z0-9._=-]+/(index\.html|gate\.json|report\.json|audit\.json|gx/[A-Za-z0-9._/=-]+)$"
+)
+
+
+def run_key(run_id: str) -> str:
+    """A run id made safe for a path segment (``jobs.context.RunContext.run_key``)."""
+    return re.sub(r"[^A-Za-z0-9._=-]+", "_", run_id)
+
+
+def servable(rel: str) -> bool:
+    """May the view serve this lake path (a run's page, gate result or Data Docs)?"""
+    return bool(_SERVABLE.match(rel)) and ".." not in rel.split("/")
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return str(value)
+
+
+def _ordered(counts: Mapping[str, int] | None) -> list[tuple[str, int]]:
+    from utterance_governance.reports.render import ordered_counts
+
+    return ordered_counts(counts or {})
+
+
+def _live(storage, data_root: str, dataset: str) -> dict | None:
+    from utterance_governance.publish.commit import read_current, read_manifest
+    from utterance_governance.publish.lineage import dataset_url, manifest_url
+
+    current = read_current(storage, dataset)
+    if current is None:
+        return None
+    version = current["version"]
+    manifest = read_manifest(storage, dataset, version)
+    gate = manifest.get("quality_gate") or {}
+    return {
+        "version": version,
+        "parent_version": manifest.get("parent_version"),
+        "switched_at": current.get("switched_at"),
+        "created_at": manifest.get("created_at"),
+        "run_id": manifest.get("run_id"),
+        "rows": manifest.get("rows", 0),
+        "new_rows": manifest.get("new_rows", 0),
+        "shards": len(manifest.get("shards", [])),
+        "key_fingerprint": manifest.get("key_fingerprint"),
+        "gate_success": gate.get("success"),
+        "gate_skipped": bool(gate.get("skipped")),
+        "counts": _ordered(manifest.get("counts")),
+        "dataset_url": dataset_url(data_root, dataset),
+        "manifest_url": manifest_url(data_root, dataset, version),
+        "replaces": (manifest.get("replaces") or {}).get("version"),
+        "replaces_reason": (manifest.get("replaces") or {}).get("reason") or [],
+    }
+
+
+def _links(storage, run_id: str) -> dict[str, str]:
+    """A run's report files by kind (lake paths the view serves; None where there is none)."""
+    key = run_key(run_id)
+    candidates = {
+        "page": f"reports/{key}/index.html",
+        "gate": f"reports/{key}/gate.json",
+        "docs": f"reports/{key}/gx/index.html",
+        "audit": f"reports/{key}/audit.json",
+    }
+    return {kind: path if storage.exists(path) else None for kind, path in candidates.items()}
+
+
+def _runs(store, storage) -> list[dict]:
+    out = []
+    for run in store.runs(limit=RUNS_SHOWN):
+        details = run.get("details") or {}
+        if details.get("mode") == "access":  # a customer's access report: named nowhere here
+            links = dict.fromkeys(("page", "gate", "docs", "audit"))
+        else:
+            links = _links(storage, run["run_id"])
+        failures = details.get("failures") or []
+        out.append(
+            {
+                "dag_id": run["dag_id"],
+                "run_id": run["run_id"],
+                "status": run["status"],
+                "started_at": _iso(run["started_at"]),
+                "finished_at": _iso(run.get("finished_at")),
+                "counts": _ordered(run.get("counts")),
+                "version": details.get("version"),
+                "failed_steps": sorted(
+                    {f.get("step") for f in failures if isinstance(f, dict) and f.get("step")}
+                ),
+                "links": links,
+            }
+        )
+    return out
+
+
+def _versions(store, dataset: str) -> list[dict]:
+    consumed: dict[str, list[dict]] = {}
+    for run in store.training_runs(dataset, limit=500):
+        consumed.setdefault(run["version"], []).append(
+            {"dag_id": run["dag_id"], "run_id": run["run_id"], "consumed_at": _iso(run["consumed_at"])}
+        )
+    out = []
+    for v in reversed(store.versions(dataset)):
+        if v["status"] == "abandoned":
+            continue
+        counts = v.get("counts") or {}
+        out.append(
+            {
+                "version": v["version"],
+                "status": v["status"],
+                "parent_version": v.get("parent_version"),
+                "created_at": _iso(v["created_at"]),
+                "status_changed_at": _iso(v.get("status_changed_at")),
+                "run_id": v.get("run_id"),
+                "published": counts.get("published"),
+                "training_runs": consumed.get(v["version"], []),
+            }
+        )
+        if len(out) >= VERSIONS_SHOWN:
+            break
+    return out
+
+
+def _deadlines(store, policy, now: datetime) -> tuple[list[dict], dict[str, int]]:
+    from utterance_governance.reports.deadlines import COMPLETED, deadline_counts, load_deadlines
+
+    table = load_deadlines(store, policy, now)
+    pending = []
+    for d in table:
+        if d.state == COMPLETED:
+            continue
+        row = {
+            "request_id": d.request_id,
+            "scope": d.scope,
+            "requested_at": d.requested_at,
+            "deadline_at": d.deadline_at,
+            "days_left": d.days_left,
+            "state": d.state,
+            "receipt_status": d.receipt_status,
+            "where": None,
+        }
+        if d.unreadable is not None:  # a record nobody could read: where it is, never what it says
+            row["where"] = f"{d.unreadable.source_file} line {d.unreadable.line}"
+        pending.append(row)
+    return pending, deadline_counts(table)
+
+
+def _receipts(store) -> list[dict]:
+    out = []
+    receipts = sorted(store.receipts(), key=lambda r: r.get("updated_at") or r["received_at"], reverse=True)
+    for r in receipts[:RECEIPTS_SHOWN]:
+        removed = r.get("removed_counts") or {}
+        out.append(
+            {
+                "request_id": r["request_id"],
+                "status": r["status"],
+                "received_at": _iso(r["received_at"]),
+                "deadline_at": _iso(r["deadline_at"]),
+                "completed_at": _iso(r.get("completed_at")),
+                "completed_late": bool(r.get("completed_at") and r["completed_at"] > r["deadline_at"]),
+                "removed": sorted(
+                    (str(k), int(v)) for k, v in removed.items() if isinstance(v, int | float) and v
+                ),
+                "versions_rewritten": list(r.get("versions_rewritten") or []),
+                "places_searched": len(r.get("searched") or []),
+            }
+        )
+    return out
+
+
+def _audit(store, storage) -> dict | None:
+    for run in store.runs(AUDIT_DAG, limit=20):
+        details = run.get("details") or {}
+        report = details.get("report")
+        if details.get("mode") == "access" or not report or not storage.exists(report):
+            continue
+        audit = json.loads(storage.read_bytes(report))
+        findings = [
+            {
+                "rule": f["rule"],
+                "severity": f.get("severity"),
+                "shard": f.get("shard"),
+                "message": f.get("message"),
+            }
+            for f in audit.get("findings", [])[:FINDINGS_SHOWN]
+        ]  # the utterance id is left out: the view names rows by shard and rule only
+        return {
+            "run_id": run["run_id"],
+            "checked_at": audit.get("checked_at"),
+            "version": audit.get("version"),
+            "passed": audit.get("passed"),
+            "violations": audit.get("violations", 0),
+            "warnings": audit.get("warnings", 0),
+            "incomplete": audit.get("incomplete", []),
+            "counts": sorted((audit.get("counts") or {}).items()),
+            "rows_checked": audit.get("rows_checked", 0),
+            "shards_checked": audit.get("shards_checked", 0),
+            "findings": findings,
+            "findings_total": sum((audit.get("counts") or {}).values()),
+            "links": _links(storage, run["run_id"]),
+        }
+    return None
+
+
+def governance_snapshot(settings, now: datetime) -> dict[str, Any]:
+    """Everything the view shows, for ``settings`` (``utterance_governance.settings.Settings``)."""
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.io.store import GovernanceStore
+    from utterance_governance.policy import load_policy
+
+    storage = Storage(settings.data_root)
+    snapshot: dict[str, Any] = {
+        "dataset": settings.dataset,
+        "generated_at": now.isoformat(timespec="seconds"),
+        "lake": settings.data_root,
+        "live": _live(storage, settings.data_root, settings.dataset),
+    }
+    with GovernanceStore(settings.database_url) as store:
+        store.create_schema()  # a fresh deployment: empty tables rather than an error page
+        pending, deadline_counts = _deadlines(store, load_policy(settings.policy_file), now)
+        snapshot.update(
+            versions=_versions(store, settings.dataset),
+            runs=_runs(store, storage),
+            pending=pending,
+            deadline_counts=deadline_counts,
+            receipts=_receipts(store),
+            audit=_audit(store, storage),
+        )
+    return snapshot
