@@ -38,6 +38,8 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import backfill_params, dataset_asset, new_run_context, run_context
+from ug_airflow.alerts import on_run_failed, run_deadline, task_failure_notifier
+from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
 DATASET = dataset_asset()
 
@@ -59,7 +61,11 @@ def _pulled(mapped) -> list[dict]:
     default_args={
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),
+        "retry_policy": RETRY_ONLY_WHAT_HEALS,  # a failed gate, blocked publishing, bad params: at once
+        "on_failure_callback": [task_failure_notifier()],  # the step and its error: store, mail
     },
+    on_failure_callback=on_run_failed,  # the run is recorded failed, with its page
+    deadline=run_deadline("utterances_publish", "UG_PUBLISH_DEADLINE_HOURS"),  # not finished N hours after
     tags=["utterance-governance", "publish"],
     doc_md=__doc__,
 )
