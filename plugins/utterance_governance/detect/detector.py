@@ -111,17 +111,29 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-_ANY_DIGIT = re.compile(r"\d")  # Unicode: every decimal digit (category Nd) of every script
+@functools.cache
+def _after_nfkc() -> dict[int, str | None]:
+    """What ``_normalised`` does to each character after NFKC: format characters (category Cf)
+    out, the non-breaking hyphen as "-", every other script's decimal digit (Nd) as its ASCII
+    digit (``٤`` is 4 to ``\\d``, to ``int`` and to Luhn, but not to ``phonenumbers``' regions
+    or to ``stdnum``). Built once per process (about 0.2 s)."""
+    import sys
+
+    table: dict[int, str | None] = {0x2011: "-"}
+    for code in range(0x80, sys.maxunicode + 1):
+        category = unicodedata.category(chr(code))
+        if category == "Cf":
+            table[code] = None
+        elif category == "Nd":
+            table[code] = str(unicodedata.decimal(chr(code)))
+    return table
 
 
 def _normalised(text: str) -> str:
-    """NFKC, format characters out, and every decimal digit as its ASCII digit (``٤`` is 4 to
-    ``\\d``, to ``int`` and to Luhn, but not to ``phonenumbers``' regions or to ``stdnum``)."""
+    """NFKC, then ``_after_nfkc``'s table; ASCII text as it is."""
     if text.isascii():
         return text
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\u2011", "-")
-    return _ANY_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group())), text)
+    return unicodedata.normalize("NFKC", text).translate(_after_nfkc())
 
 
 def _luhn(digits: str) -> bool:
@@ -141,13 +153,34 @@ def _stdnum(module: str, value: str) -> bool:
         return False
 
 
+# Digit blocks as ``PhoneNumberMatcher`` joins them (at most four of its punctuation characters
+# between blocks; here any non-word character, a superset), to count a candidate's digits.
+_PHONE_RUN = re.compile(r"\d(?:(?:[^\w\n]|[xXー]){0,4}\d)*")
+
+
+@functools.cache
+def _fewest_phone_digits(region: str) -> int:
+    """The fewest digits a number ``PhoneNumberMatcher`` validates in ``region`` is written with:
+    the region's shortest national number, or five for one dialled with a country code."""
+    from phonenumbers import PhoneMetadata
+
+    metadata = PhoneMetadata.metadata_for_region(region)
+    national = min(metadata.general_desc.possible_length, default=4) if metadata else 5
+    return min(national, 5)
+
+
 def _phones(text: str, region: str | None) -> Iterator[str]:
     import phonenumbers
 
     regions = [region or "US"]
     if "+" in text and regions[0] != "ZZ":
         regions.append("ZZ")  # "+" numbers in any region
+    # the matcher is slow (0.3 ms a text): not run where no candidate holds enough digits for a
+    # valid number ("12月21日の7時25分", "at 10:35 on May 27")
+    longest = max((sum(map(str.isdigit, m.group())) for m in _PHONE_RUN.finditer(text)), default=0)
     for r in regions:
+        if longest < _fewest_phone_digits(r):
+            continue
         for _ in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
             yield "phonenumbers_matcher"
             return
@@ -176,7 +209,9 @@ _FAMILIES: dict[str, str] = {
         r"|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
     ),
     "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
-    "alnum": r"\pL\p{Nd}|\p{Nd}\pL",
+    # a letter beside a digit; letters of scripts NFKC folds to no ASCII letter (kanji, kana,
+    # hangul: "12月21日") do not count
+    "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]",
     "spoken": (
         r"(?i:\b(?:"
         + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))

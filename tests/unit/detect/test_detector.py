@@ -126,3 +126,20 @@ def test_redacted_corpus_holds_nothing_it_finds(corpus) -> None:
     rows, redacted = corpus
     findings = find_identifiers(redacted, [r["locale"] for r in rows], sample_rate=1)
     assert findings == []
+
+
+def test_the_phone_matcher_is_skipped_only_below_the_shortest_valid_number() -> None:
+    import phonenumbers
+
+    from utterance_governance.clean.languages import KNOWN_REGIONS
+    from utterance_governance.detect.detector import _fewest_phone_digits
+
+    for region in KNOWN_REGIONS:
+        for kind in (phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.MOBILE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is not None:
+                national = phonenumbers.national_significant_number(example)
+                assert len(national) >= _fewest_phone_digits(region), region
+    assert _fewest_phone_digits("ZZ") == 5  # a country code and the shortest national number
+    assert find_identifiers(["12月21日の7時25分に電話して"], ["ja-JP"], sample_rate=1) == []
+    assert {f.kind for f in find_identifiers(["電話は090-1234-5678"], ["ja-JP"], sample_rate=1)} == {"phone"}
