@@ -217,8 +217,17 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
         return None  # a card number (clean.patterns "card")
     if len(groups) > 2 and all(len(g) == 3 for g in groups[1:]) and groups[-1] == "000":
         return None  # 1 200 000: thousands
-    if "." in body and "(" not in body and (any(len(g) == 1 for g in groups) or len(groups) == 2):
-        return None  # 10.0.19041: a version; 12.994111: a decimal
+    trunk = len(groups[0]) > 1 and groups[0].startswith("0")  # 01.20000: no decimal starts so
+    if (
+        "." in body
+        and "(" not in body
+        and not trunk
+        and (any(len(g) == 1 for g in groups) or len(groups) == 2)
+    ):
+        # 10.0.19041: a version; 12.994111: a decimal; unless phonenumbers reads it as a valid
+        # number of the row's region (US without one), as the gate's detector does: 201200.0000
+        valid = _valid_phone(body, region or "US", short=len(digits) < 7)
+        return "[PHONE]" if valid else None
     marked = body[0] in "0(" or span != body  # a trunk prefix, an area code or an extension
     if len(digits) >= 7 and (len(groups) > 2 or marked):
         return "[PHONE]"

@@ -152,6 +152,8 @@ class Stage(NamedTuple):
     digit_blind: bool = False
     # what the prefilter comes down to in rows whose key is None (the stage reads less there)
     keyless_prefilter: str | None = None
+    # ``redact`` for a text the prefilter matched (it may skip its own first check), if any
+    redact_candidate: Callable[[str, Hashable], str] | None = None
 
 
 def _no_key(lang: str | None, region: str | None) -> None:
@@ -177,6 +179,9 @@ _SPOKEN = Stage(
     lambda lang, region: (lang if lang in SPOKEN_LANGUAGES else None, region in (None, "US")),
     SPOKEN_CANDIDATES,
     digit_blind=True,  # runs of number words and kanji numerals: no digit in or beside them matters
+    redact_candidate=lambda text, key: redact_spoken_runs(
+        text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS, candidate=True
+    ),
 )
 # names read capitalised unknown words as names in English text only
 _NAMES = Stage(
@@ -404,12 +409,13 @@ def _stage_rows(
     for stage, hit in zip(stages, hits[rows].T, strict=True):
         keys = [stage.key(*tags) for tags in locales.tags]
         done = memo.setdefault(stage, {})
+        redact = stage.redact_candidate or stage.redact
         for i in np.flatnonzero(hit).tolist():
             text = texts[i]
             read = (text.translate(_ZEROED) if stage.digit_blind else text, keys[codes[i]])
             result = done.get(read)
             if result is None:
-                result = done[read] = stage.redact(*read)
+                result = done[read] = redact(*read)
             texts[i] = _with_digits_of(text, read[0], result) if stage.digit_blind else result
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True

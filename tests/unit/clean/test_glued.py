@@ -53,6 +53,9 @@ GLUED = [  # (locale, text, redacted, the detector flags the raw text)
     ("en-US", "mail jo.smith@example.com0000000", "mail jo.smith@example.[PHONE]", False),
     # digit groups joined by what no written shape takes for a separator
     ("de-DE", "ruf 020 -4111 an", "ruf [PHONE] an", True),
+    # a trunk prefix makes dotted groups a phone number, not a decimal (found by hypothesis)
+    ("de-AT", "call 01.20000", "call [PHONE]", True),
+    ("en-US", "201200.0000", "[PHONE]", True),  # a valid US number, written like a decimal
 ]  # fmt: skip
 
 # Short digit runs inside words are product names, versions, codes: they stay.
