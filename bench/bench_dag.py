@@ -167,15 +167,12 @@ def run_pipeline(lake: Path, workers: int) -> dict:
             steps[name] += time.perf_counter() - t0  # wall time of the mapped step
             return results
 
-        privacy = one("ingest_privacy")
-        files = one("discover_files")
-        staged = mapped("process_file", files)
-        parts = _plan(staged)
-        mapped("dedup_content", parts)
-        partials = mapped("gate_partition", parts)
-        gated = one("gate_batch", staged, partials)
-        published = one("publish", staged, gated)
-        one("write_report", privacy, published)
+        try:
+            files, staged, parts, published = _steps(one, mapped)
+        except Exception:
+            print(f"failed after {time.perf_counter() - started:.1f} s; steps so far (s): {dict(steps)}, "
+                  f"peak (MiB): {dict(step_rss)}", flush=True)  # fmt: skip
+            raise
         total = time.perf_counter() - started
     rows = sum(sum(item["counts"].values()) for item in staged)
     return {
@@ -190,6 +187,20 @@ def run_pipeline(lake: Path, workers: int) -> dict:
         "counts": published.get("counts", {}),
         "peak_rss_mib": max([_peak_rss_mib(), *step_rss.values()]),
     }
+
+
+def _steps(one, mapped) -> tuple:
+    """utterances_publish's steps in the DAG's order."""
+    privacy = one("ingest_privacy")
+    files = one("discover_files")
+    staged = mapped("process_file", files)
+    parts = _plan(staged)
+    mapped("dedup_content", parts)
+    partials = mapped("gate_partition", parts)
+    gated = one("gate_batch", staged, partials)
+    published = one("publish", staged, gated)
+    one("write_report", privacy, published)
+    return files, staged, parts, published
 
 
 def _plan(staged: list[dict]) -> list[dict]:

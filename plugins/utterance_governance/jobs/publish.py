@@ -449,6 +449,9 @@ def combine_gates(gates: list[dict]) -> dict:
                 failure["check"], {**failure, "unexpected_count": 0, "sample_utterance_ids": []}
             )
             merged["unexpected_count"] += failure.get("unexpected_count") or 0
+            merged["message"] = (
+                f"{failure['check']}: {merged['unexpected_count']} rows fail ({failure['column']})"
+            )
             merged["sample_utterance_ids"] = (
                 merged["sample_utterance_ids"] + failure["sample_utterance_ids"]
             )[:20]
