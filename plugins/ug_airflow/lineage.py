@@ -3,6 +3,7 @@
 - ``publish_extra`` / ``revocation_extra``: the extra of the asset event ``announce`` emits after a
   publish or a purge (absolute manifest URLs, the key fingerprint; for a purge, the versions revoked
   and the training runs that consumed them): ``utterance_governance.publish.lineage`` builds them.
+  A publish is also sent as an OpenLineage event when OpenLineage is configured (``ug_airflow.openlineage``).
 - ``consume_latest``: what a training DAG scheduled on the Asset calls: the newest triggering event's
   version (the live one on a manual run) is checked and recorded as consumed by this run.
 
@@ -37,12 +38,15 @@ def _check_asset_uri(extra: Mapping[str, Any]) -> None:
 
 def publish_extra(published: Mapping[str, Any]) -> dict:
     """The asset event's extra for a version ``utterances_publish`` put live."""
+    from ug_airflow.openlineage import emit_publish_lineage
     from utterance_governance.io.storage import Storage
     from utterance_governance.publish.lineage import publish_announcement
 
     settings = _settings()
     extra = publish_announcement(Storage(settings.data_root), settings.data_root, settings.dataset, published)
     _check_asset_uri(extra)
+    # OpenLineage (when configured): the landing files read in, the version out, rows and gate as facets
+    emit_publish_lineage(extra, settings.data_root, settings.dataset)
     return extra
 
 
