@@ -33,6 +33,11 @@ def with_retries(dagbag, monkeypatch):
     """Give every task of a DAG ``retries`` (one second apart) for this test: as production has them."""
 
     def configure(dag_id: str, retries: int = 2):
+        from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
+
+        # dag.test() re-parses the DAG files into the metadata DB, where the scheduler reads `retries`
+        monkeypatch.setenv("UG_TASK_RETRIES", str(retries))
+        monkeypatch.setattr(RETRY_ONLY_WHAT_HEALS, "retry_delay", timedelta(seconds=1))
         dag = dagbag.get_dag(dag_id)
         for task in dag.tasks:
             monkeypatch.setattr(task, "retries", retries)
@@ -40,6 +45,13 @@ def with_retries(dagbag, monkeypatch):
         return dag
 
     return configure
+
+
+@pytest.fixture
+def generated(lake_env):
+    from utterance_governance.synth.generator import generate_landing
+
+    return generate_landing(str(lake_env), 600, seed=5, file_format="jsonl", days=1, files_per_day=1)
 
 
 def tries(run) -> dict[str, int]:
@@ -119,3 +131,33 @@ def test_a_request_that_lands_already_late_is_purged_and_its_breach_is_told(
     # the next hourly run tells nobody again
     assert run_dag("privacy_requests").state == "success"
     assert len(alerting.mailbox.messages) == 1 and len(alerting.posts) == 1
+
+
+def test_a_failed_gate_is_not_retried_and_the_run_has_a_page_and_a_record(
+    run_dag, lake_env, generated, with_retries, monkeypatch, task_errors, alerting
+):
+    # a redaction regression: the gate stops it, and retrying would only run GX again
+    import utterance_governance.decide as decide
+    from utterance_governance.jobs.publish import GateFailed
+
+    monkeypatch.setattr(decide, "redact_array", lambda values, *args, **kwargs: values)
+    with_retries("utterances_publish", retries=2)
+    run = run_dag("utterances_publish")
+    assert run.state == "failed"
+    assert {t: type(e) for t, e in task_errors.items()} == {"gate_batch": GateFailed}
+    assert tries(run)["gate_batch"] == 1  # deterministic: failed at once
+
+    store = GovernanceStore(f"sqlite:///{lake_env.parent / 'governance.db'}")
+    (record,) = store.runs(dag_id="utterances_publish")
+    assert record["status"] == "failed" and record["details"]["failed_steps"] == ["gate_batch"]
+    (failure,) = record["details"]["failures"]
+    assert failure["error"].startswith("GateFailed: quality gate failed")
+    storage = Storage(str(lake_env))
+    report = json.loads(storage.read_bytes(record["details"]["report"]))  # write_report never ran
+    assert report["status"] == "failed" and report["quality_gate"]["success"] is False
+    page = storage.read_bytes(record["details"]["report"].replace("failure.json", "index.html")).decode()
+    assert "FAILED" in page and "gate_batch" in page
+    assert [m["Subject"] for m in alerting.mailbox.messages] == [
+        "[utterance-governance] utterances_publish: gate_batch failed"]  # fmt: skip
+    assert "@" not in json.dumps(report["failures"])  # no identifier the gate found leaks into the record
+    store.dispose()
