@@ -71,8 +71,8 @@ def recipients() -> list[str]:
     return [a.strip() for a in raw.replace(";", ",").split(",") if a.strip()]
 
 
-def channels() -> dict[str, BaseNotifier | None]:
-    """The configured channels, as factories of Airflow notifiers: ``{"smtp": ..., "webhook": ...}``."""
+def channels() -> dict[str, Any]:
+    """The configured channels: ``{"smtp": (recipients, sender), "webhook": conn_id}`` (either may be absent)."""
     out: dict[str, Any] = {}
     to = recipients()
     smtp = _connection(SMTP_CONN_ID) if to else None
