@@ -27,6 +27,7 @@ VERSIONS_SHOWN = 30
 RECEIPTS_SHOWN = 50
 FINDINGS_SHOWN = 50
 AUDIT_DAG = "governance_audit"
+_SCHEMA_READY: set[str] = set()  # store URLs whose schema this process has checked
 
 # files of a run's report folder the view may serve (``reports/<run>/...``): the run page, the
 # gate's result and its Data Docs. Never ``reports/access/`` (a customer's own transcripts).
@@ -251,7 +252,9 @@ def governance_snapshot(settings, now: datetime) -> dict[str, Any]:
         "live": _live(storage, settings.data_root, settings.dataset),
     }
     with GovernanceStore(settings.database_url) as store:
-        store.create_schema()  # a fresh deployment: empty tables rather than an error page
+        if settings.database_url not in _SCHEMA_READY:  # once per process: a fresh deployment (or
+            store.create_schema()  # a store without the newest tables) shows empty tables, not an error
+            _SCHEMA_READY.add(settings.database_url)
         pending, deadline_counts = _deadlines(store, load_policy(settings.policy_file), now)
         snapshot.update(
             versions=_versions(store, settings.dataset),
