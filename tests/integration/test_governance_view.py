@@ -174,7 +174,7 @@ def test_anonymous_is_sent_to_the_login_page(api_server):
     assert refused.value.code == 401
 
 
-def test_a_logged_in_user_sees_the_view_in_chromium(api_server, browser, governed_lake):
+def test_a_logged_in_user_sees_the_view_in_chromium(api_server, browser, governed_lake, capsys):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -224,4 +224,5 @@ def test_a_logged_in_user_sees_the_view_in_chromium(api_server, browser, governe
     browser.switch_to.default_content()
     ui_shot = OUTPUT / f"governance-in-airflow-ui-{stamp}.png"
     browser.save_screenshot(str(ui_shot))
-    print(f"\nscreenshots: {view_shot} (the view) and {ui_shot} (inside the Airflow UI)")
+    with capsys.disabled():  # shown in a normal run, not only with -s
+        print(f"\nscreenshots: {view_shot} (the view) and {ui_shot} (inside the Airflow UI)")
