@@ -41,7 +41,9 @@ _ALNUM_ID = (
     r"|\b[0-9]{7}[A-Wa-w][A-Ia-iWw]?\b"  # PPS
     r"|\b[A-Za-z]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[0-9]{2}[ ]?[A-Da-d]\b"  # NINO
 )
-_DIGIT_RUN = r"[0-9]{2,}(?:[ .\-/][0-9]{1,5}){2,}|[0-9]{8,}"
+# eight digits or more with single separators: every run ``_DIGIT_RUN_RE`` may take for an
+# identity number ("764473 278", a Canadian SIN in two groups, was not a candidate)
+_DIGIT_RUN = r"[0-9](?:[ .\-/]?[0-9]){7,}"
 PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
 # ... in a row of a region without digits-only identity numbers
 ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}"
@@ -195,6 +197,21 @@ def _valid_phone(span: str, region: str | None, short: bool = False) -> bool:
     return False
 
 
+def _inner_phone(body: str, region: str | None) -> bool:
+    """Whether some run of consecutive digit groups of ``body`` is a valid phone number for the
+    region: ``phonenumbers``' matcher tries the groups before and after a separator when the
+    whole is none (``1237 010180 (11) 98765-4321`` holds ``010180``, an Italian number)."""
+    groups = [m.span() for m in re.finditer(r"[0-9]+", body)][:8]
+    for i in range(len(groups)):
+        for j in range(i, len(groups)):
+            part = body[groups[i][0] : groups[j][1]]
+            digits = len(_digits(part))
+            inner = (i, j) != (0, len(groups) - 1)
+            if inner and 4 <= digits <= 15 and _valid_phone(part, region, short=digits < 7):
+                return True
+    return False
+
+
 def phone_placeholder(span: str, region: str | None = None) -> str | None:
     """``[PHONE]`` when the digit groups ``span`` is a phone number, else None (kept)."""
     body = _EXTENSION.sub("", span)
@@ -207,7 +224,11 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
             return "[PHONE]" if phonenumbers.is_possible_number(phonenumbers.parse(body, None)) else None
         except phonenumbers.NumberParseException:
             return None
-    if len(digits) > 15 or len(digits) < 5:
+    if len(digits) > 19:  # 13 to 19: a card or another number (the shapes, or the last stage)
+        return "[PHONE]" if _inner_phone(body, region) else None
+    if len(digits) > 15:
+        return None
+    if len(digits) < 5:
         return None
     if _is_date(body, groups) or all(_YEAR.fullmatch(g) for g in groups):
         return None
@@ -216,7 +237,8 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
     if len(digits) >= 13 and _luhn(digits):
         return None  # a card number (clean.patterns "card")
     if len(groups) > 2 and all(len(g) == 3 for g in groups[1:]) and groups[-1] == "000":
-        return None  # 1 200 000: thousands
+        # 1 200 000: thousands, unless a valid number of the row's region ("677 005 000", es-ES)
+        return "[PHONE]" if region in KNOWN_REGIONS and _valid_phone(body, region) else None
     trunk = len(groups[0]) > 1 and groups[0].startswith("0")  # 01.20000: no decimal starts so
     if (
         "." in body
@@ -233,7 +255,9 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
         return "[PHONE]"
     if len(groups) == 2 and len(digits) >= 8 and min(map(len, groups)) >= 2 and not groups[1].endswith("000"):
         return "[PHONE]"  # 96 277723, 9651 1475
-    return "[PHONE]" if _valid_phone(body, region, short=len(digits) < 7) else None
+    if _valid_phone(body, region, short=len(digits) < 7) or (len(digits) < 13 and _inner_phone(body, region)):
+        return "[PHONE]"
+    return None
 
 
 def redact_digit_groups(text: str, region: str | None = None) -> str:
@@ -273,7 +297,7 @@ _LOOSE_GROUPS_RE = re.compile(r"(?<![0-9])[0-9]+(?:[ .\-/()\[\]~]{1,4}[0-9]+)+(?
 _GLUE_RE2 = r"[A-Za-z_.+\-/]|[^\x00-\x7f]"
 GLUED_CANDIDATES = (
     rf"(?:{_GLUE_RE2})[0-9](?:[ .\-/]?[0-9]){{4,}}|[0-9](?:[ .\-/]?[0-9]){{4,}}[.\-/]?(?:{_GLUE_RE2})"
-    rf"|[0-9](?:[ .\-/]?[0-9]){{12}}|{_ODD_SEPARATORS}"
+    rf"|[0-9](?:[ .\-/()\[\]~]{{0,4}}[0-9]){{12}}|{_ODD_SEPARATORS}"
 )
 _CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){4,}(?![0-9])", re.ASCII)
 
@@ -327,9 +351,11 @@ def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str]
     text = _replace(text, spans)
     spans = []
     for match in _LOOSE_GROUPS_RE.finditer(text):
-        body = match.group()
-        if _ODD_SEPARATOR_RE.search(body) and _valid_phone(
-            body, region or "US", short=len(_digits(body)) < 7
+        body, digits = match.group(), _digits(match.group())
+        if len(digits) >= 13:  # "1237 010180 (11) 98765-4321": a number, whatever its groups
+            spans.append((match.start(), match.end(), classify(digits)))
+        elif _ODD_SEPARATOR_RE.search(body) and (
+            _valid_phone(body, region or "US", short=len(digits) < 7) or _inner_phone(body, region or "US")
         ):
             spans.append((match.start(), match.end(), "[PHONE]"))
     return _replace(text, spans)

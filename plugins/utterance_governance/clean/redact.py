@@ -67,8 +67,13 @@ from utterance_governance.clean.patterns import (
     read_run,
     spoken_number_spans,
 )
+from utterance_governance.clean.spoken import (
+    DIGIT_WORD_RUN_CANDIDATES,
+    SPOKEN_CANDIDATES,
+    redact_digit_word_runs,
+    redact_spoken_runs,
+)
 from utterance_governance.clean.spoken import LANGUAGES as SPOKEN_LANGUAGES
-from utterance_governance.clean.spoken import SPOKEN_CANDIDATES, redact_spoken_runs
 
 Replacement = str | Callable[[re.Match[str]], str]
 
@@ -197,12 +202,18 @@ _GLUED = Stage(
     GLUED_CANDIDATES,
     THREE_DIGITS,  # five digits or more
 )
+# words for a digit joined by anything, in any mix of languages ("one_two_three…"), last
+_DIGIT_WORD_RUNS = Stage(
+    lambda text, us: redact_digit_word_runs(text, _CLASSIFIERS[us], MIN_RUN_DIGITS),
+    lambda lang, region: region in (None, "US"),
+    DIGIT_WORD_RUN_CANDIDATES,
+)
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
 # they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names, digit runs glued
-# inside a word.
+# inside a word, words for a digit joined by anything.
 _BEFORE = (_IDS, _ADDRESSES, _GROUPS)
-_AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED)
+_AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
 
 
 def _run(stages: tuple[Stage, ...], text: str, lang: str | None, region: str | None) -> str:

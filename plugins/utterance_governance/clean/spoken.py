@@ -204,3 +204,56 @@ _MULTI = re.compile(_SEP)
 # reading takes time quadratic in the run's length (4 ms for 1,600 words). A run of articles
 # as long ("un un un ..."), which text2num might leave as words, is over-redacted.
 _LONG_RUN_WORDS = 64
+
+
+# --- words for a digit, whatever joins them --------------------------------------------------
+# "one_two_three_four_five_six_seven", "one/two/three/…", "uno two drei four cinq six sept": the
+# runs above are words of one language joined by spaces, commas, hyphens or full stops, but a
+# person (or the gate's detector, which reads seven such words in a row whatever lies between)
+# sees a number in any seven words for a digit in a row, in any mix of the supported languages.
+# Such a run, from its first word to its last, is replaced by ``classify(digits)``.
+DIGIT_WORD_VALUES = {
+    # en, de, fr, es, it, nl, pt: the words for one digit ("oh" is zero, Brazilian "meia" six)
+    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "null": "0", "eins": "1", "ein": "1", "eine": "1", "zwei": "2", "zwo": "2", "drei": "3",
+    "vier": "4", "fünf": "5", "fuenf": "5", "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+    "zéro": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
+    "sept": "7", "huit": "8", "neuf": "9",
+    "cero": "0", "uno": "1", "una": "1", "dos": "2", "tres": "3", "cuatro": "4", "cinco": "5",
+    "seis": "6", "siete": "7", "ocho": "8", "nueve": "9",
+    "due": "2", "tre": "3", "tré": "3", "quattro": "4", "cinque": "5", "sei": "6", "sette": "7",
+    "otto": "8", "nove": "9",
+    "nul": "0", "een": "1", "één": "1", "twee": "2", "drie": "3", "vijf": "5", "zes": "6",
+    "zeven": "7", "negen": "9",
+    "um": "1", "uma": "1", "dois": "2", "duas": "2", "três": "3", "sete": "7", "oito": "8",
+    "meia": "6",
+}  # fmt: skip
+_DIGIT_WORD_ALTERNATION = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
+# Rows worth reading (RE2, a superset: no word boundaries): seven such words with no letter
+# between them.
+DIGIT_WORD_RUN_CANDIDATES = (
+    rf"(?i:(?:{_DIGIT_WORD_ALTERNATION})(?:\P{{L}}+(?:{_DIGIT_WORD_ALTERNATION})){{6}})"
+)
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def redact_digit_word_runs(text: str, classify: Callable[[str], str], min_words: int = 7) -> str:
+    """Runs of ``min_words`` words for a digit or more (any supported language, joined by
+    anything but letters) replaced by ``classify(digits)``, from the run's first word to its last."""
+    spans: list[tuple[int, int, str]] = []
+    run: list[re.Match[str]] = []
+    for match in [*_LETTER_RUN.finditer(text), None]:
+        value = DIGIT_WORD_VALUES.get(match.group().lower()) if match else None
+        if value is not None:
+            run.append(match)
+            continue
+        if len(run) >= min_words:
+            digits = "".join(DIGIT_WORD_VALUES[m.group().lower()] for m in run)
+            spans.append((run[0].start(), run[-1].end(), classify(digits)))
+        run = []
+    out, last = [], 0
+    for start, end, placeholder in spans:
+        out += [text[last:start], placeholder]
+        last = end
+    return "".join([*out, text[last:]]) if out else text

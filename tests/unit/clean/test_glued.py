@@ -56,6 +56,9 @@ GLUED = [  # (locale, text, redacted, the detector flags the raw text)
     # a trunk prefix makes dotted groups a phone number, not a decimal (found by hypothesis)
     ("de-AT", "call 01.20000", "call [PHONE]", True),
     ("en-US", "201200.0000", "[PHONE]", True),  # a valid US number, written like a decimal
+    # groups no shape takes as a whole, holding a valid number (found by hypothesis)
+    ("it-IT", "x 1237 010180 (11) 98765-4321", "x [PHONE]", True),
+    ("it-IT", "x 12 010180 (1)", "x [PHONE]", True),
 ]  # fmt: skip
 
 # Short digit runs inside words are product names, versions, codes: they stay.
@@ -78,6 +81,41 @@ def test_glued_digit_run_is_redacted(locale: str, text: str, expected: str, flag
 
 @pytest.mark.parametrize(("locale", "text"), GLUED_KEPT, ids=[c[1] for c in GLUED_KEPT])
 def test_short_glued_digits_are_kept(locale: str, text: str) -> None:
+    assert both(text, locale) == text
+
+
+# --- digit words joined by anything, in any mix of languages -----------------------------------
+
+# The detector reads seven words for a digit in a row, of any supported language, whatever lies
+# between them (its tokens are the runs of letters).
+DIGIT_WORDS_JOINED = [  # (locale, text, redacted, the detector flags the raw text)
+    ("en-US", "call one_two_three_four_five_six_seven", "call [PHONE]", True),
+    ("en-US", "code one/two/three/four/five/six/seven/eight/nine", "code [SSN]", True),
+    ("de-DE", "nummer uno two drei four cinq six sept bitte", "nummer [PHONE] bitte", True),
+    ("fr-FR", "zéro;six;un;deux;trois;quatre;cinq;six;sept;huit", "[PHONE]", True),
+    # the detector's prefilter wants word boundaries; a person still reads a number
+    ("en-US", "five5five5five5one2two3three4four", "[PHONE]", False),
+]
+DIGIT_WORDS_KEPT = [
+    ("fr-FR", "un deux trois soleil"),
+    ("en-US", "count one two three four five six"),
+    ("it-IT", "tre/sei/due e poi basta"),
+]
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "expected", "flagged"), DIGIT_WORDS_JOINED, ids=[c[1] for c in DIGIT_WORDS_JOINED]
+)
+def test_digit_words_joined_by_anything_are_a_number(
+    locale: str, text: str, expected: str, flagged: bool
+) -> None:
+    assert found(text, locale) == ({"spoken_number"} if flagged else set())
+    assert both(text, locale) == expected
+    assert not found(expected, locale)
+
+
+@pytest.mark.parametrize(("locale", "text"), DIGIT_WORDS_KEPT, ids=[c[1] for c in DIGIT_WORDS_KEPT])
+def test_fewer_than_seven_digit_words_are_kept(locale: str, text: str) -> None:
     assert both(text, locale) == text
 
 
@@ -170,6 +208,24 @@ WORDS = ["call", "my", "number", "is", "ruf", "an", "meine", "nummer", "appelle"
 SEPARATORS = [" ", " ", "", ", ", "_", "-", ".", "/", "\u00a0", "\u200b"]
 
 
+DIGIT_WORDS = ["one", "two", "oh", "five", "drei", "sieben", "cinq", "un", "uno", "due", "sei", "een", "nul", "três",
+               "meia", "zéro", "null", "acht", "nove"]  # fmt: skip
+
+
+@st.composite
+def spoken_run(draw: st.DrawFn) -> str:
+    """Seven words for a digit or more, any languages, joined by odd separators."""
+    words = draw(st.lists(st.sampled_from(DIGIT_WORDS), min_size=6, max_size=12))
+    joins = draw(
+        st.lists(
+            st.sampled_from(["_", "/", " ", "-", ";", "1", "..", "\u00a0"]),
+            min_size=len(words),
+            max_size=len(words),
+        )
+    )
+    return "".join(w + j for w, j in zip(words, joins, strict=True))
+
+
 @st.composite
 def glued_identifier(draw: st.DrawFn) -> str:
     value = draw(st.sampled_from(IDENTIFIERS))
@@ -183,6 +239,7 @@ hostile = st.lists(
     st.tuples(
         st.one_of(
             glued_identifier(),
+            spoken_run(),
             st.sampled_from(WORDS),
             st.from_regex(r"[0-9]{1,6}", fullmatch=True),
             st.text(max_size=3),
