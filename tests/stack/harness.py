@@ -419,7 +419,8 @@ class Stack:
                 f"{e['filename']}: {e['stack_trace'][-800:]}" for e in errors["import_errors"]
             )
             raise StackError(f"DAG import errors:\n{details}")
-        expected = sorted(p.stem for p in (ROOT / "dags").glob("*.py") if not p.name.startswith("_"))
+        # every DAG file, the example training DAG of dags/examples/ included (file name == dag_id)
+        expected = sorted(p.stem for p in (ROOT / "dags").rglob("*.py") if not p.name.startswith("_"))
         found = sorted(d["dag_id"] for d in self.api.get("/api/v2/dags", params={"limit": 100})["dags"])
         return found if found == expected else None
 
