@@ -5,6 +5,8 @@ tmp dir) and PostgreSQL (a fresh database, dropped afterwards). PostgreSQL is re
 ``UG_TEST_POSTGRES_URL`` (an admin URL; default ``postgresql://postgres@127.0.0.1:5432/postgres``).
 When that server is unreachable the PostgreSQL case is skipped, saying why; when
 ``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure.
+
+Hypothesis runs derandomized (profile ``suite``); ``HYPOTHESIS_PROFILE=explore`` draws new examples.
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 
 import tests.airflow_env  # noqa: F401  (Airflow must be configured before anything imports it)
 from tests.postgres import admin_sql
 from tests.postgres import postgres_admin_url as _postgres_admin_url
+
+# Property tests draw the same examples on every run of the suite (CI must not pass one day and fail
+# the next on the same code); HYPOTHESIS_PROFILE=explore draws new ones, ten times as many, to look
+# for the next edge (what it finds becomes a named test).
+settings.register_profile("suite", derandomize=True)
+settings.register_profile("explore", derandomize=False, max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")
