@@ -186,14 +186,26 @@ class Ledger(DatasetVersions):
                     found[column] = set()
                     continue
                 table = self._temp_table(conn, f"ug_{column}s", pa.table({"k": keys.cast(pa.string())}))
-                probe = text(f"SELECT k FROM {table}").columns(k=String).subquery()
-                stmt = (
-                    select(ledger.c[column])
-                    .join(probe, probe.c.k == ledger.c[column])
-                    .join(vs, visible)
-                    .where(ledger.c.dataset == dataset)
-                    .distinct()
-                )
+                if self.backend == "sqlite":
+                    # the batch's keys drive the join, one index lookup each: SQLite's planner, on the
+                    # sampled statistics of a large ledger (analysis_limit), would otherwise walk the
+                    # whole dataset's index and probe the keys (40 s instead of 0.8 s per 250k keys on
+                    # a 12M-row ledger); CROSS JOIN fixes SQLite's join order
+                    stmt = text(
+                        f"SELECT DISTINCT l.{column} FROM {table} AS k CROSS JOIN ledger AS l "
+                        "CROSS JOIN version_shards AS vs WHERE l.dataset = :dataset "
+                        f"AND l.{column} = k.k AND vs.dataset = l.dataset AND vs.shard_id = l.shard_id "
+                        "AND vs.version = :version AND (l.ended_in IS NULL OR l.ended_in > vs.version)"
+                    ).bindparams(dataset=dataset, version=version)
+                else:
+                    probe = text(f"SELECT k FROM {table}").columns(k=String).subquery()
+                    stmt = (
+                        select(ledger.c[column])
+                        .join(probe, probe.c.k == ledger.c[column])
+                        .join(vs, visible)
+                        .where(ledger.c.dataset == dataset)
+                        .distinct()
+                    )
                 found[column] = set(conn.execute(stmt).scalars())
         return found["content_hash"], found["utterance_id"]
 
