@@ -102,7 +102,9 @@ class Population:
                     )
                 )
                 # letters only: a run of digits in a word could read as someone's number
-                marker = "mk" + hashlib.sha256(f"{self.seed}/{k}".encode()).hexdigest()[:12].translate(_LETTERS)
+                marker = "mk" + hashlib.sha256(f"{self.seed}/{k}".encode()).hexdigest()[:12].translate(
+                    _LETTERS
+                )
                 captured = day + timedelta(minutes=self.rng.randint(0, spread_minutes))
                 out.append(Row(uid, customer, captured, self.customers[customer], marker))
         return out
