@@ -38,6 +38,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "plugins"))
 
+from bench import generator_version  # noqa: E402  (bench/bench.py, beside this file)
+
 SEED = 20261203
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 
@@ -56,7 +58,8 @@ def ensure_lake(
 ) -> Path:
     """Generate the landing zone once per (size, seed); reused across runs."""
     marker = root / "_bench.json"
-    if marker.exists() and json.loads(marker.read_text()) == {"utterances": utterances, "seed": seed}:
+    key = {"utterances": utterances, "seed": seed, "generator": generator_version()}
+    if marker.exists() and json.loads(marker.read_text()) == key:
         return root
     from utterance_governance.synth.generator import generate_landing
 
@@ -67,13 +70,13 @@ def ensure_lake(
             raise SystemExit(f"at most {(len(RESPOKEN) + 1) * GENERATED_AT_MOST:,} utterances")
         ensure_lake(root, utterances // copies, days, seed, start)
         _respeak(root, copies)
-        marker.write_text(json.dumps({"utterances": utterances, "seed": seed}))
+        marker.write_text(json.dumps(key))
         return root
     files_per_day = max(2, utterances // (days * 200_000))  # landing files of ~200k rows
     extra = {"start": start} if start else {}
     generate_landing(str(root), utterances, seed, file_format="parquet", days=days,
                      files_per_day=files_per_day, chunk_size=100_000, **extra)  # fmt: skip
-    marker.write_text(json.dumps({"utterances": utterances, "seed": seed}))
+    marker.write_text(json.dumps(key))
     return root
 
 
@@ -252,7 +255,7 @@ def build_base(source_rows: int, root: Path, workers: int) -> Path:
     """A lake with ``source_rows`` utterances published (for --onto), built once."""
     base = root / f"base-{source_rows}"
     marker = base / "_base.json"
-    if marker.exists():
+    if marker.exists() and json.loads(marker.read_text()).get("generator") == generator_version():
         return base
     shutil.rmtree(base, ignore_errors=True)
     # other customers and exchanges than the night published onto it, on the days before it
@@ -261,7 +264,8 @@ def build_base(source_rows: int, root: Path, workers: int) -> Path:
     _copy_landing(src, base)
     figures = run_pipeline(base, workers)
     _print_run("base", figures, run_floor(src))
-    marker.write_text(json.dumps({k: figures[k] for k in ("rows", "seconds", "peak_rss_mib", "published")}))
+    kept = {k: figures[k] for k in ("rows", "seconds", "peak_rss_mib", "published")}
+    marker.write_text(json.dumps({**kept, "generator": generator_version()}))
     return base
 
 
