@@ -44,6 +44,7 @@ AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
 
 @dag(
     dag_id="governance_audit",
+    description="Daily: prove no live shard holds anything it must not; access reports on request",
     schedule="0 6 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -57,6 +58,7 @@ AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
         ),
     },
     default_args={
+        "owner": "utterance-governance",  # the team on call for it (DAG list, alerts)
         # a violation fails at once (the policy); an unreachable object store or database retries
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),

@@ -53,6 +53,7 @@ DATASET = dataset_asset()
 
 @dag(
     dag_id="privacy_requests",
+    description="Hourly: purge opted-out and deleted customers from every copy, with receipts, before the deadline",
     schedule="0 * * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
@@ -63,6 +64,7 @@ DATASET = dataset_asset()
         )
     },
     default_args={
+        "owner": "utterance-governance",  # the team on call for it (DAG list, alerts)
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),
         "retry_policy": RETRY_ONLY_WHAT_HEALS,  # an overdue deletion or a blocked publish fails at once

@@ -53,12 +53,14 @@ def _pulled(mapped) -> list[dict]:
 
 @dag(
     dag_id="utterances_publish",
+    description="Nightly: decide, redact, gate and publish new utterances as a versioned, checksummed dataset",
     schedule="0 2 * * *",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
     params=backfill_params(),
     default_args={
+        "owner": "utterance-governance",  # the team on call for it (DAG list, alerts)
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
         "retry_delay": timedelta(minutes=2),
         "retry_policy": RETRY_ONLY_WHAT_HEALS,  # a failed gate, blocked publishing, bad params: at once

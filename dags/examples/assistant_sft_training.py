@@ -29,10 +29,12 @@ DATASET = dataset_asset()
 
 @dag(
     dag_id="assistant_sft_training",
+    description="Example training job: consumes each published version and records which one it used",
     schedule=[DATASET],
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
+    default_args={"owner": "ml-training"},  # the team that trains on the dataset
     tags=["utterance-governance", "training", "example"],
     doc_md=__doc__,
 )

@@ -30,6 +30,9 @@ def test_dag_ids_match_files_and_schedules(dagbag, dag_id, schedule):
     assert dag.catchup is False
     assert dag.max_active_runs == 1
     assert dag.doc_md and dag_id in dag.doc_md
+    # the DAG list says what it does and who answers for it
+    assert dag.description and len(dag.description) > 30
+    assert {t.owner for t in dag.tasks} == {"utterance-governance"}
 
 
 def test_utterances_publish_wiring(dagbag):
@@ -37,6 +40,10 @@ def test_utterances_publish_wiring(dagbag):
     down = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
     assert down["discover_files"] == ["process_file"]
     assert "gate_batch" in down["process_file"]
+    # the night's batch in partitions: content, then ids (gated), then the combined gate
+    assert sorted(down["plan_partitions"]) == ["dedup_content", "gate_partition"]
+    assert down["dedup_content"] == ["gate_partition"]
+    assert down["gate_partition"] == ["gate_batch"]
     assert down["gate_batch"] == ["publish_version"]
     assert sorted(down["publish_version"]) == ["announce", "write_report"]
     assert set(dag.params.keys()) == {"dt_from", "dt_to", "dry_run", "reprocess"}
