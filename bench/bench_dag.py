@@ -194,22 +194,18 @@ def run_pipeline(lake: Path, workers: int) -> dict:
 
 def _steps(one, mapped) -> tuple:
     """utterances_publish's steps in the DAG's order."""
+    from utterance_governance.jobs.publish import batch_partitions
+
     privacy = one("ingest_privacy")
     files = one("discover_files")
     staged = mapped("process_file", files)
-    parts = _plan(staged)
+    parts = batch_partitions(staged)
     mapped("dedup_content", parts)
     partials = mapped("gate_partition", parts)
     gated = one("gate_batch", staged, partials)
     published = one("publish", staged, gated)
     one("write_report", privacy, published)
     return files, staged, parts, published
-
-
-def _plan(staged: list[dict]) -> list[dict]:
-    from utterance_governance.jobs.publish import batch_partitions
-
-    return batch_partitions(staged)
 
 
 def run_floor(lake: Path) -> dict:

@@ -641,7 +641,7 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
             f"was deciding: {list(state.blocked_reasons)[:5]}. Fix or acknowledge it, then re-run."
         )
     now, key = datetime.now(UTC), load_settings().pseudonym_key
-    gated_dir = f"{_staging(ctx)}/speakers"
+    gated_dir = _stage_dir(ctx, "speakers")
     excluded_parts = []
     for partition in range(len(publication.parts)):
         rows = read_partition(ctx.storage, gated_dir, partition, PUBLISHABLE, RECHECK_COLUMNS)
