@@ -1,4 +1,4 @@
-"""OpenLineage events of a publish, through Airflow's OpenLineage provider (issue 13, lineage to training).
+"""OpenLineage events of a publish, through Airflow's OpenLineage provider (lineage to training).
 
 When ``announce`` puts a new version's asset event out, one OpenLineage ``COMPLETE`` event goes to the
 transport configured in Airflow's ``[openlineage]`` section (HTTP to Marquez, Kafka, a file, the

@@ -1,4 +1,4 @@
-"""The governance view inside Airflow (issue 13): live version and history, counts by reason per run,
+"""The governance view inside Airflow: live version and history, counts by reason per run,
 pending deletion requests and their deadlines, receipts, the latest audit, gate results and Data Docs.
 
 ``app.create_app`` is the FastAPI app; ``plugins/governance_view_plugin.py`` registers it with

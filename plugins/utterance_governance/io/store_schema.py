@@ -318,3 +318,32 @@ dataset_locks = Table(
     Column("acquired_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
 )
+
+# Alerts sent, one row per subject and state: an at-risk deletion request is told about once, then
+# once more when it becomes overdue, not every hour. A new table in the same metadata: created by
+# ``create_schema`` on an existing store (no column of an older table changes).
+alerts_sent = Table(
+    "alerts_sent",
+    metadata,
+    Column("subject_key", String, primary_key=True),  # e.g. deletion:<request_id>, run:<dag>:<run>:<step>
+    Column("state", String(32), primary_key=True),  # at_risk | overdue | completed_late | failed | ...
+    Column("sent_at", UTCDateTime, nullable=False),
+    Column("title", String, nullable=False),  # the alert's subject line (no customer id, no text)
+    Column("channels", JSONText, nullable=False),  # where it went: ["smtp", "webhook"]; [] = logged only
+)
+
+# --- training runs and the dataset versions they consumed (io.store.training) -------------------
+training_runs = Table(
+    "training_runs",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("dag_id", KEY, primary_key=True),
+    Column("run_id", KEY, primary_key=True),
+    Column("version", KEY, nullable=False),  # the dataset version the run consumed
+    Column("consumed_at", UTCDateTime, nullable=False),
+    Column("manifest_url", Text),  # absolute URL of the version's manifest (file:// or s3://)
+    Column("key_fingerprint", KEY),  # of the pseudonym key the version's speaker keys were made with
+    Column("rows", BigInteger),
+    Column("details", JSONText),
+    Index("ix_training_runs_version", "dataset", "version"),
+)

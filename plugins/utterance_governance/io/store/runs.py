@@ -14,26 +14,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Column, String, Table, select
+from sqlalchemy import select
 
 from utterance_governance.io.store.base import StoreBase
-from utterance_governance.io.store_schema import JSONText, UTCDateTime, metadata, runs
+from utterance_governance.io.store_schema import alerts_sent, runs
 
 FAILED = "failed"
 MAX_FAILURES = 50  # a mapped step failing for each of many files is recorded this many times at most
-
-# Alerts sent, one row per subject and state: an at-risk deletion request is told about once, then
-# once more when it becomes overdue, not every hour. A new table in the same metadata: created by
-# ``create_schema`` on an existing store (no column of an older table changes).
-alerts_sent = Table(
-    "alerts_sent",
-    metadata,
-    Column("subject_key", String, primary_key=True),  # e.g. deletion:<request_id>, run:<dag>:<run>:<step>
-    Column("state", String(32), primary_key=True),  # at_risk | overdue | completed_late | failed | ...
-    Column("sent_at", UTCDateTime, nullable=False),
-    Column("title", String, nullable=False),  # the alert's subject line (no customer id, no text)
-    Column("channels", JSONText, nullable=False),  # where it went: ["smtp", "webhook"]; [] = logged only
-)
 
 
 def _merge_failures(*lists: Iterable[Mapping[str, Any]] | None) -> list[dict[str, Any]]:

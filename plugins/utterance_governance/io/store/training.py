@@ -1,11 +1,11 @@
 """The store's record of training runs: which run of which training DAG consumed which dataset version.
 
-Lineage to training (issue 13): a training DAG scheduled on the dataset's Asset records the
+Lineage to training: a training DAG scheduled on the dataset's Asset records the
 version it read (``record_training_run``); when a purge revokes versions, ``training_runs``
 answers "which training runs used v000042", so the asset event and the governance view can
 name them and a model owner can act. No customer id, no text: versions, run ids and counts.
 
-The table is created with the schema (``create_all``): a store made before it gains it on the
+The table (``store_schema.training_runs``) is created with the schema (``create_all``): a store made before it gains it on the
 next ``create_schema`` without a migration (a new table, no changed column).
 """
 
@@ -15,25 +15,10 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Table, Text, select
+from sqlalchemy import select
 
 from utterance_governance.io.store.base import StoreBase
-from utterance_governance.io.store_schema import KEY, JSONText, UTCDateTime, metadata
-
-training_runs = Table(
-    "training_runs",
-    metadata,
-    Column("dataset", KEY, primary_key=True),
-    Column("dag_id", KEY, primary_key=True),
-    Column("run_id", KEY, primary_key=True),
-    Column("version", KEY, nullable=False),  # the dataset version the run consumed
-    Column("consumed_at", UTCDateTime, nullable=False),
-    Column("manifest_url", Text),  # absolute URL of the version's manifest (file:// or s3://)
-    Column("key_fingerprint", KEY),  # of the pseudonym key the version's speaker keys were made with
-    Column("rows", BigInteger),
-    Column("details", JSONText),
-    Index("ix_training_runs_version", "dataset", "version"),
-)
+from utterance_governance.io.store_schema import training_runs
 
 
 class TrainingRuns(StoreBase):
