@@ -44,7 +44,7 @@ def warm_imports(modules: tuple[str, ...] = WARM_MODULES) -> dict[str, float]:
         started = time.perf_counter()
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - a warm-up never stops the worker; the task reports it
+        except Exception:  # a warm-up never stops the worker; the task that needs it reports it
             log.exception("warm-up: importing %s failed; the tasks that need it will import it", name)
             continue
         seconds[name] = round(time.perf_counter() - started, 2)
@@ -55,4 +55,8 @@ def warm_imports(modules: tuple[str, ...] = WARM_MODULES) -> dict[str, float]:
 def _warm_worker(**_: object) -> None:
     started = time.perf_counter()
     seconds = warm_imports()
-    log.info("warm-up: imported %s in %.1f s (once per worker, not per task)", seconds, time.perf_counter() - started)
+    log.info(
+        "warm-up: imported %s in %.1f s (once per worker, not per task)",
+        seconds,
+        time.perf_counter() - started,
+    )

@@ -31,8 +31,13 @@ print(json.dumps({"before": before, "after": after, "child_warm": os.waitstatus_
 
 
 def _probe(role: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT / "dags"), str(ROOT)])}
-    proc = subprocess.run([sys.executable, "-c", _PROBE, role], capture_output=True, text=True, env=env, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT / "dags"), str(ROOT)]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE, role], capture_output=True, text=True, env=env, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
