@@ -1,7 +1,7 @@
 """
 ### utterances_publish — decide, clean, gate and publish new utterances
 
-Nightly (and on demand for backfills and re-runs):
+Nightly at 02:00 UTC (and on demand for backfills and re-runs):
 
 1. **ingest_privacy** — new consent events and deletion requests into the governance store;
    unreadable ones are quarantined and hold their customer back (or block publishing).
@@ -23,6 +23,14 @@ Nightly (and on demand for backfills and re-runs):
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
 change nothing), `reprocess` (re-read the range; nothing is ever published twice).
 
+**What a run covers**: a scheduled or manual run takes whatever landing files are new (late ones
+for old partitions too), within `dt_from`/`dt_to` when given. A run of Airflow's **Backfill**
+("run this Dag for a range of dates") processes exactly the `dt=` partitions of its data interval:
+the schedule's interval is the previous day (the run at 02:00 on D has the interval
+[D-1 02:00, D 02:00) and the logical date D-1), so a backfill from 2026-11-20 to 2026-11-22 runs
+`dt=2026-11-20`, `dt=2026-11-21` and `dt=2026-11-22`, one run each. `dt_from`/`dt_to` in the
+backfill's params win; `reprocess` there re-reads files already processed.
+
 At 2 a.m.: a failed `gate_batch` names the failing expectations and where the batch is kept;
 `reports/<run>/gate.json` has the details. Re-running is always safe.
 """
@@ -33,7 +41,7 @@ import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import CronDataIntervalTimetable, dag, task
 from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
@@ -54,7 +62,8 @@ def _pulled(mapped) -> list[dict]:
 @dag(
     dag_id="utterances_publish",
     description="Nightly: decide, redact, gate and publish new utterances as a versioned, checksummed dataset",
-    schedule="0 2 * * *",
+    # a data interval of the previous day: a backfill run covers its dt= day (ug_airflow/backfill.py)
+    schedule=CronDataIntervalTimetable("0 2 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
@@ -75,7 +84,7 @@ def utterances_publish():
     @task
     def prepare() -> dict:
         """Validate params and settings (production without a pseudonym key refuses to start)."""
-        return new_run_context("utterances_publish")
+        return new_run_context("utterances_publish", backfill_covers_interval=True)
 
     @task
     def ingest_privacy(ctx: dict) -> dict:

@@ -85,9 +85,12 @@ def apply_airflow_overrides() -> None:
             os.environ[env] = value
 
 
-def new_run_context(dag_id: str) -> dict:
+def new_run_context(dag_id: str, backfill_covers_interval: bool = False) -> dict:
     """The ``prepare`` task of a DAG: validate the run's params and settings (production
-    without a pseudonym key refuses to start) and return the context every task receives."""
+    without a pseudonym key refuses to start) and return the context every task receives.
+
+    ``backfill_covers_interval``: a run made by Airflow's Backfill processes the ``dt=`` partitions
+    of its data interval (``ug_airflow.backfill``) unless its params give a dt range."""
     from airflow.sdk import get_current_context
 
     from utterance_governance.jobs.context import RunContext
@@ -95,7 +98,12 @@ def new_run_context(dag_id: str) -> dict:
 
     apply_airflow_overrides()
     context = get_current_context()
-    return RunContext.create(context["run_id"], dag_id, context["params"], load_settings()).to_dict()
+    params = dict(context["params"])
+    if backfill_covers_interval:
+        from ug_airflow.backfill import run_params
+
+        params = run_params(context, params)
+    return RunContext.create(context["run_id"], dag_id, params, load_settings()).to_dict()
 
 
 def run_context(ctx: dict):

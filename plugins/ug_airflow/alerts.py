@@ -230,8 +230,10 @@ def _hours(env: str) -> float:
 
 
 def run_deadline(dag_id: str, env: str):
-    """A ``DeadlineAlert``: the run has not finished ``$env`` hours after its logical date (its schedule;
-    a manual run's trigger time). Its callback, ``deadline_missed``, runs in the triggerer.
+    """A ``DeadlineAlert``: the run has not finished ``$env`` hours after it was queued (a scheduled run
+    at its schedule, a manual or backfill run when it was triggered or its turn came; not its logical
+    date, which a data-interval timetable puts a day earlier and a backfill in the past). Its
+    callback, ``deadline_missed``, runs in the triggerer.
 
     Opt-in (``$env`` unset or 0: none), because Airflow 3.3.2's ``dag.test()`` — and so
     ``airflow dags test``, the embedded default of SPEC §7 — crashes when a run of a DAG with a
@@ -245,7 +247,7 @@ def run_deadline(dag_id: str, env: str):
     from airflow.sdk.definitions.deadline import DeadlineAlert, DeadlineReference
 
     return DeadlineAlert(
-        reference=DeadlineReference.DAGRUN_LOGICAL_DATE,
+        reference=DeadlineReference.DAGRUN_QUEUED_AT,
         interval=timedelta(hours=hours),
         callback=AsyncCallback(deadline_missed, kwargs={"dag_id": dag_id, "interval": f"{hours:g} hours"}),
         name=f"{dag_id} not finished {hours:g} hours after its schedule",

@@ -8,7 +8,7 @@ import sys
 import pytest
 from tests.airflow_env import ROOT
 
-EXPECTED = {"utterances_publish": "0 2 * * *"}
+EXPECTED = {"utterances_publish": "0 2 * * *"}  # CronDataIntervalTimetable: the previous day (test_backfill_interval)
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def test_every_task_has_the_retry_policy_and_the_failure_notifier(bag, dag_id):
 
 @pytest.mark.parametrize("dag_id", sorted(DEADLINES))
 def test_a_deadline_alert_only_when_the_deployment_sets_its_hours(monkeypatch, dag_id):
-    from airflow.sdk.definitions.deadline import DagRunLogicalDateDeadline
+    from airflow.sdk.definitions.deadline import DagRunQueuedAtDeadline
     from airflow.serialization.serialized_objects import DagSerialization
 
     env, hours = DEADLINES[dag_id]
@@ -52,7 +52,7 @@ def test_a_deadline_alert_only_when_the_deployment_sets_its_hours(monkeypatch, d
     monkeypatch.setenv(env, str(hours))
     dag = _bag().dags[dag_id]
     (alert,) = dag.deadline if isinstance(dag.deadline, list) else [dag.deadline]
-    assert isinstance(alert.reference, DagRunLogicalDateDeadline)
+    assert isinstance(alert.reference, DagRunQueuedAtDeadline)  # not the logical date: a day early, or past
     assert alert.interval == timedelta(hours=hours)
     assert alert.callback.path == "ug_airflow.alerts.deadline_missed"
     assert alert.callback.kwargs == {"dag_id": dag_id, "interval": f"{hours:g} hours"}
