@@ -31,6 +31,11 @@ the schedule's interval is the previous day (the run at 02:00 on D has the inter
 `dt=2026-11-20`, `dt=2026-11-21` and `dt=2026-11-22`, one run each. `dt_from`/`dt_to` in the
 backfill's params win; `reprocess` there re-reads files already processed.
 
+**Progress and metrics**: each file, gate partition and speaker partition of the publish logs a
+`progress …` line (rows, seconds, rows/s; file names and counts only, never text or customer ids).
+Counts by reason, gate verdicts and failing checks go to Airflow's StatsD / OpenTelemetry
+(`[metrics]`) as `ug.publish.*` (README, "Metrics").
+
 At 2 a.m.: a failed `gate_batch` names the failing expectations and where the batch is kept;
 `reports/<run>/gate.json` has the details. Re-running is always safe.
 """

@@ -66,9 +66,14 @@ def apply_airflow_overrides() -> None:
     """Let the ``governance_db`` connection and ``ug_*`` variables override the environment.
 
     Called at the start of each task (never at parse time). Absent ones change nothing,
-    so tests and ``airflow dags test`` run on the environment alone.
+    so tests and ``airflow dags test`` run on the environment alone. The task's metrics go
+    through Airflow's Stats from here on (``ug_airflow.metrics``).
     """
     from airflow.sdk import Connection, Variable
+
+    from ug_airflow.metrics import install
+
+    install()
 
     try:
         conn = Connection.get("governance_db")

@@ -20,7 +20,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from utterance_governance.jobs import publish
+from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.purge import copies, published, receipts
 from utterance_governance.purge.affected import merge_counts
@@ -127,6 +127,21 @@ def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
     return {"overdue": 0, "at_risk": len(deadlines["at_risk"])}
 
 
+def _count_requests(ctx: RunContext, purged: dict | None) -> None:
+    """Deletion requests pending, at risk and overdue (as ``ug status`` counts them) as gauges, and the
+    live rows a purge took out, by reason."""
+    from utterance_governance.reports.deadlines import AT_RISK, COMPLETED, OVERDUE, load_deadlines
+
+    table = load_deadlines(ctx.store, ctx.policy, _now())
+    for name, n in (("pending", sum(d.state != COMPLETED for d in table)),
+                    ("at_risk", sum(d.state == AT_RISK for d in table)),
+                    ("overdue", sum(d.state == OVERDUE for d in table))):  # fmt: skip
+        telemetry.gauge(telemetry.metric_name("privacy", "requests", name), n)
+    if not ctx.dry_run:
+        for reason, n in ((purged or {}).get("rows_removed") or {}).items():
+            telemetry.incr(telemetry.metric_name("privacy", "rows_removed", reason), n)
+
+
 def write_report(
     ctx: RunContext,
     ingested: dict | None,
@@ -154,6 +169,7 @@ def write_report(
     }
     path = f"reports/{ctx.run_key}/privacy_requests.json"
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
+    _count_requests(ctx, purged)
     overdue = bool(deadlines["overdue"]) or any(
         u["overdue"] for u in deadlines["unreadable_deletion_records"]
     )

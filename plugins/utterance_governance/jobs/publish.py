@@ -26,6 +26,7 @@ from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
 from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
 from utterance_governance.io.storage import ObjectInfo, Refused
+from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.publish.commit import Publication, live_version, publish_version
@@ -243,6 +244,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     text, in ``quarantine/held/<file>.parquet`` until a later run can decide them.
     """
     settings = load_settings()
+    progress = telemetry.Progress("process_file", total=1, logger=log)
     state = privacy_state(ctx)
     if file.get("withdrawn"):
         return _process_withdrawn(ctx, file, state, settings.pseudonym_key)
@@ -265,7 +267,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         # keyed by the landing file: a re-read of the file replaces it, never duplicates it
         quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
         ctx.storage.write_parquet(quarantine, read.quarantine)
-    log.info("%s: %d rows, %s", file["path"], read.rows_seen, dict(decided.counts))
+    _file_progress(ctx, progress, file["path"], read.rows_seen, decided.counts)
     return {
         **file,
         **staged,
@@ -276,6 +278,16 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "counts": dict(decided.counts),
         "publishing_blocked": list(state.blocked_reasons),
     }
+
+
+def _file_progress(ctx: RunContext, progress: telemetry.Progress, path: str, rows: int, counts: dict) -> None:
+    """The file's progress line (its name, rows, rows/s, counts by reason: no text, no customer id)."""
+    per_s = progress.done(path, rows, ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if not ctx.dry_run:
+        telemetry.incr(telemetry.metric_name("publish", "files_read"))
+        telemetry.incr(telemetry.metric_name("publish", "rows_read"), rows)
+        telemetry.gauge(telemetry.metric_name("publish", "process_file", "rows_per_s"), round(per_s, 1))
+        telemetry.timing(telemetry.metric_name("publish", "process_file", "duration"), progress.elapsed)
 
 
 def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: bytes) -> dict:
@@ -410,6 +422,7 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     from utterance_governance.quality.gate import run_gate  # GX is heavy: import on use
 
     partition, partitions = part["partition"], part["partitions"]
+    progress = telemetry.Progress("gate_partition", total=1, logger=log)
     rows = read_partition(ctx.storage, _stage_dir(ctx, "ids"), partition, PUBLISHABLE)
     _, rank = capture_order(rows)
     live_ids = _live_keys(ctx, "utterance_id", rows.column("utterance_id"))
@@ -430,8 +443,8 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     write_partitioned(
         ctx.storage, _stage_dir(ctx, "speakers"), f"i-{partition:05d}", rows, "speaker_key", partitions
     )
-    log.info("id partition %d of %d: %d rows gated (%s), %d duplicates", partition, partitions, rows.num_rows,
-             "passed" if result.success else "FAILED", duplicates)  # fmt: skip
+    progress.done(f"id partition {partition} of {partitions}", rows.num_rows + duplicates,
+                  f"{rows.num_rows} gated ({'passed' if result.success else 'FAILED'}), {duplicates} duplicates")  # fmt: skip
     return {
         "partition": partition,
         "rows": rows.num_rows,
@@ -526,6 +539,7 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
         "publishing_blocked": blocked,
     }
     ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
+    _count_gate(ctx, gate)
     if not gate["success"]:
         raise GateFailed(
             _gate_failure_message(
@@ -536,6 +550,15 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
             )
         )
     return summary
+
+
+def _count_gate(ctx: RunContext, gate: dict) -> None:
+    """The gate's verdict as metrics: passed or failed, and each failing expectation by name."""
+    if ctx.dry_run:
+        return
+    telemetry.incr(telemetry.metric_name("publish", "gate", "passed" if gate["success"] else "failed"))
+    for failure in gate["failed"]:
+        telemetry.incr(telemetry.metric_name("publish", "gate", "failed_check", failure["check"]))
 
 
 def gate_failure_message(result: GateResult, run_id: str, batch_url: str, result_url: str) -> str:
@@ -553,11 +576,15 @@ def _gate_failure_message(failed: list[dict], run_id: str, batch_url: str, resul
     )
 
 
-def _speaker_parts(ctx: RunContext, gated: dict) -> list[Callable[[], pa.Table]]:
-    """Loaders of the gated rows, one speaker partition each, in the published form (sorted)."""
+def _speaker_parts(
+    ctx: RunContext, gated: dict, progress: telemetry.Progress
+) -> list[Callable[[], pa.Table]]:
+    """Loaders of the gated rows, one speaker partition each, in the published form (sorted); each
+    load is a progress line (timed from the previous one: its shards and ledger rows written)."""
 
     def load(partition: int) -> pa.Table:
         rows = read_partition(ctx.storage, gated["speakers"], partition, PUBLISHABLE).sort_by(SORT_KEYS)
+        progress.done(f"speaker partition {partition} read for its shards", rows.num_rows)
         # shard_rows keeps this order (its sort is stable); captured_at and landed_at feed the ledger only
         return (
             shard_rows(rows)
@@ -585,10 +612,11 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         )
     if ctx.dry_run:
         return {"dry_run": True, "version": None, "rows": gated["rows"], "counts": gated["counts"]}
+    progress = telemetry.Progress("publish", total=gated["partitions"], logger=log)
     publication = Publication(
         run_id=ctx.run_id,
         rows=None,
-        parts=tuple(_speaker_parts(ctx, gated)),
+        parts=tuple(_speaker_parts(ctx, gated, progress)),
         part_rows=gated["rows"],
         counts=gated["counts"],
         gate=gated["gate"],
@@ -602,6 +630,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         ctx.storage, ctx.store, ctx.dataset, publication, recheck=lambda p: _recheck(ctx, p, rechecked)
     )
     counts = rechecked.get("counts", gated["counts"])
+    progress.finish(
+        f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
+    )
     _write_decisions(ctx, staged, rechecked.get("excluded"))
     _keep_held_rows(ctx, staged)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
@@ -748,8 +779,19 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
             ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC), "success",
             report["counts"], {"version": report["version"], "report": path},
         )  # fmt: skip
+        _count_run(report)
     _write_run_page(ctx, report)
     return {"report": ctx.storage.url(path), **{k: report[k] for k in ("version", "counts")}}
+
+
+def _count_run(report: dict) -> None:
+    """The run's counts by reason (the report's own), and the version it put live, as metrics."""
+    for reason, n in report["counts"].items():
+        telemetry.incr(telemetry.metric_name("publish", "decisions", reason), n)
+    published = report["published"]
+    if report["new_version"]:
+        telemetry.incr(telemetry.metric_name("publish", "version_published"))
+        telemetry.gauge(telemetry.metric_name("publish", "live_rows"), published.get("rows", 0))
 
 
 def _write_run_page(ctx: RunContext, report: dict) -> None:
