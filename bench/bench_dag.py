@@ -141,7 +141,7 @@ def run_pipeline(lake: Path, workers: int) -> dict:
     from utterance_governance.settings import load_settings
 
     env = {"UG_DATA_ROOT": str(lake), "UG_DATABASE_URL": f"sqlite:///{lake}/governance.db",
-           "UG_PSEUDONYM_KEY": "bench-pseudonym-key"}  # fmt: skip
+           "UG_PSEUDONYM_KEY": "bench-pseudonym-key", "UG_ENV": "development"}  # fmt: skip
     os.environ.update(env)
     steps: dict[str, float] = defaultdict(float)
     step_rss: dict[str, float] = defaultdict(float)

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 AIRFLOW=.venv/bin/airflow
+export UG_ENV="${UG_ENV:-development}"  # the demo lake is local and keyed with the development key
 export UG_DATA_ROOT="${UG_DATA_ROOT:-$PWD/data}"
 UTTERANCES="${DEMO_UTTERANCES:-20000}"
 export UG_TASK_RETRIES="${UG_TASK_RETRIES:-0}"  # a demo fails fast instead of retrying

@@ -6,6 +6,9 @@ tmp dir) and PostgreSQL (a fresh database, dropped afterwards). PostgreSQL is re
 When that server is unreachable the PostgreSQL case is skipped, saying why; when
 ``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure.
 
+The suite is a development environment: ``UG_ENV=development`` (unset means production, which
+refuses the short test keys and the development key); tests of production set it themselves.
+
 Hypothesis runs derandomized (profile ``suite``); ``HYPOTHESIS_PROFILE=explore`` draws new examples.
 """
 
@@ -20,6 +23,8 @@ from hypothesis import settings
 import tests.airflow_env  # noqa: F401  (Airflow must be configured before anything imports it)
 from tests.postgres import admin_sql
 from tests.postgres import postgres_admin_url as _postgres_admin_url
+
+os.environ["UG_ENV"] = "development"  # subprocesses (airflow, the CLI) inherit it
 
 # Property tests draw the same examples on every run of the suite (CI must not pass one day and fail
 # the next on the same code); HYPOTHESIS_PROFILE=explore draws new ones, ten times as many, to look

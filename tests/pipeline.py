@@ -33,7 +33,8 @@ class Lake:
 
     @property
     def env(self) -> dict[str, str]:
-        env = {"UG_DATA_ROOT": self.root, "UG_DATABASE_URL": self.database_url, "UG_PSEUDONYM_KEY": self.key}
+        env = {"UG_DATA_ROOT": self.root, "UG_DATABASE_URL": self.database_url, "UG_PSEUDONYM_KEY": self.key,
+               "UG_ENV": "development"}  # fmt: skip
         if self.policy_file:
             env["UG_POLICY_FILE"] = self.policy_file
         return env

@@ -235,8 +235,9 @@ def privacy_ack(ids: list[int], by: str) -> int:
 
 def migrate_store() -> int:
     """Bring the governance store at ``UG_DATABASE_URL`` to this code's schema version (or create it)."""
-    settings = load_settings()
-    store = GovernanceStore(settings.database_url)
+    from utterance_governance.settings import load_database_url
+
+    store = GovernanceStore(load_database_url())  # the store's URL only: migrating needs no pseudonym key
     try:
         store.create_schema(migrate=True)
     finally:

@@ -2,6 +2,14 @@
 
 One place reads the environment; everything else receives a ``Settings``. Airflow
 variables and the ``governance_db`` connection override these in the DAG layer.
+
+Fail safe: a deployment is ``production`` unless ``UG_ENV=development`` says otherwise, so a
+forgotten variable gets the strict rules, never the lenient ones. Production needs its own
+pseudonym key of at least ``MIN_KEY_BYTES`` bytes. Development may run on the public development
+key, but only on a lake and a store on this machine (a local path, a SQLite file): data that
+leaves the machine is never keyed with a key anyone holding this code knows. A lake on an object
+store needs ``UG_DATABASE_URL`` in every environment: an implicit SQLite file would be a store of
+its own in every worker's working directory.
 """
 
 from __future__ import annotations
@@ -13,6 +21,10 @@ from dataclasses import dataclass
 log = logging.getLogger(__name__)
 
 DEV_PSEUDONYM_KEY = "ug-dev-key-NOT-FOR-PRODUCTION"
+DEVELOPMENT, PRODUCTION = "development", "production"
+ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
+# HMAC-SHA256 keys shorter than its output can be searched for: a production key has 256 bits or more
+MIN_KEY_BYTES = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -30,42 +42,113 @@ class Settings:
 
     @property
     def is_production(self) -> bool:
-        return self.env == "production"
+        return self.env != DEVELOPMENT
 
 
 def _join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *parts])
 
 
+def is_local_lake(data_root: str) -> bool:
+    """A lake on this machine's file system (a path or a ``file://`` URL), not on an object store."""
+    return "://" not in data_root or data_root.startswith("file://")
+
+
+def is_embedded_store(database_url: str) -> bool:
+    """A governance store in a SQLite file, not on a database server."""
+    return database_url.split(":", 1)[0].split("+", 1)[0] == "sqlite"
+
+
 def default_database_url(data_root: str) -> str:
-    if "://" in data_root:  # an object-store lake keeps no SQLite file inside it
-        return "sqlite:///governance.db"
-    return f"sqlite:///{os.path.abspath(_join(data_root, 'governance.db'))}"
+    """The embedded store of a local lake: ``governance.db`` inside it. A remote lake has none."""
+    if not is_local_lake(data_root):
+        raise ConfigurationError(
+            f"UG_DATABASE_URL is required: the lake {data_root} is not on this machine, and a SQLite "
+            "file beside each worker would give every worker a governance store of its own (what one "
+            "publishes, the others' purges and audits would not know). Point UG_DATABASE_URL at the "
+            "deployment's PostgreSQL database (or the governance_db Airflow connection)."
+        )
+    path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
+    return f"sqlite:///{os.path.abspath(_join(path, 'governance.db'))}"
+
+
+def _environment(env) -> str:
+    value = (env.get("UG_ENV") or PRODUCTION).strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ConfigurationError(
+            f"UG_ENV must be {' or '.join(ENVIRONMENTS)} (unset means production), got {value!r}"
+        )
+    return value
+
+
+def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes:
+    key = env.get("UG_PSEUDONYM_KEY")
+    if ug_env == PRODUCTION:
+        if not key:
+            raise ConfigurationError(
+                "UG_PSEUDONYM_KEY is required in production (UG_ENV unset or production): speaker "
+                "pseudonyms keyed with the development key could be reversed by anyone holding this "
+                "code. Generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`; "
+                "for local development set UG_ENV=development."
+            )
+        if key == DEV_PSEUDONYM_KEY:
+            raise ConfigurationError("UG_PSEUDONYM_KEY is the public development key: refused in production")
+        if len(key.encode("utf-8")) < MIN_KEY_BYTES:
+            raise ConfigurationError(
+                f"UG_PSEUDONYM_KEY is {len(key.encode('utf-8'))} bytes; production needs at least "
+                f"{MIN_KEY_BYTES} (a short key can be searched for, and every speaker_key with it). "
+                "Rotate a deployment's short key with `ug rekey`."
+            )
+        return key.encode("utf-8")
+    if key:
+        if len(key.encode("utf-8")) < MIN_KEY_BYTES:
+            log.warning(
+                "UG_PSEUDONYM_KEY is shorter than %d bytes: production would refuse it", MIN_KEY_BYTES
+            )
+        return key.encode("utf-8")
+    remote = [
+        what
+        for what, local in (
+            (f"the lake {data_root}", is_local_lake(data_root)),
+            ("the governance store (a database server)", is_embedded_store(database_url)),
+        )
+        if not local
+    ]
+    if remote:
+        raise ConfigurationError(
+            f"UG_PSEUDONYM_KEY is required: {' and '.join(remote)} {'is' if len(remote) == 1 else 'are'} "
+            "not on this machine, and the development key is refused for data that leaves it, even with "
+            "UG_ENV=development."
+        )
+    log.warning(
+        "UG_PSEUDONYM_KEY is not set: using the DEVELOPMENT pseudonym key (UG_ENV=development, local "
+        "lake and store). Never publish data made this way outside a test lake."
+    )
+    return DEV_PSEUDONYM_KEY.encode("utf-8")
+
+
+def _data_root(env) -> str:
+    data_root = env.get("UG_DATA_ROOT") or "./data"
+    return data_root if "://" in data_root else os.path.abspath(data_root)
+
+
+def load_database_url(environ: dict[str, str] | None = None) -> str:
+    """Only the governance store's URL (``ug migrate-store`` needs no pseudonym key)."""
+    env = os.environ if environ is None else environ
+    return env.get("UG_DATABASE_URL") or default_database_url(_data_root(env))
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """The settings of ``environ`` (default: the process environment); ``ConfigurationError`` when unsafe."""
     env = os.environ if environ is None else environ
-    data_root = env.get("UG_DATA_ROOT") or "./data"
-    if "://" not in data_root:
-        data_root = os.path.abspath(data_root)
-    ug_env = env.get("UG_ENV", "development")
-    key = env.get("UG_PSEUDONYM_KEY")
-    if not key:
-        if ug_env == "production":
-            raise ConfigurationError(
-                "UG_PSEUDONYM_KEY is required when UG_ENV=production: speaker pseudonyms keyed "
-                "with the development key could be reversed by anyone holding this code."
-            )
-        log.warning(
-            "UG_PSEUDONYM_KEY is not set: using the DEVELOPMENT pseudonym key. "
-            "Never publish data made this way outside a test lake."
-        )
-        key = DEV_PSEUDONYM_KEY
+    ug_env = _environment(env)
+    data_root = _data_root(env)
+    database_url = load_database_url(env)
     return Settings(
         data_root=data_root,
-        database_url=env.get("UG_DATABASE_URL") or default_database_url(data_root),
+        database_url=database_url,
         dataset=env.get("UG_DATASET") or "assistant-sft",
-        pseudonym_key=key.encode("utf-8"),
+        pseudonym_key=_pseudonym_key(env, ug_env, data_root, database_url),
         env=ug_env,
         policy_file=env.get("UG_POLICY_FILE") or None,
     )

@@ -128,5 +128,5 @@ def lake_env(tmp_path, monkeypatch):
     monkeypatch.setenv("UG_DATA_ROOT", str(root))
     monkeypatch.setenv("UG_DATABASE_URL", f"sqlite:///{tmp_path / 'governance.db'}")
     monkeypatch.setenv("UG_PSEUDONYM_KEY", "integration-test-key")
-    monkeypatch.delenv("UG_ENV", raising=False)
+    monkeypatch.setenv("UG_ENV", "development")
     return root

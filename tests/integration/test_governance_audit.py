@@ -38,7 +38,7 @@ def published_template(dagbag, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         for name, value in _env(base / "lake", base / "governance.db").items():
             mp.setenv(name, value)
-        mp.delenv("UG_ENV", raising=False)
+        mp.setenv("UG_ENV", "development")
         run = dagbag.get_dag("utterances_publish").test(run_conf=PARAM_DEFAULTS["utterances_publish"])
     assert run.state == "success"
     return base, summary
@@ -52,7 +52,7 @@ def lake(published_template, tmp_path, monkeypatch):
         shutil.copy2(db, tmp_path / db.name)
     for name, value in _env(tmp_path / "lake", tmp_path / "governance.db").items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("UG_ENV", raising=False)
+    monkeypatch.setenv("UG_ENV", "development")
     return (
         Storage(str(tmp_path / "lake")),
         GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}"),

@@ -353,7 +353,7 @@ def test_other_customer_ids_are_refused_clearly(value):
 
 
 def test_prepare_keeps_the_customer_id_out_of_the_context():
-    settings = load_settings({"UG_DATA_ROOT": "/tmp/x", "UG_PSEUDONYM_KEY": "k"})
+    settings = load_settings({"UG_DATA_ROOT": "/tmp/x", "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"})
     ctx = audit.prepare("r1", {"customer_id": "cus-1"}, settings)
     assert ctx["extra"] == {"mode": "access"} and "cus-1" not in json.dumps(ctx)
     assert audit.prepare("r1", {"customer_id": None}, settings)["extra"] == {"mode": "audit"}
@@ -371,7 +371,7 @@ def test_findings_keep_exact_counts_but_a_bounded_list():
 @pytest.fixture
 def ctx(lake, tmp_path, monkeypatch):
     env = {"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_DATABASE_URL": f"sqlite:///{tmp_path / 'governance.db'}",
-           "UG_PSEUDONYM_KEY": KEY.decode()}  # fmt: skip
+           "UG_PSEUDONYM_KEY": KEY.decode(), "UG_ENV": "development"}  # fmt: skip
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return RunContext.from_dict(

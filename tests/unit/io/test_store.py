@@ -118,7 +118,7 @@ def test_naive_datetimes_are_refused(store):
 
 
 def test_from_settings_creates_the_schema_at_the_configured_url(tmp_path):
-    settings = load_settings({"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_PSEUDONYM_KEY": "k"})
+    settings = load_settings({"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"})
     store = GovernanceStore.from_settings(settings)
     try:
         assert store.live_version("assistant-sft") is None

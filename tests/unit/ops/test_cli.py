@@ -27,7 +27,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("UG_DATA_ROOT", str(tmp_path / "lake"))
     monkeypatch.setenv("UG_DATABASE_URL", f"sqlite:///{tmp_path / 'governance.db'}")
     monkeypatch.setenv("UG_PSEUDONYM_KEY", "unit-test-key")
-    monkeypatch.delenv("UG_ENV", raising=False)
+    monkeypatch.setenv("UG_ENV", "development")
     monkeypatch.delenv("UG_POLICY_FILE", raising=False)
     store = GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}")
     store.create_schema()

@@ -1,0 +1,89 @@
+"""Fail-safe settings (SPEC §2): production unless development is asked for, a real key of at least
+32 bytes in production, the development key only for a lake and store on this machine, and no
+implicit SQLite store for a lake on an object store."""
+
+from __future__ import annotations
+
+import pytest
+
+from utterance_governance.cli import main as cli_main
+from utterance_governance.settings import (
+    DEV_PSEUDONYM_KEY,
+    MIN_KEY_BYTES,
+    ConfigurationError,
+    load_settings,
+)
+
+GOOD_KEY = "k" * MIN_KEY_BYTES
+PG = "postgresql+psycopg2://governance@db.internal:5432/governance"
+
+
+def test_production_is_the_default_when_ug_env_is_unset(tmp_path):
+    settings = load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": GOOD_KEY})
+    assert settings.env == "production" and settings.is_production
+    with pytest.raises(ConfigurationError, match="UG_PSEUDONYM_KEY is required in production"):
+        load_settings({"UG_DATA_ROOT": str(tmp_path)})  # nothing set at all: refused, not the dev key
+
+
+def test_development_is_asked_for_explicitly_and_runs_locally_on_the_development_key(tmp_path, caplog):
+    settings = load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "development"})
+    assert settings.env == "development" and not settings.is_production
+    assert settings.pseudonym_key == DEV_PSEUDONYM_KEY.encode()
+    assert settings.database_url == f"sqlite:///{tmp_path}/governance.db"
+    assert "DEVELOPMENT pseudonym key" in caplog.text
+
+
+@pytest.mark.parametrize("value", ["prod", "staging", "dev"])
+def test_an_unknown_ug_env_is_refused(tmp_path, value):
+    with pytest.raises(ConfigurationError, match="UG_ENV must be development or production"):
+        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": value, "UG_PSEUDONYM_KEY": GOOD_KEY})
+
+
+@pytest.mark.parametrize("key", ["k", "x" * (MIN_KEY_BYTES - 1), "é" * 15])  # 30 bytes in UTF-8
+def test_production_refuses_a_pseudonym_key_shorter_than_32_bytes(tmp_path, key):
+    with pytest.raises(ConfigurationError, match=f"production needs at least {MIN_KEY_BYTES}"):
+        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": key})
+    assert (
+        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": "é" * 16}).pseudonym_key
+        == ("é" * 16).encode()
+    )  # 32 bytes: accepted
+
+
+def test_production_refuses_the_development_key_set_explicitly(tmp_path):
+    with pytest.raises(ConfigurationError, match="public development key"):
+        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY})
+
+
+def test_the_development_key_is_refused_for_a_remote_lake_even_in_development():
+    env = {"UG_ENV": "development", "UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": "sqlite:////tmp/g.db"}
+    with pytest.raises(ConfigurationError, match=r"the lake s3://lake/ug is not on this machine"):
+        load_settings(env)
+    assert load_settings({**env, "UG_PSEUDONYM_KEY": "short-dev-key"}).pseudonym_key == b"short-dev-key"
+
+
+def test_the_development_key_is_refused_for_a_server_store_even_in_development(tmp_path):
+    env = {"UG_ENV": "development", "UG_DATA_ROOT": str(tmp_path), "UG_DATABASE_URL": PG}
+    with pytest.raises(ConfigurationError, match=r"governance store \(a database server\) is not"):
+        load_settings(env)
+
+
+@pytest.mark.parametrize("ug_env", ["development", "production"])
+def test_a_remote_lake_without_ug_database_url_refuses_to_start(ug_env):
+    env = {"UG_ENV": ug_env, "UG_DATA_ROOT": "s3://lake/ug", "UG_PSEUDONYM_KEY": GOOD_KEY}
+    with pytest.raises(ConfigurationError, match="UG_DATABASE_URL is required: the lake s3://lake/ug"):
+        load_settings(env)
+    assert load_settings({**env, "UG_DATABASE_URL": PG}).database_url == PG
+
+
+def test_a_local_lake_keeps_its_embedded_store(tmp_path):
+    settings = load_settings({"UG_DATA_ROOT": f"file://{tmp_path}", "UG_PSEUDONYM_KEY": GOOD_KEY})
+    assert settings.database_url == f"sqlite:///{tmp_path}/governance.db"
+
+
+def test_the_cli_says_why_it_refuses_a_remote_lake_without_a_store(monkeypatch, capsys):
+    monkeypatch.setenv("UG_ENV", "production")
+    monkeypatch.setenv("UG_DATA_ROOT", "s3://lake/ug")
+    monkeypatch.setenv("UG_PSEUDONYM_KEY", GOOD_KEY)
+    monkeypatch.delenv("UG_DATABASE_URL", raising=False)
+    assert cli_main(["settings"]) == 2
+    assert "UG_DATABASE_URL is required" in capsys.readouterr().err
