@@ -111,6 +111,7 @@ class Progress:
         """The step's summary line; returns its overall rows/s."""
         seconds = time.perf_counter() - self.started
         per_s = rate(self.rows, seconds)
-        self.log.info("progress %s: finished, %d items, %d rows in %.2f s, %.0f rows/s%s", self.step,
-                      self.items, self.rows, seconds, per_s, f"; {detail}" if detail else "")  # fmt: skip
+        items = f"{self.items} item" + ("" if self.items == 1 else "s")
+        self.log.info("progress %s: finished, %s, %d rows in %.2f s, %.0f rows/s%s", self.step, items,
+                      self.rows, seconds, per_s, f"; {detail}" if detail else "")  # fmt: skip
         return per_s
