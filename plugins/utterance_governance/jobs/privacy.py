@@ -129,17 +129,22 @@ def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
 
 def _count_requests(ctx: RunContext, purged: dict | None) -> None:
     """Deletion requests pending, at risk and overdue (as ``ug status`` counts them) as gauges, and the
-    live rows a purge took out, by reason."""
+    live rows a purge took out, by reason. Counting never fails the run."""
     from utterance_governance.reports.deadlines import AT_RISK, COMPLETED, OVERDUE, load_deadlines
 
-    table = load_deadlines(ctx.store, ctx.policy, _now())
-    for name, n in (("pending", sum(d.state != COMPLETED for d in table)),
-                    ("at_risk", sum(d.state == AT_RISK for d in table)),
-                    ("overdue", sum(d.state == OVERDUE for d in table))):  # fmt: skip
-        telemetry.gauge(telemetry.metric_name("privacy", "requests", name), n)
     if not ctx.dry_run:
         for reason, n in ((purged or {}).get("rows_removed") or {}).items():
             telemetry.incr(telemetry.metric_name("privacy", "rows_removed", reason), n)
+    try:
+        states = [d.state for d in load_deadlines(ctx.store, ctx.policy, _now())]
+    except Exception:
+        log.warning("deletion requests could not be counted for the metrics", exc_info=True)
+        return
+    telemetry.gauge(
+        telemetry.metric_name("privacy", "requests", "pending"), sum(s != COMPLETED for s in states)
+    )
+    telemetry.gauge(telemetry.metric_name("privacy", "requests", "at_risk"), states.count(AT_RISK))
+    telemetry.gauge(telemetry.metric_name("privacy", "requests", "overdue"), states.count(OVERDUE))
 
 
 def write_report(
@@ -169,7 +174,6 @@ def write_report(
     }
     path = f"reports/{ctx.run_key}/privacy_requests.json"
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
-    _count_requests(ctx, purged)
     overdue = bool(deadlines["overdue"]) or any(
         u["overdue"] for u in deadlines["unreadable_deletion_records"]
     )
@@ -182,4 +186,5 @@ def write_report(
             {"version": (purged or {}).get("version"), "report": path, "failed_steps": failed,
              "copies_rows_removed": (copied or {}).get("rows_removed")},
         )  # fmt: skip
+    _count_requests(ctx, purged)
     return {"report": ctx.storage.url(path), "failed_steps": failed, "version": (purged or {}).get("version")}
