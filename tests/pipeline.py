@@ -31,6 +31,10 @@ class Lake:
     policy_file: str | None = None
     _runs: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
+    def __post_init__(self) -> None:
+        with self.store():  # the deployment's init step (`ug migrate-store`): tasks never migrate
+            pass
+
     @property
     def env(self) -> dict[str, str]:
         env = {"UG_DATA_ROOT": self.root, "UG_DATABASE_URL": self.database_url, "UG_PSEUDONYM_KEY": self.key,

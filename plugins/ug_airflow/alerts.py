@@ -144,9 +144,7 @@ def _store():
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.settings import load_settings
 
-    store = GovernanceStore(load_settings().database_url)
-    store.create_schema()
-    return store
+    return GovernanceStore.from_settings(load_settings())  # at head, or refused: tasks never migrate
 
 
 class GovernanceFailureNotifier(BaseNotifier):

@@ -4,13 +4,16 @@ The ``airflow-init`` service of ``docker-compose.yaml`` runs it, and so does the
 (``tests/stack``) with the same command. Idempotent: safe on every ``docker compose up``.
 
 1. ``airflow db migrate`` — the Airflow metadata database;
-2. the governance store's tables (``UG_DATABASE_URL``), migrated in place when older;
+2. the governance store (``UG_DATABASE_URL``) brought to this code's head revision by Alembic
+   (``ug migrate-store``; ``utterance_governance.io.migrations``): created when new, upgraded when
+   older, refused when newer than this code. The tasks only check it is at head;
 3. the lake's root (``UG_DATA_ROOT``): on an object store, its bucket;
 4. the simple auth manager's password file, from ``UG_AIRFLOW_ADMIN_PASSWORD``: each configured
    user gets that password, so the api-server neither generates one nor prints it to its log.
 
-Settings are checked first: with ``UG_ENV=production`` a missing ``UG_PSEUDONYM_KEY`` stops the
-deployment here. It prints each step, never a secret.
+Settings are checked first (``utterance_governance.settings``: production unless ``UG_ENV=development``,
+a pseudonym key of 32 bytes or more, ``UG_DATABASE_URL`` for a lake on ``s3://``): a refused one
+stops the deployment here, exit status 2, saying why. It prints each step, never a secret.
 """
 
 from __future__ import annotations
@@ -27,17 +30,18 @@ def migrate_airflow_db() -> None:
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True)
 
 
-def create_governance_schema(database_url: str) -> str:
-    from sqlalchemy.engine import make_url
-
+def migrate_governance_store(database_url: str) -> str:
+    """``ug migrate-store``: the store at its head revision; what was done, as a sentence."""
+    from utterance_governance.io import migrations
     from utterance_governance.io.store import GovernanceStore
 
     store = GovernanceStore(database_url)
     try:
-        store.create_schema(migrate=True)  # a store of an older schema version is brought up to date
+        applied = store.migrate()
     finally:
         store.dispose()
-    return make_url(database_url).render_as_string(hide_password=True)
+    done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
+    return f"{store!r} at revision {migrations.head()} (head); {done}"
 
 
 def ensure_lake(data_root: str) -> str:
@@ -73,18 +77,22 @@ def write_auth_passwords(password: str | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ug_airflow.init_deployment", description=__doc__)
     parser.parse_args(argv)
-    from utterance_governance.settings import load_settings
+    from utterance_governance.settings import ConfigurationError, load_settings
 
     started = time.monotonic()
 
     def say(message: str) -> None:
         print(f"init [{time.monotonic() - started:5.1f}s] {message}", flush=True)
 
-    settings = load_settings()  # production without a pseudonym key stops here
+    try:
+        settings = load_settings()  # an unsafe configuration stops the deployment here
+    except ConfigurationError as exc:
+        print(f"init: configuration refused: {exc}", file=sys.stderr, flush=True)
+        return 2
     say(f"settings checked (env={settings.env}, dataset={settings.dataset})")
     migrate_airflow_db()
     say("airflow metadata database migrated")
-    say(f"governance store ready at {create_governance_schema(settings.database_url)}")
+    say(f"governance store: {migrate_governance_store(settings.database_url)}")
     say(f"lake root ready at {ensure_lake(settings.data_root)}")
     say(write_auth_passwords(os.environ.get("UG_AIRFLOW_ADMIN_PASSWORD")))
     return 0

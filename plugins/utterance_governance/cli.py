@@ -13,7 +13,10 @@
                               rotate the pseudonym key (``purge.rekey``): the new key is ``UG_PSEUDONYM_KEY``, the
                               old one is read from the environment variable VAR (never from the command line,
                               where it would be seen in process lists and shell history)
-    ug summary | settings | migrate-store
+    ug migrate-store [--check]
+                              bring the governance store to this code's head revision (Alembic), or create
+                              it (the deployment's init step runs it); --check: exit 1 when it is not at head
+    ug summary | settings
 
 Exit status: 0 all is well (or the command did what it was asked); 1 something needs a person
 (``status``: the latest run of a DAG failed, a deletion request is overdue, or publishing is
@@ -38,9 +41,7 @@ EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
 
 def _open_store() -> GovernanceStore:
-    store = GovernanceStore(load_settings().database_url)
-    store.create_schema()
-    return store
+    return GovernanceStore.from_settings(load_settings())  # at the schema's head, or refused
 
 
 def _print_runs(storage: Storage, runs: list[dict]) -> None:
@@ -233,17 +234,33 @@ def privacy_ack(ids: list[int], by: str) -> int:
     return EXIT_ATTENTION if missing else EXIT_OK
 
 
-def migrate_store() -> int:
-    """Bring the governance store at ``UG_DATABASE_URL`` to this code's schema version (or create it)."""
+def migrate_store(check: bool = False) -> int:
+    """Bring the governance store at ``UG_DATABASE_URL`` to this code's head revision (or create it);
+    ``check``: change nothing, exit 1 when it is not at head."""
+    from utterance_governance.io import migrations
+    from utterance_governance.io.store import StoreSchemaMismatch
     from utterance_governance.settings import load_database_url
 
     store = GovernanceStore(load_database_url())  # the store's URL only: migrating needs no pseudonym key
     try:
-        store.create_schema(migrate=True)
+        if check:
+            try:
+                store.require_schema()
+            except StoreSchemaMismatch as exc:
+                print(f"migrate-store --check: {exc}", file=sys.stderr)
+                return EXIT_ATTENTION
+            print(f"{store!r} is at revision {migrations.head()} (head)")
+            return EXIT_OK
+        try:
+            applied = store.migrate()
+        except StoreSchemaMismatch as exc:
+            print(f"migrate-store refused: {exc}", file=sys.stderr)
+            return EXIT_ATTENTION
     finally:
         store.dispose()
-    print(f"governance store {store!r}: schema up to date")
-    return 0
+    done = f"applied {', '.join(applied)}" if applied else "nothing to apply"
+    print(f"{store!r}: at revision {migrations.head()} (head); {done}")
+    return EXIT_OK
 
 
 def rekey(old_key_env: str) -> int:
@@ -300,7 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ack.add_argument("--by", required=True, help="who acknowledges (recorded in the governance store)")
     sub.add_parser("summary", help="runs, live version, shards, report locations")
-    sub.add_parser("migrate-store", help="bring the governance store to this code's schema version")
+    migrate_cmd = sub.add_parser(
+        "migrate-store",
+        help="bring the governance store (UG_DATABASE_URL) to this code's head revision (Alembic), or create it; "
+        "tasks refuse a store that is not at head",
+    )
+    migrate_cmd.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 when the store is not at head"
+    )
     rekey_cmd = sub.add_parser(
         "rekey",
         help="rotate the pseudonym key: re-key the live dataset and every keyed copy to UG_PSEUDONYM_KEY",
@@ -338,7 +362,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "summary":
         return summary()
     if args.command == "migrate-store":
-        return migrate_store()
+        return migrate_store(args.check)
     if args.command == "rekey":
         return rekey(args.old_key_env)
     settings = load_settings()

@@ -23,6 +23,8 @@ def _succeeded(run) -> None:
 
 def test_the_adversarial_scenario_through_the_dags(run_dag, lake_env, store_url, monkeypatch):
     monkeypatch.setenv("UG_DATABASE_URL", store_url)
+    with GovernanceStore(store_url) as store:  # the deployment's init step (`ug migrate-store`)
+        store.migrate()
     pop = Population(7, "postgresql" if store_url.startswith("postgresql") else "sqlite")
     storage = Storage(str(lake_env))
     steps = scenario.Steps(

@@ -252,8 +252,8 @@ def governance_snapshot(settings, now: datetime) -> dict[str, Any]:
         "live": _live(storage, settings.data_root, settings.dataset),
     }
     with GovernanceStore(settings.database_url) as store:
-        if settings.database_url not in _SCHEMA_READY:  # once per process: a fresh deployment (or
-            store.create_schema()  # a store without the newest tables) shows empty tables, not an error
+        if settings.database_url not in _SCHEMA_READY:  # once per process: a store behind this code's
+            store.require_schema(migrate_embedded=not settings.is_production)  # schema says what to run
             _SCHEMA_READY.add(settings.database_url)
         pending, deadline_counts = _deadlines(store, load_policy(settings.policy_file), now)
         snapshot.update(

@@ -244,10 +244,12 @@ version_shards = Table(
     Index("ix_version_shards_lineage", "dataset", "shard_id"),
 )
 
-# --- the store's own schema version ----------------------------------------------------------
-# Bumped whenever a table changes shape; a store made by another version is refused with a
-# clear message instead of failing somewhere in the middle of a run.
-SCHEMA_VERSION = 3
+# --- the store's schema version ------------------------------------------------------------------
+# The schema's history is Alembic's (``io/migrations``: a table that changes shape gets a revision;
+# ``alembic_version`` holds the store's). ``store_meta.schema_version`` stays at 4, the first
+# version under Alembic, so code from before Alembic (which knew versions 1 to 3) refuses the store
+# as "newer than the code" instead of misreading it.
+SCHEMA_VERSION = 4
 store_meta = Table(
     "store_meta",
     metadata,
@@ -320,8 +322,7 @@ dataset_locks = Table(
 )
 
 # Alerts sent, one row per subject and state: an at-risk deletion request is told about once, then
-# once more when it becomes overdue, not every hour. A new table in the same metadata: created by
-# ``create_schema`` on an existing store (no column of an older table changes).
+# once more when it becomes overdue, not every hour (revision 0004).
 alerts_sent = Table(
     "alerts_sent",
     metadata,

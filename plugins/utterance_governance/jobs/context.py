@@ -113,10 +113,9 @@ class RunContext:
 
     @cached_property
     def store(self) -> GovernanceStore:
-        # the URL may hold a password: it is resolved in each worker, never carried in XCom
-        store = GovernanceStore(load_settings().database_url)
-        store.create_schema()
-        return store
+        # the URL may hold a password: it is resolved in each worker, never carried in XCom. The store
+        # must be at the schema's head: tasks never migrate it (``ug migrate-store`` does)
+        return GovernanceStore.from_settings(load_settings())
 
     @cached_property
     def policy(self) -> Policy:

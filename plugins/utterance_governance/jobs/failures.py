@@ -54,9 +54,7 @@ def run_key(run_id: str) -> str:
 
 
 def _store() -> GovernanceStore:
-    store = GovernanceStore(load_settings().database_url)
-    store.create_schema()
-    return store
+    return GovernanceStore.from_settings(load_settings())  # at head, or refused: tasks never migrate
 
 
 def record_step_failure(

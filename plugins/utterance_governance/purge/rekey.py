@@ -202,8 +202,7 @@ def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> di
     from utterance_governance.purge.receipts import write_receipt_files
 
     storage = Storage(settings.data_root)
-    store = GovernanceStore(settings.database_url)
-    store.create_schema()
+    store = GovernanceStore.from_settings(settings)  # at the schema's head (`ug migrate-store`), or refused
     try:
         run_id = run_id or f"rekey-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
         result = rekey_dataset(storage, store, settings.dataset, settings_old_key, settings.pseudonym_key,

@@ -14,16 +14,14 @@ import pytest
 from sqlalchemy import func, select
 
 from utterance_governance.io.storage import ObjectInfo
-from utterance_governance.io.store import GovernanceStore, LockLost, LockTimeout, StoreSchemaMismatch
+from utterance_governance.io.store import GovernanceStore, LockLost, LockTimeout
 from utterance_governance.io.store import ledger as store_module
 from utterance_governance.io.store_schema import (
     LEDGER,
     LEDGER_INPUT,
-    SCHEMA_VERSION,
     consent_events,
     ledger,
     metadata,
-    store_meta,
 )
 from utterance_governance.schema import CONSENT, DELETION, QUARANTINE
 from utterance_governance.settings import load_settings
@@ -98,27 +96,15 @@ def test_create_schema_is_idempotent_and_timestamps_round_trip_as_utc(store):
     assert run["finished_at"] is None
 
 
-def test_a_store_of_another_schema_version_is_refused_with_a_clear_reason(store):
-    with store.engine.begin() as conn:
-        conn.execute(store_meta.update().values(value="1"))
-    with pytest.raises(StoreSchemaMismatch, match="schema version 1; this code needs version"):
-        store.create_schema()
-    with store.engine.begin() as conn:  # a store from before the version was recorded
-        conn.execute(store_meta.delete())
-    with pytest.raises(StoreSchemaMismatch, match="schema version 1"):
-        store.create_schema()
-    with store.engine.begin() as conn:
-        conn.execute(store_meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-    store.create_schema()  # the right version: nothing to say
-
-
 def test_naive_datetimes_are_refused(store):
     with pytest.raises(Exception, match="naive datetime"):
         store.record_run("r1", "d", dt.datetime(2026, 1, 1), None, "running", {})
 
 
 def test_from_settings_creates_the_schema_at_the_configured_url(tmp_path):
-    settings = load_settings({"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"})
+    settings = load_settings(
+        {"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"}
+    )
     store = GovernanceStore.from_settings(settings)
     try:
         assert store.live_version("assistant-sft") is None

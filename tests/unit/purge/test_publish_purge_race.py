@@ -62,6 +62,8 @@ def lake(tmp_path, store_url, monkeypatch):
         "UG_PSEUDONYM_KEY": KEY,
     }.items():
         monkeypatch.setenv(name, value)
+    with GovernanceStore(store_url) as store:  # the deployment's init step (`ug migrate-store`)
+        store.migrate()
     monkeypatch.setattr("utterance_governance.quality.gate.run_gate", lambda *a, **k: _Gate())
     generate_landing(str(root), 300, seed=31, file_format="jsonl", days=1, files_per_day=1)
     run_publish("base")

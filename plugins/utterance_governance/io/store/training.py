@@ -5,8 +5,7 @@ version it read (``record_training_run``); when a purge revokes versions, ``trai
 answers "which training runs used v000042", so the asset event and the governance view can
 name them and a model owner can act. No customer id, no text: versions, run ids and counts.
 
-The table (``store_schema.training_runs``) is created with the schema (``create_all``): a store made before it gains it on the
-next ``create_schema`` without a migration (a new table, no changed column).
+The table is ``store_schema.training_runs`` (revision 0004 of ``io/migrations``).
 """
 
 from __future__ import annotations

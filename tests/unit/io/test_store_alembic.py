@@ -1,0 +1,224 @@
+"""The governance store's schema under Alembic (``io/migrations``), on SQLite and PostgreSQL: every
+earlier revision upgrades to head, and head is exactly the SQLAlchemy metadata; stores made before
+Alembic are adopted; tasks refuse a store that is not at head (they never migrate it), except the
+embedded SQLite store of development, which is migrated for the developer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from utterance_governance.cli import main as cli_main
+from utterance_governance.io import migrations
+from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
+from utterance_governance.io.store_schema import metadata
+from utterance_governance.jobs.context import RunContext
+from utterance_governance.settings import load_settings
+
+DS = "assistant-sft"
+T0 = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+EARLIER = [None, *migrations.revisions()[:-1]]  # None: an empty database
+
+
+def schema_diff(url: str) -> list:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    finally:
+        engine.dispose()
+
+
+def upgrade_to(store: GovernanceStore, revision: str) -> None:
+    with store._write() as conn:
+        command.upgrade(migrations.config(conn), revision)
+
+
+def revision_of(url: str) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return migrations.current(conn)
+    finally:
+        engine.dispose()
+
+
+def test_the_revisions_are_one_line_from_schema_version_1():
+    assert migrations.revisions() == ["0001", "0002", "0003", "0004", *migrations.revisions()[4:]]
+    assert migrations.head() == migrations.revisions()[-1]
+    assert migrations.LEGACY_REVISIONS == {1: "0001", 2: "0002", 3: "0003"}
+
+
+@pytest.mark.parametrize("start", EARLIER, ids=lambda r: f"from-{r or 'empty'}")
+def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, start):
+    store = GovernanceStore(store_url)
+    try:
+        if start is not None:
+            upgrade_to(store, start)
+            assert revision_of(store_url) == start
+            if start == "0001":  # rows of schema version 1 are carried into shard lineages
+                with store.engine.begin() as conn:
+                    conn.execute(
+                        text("INSERT INTO ledger (dataset, utterance_id, shard_path, speaker_key, content_hash, "
+                             "captured_at) VALUES (:d, 'u1', 'v1/part-00000.parquet', 's1', 'h1', :t)"),
+                        {"d": DS, "t": T0.replace(tzinfo=None) if store.backend == "sqlite" else T0},
+                    )  # fmt: skip
+                    conn.execute(
+                        text("INSERT INTO version_shards (dataset, version, shard_path) "
+                             "VALUES (:d, 'v000001', 'v1/part-00000.parquet')"), {"d": DS}
+                    )  # fmt: skip
+        applied = store.migrate()
+        assert applied == migrations.revisions()[migrations.revisions().index(start) + 1 if start else 0 :]
+        assert store.schema_revision() == migrations.head()
+        assert schema_diff(store_url) == []
+        store.require_schema()  # at head: accepted
+        assert store.migrate() == []  # and nothing more to do
+        if start == "0001":
+            rows = store.ledger_rows(DS, "v000001").to_pylist()
+            assert [(r["utterance_id"], r["shard_path"], r["captured_at"]) for r in rows] == [
+                ("u1", "v1/part-00000.parquet", T0)
+            ]
+    finally:
+        store.dispose()
+
+
+def test_the_head_schema_is_the_sqlalchemy_metadata(store_url):
+    """``compare_metadata`` finds nothing between a store made by the revisions and ``store_schema``:
+    a table or index changed in the metadata without a revision fails here."""
+    store = GovernanceStore(store_url)
+    try:
+        store.migrate()
+    finally:
+        store.dispose()
+    assert schema_diff(store_url) == []
+    engine = create_engine(store_url)
+    try:
+        assert set(inspect(engine).get_table_names()) == set(metadata.tables) | {"alembic_version"}
+        with engine.begin() as conn:  # the comparison sees a missing index
+            conn.execute(text("DROP INDEX ix_ledger_content"))
+    finally:
+        engine.dispose()
+    assert [d[0] for d in schema_diff(store_url)] == ["add_index"]
+
+
+def _legacy_version_3(url: str, *, early: bool) -> None:
+    """A store as the code before Alembic left it at schema version 3 (``create_all`` and
+    ``store_meta``); ``early``: made before version 3 gained ``searched`` and the content-hash index,
+    and before the alerts and training tables existed."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            skipped = {"alerts_sent", "training_runs"} if early else set()
+            metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t.name not in skipped])
+            conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('schema_version', '3')"))
+            if early:
+                conn.execute(text("DROP INDEX ix_ledger_content"))
+                conn.execute(text("ALTER TABLE deletion_receipts DROP COLUMN searched"))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("early", [False, True], ids=["version-3", "early-version-3"])
+def test_a_store_made_before_alembic_is_stamped_and_upgraded(store_url, early):
+    _legacy_version_3(store_url, early=early)
+    store = GovernanceStore(store_url)
+    try:
+        with pytest.raises(
+            StoreSchemaMismatch, match=r"holds schema version 3 \(before Alembic\).*ug migrate-store"
+        ):
+            store.require_schema()
+        assert store.migrate() == ["0004"]
+        assert store.schema_revision() == migrations.head()
+        with store.engine.connect() as conn:
+            assert conn.scalar(text("SELECT value FROM store_meta WHERE key = 'schema_version'")) == "4"
+    finally:
+        store.dispose()
+    assert schema_diff(store_url) == []
+
+
+def _settings(tmp_path, url: str, env: str):
+    return load_settings({"UG_DATA_ROOT": str(tmp_path / "lake"), "UG_DATABASE_URL": url, "UG_ENV": env,
+                          "UG_PSEUDONYM_KEY": "a-production-key-of-32-bytes-or-more"})  # fmt: skip
+
+
+@pytest.mark.parametrize("env", ["production", "development"])
+def test_tasks_refuse_a_store_behind_head_and_never_migrate_it(store_url, tmp_path, env, monkeypatch):
+    """A task's store (``RunContext.store``, ``from_settings``) at an older revision is refused with
+    what to run, and left as it was; only development's embedded SQLite store is migrated for it."""
+    older = migrations.revisions()[-2]
+    store = GovernanceStore(store_url)
+    try:
+        upgrade_to(store, older)
+    finally:
+        store.dispose()
+    settings = _settings(tmp_path, store_url, env)
+    ctx = RunContext(run_id="r1", dag_id="utterances_publish", now=T0.isoformat(), data_root=settings.data_root,
+                     dataset=DS, env=env)  # fmt: skip
+    for name, value in {"UG_DATABASE_URL": store_url, "UG_ENV": env, "UG_DATA_ROOT": settings.data_root,
+                        "UG_PSEUDONYM_KEY": "a-production-key-of-32-bytes-or-more"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    if env == "development" and store_url.startswith("sqlite"):
+        assert ctx.store.schema_revision() == migrations.head()
+        ctx.store.dispose()
+        return
+    with pytest.raises(StoreSchemaMismatch, match=rf"is at revision {older}; this code needs revision "
+                       rf"{migrations.head()}\. Run `ug migrate-store`"):  # fmt: skip
+        ctx.store  # noqa: B018
+    with pytest.raises(StoreSchemaMismatch, match="ug migrate-store"):
+        GovernanceStore.from_settings(settings)
+    assert revision_of(store_url) == older  # untouched
+
+
+def test_a_store_with_no_schema_is_refused_by_tasks(store_url, tmp_path):
+    with pytest.raises(StoreSchemaMismatch, match=r"has no schema yet.*Run `ug migrate-store`"):
+        GovernanceStore.from_settings(_settings(tmp_path, store_url, "production"))
+    assert revision_of(store_url) is None
+
+
+def test_a_store_newer_than_the_code_is_refused(store_url):
+    store = GovernanceStore(store_url)
+    try:
+        store.migrate()
+        with store.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+        with pytest.raises(StoreSchemaMismatch, match=r"revision 9999.*newer than this code"):
+            store.migrate()
+        with pytest.raises(StoreSchemaMismatch, match=r"newer than this code\. Deploy the newer code"):
+            store.require_schema(migrate_embedded=True)
+    finally:
+        store.dispose()
+
+
+def test_migrate_store_creates_upgrades_and_checks(store_url, monkeypatch, capsys):
+    monkeypatch.setenv("UG_DATABASE_URL", store_url)
+    monkeypatch.delenv("UG_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("UG_ENV", "production")  # migrating needs the store's URL only, not the key
+    assert cli_main(["migrate-store", "--check"]) == 1
+    assert "has no schema yet" in capsys.readouterr().err
+    assert revision_of(store_url) is None  # --check changes nothing
+    assert cli_main(["migrate-store"]) == 0
+    assert (
+        f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004" in capsys.readouterr().out
+    )
+    assert cli_main(["migrate-store"]) == 0
+    assert "nothing to apply" in capsys.readouterr().out
+    assert cli_main(["migrate-store", "--check"]) == 0
+
+
+def test_concurrent_migrations_apply_each_revision_once(postgres_url):
+    """Two init steps at once (``docker compose up`` racing a manual ``ug migrate-store``): the advisory
+    lock makes the second wait and find nothing to do."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def migrate() -> list[str]:
+        with GovernanceStore(postgres_url) as store:
+            return store.migrate()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = sorted(pool.map(lambda _: migrate(), range(2)), key=len)
+    assert results == [[], migrations.revisions()]
