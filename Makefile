@@ -31,14 +31,15 @@ help:
 	@echo "              PostgreSQL when a server answers at 127.0.0.1:5432)"
 	@echo "make lint   - ruff (with the AIR rules)"
 
-$(VENV)/.installed: requirements/lock.txt pyproject.toml
+# uv.lock as committed (--frozen): the runtime set and the dev group (tests, benchmarks), and this project
+# editable (the `ug` command). --inexact: a package someone added to .venv by hand is left alone.
+$(VENV)/.installed: uv.lock pyproject.toml
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	@test -x $(PY) || uv venv --quiet --python $(PYTHON) $(VENV) || $(PYTHON) -m venv $(VENV)
-	uv pip install --quiet --python $(PY) -r requirements/lock.txt
-	uv pip install --quiet --python $(PY) --no-deps -e .  # the `ug` command (pyproject [project.scripts])
+	UV_PROJECT_ENVIRONMENT=$(VENV) uv sync --quiet --frozen --inexact --group dev
 	@touch $@
 
-setup: $(VENV)/.installed ## idempotent: creates .venv from the lock once
+setup: $(VENV)/.installed ## idempotent: creates .venv from uv.lock once (again when it changes)
 
 airflow-db: setup
 	@mkdir -p $(AIRFLOW_HOME)

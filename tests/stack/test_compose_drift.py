@@ -122,10 +122,21 @@ def test_backing_services_and_health_checks():
         assert SERVICES[service]["depends_on"][C.INIT] == {"condition": "service_completed_successfully"}
 
 
-def test_the_image_installs_the_lock_and_finds_the_package(planned):
+def test_the_image_installs_the_locked_runtime_set_and_finds_the_package(planned):
+    """The image installs uv.lock's runtime set only (``uv sync --frozen --no-dev``: hash-checked, never
+    re-resolved, no test tool; tests/unit/test_dependencies.py checks what that set holds)."""
     dockerfile = (C.ROOT / "Dockerfile").read_text()
-    assert re.search(r"uv pip install --system .*-r /tmp/lock\.txt", dockerfile)
-    assert "COPY requirements/lock.txt /tmp/lock.txt" in dockerfile
+    assert "COPY pyproject.toml uv.lock ./" in dockerfile
+    (sync,) = re.findall(r"^RUN (uv sync [^\n]*)", dockerfile, re.MULTILINE)
+    assert {"--frozen", "--no-dev", "--no-install-project"} <= set(sync.split())
+    assert not re.search(r"--(all-)?(groups?|extras?)\b|--dev\b|--only-dev", sync)
+    assert re.findall(r"pip install (.*)", dockerfile) == [
+        "--no-cache-dir uv==0.13.9"
+    ]  # uv itself, nothing else
+    assert "requirements" not in dockerfile
+    assert "COPY --from=build /opt/venv /opt/venv" in dockerfile  # uv and the lock stay in the build stage
+    context = [line for line in (C.ROOT / ".dockerignore").read_text().splitlines() if line.startswith("!")]
+    assert context == ["!pyproject.toml", "!uv.lock", "!dags/", "!plugins/"]
     (pythonpath,) = re.findall(r"PYTHONPATH=(\S+)", dockerfile)
     native = planned.environment(C.INIT)["PYTHONPATH"].split(":")
     assert [C.localize(p, planned.endpoints) for p in pythonpath.split(":")] == native
