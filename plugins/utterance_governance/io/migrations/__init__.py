@@ -25,7 +25,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import Connection, inspect, select, text
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,14 @@ def revisions() -> list[str]:
 
 
 def current(conn: Connection) -> str | None:
-    """The store's revision; ``None``: no ``alembic_version`` (empty, or made before Alembic)."""
-    from alembic.migration import MigrationContext
-
-    return MigrationContext.configure(conn).get_current_revision()
+    """The store's revision; ``None``: no ``alembic_version`` (empty, or made before Alembic). Read
+    with one query (every task asks), not through Alembic's migration context."""
+    if not inspect(conn).has_table(VERSION_TABLE):
+        return None
+    found = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(found) > 1:
+        raise SchemaError(f"the store is at several revisions at once ({', '.join(sorted(found))})")
+    return found[0] if found else None
 
 
 def legacy_schema_version(conn: Connection) -> int | None:

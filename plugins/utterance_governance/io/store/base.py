@@ -143,7 +143,10 @@ class StoreBase:
         from utterance_governance.io import migrations
 
         with self._read() as conn:
-            return migrations.current(conn)
+            try:
+                return migrations.current(conn)
+            except migrations.SchemaError as exc:
+                raise StoreSchemaMismatch(f"{self!r}: {exc}") from exc
 
     def require_schema(self, *, migrate_embedded: bool = False) -> None:
         """Refuse a store that is not at this code's head revision, saying what to run.
