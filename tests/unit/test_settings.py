@@ -87,3 +87,15 @@ def test_the_cli_says_why_it_refuses_a_remote_lake_without_a_store(monkeypatch, 
     monkeypatch.delenv("UG_DATABASE_URL", raising=False)
     assert cli_main(["settings"]) == 2
     assert "UG_DATABASE_URL is required" in capsys.readouterr().err
+
+
+def test_the_init_step_stops_on_a_refused_configuration_before_touching_anything(monkeypatch, capsys):
+    from ug_airflow import init_deployment
+
+    monkeypatch.setattr(init_deployment, "migrate_airflow_db", lambda: pytest.fail("must not migrate"))
+    monkeypatch.delenv("UG_ENV", raising=False)  # unset: production
+    monkeypatch.setenv("UG_DATA_ROOT", "s3://lake/ug")
+    monkeypatch.setenv("UG_DATABASE_URL", PG)
+    monkeypatch.setenv("UG_PSEUDONYM_KEY", "k")
+    assert init_deployment.main([]) == 2
+    assert "production needs at least 32" in capsys.readouterr().err
