@@ -153,6 +153,7 @@ def landing_files(root: Path) -> dict[str, set[str]]:
 def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, lake):
     from sqlalchemy import create_engine, select
 
+    from utterance_governance.io.readers import read_landing_file
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store_schema import processed_files
 
@@ -203,3 +204,17 @@ def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, 
         assert decided == files[dt]
     assert set(by_run) == {r["dag_run_id"] for r in runs}  # no other run read anything
     assert not any(path in files["2026-11-22"] for paths in by_run.values() for path in paths)
+
+    # the task logs of a real worker have each file's progress line: name, rows, rows/s; no customer id
+    customers = {r["customer_id"] for dt in DAYS[:2] for path in files[dt]
+                 for r in read_landing_file(storage, path, "utterances").records.to_pylist()}  # fmt: skip
+    for run, dt in zip(runs, ("2026-11-20", "2026-11-21"), strict=True):
+        logs = sorted((airflow.home / "logs" / f"dag_id={DAG}" / f"run_id={run['dag_run_id']}"
+                       / "task_id=process_file").rglob("*.log"))  # fmt: skip
+        text = "\n".join(path.read_text() for path in logs)
+        progress = [
+            json.loads(line)["event"] for line in text.splitlines() if '"progress process_file: ' in line
+        ]
+        assert sorted(p.split(": ")[1] for p in progress) == sorted(files[dt]), progress
+        assert all(" rows/s" in p for p in progress)
+        assert customers and not [c for c in customers if c in text]
