@@ -633,3 +633,34 @@ def test_live_matches_looks_up_a_batchs_keys_in_one_version(store):
         set(),
         set(),
     )
+
+
+def test_ledger_bulk_paths_through_psycopg3(postgres_url):
+    """The lock holds both PostgreSQL drivers: the ledger's COPY paths (insert, the temporary key
+    tables of lookups and purges, reads into Arrow) work through psycopg 3's ``cursor.copy`` as
+    through psycopg2's ``copy_expert``, with the same rows."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    store = GovernanceStore(url)
+    try:
+        store.create_schema()
+        ds, rows = "assistant-sft", ledger_input("v1/part-00000.parquet", 1200, speakers=7)
+        with store.engine.connect() as conn:
+            assert type(conn.connection.driver_connection).__module__ == "psycopg"
+        assert store.insert_ledger_rows(ds, "v1", rows) == 1200
+        store.record_version(ds, "v1", None, "run-1", at(0), None, "live")
+        assert store.ledger_rows(ds, "v1").drop_columns(["dataset", "version"]).equals(rows)
+        assert store.ledger_rows(ds, "v1", speaker_keys=["spk003"]).num_rows == 171
+        assert store.live_matches(ds, "v1", pa.array(["h0000005", "nope"]), pa.array(["u0001199"])) == (
+            {"h0000005"},
+            {"u0001199"},
+        )
+        store.record_version(ds, "v2", "v1", "run-2", at(1), None, "staged")
+        store.carry_over(ds, "v1", "v2", exclude_shards=["v1/part-00000.parquet"])
+        ended = store.rewrite_shards(
+            ds, "v2", {"v1/part-00000.parquet": "v2/part-00000.parquet"}, ["u0000000", "u0000001"]
+        )
+        assert ended == 2 and store.ledger_count(ds, "v2") == 1198
+    finally:
+        store.dispose()
