@@ -35,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -270,21 +270,24 @@ def publish_version(
 def _write_new_shards(
     storage: Storage, store: GovernanceStore, dataset: str, version: str, publication: Publication
 ) -> tuple[list[ShardInfo], int]:
-    """Write the publication's new shards and record their ledger rows (still ``staged``: a crash
-    before the switch leaves them to ``reconcile``), one part at a time; (shards, rows)."""
+    """Write the publication's new shards, one part at a time, and record their ledger rows (still
+    ``staged``: a crash before the switch leaves them to ``reconcile``); (shards, rows). The store
+    takes the parts' ledger rows as they come and records them together (``insert_ledger_parts``)."""
     root, target = DatasetPaths(dataset).root, publication.target_rows
     parts = publication.parts or ((lambda: publication.rows),)
     shards: list[ShardInfo] = []
-    rows_written = 0
-    for load in parts:
-        rows = load()
-        if rows is None or rows.num_rows == 0:
-            continue
-        rows = order_for_shards(rows, target)  # the written order
-        written = write_shards(storage, root, version, rows, target, first_index=len(shards))
-        store.insert_ledger_rows(dataset, version, _ledger_input(rows, written))
-        shards += written
-        rows_written += rows.num_rows
+
+    def ledger_parts() -> Iterator[pa.Table]:
+        for load in parts:
+            rows = load()
+            if rows is None or rows.num_rows == 0:
+                continue
+            rows = order_for_shards(rows, target)  # the written order
+            written = write_shards(storage, root, version, rows, target, first_index=len(shards))
+            shards.extend(written)
+            yield _ledger_input(rows, written)
+
+    rows_written = store.insert_ledger_parts(dataset, version, ledger_parts())
     return shards, rows_written
 
 

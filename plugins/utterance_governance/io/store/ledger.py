@@ -47,6 +47,16 @@ _SQLITE_BULK_CACHE_KIB = 256 * 1024  # page cache while bulk-inserting into the 
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 _ANALYZE_AFTER_ROWS = 50_000  # refresh planner statistics after a bulk ledger insert this large
+_STAGE = "temp.ug_ledger_stage"  # SQLite: a publish's ledger rows before their one ordered insert
+_STAGE_COLUMNS = (
+    "shard_id",
+    "utterance_id",
+    "speaker_key",
+    "content_hash",
+    "captured_at",
+    "landed_at",
+    "locale",
+)
 
 
 class Ledger(DatasetVersions):
@@ -59,27 +69,83 @@ class Ledger(DatasetVersions):
         rows, if any, are replaced, so a retried publish converges. Bulk path: ``COPY`` on
         PostgreSQL, chunked ``executemany`` on SQLite.
         """
-        rows = _conform(rows, LEDGER_INPUT)
-        if rows.num_rows == 0:
-            return 0
-        # content-hash order: the ledger's content index is keyed by a random hash, so rows in any other
-        # order land on random pages of an index as large as the dataset (on a 20M-row SQLite ledger most
-        # of them not in the page cache); in its order each page is read and written once, in turn. The
-        # other indexes take the batch's rows in few places: its new shards, its speakers, its ids.
-        rows = rows.sort_by([("content_hash", "ascending"), ("utterance_id", "ascending")])
-        shard_paths = sorted(pc.unique(rows.column("shard_path")).to_pylist())
-        with self._write() as conn:
-            for chunk in _chunks(shard_paths):
-                conn.execute(delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk)))
-            if self.backend == "postgresql":
-                _copy_ledger_rows(conn, dataset, rows)
-            else:
-                _executemany_ledger_rows(conn, dataset, rows)
-            self._add_version_shards(conn, dataset, version, [(p, p) for p in shard_paths])
-            if rows.num_rows >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
-                conn.exec_driver_sql("ANALYZE ledger")
-                conn.exec_driver_sql("ANALYZE version_shards")
-        return rows.num_rows
+        return self.insert_ledger_parts(dataset, version, [rows])
+
+    def insert_ledger_parts(self, dataset: str, version: str, parts: Iterable[pa.Table]) -> int:
+        """``insert_ledger_rows`` of several parts (e.g. a publish's speaker partitions, each read as
+        its shards are written); the number of rows recorded.
+
+        On SQLite the parts are staged in a temporary table and go into the ledger in one statement,
+        in content-hash order: the ledger's content index is keyed by a random hash, so a part in any
+        other order lands on random pages of an index as large as the dataset, and parts inserted one by
+        one each sweep it again; in one ordered pass each page is read and written once. The other
+        indexes take a night's rows in few places (its new shards, its speakers, its ids). The write
+        lock is held for that statement only, not while the parts are made. On PostgreSQL each part is
+        copied in (``COPY``) as it comes.
+        """
+        if self.backend == "postgresql":
+            total = 0
+            for part in parts:
+                rows = _conform(part, LEDGER_INPUT).sort_by(
+                    [("content_hash", "ascending"), ("utterance_id", "ascending")]
+                )
+                if rows.num_rows:
+                    with self._write() as conn:
+                        self._replace_shard_rows(conn, dataset, version, rows)
+                        _copy_ledger_rows(conn, dataset, rows)
+                        if rows.num_rows >= _ANALYZE_AFTER_ROWS:
+                            conn.exec_driver_sql("ANALYZE ledger")
+                            conn.exec_driver_sql("ANALYZE version_shards")
+                    total += rows.num_rows
+            return total
+        with self.engine.connect() as conn:  # one connection: its temporary table holds the parts
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_STAGE_COLUMNS)})")
+                cursor.execute(f"DELETE FROM {_STAGE}")
+                total = 0
+                for part in parts:
+                    rows = _conform(part, LEDGER_INPUT)
+                    cursor.execute("BEGIN")  # the temporary database only: no lock on the store
+                    _executemany_ledger_rows(cursor, _STAGE, _STAGE_COLUMNS, rows)
+                    cursor.execute("COMMIT")
+                    total += rows.num_rows
+                if total:
+                    conn.execution_options(ug_write=True)
+                    with conn.begin():
+                        shard_paths = [
+                            r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_STAGE}")
+                        ]
+                        self._replace_shard_rows(conn, dataset, version, shard_paths)
+                        cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+                        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")
+                        try:
+                            cursor.execute(
+                                f"INSERT INTO ledger (dataset, {', '.join(_STAGE_COLUMNS)}) SELECT ?, "
+                                f"{', '.join(_STAGE_COLUMNS)} FROM {_STAGE} ORDER BY content_hash, utterance_id",
+                                (dataset,),
+                            )
+                        finally:
+                            cursor.execute(f"PRAGMA cache_size = {cache_size}")
+                        if total >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
+                            cursor.execute("ANALYZE ledger")
+                            cursor.execute("ANALYZE version_shards")
+            finally:
+                cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+                cursor.close()
+        return total
+
+    def _replace_shard_rows(
+        self, conn: Connection, dataset: str, version: str, rows_or_paths: pa.Table | Sequence[str]
+    ) -> None:
+        """New shards listed in ``version``, rows a retried publish recorded for them removed first."""
+        if isinstance(rows_or_paths, pa.Table):
+            shard_paths = sorted(pc.unique(rows_or_paths.column("shard_path")).to_pylist())
+        else:
+            shard_paths = sorted(rows_or_paths)
+        for chunk in _chunks(shard_paths):
+            conn.execute(delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk)))
+        self._add_version_shards(conn, dataset, version, [(p, p) for p in shard_paths])
 
     def rewrite_shards(
         self,
@@ -580,39 +646,29 @@ def _with_ledger(shards):
     )
 
 
-def _executemany_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
-    """SQLite bulk path: ``executemany`` on the driver cursor, timestamps formatted like SQLAlchemy stores them."""
-    sql = (
-        "INSERT INTO ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at, "
-        "landed_at, locale) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-    )
-    cursor = conn.connection.driver_connection.cursor()
-    cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
-    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")  # index pages stay in memory
-    try:
-        for batch in rows.to_batches(max_chunksize=_LEDGER_BATCH):
-            # the text SQLAlchemy stores for a UTC datetime: "2026-11-25 13:45:12.000000"
-            captured, landed = (
-                pc.cast(pc.cast(batch.column(name), pa.timestamp("us")), pa.string()).to_pylist()
-                for name in ("captured_at", "landed_at")
-            )
-            cursor.executemany(
-                sql,
-                zip(
-                    [dataset] * batch.num_rows,
-                    batch.column("shard_path").to_pylist(),
-                    batch.column("utterance_id").to_pylist(),
-                    batch.column("speaker_key").to_pylist(),
-                    batch.column("content_hash").to_pylist(),
-                    captured,
-                    landed,
-                    batch.column("locale").to_pylist(),
-                    strict=True,
-                ),
-            )
-    finally:
-        cursor.execute(f"PRAGMA cache_size = {cache_size}")
-        cursor.close()
+def _executemany_ledger_rows(cursor, table: str, columns: Sequence[str], rows: pa.Table) -> None:
+    """SQLite bulk path: ``executemany`` of ``LEDGER_INPUT`` rows into ``columns`` of ``table`` (the
+    ledger's, less ``dataset``) on the driver cursor, timestamps formatted like SQLAlchemy stores them."""
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    for batch in rows.to_batches(max_chunksize=_LEDGER_BATCH):
+        # the text SQLAlchemy stores for a UTC datetime: "2026-11-25 13:45:12.000000"
+        captured, landed = (
+            pc.cast(pc.cast(batch.column(name), pa.timestamp("us")), pa.string()).to_pylist()
+            for name in ("captured_at", "landed_at")
+        )
+        cursor.executemany(
+            sql,
+            zip(
+                batch.column("shard_path").to_pylist(),
+                batch.column("utterance_id").to_pylist(),
+                batch.column("speaker_key").to_pylist(),
+                batch.column("content_hash").to_pylist(),
+                captured,
+                landed,
+                batch.column("locale").to_pylist(),
+                strict=True,
+            ),
+        )
 
 
 def _copy_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
