@@ -8,8 +8,13 @@ The ``airflow-init`` service of ``docker-compose.yaml`` runs it, and so does the
    (``ug migrate-store``; ``utterance_governance.io.migrations``): created when new, upgraded when
    older, refused when newer than this code. The tasks only check it is at head;
 3. the lake's root (``UG_DATA_ROOT``): on an object store, its bucket;
-4. the simple auth manager's password file, from ``UG_AIRFLOW_ADMIN_PASSWORD``: each configured
-   user gets that password, so the api-server neither generates one nor prints it to its log.
+4. who may log in: with the FAB auth manager (the production stack), FAB's tables (migrated by
+   ``airflow db migrate`` with Airflow's: the auth manager's DB manager), its built-in roles, the
+   roles ``DataEngineer``, ``PrivacyOfficer`` and ``GovernanceViewer`` with exactly their permissions
+   (``ug_airflow.roles``) and the user ``admin`` with ``UG_AIRFLOW_ADMIN_PASSWORD``; people get their
+   own accounts from an admin (``airflow users create --role DataEngineer ...``). With the simple
+   auth manager (a checkout), its password file: each configured user gets that password, so the
+   api-server neither generates one nor prints it to its log.
 
 Settings are checked first (``utterance_governance.settings``: production unless ``UG_ENV=development``,
 a pseudonym key of 32 bytes or more, ``UG_DATABASE_URL`` for a lake on ``s3://``): a refused one
@@ -50,6 +55,12 @@ def ensure_lake(data_root: str) -> str:
     storage = Storage(data_root)
     storage.ensure_root()
     return storage.url("")
+
+
+def uses_fab() -> bool:
+    from airflow.configuration import conf
+
+    return conf.get("core", "auth_manager").endswith(".FabAuthManager")
 
 
 def write_auth_passwords(password: str | None) -> str:
@@ -94,7 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     say("airflow metadata database migrated")
     say(f"governance store: {migrate_governance_store(settings.database_url)}")
     say(f"lake root ready at {ensure_lake(settings.data_root)}")
-    say(write_auth_passwords(os.environ.get("UG_AIRFLOW_ADMIN_PASSWORD")))
+    password = os.environ.get("UG_AIRFLOW_ADMIN_PASSWORD")
+    if uses_fab():
+        from ug_airflow.roles import sync_roles
+
+        for done in sync_roles(password):
+            say(done)
+    else:
+        say(write_auth_passwords(password))
     return 0
 
 

@@ -138,9 +138,20 @@ def load_database_url(environ: dict[str, str] | None = None) -> str:
     return env.get("UG_DATABASE_URL") or default_database_url(_data_root(env))
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """The settings of ``environ`` (default: the process environment); ``ConfigurationError`` when unsafe."""
+def load_settings(environ: dict[str, str] | None = None, *, pseudonym_key: bool = True) -> Settings:
+    """The settings of ``environ`` (default: the process environment); ``ConfigurationError`` when unsafe.
+
+    ``pseudonym_key=False``: for a component that never computes a speaker key (the api-server's
+    governance view, a run's failure record in the dag-processor), which the deployment does not
+    give the key (least privilege): its ``pseudonym_key`` is empty, and computing a speaker key or a
+    key fingerprint with it raises (``privacy.keys``).
+    """
     env = os.environ if environ is None else environ
+    if not pseudonym_key:
+        data_root = _data_root(env)
+        return Settings(data_root=data_root, database_url=load_database_url(env),
+                        dataset=env.get("UG_DATASET") or "assistant-sft", pseudonym_key=b"",
+                        env=_environment(env), policy_file=env.get("UG_POLICY_FILE") or None)  # fmt: skip
     ug_env = _environment(env)
     data_root = _data_root(env)
     database_url = load_database_url(env)

@@ -45,7 +45,11 @@ BACKING_SERVICES: dict[str, str] = {
     "postgres": "the machine's PostgreSQL: a role and a database of its own per run for Airflow, and "
     "another pair for the governance store, dropped afterwards",
     "redis": "the machine's Redis: a database index of its own per run (the Celery broker), flushed afterwards",
+    # (and a SELECT-only role on the governance database for the api-server, as deploy/postgres-init.sh)
     "minio": "moto_server on a free loopback port: the S3 API the lake is written through",
+    "minio-init": "the harness makes the access-reports bucket on moto_server (airflow-init the lake's); "
+    "moto accepts any credentials and enforces no MinIO user or policy: what is tested natively is that "
+    "each service is given only its own credentials",
 }
 
 # -- environment ------------------------------------------------------------------------------
@@ -54,9 +58,7 @@ _SECRET = ":?set it in .env (see deploy/env.example)"
 # `x-airflow-common.environment` of docker-compose.yaml, verbatim.
 AIRFLOW_ENV: dict[str, str] = {
     "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-    "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
-    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
-    "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": "/opt/airflow/auth/passwords.json",
+    "AIRFLOW__CORE__AUTH_MANAGER": "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager",
     "AIRFLOW__CORE__DAGS_FOLDER": "/opt/airflow/dags",
     "AIRFLOW__CORE__PLUGINS_FOLDER": "/opt/airflow/plugins",
     "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
@@ -75,29 +77,47 @@ AIRFLOW_ENV: dict[str, str] = {
     "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
     "UG_ENV": "production",
     "UG_DATA_ROOT": "s3://lake/utterance-governance",
-    "UG_DATABASE_URL": "postgresql+psycopg2://governance:${GOVERNANCE_DB_PASSWORD" + _SECRET
-    + "}@postgres:5432/governance",
     "UG_DATASET": "assistant-sft",
-    "UG_PSEUDONYM_KEY": "${UG_PSEUDONYM_KEY" + _SECRET + "}",
     "UG_TASK_RETRIES": "2",
     "FSSPEC_S3_ENDPOINT_URL": "http://minio:9000",
     "AWS_ENDPOINT_URL": "http://minio:9000",
-    "AWS_ACCESS_KEY_ID": "${MINIO_ROOT_USER" + _SECRET + "}",
-    "AWS_SECRET_ACCESS_KEY": "${MINIO_ROOT_PASSWORD" + _SECRET + "}",
     "AWS_DEFAULT_REGION": "us-east-1",
 }  # fmt: skip
 
-# Environment one service adds to the common one.
+# Least privilege: the secrets each service adds to the common environment, and no others.
+GOVERNANCE_OWNER = {"UG_DATABASE_URL": "postgresql+psycopg2://governance:${GOVERNANCE_DB_PASSWORD" + _SECRET
+                    + "}@postgres:5432/governance"}  # fmt: skip
+PSEUDONYM_KEY = {"UG_PSEUDONYM_KEY": "${UG_PSEUDONYM_KEY" + _SECRET + "}"}
+LAKE_USER = {"AWS_ACCESS_KEY_ID": "ug-lake", "AWS_SECRET_ACCESS_KEY": "${MINIO_LAKE_SECRET" + _SECRET + "}"}
+ACCESS_REPORT_ROOT = "s3://access-reports/utterance-governance"
 SERVICE_ENV: dict[str, dict[str, str]] = {
-    INIT: {"UG_AIRFLOW_ADMIN_PASSWORD": "${AIRFLOW_ADMIN_PASSWORD" + _SECRET + "}"},
-}
+    INIT: {**GOVERNANCE_OWNER, **PSEUDONYM_KEY, **LAKE_USER,
+           "UG_AIRFLOW_ADMIN_PASSWORD": "${AIRFLOW_ADMIN_PASSWORD" + _SECRET + "}"},
+    # the governance view: the store through a SELECT-only role, the lake's reports/ read-only
+    API_SERVER: {
+        "UG_DATABASE_URL": "postgresql+psycopg2://governance_reader:${GOVERNANCE_DB_READER_PASSWORD" + _SECRET
+        + "}@postgres:5432/governance",
+        "AWS_ACCESS_KEY_ID": "ug-reports-reader",
+        "AWS_SECRET_ACCESS_KEY": "${MINIO_REPORTS_READER_SECRET" + _SECRET + "}",
+    },
+    # a DAG's on_failure_callback runs here: the failed run's record and page
+    "airflow-dag-processor": {**GOVERNANCE_OWNER, **LAKE_USER},
+    WORKER: {**GOVERNANCE_OWNER, **PSEUDONYM_KEY, **LAKE_USER,
+             "UG_ACCESS_REPORT_ROOT": ACCESS_REPORT_ROOT,
+             "UG_ACCESS_REPORT_KEY_ID": "ug-access-reports",
+             "UG_ACCESS_REPORT_SECRET": "${MINIO_ACCESS_REPORTS_SECRET" + _SECRET + "}"},
+}  # fmt: skip
 
 # Every secret the stack reads from `.env` (documented in deploy/env.example, never committed).
 SECRETS = (
     "POSTGRES_PASSWORD",
     "GOVERNANCE_DB_PASSWORD",
+    "GOVERNANCE_DB_READER_PASSWORD",
     "MINIO_ROOT_USER",
     "MINIO_ROOT_PASSWORD",
+    "MINIO_LAKE_SECRET",
+    "MINIO_REPORTS_READER_SECRET",
+    "MINIO_ACCESS_REPORTS_SECRET",
     "AIRFLOW_FERNET_KEY",
     "AIRFLOW_API_SECRET_KEY",
     "AIRFLOW_JWT_SECRET",
@@ -126,6 +146,7 @@ HARNESS_OVERRIDES: dict[str, tuple[str, str]] = {
 # -- compose names -> native run ----------------------------------------------------------------
 COMPOSE_HOSTS = {"postgres": 5432, "redis": 6379, "minio": 9000, "airflow-apiserver": 8080}
 COMPOSE_BUCKET = "lake"
+COMPOSE_ACCESS_BUCKET = "access-reports"
 IMAGE_HOME = "/opt/airflow"
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
 
@@ -141,6 +162,7 @@ class Endpoints:
     redis: str  # host:port/db
     s3: str  # endpoint URL of the S3 API
     bucket: str  # the native lake bucket (compose: `lake`)
+    access_bucket: str  # the native access-reports bucket (compose: `access-reports`)
     api: str  # base URL of the api-server
     secrets: Mapping[str, str] = field(repr=False)
 
@@ -171,6 +193,8 @@ def localize(value: str, endpoints: Endpoints) -> str:
         return f"{endpoints.home}/{value[len(IMAGE_HOME) + 1 :]}"
     if value.startswith(f"s3://{COMPOSE_BUCKET}/"):
         return f"s3://{endpoints.bucket}/{value[len(COMPOSE_BUCKET) + 6 :]}"
+    if value.startswith(f"s3://{COMPOSE_ACCESS_BUCKET}/"):
+        return f"s3://{endpoints.access_bucket}/{value[len(COMPOSE_ACCESS_BUCKET) + 6 :]}"
     if "://" not in value:
         return value
     parts = urlsplit(value)

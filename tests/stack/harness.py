@@ -39,7 +39,6 @@ from urllib.parse import urlsplit
 from tests.postgres import admin_sql, postgres_admin_url
 from tests.stack.components import (
     AIRFLOW_SERVICES,
-    API_SERVER,
     HARNESS_ONLY_ENV,
     HARNESS_OVERRIDES,
     INIT,
@@ -52,8 +51,9 @@ from tests.stack.components import (
 )
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379"
-ADMIN_USER = "admin"  # AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS
+ADMIN_USER = "admin"  # airflow-init creates it (FAB), with AIRFLOW_ADMIN_PASSWORD
 CLAIM_KEY = "ug-stack:claimed-by"
+USER_ROLES = ("DataEngineer", "PrivacyOfficer", "GovernanceViewer")  # ug_airflow.roles
 # Variables of the parent process that must not leak into the stack's components.
 _SCRUBBED_PREFIXES = ("AIRFLOW", "_AIRFLOW", "UG_", "AWS_", "FSSPEC_", "PYTHONPATH", "BOTO")
 
@@ -157,6 +157,11 @@ class Api:
     def get(self, path: str, **kwargs) -> Any:
         return self.request("GET", path, **kwargs)
 
+    def status(self, method: str, path: str, **kwargs) -> int:
+        """Only the HTTP status of a request (a refusal is an answer here, not an error)."""
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, f"{self.base_url}{path}", **kwargs).status_code
+
     def post(self, path: str, body: dict) -> Any:
         return self.request("POST", path, json=body)
 
@@ -184,6 +189,7 @@ class Stack:
         self.endpoints: Endpoints | None = None
         self.api: Api | None = None
         self.health: dict | None = None  # /api/v2/monitor/health once ready
+        self.users: dict[str, Api] = {}  # role -> a logged-in user of that role (FAB), once ready
         self._down = False
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -214,20 +220,32 @@ class Stack:
         """Where everything of this run is (no service is touched: the drift test calls it too)."""
         pg, rd = urlsplit(self.pg_url), urlsplit(self.rd_url)
         names = {"airflow": f"ug_stack_{self.run_id}_airflow", "governance": f"ug_stack_{self.run_id}_gov"}
+        roles = {**names, "governance_reader": f"ug_stack_{self.run_id}_gov_reader"}
         self._ports = {"scheduler_health": scheduler_health_port, "worker_logs": worker_log_port,
                        "trigger_logs": trigger_log_port}  # fmt: skip
         self.endpoints = Endpoints(
             home=str(self.home),
             postgres=f"{pg.hostname}:{pg.port or 5432}",
-            roles=names,
+            roles=roles,
             databases=names,
             redis=f"{rd.hostname}:{rd.port or 6379}/{redis_db}",
             s3=f"http://127.0.0.1:{s3_port}",
             bucket=f"ug-stack-{self.run_id}",
+            access_bucket=f"ug-stack-{self.run_id}-access",
             api=f"http://127.0.0.1:{api_port}",
             secrets=self.secrets,
         )
         return self.endpoints
+
+    def add_user(self, role: str) -> Api:
+        """A person's account with one role, as an admin makes it (FAB's REST API), logged in."""
+        username, password = f"{role.lower()}-{self.run_id}", secrets.token_urlsafe(18)
+        self.api.post("/auth/fab/v1/users", {"username": username, "email": f"{username}@example.invalid",
+                                              "first_name": role, "last_name": "Test", "password": password,
+                                              "roles": [{"name": role}]})  # fmt: skip
+        api = Api(self.endpoints.api, username, password)
+        api.login()
+        return api
 
     def wait_ready(self) -> None:
         """api-server healthy and seeing a healthy scheduler, triggerer and dag-processor; every DAG
@@ -237,6 +255,7 @@ class Stack:
             "the api-server and its components healthy", self._healthy, READY_TIMEOUT
         )
         self.api.login()
+        self.users = {role: self.add_user(role) for role in USER_ROLES}
         self.wait_until("every DAG parsed", self._dags_parsed, READY_TIMEOUT)
         self.wait_until("the Celery worker answering a ping", self._worker_pings, READY_TIMEOUT)
 
@@ -294,10 +313,16 @@ class Stack:
     def lake_storage_options(self) -> dict:
         """fsspec options for reading the lake from this (test) process."""
         return {
-            "key": self.secrets["MINIO_ROOT_USER"],
-            "secret": self.secrets["MINIO_ROOT_PASSWORD"],
+            "key": "ug-lake",
+            "secret": self.secrets["MINIO_LAKE_SECRET"],
             "client_kwargs": {"endpoint_url": self.endpoints.s3},
         }
+
+    def access_report_storage_options(self) -> dict:
+        """fsspec options for the access reports' bucket (the worker's UG_ACCESS_REPORT_* credentials)."""
+        env = self.environment(WORKER)
+        return {"key": env["UG_ACCESS_REPORT_KEY_ID"], "secret": env["UG_ACCESS_REPORT_SECRET"],
+                "client_kwargs": {"endpoint_url": self.endpoints.s3}}  # fmt: skip
 
     # -- backing services -----------------------------------------------------------------------
     def _create_databases(self) -> None:
@@ -311,6 +336,16 @@ class Stack:
             self._roles.append(role)
             admin_sql(self.pg_url, f'CREATE DATABASE "{database}" OWNER "{role}"')
             self._databases.append(database)
+        # the api-server's SELECT-only role, as deploy/postgres-init.sh makes it
+        owner, reader = self.endpoints.roles["governance"], self.endpoints.roles["governance_reader"]
+        database = self.endpoints.databases["governance"]
+        admin_sql(self.pg_url, (f'CREATE ROLE "{reader}" LOGIN PASSWORD %s',
+                                (self.secrets["GOVERNANCE_DB_READER_PASSWORD"],)))  # fmt: skip
+        self._roles.insert(0, reader)
+        admin_sql(self.pg_url, f'GRANT CONNECT ON DATABASE "{database}" TO "{reader}"')
+        governance = urlsplit(self.pg_url)._replace(path=f"/{database}").geturl()
+        admin_sql(governance, f'GRANT USAGE ON SCHEMA public TO "{reader}"',
+                  f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner}" IN SCHEMA public GRANT SELECT ON TABLES TO "{reader}"')  # fmt: skip
 
     def _drop_databases(self) -> None:
         if not (self._databases or self._roles):
@@ -364,6 +399,10 @@ class Stack:
             return requests.get(self.endpoints.s3, timeout=2).status_code == 200
 
         self.wait_until("moto_server answering", answers, 60, every=0.2)
+        # minio-init's part that moto can play: the access reports' bucket (the lake's: airflow-init)
+        import s3fs
+
+        s3fs.S3FileSystem(**self.access_report_storage_options()).mkdir(self.endpoints.access_bucket)
 
     # -- components -----------------------------------------------------------------------------
     def _start(self, name: str, argv: tuple[str, ...], env: dict[str, str]) -> subprocess.Popen:
@@ -459,11 +498,13 @@ class Stack:
                     child.kill()
 
     # -- runs -------------------------------------------------------------------------------------
-    def unpause(self, dag_id: str) -> None:
-        assert self.api.patch(f"/api/v2/dags/{dag_id}", {"is_paused": False})["is_paused"] is False
+    def unpause(self, dag_id: str, api: Api | None = None) -> None:
+        assert (api or self.api).patch(f"/api/v2/dags/{dag_id}", {"is_paused": False})["is_paused"] is False
 
-    def trigger(self, dag_id: str, conf: dict | None = None, note: str | None = None) -> str:
-        run = self.api.post(
+    def trigger(
+        self, dag_id: str, conf: dict | None = None, note: str | None = None, api: Api | None = None
+    ) -> str:
+        run = (api or self.api).post(
             f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf or {}, "note": note}
         )
         return run["dag_run_id"]
@@ -483,10 +524,10 @@ class Stack:
             raise RunFailed(f"{dag_id} run {run_id} ended {run['state']}\n{self.run_report(dag_id, run_id)}")
         return run
 
-    def run_dag(
-        self, dag_id: str, conf: dict | None = None, *, timeout: float = 180, note: str | None = None
-    ) -> dict:
-        return self.wait_for_run(dag_id, self.trigger(dag_id, conf, note), timeout)
+    def run_dag(self, dag_id: str, conf: dict | None = None, *, timeout: float = 180, note: str | None = None,
+                api: Api | None = None) -> dict:  # fmt: skip
+        """Trigger as ``api``'s user (default: admin), then watch the run as admin."""
+        return self.wait_for_run(dag_id, self.trigger(dag_id, conf, note, api), timeout)
 
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self.api.get(f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances", params={"limit": 200})[
@@ -553,8 +594,8 @@ def main(argv: list[str] | None = None) -> int:
         stack.up()
         for dag_id in ("utterances_publish", "privacy_requests", "governance_audit"):
             stack.unpause(dag_id)
-        print(f"UI and REST API: {stack.endpoints.api}  (user {ADMIN_USER}, password in "
-              f"{stack.environment(API_SERVER)['AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE']})")  # fmt: skip
+        print(f"UI and REST API: {stack.endpoints.api}  (user {ADMIN_USER}, password "
+              f"{stack.secrets['AIRFLOW_ADMIN_PASSWORD']})")  # fmt: skip
         print(
             f"lake: {stack.lake_url} on {stack.endpoints.s3}; Ctrl-C stops and removes everything", flush=True
         )

@@ -82,7 +82,12 @@ def test_localize_maps_each_compose_name_to_the_native_one(planned):
     assert env["FSSPEC_S3_ENDPOINT_URL"] == env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:19000"
     assert env["UG_DATA_ROOT"] == f"s3://{ep.bucket}/utterance-governance"
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(C.ROOT / "dags")
-    assert env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"] == f"{planned.home}/auth/passwords.json"
+    assert (
+        planned.environment(C.WORKER)["UG_ACCESS_REPORT_ROOT"]
+        == f"s3://{ep.access_bucket}/utterance-governance"
+    )
+    reader = planned.environment(C.API_SERVER)["UG_DATABASE_URL"]
+    assert reader.startswith(f"postgresql+psycopg2://{ep.roles['governance_reader']}:")
     with pytest.raises(ValueError, match="no value"):
         C.localize("${NOT_A_SECRET:?x}", ep)
     with pytest.raises(ValueError, match="unexpected port"):
@@ -108,7 +113,10 @@ def test_backing_services_and_health_checks():
     assert init_script in postgres["volumes"]
     sql = (C.ROOT / "deploy" / "postgres-init.sh").read_text()
     assert "CREATE ROLE governance" in sql and "CREATE DATABASE governance OWNER governance" in sql
-    assert C.AIRFLOW_ENV["UG_DATABASE_URL"].split("@")[1] == "postgres:5432/governance"
+    assert "CREATE ROLE governance_reader" in sql and "GRANT SELECT ON TABLES TO governance_reader" in sql
+    for service, env in C.SERVICE_ENV.items():
+        if "UG_DATABASE_URL" in env:
+            assert env["UG_DATABASE_URL"].split("@")[1] == "postgres:5432/governance", service
     assert (
         postgres["environment"]["POSTGRES_DB"] == "airflow"
         and postgres["environment"]["POSTGRES_USER"] == "airflow"
@@ -140,3 +148,83 @@ def test_the_image_installs_the_locked_runtime_set_and_finds_the_package(planned
     (pythonpath,) = re.findall(r"PYTHONPATH=(\S+)", dockerfile)
     native = planned.environment(C.INIT)["PYTHONPATH"].split(":")
     assert [C.localize(p, planned.endpoints) for p in pythonpath.split(":")] == native
+
+
+# -- least privilege: each service's secrets ------------------------------------------------------
+# The secrets (as ${NAME} of .env) each service may hold; any other is a leak. minio and minio-init
+# alone hold MinIO's root credentials; the pseudonym key only where speaker keys are computed.
+ALLOWED_SECRETS = {
+    "postgres": {"POSTGRES_PASSWORD", "GOVERNANCE_DB_PASSWORD", "GOVERNANCE_DB_READER_PASSWORD"},
+    "redis": set(),
+    "minio": {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD"},
+    "minio-init": {"MINIO_ROOT_USER", "MINIO_ROOT_PASSWORD", "MINIO_LAKE_SECRET", "MINIO_REPORTS_READER_SECRET",
+                   "MINIO_ACCESS_REPORTS_SECRET"},
+}  # fmt: skip
+AIRFLOW_COMMON_SECRETS = {
+    "AIRFLOW_FERNET_KEY",
+    "POSTGRES_PASSWORD",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_JWT_SECRET",
+}
+OWN_SECRETS = {
+    C.INIT: {"GOVERNANCE_DB_PASSWORD", "UG_PSEUDONYM_KEY", "MINIO_LAKE_SECRET", "AIRFLOW_ADMIN_PASSWORD"},
+    C.API_SERVER: {"GOVERNANCE_DB_READER_PASSWORD", "MINIO_REPORTS_READER_SECRET"},
+    "airflow-scheduler": set(),
+    "airflow-dag-processor": {"GOVERNANCE_DB_PASSWORD", "MINIO_LAKE_SECRET"},
+    "airflow-triggerer": set(),
+    C.WORKER: {
+        "GOVERNANCE_DB_PASSWORD",
+        "UG_PSEUDONYM_KEY",
+        "MINIO_LAKE_SECRET",
+        "MINIO_ACCESS_REPORTS_SECRET",
+    },
+}
+
+
+def _secrets_of(environment: dict) -> set[str]:
+    return {name for value in environment.values() for name in C.variables(str(value))}
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_is_given_only_its_own_secrets(service):
+    expected = (
+        ALLOWED_SECRETS[service]
+        if service in ALLOWED_SECRETS
+        else AIRFLOW_COMMON_SECRETS | OWN_SECRETS[service]
+    )
+    assert _secrets_of(SERVICES[service].get("environment") or {}) == expected
+
+
+def test_no_airflow_service_holds_minio_root_or_a_key_it_does_not_use(planned):
+    """In the native run too: the scheduler, dag-processor, triggerer and api-server get no pseudonym
+    key; no Airflow service gets MinIO's root credentials; only the worker the access reports' ones."""
+    root = {planned.secrets["MINIO_ROOT_USER"], planned.secrets["MINIO_ROOT_PASSWORD"]}
+    key = planned.secrets["UG_PSEUDONYM_KEY"]
+    access = planned.secrets["MINIO_ACCESS_REPORTS_SECRET"]
+    for service in C.AIRFLOW_SERVICES:
+        values = set(planned.environment(service).values())
+        assert not root & values, service
+        assert (key in values) == (service in (C.INIT, C.WORKER)), service
+        assert (access in values) == (service == C.WORKER), service
+        assert ("UG_DATABASE_URL" in planned.environment(service)) == (service != "airflow-scheduler"
+                                                                         and service != "airflow-triggerer")  # fmt: skip
+
+
+def test_published_ports_are_this_host_only():
+    published = {name: spec.get("ports", []) for name, spec in SERVICES.items() if spec.get("ports")}
+    assert published == {C.API_SERVER: ["127.0.0.1:8080:8080"], "minio": ["127.0.0.1:9001:9001"]}
+
+
+def test_minio_init_makes_a_user_and_policy_per_role():
+    script = (C.ROOT / "deploy" / "minio-init.sh").read_text()
+    assert SERVICES["minio-init"]["volumes"] == ["./deploy/minio-init.sh:/minio-init.sh:ro"]
+    for user, policy in (("ug-lake", "lake-rw"), ("ug-reports-reader", "reports-read"),
+                         ("ug-access-reports", "access-reports-rw")):  # fmt: skip
+        assert f"{user}:{policy}:" in script
+    users = {v for s in SERVICES.values() for k, v in (s.get("environment") or {}).items()
+             if k in ("AWS_ACCESS_KEY_ID", "UG_ACCESS_REPORT_KEY_ID")}  # fmt: skip
+    assert users == {"ug-lake", "ug-reports-reader", "ug-access-reports"}
+    for service in C.AIRFLOW_SERVICES:
+        assert SERVICES[service]["depends_on"]["minio-init"] == {
+            "condition": "service_completed_successfully"
+        }

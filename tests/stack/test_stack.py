@@ -150,11 +150,14 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
     generated = read_summary(str(summary_file))
     assert storage.list_files("landing/utterances"), "the generator wrote nothing to S3"
 
-    # 2. a data engineer unpauses the DAGs and backfills the first two days through the REST API
-    for dag_id in DAGS:
-        stack.unpause(dag_id)
+    # 2. a data engineer (role DataEngineer) unpauses utterances_publish and backfills the first two days
+    #    through the REST API; the privacy officer unpauses the privacy and audit DAGs
+    engineer, officer = stack.users["DataEngineer"], stack.users["PrivacyOfficer"]
+    stack.unpause("utterances_publish", engineer)
+    for dag_id in ("privacy_requests", "governance_audit"):
+        stack.unpause(dag_id, officer)
     conf = {"dt_from": days[0], "dt_to": days[1], "dry_run": False, "reprocess": False}
-    stack.run_dag("utterances_publish", conf, timeout=300, note="stack test: backfill two days")
+    stack.run_dag("utterances_publish", conf, timeout=300, note="stack test: backfill two days", api=engineer)
 
     first, rows = live(storage)
     assert first["parent_version"] is None and rows.num_rows > 0
@@ -182,7 +185,9 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
     synth(stack, "--seed", "17", "--privacy-updates", str(summary_file),
           "--at", datetime.now(UTC).replace(microsecond=0).isoformat(), "--summary", str(update_file))  # fmt: skip
     update = json.loads(update_file.read_text())
-    stack.run_dag("privacy_requests", {"dry_run": False}, timeout=240, note="stack test: privacy drop")
+    stack.run_dag(
+        "privacy_requests", {"dry_run": False}, timeout=240, note="stack test: privacy drop", api=officer
+    )
 
     # 4. a new live version that verifies; nothing live may be used now, and the purge had work to do
     second, rows = live(storage)
@@ -215,5 +220,44 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
         assert document["status"] == "completed" and document["removed"] == receipt["removed_counts"]
 
     # 7. the daily audit agrees
-    stack.run_dag("governance_audit", {"customer_id": None}, timeout=240, note="stack test: audit")
+    stack.run_dag(
+        "governance_audit", {"customer_id": None}, timeout=240, note="stack test: audit", api=officer
+    )
     store.dispose()
+
+
+@pytest.mark.timeout(300)
+def test_roles_are_enforced_through_the_rest_api(stack):
+    """FAB roles of ug_airflow.roles, through the REST API: the viewer triggers nothing, the engineer
+    neither triggers nor reads governance_audit (access reports: its runs, their XComs and logs)."""
+    engineer, officer, viewer = (
+        stack.users[r] for r in ("DataEngineer", "PrivacyOfficer", "GovernanceViewer")
+    )
+    audit_runs = "/api/v2/dags/governance_audit/dagRuns"
+    body = {"logical_date": None, "conf": {"customer_id": None}}
+    assert viewer.status("POST", audit_runs, json=body) == 403
+    assert engineer.status("POST", audit_runs, json=body) == 403
+    assert (
+        viewer.status("POST", "/api/v2/dags/utterances_publish/dagRuns", json={"logical_date": None}) == 403
+    )
+    assert viewer.status("GET", "/api/v2/dags/utterances_publish/dagRuns") == 200
+    # a run of governance_audit the officer triggers: nobody but the officer (and admin) reads it
+    run_id = stack.trigger("governance_audit", {"customer_id": None}, "roles test", api=officer)
+    run = f"{audit_runs}/{run_id}"
+    assert officer.status("GET", run) == 200
+    stack.wait_until("prepare to finish", lambda: any(
+        t["task_id"] == "prepare" and t["state"] in ("success", "failed") for t in stack.task_instances("governance_audit", run_id)), 180)  # fmt: skip
+    xcom = f"{run}/taskInstances/prepare/xcomEntries"
+    logs = f"{run}/taskInstances/prepare/logs/1"
+    assert officer.status("GET", xcom) == 200
+    for api in (engineer, viewer):
+        assert api.status("GET", run) == 403
+        assert api.status("GET", xcom) == 403
+        assert api.status("GET", logs) == 403
+        assert api.status("GET", "/api/v2/dags/governance_audit") == 403
+    # the engineer's own DAG: readable and triggerable, its XComs readable
+    assert engineer.status("GET", "/api/v2/dags/utterances_publish/dagRuns") == 200
+    assert (
+        officer.status("POST", "/api/v2/dags/utterances_publish/dagRuns", json={"logical_date": None}) == 403
+    )
+    stack.wait_for_run("governance_audit", run_id, 240)

@@ -99,3 +99,23 @@ def test_the_init_step_stops_on_a_refused_configuration_before_touching_anything
     monkeypatch.setenv("UG_PSEUDONYM_KEY", "k")
     assert init_deployment.main([]) == 2
     assert "production needs at least 32" in capsys.readouterr().err
+
+
+def test_a_component_given_no_key_gets_settings_without_one_and_cannot_compute_a_speaker_key():
+    """Least privilege: the api-server and the dag-processor get no UG_PSEUDONYM_KEY in production;
+    their settings load (no speaker key is computed there), and a speaker key with them is refused."""
+    import pyarrow as pa
+
+    from utterance_governance.privacy.keys import key_fingerprint, speaker_keys
+
+    env = {"UG_ENV": "production", "UG_DATA_ROOT": "s3://lake/x", "UG_DATABASE_URL": "postgresql://g@db/g"}
+    with pytest.raises(ConfigurationError, match="UG_PSEUDONYM_KEY is required"):
+        load_settings(env)
+    settings = load_settings(env, pseudonym_key=False)
+    assert settings.pseudonym_key == b"" and settings.database_url == "postgresql://g@db/g"
+    with pytest.raises(ValueError, match="no pseudonym key"):
+        speaker_keys(pa.array(["cus-1"]), settings.pseudonym_key)
+    with pytest.raises(ValueError, match="no pseudonym key"):
+        key_fingerprint(settings.pseudonym_key)
+    with pytest.raises(ConfigurationError, match="UG_ENV must be"):
+        load_settings({**env, "UG_ENV": "prod"}, pseudonym_key=False)  # the rest is still checked

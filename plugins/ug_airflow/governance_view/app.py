@@ -101,7 +101,7 @@ def _snapshot() -> dict:
     from ug_airflow.governance_view.data import governance_snapshot
     from utterance_governance.settings import load_settings
 
-    return governance_snapshot(load_settings(), datetime.now(UTC))
+    return governance_snapshot(load_settings(pseudonym_key=False), datetime.now(UTC))
 
 
 def create_app() -> FastAPI:
@@ -149,7 +149,7 @@ def create_app() -> FastAPI:
         rel = f"reports/{path}"
         if not servable(rel):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not a run's page, gate result or Data Docs")
-        storage = Storage(load_settings().data_root)
+        storage = Storage(load_settings(pseudonym_key=False).data_root)
         try:
             if not await asyncio.to_thread(storage.exists, rel):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such report file")

@@ -54,7 +54,9 @@ def run_key(run_id: str) -> str:
 
 
 def _store() -> GovernanceStore:
-    return GovernanceStore.from_settings(load_settings())  # at head, or refused: tasks never migrate
+    return GovernanceStore.from_settings(
+        load_settings(pseudonym_key=False)
+    )  # at head, or refused: tasks never migrate
 
 
 def record_step_failure(
@@ -83,7 +85,7 @@ def record_failed_run(
     """The run ended failed: its store record says so (with every failing step and error), and it
     gets ``reports/<run>/failure.json`` and a page ``reports/<run>/index.html`` (listed in
     ``reports/index.html``). Returns the failure report."""
-    settings = load_settings()
+    settings = load_settings(pseudonym_key=False)
     storage = Storage(settings.data_root)
     key = run_key(run_id)
     now = datetime.now(UTC)
@@ -141,7 +143,7 @@ def _write_failure_page(storage: Storage, store: GovernanceStore, report: dict, 
         if report.get("airflow_run"):
             summary["Airflow run"] = report["airflow_run"]
         page = {**report, "summary": summary, "decided_at": report["started_at"]}
-        write_run_page(storage, store, page, run_key=key, policy=load_policy(load_settings().policy_file),
+        write_run_page(storage, store, page, run_key=key, policy=load_policy(load_settings(pseudonym_key=False).policy_file),
                        now=datetime.now(UTC))  # fmt: skip
     except Exception:
         log.exception(

@@ -32,6 +32,8 @@ class KeyMismatch(RuntimeError):
 
 def key_fingerprint(key: bytes) -> str:
     """A short, stable name of ``key`` (16 hex digits) recorded in every manifest."""
+    if not key:
+        raise ValueError("no pseudonym key: this component was not given UG_PSEUDONYM_KEY")
     return hmac.digest(key, _FINGERPRINT_LABEL, "sha256").hex()[:16]
 
 
@@ -39,8 +41,11 @@ def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Arr
     """The speaker key of each customer id (canonicalised first); null where the id is unusable.
 
     A worker process remembers the pseudonyms it computed: the same customers come back in
-    file after file, and a dictionary lookup is far cheaper than an HMAC.
+    file after file, and a dictionary lookup is far cheaper than an HMAC. An empty key (the settings
+    of a component the deployment gives no key: ``load_settings(pseudonym_key=False)``) is refused.
     """
+    if not key:
+        raise ValueError("no pseudonym key: this component was not given UG_PSEUDONYM_KEY")
     encoded = pc.dictionary_encode(canonical_ids(customer_ids))
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
