@@ -22,10 +22,25 @@ one. Each nightly publish puts a speaker's rows in one of its shards, so a custo
 every night is in one shard per night; the lines before the last show the same purge for a customer active on one day
 and for a single utterance (scope ``utterances``), and how many shards each touched.
 
-    python bench/bench_purge.py [--runs 3] [--postgresql postgresql+psycopg2://postgres@127.0.0.1:5432]
+With ``--customers N``, a burst instead: delete-all requests for N distinct customers (chosen with a
+fixed seed from the bench lake's customers) land in ``landing/deletions/`` and the steps of
+``privacy_requests`` run as its tasks call them (``jobs.privacy``: ingest, purge_published,
+purge_copies, issue_receipts, check_deadlines, write_report), each timed, interleaved with the same
+republish.
+
+With ``--base DIR``, one customer's purge on a dataset ``bench/bench_dag.py`` published (e.g.
+``bench/out/dag/base-20000000``, 20M utterances): each run copies its store and published files
+(the base is never written), purges the median customer (by utterance count in its landing files),
+and compares with ``--republish-s`` (a republish's seconds, e.g. estimated from the publish step
+that built the base; a full republish at 20M takes 20+ minutes).
+
+    python bench/bench_purge.py [--runs 3] [--customers N] [--postgresql postgresql+psycopg2://postgres@127.0.0.1:5432]
+    python bench/bench_purge.py --base bench/out/dag/base-20000000 --republish-s 685 [--runs 2]
 
 The last line reads exactly:
     bench_purge: purge <s> s, republish <s> s, ratio <purge/republish>
+or, with ``--customers N``:
+    bench_purge: <N> customers: privacy_requests <s> s, republish <s> s, ratio <privacy_requests/republish>
 """
 
 from __future__ import annotations
@@ -296,11 +311,188 @@ def time_republish(template: Path, work: Path, scenario: dict) -> dict:
     return {"seconds": seconds, "shards_replaced": len(every), "rows": new["rows"]}
 
 
+def burst_customers(lake: Path, n: int) -> list[str]:
+    """``n`` distinct customers of the bench lake, the same ones on every run (fixed seed)."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    files = sorted((lake / "landing" / "utterances").rglob("*.parquet"))
+    ids = pc.unique(
+        pa.chunked_array([pq.read_table(f, columns=["customer_id"]).column(0) for f in files]).drop_null()
+    )
+    return random.Random(SEED).sample(sorted(ids.to_pylist()), n)
+
+
+def time_burst(template: Path, work: Path, customers: list[str]) -> dict:
+    """One run of ``privacy_requests``' steps (``jobs.privacy``, as its tasks call them) after a
+    delete-all request for each of ``customers`` landed; seconds per step and in all."""
+    import logging
+    import os
+    from datetime import UTC, datetime
+
+    from utterance_governance.jobs import privacy
+    from utterance_governance.jobs.context import RunContext
+    from utterance_governance.settings import load_settings
+
+    storage, store = _fresh_copy(template, work)
+    url = store.url.render_as_string(hide_password=False)
+    store.dispose()
+    now = datetime.now(UTC).isoformat()
+    lines = [json.dumps({"request_id": f"bench-burst-{i:06d}", "customer_id": c, "scope": "all", "requested_at": now})
+             for i, c in enumerate(customers)]  # fmt: skip
+    storage.write_bytes("landing/deletions/bench-burst.jsonl", ("\n".join(lines) + "\n").encode())
+    env = {"UG_ENV": "development", "UG_DATA_ROOT": str(work / "lake"), "UG_DATABASE_URL": url,
+           "UG_DATASET": DATASET, "UG_PSEUDONYM_KEY": KEY.decode()}  # fmt: skip
+    logging.getLogger("utterance_governance.settings").setLevel(logging.ERROR)  # the bench's short key, known
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    steps: dict[str, float] = {}
+
+    def step(name: str, call):
+        began = time.perf_counter()
+        value = call()
+        steps[name] = time.perf_counter() - began
+        return value
+
+    try:
+        gc.collect()
+        started = time.perf_counter()
+        ctx = RunContext.create("bench-burst", privacy.DAG_ID, settings=load_settings())
+        ingested = step("ingest", lambda: privacy.ingest(ctx))
+        purged = step("purge_published", lambda: privacy.purge_published(ctx))
+        copied = step("purge_copies", lambda: privacy.purge_copies(ctx))
+        issued = step("issue_receipts", lambda: privacy.issue_receipts(ctx, purged, copied))
+        step("check_deadlines", lambda: privacy.check_deadlines(ctx, issued))
+        report = step("write_report", lambda: privacy.write_report(ctx, ingested, purged, copied, issued))
+        seconds = time.perf_counter() - started
+        completed = len(issued["receipts"]["completed"])
+        ctx.store.dispose()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    if report["failed_steps"]:
+        raise RuntimeError(f"privacy_requests failed: {report['failed_steps']}")
+    return {
+        "seconds": seconds,
+        "steps": steps,
+        "requests": ingested.get("deletions_new"),
+        "removed": sum(purged["rows_removed"].values()),
+        "shards_replaced": len(purged["shards_replaced"]),
+        "receipts": completed,
+    }
+
+
+def main_burst(args, template: Path, info: dict, manifest: dict) -> int:
+    customers = burst_customers(args.lake, args.customers)
+    scenario = info["scenarios"]["one customer (median)"]
+    work = args.out / "work"
+    print(f"{len(customers):,} delete-all requests (distinct customers, seed {SEED}), privacy_requests' steps "
+          f"against a republish, median of {args.runs}:")  # fmt: skip
+    bursts, republishes = [], []
+    for i in range(args.runs):  # interleaved, so both see the same machine load
+        bursts.append(time_burst(template, work, customers))
+        republishes.append(time_republish(template, work, scenario))
+        b = bursts[-1]
+        print(f"  run {i + 1}: privacy_requests {b['seconds']:.2f} s ("
+              + ", ".join(f"{name} {s:.2f}" for name, s in b["steps"].items())
+              + f"; {b['requests']} requests, {b['removed']:,} rows removed from {b['shards_replaced']} of "
+              f"{len(manifest['shards'])} shards; {b['receipts']} receipts completed), "
+              f"republish {republishes[-1]['seconds']:.2f} s")  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
+    STORES.cleanup()
+    burst_s = statistics.median(b["seconds"] for b in bursts)
+    purge_s = statistics.median(b["steps"]["purge_published"] for b in bursts)
+    republish_s = statistics.median(r["seconds"] for r in republishes)
+    print(f"purge_published alone: {purge_s:.2f} s, ratio {purge_s / republish_s:.3f}; the publish that built the "
+          f"dataset (5 nights, cached): {info['build_s']} s")  # fmt: skip
+    print(f"bench_purge: {len(customers)} customers: privacy_requests {burst_s:.2f} s, republish {republish_s:.2f} s, "
+          f"ratio {burst_s / republish_s:.3f}")  # fmt: skip
+    return 0
+
+
+def main_base(args) -> int:
+    """One customer's purge on a copy of a dataset bench_dag.py published (SQLite store)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    global DATASET, KEY
+    DATASET, KEY = args.dataset, args.key.encode()
+    base = args.base
+    files = sorted((base / "landing" / "utterances").rglob("*.parquet"))
+    ids = pa.chunked_array([pq.read_table(f, columns=["customer_id"]).column(0) for f in files]).drop_null()
+    counts = pc.value_counts(ids).to_pylist()
+    counts.sort(key=lambda c: (c["counts"], c["values"]))
+    median = counts[len(counts) // 2]
+    scenario = {"customer_id": median["values"], "scope": "all"}
+    work = args.out / "base-work"
+    template = work / "template"
+    published = (
+        "published",
+        "governance.db",
+        "governance.db-wal",
+        "governance.db-shm",
+        "governance.db.locks",
+    )
+    print(f"base {base}: {len(ids):,} landing utterances of {len(counts):,} customers; median customer: "
+          f"{median['counts']} utterances; governance store on sqlite (a copy per run)")  # fmt: skip
+    runs = []
+    for i in range(args.runs):
+        shutil.rmtree(work, ignore_errors=True)
+        template.mkdir(parents=True)
+        copying = time.perf_counter()
+        for name in published:  # a copy: the purge writes the store and removes shard files
+            source = base / name
+            if source.is_dir():
+                shutil.copytree(source, template / "lake" / name)
+            elif source.exists():
+                shutil.copy2(source, template / name)
+        copy_s = time.perf_counter() - copying
+        # _fresh_copy copies the template again: move it into place instead
+        runs.append(_time_purge_in_place(template, scenario))
+        print(f"  run {i + 1}: purge {runs[-1]['seconds']:.2f} s ({runs[-1]['removed']} rows removed, "
+              f"{runs[-1]['shards_replaced']} shards rewritten; copy of the base {copy_s:.0f} s)")  # fmt: skip
+    shutil.rmtree(work, ignore_errors=True)
+    purge_s = statistics.median(r["seconds"] for r in runs)
+    print(f"bench_purge: purge {purge_s:.2f} s, republish {args.republish_s:.2f} s (given), "
+          f"ratio {purge_s / args.republish_s:.3f}")  # fmt: skip
+    return 0
+
+
+def _time_purge_in_place(root: Path, scenario: dict) -> dict:
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.io.store import GovernanceStore
+    from utterance_governance.policy import Policy
+    from utterance_governance.purge.published import purge_published
+
+    store = GovernanceStore(f"sqlite:///{root / 'governance.db'}")
+    store.create_schema()
+    storage = Storage(str(root / "lake"))
+    _request(store, scenario["customer_id"], scenario["scope"])
+    gc.collect()
+    started = time.perf_counter()
+    result = purge_published(storage, store, DATASET, run_id="bench-purge", policy=Policy(), pseudonym_key=KEY,
+                             state=lambda: _state(store))  # fmt: skip
+    seconds = time.perf_counter() - started
+    store.dispose()
+    return {"seconds": seconds, "shards_replaced": len(result["shards_replaced"]),
+            "removed": sum(result["rows_removed"].values())}  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument(
         "--utterances", type=int, default=1_000_000, help="size of the bench lake if it must be generated"
+    )
+    ap.add_argument(
+        "--customers", type=int, help="a burst: delete-all requests for this many customers at once"
     )
     ap.add_argument("--lake", type=Path, default=HERE / "out" / "lake")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "purge")
@@ -310,7 +502,13 @@ def main() -> int:
         help="governance store on this PostgreSQL server (e.g. postgresql+psycopg2://postgres@127.0.0.1:5432) "
         "instead of SQLite; the bench creates and drops its own databases",
     )
+    ap.add_argument("--base", type=Path, help="a dataset bench_dag.py published (copied, never written)")
+    ap.add_argument("--dataset", default="assistant-sft", help="--base's dataset")
+    ap.add_argument("--key", default="bench-pseudonym-key", help="--base's pseudonym key (bench_dag.py's)")
+    ap.add_argument("--republish-s", type=float, help="--base: a republish's seconds to compare with")
     args = ap.parse_args()
+    if args.base:
+        return main_base(args)
 
     global STORES
     STORES = PostgresStores(args.postgresql) if args.postgresql else SqliteStores()
@@ -324,6 +522,8 @@ def main() -> int:
     print(f"dataset: {info['rows']:,} rows of {info['customers']:,} customers in {len(manifest['shards'])} shards "
           f"({len(info['nights'])} nightly versions, built in {info['build_s']} s, cached); "
           f"governance store on {STORES.name}")  # fmt: skip
+    if args.customers:
+        return main_burst(args, template, info, manifest)
     scenarios = dict(info["scenarios"])
     work = args.out / "work"
     main_scenario = scenarios.pop("one customer (median)")
