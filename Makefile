@@ -16,7 +16,7 @@ export PYTHONPATH := $(ROOT)/plugins:$(ROOT)/dags:$(ROOT)
 # development pseudonym key and short keys). Deployments set UG_ENV=production or leave it unset.
 export UG_ENV ?= development
 
-.PHONY: setup demo test test-unit stack-test bench lint airflow-db clean help
+.PHONY: setup demo test test-unit stack-test bench bench-stack lint airflow-db clean help
 
 help:
 	@echo "make demo   - set up, generate a lake and run the DAGs end to end on embedded defaults"
@@ -29,6 +29,8 @@ help:
 	@echo "              of the nightly DAG at 1M (median of 3) and 10M utterances, with per-step peak RSS;"
 	@echo "              and purging one customer against a full republish (bench_purge; SQLite, and"
 	@echo "              PostgreSQL when a server answers at 127.0.0.1:5432)"
+	@echo "make bench-stack - a 1M-utterance night on the native production stack: 1 Celery worker, 2,"
+	@echo "              and 1 without the warm-up (needs PostgreSQL and Redis; about 15 minutes)"
 	@echo "make lint   - ruff (with the AIR rules)"
 
 # uv.lock as committed (--frozen): the runtime set and the dev group (tests, benchmarks), and this project
@@ -65,6 +67,9 @@ bench: setup
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(PY) bench/bench_purge.py --postgresql postgresql+psycopg2://postgres@127.0.0.1:5432; \
 	else echo "bench_purge on PostgreSQL skipped: no server at 127.0.0.1:5432"; fi
+
+bench-stack: setup
+	$(PY) bench/bench_stack.py --utterances 1000000
 
 lint: setup
 	$(VENV)/bin/ruff check .
