@@ -60,18 +60,12 @@ def receipt_path(request_id: str) -> str:
 def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:
     """Create the receipt of every deletion request that has none; return their request ids."""
     have = {r["request_id"] for r in store.receipts()}
-    created = []
     requests = store.deletion_requests().select(["request_id", "requested_at"]).to_pylist()
-    for row in requests:
-        if row["request_id"] in have:
-            continue
-        store.upsert_receipt(
-            row["request_id"],
-            received_at=row["requested_at"],
-            deadline_at=deadline_from(row["requested_at"], policy),
-        )
-        created.append(row["request_id"])
-    return created
+    new = [{"request_id": row["request_id"], "received_at": row["requested_at"],
+            "deadline_at": deadline_from(row["requested_at"], policy)}
+           for row in requests if row["request_id"] not in have]  # fmt: skip
+    store.upsert_receipts(new)  # one transaction: a burst of requests is not a burst of commits
+    return [row["request_id"] for row in new]
 
 
 def settle_receipts(
@@ -93,6 +87,7 @@ def settle_receipts(
     searched = sorted(set(searched or ()))
     complete = complete and set(PLACES) <= set(searched)
     changed: dict[str, list[str]] = {"completed": [], "in_progress": [], "late_copies": []}
+    updates: list[dict] = []  # written in one transaction
     for receipt in store.receipts():
         request_id = receipt["request_id"]
         mine = removed.get(request_id, {})
@@ -102,18 +97,20 @@ def settle_receipts(
                           | (set(versions_rewritten) if mine.get("published_rows") else set()))  # fmt: skip
         if receipt["status"] == "completed":
             if any(mine.values()):
-                store.upsert_receipt(request_id, removed_counts=counts, versions_rewritten=versions)
+                updates.append(
+                    {"request_id": request_id, "removed_counts": counts, "versions_rewritten": versions}
+                )
                 changed["late_copies"].append(request_id)
             continue
         if complete:
-            store.upsert_receipt(request_id, status="completed", completed_at=now, removed_counts=counts,
-                                 versions_rewritten=versions, searched=searched)  # fmt: skip
+            updates.append({"request_id": request_id, "status": "completed", "completed_at": now,
+                            "removed_counts": counts, "versions_rewritten": versions, "searched": searched})  # fmt: skip
             changed["completed"].append(request_id)
         elif any(mine.values()):
-            store.upsert_receipt(
-                request_id, status="in_progress", removed_counts=counts, versions_rewritten=versions
-            )
+            updates.append({"request_id": request_id, "status": "in_progress", "removed_counts": counts,
+                            "versions_rewritten": versions})  # fmt: skip
             changed["in_progress"].append(request_id)
+    store.upsert_receipts(updates)
     return changed
 
 

@@ -116,3 +116,30 @@ def test_an_unreadable_deletion_record_has_a_deadline_too(store):
     assert entry["overdue"] and entry["customer_readable"] is False
     with pytest.raises(receipts.DeletionOverdue, match="unreadable"):
         receipts.raise_if_overdue(report)
+
+
+def test_receipts_of_many_requests_are_written_in_one_transaction(store):
+    """A burst of requests opens and settles its receipts together: the same receipts as one by one,
+    and a batch the store refuses in part leaves every receipt of it as it was."""
+    add_privacy(store, deletions=[deletion(f"d{i}", f"c{i}", "all", at=i) for i in range(40)])
+    assert sorted(receipts.open_receipts(store, POLICY)) == sorted(f"d{i}" for i in range(40))
+    assert [(r["request_id"], r["status"], r["deadline_at"]) for r in store.receipts()] == [
+        (f"d{i}", "open", ts(i) + timedelta(days=30))
+        for i in sorted(range(40), key=lambda i: (ts(i), f"d{i}"))
+    ]
+    removed = {f"d{i}": {"published_rows": i + 1} for i in range(0, 40, 2)}
+    changed = receipts.settle_receipts(store, ts(50), complete=True, removed=removed, versions_rewritten=["v1"],
+                                       searched=EVERYWHERE)  # fmt: skip
+    assert sorted(changed["completed"]) == sorted(f"d{i}" for i in range(40))
+    for i in range(40):
+        receipt = store.receipt(f"d{i}")
+        assert receipt["status"] == "completed" and receipt["completed_at"] == ts(50)
+        assert receipt["removed_counts"]["published_rows"] == (i + 1 if i % 2 == 0 else 0)
+        assert receipt["versions_rewritten"] == (["v1"] if i % 2 == 0 else [])
+
+    before = store.receipts()
+    with pytest.raises(KeyError, match="no receipt for deletion request 'nobody'"):
+        store.upsert_receipts(
+            [{"request_id": "d1", "status": "in_progress"}, {"request_id": "nobody", "status": "open"}]
+        )
+    assert store.receipts() == before

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
-from utterance_governance.io.store.base import StoreBase, utcnow
+from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
 from utterance_governance.io.store_schema import RECEIPT_STATUSES, deletion_receipts
+
+_RECEIPT_FIELDS = ("status", "received_at", "deadline_at", "completed_at", "removed_counts",
+                   "versions_rewritten", "searched")  # fmt: skip
 
 
 class Receipts(StoreBase):
@@ -31,34 +34,61 @@ class Receipts(StoreBase):
 
         Creating one needs ``received_at`` and ``deadline_at`` (status defaults to ``open``).
         """
-        if status is not None and status not in RECEIPT_STATUSES:
-            raise ValueError(f"receipt status must be one of {RECEIPT_STATUSES}, got {status!r}")
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in {
-                "status": status,
-                "received_at": received_at,
-                "deadline_at": deadline_at,
-                "completed_at": completed_at,
-                "removed_counts": dict(removed_counts) if removed_counts is not None else None,
-                "versions_rewritten": list(versions_rewritten) if versions_rewritten is not None else None,
-                "searched": list(searched) if searched is not None else None,
-            }.items()
-            if value is not None
-        }
-        changes["updated_at"] = utcnow()
+        self.upsert_receipts([{
+            "request_id": request_id, "status": status, "received_at": received_at, "deadline_at": deadline_at,
+            "completed_at": completed_at, "removed_counts": removed_counts,
+            "versions_rewritten": versions_rewritten, "searched": searched,
+        }])  # fmt: skip
+
+    def upsert_receipts(self, receipts: Iterable[Mapping[str, Any]]) -> None:
+        """``upsert_receipt`` for many receipts (each a mapping of its arguments, ``request_id``
+        included), in one transaction: all of them or none. Receipts in a row that change the same
+        fields go in one statement executed for all of them (a burst of requests is not a burst of
+        statements and commits)."""
+        now = utcnow()
+        batches: list[tuple[bool, tuple[str, ...], list[dict[str, Any]]]] = []
+        for receipt in receipts:
+            fields = {name: receipt.get(name) for name in _RECEIPT_FIELDS}
+            if fields["status"] is not None and fields["status"] not in RECEIPT_STATUSES:
+                raise ValueError(
+                    f"receipt status must be one of {RECEIPT_STATUSES}, got {fields['status']!r}"
+                )
+            for name in ("removed_counts", "versions_rewritten", "searched"):
+                if fields[name] is not None:
+                    fields[name] = dict(fields[name]) if name == "removed_counts" else list(fields[name])
+            changes = {name: value for name, value in fields.items() if value is not None}
+            changes["updated_at"] = now
+            create = fields["received_at"] is not None and fields["deadline_at"] is not None
+            shape = (create, tuple(sorted(changes)))
+            if not batches or batches[-1][:2] != shape:
+                batches.append((*shape, []))
+            batches[-1][2].append({"request_id": receipt["request_id"], **changes})
         r = deletion_receipts
         with self._write() as conn:
-            if received_at is not None and deadline_at is not None:
-                stmt = self._insert(r).values(request_id=request_id, **{"status": "open", **changes})
-                stmt = stmt.on_conflict_do_update(index_elements=["request_id"], set_=changes)
-                conn.execute(stmt)
-                return
-            result = conn.execute(update(r).where(r.c.request_id == request_id).values(**changes))
-            if result.rowcount != 1:
-                raise KeyError(
-                    f"no receipt for deletion request {request_id!r}: create it with received_at and deadline_at"
+            for create, columns, rows in batches:
+                if create:
+                    stmt = self._insert(r)
+                    stmt = stmt.on_conflict_do_update(
+                        index_elements=["request_id"], set_={c: stmt.excluded[c] for c in columns}
+                    )
+                    conn.execute(stmt, [{"status": "open", **row} for row in rows])
+                    continue
+                wanted = {row["request_id"] for row in rows}
+                found: set[str] = set()
+                for chunk in _chunks(sorted(wanted)):
+                    found.update(
+                        conn.execute(select(r.c.request_id).where(r.c.request_id.in_(chunk))).scalars()
+                    )
+                if missing := sorted(wanted - found):
+                    raise KeyError(
+                        f"no receipt for deletion request {missing[0]!r}: create it with received_at and deadline_at"
+                    )
+                stmt = (
+                    update(r)
+                    .where(r.c.request_id == bindparam("key"))
+                    .values({c: bindparam(c) for c in columns})
                 )
+                conn.execute(stmt, [{"key": row.pop("request_id"), **row} for row in rows])
 
     def receipt(self, request_id: str) -> dict[str, Any] | None:
         r = deletion_receipts
