@@ -348,3 +348,21 @@ training_runs = Table(
     Column("details", JSONText),
     Index("ix_training_runs_version", "dataset", "version"),
 )
+
+# --- access requests: a customer's access report, asked for by a one-time reference -------------
+# The raw customer id of an access request lives here and nowhere in Airflow: the privacy officer
+# registers it (``ug access request``) and triggers ``governance_audit`` with the reference only
+# (io.store.access; revision 0005). The api-server's SELECT-only role is refused this table.
+ACCESS_REQUEST_STATUSES = ("requested", "running", "done")
+access_requests = Table(
+    "access_requests",
+    metadata,
+    Column("reference", KEY, primary_key=True),  # random, unguessable: what dag_run.conf carries
+    Column("customer_id", String, nullable=False),  # canonical form (privacy.canonical_id)
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("requested_by", String, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("run_id", String),  # the governance_audit run that took it (its retries may take it again)
+    Column("report_url", Text),  # access.json, under UG_ACCESS_REPORT_ROOT
+    Column("completed_at", UTCDateTime),
+)

@@ -6,7 +6,8 @@ head (``StoreBase.require_schema``) and fail with "run `ug migrate-store`" when 
 
 Revisions 0001-0003 are the store's schema versions 1-3 from before Alembic (0001 the version-1
 tables, 0002 and 0003 the upgrades to versions 2 and 3, the data step of 3 included); 0004 brings
-version 3 to the tables the code has since (``alerts_sent``, ``training_runs``). A store made
+version 3 to the tables the code had then (``alerts_sent``, ``training_runs``); 0005 adds
+``access_requests`` (access reports by one-time reference). A store made
 before Alembic carries no ``alembic_version``: ``upgrade`` reads its ``store_meta.schema_version``
 (no ``store_meta`` but a ledger: version 1), stamps the matching revision and upgrades from there.
 A new, empty store runs every revision from 0001 (a tenth of a second on SQLite), so there is one

@@ -10,6 +10,7 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
 - which training runs consumed which version (lineage to training) — ``training``;
+- access requests: a customer id behind a one-time reference (access reports) — ``access``;
 - a lease-based lock per dataset that serialises publishing and purging (SPEC §7) — ``locks``.
 
 It never stores transcript or response text. The engine, transactions, schema creation and
@@ -23,6 +24,7 @@ lock instead of failing with "database is locked". On PostgreSQL, bulk ledger in
 
 from __future__ import annotations
 
+from utterance_governance.io.store.access import AccessRequestRefused, AccessRequests
 from utterance_governance.io.store.base import StoreSchemaMismatch, utcnow
 from utterance_governance.io.store.files import ProcessedFiles
 from utterance_governance.io.store.ledger import Ledger
@@ -35,6 +37,7 @@ from utterance_governance.io.store.versions import DatasetVersions
 
 __all__ = [
     "PRIVACY_KINDS",
+    "AccessRequestRefused",
     "DatasetLock",
     "GovernanceStore",
     "LockLost",
@@ -45,6 +48,14 @@ __all__ = [
 
 
 class GovernanceStore(
-    PrivacyRecords, ProcessedFiles, Ledger, DatasetVersions, Runs, Receipts, TrainingRuns, DatasetLocks
+    PrivacyRecords,
+    ProcessedFiles,
+    Ledger,
+    DatasetVersions,
+    Runs,
+    Receipts,
+    TrainingRuns,
+    AccessRequests,
+    DatasetLocks,
 ):
     """The governance store at a SQLAlchemy URL (``sqlite:///...`` or ``postgresql+psycopg2://...``)."""
