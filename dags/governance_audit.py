@@ -6,7 +6,7 @@ and checks it against today's consent and deletion state, the identifier detecto
 content hash, and the ledger of recorded decisions; verifies the live version's manifest and
 every shard's bytes, sha256 and row count; lists deletion requests near or past their deadline.
 
-1. **prepare** — validate params (`customer_id` switches the run to an access report).
+1. **prepare** — validate params (`access_request` switches the run to an access report).
 2. **check_publication** — `current.json` → a complete, live version; shard files intact.
 3. **scan_live_rows** — every live row: `deletion_requested`, `opted_out`, `no_consent`,
    `identifier_detected`, `content_hash_mismatch`, `not_in_ledger`, `ledger_row_missing`, ...
@@ -15,10 +15,14 @@ every shard's bytes, sha256 and row count; lists deletion requests near or past 
    checks' outcome, and `reports/index.html`.
 6. **fail_on_violations** — any violation fails the run, naming shard, row and rule.
 
-**Access report** (manual run with `customer_id`): every utterance the lake holds for that
-customer (landing, quarantine, staging, decisions, published shards, versions), written under
-`reports/access/<speaker_key[:16]>/<run>/access.json|.html`. It holds the customer's own
-transcripts: **`reports/access/` must be protected**; the audit does not run in that mode.
+**Access report** (manual run with `{"access_request": "<reference>"}`): the privacy officer first
+registers the request with `ug access request --customer-id ID --by NAME`, which keeps the customer id
+in the governance store and prints a one-time reference; the run takes the reference, finds every
+utterance the lake holds for that customer (landing, quarantine, staging, decisions, published
+shards, versions) and writes it to the access reports' own location, **not the lake**:
+`UG_ACCESS_REPORT_ROOT/reports/access/<speaker_key[:16]>/<run>/access.json|.html` (its own bucket
+and credentials in production). A reference is good for one run; an unknown or used one, and any
+raw `customer_id` param, is refused at `prepare`. The audit does not run in that mode.
 
 At 6 a.m.: a failed `fail_on_violations` prints each violation (rule, shard, utterance_id) and
 where the findings page is. Run `privacy_requests` to purge what a consent or deletion change
@@ -50,11 +54,12 @@ AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
     catchup=False,
     max_active_runs=1,
     params={
-        "customer_id": Param(
+        "access_request": Param(
             None,
             type=["null", "string"],
-            description="Set for an access report of this one customer (instead of the audit). "
-            "The report holds their transcripts: it is written under reports/access/, which must be protected.",
+            description="For an access report (instead of the audit): the one-time reference "
+            "`ug access request --customer-id ID --by NAME` printed. Never a customer id: it would stay "
+            "in this run's conf. The report goes to UG_ACCESS_REPORT_ROOT, not the lake.",
         ),
     },
     default_args={
@@ -120,7 +125,7 @@ def governance_audit():
     def access_report(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
-        return audit.access_report(run_context(ctx), get_current_context()["params"].get("customer_id"))
+        return audit.access_report(run_context(ctx))
 
     ctx = prepare()
     checks = [check_publication(ctx), scan_live_rows(ctx), check_deadlines(ctx)]

@@ -122,11 +122,22 @@ class Lake:
                 privacy.check_deadlines(ctx, issued)
             return {"ingest": ingested, "published": purged, "copies": copied, "receipts": issued}
 
+    @property
+    def access_storage(self) -> Storage:
+        """The access reports' own root (development's default: a folder beside the lake)."""
+        from utterance_governance.settings import load_access_report_target
+
+        return Storage(load_access_report_target(self.env).root)
+
     def access_report(self, customer_id: str) -> dict:
-        """governance_audit run with a ``customer_id``: that customer's access report."""
+        """As a privacy officer does it: ``ug access request`` registers ``customer_id`` in the store,
+        then a governance_audit run with the reference writes the access report (its own root)."""
+        with self.store() as store:
+            reference = store.register_access_request(audit.validate_customer_id(customer_id), "tests")
         with self._environment():
-            ctx = self.context("governance_audit", None)
-            return audit.access_report(ctx, customer_id)
+            run_id = f"governance_audit-{next(self._runs):03d}"
+            data = audit.prepare(run_id, {"access_request": reference}, load_settings(self.env))
+            return audit.access_report(RunContext.from_dict(data))
 
     def audit(self, now: datetime | None = None) -> dict:
         """governance_audit: the three checks, then the findings (raises ``AuditFailed`` on a violation)."""

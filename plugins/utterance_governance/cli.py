@@ -13,6 +13,12 @@
                               rotate the pseudonym key (``purge.rekey``): the new key is ``UG_PSEUDONYM_KEY``, the
                               old one is read from the environment variable VAR (never from the command line,
                               where it would be seen in process lists and shell history)
+    ug access request --customer-id ID --by NAME
+                              register one customer's access request (the id goes into the governance
+                              store only) and print its one-time reference: trigger governance_audit
+                              with {"access_request": "<reference>"}; --customer-id - reads the id from
+                              standard input (kept out of shell history and process lists)
+    ug access list [--all]    access requests not yet done (--all: done too), by reference, no customer id
     ug migrate-store [--check]
                               bring the governance store to this code's head revision (Alembic), or create
                               it (the deployment's init step runs it); --check: exit 1 when it is not at head
@@ -234,6 +240,51 @@ def privacy_ack(ids: list[int], by: str) -> int:
     return EXIT_ATTENTION if missing else EXIT_OK
 
 
+def access_request(customer_id: str, requested_by: str) -> int:
+    """Register an access request; print its reference and how to trigger the report."""
+    from utterance_governance.jobs.audit import validate_customer_id
+    from utterance_governance.jobs.context import InvalidParams
+
+    if customer_id == "-":
+        customer_id = sys.stdin.readline().rstrip("\r\n")
+    try:
+        canonical = validate_customer_id(customer_id)
+    except InvalidParams as exc:
+        print(f"access request refused: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if canonical is None or not requested_by.strip():
+        print("access request refused: give --customer-id and --by", file=sys.stderr)
+        return EXIT_USAGE
+    # the store's owner URL is all this needs: no pseudonym key (the run computes the speaker key)
+    store = GovernanceStore.from_settings(load_settings(pseudonym_key=False))
+    try:
+        reference = store.register_access_request(canonical, requested_by.strip())
+    finally:
+        store.dispose()
+    print(reference)
+    print("trigger governance_audit with this conf (nothing else; good for one report):", file=sys.stderr)
+    print(json.dumps({"access_request": reference}), file=sys.stderr)
+    return EXIT_OK
+
+
+def access_list(show_all: bool = False) -> int:
+    store = GovernanceStore.from_settings(load_settings(pseudonym_key=False))
+    try:
+        rows = store.access_requests(open_only=not show_all)
+    finally:
+        store.dispose()
+    if not rows:
+        print("no access requests" + ("" if show_all else " open"))
+    for r in rows:
+        done = (
+            f" done {r['completed_at']:%Y-%m-%d %H:%M} -> {r['report_url']}" if r["status"] == "done" else ""
+        )
+        run = f" run {r['run_id']}" if r["run_id"] else ""
+        print(f"{r['reference']}  {r['status']}  requested {r['requested_at']:%Y-%m-%d %H:%M} UTC by "
+              f"{r['requested_by']}{run}{done}")  # fmt: skip
+    return EXIT_OK
+
+
 def migrate_store(check: bool = False) -> int:
     """Bring the governance store at ``UG_DATABASE_URL`` to this code's head revision (or create it);
     ``check``: change nothing, exit 1 when it is not at head."""
@@ -316,6 +367,19 @@ def build_parser() -> argparse.ArgumentParser:
         "ids", nargs="+", type=int, help="record ids, as `ug privacy list` shows them (#12 → 12)"
     )
     ack.add_argument("--by", required=True, help="who acknowledges (recorded in the governance store)")
+    access = sub.add_parser("access", help="access requests: register one (a one-time reference), list them")
+    access_sub = access.add_subparsers(dest="access_command", required=True, metavar="ACTION")
+    areq = access_sub.add_parser(
+        "request",
+        help="register one customer's access request; prints the one-time reference to trigger "
+        "governance_audit with",
+    )
+    areq.add_argument(
+        "--customer-id", required=True, help="the customer's account id; - reads it from standard input"
+    )
+    areq.add_argument("--by", required=True, help="who requests it (recorded in the governance store)")
+    alist = access_sub.add_parser("list", help="access requests not yet done (--all: done too)")
+    alist.add_argument("--all", action="store_true", help="done requests too")
     sub.add_parser("summary", help="runs, live version, shards, report locations")
     migrate_cmd = sub.add_parser(
         "migrate-store",
@@ -359,6 +423,10 @@ def _run(args: argparse.Namespace) -> int:
         return receipt(args.request_id)
     if args.command == "privacy":
         return privacy_list(args.all) if args.privacy_command == "list" else privacy_ack(args.ids, args.by)
+    if args.command == "access":
+        if args.access_command == "request":
+            return access_request(args.customer_id, args.by)
+        return access_list(args.all)
     if args.command == "summary":
         return summary()
     if args.command == "migrate-store":

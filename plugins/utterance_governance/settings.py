@@ -163,3 +163,75 @@ def load_settings(environ: dict[str, str] | None = None, *, pseudonym_key: bool 
         env=ug_env,
         policy_file=env.get("UG_POLICY_FILE") or None,
     )
+
+
+# --- access reports: their own location and credentials ----------------------------------------
+ACCESS_REPORT_SUFFIX = "-access-reports"
+
+
+@dataclass(frozen=True)
+class AccessReportTarget:
+    """Where access reports are written: ``UG_ACCESS_REPORT_ROOT``, never the lake.
+
+    On an object store with its own credentials (``UG_ACCESS_REPORT_KEY_ID`` /
+    ``UG_ACCESS_REPORT_SECRET``, e.g. MinIO's ``ug-access-reports`` user on the ``access-reports``
+    bucket); the lake's (``AWS_ACCESS_KEY_ID``, ...) are never used for it. A local lake's default is
+    a folder beside it (``./data`` → ``./data-access-reports``)."""
+
+    root: str
+    key_id: str | None = None
+    secret: str | None = None
+
+    def storage_options(self) -> dict[str, str]:
+        return {"key": self.key_id, "secret": self.secret} if self.key_id else {}
+
+    def __repr__(self) -> str:  # the secret is never printed
+        return f"AccessReportTarget(root={self.root!r}, key_id={self.key_id!r})"
+
+
+def _under(root: str, parent: str) -> bool:
+    root, parent = root.rstrip("/"), parent.rstrip("/")
+    return root == parent or root.startswith(parent + "/")
+
+
+def load_access_report_target(environ: dict[str, str] | None = None) -> AccessReportTarget:
+    """The access reports' location of ``environ``; ``ConfigurationError`` when it would be the lake,
+    inside it, or reached with the lake's credentials."""
+    env = os.environ if environ is None else environ
+    data_root = _data_root(env)
+    root = (env.get("UG_ACCESS_REPORT_ROOT") or "").strip()
+    if not root:
+        if not is_local_lake(data_root):
+            raise ConfigurationError(
+                f"UG_ACCESS_REPORT_ROOT is required: the lake {data_root} is on an object store and access "
+                "reports (a customer's own transcripts) go to a location of their own, with their own "
+                "credentials (UG_ACCESS_REPORT_KEY_ID / UG_ACCESS_REPORT_SECRET), never the lake"
+            )
+        path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
+        root = os.path.abspath(path).rstrip(os.sep) + ACCESS_REPORT_SUFFIX
+    elif "://" not in root:
+        root = os.path.abspath(root)
+    local = is_local_lake(root)
+    lake_path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
+    own_path = root[len("file://") :] if root.startswith("file://") else root
+    same_bucket = (
+        not local and not is_local_lake(data_root) and root.split("/")[:3] == data_root.split("/")[:3]
+    )
+    if same_bucket or _under(own_path, lake_path) or _under(lake_path, own_path):
+        raise ConfigurationError(
+            f"UG_ACCESS_REPORT_ROOT {root} is the lake or overlaps it ({data_root}): access reports are "
+            "written apart from the lake, where the lake's users and credentials do not reach"
+        )
+    key_id = env.get("UG_ACCESS_REPORT_KEY_ID") or None
+    secret = env.get("UG_ACCESS_REPORT_SECRET") or None
+    if not local and not (key_id and secret):
+        raise ConfigurationError(
+            f"UG_ACCESS_REPORT_KEY_ID and UG_ACCESS_REPORT_SECRET are required for {root}: access reports "
+            "are written with credentials of their own, never the lake's"
+        )
+    if key_id and key_id == env.get("AWS_ACCESS_KEY_ID"):
+        raise ConfigurationError(
+            "UG_ACCESS_REPORT_KEY_ID is the lake's AWS_ACCESS_KEY_ID: access reports need a user of their "
+            "own (the deployment's ug-access-reports), which the lake's services do not hold"
+        )
+    return AccessReportTarget(root=root, key_id=key_id, secret=secret)

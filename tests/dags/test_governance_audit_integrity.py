@@ -28,9 +28,9 @@ def test_schedule_and_run_settings(dag):
     assert dag.doc_md and DAG_ID in dag.doc_md and "reports/access/" in dag.doc_md
 
 
-def test_params_take_an_optional_customer_id(dag):
-    assert set(dag.params.keys()) == {"customer_id"}
-    assert dag.params["customer_id"] is None
+def test_params_take_an_optional_access_request_reference_never_a_customer_id(dag):
+    assert set(dag.params.keys()) == {"access_request"}
+    assert dag.params["access_request"] is None
 
 
 def test_wiring(dag):

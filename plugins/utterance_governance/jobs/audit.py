@@ -4,7 +4,10 @@ what it must not — and, on request, show one customer everything the lake hold
 check_publication → scan_live_rows → check_deadlines → write_findings → fail_on_violations
 (the three checks are independent; each writes its findings under
 ``reports/<run>/audit/<check>.json``, so ``write_findings`` can report whatever finished, even
-when a check crashed). A manual run with a ``customer_id`` runs ``access_report`` instead.
+when a check crashed). A manual run with an ``access_request`` reference (``ug access request``
+registered it, with the customer id, in the governance store) runs ``access_report`` instead: it
+writes to the access reports' own root (``UG_ACCESS_REPORT_ROOT``), never the lake. A raw
+``customer_id`` param is refused, in every environment: the id would stay in ``dag_run.conf``.
 
 What is checked, and the rule each finding names (``audit.findings.RULES``); the checks
 themselves are in the ``utterance_governance.audit`` package:
@@ -94,19 +97,37 @@ def validate_customer_id(value: Any) -> str | None:
     return canonical
 
 
+RAW_CUSTOMER_ID_REFUSED = (
+    "customer_id is refused: a raw customer id in a run's params stays in dag_run.conf, its XComs and "
+    "its run page. Register the access request with `ug access request --customer-id ID --by NAME` "
+    "(the id goes into the governance store only) and trigger governance_audit with "
+    '{"access_request": "<the reference it prints>"}'
+)
+
+
 def prepare(
     run_id: str, params: dict | None, settings: Settings | None = None, now: datetime | None = None
 ) -> dict:
     """Validate the run's params; the run context, with ``extra.mode`` ``audit`` or ``access``.
 
-    The customer id itself is not put in the context (it travels through XCom): the access
-    step reads it from the run's params again.
+    An access report is asked for by ``access_request``, a reference ``ug access request`` made:
+    it must be registered and unused (checked here, taken by ``access_report``). A ``customer_id``
+    param is refused whatever its value (``None`` aside), in every environment, without echoing it.
     """
     params = dict(params or {})
-    customer_id = validate_customer_id(params.pop("customer_id", None))
+    if params.pop("customer_id", None) is not None:
+        raise InvalidParams(RAW_CUSTOMER_ID_REFUSED)
+    reference = params.get("access_request")
     ctx = RunContext.create(run_id, DAG_ID, params, settings, now)
+    if reference is not None:
+        from utterance_governance.io.store import AccessRequestRefused
+
+        try:
+            ctx.store.check_access_request(reference, run_id)
+        except AccessRequestRefused as exc:
+            raise InvalidParams(str(exc)) from None
     data = ctx.to_dict()
-    data["extra"] = {**data["extra"], "mode": "access" if customer_id else "audit"}
+    data["extra"] = {**data["extra"], "mode": "access" if reference is not None else "audit"}
     return data
 
 
@@ -316,16 +337,28 @@ def fail_on_violations(result: dict) -> dict:
     return result
 
 
-def access_report(ctx: RunContext, customer_id: Any) -> dict:
-    """Everything the lake holds of one customer, for that customer (``reports/access/...``)."""
-    from utterance_governance.reports.access import write_access_report
+def access_report(ctx: RunContext) -> dict:
+    """Everything the lake holds of one customer, for that customer: the run's ``access_request``
+    reference is taken (one-time), its customer id read from the store, the report written to the
+    access reports' own root (``UG_ACCESS_REPORT_ROOT``, its own credentials) and the request marked
+    done. Nothing returned or logged holds the customer id."""
+    from utterance_governance.io.store import AccessRequestRefused
+    from utterance_governance.reports.access import access_report_storage, write_access_report
+    from utterance_governance.settings import load_access_report_target
 
+    reference = ctx.extra.get("access_request")
+    if reference is None:
+        raise InvalidParams("an access report needs an access_request reference (`ug access request`)")
+    out = access_report_storage(load_access_report_target())
+    try:
+        customer_id = ctx.store.take_access_request(reference, ctx.run_id)
+    except AccessRequestRefused as exc:
+        raise InvalidParams(str(exc)) from None
     customer_id = validate_customer_id(customer_id)
-    if customer_id is None:
-        raise InvalidParams("an access report needs a customer_id")
     settings = load_settings()
     result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
-                                 run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
+                                 out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
+    ctx.store.complete_access_request(reference, ctx.run_id, result["json"])
     ctx.store.record_run(
         ctx.run_id, ctx.dag_id, ctx.now_dt, datetime.now(UTC), "success",
         {"access_utterances": result["utterances"]}, {"mode": "access"},

@@ -7,12 +7,13 @@ files holding it, the decisions taken on it and the dataset versions that includ
 and staged inputs are matched on ``customer_id``; everything downstream on the customer's
 ``speaker_key`` (the keyed pseudonym: the deployment's key is needed to compute it).
 
-Written for that customer alone, under ``reports/access/<speaker_key[:16]>/<run>/``
-(``access.json`` and ``access.html``): the folder is named by a pseudonym prefix, never the
-customer id. **The report holds the customer's own transcripts**: ``reports/access/`` must be
-protected like the landing zone (restricted ACL / bucket policy), handed only to that
-customer, and deleted when their request is closed or they ask for deletion. The reports
-index never lists it.
+Written for that customer alone, **not in the lake**: under the access reports' own root
+(``UG_ACCESS_REPORT_ROOT``, its own credentials: ``settings.load_access_report_target``), at
+``reports/access/<speaker_key[:16]>/<run>/`` (``access.json`` and ``access.html``): the folder is
+named by a pseudonym prefix, never the customer id. **The report holds the customer's own
+transcripts**: that root is protected apart from the lake (its own bucket and user), the report
+handed only to that customer, and deleted when their request is closed or they ask for deletion.
+The reports index never lists it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from utterance_governance.io.store import GovernanceStore
 from utterance_governance.privacy import canonical_id, canonical_ids, speaker_key
 from utterance_governance.publish.commit import DatasetPaths, live_version
 from utterance_governance.reports.render import access_page
+from utterance_governance.settings import AccessReportTarget
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +276,11 @@ def gather_access(
     }
 
 
+def access_report_storage(target: AccessReportTarget) -> Storage:
+    """The access reports' own storage: their root, with their own credentials (never the lake's)."""
+    return Storage(target.root, **target.storage_options())
+
+
 def write_access_report(
     storage: Storage,
     store: GovernanceStore,
@@ -281,19 +288,24 @@ def write_access_report(
     customer_id: str,
     pseudonym_key: bytes,
     *,
+    out: Storage,
     run_key: str,
     run_id: str,
     now: datetime,
 ) -> dict[str, Any]:
-    """Write ``access.json`` and ``access.html`` for one customer; return where and how many."""
+    """Gather one customer's utterances from the lake (``storage``) and the store, and write
+    ``access.json`` and ``access.html`` to ``out`` (the access reports' own root, not the lake);
+    return where and how many."""
+    if out.root_url.rstrip("/") == storage.root_url.rstrip("/"):
+        raise ValueError("an access report is written apart from the lake (UG_ACCESS_REPORT_ROOT)")
     access = gather_access(storage, store, dataset, customer_id, pseudonym_key)
     access = {"run_id": run_id, "generated_for": now.isoformat(), **access}
     folder = access_dir(speaker_key_of(customer_id, pseudonym_key), run_key)
-    storage.write_bytes(f"{folder}/access.json", json.dumps(access, indent=2, default=str).encode("utf-8"))
-    storage.write_bytes(f"{folder}/access.html", access_page(access).encode("utf-8"))
+    out.write_bytes(f"{folder}/access.json", json.dumps(access, indent=2, default=str).encode("utf-8"))
+    out.write_bytes(f"{folder}/access.html", access_page(access).encode("utf-8"))
     return {
-        "json": storage.url(f"{folder}/access.json"),
-        "html": storage.url(f"{folder}/access.html"),
+        "json": out.url(f"{folder}/access.json"),
+        "html": out.url(f"{folder}/access.html"),
         "folder": folder,
         "utterances": access["summary"]["utterances"],
         "summary": access["summary"],

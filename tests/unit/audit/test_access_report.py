@@ -111,15 +111,26 @@ def test_a_customer_the_lake_does_not_know_gets_an_empty_report(lake):
     assert access["utterances"] == [] and access["summary"]["utterances"] == 0
 
 
-def test_the_report_is_written_under_a_pseudonym_folder(lake):
+def test_the_report_is_written_under_a_pseudonym_folder_of_its_own_root(lake, tmp_path):
     storage, store = lake
-    result = write_access_report(storage, store, DATASET, ALICE, KEY, run_key="manual__1", run_id="manual__1",
-                                 now=datetime(2026, 11, 26, tzinfo=UTC))  # fmt: skip
+    out = Storage(str(tmp_path / "access-reports"))
+    result = write_access_report(storage, store, DATASET, ALICE, KEY, out=out, run_key="manual__1",
+                                 run_id="manual__1", now=datetime(2026, 11, 26, tzinfo=UTC))  # fmt: skip
     folder = access_dir(speaker_key_of(ALICE, KEY), "manual__1")
     assert result["folder"] == folder and folder.startswith("reports/access/") and ALICE not in folder
-    assert all(ALICE not in info.path for info in storage.list_files("reports"))
-    html = storage.read_bytes(f"{folder}/access.html").decode()
+    assert result["json"] == out.url(f"{folder}/access.json")
+    assert not storage.list_files("reports/access") and not storage.exists(f"{folder}/access.json")
+    assert all(ALICE not in info.path for info in out.list_files("reports"))
+    html = out.read_bytes(f"{folder}/access.html").decode()
     assert "what is the weather like today" in html and "protected" in html and ALICE in html
     assert "bob" not in html.lower() and "<script" not in html
-    data = json.loads(storage.read_bytes(f"{folder}/access.json"))
+    data = json.loads(out.read_bytes(f"{folder}/access.json"))
     assert data["customer_id"] == ALICE and data["summary"]["utterances"] == 5
+
+
+def test_the_report_is_never_written_into_the_lake(lake):
+    storage, store = lake
+    with pytest.raises(ValueError, match="apart from the lake"):
+        write_access_report(storage, store, DATASET, ALICE, KEY, out=Storage(storage.root_url), run_key="r",
+                            run_id="r", now=datetime(2026, 11, 26, tzinfo=UTC))  # fmt: skip
+    assert not storage.list_files("reports/access")
