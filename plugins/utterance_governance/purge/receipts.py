@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
 
@@ -47,6 +48,7 @@ PLACES = (
     "published_files", "access_reports", "temporary", "run_reports",  # purge.traces
 )  # fmt: skip
 RECEIPTS_DIR = "reports/receipts"
+RECEIPT_WRITERS = 8  # receipt files written at once
 
 
 class DeletionOverdue(RuntimeError):
@@ -117,21 +119,27 @@ def settle_receipts(
 def write_receipt_files(
     storage: Storage, store: GovernanceStore, dataset: str, pseudonym_key: bytes
 ) -> list[str]:
-    """Write ``reports/receipts/<request_id>.json`` for every receipt whose document changed."""
+    """Write ``reports/receipts/<request_id>.json`` for every receipt whose document changed.
+
+    The files are compared and written by a few threads at once: each write is a durable one
+    (an fsync, or a PUT on an object store), and a burst of requests is thousands of them.
+    """
     requests = {r["request_id"]: r for r in store.deletion_requests().to_pylist()}
     customers = sorted({r["customer_id"] for r in requests.values()})
     speaker_of = dict(zip(customers, speaker_keys(pa.array(customers, pa.string()), pseudonym_key).to_pylist(), strict=True))  # fmt: skip
-    written = []
-    for receipt in store.receipts():
+
+    def write(receipt: Mapping) -> str | None:
         request = requests.get(receipt["request_id"])
         document = receipt_document(receipt, request, speaker_of.get(request["customer_id"]) if request else None, dataset)  # fmt: skip
         data = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
         path = receipt_path(receipt["request_id"])
         if storage.exists(path) and storage.read_bytes(path) == data:
-            continue
+            return None
         storage.write_bytes(path, data)
-        written.append(path)
-    return written
+        return path
+
+    with ThreadPoolExecutor(max_workers=RECEIPT_WRITERS) as pool:
+        return [path for path in pool.map(write, store.receipts()) if path is not None]
 
 
 def receipt_document(
