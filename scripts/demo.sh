@@ -13,7 +13,8 @@ LOGS="$PWD/airflow_home/demo-logs"
 mkdir -p "$LOGS"
 
 case "$UG_DATA_ROOT" in
-  "$PWD/data"|./data|data) rm -rf "$PWD/data" ;;  # the demo owns ./data and starts it afresh
+  "$PWD/data"|./data|data) rm -rf "$PWD/data" "$PWD/data-access-reports" ;;  # the demo owns ./data (and
+    # its access reports' folder beside it) and starts them afresh
   *) echo "demo: UG_DATA_ROOT=$UG_DATA_ROOT is not the demo lake (./data); refusing to reset it" >&2; exit 2 ;;
 esac
 
@@ -42,7 +43,10 @@ echo "   receipts: $UG_DATA_ROOT/reports/receipts/"
 run_dag governance_audit
 grep -hoE "(audit report|audit findings|reports index): [^ ]+" "$LOGS/governance_audit.log" | sort -u | sed 's/^/   /'
 CUSTOMER=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["us_untouched"][0])' "$LOGS/generation-summary.json")
-run_dag governance_audit -c "{\"customer_id\": \"$CUSTOMER\"}"
+# the privacy officer registers the request (the id goes into the governance store only) and
+# triggers the report with the one-time reference it prints
+REFERENCE=$(printf '%s\n' "$CUSTOMER" | $PY -m utterance_governance.cli access request --customer-id - --by demo)
+run_dag governance_audit -c "{\"access_request\": \"$REFERENCE\"}"
 grep -hoE "access report page: [^ ]+" "$LOGS/governance_audit.log" | sed 's/^/   (protected) /'
 echo
 echo "== summary"

@@ -13,7 +13,7 @@ from tests.airflow_env import ROOT, configure
 PARAM_DEFAULTS = {
     "utterances_publish": {"dt_from": None, "dt_to": None, "dry_run": False, "reprocess": False},
     "privacy_requests": {"dry_run": False},
-    "governance_audit": {"customer_id": None},
+    "governance_audit": {"access_request": None},
 }
 
 

@@ -163,16 +163,26 @@ def test_a_live_row_absent_from_the_ledger_fails(run_dag, lake, task_errors):
     assert report["findings"][0]["utterance_id"] == victim
 
 
-def test_an_access_report_lists_a_customers_utterances(run_dag, lake):
-    storage, _, summary = lake
+def _register(store: GovernanceStore, customer_id: str) -> str:
+    """``ug access request``: the customer id goes into the store; the officer gets the reference."""
+    return store.register_access_request(customer_id, "officer-ana")
+
+
+def test_an_access_report_by_reference_lists_a_customers_utterances(run_dag, lake, tmp_path, caplog):
+    storage, store, summary = lake
     published = [u for u in summary.cast_utterances if u.expected == "published"]
     customer = published[0].customer_id
     mine = {u.utterance_id for u in summary.cast_utterances if u.customer_id == customer}
-    run = run_dag("governance_audit", {"customer_id": customer})
+    reference = _register(store, customer)
+    caplog.set_level("INFO")
+    run = run_dag("governance_audit", {"access_request": reference})
     assert run.state == "success", states(run)
     assert states(run)["scan_live_rows"] == "skipped" and states(run)["fail_on_violations"] == "skipped"
+    # written to the access reports' own root (development: a folder beside the lake), not the lake
+    access_root = Storage(str(tmp_path / "lake-access-reports"))
     folder = f"reports/access/{speaker_key_of(customer, KEY.encode())[:16]}/{run_key(run.run_id)}"
-    access = json.loads(storage.read_bytes(f"{folder}/access.json"))
+    access = json.loads(access_root.read_bytes(f"{folder}/access.json"))
+    assert access_root.exists(f"{folder}/access.html") and not storage.list_files("reports/access", ())
     listed = {u["utterance_id"]: u for u in access["utterances"]}
     assert mine <= set(listed)
     live = read_current(storage, DATASET)["version"]
@@ -183,13 +193,34 @@ def test_an_access_report_lists_a_customers_utterances(run_dag, lake):
         assert "landing" in listed[uid]["areas"] and listed[uid]["transcript"]
     assert all(customer not in info.path for info in storage.list_files("reports"))
     assert not storage.exists(f"reports/{run_key(run.run_id)}/audit.json")
+    # the raw id is in no conf, XCom or log of the run; the request is spent
+    assert customer not in json.dumps(run.conf)
+    for ti in run.get_task_instances():
+        assert customer not in json.dumps(ti.xcom_pull(task_ids=ti.task_id), default=str), ti.task_id
+    assert "access report page" in caplog.text and customer not in caplog.text
+    request = store.access_request(reference)
+    assert request["status"] == "done" and request["run_id"] == run.run_id
+    assert request["report_url"] == access_root.url(f"{folder}/access.json")
 
 
-def test_a_bad_customer_id_is_refused(run_dag, lake, task_errors):
-    storage, _, _ = lake
-    run = run_dag("governance_audit", {"customer_id": "cus\u200b-1"})  # an invisible character: no usable id
+def test_a_used_or_unknown_reference_is_refused(run_dag, lake, task_errors):
+    _, store, summary = lake
+    reference = _register(store, summary.cast_utterances[0].customer_id)
+    assert run_dag("governance_audit", {"access_request": reference}).state == "success"
+    for conf in ({"access_request": reference}, {"access_request": "ar_" + "5" * 32}):
+        task_errors.clear()
+        run = run_dag("governance_audit", conf)
+        assert run.state == "failed" and states(run)["prepare"] == "failed"
+        failed_with(task_errors, "prepare", InvalidParams)
+        assert states(run)["access_report"] != "success"
+
+
+def test_a_raw_customer_id_is_refused(run_dag, lake, task_errors):
+    storage, _, summary = lake
+    run = run_dag("governance_audit", {"customer_id": summary.cast_utterances[0].customer_id})
     assert run.state == "failed" and states(run)["prepare"] == "failed"
     failed_with(task_errors, "prepare", InvalidParams)
+    assert "ug access request" in str(task_errors["prepare"])
     assert not storage.list_files("reports/access")
 
 
