@@ -11,7 +11,10 @@ trigger ``privacy_requests``, watch it; then read S3 and the governance database
 - no live row may be used now (no opt-out, no deletion covers it), and the purge had work to do;
 - deleted utterances are in no object anywhere under the bucket (ids and words; gzip and Parquet read);
 - every deletion request has a completed receipt, in the store and in S3;
-- ``governance_audit`` passes on the result.
+- ``governance_audit`` passes on the result;
+- an access report requested by reference (``ug access request``) lands in the access-reports
+  bucket (written with the worker's ``UG_ACCESS_REPORT_*`` credentials: moto checks none), not in
+  the lake; no conf, XCom or report in the lake names the customer; the reference is good for one run.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import pytest
 
 from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_deleted, oracle_reasons
 from tests.stack.components import AIRFLOW_SERVICES, INIT
+from tests.stack.harness import RunFailed
 from utterance_governance import schema as S
 from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
@@ -221,9 +225,45 @@ def test_backfill_then_privacy_requests_on_the_production_stack(stack, tmp_path)
 
     # 7. the daily audit agrees
     stack.run_dag(
-        "governance_audit", {"customer_id": None}, timeout=240, note="stack test: audit", api=officer
+        "governance_audit", {"access_request": None}, timeout=240, note="stack test: audit", api=officer
     )
+
+    # 8. a customer asks for their data: the officer registers the request (`ug access request`, in the
+    #    worker's environment: `docker compose run --rm airflow-worker ug access request ...`) and
+    #    triggers governance_audit with the reference alone; the report lands in the access-reports
+    #    bucket, and nowhere in the lake
+    customer = customer_of[sorted(live_ids)[0]]
+    reference = access_request(stack, customer)
+    run = stack.run_dag("governance_audit", {"access_request": reference}, timeout=240,
+                        note="stack test: access report", api=officer)  # fmt: skip
+    assert customer not in json.dumps(run)  # the run page's conf, note, ...
+    request = store.access_request(reference)
+    assert request["status"] == "done" and request["run_id"] == run["dag_run_id"]
+    access_root = stack.environment("airflow-worker")["UG_ACCESS_REPORT_ROOT"]
+    assert request["report_url"].startswith(f"{access_root}/reports/access/")
+    reports = Storage(access_root, **stack.access_report_storage_options())
+    report = json.loads(reports.read_bytes(request["report_url"].removeprefix(f"{access_root}/")))
+    assert report["customer_id"] == customer and report["summary"]["live_in_dataset"] > 0
+    assert not storage.list_files("reports/access", ()), "an access report in the lake"
+    in_reports = {k: v for k, v in traces(stack, [customer]).items() if k.startswith("reports/")}
+    assert in_reports == {}  # nothing under the lake's reports/ names the customer
+    xcoms = (
+        f"/api/v2/dags/governance_audit/dagRuns/{run['dag_run_id']}/taskInstances/access_report/xcomEntries"
+    )
+    assert customer not in json.dumps(officer.get(xcoms))
+    with pytest.raises(RunFailed):  # one-time: the same reference again is refused at prepare
+        stack.run_dag("governance_audit", {"access_request": reference}, timeout=240, api=officer)
     store.dispose()
+
+
+def access_request(stack, customer_id: str) -> str:
+    """``ug access request`` as the privacy officer runs it, in the worker's environment; the reference."""
+    result = subprocess.run([sys.executable, "-m", "utterance_governance.cli", "access", "request", "--customer-id",
+                             "-", "--by", "stack-test-officer"], input=customer_id + "\n",
+                            env=stack.environment("airflow-worker"), capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert customer_id not in result.stdout + result.stderr
+    return result.stdout.strip()
 
 
 @pytest.mark.timeout(300)
@@ -234,7 +274,7 @@ def test_roles_are_enforced_through_the_rest_api(stack):
         stack.users[r] for r in ("DataEngineer", "PrivacyOfficer", "GovernanceViewer")
     )
     audit_runs = "/api/v2/dags/governance_audit/dagRuns"
-    body = {"logical_date": None, "conf": {"customer_id": None}}
+    body = {"logical_date": None, "conf": {"access_request": None}}
     assert viewer.status("POST", audit_runs, json=body) == 403
     assert engineer.status("POST", audit_runs, json=body) == 403
     assert (
@@ -242,7 +282,7 @@ def test_roles_are_enforced_through_the_rest_api(stack):
     )
     assert viewer.status("GET", "/api/v2/dags/utterances_publish/dagRuns") == 200
     # a run of governance_audit the officer triggers: nobody but the officer (and admin) reads it
-    run_id = stack.trigger("governance_audit", {"customer_id": None}, "roles test", api=officer)
+    run_id = stack.trigger("governance_audit", {"access_request": None}, "roles test", api=officer)
     run = f"{audit_runs}/{run_id}"
     assert officer.status("GET", run) == 200
     stack.wait_until("prepare to finish", lambda: any(
