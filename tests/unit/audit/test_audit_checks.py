@@ -352,10 +352,11 @@ def test_other_customer_ids_are_refused_clearly(value):
         audit.validate_customer_id(value)
 
 
-def test_prepare_keeps_the_customer_id_out_of_the_context():
+def test_prepare_refuses_a_customer_id_and_keeps_it_out_of_the_context():
     settings = load_settings({"UG_DATA_ROOT": "/tmp/x", "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"})
-    ctx = audit.prepare("r1", {"customer_id": "cus-1"}, settings)
-    assert ctx["extra"] == {"mode": "access"} and "cus-1" not in json.dumps(ctx)
+    with pytest.raises(InvalidParams, match="ug access request") as refused:
+        audit.prepare("r1", {"customer_id": "cus-1"}, settings)
+    assert "cus-1" not in str(refused.value)
     assert audit.prepare("r1", {"customer_id": None}, settings)["extra"] == {"mode": "audit"}
 
 

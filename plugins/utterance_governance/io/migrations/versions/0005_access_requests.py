@@ -23,6 +23,10 @@ STAMP = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    bind = op.get_bind()
+    if "access_requests" in sa.inspect(bind).get_table_names():  # made by create_all (tests' old stores)
+        _revoke_from_others(bind)
+        return
     op.create_table(
         "access_requests",
         sa.Column("reference", KEY, primary_key=True),
@@ -34,7 +38,10 @@ def upgrade() -> None:
         sa.Column("report_url", sa.Text),
         sa.Column("completed_at", STAMP),
     )
-    bind = op.get_bind()
+    _revoke_from_others(bind)
+
+
+def _revoke_from_others(bind) -> None:
     if bind.dialect.name == "postgresql":
         grantees = bind.execute(
             sa.text(
