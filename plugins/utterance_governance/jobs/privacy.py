@@ -20,6 +20,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
+from utterance_governance.io.storage import Storage
 from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.purge import copies, published, receipts
@@ -85,10 +86,19 @@ def purge_copies(ctx: RunContext) -> dict:
             dataset=ctx.dataset,
             dry_run=ctx.dry_run,
             now=ctx.now_dt,
+            access_reports=_access_report_storage,
         )
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
     return result.to_dict()
+
+
+def _access_report_storage() -> Storage:
+    """The access reports' own root, with their own credentials (a customer's report is a copy too)."""
+    from utterance_governance.reports.access import access_report_storage
+    from utterance_governance.settings import load_access_report_target
+
+    return access_report_storage(load_access_report_target())
 
 
 def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) -> dict:

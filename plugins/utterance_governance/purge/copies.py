@@ -36,6 +36,7 @@ import gzip
 import io
 import logging
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -142,9 +143,11 @@ def purge_copies(
     dataset: str = "assistant-sft",
     dry_run: bool = False,
     now: datetime | None = None,
+    access_reports: Callable[[], Storage] | None = None,
 ) -> CopiesPurge:
     """Rewrite every copy under the lake root without the utterances ``deletions`` cover; then the
-    other places a deleted customer can be left (``purge.traces``)."""
+    other places a deleted customer can be left (``purge.traces``; ``access_reports`` opens the
+    access reports' own root)."""
     result = CopiesPurge(dry_run)
     if deletions.num_rows == 0:
         result.searched = [*LOCATIONS, *PLACES]  # nothing to look for: every place is clean of it
@@ -184,7 +187,13 @@ def purge_copies(
             result.problems.append(f"{path}: {type(exc).__name__}: {exc}")
             failed.add(location)
     traces = purge_traces(
-        storage, deleted, _live_shards(storage, dataset), found_ids, dry_run=dry_run, now=now
+        storage,
+        deleted,
+        _live_shards(storage, dataset),
+        found_ids,
+        dry_run=dry_run,
+        now=now,
+        access_reports=access_reports,
     )
     result.traces = traces.to_dict()
     result.problems += traces.problems

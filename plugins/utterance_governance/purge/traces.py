@@ -4,7 +4,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 | place | what is there | what a deletion does |
 |---|---|---|
 | ``published_files`` | shard files under ``published/`` that the live version does not list (a version a crash or an operator left behind) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them) |
-| ``access_reports`` | ``reports/access/**/access.json`` and its page: a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
+| ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
 | ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` |
 
@@ -19,6 +19,7 @@ import logging
 import posixpath
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,16 +62,20 @@ def purge_traces(
     *,
     dry_run: bool = False,
     now: datetime | None = None,
+    access_reports: Callable[[], Storage] | None = None,
 ) -> TracesPurge:
     """Search every place of the module doc for what ``deleted`` covers and remove it.
 
     ``live_shards``: lake paths of the live version's shards (the published purge's to rewrite,
-    never touched here); ``found_ids``: utterance ids found deleted in the other copies this run.
+    never touched here); ``found_ids``: utterance ids found deleted in the other copies this run;
+    ``access_reports``: opens the access reports' own root (with its own credentials). When it
+    cannot be opened (not configured, unreachable) that place is a problem, not searched: the
+    deletion's receipt stays open until it is.
     """
     result = TracesPurge(dry_run)
     steps = (
         ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
-        ("access_reports", lambda: _access_reports(storage, deleted, result)),
+        ("access_reports", lambda: _access_reports([storage, *_opened(access_reports)], deleted, result)),
         ("temporary", lambda: _temporary(storage, result, time.time() if now is None else now.timestamp())),
         ("run_reports", lambda: _run_reports(storage, _tokens(deleted, found_ids), result)),
     )
@@ -103,7 +108,16 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
             storage.write_parquet(info.path, table.filter(pa.array(~verdict.deleted)))
 
 
-def _access_reports(storage: Storage, deleted, result: TracesPurge) -> None:
+def _opened(access_reports: Callable[[], Storage] | None) -> list[Storage]:
+    return [] if access_reports is None else [access_reports()]
+
+
+def _access_reports(roots: list[Storage], deleted, result: TracesPurge) -> None:
+    for storage in roots:
+        _access_reports_in(storage, deleted, result)
+
+
+def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
     from utterance_governance.reports.render import access_page
 
     for info in storage.list_files("reports/access", ("access.json",)):

@@ -121,11 +121,6 @@ def test_an_access_report_takes_a_non_ascii_id(lake):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the deletion purge (purge/traces.py, jobs/privacy.py) searches the lake's reports/access/ "
-    "only, not the access reports' own root (UG_ACCESS_REPORT_ROOT) where they are written now",
-)
 def test_an_access_report_is_purged_by_a_deletion(lake):
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zoe", "Zoë", "add oat milk to the shopping list"))
     lake.publish()

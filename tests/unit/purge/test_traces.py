@@ -72,7 +72,9 @@ def test_a_deletion_reaches_every_place_and_its_receipt_lists_them(lake):
         {"request_id": "d1", "customer_id": "Zoe\u0308", "scope": "all", "requested_at": "2026-11-25T00:00:00Z"}).encode())  # fmt: skip
     result = lake.privacy()
     traces = result["copies"]["traces"]
-    assert traces["removed"]["published_files"] == 1 and traces["removed"]["access_reports"] == 1
+    # the report in the access reports' own root and its copy left in the lake
+    assert traces["removed"]["published_files"] == 1 and traces["removed"]["access_reports"] == 2
+    assert lake.access_storage.list_files("reports/access", ()) == []
     assert traces["removed"]["temporary"] == 1 and traces["removed"]["run_reports"] == 1
 
     text = everything(lake)
@@ -84,7 +86,7 @@ def test_a_deletion_reaches_every_place_and_its_receipt_lists_them(lake):
     assert b"u-kept" in text
     receipt = json.loads(storage.read_bytes(receipt_path("d1")))
     assert receipt["status"] == "completed" and sorted(receipt["searched"]) == sorted(PLACES)
-    assert receipt["removed"]["published_rows"] == 1 and receipt["removed"]["access_report_utterances"] == 1
+    assert receipt["removed"]["published_rows"] == 1 and receipt["removed"]["access_report_utterances"] == 2
     lake.audit()
 
 
@@ -104,3 +106,26 @@ def test_a_place_that_cannot_be_searched_keeps_the_receipt_open(lake, monkeypatc
     monkeypatch.undo()
     lake.privacy()
     assert json.loads(lake.storage.read_bytes(receipt_path("d1")))["status"] == "completed"
+
+
+def test_an_access_report_root_that_cannot_be_opened_keeps_the_receipt_open(lake, monkeypatch):
+    from utterance_governance.settings import ConfigurationError
+
+    lake.access_report("Zoë")
+    reports = lake.access_storage  # opened before the settings break
+
+    def unconfigured(*_args, **_kwargs):
+        raise ConfigurationError("UG_ACCESS_REPORT_ROOT is required")
+
+    monkeypatch.setattr("utterance_governance.settings.load_access_report_target", unconfigured)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
+        {"request_id": "d1", "customer_id": "Zoë", "scope": "all", "requested_at": "2026-11-25T00:00:00Z"}).encode())  # fmt: skip
+    result = lake.privacy(check_deadlines=False)
+    assert "access_reports" not in result["copies"]["searched"]
+    assert any("UG_ACCESS_REPORT_ROOT" in p for p in result["copies"]["problems"])
+    assert json.loads(lake.storage.read_bytes(receipt_path("d1")))["status"] == "in_progress"
+    assert reports.list_files("reports/access", ())  # not reached: still there
+    monkeypatch.undo()
+    lake.privacy()
+    assert json.loads(lake.storage.read_bytes(receipt_path("d1")))["status"] == "completed"
+    assert lake.access_storage.list_files("reports/access", ()) == []
