@@ -12,8 +12,8 @@ export AIRFLOW__CORE__PLUGINS_FOLDER := $(ROOT)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(ROOT)/plugins:$(ROOT)/dags:$(ROOT)
-# A checkout is a development environment (unset, UG_ENV means production: the settings refuse the
-# development pseudonym key and short keys). Deployments set UG_ENV=production or leave it unset.
+# A checkout is a development environment (unset, UG_ENV means production for a lake or store off the
+# machine, development for a local lake and SQLite store). Deployments set UG_ENV=production.
 export UG_ENV ?= development
 
 .PHONY: setup demo test test-unit stack-test bench bench-stack lint airflow-db clean help

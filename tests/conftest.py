@@ -6,8 +6,9 @@ tmp dir) and PostgreSQL (a fresh database, dropped afterwards). PostgreSQL is re
 When that server is unreachable the PostgreSQL case is skipped, saying why; when
 ``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure.
 
-The suite is a development environment: ``UG_ENV=development`` (unset means production, which
-refuses the short test keys and the development key); tests of production set it themselves.
+The suite is a development environment: ``UG_ENV=development`` (unset, a lake or store off the machine
+means production, which refuses the short test keys and the development key); tests of production set
+it themselves.
 
 Hypothesis runs derandomized (profile ``suite``); ``HYPOTHESIS_PROFILE=explore`` draws new examples.
 """

@@ -16,8 +16,8 @@ The ``airflow-init`` service of ``docker-compose.yaml`` runs it, and so does the
    auth manager (a checkout), its password file: each configured user gets that password, so the
    api-server neither generates one nor prints it to its log.
 
-Settings are checked first (``utterance_governance.settings``: production unless ``UG_ENV=development``,
-a pseudonym key of 32 bytes or more, ``UG_DATABASE_URL`` for a lake on ``s3://``): a refused one
+Settings are checked first (``utterance_governance.settings``: production unless ``UG_ENV=development``
+or a local lake and store, a pseudonym key of 32 bytes or more, ``UG_DATABASE_URL`` for a lake on ``s3://``): a refused one
 stops the deployment here, exit status 2, saying why. It prints each step, never a secret.
 """
 

@@ -3,11 +3,13 @@
 One place reads the environment; everything else receives a ``Settings``. Airflow
 variables and the ``governance_db`` connection override these in the DAG layer.
 
-Fail safe: a deployment is ``production`` unless ``UG_ENV=development`` says otherwise, so a
-forgotten variable gets the strict rules, never the lenient ones. Production needs its own
-pseudonym key of at least ``MIN_KEY_BYTES`` bytes. Development may run on the public development
-key, but only on a lake and a store on this machine (a local path, a SQLite file): data that
-leaves the machine is never keyed with a key anyone holding this code knows. A lake on an object
+Fail safe: with a lake or a store that is not on this machine (``s3://``, a database server) a
+deployment is ``production`` unless ``UG_ENV=development`` says otherwise, so a forgotten variable
+gets the strict rules there. Unset on a local lake with its embedded SQLite store, ``UG_ENV`` is
+``development``: SPEC §2's embedded defaults (the development key, with a loud warning). Production
+needs its own pseudonym key of at least ``MIN_KEY_BYTES`` bytes. Development may run on the public
+development key, but only on a lake and a store on this machine (a local path, a SQLite file): data
+that leaves the machine is never keyed with a key anyone holding this code knows. A lake on an object
 store needs ``UG_DATABASE_URL`` in every environment: an implicit SQLite file would be a store of
 its own in every worker's working directory.
 """
@@ -72,11 +74,17 @@ def default_database_url(data_root: str) -> str:
     return f"sqlite:///{os.path.abspath(_join(path, 'governance.db'))}"
 
 
-def _environment(env) -> str:
-    value = (env.get("UG_ENV") or PRODUCTION).strip().lower()
+def _environment(env, data_root: str, database_url: str) -> str:
+    """``UG_ENV``; unset, development only for a lake and a store on this machine (SPEC §2's embedded
+    defaults: the development key with a loud warning), production for anything else."""
+    value = (env.get("UG_ENV") or "").strip().lower()
+    if not value:
+        local = is_local_lake(data_root) and is_embedded_store(database_url)
+        return DEVELOPMENT if local else PRODUCTION
     if value not in ENVIRONMENTS:
         raise ConfigurationError(
-            f"UG_ENV must be {' or '.join(ENVIRONMENTS)} (unset means production), got {value!r}"
+            f"UG_ENV must be {' or '.join(ENVIRONMENTS)} (unset: development for a lake and store on this "
+            f"machine, production otherwise), got {value!r}"
         )
     return value
 
@@ -86,7 +94,8 @@ def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes
     if ug_env == PRODUCTION:
         if not key:
             raise ConfigurationError(
-                "UG_PSEUDONYM_KEY is required in production (UG_ENV unset or production): speaker "
+                "UG_PSEUDONYM_KEY is required in production (UG_ENV=production, or unset with a lake or store "
+                "not on this machine): speaker "
                 "pseudonyms keyed with the development key could be reversed by anyone holding this "
                 "code. Generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`; "
                 "for local development set UG_ENV=development."
@@ -147,14 +156,13 @@ def load_settings(environ: dict[str, str] | None = None, *, pseudonym_key: bool 
     key fingerprint with it raises (``privacy.keys``).
     """
     env = os.environ if environ is None else environ
-    if not pseudonym_key:
-        data_root = _data_root(env)
-        return Settings(data_root=data_root, database_url=load_database_url(env),
-                        dataset=env.get("UG_DATASET") or "assistant-sft", pseudonym_key=b"",
-                        env=_environment(env), policy_file=env.get("UG_POLICY_FILE") or None)  # fmt: skip
-    ug_env = _environment(env)
     data_root = _data_root(env)
     database_url = load_database_url(env)
+    ug_env = _environment(env, data_root, database_url)
+    if not pseudonym_key:
+        return Settings(data_root=data_root, database_url=database_url,
+                        dataset=env.get("UG_DATASET") or "assistant-sft", pseudonym_key=b"",
+                        env=ug_env, policy_file=env.get("UG_POLICY_FILE") or None)  # fmt: skip
     return Settings(
         data_root=data_root,
         database_url=database_url,

@@ -1,5 +1,5 @@
-"""Fail-safe settings (SPEC §2): production unless development is asked for, a real key of at least
-32 bytes in production, the development key only for a lake and store on this machine, and no
+"""Fail-safe settings (SPEC §2): production unless development is asked for or the lake and store are on
+this machine, a real key of at least 32 bytes in production, the development key only for a lake and store on this machine, and no
 implicit SQLite store for a lake on an object store."""
 
 from __future__ import annotations
@@ -18,11 +18,29 @@ GOOD_KEY = "k" * MIN_KEY_BYTES
 PG = "postgresql+psycopg2://governance@db.internal:5432/governance"
 
 
-def test_production_is_the_default_when_ug_env_is_unset(tmp_path):
-    settings = load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": GOOD_KEY})
+@pytest.mark.parametrize(
+    "where",
+    [
+        {"UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": PG},
+        {"UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": "sqlite:////tmp/g.db"},
+        {"UG_DATABASE_URL": PG},  # a local lake, a store on a server
+    ],
+)
+def test_production_is_the_default_when_ug_env_is_unset_and_data_leaves_the_machine(tmp_path, where):
+    env = {"UG_DATA_ROOT": str(tmp_path), **where}
+    settings = load_settings({**env, "UG_PSEUDONYM_KEY": GOOD_KEY})
     assert settings.env == "production" and settings.is_production
     with pytest.raises(ConfigurationError, match="UG_PSEUDONYM_KEY is required in production"):
-        load_settings({"UG_DATA_ROOT": str(tmp_path)})  # nothing set at all: refused, not the dev key
+        load_settings(env)  # no key: refused, never the dev key
+    with pytest.raises(ConfigurationError, match="production needs at least 32"):
+        load_settings({**env, "UG_PSEUDONYM_KEY": "short"})
+
+
+def test_unset_ug_env_on_a_local_lake_and_store_is_spec_development_with_a_loud_warning(tmp_path, caplog):
+    settings = load_settings({"UG_DATA_ROOT": str(tmp_path)})  # SPEC §2: the embedded defaults
+    assert settings.env == "development" and not settings.is_production
+    assert settings.pseudonym_key == DEV_PSEUDONYM_KEY.encode()
+    assert "DEVELOPMENT pseudonym key" in caplog.text
 
 
 def test_development_is_asked_for_explicitly_and_runs_locally_on_the_development_key(tmp_path, caplog):
@@ -44,14 +62,18 @@ def test_production_refuses_a_pseudonym_key_shorter_than_32_bytes(tmp_path, key)
     with pytest.raises(ConfigurationError, match=f"production needs at least {MIN_KEY_BYTES}"):
         load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": key})
     assert (
-        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": "é" * 16}).pseudonym_key
+        load_settings(
+            {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": "é" * 16}
+        ).pseudonym_key
         == ("é" * 16).encode()
     )  # 32 bytes: accepted
 
 
 def test_production_refuses_the_development_key_set_explicitly(tmp_path):
     with pytest.raises(ConfigurationError, match="public development key"):
-        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY})
+        load_settings(
+            {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": DEV_PSEUDONYM_KEY}
+        )
 
 
 def test_the_development_key_is_refused_for_a_remote_lake_even_in_development():
@@ -93,7 +115,7 @@ def test_the_init_step_stops_on_a_refused_configuration_before_touching_anything
     from ug_airflow import init_deployment
 
     monkeypatch.setattr(init_deployment, "migrate_airflow_db", lambda: pytest.fail("must not migrate"))
-    monkeypatch.delenv("UG_ENV", raising=False)  # unset: production
+    monkeypatch.delenv("UG_ENV", raising=False)  # unset, with a lake on s3://: production
     monkeypatch.setenv("UG_DATA_ROOT", "s3://lake/ug")
     monkeypatch.setenv("UG_DATABASE_URL", PG)
     monkeypatch.setenv("UG_PSEUDONYM_KEY", "k")
