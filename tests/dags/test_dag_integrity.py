@@ -8,7 +8,8 @@ import sys
 import pytest
 from tests.airflow_env import ROOT
 
-EXPECTED = {"utterances_publish": "0 2 * * *"}  # CronDataIntervalTimetable: the previous day (test_backfill_interval)
+# CronDataIntervalTimetable: each run covers the previous day (test_backfill_interval)
+EXPECTED = {"utterances_publish": "0 2 * * *"}
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,12 @@ class Crash(RuntimeError):
 
 def run_job(root, url, run_id: str, crash_at: str | None = None, monkeypatch=None) -> dict:
     """The steps of utterances_publish, in order, as the DAG's tasks call them."""
-    env = {"UG_DATA_ROOT": str(root), "UG_DATABASE_URL": url, "UG_PSEUDONYM_KEY": "k", "UG_ENV": "development"}
+    env = {
+        "UG_DATA_ROOT": str(root),
+        "UG_DATABASE_URL": url,
+        "UG_PSEUDONYM_KEY": "k",
+        "UG_ENV": "development",
+    }
     with GovernanceStore(url) as store:  # the deployment's init step (`ug migrate-store`)
         store.migrate()
     ctx = RunContext.create(run_id, "utterances_publish", {}, load_settings(env))
