@@ -332,6 +332,7 @@ def time_burst(template: Path, work: Path, customers: list[str]) -> dict:
     import logging
     import os
     from datetime import UTC, datetime
+    from unittest import mock
 
     from utterance_governance.jobs import privacy
     from utterance_governance.jobs.context import RunContext
@@ -347,8 +348,6 @@ def time_burst(template: Path, work: Path, customers: list[str]) -> dict:
     env = {"UG_ENV": "development", "UG_DATA_ROOT": str(work / "lake"), "UG_DATABASE_URL": url,
            "UG_DATASET": DATASET, "UG_PSEUDONYM_KEY": KEY.decode()}  # fmt: skip
     logging.getLogger("utterance_governance.settings").setLevel(logging.ERROR)  # the bench's short key, known
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
     steps: dict[str, float] = {}
 
     def step(name: str, call):
@@ -357,7 +356,7 @@ def time_burst(template: Path, work: Path, customers: list[str]) -> dict:
         steps[name] = time.perf_counter() - began
         return value
 
-    try:
+    with mock.patch.dict(os.environ, env):  # the DAG's steps read their settings from the environment
         gc.collect()
         started = time.perf_counter()
         ctx = RunContext.create("bench-burst", privacy.DAG_ID, settings=load_settings())
@@ -370,12 +369,6 @@ def time_burst(template: Path, work: Path, customers: list[str]) -> dict:
         seconds = time.perf_counter() - started
         completed = len(issued["receipts"]["completed"])
         ctx.store.dispose()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     if report["failed_steps"]:
         raise RuntimeError(f"privacy_requests failed: {report['failed_steps']}")
     return {
