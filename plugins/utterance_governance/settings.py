@@ -61,6 +61,11 @@ def is_embedded_store(database_url: str) -> bool:
     return database_url.split(":", 1)[0].split("+", 1)[0] == "sqlite"
 
 
+def _local_path(url: str) -> str:
+    """A ``file://`` URL as its path; anything else as it is."""
+    return url.removeprefix("file://")
+
+
 def default_database_url(data_root: str) -> str:
     """The embedded store of a local lake: ``governance.db`` inside it. A remote lake has none."""
     if not is_local_lake(data_root):
@@ -70,8 +75,7 @@ def default_database_url(data_root: str) -> str:
             "publishes, the others' purges and audits would not know). Point UG_DATABASE_URL at the "
             "deployment's PostgreSQL database (or the governance_db Airflow connection)."
         )
-    path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
-    return f"sqlite:///{os.path.abspath(_join(path, 'governance.db'))}"
+    return f"sqlite:///{os.path.abspath(_join(_local_path(data_root), 'governance.db'))}"
 
 
 def _environment(env, data_root: str, database_url: str) -> str:
@@ -215,13 +219,11 @@ def load_access_report_target(environ: dict[str, str] | None = None) -> AccessRe
                 "reports (a customer's own transcripts) go to a location of their own, with their own "
                 "credentials (UG_ACCESS_REPORT_KEY_ID / UG_ACCESS_REPORT_SECRET), never the lake"
             )
-        path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
-        root = os.path.abspath(path).rstrip(os.sep) + ACCESS_REPORT_SUFFIX
+        root = os.path.abspath(_local_path(data_root)).rstrip(os.sep) + ACCESS_REPORT_SUFFIX
     elif "://" not in root:
         root = os.path.abspath(root)
     local = is_local_lake(root)
-    lake_path = data_root[len("file://") :] if data_root.startswith("file://") else data_root
-    own_path = root[len("file://") :] if root.startswith("file://") else root
+    lake_path, own_path = _local_path(data_root), _local_path(root)
     same_bucket = (
         not local and not is_local_lake(data_root) and root.split("/")[:3] == data_root.split("/")[:3]
     )
