@@ -221,8 +221,8 @@ ledger = Table(
     Column("landed_at", UTCDateTime),  # when its landing file arrived; null: unknown (before v3)
     Column("locale", KEY),  # null: unknown (before v3)
     Column("ended_in", KEY),  # the version whose rewrite of the shard removed this row
-    Index("ix_ledger_shard", "dataset", "shard_id"),
-    Index("ix_ledger_speaker", "dataset", "speaker_key"),
+    # a lineage's rows, and a speaker's rows within a lineage (``ledger_speakers`` names the lineages)
+    Index("ix_ledger_shard", "dataset", "shard_id", "speaker_key"),
     Index("ix_ledger_content", "dataset", "content_hash"),  # the duplicate rule's lookup of a night's batch
     Index(  # only the few rows a purge ended, waiting to be erased
         "ix_ledger_ended",
@@ -231,6 +231,21 @@ ledger = Table(
         sqlite_where=text("ended_in IS NOT NULL"),
         postgresql_where=text("ended_in IS NOT NULL"),
     ),
+)
+
+# Which lineages hold a speaker's rows: a purge looks a customer up here, then reads those lineages'
+# rows by ``ix_ledger_shard``. One row per (speaker, lineage), not per utterance, so no index of the
+# ledger is keyed by the speaker alone: a night's rows go into the shard index beside each other (new
+# lineages), where a speaker index as large as the dataset took them on random pages, and a night onto
+# an old dataset cost more than onto a new one. A purge that ends rows keeps the pair (the lookup
+# matches rows, so a pair with no row left finds nothing); erasing a speaker or a lineage removes it.
+ledger_speakers = Table(
+    "ledger_speakers",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("speaker_key", KEY, primary_key=True),
+    Column("shard_id", KEY, primary_key=True),
+    Index("ix_ledger_speakers_shard", "dataset", "shard_id"),
 )
 
 version_shards = Table(

@@ -49,7 +49,7 @@ def revision_of(url: str) -> str | None:
 
 
 def test_the_revisions_are_one_line_from_schema_version_1():
-    assert migrations.revisions() == ["0001", "0002", "0003", "0004", "0005", *migrations.revisions()[5:]]
+    assert migrations.revisions() == ["0001", "0002", "0003", "0004", "0005", "0006", *migrations.revisions()[6:]]
     assert migrations.head() == migrations.revisions()[-1]
     assert migrations.LEGACY_REVISIONS == {1: "0001", 2: "0002", 3: "0003"}
 
@@ -83,6 +83,9 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
             assert [(r["utterance_id"], r["shard_path"], r["captured_at"]) for r in rows] == [
                 ("u1", "v1/part-00000.parquet", T0)
             ]
+            # 0006 named the row's lineage for its speaker: a purge of that speaker finds it
+            assert store.ledger_rows(DS, "v000001", speaker_keys=["s1"]).column("utterance_id").to_pylist() == ["u1"]
+            assert store.delete_ledger_rows(DS, speaker_keys=["s1"]) == 1
     finally:
         store.dispose()
 
@@ -114,8 +117,11 @@ def _legacy_version_3(url: str, *, early: bool) -> None:
     try:
         with engine.begin() as conn:
             skipped = {"alerts_sent", "training_runs"} if early else set()
-            skipped.add("access_requests")  # revision 0005, after Alembic: code before it never made it
+            skipped |= {"access_requests", "ledger_speakers"}  # revisions 0005 and 0006, after Alembic
             metadata.create_all(conn, tables=[t for t in metadata.sorted_tables if t.name not in skipped])
+            conn.execute(text("DROP INDEX ix_ledger_shard"))  # the ledger's indexes before 0006
+            conn.execute(text("CREATE INDEX ix_ledger_shard ON ledger (dataset, shard_id)"))
+            conn.execute(text("CREATE INDEX ix_ledger_speaker ON ledger (dataset, speaker_key)"))
             conn.execute(text("INSERT INTO store_meta (key, value) VALUES ('schema_version', '3')"))
             if early:
                 conn.execute(text("DROP INDEX ix_ledger_content"))
@@ -133,7 +139,7 @@ def test_a_store_made_before_alembic_is_stamped_and_upgraded(store_url, early):
             StoreSchemaMismatch, match=r"holds schema version 3 \(before Alembic\).*ug migrate-store"
         ):
             store.require_schema()
-        assert store.migrate() == ["0004", "0005"]
+        assert store.migrate() == ["0004", "0005", "0006"]
         assert store.schema_revision() == migrations.head()
         with store.engine.connect() as conn:
             assert conn.scalar(text("SELECT value FROM store_meta WHERE key = 'schema_version'")) == "4"
@@ -204,7 +210,7 @@ def test_migrate_store_creates_upgrades_and_checks(store_url, monkeypatch, capsy
     assert revision_of(store_url) is None  # --check changes nothing
     assert cli_main(["migrate-store"]) == 0
     assert (
-        f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004, 0005"
+        f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004, 0005, 0006"
         in capsys.readouterr().out
     )
     assert cli_main(["migrate-store"]) == 0

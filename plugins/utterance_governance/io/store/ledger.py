@@ -38,6 +38,7 @@ from utterance_governance.io.store_schema import (
     LEDGER_INPUT,
     dataset_versions,
     ledger,
+    ledger_speakers,
     version_shards,
 )
 from utterance_governance.schema import TS
@@ -50,7 +51,7 @@ _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 _ANALYZE_AFTER_ROWS = 50_000  # refresh planner statistics after a bulk ledger insert this large
 _STAGE = "temp.ug_ledger_stage"  # SQLite: a publish's ledger rows before their one ordered insert
-_STAGE_COLUMNS = (
+_LEDGER_COLUMNS = (  # LEDGER_INPUT's columns in order, as the ledger names them
     "shard_id",
     "utterance_id",
     "speaker_key",
@@ -94,7 +95,10 @@ class Ledger(DatasetVersions):
                 if rows.num_rows:
                     with self._write() as conn:
                         self._replace_shard_rows(conn, dataset, version, rows)
-                        _copy_ledger_rows(conn, dataset, rows)
+                        _copy_rows(conn, "ledger", dataset, rows, _LEDGER_COLUMNS)
+                        speakers = rows.group_by(["speaker_key", "shard_path"]).aggregate([])
+                        _copy_rows(conn, "ledger_speakers", dataset,
+                                   speakers.select(["speaker_key", "shard_path"]), ("speaker_key", "shard_id"))  # fmt: skip
                         if rows.num_rows >= _ANALYZE_AFTER_ROWS:
                             conn.exec_driver_sql("ANALYZE ledger")
                             conn.exec_driver_sql("ANALYZE version_shards")
@@ -103,13 +107,13 @@ class Ledger(DatasetVersions):
         with self.engine.connect() as conn:  # one connection: its temporary table holds the parts
             cursor = conn.connection.driver_connection.cursor()
             try:
-                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_STAGE_COLUMNS)})")
+                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_LEDGER_COLUMNS)})")
                 cursor.execute(f"DELETE FROM {_STAGE}")
                 total = 0
                 for part in parts:
                     rows = _conform(part, LEDGER_INPUT)
                     cursor.execute("BEGIN")  # the temporary database only: no lock on the store
-                    _executemany_ledger_rows(cursor, _STAGE, _STAGE_COLUMNS, rows)
+                    _executemany_ledger_rows(cursor, _STAGE, _LEDGER_COLUMNS, rows)
                     cursor.execute("COMMIT")
                     total += rows.num_rows
                 if total:
@@ -123,14 +127,20 @@ class Ledger(DatasetVersions):
                         cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")
                         try:
                             cursor.execute(
-                                f"INSERT INTO ledger (dataset, {', '.join(_STAGE_COLUMNS)}) SELECT ?, "
-                                f"{', '.join(_STAGE_COLUMNS)} FROM {_STAGE} ORDER BY content_hash, utterance_id",
+                                f"INSERT INTO ledger (dataset, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, "
+                                f"{', '.join(_LEDGER_COLUMNS)} FROM {_STAGE} ORDER BY content_hash, utterance_id",
                                 (dataset,),
                             )
                         finally:
                             cursor.execute(f"PRAGMA cache_size = {cache_size}")
+                        cursor.execute(
+                            "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) SELECT DISTINCT ?, "
+                            f"speaker_key, shard_id FROM {_STAGE} ORDER BY speaker_key, shard_id",
+                            (dataset,),
+                        )
                         if total >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
                             cursor.execute("ANALYZE ledger")
+                            cursor.execute("ANALYZE ledger_speakers")
                             cursor.execute("ANALYZE version_shards")
             finally:
                 cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
@@ -147,6 +157,11 @@ class Ledger(DatasetVersions):
             shard_paths = sorted(rows_or_paths)
         for chunk in _chunks(shard_paths):
             conn.execute(delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk)))
+            conn.execute(
+                delete(ledger_speakers).where(
+                    ledger_speakers.c.dataset == dataset, ledger_speakers.c.shard_id.in_(chunk)
+                )
+            )
         self._add_version_shards(conn, dataset, version, [(p, p) for p in shard_paths])
 
     def rewrite_shards(
@@ -446,13 +461,13 @@ class Ledger(DatasetVersions):
         ids = None if utterance_ids is None else sorted(set(utterance_ids))
         if keys is not None and ids is not None:  # chunk the longer list, pass the shorter whole
             if len(keys) <= len(ids):
-                stmt = stmt.where(ledger.c.speaker_key.in_(keys))
+                stmt = stmt.where(_of_speakers(dataset, keys))
                 statements = [stmt.where(ledger.c.utterance_id.in_(c)) for c in _chunks(ids)]
             else:
                 stmt = stmt.where(ledger.c.utterance_id.in_(ids))
-                statements = [stmt.where(ledger.c.speaker_key.in_(c)) for c in _chunks(keys)]
+                statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
         elif keys is not None:
-            statements = [stmt.where(ledger.c.speaker_key.in_(c)) for c in _chunks(keys)]
+            statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
         elif ids is not None:
             statements = [stmt.where(ledger.c.utterance_id.in_(c)) for c in _chunks(ids)]
         raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type),
@@ -602,11 +617,18 @@ class Ledger(DatasetVersions):
                     conn.execute(delete(vs).where(where))
                     erased += self._drop_unlisted_lineages(conn, dataset, lineages)
                 return erased
-            column = ledger.c.utterance_id if utterance_ids is not None else ledger.c.speaker_key
-            for chunk in _chunks(sorted(set(utterance_ids if utterance_ids is not None else speaker_keys))):
+            if utterance_ids is not None:
+                for chunk in _chunks(sorted(set(utterance_ids))):
+                    erased += conn.execute(
+                        delete(ledger).where(ledger.c.dataset == dataset, ledger.c.utterance_id.in_(chunk))
+                    ).rowcount
+                return erased
+            ls = ledger_speakers
+            for chunk in _chunks(sorted(set(speaker_keys))):
                 erased += conn.execute(
-                    delete(ledger).where(ledger.c.dataset == dataset, column.in_(chunk))
+                    delete(ledger).where(ledger.c.dataset == dataset, _of_speakers(dataset, chunk))
                 ).rowcount
+                conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk)))
         return erased
 
     @staticmethod
@@ -614,11 +636,14 @@ class Ledger(DatasetVersions):
         """Delete the ledger rows of those ``lineages`` that no version lists any more."""
         vs = version_shards
         listed = exists().where(vs.c.dataset == ledger.c.dataset, vs.c.shard_id == ledger.c.shard_id)
+        ls = ledger_speakers
+        still_listed = exists().where(vs.c.dataset == ls.c.dataset, vs.c.shard_id == ls.c.shard_id)
         dropped = 0
         for chunk in _chunks(sorted(set(lineages))):
             dropped += conn.execute(
                 delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(chunk), ~listed)
             ).rowcount
+            conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.shard_id.in_(chunk), ~still_listed))
         return dropped
 
     def erase_ended_ledger_rows(self, dataset: str, up_to_version: str) -> int:
@@ -634,6 +659,14 @@ class Ledger(DatasetVersions):
                     ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
+
+
+def _of_speakers(dataset: str, keys: Sequence[str]):
+    """The condition selecting the ledger rows of speakers ``keys``: by the lineages ``ledger_speakers``
+    names for them (the ledger has no index keyed by the speaker alone, see ``store_schema``)."""
+    ls = ledger_speakers
+    lineages = select(ls.c.shard_id).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(keys))
+    return and_(ledger.c.shard_id.in_(lineages), ledger.c.speaker_key.in_(keys))
 
 
 def _with_ledger(shards):
@@ -673,12 +706,10 @@ def _executemany_ledger_rows(cursor, table: str, columns: Sequence[str], rows: p
         )
 
 
-def _copy_ledger_rows(conn: Connection, dataset: str, rows: pa.Table) -> None:
-    """PostgreSQL bulk path: ``COPY ... FROM STDIN`` fed with CSV written by Arrow."""
-    sql = (
-        "COPY ledger (dataset, shard_id, utterance_id, speaker_key, content_hash, captured_at, landed_at, locale) "
-        "FROM STDIN WITH (FORMAT csv)"
-    )
+def _copy_rows(conn: Connection, table: str, dataset: str, rows: pa.Table, columns: Sequence[str]) -> None:
+    """PostgreSQL bulk path: ``rows`` (its columns in the order of ``columns``) into ``table``'s
+    ``dataset`` and ``columns`` by ``COPY ... FROM STDIN``, fed with CSV written by Arrow."""
+    sql = f"COPY {table} (dataset, {', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     options = pa_csv.WriteOptions(include_header=False)
     cursor = conn.connection.driver_connection.cursor()
     try:
