@@ -16,6 +16,7 @@ its own in every worker's working directory.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import dataclass
@@ -115,9 +116,7 @@ def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes
         return key.encode("utf-8")
     if key:
         if len(key.encode("utf-8")) < MIN_KEY_BYTES:
-            log.warning(
-                "UG_PSEUDONYM_KEY is shorter than %d bytes: production would refuse it", MIN_KEY_BYTES
-            )
+            _warn_short_key_once()
         return key.encode("utf-8")
     remote = [
         what
@@ -138,6 +137,12 @@ def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes
         "lake and store). Never publish data made this way outside a test lake."
     )
     return DEV_PSEUDONYM_KEY.encode("utf-8")
+
+
+@functools.cache
+def _warn_short_key_once() -> None:
+    """Once per process: a task loads its settings several times, a bench worker hundreds."""
+    log.warning("UG_PSEUDONYM_KEY is shorter than %d bytes: production would refuse it", MIN_KEY_BYTES)
 
 
 def _data_root(env) -> str:

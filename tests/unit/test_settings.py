@@ -51,6 +51,16 @@ def test_development_is_asked_for_explicitly_and_runs_locally_on_the_development
     assert "DEVELOPMENT pseudonym key" in caplog.text
 
 
+def test_a_short_development_key_is_warned_about_once_per_process(tmp_path, caplog):
+    from utterance_governance import settings as module
+
+    module._warn_short_key_once.cache_clear()
+    env = {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "development", "UG_PSEUDONYM_KEY": "short"}
+    for _ in range(3):  # a task loads its settings several times
+        assert load_settings(env).pseudonym_key == b"short"
+    assert caplog.text.count("shorter than 32 bytes: production would refuse it") == 1
+
+
 @pytest.mark.parametrize("value", ["prod", "staging", "dev"])
 def test_an_unknown_ug_env_is_refused(tmp_path, value):
     with pytest.raises(ConfigurationError, match="UG_ENV must be development or production"):
