@@ -361,6 +361,23 @@ def ledger_input(shard: str, n: int, *, speakers: int = 10, start: int = 0) -> p
     )
 
 
+def test_a_bulk_ledger_insert_leaves_no_wal_behind_on_sqlite(tmp_path, monkeypatch):
+    """The publish step checkpoints its own bulk insert and cuts the WAL file back: it does not stay
+    as large as the night on disk until every connection closes."""
+    monkeypatch.setattr(store_module, "_ANALYZE_AFTER_ROWS", 1_000)
+    path = tmp_path / "governance.db"
+    store = GovernanceStore(f"sqlite:///{path}")
+    try:
+        store.migrate()
+        assert store.insert_ledger_rows("ds", "v1", ledger_input("v1/part-00000.parquet", 5_000)) == 5_000
+        assert (tmp_path / "governance.db-wal").stat().st_size == 0
+        assert store.ledger_count("ds", "v1") == 5_000
+        small = store.insert_ledger_rows("ds", "v1", ledger_input("v1/part-00001.parquet", 10, start=5_000))
+        assert small == 10 and (tmp_path / "governance.db-wal").stat().st_size > 0  # small: SQLite's own
+    finally:
+        store.dispose()
+
+
 def test_ledger_insert_carry_over_and_queries(store, monkeypatch):
     monkeypatch.setattr(store_module, "_LEDGER_BATCH", 700)  # several bulk batches per insert
     ds = "assistant-sft"
