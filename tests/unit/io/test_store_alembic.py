@@ -79,7 +79,16 @@ def revision_of(url: str) -> str | None:
 
 
 def test_the_revisions_are_one_line_from_schema_version_1():
-    assert migrations.revisions() == ["0001", "0002", "0003", "0004", "0005", "0006", "0007", *migrations.revisions()[7:]]
+    assert migrations.revisions() == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+        *migrations.revisions()[7:],
+    ]
     assert migrations.head() == migrations.revisions()[-1]
     assert migrations.LEGACY_REVISIONS == {1: "0001", 2: "0002", 3: "0003"}
 
@@ -114,9 +123,14 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
                 ("u1", "v1/part-00000.parquet", T0)
             ]
             # 0006 named the row's lineage for its speaker: a purge of that speaker finds it
-            assert store.ledger_rows(DS, "v000001", speaker_keys=["s1"]).column("utterance_id").to_pylist() == ["u1"]
+            assert store.ledger_rows(DS, "v000001", speaker_keys=["s1"]).column(
+                "utterance_id"
+            ).to_pylist() == ["u1"]
             # 0007 keyed the content index by the hash's first characters: the duplicate rule finds it
-            assert store.live_matches(DS, "v000001", pa.array(["h1", "h2"]), pa.array(["u1"])) == ({"h1"}, {"u1"})
+            assert store.live_matches(DS, "v000001", pa.array(["h1", "h2"]), pa.array(["u1"])) == (
+                {"h1"},
+                {"u1"},
+            )
             assert store.delete_ledger_rows(DS, speaker_keys=["s1"]) == 1
     finally:
         store.dispose()

@@ -98,7 +98,13 @@ class Ledger(DatasetVersions):
                     with self._write() as conn:
                         self._replace_shard_rows(conn, dataset, version, rows)
                         _copy_rows(conn, "ledger", dataset, rows, _LEDGER_COLUMNS)
-                        _copy_rows(conn, "ledger_speakers", dataset, _speaker_lineages(rows), ("speaker_key", "shard_id"))
+                        _copy_rows(
+                            conn,
+                            "ledger_speakers",
+                            dataset,
+                            _speaker_lineages(rows),
+                            ("speaker_key", "shard_id"),
+                        )
                         if rows.num_rows >= _ANALYZE_AFTER_ROWS:
                             conn.exec_driver_sql("ANALYZE ledger")
                             conn.exec_driver_sql("ANALYZE ledger_speakers")
@@ -139,7 +145,11 @@ class Ledger(DatasetVersions):
                         pairs = _speaker_lineages(pa.concat_tables(speakers))
                         cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
                             "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
-                            zip([dataset] * pairs.num_rows, *(c.to_pylist() for c in pairs.columns), strict=True),
+                            zip(
+                                [dataset] * pairs.num_rows,
+                                *(c.to_pylist() for c in pairs.columns),
+                                strict=True,
+                            ),
                         )
                         if total >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
                             cursor.execute("ANALYZE ledger")
@@ -681,7 +691,9 @@ class Ledger(DatasetVersions):
 def _speaker_lineages(rows: pa.Table) -> pa.Table:
     """The distinct (speaker_key, shard_path) pairs of ledger input ``rows``, in key order."""
     pairs = rows.select(["speaker_key", "shard_path"]).group_by(["speaker_key", "shard_path"]).aggregate([])
-    return pairs.select(["speaker_key", "shard_path"]).sort_by([("speaker_key", "ascending"), ("shard_path", "ascending")])
+    return pairs.select(["speaker_key", "shard_path"]).sort_by(
+        [("speaker_key", "ascending"), ("shard_path", "ascending")]
+    )
 
 
 def _of_speakers(dataset: str, keys: Sequence[str]):
