@@ -364,7 +364,7 @@ def ledger_input(shard: str, n: int, *, speakers: int = 10, start: int = 0) -> p
 def test_a_bulk_ledger_insert_leaves_no_wal_behind_on_sqlite(tmp_path, monkeypatch):
     """The publish step checkpoints its own bulk insert and cuts the WAL file back: it does not stay
     as large as the night on disk until every connection closes."""
-    monkeypatch.setattr(store_module, "_ANALYZE_AFTER_ROWS", 1_000)
+    monkeypatch.setattr(store_module, "_BULK_ROWS", 1_000)
     path = tmp_path / "governance.db"
     store = GovernanceStore(f"sqlite:///{path}")
     try:

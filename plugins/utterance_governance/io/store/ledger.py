@@ -24,17 +24,18 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     text,
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from utterance_governance.io.store.base import _chunks, _conform
 from utterance_governance.io.store.versions import DatasetVersions
 from utterance_governance.io.store_schema import (
-    CONTENT_KEY_CHARS,
     LEDGER,
     LEDGER_INPUT,
     content_key,
@@ -51,7 +52,7 @@ _LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 
 _SQLITE_BULK_CACHE_KIB = 128 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
-_ANALYZE_AFTER_ROWS = 50_000  # refresh planner statistics after a bulk ledger insert this large
+_BULK_ROWS = 50_000  # a ledger insert this large refreshes planner statistics (and, on SQLite, checkpoints)
 _STAGE = "temp.ug_ledger_stage"  # SQLite: a publish's ledger rows before their one ordered insert
 _LEDGER_COLUMNS = (  # LEDGER_INPUT's columns in order, as the ledger names them
     "shard_id",
@@ -105,7 +106,7 @@ class Ledger(DatasetVersions):
                             _speaker_lineages(rows),
                             ("speaker_key", "shard_id"),
                         )
-                        if rows.num_rows >= _ANALYZE_AFTER_ROWS:
+                        if rows.num_rows >= _BULK_ROWS:
                             conn.exec_driver_sql("ANALYZE ledger")
                             conn.exec_driver_sql("ANALYZE ledger_speakers")
                             conn.exec_driver_sql("ANALYZE version_shards")
@@ -151,11 +152,11 @@ class Ledger(DatasetVersions):
                                 strict=True,
                             ),
                         )
-                        if total >= _ANALYZE_AFTER_ROWS:  # so the planner picks the speaker/shard indexes
+                        if total >= _BULK_ROWS:  # so the planner picks the speaker/shard indexes
                             cursor.execute("ANALYZE ledger")
                             cursor.execute("ANALYZE ledger_speakers")
                             cursor.execute("ANALYZE version_shards")
-                    if total >= _ANALYZE_AFTER_ROWS:
+                    if total >= _BULK_ROWS:
                         # the insert's pages into the database file and the WAL file cut back, by the step
                         # that wrote them: SQLite's own checkpoint after the commit copies them only if no
                         # reader is open, and leaves the file at its size (4.3 GB on disk after a 20M night)
@@ -301,7 +302,8 @@ class Ledger(DatasetVersions):
                     # whole dataset's index and probe the keys (40 s instead of 0.8 s per 250k keys on
                     # a 12M-row ledger); CROSS JOIN fixes SQLite's join order
                     by_key = (  # the content index is keyed by the hash's first characters
-                        f"substr(l.content_hash, 1, {CONTENT_KEY_CHARS}) = substr(k.k, 1, {CONTENT_KEY_CHARS}) AND "
+                        f"{_sql(content_key(literal_column('l.content_hash')))} = "
+                        f"{_sql(content_key(literal_column('k.k')))} AND "
                         if column == "content_hash"
                         else ""
                     )
@@ -686,6 +688,11 @@ class Ledger(DatasetVersions):
                     ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
+
+
+def _sql(expression) -> str:
+    """``expression`` as SQLite text (numbers written in, as ``content_key`` has them)."""
+    return str(expression.compile(dialect=sqlite_dialect.dialect()))
 
 
 def _speaker_lineages(rows: pa.Table) -> pa.Table:
