@@ -378,6 +378,26 @@ def test_a_bulk_ledger_insert_leaves_no_wal_behind_on_sqlite(tmp_path, monkeypat
         store.dispose()
 
 
+def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_content_order_across_parts(tmp_path):
+    """A night's parts each arrive in their own order (shards by speaker); the ledger takes all of them
+    in one pass in content-hash order, which keeps the content index's insert a single sweep."""
+    store = GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}")
+    try:
+        store.migrate()
+        parts = [ledger_input(f"v1/part-{p:05d}.parquet", 300, start=300 * p) for p in range(3)]
+        reversed_parts = [part.take(pa.array(range(part.num_rows - 1, -1, -1))) for part in reversed(parts)]
+        assert store.insert_ledger_parts("ds", "v1", iter(reversed_parts)) == 900
+        with store.engine.connect() as conn:
+            in_rowid_order = (
+                conn.exec_driver_sql("SELECT content_hash FROM ledger ORDER BY rowid").scalars().all()
+            )
+        assert len(in_rowid_order) == 900
+        assert in_rowid_order == sorted(in_rowid_order)
+        assert store.ledger_count("ds", "v1") == 900
+    finally:
+        store.dispose()
+
+
 def test_ledger_insert_carry_over_and_queries(store, monkeypatch):
     monkeypatch.setattr(store_module, "_LEDGER_BATCH", 700)  # several bulk batches per insert
     ds = "assistant-sft"

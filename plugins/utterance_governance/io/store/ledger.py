@@ -7,6 +7,9 @@ chunked ``executemany`` on SQLite; large reads go straight into Arrow.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import io
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -47,13 +50,20 @@ from utterance_governance.io.store_schema import (
 from utterance_governance.schema import TS
 
 _LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 1M-row inserts
-# page cache while bulk-inserting into the ledger: it is the publish step's peak (10M night: 256 MiB
-# peaked at 1500 MiB, 36 MiB under the 1.5 GiB bound; 128 MiB at 1204 MiB and 8% slower; 64 MiB 20%)
-_SQLITE_BULK_CACHE_KIB = 128 * 1024
+# SQLite's sorter keeps up to the page cache's size in memory (at most 512 MiB), so a night's rows are
+# put in order with a modest cache (the sorter spills to temporary files past it), and inserted with a
+# large one: a night's ids and shards land on pages spread over as many index pages as the night is
+# large, and a cache smaller than that reads and writes them again and again (2.2M rows: 82 s with
+# 128 MiB, 48 s with 1 GiB). The large cache is the publish step's peak: the parts' memory goes back
+# to the system first (4M-utterance night: 706 MiB before, 542 MiB after); with 768 MiB that night's
+# publish peaked at 1662 MiB, over the 1.5 GiB a task may hold, hence 512.
+_SQLITE_SORT_CACHE_KIB = 128 * 1024
+_SQLITE_BULK_CACHE_KIB = 512 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 _BULK_ROWS = 50_000  # a ledger insert this large refreshes planner statistics (and, on SQLite, checkpoints)
 _STAGE = "temp.ug_ledger_stage"  # SQLite: a publish's ledger rows before their one ordered insert
+_SORTED = "temp.ug_ledger_sorted"  # ... and the same rows in the order they go in
 _LEDGER_COLUMNS = (  # LEDGER_INPUT's columns in order, as the ledger names them
     "shard_id",
     "utterance_id",
@@ -85,9 +95,9 @@ class Ledger(DatasetVersions):
         in content-hash order: the ledger's content index is keyed by a random hash, so a part in any
         other order lands on random pages of an index as large as the dataset, and parts inserted one by
         one each sweep it again; in one ordered pass each page is read and written once. The other
-        indexes take a night's rows in few places (its new shards, its speakers, its ids). The write
-        lock is held for that statement only, not while the parts are made. On PostgreSQL each part is
-        copied in (``COPY``) as it comes.
+        indexes take a night's rows in few places (its new shards, its speakers, its ids). The rows are
+        sorted in the temporary database first; the write lock is held for the insert only, not while
+        the parts are made or sorted. On PostgreSQL each part is copied in (``COPY``) as it comes.
         """
         if self.backend == "postgresql":
             total = 0
@@ -127,35 +137,45 @@ class Ledger(DatasetVersions):
                     speakers.append(_speaker_lineages(rows))
                     total += rows.num_rows
                 if total:
-                    conn.execution_options(ug_write=True)
-                    with conn.begin():
+                    cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+                    try:
+                        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_SORT_CACHE_KIB}")
+                        cursor.execute("BEGIN")  # sorted in the temporary database, before the store's lock
+                        cursor.execute(
+                            f"CREATE TEMP TABLE {_SORTED.removeprefix('temp.')} AS SELECT * FROM {_STAGE} "
+                            "ORDER BY content_hash, utterance_id"
+                        )
+                        cursor.execute(f"DROP TABLE {_STAGE}")
+                        cursor.execute("COMMIT")
                         shard_paths = [
-                            r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_STAGE}")
+                            r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_SORTED}")
                         ]
-                        self._replace_shard_rows(conn, dataset, version, shard_paths)
-                        cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+                        pairs = _speaker_lineages(pa.concat_tables(speakers))
+                        del speakers
+                        _return_free_memory()
                         cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")
-                        try:
-                            cursor.execute(
+                        conn.execution_options(ug_write=True)
+                        with conn.begin():
+                            self._replace_shard_rows(conn, dataset, version, shard_paths)
+                            cursor.execute(  # in the sorted table's order (its rowids): no sort here
                                 f"INSERT INTO ledger (dataset, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, "
-                                f"{', '.join(_LEDGER_COLUMNS)} FROM {_STAGE} ORDER BY content_hash, utterance_id",
+                                f"{', '.join(_LEDGER_COLUMNS)} FROM {_SORTED} ORDER BY rowid",
                                 (dataset,),
                             )
-                        finally:
-                            cursor.execute(f"PRAGMA cache_size = {cache_size}")
-                        pairs = _speaker_lineages(pa.concat_tables(speakers))
-                        cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
-                            "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
-                            zip(
-                                [dataset] * pairs.num_rows,
-                                *(c.to_pylist() for c in pairs.columns),
-                                strict=True,
-                            ),
-                        )
-                        if total >= _BULK_ROWS:  # so the planner picks the speaker/shard indexes
-                            cursor.execute("ANALYZE ledger")
-                            cursor.execute("ANALYZE ledger_speakers")
-                            cursor.execute("ANALYZE version_shards")
+                            cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
+                                "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
+                                zip(
+                                    [dataset] * pairs.num_rows,
+                                    *(c.to_pylist() for c in pairs.columns),
+                                    strict=True,
+                                ),
+                            )
+                            if total >= _BULK_ROWS:  # so the planner picks the speaker/shard indexes
+                                cursor.execute("ANALYZE ledger")
+                                cursor.execute("ANALYZE ledger_speakers")
+                                cursor.execute("ANALYZE version_shards")
+                    finally:
+                        cursor.execute(f"PRAGMA cache_size = {cache_size}")
                     if total >= _BULK_ROWS:
                         # the insert's pages into the database file and the WAL file cut back, by the step
                         # that wrote them: SQLite's own checkpoint after the commit copies them only if no
@@ -164,6 +184,7 @@ class Ledger(DatasetVersions):
                         cursor.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchone()
             finally:
                 cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
+                cursor.execute(f"DROP TABLE IF EXISTS {_SORTED}")
                 cursor.close()
         return total
 
@@ -688,6 +709,15 @@ class Ledger(DatasetVersions):
                     ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
+
+
+def _return_free_memory() -> None:
+    """Give what freed Arrow buffers and Python objects still hold back to the system (Arrow's pool and,
+    with glibc, the allocator's free lists), so a large page cache after it does not add to it."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # malloc_trim: glibc only
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _sql(expression) -> str:
