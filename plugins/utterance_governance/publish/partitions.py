@@ -26,11 +26,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.io.storage import Storage
+from utterance_governance.io.store_schema import CONTENT_KEY_CHARS
 
 # a Parquet landing file's rows take several times its bytes in memory (10x: synthetic traffic
 # compresses to ~47 bytes a row, and a 250k-row partition peaks near 500 MiB in its task)
 PARQUET_EXPANSION = 10
-# Hash keys (16 bytes each) of each partitioning: independent of one another and of the shard buckets.
+# Hash keys (16 bytes each) of each partitioning: independent of one another and of the shard buckets
+# (content hashes are cut by range instead: see ``partition_of``).
 SALTS = {
     "content_hash": "ug-part-content1",
     "utterance_id": "ug-part-utteran1",
@@ -45,13 +47,39 @@ def partition_count(sizes: Iterable[tuple[str, int]], partition_bytes: int) -> i
 
 
 def partition_of(values: pa.Array | pa.ChunkedArray, column: str, partitions: int) -> np.ndarray:
-    """The partition (0 .. partitions-1) of each value; nulls go to partition 0."""
+    """The partition (0 .. partitions-1) of each value; nulls go to partition 0.
+
+    Content hashes are cut into ranges of their first ``CONTENT_KEY_CHARS`` hex digits, the key the
+    ledger's content index is ordered by: each partition's lookup of live content reads its own slice
+    of that index, where partitions by a hash of the hash each read all of it (15 partitions of a 4M
+    night: 15 passes over an index as large as the dataset). A hash is uniform, so ranges are even.
+    """
     n = len(values)
     if partitions <= 1 or n == 0:
         return np.zeros(n, dtype=np.int64)
+    if column == "content_hash":
+        key_bits = np.uint64(4 * CONTENT_KEY_CHARS)
+        return (hex_prefix_values(values) * np.uint64(partitions) >> key_bits).astype(np.int64)
     keys = pc.fill_null(values, "").to_numpy(zero_copy_only=False)
     hashed = pd.util.hash_array(keys, hash_key=SALTS[column], categorize=True)
     return (hashed % np.uint64(partitions)).astype(np.int64)
+
+
+_HEX = np.zeros(256, dtype=np.uint64)  # a hex digit's value by its byte; anything else counts 0
+_HEX[np.frombuffer(b"0123456789", np.uint8)] = np.arange(10, dtype=np.uint64)
+_HEX[np.frombuffer(b"abcdef", np.uint8)] = _HEX[np.frombuffer(b"ABCDEF", np.uint8)] = np.arange(
+    10, 16, dtype=np.uint64
+)
+
+
+def hex_prefix_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The number (0 .. 2**32-1) each value's first ``CONTENT_KEY_CHARS`` hex digits spell, in the order
+    the ledger's content key sorts them (a shorter value is padded with zeros, a null is 0)."""
+    prefixes = pc.utf8_slice_codeunits(pc.fill_null(values, ""), 0, CONTENT_KEY_CHARS)
+    fixed = np.array(prefixes.cast(pa.binary()).to_numpy(zero_copy_only=False), dtype=f"S{CONTENT_KEY_CHARS}")
+    digits = _HEX[np.frombuffer(fixed.tobytes(), np.uint8).reshape(-1, CONTENT_KEY_CHARS)]
+    shifts = np.arange(CONTENT_KEY_CHARS - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
+    return np.bitwise_or.reduce(digits << shifts, axis=1) if len(digits) else np.zeros(0, np.uint64)
 
 
 def partition_dir(stage_dir: str, partition: int) -> str:
