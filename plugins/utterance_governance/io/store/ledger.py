@@ -61,7 +61,9 @@ _SQLITE_SORT_CACHE_KIB = 128 * 1024
 _SQLITE_BULK_CACHE_KIB = 512 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
-_BULK_ROWS = 50_000  # a ledger insert this large refreshes planner statistics (and, on SQLite, checkpoints)
+# a ledger insert this large refreshes planner statistics (and, on SQLite, returns freed memory first
+# and checkpoints after)
+_BULK_ROWS = 50_000
 _STAGE = "temp.ug_ledger_stage"  # SQLite: a publish's ledger rows before their one ordered insert
 _SORTED = "temp.ug_ledger_sorted"  # ... and the same rows in the order they go in
 _LEDGER_COLUMNS = (  # LEDGER_INPUT's columns in order, as the ledger names them
@@ -152,7 +154,8 @@ class Ledger(DatasetVersions):
                         ]
                         pairs = _speaker_lineages(pa.concat_tables(speakers))
                         del speakers
-                        _return_free_memory()
+                        if total >= _BULK_ROWS:  # large inserts only: a collection takes a while
+                            _return_free_memory()
                         cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")
                         conn.execution_options(ug_write=True)
                         with conn.begin():
