@@ -1,8 +1,8 @@
 """A night's batch cut into hash partitions on the lake, so no step holds the whole night.
 
 The batch is moved between steps as Parquet files under ``staging/<run>/<stage>/p=NNNNN/``,
-one file per (partition, producer): each row goes to the partition of a hash of one of its
-columns, so every row that a rule compares with another (the same content, the same utterance
+one file per (partition, producer): each row goes to the partition of one of its columns (a range
+of the content hash, a hash of the others), so every row that a rule compares with another (the same content, the same utterance
 id, the same speaker) sits in the same partition, and one task reads one partition.
 
     process_file (per landing file)  --content_hash-->  content/p=*/<file>.parquet
@@ -31,10 +31,9 @@ from utterance_governance.io.store_schema import CONTENT_KEY_CHARS
 # a Parquet landing file's rows take several times its bytes in memory (10x: synthetic traffic
 # compresses to ~47 bytes a row, and a 250k-row partition peaks near 500 MiB in its task)
 PARQUET_EXPANSION = 10
-# Hash keys (16 bytes each) of each partitioning: independent of one another and of the shard buckets
-# (content hashes are cut by range instead: see ``partition_of``).
+# Hash keys (16 bytes each) of the hashed partitionings: independent of one another and of the shard
+# buckets (content hashes are cut by range instead: see ``partition_of``).
 SALTS = {
-    "content_hash": "ug-part-content1",
     "utterance_id": "ug-part-utteran1",
     "speaker_key": "ug-part-speaker1",
 }
@@ -73,13 +72,14 @@ _HEX[np.frombuffer(b"abcdef", np.uint8)] = _HEX[np.frombuffer(b"ABCDEF", np.uint
 
 
 def hex_prefix_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """The number (0 .. 2**32-1) each value's first ``CONTENT_KEY_CHARS`` hex digits spell, in the order
-    the ledger's content key sorts them (a shorter value is padded with zeros, a null is 0)."""
+    """The number (0 .. 2**32-1) each value's first ``CONTENT_KEY_CHARS`` hex digits spell: for lower-case
+    hex, as content hashes are, the order the ledger's content key sorts them in (a shorter value is
+    padded with zeros, a null is 0)."""
     prefixes = pc.utf8_slice_codeunits(pc.fill_null(values, ""), 0, CONTENT_KEY_CHARS)
     fixed = np.array(prefixes.cast(pa.binary()).to_numpy(zero_copy_only=False), dtype=f"S{CONTENT_KEY_CHARS}")
     digits = _HEX[np.frombuffer(fixed.tobytes(), np.uint8).reshape(-1, CONTENT_KEY_CHARS)]
     shifts = np.arange(CONTENT_KEY_CHARS - 1, -1, -1, dtype=np.uint64) * np.uint64(4)
-    return np.bitwise_or.reduce(digits << shifts, axis=1) if len(digits) else np.zeros(0, np.uint64)
+    return np.bitwise_or.reduce(digits << shifts, axis=1)
 
 
 def partition_dir(stage_dir: str, partition: int) -> str:
