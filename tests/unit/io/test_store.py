@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import multiprocessing
 import os
 import threading
@@ -394,6 +395,43 @@ def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_content_order_across_parts(tm
         assert len(in_rowid_order) == 900
         assert in_rowid_order == sorted(in_rowid_order)
         assert store.ledger_count("ds", "v1") == 900
+    finally:
+        store.dispose()
+
+
+def test_the_bulk_insert_cache_is_what_the_task_budget_leaves_within_its_bounds():
+    mib = 1024
+    budget, headroom = store_module._TASK_MEMORY_KIB, store_module._BULK_HEADROOM_KIB
+    assert store_module._bulk_cache_kib(300 * mib) == 512 * mib  # a small process: the full cache
+    assert store_module._bulk_cache_kib(budget - headroom - 300 * mib) == 300 * mib  # what is left
+    assert store_module._bulk_cache_kib(budget) == 128 * mib  # over budget already: the sort's cache
+    assert store_module._bulk_cache_kib(10 * budget) == 128 * mib
+
+
+def test_the_resident_memory_follows_what_the_process_holds():
+    before = store_module._resident_kib()
+    held = bytearray(96 * 1024 * 1024)  # touched: resident, not only reserved
+    held[::4096] = b"x" * len(held[::4096])
+    try:
+        after = store_module._resident_kib()
+        assert 90 * 1024 <= after - before <= 160 * 1024  # KiB, not pages or bytes
+    finally:
+        del held
+
+
+@pytest.mark.parametrize(("resident_mib", "cache_mib"), [(200, 512), (1100, 308), (1500, 128)])
+def test_a_bulk_ledger_insert_on_sqlite_sizes_its_cache_by_what_the_process_holds(
+    tmp_path, monkeypatch, caplog, resident_mib, cache_mib
+):
+    monkeypatch.setattr(store_module, "_resident_kib", lambda: resident_mib * 1024)
+    store = GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}")
+    try:
+        store.migrate()
+        part = ledger_input("v1/part-00000.parquet", 50)
+        with caplog.at_level(logging.INFO, logger=store_module.__name__):
+            assert store.insert_ledger_parts("ds", "v1", iter([part])) == 50
+        assert f"page cache {cache_mib} MiB, the process holding {resident_mib} MiB" in caplog.text
+        assert store.ledger_count("ds", "v1") == 50
     finally:
         store.dispose()
 

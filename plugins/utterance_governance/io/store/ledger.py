@@ -11,6 +11,8 @@ import contextlib
 import ctypes
 import gc
 import io
+import logging
+import resource
 from collections.abc import Iterable, Mapping, Sequence
 
 import pyarrow as pa
@@ -49,6 +51,8 @@ from utterance_governance.io.store_schema import (
 )
 from utterance_governance.schema import TS
 
+log = logging.getLogger(__name__)
+
 _LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 1M-row inserts
 # SQLite's sorter keeps up to the page cache's size in memory (at most 512 MiB), so a night's rows are
 # put in order with a modest cache (the sorter spills to temporary files past it), and inserted with a
@@ -56,9 +60,13 @@ _LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 
 # large, and a cache smaller than that reads and writes them again and again (2.2M rows: 82 s with
 # 128 MiB, 48 s with 1 GiB). The large cache is the publish step's peak: the parts' memory goes back
 # to the system first (4M-utterance night: 706 MiB before, 542 MiB after); with 768 MiB that night's
-# publish peaked at 1662 MiB, over the 1.5 GiB a task may hold, hence 512.
+# publish peaked at 1662 MiB, over the 1.5 GiB a task may hold, hence 512 at most, and less when the
+# process already holds more than the budget leaves for it (``_bulk_cache_kib``).
 _SQLITE_SORT_CACHE_KIB = 128 * 1024
 _SQLITE_BULK_CACHE_KIB = 512 * 1024
+_TASK_MEMORY_KIB = 1536 * 1024  # what one task may hold (README: "Memory holds at any volume")
+# beside the page cache, the insert's own memory (SQLite's statements, the speaker pairs' Python objects)
+_BULK_HEADROOM_KIB = 128 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 # a ledger insert this large refreshes planner statistics (and, on SQLite, returns freed memory first
@@ -156,7 +164,11 @@ class Ledger(DatasetVersions):
                         del speakers
                         if total >= _BULK_ROWS:  # large inserts only: a collection takes a while
                             _return_free_memory()
-                        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_BULK_CACHE_KIB}")
+                        resident = _resident_kib()
+                        bulk_cache = _bulk_cache_kib(resident)
+                        cursor.execute(f"PRAGMA cache_size = -{bulk_cache}")
+                        log.info("ledger insert of %d rows: page cache %d MiB, the process holding %d MiB",
+                                 total, bulk_cache // 1024, resident // 1024)  # fmt: skip
                         conn.execution_options(ug_write=True)
                         with conn.begin():
                             self._replace_shard_rows(conn, dataset, version, shard_paths)
@@ -712,6 +724,24 @@ class Ledger(DatasetVersions):
                     ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
+
+
+def _bulk_cache_kib(resident_kib: int) -> int:
+    """The bulk insert's page cache for a process holding ``resident_kib`` now: what the task's memory
+    budget leaves (less the insert's own headroom), at most ``_SQLITE_BULK_CACHE_KIB`` and never less
+    than the sort's cache (slower past that, not failing: SQLite then writes pages out sooner)."""
+    room = _TASK_MEMORY_KIB - _BULK_HEADROOM_KIB - resident_kib
+    return max(_SQLITE_SORT_CACHE_KIB, min(_SQLITE_BULK_CACHE_KIB, room))
+
+
+def _resident_kib() -> int:
+    """This process's resident memory now (Linux ``/proc``); elsewhere its peak so far, which is not less."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+    except (OSError, IndexError, ValueError):
+        # KiB on Linux; bytes on macOS, which only makes the cache smaller
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _return_free_memory() -> None:
