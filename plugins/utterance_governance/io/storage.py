@@ -22,6 +22,8 @@ keyword arguments.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 
 import fsspec
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 log = logging.getLogger(__name__)
@@ -169,6 +172,27 @@ class Storage:
             return pq.read_table(self.full(rel), columns=columns)
         with self.fs.open(self.full(rel), "rb") as fh:
             return pq.read_table(fh, columns=columns)
+
+    def read_parquet_where_in(self, rel: str, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
+        """The rows of ``rel`` whose ``column`` is one of ``values`` (``columns`` of them), reading only
+        the row groups whose statistics of ``column`` may hold one: a file written sorted by ``column``
+        in small row groups gives up a value's rows without being read whole. A file without
+        statistics is read whole; the rows are filtered either way."""
+        wanted = sorted(v for v in values.to_pylist() if v is not None)
+        with contextlib.ExitStack() as stack:
+            full = self.full(rel)
+            parquet = pq.ParquetFile(full if self.is_local else stack.enter_context(self.fs.open(full, "rb")))
+            index = parquet.schema_arrow.get_field_index(column)
+            groups = []
+            for group in range(parquet.metadata.num_row_groups):
+                stats = parquet.metadata.row_group(group).column(index).statistics
+                known = stats is not None and stats.has_min_max
+                low, high = (stats.min, stats.max) if known else (None, None)
+                at = bisect.bisect_left(wanted, low) if low is not None else 0
+                if values.null_count or (at < len(wanted) and (high is None or wanted[at] <= high)):
+                    groups.append(group)  # (statistics do not tell where nulls are)
+            table = parquet.read_row_groups(groups, columns=list(dict.fromkeys([*columns, column])))
+        return table.filter(pc.is_in(table.column(column), value_set=values)).select(columns)
 
     # -- writes -------------------------------------------------------------------------
     def write_bytes(self, rel: str, data: bytes) -> None:

@@ -378,13 +378,20 @@ def _first_per_key(keys: pa.Array | pa.ChunkedArray, rank: np.ndarray) -> np.nda
     return first
 
 
+# a duplicates file's row groups: a landing file's duplicates in a partition are a few hundred rows
+# (the night's duplicates spread over partitions x files), read by row-group statistics
+_DUPLICATES_ROW_GROUP = 4096
+
+
 def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarray) -> int:
     """The rows turned duplicate at batch level (ids and source files, no text): their decisions
-    change from published to duplicate."""
+    change from published to duplicate. Sorted by source file in small row groups, so each file's
+    decisions read only their own (``_write_decisions``)."""
     if dup.any():
         ctx.storage.write_parquet(
             f"{_duplicates_dir(ctx)}/{name}.parquet",
-            rows.select(["utterance_id", "source_file"]).filter(pa.array(dup)),
+            rows.select(["utterance_id", "source_file"]).filter(pa.array(dup)).sort_by("source_file"),
+            row_group_size=_DUPLICATES_ROW_GROUP,
         )
     return int(dup.sum())
 
@@ -720,15 +727,17 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
 def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
     re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
-    duplicates only that file's (no task holds the night's duplicates)."""
+    duplicates only that file's row groups (no task holds the night's duplicates, and no file's
+    decisions read every partition's whole: files x partitions reads of them took 3.2 s of a 2M
+    night's publish and grew with the square of the night)."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     for item in staged:
         decisions = ctx.storage.read_parquet(item["decisions"])
         reasons = decisions.column("reason")
         sources = pc.unique(decisions.column("source_file"))
         mine = [
-            table.filter(pc.is_in(table.column("source_file"), value_set=sources)).column("utterance_id")
-            for table in (ctx.storage.read_parquet(path) for path in dup_files)
+            ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id"]).column(0)
+            for path in dup_files
         ]
         duplicated = (
             pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())

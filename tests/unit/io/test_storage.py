@@ -14,6 +14,8 @@ import uuid
 
 import fsspec
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from tests.airflow_env import ROOT
 from tests.s3 import s3_server, storage_options
@@ -61,6 +63,63 @@ def test_writes_reads_lists_and_removes_alike(lake):
     assert lake.remove("published/ds/v1") is True and lake.remove("published/ds/v1") is False
     assert lake.list_files("published") == []
     assert lake.url("reports/x.json") == f"{lake.root_url}/reports/x.json"
+
+
+def _by_source(rows: int = 1000, sources: int = 10) -> pa.Table:
+    return pa.table(
+        {
+            "utterance_id": [f"u{i:05d}" for i in range(rows)],
+            "source_file": [f"landing/f{i % sources:02d}.parquet" for i in range(rows)],
+        }
+    ).sort_by("source_file")
+
+
+def test_a_read_where_in_gives_exactly_the_rows_of_those_values_alike(lake, monkeypatch):
+    table = _by_source()
+    lake.write_parquet("staging/dups.parquet", table, row_group_size=50)  # 20 row groups, 2 per source
+    read_groups: list[list[int]] = []
+    original = pq.ParquetFile.read_row_groups
+
+    def recording(self, groups, *args, **kwargs):
+        read_groups.append(list(groups))
+        return original(self, groups, *args, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_groups", recording)
+    wanted = pa.array(["landing/f03.parquet", "landing/f07.parquet"])
+    rows = lake.read_parquet_where_in("staging/dups.parquet", "source_file", wanted, ["utterance_id"])
+    expected = table.filter(pc.is_in(table.column("source_file"), value_set=wanted))
+    assert rows.column_names == ["utterance_id"]
+    assert sorted(rows.column(0).to_pylist()) == sorted(expected.column("utterance_id").to_pylist())
+    assert len(expected) == 200 and len(read_groups[-1]) == 4  # of 20: only those sources' groups
+    absent = lake.read_parquet_where_in(
+        "staging/dups.parquet", "source_file", pa.array(["landing/zz"]), ["utterance_id"]
+    )
+    assert absent.num_rows == 0 and read_groups[-1] == []
+    between = pa.array(["landing/f03.parquet~"])  # sorts between two sources: in no group's rows
+    assert (
+        lake.read_parquet_where_in("staging/dups.parquet", "source_file", between, ["utterance_id"]).num_rows
+        == 0
+    )
+
+
+def test_a_read_where_in_of_a_file_without_statistics_or_sorted_rows_reads_it_whole(lake):
+    table = _by_source()
+    shuffled = table.take(pa.array([(i * 7919) % table.num_rows for i in range(table.num_rows)]))
+    lake.write_parquet("staging/plain.parquet", shuffled, row_group_size=50, write_statistics=False)
+    lake.write_parquet("staging/unsorted.parquet", shuffled, row_group_size=50)
+    wanted = pa.array(["landing/f05.parquet"])
+    for path in ("staging/plain.parquet", "staging/unsorted.parquet"):
+        rows = lake.read_parquet_where_in(path, "source_file", wanted, ["utterance_id", "source_file"])
+        assert rows.num_rows == 100 and set(rows.column("source_file").to_pylist()) == {"landing/f05.parquet"}
+
+
+def test_a_read_where_in_with_a_null_value_finds_the_null_rows(lake):
+    table = pa.table({"utterance_id": ["u1", "u2", "u3"], "source_file": ["landing/a", None, "landing/b"]})
+    lake.write_parquet("staging/nulls.parquet", table, row_group_size=1)
+    rows = lake.read_parquet_where_in(
+        "staging/nulls.parquet", "source_file", pa.array([None], pa.string()), ["utterance_id"]
+    )
+    assert rows.column(0).to_pylist() == ["u2"]
 
 
 def test_put_tree_copies_a_local_folder_under_a_prefix(lake, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from tests.pipeline import Lake
 
 from utterance_governance.io.storage import Storage
+from utterance_governance.jobs import publish as publish_job
 from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.publish.shards import chat_messages, shard_rows, split_turns
 from utterance_governance.synth.generator import generate_landing
@@ -108,10 +109,21 @@ def test_turns_split_back_from_a_multi_chunk_shard():
     assert well_formed.tolist() == [True, True, True]
 
 
-def test_a_night_cut_into_many_partitions_publishes_what_one_partition_publishes(tmp_path, sqlite_url):
+def _decisions(lake: Lake) -> dict[tuple[str, str], str]:
+    return {
+        (d["source_file"], d["utterance_id"]): d["reason"]
+        for info in lake.storage.list_files("decisions", (".parquet",))
+        for d in lake.storage.read_parquet(info.path, ["source_file", "utterance_id", "reason"]).to_pylist()
+    }
+
+
+def test_a_night_cut_into_many_partitions_publishes_what_one_partition_publishes(
+    tmp_path, sqlite_url, monkeypatch
+):
     """Dedup by content, by utterance id and the shards by speaker each read one hash partition: the
     same night gives the same published rows in one partition or in many (SPEC §4 rule 5), and a
-    speaker's rows of the night still sit in one shard."""
+    speaker's rows of the night still sit in one shard. Every file's decisions name its duplicates,
+    each read from every partition's duplicates by row group."""
     whole = _night(tmp_path, "one", sqlite_url)
     whole.publish()
     expected = _published(whole)
@@ -120,7 +132,11 @@ def test_a_night_cut_into_many_partitions_publishes_what_one_partition_publishes
     policy.write_text(json.dumps({"partition_bytes": 40_000, "shard_target_rows": 300}))
     cut = _night(tmp_path, "many", sqlite_url)
     cut.policy_file = str(policy)
+    monkeypatch.setattr(publish_job, "_DUPLICATES_ROW_GROUP", 5)  # each partition's duplicates: many groups
     cut.publish()
+    decided = _decisions(cut)
+    assert decided == _decisions(whole)
+    assert list(decided.values()).count("duplicate") > 20
 
     (gate_file,) = [f for f in cut.storage.list_files("reports", (".json",)) if f.path.endswith("/gate.json")]
     gate = json.loads(cut.storage.read_bytes(gate_file.path))
