@@ -391,7 +391,7 @@ def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarra
         ctx.storage.write_parquet(
             f"{_duplicates_dir(ctx)}/{name}.parquet",
             rows.select(["utterance_id", "source_file"]).filter(pa.array(dup)).sort_by("source_file"),
-            row_group_size=_DUPLICATES_ROW_GROUP,
+            row_group_size=min(_DUPLICATES_ROW_GROUP, ctx.storage.row_group_rows),
         )
     return int(dup.sum())
 
