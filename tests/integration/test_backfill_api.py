@@ -24,11 +24,26 @@ from pathlib import Path
 
 import pytest
 from tests.airflow_env import ROOT
-from tests.stack.harness import Api, free_ports, tail
+from tests.stack.harness import Api, StackError, free_ports, tail
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 DAG = "utterances_publish"
 DAYS = ("2026-11-20", "2026-11-21", "2026-11-22")
+
+
+def _create_backfill(api: Api, body: dict, attempts: int = 5) -> dict:
+    """POST /api/v2/backfills, again after a 503 "Database is locked": on SQLite, Airflow refuses to create
+    a backfill while the scheduler writes (its transaction rolled back, nothing created), and says so;
+    a data engineer tries again. Any other error fails at once."""
+    for attempt in range(attempts):
+        try:
+            return api.post("/api/v2/backfills", body)
+        except StackError as error:
+            locked = "HTTP 503" in str(error) and "Database is locked" in str(error)
+            if not locked or attempt == attempts - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 class Airflow:
@@ -167,9 +182,9 @@ def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, 
     api.patch(f"/api/v2/dags/{DAG}", {"is_paused": False})  # backfill runs of a paused DAG do not start
 
     # the dialog's "Backfill — run this Dag for a range of dates", as its REST call
-    backfill = api.post("/api/v2/backfills", {"dag_id": DAG, "from_date": "2026-11-20T00:00:00Z",
-                                              "to_date": "2026-11-21T23:59:59Z", "max_active_runs": 1,
-                                              "reprocess_behavior": "none"})  # fmt: skip
+    backfill = _create_backfill(api, {"dag_id": DAG, "from_date": "2026-11-20T00:00:00Z",
+                                      "to_date": "2026-11-21T23:59:59Z", "max_active_runs": 1,
+                                      "reprocess_behavior": "none"})  # fmt: skip
 
     def runs_done():
         runs = api.get(f"/api/v2/dags/{DAG}/dagRuns", params={"order_by": "logical_date"})["dag_runs"]
