@@ -51,7 +51,7 @@ demo: setup airflow-db
 	bash scripts/demo.sh
 
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-unit: setup
 	$(PY) -m pytest -q tests/unit

@@ -13,10 +13,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def configure() -> str:
-    home = os.environ.get("UG_TEST_AIRFLOW_HOME")
+    # one home per pytest-xdist worker (each migrates its own metadata DB); the workers inherit the
+    # controller's environment, so the variable is named by the worker
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    variable = f"UG_TEST_AIRFLOW_HOME_{worker}" if worker else "UG_TEST_AIRFLOW_HOME"
+    home = os.environ.get(variable)
     if not home:
         home = tempfile.mkdtemp(prefix="ug-test-airflow-home-")
-        os.environ["UG_TEST_AIRFLOW_HOME"] = home
+        os.environ[variable] = home
         creator = os.getpid()  # a forked child must not remove the session's home on its way out
         atexit.register(lambda: os.getpid() == creator and shutil.rmtree(home, ignore_errors=True))
     os.environ["AIRFLOW_HOME"] = home
