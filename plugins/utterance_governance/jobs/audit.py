@@ -45,7 +45,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -354,11 +354,17 @@ def access_report(ctx: RunContext) -> dict:
         customer_id = ctx.store.take_access_request(reference, ctx.run_id)
     except AccessRequestRefused as exc:
         raise InvalidParams(str(exc)) from None
-    customer_id = validate_customer_id(customer_id)
-    settings = load_settings()
-    result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
-                                 out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
-    ctx.store.complete_access_request(reference, ctx.run_id, result["json"])
+    try:
+        customer_id = validate_customer_id(customer_id)
+        settings = load_settings()
+        result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
+                                     out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
+        ctx.store.complete_access_request(reference, ctx.run_id, result["json"])
+    except BaseException:  # failed or stopped before the report was written: the reference is not spent
+        with suppress(Exception):  # the store itself may be what failed: the first error is the one raised
+            if ctx.store.release_access_request(reference, ctx.run_id):
+                log.warning("the access request is open again: a new run may use the same reference")
+        raise
     ctx.store.record_run(
         ctx.run_id, ctx.dag_id, ctx.now_dt, datetime.now(UTC), "success",
         {"access_utterances": result["utterances"]}, {"mode": "access"},

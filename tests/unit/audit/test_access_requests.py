@@ -72,6 +72,19 @@ def test_a_reference_is_taken_once(store):
     assert store.access_requests(open_only=True) == []
 
 
+def test_a_failed_runs_request_is_released_for_a_new_run_and_only_by_that_run(store):
+    ref = store.register_access_request("cus-ana", "officer")
+    store.take_access_request(ref, "run-1")
+    assert store.release_access_request(ref, "run-2") is False  # not run-2's to release
+    assert store.access_request(ref)["status"] == "running"
+    assert store.release_access_request(ref, "run-1") is True
+    assert store.access_request(ref)["status"] == "requested" and store.access_request(ref)["run_id"] is None
+    assert store.take_access_request(ref, "run-2") == "cus-ana"
+    store.complete_access_request(ref, "run-2", "file:///reports/y/access.json")
+    assert store.release_access_request(ref, "run-2") is False  # a spent reference stays spent
+    assert store.access_request(ref)["status"] == "done"
+
+
 def test_unknown_and_malformed_references_are_refused(store):
     with pytest.raises(AccessRequestRefused, match="not registered"):
         store.take_access_request("ar_" + "0" * 32, "run-1")
@@ -108,6 +121,25 @@ def test_the_report_goes_to_its_own_root_and_the_reference_is_spent(lake):
     assert "cus-ana" not in json.dumps(run, default=str)
     with pytest.raises(InvalidParams, match="already used"):  # one-time: a second run is refused at prepare
         run_access(lake, {"access_request": ref}, run_id="manual__2")
+
+
+def test_a_run_that_fails_before_its_report_leaves_the_reference_to_a_new_run(lake, monkeypatch):
+    ref = register(lake)
+
+    def failing(*args, **kwargs):
+        raise OSError("the access reports' root is not writable")
+
+    monkeypatch.setattr("utterance_governance.reports.access.write_access_report", failing)
+    with pytest.raises(OSError, match="not writable"):
+        run_access(lake, {"access_request": ref}, run_id="manual__1")
+    with lake.store() as store:
+        assert store.access_request(ref)["status"] == "requested"
+    monkeypatch.undo()
+    result = run_access(lake, {"access_request": ref}, run_id="manual__2")  # the same reference, a new run
+    assert result["utterances"] == 1
+    with lake.store() as store:
+        request = store.access_request(ref)
+    assert request["status"] == "done" and request["run_id"] == "manual__2"
 
 
 def test_an_unknown_reference_is_refused_and_nothing_is_written(lake):

@@ -115,6 +115,18 @@ class AccessRequests(StoreBase):
                 raise AccessRequestRefused(f"access request {_shown(reference)} was taken by another run")
             return conn.execute(select(t.c.customer_id).where(t.c.reference == reference)).scalar_one()
 
+    def release_access_request(self, reference: str, run_id: str) -> bool:
+        """``run_id`` failed before its report was written: the request is open again (``requested``),
+        for a new run with the same reference; False when that run did not hold it."""
+        t = access_requests
+        with self._write() as conn:
+            released = conn.execute(
+                update(t)
+                .where(t.c.reference == reference, t.c.status == "running", t.c.run_id == run_id)
+                .values(status="requested", run_id=None)
+            ).rowcount
+        return released == 1
+
     def complete_access_request(self, reference: str, run_id: str, report_url: str, *,
                                 now: dt.datetime | None = None) -> None:  # fmt: skip
         """The report is written: the reference is spent."""
