@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from utterance_governance.io.storage import Storage
@@ -56,6 +58,31 @@ def ingest(ctx: RunContext) -> dict:
     return summary
 
 
+# what each of the purge's stages has done when it is reached (purge.published, publish.commit)
+PURGE_STAGES = {
+    "affected": "the rows to remove found in the ledger",
+    "read": "the shards holding them read and checked against their checksums",
+    "stage": "the new version recorded as staged",
+    "shards": "the shards without those rows written",
+    "manifest": "the new version's manifest written",
+    "ledger": "the ledger moved to the new version",
+    "switch": "the new version live",
+    "purged": "the purge's version published",
+}
+
+
+def _purge_progress() -> Callable[[str], None]:
+    """The purge's stages as progress lines, each with the seconds since the purge started (a burst
+    of requests takes minutes; the operator sees where it is)."""
+    started = time.perf_counter()
+
+    def on_stage(stage: str) -> None:
+        log.info("progress purge_published: %s (%.1f s)", PURGE_STAGES.get(stage, stage),
+                 time.perf_counter() - started)  # fmt: skip
+
+    return on_stage
+
+
 def purge_published(ctx: RunContext) -> dict:
     """Rewrite every live shard holding a deleted or opted-out utterance into a new version."""
     result = published.purge_published(
@@ -69,6 +96,7 @@ def purge_published(ctx: RunContext) -> dict:
         now=_now,
         dry_run=ctx.dry_run,
         lock_timeout_s=LOCK_TIMEOUT_S,
+        on_stage=_purge_progress(),
     )
     return result
 

@@ -231,6 +231,7 @@ def purge_published(
         decided_at = now()
         privacy = state()
         affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
+        on_stage("affected")
         result.update(rows_removed=affected.counts(), by_request=affected.by_request, shards_replaced=affected.shards,
                       decided_at=decided_at.isoformat(),
                       # the live dataset and its ledger rows: rewritten below, erased by the clean-up
@@ -239,6 +240,7 @@ def purge_published(
             return result
         manifest = read_manifest(storage, dataset, live)
         rewrites, removed = shard_rewrites(storage, dataset, manifest, affected)
+        on_stage("read")
         parked = park_withdrawn(storage, live, removed, affected)
         counts = affected.counts()
         erase = S.DELETION_REQUESTED in counts

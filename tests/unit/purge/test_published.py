@@ -177,7 +177,9 @@ def test_a_shard_that_does_not_match_its_manifest_is_not_rewritten(lake):
     assert read_current(storage, DATASET)["version"] == "v000002"
 
 
-@pytest.mark.parametrize("stage", ["stage", "shards", "manifest", "ledger", "switch", "purged"])
+@pytest.mark.parametrize(
+    "stage", ["affected", "read", "stage", "shards", "manifest", "ledger", "switch", "purged"]
+)
 def test_an_interrupted_purge_keeps_a_valid_live_version_and_a_rerun_converges(lake, stage):
     storage, store = lake
     add_privacy(store, consent=[consent_event("e1", "c3", "opted_out", 100)],

@@ -11,6 +11,7 @@ import time
 import pytest
 from tests.pipeline import Lake
 
+from utterance_governance.jobs.privacy import PURGE_STAGES
 from utterance_governance.privacy import speaker_key
 from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.purge.receipts import PLACES, receipt_path
@@ -129,3 +130,18 @@ def test_an_access_report_root_that_cannot_be_opened_keeps_the_receipt_open(lake
     lake.privacy()
     assert json.loads(lake.storage.read_bytes(receipt_path("d1")))["status"] == "completed"
     assert lake.access_storage.list_files("reports/access", ()) == []
+
+
+def test_a_purge_says_where_it_is_stage_by_stage_and_names_nobody(lake, caplog):
+    lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
+        {"request_id": "d1", "customer_id": "Zoë", "scope": "all", "requested_at": "2026-11-25T00:00:00Z"}).encode())  # fmt: skip
+    caplog.set_level("INFO", logger="utterance_governance.jobs.privacy")
+    lake.privacy()
+    lines = [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("progress purge_published: ")
+    ]
+    stages = [line.removeprefix("progress purge_published: ").rsplit(" (", 1)[0] for line in lines]
+    assert stages == list(PURGE_STAGES.values())  # every stage, in the order the purge reaches them
+    seconds = [float(line.rsplit(" (", 1)[1].removesuffix(" s)")) for line in lines]
+    assert seconds == sorted(seconds)
+    assert "Zoë" not in caplog.text and "u-gone" not in caplog.text and SECRET not in caplog.text
