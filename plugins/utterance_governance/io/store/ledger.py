@@ -110,98 +110,90 @@ class Ledger(DatasetVersions):
         the parts are made or sorted. On PostgreSQL each part is copied in (``COPY``) as it comes.
         """
         if self.backend == "postgresql":
-            total = 0
-            for part in parts:
-                rows = _conform(part, LEDGER_INPUT).sort_by(
-                    [("content_hash", "ascending"), ("utterance_id", "ascending")]
-                )
-                if rows.num_rows:
-                    with self._write() as conn:
-                        self._replace_shard_rows(conn, dataset, version, rows)
-                        _copy_rows(conn, "ledger", dataset, rows, _LEDGER_COLUMNS)
-                        _copy_rows(
-                            conn,
-                            "ledger_speakers",
-                            dataset,
-                            _speaker_lineages(rows),
-                            ("speaker_key", "shard_id"),
-                        )
-                        if rows.num_rows >= _BULK_ROWS:
-                            conn.exec_driver_sql("ANALYZE ledger")
-                            conn.exec_driver_sql("ANALYZE ledger_speakers")
-                            conn.exec_driver_sql("ANALYZE version_shards")
-                    total += rows.num_rows
-            return total
-        with self.engine.connect() as conn:  # one connection: its temporary table holds the parts
+            return self._copy_ledger_parts(dataset, version, parts)
+        with self.engine.connect() as conn:  # one connection: its temporary tables hold the parts
             cursor = conn.connection.driver_connection.cursor()
             try:
-                cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_LEDGER_COLUMNS)})")
-                cursor.execute(f"DELETE FROM {_STAGE}")
-                total = 0
-                speakers = []
-                for part in parts:
-                    rows = _conform(part, LEDGER_INPUT)
-                    cursor.execute("BEGIN")  # the temporary database only: no lock on the store
-                    _executemany_ledger_rows(cursor, _STAGE, _LEDGER_COLUMNS, rows)
-                    cursor.execute("COMMIT")
-                    speakers.append(_speaker_lineages(rows))
-                    total += rows.num_rows
-                if total:
-                    cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
-                    try:
-                        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_SORT_CACHE_KIB}")
-                        cursor.execute("BEGIN")  # sorted in the temporary database, before the store's lock
-                        cursor.execute(
-                            f"CREATE TEMP TABLE {_SORTED.removeprefix('temp.')} AS SELECT * FROM {_STAGE} "
-                            "ORDER BY content_hash, utterance_id"
-                        )
-                        cursor.execute(f"DROP TABLE {_STAGE}")
-                        cursor.execute("COMMIT")
-                        shard_paths = [
-                            r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_SORTED}")
-                        ]
-                        pairs = _speaker_lineages(pa.concat_tables(speakers))
-                        del speakers
-                        if total >= _BULK_ROWS:  # large inserts only: a collection takes a while
-                            _return_free_memory()
-                        resident = _resident_kib()
-                        bulk_cache = _bulk_cache_kib(resident)
-                        cursor.execute(f"PRAGMA cache_size = -{bulk_cache}")
-                        log.info("ledger insert of %d rows: page cache %d MiB, the process holding %d MiB",
-                                 total, bulk_cache // 1024, resident // 1024)  # fmt: skip
-                        conn.execution_options(ug_write=True)
-                        with conn.begin():
-                            self._replace_shard_rows(conn, dataset, version, shard_paths)
-                            cursor.execute(  # in the sorted table's order (its rowids): no sort here
-                                f"INSERT INTO ledger (dataset, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, "
-                                f"{', '.join(_LEDGER_COLUMNS)} FROM {_SORTED} ORDER BY rowid",
-                                (dataset,),
-                            )
-                            cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
-                                "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
-                                zip(
-                                    [dataset] * pairs.num_rows,
-                                    *(c.to_pylist() for c in pairs.columns),
-                                    strict=True,
-                                ),
-                            )
-                            if total >= _BULK_ROWS:  # so the planner picks the speaker/shard indexes
-                                cursor.execute("ANALYZE ledger")
-                                cursor.execute("ANALYZE ledger_speakers")
-                                cursor.execute("ANALYZE version_shards")
-                    finally:
-                        cursor.execute(f"PRAGMA cache_size = {cache_size}")
-                    if total >= _BULK_ROWS:
-                        # the insert's pages into the database file and the WAL file cut back, by the step
-                        # that wrote them: SQLite's own checkpoint after the commit copies them only if no
-                        # reader is open, and leaves the file at its size (4.3 GB on disk after a 20M night)
-                        # until every connection closes. Best effort: an open reader keeps the rest for later.
-                        cursor.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchone()
+                total, speakers = _stage_ledger_parts(cursor, parts)
+                if not total:
+                    return 0
+                cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
+                try:
+                    shard_paths = _sort_staged_ledger_rows(cursor)
+                    pairs = _speaker_lineages(pa.concat_tables(speakers))
+                    del speakers
+                    self._insert_sorted_ledger_rows(conn, cursor, dataset, version, shard_paths, pairs, total)
+                finally:
+                    cursor.execute(f"PRAGMA cache_size = {cache_size}")
+                if total >= _BULK_ROWS:
+                    # the insert's pages into the database file and the WAL file cut back, by the step
+                    # that wrote them: SQLite's own checkpoint after the commit copies them only if no
+                    # reader is open, and leaves the file at its size (4.3 GB on disk after a 20M night)
+                    # until every connection closes. Best effort: an open reader keeps the rest for later.
+                    cursor.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchone()
+                return total
             finally:
                 cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
                 cursor.execute(f"DROP TABLE IF EXISTS {_SORTED}")
                 cursor.close()
+
+    def _copy_ledger_parts(self, dataset: str, version: str, parts: Iterable[pa.Table]) -> int:
+        """PostgreSQL: each part copied in (``COPY``) in its own transaction, as it comes."""
+        total = 0
+        for part in parts:
+            rows = _conform(part, LEDGER_INPUT).sort_by(
+                [("content_hash", "ascending"), ("utterance_id", "ascending")]
+            )
+            if not rows.num_rows:
+                continue
+            with self._write() as conn:
+                self._replace_shard_rows(conn, dataset, version, rows)
+                _copy_rows(conn, "ledger", dataset, rows, _LEDGER_COLUMNS)
+                _copy_rows(
+                    conn, "ledger_speakers", dataset, _speaker_lineages(rows), ("speaker_key", "shard_id")
+                )
+                if rows.num_rows >= _BULK_ROWS:
+                    conn.exec_driver_sql("ANALYZE ledger")
+                    conn.exec_driver_sql("ANALYZE ledger_speakers")
+                    conn.exec_driver_sql("ANALYZE version_shards")
+            total += rows.num_rows
         return total
+
+    def _insert_sorted_ledger_rows(
+        self,
+        conn: Connection,
+        cursor,
+        dataset: str,
+        version: str,
+        shard_paths: list[str],
+        pairs: pa.Table,
+        total: int,
+    ) -> None:
+        """SQLite: the sorted rows (``_SORTED``) and the speakers' lineages into the store, in one
+        transaction under the write lock, with the page cache the task's budget leaves."""
+        if total >= _BULK_ROWS:  # large inserts only: a collection takes a while
+            _return_free_memory()
+        resident = _resident_kib()
+        bulk_cache = _bulk_cache_kib(resident)
+        cursor.execute(f"PRAGMA cache_size = -{bulk_cache}")
+        log.info("ledger insert of %d rows: page cache %d MiB, the process holding %d MiB",
+                 total, bulk_cache // 1024, resident // 1024)  # fmt: skip
+        conn.execution_options(ug_write=True)
+        with conn.begin():
+            self._replace_shard_rows(conn, dataset, version, shard_paths)
+            cursor.execute(  # in the sorted table's order (its rowids): no sort here
+                f"INSERT INTO ledger (dataset, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, "
+                f"{', '.join(_LEDGER_COLUMNS)} FROM {_SORTED} ORDER BY rowid",
+                (dataset,),
+            )
+            cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
+                "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
+                zip([dataset] * pairs.num_rows, *(c.to_pylist() for c in pairs.columns), strict=True),
+            )
+            if total >= _BULK_ROWS:  # so the planner picks the speaker/shard indexes
+                cursor.execute("ANALYZE ledger")
+                cursor.execute("ANALYZE ledger_speakers")
+                cursor.execute("ANALYZE version_shards")
 
     def _replace_shard_rows(
         self, conn: Connection, dataset: str, version: str, rows_or_paths: pa.Table | Sequence[str]
@@ -724,6 +716,36 @@ class Ledger(DatasetVersions):
                     ledger.c.ended_in <= up_to_version,
                 )
             ).rowcount
+
+
+def _stage_ledger_parts(cursor, parts: Iterable[pa.Table]) -> tuple[int, list[pa.Table]]:
+    """SQLite: the parts into the temporary stage table (the temporary database only: no lock on the
+    store), one transaction each; (rows staged, each part's speaker lineages)."""
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_LEDGER_COLUMNS)})")
+    cursor.execute(f"DELETE FROM {_STAGE}")
+    total, speakers = 0, []
+    for part in parts:
+        rows = _conform(part, LEDGER_INPUT)
+        cursor.execute("BEGIN")
+        _executemany_ledger_rows(cursor, _STAGE, _LEDGER_COLUMNS, rows)
+        cursor.execute("COMMIT")
+        speakers.append(_speaker_lineages(rows))
+        total += rows.num_rows
+    return total, speakers
+
+
+def _sort_staged_ledger_rows(cursor) -> list[str]:
+    """SQLite: the staged rows into ``_SORTED`` in the order they go into the ledger, sorted in the
+    temporary database with the sort's cache, before the store's lock; the new shards' paths."""
+    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_SORT_CACHE_KIB}")
+    cursor.execute("BEGIN")
+    cursor.execute(
+        f"CREATE TEMP TABLE {_SORTED.removeprefix('temp.')} AS SELECT * FROM {_STAGE} "
+        "ORDER BY content_hash, utterance_id"
+    )
+    cursor.execute(f"DROP TABLE {_STAGE}")
+    cursor.execute("COMMIT")
+    return [r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_SORTED}")]
 
 
 def _bulk_cache_kib(resident_kib: int) -> int:
