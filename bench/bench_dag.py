@@ -13,6 +13,7 @@ the run.
 
     python bench/bench_dag.py [--utterances 1000000] [--runs 3] [--workers 2]
         [--onto N]   publish onto a live dataset of N utterances published first (its own lake)
+        [--postgresql SERVER]   the governance store on PostgreSQL (a new database each run; not with --onto)
 
 The last line reads exactly:
     bench: <N> rows/s overall, floor <F> rows/s, ratio <pipeline/floor>, peak_rss <M> MiB
@@ -39,6 +40,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "plugins"))
 
 from bench import generator_version  # noqa: E402  (bench/bench.py, beside this file)
+from bench_purge import PostgresStores  # noqa: E402
 
 SEED = 20261203
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
@@ -135,12 +137,13 @@ def _step(name: str, ctx_dict: dict, *args) -> tuple[object, float, float]:
     return result, time.perf_counter() - started, _peak_rss_mib()
 
 
-def run_pipeline(lake: Path, workers: int) -> dict:
-    """All steps of utterances_publish on ``lake`` (landing zone and store already there)."""
+def run_pipeline(lake: Path, workers: int, store_url: str | None = None) -> dict:
+    """All steps of utterances_publish on ``lake`` (landing zone and store already there); the store
+    is ``store_url`` (migrated), by default the embedded SQLite file in the lake."""
     from utterance_governance.jobs.context import RunContext
     from utterance_governance.settings import load_settings
 
-    env = {"UG_DATA_ROOT": str(lake), "UG_DATABASE_URL": f"sqlite:///{lake}/governance.db",
+    env = {"UG_DATA_ROOT": str(lake), "UG_DATABASE_URL": store_url or f"sqlite:///{lake}/governance.db",
            "UG_PSEUDONYM_KEY": "bench-pseudonym-key", "UG_ENV": "development"}  # fmt: skip
     os.environ.update(env)
     steps: dict[str, float] = defaultdict(float)
@@ -226,8 +229,11 @@ def run_floor(lake: Path) -> dict:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def one_run(source: Path, workers: int, onto: Path | None) -> tuple[dict, dict]:
+def one_run(
+    source: Path, workers: int, onto: Path | None, postgresql: str | None = None
+) -> tuple[dict, dict]:
     work = Path(tempfile.mkdtemp(prefix="ug-bench-dag-"))
+    stores = PostgresStores(postgresql, prefix="ug_bench_dag") if postgresql else None
     try:
         if onto is not None:  # a live dataset first: its lake and published versions (hard links:
             # every write of the pipeline replaces a file, never changes one) and its store (a copy)
@@ -236,11 +242,21 @@ def one_run(source: Path, workers: int, onto: Path | None) -> tuple[dict, dict]:
             # (ext4 flushes them with its journal), 3.9 s of ingest_privacy's commits onto the 20M store
             os.sync()
         _copy_landing(source, work)
+        store_url = None
+        if stores is not None:  # production's backend: a new database, migrated before the clock runs
+            from utterance_governance.io.store import GovernanceStore
+
+            store_url = stores.empty_url()
+            store = GovernanceStore(store_url)
+            store.migrate()
+            store.dispose()
         floor = run_floor(source)
-        pipeline = run_pipeline(work, workers)
+        pipeline = run_pipeline(work, workers, store_url)
         return pipeline, floor
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if stores is not None:
+            stores.cleanup()
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -286,13 +302,18 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--onto", type=int, default=0)
     ap.add_argument("--root", type=Path, default=HERE / "out" / "dag")
+    ap.add_argument("--postgresql", metavar="SERVER",
+                    help="the governance store on this PostgreSQL server (production's backend), a new "
+                         "database each run, e.g. postgresql+psycopg2://postgres@127.0.0.1:5432")  # fmt: skip
     args = ap.parse_args()
+    if args.postgresql and args.onto:
+        ap.error("--onto builds its live dataset on SQLite only")
 
     source = ensure_lake(args.root / f"lake-{args.utterances}", args.utterances)
     onto = build_base(args.onto, args.root, args.workers) if args.onto else None
     results = []
     for i in range(args.runs):
-        pipeline, floor = one_run(source, args.workers, onto)
+        pipeline, floor = one_run(source, args.workers, onto, args.postgresql)
         ratio = _print_run(f"run {i + 1}", pipeline, floor)
         results.append((pipeline, floor, ratio))
     pipeline, floor, ratio = sorted(results, key=lambda r: r[2])[len(results) // 2]

@@ -95,12 +95,12 @@ class PostgresStores:
 
     name = "postgresql"
 
-    def __init__(self, server: str):
+    def __init__(self, server: str, prefix: str = "ug_bench_purge"):
         from utterance_governance.io.store_schema import SCHEMA_VERSION
 
         self.server = server.rstrip("/")
-        self.template_db = f"ug_bench_purge_tpl_s{SCHEMA_VERSION}"
-        self.work_db = "ug_bench_purge_work"
+        self.template_db = f"{prefix}_tpl_s{SCHEMA_VERSION}"
+        self.work_db = f"{prefix}_work"
 
     def _admin(self, *statements: str) -> list:
         from sqlalchemy import create_engine, text
@@ -123,6 +123,11 @@ class PostgresStores:
     def fresh_url(self, work: Path) -> str:
         self._admin(f"DROP DATABASE IF EXISTS {self.work_db}",
                     f"CREATE DATABASE {self.work_db} TEMPLATE {self.template_db}")  # fmt: skip
+        return f"{self.server}/{self.work_db}"
+
+    def empty_url(self) -> str:
+        """A new, empty work database (no template): a store with no history."""
+        self._admin(f"DROP DATABASE IF EXISTS {self.work_db}", f"CREATE DATABASE {self.work_db}")
         return f"{self.server}/{self.work_db}"
 
     def cleanup(self) -> None:
