@@ -35,16 +35,12 @@ settings.register_profile("explore", derandomize=False, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
-_AIRFLOW_TIERS = ("integration", "stack")  # tests/<tier>: Airflow's own processes and DAG runs
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``pytest -n 2 --dist loadgroup`` (``make test``), the tests that run Airflow (its processes,
-    DAG runs) go to one worker, one after another, and the rest to the other: two of those at once on a
-    2-core machine would slow both past their timeouts."""
+    """Under ``pytest -n 2 --dist loadgroup`` (``make test``), the tests that run Airflow (marked
+    ``integration`` or ``stack``: its processes, DAG runs) go to one worker, one after another, and the
+    rest to the other: two of those at once on a 2-core machine would slow both past their timeouts."""
     for item in items:
-        parts = item.path.relative_to(item.config.rootpath).parts
-        if len(parts) > 2 and parts[1] in _AIRFLOW_TIERS:
+        if item.get_closest_marker("integration") or item.get_closest_marker("stack"):
             item.add_marker(pytest.mark.xdist_group("airflow"))
 
 
