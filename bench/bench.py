@@ -1,4 +1,5 @@
-"""`make bench`: 1M generated utterances through read → decide → redact → GX gate → write.
+"""`make bench`: 1M generated utterances through read → decide → redact → dedup → GX gate → write,
+the nightly DAG's mapped steps without its store and lock.
 
 Measured beside the I/O floor (a plain pyarrow read + write of the same landing files,
 same compression as our shards) in the same run, each as the median of several runs in
@@ -125,15 +126,17 @@ def _privacy_state(root: Path):
     ), blocked
 
 
-def _decide_one(args: tuple[str, str, object]) -> tuple[object, dict, dict, int]:
-    """One landing file: read → decide → redact (what one mapped Airflow task does)."""
+def _decide_one(args: tuple[str, str, str, int, object]) -> tuple[dict, dict, int]:
+    """One landing file: read → decide → redact → its publishable rows into the content partitions
+    (what one mapped ``process_file`` task does)."""
     from utterance_governance.decide import decide_file
     from utterance_governance.io.readers import read_landing_file
     from utterance_governance.io.storage import Storage
     from utterance_governance.policy import Policy
+    from utterance_governance.publish.partitions import write_partitioned
     from utterance_governance.settings import DEV_PSEUDONYM_KEY
 
-    root, rel, state = args
+    root, rel, stage, partitions, state = args
     started = time.perf_counter()
     read = read_landing_file(Storage(root), rel, "utterances")
     seconds = Counter({"read": time.perf_counter() - started})
@@ -141,74 +144,124 @@ def _decide_one(args: tuple[str, str, object]) -> tuple[object, dict, dict, int]
         read, state, Policy(), datetime(2026, 11, 26, tzinfo=UTC), DEV_PSEUDONYM_KEY.encode()
     )
     seconds.update(decided.seconds)
-    return decided.publishable, dict(decided.counts), dict(seconds), read.rows_seen
+    started = time.perf_counter()
+    name = rel.replace("/", "_").removesuffix(".parquet")
+    write_partitioned(Storage(stage), "content", name, decided.publishable, "content_hash", partitions)
+    seconds["stage"] = time.perf_counter() - started
+    return dict(decided.counts), dict(seconds), read.rows_seen
+
+
+def _dedup_gate_one(args: tuple[str, int, int]) -> tuple[dict, dict]:
+    """One content partition: duplicates out (the earliest capture stands), the GX gate on the rest,
+    and the survivors into the speaker partitions (what ``dedup_content`` + ``gate_partition`` do)."""
+    import pyarrow as pa
+
+    from utterance_governance.decide import PUBLISHABLE
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.policy import Policy
+    from utterance_governance.publish.partitions import read_partition, write_partitioned
+    from utterance_governance.quality.gate import run_gate
+    from utterance_governance.rules.duplicate import capture_order, duplicate_mask
+
+    stage, partition, partitions = args
+    storage = Storage(stage)
+    seconds: Counter = Counter()
+    started = time.perf_counter()
+    rows = read_partition(storage, "content", partition, PUBLISHABLE)
+    _, rank = capture_order(rows)
+    dup = duplicate_mask(rows.column("content_hash"), rank)
+    rows = rows.filter(pa.array(~dup))
+    seconds["dedup"] = time.perf_counter() - started
+    started = time.perf_counter()
+    gate = run_gate(rows.select(_GATE_COLUMNS), Policy())
+    seconds["gate"] = time.perf_counter() - started
+    started = time.perf_counter()
+    write_partitioned(storage, "speakers", f"c-{partition:05d}", rows, "speaker_key", partitions)
+    seconds["stage"] = time.perf_counter() - started
+    return {"duplicate": int(dup.sum()), "gated": rows.num_rows, "gate_success": gate.success}, dict(seconds)
+
+
+def _write_one(args: tuple[str, str, int]) -> tuple[int, int]:
+    """One speaker partition's shards (what ``publish`` writes, partition by partition)."""
+    from utterance_governance.decide import PUBLISHABLE
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.policy import Policy
+    from utterance_governance.publish.partitions import read_partition
+    from utterance_governance.publish.shards import SORT_KEYS, shard_rows, write_shards
+
+    stage, out, partition = args
+    rows = read_partition(Storage(stage), "speakers", partition, PUBLISHABLE).sort_by(SORT_KEYS)
+    shards = write_shards(Storage(out), "published/bench", "v000001", shard_rows(rows),
+                          Policy().shard_target_rows, first_index=partition * 100_000)  # fmt: skip
+    return rows.num_rows, len(shards)
 
 
 def run_pipeline(root: Path, workers: int) -> dict:
-    """read → decide → redact (per file, over ``workers`` processes) → GX gate → write shards."""
+    """The nightly DAG's mapped steps, each over ``workers`` processes as Airflow workers run them:
+    read → decide → redact (per landing file), dedup → GX gate (per content partition), shards (per
+    speaker partition). The batch moves between steps as partitioned Parquet files under a temporary
+    folder, as the DAG's staging does: no process holds the night."""
     from concurrent.futures import ProcessPoolExecutor
 
-    import numpy as np
-    import pyarrow as pa
-
-    from utterance_governance.io.storage import Storage
     from utterance_governance.policy import Policy
-    from utterance_governance.publish.shards import shard_rows, write_shards
+    from utterance_governance.publish.partitions import partition_count
     from utterance_governance.quality.gate import run_gate
-    from utterance_governance.rules.duplicate import duplicate_mask
 
-    out = Storage(tempfile.mkdtemp(prefix="ug-bench-"))
     policy = Policy()
-    _warm_up(run_gate, policy)  # GX's ~5 s import is a once-per-process cost, not per row
+    _warm_up(run_gate, policy)  # GX's ~5 s import, once, before the workers fork (they inherit it)
+    files = _landing(root)
+    sizes = ((rel, (root / rel).stat().st_size) for rel in files)
+    partitions = max(workers, partition_count(sizes, policy.partition_bytes))
+    scratch = Path(tempfile.mkdtemp(prefix="ug-bench-"))
+    stage, out = str(scratch / "staging"), str(scratch / "published")
     seconds: Counter = Counter()
     counts: Counter = Counter()
     stage_cpu: Counter = Counter()  # summed over workers
-
-    started = time.perf_counter()
-    state, _ = _privacy_state(root)
-    seconds["privacy_state"] = time.perf_counter() - started
-    t = time.perf_counter()
-    jobs = [(str(root), rel, state) for rel in _landing(root)]
-    if workers > 1:
+    rows = published = shards = 0
+    gate_success = True
+    try:
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_decide_one, jobs))
-    else:
-        results = [_decide_one(job) for job in jobs]
-    seconds["per_file"] = time.perf_counter() - t
-    rows = sum(r[3] for r in results)
-    for _, c, s, _ in results:
-        counts.update(c)
-        stage_cpu.update(s)
+            started = time.perf_counter()
+            state, _ = _privacy_state(root)
+            seconds["privacy_state"] = time.perf_counter() - started
 
-    t = time.perf_counter()
-    batch = pa.concat_tables([r[0] for r in results])
-    dup = duplicate_mask(batch.column("content_hash"), np.arange(batch.num_rows))
-    counts["duplicate"] += int(dup.sum())
-    counts["published"] -= int(dup.sum())
-    batch = batch.filter(pa.array(~dup))
-    seconds["dedup_batch"] = time.perf_counter() - t
+            t = time.perf_counter()
+            jobs = [(str(root), rel, stage, partitions, state) for rel in files]
+            for c, s, n in pool.map(_decide_one, jobs):
+                counts.update(c)
+                stage_cpu.update(s)
+                rows += n
+            seconds["per_file"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    gate = run_gate(batch.select(_GATE_COLUMNS), policy)
-    seconds["gate"] = time.perf_counter() - t
+            t = time.perf_counter()
+            for gated, s in pool.map(_dedup_gate_one, [(stage, p, partitions) for p in range(partitions)]):
+                counts["duplicate"] += gated["duplicate"]
+                counts["published"] -= gated["duplicate"]
+                gate_success &= gated["gate_success"]
+                stage_cpu.update(s)
+            seconds["dedup_gate"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    shards = write_shards(out, "published/bench", "v000001", shard_rows(batch), policy.shard_target_rows)
-    seconds["write"] = time.perf_counter() - t
-    shutil.rmtree(out.root_url, ignore_errors=True)  # the shards were written to be timed, not kept
-    total = time.perf_counter() - started
+            t = time.perf_counter()
+            for n, k in pool.map(_write_one, [(stage, out, p) for p in range(partitions)]):
+                published += n
+                shards += k
+            seconds["write"] = time.perf_counter() - t
+            total = time.perf_counter() - started
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)  # staged and written to be timed, not kept
     return {
         "rows": rows,
         "seconds": total,
         "stages": dict(seconds),
         "per_file_stages": dict(stage_cpu),
-        "published": batch.num_rows,
-        "shards": len(shards),
-        "gate_success": gate.success,
+        "partitions": partitions,
+        "published": published,
+        "shards": shards,
+        "gate_success": gate_success,
         "counts": dict(counts),
         # total memory, conservatively: the main process's peak plus each worker at the largest
-        # worker's peak (they run side by side)
-        "peak_rss_mib": _peak_rss_mib() + (workers if workers > 1 else 0) * _children_peak_rss_mib(),
+        # worker's peak (they run side by side; forked, they share the pages they did not write)
+        "peak_rss_mib": _peak_rss_mib() + workers * _children_peak_rss_mib(),
         "main_rss_mib": _peak_rss_mib(),
         "worker_rss_mib": _children_peak_rss_mib(),
     }
@@ -279,21 +332,22 @@ def main() -> int:
     stages = {
         k: statistics.median(p["stages"].get(k, 0.0) for p in pipelines) for k in pipelines[0]["stages"]
     }
-    print(f"stage medians, wall time ({args.workers} worker process(es) for the per-file stage):")
+    print(f"stage medians, wall time ({args.workers} worker process(es) for each mapped step):")
     for name, secs in stages.items():
         print(f"  {name:<14} {secs:7.3f} s  {rows / secs if secs else float('inf'):>14,.0f} rows/s")
     cpu = {
         k: statistics.median(p["per_file_stages"].get(k, 0.0) for p in pipelines)
         for k in pipelines[0]["per_file_stages"]
     }
-    print("  per-file stage, summed over workers:")
+    print("  inside the steps, summed over workers:")
     for name, secs in cpu.items():
         print(
             f"    {name:<12} {secs:7.3f} s  {rows / secs if secs else float('inf'):>14,.0f} rows/s per worker"
         )
     last = pipelines[-1]
     print(
-        f"published {last['published']:,} rows in {last['shards']} shards; gate passed: {last['gate_success']}"
+        f"published {last['published']:,} rows in {last['shards']} shards from {last['partitions']} partitions; "
+        f"gate passed: {last['gate_success']}"
     )
     print("decisions:", json.dumps(dict(sorted(last["counts"].items()))))
     print(f"bench: {rows / p_med:.0f} rows/s overall, floor {rows / f_med:.0f} rows/s, "
