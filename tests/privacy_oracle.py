@@ -36,15 +36,14 @@ def _covered(row: Mapping, request: Mapping) -> bool:
     return False
 
 
-def _status_at(events: list[tuple[datetime, int, str]], when: datetime | None) -> str | None:
-    """The status in force at ``when`` (None: unknown time → "out" if any opt-out)."""
+def _status_at(events: list[tuple[datetime, datetime, str]], when: datetime | None) -> str | None:
+    """The status in force at ``when``: of the events (start, recorded, status) in force by then,
+    the one recorded last, an opt-out first among those recorded at one instant (None: unknown
+    time → "out" if any opt-out)."""
     if when is None:
         return "out" if any(status == "out" for _, _, status in events) else None
-    status = None
-    for start, _, value in events:  # sorted by (start, out last)
-        if start <= when:
-            status = value
-    return status
+    in_force = [(recorded, status == "out", status) for start, recorded, status in events if start <= when]
+    return max(in_force)[2] if in_force else None
 
 
 def oracle_reason(
@@ -69,10 +68,11 @@ def oracle_reason(
         if canonical_id(event["customer_id"]) != customer or _fold(event["purpose"]) != "model_training":
             continue
         out = _fold(event["status"]) != "opted_in"
-        start = min(event["effective_at"], event["recorded_at"], now) if out else event["effective_at"]
+        effective, recorded = event["effective_at"], event["recorded_at"]
+        # an opt-out from the earliest moment we could know of it, an opt-in never before it was given
+        start = min(effective, recorded, now) if out else max(effective, recorded)
         if start <= now:
-            events.append((start, int(out), "out" if out else "in"))
-    events.sort(key=lambda e: (e[0], e[1]))
+            events.append((start, recorded, "out" if out else "in"))
     at_capture, in_force = _status_at(events, row.get("captured_at")), _status_at(events, now)
     if "out" in (at_capture, in_force):
         return OPTED_OUT

@@ -171,10 +171,20 @@ class Population:
     def _spell(self, customer: str) -> str:
         return self.rng.choice(SPELLINGS)(customer)
 
-    def consent_event(self, customer: str, status: str, effective: datetime, *, source: str = "app") -> dict:
+    def consent_event(
+        self,
+        customer: str,
+        status: str,
+        effective: datetime,
+        *,
+        source: str = "app",
+        recorded: datetime | None = None,
+    ) -> dict:
+        """A consent event, recorded when it took effect (``recorded``: later, a backdated one)."""
         self._records += 1
+        recorded = recorded or min(effective, self.now)
         event = {"event_id": f"e-{self.seed}-{self._records}", "customer_id": customer, "purpose": "model_training",
-                 "status": status, "effective_at": effective, "recorded_at": self.now, "source": source}  # fmt: skip
+                 "status": status, "effective_at": effective, "recorded_at": recorded, "source": source}  # fmt: skip
         if "\x00" not in source or self.backend != "postgresql":
             self.consent.append(event)
             self.holds.discard((customer, "consent"))  # a valid record after an unreadable one releases it

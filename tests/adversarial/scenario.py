@@ -52,8 +52,10 @@ def run(pop: Population, steps: Steps) -> list[dict]:
     us = [c for c in customers if pop.customers[c] not in EU]
     day = [(now - timedelta(days=d)).replace(hour=0, minute=0, second=0, microsecond=0) for d in (3, 2, 1)]
 
-    # 1. two days of traffic; EU customers opted in (all but one), two US customers opted out
+    # 1. two days of traffic; EU customers opted in (all but one, whose opt-in given now is dated a
+    #    month back: no consent for what was captured before it was given), two US customers opted out
     consent = [pop.consent_event(c, "opted_in", now - timedelta(days=30)) for c in eu[1:]]
+    consent.append(pop.consent_event(eu[0], "opted_in", now - timedelta(days=30), recorded=now))
     corrected_later = pop.consent_event(us[10], "opted_in", now - timedelta(days=30))
     consent.append(corrected_later)
     consent += [pop.consent_event(c, "opted_out", now - timedelta(days=5)) for c in us[:2]]

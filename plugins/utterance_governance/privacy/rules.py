@@ -128,12 +128,16 @@ class HeldBack:
 def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     """(status at capture, status now) per row: IN, OUT, or NONE (no event in force).
 
-    The status at an instant is the customer's last ``model_training`` event in force at it.
-    An opt-out is in force from the earliest of its ``effective_at``, its ``recorded_at`` and now:
-    an opt-out we hold is never postponed to a date the customer's clock or an upstream system
-    chose. An opt-in is in force from its ``effective_at`` (not before: a future opt-in is not
-    consent yet). At the same instant an opt-out outranks an opt-in. A row whose capture time
-    is unknown counts as captured under any opt-out the customer ever had.
+    Each ``model_training`` event is the customer's word from an instant on, and a later word
+    overrides an earlier one: the status at an instant is that of the event *recorded* last among
+    those in force at it. An opt-out is in force from the earliest of its ``effective_at``, its
+    ``recorded_at`` and now: an opt-out we hold is never postponed to a date the customer's clock
+    or an upstream system chose. An opt-in is in force from the later of its ``effective_at`` and
+    its ``recorded_at``: never before it was given (a backdated opt-in does not make consent at an
+    earlier capture), nor before the date it names (a future opt-in is not consent yet). So an
+    opt-in dated ahead by a fast clock does not override an opt-out the customer gave after it.
+    Recorded at the same instant, an opt-out outranks an opt-in. A row whose capture time is
+    unknown counts as captured under any opt-out the customer ever had.
     """
     cache = s.__dict__.setdefault("_consent", {})
     if "status" in cache:
@@ -149,14 +153,20 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     is_out = ~np.asarray(pc.fill_null(pc.equal(status, "opted_in"), False), dtype=bool)
     effective, _ = micros(consent.column("effective_at"))
     recorded, _ = micros(consent.column("recorded_at"))
-    start = np.where(is_out, np.minimum(np.minimum(effective, recorded), s.now_us), effective)
-    events = pd.DataFrame({"code": codes, "start": start, "out": is_out.astype(np.int8),
-                           "status": np.where(is_out, OUT, IN).astype(np.int8)})  # fmt: skip
+    start = np.where(
+        is_out, np.minimum(np.minimum(effective, recorded), s.now_us), np.maximum(effective, recorded)
+    )
+    # which word is later: recorded later, or at the same instant an opt-out (odd keys are opt-outs)
+    word = recorded * 2 + is_out
+    events = pd.DataFrame({"code": codes, "start": start, "word": word})
     events = events[(events["code"] >= 0) & (events["start"] <= s.now_us)]
     if events.empty or n == 0:
         cache["status"] = (at_capture, now)
         return cache["status"]
-    events = events.sort_values(["start", "out"], kind="stable")  # an opt-out last at a tie: it wins
+    # from each event's start on, the latest word among the customer's events in force by then
+    events = events.sort_values("start", kind="stable")  # each customer's events in start order
+    latest_word = events.groupby("code", sort=False)["word"].cummax().to_numpy()
+    events["status"] = np.where(latest_word % 2 == 1, OUT, IN).astype(np.int8)
     latest = np.full(len(s.state.customers), NONE, dtype=np.int8)
     last = events.groupby("code", sort=False)["status"].last()
     latest[last.index.to_numpy()] = last.to_numpy()

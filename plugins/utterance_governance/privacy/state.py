@@ -45,10 +45,17 @@ class PrivacyState:
     @cached_property
     def withdrawing_customers(self) -> pa.Array:
         """Customers whose records can withdraw rows already published: a deletion request, an
-        opt-out event (in force or not: the verdict decides), or an unreadable record (held)."""
-        out = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(self.consent.column("status"))), "opted_out")
+        opt-out event (in force or not: the verdict decides), or an unreadable record (held).
+
+        And an opt-in dated before it was recorded: it is consent only from when it was recorded,
+        but stores that published before that rule held it in force from the date it named, so their
+        live rows captured in between are looked at again (none are found once they are withdrawn)."""
+        consent = self.consent
+        out = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out")
+        backdated = pc.less(consent.column("effective_at"), consent.column("recorded_at"))
+        withdrawing = pc.or_kleene(pc.fill_null(out, True), pc.fill_null(backdated, True))
         parts = [
-            canonical_ids(self.consent.column("customer_id").filter(pc.fill_null(out, True))),
+            canonical_ids(consent.column("customer_id").filter(withdrawing)),
             canonical_ids(self.deletions.column("customer_id")),
             canonical_ids(pa.array(sorted(self.held_customers), pa.string())),
         ]

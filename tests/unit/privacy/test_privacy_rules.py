@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
-import pytest
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
@@ -22,8 +21,8 @@ NOW = datetime(2026, 11, 26, tzinfo=UTC)
 KEY = b"rules-test-key"
 
 
-def ts(day: int, hour: int = 12) -> datetime:
-    return datetime(2026, 11, day, hour, tzinfo=UTC)
+def ts(day: int, hour: int = 12, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
 
 
 def utterances(*rows: tuple) -> pa.Table:
@@ -95,14 +94,38 @@ class TestConsent:
         state = PrivacyState(consent=consent(("c1", "opted_out", ts(10)), ("c1", "opted_in", ts(11))))
         assert excluded(OptedOut(), records, state) == ["u1"]
 
-    @pytest.mark.parametrize(
-        "recorded", [(6, 7), (7, 6)], ids=["opt-out-recorded-later", "opt-in-recorded-later"]
-    )
-    def test_at_the_same_effective_instant_an_opt_out_outranks_an_opt_in(self, recorded):
+    def test_recorded_at_the_same_instant_an_opt_out_outranks_an_opt_in(self):
         records = utterances(("u1", "c1", ts(10), "en-US"))
-        state = PrivacyState(consent=consent(("c1", "opted_in", ts(5), ts(recorded[0])),
-                                             ("c1", "opted_out", ts(5), ts(recorded[1]))))  # fmt: skip
+        state = PrivacyState(
+            consent=consent(("c1", "opted_in", ts(5), ts(6)), ("c1", "opted_out", ts(5), ts(6)))
+        )
         assert excluded(OptedOut(), records, state) == ["u1"]
+
+    def test_the_word_recorded_last_wins_whatever_the_dates_it_names(self):
+        """Both name day 5; the opt-in, given on day 7 after the opt-out of day 6, holds from day 7."""
+        records = utterances(("between", "c1", ts(6, 12), "en-US"), ("after", "c1", ts(10), "en-US"))
+        state = PrivacyState(
+            consent=consent(("c1", "opted_out", ts(5), ts(6)), ("c1", "opted_in", ts(5), ts(7)))
+        )
+        assert excluded(OptedOut(), records, state) == ["between"]
+        reversed_order = PrivacyState(
+            consent=consent(("c1", "opted_in", ts(5), ts(6)), ("c1", "opted_out", ts(5), ts(7)))
+        )
+        assert excluded(OptedOut(), records, reversed_order) == ["between", "after"]
+
+    def test_an_opt_in_dated_ahead_does_not_override_the_opt_out_given_after_it(self):
+        """A device clock an hour fast: opted in at 12:00 (dated 13:00), opted out at 12:10. The last
+        word is the opt-out, before and after 13:00."""
+        records = utterances(("before", "c1", ts(5), "en-US"), ("after", "c1", ts(20), "en-US"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", ts(10, 13), ts(10, 12)),
+                                             ("c1", "opted_out", ts(10, 12, 10), ts(10, 12, 10))))  # fmt: skip
+        assert excluded(OptedOut(), records, state) == ["before", "after"]
+
+    def test_a_backdated_opt_in_is_not_consent_before_it_was_given(self):
+        """Opt-in regime: captured on day 5, opted in on day 20 with a date of day 1: no consent at capture."""
+        records = utterances(("u1", "c1", ts(5), "de-DE"), ("u2", "c1", ts(21), "de-DE"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", ts(1), ts(20))))
+        assert excluded(NoConsent(), records, state) == ["u1"]
 
     def test_a_future_opt_in_is_not_consent_yet(self):
         records = utterances(("u1", "c1", ts(10), "de-DE"))

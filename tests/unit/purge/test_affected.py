@@ -155,3 +155,21 @@ def test_find_affected_reads_the_ledger_of_the_withdrawing_customers_only(store,
         ).rows.num_rows
         == 0
     )
+
+
+def test_live_rows_captured_before_a_backdated_opt_in_was_given_are_withdrawn(store, tmp_path):
+    """A store that published under the earlier rule (an opt-in in force from the date it named)
+    holds rows of an opt-in region captured before the customer's consent was recorded: the
+    purge looks at that customer again and withdraws those rows, not the ones after it."""
+    storage = Storage(str(tmp_path / "lake"))
+    publish_records(storage, store, [utterance("early", "eu", 10, locale="de-DE"),
+                                     utterance("late", "eu", 60, locale="de-DE")])  # fmt: skip
+    backdated = {**consent_event("e1", "eu", "opted_in", 1), "recorded_at": ts(50)}
+    add_privacy(store, consent=[backdated])
+    s = PrivacyState(store.consent_events(), store.deletion_requests())
+    assert "eu" in s.withdrawing_customers.to_pylist()
+    affected = find_affected(store, DATASET, store.live_version(DATASET), s, Policy(), NOW, KEY)
+    assert dict(zip(affected.rows.column("utterance_id").to_pylist(), affected.rows.column("reason").to_pylist(),
+                    strict=True)) == {"early": S.NO_CONSENT}  # fmt: skip
+    given_when_dated = pa.Table.from_pylist([consent_event("e2", "eu", "opted_in", 1)], schema=S.CONSENT)
+    assert "eu" not in PrivacyState(given_when_dated).withdrawing_customers.to_pylist()
