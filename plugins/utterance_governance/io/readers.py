@@ -23,6 +23,7 @@ captured later than that is ``future_timestamp:captured_at``. Typed records carr
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import json
 import re
@@ -106,6 +107,8 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
     tail_problem = None
     if rel.endswith(".gz"):
         data, tail_problem = _decompress(data)
+    if data.startswith(codecs.BOM_UTF8):  # a byte-order mark some writers put first: not the record's
+        data = data[len(codecs.BOM_UTF8) :]
     values: dict[str, list] = {f.name: [] for f in schema}
     raws: list[str] = []
     lines: list[int] = []
@@ -463,7 +466,28 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) 
     )
 
 
-_CUSTOMER_IN_RAW = re.compile(r'"customer_id"\s*:\s*"((?:[^"\\]|\\.){1,400})"')
+_CUSTOMER_KEY = re.compile(r'"customer_id"\s*:')
+# the value after the key: a JSON string (escapes decoded when read) or an integer
+_CUSTOMER_VALUE = re.compile(r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40})(?![0-9.eE]))')
+
+
+def customers_in_raw(text: str) -> list[str | None]:
+    """Every customer id a raw line names, in its canonical form, in order: a JSON string as JSON
+    reads it, or an integer as its digits (an id sent as a number is still that customer's). None
+    for an occurrence that cannot be read (another kind of value, an id not usable)."""
+    named: list[str | None] = []
+    for key in _CUSTOMER_KEY.finditer(text):
+        match = _CUSTOMER_VALUE.match(text, key.start())
+        value = None
+        if match and match.group(2) is not None:
+            value = match.group(2)
+        elif match:
+            try:
+                value = json.loads(f'"{match.group(1)}"')
+            except ValueError:
+                value = None
+        named.append(canonical_id(value))
+    return named
 
 
 def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
@@ -471,20 +495,18 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
 
     A consent or deletion record that does not parse still says whose it is often enough;
     knowing the customer lets the run hold back only them instead of blocking everyone. The id
-    is read as JSON reads it (escapes decoded) and must be usable in its canonical form;
-    otherwise it stays unknown, which blocks publishing (fail closed).
+    is read as JSON reads it (escapes decoded) and must be usable in its canonical form. A line
+    that names more than one customer (records glued by a lost line break, a JSON array) or an id
+    that cannot be read stays unknown, which blocks publishing (fail closed): holding the first
+    customer alone would drop the others' opt-outs and deletions without a trace.
     """
     salvaged = []
     for known, text in zip(customer.to_pylist(), raw.to_pylist(), strict=True):
         if known is not None or text is None:
             salvaged.append(known)
             continue
-        match = _CUSTOMER_IN_RAW.search(text)
-        try:
-            value = json.loads(f'"{match.group(1)}"') if match else None
-        except ValueError:
-            value = None
-        salvaged.append(canonical_id(value))
+        named = customers_in_raw(text)
+        salvaged.append(named[0] if named and None not in named and len(set(named)) == 1 else None)
     return pa.array(salvaged, pa.string())
 
 

@@ -47,7 +47,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import SUFFIXES, Arrival, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, Arrival, customers_in_raw, read_landing_file
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
@@ -253,7 +253,7 @@ def _purge_landing_file(
     )
     read = read_landing_file(storage, path, "utterances", Arrival(landed_at=landed))
     records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
-    quarantine = _quarantine_records(read.quarantine, landed)
+    quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
     rows = pa.concat_tables(
         [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))], promote_options="permissive"
     )
@@ -300,16 +300,31 @@ def _column_names(storage: Storage, path: str) -> list[str]:
         return list(pq.ParquetFile(fh).schema_arrow.names)
 
 
-def _quarantine_records(quarantine: pa.Table, landed: datetime | list | None = None) -> pa.Table:
+def _quarantine_records(
+    quarantine: pa.Table,
+    landed: datetime | list | None = None,
+    deleted: frozenset[str] | set[str] = frozenset(),
+) -> pa.Table:
     """Quarantined rows as (customer_id, utterance_id, captured_at, landed_at, line): the capture time
-    read off the raw line; ``landed``: one instant for every row, or one per row."""
+    read off the raw line; ``landed``: one instant for every row, or one per row.
+
+    A row's customer is a ``deleted`` one whenever its raw line names one, whatever the reader
+    salvaged: a line that glues several records (a lost line break, a JSON array) is no one's to the
+    reader, and an id sent as a number is not a string, yet the line holds that customer's words."""
     raw = quarantine.column("raw")
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
+    customers = canonical_ids(quarantine.column("customer_id"))
+    if deleted:
+        named = [
+            next((c for c in customers_in_raw(line) if c in deleted), None) if line else None
+            for line in raw.to_pylist()
+        ]
+        customers = pc.coalesce(pa.array(named, pa.string()), customers)
     return pa.table(
         {
-            "customer_id": canonical_ids(quarantine.column("customer_id")),
+            "customer_id": customers,
             "utterance_id": quarantine.column("record_id"),
             "captured_at": _parse_instants(text),
             "landed_at": landed_at,
@@ -357,7 +372,9 @@ def _purge_derived_file(
             table.column("source_file").to_pylist() if "source_file" in names else [None] * table.num_rows
         )
         arrivals = store.arrivals(p for p in set(sources) if p)
-        rows = _quarantine_records(table, [arrivals.get(p, (None, None))[1] for p in sources])
+        rows = _quarantine_records(
+            table, [arrivals.get(p, (None, None))[1] for p in sources], deleted.customers
+        )
     elif names & {"customer_id", "speaker_key"}:
         rows = pa.table({c: _as_row_column(table.column(c), c) for c in _ROW_COLUMNS if c in names})
     else:

@@ -9,6 +9,7 @@ import gzip
 import json
 from datetime import UTC, datetime, timedelta
 
+import pyarrow as pa
 import pytest
 from tests.pipeline import Lake
 
@@ -170,3 +171,96 @@ def test_a_record_sent_again_under_its_id_with_other_content_holds_the_customer(
     with lake.store() as store:
         assert store.held_customers() == {"c1"}
         assert [q["detail"] for q in store.privacy_quarantine()] == ["conflicting_record:event_id"]
+
+
+@pytest.mark.parametrize("shape", ["carriage_returns", "json_array"])
+def test_a_privacy_line_gluing_two_customers_records_blocks_publishing(lake, shape):
+    """Read as one customer's broken record, the line held back the first customer only, and the
+    second one's opt-out was lost without a trace."""
+    from utterance_governance.jobs.publish import PublishingBlocked
+
+    alice, bob = json.loads(consent("alice")), json.loads(consent("bob"))
+    glued = (
+        f"{json.dumps(alice)}\r{json.dumps(bob)}\r"
+        if shape == "carriage_returns"
+        else f"{json.dumps([alice, bob])}\n"
+    )
+    lake.storage.write_bytes("landing/consent/a.jsonl", glued.encode())
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "read me the headlines"))
+    with pytest.raises(
+        PublishingBlocked, match="unparseable_json" if shape == "carriage_returns" else "not_an_object"
+    ):
+        lake.publish()
+    assert lake.live_ids() == set()
+
+
+def test_a_broken_line_naming_one_customer_twice_holds_that_customer_only(lake):
+    twice = json.loads(consent("alice"))
+    lake.storage.write_bytes(
+        "landing/consent/a.jsonl", f"{json.dumps(twice)}\r{json.dumps(twice)}\n".encode()
+    )
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-alice", "alice", "read me the headlines"))
+    lake.publish()
+    assert lake.live_ids() == {"u-base"}
+    assert lake.storage.list_files("quarantine/held", (".parquet",))
+
+
+def test_an_opt_out_naming_its_customer_as_a_number_holds_that_customer(lake):
+    numeric = json.loads(consent("12345"))
+    numeric["customer_id"] = 12345
+    lake.storage.write_bytes("landing/consent/a.jsonl", json.dumps(numeric).encode() + b"\n")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "12345", "what is on my calendar today"))
+    lake.publish()
+    assert lake.live_ids() == {"u-base"}
+
+
+@pytest.mark.parametrize("form", ["json_number", "parquet_int64"])
+def test_a_delete_all_reaches_an_utterance_whose_customer_id_came_as_a_number(lake, form):
+    """The row is malformed (wrong type) and never published, but its words are the customer's:
+    the landing file and the quarantine must not keep them after a delete-all."""
+    if form == "json_number":
+        row = json.loads(line("u1", "x", "my door code is the year I was born"))
+        row["customer_id"] = 12345
+        rel = f"{DT}/n.jsonl"
+        lake.storage.write_bytes(rel, json.dumps(row).encode() + b"\n")
+    else:
+        rel = f"{DT}/n.parquet"
+        lake.storage.write_parquet(rel, pa.table({
+            "utterance_id": ["u1"], "customer_id": pa.array([12345], pa.int64()),
+            "captured_at": pa.array([datetime(2026, 11, 20, 10, tzinfo=UTC)], pa.timestamp("us", "UTC")),
+            "locale": ["en-US"], "transcript": ["my door code is the year I was born"], "response": ["Done."],
+            "asr_confidence": [0.9]}))  # fmt: skip
+    lake.publish()
+    [quarantined] = lake.storage.list_files("quarantine/utterances", (".parquet",))
+    assert lake.storage.read_parquet(quarantined.path).num_rows == 1
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("12345"))
+    result = lake.privacy()
+    assert result["copies"]["rows_removed"]["landing"] == 1
+    assert lake.storage.read_parquet(quarantined.path).num_rows == 0
+    if form == "json_number":
+        assert b"door code" not in lake.storage.read_bytes(rel)
+    else:
+        assert lake.storage.read_parquet(rel).num_rows == 0
+
+
+def test_a_glued_landing_line_is_erased_for_each_customer_it_holds(lake):
+    rel = f"{DT}/cr.jsonl"
+    lake.storage.write_bytes(rel, line("u1", "alice", "alice asks for rain").rstrip(b"\n") + b"\r"
+                             + line("u2", "bob", "bob's locker code is seven seven")[:-1] + b"\r")  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("bob"))
+    lake.privacy()
+    assert b"locker code" not in lake.storage.read_bytes(rel)
+    [quarantined] = lake.storage.list_files("quarantine/utterances", (".parquet",))
+    assert lake.storage.read_parquet(quarantined.path).num_rows == 0
+
+
+def test_a_deletion_file_starting_with_a_byte_order_mark_is_carried_out(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "remind me to water the ferns"))
+    lake.publish()
+    assert "u1" in lake.live_ids()
+    lake.storage.write_bytes("landing/deletions/a.jsonl", b"\xef\xbb\xbf" + deletion("c1"))
+    lake.privacy()
+    assert lake.live_ids() == {"u-base"}
+    receipt = json.loads(lake.storage.read_bytes(receipt_path(json.loads(deletion("c1"))["request_id"])))
+    assert receipt["status"] == "completed"
