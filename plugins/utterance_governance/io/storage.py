@@ -49,7 +49,7 @@ class PathRefused(PermissionError):
 @dataclass(frozen=True)
 class Refused:
     path: str  # relative to the lake root, as listed
-    reason: str  # "symlink" | "outside_root"
+    reason: str  # "symlink" | "outside_root" | "unsupported_name"
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,18 @@ class Storage:
         return self.fs.open(self.full(rel), mode)
 
     def list_files(
-        self, prefix: str, suffixes: tuple[str, ...] = (), refused: list[Refused] | None = None
+        self,
+        prefix: str,
+        suffixes: tuple[str, ...] = (),
+        refused: list[Refused] | None = None,
+        unlisted: list[Refused] | None = None,
     ) -> list[ObjectInfo]:
         """Every file below ``prefix`` (recursively), sorted by path; hidden/temp files skipped.
 
         Symlinks and paths resolving outside the root are left out, logged, and added to ``refused``.
+        Files left out by their name (hidden, temporary, another suffix) that hold any byte are added
+        to ``unlisted`` (reason ``unsupported_name``): where a file may hold a privacy record, one the
+        reader does not take must not pass unseen.
         """
         base = self.full(prefix)
         if not self.fs.exists(base):
@@ -147,9 +154,11 @@ class Storage:
                 if refused is not None:
                     refused.append(Refused(self.rel(full), reason))
                 continue
-            if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
-                continue
             if info.get("type") == "directory":
+                continue
+            if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
+                if unlisted is not None and int(info.get("size") or 0) > 0:
+                    unlisted.append(Refused(self.rel(full), "unsupported_name"))
                 continue
             out.append(
                 ObjectInfo(self.rel(full), int(info.get("size") or 0), _fingerprint(info), _modified(info))

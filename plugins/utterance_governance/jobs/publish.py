@@ -57,14 +57,23 @@ class PublishingBlocked(RuntimeError):
 def _new_privacy_files(
     ctx: RunContext, folder: str, refused: list[Refused] | None = None
 ) -> list[ObjectInfo]:
-    files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES, refused)
+    """The privacy files not read yet; ``refused`` gets those the lake will not read, and every file
+    with a name the reader does not take (``optouts.json``, ``part-0.ndjson``, ``.JSONL``): each
+    time it is listed, until it is renamed or removed upstream."""
+    unlisted: list[Refused] = []
+    files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES, refused, unlisted)
+    if unlisted:
+        log.error("%d files in landing/%s have a name the reader does not take (%s), never read: %s",
+                  len(unlisted), folder, ", ".join(SUFFIXES), [r.path for r in unlisted[:10]])  # fmt: skip
+        if refused is not None:
+            refused.extend(unlisted)
     return ctx.store.select_new_files(files)
 
 
 def _refused_privacy_files(ctx: RunContext, kind: str, refused: list[Refused]) -> pa.Table:
-    """A privacy file the lake refuses to read (a symlink, a path outside the root) may hold anyone's
-    opt-out or deletion: it is an unreadable record naming nobody, which blocks publishing until it is
-    fixed upstream or acknowledged."""
+    """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
+    does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
+    which blocks publishing until it is fixed upstream or acknowledged."""
     n = len(refused)
     return pa.table(
         {

@@ -264,3 +264,25 @@ def test_a_deletion_file_starting_with_a_byte_order_mark_is_carried_out(lake):
     assert lake.live_ids() == {"u-base"}
     receipt = json.loads(lake.storage.read_bytes(receipt_path(json.loads(deletion("c1"))["request_id"])))
     assert receipt["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "name", ["optouts.json", "a.JSONL", "part-0.ndjson", "a.jsonl.gzip", "_part-0.jsonl"]
+)
+def test_an_opt_out_file_with_a_name_the_reader_does_not_take_blocks_publishing(lake, name):
+    """It was left out of the listing without a trace, and the customer's utterance went live."""
+    from utterance_governance.jobs.publish import PublishingBlocked
+
+    lake.storage.write_bytes(f"landing/consent/{name}", consent("c1"))
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
+    with pytest.raises(PublishingBlocked, match="unsupported_name"):
+        lake.publish()
+    assert lake.live_ids() == set()
+
+
+def test_an_empty_marker_file_beside_the_privacy_files_blocks_nothing(lake):
+    lake.storage.write_bytes("landing/consent/_SUCCESS", b"")
+    lake.storage.write_bytes("landing/consent/a.jsonl", consent("c1"))
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
+    lake.publish()
+    assert lake.live_ids() == {"u-base"}
