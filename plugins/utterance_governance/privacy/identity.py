@@ -13,7 +13,10 @@ nothing or from another id when printed, makes its record malformed (``None`` he
 - control characters (``Cc``: NUL, tab, newline inside the id, ...),
 - format characters (``Cf``: zero-width spaces and joiners, byte-order marks, bidi overrides),
 - surrogates, private-use characters, line and paragraph separators,
-- any space other than U+0020 inside the id (a no-break space would make a second identity).
+- any space other than U+0020 inside the id (a no-break space would make a second identity),
+- the rest of Unicode's ``Default_Ignorable_Code_Point`` (the combining grapheme joiner, Hangul
+  fillers, variation selectors, Mongolian free variation selectors: letters and marks that print as
+  nothing) and U+2800 BRAILLE PATTERN BLANK.
 
 The SPEC names control characters; the other classes are refused for the same reason: an id
 that differs from another only by an invisible character would match nothing, and a privacy
@@ -42,9 +45,21 @@ WHITE_SPACE = (
 _ASCII_CONTROL = r"[\x00-\x1f\x7f]"
 
 
+# Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) outside the categories refused above,
+# and the braille blank: each prints as nothing, so an id holding one looks like another id
+_INVISIBLE = (
+    (0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2065, 0x2065),
+    (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)  # fmt: skip
+
+
 def _refused(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category in _REFUSED_CATEGORIES or (category == "Zs" and ch != " ")
+    if category in _REFUSED_CATEGORIES or (category == "Zs" and ch != " "):
+        return True
+    code = ord(ch)
+    return any(low <= code <= high for low, high in _INVISIBLE)
 
 
 def canonical_id(value: object) -> str | None:

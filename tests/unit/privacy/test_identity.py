@@ -40,13 +40,28 @@ def test_canonical_form(given_id, canonical):
 
 @pytest.mark.parametrize(
     "unusable",
-    ["", "   ", "\t", "c\x001", "c\x1f", "c\u200b1", "c1\u200b", "\ufeffc1", "c\u00a01", "c\u202e1", "c\u2028d"],
+    ["", "   ", "\t", "c\x001", "c\x1f", "c\u200b1", "c1\u200b", "\ufeffc1", "c\u00a01", "c\u202e1", "c\u2028d",
+     "c1\u3164", "c1\u034f", "c1\u115f", "c1\uffa0", "c1\u2800", "c1\ufe0f", "c1\u180b", "c1\U000e0100"],
     ids=["empty", "spaces", "tab", "nul", "unit-separator", "zwsp-inside", "zwsp-after", "bom", "nbsp-inside",
-         "bidi-override", "line-separator"],
+         "bidi-override", "line-separator", "hangul-filler", "grapheme-joiner", "choseong-filler",
+         "halfwidth-filler", "braille-blank", "variation-selector", "mongolian-selector", "variation-selector-17"],
 )  # fmt: skip
 def test_unusable_ids_are_refused(unusable):
     assert canonical_id(unusable) is None
     assert canonical_ids(pa.array([unusable])).to_pylist() == [None]
+
+
+def test_every_default_ignorable_code_point_is_refused():
+    """Checked against Unicode's own property (the ``regex`` module's tables), not our list of it."""
+    import sys
+
+    import regex
+
+    ignorable = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    printable_nothing = [chr(c) for c in range(sys.maxunicode + 1) if ignorable.match(chr(c))]
+    assert len(printable_nothing) > 4000
+    kept = [f"U+{ord(ch):04X}" for ch in printable_nothing if canonical_id(f"c{ch}1") is not None]
+    assert kept == []
 
 
 @given(st.text(max_size=12))
