@@ -10,7 +10,7 @@ its own in ``tests/unit/privacy/test_identity.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from utterance_governance.policy import Policy
 from utterance_governance.privacy.identity import canonical_id
@@ -22,12 +22,12 @@ def _fold(value: object) -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
-def _covered(row: Mapping, request: Mapping) -> bool:
+def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> bool:
     scope = _fold(request["scope"])
     captured, landed = row.get("captured_at"), row.get("landed_at")
-    if scope == "all":
+    if scope == "all":  # captured by then on a device clock up to ``skew`` ahead, or landed before it
         at = request["requested_at"]
-        return captured is None or captured <= at or landed is None or landed < at
+        return captured is None or captured <= at + skew or landed is None or landed < at
     if scope == "range":
         return captured is None or request["from"] <= captured <= request["to"]
     if scope == "utterances":
@@ -57,7 +57,7 @@ def oracle_reason(
     """The privacy reason ``row`` (customer_id — canonical or not, None: unknown —, utterance_id,
     captured_at, landed_at, locale) may not be used for, or None."""
     customer = canonical_id(row.get("customer_id"))
-    if deleted(row, list(deletions)):
+    if deleted(row, list(deletions), policy):
         return DELETION
     if customer is None:
         return None if _default_consented(row, policy) else NO_CONSENT
@@ -96,18 +96,19 @@ def oracle_reasons(rows: Iterable[Mapping], state, policy: Policy, now: datetime
     return [oracle_reason(row, consent, deletions, state.held_customers, policy, now) for row in rows]
 
 
-def oracle_deleted(rows: Iterable[Mapping], deletions) -> list[bool]:
+def oracle_deleted(rows: Iterable[Mapping], deletions, policy: Policy | None = None) -> list[bool]:
     """Per row: does a deletion request (``deletions``: a ``schema.DELETION`` table) cover it?"""
     requests = deletions.to_pylist()
-    return [deleted(row, requests) for row in rows]
+    return [deleted(row, requests, policy) for row in rows]
 
 
-def deleted(row: Mapping, requests: list[Mapping]) -> bool:
+def deleted(row: Mapping, requests: list[Mapping], policy: Policy | None = None) -> bool:
     customer = canonical_id(row.get("customer_id"))
+    skew = timedelta(seconds=(policy or Policy()).capture_clock_skew_s)
     for request in requests:
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):
                 return True
-        elif canonical_id(request["customer_id"]) == customer and _covered(row, request):
+        elif canonical_id(request["customer_id"]) == customer and _covered(row, request, skew):
             return True
     return False

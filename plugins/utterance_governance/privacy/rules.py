@@ -31,8 +31,10 @@ NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 def deletion_pairs(s: Subjects) -> pd.DataFrame:
     """Every (row, request_id) such that the deletion request covers the row.
 
-    Scopes: ``all`` covers what was captured at or before ``requested_at`` and everything that
-    landed before it, whatever its capture time; ``range`` covers ``from <= captured_at <= to``;
+    Scopes: ``all`` covers what was captured at or before ``requested_at`` (give or take the devices'
+    clock skew: words spoken just before the request on a device whose clock runs ahead carry a
+    capture time just after it) and everything that landed before it, whatever its capture time;
+    ``range`` covers ``from <= captured_at <= to``;
     ``utterances`` covers the listed ids of the requesting customer only.
     """
     cache = s.__dict__.setdefault("_deletion", {})
@@ -71,7 +73,7 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
         t, t_known = pairs["t"].to_numpy(), pairs["t_known"].to_numpy()
         landed, l_known = pairs["l"].to_numpy(), pairs["l_known"].to_numpy()
         when = pairs["requested"].to_numpy()
-        hit_all = is_all & (~t_known | (t <= when) | ~l_known | (landed < when))
+        hit_all = is_all & (~t_known | (t <= when + s.skew_us) | ~l_known | (landed < when))
         hit_range = ~is_all & (~t_known | ((pairs["lo"].to_numpy() <= t) & (t <= pairs["hi"].to_numpy())))
         parts.append(pairs.loc[hit_all | hit_range, ["row", "request_id"]])
 

@@ -58,12 +58,15 @@ class Subjects:
     landed: np.ndarray  # int64 µs: when the row's landing file arrived (at the latest)
     landed_known: np.ndarray
     locale: pa.Array  # null where unknown
+    skew_us: int = 0  # how far a device's clock may run ahead of ours (``policy.capture_clock_skew_s``)
 
     def __len__(self) -> int:
         return len(self.code)
 
     @classmethod
-    def resolve(cls, rows: pa.Table, state: PrivacyState, now: datetime, key: bytes) -> Subjects:
+    def resolve(
+        cls, rows: pa.Table, state: PrivacyState, now: datetime, key: bytes, skew_s: float = 0
+    ) -> Subjects:
         n = rows.num_rows
         names = set(rows.column_names)
         customers = state.customers
@@ -86,7 +89,7 @@ class Subjects:
         if isinstance(locale, pa.ChunkedArray):
             locale = locale.combine_chunks()
         return cls(state, instant(now), code, identified, canonical_ids(uid), captured, captured_known,
-                   landed, landed_known, locale)  # fmt: skip
+                   landed, landed_known, locale, int(skew_s * 1_000_000))  # fmt: skip
 
 
 def _codes(values: pa.Array | pa.ChunkedArray, dictionary: pa.Array) -> np.ndarray:

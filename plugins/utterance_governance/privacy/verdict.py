@@ -75,7 +75,7 @@ def privacy_verdict(
 ) -> Verdict:
     """Judge ``rows`` (any of ``customer_id`` / ``speaker_key``, ``utterance_id``, ``captured_at``,
     ``landed_at``, ``locale``) against ``state`` as of ``now``; speaker keys are made with ``key``."""
-    subjects = Subjects.resolve(rows, state, now, key)
+    subjects = Subjects.resolve(rows, state, now, key, policy.capture_clock_skew_s)
     reasons = np.full(len(subjects), None, dtype=object)
     for rule in PRIVACY_RULES:
         open_rows = np.equal(reasons, None)

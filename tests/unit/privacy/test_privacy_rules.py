@@ -6,7 +6,7 @@ with only a ``speaker_key``; both must get the same answer (``TestShapes``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -62,7 +62,7 @@ def deletions(*requests: dict) -> pa.Table:
 
 
 def excluded(rule, records, state=PrivacyState(), policy=Policy()) -> list[str]:
-    mask = rule.excludes(Subjects.resolve(records, state, NOW, KEY), policy)
+    mask = rule.excludes(Subjects.resolve(records, state, NOW, KEY, policy.capture_clock_skew_s), policy)
     return [u for u, m in zip(records.column("utterance_id").to_pylist(), mask, strict=True) if m]
 
 
@@ -179,6 +179,15 @@ class TestDeletion:
         )
         state = PrivacyState(deletions=deletions(dict(customer_id="c1", scope="all", requested_at=ts(10))))
         assert excluded(DeletionRequested(), records, state) == ["future"]
+
+    def test_scope_all_covers_words_spoken_just_before_it_on_a_clock_running_ahead(self):
+        """Within the devices' clock skew after the request, a capture may have come before it."""
+        skew = timedelta(seconds=Policy().capture_clock_skew_s)
+        at = ts(10)
+        records = utterances(("ahead", "c1", at + skew, "en-US", ts(11)),
+                             ("after", "c1", at + skew + timedelta(seconds=1), "en-US", ts(11)))  # fmt: skip
+        state = PrivacyState(deletions=deletions(dict(customer_id="c1", scope="all", requested_at=at)))
+        assert excluded(DeletionRequested(), records, state) == ["ahead"]
 
     def test_unknown_times_fall_inside_every_request(self):
         records = utterances(("u1", "c1", ts(20), "en-US"), ("u2", "c2", ts(20), "en-US"))
