@@ -6,7 +6,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 | ``published_files`` | shard files under ``published/`` that the live version does not list (a version a crash or an operator left behind) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them) |
 | ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
-| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` |
+| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched |
 
 Receipts (``reports/receipts/``) keep the requester's speaker key: they are the proof of the deletion.
 Files are decoded to be searched (Parquet rows, JSON values), never grepped as bytes.
@@ -38,6 +38,8 @@ PLACES = ("published_files", "access_reports", "temporary", "run_reports")
 STALE_TEMPORARY_S = 3600.0  # an atomic write in progress takes seconds; an hour-old temp file is a leftover
 SCRUBBED = "[deleted]"
 _TOKEN = re.compile(r"[^\s\"'<>,;()\[\]{}=\\/…&]+")
+# where a run keeps JSON (and the HTML of its pages) that can name utterances
+REPORT_FOLDERS = ("reports", "staging", "quarantine", "decisions")
 
 
 @dataclass
@@ -189,22 +191,64 @@ def _tokens(deleted, found_ids: set[str]) -> set[str]:
 def _run_reports(storage: Storage, tokens: set[str], result: TracesPurge) -> None:
     if not tokens:
         return
-    for info in storage.list_files("reports", (".json", ".html")):
-        if info.path.startswith(("reports/receipts/", "reports/access/")):
-            continue
-        result.files_scanned["run_reports"] += 1
-        text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
-        hits = 0
+    for folder in REPORT_FOLDERS:
+        for info in storage.list_files(folder, (".json", ".html")):
+            if info.path.startswith(("reports/receipts/", "reports/access/")):
+                continue
+            result.files_scanned["run_reports"] += 1
+            text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
+            scrub = Scrubber(tokens, html=info.path.endswith(".html"))
+            cleaned = scrub.json(text) if info.path.endswith(".json") else scrub(text)
+            if scrub.hits:
+                result.removed["run_reports"] += 1
+                if not result.dry_run:
+                    storage.write_bytes(info.path, cleaned.encode("utf-8"))
 
-        def scrub(match: re.Match[str]) -> str:
-            nonlocal hits
-            if match.group() in tokens:
-                hits += 1
-                return SCRUBBED
-            return match.group()
 
-        cleaned = _TOKEN.sub(scrub, text)
-        if hits:
-            result.removed["run_reports"] += 1
-            if not result.dry_run:
-                storage.write_bytes(info.path, cleaned.encode("utf-8"))
+class Scrubber:
+    """Replaces every token (a deleted utterance id, a speaker key) in text by ``SCRUBBED``: as a
+    word of ``_TOKEN`` (a set lookup, for the many plain ids), and, for the few tokens that hold a
+    character ``_TOKEN`` splits at (``utt/2026/0001``, ``dXR0LTAwMQ==``), as a substring no id
+    character continues on either side. ``html``: the tokens as an HTML page escapes them."""
+
+    def __init__(self, tokens: set[str], *, html: bool = False):
+        import html as html_module
+
+        escaped = {html_module.escape(t, quote=True) for t in tokens} if html else set(tokens)
+        self.tokens = escaped
+        special = sorted((t for t in escaped if not _TOKEN.fullmatch(t)), key=len, reverse=True)
+        self.special = (
+            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, special)) + r")(?![\w-])")
+            if special
+            else None
+        )
+        self.hits = 0
+
+    def _hit(self, match: re.Match[str]) -> str:
+        self.hits += 1
+        return SCRUBBED
+
+    def __call__(self, text: str) -> str:
+        if self.special is not None:
+            text = self.special.sub(self._hit, text)
+        return _TOKEN.sub(lambda m: self._hit(m) if m.group() in self.tokens else m.group(), text)
+
+    def json(self, text: str) -> str:
+        """A JSON document with every string value and key scrubbed (escapes decoded first); text
+        that does not parse is scrubbed as it stands."""
+        try:
+            document = json.loads(text)
+        except ValueError:
+            return self(text)
+        before = self.hits
+        cleaned = self._value(document)
+        return json.dumps(cleaned, indent=2, ensure_ascii=False) if self.hits > before else text
+
+    def _value(self, value):
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, list):
+            return [self._value(v) for v in value]
+        if isinstance(value, dict):
+            return {(self(k) if isinstance(k, str) else k): self._value(v) for k, v in value.items()}
+        return value

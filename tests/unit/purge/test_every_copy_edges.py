@@ -1,0 +1,119 @@
+"""Every copy, tried where it was missed: after a deletion whose receipt says ``completed``, nothing
+under the lake root holds the deleted utterance's words or id — searched in every file by its decoded
+content (gzip member by member, Parquet rows, JSON with its escapes read) — and where a copy cannot be
+searched, the receipt stays open. End to end through the DAGs' steps on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import zlib
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance.purge.receipts import receipt_path
+
+DT = "landing/utterances/dt=2026-11-20"
+T = "2026-11-20T10:00:00Z"
+
+
+def line(uid: str, customer: str, text: str, **extra) -> bytes:
+    row = {"utterance_id": uid, "customer_id": customer, "captured_at": T, "locale": "en-US",
+           "transcript": text, "response": "Done.", "asr_confidence": 0.9, **extra}  # fmt: skip
+    return json.dumps(row).encode() + b"\n"
+
+
+def deletion(request_id: str, customer: str, scope: str = "all", **extra) -> bytes:
+    return json.dumps({"request_id": request_id, "customer_id": customer, "scope": scope,
+                       "requested_at": "2026-11-25T00:00:00Z", **extra}).encode() + b"\n"  # fmt: skip
+
+
+def _decoded(path: Path) -> str:
+    data = path.read_bytes()
+    views = [data]
+    if data[:4] == b"PAR1":
+        views.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False).encode())
+    if data[:2] == b"\x1f\x8b":
+        rest = data
+        while rest:
+            member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            try:
+                views.append(member.decompress(rest))
+            except zlib.error:
+                break
+            rest = member.unused_data
+    text = b"\n".join(views).decode("utf-8", errors="replace")
+    with contextlib.suppress(ValueError):  # JSON escapes read
+        text += json.dumps(json.loads(text), ensure_ascii=False)
+    return text
+
+
+def left_in_lake(lake: Lake, needle: str) -> list[str]:
+    """Every file under the lake root (any name, hidden ones too) whose decoded content holds ``needle``."""
+    root = Path(lake.storage.root_url.removeprefix("file://"))
+    return sorted(
+        str(Path(folder, name).relative_to(root))
+        for folder, _, names in os.walk(root)
+        for name in names
+        if needle in _decoded(Path(folder, name))
+    )
+
+
+def receipt(lake: Lake, request_id: str) -> dict:
+    return json.loads(lake.storage.read_bytes(receipt_path(request_id)))
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    return Lake(str(tmp_path / "lake"), store_url)
+
+
+def test_a_failed_gates_kept_results_lose_a_deleted_utterances_id(lake, monkeypatch):
+    """A failed gate keeps ``staging/<run>/`` as evidence; its JSON names the failing rows' ids."""
+    import utterance_governance.decide as decide
+    from utterance_governance.jobs.publish import GateFailed
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-gone-77", "zed", "mail me at zed.person@example.com please")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    with monkeypatch.context() as m:  # a redaction regression: the gate stops the batch
+        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
+        with pytest.raises(GateFailed):
+            lake.publish()
+    assert any(p.startswith("staging/") and p.endswith(".json") for p in left_in_lake(lake, "u-gone-77"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "u-gone-77") == []
+    assert left_in_lake(lake, "u-kept")  # the other customer's row is still there
+
+
+@pytest.mark.parametrize(
+    "uid", ["utt/2026/11/20/0001", "dXR0LTAwMQ==", "ütt-0001", "u-plain-0001"],
+    ids=["slashes", "base64-padding", "non-ascii", "plain"],
+)  # fmt: skip
+def test_run_reports_lose_a_deleted_id_whatever_characters_it_holds(lake, uid):
+    """The audit names a live row a deletion covers before the purge ran; the purge then scrubs the
+    report. Ids cut at ``/`` or ``=``, or written as ``\\u00fc`` by JSON, were never matched."""
+    from utterance_governance.jobs.audit import AuditFailed
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line(uid, "zed", "remind me to buy tulips")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    assert uid in lake.live_ids()
+    lake.storage.write_bytes(
+        "landing/deletions/d.jsonl", deletion("d1", "zed", scope="utterances", utterance_ids=[uid])
+    )
+    lake.publish()  # the nightly publish takes the request in; the daily audit runs before the purge
+    with pytest.raises(AuditFailed):
+        lake.audit()
+    assert any(p.startswith("reports/governance_audit") for p in left_in_lake(lake, uid))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    # the request itself names the id: the proof of what was asked
+    assert [
+        p for p in left_in_lake(lake, uid) if not p.startswith(("reports/receipts/", "landing/deletions/"))
+    ] == []
