@@ -24,7 +24,6 @@ captured later than that is ``future_timestamp:captured_at``. Typed records carr
 from __future__ import annotations
 
 import codecs
-import gzip
 import json
 import re
 import zlib
@@ -89,18 +88,39 @@ def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | 
 
 
 # --- JSON Lines -------------------------------------------------------------------------
-def _decompress(data: bytes) -> tuple[bytes, str | None]:
-    try:
-        return gzip.decompress(data), None
-    except (OSError, EOFError, zlib.error):
-        partial = zlib.decompressobj(16 + zlib.MAX_WBITS)
+@dataclass(frozen=True)
+class Gunzipped:
+    """What can be read of a gzip file: ``text``, every member's, up to the last complete line when
+    the file is cut inside a member; ``unread``, the bytes after the last member that are no gzip
+    (zero padding aside); ``problem``: None, ``truncated_gzip``, ``trailing_bytes`` or ``corrupt_gzip``."""
+
+    text: bytes
+    unread: bytes = b""
+    problem: str | None = None
+
+
+def gunzip(data: bytes) -> Gunzipped:
+    """Read a gzip file member after member (writers append members; ``gzip.decompress`` refuses a
+    file whose last member is cut or followed by other bytes, and reading only the first member
+    lost every later one)."""
+    parts: list[bytes] = []
+    rest = data
+    while rest.strip(b"\0"):
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
         try:
-            out = partial.decompress(data)
+            parts.append(member.decompress(rest))
         except zlib.error:
-            return b"", "unreadable_file:corrupt_gzip"
-        # keep only complete lines; the rest of the file is reported as truncated
-        cut = out.rfind(b"\n")
-        return (out[: cut + 1] if cut >= 0 else b""), "unreadable_file:truncated_gzip"
+            return Gunzipped(b"".join(parts), rest, "trailing_bytes" if parts else "corrupt_gzip")
+        if not member.eof:  # the file ends inside this member: keep its complete lines
+            text = b"".join(parts)
+            return Gunzipped(text[: text.rfind(b"\n") + 1], b"", "truncated_gzip")
+        rest = member.unused_data
+    return Gunzipped(b"".join(parts))
+
+
+def _decompress(data: bytes) -> tuple[bytes, str | None]:
+    read = gunzip(data)
+    return read.text, f"unreadable_file:{read.problem}" if read.problem else None
 
 
 def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):

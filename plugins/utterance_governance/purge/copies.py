@@ -35,7 +35,6 @@ from __future__ import annotations
 import gzip
 import io
 import logging
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,7 +46,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import SUFFIXES, Arrival, customers_in_raw, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, Arrival, customers_in_raw, gunzip, read_landing_file
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
@@ -225,7 +224,12 @@ def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
             return deleted.mentioned(*columns)
         return True  # an odd column: let the full reader decide
     data = storage.read_bytes(path)
-    text = _gunzip(data) if path.endswith(".gz") else data
+    if path.endswith(".gz"):
+        read = gunzip(data)
+        if read.problem:
+            return True  # a broken gzip: the landing reader reads what it can, line by line
+        data = read.text
+    text = data
     try:
         options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
         probe = pa_json.read_json(io.BytesIO(text), parse_options=options)
@@ -251,6 +255,10 @@ def _purge_landing_file(
         if path in arrivals
         else (min(deleted.now, info.modified) if info.modified else None)
     )
+    unzipped = gunzip(storage.read_bytes(path)) if path.endswith(".gz") else None
+    if unzipped is not None and unzipped.unread:  # bytes no reader can search: the receipt stays open
+        result.problems.append(f"{path}: {len(unzipped.unread)} bytes after its last gzip member cannot be "
+                               f"read ({unzipped.problem}), so not searched: repair or remove the file upstream")  # fmt: skip
     read = read_landing_file(storage, path, "utterances", Arrival(landed_at=landed))
     records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
     quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
@@ -271,28 +279,15 @@ def _purge_landing_file(
         keep[[line - 1 for line in drop_lines]] = False
         _write_parquet_like(storage, path, table.filter(pa.array(keep)))
     else:
-        raw = storage.read_bytes(path)
-        gz = path.endswith(".gz")
-        text = _gunzip(raw) if gz else raw
+        text = unzipped.text if unzipped is not None else storage.read_bytes(path)
         lines = text.split(b"\n")
         kept = b"\n".join(line for number, line in enumerate(lines, start=1) if number not in drop_lines)
-        storage.write_bytes(path, gzip.compress(kept, compresslevel=6, mtime=0) if gz else kept)
+        if unzipped is not None:  # what could not be read is kept as it was (a cut line is no record)
+            kept = gzip.compress(kept, compresslevel=6, mtime=0) + unzipped.unread
+        storage.write_bytes(path, kept)
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
-
-
-def _gunzip(data: bytes) -> bytes:
-    """What the landing reader reads of a gzip file: all of it, or its complete lines if it is cut short."""
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error):
-        try:
-            out = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data)
-        except zlib.error:
-            return b""
-        cut = out.rfind(b"\n")
-        return out[: cut + 1] if cut >= 0 else b""
 
 
 def _column_names(storage: Storage, path: str) -> list[str]:
