@@ -154,9 +154,12 @@ def _dt_of(path: str) -> str | None:
 def discover_files(ctx: RunContext) -> list[dict]:
     """New landing files of utterances in the run's dt range (all of them with ``reprocess``)."""
     refused: list[Refused] = []
-    listed = ctx.storage.list_files("landing/utterances", SUFFIXES, refused)
+    unlisted: list[Refused] = []
+    listed = ctx.storage.list_files("landing/utterances", SUFFIXES, refused, unlisted)
+    refused += [r for r in unlisted if ".tmp-" not in r.path]  # a name the reader does not take: reported
     if refused:
-        log.error("refused %d landing paths (symlinks or outside the lake root), never read: %s",
+        log.error("refused %d landing paths (symlinks, outside the lake root, or a name the reader does not "
+                  "take), never read: %s",
                   len(refused), [f"{r.path} ({r.reason})" for r in refused[:10]])  # fmt: skip
         ctx.storage.write_bytes(f"reports/{ctx.run_key}/refused_inputs.json",
                                 json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip

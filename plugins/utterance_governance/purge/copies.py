@@ -35,6 +35,7 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -156,10 +157,15 @@ def purge_copies(
     id_only: list[tuple[str, str]] = []
     failed: set[str] = set()
     refused: list[Refused] = []
-    listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES, refused)]
+    unlisted: list[Refused] = []
+    listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES, refused, unlisted)]
               for location, folders in LOCATIONS.items()}  # fmt: skip
     # never read, so nothing of them entered the pipeline: reported, not purged
     result.refused_files = [f"{r.path} ({r.reason})" for r in refused]
+    for path in _unsearchable(unlisted):
+        result.unrecognised_files.append(path)
+        result.problems.append(f"{path}: a name no reader takes ({', '.join(SUFFIXES)}), so not searched: "
+                               "rename or remove it")  # fmt: skip
     arrivals = store.arrivals(i.path for i in listed["landing"])
     for location, files in listed.items():
         for info in files:
@@ -199,6 +205,18 @@ def purge_copies(
     result.by_request = merge_counts(result.by_request, traces.by_request)
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+def _unsearchable(unlisted: list[Refused]) -> list[str]:
+    """Files left out of the listing by their name that no other place searches: not an interrupted
+    write (``temporary``), not the JSON or HTML a run keeps (``run_reports``). A landing file named
+    ``x.JSONL`` or ``part-0.ndjson`` may hold anyone's words; a receipt cannot say it was searched."""
+    return [
+        r.path
+        for r in unlisted
+        if ".tmp-" not in posixpath.basename(r.path)
+        and not (r.path.endswith((".json", ".html")) and not r.path.startswith("landing/"))
+    ]
 
 
 def _live_shards(storage: Storage, dataset: str) -> set[str]:

@@ -145,3 +145,20 @@ def test_a_gzip_landing_file_is_read_and_purged_member_after_member(lake, shape)
     else:
         assert receipt(lake, "d1")["status"] == "completed"
     assert "u-bob-1" in _decoded(Path(lake.storage.root_url.removeprefix("file://"), DT, "z.jsonl.gz"))
+
+
+@pytest.mark.parametrize("name", ["z.JSONL", "z.ndjson", "_z.jsonl", ".z.jsonl", "z.jsonl.GZ", "z.PARQUET"])
+def test_a_landing_file_no_reader_takes_is_reported_and_keeps_the_receipt_open(lake, name):
+    """It was skipped unseen by publishing and by the purge, and the receipt said every place was searched."""
+    lake.storage.write_bytes(f"{DT}/base.jsonl", line("u-base", "bob", "what time is it"))
+    lake.storage.write_bytes(f"{DT}/{name}", line("u-zed-1", "zed", SECRET))
+    lake.publish()
+    refused = json.loads(lake.storage.read_bytes("reports/utterances_publish-001/refused_inputs.json"))
+    assert refused == [{"path": f"{DT}/{name}", "reason": "unsupported_name"}]
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    result = lake.privacy()
+    assert f"{DT}/{name}" in result["copies"]["unrecognised_files"]
+    assert receipt(lake, "d1")["status"] == "open"  # nothing of zed's was found elsewhere
+    lake.storage.remove(f"{DT}/{name}")  # removed upstream: the next run completes the receipt
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
