@@ -34,8 +34,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import logging
 import posixpath
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,6 +54,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
+from utterance_governance.privacy.identity import canonical_id
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
 from utterance_governance.purge.traces import PLACES, purge_traces
@@ -238,6 +241,8 @@ def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
         columns = [
             probe.column(c) if c in probe.column_names else None for c in ("customer_id", "utterance_id")
         ]
+        if columns[0] is None or columns[0].null_count:
+            return True  # rows that name no customer in customer_id: the full reader reads whose they are
         if all(c is None or pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns):
             return deleted.mentioned(*columns)
         return True  # an odd column: let the full reader decide
@@ -253,6 +258,8 @@ def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
         probe = pa_json.read_json(io.BytesIO(text), parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return True  # a line Arrow cannot parse: the landing reader reads it line by line
+    if probe.column("customer_id").null_count:
+        return True  # lines without a customer_id: the full reader reads whose they are
     return deleted.mentioned(probe.column("customer_id"), probe.column("utterance_id"))
 
 
@@ -330,10 +337,7 @@ def _quarantine_records(
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
     customers = canonical_ids(quarantine.column("customer_id"))
     if deleted:
-        named = [
-            next((c for c in customers_in_raw(line) if c in deleted), None) if line else None
-            for line in raw.to_pylist()
-        ]
+        named = [_deleted_named_in(line, deleted) if line else None for line in raw.to_pylist()]
         customers = pc.coalesce(pa.array(named, pa.string()), customers)
     return pa.table(
         {
@@ -344,6 +348,29 @@ def _quarantine_records(
             "line": quarantine.column("line"),
         }
     )
+
+
+# every JSON string of a line, in order (a key is one followed by a colon)
+_JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
+
+
+def _deleted_named_in(raw: str, deleted: frozenset[str] | set[str]) -> str | None:
+    """The deleted customer a raw line names: under ``customer_id`` (``readers.customers_in_raw``), or
+    as any string value of the line (an id under another key — ``customerId``, a Parquet column
+    ``Customer_ID`` — is still the customer's: the line holds their words)."""
+    for customer in customers_in_raw(raw):
+        if customer in deleted:
+            return customer
+    for match in _JSON_STRING.finditer(raw):
+        if match.group(2) is not None or len(match.group(1)) > 400:
+            continue
+        try:
+            customer = canonical_id(json.loads(f'"{match.group(1)}"'))
+        except ValueError:
+            continue
+        if customer in deleted:
+            return customer
+    return None
 
 
 def _parse_instants(text: pa.Array) -> pa.Array:

@@ -162,3 +162,49 @@ def test_a_landing_file_no_reader_takes_is_reported_and_keeps_the_receipt_open(l
     lake.storage.remove(f"{DT}/{name}")  # removed upstream: the next run completes the receipt
     lake.privacy()
     assert receipt(lake, "d1")["status"] == "completed"
+
+
+def test_an_interrupted_write_younger_than_an_hour_keeps_the_receipt_open(lake):
+    """A partial file cannot be searched: it was counted as searched and left in place."""
+    from datetime import UTC, datetime, timedelta
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "remind me to call the vet"))
+    lake.publish()
+    partial = "quarantine/utterances/x.parquet.tmp-0123abcd"
+    lake.storage.write_bytes(partial, b"PAR1" + SECRET.encode())
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    result = lake.privacy()
+    assert any("write(s) in progress" in p for p in result["copies"]["problems"])
+    assert receipt(lake, "d1")["status"] != "completed"
+    lake.privacy(now=datetime.now(UTC) + timedelta(hours=2))  # a stale leftover by then: removed
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, SECRET) == []
+
+
+@pytest.mark.parametrize("form", ["parquet_Customer_ID", "json_customerId", "json_CUSTOMER_ID"])
+def test_a_row_naming_its_customer_under_another_key_is_purged_with_its_quarantined_copy(lake, form):
+    """The row is malformed (no customer_id) and quarantined with its raw text: a copy the pipeline
+    made of the customer's words, which a delete-all left, with the landing file."""
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    if form.startswith("parquet"):
+        rel = f"{DT}/z.parquet"
+        lake.storage.write_parquet(rel, pa.table({
+            "utterance_id": ["u-zed-1"], "Customer_ID": ["zed"],
+            "captured_at": pa.array([datetime(2026, 11, 20, 10, tzinfo=UTC)], pa.timestamp("us", "UTC")),
+            "locale": ["en-US"], "transcript": [SECRET], "response": ["Done."], "asr_confidence": [0.9]}))  # fmt: skip
+    else:
+        row = json.loads(line("u-zed-1", "zed", SECRET))
+        row[form.split("_", 1)[1]] = row.pop("customer_id")
+        rel = f"{DT}/z.jsonl"
+        lake.storage.write_bytes(rel, json.dumps(row).encode() + b"\n")
+    lake.storage.write_bytes(f"{DT}/base.jsonl", line("u-bob-1", "bob", "what time is it"))
+    lake.publish()
+    assert any(p.startswith("quarantine/utterances/") for p in left_in_lake(lake, SECRET))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, SECRET) == []
+    assert lake.live_ids() == {"u-bob-1"}
