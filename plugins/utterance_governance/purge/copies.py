@@ -91,6 +91,17 @@ class Deleted:
         return cls(state, set(state.customers.to_pylist()), set(listed.drop_null().to_pylist()), pseudonym_key,
                    now or datetime.now(UTC))  # fmt: skip
 
+    @property
+    def everything_of(self) -> list[str]:
+        """The customers (canonical) who asked to delete everything."""
+        requests = self.state.deletions
+        everything = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(requests.column("scope"))), "all")
+        return (
+            canonical_ids(requests.column("customer_id").filter(pc.fill_null(everything, False)))
+            .drop_null()
+            .to_pylist()
+        )
+
     def judge(self, rows: pa.Table) -> Verdict:
         return privacy_verdict(rows, self.state, Policy(), self.now, self.pseudonym_key)
 
@@ -204,6 +215,8 @@ def purge_copies(
         access_reports=access_reports,
     )
     result.traces = traces.to_dict()
+    if not dry_run:
+        result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
     result.problems += traces.problems
     result.by_request = merge_counts(result.by_request, traces.by_request)
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched

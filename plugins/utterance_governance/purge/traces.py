@@ -25,11 +25,10 @@ from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
-from utterance_governance.privacy import canonical_ids, speaker_keys
+from utterance_governance.privacy import speaker_keys
 from utterance_governance.purge.affected import count_by_request
 
 log = logging.getLogger(__name__)
@@ -185,9 +184,7 @@ def _tokens(deleted, found_ids: set[str]) -> set[str]:
     """What must not stay in a run report: deleted utterance ids; for a delete-all, the speaker key
     (and the 16-digit prefix reports show) of the customer."""
     tokens = set(found_ids) | set(deleted.listed_ids)
-    requests = deleted.state.deletions
-    everything = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(requests.column("scope"))), "all")
-    customers = canonical_ids(requests.column("customer_id").filter(pc.fill_null(everything, False)))
+    customers = pa.array(deleted.everything_of, pa.string())
     for key in speaker_keys(customers, deleted.pseudonym_key).drop_null().to_pylist():
         tokens |= {key, key[:16]}
     return {t for t in tokens if t}

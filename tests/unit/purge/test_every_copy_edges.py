@@ -208,3 +208,22 @@ def test_a_row_naming_its_customer_under_another_key_is_purged_with_its_quaranti
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, SECRET) == []
     assert lake.live_ids() == {"u-bob-1"}
+
+
+def test_a_delete_all_leaves_no_customer_id_in_the_store_s_access_requests(lake):
+    """The access report is removed by the purge; the request it answered kept the raw id."""
+    from sqlalchemy import select
+
+    from utterance_governance.io.store_schema import access_requests
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "remind me to call the vet")
+                             + line("u-bob-1", "bob", "what time is it"))  # fmt: skip
+    lake.publish()
+    assert lake.access_report("zed")["utterances"] == 1
+    assert lake.access_report("bob")["utterances"] == 1
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    with lake.store() as store, store.engine.connect() as conn:
+        ids = sorted(conn.execute(select(access_requests.c.customer_id)).scalars())
+    assert ids == ["[deleted]", "bob"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
@@ -126,6 +127,21 @@ class AccessRequests(StoreBase):
                 .values(status="requested", run_id=None)
             ).rowcount
         return released == 1
+
+    def forget_access_requests(self, customer_ids: Iterable[str]) -> int:
+        """Customers who deleted everything: their done requests keep no id (``[deleted]``), as the
+        reports those led to are gone (``purge.traces``); the count changed. An open request keeps
+        its id: the officer's report still answers it (with what is left: nothing)."""
+        ids = sorted({c for c in customer_ids if c})
+        if not ids:
+            return 0
+        t = access_requests
+        with self._write() as conn:
+            return conn.execute(
+                update(t)
+                .where(t.c.customer_id.in_(ids), t.c.status == "done")
+                .values(customer_id="[deleted]")
+            ).rowcount
 
     def complete_access_request(self, reference: str, run_id: str, report_url: str, *,
                                 now: dt.datetime | None = None) -> None:  # fmt: skip
