@@ -27,6 +27,9 @@ class PrivacyState:
     deletions: pa.Table = field(default_factory=S.DELETION.empty_table)
     held_customers: frozenset[str] = frozenset()
     blocked_reasons: tuple[str, ...] = ()
+    # once per store, after the consent rule changed (``store.consent_rule_rechecked``): the
+    # customers of backdated opt-ins are among the withdrawing customers
+    recheck_backdated_opt_ins: bool = False
 
     @property
     def publishing_blocked(self) -> bool:
@@ -47,13 +50,17 @@ class PrivacyState:
         """Customers whose records can withdraw rows already published: a deletion request, an
         opt-out event (in force or not: the verdict decides), or an unreadable record (held).
 
-        And an opt-in dated before it was recorded: it is consent only from when it was recorded,
-        but stores that published before that rule held it in force from the date it named, so their
-        live rows captured in between are looked at again (none are found once they are withdrawn)."""
+        With ``recheck_backdated_opt_ins``, also an opt-in dated before it was recorded: it is consent
+        only from when it was recorded, but a store that published before that rule held it in force
+        from the date it named, so its live rows captured in between are looked at once. (Not every
+        run: opt-ins recorded a little after the date they name are the rule, and looking up every
+        opted-in customer's rows each hour would cost with the number of them.)"""
         consent = self.consent
         out = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out")
-        backdated = pc.less(consent.column("effective_at"), consent.column("recorded_at"))
-        withdrawing = pc.or_kleene(pc.fill_null(out, True), pc.fill_null(backdated, True))
+        withdrawing = pc.fill_null(out, True)
+        if self.recheck_backdated_opt_ins:
+            backdated = pc.less(consent.column("effective_at"), consent.column("recorded_at"))
+            withdrawing = pc.or_kleene(withdrawing, pc.fill_null(backdated, True))
         parts = [
             canonical_ids(consent.column("customer_id").filter(withdrawing)),
             canonical_ids(self.deletions.column("customer_id")),

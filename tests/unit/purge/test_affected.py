@@ -166,10 +166,42 @@ def test_live_rows_captured_before_a_backdated_opt_in_was_given_are_withdrawn(st
                                      utterance("late", "eu", 60, locale="de-DE")])  # fmt: skip
     backdated = {**consent_event("e1", "eu", "opted_in", 1), "recorded_at": ts(50)}
     add_privacy(store, consent=[backdated])
-    s = PrivacyState(store.consent_events(), store.deletion_requests())
+    s = PrivacyState(store.consent_events(), store.deletion_requests(), recheck_backdated_opt_ins=True)
     assert "eu" in s.withdrawing_customers.to_pylist()
     affected = find_affected(store, DATASET, store.live_version(DATASET), s, Policy(), NOW, KEY)
     assert dict(zip(affected.rows.column("utterance_id").to_pylist(), affected.rows.column("reason").to_pylist(),
                     strict=True)) == {"early": S.NO_CONSENT}  # fmt: skip
+    # once the store was checked, an opted-in customer is no withdrawing one: not looked up every hour
+    assert "eu" not in PrivacyState(store.consent_events()).withdrawing_customers.to_pylist()
     given_when_dated = pa.Table.from_pylist([consent_event("e2", "eu", "opted_in", 1)], schema=S.CONSENT)
-    assert "eu" not in PrivacyState(given_when_dated).withdrawing_customers.to_pylist()
+    assert (
+        "eu"
+        not in PrivacyState(
+            given_when_dated, recheck_backdated_opt_ins=True
+        ).withdrawing_customers.to_pylist()
+    )
+
+
+def test_the_first_purge_after_the_consent_rule_changed_rechecks_backdated_opt_ins_once(
+    tmp_path, store_url, monkeypatch
+):
+    from tests.pipeline import Lake
+
+    from utterance_governance.purge import published
+
+    asked: list[bool] = []
+    purge = published.purge_published
+
+    def spy(*args, state, **kwargs):
+        asked.append(state().recheck_backdated_opt_ins)
+        return purge(*args, state=state, **kwargs)
+
+    monkeypatch.setattr(published, "purge_published", spy)
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    with lake.store() as store:
+        assert not store.consent_rule_rechecked()
+    lake.privacy()
+    lake.privacy()
+    assert asked == [True, False]
+    with lake.store() as store:
+        assert store.consent_rule_rechecked()

@@ -21,6 +21,7 @@ from utterance_governance.io.store_schema import (
     dumps_canonical,
     privacy_batches,
     privacy_quarantine,
+    store_meta,
 )
 from utterance_governance.privacy.state import PrivacyState
 from utterance_governance.schema import CONSENT, DELETION
@@ -28,6 +29,9 @@ from utterance_governance.schema import CONSENT, DELETION
 log = logging.getLogger(__name__)
 
 PRIVACY_KINDS = ("consent", "deletion")
+# ``store_meta``: the consent rule the live dataset was last checked against in full (2: the word
+# recorded last decides, an opt-in counts from when it was recorded; before it, from its effective_at)
+CONSENT_RULE_KEY, CONSENT_RULE = "consent_rule", "2"
 
 
 class PrivacyRecords(StoreBase):
@@ -199,6 +203,17 @@ class PrivacyRecords(StoreBase):
         what the privacy core decides against."""
         return PrivacyState(self.consent_events(), self.deletion_requests(), frozenset(self.held_customers()),
                             tuple(self.privacy_blocked_reasons()))  # fmt: skip
+
+    def consent_rule_rechecked(self) -> bool:
+        """Has a purge checked the live dataset against the current consent rule (``CONSENT_RULE``)?"""
+        with self._read() as conn:
+            value = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == CONSENT_RULE_KEY))
+        return value == CONSENT_RULE
+
+    def mark_consent_rule_rechecked(self) -> None:
+        with self._write() as conn:
+            conn.execute(delete(store_meta).where(store_meta.c.key == CONSENT_RULE_KEY))
+            conn.execute(insert(store_meta).values(key=CONSENT_RULE_KEY, value=CONSENT_RULE))
 
     def consent_events(self) -> pa.Table:
         """Every consent event, as ``schema.CONSENT``, ordered by (recorded_at, event_id)."""
