@@ -52,7 +52,7 @@ def _words(*words: str) -> str:
 # --- spoken numbers ------------------------------------------------------------------------
 
 UNIT_WORDS = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "zero": "0", "oh": "0", "nought": "0", "naught": "0", "one": "1", "two": "2", "three": "3", "four": "4",
     "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
 TENS_WORDS = {
@@ -176,7 +176,9 @@ _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 _AT_WORDS = _words("at", "arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe")
 _DOT_WORDS = _words("dot", "punkt", "point", "punto", "punt", "ponto")
 _BRACKETED = r"{_WS}*[(\[{{]{_WS}*(?:{words}){_WS}*[)\]}}]{_WS}*"
-_AT = rf"(?:{_WS}+(?:{_AT_WORDS}|[äÄ]t|アットマーク|@){_WS}+|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
+# "at the rate (of)": how English is spoken in India says "@"
+_AT_THE_RATE = rf"{_words('at')}{_WS}+{_words('the')}{_WS}+{_words('rate')}(?:{_WS}+{_words('of')})?"
+_AT = rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_WORDS}|[äÄ]t|アットマーク|@){_WS}+|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
 _DOT = rf"(?:{_WS}+(?:{_DOT_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
 _TLDS = (
     "com", "net", "org", "edu", "gov", "io", "co", "uk", "us", "ca", "de", "fr", "au",

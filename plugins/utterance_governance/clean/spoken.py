@@ -40,7 +40,7 @@ _ES = (
     r"cero|diez|once|doce|trece|catorce|quince|diecis[eé]is|diecisiete|dieciocho|diecinueve|veinte"
     r"|veinti(?:uno|ún|una|dós|dos|trés|tres|cuatro|cinco|séis|seis|siete|ocho|nueve)"
     r"|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa|cien|ciento"
-    r"|(?:dos|tres|cuatro|quin|seis|sete|ocho|nove)cient[oa]s"
+    r"|(?:dos|tres|cuatro|seis|sete|ocho|nove)cient[oa]s|quinient[oa]s"
     rf"|{_ES_UNIT}"
 )
 

@@ -30,7 +30,8 @@ class Finding:
 
 _DIGIT_WORDS = {
     # en, de, fr, es, it, nl, pt: the words for 0-9 (and "oh"), nothing else
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+    "zero": "0", "oh": "0", "nought": "0", "naught": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5",
     "six": "6", "seven": "7", "eight": "8", "nine": "9",
     "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5",
     "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
@@ -49,7 +50,8 @@ _LETTER_TOKEN = re.compile(r"[^\W\d_]+")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
-    r"(?:\(at\)|\[at\]|\{at\}|arroba|arobase|chiocciola|apenstaartje|klammeraffe|アットマーク|@)"
+    r"(?:\(at\)|\[at\]|\{at\}|at\s+the\s+rate(?:\s+of)?|arroba|arobase|chiocciola|apenstaartje|klammeraffe"
+    r"|アットマーク|@)"
 )
 _DOT_WORD = r"(?:dot|punto|point|punkt|punt|ponto|\(dot\)|\[dot\]|\{dot\}|ドット|\.)"
 _TLD = r"(?:com|net|org|edu|gov|io|co|uk|us|ca|de|fr|es|it|nl|br|jp|at|mx|in|ie|au|ch|be|pt|eu|info|me)"

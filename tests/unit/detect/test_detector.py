@@ -15,6 +15,8 @@ FOUND = [
     ("mail kim＠example.com", "en-US", "email", "email_written"),
     ("jo arroba gmail punto com", "es-ES", "email", "email_spelled"),
     ("jo (at) example (dot) com", "en-US", "email", "email_spelled"),
+    ("my email is xk42 at the rate gmail dot com", "en-IN", "email", "email_spelled"),
+    ("ring naught two naught seven nine four six naught", "en-GB", "spoken_number", "digit_words"),
     ("call +44 20 7946 0958", "en-GB", "phone", "phonenumbers_matcher"),
     ("ruf 030 12345678 an", "de-DE", "phone", "phonenumbers_matcher"),
     ("call (415) 555-0132", "en-US", "phone", "phonenumbers_matcher"),
@@ -47,6 +49,7 @@ KEPT = [
     "set a timer for ten minutes", "count one two three four five six", "the meeting is on 2024-12-25 at 10:30",
     "version 10.0.19041", "1999 2000 2001 2002", "it costs $12.99", "room 101", "call [PHONE] now",
     "my card is [CARD]", "[NAME]'s birthday", "DE89 3704 0044 0532 0130 01", "wake me at 6:30",
+    "it was all for naught at the rate we are going",
 ]  # fmt: skip
 
 
