@@ -29,7 +29,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
-from utterance_governance.publish.commit import Publication, live_version, publish_version
+from utterance_governance.publish.commit import Publication, live_version, publish_version, read_manifest
 from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.published import WITHDRAWN
@@ -649,6 +649,8 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         ctx.storage, ctx.store, ctx.dataset, publication, recheck=lambda p: _recheck(ctx, p, rechecked)
     )
     counts = rechecked.get("counts", gated["counts"])
+    if manifest is None and rechecked.get("already"):  # the retry reports what the run published
+        manifest = read_manifest(ctx.storage, ctx.dataset, rechecked["already"])
     progress.finish(
         f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
     )
@@ -674,6 +676,19 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
 RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "locale"]
 
 
+def _published_by(ctx: RunContext, run_id: str) -> str | None:
+    """The version ``run_id`` put live (live now, or superseded or revoked since), if it did; a
+    version it only staged (a crash before the switch) does not count."""
+    return next(
+        (
+            v["version"]
+            for v in ctx.store.versions(ctx.dataset)
+            if v["run_id"] == run_id and v["status"] != "staged"
+        ),
+        None,
+    )
+
+
 def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
@@ -684,6 +699,12 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
     The privacy columns of each speaker partition are read (no text), and the partitions'
     loaders then leave out what the re-check excluded.
     """
+    done = _published_by(ctx, ctx.run_id)
+    if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
+        log.warning("run %s already published version %s (this is a retry past its switch): nothing is "
+                    "published again", ctx.run_id, done)  # fmt: skip
+        out.update(already=done, counts=dict(publication.counts))
+        return replace(publication, rows=None, parts=(), part_rows=0)
     state = privacy_state(ctx)
     if state.blocked_reasons:
         raise PublishingBlocked(

@@ -1,0 +1,61 @@
+"""A publish task that fails after its version went live (writing the decisions, removing the
+staging) is cleared and runs again on the same staged batch: it must not put the rows live twice."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance.jobs import publish
+
+DT = "landing/utterances/dt=2026-11-20"
+
+
+def line(uid: str, text: str) -> bytes:
+    return json.dumps({"utterance_id": uid, "customer_id": f"c-{uid}", "captured_at": "2026-11-20T10:00:00Z",
+                       "locale": "en-US", "transcript": text, "response": "Done.", "asr_confidence": 0.9}).encode() + b"\n"  # fmt: skip
+
+
+def live_rows(lake: Lake) -> list[str]:
+    from utterance_governance.publish.commit import read_current, read_manifest
+
+    current = read_current(lake.storage, "assistant-sft")
+    manifest = read_manifest(lake.storage, "assistant-sft", current["version"])
+    return sorted(
+        uid
+        for shard in manifest["shards"]
+        for uid in lake.storage.read_parquet(f"published/assistant-sft/{shard['path']}", ["utterance_id"])
+        .column(0)
+        .to_pylist()
+    )
+
+
+def test_a_publish_retried_after_its_switch_publishes_nothing_twice(tmp_path, store_url, monkeypatch):
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+    write_decisions, failures = publish._write_decisions, []
+
+    def fails_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OSError("the object store hiccuped writing the decisions")
+        return write_decisions(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "_write_decisions", fails_once)
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)
+        with pytest.raises(OSError):
+            publish.publish(ctx, staged, gated)  # the version went live, then the task failed
+        assert live_rows(lake) == ["u1", "u2"]
+        retried = publish.publish(ctx, staged, gated)  # the operator clears the task
+    assert live_rows(lake) == ["u1", "u2"]
+    assert retried["version"] == "v000001" and retried["counts"]["published"] == 2
+    with lake.store() as store:
+        assert [v["version"] for v in store.versions("assistant-sft")] == ["v000001"]
+    lake.audit()  # no duplicate row, nothing else wrong
