@@ -29,7 +29,7 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 import pyarrow as pa
@@ -85,6 +85,11 @@ def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | 
     except Exception as exc:  # a file we cannot open at all: one quarantine row says why
         return ReadResult(_empty(schema, rel), _file_problem(rel, f"unreadable_file:{type(exc).__name__}"))
     return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem, arrival)
+
+
+# captures before this are malformed (``implausible_timestamp:captured_at``): a shard's captured_date
+# of year 0 is one Python's ``date`` (and so Hugging Face ``datasets``) cannot read
+EARLIEST_CAPTURE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # --- JSON Lines -------------------------------------------------------------------------
@@ -270,7 +275,9 @@ def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[
     if kind == "timestamp" and pa.types.is_timestamp(col.type):
         if col.type.tz is None:  # a naive timestamp column: every value lacks its offset
             return pa.nulls(len(col), pa.string()), (pc.is_valid(col), "timestamp_without_offset")
-        return pc.cast(col, S.TS), None
+        # to microseconds: a nanosecond column (pandas' default) loses its sub-microsecond part, it
+        # does not make the whole file unreadable
+        return pc.cast(col, S.TS, safe=False), None
     is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
     is_number = pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
     try:
@@ -347,6 +354,11 @@ def _finish(
     if arrival.not_after is not None and "captured_at" in typed:
         late = pc.greater(typed["captured_at"], pa.scalar(arrival.not_after, S.TS))
         d.flag(late, "future_timestamp:captured_at")
+    if "captured_at" in typed:  # no assistant listened before 2000; a year-0 date is no date to readers
+        d.flag(
+            pc.less(typed["captured_at"], pa.scalar(EARLIEST_CAPTURE, S.TS)),
+            "implausible_timestamp:captured_at",
+        )
     # an id seen twice in one file: the first occurrence stands, later ones are quarantined
     ids = typed[id_field]
     ok_so_far = np.equal(d.values, None)
@@ -401,15 +413,15 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
     candidates = pc.if_else(pa.array(impossible), pa.scalar(None, pa.string()), candidates)
     try:
         return pc.cast(candidates, S.TS)
-    except pa.ArrowInvalid:  # anything stranger still: per cell, only for this column
-        out = []
+    except pa.ArrowInvalid:  # anything stranger still: per cell, only for this column, kept in Arrow
+        cells = []  # (a year-0 instant has no Python datetime: it must not crash the file)
         for i, v in enumerate(candidates.to_pylist()):
             try:
-                out.append(None if v is None else pc.cast(pa.array([v]), S.TS)[0].as_py())
-            except pa.ArrowInvalid:
-                out.append(None)
+                cells.append(pa.nulls(1, S.TS) if v is None else pc.cast(pa.array([v]), S.TS))
+            except (pa.ArrowInvalid, OverflowError, ValueError):
+                cells.append(pa.nulls(1, S.TS))
                 d.flag(np.arange(len(d.values)) == i, f"invalid_timestamp:{name}")
-        return pa.array(out, S.TS)
+        return pa.concat_arrays(cells) if cells else pa.array([], S.TS)
 
 
 def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:

@@ -6,6 +6,7 @@ import gzip
 import json
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -55,6 +56,7 @@ MALFORMED_CASES = {
     "out_of_range:asr_confidence": row(asr_confidence=1.7),
     "out_of_range:turn_index": row(turn_index=-1),
     "invalid_locale": row(locale="english please"),
+    "implausible_timestamp:captured_at": row(captured_at="1999-12-31T23:59:59Z"),
 }
 
 
@@ -237,4 +239,33 @@ def test_a_broken_privacy_record_still_names_its_customer_when_it_can(lake):
     assert [(r["customer_id"], r["detail"]) for r in result.quarantine.to_pylist()] == [
         ("c-77", "unparseable_json"),
         (None, "unparseable_json"),
+    ]
+
+
+def test_a_year_zero_capture_beside_an_odd_timestamp_is_quarantined_not_a_crash(lake):
+    """The odd one (a lower-case z) sends the column cell by cell; a year-0 instant has no Python
+    datetime, and its OverflowError used to fail the whole file on every retry."""
+    read = read_lines(lake, [row(utterance_id="ok"), row(utterance_id="y0", captured_at="0000-01-01T00:00:00Z"),
+                             row(utterance_id="z", captured_at="2026-11-25T13:45:12z"),
+                             row(utterance_id="y1", captured_at="0001-01-01T00:00:00+01:00")])  # fmt: skip
+    assert read.records.column("utterance_id").to_pylist() == ["ok"]
+    details = dict(zip(read.quarantine.column("record_id").to_pylist(), read.quarantine.column("detail").to_pylist(),
+                       strict=True))  # fmt: skip
+    assert details == {"y0": "implausible_timestamp:captured_at", "z": "invalid_timestamp:captured_at",
+                       "y1": "implausible_timestamp:captured_at"}  # fmt: skip
+
+
+def test_a_nanosecond_parquet_column_is_read_to_the_microsecond(lake):
+    """pandas writes timestamp[ns]: one sub-microsecond value made the whole file unreadable."""
+    rel = "landing/utterances/dt=2026-11-25/ns.parquet"
+    ns = pa.array([1_764_078_312_000_000_123, 1_764_078_313_000_000_000], pa.timestamp("ns", "UTC"))
+    table = pa.table({k: [v, v] for k, v in GOOD.items() if k != "captured_at"})
+    lake.write_parquet(
+        rel, table.set_column(0, "utterance_id", pa.array(["a", "b"])).append_column("captured_at", ns)
+    )
+    read = read_landing_file(lake, rel, "utterances")
+    assert read.quarantine.num_rows == 0
+    assert pc.cast(read.records.column("captured_at"), pa.int64()).to_pylist() == [
+        1_764_078_312_000_000,
+        1_764_078_313_000_000,
     ]
