@@ -39,13 +39,19 @@ class LowAsrConfidence:
         return _mask(pc.less(frame.records.column("asr_confidence"), frame.policy.min_asr_confidence))
 
 
+# letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters
+_FILLER_LETTERS = "[\u115f\u1160\u3164\uffa0]"
+
+
 class EmptyTranscript:
-    """Nothing left of the user turn after cleaning: no training signal."""
+    """Nothing said in the user turn after cleaning: no letter and no digit (``...``, zero-width or
+    control characters, lone combining marks, a braille blank or a Hangul filler are no speech)."""
 
     reason = S.quality_reason("empty_transcript")
 
     def excludes(self, frame: Frame) -> np.ndarray:
-        return _mask(pc.equal(pc.utf8_length(frame.column("user_text")), 0))
+        text = pc.replace_substring_regex(frame.column("user_text"), _FILLER_LETTERS, "")
+        return _mask(pc.invert(pc.match_substring_regex(text, r"[\p{L}\p{N}]")))
 
 
 class TranscriptTooShort:

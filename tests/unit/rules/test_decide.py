@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pyarrow as pa
+import pytest
 from test_record_rules import NOW, ts, utterances
 from tests.unit.privacy.test_privacy_rules import consent, deletions
 
@@ -108,3 +109,17 @@ def test_blocked_publishing_holds_everyone_back():
     assert reasons(decide_records(records, state, Policy(), datetime(2026, 11, 26, tzinfo=UTC), KEY)) == {
         "u1": S.HELD_BACK
     }
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["...", "?!", "\u200b\u200b", "\ufeff\ufeff", "\x01\x02", "\u2800\u2800", "\u3164\u3164", "\u0301\u0301", "- -"],
+    ids=["dots", "punctuation", "zero-width", "bom", "controls", "braille-blank", "hangul-filler", "lone-marks",
+         "dashes"],
+)  # fmt: skip
+def test_a_transcript_with_no_letter_and_no_digit_is_empty(said):
+    """Their length passed the empty rule, and a line of dots went into a training row."""
+    records = with_text(utterances(("u1", "c1", ts(1), "en-US"), ("u2", "c2", ts(1), "en-US")), [said, "ok 2"],
+                        ["Sorry?", "Done."])  # fmt: skip
+    decided = decide_records(records, PrivacyState(), Policy(), NOW, KEY)
+    assert reasons(decided) == {"u1": "quality:empty_transcript", "u2": S.PUBLISHED}
