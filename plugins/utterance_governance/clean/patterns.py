@@ -240,16 +240,21 @@ _LOCAL_JOIN = (
     rf"(?:{_WS}+(?:{_JOIN_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
 )
 
+# Latin letters beyond ASCII (Latin-1 and Latin Extended-A/B, the multiplication and division signs
+# left out), spelled as ranges: the same class to Python re (ASCII mode) and to RE2
+_LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
 # email's digits are not taken for a phone number nor a card's groups for phones.
 # Kinds in ``CLASSIFIED_KINDS`` take their placeholder from the digits they hold (Luhn check,
 # digit count; ``clean.redact.classify_digits``); the one given here is the usual one.
 # "spoken_number" finds candidates only; ``spoken_number_spans`` decides (see module doc).
 DETECTORS: dict[str, tuple[str, str]] = {
-    # jo.smith+x@mail.example.com, jo@example dot com
+    # jo.smith+x@mail.example.com, jo@example dot com, jürgen.müller@müller.de (Latin letters beyond
+    # ASCII in the mailbox and the domain: an ASCII-only mailbox took "ller@web.de" of it and left "jürgen.mü")
     "email": (
         "[EMAIL]",
-        rf"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}\b",
+        rf"[A-Za-z0-9._%+\-{_LATIN}]+@[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*{_DOT}[A-Za-z]{{2,}}\b",
     ),
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk
     "email_spoken": (

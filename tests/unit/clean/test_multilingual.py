@@ -65,6 +65,10 @@ UNICODE = [
     ("mail kim＠example.com", "mail [EMAIL]"),
     ("social １２３-４５-６７８９", "social [SSN]"),
     ("card 4111\u20111111\u20111111\u20111111", "card [CARD]"),
+    ("write to jürgen.müller@web.de today", "write to [EMAIL] today"),
+    ("mail françois.dupont@orange.fr", "mail [EMAIL]"),
+    ("mail jo@müller.de", "mail [EMAIL]"),
+    ("5 × 3 = 15 in Zürich", "5 × 3 = 15 in Zürich"),
 ]
 
 
