@@ -183,7 +183,9 @@ def discover_files(ctx: RunContext) -> list[dict]:
     partitions = partition_count(((f["path"], f["size"]) for f in files), ctx.policy.partition_bytes)
     if partitions > 1:
         log.info("the batch is cut into %d partitions", partitions)
-    return [{**f, "partitions": partitions} for f in files]
+    # the version the night's duplicate lookups will see unless another run switches one meanwhile
+    live = live_version(ctx.storage, ctx.dataset)
+    return [{**f, "partitions": partitions, "live_at_discovery": live} for f in files]
 
 
 def _arrivals(ctx: RunContext, files: list[ObjectInfo]) -> dict[str, tuple[datetime, datetime]]:
@@ -646,7 +648,13 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     )
     rechecked: dict = {}
     manifest = publish_version(
-        ctx.storage, ctx.store, ctx.dataset, publication, recheck=lambda p: _recheck(ctx, p, rechecked)
+        ctx.storage,
+        ctx.store,
+        ctx.dataset,
+        publication,
+        recheck=lambda p: _recheck(
+            ctx, p, rechecked, seen={item.get("live_at_discovery", "?") for item in staged}
+        ),
     )
     counts = rechecked.get("counts", gated["counts"])
     if manifest is None and rechecked.get("already"):  # the retry reports what the run published
@@ -676,6 +684,24 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
 RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "locale"]
 
 
+def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) -> pa.Table:
+    """(utterance_id, reason) of the rows whose id or content is live in ``live``: duplicates."""
+    hashes, ids = ctx.store.live_matches(
+        ctx.dataset, live, rows.column("content_hash"), rows.column("utterance_id")
+    )
+    dup = pc.or_(
+        pc.is_in(rows.column("content_hash"), value_set=pa.array(sorted(hashes), pa.string())),
+        pc.is_in(rows.column("utterance_id"), value_set=pa.array(sorted(ids), pa.string())),
+    )
+    dup = pc.and_(
+        pc.fill_null(dup, False), pc.invert(pc.is_in(rows.column("utterance_id"), value_set=excluded))
+    )
+    gone = rows.column("utterance_id").filter(dup)
+    if len(gone):
+        log.warning("%d rows went live by another run since this one looked them up: duplicates", len(gone))
+    return pa.table({"utterance_id": gone, "reason": pa.array([S.DUPLICATE] * len(gone), pa.string())})
+
+
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
     """The version ``run_id`` put live (live now, or superseded or revoked since), if it did; a
     version it only staged (a crash before the switch) does not count."""
@@ -689,7 +715,7 @@ def _published_by(ctx: RunContext, run_id: str) -> str | None:
     )
 
 
-def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publication:
+def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set | None = None) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
     The batch was decided when its files were processed; an opt-out, a deletion or an
@@ -713,10 +739,21 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict) -> Publicatio
         )
     now, key = datetime.now(UTC), load_settings().pseudonym_key
     gated_dir = _stage_dir(ctx, "speakers")
+    live = live_version(ctx.storage, ctx.dataset)
+    # another run switched a version since this one looked its batch up (two runs at once): what that
+    # version holds now is a duplicate here (the usual night looked at this very version: no lookup)
+    changed = live is not None and (seen is None or live not in seen)
     excluded_parts = []
     for partition in range(len(publication.parts)):
-        rows = read_partition(ctx.storage, gated_dir, partition, PUBLISHABLE, RECHECK_COLUMNS)
-        excluded_parts.append(recheck_rows(rows, state, ctx.policy, now, key).excluded)
+        rows = read_partition(
+            ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash"]
+        )
+        excluded = recheck_rows(rows, state, ctx.policy, now, key).excluded
+        if changed:
+            excluded = pa.concat_tables(
+                [excluded, _live_now(ctx, live, rows, excluded.column("utterance_id").combine_chunks())]
+            )
+        excluded_parts.append(excluded)
     excluded = (
         pa.concat_tables(excluded_parts)
         if excluded_parts

@@ -59,3 +59,23 @@ def test_a_publish_retried_after_its_switch_publishes_nothing_twice(tmp_path, st
     with lake.store() as store:
         assert [v["version"] for v in store.versions("assistant-sft")] == ["v000001"]
     lake.audit()  # no duplicate row, nothing else wrong
+
+
+def test_two_publish_runs_at_once_publish_a_row_once(tmp_path, store_url):
+    """Both looked the batch up against the live version before taking the lock; the second to take
+    it re-checks against the version the first switched meanwhile."""
+    import itertools
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open"))
+    other = Lake(str(tmp_path / "lake"), store_url)  # e.g. `airflow dags test` beside the scheduled run
+    other._runs = itertools.count(100)
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)  # its duplicate lookups: nothing live yet
+        other.publish()  # the other run publishes the same file meanwhile
+        result = publish.publish(ctx, staged, gated)
+    assert live_rows(lake) == ["u1"]
+    assert result["new_version"] is False and result["counts"].get("duplicate") == 1
