@@ -65,7 +65,7 @@ DIGIT_WORDS = UNIT_WORDS  # the first cut's name: every word that reads as one d
 MIN_RUN_DIGITS = 7
 
 _UNIT = _words(*UNIT_WORDS)
-_REPEAT = rf"{_words('double', 'triple')}{_SEP}{_UNIT}"
+_REPEAT = rf"{_words('double', 'triple', 'treble')}{_SEP}{_UNIT}"  # "treble one": British for "triple"
 # Heavy tokens stand for two digits or more; light ones for one.
 _HEAVY = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|[0-9]{{2,4}})"
 SPOKEN_TOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT}|[0-9]{{1,4}})"
@@ -143,7 +143,7 @@ def read_run(run: str) -> tuple[str, int, bool]:
             else:
                 digits.append(value)
                 count += 2
-        else:  # "double" / "triple" and a digit word
+        else:  # "double" / "triple" / "treble" and a digit word
             times = 2 if word == "double" else 3
             digits.append(UNIT_WORDS[words[i + 1]] * times)
             count += times

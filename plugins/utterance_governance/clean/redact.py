@@ -586,7 +586,7 @@ _WRITTEN_FAMILIES = "|".join(
 )
 _AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|アットマーク|@)[ \t\n\r\f\v)\]}}]"
 _SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS) + r"\b"
-_TRIPLE = rf"{_words('triple')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
+_TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
 _LONG_ENOUGH_RUN = (
     rf"(?:{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}"
     rf"|{_TRIPLE}{TOKEN_SEPARATOR}[0-9]{{4}}|[0-9]{{4}}{TOKEN_SEPARATOR}{_TRIPLE})\b"
