@@ -46,6 +46,10 @@ class PathRefused(PermissionError):
     """A path outside the lake, or reached through a symlink: never read or written."""
 
 
+# what names the storage's own atomic writes while they are under way (``<name>.tmp-<hex>``)
+TEMPORARY_MARK = ".tmp-"
+
+
 @dataclass(frozen=True)
 class Refused:
     path: str  # relative to the lake root, as listed
@@ -138,9 +142,10 @@ class Storage:
         """Every file below ``prefix`` (recursively), sorted by path; hidden/temp files skipped.
 
         Symlinks and paths resolving outside the root are left out, logged, and added to ``refused``.
-        Files left out by their name (hidden, temporary, another suffix) that hold any byte are added
-        to ``unlisted`` (reason ``unsupported_name``): where a file may hold a privacy record, one the
-        reader does not take must not pass unseen.
+        Files left out by their name (hidden, another suffix) that hold any byte are added to
+        ``unlisted`` (reason ``unsupported_name``): where a file may hold a privacy record, one the
+        reader does not take must not pass unseen. An atomic write under way (``TEMPORARY_MARK``) is
+        not: it becomes a listed file, or a leftover the purge's ``temporary`` place removes.
         """
         base = self.full(prefix)
         if not self.fs.exists(base):
@@ -157,7 +162,7 @@ class Storage:
             if info.get("type") == "directory":
                 continue
             if name.startswith((".", "_")) or (suffixes and not name.endswith(suffixes)):
-                if unlisted is not None and int(info.get("size") or 0) > 0:
+                if unlisted is not None and int(info.get("size") or 0) > 0 and TEMPORARY_MARK not in name:
                     unlisted.append(Refused(self.rel(full), "unsupported_name"))
                 continue
             out.append(
@@ -209,7 +214,7 @@ class Storage:
         full = self.full(rel)
         if self.is_local:
             os.makedirs(os.path.dirname(full), exist_ok=True)
-            tmp = f"{full}.tmp-{uuid.uuid4().hex}"
+            tmp = f"{full}{TEMPORARY_MARK}{uuid.uuid4().hex}"
             with open(tmp, "wb") as fh:
                 fh.write(data)
                 fh.flush()

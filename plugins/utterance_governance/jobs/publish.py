@@ -156,7 +156,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     refused: list[Refused] = []
     unlisted: list[Refused] = []
     listed = ctx.storage.list_files("landing/utterances", SUFFIXES, refused, unlisted)
-    refused += [r for r in unlisted if ".tmp-" not in r.path]  # a name the reader does not take: reported
+    refused += unlisted  # a name the reader does not take: reported
     if refused:
         log.error("refused %d landing paths (symlinks, outside the lake root, or a name the reader does not "
                   "take), never read: %s",
@@ -715,7 +715,7 @@ def _published_by(ctx: RunContext, run_id: str) -> str | None:
     )
 
 
-def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set | None = None) -> Publication:
+def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
     The batch was decided when its files were processed; an opt-out, a deletion or an
@@ -742,7 +742,7 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set | N
     live = live_version(ctx.storage, ctx.dataset)
     # another run switched a version since this one looked its batch up (two runs at once): what that
     # version holds now is a duplicate here (the usual night looked at this very version: no lookup)
-    changed = live is not None and (seen is None or live not in seen)
+    changed = live is not None and live not in seen
     excluded_parts = []
     for partition in range(len(publication.parts)):
         rows = read_partition(

@@ -36,7 +36,6 @@ import gzip
 import io
 import json
 import logging
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -224,14 +223,11 @@ def purge_copies(
 
 
 def _unsearchable(unlisted: list[Refused]) -> list[str]:
-    """Files left out of the listing by their name that no other place searches: not an interrupted
-    write (``temporary``), not the JSON or HTML a run keeps (``run_reports``). A landing file named
-    ``x.JSONL`` or ``part-0.ndjson`` may hold anyone's words; a receipt cannot say it was searched."""
+    """Files left out of the listing by their name that no other place searches (the JSON or HTML a
+    run keeps is ``run_reports``'). A landing file named ``x.JSONL`` or ``part-0.ndjson`` may hold
+    anyone's words; a receipt cannot say it was searched."""
     return [
-        r.path
-        for r in unlisted
-        if ".tmp-" not in posixpath.basename(r.path)
-        and not (r.path.endswith((".json", ".html")) and not r.path.startswith("landing/"))
+        r.path for r in unlisted if r.path.startswith("landing/") or not r.path.endswith((".json", ".html"))
     ]
 
 
@@ -265,10 +261,9 @@ def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
         if read.problem:
             return True  # a broken gzip: the landing reader reads what it can, line by line
         data = read.text
-    text = data
     try:
         options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
-        probe = pa_json.read_json(io.BytesIO(text), parse_options=options)
+        probe = pa_json.read_json(io.BytesIO(data), parse_options=options)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return True  # a line Arrow cannot parse: the landing reader reads it line by line
     if probe.column("customer_id").null_count:

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 
 from utterance_governance import schema as S
-from utterance_governance.io.storage import Storage
+from utterance_governance.io.storage import TEMPORARY_MARK, Storage
 from utterance_governance.privacy import speaker_keys
 from utterance_governance.purge.affected import count_by_request
 
@@ -166,7 +166,7 @@ def _instants(values: list) -> pa.Array:
 def _temporary(storage: Storage, result: TracesPurge, now: float) -> None:
     in_progress = 0
     for info in storage.list_files("", ()):
-        if ".tmp-" not in posixpath.basename(info.path):
+        if TEMPORARY_MARK not in posixpath.basename(info.path):
             continue
         result.files_scanned["temporary"] += 1
         if info.modified is not None and now - info.modified.timestamp() < STALE_TEMPORARY_S:
