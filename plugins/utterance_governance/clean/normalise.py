@@ -8,11 +8,13 @@ the assistant's answer, which is the other half of the key.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utterance_governance.clean.patterns import NON_ASCII, byte_classes
+from utterance_governance.clean.patterns import NON_ASCII, byte_classes, match_rows
 
 # Punctuation (any script) and invisible format characters (zero-width space, BOM, ...).
 _PUNCTUATION = r"[\p{P}\p{Cf}]+"
@@ -55,7 +57,15 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 # minus sign a phone number may be written with become "-". Every decimal digit (Unicode
 # category Nd: Arabic-Indic "٤١١١", Devanagari "४१११", Thai, Bengali ...) becomes its ASCII
 # digit, as Python's ``\d`` (the gate's detector) reads them.
-_INVISIBLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+# Invisible: soft hyphen, zero-width space and joiners, word joiner, BOM, and the marks that
+# steer bidirectional text (left-to-right mark, embeddings, isolates: copied from a contact
+# card in Arabic or Hebrew, they sit between the digits of a phone number), the combining
+# grapheme joiner, variation selectors and the Mongolian vowel separator.
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u180b\u180c\u180d\u180e\u180f\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10)))
+)
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63\uff0d"
 _FOLDED_RANGES = [
     (0x00A0, 0x00BF), (0x2000, 0x200A), (0x2024, 0x2024), (0x202F, 0x202F), (0x205F, 0x205F),
@@ -99,17 +109,75 @@ def _re2_class(codes: list[int]) -> str:
 _FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 
 
+# What is read in context, after the table (Python ``re``, on the rows ``_CONTEXT_RE2`` picks):
+# - hesitations of every supported language (uh, uhm, hmm, äh, ähm, euh, ehm, ah …) are taken out
+#   with the punctuation after them: "five five five, uh, one two three four" is one number. Not
+#   "um" (Portuguese "one"), "er" (German "he") or "é" (Portuguese "is"), which are words;
+#   and Japanese えー, えっと, あのー between numerals;
+# - line breaks, tabs and the other control whitespace are a space;
+# - between two digits, the dots, bullets, katakana marks and underscores a number may be
+#   grouped with ("415·555·0100", "090ー1234ー5678", "415_555_0100") are a hyphen;
+# - commas between digit groups that are no thousands ("415,555,0100", "4, 1, 5, 5, 5, 0, 1")
+#   are a space; "1,234,567" is an amount and keeps its commas.
+_HESITATION = (
+    r"u+h+m*|u+m{2,}|h+m+|m{2,}|mhm|e+r+m+|ä+h+m*|ö+h+m*|e+u+h+|h+e+u+|e+h+m*|a+h+|a+h+n+|h+ã+|ã+h+"
+)
+_HESITATION_RE = re.compile(rf"(?i)(?<![^\W_])(?:{_HESITATION})(?![^\W_])[,.;:…!?\-]*(?: |$)")
+_KANJI_DIGITS = "〇零一二三四五六七八九0-9"
+_JA_HESITATION_RE = re.compile(
+    rf"(?<=[{_KANJI_DIGITS}])[、,\s]*(?:えーと|えっと|えー+|あのー+)[、,\s]*(?=[{_KANJI_DIGITS}])"
+)
+_CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
+_CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
+_DIGIT_MARKS = "·•‧∙⋅・ーｰ_"
+_DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
+_COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][0-9])")
+_THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
+_COMMA_RE = re.compile(r",[ ]?")
+# The rows to read in context (RE2, a superset of the texts the rules above change).
+_NOT_WORD = r"[^\p{L}\p{N}_]"
+_CONTEXT_RE2 = (
+    rf"(?i:(?:^|{_NOT_WORD})(?:{_HESITATION})(?:$|{_NOT_WORD}))"
+    rf"|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
+    rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
+    rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]"
+)
+_CONTEXT_PY = re.compile(
+    rf"(?i:(?<![^\W_])(?:{_HESITATION})(?![^\W_]))|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
+    rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]"
+)
+
+
+def _spaced_commas(match: re.Match[str]) -> str:
+    groups = match.group()
+    return groups if _THOUSANDS_RE.fullmatch(groups) else _COMMA_RE.sub(" ", groups)
+
+
+def _in_context(text: str) -> str:
+    """The rules read in context (above); ``text`` itself when none applies."""
+    if not _CONTEXT_PY.search(text):
+        return text
+    read = _HESITATION_RE.sub("", text)
+    read = _JA_HESITATION_RE.sub("", read)
+    read = _CONTROL_SPACE_RE.sub(" ", read)
+    read = _DIGIT_MARK_RE.sub("-", read)
+    read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
+    return text if read == text else read
+
+
 def normalise_for_detection(text: str) -> str:
-    """``text`` as the detectors read it (see above). ASCII text is returned as it is.
+    """``text`` as the detectors read it (see above); ``text`` itself when nothing changes.
 
     Redaction keeps a row's original bytes unless it finds an identifier in this form.
 
-    >>> normalise_for_detection("５５５\\u00a0０１００ kim＠example.com")
+    >>> normalise_for_detection("５５５\u00a0０１００ kim＠example.com")
     '555 0100 kim@example.com'
+    >>> normalise_for_detection("five five five, uh, one two three four")
+    'five five five, one two three four'
     """
-    if text.isascii():
-        return text
-    return text.translate(_FOR_DETECTION)
+    folded = text if text.isascii() else text.translate(_FOR_DETECTION)
+    read = _in_context(folded)
+    return text if read == text else read
 
 
 def normalise_array_for_detection(values: pa.Array) -> pa.Array:
@@ -122,12 +190,22 @@ def normalise_array_for_detection(values: pa.Array) -> pa.Array:
 def fold_rows(values: pa.Array, flags: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """(``normalise_array_for_detection(values)``, the rows it changed); ``flags``: the rows'
     ``patterns.byte_classes``."""
-    rows = np.flatnonzero(flags & NON_ASCII)  # every folded character is non-ASCII
-    if len(rows):
-        rows = rows[np.asarray(pc.match_substring_regex(values.take(pa.array(rows)), _FOLDED_RE2))]
+    folded = np.flatnonzero(flags & NON_ASCII)  # every folded character is non-ASCII
+    if len(folded):
+        folded = folded[np.asarray(pc.match_substring_regex(values.take(pa.array(folded)), _FOLDED_RE2))]
+    read = np.zeros(len(values), dtype=bool)
+    read[folded] = True
+    read |= match_rows(values, _CONTEXT_RE2)
+    rows = np.flatnonzero(read)
     if not len(rows):
         return values, rows
-    folded = [text.translate(_FOR_DETECTION) for text in values.take(pa.array(rows)).to_pylist()]
+    texts = values.take(pa.array(rows)).to_pylist()
+    normalised = [normalise_for_detection(text) for text in texts]
+    changed = np.array([a is not b for a, b in zip(normalised, texts, strict=True)], dtype=bool)
+    rows = rows[changed]
+    if not len(rows):
+        return values, rows
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
-    return pc.replace_with_mask(values, pa.array(mask), pa.array(folded, values.type)), rows
+    kept = [text for text, change in zip(normalised, changed.tolist(), strict=True) if change]
+    return pc.replace_with_mask(values, pa.array(mask), pa.array(kept, values.type)), rows

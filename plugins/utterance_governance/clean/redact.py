@@ -152,8 +152,8 @@ class Stage(NamedTuple):
     prefilter: str | None  # None: ``clean.names.candidate_rows``
     gate: int = 0  # byte classes (``patterns.byte_classes``) one of which every prefiltered row holds
     gate_words: str | None = None  # ... or, in a row without them, this pattern
-    # reads no digit and replaces no text holding one: a text is read with its digits as 0
-    # ("It's 18 degrees" and "It's 21 degrees" once) and its digits are put back
+    # reads no digit: a text is read with its digits as 0 ("It's 18 degrees" and "It's 21
+    # degrees" once) and its digits are put back (read again as it is if the stage took some out)
     digit_blind: bool = False
     # what the prefilter comes down to in rows whose key is None (the stage reads less there)
     keyless_prefilter: str | None = None
@@ -183,7 +183,9 @@ _SPOKEN = Stage(
     lambda text, key: redact_spoken_runs(text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS),
     lambda lang, region: (lang if lang in SPOKEN_LANGUAGES else None, region in (None, "US")),
     SPOKEN_CANDIDATES,
-    digit_blind=True,  # runs of number words and kanji numerals: no digit in or beside them matters
+    # runs of number words and kanji numerals: read with their digits as 0, and again with them
+    # when a run took written groups in ("0171 eins zwei drei vier fünf sechs")
+    digit_blind=True,
     redact_candidate=lambda text, key: redact_spoken_runs(
         text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS, candidate=True
     ),
@@ -427,7 +429,9 @@ def _stage_rows(
             result = done.get(read)
             if result is None:
                 result = done[read] = redact(*read)
-            texts[i] = _with_digits_of(text, read[0], result) if stage.digit_blind else result
+            if stage.digit_blind:
+                result = _with_digits_of(text, read[0], result) or redact(text, read[1])
+            texts[i] = result
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(values, pa.array(mask), pa.array(texts, values.type))
@@ -436,14 +440,19 @@ def _stage_rows(
 _ZEROED = str.maketrans("123456789", "000000000")
 
 
-def _with_digits_of(text: str, zeroed: str, result: str) -> str:
-    """``result`` (a digit-blind stage's, read from ``zeroed``) with the digits of ``text``."""
+def _with_digits_of(text: str, zeroed: str, result: str) -> str | None:
+    """``result`` (a digit-blind stage's, read from ``zeroed``) with the digits of ``text``; None
+    when the stage replaced digits (a run that took written groups in, "0171 eins zwei …"): which
+    digits went, and how the number is classified, are then read from ``text`` itself."""
     if result == zeroed:
         return text
     if zeroed == text:
         return result
-    digits = iter([c for c in text if "0" <= c <= "9"])  # each 0 of the result is one, in order
-    return "".join(next(digits) if c == "0" else c for c in result)
+    digits = [c for c in text if "0" <= c <= "9"]
+    if result.count("0") != len(digits):
+        return None
+    each = iter(digits)  # each 0 of the result is one, in order
+    return "".join(next(each) if c == "0" else c for c in result)
 
 
 def _where(values: pa.Array, rows: np.ndarray, pattern: str) -> np.ndarray:

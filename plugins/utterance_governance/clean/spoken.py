@@ -10,7 +10,8 @@ digits or more is an identifier, classified like every other number
 (``clean.redact.classify_digits``). Words for thousands and millions ("mille", "tausend",
 "millón") are not run words: "deux mille vingt-quatre" is a year, not a phone number.
 
-Japanese: a run of kanji numerals (〇一二…九, 十百千), with "の", "ー" or "-" between groups,
+Japanese: a run of kanji numerals (〇一二…九, 十百千), with "の", "ー", "-", "・" or a comma
+("、", "，", ",") between groups,
 read digit by digit, or positionally when it holds 十/百/千 ("三十四" is 34).
 
 ``SPOKEN_CANDIDATES`` (RE2) picks the rows that hold three number words in a row of any of
@@ -78,9 +79,16 @@ LANGUAGES: dict[str, tuple[str, str | None]] = {
 _SEP = r"[ \t\n\r\f\v,.\-]+"
 
 
+# Written groups of one to four digits may stand before, between and after the words of a run
+# ("0171 eins zwei drei vier fünf sechs"), when the run holds ``MIN_WORDS_BESIDE_DIGITS`` words
+# (below): a date beside an article ("12.04.2026 um ein": words for one) is no number.
+_GROUP = r"[0-9]{1,4}"
+MIN_WORDS_BESIDE_DIGITS = 3
+
+
 def _run_pattern(word: str, conjunction: str | None) -> str:
     sep = rf"(?:{_SEP}{conjunction}{_SEP}|{_SEP})" if conjunction else _SEP
-    return rf"(?<![\w])(?:{word})(?:{sep}(?:{word}))*(?![\w])"
+    return rf"(?<![\w])(?:{_GROUP}{_SEP})*(?:{word})(?:{sep}(?:{word}|{_GROUP}))*(?![\w])"
 
 
 _RUNS = {
@@ -105,13 +113,14 @@ _KANJI_DIGITS = {
 }
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI = "〇零一二三四五六七八九十百千"
-_KANJI_RUN = re.compile(rf"[{_KANJI}]+(?:[のー\-・][{_KANJI}]+)*")
+_KANJI_JOIN = "のー\\-・、，,"
+_KANJI_RUN = re.compile(rf"[{_KANJI}]+(?:[{_KANJI_JOIN}][{_KANJI}]+)*")
 
 # Rows worth reading: three number words of any of the languages in a row (no word
 # boundaries: a superset), or kanji numerals.
 _ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
 _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
-SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|[{_KANJI}]{{3,}}|[{_KANJI}][のー\-・][{_KANJI}]"
+SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|[{_KANJI}]{{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
 
 
 # (the first three words are enough to know: not {2,}, which reads a long run to its end)
@@ -131,7 +140,7 @@ def read_run(run: str, lang: str) -> str:
 def read_kanji(run: str) -> str:
     """The digits of a run of kanji numerals: digit by digit, or positionally per group."""
     out = []
-    for group in re.split(r"[のー\-・]", run):
+    for group in re.split(f"[{_KANJI_JOIN}]", run):
         if all(c in _KANJI_DIGITS for c in group):
             out.append("".join(str(_KANJI_DIGITS[c]) for c in group))
             continue
@@ -174,7 +183,7 @@ def redact_spoken_runs(
             continue
         text = _RUNS[language].sub(
             lambda m, lg=language: _classified(
-                m.group(), lambda: read_run(m.group(), lg), classify, min_digits
+                m.group(), lambda: read_run(m.group(), lg), classify, min_digits, _WORDS[lg]
             ),
             text,
         )
@@ -186,14 +195,22 @@ def redact_spoken_runs(
 
 
 def _classified(
-    run: str, digits: str | Callable[[], str], classify: Callable[[str], str], min_digits: int
+    run: str,
+    digits: str | Callable[[], str],
+    classify: Callable[[str], str],
+    min_digits: int,
+    words: re.Pattern[str] | None = None,
 ) -> str:
     if callable(digits):
         if not _MULTI.search(run):  # one word stands for four digits at most
             return run
-        words = len(_MULTI.split(run))
-        if words > _LONG_RUN_WORDS:  # a number of more than twenty digits, whatever it reads
-            return classify("0" * words)
+        tokens = _MULTI.split(run)
+        if any("0" <= token[:1] <= "9" for token in tokens) and (
+            sum(bool(words.fullmatch(token)) for token in tokens) < MIN_WORDS_BESIDE_DIGITS
+        ):
+            return run
+        if len(tokens) > _LONG_RUN_WORDS:  # a number of more than twenty digits, whatever it reads
+            return classify("0" * len(tokens))
         digits = digits()
     return classify(digits) if len(digits) >= min_digits else run
 
@@ -230,27 +247,32 @@ DIGIT_WORD_VALUES = {
     "meia": "6",
 }  # fmt: skip
 _DIGIT_WORD_ALTERNATION = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
-# Rows worth reading (RE2, a superset: no word boundaries): seven such words with no letter
-# between them.
+# Written digits may stand in such a run ("0171 eins zwei drei vier fünf sechs", "555 one two
+# three four"), each a token, when ``MIN_WORDS_BESIDE_DIGITS`` of its words are words for a digit.
+# Rows worth reading (RE2, a superset: no word boundaries): three such words with no letter
+# between them (every run holds seven words, or three beside written digits).
 DIGIT_WORD_RUN_CANDIDATES = (
-    rf"(?i:(?:{_DIGIT_WORD_ALTERNATION})(?:\P{{L}}+(?:{_DIGIT_WORD_ALTERNATION})){{6}})"
+    rf"(?i:(?:{_DIGIT_WORD_ALTERNATION})(?:\P{{L}}+(?:{_DIGIT_WORD_ALTERNATION})){{{MIN_WORDS_BESIDE_DIGITS - 1}}})"
 )
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_RUN_TOKEN = re.compile(r"[^\W\d_]+|[0-9]")
 
 
 def redact_digit_word_runs(text: str, classify: Callable[[str], str], min_words: int = 7) -> str:
     """Runs of ``min_words`` words for a digit or more (any supported language, joined by
-    anything but letters) replaced by ``classify(digits)``, from the run's first word to its last."""
+    anything but letters) replaced by ``classify(digits)``, from the run's first token to its last;
+    written digits count in a run that holds ``MIN_WORDS_BESIDE_DIGITS`` such words."""
     spans: list[tuple[int, int, str]] = []
-    run: list[re.Match[str]] = []
-    for match in [*_LETTER_RUN.finditer(text), None]:
-        value = DIGIT_WORD_VALUES.get(match.group().lower()) if match else None
+    run: list[tuple[re.Match[str], str]] = []
+    for match in [*_RUN_TOKEN.finditer(text), None]:
+        token = match.group() if match else ""
+        value = token if "0" <= token[:1] <= "9" else DIGIT_WORD_VALUES.get(token.lower())
         if value is not None:
-            run.append(match)
+            run.append((match, value))
             continue
-        if len(run) >= min_words:
-            digits = "".join(DIGIT_WORD_VALUES[m.group().lower()] for m in run)
-            spans.append((run[0].start(), run[-1].end(), classify(digits)))
+        words = sum(m.group().isalpha() for m, _ in run)
+        written = len(run) - words
+        if len(run) >= min_words and (not written or words >= MIN_WORDS_BESIDE_DIGITS):
+            spans.append((run[0][0].start(), run[-1][0].end(), classify("".join(v for _, v in run))))
         run = []
     out, last = [], 0
     for start, end, placeholder in spans:
