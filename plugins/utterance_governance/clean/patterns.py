@@ -173,13 +173,20 @@ _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 # "at" and "dot" as people say and obfuscate them, in every supported language: "jo at example
 # dot com", "jo (at) example [dot] com", "jo arroba gmail punto com", "jo アットマーク docomo ドット ne
 # ドット jp". Non-ASCII letters are spelled in both cases (Python's re.ASCII folds ASCII only).
-_AT_WORDS = _words("at", "arroba", "arobase", "chiocciola", "apenstaartje", "klammeraffe")
+_AT_WORDS = _words(
+    "at", "arroba", "arobase", "chiocciola", "chiocciolina", "apenstaartje", "apenstaart", "apestaart",
+    "klammeraffe", "affenschwanz",
+)  # fmt: skip
 _DOT_WORDS = _words("dot", "punkt", "point", "punto", "punt", "ponto")
 _BRACKETED = r"{_WS}*[(\[{{]{_WS}*(?:{words}){_WS}*[)\]}}]{_WS}*"
 # "at the rate (of)": how English is spoken in India says "@"
 _AT_THE_RATE = rf"{_words('at')}{_WS}+{_words('the')}{_WS}+{_words('rate')}(?:{_WS}+{_words('of')})?"
-_AT = rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_WORDS}|[äÄ]t|アットマーク|@){_WS}+|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
-_DOT = rf"(?:{_WS}+(?:{_DOT_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
+# Japanese writes no space around アット(マーク) and ドット ("joアットgmailドットcom")
+_AT = (
+    rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_WORDS}|[äÄ]t|@){_WS}+|{_WS}*(?:アットマーク|アット){_WS}*"
+    rf"|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
+)
+_DOT = rf"(?:{_WS}+{_DOT_WORDS}{_WS}+|{_WS}*ドット{_WS}*|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
 _TLDS = (
     "com", "net", "org", "edu", "gov", "io", "co", "uk", "us", "ca", "de", "fr", "au",
     "info", "biz", "me", "ai", "app", "dev", "ie", "nl", "es", "it", "br", "jp", "at", "mx", "in",
@@ -232,12 +239,26 @@ def _label_except(excluded: tuple[str, ...]) -> str:
 
 
 _MAILBOX = _label_except(_NOT_A_MAILBOX)
+# Between the parts of a spoken mailbox: "dot", "underscore", "hyphen" in every supported
+# language ("jo guion bajo smith", "jo tiret du bas smith", "jo bindestrich smith", "jo
+# trattino basso smith", "jo liggend streepje smith", "jo sublinhado smith", "jo アンダーバー smith")
+_JOIN_PHRASES = "|".join(
+    rf"{_words(first)}{_WS}+{_words(second)}"
+    if not rest
+    else rf"{_words(first)}{_WS}+{_words(second)}{_WS}+{_words(rest[0])}"
+    for first, second, *rest in (
+        ("guion", "bajo"), ("guión", "bajo"), ("tiret", "du", "bas"), ("tiret", "bas"),
+        ("trattino", "basso"), ("liggend", "streepje"), ("laag", "streepje"), ("under", "score"),
+    )
+)  # fmt: skip
 _JOIN_WORDS = _words(
     "dot", "underscore", "dash", "hyphen", "period", "punkt", "point", "punto", "punt", "ponto",
-    "unterstrich", "tiret", "guion", "trattino",
+    "unterstrich", "bindestrich", "tiret", "guion", "guión", "trattino", "sottolineato", "streepje",
+    "sublinhado", "underline", "traço", "hífen",
 )  # fmt: skip
 _LOCAL_JOIN = (
-    rf"(?:{_WS}+(?:{_JOIN_WORDS}|ドット){_WS}+|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
+    rf"(?:{_WS}+(?:{_JOIN_PHRASES}|{_JOIN_WORDS}){_WS}+|{_WS}*(?:ドット|アンダーバー|アンダースコア|ハイフン){_WS}*"
+    rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
 )
 
 # Latin letters beyond ASCII (Latin-1 and Latin Extended-A/B, the multiplication and division signs

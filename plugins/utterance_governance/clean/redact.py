@@ -593,7 +593,7 @@ _WRITTEN_FAMILIES = "|".join(
     for kind, (_, pattern) in DETECTORS.items()
     if kind not in ("email_spoken", "spoken_number")
 )
-_AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|アットマーク|@)[ \t\n\r\f\v)\]}}]"
+_AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|@)[ \t\n\r\f\v)\]}}]|アット"
 _SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS) + r"\b"
 _TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
 _LONG_ENOUGH_RUN = (

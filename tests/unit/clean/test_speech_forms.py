@@ -96,6 +96,24 @@ def test_digits_beside_a_run_are_read_row_by_row() -> None:
     assert out[2:] == ["appelle le [NUMBER]", "appelle le [CARD]"]
 
 
+SPOKEN_EMAILS = [
+    ("es-ES", "escribe a jo guion bajo smith arroba gmail punto com", "escribe a [EMAIL]"),
+    ("fr-FR", "écris à jo tiret du bas smith arobase gmail point com", "écris à [EMAIL]"),
+    ("de-DE", "schreib an jo bindestrich smith ät gmx punkt de", "schreib an [EMAIL]"),
+    ("de-DE", "schreib an jo unterstrich smith affenschwanz web punkt de", "schreib an [EMAIL]"),
+    ("it-IT", "scrivi a jo trattino basso smith chiocciolina libero punto it", "scrivi a [EMAIL]"),
+    ("nl-NL", "mail jo liggend streepje smith apenstaart ziggo punt nl", "mail [EMAIL]"),
+    ("pt-BR", "manda para jo sublinhado smith arroba uol ponto com ponto br", "manda para [EMAIL]"),
+    ("ja-JP", "メールはjoアットgmailドットcomです", "メールは[EMAIL]です"),
+    ("ja-JP", "メールはjoアンダーバーsmithアットマークdocomoドットneドットjpです", "メールは[EMAIL]です"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), SPOKEN_EMAILS)
+def test_spoken_email_words_of_every_language(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "uh, what's the weather like"),
     ("en-US", "uh-huh, play it again"),
@@ -107,6 +125,8 @@ KEPT = [
     ("en-US", "add 2, 3, 4 eggs"),
     ("de-DE", "1,5 Liter Milch und 12,50 Euro"),
     ("ja-JP", "一、二、三"),
+    ("ja-JP", "アットホームな雰囲気のカフェを探して"),  # "at home": no mailbox, no domain
+    ("en-US", "meet me at the station at five"),
 ]
 
 
