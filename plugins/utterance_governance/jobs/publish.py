@@ -704,15 +704,19 @@ def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) ->
 
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
     """The version ``run_id`` put live (live now, or superseded or revoked since), if it did; a
-    version it only staged (a crash before the switch) does not count."""
+    version it only staged (a crash before the switch: ``staged``, or ``abandoned`` once the
+    retry's reconciliation removed it) does not count, and the retry publishes the batch."""
     return next(
         (
             v["version"]
             for v in ctx.store.versions(ctx.dataset)
-            if v["run_id"] == run_id and v["status"] != "staged"
+            if v["run_id"] == run_id and v["status"] in _WENT_LIVE
         ),
         None,
     )
+
+
+_WENT_LIVE = ("live", "superseded", "revoked")
 
 
 def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) -> Publication:

@@ -79,3 +79,39 @@ def test_two_publish_runs_at_once_publish_a_row_once(tmp_path, store_url):
         result = publish.publish(ctx, staged, gated)
     assert live_rows(lake) == ["u1"]
     assert result["new_version"] is False and result["counts"].get("duplicate") == 1
+
+
+@pytest.mark.parametrize("stage", ["stage", "shards", "manifest", "ledger"])
+def test_a_publish_cleared_after_a_crash_before_its_switch_publishes_the_batch(
+    tmp_path, store_url, monkeypatch, stage
+):
+    """The crash leaves the run's version staged; the retry's reconciliation abandons it (and
+    removes its files). That version never went live: the retry publishes the batch, not nothing."""
+    import functools
+
+    from utterance_governance.publish import commit
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+
+    def crash(at: str) -> None:
+        if at == stage:
+            raise OSError(f"the store went away at {at}")
+
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)
+        monkeypatch.setattr(publish, "publish_version", functools.partial(commit.publish_version, on_stage=crash))
+        with pytest.raises(OSError):
+            publish.publish(ctx, staged, gated)
+        monkeypatch.setattr(publish, "publish_version", commit.publish_version)
+        retried = publish.publish(ctx, staged, gated)  # the operator clears the task: same run
+    assert live_rows(lake) == ["u1", "u2"]
+    assert retried["new_version"] is True and retried["counts"]["published"] == 2
+    with lake.store() as store:
+        statuses = {v["version"]: v["status"] for v in store.versions("assistant-sft")}
+    assert statuses == {"v000001": "abandoned", "v000002": "live"}
+    assert lake.publish()["counts"] == {}  # and the next night has nothing left over
