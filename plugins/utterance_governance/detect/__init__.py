@@ -18,8 +18,12 @@ ip              ``ipaddress``: the standard library accepts the token as IPv4 or
 iban            ``stdnum_iban``: ``stdnum.iban`` (mod 97) on a letters-and-digits window
 national_id     ``stdnum_<module>``: the allowed countries' identity numbers with letters
                 (any row) or of the row's country (digits)
-spoken_number   ``digit_words``: seven or more digit words in a row, in any supported
-                language (our own word list, no ``text2num``), or seven kanji digits
+spoken_number   ``digit_words``: seven digits or more read out in a row: digit words of any
+                supported language (our own word list, no ``text2num``) and French pairs
+                ("trente-quatre"), fillers ("uh", "äh", "euh"; "um" in English) between them
+                counting as nothing; written digit groups mixed with two digit words or more
+                ("0171 eins zwei ..."); or seven kanji digits, "の", "ー", "、", "・" or a
+                space between them
 name            ``name_statement``: "my name is X" and its translations;
                 ``called_full_name``: "call|text|email X Y", X a given name and Y a surname
 address         ``street_number``: a house number, capitalised words and a street type;

@@ -43,10 +43,30 @@ _DIGIT_WORDS = {
     "nove": "9",
     "nul": "0", "een": "1", "twee": "2", "drie": "3", "vijf": "5", "zes": "6", "zeven": "7",
     "negen": "9",
-    "um": "1", "dois": "2", "três": "3", "sete": "7", "oito": "8", "meia": "6",
+    "um": "1", "dois": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8", "meia": "6",
 }  # fmt: skip
 _KANJI_DIGITS = "〇零一二三四五六七八九"
-_LETTER_TOKEN = re.compile(r"[^\W\d_]+")
+# what may stand between the kanji digits of one number: "の", long marks and dashes, the
+# ideographic comma, the middle dot, a comma or a space (NFKC'd: "，", "･", "　" included)
+_KANJI_JOINERS = "のー-、・, "
+# Hesitations that may stand between the digit words of one number (they count as no digit):
+# "five five five uh one two three four". Not "er" (German "he") nor "é" (Portuguese "is"), which
+# are words; "um" only in English rows, where it is no digit word (Portuguese "one" elsewhere).
+_FILLERS = frozenset(
+    ["uh", "uhm", "umm", "hmm", "mm", "erm", "äh", "ähm", "öhm", "hm", "euh", "heu", "ehm", "eh"]
+)
+_ENGLISH_FILLERS = frozenset(["um"])
+# French numbers from 10 to 99, as French numbers are read in pairs ("zéro six, douze,
+# trente-quatre, ..."): two digits each in a spoken run
+_FR_UNITS = "un|deux|trois|quatre|cinq|six|sept|huit|neuf"
+_FR_TEENS = "onze|douze|treize|quatorze|quinze|seize|dix(?:[- ](?:sept|huit|neuf))?"
+_FR_TENS = "vingt|trente|quarante|cinquante|soixante|quatre[- ]vingts?"
+_FR_PAIR = (
+    rf"(?:soixante|quatre[- ]vingts?)[- ](?:et[- ])?(?:{_FR_TEENS})"  # 70-79, 90-99
+    rf"|(?:{_FR_TENS})(?:[- ](?:et[- ])?(?:{_FR_UNITS}))?|{_FR_TEENS}"
+)
+# a spoken run's tokens: a French pair, a word, or a group of written digits
+_NUMBER_TOKEN = re.compile(rf"(?<![^\W\d_])(?P<pair>{_FR_PAIR})(?![^\W\d_])|(?P<digits>\d+)|[^\W\d_]+")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
@@ -188,24 +208,51 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
             return
 
 
-def _spoken_digits(text: str) -> bool:
-    run = 0
-    for token in _LETTER_TOKEN.findall(text.lower()):
-        run = run + 1 if token in _DIGIT_WORDS else 0
-        if run >= 7:
+def _spoken_digits(text: str, language: str | None = None) -> bool:
+    """Seven digits or more read out in a row: digit words of any supported language and French
+    pairs ("douze"), fillers ("uh", "äh", "euh") between them counting as nothing; or written
+    digit groups and two digit words or more mixed ("0171 eins zwei drei vier fünf sechs",
+    "555 one two three four"); or seven kanji digits joined by nothing or by ``_KANJI_JOINERS``."""
+    fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
+    spoken = written = words = 0  # the current run: digits read out, digits written, words
+    for match in _NUMBER_TOKEN.finditer(text.lower()):
+        token = match.group()
+        if match.group("pair"):
+            spoken, words = spoken + 2, words + 1
+        elif match.group("digits"):
+            written += len(token)
+        elif token in fillers:
+            continue
+        elif token in _DIGIT_WORDS:
+            spoken, words = spoken + 1, words + 1
+        else:
+            spoken = written = words = 0
+            continue
+        if (spoken >= 7 and not written) or (written and words >= 2 and spoken + written >= 7):
             return True
     kanji = 0
     for char in text:
-        kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in "のー-" else 0)
+        kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in _KANJI_JOINERS else 0)
         if kanji >= 7:
             return True
     return False
 
 
+# The spoken family's pieces (RE2: ``\b`` is an ASCII word boundary, so the fillers, "äh" among
+# them, are bounded by the separators around them instead).
+_RE2_FILLERS = "|".join(sorted(_FILLERS | _ENGLISH_FILLERS, key=len, reverse=True))
+_RE2_NUMBER_WORD = (
+    r"\b(?:"
+    + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+    + r"|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante)\b"
+)
+# between two number words of one run: fillers, and the "et" of "vingt et un"
+_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et)[^\pL\n]+)*"
+
 # RE2 prefilters of the rule families: a row is read by a family's rules only where its
 # prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
 _FAMILIES: dict[str, str] = {
-    "digits": r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}",
+    "digits": "",  # _OWN_PASS
     "email": (
         r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク"
         r"|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
@@ -214,20 +261,30 @@ _FAMILIES: dict[str, str] = {
     # a letter beside a digit; letters of scripts NFKC folds to no ASCII letter (kanji, kana,
     # hangul: "12月21日") do not count
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]",
-    "spoken": (
-        r"(?i:\b(?:"
-        + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
-        + r")\b(?:[^\pL\n]+\b(?:"
-        + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
-        + r")\b){6})|["
-        + _KANJI_DIGITS
-        + "のー-]{7}"
-    ),
+    # seven kanji digits, joiners between them (raw: before NFKC, format characters included);
+    # number words: _OWN_PASS
+    "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
     "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é|call|text|email|message|ring)\b)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
         r"|\b(?:box|postfach|apartado|caixa postal|postbus)\s*[0-9])"
+    ),
+}
+
+# The prefilters of the families whose patterns hold large alternations or counted repetitions,
+# each pattern read over the column in a pass of its own: in one automaton with the others (or
+# with each other) they outgrow RE2's DFA budget, which makes the pass ten times slower or more.
+_OWN_PASS: dict[str, tuple[str, ...]] = {
+    "digits": (r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}",),
+    "spoken": (
+        # four number words in a row, fillers between them: seven digits read out take four
+        # words or more (a French pair counts two digits and is one word or two)
+        rf"(?i:{_RE2_NUMBER_WORD}(?:{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}){{3}})",
+        # written digits beside two number words or more ("0171 eins zwei", "five 555 one")
+        rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS})[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
+        rf"|{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}\p{{Nd}}"
+        rf"|{_RE2_NUMBER_WORD}[^\pL\n]*\p{{Nd}}[^\pL\n]*{_RE2_NUMBER_WORD})",
     ),
 }
 
@@ -248,6 +305,7 @@ def find_in_text(
         if locale and "-" in locale.replace("_", "-")
         else None
     )
+    language = locale.replace("_", "-").split("-")[0].lower() if locale else None
     found: list[tuple[str, str]] = []
     digits = sum(map(str.isdigit, text))
     if "email" in run:
@@ -276,7 +334,7 @@ def find_in_text(
             if module:
                 found.append(("national_id", f"stdnum_{module}"))
                 break
-    if "spoken" in run and _spoken_digits(text):
+    if "spoken" in run and _spoken_digits(text, language):
         found.append(("spoken_number", "digit_words"))
     if "name" in run:
         found += _names(text, gazetteer())
@@ -467,9 +525,9 @@ def find_identifiers(
     return findings
 
 
-# All families but "digits" (whose counted repetition would blow up RE2's automaton) as one
-# pass: each family then reads only the texts that pass finds something in.
-_ANY_FAMILY = "|".join(f"(?:{pattern})" for family, pattern in _FAMILIES.items() if family != "digits")
+# The families' shared parts as one pass: each family then reads only the texts that pass finds
+# something in; the parts in ``_OWN_PASS`` read every text.
+_ANY_FAMILY = "|".join(f"(?:{pattern})" for pattern in _FAMILIES.values() if pattern)
 
 
 def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
@@ -478,10 +536,10 @@ def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     some = np.flatnonzero(np.asarray(pc.match_substring_regex(texts, _ANY_FAMILY)))
     subset = texts.take(pa.array(some, pa.int64()))
     for i, family in enumerate(names):
-        if family == "digits":
-            hits[:, i] = np.asarray(pc.match_substring_regex(texts, _FAMILIES[family]))
-        elif len(some):
-            hits[some, i] = np.asarray(pc.match_substring_regex(subset, _FAMILIES[family]))
+        for pattern in _OWN_PASS.get(family, ()):
+            hits[:, i] |= np.asarray(pc.match_substring_regex(texts, pattern))
+        if _FAMILIES[family] and len(some):
+            hits[some, i] |= np.asarray(pc.match_substring_regex(subset, _FAMILIES[family]))
     return hits
 
 
