@@ -224,9 +224,10 @@ def purge_published(
             result["searched"] = [] if dry_run else ["published", "governance_store"]  # nothing published yet
             return result
         fingerprint = key_fingerprint(pseudonym_key)
-        check_key(
-            live_fingerprint(read_manifest(storage, dataset, live)), fingerprint, where=f"purging {dataset}"
-        )
+        live_manifest = read_manifest(storage, dataset, live)
+        check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
+        if not dry_run and _purged_by(live_manifest, run_id):
+            return _after_own_switch(storage, store, dataset, live_manifest, result)
         result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
         decided_at = now()
         privacy = state()
@@ -253,6 +254,8 @@ def purge_published(
             "shards": affected.shards,
             "rows_removed": counts,
             "requests": sorted(affected.by_request),
+            # what each request removed: a retry past the switch reports it again (no identifier)
+            "by_request": affected.by_request,
         }
         publication = Publication(
             run_id=run_id,
@@ -290,3 +293,38 @@ def purge_published(
         log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
                  len(affected.shards), new["version"], live)  # fmt: skip
         return result
+
+
+def _purged_by(manifest: dict, run_id: str) -> bool:
+    """Whether the live version is the purge of ``run_id`` (a retry of a task that failed after it
+    switched, while removing the replaced shards or reporting)."""
+    return manifest.get("run_id") == run_id and (manifest.get("notes") or {}).get("kind") == "purge"
+
+
+def _after_own_switch(storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, result: dict) -> dict:
+    """The result of this run's purge, read back from the version it put live, with the clean-up
+    the failed attempt did not finish: the revocation is announced and the receipts count what it
+    removed, as if the first attempt had returned."""
+    replaces = manifest.get("replaces") or {}
+    cleanup = remove_replaced_shards(storage, store, dataset, manifest["version"])
+    result.update(
+        new_version=True,
+        version=manifest["version"],
+        live_before=replaces.get("version"),
+        parent_version=replaces.get("version"),
+        replaced_status=replaces.get("status"),
+        reason=replaces.get("reason", []),
+        erase_copies=bool(replaces.get("erase_copies")),
+        rows_removed=dict(replaces.get("rows_removed") or {}),
+        by_request={request: dict(counts) for request, counts in (replaces.get("by_request") or {}).items()},
+        shards_replaced=list(replaces.get("shards") or []),
+        rows=manifest.get("rows"),
+        shards=len(manifest.get("shards") or ()),
+        manifest=DatasetPaths(dataset).manifest(manifest["version"]),
+        cleanup=cleanup,
+        searched=["published", "governance_store"],
+        retried_after_switch=True,
+    )
+    log.warning("purge of run %s already switched %s live (this is a retry): finishing its clean-up",
+                manifest.get("run_id"), manifest["version"])  # fmt: skip
+    return result

@@ -212,3 +212,30 @@ def test_an_interrupted_purge_keeps_a_valid_live_version_and_a_rerun_converges(l
     if stage in ("switch", "purged"):
         assert not result["new_version"]  # the retry only finished the clean-up
     json.dumps(result)  # what a task returns goes through XCom
+
+
+@pytest.mark.parametrize("stage", ["switch", "purged"])
+def test_the_same_run_retried_after_its_switch_reports_what_its_purge_did(lake, stage):
+    """Airflow retries the task (same run) that failed after the switch: the result is that of the
+    purge it finished, so the revocation is announced and the receipts count the removal."""
+    storage, store = lake
+    add_privacy(store, deletions=[deletion("d1", "c0", "utterances", ids=["u00"])])
+
+    def crash(at: str) -> None:
+        if at == stage:
+            raise Crash(at)
+
+    with pytest.raises(Crash):
+        purge(storage, store, on_stage=crash)
+    first = read_current(storage, DATASET)["version"]
+    result = purge(storage, store)  # the same run, retried
+    assert result["new_version"] is True and result["retried_after_switch"] is True
+    assert result["version"] == first == "v000003" and result["live_before"] == "v000002"
+    assert result["by_request"] == {"d1": {"published_rows": 1}}
+    assert result["erase_copies"] is True and result["replaced_status"] == "revoked"
+    referenced = {s["path"] for s in live_manifest(storage)["shards"]}
+    on_disk = {
+        f.path.removeprefix(f"published/{DATASET}/") for f in storage.list_files("published", (".parquet",))
+    }
+    assert on_disk == referenced  # the clean-up the first attempt did not reach is done
+    json.dumps(result)
