@@ -30,6 +30,11 @@ address         ``street_number``: a house number, capitalised words and a stree
                 ``po_box``: "P.O. Box 12", "Postfach 12", "apartado 12"
 ==============  ==========================================================================
 
+The digit rules (phone, card, national_id of digits) read a text again with its digit groups
+joined by odd separators (middle dots, bullets, "・", "、", underscores, commas, tabs, line breaks)
+read as joined by spaces: "415·555·0132", "415, 555, 0100", "090、1234、5678". Comma-grouped
+amounts ("1,234,567", "3,50") and lists ("21, 23, 25, 24", "1999, 2000, 2001") are not joined.
+
 Which rows are read (``scope_rows``): every row that holds a digit, a number word, an "@"
 (or a spelled-out "at"), or a gazetteer name, plus a random sample (``sample_rate``) of the
 rest. Findings carry the row, the kind and the rule, never the text.

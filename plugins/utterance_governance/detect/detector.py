@@ -276,7 +276,12 @@ _FAMILIES: dict[str, str] = {
 # each pattern read over the column in a pass of its own: in one automaton with the others (or
 # with each other) they outgrow RE2's DFA budget, which makes the pass ten times slower or more.
 _OWN_PASS: dict[str, tuple[str, ...]] = {
-    "digits": (r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}",),
+    # seven digits, at most three other characters on one line between each two; or a line break
+    # between two groups of four digits or fewer ("415\n555\n0132"; ``_joined``)
+    "digits": (
+        r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}"
+        r"|(?:^|\P{Nd})\p{Nd}{1,4}[ \t]*[\n\r\v\f\x{85}][ \t]*\p{Nd}{1,4}(?:\P{Nd}|$)",
+    ),
     "spoken": (
         # four number words in a row, fillers between them: seven digits read out take four
         # words or more (a French pair counts two digits and is one word or two)
@@ -311,17 +316,12 @@ def find_in_text(
     if "email" in run:
         found += _emails(text)
     if digits >= 7 and "digits" in run:
-        found += [("phone", rule) for rule in _phones(text, region)]
-        for match in _CARD_WINDOW.finditer(text):
-            if _luhn(re.sub(r"\D", "", match.group())):
-                found.append(("card", "luhn_digits"))
-                break
-        for match in _DIGIT_RUN.finditer(text):
-            compact = re.sub(r"\D", "", match.group())
-            module = next((m for m in _DIGIT_IDS.get(region or "", ()) if _stdnum(m, compact)), None)
-            if module:
-                found.append(("national_id", f"stdnum_{module}"))
-                break
+        numbers = _digit_groups(text, region)
+        joined = _joined(text)
+        if joined != text:  # groups joined by odd separators, read as if joined by spaces
+            kinds = {kind for kind, _ in numbers}
+            numbers += [(kind, rule) for kind, rule in _digit_groups(joined, region) if kind not in kinds]
+        found += numbers
     if digits >= 9 and "digits" in run and any(_stdnum("us.ssn", m.group()) for m in _SSN.finditer(text)):
         found.append(("ssn", "stdnum_ssn"))
     if "ip" in run and any(_is_ip(m.group()) for m in _IP_TOKEN.finditer(text)):
@@ -344,6 +344,74 @@ def find_in_text(
         if _PO_BOX.search(text):
             found.append(("address", "po_box"))
     return found
+
+
+def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
+    """Phones, cards and the region's identity numbers of digits only, in ``text``."""
+    found = [("phone", rule) for rule in _phones(text, region)]
+    for match in _CARD_WINDOW.finditer(text):
+        if _luhn(re.sub(r"\D", "", match.group())):
+            found.append(("card", "luhn_digits"))
+            break
+    for match in _DIGIT_RUN.finditer(text):
+        compact = re.sub(r"\D", "", match.group())
+        module = next((m for m in _DIGIT_IDS.get(region or "", ()) if _stdnum(m, compact)), None)
+        if module:
+            found.append(("national_id", f"stdnum_{module}"))
+            break
+    return found
+
+
+# Separators between digit groups that the matchers do not read as joining them: middle dots,
+# bullets, the katakana middle dot and the ideographic comma, underscores, commas, tabs and line
+# breaks (NFKC'd: "，" and "･" included), with spaces around them.
+_ODD_SEPARATOR = re.compile(r"[ \t]*[·•‧∙⋅・、_,\t\n\r\v\f\x85\u2028\u2029][ \t]*")
+_ODD_JOINED = re.compile(rf"(?<!\d)\d++(?:{_ODD_SEPARATOR.pattern}\d++)+")
+# Digit groups joined by odd separators that are amounts or lists, not one number (left as they
+# are): a comma-grouped amount (thousands by threes: "1,234,567", "123,456,782" though it passes the
+# BSN check; a decimal comma: "3,50", the "567,89" of "1.234.567,89"); a group of one digit
+# ("1, 2, 3, 4", "5_000_000"); three groups or more of the same length up to three digits, the
+# first without a leading 0 ("21, 23, 25, 24, 22, 20, 19", "101, 102, 103"; not "06, 12, 34, 56,
+# 78"); years or hundreds ("1999, 2000, 2001", "1000, 2000, 3000, 4000"); and two groups joined by a
+# comma ("Alameda de Silva, 84, 44241573": a house number and a postcode, which read as a
+# Brazilian phone). A phone or a card written with commas has three groups or more.
+_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+,\d{1,2}")
+_LIST_ITEM = re.compile(r"(?:19|20)\d\d|\d+00")
+_LIST_COMMAS = frozenset(",、")
+# A line break or a tab joins two groups of four digits or fewer only: a postcode at the end of one
+# line and a phone at the start of the next ("Slovenia 62377\n070-820-714") are two numbers.
+_LINE_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")
+
+
+def _joined(text: str) -> str:
+    """``text`` with the odd separators between digit groups as spaces (amounts and lists kept)."""
+
+    def join_run(parts: list[str], separators: list[str]) -> str:
+        run = "".join(part + separator for part, separator in zip(parts, [*separators, ""], strict=True))
+        lengths = {len(part) for part in parts}
+        if (
+            len(parts) < 2
+            or _AMOUNT.fullmatch(run)
+            or min(lengths) < 2
+            or (len(parts) >= 3 and len(lengths) == 1 and max(lengths) <= 3 and parts[0][0] != "0")
+            or all(_LIST_ITEM.fullmatch(part) for part in parts)
+            or (len(parts) == 2 and not _LIST_COMMAS.isdisjoint(run))
+        ):
+            return run
+        return " ".join(parts)
+
+    def join(match: re.Match) -> str:
+        parts = _ODD_SEPARATOR.split(match.group())
+        separators = _ODD_SEPARATOR.findall(match.group())
+        out, first = [], 0
+        for i, separator in enumerate(separators):
+            if not _LINE_BREAKS.isdisjoint(separator) and max(len(parts[i]), len(parts[i + 1])) > 4:
+                out.append(join_run(parts[first : i + 1], separators[first:i]) + separator)
+                first = i + 1
+        out.append(join_run(parts[first:], separators[first:]))
+        return "".join(out)
+
+    return _ODD_JOINED.sub(join, text)
 
 
 def _emails(text: str) -> list[tuple[str, str]]:

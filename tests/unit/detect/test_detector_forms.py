@@ -66,6 +66,88 @@ def test_words_that_are_not_fillers_still_break_a_spoken_digit_run() -> None:
     assert _flagged(cases) == []
 
 
+# --- 2. digit groups joined by odd separators --------------------------------------------------
+
+
+def test_digit_groups_joined_by_odd_separators() -> None:
+    cases = [
+        ("call 415·555·0132", "en-US", "phone"),
+        ("call 415 · 555 · 0132", "en-US", "phone"),
+        ("call 415•555•0132", "en-US", "phone"),
+        ("call 415_555_0132", "en-US", "phone"),
+        ("call 415\t555\t0132", "en-US", "phone"),
+        ("call 415\n555\n0132", "en-US", "phone"),
+        ("call 415\u2028555\u20280132", "en-US", "phone"),
+        ("call 415, 555, 0100", "en-US", "phone"),
+        ("call 415,555,0100", "en-US", "phone"),
+        ("ruf 030·12345678 an", "de-DE", "phone"),
+        ("appelle le 06, 12, 34, 56, 78", "fr-FR", "phone"),
+        ("card 4111·1111·1111·1111", "en-US", "card"),
+        ("card 4111_1111_1111_1111", "en-US", "card"),
+        ("card 4111, 1111, 1111, 1111", "en-US", "card"),
+    ]
+    assert _missed(cases) == []
+    us = [text for text, locale, _ in cases if locale == "en-US"]
+    assert flag_rows(us, sample_rate=0).all()  # no locale: US formats
+
+
+def test_amounts_and_lists_joined_by_odd_separators_are_not_identifiers() -> None:
+    # A comma-grouped amount (thousands by three, or a decimal comma) is money, not an identifier,
+    # and a list of numbers is no number: their separators are left as they are.
+    texts = [
+        "it costs 1,234,567 dollars",
+        "the city has 8,336,817 people",
+        "transfer 1,234,567.89 to savings",
+        "der Preis ist 1.234.567,89 €",
+        "der Preis ist 12.345.678,90 €",
+        "ça coûte 3,50 €",
+        "het kost 123,456,782 euro",  # 123456782 passes the BSN check
+        "the scores were 21, 14, 35 and 7",
+        "in 1999, 2000, 2001, 2002 and 2003",
+        "count 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
+        "highs of 21, 23, 25, 24, 22, 20, 19 this week",
+        "scores: 21, 14, 35, 7, 10",
+        "prices 9,99, 12,50, 3,20",
+        "rooms 101, 102, 103, 104 and 120, 130, 140",
+        "steps of 1000, 2000, 3000, 4000",
+        "Alameda de Silva, 84, 44241573 Mendonça",
+        "5_000_000 users",
+        "score 3·2·1·0",
+        "21、23、25、24、22、20、19度",
+        "Slovenia 62377\n070-820",
+    ]
+    locales = ["en-US", "en-GB", "en-AU", "en-IN", "de-DE", "fr-FR", "es-MX", "it-IT"]
+    locales += ["nl-NL", "pt-BR", "ja-JP"]
+    assert _flagged([(text, locale) for text in texts for locale in locales]) == []
+
+
+# --- 3. Japanese digit groups --------------------------------------------------------------------
+
+
+def test_japanese_digit_groups_joined_by_punctuation() -> None:
+    cases = [
+        ("電話番号は〇九〇、一二三四、五六七八です", "ja-JP", "spoken_number"),
+        ("〇九〇・一二三四・五六七八", "ja-JP", "spoken_number"),
+        ("〇九〇ー一二三四ー五六七八", "ja-JP", "spoken_number"),
+        ("〇九〇 一二三四 五六七八", "ja-JP", "spoken_number"),
+        ("090ー1234ー5678", "ja-JP", "phone"),  # already read by the phone matcher
+        ("０９０ー１２３４ー５６７８", "ja-JP", "phone"),
+        ("090・1234・5678に電話して", "ja-JP", "phone"),
+        ("090、1234、5678に電話して", "ja-JP", "phone"),
+    ]
+    assert _missed(cases) == []
+
+
+def test_japanese_dates_and_counts_are_not_digit_groups() -> None:
+    cases = [
+        ("二〇二四年一二月二五日に会いましょう", "ja-JP"),
+        ("一、二、三で始めます", "ja-JP"),
+        ("一緒に一二三を数えよう", "ja-JP"),
+        ("12月21日の7時25分に電話して", "ja-JP"),
+    ]
+    assert _flagged(cases) == []
+
+
 # --- 4. written and spoken digits mixed ----------------------------------------------------------
 
 
