@@ -9,7 +9,10 @@ kind            rule (``Finding.rule``)
 ==============  ==========================================================================
 email           ``email_written``: an RFC 5322-ish address (Unicode letters, no TLD list);
                 ``email_spelled``: "<name> (at)|arroba|arobase|… <domain> (dot)|punto|… <tld>"
-                with an unambiguous "at" (bracketed or non-English) or a mailbox with a digit
+                with an unambiguous "at" (bracketed or non-English: "ät", "chiocciolina",
+                "アット"), a mailbox with a digit, or a mailbox spelled with an underscore or
+                hyphen word ("jo guion bajo smith", "jo bindestrich smith at gmx punkt de"), or
+                with a dot word before a mail provider's domain ("jo dot smith at gmail dot com")
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn

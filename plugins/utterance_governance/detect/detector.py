@@ -70,14 +70,45 @@ _NUMBER_TOKEN = re.compile(rf"(?<![^\W\d_])(?P<pair>{_FR_PAIR})(?![^\W\d_])|(?P<
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
-    r"(?:\(at\)|\[at\]|\{at\}|at\s+the\s+rate(?:\s+of)?|arroba|arobase|chiocciola|apenstaartje|klammeraffe"
-    r"|アットマーク|@)"
+    r"(?:\(at\)|\[at\]|\{at\}|at\s+the\s+rate(?:\s+of)?|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    r"|klammeraffe|(?<![^\W\d_])ät(?![^\W\d_])|アット(?:マーク)?|@)"
 )
 _DOT_WORD = r"(?:dot|punto|point|punkt|punt|ponto|\(dot\)|\[dot\]|\{dot\}|ドット|\.)"
-_TLD = r"(?:com|net|org|edu|gov|io|co|uk|us|ca|de|fr|es|it|nl|br|jp|at|mx|in|ie|au|ch|be|pt|eu|info|me)"
-_SPELLED_EMAIL = re.compile(
-    rf"(?i)(?P<box>[\w.]+)\s*(?P<at>{_AT_UNAMBIGUOUS}|\bat\b)\s*[\w-]+(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}\b"
+_TLD = (
+    r"(?:com|net|org|edu|gov|io|co|uk|us|ca|de|fr|es|it|nl|br|jp|at|mx|in|ie|au|ch|be|pt|eu|info|me"
+    r"|コム|ネット|ジェーピー|ジェイピー)"
+    r"(?![0-9A-Za-z\u00c0-\u024f])"  # then no Latin letter or digit (kana may follow: "comです")
 )
+_SPELLED_EMAIL = re.compile(
+    rf"(?i)(?P<box>[\w.]+)\s*(?P<at>{_AT_UNAMBIGUOUS}|\bat\b)\s*[\w-]+(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
+)
+# A mailbox spelled out with its joiners ("jo underscore smith", "jo guion bajo smith", "jo punkt
+# smith") before a plain "at": an e-mail where the joiner is an underscore or hyphen word; where
+# it is only a dot word, where the domain is a mail provider's ("polka dot dress at zara dot com"
+# is no e-mail). "dash" and "minus" are no joiners (dash cams, five minus two).
+_BOX_JOINER = (
+    r"(?:underscore|under score|underline|unterstrich|guion bajo|guión bajo|barra baja|tiret du bas"
+    r"|tiret bas|tiret|trattino basso|trattino|sottolineato|laag streepje|liggend streepje|streepje"
+    r"|koppelteken|sublinhado|hífen|hifen|traço|hyphen|bindestrich|guion|guión)"
+)
+_BOX_DOT = r"(?:dot|punkt|punto|point|punt|ponto)"
+_JOINED_BOX_EMAIL = re.compile(
+    rf"(?i)(?<![\w.])(?P<box>[\w.]+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+[\w.]+){{1,4}})\s+at\s+"
+    rf"(?P<domain>[\w-]+)(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
+)
+_BOX_JOINER_WORD = re.compile(rf"(?i)\s{_BOX_JOINER}\s")
+_MAIL_PROVIDERS = frozenset(
+    [
+        "gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me",
+        "mac", "aol", "gmx", "web", "t-online", "freenet", "posteo", "mailbox", "proton", "protonmail",
+        "pm", "zoho", "yandex", "mail", "orange", "free", "laposte", "sfr", "wanadoo", "libero",
+        "virgilio", "tiscali", "alice", "ziggo", "kpnmail", "kpn", "xs4all", "hetnet", "planet",
+        "telenet", "uol", "bol", "terra", "ig", "globo", "sapo", "docomo", "ezweb", "softbank",
+        "rediffmail", "qq", "btinternet", "sky", "virginmedia", "bigpond", "shaw", "rogers",
+        "sympatico",
+    ]
+)  # fmt: skip
+_TLD_WORD = re.compile(rf"(?i){_TLD}")
 _CARD_WINDOW = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 _IP_TOKEN = re.compile(
@@ -254,8 +285,8 @@ _RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et)[^\pL\n]+)*"
 _FAMILIES: dict[str, str] = {
     "digits": "",  # _OWN_PASS
     "email": (
-        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciola|apenstaartje|klammeraffe)\b)|アットマーク"
-        r"|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
+        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|klammeraffe)\b)"
+        r"|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
     ),
     "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
     # a letter beside a digit; letters of scripts NFKC folds to no ASCII letter (kanji, kana,
@@ -419,6 +450,12 @@ def _emails(text: str) -> list[tuple[str, str]]:
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
             return [*found, ("email", "email_spelled")]
+    for match in _JOINED_BOX_EMAIL.finditer(text):
+        box = match.group("box")
+        if _TLD_WORD.fullmatch(box.split()[-1]):
+            continue  # a domain before "at" ("google dot com at amazon dot com")
+        if _BOX_JOINER_WORD.search(box) or match.group("domain").lower() in _MAIL_PROVIDERS:
+            return [*found, ("email", "email_spelled")]
     return found
 
 
@@ -452,7 +489,8 @@ def _is_ip(token: str) -> bool:
 # A digit (any script: NFKC folds full-width ones later), "@" or a spelled-out "at", a digit
 # word of any supported language, or a kanji digit.
 _SCOPE = (
-    r"\p{Nd}|[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciola|apenstaartje)\b)"
+    r"\p{Nd}|[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    r"|klammeraffe)\b)|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
     r"|(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"

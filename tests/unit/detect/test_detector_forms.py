@@ -182,3 +182,42 @@ def test_numbers_beside_a_digit_word_are_not_mixed_runs() -> None:
         ("stell den Wecker um sieben und um 730", "de-DE"),
     ]
     assert _flagged(cases) == []
+
+
+# --- 5. spelled-out e-mail words of other languages ----------------------------------------------
+
+
+def test_spelled_email_vocabulary_of_other_languages() -> None:
+    cases = [
+        ("jo guion bajo smith arroba gmail punto com", "es-ES"),
+        ("jo guion smith at gmail punto es", "es-ES"),
+        ("jo tiret du bas smith arobase gmail point com", "fr-FR"),
+        ("jo tiret bas smith at orange point fr", "fr-FR"),
+        ("jo bindestrich smith at gmx punkt de", "de-DE"),
+        ("jo unterstrich smith ät web punkt de", "de-DE"),
+        ("jo ät web punkt de", "de-DE"),
+        ("jo klammeraffe web punkt de", "de-DE"),
+        ("jo chiocciolina libero punto it", "it-IT"),
+        ("jo trattino basso smith at libero punto it", "it-IT"),
+        ("jo laag streepje smith at ziggo punt nl", "nl-NL"),
+        ("jo sublinhado smith at gmail ponto com", "pt-BR"),
+        ("jo underscore smith at gmail dot com", "en-US"),
+        ("jo dot smith at gmail dot com", "en-US"),
+        ("joアットgmailドットcom", "ja-JP"),
+        ("joアットマークgmailドットcom", "ja-JP"),
+        ("jo アット gmail ドット co ドット jp", "ja-JP"),
+        ("joアンダーバーsmithアットマークgmailドットコム", "ja-JP"),
+    ]
+    assert _missed([(text, locale, "email") for text, locale in cases]) == []
+
+
+def test_spelled_email_look_alikes_are_kept() -> None:
+    cases = [
+        ("buy it at amazon dot com", "en-US"),
+        ("compare google dot com at amazon dot com", "en-US"),
+        ("search for dash cams at amazon dot com", "en-US"),
+        ("look for a hyphen at the end of the line", "en-US"),
+        ("アットホームなお店を探して", "ja-JP"),
+        ("cherche une chiocciolina", "fr-FR"),
+    ]
+    assert _flagged(cases) == []
