@@ -20,7 +20,10 @@ ssn             ``stdnum_ssn``: ``stdnum.us.ssn`` on ddd-dd-dddd
 ip              ``ipaddress``: the standard library accepts the token as IPv4 or IPv6
 iban            ``stdnum_iban``: ``stdnum.iban`` (mod 97) on a letters-and-digits window
 national_id     ``stdnum_<module>``: the allowed countries' identity numbers with letters
-                (any row) or of the row's country (digits)
+                (any row; also in groups: "RSS MRA 85T10 A562S", "ABCPE 1234 F",
+                "12.345.678-Z") or of the row's country (digits); ``nino_format``: a UK
+                National Insurance number, in capitals, in groups or not ("AB 12 34 56 C"),
+                by HMRC's prefix rules (``stdnum`` has none; "QQ", the specimen, is never issued)
 spoken_number   ``digit_words``: seven digits or more read out in a row: digit words of any
                 supported language (our own word list, no ``text2num``) and French pairs
                 ("trente-quatre"), fillers ("uh", "äh", "euh"; "um" in English) between them

@@ -291,7 +291,10 @@ _FAMILIES: dict[str, str] = {
     "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
     # a letter beside a digit; letters of scripts NFKC folds to no ASCII letter (kanji, kana,
     # hangul: "12月21日") do not count
-    "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]",
+    # (or the groups of a spaced identity number: "AB 12 34 56 C", "ABCPE 1234 F", "12.345.678-Z";
+    # ``_SPACED_ID``)
+    "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+    r"|\p{Lu}{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.]\p{Lu}(?:\P{L}|$)",
     # seven kanji digits, joiners between them (raw: before NFKC, format characters included);
     # number words: _OWN_PASS
     "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
@@ -365,6 +368,8 @@ def find_in_text(
             if module:
                 found.append(("national_id", f"stdnum_{module}"))
                 break
+        else:
+            found += _spaced_ids(text)[:1]
     if "spoken" in run and _spoken_digits(text, language):
         found.append(("spoken_number", "digit_words"))
     if "name" in run:
@@ -443,6 +448,42 @@ def _joined(text: str) -> str:
         return "".join(out)
 
     return _ODD_JOINED.sub(join, text)
+
+
+# Identity numbers with letters written in groups (spaces, hyphens, dots): a UK National Insurance
+# number ("AB 12 34 56 C"), a codice fiscale ("RSS MRA 85T10 A562S", any case), an Indian PAN
+# ("ABCPE 1234 F"), a Spanish DNI or NIE ("12.345.678-Z", "X-1234567-L"). The NINO and the PAN,
+# which have no check character, in capitals only ("call me on 12 34 56 a lot" is no NINO).
+_SPACED_ID = re.compile(
+    r"(?<![\w.-])(?:"
+    r"(?P<nino>[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D])"
+    r"|(?P<cf>(?i:[a-z]{3}[ -]?[a-z]{3}[ -]?\d{2}[a-z]\d{2}[ -]?[a-z]\d{3}[ -]?[a-z]))"
+    r"|(?P<pan>[A-Z]{5}[ -]?\d{4}[ -]?[A-Z])"
+    r"|(?P<dni>\d{2}\.?\d{3}\.?\d{3}[ -]?[A-Z])"
+    r"|(?P<nie>[XYZ][ -]?\d{7}[ -]?[A-Z])"
+    r")(?![\w-])"
+)
+_SPACED_ID_MODULES = {"cf": "it.codicefiscale", "pan": "in_.pan", "dni": "es.dni", "nie": "es.nie"}
+# HMRC's rules for a NINO's prefix (no check character): never issued first letters, second
+# letters and pairs; "QQ" is its specimen
+_NINO_NOT_FIRST, _NINO_NOT_SECOND = frozenset("DFIQUV"), frozenset("DFIOQUV")
+_NINO_NOT_PREFIX = frozenset(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"])
+
+
+def _spaced_ids(text: str) -> list[tuple[str, str]]:
+    """National ids with letters in ``text``, in groups or not (see ``_SPACED_ID``)."""
+    for match in _SPACED_ID.finditer(text):
+        compact = re.sub(r"[ .-]", "", match.group()).upper()
+        if match.group("nino"):
+            if (
+                compact[0] not in _NINO_NOT_FIRST
+                and compact[1] not in _NINO_NOT_SECOND
+                and compact[:2] not in _NINO_NOT_PREFIX
+            ):
+                return [("national_id", "nino_format")]
+        elif _stdnum(module := _SPACED_ID_MODULES[match.lastgroup or ""], compact):
+            return [("national_id", f"stdnum_{module}")]
+    return []
 
 
 def _emails(text: str) -> list[tuple[str, str]]:

@@ -221,3 +221,37 @@ def test_spelled_email_look_alikes_are_kept() -> None:
         ("cherche une chiocciolina", "fr-FR"),
     ]
     assert _flagged(cases) == []
+
+
+# --- 6. spaced national ids ---------------------------------------------------------------------
+
+
+def test_spaced_national_ids() -> None:
+    cases = [
+        ("my national insurance number is AB 12 34 56 C", "en-GB"),
+        ("NI number AB123456C", "en-GB"),
+        ("ni AB-12-34-56-C", "en-GB"),
+        ("codice fiscale RSS MRA 85T10 A562S", "it-IT"),
+        ("il mio codice fiscale è rss mra 85t10 a562s", "it-IT"),
+        ("PAN ABCPE 1234 F", "en-IN"),
+        ("my pan is ABCPE1234 F", "en-IN"),
+        ("mi dni es 12345678-Z", "es-ES"),
+        ("mi dni es 12.345.678 Z", "es-ES"),
+        ("mi nie es X-1234567-L", "es-ES"),
+    ]
+    assert _missed([(text, locale, "national_id") for text, locale in cases]) == []
+
+
+def test_spaced_id_look_alikes_are_kept() -> None:
+    cases = [
+        # QQ is HMRC's specimen prefix, never issued (as are D, F, I, Q, U, V first and
+        # D, F, I, O, Q, U, V second, and BG, GB, KN, NK, NT, TN, ZZ)
+        ("for example QQ 12 34 56 C", "en-GB"),
+        ("GB 12 34 56 A", "en-GB"),
+        ("call me on 12 34 56 a lot", "en-GB"),
+        ("RSS MRA 85T10 A562X", "it-IT"),  # wrong check letter
+        ("ABCDE 1234 F", "en-IN"),  # D is no PAN holder type
+        ("mi dni es 12345678-A", "es-ES"),  # wrong check letter
+        ("Route 66 W and 12 34 56 B", "en-US"),
+    ]
+    assert _flagged(cases) == []
