@@ -17,7 +17,10 @@ phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (l
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
 ssn             ``stdnum_ssn``: ``stdnum.us.ssn`` on ddd-dd-dddd
-ip              ``ipaddress``: the standard library accepts the token as IPv4 or IPv6
+ip              ``ipaddress``: the standard library accepts the token as IPv4 or IPv6;
+                ``ip_spoken``: four octets of digits or digit words (five digits or more)
+                joined by dot words or spaced dots ("192 dot 168 dot 1 dot 20", "one nine
+                two punkt ...", "192 . 168 . 1 . 20")
 iban            ``stdnum_iban``: ``stdnum.iban`` (mod 97) on a letters-and-digits window
 national_id     ``stdnum_<module>``: the allowed countries' identity numbers with letters
                 (any row; also in groups: "RSS MRA 85T10 A562S", "ABCPE 1234 F",

@@ -66,6 +66,7 @@ _FR_PAIR = (
     rf"|(?:{_FR_TENS})(?:[- ](?:et[- ])?(?:{_FR_UNITS}))?|{_FR_TEENS}"
 )
 # a spoken run's tokens: a French pair, a word, or a group of written digits
+_LETTERS = re.compile(r"[^\W\d_]+")
 _NUMBER_TOKEN = re.compile(rf"(?<![^\W\d_])(?P<pair>{_FR_PAIR})(?![^\W\d_])|(?P<digits>\d+)|[^\W\d_]+")
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
@@ -288,7 +289,9 @@ _FAMILIES: dict[str, str] = {
         r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|klammeraffe)\b)"
         r"|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
     ),
-    "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:",
+    # (or three dot words, or a digit, a dot with spaces around it and a digit: ``_SPOKEN_IP``)
+    "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|\p{Nd}\s+[.．]\s+\p{Nd}"
+    r"|(?i:(?:\b(?:dot|punkt|punto|point|punt|ponto)\b|ドット)(?:[^\n]{1,40}?(?:\b(?:dot|punkt|punto|point|punt|ponto)\b|ドット)){2})",
     # a letter beside a digit; letters of scripts NFKC folds to no ASCII letter (kanji, kana,
     # hangul: "12月21日") do not count
     # (or the groups of a spaced identity number: "AB 12 34 56 C", "ABCPE 1234 F", "12.345.678-Z";
@@ -358,8 +361,11 @@ def find_in_text(
         found += numbers
     if digits >= 9 and "digits" in run and any(_stdnum("us.ssn", m.group()) for m in _SSN.finditer(text)):
         found.append(("ssn", "stdnum_ssn"))
-    if "ip" in run and any(_is_ip(m.group()) for m in _IP_TOKEN.finditer(text)):
-        found.append(("ip", "ipaddress"))
+    if "ip" in run:
+        if any(_is_ip(m.group()) for m in _IP_TOKEN.finditer(text)):
+            found.append(("ip", "ipaddress"))
+        elif _spoken_ip(text):
+            found.append(("ip", "ip_spoken"))
     if digits >= 4 and "alnum" in run:
         if any(_stdnum("iban", m.group()) for m in _IBAN_WINDOW.finditer(text)):
             found.append(("iban", "stdnum_iban"))
@@ -513,6 +519,31 @@ def _names(
         if first in given and first not in words and last in surnames and last not in words:
             return [*found, ("name", "called_full_name")]
     return found
+
+
+# An IPv4 address read out or spaced: four octets, each written (1-3 digits) or one to three digit
+# words, joined by a dot word ("dot", "punkt", "punto", "point", "punt", "ponto", "ドット") or a
+# dot with spaces around it ("192 . 168 . 1 . 20"; not "1. 2. 3. 4.", a list); five digits or
+# more ("10 dot 0 dot 0 dot 1"; "1 point 2 point 3 point 4" is a section number).
+_IP_WORDS = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_IP_OCTET = rf"(?:\d{{1,3}}(?!\d)|(?<![^\W\d_])(?:{_IP_WORDS})(?:[\s,]+(?:{_IP_WORDS})){{0,2}}(?![^\W\d_]))"
+_IP_DOT = r"(?:\s*(?:(?<![^\W\d_])(?:dot|punkt|punto|point|punt|ponto)(?![^\W\d_])|ドット)\s*|\s+\.\s+|\.)"
+_SPOKEN_IP = re.compile(
+    rf"(?i)(?<![\d.])(?P<a>{_IP_OCTET}){_IP_DOT}(?P<b>{_IP_OCTET}){_IP_DOT}(?P<c>{_IP_OCTET}){_IP_DOT}(?P<d>{_IP_OCTET})"
+    rf"(?!\.?\d|[\s,]+(?:{_IP_WORDS})(?![^\W\d_]))"  # the last octet whole
+)
+
+
+def _spoken_ip(text: str) -> bool:
+    for match in _SPOKEN_IP.finditer(text):
+        octets = [
+            part if part.isdigit() else "".join(_DIGIT_WORDS[w] for w in _LETTERS.findall(part.lower()))
+            for part in match.group("a", "b", "c", "d")
+        ]
+        # four digits alone are a section or a count ("chapter 1 point 2 point 3 point 4")
+        if all(len(octet) <= 3 and int(octet) <= 255 for octet in octets) and len("".join(octets)) > 4:
+            return True
+    return False
 
 
 def _is_ip(token: str) -> bool:

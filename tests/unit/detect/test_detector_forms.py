@@ -255,3 +255,35 @@ def test_spaced_id_look_alikes_are_kept() -> None:
         ("Route 66 W and 12 34 56 B", "en-US"),
     ]
     assert _flagged(cases) == []
+
+
+# --- 7. spoken or spaced IPv4 -------------------------------------------------------------------
+
+
+def test_spoken_and_spaced_ipv4() -> None:
+    cases = [
+        ("ping 192 dot 168 dot 1 dot 20", "en-US"),
+        ("ping one nine two dot one six eight dot one dot two zero", "en-US"),
+        ("the router is 192 . 168 . 1 . 20", "en-GB"),
+        ("die IP ist 192 Punkt 168 Punkt eins Punkt zwei null", "de-DE"),
+        ("la ip es uno nueve dos punto uno seis ocho punto cero punto uno", "es-ES"),
+        ("l'adresse est un neuf deux point un six huit point zéro point un", "fr-FR"),
+        ("10 punto 0 punto 0 punto 1", "it-IT"),
+        ("IPは192ドット168ドット1ドット20", "ja-JP"),
+    ]
+    assert _missed([(text, locale, "ip") for text, locale in cases]) == []
+
+
+def test_versions_and_sentences_are_not_spoken_ipv4() -> None:
+    cases = [
+        ("update to version 10 dot 0 dot 19041", "en-US"),
+        ("three hundred dot one dot two dot three", "en-US"),
+        ("999 dot 1 dot 1 dot 1", "en-US"),
+        ("steps 1. 2. 3. 4. are done", "en-US"),
+        ("one dot two dot three", "en-US"),
+        ("at this point 1 point 2 points", "en-US"),
+        ("see chapter 1 point 2 point 3 point 4", "en-GB"),
+        ("press one dot two dot three dot four", "en-US"),
+        ("zwei Punkt null Punkt eins Punkt drei", "de-DE"),
+    ]
+    assert _flagged(cases) == []
