@@ -10,9 +10,10 @@ kind            rule (``Finding.rule``)
 email           ``email_written``: an RFC 5322-ish address (Unicode letters, no TLD list);
                 ``email_spelled``: "<name> (at)|arroba|arobase|… <domain> (dot)|punto|… <tld>"
                 with an unambiguous "at" (bracketed or non-English: "ät", "chiocciolina",
-                "アット"), a mailbox with a digit, or a mailbox spelled with an underscore or
-                hyphen word ("jo guion bajo smith", "jo bindestrich smith at gmx punkt de"), or
-                with a dot word before a mail provider's domain ("jo dot smith at gmail dot com")
+                "affenschwanz", "アット"), a mailbox with a digit, or a mailbox spelled with an
+                underscore or hyphen word ("jo guion bajo smith", "jo bindestrich smith at gmx
+                punkt de"), or with a dot word before a mail provider's domain ("jo dot smith
+                at gmail dot com")
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
@@ -29,10 +30,10 @@ national_id     ``stdnum_<module>``: the allowed countries' identity numbers wit
                 by HMRC's prefix rules (``stdnum`` has none; "QQ", the specimen, is never issued)
 spoken_number   ``digit_words``: seven digits or more read out in a row: digit words of any
                 supported language (our own word list, no ``text2num``) and French pairs
-                ("trente-quatre"), fillers ("uh", "äh", "euh"; "um" in English) between them
-                counting as nothing; written digit groups mixed with two digit words or more
-                ("0171 eins zwei ..."); or seven kanji digits, "の", "ー", "、", "・" or a
-                space between them
+                ("trente-quatre"), fillers ("uh", "äh", "euh", "hã"; "um" in English) between
+                them counting as nothing; written digit groups mixed with three digit words or
+                more ("0171 eins zwei drei ..."); or seven kanji digits, "の", "ー", "、",
+                "・", a space or "えーと" between them
 name            ``name_statement``: "my name is X" and its translations;
                 ``called_full_name``: "call|text|email X Y", X a given name and Y a surname
 address         ``street_number``: a house number, capitalised words and a street type;

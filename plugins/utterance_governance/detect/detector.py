@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -53,9 +54,10 @@ _KANJI_JOINERS = "のー-、・, "
 # "five five five uh one two three four". Not "er" (German "he") nor "é" (Portuguese "is"), which
 # are words; "um" only in English rows, where it is no digit word (Portuguese "one" elsewhere).
 _FILLERS = frozenset(
-    ["uh", "uhm", "umm", "hmm", "mm", "erm", "äh", "ähm", "öhm", "hm", "euh", "heu", "ehm", "eh"]
+    ["uh", "uhm", "umm", "hmm", "mm", "erm", "äh", "ähm", "öhm", "hm", "euh", "heu", "ehm", "eh", "hã"]
 )
 _ENGLISH_FILLERS = frozenset(["um"])
+_JAPANESE_FILLERS = re.compile("えーと|えっと|えー")
 # French numbers from 10 to 99, as French numbers are read in pairs ("zéro six, douze,
 # trente-quatre, ..."): two digits each in a spoken run
 _FR_UNITS = "un|deux|trois|quatre|cinq|six|sept|huit|neuf"
@@ -72,7 +74,7 @@ _NUMBER_TOKEN = re.compile(rf"(?<![^\W\d_])(?P<pair>{_FR_PAIR})(?![^\W\d_])|(?P<
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
     r"(?:\(at\)|\[at\]|\{at\}|at\s+the\s+rate(?:\s+of)?|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
-    r"|klammeraffe|(?<![^\W\d_])ät(?![^\W\d_])|アット(?:マーク)?|@)"
+    r"|apenstaart|klammeraffe|affenschwanz|(?<![^\W\d_])ät(?![^\W\d_])|アット(?:マーク)?|@)"
 )
 _DOT_WORD = r"(?:dot|punto|point|punkt|punt|ponto|\(dot\)|\[dot\]|\{dot\}|ドット|\.)"
 _TLD = (
@@ -243,8 +245,9 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
 def _spoken_digits(text: str, language: str | None = None) -> bool:
     """Seven digits or more read out in a row: digit words of any supported language and French
     pairs ("douze"), fillers ("uh", "äh", "euh") between them counting as nothing; or written
-    digit groups and two digit words or more mixed ("0171 eins zwei drei vier fünf sechs",
-    "555 one two three four"); or seven kanji digits joined by nothing or by ``_KANJI_JOINERS``."""
+    digit groups and three digit words or more mixed ("0171 eins zwei drei vier fünf sechs",
+    "555 one two three four"; as redaction reads them: "Termin am 12.04.2026 um ein Uhr" is no
+    number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"."""
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     spoken = written = words = 0  # the current run: digits read out, digits written, words
     for match in _NUMBER_TOKEN.finditer(text.lower()):
@@ -260,10 +263,10 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
         else:
             spoken = written = words = 0
             continue
-        if (spoken >= 7 and not written) or (written and words >= 2 and spoken + written >= 7):
+        if (spoken >= 7 and not written) or (written and words >= 3 and spoken + written >= 7):
             return True
     kanji = 0
-    for char in text:
+    for char in _JAPANESE_FILLERS.sub("", text) if "え" in text else text:
         kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in _KANJI_JOINERS else 0)
         if kanji >= 7:
             return True
@@ -286,7 +289,7 @@ _RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et)[^\pL\n]+)*"
 _FAMILIES: dict[str, str] = {
     "digits": "",  # _OWN_PASS
     "email": (
-        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|klammeraffe)\b)"
+        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\b)"
         r"|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
     ),
     # (or three dot words, or a digit, a dot with spaces around it and a digit: ``_SPOKEN_IP``)
@@ -298,9 +301,10 @@ _FAMILIES: dict[str, str] = {
     # ``_SPACED_ID``)
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
     r"|\p{Lu}{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.]\p{Lu}(?:\P{L}|$)",
-    # seven kanji digits, joiners between them (raw: before NFKC, format characters included);
+    # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
+    # included);
     # number words: _OWN_PASS
-    "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
+    "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
     "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é|call|text|email|message|ring)\b)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
@@ -317,7 +321,7 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
     # between two groups of four digits or fewer ("415\n555\n0132"; ``_joined``)
     "digits": (
         r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}"
-        r"|(?:^|\P{Nd})\p{Nd}{1,4}[ \t]*[\n\r\v\f\x{85}][ \t]*\p{Nd}{1,4}(?:\P{Nd}|$)",
+        r"|(?:^|\P{Nd})\p{Nd}{1,4}[ \t]*[\n\r\v\f\x{85}]+[ \t]*\p{Nd}{1,4}(?:\P{Nd}|$)",
     ),
     "spoken": (
         # four number words in a row, fillers between them: seven digits read out take four
@@ -407,14 +411,15 @@ def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
 # Separators between digit groups that the matchers do not read as joining them: middle dots,
 # bullets, the katakana middle dot and the ideographic comma, underscores, commas, tabs and line
 # breaks (NFKC'd: "，" and "･" included), with spaces around them.
-_ODD_SEPARATOR = re.compile(r"[ \t]*[·•‧∙⋅・、_,\t\n\r\v\f\x85\u2028\u2029][ \t]*")
+_ODD_SEPARATOR = re.compile(r"[ \t]*(?:[·•‧∙⋅・、_,]|[\t\n\r\v\f\x85\u2028\u2029]+)[ \t]*")
 _ODD_JOINED = re.compile(rf"(?<!\d)\d++(?:{_ODD_SEPARATOR.pattern}\d++)+")
 # Digit groups joined by odd separators that are amounts or lists, not one number (left as they
 # are): a comma-grouped amount (thousands by threes: "1,234,567", "123,456,782" though it passes the
 # BSN check; a decimal comma: "3,50", the "567,89" of "1.234.567,89"); a group of one digit
-# ("1, 2, 3, 4", "5_000_000"); three groups or more of the same length up to three digits, the
-# first without a leading 0 ("21, 23, 25, 24, 22, 20, 19", "101, 102, 103"; not "06, 12, 34, 56,
-# 78"); years or hundreds ("1999, 2000, 2001", "1000, 2000, 3000, 4000"); and two groups joined by a
+# ("1, 2, 3, 4", "5_000_000"); groups of the same length, the first without a leading 0, three or
+# more of up to three digits ("21, 23, 25, 24, 22, 20, 19", "101, 102, 103"; not "06, 12, 34, 56,
+# 78") or five or more; groups counting up or down by one step ("0001, 0002, 0003", "0010, 0020,
+# 0030"); years or hundreds ("1999, 2000, 2001", "1000, 2000, 3000, 4000"); and two groups joined by a
 # comma ("Alameda de Silva, 84, 44241573": a house number and a postcode, which read as a
 # Brazilian phone). A phone or a card written with commas has three groups or more.
 _AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+|\d+,\d{1,2}")
@@ -435,7 +440,12 @@ def _joined(text: str) -> str:
             len(parts) < 2
             or _AMOUNT.fullmatch(run)
             or min(lengths) < 2
-            or (len(parts) >= 3 and len(lengths) == 1 and max(lengths) <= 3 and parts[0][0] != "0")
+            or (
+                len(lengths) == 1
+                and parts[0][0] != "0"
+                and (len(parts) >= 5 or (len(parts) >= 3 and max(lengths) <= 3))
+            )
+            or (len(parts) >= 3 and len({int(b) - int(a) for a, b in itertools.pairwise(parts)}) == 1)
             or all(_LIST_ITEM.fullmatch(part) for part in parts)
             or (len(parts) == 2 and not _LIST_COMMAS.isdisjoint(run))
         ):
@@ -534,8 +544,13 @@ _SPOKEN_IP = re.compile(
 )
 
 
+_NOT_WRITTEN_IP = re.compile(r"[^\d.]")
+
+
 def _spoken_ip(text: str) -> bool:
     for match in _SPOKEN_IP.finditer(text):
+        if not _NOT_WRITTEN_IP.search(match.group()):
+            continue  # "127.0.0.1" in "127.0.0.1:8080" is the written rule's (``_IP_TOKEN``)
         octets = [
             part if part.isdigit() else "".join(_DIGIT_WORDS[w] for w in _LETTERS.findall(part.lower()))
             for part in match.group("a", "b", "c", "d")
@@ -562,7 +577,7 @@ def _is_ip(token: str) -> bool:
 # word of any supported language, or a kanji digit.
 _SCOPE = (
     r"\p{Nd}|[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
-    r"|klammeraffe)\b)|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))"
+    r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[^\pL])ät(?:[^\pL]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
     r"|(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
