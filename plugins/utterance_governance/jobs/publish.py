@@ -829,6 +829,10 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
             later = rechecked.column("reason").combine_chunks().take(position)
             reasons = pc.if_else(pc.and_(pc.is_valid(later), pc.equal(reasons, S.PUBLISHED)), later, reasons)
         decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
+        # a record a deletion request covers leaves no decision row (ids, speaker key) behind: the
+        # purge removes such rows, and its receipt may be completed already (the request arrived
+        # while this run was deciding); the run's counts still say how many there were
+        decisions = decisions.filter(pc.invert(pc.fill_null(pc.equal(reasons, S.DELETION_REQUESTED), False)))
         ctx.storage.write_parquet(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet", decisions)
 
 

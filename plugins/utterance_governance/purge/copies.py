@@ -180,23 +180,24 @@ def purge_copies(
         result.problems.append(f"{path}: a name no reader takes ({', '.join(SUFFIXES)}), so not searched: "
                                "rename or remove it")  # fmt: skip
     arrivals = store.arrivals(i.path for i in listed["landing"])
-    for location, files in listed.items():
-        for info in files:
-            result.files_scanned[location] += 1
-            try:
-                if location == "landing":
-                    _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals)
-                elif info.path.endswith(".parquet"):
-                    if not _purge_derived_file(
-                        storage, store, location, info.path, deleted, result, found_ids
-                    ):
-                        id_only.append((location, info.path))
-                else:
-                    result.unrecognised_files.append(info.path)
-            except Exception as exc:  # one bad file must not stop the others being purged
-                log.exception("could not purge %s", info.path)
-                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
-                failed.add(location)
+    # A run that was deciding or publishing while this purge searched may write a copy after its
+    # folder was listed (the cleaned text it stages, the decisions it keeps). What appeared is
+    # searched once more; what appears after that keeps the receipts open for the next run.
+    seen: set[str] = set()
+    for attempt in range(_SEARCHES):
+        seen |= {i.path for files in listed.values() for i in files}
+        if attempt:
+            listed = {location: [i for folder in folders for i in storage.list_files(folder, SUFFIXES)
+                                 if i.path not in seen] for location, folders in LOCATIONS.items()}  # fmt: skip
+            if not any(listed.values()):
+                break
+            if attempt == _SEARCHES - 1:
+                written = sorted(i.path for files in listed.values() for i in files)
+                result.problems.append(f"{len(written)} file(s) written while the purge searched (e.g. "
+                                       f"{written[0]}): searched by the next run")  # fmt: skip
+                break
+            arrivals = store.arrivals(i.path for i in listed["landing"])
+        _search(storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed)
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result)
@@ -220,6 +221,41 @@ def purge_copies(
     result.by_request = merge_counts(result.by_request, traces.by_request)
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+# How often the lake is listed for copies written while the purge searched (see ``purge_copies``).
+_SEARCHES = 3
+
+
+def _search(
+    storage: Storage,
+    store: GovernanceStore,
+    listed: dict[str, list],
+    deleted: Deleted,
+    result: CopiesPurge,
+    found_ids: set[str],
+    arrivals: dict,
+    id_only: list[tuple[str, str]],
+    failed: set[str],
+) -> None:
+    """Purge every listed file; a file that fails is a problem of its location, the others go on."""
+    for location, files in listed.items():
+        for info in files:
+            result.files_scanned[location] += 1
+            try:
+                if location == "landing":
+                    _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals)
+                elif info.path.endswith(".parquet"):
+                    if not _purge_derived_file(
+                        storage, store, location, info.path, deleted, result, found_ids
+                    ):
+                        id_only.append((location, info.path))
+                else:
+                    result.unrecognised_files.append(info.path)
+            except Exception as exc:  # one bad file must not stop the others being purged
+                log.exception("could not purge %s", info.path)
+                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+                failed.add(location)
 
 
 def _unsearchable(unlisted: list[Refused]) -> list[str]:

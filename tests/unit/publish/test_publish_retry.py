@@ -115,3 +115,35 @@ def test_a_publish_cleared_after_a_crash_before_its_switch_publishes_the_batch(
         statuses = {v["version"]: v["status"] for v in store.versions("assistant-sft")}
     assert statuses == {"v000001": "abandoned", "v000002": "live"}
     assert lake.publish()["counts"] == {}  # and the next night has nothing left over
+
+
+def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind(tmp_path, store_url, monkeypatch):
+    """The hourly privacy run completes a delete-all between a publish deciding a file and writing
+    what it decided: the publish's re-check keeps the row out, and no decision row keeps its ids."""
+    from datetime import UTC, datetime, timedelta
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+    asked = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    decide = publish.decide_file
+
+    def decide_then_the_privacy_run(*args, **kwargs):
+        decided = decide(*args, **kwargs)
+        lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
+            {"request_id": "req-1", "customer_id": "c-u1", "scope": "all", "requested_at": asked}).encode() + b"\n")
+        lake.privacy()
+        return decided
+
+    monkeypatch.setattr(publish, "decide_file", decide_then_the_privacy_run)
+    result = lake.publish()
+    with lake.store() as store:
+        assert store.receipt("req-1")["status"] == "completed"
+    assert live_rows(lake) == ["u2"] and result["counts"]["deletion_requested"] == 1
+    kept = [
+        uid
+        for folder in ("staging", "decisions")
+        for f in lake.storage.list_files(folder, (".parquet",))
+        for uid in lake.storage.read_parquet(f.path, ["utterance_id"]).column(0).to_pylist()
+    ]
+    assert "u2" in kept and "u1" not in kept

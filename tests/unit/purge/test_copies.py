@@ -171,3 +171,36 @@ def test_no_deletion_requests_touch_nothing(lake):
     before = snapshot(storage)
     result = purge_copies(storage, store, S.DELETION.empty_table(), KEY)
     assert sum(result.rows_removed.values()) == 0 and snapshot(storage) == before
+
+
+def _staged_copy_of_gone(storage: Storage, name: str) -> str:
+    """A staged file a publish running beside the purge writes: the deleted customer's cleaned text."""
+    path = f"staging/run-beside/{name}.parquet"
+    storage.write_parquet(path, pa.table({
+        "utterance_id": ["u1"], "speaker_key": [speaker("gone")], "captured_at": pa.array([ts(1)], S.TS),
+        "transcript": ["first secret of gone"],
+    }))  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("written", [1, 5])
+def test_a_copy_written_while_the_purge_searched_is_searched_or_keeps_the_receipt_open(lake, monkeypatch, written):
+    """A run deciding or publishing beside the purge writes a copy after its folder was listed: it is
+    searched once more; copies that keep appearing keep the receipts open (a problem) for the next run."""
+    from utterance_governance.purge import copies
+
+    storage, store, _ = lake
+    search, paths = copies._search, []
+
+    def search_while_a_publish_writes(*args, **kwargs):
+        search(*args, **kwargs)
+        if len(paths) < written:
+            paths.append(_staged_copy_of_gone(storage, f"part-{len(paths)}"))
+
+    monkeypatch.setattr(copies, "_search", search_while_a_publish_writes)
+    result = purge_copies(storage, store, DELETIONS, KEY, now=ts(200))
+    left = [p for p in paths if storage.exists(p) and storage.read_parquet(p).num_rows]
+    if written == 1:  # written during the first search: found by the second
+        assert not left and not result.problems
+    else:  # written during every search: the receipts cannot say every copy was searched
+        assert left and any("written while the purge searched" in p for p in result.problems)
