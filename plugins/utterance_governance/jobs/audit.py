@@ -126,6 +126,8 @@ def prepare(
             ctx.store.check_access_request(reference, run_id)
         except AccessRequestRefused as exc:
             raise InvalidParams(str(exc)) from None
+    for check in CHECKS:  # a cleared run checks afresh: no finding of an earlier attempt stands in
+        ctx.storage.remove(_part_path(ctx, check))
     data = ctx.to_dict()
     data["extra"] = {**data["extra"], "mode": "access" if reference is not None else "audit"}
     return data
@@ -156,8 +158,15 @@ def _consistent_view(ctx: RunContext) -> Iterator[None]:
         yield
 
 
+def _clear_part(ctx: RunContext, check: str) -> None:
+    """A check starting removes the findings of its earlier attempt (a cleared task): if it fails
+    this time, ``write_findings`` finds none and reports it incomplete instead of passing on them."""
+    ctx.storage.remove(_part_path(ctx, check))
+
+
 def check_publication(ctx: RunContext) -> dict:
     """``current.json`` → a complete live version; every shard it lists intact (bytes, sha256, rows)."""
+    _clear_part(ctx, "publication")
     with _consistent_view(ctx):
         return _check_publication(ctx)
 
@@ -180,6 +189,7 @@ def _check_publication(ctx: RunContext) -> dict:
 
 def scan_live_rows(ctx: RunContext) -> dict:
     """Re-read every row of every live shard: privacy state, identifiers, content, ledger."""
+    _clear_part(ctx, "rows")
     with _consistent_view(ctx):
         return _scan_live_rows(ctx)
 
@@ -216,6 +226,7 @@ def check_deadlines(ctx: RunContext) -> dict:
     """Deletion requests near or past their deadline (receipts of ``privacy_requests`` when issued)."""
     from utterance_governance.reports.deadlines import deadline_counts, load_deadlines
 
+    _clear_part(ctx, "deadlines")
     deadlines = load_deadlines(ctx.store, ctx.policy, ctx.now_dt)
     findings = Findings()
     findings.extend(deadline_findings(deadlines))
@@ -233,6 +244,9 @@ def _failure_message(audit: dict, findings: list[dict], report_url: str, html_ur
     )
     if audit["incomplete"]:
         head += f"; checks that did not finish: {', '.join(audit['incomplete'])}"
+    if len(audit["versions_seen"]) > 1:
+        head += (f"; the checks read different live versions ({', '.join(audit['versions_seen'])}: a publish or "
+                 "purge switched between them), so neither was checked whole: re-run the audit")  # fmt: skip
     lines = [Finding(**{k: f[k] for k in ("rule", "message", "shard", "utterance_id")}).line()
              for f in findings if f["severity"] == VIOLATION][:20]  # fmt: skip
     more = audit["violations"] - len(lines)
@@ -288,7 +302,8 @@ def write_findings(ctx: RunContext, started_at: datetime | None = None) -> dict:
         "dataset": ctx.dataset,
         "checked_at": ctx.now,
         "version": publication.get("version") or rows.get("version"),
-        "passed": violations == 0 and not incomplete,
+        # checks that read different versions (a purge switched between them) proved neither whole
+        "passed": violations == 0 and not incomplete and len(seen) <= 1,
         "violations": violations,
         "warnings": sum(n for rule, n in counts.items() if RULES[rule].severity == WARNING),
         "incomplete": incomplete,

@@ -1,0 +1,84 @@
+"""A cleared audit run and checks that race a purge: the audit passes only on findings of this
+attempt, about one live version."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance.jobs import audit
+from utterance_governance.publish.commit import read_current, read_manifest
+
+DT = "landing/utterances/dt=2026-11-20"
+TEXTS = ["what time does the bakery open", "play some jazz in the kitchen", "turn off the hallway lights"]
+
+
+def seeded(tmp_path, store_url) -> Lake:
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", b"".join(
+        json.dumps({"utterance_id": f"u{i}", "customer_id": f"c{i}", "captured_at": "2026-11-20T10:00:00Z",
+                    "locale": "en-US", "transcript": f"{text} number {i}", "response": "Done.",
+                    "asr_confidence": 0.9}).encode() + b"\n"
+        for i, text in enumerate(TEXTS)
+    ))  # fmt: skip
+    lake.publish()
+    return lake
+
+
+def delete_all(lake: Lake, customer: str) -> None:
+    asked = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
+        {"request_id": "req-1", "customer_id": customer, "scope": "all", "requested_at": asked}).encode() + b"\n")  # fmt: skip
+
+
+def test_a_cleared_check_that_fails_leaves_the_audit_incomplete(tmp_path, store_url, monkeypatch):
+    lake = seeded(tmp_path, store_url)
+    with lake._environment():
+        ctx = lake.context("governance_audit")
+        for check in (audit.check_publication, audit.scan_live_rows, audit.check_deadlines):
+            check(ctx)
+        assert audit.write_findings(ctx)["passed"]
+        delete_all(lake, "c1")  # a deletion ingested, not yet purged: a live row it covers
+        from utterance_governance.jobs import publish
+
+        publish.ingest_privacy(lake.context("utterances_publish"))
+
+        def times_out(*args, **kwargs):
+            raise TimeoutError("the dataset lock was not free in time")
+
+        monkeypatch.setattr(audit, "_consistent_view", times_out)
+        audit.check_deadlines(ctx)  # the operator cleared the run's checks; the row scan fails now
+        with pytest.raises(TimeoutError):
+            audit.scan_live_rows(ctx)
+        result = audit.write_findings(ctx)
+    assert not result["passed"] and "rows" in result["incomplete"]
+
+
+def test_prepare_of_a_cleared_run_removes_the_earlier_findings(tmp_path, store_url):
+    lake = seeded(tmp_path, store_url)
+    with lake._environment():
+        ctx = lake.context("governance_audit")
+        audit.scan_live_rows(ctx)
+        assert lake.storage.exists(f"reports/{ctx.run_key}/audit/rows.json")
+        audit.prepare(ctx.run_id, {})
+        assert not lake.storage.exists(f"reports/{ctx.run_key}/audit/rows.json")
+
+
+def test_checks_that_read_different_versions_do_not_pass(tmp_path, store_url):
+    lake = seeded(tmp_path, store_url)
+    with lake._environment():
+        ctx = lake.context("governance_audit")
+        audit.check_publication(ctx)  # reads v000001
+        delete_all(lake, "c1")
+        lake.privacy()  # the hourly purge switches v000002 live meanwhile
+        live = read_current(lake.storage, "assistant-sft")["version"]
+        shard = read_manifest(lake.storage, "assistant-sft", live)["shards"][0]["path"]
+        lake.storage.remove(f"published/assistant-sft/{shard}")  # and a shard of it is lost
+        audit.scan_live_rows(ctx)  # reads v000002 (a missing shard is check_publication's to name)
+        audit.check_deadlines(ctx)
+        result = audit.write_findings(ctx)
+    assert live == "v000002" and not result["passed"]
+    assert "different live versions" in result["message"]
