@@ -234,14 +234,21 @@ def _per_distinct(strings: pa.Array, judge) -> np.ndarray:
 _POSSESSIVE_END = re.compile(r"['’]s$")
 
 
-def _judge_capitalised(word: str) -> tuple[bool, bool, bool]:
-    """(a given name, unknown: no common word and longer than a letter, a surname's ending) of a
-    capitalised word as ``_Tokens`` reads it (quotes and hyphens around it, a possessive off)."""
+def _judge_capitalised(word: str) -> tuple[bool, bool, bool, bool]:
+    """(a given name, unknown: no common word and longer than a letter, a surname's ending, any
+    given name: also one that is an English word, "Frank", "Rose", which starts a name before an
+    unknown word) of a capitalised word as ``_Tokens`` reads it (quotes and hyphens around it, a
+    possessive off)."""
     token = _POSSESSIVE_END.sub("", word.strip("'’-"))
     low = token.lower()
     given, common = _token_sets()
     # (the length of the lower case, as the rules read it: "İ" is two characters lower-cased)
-    return low in given, low not in common and len(low) > 1, _SURNAME_ENDING.search(low) is not None
+    return (
+        low in given,
+        low not in common and len(low) > 1,
+        _SURNAME_ENDING.search(low) is not None,
+        low in gazetteer()[0],
+    )
 
 
 def candidate_rows(
@@ -308,13 +315,13 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
         return found
     parent = np.asarray(pc.list_parent_indices(words))[capital]
     judged = _per_distinct(flat.take(pa.array(capital)), _judge_capitalised)
-    is_given, unknown = judged[:, 0], judged[:, 1]
+    is_given, unknown, any_given = judged[:, 0], judged[:, 1], judged[:, 3]
     if english is not None:
         unknown &= english[rows][parent]
     hit = is_given.copy()
     hit |= unknown & judged[:, 2]
     adjacent = (capital[1:] == capital[:-1] + 1) & (parent[:-1] == parent[1:])
-    hit[:-1] |= adjacent & unknown[1:] & (unknown[:-1] | is_given[:-1])
+    hit[:-1] |= adjacent & unknown[1:] & (unknown[:-1] | any_given[:-1])
     found[rows[np.unique(parent[hit])]] = True
     return found
 

@@ -32,7 +32,8 @@ from utterance_governance.clean.languages import KNOWN_REGIONS
 
 # Candidate rows: two letters and two digits starting a long alphanumeric run (IBAN, CURP,
 # codice fiscale), letters around digits (DNI, NIE, PAN, PPS, NINO), or a long digit group run.
-_IBAN_START = r"\b[A-Za-z]{2}[0-9]{2}[ ]?[A-Za-z0-9]{4}"
+# (as ``_IBAN_RE`` starts: groups of one to four; a country code in capitals may stand apart)
+_IBAN_START = r"\b(?:[A-Za-z]{2}|[A-Z]{2} )[0-9]{2}(?:[ ]?[A-Za-z0-9]){3}"
 _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
     r"|\b[A-Za-z]{6}[0-9]{2}[A-Za-z][0-9]{2}[A-Za-z][0-9]{3}[A-Za-z]\b"  # codice fiscale
@@ -48,7 +49,7 @@ PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
 # ... in a row of a region without digits-only identity numbers
 ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}"
 
-_IBAN_RE = re.compile(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]{1,4}){3,9}\b", re.IGNORECASE | re.ASCII)
+_IBAN_RE = re.compile(r"\b(?:[A-Za-z]{2}|[A-Z]{2} )[0-9]{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,9}\b", re.ASCII)
 _ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)
 _DIGIT_RUN_RE = re.compile(r"(?<![\w.+\-/])[0-9]{1,12}(?:[ .\-/][0-9]{1,5})*(?![\w]|[.\-/][0-9])", re.ASCII)
 
