@@ -14,7 +14,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utterance_governance.clean.patterns import NON_ASCII, byte_classes, match_rows
+from utterance_governance.clean.patterns import NON_ASCII, TENS_WORDS, byte_classes, match_rows
+from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
 
 # Punctuation (any script) and invisible format characters (zero-width space, BOM, ...).
 _PUNCTUATION = r"[\p{P}\p{Cf}]+"
@@ -131,6 +132,15 @@ _CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
 _DIGIT_MARKS = "·•‧∙⋅・ーｰ_"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
+# A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
+# dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".
+_DASH_WORDS = "dash|hyphen|minus|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
+_NUMBER_TOKEN = "|".join(
+    sorted({*DIGIT_WORD_VALUES, *TENS_WORDS, "hundred", "double", "triple"}, key=len, reverse=True)
+)
+_SPOKEN_DASH_RE = re.compile(
+    rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+(?:{_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
+)
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][0-9])")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 _COMMA_RE = re.compile(r",[ ]?")
@@ -140,11 +150,11 @@ _CONTEXT_RE2 = (
     rf"(?i:(?:^|{_NOT_WORD})(?:{_HESITATION})(?:$|{_NOT_WORD}))"
     rf"|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
     rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
-    rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]"
+    rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:(?<![^\W_])(?:{_HESITATION})(?![^\W_]))|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
-    rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]"
+    rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
 )
 
 
@@ -161,6 +171,7 @@ def _in_context(text: str) -> str:
     read = _JA_HESITATION_RE.sub("", read)
     read = _CONTROL_SPACE_RE.sub(" ", read)
     read = _DIGIT_MARK_RE.sub("-", read)
+    read = _SPOKEN_DASH_RE.sub(r"\1-", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read
 

@@ -57,6 +57,10 @@ SEPARATORS = [
     ("ja-JP", "電話は090・1234・5678です", "電話は[PHONE]です"),
     ("ja-JP", "電話は〇九〇、一二三四、五六七八です", "電話は[PHONE]です"),
     ("ja-JP", "電話は〇九〇，一二三四，五六七八です", "電話は[PHONE]です"),
+    ("en-US", "my ssn is one two three dash four five dash six seven eight nine", "my ssn is [SSN]"),
+    ("en-US", "card four one one one dash one one one one dash one one one one dash one one one one", "card [CARD]"),
+    ("en-US", "call five five five hyphen one two three four", "call [PHONE]"),
+    ("de-DE", "null eins sieben strich eins zwei drei vier fünf", "[PHONE]"),
 ]  # fmt: skip
 
 
@@ -147,6 +151,7 @@ KEPT = [
     ("en-US", "meet me at the station at five"),
     ("en-US", "play Frank Sinatra"),
     ("en-US", "in 10 minutes please"),
+    ("en-US", "add a dash of salt and two dash three drops"),
 ]
 
 
