@@ -134,7 +134,8 @@ _DIGIT_MARKS = "·•‧∙⋅・ーｰ_"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
 # dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".
-_DASH_WORDS = "dash|hyphen|minus|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
+# Not "minus": "twenty twenty five minus nineteen ninety nine" is a sum.
+_DASH_WORDS = "dash|hyphen|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
 _NUMBER_TOKEN = "|".join(
     sorted({*DIGIT_WORD_VALUES, *TENS_WORDS, "hundred", "double", "triple"}, key=len, reverse=True)
 )
