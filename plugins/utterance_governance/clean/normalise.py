@@ -130,7 +130,7 @@ _JA_HESITATION_RE = re.compile(
 )
 _CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
-_DIGIT_MARKS = "·•‧∙⋅・ーｰ_"
+_DIGIT_MARKS = "·•‧∙⋅・ーｰ_、，"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
 # dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".

@@ -281,7 +281,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     "email_spoken": (
         "[EMAIL]",
         rf"\b{_MAILBOX}(?:{_LOCAL_JOIN}{_LABEL})*{_AT}"
-        rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}{_words(*_TLDS)}\b",
+        rf"{_LABEL}(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),
     # 2001:db8:0:0:0:ff00:42:8329, 2001:db8::ff00:42:8329, fe80::1

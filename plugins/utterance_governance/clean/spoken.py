@@ -11,7 +11,7 @@ digits or more is an identifier, classified like every other number
 "millón") are not run words: "deux mille vingt-quatre" is a year, not a phone number.
 
 Japanese: a run of kanji numerals (〇一二…九, 十百千), with "の", "ー", "-", "・" or a comma
-("、", "，", ",") between groups,
+("、", "，", ",") or a space between groups,
 read digit by digit, or positionally when it holds 十/百/千 ("三十四" is 34).
 
 ``SPOKEN_CANDIDATES`` (RE2) picks the rows that hold three number words in a row of any of
@@ -113,7 +113,7 @@ _KANJI_DIGITS = {
 }
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI = "〇零一二三四五六七八九十百千"
-_KANJI_JOIN = "のー\\-・、，,"
+_KANJI_JOIN = "のー\\-・、，, 　"
 _KANJI_RUN = re.compile(rf"[{_KANJI}]+(?:[{_KANJI_JOIN}][{_KANJI}]+)*")
 
 # Rows worth reading: three number words of any of the languages in a row (no word

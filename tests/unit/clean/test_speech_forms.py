@@ -131,6 +131,26 @@ PICKED = [
 ]  # fmt: skip
 
 
+# Forms the gate's detector reads and redaction left: each blocked the night it came in.
+GATE_BLOCKED = [
+    ("en-GB", "my nino is AB-12-34-56-C", "my nino is [NATIONAL_ID]"),
+    ("it-IT", "il mio codice fiscale è RSS MRA 85T10 A562S", "il mio codice fiscale è [NATIONAL_ID]"),
+    ("en-IN", "my pan is ABCPE 1234 F", "my pan is [NATIONAL_ID]"),
+    ("ja-JP", "電話は090、1234、5678です", "電話は[PHONE]です"),
+    ("ja-JP", "電話は〇九〇 一二三四 五六七八です", "電話は[PHONE]です"),
+    ("ja-JP", "メールはjoアットgmailドットコムです", "メールは[EMAIL]です"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), GATE_BLOCKED)
+def test_forms_the_gate_reads(locale: str, text: str, expected: str) -> None:
+    from utterance_governance.detect import flag_rows
+
+    assert flag_rows([text], [locale]).tolist() == [True]
+    out = both(text, locale)
+    assert out == expected and flag_rows([out], [locale]).tolist() == [False]
+
+
 @pytest.mark.parametrize(("locale", "text", "expected"), PICKED)
 def test_rows_the_vectorised_path_missed(locale: str | None, text: str, expected: str) -> None:
     assert both(text, locale) == expected
@@ -152,6 +172,7 @@ KEPT = [
     ("en-US", "play Frank Sinatra"),
     ("en-US", "in 10 minutes please"),
     ("en-US", "add a dash of salt and two dash three drops"),
+    ("ja-JP", "三月 十日に会いましょう"),
 ]
 
 
