@@ -111,8 +111,8 @@ _FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 
 
 # What is read in context, after the table (Python ``re``, on the rows ``_CONTEXT_RE2`` picks):
-# - hesitations of every supported language (uh, uhm, hmm, äh, ähm, euh, ehm, ah …) are taken out
-#   with the punctuation after them: "five five five, uh, one two three four" is one number. Not
+# - hesitations of every supported language (uh, uhm, hmm, äh, ähm, euh, ehm, ah …) after a word are
+#   taken out with the punctuation before them: "five five five, uh, one two three four" is one number. Not
 #   "um" (Portuguese "one"), "er" (German "he") or "é" (Portuguese "is"), which are words;
 #   and Japanese えー, えっと, あのー between numerals;
 # - line breaks, tabs and the other control whitespace are a space;
@@ -123,7 +123,8 @@ _FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 _HESITATION = (
     r"u+h+m*|u+m{2,}|h+m+|m{2,}|mhm|e+r+m+|ä+h+m*|ö+h+m*|e+u+h+|h+e+u+|e+h+m*|a+h+|a+h+n+|h+ã+|ã+h+"
 )
-_HESITATION_RE = re.compile(rf"(?i)(?<![^\W_])(?:{_HESITATION})(?![^\W_])[,.;:…!?\-]*(?: |$)")
+# (after a word: one that starts the text is in no number, and most do, "uh, set a timer")
+_HESITATION_RE = re.compile(rf"(?i)(?<=[^\W_])[ ,.;:…!?\-]+(?:{_HESITATION})(?![^\W_])")
 _KANJI_DIGITS = "〇零一二三四五六七八九0-9"
 _JA_HESITATION_RE = re.compile(
     rf"(?<=[{_KANJI_DIGITS}])[、,\s]*(?:えーと|えっと|えー+|あのー+)[、,\s]*(?=[{_KANJI_DIGITS}])"
@@ -148,13 +149,13 @@ _COMMA_RE = re.compile(r",[ ]?")
 # The rows to read in context (RE2, a superset of the texts the rules above change).
 _NOT_WORD = r"[^\p{L}\p{N}_]"
 _CONTEXT_RE2 = (
-    rf"(?i:(?:^|{_NOT_WORD})(?:{_HESITATION})(?:$|{_NOT_WORD}))"
+    rf"(?i:[\p{{L}}\p{{N}}][ ,.;:…!?\-]+(?:{_HESITATION})(?:$|{_NOT_WORD}))"
     rf"|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
     rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
 )
 _CONTEXT_PY = re.compile(
-    rf"(?i:(?<![^\W_])(?:{_HESITATION})(?![^\W_]))|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
+    rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
 )
 
