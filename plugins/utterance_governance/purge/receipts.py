@@ -16,6 +16,7 @@ customer id, an utterance id or any text. A file is rewritten only when its cont
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,8 @@ from utterance_governance.reports.deadlines import (
     deadline_from,
     load_deadlines,
 )
+
+log = logging.getLogger(__name__)
 
 LOCATION_COUNTS = (
     "published_rows", "landing_rows", "staging_rows", "quarantine_rows", "decisions_rows",
@@ -78,6 +81,7 @@ def settle_receipts(
     removed: Mapping[str, Mapping[str, int]],
     versions_rewritten: list[str],
     searched: list[str] | None = None,
+    run_id: str | None = None,
 ) -> dict[str, list[str]]:
     """Record this run's removals on the receipts; complete the open ones if every purge step
     succeeded and searched every place of ``PLACES``.
@@ -85,6 +89,8 @@ def settle_receipts(
     ``removed``: request_id -> location counts of this run. ``versions_rewritten``: versions the
     run's purge replaced (recorded on the receipts of requests whose rows they held). ``searched``:
     the places this run searched to the end; a receipt records them when it is completed.
+    ``run_id``: the run settling; its task retried after the commit settles nothing again (its
+    removals would count twice), and ``already_settled`` says so.
     """
     searched = sorted(set(searched or ()))
     complete = complete and set(PLACES) <= set(searched)
@@ -112,7 +118,9 @@ def settle_receipts(
             updates.append({"request_id": request_id, "status": "in_progress", "removed_counts": counts,
                             "versions_rewritten": versions})  # fmt: skip
             changed["in_progress"].append(request_id)
-    store.upsert_receipts(updates)
+    if not store.upsert_receipts(updates, settled_by=run_id):
+        log.warning("run %s settled the receipts already (this is a retry): nothing is counted again", run_id)
+        return {"completed": [], "in_progress": [], "late_copies": [], "already_settled": [run_id]}
     return changed
 
 

@@ -62,6 +62,25 @@ def test_receipts_complete_only_when_every_purge_step_succeeded(store):
         "completed": [], "in_progress": [], "late_copies": []}  # fmt: skip
 
 
+
+def test_a_run_retried_after_settling_counts_nothing_twice(store):
+    """issue_receipts committed, then writing the receipt files failed and Airflow retried it: the
+    same run's removals are on the receipts already."""
+    add_privacy(store, deletions=[deletion("d1", "c1", "all", at=0)])
+    receipts.open_receipts(store, POLICY)
+    removed = {"d1": {"published_rows": 1, "landing_rows": 2}}
+
+    def settle(run_id: str, removed: dict) -> dict:
+        return receipts.settle_receipts(store, ts(2), complete=True, removed=removed, versions_rewritten=["v1"],
+                                        searched=EVERYWHERE, run_id=run_id)  # fmt: skip
+
+    assert settle("run-1", removed)["completed"] == ["d1"]
+    assert settle("run-1", removed)["already_settled"] == ["run-1"]  # the retry
+    counts = store.receipt("d1")["removed_counts"]
+    assert counts["published_rows"] == 1 and counts["landing_rows"] == 2
+    assert settle("run-2", {"d1": {"landing_rows": 1}})["late_copies"] == ["d1"]  # the next run counts
+    assert store.receipt("d1")["removed_counts"]["landing_rows"] == 3
+
 def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(store, tmp_path):
     storage = Storage(str(tmp_path / "lake"))
     add_privacy(

@@ -6,11 +6,15 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+import hashlib
+
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store_schema import RECEIPT_STATUSES, deletion_receipts
+from utterance_governance.io.store_schema import RECEIPT_STATUSES, deletion_receipts, store_meta
 
+# store_meta: a digest of the run whose removals the receipts counted last
+_SETTLED_KEY = "receipts_settled_by"
 _RECEIPT_FIELDS = ("status", "received_at", "deadline_at", "completed_at", "removed_counts",
                    "versions_rewritten", "searched")  # fmt: skip
 
@@ -40,11 +44,15 @@ class Receipts(StoreBase):
             "versions_rewritten": versions_rewritten, "searched": searched,
         }])  # fmt: skip
 
-    def upsert_receipts(self, receipts: Iterable[Mapping[str, Any]]) -> None:
+    def upsert_receipts(self, receipts: Iterable[Mapping[str, Any]], *, settled_by: str | None = None) -> bool:
         """``upsert_receipt`` for many receipts (each a mapping of its arguments, ``request_id``
         included), in one transaction: all of them or none. Receipts in a row that change the same
         fields go in one statement executed for all of them (a burst of requests is not a burst of
-        statements and commits)."""
+        statements and commits).
+
+        ``settled_by``: the run whose removals these are; when it is the run that settled last
+        (a retry of its task, after the commit), nothing is written and False is returned: its
+        counts are on the receipts already."""
         now = utcnow()
         batches: list[tuple[bool, tuple[str, ...], list[dict[str, Any]]]] = []
         for receipt in receipts:
@@ -65,6 +73,13 @@ class Receipts(StoreBase):
             batches[-1][2].append({"request_id": receipt["request_id"], **changes})
         r = deletion_receipts
         with self._write() as conn:
+            if settled_by is not None:
+                marker = hashlib.sha256(settled_by.encode()).hexdigest()
+                key = store_meta.c.key == _SETTLED_KEY
+                if conn.scalar(select(store_meta.c.value).where(key)) == marker:
+                    return False
+                conn.execute(delete(store_meta).where(key))
+                conn.execute(insert(store_meta).values(key=_SETTLED_KEY, value=marker))
             for create, columns, rows in batches:
                 if create:
                     stmt = self._insert(r)
@@ -89,6 +104,7 @@ class Receipts(StoreBase):
                     .values({c: bindparam(c) for c in columns})
                 )
                 conn.execute(stmt, [{"key": row.pop("request_id"), **row} for row in rows])
+        return True
 
     def receipt(self, request_id: str) -> dict[str, Any] | None:
         r = deletion_receipts
