@@ -29,7 +29,13 @@ from utterance_governance.io.storage import ObjectInfo, Refused
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
-from utterance_governance.publish.commit import Publication, live_version, publish_version, read_manifest
+from utterance_governance.publish.commit import (
+    Publication,
+    live_version,
+    publish_version,
+    read_manifest,
+    reconcile,
+)
 from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.published import WITHDRAWN
@@ -164,6 +170,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
         ctx.storage.write_bytes(f"reports/{ctx.run_key}/refused_inputs.json",
                                 json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip
     in_range = [f for f in listed if (dt := _dt_of(f.path)) and ctx.in_range(dt)]
+    _finish_an_interrupted_switch(ctx)
     unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
     if unpartitioned:
         log.warning(
@@ -186,6 +193,16 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # the version the night's duplicate lookups will see unless another run switches one meanwhile
     live = live_version(ctx.storage, ctx.dataset)
     return [{**f, "partitions": partitions, "live_at_discovery": live} for f in files]
+
+
+def _finish_an_interrupted_switch(ctx: RunContext) -> None:
+    """A run that died between its switch and registering its inputs left the store's live version
+    behind ``current.json``: that finalize is finished (under the lock) before files are chosen,
+    or its inputs would be taken as new and every row of them decided again."""
+    if ctx.dry_run or ctx.store.live_version(ctx.dataset) == live_version(ctx.storage, ctx.dataset):
+        return
+    with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/discover", timeout_s=600.0):
+        reconcile(ctx.storage, ctx.store, ctx.dataset)
 
 
 def _arrivals(ctx: RunContext, files: list[ObjectInfo]) -> dict[str, tuple[datetime, datetime]]:
@@ -341,6 +358,11 @@ def _keep_held_rows(ctx: RunContext, staged: list[dict]) -> None:
 # --- the night's batch, partition by partition (publish.partitions) ----------------------------
 def _stage_dir(ctx: RunContext, stage: str) -> str:
     return f"{_staging(ctx)}/{stage}"
+
+
+def _rechecked_path(ctx: RunContext) -> str:
+    """The ids (and reasons) the re-check under the lock took out of the batch."""
+    return f"{_staging(ctx)}/rechecked.parquet"
 
 
 def _duplicates_dir(ctx: RunContext) -> str:
@@ -662,8 +684,10 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     progress.finish(
         f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
     )
-    _write_decisions(ctx, staged, rechecked.get("excluded"))
-    _keep_held_rows(ctx, staged)
+    if not (rechecked.get("already") and not ctx.storage.exists(_staging(ctx))):
+        # (a retry past the switch whose staging is gone had written both before removing it)
+        _write_decisions(ctx, staged, rechecked.get("excluded"))
+        _keep_held_rows(ctx, staged)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:
@@ -733,7 +757,10 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
     if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
         log.warning("run %s already published version %s (this is a retry past its switch): nothing is "
                     "published again", ctx.run_id, done)  # fmt: skip
-        out.update(already=done, counts=dict(publication.counts))
+        # what its re-check took out then (kept in the staging) is what the decisions record
+        out.update(already=done, counts=read_manifest(ctx.storage, ctx.dataset, done).get("counts") or {})
+        if ctx.storage.exists(_rechecked_path(ctx)):
+            out["excluded"] = ctx.storage.read_parquet(_rechecked_path(ctx))
         return replace(publication, rows=None, parts=(), part_rows=0)
     state = privacy_state(ctx)
     if state.blocked_reasons:
@@ -768,6 +795,7 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
         counts[S.PUBLISHED] -= n
         counts[reason] += n
     out.update(excluded=excluded, counts={k: v for k, v in counts.items() if v})
+    ctx.storage.write_parquet(_rechecked_path(ctx), excluded)  # for a retry past the switch
     if excluded.num_rows:
         log.warning("re-check under the dataset lock took out %d rows decided before newer privacy records: %s",
                     excluded.num_rows, dict(Counter(excluded.column("reason").to_pylist())))  # fmt: skip

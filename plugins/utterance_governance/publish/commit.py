@@ -317,17 +317,21 @@ def _captured_at(rows: pa.Table) -> pa.Array:
 
 
 def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> None:
-    """Record ``version`` (already named by ``current.json``) live everywhere. Idempotent."""
+    """Record ``version`` (already named by ``current.json``) live everywhere. Idempotent.
+
+    The version's own status is written last: ``reconcile`` finishes a finalize that a crash cut
+    short by seeing the store's live version differ from ``current.json``, so everything before it
+    (its inputs processed, its parent superseded or revoked) is redone until that last write."""
     manifest = read_manifest(storage, dataset, version)
     parent = manifest.get("parent_version")
     parent_status = "revoked" if (manifest.get("replaces") or {}).get("revoke") else "superseded"
-    store.set_version_status(dataset, version, "live")
-    if parent:
-        store.set_version_status(dataset, parent, parent_status)
-        _set_manifest_status(storage, dataset, parent, parent_status)
     inputs = [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in manifest.get("inputs", [])]
     if inputs:
         store.mark_files_processed(inputs, manifest["run_id"])
+    if parent:
+        store.set_version_status(dataset, parent, parent_status)
+        _set_manifest_status(storage, dataset, parent, parent_status)
+    store.set_version_status(dataset, version, "live")
 
 
 def _set_manifest_status(

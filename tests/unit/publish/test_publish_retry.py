@@ -147,3 +147,95 @@ def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind
         for uid in lake.storage.read_parquet(f.path, ["utterance_id"]).column(0).to_pylist()
     ]
     assert "u2" in kept and "u1" not in kept
+
+
+def test_a_crash_inside_finalize_leaves_no_input_to_process_again(tmp_path, store_url, monkeypatch):
+    """current.json switched; registering the inputs failed. The next run's reconciliation finishes
+    the finalize (inputs processed, parent superseded, version live): no row is taken twice."""
+    from utterance_governance.io.store.files import ProcessedFiles
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+    mark, failures = ProcessedFiles.mark_files_processed, []
+
+    def dies_once(self, files, run_id, *args, **kwargs):
+        files = list(files)
+        if not failures and any(f.path.startswith("landing/utterances/") for f in files):
+            failures.append(1)
+            raise OSError("the database connection dropped")
+        return mark(self, files, run_id, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessedFiles, "mark_files_processed", dies_once)
+    with pytest.raises(OSError):
+        lake.publish()
+    assert live_rows(lake) == ["u1", "u2"]
+    assert lake.publish()["counts"] == {}  # the next night: nothing taken again
+    with lake.store() as store:
+        assert store.live_version("assistant-sft") == "v000001"
+
+
+def _decided(lake: Lake, run_key: str) -> dict[str, str]:
+    decisions = [lake.storage.read_parquet(f.path) for f in lake.storage.list_files(f"decisions/{run_key}", (".parquet",))]
+    return {u: r for d in decisions for u, r in zip(d.column("utterance_id").to_pylist(), d.column("reason").to_pylist(), strict=True)}  # fmt: skip
+
+
+def test_a_publish_retried_past_its_switch_records_what_its_recheck_took_out(tmp_path, store_url, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+    write_decisions, failures = publish._write_decisions, []
+
+    def fails_once(*args, **kwargs):
+        if not failures:
+            failures.append(1)
+            raise OSError("the object store hiccuped writing the decisions")
+        return write_decisions(*args, **kwargs)
+
+    monkeypatch.setattr(publish, "_write_decisions", fails_once)
+    at = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)
+        lake.storage.write_bytes("landing/consent/o.jsonl", json.dumps(
+            {"event_id": "e1", "customer_id": "c-u1", "purpose": "model_training", "status": "opted_out",
+             "effective_at": at, "recorded_at": at, "source": "app"}).encode() + b"\n")  # fmt: skip
+        lake.privacy()  # the hourly run ingests an opt-out while the publish runs
+        with pytest.raises(OSError):
+            publish.publish(ctx, staged, gated)  # the re-check took u1 out; writing the decisions failed
+        result = publish.publish(ctx, staged, gated)  # the operator clears the task
+    assert live_rows(lake) == ["u2"]
+    assert _decided(lake, ctx.run_key) == {"u1": "opted_out", "u2": "published"}
+    assert result["counts"] == {"opted_out": 1, "published": 1}
+
+
+def test_a_publish_retried_after_its_staging_was_removed_converges(tmp_path, store_url, monkeypatch):
+    from utterance_governance.io.storage import Storage
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open"))
+    remove, armed = Storage.remove, []
+
+    def remove_then_die(self, rel):
+        done = remove(self, rel)
+        if armed and rel.startswith("staging/"):
+            armed.clear()
+            raise OSError("the worker was lost right after removing the staging folder")
+        return done
+
+    monkeypatch.setattr(Storage, "remove", remove_then_die)
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)
+        armed.append(1)
+        with pytest.raises(OSError):
+            publish.publish(ctx, staged, gated)
+        result = publish.publish(ctx, staged, gated)  # the operator clears the task
+    assert result["version"] == "v000001" and live_rows(lake) == ["u1"]
+    assert _decided(lake, ctx.run_key) == {"u1": "published"}
