@@ -83,13 +83,14 @@ _STRONG_CUES = _set("""
 call calling ring phone dial text texting message messaging msg email emailing e-mail mail tell ask
 invite remind contact named called ruf rufe anrufen schreib schreibe sag frag appelle appeler appelez
 écris ecris llama llamar llame llamando escribe escríbele dile chiama chiamare scrivi telefona bel bellen
-stuur liga ligue ligar manda mande
+stuur liga ligue ligar manda mande whatsapp facetime skype
 """)
 _PHRASE_CUES = (
     "send it to", "send this to", "send a message to", "send a text to", "message to", "email to",
     "nachricht an", "message à", "dis à", "écris à", "mensaje a", "llama a", "dile a", "escribe a",
     "messaggio a", "scrivi a", "bericht naar", "bericht aan", "mensagem para", "liga para", "ligue para",
-    "manda para", "diga a", "fala com",
+    "manda para", "diga a", "fala com", "telefona a", "meeting with", "appointment with", "termin mit",
+    "afspraak met", "reunión con", "riunione con", "réunion avec", "reunião com",
 )  # fmt: skip
 # "my name is X": X is a name whatever it is (but a function word).
 _IDENTITY_CUES = (
@@ -326,6 +327,14 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     return found
 
 
+@functools.lru_cache(maxsize=65536)
+def _without_accents(word: str) -> str:
+    """``word`` with its combining marks taken off (ü → u, í → i; ß and ø stay)."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+
+
 def _title(word: str) -> bool:
     return word[:1].isupper() and not (len(word) > 1 and word.isupper())
 
@@ -371,7 +380,11 @@ class _Names:
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
 
     def known(self, low: str) -> bool:
-        return low in self.given or low in self.surnames
+        """In the gazetteer, also without its accents ("maría garcía", "müller": the lists are ASCII)."""
+        if low in self.given or low in self.surnames:
+            return True
+        plain = _without_accents(low)
+        return plain != low and (plain in self.given or plain in self.surnames)
 
     def blocked(self, low: str) -> bool:
         return low in _NOT_A_NAME or low in _TITLES or low in _STRONG_CUES
@@ -468,8 +481,9 @@ class _Names:
                 low in _PARTICLES
                 and j + 1 < len(toks.words)
                 and (mode != "title" or _title(toks.words[j + 1]))
+                and not self.blocked(toks.lower[j + 1])
             ):
-                j += 1
+                j += 2  # a particle and the word it belongs to: "jan de vries", "Ana da Silva"
                 continue
             if self.blocked(low):
                 break

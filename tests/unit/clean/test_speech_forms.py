@@ -156,6 +156,21 @@ def test_rows_the_vectorised_path_missed(locale: str | None, text: str, expected
     assert both(text, locale) == expected
 
 
+NAMES = [
+    ("es-ES", "llama a maría garcía", "llama a [NAME]"),  # accents: the gazetteer is ASCII
+    ("de-DE", "ruf thomas müller an", "ruf [NAME] an"),
+    ("nl-NL", "bel jan de vries", "bel [NAME]"),  # a particle and its word
+    ("it-IT", "telefona a marco rossi", "telefona a [NAME]"),
+    ("en-US", "whatsapp sarah connor", "whatsapp [NAME]"),
+    ("en-US", "set up a meeting with sarah connor", "set up a meeting with [NAME]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), NAMES)
+def test_names_after_more_requests_and_with_accents(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "uh, what's the weather like"),
     ("en-US", "uh-huh, play it again"),
@@ -173,6 +188,9 @@ KEPT = [
     ("en-US", "in 10 minutes please"),
     ("en-US", "add a dash of salt and two dash three drops"),
     ("ja-JP", "三月 十日に会いましょう"),
+    ("es-ES", "llama a mamá"),
+    ("en-US", "whatsapp mom"),
+    ("en-US", "set up a meeting with the team"),
 ]
 
 
