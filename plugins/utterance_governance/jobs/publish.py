@@ -171,6 +171,10 @@ def discover_files(ctx: RunContext) -> list[dict]:
                                 json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip
     in_range = [f for f in listed if (dt := _dt_of(f.path)) and ctx.in_range(dt)]
     _finish_an_interrupted_switch(ctx)
+    if not ctx.dry_run:  # a purge that died rewriting a processed file: not new input
+        from utterance_governance.purge.copies import finish_rewrites
+
+        finish_rewrites(ctx.storage, ctx.store)  # (the registry only: the listing above stands)
     unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
     if unpartitioned:
         log.warning(

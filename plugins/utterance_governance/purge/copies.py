@@ -33,6 +33,7 @@ requests, and the governance store needs them to keep honouring them.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -165,6 +166,8 @@ def purge_copies(
     if deletions.num_rows == 0:
         result.searched = [*LOCATIONS, *PLACES]  # nothing to look for: every place is clean of it
         return result
+    if not dry_run:
+        finish_rewrites(storage, store)
     deleted = Deleted.of(deletions, pseudonym_key, now)
     found_ids: set[str] = set()
     id_only: list[tuple[str, str]] = []
@@ -346,14 +349,17 @@ def _purge_landing_file(
         table = pq.read_table(pa.BufferReader(storage.read_bytes(path)))
         keep = np.ones(table.num_rows, dtype=bool)
         keep[[line - 1 for line in drop_lines]] = False
-        _write_parquet_like(storage, path, table.filter(pa.array(keep)))
+        kept = _parquet_like(storage, path, table.filter(pa.array(keep)))
     else:
         text = unzipped.text if unzipped is not None else storage.read_bytes(path)
         lines = text.split(b"\n")
         kept = b"\n".join(line for number, line in enumerate(lines, start=1) if number not in drop_lines)
         if unzipped is not None:  # what could not be read is kept as it was (a cut line is no record)
             kept = gzip.compress(kept, compresslevel=6, mtime=0) + unzipped.unread
-        storage.write_bytes(path, kept)
+    # the registry notes the rewrite first: a crash before it is re-registered below is finished by
+    # ``finish_rewrites`` (the next purge or publish), not taken for new input
+    store.note_rewrite(path, hashlib.sha256(kept).hexdigest())
+    storage.write_bytes(path, kept)
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
@@ -507,9 +513,40 @@ def _account(
 
 def _write_parquet_like(storage: Storage, path: str, table: pa.Table) -> None:
     """Rewrite ``path`` with ``table``, keeping the file's compression codec."""
+    storage.write_bytes(path, _parquet_like(storage, path, table))
+
+
+def _parquet_like(storage: Storage, path: str, table: pa.Table) -> bytes:
+    """``table`` as Parquet bytes with the compression codec of the file at ``path``."""
     with storage.open(path) as fh:
         meta = pq.ParquetFile(fh).metadata
     codec = "zstd"
     if meta.num_row_groups and meta.row_group(0).num_columns:
         codec = meta.row_group(0).column(0).compression.lower()
-    storage.write_parquet(path, table, compression="none" if codec == "uncompressed" else codec)
+    sink = io.BytesIO()
+    pq.write_table(table, sink, compression="none" if codec == "uncompressed" else codec,
+                   row_group_size=storage.row_group_rows)  # fmt: skip
+    return sink.getvalue()
+
+
+def finish_rewrites(storage: Storage, store: GovernanceStore) -> dict[str, list[str]]:
+    """Finish the registry entries of landing rewrites a crash cut short (``note_rewrite``): a file
+    holding the rewritten bytes is re-registered; one still as it was processed gets its entry
+    back (the purge rewrites it again); one changed otherwise keeps a mismatch (new input)."""
+    done: dict[str, list[str]] = {"registered": [], "restored": [], "changed": []}
+    for path, (sha, size, fingerprint) in store.pending_rewrites().items():
+        if not storage.exists(path):
+            done["changed"].append(path)
+            continue
+        info = storage.info(path)
+        if (info.size, info.fingerprint) == (size, fingerprint):
+            store.restore_fingerprint(path, size, fingerprint)
+            done["restored"].append(path)
+        elif storage.sha256(path) == sha:
+            store.update_file_fingerprint(path, info.size, info.fingerprint)
+            done["registered"].append(path)
+        else:
+            done["changed"].append(path)
+    if any(done.values()):
+        log.warning("finished the registry of interrupted landing rewrites: %s", {k: len(v) for k, v in done.items()})
+    return done

@@ -204,3 +204,43 @@ def test_a_copy_written_while_the_purge_searched_is_searched_or_keeps_the_receip
         assert not left and not result.problems
     else:  # written during every search: the receipts cannot say every copy was searched
         assert left and any("written while the purge searched" in p for p in result.problems)
+
+
+@pytest.mark.parametrize("crash", ["before_write", "after_write"])
+def test_a_landing_rewrite_cut_short_leaves_no_processed_file_to_take_again(lake, monkeypatch, crash):
+    """The registry notes a rewrite before the file is written: whether the crash came before the
+    write or after it (before the re-registration), the next purge or publish finishes the entry."""
+    from utterance_governance.purge import copies
+
+    storage, store, _ = lake
+    path = f"{DT}/a.jsonl"
+    before = storage.info(path)
+    write, update = storage.write_bytes, store.update_file_fingerprint
+
+    def write_or_die(rel, data):
+        if rel == path and crash == "before_write":
+            raise OSError("the worker was lost before writing")
+        return write(rel, data)
+
+    def die(*args, **kwargs):
+        raise OSError("the worker was lost after writing")
+
+    monkeypatch.setattr(storage, "write_bytes", write_or_die)
+    monkeypatch.setattr(store, "update_file_fingerprint", die if crash == "after_write" else update)
+    result = purge_copies(storage, store, DELETIONS, KEY, now=ts(200))
+    assert any(path in problem for problem in result.problems)
+    monkeypatch.setattr(storage, "write_bytes", write)
+    monkeypatch.setattr(store, "update_file_fingerprint", update)
+    finished = copies.finish_rewrites(storage, store)
+    assert path in finished[{"before_write": "restored", "after_write": "registered"}[crash]]
+    assert store.select_new_files([storage.info(path)]) == []  # not new input
+    if crash == "before_write":  # still as processed: the next purge rewrites it
+        assert storage.info(path) == before
+        purge_copies(storage, store, DELETIONS, KEY, now=ts(200))
+        assert b"first secret of gone" not in storage.read_bytes(path)
+        assert store.select_new_files([storage.info(path)]) == []
+    # a file changed upstream meanwhile stays new input
+    store.note_rewrite(path, "0" * 64)
+    write(path, storage.read_bytes(path) + b"\n")
+    assert copies.finish_rewrites(storage, store)["changed"] == [path]
+    assert store.select_new_files([storage.info(path)]) != []

@@ -15,6 +15,9 @@ from utterance_governance.io.store_schema import landing_arrivals, processed_fil
 Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at, landed_at)
 
 
+# the registry entry of a landing file a purge is rewriting (see ``note_rewrite``)
+REWRITING = "rewriting:"
+
 class ProcessedFiles(StoreBase):
     """The landing files already processed, with their size and fingerprint."""
 
@@ -91,6 +94,46 @@ class ProcessedFiles(StoreBase):
                 .values(size=int(size), fingerprint=fingerprint, rewritten_at=utcnow())
             )
         return result.rowcount == 1
+
+    def note_rewrite(self, path: str, sha256: str) -> bool:
+        """Before a purge rewrites a registered landing file: its registry entry says so
+        (``REWRITING`` + the new content's sha256 + the old size and fingerprint), so a crash
+        between the rewrite and ``update_file_fingerprint`` is finished by ``pending_rewrites``'
+        reader instead of leaving a processed file to be taken as new input. False when the file
+        is not registered."""
+        pf = processed_files
+        with self._write() as conn:
+            row = conn.execute(select(pf.c.size, pf.c.fingerprint).where(pf.c.path == path)).first()
+            if row is None:
+                return False
+            size, fingerprint = int(row[0]), row[1]
+            if fingerprint.startswith(REWRITING):  # an earlier rewrite of it never finished
+                _, _, size_text, fingerprint = fingerprint.split(":", 3)
+                size = int(size_text)
+            conn.execute(
+                update(pf).where(pf.c.path == path).values(fingerprint=f"{REWRITING}{sha256}:{size}:{fingerprint}")
+            )
+        return True
+
+    def pending_rewrites(self) -> dict[str, tuple[str, int, str]]:
+        """path -> (new sha256, old size, old fingerprint) of the rewrites noted and not finished."""
+        pf = processed_files
+        with self._read() as conn:
+            rows = conn.execute(select(pf.c.path, pf.c.fingerprint).where(pf.c.fingerprint.startswith(REWRITING)))
+            out = {}
+            for path, fingerprint in rows:
+                sha, size, old = fingerprint.removeprefix(REWRITING).split(":", 2)
+                out[path] = (sha, int(size), old)
+        return out
+
+    def restore_fingerprint(self, path: str, size: int, fingerprint: str) -> None:
+        """A noted rewrite that never happened: the entry is the file's as it was processed."""
+        with self._write() as conn:
+            conn.execute(
+                update(processed_files)
+                .where(processed_files.c.path == path)
+                .values(size=int(size), fingerprint=fingerprint)
+            )
 
     def processed_file(self, path: str) -> dict[str, Any] | None:
         with self._read() as conn:
