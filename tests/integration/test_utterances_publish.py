@@ -77,7 +77,10 @@ def test_first_run_publishes_exactly_what_may_be_used(run_dag, lake_env, generat
             assert decided[u.utterance_id] == S.PUBLISHED or decided[u.utterance_id] == S.DUPLICATE or \
                 decided[u.utterance_id].startswith(S.QUALITY_PREFIX), (u.scenario, decided[u.utterance_id])  # fmt: skip
         elif u.expected == S.DELETION_REQUESTED:  # counted, and no decision row keeps its ids
-            assert u.utterance_id not in decided and u.utterance_id not in live_ids, (u.scenario, u.utterance_id)
+            assert u.utterance_id not in decided and u.utterance_id not in live_ids, (
+                u.scenario,
+                u.utterance_id,
+            )
         else:
             assert decided[u.utterance_id] == u.expected, (u.scenario, u.utterance_id)
             assert u.utterance_id not in live_ids

@@ -120,9 +120,7 @@ _FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 #   grouped with ("415·555·0100", "090ー1234ー5678", "415_555_0100") are a hyphen;
 # - commas between digit groups that are no thousands ("415,555,0100", "4, 1, 5, 5, 5, 0, 1")
 #   are a space; "1,234,567" is an amount and keeps its commas.
-_HESITATION = (
-    r"u+h+m*|u+m{2,}|h+m+|m{2,}|mhm|e+r+m+|ä+h+m*|ö+h+m*|e+u+h+|h+e+u+|e+h+m*|a+h+|a+h+n+|h+ã+|ã+h+"
-)
+_HESITATION = r"u+h+m*|u+m{2,}|h+m+|m{2,}|mhm|e+r+m+|ä+h+m*|ö+h+m*|e+u+h+|h+e+u+|e+h+m*|a+h+|a+h+n+|h+ã+|ã+h+"
 # (after a word: one that starts the text is in no number, and most do, "uh, set a timer")
 _HESITATION_RE = re.compile(rf"(?i)(?<=[^\W_])[ ,.;:…!?\-]+(?:{_HESITATION})(?![^\W_])")
 _KANJI_DIGITS = "〇零一二三四五六七八九0-9"

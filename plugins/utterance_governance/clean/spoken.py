@@ -251,9 +251,7 @@ _DIGIT_WORD_ALTERNATION = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=Tr
 # three four"), each a token, when ``MIN_WORDS_BESIDE_DIGITS`` of its words are words for a digit.
 # Rows worth reading (RE2, a superset: no word boundaries): three such words with no letter
 # between them (every run holds seven words, or three beside written digits).
-DIGIT_WORD_RUN_CANDIDATES = (
-    rf"(?i:(?:{_DIGIT_WORD_ALTERNATION})(?:\P{{L}}+(?:{_DIGIT_WORD_ALTERNATION})){{{MIN_WORDS_BESIDE_DIGITS - 1}}})"
-)
+DIGIT_WORD_RUN_CANDIDATES = rf"(?i:(?:{_DIGIT_WORD_ALTERNATION})(?:\P{{L}}+(?:{_DIGIT_WORD_ALTERNATION})){{{MIN_WORDS_BESIDE_DIGITS - 1}}})"
 _RUN_TOKEN = re.compile(r"[^\W\d_]+|[0-9]")
 
 

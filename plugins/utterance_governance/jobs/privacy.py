@@ -153,7 +153,12 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
         if purged and purged.get("new_version"):
             versions = sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})
         summary["receipts"] = receipts.settle_receipts(
-            ctx.store, now, complete=complete, removed=removed, versions_rewritten=versions, searched=searched,
+            ctx.store,
+            now,
+            complete=complete,
+            removed=removed,
+            versions_rewritten=versions,
+            searched=searched,
             run_id=ctx.run_id,
         )
         summary["receipt_files_written"] = len(

@@ -548,5 +548,7 @@ def finish_rewrites(storage: Storage, store: GovernanceStore) -> dict[str, list[
         else:
             done["changed"].append(path)
     if any(done.values()):
-        log.warning("finished the registry of interrupted landing rewrites: %s", {k: len(v) for k, v in done.items()})
+        log.warning(
+            "finished the registry of interrupted landing rewrites: %s", {k: len(v) for k, v in done.items()}
+        )
     return done

@@ -301,7 +301,9 @@ def _purged_by(manifest: dict, run_id: str) -> bool:
     return manifest.get("run_id") == run_id and (manifest.get("notes") or {}).get("kind") == "purge"
 
 
-def _after_own_switch(storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, result: dict) -> dict:
+def _after_own_switch(
+    storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, result: dict
+) -> dict:
     """The result of this run's purge, read back from the version it put live, with the clean-up
     the failed attempt did not finish: the revocation is announced and the receipts count what it
     removed, as if the first attempt had returned."""

@@ -104,7 +104,9 @@ def test_a_publish_cleared_after_a_crash_before_its_switch_publishes_the_batch(
         publish.ingest_privacy(ctx)
         staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
         gated = publish.gate_batch(ctx, staged)
-        monkeypatch.setattr(publish, "publish_version", functools.partial(commit.publish_version, on_stage=crash))
+        monkeypatch.setattr(
+            publish, "publish_version", functools.partial(commit.publish_version, on_stage=crash)
+        )
         with pytest.raises(OSError):
             publish.publish(ctx, staged, gated)
         monkeypatch.setattr(publish, "publish_version", commit.publish_version)
@@ -117,7 +119,9 @@ def test_a_publish_cleared_after_a_crash_before_its_switch_publishes_the_batch(
     assert lake.publish()["counts"] == {}  # and the next night has nothing left over
 
 
-def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind(tmp_path, store_url, monkeypatch):
+def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind(
+    tmp_path, store_url, monkeypatch
+):
     """The hourly privacy run completes a delete-all between a publish deciding a file and writing
     what it decided: the publish's re-check keeps the row out, and no decision row keeps its ids."""
     from datetime import UTC, datetime, timedelta
@@ -130,8 +134,13 @@ def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind
 
     def decide_then_the_privacy_run(*args, **kwargs):
         decided = decide(*args, **kwargs)
-        lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
-            {"request_id": "req-1", "customer_id": "c-u1", "scope": "all", "requested_at": asked}).encode() + b"\n")
+        lake.storage.write_bytes(
+            "landing/deletions/d.jsonl",
+            json.dumps(
+                {"request_id": "req-1", "customer_id": "c-u1", "scope": "all", "requested_at": asked}
+            ).encode()
+            + b"\n",
+        )
         lake.privacy()
         return decided
 
@@ -176,11 +185,16 @@ def test_a_crash_inside_finalize_leaves_no_input_to_process_again(tmp_path, stor
 
 
 def _decided(lake: Lake, run_key: str) -> dict[str, str]:
-    decisions = [lake.storage.read_parquet(f.path) for f in lake.storage.list_files(f"decisions/{run_key}", (".parquet",))]
+    decisions = [
+        lake.storage.read_parquet(f.path)
+        for f in lake.storage.list_files(f"decisions/{run_key}", (".parquet",))
+    ]
     return {u: r for d in decisions for u, r in zip(d.column("utterance_id").to_pylist(), d.column("reason").to_pylist(), strict=True)}  # fmt: skip
 
 
-def test_a_publish_retried_past_its_switch_records_what_its_recheck_took_out(tmp_path, store_url, monkeypatch):
+def test_a_publish_retried_past_its_switch_records_what_its_recheck_took_out(
+    tmp_path, store_url, monkeypatch
+):
     from datetime import UTC, datetime, timedelta
 
     lake = Lake(str(tmp_path / "lake"), store_url)

@@ -184,7 +184,9 @@ def _staged_copy_of_gone(storage: Storage, name: str) -> str:
 
 
 @pytest.mark.parametrize("written", [1, 5])
-def test_a_copy_written_while_the_purge_searched_is_searched_or_keeps_the_receipt_open(lake, monkeypatch, written):
+def test_a_copy_written_while_the_purge_searched_is_searched_or_keeps_the_receipt_open(
+    lake, monkeypatch, written
+):
     """A run deciding or publishing beside the purge writes a copy after its folder was listed: it is
     searched once more; copies that keep appearing keep the receipts open (a problem) for the next run."""
     from utterance_governance.purge import copies

@@ -62,7 +62,6 @@ def test_receipts_complete_only_when_every_purge_step_succeeded(store):
         "completed": [], "in_progress": [], "late_copies": []}  # fmt: skip
 
 
-
 def test_a_run_retried_after_settling_counts_nothing_twice(store):
     """issue_receipts committed, then writing the receipt files failed and Airflow retried it: the
     same run's removals are on the receipts already."""
@@ -80,6 +79,7 @@ def test_a_run_retried_after_settling_counts_nothing_twice(store):
     assert counts["published_rows"] == 1 and counts["landing_rows"] == 2
     assert settle("run-2", {"d1": {"landing_rows": 1}})["late_copies"] == ["d1"]  # the next run counts
     assert store.receipt("d1")["removed_counts"]["landing_rows"] == 3
+
 
 def test_receipt_files_name_no_customer_and_are_written_only_when_they_change(store, tmp_path):
     storage = Storage(str(tmp_path / "lake"))

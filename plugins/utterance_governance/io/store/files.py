@@ -18,6 +18,7 @@ Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at,
 # the registry entry of a landing file a purge is rewriting (see ``note_rewrite``)
 REWRITING = "rewriting:"
 
+
 class ProcessedFiles(StoreBase):
     """The landing files already processed, with their size and fingerprint."""
 
@@ -111,7 +112,9 @@ class ProcessedFiles(StoreBase):
                 _, _, size_text, fingerprint = fingerprint.split(":", 3)
                 size = int(size_text)
             conn.execute(
-                update(pf).where(pf.c.path == path).values(fingerprint=f"{REWRITING}{sha256}:{size}:{fingerprint}")
+                update(pf)
+                .where(pf.c.path == path)
+                .values(fingerprint=f"{REWRITING}{sha256}:{size}:{fingerprint}")
             )
         return True
 
@@ -119,7 +122,9 @@ class ProcessedFiles(StoreBase):
         """path -> (new sha256, old size, old fingerprint) of the rewrites noted and not finished."""
         pf = processed_files
         with self._read() as conn:
-            rows = conn.execute(select(pf.c.path, pf.c.fingerprint).where(pf.c.fingerprint.startswith(REWRITING)))
+            rows = conn.execute(
+                select(pf.c.path, pf.c.fingerprint).where(pf.c.fingerprint.startswith(REWRITING))
+            )
             out = {}
             for path, fingerprint in rows:
                 sha, size, old = fingerprint.removeprefix(REWRITING).split(":", 2)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-import hashlib
 
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -44,7 +43,9 @@ class Receipts(StoreBase):
             "versions_rewritten": versions_rewritten, "searched": searched,
         }])  # fmt: skip
 
-    def upsert_receipts(self, receipts: Iterable[Mapping[str, Any]], *, settled_by: str | None = None) -> bool:
+    def upsert_receipts(
+        self, receipts: Iterable[Mapping[str, Any]], *, settled_by: str | None = None
+    ) -> bool:
         """``upsert_receipt`` for many receipts (each a mapping of its arguments, ``request_id``
         included), in one transaction: all of them or none. Receipts in a row that change the same
         fields go in one statement executed for all of them (a burst of requests is not a burst of
