@@ -226,8 +226,9 @@ def purge_published(
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
         check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
-        if not dry_run and _purged_by(live_manifest, run_id):
-            return _after_own_switch(storage, store, dataset, live_manifest, result)
+        own = None if dry_run else _own_purge(storage, store, dataset, run_id)
+        if own is not None:
+            return _after_own_switch(storage, store, dataset, own, live, result)
         result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
         decided_at = now()
         privacy = state()
@@ -295,20 +296,26 @@ def purge_published(
         return result
 
 
-def _purged_by(manifest: dict, run_id: str) -> bool:
-    """Whether the live version is the purge of ``run_id`` (a retry of a task that failed after it
-    switched, while removing the replaced shards or reporting)."""
-    return manifest.get("run_id") == run_id and (manifest.get("notes") or {}).get("kind") == "purge"
+def _own_purge(storage: Storage, store: GovernanceStore, dataset: str, run_id: str) -> dict | None:
+    """The manifest of the version ``run_id``'s purge put live, if it did (a retry of a task that
+    failed after its switch, while removing the replaced shards or reporting); live now, or
+    superseded or revoked since by a publish or purge that switched in between."""
+    for v in store.versions(dataset):
+        if v["run_id"] == run_id and v["status"] in ("live", "superseded", "revoked"):
+            manifest = read_manifest(storage, dataset, v["version"])
+            if (manifest.get("notes") or {}).get("kind") == "purge":
+                return manifest
+    return None
 
 
 def _after_own_switch(
-    storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, result: dict
+    storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, live: str, result: dict
 ) -> dict:
     """The result of this run's purge, read back from the version it put live, with the clean-up
-    the failed attempt did not finish: the revocation is announced and the receipts count what it
-    removed, as if the first attempt had returned."""
+    the failed attempt did not finish (against the version live now): the revocation is announced
+    and the receipts count what it removed, as if the first attempt had returned."""
     replaces = manifest.get("replaces") or {}
-    cleanup = remove_replaced_shards(storage, store, dataset, manifest["version"])
+    cleanup = remove_replaced_shards(storage, store, dataset, live)
     result.update(
         new_version=True,
         version=manifest["version"],

@@ -253,3 +253,31 @@ def test_a_publish_retried_after_its_staging_was_removed_converges(tmp_path, sto
         result = publish.publish(ctx, staged, gated)  # the operator clears the task
     assert result["version"] == "v000001" and live_rows(lake) == ["u1"]
     assert _decided(lake, ctx.run_key) == {"u1": "published"}
+
+
+def test_a_purge_that_shares_the_publish_run_id_is_no_publish_of_it(tmp_path, store_url):
+    """Airflow names both DAGs' scheduled runs after their time: the hourly purge at 02:00 and the
+    nightly publish at 02:00 are both 'scheduled__<D>T02:00:00+00:00'. The purge's version is not
+    the publish's: the night is published, not skipped as 'already published'."""
+    from dataclasses import replace as with_run
+    from datetime import UTC, datetime, timedelta
+
+    from utterance_governance.jobs import privacy
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open"))
+    lake.publish()
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u2", "play some jazz in the kitchen"))
+    asked = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lake.storage.write_bytes("landing/deletions/d.jsonl", json.dumps(
+        {"request_id": "req-1", "customer_id": "c-u1", "scope": "all", "requested_at": asked}).encode() + b"\n")  # fmt: skip
+    shared = "scheduled__2026-12-04T02:00:00+00:00"
+    with lake._environment():
+        purge = with_run(lake.context("privacy_requests"), run_id=shared)
+        privacy.ingest(purge)
+        assert privacy.purge_published(purge)["new_version"] is True
+        ctx = with_run(lake.context("utterances_publish"), run_id=shared)
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        result = publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
+    assert result["new_version"] is True and live_rows(lake) == ["u2"]

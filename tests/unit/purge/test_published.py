@@ -239,3 +239,24 @@ def test_the_same_run_retried_after_its_switch_reports_what_its_purge_did(lake, 
     }
     assert on_disk == referenced  # the clean-up the first attempt did not reach is done
     json.dumps(result)
+
+
+def test_a_purge_retried_after_a_publish_switched_on_top_still_reports_its_purge(lake):
+    """The purge failed after its switch; the nightly publish switched a version on top before the
+    retry. The retry finds its own version (superseded now) and reports it, and its clean-up runs
+    against the version live now."""
+    storage, store = lake
+    add_privacy(store, deletions=[deletion("d1", "c0", "utterances", ids=["u00"])])
+
+    def crash(at: str) -> None:
+        if at == "purged":
+            raise Crash(at)
+
+    with pytest.raises(Crash):
+        purge(storage, store, on_stage=crash)
+    publish_records(storage, store, [utterance("u20", "c1", 20)], "publish-run-2", target_rows=4)
+    result = purge(storage, store)  # the same run, retried
+    assert result["new_version"] is True and result["version"] == "v000003"
+    assert result["by_request"] == {"d1": {"published_rows": 1}} and result["erase_copies"] is True
+    statuses = {v["version"]: v["status"] for v in store.versions(DATASET)}
+    assert statuses["v000003"] == "superseded" and statuses["v000004"] == "live"
