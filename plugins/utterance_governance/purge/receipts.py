@@ -89,9 +89,16 @@ def settle_receipts(
     ``removed``: request_id -> location counts of this run. ``versions_rewritten``: versions the
     run's purge replaced (recorded on the receipts of requests whose rows they held). ``searched``:
     the places this run searched to the end; a receipt records them when it is completed.
-    ``run_id``: the run settling; its task retried after the commit settles nothing again (its
-    removals would count twice), and ``already_settled`` says so.
+    ``run_id``: the run settling; its task retried after the commit (or cleared after a step
+    before it ran again) adds only the removals it had not counted, and settles the status anew.
     """
+    counted = store.settled_by(run_id) if run_id else {}
+    this_run = {request: dict(counts) for request, counts in removed.items()}
+    removed = {
+        request: {key: int(n) - int(counted.get(request, {}).get(key, 0)) for key, n in counts.items()}
+        for request, counts in removed.items()
+    }
+    removed = {request: {k: n for k, n in counts.items() if n > 0} for request, counts in removed.items()}
     searched = sorted(set(searched or ()))
     complete = complete and set(PLACES) <= set(searched)
     changed: dict[str, list[str]] = {"completed": [], "in_progress": [], "late_copies": []}
@@ -118,9 +125,11 @@ def settle_receipts(
             updates.append({"request_id": request_id, "status": "in_progress", "removed_counts": counts,
                             "versions_rewritten": versions})  # fmt: skip
             changed["in_progress"].append(request_id)
-    if not store.upsert_receipts(updates, settled_by=run_id):
-        log.warning("run %s settled the receipts already (this is a retry): nothing is counted again", run_id)
-        return {"completed": [], "in_progress": [], "late_copies": [], "already_settled": [run_id]}
+    if counted:
+        log.warning(
+            "run %s settled the receipts before (a retry): only what it had not counted is added", run_id
+        )
+    store.upsert_receipts(updates, settled=(run_id, this_run) if run_id else None)
     return changed
 
 

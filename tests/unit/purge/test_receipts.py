@@ -64,17 +64,20 @@ def test_receipts_complete_only_when_every_purge_step_succeeded(store):
 
 def test_a_run_retried_after_settling_counts_nothing_twice(store):
     """issue_receipts committed, then writing the receipt files failed and Airflow retried it: the
-    same run's removals are on the receipts already."""
+    same run's removals are on the receipts already. Cleared after a failed purge step ran again,
+    the run adds what that step removed and settles the status."""
     add_privacy(store, deletions=[deletion("d1", "c1", "all", at=0)])
     receipts.open_receipts(store, POLICY)
-    removed = {"d1": {"published_rows": 1, "landing_rows": 2}}
 
-    def settle(run_id: str, removed: dict) -> dict:
-        return receipts.settle_receipts(store, ts(2), complete=True, removed=removed, versions_rewritten=["v1"],
+    def settle(run_id: str, removed: dict, complete: bool = True) -> dict:
+        return receipts.settle_receipts(store, ts(2), complete=complete, removed=removed, versions_rewritten=["v1"],
                                         searched=EVERYWHERE, run_id=run_id)  # fmt: skip
 
-    assert settle("run-1", removed)["completed"] == ["d1"]
-    assert settle("run-1", removed)["already_settled"] == ["run-1"]  # the retry
+    assert settle("run-1", {"d1": {"published_rows": 1}}, complete=False)["in_progress"] == ["d1"]
+    settle("run-1", {"d1": {"published_rows": 1}}, complete=False)  # the retry
+    assert store.receipt("d1")["removed_counts"]["published_rows"] == 1
+    # the failed copies step is cleared and runs again: the run settles with what it removed
+    assert settle("run-1", {"d1": {"published_rows": 1, "landing_rows": 2}})["completed"] == ["d1"]
     counts = store.receipt("d1")["removed_counts"]
     assert counts["published_rows"] == 1 and counts["landing_rows"] == 2
     assert settle("run-2", {"d1": {"landing_rows": 1}})["late_copies"] == ["d1"]  # the next run counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -12,8 +13,14 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
 from utterance_governance.io.store_schema import RECEIPT_STATUSES, deletion_receipts, store_meta
 
-# store_meta: a digest of the run whose removals the receipts counted last
+# store_meta: the run whose removals the receipts counted last (a digest), and those removals
 _SETTLED_KEY = "receipts_settled_by"
+
+
+def _run_digest(run_id: str) -> str:
+    return hashlib.sha256(run_id.encode()).hexdigest()
+
+
 _RECEIPT_FIELDS = ("status", "received_at", "deadline_at", "completed_at", "removed_counts",
                    "versions_rewritten", "searched")  # fmt: skip
 
@@ -44,16 +51,15 @@ class Receipts(StoreBase):
         }])  # fmt: skip
 
     def upsert_receipts(
-        self, receipts: Iterable[Mapping[str, Any]], *, settled_by: str | None = None
-    ) -> bool:
+        self, receipts: Iterable[Mapping[str, Any]], *, settled: tuple[str, Mapping[str, Any]] | None = None
+    ) -> None:
         """``upsert_receipt`` for many receipts (each a mapping of its arguments, ``request_id``
         included), in one transaction: all of them or none. Receipts in a row that change the same
         fields go in one statement executed for all of them (a burst of requests is not a burst of
         statements and commits).
 
-        ``settled_by``: the run whose removals these are; when it is the run that settled last
-        (a retry of its task, after the commit), nothing is written and False is returned: its
-        counts are on the receipts already."""
+        ``settled``: (run id, the removals of that run now on the receipts), kept in the same
+        transaction for ``settled_by`` (a retry of the run adds only what it had not)."""
         now = utcnow()
         batches: list[tuple[bool, tuple[str, ...], list[dict[str, Any]]]] = []
         for receipt in receipts:
@@ -74,13 +80,10 @@ class Receipts(StoreBase):
             batches[-1][2].append({"request_id": receipt["request_id"], **changes})
         r = deletion_receipts
         with self._write() as conn:
-            if settled_by is not None:
-                marker = hashlib.sha256(settled_by.encode()).hexdigest()
-                key = store_meta.c.key == _SETTLED_KEY
-                if conn.scalar(select(store_meta.c.value).where(key)) == marker:
-                    return False
-                conn.execute(delete(store_meta).where(key))
-                conn.execute(insert(store_meta).values(key=_SETTLED_KEY, value=marker))
+            if settled is not None:
+                value = json.dumps({"run": _run_digest(settled[0]), "removed": settled[1]}, sort_keys=True)
+                conn.execute(delete(store_meta).where(store_meta.c.key == _SETTLED_KEY))
+                conn.execute(insert(store_meta).values(key=_SETTLED_KEY, value=value))
             for create, columns, rows in batches:
                 if create:
                     stmt = self._insert(r)
@@ -105,7 +108,15 @@ class Receipts(StoreBase):
                     .values({c: bindparam(c) for c in columns})
                 )
                 conn.execute(stmt, [{"key": row.pop("request_id"), **row} for row in rows])
-        return True
+
+    def settled_by(self, run_id: str) -> dict[str, dict[str, int]]:
+        """The removals of ``run_id`` already on the receipts, if it is the run that settled last."""
+        with self._read() as conn:
+            value = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == _SETTLED_KEY))
+        if not value:
+            return {}
+        record = json.loads(value)
+        return record["removed"] if record.get("run") == _run_digest(run_id) else {}
 
     def receipt(self, request_id: str) -> dict[str, Any] | None:
         r = deletion_receipts
