@@ -742,7 +742,8 @@ def _published_by(ctx: RunContext, run_id: str) -> str | None:
             and v["status"] in _WENT_LIVE
             # a purge's version is no publish of this run: Airflow names both DAGs' scheduled runs
             # after their time ("scheduled__<D>T02:00:00+00:00"), so the hourly purge may share it
-            and (read_manifest(ctx.storage, ctx.dataset, v["version"]).get("notes") or {}).get("kind") != "purge"
+            and (read_manifest(ctx.storage, ctx.dataset, v["version"]).get("notes") or {}).get("kind")
+            != "purge"
         ),
         None,
     )
