@@ -89,8 +89,7 @@ _PHRASE_CUES = (
     "send it to", "send this to", "send a message to", "send a text to", "message to", "email to",
     "nachricht an", "message à", "dis à", "écris à", "mensaje a", "llama a", "dile a", "escribe a",
     "messaggio a", "scrivi a", "bericht naar", "bericht aan", "mensagem para", "liga para", "ligue para",
-    "manda para", "diga a", "fala com", "telefona a", "meeting with", "appointment with", "termin mit",
-    "afspraak met", "reunión con", "riunione con", "réunion avec", "reunião com",
+    "manda para", "diga a", "fala com", "telefona a",
 )  # fmt: skip
 # "my name is X": X is a name whatever it is (but a function word).
 _IDENTITY_CUES = (
@@ -102,6 +101,9 @@ _IDENTITY_CUES = (
 _GIVEN_CUES = (
     "with", "from", "mit", "von", "avec", "con", "met", "com", "i am", "i'm", "ich bin", "hier ist",
     "je suis", "soy", "sono", "ik ben", "eu sou", "sou",
+    # "Termin mit Zahnarzt": German capitalises every noun; a given name of the gazetteer only
+    "meeting with", "appointment with", "termin mit", "afspraak met", "reunión con", "riunione con",
+    "réunion avec", "reunião com",
 )  # fmt: skip
 # "Hi Joar,", "said Czcibor": any capitalised word.
 _CAPITAL_CUES = _set("hi hello dear said says asked told thanks hallo bonjour salut hola ciao olá oi hoi")
@@ -193,7 +195,8 @@ def _cue_candidates() -> str:
     # a word but a function word, starting with a letter (_label_except's words may start with a digit)
     label = _label_except(ascii_stop)
     assert label.startswith("(?:[0-9")
-    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[^\x00-\x7f])"
+    # (or letters then a non-ASCII one: "inés", whose "in" alone is a function word)
+    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f])"
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
@@ -379,10 +382,13 @@ class _Names:
         self.toks = _Tokens(text)
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
 
-    def known(self, low: str) -> bool:
-        """In the gazetteer, also without its accents ("maría garcía", "müller": the lists are ASCII)."""
+    def known(self, low: str, *, accents: bool = False) -> bool:
+        """In the gazetteer; with ``accents``, also without them ("maría garcía", "müller": the lists
+        are ASCII) — to start a name only: "où", "über", "está" are surnames without their accents."""
         if low in self.given or low in self.surnames:
             return True
+        if not accents:
+            return False
         plain = _without_accents(low)
         return plain != low and (plain in self.given or plain in self.surnames)
 
@@ -446,7 +452,7 @@ class _Names:
             return _title(word) and low in self.given and low not in self.words and not self.media_row
         if cue == "capital":
             return _title(word)
-        return _title(word) or cue == "identity" or self.known(low)
+        return _title(word) or cue == "identity" or self.known(low, accents=True)
 
     def unknown_capitalised(self, i: int) -> bool:
         return not self.toks.possessive[i] and self.unknown_capitalised_word(i)
@@ -489,7 +495,10 @@ class _Names:
                 break
             if mode == "title" and not _title(word):
                 break
-            if mode == "lower" and not (self.known(low) or _SURNAME_ENDING.search(low)):
+            # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
+            if mode == "lower" and not (
+                self.known(low, accents=len(low) >= 5) or _SURNAME_ENDING.search(low)
+            ):
                 break
             j += 1
         return j

@@ -116,20 +116,22 @@ _FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
 #   "um" (Portuguese "one"), "er" (German "he") or "é" (Portuguese "is"), which are words;
 #   and Japanese えー, えっと, あのー between numerals;
 # - line breaks, tabs and the other control whitespace are a space;
-# - between two digits, the dots, bullets, katakana marks and underscores a number may be
-#   grouped with ("415·555·0100", "090ー1234ー5678", "415_555_0100") are a hyphen;
+# - between two digits, the dots, bullets and katakana marks a number may be grouped with
+#   ("415·555·0100", "090ー1234ー5678") are a hyphen, and so are underscores between digit groups
+#   that stand alone ("415_555_0100"; "file_2024_05_17" is a name);
 # - commas between digit groups that are no thousands ("415,555,0100", "4, 1, 5, 5, 5, 0, 1")
 #   are a space; "1,234,567" is an amount and keeps its commas.
 _HESITATION = r"u+h+m*|u+m{2,}|h+m+|m{2,}|mhm|e+r+m+|ä+h+m*|ö+h+m*|e+u+h+|h+e+u+|e+h+m*|a+h+|a+h+n+|h+ã+|ã+h+"
 # (after a word: one that starts the text is in no number, and most do, "uh, set a timer")
 _HESITATION_RE = re.compile(rf"(?i)(?<=[^\W_])[ ,.;:…!?\-]+(?:{_HESITATION})(?![^\W_])")
 _KANJI_DIGITS = "〇零一二三四五六七八九0-9"
+_JA_SPACE = "、, \u3000"  # the same class to Python re and RE2 (their \s differ)
 _JA_HESITATION_RE = re.compile(
-    rf"(?<=[{_KANJI_DIGITS}])[、,\s]*(?:えーと|えっと|えー+|あのー+)[、,\s]*(?=[{_KANJI_DIGITS}])"
+    rf"(?<=[{_KANJI_DIGITS}])[{_JA_SPACE}]*(?:えーと|えっと|えー+|あのー+)[{_JA_SPACE}]*(?=[{_KANJI_DIGITS}])"
 )
 _CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
-_DIGIT_MARKS = "·•‧∙⋅・ーｰ_、，"
+_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
 # dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".
@@ -141,6 +143,8 @@ _NUMBER_TOKEN = "|".join(
 _SPOKEN_DASH_RE = re.compile(
     rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+(?:{_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
 )
+# underscores between digit groups that stand alone ("415_555_0100"; not "file_2024_05_17")
+_UNDERSCORED_RE = re.compile(r"(?<![\w])[0-9]+(?:_[0-9]+)+(?![\w])")
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][0-9])")
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 _COMMA_RE = re.compile(r",[ ]?")
@@ -148,13 +152,13 @@ _COMMA_RE = re.compile(r",[ ]?")
 _NOT_WORD = r"[^\p{L}\p{N}_]"
 _CONTEXT_RE2 = (
     rf"(?i:[\p{{L}}\p{{N}}][ ,.;:…!?\-]+(?:{_HESITATION})(?:$|{_NOT_WORD}))"
-    rf"|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
+    rf"|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
-    rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
+    rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
 )
 _CONTEXT_PY = re.compile(
-    rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][、,\s]*(?:えー|えっと|あのー)"
-    rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9], ?[0-9]|(?i: (?:{_DASH_WORDS}) )"
+    rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
+    rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
 )
 
 
@@ -171,6 +175,7 @@ def _in_context(text: str) -> str:
     read = _JA_HESITATION_RE.sub("", read)
     read = _CONTROL_SPACE_RE.sub(" ", read)
     read = _DIGIT_MARK_RE.sub("-", read)
+    read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(r"\1-", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read

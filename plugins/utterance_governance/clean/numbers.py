@@ -39,9 +39,9 @@ _ALNUM_ID = (
     # codice fiscale, also in its groups ("RSS MRA 85T10 A562S")
     r"|\b[A-Za-z]{3}[ ]?[A-Za-z]{3}[ ]?[0-9]{2}[A-Za-z][0-9]{2}[ ]?[A-Za-z][0-9]{3}[A-Za-z]\b"
     r"|\b[A-Za-z]{4}[0-9]{6}[A-Za-z]{6}[A-Za-z0-9][0-9]\b"  # CURP
-    r"|\b[A-Za-z]{5}[ ]?[0-9]{4}[ ]?[A-Za-z]\b"  # PAN ("ABCDE 1234 F")
+    r"|\b[A-Za-z]{5}[0-9]{4}[A-Za-z]\b|\b[A-Z]{5} [0-9]{4} ?[A-Z]\b"  # PAN (spaced: capitals, "ABCDE 1234 F")
     r"|\b[0-9]{7}[A-Wa-w][A-Ia-iWw]?\b"  # PPS
-    r"|\b[A-Za-z]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[A-Da-d]\b"  # NINO ("AB-12-34-56-C")
+    r"|\b[A-Za-z]{2}[0-9]{6}[A-Da-d]\b|\b[A-Z]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[A-D]\b"  # NINO
 )
 # eight digits or more with single separators: every run ``_DIGIT_RUN_RE`` may take for an
 # identity number ("764473 278", a Canadian SIN in two groups, was not a candidate)

@@ -206,7 +206,7 @@ def _classified(
             return run
         tokens = _MULTI.split(run)
         if any("0" <= token[:1] <= "9" for token in tokens) and (
-            sum(bool(words.fullmatch(token)) for token in tokens) < MIN_WORDS_BESIDE_DIGITS
+            _most_in_a_row([bool(words.fullmatch(token)) for token in tokens]) < MIN_WORDS_BESIDE_DIGITS
         ):
             return run
         if len(tokens) > _LONG_RUN_WORDS:  # a number of more than twenty digits, whatever it reads
@@ -216,6 +216,18 @@ def _classified(
 
 
 _MULTI = re.compile(_SEP)
+
+
+def _most_in_a_row(flags: list[bool]) -> int:
+    """The longest run of True in ``flags``: words for a digit beside written ones count when three
+    stand together ("0612 un deux trois"), not one between each ("un 1, un 2, un 3": articles)."""
+    most = current = 0
+    for flag in flags:
+        current = current + 1 if flag else 0
+        most = max(most, current)
+    return most
+
+
 # A run of more words than this is a number of twenty digits or more (three words stand for one
 # digit at least: "vingt et un", "quatre-vingt-dix-neuf") and is not read by text2num, whose
 # reading takes time quadratic in the run's length (4 ms for 1,600 words). A run of articles
@@ -267,9 +279,11 @@ def redact_digit_word_runs(text: str, classify: Callable[[str], str], min_words:
         if value is not None:
             run.append((match, value))
             continue
-        words = sum(m.group().isalpha() for m, _ in run)
-        written = len(run) - words
-        if len(run) >= min_words and (not written or words >= MIN_WORDS_BESIDE_DIGITS):
+        words = [m.group().isalpha() for m, _ in run]
+        if run and not all(words) and _most_in_a_row(words) < MIN_WORDS_BESIDE_DIGITS:
+            # the written digits are no part of it: the words alone, joined by anything
+            run = [token for token, word in zip(run, words, strict=True) if word]
+        if len(run) >= min_words:
             spans.append((run[0][0].start(), run[-1][0].end(), classify("".join(v for _, v in run))))
         run = []
     out, last = [], 0

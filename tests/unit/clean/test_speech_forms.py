@@ -61,6 +61,7 @@ SEPARATORS = [
     ("en-US", "card four one one one dash one one one one dash one one one one dash one one one one", "card [CARD]"),
     ("en-US", "call five five five hyphen one two three four", "call [PHONE]"),
     ("de-DE", "null eins sieben strich eins zwei drei vier fünf", "[PHONE]"),
+    ("en-US", "one two three, dash, four five, dash, six seven eight nine", "[SSN]"),
 ]  # fmt: skip
 
 
@@ -158,11 +159,14 @@ def test_rows_the_vectorised_path_missed(locale: str | None, text: str, expected
 
 NAMES = [
     ("es-ES", "llama a maría garcía", "llama a [NAME]"),  # accents: the gazetteer is ASCII
+    ("es-ES", "llama a inés por favor", "llama a [NAME] por favor"),
+    ("fr-FR", "dis à paul où tu es", "dis à [NAME] où tu es"),  # "ou" is a surname, "où" is not
+    ("de-DE", "schreib anna über das treffen", "schreib [NAME] über das treffen"),
     ("de-DE", "ruf thomas müller an", "ruf [NAME] an"),
     ("nl-NL", "bel jan de vries", "bel [NAME]"),  # a particle and its word
     ("it-IT", "telefona a marco rossi", "telefona a [NAME]"),
     ("en-US", "whatsapp sarah connor", "whatsapp [NAME]"),
-    ("en-US", "set up a meeting with sarah connor", "set up a meeting with [NAME]"),
+    ("en-US", "set up a meeting with Sarah Connor", "set up a meeting with [NAME]"),
 ]  # fmt: skip
 
 
@@ -191,6 +195,11 @@ KEPT = [
     ("es-ES", "llama a mamá"),
     ("en-US", "whatsapp mom"),
     ("en-US", "set up a meeting with the team"),
+    ("de-DE", "Termin mit Zahnarzt morgen"),  # German capitalises every noun
+    ("de-DE", "Erinnerung um 7 um 8 um 9 um 10"),
+    ("fr-FR", "Il y a un 1, un 2, un 3, un 4"),  # articles between digits
+    ("en-US", "open file_2024_05_17"),
+    ("en-IN", "book table 1234 a for tonight"),  # a spaced PAN is written in capitals
 ]
 
 
