@@ -249,21 +249,24 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     "555 one two three four"; as redaction reads them: "Termin am 12.04.2026 um ein Uhr" is no
     number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"."""
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
-    spoken = written = words = 0  # the current run: digits read out, digits written, words
+    # the current run: digits read out, digits written, words in a row (and the most so far): written
+    # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number)
+    spoken = written = words = most = 0
     for match in _NUMBER_TOKEN.finditer(text.lower()):
         token = match.group()
         if match.group("pair"):
             spoken, words = spoken + 2, words + 1
         elif match.group("digits"):
-            written += len(token)
+            written, words = written + len(token), 0
         elif token in fillers:
             continue
         elif token in _DIGIT_WORDS:
             spoken, words = spoken + 1, words + 1
         else:
-            spoken = written = words = 0
+            spoken = written = words = most = 0
             continue
-        if (spoken >= 7 and not written) or (written and words >= 3 and spoken + written >= 7):
+        most = max(most, words)
+        if spoken >= 7 or (written and most >= 3 and spoken + written >= 7):
             return True
     kanji = 0
     for char in _JAPANESE_FILLERS.sub("", text) if "え" in text else text:

@@ -187,6 +187,9 @@ def test_numbers_beside_fewer_than_three_digit_words_are_not_mixed_runs() -> Non
         ("stell den Wecker um sieben und um 730", "de-DE"),
         ("Termin am 12.04.2026 um ein Uhr", "de-DE"),  # "um" is a digit word (Portuguese one)
         ("ruf 0171234 eins zwei an", "de-DE"),  # two words: redaction takes three or more
+        # three words or more, but not in a row: articles between the numbers
+        ("Erinnerung um 7 um 8 um 9 um 10", "de-DE"),
+        ("Il y a un 1, un 2, un 3, un 4", "fr-FR"),
     ]
     assert _flagged(cases) == []
 
