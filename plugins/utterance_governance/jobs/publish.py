@@ -33,6 +33,7 @@ from utterance_governance.publish.commit import (
     Publication,
     live_version,
     publish_version,
+    put_live_by,
     read_manifest,
     reconcile,
 )
@@ -731,25 +732,11 @@ def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) ->
 
 
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
-    """The version ``run_id`` put live (live now, or superseded or revoked since), if it did; a
-    version it only staged (a crash before the switch: ``staged``, or ``abandoned`` once the
-    retry's reconciliation removed it) does not count, and the retry publishes the batch."""
-    return next(
-        (
-            v["version"]
-            for v in ctx.store.versions(ctx.dataset)
-            if v["run_id"] == run_id
-            and v["status"] in _WENT_LIVE
-            # a purge's version is no publish of this run: Airflow names both DAGs' scheduled runs
-            # after their time ("scheduled__<D>T02:00:00+00:00"), so the hourly purge may share it
-            and (read_manifest(ctx.storage, ctx.dataset, v["version"]).get("notes") or {}).get("kind")
-            != "purge"
-        ),
-        None,
-    )
-
-
-_WENT_LIVE = ("live", "superseded", "revoked")
+    """The version ``run_id``'s publish put live, if it did; a version it only staged (a crash
+    before the switch: ``staged``, or ``abandoned`` once the retry's reconciliation removed it)
+    does not count, and the retry publishes the batch."""
+    manifest = put_live_by(ctx.storage, ctx.store, ctx.dataset, run_id, purge=False)
+    return manifest["version"] if manifest else None
 
 
 def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) -> Publication:

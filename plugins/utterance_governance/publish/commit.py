@@ -316,6 +316,25 @@ def _captured_at(rows: pa.Table) -> pa.Array:
     return rows.column("captured_date").cast(pa.timestamp("s")).cast(pa.timestamp("us", tz="UTC"))
 
 
+# statuses of a version that went live (a staged or abandoned one never did)
+WENT_LIVE = ("live", "superseded", "revoked")
+
+
+def put_live_by(
+    storage: Storage, store: GovernanceStore, dataset: str, run_id: str, *, purge: bool
+) -> dict | None:
+    """The manifest of the version ``run_id`` put live (live now, or superseded or revoked since),
+    if it did: its purge's (``purge``) or its publish's. A retry past its switch finds it. Both
+    kinds are asked for: Airflow names both DAGs' scheduled runs after their time
+    ("scheduled__<D>T02:00:00+00:00"), so the hourly purge and the nightly publish may share one."""
+    for v in store.versions(dataset):
+        if v["run_id"] == run_id and v["status"] in WENT_LIVE:
+            manifest = read_manifest(storage, dataset, v["version"])
+            if ((manifest.get("notes") or {}).get("kind") == "purge") == purge:
+                return manifest
+    return None
+
+
 def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> None:
     """Record ``version`` (already named by ``current.json``) live everywhere. Idempotent.
 

@@ -58,6 +58,7 @@ from utterance_governance.publish.commit import (
     Stage,
     live_version,
     publish_version,
+    put_live_by,
     read_manifest,
     reconcile,
     revoke_version,
@@ -226,7 +227,7 @@ def purge_published(
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
         check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
-        own = None if dry_run else _own_purge(storage, store, dataset, run_id)
+        own = None if dry_run else put_live_by(storage, store, dataset, run_id, purge=True)
         if own is not None:
             return _after_own_switch(storage, store, dataset, own, live, result)
         result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
@@ -294,18 +295,6 @@ def purge_published(
         log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
                  len(affected.shards), new["version"], live)  # fmt: skip
         return result
-
-
-def _own_purge(storage: Storage, store: GovernanceStore, dataset: str, run_id: str) -> dict | None:
-    """The manifest of the version ``run_id``'s purge put live, if it did (a retry of a task that
-    failed after its switch, while removing the replaced shards or reporting); live now, or
-    superseded or revoked since by a publish or purge that switched in between."""
-    for v in store.versions(dataset):
-        if v["run_id"] == run_id and v["status"] in ("live", "superseded", "revoked"):
-            manifest = read_manifest(storage, dataset, v["version"])
-            if (manifest.get("notes") or {}).get("kind") == "purge":
-                return manifest
-    return None
 
 
 def _after_own_switch(

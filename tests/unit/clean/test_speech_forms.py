@@ -6,17 +6,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from tests.unit.clean.test_multilingual import both
 
 from utterance_governance.clean.normalise import normalise_array_for_detection, normalise_for_detection
 from utterance_governance.clean.redact import redact_array, redact_text
-
-
-def both(text: str, locale: str | None) -> str:
-    """``redact_text`` and ``redact_array`` agree; the redacted text."""
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
-
 
 HESITATIONS = [
     ("en-US", "call five five five uh one two three four", "call [PHONE]"),

@@ -32,10 +32,8 @@ def live_rows(lake: Lake) -> list[str]:
     )
 
 
-def test_a_publish_retried_after_its_switch_publishes_nothing_twice(tmp_path, store_url, monkeypatch):
-    lake = Lake(str(tmp_path / "lake"), store_url)
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
-                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+def _decisions_fail_once(monkeypatch) -> None:
+    """Writing the decisions (after the switch) fails once, as an object store may."""
     write_decisions, failures = publish._write_decisions, []
 
     def fails_once(*args, **kwargs):
@@ -45,6 +43,13 @@ def test_a_publish_retried_after_its_switch_publishes_nothing_twice(tmp_path, st
         return write_decisions(*args, **kwargs)
 
     monkeypatch.setattr(publish, "_write_decisions", fails_once)
+
+
+def test_a_publish_retried_after_its_switch_publishes_nothing_twice(tmp_path, store_url, monkeypatch):
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
+                             + line("u2", "play some jazz in the kitchen"))  # fmt: skip
+    _decisions_fail_once(monkeypatch)
     with lake._environment():
         ctx = lake.context("utterances_publish")
         publish.ingest_privacy(ctx)
@@ -200,15 +205,7 @@ def test_a_publish_retried_past_its_switch_records_what_its_recheck_took_out(
     lake = Lake(str(tmp_path / "lake"), store_url)
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "what time does the bakery open")
                              + line("u2", "play some jazz in the kitchen"))  # fmt: skip
-    write_decisions, failures = publish._write_decisions, []
-
-    def fails_once(*args, **kwargs):
-        if not failures:
-            failures.append(1)
-            raise OSError("the object store hiccuped writing the decisions")
-        return write_decisions(*args, **kwargs)
-
-    monkeypatch.setattr(publish, "_write_decisions", fails_once)
+    _decisions_fail_once(monkeypatch)
     at = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
     with lake._environment():
         ctx = lake.context("utterances_publish")
