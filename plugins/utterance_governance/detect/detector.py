@@ -131,9 +131,149 @@ _NAME_STATEMENT = re.compile(
     r"(?i)\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)"
     r"\s+(?P<name>[^\W\d_]{2,})"
 )
-_CALLED_FULL_NAME = re.compile(
-    r"(?i)\b(?:call|text|email|message|ring)\s+(?P<first>[^\W\d_]{2,})\s+(?P<last>[^\W\d_]{2,})\b"
+# A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
+# "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
+# when hyphenated) and Y a gazetteer surname, after Dutch or other particles ("jan de vries":
+# in Dutch rows any word after a particle, other rows a gazetteer surname).
+_NAME_CUE = (
+    r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|pay|venmo|ruf|rufe|anrufen"
+    r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
+    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|app|stuur|liga|ligue|ligar|manda|mande)"
+    r"(?:\s+(?:a|à|al|para|pra|an|naar|to))?"
+    r"|(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with"
+    r"|(?:send|pay|transfer|wire|give)\s+[^\n]{0,40}?\bto"
 )
+_NAME_WORD = r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
+_CALLED_FULL_NAME = re.compile(
+    rf"(?i)\b(?:{_NAME_CUE})\s+(?P<first>{_NAME_WORD})(?P<rest>(?:\s+[^\W\d_]+){{1,3}})"
+)
+_PARTICLES = frozenset(["de", "da", "das", "do", "dos", "del", "della", "di", "du", "la", "le", "van", "von",
+                        "der", "den", "ter", "ten", "te", "zu", "y"])  # fmt: skip
+_DUTCH_PARTICLES = frozenset(["de", "van", "der", "den", "ter", "ten", "te"])
+# Words of the supported languages that the gazetteer also lists as names ("bel jan morgen",
+# "ruf hans gleich an", "llama a una amiga") and Dutch words after a particle ("bel jan de
+# volgende week"): never a name here.
+_NOT_NAMES = frozenset(
+    [
+        "morgen",
+        "gleich",
+        "hoy",
+        "para",
+        "hele",
+        "abend",
+        "notte",
+        "casa",
+        "maison",
+        "hause",
+        "sul",
+        "sulla",
+        "los",
+        "der",
+        "das",
+        "uno",
+        "ja",
+        "na",
+        "al",
+        "del",
+        "les",
+        "una",
+        "heute",
+        "jetzt",
+        "bitte",
+        "später",
+        "zurück",
+        "noch",
+        "mal",
+        "mañana",
+        "ahora",
+        "luego",
+        "después",
+        "domani",
+        "oggi",
+        "dopo",
+        "adesso",
+        "subito",
+        "vandaag",
+        "straks",
+        "terug",
+        "amanhã",
+        "hoje",
+        "agora",
+        "depois",
+        "demain",
+        "maintenant",
+        "tard",
+        "soir",
+        "suite",
+        "volgende",
+        "vorige",
+        "komende",
+        "eerste",
+        "laatste",
+        "week",
+        "dag",
+        "avond",
+        "ochtend",
+        "middag",
+        "nacht",
+        "keer",
+        "even",
+        "nog",
+        "werk",
+        "kantoor",
+        "huis",
+        "thuis",
+        "school",
+        "het",
+        "een",
+        "mijn",
+        "zijn",
+        "haar",
+        "hun",
+        "ons",
+        "onze",
+        "jouw",
+        "uw",
+        "deze",
+        "die",
+        "dat",
+        "mama",
+        "papa",
+        "mamma",
+        "madre",
+        "padre",
+        "mère",
+        "père",
+        "moeder",
+        "vader",
+        "mutter",
+        "vater",
+    ]
+)
+
+
+def _folded(word: str) -> str:
+    """``word`` without its accents ("maría" → "maria", "müller" → "muller")."""
+    if word.isascii():
+        return word
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", word.replace("ß", "ss")) if not unicodedata.combining(c)
+    )
+
+
+def _gazetteer_word(word: str, names: frozenset[str], words: frozenset[str]) -> bool:
+    """``word`` (lower case) is in ``names``, folded ("müller") or transliterated ("mueller"),
+    and is not an ordinary English word as written ("maria" is one, "maría" is not)."""
+    if word in words or word in _NOT_NAMES:
+        return False
+    if word in names:
+        return True
+    if word.isascii():
+        return False
+    umlauts = word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return _folded(word) in names or umlauts in names
+
+
 _STREET = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
     r"|\b[A-Z][a-zäöüß]+(?:straße|strasse|straat|laan|gasse)\s+\d{1,4}\b"
@@ -308,7 +448,11 @@ _FAMILIES: dict[str, str] = {
     # included);
     # number words: _OWN_PASS
     "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
-    "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é|call|text|email|message|ring)\b)",
+    "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
+    r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|pay|venmo|ruf|rufe|anrufen"
+    r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
+    r"|chiamare|telefona|telefonare|scrivi|bel|bellen|app|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire|give)\s"
+    r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
@@ -396,7 +540,7 @@ def find_in_text(
     if "spoken" in run and _spoken_digits(text, language):
         found.append(("spoken_number", "digit_words"))
     if "name" in run:
-        found += _names(text, gazetteer())
+        found += _names(text, gazetteer(), language)
     if digits and "address" in run:
         if _STREET.search(text):
             found.append(("address", "street_number"))
@@ -530,7 +674,7 @@ def _emails(text: str) -> list[tuple[str, str]]:
 
 
 def _names(
-    text: str, gazetteer: tuple[frozenset[str], frozenset[str], frozenset[str]]
+    text: str, gazetteer: tuple[frozenset[str], frozenset[str], frozenset[str]], language: str | None = None
 ) -> list[tuple[str, str]]:
     given, surnames, words = gazetteer
     found = []
@@ -538,8 +682,22 @@ def _names(
     if statement and statement.group("name").lower() not in _FUNCTION_WORDS:
         found.append(("name", "name_statement"))
     for match in _CALLED_FULL_NAME.finditer(text):
-        first, last = match.group("first").lower(), match.group("last").lower()
-        if first in given and first not in words and last in surnames and last not in words:
+        first = match.group("first").lower()
+        if not all(_gazetteer_word(part, given, words) for part in first.split("-")):
+            continue
+        rest = match.group("rest").lower().split()
+        particles = 0
+        while particles < 2 and particles < len(rest) - 1 and rest[particles] in _PARTICLES:
+            particles += 1
+        last = rest[particles]
+        if _gazetteer_word(last, surnames, words) or (
+            particles
+            and language == "nl"
+            and all(p in _DUTCH_PARTICLES for p in rest[:particles])
+            and len(last) >= 3
+            and last not in _NOT_NAMES
+            and last not in _PARTICLES
+        ):
             return [*found, ("name", "called_full_name")]
     return found
 
@@ -621,11 +779,18 @@ def _gazetteer_names() -> frozenset[str]:
 
 def _gazetteer_rows(texts: pa.Array) -> np.ndarray:
     """Per text: one of its space-separated tokens, lower case and without the punctuation
-    around it, is a gazetteer name (each distinct token looked up once)."""
+    around it, is a gazetteer name, as written or without its accents (each distinct token
+    looked up once)."""
     tokens = pc.split_pattern(pc.utf8_lower(pc.fill_null(texts, "")), " ")
     flat = pc.dictionary_encode(pc.utf8_trim(pc.list_flatten(tokens), characters=".,;:!?\"'()[]"))
     names = _gazetteer_names()
-    known = np.fromiter((token in names for token in flat.dictionary.to_pylist()), dtype=bool)
+    known = np.fromiter(
+        (
+            token in names or (not token.isascii() and _folded(token) in names)  # "maría", "müller"
+            for token in flat.dictionary.to_pylist()
+        ),
+        dtype=bool,
+    )
     hit = known[np.asarray(flat.indices)] if len(known) else np.zeros(len(flat), dtype=bool)
     rows = np.zeros(len(texts), dtype=bool)
     rows[np.asarray(pc.list_parent_indices(tokens))[hit]] = True

@@ -300,3 +300,45 @@ def test_versions_and_sentences_are_not_spoken_ipv4() -> None:
         ("redis://127.0.0.1:6379/7", "en-US"),  # a host and port: the written rule's, which keeps it
     ]
     assert _flagged(cases) == []
+
+
+# --- 8. names after more request phrasings (the gazetteer rule: given name and surname) ----------
+
+
+def test_full_names_after_more_request_phrasings() -> None:
+    cases = [
+        ("whatsapp sarah connor", "en-US"),
+        ("set up a meeting with sarah connor", "en-US"),
+        ("schedule lunch with sarah connor tomorrow", "en-GB"),
+        ("send ten dollars to sarah connor", "en-US"),
+        ("pay sarah connor twenty dollars", "en-US"),
+        ("llama a maría garcía", "es-ES"),  # accented: looked up folded, and no English word
+        ("telefona a marco rossi", "it-IT"),
+        ("liga para marco rossi", "pt-BR"),
+        ("appelle pierre dupont", "fr-FR"),
+        ("bel jan de vries", "nl-NL"),  # a Dutch particle, then the surname
+        ("call anna-lena schmidt", "en-US"),  # a hyphenated given name
+        ("ruf hans müller an", "de-DE"),  # a surname with an umlaut
+        ("ruf anna-lena müller an", "de-DE"),
+    ]
+    assert _missed([(text, locale, "name") for text, locale in cases]) == []
+
+
+def test_request_phrasings_without_a_full_name_are_kept() -> None:
+    cases = [
+        ("call mom", "en-US"),
+        ("play Frank Sinatra", "en-US"),
+        ("play frank sinatra", "en-US"),
+        ("listen to frank sinatra", "en-US"),
+        ("add bread to my list", "en-US"),
+        ("set up a meeting with the team", "en-US"),
+        ("send ten dollars to savings", "en-US"),
+        ("send this to sarah tomorrow", "en-US"),
+        ("whatsapp sarah now", "en-US"),
+        ("message will smith", "en-US"),  # both ordinary English words: the gazetteer rule's policy
+        ("llama a maría de contabilidad", "es-ES"),  # "de": from accounting, no surname
+        ("bel jan de volgende week", "nl-NL"),  # "the next week"
+        ("bel jan morgen", "nl-NL"),
+        ("telefona a marco domani", "it-IT"),
+    ]
+    assert _flagged(cases) == []
