@@ -112,6 +112,25 @@ _MAIL_PROVIDERS = frozenset(
     ]
 )  # fmt: skip
 _TLD_WORD = re.compile(rf"(?i){_TLD}")
+# A mail provider's name said in two words ("g mail", "hot mail"), read as one for the rules below
+_SPLIT_PROVIDER = re.compile(r"(?i)\b(g|google|hot|proton|ya|i|out)\s+(mail|hoo|cloud|look)\b")
+_SPLIT_PROVIDERS = frozenset(["gmail", "googlemail", "hotmail", "protonmail", "yahoo", "icloud", "outlook"])
+_EMAIL_NUMBER_WORD = (
+    "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+    + "|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty"
+    "|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+)
+# Mailboxes of other shapes before a plain or unambiguous "at" and a domain: spelled letter by
+# letter ("j o h n s m i t h at gmail dot com"; three single letters or digits or more), a word
+# and spoken numbers ("jsmith eighty seven at gmail"), or letters and digits glued ("jsmith87
+# at gmail"). An e-mail where the domain is a mail provider's or, spelled letter by letter,
+# has a top-level domain.
+_OTHER_BOX_EMAIL = re.compile(
+    rf"(?i)(?<![\w.])(?:(?P<letters>(?:[^\W_]\s+){{2,}}[^\W_])"
+    rf"|[^\W\d_]{{2,}}(?P<spoken>(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}})"
+    rf"|(?P<glued>[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*))"
+    rf"\s+(?:at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
+)
 _CARD_WINDOW = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 _IP_TOKEN = re.compile(
@@ -434,6 +453,10 @@ _FAMILIES: dict[str, str] = {
     "email": (
         r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\b)"
         r"|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
+        # a plain "at" before a mail provider's name ("g mail": ``_SPLIT_PROVIDER``)
+        r"|(?i:\bat\s+(?:g\s+mail|hot\s+mail|"
+        + "|".join(sorted(_MAIL_PROVIDERS, key=len, reverse=True))
+        + r")\b)"
     ),
     # (or three dot words, or a digit, a dot with spaces around it and a digit: ``_SPOKEN_IP``)
     "ip": r"\p{Nd}[.．]\p{Nd}+[.．]\p{Nd}|::|[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:|\p{Nd}\s+[.．]\s+\p{Nd}"
@@ -661,6 +684,19 @@ def _spaced_ids(text: str) -> list[tuple[str, str]]:
 
 def _emails(text: str) -> list[tuple[str, str]]:
     found = [("email", "email_written")] if "@" in text and _EMAIL.search(text) else []
+    if _SPLIT_PROVIDER.search(text):
+        text = _SPLIT_PROVIDER.sub(
+            lambda m: (
+                m.group(1) + m.group(2)
+                if (m.group(1) + m.group(2)).lower() in _SPLIT_PROVIDERS
+                else m.group()
+            ),
+            text,
+        )
+    for match in _OTHER_BOX_EMAIL.finditer(text):
+        provider = match.group("domain").lower() in _MAIL_PROVIDERS
+        if provider or (match.group("letters") and match.group("tld")):
+            return [*found, ("email", "email_spelled")]
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
             return [*found, ("email", "email_spelled")]

@@ -342,3 +342,36 @@ def test_request_phrasings_without_a_full_name_are_kept() -> None:
         ("telefona a marco domani", "it-IT"),
     ]
     assert _flagged(cases) == []
+
+
+# --- 9. more spelled-out e-mails ------------------------------------------------------------------
+
+
+def test_more_spelled_out_emails() -> None:
+    cases = [
+        ("j o h n s m i t h at gmail dot com", "en-US"),  # letter by letter
+        ("my email is j s m i t h at yahoo dot co dot uk", "en-GB"),
+        ("jsmith eighty seven at gmail dot com", "en-US"),  # spoken numbers in the mailbox
+        ("jsmith eight seven at hotmail dot com", "en-US"),
+        ("jsmith87 at gmail", "en-US"),  # no top-level domain, a mail provider
+        ("mail jsmith87 at hotmail please", "en-US"),
+        ("jsmith87 at g mail dot com", "en-US"),  # "g mail"
+        ("jo dot smith at g mail dot com", "en-US"),
+        ("juan punto pérez arroba gmail punto com", "es-ES"),  # accented mailbox words
+        ("josé punto pérez at gmail punto com", "es-ES"),
+    ]
+    assert _missed([(text, locale, "email") for text, locale in cases]) == []
+
+
+def test_spelled_out_email_look_alikes_with_numbers_and_providers_are_kept() -> None:
+    cases = [
+        ("set a timer for five minutes", "en-US"),
+        ("remind me at five o five", "en-US"),
+        ("meet me at seven at the mall", "en-US"),
+        ("order two at amazon dot com", "en-US"),
+        ("i am at gmail", "en-US"),
+        ("look at g mail", "en-US"),
+        ("sing the a b c at school", "en-US"),
+        ("is there a sale at a b c dot com", "en-US"),
+    ]
+    assert _flagged(cases) == []
