@@ -101,10 +101,18 @@ _IDENTITY_CUES = (
 _GIVEN_CUES = (
     "with", "from", "mit", "von", "avec", "con", "met", "com", "i am", "i'm", "ich bin", "hier ist",
     "je suis", "soy", "sono", "ik ben", "eu sou", "sou",
-    # "Termin mit Zahnarzt": German capitalises every noun; a given name of the gazetteer only
-    "meeting with", "appointment with", "termin mit", "afspraak met", "reunión con", "riunione con",
-    "réunion avec", "reunião com",
 )  # fmt: skip
+# "set up a meeting with sarah connor", "send ten dollars to sarah connor": a given name of the
+# gazetteer that is no common word, in any case ("Termin mit Zahnarzt": German capitalises every
+# noun; "meeting with will" stays).
+_MEETING_CUES = (
+    "meeting with", "appointment with", "lunch with", "dinner with", "breakfast with", "coffee with",
+    "call with", "meet with", "meet up with", "date with", "chat with", "catch up with", "playdate with",
+    "termin mit", "treffen mit", "afspraak met", "reunión con", "cita con", "riunione con",
+    "réunion avec", "rendez-vous avec", "reunião com",
+)  # fmt: skip
+# "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to"
+_SEND_VERBS = _set("send sending sent transfer wire pay")
 # "Hi Joar,", "said Czcibor": any capitalised word.
 _CAPITAL_CUES = _set("hi hello dear said says asked told thanks hallo bonjour salut hola ciao olá oi hoi")
 # A request to play something: a name up to four words after it is an artist's.
@@ -124,6 +132,14 @@ para pra à al an naar per voor für fur pour por aan op auf zu ao
 then so also just maybe over out off down not no yes all any some both each more most very too
 ja nein oui non si sì sim não nee ok okay
 when where what who whom which why how if as by with from about into after before while again
+""")
+# Words of the other languages that follow a name in a request and are gazetteer surnames ("schreib
+# Heiko dass ...", "scrivi a Letizia che ..."): never taken in lower case after a capitalised name.
+_FUNCTION_WORDS = _set("""
+dass daß ob wenn weil und oder aber ich du er sie wir ihr bitte heute morgen jetzt gleich noch mal an
+che chi per non ma ed se più ora oggi domani subito que qui quoi et ou mais si pour avec sans demain
+aujourd'hui y pero porque hoy mañana ahora dat als om maar en of dan nu vandaag morgen e mas hoje
+amanhã agora porque pra
 """)
 _TITLES = _set("""
 mr mrs ms miss dr doctor prof professor sir madam aunt auntie uncle cousin herr frau tante onkel
@@ -171,13 +187,14 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w).replace(r"\ ", "[ ]+") for w in sorted(words, key=len, reverse=True))
 
 
-_STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES})
+_STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES, *_MEETING_CUES})
+_SEND_ALT = _alternation(_SEND_VERBS)
 _CAPITAL_ALT = _alternation(_CAPITAL_CUES)
 _GIVEN_ALT = _alternation(_GIVEN_CUES)
 # The last word of every cue (a quick test before reading a cue)
 _CUE_LAST_WORDS = frozenset(
     {"name", *_STRONG_CUES, *_TITLES, *_CAPITAL_CUES}
-    | {phrase.split()[-1] for phrase in (*_PHRASE_CUES, *_IDENTITY_CUES, *_GIVEN_CUES)}
+    | {phrase.split()[-1] for phrase in (*_PHRASE_CUES, *_IDENTITY_CUES, *_GIVEN_CUES, *_MEETING_CUES)}
 )
 _TITLE_ALT = _alternation(_TITLES)
 # ... and "This is Dreams by Fleetwood Mac." (a song named)
@@ -200,6 +217,7 @@ def _cue_candidates() -> str:
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
+        rf"|(?i:\b(?:{_SEND_ALT})(?:[ ]+[^ \n]+){{1,3}}[ ]+to[ ]+){word}"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
         rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
     )
@@ -238,6 +256,14 @@ def _per_distinct(strings: pa.Array, judge) -> np.ndarray:
 _POSSESSIVE_END = re.compile(r"['’]s$")
 
 
+def _is_given(low: str, given: frozenset[str]) -> bool:
+    """``low`` is in ``given``, or hyphenated given names of it ("anne-marie", "jean-luc")."""
+    if low in given:
+        return True
+    parts = low.split("-")
+    return len(parts) > 1 and all(part in given for part in parts)
+
+
 def _judge_capitalised(word: str) -> tuple[bool, bool, bool, bool]:
     """(a given name, unknown: no common word and longer than a letter, a surname's ending, any
     given name: also one that is an English word, "Frank", "Rose", which starts a name before an
@@ -248,7 +274,7 @@ def _judge_capitalised(word: str) -> tuple[bool, bool, bool, bool]:
     given, common = _token_sets()
     # (the length of the lower case, as the rules read it: "İ" is two characters lower-cased)
     return (
-        low in given,
+        _is_given(low, given),
         low not in common and len(low) > 1,
         _SURNAME_ENDING.search(low) is not None,
         low in gazetteer()[0],
@@ -385,7 +411,7 @@ class _Names:
     def known(self, low: str, *, accents: bool = False) -> bool:
         """In the gazetteer; with ``accents``, also without them ("maría garcía", "müller": the lists
         are ASCII) — to start a name only: "où", "über", "está" are surnames without their accents."""
-        if low in self.given or low in self.surnames:
+        if low in self.given or low in self.surnames or _is_given(low, self.given):
             return True
         if not accents:
             return False
@@ -432,7 +458,11 @@ class _Names:
                 return "strong"
             if phrase in _GIVEN_CUES:
                 return "given"
+            if phrase in _MEETING_CUES:
+                return "meeting"
         word = toks.lower[last]
+        if word == "to" and self._sent_to(last):
+            return "meeting"
         if toks.possessive[last] or not _bounded(toks, last):
             return None
         if word in _STRONG_CUES or word in _TITLES:
@@ -440,6 +470,18 @@ class _Names:
         if word in _GIVEN_CUES:
             return "given"
         return "capital" if word in _CAPITAL_CUES else None
+
+    def _sent_to(self, to: int) -> bool:
+        """Word ``to`` ends "send … to" (a verb of sending, one to three words, "to"; spaces only)."""
+        toks = self.toks
+        for first in range(to - 2, max(-1, to - 5), -1):
+            if toks.lower[first] in _SEND_VERBS and _bounded(toks, first):
+                return all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, to + 1))
+        return False
+
+    def given_name(self, low: str) -> bool:
+        """A given name of the gazetteer that is no common word ("sarah", "anne-marie"; not "will")."""
+        return _is_given(low, _token_sets()[0])
 
     def after_media(self, i: int) -> bool:
         return any(low in _MEDIA_CUES for low in self.toks.lower[max(0, i - 4) : i])
@@ -452,6 +494,8 @@ class _Names:
             return _title(word) and low in self.given and low not in self.words and not self.media_row
         if cue == "capital":
             return _title(word)
+        if cue == "meeting":
+            return self.given_name(low) and not self.media_row
         return _title(word) or cue == "identity" or self.known(low, accents=True)
 
     def unknown_capitalised(self, i: int) -> bool:
@@ -473,8 +517,10 @@ class _Names:
     def extend(self, i: int, mode: str) -> int:
         """The index after the last word of the name that starts at ``i``.
 
-        ``mode``: "title" (capitalised words follow), "lower" (gazetteer names and surname-like
-        words follow) or "identity" (after "my name is": any words but function words).
+        ``mode``: "title" (capitalised words follow), "cue" (a capitalised name after a request:
+        capitalised words, or gazetteer surnames that are no English word, "ruf Anna müller an"),
+        "lower" (gazetteer names and surname-like words follow) or "identity" (after "my name is":
+        any words but function words).
         """
         toks = self.toks
         j = i + 1
@@ -487,6 +533,9 @@ class _Names:
                 low in _PARTICLES
                 and j + 1 < len(toks.words)
                 and (mode != "title" or _title(toks.words[j + 1]))
+                and (
+                    mode != "cue" or _title(toks.words[j + 1]) or self.lower_surname(toks.lower[j + 1], True)
+                )
                 and not self.blocked(toks.lower[j + 1])
             ):
                 j += 2  # a particle and the word it belongs to: "jan de vries", "Ana da Silva"
@@ -495,6 +544,8 @@ class _Names:
                 break
             if mode == "title" and not _title(word):
                 break
+            if mode == "cue" and not (_title(word) or self.lower_surname(low)):
+                break
             # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
             if mode == "lower" and not (
                 self.known(low, accents=len(low) >= 5) or _SURNAME_ENDING.search(low)
@@ -502,6 +553,14 @@ class _Names:
                 break
             j += 1
         return j
+
+    def lower_surname(self, low: str, after_particle: bool = False) -> bool:
+        """A lower-case word that goes on a capitalised name after a request: a gazetteer surname
+        (without its accents from five letters) that is no English word; after a particle any
+        word that is no English word ("Jan de vries")."""
+        if len(low) < 3 or low in english_words() or low in _FUNCTION_WORDS or self.blocked(low):
+            return False
+        return after_particle or self.known(low, accents=len(low) >= 5)
 
     def unknown(self, j: int) -> bool:
         """Capitalised, not an English word, a place, a day or a function word (English text only)."""
@@ -523,7 +582,7 @@ class _Names:
         title = _title(word)
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
-            return self.extend(i, "title" if title else ("identity" if cue == "identity" else "lower"))
+            return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))
         if toks.possessive[i] and low not in _NOT_A_NAME and low not in _PLACES:
             # "Alberico's kid": a capitalised possessive that is not an English word; a name
             # before a personal noun ("Anna's birthday"; "mom's" is not one)
@@ -537,8 +596,8 @@ class _Names:
                 return i + 1
         if not title or self.media_row or low in _PLACES or low in _CALENDAR or self.blocked(low):
             return None
-        if low in self.given and low not in self.words:
-            return self.extend(i, "title")  # Brian, Helena C Carlsen
+        if (low in self.given and low not in self.words) or self.given_name(low):
+            return self.extend(i, "title")  # Brian, Helena C Carlsen, Anne-Marie
         nxt = i + 1
         if (
             (
