@@ -202,8 +202,9 @@ _NOT_A_MAILBOX = (
 )  # fmt: skip
 
 
-def _label_except(excluded: tuple[str, ...]) -> str:
-    """A word of ``[A-Za-z0-9]+`` other than ``excluded`` (any case), without look-around.
+def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]") -> str:
+    """A word of ``[A-Za-z0-9]+`` other than ``excluded`` (any case), without look-around;
+    ``tail``: the class of its characters after the first that differs from an excluded word's.
 
     Built from the trie of the excluded words: at each node the word may end (if the node
     is not an excluded word), go on with a character no excluded word has there, or follow
@@ -229,7 +230,7 @@ def _label_except(excluded: tuple[str, ...]) -> str:
 
     def rest(node: dict, depth: int) -> str:
         children = sorted(ch for ch in node if ch)
-        alternatives = [f"{label_class(set(children))}[A-Za-z0-9]*"]
+        alternatives = [f"{label_class(set(children))}{tail}*"]
         alternatives += [f"[{ch}{ch.upper()}]{rest(node[ch], depth + 1)}" for ch in children]
         if depth and "" not in node:
             alternatives.append("")
@@ -238,7 +239,32 @@ def _label_except(excluded: tuple[str, ...]) -> str:
     return rest(trie, 0)
 
 
-_MAILBOX = _label_except(_NOT_A_MAILBOX)
+# Latin letters beyond ASCII (Latin-1 and Latin Extended-A/B, the multiplication and division signs
+# left out), spelled as ranges: the same class to Python re (ASCII mode) and to RE2
+_LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_LATIN_LABEL = rf"[A-Za-z0-9{_LATIN}]+(?:-[A-Za-z0-9{_LATIN}]+)*"
+# A mailbox word: not a word of a request; its letters after the first may be accented ("josé"),
+# or, after no word character, it starts with an accented letter ("éloïse")
+_MAILBOX = _label_except(_NOT_A_MAILBOX, f"[A-Za-z0-9{_LATIN}]")
+_MAILBOX_WORD = rf"(?:\b{_MAILBOX}|\B[{_LATIN}][A-Za-z0-9{_LATIN}]*)"
+# ... the first word of a mailbox spelled out: neither that nor an article, "to", "is"
+# ("buy the one at target dot com", "my email is j o h n at …")
+_MAILBOX_FIRST = _label_except(
+    (*_NOT_A_MAILBOX, "the", "a", "an", "to", "my", "email", "mail", "address", "and", "or", "for", "at"),
+    f"[A-Za-z0-9{_LATIN}]",
+)
+# A letter or digit said alone, or a number word: "j o h n s m i t h", "jsmith eighty seven"
+_SMALL = rf"(?:[A-Za-z0-9]|{_words(*UNIT_WORDS, *TENS_WORDS)})"
+# A mailbox's first part spelled: a word followed by letters or number words said alone; two of
+# those or more and a word (one is an "s" after "it's", an "a")
+_MAILBOX_SPELLED = rf"(?:\b{_MAILBOX_FIRST}(?:{_WS}+{_SMALL})+|\b(?:{_SMALL}{_WS}+){{2,}}{_MAILBOX})"
+# A mailbox the "at" of a request does not follow: letters and digits in one word ("jsmith87"),
+# spelled, or parts joined ("j dot smith")
+_MAILBOX_MARKED = rf"(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_SPELLED})"
+# Providers whose name is an address without its top-level domain ("jsmith87 at gmail"), and how
+# speech recognition splits their names ("g mail")
+_SPACED_PROVIDER = rf"(?:{_words('g', 'hot', 'google', 'proton')}{_WS}*{_words('mail')})"
+_PROVIDER = rf"(?:{_SPACED_PROVIDER}|{_words('googlemail', 'hotmail', 'yahoo', 'outlook', 'icloud', 'protonmail', 'gmx', 'aol')})"
 # Between the parts of a spoken mailbox: "dot", "underscore", "hyphen" in every supported
 # language ("jo guion bajo smith", "jo tiret du bas smith", "jo bindestrich smith", "jo
 # trattino basso smith", "jo liggend streepje smith", "jo sublinhado smith", "jo アンダーバー smith")
@@ -261,10 +287,6 @@ _LOCAL_JOIN = (
     rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
 )
 
-# Latin letters beyond ASCII (Latin-1 and Latin Extended-A/B, the multiplication and division signs
-# left out), spelled as ranges: the same class to Python re (ASCII mode) and to RE2
-_LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
 # email's digits are not taken for a phone number nor a card's groups for phones.
 # Kinds in ``CLASSIFIED_KINDS`` take their placeholder from the digits they hold (Luhn check,
@@ -277,11 +299,14 @@ DETECTORS: dict[str, tuple[str, str]] = {
         "[EMAIL]",
         rf"[A-Za-z0-9._%+\-{_LATIN}]+@[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*{_DOT}[A-Za-z]{{2,}}\b",
     ),
-    # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk
+    # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk, juan punto pérez
+    # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, jsmith87 at gmail, … at g mail dot com
     "email_spoken": (
         "[EMAIL]",
-        rf"\b{_MAILBOX}(?:{_LOCAL_JOIN}{_LABEL})*{_AT}"
-        rf"{_LABEL}(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
+        rf"(?:{_MAILBOX_SPELLED}|{_MAILBOX_WORD})(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
+        rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)"
+        rf"|(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
+        rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),
     # 2001:db8:0:0:0:ff00:42:8329, 2001:db8::ff00:42:8329, fe80::1

@@ -29,6 +29,25 @@ def test_names_after_requests_in_lower_case_and_hyphenated(locale: str, text: st
     assert both(text, locale) == expected
 
 
+EMAILS = [
+    ("en-US", "j o h n s m i t h at gmail dot com", "[EMAIL]"),
+    ("en-US", "my email is j o h n s m i t h at gmail dot com thanks", "my email is [EMAIL] thanks"),
+    ("en-US", "jsmith eighty seven at gmail dot com", "[EMAIL]"),
+    ("en-US", "write to jsmith eighty seven at yahoo dot com", "write to [EMAIL]"),
+    ("en-US", "it's jsmith87 at gmail", "it's [EMAIL]"),
+    ("en-US", "mail j dot smith at hotmail please", "mail [EMAIL] please"),
+    ("en-US", "jsmith at g mail dot com", "[EMAIL]"),
+    ("en-US", "jsmith87 at g mail", "[EMAIL]"),
+    ("es-ES", "juan punto pérez arroba gmail punto com", "[EMAIL]"),
+    ("fr-FR", "éloïse point lefèvre arobase orange point fr", "[EMAIL]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), EMAILS)
+def test_spelled_and_spoken_mailboxes(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "call mom"),
     ("en-US", "play Frank Sinatra"),
