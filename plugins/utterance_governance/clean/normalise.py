@@ -61,11 +61,12 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 # Invisible: soft hyphen, zero-width space and joiners, word joiner, BOM, and the marks that
 # steer bidirectional text (left-to-right mark, embeddings, isolates: copied from a contact
 # card in Arabic or Hebrew, they sit between the digits of a phone number), the combining
-# grapheme joiner, variation selectors and the Mongolian vowel separator.
+# grapheme joiner, variation selectors and the Mongolian vowel separator; and the combining marks
+# for symbols (U+20D0-U+20FF: the keycap of "5️⃣", enclosing circles and squares), which mark no letter.
 _INVISIBLE = (
     "\u00ad\u034f\u061c\u180b\u180c\u180d\u180e\u180f\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
-    "\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10)))
+    "\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0x20D0, 0x2100)))
 )
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63\uff0d"
 _FOLDED_RANGES = [
@@ -133,6 +134,8 @@ _CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
 _DIGIT_MARKS = "·•‧∙⋅・ーｰ、，"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
+# - combining marks on a digit ("5̲5̲5̲", "5̶"): the digit (on a letter they are the letter's accent)
+_DIGIT_COMBINING_RE = re.compile("(?<=[0-9])[\u0300-\u036f]+")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
 # dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".
 # Not "minus": "twenty twenty five minus nineteen ninety nine" is a sum.
@@ -155,10 +158,12 @@ _CONTEXT_RE2 = (
     rf"|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
+    rf"|[0-9][\x{{300}}-\x{{36f}}]"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
+    "|[0-9][\u0300-\u036f]"
 )
 
 
@@ -174,6 +179,7 @@ def _in_context(text: str) -> str:
     read = _HESITATION_RE.sub("", text)
     read = _JA_HESITATION_RE.sub("", read)
     read = _CONTROL_SPACE_RE.sub(" ", read)
+    read = _DIGIT_COMBINING_RE.sub("", read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(r"\1-", read)

@@ -36,8 +36,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _WS = r"[ \t\n\r\f\v]"
-# Between the tokens of a spoken number: spaces, commas, hyphens, full stops (ASR punctuation).
-TOKEN_SEPARATOR = _SEP = r"[ \t\n\r\f\v,.\-]+"
+# Between the tokens of a spoken number: spaces, commas, hyphens, full stops (ASR punctuation);
+# and a colon or slash beside a space ("five five five: twelve thirty four", "five five five /
+# twelve …"; not "10:30" or "12/05", times and dates).
+TOKEN_SEPARATOR = _SEP = r"(?:[ \t\n\r\f\v,.\-]+(?:[:/][ \t\n\r\f\v,.\-]*)?|[:/][ \t\n\r\f\v,.\-]+)"
 
 
 def _words(*words: str) -> str:
@@ -64,7 +66,9 @@ TENS_WORDS = {
 DIGIT_WORDS = UNIT_WORDS  # the first cut's name: every word that reads as one digit
 MIN_RUN_DIGITS = 7
 
-_UNIT = _words(*UNIT_WORDS)
+# ... and the letter "o" for zero ("five five five o one o o"): a spoken digit only beside a
+# number word (``read_run``), so "1000 o 2000" (Spanish, Italian "or") is no spoken number
+_UNIT = _words(*UNIT_WORDS, "o")
 _REPEAT = rf"{_words('double', 'triple', 'treble')}{_SEP}{_UNIT}"  # "treble one": British for "triple"
 # Heavy tokens stand for two digits or more; light ones for one.
 _HEAVY = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|[0-9]{{2,4}})"
@@ -117,7 +121,16 @@ def read_run(run: str) -> tuple[str, int, bool]:
     """
     # A run holds token characters and separators only, so this is a split on separators
     # (``str.split`` takes the ASCII whitespace; three times faster than ``re.split``).
-    words = run.lower().replace(",", " ").replace(".", " ").replace("-", " ").replace("\u017f", "s").split()
+    words = (
+        run.lower()
+        .replace(",", " ")
+        .replace(".", " ")
+        .replace("-", " ")
+        .replace(":", " ")
+        .replace("/", " ")
+        .replace("\u017f", "s")
+        .split()
+    )
     digits: list[str] = []
     count = 0
     spoken = False
@@ -129,6 +142,12 @@ def read_run(run: str) -> tuple[str, int, bool]:
             digits.append(unit)
             count += 1
             spoken = True
+        elif word == "o":  # zero, when a number word is beside it
+            digits.append("0")
+            count += 1
+            spoken = spoken or any(
+                0 <= k < n and (words[k] in UNIT_WORDS or words[k] in TENS_WORDS) for k in (i - 1, i + 1)
+            )
         elif word[0] <= "9":
             digits.append(word)
             count += len(word)

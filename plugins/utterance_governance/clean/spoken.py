@@ -114,13 +114,14 @@ _KANJI_DIGITS = {
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI = "〇零一二三四五六七八九十百千"
 _KANJI_JOIN = "のー\\-・、，, 　"
-_KANJI_RUN = re.compile(rf"[{_KANJI}]+(?:[{_KANJI_JOIN}][{_KANJI}]+)*")
+# (katakana ゼロ, "zero", among them: "〇九〇ゼロ一二三四")
+_KANJI_RUN = re.compile(rf"(?:[{_KANJI}]|ゼロ)+(?:[{_KANJI_JOIN}](?:[{_KANJI}]|ゼロ)+)*")
 
 # Rows worth reading: three number words of any of the languages in a row (no word
 # boundaries: a superset), or kanji numerals.
 _ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
 _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
-SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|[{_KANJI}]{{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
+SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
 
 
 # (the first three words are enough to know: not {2,}, which reads a long run to its end)
@@ -140,7 +141,7 @@ def read_run(run: str, lang: str) -> str:
 def read_kanji(run: str) -> str:
     """The digits of a run of kanji numerals: digit by digit, or positionally per group."""
     out = []
-    for group in re.split(f"[{_KANJI_JOIN}]", run):
+    for group in re.split(f"[{_KANJI_JOIN}]", run.replace("ゼロ", "〇")):
         if all(c in _KANJI_DIGITS for c in group):
             out.append("".join(str(_KANJI_DIGITS[c]) for c in group))
             continue
@@ -187,7 +188,7 @@ def redact_spoken_runs(
             ),
             text,
         )
-    if any(c in _KANJI for c in text):
+    if any(c in _KANJI for c in text) or "ゼロ" in text:
         text = _KANJI_RUN.sub(
             lambda m: _classified(m.group(), read_kanji(m.group()), classify, min_digits), text
         )

@@ -48,6 +48,22 @@ def test_spelled_and_spoken_mailboxes(locale: str, text: str, expected: str) -> 
     assert both(text, locale) == expected
 
 
+NUMBERS = [
+    ("en-US", "call five five five o one o o", "call [PHONE]"),
+    ("en-US", "my number is five five five: twelve thirty four", "my number is [PHONE]"),
+    ("en-US", "five five five / twelve thirty four", "[PHONE]"),
+    ("ja-JP", "〇九〇ゼロ一二三四五六七八に電話して", "[PHONE]に電話して"),
+    ("en-US", "call 5️⃣5️⃣5️⃣1️⃣2️⃣3️⃣4️⃣ now", "call [PHONE] now"),
+    ("en-US", "call 5\u03325\u03325\u03321\u03322\u03323\u03324\u0332 now", "call [PHONE] now"),  # underlined
+    ("en-US", "call 4\u20dd1\u20dd5 555 0100", "call [PHONE]"),  # enclosing circles
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), NUMBERS)
+def test_spoken_numbers_with_o_colons_and_keycaps(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "call mom"),
     ("en-US", "play Frank Sinatra"),
@@ -75,6 +91,11 @@ KEPT = [
     ("en-US", "score was five: three"),
     ("en-US", "play songs from the eighties"),
     ("en-US", "14 willow trees in the garden"),
+    ("es-ES", "entre 1000 o 2000 euros"),
+    ("en-US", "add 5️⃣ apples"),
+    ("en-US", "meet at 10:30 on 12/05/2024"),
+    ("en-US", "ten thirty: 10:30"),
+    ("ja-JP", "ゼロから始める"),
     ("en-US", "the 27 way to cook eggs"),
 ]
 
