@@ -64,6 +64,7 @@ bench: setup
 	$(PY) bench/bench_dag.py --utterances 1000000 --runs 3
 	$(PY) bench/bench_dag.py --utterances 10000000 --runs 1
 	$(PY) bench/bench_purge.py
+	$(PY) bench/bench_compact.py
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(PY) bench/bench_purge.py --postgresql postgresql+psycopg2://postgres@127.0.0.1:5432; \
 	else echo "bench_purge on PostgreSQL skipped: no server at 127.0.0.1:5432"; fi

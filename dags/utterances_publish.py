@@ -18,7 +18,11 @@ Nightly at 02:00 UTC (and on demand for backfills and re-runs):
    of `current.json`, under the dataset lock.
 7. **announce** — an asset event for the new version (training DAGs schedule on it): the manifest's
    absolute URL and figures, the gate's verdict, the pseudonym key's fingerprint.
-8. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
+8. **compact_shards** — when the live version holds `compaction_fanout` nightly batches (or merged
+   batches of one level), they are merged into one, each customer's rows in one shard again, so a
+   purge rewrites few shards however old the dataset; the merged files stay for
+   `compaction_grace_hours` for training jobs reading an older version (README, "Compaction").
+9. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
 change nothing), `reprocess` (re-read the range; nothing is ever published twice).
@@ -151,6 +155,14 @@ def utterances_publish():
         return published
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def compact_shards(ctx: dict, published: dict) -> dict:
+        """Merge the nightly batches by speaker when due (a separate step: a failure here never
+        undoes the night's publish, and a retry finishes or reports the merge)."""
+        from utterance_governance.jobs import publish
+
+        return publish.compact(run_context(ctx))
+
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
     def write_report(ctx: dict, privacy: dict, published: dict) -> dict:
         from utterance_governance.jobs import publish
 
@@ -168,6 +180,7 @@ def utterances_publish():
     gated = gate_batch(ctx, staged, partials)
     published = publish_version(ctx, staged, gated)
     announce(published)
+    compact_shards(ctx, published)
     write_report(ctx, privacy, published)
 
 

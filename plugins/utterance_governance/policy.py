@@ -44,6 +44,13 @@ class Policy:
     # Parquet counts ten times its size), each deduplicated, gated and sharded by a task of its
     # own: a task's memory follows this, not the night's volume (publish.partitions)
     partition_bytes: int = 128 * 1024 * 1024
+    # compaction by speaker (publish.compact): when the live version holds this many batches of one
+    # level (a nightly publish is a batch of level 0), they are merged into one batch of the next, so
+    # a customer sits in at most (fanout - 1) shards per level; 0 turns compaction off
+    compaction_fanout: int = 8
+    # the merged shards' old files stay this long, for training jobs still reading an older version
+    # (a purge that removes rows removes them at once: they may hold those rows)
+    compaction_grace_hours: int = 48
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -46,7 +46,9 @@ def test_utterances_publish_wiring(dagbag):
     assert down["dedup_content"] == ["gate_partition"]
     assert down["gate_partition"] == ["gate_batch"]
     assert down["gate_batch"] == ["publish_version"]
-    assert sorted(down["publish_version"]) == ["announce", "write_report"]
+    assert sorted(down["publish_version"]) == ["announce", "compact_shards", "write_report"]
+    # the merge by speaker is a step of its own: its failure never undoes the night's publish
+    assert down["compact_shards"] == [] and dag.get_task("compact_shards").trigger_rule == "none_failed"
     assert set(dag.params.keys()) == {"dt_from", "dt_to", "dry_run", "reprocess"}
     assert [o.name for o in dag.get_task("announce").outlets] == ["utterance-governance/assistant-sft"]
 

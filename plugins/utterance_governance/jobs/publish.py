@@ -710,6 +710,22 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     }
 
 
+def compact(ctx: RunContext) -> dict:
+    """After the night's publish: merge the live version's batches by speaker when they are due
+    (``publish.compact``), and remove the files of earlier merges whose grace period is over."""
+    from utterance_governance.publish.compact import compact as compact_dataset
+
+    progress = telemetry.Progress("compact", total=1, logger=log)
+    result = compact_dataset(ctx.storage, ctx.store, ctx.dataset, run_id=ctx.run_id, policy=ctx.policy,
+                             dry_run=ctx.dry_run)  # fmt: skip
+    progress.finish(
+        f"merged {result['batches_merged']} batches into version {result['version']}"
+        if result.get("new_version")
+        else f"nothing due ({result.get('batches_by_level', {})})"
+    )
+    return result
+
+
 RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "locale"]
 
 

@@ -132,6 +132,8 @@ class Publication:
     # two), written and recorded one after another; ``part_rows``: their rows in all
     parts: tuple[Callable[[], pa.Table], ...] = ()
     part_rows: int = 0
+    # more fields of each new shard's manifest entry (a compaction's ``batch`` and ``level``)
+    shard_fields: Mapping[str, Any] | None = None
 
     @property
     def new_rows(self) -> int:
@@ -204,12 +206,12 @@ def publish_version(
         listed, carried = [], []  # the parent's order, each rewritten shard in its old place
         for shard in (parent_manifest or {}).get("shards", []):
             if shard["path"] in rewritten:
-                if rewritten[shard["path"]] is not None:
-                    listed.append(rewritten[shard["path"]].to_dict())
+                if rewritten[shard["path"]] is not None:  # in its old shard's batch and level
+                    listed.append({**rewritten[shard["path"]].to_dict(), **batch_fields(shard)})
             elif shard["path"] not in dropped:
                 listed.append(shard)
                 carried.append(shard)
-        written = [s.to_dict() for s in new_shards]
+        written = [{**s.to_dict(), **(publication.shard_fields or {})} for s in new_shards]
         manifest = {
             "dataset": dataset,
             "version": version,
@@ -265,6 +267,21 @@ def publish_version(
 
         finalize(storage, store, dataset, version)
         return manifest
+
+
+def shard_batch(shard: Mapping[str, Any]) -> str:
+    """The batch a manifest's shard entry belongs to: the version that wrote it (``publish.compact``)."""
+    return shard.get("batch") or shard["path"].split("/", 1)[0]
+
+
+def shard_level(shard: Mapping[str, Any]) -> int:
+    """A shard entry's compaction level: 0 for a nightly publish's shards."""
+    return int(shard.get("level") or 0)
+
+
+def batch_fields(shard: Mapping[str, Any]) -> dict[str, Any]:
+    """The batch and level a shard written again in ``shard``'s place keeps."""
+    return {"batch": shard_batch(shard), "level": shard_level(shard)}
 
 
 def _write_new_shards(

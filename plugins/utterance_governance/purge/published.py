@@ -156,27 +156,43 @@ def park_withdrawn(
 
 
 def remove_replaced_shards(
-    storage: Storage, store: GovernanceStore, dataset: str, live: str, *, dry_run: bool = False
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    live: str,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
 ) -> dict:
-    """Remove the shard files a purge replaced (listed by some version, not by the live one).
+    """Remove the shard files a purge or a compaction replaced (listed by some version, not by the
+    live one).
+
+    ``now``: the files a compaction merged stay until its grace period is over (``publish.compact``:
+    older versions stay loadable for training jobs reading them). Without it every one goes: a purge
+    that removed rows calls it so, since a merged file may hold the rows it removed.
 
     Each version naming one is revoked first (store and manifest, with ``purged_shards``), then
     the files go, then their ledger rows: a crash in between is finished by the next call.
     """
+    from utterance_governance.publish.compact import compacted_in_grace
+
     left = store.shards_left_behind(dataset, live)
+    kept = {} if now is None else compacted_in_grace(storage, store, dataset, left, now)
+    left = {shard: versions for shard, versions in left.items() if shard not in kept}
     if dry_run:
-        return {"removed_shards": sorted(left), "revoked_versions": []}
+        return {"removed_shards": sorted(left), "revoked_versions": [], "kept_in_grace": len(kept)}
     by_version: dict[str, list[str]] = {}
     for shard, versions in left.items():
         for version in versions:
             by_version.setdefault(version, []).append(shard)
-    now = datetime.now(UTC).isoformat()
+    at = datetime.now(UTC).isoformat()
     for version, shards in sorted(by_version.items()):
         revoke_version(storage, store, dataset, version, {
-            "revoked_reason": "held rows that may no longer be used (a deletion or an opt-out); "
-                              "its shard files listed in purged_shards were removed",
+            "revoked_reason": "held rows that may no longer be used (a deletion or an opt-out), or its shards "
+                              "were merged by a compaction whose grace period is over; its shard files "
+                              "listed in purged_shards were removed",
             "purged_shards": sorted(shards),
-            "purged_at": now,
+            "purged_at": at,
             "live_version_at_purge": live,
         })  # fmt: skip
     paths = DatasetPaths(dataset)
@@ -193,6 +209,7 @@ def remove_replaced_shards(
         "removed_shards": sorted(left),
         "revoked_versions": sorted(by_version),
         "ledger_rows_erased": erased,
+        "kept_in_grace": len(kept),
     }
 
 
@@ -230,8 +247,11 @@ def purge_published(
         own = None if dry_run else put_live_by(storage, store, dataset, run_id, purge=True)
         if own is not None:
             return _after_own_switch(storage, store, dataset, own, live, result)
-        result["cleanup_before"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run)
         decided_at = now()
+        # (a compaction's files in their grace period stay, unless this purge removes rows: below)
+        result["cleanup_before"] = remove_replaced_shards(
+            storage, store, dataset, live, dry_run=dry_run, now=decided_at
+        )
         privacy = state()
         affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
         on_stage("affected")

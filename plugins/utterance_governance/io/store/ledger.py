@@ -416,7 +416,8 @@ class Ledger(DatasetVersions):
         """Shards some other version lists but ``live_version`` does not, each with the versions listing it.
 
         Publishing only ever adds shards, so under the dataset lock (no version staged) these
-        are the shards a purge replaced: their files are due for removal.
+        are the shards a purge replaced or a compaction merged: their files are due for removal
+        (a compaction's once its grace period is over).
         """
         vs, live, v = version_shards.alias("vs"), version_shards.alias("live"), dataset_versions
         in_live = exists().where(
@@ -687,6 +688,32 @@ class Ledger(DatasetVersions):
                 ).rowcount
                 conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk)))
         return erased
+
+    def drop_lineage_rows(self, dataset: str, version: str, shard_paths: Sequence[str]) -> int:
+        """Delete the ledger rows and speaker pairs of the lineages ``version`` lists at ``shard_paths``,
+        though older versions still list those shards; return the rows deleted. Idempotent.
+
+        For a compaction, once its version is live: it recorded the rows it moved under lineages of its
+        own, and the merged shards' files only wait out their grace period. Their rows go now, in the
+        compaction's step, not in the first purge after it (a purge removes those files as soon as it
+        removes rows, and would otherwise pay for every row the compaction moved)."""
+        vs, ls = version_shards, ledger_speakers
+        dropped = 0
+        with self._write() as conn:
+            for chunk in _chunks(sorted(set(shard_paths))):
+                lineages = list(
+                    conn.execute(
+                        select(vs.c.shard_id)
+                        .where(vs.c.dataset == dataset, vs.c.version == version, vs.c.shard_path.in_(chunk))
+                        .distinct()
+                    ).scalars()
+                )
+                if lineages:
+                    dropped += conn.execute(
+                        delete(ledger).where(ledger.c.dataset == dataset, ledger.c.shard_id.in_(lineages))
+                    ).rowcount
+                    conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.shard_id.in_(lineages)))
+        return dropped
 
     @staticmethod
     def _drop_unlisted_lineages(conn: Connection, dataset: str, lineages: Sequence[str]) -> int:

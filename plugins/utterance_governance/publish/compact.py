@@ -1,0 +1,332 @@
+"""Compaction by speaker: how many shards hold one customer's rows stays bounded as the dataset ages.
+
+Each nightly publish puts a speaker in one shard of its own (``publish.shards``), so a customer
+who speaks every night is in one shard per night, and a purge of them reads and writes that many:
+after a year, 365 shards for one deletion, close to a republish. Compaction merges shards the way a
+log-structured merge tree does:
+
+- a nightly publish's shards are a *batch* of level 0 (``commit.shard_batch``: the version that
+  wrote them; a purge's rewrite of a shard keeps its batch and level);
+- when the live version holds ``policy.compaction_fanout`` batches of one level, all their shards
+  are merged into one batch of the next level: every row moved, cut into speaker partitions and
+  written as the nightly publish writes them, so each speaker is in one shard of the new batch.
+
+A speaker is then in at most ``fanout - 1`` batches of each level but the top one, about
+``(fanout - 1) * log_fanout(nights)`` shards (8 and a year of nights: at most 22, where it would
+be 365), and a row is rewritten once per level it climbs: the night's cost grows with the
+logarithm of the dataset's age, not with its size.
+
+The merge goes live like any version, on top of the live one (under the dataset lock, the parent
+``superseded``, its rows unchanged: no decision is taken again, a purge decides). Its merged shards
+drop out of the new version's list, and their ledger rows go once it is live (the rows are recorded
+again under the new shards' lineages): the compaction pays for the rows it moves, never the purge
+after it. The versions before it still list the merged shards, without ledger rows. Their files stay for ``policy.compaction_grace_hours``, so a
+training job that is reading an older version finishes; then the next compaction or purge removes
+them and revokes the versions that listed them (no longer loadable). A purge that removes rows
+removes them at once, grace or not: they may hold the rows it removes (``purge.published``).
+
+Fail closed: every merged shard is read against its manifest's checksum and must hold exactly the
+rows its ledger lists (the capture and landing times a deletion by range is decided on come from
+there); otherwise nothing is compacted and the error names the shard (``governance_audit`` reports
+it too). The rows travel between the two passes as Parquet under ``staging/<run>/compact/`` (a copy
+of published text: ``purge_copies`` searches it, and the run removes it), one speaker partition in
+memory at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from utterance_governance import schema as S
+from utterance_governance.io.storage import Storage
+from utterance_governance.io.store import GovernanceStore
+from utterance_governance.policy import Policy
+from utterance_governance.publish.commit import (
+    WENT_LIVE,
+    DatasetPaths,
+    Publication,
+    Stage,
+    live_version,
+    publish_version,
+    put_live_by,
+    read_manifest,
+    reconcile,
+    shard_batch,
+    shard_level,
+)
+from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
+from utterance_governance.publish.shards import SORT_KEYS
+
+log = logging.getLogger(__name__)
+
+KIND = "compaction"
+COMPACTION_GATE = {
+    "success": True,
+    "skipped": True,
+    "reason": "a compaction only moves rows; every row passed the gate of the version that first published it",
+}
+# the rows between the passes: the published columns and the ledger's times
+STAGED = pa.schema([*S.SHARD, pa.field("captured_at", S.TS), pa.field("landed_at", S.TS)])
+_FLUSH_ROWS = 200_000  # merged shards' rows gathered before they are cut into partitions
+
+
+class CompactionRefused(RuntimeError):
+    """A shard to merge does not match its manifest or its ledger rows: nothing was compacted."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one compaction merges: every live shard of ``batches`` (all of level ``level``)."""
+
+    level: int
+    batches: tuple[str, ...]
+    shards: tuple[dict, ...]  # manifest entries
+
+    @property
+    def rows(self) -> int:
+        return sum(int(s["rows"]) for s in self.shards)
+
+
+def plan(manifest: Mapping[str, Any], fanout: int) -> Plan | None:
+    """The merge the live version is due for: the lowest level holding ``fanout`` batches or more
+    (all of them merged), or None. ``fanout`` below 2 turns compaction off."""
+    if fanout < 2:
+        return None
+    by_level: dict[int, dict[str, list[dict]]] = {}
+    for shard in manifest.get("shards", []):
+        by_level.setdefault(shard_level(shard), {}).setdefault(shard_batch(shard), []).append(shard)
+    for level in sorted(by_level):
+        batches = by_level[level]
+        if len(batches) >= fanout:
+            names = tuple(sorted(batches))
+            return Plan(level, names, tuple(s for name in names for s in batches[name]))
+    return None
+
+
+def speaker_fanout(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """Shards and batches of the live version, by level (for the run's report: no identifiers)."""
+    levels: dict[int, set[str]] = {}
+    for shard in manifest.get("shards", []):
+        levels.setdefault(shard_level(shard), set()).add(shard_batch(shard))
+    return {f"level_{level}": len(batches) for level, batches in sorted(levels.items())}
+
+
+def compact(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    *,
+    run_id: str,
+    policy: Policy,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    dry_run: bool = False,
+    lock_timeout_s: float = 600.0,
+    on_stage: Stage = lambda _: None,
+) -> dict:
+    """Merge the batches the live version is due to merge (``plan``), if any; return what was done.
+
+    First removes the files of earlier merges whose grace period is over. ``run_id``: the run's own
+    (the version records ``<run_id>/compact``); a retry past the switch reports the merge it finished.
+    """
+    from utterance_governance.purge.published import remove_replaced_shards
+
+    owner = f"{run_id}/compact"
+    with store.dataset_lock(dataset, owner=owner, timeout_s=lock_timeout_s) as lock:
+        if not dry_run:
+            reconcile(storage, store, dataset)
+        live = live_version(storage, dataset)
+        result: dict[str, Any] = {
+            "dataset": dataset,
+            "dry_run": dry_run,
+            "new_version": False,
+            "version": live,
+        }
+        if live is None:
+            return result
+        at = now()
+        result["cleanup"] = remove_replaced_shards(storage, store, dataset, live, dry_run=dry_run, now=at)
+        done = put_live_by(storage, store, dataset, owner, purge=False)  # (its own run id: no publish has it)
+        if done is not None:  # a retry: this run's merge went live before the failure
+            dropped = _drop_merged_lineages(store, dataset, done)
+            return {**result, **_summary(done), "ledger_rows_moved": dropped, "retried_after_switch": True}
+        manifest = read_manifest(storage, dataset, live)
+        due = plan(manifest, policy.compaction_fanout)
+        result["batches_by_level"] = speaker_fanout(manifest)
+        if due is None:
+            return result
+        result.update(level=due.level + 1, batches_merged=len(due.batches), shards_merged=len(due.shards),
+                      rows_moved=due.rows)  # fmt: skip
+        if dry_run:
+            return result
+        stage_dir = f"staging/{_safe(run_id)}/compact"
+        storage.remove(stage_dir)  # an earlier attempt's partitions
+        try:
+            partitions = _stage_rows(storage, store, dataset, live, due, stage_dir, policy)
+            on_stage("staged")
+            grace_until = at + timedelta(hours=policy.compaction_grace_hours)
+            publication = Publication(
+                run_id=owner,
+                rows=None,
+                parts=tuple(functools.partial(_load, storage, stage_dir, p) for p in range(partitions)),
+                part_rows=due.rows,
+                counts={},
+                gate=COMPACTION_GATE,
+                privacy_snapshot=store.privacy_snapshot(),
+                inputs=[],
+                target_rows=policy.shard_target_rows,
+                key_fingerprint=manifest.get("key_fingerprint"),
+                notes={
+                    "kind": KIND,
+                    "level": due.level + 1,
+                    "merged_batches": list(due.batches),
+                    "grace_until": grace_until.isoformat(),
+                },
+                shard_fields={"level": due.level + 1},
+            )
+            replaces = {
+                "version": live,
+                "status": "superseded",
+                "revoke": False,
+                "reason": [KIND],
+                "erase_copies": False,
+                "shards": [s["path"] for s in due.shards],
+            }
+            new = publish_version(storage, store, dataset, publication, replaces=replaces, lock=lock)
+            on_stage("switched")
+            lock.assert_held()
+            result["ledger_rows_moved"] = _drop_merged_lineages(store, dataset, new)
+        finally:
+            storage.remove(stage_dir)
+        log.info("compacted %s: %d batches of level %d (%d shards, %d rows) into %d shards of %s; the old files "
+                 "stay until %s", dataset, len(due.batches), due.level, len(due.shards), due.rows,
+                 len(new["new_shards"]), new["version"], grace_until.isoformat())  # fmt: skip
+        return {**result, **_summary(new)}
+
+
+def _summary(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    notes = manifest.get("notes") or {}
+    return {
+        "new_version": True,
+        "version": manifest["version"],
+        "parent_version": manifest.get("parent_version"),
+        "level": notes.get("level"),
+        "batches_merged": len(notes.get("merged_batches") or ()),
+        "shards_merged": len((manifest.get("replaces") or {}).get("shards") or ()),
+        "shards_written": len(manifest.get("new_shards") or ()),
+        "rows": manifest.get("rows"),
+        "grace_until": notes.get("grace_until"),
+    }
+
+
+def _drop_merged_lineages(store: GovernanceStore, dataset: str, manifest: Mapping[str, Any]) -> int:
+    """The ledger rows of the shards the merge ``manifest`` replaced (moved to its own lineages)."""
+    replaced = manifest.get("replaces") or {}
+    return store.drop_lineage_rows(dataset, replaced["version"], replaced.get("shards") or [])
+
+
+def _safe(run_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)
+
+
+def _stage_rows(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    live: str,
+    due: Plan,
+    stage_dir: str,
+    policy: Policy,
+) -> int:
+    """Every merged shard's rows, with their ledger times, cut by speaker into partitions under
+    ``stage_dir``; the number of partitions (sized like the night's: ``policy.partition_bytes``)."""
+    from utterance_governance.purge.published import ShardCorrupt, _read_verified
+
+    paths = DatasetPaths(dataset)
+    partitions = partition_count(((paths.shard(s["path"]), int(s["bytes"])) for s in due.shards),
+                                 policy.partition_bytes)  # fmt: skip
+    pending: list[pa.Table] = []
+    flushed = 0
+
+    def flush() -> None:
+        nonlocal flushed
+        if pending:
+            write_partitioned(storage, stage_dir, f"m-{flushed:05d}", pa.concat_tables(pending),
+                              "speaker_key", partitions)  # fmt: skip
+            flushed += 1
+            pending.clear()
+
+    for shard in due.shards:
+        try:
+            rows = _read_verified(storage, dataset, shard).select(S.SHARD.names)
+        except ShardCorrupt as exc:
+            raise CompactionRefused(f"not compacting {dataset}: {exc}") from exc
+        pending.append(_with_ledger_times(store, dataset, live, shard["path"], rows))
+        if sum(t.num_rows for t in pending) >= _FLUSH_ROWS:
+            flush()
+    flush()
+    return partitions
+
+
+def _with_ledger_times(
+    store: GovernanceStore, dataset: str, live: str, path: str, rows: pa.Table
+) -> pa.Table:
+    """``rows`` of the shard at ``path`` with the capture and landing times its ledger rows hold; refused
+    unless the two list the same utterances (with the same content) once each."""
+    ledger = store.ledger_rows(dataset, live, shard_paths=[path])
+    ids, listed = rows.column("utterance_id"), ledger.column("utterance_id")
+    if (
+        rows.num_rows != ledger.num_rows
+        or pc.count_distinct(ids).as_py() != rows.num_rows
+        or not pc.all(pc.is_in(ids, value_set=listed)).as_py()
+    ):
+        raise CompactionRefused(
+            f"not compacting {dataset}: shard {path} holds {rows.num_rows} rows, its ledger lists "
+            f"{ledger.num_rows} and they differ; governance_audit reports the shard"
+        )
+    at = pc.index_in(ids, value_set=listed)
+    if not pc.all(pc.equal(rows.column("content_hash"), ledger.column("content_hash").take(at))).as_py():
+        raise CompactionRefused(
+            f"not compacting {dataset}: shard {path} and its ledger rows differ in content"
+        )
+    return rows.append_column("captured_at", ledger.column("captured_at").take(at)).append_column(
+        "landed_at", ledger.column("landed_at").take(at)
+    )
+
+
+def _load(storage: Storage, stage_dir: str, partition: int) -> pa.Table:
+    """One speaker partition of the merged rows, in the published order (``shards.SORT_KEYS``)."""
+    return read_partition(storage, stage_dir, partition, STAGED).sort_by(SORT_KEYS)
+
+
+def compacted_in_grace(
+    storage: Storage, store: GovernanceStore, dataset: str, left: Mapping[str, Sequence[str]], now: datetime
+) -> dict[str, str]:
+    """Of the shards ``left`` behind (no longer live; each with the versions listing it), those a
+    compaction merged whose grace period runs past ``now``: shard -> the merge's version.
+
+    The version that dropped a shard is the one published on top of the newest version listing it.
+    """
+    children: dict[str, str] = {}
+    for v in store.versions(dataset):
+        if v["status"] in WENT_LIVE and v.get("parent_version"):
+            children[v["parent_version"]] = v["version"]
+    kept: dict[str, str] = {}
+    manifests: dict[str, dict] = {}
+    for shard, listed_by in sorted(left.items()):
+        child = children.get(max(listed_by))
+        if child is None:
+            continue
+        if child not in manifests:
+            manifests[child] = read_manifest(storage, dataset, child)
+        notes = manifests[child].get("notes") or {}
+        if notes.get("kind") == KIND and datetime.fromisoformat(notes["grace_until"]) > now:
+            kept[shard] = child
+    return kept
