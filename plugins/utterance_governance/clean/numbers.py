@@ -38,7 +38,9 @@ _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
     # codice fiscale, also in its groups ("RSS MRA 85T10 A562S")
     r"|\b[A-Za-z]{3}[ ]?[A-Za-z]{3}[ ]?[0-9]{2}[A-Za-z][0-9]{2}[ ]?[A-Za-z][0-9]{3}[A-Za-z]\b"
-    r"|\b[A-Za-z]{4}[0-9]{6}[A-Za-z]{6}[A-Za-z0-9][0-9]\b"  # CURP
+    # CURP, also in groups ("BOXW 310820 HNERXN 09", "boxw-310820-hnerxn-09"); RFC ("GODE 561231 GR8")
+    r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z]{6}[ \-]?[A-Za-z0-9][0-9]\b"
+    r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z0-9]{3}\b"
     r"|\b[A-Za-z]{5}[0-9]{4}[A-Za-z]\b|\b[A-Z]{5} [0-9]{4} ?[A-Z]\b"  # PAN (spaced: capitals, "ABCDE 1234 F")
     r"|\b[0-9]{7}[A-Wa-w][A-Ia-iWw]?\b"  # PPS
     r"|\b[A-Za-z]{2}[0-9]{6}[A-Da-d]\b|\b[A-Z]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[A-D]\b"  # NINO
@@ -46,9 +48,11 @@ _ALNUM_ID = (
 # eight digits or more with single separators: every run ``_DIGIT_RUN_RE`` may take for an
 # identity number ("764473 278", a Canadian SIN in two groups, was not a candidate)
 _DIGIT_RUN = r"[0-9](?:[ .\-/]?[0-9]){7,}"
-PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}"
+# a Brazilian RG said with its name, in a row of any region ("my RG is 12.345.678-2")
+_RG_SAID = r"(?i:\brg\b)"
+PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}|{_RG_SAID}"
 # ... in a row of a region without digits-only identity numbers
-ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}"
+ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}|{_RG_SAID}"
 
 _IBAN_RE = re.compile(r"\b(?:[A-Za-z]{2}|[A-Z]{2} )[0-9]{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,9}\b", re.ASCII)
 _ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)
@@ -99,9 +103,38 @@ def is_iban(candidate: str) -> bool:
     return iban.is_valid(candidate)
 
 
-def is_alnum_id(candidate: str) -> bool:
+def is_alnum_id(candidate: str, region: str | None = None, rfc_said: bool = False) -> bool:
+    """An identity number with letters. An RFC whose check digit fails (about 1.5 % are issued so):
+    where the row says "RFC" (``rfc_said``), or in a Mexican row written in one piece or with
+    hyphens ("VACE-460910-SX6"; "pide 250312 uno" is three words)."""
     compact = re.sub(r"[ \-]", "", candidate).upper()
+    if len(compact) == 13 and compact[4:10].isdigit():
+        from stdnum.mx import rfc
+
+        unchecked = rfc_said or (region == "MX" and " " not in candidate)
+        return bool(rfc.is_valid(compact, validate_check_digits=not unchecked))
     return bool(_NINO.fullmatch(compact)) or any(valid(compact) for valid in ALNUM_IDS.values())
+
+
+_RFC_SAID = re.compile(r"(?i)\brfc\b")
+# A Brazilian RG as São Paulo issues it (``stdnum`` has no module): eight digits, dotted or not, a
+# hyphen and a check digit or X, in a Brazilian row or a row that says "RG"
+_RG_RE = re.compile(r"(?<![\w.\-])[0-9]{2}(\.?)[0-9]{3}\1[0-9]{3}-[0-9Xx](?![\w]|[.\-][0-9])", re.ASCII)
+_RG_SAID_RE = re.compile(_RG_SAID, re.ASCII)
+
+
+def is_rg(candidate: str) -> bool:
+    """The check digit of an RG: the digits weighted 2 to 9, and 11 minus their sum mod 11 (10 is X)."""
+    digits = [int(c) for c in candidate if c.isdigit()]
+    check = 11 - sum(d * w for d, w in zip(digits[:8], range(2, 10), strict=True)) % 11
+    expected = {10: "X", 11: "0"}.get(check, str(check))
+    return candidate[-1].upper() == expected
+
+
+def _rg_spans(text: str, region: str | None) -> list[tuple[int, int, str]]:
+    if region != "BR" and not _RG_SAID_RE.search(text):
+        return []
+    return [(m.start(), m.end(), "[NATIONAL_ID]") for m in _RG_RE.finditer(text) if is_rg(m.group())]
 
 
 def is_national_id(digits: str, region: str | None) -> bool:
@@ -136,9 +169,13 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 def redact_ids(text: str, region: str | None = None) -> str:
     """IBANs and national identity numbers in ``text`` replaced by ``[IBAN]`` / ``[NATIONAL_ID]``."""
     spans = [(s, e, "[IBAN]") for s, e in _iban_spans(text)]
+    rfc_said = _RFC_SAID.search(text) is not None
     spans += [
-        (m.start(), m.end(), "[NATIONAL_ID]") for m in _ALNUM_ID_RE.finditer(text) if is_alnum_id(m.group())
+        (m.start(), m.end(), "[NATIONAL_ID]")
+        for m in _ALNUM_ID_RE.finditer(text)
+        if is_alnum_id(m.group(), region, rfc_said)
     ]
+    spans += _rg_spans(text, region)
     if NATIONAL_IDS.get(region or ""):
         for match in _DIGIT_RUN_RE.finditer(text):
             if is_national_id(_digits(match.group()), region):

@@ -167,7 +167,8 @@ def _no_key(lang: str | None, region: str | None) -> None:
 
 _IDS = Stage(
     lambda text, region: redact_ids(text, region),
-    lambda lang, region: region if NATIONAL_IDS.get(region or "") else None,
+    # (Mexico: an RFC without its check digit; Brazil: an RG, beside the CPF)
+    lambda lang, region: region if NATIONAL_IDS.get(region or "") or region == "MX" else None,
     PRE_CANDIDATES,
     TWO_DIGITS,  # every shape of the prefilter holds two digits or more
     keyless_prefilter=ID_CANDIDATES_ANY_REGION,  # no digits-only identity numbers to read

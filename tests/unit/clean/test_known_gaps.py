@@ -64,6 +64,25 @@ def test_spoken_numbers_with_o_colons_and_keycaps(locale: str, text: str, expect
     assert both(text, locale) == expected
 
 
+IDS = [
+    ("es-MX", "mi rfc es GODE561231GR8", "mi rfc es [NATIONAL_ID]"),
+    ("en-US", "the RFC is GODE561231GR8", "the RFC is [NATIONAL_ID]"),  # its check digit holds: any row
+    ("es-MX", "mi rfc es gode 561231 gr8", "mi rfc es [NATIONAL_ID]"),
+    ("es-MX", "mi rfc es VACE-460910-SX6", "mi rfc es [NATIONAL_ID]"),  # 1.5 % are issued without
+    ("es-MX", "es VACE460910SX6", "es [NATIONAL_ID]"),
+    ("es-MX", "mi curp es BOXW 310820 HNERXN 09", "mi curp es [NATIONAL_ID]"),
+    ("es-MX", "mi curp es boxw-310820-hnerxn-09", "mi curp es [NATIONAL_ID]"),
+    ("pt-BR", "meu rg é 12.345.678-2", "meu rg é [NATIONAL_ID]"),
+    ("pt-BR", "meu rg é 12345678-2", "meu rg é [NATIONAL_ID]"),
+    ("en-US", "my RG is 12.345.678-2", "my RG is [NATIONAL_ID]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), IDS)
+def test_mexican_and_brazilian_ids(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "call mom"),
     ("en-US", "play Frank Sinatra"),
@@ -96,6 +115,10 @@ KEPT = [
     ("en-US", "meet at 10:30 on 12/05/2024"),
     ("en-US", "ten thirty: 10:30"),
     ("ja-JP", "ゼロから始める"),
+    ("es-MX", "mi pedido es ABCD 123456 XYZ"),  # month 34: no RFC
+    ("en-US", "order VACE-460910-SX6 shipped"),
+    ("es-MX", "pide 250312 uno"),  # no check digit, no RFC said, not in Mexico
+    ("pt-BR", "meu rg é 12.345.678-9"),  # wrong check digit
     ("en-US", "the 27 way to cook eggs"),
 ]
 
