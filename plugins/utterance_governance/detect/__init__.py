@@ -13,7 +13,10 @@ email           ``email_written``: an RFC 5322-ish address (Unicode letters, no 
                 "affenschwanz", "アット"), a mailbox with a digit, or a mailbox spelled with an
                 underscore or hyphen word ("jo guion bajo smith", "jo bindestrich smith at gmx
                 punkt de"), or with a dot word before a mail provider's domain ("jo dot smith
-                at gmail dot com")
+                at gmail dot com"); a mailbox spelled letter by letter ("j o h n at gmail dot
+                com"), with spoken numbers ("jsmith eighty seven at gmail") or letters and
+                digits ("jsmith87 at gmail"), before a mail provider (no TLD needed; "g mail"
+                read as "gmail") or, letter by letter, a TLD
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
@@ -27,16 +30,30 @@ national_id     ``stdnum_<module>``: the allowed countries' identity numbers wit
                 (any row; also in groups: "RSS MRA 85T10 A562S", "ABCPE 1234 F",
                 "12.345.678-Z") or of the row's country (digits); ``nino_format``: a UK
                 National Insurance number, in capitals, in groups or not ("AB 12 34 56 C"),
-                by HMRC's prefix rules (``stdnum`` has none; "QQ", the specimen, is never issued)
+                by HMRC's prefix rules (``stdnum`` has none; "QQ", the specimen, is never issued);
+                a Mexican RFC or CURP in groups or not ("BOXW 310820 HNERXN 09");
+                ``rg_check_digit``: a Brazilian RG ("12.345.678-2"; São Paulo's mod 11; its
+                dots, or a Brazilian row or "rg")
 spoken_number   ``digit_words``: seven digits or more read out in a row: digit words of any
                 supported language (our own word list, no ``text2num``) and French pairs
                 ("trente-quatre"), fillers ("uh", "äh", "euh", "hã"; "um" in English) between
                 them counting as nothing; written digit groups mixed with three digit words or
-                more ("0171 eins zwei drei ..."); or seven kanji digits, "の", "ー", "、",
-                "・", a space or "えーと" between them
+                more ("0171 eins zwei drei ..."); English numbers 10-99 as two digits in a run
+                with three single digit words ("five five five: twelve thirty four"); "o" for
+                zero inside an English run ("five five five o one o o"); or seven kanji digits
+                (or "ゼロ"), "の", "ー", "、", "・", a space or "えーと" between them
 name            ``name_statement``: "my name is X" and its translations;
-                ``called_full_name``: "call|text|email X Y", X a given name and Y a surname
-address         ``street_number``: a house number, capitalised words and a street type;
+                ``called_full_name``: a request naming its person ("call|text|whatsapp X Y",
+                "set up a meeting with X Y", "send ten dollars to X Y", "llama a X Y", "ruf X Y
+                an", "bel X de Y"), X a gazetteer given name (each part when hyphenated) and Y a
+                gazetteer surname (accents folded: "maría garcía", "müller"; after particles; in
+                Dutch rows any word after a particle), neither an ordinary word as written
+address         ``street_number``: a house number, capitalised words and a street type; in
+                lower case, a number, one or two words and an English street type ("27 oak
+                way"; not after "the", "in", "add" ..., nor with a unit among them), a German or
+                Dutch street and its number ("alten markt 5", "kerkstraat nummer 12"), a Romance
+                street type, words and a number ("plaza de españa 5", "rua das flores, 123"); no
+                unit after the number;
                 ``po_box``: "P.O. Box 12", "Postfach 12", "apartado 12"
 ==============  ==========================================================================
 
@@ -44,6 +61,9 @@ The digit rules (phone, card, national_id of digits) read a text again with its 
 joined by odd separators (middle dots, bullets, "・", "、", underscores, commas, tabs, line breaks)
 read as joined by spaces: "415·555·0132", "415, 555, 0100", "090、1234、5678". Comma-grouped
 amounts ("1,234,567", "3,50") and lists ("21, 23, 25, 24", "1999, 2000, 2001") are not joined.
+
+Text is read as NFKC, without format characters and without the combining marks NFKC leaves
+(a keycap "5️⃣" is 5), every script's digits as ASCII.
 
 Which rows are read (``scope_rows``): every row that holds a digit, a number word, an "@"
 (or a spelled-out "at"), or a gazetteer name, plus a random sample (``sample_rate``) of the

@@ -69,7 +69,16 @@ _FR_PAIR = (
 )
 # a spoken run's tokens: a French pair, a word, or a group of written digits
 _LETTERS = re.compile(r"[^\W\d_]+")
-_NUMBER_TOKEN = re.compile(rf"(?<![^\W\d_])(?P<pair>{_FR_PAIR})(?![^\W\d_])|(?P<digits>\d+)|[^\W\d_]+")
+# English numbers from 10 to 99 ("five five five, twelve thirty-four"): two digits each, in a run
+# that also holds three single digit words or more (not "twenty twenty four", "six thirty")
+_EN_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_EN_PAIR = (
+    r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:" + _EN_UNITS + r"))?"
+    r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+)
+_NUMBER_TOKEN = re.compile(
+    rf"(?<![^\W\d_])(?:(?P<pair>{_FR_PAIR})|(?P<en_pair>{_EN_PAIR}))(?![^\W\d_])|(?P<digits>\d+)|[^\W\d_]+"
+)
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
@@ -125,11 +134,13 @@ _EMAIL_NUMBER_WORD = (
 # and spoken numbers ("jsmith eighty seven at gmail"), or letters and digits glued ("jsmith87
 # at gmail"). An e-mail where the domain is a mail provider's or, spelled letter by letter,
 # has a top-level domain.
-_OTHER_BOX_EMAIL = re.compile(
+_AT_DOMAIN = re.compile(
+    rf"(?i)(?<=\s)(?:at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
+)
+_BOX_BEFORE_AT = re.compile(
     rf"(?i)(?<![\w.])(?:(?P<letters>(?:[^\W_]\s+){{2,}}[^\W_])"
-    rf"|[^\W\d_]{{2,}}(?P<spoken>(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}})"
-    rf"|(?P<glued>[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*))"
-    rf"\s+(?:at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
+    rf"|[^\W\d_]{{2,}}(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}}"
+    rf"|[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*)\s+\Z"
 )
 _CARD_WINDOW = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
@@ -155,12 +166,12 @@ _NAME_STATEMENT = re.compile(
 # when hyphenated) and Y a gazetteer surname, after Dutch or other particles ("jan de vries":
 # in Dutch rows any word after a particle, other rows a gazetteer surname).
 _NAME_CUE = (
-    r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|pay|venmo|ruf|rufe|anrufen"
+    r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
-    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|app|stuur|liga|ligue|ligar|manda|mande)"
+    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande)"
     r"(?:\s+(?:a|à|al|para|pra|an|naar|to))?"
     r"|(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with"
-    r"|(?:send|pay|transfer|wire|give)\s+[^\n]{0,40}?\bto"
+    r"|(?:send|transfer|wire)\s+[^\n]{0,40}?\bto"
 )
 _NAME_WORD = r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
 _CALLED_FULL_NAME = re.compile(
@@ -174,101 +185,17 @@ _DUTCH_PARTICLES = frozenset(["de", "van", "der", "den", "ter", "ten", "te"])
 # volgende week"): never a name here.
 _NOT_NAMES = frozenset(
     [
-        "morgen",
-        "gleich",
-        "hoy",
-        "para",
-        "hele",
-        "abend",
-        "notte",
-        "casa",
-        "maison",
-        "hause",
-        "sul",
-        "sulla",
-        "los",
-        "der",
-        "das",
-        "uno",
-        "ja",
-        "na",
-        "al",
-        "del",
-        "les",
-        "una",
-        "heute",
-        "jetzt",
-        "bitte",
-        "später",
-        "zurück",
-        "noch",
-        "mal",
-        "mañana",
-        "ahora",
-        "luego",
-        "después",
-        "domani",
-        "oggi",
-        "dopo",
-        "adesso",
-        "subito",
-        "vandaag",
-        "straks",
-        "terug",
-        "amanhã",
-        "hoje",
-        "agora",
-        "depois",
-        "demain",
-        "maintenant",
-        "tard",
-        "soir",
-        "suite",
-        "volgende",
-        "vorige",
-        "komende",
-        "eerste",
-        "laatste",
-        "week",
-        "dag",
-        "avond",
-        "ochtend",
-        "middag",
-        "nacht",
-        "keer",
-        "even",
-        "nog",
-        "werk",
-        "kantoor",
-        "huis",
-        "thuis",
-        "school",
-        "het",
-        "een",
-        "mijn",
-        "zijn",
-        "haar",
-        "hun",
-        "ons",
-        "onze",
-        "jouw",
-        "uw",
-        "deze",
-        "die",
-        "dat",
-        "mama",
-        "papa",
-        "mamma",
-        "madre",
-        "padre",
-        "mère",
-        "père",
-        "moeder",
-        "vader",
-        "mutter",
-        "vater",
+        "morgen", "gleich", "hoy", "para", "hele", "abend", "notte", "casa", "maison", "hause", "sul",
+        "sulla", "los", "der", "das", "uno", "ja", "na", "al", "del", "les", "una", "heute", "jetzt",
+        "bitte", "später", "zurück", "noch", "mal", "mañana", "ahora", "luego", "después", "domani", "oggi",
+        "dopo", "adesso", "subito", "vandaag", "straks", "terug", "amanhã", "hoje", "agora", "depois",
+        "demain", "maintenant", "tard", "soir", "suite", "volgende", "vorige", "komende", "eerste",
+        "laatste", "week", "dag", "avond", "ochtend", "middag", "nacht", "keer", "even", "nog", "werk",
+        "kantoor", "huis", "thuis", "school", "het", "een", "mijn", "zijn", "haar", "hun", "ons", "onze",
+        "jouw", "uw", "deze", "die", "dat", "mama", "papa", "mamma", "madre", "padre", "mère", "père",
+        "moeder", "vader", "mutter", "vater"
     ]
-)
+)  # fmt: skip
 
 
 def _folded(word: str) -> str:
@@ -296,8 +223,87 @@ def _gazetteer_word(word: str, names: frozenset[str], words: frozenset[str]) -> 
 _STREET = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
     r"|\b[A-Z][a-zäöüß]+(?:straße|strasse|straat|laan|gasse)\s+\d{1,4}\b"
-    r"|(?i:\b(?:rue|calle|rua|via|viale|piazza|avenida)\s+(?:[\w'’]+\s+){1,4}?\d{1,4}\b)"
+)  # and the Romance street types: ``_ROMANCE_STREET``
+# Street addresses in lower case, or with a street type that is an ordinary word (a superset of
+# ``_STREET``'s): a house number, one or two words and an English street type ("27 oak way",
+# "14 willow close"; not after "the", "in", "for" ... nor with a unit, a street type or an
+# adjective among the words: "the 3 hour drive", "a 2 way street", "in 2 miles onto main street");
+# a German or Dutch street name, glued ("hauptstraße 12", "kerkstraat nummer 12") or not ("alten
+# markt 5"), and its number; a Romance street type, up to four words (a comma after one) and a
+# number ("plaza de españa 5", "rua das flores, 123"); never a number followed by a unit.
+_EN_STREET_TYPES = (
+    "street|st|avenue|ave|road|rd|lane|ln|drive|way|close|court|crescent|terrace|place|grove|gardens"
+    "|boulevard|blvd|parkway|square|mews"
 )
+_UNITS = (
+    r"(?:%|€|\$|minutes?|mins?|hours?|hrs?|h|seconds?|secs?|km|kms|kilometers?|kilometres?|meters?|metres?|m"
+    r"|miles?|feet|foot|ft|yards?|times|people|persons|percent|minuten|stunden|std|uhr|tage|meter|kilometer|mal"
+    r"|prozent|personen|minutos|horas|metros|kil[oó]metros|veces|personas|minuti|ore|metri|chilometri|giorni"
+    r"|volte|persone|uur|dagen|keer|vezes|pessoas|euros?|dollars?|pounds?)(?![\w%€$])"
+)
+_LOWER_STREET = re.compile(
+    rf"(?i)(?<![\w.,:/-])(?P<number>\d{{1,5}}[a-z]?)\s+(?P<words>[^\W\d_]{{3,}}(?:\s+[^\W\d_]{{3,}})?)"
+    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])"
+)
+_NOT_BEFORE_HOUSE_NUMBER = frozenset(
+    [
+        "the", "a", "an", "my", "your", "his", "her", "our", "their", "these", "those", "all", "in", "for",
+        "of", "about", "every", "than", "only", "first", "last", "next", "after", "before", "within",
+        "under", "over", "by", "per", "each", "some", "any", "around", "almost", "nearly", "just", "add",
+        "buy", "order", "get", "need", "want", "make", "play", "set", "take", "have", "cook", "bake",
+        "bring", "put", "give", "sell", "me"
+    ]
+)  # fmt: skip
+_NOT_STREET_WORDS = frozenset(
+    [
+        "minute", "minutes", "hour", "hours", "second", "seconds", "day", "days", "week", "weeks", "month",
+        "months", "year", "years", "mile", "miles", "kilometre", "kilometres", "kilometer", "kilometers",
+        "metre", "metres", "meter", "meters", "feet", "foot", "yard", "yards", "block", "blocks", "times",
+        "people", "persons", "percent", "dollars", "dollar", "pounds", "euros", "euro", "points", "items",
+        "pieces", "more", "other", "different", "best", "quickest", "fastest", "shortest", "easiest",
+        "longest", "same", "only", "new", "old", "and", "the", "for", "with", "onto", "into", "from",
+        "over", "under", "out", "off", "one", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "ten"
+    ]
+) | frozenset(_EN_STREET_TYPES.split("|"))  # fmt: skip
+_GLUED_STREET_TYPES = (
+    r"straße|strasse|str\.|straat|laan|gasse|allee|damm|ufer|gracht|plein|kade|dijk|steeg|singel|weg"
+)
+_HOUSE_NUMBER = (
+    rf"(?:(?:nummer|nr\.?|no\.?|hausnummer|huisnummer)\s*)?\d{{1,4}}[a-z]?(?![\w.,]\d)(?!\w)(?!\s*{_UNITS})"
+)
+_GERMANIC_STREET = re.compile(
+    rf"(?i)\b[^\W\d_]{{2,}}(?:{_GLUED_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
+    rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:markt|platz|straße|strasse|weg|allee|gasse|damm|ufer|plein|laan"
+    rf"|straat)\s+{_HOUSE_NUMBER}"
+)
+_NOT_BEFORE_STREET_TYPE = frozenset(
+    [
+        "auf", "den", "dem", "der", "die", "das", "des", "ins", "zum", "zur", "vom", "von", "mit", "für",
+        "ein", "eine", "einen", "nach", "bei", "über", "unter", "vor", "neben", "bis", "seit", "het", "een",
+        "van", "met", "voor", "naar", "the"
+    ]
+)  # fmt: skip
+_ROMANCE_STREET = re.compile(
+    r"(?i)\b(?:rue|calle|rua|via|viale|piazza|piazzale|vicolo|strada|avenida|plaza|plaça|paseo|passeig|praça"
+    r"|praca|travessa|carrer|camino|ronda|estrada)\s+(?:[\w'’]+,?\s+){1,4}?(?:n[º°o]\.?\s*|número\s+)?"
+    rf"\d{{1,4}}\b(?!\s*{_UNITS})"
+)
+
+
+def _lower_case_street(text: str) -> bool:
+    for match in _LOWER_STREET.finditer(text):
+        before = _LETTERS.findall(text[max(0, match.start() - 30) : match.start()].lower())
+        if before and before[-1] in _NOT_BEFORE_HOUSE_NUMBER:
+            continue
+        if not any(word in _NOT_STREET_WORDS for word in match.group("words").lower().split()):
+            return True
+    for match in _GERMANIC_STREET.finditer(text):
+        if (match.group("before") or "").lower() not in _NOT_BEFORE_STREET_TYPE:
+            return True
+    return bool(_ROMANCE_STREET.search(text))
+
+
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|apartado|caixa postal|postbus)\s*\d{1,6}\b")
 _FUNCTION_WORDS = frozenset(
     [
@@ -326,10 +332,17 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+# Combining marks NFKC leaves (it composes the letters that have a composed form): diacritics, those
+# for symbols (a keycap "5️⃣" is 5, U+FE0F and U+20E3; "5̲" a low line) and variation selectors
+_COMBINING_OUT = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE00, 0xFE0F),
+                  (0xFE20, 0xFE2F))  # fmt: skip
+
+
 @functools.cache
 def _after_nfkc() -> dict[int, str | None]:
     """What ``_normalised`` does to each character after NFKC: format characters (category Cf)
-    out, the non-breaking hyphen as "-", every other script's decimal digit (Nd) as its ASCII
+    and the combining marks of ``_COMBINING_OUT`` out, the non-breaking hyphen as "-", every
+    other script's decimal digit (Nd) as its ASCII
     digit (``٤`` is 4 to ``\\d``, to ``int`` and to Luhn, but not to ``phonenumbers``' regions
     or to ``stdnum``). Built once per process (about 0.2 s)."""
     import sys
@@ -341,6 +354,8 @@ def _after_nfkc() -> dict[int, str | None]:
             table[code] = None
         elif category == "Nd":
             table[code] = str(unicodedata.decimal(chr(code)))
+    for start, end in _COMBINING_OUT:
+        table.update(dict.fromkeys(range(start, end + 1)))
     return table
 
 
@@ -407,27 +422,35 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     digit groups and three digit words or more mixed ("0171 eins zwei drei vier fünf sechs",
     "555 one two three four"; as redaction reads them: "Termin am 12.04.2026 um ein Uhr" is no
     number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"."""
+    english = language in ("en", None)
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     # the current run: digits read out, digits written, words in a row (and the most so far): written
-    # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number)
-    spoken = written = words = most = 0
+    # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
+    # English pairs and single digit words apart (the pairs count beside three single words)
+    spoken = written = words = most = en_pairs = singles = 0
     for match in _NUMBER_TOKEN.finditer(text.lower()):
         token = match.group()
         if match.group("pair"):
             spoken, words = spoken + 2, words + 1
+        elif match.group("en_pair"):
+            en_pairs, words = en_pairs + 2, words + 1
         elif match.group("digits"):
             written, words = written + len(token), 0
         elif token in fillers:
             continue
-        elif token in _DIGIT_WORDS:
-            spoken, words = spoken + 1, words + 1
+        elif token in _DIGIT_WORDS or (token == "o" and english and spoken + en_pairs + written):
+            # "o" for zero inside an English run ("five five five o one o o"; not "o'clock" alone)
+            spoken, words, singles = spoken + 1, words + 1, singles + 1
         else:
-            spoken = written = words = most = 0
+            spoken = written = words = most = en_pairs = singles = 0
             continue
         most = max(most, words)
-        if spoken >= 7 or (written and most >= 3 and spoken + written >= 7):
+        read_out = spoken + (en_pairs if singles >= 3 else 0)
+        if read_out >= 7 or (written and most >= 3 and read_out + written >= 7):
             return True
     kanji = 0
+    if "ゼロ" in text:
+        text = text.replace("ゼロ", "〇")  # katakana "zero" among kanji digits
     for char in _JAPANESE_FILLERS.sub("", text) if "え" in text else text:
         kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in _KANJI_JOINERS else 0)
         if kanji >= 7:
@@ -443,8 +466,15 @@ _RE2_NUMBER_WORD = (
     + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
     + r"|dix|onze|douze|treize|quatorze|quinze|seize|vingts?|trente|quarante|cinquante|soixante)\b"
 )
+# with the English numbers from 10 to 99 (``_EN_PAIR``): in the spoken family's patterns, not in
+# ``_OWN_GATE`` (a run they count in holds three single digit words, two of them on its line)
+_RE2_NUMBER_WORD_EN = (
+    _RE2_NUMBER_WORD[:-3]
+    + r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
+    + r"|fifty|sixty|seventy|eighty|ninety)\b"
+)
 # between two number words of one run: fillers, and the "et" of "vingt et un"
-_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et)[^\pL\n]+)*"
+_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o)[^\pL\n]+)*"
 
 # RE2 prefilters of the rule families: a row is read by a family's rules only where its
 # prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
@@ -452,7 +482,7 @@ _FAMILIES: dict[str, str] = {
     "digits": "",  # _OWN_PASS
     "email": (
         r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\b)"
-        r"|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))|(?i:\bat\b[^\n]{1,60}\b(?:dot|punto|point|punkt|punt|ponto)\b)"
+        r"|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))|(?i:\bat\b[^\n]+\b(?:dot|punto|point|punkt|punt|ponto)\b)"
         # a plain "at" before a mail provider's name ("g mail": ``_SPLIT_PROVIDER``)
         r"|(?i:\bat\s+(?:g\s+mail|hot\s+mail|"
         + "|".join(sorted(_MAIL_PROVIDERS, key=len, reverse=True))
@@ -466,20 +496,26 @@ _FAMILIES: dict[str, str] = {
     # (or the groups of a spaced identity number: "AB 12 34 56 C", "ABCPE 1234 F", "12.345.678-Z";
     # ``_SPACED_ID``)
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
-    r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)",
+    r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)|[a-z]-\p{Nd}{6}-[a-z]",
     # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
     # included);
     # number words: _OWN_PASS
-    "spoken": rf"[{_KANJI_DIGITS}](?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*[{_KANJI_DIGITS}]){{6}}",
+    "spoken": rf"(?:[{_KANJI_DIGITS}]|ゼロ)(?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*(?:[{_KANJI_DIGITS}]|ゼロ)){{6}}",
     "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
-    r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|pay|venmo|ruf|rufe|anrufen"
+    r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
-    r"|chiamare|telefona|telefonare|scrivi|bel|bellen|app|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire|give)\s"
+    r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire)\s"
     r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
         r"|\b(?:box|postfach|apartado|caixa postal|postbus)\s*[0-9])"
+        # ``_LOWER_STREET`` (its words in ASCII letters: Unicode classes here double the pass),
+        # ``_GERMANIC_STREET``, ``_ROMANCE_STREET``
+        rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES})\b"
+        rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
+        r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino|ronda"
+        r"|estrada)\s)"
     ),
 }
 
@@ -498,7 +534,7 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
     "spoken": (
         # four number words in a row, fillers between them: seven digits read out take four
         # words or more (a French pair counts two digits and is one word or two)
-        rf"(?i:{_RE2_NUMBER_WORD}(?:{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}){{3}})",
+        rf"(?i:{_RE2_NUMBER_WORD_EN}(?:{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD_EN}){{3}})",
         # written digits beside two number words or more ("0171 eins zwei", "five 555 one")
         rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS})[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
         rf"|{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}\p{{Nd}}"
@@ -565,16 +601,37 @@ def find_in_text(
     if "name" in run:
         found += _names(text, gazetteer(), language)
     if digits and "address" in run:
-        if _STREET.search(text):
+        if _STREET.search(text) or _lower_case_street(text):
             found.append(("address", "street_number"))
         if _PO_BOX.search(text):
             found.append(("address", "po_box"))
     return found
 
 
+# A Brazilian RG (no ``stdnum`` module) as São Paulo issues it: eight digits and a check digit or X
+# (weights 2 to 9, mod 11), with its dots and hyphen ("12.345.678-2"; anywhere) or its hyphen
+# only in a Brazilian row or after "rg" ("12345678-2")
+_RG = re.compile(r"(?i)(?<![\w.-])(?:(?P<dotted>\d{2}\.\d{3}\.\d{3})|\d{8})-(?P<check>[\dx])(?![\w-])")
+_RG_CUE = re.compile(r"(?i)\brg\b")
+
+
+def _rg(text: str, region: str | None) -> bool:
+    for match in _RG.finditer(text):
+        if not match.group("dotted") and region != "BR" and not _RG_CUE.search(text):
+            continue
+        digits = re.sub(r"\D", "", match.group()[:-2])
+        remainder = sum(int(d) * w for d, w in zip(digits, range(2, 10), strict=True)) % 11
+        check = {0: "0", 1: "X"}.get(remainder, str(11 - remainder))
+        if match.group("check").upper() == check:
+            return True
+    return False
+
+
 def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
     """Phones, cards and the region's identity numbers of digits only, in ``text``."""
     found = [("phone", rule) for rule in _phones(text, region)]
+    if "-" in text and _rg(text, region):
+        found.append(("national_id", "rg_check_digit"))
     for match in _CARD_WINDOW.finditer(text):
         if _luhn(re.sub(r"\D", "", match.group())):
             found.append(("card", "luhn_digits"))
@@ -657,9 +714,14 @@ _SPACED_ID = re.compile(
     r"|(?P<pan>[A-Z]{5}[ -]?\d{4}[ -]?[A-Z])"
     r"|(?P<dni>\d{2}\.?\d{3}\.?\d{3}[ -]?[A-Z])"
     r"|(?P<nie>[XYZ][ -]?\d{7}[ -]?[A-Z])"
+    r"|(?P<curp>(?i:[a-z]{4}[ -]?\d{6}[ -]?[a-z]{6}[ -]?[a-z0-9]\d))"
+    r"|(?P<rfc>(?i:[a-zñ&]{4}[ -]?\d{6}[ -]?[a-z0-9]{3}))"
     r")(?![\w-])"
 )
-_SPACED_ID_MODULES = {"cf": "it.codicefiscale", "pan": "in_.pan", "dni": "es.dni", "nie": "es.nie"}
+_SPACED_ID_MODULES = {
+    "cf": "it.codicefiscale", "pan": "in_.pan", "dni": "es.dni", "nie": "es.nie", "curp": "mx.curp",
+    "rfc": "mx.rfc",
+}  # fmt: skip
 # HMRC's rules for a NINO's prefix (no check character): never issued first letters, second
 # letters and pairs; "QQ" is its specimen
 _NINO_NOT_FIRST, _NINO_NOT_SECOND = frozenset("DFIQUV"), frozenset("DFIOQUV")
@@ -693,10 +755,12 @@ def _emails(text: str) -> list[tuple[str, str]]:
             ),
             text,
         )
-    for match in _OTHER_BOX_EMAIL.finditer(text):
+    for match in _AT_DOMAIN.finditer(text):  # ``_BOX_BEFORE_AT``: the mailbox before it
         provider = match.group("domain").lower() in _MAIL_PROVIDERS
-        if provider or (match.group("letters") and match.group("tld")):
-            return [*found, ("email", "email_spelled")]
+        if provider or match.group("tld"):
+            box = _BOX_BEFORE_AT.search(text, max(0, match.start() - 100), match.start())
+            if box and (provider or box.group("letters")):
+                return [*found, ("email", "email_spelled")]
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
             return [*found, ("email", "email_spelled")]
