@@ -163,7 +163,7 @@ _NAME_STATEMENT = re.compile(
 )
 # A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
 # "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
-# when hyphenated) and Y a gazetteer surname, after Dutch or other particles ("jan de vries":
+# when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname, after Dutch or other particles ("jan de vries":
 # in Dutch rows any word after a particle, other rows a gazetteer surname).
 _NAME_CUE = (
     r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
@@ -175,14 +175,14 @@ _NAME_CUE = (
 )
 _NAME_WORD = r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
 _CALLED_FULL_NAME = re.compile(
-    rf"(?i)\b(?:{_NAME_CUE})\s+(?P<first>{_NAME_WORD})(?P<rest>(?:\s+[^\W\d_]+){{1,3}})"
+    rf"(?i)\b(?:{_NAME_CUE})\s+(?P<first>\[NAME\]|{_NAME_WORD})(?P<rest>(?:\s+[^\W\d_]+){{1,3}})"
 )
 _PARTICLES = frozenset(["de", "da", "das", "do", "dos", "del", "della", "di", "du", "la", "le", "van", "von",
                         "der", "den", "ter", "ten", "te", "zu", "y"])  # fmt: skip
 _DUTCH_PARTICLES = frozenset(["de", "van", "der", "den", "ter", "ten", "te"])
 # Words of the supported languages that the gazetteer also lists as names ("bel jan morgen",
-# "ruf hans gleich an", "llama a una amiga") and Dutch words after a particle ("bel jan de
-# volgende week"): never a name here.
+# "ruf hans gleich an", "llama a una amiga", "schreib [NAME] dass ...", "scrivi a [NAME] che ...")
+# and Dutch words after a particle ("bel jan de volgende week"): never a name here.
 _NOT_NAMES = frozenset(
     [
         "morgen", "gleich", "hoy", "para", "hele", "abend", "notte", "casa", "maison", "hause", "sul",
@@ -193,7 +193,11 @@ _NOT_NAMES = frozenset(
         "laatste", "week", "dag", "avond", "ochtend", "middag", "nacht", "keer", "even", "nog", "werk",
         "kantoor", "huis", "thuis", "school", "het", "een", "mijn", "zijn", "haar", "hun", "ons", "onze",
         "jouw", "uw", "deze", "die", "dat", "mama", "papa", "mamma", "madre", "padre", "mère", "père",
-        "moeder", "vader", "mutter", "vater"
+        "moeder", "vader", "mutter", "vater", "dass", "ob", "wenn", "wann", "wo", "wie", "was", "weil",
+        "oder", "aber", "und", "che", "se", "come", "quando", "perché", "ma", "que", "si", "como", "cuando",
+        "porque", "pero", "qu", "comme", "quand", "parce", "mais", "ou", "hoe", "wat", "waar", "wanneer",
+        "omdat", "maar", "of", "mas", "quanto", "onde", "sobre", "über", "pour", "für", "hallo", "hola",
+        "ciao", "salut", "olá", "bonjour", "buongiorno"
     ]
 )  # fmt: skip
 
@@ -783,7 +787,7 @@ def _names(
         found.append(("name", "name_statement"))
     for match in _CALLED_FULL_NAME.finditer(text):
         first = match.group("first").lower()
-        if not all(_gazetteer_word(part, given, words) for part in first.split("-")):
+        if first != "[name]" and not all(_gazetteer_word(part, given, words) for part in first.split("-")):
             continue
         rest = match.group("rest").lower().split()
         particles = 0

@@ -320,6 +320,9 @@ def test_full_names_after_more_request_phrasings() -> None:
         ("call anna-lena schmidt", "en-US"),  # a hyphenated given name
         ("ruf hans müller an", "de-DE"),  # a surname with an umlaut
         ("ruf anna-lena müller an", "de-DE"),
+        # a surname left beside a redacted given name
+        ("ruf [NAME] müller an", "de-DE"),
+        ("whatsapp [NAME] connor", "en-US"),
     ]
     assert _missed([(text, locale, "name") for text, locale in cases]) == []
 
@@ -340,6 +343,9 @@ def test_request_phrasings_without_a_full_name_are_kept() -> None:
         ("bel jan de volgende week", "nl-NL"),  # "the next week"
         ("bel jan morgen", "nl-NL"),
         ("telefona a marco domani", "it-IT"),
+        ("call [NAME] back", "en-US"),
+        ("ruf [NAME] morgen an", "de-DE"),
+        ("call [NAME] [NAME]", "en-US"),
     ]
     assert _flagged(cases) == []
 
