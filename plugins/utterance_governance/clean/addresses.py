@@ -44,6 +44,16 @@ Rapids Rest Ridge River Route Shoal Shore Shores Spring Springs Spur Stream Summ
 Tunnel Underpass Union Valley Viaduct Village Ville Vista Wall Well Wells Wharf Wood Woods Nagar
 Circus Gate Quay Wynd Broadway Esplanade Promenade Embankment Parade Approach Shoal Haven Fords Divide
 """
+# ... of those, the ones rarely said after a number and a word but of a street, in lower case too
+# ("27 oak way", "14 willow close"): at the end of the text or a clause only (not "15 minute walk",
+# "3 green lights", "3 botanical gardens", "10 feet square", "5 alarms close together")
+_WEAK_AFTER_LOWER = "way close grove vale wynd quay"
+# Words that are no street name before those ("a 2 way radio", "the one way")
+_NOT_STREET_WORDS = (
+    "a|an|the|of|in|on|at|to|for|by|and|or|my|your|his|her|our|their|this|that|one|two|three|four|five"
+    "|six|seven|eight|nine|ten|minute|minutes|hour|hours|day|days|week|weeks|mile|miles|km|times|ways|way"
+    "|lane|lanes|step|steps|more|less|very|too|so|is|are|was|be|it|its|get|got|go|come|came|stay|stayed"
+)
 # Street types written before the name, not ordinary words in their language. "via" is a word in
 # English too, but ASR writes Italian streets in lower case ("portami in via roma 31") and the
 # gate's detector reads "via" + words + a number in any case: it is taken as a street here.
@@ -78,6 +88,8 @@ _CAP = rf"[{_UPPER}][\w'’\-.]*"
 _PARTICLE = (
     r"(?:de|da|do|das|dos|del|de la|di|della|delle|dei|degli|dello|dal|dalla|des|du|la|le|el|van|von|der)"
 )
+# "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
+_HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib
     rf"(?i:\b{_NUMBER},?[ ](?:{_W}[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
@@ -87,7 +99,7 @@ _PARTS = [
     rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
     rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}[ ](?:{_W}[ ]){{0,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
-    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:nr\.?[ ]?)?{_NUMBER}\b",
+    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
     r"(?i:\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|apartado(?:[ ]de[ ]correos)?|caixa[ ]postal"
@@ -100,6 +112,22 @@ _PARTS = [
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
 _ADDRESS_RE = re.compile("|".join(_PARTS))
+# Forms in lower case, read on their own (a match of theirs must not hide one of ``_PARTS`` that
+# starts inside it and runs on: "Vicolo Daniele, 953 Appartamento 38")
+_LOWER_PARTS = [
+    # 27 oak way, 14 willow close: a lower-case type that is also a word, ending a clause, after
+    # words of which the last is no plural ("we are 2 stops close")
+    rf"\b{_NUMBER}[ ](?:(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]+[ ]){{0,1}}"
+    rf"(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]*[^\W\d_sS][ ](?i:{_alternation(_WEAK_AFTER_LOWER)})"
+    r"(?=[ ]*(?:$|[,.;!?\n]|[ ](?:please|in|and|near|then|thanks)\b))",
+    # rua das flores, 123: a comma after the street's last word
+    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{0,4}}?[^\W\d_]+,[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
+    # plaza de españa 5: a type that is also a word, in lower case before a particle
+    rf"(?i:\bplaza[ ](?:de[ ]la|del|de)[ ](?:{_W}[ ]){{1,3}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
+    # alten markt 5, am alten markt 5: an adjective and "markt" (not "am markt um 5")
+    rf"(?i:\b[^\W\d_]{{2,}}(?:en|er|es|e)[ ]markt[ ]{_NUMBER}\b)",
+]
+_LOWER_RE = re.compile("|".join(_LOWER_PARTS))
 # After words that announce an address, a capitalised word or a few and a house number:
 # "lives on Turjaška 46", "the address is Trg revolucije 17", "return to Ånhult 81".
 _ADDRESS_CUE = (
@@ -153,9 +181,11 @@ _TAIL = re.compile(
 ADDRESS_CANDIDATES = (
     r"(?i:[ ](?:" + _alternation(_STRONG_AFTER) + r")\b)"
     r"|[ ](?:" + _alternation(_WEAK_AFTER) + r")\b"
+    r"|(?i:[ ](?:" + _alternation(_WEAK_AFTER_LOWER) + r")(?:$|[ ,.;!?\n]))"
+    r"|(?i:\bplaza[ ]de)"
     r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ])"
     r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ]"
-    r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:nr\.?[ ]?)?[0-9])"
+    r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:" + _HOUSE_NUMBER_WORD + r"[ ]?)?[0-9])"
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
     # number, capitalised words, number (the Python pattern with any non-space for \w)
@@ -168,6 +198,7 @@ ADDRESS_CANDIDATES = (
 
 def address_spans(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CUED_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]

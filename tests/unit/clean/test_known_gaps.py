@@ -83,6 +83,22 @@ def test_mexican_and_brazilian_ids(locale: str, text: str, expected: str) -> Non
     assert both(text, locale) == expected
 
 
+ADDRESSES = [
+    ("en-GB", "27 oak way", "[ADDRESS]"),
+    ("en-GB", "deliver it to 14 willow close please", "deliver it to [ADDRESS] please"),
+    ("en-GB", "i live at 3 elm grove, leeds", "i live at [ADDRESS], leeds"),  # a city alone stays
+    ("de-DE", "bring mich zum alten markt 5", "bring mich zum [ADDRESS]"),
+    ("es-ES", "llévame a plaza de españa 5", "llévame a [ADDRESS]"),
+    ("pt-BR", "moro na rua das flores, 123", "moro na [ADDRESS]"),
+    ("nl-NL", "ik woon op kerkstraat nummer 12", "ik woon op [ADDRESS]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), ADDRESSES)
+def test_lower_case_street_addresses(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
 KEPT = [
     ("en-US", "call mom"),
     ("en-US", "play Frank Sinatra"),
@@ -117,7 +133,19 @@ KEPT = [
     ("ja-JP", "ゼロから始める"),
     ("es-MX", "mi pedido es ABCD 123456 XYZ"),  # month 34: no RFC
     ("en-US", "order VACE-460910-SX6 shipped"),
-    ("es-MX", "pide 250312 uno"),  # no check digit, no RFC said, not in Mexico
+    ("es-MX", "pide 250312 uno"),
+    ("en-US", "it's a 15 minute walk"),
+    ("en-US", "turn on 3 green lights"),
+    ("en-US", "set 5 alarms close together"),
+    ("en-US", "we are 2 stops close"),
+    ("en-US", "i walked 5 blocks that way"),
+    ("en-US", "we visited 3 botanical gardens"),
+    ("en-US", "a 2 way radio"),
+    ("en-US", "win 5 games in a row"),
+    ("en-US", "she came in 3rd place"),
+    ("en-US", "it's 10 feet square"),
+    ("de-DE", "reservier platz 5"),
+    ("de-DE", "treffen am markt um 5"),  # no check digit, no RFC said, not in Mexico
     ("pt-BR", "meu rg é 12.345.678-9"),  # wrong check digit
     ("en-US", "the 27 way to cook eggs"),
 ]
