@@ -121,6 +121,15 @@ _MAIL_PROVIDERS = frozenset(
     ]
 )  # fmt: skip
 _TLD_WORD = re.compile(rf"(?i){_TLD}")
+# the providers whose name is no ordinary word, for a domain said without its top-level domain
+# ("jsmith87 at gmail"; not "watch the f1 at sky", "4k at free")
+_BARE_PROVIDERS = frozenset(
+    [
+        "gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "icloud", "aol", "gmx", "t-online",
+        "posteo", "protonmail", "yandex", "laposte", "wanadoo", "libero", "ziggo", "kpnmail", "xs4all",
+        "hetnet", "rediffmail", "btinternet", "virginmedia", "bigpond", "uol",
+    ]
+)  # fmt: skip
 # A mail provider's name said in two words ("g mail", "hot mail"), read as one for the rules below
 _SPLIT_PROVIDER = re.compile(r"(?i)\b(g|google|hot|proton|ya|i|out)\s+(mail|hoo|cloud|look)\b")
 _SPLIT_PROVIDERS = frozenset(["gmail", "googlemail", "hotmail", "protonmail", "yahoo", "icloud", "outlook"])
@@ -236,7 +245,7 @@ _STREET = re.compile(
 # markt 5"), and its number; a Romance street type, up to four words (a comma after one) and a
 # number ("plaza de españa 5", "rua das flores, 123"); never a number followed by a unit.
 _EN_STREET_TYPES = (
-    "street|st|avenue|ave|road|rd|lane|ln|drive|way|close|court|crescent|terrace|place|grove|gardens"
+    "street|st|avenue|ave|road|rd|lane|ln|drive|way|close|court|crescent|terrace|grove|gardens"
     "|boulevard|blvd|parkway|square|mews"
 )
 _UNITS = (
@@ -247,7 +256,7 @@ _UNITS = (
 )
 _LOWER_STREET = re.compile(
     rf"(?i)(?<![\w.,:/-])(?P<number>\d{{1,5}}[a-z]?)\s+(?P<words>[^\W\d_]{{3,}}(?:\s+[^\W\d_]{{3,}})?)"
-    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])"
+    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])(?<!close(?=\s(?:to|by|together|enough)\b))"
 )
 _NOT_BEFORE_HOUSE_NUMBER = frozenset(
     [
@@ -255,7 +264,8 @@ _NOT_BEFORE_HOUSE_NUMBER = frozenset(
         "of", "about", "every", "than", "only", "first", "last", "next", "after", "before", "within",
         "under", "over", "by", "per", "each", "some", "any", "around", "almost", "nearly", "just", "add",
         "buy", "order", "get", "need", "want", "make", "play", "set", "take", "have", "cook", "bake",
-        "bring", "put", "give", "sell", "me"
+        "bring", "put", "give", "sell", "me", "book", "reserve", "find", "show", "search", "list", "are",
+        "were", "there"
     ]
 )  # fmt: skip
 _NOT_STREET_WORDS = frozenset(
@@ -264,6 +274,7 @@ _NOT_STREET_WORDS = frozenset(
         "months", "year", "years", "mile", "miles", "kilometre", "kilometres", "kilometer", "kilometers",
         "metre", "metres", "meter", "meters", "feet", "foot", "yard", "yards", "block", "blocks", "times",
         "people", "persons", "percent", "dollars", "dollar", "pounds", "euros", "euro", "points", "items",
+        "tennis", "squash", "basketball", "pizza", "food", "parking", "car", "test",
         "pieces", "more", "other", "different", "best", "quickest", "fastest", "shortest", "easiest",
         "longest", "same", "only", "new", "old", "and", "the", "for", "with", "onto", "into", "from",
         "over", "under", "out", "off", "one", "two", "three", "four", "five", "six", "seven", "eight",
@@ -290,7 +301,7 @@ _NOT_BEFORE_STREET_TYPE = frozenset(
 )  # fmt: skip
 _ROMANCE_STREET = re.compile(
     r"(?i)\b(?:rue|calle|rua|via|viale|piazza|piazzale|vicolo|strada|avenida|plaza|plaça|paseo|passeig|praça"
-    r"|praca|travessa|carrer|camino|ronda|estrada)\s+(?:[\w'’]+,?\s+){1,4}?(?:n[º°o]\.?\s*|número\s+)?"
+    r"|praca|travessa|carrer|camino|estrada)\s+(?:[\w'’]+,?\s+){1,4}?(?:n[º°o]\.?\s*|número\s+)?"
     rf"\d{{1,4}}\b(?!\s*{_UNITS})"
 )
 
@@ -518,7 +529,7 @@ _FAMILIES: dict[str, str] = {
         # ``_GERMANIC_STREET``, ``_ROMANCE_STREET``
         rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES})\b"
         rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
-        r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino|ronda"
+        r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
     ),
 }
@@ -760,7 +771,8 @@ def _emails(text: str) -> list[tuple[str, str]]:
             text,
         )
     for match in _AT_DOMAIN.finditer(text):  # ``_BOX_BEFORE_AT``: the mailbox before it
-        provider = match.group("domain").lower() in _MAIL_PROVIDERS
+        domain = match.group("domain").lower()
+        provider = domain in _MAIL_PROVIDERS if match.group("tld") else domain in _BARE_PROVIDERS
         if provider or match.group("tld"):
             box = _BOX_BEFORE_AT.search(text, max(0, match.start() - 100), match.start())
             if box and (provider or box.group("letters")):

@@ -379,6 +379,8 @@ def test_spelled_out_email_look_alikes_with_numbers_and_providers_are_kept() -> 
         ("look at g mail", "en-US"),
         ("sing the a b c at school", "en-US"),
         ("is there a sale at a b c dot com", "en-US"),
+        ("watch the f1 at sky", "en-GB"),  # a provider's name that is a word, no top-level domain
+        ("stream it in 4k at free", "fr-FR"),
     ]
     assert _flagged(cases) == []
 
@@ -419,6 +421,11 @@ def test_numbers_before_ordinary_words_are_not_addresses() -> None:
         ("add 3 rocky road ice creams to my list", "en-US"),
         ("quanto dista piazza navona 5 minuti a piedi", "it-IT"),  # a unit after the number
         ("stell einen timer auf 5 minuten", "de-DE"),
+        ("are 2 shops close by", "en-US"),
+        ("is there 1 pharmacy close to me", "en-US"),
+        ("find 3 pizza place near me", "en-US"),
+        ("book 1 tennis court for 5 pm", "en-US"),
+        ("la segunda ronda de 3 puntos", "es-ES"),
     ]
     assert _flagged(cases) == []
 
