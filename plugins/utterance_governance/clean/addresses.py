@@ -11,7 +11,11 @@ sentence), in the orders the allowed countries write them:
   "Parklaan 200", "moerasweg 61";
 - PO boxes and military addresses: "P.O. Box 123", "Postfach 1234", "PSC 7476, Box 0959",
   "Unit 8103 Box 7798", "FPO AA 30505";
-- a unit on its own: "Apt. 456", "Suite 323", "Wohnung 3".
+- a unit on its own: "Apt. 456", "Suite 323", "Wohnung 3";
+- in lower case, as speech recognition writes them: a number, a word or two (no plural last)
+  and "way", "close", "grove", "vale", "wynd" or "quay" ending a clause ("27 oak way", "14
+  willow close"; not "a 15 minute walk", "3 green lights"), "plaza de españa 5", "alten markt
+  5", "rua das flores, 123", "kerkstraat nummer 12".
 
 A match takes in what follows it on the same address: a unit, capitalised place words, a
 state code, a postcode ("E70 6ZA", "A1R 8S5", "7170 BM", "31706-690", "NV 44325") and a

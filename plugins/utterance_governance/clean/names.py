@@ -10,6 +10,11 @@ A name is replaced by ``[NAME]`` where one of these holds (any allowed language)
    they are capitalised or in the gazetteer — never a kinship word, a pronoun or an article:
    "call mom", "call the office", "tell her" stay. After the weak cues ("with", "from"…) a
    lower-case word must be an unambiguous gazetteer name ("lunch with sam", not "with will").
+   After a meeting ("set up a meeting with", "lunch with", "Termin mit") or a sending ("send
+   ten dollars to") a given name of the gazetteer that is no common word starts a name in any
+   case, and a capitalised name after a request goes on over lower-case gazetteer surnames that
+   are no English or function word ("ruf Anna müller an", "bel Jan de vries"; not "schreib
+   Heiko dass …"). Hyphenated given names count as given names ("anne-marie", "Jean-Luc").
 2. **A capitalised given name** from the gazetteer (``clean/data/given_names.txt``: US Census
    1990 plus the other allowed countries' common names), with the capitalised words, initials
    and particles ("van", "de", "von") beside it: "Helena C Carlsen", "Jean-Luc van Dijk".

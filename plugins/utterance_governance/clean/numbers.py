@@ -5,8 +5,10 @@ numbers, and phone numbers in national formats (SPEC §5, amended 2026-11-28).
   whose mod-97 check (``stdnum.iban``) holds.
 - ``[NATIONAL_ID]``: the identity numbers of the allowed countries, each validated by its
   ``python-stdnum`` module (check digits, dates, lengths). Numbers with letters (Spanish
-  DNI/NIE, Italian codice fiscale, Mexican CURP, Indian PAN, Irish PPS, British NINO) are taken
-  in any row; digits-only ones (German Steuer-ID, Austrian SVNR, French NIR, Dutch BSN, Brazilian
+  DNI/NIE, Italian codice fiscale, Mexican CURP and RFC, also in groups, Indian PAN, Irish PPS,
+  British NINO) are taken in any row (an RFC without a valid check digit where "RFC" is said or
+  in a Mexican row in one piece); a Brazilian RG with its check digit in a Brazilian row or after
+  "RG"; digits-only ones (German Steuer-ID, Austrian SVNR, French NIR, Dutch BSN, Brazilian
   CPF, Canadian SIN, Australian TFN, Indian Aadhaar, Japanese My Number) in rows of their
   country, where the checksum says which of the many 9- to 12-digit things a number is.
 - ``[PHONE]``: digit groups as people write phone numbers in every allowed country —

@@ -13,8 +13,9 @@ the publish gate agree on what an identifier is:
 
 Spoken numbers. Transcripts are speech, so a phone number may arrive as "five five five, one
 two three four", "double five five 0100" or "five five five twelve thirty four". A *run* is a
-sequence of number tokens joined by spaces, commas, hyphens or full stops: digit words
-("oh" is zero), "double"/"triple" + digit word, tens words and "hundred", and written groups
+sequence of number tokens joined by spaces, commas, hyphens or full stops (or a colon or slash
+beside a space, "five five five: twelve thirty four"): digit words ("oh" is zero, and "o"
+beside a number word), "double"/"triple" + digit word, tens words and "hundred", and written groups
 of up to four digits. A run is an identifier when it stands for at least ``MIN_RUN_DIGITS``
 digits and holds at least one spoken token ("five five five 0100" is; "1,000,000" and
 "$12.99" are plain written numbers, left to the written detectors). Counting digits is not
