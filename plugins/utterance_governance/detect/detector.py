@@ -729,14 +729,16 @@ _SPACED_ID = re.compile(
     r"|(?P<pan>[A-Z]{5}[ -]?\d{4}[ -]?[A-Z])"
     r"|(?P<dni>\d{2}\.?\d{3}\.?\d{3}[ -]?[A-Z])"
     r"|(?P<nie>[XYZ][ -]?\d{7}[ -]?[A-Z])"
-    r"|(?P<curp>(?i:[a-z]{4}[ -]?\d{6}[ -]?[a-z]{6}[ -]?[a-z0-9]\d))"
-    r"|(?P<rfc>(?i:[a-zñ&]{4}[ -]?\d{6}[ -]?[a-z0-9]{3}))"
     r")(?![\w-])"
 )
-_SPACED_ID_MODULES = {
-    "cf": "it.codicefiscale", "pan": "in_.pan", "dni": "es.dni", "nie": "es.nie", "curp": "mx.curp",
-    "rfc": "mx.rfc",
-}  # fmt: skip
+_SPACED_ID_MODULES = {"cf": "it.codicefiscale", "pan": "in_.pan", "dni": "es.dni", "nie": "es.nie"}
+# A Mexican CURP or RFC (a person's: four letters), in groups or not ("BOXW 310820 HNERXN 09",
+# "gode-561231-gr8"), any case; read where six digits stand together
+_MX_ID = re.compile(
+    r"(?i)(?<![\w.-])(?:(?P<curp>[a-z]{4}[ -]?\d{6}[ -]?[a-z]{6}[ -]?[a-z0-9]\d)"
+    r"|(?P<rfc>[a-zñ&]{4}[ -]?\d{6}[ -]?[a-z0-9]{3}))(?![\w-])"
+)
+_SIX_DIGITS = re.compile(r"\d{6}")
 # HMRC's rules for a NINO's prefix (no check character): never issued first letters, second
 # letters and pairs; "QQ" is its specimen
 _NINO_NOT_FIRST, _NINO_NOT_SECOND = frozenset("DFIQUV"), frozenset("DFIOQUV")
@@ -756,6 +758,11 @@ def _spaced_ids(text: str) -> list[tuple[str, str]]:
                 return [("national_id", "nino_format")]
         elif _stdnum(module := _SPACED_ID_MODULES[match.lastgroup or ""], compact):
             return [("national_id", f"stdnum_{module}")]
+    if _SIX_DIGITS.search(text):
+        for match in _MX_ID.finditer(text):
+            module = "mx.curp" if match.group("curp") else "mx.rfc"
+            if _stdnum(module, re.sub(r"[ -]", "", match.group()).upper()):
+                return [("national_id", f"stdnum_{module}")]
     return []
 
 
