@@ -15,8 +15,9 @@ email           ``email_written``: an RFC 5322-ish address (Unicode letters, no 
                 punkt de"), or with a dot word before a mail provider's domain ("jo dot smith
                 at gmail dot com"); a mailbox spelled letter by letter ("j o h n at gmail dot
                 com"), with spoken numbers ("jsmith eighty seven at gmail") or letters and
-                digits ("jsmith87 at gmail"), before a mail provider (no TLD needed; "g mail"
-                read as "gmail") or, letter by letter, a TLD
+                digits ("jsmith87 at gmail"), before a mail provider's domain (without a TLD
+                only a provider whose name is no word: not "f1 at sky"; "g mail" read as
+                "gmail") or, letter by letter, any domain with a TLD
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
