@@ -172,8 +172,9 @@ _NAME_STATEMENT = re.compile(
 )
 # A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
 # "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
-# when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname, after Dutch or other particles ("jan de vries":
-# in Dutch rows any word after a particle, other rows a gazetteer surname).
+# when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname,
+# after particles if any ("jan de vries": in Dutch rows any word after a particle, in other rows
+# a gazetteer surname). Both looked up without accents; neither an ordinary English word as written.
 _NAME_CUE = (
     r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
@@ -256,7 +257,7 @@ _UNITS = (
 )
 _LOWER_STREET = re.compile(
     rf"(?i)(?<![\w.,:/-])(?P<number>\d{{1,5}}[a-z]?)\s+(?P<words>[^\W\d_]{{3,}}(?:\s+[^\W\d_]{{3,}})?)"
-    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])(?<!close(?=\s(?:to|by|together|enough)\b))"
+    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])(?!(?<=close)\s+(?:to|by|together|enough)\b)"
 )
 _NOT_BEFORE_HOUSE_NUMBER = frozenset(
     [
@@ -357,9 +358,9 @@ _COMBINING_OUT = ((0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0,
 def _after_nfkc() -> dict[int, str | None]:
     """What ``_normalised`` does to each character after NFKC: format characters (category Cf)
     and the combining marks of ``_COMBINING_OUT`` out, the non-breaking hyphen as "-", every
-    other script's decimal digit (Nd) as its ASCII
-    digit (``٤`` is 4 to ``\\d``, to ``int`` and to Luhn, but not to ``phonenumbers``' regions
-    or to ``stdnum``). Built once per process (about 0.2 s)."""
+    other script's decimal digit (Nd) as its ASCII digit (``٤`` is 4 to ``\\d``, to ``int``
+    and to Luhn, but not to ``phonenumbers``' regions or to ``stdnum``). Built once per process
+    (about 0.2 s)."""
     import sys
 
     table: dict[int, str | None] = {0x2011: "-"}
