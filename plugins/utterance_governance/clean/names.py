@@ -115,9 +115,13 @@ _MEETING_CUES = (
     "call with", "meet with", "meet up with", "date with", "chat with", "catch up with", "playdate with",
     "termin mit", "treffen mit", "afspraak met", "reunión con", "cita con", "riunione con",
     "réunion avec", "rendez-vous avec", "reunião com",
+    # payments: "pay sarah connor ten dollars", "venmo jennifer" (not "pay bills", "pay bill")
+    "pay", "venmo", "zelle", "paypal",
 )  # fmt: skip
-# "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to"
+# "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to";
+# "share my location with sarah": a verb of sharing, up to three words, "with"
 _SEND_VERBS = _set("send sending sent transfer wire pay")
+_SHARE_VERBS = _set("share sharing shared")
 # "Hi Joar,", "said Czcibor": any capitalised word.
 _CAPITAL_CUES = _set("hi hello dear said says asked told thanks hallo bonjour salut hola ciao olá oi hoi")
 # A request to play something: a name up to four words after it is an artist's.
@@ -137,6 +141,8 @@ para pra à al an naar per voor für fur pour por aan op auf zu ao
 then so also just maybe over out off down not no yes all any some both each more most very too
 ja nein oui non si sì sim não nee ok okay
 when where what who whom which why how if as by with from about into after before while again
+zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+thousand dollars dollar bucks euros euro pounds cents
 """)
 # Words of the other languages that follow a name in a request and are gazetteer surnames ("schreib
 # Heiko dass ...", "scrivi a Letizia che ..."): never taken in lower case after a capitalised name.
@@ -194,6 +200,7 @@ def _alternation(words) -> str:
 
 _STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES, *_MEETING_CUES})
 _SEND_ALT = _alternation(_SEND_VERBS)
+_SHARE_ALT = _alternation(_SHARE_VERBS)
 _CAPITAL_ALT = _alternation(_CAPITAL_CUES)
 _GIVEN_ALT = _alternation(_GIVEN_CUES)
 # The last word of every cue (a quick test before reading a cue)
@@ -223,6 +230,7 @@ def _cue_candidates() -> str:
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
         rf"|(?i:\b(?:{_SEND_ALT})(?:[ ]+[^ \n]+){{1,3}}[ ]+to[ ]+){word}"
+        rf"|(?i:\b(?:{_SHARE_ALT})(?:[ ]+[^ \n]+){{1,3}}[ ]+with[ ]+){word}"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
         rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
     )
@@ -466,7 +474,9 @@ class _Names:
             if phrase in _MEETING_CUES:
                 return "meeting"
         word = toks.lower[last]
-        if word == "to" and self._sent_to(last):
+        if (word == "to" and self._sent_to(last, _SEND_VERBS)) or (
+            word == "with" and self._sent_to(last, _SHARE_VERBS)
+        ):
             return "meeting"
         if toks.possessive[last] or not _bounded(toks, last):
             return None
@@ -474,13 +484,16 @@ class _Names:
             return "strong"
         if word in _GIVEN_CUES:
             return "given"
+        if word in _MEETING_CUES:
+            return "meeting"
         return "capital" if word in _CAPITAL_CUES else None
 
-    def _sent_to(self, to: int) -> bool:
-        """Word ``to`` ends "send … to" (a verb of sending, one to three words, "to"; spaces only)."""
+    def _sent_to(self, to: int, verbs: frozenset[str]) -> bool:
+        """Word ``to`` ends "send … to" ("share … with": a verb of ``verbs``, one to three words, and
+        the word; spaces only)."""
         toks = self.toks
         for first in range(to - 2, max(-1, to - 5), -1):
-            if toks.lower[first] in _SEND_VERBS and _bounded(toks, first):
+            if toks.lower[first] in verbs and _bounded(toks, first):
                 return all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, to + 1))
         return False
 

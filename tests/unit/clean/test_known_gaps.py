@@ -21,6 +21,9 @@ NAMES = [
     ("de-DE", "schreib Heiko dass ich später komme", "schreib [NAME] dass ich später komme"),
     ("it-IT", "scrivi a Letizia che arrivo", "scrivi a [NAME] che arrivo"),
     ("en-US", "call Sarah back tomorrow", "call [NAME] back tomorrow"),
+    ("en-US", "pay sarah connor ten dollars", "pay [NAME] ten dollars"),
+    ("en-US", "venmo jennifer for lunch", "venmo [NAME] for lunch"),
+    ("en-US", "share my location with sarah connor", "share my location with [NAME]"),
 ]  # fmt: skip
 
 
@@ -117,6 +120,10 @@ KEPT = [
     ("en-US", "send the report to work"),
     ("en-US", "send money to mexico"),
     ("en-US", "send the file to the printer"),
+    ("en-US", "pay the bills"),
+    ("en-US", "pay bill tomorrow"),
+    ("en-US", "share it with everyone"),
+    ("en-US", "share this with will"),
     ("en-US", "what time is it at gmail headquarters"),
     ("en-US", "sign in at gmail"),
     ("en-US", "check my inbox at gmail"),
