@@ -597,6 +597,8 @@ def find_in_text(
         found += numbers
     if digits >= 9 and "digits" in run and any(_stdnum("us.ssn", m.group()) for m in _SSN.finditer(text)):
         found.append(("ssn", "stdnum_ssn"))
+    if digits >= 9 and "digits" in run and "-" in text and _rg(text, region):
+        found.append(("national_id", "rg_check_digit"))
     if "ip" in run:
         if any(_is_ip(m.group()) for m in _IP_TOKEN.finditer(text)):
             found.append(("ip", "ipaddress"))
@@ -646,8 +648,6 @@ def _rg(text: str, region: str | None) -> bool:
 def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
     """Phones, cards and the region's identity numbers of digits only, in ``text``."""
     found = [("phone", rule) for rule in _phones(text, region)]
-    if "-" in text and _rg(text, region):
-        found.append(("national_id", "rg_check_digit"))
     for match in _CARD_WINDOW.finditer(text):
         if _luhn(re.sub(r"\D", "", match.group())):
             found.append(("card", "luhn_digits"))
