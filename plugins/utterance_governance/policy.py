@@ -7,9 +7,11 @@ overrides any part with a JSON file named by ``UG_POLICY_FILE``.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, fields, replace
 
-# EU/EEA (and UK) locales default to *not consented*: an explicit opt-in is needed.
+# EU/EEA locales default to *not consented* (SPEC §4): an explicit opt-in is needed. The UK is not in
+# the list (the SPEC names EU/EEA); a policy file adds "GB" where UK law asks for the same.
 OPT_IN_REGIONS = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
@@ -54,6 +56,18 @@ class Policy:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # a region spelled otherwise ("de", "de-DE", "DE ") would match no locale, and its customers
+        # would silently fall under the opt-out regime
+        wrong = [
+            r
+            for r in self.opt_in_regions
+            if not isinstance(r, str) or not _REGION.fullmatch(r.strip().upper())
+        ]
+        if wrong:
+            raise ValueError(
+                f"opt_in_regions {wrong}: each must be a region subtag (2 letters or 3 digits: 'DE', '419')"
+            )
+        object.__setattr__(self, "opt_in_regions", tuple(r.strip().upper() for r in self.opt_in_regions))
         # SPEC §5 (amended 2026-11-28): a locale whose language redaction cannot read (its
         # spoken numbers, formats and identity numbers) may not be allowed
         from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
@@ -66,8 +80,22 @@ class Policy:
             )
 
     def is_opt_in_locale(self, locale: str) -> bool:
-        region = locale.rsplit("-", 1)[-1] if "-" in locale else ""
-        return region.upper() in self.opt_in_regions
+        """Whether ``locale``'s region is in the opt-in regime. A locale naming no region ("de",
+        "de-Latn") is: which regime applies cannot be told, and doubt defaults to no consent."""
+        region = locale_region(locale)
+        return region is None or region in self.opt_in_regions
+
+
+_REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
+
+
+def locale_region(locale: str) -> str | None:
+    """The region subtag of a BCP 47 locale ("de-DE" → "DE", "es-419" → "419", "sr-Latn-RS" → "RS"),
+    upper-cased; None when it names none ("de", "de-Latn")."""
+    for subtag in locale.split("-")[1:3]:
+        if _REGION.fullmatch(subtag.upper()) and (len(subtag) == 3 or subtag.isalpha()):
+            return subtag.upper()
+    return None
 
 
 def load_policy(path: str | None = None) -> Policy:

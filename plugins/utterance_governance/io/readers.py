@@ -48,7 +48,9 @@ SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 ENUMERATIONS = {"purpose": (S.TRAINING_PURPOSE,), "status": S.CONSENT_STATUSES, "scope": S.DELETION_SCOPES}
 ID_FIELDS = ("customer_id", "utterance_id", "event_id", "request_id")
 
-_ISO_WITH_OFFSET = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+_ISO_WITH_OFFSET = (
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
+)
 _BCP47 = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 
 
@@ -90,6 +92,8 @@ def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | 
 # captures before this are malformed (``implausible_timestamp:captured_at``): a shard's captured_date
 # of year 0 is one Python's ``date`` (and so Hugging Face ``datasets``) cannot read
 EARLIEST_CAPTURE = datetime(2000, 1, 1, tzinfo=UTC)
+# the times that must not be earlier (a range's start may: "from the beginning")
+_PLAUSIBLE_SINCE_2000 = ("captured_at", "effective_at", "recorded_at", "requested_at", "to")
 
 
 # --- JSON Lines -------------------------------------------------------------------------
@@ -152,8 +156,10 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
         raws.append(text)
         if detail is None:
             try:
-                parsed = json.loads(text)
-            except ValueError:
+                parsed = json.loads(text, object_pairs_hook=_no_repeated_key)
+            except _RepeatedKey as repeated:
+                parsed, detail = None, f"duplicate_key:{repeated.key}"
+            except (ValueError, RecursionError):  # (nested too deep for the parser: this line only)
                 parsed, detail = None, "unparseable_json"
             if detail is None and not isinstance(parsed, dict):
                 detail = "not_an_object"
@@ -179,6 +185,22 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
         np.asarray(details, dtype=object),
         tail_problem,
     )
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key if key.isascii() and key.isprintable() and len(key) <= 40 else "?"
+
+
+def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are all different. ``{"customer_id": "a", "customer_id": "b"}`` is
+    valid JSON, and Python keeps the last value: a record that says two things is not read as one."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        raise _RepeatedKey(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return obj
 
 
 _LONE_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
@@ -257,13 +279,28 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
         columns[field.name], wrong[field.name] = _coerce_column(col, field.type)
 
     def raw_of(idx):
-        rows = table.take(pa.array(idx, type=pa.int64())).to_pylist()
-        return [json.dumps(r, default=str, ensure_ascii=False) for r in rows]
+        taken = table.take(pa.array(idx, type=pa.int64()))
+        cells = {name: _cells(taken.column(name)) for name in taken.column_names}
+        rows = [dict(zip(cells, values, strict=True)) for values in zip(*cells.values(), strict=True)]
+        return [json.dumps(r, default=str, ensure_ascii=False) for r in rows] if cells else ["{}"] * len(idx)
 
     lines = np.arange(1, n + 1, dtype=np.int64)
     # wrong-type cells become null and are reported through the wrong_type detail
     columns["__wrong__"] = wrong
     return columns, raw_of, n, lines
+
+
+def _cells(col: pa.ChunkedArray) -> list:
+    """A column's values for a quarantined row's raw text; bytes that are no UTF-8 are kept as
+    ``\\x..`` escapes (Arrow's ``to_pylist`` raises on them)."""
+    try:
+        return col.to_pylist()
+    except (UnicodeDecodeError, pa.ArrowException):
+        pass
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        raw = col.cast(pa.large_binary()).to_pylist()
+        return [None if v is None else v.decode("utf-8", errors="backslashreplace") for v in raw]
+    return ["<undecodable>"] * len(col)
 
 
 def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[pa.Array, str] | None]:
@@ -354,11 +391,17 @@ def _finish(
     if arrival.not_after is not None and "captured_at" in typed:
         late = pc.greater(typed["captured_at"], pa.scalar(arrival.not_after, S.TS))
         d.flag(late, "future_timestamp:captured_at")
-    if "captured_at" in typed:  # no assistant listened before 2000; a year-0 date is no date to readers
-        d.flag(
-            pc.less(typed["captured_at"], pa.scalar(EARLIEST_CAPTURE, S.TS)),
-            "implausible_timestamp:captured_at",
-        )
+    # no assistant listened, and no customer chose, before 2000: a year-0 date is no date to readers,
+    # and a zero time (0001-01-01, 1970-01-01) from an upstream bug would date an opt-out before the
+    # opt-in it answers, or a deletion before everything it must delete
+    for name in _PLAUSIBLE_SINCE_2000:
+        if name in typed:
+            d.flag(pc.less(typed[name], pa.scalar(EARLIEST_CAPTURE, S.TS)), f"implausible_timestamp:{name}")
+    if arrival.not_after is not None and "recorded_at" in typed:
+        # a consent event recorded later than it was read: the event recorded last decides, so one
+        # dated ahead by a fast clock would outrank the customer's next choice until that date
+        late = pc.greater(typed["recorded_at"], pa.scalar(arrival.not_after, S.TS))
+        d.flag(late, "future_timestamp:recorded_at")
     # an id seen twice in one file: the first occurrence stands, later ones are quarantined
     ids = typed[id_field]
     ok_so_far = np.equal(d.values, None)
@@ -382,6 +425,10 @@ def _finish(
 
 
 def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
+    # RFC 3339 forms Arrow's cast does not take: a lower-case "t", and 7 to 9 fractional digits (Java's
+    # Instant, Go's RFC3339Nano), cut to the microseconds a timestamp keeps
+    col = pc.replace_substring_regex(col, r"^(\d{4}-\d{2}-\d{2})t", r"\1T")
+    col = pc.replace_substring_regex(col, r"(:\d{2}\.\d{6})\d{1,3}([Zz+-]|$)", r"\1\2")
     present = pc.is_valid(col)
     shaped = pc.fill_null(pc.match_substring_regex(col, _ISO_WITH_OFFSET), False)
     naive = pc.and_(present, pc.invert(shaped))
@@ -558,8 +605,10 @@ def _file_problem(rel: str, detail: str) -> pa.Table:
 
 
 def _empty(schema: pa.Schema, rel: str) -> pa.Table:
+    """No records, in the columns ``_finish`` gives records (an unreadable file's callers drop them alike)."""
     return (
         schema.empty_table()
         .append_column("source_file", pa.array([], pa.string()))
         .append_column("line", pa.array([], pa.int64()))
+        .append_column("landed_at", pa.array([], S.TS))
     )

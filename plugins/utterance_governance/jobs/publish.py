@@ -81,15 +81,20 @@ def _refused_privacy_files(ctx: RunContext, kind: str, refused: list[Refused]) -
     """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
     which blocks publishing until it is fixed upstream or acknowledged."""
-    n = len(refused)
+    return _blocking_rows([(r.path, f"refused_path:{r.reason}") for r in refused])
+
+
+def _blocking_rows(files: list[tuple[str, str]]) -> pa.Table:
+    """Quarantine rows naming no customer (they block publishing), one per (file, detail)."""
+    n = len(files)
     return pa.table(
         {
-            "source_file": [r.path for r in refused],
+            "source_file": [path for path, _ in files],
             "line": pa.array([0] * n, pa.int64()),
             "record_id": pa.nulls(n, pa.string()),
             "customer_id": pa.nulls(n, pa.string()),
             "reason": [S.MALFORMED] * n,
-            "detail": [f"refused_path:{r.reason}" for r in refused],
+            "detail": [detail for _, detail in files],
             "raw": pa.nulls(n, pa.string()),
         },
         schema=S.QUARANTINE,
@@ -104,27 +109,56 @@ def ingest_privacy(ctx: RunContext) -> dict:
     summary: Counter = Counter()
     if ctx.dry_run:
         return {"dry_run": True}
+    failed: list[str] = []
     for folder, kind in PRIVACY_KINDS.items():
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)
         if refused:
             ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(ctx, kind, refused))
             summary[f"{folder}_refused_files"] += len(refused)
+        taken = []
         for info in files:
-            read = read_landing_file(ctx.storage, info.path, folder)
-            if read.quarantine.num_rows:
-                ctx.storage.write_parquet(
-                    f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+            try:
+                read = read_landing_file(ctx.storage, info.path, folder, _privacy_arrival(ctx))
+                if read.quarantine.num_rows:
+                    ctx.storage.write_parquet(
+                        f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+                    )
+                ingest = (
+                    ctx.store.ingest_consent_events
+                    if kind == "consent"
+                    else ctx.store.ingest_deletion_requests
                 )
-            ingest = (
-                ctx.store.ingest_consent_events if kind == "consent" else ctx.store.ingest_deletion_requests
-            )
-            summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "landed_at"]), info.path,
-                                               quarantined=read.quarantine)  # fmt: skip
-            summary[f"{folder}_quarantined"] += read.quarantine.num_rows
-        ctx.store.mark_files_processed(files, ctx.run_id)
-        summary[f"{folder}_files"] += len(files)
+                summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "landed_at"]),
+                                                   info.path, quarantined=read.quarantine)  # fmt: skip
+                summary[f"{folder}_quarantined"] += read.quarantine.num_rows
+                taken.append(info)
+            except Exception as exc:  # one file that cannot be taken in never stops the others
+                log.exception(
+                    "could not take in %s; it blocks publishing and is read again next run", info.path
+                )
+                ctx.store.record_privacy_quarantine(
+                    kind, _blocking_rows([(info.path, f"unreadable_file:{type(exc).__name__}")])
+                )
+                failed.append(info.path)
+        ctx.store.mark_files_processed(taken, ctx.run_id)
+        summary[f"{folder}_files"] += len(taken)
+    if failed:
+        raise PrivacyIntakeFailed(
+            f"{len(failed)} privacy file(s) could not be taken in (the others were): {failed[:5]}; each blocks "
+            "publishing until it is read, and the next run reads it again"
+        )
     return dict(summary)
+
+
+class PrivacyIntakeFailed(RuntimeError):
+    """Some consent or deletion files could not be taken in at all (the rest were)."""
+
+
+def _privacy_arrival(ctx: RunContext) -> Arrival:
+    """Privacy records are read against the run's now: a consent event recorded later than that (plus
+    the clock skew the policy allows) is ``future_timestamp:recorded_at``."""
+    return Arrival(not_after=ctx.now_dt + timedelta(seconds=ctx.policy.capture_clock_skew_s))
 
 
 def privacy_state(ctx: RunContext) -> PrivacyState:
@@ -136,7 +170,7 @@ def privacy_state(ctx: RunContext) -> PrivacyState:
     held, blocked = set(state.held_customers), list(state.blocked_reasons)
     for folder in PRIVACY_KINDS:
         for info in _new_privacy_files(ctx, folder):
-            read = read_landing_file(ctx.storage, info.path, folder)
+            read = read_landing_file(ctx.storage, info.path, folder, _privacy_arrival(ctx))
             records = read.records.drop_columns(["source_file", "line", "landed_at"])
             if folder == "consent":
                 consent = pa.concat_tables([consent, records.cast(consent.schema)])

@@ -22,6 +22,10 @@ The SPEC names control characters; the other classes are refused for the same re
 that differs from another only by an invisible character would match nothing, and a privacy
 record that matches nothing must never count as honoured.
 
+So is an id that is a serialiser's word for no value (``PLACEHOLDERS``, any case: ``null``,
+``None``, ``NaN``, ``undefined``, ``N/A``, ``-``, ``0`` ...): every customer whose id was lost
+upstream would share it, one identity no opt-out or deletion of the real id can reach.
+
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.
 """
@@ -43,6 +47,10 @@ WHITE_SPACE = (
     + "\u2028\u2029\u202f\u205f\u3000"
 )
 _ASCII_CONTROL = r"[\x00-\x1f\x7f]"
+# what writers put where a value was lost (str(None), a pandas NaN, JavaScript's undefined, ...), folded
+PLACEHOLDERS = frozenset(
+    {"null", "none", "nan", "undefined", "nil", "n/a", "na", "-", "0", "(null)", "<null>", "unknown"}
+)
 
 
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) outside the categories refused above,
@@ -52,6 +60,9 @@ _INVISIBLE = (
     (0x2800, 0x2800), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
     (0xE0000, 0xE0FFF),
 )  # fmt: skip
+
+
+_PLACEHOLDER_VALUES = pa.array(sorted(PLACEHOLDERS), pa.string())
 
 
 def _refused(ch: str) -> bool:
@@ -67,7 +78,7 @@ def canonical_id(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = unicodedata.normalize("NFC", value).strip(WHITE_SPACE)
-    if not text or any(_refused(ch) for ch in text):
+    if not text or any(_refused(ch) for ch in text) or text.casefold() in PLACEHOLDERS:
         return None
     return text
 
@@ -89,7 +100,8 @@ def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> 
     ascii_rows = np.asarray(pc.fill_null(pc.string_is_ascii(values), True), dtype=bool)
     trimmed = pc.utf8_trim(values, WHITE_SPACE)
     bad = pc.or_kleene(
-        pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)
+        pc.or_kleene(pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)),
+        pc.is_in(pc.utf8_lower(trimmed), value_set=_PLACEHOLDER_VALUES),
     )
     out = pc.if_else(pc.fill_null(bad, False), pa.scalar(None, pa.string()), trimmed)
     if ascii_rows.all():

@@ -1,0 +1,257 @@
+"""Privacy intake at its edges: inputs that parsed but said two things, could not be parsed at all,
+or carried a value no writer means, each run end to end through the DAGs' steps (SQLite and
+PostgreSQL) or through the reader. Each of these once let an opt-out or a deletion miss its customer,
+or stopped other customers' records from being taken in."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from tests.pipeline import Lake
+
+from utterance_governance.io.readers import Arrival, read_landing_file
+from utterance_governance.io.storage import Storage
+from utterance_governance.policy import Policy, locale_region
+from utterance_governance.privacy.identity import canonical_id, canonical_ids
+
+DT = "landing/utterances/dt=2026-11-20"
+
+
+def utterance(uid: str, customer: str, text: str = "what is the weather in boston") -> dict:
+    return {"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
+            "locale": "en-US", "transcript": text, "response": "Sunny.", "asr_confidence": 0.9}  # fmt: skip
+
+
+def opt_out(customer: str, event: str = "e-1", recorded: str = "2026-11-25T00:00:00Z") -> dict:
+    return {"event_id": event, "customer_id": customer, "purpose": "model_training", "status": "opted_out",
+            "effective_at": "2026-11-25T00:00:00Z", "recorded_at": recorded}  # fmt: skip
+
+
+def jsonl(*rows: dict | str) -> bytes:
+    return b"".join((r if isinstance(r, str) else json.dumps(r)).encode() + b"\n" for r in rows)
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(utterance("u-2", "c-2"), utterance("u-9", "bystander", "set a timer for the pasta")))
+    lake.publish()
+    assert lake.live_ids() == {"u-2", "u-9"}
+    return lake
+
+
+def test_an_unreadable_privacy_file_stops_no_other_file_and_blocks_publishing(lake):
+    """A truncated Parquet consent file crashed the intake (KeyError) on every run: the opt-out in the
+    next file and the deletion after it were never taken in."""
+    lake.storage.write_bytes("landing/consent/2026-11-25-a.parquet", b"PAR1\x00\x00 truncated upload")
+    lake.storage.write_bytes("landing/consent/2026-11-25-b.jsonl", jsonl(opt_out("c-2")))
+    lake.storage.write_bytes(
+        "landing/deletions/2026-11-26.jsonl",
+        jsonl({"request_id": "r-9", "customer_id": "bystander", "scope": "all",
+               "requested_at": "2026-11-26T00:00:00Z"}),
+    )  # fmt: skip
+    lake.privacy()
+    assert lake.live_ids() == set()  # c-2's opt-out and the bystander's deletion both carried out
+    with lake.store() as store:
+        blocked = store.privacy_blocked_reasons()
+    assert any("2026-11-25-a.parquet" in reason and "unreadable_file" in reason for reason in blocked)
+
+
+def test_a_line_giving_the_customer_twice_names_nobody_and_blocks_publishing(lake):
+    """``{"customer_id": "c-2", "customer_id": "c-3"}`` is valid JSON, and Python keeps the last value:
+    the opt-out went to c-3 and c-2's rows stayed live."""
+    text = json.dumps(opt_out("c-2")).replace(
+        '"customer_id": "c-2"', '"customer_id": "c-2", "customer_id": "c-3"'
+    )
+    lake.storage.write_bytes("landing/consent/dup.jsonl", jsonl(text))
+    lake.privacy()
+    with lake.store() as store:
+        quarantined = store.privacy_quarantine()
+        assert store.consent_events().num_rows == 0
+        assert any("duplicate_key:customer_id" in reason for reason in store.privacy_blocked_reasons())
+    assert [q["detail"] for q in quarantined] == ["duplicate_key:customer_id"]
+
+
+def test_a_status_given_twice_holds_its_customer(tmp_path):
+    storage = Storage(str(tmp_path))
+    text = json.dumps(opt_out("c-A")).replace(
+        '"status": "opted_out"', '"status": "opted_out", "status": "opted_in"'
+    )
+    storage.write_bytes("landing/consent/x.jsonl", jsonl(text))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
+    assert read.records.num_rows == 0
+    assert read.quarantine.select(["customer_id", "detail"]).to_pylist() == [
+        {"customer_id": "c-A", "detail": "duplicate_key:status"}
+    ]
+
+
+def test_a_line_nested_too_deep_to_parse_loses_only_itself(tmp_path):
+    storage = Storage(str(tmp_path))
+    deep = '{"request_id": "r-3", "customer_id": "c-3", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    rows = [{"request_id": f"r-{i}", "customer_id": f"c-{i}", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}
+            for i in (1, 2)]  # fmt: skip
+    storage.write_bytes("landing/deletions/deep.jsonl", jsonl(*rows, deep))
+    read = read_landing_file(storage, "landing/deletions/deep.jsonl", "deletions")
+    assert read.records.column("request_id").to_pylist() == ["r-1", "r-2"]
+    assert read.quarantine.select(["line", "customer_id", "detail"]).to_pylist() == [
+        {"line": 3, "customer_id": "c-3", "detail": "unparseable_json"}
+    ]
+
+
+def _strings(values: list[bytes]) -> pa.Array:
+    """A string array holding these bytes as they are, UTF-8 or not (as older Spark or Hive write them)."""
+    offsets = np.cumsum([0, *map(len, values)]).astype(np.int32)
+    return pa.Array.from_buffers(pa.string(), len(values), [None, pa.py_buffer(offsets.tobytes()),
+                                                             pa.py_buffer(b"".join(values))])  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "column"), [("consent", "source"), ("utterances", "transcript")])
+def test_invalid_utf8_in_a_parquet_string_column_quarantines_its_row(tmp_path, kind, column):
+    """The reader flagged the cell, then raised (UnicodeDecodeError) writing the row's raw text: every
+    run failed, and the opt-out in the next file was never taken in."""
+    storage = Storage(str(tmp_path))
+    rows = (
+        [opt_out("c-1", "e-1"), opt_out("c-2", "e-2")]
+        if kind == "consent"
+        else [utterance("u-1", "c-1"), utterance("u-2", "c-2")]
+    )
+    table = pa.Table.from_pylist(rows)
+    if column in table.column_names:
+        table = table.drop_columns([column])
+    table = table.append_column(column, _strings([b"caf\xe9 au lait", b"fine words"]))
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    storage.write_bytes(f"landing/{kind}/x.parquet", buffer.getvalue())
+    read = read_landing_file(storage, f"landing/{kind}/x.parquet", kind)
+    assert read.records.column("customer_id").to_pylist() == ["c-2"]
+    quarantined = read.quarantine.to_pylist()
+    assert [(q["customer_id"], q["detail"]) for q in quarantined] == [("c-1", f"invalid_utf8:{column}")]
+    assert "\\xe9" in quarantined[0]["raw"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("recorded_at", "0001-01-01T00:00:00Z"), ("recorded_at", "1970-01-01T00:00:00Z"),
+     ("effective_at", "1970-01-01T00:00:00Z")],
+)  # fmt: skip
+def test_a_consent_time_from_a_zero_clock_holds_its_customer(tmp_path, field, value):
+    """An opt-out recorded at 0001-01-01 was outranked by the opt-in before it (the event recorded
+    last decides), and the customer's rows stayed live."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes("landing/consent/x.jsonl", jsonl({**opt_out("c-1"), field: value}))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
+    assert read.records.num_rows == 0
+    assert read.quarantine.select(["customer_id", "detail"]).to_pylist() == [
+        {"customer_id": "c-1", "detail": f"implausible_timestamp:{field}"}
+    ]
+
+
+@pytest.mark.parametrize("field", ["requested_at", "to"])
+def test_a_deletion_dated_by_a_zero_clock_holds_its_customer(tmp_path, field):
+    """A delete-all requested at 1970 covered nothing, and its receipt completed."""
+    storage = Storage(str(tmp_path))
+    row = {"request_id": "r-1", "customer_id": "c-1", "scope": "range", "from": "2026-11-01T00:00:00Z",
+           "to": "2026-11-30T00:00:00Z", "requested_at": "2026-11-30T00:00:00Z"}  # fmt: skip
+    row[field] = "1970-01-01T00:00:00Z"
+    if field == "to":
+        row["from"] = "1969-01-01T00:00:00Z"
+    storage.write_bytes("landing/deletions/x.jsonl", jsonl(row))
+    read = read_landing_file(storage, "landing/deletions/x.jsonl", "deletions")
+    assert read.records.num_rows == 0
+    assert read.quarantine.column("detail").to_pylist() == [f"implausible_timestamp:{field}"]
+    assert read.quarantine.column("customer_id").to_pylist() == ["c-1"]
+
+
+def test_an_open_range_may_start_before_2000(tmp_path):
+    storage = Storage(str(tmp_path))
+    row = {"request_id": "r-1", "customer_id": "c-1", "scope": "range", "from": "1990-01-01T00:00:00Z",
+           "to": "2026-11-30T00:00:00Z", "requested_at": "2026-11-30T00:00:00Z"}  # fmt: skip
+    storage.write_bytes("landing/deletions/x.jsonl", jsonl(row))
+    assert read_landing_file(storage, "landing/deletions/x.jsonl", "deletions").records.num_rows == 1
+
+
+def test_a_consent_event_recorded_after_it_was_read_holds_its_customer(tmp_path):
+    """An opt-in recorded "2027-01-01" by a fast clock would outrank, once that date passed, the
+    opt-out the customer gave after it."""
+    storage = Storage(str(tmp_path))
+    ahead = {**opt_out("c-1"), "status": "opted_in", "recorded_at": "2027-01-01T00:00:00Z"}
+    storage.write_bytes("landing/consent/x.jsonl", jsonl(ahead))
+    read_at = Arrival(not_after=datetime(2026, 12, 1, 0, 5, tzinfo=UTC))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent", read_at)
+    assert read.records.num_rows == 0
+    assert read.quarantine.column("detail").to_pylist() == ["future_timestamp:recorded_at"]
+    # the intake reads privacy files so (a run's now plus the clock skew)
+    on_time = read_landing_file(storage, "landing/consent/x.jsonl", "consent",
+                                Arrival(not_after=datetime(2027, 1, 1, 0, 5, tzinfo=UTC)))  # fmt: skip
+    assert on_time.records.num_rows == 1
+
+
+def test_the_intake_reads_privacy_files_against_the_runs_now(lake):
+    lake.storage.write_bytes(
+        "landing/consent/x.jsonl",
+        jsonl({**opt_out("c-2"), "status": "opted_in", "recorded_at": "2099-01-01T00:00:00Z"}),
+    )
+    lake.privacy()
+    with lake.store() as store:
+        assert [q["detail"] for q in store.privacy_quarantine()] == ["future_timestamp:recorded_at"]
+        assert store.held_customers() == {"c-2"}
+
+
+@pytest.mark.parametrize("placeholder", ["null", "None", "NaN", "undefined", "NULL", "nil", "N/A", "-", "0"])
+def test_a_placeholder_is_no_customer_id(placeholder):
+    assert canonical_id(placeholder) is None and canonical_id(f" {placeholder} ") is None
+    assert canonical_ids(pa.array([placeholder, "c-1"])).to_pylist() == [None, "c-1"]
+    assert canonical_id("c-0") == "c-0" and canonical_id("nullable") == "nullable"
+
+
+def test_an_utterance_whose_customer_id_is_a_placeholder_is_not_published(lake):
+    lake.storage.write_bytes(f"{DT}/b.jsonl", jsonl(utterance("u-3", "None", "play the news"), utterance("u-4", "null", "dim the lights")))
+    lake.publish()
+    assert lake.live_ids() == {"u-2", "u-9"}
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [("2026-11-25T10:00:00.1234567Z", datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)),
+     ("2026-11-25T10:00:00.123456789Z", datetime(2026, 11, 25, 10, 0, 0, 123456, tzinfo=UTC)),
+     ("2026-11-25T10:00:00.123456789+01:00", datetime(2026, 11, 25, 9, 0, 0, 123456, tzinfo=UTC)),
+     ("2026-11-25t10:00:00Z", datetime(2026, 11, 25, 10, 0, tzinfo=UTC))],
+)  # fmt: skip
+def test_rfc3339_timestamps_with_nanoseconds_or_a_lower_case_t_are_read(tmp_path, stamp, expected):
+    """Java's Instant and Go's RFC3339Nano write 9 fractional digits: such opt-outs held their customer
+    for ever, and such utterances were lost."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes("landing/consent/x.jsonl", jsonl({**opt_out("c-1"), "recorded_at": stamp}))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
+    assert read.quarantine.num_rows == 0
+    assert read.records.column("recorded_at")[0].as_py() == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "region"),
+    [("de-DE", "DE"), ("es-419", "419"), ("sr-Latn-RS", "RS"), ("en-us", "US"), ("de", None), ("de-Latn", None)],
+)  # fmt: skip
+def test_a_locales_region(locale, region):
+    assert locale_region(locale) == region
+
+
+def test_a_locale_naming_no_region_defaults_to_no_consent():
+    policy = Policy(allowed_locales=("de", "fr", "de-Latn", "en-US"))
+    assert policy.is_opt_in_locale("de") and policy.is_opt_in_locale("de-Latn")
+    assert not policy.is_opt_in_locale("en-US") and policy.is_opt_in_locale("de-DE")
+
+
+@pytest.mark.parametrize("regions", [("de-DE", "FR"), ("Germany",), ("D",)])
+def test_opt_in_regions_spelled_as_no_region_are_refused(regions):
+    with pytest.raises(ValueError, match="opt_in_regions"):
+        Policy(opt_in_regions=regions)
+
+
+def test_opt_in_regions_are_read_in_any_case():
+    assert Policy(opt_in_regions=("de ", "Fr", "419")).opt_in_regions == ("DE", "FR", "419")
