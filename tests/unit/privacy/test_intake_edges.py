@@ -40,7 +40,10 @@ def jsonl(*rows: dict | str) -> bytes:
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:
     lake = Lake(str(tmp_path / "lake"), store_url)
-    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(utterance("u-2", "c-2"), utterance("u-9", "bystander", "set a timer for the pasta")))
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        jsonl(utterance("u-2", "c-2"), utterance("u-9", "bystander", "set a timer for the pasta")),
+    )
     lake.publish()
     assert lake.live_ids() == {"u-2", "u-9"}
     return lake
@@ -211,7 +214,10 @@ def test_a_placeholder_is_no_customer_id(placeholder):
 
 
 def test_an_utterance_whose_customer_id_is_a_placeholder_is_not_published(lake):
-    lake.storage.write_bytes(f"{DT}/b.jsonl", jsonl(utterance("u-3", "None", "play the news"), utterance("u-4", "null", "dim the lights")))
+    lake.storage.write_bytes(
+        f"{DT}/b.jsonl",
+        jsonl(utterance("u-3", "None", "play the news"), utterance("u-4", "null", "dim the lights")),
+    )
     lake.publish()
     assert lake.live_ids() == {"u-2", "u-9"}
 
