@@ -132,8 +132,12 @@ class Publication:
     # two), written and recorded one after another; ``part_rows``: their rows in all
     parts: tuple[Callable[[], pa.Table], ...] = ()
     part_rows: int = 0
-    # more fields of each new shard's manifest entry (a compaction's ``batch`` and ``level``)
+    # more fields of each new shard's manifest entry (a compaction's ``level``)
     shard_fields: Mapping[str, Any] | None = None
+    # how the new shards' ledger rows are recorded, given the staged version and the parts' ledger
+    # input (``_ledger_input``); the number recorded. None: ``insert_ledger_parts`` (a compaction
+    # copies its rows' ledger rows in the store instead)
+    record_ledger: Callable[[str, Iterator[pa.Table]], int] | None = None
 
     @property
     def new_rows(self) -> int:
@@ -304,8 +308,9 @@ def _write_new_shards(
             shards.extend(written)
             yield _ledger_input(rows, written)
 
-    rows_written = store.insert_ledger_parts(dataset, version, ledger_parts())
-    return shards, rows_written
+    if publication.record_ledger is not None:
+        return shards, publication.record_ledger(version, ledger_parts())
+    return shards, store.insert_ledger_parts(dataset, version, ledger_parts())
 
 
 def _ledger_input(rows: pa.Table, shards: list[ShardInfo]) -> pa.Table:

@@ -25,10 +25,11 @@ training job that is reading an older version finishes; then the next compaction
 them and revokes the versions that listed them (no longer loadable). A purge that removes rows
 removes them at once, grace or not: they may hold the rows it removes (``purge.published``).
 
-Fail closed: every merged shard is read against its manifest's checksum and must hold exactly the
-rows its ledger lists (the capture and landing times a deletion by range is decided on come from
-there); otherwise nothing is compacted and the error names the shard (``governance_audit`` reports
-it too). The rows travel between the two passes as Parquet under ``staging/<run>/compact/`` (a copy
+Fail closed: every merged shard is read against its manifest's checksum, and the merged shards must
+hold exactly the rows (utterance and content) their ledger rows list; the new shards' ledger rows are
+those rows, copied in the store into the new lineages (``copy_lineage_rows``: the capture and landing
+times a deletion by range is decided on stay the ledger's own), and the copy must place every one of
+them. Otherwise nothing is compacted and the error says why (``governance_audit`` names the shards). The rows travel between the two passes as Parquet under ``staging/<run>/compact/`` (a copy
 of published text: ``purge_copies`` searches it, and the run removes it), one speaker partition in
 memory at a time.
 """
@@ -37,13 +38,12 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
@@ -73,8 +73,6 @@ COMPACTION_GATE = {
     "skipped": True,
     "reason": "a compaction only moves rows; every row passed the gate of the version that first published it",
 }
-# the rows between the passes: the published columns and the ledger's times
-STAGED = pa.schema([*S.SHARD, pa.field("captured_at", S.TS), pa.field("landed_at", S.TS)])
 _FLUSH_ROWS = 200_000  # merged shards' rows gathered before they are cut into partitions
 
 
@@ -190,6 +188,7 @@ def compact(
                     "grace_until": grace_until.isoformat(),
                 },
                 shard_fields={"level": due.level + 1},
+                record_ledger=_recorder(store, dataset, live, due),
             )
             replaces = {
                 "version": live,
@@ -245,14 +244,17 @@ def _stage_rows(
     stage_dir: str,
     policy: Policy,
 ) -> int:
-    """Every merged shard's rows, with their ledger times, cut by speaker into partitions under
-    ``stage_dir``; the number of partitions (sized like the night's: ``policy.partition_bytes``)."""
+    """Every merged shard's rows cut by speaker into partitions under ``stage_dir``; the number of
+    partitions (sized like the night's: ``policy.partition_bytes``). Refused unless the shards hold,
+    row for row, the utterances and content their ledger rows list (the ledger rows are what the new
+    shards are recorded with)."""
     from utterance_governance.purge.published import ShardCorrupt, _read_verified
 
     paths = DatasetPaths(dataset)
     partitions = partition_count(((paths.shard(s["path"]), int(s["bytes"])) for s in due.shards),
                                  policy.partition_bytes)  # fmt: skip
     pending: list[pa.Table] = []
+    held: list[pa.Table] = []  # (utterance_id, content_hash) of every row read
     flushed = 0
 
     def flush() -> None:
@@ -268,42 +270,44 @@ def _stage_rows(
             rows = _read_verified(storage, dataset, shard).select(S.SHARD.names)
         except ShardCorrupt as exc:
             raise CompactionRefused(f"not compacting {dataset}: {exc}") from exc
-        pending.append(_with_ledger_times(store, dataset, live, shard["path"], rows))
+        pending.append(rows)
+        held.append(rows.select(["utterance_id", "content_hash"]))
         if sum(t.num_rows for t in pending) >= _FLUSH_ROWS:
             flush()
     flush()
+    listed = store.lineage_contents(dataset, live, [s["path"] for s in due.shards])
+    rows = pa.concat_tables(held).sort_by("utterance_id")
+    if rows.num_rows != listed.num_rows or not all(
+        rows.column(c).combine_chunks().equals(listed.column(c).combine_chunks()) for c in listed.column_names
+    ):
+        raise CompactionRefused(
+            f"not compacting {dataset}: the {len(due.shards)} shards to merge hold other rows than their ledger "
+            f"rows ({sum(t.num_rows for t in held)} against {listed.num_rows}); governance_audit names the shards"
+        )
     return partitions
 
 
-def _with_ledger_times(
-    store: GovernanceStore, dataset: str, live: str, path: str, rows: pa.Table
-) -> pa.Table:
-    """``rows`` of the shard at ``path`` with the capture and landing times its ledger rows hold; refused
-    unless the two list the same utterances (with the same content) once each."""
-    ledger = store.ledger_rows(dataset, live, shard_paths=[path])
-    ids, listed = rows.column("utterance_id"), ledger.column("utterance_id")
-    if (
-        rows.num_rows != ledger.num_rows
-        or pc.count_distinct(ids).as_py() != rows.num_rows
-        or not pc.all(pc.is_in(ids, value_set=listed)).as_py()
-    ):
-        raise CompactionRefused(
-            f"not compacting {dataset}: shard {path} holds {rows.num_rows} rows, its ledger lists "
-            f"{ledger.num_rows} and they differ; governance_audit reports the shard"
-        )
-    at = pc.index_in(ids, value_set=listed)
-    if not pc.all(pc.equal(rows.column("content_hash"), ledger.column("content_hash").take(at))).as_py():
-        raise CompactionRefused(
-            f"not compacting {dataset}: shard {path} and its ledger rows differ in content"
-        )
-    return rows.append_column("captured_at", ledger.column("captured_at").take(at)).append_column(
-        "landed_at", ledger.column("landed_at").take(at)
-    )
+def _recorder(store: GovernanceStore, dataset: str, live: str, due: Plan):
+    """``Publication.record_ledger`` of a merge: the new shards' (speaker, shard) placement, and the
+    merged lineages' ledger rows copied into it by the store."""
+    from utterance_governance.io.store import LedgerMismatch
+
+    def record(version: str, parts: Iterator[pa.Table]) -> int:
+        pairs = [part.select(["speaker_key", "shard_path"]).group_by(["speaker_key", "shard_path"]).aggregate([])
+                 for part in parts]  # fmt: skip
+        placement = pa.concat_tables(pairs) if pairs else pa.table({"speaker_key": [], "shard_path": []})
+        try:
+            return store.copy_lineage_rows(dataset, version, live, [s["path"] for s in due.shards], placement,
+                                           expected=due.rows)  # fmt: skip
+        except LedgerMismatch as exc:
+            raise CompactionRefused(f"not compacting {dataset}: {exc}") from exc
+
+    return record
 
 
 def _load(storage: Storage, stage_dir: str, partition: int) -> pa.Table:
     """One speaker partition of the merged rows, in the published order (``shards.SORT_KEYS``)."""
-    return read_partition(storage, stage_dir, partition, STAGED).sort_by(SORT_KEYS)
+    return read_partition(storage, stage_dir, partition, S.SHARD).sort_by(SORT_KEYS)
 
 
 def compacted_in_grace(

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pyarrow.compute as pc
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from tests.unit.lakes import (
     DATASET,
     KEY,
@@ -175,12 +175,24 @@ def test_a_shard_whose_ledger_rows_are_missing_is_not_compacted_and_nothing_chan
     victim = live_manifest(storage)["shards"][0]["path"]
     with store.engine.begin() as conn:  # a ledger row lost (a restore gone wrong)
         conn.execute(delete(ledger).where(ledger.c.utterance_id == "n0-c0-0"))
-    with pytest.raises(C.CompactionRefused, match="ledger"):
+    with pytest.raises(C.CompactionRefused, match="other rows than their ledger rows"):
         run_compact(storage, store)
     assert read_current(storage, DATASET)["version"] == version
     assert storage.exists(DatasetPaths(DATASET).shard(victim))
     assert not storage.exists("staging/compact-1/compact")
     assert [v["status"] for v in store.versions(DATASET)][-1] == "live"
+
+
+def test_a_ledger_row_naming_another_utterance_is_not_compacted(lake):
+    """As many ledger rows as shard rows, one of them for an utterance no shard holds: copying the
+    ledger into the new lineages would leave a row no purge can find."""
+    storage, store = lake
+    with store.engine.begin() as conn:
+        conn.execute(update(ledger).where(ledger.c.utterance_id == "n1-c2-1").values(utterance_id="n1-c2-9"))
+    version = read_current(storage, DATASET)["version"]
+    with pytest.raises(C.CompactionRefused, match="other rows than their ledger rows"):
+        run_compact(storage, store)
+    assert read_current(storage, DATASET)["version"] == version
 
 
 def test_a_tampered_shard_is_not_compacted(lake):

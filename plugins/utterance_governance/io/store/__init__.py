@@ -27,7 +27,7 @@ from __future__ import annotations
 from utterance_governance.io.store.access import AccessRequestRefused, AccessRequests
 from utterance_governance.io.store.base import StoreSchemaMismatch, utcnow
 from utterance_governance.io.store.files import ProcessedFiles
-from utterance_governance.io.store.ledger import Ledger
+from utterance_governance.io.store.ledger import Ledger, LedgerMismatch
 from utterance_governance.io.store.locks import DatasetLock, DatasetLocks, LockLost, LockTimeout
 from utterance_governance.io.store.privacy import PRIVACY_KINDS, PrivacyRecords
 from utterance_governance.io.store.receipts import Receipts
@@ -40,6 +40,7 @@ __all__ = [
     "AccessRequestRefused",
     "DatasetLock",
     "GovernanceStore",
+    "LedgerMismatch",
     "LockLost",
     "LockTimeout",
     "StoreSchemaMismatch",
