@@ -229,8 +229,9 @@ def _cue_candidates() -> str:
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
-        rf"|(?i:\b(?:{_SEND_ALT})(?:[ ]+[^ \n]+){{1,3}}[ ]+to[ ]+){word}"
-        rf"|(?i:\b(?:{_SHARE_ALT})(?:[ ]+[^ \n]+){{1,3}}[ ]+with[ ]+){word}"
+        # "send … to X", "share … with X" (a superset: any words between; counted words and the
+        # word trie after them make RE2's automaton outgrow its cache)
+        rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
         rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
     )

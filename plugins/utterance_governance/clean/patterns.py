@@ -307,6 +307,23 @@ _LOCAL_JOIN = (
     rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
 )
 
+# A well-known provider without a top-level domain, after a mailbox the "at" of a request does not
+# follow ("jsmith87 at gmail", "j dot smith at hotmail"; not "works at yahoo"). Not one of the
+# ``DETECTORS``: in their union (``CANDIDATES``) RE2's automaton would outgrow its memory; rows
+# with ``EMAIL_WITHOUT_TLD_CANDIDATES`` (an "at" and a provider) are read apart, by ``clean.redact``.
+EMAIL_WITHOUT_TLD = (
+    rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
+    rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
+)
+EMAIL_WITHOUT_TLD_CANDIDATES = rf"{_AT}{_PROVIDER}\b"
+_EMAIL_WITHOUT_TLD_RE = re.compile(EMAIL_WITHOUT_TLD, re.ASCII)
+
+
+def redact_email_without_tld(text: str) -> str:
+    """``text`` with each ``EMAIL_WITHOUT_TLD`` replaced by ``[EMAIL]``."""
+    return _EMAIL_WITHOUT_TLD_RE.sub("[EMAIL]", text)
+
+
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
 # email's digits are not taken for a phone number nor a card's groups for phones.
 # Kinds in ``CLASSIFIED_KINDS`` take their placeholder from the digits they hold (Luhn check,
@@ -320,13 +337,12 @@ DETECTORS: dict[str, tuple[str, str]] = {
         rf"[A-Za-z0-9._%+\-{_LATIN}]+@[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*{_DOT}[A-Za-z]{{2,}}\b",
     ),
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk, juan punto pérez
-    # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, jsmith87 at gmail, … at g mail dot com
+    # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, … at g mail dot com (without a
+    # top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
     "email_spoken": (
         "[EMAIL]",
         rf"(?:{_MAILBOX_SPELLED}|{_MAILBOX_WORD})(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
-        rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)"
-        rf"|(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
-        rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b",
+        rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),
     # 2001:db8:0:0:0:ff00:42:8329, 2001:db8::ff00:42:8329, fe80::1
@@ -372,12 +388,27 @@ PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[CARD]", "[SSN]", "[IP]", "[NUMBER]")
 WRITTEN = "|".join(f"(?:{pattern})" for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number")
 # Every row any detector might flag: the first, vectorised pass of detection and redaction.
 CANDIDATES = f"{WRITTEN}|(?:{SPOKEN_DIGIT_RUN})"
+# ... read by RE2 in two passes (``candidate_mask``): the spelled-out e-mail beside the spoken runs
+# makes one automaton outgrow RE2's memory (a hundred times slower)
+_CANDIDATE_PASSES = (
+    "|".join(f"(?:{p})" for kind, (_, p) in DETECTORS.items() if kind != "email_spoken"),
+    DETECTORS["email_spoken"][1],
+)
 _WRITTEN_RE = re.compile(WRITTEN, re.ASCII)
 
 
 def compile_python(pattern: str) -> re.Pattern[str]:
     """Compile a detector for Python ``re`` with the flags that make it mean what RE2 means."""
     return re.compile(pattern, re.ASCII)
+
+
+def candidate_mask(values: pa.Array) -> np.ndarray:
+    """``match_rows(values, CANDIDATES)``, in passes RE2 reads fast."""
+    found = match_rows(values, _CANDIDATE_PASSES[0])
+    rest = np.flatnonzero(~found)
+    if len(rest):
+        found[rest] = match_rows(values.take(pa.array(rest)), _CANDIDATE_PASSES[1])
+    return found
 
 
 def has_identifier(text: str) -> bool:
@@ -504,7 +535,7 @@ def detect_identifiers(values: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
         values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
     if pa.types.is_null(values.type):  # a column of nulls only
         return pa.array(np.zeros(len(values), dtype=bool), pa.bool_())
-    found = match_rows(values, CANDIDATES)
+    found = candidate_mask(values)
     rows = np.flatnonzero(found)
     if len(rows):
         flagged = values.take(pa.array(rows))

@@ -46,11 +46,11 @@ from utterance_governance.clean.numbers import (
 from utterance_governance.clean.patterns import (
     _AT_WORDS,
     AT_SIGN,
-    CANDIDATES,
     CLASSIFIED_KINDS,
     COLON,
     DETECTORS,
     DIGIT,
+    EMAIL_WITHOUT_TLD_CANDIDATES,
     MIN_RUN_DIGITS,
     RUN_MARKER,
     SPOKEN_TOKEN,
@@ -62,9 +62,11 @@ from utterance_governance.clean.patterns import (
     DigitBlind,
     _words,
     byte_classes,
+    candidate_mask,
     compile_python,
     match_rows,
     read_run,
+    redact_email_without_tld,
     spoken_number_spans,
 )
 from utterance_governance.clean.spoken import (
@@ -191,6 +193,10 @@ _SPOKEN = Stage(
         text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS, candidate=True
     ),
 )
+# e-mail addresses at a well-known provider without a top-level domain ("jsmith87 at gmail")
+_EMAILS_WITHOUT_TLD = Stage(
+    lambda text, _: redact_email_without_tld(text), _no_key, EMAIL_WITHOUT_TLD_CANDIDATES
+)
 # names read capitalised unknown words as names in English text only
 _NAMES = Stage(
     lambda text, english: redact_names(text, "en" if english else "other"),
@@ -212,11 +218,12 @@ _DIGIT_WORD_RUNS = Stage(
     DIGIT_WORD_RUN_CANDIDATES,
 )
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
-# phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
-# they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names, digit runs glued
-# inside a word, words for a digit joined by anything.
+# phone formats (whose groups the fixed shapes would take one by one). After them: e-mail
+# addresses without a top-level domain, digit groups they left ("[PHONE] 1111 1111"), other
+# languages' spoken numbers, names, digit runs glued inside a word, words for a digit joined by
+# anything.
 _BEFORE = (_IDS, _ADDRESSES, _GROUPS)
-_AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
+_AFTER = (_EMAILS_WITHOUT_TLD, _GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
 
 
 def _run(stages: tuple[Stage, ...], text: str, lang: str | None, region: str | None) -> str:
@@ -341,7 +348,7 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
 
 def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndarray:
     """The rows redaction may change (a superset; ``values`` normalised for detection)."""
-    found = match_rows(values, CANDIDATES)
+    found = candidate_mask(values)
     for stage in _BEFORE + _AFTER:
         if stage.prefilter:
             found |= match_rows(values, stage.prefilter)
