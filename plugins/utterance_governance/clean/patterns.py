@@ -67,17 +67,21 @@ TENS_WORDS = {
 DIGIT_WORDS = UNIT_WORDS  # the first cut's name: every word that reads as one digit
 MIN_RUN_DIGITS = 7
 
-# ... and the letter "o" for zero ("five five five o one o o"): a spoken digit only beside a
-# number word (``read_run``), so "1000 o 2000" (Spanish, Italian "or") is no spoken number
-_UNIT = _words(*UNIT_WORDS, "o")
+_UNIT = _words(*UNIT_WORDS)
 _REPEAT = rf"{_words('double', 'triple', 'treble')}{_SEP}{_UNIT}"  # "treble one": British for "triple"
 # Heavy tokens stand for two digits or more; light ones for one.
 _HEAVY = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|[0-9]{{2,4}})"
 SPOKEN_TOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT}|[0-9]{{1,4}})"
+# ... and after the first token the letter "o" for zero ("five five five o one o o"): a spoken
+# digit only beside a number word (``read_run``), so "1000 o 2000" (Spanish, Italian "or") is no
+# spoken number; never the first, which needs no word boundary before it in the gates (the "o"
+# of "to sixty-two")
+_UNIT_O = _words(*UNIT_WORDS, "o")
+SPOKEN_TOKEN_AFTER = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT_O}|[0-9]{{1,4}})"
 # One maximal run, whatever it holds (Python reads its tokens and counts).
-SPOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{_SEP}{SPOKEN_TOKEN})*\b"
+SPOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{_SEP}{SPOKEN_TOKEN_AFTER})*\b"
 
-_T, _S = SPOKEN_TOKEN, _SEP
+_T, _TO, _S = SPOKEN_TOKEN, SPOKEN_TOKEN_AFTER, _SEP
 _HEAVY_SPOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)})"
 # Candidate runs: a superset of the runs of seven digits or more with a spoken token, kept
 # small so that few rows need counting. A token stands for four digits at most, so a run with
@@ -85,19 +89,19 @@ _HEAVY_SPOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)})"
 # spoken token somewhere ("$12.99" and "10,000" are written numbers, not runs). Each
 # alternative may start at the first token of the run (the one token sure to follow a word
 # boundary: "ſeven" inside a run does not).
-_ANY_BEFORE = rf"\b(?:{_T}{_S})*"
+_ANY_BEFORE = rf"\b(?:{_T}{_S}(?:{_TO}{_S})*)?"
 SPOKEN_DIGIT_RUN = "|".join(
     (
-        rf"\b{_T}(?:{_S}{_T}){{6,}}\b",
-        rf"\b{_HEAVY}(?:{_S}{_T}){{3}}\b",
-        rf"\b{_T}{_S}{_HEAVY}(?:{_S}{_T}){{2}}\b",
-        rf"\b{_T}{_S}{_T}{_S}{_HEAVY}{_S}{_T}\b",
-        rf"\b{_T}(?:{_S}{_T}){{2,}}{_S}{_HEAVY}\b",
-        rf"{_ANY_BEFORE}{_HEAVY_SPOKEN}(?:{_S}{_T})*{_S}{_HEAVY}\b",
-        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY_SPOKEN}\b",
-        rf"{_ANY_BEFORE}{_UNIT}(?:{_S}{_T})*{_S}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY}\b",
-        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_UNIT}(?:{_S}{_T})*{_S}{_HEAVY}\b",
-        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_T})*{_S}{_HEAVY}(?:{_S}{_T})*{_S}{_UNIT}\b",
+        rf"\b{_T}(?:{_S}{_TO}){{6,}}\b",
+        rf"\b{_HEAVY}(?:{_S}{_TO}){{3}}\b",
+        rf"\b{_T}{_S}{_HEAVY}(?:{_S}{_TO}){{2}}\b",
+        rf"\b{_T}{_S}{_TO}{_S}{_HEAVY}{_S}{_TO}\b",
+        rf"\b{_T}(?:{_S}{_TO}){{2,}}{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY_SPOKEN}(?:{_S}{_TO})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_TO})*{_S}{_HEAVY_SPOKEN}\b",
+        rf"{_ANY_BEFORE}{_UNIT}(?:{_S}{_TO})*{_S}{_HEAVY}(?:{_S}{_TO})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_TO})*{_S}{_UNIT_O}(?:{_S}{_TO})*{_S}{_HEAVY}\b",
+        rf"{_ANY_BEFORE}{_HEAVY}(?:{_S}{_TO})*{_S}{_HEAVY}(?:{_S}{_TO})*{_S}{_UNIT_O}\b",
     )
 )
 
@@ -309,19 +313,14 @@ _LOCAL_JOIN = (
 
 # A well-known provider without a top-level domain, after a mailbox the "at" of a request does not
 # follow ("jsmith87 at gmail", "j dot smith at hotmail"; not "works at yahoo"). Not one of the
-# ``DETECTORS``: in their union (``CANDIDATES``) RE2's automaton would outgrow its memory; rows
-# with ``EMAIL_WITHOUT_TLD_CANDIDATES`` (an "at" and a provider) are read apart, by ``clean.redact``.
+# ``DETECTORS``: in their union (``CANDIDATES``) RE2's automaton would outgrow its memory;
+# ``clean.redact`` reads it after the spelled-out e-mail, on the rows with one or with
+# ``EMAIL_WITHOUT_TLD_CANDIDATES`` (an "at" and a provider).
 EMAIL_WITHOUT_TLD = (
     rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
     rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
 )
 EMAIL_WITHOUT_TLD_CANDIDATES = rf"{_AT}{_PROVIDER}\b"
-_EMAIL_WITHOUT_TLD_RE = re.compile(EMAIL_WITHOUT_TLD, re.ASCII)
-
-
-def redact_email_without_tld(text: str) -> str:
-    """``text`` with each ``EMAIL_WITHOUT_TLD`` replaced by ``[EMAIL]``."""
-    return _EMAIL_WITHOUT_TLD_RE.sub("[EMAIL]", text)
 
 
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an

@@ -50,10 +50,12 @@ from utterance_governance.clean.patterns import (
     COLON,
     DETECTORS,
     DIGIT,
+    EMAIL_WITHOUT_TLD,
     EMAIL_WITHOUT_TLD_CANDIDATES,
     MIN_RUN_DIGITS,
     RUN_MARKER,
     SPOKEN_TOKEN,
+    SPOKEN_TOKEN_AFTER,
     TENS_WORDS,
     THREE_DIGITS,
     TOKEN_SEPARATOR,
@@ -66,7 +68,6 @@ from utterance_governance.clean.patterns import (
     compile_python,
     match_rows,
     read_run,
-    redact_email_without_tld,
     spoken_number_spans,
 )
 from utterance_governance.clean.spoken import (
@@ -118,13 +119,22 @@ def _redact_spoken(text: str) -> str:
     return "".join([*parts, text[last:]]) if parts else text
 
 
-# (compiled pattern, replacement) in redaction order, spoken numbers aside (they come last).
+# (pattern, replacement) in redaction order, spoken numbers aside (they come last); an e-mail at a
+# well-known provider without a top-level domain right after the spelled-out ones, on their rows
+def _written() -> list[tuple[str, Replacement]]:
+    passes: list[tuple[str, Replacement]] = []
+    for kind, (placeholder, pattern) in DETECTORS.items():
+        if kind != "spoken_number":
+            passes.append((pattern, _by_digits if kind in CLASSIFIED_KINDS else placeholder))
+        if kind == "email_spoken":
+            passes.append((EMAIL_WITHOUT_TLD, "[EMAIL]"))
+    return passes
+
+
 _WRITTEN_PASSES: list[tuple[re.Pattern[str], Replacement]] = [
-    (compile_python(pattern), _by_digits if kind in CLASSIFIED_KINDS else placeholder)
-    for kind, (placeholder, pattern) in DETECTORS.items()
-    if kind != "spoken_number"
+    (compile_python(pattern), replacement) for pattern, replacement in _written()
 ]
-_WRITTEN_PATTERNS = [pattern for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number"]
+_WRITTEN_PATTERNS = [pattern for pattern, _ in _written()]
 
 
 def _redact_written(text: str) -> str:
@@ -193,10 +203,6 @@ _SPOKEN = Stage(
         text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS, candidate=True
     ),
 )
-# e-mail addresses at a well-known provider without a top-level domain ("jsmith87 at gmail")
-_EMAILS_WITHOUT_TLD = Stage(
-    lambda text, _: redact_email_without_tld(text), _no_key, EMAIL_WITHOUT_TLD_CANDIDATES
-)
 # names read capitalised unknown words as names in English text only
 _NAMES = Stage(
     lambda text, english: redact_names(text, "en" if english else "other"),
@@ -218,12 +224,11 @@ _DIGIT_WORD_RUNS = Stage(
     DIGIT_WORD_RUN_CANDIDATES,
 )
 # Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
-# phone formats (whose groups the fixed shapes would take one by one). After them: e-mail
-# addresses without a top-level domain, digit groups they left ("[PHONE] 1111 1111"), other
-# languages' spoken numbers, names, digit runs glued inside a word, words for a digit joined by
-# anything.
+# phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
+# they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names, digit runs glued
+# inside a word, words for a digit joined by anything.
 _BEFORE = (_IDS, _ADDRESSES, _GROUPS)
-_AFTER = (_EMAILS_WITHOUT_TLD, _GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
+_AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
 
 
 def _run(stages: tuple[Stage, ...], text: str, lang: str | None, region: str | None) -> str:
@@ -295,7 +300,7 @@ _RE2_PASSES = _re2_passes()
 # markers by RE2, so that Python reads the runs instead of scanning the text; the rare text
 # that already holds a marker is redacted by ``redact_text`` as a whole.
 _RUN_OPEN, _RUN_CLOSE = "\x01", "\x02"
-_MULTI_TOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN})+\b"
+_MULTI_TOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER})+\b"
 
 
 def _redact_marked(text: str) -> str:
@@ -322,7 +327,7 @@ def _redact_written_rows(array: pa.Array, spelled: np.ndarray) -> pa.Array:
     """
     hits = np.stack(
         [
-            spelled if pattern == _SPELLED_EMAIL else match_rows(array, pattern)
+            spelled if pattern in _SPELLED_PATTERNS else match_rows(array, pattern)
             for pattern in _WRITTEN_PATTERNS
         ],
         axis=1,
@@ -595,7 +600,8 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 #   more, or two: four written digits and "triple" + a digit word (a token stands for four
 #   digits at most, "triple five" for three, any other spoken token for two at most). The
 #   three tokens need no boundary before them ("ſeven" inside a run has none).
-_SPELLED_EMAIL = DETECTORS["email_spoken"][1]
+_SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD)
+_SPELLED_EMAIL = f"(?:{DETECTORS['email_spoken'][1]})|(?:{EMAIL_WITHOUT_TLD_CANDIDATES})"
 _WRITTEN_FAMILIES = "|".join(
     f"(?:{pattern})"
     for kind, (_, pattern) in DETECTORS.items()
@@ -605,7 +611,7 @@ _AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|@)[ \t\n\r\f\v)\]}}]|ア�
 _SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS) + r"\b"
 _TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
 _LONG_ENOUGH_RUN = (
-    rf"(?:{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN}"
+    rf"(?:{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER}{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER}"
     rf"|{_TRIPLE}{TOKEN_SEPARATOR}[0-9]{{4}}|[0-9]{{4}}{TOKEN_SEPARATOR}{_TRIPLE})\b"
 )
 
