@@ -37,7 +37,13 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
-from utterance_governance.privacy.identity import canonical_enum, canonical_id, canonical_ids, unusable_ids
+from utterance_governance.privacy.identity import (
+    canonical_enum,
+    canonical_id,
+    canonical_ids,
+    is_placeholder,
+    unusable_ids,
+)
 
 KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
     "utterances": (S.UTTERANCE, S.UTTERANCE_REQUIRED, "utterance_id"),
@@ -478,6 +484,8 @@ def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Detai
             canonical = canonical_ids(typed[name])
             d.flag(unusable_ids(typed[name], canonical), f"invalid_id:{name}")
             typed[name] = canonical
+    if schema is S.UTTERANCE:  # a new utterance under "null", "None", "0" ...: whose it is was lost upstream
+        d.flag(is_placeholder(typed["customer_id"]), "invalid_id:customer_id")
     if "utterance_ids" in typed:
         lists = typed["utterance_ids"]
         flat = pc.list_flatten(lists)

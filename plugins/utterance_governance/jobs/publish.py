@@ -109,7 +109,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
     summary: Counter = Counter()
     if ctx.dry_run:
         return {"dry_run": True}
-    failed: list[str] = []
+    failed: list[tuple[str, Exception]] = []
     for folder, kind in PRIVACY_KINDS.items():
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)
@@ -118,36 +118,33 @@ def ingest_privacy(ctx: RunContext) -> dict:
             summary[f"{folder}_refused_files"] += len(refused)
         taken = []
         for info in files:
-            try:
+            try:  # the file's own content: a failure here is this file's, never the store's or the lake's
                 read = read_landing_file(ctx.storage, info.path, folder, _privacy_arrival(ctx))
-                if read.quarantine.num_rows:
-                    ctx.storage.write_parquet(
-                        f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
-                    )
-                ingest = (
-                    ctx.store.ingest_consent_events
-                    if kind == "consent"
-                    else ctx.store.ingest_deletion_requests
-                )
-                summary[f"{folder}_new"] += ingest(read.records.drop_columns(["source_file", "landed_at"]),
-                                                   info.path, quarantined=read.quarantine)  # fmt: skip
-                summary[f"{folder}_quarantined"] += read.quarantine.num_rows
-                taken.append(info)
-            except Exception as exc:  # one file that cannot be taken in never stops the others
-                log.exception(
-                    "could not take in %s; it blocks publishing and is read again next run", info.path
-                )
+                records = read.records.drop_columns(["source_file", "landed_at"])
+            except Exception as exc:  # one file that cannot be read never stops the others
+                log.exception("could not read %s; it blocks publishing and is read again next run", info.path)
                 ctx.store.record_privacy_quarantine(
                     kind, _blocking_rows([(info.path, f"unreadable_file:{type(exc).__name__}")])
                 )
-                failed.append(info.path)
+                failed.append((info.path, exc))
+                continue
+            if read.quarantine.num_rows:
+                ctx.storage.write_parquet(
+                    f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+                )
+            ingest = (
+                ctx.store.ingest_consent_events if kind == "consent" else ctx.store.ingest_deletion_requests
+            )
+            summary[f"{folder}_new"] += ingest(records, info.path, quarantined=read.quarantine)
+            summary[f"{folder}_quarantined"] += read.quarantine.num_rows
+            taken.append(info)
         ctx.store.mark_files_processed(taken, ctx.run_id)
         summary[f"{folder}_files"] += len(taken)
     if failed:
         raise PrivacyIntakeFailed(
-            f"{len(failed)} privacy file(s) could not be taken in (the others were): {failed[:5]}; each blocks "
-            "publishing until it is read, and the next run reads it again"
-        )
+            f"{len(failed)} privacy file(s) could not be read (the others were taken in): "
+            f"{[path for path, _ in failed[:5]]}; each blocks publishing until it is read or acknowledged"
+        ) from failed[0][1]
     return dict(summary)
 
 
@@ -156,9 +153,10 @@ class PrivacyIntakeFailed(RuntimeError):
 
 
 def _privacy_arrival(ctx: RunContext) -> Arrival:
-    """Privacy records are read against the run's now: a consent event recorded later than that (plus
-    the clock skew the policy allows) is ``future_timestamp:recorded_at``."""
-    return Arrival(not_after=ctx.now_dt + timedelta(seconds=ctx.policy.capture_clock_skew_s))
+    """Privacy records are read against the moment they are read (not the run's ``now``, fixed when it
+    started: a task queued or retried reads later): a consent event recorded after that, plus the clock
+    skew the policy allows, is ``future_timestamp:recorded_at``."""
+    return Arrival(not_after=datetime.now(UTC) + timedelta(seconds=ctx.policy.capture_clock_skew_s))
 
 
 def privacy_state(ctx: RunContext) -> PrivacyState:

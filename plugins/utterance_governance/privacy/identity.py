@@ -22,9 +22,12 @@ The SPEC names control characters; the other classes are refused for the same re
 that differs from another only by an invisible character would match nothing, and a privacy
 record that matches nothing must never count as honoured.
 
-So is an id that is a serialiser's word for no value (``PLACEHOLDERS``, any case: ``null``,
-``None``, ``NaN``, ``undefined``, ``N/A``, ``-``, ``0`` ...): every customer whose id was lost
-upstream would share it, one identity no opt-out or deletion of the real id can reach.
+An utterance's ``customer_id`` that is a serialiser's word for no value (``PLACEHOLDERS``, any
+case: ``null``, ``None``, ``NaN``, ``undefined``, ``N/A``, ``-``, ``0`` ...) is refused by the reader
+(``is_placeholder``): every customer whose id was lost upstream would share it, one identity no
+opt-out or deletion of the real id can reach. It stays a canonical id everywhere else: a consent or
+deletion record naming it still reaches the rows published under it before, and other ids ("0" as an
+utterance id) are not refused.
 
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.
@@ -78,7 +81,7 @@ def canonical_id(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = unicodedata.normalize("NFC", value).strip(WHITE_SPACE)
-    if not text or any(_refused(ch) for ch in text) or text.casefold() in PLACEHOLDERS:
+    if not text or any(_refused(ch) for ch in text):
         return None
     return text
 
@@ -100,8 +103,7 @@ def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> 
     ascii_rows = np.asarray(pc.fill_null(pc.string_is_ascii(values), True), dtype=bool)
     trimmed = pc.utf8_trim(values, WHITE_SPACE)
     bad = pc.or_kleene(
-        pc.or_kleene(pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)),
-        pc.is_in(pc.utf8_lower(trimmed), value_set=_PLACEHOLDER_VALUES),
+        pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)
     )
     out = pc.if_else(pc.fill_null(bad, False), pa.scalar(None, pa.string()), trimmed)
     if ascii_rows.all():
@@ -113,6 +115,11 @@ def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> 
     merged = np.asarray(out.to_numpy(zero_copy_only=False), dtype=object)
     merged[others] = fixed.to_numpy(zero_copy_only=False)
     return pa.array(merged, pa.string())
+
+
+def is_placeholder(canonical: pa.Array) -> np.ndarray:
+    """Rows whose canonical id is a serialiser's word for no value (``PLACEHOLDERS``, any case)."""
+    return np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(canonical), value_set=_PLACEHOLDER_VALUES), False))
 
 
 def unusable_ids(values: pa.Array | pa.ChunkedArray, canonical: pa.Array) -> np.ndarray:

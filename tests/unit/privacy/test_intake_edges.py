@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -206,11 +206,66 @@ def test_the_intake_reads_privacy_files_against_the_runs_now(lake):
         assert store.held_customers() == {"c-2"}
 
 
+def test_a_consent_event_recorded_after_the_run_started_but_before_it_was_read_is_taken_in(lake):
+    """The intake judges "recorded in the future" against when it reads the file, not the run's now (fixed
+    when the run started: a queued or retried task reads later)."""
+    started = datetime.now(UTC) - timedelta(hours=1)
+    recorded = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()
+    lake.storage.write_bytes("landing/consent/x.jsonl", jsonl(opt_out("c-2", recorded=recorded)))
+    lake.privacy(now=started)
+    with lake.store() as store:
+        assert store.consent_events().num_rows == 1 and store.privacy_quarantine() == []
+
+
+def test_a_store_error_while_taking_in_is_retried_not_turned_into_a_block(lake, monkeypatch):
+    """A transient store error is the run's, not the file's: it fails the step (Airflow retries it) and
+    leaves no blocking row behind; the file is read again."""
+    from sqlalchemy.exc import OperationalError
+
+    from utterance_governance.io.store import GovernanceStore
+
+    lake.storage.write_bytes("landing/consent/x.jsonl", jsonl(opt_out("c-2")))
+    calls = {"n": 0}
+    real = GovernanceStore.ingest_consent_events
+
+    def flaky(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(GovernanceStore, "ingest_consent_events", flaky)
+    with pytest.raises(OperationalError):
+        lake.privacy()
+    lake.privacy()
+    assert lake.live_ids() == {"u-9"}
+    with lake.store() as store:
+        assert store.privacy_blocked_reasons() == []
+
+
 @pytest.mark.parametrize("placeholder", ["null", "None", "NaN", "undefined", "NULL", "nil", "N/A", "-", "0"])
-def test_a_placeholder_is_no_customer_id(placeholder):
-    assert canonical_id(placeholder) is None and canonical_id(f" {placeholder} ") is None
-    assert canonical_ids(pa.array([placeholder, "c-1"])).to_pylist() == [None, "c-1"]
-    assert canonical_id("c-0") == "c-0" and canonical_id("nullable") == "nullable"
+def test_a_placeholder_is_no_customer_of_a_new_utterance(tmp_path, placeholder):
+    storage = Storage(str(tmp_path))
+    storage.write_bytes(
+        f"{DT}/x.jsonl", jsonl(utterance("u-1", placeholder), utterance("u-2", "c-2", "dim the lights"))
+    )
+    read = read_landing_file(storage, f"{DT}/x.jsonl", "utterances")
+    assert read.records.column("customer_id").to_pylist() == ["c-2"]
+    assert read.quarantine.column("detail").to_pylist() == ["invalid_id:customer_id"]
+
+
+def test_a_placeholder_stays_an_id_elsewhere(tmp_path):
+    """Rows published under "0" before the rule must stay reachable by a deletion naming "0", and "0"
+    or "NA" are fine utterance ids."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes("landing/deletions/x.jsonl", jsonl(
+        {"request_id": "0", "customer_id": "0", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}))  # fmt: skip
+    assert read_landing_file(storage, "landing/deletions/x.jsonl", "deletions").records.num_rows == 1
+    storage.write_bytes(
+        f"{DT}/y.jsonl", jsonl(utterance("0", "c-1"), utterance("NA", "c-2", "dim the lights"))
+    )
+    assert read_landing_file(storage, f"{DT}/y.jsonl", "utterances").records.num_rows == 2
+    assert canonical_id("null") == "null" and canonical_ids(pa.array([" None "])).to_pylist() == ["None"]
 
 
 def test_an_utterance_whose_customer_id_is_a_placeholder_is_not_published(lake):
