@@ -6,7 +6,8 @@ customers, each speaking on most nights; ``--rows`` utterances a night, so a nig
 of the policy's 20k target rows), through the real commit protocol (``publish_version``: shards,
 manifest, ledger, switch; no decisions, no GX: this measures where rows sit, not how they are
 decided). One lake runs ``publish.compact`` after every night, as ``utterances_publish``'s
-``compact_shards`` step does (fanout 8); the other never compacts, as before compaction existed.
+``compact_shards`` step does with ``compaction_fanout: 8`` (``--fanout``); the other never compacts,
+as the default policy (compaction off) does.
 
 At each checkpoint (``--checkpoints``, in nights) both lakes are copied and the median customer
 (by utterances so far) is purged from each copy with a delete-all request
@@ -125,6 +126,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, default=40_000, help="utterances a night")
     ap.add_argument("--customers", type=int, default=10_000)
     ap.add_argument("--checkpoints", type=str, default="8,16,32,64")
+    ap.add_argument("--fanout", type=int, default=8, help="compaction_fanout of the compacted lake")
     args = ap.parse_args()
     import numpy as np
 
@@ -137,7 +139,7 @@ def main() -> int:
     checkpoints = sorted(
         {int(c) for c in args.checkpoints.split(",") if int(c) <= args.nights} | {args.nights}
     )
-    policy = Policy()
+    policy = Policy(compaction_fanout=args.fanout)
     customers = [f"cus-{i:06d}" for i in range(args.customers)]
     work = Path(tempfile.mkdtemp(prefix="ug-bench-compact-"))
     lakes = {}

@@ -18,10 +18,11 @@ Nightly at 02:00 UTC (and on demand for backfills and re-runs):
    of `current.json`, under the dataset lock.
 7. **announce** — an asset event for the new version (training DAGs schedule on it): the manifest's
    absolute URL and figures, the gate's verdict, the pseudonym key's fingerprint.
-8. **compact_shards** — when the live version holds `compaction_fanout` nightly batches (or merged
-   batches of one level), they are merged into one, each customer's rows in one shard again, so a
-   purge rewrites few shards however old the dataset; the merged files stay for
-   `compaction_grace_hours` for training jobs reading an older version (README, "Compaction").
+8. **compact_shards** — off by default (`compaction_fanout: 0`); when set, and the live version
+   holds that many nightly batches (or merged batches of one level), they are merged into one, each
+   customer's rows in one shard again, so a purge rewrites few shards however old the dataset; the
+   merged files stay for `compaction_grace_hours` for training jobs reading an older version
+   (README, "Compaction by speaker"). Removes merged files whose grace period is over either way.
 9. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,

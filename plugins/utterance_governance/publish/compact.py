@@ -170,6 +170,10 @@ def compact(
             partitions = _stage_rows(storage, store, dataset, live, due, stage_dir, policy)
             on_stage("staged")
             grace_until = at + timedelta(hours=policy.compaction_grace_hours)
+            # the versions that list the merged files: a deletion later purged from the merge's shards
+            # tells their training runs too (``lineage.revocation_announcement``), after the files are gone
+            listing = store.versions_listing(dataset, [s["path"] for s in due.shards])
+            merged_from = sorted({v for versions in listing.values() for v in versions})
             publication = Publication(
                 run_id=owner,
                 rows=None,
@@ -185,6 +189,7 @@ def compact(
                     "kind": KIND,
                     "level": due.level + 1,
                     "merged_batches": list(due.batches),
+                    "merged_from": merged_from,
                     "grace_until": grace_until.isoformat(),
                 },
                 shard_fields={"level": due.level + 1},
@@ -208,6 +213,28 @@ def compact(
                  "stay until %s", dataset, len(due.batches), due.level, len(due.shards), due.rows,
                  len(new["new_shards"]), new["version"], grace_until.isoformat())  # fmt: skip
         return {**result, **_summary(new)}
+
+
+def merged_versions(
+    storage: Storage, dataset: str, manifest: Mapping[str, Any], shards: Sequence[str]
+) -> set[str]:
+    """The versions whose files a compaction merged into ``shards`` of ``manifest``, at any depth: their
+    rows are among those shards' rows (their training runs hold copies of them)."""
+    by_path = {s["path"]: s for s in manifest.get("shards", [])}
+    todo = {shard_batch(by_path[p]) for p in shards if p in by_path and shard_level(by_path[p]) > 0}
+    seen: set[str] = set()
+    found: set[str] = set()
+    while todo:
+        merge = todo.pop()
+        if merge in seen:
+            continue
+        seen.add(merge)
+        notes = read_manifest(storage, dataset, merge).get("notes") or {}
+        if notes.get("kind") != KIND:
+            continue
+        found.update(notes.get("merged_from") or [])
+        todo.update(notes.get("merged_batches") or [])  # a merge of merges: theirs too
+    return found
 
 
 def _summary(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -314,23 +341,33 @@ def compacted_in_grace(
     storage: Storage, store: GovernanceStore, dataset: str, left: Mapping[str, Sequence[str]], now: datetime
 ) -> dict[str, str]:
     """Of the shards ``left`` behind (no longer live; each with the versions listing it), those a
-    compaction merged whose grace period runs past ``now``: shard -> the merge's version.
+    compaction merged whose grace period runs past ``now``, and that no purge has followed: shard ->
+    the merge's version.
 
-    The version that dropped a shard is the one published on top of the newest version listing it.
+    The version that dropped a shard is the one published on top of the newest version listing it. A
+    version that went live after the merge and removed rows (a purge or a re-key: ``replaces.revoke``)
+    ends the grace period: the merged files may hold the rows it removed.
     """
-    children: dict[str, str] = {}
-    for v in store.versions(dataset):
-        if v["status"] in WENT_LIVE and v.get("parent_version"):
-            children[v["parent_version"]] = v["version"]
-    kept: dict[str, str] = {}
+    versions = [v for v in store.versions(dataset) if v["status"] in WENT_LIVE]
+    order = {v["version"]: i for i, v in enumerate(versions)}
+    children = {v["parent_version"]: v["version"] for v in versions if v.get("parent_version")}
     manifests: dict[str, dict] = {}
+
+    def manifest(version: str) -> dict:
+        if version not in manifests:
+            manifests[version] = read_manifest(storage, dataset, version)
+        return manifests[version]
+
+    def in_grace(merge: str) -> bool:
+        notes = manifest(merge).get("notes") or {}
+        if notes.get("kind") != KIND or datetime.fromisoformat(notes["grace_until"]) <= now:
+            return False
+        later = [v["version"] for v in versions[order[merge] + 1 :]]
+        return not any((manifest(v).get("replaces") or {}).get("revoke") for v in later)
+
+    kept: dict[str, str] = {}
     for shard, listed_by in sorted(left.items()):
         child = children.get(max(listed_by))
-        if child is None:
-            continue
-        if child not in manifests:
-            manifests[child] = read_manifest(storage, dataset, child)
-        notes = manifests[child].get("notes") or {}
-        if notes.get("kind") == KIND and datetime.fromisoformat(notes["grace_until"]) > now:
+        if child is not None and in_grace(child):
             kept[shard] = child
     return kept

@@ -29,6 +29,7 @@ from typing import Any
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
+from utterance_governance.publish.compact import merged_versions
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,13 @@ def revocation_announcement(
     revoked = sorted({purged["parent_version"], *(purged.get("cleanup") or {}).get("revoked_versions", [])})
     version = purged["version"]
     manifest = read_manifest(storage, dataset, version)
+    # versions whose files a compaction merged into the shards this purge rewrote: revoked when their
+    # files went, their training runs still hold the rows the purge removed
+    merged = sorted(
+        merged_versions(storage, dataset, read_manifest(storage, dataset, purged["parent_version"]),
+                        purged.get("shards_replaced") or [])
+        - set(revoked)
+    )  # fmt: skip
     return {
         "version": version,
         "replaces": purged["parent_version"],
@@ -124,7 +132,8 @@ def revocation_announcement(
         "key_fingerprint": manifest.get("key_fingerprint"),
         "revoked_versions": revoked,
         "revoked_manifests": [manifest_url(data_root, dataset, v) for v in revoked],
-        "training_runs": consumers(store, dataset, revoked),
+        "merged_versions": merged,
+        "training_runs": consumers(store, dataset, [*revoked, *merged]),
     }
 
 

@@ -191,7 +191,34 @@ def _published(storage: Storage, found: _Collector, dataset: str, speaker: str) 
 
 
 def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: str) -> list[dict[str, Any]]:
-    """Which versions included each of the customer's utterances: the ledger ⋈ version shards, per version."""
+    """Which versions included each of the customer's utterances: the ledger ⋈ version shards, per version,
+    and the versions that list a published file found holding it (a compaction moves the rows' ledger
+    entries to its own shards; the versions before it still list the merged files until they go)."""
+    included = _ledger_versions(store, found, dataset, speaker)
+    statuses = {v["version"]: v["status"] for v in store.versions(dataset)}
+    counted = {v["version"]: v for v in included}
+    for entry in found.utterances.values():
+        listed = {(v["version"], v["shard"]) for v in entry["versions"]}
+        shards = [
+            loc["shard"] for loc in entry["locations"] if loc.get("area") == "published" and loc.get("shard")
+        ]
+        for shard, versions in store.versions_listing(dataset, shards).items():
+            for version in versions:
+                if (version, shard) in listed or statuses.get(version) not in VERSION_STATUSES_HELD:
+                    continue
+                entry["versions"].append({"version": version, "status": statuses[version], "shard": shard})
+                if version not in counted:
+                    counted[version] = {"version": version, "status": statuses[version], "utterances": 0}
+                    included.append(counted[version])
+                counted[version]["utterances"] += 1
+    for entry in found.utterances.values():
+        entry["versions"].sort(key=lambda v: (v["version"], v["shard"]))
+    return sorted(included, key=lambda v: v["version"])
+
+
+def _ledger_versions(
+    store: GovernanceStore, found: _Collector, dataset: str, speaker: str
+) -> list[dict[str, Any]]:
     included = []
     for v in store.versions(dataset):
         if v["status"] not in VERSION_STATUSES_HELD:

@@ -15,6 +15,7 @@ from tests.unit.lakes import (
     KEY,
     add_privacy,
     assert_ledger_matches_live,
+    consent_event,
     deletion,
     live_manifest,
     live_table,
@@ -30,7 +31,9 @@ from utterance_governance.io.store_schema import ledger
 from utterance_governance.policy import Policy
 from utterance_governance.publish import compact as C
 from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
+from utterance_governance.publish.lineage import consume_version, revocation_announcement
 from utterance_governance.purge import published
+from utterance_governance.reports.access import gather_access
 
 POLICY = Policy(shard_target_rows=4, compaction_fanout=3, compaction_grace_hours=24)
 CUSTOMERS = ("c0", "c1", "c2", "c3", "c4", "c5")
@@ -265,3 +268,62 @@ def test_levels_climb_one_merge_at_a_time(tmp_path, store):
     assert_ledger_matches_live(storage, store)
     # the versions before are still listed with their files (all merges within the grace period)
     assert json.loads(storage.read_bytes(DatasetPaths(DATASET).manifest("v000001")))["status"] == "superseded"
+
+
+# --- what a compaction must not lose: the purge's reach, training runs' erasure, access reports -----
+
+
+def files_holding(storage, customer: str) -> list[str]:
+    key = speaker(customer)
+    return sorted(
+        info.path
+        for info in storage.list_files(DatasetPaths(DATASET).root, (".parquet",))
+        if key in storage.read_parquet(info.path, columns=["speaker_key"]).column("speaker_key").to_pylist()
+    )
+
+
+def test_a_purge_cut_short_after_its_switch_still_takes_the_merged_files_with_the_next_purge(lake):
+    """The purge that removed an opted-out customer's rows crashed before its clean-up; the next hourly
+    purge (another run, nothing left to remove live) must not keep the merged files for their grace
+    period: they hold the customer."""
+    storage, store = lake
+    run_compact(storage, store)
+    add_privacy(store, consent=[consent_event("e1", "c0", "opted_out", 2900)])
+    with pytest.raises(Crash):
+        published.purge_published(storage, store, DATASET, run_id="purge-1", policy=POLICY, pseudonym_key=KEY,
+                                  state=lambda: store_state(store), now=lambda: AT + timedelta(hours=1),
+                                  on_stage=_crash_at("purged"))  # fmt: skip
+    nxt = published.purge_published(storage, store, DATASET, run_id="purge-2", policy=POLICY, pseudonym_key=KEY,
+                                    state=lambda: store_state(store), now=lambda: AT + timedelta(hours=2))  # fmt: skip
+    assert nxt["cleanup_before"]["kept_in_grace"] == 0
+    assert files_holding(storage, "c0") == []
+
+
+def test_a_deletion_tells_the_training_runs_of_versions_merged_away(lake):
+    """A training run consumed v3; a compaction merged v1-v3's files, whose grace period then ended; a
+    deletion purged from the merged shards must still list that run (it holds the customer's rows)."""
+    storage, store = lake
+    used = consume_version(store, storage.root_url, DATASET, dag_id="train", run_id="t1", announced=None)
+    run_compact(storage, store)
+    run_compact(storage, store, run_id="compact-2", at=AT + timedelta(hours=25))  # the old files go
+    add_privacy(store, deletions=[deletion("r1", "c0", at=2900)])
+    purged = published.purge_published(storage, store, DATASET, run_id="purge-1", policy=POLICY, pseudonym_key=KEY,
+                                       state=lambda: store_state(store), now=lambda: AT + timedelta(hours=26))  # fmt: skip
+    announced = revocation_announcement(storage, store, storage.root_url, DATASET, purged)
+    assert announced["erase_copies"]
+    assert used["version"] in announced["merged_versions"]
+    assert [(r["run_id"], r["version"]) for r in announced["training_runs"]] == [("t1", used["version"])]
+
+
+def test_an_access_report_names_the_versions_before_a_merge_while_their_files_are_kept(lake):
+    storage, store = lake
+    before = gather_access(storage, store, DATASET, "c0", KEY)
+    run_compact(storage, store)
+    after = gather_access(storage, store, DATASET, "c0", KEY)
+
+    def versions(report, uid):
+        return {v["version"] for u in report["utterances"] if u["utterance_id"] == uid for v in u["versions"]}
+
+    merged = read_current(storage, DATASET)["version"]
+    assert versions(after, "n0-c0-0") == versions(before, "n0-c0-0") | {merged}
+    assert {v["version"] for v in after["versions"]} >= {"v000001", "v000002", "v000003", merged}

@@ -416,6 +416,21 @@ class Ledger(DatasetVersions):
                 ).scalars()
             )
 
+    def versions_listing(self, dataset: str, shard_paths: Iterable[str]) -> dict[str, list[str]]:
+        """The versions that list each of ``shard_paths`` (paths without a version left out)."""
+        vs = version_shards
+        out: dict[str, list[str]] = {}
+        with self._read() as conn:
+            for chunk in _chunks(sorted(set(shard_paths))):
+                rows = conn.execute(
+                    select(vs.c.shard_path, vs.c.version)
+                    .where(vs.c.dataset == dataset, vs.c.shard_path.in_(chunk))
+                    .order_by(vs.c.shard_path, vs.c.version)
+                )
+                for path, version in rows:
+                    out.setdefault(path, []).append(version)
+        return out
+
     def shards_left_behind(self, dataset: str, live_version: str) -> dict[str, list[str]]:
         """Shards some other version lists but ``live_version`` does not, each with the versions listing it.
 
