@@ -132,6 +132,8 @@ _LOWER_PARTS = [
     rf"(?i:\b[^\W\d_]{{2,}}(?:en|er|es|e)[ ]markt[ ]{_NUMBER}\b)",
 ]
 _LOWER_RE = re.compile("|".join(_LOWER_PARTS))
+# a word each of ``_LOWER_PARTS`` holds (in lower case): most rows read hold none
+_LOWER_HINTS = (*_WEAK_AFTER_LOWER.split(), ",", "plaza", "markt")
 # After words that announce an address, a capitalised word or a few and a house number:
 # "lives on Turjaška 46", "the address is Trg revolucije 17", "return to Ånhult 81".
 _ADDRESS_CUE = (
@@ -202,7 +204,9 @@ ADDRESS_CANDIDATES = (
 
 def address_spans(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
-    found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
+    lower = text.lower()
+    if any(hint in lower for hint in _LOWER_HINTS):
+        found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CUED_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]

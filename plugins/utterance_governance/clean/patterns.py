@@ -314,13 +314,18 @@ _LOCAL_JOIN = (
 # A well-known provider without a top-level domain, after a mailbox the "at" of a request does not
 # follow ("jsmith87 at gmail", "j dot smith at hotmail"; not "works at yahoo"). Not one of the
 # ``DETECTORS``: in their union (``CANDIDATES``) RE2's automaton would outgrow its memory;
-# ``clean.redact`` reads it after the spelled-out e-mail, on the rows with one or with
-# ``EMAIL_WITHOUT_TLD_CANDIDATES`` (an "at" and a provider).
+# ``clean.redact`` reads it after the spelled-out e-mail, on the rows ``SPELLED_EMAIL_CANDIDATES``
+# finds.
 EMAIL_WITHOUT_TLD = (
     rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
     rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
 )
-EMAIL_WITHOUT_TLD_CANDIDATES = rf"{_AT}{_PROVIDER}\b"
+# The rows that may hold a spelled-out e-mail, with or without a top-level domain (a superset: the
+# mailbox, the larger half of the pattern for RE2, is left to Python)
+SPELLED_EMAIL_CANDIDATES = (
+    rf"{_AT}(?:(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)"
+    rf"|{_PROVIDER}\b)"
+)
 
 
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an

@@ -51,9 +51,9 @@ from utterance_governance.clean.patterns import (
     DETECTORS,
     DIGIT,
     EMAIL_WITHOUT_TLD,
-    EMAIL_WITHOUT_TLD_CANDIDATES,
     MIN_RUN_DIGITS,
     RUN_MARKER,
+    SPELLED_EMAIL_CANDIDATES,
     SPOKEN_TOKEN,
     SPOKEN_TOKEN_AFTER,
     TENS_WORDS,
@@ -601,7 +601,7 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 #   digits at most, "triple five" for three, any other spoken token for two at most). The
 #   three tokens need no boundary before them ("ſeven" inside a run has none).
 _SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD)
-_SPELLED_EMAIL = f"(?:{DETECTORS['email_spoken'][1]})|(?:{EMAIL_WITHOUT_TLD_CANDIDATES})"
+_SPELLED_EMAIL = SPELLED_EMAIL_CANDIDATES
 _WRITTEN_FAMILIES = "|".join(
     f"(?:{pattern})"
     for kind, (_, pattern) in DETECTORS.items()
