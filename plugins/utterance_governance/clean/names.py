@@ -120,8 +120,10 @@ _MEETING_CUES = (
 )  # fmt: skip
 # "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to";
 # "share my location with sarah": a verb of sharing, up to three words, "with"
+_MEETING_SET = frozenset(_MEETING_CUES)
 _SEND_VERBS = _set("send sending sent transfer wire pay")
 _SHARE_VERBS = _set("share sharing shared")
+_SENDING = _SEND_VERBS | _SHARE_VERBS
 # "Hi Joar,", "said Czcibor": any capitalised word.
 _CAPITAL_CUES = _set("hi hello dear said says asked told thanks hallo bonjour salut hola ciao olá oi hoi")
 # A request to play something: a name up to four words after it is an artist's.
@@ -421,6 +423,14 @@ class _Names:
         self.english = english_words() if lang in (None, "en") else None
         self.toks = _Tokens(text)
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
+        self._sends: bool | None = None
+
+    @property
+    def sends(self) -> bool:
+        """The text holds a verb of sending or sharing (read once, when a cue asks)."""
+        if self._sends is None:
+            self._sends = not _SENDING.isdisjoint(self.toks.lower)
+        return self._sends
 
     def known(self, low: str, *, accents: bool = False) -> bool:
         """In the gazetteer; with ``accents``, also without them ("maría garcía", "müller": the lists
@@ -472,11 +482,11 @@ class _Names:
                 return "strong"
             if phrase in _GIVEN_CUES:
                 return "given"
-            if phrase in _MEETING_CUES:
+            if phrase in _MEETING_SET:
                 return "meeting"
         word = toks.lower[last]
-        if (word == "to" and self._sent_to(last, _SEND_VERBS)) or (
-            word == "with" and self._sent_to(last, _SHARE_VERBS)
+        if (word == "to" and self.sends and self._sent_to(last, _SEND_VERBS)) or (
+            word == "with" and self.sends and self._sent_to(last, _SHARE_VERBS)
         ):
             return "meeting"
         if toks.possessive[last] or not _bounded(toks, last):
@@ -485,7 +495,7 @@ class _Names:
             return "strong"
         if word in _GIVEN_CUES:
             return "given"
-        if word in _MEETING_CUES:
+        if word in _MEETING_SET:
             return "meeting"
         return "capital" if word in _CAPITAL_CUES else None
 
@@ -615,7 +625,7 @@ class _Names:
                 return i + 1
         if not title or self.media_row or low in _PLACES or low in _CALENDAR or self.blocked(low):
             return None
-        if (low in self.given and low not in self.words) or self.given_name(low):
+        if (low in self.given and low not in self.words) or ("-" in low and self.given_name(low)):
             return self.extend(i, "title")  # Brian, Helena C Carlsen, Anne-Marie
         nxt = i + 1
         if (

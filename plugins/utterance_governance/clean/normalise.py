@@ -179,7 +179,8 @@ def _in_context(text: str) -> str:
     read = _HESITATION_RE.sub("", text)
     read = _JA_HESITATION_RE.sub("", read)
     read = _CONTROL_SPACE_RE.sub(" ", read)
-    read = _DIGIT_COMBINING_RE.sub("", read)
+    if not read.isascii():
+        read = _DIGIT_COMBINING_RE.sub("", read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(r"\1-", read)

@@ -134,7 +134,7 @@ def is_rg(candidate: str) -> bool:
 
 
 def _rg_spans(text: str, region: str | None) -> list[tuple[int, int, str]]:
-    if region != "BR" and not _RG_SAID_RE.search(text):
+    if "-" not in text or (region != "BR" and not _RG_SAID_RE.search(text)):
         return []
     return [(m.start(), m.end(), "[NATIONAL_ID]") for m in _RG_RE.finditer(text) if is_rg(m.group())]
 
@@ -171,12 +171,12 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 def redact_ids(text: str, region: str | None = None) -> str:
     """IBANs and national identity numbers in ``text`` replaced by ``[IBAN]`` / ``[NATIONAL_ID]``."""
     spans = [(s, e, "[IBAN]") for s, e in _iban_spans(text)]
-    rfc_said = _RFC_SAID.search(text) is not None
-    spans += [
-        (m.start(), m.end(), "[NATIONAL_ID]")
-        for m in _ALNUM_ID_RE.finditer(text)
-        if is_alnum_id(m.group(), region, rfc_said)
-    ]
+    found = list(_ALNUM_ID_RE.finditer(text))
+    if found:
+        rfc_said = _RFC_SAID.search(text) is not None
+        spans += [
+            (m.start(), m.end(), "[NATIONAL_ID]") for m in found if is_alnum_id(m.group(), region, rfc_said)
+        ]
     spans += _rg_spans(text, region)
     if NATIONAL_IDS.get(region or ""):
         for match in _DIGIT_RUN_RE.finditer(text):
