@@ -146,11 +146,25 @@ _EMAIL_NUMBER_WORD = (
 _AT_DOMAIN = re.compile(
     rf"(?i)(?<=\s)(?:at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
 )
+# (as redaction reads them: a number-word mailbox never starts with a function word, "from nine
+# to five at outlook", "tomorrow at ten at outlook"; a glued one is no number and a unit or an
+# ordinal, "9am", "2tb", "15gb", "49ers", "21st"; letters spelled are no time, "9 a m")
+_NOT_BOX_FIRST = (
+    "to|at|from|till|til|until|by|before|after|around|about|past|is|was|are|were|be|for|of|in|on|and|or"
+    "|the|a|an|my|your|our|his|her|their|it|its|me|us|them|than|between|under|over|every|each|only"
+    "|just|since|plus|minus|times|like|with|into|onto|per|de|la|le|el|il|en|et|y|e|und|um|am|im|zu|van"
+    "|op|om|te|da|do|di|du|das|des|dos|del|les|los|las|one|half|quarter"
+)
 _BOX_BEFORE_AT = re.compile(
     rf"(?i)(?<![\w.])(?:(?P<letters>(?:[^\W_]\s+){{2,}}[^\W_])"
-    rf"|[^\W\d_]{{2,}}(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}}"
-    rf"|[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*)\s+\Z"
+    rf"|(?!(?:{_NOT_BOX_FIRST})\s)[^\W\d_]{{2,}}(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}}"
+    rf"|(?P<glued>[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*))\s+\Z"
 )
+_NUMBER_AND_UNIT = re.compile(
+    r"(?i)\d+(?:[.,]\d+)?(?:am|pm|a\.m\.?|p\.m\.?|h|hr|hrs|min|mins|s|ms|k|kb|mb|gb|tb|pb|gig|gigs|g|m|mm|cm"
+    r"|km|kg|lb|lbs|oz|x|p|st|nd|rd|th|ers|er|d|ies|fa)"
+)
+_SPELLED_TIME = re.compile(r"(?i)\d\s+[ap]\s+m\Z")
 _CARD_WINDOW = re.compile(r"(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 _IP_TOKEN = re.compile(
@@ -174,12 +188,18 @@ _NAME_STATEMENT = re.compile(
 # "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
 # when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname,
 # after particles if any ("jan de vries": in Dutch rows any word after a particle, in other rows
-# a gazetteer surname). Both looked up without accents; neither an ordinary English word as written.
+# a gazetteer surname). Both looked up without accents (a surname from five letters: "garcía",
+# not "más", "où", "lá"); neither an ordinary English word as written. Portuguese "liga"/"manda"
+# are also "turn on"/"send" ("liga a luz da sala"): in Portuguese rows a call only before
+# "para"/"pra"/"pro", else a capitalised given name ("liga a Marco Rossi"). After a particle, a
+# lower-case word is no surname beside "[NAME]" (redaction takes a particle and the word after it
+# with a name it finds: "[NAME] van de buren" is "the neighbours'"), nor, beside "te" alone ("te
+# laat": too late), any word that is no gazetteer surname.
 _NAME_CUE = (
     r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
-    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande)"
-    r"(?:\s+(?:a|à|al|para|pra|an|naar|to))?"
+    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|(?P<pt>liga|ligue|ligar|manda|mande))"
+    r"(?:\s+(?P<prep>a|à|al|para|pra|pro|an|naar|to|o))?"
     r"|(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with"
     r"|(?:send|transfer|wire)\s+[^\n]{0,40}?\bto"
 )
@@ -207,7 +227,14 @@ _NOT_NAMES = frozenset(
         "oder", "aber", "und", "che", "se", "come", "quando", "perché", "ma", "que", "si", "como", "cuando",
         "porque", "pero", "qu", "comme", "quand", "parce", "mais", "ou", "hoe", "wat", "waar", "wanneer",
         "omdat", "maar", "of", "mas", "quanto", "onde", "sobre", "über", "pour", "für", "hallo", "hola",
-        "ciao", "salut", "olá", "bonjour", "buongiorno"
+        "ciao", "salut", "olá", "bonjour", "buongiorno",
+        # Portuguese house words ("liga a luz da sala"), relatives ("llama a [NAME] tío"), Dutch
+        # nouns after "van de" ("bel oma van de buren", "[NAME] van de kapper")
+        "luz", "sala", "porta", "corredor", "suite", "suíte", "quarto", "cozinha", "varanda", "tío", "tía",
+        "tio", "tia", "zia", "zio", "oma", "opa", "buren", "kapper", "laat",
+        # accented words that are names without their accents ("liga pra mãe dela")
+        "mãe", "pai", "irmã", "irmão", "vó", "vô", "avó", "avô", "dela", "dele", "tá", "tô", "só", "aí",
+        "está", "día", "tú", "mí", "déjà", "bébé", "chéri", "già", "lì", "sarà", "sù", "schön"
     ]
 )  # fmt: skip
 
@@ -221,17 +248,21 @@ def _folded(word: str) -> str:
     )
 
 
-def _gazetteer_word(word: str, names: frozenset[str], words: frozenset[str]) -> bool:
-    """``word`` (lower case) is in ``names``, folded ("müller") or transliterated ("mueller"),
-    and is not an ordinary English word as written ("maria" is one, "maría" is not)."""
+def _gazetteer_word(word: str, names: frozenset[str], words: frozenset[str], *, fold_from: int = 1) -> bool:
+    """``word`` (lower case) is in ``names``, folded ("müller") or transliterated ("mueller") when
+    it has ``fold_from`` letters or more, and is neither an ordinary English word as written
+    ("maria" is one, "maría" is not) nor, folded or not, one of ``_NOT_NAMES``."""
     if word in words or word in _NOT_NAMES:
+        return False
+    folded = _folded(word) if len(word) >= fold_from else word
+    if folded in _NOT_NAMES:
         return False
     if word in names:
         return True
-    if word.isascii():
+    if word.isascii() or folded == word:
         return False
     umlauts = word.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
-    return _folded(word) in names or umlauts in names
+    return folded in names or umlauts in names
 
 
 _STREET = re.compile(
@@ -247,7 +278,7 @@ _STREET = re.compile(
 # number ("plaza de españa 5", "rua das flores, 123"); never a number followed by a unit.
 _EN_STREET_TYPES = (
     "street|st|avenue|ave|road|rd|lane|ln|drive|way|close|court|crescent|terrace|grove|gardens"
-    "|boulevard|blvd|parkway|square|mews"
+    "|boulevard|blvd|parkway|square|mews|vale|wynd|quay"
 )
 _UNITS = (
     r"(?:%|€|\$|minutes?|mins?|hours?|hrs?|h|seconds?|secs?|km|kms|kilometers?|kilometres?|meters?|metres?|m"
@@ -255,9 +286,37 @@ _UNITS = (
     r"|prozent|personen|minutos|horas|metros|kil[oó]metros|veces|personas|minuti|ore|metri|chilometri|giorni"
     r"|volte|persone|uur|dagen|keer|vezes|pessoas|euros?|dollars?|pounds?)(?![\w%€$])"
 )
+# ... of those, the types that are not ordinary words, in any case ("221 baker street")
+_EN_STRONG_STREET_TYPES = (
+    "street|st|avenue|ave|road|rd|lane|ln|drive|court|crescent|terrace|boulevard|blvd|parkway|mews"
+)
 _LOWER_STREET = re.compile(
     rf"(?i)(?<![\w.,:/-])(?P<number>\d{{1,5}}[a-z]?)\s+(?P<words>[^\W\d_]{{3,}}(?:\s+[^\W\d_]{{3,}})?)"
-    rf"\s+(?:{_EN_STREET_TYPES})(?![\w'’-])(?!(?<=close)\s+(?:to|by|together|enough)\b)"
+    rf"\s+(?:{_EN_STRONG_STREET_TYPES})(?![\w'’-])"
+)
+# ... and those that are ("way", "close"), as redaction reads them (``clean.addresses``' first
+# lower-case form, a subset of it): "way", "close", "grove", "vale", "wynd" or "quay" ending a
+# clause (or before a placeholder: "27 oak way [ADDRESS]"), after one word or two of which none
+# is a function word and the last no plural ("is gate 23 this way", "game 7 was too close",
+# "we are 2 stops close"). "square", "gardens" and the like only capitalised (``_STREET``).
+_WEAK_STREET_STOP = frozenset(
+    [
+        "a", "an", "the", "of", "in", "on", "at", "to", "for", "by", "and", "or", "my", "your", "his",
+        "her", "our", "their", "this", "that", "one", "two", "three", "four", "five", "six", "seven",
+        "eight", "nine", "ten", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+        "mile", "miles", "km", "times", "ways", "way", "lane", "lanes", "step", "steps", "more", "less",
+        "very", "too", "so", "is", "are", "was", "be", "it", "its", "get", "got", "go", "come", "came",
+        "stay", "stayed", "goes", "went", "were", "been", "being", "has", "have", "had", "do", "does",
+        "did", "not", "no", "inch", "inches", "public", "botanical"
+    ]
+)  # fmt: skip
+_WEAK_LOWER_STREET = re.compile(
+    r"(?i)(?<![\w.,:/-])(?P<number>\d{1,5}[a-z]?)\s(?P<words>(?:[^\W\d_]{3,}\s)?[^\W\d_]{2,}[^\W\d_s])"
+    r"\s(?:way|close|grove|vale|wynd|quay)"
+    r"(?=\s*(?:$|[,.;!?\n]|\[|\s(?:please|in|and|near|then|thanks|apt|apartment|unit|flat|suite)\b))"
+    # capitalised, as written addresses are, anywhere ("27 Maple Square", "12 Rose Gardens")
+    r"|(?<![\w.,:/-])(?P<capitalised>\d{1,5}[A-Za-z]?)\s(?P<titled>(?-i:[A-Z][a-z]{2,}\s(?:[A-Z][a-z]{2,}\s)?))"
+    r"(?-i:Way|Close|Grove|Gardens|Square|Vale|Wynd|Quay)(?![\w'’-])"
 )
 _NOT_BEFORE_HOUSE_NUMBER = frozenset(
     [
@@ -290,8 +349,10 @@ _HOUSE_NUMBER = (
 )
 _GERMANIC_STREET = re.compile(
     rf"(?i)\b[^\W\d_]{{2,}}(?:{_GLUED_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
-    rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:markt|platz|straße|strasse|weg|allee|gasse|damm|ufer|plein|laan"
-    rf"|straat)\s+{_HOUSE_NUMBER}"
+    rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:straße|strasse|allee|gasse|damm|ufer|plein|laan|straat)\s+{_HOUSE_NUMBER}"
+    # "alten markt 5", "neuen weg 5": an adjective before "markt" or "weg" (as redaction reads
+    # "markt"; not "beim Markt 3 Tomaten", nor a rank: "Platz 1")
+    rf"|\b(?P<adjective>[^\W\d_]{{2,}}(?:en|er|es|e))\s+(?:markt|weg)\s+{_HOUSE_NUMBER}"
 )
 _NOT_BEFORE_STREET_TYPE = frozenset(
     [
@@ -300,22 +361,34 @@ _NOT_BEFORE_STREET_TYPE = frozenset(
         "van", "met", "voor", "naar", "the"
     ]
 )  # fmt: skip
+_ROMANCE_NUMBER = rf"(?:n[º°o]\.?\s*|número\s+)?\d{{1,4}}\b(?!\s*{_UNITS})"
+# "plaza" and "camino" are also words ("hay plaza para 4", "el camino de santiago 3 etapas"): as
+# redaction reads them, "plaza" in lower case before "de"/"del"/"de la" only ("plaza de españa
+# 5"), else both capitalised before a capitalised word ("Plaza Mayor 5", "Camino de Santiago 3");
+# "plaza", a word or two and a number ending a clause, the first no preposition ("vivo en la plaza
+# mayor 5"; not "la plaza mayor 3 bares", "hay plaza para 4")
 _ROMANCE_STREET = re.compile(
-    r"(?i)\b(?:rue|calle|rua|via|viale|piazza|piazzale|vicolo|strada|avenida|plaza|plaça|paseo|passeig|praça"
-    r"|praca|travessa|carrer|camino|estrada)\s+(?:[\w'’]+,?\s+){1,4}?(?:n[º°o]\.?\s*|número\s+)?"
-    rf"\d{{1,4}}\b(?!\s*{_UNITS})"
+    r"(?i)\b(?:rue|calle|rua|via|viale|piazza|piazzale|vicolo|strada|avenida|plaça|paseo|passeig|praça"
+    rf"|praca|travessa|carrer|estrada)\s+(?:[\w'’]+,?\s+){{1,4}}?{_ROMANCE_NUMBER}"
+    rf"|(?i:\bplaza\s+(?:de\s+la|del|de)\s+)(?:[\w'’]+,?\s+){{1,3}}?{_ROMANCE_NUMBER}"
+    r"|(?-i:\b(?:Plaza|Camino)\s+(?:(?:de\s+la|del|de|la|el)\s+)?[A-ZÁÉÍÓÚÑ])[\w'’]*,?\s+(?:[\w'’]+,?\s+){0,3}?"
+    + _ROMANCE_NUMBER
+    + r"|(?i:\bplaza\s+(?!(?:para|por|con|en|a|al|y|o|hasta|sin|libre|libres|disponible|disponibles|hay)\s)"
+    r"[^\W\d_]{3,}\s+(?:[^\W\d_]{3,}\s+)?\d{1,4}(?=\s*(?:$|[,.;!?\n])))"
 )
 
 
 def _lower_case_street(text: str) -> bool:
-    for match in _LOWER_STREET.finditer(text):
-        before = _LETTERS.findall(text[max(0, match.start() - 30) : match.start()].lower())
-        if before and before[-1] in _NOT_BEFORE_HOUSE_NUMBER:
-            continue
-        if not any(word in _NOT_STREET_WORDS for word in match.group("words").lower().split()):
-            return True
+    for pattern, stop in ((_LOWER_STREET, frozenset()), (_WEAK_LOWER_STREET, _WEAK_STREET_STOP)):
+        for match in pattern.finditer(text):
+            before = _LETTERS.findall(text[max(0, match.start() - 30) : match.start()].lower())
+            if before and before[-1] in _NOT_BEFORE_HOUSE_NUMBER:
+                continue
+            words = (match.group("words") or match.group("titled")).lower().split()
+            if not any(word in _NOT_STREET_WORDS or word in stop for word in words):
+                return True
     for match in _GERMANIC_STREET.finditer(text):
-        if (match.group("before") or "").lower() not in _NOT_BEFORE_STREET_TYPE:
+        if (match.group("before") or match.group("adjective") or "").lower() not in _NOT_BEFORE_STREET_TYPE:
             return True
     return bool(_ROMANCE_STREET.search(text))
 
@@ -783,7 +856,12 @@ def _emails(text: str) -> list[tuple[str, str]]:
         provider = domain in _MAIL_PROVIDERS if match.group("tld") else domain in _BARE_PROVIDERS
         if provider or match.group("tld"):
             box = _BOX_BEFORE_AT.search(text, max(0, match.start() - 100), match.start())
-            if box and (provider or box.group("letters")):
+            if (
+                box
+                and (provider or box.group("letters"))
+                and not (box.group("glued") and _NUMBER_AND_UNIT.fullmatch(box.group("glued")))
+                and not (box.group("letters") and _SPELLED_TIME.search(box.group("letters")))
+            ):
                 return [*found, ("email", "email_spelled")]
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
@@ -809,18 +887,39 @@ def _names(
         first = match.group("first").lower()
         if first != "[name]" and not all(_gazetteer_word(part, given, words) for part in first.split("-")):
             continue
-        rest = match.group("rest").lower().split()
+        if (
+            match.group("pt")
+            and (language == "pt" or match.group("pt").lower().startswith("lig"))
+            and (match.group("prep") or "").lower() not in ("para", "pra", "pro")
+            and not (first == "[name]" or match.group("first")[0].isupper())
+        ):
+            continue  # "liga a luz da sala": turn on
+        rest_written = match.group("rest").split()
+        rest = [word.lower() for word in rest_written]
         particles = 0
         while particles < 2 and particles < len(rest) - 1 and rest[particles] in _PARTICLES:
             particles += 1
         last = rest[particles]
-        if _gazetteer_word(last, surnames, words) or (
-            particles
-            and language == "nl"
-            and all(p in _DUTCH_PARTICLES for p in rest[:particles])
-            and len(last) >= 3
-            and last not in _NOT_NAMES
-            and last not in _PARTICLES
+        capitalised = rest_written[particles][0].isupper()
+        if particles and not capitalised and first == "[name]":
+            continue  # "[NAME] van de buren": a word redaction left after a particle
+        if (
+            _gazetteer_word(last, surnames, words, fold_from=5)
+            or (
+                particles
+                and language == "nl"
+                and all(p in _DUTCH_PARTICLES for p in rest[:particles])
+                and len(last) >= 3
+                and last not in _PARTICLES
+                and (
+                    capitalised  # "[NAME] van de Kapper"
+                    or (
+                        rest[:particles] != ["te"]
+                        and last not in _NOT_NAMES
+                        and _folded(last) not in _NOT_NAMES
+                    )
+                )
+            )
         ):
             return [*found, ("name", "called_full_name")]
     return found

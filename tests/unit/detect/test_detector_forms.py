@@ -9,6 +9,8 @@ scope and the RE2 prefilters are tested with the rules, and through ``find_in_te
 
 from __future__ import annotations
 
+import pytest
+
 from utterance_governance.detect import find_in_text, flag_rows
 
 
@@ -497,3 +499,99 @@ def test_digits_with_keycaps_and_combining_marks() -> None:
     ]
     assert _missed(cases) == []
     assert _flagged([("press 1️⃣ for yes or 2️⃣ for no", "en-US")]) == []
+
+
+# --- 13. benign requests the detector's rules read looser than redaction (a finding blocks a night) --
+
+# Per locale: rows as redaction leaves them (its "[NAME]" included) that hold no identifier.
+_BENIGN_BY_LOCALE = {
+    "pt-BR": [
+        "liga a luz da sala",  # "liga a": turn on, not call; "luz" a given name, "sala" a surname
+        "liga a luz do corredor",
+        "manda a luz da sala apagar",
+        "liga o ventilador da suíte",
+        "liga pra [NAME] lá em casa",  # "lá": no surname without its accent
+        "liga pra mãe dela",  # "mãe": a given name without its accent
+    ],
+    "de-DE": [
+        "Bayern ist Platz 1",  # a rank, not a square
+        "wer ist Platz 1 in der Bundesliga",
+        "reserviere Platz 12 im Zug",
+        "Weltrangliste Platz 1",
+        "kauf beim Markt 3 Tomaten",
+        "ruf [NAME] früh an",
+    ],
+    "nl-NL": [
+        "bel [NAME] van de buren",  # the neighbours
+        "bel [NAME] van de kapper",  # the hairdresser
+        "bel oma van de buren",
+        "bel [NAME] te laat",  # too late
+        "bel [NAME] hè",
+    ],
+    "es-ES": [
+        "llama a [NAME] más tarde",
+        "llama a [NAME] tío",
+        "hay plaza para 4",  # room for 4
+        "hay plaza libre 4",
+        "la plaza mayor 3 bares",
+        "el camino de santiago 3 etapas",
+    ],
+    "fr-FR": ["appelle [NAME] où tu veux"],
+    "it-IT": ["chiama [NAME] però dopo", "chiama [NAME] zia"],
+    "en-US": [
+        "is gate 23 this way",
+        "terminal 2 this way",
+        "bus 42 goes that way",
+        "the game was 98 96 very close",
+        "game 7 was too close",
+        "use 8 inch square pan",
+        "visit 2 public gardens",
+        "Use 8 Inch Square Pan",  # title case: still no square
+        "Game 7 Was Too Close",
+        "the 2 doors close at 5 so hurry",
+        "set a reminder for 9am at outlook",  # a time, a size, a team: no mailbox
+        "how much is 2tb at icloud",
+        "i have 15gb at gmail",
+        "the 49ers at yahoo sports",
+        "i have 2fa at gmail",
+        "block my calendar from nine to five at outlook",  # "to five": no mailbox
+        "schedule a meeting tomorrow at ten at outlook",
+    ],
+}
+
+
+@pytest.mark.parametrize("locale", sorted(_BENIGN_BY_LOCALE))
+def test_benign_requests_of_every_locale_are_not_flagged(locale: str) -> None:
+    cases = [(text, locale) for text in _BENIGN_BY_LOCALE[locale]]
+    assert _flagged(cases) == []
+    assert [text for text in _BENIGN_BY_LOCALE[locale] if find_in_text(text, locale)] == []
+
+
+def test_identifiers_beside_the_benign_forms_are_still_found() -> None:
+    cases = [
+        ("liga para marco rossi", "pt-BR", "name"),  # "liga para": call
+        ("ligar para marco rossi", "pt-BR", "name"),
+        ("liga pro Marco Rossi", "pt-BR", "name"),
+        ("liga a Marco Rossi", "pt-BR", "name"),  # "liga a" and a capitalised given name
+        ("bel jan de vries", "nl-NL", "name"),
+        ("bel [NAME] van de Kapper", "nl-NL", "name"),  # a capitalised surname left after a particle
+        ("llama a [NAME] garcía", "es-ES", "name"),  # folded from five letters
+        ("ruf [NAME] müller an", "de-DE", "name"),
+        ("navigiere zum alten markt 5", "de-DE", "address"),
+        ("ich wohne im neuen weg 5", "de-DE", "address"),
+        ("lleva esto a plaza de españa 5", "es-ES", "address"),
+        ("vivo en la plaza del sol 5", "es-ES", "address"),
+        ("vivo en la Plaza Mayor 5", "es-ES", "address"),
+        ("vivo en la plaza mayor 5", "es-ES", "address"),  # a number ending the clause
+        ("vivo en Camino de Santiago 3", "es-ES", "address"),
+        ("navigate to 27 oak way", "en-GB", "address"),
+        ("meet me at 27 oak way [ADDRESS]", "en-US", "address"),  # a unit redaction took after it
+        ("deliver to 14 willow close please", "en-GB", "address"),
+        ("i live on 27 Maple Square", "en-GB", "address"),  # capitalised: a square
+        ("meet at 12 Rose Gardens tomorrow", "en-GB", "address"),
+        ("send it to 3 ash vale", "en-GB", "address"),
+        ("jsmith87 at gmail", "en-US", "email"),
+        ("j o h n s m i t h at gmail", "en-US", "email"),
+        ("jsmith eighty seven at gmail dot com", "en-US", "email"),
+    ]
+    assert _missed(cases) == []
