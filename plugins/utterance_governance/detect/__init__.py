@@ -17,7 +17,9 @@ email           ``email_written``: an RFC 5322-ish address (Unicode letters, no 
                 com"), with spoken numbers ("jsmith eighty seven at gmail") or letters and
                 digits ("jsmith87 at gmail"), before a mail provider's domain (without a TLD
                 only a provider whose name is no word: not "f1 at sky"; "g mail" read as
-                "gmail") or, letter by letter, any domain with a TLD
+                "gmail") or, letter by letter, any domain with a TLD; no number and unit or
+                ordinal ("9am", "2tb", "49ers at yahoo"), no number words after a function
+                word ("from nine to five at outlook")
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn
@@ -47,13 +49,21 @@ name            ``name_statement``: "my name is X" and its translations;
                 ``called_full_name``: a request naming its person ("call|text|whatsapp X Y",
                 "set up a meeting with X Y", "send ten dollars to X Y", "llama a X Y", "ruf X Y
                 an", "bel X de Y"), X a gazetteer given name (each part when hyphenated) and Y a
-                gazetteer surname (accents folded: "maría garcía", "müller"; after particles; in
-                Dutch rows any word after a particle), neither an ordinary word as written
+                gazetteer surname (accents folded, a surname's from five letters: "maría
+                garcía", "müller", not "más"; after particles; in Dutch rows any word after a
+                particle but "te", a lower-case one not beside "[NAME]"), neither an ordinary
+                word as written nor a listed common word ("luz", "sala", "tío", "buren");
+                Portuguese "liga"/"manda" a call only before "para"/"pra"/"pro" or a
+                capitalised given name ("liga a luz da sala" is "turn on")
 address         ``street_number``: a house number, capitalised words and a street type; in
-                lower case, a number, one or two words and an English street type ("27 oak
-                way"; not after "the", "in", "add" ..., nor with a unit among them), a German or
-                Dutch street and its number ("alten markt 5", "kerkstraat nummer 12"), a Romance
-                street type, words and a number ("plaza de españa 5", "rua das flores, 123"); no
+                lower case, a number, one or two words and an English street type ("221 baker
+                street"; not after "the", "in", "add" ..., nor with a unit among them), "way",
+                "close", "grove", "vale", "wynd" or "quay" only ending a clause after no
+                function word ("27 oak way"; not "gate 23 this way"), "square" and "gardens"
+                only capitalised; a German or Dutch street and its number ("alten markt 5",
+                "neuen weg 5", "kerkstraat nummer 12"; not "Platz 1"), a Romance street type,
+                words and a number ("plaza de españa 5", "rua das flores, 123"; "plaza" in
+                lower case only before "de" or ending a clause, "camino" only capitalised); no
                 unit after the number;
                 ``po_box``: "P.O. Box 12", "Postfach 12", "apartado 12"
 ==============  ==========================================================================
