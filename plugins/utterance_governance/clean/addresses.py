@@ -57,6 +57,10 @@ _NOT_STREET_WORDS = (
     "a|an|the|of|in|on|at|to|for|by|and|or|my|your|his|her|our|their|this|that|one|two|three|four|five"
     "|six|seven|eight|nine|ten|minute|minutes|hour|hours|day|days|week|weeks|mile|miles|km|times|ways|way"
     "|lane|lanes|step|steps|more|less|very|too|so|is|are|was|be|it|its|get|got|go|come|came|stay|stayed"
+    # (and words that end a sentence before "way" or "close" in speech: "season 2 episode 3 no way",
+    # "terminal 5 which way", "door 3 please close", "my 2 sisters live close")
+    "|no|which|either|please|wont|won't|force|open|both|live|lives|goes|pretty|nil|really|quite|all"
+    "|any|each|every|some|same|other|another|far|right|left|wrong|up|down|out|off|back|now|then|just"
 )
 # Street types written before the name, not ordinary words in their language. "via" is a word in
 # English too, but ASR writes Italian streets in lower case ("portami in via roma 31") and the

@@ -307,7 +307,12 @@ _WEAK_STREET_STOP = frozenset(
         "mile", "miles", "km", "times", "ways", "way", "lane", "lanes", "step", "steps", "more", "less",
         "very", "too", "so", "is", "are", "was", "be", "it", "its", "get", "got", "go", "come", "came",
         "stay", "stayed", "goes", "went", "were", "been", "being", "has", "have", "had", "do", "does",
-        "did", "not", "no", "inch", "inches", "public", "botanical"
+        "did", "not", "no", "inch", "inches", "public", "botanical",
+        # words ending a spoken sentence before "way"/"close" ("terminal 5 which way", "door 3 please
+        # close", "the score is 2 nil either way", "the game ended 3 2 pretty close")
+        "which", "either", "please", "wont", "won't", "force", "open", "both", "live", "lives", "pretty",
+        "nil", "really", "quite", "all", "any", "each", "every", "some", "same", "other", "another", "far",
+        "right", "left", "wrong", "up", "down", "out", "off", "back", "now", "then", "just"
     ]
 )  # fmt: skip
 _WEAK_LOWER_STREET = re.compile(

@@ -155,6 +155,17 @@ KEPT = [
     ("de-DE", "treffen am markt um 5"),  # no check digit, no RFC said, not in Mexico
     ("pt-BR", "meu rg é 12.345.678-9"),  # wrong check digit
     ("en-US", "the 27 way to cook eggs"),
+    # (the review of the session's rules: a sentence ending in "way"/"close" after a number and a word)
+    ("en-US", "season 2 episode 3 no way"),
+    ("en-US", "my 2 sisters live close"),
+    ("en-US", "terminal 5 which way"),
+    ("en-US", "door 3 please close"),
+    ("en-US", "window 2 wont close"),
+    ("en-US", "app number 2 force close"),
+    ("en-US", "chrome has 20 tabs open close"),
+    ("en-US", "the score is 2 nil either way"),
+    ("en-US", "the game ended 3 2 pretty close"),
+    ("en-US", "i have 2 kids both close"),
 ]
 
 

@@ -560,6 +560,16 @@ _BENIGN_BY_LOCALE = {
 }
 
 
+# sentences ending in "way"/"close" after a number and a word, which redaction keeps: a finding would
+# block the night
+_BENIGN_BY_LOCALE["en-US"] = [
+    *_BENIGN_BY_LOCALE.get("en-US", []),
+    "season 2 episode 3 no way", "my 2 sisters live close", "terminal 5 which way", "door 3 please close",
+    "window 2 wont close", "app number 2 force close", "chrome has 20 tabs open close",
+    "the score is 2 nil either way", "the game ended 3 2 pretty close", "i have 2 kids both close",
+]  # fmt: skip
+
+
 @pytest.mark.parametrize("locale", sorted(_BENIGN_BY_LOCALE))
 def test_benign_requests_of_every_locale_are_not_flagged(locale: str) -> None:
     cases = [(text, locale) for text in _BENIGN_BY_LOCALE[locale]]
