@@ -136,6 +136,8 @@ def read_run(run: str) -> tuple[str, int, bool]:
         .replace("\u017f", "s")
         .split()
     )
+    if "," in run and _clock_times(run):
+        return "", 0, False
     digits: list[str] = []
     count = 0
     spoken = False
@@ -175,6 +177,20 @@ def read_run(run: str) -> tuple[str, int, bool]:
             i += 1
         i += 1
     return "".join(digits), count, spoken
+
+
+_HOUR_WORDS = frozenset(
+    ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
+)  # fmt: skip
+
+
+def _clock_times(run: str) -> bool:
+    """A list of times of day said "six o five", parted by commas ("wake me at six o five, seven o
+    five, eight o five"): no number, though the digits would run to nine."""
+    parts = [part.split() for part in run.lower().split(",")]
+    return len(parts) >= 2 and all(
+        len(p) == 3 and p[0] in _HOUR_WORDS and p[1] == "o" and p[2] in UNIT_WORDS for p in parts
+    )
 
 
 def spoken_number_spans(text: str) -> Iterator[SpokenNumber]:

@@ -510,6 +510,21 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
             return
 
 
+_HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_MINUTE_DIGITS = "one|two|three|four|five|six|seven|eight|nine"
+_TIME_AT_END = re.compile(rf"(?:^|\s)(?:{_HOURS}) o (?:{_MINUTE_DIGITS})\s*$")
+_TIME_FIRST = re.compile(rf"^\s*(?:and\s+)?(?:{_HOURS}) o (?:{_MINUTE_DIGITS})\b")
+
+
+def _without_clock_lists(text: str) -> str:
+    """``text`` without a list of times of day said "six o five" and parted by commas ("wake me at six
+    o five, seven o five, eight o five"): their digits would run to nine, and they are no number."""
+    parts = text.split(",")
+    if not _TIME_AT_END.search(parts[0]) or not all(_TIME_FIRST.match(part) for part in parts[1:]):
+        return text
+    return ",".join([_TIME_AT_END.sub(" ", parts[0]), *(_TIME_FIRST.sub(" ", part) for part in parts[1:])])
+
+
 def _spoken_digits(text: str, language: str | None = None) -> bool:
     """Seven digits or more read out in a row: digit words of any supported language and French
     pairs ("douze"), fillers ("uh", "äh", "euh") between them counting as nothing; or written
@@ -517,6 +532,8 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     "555 one two three four"; as redaction reads them: "Termin am 12.04.2026 um ein Uhr" is no
     number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"."""
     english = language in ("en", None)
+    if english and "," in text and " o " in text:
+        text = _without_clock_lists(text.lower())
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     # the current run: digits read out, digits written, words in a row (and the most so far): written
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);

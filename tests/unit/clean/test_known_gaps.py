@@ -166,6 +166,8 @@ KEPT = [
     ("en-US", "the score is 2 nil either way"),
     ("en-US", "the game ended 3 2 pretty close"),
     ("en-US", "i have 2 kids both close"),
+    ("en-US", "wake me at six o five, seven o five, eight o five"),  # times, not nine digits
+    ("en-US", "six o five, seven o five, eight o five, nine o five"),
 ]
 
 

@@ -567,6 +567,7 @@ _BENIGN_BY_LOCALE["en-US"] = [
     "season 2 episode 3 no way", "my 2 sisters live close", "terminal 5 which way", "door 3 please close",
     "window 2 wont close", "app number 2 force close", "chrome has 20 tabs open close",
     "the score is 2 nil either way", "the game ended 3 2 pretty close", "i have 2 kids both close",
+    "wake me at six o five, seven o five, eight o five", "wake me at six o five, seven o five, eight o five please",
 ]  # fmt: skip
 
 
