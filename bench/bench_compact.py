@@ -134,7 +134,7 @@ def main() -> int:
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.policy import Policy
     from utterance_governance.publish.commit import live_version, read_manifest
-    from utterance_governance.publish.compact import compact, speaker_fanout
+    from utterance_governance.publish.compact import batches_by_level, compact
 
     checkpoints = sorted(
         {int(c) for c in args.checkpoints.split(",") if int(c) <= args.nights} | {args.nights}
@@ -174,7 +174,7 @@ def main() -> int:
                 store.dispose()
             figures = {name: purge_copy(work, name, median) for name in lakes}
             storage, store = lakes["compacted"]
-            levels = speaker_fanout(read_manifest(storage, DATASET, live_version(storage, DATASET)))
+            levels = batches_by_level(read_manifest(storage, DATASET, live_version(storage, DATASET)))
             c, n = figures["compacted"], figures["not"]
             line = (f"night {night:3d} ({night * args.rows:,} rows): median customer ({spoken[median]} utterances) "
                     f"purged from {c['shards']} shards in {c['seconds']:.2f} s compacted, {n['shards']} shards in "

@@ -77,7 +77,7 @@ def _new_privacy_files(
     return ctx.store.select_new_files(files)
 
 
-def _refused_privacy_files(ctx: RunContext, kind: str, refused: list[Refused]) -> pa.Table:
+def _refused_privacy_files(refused: list[Refused]) -> pa.Table:
     """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
     which blocks publishing until it is fixed upstream or acknowledged."""
@@ -114,7 +114,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)
         if refused:
-            ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(ctx, kind, refused))
+            ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(refused))
             summary[f"{folder}_refused_files"] += len(refused)
         taken = []
         for info in files:

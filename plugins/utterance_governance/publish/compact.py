@@ -109,8 +109,8 @@ def plan(manifest: Mapping[str, Any], fanout: int) -> Plan | None:
     return None
 
 
-def speaker_fanout(manifest: Mapping[str, Any]) -> dict[str, int]:
-    """Shards and batches of the live version, by level (for the run's report: no identifiers)."""
+def batches_by_level(manifest: Mapping[str, Any]) -> dict[str, int]:
+    """How many batches of each level the live version holds (for the run's report: no identifiers)."""
     levels: dict[int, set[str]] = {}
     for shard in manifest.get("shards", []):
         levels.setdefault(shard_level(shard), set()).add(shard_batch(shard))
@@ -157,7 +157,7 @@ def compact(
             return {**result, **_summary(done), "ledger_rows_moved": dropped, "retried_after_switch": True}
         manifest = read_manifest(storage, dataset, live)
         due = plan(manifest, policy.compaction_fanout)
-        result["batches_by_level"] = speaker_fanout(manifest)
+        result["batches_by_level"] = batches_by_level(manifest)
         if due is None:
             return result
         result.update(level=due.level + 1, batches_merged=len(due.batches), shards_merged=len(due.shards),

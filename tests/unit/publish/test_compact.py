@@ -258,10 +258,10 @@ def test_levels_climb_one_merge_at_a_time(tmp_path, store):
     for n in range(9):
         publish_records(storage, store, night(n), f"night-{n}", target_rows=4)
         run_compact(storage, store, run_id=f"compact-{n}", at=AT + timedelta(hours=n))
-    assert C.speaker_fanout(live_manifest(storage)) == {"level_1": 3}  # the last merge made the third
+    assert C.batches_by_level(live_manifest(storage)) == {"level_1": 3}  # the last merge made the third
     assert all(len(shards_holding(storage, c)) == 3 for c in CUSTOMERS)
     run_compact(storage, store, run_id="compact-9", at=AT + timedelta(hours=9))  # the next run merges those
-    assert C.speaker_fanout(live_manifest(storage)) == {"level_2": 1}
+    assert C.batches_by_level(live_manifest(storage)) == {"level_2": 1}
     assert all(len(shards_holding(storage, c)) == 1 for c in CUSTOMERS)
     ids = live_table(storage).column("utterance_id")
     assert len(ids) == 9 * 12 and pc.count_distinct(ids).as_py() == 9 * 12
