@@ -22,6 +22,12 @@ def _fold(value: object) -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
+def _id_key(value: object) -> str | None:
+    """A listed utterance id as a deletion matches it: canonical, case ignored."""
+    canonical = canonical_id(value)
+    return canonical.lower() if canonical is not None else None
+
+
 def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> bool:
     scope = _fold(request["scope"])
     captured, landed = row.get("captured_at"), row.get("landed_at")
@@ -31,8 +37,8 @@ def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> 
     if scope == "range":
         return captured is None or request["from"] <= captured <= request["to"]
     if scope == "utterances":
-        listed = {canonical_id(u) for u in request["utterance_ids"] or []}
-        return canonical_id(row.get("utterance_id")) in listed
+        listed = {_id_key(u) for u in request["utterance_ids"] or []} - {None}
+        return _id_key(row.get("utterance_id")) in listed
     return False
 
 

@@ -236,7 +236,8 @@ class Population:
                        "requested_at": iso(request["requested_at"]),
                        "from": iso(request["from"]) if request["from"] else None,
                        "to": iso(request["to"]) if request["to"] else None,
-                       "utterance_ids": [unicodedata.normalize("NFD", u) for u in request["utterance_ids"]]
+                       "utterance_ids": [unicodedata.normalize("NFD", self.rng.choice([u, u.upper()]))
+                                         for u in request["utterance_ids"]]
                        if request["utterance_ids"] else None}  # fmt: skip
             lines["deletions"].append(json.dumps(spelled, ensure_ascii=self.rng.random() < 0.5).encode())
         for kind, line in unreadable:

@@ -29,6 +29,9 @@ opt-out or deletion of the real id can reach. It stays a canonical id everywhere
 deletion record naming it still reaches the rows published under it before, and other ids ("0" as an
 utterance id) are not refused.
 
+A deletion request's list of utterance ids is the one place ids are matched case-folded
+(``listed_key``): see there.
+
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.
 """
@@ -84,6 +87,15 @@ def canonical_id(value: object) -> str | None:
     if not text or any(_refused(ch) for ch in text):
         return None
     return text
+
+
+def listed_key(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Utterance ids as a deletion request's list is matched against them: canonical, then case
+    folded. Ids keep their case everywhere else, but a request listing ``6F1C…`` where the utterance
+    is ``6f1c…`` (a support tool that upper-cases UUIDs) would match nothing and complete with nothing
+    deleted. A listing reaches only the requesting customer's own rows (and rows whose customer is
+    unknown), so folding can only delete more of what they may have meant, never another's."""
+    return pc.utf8_lower(canonical_ids(ids))
 
 
 def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:

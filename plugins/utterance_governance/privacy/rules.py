@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
-from utterance_governance.privacy.identity import canonical_ids
+from utterance_governance.privacy.identity import canonical_ids, listed_key
 from utterance_governance.privacy.subjects import Subjects, _codes, micros
 
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
@@ -35,7 +35,7 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
     clock skew: words spoken just before the request on a device whose clock runs ahead carry a
     capture time just after it) and everything that landed before it, whatever its capture time;
     ``range`` covers ``from <= captured_at <= to``;
-    ``utterances`` covers the listed ids of the requesting customer only.
+    ``utterances`` covers the listed ids of the requesting customer only, compared case-folded.
     """
     cache = s.__dict__.setdefault("_deletion", {})
     if "pairs" not in cache:
@@ -83,11 +83,12 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
         parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
         listed = pd.DataFrame({
             "code": req_code[listing][parent],
-            "uid": canonical_ids(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
+            "uid": listed_key(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
             "request_id": request_id[listing][parent],
         }).dropna(subset=["uid"])  # fmt: skip
-        uid = np.asarray(s.utterance_id.to_numpy(zero_copy_only=False), dtype=object)
-        in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(s.utterance_id, value_set=pa.array(
+        folded = listed_key(s.utterance_id)
+        uid = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
+        in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(folded, value_set=pa.array(
             listed["uid"].unique(), pa.string())), False)))  # fmt: skip
         if len(in_list):
             rows = pd.DataFrame({"row": in_list, "code": s.code[in_list], "uid": uid[in_list],

@@ -54,7 +54,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
-from utterance_governance.privacy.identity import canonical_id
+from utterance_governance.privacy.identity import canonical_id, listed_key
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
 from utterance_governance.purge.traces import PLACES, purge_traces
@@ -109,10 +109,10 @@ class Deleted:
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
     ) -> bool:
         """Does a deleted customer or a listed utterance id occur among these (decoded) values?"""
-        for values, wanted in ((customers, self.customers), (ids, self.listed_ids)):
+        for values, wanted, key in ((customers, self.customers, canonical_ids), (ids, self.listed_ids, listed_key)):
             if values is None or not wanted or len(values) == 0:
                 continue
-            found = pc.is_in(canonical_ids(values), value_set=pa.array(sorted(wanted), pa.string()))
+            found = pc.is_in(key(values), value_set=key(pa.array(sorted(wanted), pa.string())))
             if pc.any(pc.fill_null(found, False)).as_py():
                 return True
         return False
@@ -492,7 +492,7 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
     if not ids or table.num_rows == 0:
         return
     hit = np.asarray(
-        pc.fill_null(pc.is_in(table.column("utterance_id"), value_set=pa.array(sorted(ids))), False)
+        pc.fill_null(pc.is_in(listed_key(table.column("utterance_id")), value_set=listed_key(pa.array(sorted(ids), pa.string()))), False)
     )
     if not hit.any():
         return

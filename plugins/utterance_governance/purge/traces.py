@@ -211,16 +211,17 @@ class Scrubber:
     """Replaces every token (a deleted utterance id, a speaker key) in text by ``SCRUBBED``: as a
     word of ``_TOKEN`` (a set lookup, for the many plain ids), and, for the few tokens that hold a
     character ``_TOKEN`` splits at (``utt/2026/0001``, ``dXR0LTAwMQ==``), as a substring no id
-    character continues on either side. ``html``: the tokens as an HTML page escapes them."""
+    character continues on either side. ``html``: the tokens as an HTML page escapes them. Case is
+    ignored, as a deletion's list of ids is matched (``privacy.identity.listed_key``)."""
 
     def __init__(self, tokens: set[str], *, html: bool = False):
         import html as html_module
 
-        escaped = {html_module.escape(t, quote=True) for t in tokens} if html else set(tokens)
+        escaped = {(html_module.escape(t, quote=True) if html else t).lower() for t in tokens}
         self.tokens = escaped
         special = sorted((t for t in escaped if not _TOKEN.fullmatch(t)), key=len, reverse=True)
         self.special = (
-            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, special)) + r")(?![\w-])")
+            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, special)) + r")(?![\w-])", re.IGNORECASE)
             if special
             else None
         )
@@ -233,7 +234,7 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         if self.special is not None:
             text = self.special.sub(self._hit, text)
-        return _TOKEN.sub(lambda m: self._hit(m) if m.group() in self.tokens else m.group(), text)
+        return _TOKEN.sub(lambda m: self._hit(m) if m.group().lower() in self.tokens else m.group(), text)
 
     def json(self, text: str) -> str:
         """A JSON document with every string value and key scrubbed (escapes decoded first); text

@@ -216,6 +216,16 @@ class TestDeletion:
         )
         assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == ["mine"]
 
+    def test_scope_utterances_matches_the_listed_ids_whatever_their_case(self):
+        """A support tool that upper-cases UUIDs listed ids that matched nothing: the request completed
+        with the utterance still published. Only the requester's own rows are reached, folded or not."""
+        records = utterances(
+            ("6f1c-ab", "c1", ts(1), "en-US"), ("ärger-1", "c1", ts(2), "de-DE"),
+            ("keep", "c1", ts(3), "en-US"), ("6F1C-AB", "c2", ts(1), "en-US"),
+        )  # fmt: skip
+        req = dict(customer_id="c1", scope="utterances", utterance_ids=["6F1C-AB", "ÄRGER-1"], requested_at=ts(25))
+        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == ["6f1c-ab", "ärger-1"]
+
     def test_several_scopes_together(self):
         records = utterances(
             ("a", "c1", ts(1), "en-US"), ("b", "c2", ts(7), "en-US"), ("c", "c3", ts(3), "en-US")

@@ -119,6 +119,27 @@ def test_run_reports_lose_a_deleted_id_whatever_characters_it_holds(lake, uid):
     ] == []
 
 
+def test_a_deletion_listing_an_id_in_other_case_purges_every_copy(lake):
+    """``6F1C…`` listed where the utterance is ``6f1c…``: the receipt said completed, 0 rows removed,
+    and the shard, the access copies and the run reports kept the utterance."""
+    uid = "6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3"
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line(uid, "zed", "remind me to buy tulips")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    assert uid in lake.live_ids()
+    lake.storage.write_bytes(
+        "landing/deletions/d.jsonl", deletion("d1", "zed", scope="utterances", utterance_ids=[uid.upper()])
+    )
+    lake.privacy()
+    done = receipt(lake, "d1")
+    assert done["status"] == "completed"
+    assert uid not in lake.live_ids() and "u-kept" in lake.live_ids()
+    assert [
+        p for p in left_in_lake(lake, uid) if not p.startswith(("reports/receipts/", "landing/deletions/"))
+    ] == []
+    assert left_in_lake(lake, "tulips") == []
+
+
 SECRET = "my locker combination is swordfish42"
 
 
