@@ -284,8 +284,11 @@ def _judge_capitalised(word: str) -> tuple[bool, bool, bool, bool]:
     """(a given name, unknown: no common word and longer than a letter, a surname's ending, any
     given name: also one that is an English word, "Frank", "Rose", which starts a name before an
     unknown word) of a capitalised word as ``_Tokens`` reads it (quotes and hyphens around it, a
-    possessive off)."""
+    possessive off). A word in capitals ("OK", "AM", "NASA") is none of these: every rule that reads
+    a capitalised word asks for a title-cased one (``_title``)."""
     token = _POSSESSIVE_END.sub("", word.strip("'’-"))
+    if not _title(token):
+        return (False, False, False, False)
     low = token.lower()
     given, common = _token_sets()
     # (the length of the lower case, as the rules read it: "İ" is two characters lower-cased)
