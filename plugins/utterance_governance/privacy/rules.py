@@ -86,7 +86,7 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
             "uid": listed_key(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
             "request_id": request_id[listing][parent],
         }).dropna(subset=["uid"])  # fmt: skip
-        folded = listed_key(s.utterance_id)
+        folded = pc.utf8_lower(s.utterance_id)  # canonical already: ``listed_key`` without its first step
         uid = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
         in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(folded, value_set=pa.array(
             listed["uid"].unique(), pa.string())), False)))  # fmt: skip
