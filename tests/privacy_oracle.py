@@ -22,6 +22,15 @@ def _fold(value: object) -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
+def _other_case(value: object) -> set[str]:
+    """The all-lower and all-upper spellings of an id that differ from it: a record taking something away
+    names them too (a deletion covers them, an opt-out or an unreadable record holds them)."""
+    canonical = canonical_id(value)
+    if canonical is None:
+        return set()
+    return {s for s in (canonical_id(canonical.lower()), canonical_id(canonical.upper())) if s and s != canonical}
+
+
 def _id_key(value: object) -> str | None:
     """A listed utterance id as a deletion matches it: canonical, case ignored."""
     canonical = canonical_id(value)
@@ -67,7 +76,8 @@ def oracle_reason(
         return DELETION
     if customer is None:
         return None if _default_consented(row, policy) else NO_CONSENT
-    if customer in {canonical_id(h) for h in held}:
+    opted_out = [e["customer_id"] for e in consent if _fold(e["status"]) != "opted_in"]
+    if customer in {canonical_id(h) for h in held} | {s for c in [*held, *opted_out] for s in _other_case(c)}:
         return HELD
     events = []
     for event in consent:
@@ -115,6 +125,8 @@ def deleted(row: Mapping, requests: list[Mapping], policy: Policy | None = None)
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):
                 return True
-        elif canonical_id(request["customer_id"]) == customer and _covered(row, request, skew):
+        elif customer in {canonical_id(request["customer_id"]), *_other_case(request["customer_id"])} and _covered(
+            row, request, skew
+        ):
             return True
     return False

@@ -45,7 +45,7 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
 
 def _deletion_pairs(s: Subjects) -> pd.DataFrame:
     empty = pd.DataFrame({"row": pd.Series([], dtype=np.int64), "request_id": pd.Series([], dtype=object)})
-    deletions = s.state.deletions
+    deletions = s.state.deletion_requests
     if len(s) == 0 or deletions.num_rows == 0:
         return empty
     req_code = _codes(canonical_ids(deletions.column("customer_id")), s.state.customers)
@@ -115,12 +115,13 @@ class DeletionRequested:
 @dataclass(frozen=True)
 class HeldBack:
     """The customer has an unreadable consent or deletion record and no valid record after it:
-    whether their data may be used cannot be told, so it is not used (and live rows are withdrawn)."""
+    whether their data may be used cannot be told, so it is not used (and live rows are withdrawn).
+    So is a customer whose id, spelled in other case, opted out or is held (``PrivacyState.doubted_customers``)."""
 
     reason: str = S.HELD_BACK
 
     def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
-        held = s.state.held_customers
+        held = s.state.doubted_customers
         if not held:
             return np.zeros(len(s), dtype=bool)
         codes = _codes(canonical_ids(pa.array(sorted(held), pa.string())), s.state.customers)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -21,6 +22,14 @@ class PrivacyState:
     it; nothing of theirs may be used (SPEC §4.1 "doubt withdraws"). ``blocked_reasons``:
     unreadable records that name no readable customer; while any is open nothing may be
     published (fail closed).
+
+    Ids keep their case (``ABC`` and ``abc`` are two customers), but a record that takes something
+    away and names ``6F1C…`` where the utterances say ``6f1c…`` (a support tool that upper-cases
+    ids) would otherwise match nothing. So the all-lower and all-upper spellings of the customer of
+    a deletion request are covered by it too (``deletion_requests``: a deletion can only remove
+    more), and those of a customer who opted out or is held are held (``doubted_customers``): the
+    opt-out may be theirs. They are held, not opted out: merging consent across spellings would let
+    one spelling's later opt-in undo the other's opt-out. They stay held while that record stands.
     """
 
     consent: pa.Table = field(default_factory=S.CONSENT.empty_table)
@@ -36,12 +45,41 @@ class PrivacyState:
         return bool(self.blocked_reasons)
 
     @cached_property
+    def deletion_requests(self) -> pa.Table:
+        """``deletions``, and for each request a copy naming each other-case spelling of its
+        customer (same request id: what it removes is counted on the request)."""
+        deletions = self.deletions
+        variants = case_variants(deletions.column("customer_id"))
+        if not variants:
+            return deletions
+        named = canonical_ids(deletions.column("customer_id")).to_pylist()
+        rows = [(i, v) for i, c in enumerate(named) if c in variants for v in variants[c]]
+        extra = deletions.take(pa.array([i for i, _ in rows], pa.int64()))
+        at = extra.schema.get_field_index("customer_id")
+        extra = extra.set_column(at, extra.schema.field(at), pa.array([v for _, v in rows], pa.string()))
+        return pa.concat_tables([deletions, extra])
+
+    @cached_property
+    def doubted_customers(self) -> frozenset[str]:
+        """``held_customers``, and the other-case spellings of every customer held or opting out."""
+        consent = self.consent
+        out = pc.fill_null(
+            pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out"), True
+        )
+        named = pa.chunked_array(
+            [canonical_ids(consent.column("customer_id").filter(out)),
+             canonical_ids(pa.array(sorted(self.held_customers), pa.string()))], type=pa.string()
+        )  # fmt: skip
+        spelled = {v for vs in case_variants(named).values() for v in vs}
+        return frozenset(self.held_customers) | spelled
+
+    @cached_property
     def customers(self) -> pa.Array:
         """Every customer a privacy record names (canonical, distinct): codes index into this."""
         parts = [
             canonical_ids(self.consent.column("customer_id")),
-            canonical_ids(self.deletions.column("customer_id")),
-            canonical_ids(pa.array(sorted(self.held_customers), pa.string())),
+            canonical_ids(self.deletion_requests.column("customer_id")),
+            canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
 
@@ -63,8 +101,8 @@ class PrivacyState:
             withdrawing = pc.or_kleene(withdrawing, pc.fill_null(backdated, True))
         parts = [
             canonical_ids(consent.column("customer_id").filter(withdrawing)),
-            canonical_ids(self.deletions.column("customer_id")),
-            canonical_ids(pa.array(sorted(self.held_customers), pa.string())),
+            canonical_ids(self.deletion_requests.column("customer_id")),
+            canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
 
@@ -78,3 +116,16 @@ class PrivacyState:
     def customer_of_speaker(self, key: bytes) -> dict[str, str]:
         """speaker key → customer id, for the customers a privacy record names."""
         return dict(zip(self.speaker_index(key).to_pylist(), self.customers.to_pylist(), strict=True))
+
+
+def case_variants(ids: pa.Array | pa.ChunkedArray) -> dict[str, list[str]]:
+    """canonical id → its all-lower and all-upper spellings that differ from it (canonical too)."""
+    distinct = pc.unique(canonical_ids(ids)).drop_null()
+    out: dict[str, list[str]] = {}
+    for fold in (pc.utf8_lower, pc.utf8_upper):
+        spelled = canonical_ids(fold(distinct))
+        differs = np.asarray(pc.fill_null(pc.not_equal(spelled, distinct), False), dtype=bool)
+        for of, variant in zip(distinct.filter(differs).to_pylist(), spelled.filter(differs).to_pylist(), strict=True):
+            if variant is not None and variant not in out.setdefault(of, []):
+                out[of].append(variant)
+    return out

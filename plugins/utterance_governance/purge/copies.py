@@ -94,7 +94,7 @@ class Deleted:
     @property
     def everything_of(self) -> list[str]:
         """The customers (canonical) who asked to delete everything."""
-        requests = self.state.deletions
+        requests = self.state.deletion_requests
         everything = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(requests.column("scope"))), "all")
         return (
             canonical_ids(requests.column("customer_id").filter(pc.fill_null(everything, False)))

@@ -305,3 +305,38 @@ def test_empty_frames_exclude_nothing():
     records = utterances()
     for rule in (OptedOut(), NoConsent(), DeletionRequested(), HeldBack()):
         assert np.asarray(excluded(rule, records)).size == 0
+
+
+class TestOtherCase:
+    """A record naming the customer in other case (a support tool that upper-cases ids) matched nothing:
+    the opt-out or deletion was never applied to the customer's utterances."""
+
+    RECORDS = utterances(("u1", "6f1c-ab", ts(1), "en-US"), ("u2", "Mixed-Id", ts(1), "en-US"),
+                         ("u3", "other", ts(1), "en-US"))  # fmt: skip
+
+    def test_a_deletion_covers_the_customer_in_lower_and_upper_case(self):
+        state = PrivacyState(deletions=deletions(
+            dict(customer_id="6F1C-AB", scope="all", requested_at=ts(25)),
+            dict(customer_id="mixed-id", scope="all", requested_at=ts(25))))  # fmt: skip
+        # "mixed-id" names neither "MIXED-ID" nor "Mixed-Id": only all-lower and all-upper spellings
+        assert excluded(DeletionRequested(), self.RECORDS, state) == ["u1"]
+        verdict = privacy_verdict(self.RECORDS, state, Policy(), NOW, KEY)
+        assert verdict.reasons.tolist() == [S.DELETION_REQUESTED, None, None]
+
+    def test_an_opt_out_in_other_case_holds_the_customer_back(self):
+        state = PrivacyState(consent=consent(("6F1C-AB", "opted_in", ts(1)), ("6F1C-AB", "opted_out", ts(2)),
+                                             ("6f1c-ab", "opted_in", ts(1))))  # fmt: skip
+        assert excluded(HeldBack(), self.RECORDS, state) == ["u1"]
+
+    def test_an_opt_in_in_other_case_holds_nothing(self):
+        state = PrivacyState(consent=consent(("6F1C-AB", "opted_in", ts(1)), ("6f1c-ab", "opted_in", ts(1))))
+        assert excluded(HeldBack(), self.RECORDS, state) == []
+
+    def test_published_rows_are_found_by_the_other_spellings_speaker_key(self):
+        records = self.RECORDS
+        rows = records.append_column("speaker_key", speaker_keys(records.column("customer_id"), KEY)).drop_columns(
+            ["customer_id"])  # fmt: skip
+        state = PrivacyState(deletions=deletions(dict(customer_id="6F1C-AB", scope="all", requested_at=ts(25))),
+                             held_customers=frozenset({"OTHER"}))  # fmt: skip
+        verdict = privacy_verdict(rows, state, Policy(), NOW, KEY)
+        assert verdict.reasons.tolist() == [S.DELETION_REQUESTED, None, S.HELD_BACK]

@@ -140,6 +140,30 @@ def test_a_deletion_listing_an_id_in_other_case_purges_every_copy(lake):
     assert left_in_lake(lake, "tulips") == []
 
 
+def test_a_deletion_naming_the_customer_in_other_case_purges_every_copy(lake):
+    """The request says ``ZED-7F``, the utterances ``zed-7f``: it matched no row and its receipt completed."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed", "zed-7f", "remind me to buy tulips")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "ZED-7F"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert lake.live_ids() == {"u-kept"}
+    assert left_in_lake(lake, "tulips") == []
+
+
+def test_an_opt_out_naming_the_customer_in_other_case_withdraws_the_live_rows(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed", "zed-7f", "remind me to buy tulips")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    assert lake.live_ids() == {"u-zed", "u-kept"}
+    event = {"event_id": "e1", "customer_id": "ZED-7F", "purpose": "model_training", "status": "opted_out",
+             "effective_at": "2026-11-25T00:00:00Z", "recorded_at": "2026-11-25T00:00:00Z", "source": "support"}  # fmt: skip
+    lake.storage.write_bytes("landing/consent/c.jsonl", json.dumps(event).encode() + b"\n")
+    lake.privacy()
+    assert lake.live_ids() == {"u-kept"}
+
+
 SECRET = "my locker combination is swordfish42"
 
 
