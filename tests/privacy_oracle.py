@@ -28,7 +28,9 @@ def _other_case(value: object) -> set[str]:
     canonical = canonical_id(value)
     if canonical is None:
         return set()
-    return {s for s in (canonical_id(canonical.lower()), canonical_id(canonical.upper())) if s and s != canonical}
+    return {
+        s for s in (canonical_id(canonical.lower()), canonical_id(canonical.upper())) if s and s != canonical
+    }
 
 
 def _id_key(value: object) -> str | None:
@@ -125,8 +127,9 @@ def deleted(row: Mapping, requests: list[Mapping], policy: Policy | None = None)
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):
                 return True
-        elif customer in {canonical_id(request["customer_id"]), *_other_case(request["customer_id"])} and _covered(
-            row, request, skew
-        ):
+        elif customer in {
+            canonical_id(request["customer_id"]),
+            *_other_case(request["customer_id"]),
+        } and _covered(row, request, skew):
             return True
     return False

@@ -125,7 +125,9 @@ def case_variants(ids: pa.Array | pa.ChunkedArray) -> dict[str, list[str]]:
     for fold in (pc.utf8_lower, pc.utf8_upper):
         spelled = canonical_ids(fold(distinct))
         differs = np.asarray(pc.fill_null(pc.not_equal(spelled, distinct), False), dtype=bool)
-        for of, variant in zip(distinct.filter(differs).to_pylist(), spelled.filter(differs).to_pylist(), strict=True):
+        for of, variant in zip(
+            distinct.filter(differs).to_pylist(), spelled.filter(differs).to_pylist(), strict=True
+        ):
             if variant is not None and variant not in out.setdefault(of, []):
                 out[of].append(variant)
     return out

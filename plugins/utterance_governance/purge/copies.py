@@ -109,7 +109,10 @@ class Deleted:
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
     ) -> bool:
         """Does a deleted customer or a listed utterance id occur among these (decoded) values?"""
-        for values, wanted, key in ((customers, self.customers, canonical_ids), (ids, self.listed_ids, listed_key)):
+        for values, wanted, key in (
+            (customers, self.customers, canonical_ids),
+            (ids, self.listed_ids, listed_key),
+        ):
             if values is None or not wanted or len(values) == 0:
                 continue
             found = pc.is_in(key(values), value_set=key(pa.array(sorted(wanted), pa.string())))
@@ -492,7 +495,13 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
     if not ids or table.num_rows == 0:
         return
     hit = np.asarray(
-        pc.fill_null(pc.is_in(listed_key(table.column("utterance_id")), value_set=listed_key(pa.array(sorted(ids), pa.string()))), False)
+        pc.fill_null(
+            pc.is_in(
+                listed_key(table.column("utterance_id")),
+                value_set=listed_key(pa.array(sorted(ids), pa.string())),
+            ),
+            False,
+        )
     )
     if not hit.any():
         return

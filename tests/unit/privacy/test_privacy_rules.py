@@ -223,8 +223,13 @@ class TestDeletion:
             ("6f1c-ab", "c1", ts(1), "en-US"), ("ärger-1", "c1", ts(2), "de-DE"),
             ("keep", "c1", ts(3), "en-US"), ("6F1C-AB", "c2", ts(1), "en-US"),
         )  # fmt: skip
-        req = dict(customer_id="c1", scope="utterances", utterance_ids=["6F1C-AB", "ÄRGER-1"], requested_at=ts(25))
-        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == ["6f1c-ab", "ärger-1"]
+        req = dict(
+            customer_id="c1", scope="utterances", utterance_ids=["6F1C-AB", "ÄRGER-1"], requested_at=ts(25)
+        )
+        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == [
+            "6f1c-ab",
+            "ärger-1",
+        ]
 
     def test_several_scopes_together(self):
         records = utterances(
