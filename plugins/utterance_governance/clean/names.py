@@ -160,7 +160,7 @@ monsieur madame mademoiselle mme señor señora sr sra don doña tía tío tia t
 dott zia zio meneer mevrouw mevr senhor senhora
 """)
 _KIN_TITLES = _set("aunt auntie uncle cousin tante onkel tía tío tia tio zia zio")
-_PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac zu")
+_PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac mc zu")
 _POSSESSED = _set("""
 birthday bday number phone cell mobile address email e-mail house place party wedding anniversary
 mom dad wife husband son daughter kids car office appointment
@@ -183,6 +183,9 @@ _SURNAME_ENDING = re.compile(
     r"(?:sson|son|sen|dóttir|dottir|ová|ova|ov|ev|eva|ski|ska|sky|vić|vic|ić|enko|chuk|yan|oglu|escu"
     r"|ez|ini|elli|etti|ucci|berg|stein|mann|sma|stra|inga|aki|moto|mura|kawa|yama)$"
 )
+# Irish and Scottish surnames, whatever the list holds: "o'sullivan", "mcarthur", "macdonald",
+# "fitzgerald" (never "o'clock")
+_GAELIC_SURNAME = re.compile(r"(?:o['’](?!clock$)|mc|mac|fitz)[^\W\d_]{3,}")
 _JA_NAME = re.compile(r"([一-龯々ァ-ヶー]{1,5})(さん|様|さま|くん|君|ちゃん|氏)")
 _JA_KIN = _set("母 父 兄 姉 弟 妹 奥 叔母 叔父 伯母 伯父 祖母 祖父 皆 娘 息子 旦那 お客")
 _HONORIFICS = ("さん", "様", "さま", "くん", "君", "ちゃん", "氏")
@@ -580,7 +583,7 @@ class _Names:
                 break
             # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
             if mode == "lower" and not (
-                self.known(low, accents=len(low) >= 5) or _SURNAME_ENDING.search(low)
+                self.known(low, accents=len(low) >= 5) or _SURNAME_ENDING.search(low) or _GAELIC_SURNAME.fullmatch(low)
             ):
                 break
             j += 1
@@ -592,7 +595,7 @@ class _Names:
         word that is no English word ("Jan de vries")."""
         if len(low) < 3 or low in english_words() or low in _FUNCTION_WORDS or self.blocked(low):
             return False
-        return after_particle or self.known(low, accents=len(low) >= 5)
+        return after_particle or self.known(low, accents=len(low) >= 5) or bool(_GAELIC_SURNAME.fullmatch(low))
 
     def unknown(self, j: int) -> bool:
         """Capitalised, not an English word, a place, a day or a function word (English text only)."""
