@@ -583,7 +583,9 @@ class _Names:
                 break
             # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
             if mode == "lower" and not (
-                self.known(low, accents=len(low) >= 5) or _SURNAME_ENDING.search(low) or _GAELIC_SURNAME.fullmatch(low)
+                self.known(low, accents=len(low) >= 5)
+                or _SURNAME_ENDING.search(low)
+                or _GAELIC_SURNAME.fullmatch(low)
             ):
                 break
             j += 1
@@ -595,7 +597,9 @@ class _Names:
         word that is no English word ("Jan de vries")."""
         if len(low) < 3 or low in english_words() or low in _FUNCTION_WORDS or self.blocked(low):
             return False
-        return after_particle or self.known(low, accents=len(low) >= 5) or bool(_GAELIC_SURNAME.fullmatch(low))
+        return (
+            after_particle or self.known(low, accents=len(low) >= 5) or bool(_GAELIC_SURNAME.fullmatch(low))
+        )
 
     def unknown(self, j: int) -> bool:
         """Capitalised, not an English word, a place, a day or a function word (English text only)."""

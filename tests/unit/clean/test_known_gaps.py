@@ -24,6 +24,11 @@ NAMES = [
     ("en-US", "pay sarah connor ten dollars", "pay [NAME] ten dollars"),
     ("en-US", "venmo jennifer for lunch", "venmo [NAME] for lunch"),
     ("en-US", "share my location with sarah connor", "share my location with [NAME]"),
+    # Irish and Scottish surnames in lower case (the surname was left beside [NAME])
+    ("en-US", "call sarah o'sullivan", "call [NAME]"),
+    ("en-US", "text john mc carthy", "text [NAME]"),
+    ("en-US", "text john mcarthur now", "text [NAME] now"),
+    ("en-US", "call Liam macdonald", "call [NAME]"),
 ]  # fmt: skip
 
 
@@ -168,6 +173,8 @@ KEPT = [
     ("en-US", "i have 2 kids both close"),
     ("en-US", "wake me at six o five, seven o five, eight o five"),  # times, not nine digits
     ("en-US", "six o five, seven o five, eight o five, nine o five"),
+    ("en-US", "call mom at six o'clock"),
+    ("en-US", "remind me to buy a mac"),
 ]
 
 
