@@ -23,20 +23,19 @@ def _fold(value: object) -> str | None:
 
 
 def _other_case(value: object) -> set[str]:
-    """The all-lower and all-upper spellings of an id that differ from it: a record taking something away
-    names them too (a deletion covers them, an opt-out or an unreadable record holds them)."""
+    """The other-case spellings of an id (all lower, all upper, case folded) that differ from it: a
+    record taking something away reaches them too."""
     canonical = canonical_id(value)
     if canonical is None:
         return set()
-    return {
-        s for s in (canonical_id(canonical.lower()), canonical_id(canonical.upper())) if s and s != canonical
-    }
+    spelled = (canonical.lower(), canonical.upper(), canonical.casefold())
+    return {s for s in map(canonical_id, spelled) if s and s != canonical}
 
 
 def _id_key(value: object) -> str | None:
     """A listed utterance id as a deletion matches it: canonical, case ignored."""
     canonical = canonical_id(value)
-    return canonical.lower() if canonical is not None else None
+    return canonical.casefold() if canonical is not None else None
 
 
 def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> bool:
@@ -78,9 +77,27 @@ def oracle_reason(
         return DELETION
     if customer is None:
         return None if _default_consented(row, policy) else NO_CONSENT
-    opted_out = [e["customer_id"] for e in consent if _fold(e["status"]) != "opted_in"]
-    if customer in {canonical_id(h) for h in held} | {s for c in [*held, *opted_out] for s in _other_case(c)}:
+    if customer in {canonical_id(h) for h in held} | {s for h in held for s in _other_case(h)}:
         return HELD
+    at_capture, in_force = _statuses(customer, consent, row.get("captured_at"), now)
+    if "out" in (at_capture, in_force):
+        return OPTED_OUT
+    # an opt-out of the customer's id spelled in other case, where that spelling's history has it in force
+    spellings = {canonical_id(e["customer_id"]) for e in consent if customer in _other_case(e["customer_id"])}
+    if any("out" in _statuses(spelled, consent, row.get("captured_at"), now) for spelled in spellings):
+        return OPTED_OUT
+    default = _default_consented(row, policy)
+    if any(status == "in" or (status is None and default) for status in (at_capture,)) and (
+        in_force == "in" or (in_force is None and default)
+    ):
+        return None
+    return NO_CONSENT
+
+
+def _statuses(
+    customer: str, consent, captured: datetime | None, now: datetime
+) -> tuple[str | None, str | None]:
+    """(status at capture, status now) of ``customer`` from its own consent events."""
     events = []
     for event in consent:
         if canonical_id(event["customer_id"]) != customer or _fold(event["purpose"]) != "model_training":
@@ -91,15 +108,7 @@ def oracle_reason(
         start = min(effective, recorded, now) if out else max(effective, recorded)
         if start <= now:
             events.append((start, recorded, "out" if out else "in"))
-    at_capture, in_force = _status_at(events, row.get("captured_at")), _status_at(events, now)
-    if "out" in (at_capture, in_force):
-        return OPTED_OUT
-    default = _default_consented(row, policy)
-    if any(status == "in" or (status is None and default) for status in (at_capture,)) and (
-        in_force == "in" or (in_force is None and default)
-    ):
-        return None
-    return NO_CONSENT
+    return _status_at(events, captured), _status_at(events, now)
 
 
 def _default_consented(row: Mapping, policy: Policy) -> bool:

@@ -29,6 +29,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
+from utterance_governance.privacy.state import with_case_variants
 from utterance_governance.publish.commit import (
     Publication,
     live_version,
@@ -270,7 +271,7 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
     customer was held (``quarantine/withdrawn``)."""
     if ctx.store.privacy_blocked_reasons():
         return []
-    still_held = ctx.store.held_customers()
+    still_held = with_case_variants(ctx.store.held_customers())  # a hold holds the other-case spellings
     held_speakers = set(
         speaker_keys(pa.array(sorted(still_held), pa.string()), load_settings().pseudonym_key).to_pylist()
     )

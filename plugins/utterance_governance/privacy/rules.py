@@ -12,6 +12,7 @@ whose customer is unknown is covered by any request listing its utterance id.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +22,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
-from utterance_governance.privacy.identity import canonical_ids, listed_key
+from utterance_governance.privacy.identity import canonical_ids, fold_case, listed_key
 from utterance_governance.privacy.subjects import Subjects, _codes, micros
 
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
@@ -86,7 +87,7 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
             "uid": listed_key(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
             "request_id": request_id[listing][parent],
         }).dropna(subset=["uid"])  # fmt: skip
-        folded = pc.utf8_lower(s.utterance_id)  # canonical already: ``listed_key`` without its first step
+        folded = fold_case(s.utterance_id)  # canonical already: ``listed_key`` without its first step
         uid = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
         in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(folded, value_set=pa.array(
             listed["uid"].unique(), pa.string())), False)))  # fmt: skip
@@ -116,7 +117,7 @@ class DeletionRequested:
 class HeldBack:
     """The customer has an unreadable consent or deletion record and no valid record after it:
     whether their data may be used cannot be told, so it is not used (and live rows are withdrawn).
-    So is a customer whose id, spelled in other case, opted out or is held (``PrivacyState.doubted_customers``)."""
+    So is a customer whose id, spelled in other case, is held (``PrivacyState.doubted_customers``)."""
 
     reason: str = S.HELD_BACK
 
@@ -205,13 +206,46 @@ def default_consented(s: Subjects, policy: Policy) -> np.ndarray:
 @dataclass(frozen=True)
 class OptedOut:
     """The customer's opt-out was in force when the utterance was captured, or is now (an
-    opt-out applies retroactively; opting in again does not bring back the gap)."""
+    opt-out applies retroactively; opting in again does not bring back the gap).
+
+    The opt-outs of the customer's id spelled in other case count too (``PrivacyState.opt_out_spellings``):
+    a row is excluded where that spelling's own history says opted out, at capture or now. Its
+    opt-ins never count for the row (merged histories would let one spelling's opt-in undo the
+    other's opt-out), but they end its opt-outs for the row as they do for that spelling.
+    """
 
     reason: str = S.OPTED_OUT
 
     def excludes(self, s: Subjects, policy: Policy) -> np.ndarray:
         at_capture, now = consent_status(s)
-        return (at_capture == OUT) | (now == OUT)
+        out = (at_capture == OUT) | (now == OUT)
+        for spelled in _as_other_spellings(s):
+            at_capture, now = consent_status(spelled)
+            out |= (at_capture == OUT) | (now == OUT)
+        return out
+
+
+def _as_other_spellings(s: Subjects) -> list[Subjects]:
+    """``s`` with the rows of a customer whose id, spelled in other case, opted out given that
+    spelling's code instead (one ``Subjects`` per spelling when several fold to one id)."""
+    spellings = s.state.opt_out_spellings
+    if not spellings or len(s) == 0:
+        return []
+    customers = s.state.customers
+    variants = list(spellings)
+    of_variant = _codes(pa.array(variants, pa.string()), customers)
+    rounds = max(len(v) for v in spellings.values())
+    out = []
+    for k in range(rounds):
+        spelled = [spellings[v][k] if k < len(spellings[v]) else None for v in variants]
+        to = _codes(pa.array(spelled, pa.string()), customers)
+        mapping = np.full(len(customers), -1, dtype=np.int64)
+        ok = (of_variant >= 0) & (to >= 0)
+        mapping[of_variant[ok]] = to[ok]
+        code = np.where(s.code >= 0, mapping[np.maximum(s.code, 0)], -1)
+        if (code >= 0).any():
+            out.append(dataclasses.replace(s, code=code))
+    return out
 
 
 @dataclass(frozen=True)

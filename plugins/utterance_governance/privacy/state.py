@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.privacy.identity import canonical_ids
+from utterance_governance.privacy.identity import canonical_id, canonical_ids
 from utterance_governance.privacy.keys import speaker_keys
 
 
@@ -25,11 +25,14 @@ class PrivacyState:
 
     Ids keep their case (``ABC`` and ``abc`` are two customers), but a record that takes something
     away and names ``6F1C…`` where the utterances say ``6f1c…`` (a support tool that upper-cases
-    ids) would otherwise match nothing. So the all-lower and all-upper spellings of the customer of
-    a deletion request are covered by it too (``deletion_requests``: a deletion can only remove
-    more), and those of a customer who opted out or is held are held (``doubted_customers``): the
-    opt-out may be theirs. They are held, not opted out: merging consent across spellings would let
-    one spelling's later opt-in undo the other's opt-out. They stay held while that record stands.
+    ids) would otherwise match nothing. So its customer's other-case spellings (``case_variants``:
+    all lower, all upper, case folded) are reached too:
+
+    - a deletion request covers them (``deletion_requests``): a deletion can only remove more;
+    - an opt-out counts against them where it is in force (``opt_out_spellings``, read by the
+      ``OptedOut`` rule): the spelling's own history decides when, and its opt-ins never count for
+      them (merged histories would let one spelling's later opt-in undo the other's opt-out);
+    - a hold holds them (``doubted_customers``) as long as it holds the customer.
     """
 
     consent: pa.Table = field(default_factory=S.CONSENT.empty_table)
@@ -61,17 +64,22 @@ class PrivacyState:
 
     @cached_property
     def doubted_customers(self) -> frozenset[str]:
-        """``held_customers``, and the other-case spellings of every customer held or opting out."""
+        """``held_customers`` and their other-case spellings."""
+        return frozenset(with_case_variants(self.held_customers))
+
+    @cached_property
+    def opt_out_spellings(self) -> dict[str, list[str]]:
+        """Other-case spelling → the customers (as the records spell them) with an opt-out event (or
+        one of unknown status) whose id it is a spelling of."""
         consent = self.consent
-        out = pc.fill_null(
-            pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out"), True
-        )
-        named = pa.chunked_array(
-            [canonical_ids(consent.column("customer_id").filter(out)),
-             canonical_ids(pa.array(sorted(self.held_customers), pa.string()))], type=pa.string()
-        )  # fmt: skip
-        spelled = {v for vs in case_variants(named).values() for v in vs}
-        return frozenset(self.held_customers) | spelled
+        status = pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status")))
+        out = pc.fill_null(pc.not_equal(status, "opted_in"), True)
+        named = canonical_ids(consent.column("customer_id").filter(out))
+        spellings: dict[str, list[str]] = {}
+        for customer, variants in case_variants(named).items():
+            for variant in variants:
+                spellings.setdefault(variant, []).append(customer)
+        return spellings
 
     @cached_property
     def customers(self) -> pa.Array:
@@ -80,6 +88,7 @@ class PrivacyState:
             canonical_ids(self.consent.column("customer_id")),
             canonical_ids(self.deletion_requests.column("customer_id")),
             canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
+            pa.array(sorted(self.opt_out_spellings), pa.string()),
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
 
@@ -103,6 +112,7 @@ class PrivacyState:
             canonical_ids(consent.column("customer_id").filter(withdrawing)),
             canonical_ids(self.deletion_requests.column("customer_id")),
             canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
+            pa.array(sorted(self.opt_out_spellings), pa.string()),
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
 
@@ -119,15 +129,26 @@ class PrivacyState:
 
 
 def case_variants(ids: pa.Array | pa.ChunkedArray) -> dict[str, list[str]]:
-    """canonical id → its all-lower and all-upper spellings that differ from it (canonical too)."""
-    distinct = pc.unique(canonical_ids(ids)).drop_null()
+    """canonical id → its other-case spellings (canonical, distinct, each differing from it): all
+    lower and all upper as Python writes them (``STRASSE`` for ``straße``, as ICU and Java do) and as
+    Arrow does (``STRAẞE``), and case folded. Read once per distinct id."""
+    distinct = pc.unique(canonical_ids(ids)).drop_null().to_pylist()
+    if not distinct:
+        return {}
+    column = pa.array(distinct, pa.string())
+    arrow = [pc.utf8_lower(column).to_pylist(), pc.utf8_upper(column).to_pylist()]
     out: dict[str, list[str]] = {}
-    for fold in (pc.utf8_lower, pc.utf8_upper):
-        spelled = canonical_ids(fold(distinct))
-        differs = np.asarray(pc.fill_null(pc.not_equal(spelled, distinct), False), dtype=bool)
-        for of, variant in zip(
-            distinct.filter(differs).to_pylist(), spelled.filter(differs).to_pylist(), strict=True
-        ):
-            if variant is not None and variant not in out.setdefault(of, []):
-                out[of].append(variant)
+    for i, customer in enumerate(distinct):
+        spelled = [customer.lower(), customer.upper(), customer.casefold(), arrow[0][i], arrow[1][i]]
+        variants = [canonical_id(v) for v in spelled]
+        variants = sorted({v for v in variants if v is not None and v != customer})
+        if variants:
+            out[customer] = variants
     return out
+
+
+def with_case_variants(ids: Iterable[str]) -> set[str]:
+    """``ids`` (canonical) and their other-case spellings (``case_variants``)."""
+    ids = set(ids)
+    spelled = case_variants(pa.array(sorted(ids), pa.string()))
+    return ids | {v for variants in spelled.values() for v in variants}

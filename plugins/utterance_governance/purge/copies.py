@@ -41,6 +41,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -102,6 +103,15 @@ class Deleted:
             .to_pylist()
         )
 
+    @cached_property
+    def _customer_set(self) -> pa.Array:
+        return pa.array(sorted(self.customers), pa.string())
+
+    @cached_property
+    def _listed_set(self) -> pa.Array:
+        """The listed ids as ``listed_key`` compares them (once, not per file searched)."""
+        return listed_key(pa.array(sorted(self.listed_ids), pa.string()))
+
     def judge(self, rows: pa.Table) -> Verdict:
         return privacy_verdict(rows, self.state, Policy(), self.now, self.pseudonym_key)
 
@@ -110,12 +120,12 @@ class Deleted:
     ) -> bool:
         """Does a deleted customer or a listed utterance id occur among these (decoded) values?"""
         for values, wanted, key in (
-            (customers, self.customers, canonical_ids),
-            (ids, self.listed_ids, listed_key),
+            (customers, self._customer_set, canonical_ids),
+            (ids, self._listed_set, listed_key),
         ):
-            if values is None or not wanted or len(values) == 0:
+            if values is None or len(wanted) == 0 or len(values) == 0:
                 continue
-            found = pc.is_in(key(values), value_set=key(pa.array(sorted(wanted), pa.string())))
+            found = pc.is_in(key(values), value_set=wanted)
             if pc.any(pc.fill_null(found, False)).as_py():
                 return True
         return False

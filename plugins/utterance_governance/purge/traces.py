@@ -217,9 +217,15 @@ class Scrubber:
     def __init__(self, tokens: set[str], *, html: bool = False):
         import html as html_module
 
-        escaped = {(html_module.escape(t, quote=True) if html else t).lower() for t in tokens}
-        self.tokens = escaped
-        special = sorted((t for t in escaped if not _TOKEN.fullmatch(t)), key=len, reverse=True)
+        escaped = {html_module.escape(t, quote=True) if html else t for t in tokens}
+        self.tokens = {t.casefold() for t in escaped}
+        # each token as it is and in its other cases ("İ" lower-cases to two characters, which
+        # IGNORECASE alone would not match)
+        special = sorted(
+            {s for t in escaped if not _TOKEN.fullmatch(t) for s in (t, t.lower(), t.upper(), t.casefold())},
+            key=len,
+            reverse=True,
+        )
         self.special = (
             re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, special)) + r")(?![\w-])", re.IGNORECASE)
             if special
@@ -234,7 +240,7 @@ class Scrubber:
     def __call__(self, text: str) -> str:
         if self.special is not None:
             text = self.special.sub(self._hit, text)
-        return _TOKEN.sub(lambda m: self._hit(m) if m.group().lower() in self.tokens else m.group(), text)
+        return _TOKEN.sub(lambda m: self._hit(m) if m.group().casefold() in self.tokens else m.group(), text)
 
     def json(self, text: str) -> str:
         """A JSON document with every string value and key scrubbed (escapes decoded first); text

@@ -40,7 +40,16 @@ KEY = b"callers-agree-key"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = T0 + timedelta(hours=500)
 PRIVACY = {S.DELETION_REQUESTED, S.HELD_BACK, S.OPTED_OUT, S.NO_CONSENT}
-CUSTOMERS = ["c-1", "C-1", "Zoë", "Amélie", "ACCT-9", "a b"]  # ("C-1": another customer, or a mis-cased c-1)
+CUSTOMERS = [
+    "c-1",
+    "C-1",
+    "Zoë",
+    "Amélie",
+    "ACCT-9",
+    "a b",
+    "straße",
+    "STRASSE",
+]  # (other customers, or mis-cased ids)
 LOCALES = ["en-US", "de-DE", "fr-FR", "en-GB"]
 
 

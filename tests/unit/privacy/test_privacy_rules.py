@@ -328,10 +328,39 @@ class TestOtherCase:
         verdict = privacy_verdict(self.RECORDS, state, Policy(), NOW, KEY)
         assert verdict.reasons.tolist() == [S.DELETION_REQUESTED, None, None]
 
-    def test_an_opt_out_in_other_case_holds_the_customer_back(self):
+    def test_an_opt_out_in_other_case_counts_against_the_customer(self):
         state = PrivacyState(consent=consent(("6F1C-AB", "opted_in", ts(1)), ("6F1C-AB", "opted_out", ts(2)),
                                              ("6f1c-ab", "opted_in", ts(1))))  # fmt: skip
-        assert excluded(HeldBack(), self.RECORDS, state) == ["u1"]
+        assert excluded(OptedOut(), self.RECORDS, state) == ["u1"]
+        assert privacy_verdict(self.RECORDS, state, Policy(), NOW, KEY).reasons.tolist() == [
+            S.OPTED_OUT,
+            None,
+            None,
+        ]
+
+    def test_an_other_case_opt_out_ends_where_that_spellings_history_ends_it(self):
+        """``abc`` opts out on the 2nd and back in on the 10th: ``ABC``'s rows captured in between stay
+        out (an opt-out covers what was recorded), the others are judged by ``ABC``'s own word. A
+        customer who only ever opted in was held for good before."""
+        records = utterances(("before", "ABC", ts(1), "de-DE"), ("between", "ABC", ts(5), "de-DE"),
+                             ("after", "ABC", ts(12), "de-DE"))  # fmt: skip
+        state = PrivacyState(consent=consent(("ABC", "opted_in", ts(1, 0)), ("abc", "opted_out", ts(2)),
+                                             ("abc", "opted_in", ts(10))))  # fmt: skip
+        assert excluded(OptedOut(), records, state) == ["between"]
+
+    def test_an_other_case_opt_in_never_counts_for_the_customer(self):
+        records = utterances(("u1", "ABC", ts(12), "de-DE"))
+        state = PrivacyState(consent=consent(("ABC", "opted_out", ts(2)), ("abc", "opted_in", ts(10))))
+        assert privacy_verdict(records, state, Policy(), NOW, KEY).reasons.tolist() == [S.OPTED_OUT]
+
+    def test_other_case_reads_every_alphabets_case_rules(self):
+        """``straße`` upper-cases to ``STRASSE`` (Python, ICU, Java) and ``İD`` lower-cases to ``i̇d``
+        (a dotted i): Arrow's kernels write ``STRAẞE`` and ``id``, and matched neither."""
+        records = utterances(("u1", "STRASSE", ts(1), "en-US"), ("i\u0307d-1", "c1", ts(1), "en-US"))
+        state = PrivacyState(deletions=deletions(
+            dict(customer_id="straße", scope="all", requested_at=ts(25)),
+            dict(customer_id="c1", scope="utterances", utterance_ids=["İD-1"], requested_at=ts(25))))  # fmt: skip
+        assert excluded(DeletionRequested(), records, state) == ["u1", "i\u0307d-1"]
 
     def test_an_opt_in_in_other_case_holds_nothing(self):
         state = PrivacyState(consent=consent(("6F1C-AB", "opted_in", ts(1)), ("6f1c-ab", "opted_in", ts(1))))

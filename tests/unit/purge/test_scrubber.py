@@ -1,0 +1,29 @@
+"""Run reports lose a deleted utterance's id in whatever case it is written (``purge.traces.Scrubber``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from utterance_governance.purge.traces import SCRUBBED, Scrubber
+
+
+@pytest.mark.parametrize(
+    ("token", "written"),
+    [
+        ("6f1c-ab", "6F1C-AB"),  # a plain id, upper-cased by the report's writer
+        ("utt/İD-7", "utt/İD-7"),  # an id holding "/" as listed: "İ" lower-cases to two characters
+        ("utt/İD-7", "utt/i\u0307d-7"),
+        ("straße-1", "STRASSE-1"),
+    ],
+)
+def test_a_deleted_id_is_scrubbed_in_any_case(token: str, written: str) -> None:
+    for html in (False, True):
+        scrub = Scrubber({token}, html=html)
+        assert scrub(f"row {written} failed") == f"row {SCRUBBED} failed"
+        assert scrub.hits == 1
+
+
+def test_other_ids_are_kept() -> None:
+    scrub = Scrubber({"utt/İD-7", "6f1c-ab"})
+    assert scrub("utt/İD-70 and 6f1c-abc") == "utt/İD-70 and 6f1c-abc"
+    assert scrub.hits == 0
