@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -131,17 +132,23 @@ class PrivacyState:
 def case_variants(ids: pa.Array | pa.ChunkedArray) -> dict[str, list[str]]:
     """canonical id → its other-case spellings (canonical, distinct, each differing from it): all
     lower and all upper as Python writes them (``STRASSE`` for ``straße``, as ICU and Java do) and as
-    Arrow does (``STRAẞE``), and case folded. Read once per distinct id."""
-    distinct = pc.unique(canonical_ids(ids)).drop_null().to_pylist()
-    if not distinct:
-        return {}
-    column = pa.array(distinct, pa.string())
-    arrow = [pc.utf8_lower(column).to_pylist(), pc.utf8_upper(column).to_pylist()]
+    Arrow does (``STRAẞE``), and case folded. ASCII ids (nearly all) in Arrow; the others once each."""
+    distinct = pc.unique(canonical_ids(ids)).drop_null()
     out: dict[str, list[str]] = {}
-    for i, customer in enumerate(distinct):
-        spelled = [customer.lower(), customer.upper(), customer.casefold(), arrow[0][i], arrow[1][i]]
-        variants = [canonical_id(v) for v in spelled]
-        variants = sorted({v for v in variants if v is not None and v != customer})
+    if len(distinct) == 0:
+        return out
+    ascii_ids = np.asarray(pc.string_is_ascii(distinct), dtype=bool)
+    plain = distinct.filter(pa.array(ascii_ids))
+    spelled = [plain.to_pylist(), *(fold(plain).to_pylist() for fold in (pc.ascii_lower, pc.ascii_upper))]
+    for customer, lower, upper in zip(*spelled, strict=True):
+        variants = [v for v in (lower, upper) if v != customer]
+        if variants:
+            out[customer] = variants
+    for customer in distinct.filter(pa.array(~ascii_ids)).to_pylist():
+        arrow = pa.array([customer], pa.string())
+        spelled_as = (customer.lower(), customer.upper(), customer.casefold(),
+                      pc.utf8_lower(arrow)[0].as_py(), pc.utf8_upper(arrow)[0].as_py())  # fmt: skip
+        variants = sorted({v for v in map(canonical_id, spelled_as) if v is not None and v != customer})
         if variants:
             out[customer] = variants
     return out
