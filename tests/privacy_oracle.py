@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from utterance_governance.policy import Policy
 from utterance_governance.privacy.identity import canonical_id
 
@@ -23,12 +26,14 @@ def _fold(value: object) -> str | None:
 
 
 def _other_case(value: object) -> set[str]:
-    """The other-case spellings of an id (all lower, all upper, case folded) that differ from it: a
-    record taking something away reaches them too."""
+    """The other-case spellings of an id (all lower, all upper, case folded, by Python's rules and
+    Arrow's) that differ from it: a record taking something away reaches them too."""
     canonical = canonical_id(value)
     if canonical is None:
         return set()
-    spelled = (canonical.lower(), canonical.upper(), canonical.casefold())
+    arrow = pa.array([canonical], pa.string())  # Arrow's kernels write some cases otherwise ("STRAẞE")
+    spelled = (canonical.lower(), canonical.upper(), canonical.casefold(),
+               pc.utf8_lower(arrow)[0].as_py(), pc.utf8_upper(arrow)[0].as_py())  # fmt: skip
     return {s for s in map(canonical_id, spelled) if s and s != canonical}
 
 

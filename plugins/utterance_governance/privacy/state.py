@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.privacy.identity import canonical_id, canonical_ids
+from utterance_governance.privacy.identity import canonical_ids
 from utterance_governance.privacy.keys import speaker_keys
 
 
@@ -34,6 +34,10 @@ class PrivacyState:
       ``OptedOut`` rule): the spelling's own history decides when, and its opt-ins never count for
       them (merged histories would let one spelling's later opt-in undo the other's opt-out);
     - a hold holds them (``doubted_customers``) as long as it holds the customer.
+
+    A spelling is derived from the record's id, so an id whose upper case does not read back as it
+    (``straße`` named as ``STRASSE``) is not reached; published rows carry only the speaker key of the
+    exact id, and finding those would need a case-folded key beside it.
     """
 
     consent: pa.Table = field(default_factory=S.CONSENT.empty_table)
@@ -144,11 +148,18 @@ def case_variants(ids: pa.Array | pa.ChunkedArray) -> dict[str, list[str]]:
         variants = [v for v in (lower, upper) if v != customer]
         if variants:
             out[customer] = variants
-    for customer in distinct.filter(pa.array(~ascii_ids)).to_pylist():
-        arrow = pa.array([customer], pa.string())
-        spelled_as = (customer.lower(), customer.upper(), customer.casefold(),
-                      pc.utf8_lower(arrow)[0].as_py(), pc.utf8_upper(arrow)[0].as_py())  # fmt: skip
-        variants = sorted({v for v in map(canonical_id, spelled_as) if v is not None and v != customer})
+    others = distinct.filter(pa.array(~ascii_ids))
+    if len(others) == 0:
+        return out
+    named = others.to_pylist()
+    spelled = [
+        pa.array([fold(c) for c in named], pa.string()) for fold in (str.lower, str.upper, str.casefold)
+    ]
+    spelled += [pc.utf8_lower(others), pc.utf8_upper(others)]
+    # (a change of case adds no character an id may not hold: NFC is all its canonical form needs)
+    columns = [pc.utf8_normalize(column, "NFC").to_pylist() for column in spelled]
+    for i, customer in enumerate(named):
+        variants = sorted({column[i] for column in columns} - {customer})
         if variants:
             out[customer] = variants
     return out

@@ -231,6 +231,8 @@ class Scrubber:
             if special
             else None
         )
+        # a value that is a token in whatever case ("utt/straße" for "utt/STRASSE", which IGNORECASE misses)
+        self.folded_special = {t.casefold() for t in escaped if not _TOKEN.fullmatch(t)}
         self.hits = 0
 
     def _hit(self, match: re.Match[str]) -> str:
@@ -238,6 +240,9 @@ class Scrubber:
         return SCRUBBED
 
     def __call__(self, text: str) -> str:
+        if text.casefold() in self.folded_special:
+            self.hits += 1
+            return SCRUBBED
         if self.special is not None:
             text = self.special.sub(self._hit, text)
         return _TOKEN.sub(lambda m: self._hit(m) if m.group().casefold() in self.tokens else m.group(), text)

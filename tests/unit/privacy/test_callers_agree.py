@@ -40,16 +40,8 @@ KEY = b"callers-agree-key"
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = T0 + timedelta(hours=500)
 PRIVACY = {S.DELETION_REQUESTED, S.HELD_BACK, S.OPTED_OUT, S.NO_CONSENT}
-CUSTOMERS = [
-    "c-1",
-    "C-1",
-    "Zoë",
-    "Amélie",
-    "ACCT-9",
-    "a b",
-    "straße",
-    "STRASSE",
-]  # (other customers, or mis-cased ids)
+# (ids that differ only in case: other customers, or one customer's id mis-cased)
+CUSTOMERS = ["c-1", "C-1", "Zoë", "Amélie", "ACCT-9", "a b", "straße", "STRASSE", "STRAẞE", "İd", "id"]
 LOCALES = ["en-US", "de-DE", "fr-FR", "en-GB"]
 
 

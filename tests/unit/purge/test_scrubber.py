@@ -27,3 +27,13 @@ def test_other_ids_are_kept() -> None:
     scrub = Scrubber({"utt/İD-7", "6f1c-ab"})
     assert scrub("utt/İD-70 and 6f1c-abc") == "utt/İD-70 and 6f1c-abc"
     assert scrub.hits == 0
+
+
+def test_a_json_value_that_is_a_deleted_id_in_other_case_is_scrubbed() -> None:
+    """``utt/straße`` for ``utt/STRASSE``: an id holding "/" is matched by a regular expression, whose
+    case-insensitivity does not take "ß" for "SS"; a value that is the id is compared case-folded."""
+    scrub = Scrubber({"utt/STRASSE"})
+    assert (
+        scrub.json('{"failing": ["utt/straße", "utt/other"]}')
+        == '{\n  "failing": [\n    "[deleted]",\n    "utt/other"\n  ]\n}'
+    )
