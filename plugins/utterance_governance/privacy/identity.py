@@ -29,8 +29,9 @@ opt-out or deletion of the real id can reach. It stays a canonical id everywhere
 deletion record naming it still reaches the rows published under it before, and other ids ("0" as an
 utterance id) are not refused.
 
-A deletion request's list of utterance ids is the one place ids are matched case-folded
-(``listed_key``): see there.
+Where a record takes something away, case is not kept: a deletion's listed utterance ids are
+matched case-folded (``listed_key``), and a deletion, an opt-out or a hold reaches its customer's
+other-case spellings (``PrivacyState``). A request must not match nothing because a tool changed case.
 
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.

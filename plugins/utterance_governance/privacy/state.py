@@ -27,7 +27,7 @@ class PrivacyState:
     Ids keep their case (``ABC`` and ``abc`` are two customers), but a record that takes something
     away and names ``6F1C…`` where the utterances say ``6f1c…`` (a support tool that upper-cases
     ids) would otherwise match nothing. So its customer's other-case spellings (``case_variants``:
-    all lower, all upper, case folded) are reached too:
+    all lower, all upper, case folded, by Python's rules and Arrow's) are reached too:
 
     - a deletion request covers them (``deletion_requests``): a deletion can only remove more;
     - an opt-out counts against them where it is in force (``opt_out_spellings``, read by the
