@@ -197,13 +197,18 @@ def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: 
     included = _ledger_versions(store, found, dataset, speaker)
     statuses = {v["version"]: v["status"] for v in store.versions(dataset)}
     counted = {v["version"]: v for v in included}
-    for entry in found.utterances.values():
-        listed = {(v["version"], v["shard"]) for v in entry["versions"]}
-        shards = [
+
+    def shards_of(entry: dict[str, Any]) -> list[str]:
+        return [
             loc["shard"] for loc in entry["locations"] if loc.get("area") == "published" and loc.get("shard")
         ]
-        for shard, versions in store.versions_listing(dataset, shards).items():
-            for version in versions:
+
+    # one lookup for every file found holding the customer, not one per utterance
+    listing = store.versions_listing(dataset, [s for e in found.utterances.values() for s in shards_of(e)])
+    for entry in found.utterances.values():
+        listed = {(v["version"], v["shard"]) for v in entry["versions"]}
+        for shard in sorted(set(shards_of(entry))):
+            for version in listing.get(shard, []):
                 if (version, shard) in listed or statuses.get(version) not in VERSION_STATUSES_HELD:
                     continue
                 entry["versions"].append({"version": version, "status": statuses[version], "shard": shard})
