@@ -76,10 +76,7 @@ class PrivacyState:
     def opt_out_spellings(self) -> dict[str, list[str]]:
         """Other-case spelling → the customers (as the records spell them) with an opt-out event (or
         one of unknown status) whose id it is a spelling of."""
-        consent = self.consent
-        status = pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status")))
-        out = pc.fill_null(pc.not_equal(status, "opted_in"), True)
-        named = canonical_ids(consent.column("customer_id").filter(out))
+        named = canonical_ids(self.consent.column("customer_id").filter(self._opt_outs))
         spellings: dict[str, list[str]] = {}
         for customer, variants in case_variants(named).items():
             for variant in variants:
@@ -87,15 +84,26 @@ class PrivacyState:
         return spellings
 
     @cached_property
-    def customers(self) -> pa.Array:
-        """Every customer a privacy record names (canonical, distinct): codes index into this."""
+    def _opt_outs(self) -> pa.Array:
+        """Which consent events are opt-outs (a status that is unreadable counts as one)."""
+        status = pc.utf8_lower(pc.utf8_trim_whitespace(self.consent.column("status")))
+        return pc.fill_null(pc.equal(status, "opted_out"), True)
+
+    def _named(self, consent_ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """``consent_ids`` and every customer a deletion, a hold or an other-case opt-out reaches
+        (canonical, distinct)."""
         parts = [
-            canonical_ids(self.consent.column("customer_id")),
+            canonical_ids(consent_ids),
             canonical_ids(self.deletion_requests.column("customer_id")),
             canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
             pa.array(sorted(self.opt_out_spellings), pa.string()),
         ]
         return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
+
+    @cached_property
+    def customers(self) -> pa.Array:
+        """Every customer a privacy record names (canonical, distinct): codes index into this."""
+        return self._named(self.consent.column("customer_id"))
 
     @cached_property
     def withdrawing_customers(self) -> pa.Array:
@@ -108,18 +116,11 @@ class PrivacyState:
         run: opt-ins recorded a little after the date they name are the rule, and looking up every
         opted-in customer's rows each hour would cost with the number of them.)"""
         consent = self.consent
-        out = pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out")
-        withdrawing = pc.fill_null(out, True)
+        withdrawing = self._opt_outs
         if self.recheck_backdated_opt_ins:
             backdated = pc.less(consent.column("effective_at"), consent.column("recorded_at"))
             withdrawing = pc.or_kleene(withdrawing, pc.fill_null(backdated, True))
-        parts = [
-            canonical_ids(consent.column("customer_id").filter(withdrawing)),
-            canonical_ids(self.deletion_requests.column("customer_id")),
-            canonical_ids(pa.array(sorted(self.doubted_customers), pa.string())),
-            pa.array(sorted(self.opt_out_spellings), pa.string()),
-        ]
-        return pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
+        return self._named(consent.column("customer_id").filter(withdrawing))
 
     def speaker_index(self, key: bytes) -> pa.Array:
         """The speaker key of each of ``customers`` under ``key`` (same positions)."""
