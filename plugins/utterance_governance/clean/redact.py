@@ -131,10 +131,11 @@ def _written() -> list[tuple[str, Replacement]]:
     return passes
 
 
+_WRITTEN = _written()
 _WRITTEN_PASSES: list[tuple[re.Pattern[str], Replacement]] = [
-    (compile_python(pattern), replacement) for pattern, replacement in _written()
+    (compile_python(pattern), replacement) for pattern, replacement in _WRITTEN
 ]
-_WRITTEN_PATTERNS = [pattern for pattern, _ in _written()]
+_WRITTEN_PATTERNS = [pattern for pattern, _ in _WRITTEN]
 
 
 def _redact_written(text: str) -> str:
@@ -601,7 +602,6 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 #   digits at most, "triple five" for three, any other spoken token for two at most). The
 #   three tokens need no boundary before them ("ſeven" inside a run has none).
 _SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD)
-_SPELLED_EMAIL = SPELLED_EMAIL_CANDIDATES
 _WRITTEN_FAMILIES = "|".join(
     f"(?:{pattern})"
     for kind, (_, pattern) in DETECTORS.items()
@@ -621,6 +621,6 @@ def _core_rows(values: pa.Array, flags: np.ndarray) -> tuple[np.ndarray, np.ndar
     spoken run of seven digits or more); supersets, each read by RE2 behind its gate."""
     written = _where(values, (flags & (THREE_DIGITS | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
     worded = match_rows(values, f"{_AT_GATE}|{_SPOKEN_WORD}")  # both gates in one pass
-    spelled = _where(values, worded, _SPELLED_EMAIL)
+    spelled = _where(values, worded, SPELLED_EMAIL_CANDIDATES)
     spoken = _where(values, worded, _LONG_ENOUGH_RUN)
     return written | spelled | spoken, spelled, spoken
