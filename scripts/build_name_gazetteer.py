@@ -572,6 +572,79 @@ EXTRA_GIVEN = [
     "lakshmi",
 ]
 
+# US given names common since 2000 that the 1990 lists lack, written for this project from the
+# Social Security Administration's popular-names statistics; names that are mostly places or brands
+# (Kingston, Camden, Hudson, Zion, Easton, Isla, Kennedy, Bentley, Ryder) are left out: alone and
+# capitalised, a given name is read as a person. Those the 1990 lists hold as surnames (Connor, Harper,
+# Cooper) stay surnames too.
+MODERN_GIVEN = [
+    "aaliyah",
+    "adalynn",
+    "addison",
+    "aidan",
+    "aiden",
+    "aniyah",
+    "aria",
+    "arya",
+    "asher",
+    "axel",
+    "ayden",
+    "ayla",
+    "blakely",
+    "brantley",
+    "braxton",
+    "brayden",
+    "brielle",
+    "brody",
+    "bryson",
+    "connor",
+    "cooper",
+    "declan",
+    "emersyn",
+    "everleigh",
+    "everly",
+    "finley",
+    "grayson",
+    "greyson",
+    "hadley",
+    "harper",
+    "holden",
+    "jace",
+    "jameson",
+    "jaxon",
+    "jaxson",
+    "jayce",
+    "jayden",
+    "jayla",
+    "jaylen",
+    "kaden",
+    "kaiden",
+    "kayden",
+    "khloe",
+    "kinsley",
+    "kyler",
+    "landen",
+    "legend",
+    "liam",
+    "londyn",
+    "maddox",
+    "maeve",
+    "makayla",
+    "mateo",
+    "maverick",
+    "mckayla",
+    "nevaeh",
+    "paisley",
+    "paxton",
+    "peyton",
+    "raelynn",
+    "rowan",
+    "rylee",
+    "sawyer",
+    "serenity",
+    "skylar",
+]
+
 
 def _census(path: Path, share: float = 100.0) -> list[str]:
     out = []
@@ -606,6 +679,7 @@ def main() -> int:
         | set(EXTRA_GIVEN)
     )
     surnames = set(_census(census / "dist.all.last", SURNAME_SHARE)) - given
+    given |= set(MODERN_GIVEN)
     OUT.mkdir(parents=True, exist_ok=True)
     for filename, names in (("given_names.txt", given), ("surnames.txt", surnames)):
         lines = [f"{n}\tword" if n in words else n for n in sorted(names)]
