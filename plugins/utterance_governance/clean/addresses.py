@@ -90,6 +90,7 @@ def _alternation(words: str) -> str:
 
 _NUMBER = r"(?:[0-9]{1,6}[ ](?=[0-9]))?[0-9]{1,6}(?:[ ]?[A-Za-z](?![\w]))?(?:[\-/][0-9]{1,4}[A-Za-z]?)?"
 _W = r"[^\W\d_][\w'’\-.]*"
+_ORDINAL = r"[0-9]{1,3}(?:st|nd|rd|th)"  # a numbered street: "5th", "34th", "2nd"
 # Upper-case letters, spelled out (the same class in Python re and RE2): a capitalised word.
 _UPPER = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽΑ-ΩА-Я"
 _CAP = rf"[{_UPPER}][\w'’\-.]*"
@@ -99,8 +100,8 @@ _PARTICLE = (
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
-    # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib
-    rf"(?i:\b{_NUMBER},?[ ](?:{_W}[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
+    # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib; 350 5th ave, 200 w 34th st
+    rf"(?i:\b{_NUMBER},?[ ](?:(?:{_W}|{_ORDINAL})[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
     rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123

@@ -94,13 +94,16 @@ _PHRASE_CUES = (
     "send it to", "send this to", "send a message to", "send a text to", "message to", "email to",
     "nachricht an", "message à", "dis à", "écris à", "mensaje a", "llama a", "dile a", "escribe a",
     "messaggio a", "scrivi a", "bericht naar", "bericht aan", "mensagem para", "liga para", "ligue para",
-    "manda para", "diga a", "fala com", "telefona a",
+    "manda para", "diga a", "fala com", "telefona a", "liga pra", "ligue pra", "liga pro", "ligue pro",
+    "manda pra", "manda pro", "liga para o", "liga para a", "ligue para o", "ligue para a", "manda para o",
+    "manda para a", "mensagem para o", "mensagem para a", "fala com o", "fala com a",
 )  # fmt: skip
 # "my name is X": X is a name whatever it is (but a function word).
 _IDENTITY_CUES = (
     "my name is", "name is", "name's", "your name", "last name", "first name", "full name", "surname",
     "mein name ist", "ich heiße", "ich heisse", "je m'appelle", "me llamo", "mi chiamo", "mijn naam is",
-    "meu nome é", "meu nome e",
+    "meu nome é", "meu nome e", "mi nombre es", "me chamo", "il mio nome è", "il mio nome e", "mio nome è",
+    "mon nom est", "moi c'est", "ik heet",
 )  # fmt: skip
 # "lunch with Sam", "this is Anna": a capitalised given name.
 _GIVEN_CUES = (
@@ -141,6 +144,7 @@ papá abuela abuelo oficina casa mamma papà nonna nonno ufficio kantoor mãe pa
 escritorio der die das den dem le la les un une el los las il lo gli de het een o os as um uma
 para pra à al an naar per voor für fur pour por aan op auf zu ao
 then so also just maybe over out off down not no yes all any some both each more most very too
+i'm i’m i'll i’ll i'd i’d i've i’ve
 ja nein oui non si sì sim não nee ok okay
 when where what who whom which why how if as by with from about into after before while again
 zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
@@ -160,6 +164,31 @@ monsieur madame mademoiselle mme señor señora sr sra don doña tía tío tia t
 dott zia zio meneer mevrouw mevr senhor senhora
 """)
 _KIN_TITLES = _set("aunt auntie uncle cousin tante onkel tía tío tia tio zia zio")
+# "text my wife olivia", "ruf meine schwester anna an", "llama a mi amiga lucía": a request, "my" and
+# a relation, then the name (a name of the gazetteer that is no English word, or a capitalised word)
+_MY = _set("""
+my our mein meine meinen meinem meiner unser unsere unseren ma mon mes notre mi mis nuestra nuestro
+mia mio mijn onze minha meu nossa nosso
+""")
+# given names of the gazetteer that start a message more often than they name its addressee
+_MESSAGE_WORDS = _set("will may hope love miss merry joy grace faith sunny honey soon ok so")
+_RELATIONS = _set("""
+wife husband partner girlfriend boyfriend fiance fiancé fiancee fiancée sister brother mom mum mother
+dad father son daughter friend buddy pal bestie boss manager coworker co-worker colleague neighbor
+neighbour cousin aunt uncle grandma grandpa grandmother grandfather niece nephew babysitter nanny
+roommate flatmate doctor dentist teacher coach trainer landlord landlady mommy mummy daddy mama papa
+nana granny mamá papá mamma papà maman mamie papi schatz
+frau mann freundin freund schwester bruder mutter vater sohn tochter chef chefin kollege kollegin
+nachbar nachbarin cousine tante onkel oma opa
+femme mari copine copain amie ami sœur soeur frère frere mère mere père pere fils fille patron patronne
+collègue collegue voisin voisine oncle
+esposa esposo mujer marido novia novio hermana hermano madre padre hijo hija amigo amiga jefe jefa
+compañero compañera vecino vecina prima primo tía tío abuela abuelo
+moglie marito fidanzata fidanzato sorella fratello figlio figlia amico amica capo collega vicina
+cugina cugino zia zio nonna nonno
+vrouw vriendin vriend zus zuster broer moeder vader zoon dochter baas buurman buurvrouw neef nicht oom
+namorada namorado irmã irmão mãe pai filho filha chefe vizinho vizinha tia tio avó avô
+""")
 _PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac mc zu")
 _POSSESSED = _set("""
 birthday bday number phone cell mobile address email e-mail house place party wedding anniversary
@@ -170,6 +199,7 @@ paris london berlin rome madrid lisbon vienna dublin sydney melbourne austin dal
 phoenix florence victoria georgia virginia carolina jordan chelsea brooklyn madison lincoln orlando
 china india japan france spain italy germany austria brazil mexico canada ireland holland england
 boston chicago seattle atlanta miami detroit toronto vancouver montreal munich hamburg cologne lyon
+roma milano napoli torino firenze venezia münchen köln wien zürich lisboa sevilla bruxelles
 milan naples venice barcelona seville valencia amsterdam rotterdam utrecht tokyo osaka kyoto
 """)
 # Days, months and nationalities: capitalised, never a person.
@@ -178,6 +208,8 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
 lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo
 """)
+# "weather in Charlotte", "restaurants near Aurora", "nach Jackson": a city, without a request cue
+_PLACE_PREPOSITIONS = _set("in near around outside nach à en em")
 _NATIONALITY = re.compile(r"(?:ian|ish|ese)s?$")
 _SURNAME_ENDING = re.compile(
     r"(?:sson|son|sen|dóttir|dottir|ová|ova|ov|ev|eva|ski|ska|sky|vić|vic|ić|enko|chuk|yan|oglu|escu"
@@ -230,10 +262,12 @@ def _cue_candidates() -> str:
     label = _label_except(ascii_stop)
     assert label.startswith("(?:[0-9")
     # (or letters then a non-ASCII one: "inés", whose "in" alone is a function word)
-    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f])"
+    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f]|[A-Za-z]+['’]\pL)"
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
         rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
+        # "text my wife olivia": a request, "my" and a relation, then any letter
+        rf"|(?i:\b(?:{_STRONG_ALT})\.?:?[ ]+(?:{_alternation(_MY)})[ ]+(?:{_alternation(_RELATIONS)})[ ]+)\pL"
         # "send … to X", "share … with X" (a superset: any words between; counted words and the
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
@@ -416,8 +450,8 @@ class _Tokens:
         self.lower = [w.lower() for w in self.words]
 
     def gap(self, i: int) -> str:
-        """The text between word ``i - 1`` and word ``i``."""
-        return self.text[self.spans[i - 1][1] : self.spans[i][0]]
+        """The text between word ``i - 1`` (and its possessive "'s") and word ``i``."""
+        return self.text[self.spans[i - 1][1] + 2 * self.possessive[i - 1] : self.spans[i][0]]
 
     def sentence_start(self, i: int) -> bool:
         return i == 0 or any(c in self.gap(i) for c in '.!?\n:;"')
@@ -457,6 +491,11 @@ class _Names:
         Read from the words, as ``NAME_CANDIDATES`` (RE2, a superset) reads the text: a cue word or phrase, then ``.``/``:`` and spaces, then at most one title.
         """
         toks = self.toks
+        if self._after_relation(i):
+            j = i - 2  # "text my wife olivia": the request before "my wife"
+            found = self._cue_ending(j) if j > 0 and _AFTER_CUE.fullmatch(toks.gap(j)) else None
+            if found in ("strong", "meeting"):
+                return "relation"
         j = i
         if i > 0 and toks.lower[i - 1] in _TITLES and _AFTER_TITLE.fullmatch(toks.gap(i)):
             j = i - 1
@@ -466,6 +505,18 @@ class _Names:
                 return "strong"
             return "identity"
         return found
+
+    def _after_relation(self, i: int) -> bool:
+        """Word ``i`` follows "my" and a relation ("my wife", "meine Schwester"), spaces between."""
+        toks = self.toks
+        return (
+            i >= 2
+            and toks.lower[i - 1] in _RELATIONS
+            and toks.lower[i - 2] in _MY
+            and not toks.possessive[i - 1]
+            and _SPACES.fullmatch(toks.gap(i - 1)) is not None
+            and _SPACES.fullmatch(toks.gap(i)) is not None
+        )
 
     def _cue_ending(self, j: int) -> str | None:
         """The kind of the cue whose last word is ``j - 1`` (spaces between its words)."""
@@ -531,7 +582,22 @@ class _Names:
             return _title(word)
         if cue == "meeting":
             return self.given_name(low) and not self.media_row
-        return _title(word) or cue == "identity" or self.known(low, accents=True)
+        if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
+            # "text my wife running late", "tell my husband will be late", "… love you"
+            if low in self.given:
+                return _title(word) or low not in _MESSAGE_WORDS
+            return (_title(word) or self.known(low, accents=True)) and low not in english_words()
+        # (a surname in lower case that is an English word is one: "call number 5", "phone number")
+        return (
+            _title(word)
+            or cue == "identity"
+            or self.lower_name(low, accents=True)
+        )
+
+    def lower_name(self, low: str, *, accents: bool = False) -> bool:
+        """A lower-case word that names someone after a cue: in the gazetteer, and a given name or
+        no English word ("call number 5", "the car's number": surnames, but words here)."""
+        return self.known(low, accents=accents) and (low in self.given or low not in english_words())
 
     def unknown_capitalised(self, i: int) -> bool:
         return not self.toks.possessive[i] and self.unknown_capitalised_word(i)
@@ -579,6 +645,8 @@ class _Names:
                 break
             if mode == "title" and not _title(word):
                 break
+            if mode in ("title", "cue") and low in english_words() and not self.known(low):
+                break  # "tell Mike Happy Birthday"
             if mode == "cue" and not (_title(word) or self.lower_surname(low)):
                 break
             # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
@@ -618,6 +686,8 @@ class _Names:
         """The end of a name starting at word ``i``, or None."""
         toks = self.toks
         word, low = toks.words[i], toks.lower[i]
+        if low in _MY and i + 1 < len(toks.words) and toks.lower[i + 1] in _RELATIONS:
+            return None  # "llama a mi amiga", "chiama mia moglie": "my", not Mi or Mia
         title = _title(word)
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
@@ -631,9 +701,11 @@ class _Names:
                 and _SPACES.fullmatch(toks.gap(i + 1))
             )
             spaced = i > 0 and toks.text[toks.spans[i][0] - 1] == " "
-            if (title and spaced and self.unknown(i)) or (before_noun and (title or self.known(low))):
+            if (title and spaced and self.unknown(i)) or (before_noun and (title or self.lower_name(low))):
                 return i + 1
         if not title or self.media_row or low in _PLACES or low in _CALENDAR or self.blocked(low):
+            return None
+        if i > 0 and toks.lower[i - 1] in _PLACE_PREPOSITIONS and _SPACES.fullmatch(toks.gap(i)):
             return None
         if (low in self.given and low not in self.words) or ("-" in low and self.given_name(low)):
             return self.extend(i, "title")  # Brian, Helena C Carlsen, Anne-Marie
@@ -663,7 +735,12 @@ class _Names:
                 not toks.words[i][:1].isupper()
                 and not toks.possessive[i]
                 and (
-                    i == 0 or (toks.lower[i - 1] not in _CUE_LAST_WORDS and toks.lower[i - 1] not in _TITLES)
+                    i == 0
+                    or (
+                        toks.lower[i - 1] not in _CUE_LAST_WORDS
+                        and toks.lower[i - 1] not in _TITLES
+                        and toks.lower[i - 1] not in _RELATIONS
+                    )
                 )
             ):
                 i += 1

@@ -221,9 +221,11 @@ _DOT_WORDS = _words("dot", "punkt", "point", "punto", "punt", "ponto")
 _BRACKETED = r"{_WS}*[(\[{{]{_WS}*(?:{words}){_WS}*[)\]}}]{_WS}*"
 # "at the rate (of)": how English is spoken in India says "@"
 _AT_THE_RATE = rf"{_words('at')}{_WS}+{_words('the')}{_WS}+{_words('rate')}(?:{_WS}+{_words('of')})?"
+# "john at sign gmail dot com", "at symbol"
+_AT_SIGN = rf"{_words('at')}{_WS}+{_words('sign', 'symbol')}"
 # Japanese writes no space around アット(マーク) and ドット ("joアットgmailドットcom")
 _AT = (
-    rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_WORDS}|[äÄ]t|@){_WS}+|{_WS}*(?:アットマーク|アット){_WS}*"
+    rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_SIGN}|{_AT_WORDS}|[äÄ]t|@){_WS}+|{_WS}*(?:アットマーク|アット){_WS}*"
     rf"|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
 )
 _DOT = rf"(?:{_WS}+{_DOT_WORDS}{_WS}+|{_WS}*ドット{_WS}*|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
@@ -242,9 +244,11 @@ _NOT_A_MAILBOX = (
 )  # fmt: skip
 
 
-def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]") -> str:
+def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]", also: str = "") -> str:
     """A word of ``[A-Za-z0-9]+`` other than ``excluded`` (any case), without look-around;
-    ``tail``: the class of its characters after the first that differs from an excluded word's.
+    ``tail``: the class of its characters after the first that differs from an excluded word's;
+    ``also``: characters (a class body) that may be that first differing character too, unless it is
+    the word's first ("m" then "ü" is "müller", which is not "me" or "more").
 
     Built from the trie of the excluded words: at each node the word may end (if the node
     is not an excluded word), go on with a character no excluded word has there, or follow
@@ -257,7 +261,7 @@ def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]") -> str:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def label_class(exclude: set[str]) -> str:
+    def label_class(exclude: set[str], depth: int) -> str:
         kept = [c for c in "abcdefghijklmnopqrstuvwxyz" if c not in exclude]
         runs: list[list[str]] = []
         for c in kept:
@@ -266,11 +270,11 @@ def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]") -> str:
             else:
                 runs.append([c])
         lower = "".join(r[0] if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
-        return f"[0-9{lower}{lower.upper()}]"
+        return f"[0-9{lower}{lower.upper()}{also if depth else ''}]"
 
     def rest(node: dict, depth: int) -> str:
         children = sorted(ch for ch in node if ch)
-        alternatives = [f"{label_class(set(children))}{tail}*"]
+        alternatives = [f"{label_class(set(children), depth)}{tail}*"]
         alternatives += [f"[{ch}{ch.upper()}]{rest(node[ch], depth + 1)}" for ch in children]
         if depth and "" not in node:
             alternatives.append("")
@@ -285,13 +289,14 @@ _LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
 _LATIN_LABEL = rf"[A-Za-z0-9{_LATIN}]+(?:-[A-Za-z0-9{_LATIN}]+)*"
 # A mailbox word: not a word of a request; its letters after the first may be accented ("josé"),
 # or, after no word character, it starts with an accented letter ("éloïse")
-_MAILBOX = _label_except(_NOT_A_MAILBOX, f"[A-Za-z0-9{_LATIN}]")
+_MAILBOX = _label_except(_NOT_A_MAILBOX, f"[A-Za-z0-9{_LATIN}]", _LATIN)
 _MAILBOX_WORD = rf"(?:\b{_MAILBOX}|\B[{_LATIN}][A-Za-z0-9{_LATIN}]*)"
 # ... the first word of a mailbox spelled out: neither that nor an article, "to", "is"
 # ("buy the one at target dot com", "my email is j o h n at …")
 _MAILBOX_FIRST = _label_except(
     (*_NOT_A_MAILBOX, "the", "a", "an", "to", "my", "email", "mail", "address", "and", "or", "for", "at"),
     f"[A-Za-z0-9{_LATIN}]",
+    _LATIN,
 )
 # A letter or digit said alone, or a number word: "j o h n s m i t h", "jsmith eighty seven"
 _SMALL = rf"(?:[A-Za-z0-9]|{_words(*UNIT_WORDS, *TENS_WORDS)})"

@@ -144,7 +144,7 @@ _EMAIL_NUMBER_WORD = (
 # at gmail"). An e-mail where the domain is a mail provider's or, spelled letter by letter,
 # has a top-level domain.
 _AT_DOMAIN = re.compile(
-    rf"(?i)(?<=\s)(?:at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
+    rf"(?i)(?<=\s)(?:at\s+(?:sign|symbol)|at|{_AT_UNAMBIGUOUS})\s+(?P<domain>[\w-]+)(?P<tld>\s*{_DOT_WORD}\s*[\w-]+)?(?![\w-])"
 )
 # (as redaction reads them: a number-word mailbox never starts with a function word, "from nine
 # to five at outlook", "tomorrow at ten at outlook"; a glued one is no number and a unit or an
@@ -181,7 +181,8 @@ _DIGIT_IDS = {
 }  # fmt: skip
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .\-/]?\d){7,14}(?![\d])")
 _NAME_STATEMENT = re.compile(
-    r"(?i)\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)"
+    r"(?i)\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
+    r"|meu nome é|me chamo|mi nombre es|il mio nome è|mon nom est|moi c'est|ik heet)"
     r"\s+(?P<name>[^\W\d_]{2,})"
 )
 # A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
@@ -383,7 +384,16 @@ _ROMANCE_STREET = re.compile(
 )
 
 
+# A numbered street, in any case: "350 5th ave", "200 W 34th St", "2100 east 3rd street"
+_ORDINAL_STREET = re.compile(
+    r"(?i)(?<![\w.,:/-])\d{1,5}\s+(?:(?:[nsew]|north|south|east|west)\.?\s+)?\d{1,3}(?:st|nd|rd|th)\s+"
+    rf"(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b"
+)
+
+
 def _lower_case_street(text: str) -> bool:
+    if _ORDINAL_STREET.search(text):
+        return True
     for pattern, stop in ((_LOWER_STREET, frozenset()), (_WEAK_LOWER_STREET, _WEAK_STREET_STOP)):
         for match in pattern.finditer(text):
             before = _LETTERS.findall(text[max(0, match.start() - 30) : match.start()].lower())
@@ -612,7 +622,8 @@ _FAMILIES: dict[str, str] = {
     # included);
     # number words: _OWN_PASS
     "spoken": rf"(?:[{_KANJI_DIGITS}]|ゼロ)(?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*(?:[{_KANJI_DIGITS}]|ゼロ)){{6}}",
-    "name": r"(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
+    "name": r"(?i:\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
+    r"|meu nome é|me chamo|mi nombre es|il mio nome è|mon nom est|moi c'est|ik heet)\b)"
     r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
     r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire)\s"
@@ -627,6 +638,7 @@ _FAMILIES: dict[str, str] = {
         rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
+        rf"|(?i:[0-9](?:st|nd|rd|th)\s+(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b)"  # ``_ORDINAL_STREET``
     ),
 }
 

@@ -29,6 +29,22 @@ NAMES = [
     ("en-US", "text john mc carthy", "text [NAME]"),
     ("en-US", "text john mcarthur now", "text [NAME] now"),
     ("en-US", "call Liam macdonald", "call [NAME]"),
+    # given names common since 2000, which the 1990 census lists lack
+    ("en-US", "call liam fitzgerald", "call [NAME]"),
+    ("en-US", "text aiden i'm outside", "text [NAME] i'm outside"),
+    ("en-US", "call jayden smith", "call [NAME]"),
+    # a request, "my" and a relation, then the name
+    ("en-US", "text my wife olivia that I am late", "text my wife [NAME] that I am late"),
+    ("en-US", "call my sister emma watson tomorrow", "call my sister [NAME] tomorrow"),
+    ("en-US", "call my friend mark", "call my friend [NAME]"),
+    ("en-US", "set up a meeting with my boss john", "set up a meeting with my boss [NAME]"),
+    ("de-DE", "ruf meine schwester anna an", "ruf meine schwester [NAME] an"),
+    ("fr-FR", "appelle ma sœur camille", "appelle ma sœur [NAME]"),
+    ("es-ES", "llama a mi amiga lucía", "llama a mi amiga [NAME]"),
+    ("it-IT", "chiama mia moglie giulia", "chiama mia moglie [NAME]"),
+    ("nl-NL", "bel mijn vriendin sanne", "bel mijn vriendin [NAME]"),
+    ("pt-BR", "liga para minha mãe ana", "liga para minha mãe [NAME]"),
+    ("en-US", "call mia", "call [NAME]"),
 ]  # fmt: skip
 
 
@@ -175,6 +191,15 @@ KEPT = [
     ("en-US", "six o five, seven o five, eight o five, nine o five"),
     ("en-US", "call mom at six o'clock"),
     ("en-US", "remind me to buy a mac"),
+    # after "my" and a relation: the message, not a name; "my" in another language is no name
+    ("en-US", "text my wife running late"),
+    ("en-US", "tell my husband will be late"),
+    ("en-US", "text my wife love you"),
+    ("en-US", "Text my wife Happy anniversary"),
+    ("en-US", "call my wife's phone"),
+    ("en-US", "call my wife back"),
+    ("es-ES", "llama a mi mamá"),
+    ("it-IT", "chiama mia mamma"),
 ]
 
 

@@ -286,7 +286,8 @@ def test_realistic_traffic() -> None:
 _NAME_WORDS = ["OK", "AM", "PM", "NASA", "ANNA", "Anna", "anna", "I'll", "I", "Kapanen", "Erica", "June",
                "remind", "call", "O'NEIL", "ANNA's", "Anna's", "anna's", "birthday", "Mary-Jane",
                "MARY-Jane", "the", "you", "on", "at", "00", "İlker", "ÉMILE", "Émile", "Rozhkova", "says",
-               "Mr.", "DR", "Frank", "FRANK", "Sinatra", "play", "by"]  # fmt: skip
+               "Mr.", "DR", "Frank", "FRANK", "Sinatra", "play", "by", "text", "my", "wife", "mia", "moglie",
+               "chiama", "olivia", "mark", "will"]  # fmt: skip
 
 
 @settings(max_examples=400, deadline=None)
