@@ -100,6 +100,11 @@ def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | 
 EARLIEST_CAPTURE = datetime(2000, 1, 1, tzinfo=UTC)
 # the times that must not be earlier (a range's start may: "from the beginning")
 _PLAUSIBLE_SINCE_2000 = ("captured_at", "effective_at", "recorded_at", "requested_at", "to")
+# ... and none after 2200: "9999-12-31T23:59:59-08:00" is past year 9999 in UTC, which no Python
+# datetime holds (a deadline 30 days after a request in December 9999 neither). A range's ``to`` that
+# late means "until further notice": it ends at LATEST_INSTANT, which covers every capture there is.
+LATEST_INSTANT = datetime(2200, 1, 1, tzinfo=UTC)
+_PLAUSIBLE_UNTIL_2200 = ("captured_at", "effective_at", "recorded_at", "requested_at", "from")
 
 
 # --- JSON Lines -------------------------------------------------------------------------
@@ -403,6 +408,12 @@ def _finish(
     for name in _PLAUSIBLE_SINCE_2000:
         if name in typed:
             d.flag(pc.less(typed[name], pa.scalar(EARLIEST_CAPTURE, S.TS)), f"implausible_timestamp:{name}")
+    latest = pa.scalar(LATEST_INSTANT, S.TS)
+    for name in _PLAUSIBLE_UNTIL_2200:
+        if name in typed:
+            d.flag(pc.greater(typed[name], latest), f"implausible_timestamp:{name}")
+    if "to" in typed:
+        typed["to"] = pc.if_else(pc.fill_null(pc.greater(typed["to"], latest), False), latest, typed["to"])
     if arrival.not_after is not None and "recorded_at" in typed:
         # a consent event recorded later than it was read: the event recorded last decides, so one
         # dated ahead by a fast clock would outrank the customer's next choice until that date

@@ -316,3 +316,46 @@ def test_opt_in_regions_spelled_as_no_region_are_refused(regions):
 
 def test_opt_in_regions_are_read_in_any_case():
     assert Policy(opt_in_regions=("de ", "Fr", "419")).opt_in_regions == ("DE", "FR", "419")
+
+
+# --- times past year 9999 in UTC ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "row", "field"),
+    [("consent", {**opt_out("c-1"), "effective_at": "9999-12-31T23:59:59-05:00"}, "effective_at"),
+     ("deletions", {"request_id": "r-1", "customer_id": "c-1", "scope": "all",
+                    "requested_at": "9999-12-31T00:00:00Z"}, "requested_at"),
+     ("deletions", {"request_id": "r-1", "customer_id": "c-1", "scope": "range", "to": "9999-12-31T23:59:59-08:00",
+                    "from": "9999-12-31T23:59:59-08:00", "requested_at": "2026-11-30T00:00:00Z"}, "from")],
+)  # fmt: skip
+def test_a_time_after_2200_holds_its_customer(tmp_path, kind, row, field):
+    """A time past year 9999 once it is in UTC has no Python datetime: the store's intake raised
+    OverflowError on every run (no other customer's record was taken in), and a delete-all requested
+    in December 9999 made every later run's receipts crash on its deadline."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes(f"landing/{kind}/x.jsonl", jsonl(row))
+    read = read_landing_file(storage, f"landing/{kind}/x.jsonl", kind)
+    assert read.records.num_rows == 0
+    assert read.quarantine.select(["customer_id", "detail"]).to_pylist() == [
+        {"customer_id": "c-1", "detail": f"implausible_timestamp:{field}"}
+    ]
+
+
+def test_a_range_until_the_end_of_time_ends_in_2200_and_the_other_records_are_taken_in(lake):
+    """A range "until forever" in local time (9999-12-31T23:59:59-08:00, past 9999 in UTC) stopped
+    every privacy run, and the other customer's delete-all in the next file was never applied."""
+    lake.storage.write_bytes(
+        "landing/deletions/a-forever.jsonl",
+        jsonl({"request_id": "r-1", "customer_id": "c-2", "scope": "range", "from": "2026-01-01T00:00:00-08:00",
+               "to": "9999-12-31T23:59:59-08:00", "requested_at": "2026-11-25T00:00:00Z"}),
+    )  # fmt: skip
+    lake.storage.write_bytes(
+        "landing/deletions/b.jsonl",
+        jsonl({"request_id": "r-2", "customer_id": "bystander", "scope": "all",
+               "requested_at": "2026-11-25T00:00:00Z"}),
+    )  # fmt: skip
+    lake.privacy()
+    assert lake.live_ids() == set()
+    read = read_landing_file(lake.storage, "landing/deletions/a-forever.jsonl", "deletions")
+    assert read.records.column("to").to_pylist() == [datetime(2200, 1, 1, tzinfo=UTC)]
