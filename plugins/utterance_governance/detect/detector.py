@@ -180,11 +180,12 @@ _DIGIT_IDS = {
     "CA": ("ca.sin",), "AU": ("au.tfn",), "IN": ("in_.aadhaar",), "JP": ("jp.in_",),
 }  # fmt: skip
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .\-/]?\d){7,14}(?![\d])")
-_NAME_STATEMENT = re.compile(
-    r"(?i)\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
+# "my name is X" in the allowed languages (the same words in the RE2 prefilters, a space after them)
+_NAME_STATEMENT_WORDS = (
+    r"\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
     r"|meu nome é|me chamo|mi nombre es|il mio nome è|mon nom est|moi c'est|ik heet)"
-    r"\s+(?P<name>[^\W\d_]{2,})"
 )
+_NAME_STATEMENT = re.compile(rf"(?i){_NAME_STATEMENT_WORDS}\s+(?P<name>[^\W\d_]{{2,}})")
 # A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
 # "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
 # when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname,
@@ -622,8 +623,7 @@ _FAMILIES: dict[str, str] = {
     # included);
     # number words: _OWN_PASS
     "spoken": rf"(?:[{_KANJI_DIGITS}]|ゼロ)(?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*(?:[{_KANJI_DIGITS}]|ゼロ)){{6}}",
-    "name": r"(?i:\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
-    r"|meu nome é|me chamo|mi nombre es|il mio nome è|mon nom est|moi c'est|ik heet)\b)"
+    "name": rf"(?i:{_NAME_STATEMENT_WORDS}\s)"
     r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
     r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire)\s"
@@ -1012,7 +1012,7 @@ _SCOPE = (
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
-    r"|(?i:\b(?:my name is|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is|meu nome é)\b)"
+    rf"|(?i:{_NAME_STATEMENT_WORDS}\s)"
 )
 
 

@@ -45,6 +45,25 @@ NAMES = [
     ("nl-NL", "bel mijn vriendin sanne", "bel mijn vriendin [NAME]"),
     ("pt-BR", "liga para minha mãe ana", "liga para minha mãe [NAME]"),
     ("en-US", "call mia", "call [NAME]"),
+    # "name's", a possessive in lower case, an apostrophe inside the name, Portuguese "pra" and articles,
+    # name statements of the other languages
+    ("en-US", "my name's john smith", "my name's [NAME]"),
+    ("en-US", "My name's John Smith.", "My name's [NAME]."),
+    ("en-US", "when is sarah's birthday", "when is [NAME]'s birthday"),
+    ("en-US", "what's sarah's number", "what's [NAME]'s number"),
+    ("en-US", "call O'Brien", "call [NAME]"),
+    ("en-US", "call Mrs. O'Brien", "call Mrs. [NAME]"),
+    ("en-US", "call De'Andre", "call [NAME]"),
+    ("pt-BR", "liga pra ana", "liga pra [NAME]"),
+    ("pt-BR", "liga para o joão silva", "liga para o [NAME]"),
+    ("es-ES", "mi nombre es juan garcía", "mi nombre es [NAME]"),
+    ("pt-BR", "me chamo joão silva", "me chamo [NAME]"),
+    ("it-IT", "il mio nome è marco rossi", "il mio nome è [NAME]"),
+    ("fr-FR", "moi c'est pierre dupont", "moi c'est [NAME]"),
+    # "I'm", "I'll" and an English word the gazetteer lacks end a name
+    ("en-US", "text Sarah I'm on my way", "text [NAME] I'm on my way"),
+    ("en-US", "tell Mike I'll be there in 10 minutes", "tell [NAME] I'll be there in 10 minutes"),
+    ("en-US", "tell Sarah Happy Birthday", "tell [NAME] Happy Birthday"),
 ]  # fmt: skip
 
 
@@ -64,6 +83,11 @@ EMAILS = [
     ("en-US", "jsmith87 at g mail", "[EMAIL]"),
     ("es-ES", "juan punto pérez arroba gmail punto com", "[EMAIL]"),
     ("fr-FR", "éloïse point lefèvre arobase orange point fr", "[EMAIL]"),
+    # an accented letter inside the mailbox (it was cut there: "hans mü[EMAIL]"), "at sign"
+    ("de-DE", "hans müller at gmx punkt de", "hans [EMAIL]"),
+    ("fr-FR", "hélène point martin arobase gmail point com", "[EMAIL]"),
+    ("en-US", "my email is john at sign gmail dot com", "my email is [EMAIL]"),
+    ("en-US", "jo at symbol yahoo dot com", "[EMAIL]"),
 ]  # fmt: skip
 
 
@@ -108,6 +132,9 @@ def test_mexican_and_brazilian_ids(locale: str, text: str, expected: str) -> Non
 
 
 ADDRESSES = [
+    ("en-US", "navigate to 350 5th ave", "navigate to [ADDRESS]"),  # a numbered street
+    ("en-US", "take me to 200 w 34th st", "take me to [ADDRESS]"),
+    ("en-US", "my address is 456 2nd avenue apartment 4", "my address is [ADDRESS]"),
     ("en-GB", "27 oak way", "[ADDRESS]"),
     ("en-GB", "deliver it to 14 willow close please", "deliver it to [ADDRESS] please"),
     ("en-GB", "i live at 3 elm grove, leeds", "i live at [ADDRESS], leeds"),  # a city alone stays
@@ -200,6 +227,19 @@ KEPT = [
     ("en-US", "call my wife back"),
     ("es-ES", "llama a mi mamá"),
     ("it-IT", "chiama mia mamma"),
+    # a request's words, not a name: a surname that is an English word, a contraction, a city
+    ("en-US", "what's my phone number"),
+    ("en-US", "add a phone number to this contact"),
+    ("en-US", "ring tone"),
+    ("en-US", "call number 5"),
+    ("en-US", "text I'm on my way"),
+    ("en-US", "text I'll call you back"),
+    ("en-US", "remind I'll"),
+    ("en-US", "what's the weather in Charlotte"),
+    ("en-US", "restaurants near Aurora"),
+    ("it-IT", "che tempo fa a Roma"),
+    ("en-US", "meet me at sign in desk"),
+    ("en-US", "buy it at amazon dot com"),
 ]
 
 

@@ -606,3 +606,32 @@ def test_identifiers_beside_the_benign_forms_are_still_found() -> None:
         ("jsmith eighty seven at gmail dot com", "en-US", "email"),
     ]
     assert _missed(cases) == []
+
+
+# --- 9. name statements of every language, "at sign", numbered streets --------------------------
+
+
+def test_name_statements_at_sign_and_numbered_streets() -> None:
+    """Forms redaction once missed and the gate's detector did not read either."""
+    cases = [
+        ("my name's john smith", "en-US", "name"),
+        ("mi nombre es juan garcía", "es-ES", "name"),
+        ("me chamo joão silva", "pt-BR", "name"),
+        ("il mio nome è marco rossi", "it-IT", "name"),
+        ("moi c'est pierre dupont", "fr-FR", "name"),
+        ("ik heet sanne de vries", "nl-NL", "name"),
+        ("my email is john87 at sign gmail dot com", "en-US", "email"),
+        ("navigate to 350 5th ave", "en-US", "address"),
+        ("take me to 200 W 34th St", "en-US", "address"),
+        ("my address is 2100 east 3rd street", "en-US", "address"),
+    ]
+    assert _missed(cases) == []
+
+
+def test_ordinals_that_are_no_street_are_kept() -> None:
+    cases = [
+        ("my 5th avenue trip was fun", "en-US"),  # no house number
+        ("the 21st street party", "en-US"),
+        ("on the 3rd floor", "en-US"),
+    ]
+    assert _flagged(cases) == []
