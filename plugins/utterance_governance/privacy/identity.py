@@ -55,9 +55,12 @@ WHITE_SPACE = (
 )
 _ASCII_CONTROL = r"[\x00-\x1f\x7f]"
 # what writers put where a value was lost (str(None), a pandas NaN, JavaScript's undefined, ...), folded
+# (pandas' "<NA>" and "NaT", PostgreSQL's and MySQL's text-format null "\\N", Go's "<nil>", a spreadsheet's
+# "#N/A", an empty string quoted twice)
 PLACEHOLDERS = frozenset(
-    {"null", "none", "nan", "undefined", "nil", "n/a", "na", "-", "0", "(null)", "<null>", "unknown"}
-)
+    {"null", "none", "nan", "undefined", "nil", "n/a", "na", "-", "0", "(null)", "<null>", "unknown",
+     "<na>", "nat", "\\n", "<nil>", "#n/a", "#null!", "(none)", "<none>", "[null]", '""', "''", "n.a."}
+)  # fmt: skip
 
 
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) outside the categories refused above,
@@ -73,6 +76,8 @@ _PLACEHOLDER_VALUES = pa.array(sorted(PLACEHOLDERS), pa.string())
 
 
 def _refused(ch: str) -> bool:
+    if ch == "\ufffd":  # the replacement character: bytes a decoder could not read ("Am\ufffdlie")
+        return True
     category = unicodedata.category(ch)
     if category in _REFUSED_CATEGORIES or (category == "Zs" and ch != " "):
         return True

@@ -243,12 +243,28 @@ def test_a_store_error_while_taking_in_is_retried_not_turned_into_a_block(lake, 
         assert store.privacy_blocked_reasons() == []
 
 
-@pytest.mark.parametrize("placeholder", ["null", "None", "NaN", "undefined", "NULL", "nil", "N/A", "-", "0"])
+@pytest.mark.parametrize(
+    "placeholder",
+    ["null", "None", "NaN", "undefined", "NULL", "nil", "N/A", "-", "0",
+     # pandas, PostgreSQL's text null, Go, a spreadsheet, a quoted empty string: published under one shared
+     # identity no deletion of the real id reaches
+     "<NA>", "NaT", "\\N", "<nil>", "#N/A", "(none)", '""'],
+)  # fmt: skip
 def test_a_placeholder_is_no_customer_of_a_new_utterance(tmp_path, placeholder):
     storage = Storage(str(tmp_path))
     storage.write_bytes(
         f"{DT}/x.jsonl", jsonl(utterance("u-1", placeholder), utterance("u-2", "c-2", "dim the lights"))
     )
+    read = read_landing_file(storage, f"{DT}/x.jsonl", "utterances")
+    assert read.records.column("customer_id").to_pylist() == ["c-2"]
+    assert read.quarantine.column("detail").to_pylist() == ["invalid_id:customer_id"]
+
+
+def test_an_id_a_decoder_could_not_read_is_refused(tmp_path):
+    """"Am\ufffdlie" (bytes decoded with the wrong codec) is no customer's id: a deletion for "Amélie" never
+    reaches it."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes(f"{DT}/x.jsonl", jsonl(utterance("u-1", "Am\ufffdlie"), utterance("u-2", "c-2")))
     read = read_landing_file(storage, f"{DT}/x.jsonl", "utterances")
     assert read.records.column("customer_id").to_pylist() == ["c-2"]
     assert read.quarantine.column("detail").to_pylist() == ["invalid_id:customer_id"]
