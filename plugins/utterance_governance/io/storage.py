@@ -224,11 +224,14 @@ class Storage:
             self.fs.pipe_file(full, data)
 
     def write_parquet(self, rel: str, table: pa.Table, **kwargs) -> tuple[int, str]:
-        """Write ``table`` as Parquet at ``rel`` atomically; return (bytes, sha256)."""
+        """Write ``table`` as Parquet at ``rel`` atomically; return (bytes, sha256).
+
+        Dictionary-encoded columns are decoded first (``without_dictionaries``): the file holds the
+        values of its rows and nothing else."""
         sink = io.BytesIO()
         kwargs.setdefault("compression", "zstd")
         kwargs.setdefault("row_group_size", self.row_group_rows)
-        pq.write_table(table, sink, **kwargs)
+        pq.write_table(without_dictionaries(table), sink, **kwargs)
         data = sink.getvalue()
         self.write_bytes(rel, data)
         return len(data), hashlib.sha256(data).hexdigest()
@@ -285,3 +288,28 @@ def _modified(info: dict) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return None
+
+
+def _plain_type(type_: pa.DataType) -> pa.DataType:
+    """``type_`` with every dictionary type in it replaced by its value type."""
+    if pa.types.is_dictionary(type_):
+        return _plain_type(type_.value_type)
+    if pa.types.is_list(type_) or pa.types.is_large_list(type_):
+        item = type_.value_field
+        plain = item.with_type(_plain_type(item.type))
+        return pa.list_(plain) if pa.types.is_list(type_) else pa.large_list(plain)
+    if pa.types.is_struct(type_):
+        return pa.struct([f.with_type(_plain_type(f.type)) for f in type_])
+    if pa.types.is_map(type_):
+        return pa.map_(_plain_type(type_.key_type), type_.item_field.with_type(_plain_type(type_.item_type)))
+    return type_
+
+
+def without_dictionaries(table: pa.Table) -> pa.Table:
+    """``table`` with its dictionary-encoded columns decoded.
+
+    A filtered dictionary column keeps its whole dictionary, and Parquet writes it as is: a file
+    rewritten without a deleted customer's rows (a landing file pandas wrote with ``category``
+    columns) would still hold their words and ids in its dictionary pages."""
+    plain = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema], metadata=table.schema.metadata)
+    return table if plain.equals(table.schema) else table.cast(plain)

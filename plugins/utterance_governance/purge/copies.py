@@ -51,7 +51,7 @@ import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, Arrival, customers_in_raw, gunzip, read_landing_file
-from utterance_governance.io.storage import ObjectInfo, Refused, Storage
+from utterance_governance.io.storage import ObjectInfo, Refused, Storage, without_dictionaries
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
@@ -543,7 +543,7 @@ def _parquet_like(storage: Storage, path: str, table: pa.Table) -> bytes:
     if meta.num_row_groups and meta.row_group(0).num_columns:
         codec = meta.row_group(0).column(0).compression.lower()
     sink = io.BytesIO()
-    pq.write_table(table, sink, compression="none" if codec == "uncompressed" else codec,
+    pq.write_table(without_dictionaries(table), sink, compression="none" if codec == "uncompressed" else codec,
                    row_group_size=storage.row_group_rows)  # fmt: skip
     return sink.getvalue()
 

@@ -6,11 +6,13 @@ searched, the receipt stays open. End to end through the DAGs' steps on SQLite a
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import zlib
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from tests.pipeline import Lake
@@ -36,7 +38,12 @@ def _decoded(path: Path) -> str:
     data = path.read_bytes()
     views = [data]
     if data[:4] == b"PAR1":
-        views.append(json.dumps(pq.read_table(path).to_pylist(), default=str, ensure_ascii=False).encode())
+        table = pq.read_table(path)
+        views.append(json.dumps(table.to_pylist(), default=str, ensure_ascii=False).encode())
+        # a dictionary column's values beyond those its rows use (a filter keeps the whole dictionary)
+        dictionaries = [chunk.dictionary.to_pylist() for column in table.columns for chunk in column.chunks
+                        if pa.types.is_dictionary(chunk.type)]  # fmt: skip
+        views.append(json.dumps(dictionaries, default=str, ensure_ascii=False).encode())
     if data[:2] == b"\x1f\x8b":
         rest = data
         while rest:
@@ -89,6 +96,31 @@ def test_a_failed_gates_kept_results_lose_a_deleted_utterances_id(lake, monkeypa
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "u-gone-77") == []
     assert left_in_lake(lake, "u-kept")  # the other customer's row is still there
+
+
+def test_a_landing_file_with_dictionary_columns_loses_the_deleted_words(lake):
+    """pandas writes ``category`` columns as dictionaries; filtering the rows out kept the dictionary, so the
+    rewritten file still held the deleted customer's transcript and id, and the receipt said completed."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "utterance_id": ["u-zed-1", "u-bob-1"], "customer_id": ["zed-4417", "bob"],
+        "captured_at": pd.to_datetime(["2026-11-20T10:00:00Z"] * 2, utc=True), "locale": ["en-US"] * 2,
+        "transcript": ["remind me zebracornflakes", "what is the weather"], "response": ["Done."] * 2,
+        "asr_confidence": [0.9, 0.9],
+    })  # fmt: skip
+    for column in ("customer_id", "transcript", "locale"):
+        frame[column] = frame[column].astype("category")
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    lake.storage.write_bytes(f"{DT}/cat.parquet", buffer.getvalue())
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "zebracornflakes") == []
+    assert left_in_lake(lake, "zed-4417") == ["landing/deletions/d.jsonl"]  # the request itself
+    assert f"{DT}/cat.parquet" in left_in_lake(lake, "what is the weather")
 
 
 @pytest.mark.parametrize(
