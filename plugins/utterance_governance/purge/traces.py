@@ -37,6 +37,10 @@ PLACES = ("published_files", "access_reports", "temporary", "run_reports")
 STALE_TEMPORARY_S = 3600.0  # an atomic write in progress takes seconds; an hour-old temp file is a leftover
 SCRUBBED = "[deleted]"
 _TOKEN = re.compile(r"[^\s\"'<>,;()\[\]{}=\\/…&]+")
+# characters a word of ``_TOKEN`` may hold around or between ids ("row u-1: …", "u-1|u-2", "`u-1`"), or
+# inside one ("utt.2026.1"): a word not a token itself is also read as the runs between them
+_JOINERS = frozenset(":.!?|*`#%+~^$@")
+_MOST_PIECES = 6  # an id of up to six runs between joiners ("a.b.c.d.e.f")
 # where a run keeps JSON (and the HTML of its pages) that can name utterances
 REPORT_FOLDERS = ("reports", "staging", "quarantine", "decisions")
 
@@ -245,7 +249,38 @@ class Scrubber:
             return SCRUBBED
         if self.special is not None:
             text = self.special.sub(self._hit, text)
-        return _TOKEN.sub(lambda m: self._hit(m) if m.group().casefold() in self.tokens else m.group(), text)
+        return _TOKEN.sub(self._word, text)
+
+    def _word(self, match: re.Match[str]) -> str:
+        word = match.group()
+        if word.casefold() in self.tokens:
+            return self._hit(match)
+        cuts = [i for i, c in enumerate(word) if c in _JOINERS]
+        if not cuts:
+            return word
+        bounds = [-1, *cuts, len(word)]
+        # the runs between joiners, and the spans of several (longest first, then leftmost)
+        spans = sorted(
+            (
+                (bounds[a] + 1, bounds[b])
+                for a in range(len(bounds))
+                for b in range(a + 1, min(len(bounds), a + 1 + _MOST_PIECES))
+            ),
+            key=lambda span: (span[0] - span[1], span[0]),
+        )
+        taken: list[tuple[int, int]] = []
+        for start, end in spans:
+            if end > start and word[start:end].casefold() in self.tokens:
+                if all(end <= a or start >= b for a, b in taken):
+                    taken.append((start, end))
+        if not taken:
+            return word
+        self.hits += len(taken)
+        out, last = [], 0
+        for start, end in sorted(taken):
+            out += [word[last:start], SCRUBBED]
+            last = end
+        return "".join([*out, word[last:]])
 
     def json(self, text: str) -> str:
         """A JSON document with every string value and key scrubbed (escapes decoded first); text

@@ -37,3 +37,28 @@ def test_a_json_value_that_is_a_deleted_id_in_other_case_is_scrubbed() -> None:
         scrub.json('{"failing": ["utt/straße", "utt/other"]}')
         == '{\n  "failing": [\n    "[deleted]",\n    "utt/other"\n  ]\n}'
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("row utt-ZQX-0001: covered", f"row {SCRUBBED}: covered"),  # the audit's finding lines
+        ("see utt-ZQX-0001.", f"see {SCRUBBED}."),
+        ("ids: utt-ZQX-0001|u2", f"ids: {SCRUBBED}|u2"),
+        ("`utt-ZQX-0001`", f"`{SCRUBBED}`"),
+        ("**utt-ZQX-0001**", f"**{SCRUBBED}**"),
+        ("#utt-ZQX-0001", f"#{SCRUBBED}"),
+        ("utt-ZQX-0001!", f"{SCRUBBED}!"),
+        ("utt.2026.1|utt-ZQX-0001%", f"{SCRUBBED}|{SCRUBBED}%"),  # an id holding a dot, beside another
+    ],
+)
+def test_a_deleted_id_beside_punctuation_is_scrubbed(written: str, expected: str) -> None:
+    """The words of a report were split at spaces and brackets only: "row <id>: …" kept the id."""
+    scrub = Scrubber({"utt-zqx-0001", "utt.2026.1"})
+    assert scrub(written) == expected
+
+
+def test_an_id_inside_a_longer_word_is_kept() -> None:
+    scrub = Scrubber({"utt.2026.1", "u-2"})
+    assert scrub("utt.2026.10 u-2u-2 a.u-20") == "utt.2026.10 u-2u-2 a.u-20"
+    assert scrub.hits == 0
