@@ -78,15 +78,11 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return {"severity": self.severity, **asdict(self)}
 
-    def line(self) -> str:
-        where = " ".join(
-            part
-            for part in (
-                f"shard {self.shard}" if self.shard else "",
-                f"row {self.utterance_id}" if self.utterance_id else "",
-            )
-            if part
-        )
+    def line(self, *, row_id: bool = True) -> str:
+        """One line: rule, shard, row and message. ``row_id=False``: "a row" for the utterance id (for text
+        that outlives a deletion, such as an exception, an alert or a log line)."""
+        row = (f"row {self.utterance_id}" if row_id else "a row") if self.utterance_id else ""
+        where = " ".join(part for part in (f"shard {self.shard}" if self.shard else "", row) if part)
         return f"{self.rule}: {where + ': ' if where else ''}{self.message}"
 
 

@@ -399,7 +399,9 @@ def test_a_clean_audit_passes_and_writes_its_report(ctx):
     assert run["status"] == "success" and run["counts"]["rows_checked"] == len(RECORDS)
 
 
-def test_violations_are_reported_then_fail_the_run_naming_shard_row_and_rule(ctx):
+def test_violations_are_reported_then_fail_the_run_naming_shard_and_rule(ctx):
+    """The failure names rule and shard; row ids only in the findings report: the message becomes the
+    exception, the alert, the run's record in the store and log lines, which no deletion reaches."""
     add_deletion(ctx.store, "del-bob", "cus-bob", "2026-11-25T00:00:00Z")
     flipped = flip_byte(ctx.storage, index=1)
     result = run_steps(ctx)
@@ -409,7 +411,8 @@ def test_violations_are_reported_then_fail_the_run_naming_shard_row_and_rule(ctx
     with pytest.raises(audit.AuditFailed) as failed:
         audit.fail_on_violations(result)
     message = str(failed.value)
-    assert "deletion_requested: shard v000001/shards/part-0000" in message and "row u-b1" in message
+    assert "deletion_requested: shard v000001/shards/part-0000" in message and "a row: " in message
+    assert "u-b1" not in message and "u-b1" in json.dumps(report)
     assert f"shard_sha256_mismatch: shard {flipped}" in message
     assert "audit.json" in message and "index.html" in message
     page = ctx.storage.read_bytes(f"reports/{ctx.run_key}/index.html").decode()
