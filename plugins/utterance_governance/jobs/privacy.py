@@ -148,6 +148,12 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     searched = [*(purged or {}).get("searched", []), *(copied or {}).get("searched", [])]
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
     if not ctx.dry_run:
+        # the embedded store's write-ahead log still holds the purged ledger rows as they were written
+        summary["journal_cut_back"] = ctx.store.cut_back_journal()
+        if not summary["journal_cut_back"]:
+            log.warning("the governance store's write-ahead log could not be cut back (a reader is open): "
+                        "the next privacy run does it")  # fmt: skip
+    if not ctx.dry_run:
         removed = merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
         versions = []
         if purged and purged.get("new_version"):

@@ -304,3 +304,27 @@ def test_a_delete_all_leaves_no_customer_id_in_the_store_s_access_requests(lake)
     with lake.store() as store, store.engine.connect() as conn:
         ids = sorted(conn.execute(select(access_requests.c.customer_id)).scalars())
     assert ids == ["[deleted]", "bob"]
+
+
+def test_the_embedded_stores_files_lose_the_deleted_ids(tmp_path):
+    """SQLite's write-ahead log kept the ledger rows a purge deleted, as they were written, while any
+    connection stayed open (90 copies of the ids after a delete-all); free pages kept them on builds
+    without secure_delete."""
+    import sqlite3
+
+    db = tmp_path / "governance.db"
+    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{db}")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-gone-4417", "zed", "what is the weather")
+                             + line("u-kept-1", "bob", "set a timer"))  # fmt: skip
+    lake.publish()
+    reader = sqlite3.connect(db)  # another process's connection, open throughout
+    try:
+        reader.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+        lake.privacy()
+        assert receipt(lake, "d1")["status"] == "completed"
+        files = [path for path in tmp_path.iterdir() if path.name.startswith("governance.db")]
+        assert [path.name for path in files if b"u-gone-4417" in path.read_bytes()] == []
+        assert any(b"u-kept-1" in path.read_bytes() for path in files)
+    finally:
+        reader.close()

@@ -191,6 +191,16 @@ class StoreBase:
             with self.lock_engine.begin() as locks:
                 dataset_locks.create(locks, checkfirst=True)
 
+    def cut_back_journal(self) -> bool:
+        """SQLite: copy the write-ahead log into the database file and truncate it, so the pages it holds
+        (rows a purge deleted, as they were written) are gone from disk; False when an open reader kept
+        part of it (the next call finishes it). PostgreSQL: nothing to do here (True)."""
+        if self.backend != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            busy, _, _ = conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)").one()
+        return not busy
+
     def dispose(self) -> None:
         self.engine.dispose()
         self.lock_engine.dispose()
@@ -236,6 +246,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # deleted rows' bytes are overwritten, not left in free pages (builds differ in their default)
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.execute("PRAGMA analysis_limit = 1000")  # ANALYZE samples, so it stays cheap on a big ledger
         cursor.close()
 
