@@ -464,7 +464,9 @@ def _purge_derived_file(
     result: CopiesPurge,
     found: set[str],
 ) -> bool:
-    """Purge one derived Parquet file by what its columns say; False when it holds ids only."""
+    """Purge one derived Parquet file by what its columns say; False when it (also) needs the ids found
+    deleted anywhere: it holds ids only, or rows of no known customer (the decision of a malformed
+    record whose customer only its raw line names, which the quarantine purge recognised)."""
     table = storage.read_parquet(path)
     names = set(table.column_names)
     if "utterance_id" not in names and "record_id" not in names:
@@ -482,15 +484,17 @@ def _purge_derived_file(
         rows = pa.table({c: _as_row_column(table.column(c), c) for c in _ROW_COLUMNS if c in names})
     else:
         return False
+    whose = [rows.column(c) for c in ("customer_id", "speaker_key") if c in rows.column_names]
+    nobodys = bool(np.logical_and.reduce([np.asarray(pc.is_null(c)) for c in whose]).any()) if whose else False
     verdict = deleted.judge(rows)
     if not verdict.deleted.any():
-        return True
+        return not nobodys
     hit = np.flatnonzero(verdict.deleted)
     _account(result, location, rows, verdict, hit, found)
     if not result.dry_run:
         _write_parquet_like(storage, path, table.filter(pa.array(~verdict.deleted)))
         result.files_rewritten[location] += 1
-    return True
+    return not nobodys
 
 
 def _as_row_column(values: pa.ChunkedArray, name: str) -> pa.ChunkedArray | pa.Array:

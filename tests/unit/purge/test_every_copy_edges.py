@@ -328,3 +328,21 @@ def test_the_embedded_stores_files_lose_the_deleted_ids(tmp_path):
         assert any(b"u-kept-1" in path.read_bytes() for path in files)
     finally:
         reader.close()
+
+
+def test_the_decision_of_a_record_whose_customer_only_its_raw_line_names_is_purged(lake):
+    """A malformed row with its customer under "customerId" is the customer's to the quarantine purge (its
+    raw line names them), but its decision row carries no speaker key: it kept the utterance id."""
+    rows = b""
+    for key in ("customerId", "CUSTOMER_ID"):
+        record = json.loads(line(f"u-gone-{key}", "zed", "remind me zebracornflakes"))
+        record[key] = record.pop("customer_id")
+        rows += json.dumps(record).encode() + b"\n"
+    lake.storage.write_bytes(f"{DT}/a.jsonl", rows + line("u-kept", "bob", "what is the weather"))
+    lake.publish()
+    assert any(p.startswith("decisions/") for p in left_in_lake(lake, "u-gone-customerId"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "u-gone-") == []
+    assert any(p.startswith("decisions/") for p in left_in_lake(lake, "u-kept"))
