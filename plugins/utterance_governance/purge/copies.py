@@ -508,10 +508,11 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
     table = storage.read_parquet(path)
     if not ids or table.num_rows == 0:
         return
+    column = "utterance_id" if "utterance_id" in table.column_names else "record_id"  # quarantined rows
     hit = np.asarray(
         pc.fill_null(
             pc.is_in(
-                listed_key(table.column("utterance_id")),
+                listed_key(table.column(column)),
                 value_set=listed_key(pa.array(sorted(ids), pa.string())),
             ),
             False,
