@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
 from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
-from utterance_governance.io.storage import ObjectInfo, Refused
+from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
@@ -78,11 +78,22 @@ def _new_privacy_files(
     return ctx.store.select_new_files(files)
 
 
-def _refused_privacy_files(refused: list[Refused]) -> pa.Table:
+def _refused_privacy_files(storage: Storage, refused: list[Refused]) -> pa.Table:
     """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
     which blocks publishing until it is fixed upstream or acknowledged."""
-    return _blocking_rows([(r.path, f"refused_path:{r.reason}") for r in refused])
+    return _blocking_rows(
+        [(r.path, _versioned(storage, r.path, f"refused_path:{r.reason}")) for r in refused]
+    )
+
+
+def _versioned(storage: Storage, path: str, detail: str) -> str:
+    """``detail`` with the version of the file at ``path``: a file acknowledged once and replaced by new
+    content at the same path (the next export) blocks again."""
+    try:
+        return f"{detail} (file version {storage.info(path).fingerprint})"
+    except (OSError, ValueError):  # a dangling symlink, a path outside the root
+        return detail
 
 
 def _blocking_rows(files: list[tuple[str, str]]) -> pa.Table:
@@ -115,7 +126,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)
         if refused:
-            ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(refused))
+            ctx.store.record_privacy_quarantine(kind, _refused_privacy_files(ctx.storage, refused))
             summary[f"{folder}_refused_files"] += len(refused)
         taken = []
         for info in files:
@@ -125,7 +136,15 @@ def ingest_privacy(ctx: RunContext) -> dict:
             except Exception as exc:  # one file that cannot be read never stops the others
                 log.exception("could not read %s; it blocks publishing and is read again next run", info.path)
                 ctx.store.record_privacy_quarantine(
-                    kind, _blocking_rows([(info.path, f"unreadable_file:{type(exc).__name__}")])
+                    kind,
+                    _blocking_rows(
+                        [
+                            (
+                                info.path,
+                                _versioned(ctx.storage, info.path, f"unreadable_file:{type(exc).__name__}"),
+                            )
+                        ]
+                    ),
                 )
                 failed.append((info.path, exc))
                 continue

@@ -375,3 +375,54 @@ def test_a_range_until_the_end_of_time_ends_in_2200_and_the_other_records_are_ta
     assert lake.live_ids() == set()
     read = read_landing_file(lake.storage, "landing/deletions/a-forever.jsonl", "deletions")
     assert read.records.column("to").to_pylist() == [datetime(2200, 1, 1, tzinfo=UTC)]
+
+
+# --- a privacy file rewritten in place -------------------------------------------------------------
+
+
+def _unreadable_opt_out(customer: str, event: str) -> bytes:
+    return jsonl({**opt_out(customer, event), "status": "opted out"})  # a status no reader takes
+
+
+def test_a_file_rewritten_in_place_holds_the_customer_of_its_new_unreadable_record(lake):
+    """An export rewritten in place (``latest.jsonl``) with an unreadable opt-out on a line where its
+    earlier version had one: the store kept the first row for that place and dropped the new one, so the
+    new customer was neither held nor blocked, and their rows were published."""
+    lake.storage.write_bytes("landing/consent/latest.jsonl", _unreadable_opt_out("bystander", "e-9"))
+    lake.privacy()
+    with lake.store() as store:
+        assert store.held_customers() == {"bystander"}
+    lake.storage.write_bytes("landing/consent/latest.jsonl", _unreadable_opt_out("c-2", "e-2") + b"\n")
+    lake.privacy()
+    with lake.store() as store:
+        assert store.held_customers() == {"bystander", "c-2"}  # the earlier record still holds its customer
+        files = sorted(q["source_file"] for q in store.privacy_quarantine(open_only=False))
+    assert files[0] == "landing/consent/latest.jsonl" and files[1].startswith("landing/consent/latest.jsonl (earlier")
+    lake.storage.write_bytes(f"{DT}/b.jsonl", jsonl(utterance("u-3", "c-2", "turn on the kitchen lights")))
+    lake.publish()
+    assert lake.live_ids() == set()
+    lake.storage.write_bytes("landing/consent/latest.jsonl", _unreadable_opt_out("c-2", "e-2") + b"\n\n")
+    lake.privacy()  # the same record read again (the file changed elsewhere): no new row
+    with lake.store() as store:
+        assert len(store.privacy_quarantine(open_only=False)) == 2
+
+
+def test_a_refused_file_acknowledged_then_replaced_blocks_again(lake):
+    """``optouts.json`` (a name the reader does not take) blocks publishing until acknowledged; the next
+    export written to the same path was never read and blocked nothing: its refusal had the same place."""
+    import time
+
+    lake.storage.write_bytes("landing/consent/optouts.json", jsonl(opt_out("bystander")))
+    lake.privacy()
+    with lake.store() as store:
+        assert store.privacy_blocked_reasons()
+        store.acknowledge_privacy_quarantine([q["id"] for q in store.privacy_quarantine()], by="tester")
+        assert store.privacy_blocked_reasons() == []
+    lake.privacy()  # listed again, unchanged: still acknowledged
+    with lake.store() as store:
+        assert store.privacy_blocked_reasons() == []
+    time.sleep(0.01)
+    lake.storage.write_bytes("landing/consent/optouts.json", jsonl(opt_out("c-2"), opt_out("c-3", "e-3")))
+    lake.privacy()
+    with lake.store() as store:
+        assert store.privacy_blocked_reasons()

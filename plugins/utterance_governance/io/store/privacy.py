@@ -59,19 +59,30 @@ class PrivacyRecords(StoreBase):
 
         Idempotent by (kind, source_file, line). A row with a readable ``customer_id`` holds
         that customer back until a valid record of the same kind is ingested later; a row
-        without one blocks publishing until acknowledged.
+        without one blocks publishing until acknowledged. These rows (files refused or unreadable as a
+        whole) are recorded each time the file is listed: one that says something else than the row
+        stored at its place (another detail: the file changed) takes its place, unacknowledged.
         """
         by_file: dict[str, list[int]] = {}
         for index, path in enumerate(quarantined.column("source_file").to_pylist()):
             by_file.setdefault(path, []).append(index)
         added = 0
         for path, indices in by_file.items():
-            added += self._ingest_privacy(kind, None, path, quarantined.take(indices))[1]
+            added += self._ingest_privacy(kind, None, path, quarantined.take(indices), relisted=True)[1]
         return added
 
     def _ingest_privacy(
-        self, kind: str, records: pa.Table | None, source_file: str, quarantined: pa.Table | None
+        self,
+        kind: str,
+        records: pa.Table | None,
+        source_file: str,
+        quarantined: pa.Table | None,
+        *,
+        relisted: bool = False,
     ) -> tuple[int, int]:
+        """``relisted``: the quarantine rows come again each run (``record_privacy_quarantine``); else they
+        were read from a file new or changed since it was last read, so a row at a place already taken
+        (a file rewritten in place: ``latest.jsonl``) is a new unreadable record and replaces the old."""
         if kind not in PRIVACY_KINDS:
             raise ValueError(f"privacy record kind must be one of {PRIVACY_KINDS}, got {kind!r}")
         target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
@@ -104,9 +115,21 @@ class PrivacyRecords(StoreBase):
             if held_rows:
                 for row in held_rows:
                     row.update(batch_id=batch_id, recorded_at=now)
-                statement = self._insert(privacy_quarantine).on_conflict_do_nothing(
-                    index_elements=["kind", "source_file", "line"]
-                )
+                q = privacy_quarantine
+                statement = self._insert(q)
+                if relisted:  # the file changed (its version is in the detail): the row takes the old's place
+                    replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at")
+                    statement = statement.on_conflict_do_update(
+                        index_elements=["kind", "source_file", "line"],
+                        set_={**{c: statement.excluded[c] for c in replaced}, "acknowledged_at": None,
+                              "acknowledged_by": None},
+                        where=q.c.detail != statement.excluded.detail,
+                    )  # fmt: skip
+                else:
+                    _set_aside_earlier_versions(conn, kind, source_file, held_rows)
+                    statement = statement.on_conflict_do_nothing(
+                        index_elements=["kind", "source_file", "line"]
+                    )
                 for index, error in _insert_each_storable(conn, statement, held_rows):
                     position = {k: held_rows[index][k] for k in ("kind", "source_file", "line")}
                     log.error("privacy quarantine row %s cannot be stored as is (%s): stored without its ids",
@@ -437,3 +460,32 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
             }
         )
     return rows
+
+
+def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
+    """Rows of an earlier version of ``source_file`` (a file rewritten in place, ``latest.jsonl``) at the
+    lines where this version has an unreadable record of its own are renamed "<file> (earlier version,
+    batch <n>)": both stay, and both hold their customers (the earlier record was not withdrawn by
+    being overwritten). The same record read again (a retry) is left as it is."""
+    q = privacy_quarantine
+    new = {row["line"]: row for row in held_rows}
+    lines = sorted(new)
+    for start in range(0, len(lines), 500):
+        stored = conn.execute(
+            select(q.c.id, q.c.line, q.c.record_id, q.c.customer_id, q.c.detail, q.c.batch_id).where(
+                q.c.kind == kind, q.c.source_file == source_file, q.c.line.in_(lines[start : start + 500])
+            )
+        ).all()
+        for row in stored:
+            mine = new[row.line]
+            if (row.record_id, row.customer_id, row.detail) == (
+                mine["record_id"],
+                mine["customer_id"],
+                mine["detail"],
+            ):
+                continue
+            conn.execute(
+                update(q)
+                .where(q.c.id == row.id)
+                .values(source_file=f"{source_file} (earlier version, batch {row.batch_id})")
+            )
