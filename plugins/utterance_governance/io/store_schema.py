@@ -145,6 +145,8 @@ privacy_quarantine = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("acknowledged_at", UTCDateTime),
     Column("acknowledged_by", String),
+    # the time the record states (recorded_at / requested_at), when readable: what releases its hold
+    Column("record_time", UTCDateTime),
     UniqueConstraint("kind", "source_file", "line", name="uq_privacy_quarantine_position"),
 )
 

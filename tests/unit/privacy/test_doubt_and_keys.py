@@ -183,3 +183,46 @@ def test_rekey_with_the_same_key_records_the_fingerprint_of_an_old_manifest(lake
     assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
     assert live(lake)[0]["key_fingerprint"] == key_fingerprint(lake.key.encode())
     lake.privacy()  # accepted again
+
+
+def _held(lake: Lake) -> set[str]:
+    with lake.store() as store:
+        return store.held_customers()
+
+
+def test_an_older_opt_in_delivered_late_does_not_release_a_hold(lake):
+    """An unreadable opt-out (recorded 11-25) held its customer; an opt-in recorded a week before it,
+    delivered late by another source, released the hold, and the customer's rows were published again."""
+    write_jsonl(lake, "landing/consent/app.jsonl", [{
+        "event_id": "e-out", "customer_id": "doubt", "purpose": "model_training", "status": "opted-out",
+        "effective_at": "2026-11-25T00:00:00Z", "recorded_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    write_jsonl(lake, "landing/consent/web.jsonl", [{
+        "event_id": "e-in-old", "customer_id": "doubt", "purpose": "model_training", "status": "opted_in",
+        "effective_at": "2026-11-18T00:00:00Z", "recorded_at": "2026-11-18T00:00:00Z"}])  # fmt: skip
+    lake.publish()
+    assert _held(lake) == {"doubt"} and live(lake)[1] == {"u-other"}
+    # the same event sent again, readable: it is the customer's word, and the hold is released
+    write_jsonl(lake, "landing/consent/app-fixed.jsonl", [{
+        "event_id": "e-out", "customer_id": "doubt", "purpose": "model_training", "status": "opted_out",
+        "effective_at": "2026-11-25T00:00:00Z", "recorded_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
+    lake.publish()
+    assert _held(lake) == set() and live(lake)[1] == {"u-other"}  # opted out now, as the record says
+
+
+def test_a_deletion_hold_is_released_only_by_the_same_request(lake):
+    """An unreadable delete-all ("everything") held its customer; any later deletion of theirs, of one
+    utterance only, released the hold and the rest was published again, never erased."""
+    write_jsonl(lake, "landing/deletions/a.jsonl", [{
+        "request_id": "d-all", "customer_id": "doubt", "scope": "everything",
+        "requested_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    write_jsonl(lake, "landing/deletions/b.jsonl", [{
+        "request_id": "d-one", "customer_id": "doubt", "scope": "utterances", "utterance_ids": ["u-doubt-1"],
+        "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
+    lake.publish()
+    assert _held(lake) == {"doubt"} and live(lake)[1] == {"u-other"}
+    write_jsonl(lake, "landing/deletions/a-fixed.jsonl", [{
+        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    assert _held(lake) == set() and live(lake)[1] == {"u-other"}

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
@@ -162,10 +164,24 @@ class PrivacyRecords(StoreBase):
         return int(new), int(new_held)
 
     def _held_query(self, kind: str):
+        """The customers an open unreadable record of ``kind`` holds. What releases a hold, besides an
+        acknowledgement: a consent event of the customer ingested after it that is the same event sent
+        again readable, or was recorded after the time the unreadable one states (any, when that time
+        was unreadable too); for a deletion, only the same request sent again readable (deletions add
+        up: a request for one utterance says nothing of an unreadable delete-all)."""
         q = privacy_quarantine
-        target = consent_events if kind == "consent" else deletion_requests
+        if kind == "consent":
+            target = consent_events
+            supersedes = or_(
+                target.c.event_id == q.c.record_id,
+                q.c.record_time.is_(None),
+                target.c.recorded_at > q.c.record_time,
+            )
+        else:
+            target = deletion_requests
+            supersedes = target.c.request_id == q.c.record_id
         later_valid = exists().where(
-            target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id
+            target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id, supersedes
         )
         return select(q.c.customer_id).where(
             q.c.kind == kind, q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None), ~later_valid
@@ -438,13 +454,14 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
         return quarantined.column(name).to_pylist() if name in quarantined.column_names else [None] * n
 
     rows = []
-    for source_file, line, record_id, customer, reason, detail in zip(
+    for source_file, line, record_id, customer, reason, detail, raw in zip(
         column("source_file"),
         column("line"),
         column("record_id"),
         column("customer_id"),
         column("reason"),
         column("detail"),
+        column("raw"),
         strict=True,
     ):
         readable = isinstance(customer, str) and customer.strip() != ""
@@ -457,9 +474,28 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
                 "customer_id": customer if readable else None,
                 "reason": reason or "malformed",
                 "detail": _printable(detail) or "",
+                "record_time": _stated_time(raw, "recorded_at" if kind == "consent" else "requested_at"),
             }
         )
     return rows
+
+
+def _stated_time(raw: Any, field: str) -> datetime | None:
+    """The time an unreadable record's raw line states in ``field`` (RFC 3339 with an offset, 2000 to
+    2200), or None."""
+    if not isinstance(raw, str):
+        return None
+    match = re.search(rf'"{field}"\s*:\s*"([^"]{{10,40}})"', raw)
+    if match is None:
+        return None
+    try:
+        stated = datetime.fromisoformat(match.group(1).replace("z", "Z"))
+    except ValueError:
+        return None
+    if stated.tzinfo is None:
+        return None
+    stated = stated.astimezone(UTC)
+    return stated if datetime(2000, 1, 1, tzinfo=UTC) <= stated <= datetime(2200, 1, 1, tzinfo=UTC) else None
 
 
 def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
