@@ -38,9 +38,18 @@ def _other_case(value: object) -> set[str]:
 
 
 def _id_key(value: object) -> str | None:
-    """A listed utterance id as a deletion matches it: canonical, case ignored."""
+    """A listed utterance id as a deletion matches it: canonical, case ignored, a UUID in its hyphenated
+    form however it is written (braces, a URN, no hyphens)."""
     canonical = canonical_id(value)
-    return canonical.casefold() if canonical is not None else None
+    if canonical is None:
+        return None
+    folded = canonical.casefold()
+    bare = folded.removeprefix("urn:uuid:").removeprefix("{").removesuffix("}")
+    digits = bare.replace("-", "")
+    hyphenated = len(bare) == 36 and [len(part) for part in bare.split("-")] == [8, 4, 4, 4, 12]
+    if len(digits) == 32 and all(c in "0123456789abcdef" for c in digits) and (hyphenated or bare == digits):
+        return "-".join((digits[:8], digits[8:12], digits[12:16], digits[16:20], digits[20:]))
+    return folded
 
 
 def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> bool:

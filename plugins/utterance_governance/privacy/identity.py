@@ -101,8 +101,27 @@ def listed_key(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     where the utterance is ``6f1c…`` (a support tool that upper-cases UUIDs) would match nothing and
     complete with nothing deleted. Folding can only delete more: a listing reaches the requesting
     customer's rows (and those of its other-case spellings, ``PrivacyState.deletion_requests``) and
-    rows whose customer is unknown."""
-    return fold_case(canonical_ids(ids))
+    rows whose customer is unknown.
+
+    A UUID is one id however it is written: ``{6f1c…}``, ``urn:uuid:6f1c…`` and its 32 digits without
+    hyphens all read as ``6f1c…-…`` (a listing that matched nothing completed its receipt with nothing
+    deleted)."""
+    return key_of_canonical(canonical_ids(ids))
+
+
+# a UUID in braces, as a URN, or without its hyphens (case folded already): its canonical form
+_UUID_FORMS = [
+    rf"^(?:urn:uuid:)?\{{?{hyphen.join(f'([0-9a-f]{{{n}}})' for n in (8, 4, 4, 4, 12))}\}}?$"
+    for hyphen in ("-", "")
+]
+
+
+def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``listed_key`` of ids that are canonical already."""
+    key = fold_case(ids)
+    for form in _UUID_FORMS:
+        key = pc.replace_substring_regex(key, form, r"\1-\2-\3-\4-\5")
+    return key
 
 
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
-from utterance_governance.privacy.identity import canonical_ids, fold_case, listed_key
+from utterance_governance.privacy.identity import canonical_ids, key_of_canonical, listed_key
 from utterance_governance.privacy.subjects import Subjects, _codes, micros
 
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
@@ -87,7 +87,7 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
             "uid": listed_key(pc.list_flatten(lists)).to_numpy(zero_copy_only=False),
             "request_id": request_id[listing][parent],
         }).dropna(subset=["uid"])  # fmt: skip
-        folded = fold_case(s.utterance_id)  # canonical already: ``listed_key`` without its first step
+        folded = key_of_canonical(s.utterance_id)  # canonical already: ``listed_key`` without its first step
         uid = np.asarray(folded.to_numpy(zero_copy_only=False), dtype=object)
         in_list = np.flatnonzero(np.asarray(pc.fill_null(pc.is_in(folded, value_set=pa.array(
             listed["uid"].unique(), pa.string())), False)))  # fmt: skip

@@ -231,6 +231,22 @@ class TestDeletion:
             "ärger-1",
         ]
 
+    def test_scope_utterances_matches_a_uuid_however_it_is_written(self):
+        """A listing of ``{6F1C…}``, ``urn:uuid:6f1c…`` or the 32 digits without hyphens matched nothing and
+        its receipt completed with the utterance still published; the rows' ids may be written so too."""
+        uuid = "6f1c2a3b-1111-2222-3333-444455556666"
+        records = utterances(
+            (uuid, "c1", ts(1), "en-US"), ("7a2b3c4d555566667777888899990000", "c1", ts(2), "en-US"),
+            ("keep", "c1", ts(3), "en-US"), ("6f1c2a3b-1111-2222-3333-44445555666", "c1", ts(4), "en-US"),
+        )  # fmt: skip
+        for listed in (f"{{{uuid.upper()}}}", f"urn:uuid:{uuid}", uuid.replace("-", "").upper()):
+            req = dict(customer_id="c1", scope="utterances", utterance_ids=[listed, "{7a2b3c4d-5555-6666-7777-888899990000}"],
+                       requested_at=ts(25))  # fmt: skip
+            assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == [
+                uuid,
+                "7a2b3c4d555566667777888899990000",
+            ]
+
     def test_several_scopes_together(self):
         records = utterances(
             ("a", "c1", ts(1), "en-US"), ("b", "c2", ts(7), "en-US"), ("c", "c3", ts(3), "en-US")
