@@ -565,6 +565,7 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) 
 
 
 _CUSTOMER_KEY = re.compile(r'"customer_id"\s*:')
+_RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
 # the value after the key: a JSON string (escapes decoded when read) or an integer
 _CUSTOMER_VALUE = re.compile(r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40})(?![0-9.eE]))')
 
@@ -604,7 +605,12 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
             salvaged.append(known)
             continue
         named = customers_in_raw(text)
-        salvaged.append(named[0] if named and None not in named and len(set(named)) == 1 else None)
+        # (two records' keys: records glued where a writer crashed mid-record, the first cut before its
+        # customer_id: "{"event_id": "e-1", "custo{"event_id": "e-2", "customer_id": "c2", …}")
+        glued = len(_RECORD_KEY.findall(text)) > 1
+        salvaged.append(
+            named[0] if named and None not in named and len(set(named)) == 1 and not glued else None
+        )
     return pa.array(salvaged, pa.string())
 
 

@@ -426,3 +426,14 @@ def test_a_refused_file_acknowledged_then_replaced_blocks_again(lake):
     lake.privacy()
     with lake.store() as store:
         assert store.privacy_blocked_reasons()
+
+
+def test_a_record_cut_before_its_customer_and_glued_to_the_next_blocks_publishing(tmp_path):
+    """A writer crashed mid-record and appended the next record to the same line: the line names one
+    customer (the second record's), so only they were held and the first record's customer, unknown,
+    neither blocked publishing nor was held: their opt-out was lost without a trace."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes("landing/consent/x.jsonl", b'{"event_id": "e-1", "custo' + jsonl(opt_out("c-2", "e-2")))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
+    assert read.records.num_rows == 0
+    assert read.quarantine.column("customer_id").to_pylist() == [None]  # names nobody: blocks publishing
