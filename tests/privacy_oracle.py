@@ -93,12 +93,13 @@ def oracle_reason(
         return None if _default_consented(row, policy) else NO_CONSENT
     if customer in {canonical_id(h) for h in held} | {s for h in held for s in _other_case(h)}:
         return HELD
-    at_capture, in_force = _statuses(customer, consent, row.get("captured_at"), now)
+    skew = timedelta(seconds=policy.capture_clock_skew_s)
+    at_capture, in_force = _statuses(customer, consent, row.get("captured_at"), now, skew)
     if "out" in (at_capture, in_force):
         return OPTED_OUT
     # an opt-out of the customer's id spelled in other case, where that spelling's history has it in force
     spellings = {canonical_id(e["customer_id"]) for e in consent if customer in _other_case(e["customer_id"])}
-    if any("out" in _statuses(spelled, consent, row.get("captured_at"), now) for spelled in spellings):
+    if any("out" in _statuses(spelled, consent, row.get("captured_at"), now, skew) for spelled in spellings):
         return OPTED_OUT
     default = _default_consented(row, policy)
     if any(status == "in" or (status is None and default) for status in (at_capture,)) and (
@@ -109,9 +110,11 @@ def oracle_reason(
 
 
 def _statuses(
-    customer: str, consent, captured: datetime | None, now: datetime
+    customer: str, consent, captured: datetime | None, now: datetime, skew: timedelta
 ) -> tuple[str | None, str | None]:
-    """(status at capture, status now) of ``customer`` from its own consent events."""
+    """(status at capture, status now) of ``customer`` from its own consent events. Which word came last
+    is read from the recording times, an opt-out first among those within the clock ``skew`` of
+    each other (a clock running ahead cannot make an opt-in outrank the opt-out after it)."""
     events = []
     for event in consent:
         if canonical_id(event["customer_id"]) != customer or _fold(event["purpose"]) != "model_training":
@@ -121,7 +124,7 @@ def _statuses(
         # an opt-out from the earliest moment we could know of it, an opt-in never before it was given
         start = min(effective, recorded, now) if out else max(effective, recorded)
         if start <= now:
-            events.append((start, recorded, "out" if out else "in"))
+            events.append((start, recorded + skew if out else recorded, "out" if out else "in"))
     return _status_at(events, captured), _status_at(events, now)
 
 

@@ -161,8 +161,10 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     start = np.where(
         is_out, np.minimum(np.minimum(effective, recorded), s.now_us), np.maximum(effective, recorded)
     )
-    # which word is later: recorded later, or at the same instant an opt-out (odd keys are opt-outs)
-    word = recorded * 2 + is_out
+    # which word is later: recorded later, an opt-out first among words recorded within the clock skew
+    # the policy allows of each other (odd keys are opt-outs): an opt-in stamped by a clock running
+    # ahead would otherwise outrank the opt-out the customer gave seconds after it, for good
+    word = (recorded + np.where(is_out, s.skew_us, 0)) * 2 + is_out
     events = pd.DataFrame({"code": codes, "start": start, "word": word})
     events = events[(events["code"] >= 0) & (events["start"] <= s.now_us)]
     if events.empty or n == 0:

@@ -101,6 +101,19 @@ class TestConsent:
         )
         assert excluded(OptedOut(), records, state) == ["u1"]
 
+    def test_within_the_clock_skew_an_opt_out_outranks_an_opt_in_recorded_after_it(self):
+        """An opt-in stamped two minutes ahead by a fast clock (inside the five minutes of skew the
+        policy allows, so the reader takes it), then the customer's opt-out a minute later by a right
+        clock: the opt-in was the word recorded last, for good, and the rows were published."""
+        records = utterances(("before", "c1", ts(5), "en-US"), ("after", "c1", ts(20), "en-US"))
+        state = PrivacyState(consent=consent(("c1", "opted_in", ts(10, 12, 2), ts(10, 12, 2)),
+                                             ("c1", "opted_out", ts(10, 12, 1), ts(10, 12, 1))))  # fmt: skip
+        assert excluded(OptedOut(), records, state) == ["before", "after"]
+        # beyond the skew, the later word wins as before: the customer opted back in
+        later = PrivacyState(consent=consent(("c1", "opted_out", ts(10, 12, 0), ts(10, 12, 0)),
+                                             ("c1", "opted_in", ts(10, 12, 6), ts(10, 12, 6))))  # fmt: skip
+        assert excluded(OptedOut(), records, later) == []
+
     def test_the_word_recorded_last_wins_whatever_the_dates_it_names(self):
         """Both name day 5; the opt-in, given on day 7 after the opt-out of day 6, holds from day 7."""
         records = utterances(("between", "c1", ts(6, 12), "en-US"), ("after", "c1", ts(10), "en-US"))
