@@ -71,7 +71,8 @@ class Population:
     rows: list[Row] = field(default_factory=list)
     consent: list[dict] = field(default_factory=list)  # valid events, canonical
     deletions: list[dict] = field(default_factory=list)  # valid requests, canonical
-    holds: set[tuple[str, str]] = field(default_factory=set)  # (customer, "consent" | "deletion")
+    # (customer, "consent" | "deletion", record id, the time the record states): open holds
+    holds: set[tuple[str, str, str | None, datetime | None]] = field(default_factory=set)
     _files: int = 0
     _records: int = 0
     _made: int = 0  # rows generated so far: each gets its own id and marker
@@ -187,9 +188,12 @@ class Population:
                  "status": status, "effective_at": effective, "recorded_at": recorded, "source": source}  # fmt: skip
         if "\x00" not in source or self.backend != "postgresql":
             self.consent.append(event)
-            self.holds.discard((customer, "consent"))  # a valid record after an unreadable one releases it
+            # a valid event after an unreadable one releases it: the same event, or one recorded after the
+            # time the unreadable one states (any, when it states none)
+            self.holds -= {h for h in self.holds if h[:2] == (customer, "consent")
+                           and (h[2] == event["event_id"] or h[3] is None or recorded > h[3])}  # fmt: skip
         else:  # the store refuses it: an unreadable record, so the customer is held
-            self.holds.add((customer, "consent"))
+            self.holds.add((customer, "consent", event["event_id"], None))
         return event
 
     def deletion(self, customer: str, scope: str, *, ids: list[str] | None = None,
@@ -198,19 +202,23 @@ class Population:
         request = {"request_id": f"d-{self.seed}-{self._records}", "customer_id": customer, "scope": scope,
                    "from": start, "to": end, "utterance_ids": ids, "requested_at": at or datetime.now(UTC)}  # fmt: skip
         self.deletions.append(request)
-        self.holds.discard((customer, "deletion"))
+        # the same request, or a delete-all requested at or after the unreadable one, releases its hold
+        self.holds -= {h for h in self.holds if h[:2] == (customer, "deletion") and (
+            h[2] == request["request_id"] or (scope == "all" and (h[3] is None or request["requested_at"] >= h[3])))}  # fmt: skip
         return request
 
     def corrected(self, event: dict, status: str) -> dict:
         """The same event id sent again with another status: a record that contradicts the stored
         one is doubt, and holds its customer (the stored one stays as it was)."""
-        self.holds.add((event["customer_id"], "consent"))
+        self.holds.add((event["customer_id"], "consent", event["event_id"], None))
         return {**event, "status": status}
 
     def unreadable(self, customer: str, kind: str = "consent") -> bytes:
         """An unreadable record that still names its customer: they are held back."""
-        self.holds.add((customer, kind))
         self._records += 1
+        # a consent record states its time (now) and id; the deletion is cut before either can be read
+        self.holds.add((customer, kind, f"e-{self.seed}-{self._records}", self.now) if kind == "consent"
+                       else (customer, kind, None, None))  # fmt: skip
         spelled = json.dumps(self._spell(customer))
         if kind == "consent":
             return (f'{{"event_id": "e-{self.seed}-{self._records}", "customer_id": {spelled}, "purpose": "model_training", '
@@ -252,7 +260,7 @@ class Population:
     # --- views of the truth ---------------------------------------------------------------------------
     @property
     def held(self) -> set[str]:
-        return {customer for customer, _ in self.holds}
+        return {hold[0] for hold in self.holds}
 
     def state_tables(self):
         from utterance_governance import schema as S

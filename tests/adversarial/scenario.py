@@ -108,10 +108,14 @@ def run(pop: Population, steps: Steps) -> list[dict]:
     checked("privacy")
     steps.audit()
 
-    # 4. valid records release the holds; the next publish restores what was withdrawn
-    release = [pop.consent_event(c, "opted_in", now - timedelta(days=90)) for c in (v, us[10])]
-    release_u = [pop.consent_event(u, "opted_in", now - timedelta(days=90))]
-    release_v2 = [pop.deletion(v2, "utterances", ids=[pop.of(v2)[0].uid])]
+    # 4. valid records release the holds (an opt-in recorded after the unreadable one, a delete-all); the
+    # next publish restores what was withdrawn
+    after = pop.now + timedelta(seconds=60)
+    release = [
+        pop.consent_event(c, "opted_in", now - timedelta(days=90), recorded=after) for c in (v, us[10])
+    ]
+    release_u = [pop.consent_event(u, "opted_in", now - timedelta(days=90), recorded=after)]
+    release_v2 = [pop.deletion(v2, "all")]
     pop.write_privacy(storage, consent=release + release_u, deletions=release_v2)
     steps.publish(None)
     checked("publish")

@@ -184,7 +184,7 @@ def test_unreadable_record_holds_its_customer_until_a_later_valid_record(store):
 def test_unreadable_deletion_request_holds_until_the_same_request_is_read(store):
     """Deletions add up: another request of the customer (of one utterance, say) says nothing of the
     unreadable one, which may have been a delete-all; only the same request read, or an
-    acknowledgement, releases the hold."""
+    acknowledgement, or a delete-all requested after it, releases the hold."""
     bad = unreadable("landing/deletions/bad.jsonl", (1, "c7")).set_column(
         2, "record_id", pa.array(["d7"], pa.string())
     )
@@ -193,7 +193,8 @@ def test_unreadable_deletion_request_holds_until_the_same_request_is_read(store)
     store.ingest_consent_events(consent(("e1", "c7", "opted_in", at(0), at(0))), "landing/consent/a.jsonl")
     assert store.held_customers() == {"c7"}
     store.ingest_deletion_requests(
-        deletions({"request_id": "d8", "customer_id": "c7"}), "landing/deletions/b.jsonl"
+        deletions({"request_id": "d8", "customer_id": "c7", "scope": "utterances", "utterance_ids": ["u-1"]}),
+        "landing/deletions/b.jsonl",
     )
     assert store.held_customers() == {"c7"}
     store.ingest_deletion_requests(

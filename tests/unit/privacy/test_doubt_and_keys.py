@@ -210,9 +210,20 @@ def test_an_older_opt_in_delivered_late_does_not_release_a_hold(lake):
     assert _held(lake) == set() and live(lake)[1] == {"u-other"}  # opted out now, as the record says
 
 
+def test_a_delete_all_requested_after_an_unreadable_deletion_releases_its_hold(lake):
+    write_jsonl(lake, "landing/deletions/a.jsonl", [b'{"request_id": "d-cut", "customer_id": "doubt", "scope": '])
+    lake.privacy()
+    assert _held(lake) == {"doubt"}
+    write_jsonl(lake, "landing/deletions/b.jsonl", [{
+        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    assert _held(lake) == set() and live(lake)[1] == {"u-other"}
+
+
 def test_a_deletion_hold_is_released_only_by_the_same_request(lake):
     """An unreadable delete-all ("everything") held its customer; any later deletion of theirs, of one
-    utterance only, released the hold and the rest was published again, never erased."""
+    utterance only, released the hold and the rest was published again, never erased. The same request
+    read (or a delete-all) releases it."""
     write_jsonl(lake, "landing/deletions/a.jsonl", [{
         "request_id": "d-all", "customer_id": "doubt", "scope": "everything",
         "requested_at": "2026-11-25T00:00:00Z"}])  # fmt: skip

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
@@ -167,8 +167,9 @@ class PrivacyRecords(StoreBase):
         """The customers an open unreadable record of ``kind`` holds. What releases a hold, besides an
         acknowledgement: a consent event of the customer ingested after it that is the same event sent
         again readable, or was recorded after the time the unreadable one states (any, when that time
-        was unreadable too); for a deletion, only the same request sent again readable (deletions add
-        up: a request for one utterance says nothing of an unreadable delete-all)."""
+        was unreadable too); for a deletion, the same request sent again readable, or a delete-all
+        requested at or after the unreadable one (deletions add up: a request for one utterance says
+        nothing of an unreadable delete-all)."""
         q = privacy_quarantine
         if kind == "consent":
             target = consent_events
@@ -177,9 +178,13 @@ class PrivacyRecords(StoreBase):
                 q.c.record_time.is_(None),
                 target.c.recorded_at > q.c.record_time,
             )
-        else:
+        else:  # the same request, or a delete-all requested at or after it: it covers all the other could
             target = deletion_requests
-            supersedes = target.c.request_id == q.c.record_id
+            everything = and_(
+                func.lower(target.c.scope) == "all",
+                or_(q.c.record_time.is_(None), target.c.requested_at >= q.c.record_time),
+            )
+            supersedes = or_(target.c.request_id == q.c.record_id, everything)
         later_valid = exists().where(
             target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id, supersedes
         )
