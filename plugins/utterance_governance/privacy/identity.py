@@ -116,12 +116,20 @@ _UUID_FORMS = [
 ]
 
 
+# ... the values a form may rewrite (one pass; a UUID written as UUIDs are, the many, is left alone)
+_UUID_ODD = r"^(?:urn:uuid:|\{)|^[0-9a-f]{32}\}?$"
+
+
 def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     """``listed_key`` of ids that are canonical already."""
     key = fold_case(ids)
+    odd = pc.fill_null(pc.match_substring_regex(key, _UUID_ODD), False)
+    if not pc.any(odd).as_py():
+        return key
+    fixed = key.filter(odd)
     for form in _UUID_FORMS:
-        key = pc.replace_substring_regex(key, form, r"\1-\2-\3-\4-\5")
-    return key
+        fixed = pc.replace_substring_regex(fixed, form, r"\1-\2-\3-\4-\5")
+    return pc.replace_with_mask(key, odd, fixed)
 
 
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:
