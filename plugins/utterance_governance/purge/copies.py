@@ -38,7 +38,7 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -58,7 +58,7 @@ from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, p
 from utterance_governance.privacy.identity import canonical_id, listed_key
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
-from utterance_governance.purge.traces import PLACES, purge_traces
+from utterance_governance.purge.traces import PLACES, ScrubJournal, purge_traces, scrub_digest
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,8 @@ def purge_copies(
     if not dry_run:
         finish_rewrites(storage, store)
     deleted = Deleted.of(deletions, pseudonym_key, now)
-    found_ids: set[str] = set()
+    journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
+    found_ids = FoundIds(journal)
     id_only: list[tuple[str, str]] = []
     failed: set[str] = set()
     refused: list[Refused] = []
@@ -216,7 +217,7 @@ def purge_copies(
         _search(storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed)
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
-            _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result)
+            _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result, journal)
         except Exception as exc:
             log.exception("could not purge %s", path)
             result.problems.append(f"{path}: {type(exc).__name__}: {exc}")
@@ -229,7 +230,10 @@ def purge_copies(
         dry_run=dry_run,
         now=now,
         access_reports=access_reports,
+        journal=journal,
     )
+    if "run_reports" in traces.searched and not failed:
+        journal.done()  # every report and id list is clean of what the notes name
     result.traces = traces.to_dict()
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
@@ -485,7 +489,9 @@ def _purge_derived_file(
     else:
         return False
     whose = [rows.column(c) for c in ("customer_id", "speaker_key") if c in rows.column_names]
-    nobodys = bool(np.logical_and.reduce([np.asarray(pc.is_null(c)) for c in whose]).any()) if whose else False
+    nobodys = (
+        bool(np.logical_and.reduce([np.asarray(pc.is_null(c)) for c in whose]).any()) if whose else False
+    )
     verdict = deleted.judge(rows)
     if not verdict.deleted.any():
         return not nobodys
@@ -504,9 +510,12 @@ def _as_row_column(values: pa.ChunkedArray, name: str) -> pa.ChunkedArray | pa.A
     return values if pa.types.is_string(values.type) else pa.nulls(len(values), pa.string())
 
 
-def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], result: CopiesPurge) -> None:
+def _purge_id_list(
+    storage: Storage, location: str, path: str, ids: set[str], result: CopiesPurge, journal: ScrubJournal
+) -> None:
     table = storage.read_parquet(path)
-    if not ids or table.num_rows == 0:
+    pending = journal.pending(ids)  # ids an earlier run found (it rewrote their copies, then stopped)
+    if (not ids and not pending) or table.num_rows == 0:
         return
     column = "utterance_id" if "utterance_id" in table.column_names else "record_id"  # quarantined rows
     hit = np.asarray(
@@ -518,6 +527,11 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
             False,
         )
     )
+    if pending:
+        listed = canonical_ids(table.column(column)).to_pylist()
+        hit |= np.array(
+            [i is not None and scrub_digest(journal.key, i) in pending for i in listed], dtype=bool
+        )
     if not hit.any():
         return
     result.rows_removed[location] += int(hit.sum())
@@ -527,6 +541,20 @@ def _purge_id_list(storage: Storage, location: str, path: str, ids: set[str], re
 
 
 # --- shared ------------------------------------------------------------------------------------
+class FoundIds(set):
+    """The utterance ids found deleted this run; each new one is noted in the scrub journal as it is
+    found, before the copy that held it is rewritten (``traces.ScrubJournal``)."""
+
+    def __init__(self, journal: ScrubJournal):
+        super().__init__()
+        self.journal = journal
+
+    def update(self, *others: Iterable[str]) -> None:
+        new = {i for other in others for i in other} - self
+        self.journal.note(new)
+        super().update(new)
+
+
 def _account(
     result: CopiesPurge, location: str, rows: pa.Table, verdict: Verdict, hit: np.ndarray, found: set[str]
 ) -> None:

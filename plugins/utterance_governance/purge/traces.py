@@ -14,12 +14,14 @@ Files are decoded to be searched (Parquet rows, JSON values), never grepped as b
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import posixpath
 import re
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -41,6 +43,58 @@ _TOKEN = re.compile(r"[^\s\"'<>,;()\[\]{}=\\/…&]+")
 # inside one ("utt.2026.1"): a word not a token itself is also read as the runs between them
 _JOINERS = frozenset(":.!?|*`#%+~^$@")
 _MOST_PIECES = 6  # an id of up to six runs between joiners ("a.b.c.d.e.f")
+# where the purge notes, before it rewrites a copy, the ids it found there (keyed digests, not the ids)
+JOURNAL = "_purge/pending-scrub"
+
+
+def scrub_digest(key: bytes, token: str) -> str:
+    """A token as the scrub journal keeps it: a keyed digest of its case-folded form."""
+    return hmac.digest(key, b"ug-scrub:" + token.casefold().encode("utf-8"), "sha256").hex()[:32]
+
+
+class ScrubJournal:
+    """The ids a purge found deleted in the copies it rewrote, kept until every run report is scrubbed.
+
+    The run reports are scrubbed of the ids the copies purge finds; a run that crashed (or whose report
+    step failed) after rewriting the copies left the next run nothing to find, and the reports kept the
+    ids for good. So before each rewrite the new ids are noted (``note``: one small file of keyed digests
+    under ``JOURNAL``), the next run scrubs the reports of them too, and the notes go once every report
+    was searched (``done``)."""
+
+    def __init__(self, storage: Storage, key: bytes, *, dry_run: bool = False):
+        self.storage, self.key, self.dry_run = storage, key, dry_run
+        self.paths = [info.path for info in storage.list_files(JOURNAL, (".json",))]
+        self.digests: set[str] = set()
+        for path in self.paths:
+            self.digests |= set(json.loads(storage.read_bytes(path)))
+        self.earlier = frozenset(self.digests)  # noted by runs that stopped before the reports
+        self._digest_of: dict[str, str] = {}
+
+    def note(self, ids: Iterable[str]) -> None:
+        new = {scrub_digest(self.key, i) for i in ids if i} - self.digests
+        if not new or self.dry_run:
+            return
+        path = f"{JOURNAL}/{uuid.uuid4().hex}.json"
+        self.storage.write_bytes(path, json.dumps(sorted(new)).encode())
+        self.paths.append(path)
+        self.digests |= new
+
+    def pending(self, tokens: set[str]) -> frozenset[str]:
+        """The digests earlier runs noted that none of ``tokens`` has (what this run notes is among the
+        tokens it scrubs: nothing to digest when no earlier run stopped short, the usual case)."""
+        if not self.earlier:
+            return frozenset()
+        digest_of = self._digest_of
+        for token in tokens.difference(digest_of):
+            digest_of[token] = scrub_digest(self.key, token)
+        return self.earlier - {digest_of[t] for t in tokens}
+
+    def done(self) -> None:
+        if not self.dry_run:
+            for path in self.paths:
+                self.storage.remove(path)
+
+
 # where a run keeps JSON (and the HTML of its pages) that can name utterances
 REPORT_FOLDERS = ("reports", "staging", "quarantine", "decisions")
 
@@ -68,8 +122,11 @@ def purge_traces(
     dry_run: bool = False,
     now: datetime | None = None,
     access_reports: Callable[[], Storage] | None = None,
+    journal: ScrubJournal | None = None,
 ) -> TracesPurge:
     """Search every place of the module doc for what ``deleted`` covers and remove it.
+
+    ``journal``: the ids earlier runs found and noted (``ScrubJournal``), scrubbed from the run reports too.
 
     ``live_shards``: lake paths of the live version's shards (the published purge's to rewrite,
     never touched here); ``found_ids``: utterance ids found deleted in the other copies this run;
@@ -82,7 +139,7 @@ def purge_traces(
         ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
         ("access_reports", lambda: _access_reports([storage, *_opened(access_reports)], deleted, result)),
         ("temporary", lambda: _temporary(storage, result, time.time() if now is None else now.timestamp())),
-        ("run_reports", lambda: _run_reports(storage, _tokens(deleted, found_ids), result)),
+        ("run_reports", lambda: _run_reports(storage, _tokens(deleted, found_ids), result, journal)),
     )
     for place, step in steps:
         try:
@@ -194,8 +251,11 @@ def _tokens(deleted, found_ids: set[str]) -> set[str]:
     return {t for t in tokens if t}
 
 
-def _run_reports(storage: Storage, tokens: set[str], result: TracesPurge) -> None:
-    if not tokens:
+def _run_reports(
+    storage: Storage, tokens: set[str], result: TracesPurge, journal: ScrubJournal | None
+) -> None:
+    digests = journal.pending(tokens) if journal is not None else frozenset()
+    if not tokens and not digests:
         return
     for folder in REPORT_FOLDERS:
         for info in storage.list_files(folder, (".json", ".html")):
@@ -203,7 +263,8 @@ def _run_reports(storage: Storage, tokens: set[str], result: TracesPurge) -> Non
                 continue
             result.files_scanned["run_reports"] += 1
             text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
-            scrub = Scrubber(tokens, html=info.path.endswith(".html"))
+            scrub = Scrubber(tokens, html=info.path.endswith(".html"), digests=digests,
+                             key=journal.key if journal is not None else b"")  # fmt: skip
             cleaned = scrub.json(text) if info.path.endswith(".json") else scrub(text)
             if scrub.hits:
                 result.removed["run_reports"] += 1
@@ -218,8 +279,14 @@ class Scrubber:
     character continues on either side. ``html``: the tokens as an HTML page escapes them. Case is
     ignored, as a deletion's list of ids is matched (``privacy.identity.listed_key``)."""
 
-    def __init__(self, tokens: set[str], *, html: bool = False):
+    def __init__(
+        self, tokens: set[str], *, html: bool = False, digests: frozenset[str] = frozenset(), key: bytes = b""
+    ):
+        """``digests``: tokens known by their ``scrub_digest`` under ``key`` only (a word of the text, or a
+        whole JSON value, whose digest is one of them is scrubbed too)."""
         import html as html_module
+
+        self.digests, self.key = digests, key
 
         escaped = {html_module.escape(t, quote=True) if html else t for t in tokens}
         self.tokens = {t.casefold() for t in escaped}
@@ -243,8 +310,15 @@ class Scrubber:
         self.hits += 1
         return SCRUBBED
 
+    def _known(self, word: str) -> bool:
+        return word.casefold() in self.tokens or (
+            bool(self.digests) and scrub_digest(self.key, word) in self.digests
+        )
+
     def __call__(self, text: str) -> str:
-        if text.casefold() in self.folded_special:
+        if text.casefold() in self.folded_special or (
+            self.digests and scrub_digest(self.key, text) in self.digests
+        ):
             self.hits += 1
             return SCRUBBED
         if self.special is not None:
@@ -253,7 +327,7 @@ class Scrubber:
 
     def _word(self, match: re.Match[str]) -> str:
         word = match.group()
-        if word.casefold() in self.tokens:
+        if self._known(word):
             return self._hit(match)
         cuts = [i for i, c in enumerate(word) if c in _JOINERS]
         if not cuts:
@@ -270,9 +344,8 @@ class Scrubber:
         )
         taken: list[tuple[int, int]] = []
         for start, end in spans:
-            if end > start and word[start:end].casefold() in self.tokens:
-                if all(end <= a or start >= b for a, b in taken):
-                    taken.append((start, end))
+            if end > start and self._known(word[start:end]) and all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
         if not taken:
             return word
         self.hits += len(taken)

@@ -346,3 +346,34 @@ def test_the_decision_of_a_record_whose_customer_only_its_raw_line_names_is_purg
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "u-gone-") == []
     assert any(p.startswith("decisions/") for p in left_in_lake(lake, "u-kept"))
+
+
+def test_a_run_that_stops_after_the_copies_leaves_the_reports_to_the_next(lake, monkeypatch):
+    """The reports are scrubbed of the ids the copies purge finds; a run killed after rewriting the copies
+    and before the reports left the next run nothing to find: its receipt completed and the audit's
+    report kept the deleted utterance's id for good. The ids found are noted (keyed digests) first."""
+    import utterance_governance.purge.copies as copies
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-gone-5", "zed", "remind me zebracornflakes")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("reports/governance_audit-001/audit.json",
+                             json.dumps({"findings": [{"row": "u-gone-5", "rule": "x"}], "note": "row u-gone-5: x"}).encode())  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+
+    class Killed(BaseException):  # the worker is killed (out of memory, evicted) mid-task
+        pass
+
+    def killed(*args, **kwargs):
+        raise Killed
+
+    with monkeypatch.context() as m:
+        m.setattr(copies, "purge_traces", killed)
+        with pytest.raises(Killed):
+            lake.privacy()
+    assert left_in_lake(lake, "u-gone-5") == ["reports/governance_audit-001/audit.json"]
+    assert lake.storage.list_files("_purge", (".json",))  # the note of what was found
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "u-gone-5") == []
+    assert lake.storage.list_files("_purge", (".json",)) == []
