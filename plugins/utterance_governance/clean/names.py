@@ -587,12 +587,8 @@ class _Names:
             if low in self.given:
                 return _title(word) or low not in _MESSAGE_WORDS
             return (_title(word) or self.known(low, accents=True)) and low not in english_words()
-        # (a surname in lower case that is an English word is one: "call number 5", "phone number")
-        return (
-            _title(word)
-            or cue == "identity"
-            or self.lower_name(low, accents=True)
-        )
+        # (a surname in lower case that is an English word is none: "call number 5", "phone number")
+        return _title(word) or cue == "identity" or self.lower_name(low, accents=True)
 
     def lower_name(self, low: str, *, accents: bool = False) -> bool:
         """A lower-case word that names someone after a cue: in the gazetteer, and a given name or

@@ -311,5 +311,7 @@ def without_dictionaries(table: pa.Table) -> pa.Table:
     A filtered dictionary column keeps its whole dictionary, and Parquet writes it as is: a file
     rewritten without a deleted customer's rows (a landing file pandas wrote with ``category``
     columns) would still hold their words and ids in its dictionary pages."""
-    plain = pa.schema([f.with_type(_plain_type(f.type)) for f in table.schema], metadata=table.schema.metadata)
+    plain = pa.schema(
+        [f.with_type(_plain_type(f.type)) for f in table.schema], metadata=table.schema.metadata
+    )
     return table if plain.equals(table.schema) else table.cast(plain)

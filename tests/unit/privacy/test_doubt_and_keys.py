@@ -211,7 +211,9 @@ def test_an_older_opt_in_delivered_late_does_not_release_a_hold(lake):
 
 
 def test_a_delete_all_requested_after_an_unreadable_deletion_releases_its_hold(lake):
-    write_jsonl(lake, "landing/deletions/a.jsonl", [b'{"request_id": "d-cut", "customer_id": "doubt", "scope": '])
+    write_jsonl(
+        lake, "landing/deletions/a.jsonl", [b'{"request_id": "d-cut", "customer_id": "doubt", "scope": ']
+    )
     lake.privacy()
     assert _held(lake) == {"doubt"}
     write_jsonl(lake, "landing/deletions/b.jsonl", [{

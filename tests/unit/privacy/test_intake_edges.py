@@ -261,7 +261,7 @@ def test_a_placeholder_is_no_customer_of_a_new_utterance(tmp_path, placeholder):
 
 
 def test_an_id_a_decoder_could_not_read_is_refused(tmp_path):
-    """"Am\ufffdlie" (bytes decoded with the wrong codec) is no customer's id: a deletion for "Amélie" never
+    """ "Am\ufffdlie" (bytes decoded with the wrong codec) is no customer's id: a deletion for "Amélie" never
     reaches it."""
     storage = Storage(str(tmp_path))
     storage.write_bytes(f"{DT}/x.jsonl", jsonl(utterance("u-1", "Am\ufffdlie"), utterance("u-2", "c-2")))
@@ -397,7 +397,9 @@ def test_a_file_rewritten_in_place_holds_the_customer_of_its_new_unreadable_reco
     with lake.store() as store:
         assert store.held_customers() == {"bystander", "c-2"}  # the earlier record still holds its customer
         files = sorted(q["source_file"] for q in store.privacy_quarantine(open_only=False))
-    assert files[0] == "landing/consent/latest.jsonl" and files[1].startswith("landing/consent/latest.jsonl (earlier")
+    assert files[0] == "landing/consent/latest.jsonl" and files[1].startswith(
+        "landing/consent/latest.jsonl (earlier"
+    )
     lake.storage.write_bytes(f"{DT}/b.jsonl", jsonl(utterance("u-3", "c-2", "turn on the kitchen lights")))
     lake.publish()
     assert lake.live_ids() == set()
@@ -433,7 +435,9 @@ def test_a_record_cut_before_its_customer_and_glued_to_the_next_blocks_publishin
     customer (the second record's), so only they were held and the first record's customer, unknown,
     neither blocked publishing nor was held: their opt-out was lost without a trace."""
     storage = Storage(str(tmp_path))
-    storage.write_bytes("landing/consent/x.jsonl", b'{"event_id": "e-1", "custo' + jsonl(opt_out("c-2", "e-2")))
+    storage.write_bytes(
+        "landing/consent/x.jsonl", b'{"event_id": "e-1", "custo' + jsonl(opt_out("c-2", "e-2"))
+    )
     read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
     assert read.records.num_rows == 0
     assert read.quarantine.column("customer_id").to_pylist() == [None]  # names nobody: blocks publishing
