@@ -84,7 +84,8 @@ class PrivacyRecords(StoreBase):
     ) -> tuple[int, int]:
         """``relisted``: the quarantine rows come again each run (``record_privacy_quarantine``); else they
         were read from a file new or changed since it was last read, so a row at a place already taken
-        (a file rewritten in place: ``latest.jsonl``) is a new unreadable record and replaces the old."""
+        (a file rewritten in place: ``latest.jsonl``) is a new unreadable record: the old one is set aside
+        (``_set_aside_earlier_versions``) and both hold their customers."""
         if kind not in PRIVACY_KINDS:
             raise ValueError(f"privacy record kind must be one of {PRIVACY_KINDS}, got {kind!r}")
         target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
