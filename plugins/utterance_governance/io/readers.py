@@ -605,9 +605,9 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
             salvaged.append(known)
             continue
         named = customers_in_raw(text)
-        # (two records' keys: records glued where a writer crashed mid-record, the first cut before its
-        # customer_id: "{"event_id": "e-1", "custo{"event_id": "e-2", "customer_id": "c2", …}")
-        glued = len(_RECORD_KEY.findall(text)) > 1
+        # (more records' keys than customers named: records glued where a writer crashed mid-record, the
+        # first cut before its customer_id: "{"event_id": "e-1", "custo{"event_id": "e-2", "customer_id": …}")
+        glued = len(_RECORD_KEY.findall(text)) > len(named)
         salvaged.append(
             named[0] if named and None not in named and len(set(named)) == 1 and not glued else None
         )
