@@ -16,6 +16,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
+from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
 from utterance_governance.io.store_schema import (
     consent_events,
@@ -487,8 +488,8 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
 
 
 def _stated_time(raw: Any, field: str) -> datetime | None:
-    """The time an unreadable record's raw line states in ``field`` (RFC 3339 with an offset, 2000 to
-    2200), or None."""
+    """The time an unreadable record's raw line states in ``field`` (RFC 3339 with an offset, within the
+    times the reader finds plausible), or None."""
     if not isinstance(raw, str):
         return None
     match = re.search(rf'"{field}"\s*:\s*"([^"]{{10,40}})"', raw)
@@ -501,7 +502,7 @@ def _stated_time(raw: Any, field: str) -> datetime | None:
     if stated.tzinfo is None:
         return None
     stated = stated.astimezone(UTC)
-    return stated if datetime(2000, 1, 1, tzinfo=UTC) <= stated <= datetime(2200, 1, 1, tzinfo=UTC) else None
+    return stated if EARLIEST_CAPTURE <= stated <= LATEST_INSTANT else None  # the reader's plausible times
 
 
 def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
