@@ -80,6 +80,10 @@ _COMPOUND_ENDINGS = (
     "|kade|singel|dijk|steeg|hof|pad|wal|markt|torp|gata|gatan|vej|veg|vägen|katu|tie|gade|veien|vegen"
     "|stig|alléen|allé|brücke|bruecke|gässle|vænget|torget|plads|ulica|utca"
 )
+_HYPHENATED_ENDINGS = (
+    "straße|strasse|str|weg|gasse|allee|platz|damm|ufer|chaussee|laan|straat|gracht|plein|kade|singel|dijk"
+    "|steeg|markt"
+)
 _UNIT = r"(?:apt|apartment|suite|ste|unit|flat|wohnung|whg|appartement|appt|bte|interior|depto|dpto|apto)"
 _TAIL_UNIT = rf"(?:{_UNIT[3:-1]}|floor|fl|room|rm|bldg|building|etage|piso|andar|piano|int)"
 
@@ -110,6 +114,9 @@ _PARTS = [
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
     rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
+    # a hyphenated name: Karl-Marx-Allee 5, goethe-straße 12, Van-Gogh-Straat 3 (the endings that are
+    # no word's: not "touch-pad 2", "key-ring 3")
+    rf"(?i:\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_HYPHENATED_ENDINGS})\.?,?[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
     r"(?i:\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|apartado(?:[ ]de[ ]correos)?|caixa[ ]postal"
     r"|casella[ ]postale|postbus|boîte[ ]postale|psc|unit)[ ]?[0-9]{1,6}(?:,?[ ]box[ ][0-9]{1,6})?)",

@@ -124,6 +124,10 @@ _MEETING_CUES = (
 # "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to";
 # "share my location with sarah": a verb of sharing, up to three words, "with"
 _MEETING_SET = frozenset(_MEETING_CUES)
+# "send sarah a message", "give anna smith a call", "drop jo a line": a verb, the name, "a" and what
+# is sent or given (English)
+_ADDRESSEE_VERBS = _set("send give shoot drop")
+_ADDRESSED = _set("message text call ring note email e-mail msg line buzz shout reminder voicemail dm")
 _SEND_VERBS = _set("send sending sent transfer wire pay")
 _SHARE_VERBS = _set("share sharing shared")
 _SENDING = _SEND_VERBS | _SHARE_VERBS
@@ -242,7 +246,7 @@ _CAPITAL_ALT = _alternation(_CAPITAL_CUES)
 _GIVEN_ALT = _alternation(_GIVEN_CUES)
 # The last word of every cue (a quick test before reading a cue)
 _CUE_LAST_WORDS = frozenset(
-    {"name", *_STRONG_CUES, *_TITLES, *_CAPITAL_CUES}
+    {"name", *_STRONG_CUES, *_TITLES, *_CAPITAL_CUES, *_ADDRESSEE_VERBS}
     | {phrase.split()[-1] for phrase in (*_PHRASE_CUES, *_IDENTITY_CUES, *_GIVEN_CUES, *_MEETING_CUES)}
 )
 _TITLE_ALT = _alternation(_TITLES)
@@ -272,6 +276,9 @@ def _cue_candidates() -> str:
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
+        # "send sarah a message" (a superset: a word or two, then "a"/"an" and a word); "john [EMAIL]"
+        rf"|(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)"
+        r"|\pL[ ]\[EMAIL\]"
         rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
     )
 
@@ -464,6 +471,7 @@ class _Names:
         self.toks = _Tokens(text)
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
         self._sends: bool | None = None
+        self.mailbox = "[EMAIL]" in text
 
     @property
     def sends(self) -> bool:
@@ -542,6 +550,8 @@ class _Names:
             if phrase in _MEETING_SET:
                 return "meeting"
         word = toks.lower[last]
+        if word in _ADDRESSEE_VERBS:
+            return "addressee" if _bounded(toks, last) and self._addressed(j) else None
         if (word == "to" and self.sends and self._sent_to(last, _SEND_VERBS)) or (
             word == "with" and self.sends and self._sent_to(last, _SHARE_VERBS)
         ):
@@ -565,6 +575,34 @@ class _Names:
                 return all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, to + 1))
         return False
 
+    def _addressed(self, j: int) -> bool:
+        """Word ``j`` (and one more: the name) is followed by "a"/"an" and what is sent or given
+        (``_ADDRESSED``), spaces between: "send sarah a message", "give anna smith a call"."""
+        toks = self.toks
+        for k in (j + 1, j + 2):
+            if (
+                k + 1 < len(toks.words)
+                and toks.lower[k] in ("a", "an")
+                and toks.lower[k + 1] in _ADDRESSED
+                and not any(toks.possessive[j : k + 1])
+                and all(_SPACES.fullmatch(toks.gap(m)) for m in range(j + 1, k + 2))
+            ):
+                return True
+        return False
+
+    def before_mailbox(self, i: int) -> bool:
+        """Word ``i`` is a given name of the gazetteer right before a mailbox redaction took already
+        ("my email is john [EMAIL]": the mailbox was spelled "smith at gmail dot com")."""
+        toks = self.toks
+        low = toks.lower[i]
+        return (
+            not toks.possessive[i]
+            and toks.text.startswith(" [EMAIL]", toks.spans[i][1])
+            and low in self.given
+            and low not in _MESSAGE_WORDS
+            and not self.blocked(low)
+        )
+
     def given_name(self, low: str) -> bool:
         """A given name of the gazetteer that is no common word ("sarah", "anne-marie"; not "will")."""
         return _is_given(low, _token_sets()[0])
@@ -582,6 +620,8 @@ class _Names:
             return _title(word)
         if cue == "meeting":
             return self.given_name(low) and not self.media_row
+        if cue == "addressee":  # "give mike a call", "send sarah a message"; not "give will a call"
+            return (low in self.given and low not in _MESSAGE_WORDS) or _title(word)
         if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
             # "text my wife running late", "tell my husband will be late", "… love you"
             if low in self.given:
@@ -685,6 +725,8 @@ class _Names:
         if low in _MY and i + 1 < len(toks.words) and toks.lower[i + 1] in _RELATIONS:
             return None  # "llama a mi amiga", "chiama mia moglie": "my", not Mi or Mia
         title = _title(word)
+        if self.mailbox and self.before_mailbox(i):
+            return i + 1
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
             return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))
@@ -738,6 +780,7 @@ class _Names:
                         and toks.lower[i - 1] not in _RELATIONS
                     )
                 )
+                and not (self.mailbox and self.before_mailbox(i))
             ):
                 i += 1
                 continue

@@ -357,6 +357,8 @@ _HOUSE_NUMBER = (
 _GERMANIC_STREET = re.compile(
     rf"(?i)\b[^\W\d_]{{2,}}(?:{_GLUED_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
     rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:straße|strasse|allee|gasse|damm|ufer|plein|laan|straat)\s+{_HOUSE_NUMBER}"
+    # a hyphenated name: "Karl-Marx-Allee 5", "goethe-straße 12", "Van-Gogh-Straat 3"
+    rf"|\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_GLUED_STREET_TYPES}|platz|chaussee|markt)\s*,?\s*{_HOUSE_NUMBER}"
     # "alten markt 5", "neuen weg 5": an adjective before "markt" or "weg" (as redaction reads
     # "markt"; not "beim Markt 3 Tomaten", nor a rank: "Platz 1")
     rf"|\b(?P<adjective>[^\W\d_]{{2,}}(?:en|er|es|e))\s+(?:markt|weg)\s+{_HOUSE_NUMBER}"

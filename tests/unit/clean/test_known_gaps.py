@@ -64,6 +64,12 @@ NAMES = [
     ("en-US", "text Sarah I'm on my way", "text [NAME] I'm on my way"),
     ("en-US", "tell Mike I'll be there in 10 minutes", "tell [NAME] I'll be there in 10 minutes"),
     ("en-US", "tell Sarah Happy Birthday", "tell [NAME] Happy Birthday"),
+    # the name between a verb and what is sent or given
+    ("en-US", "send sarah a message", "send [NAME] a message"),
+    ("en-US", "give mike a call tomorrow", "give [NAME] a call tomorrow"),
+    ("en-US", "give anna smith a call", "give [NAME] a call"),
+    ("en-US", "drop jo a line", "drop [NAME] a line"),
+    ("en-US", "shoot liam a text", "shoot [NAME] a text"),
 ]  # fmt: skip
 
 
@@ -84,10 +90,13 @@ EMAILS = [
     ("es-ES", "juan punto pérez arroba gmail punto com", "[EMAIL]"),
     ("fr-FR", "éloïse point lefèvre arobase orange point fr", "[EMAIL]"),
     # an accented letter inside the mailbox (it was cut there: "hans mü[EMAIL]"), "at sign"
-    ("de-DE", "hans müller at gmx punkt de", "hans [EMAIL]"),
+    ("de-DE", "hans müller at gmx punkt de", "[NAME] [EMAIL]"),
     ("fr-FR", "hélène point martin arobase gmail point com", "[EMAIL]"),
     ("en-US", "my email is john at sign gmail dot com", "my email is [EMAIL]"),
     ("en-US", "jo at symbol yahoo dot com", "[EMAIL]"),
+    # a given name before a mailbox spelled with the surname: the name goes too
+    ("en-US", "my email is john smith at yahoo dot com", "my email is [NAME] [EMAIL]"),
+    ("en-US", "email sarah jones at gmail dot com", "email [NAME] [EMAIL]"),
 ]  # fmt: skip
 
 
@@ -142,6 +151,10 @@ ADDRESSES = [
     ("es-ES", "llévame a plaza de españa 5", "llévame a [ADDRESS]"),
     ("pt-BR", "moro na rua das flores, 123", "moro na [ADDRESS]"),
     ("nl-NL", "ik woon op kerkstraat nummer 12", "ik woon op [ADDRESS]"),
+    # hyphenated street names
+    ("de-DE", "ich wohne in der Karl-Marx-Allee 5", "ich wohne in der [ADDRESS]"),
+    ("de-DE", "fahr mich zur goethe-straße 12", "fahr mich zur [ADDRESS]"),
+    ("nl-NL", "ik woon op de Van-Gogh-Straat 3", "ik woon op de [ADDRESS]"),
 ]  # fmt: skip
 
 
@@ -240,6 +253,17 @@ KEPT = [
     ("it-IT", "che tempo fa a Roma"),
     ("en-US", "meet me at sign in desk"),
     ("en-US", "buy it at amazon dot com"),
+    # a verb, a word and "a" and what is sent or given: not a name
+    ("en-US", "give it a try"),
+    ("en-US", "send me a message"),
+    ("en-US", "give mom a call"),
+    ("en-US", "send will a message"),
+    ("en-US", "send the team a message"),
+    ("en-US", "give peace a chance"),
+    ("en-US", "drop everything a sec"),
+    ("en-US", "mail it to [EMAIL]"),
+    ("en-US", "my new [EMAIL]"),
+    ("de-DE", "das touch-pad 2 geht nicht"),
 ]
 
 

@@ -34,6 +34,8 @@ FOUND = [
     ("call Sarah Kowalski", "en-US", "name", "called_full_name"),
     ("navigate to 12 Main Street", "en-US", "address", "street_number"),
     ("Hauptstraße 12 bitte", "de-DE", "address", "street_number"),
+    ("ich wohne in der Karl-Marx-Allee 5", "de-DE", "address", "street_number"),
+    ("fahr mich zur goethe-straße 12", "de-DE", "address", "street_number"),
     ("send it to P.O. Box 1234", "en-US", "address", "po_box"),
 ]
 
