@@ -298,7 +298,24 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
     lines = np.arange(1, n + 1, dtype=np.int64)
     # wrong-type cells become null and are reported through the wrong_type detail
     columns["__wrong__"] = wrong
+    columns["__customers__"] = _customers_of_column(table, n)
     return columns, raw_of, n, lines
+
+
+def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
+    """The customer a Parquet row names when its ``customer_id`` cell is no string: an integer's
+    digits (as JSON Lines read an id sent as a number); null for anything else. A quarantined
+    row's raw text is made by the reader here (``raw_of``), so it is never read back for an id:
+    bytes that are no UTF-8, a date or a decimal would read as an id no customer has, held in the
+    real customer's place."""
+    if "customer_id" not in table.column_names:
+        return pa.nulls(n, pa.string())
+    col = table.column("customer_id").combine_chunks()
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+    if not pa.types.is_integer(col.type):
+        return pa.nulls(n, pa.string())
+    return canonical_ids(pc.cast(col, pa.string()))
 
 
 def _cells(col: pa.ChunkedArray) -> list:
@@ -381,6 +398,7 @@ def _finish(
     n = len(lines)
     d = _Details(details)
     wrong = columns.pop("__wrong__", {})
+    named = columns.pop("__customers__", None)  # Parquet: the ids its cells name (None: read the raw line)
     for name in (f.name for f in schema):
         if wrong.get(name) is not None:
             mask, code = wrong[name]
@@ -435,7 +453,7 @@ def _finish(
     records = records.append_column("source_file", pa.array([rel] * len(good_idx), pa.string()))
     records = records.append_column("line", pa.array(lines[good_idx], pa.int64()))
     records = records.append_column("landed_at", pa.array([arrival.landed_at] * len(good_idx), S.TS))
-    quarantine = _quarantine(rel, lines, bad_idx, d.values, columns, typed, id_field, raw_of)
+    quarantine = _quarantine(rel, lines, bad_idx, d.values, columns, typed, id_field, raw_of, named)
     if tail_problem:
         quarantine = pa.concat_tables([quarantine, _file_problem(rel, tail_problem)])
     return ReadResult(records, quarantine)
@@ -445,6 +463,7 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
     # RFC 3339 forms Arrow's cast does not take: a lower-case "t", and 7 to 9 fractional digits (Java's
     # Instant, Go's RFC3339Nano), cut to the microseconds a timestamp keeps
     col = pc.replace_substring_regex(col, r"^(\d{4}-\d{2}-\d{2})t", r"\1T")
+    col = pc.replace_substring_regex(col, r"z$", "Z")
     col = pc.replace_substring_regex(col, r"(:\d{2}\.\d{6})\d{1,3}([Zz+-]|$)", r"\1\2")
     present = pc.is_valid(col)
     shaped = pc.fill_null(pc.match_substring_regex(col, _ISO_WITH_OFFSET), False)
@@ -479,12 +498,14 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
         return pc.cast(candidates, S.TS)
     except pa.ArrowInvalid:  # anything stranger still: per cell, only for this column, kept in Arrow
         cells = []  # (a year-0 instant has no Python datetime: it must not crash the file)
+        failed = np.zeros(len(candidates), dtype=bool)
         for i, v in enumerate(candidates.to_pylist()):
             try:
                 cells.append(pa.nulls(1, S.TS) if v is None else pc.cast(pa.array([v]), S.TS))
             except (pa.ArrowInvalid, OverflowError, ValueError):
                 cells.append(pa.nulls(1, S.TS))
-                d.flag(np.arange(len(d.values)) == i, f"invalid_timestamp:{name}")
+                failed[i] = True
+        d.flag(failed, f"invalid_timestamp:{name}")
         return pa.concat_arrays(cells) if cells else pa.array([], S.TS)
 
 
@@ -542,13 +563,15 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
         d.flag(pc.and_(is_list, empty), "missing_field:utterance_ids")
 
 
-def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of) -> pa.Table:
+def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, named=None) -> pa.Table:
     if len(bad_idx) == 0:
         return S.QUARANTINE.empty_table()
     take = pa.array(bad_idx, type=pa.int64())
     customer = typed.get("customer_id")
     raw = pa.array(raw_of(bad_idx.tolist()), pa.string())
-    if customer is not None:
+    if customer is not None and named is not None:
+        customer = pc.coalesce(pc.take(customer, take), pc.take(named, take))
+    elif customer is not None:
         customer = _salvage_customer_ids(pc.take(customer, take), raw)
     return pa.table(
         {
@@ -570,11 +593,25 @@ _RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
 _CUSTOMER_VALUE = re.compile(r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40})(?![0-9.eE]))')
 
 
+# a key spelled with an escape: "customer\u005fid" is "customer_id" to every JSON reader
+_ESCAPED_KEY = re.compile(r'"((?:[^"\\]|\\.){0,80}\\(?:[^"\\]|\\.){0,80})"\s*:')
+
+
 def customers_in_raw(text: str) -> list[str | None]:
     """Every customer id a raw line names, in its canonical form, in order: a JSON string as JSON
     reads it, or an integer as its digits (an id sent as a number is still that customer's). None
-    for an occurrence that cannot be read (another kind of value, an id not usable)."""
+    for an occurrence that cannot be read (another kind of value, an id not usable), and for each
+    ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id it holds is not
+    read here, so the line names a customer it cannot tell)."""
     named: list[str | None] = []
+    if "\\" in text:
+        for key in _ESCAPED_KEY.finditer(text):
+            try:
+                escaped = json.loads(f'"{key.group(1)}"') == "customer_id"
+            except ValueError:
+                escaped = False
+            if escaped:
+                named.append(None)
     for key in _CUSTOMER_KEY.finditer(text):
         match = _CUSTOMER_VALUE.match(text, key.start())
         value = None

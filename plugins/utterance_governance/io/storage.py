@@ -30,6 +30,7 @@ import io
 import logging
 import os
 import posixpath
+import stat
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -97,7 +98,8 @@ class Storage:
         return full
 
     def refusal(self, full: str) -> str | None:
-        """Why a local path must not be read (``symlink``, ``outside_root``), or None."""
+        """Why a local path must not be read (``symlink``, ``outside_root``, ``not_regular_file``: a
+        named pipe would hang the reader, a device or socket is no file), or None."""
         if not self.is_local:
             return None
         path = full
@@ -105,6 +107,12 @@ class Storage:
             if os.path.islink(path):
                 return "symlink"
             path = os.path.dirname(path)
+        try:
+            mode = os.lstat(full).st_mode
+        except OSError:
+            mode = None
+        if mode is not None and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return "not_regular_file"
         real = os.path.realpath(full)
         if real != self._real_root and not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
             return "outside_root"
@@ -278,6 +286,11 @@ def _fingerprint(info: dict) -> str:
         if info.get(key):
             return str(info[key]).strip('"')
     mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or ""
+    if "ino" in info and info.get("created") is not None:
+        # a local file: its status change time too. A file rewritten in place to the same size with
+        # its modification time kept (``cp -p``, ``rsync -t``, ``tar x``) keeps size and mtime; the
+        # kernel sets ctime on every write, and no tool can set it back.
+        return f"{info.get('size')}:{mtime}:{info['created']}"
     return f"{info.get('size')}:{mtime}"
 
 

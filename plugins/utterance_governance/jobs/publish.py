@@ -133,6 +133,10 @@ def ingest_privacy(ctx: RunContext) -> dict:
             try:  # the file's own content: a failure here is this file's, never the store's or the lake's
                 read = read_landing_file(ctx.storage, info.path, folder, _privacy_arrival(ctx))
                 records = read.records.drop_columns(["source_file", "landed_at"])
+                if read.quarantine.num_rows:  # (its copy in the lake: a name the lake refuses is this file's)
+                    ctx.storage.write_parquet(
+                        f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+                    )
             except Exception as exc:  # one file that cannot be read never stops the others
                 log.exception("could not read %s; it blocks publishing and is read again next run", info.path)
                 ctx.store.record_privacy_quarantine(
@@ -148,10 +152,6 @@ def ingest_privacy(ctx: RunContext) -> dict:
                 )
                 failed.append((info.path, exc))
                 continue
-            if read.quarantine.num_rows:
-                ctx.storage.write_parquet(
-                    f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
-                )
             ingest = (
                 ctx.store.ingest_consent_events if kind == "consent" else ctx.store.ingest_deletion_requests
             )
@@ -313,12 +313,38 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
 
 
 # --- one file ---------------------------------------------------------------------------------
+# the readable part of a file key, in UTF-8 bytes: a landing name may be 255 bytes, and the names made
+# of its key add a folder prefix and suffixes to it (".decisions.parquet", "held__")
+_FILE_KEY_READABLE_BYTES = 150
+
+
+def work_units(files: list[dict], limit: int) -> list[dict | list[dict]]:
+    """``discover_files``'s files as at most ``limit`` units of work for the mapped ``process_file``:
+    each file a unit of its own while there are no more than ``limit``, else consecutive files in
+    groups (a list), as many in each as it takes. Airflow maps at most ``[core] max_map_length``
+    tasks (1,024 by default) from one list: a backlog of more files failed discovery on every run."""
+    if len(files) <= limit:
+        return list(files)
+    per_unit = -(-len(files) // limit)
+    return [files[i : i + per_unit] for i in range(0, len(files), per_unit)]
+
+
+def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
+    """``process_file`` of each file of a unit of ``work_units``."""
+    return [process_file(ctx, file) for file in (unit if isinstance(unit, list) else [unit])]
+
+
 def _file_key(path: str) -> str:
     """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
     unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; the digest of the whole
-    path tells them apart)."""
+    path tells them apart). A long path keeps its first 150 bytes (whole characters) before the
+    digest: every name made of the key stays within a file system's 255 bytes."""
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
-    return f"{path.replace('landing/', '', 1).replace('/', '__')}.{digest}"
+    flat = path.replace("landing/", "", 1).replace("/", "__")
+    encoded = flat.encode("utf-8")
+    if len(encoded) > _FILE_KEY_READABLE_BYTES:
+        flat = encoded[:_FILE_KEY_READABLE_BYTES].decode("utf-8", errors="ignore")
+    return f"{flat}.{digest}"
 
 
 def _staging(ctx: RunContext) -> str:
