@@ -63,10 +63,15 @@ DATASET = dataset_asset()
 
 
 def _pulled(mapped) -> list[dict]:
-    """All results of a mapped task, by index (iterating would probe one past the end)."""
+    """All results of a mapped task, by index (iterating would probe one past the end); a unit's list
+    of results (``process_file`` of several files) gives each of them."""
     if not mapped:
         return []
-    return [mapped[i] for i in range(len(mapped))]
+    out: list[dict] = []
+    for i in range(len(mapped)):
+        result = mapped[i]
+        out.extend(result if isinstance(result, list) else [result])
+    return out
 
 
 @dag(
@@ -103,16 +108,20 @@ def utterances_publish():
         return publish.ingest_privacy(run_context(ctx))
 
     @task
-    def discover_files(ctx: dict) -> list[dict]:
+    def discover_files(ctx: dict) -> list:
+        """The new files, as at most ``[core] max_map_length`` units of work (a file, or a group)."""
+        from airflow.sdk.configuration import conf
+
         from utterance_governance.jobs import publish
 
-        return publish.discover_files(run_context(ctx))
+        limit = conf.getint("core", "max_map_length", fallback=1024)
+        return publish.work_units(publish.discover_files(run_context(ctx)), limit)
 
     @task(max_active_tis_per_dagrun=4)
-    def process_file(ctx: dict, file: dict) -> dict:
+    def process_file(ctx: dict, file: dict | list) -> list[dict]:
         from utterance_governance.jobs import publish
 
-        return publish.process_file(run_context(ctx), file)
+        return publish.process_unit(run_context(ctx), file)
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def plan_partitions(staged) -> list[dict]:

@@ -227,3 +227,22 @@ def test_production_without_a_pseudonym_key_refuses_to_start(
     assert run_dag("utterances_publish").state == "failed"
     failed_with(task_errors, "prepare", ConfigurationError)
     assert read_current(Storage(str(lake_env)), DATASET) is None
+
+
+def test_more_files_than_airflow_maps_are_processed_in_groups(run_dag, lake_env, monkeypatch):
+    """Airflow maps at most ``[core] max_map_length`` tasks from one list (1,024 by default): a night of
+    more landing files failed ``discover_files`` (``unmappable_return_value_length``) on every run, and
+    the backlog only grew. Here the limit is 3 and the night holds 7 files."""
+    monkeypatch.setenv("AIRFLOW__CORE__MAX_MAP_LENGTH", "3")
+    folder = lake_env / "landing" / "utterances" / "dt=2026-11-20"
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(7):
+        row = {"utterance_id": f"u-many-{i}", "customer_id": f"c-many-{i}", "captured_at": "2026-11-20T10:00:00Z",
+               "locale": "en-US", "transcript": f"please tell me a long story about the river number {i}",
+               "response": "Here is a story.", "asr_confidence": 0.95}  # fmt: skip
+        (folder / f"part-{i:05d}.jsonl").write_text(json.dumps(row) + "\n")
+    run = run_dag("utterances_publish", {"dt_from": "2026-11-20", "dt_to": "2026-11-20"})
+    assert run.state == "success"
+    published = set(live_rows(lake_env).column("utterance_id").to_pylist())
+    assert {f"u-many-{i}" for i in range(7)} <= published
+    assert len(verify_manifest(lake_env)["inputs"]) == 7

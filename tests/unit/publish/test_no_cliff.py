@@ -183,3 +183,15 @@ def test_an_utterance_id_sent_twice_with_other_content_is_published_once_across_
         for d in lake.storage.read_parquet(info.path).to_pylist():
             decisions[(d["source_file"].rsplit("/", 1)[-1], d["utterance_id"])] = d["reason"]
     assert decisions[("a.jsonl", "u-1")] == "duplicate" and decisions[("b.jsonl", "u-1")] == "published"
+
+
+@pytest.mark.parametrize(
+    ("files", "limit", "units"), [(0, 3, 0), (3, 3, 3), (4, 3, 2), (7, 3, 3), (2049, 1024, 683)]
+)
+def test_work_units_never_outnumber_what_airflow_maps_and_keep_every_file_once(files, limit, units):
+    from utterance_governance.jobs.publish import work_units
+
+    found = work_units([{"path": f"f{i}"} for i in range(files)], limit)
+    assert len(found) == units <= limit
+    flat = [f for unit in found for f in (unit if isinstance(unit, list) else [unit])]
+    assert [f["path"] for f in flat] == [f"f{i}" for i in range(files)]
