@@ -3,7 +3,9 @@
 # with a policy of its own. Only this step and MinIO itself hold the root credentials; no Airflow
 # service does. The secrets come from .env (deploy/env.example).
 #   ug-lake            read/write on the bucket lake (workers, airflow-init, the dag-processor)
-#   ug-reports-reader  read-only on lake/utterance-governance/reports/ (the api-server's governance view)
+#   ug-reports-reader  read-only on lake/utterance-governance/reports/ and on the live version's pointer
+#                      and the manifests (published/*/current.json, */manifest.json; never a shard): the
+#                      api-server's governance view
 #   ug-access-reports  read/write on the bucket access-reports (the access-report writer only)
 set -eu
 : "${MINIO_ROOT_USER:?}" "${MINIO_ROOT_PASSWORD:?}" "${MINIO_LAKE_SECRET:?}"
@@ -20,7 +22,9 @@ cat > reports-read.json <<'JSON'
   {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::lake"],
    "Condition": {"StringLike": {"s3:prefix": ["utterance-governance/reports/*"]}}},
   {"Effect": "Allow", "Action": ["s3:GetObject"],
-   "Resource": ["arn:aws:s3:::lake/utterance-governance/reports/*"]}]}
+   "Resource": ["arn:aws:s3:::lake/utterance-governance/reports/*",
+                "arn:aws:s3:::lake/utterance-governance/published/*/current.json",
+                "arn:aws:s3:::lake/utterance-governance/published/*/manifest.json"]}]}
 JSON
 cat > access-reports-rw.json <<'JSON'
 {"Version": "2012-10-17", "Statement": [

@@ -3,7 +3,9 @@
 Only for a logged-in Airflow user: the JWT Airflow issues, as an ``Authorization: Bearer`` header
 (the REST API's way) or the UI's session cookie ``_token`` (a browser that logged in to the UI),
 validated by Airflow's own auth manager, who must also be allowed to use the website
-(``AccessView.WEBSITE``: viewer and above). Anonymous: 401, or, for a browser asking for a page,
+(``AccessView.WEBSITE``: viewer and above). What a DAG's runs hold is shown only to a user the auth
+manager lets read that DAG's runs (``DagAccessEntity.RUN``): the per-DAG roles of ``ug_airflow.roles``
+hold here as in the rest of Airflow. Anonymous: 401, or, for a browser asking for a page,
 a redirect to Airflow's login page that comes back here.
 
     GET /governance/                      the page (server-rendered HTML)
@@ -17,7 +19,9 @@ every Airflow component of the deployment has them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import mimetypes
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -97,11 +101,29 @@ def _when(value: Any) -> str:
     return instant.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _snapshot() -> dict:
+def dag_reader(user: Any) -> Callable[[str], bool]:
+    """Whether ``user`` may read a DAG's runs, asked of Airflow's auth manager once per DAG."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity, DagDetails
+
+    manager = get_auth_manager()
+
+    @functools.cache
+    def may_read(dag_id: str) -> bool:
+        return bool(
+            manager.is_authorized_dag(
+                method="GET", access_entity=DagAccessEntity.RUN, details=DagDetails(id=dag_id), user=user
+            )
+        )
+
+    return may_read
+
+
+def _snapshot(may_read: Callable[[str], bool]) -> dict:
     from ug_airflow.governance_view.data import governance_snapshot
     from utterance_governance.settings import load_settings
 
-    return governance_snapshot(load_settings(pseudonym_key=False), datetime.now(UTC))
+    return governance_snapshot(load_settings(pseudonym_key=False), datetime.now(UTC), may_read)
 
 
 def create_app() -> FastAPI:
@@ -126,7 +148,7 @@ def create_app() -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, name="page")
     async def page(request: Request, user: User) -> HTMLResponse:
-        snapshot = await asyncio.to_thread(_snapshot)
+        snapshot = await asyncio.to_thread(_snapshot, dag_reader(user))
 
         def report_url(path: str) -> str:
             return str(request.url_for("report_file", path=path.removeprefix("reports/")))
@@ -138,18 +160,23 @@ def create_app() -> FastAPI:
 
     @app.get("/snapshot.json", name="snapshot")
     async def snapshot_json(user: User) -> JSONResponse:
-        return JSONResponse(await asyncio.to_thread(_snapshot), headers={"Cache-Control": "no-store"})
+        return JSONResponse(
+            await asyncio.to_thread(_snapshot, dag_reader(user)), headers={"Cache-Control": "no-store"}
+        )
 
     @app.get("/reports/{path:path}", name="report_file")
     async def report_file(path: str, user: User) -> Response:
-        from ug_airflow.governance_view.data import servable
+        from ug_airflow.governance_view.data import may_serve, servable
         from utterance_governance.io.storage import PathRefused, Storage
         from utterance_governance.settings import load_settings
 
         rel = f"reports/{path}"
         if not servable(rel):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "not a run's page, gate result or Data Docs")
-        storage = Storage(load_settings(pseudonym_key=False).data_root)
+        settings = load_settings(pseudonym_key=False)
+        if not await asyncio.to_thread(may_serve, settings, rel, dag_reader(user)):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "your Airflow role may not read this run's DAG")
+        storage = Storage(settings.data_root)
         try:
             if not await asyncio.to_thread(storage.exists, rel):
                 raise HTTPException(status.HTTP_404_NOT_FOUND, "no such report file")

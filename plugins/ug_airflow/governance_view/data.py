@@ -9,6 +9,10 @@ findings.
 What it never returns: transcript or response text (the store holds none, and no shard is
 read), customer ids (only request ids, versions, run ids, counts; audit findings without
 their utterance id; unreadable privacy records by file and line), speaker keys.
+
+What the user's Airflow role may not read of a DAG is left out (``may_read``, asked of Airflow's
+auth manager by the app): its runs and their reports, and for ``privacy_requests`` the pending
+deletions and receipts, for ``governance_audit`` the latest audit. ``hidden`` names those DAGs.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +31,8 @@ VERSIONS_SHOWN = 30
 RECEIPTS_SHOWN = 50
 FINDINGS_SHOWN = 50
 AUDIT_DAG = "governance_audit"
+PRIVACY_DAG = "privacy_requests"
+PIPELINE_DAGS = ("utterances_publish", PRIVACY_DAG, AUDIT_DAG)
 _SCHEMA_READY: set[str] = set()  # store URLs whose schema this process has checked
 
 # files of a run's report folder the view may serve (``reports/<run>/...``): the run page, the
@@ -102,9 +108,11 @@ def _links(storage, run_id: str) -> dict[str, str]:
     return {kind: path if storage.exists(path) else None for kind, path in candidates.items()}
 
 
-def _runs(store, storage) -> list[dict]:
+def _runs(store, storage, may_read: Callable[[str], bool]) -> list[dict]:
     out = []
     for run in store.runs(limit=RUNS_SHOWN):
+        if not may_read(run["dag_id"]):
+            continue
         details = run.get("details") or {}
         if details.get("mode") == "access":  # a customer's access report: named nowhere here
             links = dict.fromkeys(("page", "gate", "docs", "audit"))
@@ -129,9 +137,11 @@ def _runs(store, storage) -> list[dict]:
     return out
 
 
-def _versions(store, dataset: str) -> list[dict]:
+def _versions(store, dataset: str, may_read: Callable[[str], bool]) -> list[dict]:
     consumed: dict[str, list[dict]] = {}
     for run in store.training_runs(dataset, limit=500):
+        if not may_read(run["dag_id"]):
+            continue
         consumed.setdefault(run["version"], []).append(
             {"dag_id": run["dag_id"], "run_id": run["run_id"], "consumed_at": _iso(run["consumed_at"])}
         )
@@ -238,11 +248,33 @@ def _audit(store, storage) -> dict | None:
     return None
 
 
-def governance_snapshot(settings, now: datetime) -> dict[str, Any]:
-    """Everything the view shows, for ``settings`` (``utterance_governance.settings.Settings``)."""
+def report_dags(settings, rel: str) -> set[str] | None:
+    """The DAGs whose runs wrote ``reports/<run>/…`` (the runs the store knows under that folder's
+    name); None when no run the store knows wrote it (a dry run records none)."""
+    from utterance_governance.io.store import GovernanceStore
+
+    key = rel.split("/")[1]
+    with GovernanceStore(settings.database_url) as store:
+        dags = {run["dag_id"] for run in store.runs(limit=100_000) if run_key(run["run_id"]) == key}
+    return dags or None
+
+
+def may_serve(settings, rel: str, may_read: Callable[[str], bool]) -> bool:
+    """May a user who may read the DAGs ``may_read`` says see this report file: every DAG whose run
+    wrote it readable (a folder no run the store knows wrote: every pipeline DAG readable)."""
+    dags = report_dags(settings, rel)
+    return all(may_read(dag) for dag in (dags or PIPELINE_DAGS))
+
+
+def governance_snapshot(
+    settings, now: datetime, may_read: Callable[[str], bool] = lambda dag_id: True
+) -> dict[str, Any]:
+    """Everything the view shows, for ``settings`` (``utterance_governance.settings.Settings``), of the
+    DAGs ``may_read`` lets the user read."""
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.policy import load_policy
+    from utterance_governance.reports.deadlines import deadline_counts as deadline_counts_of
 
     storage = Storage(settings.data_root)
     snapshot: dict[str, Any] = {
@@ -250,18 +282,24 @@ def governance_snapshot(settings, now: datetime) -> dict[str, Any]:
         "generated_at": now.isoformat(timespec="seconds"),
         "lake": settings.data_root,
         "live": _live(storage, settings.data_root, settings.dataset),
+        "hidden": [dag for dag in PIPELINE_DAGS if not may_read(dag)],
     }
     with GovernanceStore(settings.database_url) as store:
         if settings.database_url not in _SCHEMA_READY:  # once per process: a store behind this code's
             store.require_schema(migrate_embedded=not settings.is_production)  # schema says what to run
             _SCHEMA_READY.add(settings.database_url)
-        pending, deadline_counts = _deadlines(store, load_policy(settings.policy_file), now)
+        privacy = may_read(PRIVACY_DAG)
+        pending, deadline_counts = (
+            _deadlines(store, load_policy(settings.policy_file), now)
+            if privacy
+            else ([], deadline_counts_of([]))
+        )
         snapshot.update(
-            versions=_versions(store, settings.dataset),
-            runs=_runs(store, storage),
+            versions=_versions(store, settings.dataset, may_read),
+            runs=_runs(store, storage, may_read),
             pending=pending,
             deadline_counts=deadline_counts,
-            receipts=_receipts(store),
-            audit=_audit(store, storage),
+            receipts=_receipts(store) if privacy else [],
+            audit=_audit(store, storage) if may_read(AUDIT_DAG) else None,
         )
     return snapshot

@@ -222,3 +222,54 @@ def test_the_plugin_registers_the_app_and_the_nav_entry():
     assert (
         view["href"] == "governance/" and view["url_route"] == "governance" and view["destination"] == "nav"
     )
+
+
+@pytest.fixture
+def no_audit_role(auth_manager, monkeypatch):
+    """A user whose role may read every DAG but governance_audit (``DataEngineer``, ``GovernanceViewer``):
+    the auth manager's per-DAG answer, as FAB's gives it for those roles."""
+    asked: list[str] = []
+    granted = auth_manager.is_authorized_dag
+
+    def is_authorized_dag(*, method, user, access_entity=None, details=None):
+        asked.append(details.id)
+        return details.id != "governance_audit" and granted(
+            method=method, user=user, access_entity=access_entity, details=details
+        )
+
+    monkeypatch.setattr(auth_manager, "is_authorized_dag", is_authorized_dag)
+    return asked
+
+
+def test_a_role_that_may_not_read_a_dag_sees_none_of_its_runs_audit_or_files(
+    client, auth_manager, no_audit_role
+):
+    """The view checked only that the user may use the website: a DataEngineer, whom Airflow refuses
+    governance_audit's runs (403), read its findings, its access-report runs and its audit.json here."""
+    bearer = {"Authorization": f"Bearer {token(auth_manager)}"}
+    snapshot = client.get("/governance/snapshot.json", headers=bearer).json()
+    assert "governance_audit" in no_audit_role
+    assert snapshot["audit"] is None and snapshot["hidden"] == ["governance_audit"]
+    assert {r["dag_id"] for r in snapshot["runs"]} == {"utterances_publish"}
+    assert snapshot["receipts"] and snapshot["pending"]  # privacy_requests stays readable
+    audit = client.get("/governance/reports/scheduled__2026-12-03T04_00_00_00_00/audit.json", headers=bearer)
+    assert audit.status_code == 403
+    page = client.get("/governance/", headers=bearer)
+    assert page.status_code == 200 and "may not read governance_audit" in page.text
+    assert "scheduled__2026-12-03T04:00:00+00:00" not in page.text
+    run_page = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/index.html", headers=bearer)
+    assert run_page.status_code == 200  # utterances_publish's own page
+
+
+def test_a_report_folder_no_known_run_wrote_needs_every_pipeline_dag(
+    client, lake, auth_manager, no_audit_role
+):
+    Storage(str(lake)).write_bytes("reports/manual__dry/index.html", b"<html>a dry run's page</html>")
+    bearer = {"Authorization": f"Bearer {token(auth_manager)}"}
+    assert client.get("/governance/reports/manual__dry/index.html", headers=bearer).status_code == 403
+
+
+def test_a_role_that_may_read_every_dag_sees_a_dry_runs_page(client, lake, auth_manager):
+    Storage(str(lake)).write_bytes("reports/manual__dry/index.html", b"<html>a dry run's page</html>")
+    bearer = {"Authorization": f"Bearer {token(auth_manager)}"}
+    assert client.get("/governance/reports/manual__dry/index.html", headers=bearer).status_code == 200
