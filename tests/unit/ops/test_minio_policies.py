@@ -89,7 +89,7 @@ def test_the_views_reader_reads_the_live_version_and_reports_but_no_shard(s3_wit
     for key in ("published/assistant-sft/current.json", "published/assistant-sft/v000001/manifest.json",
                 "reports/r1/index.html"):  # fmt: skip
         reader.get_object(Bucket="lake", Key=f"{PREFIX}/{key}")
-    with pytest.raises(Exception, match="AccessDenied|Forbidden|403"):
+    with pytest.raises(Exception, match=r"AccessDenied|Forbidden|403"):
         reader.get_object(
             Bucket="lake", Key=f"{PREFIX}/published/assistant-sft/v000001/shards/part-00000.parquet"
         )
