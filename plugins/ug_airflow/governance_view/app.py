@@ -30,6 +30,14 @@ from fastapi import Depends, FastAPI, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# A report file is served from the api-server's origin: the Data Docs load scripts from CDNs. In a
+# sandbox without allow-same-origin the document has an origin of its own, so no script in it sends
+# the user's Airflow session to the REST API or reads it; its own scripts and links still work.
+REPORT_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "sandbox allow-scripts allow-popups allow-popups-to-escape-sandbox",
+    "X-Content-Type-Options": "nosniff",
+}
 URL_PREFIX = "/governance"
 
 
@@ -184,6 +192,6 @@ def create_app() -> FastAPI:
         except PathRefused as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such report file") from exc
         media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
-        return Response(data, media_type=media, headers={"Cache-Control": "no-store"})
+        return Response(data, media_type=media, headers=REPORT_HEADERS)
 
     return app

@@ -195,6 +195,9 @@ def test_the_session_cookie_works_and_json_says_the_same(client, auth_manager):
     assert gate.status_code == 200 and gate.json() == {"success": True}
     docs = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gx/index.html")
     assert docs.status_code == 200 and "data docs" in docs.text
+    # the Data Docs load CDN scripts: sandboxed, they run in an origin of their own, not Airflow's
+    policy = docs.headers["content-security-policy"]
+    assert policy.startswith("sandbox ") and "allow-same-origin" not in policy
     # only a run's page, gate result and Data Docs: never an access report, nothing outside reports/
     for path in (
         "access/manual__2026-12-01T02_00_00_00_00/index.html",
