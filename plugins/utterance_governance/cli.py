@@ -404,14 +404,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. An operator's error (wrong use, configuration refused) exits 2 and a store that
+    needs attention (behind this code's schema, unreachable) exits 1: each with its message on one
+    line, never a traceback that buries it."""
+    from sqlalchemy.exc import OperationalError
+
+    from utterance_governance.io.store import StoreSchemaMismatch
     from utterance_governance.settings import ConfigurationError
 
     args = build_parser().parse_args(argv)
+    if args.command == "privacy" and getattr(args, "by", None) is not None and not args.by.strip():
+        print("privacy ack: --by must name the person who checked the records", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return _run(args)
     except ConfigurationError as exc:
         print(f"{args.command}: configuration refused: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreSchemaMismatch as exc:
+        print(f"{args.command}: {exc}", file=sys.stderr)
+        return EXIT_ATTENTION
+    except OperationalError as exc:  # (its text may hold the URL: the store's display form instead)
+        from utterance_governance.io.store.base import display_url
+        from utterance_governance.settings import load_database_url
+
+        print(f"{args.command}: the governance store at {display_url(load_database_url())} is unreachable "
+              f"({type(exc.orig).__name__})", file=sys.stderr)  # fmt: skip
+        return EXIT_ATTENTION
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -433,9 +452,11 @@ def _run(args: argparse.Namespace) -> int:
         return migrate_store(args.check)
     if args.command == "rekey":
         return rekey(args.old_key_env)
+    from utterance_governance.io.store.base import display_url
+
     settings = load_settings()
     print(json.dumps({"data_root": settings.data_root, "dataset": settings.dataset, "env": settings.env,
-                      "database": settings.database_url.split("@")[-1]}, indent=2))  # fmt: skip
+                      "database": display_url(settings.database_url)}, indent=2))  # fmt: skip
     return EXIT_OK
 
 

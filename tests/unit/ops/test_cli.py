@@ -109,3 +109,23 @@ def test_privacy_ack_releases_a_blocking_record_and_reports_ids_that_were_not_op
     with pytest.raises(SystemExit) as exc:
         main(["privacy", "ack", str(record_id)])  # --by is required
     assert exc.value.code == 2
+
+
+def test_settings_mask_a_password_given_in_the_url_or_its_query(env, capsys, monkeypatch):
+    monkeypatch.setenv(
+        "UG_DATABASE_URL", "postgresql+psycopg2://gov:userpw@db.internal/gov?password=querypw&sslmode=require"
+    )
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "userpw" not in out and "querypw" not in out
+    assert "db.internal/gov" in out and "sslmode=require" in out
+
+
+def test_operator_errors_are_one_line_not_a_traceback(env, capsys, monkeypatch, tmp_path):
+    assert main(["privacy", "ack", "1", "--by", "  "]) == 2
+    err = capsys.readouterr().err
+    assert "--by must name" in err and "Traceback" not in err
+    monkeypatch.setenv("UG_DATABASE_URL", "postgresql+psycopg2://gov:secretpw@127.0.0.1:1/nowhere")
+    assert main(["status"]) == 1
+    err = capsys.readouterr().err
+    assert "unreachable" in err and "secretpw" not in err and "Traceback" not in err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
@@ -23,7 +24,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from utterance_governance.io.store_schema import UTC, dataset_locks
 
@@ -212,7 +213,7 @@ class StoreBase:
         self.dispose()
 
     def __repr__(self) -> str:
-        return f"GovernanceStore({self.url.render_as_string(hide_password=True)!r})"
+        return f"GovernanceStore({display_url(self.url)!r})"
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
@@ -254,3 +255,15 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ug_write") else "BEGIN")
+
+
+# query parameters of a URL that hold a secret (libpq's ``password``, ``sslpassword``, a driver's token)
+_SECRET_QUERY = re.compile(r"pass|secret|token|key", re.IGNORECASE)
+
+
+def display_url(url: str | URL) -> str:
+    """``url`` for messages and listings: the password, and every query parameter that may hold a
+    secret (``?password=…``), as ``***``."""
+    url = make_url(url) if isinstance(url, str) else url
+    hidden = {name: "***" for name in url.query if _SECRET_QUERY.search(name)}
+    return url.update_query_dict(hidden).render_as_string(hide_password=True)
