@@ -93,7 +93,8 @@ def _print_live(storage: Storage, dataset: str) -> dict | None:
     print(f"    manifest: {storage.url(manifest_path)}")
     gate = manifest.get("quality_gate") or {}
     print(
-        f"    quality gate: {'passed' if gate.get('success') else 'FAILED'}; data docs: {gate.get('docs_index')}"
+        f"    quality gate: {'passed' if gate.get('success') else 'FAILED'}; "
+        f"data docs: {gate.get('docs_index') or '— (none for this version: a purge makes no batch to check)'}"
     )
     return manifest
 
