@@ -269,6 +269,14 @@ class Storage:
                 written.append(rel)
         return sorted(written)
 
+    def list_dirs(self, prefix: str) -> list[str]:
+        """The folders right below ``prefix`` (paths relative to the root), sorted; none if it is absent."""
+        base = self.full(prefix)
+        if not self.fs.exists(base):
+            return []
+        entries = self.fs.ls(base, detail=True)
+        return sorted(self.rel(e["name"]) for e in entries if e.get("type") == "directory")
+
     def remove(self, rel: str) -> bool:
         full = self.full(rel)
         if not self.fs.exists(full):

@@ -123,6 +123,7 @@ def purge_copies(ctx: RunContext) -> dict:
             dry_run=ctx.dry_run,
             now=ctx.now_dt,
             access_reports=_access_report_storage,
+            policy=ctx.policy,
         )
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
@@ -146,13 +147,31 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     now = _now()
     complete = purged is not None and copied is not None and not copied.get("problems")
     searched = [*(purged or {}).get("searched", []), *(copied or {}).get("searched", [])]
+    # a receipt completes only for a request both purges decided against: one taken in after the
+    # published purge decided (an overlapping run's intake, a cleared run's retry past its switch) was
+    # searched for by neither, whatever the copies purge found
+    decided = set((purged or {}).get("decided_requests") or ()) & set(
+        (copied or {}).get("decided_requests") or ()
+    )
+    # ... nor for one taken in after a publish run still in flight started: it may write a copy of what it
+    # read before (decisions, quarantine, held rows) once this run searched; the next run purges those
+    in_flight = publish.publishes_in_flight(ctx.storage, now)
+    if in_flight and not ctx.dry_run:
+        waiting = decided & ctx.store.requests_ingested_since(min(in_flight))
+        if waiting:
+            log.info(
+                "%d deletion request(s) stay open until the publish run(s) under way finish", len(waiting)
+            )
+        decided -= waiting
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
     if not ctx.dry_run:
-        # the embedded store's write-ahead log still holds the purged ledger rows as they were written
+        # the embedded store's write-ahead log still holds the purged ledger rows as they were written:
+        # until it is cut back nothing completes (the next run cuts it back and completes them)
         summary["journal_cut_back"] = ctx.store.cut_back_journal()
         if not summary["journal_cut_back"]:
-            log.warning("the governance store's write-ahead log could not be cut back (a reader is open): "
-                        "the next privacy run does it")  # fmt: skip
+            complete = summary["complete"] = False
+            log.warning("the governance store's write-ahead log could not be cut back (a reader is open): the "
+                        "receipts stay open, the next privacy run cuts it back and completes them")  # fmt: skip
     if not ctx.dry_run:
         removed = merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
         versions = []
@@ -166,6 +185,7 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
             versions_rewritten=versions,
             searched=searched,
             run_id=ctx.run_id,
+            decided=decided,
         )
         summary["receipt_files_written"] = len(
             receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)

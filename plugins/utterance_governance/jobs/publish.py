@@ -29,6 +29,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
+from utterance_governance.privacy.keys import KeyMismatch
 from utterance_governance.privacy.state import with_case_variants
 from utterance_governance.publish.commit import (
     Publication,
@@ -228,6 +229,13 @@ def discover_files(ctx: RunContext) -> list[dict]:
         from utterance_governance.purge.copies import finish_rewrites
 
         finish_rewrites(ctx.storage, ctx.store)  # (the registry only: the listing above stands)
+    # a run cleared and run again starts its staging afresh: an earlier attempt's partitions (of files
+    # retracted since, or decided against an older privacy state) would join this attempt's batch
+    if ctx.storage.remove(_staging(ctx)):
+        log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
+    if not ctx.dry_run:  # until its staging goes (published, or the run left it), the run is in flight
+        ctx.storage.write_bytes(f"{_staging(ctx)}/{IN_FLIGHT}",
+                                json.dumps({"run_id": ctx.run_id, "started_at": ctx.now_dt.isoformat()}).encode())  # fmt: skip
     unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
     if unpartitioned:
         log.warning(
@@ -334,6 +342,28 @@ def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
     return [process_file(ctx, file) for file in (unit if isinstance(unit, list) else [unit])]
 
 
+# A publish run's mark, while its staging is there: the copies it writes from what it read before a purge
+# (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
+# run started keeps its receipt open until then (``publishes_in_flight``). A run that stopped leaves its
+# mark: after IN_FLIGHT_HOURS it is no longer taken as running.
+IN_FLIGHT = "_in_flight.json"
+IN_FLIGHT_HOURS = 24
+
+
+def publishes_in_flight(storage: Storage, now: datetime) -> list[datetime]:
+    """When each publish run that may still be writing copies started (``IN_FLIGHT``)."""
+    started = []
+    for folder in storage.list_dirs("staging"):
+        try:
+            mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
+            at = datetime.fromisoformat(mark["started_at"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            continue
+        if now - at < timedelta(hours=IN_FLIGHT_HOURS):
+            started.append(at)
+    return started
+
+
 def _file_key(path: str) -> str:
     """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
     unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; the digest of the whole
@@ -391,6 +421,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "quarantine": quarantine,
         "counts": dict(decided.counts),
         "publishing_blocked": list(state.blocked_reasons),
+        "key_fingerprint": key_fingerprint(settings.pseudonym_key),  # the key its speaker keys were made with
     }
 
 
@@ -419,6 +450,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     return {
         **file,
         **staged,
+        "key_fingerprint": key_fingerprint(key),
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"],
@@ -738,6 +770,14 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         )
     if ctx.dry_run:
         return {"dry_run": True, "version": None, "rows": gated["rows"], "counts": gated["counts"]}
+    mine = key_fingerprint(load_settings().pseudonym_key)
+    for made_with in sorted({item.get("key_fingerprint") for item in staged} - {mine}):
+        # a worker still on the old key during a key rotation: its speaker keys are no deletion's
+        raise KeyMismatch(
+            f"publishing {ctx.dataset}: part of the batch was decided with another pseudonym key (fingerprint "
+            f"{made_with}) than this worker's ({mine}): no later opt-out or deletion would find those rows. "
+            "Give every worker the deployment's key, then clear the run."
+        )
     progress = telemetry.Progress("publish", total=gated["partitions"], logger=log)
     publication = Publication(
         run_id=ctx.run_id,
@@ -749,7 +789,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         privacy_snapshot=ctx.store.privacy_snapshot(),
         inputs=inputs,
         target_rows=ctx.policy.shard_target_rows,
-        key_fingerprint=key_fingerprint(load_settings().pseudonym_key),
+        key_fingerprint=mine,
     )
     rechecked: dict = {}
     manifest = publish_version(

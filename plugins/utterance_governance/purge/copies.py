@@ -83,14 +83,21 @@ class Deleted:
     listed_ids: set[str]  # canonical
     pseudonym_key: bytes
     now: datetime
+    policy: Policy = field(default_factory=Policy)  # the run's: the published purge judges with it too
 
     @classmethod
-    def of(cls, deletions: pa.Table, pseudonym_key: bytes, now: datetime | None = None) -> Deleted:
+    def of(
+        cls,
+        deletions: pa.Table,
+        pseudonym_key: bytes,
+        now: datetime | None = None,
+        policy: Policy | None = None,
+    ) -> Deleted:
         state = PrivacyState(deletions=deletions)
         listing = deletions.filter(pc.equal(deletions.column("scope"), "utterances"))
         listed = canonical_ids(pc.list_flatten(listing.column("utterance_ids").combine_chunks())) if listing.num_rows else pa.array([], pa.string())  # fmt: skip
         return cls(state, set(state.customers.to_pylist()), set(listed.drop_null().to_pylist()), pseudonym_key,
-                   now or datetime.now(UTC))  # fmt: skip
+                   now or datetime.now(UTC), policy or Policy())  # fmt: skip
 
     @property
     def everything_of(self) -> list[str]:
@@ -113,7 +120,7 @@ class Deleted:
         return listed_key(pa.array(sorted(self.listed_ids), pa.string()))
 
     def judge(self, rows: pa.Table) -> Verdict:
-        return privacy_verdict(rows, self.state, Policy(), self.now, self.pseudonym_key)
+        return privacy_verdict(rows, self.state, self.policy, self.now, self.pseudonym_key)
 
     def mentioned(
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
@@ -144,6 +151,7 @@ class CopiesPurge:
     problems: list[str] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)  # the places searched to the end
     traces: dict = field(default_factory=dict)  # purge.traces: published files, access reports, ...
+    decided_requests: list[str] = field(default_factory=list)  # the requests this purge searched for
 
     def to_dict(self) -> dict:
         return {
@@ -158,6 +166,7 @@ class CopiesPurge:
             "searched": self.searched,
             "traces": self.traces,
             "problems": self.problems[:50],
+            "decided_requests": self.decided_requests,
         }
 
 
@@ -171,17 +180,19 @@ def purge_copies(
     dry_run: bool = False,
     now: datetime | None = None,
     access_reports: Callable[[], Storage] | None = None,
+    policy: Policy | None = None,
 ) -> CopiesPurge:
     """Rewrite every copy under the lake root without the utterances ``deletions`` cover; then the
     other places a deleted customer can be left (``purge.traces``; ``access_reports`` opens the
     access reports' own root)."""
     result = CopiesPurge(dry_run)
+    result.decided_requests = sorted(set(deletions.column("request_id").to_pylist()) - {None})
     if deletions.num_rows == 0:
         result.searched = [*LOCATIONS, *PLACES]  # nothing to look for: every place is clean of it
         return result
     if not dry_run:
         finish_rewrites(storage, store)
-    deleted = Deleted.of(deletions, pseudonym_key, now)
+    deleted = Deleted.of(deletions, pseudonym_key, now, policy)
     journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
     found_ids = FoundIds(journal)
     id_only: list[tuple[str, str]] = []

@@ -237,9 +237,11 @@ def purge_published(
             reconcile(storage, store, dataset)
         live = live_version(storage, dataset)
         result: dict = {"dataset": dataset, "dry_run": dry_run, "live_before": live, "new_version": False,
-                        "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": []}  # fmt: skip
+                        "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": [],
+                        "decided_requests": []}  # fmt: skip
         if live is None:
             result["searched"] = [] if dry_run else ["published", "governance_store"]  # nothing published yet
+            result["decided_requests"] = _requests_of(state())
             return result
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
@@ -253,6 +255,7 @@ def purge_published(
             storage, store, dataset, live, dry_run=dry_run, now=decided_at
         )
         privacy = state()
+        result["decided_requests"] = _requests_of(privacy)
         affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
         on_stage("affected")
         result.update(rows_removed=affected.counts(), by_request=affected.by_request, shards_replaced=affected.shards,
@@ -289,7 +292,12 @@ def purge_published(
             inputs=[],
             target_rows=policy.shard_target_rows,
             key_fingerprint=fingerprint,
-            notes={"kind": "purge", "decided_at": decided_at.isoformat()},
+            # (the requests it decided against: a retry past the switch completes those receipts only)
+            notes={
+                "kind": "purge",
+                "decided_at": decided_at.isoformat(),
+                "decided_requests": result["decided_requests"],
+            },
         )
         new = publish_version(
             storage, store, dataset, publication, replaces=replaces, lock=lock, on_stage=on_stage
@@ -317,6 +325,10 @@ def purge_published(
         return result
 
 
+def _requests_of(privacy: PrivacyState) -> list[str]:
+    return sorted(set(privacy.deletions.column("request_id").to_pylist()) - {None})
+
+
 def _after_own_switch(
     storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, live: str, result: dict
 ) -> dict:
@@ -342,6 +354,7 @@ def _after_own_switch(
         cleanup=cleanup,
         searched=["published", "governance_store"],
         retried_after_switch=True,
+        decided_requests=list((manifest.get("notes") or {}).get("decided_requests") or []),
     )
     log.warning("purge of run %s already switched %s live (this is a retry): finishing its clean-up",
                 manifest.get("run_id"), manifest["version"])  # fmt: skip

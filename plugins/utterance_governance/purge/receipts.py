@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import datetime
@@ -82,6 +82,7 @@ def settle_receipts(
     versions_rewritten: list[str],
     searched: list[str] | None = None,
     run_id: str | None = None,
+    decided: Collection[str] | None = None,
 ) -> dict[str, list[str]]:
     """Record this run's removals on the receipts; complete the open ones if every purge step
     succeeded and searched every place of ``PLACES``.
@@ -91,6 +92,8 @@ def settle_receipts(
     the places this run searched to the end; a receipt records them when it is completed.
     ``run_id``: the run settling; its task retried after the commit (or cleared after a step
     before it ran again) adds only the removals it had not counted, and settles the status anew.
+    ``decided``: the requests the run's purges decided against (None: all); another open receipt stays
+    open for the next run, however complete this one was.
     """
     counted = store.settled_by(run_id) if run_id else {}
     this_run = {request: dict(counts) for request, counts in removed.items()}
@@ -117,7 +120,7 @@ def settle_receipts(
                 )
                 changed["late_copies"].append(request_id)
             continue
-        if complete:
+        if complete and (decided is None or request_id in decided):
             updates.append({"request_id": request_id, "status": "completed", "completed_at": now,
                             "removed_counts": counts, "versions_rewritten": versions, "searched": searched})  # fmt: skip
             changed["completed"].append(request_id)

@@ -51,7 +51,7 @@ def s3_with_iam():
         server.wait(10)
 
 
-def test_the_views_reader_reads_the_live_version_and_reports_but_no_shard(s3_with_iam, monkeypatch, tmp_path):
+def test_the_views_reader_reads_the_live_version_and_reports_but_no_shard(s3_with_iam):
     """The reader's policy allowed ``reports/*`` only: the view reads ``current.json`` and the live
     manifest for its first section, so the page failed on the production stack (moto without IAM
     checks, as ``make stack-test`` runs it, could not tell)."""
@@ -94,12 +94,15 @@ def test_the_views_reader_reads_the_live_version_and_reports_but_no_shard(s3_wit
             Bucket="lake", Key=f"{PREFIX}/published/assistant-sft/v000001/shards/part-00000.parquet"
         )
 
-    # the view's first section, read as the api-server reads it
-    monkeypatch.setenv("FSSPEC_S3_ENDPOINT_URL", s3_with_iam)
-    monkeypatch.setenv("FSSPEC_S3_KEY", keys["ug-reports-reader"]["aws_access_key_id"])
-    monkeypatch.setenv("FSSPEC_S3_SECRET", keys["ug-reports-reader"]["aws_secret_access_key"])
+    # the view's first section, read with the reader's credentials
     from ug_airflow.governance_view.data import _live
     from utterance_governance.io.storage import Storage
 
-    live = _live(Storage(f"s3://lake/{PREFIX}"), f"s3://lake/{PREFIX}", "assistant-sft")
+    reader_storage = Storage(
+        f"s3://lake/{PREFIX}",
+        key=keys["ug-reports-reader"]["aws_access_key_id"],
+        secret=keys["ug-reports-reader"]["aws_secret_access_key"],
+        client_kwargs={"endpoint_url": s3_with_iam},
+    )
+    live = _live(reader_storage, f"s3://lake/{PREFIX}", "assistant-sft")
     assert (live["version"], live["rows"], live["shards"]) == ("v000001", 1, 1)

@@ -199,7 +199,14 @@ class StoreBase:
         if self.backend != "sqlite":
             return True
         with self.engine.connect() as conn:
-            busy, _, _ = conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)").one()
+            # a reader does not let go on its own: wait for it a few seconds, not the store's busy timeout
+            # (minutes, for writers), which held the whole privacy run up for it
+            waits = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+            conn.exec_driver_sql(f"PRAGMA busy_timeout = {_CHECKPOINT_WAIT_MS}")
+            try:
+                busy, _, _ = conn.exec_driver_sql("PRAGMA main.wal_checkpoint(TRUNCATE)").one()
+            finally:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waits)}")
         return not busy
 
     def dispose(self) -> None:
@@ -256,6 +263,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_s: float) -> None:
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("ug_write") else "BEGIN")
 
+
+_CHECKPOINT_WAIT_MS = 5_000
 
 # query parameters of a URL that hold a secret (libpq's ``password``, ``sslpassword``, a driver's token)
 _SECRET_QUERY = re.compile(r"pass|secret|token|key", re.IGNORECASE)
