@@ -40,7 +40,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import apply_airflow_overrides, run_context
-from ug_airflow.alerts import on_run_failed, task_failure_notifier
+from ug_airflow.alerts import on_run_failed, task_failure_notifier, task_timeout
 from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
 AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
@@ -66,6 +66,7 @@ AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
         "owner": "utterance-governance",  # the team on call for it (DAG list, alerts)
         # a violation fails at once (the policy); an unreachable object store or database retries
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
+        "execution_timeout": task_timeout(),  # a hung task fails (and alerts) instead of waiting for ever
         "retry_delay": timedelta(minutes=2),
         "retry_policy": RETRY_ONLY_WHAT_HEALS,
         "on_failure_callback": [task_failure_notifier()],

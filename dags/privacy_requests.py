@@ -45,7 +45,7 @@ from airflow.sdk.exceptions import AirflowSkipException
 from airflow.task.trigger_rule import TriggerRule
 
 from ug_airflow import dataset_asset, new_run_context, run_context
-from ug_airflow.alerts import on_run_failed, run_deadline, task_failure_notifier
+from ug_airflow.alerts import on_run_failed, run_deadline, task_failure_notifier, task_timeout
 from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
 DATASET = dataset_asset()
@@ -66,6 +66,7 @@ DATASET = dataset_asset()
     default_args={
         "owner": "utterance-governance",  # the team on call for it (DAG list, alerts)
         "retries": int(os.environ.get("UG_TASK_RETRIES", "2")),
+        "execution_timeout": task_timeout(),  # a hung task fails (and alerts) instead of waiting for ever
         "retry_delay": timedelta(minutes=2),
         "retry_policy": RETRY_ONLY_WHAT_HEALS,  # an overdue deletion or a blocked publish fails at once
         "on_failure_callback": [task_failure_notifier()],

@@ -144,7 +144,8 @@ def _store():
     from utterance_governance.io.store import GovernanceStore
     from utterance_governance.settings import load_settings
 
-    return GovernanceStore.from_settings(load_settings())  # at head, or refused: tasks never migrate
+    # (the dag-processor and the triggerer alert too: they have the store, never the pseudonym key)
+    return GovernanceStore.from_settings(load_settings(pseudonym_key=False))  # at head, or refused
 
 
 class GovernanceFailureNotifier(BaseNotifier):
@@ -225,6 +226,17 @@ def _hours(env: str) -> float:
     except ValueError:
         log.error("%s=%r is not a number of hours: no deadline alert", env, os.environ.get(env))
         return 0.0
+
+
+TASK_TIMEOUT_HOURS = 6.0
+
+
+def task_timeout(env: str = "UG_TASK_TIMEOUT_HOURS") -> timedelta | None:
+    """A task's ``execution_timeout``: ``$env`` hours (6 when unset; 0: none). A task that hangs (a read
+    that never returns) fails after it, is alerted, and stops holding up the runs queued behind it."""
+    raw = os.environ.get(env)
+    hours = TASK_TIMEOUT_HOURS if raw in (None, "") else _hours(env)
+    return timedelta(hours=hours) if hours > 0 else None
 
 
 def run_deadline(dag_id: str, env: str):

@@ -69,3 +69,18 @@ def test_parsing_imports_no_heavy_libraries():
     (line,) = [text for text in out.stdout.splitlines() if text.startswith("loaded:")]
     loaded = [m for m in line.removeprefix("loaded:").split(",") if m]
     assert loaded == [], f"parsing the DAGs imported {loaded}"
+
+
+def test_every_task_of_every_dag_has_a_timeout(dagbag, monkeypatch):
+    """No execution_timeout: a task that hung (a read that never returns) waited for ever, silent, and
+    every run queued behind it (one run at a time) with it."""
+    from datetime import timedelta
+
+    from ug_airflow.alerts import task_timeout
+
+    assert task_timeout() == timedelta(hours=6)
+    monkeypatch.setenv("UG_TASK_TIMEOUT_HOURS", "0")
+    assert task_timeout() is None
+    for dag_id, dag in dagbag.dags.items():
+        if dag_id.startswith(("utterances_publish", "privacy_requests", "governance_audit")):
+            assert all(task.execution_timeout == timedelta(hours=6) for task in dag.tasks), dag_id

@@ -79,6 +79,9 @@ AIRFLOW_ENV: dict[str, str] = {
     "UG_DATA_ROOT": "s3://lake/utterance-governance",
     "UG_DATASET": "assistant-sft",
     "UG_TASK_RETRIES": "2",
+    "UG_TASK_TIMEOUT_HOURS": "6",
+    "UG_PUBLISH_DEADLINE_HOURS": "6",
+    "UG_PRIVACY_DEADLINE_HOURS": "2",
     "FSSPEC_S3_ENDPOINT_URL": "http://minio:9000",
     "AWS_ENDPOINT_URL": "http://minio:9000",
     "AWS_DEFAULT_REGION": "us-east-1",
@@ -102,6 +105,8 @@ SERVICE_ENV: dict[str, dict[str, str]] = {
     },
     # a DAG's on_failure_callback runs here: the failed run's record and page
     "airflow-dag-processor": {**GOVERNANCE_OWNER, **LAKE_USER},
+    # a missed deadline's alert, sent once (the store records it)
+    "airflow-triggerer": {**GOVERNANCE_OWNER},
     WORKER: {**GOVERNANCE_OWNER, **PSEUDONYM_KEY, **LAKE_USER,
              "UG_ACCESS_REPORT_ROOT": ACCESS_REPORT_ROOT,
              "UG_ACCESS_REPORT_KEY_ID": "ug-access-reports",
