@@ -28,6 +28,7 @@ DEVELOPMENT, PRODUCTION = "development", "production"
 ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
 # HMAC-SHA256 keys shorter than its output can be searched for: a production key has 256 bits or more
 MIN_KEY_BYTES = 32
+MIN_KEY_DISTINCT = 10  # a key of one character repeated (or of spaces) is no secret
 
 
 class ConfigurationError(RuntimeError):
@@ -94,6 +95,22 @@ def _environment(env, data_root: str, database_url: str) -> str:
     return value
 
 
+def _refuse_unsafe_production(env, data_root: str, database_url: str) -> None:
+    """What production never runs on: a lake nobody named (each process's own ``./data``), and a SQLite
+    store beside a lake on an object store (each worker a store of its own, named or not)."""
+    if not (env.get("UG_DATA_ROOT") or "").strip():
+        raise ConfigurationError(
+            "UG_DATA_ROOT is required in production: without it each process would use a ./data of its own "
+            "working directory (set it to the lake, e.g. s3://lake/utterance-governance)"
+        )
+    if is_embedded_store(database_url) and not is_local_lake(data_root):
+        raise ConfigurationError(
+            f"UG_DATABASE_URL is a SQLite file, and the lake {data_root} is not on this machine: every worker "
+            "would keep a governance store of its own (what one publishes, the others' purges and audits "
+            "would not know). Point UG_DATABASE_URL at the deployment's PostgreSQL database."
+        )
+
+
 def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes:
     key = env.get("UG_PSEUDONYM_KEY")
     if ug_env == PRODUCTION:
@@ -112,6 +129,12 @@ def _pseudonym_key(env, ug_env: str, data_root: str, database_url: str) -> bytes
                 f"UG_PSEUDONYM_KEY is {len(key.encode('utf-8'))} bytes; production needs at least "
                 f"{MIN_KEY_BYTES} (a short key can be searched for, and every speaker_key with it). "
                 "Rotate a deployment's short key with `ug rekey`."
+            )
+        if len(set(key)) < MIN_KEY_DISTINCT:
+            raise ConfigurationError(
+                f"UG_PSEUDONYM_KEY holds {len(set(key))} distinct characters; production needs at least "
+                f"{MIN_KEY_DISTINCT} (a key of one character repeated, or of spaces, is guessed at once). "
+                "Generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         return key.encode("utf-8")
     if key:
@@ -168,6 +191,8 @@ def load_settings(environ: dict[str, str] | None = None, *, pseudonym_key: bool 
     data_root = _data_root(env)
     database_url = load_database_url(env)
     ug_env = _environment(env, data_root, database_url)
+    if ug_env == PRODUCTION:
+        _refuse_unsafe_production(env, data_root, database_url)
     if not pseudonym_key:
         return Settings(data_root=data_root, database_url=database_url,
                         dataset=env.get("UG_DATASET") or "assistant-sft", pseudonym_key=b"",

@@ -14,7 +14,7 @@ from utterance_governance.settings import (
     load_settings,
 )
 
-GOOD_KEY = "k" * MIN_KEY_BYTES
+GOOD_KEY = "Kq7-vR2xLp9sT4wZ" * 2  # 32 bytes, 16 distinct characters
 PG = "postgresql+psycopg2://governance@db.internal:5432/governance"
 
 
@@ -22,7 +22,6 @@ PG = "postgresql+psycopg2://governance@db.internal:5432/governance"
     "where",
     [
         {"UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": PG},
-        {"UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": "sqlite:////tmp/g.db"},
         {"UG_DATABASE_URL": PG},  # a local lake, a store on a server
     ],
 )
@@ -71,12 +70,13 @@ def test_an_unknown_ug_env_is_refused(tmp_path, value):
 def test_production_refuses_a_pseudonym_key_shorter_than_32_bytes(tmp_path, key):
     with pytest.raises(ConfigurationError, match=f"production needs at least {MIN_KEY_BYTES}"):
         load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": key})
+    key = "éàüöß-ñç" * 2 + "0123456789"  # 32 bytes, 17 distinct characters: accepted
     assert (
         load_settings(
-            {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": "é" * 16}
+            {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": key}
         ).pseudonym_key
-        == ("é" * 16).encode()
-    )  # 32 bytes: accepted
+        == key.encode()
+    )
 
 
 def test_production_refuses_the_development_key_set_explicitly(tmp_path):
@@ -151,3 +151,27 @@ def test_a_component_given_no_key_gets_settings_without_one_and_cannot_compute_a
         key_fingerprint(settings.pseudonym_key)
     with pytest.raises(ConfigurationError, match="UG_ENV must be"):
         load_settings({**env, "UG_ENV": "prod"}, pseudonym_key=False)  # the rest is still checked
+
+
+@pytest.mark.parametrize("key", ["a" * 32, " " * 40, "ab" * 20, "0123456789"[:9] * 4])
+def test_production_refuses_a_key_of_few_distinct_characters(tmp_path, key):
+    with pytest.raises(ConfigurationError, match="distinct characters"):
+        load_settings({"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": key})
+
+
+def test_production_refuses_a_lake_nobody_named_and_sqlite_beside_an_object_store(tmp_path, monkeypatch):
+    """Accepted before: no UG_DATA_ROOT (each process's ./data), and an explicit SQLite store with an s3://
+    lake (the implicit one was refused for that reason: every worker a store of its own)."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigurationError, match="UG_DATA_ROOT is required in production"):
+        load_settings({"UG_ENV": "production", "UG_PSEUDONYM_KEY": GOOD_KEY, "UG_DATABASE_URL": PG})
+    for url in ("sqlite:////tmp/g.db", "sqlite:///gov.db"):
+        env = {"UG_DATA_ROOT": "s3://lake/ug", "UG_DATABASE_URL": url, "UG_PSEUDONYM_KEY": GOOD_KEY}
+        with pytest.raises(ConfigurationError, match="is a SQLite file"):
+            load_settings(env)
+        with pytest.raises(ConfigurationError, match="is a SQLite file"):
+            load_settings({**env, "UG_ENV": "production"}, pseudonym_key=False)
+    # a single host's local lake and SQLite store stays a production it may run
+    local = {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": GOOD_KEY,
+             "UG_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}  # fmt: skip
+    assert load_settings(local).is_production

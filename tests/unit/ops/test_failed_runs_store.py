@@ -89,3 +89,23 @@ def test_a_failed_run_gets_a_report_and_a_page(tmp_path, monkeypatch):
     (run,) = store.runs()
     assert run["status"] == "failed" and run["details"]["report"] == "reports/manual__1/failure.json"
     store.dispose()
+
+
+def test_the_alerting_components_open_the_store_without_the_pseudonym_key(tmp_path, monkeypatch):
+    """The dag-processor (the failure callback of a task whose process died) and the triggerer (a missed
+    deadline) have the store, never the key: opening the store asked for the key, so each alert logged
+    "store unreachable", skipped the send-once check and went out again and again."""
+    from ug_airflow.alerts import _store
+    from utterance_governance.io.store import GovernanceStore
+
+    url = f"sqlite:///{tmp_path / 'governance.db'}"
+    GovernanceStore(url).create_schema()
+    monkeypatch.setenv("UG_ENV", "production")
+    monkeypatch.setenv("UG_DATA_ROOT", str(tmp_path / "lake"))
+    monkeypatch.setenv("UG_DATABASE_URL", url)
+    monkeypatch.delenv("UG_PSEUDONYM_KEY", raising=False)
+    store = _store()
+    try:
+        assert store.alert_sent("run:x", "failed") is False
+    finally:
+        store.dispose()
