@@ -350,6 +350,15 @@ IN_FLIGHT = "_in_flight.json"
 IN_FLIGHT_HOURS = 24
 
 
+def no_longer_in_flight(storage: Storage, run_key: str) -> None:
+    """A run that ended without publishing (a failed gate, a refusal, a failed task's run) writes no
+    more copies: its mark goes, its staging (evidence) stays."""
+    try:
+        storage.remove(f"staging/{run_key}/{IN_FLIGHT}")
+    except OSError:  # (a mark left is no longer taken as running after IN_FLIGHT_HOURS)
+        log.warning("could not remove the in-flight mark of %s", run_key)
+
+
 def publishes_in_flight(storage: Storage, now: datetime) -> list[datetime]:
     """When each publish run that may still be writing copies started (``IN_FLIGHT``)."""
     started = []
@@ -440,6 +449,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     ones rejoin the batch (dedup and gate included), the still-held ones stay withdrawn."""
     rows = ctx.storage.read_parquet(file["path"])
     decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key)
+    made_with = key_fingerprint(key)
     key = f"withdrawn__{_file_key(file['path'])}"
     base = f"{_staging(ctx)}/files/{key}"
     staged = _stage_publishable(ctx, file, key, decided.publishable)
@@ -450,7 +460,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     return {
         **file,
         **staged,
-        "key_fingerprint": key_fingerprint(key),
+        "key_fingerprint": made_with,
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"],
@@ -699,6 +709,7 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
     ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
     _count_gate(ctx, gate)
     if not gate["success"]:
+        no_longer_in_flight(ctx.storage, ctx.run_key)  # its staging stays as evidence; it writes no more
         raise GateFailed(
             _gate_failure_message(
                 gate["failed"],
@@ -764,6 +775,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         if not item.get("held") and not item.get("withdrawn")
     ]
     if gated["publishing_blocked"]:
+        no_longer_in_flight(ctx.storage, ctx.run_key)
         raise PublishingBlocked(
             "publishing is blocked: unreadable privacy records name no customer, so nobody's consent "
             f"can be trusted: {gated['publishing_blocked'][:5]}. Fix or acknowledge them, then re-run."
@@ -773,6 +785,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     mine = key_fingerprint(load_settings().pseudonym_key)
     for made_with in sorted({item.get("key_fingerprint") for item in staged} - {mine}):
         # a worker still on the old key during a key rotation: its speaker keys are no deletion's
+        no_longer_in_flight(ctx.storage, ctx.run_key)
         raise KeyMismatch(
             f"publishing {ctx.dataset}: part of the batch was decided with another pseudonym key (fingerprint "
             f"{made_with}) than this worker's ({mine}): no later opt-out or deletion would find those rows. "

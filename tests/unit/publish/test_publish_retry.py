@@ -151,6 +151,10 @@ def test_a_deletion_completed_while_a_publish_was_deciding_leaves_no_copy_behind
 
     monkeypatch.setattr(publish, "decide_file", decide_then_the_privacy_run)
     result = lake.publish()
+    with lake.store() as store:  # the publish was in flight: its late copies are the next run's to purge
+        assert store.receipt("req-1")["status"] != "completed"
+    monkeypatch.setattr(publish, "decide_file", decide)
+    lake.privacy()
     with lake.store() as store:
         assert store.receipt("req-1")["status"] == "completed"
     assert live_rows(lake) == ["u2"] and result["counts"]["deletion_requested"] == 1
