@@ -154,16 +154,22 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
     lines: list[int] = []
     details: list[str | None] = []
     checkers = {f.name: _PY_CHECKS[_kind_of(f.type)] for f in schema}
-    for number, line in enumerate(data.split(b"\n"), start=1):
+    for number, line in enumerate(_lines(data), start=1):
         if not line.strip():
             continue
         lines.append(number)
         detail = None
         obj: dict = {}
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            text, detail = line.decode("utf-8", errors="backslashreplace"), "invalid_utf8"
+        if len(line) > MAX_LINE_BYTES:  # never decoded, parsed or redacted: its first bytes say what it was
+            text, detail = (
+                line[:RAW_KEPT_BYTES].decode("utf-8", errors="backslashreplace") + "…",
+                "line_too_long",
+            )
+        else:
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                text, detail = line.decode("utf-8", errors="backslashreplace"), "invalid_utf8"
         raws.append(text)
         if detail is None:
             try:
@@ -196,6 +202,25 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
         np.asarray(details, dtype=object),
         tail_problem,
     )
+
+
+# A record of a voice assistant is a few kilobytes; a line a thousand times that is none of ours (a file
+# cut without its line breaks, a hostile upload). It is quarantined without being decoded or parsed, and
+# its quarantine row keeps its first bytes only: a 200 MB line cost a gigabyte of memory to refuse.
+MAX_LINE_BYTES = 1 << 20
+RAW_KEPT_BYTES = 2_000
+
+
+def _lines(data: bytes):
+    """``data.split(b"\\n")`` one line at a time (the list of every line was a second copy of the file)."""
+    start = 0
+    while True:
+        end = data.find(b"\n", start)
+        if end < 0:
+            yield data[start:]
+            return
+        yield data[start:end]
+        start = end + 1
 
 
 class _RepeatedKey(ValueError):
@@ -573,6 +598,9 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
         customer = pc.coalesce(pc.take(customer, take), pc.take(named, take))
     elif customer is not None:
         customer = _salvage_customer_ids(pc.take(customer, take), raw)
+        # a line too long to read names nobody it could be sure of: only its first bytes were kept
+        cut = pa.array(details[bad_idx] == "line_too_long")
+        customer = pc.if_else(cut, pa.scalar(None, pa.string()), customer)
     return pa.table(
         {
             "source_file": pa.array([rel] * len(bad_idx), pa.string()),

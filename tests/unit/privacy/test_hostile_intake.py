@@ -222,3 +222,22 @@ def test_a_lower_case_z_is_utc_and_odd_times_are_read_in_linear_time(tmp_path):
     assert read.records.column("utterance_id").to_pylist() == ["u-0", "u-1", "u-2"]
     assert set(read.quarantine.column("detail").to_pylist()) == {"invalid_timestamp:captured_at"}
     assert read.quarantine.num_rows == 2_000
+
+
+def test_a_line_too_long_to_be_a_record_is_quarantined_unread_and_names_nobody(tmp_path):
+    """A 200 MB line (a file without its line breaks, a hostile upload) was decoded, parsed, typed and
+    redacted before the length rule refused it: a gigabyte of memory for one row, more for a few."""
+    from utterance_governance.io.readers import MAX_LINE_BYTES, RAW_KEPT_BYTES
+
+    storage = Storage(str(tmp_path))
+    huge = json.dumps(utterance("u-huge", "c", transcript="la " * (MAX_LINE_BYTES // 3 + 10)))
+    storage.write_bytes(f"{DT}/a.jsonl", jsonl(utterance("u-1", "c"), huge, utterance("u-2", "c")))
+    read = read_landing_file(storage, f"{DT}/a.jsonl", "utterances")
+    assert read.records.column("utterance_id").to_pylist() == ["u-1", "u-2"]
+    assert read.quarantine.column("detail").to_pylist() == ["line_too_long"]
+    assert read.quarantine.column("line").to_pylist() == [2]
+    assert len(read.quarantine.column("raw")[0].as_py()) <= RAW_KEPT_BYTES + 1
+    glued = json.dumps(opt_out("a")) + " " * MAX_LINE_BYTES + json.dumps(opt_out("b", "e-2"))
+    storage.write_bytes("landing/consent/c.jsonl", glued.encode() + b"\n")
+    read = read_landing_file(storage, "landing/consent/c.jsonl", "consent")
+    assert read.quarantine.column("customer_id").to_pylist() == [None]  # blocks: b is past what was kept
