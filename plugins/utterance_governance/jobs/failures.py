@@ -125,8 +125,13 @@ def record_failed_run(
         _write_failure_page(storage, store, report, key)
     finally:
         store.dispose()
+    # (the steps the tasks' own callbacks recorded: the DAG's callback is not told which failed)
     log.error(
-        "run %s of %s failed in %s; report: %s", run_id, dag_id, failed_steps, storage.url(failure_path)
+        "run %s of %s failed in %s; report: %s",
+        run_id,
+        dag_id,
+        report["failed_steps"] or "a step no task callback recorded",
+        storage.url(failure_path),
     )
     return report
 
