@@ -217,9 +217,11 @@ def discover_files(ctx: RunContext) -> list[dict]:
     unlisted: list[Refused] = []
     listed = ctx.storage.list_files("landing/utterances", SUFFIXES, refused, unlisted)
     refused += unlisted  # a name the reader does not take: reported
+    # a file outside a dt= partition belongs to no night: reported (never read) until it is moved into one
+    refused += [Refused(f.path, "outside_partition") for f in listed if not _dt_of(f.path)]
     if refused:
-        log.error("refused %d landing paths (symlinks, outside the lake root, or a name the reader does not "
-                  "take), never read: %s",
+        log.error("refused %d landing paths (symlinks, outside the lake root or a dt= partition, or a name the "
+                  "reader does not take), never read: %s",
                   len(refused), [f"{r.path} ({r.reason})" for r in refused[:10]])  # fmt: skip
         ctx.storage.write_bytes(f"reports/{ctx.run_key}/refused_inputs.json",
                                 json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip
@@ -236,11 +238,6 @@ def discover_files(ctx: RunContext) -> list[dict]:
     if not ctx.dry_run:  # until its staging goes (published, or the run left it), the run is in flight
         ctx.storage.write_bytes(f"{_staging(ctx)}/{IN_FLIGHT}",
                                 json.dumps({"run_id": ctx.run_id, "started_at": ctx.now_dt.isoformat()}).encode())  # fmt: skip
-    unpartitioned = [f.path for f in listed if not _dt_of(f.path)]
-    if unpartitioned:
-        log.warning(
-            "ignoring %d landing files outside a dt= partition: %s", len(unpartitioned), unpartitioned[:5]
-        )
     chosen = ctx.store.select_new_files(in_range, reprocess=ctx.reprocess)
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)

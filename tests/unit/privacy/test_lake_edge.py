@@ -85,3 +85,18 @@ def test_files_that_flatten_alike_keep_their_own_names_everywhere(lake):
     assert sorted(q.column("record_id")[0].as_py() for q in quarantined) == ["bad-flat", "bad-nested"]
     decisions = [f.path for f in storage.list_files("decisions", (".parquet",))]
     assert len(decisions) == 2
+
+
+def test_a_landing_file_outside_a_dt_partition_is_reported_as_refused(lake):
+    """Files under landing/utterances/ but in no dt= folder were skipped every night with a log line
+    only: no decision, no quarantine row, not in refused_inputs.json."""
+    storage = lake.storage
+    storage.write_bytes(f"{DT}/a.jsonl", utterance("u1", "c1", "what is the weather like in lisbon"))
+    storage.write_bytes(
+        "landing/utterances/2026-11-20/b.jsonl", utterance("u2", "c2", "play some jazz please")
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u1"}
+    reports = [f.path for f in storage.list_files("reports", ("refused_inputs.json",))]
+    refused = json.loads(storage.read_bytes(reports[0]))
+    assert refused == [{"path": "landing/utterances/2026-11-20/b.jsonl", "reason": "outside_partition"}]
