@@ -371,6 +371,11 @@ def access_report(ctx: RunContext) -> dict:
         customer_id = ctx.store.take_access_request(reference, ctx.run_id)
     except AccessRequestRefused as exc:
         raise InvalidParams(str(exc)) from None
+    from utterance_governance.jobs.publish import mark_in_flight, no_longer_in_flight
+
+    # gathered before a purge and written after it, the report would be a copy the purge never saw: a
+    # deletion taken in meanwhile keeps its receipt open, and the next privacy run purges the report
+    mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
     try:
         customer_id = validate_customer_id(customer_id)
         settings = load_settings()
@@ -382,6 +387,8 @@ def access_report(ctx: RunContext) -> dict:
             if ctx.store.release_access_request(reference, ctx.run_id):
                 log.warning("the access request is open again: a new run may use the same reference")
         raise
+    finally:
+        no_longer_in_flight(ctx.storage, ctx.run_key)
     ctx.store.record_run(
         ctx.run_id, ctx.dag_id, ctx.now_dt, datetime.now(UTC), "success",
         {"access_utterances": result["utterances"]}, {"mode": "access"},

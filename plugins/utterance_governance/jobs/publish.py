@@ -236,8 +236,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     if ctx.storage.remove(_staging(ctx)):
         log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
     if not ctx.dry_run:  # until its staging goes (published, or the run left it), the run is in flight
-        ctx.storage.write_bytes(f"{_staging(ctx)}/{IN_FLIGHT}",
-                                json.dumps({"run_id": ctx.run_id, "started_at": ctx.now_dt.isoformat()}).encode())  # fmt: skip
+        mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
     chosen = ctx.store.select_new_files(in_range, reprocess=ctx.reprocess)
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
@@ -341,10 +340,17 @@ def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
 
 # A publish run's mark, while its staging is there: the copies it writes from what it read before a purge
 # (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
-# run started keeps its receipt open until then (``publishes_in_flight``). A run that stopped leaves its
+# run started keeps its receipt open until then (``publishes_in_flight``). An access report's run marks
+# itself the same way while it gathers and writes the customer's report. A run that stopped leaves its
 # mark: after IN_FLIGHT_HOURS it is no longer taken as running.
 IN_FLIGHT = "_in_flight.json"
 IN_FLIGHT_HOURS = 24
+
+
+def mark_in_flight(storage: Storage, run_key: str, run_id: str, started_at: datetime) -> None:
+    """Mark a run that may write copies of what it reads (a publish, an access report) as under way."""
+    mark = {"run_id": run_id, "started_at": started_at.isoformat()}
+    storage.write_bytes(f"staging/{run_key}/{IN_FLIGHT}", json.dumps(mark).encode())
 
 
 def no_longer_in_flight(storage: Storage, run_key: str) -> None:

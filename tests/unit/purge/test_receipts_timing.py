@@ -250,3 +250,31 @@ def test_a_deletion_taken_in_while_a_publish_decides_stays_open_until_its_late_c
     lake.privacy(check_deadlines=False)
     assert files_holding(lake, "u-bob-2") == []
     assert status(lake, "req-b") == "completed"
+
+
+def test_an_access_report_written_after_a_purge_keeps_the_receipt_open_until_it_is_purged(lake, monkeypatch):
+    """ "Send me my data, then delete my account": the access report gathered bob's words, his deletion
+    was purged meanwhile (the report not written yet), and the report was written after: a completed
+    receipt beside a report holding his deleted transcript."""
+    import utterance_governance.reports.access as access
+
+    gather, seen = access.gather_access, {}
+
+    def gathering_while_the_privacy_run_purges(*args, **kwargs):
+        gathered = gather(*args, **kwargs)
+        if not seen:
+            delete_all(lake, "req-b", "bob")
+            seen["run"] = lake.privacy(check_deadlines=False)
+        return gathered
+
+    monkeypatch.setattr(access, "gather_access", gathering_while_the_privacy_run_purges)
+    result = lake.access_report("bob")
+    monkeypatch.setattr(access, "gather_access", gather)
+    report = lake.access_storage.read_bytes(lake.access_storage.rel(result["json"].removeprefix("file://")))
+    assert b"u-bob" in report  # written after the purge
+    assert status(lake, "req-b") != "completed"
+    lake.privacy(check_deadlines=False)
+    assert status(lake, "req-b") == "completed"
+    assert not [
+        f for f in lake.access_storage.list_files("") if b"u-bob" in lake.access_storage.read_bytes(f.path)
+    ]
