@@ -27,6 +27,7 @@ DETERMINISTIC = frozenset(
     {
         "utterance_governance.jobs.publish.GateFailed",
         "utterance_governance.jobs.publish.PublishingBlocked",
+        "utterance_governance.jobs.publish.RunAlreadyPublished",
         "utterance_governance.jobs.context.InvalidParams",
         "utterance_governance.settings.ConfigurationError",
         "utterance_governance.privacy.keys.KeyMismatch",

@@ -54,6 +54,10 @@ log = logging.getLogger(__name__)
 PRIVACY_KINDS = {"consent": "consent", "deletions": "deletion"}  # landing folder -> store kind
 
 
+class RunAlreadyPublished(RuntimeError):
+    """A run that published already was run again with new input: a new run publishes it."""
+
+
 class GateFailed(RuntimeError):
     """The quality gate refused the batch: nothing was published."""
 
@@ -901,6 +905,17 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
     """
     done = _published_by(ctx, ctx.run_id)
     if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
+        published = {
+            (i["path"], i["fingerprint"])
+            for i in read_manifest(ctx.storage, ctx.dataset, done).get("inputs", [])
+        }
+        new = sorted(i.path for i in publication.inputs if (i.path, i.fingerprint) not in published)
+        if new:  # the run cleared (or backfilled again) after input arrived for its dates: not a retry
+            raise RunAlreadyPublished(
+                f"run {ctx.run_id} published {done} already; {len(new)} landing file(s) arrived since for its "
+                f"dates (e.g. {new[0]}): they are left new for the next run (trigger one, or wait for the "
+                "schedule), never recorded as published by this one"
+            )
         log.warning("run %s already published version %s (this is a retry past its switch): nothing is "
                     "published again", ctx.run_id, done)  # fmt: skip
         # what its re-check took out then (kept in the staging) is what the decisions record

@@ -278,3 +278,27 @@ def test_an_access_report_written_after_a_purge_keeps_the_receipt_open_until_it_
     assert not [
         f for f in lake.access_storage.list_files("") if b"u-bob" in lake.access_storage.read_bytes(f.path)
     ]
+
+
+def test_a_run_that_published_already_refuses_new_input_and_leaves_it_to_the_next_run(tmp_path, store_url):
+    """Cleared (or backfilled again) after a late file arrived for its date, the run took itself for a
+    retry past its switch: the late rows were recorded published and their file processed, in no shard."""
+    from utterance_governance.jobs import publish as job
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", utterance("u-ann", "ann"))
+
+    def run(ctx):
+        staged = [job.process_file(ctx, f) for f in job.discover_files(ctx)]
+        return job.publish(ctx, staged, job.gate_batch(ctx, staged))
+
+    with lake._environment():
+        ctx = lake.context("utterances_publish", {"dt_from": "2026-11-20", "dt_to": "2026-11-20"})
+        job.ingest_privacy(ctx)
+        run(ctx)
+        lake.storage.write_bytes(f"{DT}/late.jsonl", utterance("u-cy", "cy"))
+        with pytest.raises(job.RunAlreadyPublished, match="arrived since"):
+            run(ctx)
+    assert lake.live_ids() == {"u-ann"}
+    lake.publish()
+    assert lake.live_ids() == {"u-ann", "u-cy"}
