@@ -191,6 +191,10 @@ def create_app() -> FastAPI:
             data = await asyncio.to_thread(storage.read_bytes, rel)
         except PathRefused as exc:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such report file") from exc
+        if rel.endswith(".json"):  # the gate's and the audit's results name rows by utterance id
+            from ug_airflow.governance_view.data import without_row_ids
+
+            data = without_row_ids(data)
         media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         return Response(data, media_type=media, headers=REPORT_HEADERS)
 

@@ -47,6 +47,28 @@ def run_key(run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._=-]+", "_", run_id)
 
 
+# keys of a run's JSON results that name rows (the gate's samples and findings, the audit's findings)
+_ROW_ID_KEY = re.compile(r"utterance_ids?$|^sample_utterance_ids$|^record_id$")
+
+
+def without_row_ids(data: bytes) -> bytes:
+    """A run's JSON result as the view serves it: every value under a key naming rows (``utterance_id``,
+    ``sample_utterance_ids``) replaced by ``"(not shown)"``. The file in the lake keeps them for the
+    operator reading it there; the view shows no utterance id."""
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: "(not shown)" if _ROW_ID_KEY.search(str(k)) else scrub(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        return value
+
+    try:
+        return json.dumps(scrub(json.loads(data)), indent=2, default=str).encode()
+    except ValueError:  # not JSON after all: nothing of it is served
+        return b"{}"
+
+
 def servable(rel: str) -> bool:
     """May the view serve this lake path (a run's page, gate result or Data Docs)?"""
     return bool(_SERVABLE.match(rel)) and ".." not in rel.split("/")

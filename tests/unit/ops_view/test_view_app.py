@@ -193,6 +193,9 @@ def test_the_session_cookie_works_and_json_says_the_same(client, auth_manager):
     assert not any(secret in text for secret in [*CUSTOMERS, TRANSCRIPT, "utt-SECRET-77"])
     gate = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gate.json")
     assert gate.status_code == 200 and gate.json() == {"success": True}
+    audit = client.get("/governance/reports/scheduled__2026-12-03T04_00_00_00_00/audit.json")
+    assert audit.status_code == 200 and audit.json()["findings"][0]["rule"] == "opted_out"
+    assert "utt-SECRET-77" not in audit.text  # the file keeps it; the view shows no utterance id
     docs = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gx/index.html")
     assert docs.status_code == 200 and "data docs" in docs.text
     # the Data Docs load CDN scripts: sandboxed, they run in an origin of their own, not Airflow's
