@@ -276,14 +276,15 @@ def _cue_candidates() -> str:
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
-        # "send sarah a message" (a superset: a word or two, then "a"/"an" and a word); "john [EMAIL]"
-        rf"|(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)"
-        r"|\pL[ ]\[EMAIL\]"
         rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
     )
 
 
 NAME_CANDIDATES = _cue_candidates()
+# ... read in a pass of their own (in the alternation above they made RE2's automaton outgrow its cache:
+# the pass took 30 times as long): "send sarah a message" (a superset: a word or two, then "a"/"an" and a
+# word), and "john [EMAIL]"
+NAME_CANDIDATES_APART = rf"(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)|\pL[ ]\[EMAIL\]"
 # (and "İ", a word of two letters to the rules once lower-cased: "i̇")
 _CAPITALISED = r"\P{L}\p{Lu}\p{Ll}|\P{L}\x{130}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
@@ -374,7 +375,7 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
 
     from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, match_rows
 
-    found = match_rows(values, NAME_CANDIDATES)
+    found = match_rows(values, NAME_CANDIDATES) | match_rows(values, NAME_CANDIDATES_APART)
     # the rules without a cue need a capitalised word: the other passes read those rows only
     # (an upper-case letter is an ASCII one or a non-ASCII character)
     upper = np.flatnonzero(~found & ((flags & (UPPER_ASCII | NON_ASCII)) > 0))
