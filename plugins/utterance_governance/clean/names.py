@@ -283,8 +283,14 @@ def _cue_candidates() -> str:
 NAME_CANDIDATES = _cue_candidates()
 # ... read in a pass of their own (in the alternation above they made RE2's automaton outgrow its cache:
 # the pass took 30 times as long): "send sarah a message" (a superset: a word or two, then "a"/"an" and a
-# word), and "john [EMAIL]"
-NAME_CANDIDATES_APART = rf"(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)|\pL[ ]\[EMAIL\]"
+# word)
+NAME_CANDIDATES_APART = (
+    rf"(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)"
+)
+# ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
+# name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
+_BEFORE_MAILBOX = r"\pL[ ]\[EMAIL\]"
+_WORD_BEFORE_MAILBOX = re.compile(r"([^\W\d_][\w'’\-]*) \[EMAIL\]")
 # (and "İ", a word of two letters to the rules once lower-cased: "i̇")
 _CAPITALISED = r"\P{L}\p{Lu}\p{Ll}|\P{L}\x{130}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
@@ -376,6 +382,13 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, match_rows
 
     found = match_rows(values, NAME_CANDIDATES) | match_rows(values, NAME_CANDIDATES_APART)
+    mail = np.flatnonzero(~found & match_rows(values, _BEFORE_MAILBOX))
+    if len(mail):
+        given = gazetteer()[0]
+        found[mail] = [
+            any(word.lower() in given for word in _WORD_BEFORE_MAILBOX.findall(text))
+            for text in values.take(pa.array(mail, pa.int64())).to_pylist()
+        ]
     # the rules without a cue need a capitalised word: the other passes read those rows only
     # (an upper-case letter is an ASCII one or a non-ASCII character)
     upper = np.flatnonzero(~found & ((flags & (UPPER_ASCII | NON_ASCII)) > 0))
