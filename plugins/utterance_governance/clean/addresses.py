@@ -114,9 +114,6 @@ _PARTS = [
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
     rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
-    # a hyphenated name: Karl-Marx-Allee 5, goethe-straße 12, Van-Gogh-Straat 3 (the endings that are
-    # no word's: not "touch-pad 2", "key-ring 3")
-    rf"(?i:\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_HYPHENATED_ENDINGS})\.?,?[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
     r"(?i:\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|apartado(?:[ ]de[ ]correos)?|caixa[ ]postal"
     r"|casella[ ]postale|postbus|boîte[ ]postale|psc|unit)[ ]?[0-9]{1,6}(?:,?[ ]box[ ][0-9]{1,6})?)",
@@ -128,6 +125,12 @@ _PARTS = [
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
 _ADDRESS_RE = re.compile("|".join(_PARTS))
+# A hyphenated street name: Karl-Marx-Allee 5, goethe-straße 12, Van-Gogh-Straat 3 (the endings that
+# are no word's: not "touch-pad 2", "key-ring 3"); read on its own, in texts with a hyphen (in the
+# alternation above it was tried at every word of every text)
+_HYPHENATED_RE = re.compile(
+    rf"(?i:\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_HYPHENATED_ENDINGS})\.?,?[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b)"
+)
 # Forms in lower case, read on their own (a match of theirs must not hide one of ``_PARTS`` that
 # starts inside it and runs on: "Vicolo Daniele, 953 Appartamento 38")
 _LOWER_PARTS = [
@@ -216,6 +219,8 @@ ADDRESS_CANDIDATES = (
 
 def address_spans(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    if "-" in text:
+        found += [m.span() for m in _HYPHENATED_RE.finditer(text)]
     lower = text.lower()
     if any(hint in lower for hint in _LOWER_HINTS):
         found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
