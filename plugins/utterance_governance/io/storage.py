@@ -294,11 +294,16 @@ def _fingerprint(info: dict) -> str:
         if info.get(key):
             return str(info[key]).strip('"')
     mtime = info.get("mtime") or info.get("LastModified") or info.get("created") or ""
-    if "ino" in info and info.get("created") is not None:
+    if "ino" in info:
         # a local file: its status change time too. A file rewritten in place to the same size with
         # its modification time kept (``cp -p``, ``rsync -t``, ``tar x``) keeps size and mtime; the
-        # kernel sets ctime on every write, and no tool can set it back.
-        return f"{info.get('size')}:{mtime}:{info['created']}"
+        # kernel sets ctime on every write, and no tool can set it back. (fsspec's "created" is the
+        # birth time where the platform has one, which a rewrite keeps.)
+        try:
+            changed = os.stat(info["name"], follow_symlinks=False).st_ctime_ns
+        except (OSError, KeyError, TypeError):
+            changed = info.get("created")
+        return f"{info.get('size')}:{mtime}:{changed}"
     return f"{info.get('size')}:{mtime}"
 
 
