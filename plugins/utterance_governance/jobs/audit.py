@@ -371,7 +371,7 @@ def access_report(ctx: RunContext) -> dict:
         customer_id = ctx.store.take_access_request(reference, ctx.run_id)
     except AccessRequestRefused as exc:
         raise InvalidParams(str(exc)) from None
-    from utterance_governance.jobs.publish import mark_in_flight, no_longer_in_flight
+    from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
 
     # gathered before a purge and written after it, the report would be a copy the purge never saw: a
     # deletion taken in meanwhile keeps its receipt open, and the next privacy run purges the report

@@ -89,7 +89,7 @@ def record_failed_run(
     storage = Storage(settings.data_root)
     key = run_key(run_id)
     now = datetime.now(UTC)
-    from utterance_governance.jobs.publish import no_longer_in_flight
+    from utterance_governance.jobs.in_flight import no_longer_in_flight
 
     no_longer_in_flight(storage, key)  # a failed run writes no more copies (receipts need not wait for it)
     store = _store()

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
+from utterance_governance.jobs.in_flight import in_flight_since
 from utterance_governance.purge import copies, published, receipts
 from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
@@ -155,7 +156,7 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     )
     # ... nor for one taken in after a publish run still in flight started: it may write a copy of what it
     # read before (decisions, quarantine, held rows) once this run searched; the next run purges those
-    in_flight = publish.publishes_in_flight(ctx.storage, now)
+    in_flight = in_flight_since(ctx.storage, now)
     if in_flight and not ctx.dry_run:
         waiting = decided & ctx.store.requests_ingested_since(min(in_flight))
         if waiting:

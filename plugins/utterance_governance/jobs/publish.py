@@ -28,6 +28,7 @@ from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
+from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.privacy.keys import KeyMismatch
 from utterance_governance.privacy.state import with_case_variants
@@ -340,44 +341,6 @@ def work_units(files: list[dict], limit: int) -> list[dict | list[dict]]:
 def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
     """``process_file`` of each file of a unit of ``work_units``."""
     return [process_file(ctx, file) for file in (unit if isinstance(unit, list) else [unit])]
-
-
-# A publish run's mark, while its staging is there: the copies it writes from what it read before a purge
-# (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
-# run started keeps its receipt open until then (``publishes_in_flight``). An access report's run marks
-# itself the same way while it gathers and writes the customer's report. A run that stopped leaves its
-# mark: after IN_FLIGHT_HOURS it is no longer taken as running.
-IN_FLIGHT = "_in_flight.json"
-IN_FLIGHT_HOURS = 24
-
-
-def mark_in_flight(storage: Storage, run_key: str, run_id: str, started_at: datetime) -> None:
-    """Mark a run that may write copies of what it reads (a publish, an access report) as under way."""
-    mark = {"run_id": run_id, "started_at": started_at.isoformat()}
-    storage.write_bytes(f"staging/{run_key}/{IN_FLIGHT}", json.dumps(mark).encode())
-
-
-def no_longer_in_flight(storage: Storage, run_key: str) -> None:
-    """A run that ended without publishing (a failed gate, a refusal, a failed task's run) writes no
-    more copies: its mark goes, its staging (evidence) stays."""
-    try:
-        storage.remove(f"staging/{run_key}/{IN_FLIGHT}")
-    except OSError:  # (a mark left is no longer taken as running after IN_FLIGHT_HOURS)
-        log.warning("could not remove the in-flight mark of %s", run_key)
-
-
-def publishes_in_flight(storage: Storage, now: datetime) -> list[datetime]:
-    """When each publish run that may still be writing copies started (``IN_FLIGHT``)."""
-    started = []
-    for folder in storage.list_dirs("staging"):
-        try:
-            mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
-            at = datetime.fromisoformat(mark["started_at"])
-        except (FileNotFoundError, ValueError, KeyError, TypeError):
-            continue
-        if now - at < timedelta(hours=IN_FLIGHT_HOURS):
-            started.append(at)
-    return started
 
 
 def _file_key(path: str) -> str:

@@ -1,0 +1,51 @@
+"""Runs that may still write a copy of what they read: a publish (its decisions, quarantine and held
+rows) and an access report. Each marks itself under ``staging/<run>/`` while under way, so a deletion
+taken in after it started keeps its receipt open until the next privacy run purged what it wrote.
+Light on purpose: the dag-processor's failure callback drops a failed run's mark."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timedelta
+
+from utterance_governance.io.storage import Storage
+
+log = logging.getLogger(__name__)
+
+# A publish run's mark, while its staging is there: the copies it writes from what it read before a purge
+# (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
+# run started keeps its receipt open until then (``in_flight_since``). An access report's run marks
+# itself the same way while it gathers and writes the customer's report. A run that stopped leaves its
+# mark: after IN_FLIGHT_HOURS it is no longer taken as running.
+IN_FLIGHT = "_in_flight.json"
+IN_FLIGHT_HOURS = 24
+
+
+def mark_in_flight(storage: Storage, run_key: str, run_id: str, started_at: datetime) -> None:
+    """Mark a run that may write copies of what it reads (a publish, an access report) as under way."""
+    mark = {"run_id": run_id, "started_at": started_at.isoformat()}
+    storage.write_bytes(f"staging/{run_key}/{IN_FLIGHT}", json.dumps(mark).encode())
+
+
+def no_longer_in_flight(storage: Storage, run_key: str) -> None:
+    """A run that ended without publishing (a failed gate, a refusal, a failed task's run) writes no
+    more copies: its mark goes, its staging (evidence) stays."""
+    try:
+        storage.remove(f"staging/{run_key}/{IN_FLIGHT}")
+    except OSError:  # (a mark left is no longer taken as running after IN_FLIGHT_HOURS)
+        log.warning("could not remove the in-flight mark of %s", run_key)
+
+
+def in_flight_since(storage: Storage, now: datetime) -> list[datetime]:
+    """When each run that may still be writing copies started (``IN_FLIGHT``)."""
+    started = []
+    for folder in storage.list_dirs("staging"):
+        try:
+            mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
+            at = datetime.fromisoformat(mark["started_at"])
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            continue
+        if now - at < timedelta(hours=IN_FLIGHT_HOURS):
+            started.append(at)
+    return started
