@@ -188,7 +188,6 @@ def test_a_file_key_stays_short_and_unique(length):
         key = _file_key(path)
         assert len(f"held__{key}.decisions.parquet".encode()) <= 255
         assert key != _file_key(path.replace(".jsonl", ".jsonl.gz"))
-        key.encode("utf-8")  # whole characters only
 
 
 def test_a_privacy_file_rewritten_to_the_same_size_and_mtime_is_read_again(lake):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -195,6 +196,25 @@ def test_a_cleared_publish_run_starts_its_staging_afresh(tmp_path, store_url):
     assert published["rows"] == 1
 
 
+@contextmanager
+def bobs_deletion_purged_after(lake: Lake, monkeypatch, module, name: str):
+    """Within the block, the first call of ``module.name`` (a step that read bob's data) is followed by
+    bob's delete-all and a whole privacy run, before the step goes on to write what it read."""
+    step, ran = getattr(module, name), []
+
+    def then_the_privacy_run(*args, **kwargs):
+        result = step(*args, **kwargs)
+        if not ran:
+            delete_all(lake, "req-b", "bob")
+            ran.append(lake.privacy(check_deadlines=False))
+        return result
+
+    monkeypatch.setattr(module, name, then_the_privacy_run)
+    yield
+    monkeypatch.setattr(module, name, step)
+    assert ran  # the privacy run did run inside the block
+
+
 def files_holding(lake: Lake, needle: str) -> list[str]:
     """Lake files (Parquet read, gzip opened) holding ``needle``, but the deletion requests themselves."""
     import gzip
@@ -232,18 +252,8 @@ def test_a_deletion_taken_in_while_a_publish_decides_stays_open_until_its_late_c
     bad = json.dumps({"utterance_id": "u-bob-2", "customer_id": "bob", "captured_at": "2026-11-20T09:00:00Z",
                       "locale": "en-US", "response": "Done."}).encode() + b"\n"  # fmt: skip
     lake.storage.write_bytes("landing/utterances/dt=2026-11-21/b.jsonl", utterance("u-bob-3", "bob") + bad)
-    decide, seen = job.decide_file, {}
-
-    def deciding_while_the_privacy_run_purges(*args, **kwargs):
-        decided = decide(*args, **kwargs)
-        if not seen:
-            delete_all(lake, "req-b", "bob")
-            seen["run"] = lake.privacy(check_deadlines=False)
-        return decided
-
-    monkeypatch.setattr(job, "decide_file", deciding_while_the_privacy_run_purges)
-    lake.publish()
-    monkeypatch.setattr(job, "decide_file", decide)
+    with bobs_deletion_purged_after(lake, monkeypatch, job, "decide_file"):
+        lake.publish()
     assert "u-bob" not in lake.live_ids() and "u-bob-3" not in lake.live_ids()
     assert files_holding(lake, "u-bob-2")  # written by the publish after the purge searched
     assert status(lake, "req-b") != "completed"
@@ -258,18 +268,8 @@ def test_an_access_report_written_after_a_purge_keeps_the_receipt_open_until_it_
     receipt beside a report holding his deleted transcript."""
     import utterance_governance.reports.access as access
 
-    gather, seen = access.gather_access, {}
-
-    def gathering_while_the_privacy_run_purges(*args, **kwargs):
-        gathered = gather(*args, **kwargs)
-        if not seen:
-            delete_all(lake, "req-b", "bob")
-            seen["run"] = lake.privacy(check_deadlines=False)
-        return gathered
-
-    monkeypatch.setattr(access, "gather_access", gathering_while_the_privacy_run_purges)
-    result = lake.access_report("bob")
-    monkeypatch.setattr(access, "gather_access", gather)
+    with bobs_deletion_purged_after(lake, monkeypatch, access, "gather_access"):
+        result = lake.access_report("bob")
     report = lake.access_storage.read_bytes(lake.access_storage.rel(result["json"].removeprefix("file://")))
     assert b"u-bob" in report  # written after the purge
     assert status(lake, "req-b") != "completed"
