@@ -6,6 +6,7 @@ overrides any part with a JSON file named by ``UG_POLICY_FILE``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields, replace
@@ -81,6 +82,16 @@ class Policy:
                 f"allowed_locales {unreadable}: redaction cannot read their language "
                 f"(it reads {', '.join(sorted(READABLE_LANGUAGES))})"
             )
+
+    @property
+    def privacy_fingerprint(self) -> str:
+        """A digest of the fields the privacy verdict reads (the opt-in regions, the clock skew): when it
+        changes, rows already live are judged again (``purge.affected``)."""
+        fields_read = {
+            "opt_in_regions": sorted(self.opt_in_regions),
+            "capture_clock_skew_s": self.capture_clock_skew_s,
+        }
+        return hashlib.sha256(json.dumps(fields_read, sort_keys=True).encode()).hexdigest()[:16]
 
     def is_opt_in_locale(self, locale: str) -> bool:
         """Whether ``locale``'s region is in the opt-in regime. A locale naming no region ("de",

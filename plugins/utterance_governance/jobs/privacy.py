@@ -16,7 +16,6 @@ stops anything new being published for them.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import time
@@ -86,28 +85,21 @@ def _purge_progress() -> Callable[[str], None]:
 
 
 def purge_published(ctx: RunContext) -> dict:
-    """Rewrite every live shard holding a deleted or opted-out utterance into a new version.
-
-    The first purge after the consent rule changed also looks at the customers of backdated opt-ins
-    (``PrivacyState.withdrawing_customers``), then records that the live dataset was checked."""
-    recheck = not ctx.store.consent_rule_rechecked()
-    result = published.purge_published(
+    """Rewrite every live shard holding a deleted or opted-out utterance into a new version (the first
+    purge after the privacy rules changed judges every live row: ``purge.affected``)."""
+    return published.purge_published(
         ctx.storage,
         ctx.store,
         ctx.dataset,
         run_id=ctx.run_id,
         policy=ctx.policy,
         pseudonym_key=load_settings().pseudonym_key,
-        state=lambda: dataclasses.replace(publish.privacy_state(ctx), recheck_backdated_opt_ins=recheck),
+        state=lambda: publish.privacy_state(ctx),
         now=_now,
         dry_run=ctx.dry_run,
         lock_timeout_s=LOCK_TIMEOUT_S,
         on_stage=_purge_progress(),
     )
-    if recheck and not ctx.dry_run:
-        ctx.store.mark_consent_rule_rechecked()
-        log.info("the live dataset was checked against the current consent rule (backdated opt-ins)")
-    return result
 
 
 def purge_copies(ctx: RunContext) -> dict:

@@ -27,6 +27,11 @@ from utterance_governance.privacy.subjects import Subjects, _codes, micros
 
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 
+# Raised whenever a rule here comes to withdraw a row it kept before, so that the next purge judges every
+# live row once (``purge.affected.rules_in_force``). 3: an opt-in counts from when it was recorded (2: the
+# word recorded last decides; 1: an opt-in counted from the date it named).
+RULES_VERSION = "3"
+
 
 # --- rule 3: deletion requests ------------------------------------------------------------------
 def deletion_pairs(s: Subjects) -> pd.DataFrame:

@@ -44,9 +44,6 @@ class PrivacyState:
     deletions: pa.Table = field(default_factory=S.DELETION.empty_table)
     held_customers: frozenset[str] = frozenset()
     blocked_reasons: tuple[str, ...] = ()
-    # once per store, after the consent rule changed (``store.consent_rule_rechecked``): the
-    # customers of backdated opt-ins are among the withdrawing customers
-    recheck_backdated_opt_ins: bool = False
 
     @property
     def publishing_blocked(self) -> bool:
@@ -110,17 +107,10 @@ class PrivacyState:
         """Customers whose records can withdraw rows already published: a deletion request, an
         opt-out event (in force or not: the verdict decides), or an unreadable record (held).
 
-        With ``recheck_backdated_opt_ins``, also an opt-in dated before it was recorded: it is consent
-        only from when it was recorded, but a store that published before that rule held it in force
-        from the date it named, so its live rows captured in between are looked at once. (Not every
-        run: opt-ins recorded a little after the date they name are the rule, and looking up every
-        opted-in customer's rows each hour would cost with the number of them.)"""
-        consent = self.consent
-        withdrawing = self._opt_outs
-        if self.recheck_backdated_opt_ins:
-            backdated = pc.less(consent.column("effective_at"), consent.column("recorded_at"))
-            withdrawing = pc.or_kleene(withdrawing, pc.fill_null(backdated, True))
-        return self._named(consent.column("customer_id").filter(withdrawing))
+        Nobody else: a customer no such record names keeps what they had, unless the rules themselves
+        changed (the policy's opt-in regions or clock skew, or the code's ``RULES_VERSION``), and then
+        the purge judges every live row once (``purge.affected``)."""
+        return self._named(self.consent.column("customer_id").filter(self._opt_outs))
 
     def speaker_index(self, key: bytes) -> pa.Array:
         """The speaker key of each of ``customers`` under ``key`` (same positions)."""

@@ -7,7 +7,8 @@ waits for it, and re-checks its batch after it: ``purge.recheck``):
    of step 5 for a purge that was interrupted after its switch;
 2. the live version's ledger rows of every customer a deletion request or an opt-out names
    (by speaker key) are decided with the rules (``purge.affected``); their shards are the
-   affected ones;
+   affected ones. The first purge after the rules changed (the policy's opt-in regions or clock
+   skew, or the code's) decides every live row, and records the rules it decided by;
 3. each affected shard is read (its sha256 checked against the manifest) and written again,
    shard for shard, without the rows that may no longer be used, into a version published on
    top of the live one (``commit.publish_version`` with ``rewrites``): the unaffected shards are
@@ -63,7 +64,7 @@ from utterance_governance.publish.commit import (
     reconcile,
     revoke_version,
 )
-from utterance_governance.purge.affected import Affected, find_affected
+from utterance_governance.purge.affected import Affected, find_affected, rules_in_force
 
 log = logging.getLogger(__name__)
 
@@ -239,9 +240,12 @@ def purge_published(
         result: dict = {"dataset": dataset, "dry_run": dry_run, "live_before": live, "new_version": False,
                         "version": live, "rows_removed": {}, "by_request": {}, "shards_replaced": [],
                         "decided_requests": []}  # fmt: skip
+        rules = rules_in_force(policy)
         if live is None:
             result["searched"] = [] if dry_run else ["published", "governance_store"]  # nothing published yet
             result["decided_requests"] = _requests_of(state())
+            if not dry_run:
+                store.mark_live_rows_judged(dataset, rules)
             return result
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
@@ -256,13 +260,24 @@ def purge_published(
         )
         privacy = state()
         result["decided_requests"] = _requests_of(privacy)
-        affected = find_affected(store, dataset, live, privacy, policy, decided_at, pseudonym_key)
+        # the rules changed since every live row was last judged: any of them may fall now
+        every_row = store.live_rows_judged_by(dataset) != rules
+        if every_row:
+            log.info(
+                "the privacy rules changed since the live rows of %s were judged: judging every one", dataset
+            )
+        affected = find_affected(
+            store, dataset, live, privacy, policy, decided_at, pseudonym_key, every_row=every_row
+        )
         on_stage("affected")
         result.update(rows_removed=affected.counts(), by_request=affected.by_request, shards_replaced=affected.shards,
-                      decided_at=decided_at.isoformat(),
+                      decided_at=decided_at.isoformat(), judged_every_row=every_row,
                       # the live dataset and its ledger rows: rewritten below, erased by the clean-up
                       searched=[] if dry_run else ["published", "governance_store"])  # fmt: skip
-        if not affected.rows.num_rows or dry_run:
+        if dry_run:
+            return result
+        if not affected.rows.num_rows:
+            store.mark_live_rows_judged(dataset, rules)
             return result
         manifest = read_manifest(storage, dataset, live)
         rewrites, removed = shard_rewrites(storage, dataset, manifest, affected)
@@ -304,6 +319,7 @@ def purge_published(
         )
         on_stage("purged")
         lock.assert_held()
+        store.mark_live_rows_judged(dataset, rules)
         cleanup = remove_replaced_shards(storage, store, dataset, new["version"])
         result.update(
             new_version=True,

@@ -157,51 +157,49 @@ def test_find_affected_reads_the_ledger_of_the_withdrawing_customers_only(store,
     )
 
 
-def test_live_rows_captured_before_a_backdated_opt_in_was_given_are_withdrawn(store, tmp_path):
-    """A store that published under the earlier rule (an opt-in in force from the date it named)
-    holds rows of an opt-in region captured before the customer's consent was recorded: the
-    purge looks at that customer again and withdraws those rows, not the ones after it."""
+def test_live_rows_captured_before_a_backdated_opt_in_was_given_are_withdrawn_when_every_row_is_judged(
+    store, tmp_path
+):
+    """A store that published under an earlier rule (an opt-in in force from the date it named) holds
+    rows of an opt-in region captured before the customer's consent was recorded: judging every row
+    (the first purge under the new ``RULES_VERSION``) withdraws those rows, not the ones after it."""
     storage = Storage(str(tmp_path / "lake"))
     publish_records(storage, store, [utterance("early", "eu", 10, locale="de-DE"),
                                      utterance("late", "eu", 60, locale="de-DE")])  # fmt: skip
     backdated = {**consent_event("e1", "eu", "opted_in", 1), "recorded_at": ts(50)}
     add_privacy(store, consent=[backdated])
-    s = PrivacyState(store.consent_events(), store.deletion_requests(), recheck_backdated_opt_ins=True)
-    assert "eu" in s.withdrawing_customers.to_pylist()
-    affected = find_affected(store, DATASET, store.live_version(DATASET), s, Policy(), NOW, KEY)
+    s = PrivacyState(store.consent_events(), store.deletion_requests())
+    version = store.live_version(DATASET)
+    affected = find_affected(store, DATASET, version, s, Policy(), NOW, KEY, every_row=True)
     assert dict(zip(affected.rows.column("utterance_id").to_pylist(), affected.rows.column("reason").to_pylist(),
                     strict=True)) == {"early": S.NO_CONSENT}  # fmt: skip
-    # once the store was checked, an opted-in customer is no withdrawing one: not looked up every hour
-    assert "eu" not in PrivacyState(store.consent_events()).withdrawing_customers.to_pylist()
-    given_when_dated = pa.Table.from_pylist([consent_event("e2", "eu", "opted_in", 1)], schema=S.CONSENT)
-    assert (
-        "eu"
-        not in PrivacyState(
-            given_when_dated, recheck_backdated_opt_ins=True
-        ).withdrawing_customers.to_pylist()
-    )
+    # an opted-in customer is no withdrawing one: under unchanged rules not looked up every hour
+    assert "eu" not in s.withdrawing_customers.to_pylist()
+    assert find_affected(store, DATASET, version, s, Policy(), NOW, KEY).rows.num_rows == 0
 
 
-def test_the_first_purge_after_the_consent_rule_changed_rechecks_backdated_opt_ins_once(
-    tmp_path, store_url, monkeypatch
-):
-    from tests.pipeline import Lake
+def test_judging_every_row_reads_the_ledger_a_group_of_shards_at_a_time(store, tmp_path, monkeypatch):
+    from utterance_governance.purge import affected as module
 
-    from utterance_governance.purge import published
+    storage = Storage(str(tmp_path / "lake"))
+    for day in range(3):  # three publishes: three shards
+        publish_records(
+            storage, store, [utterance(f"u{day}", f"c{day}", 10 + day, locale="de-DE")], f"run-{day}"
+        )
+    read: list[int] = []
+    ledger_rows = store.ledger_rows
 
-    asked: list[bool] = []
-    purge = published.purge_published
+    def counting(*args, **kwargs):
+        rows = ledger_rows(*args, **kwargs)
+        read.append(rows.num_rows)
+        return rows
 
-    def spy(*args, state, **kwargs):
-        asked.append(state().recheck_backdated_opt_ins)
-        return purge(*args, state=state, **kwargs)
-
-    monkeypatch.setattr(published, "purge_published", spy)
-    lake = Lake(str(tmp_path / "lake"), store_url)
-    with lake.store() as store:
-        assert not store.consent_rule_rechecked()
-    lake.privacy()
-    lake.privacy()
-    assert asked == [True, False]
-    with lake.store() as store:
-        assert store.consent_rule_rechecked()
+    monkeypatch.setattr(store, "ledger_rows", counting)
+    monkeypatch.setattr(module, "SHARDS_JUDGED_AT_ONCE", 2)
+    version = store.live_version(DATASET)
+    assert len(store.version_shard_paths(DATASET, version)) == 3
+    affected = find_affected(store, DATASET, version, PrivacyState(), Policy(), NOW, KEY, every_row=True)
+    assert read == [2, 1]
+    # nobody opted in, and Germany is an opt-in region: every row falls
+    assert sorted(affected.rows.column("utterance_id").to_pylist()) == ["u0", "u1", "u2"]
+    assert affected.ledger.num_rows == 3

@@ -32,9 +32,12 @@ from utterance_governance.schema import CONSENT, DELETION
 log = logging.getLogger(__name__)
 
 PRIVACY_KINDS = ("consent", "deletion")
-# ``store_meta``: the consent rule the live dataset was last checked against in full (2: the word
-# recorded last decides, an opt-in counts from when it was recorded; before it, from its effective_at)
-CONSENT_RULE_KEY, CONSENT_RULE = "consent_rule", "2"
+
+
+def _judged_key(dataset: str) -> str:
+    """store_meta's key (64 characters at most) for the rules (``purge.affected.rules_in_force``) every
+    live row of ``dataset`` was last judged by."""
+    return "live_rows_judged_by:" + hashlib.sha256(dataset.encode()).hexdigest()[:32]
 
 
 class PrivacyRecords(StoreBase):
@@ -250,16 +253,18 @@ class PrivacyRecords(StoreBase):
         return PrivacyState(self.consent_events(), self.deletion_requests(), frozenset(self.held_customers()),
                             tuple(self.privacy_blocked_reasons()))  # fmt: skip
 
-    def consent_rule_rechecked(self) -> bool:
-        """Has a purge checked the live dataset against the current consent rule (``CONSENT_RULE``)?"""
+    def live_rows_judged_by(self, dataset: str) -> str | None:
+        """The rules every live row of ``dataset`` was last judged by (None: never, or not since this
+        store's code could say)."""
         with self._read() as conn:
-            value = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == CONSENT_RULE_KEY))
-        return value == CONSENT_RULE
+            key = _judged_key(dataset)
+            return conn.scalar(select(store_meta.c.value).where(store_meta.c.key == key))
 
-    def mark_consent_rule_rechecked(self) -> None:
+    def mark_live_rows_judged(self, dataset: str, rules: str) -> None:
+        key = _judged_key(dataset)
         with self._write() as conn:
-            conn.execute(delete(store_meta).where(store_meta.c.key == CONSENT_RULE_KEY))
-            conn.execute(insert(store_meta).values(key=CONSENT_RULE_KEY, value=CONSENT_RULE))
+            conn.execute(delete(store_meta).where(store_meta.c.key == key))
+            conn.execute(insert(store_meta).values(key=key, value=rules))
 
     def requests_ingested_since(self, since: datetime) -> set[str]:
         """The deletion requests taken in at or after ``since``."""
