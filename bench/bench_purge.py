@@ -140,11 +140,16 @@ STORES: SqliteStores | PostgresStores = SqliteStores()
 def build_template(lake: Path, template: Path, utterances: int) -> dict:
     """The published dataset every run starts from (built once, reused)."""
     from utterance_governance.io.store_schema import SCHEMA_VERSION
+    from utterance_governance.policy import Policy
+    from utterance_governance.purge.affected import rules_in_force
 
     marker = template / "_template.json"
     if marker.exists():
         info = json.loads(marker.read_text())
-        if info.get("store_schema") == SCHEMA_VERSION and STORES.template_ready():
+        if (info.get("store_schema"), info.get("rules_judged")) == (
+            SCHEMA_VERSION,
+            rules_in_force(Policy()),
+        ) and (STORES.template_ready()):
             return info
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -153,7 +158,6 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
     from utterance_governance.io.readers import read_landing_file
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store import GovernanceStore
-    from utterance_governance.policy import Policy
     from utterance_governance.privacy import key_fingerprint, speaker_keys
     from utterance_governance.publish.commit import Publication, publish_version
     from utterance_governance.publish.shards import SORT_KEYS, shard_rows
@@ -205,6 +209,9 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
             customers[customer] += 1
             days.setdefault(customer, set()).add(night)
             first_utterance.setdefault(customer, uid)
+    # as after the nights' privacy runs: the live rows judged by the rules in force (else the first purge
+    # measured would judge every row, as after a change of the rules)
+    store.mark_live_rows_judged(DATASET, rules_in_force(policy))
     store.dispose()
     by_count = sorted(customers.items(), key=lambda kv: (kv[1], kv[0]))
     median_customer = by_count[len(by_count) // 2][0]
@@ -223,6 +230,7 @@ def build_template(lake: Path, template: Path, utterances: int) -> dict:
         },
         "build_s": round(time.perf_counter() - started, 1),
         "store_schema": SCHEMA_VERSION,
+        "rules_judged": rules_in_force(policy),
     }  # fmt: skip
     marker.write_text(json.dumps(info, indent=1))
     return info
