@@ -440,14 +440,50 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     }
 
 
-def _keep_held_rows(ctx: RunContext, staged: list[dict]) -> None:
-    """After a publish: each file's still-held rows replace its held set (none left: removed)."""
+def _keep_held_rows(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
+    """After a publish: each file's still-held rows replace its held set (none left: removed).
+
+    Rows the re-check under the lock held back (their customer's unreadable record arrived while the
+    run decided) join them, read again from where they came from: a released hold brings them back
+    as it brings back the rest."""
+    held_later = _rechecked_as(rechecked, S.HELD_BACK)
     for item in staged:
         held = ctx.storage.read_parquet(item["held_rows"])
+        if len(held_later):
+            held = _with_held_later(ctx, item, held, held_later)
         if held.num_rows:
             ctx.storage.write_parquet(item["held_target"], held)
         else:
             ctx.storage.remove(item["held_target"])
+
+
+def _rechecked_as(rechecked: pa.Table | None, reason: str) -> pa.Array:
+    """The utterance ids the re-check under the lock took out for ``reason``."""
+    if rechecked is None or not rechecked.num_rows:
+        return pa.array([], pa.string())
+    return (
+        rechecked.column("utterance_id").filter(pc.equal(rechecked.column("reason"), reason)).combine_chunks()
+    )
+
+
+def _with_held_later(ctx: RunContext, item: dict, held: pa.Table, held_later: pa.Array) -> pa.Table:
+    """``held`` and the records of ``item``'s source (its landing file, held set or withdrawn set) that
+    the re-check held back, as that source's held rows are kept."""
+    mine = ctx.storage.read_parquet(item["decisions"], ["utterance_id"]).column(0)
+    ids = pc.filter(mine, pc.is_in(mine, value_set=held_later))
+    if not len(ids):
+        return held
+    if item.get("held") or item.get("withdrawn"):
+        source = ctx.storage.read_parquet(item["path"])
+    else:
+        source = read_landing_file(ctx.storage, item["path"], "utterances", arrival_of(ctx, item)).records
+    late = source.filter(pc.fill_null(pc.is_in(source.column("utterance_id"), value_set=ids), False))
+    log.info(
+        "%s: %d rows the re-check under the lock held back kept with its held rows",
+        item["path"],
+        late.num_rows,
+    )
+    return pa.concat_tables([held, late.select(held.schema.names).cast(held.schema)])
 
 
 # --- the night's batch, partition by partition (publish.partitions) ----------------------------
@@ -793,7 +829,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     if not (rechecked.get("already") and not ctx.storage.exists(_staging(ctx))):
         # (a retry past the switch whose staging is gone had written both before removing it)
         _write_decisions(ctx, staged, rechecked.get("excluded"))
-        _keep_held_rows(ctx, staged)
+        _keep_held_rows(ctx, staged, rechecked.get("excluded"))
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:

@@ -47,3 +47,43 @@ def test_held_rows_are_decided_once_their_customer_is_released(tmp_path, monkeyp
     still = {u for f in remaining for u in storage.read_parquet(f.path).column("utterance_id").to_pylist()}
     assert not still & released  # released rows no longer wait in the held set
     assert {u.utterance_id for u in held} - released <= still  # the others still wait
+
+
+def test_rows_the_recheck_under_the_lock_holds_back_wait_with_the_held_rows(tmp_path, store_url):
+    """A customer's unreadable record arrives while a publish decides: the re-check under the lock holds
+    their rows back. They wait in ``quarantine/held`` like rows held when first decided (they were
+    dropped: a released hold never brought them back), and a released hold publishes them."""
+    from tests.pipeline import Lake
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    day = "landing/utterances/dt=2026-11-20"
+    lines = [{"utterance_id": f"u-{c}", "customer_id": c, "captured_at": "2026-11-20T10:00:00Z", "locale": "en-US",
+              "transcript": f"play some jazz in the kitchen {c}", "response": "Done.", "asr_confidence": 0.9}
+             for c in ("ann", "bob")]  # fmt: skip
+    lake.storage.write_bytes(f"{day}/a.jsonl", "\n".join(json.dumps(line) for line in lines).encode())
+    event = {"event_id": "e-bob", "customer_id": "bob", "purpose": "model_training", "status": "opted_out",
+             "effective_at": "not a time", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+
+    def unreadable_record_arrives() -> None:
+        lake.storage.write_bytes("landing/consent/late.jsonl", json.dumps(event).encode())
+        lake.privacy(check_deadlines=False)
+
+    result = lake.publish(between=unreadable_record_arrives)
+    assert result["counts"][S.HELD_BACK] == 1
+    assert lake.live_ids() == {"u-ann"}
+    (held,) = lake.storage.list_files("quarantine/held", (".parquet",))
+    kept = lake.storage.read_parquet(held.path)
+    assert kept.column("utterance_id").to_pylist() == ["u-bob"]
+    assert kept.column("transcript").to_pylist() == ["play some jazz in the kitchen bob"]
+
+    # the same event, readable and recorded later, releases the hold: bob opted in after all
+    fixed = {
+        **event,
+        "status": "opted_in",
+        "effective_at": "2026-11-01T00:00:00Z",
+        "recorded_at": "2026-11-22T00:00:00Z",
+    }
+    lake.storage.write_bytes("landing/consent/fixed.jsonl", json.dumps(fixed).encode())
+    lake.publish()
+    assert lake.live_ids() == {"u-ann", "u-bob"}
+    assert not lake.storage.list_files("quarantine/held", (".parquet",))
