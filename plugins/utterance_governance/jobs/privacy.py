@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -117,6 +118,10 @@ def purge_copies(ctx: RunContext) -> dict:
             now=ctx.now_dt,
             access_reports=_access_report_storage,
             policy=ctx.policy,
+            # what each attempt removed: a retry's receipts count what the failed attempt removed too
+            removals=None
+            if ctx.dry_run
+            else copies.Removals(ctx.storage, f"reports/{ctx.run_key}/copies_removed", uuid.uuid4().hex[:12]),
         )
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])

@@ -152,6 +152,7 @@ class CopiesPurge:
     searched: list[str] = field(default_factory=list)  # the places searched to the end
     traces: dict = field(default_factory=dict)  # purge.traces: published files, access reports, ...
     decided_requests: list[str] = field(default_factory=list)  # the requests this purge searched for
+    file_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # by request, the file at hand
 
     def to_dict(self) -> dict:
         return {
@@ -181,10 +182,14 @@ def purge_copies(
     now: datetime | None = None,
     access_reports: Callable[[], Storage] | None = None,
     policy: Policy | None = None,
+    removals: Removals | None = None,
 ) -> CopiesPurge:
     """Rewrite every copy under the lake root without the utterances ``deletions`` cover; then the
     other places a deleted customer can be left (``purge.traces``; ``access_reports`` opens the
-    access reports' own root)."""
+    access reports' own root).
+
+    ``removals`` keeps what each rewritten file removed, per request, as the purge goes: the
+    result's ``by_request`` then also counts what an earlier attempt of the run removed."""
     result = CopiesPurge(dry_run)
     result.decided_requests = sorted(set(deletions.column("request_id").to_pylist()) - {None})
     if deletions.num_rows == 0:
@@ -225,7 +230,7 @@ def purge_copies(
                                        f"{written[0]}): searched by the next run")  # fmt: skip
                 break
             arrivals = store.arrivals(i.path for i in listed["landing"])
-        _search(storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed)
+        _search(storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed, removals)
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result, journal)
@@ -249,7 +254,11 @@ def purge_copies(
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
     result.problems += traces.problems
-    result.by_request = merge_counts(result.by_request, traces.by_request)
+    if removals is None:
+        result.by_request = merge_counts(result.by_request, traces.by_request)
+    else:  # this attempt's, and what an earlier attempt of the run removed
+        removals.add("traces", traces.by_request)
+        result.by_request = removals.by_request()
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
 
@@ -268,11 +277,13 @@ def _search(
     arrivals: dict,
     id_only: list[tuple[str, str]],
     failed: set[str],
+    removals: Removals | None,
 ) -> None:
     """Purge every listed file; a file that fails is a problem of its location, the others go on."""
     for location, files in listed.items():
         for info in files:
             result.files_scanned[location] += 1
+            result.file_counts = {}
             try:
                 if location == "landing":
                     _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals)
@@ -287,6 +298,37 @@ def _search(
                 log.exception("could not purge %s", info.path)
                 result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
                 failed.add(location)
+                continue
+            # counted once the file is written again (one that failed half-way is purged by the next run)
+            result.by_request = merge_counts(result.by_request, result.file_counts)
+            if removals is not None and not result.dry_run:
+                removals.add(info.path, result.file_counts)
+
+
+class Removals:
+    """What a run's copies purge removed, per deletion request, one small JSON file per rewritten file
+    under ``folder`` (no path, no id: a digest names the file). Airflow's retry of a copies purge whose
+    first attempt rewrote files and then failed finds those files clean: without these, the receipts
+    said 0 rows removed from them."""
+
+    def __init__(self, storage: Storage, folder: str, attempt: str):
+        self.storage, self.folder, self.attempt = storage, folder, attempt
+
+    def add(self, where: str, counts: dict[str, dict[str, int]]) -> None:
+        if counts:
+            digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+            self.storage.write_bytes(
+                f"{self.folder}/{self.attempt}-{digest}.json", json.dumps(counts, sort_keys=True).encode()
+            )
+
+    def by_request(self) -> dict[str, dict[str, int]]:
+        """Every attempt's counts, summed."""
+        return merge_counts(
+            *(
+                json.loads(self.storage.read_bytes(i.path))
+                for i in self.storage.list_files(self.folder, (".json",))
+            )
+        )
 
 
 def _unsearchable(unlisted: list[Refused]) -> list[str]:
@@ -571,7 +613,7 @@ def _account(
 ) -> None:
     result.rows_removed[location] += len(hit)
     found.update(i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i)
-    count_by_request(verdict.covering_requests(hit), f"{location}_rows", result.by_request)
+    count_by_request(verdict.covering_requests(hit), f"{location}_rows", result.file_counts)
 
 
 def _write_parquet_like(storage: Storage, path: str, table: pa.Table) -> None:

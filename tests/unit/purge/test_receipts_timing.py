@@ -302,3 +302,37 @@ def test_a_run_that_published_already_refuses_new_input_and_leaves_it_to_the_nex
     assert lake.live_ids() == {"u-ann"}
     lake.publish()
     assert lake.live_ids() == {"u-ann", "u-cy"}
+
+
+def test_a_retried_copies_purge_counts_what_its_failed_attempt_removed(lake, monkeypatch):
+    """The first attempt of purge_copies rewrote the landing file, then failed (in the traces): Airflow's
+    retry found the file clean, and the receipt said no landing row was removed."""
+    from utterance_governance.purge import copies
+
+    delete_all(lake, "req-b", "bob")
+    traces = copies.purge_traces
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("the access reports' root is unreachable")
+        return traces(*args, **kwargs)
+
+    monkeypatch.setattr(copies, "purge_traces", fails_once)
+    with lake._environment():
+        ctx = lake.context("privacy_requests")
+        privacy.ingest(ctx)
+        purged = privacy.purge_published(ctx)
+        with pytest.raises(OSError):
+            privacy.purge_copies(ctx)
+        assert b"u-bob" not in lake.storage.read_bytes(f"{DT}/a.jsonl")  # the failed attempt rewrote it
+        copied = privacy.purge_copies(ctx)  # Airflow's retry
+        privacy.issue_receipts(ctx, purged, copied)
+    assert copied["rows_removed"]["landing"] == 0  # this attempt found the file clean
+    assert copied["by_request"]["req-b"]["landing_rows"] == 1
+    with lake.store() as store:
+        receipt = store.receipt("req-b")
+    assert receipt["status"] == "completed"
+    assert receipt["removed_counts"]["landing_rows"] == 1
+    assert receipt["removed_counts"]["published_rows"] == 1
