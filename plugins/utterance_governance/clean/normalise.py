@@ -57,7 +57,8 @@ def normalise_for_dedup(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 # (zero-width space and joiners, word joiner, BOM, soft hyphen) are removed; dashes and the
 # minus sign a phone number may be written with become "-". Every decimal digit (Unicode
 # category Nd: Arabic-Indic "٤١١١", Devanagari "४१११", Thai, Bengali ...) becomes its ASCII
-# digit, as Python's ``\d`` (the gate's detector) reads them.
+# digit, as Python's ``\d`` (the gate's detector) reads them, and so does every other character
+# that stands for one digit (category No: "⒉", "🄀", "⑴", "❹", "²").
 # Invisible: soft hyphen, zero-width space and joiners, word joiner, BOM, and the marks that
 # steer bidirectional text (left-to-right mark, embeddings, isolates: copied from a contact
 # card in Arabic or Hebrew, they sit between the digits of a phone number), the combining
@@ -82,9 +83,15 @@ def _folding_table() -> dict[int, str | None]:
 
     table: dict[int, str | None] = dict.fromkeys(map(ord, _INVISIBLE))
     table.update(dict.fromkeys(map(ord, _DASHES), "-"))
-    for code in range(0x80, min(sys.maxunicode + 1, 0x20000)):  # no decimal digit above U+1FFFF
-        if unicodedata.category(chr(code)) == "Nd":
+    for code in range(0x80, min(sys.maxunicode + 1, 0x20000)):  # no digit above U+1FFFF
+        category = unicodedata.category(chr(code))
+        if category == "Nd":
             table[code] = str(unicodedata.decimal(chr(code)))
+        elif category == "No" and unicodedata.digit(chr(code), None) is not None:
+            # a digit written enclosed, with a full stop or parentheses, superscript, as a dingbat
+            # ("⒉", "🄀", "⑴", "❹", "²"): the digit alone, so "⒉⒈⒉" is 212 (NFKC makes it "2.1.2.",
+            # and leaves the dingbats as they are)
+            table[code] = str(unicodedata.digit(chr(code)))
     for first, last in _FOLDED_RANGES:
         for code in range(first, last + 1):
             folded = unicodedata.normalize("NFKC", chr(code))

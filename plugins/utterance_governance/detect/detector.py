@@ -466,11 +466,26 @@ def _after_nfkc() -> dict[int, str | None]:
     return table
 
 
+@functools.cache
+def _digit_signs() -> dict[int, str]:
+    """Characters that stand for one digit and are no decimal digit (category No: "⒉", "🄀", "⑴",
+    "❹", "²") as that digit. NFKC makes some a digit with a full stop or parentheses ("⒉⒈⒉" would
+    read "2.1.2.") and leaves the dingbats as they are."""
+    import sys
+
+    signs = (chr(code) for code in range(0x80, sys.maxunicode + 1))
+    return {
+        ord(sign): str(unicodedata.digit(sign))
+        for sign in signs
+        if unicodedata.category(sign) == "No" and unicodedata.digit(sign, None) is not None
+    }
+
+
 def _normalised(text: str) -> str:
-    """NFKC, then ``_after_nfkc``'s table; ASCII text as it is."""
+    """``_digit_signs``, NFKC, then ``_after_nfkc``'s table; ASCII text as it is."""
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text).translate(_after_nfkc())
+    return unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
 
 
 def _luhn(digits: str) -> bool:
@@ -1007,10 +1022,11 @@ def _is_ip(token: str) -> bool:
 
 # --- which rows are read ---------------------------------------------------------------------
 
-# A digit (any script: NFKC folds full-width ones later), "@" or a spelled-out "at", a digit
-# word of any supported language, or a kanji digit.
+# A digit (any script: NFKC folds full-width ones later) or a sign for one ("⒉", "❹", "²"), "@"
+# or a spelled-out "at", a digit word of any supported language, or a kanji digit; and any text with
+# an invisible format character (a zero-width space inside "fi\u200bve" hides the word from the rest).
 _SCOPE = (
-    r"\p{Nd}|[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    r"\p{Nd}|\p{No}|\p{Cf}|[@＠﹫]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
@@ -1165,7 +1181,21 @@ _ANY_FAMILY = "|".join(f"(?:{pattern})" for pattern in _FAMILIES.values() if pat
 
 
 def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
-    """Per text (no nulls) and family in ``names``: does the family's prefilter find something."""
+    """Per text (no nulls) and family in ``names``: does the family's prefilter find something, in
+    the text as written or as the rules read it (``_normalised``: "⒉⒈⒉" is 212 only there)."""
+    hits = _raw_family_hits(texts, names)
+    other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)))
+    if len(other):
+        written = texts.take(pa.array(other, pa.int64())).to_pylist()
+        read = [_normalised(text) for text in written]
+        changed = np.array([a != b for a, b in zip(read, written, strict=True)], dtype=bool)
+        if changed.any():
+            as_read = pa.array([text for text, c in zip(read, changed, strict=True) if c], pa.large_string())
+            hits[other[changed]] |= _raw_family_hits(as_read, names)
+    return hits
+
+
+def _raw_family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     hits = np.zeros((len(texts), len(names)), dtype=bool)
     some = np.flatnonzero(np.asarray(pc.match_substring_regex(texts, _ANY_FAMILY)))
     subset = texts.take(pa.array(some, pa.int64()))

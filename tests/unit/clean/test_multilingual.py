@@ -71,6 +71,13 @@ UNICODE = [
     ("mail françois.dupont@orange.fr", "mail [EMAIL]"),
     ("mail jo@müller.de", "mail [EMAIL]"),
     ("5 × 3 = 15 in Zürich", "5 × 3 = 15 in Zürich"),
+    # digits written enclosed, with a full stop, as dingbats (category No): NFKC makes "⒉" "2." and
+    # leaves the dingbats, so "⒉⒈⒉ ⒎⒊⒍ ⒌⒈⒋⒉" was published as "2.1.2. 7.3.6. [IP]."
+    ("call me on ⒉⒈⒉ ⒎⒊⒍ ⒌⒈⒋⒉", "call me on [PHONE]"),
+    ("phone ⒉⒈⒉ ⒎⒊⒍ ⒌🄀🄀🄀", "phone [PHONE]"),
+    ("card ❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶", "card [CARD]"),
+    ("ssn ①②③-④⑤-⑥⑦⑧⑨", "ssn [SSN]"),
+    ("chapter ⑴ of the book, it is ² degrees", "chapter ⑴ of the book, it is ² degrees"),
 ]
 
 

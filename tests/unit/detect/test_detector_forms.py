@@ -501,6 +501,22 @@ def test_digits_with_keycaps_and_combining_marks() -> None:
     assert _flagged([("press 1️⃣ for yes or 2️⃣ for no", "en-US")]) == []
 
 
+def test_digits_enclosed_with_a_full_stop_or_as_dingbats_are_read_outside_the_sample() -> None:
+    """Signs for a digit that are no decimal digit (category No). They were outside the scope (read only
+    when the 2 % sample picked them) and NFKC made "⒉⒈⒉" "2.1.2.": the gate passed them every night."""
+    cases = [
+        ("phone ⒉⒈⒉ ⒎⒊⒍ ⒌🄀🄀🄀", "en-US", "phone"),
+        ("card ❹❶❶❶ ❶❶❶❶ ❶❶❶❶ ❶❶❶❶", "en-US", "card"),
+        ("card ➍➊➊➊ ➊➊➊➊ ➊➊➊➊ ➊➊➊➊", "en-US", "card"),
+        ("ssn ①②③-④⑤-⑥⑦⑧⑨", "en-US", "ssn"),
+        ("ssn ¹²³-⁴⁵-⁶⁷⁸⁹", "en-US", "ssn"),
+        ("mail kim﹫example.com", "en-US", "email"),
+        ("call five five five one two three fo\u200bur five six seven eight", "en-US", "spoken_number"),
+    ]
+    assert _missed(cases) == []
+    assert _flagged([("chapter ⑴ of the book, it is ² degrees", "en-US")]) == []
+
+
 # --- 13. benign requests the detector's rules read looser than redaction (a finding blocks a night) --
 
 # Per locale: rows as redaction leaves them (its "[NAME]" included) that hold no identifier.
