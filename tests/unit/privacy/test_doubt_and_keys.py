@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from tests.pipeline import Lake
@@ -211,13 +212,21 @@ def test_an_older_opt_in_delivered_late_does_not_release_a_hold(lake):
 
 
 def test_a_delete_all_requested_after_an_unreadable_deletion_releases_its_hold(lake):
+    """(requested after it was taken in, when the record states no time)"""
     write_jsonl(
         lake, "landing/deletions/a.jsonl", [b'{"request_id": "d-cut", "customer_id": "doubt", "scope": ']
     )
     lake.privacy()
     assert _held(lake) == {"doubt"}
+    # the cut line states no time: it stands at the time it was taken in, and a delete-all requested
+    # before that, delivered late, may not cover what it asked for
     write_jsonl(lake, "landing/deletions/b.jsonl", [{
-        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
+        "request_id": "d-old", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    assert _held(lake) == {"doubt"}
+    after = datetime.now(UTC).isoformat()  # (after the cut line was taken in)
+    write_jsonl(lake, "landing/deletions/c.jsonl", [{
+        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": after}])  # fmt: skip
     lake.privacy()
     assert _held(lake) == set() and live(lake)[1] == {"u-other"}
 

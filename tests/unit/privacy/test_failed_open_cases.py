@@ -173,6 +173,60 @@ def test_a_record_sent_again_under_its_id_with_other_content_holds_the_customer(
         assert [q["detail"] for q in store.privacy_quarantine()] == ["conflicting_record:event_id"]
 
 
+def test_a_conflicting_record_is_released_only_by_a_record_given_after_it(lake):
+    """The conflict's hold stated no time, so any valid record taken in later released it: an opt-in
+    recorded weeks before the corrected opt-out, delivered late, published the customer again."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "what is the tallest mountain in europe"))
+    given = {"event_id": "e1", "customer_id": "c1", "purpose": "model_training", "status": "opted_in",
+             "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-01T00:00:00Z", "source": "app"}  # fmt: skip
+    lake.storage.write_bytes("landing/consent/a.jsonl", json.dumps(given).encode() + b"\n")
+    lake.publish()
+    corrected = {**given, "status": "opted_out", "recorded_at": "2026-11-22T00:00:00Z"}
+    lake.storage.write_bytes("landing/consent/b.jsonl", json.dumps(corrected).encode() + b"\n")
+    lake.privacy()
+    assert "u1" not in lake.live_ids()
+    older = {
+        **given,
+        "event_id": "e0",
+        "effective_at": "2026-10-15T00:00:00Z",
+        "recorded_at": "2026-10-15T00:00:00Z",
+    }
+    lake.storage.write_bytes("landing/consent/c.jsonl", json.dumps(older).encode() + b"\n")
+    lake.publish()
+    with lake.store() as store:
+        assert store.held_customers() == {"c1"}
+    assert "u1" not in lake.live_ids()
+    later = {**given, "event_id": "e2", "status": "opted_out", "recorded_at": "2026-11-23T00:00:00Z"}
+    lake.storage.write_bytes("landing/consent/d.jsonl", json.dumps(later).encode() + b"\n")
+    lake.publish()
+    with lake.store() as store:
+        assert store.held_customers() == set()  # a word given after the conflict: it decides
+    assert "u1" not in lake.live_ids()
+
+
+def test_a_conflicting_deletion_is_released_only_by_a_delete_all_requested_after_it(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "what is the tallest mountain in europe")
+                             + line("u2", "c1", "how far away is the moon"))  # fmt: skip
+    lake.publish()
+    one = {"request_id": "r1", "customer_id": "c1", "scope": "utterances", "utterance_ids": ["u2"],
+           "requested_at": "2026-11-25T00:00:00Z"}  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/a.jsonl", json.dumps(one).encode() + b"\n")
+    lake.privacy()
+    everything = {**one, "scope": "all", "utterance_ids": None, "requested_at": "2026-11-26T00:00:00Z"}
+    lake.storage.write_bytes("landing/deletions/b.jsonl", json.dumps(everything).encode() + b"\n")
+    lake.privacy()  # the corrected request conflicts: c1 held, u1 withdrawn
+    assert not {"u1", "u2"} & lake.live_ids()
+    older = {"request_id": "r0", "customer_id": "c1", "scope": "all", "requested_at": "2026-11-20T00:00:00Z"}
+    lake.storage.write_bytes("landing/deletions/c.jsonl", json.dumps(older).encode() + b"\n")
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u3", "c1", "what is the capital of peru",
+                                                   captured="2026-11-25T12:00:00Z"))  # fmt: skip
+    lake.privacy()
+    lake.publish()
+    with lake.store() as store:
+        assert store.held_customers() == {"c1"}
+    assert not {"u1", "u3"} & lake.live_ids()
+
+
 @pytest.mark.parametrize("shape", ["carriage_returns", "json_array"])
 def test_a_privacy_line_gluing_two_customers_records_blocks_publishing(lake, shape):
     """Read as one customer's broken record, the line held back the first customer only, and the

@@ -107,9 +107,12 @@ class PrivacyRecords(StoreBase):
             ).inserted_primary_key[0]
             if rows:
                 rows, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
+                # the conflicting record is readable: the time it states decides what releases its hold
+                # (without one, any valid record ingested later did: an old opt-in delivered late)
                 held_rows += [
                     {"kind": kind, "source_file": source_file, "line": line, "record_id": _printable(row[key]),
-                     "customer_id": row["customer_id"], "reason": "malformed", "detail": f"conflicting_record:{key}"}
+                     "customer_id": row["customer_id"], "reason": "malformed", "detail": f"conflicting_record:{key}",
+                     "record_time": _record_time(kind, row)}
                     for row, line in conflicts
                 ]  # fmt: skip
             if rows:
@@ -125,7 +128,8 @@ class PrivacyRecords(StoreBase):
                 q = privacy_quarantine
                 statement = self._insert(q)
                 if relisted:  # the file changed (its version is in the detail): the row takes the old's place
-                    replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at")
+                    replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at",
+                                "record_time")  # fmt: skip
                     statement = statement.on_conflict_do_update(
                         index_elements=["kind", "source_file", "line"],
                         set_={**{c: statement.excluded[c] for c in replaced}, "acknowledged_at": None,
@@ -174,21 +178,16 @@ class PrivacyRecords(StoreBase):
         again readable, or was recorded after the time the unreadable one states (any, when that time
         was unreadable too); for a deletion, the same request sent again readable, or a delete-all
         requested at or after the unreadable one (deletions add up: a request for one utterance says
-        nothing of an unreadable delete-all)."""
+        nothing of an unreadable delete-all). When the unreadable record states no readable time, the
+        time it was taken in stands for it: a record older than that, delivered late, says nothing of it."""
         q = privacy_quarantine
+        stated = func.coalesce(q.c.record_time, q.c.recorded_at)
         if kind == "consent":
             target = consent_events
-            supersedes = or_(
-                target.c.event_id == q.c.record_id,
-                q.c.record_time.is_(None),
-                target.c.recorded_at > q.c.record_time,
-            )
+            supersedes = or_(target.c.event_id == q.c.record_id, target.c.recorded_at > stated)
         else:  # the same request, or a delete-all requested at or after it: it covers all the other could
             target = deletion_requests
-            everything = and_(
-                func.lower(target.c.scope) == "all",
-                or_(q.c.record_time.is_(None), target.c.requested_at >= q.c.record_time),
-            )
+            everything = and_(func.lower(target.c.scope) == "all", target.c.requested_at >= stated)
             supersedes = or_(target.c.request_id == q.c.record_id, everything)
         later_valid = exists().where(
             target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id, supersedes
@@ -439,7 +438,14 @@ def _unstorable(
         "customer_id": customer if _printable(customer) == customer else None,
         "reason": "malformed",
         "detail": f"unstorable:{type(error).__name__}",
+        "record_time": _record_time(kind, row),
     }
+
+
+def _record_time(kind: str, row: dict[str, Any]) -> datetime | None:
+    """The time a readable record states (consent: ``recorded_at``; deletion: ``requested_at``)."""
+    value = row.get("recorded_at" if kind == "consent" else "requested_at")
+    return value if isinstance(value, datetime) else None
 
 
 def _printable(value: Any) -> str | None:
