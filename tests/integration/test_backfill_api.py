@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -170,6 +169,7 @@ def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, 
     from utterance_governance.io.readers import read_landing_file
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store_schema import processed_files
+    from utterance_governance.jobs.run_keys import run_key
 
     root, env = lake
     files = landing_files(root)
@@ -210,7 +210,7 @@ def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, 
     storage = Storage(str(root))
     for run, dt in zip(runs, ("2026-11-20", "2026-11-21"), strict=True):
         assert by_run[run["dag_run_id"]] == files[dt], (run["dag_run_id"], by_run)
-        key = re.sub(r"[^A-Za-z0-9._=-]+", "_", run["dag_run_id"])  # RunContext.run_key
+        key = run_key("utterances_publish", run["dag_run_id"])
         report = json.loads(storage.read_bytes(f"reports/{key}/report.json"))
         assert report["params"]["dt_from"] == report["params"]["dt_to"] == dt
         decided = {s for f in storage.list_files(f"decisions/{key}", (".parquet",))

@@ -16,6 +16,7 @@ from tests.integration import test_alerts
 from utterance_governance.cli import main as ug
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.run_keys import run_key
 from utterance_governance.purge.receipts import DeletionOverdue
 
 pytestmark = pytest.mark.integration
@@ -96,7 +97,7 @@ def test_an_overdue_deletion_fails_at_once_a_storage_error_is_retried_and_the_ru
     assert errors["purge_published"] == "OSError: object store unavailable"
     assert errors["check_deadlines"].startswith("DeletionOverdue: 1 deletion request(s) past their deadline")
     assert details["report"].endswith("privacy_requests.json")  # the report step ran (ALL_DONE)
-    page = storage.read_bytes(f"reports/{run.run_id.replace(':', '_').replace('+', '_')}/index.html").decode()
+    page = storage.read_bytes(f"reports/{run_key('privacy_requests', run.run_id)}/index.html").decode()
     assert "FAILED" in page and "purge_published" in page and "object store unavailable" in page
     failure = json.loads(storage.read_bytes(details["failure_report"]))
     assert failure["status"] == "failed" and failure["failed_steps"] == ["check_deadlines", "purge_published"]

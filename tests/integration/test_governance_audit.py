@@ -72,10 +72,10 @@ def run_root():
     return os.environ["UG_DATA_ROOT"]
 
 
-def run_key(run_id: str) -> str:
-    import re
+def run_key(run_id: str, dag_id: str = "governance_audit") -> str:
+    from utterance_governance.jobs.run_keys import run_key as key
 
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", run_id)
+    return key(dag_id, run_id)
 
 
 def states(run) -> dict[str, str]:
@@ -100,9 +100,11 @@ def test_an_untouched_lake_passes_and_the_reports_are_written(run_dag, lake):
     index = storage.read_bytes("reports/index.html").decode()
     assert f"{run_key(run.run_id)}/index.html" in index  # the audit
     publish_run = store.runs("utterances_publish")[0]
-    publish_page = storage.read_bytes(f"reports/{run_key(publish_run['run_id'])}/index.html").decode()
+    publish_page = storage.read_bytes(
+        f"reports/{run_key(publish_run['run_id'], 'utterances_publish')}/index.html"
+    ).decode()
     assert 'href="gx/index.html"' in publish_page and storage.exists(
-        f"reports/{run_key(publish_run['run_id'])}/gx/index.html"
+        f"reports/{run_key(publish_run['run_id'], 'utterances_publish')}/gx/index.html"
     )
     assert seconds < 60
 

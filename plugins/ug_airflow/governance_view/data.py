@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from utterance_governance.jobs.run_keys import run_key
+
 log = logging.getLogger(__name__)
 
 RUNS_SHOWN = 30
@@ -40,11 +42,6 @@ _SCHEMA_READY: set[str] = set()  # store URLs whose schema this process has chec
 _SERVABLE = re.compile(
     r"^reports/(?!access/|receipts/)[A-Za-z0-9._=-]+/(index\.html|gate\.json|report\.json|audit\.json|gx/[A-Za-z0-9._/=-]+)$"
 )
-
-
-def run_key(run_id: str) -> str:
-    """A run id made safe for a path segment (``jobs.context.RunContext.run_key``)."""
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", run_id)
 
 
 # keys of a run's JSON results that name rows (the gate's samples and findings, the audit's findings)
@@ -118,9 +115,9 @@ def _live(storage, data_root: str, dataset: str) -> dict | None:
     }
 
 
-def _links(storage, run_id: str) -> dict[str, str]:
+def _links(storage, run: Mapping[str, Any]) -> dict[str, str]:
     """A run's report files by kind (lake paths the view serves; None where there is none)."""
-    key = run_key(run_id)
+    key = run_key(run["dag_id"], run["run_id"])
     candidates = {
         "page": f"reports/{key}/index.html",
         "gate": f"reports/{key}/gate.json",
@@ -139,7 +136,7 @@ def _runs(store, storage, may_read: Callable[[str], bool]) -> list[dict]:
         if details.get("mode") == "access":  # a customer's access report: named nowhere here
             links = dict.fromkeys(("page", "gate", "docs", "audit"))
         else:
-            links = _links(storage, run["run_id"])
+            links = _links(storage, run)
         failures = details.get("failures") or []
         out.append(
             {
@@ -265,7 +262,7 @@ def _audit(store, storage) -> dict | None:
             "shards_checked": audit.get("shards_checked", 0),
             "findings": findings,
             "findings_total": sum((audit.get("counts") or {}).values()),
-            "links": _links(storage, run["run_id"]),
+            "links": _links(storage, run),
         }
     return None
 
@@ -277,7 +274,9 @@ def report_dags(settings, rel: str) -> set[str] | None:
 
     key = rel.split("/")[1]
     with GovernanceStore(settings.database_url) as store:
-        dags = {run["dag_id"] for run in store.runs(limit=100_000) if run_key(run["run_id"]) == key}
+        dags = {
+            run["dag_id"] for run in store.runs(limit=100_000) if run_key(run["dag_id"], run["run_id"]) == key
+        }
     return dags or None
 
 

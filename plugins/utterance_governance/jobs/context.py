@@ -10,6 +10,7 @@ from functools import cached_property
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.run_keys import run_key
 from utterance_governance.policy import Policy, load_policy
 from utterance_governance.settings import Settings, load_settings
 
@@ -127,8 +128,8 @@ class RunContext:
 
     @property
     def run_key(self) -> str:
-        """The run id made safe for a path segment."""
-        return re.sub(r"[^A-Za-z0-9._=-]+", "_", self.run_id)
+        """The run's folder name under ``reports/`` and ``staging/`` (``jobs.run_keys``)."""
+        return run_key(self.dag_id, self.run_id)
 
     def in_range(self, dt: str) -> bool:
         return (self.dt_from is None or dt >= self.dt_from) and (self.dt_to is None or dt <= self.dt_to)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.run_keys import run_key
 from utterance_governance.settings import load_settings
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,6 @@ def describe_error(exc: BaseException | None) -> str:
         message = NOT_RECORDED
     text = f"{cls.__name__}: {message}".strip()
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
-
-
-def run_key(run_id: str) -> str:
-    """The run id made safe for a path segment (as ``RunContext.run_key``)."""
-    return re.sub(r"[^A-Za-z0-9._=-]+", "_", run_id)
 
 
 def _store() -> GovernanceStore:
@@ -87,7 +82,7 @@ def record_failed_run(
     ``reports/index.html``). Returns the failure report."""
     settings = load_settings(pseudonym_key=False)
     storage = Storage(settings.data_root)
-    key = run_key(run_id)
+    key = run_key(dag_id, run_id)
     now = datetime.now(UTC)
     from utterance_governance.jobs.in_flight import no_longer_in_flight
 

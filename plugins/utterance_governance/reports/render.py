@@ -256,7 +256,7 @@ def run_summary(run: Mapping[str, Any]) -> str:
 def index_page(
     runs: Sequence[Mapping[str, Any]],
     *,
-    links: Mapping[str, str],
+    links: Mapping[tuple[str, str], str],
     dataset: str,
     live_version: str | None,
 ) -> str:
@@ -268,7 +268,7 @@ def index_page(
             "started_at": r.get("started_at"),
             "status": r.get("status"),
             "summary": run_summary(r),
-            "href": links.get(r["run_id"]),
+            "href": links.get((r["dag_id"], r["run_id"])),
         }
         for r in runs
     ]

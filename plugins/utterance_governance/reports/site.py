@@ -117,7 +117,7 @@ def write_index(storage: Storage, store: GovernanceStore, dataset: str, limit: i
         if page.startswith("reports/access/"):
             continue
         if storage.exists(page):
-            links[run["run_id"]] = posixpath.relpath(page, "reports")
+            links[(run["dag_id"], run["run_id"])] = posixpath.relpath(page, "reports")
     try:
         live = live_version(storage, dataset)
     except Exception:  # an unreadable current.json: the audit reports it; the index still renders

@@ -80,14 +80,17 @@ def test_a_failed_run_gets_a_report_and_a_page(tmp_path, monkeypatch, caplog):
     assert (
         report["failed_steps"] == ["gate_batch"] and report["failures"][0]["error"] == "GateFailed: gate: no"
     )
-    lake = tmp_path / "lake" / "reports" / "manual__1"
+    lake = tmp_path / "lake" / "reports" / "utterances_publish__manual__1"
     assert json.loads((lake / "failure.json").read_text())["status"] == "failed"
     page = (lake / "index.html").read_text()
     assert "FAILED" in page and "gate_batch" in page and "GateFailed: gate: no" in page
     assert "manual__1" in (tmp_path / "lake" / "reports" / "index.html").read_text()
     store = GovernanceStore(f"sqlite:///{tmp_path / 'g.db'}")
     (run,) = store.runs()
-    assert run["status"] == "failed" and run["details"]["report"] == "reports/manual__1/failure.json"
+    assert (
+        run["status"] == "failed"
+        and run["details"]["report"] == "reports/utterances_publish__manual__1/failure.json"
+    )
     store.dispose()
 
 
@@ -109,3 +112,31 @@ def test_the_alerting_components_open_the_store_without_the_pseudonym_key(tmp_pa
         assert store.alert_sent("run:x", "failed") is False
     finally:
         store.dispose()
+
+
+def test_a_failed_run_of_one_dag_leaves_another_dags_run_of_the_same_id_alone(tmp_path, monkeypatch):
+    """Airflow names the 02:00 runs of utterances_publish and privacy_requests alike
+    (``scheduled__<day>T02:00:00+00:00``). Keyed by the run id alone, the privacy run's failure removed
+    the publish's in-flight mark (a deletion's receipt then completed while the publish could still write
+    copies) and wrote its page over the publish's."""
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.io.store import GovernanceStore
+    from utterance_governance.jobs.in_flight import in_flight_since, mark_in_flight
+    from utterance_governance.jobs.run_keys import run_key
+
+    monkeypatch.setenv("UG_DATA_ROOT", str(tmp_path / "lake"))
+    monkeypatch.setenv("UG_DATABASE_URL", f"sqlite:///{tmp_path / 'g.db'}")
+    monkeypatch.setenv("UG_PSEUDONYM_KEY", "unit-test-key")
+    monkeypatch.setenv("UG_ENV", "development")
+    GovernanceStore(f"sqlite:///{tmp_path / 'g.db'}").create_schema()
+    storage = Storage(str(tmp_path / "lake"))
+    run_id = "scheduled__2026-12-04T02:00:00+00:00"
+    started = dt.datetime.now(dt.UTC)
+    publish_key = run_key("utterances_publish", run_id)
+    mark_in_flight(storage, publish_key, run_id, started)
+    storage.write_bytes(f"reports/{publish_key}/index.html", b"<html>the publish's page</html>")
+    failures.record_failed_run("privacy_requests", run_id, ["purge_published"], reason="task_failure")
+    assert in_flight_since(storage, started) == [started]
+    assert storage.read_bytes(f"reports/{publish_key}/index.html") == b"<html>the publish's page</html>"
+    assert storage.exists(f"reports/{run_key('privacy_requests', run_id)}/failure.json")
+    assert run_key("privacy_requests", run_id) != publish_key

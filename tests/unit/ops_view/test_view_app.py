@@ -60,7 +60,7 @@ def lake(tmp_path, monkeypatch):
     run_id = "manual__2026-12-01T02:00:00+00:00"
     store.record_run(run_id, "utterances_publish", NOW - timedelta(days=2), NOW - timedelta(days=2), "success",
                      publish_counts, {"version": "v000001"})  # fmt: skip
-    key = "manual__2026-12-01T02_00_00_00_00"
+    key = "utterances_publish__manual__2026-12-01T02_00_00_00_00"
     storage.write_bytes(f"reports/{key}/index.html", b"<html>run page</html>")
     storage.write_bytes(f"reports/{key}/gate.json", b'{"success": true}')
     storage.write_bytes(f"reports/{key}/gx/index.html", b"<html>data docs</html>")
@@ -92,7 +92,7 @@ def lake(tmp_path, monkeypatch):
 
     # the latest audit, with a finding that names an utterance (left out by the view)
     audit_run = "scheduled__2026-12-03T04:00:00+00:00"
-    audit_key = "scheduled__2026-12-03T04_00_00_00_00"
+    audit_key = "governance_audit__scheduled__2026-12-03T04_00_00_00_00"
     audit = {"run_id": audit_run, "checked_at": NOW.isoformat(), "version": "v000002", "passed": False,
              "violations": 1, "warnings": 0, "incomplete": [], "counts": {"opted_out": 1}, "rows_checked": 929,
              "shards_checked": 1, "findings": [{"rule": "opted_out", "severity": "violation",
@@ -147,7 +147,12 @@ def token(auth_manager, role: str = "viewer") -> str:
 def test_anonymous_is_refused(client):
     assert client.get("/governance/").status_code == 401
     assert client.get("/governance/snapshot.json").status_code == 401
-    assert client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gate.json").status_code == 401
+    assert (
+        client.get(
+            "/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/gate.json"
+        ).status_code
+        == 401
+    )
     browser = client.get("/governance/", headers={"Accept": "text/html"})
     assert browser.status_code == 303 and "/auth/login" in browser.headers["location"]
     assert "next=%2Fgovernance%2F" in browser.headers["location"]
@@ -173,8 +178,8 @@ def test_a_logged_in_user_sees_the_governance_picture(client, auth_manager):
     audit = html[html.index('id="audit"') : html.index('id="receipts"')]
     assert "failed" in audit and "opted_out" in audit and "v000002/shards/part-00000.parquet" in audit
     # links to the gate result and the Data Docs, served through the view
-    assert "/governance/reports/manual__2026-12-01T02_00_00_00_00/gate.json" in html
-    assert "/governance/reports/manual__2026-12-01T02_00_00_00_00/gx/index.html" in html
+    assert "/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/gate.json" in html
+    assert "/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/gx/index.html" in html
     # no raw customer id, no transcript, no utterance id of a finding; no access report
     for secret in [*CUSTOMERS, TRANSCRIPT, "utt-SECRET-77", "reports/access"]:
         assert secret not in html, secret
@@ -191,19 +196,23 @@ def test_the_session_cookie_works_and_json_says_the_same(client, auth_manager):
     ]
     text = json.dumps(body)
     assert not any(secret in text for secret in [*CUSTOMERS, TRANSCRIPT, "utt-SECRET-77"])
-    gate = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gate.json")
+    gate = client.get("/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/gate.json")
     assert gate.status_code == 200 and gate.json() == {"success": True}
-    audit = client.get("/governance/reports/scheduled__2026-12-03T04_00_00_00_00/audit.json")
+    audit = client.get(
+        "/governance/reports/governance_audit__scheduled__2026-12-03T04_00_00_00_00/audit.json"
+    )
     assert audit.status_code == 200 and audit.json()["findings"][0]["rule"] == "opted_out"
     assert "utt-SECRET-77" not in audit.text  # the file keeps it; the view shows no utterance id
-    docs = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/gx/index.html")
+    docs = client.get(
+        "/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/gx/index.html"
+    )
     assert docs.status_code == 200 and "data docs" in docs.text
     # the Data Docs load CDN scripts: sandboxed, they run in an origin of their own, not Airflow's
     policy = docs.headers["content-security-policy"]
     assert policy.startswith("sandbox ") and "allow-same-origin" not in policy
     # only a run's page, gate result and Data Docs: never an access report, nothing outside reports/
     for path in (
-        "access/manual__2026-12-01T02_00_00_00_00/index.html",
+        "access/utterances_publish__manual__2026-12-01T02_00_00_00_00/index.html",
         "../governance.db",
         "receipts/del-003.json",
         "manual__x/../../published/assistant-sft/current.json",
@@ -258,12 +267,17 @@ def test_a_role_that_may_not_read_a_dag_sees_none_of_its_runs_audit_or_files(
     assert snapshot["audit"] is None and snapshot["hidden"] == ["governance_audit"]
     assert {r["dag_id"] for r in snapshot["runs"]} == {"utterances_publish"}
     assert snapshot["receipts"] and snapshot["pending"]  # privacy_requests stays readable
-    audit = client.get("/governance/reports/scheduled__2026-12-03T04_00_00_00_00/audit.json", headers=bearer)
+    audit = client.get(
+        "/governance/reports/governance_audit__scheduled__2026-12-03T04_00_00_00_00/audit.json",
+        headers=bearer,
+    )
     assert audit.status_code == 403
     page = client.get("/governance/", headers=bearer)
     assert page.status_code == 200 and "may not read governance_audit" in page.text
     assert "scheduled__2026-12-03T04:00:00+00:00" not in page.text
-    run_page = client.get("/governance/reports/manual__2026-12-01T02_00_00_00_00/index.html", headers=bearer)
+    run_page = client.get(
+        "/governance/reports/utterances_publish__manual__2026-12-01T02_00_00_00_00/index.html", headers=bearer
+    )
     assert run_page.status_code == 200  # utterances_publish's own page
 
 

@@ -131,10 +131,13 @@ def test_the_index_lists_recent_runs_and_never_links_access_reports():
          "counts": {"access_utterances": 7}, "details": {"mode": "access"}},
         *HISTORY,
     ]  # fmt: skip
-    html = render.index_page(runs, links={"audit-2": "audit-2/index.html", "r5": "r5/index.html"},
-                             dataset="assistant-sft", live_version="v000003")  # fmt: skip
+    links = {("governance_audit", "audit-2"): "audit-2/index.html", ("utterances_publish", "r5"): "r5/index.html",
+             ("privacy_requests", "r4"): "elsewhere/index.html"}  # fmt: skip
+    html = render.index_page(runs, links=links, dataset="assistant-sft", live_version="v000003")
     text = text_of(html)
     assert 'href="audit-2/index.html"' in html and 'href="r5/index.html"' in html
+    # a run of another DAG under the same run id links its own page, not this one's
+    assert "elsewhere/index.html" not in html
     assert "3,000 live rows re-read; 2 findings" in text
     assert "Latest governance audit" in text and "FAILED" in text
     assert "access report" in text and "reports/access/" in text and "access-1/" not in html
