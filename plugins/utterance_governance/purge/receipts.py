@@ -15,6 +15,7 @@ customer id, an utterance id or any text. A file is rewritten only when its cont
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -59,7 +60,13 @@ class DeletionOverdue(RuntimeError):
 
 
 def receipt_path(request_id: str) -> str:
-    return f"{RECEIPTS_DIR}/{re.sub(r'[^A-Za-z0-9._=-]+', '_', request_id)}.json"
+    """``reports/receipts/<request_id>.json``; an id a path may not hold as it is ("req/1", "req 1", or
+    longer than 150 characters) gets the digest of the id after its safe form, so two requests never
+    share a file ("req_1")."""
+    safe = re.sub(r"[^A-Za-z0-9._=-]+", "_", request_id)
+    if safe != request_id or safe.startswith(".") or len(safe) > 150:
+        safe = f"{safe[:100]}.{hashlib.sha256(request_id.encode()).hexdigest()[:16]}"
+    return f"{RECEIPTS_DIR}/{safe}.json"
 
 
 def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:

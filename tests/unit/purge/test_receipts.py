@@ -165,3 +165,16 @@ def test_receipts_of_many_requests_are_written_in_one_transaction(store):
             [{"request_id": "d1", "status": "in_progress"}, {"request_id": "nobody", "status": "open"}]
         )
     assert store.receipts() == before
+
+
+def test_receipt_files_of_ids_a_path_cannot_hold_never_collide():
+    """ "req/1", "req 1" and "req_1" all wrote reports/receipts/req_1.json: three customers' receipts, one file."""
+    from utterance_governance.purge.receipts import receipt_path
+
+    ids = ["req/1", "req 1", "req_1", "req:1", "..", "x" * 300]
+    paths = [receipt_path(i) for i in ids]
+    assert len(set(paths)) == len(ids)
+    assert receipt_path("req_1") == "reports/receipts/req_1.json"  # an id a path holds keeps its name
+    assert all(
+        len(p.rsplit("/", 1)[1]) <= 200 and "/" not in p.removeprefix("reports/receipts/") for p in paths
+    )
