@@ -42,6 +42,7 @@ RULES: dict[str, AuditRule] = _rules(
     ("shard_rows_mismatch", VIOLATION, "a shard's row count differs from the manifest"),
     ("shard_unreadable", VIOLATION, "a shard cannot be read as Parquet with the published columns"),
     ("forbidden_column", VIOLATION, "a shard has a column that must never be published (ids, raw text)"),
+    ("shard_schema", VIOLATION, "a shard's columns, their types or its metadata are not the published shard schema"),
     # every live row
     ("deletion_requested", VIOLATION, "a live row is covered by a deletion request"),
     ("opted_out", VIOLATION, "a live row's customer opted out (now, or when it was captured)"),
@@ -53,12 +54,13 @@ RULES: dict[str, AuditRule] = _rules(
     ("speaker_key_not_pseudonym", VIOLATION, "a live row's speaker_key is not a keyed pseudonym"),
     ("not_in_ledger", VIOLATION, "a live row that no recorded decision published (ledger of the live version)"),
     ("ledger_row_missing", VIOLATION, "a ledger row of the live version that no live shard holds"),
+    ("ledger_field_mismatch", VIOLATION, "a live row's speaker_key, locale or captured_date differs from the ledger's"),
     ("duplicate_row", VIOLATION, "an utterance live more than once"),
     # deletion deadlines
     ("deletion_overdue", VIOLATION, "a deletion request is past its deadline without a completed receipt"),
     ("deletion_at_risk", WARNING, "a deletion request's deadline is near"),
     # housekeeping
-    ("unlisted_shard_file", WARNING, "a Parquet file in the live version's folder that its manifest does not list"),
+    ("unlisted_shard_file", VIOLATION, "a Parquet file under the dataset folder that no version's manifest lists"),
     ("other_manifest_live", WARNING, "a manifest other than the live version's still says live"),
 )  # fmt: skip
 

@@ -1,7 +1,9 @@
 """The live version and its files: ``current.json`` names a version whose manifest exists, says
 ``live`` and agrees with the governance store; every shard the manifest lists exists under the
-dataset folder with the recorded bytes, sha256 and row count; no shard has a column that must
-never be published. Stray shard files and other manifests still saying live are warnings.
+dataset folder with the recorded bytes, sha256 and row count, and the published shard schema (no
+other column, nested field or metadata: a training job loads them all). A Parquet file under the
+dataset folder that no version but a revoked one lists is a violation; another manifest still
+saying live is a warning.
 """
 
 from __future__ import annotations
@@ -128,7 +130,8 @@ def _check_shard_file(
             flag("shard_sha256_mismatch", f"sha256 {digest[:16]}… on disk, manifest says {recorded[:16]}…")
     try:
         with storage.open(rel) as fh:
-            meta = pq.ParquetFile(fh).metadata
+            parquet = pq.ParquetFile(fh)
+            meta, schema = parquet.metadata, parquet.schema_arrow
             rows, names = meta.num_rows, set(meta.schema.names)
     except Exception as exc:
         return flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
@@ -137,28 +140,64 @@ def _check_shard_file(
     forbidden = sorted(names & set(FORBIDDEN_COLUMNS))
     if forbidden:
         flag("forbidden_column", f"columns {forbidden} must never be published")
+    # an allow-list, not only the deny-list above: a training job loads every column a shard has
+    # ("customerId", "raw_transcript", a field nested in the messages) and its metadata
+    differs = shard_schema_differences(schema, meta.metadata)
+    if differs:
+        flag("shard_schema", f"not the published shard schema: {'; '.join(differs)}")
     return None
+
+
+def shard_schema_differences(schema, metadata: dict | None) -> list[str]:
+    """What makes a shard's Arrow schema and key-value metadata other than ``schema.SHARD`` (names,
+    order and types, nested fields included; no metadata but Arrow's own schema)."""
+    from utterance_governance import schema as S
+
+    out = []
+    if schema.names != S.SHARD.names:
+        extra, missing = (
+            sorted(set(schema.names) - set(S.SHARD.names)),
+            sorted(set(S.SHARD.names) - set(schema.names)),
+        )
+        out.append(f"columns {schema.names} (beyond: {extra}, missing: {missing})")
+    else:
+        typed = [
+            name for name in S.SHARD.names if not schema.field(name).type.equals(S.SHARD.field(name).type)
+        ]
+        if typed:
+            out.append(f"columns {typed} have another type (or nested fields)")
+    keys = sorted(key.decode("utf-8", "replace") for key in (metadata or {}) if key != b"ARROW:schema")
+    if keys:
+        out.append(f"{len(keys)} metadata key(s) beyond Arrow's schema")
+    return out
 
 
 def _housekeeping(
     storage: Storage, paths: DatasetPaths, version: str, listed: set[str], findings: Findings
 ) -> None:
-    """Warnings: stray Parquet files in the live version's folder, other manifests still saying live."""
-    for info in storage.list_files(f"{paths.root}/{version}", (".parquet",)):
-        relative = posixpath.relpath(info.path, paths.root)
-        if relative not in listed:
-            findings.flag(
-                "unlisted_shard_file", f"{info.path} is not in the manifest of {version}", shard=relative
-            )
+    """Parquet files under the dataset folder that no manifest lists but a revoked one (a glob over a
+    version's folder loads them: a violation), and other manifests still saying live (a warning).
+
+    The audit holds the dataset lock: no publish or purge is writing a version meanwhile."""
+    kept = set(
+        listed
+    )  # shards of the live version, and of every version not revoked (older ones stay loadable)
     for info in storage.list_files(paths.root, ("manifest.json",)):
         other = posixpath.relpath(info.path, paths.root).split("/", 1)[0]
         if other == version:
             continue
         try:
-            status = json.loads(storage.read_bytes(info.path)).get("status")
+            manifest = json.loads(storage.read_bytes(info.path))
         except Exception:
             continue
-        if status == "live":
+        if manifest.get("status") == "live":
             findings.flag(
                 "other_manifest_live", f"the manifest of {other} says live; current.json names {version}"
             )
+        if manifest.get("status") != "revoked":
+            kept |= {s.get("path") for s in manifest.get("shards") or () if isinstance(s, dict)}
+    for info in storage.list_files(paths.root, (".parquet",)):
+        relative = posixpath.relpath(info.path, paths.root)
+        if relative not in kept:
+            findings.flag("unlisted_shard_file", f"{info.path} is listed by no version that is not revoked",
+                          shard=relative)  # fmt: skip

@@ -7,8 +7,10 @@
   sample of the rest (``identifier_findings``);
 - against its own content: well formed, hashing to its ``content_hash``, a pseudonym as
   ``speaker_key`` (``content_findings``);
-- against the ledger of the live version (``join_ledger``, ``ledger_findings``), and each
-  utterance live once (``duplicate_findings``, and the store's ``ledger_duplicates``).
+- against the ledger of the live version (``join_ledger``, ``ledger_findings``): each row recorded
+  there with the speaker key, locale and capture date it has (``ledger_field_findings``; the privacy
+  verdict judges the recorded ones), and each utterance live once (``duplicate_findings``, and the
+  store's ``ledger_duplicates``).
 
 ``scan_rows`` runs them all, one shard at a time: its memory holds one shard, whatever the
 dataset's size.
@@ -175,7 +177,7 @@ def content_findings(rows: pa.Table) -> list[Finding]:
 
 def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Table]:
     """Per shard row: is (utterance_id, content_hash) recorded for its shard, and the ledger's
-    ``captured_at`` and ``landed_at`` (null where it records none).
+    ``captured_at``, ``landed_at``, ``speaker_key`` and ``locale`` (null where it records none).
 
     ``rows`` and ``ledger`` (``store_schema.LEDGER`` rows) hold one shard each.
     """
@@ -185,14 +187,47 @@ def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Table]
             "_row": pa.array(np.arange(rows.num_rows, dtype=np.int64)),
         }
     )
-    right = ledger.select(["utterance_id", "content_hash", "captured_at", "landed_at"]).rename_columns(
-        ["utterance_id", "ledger_hash", "captured_at", "landed_at"]
+    columns = ["utterance_id", "content_hash", "captured_at", "landed_at", "speaker_key", "locale"]
+    right = ledger.select(columns).rename_columns(
+        ["utterance_id", "ledger_hash", "captured_at", "landed_at", "ledger_speaker_key", "ledger_locale"]
     )
     joined = keys.join(right, keys="utterance_id", join_type="left outer").sort_by("_row")
     recorded = np.asarray(
         pc.fill_null(pc.equal(joined.column("ledger_hash"), rows.column("content_hash")), False), dtype=bool
     )
-    return recorded, joined.select(["captured_at", "landed_at"])
+    return recorded, joined.select(["captured_at", "landed_at", "ledger_speaker_key", "ledger_locale"])
+
+
+def _as_recorded(rows: pa.Table, ledger_times: pa.Table) -> pa.Table:
+    """``rows`` with the speaker key and locale the ledger records for them (the shard's where it records
+    none): the privacy verdict judges who spoke as publishing recorded it, not as a shard file says."""
+    if "ledger_speaker_key" not in ledger_times.column_names:
+        return rows
+    for column in ("speaker_key", "locale"):
+        recorded = pc.coalesce(ledger_times.column(f"ledger_{column}"), rows.column(column))
+        rows = rows.set_column(rows.schema.get_field_index(column), column, recorded)
+    return rows
+
+
+def ledger_field_findings(rows: pa.Table, ledger_times: pa.Table, recorded: np.ndarray) -> list[Finding]:
+    """Rows whose speaker key, locale or capture date differ from what the ledger recorded when they were
+    published (a shard rewritten with its checksums fixed up: the verdict would have judged someone else)."""
+    if rows.num_rows == 0:
+        return []
+    differs = np.zeros(rows.num_rows, dtype=bool)
+    for column in ("speaker_key", "locale"):
+        ledger_value = ledger_times.column(f"ledger_{column}")
+        differs |= np.asarray(pc.fill_null(pc.and_(pc.is_valid(ledger_value), pc.not_equal(ledger_value,
+                              rows.column(column))), False), dtype=bool)  # fmt: skip
+    captured = pc.cast(ledger_times.column("captured_at"), pa.date32())
+    differs |= np.asarray(
+        pc.fill_null(pc.not_equal(captured, rows.column("captured_date")), False), dtype=bool
+    )
+    return [
+        _row_finding("ledger_field_mismatch", rows, i,
+                     "its speaker_key, locale or captured_date differs from what the ledger recorded", {})
+        for i in np.flatnonzero(differs & recorded)
+    ]  # fmt: skip
 
 
 def ledger_findings(rows: pa.Table, ledger: pa.Table, recorded: np.ndarray) -> list[Finding]:
@@ -238,7 +273,8 @@ def check_shard_rows(
     """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows."""
     recorded, ledger_times = join_ledger(rows, ledger)
     return [
-        *privacy_findings(rows, ledger_times, state, policy, now, key),
+        *privacy_findings(_as_recorded(rows, ledger_times), ledger_times, state, policy, now, key),
+        *ledger_field_findings(rows, ledger_times, recorded),
         *identifier_findings(rows, seed=seed),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),

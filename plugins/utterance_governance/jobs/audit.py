@@ -15,7 +15,9 @@ themselves are in the ``utterance_governance.audit`` package:
 - **the live version** (``check_publication``): ``current.json`` names a version whose manifest
   exists, says ``live`` and agrees with the governance store; every shard the manifest lists
   exists under the dataset folder with the recorded bytes, sha256 and row count; no shard has
-  a column that must never be published (``customer_id``, ``device_id``, raw text).
+  a column that must never be published (``customer_id``, ``device_id``, raw text), and each has the
+  published shard schema exactly (no other column, nested field or metadata); no Parquet file under
+  the dataset folder that no version but a revoked one lists.
 - **every row of every live shard** (``scan_live_rows``), re-read from the files, not taken
   from the ledger:
 
@@ -30,7 +32,8 @@ themselves are in the ``utterance_governance.audit`` package:
     ``content_hash`` (text altered after publishing is caught even with a fixed-up manifest),
     and ``speaker_key`` is a pseudonym;
   - against the ledger of the live version: the shard rows and the ledger rows must be the
-    same set of (shard path, utterance_id, content_hash), each utterance live once.
+    same set of (shard path, utterance_id, content_hash), with the speaker key, locale and capture
+    date the ledger recorded (the privacy verdict judges those), each utterance live once.
 - **deletion deadlines** (``check_deadlines``): requests past their deadline without a completed
   receipt are violations; those within ``policy.deletion_at_risk_days`` are listed.
 

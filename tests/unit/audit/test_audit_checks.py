@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from tests.unit.lakes import (
     DATASET,
@@ -123,6 +124,29 @@ def test_an_opt_out_applies_retroactively(lake):
     hits = by_rule(scan(storage, store), "opted_out")
     assert sorted(f.utterance_id for f in hits) == ["u-b1", "u-b2"]
     assert "now" in hits[0].message
+
+
+def test_a_shard_rewritten_to_name_another_speaker_or_locale_is_judged_as_the_ledger_recorded(lake):
+    """The verdict judged the shard's own speaker_key and locale: an opted-out customer's rows given an
+    unkeyed digest as speaker key, and a German row relabelled en-US (checksums fixed up), passed."""
+    import hashlib
+
+    storage, store = lake
+    add_consent(store, "ev-bob-out", "cus-bob", "opted_out", "2026-11-25T00:00:00Z")
+    add_consent(store, "ev-eve-out", "cus-eve", "opted_out", "2026-11-25T00:00:00Z")  # eve: no consent now
+
+    def disguise(table: pa.Table) -> pa.Table:
+        rows = table.to_pylist()
+        for row in rows:
+            row["speaker_key"] = hashlib.sha256(row["utterance_id"].encode()).hexdigest()
+            row["locale"] = "en-US"
+        return pa.Table.from_pylist(rows, schema=table.schema)
+
+    for index in range(len(live_manifest(storage)["shards"])):
+        rewrite_live_shard(storage, disguise, index=index)
+    findings = scan(storage, store)
+    assert {f.utterance_id for f in by_rule(findings, "opted_out")} == {"u-b1", "u-b2", "u-e1"}
+    assert len(by_rule(findings, "ledger_field_mismatch")) == len(RECORDS)
 
 
 def test_an_opt_out_dated_in_the_future_is_in_force_from_when_it_is_held(lake):
@@ -298,14 +322,51 @@ def test_paths_outside_the_dataset_and_forbidden_columns(lake):
     manifest["shards"][0]["path"] = "v000001/shards/part-00000.parquet"
     storage.write_bytes(DatasetPaths(DATASET).manifest("v000001"), json.dumps(manifest).encode())
     rewrite_live_shard(storage, add_customer, index=1)
-    assert verify(storage, store).rules == {"forbidden_column"}
+    assert verify(storage, store).rules == {"forbidden_column", "shard_schema"}
 
 
-def test_stray_parquet_files_in_the_live_version_are_warnings(lake):
+def _with_original_text(table: pa.Table) -> pa.Table:
+    messages = [
+        [{**m, "original": "call me on 555 123 4567"} for m in row]
+        for row in table.column("messages").to_pylist()
+    ]
+    return table.set_column(table.schema.get_field_index("messages"), "messages", pa.array(messages))
+
+
+BEYOND_THE_SCHEMA = {
+    "another column": lambda t: t.append_column("customerId", pa.array(["cus-alice"] * t.num_rows)),
+    "raw text": lambda t: t.append_column("raw_transcript", pa.array(["mail jo@example.com"] * t.num_rows)),
+    "a nested field": _with_original_text,
+    "metadata": lambda t: t.replace_schema_metadata({"customers": "cus-alice,cus-bob"}),
+    "another type": lambda t: t.set_column(t.schema.get_field_index("asr_confidence"), "asr_confidence",
+                                           pc.cast(t.column("asr_confidence"), pa.string())),
+    "columns reordered": lambda t: t.select(list(reversed(t.column_names))),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("change", sorted(BEYOND_THE_SCHEMA))
+def test_a_shard_beyond_the_published_schema_is_a_violation(lake, change):
+    """The column check was a deny-list of five names: a training job loads whatever else a shard holds
+    ("customerId", raw text, a field nested in the messages, metadata) and the audit passed it."""
     storage, store = lake
-    storage.write_bytes(f"{DatasetPaths(DATASET).root}/v000001/shards/stray.parquet", b"x")
+    rewrite_live_shard(storage, BEYOND_THE_SCHEMA[change], index=1)
     findings = verify(storage, store)
-    assert findings.rules == {"unlisted_shard_file"} and findings.violations == 0
+    assert "shard_schema" in findings.rules and findings.violations >= 1
+
+
+def test_parquet_files_no_version_lists_are_violations(lake):
+    """A glob over a version's folder loads a stray file (it was a warning), and one in another version's
+    folder was not looked at at all."""
+    storage, store = lake
+    root = DatasetPaths(DATASET).root
+    storage.write_bytes(f"{root}/v000001/shards/stray.parquet", b"x")
+    storage.write_bytes(f"{root}/v000000/shards/part-00000.parquet", b"y")
+    findings = verify(storage, store)
+    assert findings.rules == {"unlisted_shard_file"} and findings.violations == 2
+    assert {f.shard for f in findings.items} == {
+        "v000001/shards/stray.parquet",
+        "v000000/shards/part-00000.parquet",
+    }
 
 
 # --- deadlines --------------------------------------------------------------------------------------
