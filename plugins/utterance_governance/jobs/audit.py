@@ -35,7 +35,9 @@ themselves are in the ``utterance_governance.audit`` package:
     same set of (shard path, utterance_id, content_hash), with the speaker key, locale and capture
     date the ledger recorded (the privacy verdict judges those), each utterance live once.
 - **deletion deadlines** (``check_deadlines``): requests past their deadline without a completed
-  receipt are violations; those within ``policy.deletion_at_risk_days`` are listed.
+  receipt are violations; those within ``policy.deletion_at_risk_days`` are listed. A consent or
+  deletion file waiting in landing, not taken in, for over two hours is a violation
+  (``privacy_file_waiting``): the store, which every other check reads, knows nothing of it.
 
 Any violation fails the run, after the findings are written to ``reports/<run>/audit.json``
 and ``reports/<run>/index.html``. Findings name the shard, the utterance_id, the rule and a
@@ -52,7 +54,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from utterance_governance.audit.deadlines import deadline_findings
+from utterance_governance.audit.deadlines import deadline_findings, waiting_privacy_findings
 from utterance_governance.audit.findings import (
     MAX_FINDINGS_PER_RULE,
     RULES,
@@ -233,7 +235,13 @@ def check_deadlines(ctx: RunContext) -> dict:
     deadlines = load_deadlines(ctx.store, ctx.policy, ctx.now_dt)
     findings = Findings()
     findings.extend(deadline_findings(deadlines))
-    summary = {"requests": len(deadlines), **deadline_counts(deadlines)}
+    waiting = waiting_privacy_findings(ctx.storage, ctx.store, ctx.now_dt)
+    findings.extend(waiting)
+    summary = {
+        "requests": len(deadlines),
+        **deadline_counts(deadlines),
+        "privacy_files_waiting": len(waiting),
+    }
     return _write_part(ctx, "deadlines", findings, summary)
 
 

@@ -82,3 +82,20 @@ def test_checks_that_read_different_versions_do_not_pass(tmp_path, store_url):
         result = audit.write_findings(ctx)
     assert live == "v000002" and not result["passed"]
     assert "different live versions" in result["message"]
+
+
+def test_a_privacy_file_no_run_took_in_fails_the_audit_once_it_waited_past_a_run(tmp_path, store_url):
+    """The audit reads the store only: with privacy_requests paused, a delete-all waiting in landing was
+    invisible (the audit passed 40 days on, with no deadline warning)."""
+    import os
+
+    lake = seeded(tmp_path, store_url)
+    delete_all(lake, "c0")
+    lake.audit()  # just arrived: the next hourly run takes it in
+    path = os.path.join(lake.root, "landing/deletions/d.jsonl")
+    three_hours_ago = (datetime.now(UTC) - timedelta(hours=3)).timestamp()
+    os.utime(path, (three_hours_ago, three_hours_ago))
+    with pytest.raises(audit.AuditFailed, match="privacy_file_waiting"):
+        lake.audit()
+    lake.privacy()
+    lake.audit()  # taken in, purged: nothing waits

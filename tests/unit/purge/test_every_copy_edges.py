@@ -230,7 +230,9 @@ def test_a_landing_file_no_reader_takes_is_reported_and_keeps_the_receipt_open(l
     lake.storage.write_bytes(f"{DT}/base.jsonl", line("u-base", "bob", "what time is it"))
     lake.storage.write_bytes(f"{DT}/{name}", line("u-zed-1", "zed", SECRET))
     lake.publish()
-    refused = json.loads(lake.storage.read_bytes("reports/utterances_publish-001/refused_inputs.json"))
+    refused = json.loads(
+        lake.storage.read_bytes("reports/utterances_publish__utterances_publish-001/refused_inputs.json")
+    )
     assert refused == [{"path": f"{DT}/{name}", "reason": "unsupported_name"}]
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
     result = lake.privacy()
