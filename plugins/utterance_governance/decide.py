@@ -39,9 +39,10 @@ from utterance_governance.rules.quality import (
     ResponseTooLong,
     TranscriptTooLong,
     TranscriptTooShort,
+    UtteranceIdNamesSpeaker,
 )
 
-RECORD_RULES: list[Rule] = [LocaleNotAllowed(), LowAsrConfidence()]
+RECORD_RULES: list[Rule] = [LocaleNotAllowed(), LowAsrConfidence(), UtteranceIdNamesSpeaker()]
 TEXT_RULES: list[Rule] = [
     EmptyTranscript(),
     TranscriptTooShort(),

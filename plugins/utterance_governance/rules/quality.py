@@ -39,6 +39,39 @@ class LowAsrConfidence:
         return _mask(pc.less(frame.records.column("asr_confidence"), frame.policy.min_asr_confidence))
 
 
+# an utterance id that is a UUID (the usual form) names nobody; only the others are looked into
+_UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+_SHORTEST_ID_LOOKED_FOR = 4  # a customer or device id of fewer characters is found in any id by chance
+
+
+class UtteranceIdNamesSpeaker:
+    """The utterance id holds its customer's or its device's id (``acct-88231907:dev-4f2a91:0001``),
+    case aside. The utterance id is published as it is, and a customer or device id never is
+    (SPEC §3.1): the record is not published (its privacy decisions, opt-out and deletion, still apply)."""
+
+    reason = S.quality_reason("utterance_id_names_speaker")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        records = frame.records
+        out = np.zeros(records.num_rows, dtype=bool)
+        uids = records.column("utterance_id")
+        look = np.flatnonzero(~_mask(pc.match_substring_regex(uids, _UUID)) & _mask(pc.is_valid(uids)))
+        if not len(look):
+            return out
+        at = pa.array(look, pa.int64())
+        ids = pc.utf8_lower(uids.take(at)).to_pylist()
+        for column in ("customer_id", "device_id"):
+            if column not in records.column_names:
+                continue
+            named = pc.utf8_lower(pc.utf8_trim_whitespace(records.column(column).take(at))).to_pylist()
+            hit = [
+                n is not None and len(n) >= _SHORTEST_ID_LOOKED_FOR and n in u
+                for u, n in zip(ids, named, strict=True)
+            ]
+            out[look[np.asarray(hit, dtype=bool)]] = True
+        return out
+
+
 # letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters
 _FILLER_LETTERS = "[\u115f\u1160\u3164\uffa0]"
 

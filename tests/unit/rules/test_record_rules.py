@@ -62,3 +62,28 @@ def test_empty_frames_exclude_nothing():
     records = utterances()
     for rule in (LocaleNotAllowed(), LowAsrConfidence()):
         assert np.asarray(rule.excludes(Frame(records, Policy(), NOW))).sum() == 0
+
+
+def test_an_utterance_id_that_holds_its_customer_or_device_id_is_not_published():
+    """The utterance id is published as it is: "acct-88231907:dev-4f2a91:0001" published a customer id
+    and a device id, which SPEC §3.1 says never appear in published output."""
+    from utterance_governance.rules.quality import UtteranceIdNamesSpeaker
+
+    records = utterances(
+        ("acct-88231907:0001", "acct-88231907", ts(1), "en-US"),
+        ("ACCT-88231908-0002", "acct-88231908", ts(1), "en-US"),  # case aside
+        ("alice.smith@example.com/2026-11-20/0002", "Alice.Smith@example.com", ts(1), "en-US"),
+        ("3f2b1c9e-0b7a-4f5e-9c1d-2a6b8e4f7d10", "c1", ts(1), "en-US"),  # a UUID: never looked into
+        ("u-abc-1", "abc", ts(1), "en-US"),  # a customer id too short to be told from chance
+        ("utt-0001", "cus-9", ts(1), "en-US"),
+    )
+    records = records.set_column(records.schema.get_field_index("device_id"), "device_id",
+                                 pa.array(["d"] * 5 + ["dev-0001x"]))  # fmt: skip
+    with_device = utterances(("dev-4f2a91:0001", "cus-1", ts(1), "en-US"))
+    with_device = with_device.set_column(with_device.schema.get_field_index("device_id"), "device_id",
+                                         pa.array(["DEV-4F2A91"]))  # fmt: skip
+    assert UtteranceIdNamesSpeaker.reason == "quality:utterance_id_names_speaker"
+    assert excluded(UtteranceIdNamesSpeaker(), records) == [
+        "acct-88231907:0001", "ACCT-88231908-0002", "alice.smith@example.com/2026-11-20/0002"
+    ]  # fmt: skip
+    assert excluded(UtteranceIdNamesSpeaker(), with_device) == ["dev-4f2a91:0001"]
