@@ -16,6 +16,10 @@ from dataclasses import dataclass, field, fields, replace
 OPT_IN_REGIONS = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+    # EU territory with a region subtag of its own (fr-RE is Réunion, in the EU as France is): the
+    # outermost regions, Åland, the Canary Islands, Ceuta and Melilla; and the subtags that name the
+    # EU, the euro area and Europe as a whole (en-150)
+    "RE", "GP", "MQ", "GF", "YT", "MF", "AX", "IC", "EA", "EU", "EZ", "150",
 )  # fmt: skip
 
 DEFAULT_ALLOWED_LOCALES = (

@@ -324,6 +324,13 @@ def test_a_locale_naming_no_region_defaults_to_no_consent():
     assert not policy.is_opt_in_locale("en-US") and policy.is_opt_in_locale("de-DE")
 
 
+@pytest.mark.parametrize("locale", ["fr-RE", "fr-GP", "fr-MQ", "fr-GF", "fr-YT", "fr-MF", "sv-AX", "es-IC",
+                                    "es-EA", "en-EU", "en-150", "de-EZ"])  # fmt: skip
+def test_eu_territory_with_a_region_subtag_of_its_own_is_in_the_opt_in_regime(locale):
+    """Réunion is in the EU as France is; "fr-RE" named no listed region and defaulted to consented."""
+    assert Policy().is_opt_in_locale(locale)
+
+
 @pytest.mark.parametrize("regions", [("de-DE", "FR"), ("Germany",), ("D",)])
 def test_opt_in_regions_spelled_as_no_region_are_refused(regions):
     with pytest.raises(ValueError, match="opt_in_regions"):
