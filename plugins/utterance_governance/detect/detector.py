@@ -160,6 +160,7 @@ _BOX_BEFORE_AT = re.compile(
     rf"|(?!(?:{_NOT_BOX_FIRST})\s)[^\W\d_]{{2,}}(?:\s+(?:{_EMAIL_NUMBER_WORD})){{1,4}}"
     rf"|(?P<glued>[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*))\s+\Z"
 )
+_PLAIN_BOX = re.compile(rf"(?i)(?<![\w.])(?!(?:{_NOT_BOX_FIRST})\s)[^\W\d_][\w.]+\s+\Z")
 _NUMBER_AND_UNIT = re.compile(
     r"(?i)\d+(?:[.,]\d+)?(?:am|pm|a\.m\.?|p\.m\.?|h|hr|hrs|min|mins|s|ms|k|kb|mb|gb|tb|pb|gig|gigs|g|m|mm|cm"
     r"|km|kg|lb|lbs|oz|x|p|st|nd|rd|th|ers|er|d|ies|fa)"
@@ -536,6 +537,30 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
         for _ in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
             yield "phonenumbers_matcher"
             return
+    if longest < _OTHER_REGIONS_FROM:
+        return
+    # a customer gives a number of another country than their locale's (a US number in a de-DE row, a
+    # German mobile in an en-US one): seven digits or more are read in every allowed locale's region
+    for r in _OTHER_REGIONS:
+        if r not in regions:
+            for match in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
+                raw = match.raw_string
+                if sum(map(str.isdigit, raw)) >= _OTHER_REGIONS_FROM and (
+                    r in _STRICT_PLANS or raw[0] in "0+("
+                ):
+                    yield "phonenumbers_other_region"
+                    return
+
+
+# the regions of the default allowed locales (policy.DEFAULT_ALLOWED_LOCALES), read whatever the row's
+# locale for a number of this many digits or more (a region's short numbers, six or eight digits, are
+# also the minutes and microseconds of a timestamp, a postcode). Outside the North American plan (whose
+# area codes and exchanges few digit strings fit) the number must be written as dialled at home, with
+# its trunk "0", a "+" or a parenthesis: ten bare digits are a valid number somewhere (India, Mexico)
+# and an order number, an amount or "20000 00000" everywhere.
+_STRICT_PLANS = frozenset({"US", "CA"})
+_OTHER_REGIONS = ("US", "GB", "IE", "AU", "CA", "IN", "DE", "AT", "FR", "ES", "MX", "IT", "NL", "BR", "JP")
+_OTHER_REGIONS_FROM = 9
 
 
 _HOURS = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -914,6 +939,12 @@ def _emails(text: str) -> list[tuple[str, str]]:
                 and not (box.group("letters") and _SPELLED_TIME.search(box.group("letters")))
             ):
                 return [*found, ("email", "email_spelled")]
+            # a plain word before a mail provider's own domain ("jsmith at gmail dot com"), not a word
+            # of the language ("look at gmail dot com")
+            if match.group("tld") and domain in _BARE_PROVIDERS:
+                plain = _PLAIN_BOX.search(text, max(0, match.start() - 100), match.start())
+                if plain and plain.group().strip().lower() not in _common_words():
+                    return [*found, ("email", "email_spelled")]
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):
             return [*found, ("email", "email_spelled")]
@@ -1042,6 +1073,13 @@ def _strings(texts) -> pa.Array:
     if pa.types.is_null(texts.type):
         texts = texts.cast(pa.large_string())
     return texts
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    from utterance_governance.clean.names import gazetteer
+
+    return frozenset(gazetteer()[2])
 
 
 @functools.cache

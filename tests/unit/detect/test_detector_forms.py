@@ -651,3 +651,34 @@ def test_ordinals_that_are_no_street_are_kept() -> None:
         ("on the 3rd floor", "en-US"),
     ]
     assert _flagged(cases) == []
+
+
+def test_numbers_of_another_allowed_country_than_the_rows_locale() -> None:
+    """The detector read phone numbers in the row's own region only: a US number in a de-DE row, a UK,
+    German, Dutch or Italian one in an en-US row passed the gate and the audit (redaction caught them,
+    so the gate re-checked nothing for them)."""
+    cases = [
+        ("ruf mich an unter (212) 736-5000", "de-DE", "phone"),
+        ("ring me on (212) 736-5000", "en-GB", "phone"),
+        ("appelle le 212 736 5000", "fr-FR", "phone"),
+        ("call me on 020 7946 0958", "en-US", "phone"),
+        ("call me on 0171 2345679", "en-US", "phone"),
+        ("call 06 12345678", "en-US", "phone"),
+        ("call 06 1234 5678", "en-US", "phone"),
+    ]
+    assert _missed(cases) == []
+    # a country's short numbers are a timestamp's microseconds and a postcode elsewhere; ten bare digits
+    # valid in Mexico or India are an order number or an amount
+    kept = [("On 2007-01-23 15:21:09.120729, it began", "en-US"), ("ZIP: 03164-160", "en-US"),
+            ("the total is 20000 00000", "en-US"), ("Date: 1992-12-15 16:07:27.050641", "en-US")]  # fmt: skip
+    assert _flagged(kept) == []
+
+
+def test_a_plain_mailbox_before_a_mail_providers_own_domain() -> None:
+    cases = [
+        ("mail jsmith at gmail dot com", "en-US", "email"),
+        ("write to kowalski at outlook dot com", "en-US", "email"),
+        ("anna at yahoo dot com", "en-US", "email"),
+    ]
+    assert _missed(cases) == []
+    assert _flagged([("look at gmail dot com", "en-US"), ("check it at yahoo dot com", "en-US")]) == []
