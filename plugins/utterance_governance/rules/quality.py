@@ -41,7 +41,7 @@ class LowAsrConfidence:
 
 # an utterance id that is a UUID (the usual form) names nobody; only the others are looked into
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
-_SHORTEST_ID_LOOKED_FOR = 4  # a customer or device id of fewer characters is found in any id by chance
+_SHORTEST_ID_LOOKED_FOR = 8  # a shorter id ("alice", "dev1") is found in other ids by chance
 
 
 class UtteranceIdNamesSpeaker:

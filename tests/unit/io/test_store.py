@@ -176,8 +176,13 @@ def test_unreadable_record_holds_its_customer_until_a_later_valid_record(store):
         deletions({"request_id": "d1", "customer_id": "c1"}), "landing/deletions/x.jsonl"
     )
     assert store.held_customers() == {"c1"}
-    # a later valid consent record does
+    # the unreadable record states no time: it stands at the time it was taken in, and a record recorded
+    # before that, delivered later, says nothing of it
     store.ingest_consent_events(consent(("e3", "c1", "opted_out", at(1), at(1))), "landing/consent/b.jsonl")
+    assert store.held_customers() == {"c1"}
+    # a valid consent record recorded after it does
+    later = dt.datetime.now(dt.UTC)
+    store.ingest_consent_events(consent(("e4", "c1", "opted_out", later, later)), "landing/consent/c.jsonl")
     assert store.held_customers() == set()
 
 
@@ -267,7 +272,10 @@ def test_privacy_snapshot_counts_and_hash(store, tmp_path):
     assert reference.privacy_snapshot()["sha256"] == snapshot["sha256"]
     reference.dispose()
 
-    store.ingest_consent_events(consent(("e9", "c3", "opted_in", at(3), at(3))), "landing/consent/b.jsonl")
+    later = dt.datetime.now(
+        dt.UTC
+    )  # (recorded after the unreadable record, which states no time, was taken in)
+    store.ingest_consent_events(consent(("e9", "c3", "opted_in", later, later)), "landing/consent/b.jsonl")
     changed = store.privacy_snapshot()
     assert changed["sha256"] != snapshot["sha256"]
     assert changed["held_customers"] == 0

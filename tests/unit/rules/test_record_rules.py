@@ -74,7 +74,7 @@ def test_an_utterance_id_that_holds_its_customer_or_device_id_is_not_published()
         ("ACCT-88231908-0002", "acct-88231908", ts(1), "en-US"),  # case aside
         ("alice.smith@example.com/2026-11-20/0002", "Alice.Smith@example.com", ts(1), "en-US"),
         ("3f2b1c9e-0b7a-4f5e-9c1d-2a6b8e4f7d10", "c1", ts(1), "en-US"),  # a UUID: never looked into
-        ("u-abc-1", "abc", ts(1), "en-US"),  # a customer id too short to be told from chance
+        ("u-alice-1", "alice", ts(1), "en-US"),  # a customer id too short to be told from chance
         ("utt-0001", "cus-9", ts(1), "en-US"),
     )
     records = records.set_column(records.schema.get_field_index("device_id"), "device_id",
