@@ -482,6 +482,19 @@ def _digit_signs() -> dict[int, str]:
     }
 
 
+@functools.cache
+def _changed_by_tables() -> str:
+    """An RE2 class of the characters ``_digit_signs`` and ``_after_nfkc`` change."""
+    codes = sorted({*_digit_signs(), *_after_nfkc()})
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges) + "]"
+
+
 def _normalised(text: str) -> str:
     """``_digit_signs``, NFKC, then ``_after_nfkc``'s table; ASCII text as it is."""
     if text.isascii():
@@ -1223,8 +1236,14 @@ def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     the text as written or as the rules read it (``_normalised``: "⒉⒈⒉" is 212 only there)."""
     hits = _raw_family_hits(texts, names)
     other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)))
-    if len(other):
-        written = texts.take(pa.array(other, pa.int64())).to_pylist()
+    if len(other):  # (Python only for the texts ``_normalised`` may change: NFKC does, or a table does)
+        written = texts.take(pa.array(other, pa.int64()))
+        may_change = pc.or_(
+            pc.not_equal(pc.utf8_normalize(written, "NFKC"), written),
+            pc.match_substring_regex(written, _changed_by_tables()),
+        )
+        keep = np.asarray(pc.fill_null(may_change, False), dtype=bool)
+        other, written = other[keep], written.filter(pa.array(keep)).to_pylist()
         read = [_normalised(text) for text in written]
         changed = np.array([a != b for a, b in zip(read, written, strict=True)], dtype=bool)
         if changed.any():
