@@ -87,6 +87,7 @@ from utterance_governance.quality.suite import (
     build_suite,
     source_column,
 )
+from utterance_governance.rules.quality import FILLER_LETTERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -310,6 +311,18 @@ def _probes(columns: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
         matches = pc.fill_null(pc.match_substring_regex(values, PSEUDONYM_PATTERN), False)
         return {"speaker_key_is_pseudonym": _numpy(matches, np.bool_)}
 
+    def row_probes(_: object) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if ids is not None:
+            out["utterance_id_chars"] = _numpy(pc.fill_null(pc.utf8_length(ids), 0), np.int64)
+        dates = columns.get("captured_date")
+        if dates is not None and isinstance(dates, pa.ChunkedArray) and pa.types.is_date(dates.type):
+            today = dt.datetime.now(dt.UTC).date()
+            plausible = pc.and_(pc.greater_equal(dates, pa.scalar(dt.date(2000, 1, 1), dates.type)),
+                                pc.less_equal(dates, pa.scalar(today + dt.timedelta(days=1), dates.type)))  # fmt: skip
+            out["captured_date_plausible"] = _numpy(pc.fill_null(plausible, False), np.bool_)
+        return out
+
     def text_probes(column: str, values: pa.ChunkedArray) -> dict[str, Any]:
         chars = pc.fill_null(pc.utf8_length(pc.utf8_trim_whitespace(values)), 0)
         flagged = np.zeros(len(values), dtype=bool)
@@ -321,9 +334,15 @@ def _probes(columns: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
             findings.append(
                 {"utterance_id": uid, "column": column, "kind": finding.kind, "rule": finding.rule}
             )
-        return {f"{column}_chars": _numpy(chars, np.int64), f"{column}_has_identifier": flagged}
+        out = {f"{column}_chars": _numpy(chars, np.int64), f"{column}_has_identifier": flagged}
+        if column == "user_text":  # (as the empty_transcript rule reads it: Hangul fillers are no letters)
+            speech = pc.match_substring_regex(
+                pc.replace_substring_regex(values, FILLER_LETTERS, ""), r"[\p{L}\p{N}]"
+            )
+            out["user_text_has_speech"] = _numpy(pc.fill_null(speech, False), np.bool_)
+        return out
 
-    jobs = []
+    jobs: list = [(row_probes, None)]
     speaker = _strings(columns.get("speaker_key"))
     if speaker is not None:
         jobs.append((speaker_probes, speaker))

@@ -15,8 +15,12 @@ expectation's ``meta["check"]`` and is what reports and logs quote):
 - ``asr_confidence_range``: every present value is between ``policy.min_asr_confidence``
   and 1. Nulls pass: the confidence is optional upstream (SPEC §3.1) and the record-level
   rule owns that choice.
-- ``user_text_length``: the user turn, whitespace trimmed, has 1 to
-  ``policy.max_transcript_chars`` characters (a null turn counts as empty).
+- ``utterance_id_length``: 1 to 512 characters.
+- ``captured_date_plausible``: from 2000-01-01 to tomorrow.
+- ``user_text_length``: the user turn, whitespace trimmed, has ``policy.min_transcript_chars``
+  to ``policy.max_transcript_chars`` characters (a null turn counts as empty).
+- ``user_text_speech``: the user turn holds a letter or a digit (not only zero-width
+  characters, Hangul fillers or punctuation).
 - ``assistant_text_length``: at most ``policy.max_response_chars`` (a null reply is fine).
 - ``user_text_no_identifier`` / ``assistant_text_no_identifier``: the independent detector
   (``detect.find_identifiers``: other code and rules than the redaction in ``clean``) finds no
@@ -63,6 +67,9 @@ BATCH_COLUMNS: tuple[str, ...] = tuple(COLUMN_DTYPES)
 # Probe columns the gate derives before validation: name -> the batch column it describes.
 PROBE_COLUMNS: dict[str, str] = {
     "speaker_key_is_pseudonym": "speaker_key",
+    "utterance_id_chars": "utterance_id",
+    "captured_date_plausible": "captured_date",
+    "user_text_has_speech": "user_text",
     "user_text_chars": "user_text",
     "assistant_text_chars": "assistant_text",
     "user_text_has_identifier": "user_text",
@@ -120,6 +127,11 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
             "utterance_id is unique within the batch.",
         ),
         check(
+            e.ExpectColumnValuesToBeBetween(column="utterance_id_chars", min_value=1, max_value=512),
+            "utterance_id_length",
+            "utterance_id is not empty and at most 512 characters.",
+        ),
+        check(
             e.ExpectColumnValuesToBeInSet(column="speaker_key_is_pseudonym", value_set=[True]),
             "speaker_key_pseudonym",
             f"speaker_key matches {PSEUDONYM_PATTERN} (a keyed pseudonym, never an account id); "
@@ -141,6 +153,12 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
             "Every row has a captured_date.",
         ),
         check(
+            e.ExpectColumnValuesToBeInSet(column="captured_date_plausible", value_set=[True]),
+            "captured_date_plausible",
+            "captured_date is from 2000 on and no later than tomorrow (the readers' own bounds: a "
+            "zero clock's year 1 is a date Hugging Face datasets cannot iterate).",
+        ),
+        check(
             e.ExpectColumnValuesToNotBeNull(column="content_hash"),
             "content_hash_not_null",
             "Every row has a content_hash.",
@@ -157,10 +175,18 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
         ),
         check(
             e.ExpectColumnValuesToBeBetween(
-                column="user_text_chars", min_value=1, max_value=int(policy.max_transcript_chars)
+                column="user_text_chars",
+                min_value=max(1, int(policy.min_transcript_chars)),
+                max_value=int(policy.max_transcript_chars),
             ),
             "user_text_length",
-            "The user turn is not empty (after trimming whitespace) and within the policy's maximum length.",
+            "The user turn (whitespace trimmed) is within the policy's minimum and maximum length.",
+        ),
+        check(
+            e.ExpectColumnValuesToBeInSet(column="user_text_has_speech", value_set=[True]),
+            "user_text_speech",
+            "The user turn holds a letter or a digit: zero-width characters, a Hangul filler or "
+            "punctuation alone are no speech (the empty_transcript rule, read again).",
         ),
         check(
             e.ExpectColumnValuesToBeBetween(

@@ -73,7 +73,7 @@ class UtteranceIdNamesSpeaker:
 
 
 # letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters
-_FILLER_LETTERS = "[\u115f\u1160\u3164\uffa0]"
+FILLER_LETTERS = "[\u115f\u1160\u3164\uffa0]"
 
 
 class EmptyTranscript:
@@ -83,7 +83,7 @@ class EmptyTranscript:
     reason = S.quality_reason("empty_transcript")
 
     def excludes(self, frame: Frame) -> np.ndarray:
-        text = pc.replace_substring_regex(frame.column("user_text"), _FILLER_LETTERS, "")
+        text = pc.replace_substring_regex(frame.column("user_text"), FILLER_LETTERS, "")
         return _mask(pc.invert(pc.match_substring_regex(text, r"[\p{L}\p{N}]")))
 
 

@@ -179,8 +179,37 @@ def test_a_duplicate_utterance_id_fails():
 @pytest.mark.parametrize("turn", ["", "   \t", None], ids=["empty", "blank", "null"])
 def test_an_empty_user_turn_fails(turn):
     result = run_gate(with_value(make_batch(), "user_text", 1, turn), POLICY)
-    failure = only_failure(result, "user_text_length")
-    assert failure.sample_utterance_ids == ["utt-0001"]
+    assert sorted(failed_checks(result)) == ["user_text_length", "user_text_speech"]
+    assert all(f.sample_utterance_ids == ["utt-0001"] for f in result.failed)
+
+
+# the rules the batch was decided by, read again (they passed: a turn of one character, no speech)
+@pytest.mark.parametrize(
+    "turn", ["\u200b\u200b\u200b", "\u3164\u3164", "...!"], ids=["zero-width", "filler", "marks"]
+)
+def test_a_user_turn_without_a_letter_or_a_digit_fails(turn):
+    failure = only_failure(
+        run_gate(with_value(make_batch(), "user_text", 2, turn), POLICY), "user_text_speech"
+    )
+    assert failure.sample_utterance_ids == ["utt-0002"]
+
+
+def test_a_user_turn_under_the_policy_minimum_fails():
+    failure = only_failure(
+        run_gate(with_value(make_batch(), "user_text", 3, "a"), POLICY), "user_text_length"
+    )
+    assert failure.sample_utterance_ids == ["utt-0003"]
+
+
+def test_an_empty_utterance_id_fails():
+    only_failure(run_gate(with_value(make_batch(), "utterance_id", 4, ""), POLICY), "utterance_id_length")
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1999, 12, 31), dt.date(2999, 1, 1)])
+def test_an_implausible_captured_date_fails(day):
+    failure = only_failure(run_gate(with_value(make_batch(), "captured_date", 0, day), POLICY),
+                           "captured_date_plausible")  # fmt: skip
+    assert failure.sample_utterance_ids == ["utt-0000"]
 
 
 def test_a_user_turn_over_the_policy_length_fails():
