@@ -247,9 +247,14 @@ def discover_files(ctx: RunContext) -> list[dict]:
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
     )
     arrivals = _arrivals(ctx, chosen)
+    # a file rewritten upstream since it was processed (a re-export with rows appended) is read for the
+    # first time as it is now: its rows may have been captured after the path was first read (SPEC §4.1
+    # bounds a capture by when *the utterance* was first read); it still landed when the path did
+    known = ctx.store.processed_versions(f.path for f in chosen)
+    changed = {f.path for f in chosen if f.path in known and known[f.path] != (f.size, f.fingerprint)}
     files = [
-        {"path": f.path, "size": f.size, "fingerprint": f.fingerprint,
-         "first_read_at": arrivals[f.path][0].isoformat(), "landed_at": arrivals[f.path][1].isoformat()}
+        {"path": f.path, "size": f.size, "fingerprint": f.fingerprint, "landed_at": arrivals[f.path][1].isoformat(),
+         "first_read_at": max(arrivals[f.path][0], ctx.now_dt if f.path in changed else arrivals[f.path][0]).isoformat()}
         for f in chosen
     ]  # fmt: skip
     files += _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})

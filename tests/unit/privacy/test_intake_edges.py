@@ -448,3 +448,28 @@ def test_a_record_cut_before_its_customer_and_glued_to_the_next_blocks_publishin
     read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
     assert read.records.num_rows == 0
     assert read.quarantine.column("customer_id").to_pylist() == [None]  # names nobody: blocks publishing
+
+
+def test_a_landing_file_rewritten_with_later_rows_bounds_them_by_when_they_were_first_read(
+    tmp_path, store_url
+):
+    """An upstream re-export appends a row captured after the path was first read: it was malformed
+    (future_timestamp:captured_at), measured against the path's first reading, not its own (SPEC §4.1)."""
+    import os
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    first = utterance("u-1", "c-1")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(first))
+    lake.publish(now=datetime(2026, 11, 20, 12, tzinfo=UTC))
+    later = {**utterance("u-2", "c-2", "play the news"), "captured_at": "2026-11-21T10:00:00Z"}
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(first, later))
+    path = os.path.join(lake.root, f"{DT}/a.jsonl")
+    os.utime(path, (datetime(2026, 11, 21, 11, tzinfo=UTC).timestamp(),) * 2)
+    result = lake.publish(now=datetime(2026, 11, 22, 12, tzinfo=UTC))
+    assert result["counts"].get("malformed", 0) == 0
+    assert lake.live_ids() == {"u-1", "u-2"}
+    # a row the rewrite claims was captured after it was read is still in the future
+    future = {**utterance("u-3", "c-3", "play jazz"), "captured_at": "2026-11-24T10:00:00Z"}
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(first, later, future))
+    result = lake.publish(now=datetime(2026, 11, 23, 12, tzinfo=UTC))
+    assert result["counts"]["malformed"] == 1 and "u-3" not in lake.live_ids()

@@ -27,15 +27,20 @@ class ProcessedFiles(StoreBase):
         files = list(files)
         if reprocess:
             return files
+        known = self.processed_versions(f.path for f in files)
+        return [f for f in files if known.get(f.path) != (f.size, f.fingerprint)]
+
+    def processed_versions(self, paths: Iterable[str]) -> dict[str, tuple[int, str]]:
+        """(size, fingerprint) each of ``paths`` had when it was last processed (others left out)."""
         known: dict[str, tuple[int, str]] = {}
         pf = processed_files
         with self._read() as conn:
-            for chunk in _chunks(sorted({f.path for f in files})):
+            for chunk in _chunks(sorted(set(paths))):
                 for path, size, fingerprint in conn.execute(
                     select(pf.c.path, pf.c.size, pf.c.fingerprint).where(pf.c.path.in_(chunk))
                 ):
                     known[path] = (int(size), fingerprint)
-        return [f for f in files if known.get(f.path) != (f.size, f.fingerprint)]
+        return known
 
     def mark_files_processed(
         self, files: Iterable[ObjectInfo], run_id: str, stats: Mapping[str, Any] | None = None
