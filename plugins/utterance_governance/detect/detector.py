@@ -484,8 +484,15 @@ def _digit_signs() -> dict[int, str]:
 
 @functools.cache
 def _changed_by_tables() -> str:
-    """An RE2 class of the characters ``_digit_signs`` and ``_after_nfkc`` change."""
-    codes = sorted({*_digit_signs(), *_after_nfkc()})
+    """An RE2 class of the characters ``_normalised`` changes one by one: those NFKC maps to something
+    else (full-width forms, ligatures, compatibility spaces), and those ``_digit_signs`` and
+    ``_after_nfkc`` change. (NFKC also composes a letter and its accent: no digit, "@" or word of the
+    rules comes of that.)"""
+    compatibility = {
+        code for code in range(0xA0, 0x30000)  # (none changes above U+2FA1D)
+        if unicodedata.normalize("NFKC", chr(code)) != chr(code)
+    }  # fmt: skip
+    codes = sorted({*compatibility, *_digit_signs(), *_after_nfkc()})
     ranges: list[list[int]] = []
     for code in codes:
         if ranges and code == ranges[-1][1] + 1:
@@ -1236,13 +1243,11 @@ def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     the text as written or as the rules read it (``_normalised``: "⒉⒈⒉" is 212 only there)."""
     hits = _raw_family_hits(texts, names)
     other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)))
-    if len(other):  # (Python only for the texts ``_normalised`` may change: NFKC does, or a table does)
+    if len(other):  # (Python only for the texts holding a character ``_normalised`` changes)
         written = texts.take(pa.array(other, pa.int64()))
-        may_change = pc.or_(
-            pc.not_equal(pc.utf8_normalize(written, "NFKC"), written),
-            pc.match_substring_regex(written, _changed_by_tables()),
+        keep = np.asarray(
+            pc.fill_null(pc.match_substring_regex(written, _changed_by_tables()), False), dtype=bool
         )
-        keep = np.asarray(pc.fill_null(may_change, False), dtype=bool)
         other, written = other[keep], written.filter(pa.array(keep)).to_pylist()
         read = [_normalised(text) for text in written]
         changed = np.array([a != b for a, b in zip(read, written, strict=True)], dtype=bool)
