@@ -63,6 +63,7 @@ RULES: dict[str, AuditRule] = _rules(
     # housekeeping
     ("unlisted_shard_file", VIOLATION, "a Parquet file under the dataset folder that no version's manifest lists"),
     ("other_manifest_live", WARNING, "a manifest other than the live version's still says live"),
+    ("other_dataset_live", VIOLATION, "another dataset under published/ has a live version nothing purges or audits"),
 )  # fmt: skip
 
 

@@ -187,6 +187,13 @@ def _check_publication(ctx: RunContext) -> dict:
             current = None
     store_shards = ctx.store.version_shard_paths(ctx.dataset, current) if current else None
     check = verify_publication(ctx.storage, ctx.dataset, store_live=store_live, store_shards=store_shards)
+    # a dataset of another name still live (UG_DATASET changed): nothing purges or audits it any more
+    for folder in ctx.storage.list_dirs("published"):
+        other = folder.removeprefix("published/")
+        if other != ctx.dataset and ctx.storage.exists(DatasetPaths(other).current):
+            check.findings.flag("other_dataset_live", f"published/{other}/current.json names a live version, but "
+                                f"this deployment purges and audits {ctx.dataset} only: retire it (remove its "
+                                "current.json) or audit it with UG_DATASET")  # fmt: skip
     summary = {"version": check.version, "shards_checked": check.shards_checked, "bytes_checked": check.bytes_checked,
                "manifest_rows": (check.manifest or {}).get("rows")}  # fmt: skip
     return _write_part(ctx, "publication", check.findings, summary)

@@ -99,3 +99,15 @@ def test_a_privacy_file_no_run_took_in_fails_the_audit_once_it_waited_past_a_run
         lake.audit()
     lake.privacy()
     lake.audit()  # taken in, purged: nothing waits
+
+
+def test_a_live_dataset_of_another_name_fails_the_audit(tmp_path, store_url):
+    """After UG_DATASET changed, the old dataset stayed live and loadable, with an opted-out customer's
+    rows: the privacy runs purge the configured dataset only, and the audit passed."""
+    lake = seeded(tmp_path, store_url)
+    current = lake.storage.read_bytes("published/assistant-sft/current.json")
+    lake.storage.write_bytes("published/assistant-sft-old/current.json", current)
+    with pytest.raises(audit.AuditFailed, match="other_dataset_live"):
+        lake.audit()
+    lake.storage.remove("published/assistant-sft-old/current.json")  # retired
+    lake.audit()
