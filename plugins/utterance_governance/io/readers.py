@@ -562,6 +562,24 @@ def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Detai
             typed[name] = canonical
 
 
+def _locale_case(locales: pa.Array) -> pa.Array:
+    """BCP 47 tags in their conventional case (RFC 5646 §2.1.1: case carries no meaning): language lower,
+    script title, region upper ("EN-us" is en-US, which the allowed locales name). Each distinct tag once."""
+    if isinstance(locales, pa.ChunkedArray):
+        locales = locales.combine_chunks()
+    encoded = pc.dictionary_encode(locales)
+    tags = encoded.dictionary.to_pylist()
+    cased = [
+        "-".join([parts[0].lower(), *(p.title() if len(p) == 4 else p.upper() for p in parts[1:])])
+        if tag is not None and (parts := tag.split("-")) and re.fullmatch(_BCP47, tag)
+        else tag
+        for tag in tags
+    ]
+    if cased == tags:
+        return locales
+    return pa.array(cased, pa.string()).take(encoded.indices)
+
+
 def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:
     names = set(schema.names)
     if "asr_confidence" in names:
@@ -573,6 +591,7 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
         d.flag(pc.less(typed["turn_index"], 0), "out_of_range:turn_index")
     if "locale" in names:
         d.flag(pc.invert(pc.match_substring_regex(typed["locale"], _BCP47)), "invalid_locale")
+        typed["locale"] = _locale_case(typed["locale"])
     if "scope" in names:
         scope = typed["scope"]
         is_range = pc.equal(scope, "range")

@@ -473,3 +473,26 @@ def test_a_landing_file_rewritten_with_later_rows_bounds_them_by_when_they_were_
     lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(first, later, future))
     result = lake.publish(now=datetime(2026, 11, 23, 12, tzinfo=UTC))
     assert result["counts"]["malformed"] == 1 and "u-3" not in lake.live_ids()
+
+
+def test_a_locale_in_another_case_is_read_in_its_conventional_case(tmp_path, store_url):
+    """BCP 47 tags are case-insensitive: "EN-us" and "en-us" were quality:locale_not_allowed."""
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    rows = [
+        {**utterance(f"u-{i}", f"c-{i}", f"what is the weather in boston on day {i}"), "locale": locale}
+        for i, locale in enumerate(["EN-us", "en-us", "en-US"])
+    ]
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(*rows))
+    result = lake.publish()
+    assert result["counts"] == {"published": 3}
+    live = lake.storage.read_parquet(f"published/assistant-sft/{read_manifest_shard(lake)}", ["locale"])
+    assert set(live.column("locale").to_pylist()) == {"en-US"}
+
+
+def read_manifest_shard(lake: Lake) -> str:
+    from utterance_governance.publish.commit import read_current, read_manifest
+
+    manifest = read_manifest(
+        lake.storage, "assistant-sft", read_current(lake.storage, "assistant-sft")["version"]
+    )
+    return manifest["shards"][0]["path"]
