@@ -57,6 +57,7 @@ ID_FIELDS = ("customer_id", "utterance_id", "event_id", "request_id")
 _ISO_WITH_OFFSET = (
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
 )
+MAX_UTTERANCE_ID_CHARS = 512  # an utterance id is published as it is: longer is no id (quality.suite)
 _BCP47 = r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?$"
 
 
@@ -589,6 +590,11 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
         )
     if "turn_index" in names:
         d.flag(pc.less(typed["turn_index"], 0), "out_of_range:turn_index")
+    if "utterance_id" in names:  # (the gate holds a batch to this: one such id stopped every publish)
+        d.flag(
+            pc.greater(pc.utf8_length(typed["utterance_id"]), MAX_UTTERANCE_ID_CHARS),
+            "invalid_id:utterance_id",
+        )
     if "locale" in names:
         d.flag(pc.invert(pc.match_substring_regex(typed["locale"], _BCP47)), "invalid_locale")
         typed["locale"] = _locale_case(typed["locale"])

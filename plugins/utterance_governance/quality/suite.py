@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from utterance_governance.io.readers import MAX_UTTERANCE_ID_CHARS
 from utterance_governance.policy import Policy
 
 if TYPE_CHECKING:
@@ -127,9 +128,11 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
             "utterance_id is unique within the batch.",
         ),
         check(
-            e.ExpectColumnValuesToBeBetween(column="utterance_id_chars", min_value=1, max_value=512),
+            e.ExpectColumnValuesToBeBetween(
+                column="utterance_id_chars", min_value=1, max_value=MAX_UTTERANCE_ID_CHARS
+            ),
             "utterance_id_length",
-            "utterance_id is not empty and at most 512 characters.",
+            f"utterance_id is not empty and at most {MAX_UTTERANCE_ID_CHARS} characters (the readers' own bound).",
         ),
         check(
             e.ExpectColumnValuesToBeInSet(column="speaker_key_is_pseudonym", value_set=[True]),
