@@ -36,10 +36,18 @@ def waiting_privacy_findings(storage: Storage, store: GovernanceStore, now: date
     """``privacy_file_waiting`` for each consent or deletion file in landing, new or changed since it was
     read, that waited longer than ``PRIVACY_FILE_GRACE``: the store knows nothing of the opt-outs and
     deletions it holds (``privacy_requests`` paused or failing), so the rest of the audit cannot see the
-    rows they withdraw, nor their deadlines. The file is not read here: its age says enough."""
+    rows they withdraw, nor their deadlines. The file is not read here: its age says enough. A file
+    that cannot be read and whose quarantine row an operator acknowledged is settled (it is read again
+    on every run, and never taken in)."""
+    rows = store.privacy_quarantine(open_only=False)
+    acknowledged = {r["source_file"] for r in rows if r.get("acknowledged_at")} - {
+        r["source_file"] for r in rows if not r.get("acknowledged_at")
+    }
     out = []
     for folder in ("consent", "deletions"):
         for info in store.select_new_files(storage.list_files(f"landing/{folder}", SUFFIXES)):
+            if info.path in acknowledged:
+                continue
             if info.modified is None or now - info.modified > PRIVACY_FILE_GRACE:
                 waited = (
                     "unknown"

@@ -111,3 +111,23 @@ def test_a_live_dataset_of_another_name_fails_the_audit(tmp_path, store_url):
         lake.audit()
     lake.storage.remove("published/assistant-sft-old/current.json")  # retired
     lake.audit()
+
+
+def test_an_unreadable_privacy_file_an_operator_acknowledged_no_longer_fails_the_audit(tmp_path, store_url):
+    """It is never taken in (read again on every run), and acknowledging it is the documented way out:
+    the audit failed every day all the same."""
+    import os
+
+    lake = seeded(tmp_path, store_url)
+    lake.storage.write_bytes("landing/deletions/bad.jsonl.gz", b"\x1f\x8b\x08\x00not gzip at all")
+    lake.privacy()
+    with lake.store() as store:
+        assert [row["source_file"] for row in store.privacy_quarantine()] == ["landing/deletions/bad.jsonl.gz"]
+    old = (datetime.now(UTC) - timedelta(hours=3)).timestamp()
+    os.utime(os.path.join(lake.root, "landing/deletions/bad.jsonl.gz"), (old, old))
+    with pytest.raises(audit.AuditFailed, match="privacy_file_waiting"):
+        lake.audit()  # unreadable, not acknowledged: it waits
+    with lake.store() as store:
+        ids = [row["id"] for row in store.privacy_quarantine()]
+        assert store.acknowledge_privacy_quarantine(ids, by="operator") == 1
+    lake.audit()
