@@ -566,7 +566,7 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
             for match in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
                 raw = match.raw_string
                 if sum(map(str.isdigit, raw)) >= _OTHER_REGIONS_FROM and (
-                    r in _STRICT_PLANS or raw[0] in "0+("
+                    raw[0] in "0+(" or (r in _SEPARATED_PLANS and not raw.isdigit())
                 ):
                     yield "phonenumbers_other_region"
                     return
@@ -574,11 +574,11 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
 
 # the regions of the default allowed locales (policy.DEFAULT_ALLOWED_LOCALES), read whatever the row's
 # locale for a number of this many digits or more (a region's short numbers, six or eight digits, are
-# also the minutes and microseconds of a timestamp, a postcode). Outside the North American plan (whose
-# area codes and exchanges few digit strings fit) the number must be written as dialled at home, with
-# its trunk "0", a "+" or a parenthesis: ten bare digits are a valid number somewhere (India, Mexico)
-# and an order number, an amount or "20000 00000" everywhere.
-_STRICT_PLANS = frozenset({"US", "CA"})
+# also the minutes and microseconds of a timestamp, a postcode). It must be written as dialled at home:
+# with its trunk "0", a "+" or a parenthesis, or, in the North American plan (no trunk prefix), with
+# separators ("212 736 5000", "212-736-5000"). Ten bare digits are a valid number somewhere (four in
+# ten fit the North American plan; India and Mexico take more) and an order number everywhere.
+_SEPARATED_PLANS = frozenset({"US", "CA"})
 _OTHER_REGIONS = ("US", "GB", "IE", "AU", "CA", "IN", "DE", "AT", "FR", "ES", "MX", "IT", "NL", "BR", "JP")
 _OTHER_REGIONS_FROM = 9
 

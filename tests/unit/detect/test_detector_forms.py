@@ -670,7 +670,8 @@ def test_numbers_of_another_allowed_country_than_the_rows_locale() -> None:
     # a country's short numbers are a timestamp's microseconds and a postcode elsewhere; ten bare digits
     # valid in Mexico or India are an order number or an amount
     kept = [("On 2007-01-23 15:21:09.120729, it began", "en-US"), ("ZIP: 03164-160", "en-US"),
-            ("the total is 20000 00000", "en-US"), ("Date: 1992-12-15 16:07:27.050641", "en-US")]  # fmt: skip
+            ("the total is 20000 00000", "en-US"), ("Date: 1992-12-15 16:07:27.050641", "en-US"),
+            ("deine Bestellung 2127365000 kommt am Freitag", "de-DE")]  # fmt: skip
     assert _flagged(kept) == []
 
 
