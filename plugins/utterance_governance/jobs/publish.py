@@ -859,7 +859,7 @@ def compact(ctx: RunContext) -> dict:
 
     progress = telemetry.Progress("compact", total=1, logger=log)
     result = compact_dataset(ctx.storage, ctx.store, ctx.dataset, run_id=ctx.run_id, policy=ctx.policy,
-                             dry_run=ctx.dry_run)  # fmt: skip
+                             dry_run=ctx.dry_run, run_key=ctx.run_key)  # fmt: skip
     progress.finish(
         f"merged {result['batches_merged']} batches into version {result['version']}"
         if result.get("new_version")

@@ -128,6 +128,7 @@ def compact(
     dry_run: bool = False,
     lock_timeout_s: float = 600.0,
     on_stage: Stage = lambda _: None,
+    run_key: str | None = None,
 ) -> dict:
     """Merge the batches the live version is due to merge (``plan``), if any; return what was done.
 
@@ -164,7 +165,7 @@ def compact(
                       rows_moved=due.rows)  # fmt: skip
         if dry_run:
             return result
-        stage_dir = f"staging/{_safe(run_id)}/compact"
+        stage_dir = f"staging/{run_key or _safe(run_id)}/compact"  # (the run's folder: ``jobs.run_keys``)
         storage.remove(stage_dir)  # an earlier attempt's partitions
         try:
             partitions = _stage_rows(storage, store, dataset, live, due, stage_dir, policy)
