@@ -122,7 +122,9 @@ def test_an_unreadable_privacy_file_an_operator_acknowledged_no_longer_fails_the
     lake.storage.write_bytes("landing/deletions/bad.jsonl.gz", b"\x1f\x8b\x08\x00not gzip at all")
     lake.privacy()
     with lake.store() as store:
-        assert [row["source_file"] for row in store.privacy_quarantine()] == ["landing/deletions/bad.jsonl.gz"]
+        assert [row["source_file"] for row in store.privacy_quarantine()] == [
+            "landing/deletions/bad.jsonl.gz"
+        ]
     old = (datetime.now(UTC) - timedelta(hours=3)).timestamp()
     os.utime(os.path.join(lake.root, "landing/deletions/bad.jsonl.gz"), (old, old))
     with pytest.raises(audit.AuditFailed, match="privacy_file_waiting"):
