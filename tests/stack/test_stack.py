@@ -285,8 +285,9 @@ def test_roles_are_enforced_through_the_rest_api(stack):
     run_id = stack.trigger("governance_audit", {"access_request": None}, "roles test", api=officer)
     run = f"{audit_runs}/{run_id}"
     assert officer.status("GET", run) == 200
+    # (under the full suite beside it, the stack's scheduler took over 180 s to run the task: a wait, not a check)
     stack.wait_until("prepare to finish", lambda: any(
-        t["task_id"] == "prepare" and t["state"] in ("success", "failed") for t in stack.task_instances("governance_audit", run_id)), 180)  # fmt: skip
+        t["task_id"] == "prepare" and t["state"] in ("success", "failed") for t in stack.task_instances("governance_audit", run_id)), 420)  # fmt: skip
     xcom = f"{run}/taskInstances/prepare/xcomEntries"
     logs = f"{run}/taskInstances/prepare/logs/1"
     assert officer.status("GET", xcom) == 200
