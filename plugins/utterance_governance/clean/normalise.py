@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 
 from utterance_governance.clean.patterns import NON_ASCII, TENS_WORDS, byte_classes, match_rows
 from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
+from utterance_governance.re2_classes import re2_class
 
 # Punctuation (any script) and invisible format characters (zero-width space, BOM, ...).
 _PUNCTUATION = r"[\p{P}\p{Cf}]+"
@@ -104,18 +105,7 @@ _FOR_DETECTION = _folding_table()
 
 
 # Rows holding a character the table changes (RE2): only those are read by Python.
-def _re2_class(codes: list[int]) -> str:
-    """An RE2 character class of ``codes`` (sorted), as ranges."""
-    ranges: list[list[int]] = []
-    for code in codes:
-        if ranges and code == ranges[-1][1] + 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges) + "]"
-
-
-_FOLDED_RE2 = _re2_class(sorted(_FOR_DETECTION))
+_FOLDED_RE2 = re2_class(_FOR_DETECTION)
 
 
 # What is read in context, after the table (Python ``re``, on the rows ``_CONTEXT_RE2`` picks):

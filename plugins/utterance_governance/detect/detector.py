@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utterance_governance.re2_classes import re2_class
+
 SAMPLE_RATE = 0.02  # of the rows outside the scope (no digit, number word, "@" or name)
 
 
@@ -492,14 +494,7 @@ def _changed_by_tables() -> str:
         code for code in range(0xA0, 0x30000)  # (none changes above U+2FA1D)
         if unicodedata.normalize("NFKC", chr(code)) != chr(code)
     }  # fmt: skip
-    codes = sorted({*compatibility, *_digit_signs(), *_after_nfkc()})
-    ranges: list[list[int]] = []
-    for code in codes:
-        if ranges and code == ranges[-1][1] + 1:
-            ranges[-1][1] = code
-        else:
-            ranges.append([code, code])
-    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in ranges) + "]"
+    return re2_class({*compatibility, *_digit_signs(), *_after_nfkc()})
 
 
 def _normalised(text: str) -> str:
@@ -560,7 +555,7 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
     if longest < _OTHER_REGIONS_FROM:
         return
     # a customer gives a number of another country than their locale's (a US number in a de-DE row, a
-    # German mobile in an en-US one): seven digits or more are read in every allowed locale's region
+    # German mobile in an en-US one): nine digits or more are read in every allowed locale's region
     for r in _OTHER_REGIONS:
         if r not in regions:
             for match in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
