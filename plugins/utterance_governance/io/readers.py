@@ -571,14 +571,16 @@ def _locale_case(locales: pa.Array) -> pa.Array:
     encoded = pc.dictionary_encode(locales)
     tags = encoded.dictionary.to_pylist()
     cased = [
-        "-".join([parts[0].lower(), *(p.title() if len(p) == 4 else p.upper() for p in parts[1:])])
-        if tag is not None and (parts := tag.split("-")) and re.fullmatch(_BCP47, tag)
-        else tag
-        for tag in tags
+        _conventional_case(tag) if tag is not None and re.fullmatch(_BCP47, tag) else tag for tag in tags
     ]
     if cased == tags:
         return locales
     return pa.array(cased, pa.string()).take(encoded.indices)
+
+
+def _conventional_case(tag: str) -> str:
+    language, *subtags = tag.split("-")
+    return "-".join([language.lower(), *(s.title() if len(s) == 4 else s.upper() for s in subtags)])
 
 
 def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:

@@ -252,11 +252,13 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # bounds a capture by when *the utterance* was first read); it still landed when the path did
     known = ctx.store.processed_versions(f.path for f in chosen)
     changed = {f.path for f in chosen if f.path in known and known[f.path] != (f.size, f.fingerprint)}
-    files = [
-        {"path": f.path, "size": f.size, "fingerprint": f.fingerprint, "landed_at": arrivals[f.path][1].isoformat(),
-         "first_read_at": max(arrivals[f.path][0], ctx.now_dt if f.path in changed else arrivals[f.path][0]).isoformat()}
-        for f in chosen
-    ]  # fmt: skip
+    files = []
+    for f in chosen:
+        first_read, landed = arrivals[f.path]
+        if f.path in changed:
+            first_read = max(first_read, ctx.now_dt)
+        files.append({"path": f.path, "size": f.size, "fingerprint": f.fingerprint,
+                      "first_read_at": first_read.isoformat(), "landed_at": landed.isoformat()})  # fmt: skip
     files += _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
     partitions = partition_count(((f["path"], f["size"]) for f in files), ctx.policy.partition_bytes)
     if partitions > 1:

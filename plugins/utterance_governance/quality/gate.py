@@ -87,7 +87,7 @@ from utterance_governance.quality.suite import (
     build_suite,
     source_column,
 )
-from utterance_governance.rules.quality import FILLER_LETTERS
+from utterance_governance.rules.quality import SPEECH
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -296,10 +296,6 @@ def _decoded(values: pa.ChunkedArray, name: str) -> pa.ChunkedArray:
     return values
 
 
-# a letter that is not a Hangul filler (``rules.quality.FILLER_LETTERS``), or a digit
-_SPEECH = r"[^\P{L}" + FILLER_LETTERS[1:-1] + r"]|\p{N}"
-
-
 def _probes(columns: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
     """The probe columns of ``quality.suite`` and the identifier findings (no text).
 
@@ -340,7 +336,7 @@ def _probes(columns: dict[str, Any]) -> tuple[dict[str, Any], list[dict]]:
             )
         out = {f"{column}_chars": _numpy(chars, np.int64), f"{column}_has_identifier": flagged}
         if column == "user_text":  # (as the empty_transcript rule reads it: Hangul fillers are no letters)
-            speech = pc.match_substring_regex(values, _SPEECH)
+            speech = pc.match_substring_regex(values, SPEECH)
             out["user_text_has_speech"] = _numpy(pc.fill_null(speech, False), np.bool_)
         return out
 

@@ -72,8 +72,10 @@ class UtteranceIdNamesSpeaker:
         return out
 
 
-# letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters
-FILLER_LETTERS = "[\u115f\u1160\u3164\uffa0]"
+# letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters;
+# speech is any other letter, or a digit (RE2; the gate reads it again)
+_FILLER_LETTERS = "\u115f\u1160\u3164\uffa0"
+SPEECH = rf"[^\P{{L}}{_FILLER_LETTERS}]|\p{{N}}"
 
 
 class EmptyTranscript:
@@ -83,8 +85,7 @@ class EmptyTranscript:
     reason = S.quality_reason("empty_transcript")
 
     def excludes(self, frame: Frame) -> np.ndarray:
-        text = pc.replace_substring_regex(frame.column("user_text"), FILLER_LETTERS, "")
-        return _mask(pc.invert(pc.match_substring_regex(text, r"[\p{L}\p{N}]")))
+        return _mask(pc.invert(pc.match_substring_regex(frame.column("user_text"), SPEECH)))
 
 
 class TranscriptTooShort:
