@@ -179,9 +179,8 @@ def _housekeeping(
     version's folder loads them: a violation), and other manifests still saying live (a warning).
 
     The audit holds the dataset lock: no publish or purge is writing a version meanwhile."""
-    kept = set(
-        listed
-    )  # shards of the live version, and of every version not revoked (older ones stay loadable)
+    # shards of the live version, and of every version not revoked (older ones stay loadable)
+    kept = set(listed)
     for info in storage.list_files(paths.root, ("manifest.json",)):
         other = posixpath.relpath(info.path, paths.root).split("/", 1)[0]
         if other == version:

@@ -201,8 +201,6 @@ def join_ledger(rows: pa.Table, ledger: pa.Table) -> tuple[np.ndarray, pa.Table]
 def _as_recorded(rows: pa.Table, ledger_times: pa.Table) -> pa.Table:
     """``rows`` with the speaker key and locale the ledger records for them (the shard's where it records
     none): the privacy verdict judges who spoke as publishing recorded it, not as a shard file says."""
-    if "ledger_speaker_key" not in ledger_times.column_names:
-        return rows
     for column in ("speaker_key", "locale"):
         recorded = pc.coalesce(ledger_times.column(f"ledger_{column}"), rows.column(column))
         rows = rows.set_column(rows.schema.get_field_index(column), column, recorded)

@@ -175,8 +175,7 @@ class PrivacyRecords(StoreBase):
     def _held_query(self, kind: str):
         """The customers an open unreadable record of ``kind`` holds. What releases a hold, besides an
         acknowledgement: a consent event of the customer ingested after it that is the same event sent
-        again readable, or was recorded after the time the unreadable one states (any, when that time
-        was unreadable too); for a deletion, the same request sent again readable, or a delete-all
+        again readable, or was recorded after the time the unreadable one states; for a deletion, the same request sent again readable, or a delete-all
         requested at or after the unreadable one (deletions add up: a request for one utterance says
         nothing of an unreadable delete-all). When the unreadable record states no readable time, the
         time it was taken in stands for it: a record older than that, delivered late, says nothing of it."""
@@ -442,9 +441,13 @@ def _unstorable(
     }
 
 
+# the time a record of each kind states, which decides what releases the hold of an unreadable one
+_STATED_TIME = {"consent": "recorded_at", "deletion": "requested_at"}
+
+
 def _record_time(kind: str, row: dict[str, Any]) -> datetime | None:
-    """The time a readable record states (consent: ``recorded_at``; deletion: ``requested_at``)."""
-    value = row.get("recorded_at" if kind == "consent" else "requested_at")
+    """The time a readable record states (``_STATED_TIME``)."""
+    value = row.get(_STATED_TIME[kind])
     return value if isinstance(value, datetime) else None
 
 
@@ -498,7 +501,7 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
                 "customer_id": customer if readable else None,
                 "reason": reason or "malformed",
                 "detail": _printable(detail) or "",
-                "record_time": _stated_time(raw, "recorded_at" if kind == "consent" else "requested_at"),
+                "record_time": _stated_time(raw, _STATED_TIME[kind]),
             }
         )
     return rows
