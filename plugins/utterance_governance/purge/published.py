@@ -279,8 +279,8 @@ def purge_published(
         if not affected.rows.num_rows:
             store.mark_live_rows_judged(dataset, rules)
             return result
-        manifest = read_manifest(storage, dataset, live)
-        rewrites, removed = shard_rewrites(storage, dataset, manifest, affected)
+        # (the clean-up above revokes only versions other than the live one: its manifest is as read)
+        rewrites, removed = shard_rewrites(storage, dataset, live_manifest, affected)
         on_stage("read")
         parked = park_withdrawn(storage, live, removed, affected)
         counts = affected.counts()
