@@ -203,7 +203,8 @@ def build_suite(policy: Policy, *, name: str = SUITE_NAME) -> gx.ExpectationSuit
             "user_text_no_identifier",
             "No identifier (email, phone, card, SSN, IP, IBAN, national id, spoken number, name "
             "statement, street address) is found in the cleaned user turn by the independent "
-            "detector (detect.find_identifiers), which applies other rules than redaction (it shares only the name lists and a text utility).",
+            "detector (detect.find_identifiers), which applies other rules than redaction (it shares "
+            "only the name lists and a text utility).",
         ),
         check(
             e.ExpectColumnValuesToBeInSet(column="assistant_text_has_identifier", value_set=[False]),
