@@ -159,8 +159,9 @@ def publish_version(
 ) -> dict | None:
     """Publish ``publication`` as a new version on top of the live one; return its manifest.
 
-    Returns ``None`` (and publishes nothing) when there are no new rows; the input files
-    are still registered as processed. ``replaces`` (used by purges) names carried-over
+    Returns ``None`` (and publishes nothing) when there are no new rows and a live version already
+    exists; the input files are still registered as processed. A dataset's first publication is
+    written even when it holds no row. ``replaces`` (used by purges) names carried-over
     shards to drop and why. ``lock``: the dataset lock, already held by the caller (a purge);
     otherwise it is taken here. ``recheck``: called under the lock, after ``reconcile``, with
     the publication; what it returns is published (it may drop rows, or raise to publish nothing).
@@ -185,7 +186,9 @@ def publish_version(
         if recheck is not None:
             publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}
-        if publication.new_rows == 0 and not dropped:
+        # nothing new: no version, but for a dataset's first night, whose empty version gives the
+        # lake its outward shape (SPEC §6: a ``current.json`` naming a live manifest) from the start
+        if publication.new_rows == 0 and not dropped and live is not None:
             store.mark_files_processed(publication.inputs, publication.run_id)
             return None
         parent = live_version(storage, dataset)

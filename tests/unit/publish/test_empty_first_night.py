@@ -1,0 +1,43 @@
+"""A dataset's first night with nothing publishable still gives the lake its outward shape
+(SPEC §6): a ``current.json`` naming a live manifest of no shard. A later night with nothing new
+makes no version; one with rows builds on the empty version."""
+
+from __future__ import annotations
+
+import json
+
+from tests.pipeline import Lake
+from utterance_governance.publish.commit import read_current, read_manifest
+
+DAY = "landing/utterances/dt=2026-11-20"
+
+
+def _line(uid: str, locale: str) -> str:
+    return json.dumps({"utterance_id": uid, "customer_id": f"cust-{uid}", "captured_at": "2026-11-20T10:00:00Z",
+                       "locale": locale, "transcript": "what is the weather like tomorrow",
+                       "assistant_response": "Sunny with a light breeze.", "asr_confidence": 0.95})  # fmt: skip
+
+
+def test_an_empty_first_night_publishes_an_empty_live_version(tmp_path, store_url):
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    storage = lake.storage
+    # every row is excluded: a locale redaction cannot read
+    storage.write_bytes(f"{DAY}/a.jsonl", "\n".join(_line(f"u-{i}", "xx-XX") for i in range(3)).encode())
+    lake.publish()
+
+    current = read_current(storage, "assistant-sft")
+    assert current is not None and current["version"] == "v000001"
+    manifest = read_manifest(storage, "assistant-sft", "v000001")
+    assert manifest["status"] == "live" and manifest["shards"] == [] and manifest["rows"] == 0
+    assert manifest["parent_version"] is None and manifest["quality_gate"]["success"] is True
+    assert manifest["counts"] == {"quality:locale_not_allowed": 3}
+    assert lake.audit()["violations"] == 0
+
+    lake.publish()  # nothing new: no version
+    assert read_current(storage, "assistant-sft")["version"] == "v000001"
+
+    storage.write_bytes(f"{DAY}/b.jsonl", _line("u-9", "en-US").encode())
+    lake.publish()
+    second = read_manifest(storage, "assistant-sft", read_current(storage, "assistant-sft")["version"])
+    assert second["version"] == "v000002" and second["parent_version"] == "v000001" and second["rows"] == 1
+    assert lake.live_ids() == {"u-9"}
