@@ -306,6 +306,7 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
     n = table.num_rows
     columns: dict[str, pa.Array] = {}
     wrong: dict[str, pa.Array] = {}
+    finer: dict[str, np.ndarray] = {}
     for field in schema:
         if field.name not in table.column_names:
             columns[field.name] = pa.nulls(n, _loose_type(field.type))
@@ -313,6 +314,8 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
         col = table.column(field.name).combine_chunks()
         if pa.types.is_dictionary(col.type):
             col = col.dictionary_decode()
+        if field.name in _ROUNDED_UP:
+            finer[field.name] = _finer_than_microseconds(col)
         columns[field.name], wrong[field.name] = _coerce_column(col, field.type)
 
     def raw_of(idx):
@@ -324,6 +327,7 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
     lines = np.arange(1, n + 1, dtype=np.int64)
     # wrong-type cells become null and are reported through the wrong_type detail
     columns["__wrong__"] = wrong
+    columns["__finer__"] = finer
     columns["__customers__"] = _customers_of_column(table, n)
     return columns, raw_of, n, lines
 
@@ -430,6 +434,9 @@ def _finish(
             mask, code = wrong[name]
             d.flag(mask, f"{code}:{name}")
     typed: dict[str, pa.Array] = {}
+    finer = columns.pop("__finer__", None)  # Parquet: taken before the cast to microseconds
+    if finer is None:
+        finer = {name: _finer_than_microseconds(columns[name]) for name in _ROUNDED_UP if name in columns}
     for field in schema:
         col = columns[field.name]
         if field.name in required:
@@ -442,6 +449,7 @@ def _finish(
             col = _parse_timestamps(col, field.name, d)
         typed[field.name] = col
     _canonical_identity(schema, typed, d)
+    _round_up(typed, finer)
     _semantic_checks(schema, typed, d)
     if arrival.not_after is not None and "captured_at" in typed:
         late = pc.greater(typed["captured_at"], pa.scalar(arrival.not_after, S.TS))
@@ -533,6 +541,34 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
                 failed[i] = True
         d.flag(failed, f"invalid_timestamp:{name}")
         return pa.concat_arrays(cells) if cells else pa.array([], S.TS)
+
+
+# A timestamp keeps microseconds; a finer one is cut to them (floored). Floored, an opt-in recorded
+# 800 ns after a capture would count from the capture's microsecond, and a range's end would stop short
+# of a capture it covers: these two are rounded up instead, the way that publishes less. (Every other
+# floor already errs that way: an earlier capture, opt-out or range start excludes more.)
+_ROUNDED_UP = ("effective_at", "to")
+_FINER_THAN_MICROSECONDS = r":\d{2}\.\d{6}(?:[1-9]\d{0,2}|0[1-9]\d?|00[1-9])(?:[Zz+-]|$)"
+_MICROSECOND = np.timedelta64(1, "us")
+
+
+def _finer_than_microseconds(col: pa.Array) -> np.ndarray:
+    """Per row: does the value carry a non-zero part finer than a microsecond (text or timestamp)."""
+    if pa.types.is_timestamp(col.type) and col.type.unit == "ns":
+        return pc.fill_null(pc.cast(col, pa.int64()), 0).to_numpy(zero_copy_only=False) % 1000 != 0
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return np.asarray(pc.fill_null(pc.match_substring_regex(col, _FINER_THAN_MICROSECONDS), False))
+    return np.zeros(len(col), dtype=bool)
+
+
+def _round_up(typed: dict[str, pa.Array], finer: dict[str, np.ndarray]) -> None:
+    """An opt-in's time and a range's end, floored to microseconds, rounded up instead (above)."""
+    if "effective_at" in finer and "status" in typed:
+        finer["effective_at"] &= np.asarray(pc.fill_null(pc.equal(typed["status"], "opted_in"), False))
+    for name, mask in finer.items():
+        if mask.any():
+            later = pc.add(typed[name], pa.scalar(_MICROSECOND, pa.duration("us")))
+            typed[name] = pc.if_else(pa.array(mask), later, typed[name])
 
 
 def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details) -> None:

@@ -310,6 +310,54 @@ def test_rfc3339_timestamps_with_nanoseconds_or_a_lower_case_t_are_read(tmp_path
     assert read.records.column("recorded_at")[0].as_py() == expected
 
 
+def _opt_in(at: str, event: str) -> dict:
+    return {**opt_out("c-1", event), "status": "opted_in", "effective_at": at}
+
+
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
+def test_an_opt_in_finer_than_a_microsecond_counts_from_the_next_one(tmp_path, file_format):
+    """A timestamp keeps microseconds. Floored, an opt-in 800 ns after a capture counted from the
+    capture's own microsecond (consented at capture); rounded up, it does not. An opt-out is floored
+    (it covers more), an exact microsecond kept."""
+    storage = Storage(str(tmp_path))
+    stamps = ["2026-11-25T10:00:00.000000800Z", "2026-11-25T10:00:00.000001000Z", "2026-11-25T10:00:00.5Z"]
+    rows = [_opt_in(s, f"e-{i}") for i, s in enumerate(stamps)]
+    rows.append({**opt_out("c-1", "e-9"), "effective_at": stamps[0]})
+    if file_format == "jsonl":
+        storage.write_bytes("landing/consent/x.jsonl", jsonl(*rows))
+    else:  # pandas' default: nanosecond timestamps
+        table = pa.Table.from_pylist(rows)
+        for name in ("effective_at", "recorded_at"):
+            ns = pa.array([np.datetime64(v.removesuffix("Z"), "ns") for v in table.column(name).to_pylist()])
+            table = table.set_column(
+                table.schema.get_field_index(name), name, ns.cast(pa.timestamp("ns", tz="UTC"))
+            )
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        storage.write_bytes("landing/consent/x.parquet", buffer.getvalue())
+    read = read_landing_file(storage, f"landing/consent/x.{file_format}", "consent")
+    assert read.quarantine.num_rows == 0
+    at = datetime(2026, 11, 25, 10, tzinfo=UTC)
+    assert read.records.column("effective_at").to_pylist() == [
+        at + timedelta(microseconds=1),
+        at + timedelta(microseconds=1),
+        at + timedelta(microseconds=500_000),
+        at,
+    ]
+
+
+def test_a_deletion_range_ending_finer_than_a_microsecond_covers_that_microsecond(tmp_path):
+    storage = Storage(str(tmp_path))
+    request = {"request_id": "r-1", "customer_id": "c-1", "scope": "range", "from": "2026-11-25T09:00:00Z",
+               "to": "2026-11-25T10:00:00.000000200Z", "requested_at": "2026-11-25T11:00:00Z"}  # fmt: skip
+    storage.write_bytes("landing/deletions/x.jsonl", jsonl(request))
+    read = read_landing_file(storage, "landing/deletions/x.jsonl", "deletions")
+    assert read.quarantine.num_rows == 0
+    end = datetime(2026, 11, 25, 10, 0, 0, 1, tzinfo=UTC)
+    assert read.records.column("to")[0].as_py() == end
+    assert read.records.column("from")[0].as_py() == datetime(2026, 11, 25, 9, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("locale", "region"),
     [("de-DE", "DE"), ("es-419", "419"), ("sr-Latn-RS", "RS"), ("en-us", "US"), ("de", None), ("de-Latn", None)],
