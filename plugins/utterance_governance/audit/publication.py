@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from dataclasses import dataclass
 
 from utterance_governance.audit.findings import Findings
@@ -172,6 +173,20 @@ def shard_schema_differences(schema, metadata: dict | None) -> list[str]:
     return out
 
 
+# A manifest as ``publish.commit`` writes it (keys sorted, two-space indent) ends with its status and
+# version: a revoked one is known from its last bytes. A version a day and one per purge make
+# thousands of revoked manifests, each listing every shard of its time: read whole daily, the audit
+# grew with the dataset's age. Any other ending (another writer, a status not revoked) is read whole.
+_REVOKED_ENDING = re.compile(rb'\n  "status": "revoked",\n  "version": "[^"\\\n]*"\n}\n?\Z')
+
+
+def _ends_revoked(storage: Storage, path: str) -> bool:
+    try:
+        return _REVOKED_ENDING.search(storage.read_tail(path, 256)) is not None
+    except Exception:
+        return False  # read whole below, as any manifest
+
+
 def _housekeeping(
     storage: Storage, paths: DatasetPaths, version: str, listed: set[str], findings: Findings
 ) -> None:
@@ -183,7 +198,7 @@ def _housekeeping(
     kept = set(listed)
     for info in storage.list_files(paths.root, ("manifest.json",)):
         other = posixpath.relpath(info.path, paths.root).split("/", 1)[0]
-        if other == version:
+        if other == version or _ends_revoked(storage, info.path):
             continue
         try:
             manifest = json.loads(storage.read_bytes(info.path))

@@ -135,6 +135,12 @@ class Storage:
         with self.fs.open(self.full(rel), "rb") as fh:
             return fh.read()
 
+    def read_tail(self, rel: str, size: int) -> bytes:
+        """The last ``size`` bytes of a file (all of it when shorter): one ranged read."""
+        with self.fs.open(self.full(rel), "rb") as fh:
+            fh.seek(max(0, fh.seek(0, os.SEEK_END) - size))
+            return fh.read()
+
     def open(self, rel: str, mode: str = "rb"):
         if "w" in mode and self.is_local:
             os.makedirs(os.path.dirname(self.full(rel)), exist_ok=True)

@@ -567,3 +567,48 @@ def test_the_audit_asks_the_independent_detector(locale, text, kind):
     [finding] = identifier_findings(row)
     assert finding.rule == "identifier_detected" and kind in finding.detail["kinds"]
     assert text not in json.dumps(finding.to_dict())
+
+
+def _purged(storage: Storage, store: GovernanceStore) -> str:
+    """Bob deleted everything: a purge revokes the live version. Returns the revoked one."""
+    from utterance_governance.purge.published import purge_published
+
+    revoked = store.live_version(DATASET)
+    add_deletion(store, "del-bob", "cus-bob", "2026-11-25T00:00:00Z")
+    purge_published(storage, store, DATASET, run_id="purge-1", policy=Policy(), pseudonym_key=KEY,
+                    state=lambda: PrivacyState(store.consent_events(), store.deletion_requests()),
+                    now=lambda: NOW)  # fmt: skip
+    assert store.live_version(DATASET) != revoked
+    return revoked
+
+
+def test_a_revoked_manifest_is_known_from_its_last_bytes(lake, monkeypatch):
+    """A version a day and one per purge: the audit read every manifest of the dataset's history whole,
+    daily. A revoked one is now known from its ending (one ranged read)."""
+    storage, store = lake
+    revoked = _purged(storage, store)
+    path = DatasetPaths(DATASET).manifest(revoked)
+    assert json.loads(storage.read_bytes(path))["status"] == "revoked"
+    whole = []
+    read_bytes = Storage.read_bytes
+    monkeypatch.setattr(Storage, "read_bytes", lambda self, rel: whole.append(rel) or read_bytes(self, rel))
+    findings = verify(storage, store)
+    assert findings.violations == 0 and path not in whole
+
+
+@pytest.mark.parametrize("tamper", ["live again", "status earlier", "another writer"])
+def test_a_manifest_not_ending_revoked_is_read_whole(lake, tamper):
+    storage, store = lake
+    revoked = _purged(storage, store)
+    path = DatasetPaths(DATASET).manifest(revoked)
+    manifest = json.loads(storage.read_bytes(path))
+    if tamper == "live again":
+        data = json.dumps({**manifest, "status": "live"}, indent=2, sort_keys=True).encode()
+    elif tamper == "status earlier":  # a revoked ending, but a later key says live
+        text = json.dumps({**manifest, "status": "revoked"}, indent=2, sort_keys=True)
+        data = (text.removesuffix("\n}") + ',\n  "zz": 1,\n  "status": "live"\n}').encode()
+    else:  # compact JSON: never taken for revoked from its ending, read whole (it says live)
+        data = json.dumps({**manifest, "status": "live"}).encode()
+    storage.write_bytes(path, data)
+    findings = verify(storage, store)
+    assert findings.rules == {"other_manifest_live"} and findings.violations == 0  # a warning

@@ -74,6 +74,12 @@ def _by_source(rows: int = 1000, sources: int = 10) -> pa.Table:
     ).sort_by("source_file")
 
 
+def test_a_tail_read_gives_a_files_last_bytes_alike(lake):
+    lake.write_bytes("m/manifest.json", b"0123456789")
+    assert lake.read_tail("m/manifest.json", 4) == b"6789"
+    assert lake.read_tail("m/manifest.json", 64) == b"0123456789"
+
+
 def test_a_read_where_in_gives_exactly_the_rows_of_those_values_alike(lake, monkeypatch):
     table = _by_source()
     lake.write_parquet("staging/dups.parquet", table, row_group_size=50)  # 20 row groups, 2 per source
