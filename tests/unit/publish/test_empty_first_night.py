@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.pipeline import Lake
+
 from utterance_governance.publish.commit import read_current, read_manifest
 
 DAY = "landing/utterances/dt=2026-11-20"
