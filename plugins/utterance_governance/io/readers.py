@@ -24,10 +24,11 @@ captured later than that is ``future_timestamp:captured_at``. Typed records carr
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.io.storage import Storage
+from utterance_governance.io.storage import Storage, UnreadableRows, caused_by_the_bytes
 from utterance_governance.privacy.identity import (
     canonical_enum,
     canonical_id,
@@ -79,21 +80,96 @@ class Arrival:
     not_after: datetime | None = None  # the latest credible capture time: first reading + clock skew
 
 
-def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | None = None) -> ReadResult:
-    """Read one landing file of ``kind`` (utterances, consent, deletions) without raising."""
+# A landing file is read in pieces of at most this many rows and about this many bytes (of text, or of a
+# Parquet row group's columns): what a reading holds follows the piece, not the file. A file of any size
+# is read (one over 2 GB of text overflowed Arrow's string offsets, and its every night failed). Deciding
+# a piece takes about 35 times its text at most (long transcripts, every row redacted): measured on 4 KB
+# transcripts, 16 MiB pieces peaked at 577 MiB, 32 MiB at 915 MiB and 64 MiB at 1,497 MiB.
+PIECE_ROWS = 250_000
+PIECE_BYTES = 16 << 20
+_BLOCK_BYTES = 8 << 20  # one read of the file
+
+
+def read_landing_pieces(
+    storage: Storage,
+    rel: str,
+    kind: str,
+    arrival: Arrival | None = None,
+    *,
+    piece_rows: int | None = None,
+    piece_bytes: int | None = None,
+) -> Iterator[ReadResult]:
+    """Read one landing file of ``kind`` (utterances, consent, deletions) piece by piece, without
+    raising: at least one piece, line numbers the file's own. A file that cannot be opened, or read
+    on from some point, gives one quarantine row with ``line = 0`` saying why, after what was read.
+
+    An id seen twice in one piece is ``duplicate_id``; one seen in two pieces of a file is left to
+    the night's deduplication, as one seen in two files is."""
     schema, required, id_field = KINDS[kind]
     arrival = arrival or Arrival()
-    tail_problem = None
-    try:
-        if rel.endswith(".parquet"):
-            columns, raw_of, n, lines = _parquet_columns(storage, rel, schema)
-            details = np.full(n, None, dtype=object)
-        else:
-            data = storage.read_bytes(rel)
-            columns, raw_of, n, lines, details, tail_problem = _jsonl_columns(data, rel, schema)
-    except Exception as exc:  # a file we cannot open at all: one quarantine row says why
-        return ReadResult(_empty(schema, rel), _file_problem(rel, f"unreadable_file:{type(exc).__name__}"))
-    return _finish(schema, required, id_field, rel, columns, raw_of, lines, details, tail_problem, arrival)
+    pieces = (
+        _parquet_pieces(storage, rel, schema, piece_rows or PIECE_ROWS)
+        if rel.endswith(".parquet")
+        else _jsonl_pieces(storage, rel, schema, piece_bytes or PIECE_BYTES)
+    )
+    given = False
+    while True:
+        try:
+            piece = next(pieces)
+        except StopIteration:
+            break
+        except Exception as exc:  # a file we cannot open, or read on: one quarantine row says why
+            yield ReadResult(_empty(schema, rel), _file_problem(rel, _unreadable(exc)))
+            return
+        given = True
+        if isinstance(piece, Unreadable):  # a part of the file (a Parquet row group); the rest is read
+            yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line))
+            continue
+        try:
+            read = _finish(schema, required, id_field, rel, *piece, arrival)
+        except Exception as exc:  # a value nothing here can hold (a date past year 9999 ...): this piece
+            first = int(piece[2][0]) if len(piece[2]) else 0
+            read = ReadResult(_empty(schema, rel), _file_problem(rel, _unreadable(exc), first))
+        yield read
+    if not given:
+        yield ReadResult(_empty(schema, rel), S.QUARANTINE.empty_table())
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A part of a file that cannot be read (its first line, why); the parts after it are read."""
+
+    line: int
+    detail: str
+
+
+def _unreadable(exc: Exception) -> str:
+    """The detail code of an error its bytes caused reading a file (not its message: Arrow's may
+    quote a cell); any other error is raised again (``storage.caused_by_the_bytes``)."""
+    if isinstance(exc, FileProblem):
+        return f"unreadable_file:{exc.code}"
+    if not caused_by_the_bytes(exc):
+        raise exc
+    return f"unreadable_file:{type(exc).__name__}"
+
+
+class FileProblem(ValueError):
+    """What makes a whole file unreadable, as a stable code (``empty_file``, ``not_parquet``, ``utf16``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | None = None) -> ReadResult:
+    """Read one landing file of ``kind`` (utterances, consent, deletions) without raising: its pieces
+    (``read_landing_pieces``) together."""
+    pieces = list(read_landing_pieces(storage, rel, kind, arrival))
+    if len(pieces) == 1:
+        return pieces[0]
+    return ReadResult(
+        pa.concat_tables([p.records for p in pieces]), pa.concat_tables([p.quarantine for p in pieces])
+    )
 
 
 # captures before this are malformed (``implausible_timestamp:captured_at``): a shard's captured_date
@@ -139,23 +215,173 @@ def gunzip(data: bytes) -> Gunzipped:
     return Gunzipped(b"".join(parts))
 
 
-def _decompress(data: bytes) -> tuple[bytes, str | None]:
-    read = gunzip(data)
-    return read.text, f"unreadable_file:{read.problem}" if read.problem else None
+class _GunzipStream:
+    """A gzip file's text block by block, member after member, as ``gunzip`` reads it whole.
+
+    The text is given only as far as it can be trusted, which a first pass finds: every complete
+    member's (each checked against its CRC), and of a member the file cuts off, its complete lines.
+    A member that fails its check gives none of its text, so the file is decompressed twice."""
+
+    def __init__(self, storage: Storage, rel: str) -> None:
+        self.storage, self.rel = storage, rel
+        self.ended: str | None = None
+        self.problem: str | None = None
+        self.trusted = self._trusted_bytes()
+
+    def _members(self) -> Iterator[tuple[bytes, bool]]:
+        """(text, whether it completes its member), block by block; ``ended`` says how it ended."""
+        self.ended = None
+        members, member = 0, None
+        with self.storage.open(self.rel, "rb") as fh:
+            pending = b""
+            while True:
+                if not pending:
+                    pending = fh.read(_BLOCK_BYTES)
+                    if not pending:
+                        break
+                if member is None:
+                    if not pending.strip(b"\0"):  # zero padding after the last member
+                        pending = b""
+                        continue
+                    member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                try:
+                    text = member.decompress(pending)
+                except zlib.error:
+                    self.ended = "trailing_bytes" if members else "corrupt_gzip"
+                    return
+                yield text, member.eof
+                if member.eof:
+                    pending, member, members = member.unused_data, None, members + 1
+                else:
+                    pending = b""
+        if member is not None:
+            self.ended = "truncated_gzip"
+
+    def _trusted_bytes(self) -> int:
+        complete = seen = 0
+        line_end = -1  # the last line end seen, in the text so far
+        for text, completes in self._members():
+            at = text.rfind(b"\n")
+            if at >= 0:
+                line_end = seen + at
+            seen += len(text)
+            if completes:
+                complete = seen
+        self.problem = self.ended
+        if self.problem == "truncated_gzip":  # and the complete lines of the member cut off
+            return max(complete, line_end + 1)
+        return complete
+
+    def blocks(self) -> Iterator[bytes]:
+        left = self.trusted
+        for text, _ in self._members():
+            if left <= 0:
+                return
+            yield text[:left]
+            left -= len(text)
 
 
-def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
-    tail_problem = None
-    if rel.endswith(".gz"):
-        data, tail_problem = _decompress(data)
-    if data.startswith(codecs.BOM_UTF8):  # a byte-order mark some writers put first: not the record's
-        data = data[len(codecs.BOM_UTF8) :]
+def _plain_blocks(storage: Storage, rel: str) -> Iterator[bytes]:
+    with storage.open(rel, "rb") as fh:
+        while block := fh.read(_BLOCK_BYTES):
+            yield block
+
+
+def _text_pieces(blocks: Iterator[bytes], piece_bytes: int) -> Iterator[bytes]:
+    """Pieces of about ``piece_bytes``, each cut just after a line end (the last: what is left). Of a
+    line over ``MAX_LINE_BYTES`` the first ``MAX_LINE_BYTES + 1`` bytes are kept, enough to refuse it
+    as too long: a file that is one long line never sits in memory whole."""
+    buffer = bytearray()
+    skipping = False
+    for block in blocks:
+        if skipping:
+            end = block.find(b"\n")
+            if end < 0:
+                continue
+            block, skipping = block[end:], False
+        buffer += block
+        while len(buffer) >= piece_bytes:  # cut after the last line end within the piece, else the first
+            cut = (buffer.rfind(b"\n", 0, piece_bytes) + 1) or (buffer.find(b"\n", piece_bytes) + 1)
+            if not cut:
+                break
+            yield bytes(buffer[:cut])
+            del buffer[:cut]
+        cut = buffer.rfind(b"\n") + 1
+        if len(buffer) - cut > MAX_LINE_BYTES:
+            del buffer[cut + MAX_LINE_BYTES + 1 :]
+            skipping = True
+    if buffer:
+        yield bytes(buffer)
+
+
+_OTHER_ENCODINGS = (  # JSON Lines are UTF-8 (SPEC §4): a file in another is refused whole, as such
+    (codecs.BOM_UTF32_LE, "utf32"), (codecs.BOM_UTF32_BE, "utf32"), (codecs.BOM_UTF16_LE, "utf16"),
+    (codecs.BOM_UTF16_BE, "utf16"), (b"{\x00", "utf16"), (b"\x00{", "utf16"),
+)  # fmt: skip
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_HEAD_BYTES = 1 << 16  # what decides how a file's lines end
+
+
+def _lone_crs_end_lines(head: bytes) -> bool:
+    """Whether a text whose first bytes are ``head`` ends its lines with carriage returns alone (an old
+    Mac export: a CR in its first 64 KiB, no line feed). Elsewhere a CR is left alone: a JSON line may
+    hold one as white space. Raises ``FileProblem`` for a text in another encoding than UTF-8."""
+    for mark, name in _OTHER_ENCODINGS:
+        if head.startswith(mark):
+            raise FileProblem(f"encoding_{name}")
+    head = head[:_HEAD_BYTES]
+    return b"\r" in head and b"\n" not in head
+
+
+def landing_lines(text: bytes) -> list[tuple[bytes, bytes]]:
+    """A JSON Lines text's lines as the readers number them (the first is line 1), each with the bytes
+    that end it: what a rewrite of the file keeps or drops line by line."""
+    parts = re.split(rb"(\n|\r(?!\n))" if _lone_crs_end_lines(text[:_HEAD_BYTES]) else rb"(\n)", text)
+    return list(zip(parts[0::2], [*parts[1::2], b""], strict=True))
+
+
+def _utf8_lines(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` checked for their encoding, with lone carriage returns as line feeds where they end
+    the lines (``_lone_crs_end_lines``)."""
+    head = b""
+    for block in blocks:
+        head += block
+        if len(head) >= _HEAD_BYTES:
+            break
+    if not _lone_crs_end_lines(head):
+        yield head
+        yield from blocks
+        return
+    held = b""
+    for block in itertools.chain([head], blocks):
+        block = held + block
+        block, held = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")  # a CRLF cut in two
+        yield _LONE_CR.sub(b"\n", block)
+    yield _LONE_CR.sub(b"\n", held)
+
+
+def _jsonl_pieces(storage: Storage, rel: str, schema: pa.Schema, piece_bytes: int):
+    stream = _GunzipStream(storage, rel) if rel.endswith(".gz") else None
+    blocks = _utf8_lines(stream.blocks() if stream is not None else _plain_blocks(storage, rel))
+    first = 1
+    for text in _text_pieces(blocks, piece_bytes):
+        if first == 1 and text.startswith(codecs.BOM_UTF8):  # a mark some writers put first: not the record's
+            text = text[len(codecs.BOM_UTF8) :]
+        columns, raw_of, lines, details = _jsonl_columns(text, schema, first)
+        first += text.count(b"\n")
+        yield columns, raw_of, lines, details, None
+    if stream is not None and stream.problem:
+        columns, raw_of, lines, details = _jsonl_columns(b"", schema, first)
+        yield columns, raw_of, lines, details, f"unreadable_file:{stream.problem}"
+
+
+def _jsonl_columns(data: bytes, schema: pa.Schema, first_line: int):
     values: dict[str, list] = {f.name: [] for f in schema}
     raws: list[str] = []
     lines: list[int] = []
     details: list[str | None] = []
     checkers = {f.name: _PY_CHECKS[_kind_of(f.type)] for f in schema}
-    for number, line in enumerate(_lines(data), start=1):
+    for number, line in enumerate(_lines(data), start=first_line):
         if not line.strip():
             continue
         lines.append(number)
@@ -167,6 +393,8 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
                 "line_too_long",
             )
         else:
+            if line.startswith(codecs.BOM_UTF8):  # the mark of an export concatenated after another
+                line = line[len(codecs.BOM_UTF8) :]
             try:
                 text = line.decode("utf-8")
             except UnicodeDecodeError:
@@ -175,8 +403,10 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
         if detail is None:
             try:
                 parsed = json.loads(text, object_pairs_hook=_no_repeated_key)
-            except _RepeatedKey as repeated:
-                parsed, detail = None, f"duplicate_key:{repeated.key}"
+            except _RepeatedKey as repeated:  # (a field of the record by name; any other key, e.g. an
+                # e-mail address keying a map, is no reason code and may be an identifier)
+                key = repeated.key if repeated.key in checkers else "other"
+                parsed, detail = None, f"duplicate_key:{key}"
             except (ValueError, RecursionError):  # (nested too deep for the parser: this line only)
                 parsed, detail = None, "unparseable_json"
             if detail is None and not isinstance(parsed, dict):
@@ -194,14 +424,11 @@ def _jsonl_columns(data: bytes, rel: str, schema: pa.Schema):
             values[name].append(value)
         details.append(detail)
     columns = {f.name: pa.array(values[f.name], type=_loose_type(f.type)) for f in schema}
-    n = len(lines)
     return (
         columns,
         (lambda idx: [raws[i] for i in idx]),
-        n,
         np.asarray(lines, dtype=np.int64),
         np.asarray(details, dtype=object),
-        tail_problem,
     )
 
 
@@ -227,7 +454,7 @@ def _lines(data: bytes):
 class _RepeatedKey(ValueError):
     def __init__(self, key: str) -> None:
         super().__init__(key)
-        self.key = key if key.isascii() and key.isprintable() and len(key) <= 40 else "?"
+        self.key = key
 
 
 def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
@@ -246,7 +473,7 @@ _LONE_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
 def _encodable(parsed: dict) -> bool:
     try:
         json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
+    except (UnicodeEncodeError, RecursionError):  # (nested just short of the parser's limit: this line)
         return False
     return True
 
@@ -301,8 +528,28 @@ _PY_CHECKS: dict[str, Callable] = {
 
 
 # --- Parquet ----------------------------------------------------------------------------
-def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
-    table = storage.read_parquet(rel)
+def _parquet_pieces(storage: Storage, rel: str, schema: pa.Schema, piece_rows: int):
+    """Row group by row group, in pieces of at most ``piece_rows``: a row group that cannot be decoded
+    is one ``Unreadable`` (``unreadable_row_group:<error>``, its first line), and the next is read."""
+    if storage.info(rel).size == 0:
+        raise FileProblem("empty_file")
+    if storage.read_tail(rel, 4) != b"PAR1":
+        raise FileProblem("not_parquet")  # (or cut short: the footer ends a Parquet file)
+    first = 1
+    for group in storage.iter_parquet(rel, piece_rows, PIECE_BYTES):
+        if isinstance(group, UnreadableRows):
+            yield Unreadable(first, "unreadable_row_group:" + _unreadable(group.error).split(":", 1)[1])
+            first += group.rows
+            continue
+        columns, raw_of, n, lines = _parquet_columns(group, schema, first)
+        first += n
+        yield columns, raw_of, lines, np.full(n, None, dtype=object), None
+
+
+def _parquet_columns(table: pa.Table, schema: pa.Schema, first_line: int):
+    twice = [name for name in schema.names if len(table.schema.get_all_field_indices(name)) > 1]
+    if twice:  # which of the two is the record's?
+        raise FileProblem(f"duplicate_column:{twice[0]}")
     n = table.num_rows
     columns: dict[str, pa.Array] = {}
     wrong: dict[str, pa.Array] = {}
@@ -324,7 +571,7 @@ def _parquet_columns(storage: Storage, rel: str, schema: pa.Schema):
         rows = [dict(zip(cells, values, strict=True)) for values in zip(*cells.values(), strict=True)]
         return [json.dumps(r, default=str, ensure_ascii=False) for r in rows] if cells else ["{}"] * len(idx)
 
-    lines = np.arange(1, n + 1, dtype=np.int64)
+    lines = np.arange(first_line, first_line + n, dtype=np.int64)
     # wrong-type cells become null and are reported through the wrong_type detail
     columns["__wrong__"] = wrong
     columns["__finer__"] = finer
@@ -353,12 +600,19 @@ def _cells(col: pa.ChunkedArray) -> list:
     ``\\x..`` escapes (Arrow's ``to_pylist`` raises on them)."""
     try:
         return col.to_pylist()
-    except (UnicodeDecodeError, pa.ArrowException):
+    except (UnicodeDecodeError, pa.ArrowException, OverflowError, ValueError):
         pass
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         raw = col.cast(pa.large_binary()).to_pylist()
         return [None if v is None else v.decode("utf-8", errors="backslashreplace") for v in raw]
-    return ["<undecodable>"] * len(col)
+    try:  # a date or time past year 9999 has no Python value: Arrow writes it
+        return pc.cast(col, pa.string()).to_pylist()
+    except (pa.ArrowException, UnicodeDecodeError):
+        return ["<undecodable>"] * len(col)
+
+
+def _is_text_type(t: pa.DataType) -> bool:
+    return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
 def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[pa.Array, str] | None]:
@@ -381,7 +635,7 @@ def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[
             return col.cast(loose), None
         if kind in ("int", "float") and is_number:
             return col.cast(loose, safe=True), None
-        if kind == "list" and pa.types.is_list(col.type):
+        if kind == "list" and pa.types.is_list(col.type) and _is_text_type(col.type.value_type):
             return col.cast(loose), None
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         pass
@@ -742,11 +996,11 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
     return pa.array(salvaged, pa.string())
 
 
-def _file_problem(rel: str, detail: str) -> pa.Table:
+def _file_problem(rel: str, detail: str, line: int = 0) -> pa.Table:
     return pa.table(
         {
             "source_file": [rel],
-            "line": [0],
+            "line": [line],
             "record_id": pa.nulls(1, pa.string()),
             "customer_id": pa.nulls(1, pa.string()),
             "reason": [S.MALFORMED],

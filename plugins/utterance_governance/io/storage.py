@@ -31,7 +31,9 @@ import logging
 import os
 import posixpath
 import stat
+import tempfile
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -63,6 +65,87 @@ class ObjectInfo:
     size: int
     fingerprint: str  # changes when the content changes (mtime+size locally, ETag on S3)
     modified: dt.datetime | None = None  # last modification (UTC), when the store says
+
+
+# What a file's bytes can make a reader raise (Arrow reports undecodable Parquet as an OSError without
+# an errno; an OS error has one). Anything else (a connection or permission error, a timeout, no
+# memory, a bug) is no verdict on the file: the reading fails, to be retried, and the file stays new.
+# Taken for malformed, a file read during a network fault was never read again: its opt-outs were lost
+# once someone acknowledged the "unreadable" record.
+_BYTES_ERRORS = (
+    pa.ArrowException,
+    zlib.error,
+    UnicodeError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+    EOFError,
+)
+_NOT_BYTES_ERRORS = (
+    ConnectionError,
+    TimeoutError,
+    PermissionError,
+    FileNotFoundError,
+    InterruptedError,
+    MemoryError,
+)
+
+
+def printable(path: str) -> str:
+    """``path`` as UTF-8 can hold it: a local name that is no UTF-8 (Python keeps its bytes as lone
+    surrogates) with those bytes as ``\\x..`` escapes."""
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        pass
+    try:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate no file system byte gives
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def caused_by_the_bytes(exc: BaseException) -> bool:
+    """Whether reading a file raised ``exc`` because of what the file holds."""
+    if isinstance(exc, _NOT_BYTES_ERRORS):
+        return False
+    return isinstance(exc, _BYTES_ERRORS) or (isinstance(exc, OSError) and exc.errno is None)
+
+
+@dataclass(frozen=True)
+class UnreadableRows:
+    """Rows of a Parquet file that cannot be decoded (a row group): how many, and the error."""
+
+    rows: int
+    error: Exception
+
+
+class ParquetSink:
+    """One Parquet file written table by table (``Storage.parquet_writer``)."""
+
+    def __init__(self, path: str, row_group_rows: int) -> None:
+        self.path, self.row_group_rows = path, row_group_rows
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        table = without_dictionaries(table)
+        if self.writer is None:
+            self.schema = table.schema
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+        self.writer.write_table(table.cast(self.schema), row_group_size=self.row_group_rows)
+        self.rows += table.num_rows
+
+    def close(self) -> bool:
+        """Close the file; whether there is one (a table was written)."""
+        if self.writer is None:
+            return False
+        self.writer.close()
+        with open(self.path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        self.writer = None
+        return True
 
 
 class Storage:
@@ -99,7 +182,10 @@ class Storage:
 
     def refusal(self, full: str) -> str | None:
         """Why a local path must not be read (``symlink``, ``outside_root``, ``not_regular_file``: a
-        named pipe would hang the reader, a device or socket is no file), or None."""
+        named pipe would hang the reader, a device or socket is no file; ``undecodable_name``: a name
+        that is no UTF-8, which no store, report or log line can hold as it is), or None."""
+        if printable(full) != full:
+            return "undecodable_name"
         if not self.is_local:
             return None
         path = full
@@ -169,9 +255,9 @@ class Storage:
             name = posixpath.basename(full)
             reason = self.refusal(full)
             if reason:
-                log.warning("refused %s (%s): never read", self.rel(full), reason)
+                log.warning("refused %s (%s): never read", printable(self.rel(full)), reason)
                 if refused is not None:
-                    refused.append(Refused(self.rel(full), reason))
+                    refused.append(Refused(printable(self.rel(full)), reason))
                 continue
             if info.get("type") == "directory":
                 continue
@@ -200,6 +286,29 @@ class Storage:
             return pq.read_table(self.full(rel), columns=columns)
         with self.fs.open(self.full(rel), "rb") as fh:
             return pq.read_table(fh, columns=columns)
+
+    def iter_parquet(
+        self, rel: str, rows: int, max_bytes: int | None = None
+    ) -> Iterator[pa.Table | UnreadableRows]:
+        """``rel``'s rows, row group by row group, in tables of at most ``rows`` rows and about
+        ``max_bytes`` (every column; the file is never read whole, a row group at a time). A row group
+        that cannot be decoded is an ``UnreadableRows``, and the next one is read."""
+        with contextlib.ExitStack() as stack:
+            full = self.full(rel)
+            parquet = pq.ParquetFile(full if self.is_local else stack.enter_context(self.fs.open(full, "rb")))
+            for index in range(parquet.metadata.num_row_groups):
+                try:
+                    group = parquet.read_row_group(index)
+                except Exception as exc:
+                    if not caused_by_the_bytes(exc):
+                        raise
+                    yield UnreadableRows(parquet.metadata.row_group(index).num_rows, exc)
+                    continue
+                step = rows
+                if max_bytes and group.nbytes > max_bytes:
+                    step = max(1, min(rows, max_bytes * group.num_rows // group.nbytes))
+                for start in range(0, group.num_rows, step):
+                    yield group.slice(start, step)
 
     def read_parquet_where_in(self, rel: str, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
         """The rows of ``rel`` whose ``column`` is one of ``values`` (``columns`` of them), reading only
@@ -249,6 +358,32 @@ class Storage:
         data = sink.getvalue()
         self.write_bytes(rel, data)
         return len(data), hashlib.sha256(data).hexdigest()
+
+    @contextlib.contextmanager
+    def parquet_writer(self, rel: str) -> Iterator[ParquetSink]:
+        """A Parquet file at ``rel`` written table by table (``write``), in place at the end, atomically
+        (as ``write_parquet``); nothing is written when no table was given, or when the block raises.
+        Every table takes the first one's schema. Locally a temporary file beside it is renamed; on an
+        object store a local temporary file is uploaded (the object appears whole)."""
+        full = self.full(rel)
+        if self.is_local:
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            tmp = f"{full}{TEMPORARY_MARK}{uuid.uuid4().hex}"
+        else:
+            fd, tmp = tempfile.mkstemp(suffix=".parquet")
+            os.close(fd)
+        sink = ParquetSink(tmp, self.row_group_rows)
+        try:
+            yield sink
+            if sink.close():
+                if self.is_local:
+                    os.replace(tmp, full)
+                else:
+                    self.fs.put_file(tmp, full)
+        finally:
+            sink.close()
+            if os.path.exists(tmp):
+                os.remove(tmp)
 
     def ensure_root(self) -> None:
         """Create the lake root if missing: a directory locally, the bucket on an object store."""

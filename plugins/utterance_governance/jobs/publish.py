@@ -24,7 +24,13 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
-from utterance_governance.io.readers import SUFFIXES, Arrival, ReadResult, read_landing_file
+from utterance_governance.io.readers import (
+    SUFFIXES,
+    Arrival,
+    ReadResult,
+    read_landing_file,
+    read_landing_pieces,
+)
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
@@ -143,15 +149,17 @@ def ingest_privacy(ctx: RunContext) -> dict:
                     ctx.storage.write_parquet(
                         f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
                     )
-            except Exception as exc:  # one file that cannot be read never stops the others
-                log.exception("could not read %s; it blocks publishing and is read again next run", info.path)
+            except Exception as exc:  # one file that cannot be read now never stops the others
+                log.exception(
+                    "could not read %s; it blocks publishing until it is read (next run)", info.path
+                )
                 ctx.store.record_privacy_quarantine(
                     kind,
                     _blocking_rows(
                         [
                             (
                                 info.path,
-                                _versioned(ctx.storage, info.path, f"unreadable_file:{type(exc).__name__}"),
+                                _versioned(ctx.storage, info.path, f"read_failed:{type(exc).__name__}"),
                             )
                         ]
                     ),
@@ -163,6 +171,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
             )
             summary[f"{folder}_new"] += ingest(records, info.path, quarantined=read.quarantine)
             summary[f"{folder}_quarantined"] += read.quarantine.num_rows
+            ctx.store.settle_read_failures(info.path)
             taken.append(info)
         ctx.store.mark_files_processed(taken, ctx.run_id)
         summary[f"{folder}_files"] += len(taken)
@@ -370,8 +379,10 @@ def _staging(ctx: RunContext) -> str:
 def process_file(ctx: RunContext, file: dict) -> dict:
     """Read, decide and clean one landing file (or a held-back set); stage the results.
 
-    Rows held back (an unreadable privacy record of their customer) are kept, with their
-    text, in ``quarantine/held/<file>.parquet`` until a later run can decide them.
+    The file is read piece by piece (``read_landing_pieces``), each decided and staged before the
+    next is read: what the task holds follows the piece, not the file. Rows held back (an
+    unreadable privacy record of their customer) are kept, with their text, in
+    ``quarantine/held/<file>.parquet`` until a later run can decide them.
     """
     settings = load_settings()
     progress = telemetry.Progress("process_file", total=1, logger=log)
@@ -379,33 +390,45 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     if file.get("withdrawn"):
         return _process_withdrawn(ctx, file, state, settings.pseudonym_key)
     if file.get("held"):
-        read = ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())
+        pieces = iter([ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())])
         key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
     else:
-        read = read_landing_file(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
+        pieces = read_landing_pieces(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
         key = _file_key(file["path"])
-    decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
     base = f"{_staging(ctx)}/files/{key}"
-    staged = _stage_publishable(ctx, file, key, decided.publishable)
-    ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
-    held = read.records.filter(
-        pc.equal(decided.decisions.slice(0, read.records.num_rows).column("reason"), S.HELD_BACK)
-    )
-    ctx.storage.write_parquet(f"{base}.held.parquet", held)
-    quarantine = None
-    if read.quarantine.num_rows:
-        # keyed by the landing file: a re-read of the file replaces it, never duplicates it
-        quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
-        ctx.storage.write_parquet(quarantine, read.quarantine)
-    _file_progress(ctx, progress, file["path"], read.rows_seen, decided.counts)
+    # keyed by the landing file: a re-read of the file replaces it, never duplicates it
+    quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
+    counts: Counter = Counter()
+    rows_seen = publishable_rows = 0
+    with (
+        ctx.storage.parquet_writer(f"{base}.decisions.parquet") as decisions,
+        ctx.storage.parquet_writer(f"{base}.held.parquet") as held,
+        ctx.storage.parquet_writer(quarantine) as quarantined,
+    ):
+        for index, read in enumerate(pieces):
+            decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
+            # each piece's rows in files of their own in the partitions ("<key>~00001" after "<key>")
+            staged = _stage_publishable(
+                ctx, file, f"{key}~{index:05d}" if index else key, decided.publishable
+            )
+            publishable_rows += staged["publishable_rows"]
+            decisions.write(decided.decisions)
+            reasons = decided.decisions.slice(0, read.records.num_rows).column("reason")
+            held.write(read.records.filter(pc.equal(reasons, S.HELD_BACK)))
+            if read.quarantine.num_rows:
+                quarantined.write(read.quarantine)
+            counts.update(decided.counts)
+            rows_seen += read.rows_seen
+    _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
         **file,
-        **staged,
+        "partitions": file.get("partitions", 1),
+        "publishable_rows": publishable_rows,
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"] if file.get("held") else f"{HELD}/{_file_key(file['path'])}.parquet",
-        "quarantine": quarantine,
-        "counts": dict(decided.counts),
+        "quarantine": quarantine if quarantined.rows else None,
+        "counts": dict(counts),
         "publishing_blocked": list(state.blocked_reasons),
         "key_fingerprint": key_fingerprint(settings.pseudonym_key),  # the key its speaker keys were made with
     }
@@ -481,10 +504,13 @@ def _with_held_later(ctx: RunContext, item: dict, held: pa.Table, held_later: pa
     if not len(ids):
         return held
     if item.get("held") or item.get("withdrawn"):
-        source = ctx.storage.read_parquet(item["path"])
+        sources = [ctx.storage.read_parquet(item["path"])]
     else:
-        source = read_landing_file(ctx.storage, item["path"], "utterances", arrival_of(ctx, item)).records
-    late = source.filter(pc.fill_null(pc.is_in(source.column("utterance_id"), value_set=ids), False))
+        pieces = read_landing_pieces(ctx.storage, item["path"], "utterances", arrival_of(ctx, item))
+        sources = (piece.records for piece in pieces)
+    late = pa.concat_tables(
+        [s.filter(pc.fill_null(pc.is_in(s.column("utterance_id"), value_set=ids), False)) for s in sources]
+    )
     log.info(
         "%s: %d rows the re-check under the lock held back kept with its held rows",
         item["path"],

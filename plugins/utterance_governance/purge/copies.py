@@ -50,7 +50,14 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import SUFFIXES, Arrival, customers_in_raw, gunzip, read_landing_file
+from utterance_governance.io.readers import (
+    SUFFIXES,
+    Arrival,
+    customers_in_raw,
+    gunzip,
+    landing_lines,
+    read_landing_file,
+)
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, without_dictionaries
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
@@ -422,8 +429,10 @@ def _purge_landing_file(
         kept = _parquet_like(storage, path, table.filter(pa.array(keep)))
     else:
         text = unzipped.text if unzipped is not None else storage.read_bytes(path)
-        lines = text.split(b"\n")
-        kept = b"\n".join(line for number, line in enumerate(lines, start=1) if number not in drop_lines)
+        lines = landing_lines(text)  # numbered as the reader numbered them (lone CRs may end lines)
+        kept = b"".join(
+            line + end for number, (line, end) in enumerate(lines, start=1) if number not in drop_lines
+        )
         if unzipped is not None:  # what could not be read is kept as it was (a cut line is no record)
             kept = gzip.compress(kept, compresslevel=6, mtime=0) + unzipped.unread
     # the registry notes the rewrite first: a crash before it is re-registered below is finished by

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import gzip
+import io
 import json
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -202,8 +205,27 @@ def test_arbitrary_bytes_never_raise(lake, data, gz):
     name = "h.jsonl.gz" if gz else "h.jsonl"
     lake.write_bytes(f"landing/utterances/dt=2026-11-25/{name}", gzip.compress(data) if gz else data)
     result = read_landing_file(lake, f"landing/utterances/dt=2026-11-25/{name}", "utterances")
-    assert _outcomes(result) == sum(1 for line in data.split(b"\n") if line.strip())
+    assert _outcomes(result) == _lines_in(data)
     assert result.records.schema.names[: len(S.UTTERANCE)] == S.UTTERANCE.names
+
+
+def _lines_in(data: bytes) -> int:
+    """The rows a file of ``data`` makes: one for a file in another encoding than UTF-8 (a BOM of
+    UTF-16 or 32, or ASCII with NULs between); else one per line that is not blank, lines ended by
+    line feeds, or by carriage returns in a file with none."""
+    marks = (
+        codecs.BOM_UTF32_LE,
+        codecs.BOM_UTF32_BE,
+        codecs.BOM_UTF16_LE,
+        codecs.BOM_UTF16_BE,
+        b"{\x00",
+        b"\x00{",
+    )
+    if data.startswith(marks):
+        return 1
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
+    return sum(1 for line in data.split(b"\n") if line.strip())
 
 
 _json_values = st.one_of(
@@ -268,4 +290,74 @@ def test_a_nanosecond_parquet_column_is_read_to_the_microsecond(lake):
     assert pc.cast(read.records.column("captured_at"), pa.int64()).to_pylist() == [
         1_764_078_312_000_000,
         1_764_078_313_000_000,
+    ]
+
+
+def _deletions(n: int) -> list[bytes]:
+    return [json.dumps({"request_id": f"r{i}", "customer_id": f"c{i}", "scope": "all",
+                        "requested_at": "2026-11-25T10:00:00Z"}).encode() for i in range(n)]  # fmt: skip
+
+
+def test_lines_ended_by_carriage_returns_alone_are_lines(lake):
+    """An old Mac export: 10,000 utterances read as one line, one malformed decision, 2 KB kept."""
+    rel = "landing/deletions/cr.jsonl"
+    lake.write_bytes(rel, b"\r".join(_deletions(3)) + b"\r")
+    read = read_landing_file(lake, rel, "deletions")
+    assert read.records.column("line").to_pylist() == [1, 2, 3] and read.quarantine.num_rows == 0
+
+
+def test_a_carriage_return_in_a_file_of_line_feeds_stays_white_space(lake):
+    line = row().replace(b", ", b",\r ", 1)
+    assert b"\r" in line and read_lines(lake, [line, row(utterance_id="u2")]).records.num_rows == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_file_in_another_encoding_than_utf8_is_refused_as_such(lake, encoding):
+    """UTF-16 (PowerShell's default) was read line by line: a phantom record, and `unparseable_json`."""
+    rel = "landing/deletions/u16.jsonl"
+    lake.write_bytes(rel, b"\n".join(_deletions(3)).decode().encode(encoding) + "\n".encode(encoding))
+    read = read_landing_file(lake, rel, "deletions")
+    assert read.records.num_rows == 0
+    expected = "encoding_utf32" if "32" in encoding else "encoding_utf16"
+    assert read.quarantine.select(["line", "customer_id", "detail"]).to_pylist() == [
+        {"line": 0, "customer_id": None, "detail": f"unreadable_file:{expected}"}
+    ]
+
+
+def test_a_byte_order_mark_starting_a_later_line_is_not_the_records(lake):
+    """Two exports concatenated, each with its mark."""
+    read = read_lines(lake, [b"\xef\xbb\xbf" + row(), b"\xef\xbb\xbf" + row(utterance_id="u2")])
+    assert read.records.column("utterance_id").to_pylist() == ["u1", "u2"]
+
+
+def test_a_repeated_key_is_named_only_when_it_is_a_field_of_the_record(lake):
+    """A map keyed by a contact repeated its key verbatim into decisions, reports and the error log."""
+    repeated = row()[:-1] + b', "slots": {"jane.doe@example.com": 1, "jane.doe@example.com": 2}}'
+    twice = row()[:-1] + b', "locale": "de-DE"}'
+    read = read_lines(lake, [repeated, twice])
+    assert read.quarantine.column("detail").to_pylist() == ["duplicate_key:other", "duplicate_key:locale"]
+
+
+def test_a_line_nested_just_short_of_the_parsers_limit_with_a_lone_surrogate_loses_only_itself(lake):
+    lines = [row()]
+    for depth in range(600, 1000):  # one of them nears the limit at any depth of the call stack
+        lines.append(b'{"utterance_id": "d", "x": ' + b"[" * depth + b'"\\ud800"' + b"]" * depth + b"}")
+    read = read_lines(lake, lines)
+    assert read.records.column("utterance_id").to_pylist() == ["u1"]
+    assert read.quarantine.num_rows == len(lines) - 1 and 0 not in read.quarantine.column("line").to_pylist()
+
+
+def test_a_parquet_list_of_numbers_is_no_list_of_utterance_ids(lake):
+    """Cast to strings, ``[1, 2]`` was taken as two utterance ids; the same request in JSON Lines is
+    ``wrong_type``."""
+    table = pa.table({"request_id": ["r1"], "customer_id": ["c1"], "scope": ["utterances"],
+                      "utterance_ids": pa.array([[1, 2]], pa.list_(pa.int64())),
+                      "requested_at": ["2026-11-25T10:00:00Z"]})  # fmt: skip
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    lake.write_bytes("landing/deletions/ids.parquet", buffer.getvalue())
+    read = read_landing_file(lake, "landing/deletions/ids.parquet", "deletions")
+    assert read.records.num_rows == 0
+    assert read.quarantine.select(["customer_id", "detail"]).to_pylist() == [
+        {"customer_id": "c1", "detail": "wrong_type:utterance_ids"}
     ]

@@ -227,25 +227,30 @@ def test_a_conflicting_deletion_is_released_only_by_a_delete_all_requested_after
     assert not {"u1", "u3"} & lake.live_ids()
 
 
-@pytest.mark.parametrize("shape", ["carriage_returns", "json_array"])
-def test_a_privacy_line_gluing_two_customers_records_blocks_publishing(lake, shape):
+def test_a_privacy_line_gluing_two_customers_records_blocks_publishing(lake):
     """Read as one customer's broken record, the line held back the first customer only, and the
     second one's opt-out was lost without a trace."""
     from utterance_governance.jobs.publish import PublishingBlocked
 
     alice, bob = json.loads(consent("alice")), json.loads(consent("bob"))
-    glued = (
-        f"{json.dumps(alice)}\r{json.dumps(bob)}\r"
-        if shape == "carriage_returns"
-        else f"{json.dumps([alice, bob])}\n"
-    )
-    lake.storage.write_bytes("landing/consent/a.jsonl", glued.encode())
+    lake.storage.write_bytes("landing/consent/a.jsonl", f"{json.dumps([alice, bob])}\n".encode())
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "read me the headlines"))
-    with pytest.raises(
-        PublishingBlocked, match="unparseable_json" if shape == "carriage_returns" else "not_an_object"
-    ):
+    with pytest.raises(PublishingBlocked, match="not_an_object"):
         lake.publish()
     assert lake.live_ids() == set()
+
+
+def test_a_privacy_file_whose_lines_end_in_carriage_returns_gives_each_record(lake):
+    """An old Mac export: its records were one broken line (held the first customer, lost the second's
+    opt-out); its lone carriage returns end its lines."""
+    alice, bob = consent("alice").rstrip(b"\n"), consent("bob").rstrip(b"\n")
+    lake.storage.write_bytes("landing/consent/a.jsonl", alice + b"\r" + bob + b"\r")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "read me the headlines"))
+    lake.publish()
+    with lake.store() as store:
+        assert sorted(store.consent_events().column("customer_id").to_pylist()) == ["alice", "bob"]
+        assert store.privacy_blocked_reasons() == [] and store.held_customers() == set()
+    assert lake.live_ids() == {"u-base"}  # bob opted out
 
 
 def test_a_broken_line_naming_one_customer_twice_holds_that_customer_only(lake):
@@ -297,16 +302,22 @@ def test_a_delete_all_reaches_an_utterance_whose_customer_id_came_as_a_number(la
         assert lake.storage.read_parquet(rel).num_rows == 0
 
 
-def test_a_glued_landing_line_is_erased_for_each_customer_it_holds(lake):
+def test_a_landing_file_whose_lines_end_in_carriage_returns_loses_only_the_deleted_customers_line(lake):
+    """Its lines are numbered as the reader numbers them when a deletion rewrites it: split on line
+    feeds only, the rewrite would drop another line than the deleted customer's, or none."""
     rel = f"{DT}/cr.jsonl"
     lake.storage.write_bytes(rel, line("u1", "alice", "alice asks for rain").rstrip(b"\n") + b"\r"
                              + line("u2", "bob", "bob's locker code is seven seven")[:-1] + b"\r")  # fmt: skip
     lake.publish()
+    assert {"u1", "u2"} <= lake.live_ids()
     lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("bob"))
     lake.privacy()
-    assert b"locker code" not in lake.storage.read_bytes(rel)
-    [quarantined] = lake.storage.list_files("quarantine/utterances", (".parquet",))
-    assert lake.storage.read_parquet(quarantined.path).num_rows == 0
+    kept = lake.storage.read_bytes(rel)
+    assert (
+        b"locker code" not in kept
+        and kept == line("u1", "alice", "alice asks for rain").rstrip(b"\n") + b"\r"
+    )
+    assert "u2" not in lake.live_ids() and "u1" in lake.live_ids()
 
 
 def test_a_deletion_file_starting_with_a_byte_order_mark_is_carried_out(lake):

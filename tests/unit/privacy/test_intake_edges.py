@@ -66,6 +66,63 @@ def test_an_unreadable_privacy_file_stops_no_other_file_and_blocks_publishing(la
     assert any("2026-11-25-a.parquet" in reason and "unreadable_file" in reason for reason in blocked)
 
 
+def test_a_privacy_file_whose_reading_fails_is_read_again_and_its_block_settled(lake, monkeypatch):
+    """A connection reset while reading an opt-out file made it one ``unreadable_file`` record and
+    marked it read: never read again, the opt-out was lost once someone acknowledged the record. The
+    file is now read again next run, publishing blocked meanwhile, and its block settled once read."""
+    from utterance_governance.jobs.publish import PrivacyIntakeFailed
+
+    path = "landing/consent/2026-11-25.jsonl"
+    lake.storage.write_bytes(path, jsonl(opt_out("c-2")))
+    real, failures = Storage.open, []
+
+    def reset_once(self, rel, mode="rb"):
+        if rel == path and not failures:
+            failures.append(rel)
+            raise ConnectionResetError("connection reset by peer")
+        return real(self, rel, mode)
+
+    monkeypatch.setattr(Storage, "open", reset_once)
+    with pytest.raises(PrivacyIntakeFailed):
+        lake.privacy()
+    with lake.store() as store:
+        assert store.consent_events().num_rows == 0
+        assert [r for r in store.privacy_blocked_reasons() if "read_failed:ConnectionResetError" in r]
+    lake.privacy()
+    with lake.store() as store:
+        assert store.consent_events().num_rows == 1 and store.privacy_blocked_reasons() == []
+    assert lake.live_ids() == {"u-9"}  # c-2's opt-out carried out
+
+
+def test_a_file_name_that_is_no_utf8_is_refused_and_stops_nothing(lake):
+    """``opt-out_\xe9t\xe9.jsonl`` (a Latin-1 tool's name) crashed every publish, privacy and audit run:
+    a valid deletion in another file was never taken in."""
+    import os
+
+    root = os.fsencode(lake.root)
+    for folder in (b"landing/deletions", b"landing/utterances/dt=2026-11-20"):
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+        with open(os.path.join(root, folder, b"export_\xe9t\xe9.jsonl"), "wb") as fh:
+            fh.write(jsonl(utterance("u-5", "c-5")))
+    lake.storage.write_bytes(
+        "landing/deletions/2026-11-26.jsonl",
+        jsonl(
+            {
+                "request_id": "r-9",
+                "customer_id": "bystander",
+                "scope": "all",
+                "requested_at": "2026-11-26T00:00:00Z",
+            }
+        ),
+    )
+    lake.privacy()
+    assert lake.live_ids() == {"u-2"}  # the bystander's deletion carried out
+    with lake.store() as store:
+        (blocked,) = store.privacy_blocked_reasons()
+    assert "export_\\xe9t\\xe9.jsonl" in blocked and "undecodable_name" in blocked
+    lake.audit()  # reads every file name of the lake: no crash (it raises on a violation only)
+
+
 def test_a_line_giving_the_customer_twice_names_nobody_and_blocks_publishing(lake):
     """``{"customer_id": "c-2", "customer_id": "c-3"}`` is valid JSON, and Python keeps the last value:
     the opt-out went to c-3 and c-2's rows stayed live."""

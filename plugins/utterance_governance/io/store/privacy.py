@@ -245,6 +245,21 @@ class PrivacyRecords(StoreBase):
                 ).rowcount
         return changed
 
+    def settle_read_failures(self, source_file: str) -> int:
+        """The file was read after all: the blocking rows its failed readings left (``read_failed:``)
+        are settled; return how many. (Whatever unreadable records the file holds, its reading records.)"""
+        q = privacy_quarantine
+        with self._write() as conn:
+            return conn.execute(
+                update(q)
+                .where(
+                    q.c.source_file == source_file,
+                    q.c.detail.like("read_failed:%"),
+                    q.c.acknowledged_at.is_(None),
+                )
+                .values(acknowledged_at=utcnow(), acknowledged_by="pipeline: the file was read")
+            ).rowcount
+
     def privacy_state(self) -> PrivacyState:
         """Every valid consent event and deletion request, the held customers and the blocking records:
         what the privacy core decides against."""

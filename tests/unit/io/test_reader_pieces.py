@@ -1,0 +1,227 @@
+"""A landing file is read in pieces (``read_landing_pieces``): what a reading holds follows the piece,
+not the file. Read in pieces of a few rows or bytes, every file gives the very records and quarantine
+rows, line numbers included, that it gives read in one piece; gzip text is given only as far as it
+can be trusted."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import struct
+import zlib
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from utterance_governance.io import readers
+from utterance_governance.io.readers import MAX_LINE_BYTES, read_landing_file, read_landing_pieces
+from utterance_governance.io.storage import Storage
+
+DAY = "landing/utterances/dt=2026-11-25"
+
+
+def row(i: int, **changes) -> dict:
+    return {"utterance_id": f"u{i}", "customer_id": f"c{i % 7}", "captured_at": "2026-11-25T13:45:12Z",
+            "locale": "en-US", "transcript": f"what is the weather on day {i}", "response": "Sunny.",
+            "asr_confidence": 0.9, **changes}  # fmt: skip
+
+
+def lines_of(n: int) -> list[bytes]:
+    """``n`` lines: records, and among them blank, malformed and too-long lines."""
+    out = []
+    for i in range(n):
+        if i % 11 == 3:
+            out.append(b"")
+        elif i % 13 == 5:
+            out.append(b'{"utterance_id": "broken", ')
+        elif i == n // 2:
+            out.append(json.dumps(row(i, transcript="x" * (MAX_LINE_BYTES + 10))).encode())
+        else:
+            out.append(json.dumps(row(i)).encode())
+    return out
+
+
+@pytest.fixture
+def lake(tmp_path) -> Storage:
+    return Storage(str(tmp_path))
+
+
+def together(pieces) -> tuple[list[dict], list[dict]]:
+    pieces = list(pieces)
+    records = [r for p in pieces for r in p.records.to_pylist()]
+    quarantine = [r for p in pieces for r in p.quarantine.to_pylist()]
+    return records, quarantine
+
+
+def assert_same_as_whole(lake: Storage, rel: str, monkeypatch, **pieces) -> int:
+    whole = read_landing_file(lake, rel, "utterances")
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 1000)
+    read = list(read_landing_pieces(lake, rel, "utterances", **pieces))
+    assert len(read) > 3, "the file was not read in pieces"
+    assert together(read) == (whole.records.to_pylist(), whole.quarantine.to_pylist())
+    return len(read)
+
+
+@pytest.mark.parametrize("name", ["f.jsonl", "f.jsonl.gz"])
+def test_json_lines_in_pieces_read_as_the_whole_file(lake, monkeypatch, name):
+    data = b"\xef\xbb\xbf" + b"\n".join(lines_of(300))  # a byte-order mark first, no line end last
+    lake.write_bytes(f"{DAY}/{name}", gzip.compress(data) if name.endswith(".gz") else data)
+    assert_same_as_whole(lake, f"{DAY}/{name}", monkeypatch, piece_bytes=2_000)
+    whole = read_landing_file(lake, f"{DAY}/{name}", "utterances")
+    details = dict(zip(whole.quarantine.column("line").to_pylist(), whole.quarantine.column("detail").to_pylist(),
+                       strict=True))  # fmt: skip
+    assert details[151] == "line_too_long" and details[6] == "unparseable_json"
+    assert whole.records.column("line").to_pylist()[-1] == 300  # the file's own line numbers
+
+
+def test_parquet_in_pieces_reads_as_the_whole_file(lake, monkeypatch):
+    rows = [row(i) for i in range(200)]
+    rows[17]["asr_confidence"] = 7.0  # out of range
+    rows[150]["captured_at"] = "yesterday"
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buffer, row_group_size=64)
+    lake.write_bytes(f"{DAY}/f.parquet", buffer.getvalue())
+    assert (
+        assert_same_as_whole(lake, f"{DAY}/f.parquet", monkeypatch, piece_rows=25) == 10
+    )  # 3 x (25, 25, 14), 8
+    quarantined = read_landing_file(lake, f"{DAY}/f.parquet", "utterances").quarantine
+    assert quarantined.column("line").to_pylist() == [18, 151]
+
+
+def test_a_file_of_one_endless_line_is_never_held_whole(lake, monkeypatch):
+    """A file without line breaks: one line too long, of which only the first bytes are kept."""
+    lake.write_bytes(
+        f"{DAY}/f.jsonl",
+        b'{"utterance_id": "' + b"a" * (3 * MAX_LINE_BYTES) + b'"}\n' + json.dumps(row(1)).encode(),
+    )
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 64 << 10)
+    kept = []
+    real = readers._jsonl_columns
+    monkeypatch.setattr(readers, "_jsonl_columns", lambda data, *a: kept.append(len(data)) or real(data, *a))
+    records, quarantine = together(read_landing_pieces(lake, f"{DAY}/f.jsonl", "utterances"))
+    assert max(kept) < MAX_LINE_BYTES + (64 << 10) + 1_000
+    assert [(q["line"], q["detail"]) for q in quarantine] == [(1, "line_too_long")]
+    assert [(r["utterance_id"], r["line"]) for r in records] == [("u1", 2)]
+
+
+def _members(*texts: bytes) -> bytes:
+    return b"".join(gzip.compress(t) for t in texts)
+
+
+def _with_bad_crc(member: bytes) -> bytes:
+    """The member with its CRC-32 wrong (its text inflates, and is not what was written)."""
+    crc = struct.unpack("<I", member[-8:-4])[0]
+    return member[:-8] + struct.pack("<I", crc ^ 1) + member[-4:]
+
+
+def _text(i: int, n: int) -> bytes:
+    return b"\n".join(json.dumps(row(j)).encode() for j in range(i, i + n)) + b"\n"
+
+
+GZIP_CASES = {
+    # name: (file bytes, utterance ids read, the file's problem)
+    "two members": (_members(_text(0, 50), _text(50, 50)), 100, None),
+    "zero padding": (_members(_text(0, 50)) + b"\0" * 5000, 50, None),
+    "cut inside the second member": (_members(_text(0, 50), _text(50, 50))[:-300], None, "truncated_gzip"),
+    "bytes after the members": (_members(_text(0, 50)) + b"not gzip", 50, "trailing_bytes"),
+    "a second member failing its CRC": (
+        _members(_text(0, 50)) + _with_bad_crc(gzip.compress(_text(50, 50))),
+        50,
+        "trailing_bytes",
+    ),
+    "its only member failing its CRC": (_with_bad_crc(gzip.compress(_text(0, 50))), 0, "corrupt_gzip"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(GZIP_CASES))
+def test_gzip_text_is_given_only_as_far_as_it_can_be_trusted(lake, monkeypatch, case):
+    data, expected, problem = GZIP_CASES[case]
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", data)
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 500)  # the CRC fails long after the text was inflated
+    records, quarantine = together(
+        read_landing_pieces(lake, f"{DAY}/f.jsonl.gz", "utterances", piece_bytes=900)
+    )
+    ids = [r["utterance_id"] for r in records]
+    assert ids == [f"u{i}" for i in range(len(ids))]  # in order, each once, none after a gap
+    if expected is not None:
+        assert len(ids) == expected
+    else:  # cut off: the complete lines of the member cut, none beyond
+        assert 50 < len(ids) < 100
+    problems = [q["detail"] for q in quarantine if q["line"] == 0]
+    assert problems == ([f"unreadable_file:{problem}"] if problem else [])
+    assert not [q for q in quarantine if q["line"] != 0], "no partial line is read as a record"
+
+
+def test_the_old_whole_gunzip_and_the_stream_agree(lake):
+    for data, _, _ in GZIP_CASES.values():
+        lake.write_bytes(f"{DAY}/f.jsonl.gz", data)
+        whole = readers.gunzip(data)
+        stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
+        assert (b"".join(stream.blocks()), stream.problem) == (whole.text, whole.problem) or (
+            whole.problem is None and stream.problem is None
+        )
+
+
+def _with_a_corrupt_row_group(table: pa.Table, group: int, rows: int) -> bytes:
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, row_group_size=rows)
+    data = bytearray(buffer.getvalue())
+    column = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(group).column(1)
+    for at in range(column.data_page_offset + 20, column.data_page_offset + column.total_compressed_size - 2):
+        data[at] = 0xAB
+    return bytes(data)
+
+
+@pytest.mark.parametrize("kind", ["utterances", "deletions"])
+def test_a_row_group_that_cannot_be_decoded_is_one_quarantine_row_and_the_others_are_read(lake, kind):
+    """It made the whole file one ``unreadable_file`` row: a deletions file's readable requests were
+    not honoured (a cut gzip keeps its complete lines)."""
+    if kind == "utterances":
+        rows = [row(i) for i in range(30)]
+    else:
+        rows = [{"request_id": f"r{i}", "customer_id": f"c{i}", "scope": "all",
+                 "requested_at": "2026-11-25T10:00:00Z"} for i in range(30)]  # fmt: skip
+    rel = f"{DAY}/f.parquet" if kind == "utterances" else "landing/deletions/f.parquet"
+    lake.write_bytes(rel, _with_a_corrupt_row_group(pa.Table.from_pylist(rows), group=1, rows=10))
+    read = read_landing_file(lake, rel, kind)
+    assert read.records.column("line").to_pylist() == [*range(1, 11), *range(21, 31)]
+    assert [(q["line"], q["detail"], q["customer_id"]) for q in read.quarantine.to_pylist()] == [
+        (11, "unreadable_row_group:OSError", None)  # naming nobody: a deletion file's blocks publishing
+    ]
+
+
+def test_a_read_that_fails_for_another_reason_than_the_files_bytes_raises(lake, monkeypatch):
+    """A connection reset, a timeout, a refused permission, a bug: no verdict on the file. Taken for
+    malformed, the file was marked read and never read again."""
+    lake.write_bytes(f"{DAY}/f.jsonl", json.dumps(row(1)).encode())
+    for error in (ConnectionResetError("reset"), TimeoutError(), PermissionError(13, "denied"),
+                  OSError(5, "I/O error"), AttributeError("a bug")):  # fmt: skip
+
+        def failing(self, rel, mode="rb", error=error):
+            raise error
+
+        monkeypatch.setattr(Storage, "open", failing)
+        with pytest.raises(type(error)):
+            read_landing_file(lake, f"{DAY}/f.jsonl", "utterances")
+
+
+@pytest.mark.parametrize(
+    ("data", "detail"),
+    [(b"", "unreadable_file:empty_file"), (b'{"utterance_id": "u1"}', "unreadable_file:not_parquet")],
+)
+def test_a_parquet_file_that_is_none_says_so(lake, data, detail):
+    lake.write_bytes(f"{DAY}/f.parquet", data)
+    assert read_landing_file(lake, f"{DAY}/f.parquet", "utterances").quarantine.column(
+        "detail"
+    ).to_pylist() == [detail]
+
+
+def test_zlib_reads_a_bad_crc_only_at_the_members_end():
+    """Why the stream needs its first pass: the text of a member whose CRC fails is inflated first."""
+    member = _with_bad_crc(gzip.compress(_text(0, 50)))
+    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    assert inflate.decompress(member[:-8]) == _text(0, 50)
+    with pytest.raises(zlib.error):
+        inflate.decompress(member[-8:])
