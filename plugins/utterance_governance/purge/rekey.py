@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
@@ -71,8 +71,9 @@ def known_customers(storage: Storage, store: GovernanceStore) -> pa.Array:
     """Every customer id (canonical, distinct) the landing files, held rows and the store know."""
     parts = [store.privacy_state().customers]
     for info in storage.list_files("landing/utterances", SUFFIXES):
-        read = read_landing_file(storage, info.path, "utterances")
-        parts += [read.records.column("customer_id").combine_chunks(), read.quarantine.column("customer_id")]
+        for read in read_landing_pieces(storage, info.path, "utterances"):
+            customers = pc.unique(read.records.column("customer_id").combine_chunks())
+            parts += [customers, pc.unique(read.quarantine.column("customer_id"))]
     for info in storage.list_files("quarantine", (".parquet",)):
         table = storage.read_parquet(info.path)
         if "customer_id" in table.column_names and pa.types.is_string(table.schema.field("customer_id").type):

@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from utterance_governance.io.readers import SUFFIXES, read_landing_file
+from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.privacy import canonical_id, canonical_ids, speaker_key
@@ -110,16 +110,16 @@ def _parquet_files(storage: Storage, prefix: str) -> Iterator[str]:
 
 def _landing(storage: Storage, found: _Collector, customer_id: str) -> None:
     for info in storage.list_files("landing/utterances", SUFFIXES):
-        read = read_landing_file(storage, info.path, "utterances")
-        for row in _rows(read.records, "customer_id", customer_id):
-            found.locate(
-                row["utterance_id"], {"area": "landing", "path": info.path, "line": row["line"]},
-                captured_at=row["captured_at"], locale=row["locale"], transcript=row["transcript"],
-                response=row["response"],
-            )  # fmt: skip
-        for row in _rows(read.quarantine, "customer_id", customer_id):
-            found.locate(row["record_id"], {"area": "landing", "path": info.path, "line": row["line"],
-                                            "note": f"malformed: {row['detail']}", "raw": row["raw"]})  # fmt: skip
+        for read in read_landing_pieces(storage, info.path, "utterances"):  # (a file of any size)
+            for row in _rows(read.records, "customer_id", customer_id):
+                found.locate(
+                    row["utterance_id"], {"area": "landing", "path": info.path, "line": row["line"]},
+                    captured_at=row["captured_at"], locale=row["locale"], transcript=row["transcript"],
+                    response=row["response"],
+                )  # fmt: skip
+            for row in _rows(read.quarantine, "customer_id", customer_id):
+                found.locate(row["record_id"], {"area": "landing", "path": info.path, "line": row["line"],
+                                                "note": f"malformed: {row['detail']}", "raw": row["raw"]})  # fmt: skip
 
 
 def _quarantine(storage: Storage, found: _Collector, customer_id: str) -> list[dict[str, Any]]:
