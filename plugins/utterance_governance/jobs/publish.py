@@ -13,7 +13,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -25,13 +25,14 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
 from utterance_governance.io.readers import (
+    PIECE_ROWS,
     SUFFIXES,
     Arrival,
     ReadResult,
     read_landing_file,
     read_landing_pieces,
 )
-from utterance_governance.io.storage import ObjectInfo, Refused, Storage
+from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
@@ -1024,12 +1025,16 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
     re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
     duplicates only that file's row groups (no task holds the night's duplicates, and no file's
     decisions read every partition's whole: files x partitions reads of them took 3.2 s of a 2M
-    night's publish and grew with the square of the night)."""
+    night's publish and grew with the square of the night), and of its decisions a piece at a time
+    (a landing file of any size)."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     for item in staged:
-        decisions = ctx.storage.read_parquet(item["decisions"])
-        reasons = decisions.column("reason")
-        sources = pc.unique(decisions.column("source_file"))
+        sources = pc.unique(
+            pa.chunked_array(
+                [pc.unique(piece.column(0)) for piece in _pieces(ctx, item["decisions"], ["source_file"])],
+                pa.string(),
+            )
+        )
         mine = [
             ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id"]).column(0)
             for path in dup_files
@@ -1037,24 +1042,37 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
         duplicated = (
             pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
         )
-        if len(duplicated):
-            is_dup = pc.and_(
-                pc.is_in(decisions.column("utterance_id"), value_set=duplicated),
-                pc.equal(reasons, S.PUBLISHED),
-            )
-            reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
-        if rechecked is not None and rechecked.num_rows:
-            position = pc.index_in(
-                decisions.column("utterance_id"), value_set=rechecked.column("utterance_id")
-            )
-            later = rechecked.column("reason").combine_chunks().take(position)
-            reasons = pc.if_else(pc.and_(pc.is_valid(later), pc.equal(reasons, S.PUBLISHED)), later, reasons)
-        decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
-        # a record a deletion request covers leaves no decision row (ids, speaker key) behind: the
-        # purge removes such rows, and its receipt may be completed already (the request arrived
-        # while this run was deciding); the run's counts still say how many there were
-        decisions = decisions.filter(pc.invert(pc.fill_null(pc.equal(reasons, S.DELETION_REQUESTED), False)))
-        ctx.storage.write_parquet(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet", decisions)
+        with ctx.storage.parquet_writer(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet") as out:
+            for decisions in _pieces(ctx, item["decisions"]):
+                out.write(_decided_finally(decisions, duplicated, rechecked))
+
+
+def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """A staged file of the run, a piece at a time (row group by row group)."""
+    for piece in ctx.storage.iter_parquet(path, PIECE_ROWS):
+        if isinstance(piece, UnreadableRows):  # the run's own file: no malformed input
+            raise piece.error
+        yield piece.select(columns) if columns else piece
+
+
+def _decided_finally(decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None) -> pa.Table:
+    """Decisions with the batch's duplicates and the re-check's reasons, the rows of records a deletion
+    request covers left out."""
+    reasons = decisions.column("reason")
+    if len(duplicated):
+        is_dup = pc.and_(
+            pc.is_in(decisions.column("utterance_id"), value_set=duplicated), pc.equal(reasons, S.PUBLISHED)
+        )
+        reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
+    if rechecked is not None and rechecked.num_rows:
+        position = pc.index_in(decisions.column("utterance_id"), value_set=rechecked.column("utterance_id"))
+        later = rechecked.column("reason").combine_chunks().take(position)
+        reasons = pc.if_else(pc.and_(pc.is_valid(later), pc.equal(reasons, S.PUBLISHED)), later, reasons)
+    decisions = decisions.set_column(decisions.schema.get_field_index("reason"), "reason", reasons)
+    # a record a deletion request covers leaves no decision row (ids, speaker key) behind: the
+    # purge removes such rows, and its receipt may be completed already (the request arrived
+    # while this run was deciding); the run's counts still say how many there were
+    return decisions.filter(pc.invert(pc.fill_null(pc.equal(reasons, S.DELETION_REQUESTED), False)))
 
 
 def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: datetime | None = None) -> dict:
