@@ -83,8 +83,8 @@ class Arrival:
 # A landing file is read in pieces of at most this many rows and about this many bytes (of text, or of a
 # Parquet row group's columns): what a reading holds follows the piece, not the file. A file of any size
 # is read (one over 2 GB of text overflowed Arrow's string offsets, and its every night failed). Deciding
-# a piece takes about 35 times its text at most (long transcripts, every row redacted): measured on 4 KB
-# transcripts, 16 MiB pieces peaked at 577 MiB, 32 MiB at 915 MiB and 64 MiB at 1,497 MiB.
+# a piece takes about 25 times its text (4 KB transcripts, every row redacted): 16 MiB pieces peaked at
+# 577 MiB, 32 MiB at 915 MiB and 64 MiB at 1,497 MiB, 151 MiB of it the process before reading.
 PIECE_ROWS = 250_000
 PIECE_BYTES = 16 << 20
 _BLOCK_BYTES = 8 << 20  # one read of the file
