@@ -4,11 +4,11 @@ Every input row ends as exactly one of: a typed record (the schema of ``schema.p
 ``source_file`` and ``line``), or a quarantined row with reason ``malformed``, a detail
 code (``missing_field:transcript``, ``invalid_timestamp:captured_at``, ...), its source
 file and line, and the raw input. A file that cannot be read at all yields one
-quarantined row with ``line = 0``.
+quarantined row with ``line = 0``; a Parquet row group that cannot be decoded, one at its first line.
 
-Both formats converge on the same typed columns and then share one vectorised
-validation: JSON Lines are decoded line by line (they must be), Parquet columns are
-checked and cast whole.
+A file is read in pieces (``read_landing_pieces``: a file of any size, in the memory of a piece).
+Both formats converge on the same typed columns and then share one vectorised validation: JSON
+Lines are decoded line by line (they must be), Parquet columns are checked and cast a piece whole.
 
 Identity is settled here, once (SPEC §4.1, ``privacy.identity``): every id (``customer_id``,
 the record's own id, the ids a deletion request lists) is canonicalised, and an id that is not
@@ -99,9 +99,11 @@ def read_landing_pieces(
     piece_rows: int | None = None,
     piece_bytes: int | None = None,
 ) -> Iterator[ReadResult]:
-    """Read one landing file of ``kind`` (utterances, consent, deletions) piece by piece, without
-    raising: at least one piece, line numbers the file's own. A file that cannot be opened, or read
-    on from some point, gives one quarantine row with ``line = 0`` saying why, after what was read.
+    """Read one landing file of ``kind`` (utterances, consent, deletions) piece by piece: at least one
+    piece, line numbers the file's own. What the file's bytes make unreadable is quarantined, never
+    raised: a file that cannot be opened or read on gives one row with ``line = 0`` saying why, after
+    what was read; a part that cannot be (a Parquet row group), one row at its first line. An error
+    that is no verdict on the file (``storage.caused_by_the_bytes``: a connection reset ...) is raised.
 
     An id seen twice in one piece is ``duplicate_id``; one seen in two pieces of a file is left to
     the night's deduplication, as one seen in two files is."""
@@ -162,7 +164,7 @@ class FileProblem(ValueError):
 
 
 def read_landing_file(storage: Storage, rel: str, kind: str, arrival: Arrival | None = None) -> ReadResult:
-    """Read one landing file of ``kind`` (utterances, consent, deletions) without raising: its pieces
+    """Read one landing file of ``kind`` (utterances, consent, deletions): its pieces
     (``read_landing_pieces``) together."""
     pieces = list(read_landing_pieces(storage, rel, kind, arrival))
     if len(pieces) == 1:
