@@ -113,7 +113,7 @@ _FOLDED_RE2 = re2_class(_FOR_DETECTION)
 #   taken out with the punctuation before them: "five five five, uh, one two three four" is one number. Not
 #   "um" (Portuguese "one"), "er" (German "he") or "é" (Portuguese "is"), which are words;
 #   and Japanese えー, えっと, あのー between numerals;
-# - line breaks, tabs and the other control whitespace are a space;
+# - line breaks, tabs and every other control character are a space;
 # - between two digits, the dots, bullets and katakana marks a number may be grouped with
 #   ("415·555·0100", "090ー1234ー5678") are a hyphen, and so are underscores between digit groups
 #   that stand alone ("415_555_0100"; "file_2024_05_17" is a name);
@@ -127,7 +127,9 @@ _JA_SPACE = "、, \u3000"  # the same class to Python re and RE2 (their \s diffe
 _JA_HESITATION_RE = re.compile(
     rf"(?<=[{_KANJI_DIGITS}])[{_JA_SPACE}]*(?:えーと|えっと|えー+|あのー+)[{_JA_SPACE}]*(?=[{_KANJI_DIGITS}])"
 )
-_CONTROL_SPACE = "\t\n\r\v\f\x85\u2028\u2029"
+# every control character (C0, DEL, C1: line breaks and tabs, and a NUL or BEL between the digit groups
+# of a phone or card number from a broken export) and the line and paragraph separators
+_CONTROL_SPACE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
 _DIGIT_MARKS = "·•‧∙⋅・ーｰ、，"
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
@@ -153,7 +155,7 @@ _NOT_WORD = r"[^\p{L}\p{N}_]"
 _CONTEXT_RE2 = (
     rf"(?i:[\p{{L}}\p{{N}}][ ,.;:…!?\-]+(?:{_HESITATION})(?:$|{_NOT_WORD}))"
     rf"|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
-    rf"|[\t\n\r\v\f\x{{85}}\x{{2028}}\x{{2029}}]"
+    rf"|[\x{{0}}-\x{{1f}}\x{{7f}}-\x{{9f}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     rf"|[0-9][\x{{300}}-\x{{36f}}]"
 )

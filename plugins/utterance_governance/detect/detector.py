@@ -497,8 +497,18 @@ def _changed_by_tables() -> str:
     return re2_class({*compatibility, *_digit_signs(), *_after_nfkc()})
 
 
+# Control characters but the line break (C0, DEL, C1) are a space to the rules: a tab, NUL or BEL between
+# the digit groups of a phone or card number (a broken export) hid it from ``phonenumbers`` and the shapes.
+# A line break still ends a number (``_PHONE_RUN``).
+_CONTROLS = "\x00-\x09\x0b-\x1f\x7f-\x9f"
+_CONTROL_RE = re.compile(f"[{_CONTROLS}]")
+_CONTROL_RE2 = r"[\x{0}-\x{9}\x{b}-\x{1f}\x{7f}-\x{9f}]"
+
+
 def _normalised(text: str) -> str:
-    """``_digit_signs``, NFKC, then ``_after_nfkc``'s table; ASCII text as it is."""
+    """Control characters as spaces; then, for text that is not ASCII, ``_digit_signs``, NFKC and
+    ``_after_nfkc``'s table."""
+    text = _CONTROL_RE.sub(" ", text)
     if text.isascii():
         return text
     return unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
@@ -1237,10 +1247,11 @@ def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     """Per text (no nulls) and family in ``names``: does the family's prefilter find something, in
     the text as written or as the rules read it (``_normalised``: "⒉⒈⒉" is 212 only there)."""
     hits = _raw_family_hits(texts, names)
-    other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)))
+    controls = np.asarray(pc.fill_null(pc.match_substring_regex(texts, _CONTROL_RE2), False), dtype=bool)
+    other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)) | controls)
     if len(other):  # (Python only for the texts holding a character ``_normalised`` changes)
         written = texts.take(pa.array(other, pa.int64()))
-        keep = np.asarray(
+        keep = controls[other] | np.asarray(
             pc.fill_null(pc.match_substring_regex(written, _changed_by_tables()), False), dtype=bool
         )
         other, written = other[keep], written.filter(pa.array(keep)).to_pylist()

@@ -165,8 +165,10 @@ def test_a_long_run_of_number_words_is_a_number() -> None:
 
 
 def test_text_holding_the_run_markers() -> None:
-    texts = ["\x01call five five five one two three four\x02", "a\x02b 555-0100"]
-    assert redact_array(pa.array(texts)).to_pylist() == ["\x01call [PHONE]\x02", "a\x02b [PHONE]"]
+    """The control characters redaction marks runs with, in the input: no run is taken for marked
+    (in a row where something is found, control characters are spaces, as they are read)."""
+    texts = ["\x01call five five five one two three four\x02", "a\x02b 555-0100", "play \x01jazz\x02"]
+    assert redact_array(pa.array(texts)).to_pylist() == [" call [PHONE] ", "a b [PHONE]", "play \x01jazz\x02"]
 
 
 # --- generated text --------------------------------------------------------------------------

@@ -37,6 +37,12 @@ SEPARATORS = [
     ("en-US", "call 415\n555\n0100", "call [PHONE]"),
     ("en-US", "call 415\r\n555\r\n0100 now", "call [PHONE] now"),
     ("en-US", "call 415\u2028555\u20280100", "call [PHONE]"),
+    # every other control character (a broken export: NUL, BEL, unit separator, DEL, C1's NEL)
+    ("en-US", "call 415\x00555\x000100 now", "call [PHONE] now"),
+    ("en-US", "card 4111\x071111\x071111\x071111", "card [CARD]"),
+    ("en-US", "my ssn is 123\x1f45\x1f6789", "my ssn is [SSN]"),
+    ("en-US", "call 415\x7f555\x7f0100", "call [PHONE]"),
+    ("en-US", "call 415\x85555\x850100", "call [PHONE]"),
     ("en-US", "call 415·555·0100", "call [PHONE]"),
     ("en-US", "call 415 • 555 • 0100", "call [PHONE]"),
     ("en-US", "call 415_555_0100", "call [PHONE]"),
