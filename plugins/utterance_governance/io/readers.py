@@ -115,6 +115,9 @@ def read_landing_pieces(
         else _jsonl_pieces(storage, rel, schema, piece_bytes or PIECE_BYTES)
     )
     given = False
+    # a consent or deletion id seen in an earlier piece is a duplicate as within one (the store checks a
+    # record against the records it holds, not those of one batch: a corrected opt-out was dropped)
+    seen: set[str] | None = set() if kind != "utterances" else None
     while True:
         try:
             piece = next(pieces)
@@ -132,9 +135,38 @@ def read_landing_pieces(
         except Exception as exc:  # a value nothing here can hold (a date past year 9999 ...): this piece
             first = int(piece[2][0]) if len(piece[2]) else 0
             read = ReadResult(_empty(schema, rel), _file_problem(rel, _unreadable(exc), first))
-        yield read
+        yield read if seen is None else _without_earlier_ids(read, seen, id_field)
     if not given:
         yield ReadResult(_empty(schema, rel), S.QUARANTINE.empty_table())
+
+
+def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:
+    """``read`` with its records whose id an earlier piece gave quarantined (``duplicate_id``)."""
+    ids = read.records.column(id_field)
+    again = pc.is_in(ids, value_set=pa.array(sorted(seen), pa.string())) if seen else None
+    seen.update(ids.to_pylist())
+    if again is None or not pc.any(again).as_py():
+        return read
+    repeated = read.records.filter(again)
+    quarantine = pa.table(
+        {
+            "source_file": repeated.column("source_file"),
+            "line": repeated.column("line"),
+            "record_id": repeated.column(id_field),
+            "customer_id": repeated.column("customer_id"),
+            "reason": pa.array([S.MALFORMED] * repeated.num_rows, pa.string()),
+            "detail": pa.array([f"duplicate_id:{id_field}"] * repeated.num_rows, pa.string()),
+            "raw": pa.array(
+                [
+                    json.dumps(r, default=str, ensure_ascii=False)
+                    for r in repeated.drop_columns(["landed_at"]).to_pylist()
+                ],
+                pa.string(),
+            ),
+        },
+        schema=S.QUARANTINE,
+    )
+    return ReadResult(read.records.filter(pc.invert(again)), pa.concat_tables([read.quarantine, quarantine]))
 
 
 @dataclass(frozen=True)
@@ -211,8 +243,8 @@ def gunzip(data: bytes) -> Gunzipped:
         except zlib.error:
             return Gunzipped(b"".join(parts), rest, "trailing_bytes" if parts else "corrupt_gzip")
         if not member.eof:  # the file ends inside this member: keep its complete lines
-            text = b"".join(parts)
-            return Gunzipped(text[: text.rfind(b"\n") + 1], b"", "truncated_gzip")
+            cut = parts.pop()
+            return Gunzipped(b"".join(parts) + cut[: cut.rfind(b"\n") + 1], b"", "truncated_gzip")
         rest = member.unused_data
     return Gunzipped(b"".join(parts))
 
@@ -228,34 +260,40 @@ class _GunzipStream:
         self.storage, self.rel = storage, rel
         self.ended: str | None = None
         self.problem: str | None = None
+        self.version = storage.info(rel).fingerprint
         self.trusted = self._trusted_bytes()
 
     def _members(self) -> Iterator[tuple[bytes, bool]]:
-        """(text, whether it completes its member), block by block; ``ended`` says how it ended."""
+        """(text, whether it completes its member), at most a block of text at a time (a small file
+        may inflate a thousandfold); ``ended`` says how it ended. Zero bytes after the last member are
+        padding; followed by anything, they are where the gzip ends (as ``gunzip`` reads them)."""
         self.ended = None
-        members, member = 0, None
+        members, member, zeros = 0, None, False
         with self.storage.open(self.rel, "rb") as fh:
-            pending = b""
+            pending, full = b"", False
             while True:
-                if not pending:
+                if not pending and not full:
                     pending = fh.read(_BLOCK_BYTES)
                     if not pending:
                         break
                 if member is None:
-                    if not pending.strip(b"\0"):  # zero padding after the last member
-                        pending = b""
+                    if not pending.strip(b"\0"):
+                        pending, zeros = b"", True
                         continue
+                    if zeros:  # zeros, then more: no member starts with a zero byte
+                        self.ended = "trailing_bytes" if members else "corrupt_gzip"
+                        return
                     member = zlib.decompressobj(16 + zlib.MAX_WBITS)
                 try:
-                    text = member.decompress(pending)
+                    text = member.decompress(pending, _BLOCK_BYTES)
                 except zlib.error:
                     self.ended = "trailing_bytes" if members else "corrupt_gzip"
                     return
                 yield text, member.eof
                 if member.eof:
-                    pending, member, members = member.unused_data, None, members + 1
-                else:
-                    pending = b""
+                    pending, member, members, full = member.unused_data, None, members + 1, False
+                else:  # (a full block of text: more may wait inside the decompressor)
+                    pending, full = member.unconsumed_tail, len(text) == _BLOCK_BYTES
         if member is not None:
             self.ended = "truncated_gzip"
 
@@ -275,12 +313,18 @@ class _GunzipStream:
         return complete
 
     def blocks(self) -> Iterator[bytes]:
+        if self.storage.info(self.rel).fingerprint != self.version:  # replaced since the first pass
+            raise FileChangedWhileRead(self.rel)
         left = self.trusted
         for text, _ in self._members():
             if left <= 0:
                 return
             yield text[:left]
             left -= len(text)
+
+
+class FileChangedWhileRead(RuntimeError):
+    """A file was replaced while it was read: no verdict on it (the step fails and reads it again)."""
 
 
 def _plain_blocks(storage: Storage, rel: str) -> Iterator[bytes]:
@@ -318,8 +362,11 @@ def _text_pieces(blocks: Iterator[bytes], piece_bytes: int) -> Iterator[bytes]:
 
 _OTHER_ENCODINGS = (  # JSON Lines are UTF-8 (SPEC §4): a file in another is refused whole, as such
     (codecs.BOM_UTF32_LE, "utf32"), (codecs.BOM_UTF32_BE, "utf32"), (codecs.BOM_UTF16_LE, "utf16"),
-    (codecs.BOM_UTF16_BE, "utf16"), (b"{\x00", "utf16"), (b"\x00{", "utf16"),
+    (codecs.BOM_UTF16_BE, "utf16"),
 )  # fmt: skip
+# UTF-16 without its mark: four characters in a row, each a zero byte beside another (one NUL first
+# is a broken line, not an encoding)
+_UTF16_UNMARKED = re.compile(rb"(?:\x00[^\x00]){4}|(?:[^\x00]\x00){4}")
 _LONE_CR = re.compile(rb"\r(?!\n)")
 _HEAD_BYTES = 1 << 16  # what decides how a file's lines end
 
@@ -331,6 +378,8 @@ def _lone_crs_end_lines(head: bytes) -> bool:
     for mark, name in _OTHER_ENCODINGS:
         if head.startswith(mark):
             raise FileProblem(f"encoding_{name}")
+    if _UTF16_UNMARKED.match(head):
+        raise FileProblem("encoding_utf16")
     head = head[:_HEAD_BYTES]
     return b"\r" in head and b"\n" not in head
 

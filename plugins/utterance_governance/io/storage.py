@@ -67,8 +67,8 @@ class ObjectInfo:
     modified: dt.datetime | None = None  # last modification (UTC), when the store says
 
 
-# What a file's bytes can make a reader raise (Arrow reports undecodable Parquet as an OSError without
-# an errno; an OS error has one). Anything else (a connection or permission error, a timeout, no
+# What a file's bytes can make a reader raise (Arrow reports undecodable Parquet as a plain OSError
+# without an errno; an OS error has one). Anything else (a connection or permission error, a timeout, no
 # memory, a bug) is no verdict on the file: the reading fails, to be retried, and the file stays new.
 # Taken for malformed, a file read during a network fault was never read again: its opt-outs were lost
 # once someone acknowledged the "unreadable" record.
@@ -109,7 +109,8 @@ def caused_by_the_bytes(exc: BaseException) -> bool:
     """Whether reading a file raised ``exc`` because of what the file holds."""
     if isinstance(exc, _NOT_BYTES_ERRORS):
         return False
-    return isinstance(exc, _BYTES_ERRORS) or (isinstance(exc, OSError) and exc.errno is None)
+    # (not a subclass: botocore's and urllib3's timeouts are OSErrors without an errno too)
+    return isinstance(exc, _BYTES_ERRORS) or (type(exc) is OSError and exc.errno is None)
 
 
 @dataclass(frozen=True)
@@ -291,11 +292,13 @@ class Storage:
         self, rel: str, rows: int, max_bytes: int | None = None
     ) -> Iterator[pa.Table | UnreadableRows]:
         """``rel``'s rows, row group by row group, in tables of at most ``rows`` rows and about
-        ``max_bytes`` (every column; the file is never read whole, a row group at a time). A row group
-        that cannot be decoded is an ``UnreadableRows``, and the next one is read."""
+        ``max_bytes`` (every column). The file is never read whole; a row group is (its writer sized
+        it). A row group that cannot be decoded is an ``UnreadableRows``, and the next one is read.
+        A file of no row gives one empty table of its schema."""
         with contextlib.ExitStack() as stack:
             full = self.full(rel)
             parquet = pq.ParquetFile(full if self.is_local else stack.enter_context(self.fs.open(full, "rb")))
+            given = False
             for index in range(parquet.metadata.num_row_groups):
                 try:
                     group = parquet.read_row_group(index)
@@ -308,7 +311,10 @@ class Storage:
                 if max_bytes and group.nbytes > max_bytes:
                     step = max(1, min(rows, max_bytes * group.num_rows // group.nbytes))
                 for start in range(0, group.num_rows, step):
+                    given = True
                     yield group.slice(start, step)
+            if not given:
+                yield parquet.schema_arrow.empty_table()
 
     def read_parquet_where_in(self, rel: str, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
         """The rows of ``rel`` whose ``column`` is one of ``values`` (``columns`` of them), reading only

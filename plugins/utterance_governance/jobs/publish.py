@@ -591,7 +591,7 @@ def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarra
     if dup.any():
         ctx.storage.write_parquet(
             f"{_duplicates_dir(ctx)}/{name}.parquet",
-            rows.select(["utterance_id", "source_file"]).filter(pa.array(dup)).sort_by("source_file"),
+            rows.select(["utterance_id", "source_file", "line"]).filter(pa.array(dup)).sort_by("source_file"),
             row_group_size=min(_DUPLICATES_ROW_GROUP, ctx.storage.row_group_rows),
         )
     return int(dup.sum())
@@ -1035,8 +1035,11 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
                 pa.string(),
             )
         )
+        # by id and line: an id a file repeats in two pieces is one row published, one duplicate
         mine = [
-            ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id"]).column(0)
+            _row_keys(
+                ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id", "line"])
+            )
             for path in dup_files
         ]
         duplicated = (
@@ -1055,14 +1058,20 @@ def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Ite
         yield piece.select(columns) if columns else piece
 
 
+def _row_keys(rows: pa.Table) -> pa.Array:
+    """One key per row of a file: its utterance id and line."""
+    key = pc.binary_join_element_wise(
+        rows.column("utterance_id"), pc.cast(rows.column("line"), pa.string()), "\n"
+    )
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
+
+
 def _decided_finally(decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None) -> pa.Table:
     """Decisions with the batch's duplicates and the re-check's reasons, the rows of records a deletion
     request covers left out."""
     reasons = decisions.column("reason")
     if len(duplicated):
-        is_dup = pc.and_(
-            pc.is_in(decisions.column("utterance_id"), value_set=duplicated), pc.equal(reasons, S.PUBLISHED)
-        )
+        is_dup = pc.and_(pc.is_in(_row_keys(decisions), value_set=duplicated), pc.equal(reasons, S.PUBLISHED))
         reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
     if rechecked is not None and rechecked.num_rows:
         position = pc.index_in(decisions.column("utterance_id"), value_set=rechecked.column("utterance_id"))

@@ -154,14 +154,52 @@ def test_gzip_text_is_given_only_as_far_as_it_can_be_trusted(lake, monkeypatch, 
     assert not [q for q in quarantine if q["line"] != 0], "no partial line is read as a record"
 
 
-def test_the_old_whole_gunzip_and_the_stream_agree(lake):
-    for data, _, _ in GZIP_CASES.values():
-        lake.write_bytes(f"{DAY}/f.jsonl.gz", data)
-        whole = readers.gunzip(data)
-        stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
-        assert (b"".join(stream.blocks()), stream.problem) == (whole.text, whole.problem) or (
-            whole.problem is None and stream.problem is None
-        )
+def _padded_to_the_block_edge(block: int) -> bytes:
+    """A member, zeros up to the block's edge, then another member: the zeros are where the gzip ends."""
+    first = gzip.compress(_text(0, 50))
+    return first + b"\0" * (block - len(first)) + gzip.compress(_text(50, 50))
+
+
+def _cut_after_an_unterminated_member() -> bytes:
+    """A complete member whose text has no final line end, then a member cut before its first."""
+    return gzip.compress(_text(0, 50)[:-1]) + gzip.compress(_text(50, 50))[:40]
+
+
+AGREEING = {
+    **{name: data for name, (data, _, _) in GZIP_CASES.items()},
+    "zero padding ending on a block's edge": _padded_to_the_block_edge(4096),
+    "a complete member without a final line end, then one cut": _cut_after_an_unterminated_member(),
+    "zeros first": b"\0" * 10 + gzip.compress(_text(0, 5)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(AGREEING))
+def test_the_purges_whole_gunzip_and_the_readers_stream_agree(lake, monkeypatch, case):
+    """The purge rewrites a gzip file from ``gunzip``'s text by the reader's line numbers: both must
+    read the very same text (padding on a block's edge read on, a cut member's last line kept by one,
+    made the purge report a line removed that stayed, or drop another's)."""
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 4096)
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", AGREEING[case])
+    whole = readers.gunzip(AGREEING[case])
+    stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
+    assert (b"".join(stream.blocks()), stream.problem) == (whole.text, whole.problem)
+
+
+def test_a_small_gzip_inflating_a_thousandfold_is_read_a_block_at_a_time(lake, monkeypatch):
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 64 << 10)
+    text = (json.dumps(row(1, transcript=" " * 5000)).encode() + b"\n") * 2000  # 10 MB, a few KB zipped
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", gzip.compress(text))
+    stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
+    blocks = list(stream.blocks())
+    assert b"".join(blocks) == text and max(map(len, blocks)) <= 64 << 10
+
+
+def test_a_gzip_file_replaced_between_its_two_readings_is_read_again(lake):
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", gzip.compress(_text(0, 5)))
+    stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", gzip.compress(_text(0, 50)))
+    with pytest.raises(readers.FileChangedWhileRead):
+        list(stream.blocks())
 
 
 def _with_a_corrupt_row_group(table: pa.Table, group: int, rows: int) -> bytes:
@@ -196,8 +234,9 @@ def test_a_read_that_fails_for_another_reason_than_the_files_bytes_raises(lake, 
     """A connection reset, a timeout, a refused permission, a bug: no verdict on the file. Taken for
     malformed, the file was marked read and never read again."""
     lake.write_bytes(f"{DAY}/f.jsonl", json.dumps(row(1)).encode())
+    read_timeout = type("ReadTimeoutError", (OSError,), {})  # botocore's: an OSError without an errno
     for error in (ConnectionResetError("reset"), TimeoutError(), PermissionError(13, "denied"),
-                  OSError(5, "I/O error"), AttributeError("a bug")):  # fmt: skip
+                  OSError(5, "I/O error"), read_timeout("read timed out"), AttributeError("a bug")):  # fmt: skip
 
         def failing(self, rel, mode="rb", error=error):
             raise error
@@ -225,3 +264,39 @@ def test_zlib_reads_a_bad_crc_only_at_the_members_end():
     assert inflate.decompress(member[:-8]) == _text(0, 50)
     with pytest.raises(zlib.error):
         inflate.decompress(member[-8:])
+
+
+@pytest.mark.parametrize("kind", ["consent", "deletions"])
+def test_a_privacy_id_repeated_in_a_later_piece_is_quarantined_as_within_one(lake, monkeypatch, kind):
+    """The store compares a record with those it holds, not with those of its own batch: an opt-out
+    sent again under its id with other content (a correction) two pieces later was dropped, and its
+    customer not held."""
+    if kind == "consent":
+        first = {"event_id": "e-1", "customer_id": "alice", "purpose": "model_training", "status": "opted_in",
+                 "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-01T00:00:00Z"}  # fmt: skip
+        again = {**first, "status": "opted_out", "recorded_at": "2026-11-02T00:00:00Z"}
+        filler = [{**first, "event_id": f"f-{i}", "customer_id": f"c{i}"} for i in range(40)]
+    else:
+        first = {"request_id": "r-1", "customer_id": "alice", "scope": "utterances", "utterance_ids": ["u1"],
+                 "requested_at": "2026-11-01T00:00:00Z"}  # fmt: skip
+        again = {**first, "scope": "all", "utterance_ids": None}
+        filler = [{**first, "request_id": f"f-{i}", "customer_id": f"c{i}"} for i in range(40)]
+    rel = f"landing/{kind}/f.jsonl"
+    lake.write_bytes(rel, b"\n".join(json.dumps(r).encode() for r in [first, *filler, again]) + b"\n")
+    whole = read_landing_file(lake, rel, kind)
+    monkeypatch.setattr(readers, "PIECE_BYTES", 1_000)
+    pieces = list(read_landing_pieces(lake, rel, kind))
+    assert len(pieces) > 3
+    assert [r for p in pieces for r in p.records.to_pylist()] == whole.records.to_pylist()
+    quarantined = [
+        (q["line"], q["customer_id"], q["detail"]) for p in pieces for q in p.quarantine.to_pylist()
+    ]
+    assert quarantined == [(q["line"], q["customer_id"], q["detail"]) for q in whole.quarantine.to_pylist()]
+    assert quarantined == [(42, "alice", f"duplicate_id:{'event_id' if kind == 'consent' else 'request_id'}")]
+
+
+def test_a_parquet_file_of_no_row_gives_one_empty_table_of_its_schema(lake):
+    """Nothing came of it: a landing file of blank lines left no decisions file for its run."""
+    lake.write_parquet("staging/x.parquet", pa.table({"utterance_id": pa.array([], pa.string())}))
+    (table,) = list(lake.iter_parquet("staging/x.parquet", 10))
+    assert table.num_rows == 0 and table.column_names == ["utterance_id"]

@@ -6,6 +6,7 @@ import codecs
 import gzip
 import io
 import json
+import re
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -213,15 +214,8 @@ def _lines_in(data: bytes) -> int:
     """The rows a file of ``data`` makes: one for a file in another encoding than UTF-8 (a BOM of
     UTF-16 or 32, or ASCII with NULs between); else one per line that is not blank, lines ended by
     line feeds, or by carriage returns in a file with none."""
-    marks = (
-        codecs.BOM_UTF32_LE,
-        codecs.BOM_UTF32_BE,
-        codecs.BOM_UTF16_LE,
-        codecs.BOM_UTF16_BE,
-        b"{\x00",
-        b"\x00{",
-    )
-    if data.startswith(marks):
+    marks = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if data.startswith(marks) or re.match(rb"(?:\x00[^\x00]){4}|(?:[^\x00]\x00){4}", data):
         return 1
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")
@@ -309,6 +303,12 @@ def test_lines_ended_by_carriage_returns_alone_are_lines(lake):
 def test_a_carriage_return_in_a_file_of_line_feeds_stays_white_space(lake):
     line = row().replace(b", ", b",\r ", 1)
     assert b"\r" in line and read_lines(lake, [line, row(utterance_id="u2")]).records.num_rows == 2
+
+
+def test_one_nul_byte_first_is_a_broken_line_not_another_encoding(lake):
+    read = read_lines(lake, [b"\x00" + row(), row(utterance_id="u2")])
+    assert read.records.column("utterance_id").to_pylist() == ["u2"]
+    assert read.quarantine.column("line").to_pylist() == [1]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])

@@ -259,3 +259,31 @@ def test_work_units_never_outnumber_what_airflow_maps_and_keep_every_file_once(f
     assert len(found) == units <= limit
     flat = [f for unit in found for f in (unit if isinstance(unit, list) else [unit])]
     assert [f["path"] for f in flat] == [f"f{i}" for i in range(files)]
+
+
+def test_an_id_a_file_repeats_in_two_pieces_is_published_once_and_decided_so(
+    tmp_path, sqlite_url, monkeypatch
+):
+    """Both rows were recorded ``duplicate`` (matched by id within the file), though one was live."""
+    from utterance_governance.io import readers
+
+    lake = Lake(str(tmp_path / "lake"), sqlite_url)
+    rows = [{"utterance_id": f"u{i}", "customer_id": f"c{i}", "captured_at": "2026-11-20T10:00:00Z",
+             "locale": "en-US", "transcript": f"what is the weather on day {i}", "response": "Sunny.",
+             "asr_confidence": 0.9} for i in range(40)]  # fmt: skip
+    rows.append(
+        {**rows[0], "transcript": "set a timer for ten minutes", "captured_at": "2026-11-20T11:00:00Z"}
+    )
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-20/a.jsonl", b"\n".join(json.dumps(r).encode() for r in rows)
+    )
+    monkeypatch.setattr(readers, "PIECE_BYTES", 1_000)
+    lake.publish()
+    decided = [
+        (d["line"], d["reason"])
+        for info in lake.storage.list_files("decisions", (".parquet",))
+        for d in lake.storage.read_parquet(info.path).to_pylist()
+        if d["utterance_id"] == "u0"
+    ]
+    assert sorted(decided) == [(1, "published"), (41, "duplicate")]
+    assert "u0" in lake.live_ids()
