@@ -187,8 +187,9 @@ def publish_version(
             publication = recheck(publication)
         dropped = set((replaces or {}).get("shards", ())) | {rw.path for rw in publication.rewrites}
         # nothing new: no version, but for a dataset's first night, whose empty version gives the
-        # lake its outward shape (SPEC §6: a ``current.json`` naming a live manifest) from the start
-        if publication.new_rows == 0 and not dropped and live is not None:
+        # lake its outward shape (SPEC §6: a ``current.json`` naming a live manifest) from the start,
+        # and for a re-key, whose version records the new key's fingerprint (an empty dataset's too)
+        if publication.new_rows == 0 and not dropped and live is not None and rotate_key_from is None:
             store.mark_files_processed(publication.inputs, publication.run_id)
             return None
         parent = live_version(storage, dataset)

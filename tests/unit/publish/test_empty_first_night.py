@@ -42,3 +42,30 @@ def test_an_empty_first_night_publishes_an_empty_live_version(tmp_path, store_ur
     second = read_manifest(storage, "assistant-sft", read_current(storage, "assistant-sft")["version"])
     assert second["version"] == "v000002" and second["parent_version"] == "v000001" and second["rows"] == 1
     assert lake.live_ids() == {"u-9"}
+
+
+def test_an_empty_live_version_is_re_keyed_and_compaction_passes_it(tmp_path, store_url):
+    """A re-key of a dataset holding no row crashed (its publication of nothing made no version), and the
+    live manifest kept the old key's fingerprint: every publish with the new key was refused."""
+    from utterance_governance.jobs import publish
+    from utterance_governance.policy import Policy
+    from utterance_governance.privacy.keys import key_fingerprint
+    from utterance_governance.purge.rekey import rekey_dataset
+
+    lake = Lake(str(tmp_path / "lake"), store_url, key="k" * 32)
+    lake.storage.write_bytes(f"{DAY}/a.jsonl", _line("u-1", "xx-XX").encode())
+    lake.publish()
+    with lake._environment():
+        assert publish.compact(lake.context("utterances_publish"))["new_version"] is False
+    with lake.store() as store:
+        result = rekey_dataset(lake.storage, store, "assistant-sft", b"k" * 32, b"n" * 32, run_id="rk",
+                               policy=Policy())  # fmt: skip
+    manifest = read_manifest(
+        lake.storage, "assistant-sft", read_current(lake.storage, "assistant-sft")["version"]
+    )
+    assert result["version"] == manifest["version"] == "v000002" and manifest["rows"] == 0
+    assert manifest["key_fingerprint"] == key_fingerprint(b"n" * 32)
+    lake.key = "n" * 32
+    lake.storage.write_bytes(f"{DAY}/b.jsonl", _line("u-2", "en-US").encode())
+    lake.publish()
+    assert lake.live_ids() == {"u-2"}
