@@ -105,8 +105,9 @@ def read_landing_pieces(
     what was read; a part that cannot be (a Parquet row group), one row at its first line. An error
     that is no verdict on the file (``storage.caused_by_the_bytes``: a connection reset ...) is raised.
 
-    An id seen twice in one piece is ``duplicate_id``; one seen in two pieces of a file is left to
-    the night's deduplication, as one seen in two files is."""
+    An id seen twice in one piece is ``duplicate_id``, and so is a consent or deletion id an earlier
+    piece gave; an utterance id seen in two pieces of a file is left to the night's deduplication by
+    id, as one seen in two files is (a file's ids are not held: memory follows the piece)."""
     schema, required, id_field = KINDS[kind]
     arrival = arrival or Arrival()
     pieces = (
@@ -188,7 +189,8 @@ def _unreadable(exc: Exception) -> str:
 
 
 class FileProblem(ValueError):
-    """What makes a whole file unreadable, as a stable code (``empty_file``, ``not_parquet``, ``utf16``)."""
+    """What makes a whole file unreadable, as a stable code (``empty_file``, ``not_parquet``,
+    ``duplicate_column:<name>``, ``encoding_utf16`` ...)."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
