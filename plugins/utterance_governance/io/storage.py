@@ -289,10 +289,10 @@ class Storage:
             return pq.read_table(fh, columns=columns)
 
     def iter_parquet(
-        self, rel: str, rows: int, max_bytes: int | None = None
+        self, rel: str, rows: int, max_bytes: int | None = None, columns: list[str] | None = None
     ) -> Iterator[pa.Table | UnreadableRows]:
         """``rel``'s rows, row group by row group, in tables of at most ``rows`` rows and about
-        ``max_bytes`` (every column). The file is never read whole; a row group is (its writer sized
+        ``max_bytes`` (``columns`` of them, or every one). The file is never read whole; a row group is (its writer sized
         it). A row group that cannot be decoded is an ``UnreadableRows``, and the next one is read.
         A file of no row gives one empty table of its schema."""
         with contextlib.ExitStack() as stack:
@@ -301,7 +301,7 @@ class Storage:
             given = False
             for index in range(parquet.metadata.num_row_groups):
                 try:
-                    group = parquet.read_row_group(index)
+                    group = parquet.read_row_group(index, columns=columns)
                 except Exception as exc:
                     if not caused_by_the_bytes(exc):
                         raise
@@ -314,7 +314,8 @@ class Storage:
                     given = True
                     yield group.slice(start, step)
             if not given:
-                yield parquet.schema_arrow.empty_table()
+                empty = parquet.schema_arrow.empty_table()
+                yield empty.select(columns) if columns else empty
 
     def read_parquet_where_in(self, rel: str, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
         """The rows of ``rel`` whose ``column`` is one of ``values`` (``columns`` of them), reading only

@@ -1052,10 +1052,10 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
 
 def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
     """A staged file of the run, a piece at a time (row group by row group)."""
-    for piece in ctx.storage.iter_parquet(path, PIECE_ROWS):
+    for piece in ctx.storage.iter_parquet(path, PIECE_ROWS, columns=columns):
         if isinstance(piece, UnreadableRows):  # the run's own file: no malformed input
             raise piece.error
-        yield piece.select(columns) if columns else piece
+        yield piece
 
 
 def _row_keys(rows: pa.Table) -> pa.Array:
