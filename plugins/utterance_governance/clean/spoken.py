@@ -21,6 +21,7 @@ these languages, or kanji numerals; Python reads them (``redact_spoken_runs``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 _DE_UNIT = "ein|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun"
@@ -117,11 +118,50 @@ _KANJI_JOIN = "のー\\-・、，, 　"
 # (katakana ゼロ, "zero", among them: "〇九〇ゼロ一二三四")
 _KANJI_RUN = re.compile(rf"(?:[{_KANJI}]|ゼロ)+(?:[{_KANJI_JOIN}](?:[{_KANJI}]|ゼロ)+)*")
 
+# Japanese kana readings of a digit, hiragana and katakana, as a number is read out on the phone
+# ("ぜろきゅうぜろのいちにさんよんのごろくななはち"), with the long forms a digit is drawn out to
+# ("にー", "ごー"; not "にい", which would take the "い" of a following "いち"). Kanji digits count
+# beside them. A run of them is read digit by digit; it is a number when it holds a kana reading and
+# ``min_digits`` readings, as many as a run of digits needs anywhere: "に" (a particle), "さん" (an
+# honorific), "し", "く" and "ご" are also words, and three or four of them together are common
+# ("にさんにち", "しくしく"). ``_kana_number`` leaves out the particle and the honorific at its edges.
+_KANA_HIRAGANA = {
+    "ぜろ": "0", "れい": "0", "いち": "1", "に": "2", "にー": "2", "さん": "3", "よん": "4", "し": "4",
+    "ご": "5", "ごー": "5", "ろく": "6", "なな": "7", "しち": "7", "はち": "8", "きゅう": "9",
+    "きゅー": "9", "く": "9",
+}  # fmt: skip
+_KATAKANA = {k: "".join(chr(ord(c) + 0x60) if c != "ー" else c for c in k) for k in _KANA_HIRAGANA}
+# half-width katakana ("ｾﾞﾛ"), which the gate's detector reads as NFKC makes them ("ゼロ")
+_HALF_WIDTH = {
+    unicodedata.normalize("NFKC", half): half
+    for half in [chr(c) for c in range(0xFF66, 0xFF9E)] + [chr(c) + "ﾞ" for c in range(0xFF66, 0xFF9E)]
+    if len(unicodedata.normalize("NFKC", half)) == 1
+}
+_KANA_DIGITS = {
+    **_KANA_HIRAGANA,
+    **{katakana: _KANA_HIRAGANA[k] for k, katakana in _KATAKANA.items()},
+    **{
+        "".join(map(_HALF_WIDTH.__getitem__, katakana)): _KANA_HIRAGANA[k]
+        for k, katakana in _KATAKANA.items()
+    },
+    **{k: str(v) for k, v in _KANJI_DIGITS.items()},
+}
+_KANA_TOKEN = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
+_KANA_JOIN = _KANJI_JOIN + "･ｰ"
+_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN}))*")
+_KANA_TOKENS = re.compile(_KANA_TOKEN)
+# a reading of a digit that is also a word beside a name or a verb: "田中さんに…", "…に電話して"
+_HONORIFIC, _PARTICLE = "さん", "に"
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\uff66-\uff9d]")  # a kanji or a katakana letter
+
 # Rows worth reading: three number words of any of the languages in a row (no word
-# boundaries: a superset), or kanji numerals.
+# boundaries: a superset), kanji numerals, or seven kana or kanji readings of a digit.
 _ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
 _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
-SPOKEN_CANDIDATES = rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
+SPOKEN_CANDIDATES = (
+    rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
+    rf"|(?:{_KANA_TOKEN})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN})){{6}}"
+)
 
 
 # (the first three words are enough to know: not {2,}, which reads a long run to its end)
@@ -188,11 +228,36 @@ def redact_spoken_runs(
             ),
             text,
         )
+    if not text.isascii():
+        text = _KANA_RUN.sub(lambda m: _kana_number(m, classify, min_digits), text)
     if any(c in _KANJI for c in text) or "ゼロ" in text:
         text = _KANJI_RUN.sub(
             lambda m: _classified(m.group(), read_kanji(m.group()), classify, min_digits), text
         )
     return text
+
+
+def _kana_number(match: re.Match[str], classify: Callable[[str], str], min_digits: int) -> str:
+    """A run of kana (and kanji) readings of a digit as ``classify(digits)`` when it holds a kana
+    reading and ``min_digits`` readings, less an honorific after a name and a particle at its edges
+    ("田中さんにぜろきゅうぜろ…に電話して"); kanji digits alone are ``_KANJI_RUN``'s."""
+    text, start, end = match.string, match.start(), match.end()
+    tokens = [(m.start() + start, m.end() + start) for m in _KANA_TOKENS.finditer(match.group())]
+    if start and _NAME_CHAR.match(text, start - 1) and text[slice(*tokens[0])] == _HONORIFIC:
+        tokens = tokens[1:]
+    if (
+        tokens
+        and text[slice(*tokens[0])] == _PARTICLE
+        and (tokens[0][0] != start or (start and _NAME_CHAR.match(text, start - 1)))
+    ):
+        tokens = tokens[1:]
+    if len(tokens) > 1 and text[slice(*tokens[-1])] == _PARTICLE and end < len(text) and text[end].isalpha():
+        tokens = tokens[:-1]
+    readings = [text[a:b] for a, b in tokens]
+    if len(readings) < min_digits or all(r in _KANJI_DIGITS for r in readings):
+        return match.group()
+    digits = "".join(_KANA_DIGITS[r] for r in readings)
+    return text[start : tokens[0][0]] + classify(digits) + text[tokens[-1][1] : end]
 
 
 def _classified(

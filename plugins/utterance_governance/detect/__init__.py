@@ -44,7 +44,9 @@ spoken_number   ``digit_words``: seven digits or more read out in a row: digit w
                 more ("0171 eins zwei drei ..."); English numbers 10-99 as two digits in a run
                 with three single digit words ("five five five: twelve thirty four"); "o" for
                 zero inside an English run ("five five five o one o o"); or seven kanji digits
-                (or "ゼロ"), "の", "ー", "、", "・", a space or "えーと" between them
+                (or "ゼロ"), "の", "ー", "、", "・", a space or "えーと" between them; or seven
+                kana readings of a digit ("ぜろきゅうぜろのいちにさんよん…"), kanji digits among them,
+                not an honorific "さん" after a name nor a particle "に" at the run's edges
 name            ``name_statement``: "my name is X" and its translations;
                 ``called_full_name``: a request naming its person ("call|text|whatsapp X Y",
                 "set up a meeting with X Y", "send ten dollars to X Y", "llama a X Y", "ruf X Y

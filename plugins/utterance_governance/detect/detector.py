@@ -60,6 +60,23 @@ _FILLERS = frozenset(
 )
 _ENGLISH_FILLERS = frozenset(["um"])
 _JAPANESE_FILLERS = re.compile("えーと|えっと|えー")
+# Japanese kana readings of the digits 0-9 (hiragana; katakana below), drawn out on the phone ("にー",
+# "ごー", "きゅー"); kanji digits count beside them. A particle "に" and an honorific "さん" are the
+# readings of 2 and 3 too: ``_kana_digits`` leaves them out where they stand beside a name or a verb.
+_KANA_READINGS = (
+    ("ぜろ", "れい"), ("いち",), ("に", "にー"), ("さん",), ("よん", "し"), ("ご", "ごー"), ("ろく",),
+    ("なな", "しち"), ("はち",), ("きゅう", "きゅー", "く"),
+)  # fmt: skip
+_KANA_WORDS = sorted(
+    {w for words in _KANA_READINGS for w in words}
+    | {w.translate({c: c + 0x60 for c in range(0x3041, 0x3097)}) for words in _KANA_READINGS for w in words},
+    key=len,
+    reverse=True,
+)
+_KANA_DIGIT = "|".join([*_KANA_WORDS, *_KANJI_DIGITS])
+_KANA_RUN = re.compile(f"(?:{_KANA_DIGIT})(?:[{re.escape(_KANJI_JOINERS)}]?(?:{_KANA_DIGIT}))*")
+_KANA_PIECE = re.compile(_KANA_DIGIT)
+_NAME_BEFORE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa]")  # a kanji or katakana letter before "さん"
 # French numbers from 10 to 99, as French numbers are read in pairs ("zéro six, douze,
 # trente-quatre, ..."): two digits each in a spoken run
 _FR_UNITS = "un|deux|trois|quatre|cinq|six|sept|huit|neuf"
@@ -608,7 +625,8 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     pairs ("douze"), fillers ("uh", "äh", "euh") between them counting as nothing; or written
     digit groups and three digit words or more mixed ("0171 eins zwei drei vier fünf sechs",
     "555 one two three four"; as redaction reads them: "Termin am 12.04.2026 um ein Uhr" is no
-    number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"."""
+    number); or seven kanji digits joined by nothing, by ``_KANJI_JOINERS`` or by "えーと"; or seven
+    kana readings of a digit (``_kana_digits``)."""
     english = language in ("en", None)
     if english and "," in text and " o " in text:
         text = _without_clock_lists(text.lower())
@@ -637,12 +655,33 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
         read_out = spoken + (en_pairs if singles >= 3 else 0)
         if read_out >= 7 or (written and most >= 3 and read_out + written >= 7):
             return True
+    if not text.isascii() and _kana_digits(text):
+        return True
     kanji = 0
     if "ゼロ" in text:
         text = text.replace("ゼロ", "〇")  # katakana "zero" among kanji digits
     for char in _JAPANESE_FILLERS.sub("", text) if "え" in text else text:
         kanji = kanji + 1 if char in _KANJI_DIGITS else (kanji if char in _KANJI_JOINERS else 0)
         if kanji >= 7:
+            return True
+    return False
+
+
+def _kana_digits(text: str) -> bool:
+    """Seven kana (or kanji) readings of a digit in a row, one of them kana ("ぜろきゅうぜろのいちにさん
+    よん…"); not an honorific "さん" after a kanji or katakana name, a particle "に" after it or after
+    such a name, nor a particle "に" before a word ("…はちにでんわして")."""
+    for run in _KANA_RUN.finditer(text):
+        pieces = _KANA_PIECE.findall(run.group())
+        before = text[run.start() - 1] if run.start() else ""
+        after = text[run.end()] if run.end() < len(text) else ""
+        if pieces[0] == "さん" and _NAME_BEFORE.match(before):
+            pieces, before = pieces[1:], "さん"
+        if pieces and pieces[0] == "に" and (before == "さん" or _NAME_BEFORE.match(before)):
+            pieces = pieces[1:]
+        if len(pieces) > 1 and pieces[-1] == "に" and after.isalpha():
+            pieces = pieces[:-1]
+        if len(pieces) >= 7 and any(piece not in _KANJI_DIGITS for piece in pieces):
             return True
     return False
 
@@ -689,7 +728,9 @@ _FAMILIES: dict[str, str] = {
     # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
     # included);
     # number words: _OWN_PASS
-    "spoken": rf"(?:[{_KANJI_DIGITS}]|ゼロ)(?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*(?:[{_KANJI_DIGITS}]|ゼロ)){{6}}",
+    "spoken": rf"(?:[{_KANJI_DIGITS}]|ゼロ)(?:[{_KANJI_JOINERS.replace('-', '')}\-，　･ｰ－えっと\p{{Cf}}]*(?:[{_KANJI_DIGITS}]|ゼロ)){{6}}"
+    # seven kana readings of a digit (``_kana_digits``; half-width katakana as ``_normalised`` reads them)
+    rf"|(?:{_KANA_DIGIT})(?:[{_KANJI_JOINERS.replace('-', '')}\-]?(?:{_KANA_DIGIT})){{6}}",
     "name": rf"(?i:{_NAME_STATEMENT_WORDS}\s)"
     r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
@@ -1086,6 +1127,8 @@ _SCOPE = (
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
+    r"|(?:" + _KANA_DIGIT + r")(?:[" + _KANJI_JOINERS.replace("-", "") + r"\-]?(?:" + _KANA_DIGIT + r")){6}"
+    r"|[\x{FF66}-\x{FF9F}]{7}"  # half-width katakana: read as NFKC makes them
     rf"|(?i:{_NAME_STATEMENT_WORDS}\s)"
 )
 

@@ -121,6 +121,47 @@ def test_spoken_numbers_with_o_colons_and_keycaps(locale: str, text: str, expect
     assert both(text, locale) == expected
 
 
+# Japanese kana readings of a digit (hiragana, katakana, with kanji digits), seven or more in a row
+KANA_NUMBERS = [
+    ("ja-JP", "ぜろきゅうぜろのいちにさんよんのごろくななはち", "[PHONE]"),
+    ("ja-JP", "ぜろきゅうぜろのいちにさんよんのごろくななはちにでんわして", "[PHONE]にでんわして"),
+    ("ja-JP", "電話番号はゼロキュウゼロのイチニサンヨンのゴロクナナハチです", "電話番号は[PHONE]です"),
+    ("ja-JP", "れいさん、いちにさんよん、ごろくななはち", "[PHONE]"),
+    ("ja-JP", "〇九〇のいちにさんよんのごろくななはちに電話", "[PHONE]に電話"),
+    ("ja-JP", "きゅーにーごーのななはちいちにー", "[PHONE]"),  # drawn-out digits
+    ("ja-JP", "番号はしちはちくにのごろくよん", "番号は[PHONE]"),  # "しち", "く", "し" and "に" as digits
+    ("ja-JP", "ｾﾞﾛｷｭｳｾﾞﾛｲﾁﾆｻﾝﾖﾝ", "[PHONE]"),  # half-width katakana, which the gate reads too
+    # an honorific after a name and a particle at the edges are no digits
+    ("ja-JP", "田中さんにぜろきゅうぜろいちにさんよんごろくななはちで連絡", "[NAME]さんに[PHONE]で連絡"),
+]  # fmt: skip
+
+KANA_KEPT = [
+    ("ja-JP", "にさんにち待って"),
+    ("ja-JP", "いちにさんしごろく"),  # six: counting, no number
+    ("ja-JP", "しくしく泣いている"),
+    ("ja-JP", "七五三のお祝い"),
+    ("ja-JP", "おにいさんにでんわして"),
+    ("ja-JP", "ごごさんじにしてください"),
+    ("ja-JP", "いちごをよんこかって"),
+    ("ja-JP", "ゼロから始める"),
+    ("ja-JP", "十一月の予定を教えて"),
+]
+
+
+@pytest.mark.parametrize(("locale", "text", "expected"), KANA_NUMBERS)
+def test_japanese_kana_digit_readings(locale: str, text: str, expected: str) -> None:
+    assert both(text, locale) == expected
+
+
+@pytest.mark.parametrize(("locale", "text"), KANA_KEPT)
+def test_japanese_kana_words_are_kept(locale: str, text: str) -> None:
+    assert both(text, locale) == text
+
+
+def test_a_name_before_an_honorific_and_a_particle_is_what_changes() -> None:
+    assert both("田中さんに電話して", "ja-JP") == "[NAME]さんに電話して"  # as before kana were read
+
+
 IDS = [
     ("es-MX", "mi rfc es GODE561231GR8", "mi rfc es [NATIONAL_ID]"),
     ("en-US", "the RFC is GODE561231GR8", "the RFC is [NATIONAL_ID]"),  # its check digit holds: any row

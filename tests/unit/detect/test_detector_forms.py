@@ -469,6 +469,35 @@ def test_spoken_times_counts_and_years_are_not_digit_runs() -> None:
     assert _flagged(cases) == []
 
 
+def test_japanese_kana_digit_readings() -> None:
+    cases = [
+        ("ぜろきゅうぜろのいちにさんよんのごろくななはち", "ja-JP"),
+        ("ぜろきゅうぜろのいちにさんよんのごろくななはちにでんわして", "ja-JP"),
+        ("電話番号はゼロキュウゼロのイチニサンヨンのゴロクナナハチです", "ja-JP"),
+        ("れいさん、いちにさんよん、ごろくななはち", "ja-JP"),
+        ("〇九〇のいちにさんよんのごろくななはち", "ja-JP"),  # kanji digits beside kana
+        ("きゅーにーごーのななはちいちにー", "ja-JP"),
+        ("田中さんにぜろきゅうぜろいちにさんよんごろく", "ja-JP"),
+        ("ｾﾞﾛｷｭｳｾﾞﾛｲﾁﾆｻﾝﾖﾝ", "ja-JP"),  # half-width katakana, as NFKC reads it
+    ]
+    assert _missed([(text, locale, "spoken_number") for text, locale in cases]) == []
+
+
+def test_japanese_kana_words_are_not_digit_runs() -> None:
+    cases = [
+        ("田中さんに電話して", "ja-JP"),
+        ("にさんにち待って", "ja-JP"),
+        ("いちにさんしごろく", "ja-JP"),
+        ("しくしく泣いている", "ja-JP"),
+        ("おにいさんにでんわして", "ja-JP"),
+        ("ごごさんじにしてください", "ja-JP"),
+        ("田中さんにいちにさんしごろく", "ja-JP"),  # six digits beside an honorific and a particle
+        ("[PHONE]にでんわして", "ja-JP"),
+        ("[NAME]さんに[PHONE]で連絡", "ja-JP"),
+    ]
+    assert _flagged(cases) == []
+
+
 # --- 12. more identity numbers, and digits with marks --------------------------------------------
 
 
