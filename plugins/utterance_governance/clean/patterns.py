@@ -68,7 +68,9 @@ DIGIT_WORDS = UNIT_WORDS  # the first cut's name: every word that reads as one d
 MIN_RUN_DIGITS = 7
 
 _UNIT = _words(*UNIT_WORDS)
-_REPEAT = rf"{_words('double', 'triple', 'treble')}{_SEP}{_UNIT}"  # "treble one": British for "triple"
+_UNIT_O = _words(*UNIT_WORDS, "o")
+# "treble one": British for "triple"; "double o": two zeros
+_REPEAT = rf"{_words('double', 'triple', 'treble')}{_SEP}{_UNIT_O}"
 # Heavy tokens stand for two digits or more; light ones for one.
 _HEAVY = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|[0-9]{{2,4}})"
 SPOKEN_TOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT}|[0-9]{{1,4}})"
@@ -76,10 +78,13 @@ SPOKEN_TOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT}|[0-9]{{1,4}})"
 # digit only beside a number word (``read_run``), so "1000 o 2000" (Spanish, Italian "or") is no
 # spoken number; never the first, which needs no word boundary before it in the gates (the "o"
 # of "to sixty-two")
-_UNIT_O = _words(*UNIT_WORDS, "o")
 SPOKEN_TOKEN_AFTER = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)}|{_UNIT_O}|[0-9]{{1,4}})"
+# ... but an "o" before a digit word may start a run ("o five five five one two three four"): it is
+# the number's first digit, read with it (``read_run``: it counts towards no run's seven digits, so
+# what was no number stays none, and the gates need not see it).
+RUN_START = rf"(?:{_words('o')}{_SEP}(?:{_REPEAT}|{_UNIT})|{SPOKEN_TOKEN})"
 # One maximal run, whatever it holds (Python reads its tokens and counts).
-SPOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{_SEP}{SPOKEN_TOKEN_AFTER})*\b"
+SPOKEN_RUN = rf"\b{RUN_START}(?:{_SEP}{SPOKEN_TOKEN_AFTER})*\b"
 
 _T, _TO, _S = SPOKEN_TOKEN, SPOKEN_TOKEN_AFTER, _SEP
 _HEAVY_SPOKEN = rf"(?:{_REPEAT}|{_words(*TENS_WORDS)})"
@@ -138,7 +143,10 @@ def read_run(run: str) -> tuple[str, int, bool]:
     )
     if "," in run and _clock_times(run):
         return "", 0, False
-    digits: list[str] = []
+    # an "o" starting the run (``RUN_START``) is its first digit, but counts towards no seven
+    digits: list[str] = ["0"] if words[0] == "o" else []
+    if digits:
+        words = words[1:]
     count = 0
     spoken = False
     i, n = 0, len(words)
@@ -171,7 +179,7 @@ def read_run(run: str) -> tuple[str, int, bool]:
                 count += 2
         else:  # "double" / "triple" / "treble" and a digit word
             times = 2 if word == "double" else 3
-            digits.append(UNIT_WORDS[words[i + 1]] * times)
+            digits.append(UNIT_WORDS.get(words[i + 1], "0") * times)  # "double o": "00"
             count += times
             spoken = True
             i += 1

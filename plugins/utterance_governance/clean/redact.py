@@ -53,6 +53,7 @@ from utterance_governance.clean.patterns import (
     EMAIL_WITHOUT_TLD,
     MIN_RUN_DIGITS,
     RUN_MARKER,
+    RUN_START,
     SPELLED_EMAIL_CANDIDATES,
     SPOKEN_TOKEN,
     SPOKEN_TOKEN_AFTER,
@@ -301,7 +302,7 @@ _RE2_PASSES = _re2_passes()
 # markers by RE2, so that Python reads the runs instead of scanning the text; the rare text
 # that already holds a marker is redacted by ``redact_text`` as a whole.
 _RUN_OPEN, _RUN_CLOSE = "\x01", "\x02"
-_MULTI_TOKEN_RUN = rf"\b{SPOKEN_TOKEN}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER})+\b"
+_MULTI_TOKEN_RUN = rf"\b{RUN_START}(?:{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER})+\b"
 
 
 def _redact_marked(text: str) -> str:

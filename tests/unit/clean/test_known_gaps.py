@@ -110,6 +110,12 @@ NUMBERS = [
     ("en-US", "my number is five five five: twelve thirty four", "my number is [PHONE]"),
     ("en-US", "five five five / twelve thirty four", "[PHONE]"),
     ("ja-JP", "〇九〇ゼロ一二三四五六七八に電話して", "[PHONE]に電話して"),
+    # "o" as the number's first word goes with it (and counts: ten digits, not the nine of an SSN);
+    # "double o" is two zeros
+    ("en-GB", "o five five five one two three four five six", "[PHONE]"),
+    ("en-GB", "call o five five five one two three four", "call [PHONE]"),
+    ("en-GB", "my number is o seven seven o o, nine double o one two three", "my number is [PHONE]"),
+    ("en-GB", "o seven nine one one triple o one two three", "[PHONE]"),
     ("en-US", "call 5️⃣5️⃣5️⃣1️⃣2️⃣3️⃣4️⃣ now", "call [PHONE] now"),
     ("en-US", "call 5\u03325\u03325\u03321\u03322\u03323\u03324\u0332 now", "call [PHONE] now"),  # underlined
     ("en-US", "call 4\u20dd1\u20dd5 555 0100", "call [PHONE]"),  # enclosing circles
@@ -231,6 +237,10 @@ KEPT = [
     ("en-US", "check my inbox at gmail"),
     ("en-US", "buy it at amazon dot com"),
     ("en-US", "what is five o five plus one o one"),
+    ("en-US", "o one two three four five six"),  # six words after the "o": no number, as before
+    ("en-US", "o say can you see"),
+    ("en-US", "double o seven"),
+    ("en-US", "to five five five one two"),
     ("en-US", "set an alarm for six o five and seven o five"),
     ("en-US", "score was five: three"),
     ("en-US", "play songs from the eighties"),
