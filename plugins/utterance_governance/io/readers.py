@@ -23,12 +23,13 @@ captured later than that is ``future_timestamp:captured_at``. Typed records carr
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -221,38 +222,9 @@ _PLAUSIBLE_UNTIL_2200 = ("captured_at", "effective_at", "recorded_at", "requeste
 
 
 # --- JSON Lines -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Gunzipped:
-    """What can be read of a gzip file: ``text``, every member's, up to the last complete line when
-    the file is cut inside a member; ``unread``, the bytes after the last member that are no gzip
-    (zero padding aside); ``problem``: None, ``truncated_gzip``, ``trailing_bytes`` or ``corrupt_gzip``."""
-
-    text: bytes
-    unread: bytes = b""
-    problem: str | None = None
-
-
-def gunzip(data: bytes) -> Gunzipped:
-    """Read a gzip file member after member (writers append members; ``gzip.decompress`` refuses a
-    file whose last member is cut or followed by other bytes, and reading only the first member
-    lost every later one)."""
-    parts: list[bytes] = []
-    rest = data
-    while rest.strip(b"\0"):
-        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            parts.append(member.decompress(rest))
-        except zlib.error:
-            return Gunzipped(b"".join(parts), rest, "trailing_bytes" if parts else "corrupt_gzip")
-        if not member.eof:  # the file ends inside this member: keep its complete lines
-            cut = parts.pop()
-            return Gunzipped(b"".join(parts) + cut[: cut.rfind(b"\n") + 1], b"", "truncated_gzip")
-        rest = member.unused_data
-    return Gunzipped(b"".join(parts))
-
-
 class _GunzipStream:
-    """A gzip file's text block by block, member after member, as ``gunzip`` reads it whole.
+    """A gzip file's text block by block, member after member (writers append members;
+    ``gzip.decompress`` refuses a file whose last member is cut or followed by other bytes).
 
     The text is given only as far as it can be trusted, which a first pass finds: every complete
     member's (each checked against its CRC), and of a member the file cuts off, its complete lines.
@@ -262,20 +234,22 @@ class _GunzipStream:
         self.storage, self.rel = storage, rel
         self.ended: str | None = None
         self.problem: str | None = None
+        self.unread_from: int | None = None  # where the bytes after the last member start
         self.version = storage.info(rel).fingerprint
         self.trusted = self._trusted_bytes()
 
     def _members(self) -> Iterator[tuple[bytes, bool]]:
         """(text, whether it completes its member), at most a block of text at a time (a small file
         may inflate a thousandfold); ``ended`` says how it ended. Zero bytes after the last member are
-        padding; followed by anything, they are where the gzip ends (as ``gunzip`` reads them)."""
-        self.ended = None
-        members, member, zeros = 0, None, False
+        padding; followed by anything, they are where the gzip ends."""
+        self.ended, self.member_end = None, 0
+        members, member, zeros, read = 0, None, False, 0
         with self.storage.open(self.rel, "rb") as fh:
             pending, full = b"", False
             while True:
                 if not pending and not full:
                     pending = fh.read(_BLOCK_BYTES)
+                    read += len(pending)
                     if not pending:
                         break
                 if member is None:
@@ -291,6 +265,8 @@ class _GunzipStream:
                 except zlib.error:
                     self.ended = "trailing_bytes" if members else "corrupt_gzip"
                     return
+                if member.eof:  # (the bytes after it are those the last call did not use)
+                    self.member_end = read - len(member.unused_data)
                 yield text, member.eof
                 if member.eof:
                     pending, member, members, full = member.unused_data, None, members + 1, False
@@ -310,6 +286,8 @@ class _GunzipStream:
             if completes:
                 complete = seen
         self.problem = self.ended
+        if self.problem in ("trailing_bytes", "corrupt_gzip"):  # from where the bytes are no gzip
+            self.unread_from = self.member_end
         if self.problem == "truncated_gzip":  # and the complete lines of the member cut off
             return max(complete, line_end + 1)
         return complete
@@ -386,46 +364,101 @@ def _lone_crs_end_lines(head: bytes) -> bool:
     return b"\r" in head and b"\n" not in head
 
 
-def landing_lines(text: bytes) -> list[tuple[bytes, bytes]]:
-    """A JSON Lines text's lines as the readers number them (the first is line 1), each with the bytes
-    that end it: what a rewrite of the file keeps or drops line by line."""
-    parts = re.split(rb"(\n|\r(?!\n))" if _lone_crs_end_lines(text[:_HEAD_BYTES]) else rb"(\n)", text)
-    return list(zip(parts[0::2], [*parts[1::2], b""], strict=True))
-
-
-def _utf8_lines(blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """``blocks`` checked for their encoding, with lone carriage returns as line feeds where they end
-    the lines (``_lone_crs_end_lines``)."""
+def _line_ends(blocks: Iterator[bytes]) -> tuple[bool, Iterator[bytes]]:
+    """Whether lone carriage returns end the lines of the text ``blocks`` give (decided on its head:
+    ``_lone_crs_end_lines``), and the same blocks."""
     head = b""
     for block in blocks:
         head += block
         if len(head) >= _HEAD_BYTES:
             break
-    if not _lone_crs_end_lines(head):
-        yield head
+    return _lone_crs_end_lines(head), itertools.chain([head], blocks)
+
+
+def _utf8_lines(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """``blocks`` checked for their encoding, with lone carriage returns as line feeds where they end
+    the lines (``_lone_crs_end_lines``)."""
+    lone_crs, blocks = _line_ends(blocks)
+    if not lone_crs:
         yield from blocks
         return
     held = b""
-    for block in itertools.chain([head], blocks):
+    for block in blocks:
         block = held + block
         block, held = (block[:-1], b"\r") if block.endswith(b"\r") else (block, b"")  # a CRLF cut in two
         yield _LONE_CR.sub(b"\n", block)
     yield _LONE_CR.sub(b"\n", held)
 
 
+_LINE_END = re.compile(rb"\n")
+_LINE_END_OR_LONE_CR = re.compile(rb"\n|\r(?!\n)")
+
+
+class LandingText:
+    """A JSON Lines landing file's text, read as the readers read it: a ``.gz`` decompressed as far as
+    it can be trusted (``_GunzipStream``: ``problem`` says why not further, and ``unread_from`` where
+    the bytes that are no gzip start, if some are), never held whole."""
+
+    def __init__(self, storage: Storage, rel: str) -> None:
+        self.storage, self.rel = storage, rel
+        self.gzip = _GunzipStream(storage, rel) if rel.endswith(".gz") else None
+        self.problem = self.gzip.problem if self.gzip is not None else None
+        self.unread_from = self.gzip.unread_from if self.gzip is not None else None
+
+    def blocks(self) -> Iterator[bytes]:
+        """The text as the file holds it."""
+        return self.gzip.blocks() if self.gzip is not None else _plain_blocks(self.storage, self.rel)
+
+    def pieces(self, piece_bytes: int | None = None) -> Iterator[bytes]:
+        """The text in pieces cut at line ends (``_text_pieces``), lone carriage returns that end lines
+        as line feeds, without the byte order mark some writers put first."""
+        first = True
+        for piece in _text_pieces(_utf8_lines(self.blocks()), piece_bytes or PIECE_BYTES):
+            if first and piece.startswith(codecs.BOM_UTF8):  # a mark, not the record's
+                piece = piece[len(codecs.BOM_UTF8) :]
+            first = False
+            yield piece
+
+    def without_lines(self, drop: Iterable[int]) -> Iterator[bytes]:
+        """The text as the file holds it without the lines numbered in ``drop`` (the first is line 1,
+        numbered as ``pieces`` numbers them): what a rewrite of the file keeps, every other byte as it
+        was. A block holding none of them passes whole."""
+        lone_crs, blocks = _line_ends(self.blocks())
+        ends = _LINE_END_OR_LONE_CR if lone_crs else _LINE_END
+        dropped = frozenset(drop)
+        wanted = sorted(dropped)
+        number, held = 1, b""
+        for block in blocks:
+            block, held = held + block, b""
+            if lone_crs and block.endswith(b"\r"):  # a CRLF cut in two: its CR waits for the next block
+                block, held = block[:-1], b"\r"
+            lines = block.count(b"\n") + (len(_LONE_CR.findall(block)) if lone_crs else 0)
+            at = bisect.bisect_left(wanted, number)
+            if at == len(wanted) or wanted[at] > number + lines:
+                yield block
+                number += lines
+                continue
+            start = 0
+            for end in ends.finditer(block):
+                if number not in dropped:
+                    yield block[start : end.end()]
+                start, number = end.end(), number + 1
+            if start < len(block) and number not in dropped:
+                yield block[start:]
+        if held and number not in dropped:
+            yield held
+
+
 def _jsonl_pieces(storage: Storage, rel: str, schema: pa.Schema, piece_bytes: int):
-    stream = _GunzipStream(storage, rel) if rel.endswith(".gz") else None
-    blocks = _utf8_lines(stream.blocks() if stream is not None else _plain_blocks(storage, rel))
+    text = LandingText(storage, rel)
     first = 1
-    for text in _text_pieces(blocks, piece_bytes):
-        if first == 1 and text.startswith(codecs.BOM_UTF8):  # a mark some writers put first: not the record's
-            text = text[len(codecs.BOM_UTF8) :]
-        columns, raw_of, lines, details = _jsonl_columns(text, schema, first)
-        first += text.count(b"\n")
+    for piece in text.pieces(piece_bytes):
+        columns, raw_of, lines, details = _jsonl_columns(piece, schema, first)
+        first += piece.count(b"\n")
         yield columns, raw_of, lines, details, None
-    if stream is not None and stream.problem:
+    if text.problem:
         columns, raw_of, lines, details = _jsonl_columns(b"", schema, first)
-        yield columns, raw_of, lines, details, f"unreadable_file:{stream.problem}"
+        yield columns, raw_of, lines, details, f"unreadable_file:{text.problem}"
 
 
 def _jsonl_columns(data: bytes, schema: pa.Schema, first_line: int):

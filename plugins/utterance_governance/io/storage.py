@@ -124,8 +124,8 @@ class UnreadableRows:
 class ParquetSink:
     """One Parquet file written table by table (``Storage.parquet_writer``)."""
 
-    def __init__(self, path: str, row_group_rows: int) -> None:
-        self.path, self.row_group_rows = path, row_group_rows
+    def __init__(self, path: str, row_group_rows: int, compression: str = "zstd") -> None:
+        self.path, self.row_group_rows, self.compression = path, row_group_rows, compression
         self.writer: pq.ParquetWriter | None = None
         self.schema: pa.Schema | None = None
         self.rows = 0
@@ -134,7 +134,7 @@ class ParquetSink:
         table = without_dictionaries(table)
         if self.writer is None:
             self.schema = table.schema
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression="zstd")
+            self.writer = pq.ParquetWriter(self.path, self.schema, compression=self.compression)
         self.writer.write_table(table.cast(self.schema), row_group_size=self.row_group_rows)
         self.rows += table.num_rows
 
@@ -143,10 +143,28 @@ class ParquetSink:
         if self.writer is None:
             return False
         self.writer.close()
-        with open(self.path, "rb+") as fh:
-            os.fsync(fh.fileno())
         self.writer = None
         return True
+
+
+class Staged:
+    """A file written at a local ``path`` first, then put in place whole (``Storage.staged``)."""
+
+    def __init__(self, storage: Storage, full: str, path: str) -> None:
+        self.storage, self.full, self.path = storage, full, path
+
+    def sha256(self) -> str:
+        with open(self.path, "rb") as fh:
+            return _sha256_of(fh)
+
+    def put(self) -> None:
+        """The written file in place, atomically: a local rename, or one upload."""
+        with open(self.path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if self.storage.is_local:
+            os.replace(self.path, self.full)
+        else:
+            self.storage.fs.put_file(self.path, self.full)
 
 
 class Storage:
@@ -276,11 +294,8 @@ class Storage:
         return ObjectInfo(rel, int(info.get("size") or 0), _fingerprint(info), _modified(info))
 
     def sha256(self, rel: str) -> str:
-        digest = hashlib.sha256()
         with self.fs.open(self.full(rel), "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
+            return _sha256_of(fh)
 
     def read_parquet(self, rel: str, columns: list[str] | None = None) -> pa.Table:
         if self.is_local:
@@ -367,30 +382,38 @@ class Storage:
         return len(data), hashlib.sha256(data).hexdigest()
 
     @contextlib.contextmanager
-    def parquet_writer(self, rel: str) -> Iterator[ParquetSink]:
-        """A Parquet file at ``rel`` written table by table (``write``), in place at the end, atomically
-        (as ``write_parquet``); nothing is written when no table was given, or when the block raises.
-        Every table takes the first one's schema. Locally a temporary file beside it is renamed; on an
-        object store a local temporary file is uploaded (the object appears whole)."""
+    def staged(self, rel: str) -> Iterator[Staged]:
+        """A file for ``rel`` written locally (at ``path``) and put in place by ``put``: atomically,
+        however it is written, and after what the caller checks of it (its digest). Without ``put``
+        nothing is written. Locally the temporary file sits beside ``rel`` (``TEMPORARY_MARK``); for
+        an object store it is a local temporary file, uploaded whole."""
         full = self.full(rel)
         if self.is_local:
             os.makedirs(os.path.dirname(full), exist_ok=True)
             tmp = f"{full}{TEMPORARY_MARK}{uuid.uuid4().hex}"
+            open(tmp, "wb").close()
         else:
-            fd, tmp = tempfile.mkstemp(suffix=".parquet")
+            fd, tmp = tempfile.mkstemp(suffix=posixpath.basename(rel)[-16:])
             os.close(fd)
-        sink = ParquetSink(tmp, self.row_group_rows)
         try:
-            yield sink
-            if sink.close():
-                if self.is_local:
-                    os.replace(tmp, full)
-                else:
-                    self.fs.put_file(tmp, full)
+            yield Staged(self, full, tmp)
         finally:
-            sink.close()
             if os.path.exists(tmp):
                 os.remove(tmp)
+
+    @contextlib.contextmanager
+    def parquet_writer(self, rel: str, compression: str = "zstd") -> Iterator[ParquetSink]:
+        """A Parquet file at ``rel`` written table by table (``write``), in place at the end, atomically
+        (as ``write_parquet``; ``staged``); nothing is written when no table was given, or when the
+        block raises. Every table takes the first one's schema."""
+        with self.staged(rel) as staged:
+            sink = ParquetSink(staged.path, self.row_group_rows, compression)
+            try:
+                yield sink
+                if sink.close():
+                    staged.put()
+            finally:
+                sink.close()
 
     def ensure_root(self) -> None:
         """Create the lake root if missing: a directory locally, the bucket on an object store."""
@@ -435,6 +458,13 @@ class Storage:
     def walk_files(self, prefix: str = "") -> Iterator[str]:
         for info in self.list_files(prefix):
             yield info.path
+
+
+def _sha256_of(fh) -> str:
+    digest = hashlib.sha256()
+    for block in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _fingerprint(info: dict) -> str:

@@ -38,6 +38,7 @@ import io
 import json
 import logging
 import re
+import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,14 +52,23 @@ import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import (
+    PIECE_ROWS,
     SUFFIXES,
     Arrival,
+    FileChangedWhileRead,
+    FileProblem,
+    LandingText,
     customers_in_raw,
-    gunzip,
-    landing_lines,
-    read_landing_file,
+    read_landing_pieces,
 )
-from utterance_governance.io.storage import ObjectInfo, Refused, Storage, without_dictionaries
+from utterance_governance.io.storage import (
+    ObjectInfo,
+    ParquetSink,
+    Refused,
+    Storage,
+    UnreadableRows,
+    without_dictionaries,
+)
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
@@ -359,32 +369,38 @@ def _live_shards(storage: Storage, dataset: str) -> set[str]:
 # --- landing files: rewrite keeping every other line or row --------------------------------------
 def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
     """Does the file hold a deleted customer or a listed id? Decided on decoded values, never on
-    raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search)."""
+    raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search), piece by
+    piece: the file is never held whole."""
     if path.endswith(".parquet"):
         names = _column_names(storage, path)
-        probe = storage.read_parquet(path, columns=[c for c in ("customer_id", "utterance_id") if c in names])
-        columns = [
-            probe.column(c) if c in probe.column_names else None for c in ("customer_id", "utterance_id")
-        ]
-        if columns[0] is None or columns[0].null_count:
-            return True  # rows that name no customer in customer_id: the full reader reads whose they are
-        if all(c is None or pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns):
-            return deleted.mentioned(*columns)
-        return True  # an odd column: let the full reader decide
-    data = storage.read_bytes(path)
-    if path.endswith(".gz"):
-        read = gunzip(data)
-        if read.problem:
-            return True  # a broken gzip: the landing reader reads what it can, line by line
-        data = read.text
+        wanted = [c for c in ("customer_id", "utterance_id") if c in names]
+        for probe in storage.iter_parquet(path, PIECE_ROWS, columns=wanted):
+            if isinstance(probe, UnreadableRows):
+                return True  # rows no one can read: the full reader says so
+            columns = [probe.column(c) if c in wanted else None for c in ("customer_id", "utterance_id")]
+            if columns[0] is None or columns[0].null_count:
+                return True  # rows that name no customer in customer_id: the full reader reads whose they are
+            if not all(
+                c is None or pa.types.is_string(c.type) or pa.types.is_large_string(c.type) for c in columns
+            ):
+                return True  # an odd column: let the full reader decide
+            if deleted.mentioned(*columns):
+                return True
+        return False
+    text = LandingText(storage, path)
+    if text.problem:
+        return True  # a broken gzip: the landing reader reads what it can, line by line
+    options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
     try:
-        options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
-        probe = pa_json.read_json(io.BytesIO(data), parse_options=options)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return True  # a line Arrow cannot parse: the landing reader reads it line by line
-    if probe.column("customer_id").null_count:
-        return True  # lines without a customer_id: the full reader reads whose they are
-    return deleted.mentioned(probe.column("customer_id"), probe.column("utterance_id"))
+        for piece in text.pieces():
+            probe = pa_json.read_json(io.BytesIO(piece), parse_options=options)
+            if probe.column("customer_id").null_count:
+                return True  # lines without a customer_id: the full reader reads whose they are
+            if deleted.mentioned(probe.column("customer_id"), probe.column("utterance_id")):
+                return True
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError, FileProblem):
+        return True  # a line Arrow cannot parse, another encoding: the landing reader reads it line by line
+    return False
 
 
 def _purge_landing_file(
@@ -396,6 +412,9 @@ def _purge_landing_file(
     found: set[str],
     arrivals: dict,
 ) -> None:
+    """Rewrite one landing file without the lines or rows a deletion covers, read and written piece
+    by piece (its size is not the purge's memory). The file must not change while it is read: one
+    replaced meanwhile is left for the next run (``FileChangedWhileRead``)."""
     path = info.path
     if not _landing_mentions(storage, path, deleted):
         return
@@ -404,44 +423,76 @@ def _purge_landing_file(
         if path in arrivals
         else (min(deleted.now, info.modified) if info.modified else None)
     )
-    unzipped = gunzip(storage.read_bytes(path)) if path.endswith(".gz") else None
-    if unzipped is not None and unzipped.unread:  # bytes no reader can search: the receipt stays open
-        result.problems.append(f"{path}: {len(unzipped.unread)} bytes after its last gzip member cannot be "
-                               f"read ({unzipped.problem}), so not searched: repair or remove the file upstream")  # fmt: skip
-    read = read_landing_file(storage, path, "utterances", Arrival(landed_at=landed))
-    records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
-    quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
-    rows = pa.concat_tables(
-        [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))], promote_options="permissive"
-    )
-    verdict = deleted.judge(rows)
-    if not verdict.deleted.any():
-        return
-    hit = np.flatnonzero(verdict.deleted)
-    drop_lines = set(rows.column("line").take(pa.array(hit)).to_pylist())
-    _account(result, "landing", rows, verdict, hit, found)
-    if result.dry_run:
-        return
-    if path.endswith(".parquet"):
-        table = pq.read_table(pa.BufferReader(storage.read_bytes(path)))
-        keep = np.ones(table.num_rows, dtype=bool)
-        keep[[line - 1 for line in drop_lines]] = False
-        kept = _parquet_like(storage, path, table.filter(pa.array(keep)))
-    else:
-        text = unzipped.text if unzipped is not None else storage.read_bytes(path)
-        lines = landing_lines(text)  # numbered as the reader numbered them (lone CRs may end lines)
-        kept = b"".join(
-            line + end for number, (line, end) in enumerate(lines, start=1) if number not in drop_lines
+    text = None if path.endswith(".parquet") else LandingText(storage, path)
+    if (
+        text is not None and text.unread_from is not None
+    ):  # bytes no reader can search: the receipt stays open
+        result.problems.append(f"{path}: {info.size - text.unread_from} bytes after its last gzip member cannot "
+                               f"be read ({text.problem}), so not searched: repair or remove the file upstream")  # fmt: skip
+    drop: set[int] = set()
+    for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
+        records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
+        quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
+        rows = pa.concat_tables(
+            [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))],
+            promote_options="permissive",
         )
-        if unzipped is not None:  # what could not be read is kept as it was (a cut line is no record)
-            kept = gzip.compress(kept, compresslevel=6, mtime=0) + unzipped.unread
-    # the registry notes the rewrite first: a crash before it is re-registered below is finished by
-    # ``finish_rewrites`` (the next purge or publish), not taken for new input
-    store.note_rewrite(path, hashlib.sha256(kept).hexdigest())
-    storage.write_bytes(path, kept)
+        verdict = deleted.judge(rows)
+        if not verdict.deleted.any():
+            continue
+        hit = np.flatnonzero(verdict.deleted)
+        drop.update(rows.column("line").take(pa.array(hit)).to_pylist())
+        _account(result, "landing", rows, verdict, hit, found)
+    if not drop or result.dry_run:
+        return
+    with storage.staged(path) as staged:
+        if text is None:
+            _parquet_without_rows(storage, path, drop, staged.path)
+        else:
+            _text_without_lines(storage, text, drop, staged.path)
+        if storage.info(path).fingerprint != info.fingerprint:
+            raise FileChangedWhileRead(path)
+        # the registry notes the rewrite first: a crash before it is re-registered below is finished by
+        # ``finish_rewrites`` (the next purge or publish), not taken for new input
+        store.note_rewrite(path, staged.sha256())
+        staged.put()
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
+
+
+def _text_without_lines(storage: Storage, text: LandingText, drop: set[int], out: str) -> None:
+    """``text``'s file without the lines ``drop`` numbers, at ``out``: a ``.gz`` recompressed, and what
+    could not be read of it kept as it was (a cut line is no record)."""
+    with open(out, "wb") as fh:
+        if text.gzip is None:
+            fh.writelines(text.without_lines(drop))
+            return
+        with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=fh, mtime=0) as packed:
+            packed.writelines(text.without_lines(drop))
+        if text.unread_from is not None:
+            with storage.open(text.rel, "rb") as original:
+                original.seek(text.unread_from)
+                shutil.copyfileobj(original, fh, 1 << 20)
+
+
+def _parquet_without_rows(storage: Storage, path: str, drop: set[int], out: str) -> None:
+    """The Parquet file at ``path`` without the rows ``drop`` numbers (the first is 1), at ``out``, row
+    group by row group, in its schema and compression codec. A row group that cannot be read cannot
+    be written again: the file is left as it is (and the receipt open)."""
+    wanted = np.array(sorted(drop), dtype=np.int64) - 1
+    sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
+    first = 0
+    try:
+        for rows in storage.iter_parquet(path, storage.row_group_rows):
+            if isinstance(rows, UnreadableRows):
+                raise ValueError(f"a row group of {rows.rows} rows cannot be read, so the file cannot be "
+                                 f"rewritten ({type(rows.error).__name__})")  # fmt: skip
+            keep = ~np.isin(np.arange(first, first + rows.num_rows), wanted)
+            sink.write(rows.filter(pa.array(keep)))
+            first += rows.num_rows
+    finally:
+        sink.close()
 
 
 def _column_names(storage: Storage, path: str) -> list[str]:
@@ -632,15 +683,20 @@ def _write_parquet_like(storage: Storage, path: str, table: pa.Table) -> None:
 
 def _parquet_like(storage: Storage, path: str, table: pa.Table) -> bytes:
     """``table`` as Parquet bytes with the compression codec of the file at ``path``."""
+    sink = io.BytesIO()
+    pq.write_table(without_dictionaries(table), sink, compression=_codec(storage, path),
+                   row_group_size=storage.row_group_rows)  # fmt: skip
+    return sink.getvalue()
+
+
+def _codec(storage: Storage, path: str) -> str:
+    """The compression codec of the Parquet file at ``path`` (zstd for a file of no row group)."""
     with storage.open(path) as fh:
         meta = pq.ParquetFile(fh).metadata
     codec = "zstd"
     if meta.num_row_groups and meta.row_group(0).num_columns:
         codec = meta.row_group(0).column(0).compression.lower()
-    sink = io.BytesIO()
-    pq.write_table(without_dictionaries(table), sink, compression="none" if codec == "uncompressed" else codec,
-                   row_group_size=storage.row_group_rows)  # fmt: skip
-    return sink.getvalue()
+    return "none" if codec == "uncompressed" else codec
 
 
 def finish_rewrites(storage: Storage, store: GovernanceStore) -> dict[str, list[str]]:

@@ -5,9 +5,12 @@ can be trusted."""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import json
+import random
+import re
 import struct
 import zlib
 
@@ -174,15 +177,80 @@ AGREEING = {
 
 
 @pytest.mark.parametrize("case", sorted(AGREEING))
-def test_the_purges_whole_gunzip_and_the_readers_stream_agree(lake, monkeypatch, case):
-    """The purge rewrites a gzip file from ``gunzip``'s text by the reader's line numbers: both must
-    read the very same text (padding on a block's edge read on, a cut member's last line kept by one,
-    made the purge report a line removed that stayed, or drop another's)."""
+def test_a_gzip_file_rewritten_without_lines_keeps_the_others_and_what_cannot_be_read(
+    lake, monkeypatch, case
+):
+    """The purge rewrites a gzip file from the reader's own stream by the reader's line numbers: the
+    rewritten file reads as the records read before less those dropped (a cut member's last complete
+    lines kept, padding on a block's edge read on), and bytes that are no gzip stay as they were."""
+    from utterance_governance.purge.copies import _text_without_lines
+
     monkeypatch.setattr(readers, "_BLOCK_BYTES", 4096)
-    lake.write_bytes(f"{DAY}/f.jsonl.gz", AGREEING[case])
-    whole = readers.gunzip(AGREEING[case])
-    stream = readers._GunzipStream(lake, f"{DAY}/f.jsonl.gz")
-    assert (b"".join(stream.blocks()), stream.problem) == (whole.text, whole.problem)
+    rel = f"{DAY}/f.jsonl.gz"
+    lake.write_bytes(rel, AGREEING[case])
+    before = read_landing_file(lake, rel, "utterances").records
+    drop = {n for n in before.column("line").to_pylist() if n % 3 == 0}
+    text = readers.LandingText(lake, rel)
+    out = lake.full(f"{DAY}/g.jsonl.gz")
+    _text_without_lines(lake, text, drop, out)
+    after = read_landing_file(lake, f"{DAY}/g.jsonl.gz", "utterances")
+    kept = [r["utterance_id"] for r in before.to_pylist() if r["line"] not in drop]
+    assert after.records.column("utterance_id").to_pylist() == kept
+    if text.unread_from is not None:  # what is no gzip is kept, byte for byte, and still said
+        assert lake.read_bytes(f"{DAY}/g.jsonl.gz").endswith(AGREEING[case][text.unread_from :])
+        # (a file of no member read is one empty member now, before the same bytes)
+        problem = "trailing_bytes" if text.unread_from == 0 else text.problem
+        assert after.quarantine.column("detail").to_pylist() == [f"unreadable_file:{problem}"]
+    else:
+        assert after.quarantine.num_rows == 0
+
+
+def _lines_split(text: bytes) -> list[bytes]:
+    """A JSON Lines text's lines as the reader numbers them, each with its end (a lone CR ends a line
+    in a file whose first 64 KiB hold a CR and no line feed)."""
+    head = text[: 1 << 16]
+    lone = b"\r" in head and b"\n" not in head
+    parts = re.split(rb"(\n|\r(?!\n))" if lone else rb"(\n)", text)
+    return [a + b for a, b in zip(parts[0::2], [*parts[1::2], b""], strict=True)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_text_without_some_lines_drops_those_the_reader_numbers_and_no_byte_else(lake, monkeypatch, seed):
+    """Random texts (line feeds, CRLF, lone CRs, blank lines, a BOM, no final line end), random
+    blocks and lines to drop: exactly those lines go, numbered as the reader numbers them."""
+    rng = random.Random(seed)
+    ends = rng.choice([[b"\n"], [b"\r\n"], [b"\r"], [b"\r", b"\r\n"], [b"\n", b"\r\n"]])
+    n = rng.randint(1, 60)
+    lines = [b"" if rng.random() < 0.1 else json.dumps(row(i)).encode() for i in range(n)]
+    text = (codecs.BOM_UTF8 if rng.random() < 0.3 else b"") + b"".join(
+        line + (rng.choice(ends) if k < n - 1 or rng.random() < 0.5 else b"") for k, line in enumerate(lines)
+    )
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", rng.randint(1, 300))
+    lake.write_bytes(f"{DAY}/f.jsonl", text)
+    drop = {k for k in range(1, n + 2) if rng.random() < 0.3}
+    kept = b"".join(readers.LandingText(lake, f"{DAY}/f.jsonl").without_lines(drop))
+    assert kept == b"".join(part for k, part in enumerate(_lines_split(text), start=1) if k not in drop)
+    records = read_landing_file(lake, f"{DAY}/f.jsonl", "utterances").records
+    dropped_ids = {r["utterance_id"] for r in records.to_pylist() if r["line"] in drop}
+    lake.write_bytes(f"{DAY}/g.jsonl", kept)
+    left = set(
+        read_landing_file(lake, f"{DAY}/g.jsonl", "utterances").records.column("utterance_id").to_pylist()
+    )
+    assert left == set(records.column("utterance_id").to_pylist()) - dropped_ids
+
+
+@pytest.mark.parametrize("block", [7, 61, 4096])
+def test_lines_ending_in_crlf_after_a_head_of_lone_crs_are_dropped_by_their_number(lake, monkeypatch, block):
+    """A file whose first 64 KiB end lines in lone CRs, and later lines in CRLF: a CRLF cut between two
+    blocks is one line end, not two."""
+    head = b"\r".join(json.dumps(row(i)).encode() for i in range(700)) + b"\r"
+    text = head + b"\r\n".join(json.dumps(row(i)).encode() for i in range(700, 900))
+    assert len(head) > 1 << 16
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", block)
+    lake.write_bytes(f"{DAY}/f.jsonl", text)
+    drop = set(range(650, 900, 7))
+    kept = b"".join(readers.LandingText(lake, f"{DAY}/f.jsonl").without_lines(drop))
+    assert kept == b"".join(part for k, part in enumerate(_lines_split(text), start=1) if k not in drop)
 
 
 def test_a_small_gzip_inflating_a_thousandfold_is_read_a_block_at_a_time(lake, monkeypatch):

@@ -214,24 +214,26 @@ def test_a_landing_rewrite_cut_short_leaves_no_processed_file_to_take_again(lake
     write or after it (before the re-registration), the next purge or publish finishes the entry."""
     from utterance_governance.purge import copies
 
+    from utterance_governance.io.storage import Staged
+
     storage, store, _ = lake
     path = f"{DT}/a.jsonl"
     before = storage.info(path)
-    write, update = storage.write_bytes, store.update_file_fingerprint
+    write, put, update = storage.write_bytes, Staged.put, store.update_file_fingerprint
 
-    def write_or_die(rel, data):
-        if rel == path and crash == "before_write":
+    def put_or_die(staged):
+        if staged.full == storage.full(path) and crash == "before_write":
             raise OSError("the worker was lost before writing")
-        return write(rel, data)
+        return put(staged)
 
     def die(*args, **kwargs):
         raise OSError("the worker was lost after writing")
 
-    monkeypatch.setattr(storage, "write_bytes", write_or_die)
+    monkeypatch.setattr(Staged, "put", put_or_die)
     monkeypatch.setattr(store, "update_file_fingerprint", die if crash == "after_write" else update)
     result = purge_copies(storage, store, DELETIONS, KEY, now=ts(200))
     assert any(path in problem for problem in result.problems)
-    monkeypatch.setattr(storage, "write_bytes", write)
+    monkeypatch.setattr(Staged, "put", put)
     monkeypatch.setattr(store, "update_file_fingerprint", update)
     finished = copies.finish_rewrites(storage, store)
     assert path in finished[{"before_write": "restored", "after_write": "registered"}[crash]]
@@ -246,3 +248,71 @@ def test_a_landing_rewrite_cut_short_leaves_no_processed_file_to_take_again(lake
     write(path, storage.read_bytes(path) + b"\n")
     assert copies.finish_rewrites(storage, store)["changed"] == [path]
     assert store.select_new_files([storage.info(path)]) != []
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz", "big.parquet"])
+def test_a_large_landing_file_is_purged_piece_by_piece_never_held_whole(lake, monkeypatch, name):
+    """The purge reads and rewrites a landing file in pieces, as the reader reads it: no call reads the
+    file whole, and what it keeps is every other line byte for byte (every other row, in Parquet)."""
+    from utterance_governance.io import readers
+
+    storage, store, _ = lake
+    rows = [
+        line(f"big{i}", "gone" if i % 5 == 2 else f"k{i % 3}", 1, f"utterance number {i}")
+        for i in range(3000)
+    ]
+    text = b"\n".join(rows) + b"\n"
+    path = f"{DT}/{name}"
+    storage.row_group_rows = 256
+    if name.endswith(".parquet"):
+        table = pa.Table.from_pylist([json.loads(r) for r in rows])
+        pq.write_table(table, storage.full(path), row_group_size=256, compression="gzip")
+    else:
+        storage.write_bytes(path, gzip.compress(text) if name.endswith(".gz") else text)
+    monkeypatch.setattr(readers, "_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(readers, "PIECE_BYTES", 20_000)
+    monkeypatch.setattr(readers, "PIECE_ROWS", 300)
+    whole_reads = []
+    read_bytes, read_parquet = storage.read_bytes, storage.read_parquet
+    monkeypatch.setattr(storage, "read_bytes", lambda rel: whole_reads.append(rel) or read_bytes(rel))
+    monkeypatch.setattr(
+        storage, "read_parquet", lambda rel, **k: whole_reads.append(rel) or read_parquet(rel, **k)
+    )
+    pieces = []
+    real = readers._finish
+    monkeypatch.setattr(readers, "_finish", lambda *a: pieces.append(a[3]) or real(*a))
+
+    result = purge_copies(storage, store, DELETIONS, KEY)
+
+    assert not [p for p in whole_reads if p.startswith("landing/utterances")]
+    assert len([p for p in pieces if p == path]) > 5  # (the reader's source_file argument: read in pieces)
+    kept = [r for i, r in enumerate(rows) if i % 5 != 2]
+    if name.endswith(".parquet"):
+        rewritten = pq.ParquetFile(storage.full(path))
+        assert rewritten.metadata.num_row_groups > 1
+        assert rewritten.metadata.row_group(0).column(0).compression == "GZIP"
+        assert rewritten.read().to_pylist() == [json.loads(r) for r in kept]
+    else:
+        data = storage.read_bytes(path)
+        assert (gzip.decompress(data) if name.endswith(".gz") else data) == b"\n".join(kept) + b"\n"
+    assert result.by_request["d-all"]["landing_rows"] == 3 + 3 + 1 + 600  # the fixture's files, and 600 here
+
+
+def test_a_landing_file_replaced_while_the_purge_read_it_is_not_overwritten(lake, monkeypatch):
+    """The purge reads a landing file several times (its ids, its pieces, its rewrite): one replaced
+    upstream meanwhile is left as the upstream wrote it, and the receipt stays open (a problem)."""
+    from utterance_governance.purge import copies
+
+    storage, store, _ = lake
+    path = f"{DT}/a.jsonl"
+    replaced = b"\n".join([*LINES, line("u9", "gone", 1, "a later secret of gone")])
+    real = copies._text_without_lines
+
+    def replaced_meanwhile(storage_, text, drop, out):
+        real(storage_, text, drop, out)
+        storage.write_bytes(path, replaced)
+
+    monkeypatch.setattr(copies, "_text_without_lines", replaced_meanwhile)
+    result = purge_copies(storage, store, DELETIONS, KEY)
+    assert storage.read_bytes(path) == replaced
+    assert any(path in p and "FileChangedWhileRead" in p for p in result.problems)
