@@ -609,8 +609,8 @@ _WRITTEN_FAMILIES = "|".join(
     if kind not in ("email_spoken", "spoken_number")
 )
 _AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|@)[ \t\n\r\f\v)\]}}]|アット"
-_SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS) + r"\b"
-_TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS)}"
+_SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS, "double", "triple", "treble") + r"\b"  # ("triple o 1234")
+_TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS, 'o')}"  # "triple o": 000
 _LONG_ENOUGH_RUN = (
     rf"(?:{SPOKEN_TOKEN}{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER}{TOKEN_SEPARATOR}{SPOKEN_TOKEN_AFTER}"
     rf"|{_TRIPLE}{TOKEN_SEPARATOR}[0-9]{{4}}|[0-9]{{4}}{TOKEN_SEPARATOR}{_TRIPLE})\b"

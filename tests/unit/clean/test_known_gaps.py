@@ -116,6 +116,8 @@ NUMBERS = [
     ("en-GB", "call o five five five one two three four", "call [PHONE]"),
     ("en-GB", "my number is o seven seven o o, nine double o one two three", "my number is [PHONE]"),
     ("en-GB", "o seven nine one one triple o one two three", "[PHONE]"),
+    ("en-GB", "call triple o 1234", "call [PHONE]"),
+    ("en-GB", "1234 triple o", "[PHONE]"),
     ("en-US", "call 5️⃣5️⃣5️⃣1️⃣2️⃣3️⃣4️⃣ now", "call [PHONE] now"),
     ("en-US", "call 5\u03325\u03325\u03321\u03322\u03323\u03324\u0332 now", "call [PHONE] now"),  # underlined
     ("en-US", "call 4\u20dd1\u20dd5 555 0100", "call [PHONE]"),  # enclosing circles
