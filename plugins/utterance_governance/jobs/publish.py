@@ -12,6 +12,8 @@ import functools
 import hashlib
 import json
 import logging
+import posixpath
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
@@ -47,7 +49,12 @@ from utterance_governance.publish.commit import (
     read_manifest,
     reconcile,
 )
-from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
+from utterance_governance.publish.partitions import (
+    partition_count,
+    partition_dir,
+    read_partition,
+    write_partitioned,
+)
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.published import WITHDRAWN
 from utterance_governance.purge.recheck import recheck_rows
@@ -397,6 +404,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         pieces = read_landing_pieces(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
         key = _file_key(file["path"])
     base = f"{_staging(ctx)}/files/{key}"
+    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1))
     # keyed by the landing file: a re-read of the file replaces it, never duplicates it
     quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
     counts: Counter = Counter()
@@ -433,6 +441,27 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "publishing_blocked": list(state.blocked_reasons),
         "key_fingerprint": key_fingerprint(settings.pseudonym_key),  # the key its speaker keys were made with
     }
+
+
+def _forget_an_earlier_attempt(ctx: RunContext, base: str, key: str, partitions: int) -> None:
+    """A retried ``process_file`` first removes the pieces its earlier attempt staged: a file read
+    again may give fewer pieces, or rows in other partitions (rewritten upstream meanwhile), and a
+    piece left behind would publish rows the file no longer holds. The first attempt leaves a mark
+    (``<base>.started``), so only a retry lists the partitions."""
+    started = f"{base}.started"
+    if not ctx.storage.exists(started):
+        ctx.storage.write_bytes(started, b"")
+        return
+    mine = re.compile(re.escape(key) + r"(?:~\d{5})?\.parquet")
+    removed = 0
+    for partition in range(partitions):
+        for info in ctx.storage.list_files(
+            partition_dir(_stage_dir(ctx, "content"), partition), (".parquet",)
+        ):
+            if mine.fullmatch(posixpath.basename(info.path)):
+                removed += ctx.storage.remove(info.path)
+    if removed:
+        log.warning("removed %d staged piece(s) an earlier attempt of this step left", removed)
 
 
 def _file_progress(ctx: RunContext, progress: telemetry.Progress, path: str, rows: int, counts: dict) -> None:

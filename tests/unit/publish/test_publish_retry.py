@@ -282,3 +282,32 @@ def test_a_purge_that_shares_the_publish_run_id_is_no_publish_of_it(tmp_path, st
         staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
         result = publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
     assert result["new_version"] is True and live_rows(lake) == ["u2"]
+
+
+@pytest.mark.parametrize("second_attempt_on", ["the same file", "a file rewritten to fewer rows"])
+def test_a_retried_file_step_publishes_only_what_its_last_attempt_read(
+    tmp_path, store_url, monkeypatch, second_attempt_on
+):
+    """``process_file`` staged a file's pieces, then failed; the retry reads the file again. A piece
+    the first attempt left (the file holds fewer rows now, or they fall in other partitions) must not
+    join the batch: only what the last attempt read is published."""
+    from utterance_governance.io import readers
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl", b"".join(line(f"u{i}", f"what is the weather on day {i}") for i in range(40))
+    )
+    monkeypatch.setattr(readers, "PIECE_BYTES", 1_000)
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        files = [{**f, "partitions": 3} for f in publish.discover_files(ctx)]
+        first = publish.process_file(ctx, files[0])  # (its task failed after staging: Airflow retries it)
+        assert first["publishable_rows"] == 40
+        if second_attempt_on != "the same file":  # the upstream replaced it meanwhile
+            lake.storage.write_bytes(f"{DT}/a.jsonl", line("u0", "what is the weather on day 0"))
+        staged = [publish.process_file(ctx, files[0])]
+        gated = publish.gate_batch(ctx, staged)
+        publish.publish(ctx, staged, gated)
+    expected = ["u0"] if second_attempt_on != "the same file" else sorted(f"u{i}" for i in range(40))
+    assert live_rows(lake) == expected
