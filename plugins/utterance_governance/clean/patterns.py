@@ -311,6 +311,11 @@ _SMALL = rf"(?:[A-Za-z0-9]|{_words(*UNIT_WORDS, *TENS_WORDS)})"
 # A mailbox's first part spelled: a word followed by letters or number words said alone; two of
 # those or more and a word (one is an "s" after "it's", an "a")
 _MAILBOX_SPELLED = rf"(?:\b{_MAILBOX_FIRST}(?:{_WS}+{_SMALL})+|\b(?:{_SMALL}{_WS}+){{2,}}{_MAILBOX})"
+# A single initial said before the mailbox word ("j smith at gmail dot com" is jsmith@…): a consonant
+# after a space or the text's start (not the "s" of "it's"; the vowels and "y" are words of the
+# supported languages: "send it to a smith at …", "escribe a juan arroba …"). The space before it is
+# part of the match (RE2 has no look-behind), and ``clean.redact`` puts it back.
+_INITIAL = r"(?:^|[ \t\n\r\f\v])[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]" + rf"{_WS}+"
 # A mailbox the "at" of a request does not follow: letters and digits in one word ("jsmith87"),
 # spelled, or parts joined ("j dot smith")
 _MAILBOX_MARKED = rf"(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_SPELLED})"
@@ -374,7 +379,7 @@ DETECTORS: dict[str, tuple[str, str]] = {
     # top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
     "email_spoken": (
         "[EMAIL]",
-        rf"(?:{_MAILBOX_SPELLED}|{_MAILBOX_WORD})(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
+        rf"(?:{_MAILBOX_SPELLED}|(?:{_INITIAL})?{_MAILBOX_WORD})(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
         rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),

@@ -125,11 +125,17 @@ def _redact_spoken(text: str) -> str:
 def _written() -> list[tuple[str, Replacement]]:
     passes: list[tuple[str, Replacement]] = []
     for kind, (placeholder, pattern) in DETECTORS.items():
-        if kind != "spoken_number":
-            passes.append((pattern, _by_digits if kind in CLASSIFIED_KINDS else placeholder))
         if kind == "email_spoken":
-            passes.append((EMAIL_WITHOUT_TLD, "[EMAIL]"))
+            passes += [(pattern, _spelled_email), (EMAIL_WITHOUT_TLD, "[EMAIL]")]
+        elif kind != "spoken_number":
+            passes.append((pattern, _by_digits if kind in CLASSIFIED_KINDS else placeholder))
     return passes
+
+
+def _spelled_email(match: re.Match[str]) -> str:
+    """``[EMAIL]``, after the space a mailbox with an initial starts with ("my email is j smith at …")."""
+    found = match.group()
+    return found[: len(found) - len(found.lstrip())] + "[EMAIL]"
 
 
 _WRITTEN = _written()

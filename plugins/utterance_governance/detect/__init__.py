@@ -19,7 +19,8 @@ email           ``email_written``: an RFC 5322-ish address (Unicode letters, no 
                 only a provider whose name is no word: not "f1 at sky"; "g mail" read as
                 "gmail") or, letter by letter, any domain with a TLD; no number and unit or
                 ordinal ("9am", "2tb", "49ers at yahoo"), no number words after a function
-                word ("from nine to five at outlook")
+                word ("from nine to five at outlook"); an initial and a word before a mail
+                provider's own domain ("j smith at gmail dot com"; a consonant alone, not "i")
 phone           ``phonenumbers_matcher``: ``phonenumbers.PhoneNumberMatcher`` (leniency VALID)
                 for the row's region, and for "+" numbers in any region
 card            ``luhn_digits``: 13-19 digits (spaces or hyphens between) passing Luhn

@@ -180,6 +180,9 @@ _BOX_BEFORE_AT = re.compile(
     rf"|(?P<glued>[^\W\d_][\w.]*\d[\w.]*|\d[\w.]*[^\W\d_][\w.]*))\s+\Z"
 )
 _PLAIN_BOX = re.compile(rf"(?i)(?<![\w.])(?!(?:{_NOT_BOX_FIRST})\s)[^\W\d_][\w.]+\s+\Z")
+# ... or any word after a single initial, a consonant standing alone ("j smith at gmail dot com"; not "i
+# work at …", "a word at …" nor the "s" of "it's")
+_INITIAL_AND_BOX = re.compile(r"(?i)(?<![\w.'’])[b-df-hj-np-tv-xz]\s+[^\W\d_][\w.]+\s+\Z")
 _NUMBER_AND_UNIT = re.compile(
     r"(?i)\d+(?:[.,]\d+)?(?:am|pm|a\.m\.?|p\.m\.?|h|hr|hrs|min|mins|s|ms|k|kb|mb|gb|tb|pb|gig|gigs|g|m|mm|cm"
     r"|km|kg|lb|lbs|oz|x|p|st|nd|rd|th|ers|er|d|ies|fa)"
@@ -1010,6 +1013,8 @@ def _emails(text: str) -> list[tuple[str, str]]:
             if match.group("tld") and domain in _BARE_PROVIDERS:
                 plain = _PLAIN_BOX.search(text, max(0, match.start() - 100), match.start())
                 if plain and plain.group().strip().lower() not in _common_words():
+                    return [*found, ("email", "email_spelled")]
+                if _INITIAL_AND_BOX.search(text, max(0, match.start() - 100), match.start()):
                     return [*found, ("email", "email_spelled")]
     for match in _SPELLED_EMAIL.finditer(text):
         if match.group("at").lower() != "at" or any(c.isdigit() for c in match.group("box")):

@@ -97,6 +97,16 @@ EMAILS = [
     # a given name before a mailbox spelled with the surname: the name goes too
     ("en-US", "my email is john smith at yahoo dot com", "my email is [NAME] [EMAIL]"),
     ("en-US", "email sarah jones at gmail dot com", "email [NAME] [EMAIL]"),
+    # a single initial before the mailbox word goes with it (it is the mailbox's first letter)
+    ("en-US", "j smith at gmail dot com", "[EMAIL]"),
+    ("en-US", "my email is j smith at gmail dot com", "my email is [EMAIL]"),
+    ("en-US", "email m jones at yahoo dot com please", "email [EMAIL] please"),
+    ("es-ES", "es j garcía arroba gmail punto com", "es [EMAIL]"),
+    ("en-US", "write to K Lee at outlook dot com", "write to [EMAIL]"),
+    # ... but not a letter that is a word, nor the end of a contraction
+    ("en-US", "send it to a smith at gmail dot com", "send it to a [EMAIL]"),
+    ("en-US", "it's smith at gmail dot com", "it's [EMAIL]"),
+    ("es-ES", "escribe a juan arroba gmail punto com", "escribe a [EMAIL]"),
 ]  # fmt: skip
 
 

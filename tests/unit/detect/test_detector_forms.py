@@ -391,6 +391,25 @@ def test_spelled_out_email_look_alikes_with_numbers_and_providers_are_kept() -> 
     assert _flagged(cases) == []
 
 
+def test_an_initial_and_a_word_before_a_mail_providers_own_domain() -> None:
+    cases = [
+        ("j smith at gmail dot com", "en-US"),  # "smith" alone is a word: the initial makes it a mailbox
+        ("my email is m jones at yahoo dot com", "en-US"),
+        ("es j garcía arroba gmail punto com", "es-ES"),
+    ]
+    assert _missed([(text, locale, "email") for text, locale in cases]) == []
+
+
+def test_a_letter_that_is_a_word_before_a_provider_is_kept() -> None:
+    cases = [
+        ("i work at gmail dot com", "en-US"),
+        ("say a word at gmail dot com", "en-US"),
+        ("vitamin c tablets at amazon dot com", "en-US"),  # no mail provider
+        ("it's smith at gmail dot com", "en-US"),
+    ]
+    assert _flagged(cases) == []
+
+
 # --- 10. lower-case street addresses --------------------------------------------------------------
 
 
