@@ -375,11 +375,12 @@ DETECTORS: dict[str, tuple[str, str]] = {
         rf"[A-Za-z0-9._%+\-{_LATIN}]+@[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*{_DOT}[A-Za-z]{{2,}}\b",
     ),
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk, juan punto pérez
-    # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, … at g mail dot com (without a
-    # top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
+    # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, jsmith 87 at …, j smith at …, … at
+    # g mail dot com (without a top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
     "email_spoken": (
         "[EMAIL]",
-        rf"(?:{_MAILBOX_SPELLED}|(?:{_INITIAL})?{_MAILBOX_WORD})(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
+        rf"(?:{_MAILBOX_SPELLED}|(?:{_INITIAL})?{_MAILBOX_WORD}(?:{_WS}+[0-9]{{2,4}})?)"
+        rf"(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
         rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),

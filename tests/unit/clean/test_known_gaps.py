@@ -103,6 +103,9 @@ EMAILS = [
     ("en-US", "email m jones at yahoo dot com please", "email [EMAIL] please"),
     ("es-ES", "es j garcía arroba gmail punto com", "es [EMAIL]"),
     ("en-US", "write to K Lee at outlook dot com", "write to [EMAIL]"),
+    # a written number said apart after the mailbox word is part of it ("jsmith [EMAIL]" was left)
+    ("en-US", "jsmith 87 at gmail dot com", "[EMAIL]"),
+    ("en-US", "my email is j smith 1987 at yahoo dot com", "my email is [EMAIL]"),
     # ... but not a letter that is a word, nor the end of a contraction
     ("en-US", "send it to a smith at gmail dot com", "send it to a [EMAIL]"),
     ("en-US", "it's smith at gmail dot com", "it's [EMAIL]"),
