@@ -147,6 +147,58 @@ class ParquetSink:
         return True
 
 
+# A row group is decoded in batches of at most this many rows (fewer where its rows are large), and
+# its column chunks read through a buffer of this size: a landing file's writer sizes its row groups.
+_BATCH_ROWS = 8192
+_COLUMN_BUFFER_BYTES = 8 << 20
+
+
+def _batch_rows(
+    group: pq.RowGroupMetaData, columns: list[str] | None, rows: int, max_bytes: int | None
+) -> int:
+    """How many rows of ``group`` to decode at once: within ``rows`` and ``_BATCH_ROWS``, and, by the
+    size its writer recorded for the (wanted) columns, within about ``max_bytes``."""
+    step = min(rows, _BATCH_ROWS)
+    if not max_bytes or not group.num_rows:
+        return max(1, step)
+    wanted = None if columns is None else set(columns)
+    size = sum(
+        group.column(c).total_uncompressed_size
+        for c in range(group.num_columns)
+        if wanted is None or group.column(c).path_in_schema.split(".", 1)[0] in wanted
+    )
+    return max(1, min(step, max_bytes // 4 * group.num_rows // max(size, 1)))  # (a piece: about 4 batches)
+
+
+def _row_group_pieces(
+    parquet: pq.ParquetFile, index: int, columns: list[str] | None, rows: int, max_bytes: int | None
+) -> Iterator[pa.Table | UnreadableRows]:
+    """One row group's rows in tables of at most ``rows`` rows and about ``max_bytes``, decoded batch
+    by batch; what cannot be decoded, an ``UnreadableRows`` of the rows left."""
+    group = parquet.metadata.row_group(index)
+    pending: list[pa.RecordBatch] = []
+    held = count = 0
+    left = group.num_rows
+    try:
+        for batch in parquet.iter_batches(
+            _batch_rows(group, columns, rows, max_bytes), row_groups=[index], columns=columns
+        ):
+            pending.append(batch)
+            held, count, left = held + batch.nbytes, count + batch.num_rows, left - batch.num_rows
+            if count >= rows or (max_bytes and held >= max_bytes):
+                yield pa.Table.from_batches(pending).combine_chunks()
+                pending, held, count = [], 0, 0
+    except Exception as exc:
+        if not caused_by_the_bytes(exc):
+            raise
+        if pending:
+            yield pa.Table.from_batches(pending).combine_chunks()
+        yield UnreadableRows(left, exc)
+        return
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks()
+
+
 class Staged:
     """A file written at a local ``path`` first, then put in place whole (``Storage.staged``)."""
 
@@ -306,28 +358,21 @@ class Storage:
     def iter_parquet(
         self, rel: str, rows: int, max_bytes: int | None = None, columns: list[str] | None = None
     ) -> Iterator[pa.Table | UnreadableRows]:
-        """``rel``'s rows, row group by row group, in tables of at most ``rows`` rows and about
-        ``max_bytes`` (``columns`` of them, or every one). The file is never read whole; a row group is (its writer sized
-        it). A row group that cannot be decoded is an ``UnreadableRows``, and the next one is read.
-        A file of no row gives one empty table of its schema."""
+        """``rel``'s rows in order, in tables of at most ``rows`` rows and about ``max_bytes``
+        (``columns`` of them, or every one), each within one row group. Neither the file nor a row
+        group is read whole: a row group is decoded in batches of at most ``_BATCH_ROWS`` rows (fewer
+        where its rows are large), its column chunks read through a buffer. What of a row group
+        cannot be decoded is an ``UnreadableRows`` (the rows it had left), and the next row group is
+        read. A file of no row gives one empty table of its schema."""
         with contextlib.ExitStack() as stack:
             full = self.full(rel)
-            parquet = pq.ParquetFile(full if self.is_local else stack.enter_context(self.fs.open(full, "rb")))
+            source = full if self.is_local else stack.enter_context(self.fs.open(full, "rb"))
+            parquet = pq.ParquetFile(source, buffer_size=_COLUMN_BUFFER_BYTES, pre_buffer=False)
             given = False
             for index in range(parquet.metadata.num_row_groups):
-                try:
-                    group = parquet.read_row_group(index, columns=columns)
-                except Exception as exc:
-                    if not caused_by_the_bytes(exc):
-                        raise
-                    yield UnreadableRows(parquet.metadata.row_group(index).num_rows, exc)
-                    continue
-                step = rows
-                if max_bytes and group.nbytes > max_bytes:
-                    step = max(1, min(rows, max_bytes * group.num_rows // group.nbytes))
-                for start in range(0, group.num_rows, step):
-                    given = True
-                    yield group.slice(start, step)
+                for piece in _row_group_pieces(parquet, index, columns, rows, max_bytes):
+                    given = given or isinstance(piece, pa.Table)
+                    yield piece
             if not given:
                 empty = parquet.schema_arrow.empty_table()
                 yield empty.select(columns) if columns else empty

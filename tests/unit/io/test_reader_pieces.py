@@ -368,3 +368,50 @@ def test_a_parquet_file_of_no_row_gives_one_empty_table_of_its_schema(lake):
     lake.write_parquet("staging/x.parquet", pa.table({"utterance_id": pa.array([], pa.string())}))
     (table,) = list(lake.iter_parquet("staging/x.parquet", 10))
     assert table.num_rows == 0 and table.column_names == ["utterance_id"]
+
+
+def test_a_parquet_row_group_is_decoded_a_batch_at_a_time(lake, monkeypatch):
+    """A landing file's writer sizes its row groups: one of 1.2 GB must not be decoded whole. Pieces
+    of about ``max_bytes`` come of a single row group, and ``read_row_group`` is never called."""
+    texts = pa.array([f"{i:05d} " + "x" * 2000 for i in range(3000)])
+    buffer = io.BytesIO()
+    pq.write_table(pa.table({"utterance_id": [f"u{i}" for i in range(3000)], "transcript": texts}), buffer,
+                   row_group_size=3000)  # fmt: skip
+    lake.write_bytes("staging/one-group.parquet", buffer.getvalue())
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a row group was read whole")
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", whole)
+    pieces = list(lake.iter_parquet("staging/one-group.parquet", 1000, max_bytes=200_000))
+    assert all(isinstance(p, pa.Table) for p in pieces)
+    assert [r for p in pieces for r in p.column("utterance_id").to_pylist()] == [f"u{i}" for i in range(3000)]
+    assert len(pieces) >= 25 and max(p.nbytes for p in pieces) < 200_000 * 1.5
+    by_rows = list(lake.iter_parquet("staging/one-group.parquet", 700, columns=["utterance_id"]))
+    assert [p.num_rows for p in by_rows] == [700, 700, 700, 700, 200]  # no byte bound: by rows alone
+
+
+def test_rows_of_a_row_group_before_a_corrupt_page_are_read_and_the_rest_counted(lake):
+    """Corruption late in a row group: its rows before it are given, then an ``UnreadableRows`` of
+    the rows left, then the next row group; the reader's quarantine row stands at its first line."""
+    table = pa.table({"utterance_id": [f"u{i}" for i in range(4000)],
+                      "transcript": [f"text {i} " + "y" * (i % 97) for i in range(4000)]})  # fmt: skip
+    buffer = io.BytesIO()
+    pq.write_table(
+        table, buffer, row_group_size=3000, data_page_size=2048, compression="none", use_dictionary=False
+    )
+    data = bytearray(buffer.getvalue())
+    column = pq.ParquetFile(io.BytesIO(bytes(data))).metadata.row_group(0).column(1)
+    end = column.data_page_offset + column.total_compressed_size
+    for at in range(end - 3000, end - 100):  # the last pages of the first row group's text
+        data[at] = 0xAB
+    lake.write_bytes("staging/late.parquet", bytes(data))
+    pieces = list(lake.iter_parquet("staging/late.parquet", 500))
+    unreadable = [p for p in pieces if not isinstance(p, pa.Table)]
+    read = [p for p in pieces if isinstance(p, pa.Table)]
+    assert len(unreadable) == 1
+    given_first = sum(p.num_rows for p in pieces[: pieces.index(unreadable[0])])
+    assert 0 < given_first < 3000 and given_first + unreadable[0].rows == 3000
+    assert [r for p in read for r in p.column("utterance_id").to_pylist()][given_first:] == [
+        f"u{i}" for i in range(3000, 4000)
+    ]
