@@ -52,6 +52,7 @@ import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import (
+    PIECE_BYTES,
     PIECE_ROWS,
     SUFFIXES,
     Arrival,
@@ -484,7 +485,7 @@ def _parquet_without_rows(storage: Storage, path: str, drop: set[int], out: str)
     sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
     first = 0
     try:
-        for rows in storage.iter_parquet(path, storage.row_group_rows):
+        for rows in storage.iter_parquet(path, storage.row_group_rows, PIECE_BYTES):
             if isinstance(rows, UnreadableRows):
                 raise ValueError(f"a row group of {rows.rows} rows cannot be read, so the file cannot be "
                                  f"rewritten ({type(rows.error).__name__})")  # fmt: skip
