@@ -350,15 +350,20 @@ _LOCAL_JOIN = (
 # ``DETECTORS``: in their union (``CANDIDATES``) RE2's automaton would outgrow its memory;
 # ``clean.redact`` reads it after the spelled-out e-mail, on the rows ``SPELLED_EMAIL_CANDIDATES``
 # finds.
+# ... and any domain after an "at" of another language, which means nothing but "@" ("jean point dupont
+# arobase orange"), after a mailbox of joined parts or with a digit in a word (not a word and letters:
+# "digite a arroba no teclado" asks how to type one)
+_AT_FOREIGN = rf"{_WS}+{_words('arroba', 'arobase', 'chiocciola', 'chiocciolina', 'apenstaartje', 'apenstaart', 'apestaart', 'klammeraffe', 'affenschwanz')}{_WS}+"
 EMAIL_WITHOUT_TLD = (
     rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
     rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
+    rf"|(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL})+){_AT_FOREIGN}{_LATIN_LABEL}"
 )
 # The rows that may hold a spelled-out e-mail, with or without a top-level domain (a superset: the
 # mailbox, the larger half of the pattern for RE2, is left to Python)
 SPELLED_EMAIL_CANDIDATES = (
     rf"{_AT}(?:(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)"
-    rf"|{_PROVIDER}\b)"
+    rf"|{_PROVIDER}\b)|{_AT_FOREIGN}[A-Za-z0-9{_LATIN}]"
 )
 
 

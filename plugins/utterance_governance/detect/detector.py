@@ -128,6 +128,13 @@ _JOINED_BOX_EMAIL = re.compile(
     rf"(?P<domain>[\w-]+)(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
 )
 _BOX_JOINER_WORD = re.compile(rf"(?i)\s{_BOX_JOINER}\s")
+# ... or a mailbox of joined parts or with a digit in a word before an "at" of another language, which
+# means nothing but "@", and a domain without its top-level domain ("jean point dupont arobase orange";
+# not "comment taper arobase sur le clavier")
+_FOREIGN_AT_BARE_DOMAIN = re.compile(
+    rf"(?i)(?<![\w.])(?:[^\W\d_]\w*\d\w*|\w+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+\w+|[._-]\w+){{1,4}})\s+"
+    r"(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\s+[^\W\d_]"
+)
 _MAIL_PROVIDERS = frozenset(
     [
         "gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me",
@@ -1025,6 +1032,8 @@ def _emails(text: str) -> list[tuple[str, str]]:
             continue  # a domain before "at" ("google dot com at amazon dot com")
         if _BOX_JOINER_WORD.search(box) or match.group("domain").lower() in _MAIL_PROVIDERS:
             return [*found, ("email", "email_spelled")]
+    if _FOREIGN_AT_BARE_DOMAIN.search(text):
+        return [*found, ("email", "email_spelled")]
     return found
 
 

@@ -106,6 +106,12 @@ EMAILS = [
     # a written number said apart after the mailbox word is part of it ("jsmith [EMAIL]" was left)
     ("en-US", "jsmith 87 at gmail dot com", "[EMAIL]"),
     ("en-US", "my email is j smith 1987 at yahoo dot com", "my email is [EMAIL]"),
+    # an "at" word of another language and a provider without its top-level domain, after a mailbox
+    # of joined parts or with digits
+    ("fr-FR", "jean point dupont arobase orange", "[EMAIL]"),
+    ("es-ES", "mi correo es juan punto garcía arroba telefónica", "mi correo es [EMAIL]"),
+    ("it-IT", "scrivi a mario punto rossi chiocciola libero", "scrivi a [EMAIL]"),
+    ("de-DE", "hans87 klammeraffe web", "[EMAIL]"),
     # ... but not a letter that is a word, nor the end of a contraction
     ("en-US", "send it to a smith at gmail dot com", "send it to a [EMAIL]"),
     ("en-US", "it's smith at gmail dot com", "it's [EMAIL]"),
@@ -297,6 +303,11 @@ KEPT = [
     ("en-US", "six o five, seven o five, eight o five, nine o five"),
     ("en-US", "call mom at six o'clock"),
     ("en-US", "remind me to buy a mac"),
+    # the at-sign said in another language, with no mailbox before it
+    ("fr-FR", "comment taper arobase sur le clavier"),
+    ("es-ES", "cómo se escribe la arroba en el teclado"),
+    ("es-ES", "mi usuario es arroba juan"),
+    ("pt-BR", "digite a arroba no teclado"),
     # after "my" and a relation: the message, not a name; "my" in another language is no name
     ("en-US", "text my wife running late"),
     ("en-US", "tell my husband will be late"),

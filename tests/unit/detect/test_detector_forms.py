@@ -400,8 +400,22 @@ def test_an_initial_and_a_word_before_a_mail_providers_own_domain() -> None:
     assert _missed([(text, locale, "email") for text, locale in cases]) == []
 
 
+def test_a_joined_mailbox_before_another_languages_at_word_without_a_top_level_domain() -> None:
+    cases = [
+        ("jean point dupont arobase orange", "fr-FR"),
+        ("mi correo es juan punto garcía arroba telefónica", "es-ES"),
+        ("scrivi a mario punto rossi chiocciola libero", "it-IT"),
+        ("hans87 klammeraffe web", "de-DE"),
+    ]
+    assert _missed([(text, locale, "email") for text, locale in cases]) == []
+
+
 def test_a_letter_that_is_a_word_before_a_provider_is_kept() -> None:
     cases = [
+        ("comment taper arobase sur le clavier", "fr-FR"),
+        ("cómo se escribe la arroba en el teclado", "es-ES"),
+        ("mi usuario es arroba juan", "es-ES"),
+        ("el punto de encuentro es la arroba de oro", "es-ES"),
         ("i work at gmail dot com", "en-US"),
         ("say a word at gmail dot com", "en-US"),
         ("vitamin c tablets at amazon dot com", "en-US"),  # no mail provider
