@@ -306,11 +306,33 @@ _MAILBOX_FIRST = _label_except(
     f"[A-Za-z0-9{_LATIN}]",
     _LATIN,
 )
-# A letter or digit said alone, or a number word: "j o h n s m i t h", "jsmith eighty seven"
+# Number words of the other supported languages in a mailbox ("jsmith ochenta y siete arroba …"): their
+# digits, tens and first teens, in ASCII letters ("y" and "e", "and", are letters said alone)
+_OTHER_NUMBER_WORDS = (
+    "cero", "uno", "una", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve", "diez", "once",
+    "doce", "veinte", "treinta", "cuarenta", "cincuenta", "sesenta", "setenta", "ochenta", "noventa",
+    "un", "une", "deux", "trois", "quatre", "cinq", "sept", "huit", "neuf", "dix", "douze", "vingt", "trente",
+    "quarante", "cinquante", "soixante",
+    "due", "tre", "quattro", "cinque", "sei", "sette", "otto", "nove", "dieci", "undici", "dodici", "venti",
+    "trenta", "quaranta", "sessanta", "settanta", "ottanta", "novanta",
+    "null", "eins", "zwei", "zwo", "drei", "vier", "fuenf", "sechs", "sieben", "acht", "neun", "zehn", "elf",
+    "zwanzig", "vierzig", "sechzig", "siebzig", "achtzig", "neunzig",
+    "nul", "een", "twee", "drie", "vijf", "zes", "zeven", "negen", "tien", "twaalf", "twintig", "dertig",
+    "veertig", "vijftig", "zestig", "zeventig", "tachtig", "negentig",
+    "um", "dois", "duas", "quatro", "sete", "oito", "dez", "doze", "vinte", "trinta", "quarenta", "sessenta",
+    "oitenta", "meia",
+)  # fmt: skip
+# A letter or digit said alone, or a number word: "j o h n s m i t h", "jsmith eighty seven"; of every
+# supported language before a top-level domain (``_SMALL_ANY``: in ``EMAIL_WITHOUT_TLD`` its words
+# make RE2 outgrow its DFA budget, a pass 150 times slower)
 _SMALL = rf"(?:[A-Za-z0-9]|{_words(*UNIT_WORDS, *TENS_WORDS)})"
+_SMALL_ANY = rf"(?:[A-Za-z0-9]|{_words(*UNIT_WORDS, *TENS_WORDS, *_OTHER_NUMBER_WORDS)})"
 # A mailbox's first part spelled: a word followed by letters or number words said alone; two of
 # those or more and a word (one is an "s" after "it's", an "a")
 _MAILBOX_SPELLED = rf"(?:\b{_MAILBOX_FIRST}(?:{_WS}+{_SMALL})+|\b(?:{_SMALL}{_WS}+){{2,}}{_MAILBOX})"
+_MAILBOX_SPELLED_ANY = (
+    rf"(?:\b{_MAILBOX_FIRST}(?:{_WS}+{_SMALL_ANY})+|\b(?:{_SMALL_ANY}{_WS}+){{2,}}{_MAILBOX})"
+)
 # A single initial said before the mailbox word ("j smith at gmail dot com" is jsmith@…): a consonant
 # after a space or the text's start (not the "s" of "it's"; the vowels and "y" are words of the
 # supported languages: "send it to a smith at …", "escribe a juan arroba …"). The space before it is
@@ -384,8 +406,8 @@ DETECTORS: dict[str, tuple[str, str]] = {
     # g mail dot com (without a top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
     "email_spoken": (
         "[EMAIL]",
-        rf"(?:{_MAILBOX_SPELLED}|(?:{_INITIAL})?{_MAILBOX_WORD}(?:{_WS}+[0-9]{{2,4}})?)"
-        rf"(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*{_AT}"
+        rf"(?:{_MAILBOX_SPELLED_ANY}|(?:{_INITIAL})?{_MAILBOX_WORD}(?:{_WS}+[0-9]{{2,4}})?)"
+        rf"(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL_ANY})*)*{_AT}"
         rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),

@@ -106,6 +106,11 @@ EMAILS = [
     # a written number said apart after the mailbox word is part of it ("jsmith [EMAIL]" was left)
     ("en-US", "jsmith 87 at gmail dot com", "[EMAIL]"),
     ("en-US", "my email is j smith 1987 at yahoo dot com", "my email is [EMAIL]"),
+    # number words of the other languages in the mailbox ("jsmith ochenta y [EMAIL]" was left)
+    ("es-ES", "jsmith ochenta y siete arroba gmail punto com", "[EMAIL]"),
+    ("de-DE", "hans zwei drei at gmx punkt de", "[EMAIL]"),
+    ("fr-FR", "pierre sept huit arobase free point fr", "[EMAIL]"),
+    ("pt-BR", "joao silva oitenta e sete arroba uol ponto com ponto br", "[NAME] [EMAIL]"),
     # an "at" word of another language and a provider without its top-level domain, after a mailbox
     # of joined parts or with digits
     ("fr-FR", "jean point dupont arobase orange", "[EMAIL]"),
