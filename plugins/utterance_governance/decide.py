@@ -93,8 +93,10 @@ def decide_records(
     seconds: Counter = Counter()
     started = time.perf_counter()
     reasons = privacy_verdict(records, state, policy, now, pseudonym_key).reasons
+    details = np.where(np.equal(reasons, S.HELD_BACK), S.HELD_UNREADABLE_RECORD, None).astype(object)
     if state.publishing_blocked:  # an unreadable record naming nobody: nobody is published
-        reasons[np.equal(reasons, None)] = S.HELD_BACK
+        blocked = np.equal(reasons, None)
+        reasons[blocked], details[blocked] = S.HELD_BACK, S.HELD_PUBLISHING_BLOCKED
     counts.update(r for r in reasons if r is not None)
     frame = Frame(records, policy, now)
     apply_rules(RECORD_RULES, frame, reasons, counts)
@@ -140,7 +142,7 @@ def decide_records(
             "captured_at": records.column("captured_at"),
             "locale": records.column("locale"),
             "reason": pa.array(reasons, pa.string()),
-            "detail": pa.nulls(n, pa.string()),
+            "detail": pa.array(details, pa.string()),
             "source_file": records.column("source_file"),
             "line": records.column("line"),
             "content_hash": pa.array(row_hashes, pa.string()),

@@ -18,6 +18,12 @@ DUPLICATE = "duplicate"
 # Not in SPEC §4's list: a customer whose consent or deletion record could not be read
 # is held back (fail closed) until a valid record arrives. It is the only non-final code.
 HELD_BACK = "held_back"
+# why a row is held back: its decision's ``detail``, and its held set's (``quarantine/held``)
+HELD_UNREADABLE_RECORD = "privacy_record_unreadable"  # an unreadable consent or deletion record of theirs
+HELD_PUBLISHING_BLOCKED = "publishing_blocked"  # an unreadable record naming nobody: nobody is published
+HELD_AT_PUBLISH = "held_at_publish"  # by the re-check under the dataset lock (a record arrived meanwhile)
+HELD_WITHDRAWN = "withdrawn_while_held_back"  # live, then withdrawn by a purge (``quarantine/withdrawn``)
+HELD_COLUMNS = ("reason", "detail")  # what a held set adds to its rows
 QUALITY_PREFIX = "quality:"
 
 FINAL_EXCLUSIONS = (MALFORMED, OPTED_OUT, NO_CONSENT, DELETION_REQUESTED, DUPLICATE)
@@ -120,3 +126,19 @@ SHARD = pa.schema(
         pa.field("asr_confidence", pa.float64()),
     ]
 )
+
+
+def as_held(rows: pa.Table, detail: pa.Array | str) -> pa.Table:
+    """``rows`` as a held set keeps them (``quarantine/held``, ``quarantine/withdrawn``): each with
+    its reason, ``held_back``, and why (``detail``: one for all, or one per row)."""
+    rows = without_held_columns(rows)
+    n = rows.num_rows
+    details = pa.array([detail] * n, pa.string()) if isinstance(detail, str) else detail
+    return rows.append_column("reason", pa.array([HELD_BACK] * n, pa.string())).append_column(
+        "detail", details
+    )
+
+
+def without_held_columns(rows: pa.Table) -> pa.Table:
+    """A held set's rows as they were read (what ``as_held`` added taken off), to be decided again."""
+    return rows.drop_columns([c for c in HELD_COLUMNS if c in rows.column_names])

@@ -398,7 +398,8 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     if file.get("withdrawn"):
         return _process_withdrawn(ctx, file, state, settings.pseudonym_key)
     if file.get("held"):
-        pieces = iter([ReadResult(ctx.storage.read_parquet(file["path"]), S.QUARANTINE.empty_table())])
+        held_rows = S.without_held_columns(ctx.storage.read_parquet(file["path"]))
+        pieces = iter([ReadResult(held_rows, S.QUARANTINE.empty_table())])
         key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
     else:
         pieces = read_landing_pieces(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
@@ -422,8 +423,11 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             )
             publishable_rows += staged["publishable_rows"]
             decisions.write(decided.decisions)
-            reasons = decided.decisions.slice(0, read.records.num_rows).column("reason")
-            held.write(read.records.filter(pc.equal(reasons, S.HELD_BACK)))
+            mine = decided.decisions.slice(0, read.records.num_rows)
+            kept = pc.equal(mine.column("reason"), S.HELD_BACK)
+            held.write(
+                S.as_held(read.records.filter(kept), mine.column("detail").filter(kept).combine_chunks())
+            )
             if read.quarantine.num_rows:
                 quarantined.write(read.quarantine)
             counts.update(decided.counts)
@@ -452,7 +456,7 @@ def _forget_an_earlier_attempt(ctx: RunContext, base: str, key: str, partitions:
     if not ctx.storage.exists(started):
         ctx.storage.write_bytes(started, b"")
         return
-    mine = re.compile(re.escape(key) + r"(?:~\d{5})?\.parquet")
+    mine = re.compile(re.escape(key) + r"(?:~\d+)?\.parquet")
     removed = 0
     for partition in range(partitions):
         for info in ctx.storage.list_files(
@@ -482,6 +486,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     made_with = key_fingerprint(key)
     key = f"withdrawn__{_file_key(file['path'])}"
     base = f"{_staging(ctx)}/files/{key}"
+    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1))
     staged = _stage_publishable(ctx, file, key, decided.publishable)
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
     still_held = pc.equal(decided.decisions.column("reason"), S.HELD_BACK)
@@ -534,7 +539,7 @@ def _with_held_later(ctx: RunContext, item: dict, held: pa.Table, held_later: pa
     if not len(ids):
         return held
     if item.get("held") or item.get("withdrawn"):
-        sources = [ctx.storage.read_parquet(item["path"])]
+        sources = [S.without_held_columns(ctx.storage.read_parquet(item["path"]))]
     else:
         pieces = read_landing_pieces(ctx.storage, item["path"], "utterances", arrival_of(ctx, item))
         sources = (piece.records for piece in pieces)
@@ -546,6 +551,7 @@ def _with_held_later(ctx: RunContext, item: dict, held: pa.Table, held_later: pa
         item["path"],
         late.num_rows,
     )
+    late = S.as_held(late, S.HELD_AT_PUBLISH)
     return pa.concat_tables([held, late.select(held.schema.names).cast(held.schema)])
 
 

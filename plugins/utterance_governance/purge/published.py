@@ -150,7 +150,7 @@ def park_withdrawn(
     rows = rows.append_column("captured_at", times.column("captured_at").take(at))
     rows = rows.append_column("landed_at", times.column("landed_at").take(at)).sort_by("utterance_id")
     path = withdrawn_path(replaced_version)
-    storage.write_parquet(path, rows)
+    storage.write_parquet(path, S.as_held(rows, S.HELD_WITHDRAWN))
     log.info("withdrew %d live rows of held-back customers; kept at %s until their hold is released",
              rows.num_rows, storage.url(path))  # fmt: skip
     return path

@@ -130,8 +130,9 @@ def _quarantine(storage: Storage, found: _Collector, customer_id: str) -> list[d
             continue
         kind = rel.split("/")[1] if rel.count("/") >= 2 else "utterances"
         for row in _rows(storage.read_parquet(rel), "customer_id", customer_id):
-            if kind == "held":
-                note = "held back until a readable consent or deletion record arrives"
+            if kind in ("held", "withdrawn"):
+                why = f" ({row['detail']})" if row.get("detail") else ""
+                note = f"held back until a readable consent or deletion record arrives{why}"
             else:
                 note = f"malformed: {row.get('detail')}"
             location = {"area": "quarantine", "path": rel, "line": row.get("line"),

@@ -85,6 +85,8 @@ def test_a_held_customer_is_withdrawn_from_live_and_restored_once_released(lake)
     assert manifest["replaces"]["reason"] == [S.HELD_BACK] and manifest["replaces"]["erase_copies"] is False
     parked = lake.storage.list_files("quarantine/withdrawn", (".parquet",))
     assert len(parked) == 1
+    why = lake.storage.read_parquet(parked[0].path, columns=["reason", "detail"]).to_pylist()
+    assert why == [{"reason": S.HELD_BACK, "detail": S.HELD_WITHDRAWN}] * 2  # quarantine says why
     lake.audit()  # passes: nothing doubtful is live
 
     lake.publish()  # still held: nothing comes back

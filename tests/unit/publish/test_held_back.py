@@ -24,6 +24,9 @@ def test_held_rows_are_decided_once_their_customer_is_released(tmp_path, monkeyp
     (held_file,) = storage.list_files("quarantine/held", (".parquet",))
     waiting = set(storage.read_parquet(held_file.path).column("utterance_id").to_pylist())
     assert {u.utterance_id for u in held} <= waiting
+    # quarantine holds its rows with reasons (SPEC §5): why each waits
+    reasons = storage.read_parquet(held_file.path, columns=["reason", "detail"]).to_pylist()
+    assert reasons and all(r == {"reason": S.HELD_BACK, "detail": S.HELD_UNREADABLE_RECORD} for r in reasons)
     assert not waiting & live_ids(root)
 
     # a valid consent event (opted in, effective before their utterances) releases the hold
@@ -75,6 +78,7 @@ def test_rows_the_recheck_under_the_lock_holds_back_wait_with_the_held_rows(tmp_
     kept = lake.storage.read_parquet(held.path)
     assert kept.column("utterance_id").to_pylist() == ["u-bob"]
     assert kept.column("transcript").to_pylist() == ["play some jazz in the kitchen bob"]
+    assert kept.select(["reason", "detail"]).to_pylist() == [{"reason": S.HELD_BACK, "detail": S.HELD_AT_PUBLISH}]
 
     # the same event, readable and recorded later, releases the hold: bob opted in after all
     fixed = {
