@@ -131,6 +131,9 @@ _ADDRESS_RE = re.compile("|".join(_PARTS))
 _HYPHENATED_RE = re.compile(
     rf"(?i:\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_HYPHENATED_ENDINGS})\.?,?[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b)"
 )
+_NOT_LAAN_NAME = (
+    "mijn|jouw|je|zijn|haar|onze|ons|jullie|hun|het|een|de|is|ligt|heeft|was|en|met|naar|op|in|bij|voor"
+)
 # Forms in lower case, read on their own (a match of theirs must not hide one of ``_PARTS`` that
 # starts inside it and runs on: "Vicolo Daniele, 953 Appartamento 38")
 _LOWER_PARTS = [
@@ -145,10 +148,13 @@ _LOWER_PARTS = [
     rf"(?i:\bplaza[ ](?:de[ ]la|del|de)[ ](?:{_W}[ ]){{1,3}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
     # alten markt 5, am alten markt 5: an adjective and "markt" (not "am markt um 5")
     rf"(?i:\b[^\W\d_]{{2,}}(?:en|er|es|e)[ ]markt[ ]{_NUMBER}\b)",
+    # laan van meerdervoort 10, laan van de helden 3: a Dutch avenue named after a place or a thing, one
+    # or two words that are no possessive, article or verb (not "de laan van mijn ouders heeft 20 bomen")
+    rf"(?i:\blaan[ ]van[ ](?:(?:de|der|den|het)[ ])?(?:(?!(?:{_NOT_LAAN_NAME})[ ])[^\W\d_][\w'’\-]*[ ]){{1,2}}{_NUMBER}\b)",
 ]
 _LOWER_RE = re.compile("|".join(_LOWER_PARTS))
 # a word each of ``_LOWER_PARTS`` holds (in lower case): most rows read hold none
-_LOWER_HINTS = (*_WEAK_AFTER_LOWER.split(), ",", "plaza", "markt")
+_LOWER_HINTS = (*_WEAK_AFTER_LOWER.split(), ",", "plaza", "markt", "laan van")
 # After words that announce an address, a capitalised word or a few and a house number:
 # "lives on Turjaška 46", "the address is Trg revolucije 17", "return to Ånhult 81".
 _ADDRESS_CUE = (
@@ -203,7 +209,7 @@ ADDRESS_CANDIDATES = (
     r"(?i:[ ](?:" + _alternation(_STRONG_AFTER) + r")\b)"
     r"|[ ](?:" + _alternation(_WEAK_AFTER) + r")\b"
     r"|(?i:[ ](?:" + _alternation(_WEAK_AFTER_LOWER) + r")(?:$|[ ,.;!?\n]))"
-    r"|(?i:\bplaza[ ]de)"
+    r"|(?i:\bplaza[ ]de)|(?i:\blaan[ ]van[ ])"
     r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ])"
     r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ]"
     r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:" + _HOUSE_NUMBER_WORD + r"[ ]?)?[0-9])"

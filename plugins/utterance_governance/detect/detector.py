@@ -384,6 +384,9 @@ _GLUED_STREET_TYPES = (
 _HOUSE_NUMBER = (
     rf"(?:(?:nummer|nr\.?|no\.?|hausnummer|huisnummer)\s*)?\d{{1,4}}[a-z]?(?![\w.,]\d)(?!\w)(?!\s*{_UNITS})"
 )
+_NOT_IN_LAAN_NAME = (
+    "mijn|jouw|je|zijn|haar|onze|ons|jullie|hun|het|een|de|is|ligt|heeft|was|en|met|naar|op|in|bij|voor"
+)
 _GERMANIC_STREET = re.compile(
     rf"(?i)\b[^\W\d_]{{2,}}(?:{_GLUED_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
     rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:straße|strasse|allee|gasse|damm|ufer|plein|laan|straat)\s+{_HOUSE_NUMBER}"
@@ -392,6 +395,9 @@ _GERMANIC_STREET = re.compile(
     # "alten markt 5", "neuen weg 5": an adjective before "markt" or "weg" (as redaction reads
     # "markt"; not "beim Markt 3 Tomaten", nor a rank: "Platz 1")
     rf"|\b(?P<adjective>[^\W\d_]{{2,}}(?:en|er|es|e))\s+(?:markt|weg)\s+{_HOUSE_NUMBER}"
+    # "laan van meerdervoort 10", "laan van de helden 3": a Dutch avenue and what it is named after, no
+    # possessive, article or verb among it ("de laan van mijn ouders heeft 20 bomen")
+    rf"|\blaan\s+van\s+(?:(?:de|der|den|het)\s+)?(?:(?!(?:{_NOT_IN_LAAN_NAME})\s)[^\W\d_][\w'’-]*\s+){{1,2}}{_HOUSE_NUMBER}"
 )
 _NOT_BEFORE_STREET_TYPE = frozenset(
     [
@@ -754,6 +760,7 @@ _FAMILIES: dict[str, str] = {
         # ``_GERMANIC_STREET``, ``_ROMANCE_STREET``
         rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES})\b"
         rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
+        r"|(?i:\blaan\s+van\s)"
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
         rf"|(?i:[0-9](?:st|nd|rd|th)\s+(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b)"  # ``_ORDINAL_STREET``

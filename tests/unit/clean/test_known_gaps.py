@@ -228,6 +228,10 @@ ADDRESSES = [
     ("de-DE", "ich wohne in der Karl-Marx-Allee 5", "ich wohne in der [ADDRESS]"),
     ("de-DE", "fahr mich zur goethe-straße 12", "fahr mich zur [ADDRESS]"),
     ("nl-NL", "ik woon op de Van-Gogh-Straat 3", "ik woon op de [ADDRESS]"),
+    # Dutch "laan van" and a name before the number
+    ("nl-NL", "ik woon op laan van meerdervoort 10", "ik woon op [ADDRESS]"),
+    ("nl-NL", "ik woon aan de laan van de helden 3", "ik woon aan de [ADDRESS]"),
+    ("nl-NL", "navigeer naar Laan van Meerdervoort 10", "navigeer naar [ADDRESS]"),
 ]  # fmt: skip
 
 
@@ -346,6 +350,8 @@ KEPT = [
     ("en-US", "mail it to [EMAIL]"),
     ("en-US", "my new [EMAIL]"),
     ("de-DE", "das touch-pad 2 geht nicht"),
+    ("nl-NL", "de laan van mijn ouders heeft 20 bomen"),
+    ("nl-NL", "de laan van het park is 10 minuten lopen"),
 ]
 
 

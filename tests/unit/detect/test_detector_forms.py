@@ -443,6 +443,20 @@ def test_lower_case_street_addresses() -> None:
     assert _missed([(text, locale, "address") for text, locale in cases]) == []
 
 
+def test_a_dutch_laan_van_and_a_name_before_the_number() -> None:
+    cases = [
+        ("ik woon op laan van meerdervoort 10", "nl-NL"),
+        ("ik woon aan de laan van de helden 3", "nl-NL"),
+        ("navigeer naar Laan van Meerdervoort 10", "nl-NL"),
+    ]
+    assert _missed([(text, locale, "address") for text, locale in cases]) == []
+    kept = [
+        ("de laan van mijn ouders heeft 20 bomen", "nl-NL"),
+        ("de laan van het park is 10 minuten lopen", "nl-NL"),
+    ]
+    assert _flagged(kept) == []
+
+
 def test_numbers_before_ordinary_words_are_not_addresses() -> None:
     cases = [
         ("add 2 oak planks to my list", "en-US"),
