@@ -201,6 +201,16 @@ _TAIL = re.compile(
     r"))+",
 )
 
+# ... and, in lower case, up to three words (a city), a US state code and a ZIP code: "350 fifth avenue new
+# york ny 10118" (only with the state and the ZIP: the words alone may be the rest of the sentence)
+_US_STATES = (
+    "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh"
+    " ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc"
+)
+_LOWER_TAIL = re.compile(
+    rf"(?:,?[ ]+[^\W\d_]+){{0,3}},?[ ]+(?i:{_alternation(_US_STATES)}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
+)
+
 # The rows worth reading, among those with a digit or "corner" (the gate redaction reads this
 # pattern behind): the patterns above, each cut to the words it cannot do without (a street
 # type, an address cue, a country ...) so that RE2 reads them fast (counted repetitions such as
@@ -245,7 +255,9 @@ def address_spans(text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
             continue
         tail = None if text[end - 1] == "." else _TAIL.match(text, end)  # "St." may end a sentence
-        spans.append((start, tail.end() if tail else end))
+        end = tail.end() if tail else end
+        lower_tail = _LOWER_TAIL.match(text, end)
+        spans.append((start, lower_tail.end() if lower_tail else end))
     return spans
 
 

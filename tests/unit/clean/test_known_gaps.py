@@ -228,6 +228,9 @@ ADDRESSES = [
     ("de-DE", "ich wohne in der Karl-Marx-Allee 5", "ich wohne in der [ADDRESS]"),
     ("de-DE", "fahr mich zur goethe-straße 12", "fahr mich zur [ADDRESS]"),
     ("nl-NL", "ik woon op de Van-Gogh-Straat 3", "ik woon op de [ADDRESS]"),
+    # a city, a state code and a ZIP in lower case after an address
+    ("en-US", "350 fifth avenue new york ny 10118", "[ADDRESS]"),
+    ("en-US", "ship it to 12 main street, springfield, il 62701 please", "ship it to [ADDRESS] please"),
     # Dutch "laan van" and a name before the number
     ("nl-NL", "ik woon op laan van meerdervoort 10", "ik woon op [ADDRESS]"),
     ("nl-NL", "ik woon aan de laan van de helden 3", "ik woon aan de [ADDRESS]"),
@@ -351,6 +354,7 @@ KEPT = [
     ("en-US", "my new [EMAIL]"),
     ("de-DE", "das touch-pad 2 geht nicht"),
     ("nl-NL", "de laan van mijn ouders heeft 20 bomen"),
+    ("en-US", "it is ny 10118 in the list"),  # a state and a ZIP alone: no address before them
     ("nl-NL", "de laan van het park is 10 minuten lopen"),
 ]
 
