@@ -277,11 +277,14 @@ class _GunzipStream:
 
     def _trusted_bytes(self) -> int:
         complete = seen = 0
-        line_end = -1  # the last line end seen, in the text so far
+        head = b""
+        line_end = carriage_return = -1  # the last line feed and carriage return seen, in the text so far
         for text, completes in self._members():
-            at = text.rfind(b"\n")
-            if at >= 0:
-                line_end = seen + at
+            if len(head) < _HEAD_BYTES:
+                head += text[: _HEAD_BYTES - len(head)]
+            at, cr = text.rfind(b"\n"), text.rfind(b"\r")
+            line_end = seen + at if at >= 0 else line_end
+            carriage_return = seen + cr if cr >= 0 else carriage_return
             seen += len(text)
             if completes:
                 complete = seen
@@ -289,7 +292,11 @@ class _GunzipStream:
         if self.problem in ("trailing_bytes", "corrupt_gzip"):  # from where the bytes are no gzip
             self.unread_from = self.member_end
         if self.problem == "truncated_gzip":  # and the complete lines of the member cut off
-            return max(complete, line_end + 1)
+            try:
+                lone_crs = _lone_crs_end_lines(head)
+            except FileProblem:  # (another encoding: the reader refuses the file whole)
+                lone_crs = False
+            return max(complete, (max(line_end, carriage_return) if lone_crs else line_end) + 1)
         return complete
 
     def blocks(self) -> Iterator[bytes]:

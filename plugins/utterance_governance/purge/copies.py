@@ -52,6 +52,7 @@ import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import (
+    MAX_LINE_BYTES,
     PIECE_BYTES,
     PIECE_ROWS,
     SUFFIXES,
@@ -425,12 +426,9 @@ def _purge_landing_file(
         else (min(deleted.now, info.modified) if info.modified else None)
     )
     text = None if path.endswith(".parquet") else LandingText(storage, path)
-    if (
-        text is not None and text.unread_from is not None
-    ):  # bytes no reader can search: the receipt stays open
-        result.problems.append(f"{path}: {info.size - text.unread_from} bytes after its last gzip member cannot "
-                               f"be read ({text.problem}), so not searched: repair or remove the file upstream")  # fmt: skip
     drop: set[int] = set()
+    taken: list[list[str]] = []  # the requests covering each row to drop: counted once the file is written
+    unsearched: list[str] = []  # what of the file cannot be searched: the receipt stays open
     for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
         records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
         quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
@@ -439,12 +437,29 @@ def _purge_landing_file(
             promote_options="permissive",
         )
         verdict = deleted.judge(rows)
-        if not verdict.deleted.any():
-            continue
         hit = np.flatnonzero(verdict.deleted)
-        drop.update(rows.column("line").take(pa.array(hit)).to_pylist())
-        _account(result, "landing", rows, verdict, hit, found)
-    if not drop or result.dry_run:
+        if len(hit):
+            drop.update(rows.column("line").take(pa.array(hit)).to_pylist())
+            taken += list(verdict.covering_requests(hit))
+            found.update(_found_ids(rows, hit))  # (noted in the scrub journal before the rewrite)
+        unsearched += _unsearched(read.quarantine, drop)
+    if text is not None and text.problem and not (drop and text.unread_from is None):
+        # (a rewrite keeps a cut member's complete lines only: what could not be read goes with it)
+        size = info.size - text.unread_from if text.unread_from is not None else None
+        unsearched.append(
+            f"{size} bytes after its last gzip member ({text.problem})"
+            if size is not None
+            else f"the end of a gzip member cut short ({text.problem})"
+        )
+    said = {"unreadable_file:empty_file", f"unreadable_file:{text.problem}" if text is not None else ""}
+    unsearched = [u for u in unsearched if u not in said]  # (nothing in it; the gzip's end, said above)
+    if unsearched:
+        result.problems.append(f"{path}: {', '.join(sorted(set(unsearched))[:5])} cannot be searched for a deleted "
+                               "customer: repair or remove the file upstream")  # fmt: skip
+    if not drop:
+        return
+    if result.dry_run:
+        _account_taken(result, taken)
         return
     with storage.staged(path) as staged:
         if text is None:
@@ -457,9 +472,36 @@ def _purge_landing_file(
         # ``finish_rewrites`` (the next purge or publish), not taken for new input
         store.note_rewrite(path, staged.sha256())
         staged.put()
+    _account_taken(result, taken)
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
+
+
+def _unsearched(quarantine: pa.Table, dropped: set[int]) -> list[str]:
+    """What of a landing file the reader could not read whole, so no search can clear: the file as a
+    whole (``line = 0``: another encoding, a column twice ...), and a line too long to be read whose
+    first bytes name no deleted customer (its later bytes may: records glued together)."""
+    out = []
+    for line, detail in zip(
+        quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
+    ):
+        if line == 0:
+            out.append(detail or "the file")
+        elif (detail or "").startswith("unreadable_row_group:"):
+            out.append(f"the rows from line {line} ({detail})")
+        elif detail == "line_too_long" and line not in dropped:
+            out.append(f"line {line} (longer than {MAX_LINE_BYTES} bytes)")
+    return out
+
+
+def _found_ids(rows: pa.Table, hit: np.ndarray) -> list[str]:
+    return [i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i]
+
+
+def _account_taken(result: CopiesPurge, taken: list[list[str]]) -> None:
+    result.rows_removed["landing"] += len(taken)
+    count_by_request(taken, "landing_rows", result.file_counts)
 
 
 def _text_without_lines(storage: Storage, text: LandingText, drop: set[int], out: str) -> None:
@@ -673,7 +715,7 @@ def _account(
     result: CopiesPurge, location: str, rows: pa.Table, verdict: Verdict, hit: np.ndarray, found: set[str]
 ) -> None:
     result.rows_removed[location] += len(hit)
-    found.update(i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i)
+    found.update(_found_ids(rows, hit))
     count_by_request(verdict.covering_requests(hit), f"{location}_rows", result.file_counts)
 
 

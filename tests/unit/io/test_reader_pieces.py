@@ -415,3 +415,14 @@ def test_rows_of_a_row_group_before_a_corrupt_page_are_read_and_the_rest_counted
     assert [r for p in read for r in p.column("utterance_id").to_pylist()][given_first:] == [
         f"u{i}" for i in range(3000, 4000)
     ]
+
+
+def test_a_gzip_of_lone_cr_lines_cut_short_gives_the_complete_lines_of_its_cut_member(lake):
+    """Lines that end in lone carriage returns: a member cut short gives its complete lines, as one
+    of line feeds does (they were not trusted, so neither read nor kept by a purge's rewrite)."""
+    text = b"\r".join(json.dumps(row(i)).encode() for i in range(40)) + b"\r"
+    lake.write_bytes(f"{DAY}/f.jsonl.gz", gzip.compress(text)[:-30])
+    records, quarantine = together(read_landing_pieces(lake, f"{DAY}/f.jsonl.gz", "utterances"))
+    ids = [r["utterance_id"] for r in records]
+    assert 30 < len(ids) < 40 and ids == [f"u{i}" for i in range(len(ids))]
+    assert [q["detail"] for q in quarantine] == ["unreadable_file:truncated_gzip"]

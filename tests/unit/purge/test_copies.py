@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -316,3 +317,96 @@ def test_a_landing_file_replaced_while_the_purge_read_it_is_not_overwritten(lake
     result = purge_copies(storage, store, DELETIONS, KEY)
     assert storage.read_bytes(path) == replaced
     assert any(path in p and "FileChangedWhileRead" in p for p in result.problems)
+
+
+def _cut_inside_the_last_line(text: bytes) -> bytes:
+    """``text`` gzipped and cut inside its last line (its first bytes still inflate)."""
+    whole = gzip.compress(text)
+    for cut in range(len(whole) - 1, 10, -1):
+        inflated = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(whole[:cut])
+        if b"secret of gone" in inflated.rsplit(b"\n", 1)[-1]:
+            return whole[:cut]
+    raise AssertionError("no cut found")
+
+
+def _glued_long_line(monkeypatch) -> bytes:
+    """Records that lost their line breaks: one line over the reader's limit, gone's words late in it."""
+    from utterance_governance.io import readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 3_000)
+    return (
+        b"["
+        + b", ".join([line("k1", "kept", 1, "x" * 3_000), line("u9", "gone", 1, "late secret of gone")])
+        + b"]"
+    )
+
+
+def _twice_a_column() -> bytes:
+    buffer = pa.BufferOutputStream()
+    table = pa.Table.from_arrays(
+        [pa.array(["u1"]), pa.array(["gone"]), pa.array(["secret of gone"]), pa.array(["again"])],
+        names=["utterance_id", "customer_id", "transcript", "transcript"],
+    )
+    pq.write_table(table, buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+UNSEARCHABLE = {  # name: (file name, bytes or a maker of them)
+    "another encoding": (
+        "u.jsonl",
+        (line("k1", "kept", 1, "hi") + b"\n" + LINES[0] + b"\n").decode().encode("utf-16"),
+    ),
+    "a column twice": ("p.parquet", _twice_a_column),
+    "a gzip cut inside gone's only line": (
+        "t.jsonl.gz",
+        lambda: _cut_inside_the_last_line(LINES[1] + b"\n" + LINES[0] + b"\n"),
+    ),
+    "a line too long, gone's words past its first bytes": ("g.jsonl", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNSEARCHABLE))
+def test_what_the_reader_cannot_read_keeps_the_receipt_open(lake, monkeypatch, case):
+    """A landing file, or a part of one, that the reader refuses is no proof the deleted customer is
+    not in it: the purge says so (a problem: the receipts stay open), it never passes it as searched."""
+    storage, store, _ = lake
+    name, data = UNSEARCHABLE[case]
+    if data is None:
+        data = _glued_long_line(monkeypatch) + b"\n" + LINES[1]
+    storage.write_bytes(f"{DT}/{name}", data() if callable(data) else data)
+    result = purge_copies(storage, store, DELETIONS, KEY)
+    assert [p for p in result.problems if f"{DT}/{name}" in p and "cannot be searched" in p], result.problems
+
+
+def test_a_gzip_cut_short_is_rewritten_whole_when_gone_has_a_complete_line(lake):
+    """A rewrite keeps the complete lines of a member cut short, not its cut end: the file is whole
+    gzip after it, and nothing is left unsearched."""
+    storage, store, _ = lake
+    name = f"{DT}/t.jsonl.gz"
+    storage.write_bytes(
+        name,
+        _cut_inside_the_last_line(
+            LINES[0] + b"\n" + LINES[1] + b"\n" + line("u8", "kept", 1, "secret of gone's neighbour") + b"\n"
+        ),
+    )
+    result = purge_copies(storage, store, DELETIONS, KEY)
+    assert not [p for p in result.problems if name in p]
+    assert gzip.decompress(storage.read_bytes(name)) == LINES[1] + b"\n"
+
+
+def test_rows_are_counted_removed_only_once_their_file_is_written_again(lake):
+    """A Parquet landing file with an unreadable row group cannot be written again: its deleted rows
+    are not counted removed, and the problem keeps the receipt open."""
+    storage, store, _ = lake
+    rows = [json.loads(line(f"u{i}", "gone" if i < 3 else "kept", 1, f"text {i}")) for i in range(6)]
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pylist(rows), buffer, row_group_size=3, compression="none")
+    data = bytearray(buffer.getvalue().to_pybytes())
+    column = pq.ParquetFile(pa.BufferReader(bytes(data))).metadata.row_group(1).column(4)
+    for at in range(column.data_page_offset + 10, column.data_page_offset + column.total_compressed_size - 2):
+        data[at] = 0xAB
+    storage.write_bytes(f"{DT}/broken.parquet", bytes(data))
+    clean = purge_copies(storage, store, DELETIONS, KEY, dry_run=True)
+    result = purge_copies(storage, store, DELETIONS, KEY)
+    assert [p for p in result.problems if "broken.parquet" in p]
+    assert result.rows_removed["landing"] == clean.rows_removed["landing"] - 3  # its 3 rows not written away
