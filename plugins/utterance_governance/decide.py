@@ -220,7 +220,7 @@ def decide_withdrawn(
             "captured_at": rows.column("captured_at"),
             "locale": rows.column("locale"),
             "reason": pa.array(reasons, pa.string()),
-            "detail": pa.array(["withdrawn while held back"] * n, pa.string()),
+            "detail": pa.array([S.HELD_WITHDRAWN] * n, pa.string()),
             "source_file": pa.array([source] * n, pa.string()),
             "line": pa.array(np.arange(1, n + 1), pa.int64()),
             "content_hash": rows.column("content_hash"),
