@@ -62,6 +62,7 @@ from utterance_governance.io.readers import (
     LandingText,
     customers_in_raw,
     read_landing_pieces,
+    sorted_unique,
 )
 from utterance_governance.io.storage import (
     ObjectInfo,
@@ -369,10 +370,10 @@ def _live_shards(storage: Storage, dataset: str) -> set[str]:
 
 
 # --- landing files: rewrite keeping every other line or row --------------------------------------
-def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
+def _landing_mentions(storage: Storage, path: str, deleted: Deleted, text: LandingText | None) -> bool:
     """Does the file hold a deleted customer or a listed id? Decided on decoded values, never on
     raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search), piece by
-    piece: the file is never held whole."""
+    piece: the file is never held whole. ``text``: a JSON Lines file's (None for Parquet)."""
     if path.endswith(".parquet"):
         names = _column_names(storage, path)
         wanted = [c for c in ("customer_id", "utterance_id") if c in names]
@@ -389,7 +390,6 @@ def _landing_mentions(storage: Storage, path: str, deleted: Deleted) -> bool:
             if deleted.mentioned(*columns):
                 return True
         return False
-    text = LandingText(storage, path)
     if text.problem:
         return True  # a broken gzip: the landing reader reads what it can, line by line
     options = pa_json.ParseOptions(explicit_schema=_PROBE, unexpected_field_behavior="ignore")
@@ -418,16 +418,16 @@ def _purge_landing_file(
     by piece (its size is not the purge's memory). The file must not change while it is read: one
     replaced meanwhile is left for the next run (``FileChangedWhileRead``)."""
     path = info.path
-    if not _landing_mentions(storage, path, deleted):
+    text = None if path.endswith(".parquet") else LandingText(storage, path)
+    if not _landing_mentions(storage, path, deleted, text):
         return
     landed = (
         arrivals[path][1]
         if path in arrivals
         else (min(deleted.now, info.modified) if info.modified else None)
     )
-    text = None if path.endswith(".parquet") else LandingText(storage, path)
-    drop: set[int] = set()
-    taken: list[list[str]] = []  # the requests covering each row to drop: counted once the file is written
+    dropped: list[np.ndarray] = []  # the lines to drop, piece by piece (8 bytes a line)
+    taken: dict[str, dict[str, int]] = {}  # rows to drop by request: counted once the file is written
     unsearched: list[str] = []  # what of the file cannot be searched: the receipt stays open
     for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
         records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
@@ -438,12 +438,15 @@ def _purge_landing_file(
         )
         verdict = deleted.judge(rows)
         hit = np.flatnonzero(verdict.deleted)
+        lines = rows.column("line").take(pa.array(hit)).to_numpy()
         if len(hit):
-            drop.update(rows.column("line").take(pa.array(hit)).to_pylist())
-            taken += list(verdict.covering_requests(hit))
+            dropped.append(lines)
+            count_by_request(verdict.covering_requests(hit), "landing_rows", taken)
             found.update(_found_ids(rows, hit))  # (noted in the scrub journal before the rewrite)
-        unsearched += _unsearched(read.quarantine, drop)
-    if text is not None and text.problem and not (drop and text.unread_from is None):
+        if read.quarantine.num_rows:
+            unsearched += _unsearched(read.quarantine, lines)
+    drop = sorted_unique(np.concatenate(dropped)) if dropped else np.array([], np.int64)
+    if text is not None and text.problem and not (len(drop) and text.unread_from is None):
         # (a rewrite keeps a cut member's complete lines only: what could not be read goes with it)
         size = info.size - text.unread_from if text.unread_from is not None else None
         unsearched.append(
@@ -456,10 +459,10 @@ def _purge_landing_file(
     if unsearched:
         result.problems.append(f"{path}: {', '.join(sorted(set(unsearched))[:5])} cannot be searched for a deleted "
                                "customer: repair or remove the file upstream")  # fmt: skip
-    if not drop:
+    if not len(drop):
         return
     if result.dry_run:
-        _account_taken(result, taken)
+        _account_taken(result, len(drop), taken)
         return
     with storage.staged(path) as staged:
         if text is None:
@@ -472,13 +475,13 @@ def _purge_landing_file(
         # ``finish_rewrites`` (the next purge or publish), not taken for new input
         store.note_rewrite(path, staged.sha256())
         staged.put()
-    _account_taken(result, taken)
+    _account_taken(result, len(drop), taken)
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
 
 
-def _unsearched(quarantine: pa.Table, dropped: set[int]) -> list[str]:
+def _unsearched(quarantine: pa.Table, dropped: np.ndarray) -> list[str]:  # (``dropped``: this piece's)
     """What of a landing file the reader could not read whole, so no search can clear: the file as a
     whole (``line = 0``: another encoding, a column twice ...), and a line too long to be read whose
     first bytes name no deleted customer (its later bytes may: records glued together)."""
@@ -490,7 +493,7 @@ def _unsearched(quarantine: pa.Table, dropped: set[int]) -> list[str]:
             out.append(detail or "the file")
         elif (detail or "").startswith("unreadable_row_group:"):
             out.append(f"the rows from line {line} ({detail})")
-        elif detail == "line_too_long" and line not in dropped:
+        elif detail == "line_too_long" and not np.isin(line, dropped):
             out.append(f"line {line} (longer than {MAX_LINE_BYTES} bytes)")
     return out
 
@@ -499,12 +502,12 @@ def _found_ids(rows: pa.Table, hit: np.ndarray) -> list[str]:
     return [i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i]
 
 
-def _account_taken(result: CopiesPurge, taken: list[list[str]]) -> None:
-    result.rows_removed["landing"] += len(taken)
-    count_by_request(taken, "landing_rows", result.file_counts)
+def _account_taken(result: CopiesPurge, rows: int, by_request: dict[str, dict[str, int]]) -> None:
+    result.rows_removed["landing"] += rows
+    result.file_counts = merge_counts(result.file_counts, by_request)
 
 
-def _text_without_lines(storage: Storage, text: LandingText, drop: set[int], out: str) -> None:
+def _text_without_lines(storage: Storage, text: LandingText, drop: np.ndarray, out: str) -> None:
     """``text``'s file without the lines ``drop`` numbers, at ``out``: a ``.gz`` recompressed, and what
     could not be read of it kept as it was (a cut line is no record)."""
     with open(out, "wb") as fh:
@@ -519,11 +522,11 @@ def _text_without_lines(storage: Storage, text: LandingText, drop: set[int], out
                 shutil.copyfileobj(original, fh, 1 << 20)
 
 
-def _parquet_without_rows(storage: Storage, path: str, drop: set[int], out: str) -> None:
-    """The Parquet file at ``path`` without the rows ``drop`` numbers (the first is 1), at ``out``, row
-    group by row group, in its schema and compression codec. A row group that cannot be read cannot
-    be written again: the file is left as it is (and the receipt open)."""
-    wanted = np.array(sorted(drop), dtype=np.int64) - 1
+def _parquet_without_rows(storage: Storage, path: str, drop: np.ndarray, out: str) -> None:
+    """The Parquet file at ``path`` without the rows ``drop`` numbers (sorted; the first is 1), at
+    ``out``, row group by row group, in its schema and compression codec. A row group that cannot be
+    read cannot be written again: the file is left as it is (and the receipt open)."""
+    wanted = drop - 1
     sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
     first = 0
     try:
