@@ -213,9 +213,8 @@ def test_a_copy_written_while_the_purge_searched_is_searched_or_keeps_the_receip
 def test_a_landing_rewrite_cut_short_leaves_no_processed_file_to_take_again(lake, monkeypatch, crash):
     """The registry notes a rewrite before the file is written: whether the crash came before the
     write or after it (before the re-registration), the next purge or publish finishes the entry."""
-    from utterance_governance.purge import copies
-
     from utterance_governance.io.storage import Staged
+    from utterance_governance.purge import copies
 
     storage, store, _ = lake
     path = f"{DT}/a.jsonl"
