@@ -78,7 +78,9 @@ def test_rows_the_recheck_under_the_lock_holds_back_wait_with_the_held_rows(tmp_
     kept = lake.storage.read_parquet(held.path)
     assert kept.column("utterance_id").to_pylist() == ["u-bob"]
     assert kept.column("transcript").to_pylist() == ["play some jazz in the kitchen bob"]
-    assert kept.select(["reason", "detail"]).to_pylist() == [{"reason": S.HELD_BACK, "detail": S.HELD_AT_PUBLISH}]
+    assert kept.select(["reason", "detail"]).to_pylist() == [
+        {"reason": S.HELD_BACK, "detail": S.HELD_AT_PUBLISH}
+    ]
 
     # the same event, readable and recorded later, releases the hold: bob opted in after all
     fixed = {
