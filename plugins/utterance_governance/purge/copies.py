@@ -25,7 +25,11 @@ Every run looks at every file, against every deletion request ever received, so 
 (an old ``dt=`` partition arriving after the request was completed) is caught by the next run.
 Reading is cheap where it can be: a landing file's ids are first decoded by Arrow's JSON or
 Parquet reader (never searched as raw bytes: an escape or a compression hides them), and the file
-is read fully only if a deleted customer or a listed utterance id is among them. The consent and deletion records themselves
+is read fully only if a deleted customer or a listed utterance id is among them. Both readings, and
+the rewrite, go piece by piece, as the landing reader reads (its line numbers are the rewrite's): a
+file's size is not the purge's memory. What the reader cannot read of a file (another encoding, a
+row group that cannot be decoded, a gzip cut short, a line too long to read) cannot be shown free of
+a deleted customer: it is a problem of the run, and the receipts stay open. The consent and deletion records themselves
 (``landing/consent``, ``landing/deletions`` and their quarantine) are kept: they are the
 requests, and the governance store needs them to keep honouring them.
 """
