@@ -122,14 +122,20 @@ def _landing(storage: Storage, found: _Collector, customer_id: str) -> None:
                                                 "note": f"malformed: {row['detail']}", "raw": row["raw"]})  # fmt: skip
 
 
-def _quarantine(storage: Storage, found: _Collector, customer_id: str) -> list[dict[str, Any]]:
-    """Malformed rows (``quarantine/<kind>/``) and held-back utterances (``quarantine/held/``)."""
+def _quarantine(storage: Storage, found: _Collector, customer_id: str, speaker: str) -> list[dict[str, Any]]:
+    """Malformed rows (``quarantine/<kind>/``), held-back utterances (``quarantine/held/``) and live
+    rows withdrawn while their customer was held back (``quarantine/withdrawn/``: by speaker key)."""
     privacy = []
     for rel in _parquet_files(storage, "quarantine"):
-        if "customer_id" not in _columns(storage, rel):
+        names = _columns(storage, rel)
+        if "customer_id" in names:
+            column, value = "customer_id", customer_id
+        elif "speaker_key" in names:
+            column, value = "speaker_key", speaker
+        else:
             continue
         kind = rel.split("/")[1] if rel.count("/") >= 2 else "utterances"
-        for row in _rows(storage.read_parquet(rel), "customer_id", customer_id):
+        for row in _rows(storage.read_parquet(rel), column, value):
             if kind in ("held", "withdrawn"):
                 why = f" ({row['detail']})" if row.get("detail") else ""
                 note = f"held back until a readable consent or deletion record arrives{why}"
@@ -143,6 +149,7 @@ def _quarantine(storage: Storage, found: _Collector, customer_id: str) -> list[d
             found.locate(
                 row.get("utterance_id") or row.get("record_id"), location, captured_at=row.get("captured_at"),
                 locale=row.get("locale"), transcript=row.get("transcript"), response=row.get("response"),
+                published_messages=row.get("messages"),  # (a withdrawn row's cleaned text)
             )  # fmt: skip
     return privacy
 
@@ -278,7 +285,7 @@ def gather_access(
     speaker = speaker_key_of(customer_id, pseudonym_key)
     found = _Collector()
     _landing(storage, found, customer_id)
-    privacy_quarantine = _quarantine(storage, found, customer_id)
+    privacy_quarantine = _quarantine(storage, found, customer_id, speaker)
     _staging(storage, found, customer_id, speaker)
     _decisions(storage, found, speaker)
     _published(storage, found, dataset, speaker)

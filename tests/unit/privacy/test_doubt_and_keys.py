@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from tests.pipeline import Lake
@@ -250,3 +251,26 @@ def test_a_deletion_hold_is_released_only_by_the_same_request(lake):
         "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
     lake.privacy()
     assert _held(lake) == set() and live(lake)[1] == {"u-other"}
+
+
+def test_the_access_report_lists_a_withdrawn_copy_and_why_it_waits(lake):
+    """A held customer's live rows, withdrawn, wait in ``quarantine/withdrawn/`` by speaker key with
+    their cleaned text: a copy the customer's access report lists, with why it waits."""
+    write_jsonl(lake, "landing/consent/c1.jsonl", [{
+        "event_id": "e1", "customer_id": "doubt", "purpose": "model_training", "status": "opted out?",
+        "effective_at": "2026-11-21T00:00:00Z", "recorded_at": "2026-11-21T00:00:00Z"}])  # fmt: skip
+    lake.privacy()
+    report = json.loads(Path(lake.access_report("doubt")["json"]).read_text())
+    withdrawn = [
+        (u["utterance_id"], loc["note"])
+        for u in report["utterances"]
+        for loc in u["locations"]
+        if loc["path"].startswith("quarantine/withdrawn/")
+    ]
+    assert sorted(withdrawn) == [
+        (
+            f"u-doubt-{i}",
+            f"held back until a readable consent or deletion record arrives ({S.HELD_WITHDRAWN})",
+        )
+        for i in (1, 2)
+    ]
