@@ -103,6 +103,19 @@ def _rows(table: pa.Table, column: str, value: str) -> list[dict[str, Any]]:
     return table.filter(mask).to_pylist()
 
 
+def _rows_of(
+    storage: Storage, prefix: str, customer_id: str, speaker: str
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Each Parquet file under ``prefix`` and the customer's rows in it: named by ``customer_id``
+    where the file has that column, else by ``speaker_key`` (files of neither are passed over)."""
+    for rel in _parquet_files(storage, prefix):
+        names = _columns(storage, rel)
+        if "customer_id" in names:
+            yield rel, _rows(storage.read_parquet(rel), "customer_id", customer_id)
+        elif "speaker_key" in names:
+            yield rel, _rows(storage.read_parquet(rel), "speaker_key", speaker)
+
+
 def _parquet_files(storage: Storage, prefix: str) -> Iterator[str]:
     for info in storage.list_files(prefix, (".parquet",)):
         yield info.path
@@ -126,16 +139,9 @@ def _quarantine(storage: Storage, found: _Collector, customer_id: str, speaker: 
     """Malformed rows (``quarantine/<kind>/``), held-back utterances (``quarantine/held/``) and live
     rows withdrawn while their customer was held back (``quarantine/withdrawn/``: by speaker key)."""
     privacy = []
-    for rel in _parquet_files(storage, "quarantine"):
-        names = _columns(storage, rel)
-        if "customer_id" in names:
-            column, value = "customer_id", customer_id
-        elif "speaker_key" in names:
-            column, value = "speaker_key", speaker
-        else:
-            continue
+    for rel, rows in _rows_of(storage, "quarantine", customer_id, speaker):
         kind = rel.split("/")[1] if rel.count("/") >= 2 else "utterances"
-        for row in _rows(storage.read_parquet(rel), column, value):
+        for row in rows:
             if kind in ("held", "withdrawn"):
                 why = f" ({row['detail']})" if row.get("detail") else ""
                 note = f"held back until a readable consent or deletion record arrives{why}"
@@ -155,15 +161,8 @@ def _quarantine(storage: Storage, found: _Collector, customer_id: str, speaker: 
 
 
 def _staging(storage: Storage, found: _Collector, customer_id: str, speaker: str) -> None:
-    for rel in _parquet_files(storage, "staging"):
-        names = _columns(storage, rel)
-        if "customer_id" in names:
-            column, value = "customer_id", customer_id
-        elif "speaker_key" in names:
-            column, value = "speaker_key", speaker
-        else:
-            continue
-        for row in _rows(storage.read_parquet(rel), column, value):
+    for rel, rows in _rows_of(storage, "staging", customer_id, speaker):
+        for row in rows:
             utterance_id = row.get("utterance_id") or row.get("record_id")
             found.locate(utterance_id, {"area": "staging", "path": rel, "line": row.get("line")},
                          captured_at=row.get("captured_at"), locale=row.get("locale"))  # fmt: skip
