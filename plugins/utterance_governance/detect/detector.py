@@ -48,6 +48,12 @@ _DIGIT_WORDS = {
     "negen": "9",
     "um": "1", "dois": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8", "meia": "6",
 }  # fmt: skip
+# the English ones: "o" reads as zero only beside them (in Spanish, Italian or Portuguese "o" is "or":
+# "seis o siete o ocho o nueve" is a choice of four, not a number)
+_ENGLISH_DIGIT_WORDS = frozenset(
+    ["zero", "oh", "nought", "naught", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+)
+_REPEATS = {"double": 1, "triple": 2}  # "double o": two zeros, in English rows
 _KANJI_DIGITS = "〇零一二三四五六七八九"
 # what may stand between the kanji digits of one number: "の", long marks and dashes, the
 # ideographic comma, the middle dot, a comma or a space (NFKC'd: "，", "･", "　" included)
@@ -651,21 +657,34 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
     # English pairs and single digit words apart (the pairs count beside three single words)
     spoken = written = words = most = en_pairs = singles = 0
+    after_english = False  # the last token counted was English: a digit word, a pair, digits or "o"
+    repeat = 0  # "double" or "triple" before an English digit word: the digits it adds
     for match in _NUMBER_TOKEN.finditer(text.lower()):
         token = match.group()
+        if english and token in _REPEATS and not repeat:
+            repeat = _REPEATS[token]
+            continue
+        if repeat and not (token == "o" or token in _ENGLISH_DIGIT_WORDS):
+            spoken = written = words = most = en_pairs = singles = 0  # "double trouble"
+        elif repeat:
+            spoken, singles, after_english = spoken + repeat, singles + repeat, True
+        repeat = 0
         if match.group("pair"):
-            spoken, words = spoken + 2, words + 1
+            spoken, words, after_english = spoken + 2, words + 1, False
         elif match.group("en_pair"):
-            en_pairs, words = en_pairs + 2, words + 1
+            en_pairs, words, after_english = en_pairs + 2, words + 1, True
         elif match.group("digits"):
-            written, words = written + len(token), 0
+            written, words, after_english = written + len(token), 0, True
         elif token in fillers:
             continue
-        elif token in _DIGIT_WORDS or (token == "o" and english and spoken + en_pairs + written):
-            # "o" for zero inside an English run ("five five five o one o o"; not "o'clock" alone)
+        elif token in _DIGIT_WORDS or (token == "o" and english and after_english):
+            # "o" for zero after English ("five five five o one o o"; not "o'clock" alone, nor the
+            # Spanish "or" of "seis o siete")
             spoken, words, singles = spoken + 1, words + 1, singles + 1
+            after_english = token == "o" or token in _ENGLISH_DIGIT_WORDS
         else:
             spoken = written = words = most = en_pairs = singles = 0
+            after_english = False
             continue
         most = max(most, words)
         read_out = spoken + (en_pairs if singles >= 3 else 0)
@@ -717,8 +736,9 @@ _RE2_NUMBER_WORD_EN = (
     + r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
     + r"|fifty|sixty|seventy|eighty|ninety)\b"
 )
-# between two number words of one run: fillers, and the "et" of "vingt et un"
-_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o)[^\pL\n]+)*"
+# between two number words of one run: fillers, the "et" of "vingt et un", an English "o" for zero
+# and the "double" or "triple" before a digit
+_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o|double|triple)[^\pL\n]+)*"
 
 # RE2 prefilters of the rule families: a row is read by a family's rules only where its
 # prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
@@ -784,7 +804,7 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
         # words or more (a French pair counts two digits and is one word or two)
         rf"(?i:{_RE2_NUMBER_WORD_EN}(?:{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD_EN}){{3}})",
         # written digits beside two number words or more ("0171 eins zwei", "five 555 one")
-        rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS})[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
+        rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS}|o)[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
         rf"|{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}\p{{Nd}}"
         rf"|{_RE2_NUMBER_WORD}[^\pL\n]*\p{{Nd}}[^\pL\n]*{_RE2_NUMBER_WORD})",
     ),

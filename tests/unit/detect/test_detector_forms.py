@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from utterance_governance.clean.redact import redact_text
 from utterance_governance.detect import find_in_text, flag_rows
 
 
@@ -514,6 +515,24 @@ def test_spoken_times_counts_and_years_are_not_digit_runs() -> None:
         ("ゼロから始めよう", "ja-JP"),
     ]
     assert _flagged(cases) == []
+
+
+def test_an_o_between_digit_words_of_another_language_is_or_in_an_english_row() -> None:
+    # redaction keeps these (a choice, not a number); a finding here would block the night
+    kept = [
+        ("uno o dos o tres o cuatro o cinco o seis o siete", "en-GB"),
+        ("seis o siete o ocho o nueve", "en-US"),
+        ("uno o due o tre o quattro o cinque o sei o sette", "en-GB"),
+    ]
+    assert _flagged(kept) == []
+    assert [redact_text(text, locale) for text, locale in kept] == [text for text, _ in kept]
+    # beside English words and written digits "o" is still zero
+    found = [
+        ("six o seven o eight o nine", "en-GB"),
+        ("o seven seven o o nine double o one two", "en-GB"),
+        ("555 o one two o o", "en-US"),
+    ]
+    assert _missed([(text, locale, "spoken_number") for text, locale in found]) == []
 
 
 def test_japanese_kana_digit_readings() -> None:
