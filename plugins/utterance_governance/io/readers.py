@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
@@ -681,7 +682,8 @@ def _parquet_columns(table: pa.Table, schema: pa.Schema, first_line: int):
 
 def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
     """The customer a Parquet row names when its ``customer_id`` cell is no string: an integer's
-    digits (as JSON Lines read an id sent as a number); null for anything else. A quarantined
+    digits, or a float's with an integral value below 2**53 (pandas writes an integer column with a
+    gap as float64; as JSON Lines read an id sent as a number); null for anything else. A quarantined
     row's raw text is made by the reader here (``raw_of``), so it is never read back for an id:
     bytes that are no UTF-8, a date or a decimal would read as an id no customer has, held in the
     real customer's place."""
@@ -690,6 +692,13 @@ def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
     col = table.column("customer_id").combine_chunks()
     if pa.types.is_dictionary(col.type):
         col = col.dictionary_decode()
+    if pa.types.is_floating(col.type):
+        values = pc.cast(col, pa.float64())
+        exact = pc.and_(
+            pc.equal(pc.floor(values), values), pc.less(pc.abs(values), float(_EXACT_FLOAT_INTEGERS))
+        )
+        integral = pc.if_else(pc.fill_null(exact, False), values, pa.scalar(None, pa.float64()))
+        return canonical_ids(pc.cast(pc.cast(integral, pa.int64()), pa.string()))
     if not pa.types.is_integer(col.type):
         return pa.nulls(n, pa.string())
     return canonical_ids(pc.cast(col, pa.string()))
@@ -1035,7 +1044,27 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
 _CUSTOMER_KEY = re.compile(r'"customer_id"\s*:')
 _RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
 # the value after the key: a JSON string (escapes decoded when read) or an integer
-_CUSTOMER_VALUE = re.compile(r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40})(?![0-9.eE]))')
+_CUSTOMER_VALUE = re.compile(
+    r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
+)
+# the integers a float64 holds exactly: a float id of this size or more may not be the id its writer had
+_EXACT_FLOAT_INTEGERS = 2**53
+
+
+def integral_digits(number: str) -> str | None:
+    """A JSON number that names a customer: an integer as written (``007`` stays ``007``), a float
+    with an integral value as its integer's digits (``12345.0``, ``1.2345e4``: what a writer that
+    stores ids in floats, pandas among them, sends for ``12345``); None for a fraction, or a float
+    past the integers a float64 holds exactly (its digits may not be the id it was made from)."""
+    if number.lstrip("-").isdigit():
+        return number
+    try:
+        value = Decimal(number)
+    except ArithmeticError:
+        return None
+    if not value.is_finite() or value != value.to_integral_value() or abs(value) >= _EXACT_FLOAT_INTEGERS:
+        return None
+    return str(int(value))
 
 
 # a key spelled with an escape: "customer\u005fid" is "customer_id" to every JSON reader
@@ -1044,7 +1073,8 @@ _ESCAPED_KEY = re.compile(r'"((?:[^"\\]|\\.){0,80}\\(?:[^"\\]|\\.){0,80})"\s*:')
 
 def customers_in_raw(text: str) -> list[str | None]:
     """Every customer id a raw line names, in its canonical form, in order: a JSON string as JSON
-    reads it, or an integer as its digits (an id sent as a number is still that customer's). None
+    reads it, or a number as its integer's digits (``integral_digits``: an id sent as a number is still
+    that customer's). None
     for an occurrence that cannot be read (another kind of value, an id not usable), and for each
     ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id it holds is not
     read here, so the line names a customer it cannot tell)."""
@@ -1061,7 +1091,7 @@ def customers_in_raw(text: str) -> list[str | None]:
         match = _CUSTOMER_VALUE.match(text, key.start())
         value = None
         if match and match.group(2) is not None:
-            value = match.group(2)
+            value = integral_digits(match.group(2))
         elif match:
             try:
                 value = json.loads(f'"{match.group(1)}"')

@@ -65,6 +65,7 @@ from utterance_governance.io.readers import (
     FileProblem,
     LandingText,
     customers_in_raw,
+    integral_digits,
     read_landing_pieces,
     sorted_unique,
 )
@@ -79,6 +80,7 @@ from utterance_governance.io.storage import (
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
+from utterance_governance.privacy.identity import _refused as refused_in_id
 from utterance_governance.privacy.identity import canonical_id, listed_key
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
@@ -156,7 +158,10 @@ class Deleted:
         ):
             if values is None or len(wanted) == 0 or len(values) == 0:
                 continue
-            found = pc.is_in(key(values), value_set=wanted)
+            keys = key(values)
+            if keys.null_count > values.null_count:
+                return True  # an id holding an invisible character: the full reader reads it for erasure
+            found = pc.is_in(keys, value_set=wanted)
             if pc.any(pc.fill_null(found, False)).as_py():
                 return True
         return False
@@ -433,9 +438,13 @@ def _purge_landing_file(
     dropped: list[np.ndarray] = []  # the lines to drop, piece by piece (8 bytes a line)
     taken: dict[str, dict[str, int]] = {}  # rows to drop by request: counted once the file is written
     unsearched: list[str] = []  # what of the file cannot be searched: the receipt stays open
-    for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
-        records = read.records.select(["customer_id", "utterance_id", "captured_at", "landed_at", "line"])
-        quarantine = _quarantine_records(read.quarantine, landed, deleted.customers)
+    columns = ["customer_id", "utterance_id", "captured_at", "landed_at", "line"]
+    carried = (
+        S.QUARANTINE.empty_table()
+    )  # a record broken over lines where a piece ended: judged with the next
+
+    def judge(records: pa.Table, quarantined: pa.Table) -> np.ndarray:
+        quarantine = _quarantine_records(quarantined, landed, deleted)
         rows = pa.concat_tables(
             [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))],
             promote_options="permissive",
@@ -447,8 +456,17 @@ def _purge_landing_file(
             dropped.append(lines)
             count_by_request(verdict.covering_requests(hit), "landing_rows", taken)
             found.update(_found_ids(rows, hit))  # (noted in the scrub journal before the rewrite)
+        return lines
+
+    for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
+        quarantined, carried = _until_an_open_record(
+            pa.concat_tables([carried, read.quarantine]), read.records
+        )
+        lines = judge(read.records.select(columns), quarantined)
         if read.quarantine.num_rows:
             unsearched += _unsearched(read.quarantine, lines)
+    if carried.num_rows:
+        judge(pa.table({c: pa.array([], t) for c, t in _RECORD_TYPES.items()}), carried)
     drop = sorted_unique(np.concatenate(dropped)) if dropped else np.array([], np.int64)
     if text is not None and text.problem and not (len(drop) and text.unread_from is None):
         # (a rewrite keeps a cut member's complete lines only: what could not be read goes with it)
@@ -483,6 +501,78 @@ def _purge_landing_file(
     after = storage.info(path)
     result.registry_updated += int(store.update_file_fingerprint(path, after.size, after.fingerprint))
     result.files_rewritten["landing"] += 1
+
+
+_RECORD_TYPES = {"customer_id": pa.string(), "utterance_id": pa.string(), "captured_at": S.TS,
+                 "landed_at": S.TS, "line": pa.int64()}  # fmt: skip
+# what the reader says of a line that is a piece of a record broken over lines ("}", "4471 swordfish\"}")
+_FRAGMENT_DETAILS = ("unparseable_json", "not_an_object")
+
+
+def _continues(raw: str | None) -> bool:
+    """Whether a quarantined line may carry on the record of the line before it: it starts no record."""
+    return raw is not None and not raw.lstrip().startswith(("{", "["))
+
+
+def _until_an_open_record(quarantine: pa.Table, records: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """``quarantine`` split where a record broken over lines may go on into the next piece: the rows up
+    to it, and the fragments the piece ends with (from the last that starts a record), carried over."""
+    if quarantine.num_rows == 0:
+        return quarantine, quarantine
+    lines = quarantine.column("line").to_numpy()
+    last = max(int(lines.max()), int(pc.max(records.column("line")).as_py() or 0) if records.num_rows else 0)
+    details = quarantine.column("detail").to_pylist()
+    raws = quarantine.column("raw").to_pylist()
+    start = len(lines)
+    expected = last
+    for i in np.argsort(lines, kind="stable")[::-1].tolist():  # from the piece's last line back
+        if lines[i] != expected or details[i] not in _FRAGMENT_DETAILS:
+            break
+        start, expected = i, expected - 1
+        if not _continues(raws[i]):
+            break
+    if start == len(lines):
+        return quarantine, quarantine.slice(0, 0)
+    keep = np.asarray(lines) < lines[start]
+    return quarantine.filter(pa.array(keep)), quarantine.filter(pa.array(~keep))
+
+
+def _whole_records(quarantine: pa.Table) -> list[str | None]:
+    """Each quarantined line's raw text, where a record was broken over lines (a line break left
+    unescaped in a transcript, pretty-printed JSON) the whole record's: the line that starts it and
+    the fragments after it, in one. Every line of it is then judged as the record is: the fragment
+    holding the words goes with the fragment naming the customer."""
+    raws = quarantine.column("raw").to_pylist()
+    if quarantine.num_rows < 2:
+        return raws
+    sources = (
+        quarantine.column("source_file").to_pylist()
+        if "source_file" in quarantine.column_names
+        else [None] * quarantine.num_rows
+    )
+    lines = quarantine.column("line").to_pylist()
+    details = quarantine.column("detail").to_pylist()
+    out = list(raws)
+    order = sorted(range(len(raws)), key=lambda i: (sources[i] or "", lines[i] or 0))
+    groups: list[list[int]] = []
+    for before, i in zip([None, *order], order, strict=False):
+        if (
+            before is not None
+            and sources[i] == sources[before]
+            and lines[i] == (lines[before] or 0) + 1
+            and details[i] in _FRAGMENT_DETAILS
+            and details[before] in _FRAGMENT_DETAILS
+            and _continues(raws[i])
+        ):
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        if len(group) > 1:
+            whole = "\n".join(raws[i] or "" for i in group)
+            for i in group:
+                out[i] = whole
+    return out
 
 
 def _unsearched(quarantine: pa.Table, dropped: np.ndarray) -> list[str]:  # (``dropped``: this piece's)
@@ -550,29 +640,33 @@ def _column_names(storage: Storage, path: str) -> list[str]:
         return list(pq.ParquetFile(fh).schema_arrow.names)
 
 
-def _quarantine_records(
-    quarantine: pa.Table,
-    landed: datetime | list | None = None,
-    deleted: frozenset[str] | set[str] = frozenset(),
-) -> pa.Table:
+def _quarantine_records(quarantine: pa.Table, landed: datetime | list | None, deleted: Deleted) -> pa.Table:
     """Quarantined rows as (customer_id, utterance_id, captured_at, landed_at, line): the capture time
     read off the raw line; ``landed``: one instant for every row, or one per row.
 
     A row's customer is a ``deleted`` one whenever its raw line names one, whatever the reader
     salvaged: a line that glues several records (a lost line break, a JSON array) is no one's to the
-    reader, and an id sent as a number is not a string, yet the line holds that customer's words."""
-    raw = quarantine.column("raw")
+    reader, and an id sent as a number is not a string, yet the line holds that customer's words. Its
+    utterance id is a listed one whenever the line names one under ``utterance_id`` the same way (a
+    number, an id holding an invisible character: malformed, yet the utterance a customer asked to
+    delete)."""
+    raw = pa.array(_whole_records(quarantine), pa.string())
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
     customers = canonical_ids(quarantine.column("customer_id"))
-    if deleted:
-        named = [_deleted_named_in(line, deleted) if line else None for line in raw.to_pylist()]
+    utterances = quarantine.column("record_id")
+    lines = raw.to_pylist() if deleted.customers or deleted.listed_ids else []
+    if deleted.customers:
+        named = [_deleted_named_in(line, deleted.customers) if line else None for line in lines]
         customers = pc.coalesce(pa.array(named, pa.string()), customers)
+    if deleted.listed_ids:
+        listed = [_listed_named_in(line, deleted) if line else None for line in lines]
+        utterances = pc.coalesce(pa.array(listed, pa.string()), utterances)
     return pa.table(
         {
             "customer_id": customers,
-            "utterance_id": quarantine.column("record_id"),
+            "utterance_id": utterances,
             "captured_at": _parse_instants(text),
             "landed_at": landed_at,
             "line": quarantine.column("line"),
@@ -587,20 +681,46 @@ _JSON_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
 def _deleted_named_in(raw: str, deleted: frozenset[str] | set[str]) -> str | None:
     """The deleted customer a raw line names: under ``customer_id`` (``readers.customers_in_raw``), or
     as any string value of the line (an id under another key — ``customerId``, a Parquet column
-    ``Customer_ID`` — is still the customer's: the line holds their words)."""
+    ``Customer_ID`` — is still the customer's: the line holds their words), read as it prints
+    (``erasure_id``: an id made malformed by a zero-width space is still theirs)."""
     for customer in customers_in_raw(raw):
         if customer in deleted:
             return customer
     for match in _JSON_STRING.finditer(raw):
         if match.group(2) is not None or len(match.group(1)) > 400:
             continue
-        try:
-            customer = canonical_id(json.loads(f'"{match.group(1)}"'))
-        except ValueError:
-            continue
+        customer = erasure_id(match.group(1))
         if customer in deleted:
             return customer
     return None
+
+
+# an utterance id as a JSON string or number (``readers.integral_digits``)
+_UTTERANCE_VALUE = re.compile(
+    r'"utterance_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,600})"|(-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
+)
+
+
+def _listed_named_in(raw: str, deleted: Deleted) -> str | None:
+    """The listed utterance id a raw line names under ``utterance_id``, read as it prints: a number as
+    its digits, an id with an invisible character without it (the reader refuses both, so the row has
+    no id, yet it is the utterance a listing names)."""
+    for match in _UTTERANCE_VALUE.finditer(raw):
+        value = erasure_id(match.group(1)) if match.group(1) is not None else integral_digits(match.group(2))
+        if value is not None and listed_key(pa.array([value], pa.string()))[0] in deleted._listed_set:
+            return value
+    return None
+
+
+def erasure_id(escaped: str) -> str | None:
+    """A JSON string's value (its text between the quotes) as an id for erasure: canonical, or, when an
+    invisible or control character makes it malformed, canonical without them. Matching more here
+    can only erase more: a malformed row's words go with the customer its id prints as."""
+    try:
+        value = json.loads(f'"{escaped}"')
+    except ValueError:
+        return None
+    return canonical_id(value) or canonical_id("".join(ch for ch in value if not refused_in_id(ch)))
 
 
 def _parse_instants(text: pa.Array) -> pa.Array:
@@ -644,9 +764,7 @@ def _purge_derived_file(
             table.column("source_file").to_pylist() if "source_file" in names else [None] * table.num_rows
         )
         arrivals = store.arrivals(p for p in set(sources) if p)
-        rows = _quarantine_records(
-            table, [arrivals.get(p, (None, None))[1] for p in sources], deleted.customers
-        )
+        rows = _quarantine_records(table, [arrivals.get(p, (None, None))[1] for p in sources], deleted)
     elif names & {"customer_id", "speaker_key"}:
         rows = pa.table({c: _as_row_column(table.column(c), c) for c in _ROW_COLUMNS if c in names})
     else:
