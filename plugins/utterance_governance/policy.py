@@ -6,6 +6,7 @@ overrides any part with a JSON file named by ``UG_POLICY_FILE``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -76,6 +77,10 @@ class Policy:
                 f"opt_in_regions {wrong}: each must be a region subtag (2 letters or 3 digits: 'DE', '419')"
             )
         object.__setattr__(self, "opt_in_regions", tuple(r.strip().upper() for r in self.opt_in_regions))
+        # so would a region of the right shape that no locale carries ("UK": BCP 47 writes GB, en-GB)
+        unknown = [r for r in self.opt_in_regions if r not in OPT_IN_REGIONS and r not in region_subtags()]
+        if unknown:
+            raise ValueError(f"opt_in_regions: {'; '.join(_no_region(r) for r in unknown)}")
         # SPEC §5 (amended 2026-11-28): a locale whose language redaction cannot read (its
         # spoken numbers, formats and identity numbers) may not be allowed
         from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
@@ -105,6 +110,47 @@ class Policy:
 
 
 _REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
+
+# The region subtags a locale can carry (BCP 47 takes them from ISO 3166-1 and UN M.49; CLDR's list of
+# territories). Countries and territories are phonenumbers' regions (maintained with the ISO list,
+# Kosovo's XK and the exceptionally reserved AC and TA included) and these, which have no telephone
+# numbering plan of their own:
+_ISO_WITHOUT_NUMBERING_PLAN = ("AQ", "BV", "GS", "HM", "PN", "TF", "UM")
+# ISO 3166-1's exceptionally reserved codes that BCP 47 and CLDR use: Clipperton, Sark, Diego Garcia,
+# Ceuta and Melilla, the EU, the euro area, the Canary Islands, the United Nations
+_EXCEPTIONALLY_RESERVED = ("CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "UN")
+# UN M.49 areas (BCP 47 registers these; a country's M.49 number is no region subtag: its letters are)
+M49_AREAS = (
+    "001", "002", "003", "005", "009", "011", "013", "014", "015", "017", "018", "019", "021", "029",
+    "030", "034", "035", "039", "053", "054", "057", "061", "142", "143", "145", "150", "151", "154",
+    "155", "202", "419",
+)  # fmt: skip
+# codes written for a region in other notations, refused naming the one a locale carries: the United
+# Kingdom and Greece as the EU's own documents write them (a policy file says what it means: no mapping)
+_SPELLED_OTHERWISE = {"UK": ("GB", "en-GB"), "EL": ("GR", "el-GR")}
+
+
+@functools.cache
+def region_subtags() -> frozenset[str]:
+    """Every region subtag a BCP 47 locale can carry, upper-case ("DE", "GB", "EU", "419")."""
+    from phonenumbers import SUPPORTED_REGIONS  # ~0.2 s to import: only when a policy adds a region
+
+    return frozenset(SUPPORTED_REGIONS) | frozenset(
+        (*_ISO_WITHOUT_NUMBERING_PLAN, *_EXCEPTIONALLY_RESERVED, *M49_AREAS)
+    )
+
+
+def _no_region(code: str) -> str:
+    """Why ``code`` (of the right shape) is refused."""
+    if code in _SPELLED_OTHERWISE:
+        right, locale = _SPELLED_OTHERWISE[code]
+        return f"{code!r} matches no locale: locales carry ISO 3166-1's {right!r} ({locale}); write {right!r}"
+    if code.isdigit():
+        return (
+            f"{code!r} is no UN M.49 area a locale carries (a country is named by its ISO 3166-1 letters, "
+            f"'DE' not '276'; the areas are {', '.join(M49_AREAS)})"
+        )
+    return f"{code!r} is no ISO 3166-1 alpha-2 region (nor a code BCP 47 adds, as EU): it matches no locale"
 
 
 def locale_region(locale: str) -> str | None:

@@ -17,7 +17,7 @@ from tests.pipeline import Lake
 
 from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
-from utterance_governance.policy import Policy, locale_region
+from utterance_governance.policy import OPT_IN_REGIONS, Policy, locale_region, region_subtags
 from utterance_governance.privacy.identity import canonical_id, canonical_ids
 
 DT = "landing/utterances/dt=2026-11-20"
@@ -444,6 +444,63 @@ def test_opt_in_regions_spelled_as_no_region_are_refused(regions):
 
 def test_opt_in_regions_are_read_in_any_case():
     assert Policy(opt_in_regions=("de ", "Fr", "419")).opt_in_regions == ("DE", "FR", "419")
+
+
+# --- an opt-in region no locale carries ----------------------------------------------------------
+def test_uk_as_an_opt_in_region_is_refused_naming_gb():
+    """How most people write the United Kingdom, "UK", is no region a locale carries (ISO 3166-1's "GB":
+    en-GB): it was accepted, matched no locale, and en-GB customers without consent were published under
+    the opt-out regime. It is refused, not read as GB: a policy file says what it means."""
+    with pytest.raises(
+        ValueError, match=r"opt_in_regions: 'UK' matches no locale.*'GB' \(en-GB\); write 'GB'"
+    ):
+        Policy(opt_in_regions=(*OPT_IN_REGIONS, "UK"))
+    with pytest.raises(ValueError, match="write 'GB'"):
+        Policy(opt_in_regions=("uk ",))  # read in any case, as every region is
+
+
+@pytest.mark.parametrize(
+    ("region", "says"),
+    [("EL", r"'EL' matches no locale.*'GR' \(el-GR\)"),  # Greece, as the EU's documents write it
+     ("ZZ", "'ZZ' is no ISO 3166-1 alpha-2 region"), ("QX", "'QX' is no ISO 3166-1"),
+     ("XA", "'XA' is no ISO 3166-1"), ("YU", "'YU' is no ISO 3166-1"),  # pseudo-locale; Yugoslavia, gone
+     ("276", "'276' is no UN M.49 area.*'DE' not '276'"), ("999", "'999' is no UN M.49 area")],
+)  # fmt: skip
+def test_a_region_subtag_no_locale_carries_is_refused(region, says):
+    with pytest.raises(ValueError, match=f"opt_in_regions: {says}"):
+        Policy(opt_in_regions=("DE", region))
+
+
+def test_gb_the_built_in_regions_and_m49_areas_are_accepted():
+    """The look-alikes of what is refused: every region a locale carries, in any case."""
+    policy = Policy(opt_in_regions=(*OPT_IN_REGIONS, "GB"))
+    assert policy.is_opt_in_locale("en-GB") and not Policy().is_opt_in_locale("en-GB")
+    assert Policy(opt_in_regions=("gb", "ch", "US", "XK", "AQ", "001", "419", "150", "EU", "EZ", "IC", "EA"))
+    assert set(OPT_IN_REGIONS) <= region_subtags() and "UK" not in region_subtags()
+
+
+def test_the_regions_a_locale_carries_are_cldrs_territories():
+    """``region_subtags`` (phonenumbers' regions and the few codes with no numbering plan) is CLDR's
+    list of territories, less its private-use and unknown codes (QO, XA, XB, ZZ)."""
+    babel = pytest.importorskip("babel")
+    cldr = set(babel.Locale("en").territories) - {"QO", "XA", "XB", "ZZ"}
+    assert region_subtags() == cldr, (sorted(cldr - region_subtags()), sorted(region_subtags() - cldr))
+
+
+def test_a_policy_file_naming_uk_publishes_nothing(tmp_path):
+    """The night stops on the policy, naming GB, before an en-GB row without consent is published; with
+    GB the row is held back for its missing opt-in."""
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"opt_in_regions": [*OPT_IN_REGIONS, "UK"]}))
+    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}", policy_file=str(policy))
+    gb = {**utterance("u-gb", "gina", "set a timer for ten minutes"), "locale": "en-GB"}
+    lake.storage.write_bytes(f"{DT}/a.jsonl", jsonl(gb, utterance("u-us", "ursula")))
+    with pytest.raises(ValueError, match="write 'GB'"):
+        lake.publish()
+    assert lake.live_ids() == set()
+    policy.write_text(json.dumps({"opt_in_regions": [*OPT_IN_REGIONS, "GB"]}))
+    lake.publish()
+    assert lake.live_ids() == {"u-us"}
 
 
 # --- times past year 9999 in UTC ---------------------------------------------------------------
