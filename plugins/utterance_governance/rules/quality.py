@@ -7,6 +7,9 @@ the derived columns ``user_text`` / ``assistant_text``.
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,12 +45,65 @@ class LowAsrConfidence:
 # an utterance id that is a UUID (the usual form) names nobody; only the others are looked into
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 _SHORTEST_ID_LOOKED_FOR = 8  # a shorter id ("alice", "dev1") is found in other ids by chance
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")  # \w: what str.isalnum() holds (Unicode letters, digits), and _
+_NEVER_FOUND = "\x00"  # a bare id holds letters and digits only
+
+
+def _bare(value: str) -> str:
+    """An id in no notation: NFKC (full-width and compatibility forms read as the plain ones), case
+    folded, everything but letters and digits removed."""
+    return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", value).casefold())
+
+
+def _names(uid: str, named: str) -> bool:
+    """Whether ``uid`` holds ``named``, one row at a time: bare, or as written (case aside)."""
+    shortest = _SHORTEST_ID_LOOKED_FOR
+    bare = _bare(named)
+    return (len(bare) >= shortest and bare in _bare(uid)) or (
+        len(named) >= shortest and named.lower() in uid.lower()
+    )
+
+
+def _bare_ascii(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """``_bare`` of each id, in NumPy over the column's bytes, right for the ASCII ids (NFKC leaves them
+    as they are, and folding them is lower-casing them); with each one's length, and which are ASCII."""
+    lower = pc.utf8_lower(values).cast(pa.large_string())
+    lower = lower.combine_chunks() if isinstance(lower, pa.ChunkedArray) else lower
+    validity, offsets, data = lower.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[: lower.offset + len(lower) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    # the bytes dropped (an ASCII id's letters and digits are 0-9 and a-z once lower-cased), a few a
+    # row: each row's new offset is its old one less the bytes dropped before it
+    dropped = ((data - np.uint8(ord("0"))) > 9) & ((data - np.uint8(ord("a"))) > 25)
+    offsets = offsets - np.searchsorted(np.flatnonzero(dropped), offsets)
+    bare = pa.LargeStringArray.from_buffers(
+        len(lower),
+        pa.py_buffer(offsets),
+        pa.py_buffer(data[~dropped]),
+        validity,
+        lower.null_count,
+        lower.offset,
+    )
+    ascii_ = np.asarray(pc.fill_null(pc.string_is_ascii(lower), True), dtype=bool)
+    return bare, np.diff(offsets[lower.offset :]), ascii_
 
 
 class UtteranceIdNamesSpeaker:
-    """The utterance id holds its customer's or its device's id (``acct-88231907:dev-4f2a91:0001``),
-    case aside. The utterance id is published as it is, and a customer or device id never is
-    (SPEC §3.1): the record is not published (its privacy decisions, opt-out and deletion, still apply)."""
+    """The utterance id holds its customer's or its device's id (``acct-88231907:dev-4f2a91:0001``), in
+    any notation: compared by their letters and digits only, case folded (after NFKC, so full-width forms
+    read as the plain ones), so ``acct_88231907:0001``, ``ACCT88231907-0001`` and a UUID account id
+    written without its hyphens (``6f1c2b7e90aa4d1eb0c42f9d1e7a55c3:0001``) are found too. The
+    utterance id is published as it is, and a customer or device id never is (SPEC §3.1): the record is
+    not published (its privacy decisions, opt-out and deletion, still apply).
+
+    An id is looked for by its letters and digits when it has 8 or more of them: a shorter one ("alice",
+    "dev1") is found in other ids by chance. An id with fewer letters and digits but 8 characters or more
+    as written ("ab-12-cd", "a.b.c.d.") is looked for as before, as written (case aside): its bare form
+    says too little. An id found as written is always found (the rule keeps out every row a plain
+    substring test keeps out). An utterance id that is a UUID is never looked into.
+
+    It runs over every row of every night: ASCII ids are made bare in NumPy over the column's bytes, and
+    only the rare rows with an id past ASCII, or too short bare, are compared by Python."""
 
     reason = S.quality_reason("utterance_id_names_speaker")
 
@@ -59,16 +115,29 @@ class UtteranceIdNamesSpeaker:
         if not len(look):
             return out
         at = pa.array(look, pa.int64())
-        ids = pc.utf8_lower(uids.take(at)).to_pylist()
+        uids = uids.take(at)
+        bare_uids, _, uid_ascii = _bare_ascii(uids)
+        bare_uids = bare_uids.to_pylist()
+        shortest = _SHORTEST_ID_LOOKED_FOR
         for column in ("customer_id", "device_id"):
             if column not in records.column_names:
                 continue
-            named = pc.utf8_lower(pc.utf8_trim_whitespace(records.column(column).take(at))).to_pylist()
-            hit = [
-                n is not None and len(n) >= _SHORTEST_ID_LOOKED_FOR and n in u
-                for u, n in zip(ids, named, strict=True)
-            ]
-            out[look[np.asarray(hit, dtype=bool)]] = True
+            named = pc.utf8_trim_whitespace(records.column(column).take(at))
+            bare_named, bare_length, named_ascii = _bare_ascii(named)
+            given = _mask(pc.is_valid(named))
+            plain = uid_ascii & named_ascii
+            looked_for = given & plain & (bare_length >= shortest)
+            bare_named = pc.if_else(looked_for, bare_named, _NEVER_FOUND).to_pylist()
+            hit = np.asarray([n in u for u, n in zip(bare_uids, bare_named, strict=True)], dtype=bool)
+            # one row at a time: an id past ASCII on either side (NFKC and folding may lengthen an id, or
+            # part its bare form from the one written), and one too short bare but not as written
+            written_long = _mask(pc.greater_equal(pc.utf8_length(named), shortest))
+            again = np.flatnonzero(given & (~plain | (written_long & (bare_length < shortest))))
+            if len(again):
+                rows = pa.array(again, pa.int64())
+                pairs = zip(uids.take(rows).to_pylist(), named.take(rows).to_pylist(), strict=True)
+                hit[again] = [_names(u, n) for u, n in pairs]
+            out[look[hit]] = True
         return out
 
 

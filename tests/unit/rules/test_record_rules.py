@@ -87,3 +87,68 @@ def test_an_utterance_id_that_holds_its_customer_or_device_id_is_not_published()
         "acct-88231907:0001", "ACCT-88231908-0002", "alice.smith@example.com/2026-11-20/0002"
     ]  # fmt: skip
     assert excluded(UtteranceIdNamesSpeaker(), with_device) == ["dev-4f2a91:0001"]
+
+
+def names_speaker(*rows: tuple[str, str | None, str]) -> list[str]:
+    """The utterance ids quality:utterance_id_names_speaker excludes, of rows (utterance_id,
+    customer_id, device_id)."""
+    from utterance_governance.rules.quality import UtteranceIdNamesSpeaker
+
+    records = utterances(*[(uid, cid, ts(1), "en-US") for uid, cid, _ in rows])
+    records = records.set_column(records.schema.get_field_index("device_id"), "device_id",
+                                 pa.array([device for *_, device in rows], pa.string()))  # fmt: skip
+    return excluded(UtteranceIdNamesSpeaker(), records)
+
+
+ACCOUNT_UUID = "6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3"
+
+
+@pytest.mark.parametrize(
+    ("uid", "customer"),
+    [(ACCOUNT_UUID.replace("-", "") + ":0001", ACCOUNT_UUID),  # a UUID account id without its hyphens
+     (ACCOUNT_UUID.replace("-", "").upper() + "-0001", ACCOUNT_UUID),
+     ("acct_88231907:0001", "acct-88231907"),  # its separator changed
+     ("ACCT88231907-0001", "acct-88231907"),  # without it, upper case
+     ("acct.8823.1907/0001", "ACCT-88231907"),
+     ("ＡＣＣＴ－８８２３１９０７：０００１", "acct-88231907"),  # full width (NFKC)
+     ("acct88231907-0001", "ａｃｃｔ－８８２３１９０７"),
+     ("kunde-strasse-7781:0001", "Kunde-Straße-7781"),  # case folded, not only lower-cased
+     ("x:Ünal-20250101:0001", "ünal20250101")],
+)  # fmt: skip
+def test_an_utterance_id_holding_its_customer_id_in_another_notation_is_not_published(uid, customer):
+    """Review finding 10: compared by plain substring (case aside), the same id in another notation went
+    through, and the customer id was published inside the utterance id (SPEC §3.1)."""
+    assert names_speaker((uid, customer, "d")) == [uid]
+
+
+def test_an_utterance_id_holding_its_device_id_in_another_notation_is_not_published():
+    assert names_speaker(("dev4f2a91x_0001", "cus-1", "DEV-4F2A91X"), ("u:0001", "cus-2", "DEV-4F2A91X")) == [
+        "dev4f2a91x_0001"
+    ]
+
+
+def test_an_utterance_id_sharing_only_a_short_part_with_the_customer_id_is_kept():
+    """The look-alikes: part of the id (a UUID's first group, the account number's first half), or an
+    id under eight letters and digits ("alice", "cus-9"), found in other ids by chance."""
+    kept = [("6f1c2b7e:0001", ACCOUNT_UUID, "d"), ("acct-8823:0001", "acct-88231907", "d"),
+            ("88231907-acct", "acct-88231907", "d"), ("u-alice-0001", "alice", "d"),
+            ("cus9-0001", "cus-9", "d"), ("dev-0001", "cus-1", "d-e-v-0"), ("utt-0001", None, "d")]  # fmt: skip
+    assert names_speaker(*kept) == []
+
+
+def test_an_id_too_short_bare_is_looked_for_as_written():
+    """An id of eight characters but six letters and digits ("ab-12-cd") is found as written (case
+    aside), as before; its bare form "ab12cd" is not looked for (too short to be told from chance)."""
+    assert names_speaker(("x-AB-12-CD-1", "ab-12-cd", "d"), ("ab12cd-0001", "ab-12-cd", "d")) == [
+        "x-AB-12-CD-1"
+    ]
+
+
+def test_the_rule_reads_every_chunk_and_an_utterance_id_that_is_a_uuid_is_never_looked_into():
+    from utterance_governance.rules.quality import UtteranceIdNamesSpeaker
+
+    rows = [("utt-1", "cus-1", ts(1), "en-US"), (ACCOUNT_UUID, ACCOUNT_UUID, ts(1), "en-US"),
+            ("acct_88231907:0001", "acct-88231907", ts(1), "en-US"), ("utt-2", None, ts(1), "en-US")]  # fmt: skip
+    records = pa.concat_tables([utterances(*rows[:2]), utterances(*rows[2:])])
+    assert records.column("utterance_id").num_chunks == 2
+    assert excluded(UtteranceIdNamesSpeaker(), records) == ["acct_88231907:0001"]
