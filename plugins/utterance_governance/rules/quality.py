@@ -67,7 +67,7 @@ def _names(uid: str, named: str) -> bool:
 def _bare_ascii(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
     """``_bare`` of each id, in NumPy over the column's bytes, right for the ASCII ids (NFKC leaves them
     as they are, and folding them is lower-casing them); with each one's length, and which are ASCII."""
-    lower = pc.utf8_lower(values).cast(pa.large_string())
+    lower = pc.ascii_lower(values).cast(pa.large_string())  # the other rows are done again, by Python
     lower = lower.combine_chunks() if isinstance(lower, pa.ChunkedArray) else lower
     validity, offsets, data = lower.buffers()
     offsets = np.frombuffer(offsets, dtype=np.int64)[: lower.offset + len(lower) + 1]
