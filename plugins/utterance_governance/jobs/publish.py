@@ -56,6 +56,7 @@ from utterance_governance.publish.partitions import (
     write_partitioned,
 )
 from utterance_governance.publish.shards import SORT_KEYS, shard_rows
+from utterance_governance.purge.affected import rules_in_force
 from utterance_governance.purge.published import WITHDRAWN
 from utterance_governance.purge.recheck import recheck_rows
 from utterance_governance.rules.duplicate import capture_order, duplicate_mask
@@ -961,6 +962,40 @@ def _published_by(ctx: RunContext, run_id: str) -> str | None:
     return manifest["version"] if manifest else None
 
 
+def _forget_judgement_by_other_rules(ctx: RunContext) -> None:
+    """Under the dataset lock, before the switch: when the rules this publish decides by (the code's
+    and the policy file its run named when it started, ``RunContext.policy_file``) are not those the
+    store records every live row was judged by (``store.live_rows_judged_by``), forget that record,
+    so the next privacy run judges every live row (``purge.published``).
+
+    The policy can change while a publish runs. A privacy run started after the change judges the
+    live rows by the new rules and records them; this publish decided its batch, and re-checks it
+    below, by the rules of its start (an en-GB row without consent, "GB" added meanwhile): switched
+    under that record, its rows would never be judged again. In the other order (this publish's
+    rules the newer ones, no privacy run since) the record must not become this publish's rules
+    either: the rows live before were judged by the older ones. Forgetting is right in both orders
+    and fails closed: a row decided by rules no longer in force stays live only until the next
+    privacy run, which judges every row by the rules in force then — the window any change of the
+    rules has ("When the rules change", README). Re-checking the batch by the policy in force now
+    instead would close that window, but would need the policy's path (the Airflow variable
+    ``ug_policy_file``, read when the run starts) resolved again in this Airflow-free task, and the
+    tasks of one run would no longer name one policy file; the comparison needs nothing but the store.
+    It is done before the switch: a crash in between costs one more judgement of every row, never a
+    row left unjudged.
+    A first publish onto a store with no record has nothing to forget (the next run judges every
+    row); onto an empty dataset a privacy run recorded other rules for, it forgets them.
+    """
+    rules = rules_in_force(ctx.policy)
+    judged_by = ctx.store.live_rows_judged_by(ctx.dataset)
+    if judged_by is not None and judged_by != rules:
+        log.warning(
+            "%s: this run decides by other privacy rules (%s) than the live rows were last judged by (%s), "
+            "the policy changed: the next privacy run judges every live row",
+            ctx.dataset, rules, judged_by,
+        )  # fmt: skip
+        ctx.store.forget_live_rows_judged(ctx.dataset)
+
+
 def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
@@ -969,8 +1004,12 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
     customer from the live dataset. Their rows are taken out here (``purge.recheck``), so a
     publish never brings back what a purge removed; a new blocking record stops the publish.
     The privacy columns of each speaker partition are read (no text), and the partitions'
-    loaders then leave out what the re-check excluded.
+    loaders then leave out what the re-check excluded. Rules that changed while the run went on
+    make the next privacy run judge every live row (``_forget_judgement_by_other_rules``).
     """
+    # first, for a retry past its switch too (its first attempt may predate this): whatever this
+    # run puts or has put live was decided by its rules
+    _forget_judgement_by_other_rules(ctx)
     done = _published_by(ctx, ctx.run_id)
     if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
         published = {

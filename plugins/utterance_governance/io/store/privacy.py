@@ -279,6 +279,13 @@ class PrivacyRecords(StoreBase):
             conn.execute(delete(store_meta).where(store_meta.c.key == key))
             conn.execute(insert(store_meta).values(key=key, value=rules))
 
+    def forget_live_rows_judged(self, dataset: str) -> None:
+        """Record that no rules judged every live row of ``dataset`` (``live_rows_judged_by`` is None):
+        the next purge judges every one. For a publish whose rows were decided by other rules than
+        the recorded ones (a policy change while it ran); call under the dataset lock."""
+        with self._write() as conn:
+            conn.execute(delete(store_meta).where(store_meta.c.key == _judged_key(dataset)))
+
     def requests_ingested_since(self, since: datetime) -> set[str]:
         """The deletion requests taken in at or after ``since``."""
         t = deletion_requests
