@@ -841,9 +841,10 @@ def find_in_text(
     if "email" in run:
         found += _emails(text)
     if digits >= 7 and "digits" in run:
-        numbers = _digit_groups(text, region)
-        joined = _joined(text)
-        if joined != text:  # groups joined by odd separators, read as if joined by spaces
+        undated = _without_dates(text)
+        numbers = _digit_groups(undated, region)
+        joined = _joined(undated)
+        if joined != undated:  # groups joined by odd separators, read as if joined by spaces
             kinds = {kind for kind, _ in numbers}
             numbers += [(kind, rule) for kind, rule in _digit_groups(joined, region) if kind not in kinds]
         found += numbers
@@ -895,6 +896,35 @@ def _rg(text: str, region: str | None) -> bool:
         if match.group("check").upper() == check:
             return True
     return False
+
+
+# A date, as redaction keeps it (its national phone formats leave dates alone: a date identifies no
+# one): three groups joined by "-", "." or "/", a year of four digits first (then month and day) or
+# a year of four or two digits last (day and month in either order), standing alone (no ASCII letter,
+# digit, "_", ".", "+", "-" or "/" before it, nor a digit and a comma; no ASCII letter, digit or "_"
+# after it, nor one of "-./" and a digit). A kanji or kana beside it leaves it a date
+# ("明日は2026.12.05の会議です"). ``phonenumbers``' matcher reads "05.12.2026" as a valid German
+# number and "01.01.2025" as an Italian one, and ``stdnum`` reads the eight digits of
+# "2025-01-01" as a Dutch BSN (it pads them to nine): the phone and digits-only identity rules
+# read the text with its dates as a word ("Termin am 05.12.2026 um 10:30 Uhr").
+_DATE = re.compile(
+    r"(?<![A-Za-z0-9_.+\-/])(?<![0-9],)(?P<a>[0-9]{4}|[0-9]{1,2})[\-./](?P<b>[0-9]{1,2})[\-./]"
+    r"(?P<c>[0-9]{4}|[0-9]{1,2})(?![A-Za-z0-9_]|[\-./][0-9])"
+)
+
+
+def _is_date(match: re.Match) -> bool:
+    a, b, c = (int(g) for g in match.group("a", "b", "c"))
+    if len(match.group("a")) == 4:
+        return 1 <= b <= 12 and 1 <= c <= 31
+    return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= a <= 12 and 1 <= b <= 31)
+
+
+def _without_dates(text: str) -> str:
+    """``text`` with each date (``_DATE``) as the word "date"."""
+    if "." not in text and "-" not in text and "/" not in text:
+        return text
+    return _DATE.sub(lambda m: "date" if _is_date(m) else m.group(), text)
 
 
 def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
