@@ -100,7 +100,8 @@ class UtteranceIdNamesSpeaker:
     "dev1") is found in other ids by chance. An id with fewer letters and digits but 8 characters or more
     as written ("ab-12-cd", "a.b.c.d.") is looked for as before, as written (case aside): its bare form
     says too little. An id found as written is always found (the rule keeps out every row a plain
-    substring test keeps out). An utterance id that is a UUID is never looked into.
+    substring test keeps out). An utterance id that is a UUID holds no other id: it is kept out only when
+    it is the customer's or device's own, in any notation.
 
     It runs over every row of every night: ASCII ids are made bare in NumPy over the column's bytes, and
     only the rare rows with an id past ASCII, or too short bare, are compared by Python."""
@@ -111,7 +112,10 @@ class UtteranceIdNamesSpeaker:
         records = frame.records
         out = np.zeros(records.num_rows, dtype=bool)
         uids = records.column("utterance_id")
-        look = np.flatnonzero(~_mask(pc.match_substring_regex(uids, _UUID)) & _mask(pc.is_valid(uids)))
+        is_uuid = _mask(pc.match_substring_regex(uids, _UUID))
+        if is_uuid.any():  # a UUID holds no other id, but it may be the customer's or device's own
+            out[is_uuid] = self._same_uuid(records, pa.array(np.flatnonzero(is_uuid), pa.int64()))
+        look = np.flatnonzero(~is_uuid & _mask(pc.is_valid(uids)))
         if not len(look):
             return out
         at = pa.array(look, pa.int64())
@@ -139,6 +143,21 @@ class UtteranceIdNamesSpeaker:
                 hit[again] = [_names(u, n) for u, n in pairs]
             out[look[hit]] = True
         return out
+
+    @staticmethod
+    def _same_uuid(records: pa.Table, at: pa.Array) -> np.ndarray:
+        """For the rows ``at`` (their utterance id a UUID): is it the customer's or device's id, in
+        any notation (braces, a URN, no hyphens, upper case)?"""
+
+        def hexes(values):
+            return pc.replace_substring_regex(pc.utf8_lower(values), "^urn:uuid:|[^0-9a-z]", "")
+
+        uids = hexes(records.column("utterance_id").take(at))
+        same = np.zeros(len(at), dtype=bool)
+        for column in ("customer_id", "device_id"):
+            if column in records.column_names:
+                same |= _mask(pc.equal(uids, hexes(records.column(column).take(at))))
+        return same
 
 
 # letters that print as nothing (Hangul fillers): not speech, though Unicode files them as letters;

@@ -144,11 +144,22 @@ def test_an_id_too_short_bare_is_looked_for_as_written():
     ]
 
 
-def test_the_rule_reads_every_chunk_and_an_utterance_id_that_is_a_uuid_is_never_looked_into():
+def test_the_rule_reads_every_chunk_and_an_utterance_id_that_is_a_uuid_only_when_it_is_the_customers():
+    """A UUID utterance id holds no other id, but it may be the customer's own (a device that used its
+    account id for its first recording): that is the customer id, published."""
     from utterance_governance.rules.quality import UtteranceIdNamesSpeaker
 
-    rows = [("utt-1", "cus-1", ts(1), "en-US"), (ACCOUNT_UUID, ACCOUNT_UUID, ts(1), "en-US"),
-            ("acct_88231907:0001", "acct-88231907", ts(1), "en-US"), ("utt-2", None, ts(1), "en-US")]  # fmt: skip
+    other = "3f2b1c9e-0b7a-4f5e-9c1d-2a6b8e4f7d10"
+    rows = [("utt-1", "cus-1", ts(1), "en-US"), (other, ACCOUNT_UUID, ts(1), "en-US"),
+            ("acct_88231907:0001", "acct-88231907", ts(1), "en-US"), ("utt-2", None, ts(1), "en-US"),
+            (ACCOUNT_UUID, ACCOUNT_UUID, ts(2), "en-US"),
+            (ACCOUNT_UUID.upper(), "{" + ACCOUNT_UUID + "}", ts(3), "en-US"),
+            (other.upper(), "urn:uuid:" + other.replace("-", ""), ts(4), "en-US")]  # fmt: skip
     records = pa.concat_tables([utterances(*rows[:2]), utterances(*rows[2:])])
     assert records.column("utterance_id").num_chunks == 2
-    assert excluded(UtteranceIdNamesSpeaker(), records) == ["acct_88231907:0001"]
+    assert excluded(UtteranceIdNamesSpeaker(), records) == [
+        "acct_88231907:0001",
+        ACCOUNT_UUID,
+        ACCOUNT_UUID.upper(),
+        other.upper(),
+    ]
