@@ -221,7 +221,47 @@ _NAME_STATEMENT_WORDS = (
     r"\b(?:my name is|my name['’]s|mein name ist|ich heiße|je m'appelle|me llamo|mi chiamo|mijn naam is"
     r"|meu nome é|me chamo|mi nombre es|il mio nome è|mon nom est|moi c'est|ik heet)"
 )
-_NAME_STATEMENT = re.compile(rf"(?i){_NAME_STATEMENT_WORDS}\s+(?P<name>[^\W\d_]{{2,}})")
+_NAME_STATEMENT = re.compile(
+    rf"(?i){_NAME_STATEMENT_WORDS}\s+(?P<name>[^\W\d_]{{2,}})(?:\.?\s+(?P<next>[^\W\d_]{{2,}}))?"
+)
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# After "my name is": words that state no name, as redaction reads them (it replaces any word there but
+# these): function words, negation and adverbs ("my name is not on the list", "my name is on the
+# reservation", "my name is in the system", "my name is too long", "my name is all caps"), pronouns,
+# numbers, kinship and place words, request verbs of every allowed language
+_NOT_STATED_NAMES = _word_set(
+    """
+    a aan about abuela abuelo after again al all also an and anrufen any anyone ao appeler appelez
+    appelle arbeit as ask at auf back before bel bellen boss both brother bucks buero bureau but by büro
+    call called calling casa cents chiama chiamare contact dad daddy das daughter de dem den der dial
+    die dile dollar dollars down e-mail each ecris een eight el eleven email emailing escribe escritorio
+    escritório escríbele euro euros everybody everyone facetime father fifty five for forty four frag
+    frau from fur für gli grandma grandpa granny her here het him his home how hundred husband i i'd
+    i'll i'm i've if il in into invite it its i’d i’ll i’m i’ve ja just kantoor la las later le les liga
+    ligar ligue llama llamando llamar llame lo los mail maison mama maman mamie mamma mamá manda mande
+    mann maybe me message messaging mom mommy more most mother msg mum mummy mutter my mãe naar named
+    nana nee nein nine no nobody non nonna nonno not now não o of off office oficina ok okay oma on one
+    op opa or os oui our out over pai papa papi papà papá para per phone please por pounds pour pra
+    remind ring ruf rufe sag schatz schreib schreibe scrivi seven si sim sister six skype so some
+    somebody someone son stuur sì telefona tell ten text texting that the their them then there these
+    they thirty this those thousand three to today tomorrow tonight too twelve twenty two ufficio um uma
+    un une up us vater very voor vó vô we what whatsapp when where which while who whom why wife with
+    work yes you your zero zu zuhause à écris
+    """
+)
+# ... and titles: the name is the word after one ("my name is Dr. Okafor")
+_STATED_TITLES = _word_set(
+    """
+    aunt auntie cousin doctor don dott doña dr frau herr madam madame mademoiselle meneer mevr mevrouw
+    miss mme monsieur mr mrs ms onkel prof professor senhor senhora señor señora sig signor signora sir
+    sr sra tante tia tio tía tío uncle zia zio
+    """
+)
 # A request that names its person ("call X Y", "whatsapp X Y", "llama a X Y", "bel X de Y",
 # "set up a meeting with X Y", "send ten dollars to X Y"): X a gazetteer given name (its parts,
 # when hyphenated; or redaction's "[NAME]": a surname left beside it) and Y a gazetteer surname,
@@ -1100,8 +1140,12 @@ def _names(
     given, surnames, words = gazetteer
     found = []
     statement = _NAME_STATEMENT.search(text)
-    if statement and statement.group("name").lower() not in _FUNCTION_WORDS:
-        found.append(("name", "name_statement"))
+    if statement:
+        name = statement.group("name").lower()
+        if name in _STATED_TITLES:
+            name = (statement.group("next") or "").lower()
+        if name and name not in _FUNCTION_WORDS and name not in _NOT_STATED_NAMES:
+            found.append(("name", "name_statement"))
     for match in _CALLED_FULL_NAME.finditer(text):
         first = match.group("first").lower()
         if first != "[name]" and not all(_gazetteer_word(part, given, words) for part in first.split("-")):
