@@ -360,7 +360,36 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 
 def _in_word(char: str) -> bool:
-    return _is_glue(char) or "0" <= char <= "9" or unicodedata.category(char).startswith("M")
+    return (
+        (_is_glue(char) and not _is_cjk(char))
+        or "0" <= char <= "9"
+        or unicodedata.category(char).startswith("M")
+    )
+
+
+def _is_cjk(char: str) -> bool:
+    """A kanji, kana or hangul: Japanese is written without spaces, so the "word" a number stands in
+    would be the whole sentence (``明日は2026.12.05の会議です`` was ``[PHONE]``)."""
+    return (
+        "\u3040" <= char <= "\u30ff"
+        or "\u3400" <= char <= "\u9fff"
+        or "\uf900" <= char <= "\ufaff"
+        or ("\uff66" <= char <= "\uff9f" or "\uac00" <= char <= "\ud7af")
+    )
+
+
+def _standalone_date(text: str, start: int, end: int) -> bool:
+    """Whether the digit run ``text[start:end]`` is a date (``_is_date``) that touches no ASCII letter,
+    digit or underscore, and follows none of ``.+-/``: the national phone formats leave it as a date
+    (their word boundaries are ASCII), and so does this stage: a kanji or kana beside it glues it to no
+    word ("明日は2026.12.05の会議です")."""
+    body = text[start:end]
+    if not _DATE.fullmatch(body) or not _is_date(body, re.findall(r"[0-9]+", body)):
+        return False
+    before, after = text[start - 1 : start], text[end : end + 1]
+    return not (before and (before.isascii() and (before.isalnum() or before in "_.+-/"))) and not (
+        after and after.isascii() and (after.isalnum() or after == "_")
+    )
 
 
 def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
@@ -380,7 +409,9 @@ def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str]
     spans = []
     for match in _CHAIN_RE.finditer(text):
         digits = _digits(match.group())
-        if len(digits) < 13 and not _glued(text, match.start(), match.end()):
+        if len(digits) < 13 and (
+            not _glued(text, match.start(), match.end()) or _standalone_date(text, match.start(), match.end())
+        ):
             continue
         if len(digits) >= 7:
             placeholder = "[NATIONAL_ID]" if is_national_id(digits, region) else classify(digits)
