@@ -70,7 +70,13 @@ _INVISIBLE = (
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
     "\ufeff" + "".join(map(chr, range(0xFE00, 0xFE10))) + "".join(map(chr, range(0x20D0, 0x2100)))
 )
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe58\ufe63\uff0d"
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe31\ufe32\ufe58\ufe63\uff0d"
+# Every other invisible format character (Unicode category Cf: Arabic number signs, the deprecated
+# format characters U+206A-U+206F, interlinear annotation marks, tag characters ...) and the combining
+# marks of the extended and supplementary diacritical blocks and the half marks, which the gate's
+# detector removes wherever they stand ("415\u206a555\u206a0123" is a phone number to it): removed as
+# well. (Tag characters and the rest of the Cf characters above U+1FFFF are at U+E0000-U+E007F.)
+_COMBINING_OUT = ((0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
 _FOLDED_RANGES = [
     (0x00A0, 0x00BF), (0x2000, 0x200A), (0x2024, 0x2024), (0x202F, 0x202F), (0x205F, 0x205F),
     (0x2070, 0x209F), (0x2460, 0x249B), (0x24EA, 0x24FF), (0x2776, 0x2793), (0x3000, 0x3000),
@@ -84,9 +90,16 @@ def _folding_table() -> dict[int, str | None]:
 
     table: dict[int, str | None] = dict.fromkeys(map(ord, _INVISIBLE))
     table.update(dict.fromkeys(map(ord, _DASHES), "-"))
+    for first, last in _COMBINING_OUT:
+        table.update(dict.fromkeys(range(first, last + 1)))
+    for code in range(0xE0000, 0xE0080):
+        if unicodedata.category(chr(code)) == "Cf":
+            table[code] = None
     for code in range(0x80, min(sys.maxunicode + 1, 0x20000)):  # no digit above U+1FFFF
         category = unicodedata.category(chr(code))
-        if category == "Nd":
+        if category == "Cf":
+            table.setdefault(code, None)
+        elif category == "Nd":
             table[code] = str(unicodedata.decimal(chr(code)))
         elif category == "No" and unicodedata.digit(chr(code), None) is not None:
             # a digit written enclosed, with a full stop or parentheses, superscript, as a dingbat
