@@ -389,6 +389,12 @@ SPELLED_EMAIL_CANDIDATES = (
 )
 
 
+# A full stop with a stray space before or after it, or both, as recognition and typing leave it in a
+# written address ("john.smith@example. com", "jo@gmail .com", "jo @example . com"): before a
+# top-level domain of ``_TLDS`` only ("jo@example. Thanks" is a sentence's end)
+_SPACED_DOT = r"(?:[ ]\.[ ]?|\.[ ])"
+
+
 # kind -> (placeholder, pattern), in redaction order: the most specific shapes first, so an
 # email's digits are not taken for a phone number nor a card's groups for phones.
 # Kinds in ``CLASSIFIED_KINDS`` take their placeholder from the digits they hold (Luhn check,
@@ -399,7 +405,8 @@ DETECTORS: dict[str, tuple[str, str]] = {
     # ASCII in the mailbox and the domain: an ASCII-only mailbox took "ller@web.de" of it and left "jürgen.mü")
     "email": (
         "[EMAIL]",
-        rf"[A-Za-z0-9._%+\-{_LATIN}]+@[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*{_DOT}[A-Za-z]{{2,}}\b",
+        rf"[A-Za-z0-9._%+\-{_LATIN}]+[ ]?@[ ]?[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*"
+        rf"(?:{_DOT}[A-Za-z]{{2,}}\b|{_SPACED_DOT}{_words(*_TLDS)}\b)",
     ),
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk, juan punto pérez
     # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, jsmith 87 at …, j smith at …, … at
