@@ -194,6 +194,14 @@ vrouw vriendin vriend zus zuster broer moeder vader zoon dochter baas buurman bu
 namorada namorado irmã irmão mãe pai filho filha chefe vizinho vizinha tia tio avó avô
 """)
 _PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac mc zu")
+# particles of two words ("van der", "van den", "von der", "de la"): the second is a word of the
+# language on its own ("der", "la"), which ends a name after one particle
+_TWO_WORD_PARTICLES = frozenset(
+    [
+        ("van", "de"), ("van", "der"), ("van", "den"), ("van", "het"), ("von", "der"), ("von", "dem"),
+        ("de", "la"), ("de", "los"), ("de", "las"), ("de", "le"), ("de", "l"),
+    ]
+)  # fmt: skip
 _POSSESSED = _set("""
 birthday bday number phone cell mobile address email e-mail house place party wedding anniversary
 mom dad wife husband son daughter kids car office appointment
@@ -680,6 +688,21 @@ class _Names:
             if gap.strip() not in ("", "-") or "\n" in gap:
                 break
             word, low = toks.words[j], toks.lower[j]
+            if (
+                (low, toks.lower[j + 1] if j + 1 < len(toks.words) else "") in _TWO_WORD_PARTICLES
+                and j + 2 < len(toks.words)
+                and toks.gap(j + 1).strip() == ""
+                and toks.gap(j + 2).strip() == ""
+                and "\n" not in toks.gap(j + 1) + toks.gap(j + 2)
+                and not toks.possessive[j]
+                and not toks.possessive[j + 1]
+                and _title(toks.words[j + 2])
+                and not self.blocked(toks.lower[j + 2])
+            ):
+                # two particles and the capitalised word they belong to: "Sanne van den Berg", "Juan de la
+                # Cruz" (not "Jan van de week", "Jan van het werk": words of the language)
+                j += 3
+                continue
             if (
                 low in _PARTICLES
                 and j + 1 < len(toks.words)
