@@ -147,7 +147,10 @@ _JA_HESITATION_RE = re.compile(
 # of a phone or card number from a broken export) and the line and paragraph separators
 _CONTROL_SPACE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
-_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，"
+_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡"
+# - the Japanese full stop (a Japanese keyboard types it for ".") between a letter or digit and a letter:
+#   "tanaka@gmail。com" is an e-mail address (between digits it is a mark above: "090。1234。5678")
+_JA_STOP_RE = re.compile("(?<=[A-Za-z0-9])[。｡](?=[A-Za-z])")
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 # - combining marks on a digit ("5̲5̲5̲", "5̶"): the digit (on a letter they are the letter's accent)
 _DIGIT_COMBINING_RE = re.compile("(?<=[0-9])[\u0300-\u036f]+")
@@ -173,12 +176,12 @@ _CONTEXT_RE2 = (
     rf"|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[\x{{0}}-\x{{1f}}\x{{7f}}-\x{{9f}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
-    rf"|[0-9][\x{{300}}-\x{{36f}}]"
+    rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
-    "|[0-9][\u0300-\u036f]"
+    "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
 )
 
 
@@ -197,6 +200,7 @@ def _in_context(text: str) -> str:
     if not read.isascii():
         read = _DIGIT_COMBINING_RE.sub("", read)
     read = _DIGIT_MARK_RE.sub("-", read)
+    read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(r"\1-", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
