@@ -147,7 +147,7 @@ _JA_HESITATION_RE = re.compile(
 # of a phone or card number from a broken export) and the line and paragraph separators
 _CONTROL_SPACE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
-_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡"
+_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡´"  # (the acute accent: NFKC makes it a space and a mark, the gate a space)
 # - the Japanese full stop (a Japanese keyboard types it for ".") between a letter or digit and a letter:
 #   "tanaka@gmail。com" is an e-mail address (between digits it is a mark above: "090。1234。5678")
 _JA_STOP_RE = re.compile("(?<=[A-Za-z0-9])[。｡](?=[A-Za-z])")
