@@ -29,9 +29,15 @@ opt-out or deletion of the real id can reach. It stays a canonical id everywhere
 deletion record naming it still reaches the rows published under it before, and other ids ("0" as an
 utterance id) are not refused.
 
-Where a record takes something away, case is not kept: a deletion's listed utterance ids are
-matched case-folded (``listed_key``), and a deletion, an opt-out or a hold reaches its customer's
-other-case spellings (``PrivacyState``). A request must not match nothing because a tool changed case.
+Where a record takes something away, the canonical form is not all it reaches: a deletion's listed
+utterance ids are matched case-folded, a UUID in any of its notations (``listed_key``), and a
+deletion, an opt-out or a hold reaches its customer's other spellings (``PrivacyState``,
+``state.other_spellings``): its other cases; its compatibility spellings both ways, the NFKC form
+(``zed-7f`` for the full-width ``ｚｅｄ－７ｆ``) and, for an ASCII id, the full-width form
+(``full_width``); and for a UUID, every notation of it (``uuid_notations``: ``6f1c…-…``, ``{6F1C…}``,
+``urn:uuid:6f1c…``, the 32 digits bare). A request must not match nothing because a tool changed case,
+wrote a UUID its own way or typed the id through an East Asian input method. The canonical form itself
+stays NFC: the speaker keys of the data do not change.
 
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.
@@ -54,6 +60,7 @@ WHITE_SPACE = (
     + "\u2028\u2029\u202f\u205f\u3000"
 )
 _ASCII_CONTROL = r"[\x00-\x1f\x7f]"
+_ASCII_OR_FULL_WIDTH = r"^[\x00-\x7f\x{FF01}-\x{FF5E}]*$"
 # what writers put where a value was lost (str(None), a pandas NaN, JavaScript's undefined, ...), folded
 # (pandas' "<NA>" and "NaT", PostgreSQL's and MySQL's text-format null "\\N", Go's "<nil>", a spreadsheet's
 # "#N/A", an empty string quoted twice)
@@ -132,6 +139,70 @@ def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.replace_with_mask(key, odd, fixed)
 
 
+# a UUID as ``key_of_canonical`` writes every notation of it, and what may be one (a cheap first look, any case)
+_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_UUID_LIKE = r"^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$"
+
+
+def may_be_uuid(ids: pa.Array) -> np.ndarray:
+    """Rows that may be a UUID in one of its notations (a cheap first look: ``uuid_notations`` tells)."""
+    return np.asarray(
+        pc.fill_null(pc.match_substring_regex(ids, _UUID_LIKE, ignore_case=True), False), dtype=bool
+    )
+
+
+def uuid_notations(ids: pa.Array) -> tuple[np.ndarray, list[pa.Array]]:
+    """(the positions of the ``ids`` (canonical) that are a UUID in one of its notations, and for those
+    the notations of that UUID, a column each): hyphenated, in braces, as a URN (``urn:uuid:`` with
+    lower- and upper-case digits, ``URN:UUID:``) and its 32 digits bare, in lower and in upper case.
+    A notation is one ``listed_key`` reads as the UUID (``{6F1C…}``, ``urn:uuid:6f1c…``, ``6f1c2b7e90aa…``)."""
+    rows = np.flatnonzero(may_be_uuid(ids))
+    if not len(rows):
+        return rows, []
+    key = key_of_canonical(ids.take(pa.array(rows, pa.int64())))
+    uuid = pc.fill_null(pc.match_substring_regex(key, _UUID), False)
+    rows, lower = rows[np.asarray(uuid, dtype=bool)], key.filter(uuid)
+    upper = pc.ascii_upper(lower)
+    bare = [pc.replace_substring(digits, "-", "") for digits in (lower, upper)]
+    wrapped = [
+        pc.binary_join_element_wise(before, digits, after, "")
+        for before, digits, after in (
+            ("{", lower, "}"), ("{", upper, "}"), ("urn:uuid:", lower, ""), ("urn:uuid:", upper, ""),
+            ("URN:UUID:", upper, ""),
+        )
+    ]  # fmt: skip
+    return rows, [lower, upper, *bare, *wrapped]
+
+
+def full_width(values: pa.Array) -> pa.Array:
+    """Each ASCII value with its characters ``!``..``~`` written in their full-width forms (U+FF01..U+FF5E,
+    as an East Asian input method types them: ``ｚｅｄ－７ｆ`` for ``zed-7f``; the space stays); null for a
+    value that is not ASCII. Vectorised: the UTF-8 bytes are rewritten at once."""
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    ascii_values = pc.fill_null(pc.string_is_ascii(values), False)
+    values = pc.if_else(ascii_values, values, pa.scalar(None, pa.string())).cast(pa.large_string())
+    _, offsets, data = values.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
+    raw = (
+        np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if data is not None
+        else np.zeros(0, np.uint8)
+    )
+    wide = (raw >= 0x21) & (raw <= 0x7E)
+    ends = np.cumsum(np.where(wide, 3, 1))  # where each character's bytes end in the output
+    out = np.empty(ends[-1] if len(ends) else 0, dtype=np.uint8)
+    code = raw.astype(np.int64) + 0xFEE0  # U+FF01.. for "!"..: three bytes in UTF-8
+    out[ends[~wide] - 1] = raw[~wide]
+    at = ends[wide] - 3
+    out[at], out[at + 1], out[at + 2] = 0xEF, 0x80 | ((code[wide] >> 6) & 0x3F), 0x80 | (code[wide] & 0x3F)
+    starts = np.concatenate([[0], ends])[offsets - offsets[0]]
+    wide_values = pa.Array.from_buffers(
+        pa.large_string(), len(values), [None, pa.py_buffer(starts.astype(np.int64)), pa.py_buffer(out)]
+    )
+    return pc.if_else(pc.is_valid(values), wide_values, pa.scalar(None, pa.large_string())).cast(pa.string())
+
+
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Python's ``str.casefold`` of every value (``STRASSE`` and ``straße``, ``İD`` and ``i̇d`` fold
     alike), vectorised: ASCII values in Arrow, the others once per distinct value."""
@@ -151,8 +222,10 @@ def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> pa.Array:
     """``canonical_id`` of every value, vectorised; nulls and unusable ids become null.
 
-    ASCII values (nearly all) are trimmed and checked in Arrow; the few others go through
-    Python's ``unicodedata``, once per distinct value.
+    ASCII values (nearly all) are trimmed and checked in Arrow, and so are those whose other characters
+    are all full-width forms of ASCII (U+FF01..U+FF5E: no white space, nothing refused, nothing NFC
+    changes; every ASCII id's ``full_width`` spelling is one); the few others go through Python's
+    ``unicodedata``, once per distinct value.
     """
     if not isinstance(values, pa.Array | pa.ChunkedArray):
         values = pa.array(list(values), pa.string())
@@ -162,15 +235,18 @@ def canonical_ids(values: pa.Array | pa.ChunkedArray | Iterable[str | None]) -> 
         values = values.cast(pa.string())
     if len(values) == 0:
         return pa.array([], pa.string())
-    ascii_rows = np.asarray(pc.fill_null(pc.string_is_ascii(values), True), dtype=bool)
+    plain = np.asarray(pc.fill_null(pc.string_is_ascii(values), True), dtype=bool)
+    if not plain.all():
+        widened = pc.fill_null(pc.match_substring_regex(values, _ASCII_OR_FULL_WIDTH), True)
+        plain |= np.asarray(widened, dtype=bool)
     trimmed = pc.utf8_trim(values, WHITE_SPACE)
     bad = pc.or_kleene(
         pc.equal(pc.utf8_length(trimmed), 0), pc.match_substring_regex(trimmed, _ASCII_CONTROL)
     )
     out = pc.if_else(pc.fill_null(bad, False), pa.scalar(None, pa.string()), trimmed)
-    if ascii_rows.all():
+    if plain.all():
         return out
-    others = np.flatnonzero(~ascii_rows)
+    others = np.flatnonzero(~plain)
     encoded = pc.dictionary_encode(values.take(pa.array(others, pa.int64())))
     canonical = pa.array([canonical_id(v) for v in encoded.dictionary.to_pylist()], pa.string())
     fixed = canonical.take(encoded.indices)
