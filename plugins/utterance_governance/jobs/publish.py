@@ -40,7 +40,7 @@ from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.privacy.keys import KeyMismatch
-from utterance_governance.privacy.state import with_case_variants
+from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
     Publication,
     live_version,
@@ -324,7 +324,7 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
     customer was held (``quarantine/withdrawn``)."""
     if ctx.store.privacy_blocked_reasons():
         return []
-    still_held = with_case_variants(ctx.store.held_customers())  # a hold holds the other-case spellings
+    still_held = with_other_spellings(ctx.store.held_customers())  # a hold holds the other spellings
     held_speakers = set(
         speaker_keys(pa.array(sorted(still_held), pa.string()), load_settings().pseudonym_key).to_pylist()
     )

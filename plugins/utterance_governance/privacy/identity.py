@@ -92,6 +92,13 @@ def _refused(ch: str) -> bool:
     return any(low <= code <= high for low, high in _INVISIBLE)
 
 
+def without_refused(value: str) -> str:
+    """``value`` without the characters an id may not hold (the classes above): the id it prints as.
+    For erasure only, where matching more can only erase more (``purge.copies``): a malformed row whose
+    id is ``zed-7f`` and a zero-width space is still ``zed-7f``'s."""
+    return "".join(ch for ch in value if not _refused(ch))
+
+
 def canonical_id(value: object) -> str | None:
     """The canonical form of one id, or ``None`` when it is not a usable id (see the module doc)."""
     if not isinstance(value, str):

@@ -122,7 +122,7 @@ class DeletionRequested:
 class HeldBack:
     """The customer has an unreadable consent or deletion record and no valid record after it:
     whether their data may be used cannot be told, so it is not used (and live rows are withdrawn).
-    So is a customer whose id, spelled in other case, is held (``PrivacyState.doubted_customers``)."""
+    So is a customer whose id, spelled otherwise, is held (``PrivacyState.doubted_customers``)."""
 
     reason: str = S.HELD_BACK
 
@@ -215,7 +215,7 @@ class OptedOut:
     """The customer's opt-out was in force when the utterance was captured, or is now (an
     opt-out applies retroactively; opting in again does not bring back the gap).
 
-    The opt-outs of the customer's id spelled in other case count too (``PrivacyState.opt_out_spellings``):
+    The opt-outs of the customer's id spelled otherwise count too (``PrivacyState.opt_out_spellings``):
     a row is excluded where that spelling's own history says opted out, at capture or now. Its
     opt-ins never count for the row (merged histories would let one spelling's opt-in undo the
     other's opt-out), but they end its opt-outs for the row as they do for that spelling.
@@ -233,7 +233,7 @@ class OptedOut:
 
 
 def _as_other_spellings(s: Subjects) -> list[Subjects]:
-    """``s`` with the rows of a customer whose id, spelled in other case, opted out given that
+    """``s`` with the rows of a customer whose id, spelled otherwise, opted out given that
     spelling's code instead (one ``Subjects`` per spelling when several fold to one id)."""
     spellings = s.state.opt_out_spellings
     if not spellings or len(s) == 0:

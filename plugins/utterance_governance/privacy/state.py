@@ -230,6 +230,3 @@ def with_other_spellings(ids: Iterable[str]) -> set[str]:
     """``ids`` (canonical) and their other spellings (``other_spellings``)."""
     ids = set(ids)
     return ids | set(other_spellings(pa.array(sorted(ids), pa.string())).column("spelling").to_pylist())
-
-
-with_case_variants = with_other_spellings  # the name callers outside the privacy core import

@@ -80,8 +80,7 @@ from utterance_governance.io.storage import (
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
-from utterance_governance.privacy.identity import _refused as refused_in_id
-from utterance_governance.privacy.identity import canonical_id, listed_key
+from utterance_governance.privacy.identity import canonical_id, listed_key, without_refused
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
 from utterance_governance.purge.traces import PLACES, ScrubJournal, purge_traces, scrub_digest
@@ -720,7 +719,7 @@ def erasure_id(escaped: str) -> str | None:
         value = json.loads(f'"{escaped}"')
     except ValueError:
         return None
-    return canonical_id(value) or canonical_id("".join(ch for ch in value if not refused_in_id(ch)))
+    return canonical_id(value) or canonical_id(without_refused(value))
 
 
 def _parse_instants(text: pa.Array) -> pa.Array:
