@@ -164,6 +164,19 @@ _NUMBER_TOKEN = "|".join(
 _SPOKEN_DASH_RE = re.compile(
     rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+(?:{_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
 )
+# A spoken "dot", "point", "slash", "comma" or "then" between two digit words of any supported language
+# joins them as a hyphen ("four one five dot five five five dot zero one two three", "null eins sieben
+# eins punkt eins zwei drei …", "zéro six point un deux trois …"): it is how "415.555.0123" or
+# "0171/1234567" is read aloud, and each group alone is too short a run. Between digit words only
+# ("twenty point five" is a decimal).
+_JOIN_WORDS = (
+    "dot|point|period|slash|then|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
+    "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
+)
+_DIGIT_WORD = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
+_SPOKEN_JOIN_RE = re.compile(
+    rf"(?i)((?<![^\W_])(?:{_DIGIT_WORD}))[ ,]+(?:{_JOIN_WORDS})[ ,]+(?=(?:{_DIGIT_WORD})(?![^\W_]))"
+)
 # underscores between digit groups that stand alone ("415_555_0100"; not "file_2024_05_17")
 _UNDERSCORED_RE = re.compile(r"(?<![\w])[0-9]+(?:_[0-9]+)+(?![\w])")
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][0-9])")
@@ -177,11 +190,13 @@ _CONTEXT_RE2 = (
     rf"|[\x{{0}}-\x{{1f}}\x{{7f}}-\x{{9f}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
+    rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
+    rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])"
 )
 
 
@@ -203,6 +218,7 @@ def _in_context(text: str) -> str:
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(r"\1-", read)
+    read = _SPOKEN_JOIN_RE.sub(r"\1-", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read
 
