@@ -97,6 +97,9 @@ _PHRASE_CUES = (
     "manda para", "diga a", "fala com", "telefona a", "liga pra", "ligue pra", "liga pro", "ligue pro",
     "manda pra", "manda pro", "liga para o", "liga para a", "ligue para o", "ligue para a", "manda para o",
     "manda para a", "mensagem para o", "mensagem para a", "fala com o", "fala com a",
+    # (read by the gate's detector as a call: "téléphone à Jean Dupont", "pode ligar para Luíza Oliveira")
+    "téléphone à", "telephone à", "téléphoner à", "ligar para", "ligar pra", "ligar pro", "telefona para",
+    "telefone para", "telefonar para", "telefona pra",
 )  # fmt: skip
 # "my name is X": X is a name whatever it is (but a function word).
 _IDENTITY_CUES = (
