@@ -76,7 +76,9 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe31\ufe32\ufe58\ufe63\uf
 # marks of the extended and supplementary diacritical blocks and the half marks, which the gate's
 # detector removes wherever they stand ("415\u206a555\u206a0123" is a phone number to it): removed as
 # well. (Tag characters and the rest of the Cf characters above U+1FFFF are at U+E0000-U+E007F.)
-_COMBINING_OUT = ((0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
+# ... and the variation selectors of the supplement (U+E0100-U+E01EF, "415\U000e0100555\U000e01000123"),
+# which neither side removed: the number was published
+_COMBINING_OUT = ((0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F), (0xE0100, 0xE01EF))
 _FOLDED_RANGES = [
     (0x00A0, 0x00BF), (0x2000, 0x200A), (0x2024, 0x2024), (0x202F, 0x202F), (0x205F, 0x205F),
     (0x2070, 0x209F), (0x2460, 0x249B), (0x24EA, 0x24FF), (0x2776, 0x2793), (0x3000, 0x3000),
