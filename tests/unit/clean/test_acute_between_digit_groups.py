@@ -3,17 +3,10 @@ and a mark it removes, and found the phone number redaction had kept (the night 
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
+from tests.unit.clean.agree import both
 
-from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import flag_rows
-
-
-def both(text: str, locale: str) -> str:
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
 
 
 @pytest.mark.parametrize("text", ["my number is 415´555´0123", "my number is 415 ´ 555 ´ 0123"])

@@ -12,18 +12,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.unit.clean.agree import both
 
 from utterance_governance.clean.normalise import normalise_for_detection
 from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import find_identifiers
 from utterance_governance.policy import DEFAULT_ALLOWED_LOCALES
-
-
-def both(text: str, locale: str | None) -> str:
-    """``redact_text`` and ``redact_array`` agree; the redacted text."""
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
 
 
 def found(text: str, locale: str | None) -> set[str]:

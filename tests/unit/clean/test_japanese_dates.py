@@ -4,18 +4,10 @@ replaces it whole) was the whole sentence, and "明日は2026.12.05の会議で�
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
+from tests.unit.clean.agree import both
 
-from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import flag_rows
-
-
-def both(text: str, locale: str) -> str:
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
-
 
 JAPANESE_DATES = [
     "明日は2026.12.05の会議です",

@@ -3,20 +3,11 @@ national formats, checksummed numbers, names and addresses, and what is kept on 
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
+from tests.unit.clean.agree import both
 
 from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
-from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.policy import DEFAULT_ALLOWED_LOCALES
-
-
-def both(text: str, locale: str | None) -> str:
-    """``redact_text`` and ``redact_array`` agree; the redacted text."""
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
-
 
 SPOKEN = [
     ("de-DE", "ruf null eins sieben eins, zwei drei vier, fünf sechs sieben an", "ruf [PHONE] an"),

@@ -4,18 +4,10 @@ neither redaction nor the gate's detector read the number (the review's L1)."""
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
+from tests.unit.clean.agree import both
 
-from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import flag_rows
-
-
-def both(text: str, locale: str) -> str:
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
-
 
 JOINED = [
     ("my number is four one five dot five five five dot zero one two three", "en-US", "my number is "),

@@ -4,16 +4,8 @@ keeps its bytes (Japanese writes kanji variants with them: 葛󠄀飾区)."""
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
-
-from utterance_governance.clean.redact import redact_array, redact_text
-
-
-def both(text: str, locale: str) -> str:
-    out = redact_text(text, locale)
-    assert redact_array(pa.array([text]), pa.array([locale])).to_pylist() == [out]
-    return out
+from tests.unit.clean.agree import both
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,14 @@
+"""One check the redaction tests share: the one-text and the column paths of redaction agree."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from utterance_governance.clean.redact import redact_array, redact_text
+
+
+def both(text: str, locale: str | None) -> str:
+    """``redact_text`` and ``redact_array`` agree; the redacted text."""
+    out = redact_text(text, locale)
+    assert redact_array(pa.array([text]), pa.array([locale], pa.string())).to_pylist() == [out]
+    return out
