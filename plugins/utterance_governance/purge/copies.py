@@ -438,9 +438,8 @@ def _purge_landing_file(
     taken: dict[str, dict[str, int]] = {}  # rows to drop by request: counted once the file is written
     unsearched: list[str] = []  # what of the file cannot be searched: the receipt stays open
     columns = ["customer_id", "utterance_id", "captured_at", "landed_at", "line"]
-    carried = (
-        S.QUARANTINE.empty_table()
-    )  # a record broken over lines where a piece ended: judged with the next
+    # a record broken over lines where a piece ended: judged with the next piece
+    carried = S.QUARANTINE.empty_table()
 
     def judge(records: pa.Table, quarantined: pa.Table) -> np.ndarray:
         quarantine = _quarantine_records(quarantined, landed, deleted)
@@ -464,8 +463,9 @@ def _purge_landing_file(
         lines = judge(read.records.select(columns), quarantined)
         if read.quarantine.num_rows:
             unsearched += _unsearched(read.quarantine, lines)
+    # the file ends inside a record broken over lines (a piece was read, so ``read`` is set)
     if carried.num_rows:
-        judge(pa.table({c: pa.array([], t) for c, t in _RECORD_TYPES.items()}), carried)
+        judge(read.records.select(columns).slice(0, 0), carried)
     drop = sorted_unique(np.concatenate(dropped)) if dropped else np.array([], np.int64)
     if text is not None and text.problem and not (len(drop) and text.unread_from is None):
         # (a rewrite keeps a cut member's complete lines only: what could not be read goes with it)
@@ -502,8 +502,6 @@ def _purge_landing_file(
     result.files_rewritten["landing"] += 1
 
 
-_RECORD_TYPES = {"customer_id": pa.string(), "utterance_id": pa.string(), "captured_at": S.TS,
-                 "landed_at": S.TS, "line": pa.int64()}  # fmt: skip
 # what the reader says of a line that is a piece of a record broken over lines ("}", "4471 swordfish\"}")
 _FRAGMENT_DETAILS = ("unparseable_json", "not_an_object")
 

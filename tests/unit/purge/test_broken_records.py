@@ -74,7 +74,9 @@ def test_a_record_broken_over_lines_across_the_readers_pieces(lake, monkeypatch)
     rel = f"{DT}/a.jsonl"
     body = b"".join(
         _pretty(f"u-{who}-{i}", who, f"{who}secret{i}") for i in range(12) for who in ("zed-7f", "bob")
-    )
+    ) + _pretty(
+        "u-zed-last", "zed-7f", "zed-7fsecretlast"
+    )  # the file ends inside it: judged after the pieces
     lake.storage.write_bytes(rel, body)
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-7f"))
