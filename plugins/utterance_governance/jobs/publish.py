@@ -506,16 +506,21 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     }
 
 
-def _keep_held_rows(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
+def _keep_held_rows(
+    ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
+) -> None:
     """After a publish: each file's still-held rows replace its held set (none left: removed).
 
     Rows the re-check under the lock held back (their customer's unreadable record arrived while the
-    run decided) join them, read again from where they came from: a released hold brings them back
-    as it brings back the rest."""
-    held_later = _rechecked_as(rechecked, S.HELD_BACK)
+    run decided), and the twins of the rows it took out (``_twins_of``), join them, read again from
+    where they came from: a released hold brings them back as it brings back the rest; twins are
+    released by the next run."""
+    held_later = {S.HELD_AT_PUBLISH: _rechecked_as(rechecked, S.HELD_BACK)}
     for item in staged:
         held = ctx.storage.read_parquet(item["held_rows"])
-        if len(held_later):
+        if twins is not None and twins.num_rows:
+            held_later[S.HELD_TWIN_WITHDRAWN] = _of_sources(twins, _sources(ctx, item)).column("utterance_id")
+        if any(len(ids) for ids in held_later.values()):
             held = _with_held_later(ctx, item, held, held_later)
         if held.num_rows:
             ctx.storage.write_parquet(item["held_target"], held)
@@ -532,28 +537,53 @@ def _rechecked_as(rechecked: pa.Table | None, reason: str) -> pa.Array:
     )
 
 
-def _with_held_later(ctx: RunContext, item: dict, held: pa.Table, held_later: pa.Array) -> pa.Table:
+def _sources(ctx: RunContext, item: dict) -> pa.Array:
+    """The ``source_file`` values of a staged item's decisions (a landing file's: itself; a held or
+    withdrawn set's: the files its rows came from)."""
+    return pc.unique(
+        pa.chunked_array(
+            [pc.unique(piece.column(0)) for piece in _pieces(ctx, item["decisions"], ["source_file"])],
+            pa.string(),
+        )
+    )
+
+
+def _of_sources(rows: pa.Table, sources: pa.Array) -> pa.Table:
+    return rows.filter(pc.is_in(rows.column("source_file"), value_set=sources))
+
+
+def _with_held_later(
+    ctx: RunContext, item: dict, held: pa.Table, held_later: dict[str, pa.Array]
+) -> pa.Table:
     """``held`` and the records of ``item``'s source (its landing file, held set or withdrawn set) that
-    the re-check held back, as that source's held rows are kept."""
+    the re-check held back, as that source's held rows are kept: ``held_later`` gives the utterance
+    ids for each detail (why they wait)."""
     mine = ctx.storage.read_parquet(item["decisions"], ["utterance_id"]).column(0)
-    ids = pc.filter(mine, pc.is_in(mine, value_set=held_later))
-    if not len(ids):
+    wanted = {
+        detail: pc.filter(mine, pc.is_in(mine, value_set=ids)).combine_chunks()
+        for detail, ids in held_later.items()
+        if len(ids)
+    }
+    wanted = {detail: ids for detail, ids in wanted.items() if len(ids)}
+    if not wanted:
         return held
     if item.get("held") or item.get("withdrawn"):
         sources = [S.without_held_columns(ctx.storage.read_parquet(item["path"]))]
     else:
         pieces = read_landing_pieces(ctx.storage, item["path"], "utterances", arrival_of(ctx, item))
         sources = (piece.records for piece in pieces)
-    late = pa.concat_tables(
-        [s.filter(pc.fill_null(pc.is_in(s.column("utterance_id"), value_set=ids), False)) for s in sources]
-    )
+    late = []
+    for source in sources:
+        ids = source.column("utterance_id")
+        for detail, held_ids in wanted.items():
+            rows = source.filter(pc.fill_null(pc.is_in(ids, value_set=held_ids), False))
+            late.append(S.as_held(rows, detail).select(held.schema.names).cast(held.schema))
     log.info(
         "%s: %d rows the re-check under the lock held back kept with its held rows",
         item["path"],
-        late.num_rows,
+        sum(t.num_rows for t in late),
     )
-    late = S.as_held(late, S.HELD_AT_PUBLISH)
-    return pa.concat_tables([held, late.select(held.schema.names).cast(held.schema)])
+    return pa.concat_tables([held, *late])
 
 
 # --- the night's batch, partition by partition (publish.partitions) ----------------------------
@@ -564,6 +594,11 @@ def _stage_dir(ctx: RunContext, stage: str) -> str:
 def _rechecked_path(ctx: RunContext) -> str:
     """The ids (and reasons) the re-check under the lock took out of the batch."""
     return f"{_staging(ctx)}/rechecked.parquet"
+
+
+def _twins_path(ctx: RunContext) -> str:
+    """The batch's duplicates of rows the re-check under the lock took out (``_twins_of``)."""
+    return f"{_staging(ctx)}/twins.parquet"
 
 
 def _duplicates_dir(ctx: RunContext) -> str:
@@ -620,14 +655,17 @@ def _first_per_key(keys: pa.Array | pa.ChunkedArray, rank: np.ndarray) -> np.nda
 _DUPLICATES_ROW_GROUP = 4096
 
 
+DUPLICATE_COLUMNS = ["utterance_id", "source_file", "line", "content_hash"]
+
+
 def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarray) -> int:
-    """The rows turned duplicate at batch level (ids and source files, no text): their decisions
-    change from published to duplicate. Sorted by source file in small row groups, so each file's
-    decisions read only their own (``_write_decisions``)."""
+    """The rows turned duplicate at batch level (ids, source files and content hashes, no text): their
+    decisions change from published to duplicate. Sorted by source file in small row groups, so each
+    file's decisions read only their own (``_write_decisions``)."""
     if dup.any():
         ctx.storage.write_parquet(
             f"{_duplicates_dir(ctx)}/{name}.parquet",
-            rows.select(["utterance_id", "source_file", "line"]).filter(pa.array(dup)).sort_by("source_file"),
+            rows.select(DUPLICATE_COLUMNS).filter(pa.array(dup)).sort_by("source_file"),
             row_group_size=min(_DUPLICATES_ROW_GROUP, ctx.storage.row_group_rows),
         )
     return int(dup.sum())
@@ -887,7 +925,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         ctx.dataset,
         publication,
         recheck=lambda p: _recheck(
-            ctx, p, rechecked, seen={item.get("live_at_discovery", "?") for item in staged}
+            ctx, staged, p, rechecked, seen={item.get("live_at_discovery", "?") for item in staged}
         ),
     )
     counts = rechecked.get("counts", gated["counts"])
@@ -898,8 +936,8 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     )
     if not (rechecked.get("already") and not ctx.storage.exists(_staging(ctx))):
         # (a retry past the switch whose staging is gone had written both before removing it)
-        _write_decisions(ctx, staged, rechecked.get("excluded"))
-        _keep_held_rows(ctx, staged, rechecked.get("excluded"))
+        _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:
@@ -954,6 +992,32 @@ def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) ->
     return pa.table({"utterance_id": gone, "reason": pa.array([S.DUPLICATE] * len(gone), pa.string())})
 
 
+def _twins_of(ctx: RunContext, staged: list[dict], withdrawn_hashes: pa.ChunkedArray) -> pa.Table:
+    """The night's duplicates of rows the re-check under the lock took out (an opt-out arrived
+    while the run decided): ``DUPLICATE_COLUMNS`` of each, from the batch's dedup (its duplicates
+    files) and from each file's own (its decisions). They were duplicates of a row that will not go
+    live, so they are not final: they wait with the held rows and the next run decides them afresh
+    (its first capture published, if its customer may be). Kept as duplicates, a consented
+    utterance would be lost for good, its file processed. Read only when the re-check took a row out."""
+    empty = pa.schema([(c, PUBLISHABLE.field(c).type) for c in DUPLICATE_COLUMNS]).empty_table()
+    if not len(withdrawn_hashes):
+        return empty
+    hashes = pc.unique(withdrawn_hashes.combine_chunks())
+    found = [
+        ctx.storage.read_parquet_where_in(f.path, "content_hash", hashes, DUPLICATE_COLUMNS)
+        for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
+        if posixpath.basename(f.path).startswith("content-")
+    ]
+    for item in staged:
+        for piece in _pieces(ctx, item["decisions"], [*DUPLICATE_COLUMNS, "reason"]):
+            twin = pc.and_(
+                pc.equal(piece.column("reason"), S.DUPLICATE),
+                pc.is_in(piece.column("content_hash"), value_set=hashes),
+            )
+            found.append(piece.filter(pc.fill_null(twin, False)).select(DUPLICATE_COLUMNS))
+    return pa.concat_tables([empty, *(t.cast(empty.schema) for t in found)])
+
+
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
     """The version ``run_id``'s publish put live, if it did; a version it only staged (a crash
     before the switch: ``staged``, or ``abandoned`` once the retry's reconciliation removed it)
@@ -996,7 +1060,9 @@ def _forget_judgement_by_other_rules(ctx: RunContext) -> None:
         ctx.store.forget_live_rows_judged(ctx.dataset)
 
 
-def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) -> Publication:
+def _recheck(
+    ctx: RunContext, staged: list[dict], publication: Publication, out: dict, seen: set
+) -> Publication:
     """Under the dataset lock: re-decide the batch against the privacy state of this moment.
 
     The batch was decided when its files were processed; an opt-out, a deletion or an
@@ -1029,6 +1095,8 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
         out.update(already=done, counts=read_manifest(ctx.storage, ctx.dataset, done).get("counts") or {})
         if ctx.storage.exists(_rechecked_path(ctx)):
             out["excluded"] = ctx.storage.read_parquet(_rechecked_path(ctx))
+        if ctx.storage.exists(_twins_path(ctx)):
+            out["twins"] = ctx.storage.read_parquet(_twins_path(ctx))
         return replace(publication, rows=None, parts=(), part_rows=0)
     state = privacy_state(ctx)
     if state.blocked_reasons:
@@ -1042,7 +1110,7 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
     # another run switched a version since this one looked its batch up (two runs at once): what that
     # version holds now is a duplicate here (the usual night looked at this very version: no lookup)
     changed = live is not None and live not in seen
-    excluded_parts = []
+    excluded_parts, withdrawn_hashes = [], []
     for partition in range(len(publication.parts)):
         rows = read_partition(
             ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash"]
@@ -1053,20 +1121,31 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
                 [excluded, _live_now(ctx, live, rows, excluded.column("utterance_id").combine_chunks())]
             )
         excluded_parts.append(excluded)
+        out_of_batch = pc.is_in(
+            rows.column("utterance_id"), value_set=excluded.column("utterance_id").combine_chunks()
+        )
+        withdrawn_hashes.append(rows.column("content_hash").filter(pc.fill_null(out_of_batch, False)))
     excluded = (
         pa.concat_tables(excluded_parts)
         if excluded_parts
         else pa.table({"utterance_id": pa.array([], pa.string()), "reason": pa.array([], pa.string())})
     )
+    twins = _twins_of(ctx, staged, pa.chunked_array(withdrawn_hashes, pa.string()))
     counts = Counter(publication.counts)
     for reason, n in Counter(excluded.column("reason").to_pylist()).items():
         counts[S.PUBLISHED] -= n
         counts[reason] += n
-    out.update(excluded=excluded, counts={k: v for k, v in counts.items() if v})
-    ctx.storage.write_parquet(_rechecked_path(ctx), excluded)  # for a retry past the switch
+    counts[S.DUPLICATE] -= twins.num_rows
+    counts[S.HELD_BACK] += twins.num_rows
+    out.update(excluded=excluded, twins=twins, counts={k: v for k, v in counts.items() if v})
+    # for a retry past the switch: what this re-check decided
+    ctx.storage.write_parquet(_rechecked_path(ctx), excluded)
+    ctx.storage.write_parquet(_twins_path(ctx), twins)
     if excluded.num_rows:
         log.warning("re-check under the dataset lock took out %d rows decided before newer privacy records: %s",
                     excluded.num_rows, dict(Counter(excluded.column("reason").to_pylist())))  # fmt: skip
+    if twins.num_rows:
+        log.warning("%d duplicates of those rows wait in %s: the next run decides them", twins.num_rows, HELD)
     gone = excluded.column("utterance_id")
 
     def without_excluded(load: Callable[[], pa.Table]) -> Callable[[], pa.Table]:
@@ -1090,11 +1169,14 @@ def _recheck(ctx: RunContext, publication: Publication, out: dict, seen: set) ->
             **(publication.notes or {}),
             "decided_against": dict(publication.privacy_snapshot),
             "rechecked": dict(Counter(excluded.column("reason").to_pylist())),
+            "twins_held": twins.num_rows,
         },
     )
 
 
-def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None) -> None:
+def _write_decisions(
+    ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
+) -> None:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
     re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
     duplicates only that file's row groups (no task holds the night's duplicates, and no file's
@@ -1103,12 +1185,7 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
     (a landing file of any size)."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     for item in staged:
-        sources = pc.unique(
-            pa.chunked_array(
-                [pc.unique(piece.column(0)) for piece in _pieces(ctx, item["decisions"], ["source_file"])],
-                pa.string(),
-            )
-        )
+        sources = _sources(ctx, item)
         # by id and line: an id a file repeats in two pieces is one row published, one duplicate
         mine = [
             _row_keys(
@@ -1119,9 +1196,12 @@ def _write_decisions(ctx: RunContext, staged: list[dict], rechecked: pa.Table | 
         duplicated = (
             pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
         )
+        held_twins = (
+            _row_keys(_of_sources(twins, sources)) if twins is not None else pa.array([], pa.string())
+        )
         with ctx.storage.parquet_writer(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet") as out:
             for decisions in _pieces(ctx, item["decisions"]):
-                out.write(_decided_finally(decisions, duplicated, rechecked))
+                out.write(_decided_finally(decisions, duplicated, rechecked, held_twins))
 
 
 def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
@@ -1140,10 +1220,22 @@ def _row_keys(rows: pa.Table) -> pa.Array:
     return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
 
 
-def _decided_finally(decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None) -> pa.Table:
+def _decided_finally(
+    decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None, held_twins: pa.Array
+) -> pa.Table:
     """Decisions with the batch's duplicates and the re-check's reasons, the rows of records a deletion
-    request covers left out."""
+    request covers left out. ``held_twins`` (row keys): duplicates of rows the re-check took out, held."""
     reasons = decisions.column("reason")
+    if len(held_twins):
+        is_twin = pc.and_(
+            pc.is_in(_row_keys(decisions), value_set=held_twins),
+            pc.is_in(reasons, value_set=pa.array([S.PUBLISHED, S.DUPLICATE])),
+        )
+        reasons = pc.if_else(is_twin, S.HELD_BACK, reasons)
+        at = decisions.schema.get_field_index("detail")
+        decisions = decisions.set_column(
+            at, "detail", pc.if_else(is_twin, S.HELD_TWIN_WITHDRAWN, decisions.column("detail"))
+        )
     if len(duplicated):
         is_dup = pc.and_(pc.is_in(_row_keys(decisions), value_set=duplicated), pc.equal(reasons, S.PUBLISHED))
         reasons = pc.if_else(is_dup, S.DUPLICATE, reasons)
