@@ -389,6 +389,28 @@ SPELLED_EMAIL_CANDIDATES = (
 )
 
 
+# A Japanese e-mail address read out in kana ("たなかドットたろうアットマークドコモドットネット",
+# tanaka.taro@docomo.net), or written with a mailbox or a domain in kana ("たなか.たろう@docomo.ne.jp"), as
+# the gate's detector reads them: a mailbox of kana, kanji or Latin letters, "アット(マーク)" or "@",
+# domain labels of Latin letters or katakana (not hiragana or kanji: "このアットホームなカフェのドットネット"
+# is no address) joined by "ドット", a dot word or ".", and a top-level domain, Latin or in katakana.
+# Python only (``clean.redact`` cuts the words before the mailbox off it), on the rows
+# ``JAPANESE_EMAIL_CANDIDATES`` finds; an "@" between Latin letters only is left to the shapes above.
+_JA_LETTERS = "\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff"
+_JA_DOT = rf"(?:{_WS}*ドット{_WS}*|{_WS}+{_DOT_WORDS}{_WS}+|{_WS}*\.{_WS}*)"
+_JA_LABEL = r"(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*|[\u30a1-\u30fa\u30fc]+)"
+_JA_TLD = rf"(?:{_words(*_TLDS)}(?![A-Za-z0-9])|コム|ネット|ジェーピー|ジェイピー)"
+_JA_BOX_PART = rf"[A-Za-z0-9_.\-{_JA_LETTERS}]+"
+JAPANESE_EMAIL = (
+    rf"(?P<box>{_JA_BOX_PART}(?:{_WS}+(?:{_DOT_WORDS}|{_JOIN_WORDS}){_WS}+{_JA_BOX_PART})*)(?P<at>{_WS}*(?:アットマーク|アット){_WS}*|[ ]?@[ ]?)"
+    rf"{_JA_LABEL}(?:{_JA_DOT}{_JA_LABEL})*?{_JA_DOT}{_JA_TLD}(?:{_JA_DOT}{_JA_TLD})*"
+)
+# its rows (RE2; a superset): an "アット" before a dot, or kana or kanji beside an "@"
+JAPANESE_EMAIL_CANDIDATES = (
+    r"アット[^\n]*(?:ドット|\.|(?i:dot|punkt|point|punto|punt|ponto))|[ぁ-ヺー々㐀-鿿][ ]?@|@[ ]?[ァ-ヺ]"
+)
+
+
 # A full stop with a stray space before or after it, or both, as recognition and typing leave it in a
 # written address ("john.smith@example. com", "jo@gmail .com", "jo @example . com"): before a
 # top-level domain of ``_TLDS`` only ("jo@example. Thanks" is a sentence's end)

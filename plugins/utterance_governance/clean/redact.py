@@ -51,6 +51,8 @@ from utterance_governance.clean.patterns import (
     DETECTORS,
     DIGIT,
     EMAIL_WITHOUT_TLD,
+    JAPANESE_EMAIL,
+    JAPANESE_EMAIL_CANDIDATES,
     MIN_RUN_DIGITS,
     RUN_MARKER,
     RUN_START,
@@ -126,7 +128,11 @@ def _written() -> list[tuple[str, Replacement]]:
     passes: list[tuple[str, Replacement]] = []
     for kind, (placeholder, pattern) in DETECTORS.items():
         if kind == "email_spoken":
-            passes += [(pattern, _spelled_email), (EMAIL_WITHOUT_TLD, "[EMAIL]")]
+            passes += [
+                (pattern, _spelled_email),
+                (EMAIL_WITHOUT_TLD, "[EMAIL]"),
+                (JAPANESE_EMAIL, _japanese_email),
+            ]
         elif kind != "spoken_number":
             passes.append((pattern, _by_digits if kind in CLASSIFIED_KINDS else placeholder))
     return passes
@@ -136,6 +142,37 @@ def _spelled_email(match: re.Match[str]) -> str:
     """``[EMAIL]``, after the space a mailbox with an initial starts with ("my email is j smith at …")."""
     found = match.group()
     return found[: len(found) - len(found.lstrip())] + "[EMAIL]"
+
+
+# hiragana particles that end the words before a mailbox read out in kana ("メールはたなか…")
+_PARTICLES = frozenset("はがをにでもへとの")
+_JA_SCRIPT = re.compile("[\u3041-\u3096\u30a1-\u30fa\u30fc\u3005\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def _is_kanji(char: str) -> bool:
+    return char == "\u3005" or "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff"
+
+
+def _japanese_email(match: re.Match[str]) -> str:
+    """``[EMAIL]`` for a Japanese e-mail address (``patterns.JAPANESE_EMAIL``), the words before its
+    mailbox kept: Japanese has no spaces, so the mailbox the pattern finds starts with them
+    ("メールはたなか"); it starts after the last kanji (a mailbox is read out in kana or Latin letters)
+    or after a particle that follows a kanji or a katakana word ("メールは"). An "@" between Latin
+    letters only is no Japanese address (the written shapes read those)."""
+    found = match.group()
+    if "@" in match.group("at") and not _JA_SCRIPT.search(found):
+        return found
+    box = match.group("box")
+    cut = 0
+    for i, char in enumerate(box):
+        if _is_kanji(char) or (
+            char in _PARTICLES
+            and i
+            and (_is_kanji(box[i - 1]) or "\u30a1" <= box[i - 1] <= "\u30fc")
+            and not box[:i].endswith("ドット")
+        ):
+            cut = i + 1
+    return box[:cut] + "[EMAIL]"  # (a mailbox of kanji only: the address from its "at" on)
 
 
 _WRITTEN = _written()
@@ -361,7 +398,7 @@ def _scatter(parts: list[tuple[np.ndarray, pa.Array]], n: int) -> pa.Array:
 
 def candidate_rows(values: pa.Array, locales: pa.Array | None = None) -> np.ndarray:
     """The rows redaction may change (a superset; ``values`` normalised for detection)."""
-    found = candidate_mask(values)
+    found = candidate_mask(values) | match_rows(values, JAPANESE_EMAIL_CANDIDATES)
     for stage in _BEFORE + _AFTER:
         if stage.prefilter:
             found |= match_rows(values, stage.prefilter)
@@ -608,13 +645,15 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 #   more, or two: four written digits and "triple" + a digit word (a token stands for four
 #   digits at most, "triple five" for three, any other spoken token for two at most). The
 #   three tokens need no boundary before them ("ſeven" inside a run has none).
-_SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD)
+_SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD, JAPANESE_EMAIL)
 _WRITTEN_FAMILIES = "|".join(
     f"(?:{pattern})"
     for kind, (_, pattern) in DETECTORS.items()
     if kind not in ("email_spoken", "spoken_number")
 )
-_AT_GATE = rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|@)[ \t\n\r\f\v)\]}}]|アット"
+_AT_GATE = (
+    rf"[ \t\n\r\f\v(\[{{](?:{_AT_WORDS}|[äÄ]t|@)[ \t\n\r\f\v)\]}}]|アット|[ぁ-ヺー々㐀-鿿][ ]?@|@[ ]?[ァ-ヺ]"
+)
 _SPOKEN_WORD = _words(*UNIT_WORDS, *TENS_WORDS, "double", "triple", "treble") + r"\b"  # ("triple o 1234")
 _TRIPLE = rf"{_words('triple', 'treble')}{TOKEN_SEPARATOR}{_words(*UNIT_WORDS, 'o')}"  # "triple o": 000
 _LONG_ENOUGH_RUN = (
@@ -628,6 +667,6 @@ def _core_rows(values: pa.Array, flags: np.ndarray) -> tuple[np.ndarray, np.ndar
     spoken run of seven digits or more); supersets, each read by RE2 behind its gate."""
     written = _where(values, (flags & (THREE_DIGITS | AT_SIGN | COLON)) > 0, _WRITTEN_FAMILIES)
     worded = match_rows(values, f"{_AT_GATE}|{_SPOKEN_WORD}")  # both gates in one pass
-    spelled = _where(values, worded, SPELLED_EMAIL_CANDIDATES)
+    spelled = _where(values, worded, f"{SPELLED_EMAIL_CANDIDATES}|{JAPANESE_EMAIL_CANDIDATES}")
     spoken = _where(values, worded, _LONG_ENOUGH_RUN)
     return written | spelled | spoken, spelled, spoken

@@ -116,8 +116,12 @@ _TLD = (
     r"|コム|ネット|ジェーピー|ジェイピー)"
     r"(?![0-9A-Za-z\u00c0-\u024f])"  # then no Latin letter or digit (kana may follow: "comです")
 )
+# (a domain's labels hold no hiragana or kanji: "このアットホームなカフェのドットネット" is "at home", not an
+# address; Japanese addresses read out spell their domain in katakana or Latin letters)
+_DOMAIN_LABEL = r"(?:[^\W\u3041-\u309f\u3005\u3400-\u4dbf\u4e00-\u9fff]|-)+"
 _SPELLED_EMAIL = re.compile(
-    rf"(?i)(?P<box>[\w.]+)\s*(?P<at>{_AT_UNAMBIGUOUS}|\bat\b)\s*[\w-]+(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
+    rf"(?i)(?P<box>[\w.]+)\s*(?P<at>{_AT_UNAMBIGUOUS}|\bat\b)\s*{_DOMAIN_LABEL}(?:\s*{_DOT_WORD}\s*{_DOMAIN_LABEL})*?"
+    rf"\s*{_DOT_WORD}\s*{_TLD}"
 )
 # A mailbox spelled out with its joiners ("jo underscore smith", "jo guion bajo smith", "jo punkt
 # smith") before a plain "at": an e-mail where the joiner is an underscore or hyphen word; where
