@@ -160,12 +160,30 @@ _DIGIT_COMBINING_RE = re.compile("(?<=[0-9])[\u0300-\u036f]+")
 # dash six seven eight nine", "null strich eins"): the run is one number, as written with "-".
 # Not "minus": "twenty twenty five minus nineteen ninety nine" is a sum.
 _DASH_WORDS = "dash|hyphen|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
+# (the French tens and teens too: "zéro six tiret douze tiret trente-quatre …" is read in pairs)
+_FRENCH_PAIR_WORDS = (
+    "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "vingts", "trente", "quarante",
+    "cinquante", "soixante",
+)  # fmt: skip
 _NUMBER_TOKEN = "|".join(
-    sorted({*DIGIT_WORD_VALUES, *TENS_WORDS, "hundred", "double", "triple"}, key=len, reverse=True)
+    sorted(
+        {*DIGIT_WORD_VALUES, *TENS_WORDS, *_FRENCH_PAIR_WORDS, "hundred", "double", "triple"},
+        key=len,
+        reverse=True,
+    )
 )
 _SPOKEN_DASH_RE = re.compile(
-    rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+(?:{_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
+    rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+({_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
 )
+
+
+def _spoken_dash(match: re.Match[str]) -> str:
+    """The token before a spoken dash and the hyphen it names; a space for the French "tiret" and
+    "trait", whose hyphen would glue two numbers into one compound ("six-douze" is no "six douze",
+    as "trente-quatre" is one number)."""
+    return match.group(1) + (" " if match.group(2).lower() in ("tiret", "trait") else "-")
+
+
 # A spoken "dot", "point", "slash", "comma" or "then" between two digit words of any supported language
 # joins them as a hyphen ("four one five dot five five five dot zero one two three", "null eins sieben
 # eins punkt eins zwei drei …", "zéro six point un deux trois …"): it is how "415.555.0123" or
@@ -219,7 +237,7 @@ def _in_context(text: str) -> str:
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
-    read = _SPOKEN_DASH_RE.sub(r"\1-", read)
+    read = _SPOKEN_DASH_RE.sub(_spoken_dash, read)
     read = _SPOKEN_JOIN_RE.sub(r"\1-", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read

@@ -321,7 +321,7 @@ DIGIT_WORD_VALUES = {
     "otto": "8", "nove": "9",
     "nul": "0", "een": "1", "één": "1", "twee": "2", "drie": "3", "vijf": "5", "zes": "6",
     "zeven": "7", "negen": "9",
-    "um": "1", "uma": "1", "dois": "2", "duas": "2", "três": "3", "sete": "7", "oito": "8",
+    "um": "1", "uma": "1", "dois": "2", "duas": "2", "três": "3", "quatro": "4", "sete": "7", "oito": "8",
     "meia": "6",
 }  # fmt: skip
 _DIGIT_WORD_ALTERNATION = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
