@@ -197,6 +197,37 @@ _DIGIT_WORD = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
 _SPOKEN_JOIN_RE = re.compile(
     rf"(?i)((?<![^\W_])(?:{_DIGIT_WORD}))[ ,]+(?:{_JOIN_WORDS})[ ,]+(?=(?:{_DIGIT_WORD})(?![^\W_]))"
 )
+# - the letter O typed for a zero inside a digit group ("415-555-O123", "O2O 7946 O958"): a word of
+#   three characters or more of digits and Os, a digit and an O among them, is the digits it stands
+#   for ("Room 4O1" keeps its bytes: no identifier is found in "Room 401"; "O2", "H2O", "10oz" are words)
+_O_FOR_ZERO_RE = re.compile(r"(?<!\w)(?=[0-9Oo]*[0-9])(?=[0-9]*[Oo])[0-9Oo]{3,}(?!\w)")
+# - digit groups joined by "'", "’", ":", "~", "|" or ";" ("415'555'0123", "079'123'45'67"; "-" and "."
+#   may join some of them) are joined by hyphens, when they hold seven digits or more, a group of three
+#   digits or more, no group of one digit after the first, and three groups (two, with an apostrophe:
+#   "555'0123"): not a range or a ratio ("1200|1500 rpm", "1:100000", "16:9"), a time ("10:30:15",
+#   "9:30-10:15"), a score, a list ("1|2|3|4|5|6|7", "12;34;56;78"), nor Swiss thousands ("1'000'000",
+#   "1'299.50": groups of three after the first, then perhaps decimals), which are a number
+_ODD_JOINERS = ":'’~|;"
+_ODD_JOINED_RE = re.compile(r"(?<![\w:'’~|;.,/\-])[0-9]+(?:[:'’~|;.\-][0-9]+)+(?![\w:'’~|;]|[.,/\-][0-9])")
+_ODD_JOINER_RE = re.compile("[:'’~|;]")
+
+
+def _odd_joined(match: re.Match[str]) -> str:
+    run = match.group()
+    joiners, groups = re.findall(r"[^0-9]", run), re.findall(r"[0-9]+", run)
+    if not any(joiner in _ODD_JOINERS for joiner in joiners):
+        return run
+    if sum(map(len, groups)) < 7 or max(map(len, groups)) < 3 or min(map(len, groups[1:])) < 2:
+        return run
+    if len(groups) == 2 and not {"'", "’"} & set(joiners):
+        return run  # a range or a ratio: "1200|1500 rpm", "1:100000"
+    if joiners[-1] in "." and len(groups[-1]) <= 2:  # decimals after thousands: "1'299.50"
+        joiners, groups = joiners[:-1], groups[:-1]
+    if set(joiners) <= {"'", "’"} and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:]):
+        return run  # Swiss thousands: "1'000'000"
+    return _ODD_JOINER_RE.sub("-", run)
+
+
 # underscores between digit groups that stand alone ("415_555_0100"; not "file_2024_05_17")
 _UNDERSCORED_RE = re.compile(r"(?<![\w])[0-9]+(?:_[0-9]+)+(?![\w])")
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][0-9])")
@@ -211,12 +242,14 @@ _CONTEXT_RE2 = (
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
     rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
+    r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
     rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])"
+    r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
 )
 
 
@@ -234,6 +267,8 @@ def _in_context(text: str) -> str:
     read = _CONTROL_SPACE_RE.sub(" ", read)
     if not read.isascii():
         read = _DIGIT_COMBINING_RE.sub("", read)
+    read = _O_FOR_ZERO_RE.sub(lambda m: m.group().replace("O", "0").replace("o", "0"), read)
+    read = _ODD_JOINED_RE.sub(_odd_joined, read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
