@@ -190,7 +190,7 @@ def _spoken_dash(match: re.Match[str]) -> str:
 # "0171/1234567" is read aloud, and each group alone is too short a run. Between digit words only
 # ("twenty point five" is a decimal).
 _JOIN_WORDS = (
-    "dot|point|period|slash|then|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
+    "dot|point|period|slash|then|comma|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
     "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
 )
 _DIGIT_WORD = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))

@@ -588,13 +588,23 @@ _CONTROL_RE = re.compile(f"[{_CONTROLS}]")
 _CONTROL_RE2 = r"[\x{0}-\x{9}\x{b}-\x{1f}\x{7f}-\x{9f}]"
 
 
+# The Japanese full stop (a Japanese keyboard types it for "."; NFKC makes "｡" one): between two digits
+# a mark between digit groups ("090。1234。5678"), between a Latin letter or digit and a Latin letter a
+# full stop ("tanaka.taro@gmail。com"); Japanese sentences ("今日はOK。明日は晴れ。") keep theirs
+_JA_STOP_BETWEEN_DIGITS = re.compile(r"(?<=[0-9]) ?。 ?(?=[0-9])")
+_JA_STOP_IN_ADDRESS = re.compile(r"(?<=[A-Za-z0-9])。(?=[A-Za-z])")
+
+
 def _normalised(text: str) -> str:
-    """Control characters as spaces; then, for text that is not ASCII, ``_digit_signs``, NFKC and
-    ``_after_nfkc``'s table."""
+    """Control characters as spaces; then, for text that is not ASCII, ``_digit_signs``, NFKC,
+    ``_after_nfkc``'s table and the Japanese full stop between digits or in an address."""
     text = _CONTROL_RE.sub(" ", text)
     if text.isascii():
         return text
-    return unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
+    text = unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
+    if "。" in text:
+        text = _JA_STOP_IN_ADDRESS.sub(".", _JA_STOP_BETWEEN_DIGITS.sub("-", text))
+    return text
 
 
 def _luhn(digits: str) -> bool:
@@ -686,6 +696,22 @@ def _without_clock_lists(text: str) -> str:
     return ",".join([_TIME_AT_END.sub(" ", parts[0]), *(_TIME_FIRST.sub(" ", part) for part in parts[1:])])
 
 
+# A spoken "dot", "point", "slash", "comma", "then" or dash between two words for a digit, with spaces or
+# commas around it, in every supported language: how "415.555.0123", "0171/1234567" or "123-45-6789" is
+# read aloud ("four one five dot five five five dot zero one two three"); it counts as nothing between
+# them. Between words for a digit only, as redaction reads it: "twenty point five", "five dot com",
+# "six thirty then seven fifteen" are no run.
+_JOINER_WORDS = (
+    "dot|point|period|slash|then|comma|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
+    "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
+    "|dash|hyphen|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
+)
+_JOINABLE_DIGIT_WORDS = "|".join(sorted(set(_DIGIT_WORDS) - {"nought", "naught"}, key=len, reverse=True))
+_JOINED_DIGIT_WORDS = re.compile(
+    rf"(?<![^\W_])({_JOINABLE_DIGIT_WORDS})[ ,]+(?:{_JOINER_WORDS})[ ,]+(?=(?:{_JOINABLE_DIGIT_WORDS})(?![^\W_]))"
+)
+
+
 def _spoken_digits(text: str, language: str | None = None) -> bool:
     """Seven digits or more read out in a row: digit words of any supported language and French
     pairs ("douze"), fillers ("uh", "äh", "euh") between them counting as nothing; or written
@@ -696,6 +722,7 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     english = language in ("en", None)
     if english and "," in text and " o " in text:
         text = _without_clock_lists(text.lower())
+    text = _JOINED_DIGIT_WORDS.sub(r"\1 ", text.lower())
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     # the current run: digits read out, digits written, words in a row (and the most so far): written
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
@@ -782,7 +809,7 @@ _RE2_NUMBER_WORD_EN = (
 )
 # between two number words of one run: fillers, the "et" of "vingt et un", an English "o" for zero
 # and the "double" or "triple" before a digit
-_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o|double|triple)[^\pL\n]+)*"
+_RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o|double|triple|{_JOINER_WORDS})[^\pL\n]+)*"
 
 # RE2 prefilters of the rule families: a row is read by a family's rules only where its
 # prefilter finds something (a superset of what the rules accept; NFKC'd digits and "@" included).
