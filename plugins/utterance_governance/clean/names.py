@@ -156,6 +156,9 @@ ja nein oui non si sì sim não nee ok okay
 when where what who whom which why how if as by with from about into after before while again
 zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
 thousand dollars dollar bucks euros euro pounds cents
+nicht auch schon noch leider bereits wirklich eigentlich falsch richtig sehr kein keine immer wieder doch
+pas plus très trop déjà aussi encore vraiment toujours ne comme muy demasiado también ya todavía aún bastante como
+troppo molto già anche ancora davvero come niet ook te nog geen erg heel echt wel muito também já ainda bem meio
 """)
 # Words of the other languages that follow a name in a request and are gazetteer surnames ("schreib
 # Heiko dass ...", "scrivi a Letizia che ..."): never taken in lower case after a capitalised name.

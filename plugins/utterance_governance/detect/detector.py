@@ -237,7 +237,8 @@ def _word_set(words: str) -> frozenset[str]:
 # After "my name is": words that state no name, as redaction reads them (it replaces any word there but
 # these): function words, negation and adverbs ("my name is not on the list", "my name is on the
 # reservation", "my name is in the system", "my name is too long", "my name is all caps"), pronouns,
-# numbers, kinship and place words, request verbs of every allowed language
+# numbers, kinship and place words, request verbs of every allowed language; negation and adverbs of the
+# other languages ("mein name ist nicht auf der Liste", "mon nom est trop long", "mijn naam is te lang")
 _NOT_STATED_NAMES = _word_set(
     """
     a aan about abuela abuelo after again al all also an and anrufen any anyone ao appeler appelez
@@ -256,6 +257,10 @@ _NOT_STATED_NAMES = _word_set(
     they thirty this those thousand three to today tomorrow tonight too twelve twenty two ufficio um uma
     un une up us vater very voor vó vô we what whatsapp when where which while who whom why wife with
     work yes you your zero zu zuhause à écris
+    nicht auch schon noch leider bereits wirklich eigentlich falsch richtig sehr kein keine immer wieder
+    doch pas plus très trop déjà aussi encore vraiment toujours ne comme muy demasiado también ya todavía
+    aún bastante como troppo molto già anche ancora davvero come niet ook te nog geen erg heel echt wel
+    muito também já ainda bem meio
     """
 )
 # ... and titles: the name is the word after one ("my name is Dr. Okafor")
