@@ -37,16 +37,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from utterance_governance.io.storage import Storage
-from utterance_governance.io.store import GovernanceStore
-from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.settings import load_settings
+
+if TYPE_CHECKING:  # the store, the lake and their libraries load when a command runs: --help is instant
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.io.store import GovernanceStore
 
 EXIT_OK, EXIT_ATTENTION, EXIT_USAGE = 0, 1, 2
 
 
 def _open_store() -> GovernanceStore:
+    from utterance_governance.io.store import GovernanceStore
+
     return GovernanceStore.from_settings(load_settings())  # at the schema's head, or refused
 
 
@@ -66,6 +70,8 @@ def _print_runs(storage: Storage, runs: list[dict]) -> None:
 
 
 def summary(limit: int = 5) -> int:
+    from utterance_governance.io.storage import Storage
+
     settings = load_settings()
     storage = Storage(settings.data_root)
     store = _open_store()
@@ -78,6 +84,8 @@ def summary(limit: int = 5) -> int:
 
 
 def _print_live(storage: Storage, dataset: str) -> dict | None:
+    from utterance_governance.publish.commit import read_current, read_manifest
+
     current = read_current(storage, dataset)
     if not current:
         print(f"dataset {dataset}: nothing published yet")
@@ -110,6 +118,7 @@ def _deadlines(store: GovernanceStore):
 
 def status(limit: int = 10) -> int:
     """The dataset and what needs a person; exit 1 when something does."""
+    from utterance_governance.io.storage import Storage
     from utterance_governance.reports.deadlines import AT_RISK, COMPLETED, OVERDUE
 
     settings = load_settings()
@@ -243,6 +252,7 @@ def privacy_ack(ids: list[int], by: str) -> int:
 
 def access_request(customer_id: str, requested_by: str) -> int:
     """Register an access request; print its reference and how to trigger the report."""
+    from utterance_governance.io.store import GovernanceStore
     from utterance_governance.jobs.audit import validate_customer_id
     from utterance_governance.jobs.context import InvalidParams
 
@@ -269,6 +279,8 @@ def access_request(customer_id: str, requested_by: str) -> int:
 
 
 def access_list(show_all: bool = False) -> int:
+    from utterance_governance.io.store import GovernanceStore
+
     store = GovernanceStore.from_settings(load_settings(pseudonym_key=False))
     try:
         rows = store.access_requests(open_only=not show_all)
@@ -290,7 +302,7 @@ def migrate_store(check: bool = False) -> int:
     """Bring the governance store at ``UG_DATABASE_URL`` to this code's head revision (or create it);
     ``check``: change nothing, exit 1 when it is not at head."""
     from utterance_governance.io import migrations
-    from utterance_governance.io.store import StoreSchemaMismatch
+    from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
     from utterance_governance.settings import load_database_url
 
     store = GovernanceStore(load_database_url())  # the store's URL only: migrating needs no pseudonym key
@@ -408,12 +420,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command. An operator's error (wrong use, configuration refused) exits 2 and a store that
     needs attention (behind this code's schema, unreachable) exits 1: each with its message on one
     line, never a traceback that buries it."""
+    args = build_parser().parse_args(argv)  # (--help exits here, before the store's libraries load)
+
     from sqlalchemy.exc import OperationalError
 
     from utterance_governance.io.store import StoreSchemaMismatch
     from utterance_governance.settings import ConfigurationError
 
-    args = build_parser().parse_args(argv)
     if args.command == "privacy" and getattr(args, "by", None) is not None and not args.by.strip():
         print("privacy ack: --by must name the person who checked the records", file=sys.stderr)
         return EXIT_USAGE
