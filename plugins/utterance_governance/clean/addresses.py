@@ -5,10 +5,10 @@ sentence), in the orders the allowed countries write them:
 
 - house number, one to four words, a street type: "3240 Meadow Drive", "17 Jones Light",
   "12 rue de la Paix" (the type first: "12 Rue …"), "48 Pipeclay Road";
-- a street type, words, a house number: "Via Pasquale Scura 127", "Calle Mayor 5",
-  "Rua das Flores, 123", "Boulevard Zacatecas 763";
+- a street type, words, a house number: "Via Pasquale Scura 127", "Calle Mayor 5", "C/ Serrano 45",
+  "Rua das Flores, 123", "Boulevard Zacatecas 763" ("12 bis rue Lepic": a French "bis" or "ter");
 - a compound street name and a number: "Hauptstraße 12", "Erlerstraße 7/6", "Kerkstraat 12",
-  "Parklaan 200", "moerasweg 61";
+  "Parklaan 200", "moerasweg 61", "Goethepfad 5"; Amsterdam's "Singel 40";
 - PO boxes and military addresses: "P.O. Box 123", "Postfach 1234", "PSC 7476, Box 0959",
   "Unit 8103 Box 7798", "FPO AA 30505";
 - a unit on its own: "Apt. 456", "Suite 323", "Wohnung 3";
@@ -73,10 +73,10 @@ rang montée montee
 # ... and those that are ("place", "route"): a capitalised name must follow.
 _WEAK_BEFORE = """
 Via Place Route Cours Plaza Avenue Av Boulevard Bd Blvd Ronda Camino Calzada Privada Cerrada
-Andador Corredor Circuito Beco Ladeira Ul Ulica Avenida
+Andador Corredor Circuito Beco Ladeira Ul Ulica Avenida C/
 """
 _COMPOUND_ENDINGS = (
-    "straße|strasse|str|weg|gasse|allee|platz|ring|damm|ufer|steig|chaussee|laan|straat|gracht|plein"
+    "straße|strasse|str|weg|gasse|allee|platz|ring|damm|ufer|steig|pfad|chaussee|laan|straat|gracht|plein"
     "|kade|singel|dijk|steeg|hof|pad|wal|markt|torp|gata|gatan|vej|veg|vägen|katu|tie|gade|veien|vegen"
     "|stig|alléen|allé|brücke|bruecke|gässle|vænget|torget|plads|ulica|utca"
 )
@@ -118,6 +118,9 @@ _GERMAN_NUMBER = (
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
+    # 12 bis rue Lepic, 3 ter avenue de la République: a French house number's "bis", "ter", "quater" (first:
+    # "3 ter avenue" alone is a number, a word and a street type below)
+    rf"(?i:\b{_NUMBER}[ ](?:bis|ter|quater),?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib; 350 5th ave, 200 w 34th st
     rf"(?i:\b{_NUMBER},?[ ](?:(?:{_W}|{_ORDINAL})[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
@@ -128,6 +131,8 @@ _PARTS = [
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
     rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
+    # Singel 40: Amsterdam's canal street, its type alone (not "de Singel 3 keer rond", "2 km")
+    rf"\bSingel[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_GERMAN_NUMBER}(?![ ]keer\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
     r"(?i:\b(?:p\.?[ ]?o\.?[ ]?box|post[ ]office[ ]box|postfach|apartado(?:[ ]de[ ]correos)?|caixa[ ]postal"
     r"|casella[ ]postale|postbus|boîte[ ]postale|psc|unit)[ ]?[0-9]{1,6}(?:,?[ ]box[ ][0-9]{1,6})?)",
