@@ -205,7 +205,7 @@ _O_FOR_ZERO_RE = re.compile(r"(?<!\w)(?=[0-9Oo]*[0-9])(?=[0-9]*[Oo])[0-9Oo]{3,}(
 #   may join some of them) are joined by hyphens, when they hold seven digits or more, a group of three
 #   digits or more, no group of one digit after the first, and three groups (two, with an apostrophe:
 #   "555'0123"): not a range or a ratio ("1200|1500 rpm", "1:100000", "16:9"), a time ("10:30:15",
-#   "9:30-10:15"), a score, a list ("1|2|3|4|5|6|7", "12;34;56;78"), nor Swiss thousands ("1'000'000",
+#   "9:30-10:15", "01:53:41.703080": a colon joins groups of three digits or more only), a score, a list ("1|2|3|4|5|6|7", "12;34;56;78"), nor Swiss thousands ("1'000'000",
 #   "1'299.50": groups of three after the first, then perhaps decimals), which are a number
 _ODD_JOINERS = ":'’~|;"
 _ODD_JOINED_RE = re.compile(r"(?<![\w:'’~|;.,/\-])[0-9]+(?:[:'’~|;.\-][0-9]+)+(?![\w:'’~|;]|[.,/\-][0-9])")
@@ -221,6 +221,8 @@ def _odd_joined(match: re.Match[str]) -> str:
         return run
     if len(groups) == 2 and not {"'", "’"} & set(joiners):
         return run  # a range or a ratio: "1200|1500 rpm", "1:100000"
+    if any(joiner == ":" and min(len(groups[i]), len(groups[i + 1])) < 3 for i, joiner in enumerate(joiners)):
+        return run  # a time, a timestamp: "01:53:41.703080", "10:30:15"
     if joiners[-1] in "." and len(groups[-1]) <= 2:  # decimals after thousands: "1'299.50"
         joiners, groups = joiners[:-1], groups[:-1]
     if set(joiners) <= {"'", "’"} and len(groups[0]) <= 3 and all(len(group) == 3 for group in groups[1:]):
