@@ -129,7 +129,8 @@ def test_a_night_cut_into_many_partitions_publishes_what_one_partition_publishes
     expected = _published(whole)
 
     policy = tmp_path / "policy.json"
-    policy.write_text(json.dumps({"partition_bytes": 40_000, "shard_target_rows": 300}))
+    # eleven partitions (64 at 40 kB: each runs the gate, and eleven prove what 64 did)
+    policy.write_text(json.dumps({"partition_bytes": 250_000, "shard_target_rows": 300}))
     cut = _night(tmp_path, "many", sqlite_url)
     cut.policy_file = str(policy)
     monkeypatch.setattr(publish_job, "_DUPLICATES_ROW_GROUP", 5)  # each partition's duplicates: many groups
