@@ -141,3 +141,34 @@ def test_a_retry_past_the_switch_holds_the_twins_its_first_attempt_found(tmp_pat
     assert lake.storage.read_parquet(held.path).column("utterance_id").to_pylist() == ["u-bob"]
     lake.publish()
     assert lake.live_ids() == {"u-dan", "u-bob"}
+
+
+def test_the_twin_of_a_row_held_at_publish_waits_beside_it_and_goes_live_before_it(tmp_path, store_url):
+    """ann's unreadable record arrives while the run decides: her row is held at publish and bob's
+    twin beside it, each with its own detail. The next run publishes bob's (ann is still held); ann's,
+    released later, is a duplicate of bob's."""
+    lake = _lake(tmp_path, store_url, ["ann", "bob"])
+    broken = {"event_id": "e-ann", "customer_id": "ann", "purpose": "model_training", "status": "opted_in",
+              "effective_at": "not a time", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+
+    def unreadable_record_arrives() -> None:
+        lake.storage.write_bytes("landing/consent/late.jsonl", json.dumps(broken).encode())
+        lake.privacy(check_deadlines=False)
+
+    result = lake.publish(between=unreadable_record_arrives)
+    assert result["counts"] == {S.PUBLISHED: 1, S.HELD_BACK: 2}
+    (held,) = lake.storage.list_files("quarantine/held", (".parquet",))
+    waiting = lake.storage.read_parquet(held.path, columns=["utterance_id", "detail"]).to_pylist()
+    assert sorted(waiting, key=lambda r: r["utterance_id"]) == [
+        {"utterance_id": "u-ann", "detail": S.HELD_AT_PUBLISH},
+        {"utterance_id": "u-bob", "detail": S.HELD_TWIN_WITHDRAWN},
+    ]
+
+    lake.publish()
+    assert lake.live_ids() == {"u-dan", "u-bob"}
+    fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}
+    lake.storage.write_bytes("landing/consent/fixed.jsonl", json.dumps(fixed).encode())
+    again = lake.publish()
+    assert again["counts"] == {S.DUPLICATE: 1}
+    assert lake.live_ids() == {"u-dan", "u-bob"}
+    assert not lake.storage.list_files("quarantine/held", (".parquet",))
