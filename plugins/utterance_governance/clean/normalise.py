@@ -173,22 +173,25 @@ _NUMBER_TOKEN = "|".join(
     )
 )
 _SPOKEN_DASH_RE = re.compile(
-    rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+({_DASH_WORDS})[ ,]+(?=(?:{_NUMBER_TOKEN})(?![^\W_])|[0-9])"
+    rf"(?i)((?<![^\W_])(?:{_NUMBER_TOKEN})|[0-9])[ ,]+({_DASH_WORDS})[ ,]+(?=((?:{_NUMBER_TOKEN})(?![^\W_])|[0-9]))"
 )
 
 
 def _spoken_dash(match: re.Match[str]) -> str:
-    """The token before a spoken dash and the hyphen it names; a space for the French "tiret" and
-    "trait", whose hyphen would glue two numbers into one compound ("six-douze" is no "six douze",
-    as "trente-quatre" is one number)."""
-    return match.group(1) + (" " if match.group(2).lower() in ("tiret", "trait") else "-")
+    """The token before a spoken dash and the hyphen it names beside written digits ("555 dash 0123" is
+    "555-0123"); a space between two number words, as the gate's detector reads a run with the dash
+    word counting as nothing, and for the French "tiret" and "trait", whose hyphen would glue two numbers
+    into one compound ("six-douze" is no "six douze", as "trente-quatre" is one number)."""
+    words = match.group(1)[0].isalpha() and match.group(3)[0].isalpha()
+    return match.group(1) + (" " if words or match.group(2).lower() in ("tiret", "trait") else "-")
 
 
 # A spoken "dot", "point", "slash", "comma" or "then" between two digit words of any supported language
-# joins them as a hyphen ("four one five dot five five five dot zero one two three", "null eins sieben
+# joins them ("four one five dot five five five dot zero one two three", "null eins sieben
 # eins punkt eins zwei drei …", "zéro six point un deux trois …"): it is how "415.555.0123" or
 # "0171/1234567" is read aloud, and each group alone is too short a run. Between digit words only
-# ("twenty point five" is a decimal).
+# ("twenty point five" is a decimal). The word is read as a space: a run as the gate's detector reads
+# it, the joiner counting as nothing (a hyphen would make "un-six" a French compound to the readers).
 _JOIN_WORDS = (
     "dot|point|period|slash|then|comma|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
     "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
@@ -275,7 +278,7 @@ def _in_context(text: str) -> str:
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(_spoken_dash, read)
-    read = _SPOKEN_JOIN_RE.sub(r"\1-", read)
+    read = _SPOKEN_JOIN_RE.sub(r"\1 ", read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read
 
