@@ -142,6 +142,9 @@ HARNESS_ONLY_ENV: dict[str, str] = {
     "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": "a free port (8794 in each container)",
     "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "the test triggers every run itself: unpausing a DAG starts "
     "no nightly or hourly run beside it",
+    "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1 s, not 5: a task's supervisor also waits up to this long "
+    "for a task process that has closed its sockets to be reaped, holding one of the worker's two slots "
+    "(idle time, at every few tasks of a test's runs)",
 }
 # Compose values the native run replaces, and why.
 HARNESS_OVERRIDES: dict[str, tuple[str, str]] = {
