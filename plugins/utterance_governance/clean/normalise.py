@@ -165,6 +165,7 @@ _FRENCH_PAIR_WORDS = (
     "dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "vingts", "trente", "quarante",
     "cinquante", "soixante",
 )  # fmt: skip
+_FRENCH_PAIR_RE = re.compile(rf"(?i)(?:{'|'.join(_FRENCH_PAIR_WORDS)})(?![^\W_])")
 _NUMBER_TOKEN = "|".join(
     sorted(
         {*DIGIT_WORD_VALUES, *TENS_WORDS, *_FRENCH_PAIR_WORDS, "hundred", "double", "triple"},
@@ -178,12 +179,22 @@ _SPOKEN_DASH_RE = re.compile(
 
 
 def _spoken_dash(match: re.Match[str]) -> str:
-    """The token before a spoken dash and the hyphen it names beside written digits ("555 dash 0123" is
-    "555-0123"); a space between two number words, as the gate's detector reads a run with the dash
-    word counting as nothing, and for the French "tiret" and "trait", whose hyphen would glue two numbers
-    into one compound ("six-douze" is no "six douze", as "trente-quatre" is one number)."""
-    words = match.group(1)[0].isalpha() and match.group(3)[0].isalpha()
-    return match.group(1) + (" " if words or match.group(2).lower() in ("tiret", "trait") else "-")
+    """The token before a spoken dash and what the dash stands for: a space between two words for a digit,
+    as the gate's detector reads a run with the dash word counting as nothing, and after the French
+    "tiret" and "trait" (whose hyphen would glue two numbers into one compound: "six-douze" is no "six
+    douze", as "trente-quatre" is one number); else the hyphen it names ("555 dash 0123" is "555-0123").
+    The French tens and teens stand beside a French dash only ("vingt dash nove" is kept)."""
+    before, dash, after = (match.group(i).lower() for i in (1, 2, 3))
+    if before in DIGIT_WORD_VALUES and after in DIGIT_WORD_VALUES:
+        return match.group(1) + " "
+    if dash in ("tiret", "trait") and all(
+        token in DIGIT_WORD_VALUES or token.isdigit() or _FRENCH_PAIR_RE.fullmatch(token)
+        for token in (before, after)
+    ):
+        return match.group(1) + " "
+    if _FRENCH_PAIR_RE.fullmatch(before) or _FRENCH_PAIR_RE.fullmatch(after):
+        return match.group()
+    return match.group(1) + "-"
 
 
 # A spoken "dot", "point", "slash", "comma" or "then" between two digit words of any supported language

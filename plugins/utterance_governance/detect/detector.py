@@ -715,6 +715,12 @@ _JOINABLE_DIGIT_WORDS = "|".join(sorted(set(_DIGIT_WORDS) - {"nought", "naught"}
 _JOINED_DIGIT_WORDS = re.compile(
     rf"(?<![^\W_])({_JOINABLE_DIGIT_WORDS})[ ,]+(?:{_JOINER_WORDS})[ ,]+(?=(?:{_JOINABLE_DIGIT_WORDS})(?![^\W_]))"
 )
+# ... and the French "tiret" beside the French tens and teens too ("zéro six tiret douze tiret trente-quatre")
+_FR_PAIR_WORDS = "dix|onze|douze|treize|quatorze|quinze|seize|vingts|vingt|trente|quarante|cinquante|soixante"
+_JOINED_BY_TIRET = re.compile(
+    rf"(?<![^\W_])({_JOINABLE_DIGIT_WORDS}|{_FR_PAIR_WORDS})[ ,]+(?:tiret|trait)[ ,]+"
+    rf"(?=(?:{_JOINABLE_DIGIT_WORDS}|{_FR_PAIR_WORDS})(?![^\W_]))"
+)
 
 
 def _spoken_digits(text: str, language: str | None = None) -> bool:
@@ -728,6 +734,8 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     if english and "," in text and " o " in text:
         text = _without_clock_lists(text.lower())
     text = _JOINED_DIGIT_WORDS.sub(r"\1 ", text.lower())
+    if "t" in text and ("tiret" in text or "trait" in text):
+        text = _JOINED_BY_TIRET.sub(r"\1 ", text)
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     # the current run: digits read out, digits written, words in a row (and the most so far): written
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
