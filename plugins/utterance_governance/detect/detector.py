@@ -711,6 +711,7 @@ _JOINER_WORDS = (
     "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
     "|dash|hyphen|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
 )
+_JOINER_SET = frozenset(_JOINER_WORDS.replace("schuine streep", "streep").split("|"))
 _JOINABLE_DIGIT_WORDS = "|".join(sorted(set(_DIGIT_WORDS) - {"nought", "naught"}, key=len, reverse=True))
 _JOINED_DIGIT_WORDS = re.compile(
     rf"(?<![^\W_])({_JOINABLE_DIGIT_WORDS})[ ,]+(?:{_JOINER_WORDS})[ ,]+(?=(?:{_JOINABLE_DIGIT_WORDS})(?![^\W_]))"
@@ -733,9 +734,11 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     english = language in ("en", None)
     if english and "," in text and " o " in text:
         text = _without_clock_lists(text.lower())
-    text = _JOINED_DIGIT_WORDS.sub(r"\1 ", text.lower())
-    if "t" in text and ("tiret" in text or "trait" in text):
-        text = _JOINED_BY_TIRET.sub(r"\1 ", text)
+    text = text.lower()
+    if not _JOINER_SET.isdisjoint(text.replace(",", " ").split()):  # (the pattern costs 5 µs a text)
+        text = _JOINED_DIGIT_WORDS.sub(r"\1 ", text)
+        if "tiret" in text or "trait" in text:
+            text = _JOINED_BY_TIRET.sub(r"\1 ", text)
     fillers = _FILLERS | _ENGLISH_FILLERS if language == "en" else _FILLERS
     # the current run: digits read out, digits written, words in a row (and the most so far): written
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
