@@ -6,6 +6,8 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -35,3 +37,27 @@ def configure() -> str:
 
 
 configure()
+
+
+_MIGRATED: list[Path] = []  # this process's template, once made
+
+
+def migrated_metadata_db(home: Path) -> Path:
+    """``home/airflow.db``: a fresh Airflow metadata DB, as ``airflow db migrate`` makes it (SQLite, the
+    default ``sql_alchemy_conn`` of ``home``), copied from one this process migrated once. The migration
+    takes about 10 s and makes the same fresh DB every time; each caller gets its own copy."""
+    if not _MIGRATED:
+        template = Path(tempfile.mkdtemp(prefix="ug-test-airflow-db-"))
+        creator = os.getpid()
+        atexit.register(lambda: os.getpid() == creator and shutil.rmtree(template, ignore_errors=True))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "_AIRFLOW"))}
+        env.update({"AIRFLOW_HOME": str(template), "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+                    "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+                    "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+                    "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True
+        )
+        _MIGRATED.append(template / "airflow.db")
+    home.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(_MIGRATED[0], home / "airflow.db"))

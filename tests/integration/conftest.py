@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
-from tests.airflow_env import ROOT, configure
+from tests.airflow_env import ROOT, configure, migrated_metadata_db
 
 PARAM_DEFAULTS = {
     "utterances_publish": {"dt_from": None, "dt_to": None, "dry_run": False, "reprocess": False},
@@ -20,10 +18,7 @@ PARAM_DEFAULTS = {
 @pytest.fixture(scope="session")
 def airflow_db() -> str:
     home = configure()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True
-    )
+    migrated_metadata_db(Path(home))
     return home
 
 

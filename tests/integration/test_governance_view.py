@@ -28,7 +28,7 @@ import urllib.request
 from datetime import UTC, datetime
 
 import pytest
-from tests.airflow_env import ROOT
+from tests.airflow_env import ROOT, migrated_metadata_db
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -114,9 +114,7 @@ def api_server(governed_lake, tmp_path_factory):
         "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT / "dags"), str(ROOT)]),
     })  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "db", "migrate"], env=env, check=True, capture_output=True
-    )
+    migrated_metadata_db(home)  # what `airflow db migrate` makes here, copied
     log_path = home / "api-server.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
