@@ -118,9 +118,6 @@ _GERMAN_NUMBER = (
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
-    # 12 bis rue Lepic, 3 ter avenue de la République: a French house number's "bis", "ter", "quater" (first:
-    # "3 ter avenue" alone is a number, a word and a street type below)
-    rf"(?i:\b{_NUMBER}[ ](?:bis|ter|quater),?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib; 350 5th ave, 200 w 34th st
     rf"(?i:\b{_NUMBER},?[ ](?:(?:{_W}|{_ORDINAL})[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
@@ -144,6 +141,13 @@ _PARTS = [
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
 _ADDRESS_RE = re.compile("|".join(_PARTS))
+# 12 bis rue Lepic, 3 ter avenue de la République: a French house number's "bis", "ter", "quater" ("3 ter
+# avenue" alone is a number, a word and a street type to ``_PARTS``, which would end the address there).
+# Read on its own, in texts that hold one of the words (first in the alternation, it cost 4 % of the stage)
+_BIS_RE = re.compile(
+    rf"(?i:\b{_NUMBER}[ ](?:bis|ter|quater),?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})"
+)
+_BIS_HINT = re.compile(r"(?i)[0-9][ ](?:bis|ter|quater)[ ,]")
 # A hyphenated street name: Karl-Marx-Allee 5, goethe-straße 12, Van-Gogh-Straat 3 (the endings that
 # are no word's: not "touch-pad 2", "key-ring 3"); read on its own, in texts with a hyphen (in the
 # alternation above it was tried at every word of every text)
@@ -270,6 +274,8 @@ ADDRESS_CANDIDATES = (
 
 def address_spans(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    if _BIS_HINT.search(text):
+        found += [m.span() for m in _BIS_RE.finditer(text)]
     if "-" in text:
         found += [m.span() for m in _HYPHENATED_RE.finditer(text)]
     if _APART_HINT.search(text):
