@@ -6,14 +6,13 @@ from __future__ import annotations
 import gzip
 import hmac
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.integration.conftest import PARAM_DEFAULTS, failed_with
+from tests.integration.conftest import failed_with
 from tests.privacy_oracle import DELETION, OPTED_OUT, oracle_deleted, oracle_reasons
 
 from utterance_governance import schema as S
@@ -104,31 +103,10 @@ def snapshot(root) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def published_template(dagbag, tmp_path_factory):
-    """One lake generated and published by utterances_publish (and its store), for each test to copy."""
-    base = tmp_path_factory.mktemp("privacy-template")
-    generated = generate_landing(
-        str(base / "lake"), 2000, seed=11, file_format="mixed", days=3, files_per_day=2
-    )
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("UG_DATA_ROOT", str(base / "lake"))
-        mp.setenv("UG_DATABASE_URL", f"sqlite:///{base / 'governance.db'}")
-        mp.setenv("UG_PSEUDONYM_KEY", KEY.decode())
-        mp.setenv("UG_ENV", "development")
-        run = dagbag.get_dag("utterances_publish").test(run_conf=PARAM_DEFAULTS["utterances_publish"])
-    assert run.state == "success"
-    return base, generated
-
-
 @pytest.fixture
-def published(published_template, lake_env):
-    """The test's lake (``lake_env``) as utterances_publish leaves it: a copy of the module's published
-    lake and store (file times kept: the pipeline knows a landing file by size and modification time)."""
-    base, generated = published_template
-    shutil.copytree(base / "lake", lake_env)
-    for db in base.glob("governance.db*"):
-        shutil.copy2(db, lake_env.parent / db.name)
+def published(run_dag, lake_env):
+    generated = generate_landing(str(lake_env), 2000, seed=11, file_format="mixed", days=3, files_per_day=2)
+    assert run_dag("utterances_publish").state == "success"
     return generated
 
 
