@@ -11,12 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from functools import lru_cache, wraps
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.policy import Policy
-from utterance_governance.privacy.identity import canonical_id
+from utterance_governance.privacy.identity import canonical_id as _canonical_id
+
+
+def _memo(function):
+    """``function`` (pure, of one id) remembered by argument, type included: the oracle asks the same
+    ids again for every row and record (a stack test's few thousand rows took 10 s and more a call). An
+    argument that cannot be a key is computed afresh."""
+    remembered = lru_cache(maxsize=None, typed=True)(function)
+
+    @wraps(function)
+    def call(value):
+        try:
+            return remembered(value)
+        except TypeError:  # unhashable
+            return function(value)
+
+    return call
+
+
+canonical_id = _memo(_canonical_id)
 
 DELETION, HELD, OPTED_OUT, NO_CONSENT = "deletion_requested", "held_back", "opted_out", "no_consent"
 
@@ -25,18 +45,20 @@ def _fold(value: object) -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
-def _other_case(value: object) -> set[str]:
+@_memo
+def _other_case(value: object) -> frozenset[str]:
     """The other-case spellings of an id (all lower, all upper, case folded, by Python's rules and
     Arrow's) that differ from it: a record taking something away reaches them too."""
     canonical = canonical_id(value)
     if canonical is None:
-        return set()
+        return frozenset()
     arrow = pa.array([canonical], pa.string())  # Arrow's kernels write some cases otherwise ("STRAẞE")
     spelled = (canonical.lower(), canonical.upper(), canonical.casefold(),
                pc.utf8_lower(arrow)[0].as_py(), pc.utf8_upper(arrow)[0].as_py())  # fmt: skip
-    return {s for s in map(canonical_id, spelled) if s and s != canonical}
+    return frozenset(s for s in map(canonical_id, spelled) if s and s != canonical)
 
 
+@_memo
 def _id_key(value: object) -> str | None:
     """A listed utterance id as a deletion matches it: canonical, case ignored, a UUID in its hyphenated
     form however it is written (braces, a URN, no hyphens)."""
