@@ -176,6 +176,9 @@ def test_a_backfill_of_two_dates_processes_exactly_their_dt_partitions(airflow, 
 
     api = Api(airflow.base, "admin", airflow.password)
     airflow.wait_until("the api-server", lambda: api.login() or True, 180)
+    # the first request to the api-server's task-execution API takes seconds (2.5-5 s seen): the first
+    # task's first call timed out (its 5 s) and was retried; made here, it delays no task
+    api.session.get(f"{airflow.base}/execution/health", timeout=60)
     airflow.wait_until(f"{DAG} parsed", lambda: api.get(f"/api/v2/dags/{DAG}"), 240)
     api.patch(f"/api/v2/dags/{DAG}", {"is_paused": False})  # backfill runs of a paused DAG do not start
 
