@@ -506,42 +506,56 @@ def _purge_landing_file(
 _FRAGMENT_DETAILS = ("unparseable_json", "not_an_object")
 
 
-def _continues(raw: str | None) -> bool:
-    """Whether a quarantined line may carry on the record of the line before it: it starts no record."""
-    return raw is not None and not raw.lstrip().startswith(("{", "["))
+# a line that holds a record's key: the start of a record, whatever the line before left open
+_RECORD_KEY = re.compile(r'"(?:utterance_id|customer_id)"\s*:')
 
 
-def _until_an_open_record(quarantine: pa.Table, records: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """``quarantine`` split where a record broken over lines may go on into the next piece: the rows up
-    to it, and the fragments the piece ends with (from the last that starts a record), carried over."""
-    if quarantine.num_rows == 0:
-        return quarantine, quarantine
-    lines = quarantine.column("line").to_numpy()
-    last = max(int(lines.max()), int(pc.max(records.column("line")).as_py() or 0) if records.num_rows else 0)
-    details = quarantine.column("detail").to_pylist()
+def _after(text: str, state: tuple[bool, int]) -> tuple[bool, int]:
+    """(inside a string, brackets open) after ``text`` read on from ``state``, as JSON counts them."""
+    in_string, depth = state
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return in_string, depth
+
+
+def _is_open(state: tuple[bool, int]) -> bool:
+    return state[0] or state[1] > 0
+
+
+def _carries_on(raw: str | None, state: tuple[bool, int], next_line: bool) -> bool:
+    """Whether a quarantined fragment carries on the record read so far (``state``, ``_after``): on the
+    next line, unless it starts a record (``{`` or ``[`` after a record that is closed, or a line holding
+    a record's key); after lines the reader skipped (blank: a paragraph break left unescaped), while the
+    record is open and the line holds no record's key. A brace or bracket inside an open string ("call
+    ⏎{the dentist}") or list carries on: the fragment holding the words goes with its customer."""
+    if raw is None:
+        return False
+    if _RECORD_KEY.search(raw) and raw.lstrip().startswith(("{", "[")):
+        return False
+    if not next_line:
+        return _is_open(state)
+    return _is_open(state) or not raw.lstrip().startswith(("{", "["))
+
+
+def _record_groups(quarantine: pa.Table) -> tuple[list[list[int]], list[bool]]:
+    """The quarantined rows (positions) grouped by record, in file order (source file, then line): the
+    line that starts a record broken over lines (a line break left unescaped in a transcript,
+    pretty-printed JSON) and the fragments of it after it (``_carries_on``), other rows alone; and for
+    each group whether its record is still open after its last line."""
     raws = quarantine.column("raw").to_pylist()
-    start = len(lines)
-    expected = last
-    for i in np.argsort(lines, kind="stable")[::-1].tolist():  # from the piece's last line back
-        if lines[i] != expected or details[i] not in _FRAGMENT_DETAILS:
-            break
-        start, expected = i, expected - 1
-        if not _continues(raws[i]):
-            break
-    if start == len(lines):
-        return quarantine, quarantine.slice(0, 0)
-    keep = np.asarray(lines) < lines[start]
-    return quarantine.filter(pa.array(keep)), quarantine.filter(pa.array(~keep))
-
-
-def _whole_records(quarantine: pa.Table) -> list[str | None]:
-    """Each quarantined line's raw text, where a record was broken over lines (a line break left
-    unescaped in a transcript, pretty-printed JSON) the whole record's: the line that starts it and
-    the fragments after it, in one. Every line of it is then judged as the record is: the fragment
-    holding the words goes with the fragment naming the customer."""
-    raws = quarantine.column("raw").to_pylist()
-    if quarantine.num_rows < 2:
-        return raws
     sources = (
         quarantine.column("source_file").to_pylist()
         if "source_file" in quarantine.column_names
@@ -549,22 +563,56 @@ def _whole_records(quarantine: pa.Table) -> list[str | None]:
     )
     lines = quarantine.column("line").to_pylist()
     details = quarantine.column("detail").to_pylist()
-    out = list(raws)
     order = sorted(range(len(raws)), key=lambda i: (sources[i] or "", lines[i] or 0))
     groups: list[list[int]] = []
+    opened: list[bool] = []
+    state = (False, 0)
     for before, i in zip([None, *order], order, strict=False):
-        if (
+        fragment = details[i] in _FRAGMENT_DETAILS
+        # inside an open record any line may carry on (a nested object of pretty-printed JSON is a
+        # complete object to the reader: ``{"text": "alt one"}``); after a closed one, fragments only
+        joined = (
             before is not None
             and sources[i] == sources[before]
-            and lines[i] == (lines[before] or 0) + 1
-            and details[i] in _FRAGMENT_DETAILS
-            and details[before] in _FRAGMENT_DETAILS
-            and _continues(raws[i])
-        ):
+            and (_is_open(state) or (fragment and details[before] in _FRAGMENT_DETAILS))
+            and _carries_on(raws[i], state, lines[i] == (lines[before] or 0) + 1)
+        )
+        if joined:
             groups[-1].append(i)
         else:
             groups.append([i])
-    for group in groups:
+            state = (False, 0)
+        state = _after(raws[i] or "", state) if fragment or joined else (False, 0)
+        opened[len(groups) - 1 :] = [_is_open(state)]
+    return groups, opened
+
+
+def _until_an_open_record(quarantine: pa.Table, records: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """``quarantine`` split where a record broken over lines may go on into the next piece: the rows up
+    to it, and the fragments of the piece's last record (``_record_groups``) when it runs to the piece's
+    last line or is still open, carried over."""
+    if quarantine.num_rows == 0:
+        return quarantine, quarantine
+    groups, opened = _record_groups(quarantine)
+    lines = quarantine.column("line").to_numpy()
+    last = max(int(lines.max()), int(pc.max(records.column("line")).as_py() or 0) if records.num_rows else 0)
+    details = quarantine.column("detail").to_pylist()
+    group = groups[-1]
+    if details[group[0]] not in _FRAGMENT_DETAILS or not (lines[group[-1]] == last or opened[-1]):
+        return quarantine, quarantine.slice(0, 0)
+    keep = np.asarray(lines) < lines[group[0]]
+    return quarantine.filter(pa.array(keep)), quarantine.filter(pa.array(~keep))
+
+
+def _whole_records(quarantine: pa.Table) -> list[str | None]:
+    """Each quarantined line's raw text, where a record was broken over lines the whole record's
+    (``_record_groups``). Every line of it is then judged as the record is: the fragment holding the
+    words goes with the fragment naming the customer."""
+    raws = quarantine.column("raw").to_pylist()
+    if quarantine.num_rows < 2:
+        return raws
+    out = list(raws)
+    for group in _record_groups(quarantine)[0]:
         if len(group) > 1:
             whole = "\n".join(raws[i] or "" for i in group)
             for i in group:

@@ -34,7 +34,9 @@ def _erased(lake: Lake, request_id: str, secret: str) -> None:
 
 
 def _landing_lines(lake: Lake, rel: str) -> list[str]:
-    return lake.storage.read_bytes(rel).decode().splitlines()
+    """The file's lines that hold anything (a blank line of a record the purge took out may stay: the
+    reader skips it, and it holds nothing)."""
+    return [text for text in lake.storage.read_bytes(rel).decode().splitlines() if text.strip()]
 
 
 def _unescaped_newline(uid: str, customer: str, secret: str) -> bytes:
@@ -48,7 +50,45 @@ def _pretty(uid: str, customer: str, secret: str) -> bytes:
     )
 
 
-@pytest.mark.parametrize("broken", [_unescaped_newline, _pretty], ids=["unescaped-newline", "pretty-printed"])
+def _brace_after_the_break(uid: str, customer: str, secret: str) -> bytes:
+    """A line break left unescaped before a brace or bracket in the transcript: the fragment holding the
+    words starts as a record would."""
+    return line(uid, customer, f"call XNLX{{the dentist}} [private] {secret}").replace(b"XNLX", b"\n")
+
+
+def _paragraph_break(uid: str, customer: str, secret: str, newline: bytes = b"\n") -> bytes:
+    """A paragraph break left unescaped: a blank line inside the record, which the reader skips."""
+    return line(uid, customer, f"note one XNLXXNLX{secret} note two").replace(b"XNLX", newline)
+
+
+def _paragraph_break_crlf(uid: str, customer: str, secret: str) -> bytes:
+    return _paragraph_break(uid, customer, secret, b"\r\n")
+
+
+def _pretty_with_a_list_of_objects(uid: str, customer: str, secret: str) -> bytes:
+    """Pretty-printed with an n-best list before the words: its objects are whole JSON lines of their own."""
+    record = json.loads(line(uid, customer, f"my gym locker code is {secret}"))
+    record = {"utterance_id": record.pop("utterance_id"), "customer_id": record.pop("customer_id"),
+              "alternatives": [{"text": "alt one", "score": 0.4}, {"text": "alt two", "score": 0.1}], **record}  # fmt: skip
+    text = (
+        json.dumps(record, indent=2)
+        .replace('{\n      "text"', '{"text"')
+        .replace(',\n      "score"', ', "score"')
+    )
+    return text.replace("\n    }", "}").encode() + b"\n"
+
+
+BROKEN_SHAPES = {
+    "unescaped-newline": _unescaped_newline,
+    "pretty-printed": _pretty,
+    "brace-after-the-break": _brace_after_the_break,
+    "paragraph-break": _paragraph_break,
+    "paragraph-break-crlf": _paragraph_break_crlf,
+    "pretty-printed-list-of-objects": _pretty_with_a_list_of_objects,
+}
+
+
+@pytest.mark.parametrize("broken", BROKEN_SHAPES.values(), ids=BROKEN_SHAPES.keys())
 def test_every_fragment_of_a_record_broken_over_lines_goes_with_its_customer(lake, broken) -> None:
     rel = f"{DT}/a.jsonl"
     kept = broken("u-bob-2", "bob", "marigold")
@@ -63,7 +103,7 @@ def test_every_fragment_of_a_record_broken_over_lines_goes_with_its_customer(lak
     _erased(lake, "d1", "swordfish")
     # the other customer's broken record beside it is whole: every one of its lines is kept
     assert _landing_lines(lake, rel) == [
-        *kept.decode().splitlines(),
+        *(text for text in kept.decode().splitlines() if text.strip()),
         line("u-bob-1", "bob", "what is the weather").decode().strip(),
     ]
     assert lake.live_ids() == {"u-bob-1"}
