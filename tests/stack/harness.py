@@ -255,6 +255,9 @@ class Stack:
             "the api-server and its components healthy", self._healthy, READY_TIMEOUT
         )
         self.api.login()
+        # the first request to the task-execution API takes seconds (3-5 s seen; a task's call times out
+        # at 5 s and is retried): made here, it delays no task
+        self.api.session.get(f"{self.endpoints.api}/execution/health", timeout=60)
         self.users = {role: self.add_user(role) for role in USER_ROLES}
         self.wait_until("every DAG parsed", self._dags_parsed, READY_TIMEOUT)
         self.wait_until("the Celery worker answering a ping", self._worker_pings, READY_TIMEOUT)
