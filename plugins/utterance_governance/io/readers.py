@@ -682,8 +682,9 @@ def _parquet_columns(table: pa.Table, schema: pa.Schema, first_line: int):
 
 def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
     """The customer a Parquet row names when its ``customer_id`` cell is no string: an integer's
-    digits, or a float's with an integral value below 2**53 (pandas writes an integer column with a
-    gap as float64; as JSON Lines read an id sent as a number); null for anything else. A quarantined
+    digits, or a float's with an integral value its width holds exactly (below 2**53 for a float64, which
+    pandas writes for an integer column with a gap, as JSON Lines read an id sent as a number; below
+    2**24 for a float32); null for anything else. A quarantined
     row's raw text is made by the reader here (``raw_of``), so it is never read back for an id:
     bytes that are no UTF-8, a date or a decimal would read as an id no customer has, held in the
     real customer's place."""
@@ -694,9 +695,9 @@ def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
         col = col.dictionary_decode()
     if pa.types.is_floating(col.type):
         values = pc.cast(col, pa.float64())
-        exact = pc.and_(
-            pc.equal(pc.floor(values), values), pc.less(pc.abs(values), float(_EXACT_FLOAT_INTEGERS))
-        )
+        # below the integers its width holds exactly: 2**24 for a float32 (16777217 is stored 16777216)
+        bound = float(_EXACT_FLOAT_INTEGERS_OF_WIDTH[col.type.bit_width])
+        exact = pc.and_(pc.equal(pc.floor(values), values), pc.less(pc.abs(values), bound))
         integral = pc.if_else(pc.fill_null(exact, False), values, pa.scalar(None, pa.float64()))
         return canonical_ids(pc.cast(pc.cast(integral, pa.int64()), pa.string()))
     if not pa.types.is_integer(col.type):
@@ -1049,6 +1050,8 @@ _CUSTOMER_VALUE = re.compile(
 )
 # the integers a float64 holds exactly: a float id of this size or more may not be the id its writer had
 _EXACT_FLOAT_INTEGERS = 2**53
+# the integers a float of each width (bits) holds exactly: those below 2 ** (its mantissa's bits + 1)
+_EXACT_FLOAT_INTEGERS_OF_WIDTH = {16: 2**11, 32: 2**24, 64: _EXACT_FLOAT_INTEGERS}
 
 
 def integral_digits(number: str) -> str | None:

@@ -41,6 +41,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import re
 import shutil
 from collections.abc import Callable, Iterable
@@ -737,6 +738,33 @@ def _deleted_named_in(raw: str, deleted: frozenset[str] | set[str]) -> str | Non
         customer = erasure_id(match.group(1))
         if customer in deleted:
             return customer
+    return _rounded_to(raw, deleted)
+
+
+# a customer id sent as a number that is no integer as written (``1.152921504606847e+18``, ``2**60.0``)
+_CUSTOMER_NUMBER = re.compile(
+    r'"customer_id"\s*:\s*(-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9])'
+)
+
+
+def _rounded_to(raw: str, deleted: frozenset[str] | set[str]) -> str | None:
+    """The deleted customer whose id a float past the integers a float64 holds exactly (2**53 and up: a
+    64-bit account id that passed through a float column) may have been made from: whose the row is
+    cannot be read (``readers.integral_digits`` names no one, and holds no one), yet for erasure it names
+    every deleted customer whose integer id rounds to that float; matching more only erases more."""
+    for match in _CUSTOMER_NUMBER.finditer(raw):
+        number = match.group(1)
+        if number.lstrip("-").isdigit():
+            continue  # an integer as written: its digits are read as they stand
+        try:
+            value = float(number)
+        except ValueError:
+            continue
+        if not math.isfinite(value) or abs(value) < 2**53:
+            continue
+        for customer in sorted(deleted):
+            if customer.lstrip("-").isdigit() and len(customer) < 400 and float(int(customer)) == value:
+                return customer
     return None
 
 

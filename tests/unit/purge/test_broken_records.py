@@ -17,6 +17,7 @@ from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line,
 
 from utterance_governance.io import readers
 from utterance_governance.io.readers import integral_digits
+from utterance_governance.jobs.publish import PublishingBlocked
 
 DT = "landing/utterances/dt=2026-11-20"
 
@@ -165,6 +166,74 @@ def test_a_parquet_float_customer_column_is_read_as_its_integers(lake) -> None:
     lake.privacy()
     _erased(lake, "d1", "swordfish")
     assert left_in_lake(lake, "a fraction's words")  # 12345.5 names no customer 12345
+
+
+BIG = 2**60  # a 64-bit account id past 2**53 that a float64 holds exactly
+
+
+def _parquet_of(customer_ids: pa.Array, transcripts: list[str]) -> bytes:
+    n = len(transcripts)
+    table = pa.table(
+        {
+            "utterance_id": [f"u{i}" for i in range(n)],
+            "customer_id": customer_ids,
+            "captured_at": pa.array([datetime(2026, 11, 20, 10, tzinfo=UTC)] * n, pa.timestamp("us", "UTC")),
+            "locale": ["en-US"] * n,
+            "transcript": transcripts,
+            "response": ["Done."] * n,
+            "asr_confidence": [0.9] * n,
+        }
+    )
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("written", ["parquet-float64", "json-float"])
+def test_a_customer_id_past_2_53_sent_as_a_float_is_erased_with_the_customer_it_rounds_from(lake, written):
+    """Whose the row is cannot be read (the float may have been made from another integer nearby, so it
+    holds no one), yet a delete-all of an id it rounds from erases it; another customer's does not."""
+    if written == "parquet-float64":
+        body = _parquet_of(pa.array([float(BIG), 7.0], pa.float64()), ["my pin is swordfish", "the weather"])
+        lake.storage.write_bytes(f"{DT}/n.parquet", body)
+    else:
+        row = line("u0", "X", "my pin is swordfish").replace(b'"X"', f"{BIG}.0".encode())
+        lake.storage.write_bytes(f"{DT}/n.jsonl", row + line("u1", "7", "the weather"))
+    lake.publish()
+    assert left_in_lake(lake, "swordfish")  # quarantined: no customer can be read
+    lake.storage.write_bytes("landing/deletions/a.jsonl", deletion("d0", str(BIG + 10**6)))
+    lake.privacy()
+    assert receipt(lake, "d0")["status"] == "completed"
+    assert left_in_lake(lake, "swordfish")  # 2**60 + 10**6 is another float
+    lake.storage.write_bytes("landing/deletions/b.jsonl", deletion("d1", str(BIG + 1)))  # rounds to 2**60
+    lake.privacy()
+    _erased(lake, "d1", "swordfish")
+    assert left_in_lake(lake, "the weather")  # customer 7's row beside it stays
+
+
+def test_a_float32_customer_column_names_only_the_integers_it_holds_exactly(lake) -> None:
+    """A float32 holds the integers below 2**24 exactly: 16777217 is stored as 16777216.0, so an id
+    there names no one (an unreadable opt-out blocks publishing, never holds the stranger 16777216)."""
+    event = pa.table(
+        {
+            "event_id": ["e-1", "e-2"],
+            "customer_id": pa.array([16777217.0, 4242.0], pa.float32()),  # stored 16777216.0 and 4242.0
+            "purpose": ["model_training"] * 2,
+            "status": ["opted_out"] * 2,
+            "effective_at": ["2026-11-01T00:00:00Z"] * 2,
+            "recorded_at": ["2026-11-21T00:00:00Z"] * 2,
+            "source": ["app"] * 2,
+        }
+    )
+    buf = io.BytesIO()
+    pq.write_table(event, buf)
+    lake.storage.write_bytes("landing/consent/events.parquet", buf.getvalue())
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-real", "16777217", "play some jazz"))
+    with pytest.raises(PublishingBlocked, match="has no readable customer_id"):
+        lake.publish()
+    with lake.store() as store:
+        assert store.held_customers() == {"4242"}  # below 2**24: read as the customer it names
+    assert lake.live_ids() == set()
 
 
 def test_which_numbers_name_a_customer() -> None:
