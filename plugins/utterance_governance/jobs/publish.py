@@ -878,6 +878,11 @@ def _speaker_parts(
     return [functools.partial(load, p) for p in range(gated["partitions"])]
 
 
+# written in the run's decisions once its decisions and held sets are (after the switch), before its
+# staging is removed: a retry that finds it writes neither again from what is left of the staging
+_AFTER_THE_SWITCH_WRITTEN = "_written"
+
+
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     """Publish the gated batch as a new version (atomic switch) and record the run's decisions.
 
@@ -934,10 +939,15 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     progress.finish(
         f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
     )
-    if not (rechecked.get("already") and not ctx.storage.exists(_staging(ctx))):
-        # (a retry past the switch whose staging is gone had written both before removing it)
+    written = f"decisions/{ctx.run_key}/{_AFTER_THE_SWITCH_WRITTEN}"
+    if not ctx.storage.exists(written) and not (
+        rechecked.get("already") and not ctx.storage.exists(_staging(ctx))
+    ):
+        # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
+        # mark says so, as a staging left half removed by a crash could not)
         _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
     if manifest is None:
