@@ -656,6 +656,7 @@ _DUPLICATES_ROW_GROUP = 4096
 
 
 DUPLICATE_COLUMNS = ["utterance_id", "source_file", "line", "content_hash"]
+TWINS = pa.schema([(c, PUBLISHABLE.field(c).type) for c in DUPLICATE_COLUMNS])  # (``_twins_of``)
 
 
 def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarray) -> int:
@@ -1002,30 +1003,51 @@ def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) ->
     return pa.table({"utterance_id": gone, "reason": pa.array([S.DUPLICATE] * len(gone), pa.string())})
 
 
-def _twins_of(ctx: RunContext, staged: list[dict], withdrawn_hashes: pa.ChunkedArray) -> pa.Table:
-    """The night's duplicates of rows the re-check under the lock took out (an opt-out arrived
-    while the run decided): ``DUPLICATE_COLUMNS`` of each, from the batch's dedup (its duplicates
-    files) and from each file's own (its decisions). They were duplicates of a row that will not go
-    live, so they are not final: they wait with the held rows and the next run decides them afresh
-    (its first capture published, if its customer may be). Kept as duplicates, a consented
-    utterance would be lost for good, its file processed. Read only when the re-check took a row out."""
-    empty = pa.schema([(c, PUBLISHABLE.field(c).type) for c in DUPLICATE_COLUMNS]).empty_table()
-    if not len(withdrawn_hashes):
-        return empty
-    hashes = pc.unique(withdrawn_hashes.combine_chunks())
+def _twins_of(
+    ctx: RunContext, staged: list[dict], partitions: int, live: str | None, gone: pa.Array
+) -> pa.Table:
+    """The night's content duplicates whose content will not be live after this publish: the row each
+    repeated was taken out under the lock (an opt-out or an unreadable record arrived while the run
+    decided: ``gone``, the ids the re-check excludes), purged from the staging by a deletion meanwhile,
+    or was live and withdrawn by a privacy run meanwhile. ``DUPLICATE_COLUMNS`` of each, from the
+    batch's dedup (its duplicates files) and from each file's own (its decisions). They are
+    duplicates of nothing, so not final: they wait with the held rows and the next run decides them
+    afresh (its first capture published, if its customer may be). Kept as duplicates, a consented
+    utterance would be lost for good, its file processed. Read only when something was taken out."""
+    empty = TWINS.empty_table()
     found = [
-        ctx.storage.read_parquet_where_in(f.path, "content_hash", hashes, DUPLICATE_COLUMNS)
+        ctx.storage.read_parquet(f.path, DUPLICATE_COLUMNS)
         for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
         if posixpath.basename(f.path).startswith("content-")
     ]
     for item in staged:
         for piece in _pieces(ctx, item["decisions"], [*DUPLICATE_COLUMNS, "reason"]):
-            twin = pc.and_(
-                pc.equal(piece.column("reason"), S.DUPLICATE),
-                pc.is_in(piece.column("content_hash"), value_set=hashes),
-            )
-            found.append(piece.filter(pc.fill_null(twin, False)).select(DUPLICATE_COLUMNS))
-    return pa.concat_tables([empty, *(t.cast(empty.schema) for t in found)])
+            duplicate = pc.fill_null(pc.equal(piece.column("reason"), S.DUPLICATE), False)
+            found.append(piece.filter(duplicate).select(DUPLICATE_COLUMNS))
+    duplicates = pa.concat_tables([empty, *(t.cast(empty.schema) for t in found)])
+    if not duplicates.num_rows:
+        return empty
+    hashes = pc.unique(duplicates.column("content_hash").combine_chunks()).drop_null()
+    going = np.zeros(len(hashes), dtype=bool)  # live after this publish: published by it, or live now
+    for partition in range(partitions):
+        rows = read_partition(ctx.storage, _stage_dir(ctx, "speakers"), partition, PUBLISHABLE,
+                              ["utterance_id", "content_hash"])  # fmt: skip
+        staying = pc.invert(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=gone), False))
+        going |= np.asarray(
+            pc.fill_null(pc.is_in(hashes, value_set=rows.column("content_hash").filter(staying)), False)
+        )
+    if live is not None and not going.all():
+        live_hashes, _ = ctx.store.live_matches(
+            ctx.dataset, live, hashes.filter(pa.array(~going)), pa.array([], pa.string())
+        )
+        going |= np.asarray(
+            pc.fill_null(pc.is_in(hashes, value_set=pa.array(sorted(live_hashes), pa.string())), False)
+        )
+    return duplicates.filter(
+        pc.fill_null(
+            pc.is_in(duplicates.column("content_hash"), value_set=hashes.filter(pa.array(~going))), False
+        )
+    )
 
 
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
@@ -1120,7 +1142,7 @@ def _recheck(
     # another run switched a version since this one looked its batch up (two runs at once): what that
     # version holds now is a duplicate here (the usual night looked at this very version: no lookup)
     changed = live is not None and live not in seen
-    excluded_parts, withdrawn_hashes = [], []
+    excluded_parts, rows_now = [], 0
     for partition in range(len(publication.parts)):
         rows = read_partition(
             ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash"]
@@ -1131,16 +1153,20 @@ def _recheck(
                 [excluded, _live_now(ctx, live, rows, excluded.column("utterance_id").combine_chunks())]
             )
         excluded_parts.append(excluded)
-        out_of_batch = pc.is_in(
-            rows.column("utterance_id"), value_set=excluded.column("utterance_id").combine_chunks()
-        )
-        withdrawn_hashes.append(rows.column("content_hash").filter(pc.fill_null(out_of_batch, False)))
+        rows_now += rows.num_rows
     excluded = (
         pa.concat_tables(excluded_parts)
         if excluded_parts
         else pa.table({"utterance_id": pa.array([], pa.string()), "reason": pa.array([], pa.string())})
     )
-    twins = _twins_of(ctx, staged, pa.chunked_array(withdrawn_hashes, pa.string()))
+    # rows taken out here, purged from the staging by a deletion meanwhile (fewer than were gated), or
+    # live rows withdrawn meanwhile (another version): the duplicates of what does not go live wait
+    if excluded.num_rows or rows_now < publication.part_rows or changed:
+        twins = _twins_of(
+            ctx, staged, len(publication.parts), live, excluded.column("utterance_id").combine_chunks()
+        )
+    else:
+        twins = TWINS.empty_table()
     counts = Counter(publication.counts)
     for reason, n in Counter(excluded.column("reason").to_pylist()).items():
         counts[S.PUBLISHED] -= n

@@ -172,3 +172,78 @@ def test_the_twin_of_a_row_held_at_publish_waits_beside_it_and_goes_live_before_
     assert again["counts"] == {S.DUPLICATE: 1}
     assert lake.live_ids() == {"u-dan", "u-bob"}
     assert not lake.storage.list_files("quarantine/held", (".parquet",))
+
+
+def _publish_with(lake, while_gated) -> dict:
+    """A publish whose batch is gated (its duplicates decided) when ``while_gated`` runs."""
+    from utterance_governance.jobs import publish as job
+
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        job.ingest_privacy(ctx)
+        staged = [job.process_file(ctx, f) for f in job.discover_files(ctx)]
+        gated = job.gate_batch(ctx, staged)
+        while_gated()
+        return job.publish(ctx, staged, gated)
+
+
+def _deletion(lake, customer: str) -> None:
+    request = {"request_id": f"d-{customer}", "customer_id": customer, "scope": "all",
+               "requested_at": "2026-11-21T00:00:00Z"}  # fmt: skip
+    lake.storage.write_bytes(f"landing/deletions/{customer}.jsonl", json.dumps(request).encode())
+    lake.privacy(check_deadlines=False)
+
+
+def test_the_twin_of_a_row_a_deletion_purged_from_the_staging_waits(tmp_path, store_url):
+    """ann's delete-all arrives while the batch is gated: the privacy run purges her row from the
+    publish's staging, so the re-check has nothing to take out; bob's twin (another file) waits all
+    the same, and the next run publishes it."""
+    lake = _lake(tmp_path, store_url, ["ann", "bob"], files=2)
+
+    result = _publish_with(lake, lambda: _deletion(lake, "ann"))
+
+    assert lake.live_ids() == {"u-dan"}
+    assert result["counts"][S.HELD_BACK] == 1 and S.DUPLICATE not in result["counts"]
+    assert _decisions(lake)["u-bob"]["detail"] == S.HELD_TWIN_WITHDRAWN
+    lake.publish()
+    assert lake.live_ids() == {"u-dan", "u-bob"}
+
+
+def test_the_duplicate_of_a_live_row_withdrawn_while_the_batch_is_gated_waits(tmp_path, store_url):
+    from tests.pipeline import Lake
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    (ann,) = _lines(["ann"])
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-19/a.jsonl", json.dumps(ann).encode())
+    lake.publish()
+    rows = _lines(["bob"]) + _lines(["dan"], "what is the weather tomorrow")
+    lake.storage.write_bytes(f"{DAY}/b.jsonl", "\n".join(json.dumps(r) for r in rows).encode())
+
+    _publish_with(lake, lambda: _opt_out(lake, "ann"))
+
+    assert lake.live_ids() == {"u-dan"}
+    assert _decisions(lake)["u-bob"]["detail"] == S.HELD_TWIN_WITHDRAWN
+    lake.publish()
+    assert lake.live_ids() == {"u-dan", "u-bob"}
+
+
+def test_the_duplicate_of_a_row_that_stays_live_stays_a_duplicate_when_the_live_version_changes(
+    tmp_path, store_url
+):
+    """The control: another customer's opt-out changes the live version while the batch is gated; bob's
+    row repeats ann's, still live: a duplicate, nothing held."""
+    from tests.pipeline import Lake
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    ann, cy = _lines(["ann"]) + _lines(["cy"], "turn on the lights")
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-19/a.jsonl", f"{json.dumps(ann)}\n{json.dumps(cy)}".encode()
+    )
+    lake.publish()
+    lake.storage.write_bytes(f"{DAY}/b.jsonl", json.dumps(_lines(["bob"])[0]).encode())
+
+    result = _publish_with(lake, lambda: _opt_out(lake, "cy"))
+
+    assert lake.live_ids() == {"u-ann"}
+    assert result["counts"] == {S.DUPLICATE: 1}
+    assert not lake.storage.list_files("quarantine/held", (".parquet",))
