@@ -135,7 +135,14 @@ _UUID_ODD = r"^(?:urn:uuid:|\{)|^[0-9a-f]{32}\}?$"
 
 
 def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """``listed_key`` of ids that are canonical already."""
+    """``listed_key`` of ids that are canonical already. Compatibility spellings fold too (NFKC: a
+    listing typed through an East Asian input method, ``６ｆ１ｃ…``, is the utterance ``6f1c…``; the ASCII
+    ids, nearly all, are not read for it)."""
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    plain = pc.fill_null(pc.string_is_ascii(ids), True)
+    if not pc.all(plain).as_py():
+        ids = pc.if_else(plain, ids, pc.utf8_normalize(ids, "NFKC"))
     key = fold_case(ids)
     odd = pc.fill_null(pc.match_substring_regex(key, _UUID_ODD), False)
     if not pc.any(odd).as_py():

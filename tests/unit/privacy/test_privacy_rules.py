@@ -244,6 +244,20 @@ class TestDeletion:
             "ärger-1",
         ]
 
+    def test_scope_utterances_matches_the_listed_ids_in_compatibility_spellings(self):
+        """A listing typed through an East Asian input method (full-width forms) matched nothing and its
+        receipt completed with the utterance live; an id the data writes so is reached the other way."""
+        uuid = "6f1c2a3b-1111-2222-3333-444455556666"
+        wide = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in uuid)
+        records = utterances(
+            (uuid, "c1", ts(1), "en-US"), ("ｕ－７７", "c1", ts(2), "en-US"), ("keep", "c1", ts(3), "en-US"),
+        )  # fmt: skip
+        req = dict(customer_id="c1", scope="utterances", utterance_ids=[wide, "U-77"], requested_at=ts(25))
+        assert excluded(DeletionRequested(), records, PrivacyState(deletions=deletions(req))) == [
+            uuid,
+            "ｕ－７７",
+        ]
+
     def test_scope_utterances_matches_a_uuid_however_it_is_written(self):
         """A listing of ``{6F1C…}``, ``urn:uuid:6f1c…`` or the 32 digits without hyphens matched nothing and
         its receipt completed with the utterance still published; the rows' ids may be written so too."""
