@@ -799,6 +799,11 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
     )
     counts[S.PUBLISHED] -= duplicates
     counts[S.DUPLICATE] += duplicates
+    # rows a deletion purged from the staging while the run went on (a copy is erased for a deletion only)
+    purged = counts[S.PUBLISHED] - sum(p["rows"] for p in partials)
+    if purged > 0:
+        counts[S.PUBLISHED] -= purged
+        counts[S.DELETION_REQUESTED] += purged
     gates = [json.loads(ctx.storage.read_bytes(f"{_staging(ctx)}/gates/p={p['partition']:05d}.json"))
              for p in sorted(partials, key=lambda p: p["partition"])]  # fmt: skip
     if not gates:  # nothing new tonight: the (empty) batch is still gated, as every night
@@ -1173,6 +1178,9 @@ def _recheck(
         counts[reason] += n
     counts[S.DUPLICATE] -= twins.num_rows
     counts[S.HELD_BACK] += twins.num_rows
+    # rows a deletion purged from the staging while the run went on (a copy is erased for a deletion only)
+    counts[S.PUBLISHED] -= publication.part_rows - rows_now
+    counts[S.DELETION_REQUESTED] += publication.part_rows - rows_now
     out.update(excluded=excluded, twins=twins, counts={k: v for k, v in counts.items() if v})
     # for a retry past the switch: what this re-check decided
     ctx.storage.write_parquet(_rechecked_path(ctx), excluded)

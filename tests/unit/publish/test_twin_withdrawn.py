@@ -247,3 +247,22 @@ def test_the_duplicate_of_a_row_that_stays_live_stays_a_duplicate_when_the_live_
     assert lake.live_ids() == {"u-ann"}
     assert result["counts"] == {S.DUPLICATE: 1}
     assert not lake.storage.list_files("quarantine/held", (".parquet",))
+
+
+@pytest.mark.parametrize("when", ["before the gate", "while gated"])
+def test_the_runs_counts_say_deletion_requested_for_rows_a_deletion_purged_from_its_staging(
+    tmp_path, store_url, when
+):
+    """A deletion's privacy run purges the running publish's staging: the run counted the rows
+    ``published`` (its files were decided before), though they never went live."""
+    from tests.pipeline import Lake
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
+    rows = _lines(["ann"]) + _lines(["dan"], "what is the weather tomorrow")
+    lake.storage.write_bytes(f"{DAY}/a.jsonl", "\n".join(json.dumps(r) for r in rows).encode())
+    if when == "before the gate":
+        result = lake.publish(between=lambda: _deletion(lake, "ann"))
+    else:
+        result = _publish_with(lake, lambda: _deletion(lake, "ann"))
+    assert lake.live_ids() == {"u-dan"}
+    assert result["counts"] == {S.PUBLISHED: 1, S.DELETION_REQUESTED: 1}
