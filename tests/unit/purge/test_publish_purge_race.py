@@ -269,7 +269,7 @@ def test_a_purge_between_decide_and_publish_is_not_undone(lake, tmp_path, store_
 def test_without_the_recheck_the_same_schedule_brings_purged_customers_back(
     lake, tmp_path, store_url, monkeypatch
 ):
-    monkeypatch.setattr(job, "_recheck", lambda ctx, publication, out, seen=None: publication)
+    monkeypatch.setattr(job, "_recheck", lambda ctx, staged, publication, out, seen=None: publication)
     _purge_between_decide_and_publish(lake, tmp_path, monkeypatch)
     with pytest.raises(AssertionError, match="live rows of deleted or opted-out customers"):
         assert_invariant(lake, store_url)
