@@ -512,7 +512,7 @@ def _keep_held_rows(
     """After a publish: each file's still-held rows replace its held set (none left: removed).
 
     Rows the re-check under the lock held back (their customer's unreadable record arrived while the
-    run decided), and the twins of the rows it took out (``_twins_of``), join them, read again from
+    run decided), and the duplicates of what does not go live (``_twins_of``), join them, read again from
     where they came from: a released hold brings them back as it brings back the rest; twins are
     released by the next run."""
     held_later = {S.HELD_AT_PUBLISH: _rechecked_as(rechecked, S.HELD_BACK)}
@@ -597,7 +597,7 @@ def _rechecked_path(ctx: RunContext) -> str:
 
 
 def _twins_path(ctx: RunContext) -> str:
-    """The batch's duplicates of rows the re-check under the lock took out (``_twins_of``)."""
+    """The batch's duplicates of what does not go live, as the re-check under the lock found them (``_twins_of``)."""
     return f"{_staging(ctx)}/twins.parquet"
 
 
@@ -1189,7 +1189,8 @@ def _recheck(
         log.warning("re-check under the dataset lock took out %d rows decided before newer privacy records: %s",
                     excluded.num_rows, dict(Counter(excluded.column("reason").to_pylist())))  # fmt: skip
     if twins.num_rows:
-        log.warning("%d duplicates of those rows wait in %s: the next run decides them", twins.num_rows, HELD)
+        log.warning("%d duplicates of rows that do not go live wait in %s: the next run decides them",
+                    twins.num_rows, HELD)  # fmt: skip
     gone = excluded.column("utterance_id")
 
     def without_excluded(load: Callable[[], pa.Table]) -> Callable[[], pa.Table]:
@@ -1268,7 +1269,7 @@ def _decided_finally(
     decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None, held_twins: pa.Array
 ) -> pa.Table:
     """Decisions with the batch's duplicates and the re-check's reasons, the rows of records a deletion
-    request covers left out. ``held_twins`` (row keys): duplicates of rows the re-check took out, held."""
+    request covers left out. ``held_twins`` (row keys): duplicates of what does not go live, held (``_twins_of``)."""
     reasons = decisions.column("reason")
     if len(held_twins):
         is_twin = pc.and_(
