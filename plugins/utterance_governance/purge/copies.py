@@ -514,22 +514,24 @@ _RECORD_KEY = re.compile(r'"(?:utterance_id|customer_id)"\s*:')
 def _after(text: str, state: tuple[bool, int]) -> tuple[bool, int]:
     """(inside a string, brackets open) after ``text`` read on from ``state``, as JSON counts them."""
     in_string, depth = state
-    escaped = False
-    for ch in text:
+    for mark in _JSON_MARKS.finditer(
+        text
+    ):  # (the marks only: a long fragment is not read a character at a time)
+        token = mark.group()
         if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
+            in_string = token != '"'  # (an escape, ``\"`` included, is one token: it ends nothing)
+        elif token == '"':
             in_string = True
-        elif ch in "{[":
+        elif token in "{[":
             depth += 1
-        elif ch in "}]":
+        elif token in "}]":
             depth -= 1
     return in_string, depth
+
+
+# what JSON's strings and brackets are read by: an escape (a backslash and the character after it), a
+# quote, a bracket
+_JSON_MARKS = re.compile(r'\\.|["{}\[\]]', re.S)
 
 
 def _is_open(state: tuple[bool, int]) -> bool:
@@ -763,8 +765,8 @@ def _rounded_to(raw: str, deleted: frozenset[str] | set[str]) -> str | None:
         if not math.isfinite(value) or abs(value) < 2**53:
             continue
         for customer in sorted(deleted):
-            if customer.lstrip("-").isdigit() and len(customer) < 400 and float(int(customer)) == value:
-                return customer
+            if customer.lstrip("-").isdigit() and len(customer) <= 308 and float(int(customer)) == value:
+                return customer  # (an integer of 308 digits or fewer is a finite float)
     return None
 
 
