@@ -765,9 +765,17 @@ def _rounded_to(raw: str, deleted: frozenset[str] | set[str]) -> str | None:
         if not math.isfinite(value) or abs(value) < 2**53:
             continue
         for customer in sorted(deleted):
-            if customer.lstrip("-").isdigit() and len(customer) <= 308 and float(int(customer)) == value:
-                return customer  # (an integer of 308 digits or fewer is a finite float)
+            if customer.lstrip("-").isdigit() and len(customer) <= 310 and _as_float(customer) == value:
+                return customer
     return None
+
+
+def _as_float(digits: str) -> float | None:
+    """An integer's nearest float; None past the floats (``1e309`` and up)."""
+    try:
+        return float(int(digits))
+    except OverflowError:
+        return None
 
 
 # an utterance id as a JSON string or number (``readers.integral_digits``)
