@@ -23,7 +23,7 @@ HELD_UNREADABLE_RECORD = "privacy_record_unreadable"  # an unreadable consent or
 HELD_PUBLISHING_BLOCKED = "publishing_blocked"  # an unreadable record naming nobody: nobody is published
 HELD_AT_PUBLISH = "held_at_publish"  # by the re-check under the dataset lock (a record arrived meanwhile)
 HELD_WITHDRAWN = "withdrawn_while_held_back"  # live, then withdrawn by a purge (``quarantine/withdrawn``)
-# a duplicate of the night's row that the re-check under the lock withdrew: decided again next run
+# a duplicate of a row that does not go live after all (``jobs.publish._twins_of``): decided again next run
 HELD_TWIN_WITHDRAWN = "twin_withdrawn_at_publish"
 HELD_COLUMNS = ("reason", "detail")  # what a held set adds to its rows
 QUALITY_PREFIX = "quality:"
