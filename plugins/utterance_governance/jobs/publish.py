@@ -1019,20 +1019,26 @@ def _twins_of(
     duplicates of nothing, so not final: they wait with the held rows and the next run decides them
     afresh (its first capture published, if its customer may be). Kept as duplicates, a consented
     utterance would be lost for good, its file processed. Read only when something was taken out."""
-    empty = TWINS.empty_table()
-    found = [
-        ctx.storage.read_parquet(f.path, DUPLICATE_COLUMNS)
+    dup_files = [
+        f.path
         for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
         if posixpath.basename(f.path).startswith("content-")
     ]
-    for item in staged:
-        for piece in _pieces(ctx, item["decisions"], [*DUPLICATE_COLUMNS, "reason"]):
-            duplicate = pc.fill_null(pc.equal(piece.column("reason"), S.DUPLICATE), False)
-            found.append(piece.filter(duplicate).select(DUPLICATE_COLUMNS))
-    duplicates = pa.concat_tables([empty, *(t.cast(empty.schema) for t in found)])
-    if not duplicates.num_rows:
-        return empty
-    hashes = pc.unique(duplicates.column("content_hash").combine_chunks()).drop_null()
+
+    def file_duplicates(columns: list[str]) -> Iterator[pa.Table]:
+        """Each file's own duplicates (its decisions), a piece at a time."""
+        for item in staged:
+            for piece in _pieces(ctx, item["decisions"], [*columns, "reason"]):
+                yield piece.filter(pc.fill_null(pc.equal(piece.column("reason"), S.DUPLICATE), False))
+
+    # first the duplicates' content hashes only (a night's duplicates may be millions of rows) ...
+    hashes = pc.unique(
+        pa.chunked_array(
+            [ctx.storage.read_parquet(path, ["content_hash"]).column(0) for path in dup_files]
+            + [piece.column("content_hash") for piece in file_duplicates(["content_hash"])],
+            pa.string(),
+        )
+    ).drop_null()
     going = np.zeros(len(hashes), dtype=bool)  # live after this publish: published by it, or live now
     for partition in range(partitions):
         rows = read_partition(ctx.storage, _stage_dir(ctx, "speakers"), partition, PUBLISHABLE,
@@ -1048,11 +1054,19 @@ def _twins_of(
         going |= np.asarray(
             pc.fill_null(pc.is_in(hashes, value_set=pa.array(sorted(live_hashes), pa.string())), False)
         )
-    return duplicates.filter(
-        pc.fill_null(
-            pc.is_in(duplicates.column("content_hash"), value_set=hashes.filter(pa.array(~going))), False
-        )
-    )
+    orphaned = hashes.filter(pa.array(~going))
+    if not len(orphaned):
+        return TWINS.empty_table()
+    # ... then the rows of the few whose content goes live nowhere
+    found = [
+        ctx.storage.read_parquet_where_in(path, "content_hash", orphaned, DUPLICATE_COLUMNS)
+        for path in dup_files
+    ]
+    found += [
+        piece.filter(pc.fill_null(pc.is_in(piece.column("content_hash"), value_set=orphaned), False))
+        for piece in file_duplicates(DUPLICATE_COLUMNS)
+    ]
+    return pa.concat_tables([TWINS.empty_table(), *(t.select(DUPLICATE_COLUMNS).cast(TWINS) for t in found)])
 
 
 def _published_by(ctx: RunContext, run_id: str) -> str | None:
