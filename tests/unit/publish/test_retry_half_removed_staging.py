@@ -10,7 +10,7 @@ import os
 
 import pytest
 from tests.pipeline import Lake
-from tests.unit.publish.test_twin_withdrawn import DAY, _decisions, _lines, _opt_out
+from tests.unit.publish.test_twin_withdrawn import DAY, _arrives, _consent, _decisions, _lines, _opt_out
 
 from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
@@ -76,18 +76,17 @@ def test_a_row_held_at_publish_stays_held_and_an_opted_out_one_is_not_recorded_p
         "a.jsonl",
         _lines(["ann"]) + _lines(["cy"], "turn on the lights") + _lines(["dan"], "what time is it"),
     )
-    broken = {"event_id": "e-ann", "customer_id": "ann", "purpose": "model_training", "status": "opted_in",
-              "effective_at": "not a time", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+    broken = _consent("ann", "opted_in", "not a time")
 
     def meanwhile() -> None:
-        lake.storage.write_bytes("landing/consent/late.jsonl", json.dumps(broken).encode())
+        _arrives(lake, broken, privacy_run=False)
         _opt_out(lake, "cy", "cy")
 
     _publish_crashing_in_the_staging_removal(lake, monkeypatch, "rechecked.parquet", meanwhile)
     decided = _decisions(lake)
     assert (decided["u-ann"]["reason"], decided["u-cy"]["reason"]) == (S.HELD_BACK, S.OPTED_OUT)
     fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}
-    lake.storage.write_bytes("landing/consent/fixed.jsonl", json.dumps(fixed).encode())
+    _arrives(lake, fixed, "fixed", privacy_run=False)
     lake.publish()
     assert lake.live_ids() == {"u-dan", "u-ann"}
 

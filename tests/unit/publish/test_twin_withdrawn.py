@@ -24,12 +24,21 @@ def _lines(customers: list[str], words: str = "play some jazz in the kitchen") -
     ]  # fmt: skip
 
 
-def _opt_out(lake, customer: str, name: str = "late") -> None:
-    event = {"event_id": f"e-{customer}", "customer_id": customer, "purpose": "model_training",
-             "status": "opted_out", "effective_at": "2026-11-01T00:00:00Z",
-             "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+def _consent(customer: str, status: str = "opted_out", effective_at: str = "2026-11-01T00:00:00Z") -> dict:
+    """A consent event of ``customer``'s (``effective_at="not a time"``: an unreadable one, holding them)."""
+    return {"event_id": f"e-{customer}", "customer_id": customer, "purpose": "model_training", "status": status,
+            "effective_at": effective_at, "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+
+
+def _arrives(lake, event: dict, name: str = "late", *, privacy_run: bool = True) -> None:
+    """``event`` lands (as ``landing/consent/<name>.jsonl``), then a privacy run, as while a publish runs."""
     lake.storage.write_bytes(f"landing/consent/{name}.jsonl", json.dumps(event).encode())
-    lake.privacy(check_deadlines=False)
+    if privacy_run:
+        lake.privacy(check_deadlines=False)
+
+
+def _opt_out(lake, customer: str, name: str = "late") -> None:
+    _arrives(lake, _consent(customer), name)
 
 
 def _decisions(lake) -> dict[str, dict]:
@@ -148,14 +157,9 @@ def test_the_twin_of_a_row_held_at_publish_waits_beside_it_and_goes_live_before_
     twin beside it, each with its own detail. The next run publishes bob's (ann is still held); ann's,
     released later, is a duplicate of bob's."""
     lake = _lake(tmp_path, store_url, ["ann", "bob"])
-    broken = {"event_id": "e-ann", "customer_id": "ann", "purpose": "model_training", "status": "opted_in",
-              "effective_at": "not a time", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
+    broken = _consent("ann", "opted_in", "not a time")
 
-    def unreadable_record_arrives() -> None:
-        lake.storage.write_bytes("landing/consent/late.jsonl", json.dumps(broken).encode())
-        lake.privacy(check_deadlines=False)
-
-    result = lake.publish(between=unreadable_record_arrives)
+    result = lake.publish(between=lambda: _arrives(lake, broken))
     assert result["counts"] == {S.PUBLISHED: 1, S.HELD_BACK: 2}
     (held,) = lake.storage.list_files("quarantine/held", (".parquet",))
     waiting = lake.storage.read_parquet(held.path, columns=["utterance_id", "detail"]).to_pylist()
@@ -167,7 +171,7 @@ def test_the_twin_of_a_row_held_at_publish_waits_beside_it_and_goes_live_before_
     lake.publish()
     assert lake.live_ids() == {"u-dan", "u-bob"}
     fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}
-    lake.storage.write_bytes("landing/consent/fixed.jsonl", json.dumps(fixed).encode())
+    _arrives(lake, fixed, "fixed", privacy_run=False)
     again = lake.publish()
     assert again["counts"] == {S.DUPLICATE: 1}
     assert lake.live_ids() == {"u-dan", "u-bob"}
