@@ -12,3 +12,12 @@ def both(text: str, locale: str | None) -> str:
     out = redact_text(text, locale)
     assert redact_array(pa.array([text]), pa.array([locale], pa.string())).to_pylist() == [out]
     return out
+
+
+def redacted_unflagged(text: str, locale: str | None) -> str:
+    """``both``, and the gate's detector finds nothing in what redaction left (or the night would block)."""
+    from utterance_governance.detect import flag_rows
+
+    out = both(text, locale)
+    assert flag_rows([out], [locale], sample_rate=0).tolist() == [False]
+    return out

@@ -7,7 +7,7 @@ night it blocks)."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.clean.agree import both
+from tests.unit.clean.agree import both, redacted_unflagged
 
 from utterance_governance.detect import flag_rows
 
@@ -28,9 +28,8 @@ from utterance_governance.detect import flag_rows
     ],
 )
 def test_addresses_of_the_review_are_redacted(text: str, locale: str, expected: str) -> None:
-    out = both(text, locale)
+    out = redacted_unflagged(text, locale)
     assert out == expected
-    assert flag_rows([out], [locale], sample_rate=0).tolist() == [False]
 
 
 @pytest.mark.parametrize(

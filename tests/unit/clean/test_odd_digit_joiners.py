@@ -6,7 +6,7 @@ short numbers and words keep their bytes."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.clean.agree import both
+from tests.unit.clean.agree import both, redacted_unflagged
 
 from utterance_governance.detect import flag_rows
 
@@ -33,9 +33,8 @@ JOINED = [
 
 @pytest.mark.parametrize(("text", "locale", "expected"), JOINED)
 def test_digit_groups_joined_oddly_or_with_an_o_for_zero(text: str, locale: str, expected: str) -> None:
-    out = both(text, locale)
+    out = redacted_unflagged(text, locale)
     assert out == expected
-    assert flag_rows([out], [locale], sample_rate=0).tolist() == [False]
 
 
 KEPT = [
