@@ -111,8 +111,8 @@ _NOT_BEFORE_TYPE = (
     "|ganzer|ganzen|langer|kurzer|guter|besser|anderer|anderen|kleiner|großer|neuer|alter)"
 )
 _GERMAN_NUMBER = (
-    r"(?:(?:nummer|nr\.?|hausnummer)[ ]?)?[0-9]{1,4}[A-Za-z]?\b(?![.,][0-9])"
-    r"(?![ ]*(?:%|€|minuten|minute|min|stunden|stunde|std|uhr|tage|tagen|meter|metern|kilometer|km|m|mal"
+    r"(?:(?i:nummer|nr\.?|hausnummer)[ ]?)?[0-9]{1,4}[A-Za-z]?\b(?![.,][0-9])"
+    r"(?![ ]*(?i:%|€|minuten|minute|min|stunden|stunde|std|uhr|tage|tagen|meter|metern|kilometer|km|m|mal"
     r"|prozent|personen|euro|sekunden|wochen|jahre|jahren)(?![\w]))"
 )
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"

@@ -436,6 +436,9 @@ _NOT_STREET_WORDS = frozenset(
 _GLUED_STREET_TYPES = (
     r"straße|strasse|str\.|straat|laan|gasse|allee|damm|ufer|gracht|plein|kade|dijk|steeg|singel|weg"
 )
+# Glued types read only as a compound's ending, never hyphenated ("Goethepfad 5", "Kuhsteig 3"; as
+# redaction's compound endings take them)
+_GLUED_ONLY_STREET_TYPES = "pfad|steig|chaussee"
 _HOUSE_NUMBER = (
     rf"(?:(?:nummer|nr\.?|no\.?|hausnummer|huisnummer)\s*)?\d{{1,4}}[a-z]?(?![\w.,]\d)(?!\w)(?!\s*{_UNITS})"
 )
@@ -444,6 +447,9 @@ _NOT_IN_LAAN_NAME = (
 )
 _GERMANIC_STREET = re.compile(
     rf"(?i)\b[^\W\d_]{{2,}}(?:{_GLUED_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
+    rf"|\b[^\W\d_]{{3,}}(?:{_GLUED_ONLY_STREET_TYPES})\s*,?\s*{_HOUSE_NUMBER}"
+    # Amsterdam's canal street, its type alone: "Singel 40" (not "de Singel 3 keer rond": a unit)
+    rf"|(?-i:\bSingel)\s+(?:(?:nummer|nr\.?)\s*)?{_HOUSE_NUMBER}"
     rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:straße|strasse|allee|gasse|damm|ufer|plein|laan|straat)\s+{_HOUSE_NUMBER}"
     # a hyphenated name: "Karl-Marx-Allee 5", "goethe-straße 12", "Van-Gogh-Straat 3"
     rf"|\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_GLUED_STREET_TYPES}|platz|chaussee|markt)\s*,?\s*{_HOUSE_NUMBER}"
@@ -454,6 +460,21 @@ _GERMANIC_STREET = re.compile(
     # possessive, article or verb among it ("de laan van mijn ouders heeft 20 bomen")
     rf"|\blaan\s+van\s+(?:(?:de|der|den|het)\s+)?(?:(?!(?:{_NOT_IN_LAAN_NAME})\s)[^\W\d_][\w'’-]*\s+){{1,2}}{_HOUSE_NUMBER}"
 )
+# A capitalised place adjective and a German street type that is also a word: "Kieler Ring 5",
+# "Berliner Platz 5", "Berliner Chaussee 5" (as redaction reads them; not "erster Platz 1", "Unser
+# Platz 5", "der Ring 3": ``_NOT_PLACE_ADJECTIVES``)
+_PLACE_ADJECTIVE_STREET = re.compile(
+    rf"\b(?P<place>[A-ZÄÖÜ][^\W\d_]+er)\s(?:Ring|Platz|Chaussee|Steig|Pfad)\s(?i:{_HOUSE_NUMBER})"
+)
+_NOT_PLACE_ADJECTIVES = frozenset(
+    [
+        "der", "über", "unter", "oder", "aber", "ihrer", "meiner", "deiner", "seiner", "einer", "keiner",
+        "unser", "euer", "jeder", "dieser", "jener", "welcher", "mancher", "solcher", "erster", "zweiter",
+        "dritter", "vierter", "fünfter", "sechster", "letzter", "nächster", "halber", "ganzer", "langer",
+        "kurzer", "guter", "besser", "anderer", "kleiner", "großer", "neuer", "alter", "immer", "wieder",
+        "später", "hier", "mehr", "weiter", "wer", "aber", "sehr", "leider"
+    ]
+)  # fmt: skip
 _NOT_BEFORE_STREET_TYPE = frozenset(
     [
         "auf", "den", "dem", "der", "die", "das", "des", "ins", "zum", "zur", "vom", "von", "mit", "für",
@@ -473,6 +494,12 @@ _ROMANCE_STREET = re.compile(
     rf"|(?i:\bplaza\s+(?:de\s+la|del|de)\s+)(?:[\w'’]+,?\s+){{1,3}}?{_ROMANCE_NUMBER}"
     r"|(?-i:\b(?:Plaza|Camino)\s+(?:(?:de\s+la|del|de|la|el)\s+)?[A-ZÁÉÍÓÚÑ])[\w'’]*,?\s+(?:[\w'’]+,?\s+){0,3}?"
     + _ROMANCE_NUMBER
+    # "C/ Serrano 45", "C/ de la Princesa 3": the Spanish abbreviation of "calle", a capitalised name
+    + r"|(?-i:\bC/[ ](?:(?:de[ ]la|del|de)[ ])?[A-ZÁÉÍÓÚÑ])[\w'’]*[ ](?:[\w'’]+,?[ ]){0,3}?"
+    + _ROMANCE_NUMBER
+    # "12 rue de la paix", "12 bis rue Lepic", "5, allée des Tilleuls": a French number-first street
+    + r"|(?i:(?<![\w.,:/-])\d{1,4}(?:[ ](?:bis|ter|quater))?,?[ ](?:rue|allée|allee|impasse|chemin|quai"
+    r"|boulevard|bd|avenue)[ ][^\W\d_])"
     + r"|(?i:\bplaza\s+(?!(?:para|por|con|en|a|al|y|o|hasta|sin|libre|libres|disponible|disponibles|hay)\s)"
     r"[^\W\d_]{3,}\s+(?:[^\W\d_]{3,}\s+)?\d{1,4}(?=\s*(?:$|[,.;!?\n])))"
 )
@@ -496,6 +523,9 @@ def _lower_case_street(text: str) -> bool:
             words = (match.group("words") or match.group("titled")).lower().split()
             if not any(word in _NOT_STREET_WORDS or word in stop for word in words):
                 return True
+    for match in _PLACE_ADJECTIVE_STREET.finditer(text):
+        if match.group("place").lower() not in _NOT_PLACE_ADJECTIVES:
+            return True
     for match in _GERMANIC_STREET.finditer(text):
         if (match.group("before") or match.group("adjective") or "").lower() not in _NOT_BEFORE_STREET_TYPE:
             return True
@@ -868,6 +898,9 @@ _FAMILIES: dict[str, str] = {
         rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES})\b"
         rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
         r"|(?i:\blaan\s+van\s)"
+        # ``_PLACE_ADJECTIVE_STREET``, the glued-only types, "C/", French number-first streets
+        rf"|(?:Ring|Chaussee|Steig|Pfad|{_GLUED_ONLY_STREET_TYPES})\s*,?\s*[0-9]|\bC/[ ]"
+        r"|(?i:[0-9],?[ ](?:(?:bis|ter|quater)[ ])?(?:rue|allée|allee|impasse|chemin|quai|boulevard|bd|avenue)[ ])"
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
         rf"|(?i:[0-9](?:st|nd|rd|th)\s+(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b)"  # ``_ORDINAL_STREET``
