@@ -145,6 +145,20 @@ def is_national_id(digits: str, region: str | None) -> bool:
     )
 
 
+# A Dutch BSN is nine digits; the older ones (from the sofinummer) begin with a zero, which is
+# sometimes dropped: eight digits are a BSN only where the row names one (``stdnum`` pads them)
+_BSN_SAID = re.compile(r"(?i)\b(?:bsn|burgerservicenummer|sofi-?nummer)\b")
+
+
+def _is_short_bsn(digits: str, region: str | None, text: str) -> bool:
+    return (
+        region == "NL"
+        and len(digits) == 8
+        and bool(_BSN_SAID.search(text))
+        and is_national_id("0" + digits, region)
+    )
+
+
 def _iban_spans(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _IBAN_RE.finditer(text):
@@ -180,7 +194,8 @@ def redact_ids(text: str, region: str | None = None) -> str:
     spans += _rg_spans(text, region)
     if NATIONAL_IDS.get(region or ""):
         for match in _DIGIT_RUN_RE.finditer(text):
-            if is_national_id(_digits(match.group()), region):
+            digits = _digits(match.group())
+            if is_national_id(digits, region) or _is_short_bsn(digits, region, text):
                 spans.append((match.start(), match.end(), "[NATIONAL_ID]"))
     return _replace(text, spans)
 

@@ -219,6 +219,9 @@ _DIGIT_IDS = {
     "DE": ("de.idnr",), "AT": ("at.vnr",), "FR": ("fr.nir",), "NL": ("nl.bsn",), "BR": ("br.cpf",),
     "CA": ("ca.sin",), "AU": ("au.tfn",), "IN": ("in_.aadhaar",), "JP": ("jp.in_",),
 }  # fmt: skip
+# A Dutch BSN named: its eight digits are one with the leading zero dropped (older BSNs, from the
+# sofinummer, begin with 0); without the name eight digits are none (one in eleven passes the 11-test)
+_BSN_NAMED = re.compile(r"(?i)(?<![^\W_])(?:bsn|burgerservicenummer|sofinummer|sofi-nummer)(?![^\W_])")
 _DIGIT_RUN = re.compile(r"(?<![\d])\d(?:[ .\-/]?\d){7,14}(?![\d])")
 # "my name is X" in the allowed languages (the same words in the RE2 prefilters, a space after them)
 _NAME_STATEMENT_WORDS = (
@@ -1056,6 +1059,8 @@ def _digit_groups(text: str, region: str | None) -> list[tuple[str, str]]:
             break
     for match in _DIGIT_RUN.finditer(text):
         compact = re.sub(r"\D", "", match.group())
+        if region == "NL" and len(compact) == 8 and not _BSN_NAMED.search(text):
+            continue  # a BSN is nine digits; eight ("stdnum" pads them) only where the row names one
         module = next((m for m in _DIGIT_IDS.get(region or "", ()) if _stdnum(m, compact)), None)
         if module:
             found.append(("national_id", f"stdnum_{module}"))
