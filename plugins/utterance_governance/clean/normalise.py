@@ -197,7 +197,7 @@ def _spoken_dash(match: re.Match[str]) -> str:
     return match.group(1) + "-"
 
 
-# A spoken "dot", "point", "slash", "comma" or "then" between two digit words of any supported language
+# A spoken "dot", "point", "slash", "comma", "then" or "space" between two digit words of any supported language
 # joins them ("four one five dot five five five dot zero one two three", "null eins sieben
 # eins punkt eins zwei drei …", "zéro six point un deux trois …"): it is how "415.555.0123" or
 # "0171/1234567" is read aloud, and each group alone is too short a run. Between digit words only
@@ -206,6 +206,7 @@ def _spoken_dash(match: re.Match[str]) -> str:
 _JOIN_WORDS = (
     "dot|point|period|slash|then|comma|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
     "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
+    "|space|leerzeichen|espace|espacio|spazio|spatie|espaço"  # "five five five space one two three four"
 )
 _DIGIT_WORD = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
 _SPOKEN_JOIN_RE = re.compile(

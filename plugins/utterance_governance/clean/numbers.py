@@ -35,7 +35,11 @@ from utterance_governance.clean.languages import KNOWN_REGIONS
 # Candidate rows: two letters and two digits starting a long alphanumeric run (IBAN, CURP,
 # codice fiscale), letters around digits (DNI, NIE, PAN, PPS, NINO), or a long digit group run.
 # (as ``_IBAN_RE`` starts: groups of one to four; a country code in capitals may stand apart)
-_IBAN_START = r"\b(?:[A-Za-z]{2}|[A-Z]{2} )[0-9]{2}(?:[ ]?[A-Za-z0-9]){3}"
+# (groups joined by a space, "-", "/" or parentheses: "NL91/ABNA/0417/1643/00", "(NL91) ABNA 0417 …")
+_IBAN_JOIN = r"(?:[ ]?[\-/][ ]?|[ ]?\)[ ]?\(?|[ ]?\(|[ ])?"
+_IBAN_START = (
+    rf"\b(?:[A-Za-z]{{2}}|[A-Z]{{2}} )[0-9]{{2}}{_IBAN_JOIN}(?:[A-Za-z0-9]{_IBAN_JOIN}){{2}}[A-Za-z0-9]"
+)
 _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
     # codice fiscale, also in its groups ("RSS MRA 85T10 A562S")
@@ -56,7 +60,9 @@ PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}|{_RG_SAID}"
 # ... in a row of a region without digits-only identity numbers
 ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}|{_RG_SAID}"
 
-_IBAN_RE = re.compile(r"\b(?:[A-Za-z]{2}|[A-Z]{2} )[0-9]{2}(?:[ ]?[A-Za-z0-9]{1,4}){3,9}\b", re.ASCII)
+_IBAN_RE = re.compile(
+    rf"\b(?:[A-Za-z]{{2}}|[A-Z]{{2}} )[0-9]{{2}}(?:{_IBAN_JOIN}[A-Za-z0-9]{{1,4}}){{3,9}}\b", re.ASCII
+)
 _ALNUM_ID_RE = re.compile(_ALNUM_ID, re.ASCII)
 _DIGIT_RUN_RE = re.compile(r"(?<![\w.+\-/])[0-9]{1,12}(?:[ .\-/][0-9]{1,5})*(?![\w]|[.\-/][0-9])", re.ASCII)
 
@@ -166,8 +172,13 @@ def _iban_spans(text: str) -> list[tuple[int, int]]:
         groups = list(re.finditer(r"[A-Za-z0-9]+", match.group()))
         for last in range(len(groups) - 1, -1, -1):
             end = groups[last].end()
-            if is_iban(match.group()[:end]):
-                spans.append((match.start(), match.start() + end))
+            body = match.group()[:end]
+            if is_iban(re.sub(r"[^A-Za-z0-9]", "", body)):
+                start = match.start()
+                if text[start - 1 : start] == "(" and body.count(")") > body.count("("):
+                    start -= 1  # "(NL91) ABNA …"
+                end += 1 if body.count("(") > body.count(")") and match.group()[end : end + 1] == ")" else 0
+                spans.append((start, match.start() + end))
                 break
     return spans
 

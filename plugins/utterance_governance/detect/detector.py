@@ -210,7 +210,17 @@ _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
 _IP_TOKEN = re.compile(
     r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w.:])"
 )
-_IBAN_WINDOW = re.compile(r"(?i)\b[a-z]{2}\d{2}(?:\s?[a-z0-9]){11,30}\b")
+# (its groups joined by spaces, dashes, "/" or parentheses: "NL91/ABNA/0417/1643/00", "(NL91) ABNA …")
+_IBAN_WINDOW = re.compile(r"(?i)\b[a-z]{2}\d{2}(?:[\s\-/()\u2010-\u2015]{0,3}[a-z0-9]){11,30}\b")
+
+
+def _iban(window: str) -> bool:
+    """Whether ``window`` or a part of it ending at a group's end (the window may run into the words
+    after the number) is an IBAN."""
+    ends = [m.end() for m in re.finditer(r"[A-Za-z0-9]+", window)]
+    return any(_stdnum("iban", re.sub(r"[^A-Za-z0-9]", "", window[:end])) for end in reversed(ends))
+
+
 _ALNUM_ID = re.compile(
     r"(?i)\b(?:\d{8}[a-z]|[xyz]\d{7}[a-z]|[a-z]{6}\d{2}[a-z]\d{2}[a-z]\d{3}[a-z]|[a-z]{4}\d{6}[a-z]{6}[a-z0-9]\d|[a-z]{5}\d{4}[a-z])\b"
 )
@@ -734,7 +744,7 @@ def _without_clock_lists(text: str) -> str:
     return ",".join([_TIME_AT_END.sub(" ", parts[0]), *(_TIME_FIRST.sub(" ", part) for part in parts[1:])])
 
 
-# A spoken "dot", "point", "slash", "comma", "then" or dash between two words for a digit, with spaces or
+# A spoken "dot", "point", "slash", "comma", "then", "space" or dash between two words for a digit, with spaces or
 # commas around it, in every supported language: how "415.555.0123", "0171/1234567" or "123-45-6789" is
 # read aloud ("four one five dot five five five dot zero one two three"); it counts as nothing between
 # them. Between words for a digit only, as redaction reads it: "twenty point five", "five dot com",
@@ -743,6 +753,7 @@ _JOINER_WORDS = (
     "dot|point|period|slash|then|comma|punkt|schrägstrich|komma|dann|virgule|puis|punto|barra|coma|luego"
     "|virgola|poi|punt|schuine streep|dan|ponto|vírgula|depois"
     "|dash|hyphen|strich|bindestrich|tiret|trait|guion|guión|trattino|traço|hífen|streepje"
+    "|space|leerzeichen|espace|espacio|spazio|spatie|espaço"
 )
 _JOINER_SET = frozenset(_JOINER_WORDS.replace("schuine streep", "streep").split("|"))
 _JOINABLE_DIGIT_WORDS = "|".join(sorted(set(_DIGIT_WORDS) - {"nought", "naught"}, key=len, reverse=True))
@@ -981,7 +992,7 @@ def find_in_text(
         elif _spoken_ip(text):
             found.append(("ip", "ip_spoken"))
     if digits >= 4 and "alnum" in run:
-        if any(_stdnum("iban", m.group()) for m in _IBAN_WINDOW.finditer(text)):
+        if any(_iban(m.group()) for m in _IBAN_WINDOW.finditer(text)):
             found.append(("iban", "stdnum_iban"))
         for match in _ALNUM_ID.finditer(text):
             module = next((m for m in _ID_MODULES if _stdnum(m, match.group().upper())), None)
