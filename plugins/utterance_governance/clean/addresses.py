@@ -47,11 +47,14 @@ Mount Mountain Neck Orchard Oval Pass Passage Path Pike Pine Pines Port Prairie 
 Rapids Rest Ridge River Route Shoal Shore Shores Spring Springs Spur Stream Summit Trace Track
 Tunnel Underpass Union Valley Viaduct Village Ville Vista Wall Well Wells Wharf Wood Woods Nagar
 Circus Gate Quay Wynd Broadway Esplanade Promenade Embankment Parade Approach Shoal Haven Fords Divide
+Cove Coves Run Hollow Bend Bluff Bluffs Cliff Cliffs Commons Curve Hills Inlet Lodge Skyway Trafficway
+Throughway Trl Cv Ter
 """
 # ... of those, the ones rarely said after a number and a word but of a street, in lower case too
-# ("27 oak way", "14 willow close"): at the end of the text or a clause only (not "15 minute walk",
-# "3 green lights", "3 botanical gardens", "10 feet square", "5 alarms close together")
-_WEAK_AFTER_LOWER = "way close grove vale wynd quay"
+# ("27 oak way", "14 willow close", "33 elm loop", "8 deer run"): at the end of the text or a clause
+# only (not "15 minute walk", "3 green lights", "3 botanical gardens", "10 feet square", "5 alarms
+# close together", "a 5 km run", "the 2 mile loop")
+_WEAK_AFTER_LOWER = "way close grove vale wynd quay cove trail loop run hollow bend ridge"
 # Words that are no street name before those ("a 2 way radio", "the one way")
 _NOT_STREET_WORDS = (
     "a|an|the|of|in|on|at|to|for|by|and|or|my|your|his|her|our|their|this|that|one|two|three|four|five"
@@ -61,6 +64,11 @@ _NOT_STREET_WORDS = (
     # "terminal 5 which way", "door 3 please close", "my 2 sisters live close")
     "|no|which|either|please|wont|won't|force|open|both|live|lives|goes|pretty|nil|really|quite|all"
     "|any|each|every|some|same|other|another|far|right|left|wrong|up|down|out|off|back|now|then|just"
+    # (and what is run, looped or walked: "a 5k fun run", "the 8 bar loop", "season 2 episode 3 dry run")
+    "|bar|bars|bit|lap|home|dry|test|trial|practice|training|fun|long|short|quick|morning|evening|nature"
+    "|hiking|bike|ski|sprint|marathon|hairpin|sharp|tight|endless|infinite|feedback|game|level|track|song"
+    "|beat|kilometer|kilometre|meter|metre|hike|walk|run|loop|trail|while|first|last"
+    "|next|second|third|final|episode|season|chapter|page|round|stage|part|year|month|time"
 )
 # Street types written before the name, not ordinary words in their language. "via" is a word in
 # English too, but ASR writes Italian streets in lower case ("portami in via roma 31") and the

@@ -380,6 +380,9 @@ _EN_STREET_TYPES = (
     "street|st|avenue|ave|road|rd|lane|ln|drive|way|close|court|crescent|terrace|grove|gardens"
     "|boulevard|blvd|parkway|square|mews|vale|wynd|quay"
 )
+# ... and the types only ``_LOWER_STREET`` and ``_WEAK_LOWER_STREET`` read (no word among a street's
+# words: "12 Cedar Ridge Road" is one)
+_MORE_STREET_TYPES = "circle|highway|hwy|cove|trail|loop|run|hollow|bend|ridge"
 _UNITS = (
     r"(?:%|€|\$|minutes?|mins?|hours?|hrs?|h|seconds?|secs?|km|kms|kilometers?|kilometres?|meters?|metres?|m"
     r"|miles?|feet|foot|ft|yards?|times|people|persons|percent|minuten|stunden|std|uhr|tage|meter|kilometer|mal"
@@ -389,6 +392,7 @@ _UNITS = (
 # ... of those, the types that are not ordinary words, in any case ("221 baker street")
 _EN_STRONG_STREET_TYPES = (
     "street|st|avenue|ave|road|rd|lane|ln|drive|court|crescent|terrace|boulevard|blvd|parkway|mews"
+    "|circle|highway|hwy"
 )
 _LOWER_STREET = re.compile(
     rf"(?i)(?<![\w.,:/-])(?P<number>\d{{1,5}}[a-z]?)\s+(?P<words>[^\W\d_]{{3,}}(?:\s+[^\W\d_]{{3,}})?)"
@@ -408,6 +412,13 @@ _WEAK_STREET_STOP = frozenset(
         "very", "too", "so", "is", "are", "was", "be", "it", "its", "get", "got", "go", "come", "came",
         "stay", "stayed", "goes", "went", "were", "been", "being", "has", "have", "had", "do", "does",
         "did", "not", "no", "inch", "inches", "public", "botanical",
+        # what is run, looped or walked ("a 5k fun run", "the 8 bar loop", "season 2 episode 3 dry run")
+        "bar", "bars", "bit", "lap", "home", "dry", "test", "trial", "practice", "training", "fun", "long",
+        "short", "quick", "morning", "evening", "nature", "hiking", "bike", "ski", "sprint", "marathon",
+        "hairpin", "sharp", "tight", "endless", "infinite", "feedback", "game", "level", "track", "song",
+        "beat", "kilometer", "kilometre", "meter", "metre", "hike", "walk", "run", "loop", "trail",
+        "while", "for", "first", "last", "next", "second", "third", "final", "episode", "season",
+        "chapter", "page", "round", "stage", "part", "year", "month", "time",
         # words ending a spoken sentence before "way"/"close" ("terminal 5 which way", "door 3 please
         # close", "the score is 2 nil either way", "the game ended 3 2 pretty close")
         "which", "either", "please", "wont", "won't", "force", "open", "both", "live", "lives", "pretty",
@@ -417,11 +428,11 @@ _WEAK_STREET_STOP = frozenset(
 )  # fmt: skip
 _WEAK_LOWER_STREET = re.compile(
     r"(?i)(?<![\w.,:/-])(?P<number>\d{1,5}[a-z]?)\s(?P<words>(?:[^\W\d_]{3,}\s)?[^\W\d_]{2,}[^\W\d_s])"
-    r"\s(?:way|close|grove|vale|wynd|quay)"
+    r"\s(?:way|close|grove|vale|wynd|quay|cove|trail|loop|run|hollow|bend|ridge)"
     r"(?=\s*(?:$|[,.;!?\n]|\[|\s(?:please|in|and|near|then|thanks|apt|apartment|unit|flat|suite)\b))"
     # capitalised, as written addresses are, anywhere ("27 Maple Square", "12 Rose Gardens")
     r"|(?<![\w.,:/-])(?P<capitalised>\d{1,5}[A-Za-z]?)\s(?P<titled>(?-i:[A-Z][a-z]{2,}\s(?:[A-Z][a-z]{2,}\s)?))"
-    r"(?-i:Way|Close|Grove|Gardens|Square|Vale|Wynd|Quay)(?![\w'’-])"
+    r"(?-i:Way|Close|Grove|Gardens|Square|Vale|Wynd|Quay|Cove|Trail|Loop|Run|Hollow|Bend|Ridge)(?![\w'’-])"
 )
 _NOT_BEFORE_HOUSE_NUMBER = frozenset(
     [
@@ -909,7 +920,7 @@ _FAMILIES: dict[str, str] = {
         r"|\b(?:box|postfach|apartado|caixa postal|postbus)\s*[0-9])"
         # ``_LOWER_STREET`` (its words in ASCII letters: Unicode classes here double the pass),
         # ``_GERMANIC_STREET``, ``_ROMANCE_STREET``
-        rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES})\b"
+        rf"|\b[0-9]{{1,5}}[A-Za-z]?\s+[A-Za-z]{{3,}}\s+(?:[A-Za-z]{{3,}}\s+)?(?i:{_EN_STREET_TYPES}|{_MORE_STREET_TYPES})\b"
         rf"|(?i:(?:{_GLUED_STREET_TYPES}|markt|platz)\s*,?\s*(?:(?:nummer|nr|no|hausnummer|huisnummer)\.?\s*)?[0-9])"
         r"|(?i:\blaan\s+van\s)"
         # ``_PLACE_ADJECTIVE_STREET``, the glued-only types, "C/", French number-first streets
