@@ -432,6 +432,28 @@ class LandingText:
             first = False
             yield piece
 
+    def long_lines(self, limit: int) -> Iterator[tuple[int, bytes]]:
+        """The lines over ``limit`` bytes (numbered as ``pieces`` numbers them), each as a run of
+        ``(number, bytes)`` pieces in order: a line of any length is read whole without being held
+        whole (``limit`` bytes of the line at hand at most, and a block)."""
+        number, held = 1, bytearray()  # the line at hand's first bytes, until it is found long
+        long = False
+        for block in _utf8_lines(self.blocks()):
+            start = 0
+            while True:
+                end = block.find(b"\n", start)
+                part = block[start:] if end < 0 else block[start:end]
+                if long:
+                    yield number, part
+                elif len(held) + len(part) > limit:
+                    yield number, bytes(held) + part
+                    held, long = bytearray(), True
+                else:
+                    held += part
+                if end < 0:
+                    break
+                start, number, held, long = end + 1, number + 1, bytearray(), False
+
     def without_lines(self, drop: Iterable[int]) -> Iterator[bytes]:
         """The text as the file holds it without the lines numbered in ``drop`` (the first is line 1,
         numbered as ``pieces`` numbers them): what a rewrite of the file keeps, every other byte as it

@@ -28,17 +28,20 @@ Parquet reader (never searched as raw bytes: an escape or a compression hides th
 is read fully only if a deleted customer or a listed utterance id is among them. Both readings, and
 the rewrite, go piece by piece, as the landing reader reads (its line numbers are the rewrite's): a
 file's size is not the purge's memory. What the reader cannot read of a file (another encoding, a
-row group that cannot be decoded, a gzip cut short, a line too long to read) cannot be shown free of
-a deleted customer: it is a problem of the run, and the receipts stay open. The consent and deletion records themselves
+row group that cannot be decoded, a gzip cut short) cannot be shown free of a deleted customer: it
+is a problem of the run, and the receipts stay open. A line too long to read is searched whole
+(``_long_lines_named``). The consent and deletion records themselves
 (``landing/consent``, ``landing/deletions`` and their quarantine) are kept: they are the
 requests, and the governance store needs them to keep honouring them.
 """
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import hashlib
 import io
+import itertools
 import json
 import logging
 import math
@@ -56,6 +59,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
+from utterance_governance.io import readers
 from utterance_governance.io.readers import (
     MAX_LINE_BYTES,
     PIECE_BYTES,
@@ -442,8 +446,16 @@ def _purge_landing_file(
     # a record broken over lines where a piece ended: judged with the next piece
     carried = S.QUARANTINE.empty_table()
 
+    long_lines: dict[int, str] = {}  # the lines too long to read, searched whole (once, when one is met)
+    searched_long = False
+
     def judge(records: pa.Table, quarantined: pa.Table) -> np.ndarray:
-        quarantine = _quarantine_records(quarantined, landed, deleted)
+        nonlocal searched_long
+        too_long = pc.equal(quarantined.column("detail"), "line_too_long")
+        if text is not None and not searched_long and pc.any(too_long).as_py():
+            long_lines.update(_long_lines_named(text, deleted))
+            searched_long = True
+        quarantine = _quarantine_records(quarantined, landed, deleted, long_lines)
         rows = pa.concat_tables(
             [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))],
             promote_options="permissive",
@@ -455,6 +467,8 @@ def _purge_landing_file(
             dropped.append(lines)
             count_by_request(verdict.covering_requests(hit), "landing_rows", taken)
             found.update(_found_ids(rows, hit))  # (noted in the scrub journal before the rewrite)
+            cut = quarantined.filter(pc.and_(too_long, pc.is_in(quarantined.column("line"), pa.array(lines))))
+            found.update(_long_line_id(raw) for raw in cut.column("raw").to_pylist() if raw is not None)
         return lines
 
     for read in read_landing_pieces(storage, path, "utterances", Arrival(landed_at=landed)):
@@ -463,7 +477,7 @@ def _purge_landing_file(
         )
         lines = judge(read.records.select(columns), quarantined)
         if read.quarantine.num_rows:
-            unsearched += _unsearched(read.quarantine, lines)
+            unsearched += _unsearched(read.quarantine, lines, long_lines)
     # the file ends inside a record broken over lines (a piece was read, so ``read`` is set)
     if carried.num_rows:
         judge(read.records.select(columns).slice(0, 0), carried)
@@ -623,10 +637,11 @@ def _whole_records(quarantine: pa.Table) -> list[str | None]:
     return out
 
 
-def _unsearched(quarantine: pa.Table, dropped: np.ndarray) -> list[str]:  # (``dropped``: this piece's)
+def _unsearched(quarantine: pa.Table, dropped: np.ndarray, searched: dict[int, str]) -> list[str]:
     """What of a landing file the reader could not read whole, so no search can clear: the file as a
-    whole (``line = 0``: another encoding, a column twice ...), and a line too long to be read whose
-    first bytes name no deleted customer (its later bytes may: records glued together)."""
+    whole (``line = 0``: another encoding, a column twice ...), and a line too long to be read that
+    neither its first bytes nor the search of the whole line (``searched``) cleared. ``dropped``:
+    this piece's lines to drop."""
     out = []
     for line, detail in zip(
         quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
@@ -635,9 +650,83 @@ def _unsearched(quarantine: pa.Table, dropped: np.ndarray) -> list[str]:  # (``d
             out.append(detail or "the file")
         elif (detail or "").startswith("unreadable_row_group:"):
             out.append(f"the rows from line {line} ({detail})")
-        elif detail == "line_too_long" and not np.isin(line, dropped):
+        elif detail == "line_too_long" and not np.isin(line, dropped) and line not in searched:
             out.append(f"line {line} (longer than {MAX_LINE_BYTES} bytes)")
     return out
+
+
+# A line too long to read (records glued by lost line breaks, a transcript of megabytes) is searched
+# whole for what it names, a window at a time: each window starts outside any JSON string, so every
+# string is read as JSON reads it. What a window cuts short is the next window's: a string left open
+# (the line's longest strings, past ``_TOKEN_CHARS``, are skipped to their end: no id is that long)
+# and a key whose value it cut.
+_WINDOW_CHARS = 1 << 20
+_TOKEN_CHARS = 8_192  # more than an id's longest JSON string (600 characters, each an escape of 6)
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*', re.S)  # a JSON string's text, to its end or the window's
+
+
+def _long_lines_named(text: LandingText, deleted: Deleted, window: int = _WINDOW_CHARS) -> dict[int, str]:
+    """Each line of ``text`` the reader finds too long to read, searched whole: what it names for
+    erasure (a deleted customer, a listed utterance id) as a few JSON pairs that ``_deleted_named_in``
+    and ``_listed_named_in`` read as they read any line, or ``""`` when it names none of them."""
+    named: dict[int, str] = {}
+    lines = text.long_lines(readers.MAX_LINE_BYTES - 8)  # (the reader's limit as it is now)
+    for number, pieces in itertools.groupby(lines, key=lambda p: p[0]):
+        customer, listed = _named_in_windows((piece for _, piece in pieces), deleted, window)
+        pairs = {k: v for k, v in (("customer_id", customer), ("utterance_id", listed)) if v is not None}
+        named[number] = json.dumps(pairs) if pairs else ""
+    return named
+
+
+def _named_in_windows(
+    pieces: Iterable[bytes], deleted: Deleted, window: int
+) -> tuple[str | None, str | None]:
+    """The first deleted customer and the first listed utterance id a long line names, its bytes
+    given in ``pieces`` (see ``_long_lines_named``)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="backslashreplace")  # (as the reader keeps them)
+    customer = listed = None
+    buffer, in_string = "", False  # ``in_string``: inside a string too long to be an id
+    for piece in itertools.chain(pieces, [None]):
+        buffer += decoder.decode(piece or b"", final=piece is None)
+        if in_string:
+            end = _STRING_BODY.match(buffer).end()
+            if end >= len(buffer) - 1 and not buffer[end:].startswith('"'):
+                buffer = buffer[end:]  # still inside it (a lone backslash waits for what it escapes)
+                continue
+            buffer, in_string = buffer[end + 1 :], False
+        if len(buffer) < window and piece is not None:
+            continue
+        if customer is None and deleted.customers:
+            customer = _deleted_named_in(buffer, deleted.customers)
+        if listed is None and deleted.listed_ids:
+            listed = _listed_named_in(buffer, deleted)
+        buffer, in_string = _rest_of_window(buffer)
+    return customer, listed
+
+
+def _rest_of_window(buffer: str) -> tuple[str, bool]:
+    """What of a searched window the next one must read again, and whether it ends inside a string too
+    long to be an id (its text then skipped): from the last key on (its value may be cut), else
+    from the string left open, else nothing."""
+    last = None
+    for last in _JSON_STRING.finditer(buffer):  # noqa: B007 (the last one is wanted)
+        pass
+    after = 0 if last is None else last.end()
+    key = last is not None and last.group(2) is not None and len(buffer) - last.start() <= _TOKEN_CHARS
+    keep = last.start() if key else after
+    opened = buffer.find('"', after)
+    if opened < 0:
+        return buffer[keep:] if key else "", False
+    if len(buffer) - opened <= _TOKEN_CHARS:
+        return buffer[keep if key else opened :], False
+    end = _STRING_BODY.match(buffer, opened + 1).end()  # (the window's end: the string is left open)
+    return buffer[end:], True
+
+
+def _long_line_id(raw: str) -> str:
+    """What names a line too long to read among the ids found deleted: its quarantined copy keeps the
+    line's first bytes only, which may hold the words of a customer named further on."""
+    return "line_too_long:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _found_ids(rows: pa.Table, hit: np.ndarray) -> list[str]:
@@ -688,9 +777,15 @@ def _column_names(storage: Storage, path: str) -> list[str]:
         return list(pq.ParquetFile(fh).schema_arrow.names)
 
 
-def _quarantine_records(quarantine: pa.Table, landed: datetime | list | None, deleted: Deleted) -> pa.Table:
+def _quarantine_records(
+    quarantine: pa.Table,
+    landed: datetime | list | None,
+    deleted: Deleted,
+    long_lines: dict[int, str] | None = None,
+) -> pa.Table:
     """Quarantined rows as (customer_id, utterance_id, captured_at, landed_at, line): the capture time
-    read off the raw line; ``landed``: one instant for every row, or one per row.
+    read off the raw line; ``landed``: one instant for every row, or one per row; ``long_lines``: what
+    the lines too long to read name further on than their raw text's first bytes (``_long_lines_named``).
 
     A row's customer is a ``deleted`` one whenever its raw line names one, whatever the reader
     salvaged: a line that glues several records (a lost line break, a JSON array) is no one's to the
@@ -698,7 +793,14 @@ def _quarantine_records(quarantine: pa.Table, landed: datetime | list | None, de
     utterance id is a listed one whenever the line names one under ``utterance_id`` the same way (a
     number, an id holding an invisible character: malformed, yet the utterance a customer asked to
     delete)."""
-    raw = pa.array(_whole_records(quarantine), pa.string())
+    raws = _whole_records(quarantine)
+    if long_lines:
+        for i, (line, detail) in enumerate(
+            zip(quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True)
+        ):
+            if detail == "line_too_long" and long_lines.get(line):
+                raws[i] = f"{raws[i] or ''}\n{long_lines[line]}"
+    raw = pa.array(raws, pa.string())
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
@@ -896,6 +998,13 @@ def _purge_id_list(
         hit |= np.array(
             [i is not None and scrub_digest(journal.key, i) in pending for i in listed], dtype=bool
         )
+    if {"raw", "detail"} <= set(table.column_names):  # a line too long to read, its landing copy erased
+        for i, (raw, detail) in enumerate(
+            zip(table.column("raw").to_pylist(), table.column("detail").to_pylist(), strict=True)
+        ):
+            if detail == "line_too_long" and raw is not None and not hit[i]:
+                key = _long_line_id(raw)
+                hit[i] = key in ids or scrub_digest(journal.key, key) in pending
     if not hit.any():
         return
     result.rows_removed[location] += int(hit.sum())
