@@ -299,7 +299,10 @@ _NAME_CUE = (
     r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
     r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|(?P<pt>liga|ligue|ligar|manda|mande))"
+    r"(?:\s+(?:up|bitte|doch|mal)){0,2}"  # "call up X", "ruf bitte X an", "ruf doch mal X an"
     r"(?:\s+(?P<prep>a|à|al|para|pra|pro|an|naar|to|o))?"
+    # "envoie un texto à X", "fai una chiamata a X"
+    r"|envoie\s+un\s+(?:texto|sms|message)\s+[àa]|(?:fai|fa|fate)\s+una\s+chiamata\s+a"
     r"|(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with"
     r"|(?:send|transfer|wire)\s+[^\n]{0,40}?\bto"
 )
@@ -912,7 +915,8 @@ _FAMILIES: dict[str, str] = {
     "name": rf"(?i:{_NAME_STATEMENT_WORDS}\s)"
     r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
-    r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire)\s"
+    r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire"
+    r"|envoie|chiamata)\s"
     r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
