@@ -99,6 +99,7 @@ LOCATIONS = {  # location name -> folders under the lake root
     "decisions": ("decisions",),
 }
 _CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
+_CAPTURED_KEY = r'"captured_at"\s*:'
 _OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
 _ROW_COLUMNS = ("customer_id", "speaker_key", "utterance_id", "captured_at", "landed_at")
 _PROBE = pa.schema([("customer_id", pa.string()), ("utterance_id", pa.string())])
@@ -802,6 +803,12 @@ def _quarantine_records(
                 raws[i] = f"{raws[i] or ''}\n{long_lines[line]}"
     raw = pa.array(raws, pa.string())
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
+    # records glued by a lost line break carry a capture time each, and a line too long to read was
+    # read for its first bytes' only: the line's capture time is unknown (a range deletion covers it)
+    unknown = pc.greater(pc.count_substring_regex(pc.fill_null(raw, ""), _CAPTURED_KEY), 1)
+    if "detail" in quarantine.column_names:
+        unknown = pc.or_(unknown, pc.equal(pc.fill_null(quarantine.column("detail"), ""), "line_too_long"))
+    text = pc.if_else(unknown, pa.scalar(None, pa.string()), text)
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
     customers = canonical_ids(quarantine.column("customer_id"))

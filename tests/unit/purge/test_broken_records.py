@@ -315,3 +315,24 @@ def test_a_listing_reaches_a_parquet_row_whose_utterance_id_is_an_integer(lake) 
     lake.privacy()
     _erased(lake, "d1", "swordfish")
     assert left_in_lake(lake, "what is the weather")
+
+
+@pytest.mark.parametrize("too_long", [False, True], ids=["glued", "glued-past-the-line-limit"])
+def test_glued_records_are_erased_by_a_range_their_first_capture_time_is_outside(lake, monkeypatch, too_long):
+    """Records glued by a lost line break carry a capture time each: the line's first is another
+    customer's, so the line's capture time is unknown, and a range deletion of the customer it names
+    erases it."""
+    if too_long:
+        monkeypatch.setattr(readers, "MAX_LINE_BYTES", 3_000)
+    early = line("u-bob-1", "bob", "remind me about marigold " + "la " * (1_000 if too_long else 0))
+    late = line("u-zed-1", "zed-7f", "my locker code is swordfish")
+    early = early.replace(b"2026-11-20T10:00:00Z", b"2026-11-01T10:00:00Z")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", early.rstrip(b"\n") + late)
+    lake.publish()
+    assert left_in_lake(lake, "swordfish")
+    lake.storage.write_bytes(
+        "landing/deletions/d.jsonl",
+        deletion("d1", "zed-7f", "range", **{"from": "2026-11-15T00:00:00Z", "to": "2026-11-25T00:00:00Z"}),
+    )
+    lake.privacy()
+    _erased(lake, "d1", "swordfish")
