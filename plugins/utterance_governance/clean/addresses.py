@@ -161,7 +161,16 @@ _BIS_HINT = re.compile(r"(?i)[0-9][ ](?:bis|ter|quater)[ ,]")
 # alternation above it was tried at every word of every text)
 _HYPHENATED_RE = re.compile(
     rf"(?i:\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_HYPHENATED_ENDINGS})\.?,?[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b)"
+    # ... or after its number: "12 Goethe-Straße", "5 Karl-Marx-Allee"
+    r"|(?i:\b[0-9]{1,4}[A-Za-z]?[ ](?:[^\W\d_]{2,}-){1,3}(?:straße|strasse|straat|gasse|allee)(?![\w\-]))"
 )
+# 12 Goethestraße, 7 Lindengasse: a German or Dutch compound street after its number, read on its own
+# (in ``_ADDRESS_RE``'s alternation it took "5336 Duizendmonnikenstraat" from "… 189 Suite 024", which
+# another part reads whole: spans found apart are merged)
+_NUMBER_FIRST_RE = re.compile(
+    r"(?i:\b[0-9]{1,4}[A-Za-z]?[ ][^\W\d_]{3,}(?:straße|strasse|straat|gasse|allee|gracht)(?![\w\-]))"
+)
+_NUMBER_FIRST_HINTS = ("straße", "strasse", "straat", "gasse", "allee", "gracht")
 # Frankfurter Allee 5, in der frankfurter allee 12, am Neuen Weg 12, Alten Gasse 5, Langen Damm 3: a
 # word and a German street type written apart (an adjective before "weg" and "markt", which are words
 # too), no article, preposition or ordinal before it, no unit after the number (as the gate's detector
@@ -270,6 +279,7 @@ ADDRESS_CANDIDATES = (
     r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ])"
     r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ]"
     r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:" + _HOUSE_NUMBER_WORD + r"[ ]?)?[0-9])"
+    r"|(?i:[0-9][ ][^ \n]{2,}(?:straße|strasse|straat|gasse|allee|gracht)\b)"  # 12 Goethe-Straße
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
     # number, capitalised words, number (the Python pattern with any non-space for \w)
@@ -289,6 +299,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     if _APART_HINT.search(text):
         found += [m.span() for m in _APART_RE.finditer(text)]
     lower = text.lower()
+    if any(hint in lower for hint in _NUMBER_FIRST_HINTS):
+        found += [m.span() for m in _NUMBER_FIRST_RE.finditer(text)]
     if any(hint in lower for hint in _LOWER_HINTS):
         found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CUED_RE.finditer(text)]

@@ -136,7 +136,16 @@ _MEETING_CUES = (
 )  # fmt: skip
 # "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to";
 # "share my location with sarah": a verb of sharing, up to three words, "with"
-_MEETING_SET = frozenset(_MEETING_CUES)
+# ... and "talk with sarah", "read my messages from sarah", "add sarah jones to my contacts" (read as those,
+# a given name in any case; in names' second RE2 pass, ``NAME_CANDIDATES_APART``: the first outgrows
+# RE2's cache with every phrase more)
+_TALK_CUES = (
+    "talk with", "talk to", "speak with", "speak to", "messages from", "message from", "texts from",
+    "text from", "emails from", "email from", "voicemails from", "voicemail from",
+)  # fmt: skip
+_MEETING_SET = frozenset(_MEETING_CUES) | frozenset(_TALK_CUES)
+# "add X to my contacts": "add" is a cue in a row that speaks of contacts
+_CONTACTS = re.compile(r"(?i)\b(?:contacts?|phonebook|phone[ ]book|address[ ]book)\b")
 # "send sarah a message", "give anna smith a call", "drop jo a line": a verb, the name, "a" and what
 # is sent or given (English)
 _ADDRESSEE_VERBS = _set("send give shoot drop")
@@ -280,8 +289,16 @@ _CUE_LAST_WORDS = frozenset(
     {"name", *_STRONG_CUES, *_TITLES, *_CAPITAL_CUES, *_ADDRESSEE_VERBS}
     | {
         phrase.split()[-1]
-        for phrase in (*_PHRASE_CUES, *_PHRASE_CUES_APART, *_IDENTITY_CUES, *_GIVEN_CUES, *_MEETING_CUES)
+        for phrase in (
+            *_PHRASE_CUES,
+            *_PHRASE_CUES_APART,
+            *_IDENTITY_CUES,
+            *_GIVEN_CUES,
+            *_MEETING_CUES,
+            *_TALK_CUES,
+        )
     }
+    | {"add"}
 )
 _TITLE_ALT = _alternation(_TITLES)
 # ... and "This is Dreams by Fleetwood Mac." (a song named)
@@ -322,6 +339,8 @@ NAME_CANDIDATES_APART = (
     rf"(?i:\b(?:{_alternation(_ADDRESSEE_VERBS)})[ ]+\pL[^ \n]*[ ]+(?:[^ \n]+[ ]+)?an?[ ]+\pL)"
     # "call up X", "ruf bitte X an", "fai una chiamata a X" (``_PHRASE_CUES_APART``): any letter after them
     rf"|(?i:\b(?:{_alternation(_PHRASE_CUES_APART)})[ ]+)\pL"
+    # "talk with sarah", "messages from sarah"; "add sarah to my contacts"
+    rf"|(?i:\b(?:{_alternation(_TALK_CUES)})[ ]+)\pL|(?i:\badd[ ]+\pL[^\n]*(?:contact|phone[ ]?book|address[ ]book))"
 )
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
@@ -600,6 +619,8 @@ class _Names:
             if phrase in _MEETING_SET:
                 return "meeting"
         word = toks.lower[last]
+        if word == "add" and _bounded(toks, last) and _CONTACTS.search(toks.text):
+            return "meeting"
         if word in _ADDRESSEE_VERBS:
             return "addressee" if _bounded(toks, last) and self._addressed(j) else None
         if (word == "to" and self.sends and self._sent_to(last, _SEND_VERBS)) or (

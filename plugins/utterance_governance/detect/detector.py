@@ -304,6 +304,9 @@ _NAME_CUE = (
     # "envoie un texto à X", "fai una chiamata a X"
     r"|envoie\s+un\s+(?:texto|sms|message)\s+[àa]|(?:fai|fa|fate)\s+una\s+chiamata\s+a"
     r"|(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with"
+    # "talk with X Y", "read my messages from X Y", "add X Y to my contacts"
+    r"|(?:talk|speak)\s+(?:with|to)|(?:messages?|texts?|e-?mails?|voicemails?)\s+from"
+    r"|add(?=\s[^\n]*\b(?:contacts?|phonebook|phone\s+book|address\s+book)\b)"
     r"|(?:send|transfer|wire)\s+[^\n]{0,40}?\bto"
 )
 _NAME_WORD = r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
@@ -480,6 +483,9 @@ _GERMANIC_STREET = re.compile(
     rf"|\b(?P<before>[^\W\d_]{{3,}})\s+(?:straße|strasse|allee|gasse|damm|ufer|plein|laan|straat)\s+{_HOUSE_NUMBER}"
     # a hyphenated name: "Karl-Marx-Allee 5", "goethe-straße 12", "Van-Gogh-Straat 3"
     rf"|\b(?:[^\W\d_]{{2,}}-){{1,3}}(?:{_GLUED_STREET_TYPES}|platz|chaussee|markt)\s*,?\s*{_HOUSE_NUMBER}"
+    # "12 Goethe-Straße", "12 Goethestraße", "7 Lindengasse": the number first (as redaction reads it)
+    r"|(?<![\w.,:/-])\d{1,4}[a-z]?\s+(?:[^\W\d_]{2,}-){1,3}(?:straße|strasse|straat|gasse|allee)(?![\w-])"
+    r"|(?<![\w.,:/-])\d{1,4}[a-z]?\s+[^\W\d_]{3,}(?:straße|strasse|straat|gasse|allee|gracht)(?![\w-])"
     # "alten markt 5", "neuen weg 5": an adjective before "markt" or "weg" (as redaction reads
     # "markt"; not "beim Markt 3 Tomaten", nor a rank: "Platz 1")
     rf"|\b(?P<adjective>[^\W\d_]{{2,}}(?:en|er|es|e))\s+(?:markt|weg)\s+{_HOUSE_NUMBER}"
@@ -917,7 +923,9 @@ _FAMILIES: dict[str, str] = {
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
     r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire"
     r"|envoie|chiamata)\s"
-    r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s)",
+    r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s"
+    r"|\b(?:talk|speak)\s+(?:with|to)\s|\b(?:messages?|texts?|e-?mails?|voicemails?)\s+from\s"
+    r"|\badd\s[^\n]*(?:contact|phone\s?book|address\s+book))",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
@@ -929,6 +937,7 @@ _FAMILIES: dict[str, str] = {
         r"|(?i:\blaan\s+van\s)"
         # ``_PLACE_ADJECTIVE_STREET``, the glued-only types, "C/", French number-first streets
         rf"|(?:Ring|Chaussee|Steig|Pfad|{_GLUED_ONLY_STREET_TYPES})\s*,?\s*[0-9]|\bC/[ ]"
+        r"|(?i:[0-9]\s+[^\s]{2,}(?:straße|strasse|straat|gasse|allee|gracht)\b)"
         r"|(?i:[0-9],?[ ](?:(?:bis|ter|quater)[ ])?(?:rue|allée|allee|impasse|chemin|quai|boulevard|bd|avenue)[ ])"
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
