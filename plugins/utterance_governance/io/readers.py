@@ -27,6 +27,7 @@ import codecs
 import itertools
 import json
 import re
+import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -536,6 +537,12 @@ def _jsonl_columns(data: bytes, schema: pa.Schema, first_line: int):
                 detail = "not_an_object"
             elif detail is None and _LONE_SURROGATE.search(line) and not _encodable(parsed):
                 detail = "invalid_utf8"  # a \\uD800-style escape decodes to no character
+            elif (
+                detail is None
+                and not parsed.keys() <= checkers.keys()
+                and (twice := _folded_twice(parsed, checkers))
+            ):
+                detail = f"duplicate_key:{twice}"
             elif detail is None:
                 obj = parsed
         for name, check in checkers.items():
@@ -588,6 +595,27 @@ def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
         seen: set[str] = set()
         raise _RepeatedKey(next(k for k, _ in pairs if k in seen or seen.add(k)))
     return obj
+
+
+def _fold_key(key: str) -> str:
+    """A key as a person reads it: compatibility forms, case, and separators (``Customer-ID``,
+    ``customerId``, ``ＳＴＡＴＵＳ`` are all ``customerid`` or ``status``)."""
+    return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", key).casefold())
+
+
+def _folded_twice(obj: dict, fields: Iterable[str]) -> str | None:
+    """The field a record gives twice under keys that differ in case or separators only
+    (``"status": "opted_in", "Status": "opted_out"``): which one is the record's is not for the reader to
+    choose (None when there is none)."""
+    wanted = {_fold_key(name): name for name in fields}
+    seen: dict[str, str] = {}
+    for key in obj:
+        folded = _fold_key(key)
+        if folded in wanted:
+            if folded in seen:
+                return wanted[folded]
+            seen[folded] = key
+    return None
 
 
 _LONE_SURROGATE = re.compile(rb"\\[uU][dD][89a-fA-F]")
@@ -671,6 +699,9 @@ def _parquet_pieces(storage: Storage, rel: str, schema: pa.Schema, piece_rows: i
 
 def _parquet_columns(table: pa.Table, schema: pa.Schema, first_line: int):
     twice = [name for name in schema.names if len(table.schema.get_all_field_indices(name)) > 1]
+    twice = twice or [
+        name for name in [_folded_twice(dict.fromkeys(table.column_names), schema.names)] if name
+    ]
     if twice:  # which of the two is the record's?
         raise FileProblem(f"duplicate_column:{twice[0]}")
     n = table.num_rows

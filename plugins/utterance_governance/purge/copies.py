@@ -49,7 +49,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 import numpy as np
@@ -61,6 +61,7 @@ import pyarrow.parquet as pq
 from utterance_governance import schema as S
 from utterance_governance.io import readers
 from utterance_governance.io.readers import (
+    EARLIEST_CAPTURE,
     MAX_LINE_BYTES,
     PIECE_BYTES,
     PIECE_ROWS,
@@ -247,6 +248,7 @@ def purge_copies(
         result.problems.append(f"{path}: a name no reader takes ({', '.join(SUFFIXES)}), so not searched: "
                                "rename or remove it")  # fmt: skip
     arrivals = store.arrivals(i.path for i in listed["landing"])
+    twice = _given_twice(storage, listed["quarantine"])
     # A run that was deciding or publishing while this purge searched may write a copy after its
     # folder was listed (the cleaned text it stages, the decisions it keeps). What appeared is
     # searched once more; what appears after that keeps the receipts open for the next run.
@@ -264,7 +266,9 @@ def purge_copies(
                                        f"{written[0]}): searched by the next run")  # fmt: skip
                 break
             arrivals = store.arrivals(i.path for i in listed["landing"])
-        _search(storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed, removals)
+        _search(
+            storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed, removals, twice
+        )
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result, journal)
@@ -312,15 +316,17 @@ def _search(
     id_only: list[tuple[str, str]],
     failed: set[str],
     removals: Removals | None,
+    twice: set[str],
 ) -> None:
-    """Purge every listed file; a file that fails is a problem of its location, the others go on."""
+    """Purge every listed file; a file that fails is a problem of its location, the others go on.
+    ``twice``: the landing files to read whole (``_given_twice``)."""
     for location, files in listed.items():
         for info in files:
             result.files_scanned[location] += 1
             result.file_counts = {}
             try:
                 if location == "landing":
-                    _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals)
+                    _purge_landing_file(storage, store, info, deleted, result, found_ids, arrivals, twice)
                 elif info.path.endswith(".parquet"):
                     if not _purge_derived_file(
                         storage, store, location, info.path, deleted, result, found_ids
@@ -384,6 +390,25 @@ def _live_shards(storage: Storage, dataset: str) -> set[str]:
 
 
 # --- landing files: rewrite keeping every other line or row --------------------------------------
+def _given_twice(storage: Storage, quarantined: list[ObjectInfo]) -> set[str]:
+    """The landing files a line of which gave a field twice under two spellings (``"customer_id": "bob",
+    "Customer_ID": "zed"``; the reader quarantined it, ``duplicate_key:<field>``): Arrow's probe reads the
+    exact key only and would pass the line for the first customer's, so these are read whole."""
+    out: set[str] = set()
+    for info in quarantined:
+        if not info.path.startswith("quarantine/utterances/") or not info.path.endswith(".parquet"):
+            continue
+        try:
+            if not {"source_file", "detail"} <= set(_column_names(storage, info.path)):
+                continue
+            table = storage.read_parquet(info.path, columns=["source_file", "detail"])
+        except Exception:  # (its own search fails and keeps the receipts open)
+            continue
+        twice = pc.starts_with(pc.fill_null(table.column("detail"), ""), "duplicate_key:")
+        out.update(p for p in table.column("source_file").filter(twice).to_pylist() if p)
+    return out
+
+
 def _landing_mentions(storage: Storage, path: str, deleted: Deleted, text: LandingText | None) -> bool:
     """Does the file hold a deleted customer or a listed id? Decided on decoded values, never on
     raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search), piece by
@@ -427,13 +452,14 @@ def _purge_landing_file(
     result: CopiesPurge,
     found: set[str],
     arrivals: dict,
+    twice: set[str],
 ) -> None:
     """Rewrite one landing file without the lines or rows a deletion covers, read and written piece
     by piece (its size is not the purge's memory). The file must not change while it is read: one
     replaced meanwhile is left for the next run (``FileChangedWhileRead``)."""
     path = info.path
     text = None if path.endswith(".parquet") else LandingText(storage, path)
-    if not _landing_mentions(storage, path, deleted, text):
+    if path not in twice and not _landing_mentions(storage, path, deleted, text):
         return
     landed = (
         arrivals[path][1]
@@ -457,6 +483,9 @@ def _purge_landing_file(
             long_lines.update(_long_lines_named(text, deleted))
             searched_long = True
         quarantine = _quarantine_records(quarantined, landed, deleted, long_lines)
+        records = records.set_column(  # (the reader judged the capture times against another instant)
+            2, "captured_at", _possible(records.column("captured_at"), records.column("landed_at"), deleted)
+        )
         rows = pa.concat_tables(
             [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))],
             promote_options="permissive",
@@ -803,11 +832,16 @@ def _quarantine_records(
                 raws[i] = f"{raws[i] or ''}\n{long_lines[line]}"
     raw = pa.array(raws, pa.string())
     text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
-    # records glued by a lost line break carry a capture time each, and a line too long to read was
-    # read for its first bytes' only: the line's capture time is unknown (a range deletion covers it)
+    # The capture time is unknown (a range deletion covers the row, a delete-all too) where the line's
+    # cannot be trusted: records glued by a lost line break carry one each, a line too long to read
+    # was read for its first bytes' only, and a row refused for its capture time (a clock years ahead
+    # or reset to 1970) was not captured then.
     unknown = pc.greater(pc.count_substring_regex(pc.fill_null(raw, ""), _CAPTURED_KEY), 1)
     if "detail" in quarantine.column_names:
-        unknown = pc.or_(unknown, pc.equal(pc.fill_null(quarantine.column("detail"), ""), "line_too_long"))
+        detail = pc.fill_null(quarantine.column("detail"), "")
+        unknown = pc.or_(
+            unknown, pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at"))
+        )
     text = pc.if_else(unknown, pa.scalar(None, pa.string()), text)
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)
@@ -824,11 +858,24 @@ def _quarantine_records(
         {
             "customer_id": customers,
             "utterance_id": utterances,
-            "captured_at": _parse_instants(text),
+            "captured_at": _possible(_parse_instants(text), landed_at, deleted),
             "landed_at": landed_at,
             "line": quarantine.column("line"),
         }
     )
+
+
+def _possible(captured: pa.Array, landed: pa.Array, deleted: Deleted) -> pa.Array:
+    """Capture times read off raw lines, unknown where they cannot be true whatever the line's reason
+    code says (a row refused for its locale may have a clock years ahead too): before 2000, or after
+    its file landed or after now, give or take the devices' clock skew."""
+    skew = timedelta(seconds=deleted.policy.capture_clock_skew_s)
+    after_landing = pc.greater(captured, pc.add(landed, pa.scalar(skew)))  # (null where unknown)
+    bad = pc.or_(
+        pc.or_(pc.less(captured, pa.scalar(EARLIEST_CAPTURE, S.TS)), pc.fill_null(after_landing, False)),
+        pc.greater(captured, pa.scalar(deleted.now + skew, S.TS)),
+    )
+    return pc.if_else(pc.fill_null(bad, False), pa.scalar(None, S.TS), captured)
 
 
 # every JSON string of a line, in order (a key is one followed by a colon)
