@@ -194,6 +194,13 @@ def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
                 "captured_at": _instants([u.get("captured_at") for u in utterances]),
             }
         )
+        everything = _everything_of(deleted, report.get("customer_id"))
+        if everything:  # the report is the customer's: their identity goes with it, utterances or none
+            result.removed["access_reports"] += n
+            count_by_request([everything] * n, "access_report_utterances", result.by_request)
+            if not result.dry_run:
+                storage.remove(posixpath.dirname(info.path))
+            continue
         verdict = deleted.judge(rows)
         if not verdict.deleted.any():
             continue
@@ -212,6 +219,20 @@ def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
         report["notice_deleted"] = f"{len(hit)} utterance(s) removed after a deletion request"
         storage.write_bytes(info.path, json.dumps(report, indent=2, default=str).encode("utf-8"))
         storage.write_bytes(f"{folder}/access.html", access_page(report).encode("utf-8"))
+
+
+def _everything_of(deleted, customer: str | None) -> list[str]:
+    """The delete-all requests that cover a customer (their other spellings too): an access report of
+    theirs goes whole, the utterances it lists and the identity it holds, even when it lists none (they
+    asked when they had none left)."""
+    if not customer:
+        return []
+    who = pa.table({"customer_id": pa.array([customer], pa.string()), "utterance_id": pa.nulls(1, pa.string()),
+                    "captured_at": pa.nulls(1, S.TS)})  # fmt: skip
+    requests = deleted.judge(who).covering_requests()[0]
+    table = deleted.state.deletion_requests
+    scope = dict(zip(table.column("request_id").to_pylist(), table.column("scope").to_pylist(), strict=True))
+    return [r for r in requests if str(scope.get(r) or "").strip().lower() == "all"]
 
 
 def _instants(values: list) -> pa.Array:

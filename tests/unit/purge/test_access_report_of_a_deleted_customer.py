@@ -1,0 +1,54 @@
+"""An access report that lists no utterance (the customer had none in the lake when they asked: e.g.
+they asked what is left after an earlier deletion) holds the customer's id. Their delete-all completes
+its receipt and leaves that report, with the id, in the access reports' root (SPEC §4.1 "Every copy":
+access reports hold the customer's identity and must be reached)."""
+
+import os
+from pathlib import Path
+
+import pytest
+from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+
+DT = "landing/utterances/dt=2026-11-20"
+
+
+@pytest.fixture
+def lake(tmp_path):
+    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
+
+
+def _holding(root: str, needle: str) -> list[str]:
+    return sorted(
+        str(Path(d, n))
+        for d, _, names in os.walk(root)
+        for n in names
+        if needle in Path(d, n).read_bytes().decode("utf-8", "replace")
+    )
+
+
+def test_a_delete_all_removes_the_customers_access_report_that_lists_nothing(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather"))
+    lake.publish()
+    lake.access_report("zed-4417")
+    root = lake.access_storage.root_url.removeprefix("file://")
+    assert _holding(root, "zed-4417")  # the report names its customer
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert _holding(root, "zed-4417") == []
+
+
+def test_a_range_deletion_keeps_the_report_of_what_it_does_not_cover(lake):
+    """Only a delete-all takes the report whole; a range takes the utterances it covers."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed", "zed-4417", "what is the weather"))
+    lake.publish()
+    lake.access_report("zed-4417")
+    root = lake.access_storage.root_url.removeprefix("file://")
+    request = deletion(
+        "d1", "zed-4417", "range", **{"from": "2026-10-01T00:00:00Z", "to": "2026-10-31T00:00:00Z"}
+    )
+    lake.storage.write_bytes("landing/deletions/d.jsonl", request)
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert _holding(root, "u-zed")  # captured in November: kept, with its customer
