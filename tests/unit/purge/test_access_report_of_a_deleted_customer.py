@@ -1,7 +1,5 @@
-"""An access report that lists no utterance (the customer had none in the lake when they asked: e.g.
-they asked what is left after an earlier deletion) holds the customer's id. Their delete-all completes
-its receipt and leaves that report, with the id, in the access reports' root (SPEC §4.1 "Every copy":
-access reports hold the customer's identity and must be reached)."""
+"""An access report holds its customer's identity as well as the utterances it lists: a delete-all
+takes it whole, even one that lists none (the customer asked when they had none left in the lake)."""
 
 import os
 from pathlib import Path
