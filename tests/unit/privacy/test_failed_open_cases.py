@@ -204,8 +204,13 @@ def test_a_conflicting_record_is_released_only_by_a_record_given_after_it(lake):
     assert "u1" not in lake.live_ids()
 
 
-def test_a_conflicting_deletion_is_released_only_by_a_delete_all_requested_after_it(lake):
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "what is the tallest mountain in europe")
+def test_a_deletion_sent_again_with_other_content_is_honoured_as_a_request_of_its_own(lake):
+    """Deletions add up: a request corrected upstream (a listing widened to everything) is both its
+    versions, the second a request of its own (``r1~<digest>``) with its receipt. Held, it was never
+    carried out as a deletion: the customer's other words stayed in landing while r1 said completed."""
+    from tests.unit.purge.test_every_copy_edges import left_in_lake, receipt
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "the zebracornflakes recipe")
                              + line("u2", "c1", "how far away is the moon"))  # fmt: skip
     lake.publish()
     one = {"request_id": "r1", "customer_id": "c1", "scope": "utterances", "utterance_ids": ["u2"],
@@ -214,17 +219,17 @@ def test_a_conflicting_deletion_is_released_only_by_a_delete_all_requested_after
     lake.privacy()
     everything = {**one, "scope": "all", "utterance_ids": None, "requested_at": "2026-11-26T00:00:00Z"}
     lake.storage.write_bytes("landing/deletions/b.jsonl", json.dumps(everything).encode() + b"\n")
-    lake.privacy()  # the corrected request conflicts: c1 held, u1 withdrawn
-    assert not {"u1", "u2"} & lake.live_ids()
-    older = {"request_id": "r0", "customer_id": "c1", "scope": "all", "requested_at": "2026-11-20T00:00:00Z"}
-    lake.storage.write_bytes("landing/deletions/c.jsonl", json.dumps(older).encode() + b"\n")
-    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u3", "c1", "what is the capital of peru",
-                                                   captured="2026-11-25T12:00:00Z"))  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/c.jsonl", json.dumps(everything).encode() + b"\n")  # again
     lake.privacy()
-    lake.publish()
     with lake.store() as store:
-        assert store.held_customers() == {"c1"}
-    assert not {"u1", "u3"} & lake.live_ids()
+        ids = sorted(r["request_id"] for r in store.deletion_requests().to_pylist())
+        assert store.held_customers() == set()
+    assert (
+        ids[0] == "r1" and len(ids) == 2 and ids[1].startswith("r1~")
+    )  # the same version again: one request
+    assert receipt(lake, ids[1])["status"] == receipt(lake, "r1")["status"] == "completed"
+    assert left_in_lake(lake, "zebracornflakes") == []
+    assert not {"u1", "u2"} & lake.live_ids()
 
 
 def test_a_privacy_line_gluing_two_customers_records_blocks_publishing(lake):

@@ -6,6 +6,7 @@ and the snapshot of that state a decision is taken against.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterable
@@ -107,6 +108,12 @@ class PrivacyRecords(StoreBase):
             ).inserted_primary_key[0]
             if rows:
                 rows, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
+                if kind == "deletion" and conflicts:  # deletions add up: each version is honoured
+                    rows += [_another_version(row) for row, _ in conflicts]
+                    lines += [line for _, line in conflicts]
+                    log.warning("%d deletion request(s) sent again under their id with other content: each "
+                                "version is a request of its own (id~<digest of its content>)", len(conflicts))  # fmt: skip
+                    conflicts = []
                 # the conflicting record is readable: the time it states decides what releases its hold
                 # (without one, any valid record ingested later did: an old opt-in delivered late)
                 held_rows += [
@@ -413,6 +420,15 @@ def _without_conflicts(
         else:
             keep.append(row)
     return keep, conflicts
+
+
+def _another_version(row: dict[str, Any]) -> dict[str, Any]:
+    """A deletion request sent again under its id with other content (a correction upstream: a listing
+    widened to everything, or an id reused) as a request of its own, ``<id>~<digest of its content>``:
+    deleting what either version asks is the side to err on, and each version gets its receipt. The same
+    version sent again is the same request."""
+    content = json.dumps([str(row[c]) for c in CONTENT["deletion"]]).encode()
+    return {**row, "request_id": f"{row['request_id']}~{hashlib.sha256(content).hexdigest()[:8]}"}
 
 
 def _lines(records: pa.Table | None) -> list[int]:
