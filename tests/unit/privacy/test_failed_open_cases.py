@@ -356,3 +356,21 @@ def test_an_empty_marker_file_beside_the_privacy_files_blocks_nothing(lake):
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u1", "c1", "play some jazz in the living room"))
     lake.publish()
     assert lake.live_ids() == {"u-base"}
+
+
+def test_an_event_id_sent_again_for_another_customer_holds_both(lake):
+    """e1 arrives as ann's opt-in (de-DE: opt-in regime), then again, same id, as bob's opt-out: whose
+    word e1 is is in doubt, so ann's consent by it is too."""
+    given = {"event_id": "e1", "customer_id": "ann", "purpose": "model_training", "status": "opted_in",
+             "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-01T00:00:00Z", "source": "app"}  # fmt: skip
+    lake.storage.write_bytes("landing/consent/c1.jsonl", json.dumps(given).encode() + b"\n")
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-ann", "ann", "spiel etwas jazz").replace(b"en-US", b"de-DE")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    assert {"u-ann", "u-bob"} <= lake.live_ids()
+    again = {**given, "customer_id": "bob", "status": "opted_out"}
+    lake.storage.write_bytes("landing/consent/c2.jsonl", json.dumps(again).encode() + b"\n")
+    lake.privacy()
+    with lake.store() as store:
+        assert store.held_customers() == {"ann", "bob"}
+    assert not {"u-ann", "u-bob"} & lake.live_ids()

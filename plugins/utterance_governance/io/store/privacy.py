@@ -109,8 +109,8 @@ class PrivacyRecords(StoreBase):
             if rows:
                 rows, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
                 if kind == "deletion" and conflicts:  # deletions add up: each version is honoured
-                    rows += [_another_version(row) for row, _ in conflicts]
-                    lines += [line for _, line in conflicts]
+                    rows += [_another_version(row) for row, _, _ in conflicts]
+                    lines += [line for _, line, _ in conflicts]
                     log.warning("%d deletion request(s) sent again under their id with other content: each "
                                 "version is a request of its own (id~<digest of its content>)", len(conflicts))  # fmt: skip
                     conflicts = []
@@ -120,7 +120,15 @@ class PrivacyRecords(StoreBase):
                     {"kind": kind, "source_file": source_file, "line": line, "record_id": _printable(row[key]),
                      "customer_id": row["customer_id"], "reason": "malformed", "detail": f"conflicting_record:{key}",
                      "record_time": _record_time(kind, row)}
-                    for row, line in conflicts
+                    for row, line, _ in conflicts
+                ]  # fmt: skip
+                # an event id sent again for another customer: the stored version's consent is in doubt
+                # too (its hold at the line's negative: one position per record in the store)
+                held_rows += [
+                    {"kind": kind, "source_file": source_file, "line": -line, "record_id": _printable(row[key]),
+                     "customer_id": stored, "reason": "malformed", "detail": f"conflicting_record:{key}",
+                     "record_time": _record_time(kind, row)}
+                    for row, line, stored in conflicts if stored != row["customer_id"] and line
                 ]  # fmt: skip
             if rows:
                 for row in rows:
@@ -401,8 +409,9 @@ CONTENT = {
 
 def _without_conflicts(
     conn: Connection, kind: str, target, key: str, rows: list[dict[str, Any]], lines: list[int]
-) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int]]]:
-    """(rows to insert, (row, line) of each row whose id is stored with other content).
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, str]]]:
+    """(rows to insert, (row, line, the stored version's customer) of each row whose id is stored with
+    other content).
 
     A record is idempotent by its id, so one sent again is ignored; but one whose id is stored
     with different content — a correction, or an id reused upstream — cannot be taken as either
@@ -416,7 +425,7 @@ def _without_conflicts(
     for index, row in enumerate(rows):
         old = stored.get(row[key])
         if old is not None and any(old[c] != row[c] for c in CONTENT[kind]):
-            conflicts.append((row, lines[index]))
+            conflicts.append((row, lines[index], old["customer_id"]))
         else:
             keep.append(row)
     return keep, conflicts
