@@ -85,6 +85,12 @@ class Policy:
         # spoken numbers, formats and identity numbers) may not be allowed
         from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
 
+        # a locale whose region no locale carries ("en-UK") would fall under no regime the policy names
+        nowhere = sorted(
+            {r for r in map(locale_region, self.allowed_locales) if r and r not in region_subtags()}
+        )
+        if nowhere:
+            raise ValueError(f"allowed_locales: {'; '.join(_no_region(r) for r in nowhere)}")
         unreadable = unreadable_locales(self.allowed_locales)
         if unreadable:
             raise ValueError(
@@ -104,9 +110,10 @@ class Policy:
 
     def is_opt_in_locale(self, locale: str) -> bool:
         """Whether ``locale``'s region is in the opt-in regime. A locale naming no region ("de",
-        "de-Latn") is: which regime applies cannot be told, and doubt defaults to no consent."""
+        "de-Latn") is, and so is one whose region is no region subtag ("en-UK": BCP 47 writes GB):
+        which regime applies cannot be told, and doubt defaults to no consent."""
         region = locale_region(locale)
-        return region is None or region in self.opt_in_regions
+        return region is None or region in self.opt_in_regions or region not in region_subtags()
 
 
 _REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
