@@ -32,6 +32,7 @@ DETERMINISTIC = frozenset(
         "utterance_governance.settings.ConfigurationError",
         "utterance_governance.privacy.keys.KeyMismatch",
         "utterance_governance.purge.receipts.DeletionOverdue",
+        "utterance_governance.purge.receipts.CopiesUnsearchable",
         "utterance_governance.purge.published.ShardCorrupt",
         "utterance_governance.jobs.audit.AuditFailed",
         "utterance_governance.io.store.base.StoreSchemaMismatch",

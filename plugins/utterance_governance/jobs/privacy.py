@@ -188,6 +188,14 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
         summary["receipt_files_written"] = len(
             receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)
         )
+    # A copy no search can read, with receipts already completed: whether it holds the words of a
+    # customer told their deletion is complete cannot be shown (a late file in another encoding). Open
+    # receipts stay open for it; a completed one cannot be taken back, so the run fails at its end.
+    unsearched = [
+        p for p in (copied or {}).get("problems") or [] if "cannot be searched" in p or "not searched" in p
+    ]
+    if unsearched and not ctx.dry_run and any(r["status"] == "completed" for r in ctx.store.receipts()):
+        summary["unsearched_after_completion"] = unsearched
     summary["deadlines"] = receipts.deadline_report(ctx.store, now, ctx.policy)
     deadlines = summary["deadlines"]
     if deadlines["at_risk"]:
@@ -197,9 +205,17 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
 
 
 def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
-    """Fail the run loudly when a deletion request is past its deadline without a completed receipt."""
+    """Fail the run loudly when a deletion request is past its deadline without a completed receipt, or
+    when a copy no search can read came after deletions were completed (``issue_receipts``)."""
     deadlines = (issued or {}).get("deadlines") or receipts.deadline_report(ctx.store, _now(), ctx.policy)
     receipts.raise_if_overdue(deadlines)
+    unsearched = (issued or {}).get("unsearched_after_completion") or []
+    if unsearched:
+        raise receipts.CopiesUnsearchable(
+            f"{len(unsearched)} copies cannot be searched for deleted customers, and deletions were "
+            f"completed before they came: {'; '.join(unsearched[:5])}. Repair or remove them upstream; "
+            "the next run searches them."
+        )
     return {"overdue": 0, "at_risk": len(deadlines["at_risk"])}
 
 

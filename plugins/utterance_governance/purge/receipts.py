@@ -59,6 +59,11 @@ class DeletionOverdue(RuntimeError):
     """A deletion request is past its deadline without a completed receipt."""
 
 
+class CopiesUnsearchable(RuntimeError):
+    """A copy no search can read (another encoding, a row group that cannot be decoded) is in the lake
+    while deletions are completed: that it holds none of their customers cannot be shown."""
+
+
 def receipt_path(request_id: str) -> str:
     """``reports/receipts/<request_id>.json``; an id a path may not hold as it is ("req/1", "req 1", or
     longer than 150 characters) gets the digest of the id after its safe form, so two requests never
