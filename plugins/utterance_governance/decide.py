@@ -39,10 +39,16 @@ from utterance_governance.rules.quality import (
     ResponseTooLong,
     TranscriptTooLong,
     TranscriptTooShort,
+    UtteranceIdHoldsIdentifier,
     UtteranceIdNamesSpeaker,
 )
 
-RECORD_RULES: list[Rule] = [LocaleNotAllowed(), LowAsrConfidence(), UtteranceIdNamesSpeaker()]
+RECORD_RULES: list[Rule] = [
+    LocaleNotAllowed(),
+    LowAsrConfidence(),
+    UtteranceIdNamesSpeaker(),
+    UtteranceIdHoldsIdentifier(),
+]
 TEXT_RULES: list[Rule] = [
     EmptyTranscript(),
     TranscriptTooShort(),

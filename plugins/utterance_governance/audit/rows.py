@@ -18,6 +18,7 @@ dataset's size.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 import zlib
@@ -41,6 +42,7 @@ from utterance_governance.privacy.rules import IN, OUT
 from utterance_governance.publish.commit import DatasetPaths
 from utterance_governance.publish.shards import split_turns
 from utterance_governance.rules.duplicate import content_hashes
+from utterance_governance.rules.quality import identifier_in_id, ids_holding_identifiers
 
 SHARD_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "messages", "content_hash"]
 PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")  # quality.suite.PSEUDONYM_PATTERN
@@ -139,6 +141,23 @@ def identifier_findings(rows: pa.Table, *, seed: int = 0) -> list[Finding]:
         kinds = sorted({f.kind for f in found})
         out.append(_row_finding("identifier_detected", rows, parents[j], f"the {role} message holds {'/'.join(kinds)}",
                                 {"role": role, "kinds": kinds, "rules": sorted({f.rule for f in found})}))  # fmt: skip
+    return out
+
+
+def utterance_id_findings(rows: pa.Table) -> list[Finding]:
+    """Live rows whose utterance id holds a person's identifier (``rules.quality.identifier_in_id``: an
+    e-mail, an IPv4 address, an international phone number). The id is published as it is and no
+    redaction reads it; the finding names the id by a digest, never as it is."""
+    if rows.num_rows == 0:
+        return []
+    out = []
+    for i in np.flatnonzero(ids_holding_identifiers(rows.column("utterance_id"))):
+        uid = rows.column("utterance_id")[int(i)].as_py()
+        kind = identifier_in_id(uid)
+        out.append(Finding("identifier_detected", f"the utterance id holds {kind}",
+                           shard=rows.column("shard_path")[int(i)].as_py(),
+                           utterance_id="sha256:" + hashlib.sha256(uid.encode()).hexdigest()[:16],
+                           detail={"role": "utterance_id", "kinds": [kind]}))  # fmt: skip
     return out
 
 
@@ -274,6 +293,7 @@ def check_shard_rows(
         *privacy_findings(_as_recorded(rows, ledger_times), ledger_times, state, policy, now, key),
         *ledger_field_findings(rows, ledger_times, recorded),
         *identifier_findings(rows, seed=seed),
+        *utterance_id_findings(rows),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),
         *duplicate_findings(rows),

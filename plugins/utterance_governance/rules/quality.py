@@ -42,6 +42,63 @@ class LowAsrConfidence:
         return _mask(pc.less(frame.records.column("asr_confidence"), frame.policy.min_asr_confidence))
 
 
+# What in an utterance id is a person's identifier, read narrowly (an id is a key, not speech: long digit
+# runs, dates and sequence numbers are what ids are made of, so national phone formats are not read):
+# an e-mail address, an IPv4 address, a phone number in international form (``+`` and a country code).
+_ID_HINT = r"@|＠|\+\s*[0-9]|[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"
+_ID_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+_ID_PHONE = re.compile(r"\+[\s(]*[0-9][0-9\s().-]{5,30}")
+_ID_PHONE_GROUPS = re.compile(r"[0-9]+")
+_ID_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+
+
+def identifier_in_id(uid: str) -> str | None:
+    """The kind of identifier an utterance id holds (``email``, ``ip``, ``phone``), or None."""
+    import ipaddress
+
+    import phonenumbers
+
+    text = unicodedata.normalize("NFKC", uid)
+    if _ID_EMAIL.search(text):
+        return "email"
+    for match in _ID_IPV4.finditer(text):
+        try:
+            ipaddress.IPv4Address(match.group())
+            return "ip"
+        except ValueError:
+            continue
+    for match in _ID_PHONE.finditer(text):  # the longest run of its groups that is a valid number
+        groups = _ID_PHONE_GROUPS.findall(match.group())
+        for n in range(len(groups), 0, -1):
+            try:
+                number = phonenumbers.parse("+" + "".join(groups[:n]), None)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return "phone"
+    return None
+
+
+def ids_holding_identifiers(uids: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Per utterance id, whether it holds an identifier (``identifier_in_id``): an RE2 pass picks the
+    few ids with an ``@``, a ``+`` before a digit or four dotted numbers, Python reads only those."""
+    out = np.zeros(len(uids), dtype=bool)
+    for i in np.flatnonzero(_mask(pc.match_substring_regex(uids, _ID_HINT))):
+        out[i] = identifier_in_id(uids[int(i)].as_py()) is not None
+    return out
+
+
+class UtteranceIdHoldsIdentifier:
+    """The utterance id holds a person's identifier (``jane.doe@example.com-0001``, ``+1-415-555-0199-7``,
+    ``192.168.10.20-3``: an upstream keying utterances by a login or a caller's number). The id is
+    published as it is (SPEC §6), redaction reads the turns only: the record is not published."""
+
+    reason = S.quality_reason("utterance_id_holds_identifier")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        return ids_holding_identifiers(frame.records.column("utterance_id"))
+
+
 # an utterance id that is a UUID (the usual form) names nobody; only the others are looked into
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 _SHORTEST_ID_LOOKED_FOR = 8  # a shorter id ("alice", "dev1") is found in other ids by chance
