@@ -455,10 +455,12 @@ class LandingText:
                     break
                 start, number, held, long = end + 1, number + 1, bytearray(), False
 
-    def without_lines(self, drop: Iterable[int]) -> Iterator[bytes]:
+    def without_lines(self, drop: Iterable[int], *, blank: bool = False) -> Iterator[bytes]:
         """The text as the file holds it without the lines numbered in ``drop`` (the first is line 1,
         numbered as ``pieces`` numbers them): what a rewrite of the file keeps, every other byte as it
-        was. A block holding none of them passes whole."""
+        was. A block holding none of them passes whole. ``blank``: each such line is left empty, its
+        line end kept, so the lines after it keep their numbers (a privacy file's positions are its
+        records' identity in the store)."""
         lone_crs, blocks = _line_ends(self.blocks())
         ends = _LINE_END_OR_LONE_CR if lone_crs else _LINE_END
         wanted = sorted_unique(
@@ -480,6 +482,8 @@ class LandingText:
             for end in ends.finditer(block):
                 if number not in dropped:
                     yield block[start : end.end()]
+                elif blank:
+                    yield block[end.start() : end.end()]
                 start, number = end.end(), number + 1
             if start < len(block) and number not in dropped:
                 yield block[start:]

@@ -32,7 +32,8 @@ row group that cannot be decoded, a gzip cut short) cannot be shown free of a de
 is a problem of the run, and the receipts stay open. A line too long to read is searched whole
 (``_long_lines_named``). The consent and deletion records themselves
 (``landing/consent``, ``landing/deletions`` and their quarantine) are kept: they are the
-requests, and the governance store needs them to keep honouring them.
+requests, and the governance store needs them to keep honouring them; a line there that is no
+record and names a deleted customer is not (``_purge_privacy_folders``).
 """
 
 from __future__ import annotations
@@ -269,6 +270,7 @@ def purge_copies(
         _search(
             storage, store, listed, deleted, result, found_ids, arrivals, id_only, failed, removals, twice
         )
+    _purge_privacy_folders(storage, store, deleted, result)
     for location, path in id_only:  # lists of ids only: drop the ids found deleted anywhere
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result, journal)
@@ -299,6 +301,72 @@ def purge_copies(
         result.by_request = removals.by_request()
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+# --- privacy folders -------------------------------------------------------------------------
+# The consent events and deletion requests are kept: they are what the pipeline keeps honouring. A line
+# there that is no record of its kind (an utterance export written under the wrong prefix) is no
+# request, yet it may hold a customer's words: kept, it would outlive their deletion.
+PRIVACY_FOLDERS = {"consent": "consent", "deletions": "deletions"}  # landing folder -> reader kind
+
+
+def _purge_privacy_folders(
+    storage: Storage, store: GovernanceStore, deleted: Deleted, result: CopiesPurge
+) -> None:
+    """The unreadable lines of ``landing/consent`` and ``landing/deletions`` that name a deleted customer
+    left empty (the lines after keep their numbers: the store knows a privacy record by its position),
+    and their copies in ``quarantine/<folder>/`` removed. The store's record of each unreadable line
+    stays (its hold is the store's, not the file's). A Parquet privacy file is not rewritten."""
+    unreadable = {q["source_file"] for q in store.privacy_quarantine(open_only=False)}  # (the files to read)
+    for folder, kind in PRIVACY_FOLDERS.items():
+        for info in storage.list_files(f"landing/{folder}", SUFFIXES):
+            if info.path.endswith(".parquet") or info.path not in unreadable:
+                continue
+            try:
+                _blank_privacy_lines(storage, store, info, kind, deleted, result)
+            except Exception as exc:  # one file that fails is a problem; the others go on
+                log.exception("could not purge %s", info.path)
+                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+        for info in storage.list_files(f"quarantine/{folder}", (".parquet",)):
+            try:
+                table = storage.read_parquet(info.path)
+                if not {"raw", "record_id", "customer_id", "line"} <= set(table.column_names):
+                    continue
+                verdict = deleted.judge(_quarantine_records(table, None, deleted))
+                if verdict.deleted.any() and not result.dry_run:
+                    _write_parquet_like(storage, info.path, table.filter(pa.array(~verdict.deleted)))
+            except Exception as exc:
+                log.exception("could not purge %s", info.path)
+                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+
+
+def _blank_privacy_lines(
+    storage: Storage,
+    store: GovernanceStore,
+    info: ObjectInfo,
+    kind: str,
+    deleted: Deleted,
+    result: CopiesPurge,
+) -> None:
+    text = LandingText(storage, info.path)
+    blank: list[np.ndarray] = []
+    for read in read_landing_pieces(storage, info.path, kind, Arrival()):
+        quarantined = read.quarantine.filter(pc.greater(read.quarantine.column("line"), 0))
+        if not quarantined.num_rows:
+            continue
+        verdict = deleted.judge(_quarantine_records(quarantined, None, deleted))
+        if verdict.deleted.any():
+            blank.append(quarantined.column("line").to_numpy()[verdict.deleted])
+    if not blank or result.dry_run:
+        return
+    with storage.staged(info.path) as staged:
+        _text_without_lines(storage, text, sorted_unique(np.concatenate(blank)), staged.path, blank=True)
+        if storage.info(info.path).fingerprint != info.fingerprint:
+            raise FileChangedWhileRead(info.path)
+        store.note_rewrite(info.path, staged.sha256())
+        staged.put()
+    after = storage.info(info.path)
+    result.registry_updated += int(store.update_file_fingerprint(info.path, after.size, after.fingerprint))
 
 
 # How often the lake is listed for copies written while the purge searched (see ``purge_copies``).
@@ -768,15 +836,17 @@ def _account_taken(result: CopiesPurge, rows: int, by_request: dict[str, dict[st
     result.file_counts = merge_counts(result.file_counts, by_request)
 
 
-def _text_without_lines(storage: Storage, text: LandingText, drop: np.ndarray, out: str) -> None:
-    """``text``'s file without the lines ``drop`` numbers, at ``out``: a ``.gz`` recompressed, and what
-    could not be read of it kept as it was (a cut line is no record)."""
+def _text_without_lines(
+    storage: Storage, text: LandingText, drop: np.ndarray, out: str, *, blank: bool = False
+) -> None:
+    """``text``'s file without the lines ``drop`` numbers (``blank``: left empty), at ``out``: a ``.gz``
+    recompressed, and what could not be read of it kept as it was (a cut line is no record)."""
     with open(out, "wb") as fh:
         if text.gzip is None:
-            fh.writelines(text.without_lines(drop))
+            fh.writelines(text.without_lines(drop, blank=blank))
             return
         with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=fh, mtime=0) as packed:
-            packed.writelines(text.without_lines(drop))
+            packed.writelines(text.without_lines(drop, blank=blank))
         if text.unread_from is not None:
             with storage.open(text.rel, "rb") as original:
                 original.seek(text.unread_from)
