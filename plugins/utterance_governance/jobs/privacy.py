@@ -10,8 +10,10 @@ What a run decides against is the whole privacy state, not only what arrived sin
 run: every live row is checked against every deletion request and opt-out, and every copy
 under the lake root against every deletion request, so a late landing file or a run that
 failed half-way is caught by the next one. A customer held back by an unreadable record of
-theirs keeps their live rows: the record cannot say what to remove, and the hold already
-stops anything new being published for them.
+theirs has their live rows withdrawn (kept in ``quarantine/withdrawn/``, doubt withdraws) until a
+readable record releases the hold; the record cannot say what to delete, so nothing is erased for it.
+The deadline check also fails the run when a copy no search can read came after deletions were
+completed.
 """
 
 from __future__ import annotations
