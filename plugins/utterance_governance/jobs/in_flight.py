@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 # (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
 # run started keeps its receipt open until then (``in_flight_since``). An access report's run marks
 # itself the same way while it gathers and writes the customer's report. A run that stopped leaves its
-# mark: after IN_FLIGHT_HOURS it is no longer taken as running.
+# mark: after IN_FLIGHT_HOURS without a step of it renewing its mark (``still_in_flight``: a backfill
+# of days, a task retried hours later renews it) it is no longer taken as running.
 IN_FLIGHT = "_in_flight.json"
 IN_FLIGHT_HOURS = 24
 
@@ -37,6 +38,17 @@ def no_longer_in_flight(storage: Storage, run_key: str) -> None:
         log.warning("could not remove the in-flight mark of %s", run_key)
 
 
+def still_in_flight(storage: Storage, run_key: str, now: datetime) -> None:
+    """A step of a marked run renews its mark (a mark removed stays removed): a run longer than
+    IN_FLIGHT_HOURS is still taken as running while its steps go on."""
+    path = f"staging/{run_key}/{IN_FLIGHT}"
+    try:
+        mark = json.loads(storage.read_bytes(path))
+    except (FileNotFoundError, ValueError):
+        return
+    storage.write_bytes(path, json.dumps({**mark, "renewed_at": now.isoformat()}).encode())
+
+
 def in_flight_since(storage: Storage, now: datetime) -> list[datetime]:
     """When each run that may still be writing copies started (``IN_FLIGHT``)."""
     started = []
@@ -44,8 +56,9 @@ def in_flight_since(storage: Storage, now: datetime) -> list[datetime]:
         try:
             mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
             at = datetime.fromisoformat(mark["started_at"])
+            seen = max(at, datetime.fromisoformat(mark.get("renewed_at") or mark["started_at"]))
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             continue
-        if now - at < timedelta(hours=IN_FLIGHT_HOURS):
+        if now - seen < timedelta(hours=IN_FLIGHT_HOURS):
             started.append(at)
     return started

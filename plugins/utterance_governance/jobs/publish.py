@@ -37,7 +37,7 @@ from utterance_governance.io.readers import (
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
-from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
+from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight, still_in_flight
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.privacy.keys import KeyMismatch
 from utterance_governance.privacy.state import with_other_spellings
@@ -365,6 +365,7 @@ def work_units(files: list[dict], limit: int) -> list[dict | list[dict]]:
 
 def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
     """``process_file`` of each file of a unit of ``work_units``."""
+    still_in_flight(ctx.storage, ctx.run_key, datetime.now(UTC))  # (a run of days: its mark renewed)
     return [process_file(ctx, file) for file in (unit if isinstance(unit, list) else [unit])]
 
 
@@ -702,6 +703,7 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     The gate's result is kept (``staging/<run>/gates/``); ``gate_batch`` combines the partitions'
     and fails the run if any failed, so every partition is judged and reported.
     """
+    still_in_flight(ctx.storage, ctx.run_key, datetime.now(UTC))
     from utterance_governance.quality.gate import run_gate  # GX is heavy: import on use
 
     partition, partitions = part["partition"], part["partitions"]
@@ -894,6 +896,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
 
     The version is written one speaker partition at a time (shards and ledger rows), so the
     publish holds one partition, never the night."""
+    still_in_flight(ctx.storage, ctx.run_key, datetime.now(UTC))
     inputs = [
         ObjectInfo(item["path"], item["size"], item["fingerprint"])
         for item in staged
