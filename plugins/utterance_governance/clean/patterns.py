@@ -376,10 +376,29 @@ _LOCAL_JOIN = (
 # arobase orange"), after a mailbox of joined parts or with a digit in a word (not a word and letters:
 # "digite a arroba no teclado" asks how to type one)
 _AT_FOREIGN = rf"{_WS}+{_words('arroba', 'arobase', 'chiocciola', 'chiocciolina', 'apenstaartje', 'apenstaart', 'apestaart', 'klammeraffe', 'affenschwanz')}{_WS}+"
+# ... or a single word that is no function word or verb of typing of a supported language before such an
+# "at" and a well-known provider ("juan arroba gmail", "pierre arobase yahoo"; not "pon la arroba gmail",
+# "escribe arroba gmail", "il simbolo chiocciola gmail")
+_FOREIGN_BOX = _label_except(
+    (
+        *_NOT_A_MAILBOX, "the", "a", "an", "to", "my", "and", "or", "for", "at", "la", "el", "los", "las",
+        "le", "les", "lo", "il", "gli", "un", "una", "une", "uno", "de", "del", "des", "du", "di", "da", "die",
+        "der", "das", "den", "dem", "ein", "eine", "een", "het", "o", "os", "as", "um", "uma", "en", "em", "y",
+        "e", "et", "und", "simbolo", "symbol", "zeichen", "signo", "signe", "sinal", "teken", "escribe",
+        "escribir", "pon", "poner", "pulsa", "teclea", "usa", "tape", "tapez", "taper", "mets", "scrivi",
+        "scrivere", "metti", "digita", "digite", "digitar", "schreib", "schreibe", "tippe", "tippen", "typ",
+        "typt", "type", "comment", "como", "come", "wie", "hoe", "que", "qui", "che", "wat", "was",
+        "mail", "email", "correo", "courriel", "adresse", "indirizzo", "endereço", "endereco", "adres",
+        "es", "est", "ist", "is", "è", "é", "sono", "soy",
+    ),
+    f"[A-Za-z0-9{_LATIN}]",
+    _LATIN,
+)  # fmt: skip
 EMAIL_WITHOUT_TLD = (
     rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
     rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
     rf"|(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL})+){_AT_FOREIGN}{_LATIN_LABEL}"
+    rf"|(?:\b{_FOREIGN_BOX}|\B[{_LATIN}][A-Za-z0-9{_LATIN}]*){_AT_FOREIGN}{_PROVIDER}\b"
 )
 # The rows that may hold a spelled-out e-mail, with or without a top-level domain (a superset: the
 # mailbox, the larger half of the pattern for RE2, is left to Python)

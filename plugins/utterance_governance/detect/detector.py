@@ -145,6 +145,35 @@ _FOREIGN_AT_BARE_DOMAIN = re.compile(
     rf"(?i)(?<![\w.])(?:[^\W\d_]\w*\d\w*|\w+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+\w+|[._-]\w+){{1,4}})\s+"
     r"(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\s+[^\W\d_]"
 )
+# ... or a single word before such an "at" and a mail provider's name that is no word ("juan arroba
+# gmail", "pierre arobase yahoo"), the word no function word or verb of typing (``_NOT_FOREIGN_BOX``:
+# "pon la arroba gmail", "escribe arroba gmail", "il simbolo chiocciola gmail" are none)
+_FOREIGN_AT_PROVIDER = re.compile(
+    r"(?i)(?<![\w.])(?P<box>[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{2,})\s+"
+    r"(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\s+"
+    r"(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail|gmx|aol)(?![\w-]|\s*[.,]?\s*(?:com|net|org)\b)"
+)
+_NOT_FOREIGN_BOX = frozenset(
+    [
+        "the", "a", "an", "to", "my", "and", "or", "for", "at", "it", "its", "this", "that", "us", "we", "me",
+        "you", "is", "la", "el", "los", "las", "le", "les", "lo", "il", "gli", "un", "una", "une", "uno",
+        "de", "del", "des", "du", "di", "da", "die", "der", "das", "den", "dem", "ein", "eine", "een",
+        "het", "os", "as", "um", "uma", "en", "em", "et", "und", "simbolo", "símbolo", "symbol", "zeichen",
+        "signo", "signe", "sinal", "teken", "escribe", "escribir", "pon", "poner", "pulsa", "teclea", "usa",
+        "tape", "tapez", "taper", "mets", "scrivi", "scrivere", "metti", "digita", "digite", "digitar",
+        "schreib", "schreibe", "tippe", "tippen", "typ", "typt", "type", "comment", "como", "cómo", "come",
+        "wie", "hoe", "que", "qué", "qui", "che", "wat", "was", "mail", "email", "correo", "courriel",
+        "adresse", "indirizzo", "endereço", "endereco", "adres", "es", "est", "ist", "è", "é", "sono",
+        "soy", "él", "ella", "mi", "tu", "su", "mon", "ma", "ton", "mio", "mia", "mein", "meine", "mijn",
+        "meu", "minha", "sein", "son", "sa", "con", "avec", "mit", "met", "com", "per", "par", "por",
+        "para", "pour", "für", "voor", "y", "e", "o", "ou", "oder", "of", "ed",
+        # (and the English words no mailbox is: "those", "online", "check", "shop" ...)
+        "those", "these", "them", "they", "him", "her", "one", "ones", "more", "all", "here", "there",
+        "now", "online", "out", "up", "look", "looking", "check", "go", "buy", "find", "visit", "order",
+        "shop", "shopping", "available", "sale", "deals", "stuff", "everything", "something", "anything",
+        "info",
+    ]
+)  # fmt: skip
 _MAIL_PROVIDERS = frozenset(
     [
         "gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me",
@@ -1251,6 +1280,9 @@ def _emails(text: str) -> list[tuple[str, str]]:
             return [*found, ("email", "email_spelled")]
     if _FOREIGN_AT_BARE_DOMAIN.search(text):
         return [*found, ("email", "email_spelled")]
+    for match in _FOREIGN_AT_PROVIDER.finditer(text):
+        if match.group("box").lower() not in _NOT_FOREIGN_BOX:
+            return [*found, ("email", "email_spelled")]
     return found
 
 
