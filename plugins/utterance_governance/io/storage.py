@@ -493,6 +493,18 @@ class Storage:
         entries = self.fs.ls(base, detail=True)
         return sorted(self.rel(e["name"]) for e in entries if e.get("type") == "directory")
 
+    def list_files_here(self, prefix: str) -> list[str]:
+        """The files right below ``prefix`` (not in its folders) that hold a byte, hidden ones aside."""
+        base = self.full(prefix)
+        if not self.fs.exists(base):
+            return []
+        entries = self.fs.ls(base, detail=True)
+        return sorted(
+            self.rel(e["name"])
+            for e in entries
+            if e.get("type") == "file" and e.get("size") and not posixpath.basename(e["name"]).startswith(".")
+        )
+
     def remove(self, rel: str) -> bool:
         full = self.full(rel)
         if not self.fs.exists(full):

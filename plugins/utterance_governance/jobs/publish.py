@@ -99,6 +99,21 @@ def _new_privacy_files(
     return ctx.store.select_new_files(files)
 
 
+LANDING_FOLDERS = ("utterances", *PRIVACY_KINDS)
+
+
+def _stray_landing_files(storage: Storage) -> list[str]:
+    """Files under ``landing/`` outside the folders the pipeline reads (``landing/deletion/``,
+    ``landing/Deletions/``, a file at ``landing/`` itself): one may be anyone's deletion or opt-out,
+    never read, so each blocks publishing as a refused privacy file does, until it is moved where it
+    belongs (or removed) and acknowledged."""
+    out = []
+    for folder in storage.list_dirs("landing"):
+        if posixpath.basename(folder) not in LANDING_FOLDERS:
+            out += [info.path for info in storage.list_files(folder, ())]
+    return sorted(out + storage.list_files_here("landing"))
+
+
 def _refused_privacy_files(storage: Storage, refused: list[Refused]) -> pa.Table:
     """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
@@ -143,6 +158,11 @@ def ingest_privacy(ctx: RunContext) -> dict:
     if ctx.dry_run:
         return {"dry_run": True}
     failed: list[tuple[str, Exception]] = []
+    strays = _stray_landing_files(ctx.storage)
+    if strays:
+        ctx.store.record_privacy_quarantine("deletion", _blocking_rows(
+            [(path, _versioned(ctx.storage, path, "refused_path:unknown_folder")) for path in strays]))  # fmt: skip
+        summary["stray_landing_files"] += len(strays)
     for folder, kind in PRIVACY_KINDS.items():
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)
