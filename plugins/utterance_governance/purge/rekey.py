@@ -16,7 +16,8 @@ holds, under the dataset lock:
 3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``)
    are rewritten; a key no customer explains becomes null (a deletion then finds the row only by
    a listed utterance id);
-4. the receipt documents are written again with the new keys.
+4. the receipt documents are written again with the new keys, and the speaker keys run reports
+   name (``_rekey_reports``).
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. With the same
@@ -28,6 +29,7 @@ rare kind, not a nightly one.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -55,6 +57,7 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
+from utterance_governance.purge.traces import REPORT_FOLDERS, SCRUBBED
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +160,7 @@ def rekey_dataset(
             result.update(version=created["version"], rows=created["rows"], unkeyable=int((~explained).sum()),
                           cleanup=cleanup)  # fmt: skip
         result["copies"] = _rekey_copies(storage, old, new)
+        result["reports_rewritten"] = _rekey_reports(storage, old, new)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
 
@@ -194,6 +198,37 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array) -> dict:
             storage.write_parquet(info.path, table)
             out["files_rewritten"] += 1
     return out
+
+
+# a speaker key in a report: whole (64 hex digits) or the 16-digit prefix reports show
+_SPEAKER_KEY = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9a-f]{64}|[0-9a-f]{16})(?![0-9A-Fa-f])")
+
+
+def _rekey_reports(storage: Storage, old: pa.Array, new: pa.Array) -> int:
+    """The speaker keys run reports name (an audit's findings show 16 digits of one) written under the
+    new key, or ``[deleted]`` where no customer explains them: under the old key a later deletion's
+    scrub (which makes keys with the key in use) would never find them. Receipts are written again
+    (step 4); access reports hold ids, not keys. Returns the files rewritten."""
+    whole = {o: n for o, n in zip(old.to_pylist(), new.to_pylist(), strict=True) if o}
+    prefix = {o[:16]: (n[:16] if n else None) for o, n in whole.items()}
+
+    def mapped(match: re.Match[str]) -> str:
+        word = match.group()
+        if word not in whole and word not in prefix:
+            return word
+        return (whole.get(word) if len(word) == 64 else prefix.get(word)) or SCRUBBED
+
+    rewritten = 0
+    for folder in REPORT_FOLDERS:
+        for info in storage.list_files(folder, (".json", ".html")):
+            if info.path.startswith(("reports/receipts/", "reports/access/")):
+                continue
+            text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
+            again = _SPEAKER_KEY.sub(mapped, text)
+            if again != text:
+                storage.write_bytes(info.path, again.encode("utf-8"))
+                rewritten += 1
+    return rewritten
 
 
 def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> dict:
