@@ -378,7 +378,9 @@ _LOCAL_JOIN = (
 _AT_FOREIGN = rf"{_WS}+{_words('arroba', 'arobase', 'chiocciola', 'chiocciolina', 'apenstaartje', 'apenstaart', 'apestaart', 'klammeraffe', 'affenschwanz')}{_WS}+"
 # ... or a single word that is no function word or verb of typing of a supported language before such an
 # "at" and a well-known provider ("juan arroba gmail", "pierre arobase yahoo"; not "pon la arroba gmail",
-# "escribe arroba gmail", "il simbolo chiocciola gmail")
+# "escribe arroba gmail", "il simbolo chiocciola gmail"). ``clean.redact`` reads ``EMAIL_WITHOUT_TLD`` with
+# Python on the spelled-out e-mail's rows only: this word trie makes an RE2 pass over a column of it take
+# 13 s instead of 0.09 s (392k texts)
 _FOREIGN_BOX = _label_except(
     (
         *_NOT_A_MAILBOX, "the", "a", "an", "to", "my", "and", "or", "for", "at", "la", "el", "los", "las",
