@@ -79,10 +79,37 @@ def identifier_in_id(uid: str) -> str | None:
     return None
 
 
+# the bytes one of those forms needs: "@", "+", "." and the first byte of a full-width "＠"
+_HINT_BYTES = (b"@", b"+", b".", b"\xef")
+
+
+def _no_hint_byte(uids: pa.Array | pa.ChunkedArray) -> bool:
+    """Whether no id of the column holds a byte any of those forms needs (UUIDs, dates and sequence
+    numbers: nearly every night), searched in the column's bytes (an RE2 pass costs 0.1-0.25 s a
+    million ids, this 0.03 s)."""
+    for chunk in uids.chunks if isinstance(uids, pa.ChunkedArray) else [uids]:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        if len(chunk) == 0:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        text = bytes(memoryview(data)[offsets[0] : offsets[-1]])
+        if any(byte in text for byte in _HINT_BYTES):
+            return False
+    return True
+
+
 def ids_holding_identifiers(uids: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Per utterance id, whether it holds an identifier (``identifier_in_id``): an RE2 pass picks the
-    few ids with an ``@``, a ``+`` before a digit or four dotted numbers, Python reads only those."""
+    """Per utterance id, whether it holds an identifier (``identifier_in_id``): a column whose bytes
+    hold none of what those forms need is let through whole; else an RE2 pass picks the few ids with
+    an ``@``, a ``+`` before a digit or four dotted numbers, and Python reads only those."""
     out = np.zeros(len(uids), dtype=bool)
+    if _no_hint_byte(uids):
+        return out
     for i in np.flatnonzero(_mask(pc.match_substring_regex(uids, _ID_HINT))):
         out[i] = identifier_in_id(uids[int(i)].as_py()) is not None
     return out

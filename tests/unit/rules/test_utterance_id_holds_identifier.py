@@ -68,3 +68,17 @@ def test_the_audit_fails_on_a_live_one_and_names_it_by_a_digest(lake, monkeypatc
     root = lake.storage.root_url.removeprefix("file://")
     reports = [p for p in Path(root, "reports").rglob("*") if p.is_file()]
     assert reports and not [p for p in reports if b"jane.doe" in p.read_bytes()]
+
+
+def test_a_column_is_read_whole_or_by_its_hints_alike():
+    """The bytes check that lets a column through whole reads only the ids of a slice of it."""
+    import pyarrow as pa
+
+    from utterance_governance.rules.quality import ids_holding_identifiers
+
+    ids = pa.array(["jane.doe@example.com-0001", "utt-1", "utt-2", "+1-415-555-0199-7", "utt-3"])
+    assert ids_holding_identifiers(ids).tolist() == [True, False, False, True, False]
+    assert ids_holding_identifiers(ids.slice(1, 2)).tolist() == [False, False]
+    chunked = pa.chunked_array([ids.slice(1, 2), ids.slice(3), pa.array([None], pa.string())])
+    assert ids_holding_identifiers(chunked).tolist() == [False, False, True, False, False]
+    assert ids_holding_identifiers(pa.array(["a", "b"], pa.large_string())).tolist() == [False, False]
