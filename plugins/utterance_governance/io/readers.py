@@ -917,14 +917,18 @@ def _finish(
 def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
     # RFC 3339 forms Arrow's cast does not take: a lower-case "t", and 7 to 9 fractional digits (Java's
     # Instant, Go's RFC3339Nano), cut to the microseconds a timestamp keeps
-    col = pc.replace_substring_regex(col, r"^(\d{4}-\d{2}-\d{2})t", r"\1T")
-    col = pc.replace_substring_regex(col, r"z$", "Z")
+    # (each rewrite only where a value may need it: a "t" eleventh, a "z" last; most nights none does)
+    if _any_byte(col, b"t", 10):
+        col = pc.replace_substring_regex(col, r"^(\d{4}-\d{2}-\d{2})t", r"\1T")
+    if _any_byte(col, b"z", -1):
+        col = pc.replace_substring_regex(col, r"z$", "Z")
     col = pc.replace_substring_regex(col, r"(:\d{2}\.\d{6})\d{1,3}([Zz+-]|$)", r"\1\2")
     present = pc.is_valid(col)
     shaped = pc.fill_null(pc.match_substring_regex(col, _ISO_WITH_OFFSET), False)
     naive = pc.and_(present, pc.invert(shaped))
-    d.flag(pc.and_(naive, pc.invert(pc.match_substring_regex(col, r"[+-]\d{2}:?\d{2}$|[Zz]$"))),
-           f"timestamp_without_offset:{name}")  # fmt: skip
+    if pc.any(naive).as_py():
+        d.flag(pc.and_(naive, pc.invert(pc.match_substring_regex(col, r"[+-]\d{2}:?\d{2}$|[Zz]$"))),
+               f"timestamp_without_offset:{name}")  # fmt: skip
     d.flag(naive, f"invalid_timestamp:{name}")
     candidates = pc.if_else(shaped, col, pa.scalar(None, pa.string()))
     try:
@@ -934,11 +938,7 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
 
     # some well-shaped value is not a real instant (2026-02-30, 25:00). The shape is known, so
     # the fields sit at fixed positions: check the calendar on all rows at once, vectorised.
-    def number(start: int, stop: int) -> np.ndarray:
-        text = pc.utf8_slice_codeunits(pc.fill_null(candidates, "0000-01-01T00:00:00Z"), start, stop)
-        digits = pc.if_else(pc.match_substring_regex(text, r"^\d+$"), text, "0")
-        return pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
-
+    number = _fixed_numbers(pc.fill_null(candidates, "0000-01-01T00:00:00Z"))
     y, m, day, hh, mm, ss = (number(a, b) for a, b in ((0, 4), (5, 7), (8, 10), (11, 13), (14, 16), (17, 19)))
     leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
     days_in_month = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 1, 12) - 1] + (
@@ -962,6 +962,57 @@ def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
                 failed[i] = True
         d.flag(failed, f"invalid_timestamp:{name}")
         return pa.concat_arrays(cells) if cells else pa.array([], S.TS)
+
+
+def _any_byte(col: pa.Array, byte: bytes, at: int) -> bool:
+    """Whether some value of a string column has ``byte`` at byte ``at`` (``-1``: its last byte). A
+    null's bytes, if any, count too (it can only send a column through a rewrite that changes nothing)."""
+    col = col.cast(pa.large_string())
+    _, offsets, data = col.buffers()
+    if data is None:
+        return False
+    offsets = np.frombuffer(offsets, dtype=np.int64)[col.offset : col.offset + len(col) + 1]
+    data = np.frombuffer(data, dtype=np.uint8)
+    lengths = np.diff(offsets)
+    if at < 0:
+        positions = offsets[1:][lengths >= -at] + at
+    else:
+        positions = offsets[:-1][lengths > at] + at
+    return bool((data[positions] == byte[0]).any())
+
+
+def _fixed_numbers(texts: pa.Array) -> Callable[[int, int], np.ndarray]:
+    """``number(start, stop)``: per value (no nulls), the number its characters ``start:stop`` spell when
+    they are one or more digits (0-9), else 0. ASCII values (those shaped as ``_ISO_WITH_OFFSET`` and
+    the placeholder: all of them) are read in NumPy over their bytes, a position at a time; any other
+    column is sliced and matched in Arrow."""
+    if not pc.all(pc.string_is_ascii(texts)).as_py():
+
+        def sliced(start: int, stop: int) -> np.ndarray:
+            text = pc.utf8_slice_codeunits(texts, start, stop)
+            digits = pc.if_else(pc.match_substring_regex(text, r"^\d+$"), text, "0")
+            return pc.cast(digits, pa.int64()).to_numpy(zero_copy_only=False)
+
+        return sliced
+    texts = texts.cast(pa.large_string())
+    _, offsets, data = texts.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[texts.offset : texts.offset + len(texts) + 1]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    padded = np.concatenate([data, np.zeros(32, dtype=np.uint8)])
+
+    def number(start: int, stop: int) -> np.ndarray:
+        value = np.zeros(len(texts), dtype=np.int64)
+        digits = lengths > start  # the slice is not empty
+        for position in range(start, stop):
+            inside = lengths > position
+            byte = padded[starts + position].astype(np.int64) - ord("0")
+            digit = (byte >= 0) & (byte <= 9)
+            digits &= ~inside | digit
+            value = np.where(inside, value * 10 + np.where(digit, byte, 0), value)
+        return np.where(digits, value, 0)
+
+    return number
 
 
 # A timestamp keeps microseconds; a finer one is cut to them (floored). Floored, an opt-in recorded
