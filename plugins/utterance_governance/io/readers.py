@@ -974,10 +974,7 @@ def _any_byte(col: pa.Array, byte: bytes, at: int) -> bool:
     offsets = np.frombuffer(offsets, dtype=np.int64)[col.offset : col.offset + len(col) + 1]
     data = np.frombuffer(data, dtype=np.uint8)
     lengths = np.diff(offsets)
-    if at < 0:
-        positions = offsets[1:][lengths >= -at] + at
-    else:
-        positions = offsets[:-1][lengths > at] + at
+    positions = offsets[1:][lengths >= -at] + at if at < 0 else offsets[:-1][lengths > at] + at
     return bool((data[positions] == byte[0]).any())
 
 

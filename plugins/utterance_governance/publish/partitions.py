@@ -42,7 +42,9 @@ SALTS = {
 # dictionary-encodes these only. The others (texts, content hashes, ids, lines, capture times) are
 # distinct or nearly, and a dictionary tried on them costs time and bytes (15-20 % of a staged
 # file's write, and its size grows 5-10 %).
-REPEATING = frozenset({"speaker_key", "locale", "source_file", "captured_date", "landed_at", "reason", "detail"})
+REPEATING = frozenset(
+    {"speaker_key", "locale", "source_file", "captured_date", "landed_at", "reason", "detail"}
+)
 
 
 def partition_count(sizes: Iterable[tuple[str, int]], partition_bytes: int) -> int:
