@@ -16,6 +16,7 @@ from functools import lru_cache, wraps
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utterance_governance.io.readers import EARLIEST_CAPTURE as EARLIEST
 from utterance_governance.policy import Policy
 from utterance_governance.privacy.identity import canonical_id as _canonical_id
 
@@ -171,6 +172,9 @@ def oracle_deleted(rows: Iterable[Mapping], deletions, policy: Policy | None = N
 def deleted(row: Mapping, requests: list[Mapping], policy: Policy | None = None) -> bool:
     customer = canonical_id(row.get("customer_id"))
     skew = timedelta(seconds=(policy or Policy()).capture_clock_skew_s)
+    captured, landed = row.get("captured_at"), row.get("landed_at")
+    if captured is not None and (captured < EARLIEST or (landed is not None and captured > landed + skew)):
+        row = {**row, "captured_at": None}  # a capture time that cannot be true is unknown to erasure
     for request in requests:
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):

@@ -23,7 +23,7 @@ def test_an_empty_first_night_publishes_an_empty_live_version(tmp_path, store_ur
     lake = Lake(str(tmp_path / "lake"), store_url)
     storage = lake.storage
     # every row is excluded: a locale redaction cannot read
-    storage.write_bytes(f"{DAY}/a.jsonl", "\n".join(_line(f"u-{i}", "xx-XX") for i in range(3)).encode())
+    storage.write_bytes(f"{DAY}/a.jsonl", "\n".join(_line(f"u-{i}", "ko-KR") for i in range(3)).encode())
     lake.publish()
 
     current = read_current(storage, "assistant-sft")
