@@ -164,17 +164,27 @@ def oracle_reasons(rows: Iterable[Mapping], state, policy: Policy, now: datetime
 
 
 def oracle_deleted(rows: Iterable[Mapping], deletions, policy: Policy | None = None) -> list[bool]:
-    """Per row: does a deletion request (``deletions``: a ``schema.DELETION`` table) cover it?"""
+    """Per row of a copy (a landing file's): does a deletion request (``deletions``: a
+    ``schema.DELETION`` table) cover it?"""
     requests = deletions.to_pylist()
-    return [deleted(row, requests, policy) for row in rows]
+    return [deleted(row, requests, policy, copy=True) for row in rows]
 
 
-def deleted(row: Mapping, requests: list[Mapping], policy: Policy | None = None) -> bool:
+def deleted(
+    row: Mapping, requests: list[Mapping], policy: Policy | None = None, *, copy: bool = False
+) -> bool:
+    """``copy``: the row is a copy's (landing, quarantine), which the copies purge judges: a capture time
+    that cannot be true there (before 2000, after its file landed) is unknown. A live row's passed the
+    reader, which refuses such times."""
     customer = canonical_id(row.get("customer_id"))
     skew = timedelta(seconds=(policy or Policy()).capture_clock_skew_s)
     captured, landed = row.get("captured_at"), row.get("landed_at")
-    if captured is not None and (captured < EARLIEST or (landed is not None and captured > landed + skew)):
-        row = {**row, "captured_at": None}  # a capture time that cannot be true is unknown to erasure
+    if (
+        copy
+        and captured is not None
+        and (captured < EARLIEST or (landed is not None and captured > landed + skew))
+    ):
+        row = {**row, "captured_at": None}
     for request in requests:
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):

@@ -111,7 +111,9 @@ def check(pop: Population, storage: Storage, store: GovernanceStore, key: bytes,
 
     # 2. nothing deleted is anywhere
     requests = pop.deletions
-    gone = [r for r in pop.rows if deleted(r.record(arrivals.get(r.file, (None, None))[1]), requests)]
+    gone = [
+        r for r in pop.rows if deleted(r.record(arrivals.get(r.file, (None, None))[1]), requests, copy=True)
+    ]
     files = decoded_files(storage)
     if after == "privacy":
         for row in gone:
