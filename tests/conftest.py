@@ -91,3 +91,13 @@ def store(store_url: str):
     governance.create_schema()
     yield governance
     governance.dispose()
+
+
+@pytest.fixture
+def lake(tmp_path):
+    """A lake under ``tmp_path`` on the embedded SQLite store, for checks of what the lake's files hold
+    (the store's backends are held to one another elsewhere). A module whose checks must hold on both
+    backends defines its own ``lake`` over ``store_url``."""
+    from tests.pipeline import Lake
+
+    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}")

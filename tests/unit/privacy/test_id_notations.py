@@ -47,11 +47,6 @@ FULLWIDTH = {
 }
 
 
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
-
-
 def consent_line(event_id: str, customer: str, status: str) -> bytes:
     at = "2026-11-25T00:00:00Z"
     return json.dumps({"event_id": event_id, "customer_id": customer, "purpose": "model_training",

@@ -11,7 +11,6 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import left_in_lake, receipt
 
 from utterance_governance.io.readers import read_landing_file
@@ -23,11 +22,6 @@ def utt(uid: str, customer: str, text: str, **extra) -> bytes:
     return json.dumps({"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
                        "locale": "en-US", "transcript": text, "response": "Done.", "asr_confidence": 0.9,
                        **extra}).encode() + b"\n"  # fmt: skip
-
-
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def test_an_opt_out_beside_an_opt_in_in_another_case_is_no_opt_in(lake) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 
 import pytest
-from tests.pipeline import Lake
 
 from utterance_governance.io.storage import PathRefused, Storage
 
@@ -20,11 +19,6 @@ def utterance(uid: str, customer: str, text: str, **changes) -> bytes:
     row = {"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z", "locale": "en-US",
            "transcript": text, "response": "Done.", "asr_confidence": 0.9, **changes}  # fmt: skip
     return json.dumps(row).encode() + b"\n"
-
-
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def test_a_landing_symlink_to_a_file_outside_the_lake_is_refused_and_reported(lake, tmp_path):

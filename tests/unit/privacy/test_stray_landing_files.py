@@ -5,17 +5,11 @@ refused privacy file does, until it is moved where it belongs and the block ackn
 from __future__ import annotations
 
 import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, line
 
 from utterance_governance.jobs.publish import PublishingBlocked
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 @pytest.mark.parametrize("name", ["landing/deletion/d.jsonl", "landing/Deletions/d.jsonl", "landing/d.jsonl",

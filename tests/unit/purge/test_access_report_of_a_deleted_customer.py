@@ -4,16 +4,9 @@ takes it whole, even one that lists none (the customer asked when they had none 
 import os
 from pathlib import Path
 
-import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-@pytest.fixture
-def lake(tmp_path):
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def _holding(root: str, needle: str) -> list[str]:

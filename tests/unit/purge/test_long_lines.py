@@ -24,11 +24,11 @@ LIMIT = 3_000  # the reader's line limit in these tests (1 MiB in production)
 
 
 @pytest.fixture
-def lake(tmp_path, monkeypatch) -> Lake:
+def lake(lake, monkeypatch) -> Lake:
     monkeypatch.setattr(readers, "MAX_LINE_BYTES", LIMIT)
     monkeypatch.setattr(copies, "_WINDOW_CHARS", 700)  # a long line is searched in several windows
     monkeypatch.setattr(copies, "_TOKEN_CHARS", 300)
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}")
+    return lake
 
 
 def _record(uid: str, customer: str, words: str, pad: int = 0) -> dict:

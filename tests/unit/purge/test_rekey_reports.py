@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
 
 from utterance_governance.privacy import speaker_keys
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-@pytest.fixture
-def lake(tmp_path):
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def _files_holding(lake, needle):

@@ -5,17 +5,11 @@ run fails at its end naming the file, until it is repaired or removed upstream."
 from __future__ import annotations
 
 import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
 
 from utterance_governance.purge.receipts import CopiesUnsearchable
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def test_a_late_unsearchable_file_fails_the_run_while_a_receipt_is_completed(lake) -> None:

@@ -5,7 +5,6 @@ customer covers (``privacy.rules``), in landing and in quarantine alike."""
 import json
 
 import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, receipt
 
 DT = "landing/utterances/dt=2026-11-20"  # upstream's own partition says: captured on 2026-11-20
@@ -26,11 +25,6 @@ def row(uid, customer, text, captured_at="2026-11-20T10:00:00Z"):
         ).encode()
         + b"\n"
     )
-
-
-@pytest.fixture
-def lake(tmp_path):
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 @pytest.mark.parametrize("scope", ["all", "range"])

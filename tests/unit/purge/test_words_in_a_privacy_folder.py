@@ -2,14 +2,7 @@
 unreadable consent record: its customer is held, and its line holds their words, in landing and in
 ``quarantine/consent/``. It is no request: a deletion of that customer reaches it."""
 
-import pytest
-from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
-
-
-@pytest.fixture
-def lake(tmp_path):
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 def test_a_delete_all_reaches_the_customers_words_misrouted_into_a_privacy_folder(lake):

@@ -7,14 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.pipeline import Lake
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-@pytest.fixture
-def lake(tmp_path):
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.pipeline import Lake
 
 DT = "landing/utterances/dt=2026-11-20"
 ACCOUNT = "6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3"
@@ -24,11 +23,6 @@ def line(uid: str, customer: str) -> bytes:
     return json.dumps({"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
                        "locale": "en-US", "transcript": f"what is the weather tomorrow {uid}", "response": "Sunny.",
                        "asr_confidence": 0.9}).encode() + b"\n"  # fmt: skip
-
-
-@pytest.fixture
-def lake(tmp_path) -> Lake:
-    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'g.db'}")
 
 
 @pytest.mark.parametrize("notation", list(NOTATIONS))
