@@ -193,9 +193,7 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     # A copy no search can read, with receipts already completed: whether it holds the words of a
     # customer told their deletion is complete cannot be shown (a late file in another encoding). Open
     # receipts stay open for it; a completed one cannot be taken back, so the run fails at its end.
-    unsearched = [
-        p for p in (copied or {}).get("problems") or [] if "cannot be searched" in p or "not searched" in p
-    ]
+    unsearched = (copied or {}).get("unsearchable") or []
     if unsearched and not ctx.dry_run and any(r["status"] == "completed" for r in ctx.store.receipts()):
         summary["unsearched_after_completion"] = unsearched
     summary["deadlines"] = receipts.deadline_report(ctx.store, now, ctx.policy)
@@ -214,9 +212,9 @@ def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
     unsearched = (issued or {}).get("unsearched_after_completion") or []
     if unsearched:
         raise receipts.CopiesUnsearchable(
-            f"{len(unsearched)} copies cannot be searched for deleted customers, and deletions were "
-            f"completed before they came: {'; '.join(unsearched[:5])}. Repair or remove them upstream; "
-            "the next run searches them."
+            f"{len(unsearched)} file(s) came after deletions were completed, and {', '.join(unsearched[:5])} "
+            "cannot be searched for deleted customers. Repair or remove them upstream; the next run "
+            "searches them."
         )
     return {"overdue": 0, "at_risk": len(deadlines["at_risk"])}
 

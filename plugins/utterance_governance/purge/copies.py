@@ -185,6 +185,7 @@ class CopiesPurge:
     unrecognised_files: list[str] = field(default_factory=list)
     refused_files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unsearchable: list[str] = field(default_factory=list)  # files no search can read (among the problems)
     searched: list[str] = field(default_factory=list)  # the places searched to the end
     traces: dict = field(default_factory=dict)  # purge.traces: published files, access reports, ...
     decided_requests: list[str] = field(default_factory=list)  # the requests this purge searched for
@@ -203,6 +204,7 @@ class CopiesPurge:
             "searched": self.searched,
             "traces": self.traces,
             "problems": self.problems[:50],
+            "unsearchable": self.unsearchable[:50],
             "decided_requests": self.decided_requests,
         }
 
@@ -246,6 +248,7 @@ def purge_copies(
     result.refused_files = [f"{r.path} ({r.reason})" for r in refused]
     for path in _unsearchable(unlisted):
         result.unrecognised_files.append(path)
+        result.unsearchable.append(path)
         result.problems.append(f"{path}: a name no reader takes ({', '.join(SUFFIXES)}), so not searched: "
                                "rename or remove it")  # fmt: skip
     arrivals = store.arrivals(i.path for i in listed["landing"])
@@ -551,8 +554,9 @@ def _purge_landing_file(
             long_lines.update(_long_lines_named(text, deleted))
             searched_long = True
         quarantine = _quarantine_records(quarantined, landed, deleted, long_lines)
-        records = records.set_column(  # (the reader judged the capture times against another instant)
-            2, "captured_at", _possible(records.column("captured_at"), records.column("landed_at"), deleted)
+        at = records.schema.get_field_index("captured_at")  # (the reader judged them against another instant)
+        records = records.set_column(
+            at, "captured_at", _possible(records.column("captured_at"), records.column("landed_at"), deleted)
         )
         rows = pa.concat_tables(
             [records, quarantine.filter(pc.greater(quarantine.column("line"), 0))],
@@ -591,6 +595,7 @@ def _purge_landing_file(
     said = {"unreadable_file:empty_file", f"unreadable_file:{text.problem}" if text is not None else ""}
     unsearched = [u for u in unsearched if u not in said]  # (nothing in it; the gzip's end, said above)
     if unsearched:
+        result.unsearchable.append(path)
         result.problems.append(f"{path}: {', '.join(sorted(set(unsearched))[:5])} cannot be searched for a deleted "
                                "customer: repair or remove the file upstream")  # fmt: skip
     if not len(drop):
