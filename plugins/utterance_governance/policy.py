@@ -86,9 +86,7 @@ class Policy:
         from utterance_governance.clean.languages import READABLE_LANGUAGES, unreadable_locales
 
         # a locale whose region no locale carries ("en-UK") would fall under no regime the policy names
-        nowhere = sorted(
-            {r for r in map(locale_region, self.allowed_locales) if r and r not in region_subtags()}
-        )
+        nowhere = sorted({r for r in map(locale_region, self.allowed_locales) if r and not _is_region(r)})
         if nowhere:
             raise ValueError(f"allowed_locales: {'; '.join(_no_region(r) for r in nowhere)}")
         unreadable = unreadable_locales(self.allowed_locales)
@@ -113,7 +111,7 @@ class Policy:
         "de-Latn") is, and so is one whose region is no region subtag ("en-UK": BCP 47 writes GB):
         which regime applies cannot be told, and doubt defaults to no consent."""
         region = locale_region(locale)
-        return region is None or region in self.opt_in_regions or region not in region_subtags()
+        return region is None or region in self.opt_in_regions or not _is_region(region)
 
 
 _REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
@@ -145,6 +143,12 @@ def region_subtags() -> frozenset[str]:
     return frozenset(SUPPORTED_REGIONS) | frozenset(
         (*_ISO_WITHOUT_NUMBERING_PLAN, *_EXCEPTIONALLY_RESERVED, *M49_AREAS)
     )
+
+
+def _is_region(code: str) -> bool:
+    """Whether ``code`` is a region subtag: the default locales' and opt-in regions' without importing
+    phonenumbers (a policy of the defaults, in a process that reads no text, never does)."""
+    return code in _DEFAULT_REGIONS or code in region_subtags()
 
 
 def _no_region(code: str) -> str:
@@ -182,3 +186,9 @@ def load_policy(path: str | None = None) -> Policy:
         raise ValueError(f"unknown policy keys in {path}: {sorted(unknown)}")
     coerced = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
     return replace(policy, **coerced)
+
+
+# the regions of the built-in locales and opt-in list (``_is_region`` reads them first)
+_DEFAULT_REGIONS = frozenset(
+    [*(r for r in map(locale_region, DEFAULT_ALLOWED_LOCALES) if r), *OPT_IN_REGIONS]
+)
