@@ -70,6 +70,18 @@ _NOT_STREET_WORDS = (
     "|beat|kilometer|kilometre|meter|metre|hike|walk|run|loop|trail|while|first|last"
     "|next|second|third|final|episode|season|chapter|page|round|stage|part|year|month|time"
 )
+# ... and a kind of training run or loop said alone before the type ("5 tempo run", "2 interval loop"; "12 hill
+# run", "12 pine hill run" are streets)
+_TRAINING_RUNS = (
+    "tempo|recovery|easy|interval|intervals|speed|fartlek|shakeout|progression|treadmill|warmup"
+    "|cooldown|sprints|stair|stairs|morning|evening|night|lunch|solo|group|club|charity|race"
+)
+# A verb of doing or running before the number makes it a count, not a house number ("we did 3 hill run.",
+# "I ran 2 river loop"), for the lower-case forms (as the gate's detector reads them: its
+# ``_NOT_BEFORE_HOUSE_NUMBER``)
+_NOT_BEFORE_LOWER_NUMBER = frozenset(
+    ["did", "do", "does", "done", "ran", "run", "runs", "running", "finished"]
+)
 # Street types written before the name, not ordinary words in their language. "via" is a word in
 # English too, but ASR writes Italian streets in lower case ("portami in via roma 31") and the
 # gate's detector reads "via" + words + a number in any case: it is taken as a street here.
@@ -195,7 +207,7 @@ _NOT_LAAN_NAME = (
 _LOWER_PARTS = [
     # 27 oak way, 14 willow close: a lower-case type that is also a word, ending a clause, after
     # words of which the last is no plural ("we are 2 stops close")
-    rf"\b{_NUMBER}[ ](?:(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]+[ ]){{0,1}}"
+    rf"\b{_NUMBER}[ ](?!(?i:{_TRAINING_RUNS})[ ](?i:run|loop)\b)(?:(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]+[ ]){{0,1}}"
     rf"(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]*[^\W\d_sS][ ](?i:{_alternation(_WEAK_AFTER_LOWER)})"
     r"(?=[ ]*(?:$|[,.;!?\n]|[ ](?:please|in|and|near|then|thanks)\b))",
     # rua das flores, 123: a comma after the street's last word
@@ -267,6 +279,44 @@ _LOWER_TAIL = re.compile(
     rf"(?:,?[ ]+[^\W\d_]+){{0,3}},?[ ]+(?i:{_alternation(_US_STATES)}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
 )
 
+# ... or, after an English street type and ending a clause, one or two lower-case words that are no English
+# word nor a function word or adverb of another language (a city: "12 main street springfield", "40 oak avenue san jose"; not "12 main
+# street please", "… tomorrow", "Hauptstraße 12 bitte"; "new york" keeps its words, "new" being one)
+_LOWER_CITY_TAIL = re.compile(
+    r",?[ ]+(?P<city>[^\W\d_A-Z]{3,}(?:[ ]+[^\W\d_A-Z]{3,})?)(?=[ ]*(?:$|[,.;!?\n]))"
+)
+
+
+_LAST_WORD = re.compile(r"[^\W\d_]+\.?\Z")
+_ENGLISH_TYPES = frozenset(_STRONG_AFTER.split()) | frozenset(_WEAK_AFTER_LOWER.split())
+
+
+def _city_tail(text: str, end: int) -> int:
+    """The end of a lower-case city after the address ending at ``end`` (``_LOWER_CITY_TAIL``), or ``end``."""
+    from utterance_governance.clean.names import (
+        _FUNCTION_WORDS,
+        _NOT_A_NAME,
+        _NOT_A_NAME_ADVERBS,
+        english_words,
+    )
+
+    street_type = _LAST_WORD.search(text, max(0, end - 30), end)
+    if street_type is None or street_type.group().lower().rstrip(".") not in _ENGLISH_TYPES:
+        return end  # after an English street type only ("calle mayor 5 gracias" keeps its thanks)
+    match = _LOWER_CITY_TAIL.match(text, end)
+    if match is None:
+        return end
+    for word in match.group("city").split():
+        if (
+            word in english_words()
+            or word in _FUNCTION_WORDS
+            or word in _NOT_A_NAME
+            or word in _NOT_A_NAME_ADVERBS
+        ):
+            return end  # "… please", "Hauptstraße 12 bitte", "calle mayor 5 por favor"
+    return match.end()
+
+
 # The rows worth reading, among those with a digit or "corner" (the gate redaction reads this
 # pattern behind): the patterns above, each cut to the words it cannot do without (a street
 # type, an address cue, a country ...) so that RE2 reads them fast (counted repetitions such as
@@ -290,6 +340,17 @@ ADDRESS_CANDIDATES = (
 )
 
 
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]+\Z")
+
+
+def _counted_by_a_verb(text: str, match: re.Match) -> bool:
+    """A lower-case address of ``_LOWER_RE`` after "did", "ran" ...: a count ("we did 3 hill run")."""
+    if not text[match.start()].isdigit():
+        return False
+    before = _WORD_BEFORE.search(text, max(0, match.start() - 20), match.start())
+    return before is not None and before.group(1).lower() in _NOT_BEFORE_LOWER_NUMBER
+
+
 def address_spans(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
     if _BIS_HINT.search(text):
@@ -302,7 +363,7 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     if any(hint in lower for hint in _NUMBER_FIRST_HINTS):
         found += [m.span() for m in _NUMBER_FIRST_RE.finditer(text)]
     if any(hint in lower for hint in _LOWER_HINTS):
-        found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text)]
+        found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text) if not _counted_by_a_verb(text, m)]
     found += [m.span("address") for m in _CUED_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
@@ -320,7 +381,7 @@ def address_spans(text: str) -> list[tuple[int, int]]:
         tail = None if text[end - 1] == "." else _TAIL.match(text, end)  # "St." may end a sentence
         end = tail.end() if tail else end
         lower_tail = _LOWER_TAIL.match(text, end)
-        spans.append((start, lower_tail.end() if lower_tail else end))
+        spans.append((start, lower_tail.end() if lower_tail else _city_tail(text, end)))
     return spans
 
 

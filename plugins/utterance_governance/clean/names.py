@@ -134,6 +134,18 @@ _MEETING_CUES = (
     # payments: "pay sarah connor ten dollars", "venmo jennifer" (not "pay bills", "pay bill")
     "pay", "venmo", "zelle", "paypal",
 )  # fmt: skip
+# After a payment verb a given name that is also a word and a surname ("pay bill smith"): the words after
+# "pay bill" that are surnames of the lists too are none (``_Names.paid_full_name``)
+_PAY_CUES = _set("pay venmo zelle paypal")
+_NOT_PAID = _set("""
+payment payments first on from via later early late fast back due cash check cheque card credit debit
+bank water gas power phone rent online now today tonight tomorrow monthly weekly yearly annually amount
+total balance full minimum price fee fees charge charges account accounts automatically auto direct
+instantly immediately quickly soon again twice once off over up down out in with by for through using
+me him her them us it all each every this that these those my your his our their the a an and or but
+service services company utility utilities electric electricity internet cable insurance mortgage loan
+tax taxes bill bills invoice statement deposit money dollars cents euros pounds bucks
+""")
 # "send ten dollars to sarah", "transfer 50 euros to anna": a verb of sending, up to three words, "to";
 # "share my location with sarah": a verb of sharing, up to three words, "with"
 # ... and "talk with sarah", "read my messages from sarah", "add sarah jones to my contacts" (read as those,
@@ -341,6 +353,13 @@ NAME_CANDIDATES_APART = (
     rf"|(?i:\b(?:{_alternation(_PHRASE_CUES_APART)})[ ]+)\pL"
     # "talk with sarah", "messages from sarah"; "add sarah to my contacts"
     rf"|(?i:\b(?:{_alternation(_TALK_CUES)})[ ]+)\pL|(?i:\badd[ ]+\pL[^\n]*(?:contact|phone[ ]?book|address[ ]book))"
+)
+# ... and a payment handle ("venmo @sarah-connor-7", "cash app $jsmith", "send it to @jo_88 on venmo"):
+# a payment service named and an "@" or "$" before a letter, on either side (``redact_payment_handles``)
+_PAYMENT_SERVICES = r"venmo|paypal|zelle|cash[ ]?app"
+NAME_CANDIDATES_APART += (
+    rf"|(?i:\b(?:{_PAYMENT_SERVICES})\b)[^\n]*[@$]\pL|[@$]\pL[^\n]*(?i:\b(?:{_PAYMENT_SERVICES})\b)"
+    rf"|(?i:\b(?:{_PAYMENT_SERVICES})(?:[ ]+me)?[ ]+)\pL[^ \n]*[0-9_.\-]"
 )
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
@@ -686,11 +705,15 @@ class _Names:
         if self.blocked(low) or len(low) < 2:
             return False
         if cue == "given":  # "from Austria" is a place: only a given name will do
-            return _title(word) and low in self.given and low not in self.words and not self.media_row
+            return (
+                _title(word) and ((low in self.given and low not in self.words) or self.given_and_surname(i))
+            ) and not self.media_row
         if cue == "capital":
             return _title(word)
-        if cue == "meeting":
-            return self.given_name(low) and not self.media_row
+        if cue == "meeting":  # ... and "lunch with John Smith", "talk to Bill Brown" (English words)
+            return (
+                self.given_name(low) or self.given_and_surname(i) or self.paid_full_name(i)
+            ) and not self.media_row
         if cue == "addressee":  # "give mike a call", "send sarah a message"; not "give will a call"
             return (low in self.given and low not in _MESSAGE_WORDS) or _title(word)
         if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
@@ -854,6 +877,47 @@ class _Names:
             return i + 1  # says Rozhkova
         return None
 
+    def given_and_surname(self, i: int) -> bool:
+        """In English text, word ``i`` is a capitalised given name of the gazetteer, also one that is an
+        English word, and the next a capitalised surname of it, also an English word, one space between:
+        after a meeting, a sending or a weak cue ("lunch with John Smith", "talk to Bill Brown", "send
+        it to Mark Hill"), where a given name that is a word alone is none ("meeting with Will"). Not a
+        place, a day or a word of the request lists ("from Virginia Beach"). Anywhere it would take "the
+        Rose Garden" and "Bill Payment" (both are names of the lists)."""
+        toks, nxt = self.toks, i + 1
+        if self.english is None or nxt >= len(toks.words) or toks.possessive[i] or toks.gap(nxt) != " ":
+            return False
+        low, last = toks.lower[i], toks.lower[nxt]
+        return (
+            low in self.given
+            and last in self.surnames
+            and _title(toks.words[i])
+            and _title(toks.words[nxt])
+            and not self.blocked(last)
+            and low not in _PLACES
+            and last not in _PLACES
+            and last not in _CALENDAR
+        )
+
+    def paid_full_name(self, i: int) -> bool:
+        """Word ``i`` follows a payment verb ("pay", "venmo", "zelle", "paypal") and is a given name of the
+        gazetteer, also one that is an English word but a word that starts a message, and the next a
+        surname of it that is no word of a payment or of time, in any case: "pay bill smith", "venmo mark
+        jones" (not "pay bill online", "pay bill first", "pay chase bank", "pay will later")."""
+        toks, nxt = self.toks, i + 1
+        if i == 0 or toks.lower[i - 1] not in _PAY_CUES or nxt >= len(toks.words) or toks.gap(nxt) != " ":
+            return False
+        low, last = toks.lower[i], toks.lower[nxt]
+        return (
+            low in self.given
+            and low not in _MESSAGE_WORDS
+            and last in self.surnames
+            and last not in _NOT_PAID
+            and not toks.possessive[i]
+            and not self.blocked(last)
+            and last not in _CALENDAR
+        )
+
     def spans(self) -> list[tuple[int, int]]:
         toks = self.toks
         out: list[tuple[int, int]] = []
@@ -889,12 +953,40 @@ def name_spans(text: str, lang: str | None = None) -> list[tuple[int, int]]:
     return _Names(text, lang).spans()
 
 
+_PAYMENT_SERVICE = re.compile(rf"(?i)\b(?:{_PAYMENT_SERVICES})\b")
+# "@sarah-connor-7", "$jsmith": a letter after the sign, letters, digits, "_", "-" or "." after it (not
+# "$12", "@ 5", "jo@example.com": a sign after a word is an e-mail's)
+_SIGNED_HANDLE = re.compile(r"(?<![\w@$])[@$][^\W\d_](?:[\w.\-]*\w)?")
+# "venmo jsmith87", "paypal me sarah_connor", "zelle jo-anne-77": a word with a digit or "_" (or two
+# hyphens or dots) right after the service (a name the rules above read; "venmo sarah 20" is one)
+_BARE_HANDLE = re.compile(
+    rf"(?i)\b(?:{_PAYMENT_SERVICES})(?:[ ]+me)?[ ]+(?P<handle>[^\W\d_](?:[\w.\-]*\w)?)(?![\w@])"
+)
+
+
+def redact_payment_handles(text: str) -> str:
+    """``text`` with each payment handle (``_SIGNED_HANDLE`` in a text naming a payment service,
+    ``_BARE_HANDLE``) replaced by ``[NAME]``: a handle names the person who is paid."""
+    if not _PAYMENT_SERVICE.search(text):
+        return text
+    text = _SIGNED_HANDLE.sub("[NAME]", text)
+
+    def bare(match: re.Match[str]) -> str:
+        handle = match.group("handle")
+        if any(c.isdigit() or c == "_" for c in handle) or handle.count("-") + handle.count(".") >= 2:
+            return match.group()[: match.start("handle") - match.start()] + "[NAME]"
+        return match.group()
+
+    return _BARE_HANDLE.sub(bare, text)
+
+
 def redact_names(text: str, lang: str | None = None) -> str:
     """``text`` with every person name (see the module docstring) replaced by ``[NAME]``.
 
     ``lang``: the row's language; capitalised words unknown to the gazetteer count as a name
     only in English text (German capitalises every noun).
     """
+    text = redact_payment_handles(text)
     spans = name_spans(text, lang)
     if spans:
         out, last = [], 0

@@ -402,6 +402,12 @@ EMAIL_WITHOUT_TLD = (
     rf"|(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL})+){_AT_FOREIGN}{_LATIN_LABEL}"
     rf"|(?:\b{_FOREIGN_BOX}|\B[{_LATIN}][A-Za-z0-9{_LATIN}]*){_AT_FOREIGN}{_PROVIDER}\b"
 )
+# ... or a single plain word (four letters or more, a number said after it or not) before a plain "at" (the
+# "at" of another language: ``_FOREIGN_BOX`` above, "il simbolo chiocciola gmail" kept) and
+# such a provider: "johnsmith at gmail", "jsmith 87 at yahoo". ``clean.redact`` takes it only when the
+# word is no English word nor a function word ("works at yahoo", "jobs at yahoo", "meeting 10 at
+# outlook" keep their words); Python only, on the spelled-out e-mail's rows, after ``EMAIL_WITHOUT_TLD``
+EMAIL_PLAIN_BOX = rf"\b(?P<box>[A-Za-z]{{4,}})(?:{_WS}+[0-9]{{1,4}})?{_WS}+{_words('at')}{_WS}+{_PROVIDER}\b"
 # The rows that may hold a spelled-out e-mail, with or without a top-level domain (a superset: the
 # mailbox, the larger half of the pattern for RE2, is left to Python)
 SPELLED_EMAIL_CANDIDATES = (

@@ -20,6 +20,7 @@ check this invariant, and that both paths agree, on generated text.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable
 from typing import NamedTuple
@@ -31,7 +32,7 @@ import pyarrow.compute as pc
 from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
 from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
-from utterance_governance.clean.names import candidate_rows_digit_blind, redact_names
+from utterance_governance.clean.names import candidate_rows_digit_blind, english_words, redact_names
 from utterance_governance.clean.normalise import fold_rows, normalise_for_detection
 from utterance_governance.clean.numbers import (
     GLUED_CANDIDATES,
@@ -50,6 +51,7 @@ from utterance_governance.clean.patterns import (
     COLON,
     DETECTORS,
     DIGIT,
+    EMAIL_PLAIN_BOX,
     EMAIL_WITHOUT_TLD,
     JAPANESE_EMAIL,
     JAPANESE_EMAIL_CANDIDATES,
@@ -131,11 +133,35 @@ def _written() -> list[tuple[str, Replacement]]:
             passes += [
                 (pattern, _spelled_email),
                 (EMAIL_WITHOUT_TLD, "[EMAIL]"),
+                (EMAIL_PLAIN_BOX, _plain_box_email),
                 (JAPANESE_EMAIL, _japanese_email),
             ]
         elif kind != "spoken_number":
             passes.append((pattern, _by_digits if kind in CLASSIFIED_KINDS else placeholder))
     return passes
+
+
+def _plain_box_email(match: re.Match[str]) -> str:
+    """``[EMAIL]`` for a plain word before "at" and a provider (``patterns.EMAIL_PLAIN_BOX``) that is no
+    English word, function word, request or calendar word ("johnsmith at gmail"; not "works at yahoo")."""
+    box = match.group("box").lower()
+    return match.group() if box in english_words() or box in _not_a_plain_mailbox() else "[EMAIL]"
+
+
+@functools.cache
+def _not_a_plain_mailbox() -> frozenset[str]:
+    from utterance_governance.clean import names
+    from utterance_governance.clean.patterns import _NOT_A_MAILBOX
+
+    return (
+        names._NOT_A_NAME
+        | names._NOT_A_NAME_ADVERBS
+        | names._FUNCTION_WORDS
+        | names._TITLES
+        | names._CALENDAR
+        | names._STRONG_CUES
+        | frozenset(_NOT_A_MAILBOX)
+    )
 
 
 def _spelled_email(match: re.Match[str]) -> str:
@@ -645,7 +671,7 @@ def _redact_core_array(values: pa.Array, flags: np.ndarray) -> pa.Array:
 #   more, or two: four written digits and "triple" + a digit word (a token stands for four
 #   digits at most, "triple five" for three, any other spoken token for two at most). The
 #   three tokens need no boundary before them ("ſeven" inside a run has none).
-_SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD, JAPANESE_EMAIL)
+_SPELLED_PATTERNS = (DETECTORS["email_spoken"][1], EMAIL_WITHOUT_TLD, EMAIL_PLAIN_BOX, JAPANESE_EMAIL)
 _WRITTEN_FAMILIES = "|".join(
     f"(?:{pattern})"
     for kind, (_, pattern) in DETECTORS.items()

@@ -461,6 +461,15 @@ _WEAK_STREET_STOP = frozenset(
         "right", "left", "wrong", "up", "down", "out", "off", "back", "now", "then", "just"
     ]
 )  # fmt: skip
+# ... and, alone before a lower-case "run" or "loop", a kind of training ("5 tempo run", "2 interval
+# loop"; "12 hill run" is a street)
+_TRAINING_RUNS = frozenset(
+    [
+        "tempo", "recovery", "easy", "interval", "intervals", "speed", "fartlek", "shakeout",
+        "progression", "treadmill", "warmup", "cooldown", "sprints", "stair", "stairs",
+        "morning", "evening", "night", "lunch", "solo", "group", "club", "charity", "race",
+    ]
+)  # fmt: skip
 _WEAK_LOWER_STREET = re.compile(
     r"(?i)(?<![\w.,:/-])(?P<number>\d{1,5}[a-z]?)\s(?P<words>(?:[^\W\d_]{3,}\s)?[^\W\d_]{2,}[^\W\d_s])"
     r"\s(?:way|close|grove|vale|wynd|quay|cove|trail|loop|run|hollow|bend|ridge)"
@@ -476,7 +485,9 @@ _NOT_BEFORE_HOUSE_NUMBER = frozenset(
         "under", "over", "by", "per", "each", "some", "any", "around", "almost", "nearly", "just", "add",
         "buy", "order", "get", "need", "want", "make", "play", "set", "take", "have", "cook", "bake",
         "bring", "put", "give", "sell", "me", "book", "reserve", "find", "show", "search", "list", "are",
-        "were", "there"
+        "were", "there",
+        # a count of what was done ("we did 3 hill run", "ran 5 tempo run")
+        "did", "do", "does", "done", "ran", "run", "runs", "running", "finished"
     ]
 )  # fmt: skip
 _NOT_STREET_WORDS = frozenset(
@@ -583,7 +594,12 @@ def _lower_case_street(text: str) -> bool:
             if before and before[-1] in _NOT_BEFORE_HOUSE_NUMBER:
                 continue
             words = (match.group("words") or match.group("titled")).lower().split()
-            if not any(word in _NOT_STREET_WORDS or word in stop for word in words):
+            if not any(word in _NOT_STREET_WORDS or word in stop for word in words) and not (
+                match.group("words")
+                and len(words) == 1
+                and words[0] in _TRAINING_RUNS
+                and match.group().lower().endswith(("run", "loop"))
+            ):
                 return True
     for match in _PLACE_ADJECTIVE_STREET.finditer(text):
         if match.group("place").lower() not in _NOT_PLACE_ADJECTIVES:
@@ -954,7 +970,8 @@ _FAMILIES: dict[str, str] = {
     r"|envoie|chiamata)\s"
     r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s"
     r"|\b(?:talk|speak)\s+(?:with|to)\s|\b(?:messages?|texts?|e-?mails?|voicemails?)\s+from\s"
-    r"|\badd\s[^\n]*(?:contact|phone\s?book|address\s+book))",
+    r"|\badd\s[^\n]*(?:contact|phone\s?book|address\s+book)"
+    r"|\b(?:venmo|paypal|zelle|cash\s?app)\b|\bpay\s+\pL+\s+\pL)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
@@ -1238,6 +1255,32 @@ def _spaced_ids(text: str) -> list[tuple[str, str]]:
     return []
 
 
+# A plain word before "at" and a mail provider's name that is no word, without a top-level domain
+# ("johnsmith at gmail", "jsmith 87 at yahoo"): the word four letters or more, no English word (the
+# dictionary the name lists are filtered with) nor a function or request word ("works at yahoo", "jobs at
+# yahoo", "meeting 10 at outlook" are none)
+_PLAIN_WORD_AT_PROVIDER = re.compile(
+    r"(?i)(?<![\w.'’@-])(?P<box>[a-z]{4,})(?: +[0-9]{1,4})? +at +"
+    r"(?:gmail|googlemail|hotmail|yahoo|outlook|icloud|protonmail|gmx|aol)(?![\w-])"
+)
+
+
+@functools.cache
+def _not_a_plain_box() -> frozenset[str]:
+    from utterance_governance.clean.names import english_words  # a dictionary, not redaction code
+
+    return (
+        english_words()
+        | _NOT_FOREIGN_BOX
+        | frozenset(_NOT_BOX_FIRST.split("|"))
+        | _NOT_STATED_NAMES
+        | _NOT_NAMES
+        | _STATED_TITLES
+        | _PLACES_AND_DAYS
+        | _word_set("nachher quoi pourquoi dann jetzt heute morgen bitte danke merci gracias grazie obrigado")
+    )
+
+
 def _emails(text: str) -> list[tuple[str, str]]:
     found = [("email", "email_written")] if "@" in text and _EMAIL.search(text) else []
     if _SPLIT_PROVIDER.search(text):
@@ -1283,14 +1326,155 @@ def _emails(text: str) -> list[tuple[str, str]]:
     for match in _FOREIGN_AT_PROVIDER.finditer(text):
         if match.group("box").lower() not in _NOT_FOREIGN_BOX:
             return [*found, ("email", "email_spelled")]
+    for match in _PLAIN_WORD_AT_PROVIDER.finditer(text):
+        if match.group("box").lower() not in _not_a_plain_box():
+            return [*found, ("email", "email_plain_box")]
     return found
+
+
+# A payment handle: a text naming a payment service and an "@" or "$" right before a letter, not after a
+# word ("venmo @sarah-connor-7", "cash app $jsmith"; not "$20", "jo@example.com"), or, right after the
+# service (and "me"), a word holding a digit or "_" or two hyphens or dots ("venmo jsmith87")
+_PAYMENT_SERVICE = re.compile(r"(?i)(?<![^\W_])(?:venmo|paypal|zelle|cash ?app)(?![^\W_])")
+_SIGNED_HANDLE = re.compile(r"(?<![\w@$])[@$][^\W\d_]")
+_HANDLE_AFTER_SERVICE = re.compile(
+    r"(?i)(?<![^\W_])(?:venmo|paypal|zelle|cash ?app)(?: +me)? +(?P<handle>[^\W\d_][\w.-]*)"
+)
+
+
+def _payment_handle(text: str) -> bool:
+    if not _PAYMENT_SERVICE.search(text):
+        return False
+    if _SIGNED_HANDLE.search(text):
+        return True
+    for match in _HANDLE_AFTER_SERVICE.finditer(text):
+        handle = match.group("handle").rstrip(".-")
+        if text[match.end() : match.end() + 1] == "@":
+            continue
+        if re.search(r"[\d_]", handle) or len(re.findall(r"[.-]", handle)) >= 2:
+            return True
+    return False
+
+
+# A capitalised full name after a call, whatever the name lists say of its words ("call up John Smith",
+# "ruf bitte Günther Schröder an": "john" and "smith" are English words, "günther" no given name of the
+# lists): the first word a given name or a surname of the lists (without accents), the second a surname,
+# each title-cased and neither a function, kinship or title word; a request to play something in the row
+# makes it none ("play the song call John Smith"), as it does to redaction.
+_CALLS = sorted(
+    [
+        "call", "call up", "ring", "ring up", "phone", "phone up", "text", "email", "message", "dial",
+        "whatsapp", "facetime", "skype", "ruf", "rufe", "ruf bitte", "ruf doch", "ruf mal", "ruf doch mal",
+        "ruf bitte mal", "rufe bitte", "rufe mal", "schreib", "schreibe", "appelle", "appeler", "appelez",
+        "chiama", "chiamare", "scrivi", "telefona", "telefona a", "bel", "bellen", "stuur", "llama a",
+        "llamar a", "llame a", "marca a", "liga para", "ligue para", "ligar para", "téléphone à",
+    ],
+    key=len,
+    reverse=True,
+)  # fmt: skip
+_CALLED_CAPITALISED = re.compile(
+    r"(?<![^\W_])(?i:" + "|".join(c.replace(" ", " +") for c in _CALLS) + r") +"
+    r"(?P<first>[^\W\d_]{2,}) +(?P<second>[^\W\d_]{2,})(?![\w'’-])"
+)
+# ... and, in English rows, after a meeting, a talk, messages, contacts or a sending ("lunch with John
+# Smith", "send ten dollars to Bill Brown"): a given name of the lists and a surname, both title-cased,
+# where redaction reads them (a sending: one to three words between the verb and "to")
+_ENGLISH_NAME_CUE = re.compile(
+    r"(?i)(?:(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session) with|(?:talk|speak) (?:with|to)"
+    r"|(?:messages?|texts?|e-?mails?|voicemails?) from|add|(?:send|transfer|wire)(?: [^\W\d_]+){1,3} to) "
+)
+_MEDIA_WORD = re.compile(
+    r"(?i)(?<![^\W_])(?:play|playing|plays|listen|listening|shuffle|queue|spiel|spiele|spielt|höre|hör|joue"
+    r"|jouer|mets|pon|pone|reproduce|metti|suona|speel|toca|tocar)(?![^\W_])"
+)
+
+
+# After a payment verb, in any case, a given name of the lists (also a word) and a surname of them ("pay
+# bill smith", "venmo mark jones"): not a given name that starts a message ("pay will later") nor a word
+# of a payment or of time after it that the surname lists hold too ("pay bill online", "pay chase bank")
+_PAID_FULL_NAME = re.compile(
+    r"(?i)(?<![^\W_])(?:pay|venmo|zelle|paypal) +(?P<first>[^\W\d_]{2,}) +(?P<second>[^\W\d_]{2,})(?![\w'’-])"
+)
+_STARTS_A_MESSAGE = _word_set("will may hope love miss merry joy grace faith sunny honey soon ok so")
+_NOT_PAID_SURNAMES = _word_set(
+    """
+    payment payments first on from via later early late fast back due cash check cheque card credit debit
+    bank water gas power phone rent online now today tonight tomorrow monthly weekly yearly annually amount
+    total balance full minimum price fee fees charge charges account accounts automatically auto direct
+    instantly immediately quickly soon again twice once off over up down out in with by for through using
+    me him her them us it all each every this that these those my your his our their the a an and or but
+    service services company utility utilities electric electricity internet cable insurance mortgage loan
+    tax taxes bill bills invoice statement deposit money dollars cents euros pounds bucks
+    """
+)
+
+
+def _paid_full_name(text: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
+    for match in _PAID_FULL_NAME.finditer(text):
+        first, second = match.group("first").lower(), match.group("second").lower()
+        stop = _not_a_called_name()
+        if (
+            first in given
+            and first not in _STARTS_A_MESSAGE
+            and first not in stop
+            and second in surnames
+            and second not in _NOT_PAID_SURNAMES
+            and second not in stop
+        ):
+            return True
+    return False
+
+
+def _title_cased(word: str) -> bool:
+    return word[:1].isupper() and not (len(word) > 1 and word.isupper())
+
+
+# Places and days that are given names or surnames of the lists ("lunch with Virginia Beach friends",
+# "call Jordan Monday"): never a capitalised full name here
+_PLACES_AND_DAYS = _word_set(
+    """
+    paris london berlin rome madrid lisbon vienna dublin sydney melbourne austin dallas houston denver phoenix
+    florence victoria georgia virginia carolina jordan chelsea brooklyn madison lincoln orlando china india
+    japan france spain italy germany austria brazil mexico canada ireland holland england boston chicago
+    seattle atlanta miami detroit toronto vancouver montreal munich hamburg cologne lyon roma milano napoli
+    torino firenze venezia münchen köln wien zürich lisboa sevilla bruxelles milan naples venice barcelona
+    seville valencia amsterdam rotterdam utrecht tokyo osaka kyoto charlotte aurora savannah augusta
+    columbus jackson memphis nashville tulsa raleigh durham cleveland tyler sherman beach park lake
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
+    lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo
+    """
+)
+
+
+@functools.cache
+def _not_a_called_name() -> frozenset[str]:
+    return _NOT_NAMES | _NOT_STATED_NAMES | _STATED_TITLES | _FUNCTION_WORDS | _PLACES_AND_DAYS
+
+
+@functools.cache
+def _all_names() -> frozenset[str]:
+    from utterance_governance.clean.names import gazetteer  # names, not redaction code
+
+    given, surnames, _words = gazetteer()
+    return given | surnames
+
+
+def _capitalised_full_name(first: str, second: str, names: frozenset[str], surnames: frozenset[str]) -> bool:
+    if not (_title_cased(first) and _title_cased(second)):
+        return False
+    first, second = first.lower(), second.lower()
+    stop = _not_a_called_name()
+    if first in stop or second in stop or _folded(first) in stop or _folded(second) in stop:
+        return False
+    return (first in names or _folded(first) in names) and (second in surnames or _folded(second) in surnames)
 
 
 def _names(
     text: str, gazetteer: tuple[frozenset[str], frozenset[str], frozenset[str]], language: str | None = None
 ) -> list[tuple[str, str]]:
     given, surnames, words = gazetteer
-    found = []
+    found = [("name", "payment_handle")] if _payment_handle(text) else []
     statement = _NAME_STATEMENT.search(text)
     if statement:
         name = statement.group("name").lower()
@@ -1298,7 +1482,15 @@ def _names(
             name = (statement.group("next") or "").lower()
         if name and name not in _FUNCTION_WORDS and name not in _NOT_STATED_NAMES:
             found.append(("name", "name_statement"))
+    media = _MEDIA_WORD.search(text) is not None
+    of_words = False  # a title-cased full name of words after an English cue
     for match in _CALLED_FULL_NAME.finditer(text):
+        of_words = of_words or (
+            not media
+            and language in (None, "en")
+            and _ENGLISH_NAME_CUE.fullmatch(text[match.start() : match.start("first")]) is not None
+            and _capitalised_full_name(match.group("first"), match.group("rest").split()[0], given, surnames)
+        )
         first = match.group("first").lower()
         if first != "[name]" and not all(_gazetteer_word(part, given, words) for part in first.split("-")):
             continue
@@ -1337,6 +1529,14 @@ def _names(
             )
         ):
             return [*found, ("name", "called_full_name")]
+    if of_words:
+        return [*found, ("name", "capitalised_full_name")]
+    if not media and _paid_full_name(text, given, surnames):
+        return [*found, ("name", "paid_full_name")]
+    if not media:
+        for match in _CALLED_CAPITALISED.finditer(text):
+            if _capitalised_full_name(match.group("first"), match.group("second"), _all_names(), surnames):
+                return [*found, ("name", "called_capitalised_name")]
     return found
 
 
@@ -1397,6 +1597,12 @@ _SCOPE = (
     r"|(?:" + _KANA_DIGIT + r")(?:[" + _KANJI_JOINERS.replace("-", "") + r"\-]?(?:" + _KANA_DIGIT + r")){6}"
     r"|[\x{FF66}-\x{FF9F}]{7}"  # half-width katakana: read as NFKC makes them
     rf"|(?i:{_NAME_STATEMENT_WORDS}\s)"
+    r"|(?i:\b(?:venmo|paypal|zelle|cash\s?app)\b)"  # a payment handle ("cash app $jsmith")
+    r"|(?i:\bpay\s+\pL+\s+\pL)"  # "pay bill smith"
+    # a cue and two title-cased words: a full name of words ("call up John Smith", "lunch with Bill Brown")
+    r"|(?i:\b(?:call|ring|phone|text|email|message|dial|whatsapp|facetime|skype|with|to|from|add|ruf|rufe"
+    r"|bitte|doch|mal|appelle|appeler|chiama|scrivi|telefona|bel|bellen|stuur|a|à|para)\s+(?:up\s+)?)"
+    r"\p{Lu}\p{Ll}+\s+\p{Lu}"
 )
 
 

@@ -219,7 +219,7 @@ ADDRESSES = [
     ("en-US", "my address is 456 2nd avenue apartment 4", "my address is [ADDRESS]"),
     ("en-GB", "27 oak way", "[ADDRESS]"),
     ("en-GB", "deliver it to 14 willow close please", "deliver it to [ADDRESS] please"),
-    ("en-GB", "i live at 3 elm grove, leeds", "i live at [ADDRESS], leeds"),  # a city alone stays
+    ("en-GB", "i live at 3 elm grove, leeds", "i live at [ADDRESS]"),  # the city goes with its street (4th pass)
     ("de-DE", "bring mich zum alten markt 5", "bring mich zum [ADDRESS]"),
     ("es-ES", "llévame a plaza de españa 5", "llévame a [ADDRESS]"),
     ("pt-BR", "moro na rua das flores, 123", "moro na [ADDRESS]"),
