@@ -220,6 +220,12 @@ mia mio mijn onze minha meu nossa nosso
 """)
 # given names of the gazetteer that start a message more often than they name its addressee
 _MESSAGE_WORDS = _set("will may hope love miss merry joy grace faith sunny honey soon ok so")
+# ... of those, the nouns that name someone before a verb after a relation ("text my sister grace is
+# here"), and the verbs
+_NAMES_BEFORE_A_VERB = _set("grace joy faith hope")
+_SUBJECT_VERBS = _set("""
+is was says said has had will can could would wants needs just called texted asked isn't wasn't can't won't
+""")
 _RELATIONS = _set("""
 wife husband partner girlfriend boyfriend fiance fiancé fiancee fiancée sister brother mom mum mother
 dad father son daughter friend buddy pal bestie boss manager coworker co-worker colleague neighbor
@@ -719,7 +725,7 @@ class _Names:
         if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
             # "text my wife running late", "tell my husband will be late", "… love you"
             if low in self.given:
-                return _title(word) or low not in _MESSAGE_WORDS
+                return _title(word) or low not in _MESSAGE_WORDS or self.named_before_a_verb(i)
             return (_title(word) or self.known(low, accents=True)) and low not in english_words()
         # (a surname in lower case that is an English word is none: "call number 5", "phone number")
         return _title(word) or cue == "identity" or self.lower_name(low, accents=True)
@@ -897,6 +903,20 @@ class _Names:
             and low not in _PLACES
             and last not in _PLACES
             and last not in _CALENDAR
+        )
+
+    def named_before_a_verb(self, i: int) -> bool:
+        """Word ``i`` is a given name that is a noun of ``_MESSAGE_WORDS`` ("grace", "joy", "faith",
+        "hope") followed by a verb of a message's subject: "text my sister grace is here" (the sister,
+        or the one who is here, is named Grace; either way a name). Not "… will be late", "… love you",
+        "… hope you're ok" ("will" and "love" are no nouns here, "you" no verb)."""
+        toks, nxt = self.toks, i + 1
+        return (
+            toks.lower[i] in _NAMES_BEFORE_A_VERB
+            and not toks.possessive[i]
+            and nxt < len(toks.words)
+            and toks.gap(nxt) == " "
+            and toks.lower[nxt] in _SUBJECT_VERBS
         )
 
     def paid_full_name(self, i: int) -> bool:

@@ -341,6 +341,9 @@ _INITIAL = r"(?:^|[ \t\n\r\f\v])[b-df-hj-np-tv-xzB-DF-HJ-NP-TV-XZ]" + rf"{_WS}+"
 # A mailbox the "at" of a request does not follow: letters and digits in one word ("jsmith87"),
 # spelled, or parts joined ("j dot smith")
 _MAILBOX_MARKED = rf"(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_SPELLED})"
+# ... with the number words of every supported language ("jsmith zwei drei at gmx", "jsmith ochenta y
+# siete at gmail"): ``EMAIL_WITHOUT_TLD`` is read by Python only, where they cost nothing
+_MAILBOX_MARKED_ANY = rf"(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_SPELLED_ANY})"
 # Providers whose name is an address without its top-level domain ("jsmith87 at gmail"), and how
 # speech recognition splits their names ("g mail")
 _SPACED_PROVIDER = rf"(?:{_words('g', 'hot', 'google', 'proton')}{_WS}*{_words('mail')})"
@@ -397,7 +400,7 @@ _FOREIGN_BOX = _label_except(
     _LATIN,
 )  # fmt: skip
 EMAIL_WITHOUT_TLD = (
-    rf"(?:{_MAILBOX_MARKED}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)*"
+    rf"(?:{_MAILBOX_MARKED_ANY}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL_ANY})*)*"
     rf"|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL})*)+){_AT}{_PROVIDER}\b"
     rf"|(?:\b[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*|{_MAILBOX_WORD}(?:{_LOCAL_JOIN}{_LATIN_LABEL})+){_AT_FOREIGN}{_LATIN_LABEL}"
     rf"|(?:\b{_FOREIGN_BOX}|\B[{_LATIN}][A-Za-z0-9{_LATIN}]*){_AT_FOREIGN}{_PROVIDER}\b"

@@ -971,7 +971,7 @@ _FAMILIES: dict[str, str] = {
     r"|\b(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session)\s+with\s"
     r"|\b(?:talk|speak)\s+(?:with|to)\s|\b(?:messages?|texts?|e-?mails?|voicemails?)\s+from\s"
     r"|\badd\s[^\n]*(?:contact|phone\s?book|address\s+book)"
-    r"|\b(?:venmo|paypal|zelle|cash\s?app)\b|\bpay\s+\pL+\s+\pL)",
+    r"|\b(?:venmo|paypal|zelle|cash\s?app)\b|\bpay\s+\pL+\s+\pL|\b(?:my|our)\s+\pL+\s+(?:grace|joy|faith|hope)\s)",
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
@@ -1409,6 +1409,16 @@ _NOT_PAID_SURNAMES = _word_set(
 )
 
 
+# A request, "my" and a relation, then "grace", "joy", "faith" or "hope" and a verb: a name ("text my
+# sister grace is here"; not "tell my husband will be late", "text my wife hope you're ok")
+_RELATION_AND_NAMED_NOUN = re.compile(
+    r"(?i)(?<![^\W_])(?:text|call|tell|message|email|ring|phone) +(?:my|our) +(?:wife|husband|partner"
+    r"|girlfriend|boyfriend|sister|brother|mom|mum|mother|dad|father|son|daughter|friend|boss) +"
+    r"(?:grace|joy|faith|hope) +(?:is|was|says|said|has|had|will|can|could|would|wants|needs|just|called"
+    r"|texted|asked)(?![\w'’-])"
+)
+
+
 def _paid_full_name(text: str, given: frozenset[str], surnames: frozenset[str]) -> bool:
     for match in _PAID_FULL_NAME.finditer(text):
         first, second = match.group("first").lower(), match.group("second").lower()
@@ -1533,6 +1543,8 @@ def _names(
         return [*found, ("name", "capitalised_full_name")]
     if not media and _paid_full_name(text, given, surnames):
         return [*found, ("name", "paid_full_name")]
+    if not media and _RELATION_AND_NAMED_NOUN.search(text):
+        return [*found, ("name", "relation_and_name")]
     if not media:
         for match in _CALLED_CAPITALISED.finditer(text):
             if _capitalised_full_name(match.group("first"), match.group("second"), _all_names(), surnames):
@@ -1599,6 +1611,7 @@ _SCOPE = (
     rf"|(?i:{_NAME_STATEMENT_WORDS}\s)"
     r"|(?i:\b(?:venmo|paypal|zelle|cash\s?app)\b)"  # a payment handle ("cash app $jsmith")
     r"|(?i:\bpay\s+\pL+\s+\pL)"  # "pay bill smith"
+    r"|(?i:\b(?:my|our)\s+\pL+\s+(?:grace|joy|faith|hope)\s)"  # "text my sister grace is here"
     # a cue and two title-cased words: a full name of words ("call up John Smith", "lunch with Bill Brown")
     r"|(?i:\b(?:call|ring|phone|text|email|message|dial|whatsapp|facetime|skype|with|to|from|add|ruf|rufe"
     r"|bitte|doch|mal|appelle|appeler|chiama|scrivi|telefona|bel|bellen|stuur|a|à|para)\s+(?:up\s+)?)"

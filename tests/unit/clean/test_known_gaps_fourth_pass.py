@@ -285,3 +285,60 @@ def test_after_pay_bill_no_word_redaction_keeps_is_flagged() -> None:
     texts = [f"pay bill {word}" for word in surnames]
     redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts)))
     assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
+
+
+# --- a relation's name that is a noun, before a verb ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("text my sister grace is here", "text my sister [NAME] is here"),
+        ("text my sister Grace is here", "text my sister [NAME] is here"),
+        ("call my friend joy says hi", "call my friend [NAME] says hi"),
+        ("tell my wife hope called", "tell my wife [NAME] called"),
+    ],
+)
+def test_a_relations_name_before_a_verb(text: str, expected: str) -> None:
+    assert ("name", "relation_and_name") in find_in_text(text, "en-US")
+    assert _flagged(text)
+    assert redacted_unflagged(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tell my husband will be late",
+        "text my wife hope you're ok",
+        "text my wife love you",
+        "text my boss grace period ends friday",
+        "play text my sister grace is here",  # a request to play: no name to either side
+    ],
+)
+def test_relation_look_alikes_keep_their_bytes(text: str) -> None:
+    _kept(text)
+
+
+# --- number words of other languages in a mailbox without a top-level domain --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("jsmith zwei drei at gmx", "de-DE"),
+        ("jsmith ochenta y siete at gmail", "es-ES"),
+        ("pierre sept huit at yahoo", "fr-FR"),
+        ("marco sette otto at gmail", "it-IT"),
+    ],
+)
+def test_other_languages_number_words_in_a_mailbox_without_a_domain(text: str, locale: str) -> None:
+    assert "email" in {kind for kind, _ in find_in_text(text, locale)}
+    assert redacted_unflagged(text, locale) == "[EMAIL]"
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [("set up a call at 10 at outlook", "en-US"), ("call me at two at outlook", "en-US")],
+)
+def test_number_word_look_alikes_keep_their_bytes(text: str, locale: str) -> None:
+    _kept(text, locale)
