@@ -411,6 +411,18 @@ def _is_given(low: str, given: frozenset[str]) -> bool:
     return len(parts) > 1 and all(part in given for part in parts)
 
 
+def _hyphenated_given(low: str, given: frozenset[str]) -> bool:
+    """``low`` is hyphenated, its first part in ``given`` and every other a given name or a surname of the
+    gazetteer that is no English word ("jean-luc": "luc" is a surname of the lists only). Read after a
+    request in lower case only (``_Names.known``, ``given_name``): capitalised anywhere it would take
+    brands ("Harley-Davidson", "Mercedes-Benz")."""
+    parts = low.split("-")
+    if len(parts) < 2 or parts[0] not in given:
+        return False
+    all_given, surnames, _words = gazetteer()
+    return all((part in all_given or part in surnames) and part not in english_words() for part in parts[1:])
+
+
 def _judge_capitalised(word: str) -> tuple[bool, bool, bool, bool]:
     """(a given name, unknown: no common word and longer than a letter, a surname's ending, any
     given name: also one that is an English word, "Frank", "Rose", which starts a name before an
@@ -579,6 +591,8 @@ class _Names:
         are ASCII) — to start a name only: "où", "über", "está" are surnames without their accents."""
         if low in self.given or low in self.surnames or _is_given(low, self.given):
             return True
+        if "-" in low and _hyphenated_given(low, self.given):
+            return True  # "appelle jean-luc"
         if not accents:
             return False
         plain = _without_accents(low)
@@ -700,8 +714,9 @@ class _Names:
         )
 
     def given_name(self, low: str) -> bool:
-        """A given name of the gazetteer that is no common word ("sarah", "anne-marie"; not "will")."""
-        return _is_given(low, _token_sets()[0])
+        """A given name of the gazetteer that is no common word ("sarah", "anne-marie", "jean-luc"; not
+        "will")."""
+        return _is_given(low, _token_sets()[0]) or ("-" in low and _hyphenated_given(low, _token_sets()[0]))
 
     def after_media(self, i: int) -> bool:
         return any(low in _MEDIA_CUES for low in self.toks.lower[max(0, i - 4) : i])
@@ -865,7 +880,7 @@ class _Names:
             return None
         if i > 0 and toks.lower[i - 1] in _PLACE_PREPOSITIONS and _SPACES.fullmatch(toks.gap(i)):
             return None
-        if (low in self.given and low not in self.words) or ("-" in low and self.given_name(low)):
+        if (low in self.given and low not in self.words) or ("-" in low and _is_given(low, _token_sets()[0])):
             return self.extend(i, "title")  # Brian, Helena C Carlsen, Anne-Marie
         nxt = i + 1
         if (

@@ -357,3 +357,43 @@ def test_number_word_look_alikes_keep_their_bytes(text: str, locale: str) -> Non
 def test_what_redaction_reads_as_two_words_apart_is_not_flagged(text: str) -> None:
     """Redaction reads these names with one space between their words; the detector reads no more."""
     assert not _flagged(both(text, "en-US"))
+
+
+# --- a hyphenated given name whose second part is a surname of the lists -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("paypal jean-luc 10 euros", "fr-FR", "paypal [NAME] 10 euros"),
+        ("venmo mary-kate 20 dollars", "en-US", "venmo [NAME] 20 dollars"),
+        ("pay jean-luc for dinner", "en-US", "pay [NAME] for dinner"),
+    ],
+)
+def test_a_paid_hyphenated_given_name(text: str, locale: str, expected: str) -> None:
+    assert ("name", "paid_hyphenated_name") in find_in_text(text, locale)
+    assert _flagged(text, locale)
+    assert redacted_unflagged(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("appelle jean-luc", "fr-FR", "appelle [NAME]"),  # redaction only: the detector reads full names there
+        ("kauf einen Mercedes-Benz", "de-DE", "kauf einen Mercedes-Benz"),
+        ("Jean-Luc kommt morgen", "de-DE", "Jean-Luc kommt morgen"),
+        ("pay t-mobile", "en-US", "pay t-mobile"),
+        ("pay the x-ray bill", "en-US", "pay the x-ray bill"),
+    ],
+)
+def test_hyphenated_look_alikes(text: str, locale: str, expected: str) -> None:
+    assert redacted_unflagged(text, locale) == expected
+
+
+def test_no_hyphenated_name_redaction_keeps_after_a_payment_is_flagged() -> None:
+    """Every given name of the lists with "-luc" after "paypal" that redaction keeps, the detector leaves."""
+    from utterance_governance.clean.names import gazetteer
+
+    texts = [f"paypal {name}-luc" for name in sorted(gazetteer()[0]) if name.isascii() and name.isalpha()]
+    redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts)))
+    assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
