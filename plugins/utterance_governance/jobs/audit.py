@@ -201,7 +201,12 @@ def _check_publication(ctx: RunContext) -> dict:
 
 def scan_live_rows(ctx: RunContext) -> dict:
     """Re-read every row of every live shard: privacy state, identifiers, content, ledger."""
+    from utterance_governance.jobs.in_flight import mark_in_flight
+
     _clear_part(ctx, "rows")
+    # its findings name live rows a deletion covers; write_findings reads them and writes the report
+    # after a privacy run may have scrubbed them: until it has, deletions keep their receipts open
+    mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
     with _consistent_view(ctx):
         return _scan_live_rows(ctx)
 
@@ -281,6 +286,15 @@ def write_findings(ctx: RunContext, started_at: datetime | None = None) -> dict:
     Runs whatever the checks' outcome: a check that did not finish leaves no findings file
     and the audit is reported incomplete (and fails).
     """
+    from utterance_governance.jobs.in_flight import no_longer_in_flight
+
+    try:
+        return _write_findings(ctx, started_at)
+    finally:
+        no_longer_in_flight(ctx.storage, ctx.run_key)
+
+
+def _write_findings(ctx: RunContext, started_at: datetime | None) -> dict:
     from utterance_governance.reports.site import write_audit_page
 
     parts: dict[str, dict] = {}

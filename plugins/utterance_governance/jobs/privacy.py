@@ -124,6 +124,9 @@ def purge_copies(ctx: RunContext) -> dict:
             removals=None
             if ctx.dry_run
             else copies.Removals(ctx.storage, f"reports/{ctx.run_key}/copies_removed", uuid.uuid4().hex[:12]),
+            # a run under way may write a report naming what this purge found (an audit's findings, read
+            # before the purge): the next privacy run scrubs the reports of it again
+            keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt)),
         )
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
@@ -153,16 +156,14 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     decided = set((purged or {}).get("decided_requests") or ()) & set(
         (copied or {}).get("decided_requests") or ()
     )
-    # ... nor for one taken in after a publish run still in flight started: it may write a copy of what it
-    # read before (decisions, quarantine, held rows) once this run searched; the next run purges those
-    in_flight = in_flight_since(ctx.storage, now)
-    if in_flight and not ctx.dry_run:
-        waiting = decided & ctx.store.requests_ingested_since(min(in_flight))
-        if waiting:
-            log.info(
-                "%d deletion request(s) stay open until the publish run(s) under way finish", len(waiting)
-            )
-        decided -= waiting
+    # ... nor while a publish or an access report is in flight: it may write a copy of what it read
+    # before this run's purges (decisions and quarantine rows of a landing file it read before the purge
+    # rewrote it, a report gathered before the purge), once they searched. That holds whenever its request
+    # was taken in, before the run started too (a publish decides against the customer, yet writes their
+    # malformed lines and its decisions on their utterance ids); the first privacy run after it purges those
+    if in_flight_since(ctx.storage, now) and not ctx.dry_run and decided:
+        log.info("%d deletion request(s) stay open until the run(s) under way finish", len(decided))
+        decided = set()
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
     if not ctx.dry_run:
         # the embedded store's write-ahead log still holds the purged ledger rows as they were written:

@@ -221,13 +221,16 @@ def purge_copies(
     access_reports: Callable[[], Storage] | None = None,
     policy: Policy | None = None,
     removals: Removals | None = None,
+    keep_notes: bool = False,
 ) -> CopiesPurge:
     """Rewrite every copy under the lake root without the utterances ``deletions`` cover; then the
     other places a deleted customer can be left (``purge.traces``; ``access_reports`` opens the
     access reports' own root).
 
     ``removals`` keeps what each rewritten file removed, per request, as the purge goes: the
-    result's ``by_request`` then also counts what an earlier attempt of the run removed."""
+    result's ``by_request`` then also counts what an earlier attempt of the run removed.
+    ``keep_notes``: the scrub journal keeps what it notes, for the next run to scrub again (a run in
+    flight may write a report naming the utterances found here after this purge scrubbed them)."""
     result = CopiesPurge(dry_run)
     result.decided_requests = sorted(set(deletions.column("request_id").to_pylist()) - {None})
     if deletions.num_rows == 0:
@@ -291,7 +294,7 @@ def purge_copies(
         access_reports=access_reports,
         journal=journal,
     )
-    if "run_reports" in traces.searched and not failed:
+    if "run_reports" in traces.searched and not failed and not keep_notes:
         journal.done()  # every report and id list is clean of what the notes name
     result.traces = traces.to_dict()
     if not dry_run:
@@ -532,11 +535,12 @@ def _purge_landing_file(
     text = None if path.endswith(".parquet") else LandingText(storage, path)
     if path not in twice and not _landing_mentions(storage, path, deleted, text):
         return
-    landed = (
-        arrivals[path][1]
-        if path in arrivals
-        else (min(deleted.now, info.modified) if info.modified else None)
-    )
+    if path not in arrivals:
+        # a file no publish has seen yet: its arrival is noted before the rewrite gives it a new
+        # modification time, which the publish would take as its landing time (a delete-all covers
+        # what landed before it was requested, and a later one would no longer cover these rows)
+        arrivals.update(store.record_arrivals([info], deleted.now))
+    landed = arrivals[path][1]
     dropped: list[np.ndarray] = []  # the lines to drop, piece by piece (8 bytes a line)
     taken: dict[str, dict[str, int]] = {}  # rows to drop by request: counted once the file is written
     unsearched: list[str] = []  # what of the file cannot be searched: the receipt stays open
@@ -871,10 +875,18 @@ def _parquet_without_rows(storage: Storage, path: str, drop: np.ndarray, out: st
                 raise ValueError(f"a row group of {rows.rows} rows cannot be read, so the file cannot be "
                                  f"rewritten ({type(rows.error).__name__})")  # fmt: skip
             keep = ~np.isin(np.arange(first, first + rows.num_rows), wanted)
-            sink.write(rows.filter(pa.array(keep)))
+            sink.write(_without_metadata(rows.filter(pa.array(keep))))
             first += rows.num_rows
     finally:
         sink.close()
+
+
+def _without_metadata(rows: pa.Table) -> pa.Table:
+    """``rows`` without the key-value metadata of their schema and fields, which the rewritten file would
+    carry over unsearched (an exporter may write an account list or a sample row there): no reader of the
+    pipeline reads it."""
+    schema = pa.schema([f.remove_metadata() for f in rows.schema])
+    return pa.Table.from_arrays(rows.columns, schema=schema)
 
 
 def _column_names(storage: Storage, path: str) -> list[str]:

@@ -301,12 +301,6 @@ class PrivacyRecords(StoreBase):
         with self._write() as conn:
             conn.execute(delete(store_meta).where(store_meta.c.key == _judged_key(dataset)))
 
-    def requests_ingested_since(self, since: datetime) -> set[str]:
-        """The deletion requests taken in at or after ``since``."""
-        t = deletion_requests
-        with self._read() as conn:
-            return set(conn.execute(select(t.c.request_id).where(t.c.ingested_at >= since)).scalars())
-
     def consent_events(self) -> pa.Table:
         """Every consent event, as ``schema.CONSENT``, ordered by (recorded_at, event_id)."""
         c = consent_events
