@@ -15,23 +15,41 @@ from tests.unit.purge.test_every_copy_edges import DT, receipt
 
 
 def _row(uid, customer, at, text):
-    return json.dumps({"utterance_id": uid, "customer_id": customer, "captured_at": at.isoformat(),
-                       "locale": "en-US", "transcript": text, "response": "Done.",
-                       "asr_confidence": 0.9}).encode() + b"\n"
+    return (
+        json.dumps(
+            {
+                "utterance_id": uid,
+                "customer_id": customer,
+                "captured_at": at.isoformat(),
+                "locale": "en-US",
+                "transcript": text,
+                "response": "Done.",
+                "asr_confidence": 0.9,
+            }
+        ).encode()
+        + b"\n"
+    )
 
 
 def _deletion(rid, customer, at):
-    return json.dumps({"request_id": rid, "customer_id": customer, "scope": "all",
-                       "requested_at": at.isoformat()}).encode() + b"\n"
+    return (
+        json.dumps(
+            {"request_id": rid, "customer_id": customer, "scope": "all", "requested_at": at.isoformat()}
+        ).encode()
+        + b"\n"
+    )
 
 
 def test_a_purge_rewrite_before_discovery_keeps_the_landing_time_a_delete_all_covers(lake):
     now = datetime.now(UTC).replace(microsecond=0)
     landed = now - timedelta(hours=2)
     # yan's device clock runs ahead: words spoken before the file landed carry a capture time of (almost) now
-    lake.storage.write_bytes(f"{DT}/late.jsonl", _row("u-xav", "xav", now - timedelta(hours=3), "set an alarm")
-                             + _row("u-yan", "yan", now + timedelta(minutes=2), "remind me zebracornflakes")
-                             + _row("u-bob", "bob", now - timedelta(hours=3), "what is the weather"))
+    lake.storage.write_bytes(
+        f"{DT}/late.jsonl",
+        _row("u-xav", "xav", now - timedelta(hours=3), "set an alarm")
+        + _row("u-yan", "yan", now + timedelta(minutes=2), "remind me zebracornflakes")
+        + _row("u-bob", "bob", now - timedelta(hours=3), "what is the weather"),
+    )
     path = Path(lake.root, f"{DT}/late.jsonl")
     os.utime(path, (landed.timestamp(), landed.timestamp()))  # the file landed two hours ago
     # the hourly privacy run purges xav from the (not yet published) file: it is rewritten now
@@ -48,4 +66,5 @@ def test_a_purge_rewrite_before_discovery_keeps_the_landing_time_a_delete_all_co
     assert receipt(lake, "d2")["status"] == "completed"
     assert "u-yan" not in lake.live_ids(), (
         f"published a row that landed ({landed.isoformat()}) before its customer's delete-all "
-        f"({(now - timedelta(hours=1)).isoformat()}); the store says it landed {arrivals}")
+        f"({(now - timedelta(hours=1)).isoformat()}); the store says it landed {arrivals}"
+    )

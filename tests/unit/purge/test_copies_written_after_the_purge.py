@@ -17,15 +17,32 @@ import utterance_governance.reports.access as access_mod
 from utterance_governance.io.storage import Storage
 
 
-def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_copies_are_purged(lake, monkeypatch):
+def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_copies_are_purged(
+    lake, monkeypatch
+):
     # the deletion is taken in by an earlier run (a backfill of another day: it reads no utterance file)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
     # a late file of zed's utterances, one of them malformed (no transcript)
-    bad = json.dumps({"utterance_id": "u-zed-bad", "customer_id": "zed-4417", "captured_at": "2026-11-20T10:00:00Z",
-                      "locale": "en-US", "response": "zebracornflakes reply", "asr_confidence": 0.9}).encode() + b"\n"
-    lake.storage.write_bytes(f"{DT}/late.jsonl", line("u-zed-ok", "zed-4417", "remind me about tulips")
-                             + bad + line("u-bob", "bob", "what is the weather"))
+    bad = (
+        json.dumps(
+            {
+                "utterance_id": "u-zed-bad",
+                "customer_id": "zed-4417",
+                "captured_at": "2026-11-20T10:00:00Z",
+                "locale": "en-US",
+                "response": "zebracornflakes reply",
+                "asr_confidence": 0.9,
+            }
+        ).encode()
+        + b"\n"
+    )
+    lake.storage.write_bytes(
+        f"{DT}/late.jsonl",
+        line("u-zed-ok", "zed-4417", "remind me about tulips")
+        + bad
+        + line("u-bob", "bob", "what is the weather"),
+    )
     original = publish_mod.read_landing_pieces
     ran = []
 
@@ -45,9 +62,14 @@ def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_co
     assert left_in_lake(lake, "zebracornflakes") + left_in_lake(lake, "u-zed-bad") == []
 
 
-def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until_it_is_purged(lake, monkeypatch):
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed-4417", "remind me zebracornflakes")
-                             + line("u-bob", "bob", "what is the weather"))
+def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until_it_is_purged(
+    lake, monkeypatch
+):
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        line("u-zed-1", "zed-4417", "remind me zebracornflakes")
+        + line("u-bob", "bob", "what is the weather"),
+    )
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the nightly takes the request in
@@ -66,7 +88,11 @@ def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until
     root = Path(lake.access_storage.root_url.removeprefix("file://"))
 
     def holding() -> list[str]:
-        return [str(p) for p in root.rglob("*") if p.is_file() and "zebracornflakes" in p.read_text(errors="replace")]
+        return [
+            str(p)
+            for p in root.rglob("*")
+            if p.is_file() and "zebracornflakes" in p.read_text(errors="replace")
+        ]
 
     assert receipt(lake, "d1")["status"] != "completed"
     assert holding()  # the report written after the purge searched
@@ -80,8 +106,11 @@ def test_an_audit_writing_its_findings_after_the_purge_keeps_the_receipt_open_un
 ):
     from utterance_governance.jobs.audit import AuditFailed
 
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-gone-1", "zed-4417", "remind me zebracornflakes")
-                             + line("u-bob", "bob", "what is the weather"))
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        line("u-zed-gone-1", "zed-4417", "remind me zebracornflakes")
+        + line("u-bob", "bob", "what is the weather"),
+    )
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the nightly takes the request in
