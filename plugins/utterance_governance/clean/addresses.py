@@ -221,6 +221,20 @@ _LOWER_PARTS = [
     rf"(?i:\blaan[ ]van[ ](?:(?:de|der|den|het)[ ])?(?:(?!(?:{_NOT_LAAN_NAME})[ ])[^\W\d_][\w'’\-]*[ ]){{1,2}}{_NUMBER}\b)",
 ]
 _LOWER_RE = re.compile("|".join(_LOWER_PARTS))
+# ... and, after a request that announces an address ("i live at", "navigate to"), a number, a word or two
+# and a lower-case street type that is an ordinary word ("park", "square", "walk", "place" …) ending a
+# clause: "i live at 12 maple park", "navigate to 40 elm square" (without the cue, "3 botanical gardens", "a
+# 5 minute walk" are none); the words none of ``_NOT_STREET_WORDS``. The gate's detector reads the same.
+_CUED_LOWER_CUE = (
+    r"(?:i[ ]live[ ]at|we[ ]live[ ]at|lives[ ]at|living[ ]at|my[ ]address[ ]is|address[ ]is|send[ ]it[ ]to"
+    r"|deliver[ ]it[ ]to|deliver[ ]to|ship[ ]it[ ]to|navigate[ ]to|directions[ ]to|take[ ]me[ ]to"
+    r"|drive[ ]me[ ]to|drive[ ]to|pick[ ]me[ ]up[ ]at)"
+)
+_CUED_LOWER_TYPES = "park square walk place gardens garden green row hill heights view point crossing"
+_CUED_LOWER_RE = re.compile(
+    rf"(?i:\b{_CUED_LOWER_CUE}[ ]+)(?P<address>[0-9]{{1,5}}[ ](?:(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_]{{3,}}[ ]){{1,2}}"
+    rf"(?i:{_alternation(_CUED_LOWER_TYPES)}))(?=[ ]*(?:$|[,.;!?\n]))"
+)
 # a word each of ``_LOWER_PARTS`` holds (in lower case): most rows read hold none
 _LOWER_HINTS = (*_WEAK_AFTER_LOWER.split(), ",", "plaza", "markt", "laan van")
 # After words that announce an address, a capitalised word or a few and a house number:
@@ -288,7 +302,11 @@ _LOWER_CITY_TAIL = re.compile(
 
 
 _LAST_WORD = re.compile(r"[^\W\d_]+\.?\Z")
-_ENGLISH_TYPES = frozenset(_STRONG_AFTER.split()) | frozenset(_WEAK_AFTER_LOWER.split())
+_ENGLISH_TYPES = (
+    frozenset(_STRONG_AFTER.split())
+    | frozenset(_WEAK_AFTER_LOWER.split())
+    | frozenset(_CUED_LOWER_TYPES.split())
+)
 
 
 def _city_tail(text: str, end: int) -> int:
@@ -335,6 +353,7 @@ ADDRESS_CANDIDATES = (
     # number, capitalised words, number (the Python pattern with any non-space for \w)
     rf"|[0-9]{{1,6}}[ ][{_UPPER}][^ \n]*(?:[ ](?:{_LINK}[ ])?[{_UPPER}][^ \n]*){{0,3}}[ ][0-9]"
     r"|(?i:\b" + _ADDRESS_CUE + r")"
+    r"|(?i:\b(?:ship[ ]it[ ]to|pick[ ]me[ ]up[ ]at)[ ])"  # ``_CUED_LOWER_CUE``'s cues ``_ADDRESS_CUE`` lacks
     r"|(?i:corner[ ]of)"
     r"|\b(?:" + _alternation(_COUNTRIES) + r")"
 )
@@ -365,6 +384,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     if any(hint in lower for hint in _LOWER_HINTS):
         found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text) if not _counted_by_a_verb(text, m)]
     found += [m.span("address") for m in _CUED_RE.finditer(text)]
+    if any(hint in lower for hint in _CUED_LOWER_TYPES.split()):
+        found += [m.span("address") for m in _CUED_LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
     merged: list[list[int]] = []

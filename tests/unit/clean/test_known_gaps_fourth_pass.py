@@ -397,3 +397,60 @@ def test_no_hyphenated_name_redaction_keeps_after_a_payment_is_flagged() -> None
     texts = [f"paypal {name}-luc" for name in sorted(gazetteer()[0]) if name.isascii() and name.isalpha()]
     redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts)))
     assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
+
+
+# --- a lower-case street type that is a word, after a request that announces an address ---------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("i live at 12 maple park", "i live at [ADDRESS]"),
+        ("navigate to 40 elm square.", "navigate to [ADDRESS]."),
+        ("my address is 7 oak tree walk", "my address is [ADDRESS]"),
+        ("send it to 9 rose hill", "send it to [ADDRESS]"),
+        ("i live at 12 maple park, springfield", "i live at [ADDRESS]"),
+        ("pick me up at 5 mill crossing please.", "pick me up at 5 mill crossing please."),  # not the clause's end
+    ],
+)
+def test_a_cued_lower_case_street_of_words(text: str, expected: str) -> None:
+    if expected != text:
+        assert "address" in {kind for kind, _ in find_in_text(text, "en-US")}
+    assert redacted_unflagged(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we went to 3 botanical gardens",
+        "a 5 minute walk",
+        "navigate to 5 minute walk",
+        "drive to 2 long view",
+        "take me to the 3 water park",
+        "i live at 12 maple park avenue",  # a strong type: the other rule's ("[ADDRESS]")
+    ],
+)
+def test_cued_street_look_alikes(text: str) -> None:
+    out = both(text, "en-US")
+    assert not _flagged(out)
+    if "avenue" not in text:
+        assert out == text
+
+
+def test_no_street_word_redaction_keeps_after_a_cue_is_flagged() -> None:
+    """Every word redaction takes for no street name there, the gate's detector leaves too."""
+    from utterance_governance.clean.addresses import _NOT_STREET_WORDS
+
+    words = [w for w in _NOT_STREET_WORDS.split("|") if w.isalpha() and len(w) >= 3]
+    texts = [f"i live at 12 {word} park" for word in words] + [f"navigate to 4 oak {word} walk" for word in words]
+    redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts)))
+    assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
+
+
+def test_every_cue_of_a_cued_lower_case_street_is_read_on_both_paths() -> None:
+    from utterance_governance.clean.addresses import _CUED_LOWER_CUE
+
+    for cue in _CUED_LOWER_CUE[3:-1].split("|"):
+        text = cue.replace("[ ]", " ") + " 12 maple park"
+        assert "address" in {kind for kind, _ in find_in_text(text, "en-US")}, text
+        assert redacted_unflagged(text, "en-US").endswith(" [ADDRESS]"), text
