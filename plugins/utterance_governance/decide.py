@@ -39,6 +39,7 @@ from utterance_governance.rules.quality import (
     ResponseTooLong,
     TranscriptTooLong,
     TranscriptTooShort,
+    TurnNamesSpeaker,
     UtteranceIdHoldsIdentifier,
     UtteranceIdNamesSpeaker,
 )
@@ -54,6 +55,7 @@ TEXT_RULES: list[Rule] = [
     TranscriptTooShort(),
     TranscriptTooLong(),
     ResponseTooLong(),
+    TurnNamesSpeaker(),
     Duplicate(),
 ]
 

@@ -250,6 +250,127 @@ _FILLER_LETTERS = "\u115f\u1160\u3164\uffa0"
 SPEECH = rf"[^\P{{L}}{_FILLER_LETTERS}]|\p{{N}}"
 
 
+# The characters NFKC makes an ASCII digit of (superscripts, fractions, circled and full-width digits,
+# mathematical and segmented digits ...): none lies past plane 1 (a test holds this to ``unicodedata``)
+COMPAT_DIGITS = (
+    r"[\x{b2}-\x{b3}\x{b9}\x{bc}-\x{be}\x{2070}\x{2074}-\x{2079}\x{2080}-\x{2089}\x{2150}-\x{215f}\x{2189}"
+    r"\x{2460}-\x{249b}\x{24ea}\x{3251}-\x{325f}\x{32b1}-\x{32cb}\x{3358}-\x{3370}\x{3378}-\x{3379}"
+    r"\x{339f}-\x{33a6}\x{33a8}\x{33af}\x{33e0}-\x{33fe}\x{ff10}-\x{ff19}\x{1d7ce}-\x{1d7ff}\x{1f100}-\x{1f10a}"
+    r"\x{1fbf0}-\x{1fbf9}]"
+)
+
+
+def digits_only(values: pa.Array) -> pa.Array:
+    """Each row's ASCII digits, in order, nothing else (NumPy over the column's bytes; nulls stay null)."""
+    values = values.cast(pa.large_string())
+    validity, offsets_buffer, data = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: values.offset + len(values) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    kept = (raw - np.uint8(ord("0"))) <= 9
+    offsets = np.searchsorted(np.flatnonzero(kept), offsets)  # each row's new offset: the digits before it
+    return pa.LargeStringArray.from_buffers(
+        len(values),
+        pa.py_buffer(offsets),
+        pa.py_buffer(raw[kept]),
+        validity,
+        values.null_count,
+        values.offset,
+    )
+
+
+class TurnNamesSpeaker:
+    """A turn says its customer's or device's id: the customer reads out their account ("log me in as
+    ZX81QW55"), or the assistant reads it back ("It is cus_NffrFeUfNV2Hib."). Redaction reads the shapes
+    of identifiers (numbers, e-mail addresses, UUIDs); an account id of letters and digits has none, and a
+    customer id never appears in published output (SPEC §3.1): the record is not published.
+
+    Read on the cleaned turns as ``UtteranceIdNamesSpeaker`` reads the utterance id: the id's letters and
+    digits among the turn's, case folded after NFKC (``zx81 qw55``, ``ZX81-QW55``), or the id as written;
+    an id with fewer than 8 letters and digits only as written with 8 characters or more ("bob" is said
+    every night). It runs over every row of every night, so an ASCII id with digits is compared only with
+    a turn whose digits, all else left out, hold the id's digits (a turn that holds the id holds them so),
+    or that has a character NFKC makes a digit of; an id without digits, or past ASCII, is compared with
+    every turn of its customer (by NumPy's bare forms where both are ASCII, by Python otherwise)."""
+
+    reason = S.quality_reason("turn_names_speaker")
+
+    def excludes(self, frame: Frame) -> np.ndarray:
+        records = frame.records
+        out = np.zeros(records.num_rows, dtype=bool)
+        turns = [_combined(frame.column(name)) for name in ("user_text", "assistant_text")]
+        digits = [digits_only(turn) for turn in turns]
+        counts = [np.asarray(pc.fill_null(pc.binary_length(d), 0)) for d in digits]
+        compat = [_past_ascii_matching(turn, COMPAT_DIGITS) for turn in turns]
+        for column in ("customer_id", "device_id"):
+            if column not in records.column_names:
+                continue
+            named = _combined(pc.utf8_trim_whitespace(records.column(column)))
+            named_digits = digits_only(named)
+            named_count = np.asarray(pc.fill_null(pc.binary_length(named_digits), 0))
+            has_digits = named_count > 0
+            looked_for = _mask(pc.greater_equal(pc.utf8_length(named), _SHORTEST_ID_LOOKED_FOR))
+            by_digits = looked_for & has_digits & _mask(pc.string_is_ascii(named))
+            for turn, in_turn, count, odd in zip(turns, digits, counts, compat, strict=True):
+                compare = looked_for & ~out & ~(by_digits & ~odd)
+                quick = np.flatnonzero(by_digits & ~odd & ~out & (count >= named_count))
+                if len(quick):
+                    at = pa.array(quick, pa.int64())
+                    pairs = zip(in_turn.take(at).to_pylist(), named_digits.take(at).to_pylist(), strict=True)
+                    compare[quick[[t is not None and n in t for t, n in pairs]]] = True
+                rows = np.flatnonzero(compare)
+                if len(rows):
+                    at = pa.array(rows, pa.int64())
+                    out[rows] = _said(turn.take(at), named.take(at))
+        return out
+
+
+def _past_ascii_matching(values: pa.Array, pattern: str) -> np.ndarray:
+    """``match_substring_regex`` of ``pattern`` (which reads no ASCII character) on the rows past ASCII."""
+    found = np.zeros(len(values), dtype=bool)
+    past = np.flatnonzero(~_mask(pc.string_is_ascii(values)) & _mask(pc.is_valid(values)))
+    if len(past):
+        found[past] = _mask(pc.match_substring_regex(values.take(pa.array(past, pa.int64())), pattern))
+    return found
+
+
+def _said(texts: pa.Array, named: pa.Array) -> np.ndarray:
+    """For each row: does ``texts`` hold ``named`` (``_names``)? Rows where both are ASCII by their NumPy
+    bare forms and lower case; the others by Python."""
+    bare_texts, _, text_ascii = _bare_ascii(texts)
+    bare_named, bare_length, named_ascii = _bare_ascii(named)
+    plain = text_ascii & named_ascii & _mask(pc.is_valid(texts))
+    hit = np.zeros(len(texts), dtype=bool)
+    rows = np.flatnonzero(plain)
+    if len(rows):
+        at = pa.array(rows, pa.int64())
+        long_bare = bare_length[rows] >= _SHORTEST_ID_LOOKED_FOR
+        lower_texts, lower_named = pc.ascii_lower(texts.take(at)), pc.ascii_lower(named.take(at))
+        hit[rows] = [
+            (long and n in u) or (w in t)
+            for u, n, t, w, long in zip(
+                bare_texts.take(at).to_pylist(),
+                bare_named.take(at).to_pylist(),
+                lower_texts.to_pylist(),
+                lower_named.to_pylist(),
+                long_bare.tolist(),
+                strict=True,
+            )
+        ]
+    rest = np.flatnonzero(~plain & _mask(pc.is_valid(texts)))
+    if len(rest):
+        at = pa.array(rest, pa.int64())
+        hit[rest] = [
+            _names(t, n) for t, n in zip(texts.take(at).to_pylist(), named.take(at).to_pylist(), strict=True)
+        ]
+    return hit
+
+
+def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    return values
+
+
 class EmptyTranscript:
     """Nothing said in the user turn after cleaning: no letter and no digit (``...``, zero-width or
     control characters, lone combining marks, a braille blank or a Hangul filler are no speech)."""
