@@ -6,6 +6,7 @@ a customer id, a device id or transcript text.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -67,6 +68,10 @@ RULES: dict[str, AuditRule] = _rules(
 )  # fmt: skip
 
 
+# a row finding's message ends with its speaker key's prefix (``audit.rows``), which a delete-all scrubs
+_SPEAKER = re.compile(r" \(speaker [^()]*\)$")
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
@@ -83,11 +88,13 @@ class Finding:
         return {"severity": self.severity, **asdict(self)}
 
     def line(self, *, row_id: bool = True) -> str:
-        """One line: rule, shard, row and message. ``row_id=False``: "a row" for the utterance id (for text
-        that outlives a deletion, such as an exception, an alert or a log line)."""
+        """One line: rule, shard, row and message. ``row_id=False``: "a row" for the utterance id, and the
+        message without the row's speaker key (for text that outlives a deletion, such as an exception, an
+        alert, the store's run record or a log line)."""
         row = (f"row {self.utterance_id}" if row_id else "a row") if self.utterance_id else ""
         where = " ".join(part for part in (f"shard {self.shard}" if self.shard else "", row) if part)
-        return f"{self.rule}: {where + ': ' if where else ''}{self.message}"
+        message = self.message if row_id else _SPEAKER.sub("", self.message)
+        return f"{self.rule}: {where + ': ' if where else ''}{message}"
 
 
 class Findings:

@@ -34,6 +34,13 @@ def deletion(request_id: str, customer: str, scope: str = "all", **extra) -> byt
                        "requested_at": "2026-11-25T00:00:00Z", **extra}).encode() + b"\n"  # fmt: skip
 
 
+def opt_out(event_id: str, customer, **extra) -> bytes:
+    """An opt-out in force since 2026-11-01, recorded 2026-11-21 (``customer``: any JSON value)."""
+    return json.dumps({"event_id": event_id, "customer_id": customer, "purpose": "model_training",
+                       "status": "opted_out", "effective_at": "2026-11-01T00:00:00Z",
+                       "recorded_at": "2026-11-21T00:00:00Z", "source": "app", **extra}).encode() + b"\n"  # fmt: skip
+
+
 def _decoded(path: Path) -> str:
     data = path.read_bytes()
     views = [data]

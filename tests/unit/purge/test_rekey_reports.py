@@ -2,13 +2,12 @@
 findings show 16 digits of one): the rotation writes them under the new key, so a later delete-all's
 scrub, which makes keys with the key in use, finds them."""
 
-import json
 import os
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, line, opt_out, receipt
 
 from utterance_governance.privacy import speaker_keys
 
@@ -35,20 +34,7 @@ def test_a_delete_all_after_a_key_rotation_scrubs_the_old_keys_pseudonym_from_re
     )
     lake.publish()
     # an opt-out taken in by a publish's intake, not purged yet: the audit names zed's live row
-    lake.storage.write_bytes(
-        "landing/consent/c.jsonl",
-        json.dumps(
-            {
-                "event_id": "e1",
-                "customer_id": "zed",
-                "purpose": "model_training",
-                "status": "opted_out",
-                "effective_at": "2026-11-01T00:00:00Z",
-                "recorded_at": "2026-11-21T00:00:00Z",
-                "source": "app",
-            }
-        ).encode(),
-    )
+    lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed"))
     lake.publish()
     with pytest.raises(AuditFailed):
         lake.audit()
