@@ -13,9 +13,10 @@ holds, under the dataset lock:
    speaker no known customer id explains is withdrawn (counted as ``unkeyable``): a later opt-out
    or deletion could never find it. Every older version is revoked and its shard files removed,
    as a purge does: they hold keys no request can match any more;
-3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``)
-   are rewritten; a key no customer explains becomes null (a deletion then finds the row only by
-   a listed utterance id);
+3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``, and
+   a Parquet file under ``published/`` no live version lists: an operator's copy of a shard, a crashed
+   writer's leftover) are rewritten; a key no customer explains becomes null (a deletion then finds
+   the row only by a listed utterance id);
 4. the receipt documents are written again with the new keys, and the speaker keys run reports
    name (``_rekey_reports``).
 
@@ -57,7 +58,7 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
-from utterance_governance.purge.traces import REPORT_FOLDERS, SCRUBBED
+from utterance_governance.purge.traces import JOURNAL, REPORT_FOLDERS, SCRUBBED
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,14 @@ def rekey_dataset(
     """Re-key the live dataset and every keyed copy from ``old_key`` to ``new_key`` (module doc)."""
     old_fp, new_fp = key_fingerprint(old_key), key_fingerprint(new_key)
     with store.dataset_lock(dataset, owner=f"{run_id}/rekey", timeout_s=lock_timeout_s) as lock:
+        if storage.list_files(JOURNAL, (".json",)):
+            # its notes are digests made with the old key: under the new one no report's word matches them,
+            # and the reports would keep the ids a purge found deleted
+            raise KeyMismatch(
+                f"rekey: the scrub journal ({JOURNAL}/) holds the ids a purge found deleted and has not scrubbed "
+                "from every report yet (a run stopped short, or one was under way): run privacy_requests once "
+                "no publish, audit or access report is running, then rotate; nothing was changed"
+            )
         reconcile(storage, store, dataset)
         live = live_version(storage, dataset)
         result: dict = {
@@ -159,7 +168,13 @@ def rekey_dataset(
             cleanup = remove_replaced_shards(storage, store, dataset, created["version"])
             result.update(version=created["version"], rows=created["rows"], unkeyable=int((~explained).sum()),
                           cleanup=cleanup)  # fmt: skip
-        result["copies"] = _rekey_copies(storage, old, new)
+        listed = set()
+        if result["version"] is not None:  # the new version's shards, written with the new key
+            listed = {
+                f"published/{dataset}/{s['path']}"
+                for s in read_manifest(storage, dataset, result["version"])["shards"]
+            }
+        result["copies"] = _rekey_copies(storage, old, new, listed)
         result["reports_rewritten"] = _rekey_reports(storage, old, new)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
@@ -181,11 +196,14 @@ def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str
     return rows
 
 
-def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array) -> dict:
-    """The speaker keys of every keyed copy rewritten; returns files rewritten and keys left unexplained."""
+def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]) -> dict:
+    """The speaker keys of every keyed copy rewritten, and of the Parquet files under ``published/`` but
+    the ``live`` shards; returns files rewritten and keys left unexplained."""
     out = {"files_rewritten": 0, "unexplained_keys": 0}
-    for prefix in KEYED_COPIES:
+    for prefix in (*KEYED_COPIES, "published"):
         for info in storage.list_files(prefix, (".parquet",)):
+            if info.path in live:
+                continue
             table = storage.read_parquet(info.path)
             if "speaker_key" not in table.column_names or table.num_rows == 0:
                 continue
