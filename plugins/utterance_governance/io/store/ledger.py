@@ -849,16 +849,27 @@ class Ledger(DatasetVersions):
     def erase_ended_ledger_rows(self, dataset: str, up_to_version: str) -> int:
         """Erase rows that a purge ended in ``up_to_version`` or before; return how many.
 
-        Call once the files that still held them are gone: no version can show them any more.
+        Call once the files that still held them are gone: no version can show them any more. A speaker
+        left with no row in a lineage leaves its ``ledger_speakers`` pair too: the pair names their
+        speaker key, which a delete-all must not leave in the store.
         """
+        ended = and_(
+            ledger.c.dataset == dataset, ledger.c.ended_in.is_not(None), ledger.c.ended_in <= up_to_version
+        )
+        ls = ledger_speakers
         with self._write() as conn:
-            return conn.execute(
-                delete(ledger).where(
-                    ledger.c.dataset == dataset,
-                    ledger.c.ended_in.is_not(None),
-                    ledger.c.ended_in <= up_to_version,
+            speakers = sorted(conn.execute(select(ledger.c.speaker_key).where(ended).distinct()).scalars())
+            erased = conn.execute(delete(ledger).where(ended)).rowcount
+            for chunk in _chunks(speakers):
+                left = select(ledger.c.speaker_key).where(
+                    ledger.c.dataset == ls.c.dataset,
+                    ledger.c.shard_id == ls.c.shard_id,
+                    ledger.c.speaker_key == ls.c.speaker_key,
                 )
-            ).rowcount
+                conn.execute(
+                    delete(ls).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk), ~left.exists())
+                )
+            return erased
 
 
 def _stage_ledger_parts(cursor, parts: Iterable[pa.Table]) -> tuple[int, list[pa.Table]]:
