@@ -28,11 +28,13 @@ import itertools
 import json
 import re
 import unicodedata
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from urllib.parse import unquote
 
 import numpy as np
 import pyarrow as pa
@@ -118,6 +120,7 @@ def read_landing_pieces(
         else _jsonl_pieces(storage, rel, schema, piece_bytes or PIECE_BYTES)
     )
     given = False
+    from_path = customer_of_path(rel)
     # a consent or deletion id seen in an earlier piece is a duplicate as within one (the store checks a
     # record against the records it holds, not those of one batch: a corrected opt-out was dropped)
     seen: set[str] | None = set() if kind != "utterances" else None
@@ -133,6 +136,8 @@ def read_landing_pieces(
         if isinstance(piece, Unreadable):  # a part of the file (a Parquet row group); the rest is read
             yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line))
             continue
+        if from_path is not None and "customer_id" in piece[0]:  # the rows' own id, where they give one
+            piece[0]["customer_id"] = pc.fill_null(piece[0]["customer_id"], from_path)
         try:
             read = _finish(schema, required, id_field, rel, *piece, arrival)
         except Exception as exc:  # a value nothing here can hold (a date past year 9999 ...): this piece
@@ -141,6 +146,20 @@ def read_landing_pieces(
         yield read if seen is None else _without_earlier_ids(read, seen, id_field)
     if not given:
         yield ReadResult(_empty(schema, rel), S.QUARANTINE.empty_table())
+
+
+def customer_of_path(rel: str) -> str | None:
+    """The customer a landing path names Hive-style (``…/customer_id=zed-4417/part-0.jsonl``: Spark's
+    ``partitionBy("customer_id")`` writes the id there and drops the column from the rows), key spelled in
+    any case or separators, value URL-decoded; None when no segment (or two that differ) names one. The
+    rows of such a file that give no customer_id are that customer's: read as no one's, a delete-all would
+    never reach them."""
+    named = {
+        canonical_id(unquote(value))
+        for key, _, value in (part.partition("=") for part in rel.split("/")[:-1] if "=" in part)
+        if _fold_key(key) == _CUSTOMER_KEY_FOLDED
+    }
+    return named.pop() if len(named) == 1 else None
 
 
 def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:
@@ -607,6 +626,9 @@ def _fold_key(key: str) -> str:
     return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", key).casefold())
 
 
+_CUSTOMER_KEY_FOLDED = _fold_key("customer_id")
+
+
 def _folded_twice(obj: dict, fields: Iterable[str]) -> str | None:
     """The field a record gives twice under keys that differ in case or separators only
     (``"status": "opted_in", "Status": "opted_out"``): which one is the record's is not for the reader to
@@ -750,6 +772,10 @@ def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
     col = table.column("customer_id").combine_chunks()
     if pa.types.is_dictionary(col.type):
         col = col.dictionary_decode()
+    if pa.types.is_fixed_size_binary(col.type):  # (a UUID column: Parquet's FIXED_LEN_BYTE_ARRAY(16))
+        return canonical_ids(pa.array([_fixed_width_id(v) for v in col.to_pylist()], pa.string()))
+    if pa.types.is_decimal(col.type):  # a database NUMBER exported with a scale: 88231907.00
+        return canonical_ids(pa.array([_integral_decimal(v) for v in col.to_pylist()], pa.string()))
     if pa.types.is_floating(col.type):
         values = pc.cast(col, pa.float64())
         # below the integers its width holds exactly: 2**24 for a float32 (16777217 is stored 16777216)
@@ -760,6 +786,24 @@ def _customers_of_column(table: pa.Table, n: int) -> pa.Array:
     if not pa.types.is_integer(col.type):
         return pa.nulls(n, pa.string())
     return canonical_ids(pc.cast(col, pa.string()))
+
+
+def _fixed_width_id(value: bytes | None) -> str | None:
+    """A customer id stored in a fixed-width binary cell: its text when it is UTF-8 (an id padded to a
+    width), else, in 16 bytes, the UUID they are in its usual notation (how a deletion names it)."""
+    if value is None:
+        return None
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return str(uuid.UUID(bytes=value)) if len(value) == 16 else None
+
+
+def _integral_decimal(value: Decimal | None) -> str | None:
+    """A decimal cell's integer digits when its value is integral (``88231907.00``), else None."""
+    if value is None or not value.is_finite() or value != value.to_integral_value():
+        return None
+    return str(int(value))
 
 
 def _cells(col: pa.ChunkedArray) -> list:
@@ -1149,9 +1193,13 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
 
 _CUSTOMER_KEY = re.compile(r'"customer_id"\s*:')
 _RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
-# the value after the key: a JSON string (escapes decoded when read) or an integer
+# the value after the key: a JSON string (escapes decoded when read) or an integer, alone or wrapped in a
+# list of one or an object of one key (an array-typed export column, a nested serialiser: ["zed-4417"],
+# {"id": "zed-4417"}), the wrapper closed right after it
 _CUSTOMER_VALUE = re.compile(
-    r'"customer_id"\s*:\s*(?:"((?:[^"\\]|\\.){1,400})"|(-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
+    r'"customer_id"\s*:\s*(?P<wrap>\[\s*|\{\s*"(?:[^"\\]|\\.){1,40}"\s*:\s*)?'
+    r'(?:"(?P<string>(?:[^"\\]|\\.){1,400})"|(?P<number>-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
+    r"(?P<close>\s*[\]}])?"
 )
 # the integers a float64 holds exactly: a float id of this size or more may not be the id its writer had
 _EXACT_FLOAT_INTEGERS = 2**53
@@ -1179,13 +1227,15 @@ def integral_digits(number: str) -> str | None:
 _ESCAPED_KEY = re.compile(r'"((?:[^"\\]|\\.){0,80}\\(?:[^"\\]|\\.){0,80})"\s*:')
 
 
-def customers_in_raw(text: str) -> list[str | None]:
+def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     """Every customer id a raw line names, in its canonical form, in order: a JSON string as JSON
     reads it, or a number as its integer's digits (``integral_digits``: an id sent as a number is still
-    that customer's). None
-    for an occurrence that cannot be read (another kind of value, an id not usable), and for each
-    ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id it holds is not
-    read here, so the line names a customer it cannot tell)."""
+    that customer's), alone or as the one value of a list or an object (``["zed-4417"]``, ``{"id": …}``);
+    and the customers of the records the line holds JSON-encoded in its strings, two encodings deep (an
+    envelope's ``"message": "{\\"customer_id\\": …}"``). None
+    for an occurrence that cannot be read (another kind of value, a wrapper of more than one value, an id
+    not usable), and for each ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id
+    it holds is not read here, so the line names a customer it cannot tell)."""
     named: list[str | None] = []
     if "\\" in text:
         for key in _ESCAPED_KEY.finditer(text):
@@ -1198,15 +1248,46 @@ def customers_in_raw(text: str) -> list[str | None]:
     for key in _CUSTOMER_KEY.finditer(text):
         match = _CUSTOMER_VALUE.match(text, key.start())
         value = None
-        if match and match.group(2) is not None:
-            value = integral_digits(match.group(2))
+        if (
+            match
+            and match["wrap"]
+            and (not match["close"] or (match["wrap"][0] == "[") != (match["close"].strip() == "]"))
+        ):
+            match = None  # a wrapper holding more than the one value: whose it is cannot be told
+        if match and match["number"] is not None:
+            value = integral_digits(match["number"])
         elif match:
             try:
-                value = json.loads(f'"{match.group(1)}"')
+                value = json.loads(f'"{match["string"]}"')
             except ValueError:
                 value = None
         named.append(canonical_id(value))
+    for inner in _encoded_records(text) if _encodings else ():
+        named += customers_in_raw(inner, _encodings - 1)
     return named
+
+
+def _encoded_records(text: str) -> list[str]:
+    """The records a JSON line holds as strings (a log shipper's or a queue sink's envelope:
+    ``{"topic": …, "message": "{\\"customer_id\\": …}"}``), each as its own JSON text. Only a line
+    that parses is looked into, and only when it holds an escaped quote."""
+    if '\\"' not in text:
+        return []
+    try:
+        parsed = json.loads(text)
+    except (ValueError, RecursionError):
+        return []
+    out: list[str] = []
+    stack = [parsed]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            out.append(value)
+    return out
 
 
 def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:

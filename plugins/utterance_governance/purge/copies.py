@@ -973,7 +973,9 @@ def _deleted_named_in(raw: str, deleted: frozenset[str] | set[str]) -> str | Non
     """The deleted customer a raw line names: under ``customer_id`` (``readers.customers_in_raw``), or
     as any string value of the line (an id under another key — ``customerId``, a Parquet column
     ``Customer_ID`` — is still the customer's: the line holds their words), read as it prints
-    (``erasure_id``: an id made malformed by a zero-width space is still theirs)."""
+    (``erasure_id``: an id made malformed by a zero-width space is still theirs), or as any word of it.
+    A broken line is never published: erasing one that names a deleted customer only by chance (their
+    id said in another's words) costs a line no one can use."""
     for customer in customers_in_raw(raw):
         if customer in deleted:
             return customer
@@ -983,7 +985,16 @@ def _deleted_named_in(raw: str, deleted: frozenset[str] | set[str]) -> str | Non
         customer = erasure_id(match.group(1))
         if customer in deleted:
             return customer
+    # ... or as a word of the line: in a longer string (a resource name, "customers/zed-4417/utterances/1"),
+    # a line in another notation (Python's repr, single quotes), a record JSON-encoded in a string
+    for word in _ID_WORDS.findall(raw):
+        if word in deleted or word.rstrip(".") in deleted:
+            return word if word in deleted else word.rstrip(".")
     return _rounded_to(raw, deleted)
+
+
+# a run of the characters ids are written with (letters, digits and _ - . @ +): the words of a raw line
+_ID_WORDS = re.compile(r"[\w.@+\-]+")
 
 
 # a customer id sent as a number that is no integer as written (``1.152921504606847e+18``, ``2**60.0``)
