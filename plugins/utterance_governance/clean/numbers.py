@@ -279,6 +279,23 @@ def _inner_phone(body: str, region: str | None) -> bool:
     return False
 
 
+# Thousands separated by full stops, seven to nine digits, no trunk zero: "3.850.809", "12.345.672" (ten
+# digits or more the gate's detector reads as a phone or an identity number of some region: left to them)
+_DOTTED_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3}){2}")
+
+
+def _matched_phone(span: str, region: str | None) -> bool:
+    """``phonenumbers``' matcher finds a valid number of ``region`` (every allowed one without a region) in
+    ``span``: a national number written without its trunk prefix is none ("3.850.809" in Germany)."""
+    import phonenumbers
+
+    regions = [region] if region in KNOWN_REGIONS else list(KNOWN_REGIONS)
+    return any(
+        any(True for _ in phonenumbers.PhoneNumberMatcher(span, r, leniency=phonenumbers.Leniency.VALID))
+        for r in regions
+    )
+
+
 def phone_placeholder(span: str, region: str | None = None) -> str | None:
     """``[PHONE]`` when the digit groups ``span`` is a phone number, else None (kept)."""
     body = _EXTENSION.sub("", span)
@@ -306,6 +323,11 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
     if len(groups) > 2 and all(len(g) == 3 for g in groups[1:]) and groups[-1] == "000":
         # 1 200 000: thousands, unless a valid number of the row's region ("677 005 000", es-ES)
         return "[PHONE]" if region in KNOWN_REGIONS and _valid_phone(body, region) else None
+    if _DOTTED_THOUSANDS.fullmatch(body):
+        # 3.850.809, 12.345.672: an amount or a count written with dotted thousands (German, Dutch, Spanish,
+        # Italian, Portuguese answers: "Berlin hat 3.850.809 Einwohner"), unless phonenumbers reads it as a
+        # valid number of the row's region (any allowed one without a region), as the gate's detector would
+        return "[PHONE]" if _matched_phone(body, region) else None
     trunk = len(groups[0]) > 1 and groups[0].startswith("0")  # 01.20000: no decimal starts so
     if (
         "." in body
