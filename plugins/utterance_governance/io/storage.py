@@ -372,10 +372,10 @@ class Storage:
             for index in range(parquet.metadata.num_row_groups):
                 for piece in _row_group_pieces(parquet, index, columns, rows, max_bytes):
                     given = given or isinstance(piece, pa.Table)
-                    yield piece
+                    yield _without_views(piece) if isinstance(piece, pa.Table) else piece
             if not given:
                 empty = parquet.schema_arrow.empty_table()
-                yield empty.select(columns) if columns else empty
+                yield _without_views(empty.select(columns) if columns else empty)
 
     def read_parquet_where_in(self, rel: str, column: str, values: pa.Array, columns: list[str]) -> pa.Table:
         """The rows of ``rel`` whose ``column`` is one of ``values`` (``columns`` of them), reading only
@@ -576,3 +576,14 @@ def without_dictionaries(table: pa.Table) -> pa.Table:
         [f.with_type(_plain_type(f.type)) for f in table.schema], metadata=table.schema.metadata
     )
     return table if plain.equals(table.schema) else table.cast(plain)
+
+
+_VIEWS = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
+
+
+def _without_views(table: pa.Table) -> pa.Table:
+    """``table`` with its string and binary view columns as large strings and binaries: Arrow's kernels
+    (take, filter) have none for views, and a file written with them would stop every purge of it."""
+    if not any(field.type in _VIEWS for field in table.schema):
+        return table
+    return table.cast(pa.schema([field.with_type(_VIEWS.get(field.type, field.type)) for field in table.schema]))
