@@ -48,6 +48,7 @@ from utterance_governance.privacy.identity import (
     canonical_ids,
     is_placeholder,
     unusable_ids,
+    without_refused,
 )
 
 KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
@@ -1234,7 +1235,7 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     and the customers of the records the line holds JSON-encoded in its strings, two encodings deep (an
     envelope's ``"message": "{\\"customer_id\\": …}"``). None
     for an occurrence that cannot be read (another kind of value, a wrapper of more than one value, an id
-    not usable), and for each ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id
+    that prints as none), and for each ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id
     it holds is not read here, so the line names a customer it cannot tell)."""
     named: list[str | None] = []
     if "\\" in text:
@@ -1261,7 +1262,11 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
                 value = json.loads(f'"{match["string"]}"')
             except ValueError:
                 value = None
-        named.append(canonical_id(value))
+        # an id an invisible or control character makes unusable names the customer it prints as: a broken
+        # opt-out holds them (their rows withdrawn), and erasure reads it so (matching more only takes more)
+        named.append(
+            canonical_id(value) or (canonical_id(without_refused(value)) if isinstance(value, str) else None)
+        )
     for inner in _encoded_records(text) if _encodings else ():
         named += customers_in_raw(inner, _encodings - 1)
     return named

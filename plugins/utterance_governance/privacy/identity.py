@@ -94,8 +94,9 @@ def _refused(ch: str) -> bool:
 
 def without_refused(value: str) -> str:
     """``value`` without the characters an id may not hold (the classes above): the id it prints as.
-    For erasure only, where matching more can only erase more (``purge.copies``): a malformed row whose
-    id is ``zed-7f`` and a zero-width space is still ``zed-7f``'s."""
+    For erasure and holds only, where matching more can only erase or withhold more (``purge.copies``,
+    ``readers.customers_in_raw``): a malformed row or opt-out whose id is ``zed-7f`` and a zero-width space
+    is still ``zed-7f``'s."""
     return "".join(ch for ch in value if not _refused(ch))
 
 

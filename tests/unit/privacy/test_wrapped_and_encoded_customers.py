@@ -107,3 +107,10 @@ def test_a_delete_all_reaches_a_broken_line_naming_the_customer_as_a_word(lake, 
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "zebracornflakes") == []
     assert b"u-3" in lake.storage.read_bytes(f"{DT}/a.jsonl")  # the other customer's line kept
+
+
+@pytest.mark.parametrize("cid", ["zed-4417\u200b", "\ufeffzed-4417", "zed-4417\u0000", "zed-\u20604417"])
+def test_an_opt_out_whose_id_holds_an_invisible_character_holds_the_customer_it_prints_as(lake, cid):
+    _published_then(lake, json.dumps({**OPT_OUT, "customer_id": cid}).encode())
+    assert "u-zed-1" not in lake.live_ids()
+    assert "u-bob" in lake.live_ids()

@@ -149,7 +149,10 @@ def test_the_windows_find_what_the_whole_line_names(monkeypatch, window) -> None
         deleted = _deleted("zed-7f", "12345")
         whole = _deleted_named_in(data.decode(), deleted.customers)
         found, _ = _named_in_windows(_split(data, rng), deleted, window)
-        assert found == whole, (trial, data)
+        # (which one comes first depends on where a window starts: a deleted id as a word of a string,
+        # read for erasure, may come before the key that names the record's customer)
+        named = {c for c in deleted.customers if _deleted_named_in(data.decode(), {c})}
+        assert (found is None) == (whole is None) and {found, whole} <= named | {None}, (trial, data)
         if customer != "bob":  # (``ZED-7F``: another case of a deleted id reaches it)
             assert found is not None, (trial, data)
 
