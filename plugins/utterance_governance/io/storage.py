@@ -586,4 +586,6 @@ def _without_views(table: pa.Table) -> pa.Table:
     (take, filter) have none for views, and a file written with them would stop every purge of it."""
     if not any(field.type in _VIEWS for field in table.schema):
         return table
-    return table.cast(pa.schema([field.with_type(_VIEWS.get(field.type, field.type)) for field in table.schema]))
+    return table.cast(
+        pa.schema([field.with_type(_VIEWS.get(field.type, field.type)) for field in table.schema])
+    )

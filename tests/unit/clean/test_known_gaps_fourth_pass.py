@@ -379,7 +379,11 @@ def test_a_paid_hyphenated_given_name(text: str, locale: str, expected: str) -> 
 @pytest.mark.parametrize(
     ("text", "locale", "expected"),
     [
-        ("appelle jean-luc", "fr-FR", "appelle [NAME]"),  # redaction only: the detector reads full names there
+        (
+            "appelle jean-luc",
+            "fr-FR",
+            "appelle [NAME]",
+        ),  # redaction only: the detector reads full names there
         ("kauf einen Mercedes-Benz", "de-DE", "kauf einen Mercedes-Benz"),
         ("Jean-Luc kommt morgen", "de-DE", "Jean-Luc kommt morgen"),
         ("pay t-mobile", "en-US", "pay t-mobile"),
@@ -410,7 +414,10 @@ def test_no_hyphenated_name_redaction_keeps_after_a_payment_is_flagged() -> None
         ("my address is 7 oak tree walk", "my address is [ADDRESS]"),
         ("send it to 9 rose hill", "send it to [ADDRESS]"),
         ("i live at 12 maple park, springfield", "i live at [ADDRESS]"),
-        ("pick me up at 5 mill crossing please.", "pick me up at 5 mill crossing please."),  # not the clause's end
+        (
+            "pick me up at 5 mill crossing please.",
+            "pick me up at 5 mill crossing please.",
+        ),  # not the clause's end
     ],
 )
 def test_a_cued_lower_case_street_of_words(text: str, expected: str) -> None:
@@ -442,7 +449,9 @@ def test_no_street_word_redaction_keeps_after_a_cue_is_flagged() -> None:
     from utterance_governance.clean.addresses import _NOT_STREET_WORDS
 
     words = [w for w in _NOT_STREET_WORDS.split("|") if w.isalpha() and len(w) >= 3]
-    texts = [f"i live at 12 {word} park" for word in words] + [f"navigate to 4 oak {word} walk" for word in words]
+    texts = [f"i live at 12 {word} park" for word in words] + [
+        f"navigate to 4 oak {word} walk" for word in words
+    ]
     redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts)))
     assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
 
