@@ -260,6 +260,23 @@ COMPAT_DIGITS = (
 )
 
 
+def ascii_digit_counts(values: pa.Array) -> np.ndarray:
+    """Per row, how many ASCII digits it holds (0 for a null or empty row): NumPy over the column's bytes."""
+    counts = np.zeros(len(values), dtype=np.int64)
+    values = values.cast(pa.large_string())
+    _, offsets_buffer, data = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
+    start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
+    if data is None or end == start:
+        return counts
+    digit = (np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) - np.uint8(ord("0"))) <= 9
+    filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
+    counts[filled] = np.add.reduceat(digit.view(np.uint8), offsets[:-1][filled] - start, dtype=np.int32)
+    if values.null_count:
+        counts[~np.asarray(values.is_valid())] = 0
+    return counts
+
+
 def digits_only(values: pa.Array) -> pa.Array:
     """Each row's ASCII digits, in order, nothing else (NumPy over the column's bytes; nulls stay null)."""
     values = values.cast(pa.large_string())
@@ -298,24 +315,23 @@ class TurnNamesSpeaker:
         records = frame.records
         out = np.zeros(records.num_rows, dtype=bool)
         turns = [_combined(frame.column(name)) for name in ("user_text", "assistant_text")]
-        digits = [digits_only(turn) for turn in turns]
-        counts = [np.asarray(pc.fill_null(pc.binary_length(d), 0)) for d in digits]
+        counts = [ascii_digit_counts(turn) for turn in turns]
         compat = [_past_ascii_matching(turn, COMPAT_DIGITS) for turn in turns]
         for column in ("customer_id", "device_id"):
             if column not in records.column_names:
                 continue
             named = _combined(pc.utf8_trim_whitespace(records.column(column)))
-            named_digits = digits_only(named)
-            named_count = np.asarray(pc.fill_null(pc.binary_length(named_digits), 0))
+            named_count = ascii_digit_counts(named)
             has_digits = named_count > 0
             looked_for = _mask(pc.greater_equal(pc.utf8_length(named), _SHORTEST_ID_LOOKED_FOR))
             by_digits = looked_for & has_digits & _mask(pc.string_is_ascii(named))
-            for turn, in_turn, count, odd in zip(turns, digits, counts, compat, strict=True):
+            for turn, count, odd in zip(turns, counts, compat, strict=True):
                 compare = looked_for & ~out & ~(by_digits & ~odd)
                 quick = np.flatnonzero(by_digits & ~odd & ~out & (count >= named_count))
                 if len(quick):
                     at = pa.array(quick, pa.int64())
-                    pairs = zip(in_turn.take(at).to_pylist(), named_digits.take(at).to_pylist(), strict=True)
+                    in_turn, of_id = digits_only(turn.take(at)), digits_only(named.take(at))
+                    pairs = zip(in_turn.to_pylist(), of_id.to_pylist(), strict=True)
                     compare[quick[[t is not None and n in t for t, n in pairs]]] = True
                 rows = np.flatnonzero(compare)
                 if len(rows):
