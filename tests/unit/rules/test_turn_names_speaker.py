@@ -119,3 +119,13 @@ def test_an_id_without_digits_or_past_ascii_is_read_in_every_turn():
         ["", "", "", "", "", ""],
     )
     assert TurnNamesSpeaker().excludes(frame).tolist() == [True, False, True, False, True, False]
+
+
+def test_ascii_digit_counts():
+    from utterance_governance.rules.quality import ascii_digit_counts
+
+    values = pa.array(["a1b22", None, "", "xyz", "９9", "", "7"], pa.string())
+    assert ascii_digit_counts(values).tolist() == [3, 0, 0, 0, 1, 0, 1]
+    assert ascii_digit_counts(values.slice(4, 3)).tolist() == [1, 0, 1]
+    assert ascii_digit_counts(pa.array([], pa.string())).tolist() == []
+    assert ascii_digit_counts(pa.array(["", None], pa.string())).tolist() == [0, 0]
