@@ -6,38 +6,19 @@ delete-all no longer covers a row that landed before it (review 10, F6)."""
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from tests.unit.purge.test_every_copy_edges import DT, receipt
+from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
 
 
 def _row(uid, customer, at, text):
-    return (
-        json.dumps(
-            {
-                "utterance_id": uid,
-                "customer_id": customer,
-                "captured_at": at.isoformat(),
-                "locale": "en-US",
-                "transcript": text,
-                "response": "Done.",
-                "asr_confidence": 0.9,
-            }
-        ).encode()
-        + b"\n"
-    )
+    return line(uid, customer, text, captured_at=at.isoformat())
 
 
 def _deletion(rid, customer, at):
-    return (
-        json.dumps(
-            {"request_id": rid, "customer_id": customer, "scope": "all", "requested_at": at.isoformat()}
-        ).encode()
-        + b"\n"
-    )
+    return deletion(rid, customer, requested_at=at.isoformat())
 
 
 def test_a_purge_rewrite_before_discovery_keeps_the_landing_time_a_delete_all_covers(lake):
