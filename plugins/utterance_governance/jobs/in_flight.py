@@ -1,7 +1,7 @@
 """Runs that may still write a copy of what they read: a publish (its decisions, quarantine and held
-rows) and an access report. Each marks itself under ``staging/<run>/`` while under way, so a deletion
-taken in after it started keeps its receipt open until the next privacy run purged what it wrote.
-Light on purpose: the dag-processor's failure callback drops a failed run's mark."""
+rows), an audit (its findings name live rows) and an access report. Each marks itself under
+``staging/<run>/`` while under way, so no deletion's receipt completes until the first privacy run after
+it purged what it wrote. Light on purpose: the dag-processor's failure callback drops a failed run's mark."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from utterance_governance.io.storage import Storage
 log = logging.getLogger(__name__)
 
 # A publish run's mark, while its staging is there: the copies it writes from what it read before a purge
-# (decisions, quarantine, held rows) are purged by the next privacy run, so a deletion taken in after the
-# run started keeps its receipt open until then (``in_flight_since``). An access report's run marks
+# (decisions, quarantine, held rows) are purged by the next privacy run, so deletions keep their receipts
+# open until then (``in_flight_since``). An access report's run marks
 # itself the same way while it gathers and writes the customer's report. A run that stopped leaves its
 # mark: after IN_FLIGHT_HOURS without a step of it renewing its mark (``still_in_flight``: a backfill
 # of days, a task retried hours later renews it) it is no longer taken as running.

@@ -156,9 +156,9 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     decided = set((purged or {}).get("decided_requests") or ()) & set(
         (copied or {}).get("decided_requests") or ()
     )
-    # ... nor while a publish or an access report is in flight: it may write a copy of what it read
-    # before this run's purges (decisions and quarantine rows of a landing file it read before the purge
-    # rewrote it, a report gathered before the purge), once they searched. That holds whenever its request
+    # ... nor while a publish, an audit or an access report is in flight: it may write a copy of what it
+    # read before this run's purges (decisions and quarantine rows of a landing file it read before the
+    # purge rewrote it, an audit's findings, a report gathered before the purge), once they searched. That holds whenever its request
     # was taken in, before the run started too (a publish decides against the customer, yet writes their
     # malformed lines and its decisions on their utterance ids); the first privacy run after it purges those
     if in_flight_since(ctx.storage, now) and not ctx.dry_run and decided:
