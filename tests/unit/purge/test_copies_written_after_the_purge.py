@@ -62,17 +62,21 @@ def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_co
     assert left_in_lake(lake, "zebracornflakes") + left_in_lake(lake, "u-zed-bad") == []
 
 
-def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until_it_is_purged(
-    lake, monkeypatch
-):
+def _published_then_requested(lake, uid: str) -> None:
+    """zed's utterance ``uid`` live, and zed's delete-all taken in by a nightly publish, not purged yet."""
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me zebracornflakes")
-        + line("u-bob", "bob", "what is the weather"),
+        line(uid, "zed-4417", "remind me zebracornflakes") + line("u-bob", "bob", "what is the weather"),
     )
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the nightly takes the request in
+    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
+
+
+def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until_it_is_purged(
+    lake, monkeypatch
+):
+    _published_then_requested(lake, "u-zed-1")
     original = access_mod.gather_access
     ran = []
 
@@ -106,14 +110,7 @@ def test_an_audit_writing_its_findings_after_the_purge_keeps_the_receipt_open_un
 ):
     from utterance_governance.jobs.audit import AuditFailed
 
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-gone-1", "zed-4417", "remind me zebracornflakes")
-        + line("u-bob", "bob", "what is the weather"),
-    )
-    lake.publish()
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the nightly takes the request in
+    _published_then_requested(lake, "u-zed-gone-1")
     original = Storage.read_bytes
     ran = []
 
