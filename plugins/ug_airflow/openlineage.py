@@ -5,8 +5,9 @@ transport configured in Airflow's ``[openlineage]`` section (HTTP to Marquez, Ka
 console, ...), as a run of the announcing task (the run id the provider's own listener gives it, its
 parent the DAG run):
 
-- **inputs**: the landing files the version's new rows were read from (the manifest's ``inputs``),
-  each with its size (``inputStatistics``);
+- **inputs**: the landing partitions (``landing/utterances/dt=…``) the version's new rows were read
+  from (the manifest's ``inputs``), each with its bytes and files (``inputStatistics``); never a
+  file's path, which may name its customer;
 - **output**: the published dataset at the lake's URL (the Asset's URI) with the version
   (``version`` facet), its rows, bytes and shards (``outputStatistics``) and the quality gate's
   result (``dataQualityAssertions``: the suite, and each failed check).
@@ -63,8 +64,12 @@ def publish_run_event(
 
     inputs = []
     for item in manifest.get("inputs", []):
-        namespace, name = ol_dataset(lake_url(data_root, item["path"]))
-        stats = input_statistics_input_dataset.InputStatisticsInputDatasetFacet(size=item.get("size"))
+        if "partition" not in item:  # a version published before manifests named partitions: no paths out
+            continue
+        namespace, name = ol_dataset(lake_url(data_root, item["partition"]))
+        stats = input_statistics_input_dataset.InputStatisticsInputDatasetFacet(
+            size=item.get("bytes"), fileCount=item.get("files")
+        )
         inputs.append(InputDataset(namespace=namespace, name=name, inputFacets={"inputStatistics": stats}))
 
     gate = manifest.get("quality_gate") or {}

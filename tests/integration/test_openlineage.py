@@ -61,11 +61,14 @@ def test_a_publish_is_sent_as_openlineage_lineage(run_dag, lake_env, openlineage
     (event,) = publish_events(openlineage_file)
     assert event["eventType"] == "COMPLETE" and event["job"]["namespace"] == NAMESPACE
     assert event["run"]["facets"]["parent"]["job"]["name"] == "utterances_publish"
-    # inputs: the landing files the version's rows were read from, by absolute path
+    # inputs: the landing partitions the version's rows were read from, by absolute path (no file's:
+    # it may name its customer), with their files and bytes
     assert sorted((i["namespace"], i["name"]) for i in event["inputs"]) == sorted(
-        ("file", str(lake_env / i["path"])) for i in manifest["inputs"]
+        ("file", str(lake_env / i["partition"])) for i in manifest["inputs"]
     )
-    assert all(i["inputFacets"]["inputStatistics"]["size"] > 0 for i in event["inputs"])
+    assert len(event["inputs"]) == 2 and all("dt=" in i["name"] for i in event["inputs"])
+    statistics = [i["inputFacets"]["inputStatistics"] for i in event["inputs"]]
+    assert sum(s["fileCount"] for s in statistics) == 4 and all(s["size"] > 0 for s in statistics)
     # output: the dataset at the lake's URL (the Asset's URI), its version, rows and gate as facets
     (output,) = event["outputs"]
     assert (output["namespace"], output["name"]) == ("file", str(lake_env / "published" / DATASET))

@@ -192,6 +192,10 @@ dataset_versions = Table(
     Column("status", String(16), nullable=False),
     Column("counts", JSONText),
     Column("status_changed_at", UTCDateTime, nullable=False),
+    # the landing files its new rows were read from ([{path, size, fingerprint}]), recorded before the
+    # switch: a finalize after a crash marks them processed. Kept here, not in the published manifest:
+    # a file's path may name its customer (``dt=…/customer_id=zed-4417/part-0.jsonl``)
+    Column("inputs", JSONText),
     # at most one live version per dataset, enforced by the database itself
     Index(
         "uq_dataset_versions_one_live",

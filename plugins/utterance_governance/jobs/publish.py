@@ -48,6 +48,7 @@ from utterance_governance.publish.commit import (
     put_live_by,
     read_manifest,
     reconcile,
+    version_inputs,
 )
 from utterance_governance.publish.partitions import (
     partition_count,
@@ -1152,9 +1153,9 @@ def _recheck(
     _forget_judgement_by_other_rules(ctx)
     done = _published_by(ctx, ctx.run_id)
     if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
+        done_manifest = read_manifest(ctx.storage, ctx.dataset, done)
         published = {
-            (i["path"], i["fingerprint"])
-            for i in read_manifest(ctx.storage, ctx.dataset, done).get("inputs", [])
+            (i.path, i.fingerprint) for i in version_inputs(ctx.store, ctx.dataset, done, done_manifest)
         }
         new = sorted(i.path for i in publication.inputs if (i.path, i.fingerprint) not in published)
         if new:  # the run cleared (or backfilled again) after input arrived for its dates: not a retry
@@ -1166,7 +1167,7 @@ def _recheck(
         log.warning("run %s already published version %s (this is a retry past its switch): nothing is "
                     "published again", ctx.run_id, done)  # fmt: skip
         # what its re-check took out then (kept in the staging) is what the decisions record
-        out.update(already=done, counts=read_manifest(ctx.storage, ctx.dataset, done).get("counts") or {})
+        out.update(already=done, counts=done_manifest.get("counts") or {})
         if ctx.storage.exists(_rechecked_path(ctx)):
             out["excluded"] = ctx.storage.read_parquet(_rechecked_path(ctx))
         if ctx.storage.exists(_twins_path(ctx)):

@@ -8,9 +8,9 @@ Layout under ``published/<dataset>/``::
 
 Publishing, under the dataset lock:
 
-1. ``stage``  — the version is recorded ``staged`` in the governance store;
+1. ``stage``  — the version is recorded ``staged`` in the governance store, with its input files;
 2. ``shards`` — new shards are written (each atomically);
-3. ``manifest`` — the manifest lists carried-over and new shards;
+3. ``manifest`` — the manifest lists carried-over and new shards (and its inputs' landing partitions);
 4. ``ledger`` — the version's ledger rows are recorded (still ``staged``);
 5. ``switch`` — ``current.json`` is replaced in one atomic write: the only step readers see;
 6. ``finalize`` — the store marks it live, the parent superseded (manifest too), input files processed.
@@ -35,7 +35,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -198,7 +199,7 @@ def publish_version(
         created_at = datetime.now(UTC)
         store.record_version(
             dataset, version, parent, publication.run_id, created_at, paths.manifest(version), "staged",
-            dict(publication.counts),
+            dict(publication.counts), inputs=publication.inputs,
         )  # fmt: skip
         on_stage("stage")
 
@@ -236,9 +237,7 @@ def publish_version(
             "counts": dict(publication.counts),
             "privacy_snapshot": dict(publication.privacy_snapshot),
             "quality_gate": dict(publication.gate),
-            "inputs": [
-                {"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in publication.inputs
-            ],
+            "inputs": landing_partitions(publication.inputs),
         }
         if rewritten:
             manifest["rewritten_shards"] = {old: new.path if new else None for old, new in rewritten.items()}
@@ -361,6 +360,38 @@ def put_live_by(
     return None
 
 
+_DATE_FOLDER = re.compile(r"dt=\d{4}-\d{2}-\d{2}")
+
+
+def landing_partitions(inputs: Iterable[ObjectInfo]) -> list[dict[str, Any]]:
+    """A manifest's ``inputs``: each landing partition (``landing/utterances/dt=…``) the new rows were
+    read from, with its files and bytes. Never a file's path: an export partitioned by customer names
+    its customer there (``dt=…/customer_id=zed-4417/part-0.jsonl``), and the manifest is published;
+    the paths are the store's (``version_inputs``)."""
+    partitions: dict[str, dict[str, Any]] = {}
+    for info in inputs:
+        parts = info.path.split("/")
+        depth = next((i + 1 for i, part in enumerate(parts[:-1]) if _DATE_FOLDER.fullmatch(part)), 2)
+        folder = "/".join(parts[: min(depth, len(parts) - 1)])
+        entry = partitions.setdefault(folder, {"partition": folder, "files": 0, "bytes": 0})
+        entry["files"] += 1
+        entry["bytes"] += info.size
+    return [partitions[folder] for folder in sorted(partitions)]
+
+
+def version_inputs(
+    store: GovernanceStore, dataset: str, version: str, manifest: Mapping[str, Any]
+) -> list[ObjectInfo]:
+    """The landing files ``version``'s new rows were read from: the store's record, or for a version
+    published before the store kept them, the paths its manifest listed."""
+    recorded = store.version_inputs(dataset, version)
+    if recorded is not None:
+        return recorded
+    return [
+        ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in manifest.get("inputs", []) if "path" in i
+    ]
+
+
 def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> None:
     """Record ``version`` (already named by ``current.json``) live everywhere. Idempotent.
 
@@ -370,7 +401,7 @@ def finalize(storage: Storage, store: GovernanceStore, dataset: str, version: st
     manifest = read_manifest(storage, dataset, version)
     parent = manifest.get("parent_version")
     parent_status = "revoked" if (manifest.get("replaces") or {}).get("revoke") else "superseded"
-    inputs = [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in manifest.get("inputs", [])]
+    inputs = version_inputs(store, dataset, version, manifest)
     if inputs:
         store.mark_files_processed(inputs, manifest["run_id"])
     if parent:

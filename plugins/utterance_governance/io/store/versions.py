@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, utcnow
 from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions
 
@@ -25,8 +26,11 @@ class DatasetVersions(StoreBase):
         manifest_path: str | None,
         status: str,
         counts: Mapping[str, int] | None = None,
+        inputs: Sequence[ObjectInfo] | None = None,
     ) -> None:
-        """Record (or re-record, idempotently) a version; recording it ``live`` supersedes the live one."""
+        """Record (or re-record, idempotently) a version; recording it ``live`` supersedes the live one.
+
+        ``inputs``: the landing files its new rows were read from (``version_inputs``)."""
         _check_version_status(status)
         now = utcnow()
         row = {
@@ -40,6 +44,8 @@ class DatasetVersions(StoreBase):
             "counts": dict(counts or {}),
             "status_changed_at": now,
         }
+        if inputs is not None:  # re-recorded without them: kept
+            row["inputs"] = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in inputs]
         stmt = self._insert(dataset_versions)
         stmt = stmt.on_conflict_do_update(
             index_elements=["dataset", "version"],
@@ -85,6 +91,16 @@ class DatasetVersions(StoreBase):
             .where(v.c.dataset == dataset, v.c.status == "live", v.c.version != keep)
             .values(status="superseded", status_changed_at=now)
         )
+
+    def version_inputs(self, dataset: str, version: str) -> list[ObjectInfo] | None:
+        """The landing files ``version``'s new rows were read from; None: not recorded (a version
+        written before revision 0009 lists them in its manifest)."""
+        v = dataset_versions
+        with self._read() as conn:
+            inputs = conn.scalar(select(v.c.inputs).where(v.c.dataset == dataset, v.c.version == version))
+        if inputs is None:
+            return None
+        return [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in inputs]
 
     def live_version(self, dataset: str) -> str | None:
         v = dataset_versions

@@ -1,0 +1,74 @@
+"""The published manifest listed the landing files a version's rows were read from by path, and a path
+may name its customer: Spark's ``partitionBy("customer_id")`` writes ``…/customer_id=zed-4417/part-0.jsonl``
+(review 10, F2). The manifest is published output, and an OpenLineage event carries what it lists. It
+now gives each landing partition's files and bytes; the paths are the store's, recorded with the staged
+version, from which a finalize after a crash marks them processed."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
+from utterance_governance.io.storage import ObjectInfo
+from utterance_governance.publish.commit import landing_partitions, read_current, version_inputs
+
+
+def _without_customer(uid: str, text: str) -> bytes:
+    row = json.loads(line(uid, "zed-4417", text))
+    row.pop("customer_id")  # in the path, not in the rows
+    return json.dumps(row).encode() + b"\n"
+
+
+def _manifest_text(lake) -> str:
+    version = read_current(lake.storage, "assistant-sft")["version"]
+    return lake.storage.read_bytes(f"published/assistant-sft/{version}/manifest.json").decode()
+
+
+def test_the_manifest_names_landing_partitions_not_files(lake):
+    hive = f"{DT}/customer_id=zed-4417/export-7.jsonl"
+    lake.storage.write_bytes(hive, _without_customer("u-1", "remind me about the tulips"))
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-3", "bob", "what is the weather"))
+    lake.publish()
+    assert {"u-1", "u-3"} <= set(lake.live_ids())
+    text = _manifest_text(lake)
+    assert "zed-4417" not in text and "export-7" not in text and "b.jsonl" not in text
+    sizes = sum(lake.storage.info(p).size for p in (hive, f"{DT}/b.jsonl"))
+    assert json.loads(text)["inputs"] == [{"partition": DT, "files": 2, "bytes": sizes}]
+    with lake.store() as store:  # the paths: the store's, for finalize and the retry check
+        version = json.loads(text)["version"]
+        assert sorted(i.path for i in store.version_inputs("assistant-sft", version)) == [f"{DT}/b.jsonl", hive]
+        assert store.processed_file(hive) is not None
+
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert "zed-4417" not in _manifest_text(lake)  # nor in the version the purge wrote
+
+
+def test_partitions_are_the_date_folders_whatever_lies_below_them():
+    files = [
+        ObjectInfo("landing/utterances/dt=2026-11-20/customer_id=zed-4417/part-0.jsonl", 10, "f1"),
+        ObjectInfo("landing/utterances/dt=2026-11-20/region=eu/a.parquet", 5, "f2"),
+        ObjectInfo("landing/utterances/dt=2026-11-21/a.jsonl", 7, "f3"),
+        ObjectInfo("landing/utterances/stray.jsonl", 1, "f4"),  # no date folder: the prefix's own
+        ObjectInfo("landing/utterances/dt=not-a-date/zed-4417.jsonl", 2, "f5"),  # no date: not a partition
+    ]
+    assert landing_partitions(files) == [
+        {"partition": "landing/utterances", "files": 2, "bytes": 3},
+        {"partition": "landing/utterances/dt=2026-11-20", "files": 2, "bytes": 15},
+        {"partition": "landing/utterances/dt=2026-11-21", "files": 1, "bytes": 7},
+    ]
+
+
+def test_a_version_published_before_the_store_kept_its_inputs_is_finalized_from_its_manifest(lake):
+    manifest = {"inputs": [{"path": f"{DT}/a.jsonl", "size": 3, "fingerprint": "x"},
+                           {"partition": DT, "files": 1, "bytes": 3}]}  # fmt: skip
+    with lake.store() as store:
+        store.create_schema()
+        # recorded as before revision 0009: no inputs
+        store.record_version("assistant-sft", "v000001", None, "r1", datetime.now(UTC), "m.json", "staged")
+        assert store.version_inputs("assistant-sft", "v000001") is None
+        assert version_inputs(store, "assistant-sft", "v000001", manifest) == [ObjectInfo(f"{DT}/a.jsonl", 3, "x")]
+        store.record_version("assistant-sft", "v000002", None, "r2", datetime.now(UTC), "m.json", "staged", inputs=[])
+        assert version_inputs(store, "assistant-sft", "v000002", manifest) == []  # the store's record wins
