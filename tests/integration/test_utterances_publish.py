@@ -160,7 +160,9 @@ def test_a_late_file_for_an_old_partition_is_picked_up_exactly_once(run_dag, lak
     assert second["parent_version"] == first["version"]
     assert second["rows"] > first["rows"]
     size = (lake_env / target).stat().st_size
-    assert second["inputs"] == [{"partition": f"landing/utterances/dt={generated.start}", "files": 1, "bytes": size}]
+    assert second["inputs"] == [
+        {"partition": f"landing/utterances/dt={generated.start}", "files": 1, "bytes": size}
+    ]
     store = GovernanceStore(f"sqlite:///{lake_env.parent / 'governance.db'}")
     try:  # the paths are the store's
         assert [i.path for i in store.version_inputs(DATASET, second["version"])] == [target]

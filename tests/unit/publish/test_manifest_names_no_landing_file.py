@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
+
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.publish.commit import landing_partitions, read_current, version_inputs
 
@@ -37,7 +38,10 @@ def test_the_manifest_names_landing_partitions_not_files(lake):
     assert json.loads(text)["inputs"] == [{"partition": DT, "files": 2, "bytes": sizes}]
     with lake.store() as store:  # the paths: the store's, for finalize and the retry check
         version = json.loads(text)["version"]
-        assert sorted(i.path for i in store.version_inputs("assistant-sft", version)) == [f"{DT}/b.jsonl", hive]
+        assert sorted(i.path for i in store.version_inputs("assistant-sft", version)) == [
+            f"{DT}/b.jsonl",
+            hive,
+        ]
         assert store.processed_file(hive) is not None
 
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
@@ -69,6 +73,10 @@ def test_a_version_published_before_the_store_kept_its_inputs_is_finalized_from_
         # recorded as before revision 0009: no inputs
         store.record_version("assistant-sft", "v000001", None, "r1", datetime.now(UTC), "m.json", "staged")
         assert store.version_inputs("assistant-sft", "v000001") is None
-        assert version_inputs(store, "assistant-sft", "v000001", manifest) == [ObjectInfo(f"{DT}/a.jsonl", 3, "x")]
-        store.record_version("assistant-sft", "v000002", None, "r2", datetime.now(UTC), "m.json", "staged", inputs=[])
+        assert version_inputs(store, "assistant-sft", "v000001", manifest) == [
+            ObjectInfo(f"{DT}/a.jsonl", 3, "x")
+        ]
+        store.record_version(
+            "assistant-sft", "v000002", None, "r2", datetime.now(UTC), "m.json", "staged", inputs=[]
+        )
         assert version_inputs(store, "assistant-sft", "v000002", manifest) == []  # the store's record wins
