@@ -249,6 +249,37 @@ _ADDRESS_CUE = (
     r"|wohne?[ ]in|wohnt[ ]in|habite(?:[ ]au)?|vivo[ ]en|vive[ ]en|abito[ ]in|woon[ ]in|moro[ ]na|moro[ ]em)"
 )
 _VERB = r"(?:[ ](?:is|ist|est|es|é|è|e|era|was))?"
+# Capitalised words after such a cue that name no street but a day, a month or a numbered thing of an
+# answer: "Christmas is on December 25", "the party is on Friday 13", "your train is on Platform 9", "the
+# show is on Channel 5" (fifth pass: these were "[ADDRESS]")
+_NOT_CUED_STREET_WORDS = """
+    january february march april may june july august september october november december jan feb mar apr
+    jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday januar februar
+    märz juni juli oktober dezember montag dienstag mittwoch donnerstag freitag samstag sonntag janvier
+    février mars avril mai juin juillet août septembre octobre novembre décembre lundi mardi mercredi jeudi
+    vendredi samedi dimanche enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre
+    noviembre diciembre lunes martes miércoles jueves viernes sábado domingo gennaio febbraio aprile maggio
+    giugno luglio settembre ottobre dicembre lunedì martedì mercoledì giovedì venerdì sabato domenica
+    januari februari maart mei augustus maandag dinsdag woensdag donderdag vrijdag zaterdag zondag janeiro
+    fevereiro março maio junho julho setembro outubro novembro dezembro segunda terça quarta quinta sexta
+    channel gate room track chapter platform terminal season episode level page floor noon midnight windows
+    version part act step stage day week round line flight seat table door aisle section hole volume verse
+    exit pier dock berth slot phase game match question lesson tab slide figure item number
+    """
+_NOT_CUED_STREET = frozenset(_NOT_CUED_STREET_WORDS.split())
+
+
+def _names_no_street(address: str) -> bool:
+    """The capitalised words of a cued address start with a day, a month or a numbered thing, or are one
+    acronym ("is on ESPN 2")."""
+    words = address.split()
+    first = words[1] if words[0].isdigit() and len(words) > 2 else words[0]
+    first = first.rstrip(".,")
+    if first.lower() in _NOT_CUED_STREET:
+        return True
+    return len(words) == 2 and len(first) > 1 and first.isalpha() and first.isupper()
+
+
 _CUED_RE = re.compile(
     rf"(?i:\b{_ADDRESS_CUE}{_VERB}):?[ ]+"
     rf"(?P<address>(?:[0-9]{{1,6}}[ ])?{_CAP}(?:[ ]{_W}){{0,3}}?,?[ ][0-9]{{1,5}}[A-Za-z]?\b)"
@@ -383,7 +414,7 @@ def address_spans(text: str) -> list[tuple[int, int]]:
         found += [m.span() for m in _NUMBER_FIRST_RE.finditer(text)]
     if any(hint in lower for hint in _LOWER_HINTS):
         found += [(m.start(), m.end()) for m in _LOWER_RE.finditer(text) if not _counted_by_a_verb(text, m)]
-    found += [m.span("address") for m in _CUED_RE.finditer(text)]
+    found += [m.span("address") for m in _CUED_RE.finditer(text) if not _names_no_street(m.group("address"))]
     if any(hint in lower for hint in _CUED_LOWER_TYPES.split()):
         found += [m.span("address") for m in _CUED_LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]

@@ -282,6 +282,10 @@ def _inner_phone(body: str, region: str | None) -> bool:
 # Thousands separated by full stops, seven to nine digits, no trunk zero: "3.850.809", "12.345.672" (ten
 # digits or more the gate's detector reads as a phone or an identity number of some region: left to them)
 _DOTTED_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:\.[0-9]{3}){2}")
+# 2 165 423, 84 482 267: thousands set apart by spaces (French answers write them so, with a narrow
+# no-break space normalisation makes a space; German, Dutch, Italian and English ones too); seven or eight
+# digits only: nine in three groups of three are how a Canadian SIN or another identity number is written
+_SPACED_THOUSANDS = re.compile(r"[1-9][0-9]?(?:[ ][0-9]{3}){2}")
 
 
 def _matched_phone(span: str, region: str | None) -> bool:
@@ -296,7 +300,7 @@ def _matched_phone(span: str, region: str | None) -> bool:
     )
 
 
-def phone_placeholder(span: str, region: str | None = None) -> str | None:
+def phone_placeholder(span: str, region: str | None = None, *, counted: bool = False) -> str | None:
     """``[PHONE]`` when the digit groups ``span`` is a phone number, else None (kept)."""
     body = _EXTENSION.sub("", span)
     digits = _digits(body)
@@ -320,6 +324,11 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
         return None  # the fixed shapes name these
     if len(digits) >= 13 and _luhn(digits):
         return None  # a card number (clean.patterns "card")
+    if counted and _SPACED_THOUSANDS.fullmatch(body):
+        # "Paris compte 2 165 423 habitants", "Deutschland hat 84 482 267 Einwohner": a count (a word after
+        # it, no phone word before it: ``_counted``), unless phonenumbers reads it as a valid number of any
+        # allowed region (written so, the row's region says little)
+        return "[PHONE]" if _matched_phone(body, None) else None
     if len(groups) > 2 and all(len(g) == 3 for g in groups[1:]) and groups[-1] == "000":
         # 1 200 000: thousands, unless a valid number of the row's region ("677 005 000", es-ES)
         return "[PHONE]" if region in KNOWN_REGIONS and _valid_phone(body, region) else None
@@ -349,13 +358,40 @@ def phone_placeholder(span: str, region: str | None = None) -> str | None:
     return None
 
 
+# A number in spaced thousands is a count when a word follows it that no phone number is followed by
+# ("84 482 267 Einwohner", "2 165 423 habitants", "12 345 678 people"; not "78 171 120 office", "… I'd
+# like …") and no word of calling or of a phone stands before it in its clause ("call me at 78 540 805
+# tomorrow", "Phone: 78 660 058 E-mail", "not answering at 76 282 792 today" stay phones)
+_WORD_AFTER_COUNT = re.compile(r"[ ]+([^\W\d_][^\W\d_'’]+)(?![\w'’])")
+_NOT_AFTER_COUNT_WORDS = """
+    office fax mobile cell home work desk phone tel ext extension or and please thanks ok okay if to
+    for tomorrow today tonight now asap anytime later again
+    """
+_NOT_AFTER_COUNT = frozenset(_NOT_AFTER_COUNT_WORDS.split())
+_PHONE_WORD_BEFORE = re.compile(
+    r"(?i)(?:\b(?:call|calling|called|phone|telephone|tel|number|no|nr|reach|reached|answering|dial|ring"
+    r"|text|fax|mobile|cell|contact|whatsapp|sms|ruf|rufe|anrufen|nummer|telefon|telefonnummer|handy"
+    r"|appelle|appeler|numéro|numero|téléphone|portable|llama|llamar|llámame|número|teléfono|telefono|móvil"
+    r"|chiama|chiamare|cellulare|bel|bellen|telefoonnummer|liga|ligar|telefone|celular)\b)[^.!?;\n]*\Z"
+)
+
+
+def _counted(text: str, start: int, end: int) -> bool:
+    """The digit groups at ``start:end`` are followed by a word of what is counted, and follow no phone word."""
+    after = _WORD_AFTER_COUNT.match(text, end)
+    if after is None or after.group(1).lower() in _NOT_AFTER_COUNT or after.group(1) == "I":
+        return False
+    return _PHONE_WORD_BEFORE.search(text, max(0, start - 60), start) is None
+
+
 def redact_digit_groups(text: str, region: str | None = None) -> str:
     """Phone numbers written as digit groups (national formats) replaced by ``[PHONE]``."""
     spans = []
     for match in _GROUPS_RE.finditer(text):
         if text[match.end() : match.end() + 1] == ":" or text[match.start() - 1 : match.start()] == ":":
             continue  # a time: 14:53:32
-        placeholder = phone_placeholder(match.group(), region)
+        counted = _counted(text, match.start(), match.end())
+        placeholder = phone_placeholder(match.group(), region, counted=counted)
         if placeholder:
             spans.append((match.start(), match.end(), placeholder))
     return _replace(text, spans)
