@@ -163,6 +163,20 @@ def customer_of_path(rel: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
+def shown_path(rel: str) -> str:
+    """``rel`` as logs and the lake's own file names show it: the value of a Hive segment naming a
+    customer (``customer_id=zed-4417``, any spelling of the key ``customer_of_path`` reads) replaced by
+    ``[customer]``; the rest as it is, as the operator needs it to find the file."""
+    if "=" not in rel:
+        return rel
+    parts = rel.split("/")
+    for i, part in enumerate(parts[:-1]):
+        key, sep, _ = part.partition("=")
+        if sep and _fold_key(key) == _CUSTOMER_KEY_FOLDED:
+            parts[i] = f"{key}=[customer]"
+    return "/".join(parts)
+
+
 def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:
     """``read`` with its records whose id an earlier piece gave quarantined (``duplicate_id``)."""
     ids = read.records.column(id_field)

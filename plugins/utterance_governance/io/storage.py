@@ -326,7 +326,9 @@ class Storage:
             name = posixpath.basename(full)
             reason = self.refusal(full)
             if reason:
-                log.warning("refused %s (%s): never read", printable(self.rel(full)), reason)
+                from utterance_governance.io.readers import shown_path  # readers reads through this module
+
+                log.warning("refused %s (%s): never read", shown_path(printable(self.rel(full))), reason)
                 if refused is not None:
                     refused.append(Refused(printable(self.rel(full)), reason))
                 continue

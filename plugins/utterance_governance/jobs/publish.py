@@ -33,6 +33,7 @@ from utterance_governance.io.readers import (
     ReadResult,
     read_landing_file,
     read_landing_pieces,
+    shown_path,
 )
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
 from utterance_governance.jobs import telemetry
@@ -94,7 +95,7 @@ def _new_privacy_files(
     files = ctx.storage.list_files(f"landing/{folder}", SUFFIXES, refused, unlisted)
     if unlisted:
         log.error("%d files in landing/%s have a name the reader does not take (%s), never read: %s",
-                  len(unlisted), folder, ", ".join(SUFFIXES), [r.path for r in unlisted[:10]])  # fmt: skip
+                  len(unlisted), folder, ", ".join(SUFFIXES), [shown_path(r.path) for r in unlisted[:10]])  # fmt: skip
         if refused is not None:
             refused.extend(unlisted)
     return ctx.store.select_new_files(files)
@@ -266,9 +267,10 @@ def discover_files(ctx: RunContext) -> list[dict]:
     if refused:
         log.error("refused %d landing paths (symlinks, outside the lake root or a dt= partition, or a name the "
                   "reader does not take), never read: %s",
-                  len(refused), [f"{r.path} ({r.reason})" for r in refused[:10]])  # fmt: skip
+                  len(refused), [f"{shown_path(r.path)} ({r.reason})" for r in refused[:10]])  # fmt: skip
         ctx.storage.write_bytes(f"reports/{ctx.run_key}/refused_inputs.json",
-                                json.dumps([asdict(r) for r in refused], indent=2).encode())  # fmt: skip
+                                json.dumps([{**asdict(r), "path": shown_path(r.path)} for r in refused],
+                                           indent=2).encode())  # fmt: skip
     in_range = [f for f in listed if (dt := _dt_of(f.path)) and ctx.in_range(dt)]
     _finish_an_interrupted_switch(ctx)
     if not ctx.dry_run:  # a purge that died rewriting a processed file: not new input
@@ -393,10 +395,10 @@ def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
 def _file_key(path: str) -> str:
     """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
     unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; the digest of the whole
-    path tells them apart). A long path keeps its first 150 bytes (whole characters) before the
+    path tells them apart), and naming no customer (``shown_path``). A long path keeps its first 150 bytes (whole characters) before the
     digest: every name made of the key stays within a file system's 255 bytes."""
     digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
-    flat = path.replace("landing/", "", 1).replace("/", "__")
+    flat = shown_path(path).replace("landing/", "", 1).replace("/", "__")
     encoded = flat.encode("utf-8")
     if len(encoded) > _FILE_KEY_READABLE_BYTES:
         flat = encoded[:_FILE_KEY_READABLE_BYTES].decode("utf-8", errors="ignore")
@@ -493,7 +495,7 @@ def _forget_an_earlier_attempt(ctx: RunContext, base: str, key: str, partitions:
 
 def _file_progress(ctx: RunContext, progress: telemetry.Progress, path: str, rows: int, counts: dict) -> None:
     """The file's progress line (its name, rows, rows/s, counts by reason: no text, no customer id)."""
-    per_s = progress.done(path, rows, ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    per_s = progress.done(shown_path(path), rows, ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     if not ctx.dry_run:
         telemetry.incr(telemetry.metric_name("publish", "files_read"))
         telemetry.incr(telemetry.metric_name("publish", "rows_read"), rows)
@@ -514,7 +516,12 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
     still_held = pc.equal(decided.decisions.column("reason"), S.HELD_BACK)
     ctx.storage.write_parquet(f"{base}.held.parquet", rows.filter(still_held))
-    log.info("%s: %d withdrawn rows judged again, %s", file["path"], rows.num_rows, dict(decided.counts))
+    log.info(
+        "%s: %d withdrawn rows judged again, %s",
+        shown_path(file["path"]),
+        rows.num_rows,
+        dict(decided.counts),
+    )
     return {
         **file,
         **staged,

@@ -7,6 +7,7 @@ version, from which a finalize after a crash marks them processed."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
@@ -80,3 +81,22 @@ def test_a_version_published_before_the_store_kept_its_inputs_is_finalized_from_
             "assistant-sft", "v000002", None, "r2", datetime.now(UTC), "m.json", "staged", inputs=[]
         )
         assert version_inputs(store, "assistant-sft", "v000002", manifest) == []  # the store's record wins
+
+
+def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, caplog):
+    """Task logs outlive deletions, and the quarantine and decisions files take their names from the
+    landing file's: a Hive segment naming a customer is shown as ``customer_id=[customer]``."""
+    hive = f"{DT}/Customer_ID=zed-4417/export-7.jsonl"
+    lake.storage.write_bytes(hive, _without_customer("u-1", "remind me about the tulips") + b"{broken\n")
+    caplog.set_level(logging.INFO)
+    lake.publish()
+    assert "u-1" in lake.live_ids()
+    assert "Customer_ID=[customer]/export-7.jsonl" in caplog.text  # the progress line, as the operator finds it
+    assert "zed-4417" not in caplog.text
+    derived = [
+        f.path
+        for folder in ("quarantine", "decisions", "staging", "reports")
+        for f in lake.storage.list_files(folder)
+    ]
+    assert any("export-7.jsonl" in path for path in derived)  # the broken line's quarantine, the decisions
+    assert not [path for path in derived if "zed-4417" in path]
