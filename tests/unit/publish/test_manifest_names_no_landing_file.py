@@ -91,7 +91,8 @@ def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, capl
     caplog.set_level(logging.INFO)
     lake.publish()
     assert "u-1" in lake.live_ids()
-    assert "Customer_ID=[customer]/export-7.jsonl" in caplog.text  # the progress line, as the operator finds it
+    # the progress line, as the operator finds the file
+    assert "Customer_ID=[customer]/export-7.jsonl" in caplog.text
     assert "zed-4417" not in caplog.text
     derived = [
         f.path
