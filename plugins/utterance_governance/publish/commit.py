@@ -366,13 +366,14 @@ _DATE_FOLDER = re.compile(r"dt=\d{4}-\d{2}-\d{2}")
 def landing_partitions(inputs: Iterable[ObjectInfo]) -> list[dict[str, Any]]:
     """A manifest's ``inputs``: each landing partition (``landing/utterances/dt=…``) the new rows were
     read from, with its files and bytes. Never a file's path: an export partitioned by customer names
-    its customer there (``dt=…/customer_id=zed-4417/part-0.jsonl``), and the manifest is published;
-    the paths are the store's (``version_inputs``)."""
+    its customer there (``dt=…/customer_id=zed-4417/part-0.jsonl``; a folder above the date one is
+    shown as ``*``), and the manifest is published; the paths are the store's (``version_inputs``)."""
     partitions: dict[str, dict[str, Any]] = {}
     for info in inputs:
         parts = info.path.split("/")
-        depth = next((i + 1 for i, part in enumerate(parts[:-1]) if _DATE_FOLDER.fullmatch(part)), 2)
-        folder = "/".join(parts[: min(depth, len(parts) - 1)])
+        date = next((i for i, part in enumerate(parts[:-1]) if i >= 2 and _DATE_FOLDER.fullmatch(part)), None)
+        # the folders between the prefix and the date, any of which may be a customer's, as ``*``
+        folder = "/".join(parts[:2] + ["*"] * (date - 2) + [parts[date]] if date is not None else parts[:2])
         entry = partitions.setdefault(folder, {"partition": folder, "files": 0, "bytes": 0})
         entry["files"] += 1
         entry["bytes"] += info.size

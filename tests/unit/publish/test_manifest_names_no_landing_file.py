@@ -58,9 +58,11 @@ def test_partitions_are_the_date_folders_whatever_lies_below_them():
         ObjectInfo("landing/utterances/dt=2026-11-21/a.jsonl", 7, "f3"),
         ObjectInfo("landing/utterances/stray.jsonl", 1, "f4"),  # no date folder: the prefix's own
         ObjectInfo("landing/utterances/dt=not-a-date/zed-4417.jsonl", 2, "f5"),  # no date: not a partition
+        ObjectInfo("landing/utterances/acct=zed-4417/dt=2026-11-20/a.jsonl", 4, "f6"),  # the date below
     ]
     assert landing_partitions(files) == [
         {"partition": "landing/utterances", "files": 2, "bytes": 3},
+        {"partition": "landing/utterances/*/dt=2026-11-20", "files": 1, "bytes": 4},
         {"partition": "landing/utterances/dt=2026-11-20", "files": 2, "bytes": 15},
         {"partition": "landing/utterances/dt=2026-11-21", "files": 1, "bytes": 7},
     ]
