@@ -1173,10 +1173,11 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
         )
         d.flag(pc.and_(is_range, pc.greater(typed["from"], typed["to"])), "invalid_value:from_after_to")
         is_list = pc.equal(scope, "utterances")
-        empty = pc.or_(
+        # Kleene's or: a missing list's length is null, and null OR anything was null, a mask no row took
+        empty = pc.or_kleene(
             pc.is_null(typed["utterance_ids"]), pc.equal(pc.list_value_length(typed["utterance_ids"]), 0)
         )
-        d.flag(pc.and_(is_list, empty), "missing_field:utterance_ids")
+        d.flag(pc.and_kleene(is_list, empty), "missing_field:utterance_ids")
 
 
 def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, named=None) -> pa.Table:
