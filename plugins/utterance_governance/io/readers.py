@@ -1207,13 +1207,14 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
     )
 
 
-_CUSTOMER_KEY = re.compile(r'"customer_id"\s*:')
+# every key of a line: the customer's is any spelling ``_fold_key`` reads as ``customer_id``
+_ANY_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 _RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
 # the value after the key: a JSON string (escapes decoded when read) or an integer, alone or wrapped in a
 # list of one or an object of one key (an array-typed export column, a nested serialiser: ["zed-4417"],
 # {"id": "zed-4417"}), the wrapper closed right after it
 _CUSTOMER_VALUE = re.compile(
-    r'"customer_id"\s*:\s*(?P<wrap>\[\s*|\{\s*"(?:[^"\\]|\\.){1,40}"\s*:\s*)?'
+    r'\s*(?P<wrap>\[\s*|\{\s*"(?:[^"\\]|\\.){1,40}"\s*:\s*)?'
     r'(?:"(?P<string>(?:[^"\\]|\\.){1,400})"|(?P<number>-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
     r"(?P<close>\s*[\]}])?"
 )
@@ -1239,30 +1240,27 @@ def integral_digits(number: str) -> str | None:
     return str(int(value))
 
 
-# a key spelled with an escape: "customer\u005fid" is "customer_id" to every JSON reader
-_ESCAPED_KEY = re.compile(r'"((?:[^"\\]|\\.){0,80}\\(?:[^"\\]|\\.){0,80})"\s*:')
-
-
 def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     """Every customer id a raw line names, in its canonical form, in order: a JSON string as JSON
     reads it, or a number as its integer's digits (``integral_digits``: an id sent as a number is still
     that customer's), alone or as the one value of a list or an object (``["zed-4417"]``, ``{"id": …}``);
     and the customers of the records the line holds JSON-encoded in its strings, two encodings deep (an
-    envelope's ``"message": "{\\"customer_id\\": …}"``). None
-    for an occurrence that cannot be read (another kind of value, a wrapper of more than one value, an id
-    that prints as none), and for each ``customer_id`` key spelled with an escape (``"customer\u005fid"``: whose id
-    it holds is not read here, so the line names a customer it cannot tell)."""
+    envelope's ``"message": "{\\"customer_id\\": …}"``). The key is any spelling of ``customer_id``
+    the reader refuses a record for giving twice (``customerId``, ``Customer-ID``, full-width forms, an
+    escape such as ``"customer\u005fid"``: ``_fold_key``), so a record that names two customers under two
+    spellings names both. None for an occurrence that cannot be read (another kind of value, a wrapper of
+    more than one value, an id that prints as none, a key whose escapes do not decode)."""
     named: list[str | None] = []
-    if "\\" in text:
-        for key in _ESCAPED_KEY.finditer(text):
+    for key in _ANY_KEY.finditer(text):
+        spelled = key.group(1)
+        if "\\" in spelled:
             try:
-                escaped = json.loads(f'"{key.group(1)}"') == "customer_id"
+                spelled = json.loads(f'"{spelled}"')
             except ValueError:
-                escaped = False
-            if escaped:
-                named.append(None)
-    for key in _CUSTOMER_KEY.finditer(text):
-        match = _CUSTOMER_VALUE.match(text, key.start())
+                spelled = None  # (a key that may be the customer's: whose id it holds cannot be told)
+        if spelled is not None and _fold_key(spelled) != _CUSTOMER_KEY_FOLDED:
+            continue
+        match = _CUSTOMER_VALUE.match(text, key.end()) if spelled is not None else None
         value = None
         if (
             match
