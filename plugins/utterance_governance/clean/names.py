@@ -44,6 +44,8 @@ import pyarrow as pa
 
 _DATA = Path(__file__).resolve().parent / "data"
 _SPACES = re.compile(r"[ ]+")
+# An amount in digits between a verb of sending and what is sent or "to" ("send 20 dollars to", "send $20 to")
+_AMOUNT_GAP = re.compile(r"[ ]+[$€£]?[0-9][0-9,.]*[$€£]?[ ]+")
 _AFTER_CUE = re.compile(r"\.?:?[ ]+")
 _AFTER_TITLE = re.compile(r"\.?[ ]+")
 
@@ -280,9 +282,25 @@ _SURNAME_ENDING = re.compile(
 # Irish and Scottish surnames, whatever the list holds: "o'sullivan", "mcarthur", "macdonald",
 # "fitzgerald" (never "o'clock")
 _GAELIC_SURNAME = re.compile(r"(?:o['’](?!clock$)|mc|mac|fitz)[^\W\d_]{3,}")
-_JA_NAME = re.compile(r"([一-龯々ァ-ヶー]{1,5})(さん|様|さま|くん|君|ちゃん|氏)")
-_JA_KIN = _set("母 父 兄 姉 弟 妹 奥 叔母 叔父 伯母 伯父 祖母 祖父 皆 娘 息子 旦那 お客")
-_HONORIFICS = ("さん", "様", "さま", "くん", "君", "ちゃん", "氏")
+_JA_NAME = re.compile(r"([一-龯々ァ-ヶー]{1,5})(さん|様|さま|くん|君|ちゃん|氏|先生)")
+# Kinship and the words an honorific follows that name no one ("お客様", "神様", "赤ちゃん", "ご苦労様",
+# "お医者さん", "店員さん", "ワンちゃん"; the fifth pass: these were "お[NAME]様" …)
+_JA_KIN = _set("""
+母 父 兄 姉 弟 妹 奥 叔母 叔父 伯母 伯父 祖母 祖父 皆 娘 息子 旦那 お客 客 神 王 王子 姫 仏 赤 子 嬢 殿 主人 主
+諸 苦労 疲れ 患者 店員 運転手 医者 看護師 大家 隣 駅員 猫 犬 ワン 社長 部長 課長 先輩 後輩 同僚 彼 彼女
+""")
+_HONORIFICS = ("さん", "様", "さま", "くん", "君", "ちゃん", "氏", "先生")
+# "私の名前は佐藤です", "名前は田中太郎です", "氏名：山田花子", "田中と申します": a name stated in Japanese, in
+# kanji or katakana (a hiragana word after "名前は" is none: "名前はまだありません")
+_JA_STATED = re.compile(
+    r"(?:(?:^|(?:私|わたし|わたくし|僕|ぼく|俺|おれ|あたし|自分|彼|彼女|母|父|娘|息子|妻|夫|友達|友人|子供|兄|姉|弟|妹)の)"
+    r"(?:名前|なまえ)|氏名|フルネーム)[ 　]*(?:は|：|:)[ 　]*"
+    r"(?P<name>[一-龯々ァ-ヶー]{1,8}(?:[ 　・][一-龯々ァ-ヶー]{1,8})?)"
+    r"(?=です|でございます|だ|と申します|といいます|と言います|[。、！!？?\s]|$)"
+    r"|(?P<said>[一-龯々ァ-ヶー]{1,8}(?:[ 　][一-龯々ァ-ヶー]{1,8})?)と申します"
+)
+_JA_NOT_STATED = _set("何 誰 不明 未定 秘密 内緒 登録 空欄 同じ 本名 仮名 漢字 カタカナ 英語")
+_JA_STATEMENT_HINTS = ("名前", "なまえ", "氏名", "フルネーム", "と申します")
 
 # --- which rows are worth reading (vectorised; a superset of what the rules find) ------------
 # 1. a cue and a word that may be a name after it (not a function word), a title and a word,
@@ -345,7 +363,8 @@ def _cue_candidates() -> str:
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
         rf"|(?i:\b(?:{_CAPITAL_ALT})\.?:?[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?)\p{{Lu}}"
-        rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|" + "|".join(_HONORIFICS)
+        rf"|\pL['’]s[ ]+(?i:{possessed})\b|[ ]\p{{Lu}}\pL*['’]s\b|"
+        + "|".join((*_HONORIFICS, *_JA_STATEMENT_HINTS))
     )
 
 
@@ -363,9 +382,21 @@ NAME_CANDIDATES_APART = (
 # ... and a payment handle ("venmo @sarah-connor-7", "cash app $jsmith", "send it to @jo_88 on venmo"):
 # a payment service named and an "@" or "$" before a letter, on either side (``redact_payment_handles``)
 _PAYMENT_SERVICES = r"venmo|paypal|zelle|cash[ ]?app"
+# ... and outside a payment, an "@" handle in a text naming a social network, a handle or a user name, or
+# asking to follow, message, tag or mention someone ("follow @jsmith on twitter", "dm @sarah_connor87",
+# "my instagram is @lisa.m.travels"; fifth pass); a word holding a digit or "_" after "my handle is", "my
+# username is" ("my twitter handle is jsmith87")
+_SOCIAL = (
+    r"twitter|instagram|insta|tiktok|tik[ ]tok|snapchat|snap|threads|facebook|telegram|discord|youtube|linkedin"
+    r"|mastodon|bluesky|reddit|twitch|github|handle|handles|username|user[ ]name|nutzername|benutzername"
+    r"|pseudo|usuario|usuário|nome[ ]utente|gebruikersnaam|gamertag|nickname|follow|dm|tag|mention|folge|suis"
+    r"|sigue|segui|volg|segue"
+)
+_HANDLE_NAMES = r"handle|username|user[ ]name|nutzername|benutzername|pseudo|usuario|usuário|nome[ ]utente|gebruikersnaam|gamertag"
 NAME_CANDIDATES_APART += (
-    rf"|(?i:\b(?:{_PAYMENT_SERVICES})\b)[^\n]*[@$]\pL|[@$]\pL[^\n]*(?i:\b(?:{_PAYMENT_SERVICES})\b)"
+    rf"|(?i:\b(?:{_PAYMENT_SERVICES}|{_SOCIAL})\b)[^\n]*[@$]\pL|[@$]\pL[^\n]*(?i:\b(?:{_PAYMENT_SERVICES}|{_SOCIAL})\b)"
     rf"|(?i:\b(?:{_PAYMENT_SERVICES})(?:[ ]+me)?[ ]+)\pL[^ \n]*[0-9_.\-]"
+    rf"|(?i:\b(?:{_HANDLE_NAMES})(?:[ ]+(?:is|ist|est|es|è|é))?:?[ ]+)\pL[^ \n]*[0-9_]"
 )
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
@@ -678,11 +709,18 @@ class _Names:
 
     def _sent_to(self, to: int, verbs: frozenset[str]) -> bool:
         """Word ``to`` ends "send … to" ("share … with": a verb of ``verbs``, one to three words, and
-        the word; spaces only)."""
+        the word; spaces only), an amount written in digits right after the verb or not ("send 20 dollars
+        to", "send $20 to", "transfer 1,500 euros to")."""
         toks = self.toks
-        for first in range(to - 2, max(-1, to - 5), -1):
+        for first in range(to - 1, max(-1, to - 5), -1):
             if toks.lower[first] in verbs and _bounded(toks, first):
-                return all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, to + 1))
+                gaps = [toks.gap(k) for k in range(first + 1, to + 1)]
+                amount = _SPACES.fullmatch(gaps[0]) is None and _AMOUNT_GAP.fullmatch(gaps[0]) is not None
+                if first == to - 1 and not amount:
+                    continue  # "send to X" is no sending of something
+                return (amount or _SPACES.fullmatch(gaps[0]) is not None) and all(
+                    _SPACES.fullmatch(gap) for gap in gaps[1:]
+                )
         return False
 
     def _addressed(self, j: int) -> bool:
@@ -999,9 +1037,33 @@ _BARE_HANDLE = re.compile(
 )
 
 
+_SOCIAL_CONTEXT = re.compile(rf"(?i)\b(?:{_SOCIAL})\b")
+_AT_HANDLE = re.compile(r"(?<![\w@$])@[^\W\d_](?:[\w.\-]*\w)?")
+_NAMED_HANDLE = re.compile(
+    rf"(?i)\b(?:{_HANDLE_NAMES})(?:[ ]+(?:is|ist|est|es|è|é))?:?[ ]+(?P<handle>[^\W\d_](?:[\w.\-]*\w)?)(?![\w@])"
+)
+
+
+def redact_social_handles(text: str) -> str:
+    """``text`` with each "@" handle in a text of a social network or a handle (``_SOCIAL``), and each word
+    with a digit or "_" named a handle or user name (``_NAMED_HANDLE``), replaced by ``[NAME]``."""
+    if _SOCIAL_CONTEXT.search(text):
+        text = _AT_HANDLE.sub("[NAME]", text)
+
+    def named(match: re.Match[str]) -> str:
+        handle = match.group("handle")
+        if any(c.isdigit() or c == "_" for c in handle):
+            return match.group()[: match.start("handle") - match.start()] + "[NAME]"
+        return match.group()
+
+    return _NAMED_HANDLE.sub(named, text)
+
+
 def redact_payment_handles(text: str) -> str:
     """``text`` with each payment handle (``_SIGNED_HANDLE`` in a text naming a payment service,
-    ``_BARE_HANDLE``) replaced by ``[NAME]``: a handle names the person who is paid."""
+    ``_BARE_HANDLE``) replaced by ``[NAME]``: a handle names the person who is paid; and each social
+    handle (``redact_social_handles``)."""
+    text = redact_social_handles(text)
     if not _PAYMENT_SERVICE.search(text):
         return text
     text = _SIGNED_HANDLE.sub("[NAME]", text)
@@ -1029,6 +1091,17 @@ def redact_names(text: str, lang: str | None = None) -> str:
             out += [text[last:start], "[NAME]"]
             last = end
         text = "".join([*out, text[last:]])
+    if any(h in text for h in _JA_STATEMENT_HINTS):
+        text = _JA_STATED.sub(_ja_stated, text)
     if any(h in text for h in _HONORIFICS):
         text = _JA_NAME.sub(lambda m: m.group() if m.group(1) in _JA_KIN else "[NAME]" + m.group(2), text)
     return text
+
+
+def _ja_stated(match: re.Match) -> str:
+    group = "name" if match.group("name") is not None else "said"
+    if match.group(group) in _JA_NOT_STATED:
+        return match.group()
+    start, end = match.span(group)
+    whole = match.group()
+    return whole[: start - match.start()] + "[NAME]" + whole[end - match.start() :]

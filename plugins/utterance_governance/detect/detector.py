@@ -82,7 +82,8 @@ _KANA_WORDS = sorted(
 _KANA_DIGIT = "|".join([*_KANA_WORDS, *_KANJI_DIGITS])
 _KANA_RUN = re.compile(f"(?:{_KANA_DIGIT})(?:[{re.escape(_KANJI_JOINERS)}]?(?:{_KANA_DIGIT}))*")
 _KANA_PIECE = re.compile(_KANA_DIGIT)
-_NAME_BEFORE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa]")  # a kanji or katakana letter before "さん"
+# a kanji or katakana letter before "さん", or the "[NAME]" redaction left of such a name
+_NAME_BEFORE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\]]")
 # French numbers from 10 to 99, as French numbers are read in pairs ("zéro six, douze,
 # trente-quatre, ..."): two digits each in a spoken run
 _FR_UNITS = "un|deux|trois|quatre|cinq|six|sept|huit|neuf"
@@ -270,6 +271,33 @@ _NAME_STATEMENT_WORDS = (
 _NAME_STATEMENT = re.compile(
     rf"(?i){_NAME_STATEMENT_WORDS}\s+(?P<name>[^\W\d_]{{2,}})(?:\.?\s+(?P<next>[^\W\d_]{{2,}}))?"
 )
+# Japanese (the detector's own lists): kanji or katakana before an honorific ("田中さん", "山田太郎様",
+# "鈴木先生"), not a word of kinship or a role an honorific follows ("お母さん", "お客様", "店員さん",
+# "赤ちゃん"); a name stated by its speaker ("私の名前は佐藤です", "氏名: 山田花子", "田中と申します"; the
+# speaker's own only: "お店の名前は …" names a shop)
+_JA_LETTERS = "\u4e00-\u9fef々\u30a1-\u30f6\u30fc"
+_JA_HONORIFIC_NAME = re.compile(rf"([{_JA_LETTERS}]{{1,5}})(?:さん|様|さま|くん|君|ちゃん|氏|先生)")
+_JA_NOT_HONOURED_WORDS = """
+    母 父 兄 姉 弟 妹 奥 叔母 叔父 伯母 伯父 祖母 祖父 皆 娘 息子 旦那 お客 客 神 王 王子 姫 仏 赤 子 嬢 殿 主人 主 諸
+    苦労 疲れ 患者 店員 運転手 医者 看護師 大家 隣 駅員 猫 犬 ワン 社長 部長 課長 先輩 後輩 同僚 彼 彼女 お疲れ 奥様
+    """
+_JA_NOT_HONOURED = frozenset(_JA_NOT_HONOURED_WORDS.split())
+_JA_NAME_STATED = re.compile(
+    rf"(?:(?:^|(?:私|わたし|僕|ぼく|俺|あたし)の)(?:名前|なまえ)|氏名)\s*(?:は|:)\s*(?P<name>[{_JA_LETTERS}]{{1,8}})"
+    r"(?=です|でございます|だ|と申します|といいます|と言います|[。、！!？?\s]|$)"
+    rf"|(?P<said>[{_JA_LETTERS}]{{1,8}})と申します"
+)
+_JA_NOT_STATED_WORDS = "何 誰 不明 未定 秘密 内緒 登録 空欄 同じ 本名 仮名 漢字 カタカナ 英語"
+_JA_NOT_STATED = frozenset(_JA_NOT_STATED_WORDS.split())
+
+
+def _japanese_names(text: str) -> list[tuple[str, str]]:
+    for match in _JA_NAME_STATED.finditer(text):
+        if (match.group("name") or match.group("said")) not in _JA_NOT_STATED:
+            return [("name", "name_statement")]
+    if any(match.group(1) not in _JA_NOT_HONOURED for match in _JA_HONORIFIC_NAME.finditer(text)):
+        return [("name", "honorific_name")]
+    return []
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -979,6 +1007,8 @@ _FAMILIES: dict[str, str] = {
     # seven kana readings of a digit (``_kana_digits``; half-width katakana as ``_normalised`` reads them)
     rf"|(?:{_KANA_DIGIT})(?:[{_KANJI_JOINERS.replace('-', '')}\-]?(?:{_KANA_DIGIT})){{6}}",
     "name": rf"(?i:{_NAME_STATEMENT_WORDS}\s)"
+    # Japanese names (``_JA_HONORIFIC_NAME``, ``_JA_NAME_STATED``)
+    r"|[\p{Han}\p{Katakana}ー](?:さん|様|さま|くん|君|ちゃん|氏|先生)|名前|なまえ|氏名|と申します"
     r"|(?i:\b(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele|chiama"
     r"|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|liga|ligue|ligar|manda|mande|send|transfer|wire"
@@ -990,7 +1020,8 @@ _FAMILIES: dict[str, str] = {
     r"|texted|asked)\b)",
     # a payment handle or a name after "pay" (``_payments``): a family of its own, its rules cheap ("pay for
     # the …" is 2,000 of 392k generated texts, which the name family's rules would read at more cost)
-    "payment": r"(?i:\b(?:venmo|paypal|zelle|cash[ ]?app)\b|\bpay[ ][a-z]+[ -][a-z])",
+    "payment": r"(?i:\b(?:venmo|paypal|zelle|cash[ ]?app)\b|\bpay[ ][a-z]+[ -][a-z])"
+    r"|@\pL|(?i:\b(?:handle|username)[ ])",  # a social handle (``_social_handle``)
     "address": (
         r"[0-9]{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr)\b"
         r"|(?i:(?:straße|strasse|straat|laan|gasse)\s+[0-9]|\b(?:rue|calle|rua|via|viale|piazza|avenida)\s"
@@ -1366,7 +1397,26 @@ _HANDLE_AFTER_SERVICE = re.compile(
 )
 
 
+# ... and a social handle: an "@" right before a letter, not after a word, in a text naming a social network
+# or a handle, or asking to follow, message or tag someone ("follow @jsmith on twitter", "dm @sarah_connor87");
+# a word with a digit or "_" named a handle or a user name ("my twitter handle is jsmith87")
+_SOCIAL_WORD = re.compile(
+    r"(?i)\b(?:twitter|instagram|insta|tiktok|snapchat|threads|telegram|discord|linkedin|mastodon"
+    r"|bluesky|reddit|twitch|github|handle|username|follow|dm|tag|mention)\b"
+)
+_AT_SIGNED = re.compile(r"(?<![\w@$])@[^\W\d_]")
+_HANDLE_NAMED = re.compile(r"(?i)\b(?:handle|username) (?:is )?(?P<handle>[^\W\d_][\w.-]*)")
+
+
+def _social_handle(text: str) -> bool:
+    if _AT_SIGNED.search(text) and _SOCIAL_WORD.search(text):
+        return True
+    return any(re.search(r"[\d_]", m.group("handle")) for m in _HANDLE_NAMED.finditer(text))
+
+
 def _payment_handle(text: str) -> bool:
+    if _social_handle(text):
+        return True
     if not _PAYMENT_SERVICE.search(text):
         return False
     if _SIGNED_HANDLE.search(text):
@@ -1402,10 +1452,12 @@ _CALLED_CAPITALISED = re.compile(
 )
 # ... and, in English rows, after a meeting, a talk, messages, contacts or a sending ("lunch with John
 # Smith", "send ten dollars to Bill Brown"): a given name of the lists and a surname, both title-cased,
-# where redaction reads them (a sending: one to three words between the verb and "to")
+# where redaction reads them (a sending: one to three words between the verb and "to", or an amount in digits
+# and up to three: "send 20 dollars to John Smith", "send $20 to John Smith")
 _ENGLISH_NAME_CUE = re.compile(
     r"(?i)(?:(?:meeting|appointment|lunch|dinner|coffee|call|chat|date|session) with|(?:talk|speak) (?:with|to)"
-    r"|(?:messages?|texts?|e-?mails?|voicemails?) from|add|(?:send|transfer|wire)(?: [^\W\d_]+){1,3} to) "
+    r"|(?:messages?|texts?|e-?mails?|voicemails?) from|add"
+    r"|(?:send|transfer|wire)(?: [$€£]?[0-9][0-9,.]*[$€£]?(?: [^\W\d_]+){0,3}|(?: [^\W\d_]+){1,3}) to) "
 )
 _MEDIA_WORD = re.compile(
     r"(?i)(?<![^\W_])(?:play|playing|plays|listen|listening|shuffle|queue|spiel|spiele|spielt|höre|hör|joue"
@@ -1540,14 +1592,21 @@ def _capitalised_full_name(first: str, second: str, names: frozenset[str], surna
     stop = _not_a_called_name()
     if first in stop or second in stop or _folded(first) in stop or _folded(second) in stop:
         return False
-    return (first in names or _folded(first) in names) and (second in surnames or _folded(second) in surnames)
+    if not (first in names or _folded(first) in names):
+        return False
+    if second in surnames or _folded(second) in surnames:
+        return True
+    # "Davis", "Johnson", "Taylor", "Wilson": surnames the lists hold as given names only (no English word)
+    from utterance_governance.clean.names import english_words  # a dictionary, not redaction code
+
+    return second in _all_names() and second not in english_words()
 
 
 def _names(
     text: str, gazetteer: tuple[frozenset[str], frozenset[str], frozenset[str]], language: str | None = None
 ) -> list[tuple[str, str]]:
     given, surnames, words = gazetteer
-    found = []
+    found = _japanese_names(text) if not text.isascii() else []
     statement = _NAME_STATEMENT.search(text)
     if statement:
         name = statement.group("name").lower()
@@ -1672,6 +1731,8 @@ _SCOPE = (
     r"|(?:" + _KANA_DIGIT + r")(?:[" + _KANJI_JOINERS.replace("-", "") + r"\-]?(?:" + _KANA_DIGIT + r")){6}"
     r"|[\x{FF66}-\x{FF9F}]{7}"  # half-width katakana: read as NFKC makes them
     rf"|(?i:{_NAME_STATEMENT_WORDS}\s)"
+    # Japanese names (``_JA_HONORIFIC_NAME``, ``_JA_NAME_STATED``)
+    r"|[\p{Han}\p{Katakana}ー](?:さん|様|さま|くん|君|ちゃん|氏|先生)|名前|なまえ|氏名|と申します"
     r"|(?i:\b(?:venmo|paypal|zelle|cash\s?app)\b)"  # a payment handle ("cash app $jsmith")
     r"|(?i:\bpay[ ][a-z]+[ -][a-z])"  # "pay bill smith" (ASCII letters: the families' pass 10 % faster)
     # "text my sister grace is here" (the name and its verb first: "my", a word and the name made the

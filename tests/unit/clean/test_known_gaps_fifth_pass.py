@@ -102,3 +102,199 @@ def test_spaced_thousands_in_an_answer_are_a_count(text: str, locale: str) -> No
 )
 def test_spaced_digit_groups_that_are_phones_stay_phones(text: str, locale: str, expected: str) -> None:
     assert redacted_unflagged(text, locale) == expected
+
+
+# --- an amount in digits between the verb of sending and "to" ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("send 20 dollars to John Smith", "send 20 dollars to [NAME]"),
+        ("send $20 to John Smith", "send $20 to [NAME]"),
+        ("send 50 euros to Peter Brown on paypal", "send 50 euros to [NAME] on paypal"),
+        ("transfer 1,500 dollars to Emily Davis", "transfer 1,500 dollars to [NAME]"),
+        ("send 20 bucks to Mary Johnson for lunch", "send 20 bucks to [NAME] for lunch"),
+        ("wire $300 to Robert Taylor", "wire $300 to [NAME]"),
+    ],
+)
+def test_a_name_after_an_amount_sent(text: str, expected: str) -> None:
+    assert _flagged(text)
+    assert redacted_unflagged(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "send 20 dollars to Home Depot",
+        "send to John Smith",  # no sending of something: not read, as before
+        "send 3 photos to the cloud",
+        "send 20 dollars to savings",
+        "send 2 dollars to Will",
+    ],
+)
+def test_amount_sent_look_alikes_keep_their_bytes(text: str) -> None:
+    _kept(text)
+
+
+# --- the detector reads the surnames the lists hold as given names only -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lunch with Emily Davis", "lunch with [NAME]"),
+        ("talk to Sarah Wilson", "talk to [NAME]"),
+        ("add Kevin Taylor to my contacts", "add [NAME] to my contacts"),
+        ("messages from Laura Johnson", "messages from [NAME]"),
+    ],
+)
+def test_the_detector_reads_a_surname_listed_as_a_given_name(text: str, expected: str) -> None:
+    assert _flagged(text)
+    assert redacted_unflagged(text, "en-US") == expected
+
+
+def test_no_full_name_of_a_given_name_redaction_keeps_is_flagged() -> None:
+    """Every given name of the lists before one that the surname lists lack (no English word), after each
+    English cue: what redaction keeps the detector does not flag."""
+    import random
+
+    import pyarrow as pa
+
+    from utterance_governance.clean.names import english_words, gazetteer
+    from utterance_governance.clean.redact import redact_array
+
+    given, surnames, _ = gazetteer()
+    words = english_words()
+    only_given = sorted(w for w in given if w not in surnames and w not in words)
+    rng = random.Random(20261205)
+    texts = []
+    for cue in (
+        "lunch with {}",
+        "talk to {}",
+        "send 20 dollars to {}",
+        "add {} to my contacts",
+        "messages from {}",
+    ):
+        for _ in range(300):
+            texts.append(cue.format(f"{rng.choice(sorted(given)).title()} {rng.choice(only_given).title()}"))
+    locales = pa.array(["en-US"] * len(texts))
+    redacted = redact_array(pa.array(texts), locales).to_pylist()
+    assert not flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0).any()
+
+
+# --- Japanese: a name stated, a name before "先生", and the words an honorific follows --------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("私の名前は佐藤です", "私の名前は[NAME]です"),
+        ("名前は田中太郎です", "名前は[NAME]です"),
+        ("僕の名前は鈴木一郎", "僕の名前は[NAME]"),
+        ("私の名前はサトウです", "私の名前は[NAME]です"),
+        ("氏名：山田花子", "氏名:[NAME]"),
+        ("私は田中と申します", "私は[NAME]と申します"),
+        ("田中先生に電話して", "[NAME]先生に電話して"),
+    ],
+)
+def test_a_japanese_name_stated_or_before_sensei(text: str, expected: str) -> None:
+    assert _flagged(text, "ja-JP")
+    assert redacted_unflagged(text, "ja-JP") == expected
+
+
+def test_kana_after_a_redacted_name_and_its_honorific_are_no_digit_run() -> None:
+    # the detector counted "さん" and "に" after "[NAME]" as digits: eight readings (a night blocked)
+    text = "田中さんにいちにさんしごろく"
+    assert redacted_unflagged(text, "ja-JP") == "[NAME]さんにいちにさんしごろく"
+
+
+def test_a_name_stated_of_another_person_is_redacted() -> None:
+    # redaction reads a relation's name too; the detector, narrower, the speaker's own only
+    assert redacted_unflagged("彼女の名前は高橋です", "ja-JP") == "彼女の名前は[NAME]です"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "私の名前はまだありません",
+        "名前は何ですか",
+        "お店の名前は何ですか",
+        "この曲の名前は",
+        "アプリの名前はLINEです",
+        "お客様に連絡して",
+        "赤ちゃんが泣いている",
+        "神様お願い",
+        "ご苦労様です",
+        "王様のレストラン",
+        "お医者さんに行く",
+        "店員さんに聞いて",
+        "ワンちゃんの散歩",
+        "お母さんに電話して",
+        "先生に電話して",
+        "皆さんこんにちは",
+    ],
+)
+def test_japanese_look_alikes_keep_their_bytes(text: str) -> None:
+    _kept(text, "ja-JP")
+
+
+def test_the_detectors_japanese_words_cover_redactions() -> None:
+    from utterance_governance.clean import names
+    from utterance_governance.detect import detector
+
+    assert names._JA_KIN <= detector._JA_NOT_HONOURED
+    assert names._JA_NOT_STATED <= detector._JA_NOT_STATED
+
+
+# --- handles outside a payment -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("follow @jsmith on twitter", "en-US", "follow [NAME] on twitter"),
+        ("follow ＠jsmith on twitter", "en-US", "follow [NAME] on twitter"),
+        ("dm @sarah_connor87 on instagram", "en-US", "dm [NAME] on instagram"),
+        ("my handle is @jdoe_1987", "en-US", "my handle is [NAME]"),
+        ("my twitter handle is jsmith87", "en-US", "my twitter handle is [NAME]"),
+        ("my username is jdoe_1987", "en-US", "my username is [NAME]"),
+        ("my handle is jo-smith-2", "en-US", "my handle is [NAME]"),
+        ("tag @mike.jones in the photo", "en-US", "[EMAIL] in the photo"),  # the e-mail shape's, as before
+        ("sigue a @javi_ruiz en tiktok", "es-ES", "sigue a [NAME] en tiktok"),
+    ],
+)
+def test_a_social_handle(text: str, locale: str, expected: str) -> None:
+    assert _flagged(text, locale)
+    assert redacted_unflagged(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        # redaction reads more languages' words than the detector
+        ("folge @lena_mueller auf Instagram", "de-DE", "folge [NAME] auf Instagram"),
+        ("mon pseudo c'est @camille_75", "fr-FR", "mon pseudo c'est [NAME]"),
+        ("mon pseudo est camille_75", "fr-FR", "mon pseudo est [NAME]"),
+    ],
+)
+def test_a_social_handle_of_another_language(text: str, locale: str, expected: str) -> None:
+    assert redacted_unflagged(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meet me @ 5",
+        "follow the recipe",
+        "tag the photo with beach",
+        "handle it with care",
+        "my username is too long",
+        "follow me on twitter",
+        "what's trending on twitter",
+        "echo $HOME",
+        "my_twitter @jo",  # no word "twitter" to either side
+    ],
+)
+def test_social_look_alikes_keep_their_bytes(text: str) -> None:
+    _kept(text)

@@ -551,13 +551,14 @@ def test_japanese_kana_digit_readings() -> None:
 
 def test_japanese_kana_words_are_not_digit_runs() -> None:
     cases = [
-        ("田中さんに電話して", "ja-JP"),
+        # (a name before an honorific is one to the detector since the fifth pass: read as redaction leaves it)
+        ("[NAME]さんに電話して", "ja-JP"),
         ("にさんにち待って", "ja-JP"),
         ("いちにさんしごろく", "ja-JP"),
         ("しくしく泣いている", "ja-JP"),
         ("おにいさんにでんわして", "ja-JP"),
         ("ごごさんじにしてください", "ja-JP"),
-        ("田中さんにいちにさんしごろく", "ja-JP"),  # six digits beside an honorific and a particle
+        ("[NAME]さんにいちにさんしごろく", "ja-JP"),  # six digits beside an honorific and a particle
         ("[PHONE]にでんわして", "ja-JP"),
         ("[NAME]さんに[PHONE]で連絡", "ja-JP"),
     ]
