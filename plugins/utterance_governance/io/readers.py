@@ -158,7 +158,7 @@ def customer_of_path(rel: str) -> str | None:
     named = {
         canonical_id(unquote(value))
         for key, _, value in (part.partition("=") for part in rel.split("/")[:-1] if "=" in part)
-        if _fold_key(key) == _CUSTOMER_KEY_FOLDED
+        if fold_key(key) == _CUSTOMER_KEY_FOLDED
     }
     return named.pop() if len(named) == 1 else None
 
@@ -172,7 +172,7 @@ def shown_path(rel: str) -> str:
     parts = rel.split("/")
     for i, part in enumerate(parts[:-1]):
         key, sep, _ = part.partition("=")
-        if sep and _fold_key(key) == _CUSTOMER_KEY_FOLDED:
+        if sep and fold_key(key) == _CUSTOMER_KEY_FOLDED:
             parts[i] = f"{key}=[customer]"
     return "/".join(parts)
 
@@ -635,23 +635,23 @@ def _no_repeated_key(pairs: list[tuple[str, object]]) -> dict:
     return obj
 
 
-def _fold_key(key: str) -> str:
+def fold_key(key: str) -> str:
     """A key as a person reads it: compatibility forms, case, and separators (``Customer-ID``,
     ``customerId``, ``ＳＴＡＴＵＳ`` are all ``customerid`` or ``status``)."""
     return re.sub(r"[\W_]", "", unicodedata.normalize("NFKC", key).casefold())
 
 
-_CUSTOMER_KEY_FOLDED = _fold_key("customer_id")
+_CUSTOMER_KEY_FOLDED = fold_key("customer_id")
 
 
 def _folded_twice(obj: dict, fields: Iterable[str]) -> str | None:
     """The field a record gives twice under keys that differ in case or separators only
     (``"status": "opted_in", "Status": "opted_out"``): which one is the record's is not for the reader to
     choose (None when there is none)."""
-    wanted = {_fold_key(name): name for name in fields}
+    wanted = {fold_key(name): name for name in fields}
     seen: dict[str, str] = {}
     for key in obj:
-        folded = _fold_key(key)
+        folded = fold_key(key)
         if folded in wanted:
             if folded in seen:
                 return wanted[folded]
@@ -1207,7 +1207,7 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
     )
 
 
-# every key of a line: the customer's is any spelling ``_fold_key`` reads as ``customer_id``
+# every key of a line: the customer's is any spelling ``fold_key`` reads as ``customer_id``
 _ANY_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
 _RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
 # the value after the key: a JSON string (escapes decoded when read) or an integer, alone or wrapped in a
@@ -1247,7 +1247,7 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     and the customers of the records the line holds JSON-encoded in its strings, two encodings deep (an
     envelope's ``"message": "{\\"customer_id\\": …}"``). The key is any spelling of ``customer_id``
     the reader refuses a record for giving twice (``customerId``, ``Customer-ID``, full-width forms, an
-    escape such as ``"customer\u005fid"``: ``_fold_key``), so a record that names two customers under two
+    escape such as ``"customer\u005fid"``: ``fold_key``), so a record that names two customers under two
     spellings names both. None for an occurrence that cannot be read (another kind of value, a wrapper of
     more than one value, an id that prints as none, a key whose escapes do not decode)."""
     named: list[str | None] = []
@@ -1258,7 +1258,7 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
                 spelled = json.loads(f'"{spelled}"')
             except ValueError:
                 spelled = None  # (a key that may be the customer's: whose id it holds cannot be told)
-        if spelled is not None and _fold_key(spelled) != _CUSTOMER_KEY_FOLDED:
+        if spelled is not None and fold_key(spelled) != _CUSTOMER_KEY_FOLDED:
             continue
         match = _CUSTOMER_VALUE.match(text, key.end()) if spelled is not None else None
         value = None

@@ -147,6 +147,9 @@ privacy_quarantine = Table(
     Column("acknowledged_by", String),
     # the time the record states (recorded_at / requested_at), when readable: what releases its hold
     Column("record_time", UTCDateTime),
+    # the effective_at an unreadable consent record states, when readable: from when the opt-out it may be
+    # counts (``PrivacyStore.doubt_opt_outs``; unknown: from the earliest capture)
+    Column("record_effective", UTCDateTime),
     UniqueConstraint("kind", "source_file", "line", name="uq_privacy_quarantine_position"),
 )
 

@@ -28,9 +28,11 @@ from utterance_governance.privacy.subjects import Subjects, _codes, micros
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 
 # Raised whenever a rule here comes to withdraw a row it kept before, so that the next purge judges every
-# live row once (``purge.affected.rules_in_force``). 3: an opt-in counts from when it was recorded (2: the
-# word recorded last decides; 1: an opt-in counted from the date it named).
-RULES_VERSION = "3"
+# live row once (``purge.affected.rules_in_force``). 4: an opt-in counts from the clock skew after it,
+# and an open unreadable consent record counts as the opt-out it may be (``doubt_opt_outs``) once released;
+# 3: an opt-in counts from when it was recorded (2: the word recorded last decides; 1: an opt-in counted
+# from the date it named).
+RULES_VERSION = "4"
 
 
 # --- rule 3: deletion requests ------------------------------------------------------------------
@@ -143,7 +145,7 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     those in force at it. An opt-out is in force from the earliest of its ``effective_at``, its
     ``recorded_at`` and now: an opt-out we hold is never postponed to a date the customer's clock
     or an upstream system chose. An opt-in is in force from the later of its ``effective_at`` and
-    its ``recorded_at``: never before it was given (a backdated opt-in does not make consent at an
+    its ``recorded_at``, plus the devices' clock skew the policy allows: never before it was given (a backdated opt-in does not make consent at an
     earlier capture), nor before the date it names (a future opt-in is not consent yet). So an
     opt-in dated ahead by a fast clock does not override an opt-out the customer gave after it.
     Recorded at the same instant, an opt-out outranks an opt-in. A row whose capture time is
@@ -163,8 +165,12 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     is_out = ~np.asarray(pc.fill_null(pc.equal(status, "opted_in"), False), dtype=bool)
     effective, _ = micros(consent.column("effective_at"))
     recorded, _ = micros(consent.column("recorded_at"))
+    # an opt-in counts from the clock skew after it: words said just before it on a device whose clock
+    # runs ahead carry a capture time just after it (as a delete-all covers them)
     start = np.where(
-        is_out, np.minimum(np.minimum(effective, recorded), s.now_us), np.maximum(effective, recorded)
+        is_out,
+        np.minimum(np.minimum(effective, recorded), s.now_us),
+        np.maximum(effective, recorded) + s.skew_us,
     )
     # which word is later: recorded later, an opt-out first among words recorded within the clock skew
     # the policy allows of each other (odd keys are opt-outs): an opt-in stamped by a clock running

@@ -89,7 +89,8 @@ def test_the_revisions_are_one_line_from_schema_version_1():
         "0007",
         "0008",
         "0009",
-        *migrations.revisions()[9:],
+        "0010",
+        *migrations.revisions()[10:],
     ]
     assert migrations.head() == migrations.revisions()[-1]
     assert migrations.LEGACY_REVISIONS == {1: "0001", 2: "0002", 3: "0003"}
@@ -192,7 +193,7 @@ def test_a_store_made_before_alembic_is_stamped_and_upgraded(store_url, early):
             StoreSchemaMismatch, match=r"holds schema version 3 \(before Alembic\).*ug migrate-store"
         ):
             store.require_schema()
-        assert store.migrate() == ["0004", "0005", "0006", "0007", "0008", "0009"]
+        assert store.migrate() == ["0004", "0005", "0006", "0007", "0008", "0009", "0010"]
         assert store.schema_revision() == migrations.head()
         with store.engine.connect() as conn:
             assert conn.scalar(text("SELECT value FROM store_meta WHERE key = 'schema_version'")) == "4"
@@ -263,7 +264,7 @@ def test_migrate_store_creates_upgrades_and_checks(store_url, monkeypatch, capsy
     assert revision_of(store_url) is None  # --check changes nothing
     assert cli_main(["migrate-store"]) == 0
     assert (
-        f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009"
+        f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010"
         in capsys.readouterr().out
     )
     assert cli_main(["migrate-store"]) == 0

@@ -214,24 +214,31 @@ def test_an_older_opt_in_delivered_late_does_not_release_a_hold(lake):
     assert _held(lake) == set() and live(lake)[1] == {"u-other"}  # opted out now, as the record says
 
 
-def test_a_delete_all_requested_after_an_unreadable_deletion_releases_its_hold(lake):
-    """(requested after it was taken in, when the record states no time)"""
-    write_jsonl(
-        lake, "landing/deletions/a.jsonl", [b'{"request_id": "d-cut", "customer_id": "doubt", "scope": ']
-    )
+def test_no_delete_all_releases_an_unreadable_deletion_only_the_same_request_or_an_acknowledgement(lake):
+    """A delete-all requested after an unreadable deletion released its hold; but it covers what was
+    captured until it, and the unreadable one may be a range reaching past it (its ``to`` has no offset):
+    the customer's December utterance was published (review 11, F2). Only the same request read again,
+    or an acknowledgement, releases a deletion's hold."""
+    write_jsonl(lake, "landing/deletions/a.jsonl", [{
+        "request_id": "d-range", "customer_id": "doubt", "scope": "range", "from": "2026-11-01T00:00:00Z",
+        "to": "2026-12-31T23:59:59", "requested_at": "2026-11-25T00:00:00Z"}])  # fmt: skip
     lake.privacy()
     assert _held(lake) == {"doubt"}
-    # the cut line states no time: it stands at the time it was taken in, and a delete-all requested
-    # before that, delivered late, may not cover what it asked for
     write_jsonl(lake, "landing/deletions/b.jsonl", [{
-        "request_id": "d-old", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
+        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": "2026-11-26T00:00:00Z"}])  # fmt: skip
     lake.privacy()
-    assert _held(lake) == {"doubt"}
-    after = datetime.now(UTC).isoformat()  # (after the cut line was taken in)
-    write_jsonl(lake, "landing/deletions/c.jsonl", [{
-        "request_id": "d-all", "customer_id": "doubt", "scope": "all", "requested_at": after}])  # fmt: skip
-    lake.privacy()
-    assert _held(lake) == set() and live(lake)[1] == {"u-other"}
+    assert _held(lake) == {"doubt"} and live(lake)[1] == {"u-other"}
+    december = {
+        **utterance("u-doubt-dec", "doubt", "what is the weather tomorrow"),
+        "captured_at": "2026-12-02T10:00:00Z",
+    }
+    write_jsonl(lake, "landing/utterances/dt=2026-12-02/later.jsonl", [december])
+    lake.publish()
+    assert live(lake)[1] == {"u-other"}  # the range may reach it: held still
+    with lake.store() as store:
+        (record,) = store.privacy_quarantine()
+        store.acknowledge_privacy_quarantine([record["id"]], by="data engineer on call")
+    assert _held(lake) == set()
 
 
 def test_a_deletion_hold_is_released_only_by_the_same_request(lake):

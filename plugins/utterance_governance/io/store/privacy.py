@@ -8,16 +8,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
-from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT
+from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
 from utterance_governance.io.store_schema import (
     consent_events,
@@ -28,7 +27,7 @@ from utterance_governance.io.store_schema import (
     store_meta,
 )
 from utterance_governance.privacy.state import PrivacyState
-from utterance_governance.schema import CONSENT, DELETION
+from utterance_governance.schema import CONSENT, DELETION, TRAINING_PURPOSE
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +118,7 @@ class PrivacyRecords(StoreBase):
                 held_rows += [
                     {"kind": kind, "source_file": source_file, "line": line, "record_id": _printable(row[key]),
                      "customer_id": row["customer_id"], "reason": "malformed", "detail": f"conflicting_record:{key}",
-                     "record_time": _record_time(kind, row)}
+                     "record_time": _record_time(kind, row), "record_effective": _record_effective(kind, row)}
                     for row, line, _ in conflicts
                 ]  # fmt: skip
                 # an event id sent again for another customer: the stored version's consent is in doubt
@@ -127,7 +126,7 @@ class PrivacyRecords(StoreBase):
                 held_rows += [
                     {"kind": kind, "source_file": source_file, "line": -line, "record_id": _printable(row[key]),
                      "customer_id": stored, "reason": "malformed", "detail": f"conflicting_record:{key}",
-                     "record_time": _record_time(kind, row)}
+                     "record_time": _record_time(kind, row), "record_effective": _record_effective(kind, row)}
                     for row, line, stored in conflicts if stored != row["customer_id"] and line
                 ]  # fmt: skip
             if rows:
@@ -144,7 +143,7 @@ class PrivacyRecords(StoreBase):
                 statement = self._insert(q)
                 if relisted:  # the file changed (its version is in the detail): the row takes the old's place
                     replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at",
-                                "record_time")  # fmt: skip
+                                "record_time", "record_effective")  # fmt: skip
                     statement = statement.on_conflict_do_update(
                         index_elements=["kind", "source_file", "line"],
                         set_={**{c: statement.excluded[c] for c in replaced}, "acknowledged_at": None,
@@ -190,19 +189,20 @@ class PrivacyRecords(StoreBase):
     def _held_query(self, kind: str):
         """The customers an open unreadable record of ``kind`` holds. What releases a hold, besides an
         acknowledgement: a consent event of the customer ingested after it that is the same event sent
-        again readable, or was recorded after the time the unreadable one states; for a deletion, the same request sent again readable, or a delete-all
-        requested at or after the unreadable one (deletions add up: a request for one utterance says
-        nothing of an unreadable delete-all). When the unreadable record states no readable time, the
-        time it was taken in stands for it: a record older than that, delivered late, says nothing of it."""
+        again readable, or was recorded after the time the unreadable one states (when it states no
+        readable time, the time it was taken in stands for it: a record older than that, delivered late,
+        says nothing of it); until acknowledged, a released consent record still counts as the opt-out
+        it may be (``doubt_opt_outs``). A deletion's hold, only the same request sent again readable: no
+        other request covers all an unreadable one might (deletions add up; a delete-all covers what was
+        captured until it, an unreadable range may reach past it)."""
         q = privacy_quarantine
         stated = func.coalesce(q.c.record_time, q.c.recorded_at)
         if kind == "consent":
             target = consent_events
             supersedes = or_(target.c.event_id == q.c.record_id, target.c.recorded_at > stated)
-        else:  # the same request, or a delete-all requested at or after it: it covers all the other could
+        else:
             target = deletion_requests
-            everything = and_(func.lower(target.c.scope) == "all", target.c.requested_at >= stated)
-            supersedes = or_(target.c.request_id == q.c.record_id, everything)
+            supersedes = target.c.request_id == q.c.record_id
         later_valid = exists().where(
             target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id, supersedes
         )
@@ -277,9 +277,49 @@ class PrivacyRecords(StoreBase):
 
     def privacy_state(self) -> PrivacyState:
         """Every valid consent event and deletion request, the held customers and the blocking records:
-        what the privacy core decides against."""
-        return PrivacyState(self.consent_events(), self.deletion_requests(), frozenset(self.held_customers()),
+        what the privacy core decides against. The consent events include the opt-out each open unreadable
+        consent record may be (``doubt_opt_outs``)."""
+        consent = pa.concat_tables([self.consent_events(), self.doubt_opt_outs()])
+        return PrivacyState(consent, self.deletion_requests(), frozenset(self.held_customers()),
                             tuple(self.privacy_blocked_reasons()))  # fmt: skip
+
+    def doubt_opt_outs(self) -> pa.Table:
+        """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as
+        ``schema.CONSENT``: in force from the ``effective_at`` it states (from the earliest capture when it
+        states none readably), recorded when it states (or when it was taken in). While the record holds its
+        customer nothing of theirs is used anyway; once a later valid event released the hold, the verdict
+        judges the customer as if the record were an opt-out: an opt-in does not bring back the captures
+        between it and the record (an opt-out's gap stays out), nor outrank it when recorded within the
+        clock skew after it. Not once the same event was sent again readable (it is what the record said), nor
+        once acknowledged. Event ids ``unreadable:<quarantine id>``, source ``unreadable_record``."""
+        q, c = privacy_quarantine, consent_events
+        # the same event sent again readable, later, is what the record said: no doubt is left of it
+        sent_again = exists().where(
+            c.c.event_id == q.c.record_id, c.c.customer_id == q.c.customer_id, c.c.batch_id > q.c.batch_id
+        )
+        stmt = (
+            select(q.c.id, q.c.customer_id, q.c.record_effective, q.c.record_time, q.c.recorded_at)
+            .where(q.c.kind == "consent", q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None))
+            .where(~sent_again)
+            .order_by(q.c.id)
+        )
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return pa.Table.from_pylist(
+            [
+                {
+                    "event_id": f"unreadable:{row.id}",
+                    "customer_id": row.customer_id,
+                    "purpose": TRAINING_PURPOSE,
+                    "status": "opted_out",
+                    "effective_at": row.record_effective or EARLIEST_CAPTURE,
+                    "recorded_at": row.record_time or row.recorded_at,
+                    "source": "unreadable_record",
+                }
+                for row in rows
+            ],
+            schema=CONSENT,
+        )
 
     def live_rows_judged_by(self, dataset: str) -> str | None:
         """The rules every live row of ``dataset`` was last judged by (None: never, or not since this
@@ -376,6 +416,15 @@ class PrivacyRecords(StoreBase):
             values = [*row[:3], _iso(row[3]), _iso(row[4]), row[5], _iso(row[6])]
             digest.update(dumps_canonical(values).encode() + b"\n")
         digest.update(b"held\n" + dumps_canonical(sorted(held)).encode() + b"\n")
+        digest.update(b"doubt\n")  # the opt-outs open unreadable consent records may be
+        for row in self.doubt_opt_outs().to_pylist():
+            values = [
+                row["event_id"],
+                row["customer_id"],
+                _iso(row["effective_at"]),
+                _iso(row["recorded_at"]),
+            ]
+            digest.update(dumps_canonical(values).encode() + b"\n")
         digest.update(b"blocked\n" + dumps_canonical(sorted(list(row) for row in blocked)).encode())
         return {
             "consent_events": int(consent_count),
@@ -479,9 +528,12 @@ def _unstorable(
         "reason": "malformed",
         "detail": f"unstorable:{type(error).__name__}",
         "record_time": _record_time(kind, row),
+        "record_effective": _record_effective(kind, row),
     }
 
 
+# a raw line longer than this states no time (the reader's own line cap is larger; this one bounds a parse)
+_STATED_LINE_CHARS = 1_000_000
 # the time a record of each kind states, which decides what releases the hold of an unreadable one
 _STATED_TIME = {"consent": "recorded_at", "deletion": "requested_at"}
 
@@ -489,6 +541,12 @@ _STATED_TIME = {"consent": "recorded_at", "deletion": "requested_at"}
 def _record_time(kind: str, row: dict[str, Any]) -> datetime | None:
     """The time a readable record states (``_STATED_TIME``)."""
     value = row.get(_STATED_TIME[kind])
+    return value if isinstance(value, datetime) else None
+
+
+def _record_effective(kind: str, row: dict[str, Any]) -> datetime | None:
+    """The ``effective_at`` a readable consent record states."""
+    value = row.get("effective_at") if kind == "consent" else None
     return value if isinstance(value, datetime) else None
 
 
@@ -543,21 +601,36 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
                 "reason": reason or "malformed",
                 "detail": _printable(detail) or "",
                 "record_time": _stated_time(raw, _STATED_TIME[kind]),
+                "record_effective": _stated_time(raw, "effective_at") if kind == "consent" else None,
             }
         )
     return rows
 
 
+class _Pairs(list):
+    """A JSON object's (key, value) pairs, every one kept (a key given twice included)."""
+
+
 def _stated_time(raw: Any, field: str) -> datetime | None:
     """The time an unreadable record's raw line states in ``field`` (RFC 3339 with an offset, within the
-    times the reader finds plausible), or None."""
-    if not isinstance(raw, str):
-        return None
-    match = re.search(rf'"{field}"\s*:\s*"([^"]{{10,40}})"', raw)
-    if match is None:
+    times the reader finds plausible), or None. Only a line that parses as one JSON object states it, under
+    one key of the object itself that reads as ``field`` (``fold_key``): a nested object's
+    (``"meta": {"recorded_at": …}``) or one of two (``"recorded_at"`` and ``"RecordedAt"``) is not the
+    record's, and a time read off it would release a hold the record's own time would not."""
+    if not isinstance(raw, str) or len(raw) > _STATED_LINE_CHARS:
         return None
     try:
-        stated = datetime.fromisoformat(match.group(1).replace("z", "Z"))
+        pairs = json.loads(raw, object_pairs_hook=_Pairs)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(pairs, _Pairs):  # an array, a string: no one record's
+        return None
+    folded = fold_key(field)
+    values = [value for key, value in pairs if fold_key(key) == folded]
+    if len(values) != 1 or not isinstance(values[0], str) or not 10 <= len(values[0]) <= 40:
+        return None
+    try:
+        stated = datetime.fromisoformat(values[0].replace("z", "Z"))
     except ValueError:
         return None
     if stated.tzinfo is None:
