@@ -293,6 +293,19 @@ def _run_reports(
                     storage.write_bytes(info.path, cleaned.encode("utf-8"))
 
 
+def _html_spellings(token: str) -> set[str]:
+    """``token`` as HTML pages may escape it: a quote as ``html.escape`` writes it (``&#x27;``, ``&quot;``),
+    as Jinja's autoescape (markupsafe) does (``&#39;``, ``&#34;``), or as named entities or left alone."""
+    import html as html_module
+
+    base = html_module.escape(token, quote=False)
+    return {
+        base.replace("'", apostrophe).replace('"', quote)
+        for apostrophe in ("'", "&#39;", "&#x27;", "&apos;")
+        for quote in ('"', "&#34;", "&quot;", "&#x22;")
+    }
+
+
 class Scrubber:
     """Replaces every token (a deleted utterance id, a speaker key) in text by ``SCRUBBED``: as a
     word of ``_TOKEN`` (a set lookup, for the many plain ids), and, for the few tokens that hold a
@@ -305,11 +318,9 @@ class Scrubber:
     ):
         """``digests``: tokens known by their ``scrub_digest`` under ``key`` only (a word of the text, or a
         whole JSON value, whose digest is one of them is scrubbed too)."""
-        import html as html_module
-
         self.digests, self.key = digests, key
 
-        escaped = {html_module.escape(t, quote=True) if html else t for t in tokens}
+        escaped = {e for t in tokens for e in (_html_spellings(t) if html else (t,))}
         self.tokens = {t.casefold() for t in escaped}
         # each token as it is and in its other cases ("İ" lower-cases to two characters, which
         # IGNORECASE alone would not match)

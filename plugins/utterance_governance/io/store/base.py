@@ -37,6 +37,9 @@ _IN_CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter lim
 _SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising migrate
 
 
+# the store's tables whose statistics sample an erased row's values (utterance ids, speaker keys)
+_SAMPLED_TABLES = ("ledger", "ledger_speakers")
+
 class StoreSchemaMismatch(RuntimeError):
     """The database's governance store is not at this code's schema revision; the message says what to run."""
 
@@ -195,8 +198,13 @@ class StoreBase:
     def cut_back_journal(self) -> bool:
         """SQLite: copy the write-ahead log into the database file and truncate it, so the pages it holds
         (rows a purge deleted, as they were written) are gone from disk; False when an open reader kept
-        part of it (the next call finishes it). PostgreSQL: nothing to do here (True)."""
+        part of it (the next call finishes it). PostgreSQL: gather the ledger's statistics again, whose
+        sampled values (``pg_stats``: most common values, histogram bounds) held rows a purge erased, to any
+        role that may read the ledger; True. (Dead rows, WAL and backups: README "What the guarantee covers".)"""
         if self.backend != "sqlite":
+            with self.engine.begin() as conn:
+                for table in _SAMPLED_TABLES:
+                    conn.exec_driver_sql(f"ANALYZE {table}")
             return True
         with self.engine.connect() as conn:
             # a reader does not let go on its own: wait for it a few seconds, not the store's busy timeout
