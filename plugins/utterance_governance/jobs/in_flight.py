@@ -23,9 +23,24 @@ IN_FLIGHT = "_in_flight.json"
 IN_FLIGHT_HOURS = 24
 
 
-def mark_in_flight(storage: Storage, run_key: str, run_id: str, started_at: datetime) -> None:
-    """Mark a run that may write copies of what it reads (a publish, an access report) as under way."""
-    mark = {"run_id": run_id, "started_at": started_at.isoformat()}
+def mark_in_flight(
+    storage: Storage,
+    run_key: str,
+    run_id: str,
+    started_at: datetime,
+    *,
+    until_removed: bool = False,
+    details: dict | None = None,
+) -> None:
+    """Mark a run that may write copies of what it reads (a publish, an access report) as under way.
+    ``until_removed``: the mark stands however old it is (a key rotation left half done: until it is
+    finished, copies hold keys no deletion matches); ``details``: more of what the run is."""
+    mark = {
+        **(details or {}),
+        "run_id": run_id,
+        "started_at": started_at.isoformat(),
+        "until_removed": until_removed,
+    }
     storage.write_bytes(f"staging/{run_key}/{IN_FLIGHT}", json.dumps(mark).encode())
 
 
@@ -49,16 +64,19 @@ def still_in_flight(storage: Storage, run_key: str, now: datetime) -> None:
     storage.write_bytes(path, json.dumps({**mark, "renewed_at": now.isoformat()}).encode())
 
 
-def in_flight_since(storage: Storage, now: datetime) -> list[datetime]:
-    """When each run that may still be writing copies started (``IN_FLIGHT``)."""
+def in_flight_since(storage: Storage, now: datetime, *, but: str | None = None) -> list[datetime]:
+    """When each run that may still be writing copies started (``IN_FLIGHT``); ``but``: leave out the
+    marks of runs whose key starts so."""
     started = []
     for folder in storage.list_dirs("staging"):
+        if but is not None and folder.removeprefix("staging/").startswith(but):
+            continue
         try:
             mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
             at = datetime.fromisoformat(mark["started_at"])
             seen = max(at, datetime.fromisoformat(mark.get("renewed_at") or mark["started_at"]))
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             continue
-        if now - seen < timedelta(hours=IN_FLIGHT_HOURS):
+        if mark.get("until_removed") is True or now - seen < timedelta(hours=IN_FLIGHT_HOURS):
             started.append(at)
     return started

@@ -40,7 +40,7 @@ from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight, still_in_flight
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
-from utterance_governance.privacy.keys import KeyMismatch
+from utterance_governance.privacy.keys import KeyMismatch, check_key, live_fingerprint
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
     Publication,
@@ -418,6 +418,12 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     ``quarantine/held/<file>.parquet`` until a later run can decide them.
     """
     settings = load_settings()
+    # before anything is staged: a worker on another key than the live dataset's (a rotation since the run
+    # started) would write copies whose speaker keys no deletion matches
+    live = live_version(ctx.storage, ctx.dataset)
+    if live is not None:
+        check_key(live_fingerprint(read_manifest(ctx.storage, ctx.dataset, live)),
+                  key_fingerprint(settings.pseudonym_key), where=f"processing {shown_path(file['path'])}")  # fmt: skip
     progress = telemetry.Progress("process_file", total=1, logger=log)
     state = privacy_state(ctx)
     if file.get("withdrawn"):

@@ -15,13 +15,18 @@ holds, under the dataset lock:
    as a purge does: they hold keys no request can match any more;
 3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``, and
    a Parquet file under ``published/`` no live version lists: an operator's copy of a shard, a crashed
-   writer's leftover) are rewritten; a key no customer explains becomes null (a deletion then finds
-   the row only by a listed utterance id);
+   writer's leftover) are rewritten; a row whose key no customer explains is removed, as its live row
+   is withdrawn: no deletion could ever find it again (a customer whose landing files are gone);
 4. the receipt documents are written again with the new keys, and the speaker keys run reports
    name (``_rekey_reports``).
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
-the manifest's), or too few live rows can be explained with it, nothing changes. With the same
+the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, an
+audit or an access report is under way (it would write copies with the old key after they were re-keyed).
+A rotation marks itself in flight until it has finished (``rekey``), so no receipt completes while copies
+hold keys no deletion matches; one stopped after its switch is finished by running it again with the same
+keys (its mark names the two keys' fingerprints, and the live dataset is on the new one: its copies and
+reports are re-keyed, whatever versions purges published meanwhile). With the same
 key as old and new, this verifies a dataset whose manifest predates fingerprints and records
 the key's fingerprint. The whole live dataset is read into memory, once: an operation of the
 rare kind, not a nightly one.
@@ -29,6 +34,7 @@ rare kind, not a nightly one.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import UTC, datetime
@@ -41,6 +47,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.jobs.in_flight import IN_FLIGHT, in_flight_since, mark_in_flight
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import (
     KeyMismatch,
@@ -58,7 +65,7 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
-from utterance_governance.purge.traces import JOURNAL, REPORT_FOLDERS, SCRUBBED
+from utterance_governance.purge.traces import JOURNAL, REPORT_FOLDERS, SCRUBBED, Scrubber
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +98,32 @@ def key_map(customers: pa.Array, old_key: bytes, new_key: bytes) -> tuple[pa.Arr
     return speaker_keys(customers, old_key), speaker_keys(customers, new_key)
 
 
+# the in-flight marks of key rotations (``staging/<REKEY_RUNS><run id>/``)
+REKEY_RUNS = "rekey__"
+
+
+def _unfinished(storage: Storage) -> set[tuple[str, str]]:
+    """(from, to) key fingerprints of each rotation whose in-flight mark is left: one that has not finished."""
+    out = set()
+    for folder in storage.list_dirs("staging"):
+        if folder.removeprefix("staging/").startswith(REKEY_RUNS):
+            try:
+                mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
+                out.add((mark["from"], mark["to"]))
+            except (FileNotFoundError, ValueError, KeyError, TypeError):
+                continue
+    return out
+
+
 def _remap(values: pa.Array | pa.ChunkedArray, old: pa.Array, new: pa.Array) -> pa.Array:
     """Each old key replaced by its new one; a key no customer explains becomes null."""
     return new.take(pc.index_in(values, value_set=old))
+
+
+def _remap_copy(values: pa.Array | pa.ChunkedArray, old: pa.Array, new: pa.Array) -> pa.Array:
+    """``_remap``, but a key already the new key's stays (a rotation finished after it stopped short)."""
+    done = pc.is_in(values, value_set=new.drop_null())
+    return pc.if_else(done, values, _remap(values, old, new))
 
 
 def rekey_dataset(
@@ -110,6 +140,30 @@ def rekey_dataset(
     """Re-key the live dataset and every keyed copy from ``old_key`` to ``new_key`` (module doc)."""
     old_fp, new_fp = key_fingerprint(old_key), key_fingerprint(new_key)
     with store.dataset_lock(dataset, owner=f"{run_id}/rekey", timeout_s=lock_timeout_s) as lock:
+        reconcile(storage, store, dataset)
+        live = live_version(storage, dataset)
+        manifest = read_manifest(storage, dataset, live) if live is not None else None
+        if (
+            old_fp != new_fp
+            and live_fingerprint(manifest) == new_fp
+            and (old_fp, new_fp) in _unfinished(storage)
+        ):  # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
+            old, new = key_map(known_customers(storage, store), old_key, new_key)
+            result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
+                      "resumed": True}  # fmt: skip
+            listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
+            result["copies"] = _rekey_copies(storage, old, new, listed)
+            result["reports_rewritten"] = _rekey_reports(
+                storage, old, new, result["copies"].pop("removed_ids")
+            )
+            log.info("finished re-keying %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
+            return result
+        if in_flight_since(storage, datetime.now(UTC), but=REKEY_RUNS):
+            raise KeyMismatch(
+                "rekey: a publish, audit or access report is under way (staging/*/_in_flight.json): its steps "
+                "would write copies with the old key after they were re-keyed; rotate once it has finished; "
+                "nothing was changed"
+            )
         if storage.list_files(JOURNAL, (".json",)):
             # its notes are digests made with the old key: under the new one no report's word matches them,
             # and the reports would keep the ids a purge found deleted
@@ -118,8 +172,6 @@ def rekey_dataset(
                 "from every report yet (a run stopped short, or one was under way): run privacy_requests once "
                 "no publish, audit or access report is running, then rotate; nothing was changed"
             )
-        reconcile(storage, store, dataset)
-        live = live_version(storage, dataset)
         result: dict = {
             "dataset": dataset,
             "from": old_fp,
@@ -129,7 +181,6 @@ def rekey_dataset(
         }
         old, new = key_map(known_customers(storage, store), old_key, new_key)
         if live is not None:
-            manifest = read_manifest(storage, dataset, live)
             recorded = live_fingerprint(manifest)
             if recorded not in (old_fp, UNRECORDED):
                 raise KeyMismatch(
@@ -175,7 +226,7 @@ def rekey_dataset(
                 for s in read_manifest(storage, dataset, result["version"])["shards"]
             }
         result["copies"] = _rekey_copies(storage, old, new, listed)
-        result["reports_rewritten"] = _rekey_reports(storage, old, new)
+        result["reports_rewritten"] = _rekey_reports(storage, old, new, result["copies"].pop("removed_ids"))
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
 
@@ -198,8 +249,10 @@ def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str
 
 def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]) -> dict:
     """The speaker keys of every keyed copy rewritten, and of the Parquet files under ``published/`` but
-    the ``live`` shards; returns files rewritten and keys left unexplained."""
-    out = {"files_rewritten": 0, "unexplained_keys": 0}
+    the ``live`` shards; a row whose key no known customer explains is removed (its live row is
+    withdrawn as ``unkeyable``; with a key no one can make, no deletion would ever reach it). Returns the
+    files rewritten, the rows removed and their utterance ids (``removed_ids``: for the reports)."""
+    out: dict = {"files_rewritten": 0, "unexplained_rows_removed": 0, "removed_ids": set()}
     for prefix in (*KEYED_COPIES, "published"):
         for info in storage.list_files(prefix, (".parquet",)):
             if info.path in live:
@@ -208,11 +261,15 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]
             if "speaker_key" not in table.column_names or table.num_rows == 0:
                 continue
             keys = table.column("speaker_key")
-            mapped = _remap(keys, old, new)
-            out["unexplained_keys"] += int(
-                pc.sum(pc.and_(pc.is_valid(keys), pc.is_null(mapped))).as_py() or 0
-            )
+            mapped = _remap_copy(keys, old, new)
+            unexplained = pc.and_(pc.is_valid(keys), pc.is_null(mapped))
+            out["unexplained_rows_removed"] += int(pc.sum(unexplained).as_py() or 0)
+            if "utterance_id" in table.column_names:
+                out["removed_ids"] |= set(
+                    table.column("utterance_id").filter(unexplained).drop_null().to_pylist()
+                )
             table = table.set_column(table.schema.get_field_index("speaker_key"), "speaker_key", mapped)
+            table = table.filter(pc.invert(unexplained))
             storage.write_parquet(info.path, table)
             out["files_rewritten"] += 1
     return out
@@ -222,11 +279,12 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]
 _SPEAKER_KEY = re.compile(r"(?<![0-9A-Fa-f])(?:[0-9a-f]{64}|[0-9a-f]{16})(?![0-9A-Fa-f])")
 
 
-def _rekey_reports(storage: Storage, old: pa.Array, new: pa.Array) -> int:
+def _rekey_reports(storage: Storage, old: pa.Array, new: pa.Array, removed_ids: set[str]) -> int:
     """The speaker keys run reports name (an audit's findings show 16 digits of one) written under the
     new key, or ``[deleted]`` where no customer explains them: under the old key a later deletion's
-    scrub (which makes keys with the key in use) would never find them. Receipts are written again
-    (step 4); access reports hold ids, not keys. Returns the files rewritten."""
+    scrub (which makes keys with the key in use) would never find them; so are the ``removed_ids`` (the
+    utterances of the rows ``_rekey_copies`` removed: no deletion could tell whose they are). Receipts are
+    written again (step 4); access reports hold ids, not keys. Returns the files rewritten."""
     whole = {o: n for o, n in zip(old.to_pylist(), new.to_pylist(), strict=True) if o}
     prefix = {o[:16]: (n[:16] if n else None) for o, n in whole.items()}
 
@@ -243,6 +301,9 @@ def _rekey_reports(storage: Storage, old: pa.Array, new: pa.Array) -> int:
                 continue
             text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
             again = _SPEAKER_KEY.sub(mapped, text)
+            if removed_ids:
+                scrub = Scrubber(removed_ids, html=info.path.endswith(".html"))
+                again = scrub.json(again) if info.path.endswith(".json") else scrub(again)
             if again != text:
                 storage.write_bytes(info.path, again.encode("utf-8"))
                 rewritten += 1
@@ -258,12 +319,29 @@ def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> di
     storage = Storage(settings.data_root)
     store = GovernanceStore.from_settings(settings)  # at the schema's head (`ug migrate-store`), or refused
     try:
-        run_id = run_id or f"rekey-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
-        result = rekey_dataset(storage, store, settings.dataset, settings_old_key, settings.pseudonym_key,
-                               run_id=run_id, policy=load_policy(settings.policy_file))  # fmt: skip
+        now = datetime.now(UTC)
+        run_id = run_id or f"rekey-{now.strftime('%Y%m%dT%H%M%SZ')}"
+        # in flight until finished: a rotation stopped half way leaves copies with keys no deletion matches,
+        # and no receipt may complete until it is run again
+        fingerprints = {
+            "from": key_fingerprint(settings_old_key),
+            "to": key_fingerprint(settings.pseudonym_key),
+        }
+        mark_in_flight(
+            storage, f"{REKEY_RUNS}{run_id}", run_id, now, until_removed=True, details=fingerprints
+        )
+        try:
+            result = rekey_dataset(storage, store, settings.dataset, settings_old_key, settings.pseudonym_key,
+                                   run_id=run_id, policy=load_policy(settings.policy_file))  # fmt: skip
+        except KeyMismatch:  # refused before it changed anything
+            storage.remove(f"staging/{REKEY_RUNS}{run_id}")
+            raise
         result["receipts_rewritten"] = len(
             write_receipt_files(storage, store, settings.dataset, settings.pseudonym_key)
         )
+        for folder in storage.list_dirs("staging"):  # finished: this one's mark, and a stopped one's
+            if folder.removeprefix("staging/").startswith(REKEY_RUNS):
+                storage.remove(folder)
         return result
     finally:
         store.dispose()

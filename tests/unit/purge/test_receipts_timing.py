@@ -141,8 +141,10 @@ def test_an_open_reader_of_the_embedded_store_keeps_the_receipt_open(tmp_path):
 def test_a_batch_decided_with_another_key_is_never_published(tmp_path, store_url):
     """A key rotation with a publish under way: a worker not yet restarted decided bob's file with the
     old key, a restarted one published it under the new key's fingerprint, and bob's deletion, looking
-    for his new speaker key, found nothing (its receipt completed, the audit passed)."""
+    for his new speaker key, found nothing (its receipt completed, the audit passed). A rotation now waits
+    for a run under way, and a worker on the old key refuses a file before it stages anything."""
     from utterance_governance.jobs import publish as job
+    from utterance_governance.jobs.failures import record_failed_run
     from utterance_governance.privacy.keys import KeyMismatch
     from utterance_governance.purge.rekey import rekey
     from utterance_governance.settings import load_settings
@@ -159,21 +161,35 @@ def test_a_batch_decided_with_another_key_is_never_published(tmp_path, store_url
         job.ingest_privacy(ctx)
         files = job.discover_files(ctx)
     lake.key = new
-    with lake._environment():
-        rekey(old.encode(), load_settings())
-    lake.key = old  # the worker not restarted yet
+    with lake._environment(), pytest.raises(KeyMismatch, match="under way"):
+        rekey(old.encode(), load_settings())  # the publish is under way: nothing changes
+    lake.key = old
     with lake._environment():
         staged = [job.process_file(ctx, f) for f in files]
-        gated = job.gate_batch(ctx, staged)
-    lake.key = new
-    with lake._environment(), pytest.raises(KeyMismatch, match="another pseudonym key"):
-        job.publish(ctx, staged, gated)
-    assert lake.live_ids() == {"u-ann"}
-    lake.publish()  # the next night, every worker on the new key: bob's file is decided again
+        job.publish(ctx, staged, job.gate_batch(ctx, staged))
     assert lake.live_ids() == {"u-ann", "u-bob"}
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-22/c.jsonl", utterance("u-cy", "cy", "2026-11-22T10:00:00Z")
+    )
+    with lake._environment():  # the next night starts on the old key ...
+        ctx = lake.context("utterances_publish")
+        job.ingest_privacy(ctx)
+    lake.key = new
+    with lake._environment():
+        rekey(old.encode(), load_settings())  # ... the rotation comes before it marks itself under way
+    lake.key = old  # a worker not restarted yet
+    with lake._environment():
+        (file,) = job.discover_files(ctx)
+        with pytest.raises(KeyMismatch, match="is not the key the live dataset was made with"):
+            job.process_file(ctx, file)
+        # the DAG's failure callback: the run ended, its mark goes
+        record_failed_run("utterances_publish", ctx.run_id, ["process_file"], reason="KeyMismatch")
+    lake.key = new
+    lake.publish()  # every worker on the new key: cy's file is decided again
+    assert lake.live_ids() == {"u-ann", "u-bob", "u-cy"}
     delete_all(lake, "req-b", "bob")
     lake.privacy(check_deadlines=False)
-    assert lake.live_ids() == {"u-ann"} and status(lake, "req-b") == "completed"
+    assert lake.live_ids() == {"u-ann", "u-cy"} and status(lake, "req-b") == "completed"
 
 
 def test_a_cleared_publish_run_starts_its_staging_afresh(tmp_path, store_url):

@@ -1,0 +1,132 @@
+"""Three seams of a key rotation where a deletion later matched nothing, and its receipt said ``completed``
+while the customer's copies remained (review 11):
+
+- F1: a customer whose landing files were gone (an upstream retention) was unknown to the rotation: their
+  live rows were withdrawn as ``unkeyable``, but their other copies (decisions, a failed gate's staging)
+  were kept with a null key no deletion reaches. Such rows are removed with the rotation now.
+- F5: a rotation while a publish was under way: the publish's next steps staged rows with the old key.
+  A rotation is refused while any run is in flight, and a file step refuses a key that is not the live
+  dataset's before it stages anything.
+- F6: a rotation stopped after its switch could not be run again (the live key was the new one), and the
+  copies kept old keys. It marks itself in flight until finished (receipts wait), and run again with the
+  same keys it finishes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, receipt
+
+from utterance_governance.privacy import KeyMismatch
+
+NEW = "the-new-key"
+
+
+def _rotate(lake, monkeypatch, old: str | None = None) -> int:
+    from utterance_governance.cli import main
+
+    with monkeypatch.context() as m:
+        for name, value in {**lake.env, "UG_PSEUDONYM_KEY": NEW, "UG_OLD_KEY": old or lake.key}.items():
+            m.setenv(name, value)
+        return main(["rekey", "--old-key-env", "UG_OLD_KEY"])
+
+
+def test_a_customer_whose_landing_files_are_gone_leaves_no_copy_a_rotation_cannot_key(lake, monkeypatch):
+    import utterance_governance.decide as decide
+    from utterance_governance.jobs.publish import GateFailed
+
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-bob", "bob", "what is the weather")
+                             + line("u-bob2", "bob", "what is the time") + line("u-al", "al", "lights on"))  # fmt: skip
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed-4417", "remind me zebracornflakes")
+                             + line("u-zed-2", "zed-4417", "zebra stripes", asr_confidence=0.01))  # fmt: skip
+    lake.publish()
+    # a later night fails its gate (a redaction regression): its staging is kept as evidence
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
+                             line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
+        with pytest.raises(GateFailed):
+            lake.publish()
+    # upstream's retention removes the raw exports once processed
+    os.remove(Path(lake.root, DT, "a.jsonl"))
+    os.remove(Path(lake.root, "landing/utterances/dt=2026-11-21/c.jsonl"))
+    assert _rotate(lake, monkeypatch) == 0
+    lake.key = NEW
+    assert lake.live_ids() == {"u-bob", "u-bob2", "u-al"}  # zed's live row: withdrawn as unkeyable
+    for uid in ("u-zed-1", "u-zed-2", "u-zed-3", "quokkamarmalade"):
+        assert left_in_lake(lake, uid) == []  # nor in any copy: no deletion could reach it
+    assert left_in_lake(lake, "u-bob2")  # the customers it knows keep their copies, re-keyed
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "bob"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed" and left_in_lake(lake, "u-bob2") == []
+
+
+def test_a_rotation_waits_for_a_publish_under_way(lake, monkeypatch):
+    from utterance_governance.jobs import publish
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather"))
+    lake.publish()
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/b.jsonl",
+                             line("u-zed-1", "zed-4417", "remind me about quokkamarmalade"))  # fmt: skip
+    with lake._environment():  # the nightly publish, its workers on the old key
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        files = publish.discover_files(ctx)
+        assert _rotate(lake, monkeypatch) == 1  # refused: the publish is under way
+        staged = [publish.process_file(ctx, f) for f in files]
+        publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
+    assert _rotate(lake, monkeypatch) == 0  # once it has finished
+    lake.key = NEW
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "quokkamarmalade") == [] and left_in_lake(lake, "u-zed-1") == []
+
+
+def test_a_file_step_on_another_key_than_the_live_datasets_stages_nothing(lake, monkeypatch):
+    from utterance_governance.jobs import publish
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather"))
+    lake.publish()
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/b.jsonl",
+                             line("u-zed-1", "zed-4417", "remind me about quokkamarmalade"))  # fmt: skip
+    with lake._environment():  # a run of workers the rotation did not reach: still on the old key
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        assert _rotate(lake, monkeypatch) == 0  # before the run marked itself under way
+        (file,) = publish.discover_files(ctx)
+        with pytest.raises(KeyMismatch, match=r"processing landing/utterances/dt=2026-11-21/b\.jsonl"):
+            publish.process_file(ctx, file)
+    assert left_in_lake(lake, "quokkamarmalade") == ["landing/utterances/dt=2026-11-21/b.jsonl"]
+
+
+def test_a_rotation_stopped_after_its_switch_holds_receipts_and_is_finished_by_running_it_again(
+    lake, monkeypatch
+):
+    import utterance_governance.purge.rekey as rekey
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather")
+                             + line("u-zed-1", "zed-4417", "remind me zebracornflakes")
+                             + line("u-zed-2", "zed-4417", "zebra", asr_confidence=0.01))  # fmt: skip
+    lake.publish()
+    old = lake.key
+
+    def lost(*args, **kwargs):  # the worker is lost here: after the switch, before the copies
+        raise KeyboardInterrupt("worker lost")
+
+    with monkeypatch.context() as m:
+        m.setattr(rekey, "_rekey_copies", lost)
+        with pytest.raises(KeyboardInterrupt):
+            _rotate(lake, monkeypatch, old)
+    lake.key = NEW  # the live dataset is on the new key: runs go on with it
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] != "completed"  # the decisions still hold old keys
+    assert left_in_lake(lake, "u-zed-2")
+    assert _rotate(lake, monkeypatch, old) == 0  # run again: finished
+    assert lake.storage.list_dirs("staging") == []  # its in-flight mark gone
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "u-zed-1") == [] and left_in_lake(lake, "u-zed-2") == []
