@@ -292,19 +292,8 @@ class PrivacyRecords(StoreBase):
         between it and the record (an opt-out's gap stays out), nor outrank it when recorded within the
         clock skew after it. Not once the same event was sent again readable (it is what the record said), nor
         once acknowledged. Event ids ``unreadable:<quarantine id>``, source ``unreadable_record``."""
-        q, c = privacy_quarantine, consent_events
-        # the same event sent again readable, later, is what the record said: no doubt is left of it
-        sent_again = exists().where(
-            c.c.event_id == q.c.record_id, c.c.customer_id == q.c.customer_id, c.c.batch_id > q.c.batch_id
-        )
-        stmt = (
-            select(q.c.id, q.c.customer_id, q.c.record_effective, q.c.record_time, q.c.recorded_at)
-            .where(q.c.kind == "consent", q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None))
-            .where(~sent_again)
-            .order_by(q.c.id)
-        )
         with self._read() as conn:
-            rows = conn.execute(stmt).all()
+            rows = self._doubt_rows(conn)
         return pa.Table.from_pylist(
             [
                 {
@@ -320,6 +309,22 @@ class PrivacyRecords(StoreBase):
             ],
             schema=CONSENT,
         )
+
+    @staticmethod
+    def _doubt_rows(conn: Connection) -> list:
+        """The open unreadable consent records of known customers no readable resend answered."""
+        q, c = privacy_quarantine, consent_events
+        # the same event sent again readable, later, is what the record said: no doubt is left of it
+        sent_again = exists().where(
+            c.c.event_id == q.c.record_id, c.c.customer_id == q.c.customer_id, c.c.batch_id > q.c.batch_id
+        )
+        stmt = (
+            select(q.c.id, q.c.customer_id, q.c.record_effective, q.c.record_time, q.c.recorded_at)
+            .where(q.c.kind == "consent", q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None))
+            .where(~sent_again)
+            .order_by(q.c.id)
+        )
+        return list(conn.execute(stmt).all())
 
     def live_rows_judged_by(self, dataset: str) -> str | None:
         """The rules every live row of ``dataset`` was last judged by (None: never, or not since this
@@ -406,6 +411,7 @@ class PrivacyRecords(StoreBase):
                 )
             ).all()
             held = self._held_customers(conn)
+            doubt = self._doubt_rows(conn)
         # sorted here, not by the database: collations differ between backends
         digest = hashlib.sha256()
         digest.update(b"consent\n")
@@ -416,14 +422,10 @@ class PrivacyRecords(StoreBase):
             values = [*row[:3], _iso(row[3]), _iso(row[4]), row[5], _iso(row[6])]
             digest.update(dumps_canonical(values).encode() + b"\n")
         digest.update(b"held\n" + dumps_canonical(sorted(held)).encode() + b"\n")
-        digest.update(b"doubt\n")  # the opt-outs open unreadable consent records may be
-        for row in self.doubt_opt_outs().to_pylist():
-            values = [
-                row["event_id"],
-                row["customer_id"],
-                _iso(row["effective_at"]),
-                _iso(row["recorded_at"]),
-            ]
+        # the opt-outs open unreadable consent records may be, by what they state (as the events, by content:
+        # the quarantine's row ids and times of intake are the database's own)
+        digest.update(b"doubt\n")
+        for values in sorted([r.customer_id, _iso(r.record_effective), _iso(r.record_time)] for r in doubt):
             digest.update(dumps_canonical(values).encode() + b"\n")
         digest.update(b"blocked\n" + dumps_canonical(sorted(list(row) for row in blocked)).encode())
         return {
