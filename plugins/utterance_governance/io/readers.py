@@ -163,18 +163,20 @@ def customer_of_path(rel: str) -> str | None:
     return named.pop() if len(named) == 1 else None
 
 
-def shown_path(rel: str) -> str:
-    """``rel`` as logs and the lake's own file names show it: the value of a Hive segment naming a
-    customer (``customer_id=zed-4417``, any spelling of the key ``customer_of_path`` reads) replaced by
-    ``[customer]``; the rest as it is, as the operator needs it to find the file."""
-    if "=" not in rel:
-        return rel
-    parts = rel.split("/")
-    for i, part in enumerate(parts[:-1]):
-        key, sep, _ = part.partition("=")
-        if sep and fold_key(key) == _CUSTOMER_KEY_FOLDED:
-            parts[i] = f"{key}=[customer]"
-    return "/".join(parts)
+def shown_path(text: str) -> str:
+    """``text`` (a path, or a message naming one) as logs, reports and the lake's own file names show it:
+    the value of each Hive segment naming a customer (``customer_id=zed-4417``, any spelling of the key
+    ``customer_of_path`` reads) replaced by ``[customer]``; the rest as it is, as the operator needs it to
+    find the file."""
+    if "=" not in text:
+        return text
+    return _KEY_VALUE.sub(
+        lambda m: f"{m[1]}=[customer]" if fold_key(m[1]) == _CUSTOMER_KEY_FOLDED else m[0], text
+    )
+
+
+# a ``key=value`` segment of a path, wherever it stands in a text
+_KEY_VALUE = re.compile(r"([^/\s'\"=\\]+)=([^/\s'\"\\]*)")
 
 
 def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:

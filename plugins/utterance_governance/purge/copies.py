@@ -74,6 +74,7 @@ from utterance_governance.io.readers import (
     customers_in_raw,
     integral_digits,
     read_landing_pieces,
+    shown_path,
     sorted_unique,
 )
 from utterance_governance.io.storage import (
@@ -199,14 +200,23 @@ class CopiesPurge:
             "files_scanned": self.files_scanned,
             "by_request": self.by_request,
             "registry_updated": self.registry_updated,
-            "unrecognised_files": self.unrecognised_files[:50],
-            "refused_files": self.refused_files[:50],
+            "unrecognised_files": [shown_path(p) for p in self.unrecognised_files[:50]],
+            "refused_files": [shown_path(p) for p in self.refused_files[:50]],
             "searched": self.searched,
             "traces": self.traces,
-            "problems": self.problems[:50],
-            "unsearchable": self.unsearchable[:50],
+            "problems": [shown_path(p) for p in self.problems[:50]],
+            "unsearchable": [shown_path(p) for p in self.unsearchable[:50]],
             "decided_requests": self.decided_requests,
         }
+
+
+def _could_not_purge(result, path: str, exc: Exception) -> None:
+    """One file the purge could not search or rewrite: a problem of the run (its receipts stay open), named
+    as logs and reports name paths (``shown_path``: a Hive segment's customer is not shown, nor in the
+    error's text, so no traceback)."""
+    said = shown_path(f"{path}: {type(exc).__name__}: {exc}")
+    log.error("could not purge %s", said)
+    result.problems.append(said)
 
 
 def purge_copies(
@@ -281,8 +291,7 @@ def purge_copies(
         try:
             _purge_id_list(storage, location, path, found_ids | deleted.listed_ids, result, journal)
         except Exception as exc:
-            log.exception("could not purge %s", path)
-            result.problems.append(f"{path}: {type(exc).__name__}: {exc}")
+            _could_not_purge(result, path, exc)
             failed.add(location)
     traces = purge_traces(
         storage,
@@ -331,8 +340,7 @@ def _purge_privacy_folders(
             try:
                 _blank_privacy_lines(storage, store, info, kind, deleted, result)
             except Exception as exc:  # one file that fails is a problem; the others go on
-                log.exception("could not purge %s", info.path)
-                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+                _could_not_purge(result, info.path, exc)
         for info in storage.list_files(f"quarantine/{folder}", (".parquet",)):
             try:
                 table = storage.read_parquet(info.path)
@@ -342,8 +350,7 @@ def _purge_privacy_folders(
                 if verdict.deleted.any() and not result.dry_run:
                     _write_parquet_like(storage, info.path, table.filter(pa.array(~verdict.deleted)))
             except Exception as exc:
-                log.exception("could not purge %s", info.path)
-                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+                _could_not_purge(result, info.path, exc)
 
 
 def _blank_privacy_lines(
@@ -409,8 +416,7 @@ def _search(
                 else:
                     result.unrecognised_files.append(info.path)
             except Exception as exc:  # one bad file must not stop the others being purged
-                log.exception("could not purge %s", info.path)
-                result.problems.append(f"{info.path}: {type(exc).__name__}: {exc}")
+                _could_not_purge(result, info.path, exc)
                 failed.add(location)
                 continue
             # counted once the file is written again (one that failed half-way is purged by the next run)

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from utterance_governance import schema as S
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import TEMPORARY_MARK, Storage
 from utterance_governance.privacy import speaker_keys
 from utterance_governance.purge.affected import count_by_request
@@ -146,8 +147,9 @@ def purge_traces(
             step()
             result.searched.append(place)
         except Exception as exc:  # one place that cannot be searched must not stop the others
-            log.exception("could not search %s", place)
-            result.problems.append(f"{place}: {type(exc).__name__}: {exc}")
+            said = shown_path(f"{place}: {type(exc).__name__}: {exc}")  # (no traceback: it may name a path)
+            log.error("could not search %s", said)
+            result.problems.append(said)
     return result
 
 

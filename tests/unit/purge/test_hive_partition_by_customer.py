@@ -42,3 +42,41 @@ def test_an_opt_out_in_a_partitioned_consent_export_holds_its_customer(lake):
     )
     lake.privacy(check_deadlines=False)
     assert "u-1" not in lake.live_ids() and "u-3" in lake.live_ids()
+
+
+def test_the_lakes_own_files_and_reports_name_no_customer_of_a_path(lake):
+    """The path of an export partitioned by customer names them: its quarantine and decision files took
+    their names from it, and a privacy run's report named it among its problems, with the error's text
+    (review 11, F3). They show ``customer_id=[customer]``; the landing files are upstream's, and the store
+    keeps the paths (as it keeps the requests' customer ids)."""
+    import gzip
+    import os
+    from pathlib import Path
+
+    lake.storage.write_bytes(f"{DT}/customer_id=zed-4417/part-00000.jsonl",
+                             _without_customer("u-1", "remind me zebracornflakes") + b'{"broken\n')  # fmt: skip
+    lake.storage.write_bytes(
+        f"{DT}/customer_id=bob/part-00000.jsonl", line("u-3", "bob", "what is the weather")
+    )
+    # a gzip cut short in zed's partition: a privacy run reports it, by path, among its problems
+    cut = gzip.compress(_without_customer("u-2", "call my sister"))[:-6]
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/customer_id=zed-4417/part-00000.jsonl.gz", cut)
+    lake.publish()
+    lake.storage.write_bytes(
+        "landing/deletions/d0.jsonl", deletion("d0", "bob", scope="utterances", utterance_ids=["u-3"])
+    )
+    lake.privacy(check_deadlines=False)
+    root = Path(lake.root)
+    reports = [Path(d, n) for d, _, names in os.walk(root / "reports") for n in names]
+    assert any(
+        "customer_id=[customer]" in p.read_text(errors="replace") for p in reports
+    )  # the problem, shown
+    assert not [p for p in reports if "zed-4417" in p.read_text(errors="replace")]
+    named = [
+        str(Path(d, n).relative_to(root))
+        for d, _, names in os.walk(root)
+        for n in names
+        if "zed-4417" in str(Path(d, n).relative_to(root))
+        and not str(Path(d, n).relative_to(root)).startswith("landing/")
+    ]
+    assert named == []
