@@ -213,6 +213,15 @@ mr mrs ms miss dr doctor prof professor sir madam aunt auntie uncle cousin herr 
 monsieur madame mademoiselle mme señor señora sr sra don doña tía tío tia tio signor signora sig
 dott zia zio meneer mevrouw mevr senhor senhora
 """)
+# ... and since the fifth pass ("Herrn Schulz", "dottor Bianchi", "de heer Jansen"): read by the second RE2
+# pass (``NAME_CANDIDATES_APART``; in the first one's word class they made its automaton outgrow RE2's cache,
+# 0.05 s a pass over the bench's texts became 10 s)
+_MORE_TITLES = _set("""
+herrn heer dottor dottore dottoressa doctora docteur doktor dokter doutor doutora maître profesor profesora
+professeur professora signorina señorita senhorita juffrouw avvocato ingegnere
+""")
+_RE2_TITLES = _TITLES
+_TITLES = _TITLES | _MORE_TITLES
 _KIN_TITLES = _set("aunt auntie uncle cousin tante onkel tía tío tia tio zia zio")
 # "text my wife olivia", "ruf meine schwester anna an", "llama a mi amiga lucía": a request, "my" and
 # a relation, then the name (a name of the gazetteer that is no English word, or a capitalised word)
@@ -336,7 +345,7 @@ _CUE_LAST_WORDS = frozenset(
     }
     | {"add"}
 )
-_TITLE_ALT = _alternation(_TITLES)
+_TITLE_ALT = _alternation(_RE2_TITLES)
 # ... and "This is Dreams by Fleetwood Mac." (a song named)
 _MEDIA_ROW = (
     r"(?i:\b(?:" + _alternation(_MEDIA_CUES) + r")\b"
@@ -348,7 +357,7 @@ _MEDIA_ROW_PY = re.compile(_MEDIA_ROW, re.ASCII)
 def _cue_candidates() -> str:
     from utterance_governance.clean.patterns import _label_except  # the "any word but these" trie
 
-    ascii_stop = tuple(w for w in _NOT_A_NAME | _TITLES if w.isascii() and w.isalpha())
+    ascii_stop = tuple(w for w in _NOT_A_NAME | _RE2_TITLES if w.isascii() and w.isalpha())
     # a word but a function word, starting with a letter (_label_except's words may start with a digit)
     label = _label_except(ascii_stop)
     assert label.startswith("(?:[0-9")
@@ -397,6 +406,7 @@ NAME_CANDIDATES_APART += (
     rf"|(?i:\b(?:{_PAYMENT_SERVICES}|{_SOCIAL})\b)[^\n]*[@$]\pL|[@$]\pL[^\n]*(?i:\b(?:{_PAYMENT_SERVICES}|{_SOCIAL})\b)"
     rf"|(?i:\b(?:{_PAYMENT_SERVICES})(?:[ ]+me)?[ ]+)\pL[^ \n]*[0-9_.\-]"
     rf"|(?i:\b(?:{_HANDLE_NAMES})(?:[ ]+(?:is|ist|est|es|è|é))?:?[ ]+)\pL[^ \n]*[0-9_]"
+    rf"|(?i:\b(?:{_alternation(_MORE_TITLES)})\.?[ ]+)\pL"
 )
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
@@ -647,7 +657,9 @@ class _Names:
         if i > 0 and toks.lower[i - 1] in _TITLES and _AFTER_TITLE.fullmatch(toks.gap(i)):
             j = i - 1
         found = self._cue_ending(j) if j > 0 and _AFTER_CUE.fullmatch(toks.gap(j)) else None
-        if found is None and j < i:  # the title is the cue: Mrs. Kapanen, dr. patel, aunt linda
+        # the title is the cue: Mrs. Kapanen, dr. patel, aunt linda; after a weaker cue too ("lunch with Dr.
+        # Meier", "Termin mit Frau Meier", "a message from Mrs. Kowalski" kept the name before the fifth pass)
+        if found not in ("identity", "strong", "relation") and j < i:
             if toks.lower[j] in _KIN_TITLES or not _title(toks.words[i]):
                 return "strong"
             return "identity"

@@ -57,7 +57,14 @@ name            ``name_statement``: "my name is X" and its translations;
                 particle but "te", a lower-case one not beside "[NAME]"), neither an ordinary
                 word as written nor a listed common word ("luz", "sala", "tío", "buren");
                 Portuguese "liga"/"manda" a call only before "para"/"pra"/"pro" or a
-                capitalised given name ("liga a luz da sala" is "turn on")
+                capitalised given name ("liga a luz da sala" is "turn on");
+                ``titled_name``: a title and a title-cased name of the lists, no English word
+                ("Frau Meier", "Herrn Schulz", "lunch with Dr. Meier"; not "Doctor Who");
+                ``honorific_name``: kanji or katakana before an honorific ("田中さん", "鈴木先生";
+                not "お母さん", "お客様", "店員さん"); ``name_statement`` also "私の名前は佐藤です",
+                "田中と申します"; ``social_handle``: an "@" handle in a text of a social network
+                ("follow @jsmith on twitter"); ``payment_handle`` also a word with a digit or "_"
+                after "handle"/"username" ("my username is jdoe_1987")
 address         ``street_number``: a house number, capitalised words and a street type; in
                 lower case, a number, one or two words and an English street type ("221 baker
                 street"; not after "the", "in", "add" ..., nor with a unit among them), "way",

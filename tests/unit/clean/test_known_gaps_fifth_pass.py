@@ -298,3 +298,78 @@ def test_a_social_handle_of_another_language(text: str, locale: str, expected: s
 )
 def test_social_look_alikes_keep_their_bytes(text: str) -> None:
     _kept(text)
+
+
+# --- a title before a name: more titles, and after a weaker cue --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        (
+            "erinnere mich daran, Herrn Schulz anzurufen",
+            "de-DE",
+            "erinnere mich daran, Herrn [NAME] anzurufen",
+        ),
+        ("Termin mit Frau Meier", "de-DE", "Termin mit Frau [NAME]"),
+        ("appuntamento con il dottor Bianchi", "it-IT", "appuntamento con il dottor [NAME]"),
+        ("chiama la dottoressa Rossi", "it-IT", "chiama la dottoressa [NAME]"),
+        ("lunch with Dr. Meier", "en-US", "lunch with Dr. [NAME]"),
+        ("a message from Mrs. Kowalski", "en-US", "a message from Mrs. [NAME]"),
+        ("llama a la doctora García", "es-ES", "llama a la doctora [NAME]"),
+        ("de heer Jansen belt morgen", "nl-NL", "de heer [NAME] belt morgen"),
+        ("appelle maître Dupont", "fr-FR", "appelle maître [NAME]"),
+    ],
+)
+def test_a_name_after_a_title(text: str, locale: str, expected: str) -> None:
+    assert _flagged(text, locale)
+    assert redacted_unflagged(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("play Mrs. Robinson", "en-US"),
+        ("play Doctor Who", "en-US"),
+        ("Herr der Ringe", "de-DE"),
+        ("ruf den Herrn an", "de-DE"),
+        ("call the doctor tomorrow", "en-US"),
+        ("chiama il dottore domani", "it-IT"),
+        ("chiama il dottore per favore", "it-IT"),
+        ("llama a la doctora mañana", "es-ES"),
+        ("bel de dokter morgen", "nl-NL"),
+        ("de heer is goed", "nl-NL"),
+        ("rendez-vous chez le docteur demain", "fr-FR"),
+        ("meeting with the doctor", "en-US"),
+        ("dinner with my aunt tomorrow", "en-US"),
+    ],
+)
+def test_title_look_alikes_keep_their_bytes(text: str, locale: str) -> None:
+    _kept(text, locale)
+
+
+def test_no_titled_name_redaction_keeps_is_flagged() -> None:
+    """Every title the detector reads, before names of the lists and words, after cues of every kind."""
+    import random
+
+    import pyarrow as pa
+
+    from utterance_governance.clean.names import gazetteer
+    from utterance_governance.clean.redact import redact_array
+    from utterance_governance.detect import detector
+
+    given, surnames, words = gazetteer()
+    pool = sorted(given | surnames | words)
+    rng = random.Random(5)
+    titles = [t for t in detector._TITLE_WORDS.split("|")] + ["Dr.", "Mrs.", "Frau", "Herrn"]
+    texts, locales = [], []
+    for cue in ("", "lunch with ", "Termin mit ", "a message from ", "call ", "play ", "hi ", "send it to "):
+        for _ in range(250):
+            name = rng.choice(pool)
+            texts.append(
+                f"{cue}{rng.choice(titles)} {name.title()} {rng.choice(['', 'tomorrow', 'ist da'])}".strip()
+            )
+            locales.append(rng.choice(["en-US", "de-DE", "it-IT", "fr-FR", "es-ES", "nl-NL", "pt-BR"]))
+    redacted = redact_array(pa.array(texts), pa.array(locales)).to_pylist()
+    flagged = flag_rows(redacted, locales, sample_rate=0)
+    assert [t for t, f in zip(redacted, flagged, strict=True) if f] == []
