@@ -401,8 +401,20 @@ def _counted_by_a_verb(text: str, match: re.Match) -> bool:
     return before is not None and before.group(1).lower() in _NOT_BEFORE_LOWER_NUMBER
 
 
+# A preposition between a number and a street type: a count of things near a street, no house number ("I found 3
+# restaurants near Main Street", "5 coffee shops on Elm Street", "2 blocks from Oak Avenue"; fifth pass)
+_COUNTED_NEAR_STREET = re.compile(
+    r"[0-9][^ ]*,?[ ](?:[^ ]+[ ])*?(?:near|on|in|at|by|off|along|around|behind|from|to|into|onto|across|past"
+    r"|toward|towards|outside|inside|within|between|beside|opposite)[ ]"
+)
+
+
+def _counted_near_a_street(match: re.Match) -> bool:
+    return match.group()[:1].isdigit() and _COUNTED_NEAR_STREET.match(match.group()) is not None
+
+
 def address_spans(text: str) -> list[tuple[int, int]]:
-    found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text)]
+    found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text) if not _counted_near_a_street(m)]
     if _BIS_HINT.search(text):
         found += [m.span() for m in _BIS_RE.finditer(text)]
     if "-" in text:

@@ -280,6 +280,7 @@ _CALENDAR = _set("""
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july
 august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
 lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo
+easter yom kippur
 """)
 # "weather in Charlotte", "restaurants near Aurora", "nach Jackson": a city, without a request cue
 _PLACE_PREPOSITIONS = _set("in near around outside nach à en em")

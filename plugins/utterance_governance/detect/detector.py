@@ -1603,6 +1603,7 @@ _PLACES_AND_DAYS = _word_set(
     monday tuesday wednesday thursday friday saturday sunday january february march april may june july
     august september october november december montag dienstag mittwoch donnerstag freitag samstag sonntag
     lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo
+    easter yom kippur
     """
 )
 

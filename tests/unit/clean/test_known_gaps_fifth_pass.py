@@ -373,3 +373,35 @@ def test_no_titled_name_redaction_keeps_is_flagged() -> None:
     redacted = redact_array(pa.array(texts), pa.array(locales)).to_pylist()
     flagged = flag_rows(redacted, locales, sample_rate=0)
     assert [t for t, f in zip(redacted, flagged, strict=True) if f] == []
+
+
+# --- answers: a count of things near a street, a holiday ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I found 3 restaurants near Main Street.",
+        "There are 5 coffee shops on Elm Street.",
+        "it is 2 blocks from Oak Avenue",
+        "the 3 bars on main street are closed",
+        "When is Easter?",
+        "Easter falls on April 20.",
+        "Yom Kippur begins at sunset.",
+    ],
+)
+def test_answers_with_a_count_near_a_street_or_a_holiday_keep_their_bytes(text: str) -> None:
+    _kept(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I live at 12 Main Street near the park", "I live at [ADDRESS] near the park"),
+        ("5 minutes from 12 Main Street", "5 minutes from [ADDRESS]"),
+        ("send it to 10 Downing St", "send it to [ADDRESS]"),
+        ("3240 Meadow Drive", "[ADDRESS]"),
+    ],
+)
+def test_a_street_after_a_count_is_still_one(text: str, expected: str) -> None:
+    assert redacted_unflagged(text, "en-US") == expected
