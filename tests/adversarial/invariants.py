@@ -76,7 +76,9 @@ def live_rows(storage: Storage) -> tuple[set[str], list[dict]]:
 
 def _reason(pop: Population, row: Row, arrivals: Mapping, policy: Policy) -> str | None:
     landed = arrivals.get(row.file, (None, None))[1]
-    return oracle_reason(row.record(landed), pop.consent, pop.deletions, pop.held, policy, _now())
+    return oracle_reason(
+        row.record(landed), pop.consent + pop.doubts, pop.deletions, pop.held, policy, _now()
+    )
 
 
 def _now():

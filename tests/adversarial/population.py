@@ -71,6 +71,8 @@ class Population:
     rows: list[Row] = field(default_factory=list)
     consent: list[dict] = field(default_factory=list)  # valid events, canonical
     deletions: list[dict] = field(default_factory=list)  # valid requests, canonical
+    # the opt-out each unreadable consent record may be, from the times it states (none is acknowledged)
+    doubts: list[dict] = field(default_factory=list)
     # (customer, "consent" | "deletion", record id, the time the record states): open holds
     holds: set[tuple[str, str, str | None, datetime | None]] = field(default_factory=set)
     _files: int = 0
@@ -194,7 +196,13 @@ class Population:
                            and (h[2] == event["event_id"] or h[3] is None or recorded > h[3])}  # fmt: skip
         else:  # the store refuses it: an unreadable record, so the customer is held
             self.holds.add((customer, "consent", event["event_id"], None))
+            self._doubt(event)
         return event
+
+    def _doubt(self, event: dict) -> None:
+        """An unreadable consent record counts as the opt-out it may be (from the times it states) until
+        it is acknowledged, its hold released or not: the store's ``doubt_opt_outs``."""
+        self.doubts.append({**event, "event_id": f"doubt-{event['event_id']}", "status": "opted_out"})
 
     def deletion(self, customer: str, scope: str, *, ids: list[str] | None = None,
                  start: datetime | None = None, end: datetime | None = None, at: datetime | None = None) -> dict:  # fmt: skip
@@ -202,15 +210,17 @@ class Population:
         request = {"request_id": f"d-{self.seed}-{self._records}", "customer_id": customer, "scope": scope,
                    "from": start, "to": end, "utterance_ids": ids, "requested_at": at or datetime.now(UTC)}  # fmt: skip
         self.deletions.append(request)
-        # the same request, or a delete-all requested at or after the unreadable one, releases its hold
-        self.holds -= {h for h in self.holds if h[:2] == (customer, "deletion") and (
-            h[2] == request["request_id"] or (scope == "all" and (h[3] is None or request["requested_at"] >= h[3])))}  # fmt: skip
+        # only the same request releases an unreadable one's hold: no other covers all it might
+        self.holds -= {
+            h for h in self.holds if h[:2] == (customer, "deletion") and h[2] == request["request_id"]
+        }
         return request
 
     def corrected(self, event: dict, status: str) -> dict:
         """The same event id sent again with another status: a record that contradicts the stored
         one is doubt, and holds its customer (the stored one stays as it was)."""
         self.holds.add((event["customer_id"], "consent", event["event_id"], None))
+        self._doubt(event)  # the times it states are the event's own
         return {**event, "status": status}
 
     def unreadable(self, customer: str, kind: str = "consent") -> bytes:
@@ -219,6 +229,9 @@ class Population:
         # a consent record states its time (now) and id; the deletion is cut before either can be read
         self.holds.add((customer, kind, f"e-{self.seed}-{self._records}", self.now) if kind == "consent"
                        else (customer, kind, None, None))  # fmt: skip
+        if kind == "consent":
+            self._doubt({"event_id": f"e-{self.seed}-{self._records}", "customer_id": customer,
+                         "purpose": "model_training", "effective_at": self.now, "recorded_at": self.now})  # fmt: skip
         spelled = json.dumps(self._spell(customer))
         if kind == "consent":
             return (f'{{"event_id": "e-{self.seed}-{self._records}", "customer_id": {spelled}, "purpose": "model_training", '

@@ -40,6 +40,7 @@ _SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising migrate
 # the store's tables whose statistics sample an erased row's values (utterance ids, speaker keys)
 _SAMPLED_TABLES = ("ledger", "ledger_speakers")
 
+
 class StoreSchemaMismatch(RuntimeError):
     """The database's governance store is not at this code's schema revision; the message says what to run."""
 
