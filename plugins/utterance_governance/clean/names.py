@@ -777,6 +777,8 @@ class _Names:
         if self.blocked(low) or len(low) < 2:
             return False
         if cue == "given":  # "from Austria" is a place: only a given name will do
+            if low in _PLACES and self.toks.lower[i - 1] in ("from", "von"):
+                return False  # "1,234 miles from Denver to Chicago": a city named like a person (fifth pass)
             return (
                 _title(word) and ((low in self.given and low not in self.words) or self.given_and_surname(i))
             ) and not self.media_row

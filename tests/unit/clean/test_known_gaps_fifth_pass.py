@@ -388,6 +388,8 @@ def test_no_titled_name_redaction_keeps_is_flagged() -> None:
         "When is Easter?",
         "Easter falls on April 20.",
         "Yom Kippur begins at sunset.",
+        "It is 1,234 miles from Denver to Chicago.",
+        "a flight from Austin",
     ],
 )
 def test_answers_with_a_count_near_a_street_or_a_holiday_keep_their_bytes(text: str) -> None:
@@ -405,3 +407,7 @@ def test_answers_with_a_count_near_a_street_or_a_holiday_keep_their_bytes(text: 
 )
 def test_a_street_after_a_count_is_still_one(text: str, expected: str) -> None:
     assert redacted_unflagged(text, "en-US") == expected
+
+
+def test_a_given_name_after_from_is_still_one() -> None:
+    assert redacted_unflagged("a gift from Sarah", "en-US") == "a gift from [NAME]"
