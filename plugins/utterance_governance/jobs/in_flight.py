@@ -59,7 +59,7 @@ def still_in_flight(storage: Storage, run_key: str, now: datetime) -> None:
     path = f"staging/{run_key}/{IN_FLIGHT}"
     try:
         mark = json.loads(storage.read_bytes(path))
-    except (FileNotFoundError, ValueError):
+    except (OSError, ValueError):  # gone, or rewritten while read (s3fs: FileExpired) by a step renewing it
         return
     storage.write_bytes(path, json.dumps({**mark, "renewed_at": now.isoformat()}).encode())
 
