@@ -1191,7 +1191,7 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
     if customer is not None and named is not None:
         customer = pc.coalesce(pc.take(customer, take), pc.take(named, take))
     elif customer is not None:
-        customer = _salvage_customer_ids(pc.take(customer, take), raw)
+        customer = _salvage_customer_ids(pc.take(customer, take), raw, details[bad_idx])
         # a line too long to read names nobody it could be sure of: only its first bytes were kept
         cut = pa.array(details[bad_idx] == "line_too_long")
         customer = pc.if_else(cut, pa.scalar(None, pa.string()), customer)
@@ -1310,7 +1310,7 @@ def _encoded_records(text: str) -> list[str]:
     return out
 
 
-def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
+def _salvage_customer_ids(customer: pa.Array, raw: pa.Array, details=None) -> pa.Array:
     """Where a broken row's customer_id was not parsed, read it off the raw text if it is there.
 
     A consent or deletion record that does not parse still says whose it is often enough;
@@ -1321,11 +1321,17 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array) -> pa.Array:
     customer alone would drop the others' opt-outs and deletions without a trace.
     """
     salvaged = []
-    for known, text in zip(customer.to_pylist(), raw.to_pylist(), strict=True):
+    details = [None] * len(customer) if details is None else list(details)
+    for known, text, detail in zip(customer.to_pylist(), raw.to_pylist(), details, strict=True):
         if known is not None or text is None:
             salvaged.append(known)
             continue
         named = customers_in_raw(text)
+        if detail == "duplicate_key:customer_id" and len(named) < 2:
+            # the reader found the key twice where the salvage reads fewer (a spelling of the key longer
+            # than it reads): whose it is cannot be told
+            salvaged.append(None)
+            continue
         # (more records' keys than customers named: records glued where a writer crashed mid-record, the
         # first cut before its customer_id: "{"event_id": "e-1", "custo{"event_id": "e-2", "customer_id": …}")
         glued = len(_RECORD_KEY.findall(text)) > len(named)

@@ -80,3 +80,23 @@ def in_flight_since(storage: Storage, now: datetime, *, but: str | None = None) 
         if mark.get("until_removed") is True or now - seen < timedelta(hours=IN_FLIGHT_HOURS):
             started.append(at)
     return started
+
+
+# the in-flight marks of key rotations (``staging/<ROTATION_RUNS><run id>/``): they stand until the rotation
+# has finished, and name the fingerprints of its two keys
+ROTATION_RUNS = "rekey__"
+
+
+def unfinished_rotations(storage: Storage) -> dict[str, tuple[str, str]]:
+    """Each key rotation whose mark is left (one under way, or stopped short): its run key, and the (from, to)
+    fingerprints of its keys ((``?``, ``?``) for a mark that cannot be read: still a rotation not finished)."""
+    out = {}
+    for folder in storage.list_dirs("staging"):
+        key = folder.removeprefix("staging/")
+        if key.startswith(ROTATION_RUNS):
+            try:
+                mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
+                out[key] = (str(mark["from"]), str(mark["to"]))
+            except (OSError, ValueError, KeyError, TypeError):
+                out[key] = ("?", "?")
+    return out

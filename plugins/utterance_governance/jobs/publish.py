@@ -38,7 +38,12 @@ from utterance_governance.io.readers import (
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
-from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight, still_in_flight
+from utterance_governance.jobs.in_flight import (
+    mark_in_flight,
+    no_longer_in_flight,
+    still_in_flight,
+    unfinished_rotations,
+)
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.privacy.keys import KeyMismatch, check_key, live_fingerprint
 from utterance_governance.privacy.state import with_other_spellings
@@ -283,6 +288,16 @@ def discover_files(ctx: RunContext) -> list[dict]:
         log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
     if not ctx.dry_run:  # until its staging goes (published, or the run left it), the run is in flight
         mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
+        # marked first, then looked: a rotation marks itself, then looks for runs under way, so one of the
+        # two always sees the other. Under a rotation (or one stopped short) copies hold old keys: a held set
+        # would be decided by keys no customer of this run's key explains, and staged rows be re-keyed never
+        rotations = unfinished_rotations(ctx.storage)
+        if rotations:
+            no_longer_in_flight(ctx.storage, ctx.run_key)
+            raise KeyMismatch(
+                f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): "
+                "nothing is published until it has finished (a stopped one: run `ug rekey` again with its keys)"
+            )
     chosen = ctx.store.select_new_files(in_range, reprocess=ctx.reprocess)
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)

@@ -47,7 +47,12 @@ from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.jobs.in_flight import IN_FLIGHT, in_flight_since, mark_in_flight
+from utterance_governance.jobs.in_flight import (
+    ROTATION_RUNS,
+    in_flight_since,
+    mark_in_flight,
+    unfinished_rotations,
+)
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import (
     KeyMismatch,
@@ -98,23 +103,6 @@ def key_map(customers: pa.Array, old_key: bytes, new_key: bytes) -> tuple[pa.Arr
     return speaker_keys(customers, old_key), speaker_keys(customers, new_key)
 
 
-# the in-flight marks of key rotations (``staging/<REKEY_RUNS><run id>/``)
-REKEY_RUNS = "rekey__"
-
-
-def _unfinished(storage: Storage) -> set[tuple[str, str]]:
-    """(from, to) key fingerprints of each rotation whose in-flight mark is left: one that has not finished."""
-    out = set()
-    for folder in storage.list_dirs("staging"):
-        if folder.removeprefix("staging/").startswith(REKEY_RUNS):
-            try:
-                mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
-                out.add((mark["from"], mark["to"]))
-            except (FileNotFoundError, ValueError, KeyError, TypeError):
-                continue
-    return out
-
-
 def _remap(values: pa.Array | pa.ChunkedArray, old: pa.Array, new: pa.Array) -> pa.Array:
     """Each old key replaced by its new one; a key no customer explains becomes null."""
     return new.take(pc.index_in(values, value_set=old))
@@ -143,22 +131,27 @@ def rekey_dataset(
         reconcile(storage, store, dataset)
         live = live_version(storage, dataset)
         manifest = read_manifest(storage, dataset, live) if live is not None else None
-        if (
-            old_fp != new_fp
-            and live_fingerprint(manifest) == new_fp
-            and (old_fp, new_fp) in _unfinished(storage)
-        ):  # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
+        mine = f"{ROTATION_RUNS}{run_id}"
+        others = {k: keys for k, keys in unfinished_rotations(storage).items() if k != mine}
+        resumed = sorted(k for k, keys in others.items() if keys == (old_fp, new_fp))
+        if resumed and old_fp != new_fp and live_fingerprint(manifest) == new_fp:
+            # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
             old, new = key_map(known_customers(storage, store), old_key, new_key)
             result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
-                      "resumed": True}  # fmt: skip
+                      "resumed": resumed}  # fmt: skip
             listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
-            result["copies"] = _rekey_copies(storage, old, new, listed)
-            result["reports_rewritten"] = _rekey_reports(
-                storage, old, new, result["copies"].pop("removed_ids")
-            )
+            result["copies"] = _rekey_copies(storage, old, new, listed, mine)
+            removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
+            result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             log.info("finished re-keying %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
             return result
-        if in_flight_since(storage, datetime.now(UTC), but=REKEY_RUNS):
+        if others:
+            stopped = ", ".join(f"{a} to {b} ({k})" for k, (a, b) in sorted(others.items()))
+            raise KeyMismatch(
+                f"rekey: a key rotation is under way or stopped short (from key fingerprint {stopped}): finish it "
+                "first (run `ug rekey` again with its keys); nothing was changed"
+            )
+        if in_flight_since(storage, datetime.now(UTC), but=ROTATION_RUNS):
             raise KeyMismatch(
                 "rekey: a publish, audit or access report is under way (staging/*/_in_flight.json): its steps "
                 "would write copies with the old key after they were re-keyed; rotate once it has finished; "
@@ -225,8 +218,8 @@ def rekey_dataset(
                 f"published/{dataset}/{s['path']}"
                 for s in read_manifest(storage, dataset, result["version"])["shards"]
             }
-        result["copies"] = _rekey_copies(storage, old, new, listed)
-        result["reports_rewritten"] = _rekey_reports(storage, old, new, result["copies"].pop("removed_ids"))
+        result["copies"] = _rekey_copies(storage, old, new, listed, mine)
+        result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
 
@@ -247,12 +240,30 @@ def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str
     return rows
 
 
-def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]) -> dict:
+def _removed_ids(storage: Storage, marks: list[str]) -> set[str]:
+    """The utterance ids of the rows ``_rekey_copies`` removed, as the rotations' marks note them."""
+    ids: set[str] = set()
+    for mark in marks:
+        try:
+            ids |= set(json.loads(storage.read_bytes(f"staging/{mark}/{REMOVED_IDS}")))
+        except FileNotFoundError:
+            continue
+    return ids
+
+
+# beside a rotation's in-flight mark: the utterance ids of the rows it removed, until it has scrubbed the reports
+REMOVED_IDS = "removed_ids.json"
+
+
+def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str], mark: str) -> dict:
     """The speaker keys of every keyed copy rewritten, and of the Parquet files under ``published/`` but
     the ``live`` shards; a row whose key no known customer explains is removed (its live row is
     withdrawn as ``unkeyable``; with a key no one can make, no deletion would ever reach it). Returns the
-    files rewritten, the rows removed and their utterance ids (``removed_ids``: for the reports)."""
-    out: dict = {"files_rewritten": 0, "unexplained_rows_removed": 0, "removed_ids": set()}
+    files rewritten and the rows removed. Their utterance ids are noted beside the rotation's ``mark``
+    before the rows go (``REMOVED_IDS``): a rotation stopped before it scrubbed the reports of them finds
+    them there when run again."""
+    out: dict = {"files_rewritten": 0, "unexplained_rows_removed": 0}
+    noted = _removed_ids(storage, [mark])
     for prefix in (*KEYED_COPIES, "published"):
         for info in storage.list_files(prefix, (".parquet",)):
             if info.path in live:
@@ -265,9 +276,10 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]
             unexplained = pc.and_(pc.is_valid(keys), pc.is_null(mapped))
             out["unexplained_rows_removed"] += int(pc.sum(unexplained).as_py() or 0)
             if "utterance_id" in table.column_names:
-                out["removed_ids"] |= set(
-                    table.column("utterance_id").filter(unexplained).drop_null().to_pylist()
-                )
+                ids = set(table.column("utterance_id").filter(unexplained).drop_null().to_pylist())
+                if ids - noted:
+                    noted |= ids
+                    storage.write_bytes(f"staging/{mark}/{REMOVED_IDS}", json.dumps(sorted(noted)).encode())
             table = table.set_column(table.schema.get_field_index("speaker_key"), "speaker_key", mapped)
             table = table.filter(pc.invert(unexplained))
             storage.write_parquet(info.path, table)
@@ -320,7 +332,7 @@ def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> di
     store = GovernanceStore.from_settings(settings)  # at the schema's head (`ug migrate-store`), or refused
     try:
         now = datetime.now(UTC)
-        run_id = run_id or f"rekey-{now.strftime('%Y%m%dT%H%M%SZ')}"
+        run_id = run_id or f"rekey-{now.strftime('%Y%m%dT%H%M%S%fZ')}"  # (one a run: each has its mark)
         # in flight until finished: a rotation stopped half way leaves copies with keys no deletion matches,
         # and no receipt may complete until it is run again
         fingerprints = {
@@ -328,20 +340,19 @@ def rekey(settings_old_key: bytes, settings, *, run_id: str | None = None) -> di
             "to": key_fingerprint(settings.pseudonym_key),
         }
         mark_in_flight(
-            storage, f"{REKEY_RUNS}{run_id}", run_id, now, until_removed=True, details=fingerprints
+            storage, f"{ROTATION_RUNS}{run_id}", run_id, now, until_removed=True, details=fingerprints
         )
         try:
             result = rekey_dataset(storage, store, settings.dataset, settings_old_key, settings.pseudonym_key,
                                    run_id=run_id, policy=load_policy(settings.policy_file))  # fmt: skip
         except KeyMismatch:  # refused before it changed anything
-            storage.remove(f"staging/{REKEY_RUNS}{run_id}")
+            storage.remove(f"staging/{ROTATION_RUNS}{run_id}")
             raise
         result["receipts_rewritten"] = len(
             write_receipt_files(storage, store, settings.dataset, settings.pseudonym_key)
         )
-        for folder in storage.list_dirs("staging"):  # finished: this one's mark, and a stopped one's
-            if folder.removeprefix("staging/").startswith(REKEY_RUNS):
-                storage.remove(folder)
+        for mark in [f"{ROTATION_RUNS}{run_id}", *result.get("resumed", ())]:  # finished: its marks go
+            storage.remove(f"staging/{mark}")
         return result
     finally:
         store.dispose()

@@ -69,3 +69,17 @@ def test_one_customer_under_two_spellings_is_held(lake):
     with lake.store() as store:
         assert store.held_customers() == {"zed"} and not store.privacy_blocked_reasons()
     assert lake.live_ids() == {"u-bob"}
+
+
+def test_a_spelling_of_the_key_longer_than_the_salvage_reads_names_nobody(lake):
+    """``"customer_id" + 80 dashes`` folds to the key the reader refuses a record for giving twice, but the
+    salvage reads keys of 80 characters: it named bob alone, and zed's opt-out was lost (review 12, F1)."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "play some jazz")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/consent/c.jsonl", EVENT.format(first='"customer_id": "bob"',
+                                                                     second=f'"customer_id{"-" * 80}": "zed"').encode())  # fmt: skip
+    lake.privacy(check_deadlines=False)
+    with lake.store() as store:
+        assert store.held_customers() == set()
+        assert any("duplicate_key:customer_id" in r for r in store.privacy_blocked_reasons())

@@ -135,3 +135,21 @@ def test_an_opt_in_counts_from_the_clock_skew_after_it(lake):
                                     captured_at="2026-11-20T10:30:00Z"))  # fmt: skip
     lake.publish()
     assert lake.live_ids() == {"u-zed-2"}
+
+
+def test_two_unreadable_records_of_one_customer_stop_no_one_elses_deletion(lake):
+    """One states its effective_at, one does not: the privacy snapshot compared None with a time, and every
+    publication (a purge's too) failed until they were acknowledged (review 12, F2)."""
+    from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, receipt
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "play some jazz")
+                             + line("u-bob", "bob", "remind me about quokkamarmalade"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/consent/c1.jsonl", event("e1", "zed", "opted out?", "2026-11-21T00:00:00Z",
+                                                               "2026-11-10T00:00:00Z")
+                             + event("e2", "zed", "opted out?", "2026-11-21T00:00:00Z", "soon"))  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "bob"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed" and left_in_lake(lake, "quokkamarmalade") == []
+    with lake.store() as store:
+        assert store.doubt_opt_outs().num_rows == 2

@@ -14,6 +14,7 @@ while the customer's copies remained (review 11):
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,115 @@ def test_a_rotation_stopped_after_its_switch_holds_receipts_and_is_finished_by_r
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "u-zed-1") == [] and left_in_lake(lake, "u-zed-2") == []
+
+
+# --- review 12: the rotation's own seams -----------------------------------------------------------------
+
+
+def _stopped(lake, monkeypatch, where: str, new: str = NEW) -> str:
+    """A rotation to ``new`` whose worker is lost at ``where`` (after its switch); returns the old key."""
+    import utterance_governance.purge.rekey as rekey
+
+    def lost(*args, **kwargs):
+        raise KeyboardInterrupt("worker lost")
+
+    old = lake.key
+    with monkeypatch.context() as m:
+        m.setattr(rekey, where, lost)
+        with pytest.raises(KeyboardInterrupt):
+            _rotate_to(lake, monkeypatch, old, new)
+    lake.key = new
+    return old
+
+
+def _rotate_to(lake, monkeypatch, old: str, new: str) -> int:
+    from utterance_governance.cli import main
+
+    with monkeypatch.context() as m:
+        for name, value in {**lake.env, "UG_PSEUDONYM_KEY": new, "UG_OLD_KEY": old}.items():
+            m.setenv(name, value)
+        return main(["rekey", "--old-key-env", "UG_OLD_KEY"])
+
+
+def test_nothing_is_published_while_a_rotation_is_unfinished(lake, monkeypatch):
+    """A stopped rotation left a held customer's withdrawn rows under the old key: the next publish judged
+    them by the new key, found no customer, and published them while the customer was held (F10)."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "remind me zebracornflakes")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/consent/c1.jsonl", b'{"event_id": "e1", "customer_id": "zed", "status": "opted out?", '
+                             b'"purpose": "model_training", "effective_at": "2026-11-01T00:00:00Z", '
+                             b'"recorded_at": "2026-11-21T00:00:00Z"}\n')  # fmt: skip
+    lake.privacy(check_deadlines=False)
+    assert lake.live_ids() == {"u-bob"} and lake.storage.list_files("quarantine/withdrawn", (".parquet",))
+    old = _stopped(lake, monkeypatch, "_rekey_copies")
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-26/b.jsonl",
+                             line("u-al", "al", "lights on", captured_at="2026-11-26T10:00:00Z"))  # fmt: skip
+    with pytest.raises(KeyMismatch, match="key rotation is under way or stopped short"):
+        lake.publish()
+    marks = [d for d in lake.storage.list_dirs("staging") if lake.storage.exists(f"{d}/_in_flight.json")]
+    assert all("rekey__" in d for d in marks)  # the refused publish's own mark went
+    assert _rotate_to(lake, monkeypatch, old, NEW) == 0  # finished
+    assert not [d for d in lake.storage.list_dirs("staging") if "rekey__" in d]
+    lake.publish()
+    assert lake.live_ids() == {"u-bob", "u-al"}  # zed still held
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed" and left_in_lake(lake, "zebracornflakes") == []
+
+
+def test_a_second_rotation_waits_for_a_stopped_one(lake, monkeypatch):
+    """A rotation B→C over a stopped A→B re-keyed the reports from B only and cleared A→B's mark: a report
+    kept a speaker key under A, no deletion ever matches (F6)."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather"))
+    lake.publish()
+    key_a = _stopped(lake, monkeypatch, "_rekey_copies", "key-b")
+    assert _rotate_to(lake, monkeypatch, "key-b", "key-c") == 1  # refused: A→B is not finished
+    assert _rotate_to(lake, monkeypatch, key_a, "key-b") == 0
+    assert _rotate_to(lake, monkeypatch, "key-b", "key-c") == 0
+
+
+def test_a_rotation_resumed_after_its_copies_scrubs_the_ids_it_removed_from_the_reports(lake, monkeypatch):
+    """Stopped between the copies and the reports, the resumed rotation found nothing left to remove, and the
+    removed rows' ids stayed in a failed gate's report (F7): they are noted beside its mark first."""
+    import utterance_governance.decide as decide
+    from utterance_governance.jobs.publish import GateFailed
+
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-bob", "bob", "what is the weather")
+                             + line("u-bob2", "bob", "what is the time") + line("u-al", "al", "lights on"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
+                             line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
+        with pytest.raises(GateFailed):
+            lake.publish()
+    os.remove(Path(lake.root, "landing/utterances/dt=2026-11-21/c.jsonl"))  # upstream's retention
+    assert left_in_lake(lake, "u-zed-3")
+    old = _stopped(lake, monkeypatch, "_rekey_reports")
+    assert _rotate_to(lake, monkeypatch, old, NEW) == 0
+    assert left_in_lake(lake, "u-zed-3") == [] and left_in_lake(lake, "quokkamarmalade") == []
+    assert not [d for d in lake.storage.list_dirs("staging") if "rekey__" in d]  # its marks and notes, gone
+
+
+def test_a_publish_marked_before_a_rotation_makes_it_wait_and_one_marked_after_waits_for_it(
+    lake, monkeypatch
+):
+    """Each side marks itself, then looks for the other, so one of the two always sees the other (F9)."""
+    from utterance_governance.jobs import in_flight, publish
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-bob", "bob", "what is the weather"))
+    lake.publish()
+    in_flight.mark_in_flight(lake.storage, "rekey__r1", "r1", datetime.now(UTC), until_removed=True,
+                             details={"from": "a", "to": "b"})  # fmt: skip
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-21/b.jsonl", line("u-zed-1", "zed", "quokkamarmalade")
+    )
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        publish.ingest_privacy(ctx)
+        with pytest.raises(KeyMismatch, match=r"rekey__r1"):
+            publish.discover_files(ctx)
+    assert left_in_lake(lake, "quokkamarmalade") == ["landing/utterances/dt=2026-11-21/b.jsonl"]
+    marks = [d for d in lake.storage.list_dirs("staging") if lake.storage.exists(f"{d}/_in_flight.json")]
+    assert marks == ["staging/rekey__r1"]  # the publish's own mark went

@@ -425,7 +425,9 @@ class PrivacyRecords(StoreBase):
         # the opt-outs open unreadable consent records may be, by what they state (as the events, by content:
         # the quarantine's row ids and times of intake are the database's own)
         digest.update(b"doubt\n")
-        for values in sorted([r.customer_id, _iso(r.record_effective), _iso(r.record_time)] for r in doubt):
+        for values in sorted(
+            [r.customer_id, _iso(r.record_effective) or "", _iso(r.record_time) or ""] for r in doubt
+        ):
             digest.update(dumps_canonical(values).encode() + b"\n")
         digest.update(b"blocked\n" + dumps_canonical(sorted(list(row) for row in blocked)).encode())
         return {
