@@ -153,3 +153,43 @@ def test_two_unreadable_records_of_one_customer_stop_no_one_elses_deletion(lake)
     assert receipt(lake, "d1")["status"] == "completed" and left_in_lake(lake, "quokkamarmalade") == []
     with lake.store() as store:
         assert store.doubt_opt_outs().num_rows == 2
+
+
+def test_an_envelopes_own_time_is_not_the_time_of_the_record_it_carries(lake):
+    """The customer is read off the record an envelope carries JSON-encoded; the envelope's own older
+    recorded_at was taken as the record's: a June opt-in delivered late released the hold (review 12, F4)."""
+    inner = {"event_id": "e1", "customer_id": "zed", "purpose": "model_training", "status": "opted_outt",
+             "effective_at": "2026-11-25T00:00:00Z", "recorded_at": "2026-11-25T00:00:00Z", "source": "app"}  # fmt: skip
+    envelope = {"recorded_at": "2024-01-01T00:00:00Z", "message": json.dumps(inner)}
+    _held_then(
+        lake, json.dumps(envelope).encode() + b"\n", event("e0", "zed", "opted_in", "2026-06-01T00:00:00Z")
+    )
+    assert lake.live_ids() == {"u-bob"}
+    with lake.store() as store:
+        assert store.held_customers() == {"zed"}
+
+
+def test_an_opt_in_whose_event_id_another_customer_sent_consents_nothing_until_acknowledged(lake):
+    """e1 sent again for another customer puts the stored e1 in doubt: the worst reading is that it was
+    never zed's. Released by zed's later opt-in, the doubt took the new row's times and e1 still consented
+    zed's capture of 11-20 in an opt-in region (review 12, F8)."""
+    lake.storage.write_bytes(
+        "landing/consent/c0.jsonl", event("e1", "zed", "opted_in", "2026-11-01T00:00:00Z")
+    )
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "spiel etwas jazz", locale="de-DE")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    assert "u-zed-1" in lake.live_ids()
+    lake.storage.write_bytes(
+        "landing/consent/c1.jsonl", event("e1", "bob", "opted_in", "2026-11-25T00:00:00Z")
+    )
+    lake.privacy(check_deadlines=False)
+    assert "u-zed-1" not in lake.live_ids()
+    lake.storage.write_bytes(
+        "landing/consent/c2.jsonl", event("e2", "zed", "opted_in", "2026-11-26T00:00:00Z")
+    )
+    lake.publish()
+    lake.privacy(check_deadlines=False)
+    with lake.store() as store:
+        assert store.held_customers() == {"bob"}  # zed's hold released; bob's e1 still in doubt
+    assert "u-zed-1" not in lake.live_ids()

@@ -122,12 +122,15 @@ class PrivacyRecords(StoreBase):
                     for row, line, _ in conflicts
                 ]  # fmt: skip
                 # an event id sent again for another customer: the stored version's consent is in doubt
-                # too (its hold at the line's negative: one position per record in the store)
+                # too (its hold at the line's negative: one position per record in the store). The worst
+                # reading is that it was never theirs: until acknowledged it counts as an opt-out since the
+                # earliest capture, recorded when the stored one was (it outranks that one's opt-in)
                 held_rows += [
                     {"kind": kind, "source_file": source_file, "line": -line, "record_id": _printable(row[key]),
-                     "customer_id": stored, "reason": "malformed", "detail": f"conflicting_record:{key}",
-                     "record_time": _record_time(kind, row), "record_effective": _record_effective(kind, row)}
-                    for row, line, stored in conflicts if stored != row["customer_id"] and line
+                     "customer_id": stored["customer_id"], "reason": "malformed",
+                     "detail": f"conflicting_record:{key}", "record_time": _record_time(kind, stored),
+                     "record_effective": None}
+                    for row, line, stored in conflicts if stored["customer_id"] != row["customer_id"] and line
                 ]  # fmt: skip
             if rows:
                 for row in rows:
@@ -456,9 +459,8 @@ CONTENT = {
 
 def _without_conflicts(
     conn: Connection, kind: str, target, key: str, rows: list[dict[str, Any]], lines: list[int]
-) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, str]]]:
-    """(rows to insert, (row, line, the stored version's customer) of each row whose id is stored with
-    other content).
+) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, dict[str, Any]]]]:
+    """(rows to insert, (row, line, the stored version) of each row whose id is stored with other content).
 
     A record is idempotent by its id, so one sent again is ignored; but one whose id is stored
     with different content — a correction, or an id reused upstream — cannot be taken as either
@@ -472,7 +474,7 @@ def _without_conflicts(
     for index, row in enumerate(rows):
         old = stored.get(row[key])
         if old is not None and any(old[c] != row[c] for c in CONTENT[kind]):
-            conflicts.append((row, lines[index], old["customer_id"]))
+            conflicts.append((row, lines[index], dict(old)))
         else:
             keep.append(row)
     return keep, conflicts
@@ -611,6 +613,9 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
     return rows
 
 
+_CUSTOMER_KEY = fold_key("customer_id")
+
+
 class _Pairs(list):
     """A JSON object's (key, value) pairs, every one kept (a key given twice included)."""
 
@@ -629,6 +634,8 @@ def _stated_time(raw: Any, field: str) -> datetime | None:
         return None
     if not isinstance(pairs, _Pairs):  # an array, a string: no one record's
         return None
+    if not any(fold_key(key) == _CUSTOMER_KEY for key, _ in pairs):
+        return None  # an envelope around the record (its customer read inside): its times are not the record's
     folded = fold_key(field)
     values = [value for key, value in pairs if fold_key(key) == folded]
     if len(values) != 1 or not isinstance(values[0], str) or not 10 <= len(values[0]) <= 40:
