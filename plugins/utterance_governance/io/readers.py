@@ -165,18 +165,23 @@ def customer_of_path(rel: str) -> str | None:
 
 def shown_path(text: str) -> str:
     """``text`` (a path, or a message naming one) as logs, reports and the lake's own file names show it:
-    the value of each Hive segment naming a customer (``customer_id=zed-4417``, any spelling of the key
-    ``customer_of_path`` reads) replaced by ``[customer]``; the rest as it is, as the operator needs it to
-    find the file."""
+    the value of each Hive segment naming a customer replaced by ``[customer]``, as ``customer_of_path``
+    reads one (a ``/``-separated segment whose key, any spelling ``fold_key`` reads as ``customer_id``, or
+    the end of it after a space or a quote in a message, comes before its first ``=``); the rest as it is,
+    as the operator needs it to find the file."""
     if "=" not in text:
         return text
-    return _KEY_VALUE.sub(
-        lambda m: f"{m[1]}=[customer]" if fold_key(m[1]) == _CUSTOMER_KEY_FOLDED else m[0], text
-    )
+    pieces = text.split("/")
+    for i, piece in enumerate(pieces):
+        key, sep, _ = piece.partition("=")
+        if sep and any(fold_key(key[start:]) == _CUSTOMER_KEY_FOLDED for start in _key_starts(key)):
+            pieces[i] = f"{key}=[customer]"
+    return "/".join(pieces)
 
 
-# a ``key=value`` segment of a path, wherever it stands in a text
-_KEY_VALUE = re.compile(r"([^/\s'\"=\\]+)=([^/\s'\"\\]*)")
+def _key_starts(key: str) -> list[int]:
+    """Where a key may start in the text before a segment's ``=``: its start, and after each space or quote."""
+    return [0, *(i + 1 for i, ch in enumerate(key) if ch.isspace() or ch in "'\"`([{,;:")]
 
 
 def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:

@@ -128,9 +128,10 @@ def purge_copies(ctx: RunContext) -> dict:
             # before the purge): the next privacy run scrubs the reports of it again
             keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt)),
         )
+    out = result.to_dict()  # (its paths as logs show them: ``readers.shown_path``)
     if result.problems:
-        log.error("%d copies could not be purged: %s", len(result.problems), result.problems[:5])
-    return result.to_dict()
+        log.error("%d copies could not be purged: %s", len(result.problems), out["problems"][:5])
+    return out
 
 
 def _access_report_storage() -> Storage:

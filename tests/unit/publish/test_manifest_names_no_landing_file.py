@@ -10,8 +10,10 @@ import json
 import logging
 from datetime import UTC, datetime
 
+import pytest
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
 
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.publish.commit import landing_partitions, read_current, version_inputs
 
@@ -103,3 +105,24 @@ def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, capl
     ]
     assert any("export-7.jsonl" in path for path in derived)  # the broken line's quarantine, the decisions
     assert not [path for path in derived if "zed-4417" in path]
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        (
+            "landing/utterances/dt=2026-11-20/customer id=zed-4417/a.jsonl",
+            "landing/utterances/dt=2026-11-20/customer id=[customer]/a.jsonl",
+        ),
+        ("dt=x/Customer ID=zed/a", "dt=x/Customer ID=[customer]/a"),
+        ("dt=x/customer_id=o'brien 4417/a", "dt=x/customer_id=[customer]/a"),
+        (
+            "a.gz: OSError: '/lake/dt=x/customerId=zed/a.gz'",
+            "a.gz: OSError: '/lake/dt=x/customerId=[customer]/a.gz'",
+        ),
+        ("dt=2026-11-20/region=eu/a.jsonl", "dt=2026-11-20/region=eu/a.jsonl"),
+    ],
+)
+def test_a_customer_segment_is_shown_in_every_spelling_customer_of_path_reads(text, shown):
+    """(review 12, F3: a key with a space, or a value with a quote or a space, was shown whole)"""
+    assert shown_path(text) == shown

@@ -634,8 +634,9 @@ def _stated_time(raw: Any, field: str) -> datetime | None:
         return None
     if not isinstance(pairs, _Pairs):  # an array, a string: no one record's
         return None
+    # an envelope around the record (its customer read inside): its times are not the record's
     if not any(fold_key(key) == _CUSTOMER_KEY for key, _ in pairs):
-        return None  # an envelope around the record (its customer read inside): its times are not the record's
+        return None
     folded = fold_key(field)
     values = [value for key, value in pairs if fold_key(key) == folded]
     if len(values) != 1 or not isinstance(values[0], str) or not 10 <= len(values[0]) <= 40:
