@@ -26,33 +26,32 @@ NEW = "the-new-key"
 
 
 def _rotate(lake, monkeypatch, old: str | None = None) -> int:
-    from utterance_governance.cli import main
-
-    with monkeypatch.context() as m:
-        for name, value in {**lake.env, "UG_PSEUDONYM_KEY": NEW, "UG_OLD_KEY": old or lake.key}.items():
-            m.setenv(name, value)
-        return main(["rekey", "--old-key-env", "UG_OLD_KEY"])
+    return _rotate_to(lake, monkeypatch, old or lake.key, NEW)
 
 
-def test_a_customer_whose_landing_files_are_gone_leaves_no_copy_a_rotation_cannot_key(lake, monkeypatch):
+def _failed_gate_kept(lake, monkeypatch) -> None:
+    """A night of zed's that fails its gate (a redaction regression): its staging and its report are kept as
+    evidence; then upstream's retention removes the raw export (no landing file says whose they are)."""
     import utterance_governance.decide as decide
     from utterance_governance.jobs.publish import GateFailed
 
-    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-bob", "bob", "what is the weather")
-                             + line("u-bob2", "bob", "what is the time") + line("u-al", "al", "lights on"))  # fmt: skip
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed-4417", "remind me zebracornflakes")
-                             + line("u-zed-2", "zed-4417", "zebra stripes", asr_confidence=0.01))  # fmt: skip
-    lake.publish()
-    # a later night fails its gate (a redaction regression): its staging is kept as evidence
     lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
                              line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
     with monkeypatch.context() as m:
         m.setattr(decide, "redact_array", lambda values, *a, **k: values)
         with pytest.raises(GateFailed):
             lake.publish()
-    # upstream's retention removes the raw exports once processed
-    os.remove(Path(lake.root, DT, "a.jsonl"))
     os.remove(Path(lake.root, "landing/utterances/dt=2026-11-21/c.jsonl"))
+
+
+def test_a_customer_whose_landing_files_are_gone_leaves_no_copy_a_rotation_cannot_key(lake, monkeypatch):
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-bob", "bob", "what is the weather")
+                             + line("u-bob2", "bob", "what is the time") + line("u-al", "al", "lights on"))  # fmt: skip
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed-4417", "remind me zebracornflakes")
+                             + line("u-zed-2", "zed-4417", "zebra stripes", asr_confidence=0.01))  # fmt: skip
+    lake.publish()
+    _failed_gate_kept(lake, monkeypatch)
+    os.remove(Path(lake.root, DT, "a.jsonl"))  # upstream's retention removes the raw exports too
     assert _rotate(lake, monkeypatch) == 0
     lake.key = NEW
     assert lake.live_ids() == {"u-bob", "u-bob2", "u-al"}  # zed's live row: withdrawn as unkeyable
@@ -202,19 +201,10 @@ def test_a_second_rotation_waits_for_a_stopped_one(lake, monkeypatch):
 def test_a_rotation_resumed_after_its_copies_scrubs_the_ids_it_removed_from_the_reports(lake, monkeypatch):
     """Stopped between the copies and the reports, the resumed rotation found nothing left to remove, and the
     removed rows' ids stayed in a failed gate's report (F7): they are noted beside its mark first."""
-    import utterance_governance.decide as decide
-    from utterance_governance.jobs.publish import GateFailed
-
     lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-bob", "bob", "what is the weather")
                              + line("u-bob2", "bob", "what is the time") + line("u-al", "al", "lights on"))  # fmt: skip
     lake.publish()
-    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
-                             line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
-    with monkeypatch.context() as m:
-        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
-        with pytest.raises(GateFailed):
-            lake.publish()
-    os.remove(Path(lake.root, "landing/utterances/dt=2026-11-21/c.jsonl"))  # upstream's retention
+    _failed_gate_kept(lake, monkeypatch)
     assert left_in_lake(lake, "u-zed-3")
     old = _stopped(lake, monkeypatch, "_rekey_reports")
     assert _rotate_to(lake, monkeypatch, old, NEW) == 0
