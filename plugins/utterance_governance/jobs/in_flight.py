@@ -97,6 +97,8 @@ def unfinished_rotations(storage: Storage) -> dict[str, tuple[str, str]]:
             try:
                 mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
                 out[key] = (str(mark["from"]), str(mark["to"]))
+            except FileNotFoundError:  # no mark (a folder a rotation's notes were left in): none under way
+                continue
             except (OSError, ValueError, KeyError, TypeError):
                 out[key] = ("?", "?")
     return out

@@ -143,6 +143,9 @@ def rekey_dataset(
             result["copies"] = _rekey_copies(storage, old, new, listed, mine)
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
+            storage.remove(
+                f"staging/{mine}/{REMOVED_IDS}"
+            )  # scrubbed: the notes go (the marks, in ``rekey``)
             log.info("finished re-keying %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
             return result
         if others:
@@ -220,6 +223,7 @@ def rekey_dataset(
             }
         result["copies"] = _rekey_copies(storage, old, new, listed, mine)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
+        storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
 
