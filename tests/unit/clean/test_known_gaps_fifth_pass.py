@@ -8,19 +8,9 @@ after)."""
 from __future__ import annotations
 
 import pytest
-from tests.unit.clean.agree import both, redacted_unflagged
+from tests.unit.clean.agree import flagged, kept, redacted_unflagged
 
 from utterance_governance.detect import flag_rows
-
-
-def _flagged(text: str, locale: str = "en-US") -> bool:
-    return flag_rows([text], [locale], sample_rate=0).tolist() == [True]
-
-
-def _kept(text: str, locale: str = "en-US") -> None:
-    assert both(text, locale) == text
-    assert not _flagged(text, locale)
-
 
 # --- a day, a month or a numbered thing after "is on", "is at" is no address ------------------
 
@@ -45,7 +35,7 @@ def _kept(text: str, locale: str = "en-US") -> None:
     ],
 )
 def test_a_date_or_a_numbered_thing_after_is_on_is_no_address(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 @pytest.mark.parametrize(
@@ -83,7 +73,7 @@ def test_a_cued_street_is_still_one(text: str, expected: str) -> None:
     ],
 )
 def test_spaced_thousands_in_an_answer_are_a_count(text: str, locale: str) -> None:
-    _kept(text, locale)
+    kept(text, locale)
 
 
 @pytest.mark.parametrize(
@@ -119,7 +109,7 @@ def test_spaced_digit_groups_that_are_phones_stay_phones(text: str, locale: str,
     ],
 )
 def test_a_name_after_an_amount_sent(text: str, expected: str) -> None:
-    assert _flagged(text)
+    assert flagged(text)
     assert redacted_unflagged(text, "en-US") == expected
 
 
@@ -134,7 +124,7 @@ def test_a_name_after_an_amount_sent(text: str, expected: str) -> None:
     ],
 )
 def test_amount_sent_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 # --- the detector reads the surnames the lists hold as given names only -----------------------
@@ -150,7 +140,7 @@ def test_amount_sent_look_alikes_keep_their_bytes(text: str) -> None:
     ],
 )
 def test_the_detector_reads_a_surname_listed_as_a_given_name(text: str, expected: str) -> None:
-    assert _flagged(text)
+    assert flagged(text)
     assert redacted_unflagged(text, "en-US") == expected
 
 
@@ -199,7 +189,7 @@ def test_no_full_name_of_a_given_name_redaction_keeps_is_flagged() -> None:
     ],
 )
 def test_a_japanese_name_stated_or_before_sensei(text: str, expected: str) -> None:
-    assert _flagged(text, "ja-JP")
+    assert flagged(text, "ja-JP")
     assert redacted_unflagged(text, "ja-JP") == expected
 
 
@@ -236,7 +226,7 @@ def test_a_name_stated_of_another_person_is_redacted() -> None:
     ],
 )
 def test_japanese_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text, "ja-JP")
+    kept(text, "ja-JP")
 
 
 def test_the_detectors_japanese_words_cover_redactions() -> None:
@@ -265,7 +255,7 @@ def test_the_detectors_japanese_words_cover_redactions() -> None:
     ],
 )
 def test_a_social_handle(text: str, locale: str, expected: str) -> None:
-    assert _flagged(text, locale)
+    assert flagged(text, locale)
     assert redacted_unflagged(text, locale) == expected
 
 
@@ -297,7 +287,7 @@ def test_a_social_handle_of_another_language(text: str, locale: str, expected: s
     ],
 )
 def test_social_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 # --- a title before a name: more titles, and after a weaker cue --------------------------------
@@ -322,7 +312,7 @@ def test_social_look_alikes_keep_their_bytes(text: str) -> None:
     ],
 )
 def test_a_name_after_a_title(text: str, locale: str, expected: str) -> None:
-    assert _flagged(text, locale)
+    assert flagged(text, locale)
     assert redacted_unflagged(text, locale) == expected
 
 
@@ -345,7 +335,7 @@ def test_a_name_after_a_title(text: str, locale: str, expected: str) -> None:
     ],
 )
 def test_title_look_alikes_keep_their_bytes(text: str, locale: str) -> None:
-    _kept(text, locale)
+    kept(text, locale)
 
 
 def test_no_titled_name_redaction_keeps_is_flagged() -> None:
@@ -393,7 +383,7 @@ def test_no_titled_name_redaction_keeps_is_flagged() -> None:
     ],
 )
 def test_answers_with_a_count_near_a_street_or_a_holiday_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 @pytest.mark.parametrize(

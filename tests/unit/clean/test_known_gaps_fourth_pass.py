@@ -6,20 +6,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from tests.unit.clean.agree import both, redacted_unflagged
+from tests.unit.clean.agree import both, flagged, kept, redacted_unflagged
 
 from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import find_in_text, flag_rows
-
-
-def _flagged(text: str, locale: str = "en-US") -> bool:
-    return flag_rows([text], [locale], sample_rate=0).tolist() == [True]
-
-
-def _kept(text: str, locale: str = "en-US") -> None:
-    assert both(text, locale) == text
-    assert not _flagged(text, locale)
-
 
 # --- payment handles --------------------------------------------------------------------------
 
@@ -40,7 +30,7 @@ def _kept(text: str, locale: str = "en-US") -> None:
 )
 def test_a_payment_handle(text: str, expected: str) -> None:
     assert ("name", "payment_handle") in find_in_text(text, "en-US")
-    assert _flagged(text)
+    assert flagged(text)
     assert redacted_unflagged(text, "en-US") == expected
 
 
@@ -59,7 +49,7 @@ def test_a_payment_handle(text: str, expected: str) -> None:
     ],
 )
 def test_payment_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 # --- a count before a lower-case "run" is no address ------------------------------------------
@@ -78,7 +68,7 @@ def test_payment_look_alikes_keep_their_bytes(text: str) -> None:
     ],
 )
 def test_a_training_run_is_no_address(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 @pytest.mark.parametrize(
@@ -153,7 +143,7 @@ def test_words_after_a_street_stay(text: str, locale: str, expected: str) -> Non
 )
 def test_a_capitalised_full_name_of_words(text: str, locale: str, expected: str) -> None:
     assert "name" in {kind for kind, _ in find_in_text(text, locale)}
-    assert _flagged(text, locale)
+    assert flagged(text, locale)
     assert redacted_unflagged(text, locale) == expected
 
 
@@ -221,7 +211,7 @@ def test_a_plain_mailbox_before_a_provider(text: str, expected: str) -> None:
     ],
 )
 def test_plain_mailbox_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 def test_no_word_redaction_keeps_before_a_provider_is_flagged() -> None:
@@ -250,7 +240,7 @@ def test_no_word_redaction_keeps_before_a_provider_is_flagged() -> None:
 )
 def test_a_paid_full_name_of_words(text: str, expected: str) -> None:
     assert ("name", "paid_full_name") in find_in_text(text, "en-US")
-    assert _flagged(text)
+    assert flagged(text)
     assert redacted_unflagged(text, "en-US") == expected
 
 
@@ -271,7 +261,7 @@ def test_a_paid_full_name_of_words(text: str, expected: str) -> None:
     ],
 )
 def test_paid_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 def test_after_pay_bill_no_word_redaction_keeps_is_flagged() -> None:
@@ -301,7 +291,7 @@ def test_after_pay_bill_no_word_redaction_keeps_is_flagged() -> None:
 )
 def test_a_relations_name_before_a_verb(text: str, expected: str) -> None:
     assert ("name", "relation_and_name") in find_in_text(text, "en-US")
-    assert _flagged(text)
+    assert flagged(text)
     assert redacted_unflagged(text, "en-US") == expected
 
 
@@ -316,7 +306,7 @@ def test_a_relations_name_before_a_verb(text: str, expected: str) -> None:
     ],
 )
 def test_relation_look_alikes_keep_their_bytes(text: str) -> None:
-    _kept(text)
+    kept(text)
 
 
 # --- number words of other languages in a mailbox without a top-level domain --------------------
@@ -341,7 +331,7 @@ def test_other_languages_number_words_in_a_mailbox_without_a_domain(text: str, l
     [("set up a call at 10 at outlook", "en-US"), ("call me at two at outlook", "en-US")],
 )
 def test_number_word_look_alikes_keep_their_bytes(text: str, locale: str) -> None:
-    _kept(text, locale)
+    kept(text, locale)
 
 
 @pytest.mark.parametrize(
@@ -356,7 +346,7 @@ def test_number_word_look_alikes_keep_their_bytes(text: str, locale: str) -> Non
 )
 def test_what_redaction_reads_as_two_words_apart_is_not_flagged(text: str) -> None:
     """Redaction reads these names with one space between their words; the detector reads no more."""
-    assert not _flagged(both(text, "en-US"))
+    assert not flagged(both(text, "en-US"))
 
 
 # --- a hyphenated given name whose second part is a surname of the lists -----------------------
@@ -372,7 +362,7 @@ def test_what_redaction_reads_as_two_words_apart_is_not_flagged(text: str) -> No
 )
 def test_a_paid_hyphenated_given_name(text: str, locale: str, expected: str) -> None:
     assert ("name", "paid_hyphenated_name") in find_in_text(text, locale)
-    assert _flagged(text, locale)
+    assert flagged(text, locale)
     assert redacted_unflagged(text, locale) == expected
 
 
@@ -439,7 +429,7 @@ def test_a_cued_lower_case_street_of_words(text: str, expected: str) -> None:
 )
 def test_cued_street_look_alikes(text: str) -> None:
     out = both(text, "en-US")
-    assert not _flagged(out)
+    assert not flagged(out)
     if "avenue" not in text:
         assert out == text
 
