@@ -1216,7 +1216,9 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
 
 # every key of a line: the customer's is any spelling ``fold_key`` reads as ``customer_id``
 _ANY_KEY = re.compile(r'"((?:[^"\\]|\\.){1,80})"\s*:')
-_RECORD_KEY = re.compile(r'"(?:event_id|request_id|utterance_id)"\s*:')
+# the keys that open a record of each kind, folded: a line with more of them than customers holds a record cut
+# before its customer (a writer that spells them ``eventId`` or ``Request-ID`` included: the reader folds them)
+_RECORD_KEYS_FOLDED = frozenset(fold_key(k) for k in ("event_id", "request_id", "utterance_id"))
 # the value after the key: a JSON string (escapes decoded when read) or an integer, alone or wrapped in a
 # list of one or an object of one key (an array-typed export column, a nested serialiser: ["zed-4417"],
 # {"id": "zed-4417"}), the wrapper closed right after it
@@ -1292,6 +1294,22 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     return named
 
 
+def _record_keys(text: str) -> int:
+    """How many keys of the line open a record (``event_id``, ``request_id``, ``utterance_id`` in any
+    spelling ``fold_key`` reads alike); a key whose escapes do not decode counts as one."""
+    count = 0
+    for key in _ANY_KEY.finditer(text):
+        spelled = key.group(1)
+        if "\\" in spelled:
+            try:
+                spelled = json.loads(f'"{spelled}"')
+            except ValueError:
+                count += 1
+                continue
+        count += fold_key(spelled) in _RECORD_KEYS_FOLDED
+    return count
+
+
 def _encoded_records(text: str) -> list[str]:
     """The records a JSON line holds as strings (a log shipper's or a queue sink's envelope:
     ``{"topic": …, "message": "{\\"customer_id\\": …}"}``), each as its own JSON text. Only a line
@@ -1339,7 +1357,7 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array, details=None) -> pa
             continue
         # (more records' keys than customers named: records glued where a writer crashed mid-record, the
         # first cut before its customer_id: "{"event_id": "e-1", "custo{"event_id": "e-2", "customer_id": …}")
-        glued = len(_RECORD_KEY.findall(text)) > len(named)
+        glued = _record_keys(text) > len(named)
         salvaged.append(
             named[0] if named and None not in named and len(set(named)) == 1 and not glued else None
         )

@@ -612,6 +612,20 @@ def test_a_record_cut_before_its_customer_and_glued_to_the_next_blocks_publishin
     assert read.quarantine.column("customer_id").to_pylist() == [None]  # names nobody: blocks publishing
 
 
+@pytest.mark.parametrize(
+    "cut", ['{"eventId": "e-1", "custo', '{"Request-ID": "d-1", "custo', '{"EVENT_ID": "e-1", "cu']
+)
+def test_a_record_cut_before_its_customer_is_seen_under_any_spelling_of_its_id_key(tmp_path, cut):
+    """The count of records on a line read only the keys spelled ``event_id``, ``request_id`` and
+    ``utterance_id``: a writer that spells them ``eventId`` (which the reader folds alike) glued a record
+    cut before its customer to the next one, and the line was salvaged as the second customer's alone."""
+    storage = Storage(str(tmp_path))
+    storage.write_bytes("landing/consent/x.jsonl", cut.encode() + jsonl(opt_out("c-2", "e-2")))
+    read = read_landing_file(storage, "landing/consent/x.jsonl", "consent")
+    assert read.records.num_rows == 0
+    assert read.quarantine.column("customer_id").to_pylist() == [None]  # names nobody: blocks publishing
+
+
 def test_a_landing_file_rewritten_with_later_rows_bounds_them_by_when_they_were_first_read(
     tmp_path, store_url
 ):
