@@ -161,6 +161,30 @@ _PARTS = [
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
 _ADDRESS_RE = re.compile("|".join(_PARTS))
+_NUMBER_NAME_NUMBER = re.compile(_PARTS[-1])
+# ... but a product's model and its size are no address ("iPhone 15 Pro Max 256 GB", "the Boeing 737 MAX 8",
+# "PlayStation 5 Slim 1 TB", "Windows 11 Pro 64 bit"; sixth pass): the words between the numbers are a
+# model's (or hold a digit: "MacBook Air 13 M3 16 GB"), or a unit or a count follows the last number
+_MODELS = "pro max ultra plus mini slim air lite neo edge note fold flip series se xl xr fe gt rs ti super"
+_MODEL_WORDS = frozenset(_MODELS.split())
+_UNIT_AFTER = re.compile(
+    r"[ ]?(?:gb|tb|mb|go|to|kb|gib|tib|bit|bits|inch|inches|zoll|pouces|pulgadas|pollici|mm|cm|kg|g|mah|hz|ghz|mhz"
+    r"|fps|hp|ps|cv|kw|w|v|mph|kmh|km/h|door|doors|türen|portes|puertas|porte|years|year|jahre|ans|años|anni"
+    r"|jaar|anos|engines|seats|cylinders|speed|core|cores)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _a_model_and_size(text: str, match: re.Match) -> bool:
+    """A number, capitalised words, a number (``_NUMBER_NAME_NUMBER``) that names a product and its size."""
+    if not _NUMBER_NAME_NUMBER.fullmatch(match.group()):
+        return False
+    words = match.group().split(" ")[1:-1]
+    if all(word.lower() in _MODEL_WORDS or any(c.isdigit() for c in word) for word in words):
+        return True
+    return _UNIT_AFTER.match(text, match.end()) is not None
+
+
 # 12 bis rue Lepic, 3 ter avenue de la République: a French house number's "bis", "ter", "quater" ("3 ter
 # avenue" alone is a number, a word and a street type to ``_PARTS``, which would end the address there).
 # Read on its own, in texts that hold one of the words (first in the alternation, it cost 4 % of the stage)
@@ -414,7 +438,11 @@ def _counted_near_a_street(match: re.Match) -> bool:
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
-    found = [(m.start(), m.end()) for m in _ADDRESS_RE.finditer(text) if not _counted_near_a_street(m)]
+    found = [
+        (m.start(), m.end())
+        for m in _ADDRESS_RE.finditer(text)
+        if not _counted_near_a_street(m) and not _a_model_and_size(text, m)
+    ]
     if _BIS_HINT.search(text):
         found += [m.span() for m in _BIS_RE.finditer(text)]
     if "-" in text:

@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utterance_governance.clean.ips import spoken_ip_spans
 from utterance_governance.clean.patterns import NON_ASCII, TENS_WORDS, byte_classes, match_rows
 from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
 from utterance_governance.re2_classes import re2_class
@@ -275,6 +276,19 @@ def _spaced_commas(match: re.Match[str]) -> str:
     return groups if _THOUSANDS_RE.fullmatch(groups) else _COMMA_RE.sub(" ", groups)
 
 
+def _joined_outside_ips(text: str) -> str:
+    """``_SPOKEN_JOIN_RE``'s joiners read as spaces, but not inside an IPv4 address read out ("one nine two
+    dot one dot one dot one": ``clean.ips`` reads it, six digit words would be no run)."""
+    ips = spoken_ip_spans(text)
+    if not ips:
+        return _SPOKEN_JOIN_RE.sub(r"\1 ", text)
+    out, last = [], 0
+    for start, end in ips:
+        out += [_SPOKEN_JOIN_RE.sub(r"\1 ", text[last:start]), text[start:end]]
+        last = end
+    return "".join([*out, _SPOKEN_JOIN_RE.sub(r"\1 ", text[last:])])
+
+
 def _in_context(text: str) -> str:
     """The rules read in context (above); ``text`` itself when none applies."""
     if not _CONTEXT_PY.search(text):
@@ -290,7 +304,7 @@ def _in_context(text: str) -> str:
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)
     read = _SPOKEN_DASH_RE.sub(_spoken_dash, read)
-    read = _SPOKEN_JOIN_RE.sub(r"\1 ", read)
+    read = _joined_outside_ips(read)
     read = _COMMA_GROUPS_RE.sub(_spaced_commas, read)
     return text if read == text else read
 

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
+from utterance_governance.clean.ips import IP_CANDIDATES, redact_spoken_ips
 from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
 from utterance_governance.clean.names import candidate_rows_digit_blind, english_words, redact_names
@@ -256,6 +257,9 @@ _IDS = Stage(
     TWO_DIGITS,  # every shape of the prefilter holds two digits or more
     keyless_prefilter=ID_CANDIDATES_ANY_REGION,  # no digits-only identity numbers to read
 )
+# IPv4 addresses read out or spaced ("192 dot 168 dot 1 dot 20"), first: an address cue before one
+# ("mon adresse IP est 192 point …") would take its first octet for a house number
+_IPS = Stage(lambda text, _: redact_spoken_ips(text), _no_key, IP_CANDIDATES)
 _ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, "(?i:corner)")
 _GROUPS = Stage(
     lambda text, region: redact_digit_groups(text, region),
@@ -294,11 +298,11 @@ _DIGIT_WORD_RUNS = Stage(
     lambda lang, region: region in (None, "US"),
     DIGIT_WORD_RUN_CANDIDATES,
 )
-# Before the fixed shapes read the digits: IBANs and identity numbers, addresses, national
+# Before the fixed shapes read the digits: IPv4 addresses read out, IBANs and identity numbers, addresses, national
 # phone formats (whose groups the fixed shapes would take one by one). After them: digit groups
 # they left ("[PHONE] 1111 1111"), other languages' spoken numbers, names, digit runs glued
 # inside a word, words for a digit joined by anything.
-_BEFORE = (_IDS, _ADDRESSES, _GROUPS)
+_BEFORE = (_IPS, _IDS, _ADDRESSES, _GROUPS)
 _AFTER = (_GROUPS, _SPOKEN, _NAMES, _GLUED, _DIGIT_WORD_RUNS)
 
 
