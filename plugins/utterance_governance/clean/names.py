@@ -223,6 +223,13 @@ professeur professora signorina señorita senhorita juffrouw avvocato ingegnere
 _RE2_TITLES = _TITLES
 _TITLES = _TITLES | _MORE_TITLES
 _KIN_TITLES = _set("aunt auntie uncle cousin tante onkel tía tío tia tio zia zio")
+# Titles of address (no kinship, not "miss", "sir", "don"): after a request and one of them, a lower-case surname
+# of the lists that is an English word is a name too ("call mr smith", "call dr. brown", "text ms green";
+# sixth pass: "smith", "brown", "green" are words, and only capitalised did they name someone)
+_FORMAL_TITLES = _set("""
+mr mrs ms dr doctor prof professor herr herrn frau monsieur madame mme señor señora sr sra signor signora dott
+dottor dottore dottoressa doktor docteur doctora doutor doutora meneer mevrouw mevr heer senhor senhora
+""")
 # "text my wife olivia", "ruf meine schwester anna an", "llama a mi amiga lucía": a request, "my" and
 # a relation, then the name (a name of the gazetteer that is no English word, or a capitalised word)
 _MY = _set("""
@@ -795,8 +802,29 @@ class _Names:
             if low in self.given:
                 return _title(word) or low not in _MESSAGE_WORDS or self.named_before_a_verb(i)
             return (_title(word) or self.known(low, accents=True)) and low not in english_words()
-        # (a surname in lower case that is an English word is none: "call number 5", "phone number")
-        return _title(word) or cue == "identity" or self.lower_name(low, accents=True)
+        # (a surname in lower case that is an English word is none: "call number 5", "phone number"; but
+        # after a request and a title it is one: "call mr smith")
+        return (
+            _title(word) or cue == "identity" or self.lower_name(low, accents=True) or self.titled_surname(i)
+        )
+
+    def titled_surname(self, i: int) -> bool:
+        """Word ``i`` is a surname of the lists after a request and a title of address ("call mr smith",
+        "call dr. brown"), whatever else it is."""
+        toks = self.toks
+        if i < 2 or toks.lower[i - 1] not in _FORMAL_TITLES or not _AFTER_TITLE.fullmatch(toks.gap(i)):
+            return False
+        if not _AFTER_CUE.fullmatch(toks.gap(i - 1)) or self._cue_ending(i - 1) != "strong":
+            return False
+        low = toks.lower[i]
+        return (
+            len(low) >= 3
+            and low in self.surnames
+            and low not in _FUNCTION_WORDS
+            and low not in _MESSAGE_WORDS
+            and not self.blocked(low)
+            and not self.media_row
+        )
 
     def lower_name(self, low: str, *, accents: bool = False) -> bool:
         """A lower-case word that names someone after a cue: in the gazetteer, and a given name or

@@ -310,9 +310,58 @@ def _titled_name(text: str) -> bool:
         low = name.lower()
         if low in english_words() or low in _not_a_called_name() or _folded(low) in _not_a_called_name():
             continue
+        if low in _NOT_TITLED_NAMES:
+            continue  # "Dr. Uhm", "Dr. Heu": a hesitation redaction reads out (it flagged what redaction kept)
         if low in _all_names() or _folded(low) in _all_names():
             return True
     return False
+
+
+# ... and after a call, a title of address in any case and a name of the lists in any case, English words too
+# ("call mr smith", "call Dr. Brown", "ruf herrn weber an", "ruf Herrn Doktor Weber an", "chiama il dottor rossi",
+# "llama al señor garcía", "appelle docteur Martin"; sixth pass: redaction took these, the gate read none)
+_ADDRESS_TITLES = (
+    "mr|mrs|ms|dr|doctor|prof|professor|herr|herrn|frau|monsieur|madame|mme|señor|señora|sr|sra|signor|signora"
+    "|dott|dottor|dottore|dottoressa|doktor|docteur|doctora|doutor|doutora|meneer|mevrouw|mevr|heer|senhor|senhora"
+)
+_CALLED_TITLED = re.compile(
+    r"(?<![^\W_])(?i:call|call up|ring|phone|text|email|message|dial|ruf|rufe|ruf bitte|ruf mal|appelle|chiama"
+    r"|telefona|bel|llama|liga para|ligue para) +"
+    r"(?P<article>(?i:il|la|lo|le|o|a|al|a la|de) +)?"
+    rf"(?:(?i:{_ADDRESS_TITLES})\.? +){{1,2}}(?P<name>[^\W\d_]{{3,}})(?![\w'’-])"
+)
+
+
+def _called_titled_name(text: str) -> bool:
+    if not _CALLED_TITLED_HINT.search(text):
+        return False
+    from utterance_governance.clean.names import english_words  # a dictionary, not redaction code
+
+    for match in _CALLED_TITLED.finditer(text):
+        name = match.group("name")
+        low = name.lower()
+        if low in _not_a_called_name() or _folded(low) in _not_a_called_name() or low in _NOT_TITLED_NAMES:
+            continue
+        word = low in english_words()
+        # right after the call and the title, a surname of the lists that is an English word ("call mr smith",
+        # "call dr. brown"; not after an article: "chiama il dottor able")
+        if word and not _title_cased(name) and (match.group("article") or low not in _surnames()):
+            continue
+        if low in _all_names() or _folded(low) in _all_names():
+            return True  # a name of the lists: "docteur Martin", "mrs johnson", "ruf herrn weber an"
+    return False
+
+
+_CALLED_TITLED_HINT = re.compile(rf"(?i)(?<![^\W_])(?:{_ADDRESS_TITLES})\.? ")
+# titles, and the hesitations and function words redaction reads out of a name ("call mr uhm", "… sans")
+_NOT_TITLED_NAMES = frozenset([*_ADDRESS_TITLES.split("|"), "ahn", "heu", "uhm", "umm", "sans", "euh", "ähm"])
+
+
+@functools.cache
+def _surnames() -> frozenset[str]:
+    from utterance_governance.clean.names import gazetteer  # names, not redaction code
+
+    return gazetteer()[1]
 
 
 def _japanese_names(text: str) -> list[tuple[str, str]]:
@@ -1653,6 +1702,8 @@ def _names(
     media = _MEDIA_WORD.search(text) is not None
     if not media and not found and _titled_name(text):
         found.append(("name", "titled_name"))
+    if not media and not found and _called_titled_name(text):
+        found.append(("name", "called_titled_name"))
     of_words = False  # a title-cased full name of words after an English cue
     for match in _CALLED_FULL_NAME.finditer(text):
         of_words = of_words or (
@@ -1782,6 +1833,8 @@ _SCOPE = (
     r"|(?i:\b(?:call|ring|phone|text|email|message|dial|whatsapp|facetime|skype|with|to|from|add|ruf|rufe"
     r"|bitte|doch|mal|appelle|appeler|chiama|scrivi|telefona|bel|bellen|stuur|a|à|para)\s+(?:up\s+)?)"
     r"\p{Lu}\p{Ll}+\s+\p{Lu}"
+    # a title of address before a word (``_CALLED_TITLED``: "call mr smith", "appelle docteur Martin")
+    rf"|(?i:\b(?:{_ADDRESS_TITLES})\.?[ ]+\pL)"
 )
 
 
