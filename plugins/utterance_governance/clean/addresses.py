@@ -411,7 +411,24 @@ ADDRESS_CANDIDATES = (
     r"|(?i:\b(?:ship[ ]it[ ]to|pick[ ]me[ ]up[ ]at)[ ])"  # ``_CUED_LOWER_CUE``'s cues ``_ADDRESS_CUE`` lacks
     r"|(?i:corner[ ]of)"
     r"|\b(?:" + _alternation(_COUNTRIES) + r")"
+    r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # a Japanese address (``_JAPANESE_RE``)
 )
+
+
+# Japanese addresses (sixth pass): a municipality or ward (…市, …区, …町, …村, …郡, a prefecture before it or
+# not), the district's kanji or katakana, and a block and a lot in digits: "東京都新宿区西新宿2-8-1",
+# "大阪市北区梅田3丁目1番3号", "札幌市中央区北1条西2丁目1番地"; a postcode after "〒" before it goes with it. Two
+# numbers at least ("渋谷区の2丁目のカフェ", "3丁目の夕日" are no address); hiragana ends the words before them
+# ("住所は東京都…": "住所は" stays), and a counter after the last number makes them a count or a time
+# ("世田谷区3-5人で行く"). Numbers in kanji are not read (speech recognition writes digits here).
+_JA_LETTER = "\u4e00-\u9fffヶヵ\u30a1-\u30faー"
+_JA_BLOCK_JOIN = "(?:丁目|番地|番|号|条|線|-|の)"
+_JAPANESE_RE = re.compile(
+    rf"(?:〒[ ]?[0-9]{{3}}-?[0-9]{{4}}[ ]?)?(?:[{_JA_LETTER}]{{1,12}}?[都道府県])?[{_JA_LETTER}]{{1,12}}?[市区町村郡]"
+    rf"[{_JA_LETTER}]{{0,12}}?(?:[0-9]{{1,4}}{_JA_BLOCK_JOIN}[{_JA_LETTER}]{{0,3}}?)+[0-9]{{1,4}}(?:番地|番|号)?"
+    r"(?![0-9]|[人名時分秒円個本回枚歳年月日件台階位点%％])"  # a count, a time, a score: "世田谷区3-5人で"
+)
+_JAPANESE_HINT = re.compile(r"[市区町村郡][^ ]*?[0-9][^ ]*?(?:丁目|番|号|条|線|-|の)[^ ]*?[0-9]")
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]+\Z")
@@ -459,6 +476,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
         found += [m.span("address") for m in _CUED_LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
+    if not text.isascii() and _JAPANESE_HINT.search(text):
+        found += [m.span() for m in _JAPANESE_RE.finditer(text)]
     merged: list[list[int]] = []
     for start, end in sorted(found):
         if merged and start < merged[-1][1]:

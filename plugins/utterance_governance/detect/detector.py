@@ -1123,6 +1123,7 @@ _FAMILIES: dict[str, str] = {
         r"|(?i:[0-9],?[ ](?:(?:bis|ter|quater)[ ])?(?:rue|allée|allee|impasse|chemin|quai|boulevard|bd|avenue)[ ])"
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
+        r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # ``_JA_ADDRESS``"
         rf"|(?i:[0-9](?:st|nd|rd|th)\s+(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b)"  # ``_ORDINAL_STREET``
     ),
 }
@@ -1216,11 +1217,25 @@ def find_in_text(
     if "payment" in run and not any(kind == "name" for kind, _ in found):
         found += _payments(text, gazetteer())
     if digits and "address" in run:
-        if _STREET.search(text) or _lower_case_street(text):
+        if (
+            _STREET.search(text)
+            or _lower_case_street(text)
+            or (not text.isascii() and _JA_ADDRESS.search(text))
+        ):
             found.append(("address", "street_number"))
         if _PO_BOX.search(text):
             found.append(("address", "po_box"))
     return found
+
+
+# A Japanese address: a ward, city, town or village (its name before it), its district in kanji or katakana, a block and a lot in
+# digits joined by 丁目, 番(地), 号, 条, a dash or の ("新宿区西新宿2-8-1", "北区梅田3丁目1番3号"); not a count, a
+# time or a score after the last number ("世田谷区3-5人で", "港区で10-12時")
+_JA_ADDRESS = re.compile(
+    r"[\u4e00-\u9fff\u30a1-\u30faヶヵー][市区町村郡][\u4e00-\u9fff\u30a1-\u30faヶヵー]{0,12}\d{1,4}"
+    r"(?:丁目|番地|番|号|条|線|[-－‐の])"
+    r"[\u4e00-\u9fff\u30a1-\u30faヶヵー]{0,3}\d{1,4}(?![\d人名時分秒円個本回枚歳年月日件台階位点%％])"
+)
 
 
 # A Brazilian RG (no ``stdnum`` module) as São Paulo issues it: eight digits and a check digit or X

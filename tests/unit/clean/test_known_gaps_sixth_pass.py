@@ -170,3 +170,43 @@ def test_every_name_of_the_lists_after_a_call_and_a_title_agrees() -> None:
     redacted = redact_array(pa.array(texts), pa.array(locales, pa.string()))
     flags = flag_rows(redacted, locales, sample_rate=0)
     assert [text for text, flag in zip(redacted.to_pylist(), flags.tolist(), strict=True) if flag] == []
+
+
+# --- Japanese addresses: a municipality, a district, a block and a lot (neither side read them) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("住所は東京都新宿区西新宿2-8-1です", "住所は[ADDRESS]です"),
+        ("大阪市北区梅田3丁目1番3号に住んでいます", "[ADDRESS]に住んでいます"),
+        ("〒160-0023 東京都新宿区西新宿2-8-1", "[ADDRESS]"),
+        ("札幌市中央区北1条西2丁目1番地に届けて", "[ADDRESS]に届けて"),
+        ("私の住所は横浜市港北区日吉2-5-10です", "私の住所は[ADDRESS]です"),
+        ("名古屋市中村区名駅1丁目1-4", "[ADDRESS]"),
+        ("京都府京都市左京区吉田本町36-1", "[ADDRESS]"),
+        ("住所は東京都新宿区西新宿２－８－１です", "住所は[ADDRESS]です"),  # full-width digits and dash
+    ],
+)
+def test_a_japanese_address_is_redacted(text: str, expected: str) -> None:
+    assert flagged(text, "ja-JP")
+    assert redacted_unflagged(text, "ja-JP") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "渋谷区の2丁目のカフェ",
+        "3丁目の夕日を見たい",
+        "東京都の人口は1400万人です",
+        "新宿区で2024年12月5日に会議",
+        "港区の10時から12時まで",
+        "品川区まで3-4時間かかる",
+        "世田谷区3-5人で行く",
+        "区間1-2の料金",
+        "〒160-0023",
+        "新宿駅までの行き方",
+    ],
+)
+def test_japanese_places_and_numbers_that_are_no_address_are_kept(text: str) -> None:
+    kept(text, "ja-JP")
