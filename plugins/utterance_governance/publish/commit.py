@@ -469,4 +469,24 @@ def reconcile(storage: Storage, store: GovernanceStore, dataset: str) -> dict[st
         done["finalized"].append(live)
     if done["finalized"] or done["abandoned"]:
         log.warning("reconciled dataset %s after an interrupted run: %s", dataset, done)
+    for row in store.versions(dataset):
+        if row["inputs"] is None and row["status"] != "staged":
+            _inputs_out_of_manifest(storage, store, dataset, row["version"])
     return done
+
+
+def _inputs_out_of_manifest(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> None:
+    """A version recorded before revision 0009 lists its landing files' paths in its manifest, and a path
+    may name its customer (``landing_partitions``): they move into the store, and the manifest is written
+    again with the partitions instead, once (under the dataset lock, as ``reconcile`` runs)."""
+    path = DatasetPaths(dataset).manifest(version)
+    manifest = json.loads(storage.read_bytes(path)) if storage.exists(path) else {}
+    listed = version_inputs(store, dataset, version, manifest)
+    named = any("path" in item for item in manifest.get("inputs", []))
+
+    def rewrite() -> None:
+        if named:
+            storage.write_bytes(path, _dumps({**manifest, "inputs": landing_partitions(listed)}))
+
+    if store.move_version_inputs(dataset, version, listed, rewrite) and named:
+        log.info("version %s of %s: its manifest names landing partitions now, not files", version, dataset)

@@ -126,3 +126,48 @@ def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, capl
 def test_a_customer_segment_is_shown_in_every_spelling_customer_of_path_reads(text, shown):
     """(review 12, F3: a key with a space, or a value with a quote or a space, was shown whole)"""
     assert shown_path(text) == shown
+
+
+def _as_before_revision_0009(lake, version: str) -> None:
+    """The version as a store and a manifest written before revision 0009 hold it: no inputs in the
+    store, the landing files' paths in the manifest."""
+    from sqlalchemy import update
+
+    from utterance_governance.io.store_schema import dataset_versions as v
+
+    path = f"published/assistant-sft/{version}/manifest.json"
+    manifest = json.loads(lake.storage.read_bytes(path))
+    with lake.store() as store:
+        listed = store.version_inputs("assistant-sft", version)
+        with store.engine.begin() as conn:
+            conn.execute(
+                update(v).where(v.c.dataset == "assistant-sft", v.c.version == version).values(inputs=None)
+            )
+    manifest["inputs"] = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in listed]
+    lake.storage.write_bytes(path, json.dumps(manifest).encode())
+
+
+@pytest.mark.parametrize("then", ["publish", "privacy"])
+def test_a_manifest_written_before_the_store_kept_its_inputs_is_rewritten_once(lake, then):
+    """A manifest published before revision 0009 listed the landing files by path; nothing rewrote it, and
+    an export partitioned by customer stayed named in published output until an operator did. The next
+    run that holds the dataset lock moves the paths into the store and the manifest names partitions."""
+    hive = f"{DT}/customer_id=zed-4417/export-7.jsonl"
+    lake.storage.write_bytes(hive, _without_customer("u-1", "remind me about the tulips"))
+    lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-3", "bob", "what is the weather"))
+    lake.publish()
+    version = read_current(lake.storage, "assistant-sft")["version"]
+    _as_before_revision_0009(lake, version)
+    assert "zed-4417" in lake.storage.read_bytes(f"published/assistant-sft/{version}/manifest.json").decode()
+
+    getattr(lake, then)()
+    old = lake.storage.read_bytes(f"published/assistant-sft/{version}/manifest.json").decode()
+    assert "zed-4417" not in old and "export-7" not in old
+    sizes = sum(lake.storage.info(p).size for p in (hive, f"{DT}/b.jsonl"))
+    assert json.loads(old)["inputs"] == [{"partition": DT, "files": 2, "bytes": sizes}]
+    with lake.store() as store:  # the paths kept where the finalize and the retry check read them
+        assert sorted(i.path for i in store.version_inputs("assistant-sft", version)) == [
+            f"{DT}/b.jsonl",
+            hive,
+        ]
+    assert {"u-1", "u-3"} <= lake.live_ids()

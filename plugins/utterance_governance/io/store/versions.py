@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select, update
@@ -101,6 +101,25 @@ class DatasetVersions(StoreBase):
         if inputs is None:
             return None
         return [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in inputs]
+
+    def move_version_inputs(
+        self, dataset: str, version: str, inputs: Sequence[ObjectInfo], then: Callable[[], object]
+    ) -> bool:
+        """Record the landing files of a version written before revision 0009 (its manifest lists them),
+        if none are recorded yet, and call ``then`` (the manifest's rewrite) before the change commits: a
+        crash in between leaves them unrecorded, to be moved again. False: already recorded."""
+        v = dataset_versions
+        listed = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in inputs]
+        with self._write() as conn:
+            done = conn.execute(
+                update(v)
+                .where(v.c.dataset == dataset, v.c.version == version, v.c.inputs.is_(None))
+                .values(inputs=listed)
+            )
+            if not done.rowcount:
+                return False
+            then()
+        return True
 
     def live_version(self, dataset: str) -> str | None:
         v = dataset_versions
