@@ -148,10 +148,13 @@ def _as_before_revision_0009(lake, version: str) -> None:
 
 
 @pytest.mark.parametrize("then", ["publish", "privacy"])
-def test_a_manifest_written_before_the_store_kept_its_inputs_is_rewritten_once(lake, then):
+def test_a_manifest_written_before_the_store_kept_its_inputs_is_rewritten_once(tmp_path, store_url, then):
     """A manifest published before revision 0009 listed the landing files by path; nothing rewrote it, and
     an export partitioned by customer stayed named in published output until an operator did. The next
     run that holds the dataset lock moves the paths into the store and the manifest names partitions."""
+    from tests.pipeline import Lake
+
+    lake = Lake(str(tmp_path / "lake"), store_url)
     hive = f"{DT}/customer_id=zed-4417/export-7.jsonl"
     lake.storage.write_bytes(hive, _without_customer("u-1", "remind me about the tulips"))
     lake.storage.write_bytes(f"{DT}/b.jsonl", line("u-3", "bob", "what is the weather"))
