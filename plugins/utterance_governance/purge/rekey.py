@@ -15,8 +15,7 @@ holds, under the dataset lock:
    as a purge does: they hold keys no request can match any more;
 3. the speaker keys in every other copy (``decisions/``, ``staging/``, ``quarantine/withdrawn``, and
    a Parquet file under ``published/`` no live version lists: an operator's copy of a shard, a crashed
-   writer's leftover; not another dataset's folder on the same root, which its own deployment rotates
-   under its own key) are rewritten; a row whose key no customer explains is removed, as its live row
+   writer's leftover) are rewritten; a row whose key no customer explains is removed, as its live row
    is withdrawn: no deletion could ever find it again (a customer whose landing files are gone);
 4. the receipt documents are written again with the new keys, and the speaker keys run reports
    name (``_rekey_reports``).
@@ -141,7 +140,7 @@ def rekey_dataset(
             result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
                       "resumed": resumed}  # fmt: skip
             listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
-            result["copies"] = _rekey_copies(storage, dataset, old, new, listed, mine)
+            result["copies"] = _rekey_copies(storage, old, new, listed, mine)
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -222,7 +221,7 @@ def rekey_dataset(
                 f"published/{dataset}/{s['path']}"
                 for s in read_manifest(storage, dataset, result["version"])["shards"]
             }
-        result["copies"] = _rekey_copies(storage, dataset, old, new, listed, mine)
+        result["copies"] = _rekey_copies(storage, old, new, listed, mine)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
@@ -260,32 +259,18 @@ def _removed_ids(storage: Storage, marks: list[str]) -> set[str]:
 REMOVED_IDS = "removed_ids.json"
 
 
-def _other_datasets(storage: Storage, dataset: str) -> list[list[str]]:
-    """The folders of the other datasets on the same root (``published/<name>/`` with a ``current.json``):
-    each is published and rotated by its own deployment, under its own key; none is a copy of ours."""
-    return [
-        ["published", info.path.split("/")[1]]
-        for info in storage.list_files("published", (".json",))
-        if info.path.count("/") == 2 and info.path.endswith("/current.json")
-        and info.path.split("/")[1] != dataset
-    ]  # fmt: skip
-
-
-def _rekey_copies(
-    storage: Storage, dataset: str, old: pa.Array, new: pa.Array, live: set[str], mark: str
-) -> dict:
+def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str], mark: str) -> dict:
     """The speaker keys of every keyed copy rewritten, and of the Parquet files under ``published/`` but
-    the ``live`` shards and other datasets' folders; a row whose key no known customer explains is
-    removed (its live row is withdrawn as ``unkeyable``; with a key no one can make, no deletion would
-    ever reach it). Returns the files rewritten and the rows removed. Their utterance ids are noted
-    beside the rotation's ``mark`` before the rows go (``REMOVED_IDS``): a rotation stopped before it
-    scrubbed the reports of them finds them there when run again."""
+    the ``live`` shards; a row whose key no known customer explains is removed (its live row is
+    withdrawn as ``unkeyable``; with a key no one can make, no deletion would ever reach it). Returns the
+    files rewritten and the rows removed. Their utterance ids are noted beside the rotation's ``mark``
+    before the rows go (``REMOVED_IDS``): a rotation stopped before it scrubbed the reports of them finds
+    them there when run again."""
     out: dict = {"files_rewritten": 0, "unexplained_rows_removed": 0}
     noted = _removed_ids(storage, [mark])
-    theirs = _other_datasets(storage, dataset)
     for prefix in (*KEYED_COPIES, "published"):
         for info in storage.list_files(prefix, (".parquet",)):
-            if info.path in live or info.path.split("/", 2)[:2] in theirs:
+            if info.path in live:
                 continue
             table = storage.read_parquet(info.path)
             if "speaker_key" not in table.column_names or table.num_rows == 0:
