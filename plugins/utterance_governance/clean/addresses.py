@@ -259,8 +259,33 @@ _CUED_LOWER_RE = re.compile(
     rf"(?i:\b{_CUED_LOWER_CUE}[ ]+)(?P<address>[0-9]{{1,5}}[ ](?:(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_]{{3,}}[ ]){{1,2}}"
     rf"(?i:{_alternation(_CUED_LOWER_TYPES)}))(?=[ ]*(?:$|[,.;!?\n]))"
 )
+# ... and a house number said in English words after such a request, a word to three and a street type (sixth
+# pass: "i live at one two three main street", "i live on twenty two elm street", "deliver to fourteen oak
+# avenue"; both sides read written house numbers only). The gate's detector reads the same.
+_SPOKEN_HOUSE_NUMBER = (
+    "zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+    "|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+)
+_SPOKEN_HOUSE_RE = re.compile(
+    rf"(?i:\b(?:{_CUED_LOWER_CUE}|i[ ]live[ ]on|we[ ]live[ ]on|lives[ ]on|address[ ]is)[ ]+)"
+    rf"(?P<address>(?i:{_SPOKEN_HOUSE_NUMBER})(?:[ \-](?i:{_SPOKEN_HOUSE_NUMBER}|and)){{0,5}}[ ]"
+    rf"(?:(?!(?i:{_NOT_STREET_WORDS}|{_SPOKEN_HOUSE_NUMBER})[ ])[^\W\d_]{{2,}}[ ]){{1,3}}"
+    rf"(?i:{_alternation(_STRONG_AFTER)})\b\.?)"
+)
 # a word each of ``_LOWER_PARTS`` holds (in lower case): most rows read hold none
 _LOWER_HINTS = (*_WEAK_AFTER_LOWER.split(), ",", "plaza", "markt", "laan van")
+_SPOKEN_HOUSE_HINTS = (
+    "live",
+    "address is",
+    "deliver",
+    "send it",
+    "ship it",
+    "navigate",
+    "directions",
+    "take me",
+    "drive",
+    "pick me",
+)
 # After words that announce an address, a capitalised word or a few and a house number:
 # "lives on Turjaška 46", "the address is Trg revolucije 17", "return to Ånhult 81".
 _ADDRESS_CUE = (
@@ -431,6 +456,14 @@ _JAPANESE_RE = re.compile(
 _JAPANESE_HINT = re.compile(r"[市区町村郡][^ ]*?[0-9][^ ]*?(?:丁目|番|号|条|線|-|の)[^ ]*?[0-9]")
 
 
+# The rows without a digit worth reading (RE2): "the corner of …", a street type after a word ("… one two three
+# main street", ``_SPOKEN_HOUSE_RE``)
+ADDRESS_WITHOUT_DIGITS = (
+    r"(?i:corner|[a-z][ ](?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct"
+)
+ADDRESS_WITHOUT_DIGITS += r"|terrace|crescent|parkway|highway|circle|plaza)\b)"
+
+
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]+\Z")
 
 
@@ -475,6 +508,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
     if any(hint in lower for hint in _CUED_LOWER_TYPES.split()):
         found += [m.span("address") for m in _CUED_LOWER_RE.finditer(text)]
     found += [m.span("address") for m in _CORNER_RE.finditer(text)]
+    if any(hint in lower for hint in _SPOKEN_HOUSE_HINTS):
+        found += [m.span("address") for m in _SPOKEN_HOUSE_RE.finditer(text)]
     found += [m.span() for m in _COUNTRY_POSTCODE_RE.finditer(text)]
     if not text.isascii() and _JAPANESE_HINT.search(text):
         found += [m.span() for m in _JAPANESE_RE.finditer(text)]

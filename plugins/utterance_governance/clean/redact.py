@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, redact_addresses
+from utterance_governance.clean.addresses import ADDRESS_CANDIDATES, ADDRESS_WITHOUT_DIGITS, redact_addresses
 from utterance_governance.clean.ips import IP_CANDIDATES, redact_spoken_ips
 from utterance_governance.clean.languages import KNOWN_REGIONS, language_of, region_of
 from utterance_governance.clean.names import candidate_rows as name_rows
@@ -260,7 +260,10 @@ _IDS = Stage(
 # IPv4 addresses read out or spaced ("192 dot 168 dot 1 dot 20"), first: an address cue before one
 # ("mon adresse IP est 192 point …") would take its first octet for a house number
 _IPS = Stage(lambda text, _: redact_spoken_ips(text), _no_key, IP_CANDIDATES)
-_ADDRESSES = Stage(lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, "(?i:corner)")
+# (rows without a digit: "corner of …", a house number in words before a street type, "one main street")
+_ADDRESSES = Stage(
+    lambda text, _: redact_addresses(text), _no_key, ADDRESS_CANDIDATES, DIGIT, ADDRESS_WITHOUT_DIGITS
+)
 _GROUPS = Stage(
     lambda text, region: redact_digit_groups(text, region),
     lambda lang, region: region if region in KNOWN_REGIONS else None,

@@ -699,6 +699,37 @@ _CUED_WEAK_STREET = re.compile(
 )
 
 
+# A house number said in English words after a request that announces an address, one to three words and a
+# street type ("i live at one two three main street", "deliver to fourteen oak avenue"; sixth pass): the
+# words in ASCII letters, no number, unit or function word of ``_NOT_STREET_WORDS``, ``_FUNCTION_WORDS``
+_SPOKEN_HOUSE_WORDS = (
+    "zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    "|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred"
+)
+_SPOKEN_HOUSE = re.compile(
+    r"(?i)\b(?:i live (?:at|on)|we live (?:at|on)|lives (?:at|on)|my address is|deliver (?:it )?to|send it to"
+    r"|ship it to|navigate to|directions to|take me to|drive (?:me )?to|pick me up at) +"
+    rf"(?:{_SPOKEN_HOUSE_WORDS})(?:[ -](?:{_SPOKEN_HOUSE_WORDS}|and))* "
+    r"(?P<words>(?:[A-Za-z]{2,} ){1,3})(?:street|avenue|road|lane|drive|boulevard|court|terrace|circle|parkway"
+    r"|highway)\b"
+)
+_SPOKEN_HOUSE_NUMBER_WORDS = frozenset(_SPOKEN_HOUSE_WORDS.split("|"))
+
+
+def _spoken_house_number(text: str) -> bool:
+    for match in _SPOKEN_HOUSE.finditer(text):
+        words = match.group("words").lower().split()
+        if not any(
+            w in _NOT_STREET_WORDS
+            or w in _FUNCTION_WORDS
+            or w in _SPOKEN_HOUSE_NUMBER_WORDS
+            or w in _WEAK_STREET_STOP
+            for w in words
+        ):
+            return True
+    return False
+
+
 def _lower_case_street(text: str) -> bool:
     for match in _CUED_WEAK_STREET.finditer(text):
         words = match.group("words").lower().split()
@@ -1124,6 +1155,9 @@ _FAMILIES: dict[str, str] = {
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
         r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # ``_JA_ADDRESS``"
+        # ``_SPOKEN_HOUSE`` (a request, then the street type: no digit)
+        r"|(?i:\b(?:live|lives|address|deliver|send|ship|navigate|directions|take|drive|pick)\b.*\b(?:street|avenue"
+        r"|road|lane|drive|boulevard|court|terrace|circle|parkway|highway)\b)"
         rf"|(?i:[0-9](?:st|nd|rd|th)\s+(?:{_EN_STRONG_STREET_TYPES}|place|pl)\b)"  # ``_ORDINAL_STREET``
     ),
 }
@@ -1216,6 +1250,8 @@ def find_in_text(
         found += _names(text, gazetteer(), language)
     if "payment" in run and not any(kind == "name" for kind, _ in found):
         found += _payments(text, gazetteer())
+    if not digits and "address" in run and _spoken_house_number(text):
+        found.append(("address", "spoken_house_number"))
     if digits and "address" in run:
         if (
             _STREET.search(text)
@@ -1848,6 +1884,11 @@ _SCOPE = (
     r"|(?i:\b(?:call|ring|phone|text|email|message|dial|whatsapp|facetime|skype|with|to|from|add|ruf|rufe"
     r"|bitte|doch|mal|appelle|appeler|chiama|scrivi|telefona|bel|bellen|stuur|a|à|para)\s+(?:up\s+)?)"
     r"\p{Lu}\p{Ll}+\s+\p{Lu}"
+    # a house number of tens or teens before a street type (``_SPOKEN_HOUSE``: "deliver to fourteen oak avenue";
+    # a digit word is read above)
+    r"|(?i:\b(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
+    r"|fifty|sixty|seventy|eighty|ninety|hundred)\b.*\b(?:street|avenue|road|lane|drive|boulevard|court|terrace"
+    r"|circle|parkway|highway)\b)"
     # a title of address before a word (``_CALLED_TITLED``: "call mr smith", "appelle docteur Martin")
     rf"|(?i:\b(?:{_ADDRESS_TITLES})\.?[ ]+\pL)"
 )

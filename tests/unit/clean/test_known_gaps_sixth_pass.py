@@ -210,3 +210,60 @@ def test_a_japanese_address_is_redacted(text: str, expected: str) -> None:
 )
 def test_japanese_places_and_numbers_that_are_no_address_are_kept(text: str) -> None:
     kept(text, "ja-JP")
+
+
+# --- a house number said in English words after a request that announces an address (neither side) -------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I live at one two three main street", "I live at [ADDRESS]"),
+        ("I live on twenty two elm street", "I live on [ADDRESS]"),
+        ("deliver to fourteen oak avenue please", "deliver to [ADDRESS] please"),
+        ("my address is four hundred and twelve maple drive", "my address is [ADDRESS]"),
+        ("navigate to one twenty five park lane", "navigate to [ADDRESS]"),
+        ("i live at twenty-two baker street", "i live at [ADDRESS]"),
+    ],
+)
+def test_a_spoken_house_number_and_a_street_is_an_address(text: str, expected: str) -> None:
+    assert flagged(text)
+    assert redacted_unflagged(text, "en-US") == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "take me to five minutes down the road",
+        "I live on main street",
+        "I live at one with nature street",
+        "navigate to the nearest gas station on main street",
+        "take me to twenty one pilots concert",
+        "i live on the first floor",
+        "drive to one more street",
+        "walk one two three blocks down main street",
+        "it's twenty minutes to main street",
+        "i live at one bar street",
+    ],
+)
+def test_numbers_and_streets_that_are_no_spoken_address_are_kept(text: str) -> None:
+    kept(text)
+
+
+def test_the_words_redaction_reads_no_street_in_a_spoken_address_the_detector_does_not_flag() -> None:
+    import pyarrow as pa
+
+    from utterance_governance.clean.addresses import _NOT_STREET_WORDS
+    from utterance_governance.clean.redact import redact_array
+    from utterance_governance.detect import flag_rows
+
+    words = sorted(set(_NOT_STREET_WORDS.split("|")))
+    templates = [
+        "i live at one {w} street",
+        "deliver to twenty two {w} oak road",
+        "i live on one two {w} lane",
+    ]
+    texts = [t.format(w=w) for t in templates for w in [*words, "flambé", "café"]]
+    redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts), pa.string()))
+    flags = flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0)
+    assert [text for text, flag in zip(redacted.to_pylist(), flags.tolist(), strict=True) if flag] == []
