@@ -1260,13 +1260,8 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     spellings names both. None for an occurrence that cannot be read (another kind of value, a wrapper of
     more than one value, an id that prints as none, a key whose escapes do not decode)."""
     named: list[str | None] = []
-    for key in _ANY_KEY.finditer(text):
-        spelled = key.group(1)
-        if "\\" in spelled:
-            try:
-                spelled = json.loads(f'"{spelled}"')
-            except ValueError:
-                spelled = None  # (a key that may be the customer's: whose id it holds cannot be told)
+    for key, spelled in _keys(text):
+        # (a key whose escapes do not decode may be the customer's: whose id it holds cannot be told)
         if spelled is not None and fold_key(spelled) != _CUSTOMER_KEY_FOLDED:
             continue
         match = _CUSTOMER_VALUE.match(text, key.end()) if spelled is not None else None
@@ -1294,20 +1289,22 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     return named
 
 
-def _record_keys(text: str) -> int:
-    """How many keys of the line open a record (``event_id``, ``request_id``, ``utterance_id`` in any
-    spelling ``fold_key`` reads alike); a key whose escapes do not decode counts as one."""
-    count = 0
+def _keys(text: str) -> Iterator[tuple[re.Match[str], str | None]]:
+    """Every key of a raw line, with its spelling as JSON reads it (None: its escapes do not decode)."""
     for key in _ANY_KEY.finditer(text):
         spelled = key.group(1)
         if "\\" in spelled:
             try:
                 spelled = json.loads(f'"{spelled}"')
             except ValueError:
-                count += 1
-                continue
-        count += fold_key(spelled) in _RECORD_KEYS_FOLDED
-    return count
+                spelled = None
+        yield key, spelled
+
+
+def _record_keys(text: str) -> int:
+    """How many keys of the line open a record (``event_id``, ``request_id``, ``utterance_id`` in any
+    spelling ``fold_key`` reads alike); a key whose escapes do not decode counts as one."""
+    return sum(spelled is None or fold_key(spelled) in _RECORD_KEYS_FOLDED for _, spelled in _keys(text))
 
 
 def _encoded_records(text: str) -> list[str]:

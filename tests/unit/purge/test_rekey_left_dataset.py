@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
+from tests.unit.purge.test_rekey_seams import NEW, _rotate_to
 
 
 def test_a_dataset_left_under_the_root_is_rekeyed_and_reached_by_a_later_delete_all(lake, monkeypatch):
-    from utterance_governance.cli import main
-
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
         line("u-zed-1", "zed-4417", "remind me to buy oat milk")
@@ -23,11 +22,8 @@ def test_a_dataset_left_under_the_root_is_rekeyed_and_reached_by_a_later_delete_
     lake.publish()
     left = Path(lake.root, "published/assistant-sft-old")
     shutil.copytree(Path(lake.root, "published/assistant-sft"), left)  # UG_DATASET was renamed since
-    with monkeypatch.context() as m:
-        for name, value in {**lake.env, "UG_PSEUDONYM_KEY": "the-new-key", "UG_OLD_KEY": lake.key}.items():
-            m.setenv(name, value)
-        assert main(["rekey", "--old-key-env", "UG_OLD_KEY"]) == 0
-    lake.key = "the-new-key"
+    assert _rotate_to(lake, monkeypatch, lake.key, NEW) == 0
+    lake.key = NEW
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     lake.privacy()
     assert receipt(lake, "d1")["status"] == "completed"
