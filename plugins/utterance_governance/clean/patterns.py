@@ -365,6 +365,12 @@ _JOIN_WORDS = _words(
     "unterstrich", "bindestrich", "tiret", "guion", "guión", "trattino", "sottolineato", "streepje",
     "sublinhado", "underline", "traço", "hífen",
 )  # fmt: skip
+# A part of a spelled mailbox after a joiner may be a surname with its particle ("jan punt de vries
+# apenstaartje ziggo punt nl" is jan.devries@ziggo.nl: it was "jan punt de [EMAIL]"; sixth pass)
+_PARTICLE_LABEL = (
+    rf"(?:(?:de[ ]la|de[ ]las|de[ ]los|van[ ]der|van[ ]den|van[ ]de|de|van|der|den|von|da|di|del|le|la|du|dos|das)"
+    rf"[ ])?{_LATIN_LABEL}"
+)
 _LOCAL_JOIN = (
     rf"(?:{_WS}+(?:{_JOIN_PHRASES}|{_JOIN_WORDS}){_WS}+|{_WS}*(?:ドット|アンダーバー|アンダースコア|ハイフン){_WS}*"
     rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
@@ -465,8 +471,8 @@ DETECTORS: dict[str, tuple[str, str]] = {
     # g mail dot com (without a top-level domain: ``EMAIL_WITHOUT_TLD``, read apart)
     "email_spoken": (
         "[EMAIL]",
-        rf"(?:{_MAILBOX_SPELLED_ANY}|(?:{_INITIAL})?{_MAILBOX_WORD}(?:{_WS}+[0-9]{{2,4}})?)"
-        rf"(?:{_LOCAL_JOIN}{_LATIN_LABEL}(?:{_WS}+{_SMALL_ANY})*)*{_AT}"
+        rf"(?:{_INITIAL})?(?:{_MAILBOX_SPELLED_ANY}|{_MAILBOX_WORD}(?:{_WS}+[0-9]{{2,4}})?)"
+        rf"(?:{_LOCAL_JOIN}{_PARTICLE_LABEL}(?:{_WS}+{_SMALL_ANY})*)*{_AT}"
         rf"(?:{_SPACED_PROVIDER}|{_LABEL})(?:{_DOT}{_LABEL})*(?:{_DOT}{_words(*_TLDS)}\b|{_WS}*ドットコム)",
     ),
     "ip": ("[IP]", rf"\b(?:{_OCTET}\.){{3}}{_OCTET}\b"),

@@ -134,8 +134,10 @@ _BOX_JOINER = (
     r"|koppelteken|sublinhado|hífen|hifen|traço|hyphen|bindestrich|guion|guión)"
 )
 _BOX_DOT = r"(?:dot|punkt|punto|point|punt|ponto)"
+# (a surname's particles after a joiner: "piet punt van der berg at gmail punt com"; sixth pass)
+_BOX_PARTICLE = r"(?:de|van|der|den|von|da|di|del|la|le|du|dos|das)"
 _JOINED_BOX_EMAIL = re.compile(
-    rf"(?i)(?<![\w.])(?P<box>[\w.]+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+[\w.]+){{1,4}})\s+at\s+"
+    rf"(?i)(?<![\w.])(?P<box>[\w.]+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+(?:{_BOX_PARTICLE}\s+)*[\w.]+){{1,4}})\s+at\s+"
     rf"(?P<domain>[\w-]+)(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
 )
 _BOX_JOINER_WORD = re.compile(rf"(?i)\s{_BOX_JOINER}\s")

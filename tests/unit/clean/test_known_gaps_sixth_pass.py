@@ -267,3 +267,35 @@ def test_the_words_redaction_reads_no_street_in_a_spoken_address_the_detector_do
     redacted = redact_array(pa.array(texts), pa.array(["en-US"] * len(texts), pa.string()))
     flags = flag_rows(redacted, ["en-US"] * len(texts), sample_rate=0)
     assert [text for text, flag in zip(redacted.to_pylist(), flags.tolist(), strict=True) if flag] == []
+
+
+# --- a spelled mailbox: a surname with its particle, an initial before a mailbox with a number said -----
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        ("mijn e-mail is jan punt de vries apenstaartje ziggo punt nl", "nl-NL", "mijn e-mail is [EMAIL]"),
+        ("mon mail est marie point de la fontaine arobase orange point fr", "fr-FR", "mon mail est [EMAIL]"),
+        ("mi correo es ana punto de la cruz arroba gmail punto com", "es-ES", "mi correo es [EMAIL]"),
+        ("mijn mail is piet punt van der berg at gmail punt com", "nl-NL", "mijn mail is [EMAIL]"),
+        ("email me at j smith eighty seven at yahoo dot com", "en-US", "email me at [EMAIL]"),
+    ],
+)
+def test_a_spelled_mailbox_with_a_particle_or_an_initial_goes_whole(
+    text: str, locale: str, expected: str
+) -> None:
+    assert flagged(text, locale)
+    assert redacted_unflagged(text, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("het punt de vraag is at home", "nl-NL"),
+        ("la pointe de la tour at night", "fr-FR"),
+        ("a polka dot dress at zara", "en-US"),
+    ],
+)
+def test_particles_and_dots_without_a_mailbox_are_kept(text: str, locale: str) -> None:
+    kept(text, locale)
