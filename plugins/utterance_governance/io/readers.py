@@ -23,6 +23,7 @@ captured later than that is ``future_timestamp:captured_at``. Typed records carr
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import itertools
 import json
@@ -1289,9 +1290,37 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
     return named
 
 
+# a key's closing quote: a quote the colon follows; its opening quote is at most 161 characters before it
+# (80 units of ``_ANY_KEY``, an escape two characters each)
+_KEY_END = re.compile(r'"(?=\s*:)')
+_QUOTE = re.compile('"')
+_KEY_REACH = 161
+
+
+def _key_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_ANY_KEY.finditer(text)``, the same matches, tried only at the quotes a key's closing quote can
+    follow: a line of escaped quotes (an envelope's message, ``\\"`` after ``\\"``) made every quote a start
+    80 steps long, 1.4 s for a line of 1 MiB."""
+    ends = [m.start() for m in _KEY_END.finditer(text)]
+    if not ends:
+        return
+    quotes = [m.start() for m in _QUOTE.finditer(text)]
+    if len(quotes) < 8 * len(ends):  # quotes mostly of keys and their values: every quote is worth trying
+        yield from _ANY_KEY.finditer(text)
+        return
+    starts: set[int] = set()
+    for end in ends:
+        starts.update(quotes[bisect.bisect_left(quotes, end - _KEY_REACH) : bisect.bisect_left(quotes, end)])
+    reached = 0
+    for start in sorted(starts):
+        if start >= reached and (key := _ANY_KEY.match(text, start)):
+            reached = key.end()
+            yield key
+
+
 def _keys(text: str) -> Iterator[tuple[re.Match[str], str | None]]:
     """Every key of a raw line, with its spelling as JSON reads it (None: its escapes do not decode)."""
-    for key in _ANY_KEY.finditer(text):
+    for key in _key_matches(text):
         spelled = key.group(1)
         if "\\" in spelled:
             try:

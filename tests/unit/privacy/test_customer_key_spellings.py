@@ -83,3 +83,23 @@ def test_a_spelling_of_the_key_longer_than_the_salvage_reads_names_nobody(lake):
     with lake.store() as store:
         assert store.held_customers() == set()
         assert any("duplicate_key:customer_id" in r for r in store.privacy_blocked_reasons())
+
+
+@pytest.mark.parametrize("quotes", [0, 1, 12], ids=["few-quotes", "some-quotes", "escaped-quotes"])
+def test_the_salvage_finds_the_keys_every_quote_would_find(quotes):
+    """The salvage tries a key only at the quotes a key's closing quote can follow (a line of 1 MiB of
+    escaped quotes took 1.4 s, 0.06 s now); it finds the very keys trying every quote finds, in order."""
+    import random
+
+    from utterance_governance.io.readers import _ANY_KEY, _key_matches
+
+    rng = random.Random(quotes)
+    pieces = ['"', "\\", ":", " ", "a", "_", "{", "}", ",", "\u3000", "customer_id", '"customer_id":',
+              '\\"customer_id\\":', '"' + "x" * 79, '"' + "y" * 81]  # fmt: skip
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) + '\\"' * rng.randint(
+            0, quotes * 20
+        )
+        text = text[: rng.randint(0, len(text))] + text[len(text) // 2 :]
+        expected = [m.span() for m in _ANY_KEY.finditer(text)]
+        assert [m.span() for m in _key_matches(text)] == expected, text
