@@ -106,12 +106,23 @@ def shard_rewrites(
     and the removed rows (``schema.SHARD``)."""
     by_path = {s["path"]: s for s in manifest["shards"]}
     drop = affected.rows.column("utterance_id").combine_chunks()
+    wanted: dict[str, set[str | None]] = {}
+    for path, uid in zip(affected.rows.column("shard_path").to_pylist(), drop.to_pylist(), strict=True):
+        wanted.setdefault(path, set()).add(uid)
     rewrites, removed = [], [S.SHARD.empty_table()]
     for path in affected.shards:
         if path not in by_path:
             raise ShardCorrupt(f"the ledger lists shard {path} in the live version; its manifest does not")
         table = _read_verified(storage, dataset, by_path[path]).select(S.SHARD.names)
         gone = pc.fill_null(pc.is_in(table.column("utterance_id"), value_set=drop), False)
+        found = set(table.column("utterance_id").filter(gone).to_pylist())
+        if missing := len(wanted[path] - found):
+            # a row the ledger says is there and the purge cannot name (an id read back as another, or
+            # none): rewriting the shard without it would keep it live under a completed receipt
+            raise ShardCorrupt(
+                f"the ledger names {len(wanted[path])} rows of shard {path} to remove; {missing} of them are "
+                "not found in it by their utterance id"
+            )
         rewrites.append(
             ShardRewrite(
                 path=path,

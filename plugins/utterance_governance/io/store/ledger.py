@@ -584,9 +584,13 @@ class Ledger(DatasetVersions):
                 return pa_csv.read_csv(
                     buffer,
                     read_options=pa_csv.ReadOptions(column_names=schema.names),
-                    # NULL is an unquoted empty field, an empty string a quoted one
+                    # NULL is an unquoted empty field, an empty string a quoted one; and nothing else: by
+                    # default Arrow also reads NA, N/A, null or nan as NULL, which upstream may call an utterance
                     convert_options=pa_csv.ConvertOptions(
-                        column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+                        column_types=schema,
+                        null_values=[""],
+                        strings_can_be_null=True,
+                        quoted_strings_can_be_null=False,
                     ),
                 )
             cursor.execute(sql)
