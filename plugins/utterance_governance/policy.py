@@ -65,6 +65,10 @@ class Policy:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        _check_types(self)
+        for name in _LISTS:
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        _check_numbers(self)
         # a region spelled otherwise ("de", "de-DE", "DE ") would match no locale, and its customers
         # would silently fall under the opt-out regime
         wrong = [
@@ -115,6 +119,73 @@ class Policy:
 
 
 _REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
+
+# The policy's numbers and the ranges they may take (None: no bound). A number out of its range is refused,
+# never clamped: a sign slipped into a policy file (a skew of -259200) would count every opt-in from three
+# days before it was recorded, and publish what an opt-in region's customer said before opting in.
+_WHOLE_NUMBERS: dict[str, tuple[int, int | None, str]] = {
+    "min_transcript_chars": (0, None, "characters"),
+    "max_transcript_chars": (1, None, "characters"),
+    "max_response_chars": (0, None, "characters"),
+    # a negative skew moves an opt-in's start before its recording and a delete-all's cut-off before its
+    # request; more than a day is no clock skew but a device's wrong date (its captures are malformed)
+    "capture_clock_skew_s": (0, 86_400, "seconds"),
+    # a deadline is at least a day and at most a year (the law's deadlines are a month, three at most)
+    "deletion_deadline_days": (1, 365, "days"),
+    "deletion_at_risk_days": (0, None, "days"),
+    "shard_target_rows": (1, None, "rows"),
+    "partition_bytes": (1, None, "bytes"),
+    "compaction_fanout": (0, None, "batches (below 2: compaction off)"),
+    "compaction_grace_hours": (0, 24 * 365, "hours"),
+}
+_LISTS = ("opt_in_regions", "allowed_locales")
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _check_types(policy: Policy) -> None:
+    """Refuse a value of the wrong type, never coerce it: ``"300"``, ``300.0`` or ``true`` where the policy
+    counts in whole units, a string where it lists (``"en-US"`` would be read letter by letter)."""
+    for name in _LISTS:
+        value = getattr(policy, name)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{name} {_shown(value)}: must be a list of strings")
+    for name in _WHOLE_NUMBERS:
+        value = getattr(policy, name)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(
+                f"{name} {_shown(value)}: must be an integer, not {type(value).__name__}"
+                " (write it in a policy file as a JSON number, without a fraction or quotes)"
+            )
+    value = policy.min_asr_confidence
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"min_asr_confidence {_shown(value)}: must be a number, not {type(value).__name__}")
+    if not isinstance(policy.extra, dict):
+        raise ValueError(f"extra {_shown(policy.extra)}: must be an object")
+
+
+def _check_numbers(policy: Policy) -> None:
+    """Refuse a number out of its range, naming the field, the value and the range."""
+    for name, (low, high, unit) in _WHOLE_NUMBERS.items():
+        value = getattr(policy, name)
+        if value < low or (high is not None and value > high):
+            where = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise ValueError(f"{name} {value}: must be {where} {unit}")
+    if policy.max_transcript_chars < policy.min_transcript_chars:
+        raise ValueError(
+            f"max_transcript_chars {policy.max_transcript_chars}: must be at least min_transcript_chars "
+            f"({policy.min_transcript_chars}): no transcript could pass"
+        )
+    if policy.deletion_at_risk_days > policy.deletion_deadline_days:
+        raise ValueError(
+            f"deletion_at_risk_days {policy.deletion_at_risk_days}: must be at most deletion_deadline_days "
+            f"({policy.deletion_deadline_days}; equal: every request is at risk from the start)"
+        )
+    if not 0 <= policy.min_asr_confidence <= 1:  # NaN too
+        raise ValueError(f"min_asr_confidence {policy.min_asr_confidence}: must be between 0 and 1")
+
 
 # The region subtags a locale can carry (BCP 47 takes them from ISO 3166-1 and UN M.49; CLDR's list of
 # territories). Countries and territories are phonenumbers' regions (maintained with the ISO list,
@@ -180,12 +251,13 @@ def load_policy(path: str | None = None) -> Policy:
         return policy
     with open(path, encoding="utf-8") as fh:
         overrides = json.load(fh)
+    if not isinstance(overrides, dict):
+        raise ValueError(f"policy file {path}: must hold a JSON object of policy fields")
     known = {f.name for f in fields(Policy)}
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"unknown policy keys in {path}: {sorted(unknown)}")
-    coerced = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
-    return replace(policy, **coerced)
+    return replace(policy, **overrides)  # Policy checks each value (a JSON list is taken for a tuple)
 
 
 # the regions of the built-in locales and opt-in list (``_is_region`` reads them first)

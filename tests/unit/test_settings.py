@@ -175,3 +175,93 @@ def test_production_refuses_a_lake_nobody_named_and_sqlite_beside_an_object_stor
     local = {"UG_DATA_ROOT": str(tmp_path), "UG_ENV": "production", "UG_PSEUDONYM_KEY": GOOD_KEY,
              "UG_DATABASE_URL": f"sqlite:///{tmp_path / 'g.db'}"}  # fmt: skip
     assert load_settings(local).is_production
+
+
+# --- the policy's numbers ---------------------------------------------------------------------------
+
+
+def _policy_file(tmp_path, **fields) -> str:
+    import json
+
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(fields))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"capture_clock_skew_s": -3 * 86400}, r"capture_clock_skew_s -259200: .*between 0 and 86400"),
+        ({"capture_clock_skew_s": 8 * 86400}, r"capture_clock_skew_s 691200: .*between 0 and 86400"),
+        ({"deletion_deadline_days": 0}, r"deletion_deadline_days 0: .*between 1 and 365"),
+        ({"deletion_at_risk_days": -1}, r"deletion_at_risk_days -1: .*at least 0"),
+        ({"deletion_deadline_days": 7, "deletion_at_risk_days": 8}, r"deletion_at_risk_days 8: .*at most"),
+        ({"compaction_grace_hours": -48}, r"compaction_grace_hours -48: .*between 0 and"),
+        ({"compaction_fanout": -1}, r"compaction_fanout -1: .*at least 0"),
+        ({"shard_target_rows": 0}, r"shard_target_rows 0: .*at least 1"),
+        ({"partition_bytes": -1}, r"partition_bytes -1: .*at least 1"),
+        ({"min_transcript_chars": 50, "max_transcript_chars": 40}, r"max_transcript_chars 40: .*at least"),
+        ({"max_response_chars": -1}, r"max_response_chars -1: .*at least 0"),
+        ({"min_asr_confidence": 1.5}, r"min_asr_confidence 1.5: .*between 0 and 1"),
+        ({"min_asr_confidence": float("nan")}, r"min_asr_confidence nan: .*between 0 and 1"),
+    ],
+)
+def test_a_policy_number_out_of_its_range_is_refused_naming_it(tmp_path, fields, says):
+    """A policy took any number (review 13, F6): a sign slipped into a policy file (``capture_clock_skew_s:
+    -259200``) counted every opt-in from three days before it was recorded, and published the words an
+    opt-in region's customer said before opting in; nothing refused it, and the audit judged by the same
+    policy."""
+    from utterance_governance.policy import load_policy
+
+    with pytest.raises(ValueError, match=says):
+        load_policy(_policy_file(tmp_path, **fields))
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"capture_clock_skew_s": "300"}, r"capture_clock_skew_s '300': .*an integer, not str"),
+        ({"capture_clock_skew_s": 300.0}, r"capture_clock_skew_s 300.0: .*an integer, not float"),
+        ({"deletion_deadline_days": True}, r"deletion_deadline_days True: .*an integer, not bool"),
+        ({"shard_target_rows": [4]}, r"shard_target_rows \[4\]: .*an integer, not list"),
+        ({"min_asr_confidence": "0.5"}, r"min_asr_confidence '0.5': .*a number, not str"),
+        ({"min_asr_confidence": False}, r"min_asr_confidence False: .*a number, not bool"),
+        ({"extra": []}, r"extra \[\]: .*an object"),
+        ({"allowed_locales": "en-US"}, r"allowed_locales 'en-US': .*a list of strings"),
+        ({"opt_in_regions": ["DE", 276]}, r"opt_in_regions \['DE', 276\]: .*a list of strings"),
+    ],
+)
+def test_a_policy_value_of_the_wrong_type_is_refused_not_coerced(tmp_path, fields, says):
+    """(review 13, F6) A string, a float or a boolean where the policy counts in whole units is refused, not
+    read as the number it might mean."""
+    from utterance_governance.policy import load_policy
+
+    with pytest.raises(ValueError, match=says):
+        load_policy(_policy_file(tmp_path, **fields))
+
+
+def test_the_policies_the_project_runs_with_are_accepted(tmp_path):
+    """(review 13, F6) The embedded policy and the values tests, benchmarks and the README use stay valid:
+    a one-day deadline at risk from its start, a one-row shard target, fanout 0 (compaction off)."""
+    from utterance_governance.policy import Policy, load_policy
+
+    assert load_policy(None) == Policy()
+    for fields in (
+        {"deletion_deadline_days": 1, "deletion_at_risk_days": 1},
+        {"partition_bytes": 200, "shard_target_rows": 1},
+        {"capture_clock_skew_s": 0, "compaction_fanout": 0, "compaction_grace_hours": 0},
+        {"capture_clock_skew_s": 86400, "compaction_fanout": 8, "compaction_grace_hours": 24},
+        {"min_asr_confidence": 0, "min_transcript_chars": 0, "max_response_chars": 0},
+        {"min_asr_confidence": 1, "max_transcript_chars": 2},
+    ):
+        policy = load_policy(_policy_file(tmp_path, **fields))
+        assert {name: getattr(policy, name) for name in fields} == fields
+
+
+def test_a_negative_clock_skew_never_publishes_what_was_said_before_the_opt_in(tmp_path):
+    """(review 13, F6) The reproduction: with ``capture_clock_skew_s: -259200`` a ``de-DE`` utterance of the
+    20th, before the opt-in recorded on the 21st, was published; the policy file is refused now."""
+    from utterance_governance.policy import load_policy
+
+    with pytest.raises(ValueError, match="capture_clock_skew_s -259200"):
+        load_policy(_policy_file(tmp_path, capture_clock_skew_s=-3 * 86400))
