@@ -186,8 +186,8 @@ def ingest_privacy(ctx: RunContext) -> dict:
                         f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
                     )
             except Exception as exc:  # one file that cannot be read now never stops the others
-                log.exception(
-                    "could not read %s; it blocks publishing until it is read (next run)", info.path
+                log.exception(  # (a path as reports show it: a Hive segment may name the customer)
+                    "could not read %s; it blocks publishing until it is read (next run)", shown_path(info.path)
                 )
                 ctx.store.record_privacy_quarantine(
                     kind,
@@ -207,14 +207,15 @@ def ingest_privacy(ctx: RunContext) -> dict:
             )
             summary[f"{folder}_new"] += ingest(records, info.path, quarantined=read.quarantine)
             summary[f"{folder}_quarantined"] += read.quarantine.num_rows
-            ctx.store.settle_read_failures(info.path)
+            if ctx.storage.info(info.path).fingerprint == info.fingerprint:  # (the version listed was read)
+                ctx.store.settle_read_failures(info.path, info.fingerprint)
             taken.append(info)
         ctx.store.mark_files_processed(taken, ctx.run_id)
         summary[f"{folder}_files"] += len(taken)
     if failed:
         raise PrivacyIntakeFailed(
             f"{len(failed)} privacy file(s) could not be read (the others were taken in): "
-            f"{[path for path, _ in failed[:5]]}; each blocks publishing until it is read or acknowledged"
+            f"{[shown_path(path) for path, _ in failed[:5]]}; each blocks publishing until it is read or acknowledged"
         ) from failed[0][1]
     return dict(summary)
 

@@ -263,9 +263,12 @@ class PrivacyRecords(StoreBase):
                 ).rowcount
         return changed
 
-    def settle_read_failures(self, source_file: str) -> int:
-        """The file was read after all: the blocking rows its failed readings left (``read_failed:``)
-        are settled; return how many. (Whatever unreadable records the file holds, its reading records.)"""
+    def settle_read_failures(self, source_file: str, fingerprint: str) -> int:
+        """The file was read after all, in its version ``fingerprint``: the blocking rows its failed
+        readings of that version left (``read_failed:… (file version …)``) are settled; return how many.
+        (Whatever unreadable records the file holds, its reading records.) A failed reading of another
+        version stays: the file was replaced since (an export written over one name each day), and what
+        the unread version held no reading will ever see, so only an acknowledgement settles it."""
         q = privacy_quarantine
         with self._write() as conn:
             return conn.execute(
@@ -273,6 +276,7 @@ class PrivacyRecords(StoreBase):
                 .where(
                     q.c.source_file == source_file,
                     q.c.detail.like("read_failed:%"),
+                    q.c.detail.endswith(f" (file version {fingerprint})", autoescape=True),
                     q.c.acknowledged_at.is_(None),
                 )
                 .values(acknowledged_at=utcnow(), acknowledged_by="pipeline: the file was read")
