@@ -80,3 +80,14 @@ def test_the_lakes_own_files_and_reports_name_no_customer_of_a_path(lake):
         and not str(Path(d, n).relative_to(root)).startswith("landing/")
     ]
     assert named == []
+
+
+def test_a_blocked_reason_names_no_customer_of_a_path(lake):
+    """A consent export partitioned by customer that the reader does not take (a CSV) blocks publishing, and
+    the blocked reasons named it by its raw path: those reasons go into every run's report and the
+    governance view (review 13, F4)."""
+    lake.storage.write_bytes("landing/consent/customer_id=zed-4417/c.csv", b"event_id,status\ne1,opted_out\n")
+    lake.privacy()
+    with lake.store() as store:
+        reasons = store.privacy_blocked_reasons()
+    assert reasons and all("customer_id=[customer]" in r and "zed-4417" not in r for r in reasons), reasons

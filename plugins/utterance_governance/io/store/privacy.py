@@ -16,7 +16,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
-from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key
+from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key, shown_path
 from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
 from utterance_governance.io.store_schema import (
     consent_events,
@@ -233,12 +233,14 @@ class PrivacyRecords(StoreBase):
             return [dict(row) for row in conn.execute(stmt).mappings()]
 
     def privacy_blocked_reasons(self) -> list[str]:
-        """Why publishing is blocked: unreadable privacy records without a readable customer_id, unacknowledged."""
+        """Why publishing is blocked: unreadable privacy records without a readable customer_id, unacknowledged.
+        Each is named by its file as logs show it (``shown_path``: a folder naming a customer is
+        ``customer_id=[customer]``), for these reasons go into every run's report while they block."""
         q = privacy_quarantine
         stmt = select(q).where(q.c.customer_id.is_(None), q.c.acknowledged_at.is_(None)).order_by(q.c.id)
         with self._read() as conn:
             return [
-                f"unreadable {row.kind} record at {row.source_file}:{row.line} ({row.detail}) has no "
+                f"unreadable {row.kind} record at {shown_path(row.source_file)}:{row.line} ({row.detail}) has no "
                 f"readable customer_id; publishing is blocked until it is fixed upstream or "
                 f"acknowledged (privacy quarantine id {row.id})"
                 for row in conn.execute(stmt)
