@@ -105,6 +105,53 @@ _EN_PAIR = (
 _NUMBER_TOKEN = re.compile(
     rf"(?<![^\W\d_])(?:(?P<pair>{_FR_PAIR})|(?P<en_pair>{_EN_PAIR}))(?![^\W\d_])|(?P<digits>\d+)|[^\W\d_]+"
 )
+# Numbers from 10 to 99 of the other languages, as phone numbers are read in pairs there too ("null eins fünf
+# eins zwölf vierunddreißig sechsundfünfzig", "nul zes, twaalf, vierendertig …", "seis uno dos, treinta y cuatro
+# …", "tre quattro sette, dodici, trentaquattro …", "onze, nove, oito sete, noventa e oito …"; sixth pass:
+# redaction took them, the gate counted none): two digits each, only in a row of that language (Spanish
+# "once" is English "once", Dutch "tien" French "tien") and in a run that also holds a single digit word
+_OTHER_PAIRS = {
+    "de": "(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)und)?(?:zwanzig|dreißig|dreissig|vierzig"
+    "|fünfzig|fuenfzig|sechzig|siebzig|achtzig|neunzig)|zehn|elf|zwölf|zwoelf|dreizehn|vierzehn|fünfzehn"
+    "|fuenfzehn|sechzehn|siebzehn|achtzehn|neunzehn",
+    "nl": "(?:(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:en|ën))?(?:twintig|dertig|veertig|vijftig"
+    "|zestig|zeventig|tachtig|negentig)|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien"
+    "|negentien",
+    "es": "(?:treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)(?: y (?:uno|un|dos|tres|cuatro|cinco"
+    "|seis|siete|ocho|nueve))?|veinti(?:uno|ún|un|dós|dos|trés|tres|cuatro|cinco|séis|seis|siete|ocho|nueve)"
+    "|veinte|diez|once|doce|trece|catorce|quince|dieciséis|dieciseis|diecisiete|dieciocho|diecinueve",
+    "it": "(?:vent|trent|quarant|cinquant|sessant|settant|ottant|novant)(?:uno|otto)"
+    "|(?:venti|trenta|quaranta|cinquanta|sessanta|settanta|ottanta|novanta)(?:due|tre|tré|quattro|cinque|sei"
+    "|sette|nove)?|dieci|undici|dodici|tredici|quattordici|quindici|sedici|diciassette|diciotto|diciannove",
+    "pt": "(?:vinte|trinta|quarenta|cinquenta|sessenta|setenta|oitenta|noventa)(?: e (?:um|uma|dois|duas|três"
+    "|tres|quatro|cinco|seis|sete|oito|nove))?|dez|onze|doze|treze|catorze|quatorze|quinze|dezesseis|dezasseis"
+    "|dezessete|dezassete|dezoito|dezenove|dezanove",
+}
+_NUMBER_TOKENS = {
+    language: re.compile(
+        rf"(?<![^\W\d_])(?:(?P<other_pair>{pairs})|(?P<pair>{_FR_PAIR})|(?P<en_pair>{_EN_PAIR}))(?![^\W\d_])"
+        r"|(?P<digits>\d+)|[^\W\d_]+"
+    )
+    for language, pairs in _OTHER_PAIRS.items()
+}
+# (a run of them: over spaces and commas; it may not end before written digits or a conjunction)
+_OWN_RUN_GAP = re.compile(r"[ ,]+")
+_AFTER_OWN_RUN = re.compile(r"[ ,.\-]+")
+_ROUND_TENS_WORDS = (
+    "veinte treinta cuarenta cincuenta sesenta setenta ochenta noventa venti trenta quaranta cinquanta sessanta"
+    " settanta ottanta novanta vinte trinta quarenta cinquenta sessenta setenta oitenta noventa"
+)
+_ROUND_TENS = frozenset(_ROUND_TENS_WORDS.split())
+# ... the words for one digit of each of those languages: a run of pairs counts with them only (redaction reads a
+# run of one language's words; "elf eins zwei um einundzwanzig" mixes Portuguese "um" in)
+_OTHER_UNIT_WORDS = {
+    "de": "null eins ein eine zwei zwo drei vier fünf fuenf sechs sieben acht neun",
+    "nl": "nul een één twee drie vier vijf zes zeven acht negen",
+    "es": "cero uno una un dos tres cuatro cinco seis siete ocho nueve",
+    "it": "zero uno una un due tre tré quattro cinque sei sette otto nove",
+    "pt": "zero um uma dois duas três tres quatro cinco seis sete oito nove meia",
+}
+_OTHER_UNITS = {language: frozenset(words.split()) for language, words in _OTHER_UNIT_WORDS.items()}
 
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?!\w)")
 _AT_UNAMBIGUOUS = (
@@ -1004,10 +1051,25 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     # digits count beside three words in a row ("un 1, un 2, un 3, un 4": articles, no number);
     # English pairs and single digit words apart (the pairs count beside three single words)
     spoken = written = words = most = en_pairs = singles = 0
+    # the run of the row's language's words (``_OTHER_PAIRS``): its digits, pairs and single digit words
+    units = _OTHER_UNITS.get(language or "", frozenset())
+    own = own_pairs = own_singles = own_end = 0
+    beside_written = False  # written digits since the last word that is no number: redaction reads them in
+    round_ten = False  # the last token a round ten of Spanish, Italian or Portuguese ("venti sei" is 26)
+    pending = False  # such a run reached seven digits: a number unless written digits follow it (read in)
     after_english = False  # the last token counted was English: a digit word, a pair, digits or "o"
     repeat = 0  # "double" or "triple" before an English digit word: the digits it adds
-    for match in _NUMBER_TOKEN.finditer(text.lower()):
+    for match in _NUMBER_TOKENS.get(language or "", _NUMBER_TOKEN).finditer(text):
         token = match.group()
+        if pending:
+            if (match.group("digits") or token in ("y", "e", "et", "und", "en")) and _AFTER_OWN_RUN.fullmatch(
+                text, own_end, match.start()
+            ):
+                pending = False  # "… dois - 726", "… seis y seis": redaction reads on, and may keep them
+            else:
+                return True
+        if own and _OWN_RUN_GAP.fullmatch(text, own_end, match.start()) is None:
+            own = own_pairs = own_singles = 0  # (redaction reads such a run over spaces and commas only)
         if english and token in _REPEATS and not repeat:
             repeat = _REPEATS[token]
             continue
@@ -1020,6 +1082,12 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
             spoken, words, after_english = spoken + 2, words + 1, False
         elif match.group("en_pair"):
             en_pairs, words, after_english = en_pairs + 2, words + 1, True
+        elif match.lastgroup == "other_pair":
+            spoken = written = words = most = en_pairs = singles = 0  # (no word of the runs above)
+            own, own_pairs, own_end, after_english = own + 2, own_pairs + 1, match.end(), False
+            round_ten = token in _ROUND_TENS
+            pending = pending or (own_singles > 0 and own >= 7 and not beside_written)
+            continue
         elif match.group("digits"):
             written, words, after_english = written + len(token), 0, True
         elif token in fillers:
@@ -1031,13 +1099,22 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
             after_english = token == "o" or token in _ENGLISH_DIGIT_WORDS
         else:
             spoken = written = words = most = en_pairs = singles = 0
-            after_english = False
+            own = own_pairs = own_singles = 0
+            after_english = beside_written = round_ten = False
             continue
+        if match.group("digits") or token not in units:
+            own = own_pairs = own_singles = 0  # (a written group, a digit word of another language)
+            beside_written = beside_written or bool(match.group("digits"))
+        elif round_ten and _OWN_RUN_GAP.fullmatch(text, own_end, match.start()):
+            own_end, round_ten = match.end(), False  # "venti sei": one number
+        else:
+            own, own_singles, own_end, round_ten = own + 1, own_singles + 1, match.end(), False
+            pending = pending or (own_pairs > 0 and own >= 7 and not beside_written)
         most = max(most, words)
         read_out = spoken + (en_pairs if singles >= 3 else 0)
         if read_out >= 7 or (written and most >= 3 and read_out + written >= 7):
             return True
-    if not text.isascii() and _kana_digits(text):
+    if pending or (not text.isascii() and _kana_digits(text)):
         return True
     kanji = 0
     if "ゼロ" in text:
@@ -1082,6 +1159,10 @@ _RE2_NUMBER_WORD_EN = (
     _RE2_NUMBER_WORD[:-3]
     + r"|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
     + r"|fifty|sixty|seventy|eighty|ninety)\b"
+)
+# ... and the other languages' numbers from 10 to 99 (``_OTHER_PAIRS``; "y", "e" inside them)
+_RE2_NUMBER_WORD_ALL = (
+    _RE2_NUMBER_WORD[:-3] + "|" + "|".join(_OTHER_PAIRS.values()).replace(" ", "[ ]") + r")\b"
 )
 # between two number words of one run: fillers, the "et" of "vingt et un", an English "o" for zero
 # and the "double" or "triple" before a digit
@@ -1184,6 +1265,8 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
         rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS}|o)[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
         rf"|{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}\p{{Nd}}"
         rf"|{_RE2_NUMBER_WORD}[^\pL\n]*\p{{Nd}}[^\pL\n]*{_RE2_NUMBER_WORD})",
+        # four number words in a row with the other languages' pairs (``_OTHER_PAIRS``: "nul zes, twaalf, …")
+        rf"(?i:{_RE2_NUMBER_WORD_ALL}(?:{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD_ALL}){{3}})",
     ),
 }
 # What every pattern of ``_OWN_PASS`` needs: seven digits or a line break between two short

@@ -299,3 +299,85 @@ def test_a_spelled_mailbox_with_a_particle_or_an_initial_goes_whole(
 )
 def test_particles_and_dots_without_a_mailbox_are_kept(text: str, locale: str) -> None:
     kept(text, locale)
+
+
+# --- the gate reads phone numbers read in pairs in German, Dutch, Spanish, Italian and Portuguese -----------
+# (redaction took them; the gate counted only French pairs, so a form redaction missed would have gone out)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("meine Handynummer ist null eins fünf eins zwölf vierunddreißig sechsundfünfzig", "de-DE"),
+        ("wähle null eins, einundfünfzig, dreiundzwanzig, fünfundvierzig, achtundneunzig", "de-DE"),
+        ("mijn nummer is nul zes, twaalf, vierendertig, zesenvijftig, achtenzeventig", "nl-NL"),
+        ("llama al sesenta y uno, veintitrés, treinta y tres, treinta y dos, cuatro", "es-ES"),
+        ("il mio numero è zero due dodici trentaquattro cinquantasei settantotto", "it-IT"),
+        ("meu número é onze, noventa e oito, setenta e seis, cinquenta e quatro, trinta e dois, um", "pt-BR"),
+    ],
+)
+def test_a_phone_read_in_pairs_is_flagged_and_redacted(text: str, locale: str) -> None:
+    assert flagged(text, locale)
+    assert "[PHONE]" in redacted_unflagged(text, locale)
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("stell den Wecker auf sechs Uhr dreißig", "de-DE"),
+        ("das kostet neunzehn Euro neunundneunzig", "de-DE"),
+        ("zwanzig zwanzig", "de-DE"),
+        ("we zijn met twaalf, dertien of veertien mensen", "nl-NL"),
+        ("once upon a time one two three four five", "en-US"),  # Spanish "once" in an English row
+        ("la reunión es a las diez y media con cuatro personas", "es-ES"),
+        ("venti sei", "it-IT"),
+        ("vinte e três graus e duas horas", "pt-BR"),
+    ],
+)
+def test_numbers_in_pairs_that_are_no_phone_are_kept(text: str, locale: str) -> None:
+    kept(text, locale)
+
+
+def test_runs_of_pairs_the_detector_reads_redaction_takes() -> None:
+    """Random runs of one language's numbers from 10 to 99, words for a digit, written groups and other words:
+    the gate's detector flags nothing redaction left (it counts a run of the row's language only, over spaces
+    and commas, not beside written digits or before "y"/"e": redaction reads those on)."""
+    import random
+
+    import pyarrow as pa
+
+    from utterance_governance.clean.redact import redact_array
+    from utterance_governance.detect import flag_rows
+
+    words = {
+        "de-DE": (
+            "null eins zwei drei vier fünf sechs sieben acht neun",
+            "zehn elf zwölf zwanzig vierunddreißig",
+        ),
+        "nl-NL": ("nul een twee drie vier vijf zes zeven acht negen", "tien elf twaalf twintig vierendertig"),
+        "es-ES": ("cero uno dos tres cuatro cinco seis siete ocho nueve", "diez once doce veinte veintidós"),
+        "it-IT": (
+            "zero uno due tre quattro cinque sei sette otto nove",
+            "dieci undici dodici venti ventotto",
+        ),
+        "pt-BR": ("zero um dois três quatro cinco seis sete oito nove meia", "dez onze doze vinte dezoito"),
+    }
+    pairs = {"es-ES": ["treinta y cuatro"], "pt-BR": ["trinta e quatro"], "it-IT": ["trentaquattro"]}
+    rng = random.Random(20261205)
+    texts, locales = [], []
+    for _ in range(6000):
+        locale = rng.choice(list(words))
+        singles, tens = words[locale][0].split(), words[locale][1].split() + pairs.get(locale, [])
+        tokens = [
+            rng.choice(singles)
+            if x < 0.4
+            else rng.choice(tens)
+            if x < 0.85
+            else rng.choice(["y", "e", "um", "42"])
+            for x in (rng.random() for _ in range(rng.randint(3, 9)))
+        ]
+        texts.append("".join(token + rng.choice([" ", ", ", ". ", " - "]) for token in tokens).strip(" ,.-"))
+        locales.append(locale)
+    redacted = redact_array(pa.array(texts), pa.array(locales, pa.string()))
+    flags = flag_rows(redacted, locales, sample_rate=0)
+    assert [text for text, flag in zip(redacted.to_pylist(), flags.tolist(), strict=True) if flag] == []
