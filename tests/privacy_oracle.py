@@ -82,7 +82,7 @@ def _covered(row: Mapping, request: Mapping, skew: timedelta = timedelta(0)) -> 
         at = request["requested_at"]
         return captured is None or captured <= at + skew or landed is None or landed < at
     if scope == "range":
-        return captured is None or request["from"] <= captured <= request["to"]
+        return captured is None or request["from"] - skew <= captured <= request["to"] + skew
     if scope == "utterances":
         listed = {_id_key(u) for u in request["utterance_ids"] or []} - {None}
         return _id_key(row.get("utterance_id")) in listed

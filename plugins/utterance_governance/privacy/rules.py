@@ -28,11 +28,12 @@ from utterance_governance.privacy.subjects import Subjects, _codes, micros
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 
 # Raised whenever a rule here comes to withdraw a row it kept before, so that the next purge judges every
-# live row once (``purge.affected.rules_in_force``). 4: an opt-in counts from the clock skew after it,
+# live row once (``purge.affected.rules_in_force``). 5: a range deletion covers the clock skew on either
+# side of it; 4: an opt-in counts from the clock skew after it,
 # and an open unreadable consent record counts as the opt-out it may be (``doubt_opt_outs``) once released;
 # 3: an opt-in counts from when it was recorded (2: the word recorded last decides; 1: an opt-in counted
 # from the date it named).
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 
 
 # --- rule 3: deletion requests ------------------------------------------------------------------
@@ -82,7 +83,10 @@ def _deletion_pairs(s: Subjects) -> pd.DataFrame:
         landed, l_known = pairs["l"].to_numpy(), pairs["l_known"].to_numpy()
         when = pairs["requested"].to_numpy()
         hit_all = is_all & (~t_known | (t <= when + s.skew_us) | ~l_known | (landed < when))
-        hit_range = ~is_all & (~t_known | ((pairs["lo"].to_numpy() <= t) & (t <= pairs["hi"].to_numpy())))
+        # a range, give or take the clock skew on either side: a device clock ahead puts words said just before
+        # its end after it, one behind puts words said just after its start before it
+        lo_skewed, hi_skewed = pairs["lo"].to_numpy() - s.skew_us, pairs["hi"].to_numpy() + s.skew_us
+        hit_range = ~is_all & (~t_known | ((lo_skewed <= t) & (t <= hi_skewed)))
         parts.append(pairs.loc[hit_all | hit_range, ["row", "request_id"]])
 
     listing = (scope == "utterances") & (req_code >= 0)

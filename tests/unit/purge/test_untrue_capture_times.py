@@ -61,3 +61,25 @@ def test_a_row_with_a_zero_clock_capture_time_is_erased_by_a_range_deletion_of_i
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "zebracornflakes") == []
+
+
+def test_a_range_covers_the_clock_skew_on_either_side_of_it(lake):
+    """A range deletion covered exactly its capture times, while a delete-all covers the clock skew after the
+    request: words said just inside the range on a device whose clock runs behind (before its start) or
+    ahead (after its end) carry a capture time just outside it, and stayed published (review 13's
+    suspicion). The range covers ``capture_clock_skew_s`` (300 s) on either side now, no more."""
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        row("u-early", "zed-4417", "said at ten", captured_at="2026-11-20T09:56:00Z")  # 4 min before
+        + row("u-late", "zed-4417", "said at eleven", captured_at="2026-11-20T11:04:59Z")  # 4:59 after
+        + row("u-before", "zed-4417", "said at nine", captured_at="2026-11-20T09:54:59Z")  # 5:01 before
+        + row("u-after", "zed-4417", "said at noon", captured_at="2026-11-20T11:05:01Z")  # 5:01 after
+        + row("u-bob", "bob", "what is the weather"),
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u-early", "u-late", "u-before", "u-after", "u-bob"}
+    extra = {"from": "2026-11-20T10:00:00Z", "to": "2026-11-20T11:00:00Z"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", "range", **extra))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert lake.live_ids() == {"u-before", "u-after", "u-bob"}
