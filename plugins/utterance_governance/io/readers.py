@@ -344,7 +344,7 @@ class _GunzipStream:
 
     def blocks(self) -> Iterator[bytes]:
         if self.storage.info(self.rel).fingerprint != self.version:  # replaced since the first pass
-            raise FileChangedWhileRead(self.rel)
+            raise FileChangedWhileRead(shown_path(self.rel))  # (a message naming no customer)
         left = self.trusted
         for text, _ in self._members():
             if left <= 0:

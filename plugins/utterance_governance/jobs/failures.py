@@ -10,7 +10,9 @@ What is recorded holds no transcript and no raw id: an error's message is kept o
 exception is this package's own (their messages are written to name steps, files, request ids
 and counts, never a customer id or text) or Airflow's, or a plain OS error; anything else (a
 driver's error quotes its SQL parameters, pyarrow quotes the value it could not convert) is kept
-by its type alone, with a pointer to the task log.
+by its type alone, with a pointer to the task log. A kept message names a landing path as the
+reports show paths (``readers.shown_path``: ``customer_id=[customer]``): an export partitioned by
+customer puts the id in the path, and the record, ``failure.json`` and the alerts outlive a delete-all.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs.run_keys import run_key
@@ -44,7 +47,7 @@ def describe_error(exc: BaseException | None) -> str:
         message = str(exc) or NOT_RECORDED
     else:
         message = NOT_RECORDED
-    text = f"{cls.__name__}: {message}".strip()
+    text = shown_path(f"{cls.__name__}: {message}".strip())
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 
