@@ -195,6 +195,14 @@ def create_app() -> FastAPI:
             from ug_airflow.governance_view.data import without_row_ids
 
             data = without_row_ids(data)
+        elif rel.endswith((".html", ".htm")):  # so do the pages made of them (the audit's, the Data Docs)
+            from ug_airflow.governance_view.data import html_without_row_ids
+
+            data = await asyncio.to_thread(html_without_row_ids, storage, rel, data)
+            if data is None:
+                raise HTTPException(
+                    status.HTTP_404_NOT_FOUND, "this run's page cannot be shown without its row ids"
+                )
         media = mimetypes.guess_type(rel)[0] or "application/octet-stream"
         return Response(data, media_type=media, headers=REPORT_HEADERS)
 

@@ -8,7 +8,8 @@ findings.
 
 What it never returns: transcript or response text (the store holds none, and no shard is
 read), customer ids (only request ids, versions, run ids, counts; audit findings without
-their utterance id; unreadable privacy records by file and line), speaker keys.
+their utterance id; unreadable privacy records by file, as ``shown_path`` shows it, and line),
+speaker keys.
 
 What the user's Airflow role may not read of a DAG is left out (``may_read``, asked of Airflow's
 auth manager by the app): its runs and their reports, and for ``privacy_requests`` the pending
@@ -46,24 +47,79 @@ _SERVABLE = re.compile(
 
 # keys of a run's JSON results that name rows (the gate's samples and findings, the audit's findings)
 _ROW_ID_KEY = re.compile(r"utterance_ids?$|^sample_utterance_ids$|^record_id$")
+# the sample values of a check on a row id column (the gate's duplicate ids) are row ids too
+_SAMPLE_KEY = re.compile(r"^samples?(_values)?$")
+NOT_SHOWN = "(not shown)"
+
+
+def _names_rows(key: Any, parent: Mapping[str, Any]) -> bool:
+    return bool(_ROW_ID_KEY.search(str(key))) or (
+        bool(_SAMPLE_KEY.match(str(key))) and bool(_ROW_ID_KEY.search(str(parent.get("column") or "")))
+    )
 
 
 def without_row_ids(data: bytes) -> bytes:
     """A run's JSON result as the view serves it: every value under a key naming rows (``utterance_id``,
-    ``sample_utterance_ids``) replaced by ``"(not shown)"``. The file in the lake keeps them for the
-    operator reading it there; the view shows no utterance id."""
+    ``sample_utterance_ids``, the sample values of a check on the ``utterance_id`` column) replaced by
+    ``"(not shown)"``, and a path naming a customer as reports show it (``readers.shown_path``). The file in
+    the lake keeps them for the operator reading it there; the view shows no utterance id."""
+    from utterance_governance.io.readers import shown_path
 
     def scrub(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: "(not shown)" if _ROW_ID_KEY.search(str(k)) else scrub(v) for k, v in value.items()}
+            return {k: NOT_SHOWN if _names_rows(k, value) else scrub(v) for k, v in value.items()}
         if isinstance(value, list):
             return [scrub(v) for v in value]
-        return value
+        return shown_path(value) if isinstance(value, str) else value
 
     try:
         return json.dumps(scrub(json.loads(data)), indent=2, default=str).encode()
     except ValueError:  # not JSON after all: nothing of it is served
         return b"{}"
+
+
+def row_ids_named(data: bytes) -> set[str]:
+    """The row ids a run's JSON result names: every value ``without_row_ids`` hides. Raises
+    ``ValueError`` for a file that is no JSON."""
+    found: set[str] = set()
+
+    def collect(value: Any, named: bool) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                collect(v, named or _names_rows(k, value))
+        elif isinstance(value, list):
+            for v in value:
+                collect(v, named)
+        elif named and value is not None and not isinstance(value, bool):
+            found.add(str(value))
+
+    collect(json.loads(data), False)
+    return found
+
+
+def html_without_row_ids(storage, rel: str, data: bytes) -> bytes | None:
+    """A run's page or Data Docs page (``reports/<run>/index.html``, ``…/gx/**.html``) as the view serves it:
+    every row id the run's JSON results name (``row_ids_named``: the audit's page lists its findings' ids,
+    the Data Docs the failing rows' ids the gate's result samples) replaced by ``(not shown)``, as the page
+    escapes it, and a path naming a customer as reports show it. None (not served) when a result of the run
+    cannot be read: its ids could not be known."""
+    from utterance_governance.io.readers import shown_path
+    from utterance_governance.purge.traces import Scrubber
+
+    folder = "/".join(rel.split("/")[:2])
+    ids: set[str] = set()
+    for info in storage.list_files(folder, (".json",)):
+        if info.path.startswith(f"{folder}/gx/"):  # (GX's own, of no row)
+            continue
+        try:
+            ids |= row_ids_named(storage.read_bytes(info.path))
+        except (ValueError, UnicodeDecodeError):
+            log.warning("%s is no JSON: the pages of its run are not served", shown_path(info.path))
+            return None
+    text = data.decode("utf-8", errors="replace")
+    if ids:
+        text = Scrubber(ids, html=True, replacement=NOT_SHOWN)(text)
+    return shown_path(text).encode("utf-8")
 
 
 def servable(rel: str) -> bool:
@@ -187,6 +243,7 @@ def _versions(store, dataset: str, may_read: Callable[[str], bool]) -> list[dict
 
 
 def _deadlines(store, policy, now: datetime) -> tuple[list[dict], dict[str, int]]:
+    from utterance_governance.io.readers import shown_path
     from utterance_governance.reports.deadlines import COMPLETED, deadline_counts, load_deadlines
 
     table = load_deadlines(store, policy, now)
@@ -205,7 +262,8 @@ def _deadlines(store, policy, now: datetime) -> tuple[list[dict], dict[str, int]
             "where": None,
         }
         if d.unreadable is not None:  # a record nobody could read: where it is, never what it says
-            row["where"] = f"{d.unreadable.source_file} line {d.unreadable.line}"
+            # (as reports show paths: a Hive segment naming the customer is ``customer_id=[customer]``)
+            row["where"] = shown_path(f"{d.unreadable.source_file} line {d.unreadable.line}")
         pending.append(row)
     return pending, deadline_counts(table)
 

@@ -14,6 +14,7 @@ Files are decoded to be searched (Parquet rows, JSON values), never grepped as b
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -51,6 +52,21 @@ JOURNAL = "_purge/pending-scrub"
 def scrub_digest(key: bytes, token: str) -> str:
     """A token as the scrub journal keeps it: a keyed digest of its case-folded form."""
     return hmac.digest(key, b"ug-scrub:" + token.casefold().encode("utf-8"), "sha256").hex()[:32]
+
+
+def name_digest(key: bytes, path: str) -> str:
+    """The 16 hex digits that tell apart the lake's own files named after a path (the staging, decisions,
+    quarantine and held files of a landing file: ``jobs.publish._file_key``; ``purge.copies.Removals``):
+    keyed with the pseudonym key, as a speaker key is. A path may name its customer (``customer_id=zed-4417``)
+    and the lake's listing shows its template: an unkeyed digest of it is a hash of their id anyone can test
+    guesses against. A key rotation renames the files (``purge.rekey``)."""
+    return hmac.digest(key, b"ug-file-name:" + path.encode("utf-8"), "sha256").hex()[:16]
+
+
+def unkeyed_name_digest(path: str) -> str:
+    """The digest those names carried before it was keyed (``sha256(path)[:16]``): a lake's older files are
+    still found by it (and renamed by a rotation); never written."""
+    return hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
 
 
 class ScrubJournal:
@@ -316,11 +332,18 @@ class Scrubber:
     ignored, as a deletion's list of ids is matched (``privacy.identity.listed_key``)."""
 
     def __init__(
-        self, tokens: set[str], *, html: bool = False, digests: frozenset[str] = frozenset(), key: bytes = b""
+        self,
+        tokens: set[str],
+        *,
+        html: bool = False,
+        digests: frozenset[str] = frozenset(),
+        key: bytes = b"",
+        replacement: str = SCRUBBED,
     ):
         """``digests``: tokens known by their ``scrub_digest`` under ``key`` only (a word of the text, or a
-        whole JSON value, whose digest is one of them is scrubbed too)."""
-        self.digests, self.key = digests, key
+        whole JSON value, whose digest is one of them is scrubbed too). ``replacement``: what a token
+        becomes (the governance view shows ``(not shown)``: nothing was deleted)."""
+        self.digests, self.key, self.replacement = digests, key, replacement
 
         escaped = {e for t in tokens for e in (_html_spellings(t) if html else (t,))}
         self.tokens = {t.casefold() for t in escaped}
@@ -342,7 +365,7 @@ class Scrubber:
 
     def _hit(self, match: re.Match[str]) -> str:
         self.hits += 1
-        return SCRUBBED
+        return self.replacement
 
     def _known(self, word: str) -> bool:
         return word.casefold() in self.tokens or (
@@ -354,7 +377,7 @@ class Scrubber:
             self.digests and scrub_digest(self.key, text) in self.digests
         ):
             self.hits += 1
-            return SCRUBBED
+            return self.replacement
         if self.special is not None:
             text = self.special.sub(self._hit, text)
         return _TOKEN.sub(self._word, text)
@@ -385,7 +408,7 @@ class Scrubber:
         self.hits += len(taken)
         out, last = [], 0
         for start, end in sorted(taken):
-            out += [word[last:start], SCRUBBED]
+            out += [word[last:start], self.replacement]
             last = end
         return "".join([*out, word[last:]])
 
