@@ -1091,6 +1091,7 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
         elif match.group("digits"):
             written, words, after_english = written + len(token), 0, True
         elif token in fillers:
+            own_end = match.end() if own else own_end  # (a filler counts as nothing in a run of pairs too)
             continue
         elif token in _DIGIT_WORDS or (token == "o" and english and after_english):
             # "o" for zero after English ("five five five o one o o"; not "o'clock" alone, nor the
