@@ -42,7 +42,8 @@ class Policy:
     # an utterance may not claim a capture time later than when its file was first read, plus
     # this much clock skew between the assistant's devices and the pipeline (SPEC §4.1)
     capture_clock_skew_s: int = 300
-    # deletion deadline (days after requested_at), used by privacy_requests and the audit
+    # deletion deadline (days after requested_at, or after the request was first taken in when that is
+    # earlier: an upstream clock ahead does not postpone it), used by privacy_requests and the audit
     deletion_deadline_days: int = 30
     deletion_at_risk_days: int = 7
     # published shards

@@ -1,9 +1,11 @@
 """Deletion receipts and deadlines (SPEC §1: a deletion reaches every copy within the deadline, with a receipt).
 
 Every deletion request gets a receipt in the governance store as soon as it is known:
-``received_at`` is the request's ``requested_at`` (the deadline's clock starts when the customer
-asked, not when the file reached us) and ``deadline_at`` is ``requested_at`` +
-``policy.deletion_deadline_days``. A run that purged the published dataset and every other copy
+``received_at`` is when its deadline's clock started, ``deadline_at`` that +
+``policy.deletion_deadline_days``. The clock starts when the customer asked (``requested_at``), not
+when the file reached us; but no later than when the pipeline first took the request in, or first saw
+an unreadable version of it (``GovernanceStore.deletion_clock_starts``): an upstream clock running
+ahead, or a request sent again, does not postpone a deletion. A run that purged the published dataset and every other copy
 completes the open receipts with what it removed, per location, and the versions it rewrote; a
 run that could not finish leaves them ``in_progress`` with what was done so far. Copies found
 later (a late landing file) are added to a completed receipt's counts.
@@ -75,14 +77,23 @@ def receipt_path(request_id: str) -> str:
 
 
 def open_receipts(store: GovernanceStore, policy: Policy) -> list[str]:
-    """Create the receipt of every deletion request that has none; return their request ids."""
-    have = {r["request_id"] for r in store.receipts()}
-    requests = store.deletion_requests().select(["request_id", "requested_at"]).to_pylist()
-    new = [{"request_id": row["request_id"], "received_at": row["requested_at"],
-            "deadline_at": deadline_from(row["requested_at"], policy)}
-           for row in requests if row["request_id"] not in have]  # fmt: skip
-    store.upsert_receipts(new)  # one transaction: a burst of requests is not a burst of commits
-    return [row["request_id"] for row in new]
+    """Create the receipt of every deletion request that has none; return their request ids.
+
+    A receipt counted from a later time than its clock started (a ``requested_at`` ahead of the request's
+    intake, receipted before the clock was counted so) is counted from the start again."""
+    have = {r["request_id"]: r["received_at"] for r in store.receipts()}
+    starts = store.deletion_clock_starts()
+    new = [request_id for request_id in sorted(starts) if request_id not in have]
+    moved = [request_id for request_id in sorted(starts) if request_id in have and have[request_id] > starts[request_id]]  # fmt: skip
+    if moved:
+        log.warning("%d receipt(s) counted from a time after the request was taken in (a clock upstream "
+                    "ahead): counted from its intake now", len(moved))  # fmt: skip
+    store.upsert_receipts(  # one transaction: a burst of requests is not a burst of commits
+        {"request_id": request_id, "received_at": starts[request_id],
+         "deadline_at": deadline_from(starts[request_id], policy)}
+        for request_id in (*new, *moved)
+    )  # fmt: skip
+    return new
 
 
 def settle_receipts(

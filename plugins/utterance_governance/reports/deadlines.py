@@ -1,11 +1,13 @@
 """The deadline table of deletion requests (SPEC §1: a deletion reaches every copy within a deadline).
 
-Each deletion request gets a deadline: its receipt's ``deadline_at`` when ``privacy_requests``
-has issued one, else ``requested_at + policy.deletion_deadline_days``; a deletion record that could not be read
-counts from when it was first seen. A request is
-``completed`` when its receipt says so; otherwise ``overdue`` past the deadline, ``at_risk``
-within ``policy.deletion_at_risk_days`` of it, else ``open``. The table names requests by
-``request_id`` only: no customer id.
+Each deletion request gets a deadline: ``policy.deletion_deadline_days`` after its clock started, the
+earliest of its ``requested_at``, when the pipeline first took it in and when an unreadable version of it
+was first seen (``GovernanceStore.deletion_clock_starts``: a clock upstream running ahead does not
+postpone it); its receipt's ``deadline_at`` once ``privacy_requests`` has issued one. A deletion record
+that could not be read counts from when it was first seen, until the same request sent again readable
+stands for it. A request is ``completed`` when its receipt says so; otherwise ``overdue`` past the
+deadline, ``at_risk`` within ``policy.deletion_at_risk_days`` of it, else ``open``. The table names
+requests by ``request_id`` only: no customer id.
 
 It is the one place deadlines are computed: the run and audit pages show it, the audit's
 deadline check reads it, and ``purge.receipts.deadline_report`` (the check that fails a
@@ -15,6 +17,7 @@ deadline check reads it, and ``purge.receipts.deadline_report`` (the check that 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,7 +63,8 @@ class Deadline:
 
 
 def deadline_from(start: dt.datetime, policy: Policy) -> dt.datetime:
-    """The deadline of a deletion asked for (or, unreadable, first seen) at ``start``."""
+    """The deadline of a deletion whose clock started at ``start`` (``deletion_clock_starts``; or,
+    unreadable, first seen then)."""
     return start + dt.timedelta(days=policy.deletion_deadline_days)
 
 
@@ -72,19 +76,28 @@ def _clock(deadline: dt.datetime, policy: Policy, now: dt.datetime) -> tuple[flo
 
 
 def deletion_deadlines(
-    requests: pa.Table, receipts: list[dict[str, Any]], policy: Policy, now: dt.datetime
+    requests: pa.Table,
+    receipts: list[dict[str, Any]],
+    policy: Policy,
+    now: dt.datetime,
+    starts: Mapping[str, dt.datetime] | None = None,
 ) -> list[Deadline]:
-    """Every deletion request (``schema.DELETION`` rows) with its deadline and state, most urgent first."""
+    """Every deletion request (``schema.DELETION`` rows) with its deadline and state, most urgent first.
+
+    ``starts``: request id -> when its clock started (``GovernanceStore.deletion_clock_starts``; without
+    it, its ``requested_at``). A receipt counted from a later time (a clock ahead, before receipts were
+    counted so) is not trusted: the deadline counts from the start."""
     by_id = {r["request_id"]: r for r in receipts}
     out = []
     for row in requests.select(["request_id", "scope", "requested_at"]).to_pylist():
         receipt = by_id.get(row["request_id"])
         requested = row["requested_at"]
-        deadline = (
-            receipt["deadline_at"]
-            if receipt and receipt.get("deadline_at")
-            else deadline_from(requested, policy)
+        start = min(requested, (starts or {}).get(row["request_id"], requested))
+        counted_from = receipt.get("received_at") if receipt else None
+        trusted = bool(receipt and receipt.get("deadline_at")) and (
+            counted_from is None or counted_from <= start
         )
+        deadline = receipt["deadline_at"] if trusted else deadline_from(start, policy)
         days_left, state = _clock(deadline, policy, now)
         if receipt and receipt.get("status") == COMPLETED:
             state = COMPLETED
@@ -106,16 +119,21 @@ def deletion_deadlines(
 
 
 def unreadable_deadlines(
-    quarantined: list[dict[str, Any]], policy: Policy, now: dt.datetime
+    quarantined: list[dict[str, Any]], policy: Policy, now: dt.datetime, sent_again: Collection[int] = ()
 ) -> list[Deadline]:
     """Deletion records that could not be read (open privacy quarantine rows of kind ``deletion``).
 
     Nobody can execute them until they are fixed upstream, yet the customer's clock runs: the
-    deadline counts from when the record was first seen.
+    deadline counts from when the record was first seen. ``sent_again``: the quarantine ids of those the
+    same request sent again readable released (``GovernanceStore.unreadable_deletions_sent_again``): that
+    request stands for them, its deadline counted from when they were first seen, its receipt saying
+    when it was done; they are left out here.
     """
     out = []
     for row in quarantined:
         if row.get("kind") != "deletion" or row.get("acknowledged_at") is not None:
+            continue
+        if row["id"] in sent_again:
             continue
         seen = row["recorded_at"]
         deadline = deadline_from(seen, policy)
@@ -143,8 +161,10 @@ def unreadable_deadlines(
 
 def load_deadlines(store: GovernanceStore, policy: Policy, now: dt.datetime) -> list[Deadline]:
     """The deadline table from the governance store: deletion requests, receipts, unreadable records."""
-    table = deletion_deadlines(store.deletion_requests(), store.receipts(), policy, now)
-    table += unreadable_deadlines(store.privacy_quarantine(open_only=True), policy, now)
+    starts = store.deletion_clock_starts()
+    table = deletion_deadlines(store.deletion_requests(), store.receipts(), policy, now, starts)
+    sent_again = store.unreadable_deletions_sent_again()
+    table += unreadable_deadlines(store.privacy_quarantine(open_only=True), policy, now, sent_again)
     return sorted(table, key=lambda d: (STATE_ORDER[d.state], d.deadline_at, d.request_id))
 
 

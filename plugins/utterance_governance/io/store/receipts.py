@@ -1,4 +1,5 @@
-"""The store's deletion receipts: per deletion request, its status, deadline and what was removed."""
+"""The store's deletion receipts: per deletion request, its status, deadline and what was removed; and
+when each request's deadline clock started."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store_schema import RECEIPT_STATUSES, deletion_receipts, store_meta
+from utterance_governance.io.store_schema import (
+    RECEIPT_STATUSES,
+    deletion_receipts,
+    deletion_requests,
+    privacy_quarantine,
+    store_meta,
+)
 
 # store_meta: the run whose removals the receipts counted last (a digest), and those removals
 _SETTLED_KEY = "receipts_settled_by"
@@ -19,6 +26,19 @@ _SETTLED_KEY = "receipts_settled_by"
 
 def _run_digest(run_id: str) -> str:
     return hashlib.sha256(run_id.encode()).hexdigest()
+
+
+def _sent_again_readable():
+    """An unreadable deletion record (``privacy_quarantine``) and the same request sent again readable
+    after it (``deletion_requests``): its id, its customer, a later intake; what releases the record's
+    hold (``PrivacyRecords._held_query``)."""
+    d, q = deletion_requests, privacy_quarantine
+    return and_(
+        q.c.kind == "deletion",
+        q.c.record_id == d.c.request_id,
+        q.c.customer_id == d.c.customer_id,
+        q.c.batch_id < d.c.batch_id,
+    )
 
 
 _RECEIPT_FIELDS = ("status", "received_at", "deadline_at", "completed_at", "removed_counts",
@@ -132,3 +152,32 @@ class Receipts(StoreBase):
                 dict(row)
                 for row in conn.execute(select(r).order_by(r.c.deadline_at, r.c.request_id)).mappings()
             ]
+
+    def deletion_clock_starts(self) -> dict[str, dt.datetime]:
+        """When each deletion request's deadline clock started: the earliest of the time it states
+        (``requested_at``), when the pipeline first took it in, and when an unreadable version of it (the
+        same request sent again readable released it) was first seen. An upstream clock running ahead
+        (a request stamped years ahead) and a request sent again do not postpone its deadline."""
+        d, q = deletion_requests, privacy_quarantine
+        stmt = (
+            select(d.c.request_id, d.c.requested_at, d.c.ingested_at, func.min(q.c.recorded_at).label("seen"))
+            .select_from(d.outerjoin(q, _sent_again_readable()))
+            .group_by(d.c.request_id, d.c.requested_at, d.c.ingested_at)
+        )
+        with self._read() as conn:
+            return {
+                row.request_id: min(t for t in (row.requested_at, row.ingested_at, row.seen) if t is not None)
+                for row in conn.execute(stmt)
+            }
+
+    def unreadable_deletions_sent_again(self) -> dict[int, str]:
+        """Open unreadable deletion records the same request sent again readable released: privacy
+        quarantine id -> the request id. That request stands for the record in the deadline table."""
+        d, q = deletion_requests, privacy_quarantine
+        stmt = (
+            select(q.c.id, d.c.request_id)
+            .select_from(q.join(d, _sent_again_readable()))
+            .where(q.c.acknowledged_at.is_(None))
+        )
+        with self._read() as conn:
+            return {row.id: row.request_id for row in conn.execute(stmt)}
