@@ -7,7 +7,8 @@ postpone it); its receipt's ``deadline_at`` once ``privacy_requests`` has issued
 that could not be read counts from when it was first seen, until the same request sent again readable
 stands for it. A request is ``completed`` when its receipt says so; otherwise ``overdue`` past the
 deadline, ``at_risk`` within ``policy.deletion_at_risk_days`` of it, else ``open``. The table names
-requests by ``request_id`` only: no customer id.
+requests by ``request_id`` only: no customer id; an unreadable record's file as ``shown_path`` shows it
+(a customer-partition folder as ``customer_id=[customer]``), as run reports, pages and messages do.
 
 It is the one place deadlines are computed: the run and audit pages show it, the audit's
 deadline check reads it, and ``purge.receipts.deadline_report`` (the check that fails a
@@ -23,6 +24,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 
@@ -35,7 +37,7 @@ class UnreadableRecord:
     """Where a deletion record that could not be read is kept (its privacy quarantine row)."""
 
     quarantine_id: int
-    source_file: str
+    source_file: str  # as ``shown_path`` shows it: run reports, pages and messages report it
     line: int
     detail: str | None
     customer_readable: bool
@@ -141,7 +143,7 @@ def unreadable_deadlines(
         out.append(
             Deadline(
                 request_id=row.get("record_id") or f"unreadable record #{row['id']}",
-                scope=f"unreadable ({row.get('detail') or row.get('reason')})",
+                scope=f"unreadable ({shown_path(row.get('detail') or row.get('reason') or '')})",
                 requested_at=seen.isoformat(),
                 deadline_at=deadline.isoformat(),
                 days_left=round(days_left, 2),
@@ -149,9 +151,9 @@ def unreadable_deadlines(
                 receipt_status=None,
                 unreadable=UnreadableRecord(
                     quarantine_id=row["id"],
-                    source_file=row["source_file"],
+                    source_file=shown_path(row["source_file"]),
                     line=row["line"],
-                    detail=row.get("detail"),
+                    detail=shown_path(row["detail"]) if row.get("detail") else row.get("detail"),
                     customer_readable=row.get("customer_id") is not None,
                 ),
             )
