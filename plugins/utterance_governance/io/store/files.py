@@ -1,18 +1,23 @@
-"""The store's registry of landing files already processed (SPEC §3.1)."""
+"""The store's registry of landing files already processed (SPEC §3.1), when they arrived, and since when
+the audit has seen privacy files waiting to be taken in."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store_schema import landing_arrivals, processed_files
+from utterance_governance.io.store_schema import landing_arrivals, processed_files, store_meta
 
 Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at, landed_at)
+
+# store_meta: path -> when the audit first saw it waiting, for the privacy files waiting now
+_WAITING_KEY = "privacy_files_waiting"
 
 
 # the registry entry of a landing file a purge is rewriting (see ``note_rewrite``)
@@ -178,3 +183,29 @@ class ProcessedFiles(StoreBase):
                 ):
                     out[path] = (first, landed)
         return out
+
+    def note_waiting_files(self, paths: Iterable[str], now: dt.datetime) -> dict[str, dt.datetime]:
+        """Since when each of ``paths`` (privacy files in landing not taken in) has been seen waiting: noted
+        ``now`` unless noted before and not taken in since (a version written over one taken in waits
+        from when it is seen); the notes of other paths (taken in, removed) are dropped. What the audit
+        measures a wait by when a file's modification time cannot be trusted (stamped ahead)."""
+        paths = sorted(set(paths))
+        pf = processed_files
+        with self._write() as conn:
+            value = conn.scalar(select(store_meta.c.value).where(store_meta.c.key == _WAITING_KEY))
+            noted = {path: dt.datetime.fromisoformat(t) for path, t in json.loads(value or "{}").items()}
+            taken_in: dict[str, dt.datetime] = {}
+            for chunk in _chunks(paths):
+                for path, processed_at in conn.execute(
+                    select(pf.c.path, pf.c.processed_at).where(pf.c.path.in_(chunk))
+                ):
+                    taken_in[path] = processed_at
+            since = {}
+            for path in paths:
+                first = noted.get(path)
+                since[path] = now if first is None or taken_in.get(path, first) > first else first
+            conn.execute(delete(store_meta).where(store_meta.c.key == _WAITING_KEY))
+            if since:
+                notes = json.dumps({path: t.isoformat() for path, t in since.items()}, sort_keys=True)
+                conn.execute(insert(store_meta).values(key=_WAITING_KEY, value=notes))
+        return since
