@@ -51,7 +51,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from utterance_governance.audit.deadlines import deadline_findings, waiting_privacy_findings
@@ -247,7 +247,8 @@ def check_deadlines(ctx: RunContext) -> dict:
     deadlines = load_deadlines(ctx.store, ctx.policy, ctx.now_dt)
     findings = Findings()
     findings.extend(deadline_findings(deadlines))
-    waiting = waiting_privacy_findings(ctx.storage, ctx.store, ctx.now_dt)
+    waiting = waiting_privacy_findings(ctx.storage, ctx.store, ctx.now_dt,
+                                       clock_skew=timedelta(seconds=ctx.policy.capture_clock_skew_s))  # fmt: skip
     findings.extend(waiting)
     summary = {
         "requests": len(deadlines),
