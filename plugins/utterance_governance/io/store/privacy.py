@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import StatementError
 
 from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key, shown_path
@@ -38,6 +38,20 @@ def _judged_key(dataset: str) -> str:
     """store_meta's key (64 characters at most) for the rules (``purge.affected.rules_in_force``) every
     live row of ``dataset`` was last judged by."""
     return "live_rows_judged_by:" + hashlib.sha256(dataset.encode()).hexdigest()[:32]
+
+
+def sent_again_readable():
+    """An unreadable deletion record (``privacy_quarantine``) and the same request sent again readable after
+    it (``deletion_requests``): its id, its customer, a later intake. What alone releases a deletion's hold
+    (``PrivacyRecords._held_query``), and what makes the request stand for the record in the deadline table
+    (``Receipts``)."""
+    d, q = deletion_requests, privacy_quarantine
+    return and_(
+        q.c.kind == "deletion",
+        q.c.record_id == d.c.request_id,
+        q.c.customer_id == d.c.customer_id,
+        q.c.batch_id < d.c.batch_id,
+    )
 
 
 class PrivacyRecords(StoreBase):
@@ -199,16 +213,15 @@ class PrivacyRecords(StoreBase):
         other request covers all an unreadable one might (deletions add up; a delete-all covers what was
         captured until it, an unreadable range may reach past it)."""
         q = privacy_quarantine
-        stated = func.coalesce(q.c.record_time, q.c.recorded_at)
         if kind == "consent":
-            target = consent_events
-            supersedes = or_(target.c.event_id == q.c.record_id, target.c.recorded_at > stated)
+            c, stated = consent_events, func.coalesce(q.c.record_time, q.c.recorded_at)
+            later_valid = exists().where(
+                c.c.customer_id == q.c.customer_id,
+                c.c.batch_id > q.c.batch_id,
+                or_(c.c.event_id == q.c.record_id, c.c.recorded_at > stated),
+            )
         else:
-            target = deletion_requests
-            supersedes = target.c.request_id == q.c.record_id
-        later_valid = exists().where(
-            target.c.customer_id == q.c.customer_id, target.c.batch_id > q.c.batch_id, supersedes
-        )
+            later_valid = exists().where(sent_again_readable())
         return select(q.c.customer_id).where(
             q.c.kind == kind, q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None), ~later_valid
         )

@@ -9,9 +9,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
+from utterance_governance.io.store.privacy import sent_again_readable
 from utterance_governance.io.store_schema import (
     RECEIPT_STATUSES,
     deletion_receipts,
@@ -26,19 +27,6 @@ _SETTLED_KEY = "receipts_settled_by"
 
 def _run_digest(run_id: str) -> str:
     return hashlib.sha256(run_id.encode()).hexdigest()
-
-
-def _sent_again_readable():
-    """An unreadable deletion record (``privacy_quarantine``) and the same request sent again readable
-    after it (``deletion_requests``): its id, its customer, a later intake; what releases the record's
-    hold (``PrivacyRecords._held_query``)."""
-    d, q = deletion_requests, privacy_quarantine
-    return and_(
-        q.c.kind == "deletion",
-        q.c.record_id == d.c.request_id,
-        q.c.customer_id == d.c.customer_id,
-        q.c.batch_id < d.c.batch_id,
-    )
 
 
 _RECEIPT_FIELDS = ("status", "received_at", "deadline_at", "completed_at", "removed_counts",
@@ -161,7 +149,7 @@ class Receipts(StoreBase):
         d, q = deletion_requests, privacy_quarantine
         stmt = (
             select(d.c.request_id, d.c.requested_at, d.c.ingested_at, func.min(q.c.recorded_at).label("seen"))
-            .select_from(d.outerjoin(q, _sent_again_readable()))
+            .select_from(d.outerjoin(q, sent_again_readable()))
             .group_by(d.c.request_id, d.c.requested_at, d.c.ingested_at)
         )
         with self._read() as conn:
@@ -176,7 +164,7 @@ class Receipts(StoreBase):
         d, q = deletion_requests, privacy_quarantine
         stmt = (
             select(q.c.id, d.c.request_id)
-            .select_from(q.join(d, _sent_again_readable()))
+            .select_from(q.join(d, sent_again_readable()))
             .where(q.c.acknowledged_at.is_(None))
         )
         with self._read() as conn:
