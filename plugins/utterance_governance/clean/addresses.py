@@ -456,12 +456,11 @@ _JAPANESE_RE = re.compile(
 _JAPANESE_HINT = re.compile(r"[市区町村郡][^ ]*?[0-9][^ ]*?(?:丁目|番|号|条|線|-|の)[^ ]*?[0-9]")
 
 
-# The rows without a digit worth reading (RE2): "the corner of …", a street type after a word ("… one two three
-# main street", ``_SPOKEN_HOUSE_RE``)
+# The rows without a digit worth reading (RE2): "the corner of …", a number word before a street type ("… one two
+# three main street", ``_SPOKEN_HOUSE_RE``; any street type after a word let 2 % of the rows without a digit in)
 ADDRESS_WITHOUT_DIGITS = (
-    r"(?i:corner|[a-z][ ](?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct"
+    rf"(?i:corner|\b(?:{_SPOKEN_HOUSE_NUMBER})\b.*[ ](?:{_alternation(_STRONG_AFTER)})\b)"
 )
-ADDRESS_WITHOUT_DIGITS += r"|terrace|crescent|parkway|highway|circle|plaza)\b)"
 
 
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)[ ]+\Z")
