@@ -9,7 +9,6 @@ publish step switches ``current.json``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import posixpath
@@ -66,6 +65,7 @@ from utterance_governance.publish.shards import SORT_KEYS, shard_rows
 from utterance_governance.purge.affected import rules_in_force
 from utterance_governance.purge.published import WITHDRAWN
 from utterance_governance.purge.recheck import recheck_rows
+from utterance_governance.purge.traces import name_digest, unkeyed_name_digest
 from utterance_governance.rules.duplicate import capture_order, duplicate_mask
 from utterance_governance.settings import load_settings
 
@@ -165,6 +165,7 @@ def ingest_privacy(ctx: RunContext) -> dict:
     if ctx.dry_run:
         return {"dry_run": True}
     failed: list[tuple[str, Exception]] = []
+    key = load_settings().pseudonym_key  # (the lake's file names are keyed: ``_file_key``)
     strays = _stray_landing_files(ctx.storage)
     if strays:
         ctx.store.record_privacy_quarantine("deletion", _blocking_rows(
@@ -183,11 +184,13 @@ def ingest_privacy(ctx: RunContext) -> dict:
                 records = read.records.drop_columns(["source_file", "landed_at"])
                 if read.quarantine.num_rows:  # (its copy in the lake: a name the lake refuses is this file's)
                     ctx.storage.write_parquet(
-                        f"quarantine/{folder}/{_file_key(info.path)}.parquet", read.quarantine
+                        f"quarantine/{folder}/{_file_key(info.path, key)}.parquet", read.quarantine
                     )
+                    ctx.storage.remove(f"quarantine/{folder}/{_unkeyed_file_key(info.path)}.parquet")
             except Exception as exc:  # one file that cannot be read now never stops the others
                 log.exception(  # (a path as reports show it: a Hive segment may name the customer)
-                    "could not read %s; it blocks publishing until it is read (next run)", shown_path(info.path)
+                    "could not read %s; it blocks publishing until it is read (next run)",
+                    shown_path(info.path),
                 )
                 ctx.store.record_privacy_quarantine(
                     kind,
@@ -316,7 +319,10 @@ def discover_files(ctx: RunContext) -> list[dict]:
             first_read = max(first_read, ctx.now_dt)
         files.append({"path": f.path, "size": f.size, "fingerprint": f.fingerprint,
                       "first_read_at": first_read.isoformat(), "landed_at": landed.isoformat()})  # fmt: skip
-    files += _releasable_held_sets(ctx, {_file_key(f.path) for f in chosen})
+    key = load_settings().pseudonym_key
+    files += _releasable_held_sets(
+        ctx, {name for f in chosen for name in (_file_key(f.path, key), _unkeyed_file_key(f.path))}
+    )
     partitions = partition_count(((f["path"], f["size"]) for f in files), ctx.policy.partition_bytes)
     if partitions > 1:
         log.info("the batch is cut into %d partitions", partitions)
@@ -408,17 +414,28 @@ def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
     return [process_file(ctx, file) for file in (unit if isinstance(unit, list) else [unit])]
 
 
-def _file_key(path: str) -> str:
+def _file_key(path: str, key: bytes | None = None) -> str:
     """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
-    unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; the digest of the whole
-    path tells them apart), and naming no customer (``shown_path``). A long path keeps its first 150 bytes (whole characters) before the
-    digest: every name made of the key stays within a file system's 255 bytes."""
-    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()[:16]
+    unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; a digest of the whole
+    path tells them apart), and naming no customer (``shown_path``; the digest is keyed with the pseudonym
+    ``key``, the settings' when None: ``traces.name_digest``). A long path keeps its first 150 bytes (whole
+    characters) before the digest: every name made of the key stays within a file system's 255 bytes."""
+    key = load_settings().pseudonym_key if key is None else key
+    return f"{_flat_name(path)}.{name_digest(key, path)}"
+
+
+def _unkeyed_file_key(path: str) -> str:
+    """The name ``_file_key`` gave before its digest was keyed: a lake's older files are still found by it
+    (a landing file read again replaces them), never written."""
+    return f"{_flat_name(path)}.{unkeyed_name_digest(path)}"
+
+
+def _flat_name(path: str) -> str:
     flat = shown_path(path).replace("landing/", "", 1).replace("/", "__")
     encoded = flat.encode("utf-8")
     if len(encoded) > _FILE_KEY_READABLE_BYTES:
         flat = encoded[:_FILE_KEY_READABLE_BYTES].decode("utf-8", errors="ignore")
-    return f"{flat}.{digest}"
+    return flat
 
 
 def _staging(ctx: RunContext) -> str:
@@ -447,14 +464,20 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     if file.get("held"):
         held_rows = S.without_held_columns(ctx.storage.read_parquet(file["path"]))
         pieces = iter([ReadResult(held_rows, S.QUARANTINE.empty_table())])
-        key = "held__" + _file_key(file["path"].removeprefix(f"{HELD}/"))
+        named = file["path"].removeprefix(f"{HELD}/")
+        key, unkeyed = (
+            f"held__{k}" for k in (_file_key(named, settings.pseudonym_key), _unkeyed_file_key(named))
+        )
     else:
         pieces = read_landing_pieces(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
-        key = _file_key(file["path"])
+        key, unkeyed = _file_key(file["path"], settings.pseudonym_key), _unkeyed_file_key(file["path"])
     base = f"{_staging(ctx)}/files/{key}"
-    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1))
-    # keyed by the landing file: a re-read of the file replaces it, never duplicates it
+    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1), unkeyed)
+    # keyed by the landing file: a re-read of the file replaces it, never duplicates it (nor its copy under
+    # the name an older release gave it)
     quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
+    if not ctx.dry_run and not file.get("held"):
+        ctx.storage.remove(f"quarantine/utterances/{unkeyed}.parquet")
     counts: Counter = Counter()
     rows_seen = publishable_rows = 0
     with (
@@ -486,7 +509,9 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "publishable_rows": publishable_rows,
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
-        "held_target": file["path"] if file.get("held") else f"{HELD}/{_file_key(file['path'])}.parquet",
+        "held_target": file["path"] if file.get("held") else f"{HELD}/{key}.parquet",
+        # (the held set of the file under the name an older release gave it: replaced too)
+        "held_unkeyed": None if file.get("held") else f"{HELD}/{unkeyed}.parquet",
         "quarantine": quarantine if quarantined.rows else None,
         "counts": dict(counts),
         "publishing_blocked": list(state.blocked_reasons),
@@ -494,16 +519,21 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     }
 
 
-def _forget_an_earlier_attempt(ctx: RunContext, base: str, key: str, partitions: int) -> None:
+def _forget_an_earlier_attempt(
+    ctx: RunContext, base: str, key: str, partitions: int, unkeyed: str | None = None
+) -> None:
     """A retried ``process_file`` first removes the pieces its earlier attempt staged: a file read
     again may give fewer pieces, or rows in other partitions (rewritten upstream meanwhile), and a
     piece left behind would publish rows the file no longer holds. The first attempt leaves a mark
-    (``<base>.started``), so only a retry lists the partitions."""
+    (``<base>.started``), so only a retry lists the partitions. ``unkeyed``: the file's name before the
+    names were keyed (an attempt of an older release)."""
     started = f"{base}.started"
-    if not ctx.storage.exists(started):
+    earlier = unkeyed is not None and ctx.storage.exists(f"{posixpath.dirname(base)}/{unkeyed}.started")
+    if not ctx.storage.exists(started) and not earlier:
         ctx.storage.write_bytes(started, b"")
         return
-    mine = re.compile(re.escape(key) + r"(?:~\d+)?\.parquet")
+    names = [key] if unkeyed is None else [key, unkeyed]
+    mine = re.compile("(?:" + "|".join(map(re.escape, names)) + r")(?:~\d+)?\.parquet")
     removed = 0
     for partition in range(partitions):
         for info in ctx.storage.list_files(
@@ -531,7 +561,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     rows = ctx.storage.read_parquet(file["path"])
     decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key)
     made_with = key_fingerprint(key)
-    key = f"withdrawn__{_file_key(file['path'])}"
+    key = f"withdrawn__{_file_key(file['path'], key)}"
     base = f"{_staging(ctx)}/files/{key}"
     _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1))
     staged = _stage_publishable(ctx, file, key, decided.publishable)
@@ -577,6 +607,8 @@ def _keep_held_rows(
             ctx.storage.write_parquet(item["held_target"], held)
         else:
             ctx.storage.remove(item["held_target"])
+        if item.get("held_unkeyed"):
+            ctx.storage.remove(item["held_unkeyed"])
 
 
 def _rechecked_as(rechecked: pa.Table | None, reason: str) -> pa.Array:
@@ -1296,6 +1328,7 @@ def _write_decisions(
     night's publish and grew with the square of the night), and of its decisions a piece at a time
     (a landing file of any size)."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
+    key = load_settings().pseudonym_key
     for item in staged:
         sources = _sources(ctx, item)
         # by id and line: an id a file repeats in two pieces is one row published, one duplicate
@@ -1311,7 +1344,9 @@ def _write_decisions(
         held_twins = (
             _row_keys(_of_sources(twins, sources)) if twins is not None else pa.array([], pa.string())
         )
-        with ctx.storage.parquet_writer(f"decisions/{ctx.run_key}/{_file_key(item['path'])}.parquet") as out:
+        with ctx.storage.parquet_writer(
+            f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
+        ) as out:
             for decisions in _pieces(ctx, item["decisions"]):
                 out.write(_decided_finally(decisions, duplicated, rechecked, held_twins))
 

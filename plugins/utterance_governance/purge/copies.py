@@ -91,7 +91,7 @@ from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, p
 from utterance_governance.privacy.identity import canonical_id, listed_key, without_refused
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
-from utterance_governance.purge.traces import PLACES, ScrubJournal, purge_traces, scrub_digest
+from utterance_governance.purge.traces import PLACES, ScrubJournal, name_digest, purge_traces, scrub_digest
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,7 @@ def purge_copies(
     if removals is None:
         result.by_request = merge_counts(result.by_request, traces.by_request)
     else:  # this attempt's, and what an earlier attempt of the run removed
-        removals.add("traces", traces.by_request)
+        removals.add("traces", traces.by_request, pseudonym_key)
         result.by_request = removals.by_request()
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
@@ -375,7 +375,7 @@ def _blank_privacy_lines(
     with storage.staged(info.path) as staged:
         _text_without_lines(storage, text, sorted_unique(np.concatenate(blank)), staged.path, blank=True)
         if storage.info(info.path).fingerprint != info.fingerprint:
-            raise FileChangedWhileRead(info.path)
+            raise FileChangedWhileRead(shown_path(info.path))
         store.note_rewrite(info.path, staged.sha256())
         staged.put()
     after = storage.info(info.path)
@@ -422,21 +422,22 @@ def _search(
             # counted once the file is written again (one that failed half-way is purged by the next run)
             result.by_request = merge_counts(result.by_request, result.file_counts)
             if removals is not None and not result.dry_run:
-                removals.add(info.path, result.file_counts)
+                removals.add(info.path, result.file_counts, deleted.pseudonym_key)
 
 
 class Removals:
     """What a run's copies purge removed, per deletion request, one small JSON file per rewritten file
-    under ``folder`` (no path, no id: a digest names the file). Airflow's retry of a copies purge whose
-    first attempt rewrote files and then failed finds those files clean: without these, the receipts
-    said 0 rows removed from them."""
+    under ``folder`` (no path, no id: a digest keyed with the pseudonym key names the file, ``name_digest``:
+    a landing path may name its customer). Airflow's retry of a copies purge whose first attempt rewrote
+    files and then failed finds those files clean: without these, the receipts said 0 rows removed from
+    them."""
 
     def __init__(self, storage: Storage, folder: str, attempt: str):
         self.storage, self.folder, self.attempt = storage, folder, attempt
 
-    def add(self, where: str, counts: dict[str, dict[str, int]]) -> None:
+    def add(self, where: str, counts: dict[str, dict[str, int]], key: bytes) -> None:
         if counts:
-            digest = hashlib.sha256(where.encode()).hexdigest()[:16]
+            digest = name_digest(key, where)
             self.storage.write_bytes(
                 f"{self.folder}/{self.attempt}-{digest}.json", json.dumps(counts, sort_keys=True).encode()
             )
@@ -619,7 +620,7 @@ def _purge_landing_file(
         else:
             _text_without_lines(storage, text, drop, staged.path)
         if storage.info(path).fingerprint != info.fingerprint:
-            raise FileChangedWhileRead(path)
+            raise FileChangedWhileRead(shown_path(path))
         # the registry notes the rewrite first: a crash before it is re-registered below is finished by
         # ``finish_rewrites`` (the next purge or publish), not taken for new input
         store.note_rewrite(path, staged.sha256())

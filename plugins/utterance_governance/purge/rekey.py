@@ -18,7 +18,13 @@ holds, under the dataset lock:
    writer's leftover) are rewritten; a row whose key no customer explains is removed, as its live row
    is withdrawn: no deletion could ever find it again (a customer whose landing files are gone);
 4. the receipt documents are written again with the new keys, and the speaker keys run reports
-   name (``_rekey_reports``).
+   name (``_rekey_reports``);
+5. the lake's own files named after a path (``quarantine/``, ``decisions/``, ``staging/``: a landing file's
+   name and a digest of its path keyed with the pseudonym key, ``traces.name_digest``; and the removal
+   notes under ``reports/<run>/copies_removed/``) are renamed to their names under the new key, so a
+   landing file read again still replaces its quarantined and held rows; a name of a path no file and no
+   row names any more gets a digest of its old one (``_rename_named_copies``). Names an older release made
+   with an unkeyed digest are renamed alike: a rotation to the same key keys them.
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, an
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import json
 import logging
+import posixpath
 import re
 from datetime import UTC, datetime
 
@@ -70,7 +77,14 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
-from utterance_governance.purge.traces import JOURNAL, REPORT_FOLDERS, SCRUBBED, Scrubber
+from utterance_governance.purge.traces import (
+    JOURNAL,
+    REPORT_FOLDERS,
+    SCRUBBED,
+    Scrubber,
+    name_digest,
+    unkeyed_name_digest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +155,7 @@ def rekey_dataset(
                       "resumed": resumed}  # fmt: skip
             listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
             result["copies"] = _rekey_copies(storage, old, new, listed, mine)
+            result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -222,6 +237,7 @@ def rekey_dataset(
                 for s in read_manifest(storage, dataset, result["version"])["shards"]
             }
         result["copies"] = _rekey_copies(storage, old, new, listed, mine)
+        result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
@@ -289,6 +305,58 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]
             storage.write_parquet(info.path, table)
             out["files_rewritten"] += 1
     return out
+
+
+# the folders of the files named after a path (``jobs.publish._file_key``: ``<name>.<16 hex digits>`` before
+# the suffixes), and the digest in such a name; the removal notes of a copies purge (``copies.Removals``)
+NAMED_COPIES = ("quarantine", "decisions", "staging")
+_NAME_DIGEST = re.compile(r"\.([0-9a-f]{16})(?=[.~]|$)")
+_REMOVALS_NAME = re.compile(r"^[0-9a-f]+-([0-9a-f]{16})\.json$")
+
+
+def _rename_named_copies(storage: Storage, old_key: bytes, new_key: bytes) -> int:
+    """Every file named after a path renamed to its name under ``new_key`` (module doc, step 5): the paths
+    are the landing files', the quarantined files' and those their rows came from (``source_file``); a digest
+    made of one with ``old_key``, or unkeyed by an older release, becomes the new key's. A digest no such
+    path explains (the landing file and its rows are gone) is replaced by a digest of it under the new key:
+    nothing looks such a file up by its path, and an unkeyed one would still be a hash of that path. Where
+    the new name is taken already, the file written under it (by a newer release) stays and the other goes.
+    Returns the files renamed."""
+    paths = {i.path for i in storage.list_files("landing")}
+    for info in storage.list_files("quarantine", (".parquet",)):
+        paths.add(info.path)
+        table = storage.read_parquet(info.path)
+        if "source_file" in table.column_names and pa.types.is_string(table.schema.field("source_file").type):
+            paths |= set(pc.unique(table.column("source_file").combine_chunks()).drop_null().to_pylist())
+    named: dict[str, str] = {}
+    for path in paths:
+        digest = name_digest(new_key, path)
+        for made in (name_digest(old_key, path), unkeyed_name_digest(path), digest):
+            named[made] = digest
+
+    def digest_of(match: re.Match[str]) -> str:
+        return named.get(match.group(1)) or name_digest(new_key, f"renamed:{match.group(1)}")
+
+    def renamed(rel: str, pattern: re.Pattern[str]) -> int:
+        folder, name = posixpath.split(rel)
+        # every digest of the name (a released held set's decisions: its own name's digest, then its path's)
+        new_name = pattern.sub(lambda m: m.group(0).replace(m.group(1), digest_of(m)), name)
+        if new_name == name:
+            return 0
+        target = posixpath.join(folder, new_name)
+        if not storage.exists(target):
+            storage.write_bytes(target, storage.read_bytes(rel))
+        storage.remove(rel)
+        return 1
+
+    count = 0
+    for prefix in NAMED_COPIES:
+        for info in storage.list_files(prefix):
+            count += renamed(info.path, _NAME_DIGEST)
+    for info in storage.list_files("reports", (".json",)):
+        if posixpath.basename(posixpath.dirname(info.path)) == "copies_removed":
+            count += renamed(info.path, _REMOVALS_NAME)
+    return count
 
 
 # a speaker key in a report: whole (64 hex digits) or the 16-digit prefix reports show
