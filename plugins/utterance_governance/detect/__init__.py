@@ -47,7 +47,10 @@ spoken_number   ``digit_words``: seven digits or more read out in a row: digit w
                 zero inside an English run ("five five five o one o o"); or seven kanji digits
                 (or "ゼロ"), "の", "ー", "、", "・", a space or "えーと" between them; or seven
                 kana readings of a digit ("ぜろきゅうぜろのいちにさんよん…"), kanji digits among them,
-                not an honorific "さん" after a name nor a particle "に" at the run's edges
+                not an honorific "さん" after a name nor a particle "に" at the run's edges; German,
+                Dutch, Spanish, Italian and Portuguese numbers 10-99 as two digits in a row of
+                that language, in a run of its words beside a word for one digit ("null eins
+                fünf eins zwölf vierunddreißig …", "onze, noventa e oito, …")
 name            ``name_statement``: "my name is X" and its translations;
                 ``called_full_name``: a request naming its person ("call|text|whatsapp X Y",
                 "set up a meeting with X Y", "send ten dollars to X Y", "llama a X Y", "ruf X Y
@@ -60,6 +63,8 @@ name            ``name_statement``: "my name is X" and its translations;
                 capitalised given name ("liga a luz da sala" is "turn on");
                 ``titled_name``: a title and a title-cased name of the lists, no English word
                 ("Frau Meier", "Herrn Schulz", "lunch with Dr. Meier"; not "Doctor Who");
+                ``called_titled_name``: a call, one or two titles in any case and a name of the
+                lists ("call mr smith", "ruf herrn weber an", "chiama il dottor rossi");
                 ``honorific_name``: kanji or katakana before an honorific ("田中さん", "鈴木先生";
                 not "お母さん", "お客様", "店員さん"); ``name_statement`` also "私の名前は佐藤です",
                 "田中と申します"; ``social_handle``: an "@" handle in a text of a social network
@@ -74,7 +79,10 @@ address         ``street_number``: a house number, capitalised words and a stree
                 "neuen weg 5", "kerkstraat nummer 12"; not "Platz 1"), a Romance street type,
                 words and a number ("plaza de españa 5", "rua das flores, 123"; "plaza" in
                 lower case only before "de" or ending a clause, "camino" only capitalised); no
-                unit after the number;
+                unit after the number; a Japanese municipality, its district and a block and a
+                lot in digits ("新宿区西新宿2-8-1", "北区梅田3丁目1番3号");
+                ``spoken_house_number``: a house number in English words after a request that
+                announces an address, and a street type ("i live at one two three main street");
                 ``po_box``: "P.O. Box 12", "Postfach 12", "apartado 12"
 ==============  ==========================================================================
 
