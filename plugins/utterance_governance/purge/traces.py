@@ -6,7 +6,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 | ``published_files`` | shard files under ``published/`` that the live version does not list (a version a crash or an operator left behind) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them) |
 | ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
-| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched |
+| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
 
 Receipts (``reports/receipts/``) keep the requester's speaker key: they are the proof of the deletion.
 Files are decoded to be searched (Parquet rows, JSON values), never grepped as bytes.
@@ -30,9 +30,10 @@ import numpy as np
 import pyarrow as pa
 
 from utterance_governance import schema as S
-from utterance_governance.io.readers import shown_path
+from utterance_governance.io.readers import customer_of_path, shown_path
 from utterance_governance.io.storage import TEMPORARY_MARK, Storage
 from utterance_governance.privacy import speaker_keys
+from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.purge.affected import count_by_request
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,12 @@ def purge_traces(
         ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
         ("access_reports", lambda: _access_reports([storage, *_opened(access_reports)], deleted, result)),
         ("temporary", lambda: _temporary(storage, result, time.time() if now is None else now.timestamp())),
-        ("run_reports", lambda: _run_reports(storage, _tokens(deleted, found_ids), result, journal)),
+        (
+            "run_reports",
+            lambda: _run_reports(
+                storage, _tokens(deleted, found_ids), result, journal, deleted.everything_of
+            ),
+        ),
     )
     for place, step in steps:
         try:
@@ -280,6 +286,27 @@ def _temporary(storage: Storage, result: TracesPurge, now: float) -> None:
                                f"{STALE_TEMPORARY_S:.0f} s), searched again by a later run")  # fmt: skip
 
 
+# a ``key=value`` folder of a path in a report's text (a value ends where the folder, a string or a word does)
+_SEGMENT = re.compile(r"[^\s\"'<>/\\=]+=[^\s\"'<>/\\]+(?=/)")
+
+
+def _without_customer_segments(text: str, customers: set[str]) -> tuple[str, int]:
+    """``text`` with each folder of a path that names one of ``customers`` (``customer_of_path``: any
+    spelling of the key, the value URL-decoded) shown as ``shown_path`` shows it; and how many."""
+    if not customers or "=" not in text:
+        return text, 0
+    found = 0
+
+    def shown(match: re.Match[str]) -> str:
+        nonlocal found
+        if customer_of_path(f"{match.group()}/_") not in customers:
+            return match.group()
+        found += 1
+        return shown_path(f"{match.group()}/_")[:-2]
+
+    return _SEGMENT.sub(shown, text), found
+
+
 def _tokens(deleted, found_ids: set[str]) -> set[str]:
     """What must not stay in a run report: deleted utterance ids; for a delete-all, the speaker key
     (and the 16-digit prefix reports show) of the customer."""
@@ -291,10 +318,17 @@ def _tokens(deleted, found_ids: set[str]) -> set[str]:
 
 
 def _run_reports(
-    storage: Storage, tokens: set[str], result: TracesPurge, journal: ScrubJournal | None
+    storage: Storage,
+    tokens: set[str],
+    result: TracesPurge,
+    journal: ScrubJournal | None,
+    customers: Iterable[str] = (),
 ) -> None:
+    """``customers``: who deleted everything; a landing path a report names raw (a run of an older release)
+    is shown as ``shown_path`` shows it where a folder of it names one of them (``customer_id=zed-4417``)."""
     digests = journal.pending(tokens) if journal is not None else frozenset()
-    if not tokens and not digests:
+    customers = with_other_spellings(customers) if customers else set()
+    if not tokens and not digests and not customers:
         return
     for folder in REPORT_FOLDERS:
         for info in storage.list_files(folder, (".json", ".html")):
@@ -305,7 +339,8 @@ def _run_reports(
             scrub = Scrubber(tokens, html=info.path.endswith(".html"), digests=digests,
                              key=journal.key if journal is not None else b"")  # fmt: skip
             cleaned = scrub.json(text) if info.path.endswith(".json") else scrub(text)
-            if scrub.hits:
+            cleaned, segments = _without_customer_segments(cleaned, customers)
+            if scrub.hits or segments:
                 result.removed["run_reports"] += 1
                 if not result.dry_run:
                     storage.write_bytes(info.path, cleaned.encode("utf-8"))

@@ -100,3 +100,30 @@ def test_an_error_naming_a_customer_partition_is_kept_as_paths_are_shown(exc):
 
     described = failures.describe_error(exc)
     assert "zed-4417" not in described and "=[customer]" in described, described
+
+
+def test_a_report_an_older_release_wrote_with_the_raw_path_loses_the_deleted_customers_folder(lake):
+    """The run-report scrub of a delete-all shows a path's folder naming that customer as ``shown_path`` does,
+    in any spelling of the key, in JSON and in HTML; a folder naming another customer stays as it is."""
+    import json
+
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-20/base.jsonl", line("u-zed", "zed-4417", "call me")
+    )
+    lake.publish()
+    error = (
+        "FileNotFoundError: [Errno 2] No such file or directory: '/lake/landing/utterances/{}/part-0.jsonl'"
+    )
+    failure = {"failures": [{"step": "process_file", "error": error.format("customer_id=zed-4417")},
+                            {"step": "process_file", "error": error.format("Customer-ID=bob")}]}  # fmt: skip
+    lake.storage.write_bytes("reports/utterances_publish__old/failure.json", json.dumps(failure).encode())
+    lake.storage.write_bytes("reports/utterances_publish__old/index.html",
+                             f"<td>{error.format('customerId=zed-4417')}</td>".encode())  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    kept = lake.storage.read_bytes("reports/utterances_publish__old/failure.json").decode()
+    page = lake.storage.read_bytes("reports/utterances_publish__old/index.html").decode()
+    assert "zed-4417" not in kept + page
+    assert "customer_id=[customer]/part-0.jsonl" in kept and "customerId=[customer]/part-0.jsonl" in page
+    assert "Customer-ID=bob/part-0.jsonl" in kept
