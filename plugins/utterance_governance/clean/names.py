@@ -809,12 +809,12 @@ class _Names:
         )
 
     def titled_surname(self, i: int) -> bool:
-        """Word ``i`` is a surname of the lists after a request and a title of address ("call mr smith",
-        "call dr. brown"), whatever else it is."""
+        """Word ``i`` is a surname of the lists after a request or a meeting and a title of address ("call mr
+        smith", "call dr. brown", "lunch with dr smith"), whatever else it is."""
         toks = self.toks
         if i < 2 or toks.lower[i - 1] not in _FORMAL_TITLES or not _AFTER_TITLE.fullmatch(toks.gap(i)):
             return False
-        if not _AFTER_CUE.fullmatch(toks.gap(i - 1)) or self._cue_ending(i - 1) != "strong":
+        if not _AFTER_CUE.fullmatch(toks.gap(i - 1)) or self._cue_ending(i - 1) not in ("strong", "meeting"):
             return False
         low = toks.lower[i]
         return (

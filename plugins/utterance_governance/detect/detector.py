@@ -366,7 +366,8 @@ def _titled_name(text: str) -> bool:
     return False
 
 
-# ... and after a call, a title of address in any case and a name of the lists in any case, English words too
+# ... and after a call or a meeting, a title of address in any case and a name of the lists in any case, English
+# words too ("lunch with dr smith", "Termin mit herrn weber")
 # ("call mr smith", "call Dr. Brown", "ruf herrn weber an", "ruf Herrn Doktor Weber an", "chiama il dottor rossi",
 # "llama al señor garcía", "appelle docteur Martin"; sixth pass: redaction took these, the gate read none)
 _ADDRESS_TITLES = (
@@ -375,7 +376,9 @@ _ADDRESS_TITLES = (
 )
 _CALLED_TITLED = re.compile(
     r"(?<![^\W_])(?i:call|call up|ring|phone|text|email|message|dial|ruf|rufe|ruf bitte|ruf mal|appelle|chiama"
-    r"|telefona|bel|llama|liga para|ligue para) +"
+    r"|telefona|bel|llama|liga para|ligue para|(?:meeting|appointment|lunch|dinner|breakfast|coffee|call|meet|date"
+    r"|chat) with|termin mit|treffen mit|afspraak met|reunión con|cita con|riunione con|réunion avec"
+    r"|rendez-vous avec|reunião com) +"
     r"(?P<article>(?i:il|la|lo|le|o|a|al|a la|de) +)?"
     rf"(?:(?i:{_ADDRESS_TITLES})\.? +){{1,2}}(?P<name>[^\W\d_]{{3,}})(?![\w'’-])"
 )

@@ -115,6 +115,12 @@ def test_a_number_name_number_address_is_still_one(text: str, expected: str) -> 
         ("llama a la doctora garcía", "es-ES", "llama a la doctora [NAME]"),
         ("bel meneer jansen", "nl-NL", "bel meneer [NAME]"),
         ("liga para o doutor silva", "pt-BR", "liga para o doutor [NAME]"),
+        # after a meeting too (lower case: neither side; capitalised: the gate did not see it)
+        ("lunch with dr smith", "en-US", "lunch with dr [NAME]"),
+        ("set up a meeting with mrs baker", "en-US", "set up a meeting with mrs [NAME]"),
+        ("appointment with dr. brown tomorrow", "en-US", "appointment with dr. [NAME] tomorrow"),
+        ("lunch with Dr. Smith", "en-US", "lunch with Dr. [NAME]"),
+        ("Termin mit herrn weber", "de-DE", "Termin mit herrn [NAME]"),
     ],
 )
 def test_a_titled_name_after_a_call_is_redacted_and_flagged(text: str, locale: str, expected: str) -> None:
@@ -137,6 +143,8 @@ def test_a_titled_name_after_a_call_is_redacted_and_flagged(text: str, locale: s
         "play mrs robinson",
         "call mr uhm",
         "call Dr. Uhm tomorrow",
+        "appointment with the doctor",
+        "meeting with dr",
         "ask the doctor about my pills",
     ],
 )
@@ -164,6 +172,9 @@ def test_every_name_of_the_lists_after_a_call_and_a_title_agrees() -> None:
         ("appelle docteur {W}", "fr-FR"),
         ("bel mevrouw de {W}", "nl-NL"),
         ("liga para o doutor {w}", "pt-BR"),
+        ("lunch with dr {w}", "en-US"),
+        ("set up a meeting with Mrs. {W} tomorrow", "en-US"),
+        ("cita con la doctora {w}", "es-ES"),
     ]
     texts = [t.format(w=w, W=w.capitalize()) for t, _ in templates for w in names]
     locales = [loc for _, loc in templates for _ in names]
