@@ -87,18 +87,28 @@ class RunContext:
             extra=params,
             **flags,
         )
-        ctx.check_key(settings.pseudonym_key)
+        ctx.check_key(settings)
         return ctx
 
-    def check_key(self, key: bytes) -> None:
+    def check_key(self, settings: Settings) -> None:
         """Refuse to start when ``key`` did not make the live dataset's speaker keys (SPEC §4.1):
-        with another key no opt-out or deletion would find its rows."""
+        with another key no opt-out or deletion would find its rows. While nothing is live (a first
+        night's gate failed), the key the first run recorded in the store made the copies it left
+        (decisions, staging, quarantine): a deletion judged with another key would find none of them."""
         from utterance_governance.privacy import check_key, key_fingerprint, live_fingerprint
         from utterance_governance.publish.commit import live_version, read_manifest
 
+        mine, where = key_fingerprint(settings.pseudonym_key), f"{self.dag_id} run {self.run_id}"
         live = live_version(self.storage, self.dataset)
-        manifest = read_manifest(self.storage, self.dataset, live) if live else None
-        check_key(live_fingerprint(manifest), key_fingerprint(key), where=f"{self.dag_id} run {self.run_id}")
+        if live:
+            made = live_fingerprint(read_manifest(self.storage, self.dataset, live))
+        else:  # (the settings' store: the run's own is resolved in each worker)
+            with GovernanceStore.from_settings(settings) as store:
+                made = store.claim_key_fingerprint(mine)
+            where += (
+                " (nothing is live: the live dataset's key is the one its first run recorded in the store)"
+            )
+        check_key(made, mine, where=where)
 
     def to_dict(self) -> dict:
         return asdict(self)

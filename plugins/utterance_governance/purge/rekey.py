@@ -148,7 +148,9 @@ def rekey_dataset(
         mine = f"{ROTATION_RUNS}{run_id}"
         others = {k: keys for k, keys in unfinished_rotations(storage).items() if k != mine}
         resumed = sorted(k for k, keys in others.items() if keys == (old_fp, new_fp))
-        if resumed and old_fp != new_fp and live_fingerprint(manifest) == new_fp:
+        # the key the dataset is on: the live manifest's, or while nothing is live, the store's record
+        switched = live_fingerprint(manifest) if manifest is not None else store.key_fingerprint()
+        if resumed and old_fp != new_fp and switched == new_fp:
             # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
             old, new = key_map(known_customers(storage, store), old_key, new_key)
             result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
@@ -191,7 +193,17 @@ def rekey_dataset(
             "version": live,
         }
         old, new = key_map(known_customers(storage, store), old_key, new_key)
-        if live is not None:
+        if live is None:
+            if switched not in (None, old_fp):
+                raise KeyMismatch(
+                    f"rekey: the old key given (fingerprint {old_fp}) is not the key the deployment's copies were "
+                    f"made with (fingerprint {switched}, recorded by its first run; nothing is live); nothing was "
+                    "changed"
+                )
+            store.set_key_fingerprint(
+                new_fp
+            )  # the switch while nothing is live: runs on the old key refuse now
+        else:
             recorded = live_fingerprint(manifest)
             if recorded not in (old_fp, UNRECORDED):
                 raise KeyMismatch(
@@ -227,6 +239,7 @@ def rekey_dataset(
             created = publish_version(storage, store, dataset, publication, replaces=replaces, lock=lock,
                                       rotate_key_from=recorded)  # fmt: skip
             lock.assert_held()
+            store.set_key_fingerprint(new_fp)  # (the live manifest's key: the store's record follows it)
             cleanup = remove_replaced_shards(storage, store, dataset, created["version"])
             result.update(version=created["version"], rows=created["rows"], unkeyable=int((~explained).sum()),
                           cleanup=cleanup)  # fmt: skip

@@ -10,7 +10,10 @@ from sqlalchemy import Connection, select, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, utcnow
-from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions
+from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions, store_meta
+
+# ``store_meta``'s key of the pseudonym key's fingerprint
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"
 
 
 class DatasetVersions(StoreBase):
@@ -120,6 +123,25 @@ class DatasetVersions(StoreBase):
                 return False
             then()
         return True
+
+    def key_fingerprint(self) -> str | None:
+        """The fingerprint of the pseudonym key the deployment's keyed copies are made with (None: no run
+        has started yet). A live manifest records its own; this one counts while nothing is live."""
+        with self._read() as conn:
+            return conn.scalar(select(store_meta.c.value).where(store_meta.c.key == KEY_FINGERPRINT))
+
+    def claim_key_fingerprint(self, fingerprint: str) -> str:
+        """``key_fingerprint``, recorded as ``fingerprint`` if none is (the first run's key makes the copies)."""
+        stmt = self._insert(store_meta).values(key=KEY_FINGERPRINT, value=fingerprint)
+        with self._write() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
+            return conn.scalar(select(store_meta.c.value).where(store_meta.c.key == KEY_FINGERPRINT))
+
+    def set_key_fingerprint(self, fingerprint: str) -> None:
+        """A rotation's new key makes the copies from now on."""
+        stmt = self._insert(store_meta).values(key=KEY_FINGERPRINT, value=fingerprint)
+        with self._write() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": fingerprint}))
 
     def live_version(self, dataset: str) -> str | None:
         v = dataset_versions

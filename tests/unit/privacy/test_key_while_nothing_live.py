@@ -1,0 +1,64 @@
+"""A run refuses a pseudonym key that did not make the live dataset (SPEC §4.1), but while nothing was live
+any key started: a first night whose gate failed left decisions, staging and quarantine keyed with the
+deployment's key; a worker configured with another key then judged a delete-all against them with keys none
+of them holds, found nothing, and completed the receipt (review 13's suspicion). The first run's key is
+recorded in the store, and while nothing is live a run on another key refuses to start."""
+
+from __future__ import annotations
+
+import pytest
+from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
+
+from utterance_governance.privacy import KeyMismatch, key_fingerprint
+
+
+def _first_night_failed(lake, monkeypatch) -> None:
+    import utterance_governance.decide as decide
+    from utterance_governance.jobs.publish import GateFailed
+
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
+                             line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
+    with monkeypatch.context() as m:
+        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
+        with pytest.raises(GateFailed):
+            lake.publish()
+    assert lake.live_ids() == set() and left_in_lake(lake, "quokkamarmalade")
+
+
+def test_a_run_on_another_key_refuses_while_nothing_is_live(lake, monkeypatch):
+    _first_night_failed(lake, monkeypatch)
+    made_with = lake.key
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.key = "another-key"
+    with pytest.raises(KeyMismatch, match="nothing is live"):
+        lake.privacy()
+    lake.key = made_with
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert [p for p in left_in_lake(lake, "quokkamarmalade") if not p.startswith("landing/")] == []
+
+
+def test_the_first_runs_key_is_recorded(lake):
+    with lake.store() as store:
+        assert store.key_fingerprint() is None
+    lake.privacy()
+    with lake.store() as store:
+        assert store.key_fingerprint() == key_fingerprint(lake.key.encode())
+
+
+def test_a_rotation_while_nothing_is_live_moves_the_recorded_key(lake, monkeypatch):
+    from tests.unit.purge.test_rekey_seams import NEW, _rotate_to
+
+    _first_night_failed(lake, monkeypatch)
+    assert _rotate_to(lake, monkeypatch, "not-the-key", NEW) != 0  # refused: not the key the copies hold
+    assert _rotate_to(lake, monkeypatch, lake.key, NEW) == 0
+    old, lake.key = lake.key, NEW
+    with lake.store() as store:
+        assert store.key_fingerprint() == key_fingerprint(NEW.encode())
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy()  # on the new key: the copies were re-keyed, the delete-all reaches them
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert [p for p in left_in_lake(lake, "quokkamarmalade") if not p.startswith("landing/")] == []
+    lake.key = old
+    with pytest.raises(KeyMismatch, match="nothing is live"):
+        lake.privacy()
