@@ -196,7 +196,7 @@ class PrivacyRecords(StoreBase):
         log.info(
             "%s ingest of %s: %d new of %d records, %d new unreadable",
             kind,
-            source_file,
+            shown_path(source_file),
             new,
             len(rows),
             new_held,
