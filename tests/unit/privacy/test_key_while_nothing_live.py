@@ -7,21 +7,14 @@ recorded in the store, and while nothing is live a run on another key refuses to
 from __future__ import annotations
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, receipt
+from tests.unit.purge.test_rekey_seams import NEW, _rotate_to, failed_gate
 
 from utterance_governance.privacy import KeyMismatch, key_fingerprint
 
 
 def _first_night_failed(lake, monkeypatch) -> None:
-    import utterance_governance.decide as decide
-    from utterance_governance.jobs.publish import GateFailed
-
-    lake.storage.write_bytes("landing/utterances/dt=2026-11-21/c.jsonl",
-                             line("u-zed-3", "zed-4417", "mail zed.person@example.com about quokkamarmalade"))  # fmt: skip
-    with monkeypatch.context() as m:
-        m.setattr(decide, "redact_array", lambda values, *a, **k: values)
-        with pytest.raises(GateFailed):
-            lake.publish()
+    failed_gate(lake, monkeypatch)
     assert lake.live_ids() == set() and left_in_lake(lake, "quokkamarmalade")
 
 
@@ -47,8 +40,6 @@ def test_the_first_runs_key_is_recorded(lake):
 
 
 def test_a_rotation_while_nothing_is_live_moves_the_recorded_key(lake, monkeypatch):
-    from tests.unit.purge.test_rekey_seams import NEW, _rotate_to
-
     _first_night_failed(lake, monkeypatch)
     assert _rotate_to(lake, monkeypatch, "not-the-key", NEW) != 0  # refused: not the key the copies hold
     assert _rotate_to(lake, monkeypatch, lake.key, NEW) == 0

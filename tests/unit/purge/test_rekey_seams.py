@@ -29,9 +29,9 @@ def _rotate(lake, monkeypatch, old: str | None = None) -> int:
     return _rotate_to(lake, monkeypatch, old or lake.key, NEW)
 
 
-def _failed_gate_kept(lake, monkeypatch) -> None:
+def failed_gate(lake, monkeypatch) -> None:
     """A night of zed's that fails its gate (a redaction regression): its staging and its report are kept as
-    evidence; then upstream's retention removes the raw export (no landing file says whose they are)."""
+    evidence."""
     import utterance_governance.decide as decide
     from utterance_governance.jobs.publish import GateFailed
 
@@ -41,6 +41,11 @@ def _failed_gate_kept(lake, monkeypatch) -> None:
         m.setattr(decide, "redact_array", lambda values, *a, **k: values)
         with pytest.raises(GateFailed):
             lake.publish()
+
+
+def _failed_gate_kept(lake, monkeypatch) -> None:
+    """``failed_gate``; then upstream's retention removes the raw export (no landing file says whose they are)."""
+    failed_gate(lake, monkeypatch)
     os.remove(Path(lake.root, "landing/utterances/dt=2026-11-21/c.jsonl"))
 
 
