@@ -108,13 +108,17 @@ def purge_published(ctx: RunContext) -> dict:
 def purge_copies(ctx: RunContext) -> dict:
     """Rewrite landing, staging, quarantine and decisions files without deleted utterances."""
     deletions = publish.privacy_state(ctx).deletions
+    settings = load_settings()
     # under the dataset lock: a publish finishing meanwhile would re-register landing files
     with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S):
+        # this worker's key made the copies' speaker keys (another's would match none of them, and the
+        # receipts would complete): the run's first task checked its own worker's key, not this one's
+        ctx.check_key(settings)
         result = copies.purge_copies(
             ctx.storage,
             ctx.store,
             deletions,
-            load_settings().pseudonym_key,
+            settings.pseudonym_key,
             dataset=ctx.dataset,
             dry_run=ctx.dry_run,
             now=ctx.now_dt,

@@ -7,7 +7,7 @@ recorded in the store, and while nothing is live a run on another key refuses to
 from __future__ import annotations
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
 from tests.unit.purge.test_rekey_seams import NEW, _rotate_to, failed_gate
 
 from utterance_governance.privacy import KeyMismatch, key_fingerprint
@@ -53,3 +53,27 @@ def test_a_rotation_while_nothing_is_live_moves_the_recorded_key(lake, monkeypat
     lake.key = old
     with pytest.raises(KeyMismatch, match="nothing is live"):
         lake.privacy()
+
+
+@pytest.mark.parametrize("live", [True, False], ids=["live", "nothing-live"])
+def test_the_copies_purge_refuses_a_workers_other_key(lake, monkeypatch, live):
+    """The run's first task checks its worker's key; the copies purge ran on whichever worker took it, with
+    that worker's key, unchecked: a worker configured with another key judged every copy by speaker keys
+    none of them holds, found nothing, and the receipts completed (review 13's suspicion)."""
+    from utterance_governance.jobs import privacy
+
+    if live:
+        lake.storage.write_bytes(
+            "landing/utterances/dt=2026-11-20/a.jsonl", line("u-zed", "zed-4417", "call me")
+        )
+        lake.publish()
+    else:
+        _first_night_failed(lake, monkeypatch)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    with lake._environment():
+        ctx = lake.context("privacy_requests")
+        privacy.ingest(ctx)
+        privacy.purge_published(ctx)
+        monkeypatch.setenv("UG_PSEUDONYM_KEY", "another-key")  # the worker that takes the next task
+        with pytest.raises(KeyMismatch):
+            privacy.purge_copies(ctx)
