@@ -412,6 +412,7 @@ def access_report(ctx: RunContext) -> dict:
     try:
         customer_id = validate_customer_id(customer_id)
         settings = load_settings()
+        ctx.check_key(settings)  # this worker's key finds the customer's rows (another finds none of them)
         result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
                                      out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
         ctx.store.complete_access_request(reference, ctx.run_id, result["json"])

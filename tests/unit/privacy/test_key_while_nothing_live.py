@@ -77,3 +77,23 @@ def test_the_copies_purge_refuses_a_workers_other_key(lake, monkeypatch, live):
         monkeypatch.setenv("UG_PSEUDONYM_KEY", "another-key")  # the worker that takes the next task
         with pytest.raises(KeyMismatch):
             privacy.purge_copies(ctx)
+
+
+def test_an_access_report_refuses_a_workers_other_key_and_keeps_its_reference(lake, monkeypatch):
+    """An access report found the customer's rows by speaker key with its worker's key, unchecked: on a
+    worker configured with another key it found none and told the customer they had no recordings."""
+    from utterance_governance.jobs import audit
+    from utterance_governance.jobs.context import RunContext
+    from utterance_governance.settings import load_settings
+
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-20/a.jsonl", line("u-zed", "zed-4417", "call me"))
+    lake.publish()
+    with lake.store() as store:
+        reference = store.register_access_request("zed-4417", "tests")
+    with lake._environment():
+        data = audit.prepare("governance_audit-900", {"access_request": reference}, load_settings(lake.env))
+        monkeypatch.setenv("UG_PSEUDONYM_KEY", "another-key")  # the worker that takes the report's task
+        with pytest.raises(KeyMismatch):
+            audit.access_report(RunContext.from_dict(data))
+    report = lake.access_report("zed-4417")  # on the deployment's key: the same customer's rows are there
+    assert report["utterances"] == 1, report
