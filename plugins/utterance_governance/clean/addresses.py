@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import re
 
+from utterance_governance.clean.patterns import replace_spans
+
 # Street types that are not ordinary words: any case, lower-case street names too.
 _STRONG_AFTER = """
 street st str avenue ave road rd boulevard blvd lane ln drive dr terrace crescent cres parkway
@@ -532,11 +534,4 @@ def address_spans(text: str) -> list[tuple[int, int]]:
 
 def redact_addresses(text: str) -> str:
     """``text`` with each street address, PO box or unit replaced by ``[ADDRESS]``."""
-    spans = address_spans(text)
-    if not spans:
-        return text
-    out, last = [], 0
-    for start, end in spans:
-        out += [text[last:start], "[ADDRESS]"]
-        last = end
-    return "".join([*out, text[last:]])
+    return replace_spans(text, address_spans(text), "[ADDRESS]")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from utterance_governance.clean.patterns import replace_spans
 from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
 
 _WORD = "|".join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))
@@ -56,11 +57,4 @@ def spoken_ip_spans(text: str) -> list[tuple[int, int]]:
 
 def redact_spoken_ips(text: str) -> str:
     """``text`` with each IPv4 address read out or spaced replaced by ``[IP]``."""
-    spans = spoken_ip_spans(text)
-    if not spans:
-        return text
-    out, last = [], 0
-    for start, end in spans:
-        out += [text[last:start], "[IP]"]
-        last = end
-    return "".join([*out, text[last:]])
+    return replace_spans(text, spoken_ip_spans(text), "[IP]")

@@ -42,6 +42,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from utterance_governance.clean.patterns import replace_spans
+
 _DATA = Path(__file__).resolve().parent / "data"
 _SPACES = re.compile(r"[ ]+")
 # An amount in digits between a verb of sending and what is sent or "to" ("send 20 dollars to", "send $20 to")
@@ -1127,13 +1129,7 @@ def redact_names(text: str, lang: str | None = None) -> str:
     only in English text (German capitalises every noun).
     """
     text = redact_payment_handles(text)
-    spans = name_spans(text, lang)
-    if spans:
-        out, last = [], 0
-        for start, end in spans:
-            out += [text[last:start], "[NAME]"]
-            last = end
-        text = "".join([*out, text[last:]])
+    text = replace_spans(text, name_spans(text, lang), "[NAME]")
     if any(h in text for h in _JA_STATEMENT_HINTS):
         text = _JA_STATED.sub(_ja_stated, text)
     if any(h in text for h in _HONORIFICS):

@@ -675,3 +675,14 @@ def detect_identifiers(values: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
         for row, text in zip(rows[~written], flagged.filter(pa.array(~written)).to_pylist(), strict=True):
             found[row] = has_spoken_number(text)
     return pa.array(found, pa.bool_())
+
+
+def replace_spans(text: str, spans: list[tuple[int, int]], placeholder: str) -> str:
+    """``text`` with each of ``spans`` (in order, none overlapping) replaced by ``placeholder``."""
+    if not spans:
+        return text
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], placeholder]
+        last = end
+    return "".join([*out, text[last:]])
