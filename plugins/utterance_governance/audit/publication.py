@@ -2,8 +2,8 @@
 ``live`` and agrees with the governance store; every shard the manifest lists exists under the
 dataset folder with the recorded bytes, sha256 and row count, and the published shard schema (no
 other column, nested field or metadata: a training job loads them all). A Parquet file under the
-dataset folder that no version but a revoked one lists is a violation; another manifest still
-saying live is a warning.
+dataset folder that no version but a revoked one lists is a violation, whatever its name, and so is a
+symlink there; another manifest still saying live is a warning.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 
 from utterance_governance.audit.findings import Findings
-from utterance_governance.io.storage import Storage
+from utterance_governance.io.readers import shown_path
+from utterance_governance.io.storage import Refused, Storage, is_parquet_name
 from utterance_governance.publish.commit import DatasetPaths, read_manifest
 
 FORBIDDEN_COLUMNS = ("customer_id", "device_id", "session_id", "transcript", "response")
@@ -191,7 +192,9 @@ def _housekeeping(
     storage: Storage, paths: DatasetPaths, version: str, listed: set[str], findings: Findings
 ) -> None:
     """Parquet files under the dataset folder that no manifest lists but a revoked one (a glob over a
-    version's folder loads them: a violation), and other manifests still saying live (a warning).
+    version's folder loads them: a violation), whatever their name (``_part.parquet``, which the lake's
+    listing skips, HF ``datasets`` loads), a symlink or other path the lake refuses there (a loader follows
+    it: a violation), and other manifests still saying live (a warning).
 
     The audit holds the dataset lock: no publish or purge is writing a version meanwhile."""
     # shards of the live version, and of every version not revoked (older ones stay loadable)
@@ -210,8 +213,19 @@ def _housekeeping(
             )
         if manifest.get("status") != "revoked":
             kept |= {s.get("path") for s in manifest.get("shards") or () if isinstance(s, dict)}
-    for info in storage.list_files(paths.root, (".parquet",)):
+    refused: list[Refused] = []
+    unlisted: list[Refused] = []
+    for info in storage.list_files(paths.root, (".parquet",), refused, unlisted):
         relative = posixpath.relpath(info.path, paths.root)
         if relative not in kept:
-            findings.flag("unlisted_shard_file", f"{info.path} is listed by no version that is not revoked",
-                          shard=relative)  # fmt: skip
+            findings.flag("unlisted_shard_file", f"{shown_path(info.path)} is listed by no version that is "
+                          "not revoked", shard=shown_path(relative))  # fmt: skip
+    # what the listing leaves out by its name or refuses, a training job's glob may still load
+    for left_out in unlisted:
+        relative = posixpath.relpath(left_out.path, paths.root)
+        if is_parquet_name(left_out.path) and relative not in kept:
+            findings.flag("hidden_shard_file", f"{shown_path(left_out.path)}: a Parquet file named so the lake's "
+                          "listing skips it, which a loader's *.parquet glob takes", shard=shown_path(relative))  # fmt: skip
+    for r in refused:
+        findings.flag("refused_shard_path", f"{shown_path(r.path)} ({r.reason}): a path the lake never reads, "
+                      "which a loader follows", shard=shown_path(posixpath.relpath(r.path, paths.root)))  # fmt: skip

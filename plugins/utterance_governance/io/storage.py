@@ -59,6 +59,11 @@ class Refused:
     reason: str  # "symlink" | "outside_root" | "unsupported_name"
 
 
+def is_parquet_name(path: str) -> bool:
+    """Whether a loader globbing ``*.parquet`` may take ``path`` (whatever its case, hidden or not)."""
+    return path.lower().endswith(".parquet")
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     path: str  # relative to the lake root

@@ -3,7 +3,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 
 | place | what is there | what a deletion does |
 |---|---|---|
-| ``published_files`` | shard files under ``published/`` that the live version does not list (a version a crash or an operator left behind) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them) |
+| ``published_files`` | Parquet files under ``published/`` that the live version does not list (a version a crash or an operator left behind), whatever their name (``_part.parquet``, which a loader's glob takes) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them); a symlink there cannot be searched: the receipts stay open, naming it |
 | ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
 | ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
@@ -31,7 +31,7 @@ import pyarrow as pa
 
 from utterance_governance import schema as S
 from utterance_governance.io.readers import customer_of_path, shown_path
-from utterance_governance.io.storage import TEMPORARY_MARK, Storage
+from utterance_governance.io.storage import TEMPORARY_MARK, Refused, Storage, is_parquet_name
 from utterance_governance.privacy import speaker_keys
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.purge.affected import count_by_request
@@ -176,11 +176,22 @@ def purge_traces(
 
 
 def _published_files(storage: Storage, deleted, live_shards: set[str], result: TracesPurge) -> None:
-    for info in storage.list_files("published", (".parquet",)):
-        if info.path in live_shards:
+    """Every Parquet file under ``published/`` but the live version's shards, whatever its name: a loader's
+    ``**/*.parquet`` glob (Hugging Face ``datasets``) takes ``_part.parquet`` too, which the lake's listing
+    leaves out by its name. A path the lake refuses to read (a symlink: a loader follows it) cannot be
+    searched: a problem, named, so the receipts stay open until the operator removes it."""
+    refused: list[Refused] = []
+    unlisted: list[Refused] = []
+    files = [info.path for info in storage.list_files("published", (".parquet",), refused, unlisted)]
+    files += [r.path for r in unlisted if is_parquet_name(r.path)]
+    for r in refused:
+        result.problems.append(f"published_files: {shown_path(r.path)} ({r.reason}): a loader reads it, the "
+                               "purge cannot search it: remove it")  # fmt: skip
+    for path in sorted(files):
+        if path in live_shards:
             continue
         result.files_scanned["published_files"] += 1
-        table = storage.read_parquet(info.path)
+        table = storage.read_parquet(path)
         if not {"speaker_key", "utterance_id"} <= set(table.column_names):
             continue
         rows = table.select(["speaker_key", "utterance_id"])
@@ -191,7 +202,7 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
         result.removed["published_files"] += len(hit)
         count_by_request(verdict.covering_requests(hit), "published_files_rows", result.by_request)
         if not result.dry_run:
-            storage.write_parquet(info.path, table.filter(pa.array(~verdict.deleted)))
+            storage.write_parquet(path, table.filter(pa.array(~verdict.deleted)))
 
 
 def _opened(access_reports: Callable[[], Storage] | None) -> list[Storage]:
