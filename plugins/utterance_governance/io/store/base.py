@@ -242,9 +242,16 @@ class StoreBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        """A read transaction: one consistent snapshot for every statement in it."""
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction: one consistent snapshot for every statement in it. On PostgreSQL that
+        takes REPEATABLE READ (its default, READ COMMITTED, gives each statement a snapshot of its own:
+        a record committed between two statements is seen by the later only); a read-only transaction
+        at that level never fails for a concurrent write. On SQLite (WAL) a transaction is a snapshot
+        from its first statement on."""
+        with self.engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def _lock_transaction(self, *, write: bool = True) -> Iterator[Connection]:

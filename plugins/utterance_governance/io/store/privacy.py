@@ -249,15 +249,19 @@ class PrivacyRecords(StoreBase):
         """Why publishing is blocked: unreadable privacy records without a readable customer_id, unacknowledged.
         Each is named by its file as logs show it (``shown_path``: a folder naming a customer is
         ``customer_id=[customer]``), for these reasons go into every run's report while they block."""
+        with self._read() as conn:
+            return self._blocked_reasons(conn)
+
+    @staticmethod
+    def _blocked_reasons(conn: Connection) -> list[str]:
         q = privacy_quarantine
         stmt = select(q).where(q.c.customer_id.is_(None), q.c.acknowledged_at.is_(None)).order_by(q.c.id)
-        with self._read() as conn:
-            return [
-                f"unreadable {row.kind} record at {shown_path(row.source_file)}:{row.line} ({row.detail}) has no "
-                f"readable customer_id; publishing is blocked until it is fixed upstream or "
-                f"acknowledged (privacy quarantine id {row.id})"
-                for row in conn.execute(stmt)
-            ]
+        return [
+            f"unreadable {row.kind} record at {shown_path(row.source_file)}:{row.line} ({row.detail}) has no "
+            f"readable customer_id; publishing is blocked until it is fixed upstream or "
+            f"acknowledged (privacy quarantine id {row.id})"
+            for row in conn.execute(stmt)
+        ]
 
     def acknowledge_privacy_quarantine(self, ids: Iterable[int], by: str) -> int:
         """Resolve quarantined privacy records by id (a data engineer checked them); return how many changed.
@@ -300,10 +304,20 @@ class PrivacyRecords(StoreBase):
     def privacy_state(self) -> PrivacyState:
         """Every valid consent event and deletion request, the held customers and the blocking records:
         what the privacy core decides against. The consent events include the opt-out each open unreadable
-        consent record may be (``doubt_opt_outs``)."""
-        consent = pa.concat_tables([self.consent_events(), self.doubt_opt_outs()])
-        return PrivacyState(consent, self.deletion_requests(), frozenset(self.held_customers()),
-                            tuple(self.privacy_blocked_reasons()))  # fmt: skip
+        consent record may be (``doubt_opt_outs``).
+
+        One read transaction, a snapshot (``_read``): read part by part, a record taken in between two
+        reads that released a hold (the same delete-all sent again readable) was seen by the later read
+        and missed by the earlier, and the customer was neither held nor covered. The holds, the blocking
+        records and the doubt are read before the records, so that were the reads ever no snapshot, a
+        release would only withhold more (its hold seen, and the record that released it too)."""
+        with self._read() as conn:
+            held = frozenset(self._held_customers(conn))
+            blocked = tuple(self._blocked_reasons(conn))
+            doubt = self._doubt_opt_outs(conn)
+            consent = self._consent_events(conn)
+            deletions = self._deletion_requests(conn)
+        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked)
 
     def doubt_opt_outs(self) -> pa.Table:
         """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as
@@ -315,7 +329,10 @@ class PrivacyRecords(StoreBase):
         clock skew after it. Not once the same event was sent again readable (it is what the record said), nor
         once acknowledged. Event ids ``unreadable:<quarantine id>``, source ``unreadable_record``."""
         with self._read() as conn:
-            rows = self._doubt_rows(conn)
+            return self._doubt_opt_outs(conn)
+
+    def _doubt_opt_outs(self, conn: Connection) -> pa.Table:
+        rows = self._doubt_rows(conn)
         return pa.Table.from_pylist(
             [
                 {
@@ -370,14 +387,23 @@ class PrivacyRecords(StoreBase):
 
     def consent_events(self) -> pa.Table:
         """Every consent event, as ``schema.CONSENT``, ordered by (recorded_at, event_id)."""
+        with self._read() as conn:
+            return self._consent_events(conn)
+
+    @staticmethod
+    def _consent_events(conn: Connection) -> pa.Table:
         c = consent_events
         stmt = select(*(c.c[name] for name in CONSENT.names)).order_by(c.c.recorded_at, c.c.event_id)
-        with self._read() as conn:
-            rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        rows = [dict(row) for row in conn.execute(stmt).mappings()]
         return pa.Table.from_pylist(rows, schema=CONSENT)
 
     def deletion_requests(self) -> pa.Table:
         """Every deletion request, as ``schema.DELETION``, ordered by (requested_at, request_id)."""
+        with self._read() as conn:
+            return self._deletion_requests(conn)
+
+    @staticmethod
+    def _deletion_requests(conn: Connection) -> pa.Table:
         d = deletion_requests
         stmt = select(
             d.c.request_id,
@@ -388,8 +414,7 @@ class PrivacyRecords(StoreBase):
             d.c.utterance_ids,
             d.c.requested_at,
         ).order_by(d.c.requested_at, d.c.request_id)
-        with self._read() as conn:
-            rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        rows = [dict(row) for row in conn.execute(stmt).mappings()]
         return pa.Table.from_pylist(rows, schema=DELETION)
 
     def privacy_snapshot(self) -> dict[str, Any]:
@@ -397,7 +422,8 @@ class PrivacyRecords(StoreBase):
 
         ``sha256`` covers every consent event and deletion request (by content, not by file),
         the held customers and the open blocking records; it is the same on SQLite and
-        PostgreSQL for the same state, and changes whenever a decision could change.
+        PostgreSQL for the same state, and changes whenever a decision could change. Read in one
+        snapshot (``_read``), as ``privacy_state`` is: a hash of one state that was.
         """
         c, d, q = consent_events, deletion_requests, privacy_quarantine
         with self._read() as conn:
