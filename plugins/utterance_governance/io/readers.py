@@ -155,13 +155,19 @@ def customer_of_path(rel: str) -> str | None:
     ``partitionBy("customer_id")`` writes the id there and drops the column from the rows), key spelled in
     any case or separators, value URL-decoded; None when no segment (or two that differ) names one. The
     rows of such a file that give no customer_id are that customer's: read as no one's, a delete-all would
-    never reach them."""
+    never reach them. Hive's null partition (``customer_id=__HIVE_DEFAULT_PARTITION__``: the rows' customer
+    was null) names nobody: read as one customer, every lost id would share one identity, and a deletion
+    there would be a valid request that matches no one (naming nobody, it blocks publishing)."""
     named = {
         canonical_id(unquote(value))
         for key, _, value in (part.partition("=") for part in rel.split("/")[:-1] if "=" in part)
         if fold_key(key) == _CUSTOMER_KEY_FOLDED
     }
-    return named.pop() if len(named) == 1 else None
+    customer = named.pop() if len(named) == 1 else None
+    return None if customer is not None and customer.casefold() == _HIVE_NULL_PARTITION else customer
+
+
+_HIVE_NULL_PARTITION = "__hive_default_partition__"
 
 
 def shown_path(text: str) -> str:

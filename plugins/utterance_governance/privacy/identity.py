@@ -63,11 +63,15 @@ _ASCII_CONTROL = r"[\x00-\x1f\x7f]"
 _ASCII_OR_FULL_WIDTH = r"^[\x00-\x7f\x{FF01}-\x{FF5E}]*$"
 # what writers put where a value was lost (str(None), a pandas NaN, JavaScript's undefined, ...), folded
 # (pandas' "<NA>" and "NaT", PostgreSQL's and MySQL's text-format null "\\N", Go's "<nil>", a spreadsheet's
-# "#N/A", an empty string quoted twice)
+# "#N/A", an empty string quoted twice, JavaScript's String({}), Hive's and Spark's null partition value);
+# each also in one pair of quotes ('"null"': a placeholder serialised twice), and the nil UUID (``NIL_UUID``)
 PLACEHOLDERS = frozenset(
     {"null", "none", "nan", "undefined", "nil", "n/a", "na", "-", "0", "(null)", "<null>", "unknown",
-     "<na>", "nat", "\\n", "<nil>", "#n/a", "#null!", "(none)", "<none>", "[null]", '""', "''", "n.a."}
+     "<na>", "nat", "\\n", "<nil>", "#n/a", "#null!", "(none)", "<none>", "[null]", '""', "''", "n.a.",
+     "[object object]", "__hive_default_partition__"}
 )  # fmt: skip
+# RFC 4122's "all bits zero" (.NET Guid.Empty, Go uuid.Nil, Java new UUID(0, 0)), as ``listed_key`` writes it
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 # Default_Ignorable_Code_Point (Unicode's DerivedCoreProperties) outside the categories refused above,
@@ -79,7 +83,9 @@ _INVISIBLE = (
 )  # fmt: skip
 
 
-_PLACEHOLDER_VALUES = pa.array(sorted(PLACEHOLDERS), pa.string())
+_PLACEHOLDER_VALUES = pa.array(sorted(PLACEHOLDERS | {NIL_UUID}), pa.string())
+# one pair of matching quotes around a value (and the white space inside them)
+_QUOTED = r"^(?:\"\s*(.*?)\s*\"|'\s*(.*?)\s*')$"
 
 
 def _refused(ch: str) -> bool:
@@ -298,8 +304,14 @@ def _canonical_as_they_are(values: pa.StringArray) -> bool:
 
 
 def is_placeholder(canonical: pa.Array) -> np.ndarray:
-    """Rows whose canonical id is a serialiser's word for no value (``PLACEHOLDERS``, any case)."""
-    return np.asarray(pc.fill_null(pc.is_in(pc.utf8_lower(canonical), value_set=_PLACEHOLDER_VALUES), False))
+    """Rows whose canonical id is a writer's word for a lost value (``PLACEHOLDERS``) or the nil UUID: read
+    as ``listed_key`` reads an id (any case, NFKC: ``{00000000-…}``, ``urn:uuid:0…0``, the 32 zeros bare or
+    full-width), as it is and without one pair of matching quotes around it ('"null"', "'None'")."""
+    if isinstance(canonical, pa.ChunkedArray):
+        canonical = canonical.combine_chunks()
+    unquoted = pc.replace_substring_regex(canonical, _QUOTED, r"\1\2")
+    lost = [pc.is_in(key_of_canonical(ids), value_set=_PLACEHOLDER_VALUES) for ids in (canonical, unquoted)]
+    return np.asarray(pc.fill_null(pc.or_(*lost), False), dtype=bool)
 
 
 def unusable_ids(values: pa.Array | pa.ChunkedArray, canonical: pa.Array) -> np.ndarray:
