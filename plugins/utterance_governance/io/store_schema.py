@@ -18,6 +18,7 @@ from typing import Any
 import pyarrow as pa
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -199,6 +200,9 @@ dataset_versions = Table(
     # switch: a finalize after a crash marks them processed. Kept here, not in the published manifest:
     # a file's path may name its customer (``dt=…/customer_id=zed-4417/part-0.jsonl``)
     Column("inputs", JSONText),
+    # a purge's version: False until the run returning it hands it on (receipts, the revocation event);
+    # NULL for a publish's version and those made before revision 0011
+    Column("reported", Boolean),
     # at most one live version per dataset, enforced by the database itself
     Index(
         "uq_dataset_versions_one_live",

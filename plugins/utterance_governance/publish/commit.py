@@ -200,6 +200,7 @@ def publish_version(
         store.record_version(
             dataset, version, parent, publication.run_id, created_at, paths.manifest(version), "staged",
             dict(publication.counts), inputs=publication.inputs,
+            purge=(publication.notes or {}).get("kind") == "purge",
         )  # fmt: skip
         on_stage("stage")
 

@@ -53,6 +53,7 @@ from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.publish.commit import (
+    WENT_LIVE,
     DatasetPaths,
     Publication,
     ShardRewrite,
@@ -261,9 +262,11 @@ def purge_published(
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
         check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
-        own = None if dry_run else put_live_by(storage, store, dataset, run_id, purge=True)
-        if own is not None:
-            return _after_own_switch(storage, store, dataset, own, live, result)
+        earlier = None if dry_run else _unreported_purge(storage, store, dataset, run_id)
+        if earlier is not None:
+            return _reported(
+                store, dataset, _after_own_switch(storage, store, dataset, earlier, live, result)
+            )
         decided_at = now()
         # (a compaction's files in their grace period stay, unless this purge removes rows: below)
         result["cleanup_before"] = remove_replaced_shards(
@@ -349,7 +352,31 @@ def purge_published(
         )
         log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
                  len(affected.shards), new["version"], live)  # fmt: skip
-        return result
+        return _reported(store, dataset, result)
+
+
+def _unreported_purge(storage: Storage, store: GovernanceStore, dataset: str, run_id: str) -> dict | None:
+    """The manifest of a purge's version that went live but was never handed on: this run's (a retry
+    past its switch), else the oldest another run left (it failed for good past its switch: its
+    receipts and revocation event never came). This run reports it instead of purging; the next run
+    purges what is left."""
+    own = put_live_by(storage, store, dataset, run_id, purge=True)
+    if own is not None:
+        log.warning("purge of run %s already switched %s live (this is a retry): finishing its clean-up",
+                    run_id, own["version"])  # fmt: skip
+        return own
+    for version in store.unreported_purges(dataset, WENT_LIVE):
+        manifest = read_manifest(storage, dataset, version)
+        log.warning("the purge of run %s put %s live and was never reported (its run failed past the switch): "
+                    "reporting it now; this run purges nothing more", manifest.get("run_id"), version)  # fmt: skip
+        return manifest
+    return None
+
+
+def _reported(store: GovernanceStore, dataset: str, result: dict) -> dict:
+    """``result``, its purge's version marked handed on (the run returns it to receipts and the announcement)."""
+    store.mark_reported(dataset, result["version"])
+    return result
 
 
 def _requests_of(privacy: PrivacyState) -> list[str]:
@@ -359,7 +386,8 @@ def _requests_of(privacy: PrivacyState) -> list[str]:
 def _after_own_switch(
     storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, live: str, result: dict
 ) -> dict:
-    """The result of this run's purge, read back from the version it put live, with the clean-up
+    """The result of a purge that put its version live, read back from that version (this run's
+    retry, or a run that failed past its switch: ``_unreported_purge``), with the clean-up
     the failed attempt did not finish (against the version live now): the revocation is announced
     and the receipts count what it removed, as if the first attempt had returned."""
     replaces = manifest.get("replaces") or {}
@@ -383,6 +411,4 @@ def _after_own_switch(
         retried_after_switch=True,
         decided_requests=list((manifest.get("notes") or {}).get("decided_requests") or []),
     )
-    log.warning("purge of run %s already switched %s live (this is a retry): finishing its clean-up",
-                manifest.get("run_id"), manifest["version"])  # fmt: skip
     return result

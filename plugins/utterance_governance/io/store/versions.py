@@ -30,10 +30,12 @@ class DatasetVersions(StoreBase):
         status: str,
         counts: Mapping[str, int] | None = None,
         inputs: Sequence[ObjectInfo] | None = None,
+        purge: bool = False,
     ) -> None:
         """Record (or re-record, idempotently) a version; recording it ``live`` supersedes the live one.
 
-        ``inputs``: the landing files its new rows were read from (``version_inputs``)."""
+        ``inputs``: the landing files its new rows were read from (``version_inputs``). ``purge``: a
+        purge's version, unreported until ``mark_reported`` (``unreported_purges``)."""
         _check_version_status(status)
         now = utcnow()
         row = {
@@ -47,6 +49,8 @@ class DatasetVersions(StoreBase):
             "counts": dict(counts or {}),
             "status_changed_at": now,
         }
+        if purge:  # (re-recorded without it: its mark is kept)
+            row["reported"] = False
         if inputs is not None:  # re-recorded without them: kept
             row["inputs"] = [{"path": f.path, "size": f.size, "fingerprint": f.fingerprint} for f in inputs]
         stmt = self._insert(dataset_versions)
@@ -94,6 +98,27 @@ class DatasetVersions(StoreBase):
             .where(v.c.dataset == dataset, v.c.status == "live", v.c.version != keep)
             .values(status="superseded", status_changed_at=now)
         )
+
+    def unreported_purges(self, dataset: str, statuses: Sequence[str]) -> list[str]:
+        """Versions a purge recorded with a status of ``statuses`` whose run never handed them on, oldest
+        first (a run that failed for good past its switch)."""
+        v = dataset_versions
+        stmt = (
+            select(v.c.version)
+            .where(v.c.dataset == dataset, v.c.reported.is_(False), v.c.status.in_(list(statuses)))
+            .order_by(v.c.created_at, v.c.version)
+        )
+        with self._read() as conn:
+            return list(conn.execute(stmt).scalars())
+
+    def mark_reported(self, dataset: str, version: str) -> None:
+        """A purge's version was handed on: its receipts and revocation event have it."""
+        v = dataset_versions
+        with self._write() as conn:
+            conn.execute(
+                update(v).where(v.c.dataset == dataset, v.c.version == version, v.c.reported.is_(False))
+                .values(reported=True)
+            )  # fmt: skip
 
     def version_inputs(self, dataset: str, version: str) -> list[ObjectInfo] | None:
         """The landing files ``version``'s new rows were read from; None: not recorded (a version
