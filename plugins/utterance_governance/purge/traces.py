@@ -4,7 +4,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 | place | what is there | what a deletion does |
 |---|---|---|
 | ``published_files`` | Parquet files under ``published/`` that the live version does not list (a version a crash or an operator left behind), whatever their name (``_part.parquet``, which a loader's glob takes) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them); a symlink there cannot be searched: the receipts stay open, naming it |
-| ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts | the covered utterances leave the report; a report left with none is removed |
+| ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts, and the raw lines of their unreadable privacy records (``privacy_quarantine``) | every section carrying a row is judged (an utterance by its id and capture time; a raw line, of an utterance or of the privacy section, by the capture time read off it, as ``purge.copies`` judges the lake's copy): the covered entries leave the report; a report left with none is removed; a section the purge does not know keeps the receipts open |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
 | ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
 
@@ -214,46 +214,115 @@ def _access_reports(roots: list[Storage], deleted, result: TracesPurge) -> None:
         _access_reports_in(storage, deleted, result)
 
 
+# what an access report holds besides its rows (``reports.access.gather_access``): ids, counts, the
+# customer's privacy records (the requests themselves, which the receipts keep too)
+_ROW_FREE_SECTIONS = frozenset({"run_id", "generated_for", "customer_id", "speaker_key_prefix", "dataset",
+                                "live_version", "summary", "versions", "privacy_records", "notice",
+                                "notice_deleted"})  # fmt: skip
+# the sections that carry a row of the customer, each judged here
+_ROW_SECTIONS = ("utterances", "privacy_quarantine")
+
+
 def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
     from utterance_governance.reports.render import access_page
 
     for info in storage.list_files("reports/access", ("access.json",)):
         result.files_scanned["access_reports"] += 1
         report = json.loads(storage.read_bytes(info.path))
+        customer = report.get("customer_id")
         utterances = report.get("utterances") or []
         n = len(utterances)
-        rows = pa.table(
-            {
-                "customer_id": pa.array([report.get("customer_id")] * n, pa.string()),
-                "utterance_id": pa.array([u.get("utterance_id") for u in utterances], pa.string()),
-                "captured_at": _instants([u.get("captured_at") for u in utterances]),
-            }
-        )
-        everything = _everything_of(deleted, report.get("customer_id"))
+        everything = _everything_of(deleted, customer)
         if everything:  # the report is the customer's: their identity goes with it, utterances or none
             result.removed["access_reports"] += n
             count_by_request([everything] * n, "access_report_utterances", result.by_request)
             if not result.dry_run:
                 storage.remove(posixpath.dirname(info.path))
             continue
-        verdict = deleted.judge(rows)
-        if not verdict.deleted.any():
+        unknown = sorted(
+            k for k, v in report.items() if v and k not in _ROW_FREE_SECTIONS | set(_ROW_SECTIONS)
+        )
+        if unknown and customer and deleted.mentioned(pa.array([customer], pa.string()), None):
+            result.problems.append(f"access_reports: {shown_path(info.path)}: section(s) {unknown} the purge "
+                                   "cannot judge: rows of a customer with a deletion may be there")  # fmt: skip
+        gone, requests = _judged(utterances, customer, deleted, "utterances")
+        privacy = report.get("privacy_quarantine") or []
+        gone_privacy, privacy_requests = _judged(privacy, customer, deleted, "privacy_quarantine")
+        if not gone.any() and not gone_privacy.any():
             continue
-        hit = np.flatnonzero(verdict.deleted)
-        result.removed["access_reports"] += len(hit)
-        count_by_request(verdict.covering_requests(hit), "access_report_utterances", result.by_request)
+        removed = int(gone.sum() + gone_privacy.sum())
+        result.removed["access_reports"] += removed
+        count_by_request(requests + privacy_requests, "access_report_utterances", result.by_request)
         if result.dry_run:
             continue
         folder = posixpath.dirname(info.path)
-        kept = [u for u, gone in zip(utterances, verdict.deleted.tolist(), strict=True) if not gone]
-        if not kept:
+        kept = [u for u, out in zip(utterances, gone.tolist(), strict=True) if not out]
+        kept_privacy = [q for q, out in zip(privacy, gone_privacy.tolist(), strict=True) if not out]
+        if not kept and not kept_privacy:
             storage.remove(folder)
             continue
         report["utterances"] = kept
+        report["privacy_quarantine"] = kept_privacy
         report.setdefault("summary", {})["utterances"] = len(kept)
-        report["notice_deleted"] = f"{len(hit)} utterance(s) removed after a deletion request"
+        report["notice_deleted"] = f"{removed} record(s) removed after a deletion request"
         storage.write_bytes(info.path, json.dumps(report, indent=2, default=str).encode("utf-8"))
         storage.write_bytes(f"{folder}/access.html", access_page(report).encode("utf-8"))
+
+
+def _report_rows(
+    entries: list[dict], customer: str | None, deleted, section: str
+) -> list[tuple[int, pa.Table]]:
+    """The rows an access report's ``section`` carries, each as (its entry's index, rows to judge): an
+    utterance by its id and capture time, and every raw line of it or of the privacy section (a malformed
+    record's words) as the copies purge judges a quarantined line (the capture time read off the line)."""
+    from utterance_governance.purge.copies import _quarantine_records
+
+    out = []
+    for i, entry in enumerate(entries):
+        raws = []
+        if section == "utterances":
+            out.append((i, pa.table({"customer_id": pa.array([customer], pa.string()),
+                                     "utterance_id": pa.array([entry.get("utterance_id")], pa.string()),
+                                     "captured_at": _instants([entry.get("captured_at")])})))  # fmt: skip
+            raws = [(loc.get("raw"), entry.get("utterance_id"), loc.get("line"), loc.get("note"))
+                    for loc in entry.get("locations") or () if isinstance(loc, dict) and loc.get("raw")]  # fmt: skip
+        else:
+            raws = [(entry.get("raw"), entry.get("record_id"), entry.get("line"), entry.get("note"))]
+        for raw, record_id, line, note in raws:
+            detail = entry.get("detail") if section == "privacy_quarantine" else None
+            if detail is None and isinstance(note, str) and note.startswith("malformed: "):
+                detail = note.removeprefix("malformed: ")
+            table = pa.table({"customer_id": pa.array([customer], pa.string()),
+                              "record_id": pa.array([None if record_id is None else str(record_id)], pa.string()),
+                              "raw": pa.array([None if raw is None else str(raw)], pa.string()),
+                              "line": pa.array([line if isinstance(line, int) else None], pa.int64()),
+                              "detail": pa.array([detail], pa.string())})  # fmt: skip
+            records = _quarantine_records(table, None, deleted)
+            out.append((i, records.select(["customer_id", "utterance_id", "captured_at"])))
+    return out
+
+
+_JUDGED_ROW = pa.schema([("customer_id", pa.string()), ("utterance_id", pa.string()), ("captured_at", S.TS)])
+
+
+def _judged(
+    entries: list[dict], customer: str | None, deleted, section: str
+) -> tuple[np.ndarray, list[list[str]]]:
+    """Which entries of an access report's ``section`` a deletion covers (any row of the entry), and the
+    requests covering each of them (one verdict for the whole section)."""
+    gone = np.zeros(len(entries), dtype=bool)
+    pieces = _report_rows(entries, customer, deleted, section)
+    if not pieces:
+        return gone, []
+    owner = np.array([i for i, rows in pieces for _ in range(rows.num_rows)], dtype=np.int64)
+    rows = pa.concat_tables([rows.select(_JUDGED_ROW.names).cast(_JUDGED_ROW) for _, rows in pieces])
+    verdict = deleted.judge(rows)
+    hit = np.flatnonzero(verdict.deleted)
+    covering: dict[int, set[str]] = {}
+    for row, requests in zip(hit.tolist(), verdict.covering_requests(hit), strict=True):
+        covering.setdefault(int(owner[row]), set()).update(requests)
+    gone[sorted(covering)] = True
+    return gone, [sorted(covering[i]) for i in sorted(covering)]
 
 
 def _everything_of(deleted, customer: str | None) -> list[str]:
