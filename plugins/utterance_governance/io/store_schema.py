@@ -151,6 +151,9 @@ privacy_quarantine = Table(
     # the effective_at an unreadable consent record states, when readable: from when the opt-out it may be
     # counts (``PrivacyStore.doubt_opt_outs``; unknown: from the earliest capture)
     Column("record_effective", UTCDateTime),
+    # what the record's raw line readably states of its content (``privacy._stated_content``): a resend
+    # under its id answers it only when it says the same in each (NULL: nothing stated readably)
+    Column("record_states", JSONText),
     UniqueConstraint("kind", "source_file", "line", name="uq_privacy_quarantine_position"),
 )
 

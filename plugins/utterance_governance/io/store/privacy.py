@@ -26,8 +26,15 @@ from utterance_governance.io.store_schema import (
     privacy_quarantine,
     store_meta,
 )
+from utterance_governance.privacy.identity import canonical_enum, canonical_ids
 from utterance_governance.privacy.state import PrivacyState
-from utterance_governance.schema import CONSENT, DELETION, TRAINING_PURPOSE
+from utterance_governance.schema import (
+    CONSENT,
+    CONSENT_STATUSES,
+    DELETION,
+    DELETION_SCOPES,
+    TRAINING_PURPOSE,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +47,48 @@ def _judged_key(dataset: str) -> str:
     return "live_rows_judged_by:" + hashlib.sha256(dataset.encode()).hexdigest()[:32]
 
 
-def sent_again_readable():
-    """An unreadable deletion record (``privacy_quarantine``) and the same request sent again readable after
-    it (``deletion_requests``): its id, its customer, a later intake. What alone releases a deletion's hold
-    (``PrivacyRecords._held_query``), and what makes the request stand for the record in the deadline table
-    (``Receipts``)."""
-    d, q = deletion_requests, privacy_quarantine
+def sent_again_readable(kind: str = "deletion"):
+    """An unreadable record of ``kind`` (``privacy_quarantine``) and a readable record under its id sent after
+    it (``deletion_requests`` / ``consent_events``): its id, its customer, a later intake. The candidates
+    ``sent_again`` keeps those of that agree with what the unreadable line readably states."""
+    q = privacy_quarantine
+    target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
     return and_(
-        q.c.kind == "deletion",
-        q.c.record_id == d.c.request_id,
-        q.c.customer_id == d.c.customer_id,
-        q.c.batch_id < d.c.batch_id,
+        q.c.kind == kind,
+        q.c.record_id == target.c[key],
+        q.c.customer_id == target.c.customer_id,
+        q.c.batch_id < target.c.batch_id,
     )
+
+
+def sent_again(conn: Connection, kind: str, *, open_only: bool = True) -> dict[int, tuple[str, datetime]]:
+    """The unreadable records of ``kind`` the same record sent again readable answered: privacy quarantine
+    id -> (the readable record's id, when the unreadable one was taken in). The same record: its id, its
+    customer, taken in later (``sent_again_readable``), and saying the same in every field the unreadable
+    line readably states (``record_states``). A resend that says otherwise (an id reused upstream, a
+    narrower "correction": a listing of one utterance under a delete-all's id, an opt-in under an opt-out's
+    event id) is a record of its own: the unreadable one still holds its customer (and, consent, still
+    counts as the opt-out it may be) until acknowledged. What alone releases a deletion's hold, what ends
+    a consent record's doubt, and what makes a request stand for the record in the deadline table
+    (``Receipts``)."""
+    q = privacy_quarantine
+    target, key = (consent_events, "event_id") if kind == "consent" else (deletion_requests, "request_id")
+    content = [target.c[name] for name in _COMPARED_COLUMNS[kind]]
+    stmt = select(
+        q.c.id.label("quarantine_id"),
+        q.c.recorded_at.label("taken_in"),
+        q.c.record_states,
+        target.c[key],
+        *content,
+    ).select_from(q.join(target, sent_again_readable(kind)))
+    if open_only:
+        stmt = stmt.where(q.c.acknowledged_at.is_(None))
+    answered: dict[int, tuple[str, datetime]] = {}
+    for row in conn.execute(stmt).mappings():
+        readable = _readable_content(kind, row)
+        if all(readable.get(name) == value for name, value in (row["record_states"] or {}).items()):
+            answered.setdefault(row["quarantine_id"], (row[key], row["taken_in"]))
+    return answered
 
 
 class PrivacyRecords(StoreBase):
@@ -160,7 +197,7 @@ class PrivacyRecords(StoreBase):
                 statement = self._insert(q)
                 if relisted:  # the file changed (its version is in the detail): the row takes the old's place
                     replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at",
-                                "record_time", "record_effective")  # fmt: skip
+                                "record_time", "record_effective", "record_states")  # fmt: skip
                     statement = statement.on_conflict_do_update(
                         index_elements=["kind", "source_file", "line"],
                         set_={**{c: statement.excluded[c] for c in replaced}, "acknowledged_at": None,
@@ -206,25 +243,28 @@ class PrivacyRecords(StoreBase):
     def _held_query(self, kind: str):
         """The customers an open unreadable record of ``kind`` holds. What releases a hold, besides an
         acknowledgement: a consent event of the customer ingested after it that is the same event sent
-        again readable, or was recorded after the time the unreadable one states (when it states no
+        again readable (``sent_again``: saying the same in every field the unreadable line readably
+        states), or is another event recorded after the time the unreadable one states (when it states no
         readable time, the time it was taken in stands for it: a record older than that, delivered late,
         says nothing of it); until acknowledged, a released consent record still counts as the opt-out
         it may be (``doubt_opt_outs``). A deletion's hold, only the same request sent again readable: no
         other request covers all an unreadable one might (deletions add up; a delete-all covers what was
-        captured until it, an unreadable range may reach past it)."""
+        captured until it, an unreadable range may reach past it). Rows (quarantine id, customer) still
+        to be checked against ``sent_again``."""
         q = privacy_quarantine
-        if kind == "consent":
+        stmt = select(q.c.id, q.c.customer_id).where(
+            q.c.kind == kind, q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None)
+        )
+        if kind == "consent":  # a later event under another id, recorded after it, supersedes it
             c, stated = consent_events, func.coalesce(q.c.record_time, q.c.recorded_at)
             later_valid = exists().where(
                 c.c.customer_id == q.c.customer_id,
                 c.c.batch_id > q.c.batch_id,
-                or_(c.c.event_id == q.c.record_id, c.c.recorded_at > stated),
+                or_(q.c.record_id.is_(None), c.c.event_id != q.c.record_id),
+                c.c.recorded_at > stated,
             )
-        else:
-            later_valid = exists().where(sent_again_readable())
-        return select(q.c.customer_id).where(
-            q.c.kind == kind, q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None), ~later_valid
-        )
+            stmt = stmt.where(~later_valid)
+        return stmt
 
     def held_customers(self) -> set[str]:
         """Customers with an unreadable privacy record and no valid record of that kind ingested after it."""
@@ -232,9 +272,13 @@ class PrivacyRecords(StoreBase):
             return self._held_customers(conn)
 
     def _held_customers(self, conn: Connection) -> set[str]:
-        return {
-            customer for kind in PRIVACY_KINDS for customer in conn.execute(self._held_query(kind)).scalars()
-        }
+        held = set()
+        for kind in PRIVACY_KINDS:
+            answered = sent_again(conn, kind)
+            held.update(
+                row.customer_id for row in conn.execute(self._held_query(kind)) if row.id not in answered
+            )
+        return held
 
     def privacy_quarantine(self, *, open_only: bool = True) -> list[dict[str, Any]]:
         """Quarantined privacy records (open ones: not acknowledged), oldest first."""
@@ -326,8 +370,8 @@ class PrivacyRecords(StoreBase):
         customer nothing of theirs is used anyway; once a later valid event released the hold, the verdict
         judges the customer as if the record were an opt-out: an opt-in does not bring back the captures
         between it and the record (an opt-out's gap stays out), nor outrank it when recorded within the
-        clock skew after it. Not once the same event was sent again readable (it is what the record said), nor
-        once acknowledged. Event ids ``unreadable:<quarantine id>``, source ``unreadable_record``."""
+        clock skew after it. Not once the same event was sent again readable (it is what the record said:
+        ``sent_again``; an event reusing its id that says otherwise is no answer), nor once acknowledged. Event ids ``unreadable:<quarantine id>``, source ``unreadable_record``."""
         with self._read() as conn:
             return self._doubt_opt_outs(conn)
 
@@ -352,18 +396,15 @@ class PrivacyRecords(StoreBase):
     @staticmethod
     def _doubt_rows(conn: Connection) -> list:
         """The open unreadable consent records of known customers no readable resend answered."""
-        q, c = privacy_quarantine, consent_events
+        q = privacy_quarantine
         # the same event sent again readable, later, is what the record said: no doubt is left of it
-        sent_again = exists().where(
-            c.c.event_id == q.c.record_id, c.c.customer_id == q.c.customer_id, c.c.batch_id > q.c.batch_id
-        )
+        answered = sent_again(conn, "consent")
         stmt = (
             select(q.c.id, q.c.customer_id, q.c.record_effective, q.c.record_time, q.c.recorded_at)
             .where(q.c.kind == "consent", q.c.customer_id.is_not(None), q.c.acknowledged_at.is_(None))
-            .where(~sent_again)
             .order_by(q.c.id)
         )
-        return list(conn.execute(stmt).all())
+        return [row for row in conn.execute(stmt).all() if row.id not in answered]
 
     def live_rows_judged_by(self, dataset: str) -> str | None:
         """The rules every live row of ``dataset`` was last judged by (None: never, or not since this
@@ -580,6 +621,7 @@ def _unstorable(
         "detail": f"unstorable:{type(error).__name__}",
         "record_time": _record_time(kind, row),
         "record_effective": _record_effective(kind, row),
+        "record_states": _readable_content(kind, row) or None,
     }
 
 
@@ -653,6 +695,7 @@ def _quarantine_rows(kind: str, quarantined: pa.Table | None) -> list[dict[str, 
                 "detail": _printable(detail) or "",
                 "record_time": _stated_time(raw, _STATED_TIME[kind]),
                 "record_effective": _stated_time(raw, "effective_at") if kind == "consent" else None,
+                "record_states": _stated_content(raw, kind),
             }
         )
     return rows
@@ -671,6 +714,12 @@ def _stated_time(raw: Any, field: str) -> datetime | None:
     one key of the object itself that reads as ``field`` (``fold_key``): a nested object's
     (``"meta": {"recorded_at": …}``) or one of two (``"recorded_at"`` and ``"RecordedAt"``) is not the
     record's, and a time read off it would release a hold the record's own time would not."""
+    pairs = _record_pairs(raw)
+    return None if pairs is None else _time_of(_stated_value(pairs, field))
+
+
+def _record_pairs(raw: Any) -> _Pairs | None:
+    """The (key, value) pairs of the one record an unreadable raw line is, or None (``_stated_time``)."""
     if not isinstance(raw, str) or len(raw) > _STATED_LINE_CHARS:
         return None
     try:
@@ -679,21 +728,91 @@ def _stated_time(raw: Any, field: str) -> datetime | None:
         return None
     if not isinstance(pairs, _Pairs):  # an array, a string: no one record's
         return None
-    # an envelope around the record (its customer read inside): its times are not the record's
+    # an envelope around the record (its customer read inside): its fields are not the record's
     if not any(fold_key(key) == _CUSTOMER_KEY for key, _ in pairs):
         return None
+    return pairs
+
+
+_UNSTATED = object()
+
+
+def _stated_value(pairs: _Pairs, field: str) -> Any:
+    """The value of the one key of ``pairs`` that reads as ``field`` (``_UNSTATED``: none, or two)."""
     folded = fold_key(field)
     values = [value for key, value in pairs if fold_key(key) == folded]
-    if len(values) != 1 or not isinstance(values[0], str) or not 10 <= len(values[0]) <= 40:
+    return values[0] if len(values) == 1 else _UNSTATED
+
+
+def _time_of(value: Any) -> datetime | None:
+    """A time as the reader reads one (RFC 3339 with an offset, plausible), in UTC; else None."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
         return None
     try:
-        stated = datetime.fromisoformat(values[0].replace("z", "Z"))
+        stated = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         return None
     if stated.tzinfo is None:
         return None
     stated = stated.astimezone(UTC)
     return stated if EARLIEST_CAPTURE <= stated <= LATEST_INSTANT else None  # the reader's plausible times
+
+
+# What a resend under an unreadable record's id must say the same in, where the unreadable line states it
+# readably: the raw line's field -> the stored record's column (its customer and id are compared as columns)
+_COMPARED = {
+    "consent": {"purpose": "purpose", "status": "status", "effective_at": "effective_at",
+                "recorded_at": "recorded_at"},
+    "deletion": {"scope": "scope", "from": "range_from", "to": "range_to", "utterance_ids": "utterance_ids",
+                 "requested_at": "requested_at"},
+}  # fmt: skip
+_COMPARED_COLUMNS = {kind: tuple(fields.values()) for kind, fields in _COMPARED.items()}
+_ENUMERATIONS = {"purpose": (TRAINING_PURPOSE,), "status": CONSENT_STATUSES, "scope": DELETION_SCOPES}
+
+
+def _comparable(column: str, value: Any) -> Any:
+    """``value`` of ``column`` as the reader would read it, in a form to compare and store as JSON (a
+    listing as a digest of its sorted canonical ids: the quarantine keeps no utterance id); None when the
+    reader would not read it."""
+    if value is None or value is _UNSTATED:
+        return None
+    if column in _ENUMERATIONS:
+        if not isinstance(value, str):
+            return None
+        canonical, _ = canonical_enum(pa.array([value], pa.string()), _ENUMERATIONS[column])
+        return canonical[0].as_py()
+    if column == "utterance_ids":
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            return None
+        ids = canonical_ids(value).to_pylist()
+        if None in ids:
+            return None
+        return hashlib.sha256(dumps_canonical(sorted(set(ids))).encode()).hexdigest()
+    stated = _time_of(value)
+    return None if stated is None else stated.isoformat()
+
+
+def _stated_content(raw: Any, kind: str) -> dict[str, Any] | None:
+    """What an unreadable record's raw line readably states of its content (``_COMPARED``), by column;
+    None when nothing (a line that is no one record: ``_record_pairs``)."""
+    pairs = _record_pairs(raw)
+    if pairs is None:
+        return None
+    stated = {
+        column: _comparable(column, _stated_value(pairs, field)) for field, column in _COMPARED[kind].items()
+    }
+    return {column: value for column, value in stated.items() if value is not None} or None
+
+
+def _readable_content(kind: str, row: Any) -> dict[str, Any]:
+    """What a readable record (a stored row, by column) says of its content, as ``_stated_content`` reads it."""
+    return {
+        column: value
+        for column in _COMPARED_COLUMNS[kind]
+        if (value := _comparable(column, row.get(column))) is not None
+    }
 
 
 def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:

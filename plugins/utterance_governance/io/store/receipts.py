@@ -9,15 +9,14 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store.privacy import sent_again_readable
+from utterance_governance.io.store.privacy import sent_again
 from utterance_governance.io.store_schema import (
     RECEIPT_STATUSES,
     deletion_receipts,
     deletion_requests,
-    privacy_quarantine,
     store_meta,
 )
 
@@ -145,27 +144,24 @@ class Receipts(StoreBase):
         """When each deletion request's deadline clock started: the earliest of the time it states
         (``requested_at``), when the pipeline first took it in, and when an unreadable version of it (the
         same request sent again readable released it) was first seen. An upstream clock running ahead
-        (a request stamped years ahead) and a request sent again do not postpone its deadline."""
-        d, q = deletion_requests, privacy_quarantine
-        stmt = (
-            select(d.c.request_id, d.c.requested_at, d.c.ingested_at, func.min(q.c.recorded_at).label("seen"))
-            .select_from(d.outerjoin(q, sent_again_readable()))
-            .group_by(d.c.request_id, d.c.requested_at, d.c.ingested_at)
-        )
+        (a request stamped years ahead) and a request sent again do not postpone its deadline. An unreadable
+        record is a version of the request only when the request says the same as it readably states
+        (``privacy.sent_again``); one it contradicts keeps a deadline of its own."""
+        d = deletion_requests
         with self._read() as conn:
-            return {
-                row.request_id: min(t for t in (row.requested_at, row.ingested_at, row.seen) if t is not None)
-                for row in conn.execute(stmt)
+            starts = {
+                row.request_id: min(t for t in (row.requested_at, row.ingested_at) if t is not None)
+                for row in conn.execute(select(d.c.request_id, d.c.requested_at, d.c.ingested_at))
             }
+            for request_id, seen in sent_again(conn, "deletion", open_only=False).values():
+                starts[request_id] = min(starts[request_id], seen)
+        return starts
 
     def unreadable_deletions_sent_again(self) -> dict[int, str]:
-        """Open unreadable deletion records the same request sent again readable released: privacy
-        quarantine id -> the request id. That request stands for the record in the deadline table."""
-        d, q = deletion_requests, privacy_quarantine
-        stmt = (
-            select(q.c.id, d.c.request_id)
-            .select_from(q.join(d, sent_again_readable()))
-            .where(q.c.acknowledged_at.is_(None))
-        )
+        """Open unreadable deletion records the same request sent again readable released (``privacy.sent_again``:
+        one saying the same as each record readably states): privacy quarantine id -> the request id. That
+        request stands for the record in the deadline table."""
         with self._read() as conn:
-            return {row.id: row.request_id for row in conn.execute(stmt)}
+            return {
+                quarantine_id: request for quarantine_id, (request, _) in sent_again(conn, "deletion").items()
+            }
