@@ -44,6 +44,16 @@ def _create_backfill(api: Api, body: dict, attempts: int = 5) -> dict:
     return api.post("/api/v2/backfills", body)  # the last try: whatever it answers
 
 
+# The scheduler imports the pipeline before it starts, as the production stack's Celery worker does
+# before forking its pool (ug_airflow.celery_config.warm_imports): the LocalExecutor's workers are forked
+# from the scheduler and each task from a worker, so every task has what the scheduler imported. Each of
+# the runs' 22 tasks imported it again otherwise (Great Expectations, pandas, pyarrow: seconds a task).
+WARM_SCHEDULER = (
+    "from ug_airflow.celery_config import warm_imports; warm_imports(); "
+    "from airflow.__main__ import main; main()"
+)
+
+
 class Airflow:
     """api-server, scheduler and dag-processor of one AIRFLOW_HOME; logs under it."""
 
@@ -71,6 +81,8 @@ class Airflow:
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_hex(32),
             "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",  # no scheduled runs: only the backfill's
             "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            # the DAG files do not change while the test runs: parsed once, not again every 30 s beside the runs
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "3600",
             # a task's supervisor waits up to this long (select on no socket) for a task process that has
             # closed its sockets to be reaped, holding one of the two executor slots: 5 s by default
             "AIRFLOW__WORKERS__MIN_HEARTBEAT_INTERVAL": "1",
@@ -82,17 +94,17 @@ class Airflow:
 
     def start(self) -> None:
         migrated_metadata_db(self.home)  # what `airflow db migrate` makes here, copied
+        airflow = (sys.executable, "-m", "airflow")
         commands = {
-            "api-server": ("api-server", "--host", "127.0.0.1", "--port", str(self.port)),
-            "scheduler": ("scheduler",),
-            "dag-processor": ("dag-processor",),
+            "api-server": (*airflow, "api-server", "--host", "127.0.0.1", "--port", str(self.port)),
+            "scheduler": (sys.executable, "-c", WARM_SCHEDULER, "scheduler"),
+            "dag-processor": (*airflow, "dag-processor"),
         }
         for name, argv in commands.items():
             with open(self.home / f"{name}.log", "wb") as log:
                 self.procs[name] = subprocess.Popen(
-                    [sys.executable, "-m", "airflow", *argv], env=self.env, stdout=log,
-                    stderr=subprocess.STDOUT, start_new_session=True,
-                )  # fmt: skip
+                    argv, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+                )
 
     def stop(self) -> None:
         for proc in self.procs.values():
