@@ -6,7 +6,9 @@ Hourly (and on demand):
 1. **ingest** — new consent events and deletion requests into the governance store (idempotent);
    unreadable ones are quarantined with their reason: one naming its customer holds them back,
    one naming nobody blocks publishing (fail closed). Every deletion request gets a receipt
-   and a deadline (`requested_at` + `deletion_deadline_days` of the policy).
+   and a deadline (`requested_at` + `deletion_deadline_days` of the policy). The run marks itself
+   in flight (`staging/<run>/_in_flight.json`) before it reads, until its report: it writes the
+   unreadable lines it read to the quarantine, so another run's receipts wait for it.
 2. **purge_published** — under the dataset lock: every live shard holding an utterance that a
    deletion (any scope) covers or an opt-out in force now excludes is rewritten without those
    rows into a new version; unaffected shards are carried over by reference. The switch of
@@ -23,7 +25,8 @@ Hourly (and on demand):
    request at risk, overdue or completed after its deadline, once per request and state; then
    fails the run when a request is past its deadline without a completed receipt, after
    everything that could be purged was purged.
-7. **write_report** — `reports/<run>/privacy_requests.json`.
+7. **write_report** — `reports/<run>/privacy_requests.json`; the run's in-flight mark goes (a failed
+   run's: the DAG's failure callback).
 
 The purge steps run even when an earlier one failed: never publish more, always delete.
 

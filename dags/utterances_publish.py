@@ -4,7 +4,9 @@
 Nightly at 02:00 UTC (and on demand for backfills and re-runs):
 
 1. **ingest_privacy** — new consent events and deletion requests into the governance store;
-   unreadable ones are quarantined and hold their customer back (or block publishing).
+   unreadable ones are quarantined and hold their customer back (or block publishing). The run is
+   marked in flight before it reads (a dry run from `discover_files`), until its staging goes: no
+   deletion's receipt completes while it may still write a copy of what it read.
 2. **discover_files** — new landing files under `landing/utterances/dt=*/` (late files for
    old partitions too; a file already processed is skipped unless `reprocess`).
 3. **process_file** — one mapped task per file: read, decide every row with a reason code,

@@ -1,7 +1,9 @@
-"""Runs that may still write a copy of what they read: a publish (its decisions, quarantine and held
-rows), an audit (its findings name live rows) and an access report. Each marks itself under
-``staging/<run>/`` while under way, so no deletion's receipt completes until the first privacy run after
-it purged what it wrote. Light on purpose: the dag-processor's failure callback drops a failed run's mark."""
+"""Runs that may still write a copy of what they read: a publish, dry runs included (the quarantine copies
+of its privacy intake, its staging, decisions and held rows), a privacy run (the quarantine copies of its
+intake), an audit (its findings name live rows) and an access report. Each marks itself under
+``staging/<run>/`` before it reads, until it ends, so no deletion's receipt completes until the first privacy
+run after it purged what it wrote (a privacy run's receipts wait for every mark but its own: its own purge
+comes after its intake). Light on purpose: the dag-processor's failure callback drops a failed run's mark."""
 
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ def mark_in_flight(
     until_removed: bool = False,
     details: dict | None = None,
 ) -> None:
-    """Mark a run that may write copies of what it reads (a publish, an access report) as under way.
+    """Mark a run that may write copies of what it reads (a publish, a privacy intake, an access report)
+    as under way, before it reads.
     ``until_removed``: the mark stands however old it is (a key rotation left half done: until it is
     finished, copies hold keys no deletion matches); ``details``: more of what the run is."""
     mark = {
@@ -64,12 +67,16 @@ def still_in_flight(storage: Storage, run_key: str, now: datetime) -> None:
     storage.write_bytes(path, json.dumps({**mark, "renewed_at": now.isoformat()}).encode())
 
 
-def in_flight_since(storage: Storage, now: datetime, *, but: str | None = None) -> list[datetime]:
+def in_flight_since(
+    storage: Storage, now: datetime, *, but: str | None = None, own: str | None = None
+) -> list[datetime]:
     """When each run that may still be writing copies started (``IN_FLIGHT``); ``but``: leave out the
-    marks of runs whose key starts so."""
+    marks of runs whose key starts so; ``own``: leave out the mark of the run with this key (a privacy
+    run's own: what its intake wrote, its own purge searches after)."""
     started = []
     for folder in storage.list_dirs("staging"):
-        if but is not None and folder.removeprefix("staging/").startswith(but):
+        key = folder.removeprefix("staging/")
+        if (but is not None and key.startswith(but)) or key == own:
             continue
         try:
             mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))

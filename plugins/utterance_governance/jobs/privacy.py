@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
-from utterance_governance.jobs.in_flight import in_flight_since
+from utterance_governance.jobs.in_flight import in_flight_since, no_longer_in_flight
 from utterance_governance.purge import copies, published, receipts
 from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
@@ -130,7 +130,7 @@ def purge_copies(ctx: RunContext) -> dict:
             else copies.Removals(ctx.storage, f"reports/{ctx.run_key}/copies_removed", uuid.uuid4().hex[:12]),
             # a run under way may write a report naming what this purge found (an audit's findings, read
             # before the purge): the next privacy run scrubs the reports of it again
-            keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt)),
+            keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt, own=ctx.run_key)),
         )
     out = result.to_dict()  # (its paths as logs show them: ``readers.shown_path``)
     if result.problems:
@@ -161,12 +161,15 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     decided = set((purged or {}).get("decided_requests") or ()) & set(
         (copied or {}).get("decided_requests") or ()
     )
-    # ... nor while a publish, an audit or an access report is in flight: it may write a copy of what it
-    # read before this run's purges (decisions and quarantine rows of a landing file it read before the
-    # purge rewrote it, an audit's findings, a report gathered before the purge), once they searched. That holds whenever its request
-    # was taken in, before the run started too (a publish decides against the customer, yet writes their
-    # malformed lines and its decisions on their utterance ids); the first privacy run after it purges those
-    if in_flight_since(ctx.storage, now) and not ctx.dry_run and decided:
+    # ... nor while another run is in flight (a publish, a dry run too, another privacy run's intake, an
+    # audit, an access report): it may write a copy of what it read before this run's purges (decisions and
+    # quarantine rows of a landing file it read before the purge rewrote it, the quarantine copy of a privacy
+    # file's unreadable line, staged rows, an audit's findings, a report gathered before the purge), once
+    # they searched. That holds whenever its request was taken in, before the run started too (a publish
+    # decides against the customer, yet writes their malformed lines and its decisions on their utterance
+    # ids); the first privacy run after it purges those. This run's own mark does not count: what its intake
+    # wrote, its purges searched after
+    if in_flight_since(ctx.storage, now, own=ctx.run_key) and not ctx.dry_run and decided:
         log.info("%d deletion request(s) stay open until the run(s) under way finish", len(decided))
         decided = set()
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
@@ -272,6 +275,10 @@ def write_report(
     }
     path = f"reports/{ctx.run_key}/privacy_requests.json"
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
+    # the run writes no more copies: its intake's mark goes (a failed run's: the DAG's failure callback), and
+    # its staging folder with it (a privacy run stages nothing else)
+    no_longer_in_flight(ctx.storage, ctx.run_key)
+    ctx.storage.remove(f"staging/{ctx.run_key}")
     overdue = bool(deadlines["overdue"]) or any(
         u["overdue"] for u in deadlines["unreadable_deletion_records"]
     )

@@ -38,6 +38,7 @@ from utterance_governance.io.storage import ObjectInfo, Refused, Storage, Unread
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import (
+    IN_FLIGHT,
     mark_in_flight,
     no_longer_in_flight,
     still_in_flight,
@@ -160,10 +161,15 @@ def ingest_privacy(ctx: RunContext) -> dict:
     """Take in new consent events and deletion requests (idempotent); quarantine unreadable ones.
 
     In a dry run nothing is written: the pending records are read again by each step.
+
+    The run is marked in flight before it reads (a publish's mark stands until its staging goes, a privacy
+    run's until its report): it writes a file's unreadable lines to the quarantine after reading them, and a
+    privacy run purging in between must not complete a receipt before the copy is purged.
     """
     summary: Counter = Counter()
     if ctx.dry_run:
         return {"dry_run": True}
+    mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
     failed: list[tuple[str, Exception]] = []
     key = load_settings().pseudonym_key  # (the lake's file names are keyed: ``_file_key``)
     strays = _stray_landing_files(ctx.storage)
@@ -286,22 +292,25 @@ def discover_files(ctx: RunContext) -> list[dict]:
         from utterance_governance.purge.copies import finish_rewrites
 
         finish_rewrites(ctx.storage, ctx.store)  # (the registry only: the listing above stands)
+    # until its staging goes (published, or the run left it), the run is in flight: a dry run too, whose
+    # steps stage the customers' cleaned text as a real run's do (its report removes its staging)
+    mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
     # a run cleared and run again starts its staging afresh: an earlier attempt's partitions (of files
-    # retracted since, or decided against an older privacy state) would join this attempt's batch
-    if ctx.storage.remove(_staging(ctx)):
+    # retracted since, or decided against an older privacy state) would join this attempt's batch. The
+    # mark stays (set by the intake, or just now): without it for a moment, a purge's receipts could
+    # complete before the copies the intake wrote were searched
+    if _start_staging_afresh(ctx):
         log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
-    if not ctx.dry_run:  # until its staging goes (published, or the run left it), the run is in flight
-        mark_in_flight(ctx.storage, ctx.run_key, ctx.run_id, ctx.now_dt)
-        # marked first, then looked: a rotation marks itself, then looks for runs under way, so one of the
-        # two always sees the other. Under a rotation (or one stopped short) copies hold old keys: a held set
-        # would be decided by keys no customer of this run's key explains, and staged rows be re-keyed never
-        rotations = unfinished_rotations(ctx.storage)
-        if rotations:
-            no_longer_in_flight(ctx.storage, ctx.run_key)
-            raise KeyMismatch(
-                f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): "
-                "nothing is published until it has finished (a stopped one: run `ug rekey` again with its keys)"
-            )
+    # marked first, then looked: a rotation marks itself, then looks for runs under way, so one of the
+    # two always sees the other. Under a rotation (or one stopped short) copies hold old keys: a held set
+    # would be decided by keys no customer of this run's key explains, and staged rows be re-keyed never
+    rotations = unfinished_rotations(ctx.storage)
+    if rotations:
+        no_longer_in_flight(ctx.storage, ctx.run_key)
+        raise KeyMismatch(
+            f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): "
+            "nothing is published until it has finished (a stopped one: run `ug rekey` again with its keys)"
+        )
     chosen = ctx.store.select_new_files(in_range, reprocess=ctx.reprocess)
     log.info(
         "discovered %d new landing files (%d in range, %d listed)", len(chosen), len(in_range), len(listed)
@@ -329,6 +338,19 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # the version the night's duplicate lookups will see unless another run switches one meanwhile
     live = live_version(ctx.storage, ctx.dataset)
     return [{**f, "partitions": partitions, "live_at_discovery": live} for f in files]
+
+
+def _start_staging_afresh(ctx: RunContext) -> bool:
+    """Remove what an earlier attempt of this run left under its staging, all but its in-flight mark;
+    True when there was any."""
+    left = [
+        path
+        for path in [*ctx.storage.list_dirs(_staging(ctx)), *ctx.storage.list_files_here(_staging(ctx))]
+        if posixpath.basename(path) != IN_FLIGHT
+    ]
+    for path in left:
+        ctx.storage.remove(path)
+    return bool(left)
 
 
 def _finish_an_interrupted_switch(ctx: RunContext) -> None:

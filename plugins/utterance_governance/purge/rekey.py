@@ -27,10 +27,10 @@ holds, under the dataset lock:
    with an unkeyed digest are renamed alike: a rotation to the same key keys them.
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
-the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, an
-audit or an access report is under way (it would write copies with the old key after they were re-keyed).
-A rotation marks itself in flight until it has finished (``rekey``), so no receipt completes while copies
-hold keys no deletion matches; one stopped after its switch is finished by running it again with the same
+the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
+privacy run, an audit or an access report is under way (it would write copies with the old key after they
+were re-keyed). A rotation marks itself in flight until it has finished (``rekey``), so no receipt completes
+while copies hold keys no deletion matches; one stopped after its switch is finished by running it again with the same
 keys (its mark names the two keys' fingerprints, and the live dataset is on the new one: its copies and
 reports are re-keyed, whatever versions purges published meanwhile). With the same
 key as old and new, this verifies a dataset whose manifest predates fingerprints and records
@@ -173,9 +173,9 @@ def rekey_dataset(
             )
         if in_flight_since(storage, datetime.now(UTC), but=ROTATION_RUNS):
             raise KeyMismatch(
-                "rekey: a publish, audit or access report is under way (staging/*/_in_flight.json): its steps "
-                "would write copies with the old key after they were re-keyed; rotate once it has finished; "
-                "nothing was changed"
+                "rekey: a publish, a privacy run, an audit or an access report is under way "
+                "(staging/*/_in_flight.json): its steps would write copies with the old key after they were "
+                "re-keyed; rotate once it has finished; nothing was changed"
             )
         if storage.list_files(JOURNAL, (".json",)):
             # its notes are digests made with the old key: under the new one no report's word matches them,
