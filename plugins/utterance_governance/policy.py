@@ -18,10 +18,14 @@ OPT_IN_REGIONS = (
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
     "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
     # EU territory with a region subtag of its own (fr-RE is Réunion, in the EU as France is): the
-    # outermost regions, Åland, the Canary Islands, Ceuta and Melilla; and the subtags that name the
-    # EU, the euro area and Europe as a whole (en-150)
-    "RE", "GP", "MQ", "GF", "YT", "MF", "AX", "IC", "EA", "EU", "EZ", "150",
+    # outermost regions, Åland, the Canary Islands, Ceuta and Melilla; the subtags that name the EU, the
+    # euro area and Europe as a whole (en-150); and Europe's UN M.49 sub-areas, each mostly EU/EEA
+    # (Western 155, Northern 154, Southern 039, Eastern 151: a Ukrainian or a Swiss row errs to opt-in)
+    "RE", "GP", "MQ", "GF", "YT", "MF", "AX", "IC", "EA", "EU", "EZ", "150", "155", "154", "039", "151",
 )  # fmt: skip
+# Region subtags that name no regime: the World (CLDR's en-001, es-001) and the United Nations hold the EU
+# and everywhere else, so a locale carrying one is read as naming no region (doubt: no consent)
+NO_REGIME_REGIONS = ("001", "UN")
 
 DEFAULT_ALLOWED_LOCALES = (
     "en-US", "en-GB", "en-IE", "en-AU", "en-CA", "en-IN", "de-DE", "de-AT", "fr-FR", "fr-CA",
@@ -108,15 +112,22 @@ class Policy:
         fields_read = {
             "opt_in_regions": sorted(self.opt_in_regions),
             "capture_clock_skew_s": self.capture_clock_skew_s,
+            "no_regime_regions": sorted(NO_REGIME_REGIONS),  # (code, but read as the regions are)
         }
         return hashlib.sha256(json.dumps(fields_read, sort_keys=True).encode()).hexdigest()[:16]
 
     def is_opt_in_locale(self, locale: str) -> bool:
         """Whether ``locale``'s region is in the opt-in regime. A locale naming no region ("de",
-        "de-Latn") is, and so is one whose region is no region subtag ("en-UK": BCP 47 writes GB):
-        which regime applies cannot be told, and doubt defaults to no consent."""
+        "de-Latn") is, and so is one whose region names no regime (``NO_REGIME_REGIONS``: "en-001", the
+        World) or is no region subtag ("en-UK": BCP 47 writes GB): which regime applies cannot be told,
+        and doubt defaults to no consent."""
         region = locale_region(locale)
-        return region is None or region in self.opt_in_regions or not _is_region(region)
+        return (
+            region is None
+            or region in self.opt_in_regions
+            or region in NO_REGIME_REGIONS
+            or not _is_region(region)
+        )
 
 
 _REGION = re.compile(r"[A-Z]{2}|[0-9]{3}")
