@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,8 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.privacy.identity import canonical_ids, full_width, uuid_notations
+from utterance_governance.privacy.identity import canonical_id, canonical_ids, full_width, uuid_notations
 from utterance_governance.privacy.keys import speaker_keys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,9 +32,10 @@ class PrivacyState:
     Ids keep their case (``ABC`` and ``abc`` are two customers) and their notation, but a record that
     takes something away and names ``6F1C…`` or ``{6f1c…}`` where the utterances say ``6f1c…`` (a
     support tool that upper-cases ids, or writes UUIDs its own way), or ``ｚｅｄ－７ｆ`` where they say
-    ``zed-7f`` (typed through an East Asian input method), would otherwise match nothing. So its
-    customer's other spellings (``other_spellings``: other cases, compatibility spellings both ways, every
-    notation of a UUID) are reached too:
+    ``zed-7f`` (typed through an East Asian input method), or names it in quotes (``"zed-7f"``: an id
+    serialised twice) or with a Cyrillic or Greek look-alike letter (``zеd-7f``, U+0435), would otherwise
+    match nothing. So its customer's other spellings (``other_spellings``: other cases, compatibility
+    spellings both ways, every notation of a UUID, the id written plainly) are reached too:
 
     - a deletion request covers them (``deletion_requests``): a deletion can only remove more;
     - an opt-out counts against them where it is in force (``opt_out_spellings``, read by the
@@ -57,6 +63,7 @@ class PrivacyState:
         """``deletions``, and for each request a copy naming each other spelling of its customer
         (``other_spellings``; same request id: what it removes is counted on the request)."""
         deletions = self.deletions
+        _say_read_plainly("deletion request", deletions, "request_id")
         spelled = other_spellings(deletions.column("customer_id"))
         if not spelled.num_rows:
             return deletions
@@ -79,7 +86,9 @@ class PrivacyState:
     def opt_out_spellings(self) -> dict[str, list[str]]:
         """Other spelling (``other_spellings``) → the customers (as the records spell them) with an
         opt-out event (or one of unknown status) whose id it is a spelling of."""
-        spelled = other_spellings(self.consent.column("customer_id").filter(self._opt_outs))
+        opt_outs = self.consent.filter(self._opt_outs)
+        _say_read_plainly("opt-out", opt_outs, "event_id")
+        spelled = other_spellings(opt_outs.column("customer_id"))
         by_spelling = spelled.group_by("spelling", use_threads=False).aggregate([("customer", "list")])
         return dict(
             zip(
@@ -88,6 +97,13 @@ class PrivacyState:
                 strict=True,
             )
         )
+
+    @property
+    def read_plainly(self) -> tuple[str, ...]:
+        """The deletion requests and opt-out events (their ids) naming their customer in quotes or with a
+        look-alike letter (``plain_readings``): they reach the id written plainly too."""
+        opt_outs = self.consent.filter(self._opt_outs)
+        return _read_plainly(self.deletions, "request_id") + _read_plainly(opt_outs, "event_id")
 
     @cached_property
     def _opt_outs(self) -> pa.Array:
@@ -139,6 +155,26 @@ SPELLINGS = pa.schema([("customer", pa.string()), ("spelling", pa.string())])
 def other_spellings(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
     """(customer, spelling) pairs (``SPELLINGS``): each distinct canonical id of ``ids`` and each of its
     other spellings, the ids a tool may write for it (canonical, distinct, each differing from it):
+    ``spellings_of`` it, and for an id a record names in quotes or with a look-alike letter
+    (``plain_readings``: ``"zed-4417"``, ``zеd-4417`` with a Cyrillic е) the id written plainly and its own
+    ``spellings_of``. Every caller reads them for a record that takes something away (a deletion, an
+    opt-out, a hold): reaching more can only take more away."""
+    spelled = spellings_of(ids)
+    readings = plain_readings(ids)
+    if not readings.num_rows:
+        return spelled
+    of_reading = spellings_of(readings.column("spelling")).rename_columns(["reading", "spelling"])
+    via = readings.rename_columns(["customer", "reading"]).join(of_reading, "reading", join_type="inner")
+    pairs = pa.concat_tables([spelled, readings, via.select(SPELLINGS.names).cast(SPELLINGS)])
+    other = pc.not_equal(pairs.column("customer"), pairs.column("spelling"))
+    return (
+        pairs.filter(other).group_by(SPELLINGS.names, use_threads=False).aggregate([]).select(SPELLINGS.names)
+    )
+
+
+def spellings_of(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """(customer, spelling) pairs (``SPELLINGS``): each distinct canonical id of ``ids`` and each of its
+    other spellings as written (canonical, distinct, each differing from it):
 
     - its other cases: all lower and all upper as Python writes them (``STRASSE`` for ``straße``, as ICU
       and Java do) and as Arrow does (``STRAẞE``), and case folded;
@@ -230,3 +266,115 @@ def with_other_spellings(ids: Iterable[str]) -> set[str]:
     """``ids`` (canonical) and their other spellings (``other_spellings``)."""
     ids = set(ids)
     return ids | set(other_spellings(pa.array(sorted(ids), pa.string())).column("spelling").to_pylist())
+
+
+# The Latin letter or digit a Cyrillic or Greek letter is drawn as (Unicode's confusables, UTS #39:
+# confusables.txt, as confusable_homoglyphs 3.3.1 carries it; its letters alone, each to the Latin
+# prototype: the iotas and the palochka to I as a layout types it, where the skeleton says l)
+_LATIN_LOOKALIKES = {
+    # Greek
+    "\u037f": "J", "\u0391": "A", "\u0392": "B", "\u0395": "E", "\u0396": "Z", "\u0397": "H", "\u0399": "I",
+    "\u039a": "K", "\u039c": "M", "\u039d": "N", "\u039f": "O", "\u03a1": "P", "\u03a4": "T", "\u03a5": "Y",
+    "\u03a7": "X", "\u03b1": "a", "\u03b3": "y", "\u03b9": "i", "\u03bd": "v", "\u03bf": "o", "\u03c1": "p",
+    "\u03c3": "o", "\u03c5": "u", "\u03d2": "Y", "\u03dc": "F", "\u03f1": "p", "\u03f2": "c", "\u03f3": "j",
+    "\u03f9": "C", "\u03fa": "M", "\u1d26": "r",
+    # Cyrillic
+    "\u0405": "S", "\u0406": "I", "\u0408": "J", "\u0410": "A", "\u0412": "B", "\u0415": "E", "\u0417": "3",
+    "\u041a": "K", "\u041c": "M", "\u041d": "H", "\u041e": "O", "\u0420": "P", "\u0421": "C", "\u0422": "T",
+    "\u0423": "Y", "\u0425": "X", "\u042c": "b", "\u0430": "a", "\u0431": "6", "\u0433": "r", "\u0435": "e",
+    "\u043e": "o", "\u0440": "p", "\u0441": "c", "\u0443": "y", "\u0445": "x", "\u0455": "s", "\u0456": "i",
+    "\u0458": "j", "\u0461": "w", "\u0474": "V", "\u0475": "v", "\u04ae": "Y", "\u04af": "y", "\u04bb": "h",
+    "\u04bd": "e", "\u04c0": "I", "\u04cf": "i", "\u04e0": "3", "\u0501": "d", "\u050c": "G", "\u051b": "q",
+    "\u051c": "W", "\u051d": "w", "\ua644": "2", "\ua647": "i",
+}  # fmt: skip
+_AS_LATIN = str.maketrans(_LATIN_LOOKALIKES)
+# an id that may be in quotes (either kind) or hold a letter of another script (a cheap first look)
+_MAY_READ_OTHERWISE = r"^[\"'].*[\"']$|[^\x00-\x7f]"
+
+
+def plain_readings(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """(customer, spelling) pairs (``SPELLINGS``) for the distinct canonical ids of ``ids`` that a record
+    may have named otherwise than it meant, with the id it meant:
+
+    - in one pair of matching quotes, ``"zed-4417"`` or ``'zed-4417'`` (a JSON string encoded twice, a CSV
+      cell's quotes kept): the id inside them, JSON-decoded where it reads as a JSON string;
+    - with Cyrillic or Greek letters that look like Latin ones, every such letter of the id being one
+      (``zеd-4417`` with U+0435, typed with a Cyrillic layout active; ``АВС`` in Cyrillic): the id with
+      each written in Latin (``_LATIN_LOOKALIKES``). An id holding another Cyrillic or Greek letter is
+      one of that script and has no such reading (``иван-1``, ``Αθήνα``).
+
+    Both again where the result reads otherwise once more (``"zеd-4417"``; ``"\\"zed\\""``), canonical;
+    the ids written plainly (nearly all) are passed over in Arrow."""
+    distinct = pc.unique(canonical_ids(ids)).drop_null()
+    maybe = distinct.filter(pc.match_substring_regex(distinct, _MAY_READ_OTHERWISE))
+    customers, readings = [], []
+    for customer in maybe.to_pylist():
+        for reading in _read_otherwise(customer):
+            customers.append(customer)
+            readings.append(reading)
+    return pa.table(
+        {"customer": pa.array(customers, pa.string()), "spelling": pa.array(readings, pa.string())},
+        schema=SPELLINGS,
+    )
+
+
+def _read_otherwise(value: str) -> list[str]:
+    """The ids ``value`` (canonical) may have meant (``plain_readings``), in the order found."""
+    found: list[str] = []
+    todo = [value]
+    while todo:
+        named = todo.pop()
+        for meant in (_unquoted(named), _as_latin(named)):
+            meant = canonical_id(meant)
+            if meant is not None and meant != value and meant not in found:
+                found.append(meant)
+                todo.append(meant)
+    return found
+
+
+def _unquoted(value: str) -> str | None:
+    """``value`` without one pair of matching quotes around it (JSON-decoded when it reads as a JSON string)."""
+    if len(value) < 2 or value[0] != value[-1] or value[0] not in "\"'":
+        return None
+    if value[0] == '"':
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, str):
+            return decoded
+    return value[1:-1]
+
+
+def _as_latin(value: str) -> str | None:
+    """``value`` with its Cyrillic and Greek letters written as the Latin ones they look like, when each
+    of them looks like one; else None."""
+    latin = value.translate(_AS_LATIN)
+    if latin == value or any(_is_cyrillic_or_greek(ch) for ch in latin):
+        return None
+    return latin
+
+
+def _is_cyrillic_or_greek(ch: str) -> bool:
+    return not ch.isascii() and unicodedata.name(ch, "").startswith(("CYRILLIC", "GREEK"))
+
+
+def _read_plainly(records: pa.Table, id_column: str) -> tuple[str, ...]:
+    """The ids (``id_column``) of ``records`` whose customer has a plain reading (``plain_readings``)."""
+    readings = plain_readings(records.column("customer_id"))
+    if not readings.num_rows:
+        return ()
+    named = pc.is_in(canonical_ids(records.column("customer_id")), value_set=readings.column("customer"))
+    return tuple(sorted(set(records.column(id_column).filter(pc.fill_null(named, False)).to_pylist())))
+
+
+def _say_read_plainly(kind: str, records: pa.Table, id_column: str) -> None:
+    """Log the records (by their own id, never the customer's) that name their customer otherwise than
+    plainly: each also reaches the id written plainly."""
+    named = _read_plainly(records, id_column)
+    if named:
+        log.warning(
+            "%d %s(s) name their customer in quotes or with a look-alike letter, and reach the id written "
+            "plainly too: %s",
+            len(named), kind, ", ".join(named[:20]),
+        )  # fmt: skip
