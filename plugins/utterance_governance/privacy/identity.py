@@ -23,8 +23,9 @@ that differs from another only by an invisible character would match nothing, an
 record that matches nothing must never count as honoured.
 
 An utterance's ``customer_id`` that is a serialiser's word for no value (``PLACEHOLDERS``, any
-case: ``null``, ``None``, ``NaN``, ``undefined``, ``N/A``, ``-``, ``0`` ...) is refused by the reader
-(``is_placeholder``): every customer whose id was lost upstream would share it, one identity no
+case: ``null``, ``None``, ``NaN``, ``undefined``, ``N/A``, ``-``, ``0``, ``[object Object]``, Hive's
+``__HIVE_DEFAULT_PARTITION__`` ..., each also in quotes: '"null"'), or the nil UUID in any notation
+(``NIL_UUID``), is refused by the reader (``is_placeholder``): every customer whose id was lost upstream would share it, one identity no
 opt-out or deletion of the real id can reach. It stays a canonical id everywhere else: a consent or
 deletion record naming it still reaches the rows published under it before, and other ids ("0" as an
 utterance id) are not refused.
