@@ -224,11 +224,24 @@ _ROW_SECTIONS = ("utterances", "privacy_quarantine")
 
 
 def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
-    from utterance_governance.reports.render import access_page
+    """Each report folder under ``reports/access/``, by every file in it (not only its ``access.json``):
+    a folder without its JSON (a report whose worker was killed after its page) goes whole; a page that
+    does not show its folder's JSON (a rewrite killed between the two, by an older release that wrote the
+    JSON first) is made again from the JSON; then the JSON's rows are judged."""
+    from utterance_governance.reports.access import page_from_json, page_shows, write_access_files
 
-    for info in storage.list_files("reports/access", ("access.json",)):
+    folders: dict[str, set[str]] = {}
+    for info in storage.list_files("reports/access"):
+        if TEMPORARY_MARK not in posixpath.basename(info.path):  # (a write under way: ``temporary``'s)
+            folders.setdefault(posixpath.dirname(info.path), set()).add(posixpath.basename(info.path))
+    for folder, names in sorted(folders.items()):
         result.files_scanned["access_reports"] += 1
-        report = json.loads(storage.read_bytes(info.path))
+        if "access.json" not in names:
+            if not result.dry_run:
+                _remove_report_folder(storage, folder)
+            continue
+        data = storage.read_bytes(f"{folder}/access.json")
+        report = json.loads(data)
         customer = report.get("customer_id")
         utterances = report.get("utterances") or []
         n = len(utterances)
@@ -237,36 +250,43 @@ def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
             result.removed["access_reports"] += n
             count_by_request([everything] * n, "access_report_utterances", result.by_request)
             if not result.dry_run:
-                storage.remove(posixpath.dirname(info.path))
+                _remove_report_folder(storage, folder)
             continue
         unknown = sorted(
             k for k, v in report.items() if v and k not in _ROW_FREE_SECTIONS | set(_ROW_SECTIONS)
         )
         if unknown and customer and deleted.mentioned(pa.array([customer], pa.string()), None):
-            result.problems.append(f"access_reports: {shown_path(info.path)}: section(s) {unknown} the purge "
-                                   "cannot judge: rows of a customer with a deletion may be there")  # fmt: skip
+            result.problems.append(f"access_reports: {shown_path(folder)}/access.json: section(s) {unknown} the "
+                                   "purge cannot judge: rows of a customer with a deletion may be there")  # fmt: skip
         gone, requests = _judged(utterances, customer, deleted, "utterances")
         privacy = report.get("privacy_quarantine") or []
         gone_privacy, privacy_requests = _judged(privacy, customer, deleted, "privacy_quarantine")
         if not gone.any() and not gone_privacy.any():
+            page = f"{folder}/access.html"
+            if not result.dry_run and not (
+                "access.html" in names and page_shows(storage.read_bytes(page), data)
+            ):
+                storage.write_bytes(page, page_from_json(data))
             continue
         removed = int(gone.sum() + gone_privacy.sum())
         result.removed["access_reports"] += removed
         count_by_request(requests + privacy_requests, "access_report_utterances", result.by_request)
         if result.dry_run:
             continue
-        folder = posixpath.dirname(info.path)
         kept = [u for u, out in zip(utterances, gone.tolist(), strict=True) if not out]
         kept_privacy = [q for q, out in zip(privacy, gone_privacy.tolist(), strict=True) if not out]
         if not kept and not kept_privacy:
-            storage.remove(folder)
+            _remove_report_folder(storage, folder)
             continue
         report["utterances"] = kept
         report["privacy_quarantine"] = kept_privacy
         report.setdefault("summary", {})["utterances"] = len(kept)
         report["notice_deleted"] = f"{removed} record(s) removed after a deletion request"
-        storage.write_bytes(info.path, json.dumps(report, indent=2, default=str).encode("utf-8"))
-        storage.write_bytes(f"{folder}/access.html", access_page(report).encode("utf-8"))
+        write_access_files(storage, folder, report)  # the page first, the JSON last
+
+
+def _remove_report_folder(storage: Storage, folder: str) -> None:
+    storage.remove(folder)
 
 
 def _report_rows(

@@ -10,7 +10,9 @@ and staged inputs are matched on ``customer_id``; everything downstream on the c
 Written for that customer alone, **not in the lake**: under the access reports' own root
 (``UG_ACCESS_REPORT_ROOT``, its own credentials: ``settings.load_access_report_target``), at
 ``reports/access/<speaker_key[:16]>/<run>/`` (``access.json`` and ``access.html``): the folder is
-named by a pseudonym prefix, never the customer id. **The report holds the customer's own
+named by a pseudonym prefix, never the customer id. The page is written first and the JSON last (the
+JSON is the report; the page names the digest of the JSON it shows): a page that does not show its
+folder's JSON is rebuilt from it by the next purge's search, and a folder without JSON removed. **The report holds the customer's own
 transcripts**: that root is protected apart from the lake (its own bucket and user), the report
 handed only to that customer, and deleted when their request is closed or they ask for deletion.
 The reports index never lists it.
@@ -18,9 +20,11 @@ The reports index never lists it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import posixpath
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -56,6 +60,38 @@ def speaker_key_of(customer_id: str, pseudonym_key: bytes) -> str:
 
 def access_dir(speaker_key: str, run_key: str) -> str:
     return f"reports/access/{speaker_key[:16]}/{run_key}"
+
+
+# what a page says of the JSON it was made from
+_SHOWS = re.compile(rb"<!-- access\.json sha256 ([0-9a-f]{64}) -->")
+
+
+def access_files(access: dict[str, Any]) -> tuple[bytes, bytes]:
+    """An access report as written: its ``access.json``, and the page made from it (naming the JSON's
+    digest, so a page left from another JSON is told apart: ``page_shows``)."""
+    data = json.dumps(access, indent=2, default=str).encode("utf-8")
+    return data, page_from_json(data)
+
+
+def page_shows(page: bytes, data: bytes) -> bool:
+    """Whether ``page`` was made from the JSON ``data`` (a page of an older release names none: no)."""
+    shown = _SHOWS.search(page)
+    return shown is not None and shown.group(1).decode() == hashlib.sha256(data).hexdigest()
+
+
+def write_access_files(out: Storage, folder: str, access: dict[str, Any]) -> None:
+    """``access.html`` first, ``access.json`` last: the JSON is what a purge judges, so a worker killed
+    between the two leaves the old JSON, judged again by the next search, never a page the JSON no longer
+    accounts for."""
+    data, page = access_files(access)
+    out.write_bytes(f"{folder}/access.html", page)
+    out.write_bytes(f"{folder}/access.json", data)
+
+
+def page_from_json(data: bytes) -> bytes:
+    """The page of the access report whose JSON is ``data`` (the page a purge rebuilds)."""
+    access = json.loads(data)
+    return access_page({**access, "json_sha256": hashlib.sha256(data).hexdigest()}).encode("utf-8")
 
 
 class _Collector:
@@ -333,15 +369,14 @@ def write_access_report(
     now: datetime,
 ) -> dict[str, Any]:
     """Gather one customer's utterances from the lake (``storage``) and the store, and write
-    ``access.json`` and ``access.html`` to ``out`` (the access reports' own root, not the lake);
+    ``access.html`` and then ``access.json`` to ``out`` (the access reports' own root, not the lake);
     return where and how many."""
     if out.root_url.rstrip("/") == storage.root_url.rstrip("/"):
         raise ValueError("an access report is written apart from the lake (UG_ACCESS_REPORT_ROOT)")
     access = gather_access(storage, store, dataset, customer_id, pseudonym_key)
     access = {"run_id": run_id, "generated_for": now.isoformat(), **access}
     folder = access_dir(speaker_key_of(customer_id, pseudonym_key), run_key)
-    out.write_bytes(f"{folder}/access.json", json.dumps(access, indent=2, default=str).encode("utf-8"))
-    out.write_bytes(f"{folder}/access.html", access_page(access).encode("utf-8"))
+    write_access_files(out, folder, access)
     return {
         "json": out.url(f"{folder}/access.json"),
         "html": out.url(f"{folder}/access.html"),
