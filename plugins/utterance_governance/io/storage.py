@@ -519,6 +519,17 @@ class Storage:
         self.fs.rm(full, recursive=True)
         return True
 
+    def remove_empty_folder(self, rel: str) -> bool:
+        """Remove the folder ``rel`` if it holds nothing (locally; an object store has no empty folders,
+        a folder there is only a prefix of the keys below it); whether it was removed."""
+        if not self.is_local:
+            return False
+        try:
+            os.rmdir(self.full(rel))
+        except OSError:  # not empty, or not there
+            return False
+        return True
+
     def walk_files(self, prefix: str = "") -> Iterator[str]:
         for info in self.list_files(prefix):
             yield info.path

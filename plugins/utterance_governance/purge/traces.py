@@ -286,7 +286,13 @@ def _access_reports_in(storage: Storage, deleted, result: TracesPurge) -> None:
 
 
 def _remove_report_folder(storage: Storage, folder: str) -> None:
+    """A report's folder, and the folder above it once empty: it is named by 16 digits of the customer's
+    speaker key (``reports/access/<speaker_key[:16]>/``), which tell the customer apart. (Object stores
+    have no empty folders.)"""
     storage.remove(folder)
+    parent = posixpath.dirname(folder)
+    if parent.startswith("reports/access/"):
+        storage.remove_empty_folder(parent)
 
 
 def _report_rows(
