@@ -217,11 +217,15 @@ def test_nothing_detectable_survives_redaction(batch: list[str | None]) -> None:
     redacted = redact_array(values)
     assert not any(detect_identifiers(redacted).to_pylist())
     # and redaction touches only the rows its RE2 prefilters pick (the vectorised path skips
-    # the others)
-    text = values.cast(pa.string())
-    flagged = (candidate_rows(normalise_array_for_detection(text)) | match_rows(text, CANDIDATES)).tolist()
-    for before, after, hit in zip(batch, redacted.to_pylist(), flagged, strict=True):
-        assert hit or before == after
+    # the others): the prefilters are asked of the batch when redaction changed a row of it
+    changed = [before != after for before, after in zip(batch, redacted.to_pylist(), strict=True)]
+    if any(changed):
+        text = values.cast(pa.string())
+        flagged = (
+            candidate_rows(normalise_array_for_detection(text)) | match_rows(text, CANDIDATES)
+        ).tolist()
+        for hit, change in zip(flagged, changed, strict=True):
+            assert hit or not change
 
 
 @settings(max_examples=100, deadline=None)
@@ -301,7 +305,9 @@ def test_the_names_prefilter_holds_every_row_a_name_rule_changes(words: list[str
     from utterance_governance.clean.names import redact_names
 
     text = sep.join(words)
-    assert name_candidates(pa.array([text]))[0] or redact_names(text, "en") == text
+    # the prefilter is asked of the rows a rule changes (RE2 compiles its patterns on each call:
+    # most of the test's time, spent on the six rows in ten no rule changes)
+    assert redact_names(text, "en") == text or name_candidates(pa.array([text]))[0]
 
 
 def test_capitals_beside_a_time_do_not_make_a_row_a_name_candidate() -> None:
