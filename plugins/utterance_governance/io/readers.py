@@ -111,9 +111,11 @@ def read_landing_pieces(
     what was read; a part that cannot be (a Parquet row group), one row at its first line. An error
     that is no verdict on the file (``storage.caused_by_the_bytes``: a connection reset ...) is raised.
 
-    An id seen twice in one piece is ``duplicate_id``, and so is a consent or deletion id an earlier
-    piece gave; an utterance id seen in two pieces of a file is left to the night's deduplication by
-    id, as one seen in two files is (a file's ids are not held: memory follows the piece)."""
+    An utterance id seen twice in one piece is ``duplicate_id``; one seen in two pieces of a file is left
+    to the night's deduplication by id, as one seen in two files is (a file's ids are not held: memory
+    follows the piece). A consent or deletion id a file gives twice is read twice: the store takes the
+    pair in as it takes the same pair from two files (``PrivacyRecords._ingest_privacy``: an exact repeat
+    is the same record, another version of a deletion a request of its own, of a consent event doubt)."""
     schema, required, id_field = KINDS[kind]
     arrival = arrival or Arrival()
     pieces = (
@@ -123,9 +125,6 @@ def read_landing_pieces(
     )
     given = False
     from_path = customer_of_path(rel)
-    # a consent or deletion id seen in an earlier piece is a duplicate as within one (the store checks a
-    # record against the records it holds, not those of one batch: a corrected opt-out was dropped)
-    seen: set[str] | None = set() if kind != "utterances" else None
     while True:
         try:
             piece = next(pieces)
@@ -145,7 +144,7 @@ def read_landing_pieces(
         except Exception as exc:  # a value nothing here can hold (a date past year 9999 ...): this piece
             first = int(piece[2][0]) if len(piece[2]) else 0
             read = ReadResult(_empty(schema, rel), _file_problem(rel, _unreadable(exc), first))
-        yield read if seen is None else _without_earlier_ids(read, seen, id_field)
+        yield read
     if not given:
         yield ReadResult(_empty(schema, rel), S.QUARANTINE.empty_table())
 
@@ -189,35 +188,6 @@ def shown_path(text: str) -> str:
 def _key_starts(key: str) -> list[int]:
     """Where a key may start in the text before a segment's ``=``: its start, and after each space or quote."""
     return [0, *(i + 1 for i, ch in enumerate(key) if ch.isspace() or ch in "'\"`([{,;:")]
-
-
-def _without_earlier_ids(read: ReadResult, seen: set[str], id_field: str) -> ReadResult:
-    """``read`` with its records whose id an earlier piece gave quarantined (``duplicate_id``)."""
-    ids = read.records.column(id_field)
-    again = pc.is_in(ids, value_set=pa.array(sorted(seen), pa.string())) if seen else None
-    seen.update(ids.to_pylist())
-    if again is None or not pc.any(again).as_py():
-        return read
-    repeated = read.records.filter(again)
-    quarantine = pa.table(
-        {
-            "source_file": repeated.column("source_file"),
-            "line": repeated.column("line"),
-            "record_id": repeated.column(id_field),
-            "customer_id": repeated.column("customer_id"),
-            "reason": pa.array([S.MALFORMED] * repeated.num_rows, pa.string()),
-            "detail": pa.array([f"duplicate_id:{id_field}"] * repeated.num_rows, pa.string()),
-            "raw": pa.array(
-                [
-                    json.dumps(r, default=str, ensure_ascii=False)
-                    for r in repeated.drop_columns(["landed_at"]).to_pylist()
-                ],
-                pa.string(),
-            ),
-        },
-        schema=S.QUARANTINE,
-    )
-    return ReadResult(read.records.filter(pc.invert(again)), pa.concat_tables([read.quarantine, quarantine]))
 
 
 @dataclass(frozen=True)
@@ -965,10 +935,11 @@ def _finish(
         # dated ahead by a fast clock would outrank the customer's next choice until that date
         late = pc.greater(typed["recorded_at"], pa.scalar(arrival.not_after, S.TS))
         d.flag(late, "future_timestamp:recorded_at")
-    # an id seen twice in one file: the first occurrence stands, later ones are quarantined
+    # an utterance id seen twice in one piece: the first occurrence stands, later ones are quarantined (a
+    # consent or deletion id given twice is the store's to judge: an exact repeat, or another version)
     ids = typed[id_field]
     ok_so_far = np.equal(d.values, None)
-    if n:
+    if n and schema is S.UTTERANCE:
         seen = pa.table({"id": ids, "i": np.arange(n)}).filter(pa.array(ok_so_far))
         first = seen.group_by("id").aggregate([("i", "min")]).column("i_min").to_numpy()
         dup = ok_so_far.copy()

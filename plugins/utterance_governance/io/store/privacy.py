@@ -157,7 +157,7 @@ class PrivacyRecords(StoreBase):
                 )
             ).inserted_primary_key[0]
             if rows:
-                rows, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
+                rows, lines, conflicts = _without_conflicts(conn, kind, target, key, rows, lines)
                 if kind == "deletion" and conflicts:  # deletions add up: each version is honoured
                     rows += [_another_version(row) for row, _, _ in conflicts]
                     lines += [line for _, line, _ in conflicts]
@@ -545,25 +545,36 @@ CONTENT = {
 
 def _without_conflicts(
     conn: Connection, kind: str, target, key: str, rows: list[dict[str, Any]], lines: list[int]
-) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], int, dict[str, Any]]]]:
-    """(rows to insert, (row, line, the stored version) of each row whose id is stored with other content).
+) -> tuple[list[dict[str, Any]], list[int], list[tuple[dict[str, Any], int, dict[str, Any]]]]:
+    """(rows to insert, their lines, (row, line, the stored version) of each row whose id is stored with
+    other content).
 
     A record is idempotent by its id, so one sent again is ignored; but one whose id is stored
     with different content — a correction, or an id reused upstream — cannot be taken as either
     version: it is doubt, and holds its customer back (SPEC §4.1) until a valid record follows.
+    A record earlier in the same batch (one file giving an id twice) counts as stored: the same pair
+    is judged alike within one file and across two (a file's later version was quarantined as a
+    ``duplicate_id`` and only held: a delete-all appended to a listing under its id was never carried
+    out, an event id reused for another customer left the first one's opt-in unquestioned). An exact
+    repeat is the same record: taken in once.
     """
     stored: dict[str, Any] = {}
     for chunk in _chunks(sorted({r[key] for r in rows})):
         for row in conn.execute(select(target).where(target.c[key].in_(chunk))).mappings():
-            stored[row[key]] = row
-    keep, conflicts = [], []
+            stored[row[key]] = dict(row)
+    keep, kept_lines, conflicts, taken = [], [], [], set()
     for index, row in enumerate(rows):
         old = stored.get(row[key])
         if old is not None and any(old[c] != row[c] for c in CONTENT[kind]):
-            conflicts.append((row, lines[index], dict(old)))
-        else:
-            keep.append(row)
-    return keep, conflicts
+            conflicts.append((row, lines[index], old))
+            continue
+        if row[key] in taken:  # the same record again in this batch
+            continue
+        stored.setdefault(row[key], row)  # the batch's first version under its id stands for it
+        taken.add(row[key])
+        keep.append(row)
+        kept_lines.append(lines[index])
+    return keep, kept_lines, conflicts
 
 
 def _another_version(row: dict[str, Any]) -> dict[str, Any]:
