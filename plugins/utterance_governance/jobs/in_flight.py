@@ -73,11 +73,22 @@ def in_flight_since(
     """When each run that may still be writing copies started (``IN_FLIGHT``); ``but``: leave out the
     marks of runs whose key starts so; ``own``: leave out the mark of the run with this key (a privacy
     run's own: what its intake wrote, its own purge searches after)."""
-    started = []
+    return [
+        started
+        for key, started in _marks(storage, now)
+        if not ((but is not None and key.startswith(but)) or key == own)
+    ]
+
+
+def runs_in_flight(storage: Storage, now: datetime) -> list[str]:
+    """The keys of the runs that may still be writing copies (their steps find their staged files by name)."""
+    return [key for key, _ in _marks(storage, now)]
+
+
+def _marks(storage: Storage, now: datetime) -> list[tuple[str, datetime]]:
+    """Each run's key and when it started, for every mark that still stands (``IN_FLIGHT_HOURS``)."""
+    marks = []
     for folder in storage.list_dirs("staging"):
-        key = folder.removeprefix("staging/")
-        if (but is not None and key.startswith(but)) or key == own:
-            continue
         try:
             mark = json.loads(storage.read_bytes(f"{folder}/{IN_FLIGHT}"))
             at = datetime.fromisoformat(mark["started_at"])
@@ -85,8 +96,8 @@ def in_flight_since(
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             continue
         if mark.get("until_removed") is True or now - seen < timedelta(hours=IN_FLIGHT_HOURS):
-            started.append(at)
-    return started
+            marks.append((folder.removeprefix("staging/"), at))
+    return marks
 
 
 # the in-flight marks of key rotations (``staging/<ROTATION_RUNS><run id>/``): they stand until the rotation

@@ -192,7 +192,8 @@ def ingest_privacy(ctx: RunContext) -> dict:
                     ctx.storage.write_parquet(
                         f"quarantine/{folder}/{_file_key(info.path, key)}.parquet", read.quarantine
                     )
-                    ctx.storage.remove(f"quarantine/{folder}/{_unkeyed_file_key(info.path)}.parquet")
+                    for older in _older_file_keys(info.path, key):
+                        ctx.storage.remove(f"quarantine/{folder}/{older}.parquet")
             except Exception as exc:  # one file that cannot be read now never stops the others
                 log.exception(  # (a path as reports show it: a Hive segment may name the customer)
                     "could not read %s; it blocks publishing until it is read (next run)",
@@ -330,7 +331,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
                       "first_read_at": first_read.isoformat(), "landed_at": landed.isoformat()})  # fmt: skip
     key = load_settings().pseudonym_key
     files += _releasable_held_sets(
-        ctx, {name for f in chosen for name in (_file_key(f.path, key), _unkeyed_file_key(f.path))}
+        ctx, {name for f in chosen for name in (_file_key(f.path, key), *_older_file_keys(f.path, key))}
     )
     partitions = partition_count(((f["path"], f["size"]) for f in files), ctx.policy.partition_bytes)
     if partitions > 1:
@@ -414,8 +415,8 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
 
 
 # --- one file ---------------------------------------------------------------------------------
-# the readable part of a file key, in UTF-8 bytes: a landing name may be 255 bytes, and the names made
-# of its key add a folder prefix and suffixes to it (".decisions.parquet", "held__")
+# the readable part of the names older releases gave (``_older_file_keys``), in UTF-8 bytes: a landing name
+# may be 255 bytes, and the names made of its key add a folder prefix and suffixes to it
 _FILE_KEY_READABLE_BYTES = 150
 
 
@@ -437,19 +438,24 @@ def process_unit(ctx: RunContext, unit: dict | list[dict]) -> list[dict]:
 
 
 def _file_key(path: str, key: bytes | None = None) -> str:
-    """A file's name in the flat staging, decisions, quarantine and held folders: readable, and
-    unique (``dt=x/eu__a.jsonl`` and ``dt=x/eu/a.jsonl`` flatten alike; a digest of the whole
-    path tells them apart), and naming no customer (``shown_path``; the digest is keyed with the pseudonym
-    ``key``, the settings' when None: ``traces.name_digest``). A long path keeps its first 150 bytes (whole
-    characters) before the digest: every name made of the key stays within a file system's 255 bytes."""
+    """A file's name in the flat staging, decisions, quarantine and held folders: a digest of the whole
+    path keyed with the pseudonym ``key`` (the settings' when None: ``traces.name_digest``), and nothing
+    else. Unique, short, and naming no customer: a path names one in a ``customer_id=`` folder or in the
+    file's own name (an export per customer, ``dt=…/zed-4417.jsonl``), and a file of the lake named after it
+    would keep their id after their delete-all. Which landing file a copy came from is in its rows
+    (``source_file``), which the purge scrubs."""
     key = load_settings().pseudonym_key if key is None else key
-    return f"{_flat_name(path)}.{name_digest(key, path)}"
+    return name_digest(key, path)
 
 
-def _unkeyed_file_key(path: str) -> str:
-    """The name ``_file_key`` gave before its digest was keyed: a lake's older files are still found by it
-    (a landing file read again replaces them), never written."""
-    return f"{_flat_name(path)}.{unkeyed_name_digest(path)}"
+def _older_file_keys(path: str, key: bytes | None = None) -> tuple[str, str]:
+    """The names older releases gave the file: the shown path flattened, then its keyed digest; before
+    that, its unkeyed digest. A lake's older files are still found by them (a landing file read again
+    replaces them), never written; the copies purge renames them to ``_file_key``'s
+    (``rekey.name_by_digest_alone``)."""
+    key = load_settings().pseudonym_key if key is None else key
+    flat = _flat_name(path)
+    return f"{flat}.{name_digest(key, path)}", f"{flat}.{unkeyed_name_digest(path)}"
 
 
 def _flat_name(path: str) -> str:
@@ -487,19 +493,20 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         held_rows = S.without_held_columns(ctx.storage.read_parquet(file["path"]))
         pieces = iter([ReadResult(held_rows, S.QUARANTINE.empty_table())])
         named = file["path"].removeprefix(f"{HELD}/")
-        key, unkeyed = (
-            f"held__{k}" for k in (_file_key(named, settings.pseudonym_key), _unkeyed_file_key(named))
-        )
+        key = f"held__{_file_key(named, settings.pseudonym_key)}"
+        older = tuple(f"held__{k}" for k in _older_file_keys(named, settings.pseudonym_key))
     else:
         pieces = read_landing_pieces(ctx.storage, file["path"], "utterances", arrival_of(ctx, file))
-        key, unkeyed = _file_key(file["path"], settings.pseudonym_key), _unkeyed_file_key(file["path"])
+        key = _file_key(file["path"], settings.pseudonym_key)
+        older = _older_file_keys(file["path"], settings.pseudonym_key)
     base = f"{_staging(ctx)}/files/{key}"
-    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1), unkeyed)
+    _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1), older)
     # keyed by the landing file: a re-read of the file replaces it, never duplicates it (nor its copy under
-    # the name an older release gave it)
+    # a name an older release gave it)
     quarantine = f"{base}.quarantine.parquet" if ctx.dry_run else f"quarantine/utterances/{key}.parquet"
     if not ctx.dry_run and not file.get("held"):
-        ctx.storage.remove(f"quarantine/utterances/{unkeyed}.parquet")
+        for name in older:
+            ctx.storage.remove(f"quarantine/utterances/{name}.parquet")
     counts: Counter = Counter()
     rows_seen = publishable_rows = 0
     with (
@@ -532,8 +539,6 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "decisions": f"{base}.decisions.parquet",
         "held_rows": f"{base}.held.parquet",
         "held_target": file["path"] if file.get("held") else f"{HELD}/{key}.parquet",
-        # (the held set of the file under the name an older release gave it: replaced too)
-        "held_unkeyed": None if file.get("held") else f"{HELD}/{unkeyed}.parquet",
         "quarantine": quarantine if quarantined.rows else None,
         "counts": dict(counts),
         "publishing_blocked": list(state.blocked_reasons),
@@ -542,19 +547,19 @@ def process_file(ctx: RunContext, file: dict) -> dict:
 
 
 def _forget_an_earlier_attempt(
-    ctx: RunContext, base: str, key: str, partitions: int, unkeyed: str | None = None
+    ctx: RunContext, base: str, key: str, partitions: int, older: tuple[str, ...] = ()
 ) -> None:
     """A retried ``process_file`` first removes the pieces its earlier attempt staged: a file read
     again may give fewer pieces, or rows in other partitions (rewritten upstream meanwhile), and a
     piece left behind would publish rows the file no longer holds. The first attempt leaves a mark
-    (``<base>.started``), so only a retry lists the partitions. ``unkeyed``: the file's name before the
-    names were keyed (an attempt of an older release)."""
+    (``<base>.started``), so only a retry lists the partitions. ``older``: the names older releases gave
+    the file (an attempt of an older release)."""
     started = f"{base}.started"
-    earlier = unkeyed is not None and ctx.storage.exists(f"{posixpath.dirname(base)}/{unkeyed}.started")
+    earlier = any(ctx.storage.exists(f"{posixpath.dirname(base)}/{name}.started") for name in older)
     if not ctx.storage.exists(started) and not earlier:
         ctx.storage.write_bytes(started, b"")
         return
-    names = [key] if unkeyed is None else [key, unkeyed]
+    names = [key, *older]
     mine = re.compile("(?:" + "|".join(map(re.escape, names)) + r")(?:~\d+)?\.parquet")
     removed = 0
     for partition in range(partitions):
@@ -629,6 +634,11 @@ def _keep_held_rows(
             ctx.storage.write_parquet(item["held_target"], held)
         else:
             ctx.storage.remove(item["held_target"])
+        # the landing file's held set under the names older releases gave it goes too (made here, not handed
+        # between the steps: such a name holds the path; ``held_unkeyed``, a step of an older release handed)
+        if not item.get("held") and not item.get("withdrawn"):
+            for name in _older_file_keys(item["path"]):
+                ctx.storage.remove(f"{HELD}/{name}.parquet")
         if item.get("held_unkeyed"):
             ctx.storage.remove(item["held_unkeyed"])
 

@@ -248,6 +248,7 @@ def purge_copies(
         return result
     if not dry_run:
         finish_rewrites(storage, store)
+        _name_by_digest_alone(storage, pseudonym_key, now, result)  # (before the files are listed)
     deleted = Deleted.of(deletions, pseudonym_key, now, policy)
     journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
     found_ids = FoundIds(journal)
@@ -316,6 +317,27 @@ def purge_copies(
         result.by_request = removals.by_request()
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+def _name_by_digest_alone(storage: Storage, key: bytes, now: datetime | None, result: CopiesPurge) -> None:
+    """The lake's own files an older release named after a landing path with the path in the name (a file
+    named after its customer, ``dt=…/zed-4417.jsonl``, gave ``…__zed-4417.jsonl.<digest>.parquet``) renamed to
+    the digest alone (``rekey.name_by_digest_alone``): an emptied file stays, and its name would keep the id.
+    Staged files of runs under way wait for the next purge; a failure keeps the receipts open."""
+    from utterance_governance.jobs.in_flight import runs_in_flight
+    from utterance_governance.purge.rekey import name_by_digest_alone
+
+    try:
+        renamed = name_by_digest_alone(
+            storage, key, but=tuple(runs_in_flight(storage, now or datetime.now(UTC)))
+        )
+    except Exception as exc:
+        _could_not_purge(result, "the lake's own file names", exc)
+        return
+    if renamed:
+        log.info(
+            "renamed %d file(s) an older release named after a landing path to its digest alone", renamed
+        )
 
 
 # --- privacy folders -------------------------------------------------------------------------

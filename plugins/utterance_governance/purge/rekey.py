@@ -19,12 +19,13 @@ holds, under the dataset lock:
    is withdrawn: no deletion could ever find it again (a customer whose landing files are gone);
 4. the receipt documents are written again with the new keys, and the speaker keys run reports
    name (``_rekey_reports``);
-5. the lake's own files named after a path (``quarantine/``, ``decisions/``, ``staging/``: a landing file's
-   name and a digest of its path keyed with the pseudonym key, ``traces.name_digest``; and the removal
-   notes under ``reports/<run>/copies_removed/``) are renamed to their names under the new key, so a
-   landing file read again still replaces its quarantined and held rows; a name of a path no file and no
-   row names any more gets a digest of its old one (``_rename_named_copies``). Names an older release made
-   with an unkeyed digest are renamed alike: a rotation to the same key keys them.
+5. the lake's own files named after a path (``quarantine/``, ``decisions/``, ``staging/``: a digest of the
+   path keyed with the pseudonym key, ``traces.name_digest``; and the removal notes under
+   ``reports/<run>/copies_removed/``) are renamed to their names under the new key, so a landing file read
+   again still replaces its quarantined and held rows; a name of a path no file and no row names any more
+   gets a digest of its old one (``_rename_named_copies``). Names an older release made with an unkeyed
+   digest, or with the path's shown form before the digest, are renamed alike: a rotation to the same key
+   keys them (and the copies purge names them by the digest alone whatever the key: ``name_by_digest_alone``).
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
@@ -320,21 +321,21 @@ def _rekey_copies(storage: Storage, old: pa.Array, new: pa.Array, live: set[str]
     return out
 
 
-# the folders of the files named after a path (``jobs.publish._file_key``: ``<name>.<16 hex digits>`` before
-# the suffixes), and the digest in such a name; the removal notes of a copies purge (``copies.Removals``)
+# the folders of the files named after a path (``jobs.publish._file_key``), and such a name: the path's digest
+# (after ``held__`` or ``withdrawn__``: a held or withdrawn set decided again), then its suffixes; an older
+# release put the path's shown form, flattened, before the digest (``<name>.<digest>``); and the removal
+# notes of a copies purge (``copies.Removals``)
 NAMED_COPIES = ("quarantine", "decisions", "staging")
-_NAME_DIGEST = re.compile(r"\.([0-9a-f]{16})(?=[.~]|$)")
+_NAMED = re.compile(
+    r"(?P<kind>held__|withdrawn__)?(?:(?P<readable>.+)\.)?(?P<digest>[0-9a-f]{16})(?P<suffix>(?:~\d+)?(?:\.[a-z]+)*)"
+)
 _REMOVALS_NAME = re.compile(r"^[0-9a-f]+-([0-9a-f]{16})\.json$")
 
 
-def _rename_named_copies(storage: Storage, old_key: bytes, new_key: bytes) -> int:
-    """Every file named after a path renamed to its name under ``new_key`` (module doc, step 5): the paths
-    are the landing files', the quarantined files' and those their rows came from (``source_file``); a digest
-    made of one with ``old_key``, or unkeyed by an older release, becomes the new key's. A digest no such
-    path explains (the landing file and its rows are gone) is replaced by a digest of it under the new key:
-    nothing looks such a file up by its path, and an unkeyed one would still be a hash of that path. Where
-    the new name is taken already, the file written under it (by a newer release) stays and the other goes.
-    Returns the files renamed."""
+def _digests_by_path(storage: Storage, old_key: bytes, new_key: bytes) -> dict[str, str]:
+    """Each digest a path the lake knows was named by (under ``old_key``, unkeyed, or under ``new_key``
+    already) and the path's digest under ``new_key``: the paths are the landing files', the quarantined
+    files' and those their rows came from (``source_file``)."""
     paths = {i.path for i in storage.list_files("landing")}
     for info in storage.list_files("quarantine", (".parquet",)):
         paths.add(info.path)
@@ -346,30 +347,79 @@ def _rename_named_copies(storage: Storage, old_key: bytes, new_key: bytes) -> in
         digest = name_digest(new_key, path)
         for made in (name_digest(old_key, path), unkeyed_name_digest(path), digest):
             named[made] = digest
+    return named
 
-    def digest_of(match: re.Match[str]) -> str:
-        return named.get(match.group(1)) or name_digest(new_key, f"renamed:{match.group(1)}")
 
-    def renamed(rel: str, pattern: re.Pattern[str]) -> int:
-        folder, name = posixpath.split(rel)
-        # every digest of the name (a released held set's decisions: its own name's digest, then its path's)
-        new_name = pattern.sub(lambda m: m.group(0).replace(m.group(1), digest_of(m)), name)
-        if new_name == name:
-            return 0
-        target = posixpath.join(folder, new_name)
-        if not storage.exists(target):
-            storage.write_bytes(target, storage.read_bytes(rel))
-        storage.remove(rel)
-        return 1
+def _moved(storage: Storage, rel: str, new_name: str) -> int:
+    """``rel`` renamed to ``new_name`` in its folder; where the name is taken already, the file written under
+    it (by a newer release) stays and this one goes. 1 when renamed."""
+    folder, name = posixpath.split(rel)
+    if new_name == name:
+        return 0
+    target = posixpath.join(folder, new_name)
+    if not storage.exists(target):
+        storage.write_bytes(target, storage.read_bytes(rel))
+    storage.remove(rel)
+    return 1
+
+
+def _rename_named_copies(storage: Storage, old_key: bytes, new_key: bytes) -> int:
+    """Every file named after a path renamed to its name under ``new_key`` (module doc, step 5), the digest
+    alone (``jobs.publish._file_key``: an older release's readable part goes too): a digest made of a path
+    the lake knows with ``old_key``, or unkeyed by an older release, becomes the new key's. A digest no such
+    path explains (the landing file and its rows are gone) is replaced by a digest of it under the new key:
+    nothing looks such a file up by its path, and an unkeyed one would still be a hash of that path. Returns
+    the files renamed."""
+    named = _digests_by_path(storage, old_key, new_key)
+
+    def digest_of(digest: str) -> str:
+        return named.get(digest) or name_digest(new_key, f"renamed:{digest}")
 
     count = 0
     for prefix in NAMED_COPIES:
         for info in storage.list_files(prefix):
-            count += renamed(info.path, _NAME_DIGEST)
+            if match := _NAMED.fullmatch(posixpath.basename(info.path)):
+                count += _moved(storage, info.path, _by_digest(match, digest_of(match["digest"])))
     for info in storage.list_files("reports", (".json",)):
         if posixpath.basename(posixpath.dirname(info.path)) == "copies_removed":
-            count += renamed(info.path, _REMOVALS_NAME)
+            name = posixpath.basename(info.path)
+            new_name = _REMOVALS_NAME.sub(
+                lambda m: m.group(0).replace(m.group(1), digest_of(m.group(1))), name
+            )
+            count += _moved(storage, info.path, new_name)
     return count
+
+
+def _by_digest(match: re.Match[str], digest: str) -> str:
+    return f"{match['kind'] or ''}{digest}{match['suffix']}"
+
+
+def name_by_digest_alone(storage: Storage, key: bytes, *, but: tuple[str, ...] = ()) -> int:
+    """The lake's own files an older release named after a path with the path's shown form in the name
+    (``<name>.<digest>``: a landing file named after its customer, ``dt=…/zed-4417.jsonl``, left their id in
+    the names of its quarantine, held, decisions and staging files after their delete-all) renamed to the
+    digest alone, as ``jobs.publish._file_key`` names them now. A digest this ``key`` made of a path the lake
+    knows is kept (a landing file read again still replaces its copies), an unkeyed one is keyed, and one no
+    such path explains becomes a digest of it. ``but``: the keys of runs under way, whose staged files their
+    next steps find by name (their folders under ``staging/`` wait for the next purge). Returns the files
+    renamed; nothing is read unless a name needs it."""
+    skipped = tuple(f"staging/{run}/" for run in but)
+    older = [
+        (info.path, match)
+        for prefix in NAMED_COPIES
+        for info in storage.list_files(prefix)
+        if not info.path.startswith(skipped)
+        and (match := _NAMED.fullmatch(posixpath.basename(info.path))) is not None
+        and match["readable"]
+    ]
+    if not older:
+        return 0
+    named = _digests_by_path(storage, key, key)
+    renamed = 0
+    for rel, match in older:
+        digest = named.get(match["digest"]) or name_digest(key, f"renamed:{match['digest']}")
+        renamed += _moved(storage, rel, _by_digest(match, digest))
+    return renamed
 
 
 # a speaker key in a report: whole (64 hex digits) or the 16-digit prefix reports show

@@ -53,15 +53,18 @@ def _named(lake, digest: str) -> list[str]:
 
 
 def _as_an_older_release_named_them(lake, key: str) -> list[str]:
-    """Every file named after ``HIVE`` renamed to the name an unkeyed digest gave it."""
+    """Every file named after ``HIVE`` renamed to the name an older release gave it: the path's shown form
+    flattened, then its unkeyed digest."""
+    from utterance_governance.jobs.publish import _flat_name
     from utterance_governance.purge.traces import name_digest, unkeyed_name_digest
 
     keyed, unkeyed = name_digest(key.encode(), HIVE), unkeyed_name_digest(HIVE)
     renamed = []
     for rel in _named(lake, keyed):
-        lake.storage.write_bytes(rel.replace(keyed, unkeyed), lake.storage.read_bytes(rel))
+        older = rel.replace(keyed, f"{_flat_name(HIVE)}.{unkeyed}")
+        lake.storage.write_bytes(older, lake.storage.read_bytes(rel))
         lake.storage.remove(rel)
-        renamed.append(rel.replace(keyed, unkeyed))
+        renamed.append(older)
     return renamed
 
 
