@@ -81,6 +81,18 @@ def receipt(lake: Lake, request_id: str) -> dict:
     return json.loads(lake.storage.read_bytes(receipt_path(request_id)))
 
 
+def the_failure_callback(lake: Lake, dag_id: str = "privacy_requests") -> None:
+    """What the DAG's failure callback does once a run of ``dag_id`` killed mid-task ended failed (the lake's
+    one such run): its in-flight mark goes (its privacy intake marked it), so receipts need not wait for it."""
+    from utterance_governance.jobs.failures import record_failed_run
+    from utterance_governance.jobs.in_flight import IN_FLIGHT
+
+    (folder,) = [f for f in lake.storage.list_dirs("staging") if f.startswith(f"staging/{dag_id}__")]
+    run_id = json.loads(lake.storage.read_bytes(f"{folder}/{IN_FLIGHT}"))["run_id"]
+    with lake._environment():
+        record_failed_run(dag_id, run_id, [])
+
+
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:
     return Lake(str(tmp_path / "lake"), store_url)
@@ -380,6 +392,7 @@ def test_a_run_that_stops_after_the_copies_leaves_the_reports_to_the_next(lake, 
         m.setattr(copies, "purge_traces", killed)
         with pytest.raises(Killed):
             lake.privacy()
+    the_failure_callback(lake)
     assert left_in_lake(lake, "u-gone-5") == ["reports/governance_audit-001/audit.json"]
     assert lake.storage.list_files("_purge", (".json",))  # the note of what was found
     lake.privacy()

@@ -8,7 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, receipt
+from tests.unit.purge.test_every_copy_edges import (
+    DT,
+    deletion,
+    left_in_lake,
+    line,
+    receipt,
+    the_failure_callback,
+)
 
 
 def _rotate(lake, monkeypatch, capsys) -> tuple[int, str]:
@@ -47,6 +54,7 @@ def test_a_rotation_waits_for_the_reports_to_be_scrubbed_of_what_a_killed_purge_
         m.setattr(copies, "purge_traces", killed)
         with pytest.raises(Killed):
             lake.privacy()
+    the_failure_callback(lake)  # the run ended failed: its in-flight mark goes
     assert lake.storage.list_files("_purge", (".json",))  # the note of what was found
     code, err = _rotate(lake, monkeypatch, capsys)
     assert code == 1 and "scrub journal" in err
