@@ -137,7 +137,8 @@ def read_landing_pieces(
         if isinstance(piece, Unreadable):  # a part of the file (a Parquet row group); the rest is read
             yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line))
             continue
-        if from_path is not None and "customer_id" in piece[0]:  # the rows' own id, where they give one
+        # the rows that give no customer_id are the folder's; an utterance naming another is malformed
+        if from_path is not None and "customer_id" in piece[0]:
             piece[0]["customer_id"] = pc.fill_null(piece[0]["customer_id"], from_path)
         try:
             read = _finish(schema, required, id_field, rel, *piece, arrival)
@@ -149,12 +150,19 @@ def read_landing_pieces(
         yield ReadResult(_empty(schema, rel), S.QUARANTINE.empty_table())
 
 
+# an utterance row naming another customer than its file's Hive folder (``customer_of_path``)
+NOT_OF_ITS_FOLDER = "invalid_id:customer_id_not_of_its_folder"
+
+
 def customer_of_path(rel: str) -> str | None:
     """The customer a landing path names Hive-style (``…/customer_id=zed-4417/part-0.jsonl``: Spark's
     ``partitionBy("customer_id")`` writes the id there and drops the column from the rows), key spelled in
     any case or separators, value URL-decoded; None when no segment (or two that differ) names one. The
     rows of such a file that give no customer_id are that customer's: read as no one's, a delete-all would
-    never reach them. Hive's null partition (``customer_id=__HIVE_DEFAULT_PARTITION__``: the rows' customer
+    never reach them. An utterance that names another customer is malformed (``NOT_OF_ITS_FOLDER``: whose
+    words they are cannot be told, an account merge, a stale partition key; read as the row's alone, the
+    folder's customer's opt-out and delete-all never reached it), quarantined as the folder's customer's
+    and found named in its raw line by the other's deletion. Hive's null partition (``customer_id=__HIVE_DEFAULT_PARTITION__``: the rows' customer
     was null) names nobody: read as one customer, every lost id would share one identity, and a deletion
     there would be a valid request that matches no one (naming nobody, it blocks publishing)."""
     named = {
@@ -913,6 +921,9 @@ def _finish(
             col = _parse_timestamps(col, field.name, d)
         typed[field.name] = col
     _canonical_identity(schema, typed, d)
+    folder = customer_of_path(rel) if schema is S.UTTERANCE else None
+    if folder is not None:  # whose words they are cannot be told: neither customer's to publish
+        d.flag(pc.not_equal(typed["customer_id"], folder), NOT_OF_ITS_FOLDER)
     _round_up(typed, finer)
     _semantic_checks(schema, typed, d)
     if arrival.not_after is not None and "captured_at" in typed:
@@ -1178,6 +1189,11 @@ def _quarantine(rel, lines, bad_idx, details, columns, typed, id_field, raw_of, 
         # a line too long to read names nobody it could be sure of: only its first bytes were kept
         cut = pa.array(details[bad_idx] == "line_too_long")
         customer = pc.if_else(cut, pa.scalar(None, pa.string()), customer)
+    folder = customer_of_path(rel) if id_field == "utterance_id" else None
+    if folder is not None and customer is not None:
+        # an utterance file in a customer's folder: its malformed rows are that customer's (their deletion
+        # reaches them), whoever else a row names (that one's deletion finds them named in the raw line)
+        customer = pa.array([folder] * len(bad_idx), pa.string())
     return pa.table(
         {
             "source_file": pa.array([rel] * len(bad_idx), pa.string()),
