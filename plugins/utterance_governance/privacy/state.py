@@ -159,17 +159,19 @@ def other_spellings(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
     (``plain_readings``: ``"zed-4417"``, ``zеd-4417`` with a Cyrillic е) the id written plainly and its own
     ``spellings_of``. Every caller reads them for a record that takes something away (a deletion, an
     opt-out, a hold): reaching more can only take more away."""
-    spelled = spellings_of(ids)
-    readings = plain_readings(ids)
+    distinct = pc.unique(canonical_ids(ids)).drop_null()
+    spelled = spellings_of(distinct)
+    readings = plain_readings(distinct)
     if not readings.num_rows:
         return spelled
     of_reading = spellings_of(readings.column("spelling")).rename_columns(["reading", "spelling"])
     via = readings.rename_columns(["customer", "reading"]).join(of_reading, "reading", join_type="inner")
-    pairs = pa.concat_tables([spelled, readings, via.select(SPELLINGS.names).cast(SPELLINGS)])
-    other = pc.not_equal(pairs.column("customer"), pairs.column("spelling"))
-    return (
-        pairs.filter(other).group_by(SPELLINGS.names, use_threads=False).aggregate([]).select(SPELLINGS.names)
-    )
+    # (only the few ids read otherwise get pairs twice: the others' pairs are distinct already)
+    read = pc.is_in(spelled.column("customer"), value_set=readings.column("customer"))
+    pairs = pa.concat_tables([spelled.filter(read), readings, via.select(SPELLINGS.names).cast(SPELLINGS)])
+    pairs = pairs.filter(pc.not_equal(pairs.column("customer"), pairs.column("spelling")))
+    pairs = pairs.group_by(SPELLINGS.names, use_threads=False).aggregate([]).select(SPELLINGS.names)
+    return pa.concat_tables([spelled.filter(pc.invert(read)), pairs])
 
 
 def spellings_of(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
