@@ -310,6 +310,7 @@ def purge_copies(
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
     result.problems += traces.problems
+    result.unsearchable += traces.unsearchable  # (a symlink under published/: a loader follows it)
     if removals is None:
         result.by_request = merge_counts(result.by_request, traces.by_request)
     else:  # this attempt's, and what an earlier attempt of the run removed

@@ -125,6 +125,7 @@ class TracesPurge:
     by_request: dict[str, dict[str, int]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     searched: list[str] = field(default_factory=list)  # the places searched to the end
+    unsearchable: list[str] = field(default_factory=list)  # paths no search can read (among the problems)
 
     def to_dict(self) -> dict:
         return {"dry_run": self.dry_run, "removed": self.removed, "files_scanned": self.files_scanned,
@@ -187,6 +188,7 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
     for r in refused:
         result.problems.append(f"published_files: {shown_path(r.path)} ({r.reason}): a loader reads it, the "
                                "purge cannot search it: remove it")  # fmt: skip
+        result.unsearchable.append(r.path)
     for path in sorted(files):
         if path in live_shards:
             continue

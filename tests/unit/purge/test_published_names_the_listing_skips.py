@@ -56,3 +56,20 @@ def test_a_symlink_under_published_keeps_the_receipt_open_named_in_the_problems(
     (shard.parent / "part-restored.parquet").unlink()  # the operator removes it: the next run completes
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
+
+
+def test_a_symlink_under_published_after_a_completed_deletion_fails_the_run_loudly(lake, tmp_path):
+    """A receipt completed before the link came cannot be taken back: the run fails at its end, naming the
+    path as a copy no search can read, as a late file in another encoding does."""
+    from utterance_governance.purge.receipts import CopiesUnsearchable
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "remind me zebracornflakes"))
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    lake.privacy()
+    assert receipt(lake, "d1")["status"] == "completed"
+    outside = tmp_path / "backup.parquet"
+    outside.write_bytes(b"PAR1")
+    os.symlink(outside, lake.storage.full("published/assistant-sft/restored.parquet"))
+    with pytest.raises(CopiesUnsearchable, match=r"restored\.parquet"):
+        lake.privacy()

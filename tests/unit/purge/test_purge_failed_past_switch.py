@@ -8,6 +8,7 @@ run reports such a version now, once, and purges what is left at the run after i
 from __future__ import annotations
 
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
+
 from utterance_governance.jobs import privacy
 from utterance_governance.publish.lineage import revocation_announcement
 
