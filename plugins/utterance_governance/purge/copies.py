@@ -71,6 +71,7 @@ from utterance_governance.io.readers import (
     FileChangedWhileRead,
     FileProblem,
     LandingText,
+    customer_of_path,
     customers_in_raw,
     integral_digits,
     read_landing_pieces,
@@ -516,7 +517,12 @@ def _given_twice(storage: Storage, quarantined: list[ObjectInfo]) -> set[str]:
 def _landing_mentions(storage: Storage, path: str, deleted: Deleted, text: LandingText | None) -> bool:
     """Does the file hold a deleted customer or a listed id? Decided on decoded values, never on
     raw bytes (a JSON \\u escape, gzip or Parquet encoding hides an id from a byte search), piece by
-    piece: the file is never held whole. ``text``: a JSON Lines file's (None for Parquet)."""
+    piece: the file is never held whole. ``text``: a JSON Lines file's (None for Parquet). A file in a
+    deleted customer's ``customer_id=`` folder is theirs whatever its rows name (a row naming another
+    customer there is malformed, and either one's deletion reaches it)."""
+    folder = customer_of_path(path)
+    if folder is not None and deleted.mentioned(pa.array([folder], pa.string()), None):
+        return True
     if path.endswith(".parquet"):
         names = _column_names(storage, path)
         wanted = [c for c in ("customer_id", "utterance_id") if c in names]

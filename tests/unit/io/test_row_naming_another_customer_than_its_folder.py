@@ -53,15 +53,10 @@ def test_the_folders_customers_delete_all_reaches_a_row_naming_another(lake):
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
     assert "u1" not in lake.live_ids(), "a row in zed-4417's folder stayed live after zed-4417's delete-all"
-    # every copy the pipeline wrote (quarantine, decisions) is reached; the landing file is not yet
-    assert left_in_lake(lake, "zebracornflakes") == [f"{FOLDER}/part-0.jsonl"]
+    # every copy the pipeline wrote (quarantine, decisions) is reached, and the landing file
+    assert left_in_lake(lake, "zebracornflakes") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="purge/copies.py _landing_mentions passes over a file whose every row names a customer none of "
-    "whom is deleted; it must also open one whose folder names a deleted customer (readers.customer_of_path)",
-)
 def test_the_folders_customers_delete_all_removes_the_row_from_landing(lake):
     lake.storage.write_bytes(f"{FOLDER}/part-0.jsonl", line("u1", "bob", "the zebracornflakes recipe"))
     lake.publish()
