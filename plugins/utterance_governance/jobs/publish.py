@@ -122,6 +122,19 @@ def _stray_landing_files(storage: Storage) -> list[str]:
     return sorted(out + storage.list_files_here("landing"))
 
 
+def _unread_utterance_files(storage: Storage) -> list[Refused]:
+    """Files under ``landing/utterances/`` no night reads: outside a ``dt=`` partition
+    (``landing/utterances/deletions.jsonl``, ``…/2026-11-25/d.jsonl``), a name the reader does not take
+    (``dt=…/deletions.json``). One may be anyone's deletion or opt-out exported under the wrong prefix: each
+    blocks publishing as a stray file elsewhere under ``landing/`` does. Hidden and ``_``-named files
+    (``_SUCCESS``, a writer's ``.crc`` checksums) and paths the lake refuses (a symlink, a name that is no
+    UTF-8: ``discover_files`` reports them) block nothing."""
+    unlisted: list[Refused] = []
+    listed = storage.list_files("landing/utterances", SUFFIXES, [], unlisted)
+    visible = [r for r in unlisted if not posixpath.basename(r.path).startswith((".", "_"))]
+    return visible + [Refused(f.path, "outside_partition") for f in listed if not _dt_of(f.path)]
+
+
 def _refused_privacy_files(storage: Storage, refused: list[Refused]) -> pa.Table:
     """A privacy file the lake refuses to read (a symlink, a path outside the root, a name the reader
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
@@ -177,6 +190,10 @@ def ingest_privacy(ctx: RunContext) -> dict:
         ctx.store.record_privacy_quarantine("deletion", _blocking_rows(
             [(path, _versioned(ctx.storage, path, "refused_path:unknown_folder")) for path in strays]))  # fmt: skip
         summary["stray_landing_files"] += len(strays)
+    unread = _unread_utterance_files(ctx.storage)
+    if unread:
+        ctx.store.record_privacy_quarantine("deletion", _refused_privacy_files(ctx.storage, unread))
+        summary["unread_utterance_files"] += len(unread)
     for folder, kind in PRIVACY_KINDS.items():
         refused: list[Refused] = []
         files = _new_privacy_files(ctx, folder, refused)

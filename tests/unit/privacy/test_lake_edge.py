@@ -10,6 +10,7 @@ import os
 import pytest
 
 from utterance_governance.io.storage import PathRefused, Storage
+from utterance_governance.jobs.publish import PublishingBlocked
 
 DATASET = "assistant-sft"
 DT = "landing/utterances/dt=2026-11-20"
@@ -83,12 +84,17 @@ def test_files_that_flatten_alike_keep_their_own_names_everywhere(lake):
 
 def test_a_landing_file_outside_a_dt_partition_is_reported_as_refused(lake):
     """Files under landing/utterances/ but in no dt= folder were skipped every night with a log line
-    only: no decision, no quarantine row, not in refused_inputs.json."""
+    only: no decision, no quarantine row, not in refused_inputs.json. Such a file may be anyone's
+    deletion exported under the wrong prefix: it blocks publishing until moved and acknowledged."""
     storage = lake.storage
     storage.write_bytes(f"{DT}/a.jsonl", utterance("u1", "c1", "what is the weather like in lisbon"))
     storage.write_bytes(
         "landing/utterances/2026-11-20/b.jsonl", utterance("u2", "c2", "play some jazz please")
     )
+    with pytest.raises(PublishingBlocked, match="refused_path:outside_partition"):
+        lake.publish()
+    with lake.store() as store:
+        store.acknowledge_privacy_quarantine([q["id"] for q in store.privacy_quarantine()], by="on call")
     lake.publish()
     assert lake.live_ids() == {"u1"}
     reports = [f.path for f in storage.list_files("reports", ("refused_inputs.json",))]

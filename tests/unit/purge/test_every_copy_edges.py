@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from tests.pipeline import Lake
 
+from utterance_governance.jobs.publish import PublishingBlocked
 from utterance_governance.purge.receipts import receipt_path
 
 DT = "landing/utterances/dt=2026-11-20"
@@ -245,14 +246,19 @@ def test_a_gzip_landing_file_is_read_and_purged_member_after_member(lake, shape)
 
 @pytest.mark.parametrize("name", ["z.JSONL", "z.ndjson", "_z.jsonl", ".z.jsonl", "z.jsonl.GZ", "z.PARQUET"])
 def test_a_landing_file_no_reader_takes_is_reported_and_keeps_the_receipt_open(lake, name):
-    """It was skipped unseen by publishing and by the purge, and the receipt said every place was searched."""
+    """It was skipped unseen by publishing and by the purge, and the receipt said every place was searched.
+    A visible one blocks publishing (it may be anyone's deletion exported there); a hidden one is reported."""
     lake.storage.write_bytes(f"{DT}/base.jsonl", line("u-base", "bob", "what time is it"))
     lake.storage.write_bytes(f"{DT}/{name}", line("u-zed-1", "zed", SECRET))
-    lake.publish()
-    refused = json.loads(
-        lake.storage.read_bytes("reports/utterances_publish__utterances_publish-001/refused_inputs.json")
-    )
-    assert refused == [{"path": f"{DT}/{name}", "reason": "unsupported_name"}]
+    if name.startswith(("_", ".")):
+        lake.publish()
+        refused = json.loads(
+            lake.storage.read_bytes("reports/utterances_publish__utterances_publish-001/refused_inputs.json")
+        )
+        assert refused == [{"path": f"{DT}/{name}", "reason": "unsupported_name"}]
+    else:
+        with pytest.raises(PublishingBlocked, match="refused_path:unsupported_name"):
+            lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
     result = lake.privacy()
     assert f"{DT}/{name}" in result["copies"]["unrecognised_files"]
