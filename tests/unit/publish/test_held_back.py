@@ -71,7 +71,7 @@ def test_rows_the_recheck_under_the_lock_holds_back_wait_with_the_held_rows(tmp_
               "transcript": f"play some jazz in the kitchen {c}", "response": "Done.", "asr_confidence": 0.9}
              for c in ("ann", "bob")]  # fmt: skip
     lake.storage.write_bytes(f"{day}/a.jsonl", "\n".join(json.dumps(line) for line in lines).encode())
-    event = {"event_id": "e-bob", "customer_id": "bob", "purpose": "model_training", "status": "opted_out",
+    event = {"event_id": "e-bob", "customer_id": "bob", "purpose": "model_training", "status": "opted_in",
              "effective_at": "not a time", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"}  # fmt: skip
 
     def unreadable_record_arrives() -> None:
@@ -89,13 +89,8 @@ def test_rows_the_recheck_under_the_lock_holds_back_wait_with_the_held_rows(tmp_
         {"reason": S.HELD_BACK, "detail": S.HELD_AT_PUBLISH}
     ]
 
-    # the same event, readable and recorded later, releases the hold: bob opted in after all
-    fixed = {
-        **event,
-        "status": "opted_in",
-        "effective_at": "2026-11-01T00:00:00Z",
-        "recorded_at": "2026-11-22T00:00:00Z",
-    }
+    # the same event sent again readable (what the broken line readably stated unchanged) releases the hold
+    fixed = {**event, "effective_at": "2026-11-01T00:00:00Z"}
     lake.storage.write_bytes("landing/consent/fixed.jsonl", json.dumps(fixed).encode())
     lake.publish()
     assert lake.live_ids() == {"u-ann", "u-bob"}

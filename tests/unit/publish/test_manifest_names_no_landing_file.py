@@ -88,8 +88,8 @@ def test_a_version_published_before_the_store_kept_its_inputs_is_finalized_from_
 
 
 def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, caplog):
-    """Task logs outlive deletions, and the quarantine and decisions files take their names from the
-    landing file's: a Hive segment naming a customer is shown as ``customer_id=[customer]``."""
+    """Task logs outlive deletions: a Hive segment naming a customer is shown as ``customer_id=[customer]``;
+    the quarantine and decisions files are named by a digest, never by the landing file's name."""
     hive = f"{DT}/Customer_ID=zed-4417/export-7.jsonl"
     lake.storage.write_bytes(hive, _without_customer("u-1", "remind me about the tulips") + b"{broken\n")
     caplog.set_level(logging.INFO)
@@ -103,7 +103,9 @@ def test_logs_and_the_lakes_own_file_names_name_no_customer_of_a_path(lake, capl
         for folder in ("quarantine", "decisions", "staging", "reports")
         for f in lake.storage.list_files(folder)
     ]
-    assert any("export-7.jsonl" in path for path in derived)  # the broken line's quarantine, the decisions
+    # the broken line's quarantine and the decisions: named by a keyed digest of the landing path alone
+    assert any(path.startswith("quarantine/utterances/") for path in derived)
+    assert any(path.startswith("decisions/") for path in derived)
     assert not [path for path in derived if "zed-4417" in path]
 
 

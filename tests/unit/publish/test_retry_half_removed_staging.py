@@ -85,7 +85,8 @@ def test_a_row_held_at_publish_stays_held_and_an_opted_out_one_is_not_recorded_p
     _publish_crashing_in_the_staging_removal(lake, monkeypatch, "rechecked.parquet", meanwhile)
     decided = _decisions(lake)
     assert (decided["u-ann"]["reason"], decided["u-cy"]["reason"]) == (S.HELD_BACK, S.OPTED_OUT)
-    fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}
+    # the same event sent again readable: what the broken line readably stated (its recorded_at) unchanged
+    fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z"}
     _arrives(lake, fixed, "fixed", privacy_run=False)
     lake.publish()
     assert lake.live_ids() == {"u-dan", "u-ann"}

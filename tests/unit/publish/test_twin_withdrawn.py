@@ -170,7 +170,8 @@ def test_the_twin_of_a_row_held_at_publish_waits_beside_it_and_goes_live_before_
 
     lake.publish()
     assert lake.live_ids() == {"u-dan", "u-bob"}
-    fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z", "recorded_at": "2026-11-22T00:00:00Z"}
+    # the same event sent again readable: what the broken line readably stated (its recorded_at) unchanged
+    fixed = {**broken, "effective_at": "2026-11-01T00:00:00Z"}
     _arrives(lake, fixed, "fixed", privacy_run=False)
     again = lake.publish()
     assert again["counts"] == {S.DUPLICATE: 1}
