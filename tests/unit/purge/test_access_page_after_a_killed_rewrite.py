@@ -11,22 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, files_holding, line, receipt
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.reports.access import page_from_json, page_shows
 
 GONE = "remind me zebracornflakes"
 RANGE = {"from": "2026-11-18T00:00:00Z", "to": "2026-11-18T23:59:59Z"}
-
-
-def _holding(root: str, needle: str) -> list[str]:
-    return sorted(
-        str(Path(d, n))
-        for d, _, names in os.walk(root)
-        for n in names
-        if needle in Path(d, n).read_bytes().decode("utf-8", "replace")
-    )
 
 
 class Killed(BaseException):
@@ -44,7 +35,7 @@ def _reported(lake) -> str:
     lake.publish()
     lake.access_report("zed-4417")
     root = lake.access_storage.root_url.removeprefix("file://")
-    assert len(_holding(root, GONE)) == 2  # json and page
+    assert len(files_holding(root, GONE)) == 2  # json and page
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", "range", **RANGE))
     return root
 
@@ -68,13 +59,13 @@ def test_a_worker_killed_between_the_reports_json_and_its_page_leaves_no_deleted
     lake.privacy(check_deadlines=False)  # the next hourly run
     # (the killed run's in-flight mark may hold the receipt open a while; the words are gone either way)
     assert receipt(lake, "d1")["status"] in ("completed", "in_progress")
-    assert _holding(root, GONE) == []
-    assert len(_holding(root, "what is the weather")) == 2  # the other utterance stays, in both
+    assert files_holding(root, GONE) == []
+    assert len(files_holding(root, "what is the weather")) == 2  # the other utterance stays, in both
 
 
 def test_a_page_an_older_release_left_beside_a_rewritten_json_is_made_again_from_the_json(lake):
     root = _reported(lake)
-    (path,) = [p for p in _holding(root, GONE) if p.endswith("access.json")]
+    (path,) = [p for p in files_holding(root, GONE) if p.endswith("access.json")]
     folder = Path(path).parent
     page = (folder / "access.html").read_bytes()
     assert page_shows(page, Path(path).read_bytes())
@@ -86,7 +77,7 @@ def test_a_page_an_older_release_left_beside_a_rewritten_json_is_made_again_from
     (folder / "access.html").write_text(page.decode().replace("<!-- access.json sha256", "<!-- x"))
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
-    assert _holding(root, GONE) == []
+    assert files_holding(root, GONE) == []
     data = Path(path).read_bytes()
     assert page_shows((folder / "access.html").read_bytes(), data)
     assert (folder / "access.html").read_bytes().split(b"<footer>")[0] == page_from_json(data).split(
@@ -96,8 +87,8 @@ def test_a_page_an_older_release_left_beside_a_rewritten_json_is_made_again_from
 
 def test_a_report_folder_whose_json_is_missing_goes_whole(lake):
     root = _reported(lake)
-    (path,) = [p for p in _holding(root, GONE) if p.endswith("access.json")]
+    (path,) = [p for p in files_holding(root, GONE) if p.endswith("access.json")]
     os.remove(path)  # a report whose worker was killed after its page
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
-    assert _holding(root, GONE) == [] and not Path(path).parent.exists()
+    assert files_holding(root, GONE) == [] and not Path(path).parent.exists()

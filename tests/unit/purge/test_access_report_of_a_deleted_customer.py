@@ -1,21 +1,9 @@
 """An access report holds its customer's identity as well as the utterances it lists: a delete-all
 takes it whole, even one that lists none (the customer asked when they had none left in the lake)."""
 
-import os
-from pathlib import Path
-
-from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, files_holding, line, receipt
 
 DT = "landing/utterances/dt=2026-11-20"
-
-
-def _holding(root: str, needle: str) -> list[str]:
-    return sorted(
-        str(Path(d, n))
-        for d, _, names in os.walk(root)
-        for n in names
-        if needle in Path(d, n).read_bytes().decode("utf-8", "replace")
-    )
 
 
 def test_a_delete_all_removes_the_customers_access_report_that_lists_nothing(lake):
@@ -23,11 +11,11 @@ def test_a_delete_all_removes_the_customers_access_report_that_lists_nothing(lak
     lake.publish()
     lake.access_report("zed-4417")
     root = lake.access_storage.root_url.removeprefix("file://")
-    assert _holding(root, "zed-4417")  # the report names its customer
+    assert files_holding(root, "zed-4417")  # the report names its customer
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
-    assert _holding(root, "zed-4417") == []
+    assert files_holding(root, "zed-4417") == []
 
 
 def test_a_range_deletion_keeps_the_report_of_what_it_does_not_cover(lake):
@@ -42,4 +30,4 @@ def test_a_range_deletion_keeps_the_report_of_what_it_does_not_cover(lake):
     lake.storage.write_bytes("landing/deletions/d.jsonl", request)
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
-    assert _holding(root, "u-zed")  # captured in November: kept, with its customer
+    assert files_holding(root, "u-zed")  # captured in November: kept, with its customer

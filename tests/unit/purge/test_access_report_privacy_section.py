@@ -7,23 +7,13 @@ judges the lake's copy), and a section it does not know keeps the receipts open.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, files_holding, left_in_lake, line, receipt
 
 WORDS = "my locker code is zebracornflakes"
 KEPT = "my other code is quokkapancakes"
 RANGE = {"from": "2026-11-18T00:00:00Z", "to": "2026-11-18T23:59:59Z"}
-
-
-def _holding(root: str, needle: str) -> list[str]:
-    return sorted(
-        str(Path(d, n))
-        for d, _, names in os.walk(root)
-        for n in names
-        if needle in Path(d, n).read_bytes().decode("utf-8", "replace")
-    )
 
 
 def _reported(lake) -> str:
@@ -38,7 +28,9 @@ def _reported(lake) -> str:
     lake.publish()
     lake.access_report("zed-4417")
     root = lake.access_storage.root_url.removeprefix("file://")
-    assert _holding(root, WORDS) and _holding(root, KEPT)  # the report lists the unreadable lines' raw text
+    assert files_holding(root, WORDS) and files_holding(
+        root, KEPT
+    )  # the report lists the unreadable lines' raw text
     return root
 
 
@@ -49,8 +41,8 @@ def test_a_range_deletion_takes_the_misrouted_words_out_of_the_customers_access_
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, WORDS) == []  # the lake's copies of the line are gone ...
-    assert _holding(root, WORDS) == []  # ... and the report's
-    assert _holding(root, KEPT)  # the line of another day stays
+    assert files_holding(root, WORDS) == []  # ... and the report's
+    assert files_holding(root, KEPT)  # the line of another day stays
     assert receipt(lake, "d1")["removed"]["access_report_utterances"] >= 1
 
 
@@ -62,13 +54,13 @@ def test_a_listed_deletion_takes_the_misrouted_line_of_the_listed_utterance(lake
     lake.privacy(check_deadlines=False)
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed"
-    assert _holding(root, WORDS) == []
-    assert _holding(root, KEPT)
+    assert files_holding(root, WORDS) == []
+    assert files_holding(root, KEPT)
 
 
 def test_a_section_the_purge_does_not_know_keeps_the_receipt_open(lake):
     root = _reported(lake)
-    (path,) = [p for p in _holding(root, WORDS) if p.endswith("access.json")]
+    (path,) = [p for p in files_holding(root, WORDS) if p.endswith("access.json")]
     report = json.loads(Path(path).read_text())
     report["call_recordings"] = [{"raw": "a section a later release adds"}]
     Path(path).write_text(json.dumps(report))

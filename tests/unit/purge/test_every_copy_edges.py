@@ -78,6 +78,17 @@ def left_in_lake(lake: Lake, needle: str) -> list[str]:
     )
 
 
+def files_holding(root: str, needle: str) -> list[str]:
+    """Every file under ``root`` (a folder outside the lake too: the access reports' root) whose bytes,
+    read as UTF-8, hold ``needle``; absolute paths."""
+    return sorted(
+        str(Path(folder, name))
+        for folder, _, names in os.walk(root)
+        for name in names
+        if needle in Path(folder, name).read_bytes().decode("utf-8", "replace")
+    )
+
+
 def receipt(lake: Lake, request_id: str) -> dict:
     return json.loads(lake.storage.read_bytes(receipt_path(request_id)))
 
