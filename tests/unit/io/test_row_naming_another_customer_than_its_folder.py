@@ -57,14 +57,6 @@ def test_the_folders_customers_delete_all_reaches_a_row_naming_another(lake):
     assert left_in_lake(lake, "zebracornflakes") == []
 
 
-def test_the_folders_customers_delete_all_removes_the_row_from_landing(lake):
-    lake.storage.write_bytes(f"{FOLDER}/part-0.jsonl", line("u1", "bob", "the zebracornflakes recipe"))
-    lake.publish()
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.privacy(check_deadlines=False)
-    assert left_in_lake(lake, "zebracornflakes") == []
-
-
 def test_the_row_named_customers_delete_all_reaches_it_too(lake):
     lake.storage.write_bytes(f"{FOLDER}/part-0.jsonl", line("u1", "bob", "the zebracornflakes recipe"))
     lake.publish()
