@@ -310,9 +310,15 @@ def is_placeholder(canonical: pa.Array) -> np.ndarray:
     full-width), as it is and without one pair of matching quotes around it ('"null"', "'None'")."""
     if isinstance(canonical, pa.ChunkedArray):
         canonical = canonical.combine_chunks()
-    unquoted = pc.replace_substring_regex(canonical, _QUOTED, r"\1\2")
-    lost = [pc.is_in(key_of_canonical(ids), value_set=_PLACEHOLDER_VALUES) for ids in (canonical, unquoted)]
-    return np.asarray(pc.fill_null(pc.or_(*lost), False), dtype=bool)
+    # each distinct id read once (a night's utterances name far fewer customers than they are rows)
+    encoded = pc.dictionary_encode(canonical)
+    distinct = encoded.dictionary
+    unquoted = pc.replace_substring_regex(distinct, _QUOTED, r"\1\2")
+    lost = [pc.is_in(key_of_canonical(ids), value_set=_PLACEHOLDER_VALUES) for ids in (distinct, unquoted)]
+    lost_distinct = np.append(np.asarray(pc.fill_null(pc.or_(*lost), False), dtype=bool), False)
+    # a null id (no customer: flagged as missing elsewhere) reads the appended False
+    indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)
+    return lost_distinct[indices]
 
 
 def unusable_ids(values: pa.Array | pa.ChunkedArray, canonical: pa.Array) -> np.ndarray:
