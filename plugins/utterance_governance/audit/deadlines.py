@@ -1,5 +1,5 @@
 """Deletion deadlines: requests past their deadline without a completed receipt, and those near it;
-and privacy files waiting in landing that no run has taken in."""
+privacy files waiting in landing that no run has taken in; unreadable privacy records that block."""
 
 from __future__ import annotations
 
@@ -74,3 +74,13 @@ def waiting_privacy_findings(
                                "without being taken in: is privacy_requests running? Its opt-outs and deletions "
                                "are in force, unseen"))  # fmt: skip
     return out
+
+
+def blocking_record_findings(store: GovernanceStore) -> list[Finding]:
+    """``privacy_record_blocking`` for each unreadable privacy record that names no customer and is not
+    acknowledged: publishing is blocked, but the rows already live of the customers whose opt-outs and
+    deletions it may hold (two records glued on one line, a file that cannot be read) stay live, and no
+    receipt or deadline names them. The audit says so every day until the record is fixed upstream or
+    acknowledged, as it says ``privacy_file_waiting`` for a file not taken in. Named as the store names
+    them (``privacy_blocked_reasons``: files as ``shown_path`` shows them)."""
+    return [Finding("privacy_record_blocking", reason) for reason in store.privacy_blocked_reasons()]

@@ -61,6 +61,7 @@ RULES: dict[str, AuditRule] = _rules(
     ("deletion_overdue", VIOLATION, "a deletion request is past its deadline without a completed receipt"),
     ("deletion_at_risk", WARNING, "a deletion request's deadline is near"),
     ("privacy_file_waiting", VIOLATION, "a consent or deletion file has waited in landing, not taken in, past a run"),
+    ("privacy_record_blocking", VIOLATION, "an unreadable privacy record naming no customer blocks publishing: the opt-outs and deletions it may hold are not carried out"),
     ("privacy_file_time_ahead", WARNING, "a consent or deletion file waiting in landing is stamped ahead of the pipeline's clock"),
     # housekeeping
     ("unlisted_shard_file", VIOLATION, "a Parquet file under the dataset folder that no version's manifest lists"),

@@ -37,7 +37,9 @@ themselves are in the ``utterance_governance.audit`` package:
 - **deletion deadlines** (``check_deadlines``): requests past their deadline without a completed
   receipt are violations; those within ``policy.deletion_at_risk_days`` are listed. A consent or
   deletion file waiting in landing, not taken in, for over two hours is a violation
-  (``privacy_file_waiting``): the store, which every other check reads, knows nothing of it.
+  (``privacy_file_waiting``): the store, which every other check reads, knows nothing of it. An
+  unreadable privacy record naming no customer, not acknowledged, is one too (``privacy_record_blocking``):
+  publishing is blocked, but the live rows of whoever's opt-out or deletion it holds stay live.
 
 Any violation fails the run, after the findings are written to ``reports/<run>/audit.json``
 and ``reports/<run>/index.html``. Findings name the shard, the utterance_id, the rule and a
@@ -54,7 +56,11 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from utterance_governance.audit.deadlines import deadline_findings, waiting_privacy_findings
+from utterance_governance.audit.deadlines import (
+    blocking_record_findings,
+    deadline_findings,
+    waiting_privacy_findings,
+)
 from utterance_governance.audit.findings import (
     MAX_FINDINGS_PER_RULE,
     RULES,
@@ -250,10 +256,13 @@ def check_deadlines(ctx: RunContext) -> dict:
     waiting = waiting_privacy_findings(ctx.storage, ctx.store, ctx.now_dt,
                                        clock_skew=timedelta(seconds=ctx.policy.capture_clock_skew_s))  # fmt: skip
     findings.extend(waiting)
+    blocking = blocking_record_findings(ctx.store)
+    findings.extend(blocking)
     summary = {
         "requests": len(deadlines),
         **deadline_counts(deadlines),
         "privacy_files_waiting": len(waiting),
+        "privacy_records_blocking": len(blocking),
     }
     return _write_part(ctx, "deadlines", findings, summary)
 

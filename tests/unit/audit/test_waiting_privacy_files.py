@@ -13,6 +13,7 @@ import pytest
 from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import line
 
+from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs.audit import AuditFailed
 
 CONSENT = "landing/consent/c.jsonl"
@@ -88,3 +89,32 @@ def test_a_file_taken_in_and_replaced_at_its_path_waits_from_its_new_sighting(la
     lake.audit(now=start + timedelta(days=1))  # seen first now: not waiting yet
     with pytest.raises(AuditFailed, match="privacy_file_waiting"):
         lake.audit(now=start + timedelta(days=1, hours=3))
+
+
+def test_an_unreadable_record_naming_nobody_fails_the_audit_until_acknowledged(tmp_path):
+    """Two consent records glued on one line (customer X's opt-out, Y's opt-in) name two customers, so
+    the line is nobody's: publishing is blocked, X's live row stays live (nobody is named to withdraw),
+    and the audit said nothing. It fails now, naming the record as the store does, until acknowledged."""
+    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}")
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-20/a.jsonl",
+        json.dumps({"utterance_id": "u-x", "customer_id": "cust-x", "captured_at": "2026-11-20T10:00:00Z",
+                    "locale": "en-US", "transcript": "remind me about the garden party", "response": "Sure.",
+                    "asr_confidence": 0.9}).encode() + b"\n",
+    )  # fmt: skip
+    lake.publish()
+    glued = "".join(
+        json.dumps({"event_id": event, "customer_id": customer, "purpose": "model_training", "status": status,
+                    "effective_at": "2026-11-21T00:00:00Z", "recorded_at": "2026-11-21T00:00:00Z", "source": "app"})
+        for event, customer, status in (("e1", "cust-x", "opted_out"), ("e2", "cust-y", "opted_in"))
+    )  # fmt: skip
+    lake.storage.write_bytes("landing/consent/c.jsonl", glued.encode() + b"\n")
+    lake.privacy()
+    assert "u-x" in lake.live_ids()  # nobody named: the live dataset is not withdrawn
+    with pytest.raises(AuditFailed, match="privacy_record_blocking") as failed:
+        lake.audit()
+    assert "cust-x" not in str(failed.value) and "cust-y" not in str(failed.value)
+    store = GovernanceStore(lake.database_url)
+    store.acknowledge_privacy_quarantine([r["id"] for r in store.privacy_quarantine()], by="on-call")
+    store.dispose()
+    lake.audit()

@@ -17,6 +17,7 @@ from tests.pipeline import Lake
 
 from utterance_governance.io.readers import Arrival, read_landing_file
 from utterance_governance.io.storage import Storage
+from utterance_governance.jobs.audit import AuditFailed
 from utterance_governance.policy import OPT_IN_REGIONS, Policy, locale_region, region_subtags
 from utterance_governance.privacy.identity import canonical_id, canonical_ids
 
@@ -120,7 +121,10 @@ def test_a_file_name_that_is_no_utf8_is_refused_and_stops_nothing(lake):
     with lake.store() as store:
         (blocked,) = store.privacy_blocked_reasons()
     assert "export_\\xe9t\\xe9.jsonl" in blocked and "undecodable_name" in blocked
-    lake.audit()  # reads every file name of the lake: no crash (it raises on a violation only)
+    # reads every file name of the lake without a crash; its one violation is the record that blocks
+    with pytest.raises(AuditFailed, match="privacy_record_blocking") as failed:
+        lake.audit()
+    assert "1 violation(s) (privacy_record_blocking 1)" in str(failed.value)
 
 
 def test_a_line_giving_the_customer_twice_names_nobody_and_blocks_publishing(lake):
