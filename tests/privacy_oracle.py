@@ -144,9 +144,10 @@ def _statuses(
             continue
         out = _fold(event["status"]) != "opted_in"
         effective, recorded = event["effective_at"], event["recorded_at"]
-        # an opt-out from the earliest moment we could know of it, an opt-in never before it was given (nor
-        # within the clock skew after it: words said just before it on a device whose clock runs ahead)
-        start = min(effective, recorded, now) if out else max(effective, recorded) + skew
+        # an opt-out from the earliest moment we could know of it (less the clock skew: words said just after
+        # it on a device whose clock runs behind), an opt-in never before it was given (nor within the clock
+        # skew after it: words said just before it on a device whose clock runs ahead)
+        start = min(effective, recorded, now) - skew if out else max(effective, recorded) + skew
         if start <= now:
             events.append((start, recorded + skew if out else recorded, "out" if out else "in"))
     return _status_at(events, captured), _status_at(events, now)

@@ -1067,11 +1067,12 @@ def _fixed_numbers(texts: pa.Array) -> Callable[[int, int], np.ndarray]:
     return number
 
 
-# A timestamp keeps microseconds; a finer one is cut to them (floored). Floored, an opt-in recorded
-# 800 ns after a capture would count from the capture's microsecond, and a range's end would stop short
-# of a capture it covers: these two are rounded up instead, the way that publishes less. (Every other
-# floor already errs that way: an earlier capture, opt-out or range start excludes more.)
-_ROUNDED_UP = ("effective_at", "to")
+# A timestamp keeps microseconds; a finer one is cut to them (floored). Floored, an opt-in effective or
+# recorded 800 ns after a capture would count from the capture's microsecond (an opt-in counts from the
+# later of the two), and a range's end would stop short of a capture it covers: these are rounded up
+# instead, the way that publishes less. (Every other floor already errs that way: an earlier capture,
+# opt-out or range start excludes more.)
+_ROUNDED_UP = ("effective_at", "recorded_at", "to")
 _FINER_THAN_MICROSECONDS = r":\d{2}\.\d{6}(?:[1-9]\d{0,2}|0[1-9]\d?|00[1-9])(?:[Zz+-]|$)"
 _MICROSECOND = np.timedelta64(1, "us")
 
@@ -1086,9 +1087,12 @@ def _finer_than_microseconds(col: pa.Array) -> np.ndarray:
 
 
 def _round_up(typed: dict[str, pa.Array], finer: dict[str, np.ndarray]) -> None:
-    """An opt-in's time and a range's end, floored to microseconds, rounded up instead (above)."""
-    if "effective_at" in finer and "status" in typed:
-        finer["effective_at"] &= np.asarray(pc.fill_null(pc.equal(typed["status"], "opted_in"), False))
+    """An opt-in's times and a range's end, floored to microseconds, rounded up instead (above)."""
+    if "status" in typed:  # an opt-in's times; an opt-out's floored start already withdraws more
+        opt_in = np.asarray(pc.fill_null(pc.equal(typed["status"], "opted_in"), False))
+        for name in ("effective_at", "recorded_at"):
+            if name in finer:
+                finer[name] &= opt_in
     for name, mask in finer.items():
         if mask.any():
             later = pc.add(typed[name], pa.scalar(_MICROSECOND, pa.duration("us")))

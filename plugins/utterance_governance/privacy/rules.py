@@ -28,12 +28,12 @@ from utterance_governance.privacy.subjects import Subjects, _codes, micros
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 
 # Raised whenever a rule here comes to withdraw a row it kept before, so that the next purge judges every
-# live row once (``purge.affected.rules_in_force``). 5: a range deletion covers the clock skew on either
-# side of it; 4: an opt-in counts from the clock skew after it,
+# live row once (``purge.affected.rules_in_force``). 6: an opt-out counts from the clock skew before it;
+# 5: a range deletion covers the clock skew on either side of it; 4: an opt-in counts from the clock skew after it,
 # and an open unreadable consent record counts as the opt-out it may be (``doubt_opt_outs``) once released;
 # 3: an opt-in counts from when it was recorded (2: the word recorded last decides; 1: an opt-in counted
 # from the date it named).
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 
 
 # --- rule 3: deletion requests ------------------------------------------------------------------
@@ -147,8 +147,8 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     Each ``model_training`` event is the customer's word from an instant on, and a later word
     overrides an earlier one: the status at an instant is that of the event *recorded* last among
     those in force at it. An opt-out is in force from the earliest of its ``effective_at``, its
-    ``recorded_at`` and now: an opt-out we hold is never postponed to a date the customer's clock
-    or an upstream system chose. An opt-in is in force from the later of its ``effective_at`` and
+    ``recorded_at`` and now, less the devices' clock skew the policy allows: an opt-out we hold is never
+    postponed to a date the customer's clock or an upstream system chose. An opt-in is in force from the later of its ``effective_at`` and
     its ``recorded_at``, plus the devices' clock skew the policy allows: never before it was given (a backdated opt-in does not make consent at an
     earlier capture), nor before the date it names (a future opt-in is not consent yet). So an
     opt-in dated ahead by a fast clock does not override an opt-out the customer gave after it.
@@ -170,10 +170,13 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     effective, _ = micros(consent.column("effective_at"))
     recorded, _ = micros(consent.column("recorded_at"))
     # an opt-in counts from the clock skew after it: words said just before it on a device whose clock
-    # runs ahead carry a capture time just after it (as a delete-all covers them)
+    # runs ahead carry a capture time just after it (as a delete-all covers them); an opt-out from the
+    # clock skew before it: words said just after it on a device whose clock runs behind carry a capture
+    # time just before it (as a range deletion covers them), so an opt-out-then-in gap is widened at
+    # both ends
     start = np.where(
         is_out,
-        np.minimum(np.minimum(effective, recorded), s.now_us),
+        np.minimum(np.minimum(effective, recorded), s.now_us) - s.skew_us,
         np.maximum(effective, recorded) + s.skew_us,
     )
     # which word is later: recorded later, an opt-out first among words recorded within the clock skew
