@@ -5,7 +5,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 |---|---|---|
 | ``published_files`` | Parquet files under ``published/`` that the live version does not list (a version a crash or an operator left behind), whatever their name (``_part.parquet``, which a loader's glob takes) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them); a symlink there cannot be searched: the receipts stay open, naming it |
 | ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts, and the raw lines of their unreadable privacy records (``privacy_quarantine``) | every section carrying a row is judged (an utterance by its id and capture time; a raw line, of an utterance or of the privacy section, by the capture time read off it, as ``purge.copies`` judges the lake's copy): the covered entries leave the report; a report left with none is removed; a section the purge does not know keeps the receipts open |
-| ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object) | removed once older than ``STALE_TEMPORARY_S`` |
+| ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object), in the lake and in the access reports' root (a report's page whose worker was killed while writing it: the customer's id and transcripts) | removed once older than ``STALE_TEMPORARY_S`` (with the report folders it leaves empty); a younger one (a write under way) keeps the receipts open |
 | ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
 
 Receipts (``reports/receipts/``) keep the requester's speaker key: they are the proof of the deletion.
@@ -149,15 +149,16 @@ def purge_traces(
 
     ``live_shards``: lake paths of the live version's shards (the published purge's to rewrite,
     never touched here); ``found_ids``: utterance ids found deleted in the other copies this run;
-    ``access_reports``: opens the access reports' own root (with its own credentials). When it
-    cannot be opened (not configured, unreachable) that place is a problem, not searched: the
-    deletion's receipt stays open until it is.
+    ``access_reports``: opens the access reports' own root (with its own credentials), searched for
+    ``access_reports`` and ``temporary``. When it cannot be opened (not configured, unreachable) those
+    places are problems, not searched: the deletion's receipt stays open until it is.
     """
     result = TracesPurge(dry_run)
+    roots = _Roots(storage, access_reports)
     steps = (
         ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
-        ("access_reports", lambda: _access_reports([storage, *_opened(access_reports)], deleted, result)),
-        ("temporary", lambda: _temporary(storage, result, time.time() if now is None else now.timestamp())),
+        ("access_reports", lambda: _access_reports(roots(), deleted, result)),
+        ("temporary", lambda: _temporary(roots(), result, time.time() if now is None else now.timestamp())),
         (
             "run_reports",
             lambda: _run_reports(
@@ -207,8 +208,18 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
             storage.write_parquet(path, table.filter(pa.array(~verdict.deleted)))
 
 
-def _opened(access_reports: Callable[[], Storage] | None) -> list[Storage]:
-    return [] if access_reports is None else [access_reports()]
+class _Roots:
+    """The storages a purge searches: the lake, and the access reports' own root, opened once (a root that
+    cannot be opened fails each place searching it: each one a problem)."""
+
+    def __init__(self, lake: Storage, access_reports: Callable[[], Storage] | None):
+        self.lake, self.access_reports = lake, access_reports
+        self.opened: list[Storage] | None = None
+
+    def __call__(self) -> list[Storage]:
+        if self.opened is None:
+            self.opened = [self.lake, *([] if self.access_reports is None else [self.access_reports()])]
+        return self.opened
 
 
 def _access_reports(roots: list[Storage], deleted, result: TracesPurge) -> None:
@@ -297,6 +308,12 @@ def _remove_report_folder(storage: Storage, folder: str) -> None:
         storage.remove_empty_folder(parent)
 
 
+def _remove_empty_report_folders(storage: Storage, folder: str) -> None:
+    """An access report's folder, and the one above it, once empty (a temporary file removed was its last)."""
+    while folder.startswith("reports/access/") and storage.remove_empty_folder(folder):
+        folder = posixpath.dirname(folder)
+
+
 def _report_rows(
     entries: list[dict], customer: str | None, deleted, section: str
 ) -> list[tuple[int, pa.Table]]:
@@ -377,18 +394,24 @@ def _instants(values: list) -> pa.Array:
     return pa.array([v if v is None or v.tzinfo else None for v in out], S.TS)
 
 
-def _temporary(storage: Storage, result: TracesPurge, now: float) -> None:
+def _temporary(roots: list[Storage], result: TracesPurge, now: float) -> None:
+    """Every temporary file in every root the purge searches (the lake, the access reports' root: a report's
+    page whose worker was killed while writing it, alone in its folder, holds the customer's id and words):
+    a stale one is removed, and a report folder it leaves empty with it (its name is 16 digits of the
+    customer's speaker key); a young one is a write under way, which keeps the receipts open."""
     in_progress = 0
-    for info in storage.list_files("", ()):
-        if TEMPORARY_MARK not in posixpath.basename(info.path):
-            continue
-        result.files_scanned["temporary"] += 1
-        if info.modified is not None and now - info.modified.timestamp() < STALE_TEMPORARY_S:
-            in_progress += 1  # a write in progress: it becomes a real file, or a stale one, later
-            continue
-        result.removed["temporary"] += 1
-        if not result.dry_run:
-            storage.remove(info.path)
+    for storage in roots:
+        for info in storage.list_files("", ()):
+            if TEMPORARY_MARK not in posixpath.basename(info.path):
+                continue
+            result.files_scanned["temporary"] += 1
+            if info.modified is not None and now - info.modified.timestamp() < STALE_TEMPORARY_S:
+                in_progress += 1  # a write in progress: it becomes a real file, or a stale one, later
+                continue
+            result.removed["temporary"] += 1
+            if not result.dry_run:
+                storage.remove(info.path)
+                _remove_empty_report_folders(storage, posixpath.dirname(info.path))
     if in_progress:  # a partial file cannot be searched: the receipts wait for a later run
         result.problems.append(f"temporary: {in_progress} write(s) in progress (temporary files younger than "
                                f"{STALE_TEMPORARY_S:.0f} s), searched again by a later run")  # fmt: skip
