@@ -21,6 +21,9 @@ from utterance_governance.io.store.base import StoreBase, utcnow
 from utterance_governance.io.store_schema import access_requests
 
 REFERENCE_PREFIX = "ar_"
+FORGOTTEN = "[deleted]"  # a done request's customer id once they deleted everything
+# the folder of an access report's location named by its customer's speaker key (``reports.access.access_dir``)
+_KEYED_FOLDER = re.compile(r"(?<![^/])(reports/access/)[^/]+(?=/[^/]+/[^/]+$)")
 REFERENCE_RE = re.compile(r"^ar_[0-9a-f]{32}$")  # 128 random bits
 
 
@@ -34,6 +37,12 @@ def new_reference() -> str:
 
 def is_reference(value: object) -> bool:
     return isinstance(value, str) and REFERENCE_RE.fullmatch(value) is not None
+
+
+def forgotten_url(url: str) -> str:
+    """An access report's location without the folder its customer's speaker key names
+    (``…/reports/access/[deleted]/<run>/access.json``), the rest of it kept."""
+    return _KEYED_FOLDER.sub(lambda m: m.group(1) + FORGOTTEN, url)
 
 
 def _shown(reference: str) -> str:
@@ -129,19 +138,31 @@ class AccessRequests(StoreBase):
         return released == 1
 
     def forget_access_requests(self, customer_ids: Iterable[str]) -> int:
-        """Customers who deleted everything: their done requests keep no id (``[deleted]``), as the
-        reports those led to are gone (``purge.traces``); the count changed. An open request keeps
-        its id: the officer's report still answers it (with what is left: nothing)."""
+        """Customers who deleted everything: their done requests keep no id (``[deleted]``), nor the
+        folder of their report's location (``reports/access/<speaker_key[:16]>/``: 16 digits of the
+        customer's pseudonym, which run reports turn into ``[deleted]`` too), as the reports those led to
+        are gone (``purge.traces``); the count changed. An open request keeps its id: the officer's
+        report still answers it (with what is left: nothing). A request forgotten before its location
+        was (an older release) loses the folder's name here too."""
         ids = sorted({c for c in customer_ids if c})
         if not ids:
             return 0
         t = access_requests
         with self._write() as conn:
-            return conn.execute(
-                update(t)
-                .where(t.c.customer_id.in_(ids), t.c.status == "done")
-                .values(customer_id="[deleted]")
+            forgotten = conn.execute(
+                update(t).where(t.c.customer_id.in_(ids), t.c.status == "done").values(customer_id=FORGOTTEN)
             ).rowcount
+            located = conn.execute(
+                select(t.c.reference, t.c.report_url).where(
+                    t.c.customer_id == FORGOTTEN, t.c.report_url.is_not(None)
+                )
+            ).all()
+            for reference, url in located:
+                if forgotten_url(url) != url:
+                    conn.execute(
+                        update(t).where(t.c.reference == reference).values(report_url=forgotten_url(url))
+                    )
+        return forgotten
 
     def complete_access_request(self, reference: str, run_id: str, report_url: str, *,
                                 now: dt.datetime | None = None) -> None:  # fmt: skip
