@@ -201,7 +201,10 @@ def receipt(request_id: str) -> int:
 
 
 def privacy_list(show_all: bool = False) -> int:
-    """Unreadable privacy records (open ones, or all): where they are and why, never their content."""
+    """Unreadable privacy records (open ones, or all): where they are and why, never their content; a path
+    as every report shows it (``readers.shown_path``: ``customer_id=[customer]``), the store keeps it whole."""
+    from utterance_governance.io.readers import shown_path
+
     store = _open_store()
     try:
         rows = store.privacy_quarantine(open_only=not show_all)
@@ -214,8 +217,8 @@ def privacy_list(show_all: bool = False) -> int:
             if row.get("acknowledged_at")
             else ""
         )
-        print(f"#{row['id']} {row['kind']} {row['source_file']} line {row['line']}: {row['reason']} "
-              f"({row['detail']}); {who}{ack}")  # fmt: skip
+        print(f"#{row['id']} {row['kind']} {shown_path(str(row['source_file']))} line {row['line']}: "
+              f"{row['reason']} ({shown_path(str(row['detail']))}); {who}{ack}")  # fmt: skip
     if not rows:
         print("no unreadable privacy record open")
     return EXIT_OK

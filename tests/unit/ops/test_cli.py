@@ -111,6 +111,25 @@ def test_privacy_ack_releases_a_blocking_record_and_reports_ids_that_were_not_op
     assert exc.value.code == 2
 
 
+def test_privacy_list_shows_a_customer_partition_of_a_records_path_not_the_customers_id(env, capsys):
+    """An unreadable record in a customer-partitioned landing path (``customer_id=<id>/``): the store keeps
+    the path; the listing shows it as every other surface does (``readers.shown_path``), its detail too
+    (review 15b, F01)."""
+    broken = pa.Table.from_pylist(
+        [{"source_file": f"landing/deletions/customer_id={CUSTOMER}/req.jsonl", "line": 1, "record_id": None,
+          "customer_id": None, "reason": S.MALFORMED,
+          "detail": f"unsupported_name: landing/utterances/dt=2026-11-20/customer_id={CUSTOMER}/part-1.JSONL",
+          "raw": '{"x": 1}'}],
+        schema=S.QUARANTINE,
+    )  # fmt: skip
+    env.record_privacy_quarantine("deletion", broken)
+    assert main(["privacy", "list", "--all"]) == 0
+    printed = capsys.readouterr()
+    assert "landing/deletions/customer_id=[customer]/req.jsonl line 1" in printed.out
+    assert "customer_id=[customer]/part-1.JSONL" in printed.out
+    assert CUSTOMER not in printed.out + printed.err
+
+
 def test_settings_mask_a_password_given_in_the_url_or_its_query(env, capsys, monkeypatch):
     monkeypatch.setenv(
         "UG_DATABASE_URL", "postgresql+psycopg2://gov:userpw@db.internal/gov?password=querypw&sslmode=require"
