@@ -19,7 +19,8 @@ without those rows, atomically through ``Storage``: JSONL keeps every other line
 Parquet keeps every other row and its schema and compression. A file left without rows stays
 as an empty file of its format, so readers of an in-flight run never miss it. A rewritten
 landing file is re-registered (``store.update_file_fingerprint``) so it is not taken as new
-input. Files of unknown shape are counted, not guessed at.
+input. Files of unknown shape are not guessed at: they keep the receipts open, named
+among the run's problems (``_unrecognised``), until someone moves or removes them.
 
 Every run looks at every file, against every deletion request ever received, so a late file
 (an old ``dt=`` partition arriving after the request was completed) is caught by the next run.
@@ -355,11 +356,13 @@ def _purge_privacy_folders(
     """The unreadable lines of ``landing/consent`` and ``landing/deletions`` that name a deleted customer
     left empty (the lines after keep their numbers: the store knows a privacy record by its position),
     and their copies in ``quarantine/<folder>/`` removed. The store's record of each unreadable line
-    stays (its hold is the store's, not the file's). A Parquet privacy file is not rewritten."""
+    stays (its hold is the store's, not the file's). A Parquet privacy file's rows are emptied the same
+    way, each value null, every row kept in its place: skipped, an utterance export saved as Parquet
+    there kept a deleted customer's words under a receipt that said ``completed``."""
     unreadable = {q["source_file"] for q in store.privacy_quarantine(open_only=False)}  # (the files to read)
     for folder, kind in PRIVACY_FOLDERS.items():
         for info in storage.list_files(f"landing/{folder}", SUFFIXES):
-            if info.path.endswith(".parquet") or info.path not in unreadable:
+            if info.path not in unreadable:
                 continue
             try:
                 _blank_privacy_lines(storage, store, info, kind, deleted, result)
@@ -385,25 +388,79 @@ def _blank_privacy_lines(
     deleted: Deleted,
     result: CopiesPurge,
 ) -> None:
-    text = LandingText(storage, info.path)
+    """Empty the lines (JSON Lines) or rows (Parquet) of one privacy file that are no record of ``kind``
+    and name a deleted customer, as the reader numbers them. What the reader cannot read of the file (it
+    as a whole, a row group) cannot be shown free of a deleted customer: it keeps the receipts open
+    (``result.unsearchable``), never counted as searched."""
+    parquet = info.path.endswith(".parquet")
+    text = None if parquet else LandingText(storage, info.path)
     blank: list[np.ndarray] = []
+    unsearched: list[str] = []
     for read in read_landing_pieces(storage, info.path, kind, Arrival()):
+        unsearched += _unread_of_privacy_file(read.quarantine)
         quarantined = read.quarantine.filter(pc.greater(read.quarantine.column("line"), 0))
         if not quarantined.num_rows:
             continue
         verdict = deleted.judge(_quarantine_records(quarantined, None, deleted))
         if verdict.deleted.any():
             blank.append(quarantined.column("line").to_numpy()[verdict.deleted])
+    if unsearched:
+        result.unsearchable.append(info.path)
+        result.problems.append(f"{info.path}: {', '.join(unsearched[:3])} cannot be read, so it cannot be "
+                               "searched for deleted customers: repair or remove it")  # fmt: skip
     if not blank or result.dry_run:
         return
+    drop = sorted_unique(np.concatenate(blank))
     with storage.staged(info.path) as staged:
-        _text_without_lines(storage, text, sorted_unique(np.concatenate(blank)), staged.path, blank=True)
+        if parquet:
+            _parquet_with_rows_emptied(storage, info.path, drop, staged.path)
+        else:
+            _text_without_lines(storage, text, drop, staged.path, blank=True)
         if storage.info(info.path).fingerprint != info.fingerprint:
             raise FileChangedWhileRead(shown_path(info.path))
         store.note_rewrite(info.path, staged.sha256())
         staged.put()
     after = storage.info(info.path)
     result.registry_updated += int(store.update_file_fingerprint(info.path, after.size, after.fingerprint))
+
+
+def _unread_of_privacy_file(quarantine: pa.Table) -> list[str]:
+    """What the reader could not read of a privacy file (its quarantine rows of the file as a whole,
+    ``line = 0``, and of a row group it could not decode), as detail codes; an empty file holds nothing."""
+    out = []
+    for line, detail in zip(
+        quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
+    ):
+        if (line == 0 and detail != "unreadable_file:empty_file") or (detail or "").startswith(
+            "unreadable_row_group:"
+        ):
+            out.append(detail or "the file")
+    return out
+
+
+def _parquet_with_rows_emptied(storage: Storage, path: str, rows: np.ndarray, out: str) -> None:
+    """The Parquet file at ``path`` with every value of the rows ``rows`` numbers (sorted; the first is 1)
+    null, at ``out``: the rows stay, so the store's record of each later one keeps its number, as an
+    emptied JSON Lines line does (``LandingText.without_lines``). Its columns become nullable (a required
+    column cannot hold the null) and its metadata goes (``_without_metadata``); a row group that cannot
+    be read cannot be written again: the file is left as it is (and the receipt open)."""
+    wanted = rows - 1
+    sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
+    first = 0
+    try:
+        for piece in storage.iter_parquet(path, storage.row_group_rows, PIECE_BYTES):
+            if isinstance(piece, UnreadableRows):
+                raise ValueError(f"a row group of {piece.rows} rows cannot be read, so the file cannot be "
+                                 f"rewritten ({type(piece.error).__name__})")  # fmt: skip
+            emptied = np.isin(np.arange(first, first + piece.num_rows), wanted)
+            # ``take`` at a null index gives a null of any type (a struct, a list, a dictionary)
+            take = pa.array(np.arange(piece.num_rows), mask=emptied)
+            piece = _without_metadata(piece)
+            schema = pa.schema([f.with_nullable(True) for f in piece.schema])
+            sink.write(pa.Table.from_arrays([c.take(take) for c in piece.columns], schema=schema))
+            first += piece.num_rows
+    finally:
+        sink.close()
 
 
 # How often the lake is listed for copies written while the purge searched (see ``purge_copies``).
@@ -438,7 +495,7 @@ def _search(
                     ):
                         id_only.append((location, info.path))
                 else:
-                    result.unrecognised_files.append(info.path)
+                    _unrecognised(result, info.path, "a file the pipeline does not write there")
             except Exception as exc:  # one bad file must not stop the others being purged
                 _could_not_purge(result, info.path, exc)
                 failed.add(location)
@@ -447,6 +504,16 @@ def _search(
             result.by_request = merge_counts(result.by_request, result.file_counts)
             if removals is not None and not result.dry_run:
                 removals.add(info.path, result.file_counts, deleted.pseudonym_key)
+
+
+def _unrecognised(result: CopiesPurge, path: str, what: str) -> None:
+    """A file under the purge's locations of no shape the purge knows (an operator's copy beside the
+    quarantine, a debugging sample in staging, a file an older release wrote): searched by nothing, it
+    cannot be shown free of a deleted customer, so it keeps the receipts open, named, as a landing file
+    no reader takes does (``_unsearchable``). Not removed: it is not the pipeline's to delete."""
+    result.unrecognised_files.append(path)
+    result.unsearchable.append(path)
+    result.problems.append(f"{path}: {what}, so not searched for deleted customers: move or remove it")
 
 
 class Removals:
@@ -1130,7 +1197,7 @@ def _purge_derived_file(
     table = storage.read_parquet(path)
     names = set(table.column_names)
     if "utterance_id" not in names and "record_id" not in names:
-        result.unrecognised_files.append(path)
+        _unrecognised(result, path, "a Parquet file with neither utterance_id nor record_id")
         return True
     if {"raw", "record_id", "customer_id"} <= names:  # quarantined input rows
         sources = (
