@@ -1387,6 +1387,66 @@ def _salvage_customer_ids(customer: pa.Array, raw: pa.Array, details=None) -> pa
     return pa.array(salvaged, pa.string())
 
 
+# the keys that make a line a privacy record of its kind, as ``fold_key`` reads keys: a deletion request
+# is known by its ``request_id`` (or a ``scope`` with its ``requested_at``), a consent event by its
+# ``event_id`` (or a ``status`` with its ``purpose``); no utterance has any of them
+_PRIVACY_RECORD_KEYS = {
+    "deletion": ({"requestid"}, {"scope", "requestedat"}),
+    "consent": ({"eventid"}, {"status", "purpose"}),
+}
+MISPLACED_PRIVACY_RECORD = "misplaced_record:landing/utterances"
+
+
+def misplaced_privacy_records(quarantined: pa.Table) -> dict[str, pa.Table]:
+    """The malformed lines of an utterance file that are consent events or deletion requests (their keys
+    say so), by kind: a deletion exported into a ``dt=`` folder is read as an utterance that lacks every
+    field, and held nobody. Each is an unreadable record of its kind at its file and line: the customer it
+    names (as ``_salvage_customer_ids`` reads a broken privacy line) is held back until the same record
+    arrives readable where it belongs, and one naming no customer it can be sure of blocks publishing.
+    A line that holds both kinds is a deletion (the one that withdraws more)."""
+    raw = quarantined.column("raw").to_pylist() if quarantined.num_rows else []
+    kinds: list[str | None] = []
+    for text in raw:
+        keys = {fold_key(spelled) for _, spelled in _keys(text or "") if spelled is not None}
+        kinds.append(
+            next(
+                (kind for kind, shapes in _PRIVACY_RECORD_KEYS.items() if any(s <= keys for s in shapes)),
+                None,
+            )
+        )
+    out = {}
+    for kind in _PRIVACY_RECORD_KEYS:
+        rows = [i for i, found in enumerate(kinds) if found == kind]
+        if not rows:
+            continue
+        records = quarantined.take(pa.array(rows, pa.int64()))
+        texts = records.column("raw").combine_chunks()
+        columns = {
+            # the record's own id (the same record sent again where it belongs releases its hold)
+            "record_id": pa.array([_record_id(t, kind) for t in texts.to_pylist()], pa.string()),
+            "customer_id": _salvage_customer_ids(pa.nulls(len(rows), pa.string()), texts),
+            "detail": pa.array([MISPLACED_PRIVACY_RECORD] * len(rows), pa.string()),
+        }
+        for name, values in columns.items():
+            records = records.set_column(records.schema.get_field_index(name), name, values)
+        out[kind] = records
+    return out
+
+
+def _record_id(text: str | None, kind: str) -> str | None:
+    """A privacy line's ``request_id`` or ``event_id`` when it parses as one JSON object giving it as a
+    string (any spelling of the key ``fold_key`` reads), else None."""
+    try:
+        record = json.loads(text or "")
+    except (ValueError, RecursionError):
+        return None
+    wanted = fold_key("request_id" if kind == "deletion" else "event_id")
+    if not isinstance(record, dict):
+        return None
+    ids = [v for k, v in record.items() if fold_key(k) == wanted]
+    return ids[0] if len(ids) == 1 and isinstance(ids[0], str) else None
+
+
 def _file_problem(rel: str, detail: str, line: int = 0) -> pa.Table:
     return pa.table(
         {

@@ -30,6 +30,7 @@ from utterance_governance.io.readers import (
     SUFFIXES,
     Arrival,
     ReadResult,
+    misplaced_privacy_records,
     read_landing_file,
     read_landing_pieces,
     shown_path,
@@ -526,6 +527,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             ctx.storage.remove(f"quarantine/utterances/{name}.parquet")
     counts: Counter = Counter()
     rows_seen = publishable_rows = 0
+    misplaced: dict[str, list[pa.Table]] = {}
     with (
         ctx.storage.parquet_writer(f"{base}.decisions.parquet") as decisions,
         ctx.storage.parquet_writer(f"{base}.held.parquet") as held,
@@ -546,8 +548,11 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             )
             if read.quarantine.num_rows:
                 quarantined.write(read.quarantine)
+                for kind, records in misplaced_privacy_records(read.quarantine).items():
+                    misplaced.setdefault(kind, []).append(records)
             counts.update(decided.counts)
             rows_seen += read.rows_seen
+    _record_misplaced_privacy_records(ctx, file["path"], misplaced)
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
         **file,
@@ -561,6 +566,24 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "publishing_blocked": list(state.blocked_reasons),
         "key_fingerprint": key_fingerprint(settings.pseudonym_key),  # the key its speaker keys were made with
     }
+
+
+def _record_misplaced_privacy_records(
+    ctx: RunContext, path: str, misplaced: dict[str, list[pa.Table]]
+) -> None:
+    """Consent events and deletion requests found among an utterance file's lines (``misplaced_privacy_records``)
+    go to the privacy quarantine as unreadable records of their kind: each holds back the customer it names
+    (the next ``privacy_requests`` run withdraws their live rows, the re-check under the lock this run's) or,
+    naming nobody it can be sure of, blocks publishing, until the record arrives where it belongs or is
+    acknowledged. A dry run records nothing."""
+    if ctx.dry_run or not misplaced:
+        return
+    for kind, tables in misplaced.items():
+        found = pa.concat_tables(tables)
+        ctx.store.record_privacy_quarantine(kind, found)
+        log.warning("%s holds %d %s record(s) among its utterances: each holds back its customer (or blocks "
+                    "publishing) until it arrives under landing/%s or is acknowledged", shown_path(path),
+                    found.num_rows, kind, "consent" if kind == "consent" else "deletions")  # fmt: skip
 
 
 def _forget_an_earlier_attempt(
