@@ -15,6 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
+from utterance_governance.clean.patterns import SPOKEN_RUN, TENS_WORDS, UNIT_WORDS
+from utterance_governance.clean.patterns import read_run as read_english_run
+from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
 from utterance_governance.rules.base import Frame
 
 
@@ -307,7 +310,15 @@ class TurnNamesSpeaker:
     every night). It runs over every row of every night, so an ASCII id with digits is compared only with
     a turn whose digits, all else left out, hold the id's digits (a turn that holds the id holds them so),
     or that has a character NFKC makes a digit of; an id without digits, or past ASCII, is compared with
-    every turn of its customer (by NumPy's bare forms where both are ASCII, by Python otherwise)."""
+    every turn of its customer (by NumPy's bare forms where both are ASCII, by Python otherwise).
+
+    Transcripts are speech, and numbers arrive spelled out (SPEC §5): an id with digits and 8 letters and
+    digits or more is also looked for in the turn read out (``read_out``: "z x eight one q w double five"
+    is ``zx81qw55``, "canary cust seven q four z" ``canarycust7q4z``), with the words for a digit the
+    phone-number redaction reads (English runs with their tens and "double", one digit in every
+    supported language), and the id read the same way. Only a turn that holds such a word (an RE2 pass,
+    after NFKC for a turn past ASCII) and, bare, the id's runs of letters is read out, by Python
+    (``_ReadOut``): 0.1 s to 0.4 s for 200k generated rows, whose turns say many numbers."""
 
     reason = S.quality_reason("turn_names_speaker")
 
@@ -317,6 +328,7 @@ class TurnNamesSpeaker:
         turns = [_combined(frame.column(name)) for name in ("user_text", "assistant_text")]
         counts = [ascii_digit_counts(turn) for turn in turns]
         compat = [_past_ascii_matching(turn, COMPAT_DIGITS) for turn in turns]
+        read = _ReadOut(turns)  # the turns with a word for a digit, read out (when asked)
         for column in ("customer_id", "device_id"):
             if column not in records.column_names:
                 continue
@@ -337,6 +349,18 @@ class TurnNamesSpeaker:
                 if len(rows):
                     at = pa.array(rows, pa.int64())
                     out[rows] = _said(turn.take(at), named.take(at))
+            # the id with its digits said as words (``_ReadOut``): an ASCII id with a digit and 8 letters and
+            # digits or more, or an id past ASCII, in a turn with a word for a digit
+            ascii_named = _mask(pc.string_is_ascii(named))
+            long_bare = _bare_ascii(named)[1] >= _SHORTEST_ID_LOOKED_FOR
+            by_words = _mask(pc.is_valid(named)) & ((has_digits & long_bare) | ~ascii_named)
+            for i in range(len(turns)):
+                if not (by_words & ~out).any():
+                    break
+                rows = read.rows(i)
+                wanted = rows[by_words[rows] & ~out[rows]]
+                if len(wanted):
+                    out[read.said(i, wanted, named)] = True
         return out
 
 
@@ -379,6 +403,158 @@ def _said(texts: pa.Array, named: pa.Array) -> np.ndarray:
             _names(t, n) for t, n in zip(texts.take(at).to_pylist(), named.take(at).to_pylist(), strict=True)
         ]
     return hit
+
+
+# The words for a digit the phone-number redaction reads: English runs (``clean.patterns``: "eight one",
+# "eighty one", "double five", "oh", "o" beside a number word) and one digit in every supported language
+# (``clean.spoken``: "sieben", "quatre", "tres", "otto", "vijf", "oito")
+_NUMBER_WORDS = sorted({*UNIT_WORDS, *TENS_WORDS, *DIGIT_WORD_VALUES}, key=len, reverse=True)
+_NUMBER_WORD_SET = frozenset(_NUMBER_WORDS)  # (a text none of whose words is one reads out as it is bare)
+# a row that holds one after a character that is no letter (RE2, case aside): every word ``read_out``
+# reads is its letters between non-letters, and every English run holds one
+NUMBER_WORD = rf"(?:^|\PL)(?i:{'|'.join(_NUMBER_WORDS)})"
+# the characters NFKC or case folding may change into others (and a combining mark NFKC may join to the
+# letter before it): past ASCII, all but the Latin-1 and Latin Extended-A letters that stay as they are
+# (accented European text is read as it is; a test holds this to ``unicodedata``)
+NFKC_MAY_CHANGE = r"[\x{a8}-\x{bf}\x{df}\x{130}\x{132}\x{133}\x{13f}\x{140}\x{149}\x{17f}-\x{10ffff}]"
+_ENGLISH_RUN = re.compile(SPOKEN_RUN, re.ASCII)
+_WORD = re.compile(r"[^\W\d_]+")
+_DIGIT_OR_O = re.compile(r"[1-9o]+")  # what parts an id's runs of letters read out (a 0 reads as an o)
+_ANY_DIGIT = re.compile(r"\d")
+_SEARCHED_TOGETHER = 16  # rows of ids whose letters start alike: searched by Arrow, not by Python
+
+
+def _english_digits(run: re.Match[str]) -> str:
+    return read_english_run(run.group())[0] or run.group()  # (a list of clock times reads as nothing)
+
+
+def _digit_of_word(word: re.Match[str]) -> str:
+    return DIGIT_WORD_VALUES.get(word.group(), word.group())
+
+
+def read_out(text: str) -> str:
+    """``text`` bare (``_bare``) with its numbers said as digits: NFKC, case folded, English runs of number
+    words read as the phone-number redaction reads them (``clean.patterns.read_run``: "eight one" is 81,
+    "eighty one" 81, "double five" 55, "oh" 0), then every other word for a digit of the supported
+    languages (``clean.spoken.DIGIT_WORD_VALUES``: "sieben" 7, "quatre" 4). A spoken 0 and the letter o
+    are one letter (``o``): "eight o five" and "eight zero five" both say ``8o5``, and an id said
+    either way reads the same."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _WORD.sub(_digit_of_word, _ENGLISH_RUN.sub(_english_digits, text))
+    return _NOT_LETTER_OR_DIGIT.sub("", text).replace("0", "o")
+
+
+class _ReadOut:
+    """The turns of one batch with a word for a digit, and its ids, read out (``read_out``), each once: a
+    turn read for its customer may be read again for its device, a customer's id is said in many rows.
+
+    A turn is read out (by Python, 20-40 µs) only when its letters, bare, hold every run of the id's
+    letters but o (the ones a turn read out keeps as they are): NumPy's bare forms for the turns in ASCII
+    or accented European letters (a letter past ASCII left out only joins more), Python's for the others."""
+
+    def __init__(self, turns: list[pa.Array]) -> None:
+        self.texts = turns
+        self.spoken: list[tuple | None] = [None] * len(turns)  # rows, their bare forms, odd, Python's
+        self.ids: dict[str, tuple[str, list[str]] | None] = {}
+        self.read: dict[str, str] = {}
+
+    def rows(self, i: int) -> np.ndarray:
+        """The rows whose turn ``i`` holds a word for a digit (``NUMBER_WORD``)."""
+        if self.spoken[i] is None:
+            values = self.texts[i]
+            found = _mask(pc.match_substring_regex(values, NUMBER_WORD))
+            odd = _past_ascii_matching(values, NFKC_MAY_CHANGE)
+            at = np.flatnonzero(~found & odd)
+            if len(at):  # as NFKC makes them
+                normal = pc.utf8_normalize(values.take(pa.array(at, pa.int64())), "NFKC")
+                found[at] = _mask(pc.match_substring_regex(normal, NUMBER_WORD))
+            rows = np.flatnonzero(found)
+            self.spoken[i] = (rows, _bare_ascii(values.take(pa.array(rows, pa.int64())))[0], odd[rows], {})
+        return self.spoken[i][0]
+
+    def said(self, i: int, wanted: np.ndarray, named: pa.Array) -> np.ndarray:
+        """The rows of ``wanted`` (of ``rows(i)``) whose turn ``i`` read out holds ``named`` read out (an
+        id with a digit and 8 letters and digits or more, bare and read out).
+
+        The rows of the ids whose letters start alike (``cus_``, ``acct-``) are searched for that first
+        run together, by Arrow; a few rows alike, by Python."""
+        rows, bare, odd, exact = self.spoken[i]
+        at = np.flatnonzero(np.isin(rows, wanted, assume_unique=True))
+        encoded = named.take(pa.array(rows[at], pa.int64())).dictionary_encode()
+        ids = self._ids(encoded.dictionary)
+        first: dict[str, int] = {}
+        group_of_id = np.asarray(
+            [first.setdefault(s[1][0], len(first)) if s and s[1] else (-1 if s else -2) for s in ids] + [-2],
+            dtype=np.int64,
+        )
+        codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
+        groups = group_of_id[codes]  # (a null id: the last, -2: not looked for)
+        maybe = groups == -1  # an id without letters but o: every row
+        runs = list(first)
+        order = np.argsort(groups, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+        for start, end in zip(starts.tolist(), [*starts[1:].tolist(), len(order)], strict=True):
+            group = groups[order[start]]
+            if group < 0:
+                continue
+            members, run = order[start:end], runs[group]
+            if len(members) >= _SEARCHED_TOGETHER:
+                found = _mask(pc.match_substring(bare.take(pa.array(at[members], pa.int64())), run))
+            else:
+                found = np.asarray([run in bare[int(j)].as_py() for j in at[members]], dtype=bool)
+            maybe[members] = found | odd[at[members]]
+        hit = []
+        for k in np.flatnonzero(maybe).tolist():
+            row = int(rows[at[k]])
+            said = ids[codes[k]]
+            text = self.texts[i][row].as_py()
+            if text not in exact:
+                exact[text] = _bare(text)
+            if not all(run in exact[text] for run in said[1]):
+                continue
+            if text not in self.read:
+                self.read[text] = read_out(text)
+            if said[0] in self.read[text]:
+                hit.append(row)
+        return np.asarray(hit, dtype=np.int64)
+
+    def _ids(self, names: pa.Array) -> list[tuple[str, list[str]] | None]:
+        """``_id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is
+        read out as NumPy makes it bare (its 0 an o), the others by Python."""
+        bare, length, plain = _bare_ascii(names)
+        plain &= ~_mask(pc.match_substring_regex(names, NUMBER_WORD))
+        out: list[tuple[str, list[str]] | None] = []
+        for name, said, short, simple in zip(
+            names.to_pylist(), bare.to_pylist(), length < _SHORTEST_ID_LOOKED_FOR, plain.tolist(), strict=True
+        ):
+            if name in self.ids:
+                out.append(self.ids[name])
+                continue
+            if not simple:
+                info = _id_read_out(name)
+            elif short or not _ANY_DIGIT.search(said):
+                info = None
+            else:
+                said = said.replace("0", "o")
+                info = said, list(filter(None, _DIGIT_OR_O.split(said)))
+            out.append(info)
+            self.ids[name] = info
+        return out
+
+
+def _id_read_out(name: str | None) -> tuple[str, list[str]] | None:
+    """An id read out (``read_out``) and its runs of letters but o, in order; None when it is not
+    looked for (no digit, or fewer than 8 letters and digits bare or read out)."""
+    if name is None:
+        return None
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    bare = _NOT_LETTER_OR_DIGIT.sub("", folded)
+    if len(bare) < _SHORTEST_ID_LOOKED_FOR or not _ANY_DIGIT.search(bare):
+        return None
+    said = read_out(name) if _NUMBER_WORD_SET.intersection(_WORD.findall(folded)) else bare.replace("0", "o")
+    if len(said) < _SHORTEST_ID_LOOKED_FOR:
+        return None
+    return said, list(filter(None, _DIGIT_OR_O.split(said)))
 
 
 def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:
