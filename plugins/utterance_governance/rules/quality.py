@@ -318,7 +318,8 @@ class TurnNamesSpeaker:
     phone-number redaction reads (English runs with their tens and "double", one digit in every
     supported language), and the id read the same way. Only a turn that holds such a word (an RE2 pass,
     after NFKC for a turn past ASCII) and, bare, the id's runs of letters is read out, by Python
-    (``_ReadOut``): 0.1 s to 0.4 s for 200k generated rows, whose turns say many numbers."""
+    (``_ReadOut``; a turn of an id without letters but o, when it may say as many digits): 0.12 s to
+    0.43 s for 200k generated rows, whose turns say many numbers (1.7 s were every id digits only)."""
 
     reason = S.quality_reason("turn_names_speaker")
 
@@ -417,7 +418,15 @@ NUMBER_WORD = rf"(?:^|\PL)(?i:{'|'.join(_NUMBER_WORDS)})"
 # letter before it): past ASCII, all but the Latin-1 and Latin Extended-A letters that stay as they are
 # (accented European text is read as it is; a test holds this to ``unicodedata``)
 NFKC_MAY_CHANGE = r"[\x{a8}-\x{bf}\x{df}\x{130}\x{132}\x{133}\x{13f}\x{140}\x{149}\x{17f}-\x{10ffff}]"
+# ... counted: at least once for each word ``read_out`` reads (a count takes the character before a word,
+# never one of the next word's letters), "double", "triple" and "treble" too
+COUNTED = rf"(?:^|\PL)(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
 _ENGLISH_RUN = re.compile(SPOKEN_RUN, re.ASCII)
+# a word for one digit, its letters between characters that are no letters (a word of ``_WORD``)
+_DIGIT_WORD = re.compile(
+    rf"(?<![^\W\d_])(?:{'|'.join(sorted(DIGIT_WORD_VALUES, key=len, reverse=True))})(?![^\W\d_])"
+)
+_ENGLISH_WORDS = frozenset([*UNIT_WORDS, *TENS_WORDS, "double", "triple", "treble"])  # a run reads one
 _WORD = re.compile(r"[^\W\d_]+")
 _DIGIT_OR_O = re.compile(r"[1-9o]+")  # what parts an id's runs of letters read out (a 0 reads as an o)
 _ANY_DIGIT = re.compile(r"\d")
@@ -440,8 +449,9 @@ def read_out(text: str) -> str:
     are one letter (``o``): "eight o five" and "eight zero five" both say ``8o5``, and an id said
     either way reads the same."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    text = _WORD.sub(_digit_of_word, _ENGLISH_RUN.sub(_english_digits, text))
-    return _NOT_LETTER_OR_DIGIT.sub("", text).replace("0", "o")
+    if _ENGLISH_WORDS.intersection(_WORD.findall(text)):  # (else its runs are written digits and o's)
+        text = _ENGLISH_RUN.sub(_english_digits, text)
+    return _NOT_LETTER_OR_DIGIT.sub("", _DIGIT_WORD.sub(_digit_of_word, text)).replace("0", "o")
 
 
 class _ReadOut:
@@ -455,7 +465,7 @@ class _ReadOut:
     def __init__(self, turns: list[pa.Array]) -> None:
         self.texts = turns
         self.spoken: list[tuple | None] = [None] * len(turns)  # rows, their bare forms, odd, Python's
-        self.ids: dict[str, tuple[str, list[str]] | None] = {}
+        self.ids: dict[str, tuple[str, list[str], int] | None] = {}
         self.read: dict[str, str] = {}
 
     def rows(self, i: int) -> np.ndarray:
@@ -489,7 +499,9 @@ class _ReadOut:
         )
         codes = np.asarray(encoded.indices.fill_null(-1), dtype=np.int64)
         groups = group_of_id[codes]  # (a null id: the last, -2: not looked for)
-        maybe = groups == -1  # an id without letters but o: every row
+        maybe = groups == -1  # an id without letters but o: the rows whose turn may say its digits
+        if maybe.any():
+            maybe[maybe] = self._may_say(i, rows[at[maybe]]) >= [ids[c][2] for c in codes[maybe]]
         runs = list(first)
         order = np.argsort(groups, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
@@ -518,12 +530,27 @@ class _ReadOut:
                 hit.append(row)
         return np.asarray(hit, dtype=np.int64)
 
-    def _ids(self, names: pa.Array) -> list[tuple[str, list[str]] | None]:
+    def _may_say(self, i: int, rows: np.ndarray) -> np.ndarray:
+        """How many digits 1-9 turn ``i`` may say in each of ``rows`` read out: none without a word for a
+        digit, else its ASCII digits and two for each such word (a word says two at most: "eleven",
+        "twenty five", "triple five"), counted as NFKC makes a row past ASCII (``COUNTED``)."""
+        texts = self.texts[i].take(pa.array(rows, pa.int64()))
+        odd = np.flatnonzero(_past_ascii_matching(texts, NFKC_MAY_CHANGE))
+        if len(odd):
+            normal = pc.utf8_normalize(texts.take(pa.array(odd, pa.int64())), "NFKC").to_pylist()
+            texts = texts.to_pylist()
+            for k, text in zip(odd.tolist(), normal, strict=True):
+                texts[k] = text
+            texts = pa.array(texts, pa.string())
+        words = np.asarray(pc.fill_null(pc.count_substring_regex(texts, COUNTED), 0), dtype=np.int64)
+        return np.where(words > 0, ascii_digit_counts(texts) + 2 * words, 0)
+
+    def _ids(self, names: pa.Array) -> list[tuple[str, list[str], int] | None]:
         """``_id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is
         read out as NumPy makes it bare (its 0 an o), the others by Python."""
         bare, length, plain = _bare_ascii(names)
         plain &= ~_mask(pc.match_substring_regex(names, NUMBER_WORD))
-        out: list[tuple[str, list[str]] | None] = []
+        out: list[tuple[str, list[str], int] | None] = []
         for name, said, short, simple in zip(
             names.to_pylist(), bare.to_pylist(), length < _SHORTEST_ID_LOOKED_FOR, plain.tolist(), strict=True
         ):
@@ -535,16 +562,16 @@ class _ReadOut:
             elif short or not _ANY_DIGIT.search(said):
                 info = None
             else:
-                said = said.replace("0", "o")
-                info = said, list(filter(None, _DIGIT_OR_O.split(said)))
+                info = _id_said(said.replace("0", "o"))
             out.append(info)
             self.ids[name] = info
         return out
 
 
-def _id_read_out(name: str | None) -> tuple[str, list[str]] | None:
-    """An id read out (``read_out``) and its runs of letters but o, in order; None when it is not
-    looked for (no digit, or fewer than 8 letters and digits bare or read out)."""
+def _id_read_out(name: str | None) -> tuple[str, list[str], int] | None:
+    """An id read out (``read_out``), its runs of letters but o, in order, and how many digits 1-9 it
+    holds; None when it is not looked for (no digit, or fewer than 8 letters and digits bare or read
+    out)."""
     if name is None:
         return None
     folded = unicodedata.normalize("NFKC", name).casefold()
@@ -554,7 +581,11 @@ def _id_read_out(name: str | None) -> tuple[str, list[str]] | None:
     said = read_out(name) if _NUMBER_WORD_SET.intersection(_WORD.findall(folded)) else bare.replace("0", "o")
     if len(said) < _SHORTEST_ID_LOOKED_FOR:
         return None
-    return said, list(filter(None, _DIGIT_OR_O.split(said)))
+    return _id_said(said)
+
+
+def _id_said(said: str) -> tuple[str, list[str], int]:
+    return said, list(filter(None, _DIGIT_OR_O.split(said))), sum(c in "123456789" for c in said)
 
 
 def _combined(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -82,6 +82,8 @@ def test_the_devices_id_said_with_digits_as_words_is_excluded():
         ("kunde-4711-b", "stell einen timer auf vier minuten und sieben sekunden", "Gerne."),
         ("client-7294x", "mets sept minutes deux fois", "D'accord."),
         ("canary-cust-7Q4Z", "my account is canary cust seven q four", "Done."),  # not all of it
+        ("88231907", "set a timer for eight minutes", "Eight minutes."),  # an id of digits only
+        ("88231907", "play track eight eight two three one nine", "Playing."),  # not all of it
         ("abcdefghij", "one two three four five", "Done."),  # an id without digits: as before
         ("ab-12-cd", "code a b one two c d", "Done."),  # 6 letters and digits: only as written
     ],
