@@ -49,6 +49,7 @@ RULES: dict[str, AuditRule] = _rules(
     ("opted_out", VIOLATION, "a live row's customer opted out (now, or when it was captured)"),
     ("no_consent", VIOLATION, "a live row has no consent in force (opt-in regime)"),
     ("held_back", VIOLATION, "a live row's customer has an unreadable privacy record (doubt withdraws)"),
+    ("names_deleted_customer", VIOLATION, "a live message says the id of a customer with a delete-all request"),
     ("identifier_detected", VIOLATION, "a live message holds an identifier the detectors find"),
     ("malformed_row", VIOLATION, "a live row is not a well-formed published row"),
     ("content_hash_mismatch", VIOLATION, "a live row's messages do not hash to its content_hash"),

@@ -5,6 +5,8 @@
   customer a privacy record names;
 - against the independent identifier detector (``detect``), on every message in its scope and a
   sample of the rest (``identifier_findings``);
+- against the ids of the customers with a delete-all request, said in any row's messages
+  (``deleted_id_findings``, as the purge reads them: ``purge.affected.naming_requests``);
 - against its own content: well formed, hashing to its ``content_hash``, a pseudonym as
   ``speaker_key`` (``content_findings``);
 - against the ledger of the live version (``join_ledger``, ``ledger_findings``): each row recorded
@@ -22,7 +24,7 @@ import hashlib
 import re
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,6 +43,7 @@ from utterance_governance.privacy import PrivacyState, privacy_verdict
 from utterance_governance.privacy.rules import IN, OUT
 from utterance_governance.publish.commit import DatasetPaths
 from utterance_governance.publish.shards import split_turns
+from utterance_governance.purge.affected import delete_all_spellings, naming_requests
 from utterance_governance.rules.duplicate import content_hashes
 from utterance_governance.rules.quality import identifier_in_id, ids_holding_identifiers
 
@@ -142,6 +145,20 @@ def identifier_findings(rows: pa.Table, *, seed: int = 0) -> list[Finding]:
         out.append(_row_finding("identifier_detected", rows, parents[j], f"the {role} message holds {'/'.join(kinds)}",
                                 {"role": role, "kinds": kinds, "rules": sorted({f.rule for f in found})}))  # fmt: skip
     return out
+
+
+def deleted_id_findings(rows: pa.Table, said: Mapping[str, list[str]]) -> list[Finding]:
+    """Live rows whose messages say the id of a customer with a delete-all request (``said``:
+    ``purge.affected.delete_all_spellings``), whoever spoke: the purge withdraws them when the request
+    arrives, so one here came after it or was missed. The finding names the row and the requests, never
+    the id it says."""
+    if rows.num_rows == 0 or not said:
+        return []
+    return [
+        _row_finding("names_deleted_customer", rows, i, "a message says the id of the customer of delete-all "
+                     f"request {', '.join(requests)}", {"requests": requests})
+        for i, requests in naming_requests(rows.column("messages"), said).items()
+    ]  # fmt: skip
 
 
 def utterance_id_findings(rows: pa.Table) -> list[Finding]:
@@ -286,13 +303,17 @@ def check_shard_rows(
     now: datetime,
     key: bytes,
     seed: int = 0,
+    said: Mapping[str, list[str]] | None = None,
 ) -> list[Finding]:
-    """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows."""
+    """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows.
+    ``said``: the delete-alls' ids looked for in the text (``delete_all_spellings``; None: of ``state``)."""
     recorded, ledger_times = join_ledger(rows, ledger)
+    said = delete_all_spellings(state.deletions) if said is None else said
     return [
         *privacy_findings(_as_recorded(rows, ledger_times), ledger_times, state, policy, now, key),
         *ledger_field_findings(rows, ledger_times, recorded),
         *identifier_findings(rows, seed=seed),
+        *deleted_id_findings(rows, said),
         *utterance_id_findings(rows),
         *content_findings(rows),
         *ledger_findings(rows, ledger, recorded),
@@ -360,6 +381,7 @@ def scan_rows(
     scan = RowScan(Findings(), version, consent_events=state.consent.num_rows,
                    deletion_requests=state.deletions.num_rows)  # fmt: skip
     listed = [s.get("path") for s in manifest.get("shards", [])]
+    said = delete_all_spellings(state.deletions)  # (once, not per shard)
     for path in sorted(set(store.version_shard_paths(dataset, version)) - set(listed)):
         for uid in store.ledger_rows(dataset, version, shard_paths=[path]).column("utterance_id").to_pylist():
             scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "
@@ -373,6 +395,8 @@ def scan_rows(
         scan.rows_checked += rows.num_rows
         scan.ledger_rows += shard_ledger.num_rows
         seed = zlib.crc32(f"{version}/{path}/{now.date()}".encode())  # one sample per shard and day
-        scan.findings.extend(check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed))
+        scan.findings.extend(
+            check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed, said)
+        )
     scan.seconds = time.perf_counter() - started
     return scan

@@ -12,22 +12,37 @@ When the rules change — the policy's opt-in regions or clock skew, or the code
 every British row without an opt-in. The first purge after such a change (``rules_in_force`` differs
 from what the store recorded, ``store.live_rows_judged_by``) judges every live row, a group of shards
 at a time, and the store records the rules it judged by.
+
+**A deleted customer's id in another's words.** A delete-all (scope ``all``) also withdraws the live
+rows whose messages (user or assistant) say the customer's id, whoever spoke: "share my playlist with
+canary-cust-7Q4Z please", or the reply "It was shared by canary-cust-7Q4Z." (SPEC §3.1: a customer id
+never appears in published output). The ledger knows rows by speaker key only, so the live shards'
+text is read (``purge.published``), and only while a delete-all has no completed receipt: once when
+it arrives, again if its run fails. An id is said as the quality rule ``quality:turn_names_speaker``
+reads a turn naming its own speaker (``rules.quality._said``), in every spelling the purge knows
+(``privacy.state.other_spellings``); an id shorter than that rule looks for (``bob``) is an ordinary
+word and is not looked for. Such a row is withdrawn with ``NAMES_DELETED_CUSTOMER`` and counted on
+the request whose id it says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.rules import RULES_VERSION
+from utterance_governance.privacy.state import other_spellings
+from utterance_governance.rules.quality import _SHORTEST_ID_LOOKED_FOR, _bare, _bare_ascii, _said
 
+NAMES_DELETED_CUSTOMER = "names_deleted_customer"  # another's live row saying a delete-all's customer id
 AFFECTED = pa.schema([("shard_path", pa.string()), ("utterance_id", pa.string()), ("reason", pa.string())])
 
 
@@ -112,6 +127,131 @@ def _affected(
     by_request: dict[str, dict[str, int]] = {}
     count_by_request(verdict.covering_requests(deleted), "published_rows", by_request)
     return Affected(rows, by_request, ledger.take(take))
+
+
+def delete_all_spellings(deletions: pa.Table, *, leaving_out: Collection[str] = ()) -> dict[str, list[str]]:
+    """Each id a delete-all (scope ``all``) of ``deletions`` (``PrivacyState.deletions``) names, and each of
+    its other spellings (``other_spellings``), to look for in text: id -> the requests naming it.
+    ``leaving_out``: requests not looked for (those whose receipt is completed). An id shorter than
+    ``quality:turn_names_speaker`` looks for (``_SHORTEST_ID_LOOKED_FOR``) is left out: "bob" is a word."""
+    scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
+    wanted = pc.and_(
+        pc.fill_null(pc.equal(scope, "all"), False),
+        pc.invert(
+            pc.is_in(deletions.column("request_id"), value_set=pa.array(sorted(leaving_out), pa.string()))
+        ),
+    )
+    requests = deletions.filter(wanted).select(["request_id", "customer_id"]).drop_null()
+    if not requests.num_rows:
+        return {}
+    spelled = other_spellings(requests.column("customer_id")).rename_columns(["customer_id", "spelling"])
+    named = requests.join(spelled, "customer_id", join_type="left outer")
+    out: dict[str, set[str]] = {}
+    columns = (named.column(name).to_pylist() for name in ("request_id", "customer_id", "spelling"))
+    for request, customer, spelling in zip(*columns, strict=True):
+        for said in {customer, spelling} - {None}:
+            if len(said) >= _SHORTEST_ID_LOOKED_FOR:
+                out.setdefault(said, set()).add(request)
+    return {said: sorted(requests) for said, requests in sorted(out.items())}
+
+
+IDS_SOUGHT_AT_ONCE = 256  # ids one Arrow pass (RE2) looks for in the text
+
+
+def naming_requests(
+    messages: pa.Array | pa.ChunkedArray, said: Mapping[str, list[str]]
+) -> dict[int, list[str]]:
+    """The rows (positions) whose messages (``schema.SHARD``'s ``messages``) say the id of a delete-all's
+    customer (``said``: ``delete_all_spellings``), each with those requests; said as ``rules.quality._said``
+    reads it: the id's letters and digits among the message's, case folded after NFKC, or the id as
+    written (case aside).
+
+    Only the messages that may say one are handed to ``_said``: those whose letters and digits (``_bare``)
+    hold the id's, or whose lower case holds the id's (``_said`` finds an id in no other). A message's are
+    worked out once (in NumPy for an ASCII one, ``_bare_ascii``; by Python for the others) and searched
+    by RE2 for ``IDS_SOUGHT_AT_ONCE`` ids at a time: the audit looks for every delete-all there is."""
+    messages = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
+    if not said or not len(messages):
+        return {}
+    contents = pc.struct_field(pc.list_flatten(messages), "content")
+    parents = np.asarray(pc.list_parent_indices(messages).to_numpy(zero_copy_only=False))
+    given = np.asarray(pc.is_valid(contents), dtype=bool)
+    bare_texts, _, text_ascii = _bare_ascii(contents)
+    plain, past = np.flatnonzero(text_ascii & given), np.flatnonzero(~text_ascii & given)
+    texts = contents.take(pa.array(past, pa.int64())).to_pylist()
+    at = np.concatenate([plain, past])
+    bare = pa.concat_arrays([bare_texts.take(pa.array(plain, pa.int64())).cast(pa.large_string()),
+                             pa.array([_bare(text) for text in texts], pa.large_string())])  # fmt: skip
+    lower = pa.concat_arrays([pc.ascii_lower(contents.take(pa.array(plain, pa.int64()))).cast(pa.large_string()),
+                              pa.array([text.lower() for text in texts], pa.large_string())])  # fmt: skip
+
+    def holding(where: np.ndarray, bares: list[str], lowers: list[str]) -> np.ndarray:
+        """Of the messages ``where`` (positions in ``bare`` and ``lower``), those holding one of them."""
+        taken = pa.array(where, pa.int64())
+        found = pc.or_(pc.match_substring_regex(bare.take(taken), "|".join(map(_literal, bares))),
+                       pc.match_substring_regex(lower.take(taken), "|".join(map(_literal, lowers))))  # fmt: skip
+        return where[np.asarray(pc.fill_null(found, False), dtype=bool)]
+
+    out: dict[int, set[str]] = {}
+    names = list(said)
+    for start in range(0, len(names), IDS_SOUGHT_AT_ONCE):
+        batch = names[start : start + IDS_SOUGHT_AT_ONCE]
+        may = holding(np.arange(len(at)), [_bare(name) for name in batch], [name.lower() for name in batch])
+        for name in batch if len(may) else ():
+            look = at[holding(may, [_bare(name)], [name.lower()])]
+            if len(look):
+                hit = look[
+                    _said(
+                        contents.take(pa.array(look, pa.int64())), pa.array([name] * len(look), pa.string())
+                    )
+                ]
+                for row in set(parents[hit].tolist()):
+                    out.setdefault(row, set()).update(said[name])
+    return {row: sorted(requests) for row, requests in sorted(out.items())}
+
+
+def _literal(text: str) -> str:
+    """``text`` as an RE2 pattern matching it as it is (every ASCII character but a letter or digit escaped)."""
+    return "".join(c if c.isalnum() or not c.isascii() else f"\\x{{{ord(c):02x}}}" for c in text)
+
+
+def with_rows_naming(affected: Affected, naming: pa.Table, ledger: pa.Table) -> Affected:
+    """``affected`` and the live rows ``naming`` (``shard_path``, ``utterance_id``, ``requests``: the
+    delete-all requests whose customer the row says) it does not hold already: the first reason wins,
+    and each such row counts on the requests it names. ``ledger``: the ledger rows of ``naming``'s shards."""
+    if naming.num_rows and affected.rows.num_rows:
+        taken = _row_keys(affected.rows)
+        naming = naming.filter(pc.invert(pc.fill_null(pc.is_in(_row_keys(naming), value_set=taken), False)))
+    if not naming.num_rows:
+        return affected
+    naming = naming.sort_by([("shard_path", "ascending"), ("utterance_id", "ascending")])
+    rows = pa.table({"shard_path": naming.column("shard_path"), "utterance_id": naming.column("utterance_id"),
+                     "reason": pa.repeat(pa.scalar(NAMES_DELETED_CUSTOMER), naming.num_rows)}, schema=AFFECTED)  # fmt: skip
+    keys = ledger.select(["shard_path", "utterance_id"]).append_column(
+        "_at", pa.array(np.arange(ledger.num_rows), pa.int64())
+    )
+    at = (
+        rows.select(["shard_path", "utterance_id"])
+        .append_column("_row", pa.array(np.arange(rows.num_rows), pa.int64()))
+        .join(keys, ["shard_path", "utterance_id"], join_type="left outer")
+        .sort_by("_row")
+        .column("_at")
+    )
+    # (a live row its ledger does not record, which the audit names ``not_in_ledger``, is withdrawn all the
+    # same: its ledger entry here is empty)
+    by_request = merge_counts(affected.by_request)
+    count_by_request(naming.column("requests").to_pylist(), "published_rows", by_request)
+    parts = [affected.ledger, ledger.take(at)] if affected.rows.num_rows else [ledger.take(at)]
+    return Affected(
+        pa.concat_tables([affected.rows, rows]),
+        by_request,
+        pa.concat_tables(parts, promote_options="default"),
+    )
+
+
+def _row_keys(rows: pa.Table) -> pa.ChunkedArray:
+    """Each row's shard path and utterance id as one value."""
+    return pc.binary_join_element_wise(rows.column("shard_path"), rows.column("utterance_id"), "\x00")
 
 
 def count_by_request(covering: Iterable[list[str]], location: str, into: dict[str, dict[str, int]]) -> None:

@@ -1,0 +1,167 @@
+"""A deleted customer's id said in another customer's words: another customer's turn ("share my playlist
+with canary-cust-7Q4Z please") or the assistant's reply to them names a customer's account id, and is
+published (SPEC §3.1: ``customer_id`` must never appear in published output). A delete-all of that
+customer withdraws those live rows too, and counts them on its receipt; the audit names a live row
+that says the id of a customer with a delete-all request, never the id. A short id ("bob") is an
+ordinary word, and is not looked for in the text (review 15b, F02)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line, receipt
+
+from utterance_governance.jobs.audit import AuditFailed
+
+CID = "canary-cust-7Q4Z"
+NIGHT_1 = "landing/utterances/dt=2026-11-19"
+NIGHT_2 = "landing/utterances/dt=2026-11-20"
+
+
+def _published_text(lake) -> str:
+    """Every shard's rows on disk (live or not), decoded: Parquet read, not grepped as bytes."""
+    root = Path(lake.root) / "published"
+    rows = []
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if name.endswith(".parquet"):
+                rows += pq.read_table(Path(folder, name)).to_pylist()
+    return json.dumps(rows, default=str, ensure_ascii=False)
+
+
+def _bob_names_the_canary(lake) -> None:
+    """The canary's own words published one night; bob's, two of them naming the canary's id, the next
+    (another batch: a rule reading a batch's own customers does not see the canary's id in it)."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.publish()
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/b.jsonl",
+        line("u-bob-1", "bob", f"share my playlist with {CID} please")
+        + line("u-bob-2", "bob", "who shared this with me", response=f"It was shared by {CID.upper()}.")
+        + line("u-bob-3", "bob", "what is the weather"),
+    )
+    lake.publish()
+    assert {"u-can-1", "u-bob-1", "u-bob-2", "u-bob-3"} <= lake.live_ids()
+
+
+def test_a_delete_all_withdraws_other_customers_rows_naming_the_deleted_id(lake):
+    """The reviewer's case: the receipt said completed, the audit passed, and the live shard held the
+    raw id in bob's user turn and in the assistant's reply to him."""
+    _bob_names_the_canary(lake)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
+    result = lake.privacy()
+    done = receipt(lake, "dall")
+    assert done["status"] == "completed"
+    live = lake.live_ids()
+    assert "u-bob-3" in live and not live & {"u-can-1", "u-bob-1", "u-bob-2"}
+    assert CID.casefold() not in _published_text(lake).casefold(), (
+        "the deleted customer's id is still published"
+    )
+    assert done["removed"]["published_rows"] == 3  # the canary's own row and bob's two naming them
+    assert result["published"]["rows_removed"] == {"deletion_requested": 1, "names_deleted_customer": 2}
+    assert result["published"]["erase_copies"] is True
+    lake.audit()  # passes: nothing live names the deleted customer
+
+
+def test_a_short_id_said_as_a_word_withdraws_nothing(lake):
+    """``bob`` is said every night ("tell bob hello"): an id shorter than the quality rule looks for in
+    text (``_SHORTEST_ID_LOOKED_FOR``) is not searched as free text; only bob's own rows go."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl",
+        line("u-bob-1", "bob", "what is the weather")
+        + line("u-ann-1", "ann", "tell bob hello", response="I told bob.")
+        + line("u-ann-2", "ann", "play bobby mcferrin"),
+    )
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dbob", "bob"))
+    result = lake.privacy()
+    assert receipt(lake, "dbob")["status"] == "completed"
+    assert lake.live_ids() == {"u-ann-1", "u-ann-2"}
+    assert result["published"]["rows_removed"] == {"deletion_requested": 1}
+
+
+def test_only_a_delete_all_withdraws_rows_naming_its_customer(lake):
+    """A deletion of some utterances (scope ``utterances``) takes those; the customer's id stays theirs to
+    be said by others (they did not ask to be forgotten)."""
+    _bob_names_the_canary(lake)
+    lake.storage.write_bytes(
+        "landing/deletions/d.jsonl", deletion("dsome", CID, scope="utterances", utterance_ids=["u-can-1"])
+    )
+    lake.privacy()
+    assert receipt(lake, "dsome")["status"] == "completed"
+    assert lake.live_ids() == {"u-bob-1", "u-bob-2", "u-bob-3"}
+
+
+def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id(lake):
+    """A row naming the canary published after their delete-all completed (the purge searched when the
+    request arrived): the audit fails on it, naming the rule and the row, never the id."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
+    lake.privacy()
+    assert receipt(lake, "dall")["status"] == "completed"
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/b.jsonl",
+        line("u-bob-1", "bob", f"share my playlist with {CID.lower()} please")
+        + line("u-bob-3", "bob", "what is the weather"),
+    )
+    lake.publish()
+    if "u-bob-1" not in lake.live_ids():
+        pytest.skip("publishing kept the row out: nothing live for the audit to find")
+    with pytest.raises(AuditFailed, match="names_deleted_customer") as failed:
+        lake.audit()
+    assert CID.casefold() not in str(failed.value).casefold()
+    reports = [
+        p for p in left_in_lake(lake, CID.lower()) + left_in_lake(lake, CID) if p.startswith("reports/")
+    ]
+    assert reports == [], "an audit report prints the deleted customer's id"
+    (found,) = [
+        json.loads(p.read_bytes()) for p in Path(lake.root, "reports").glob("governance_audit*/audit.json")
+    ]
+    named = [f for f in found["findings"] if f["rule"] == "names_deleted_customer"]
+    assert [f["utterance_id"] for f in named] == ["u-bob-1"]
+    assert found["counts"]["names_deleted_customer"] == 1
+
+
+def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
+    """``naming_requests`` hands ``rules.quality._said`` only the messages that may say an id: it finds
+    what ``_said`` finds on every message, in each spelling of the id (``other_spellings``)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from utterance_governance import schema as S
+    from utterance_governance.purge.affected import delete_all_spellings, naming_requests
+    from utterance_governance.rules.quality import _said
+
+    texts = [
+        f"share my playlist with {CID} please", "share it with CANARY CUST 7q4z", "canary_cust_7Q4Z!",
+        "ｃａｎａｒｙ－ｃｕｓｔ－７Ｑ４Ｚ", "für canary-cust-7q4z, bitte", "café canary cust seven q four z",
+        "what is the weather", "ping acct.8823+1907 now", "acct 8823 1907", "canary cust 7Q4", "bob said hello", None, "",
+    ]  # fmt: skip
+    messages = pa.array(
+        [[{"role": "user", "content": "hi"}, {"role": "assistant", "content": t}] for t in texts],
+        pa.list_(S.MESSAGE),
+    )
+    deletions = pa.table({"request_id": ["dall", "dbob", "dsome", "dacct"],
+                          "customer_id": [CID, "bob", "zz-00000000", "acct.8823+1907"],
+                          "scope": ["all", " ALL ", "utterances", "all"]})  # fmt: skip
+    said = delete_all_spellings(deletions)
+    assert "bob" not in said and not any("zz" in name for name in said)
+    assert CID in said and CID.upper() in said and said["acct.8823+1907"] == ["dacct"]
+    contents = pa.array(texts, pa.string())
+    brute = np.zeros(len(texts), dtype=bool)
+    for name in said:
+        brute |= _said(contents, pa.array([name] * len(texts), pa.string()))
+    found = naming_requests(messages, said)
+    assert sorted(found) == np.flatnonzero(brute).tolist() == [0, 1, 2, 3, 4, 7, 8]
+    assert found[0] == ["dall"] and found[7] == ["dacct"]
+    assert list(delete_all_spellings(deletions, leaving_out={"dall"})) == ["ACCT.8823+1907", "acct.8823+1907",
+                                                                          "ＡＣＣＴ．８８２３＋１９０７", "ａｃｃｔ．８８２３＋１９０７"]  # fmt: skip
