@@ -444,23 +444,14 @@ def _parquet_with_rows_emptied(storage: Storage, path: str, rows: np.ndarray, ou
     emptied JSON Lines line does (``LandingText.without_lines``). Its columns become nullable (a required
     column cannot hold the null) and its metadata goes (``_without_metadata``); a row group that cannot
     be read cannot be written again: the file is left as it is (and the receipt open)."""
-    wanted = rows - 1
-    sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
-    first = 0
-    try:
-        for piece in storage.iter_parquet(path, storage.row_group_rows, PIECE_BYTES):
-            if isinstance(piece, UnreadableRows):
-                raise ValueError(f"a row group of {piece.rows} rows cannot be read, so the file cannot be "
-                                 f"rewritten ({type(piece.error).__name__})")  # fmt: skip
-            emptied = np.isin(np.arange(first, first + piece.num_rows), wanted)
-            # ``take`` at a null index gives a null of any type (a struct, a list, a dictionary)
-            take = pa.array(np.arange(piece.num_rows), mask=emptied)
-            piece = _without_metadata(piece)
-            schema = pa.schema([f.with_nullable(True) for f in piece.schema])
-            sink.write(pa.Table.from_arrays([c.take(take) for c in piece.columns], schema=schema))
-            first += piece.num_rows
-    finally:
-        sink.close()
+
+    def emptied(piece: pa.Table, hit: np.ndarray) -> pa.Table:
+        # ``take`` at a null index gives a null of any type (a struct, a list, a dictionary)
+        take = pa.array(np.arange(piece.num_rows), mask=hit)
+        schema = pa.schema([f.with_nullable(True) for f in piece.schema])
+        return pa.Table.from_arrays([c.take(take) for c in piece.columns], schema=schema)
+
+    _parquet_rewritten(storage, path, rows, out, emptied)
 
 
 # How often the lake is listed for copies written while the purge searched (see ``purge_copies``).
@@ -969,17 +960,31 @@ def _parquet_without_rows(storage: Storage, path: str, drop: np.ndarray, out: st
     """The Parquet file at ``path`` without the rows ``drop`` numbers (sorted; the first is 1), at
     ``out``, row group by row group, in its schema and compression codec. A row group that cannot be
     read cannot be written again: the file is left as it is (and the receipt open)."""
-    wanted = drop - 1
+    _parquet_rewritten(storage, path, drop, out, lambda piece, hit: piece.filter(pa.array(~hit)))
+
+
+def _parquet_rewritten(
+    storage: Storage,
+    path: str,
+    rows: np.ndarray,
+    out: str,
+    rewrite: Callable[[pa.Table, np.ndarray], pa.Table],
+) -> None:
+    """The Parquet file at ``path``, row group by row group, each as ``rewrite`` makes it of its rows and
+    which of them ``rows`` numbers (sorted; the first is 1), without metadata (``_without_metadata``), at
+    ``out`` in its compression codec; a row group that cannot be read raises (the file cannot be written
+    again whole)."""
+    wanted = rows - 1
     sink = ParquetSink(out, storage.row_group_rows, _codec(storage, path))
     first = 0
     try:
-        for rows in storage.iter_parquet(path, storage.row_group_rows, PIECE_BYTES):
-            if isinstance(rows, UnreadableRows):
-                raise ValueError(f"a row group of {rows.rows} rows cannot be read, so the file cannot be "
-                                 f"rewritten ({type(rows.error).__name__})")  # fmt: skip
-            keep = ~np.isin(np.arange(first, first + rows.num_rows), wanted)
-            sink.write(_without_metadata(rows.filter(pa.array(keep))))
-            first += rows.num_rows
+        for piece in storage.iter_parquet(path, storage.row_group_rows, PIECE_BYTES):
+            if isinstance(piece, UnreadableRows):
+                raise ValueError(f"a row group of {piece.rows} rows cannot be read, so the file cannot be "
+                                 f"rewritten ({type(piece.error).__name__})")  # fmt: skip
+            hit = np.isin(np.arange(first, first + piece.num_rows), wanted)
+            sink.write(rewrite(_without_metadata(piece), hit))
+            first += piece.num_rows
     finally:
         sink.close()
 
