@@ -14,10 +14,10 @@ import json
 
 import pytest
 from tests.pipeline import Lake
+from tests.unit.privacy.test_resend_must_agree_with_the_unreadable_record import _take_in
 from tests.unit.purge.test_every_copy_edges import left_in_lake, line, receipt
 
 from utterance_governance.io import readers
-from utterance_governance.io.readers import read_landing_file
 
 DT = "landing/utterances/dt=2026-11-20"
 LISTING = {"request_id": "r1", "customer_id": "c1", "scope": "utterances", "utterance_ids": ["u2"],
@@ -34,14 +34,6 @@ def lake(tmp_path, store_url) -> Lake:
 
 def _jsonl(*records: dict) -> bytes:
     return b"".join(json.dumps(r).encode() + b"\n" for r in records)
-
-
-def _take_in(store, lake: Lake, path: str, *records: dict) -> None:
-    lake.storage.write_bytes(path, _jsonl(*records))
-    folder = path.split("/")[1]
-    read = read_landing_file(lake.storage, path, folder)
-    ingest = store.ingest_consent_events if folder == "consent" else store.ingest_deletion_requests
-    ingest(read.records.drop_columns(["source_file", "landed_at"]), path, quarantined=read.quarantine)
 
 
 def test_a_deletion_widened_in_the_same_file_is_carried_out(lake):

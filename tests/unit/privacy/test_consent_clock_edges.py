@@ -26,6 +26,13 @@ def jsonl(*rows: dict) -> bytes:
     return b"".join(json.dumps(r).encode() + b"\n" for r in rows)
 
 
+def night(lake, **captured: str) -> None:
+    """cust-a's words, one utterance per id, captured when given."""
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl", jsonl(*(utterance(u, "cust-a", at) for u, at in captured.items()))
+    )
+
+
 def gap(customer: str) -> bytes:
     """An opt-out at 10:00, the customer's opt-in again at 12:00."""
     return jsonl(
@@ -40,14 +47,8 @@ def test_words_stamped_within_the_clock_skew_before_an_opt_out_are_not_published
     it), its start was not, and the words were published once the customer opted in again (a range
     deletion of the same gap covers them). Words stamped past the skew before it are published."""
     lake.storage.write_bytes("landing/consent/c.jsonl", gap("cust-a"))
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        jsonl(
-            utterance("u-within", "cust-a", "2026-11-20T09:58:00Z"),
-            utterance("u-before", "cust-a", "2026-11-20T09:54:59Z"),
-            utterance("u-after", "cust-a", "2026-11-20T12:05:01Z"),
-        ),
-    )
+    night(lake, **{"u-within": "2026-11-20T09:58:00Z", "u-before": "2026-11-20T09:54:59Z",
+                   "u-after": "2026-11-20T12:05:01Z"})  # fmt: skip
     lake.publish()
     assert lake.live_ids() == {"u-before", "u-after"}
     lake.audit()
@@ -56,14 +57,8 @@ def test_words_stamped_within_the_clock_skew_before_an_opt_out_are_not_published
 def test_a_live_row_stamped_within_the_clock_skew_before_an_opt_out_is_withdrawn(lake):
     """The same gap arriving after the words were published: the purge withdraws them with the gap's,
     and the audit, asking the same verdict, passes."""
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        jsonl(
-            utterance("u-within", "cust-a", "2026-11-20T09:58:00Z"),
-            utterance("u-in-gap", "cust-a", "2026-11-20T11:00:00Z"),
-            utterance("u-before", "cust-a", "2026-11-20T09:54:59Z"),
-        ),
-    )
+    night(lake, **{"u-within": "2026-11-20T09:58:00Z", "u-in-gap": "2026-11-20T11:00:00Z",
+                   "u-before": "2026-11-20T09:54:59Z"})  # fmt: skip
     lake.publish()
     assert lake.live_ids() == {"u-within", "u-in-gap", "u-before"}
     lake.storage.write_bytes("landing/consent/c.jsonl", gap("cust-a"))
