@@ -19,7 +19,7 @@ canary-cust-7Q4Z please", or the reply "It was shared by canary-cust-7Q4Z." (SPE
 never appears in published output). The ledger knows rows by speaker key only, so the live shards'
 text is read (``purge.published``), and only while a delete-all has no completed receipt: once when
 it arrives, again if its run fails. An id is said as the quality rule ``quality:turn_names_speaker``
-reads a turn naming its own speaker (``rules.quality._said``), in every spelling the purge knows
+reads a turn naming its own speaker (``rules.quality.says_id``), in every spelling the purge knows
 (``privacy.state.other_spellings``); an id shorter than that rule looks for (``bob``) is an ordinary
 word and is not looked for. Such a row is withdrawn with ``NAMES_DELETED_CUSTOMER`` and counted on
 the request whose id it says.
@@ -40,7 +40,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.rules import RULES_VERSION
 from utterance_governance.privacy.state import other_spellings
-from utterance_governance.rules.quality import _SHORTEST_ID_LOOKED_FOR, _bare, _bare_ascii, _said
+from utterance_governance.rules.quality import SHORTEST_ID_LOOKED_FOR, bare_ascii, bare_id, says_id
 
 NAMES_DELETED_CUSTOMER = "names_deleted_customer"  # another's live row saying a delete-all's customer id
 AFFECTED = pa.schema([("shard_path", pa.string()), ("utterance_id", pa.string()), ("reason", pa.string())])
@@ -133,7 +133,7 @@ def delete_all_spellings(deletions: pa.Table, *, leaving_out: Collection[str] = 
     """Each id a delete-all (scope ``all``) of ``deletions`` (``PrivacyState.deletions``) names, and each of
     its other spellings (``other_spellings``), to look for in text: id -> the requests naming it.
     ``leaving_out``: requests not looked for (those whose receipt is completed). An id shorter than
-    ``quality:turn_names_speaker`` looks for (``_SHORTEST_ID_LOOKED_FOR``) is left out: "bob" is a word."""
+    ``quality:turn_names_speaker`` looks for (``SHORTEST_ID_LOOKED_FOR``) is left out: "bob" is a word."""
     scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
     wanted = pc.and_(
         pc.fill_null(pc.equal(scope, "all"), False),
@@ -150,7 +150,7 @@ def delete_all_spellings(deletions: pa.Table, *, leaving_out: Collection[str] = 
     columns = (named.column(name).to_pylist() for name in ("request_id", "customer_id", "spelling"))
     for request, customer, spelling in zip(*columns, strict=True):
         for said in {customer, spelling} - {None}:
-            if len(said) >= _SHORTEST_ID_LOOKED_FOR:
+            if len(said) >= SHORTEST_ID_LOOKED_FOR:
                 out.setdefault(said, set()).add(request)
     return {said: sorted(requests) for said, requests in sorted(out.items())}
 
@@ -162,13 +162,13 @@ def naming_requests(
     messages: pa.Array | pa.ChunkedArray, said: Mapping[str, list[str]]
 ) -> dict[int, list[str]]:
     """The rows (positions) whose messages (``schema.SHARD``'s ``messages``) say the id of a delete-all's
-    customer (``said``: ``delete_all_spellings``), each with those requests; said as ``rules.quality._said``
+    customer (``said``: ``delete_all_spellings``), each with those requests; said as ``rules.quality.says_id``
     reads it: the id's letters and digits among the message's, case folded after NFKC, or the id as
     written (case aside).
 
-    Only the messages that may say one are handed to ``_said``: those whose letters and digits (``_bare``)
-    hold the id's, or whose lower case holds the id's (``_said`` finds an id in no other). A message's are
-    worked out once (in NumPy for an ASCII one, ``_bare_ascii``; by Python for the others) and searched
+    Only the messages that may say one are handed to ``says_id``: those whose letters and digits (``bare_id``)
+    hold the id's, or whose lower case holds the id's (``says_id`` finds an id in no other). A message's are
+    worked out once (in NumPy for an ASCII one, ``bare_ascii``; by Python for the others) and searched
     by RE2 for ``IDS_SOUGHT_AT_ONCE`` ids at a time: the audit looks for every delete-all there is."""
     messages = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
     if not said or not len(messages):
@@ -176,12 +176,12 @@ def naming_requests(
     contents = pc.struct_field(pc.list_flatten(messages), "content")
     parents = np.asarray(pc.list_parent_indices(messages).to_numpy(zero_copy_only=False))
     given = np.asarray(pc.is_valid(contents), dtype=bool)
-    bare_texts, _, text_ascii = _bare_ascii(contents)
+    bare_texts, _, text_ascii = bare_ascii(contents)
     plain, past = np.flatnonzero(text_ascii & given), np.flatnonzero(~text_ascii & given)
     texts = contents.take(pa.array(past, pa.int64())).to_pylist()
     at = np.concatenate([plain, past])
     bare = pa.concat_arrays([bare_texts.take(pa.array(plain, pa.int64())).cast(pa.large_string()),
-                             pa.array([_bare(text) for text in texts], pa.large_string())])  # fmt: skip
+                             pa.array([bare_id(text) for text in texts], pa.large_string())])  # fmt: skip
     lower = pa.concat_arrays([pc.ascii_lower(contents.take(pa.array(plain, pa.int64()))).cast(pa.large_string()),
                               pa.array([text.lower() for text in texts], pa.large_string())])  # fmt: skip
 
@@ -196,12 +196,12 @@ def naming_requests(
     names = list(said)
     for start in range(0, len(names), IDS_SOUGHT_AT_ONCE):
         batch = names[start : start + IDS_SOUGHT_AT_ONCE]
-        may = holding(np.arange(len(at)), [_bare(name) for name in batch], [name.lower() for name in batch])
+        may = holding(np.arange(len(at)), [bare_id(name) for name in batch], [name.lower() for name in batch])
         for name in batch if len(may) else ():
-            look = at[holding(may, [_bare(name)], [name.lower()])]
+            look = at[holding(may, [bare_id(name)], [name.lower()])]
             if len(look):
                 hit = look[
-                    _said(
+                    says_id(
                         contents.take(pa.array(look, pa.int64())), pa.array([name] * len(look), pa.string())
                     )
                 ]

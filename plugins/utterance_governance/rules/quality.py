@@ -131,12 +131,12 @@ class UtteranceIdHoldsIdentifier:
 
 # an utterance id that is a UUID (the usual form) names nobody; only the others are looked into
 _UUID = r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
-_SHORTEST_ID_LOOKED_FOR = 8  # a shorter id ("alice", "dev1") is found in other ids by chance
+SHORTEST_ID_LOOKED_FOR = 8  # a shorter id ("alice", "dev1") is found in other ids by chance
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")  # \w: what str.isalnum() holds (Unicode letters, digits), and _
 _NEVER_FOUND = "\x00"  # a bare id holds letters and digits only
 
 
-def _bare(value: str) -> str:
+def bare_id(value: str) -> str:
     """An id in no notation: NFKC (full-width and compatibility forms read as the plain ones), case
     folded, everything but letters and digits removed."""
     return _NOT_LETTER_OR_DIGIT.sub("", unicodedata.normalize("NFKC", value).casefold())
@@ -144,15 +144,15 @@ def _bare(value: str) -> str:
 
 def _names(uid: str, named: str) -> bool:
     """Whether ``uid`` holds ``named``, one row at a time: bare, or as written (case aside)."""
-    shortest = _SHORTEST_ID_LOOKED_FOR
-    bare = _bare(named)
-    return (len(bare) >= shortest and bare in _bare(uid)) or (
+    shortest = SHORTEST_ID_LOOKED_FOR
+    bare = bare_id(named)
+    return (len(bare) >= shortest and bare in bare_id(uid)) or (
         len(named) >= shortest and named.lower() in uid.lower()
     )
 
 
-def _bare_ascii(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-    """``_bare`` of each id, in NumPy over the column's bytes, right for the ASCII ids (NFKC leaves them
+def bare_ascii(values: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """``bare_id`` of each id, in NumPy over the column's bytes, right for the ASCII ids (NFKC leaves them
     as they are, and folding them is lower-casing them); with each one's length, and which are ASCII."""
     lower = pc.ascii_lower(values).cast(pa.large_string())  # the other rows are done again, by Python
     lower = lower.combine_chunks() if isinstance(lower, pa.ChunkedArray) else lower
@@ -207,14 +207,14 @@ class UtteranceIdNamesSpeaker:
             return out
         at = pa.array(look, pa.int64())
         uids = uids.take(at)
-        bare_uids, _, uid_ascii = _bare_ascii(uids)
+        bare_uids, _, uid_ascii = bare_ascii(uids)
         bare_uids = bare_uids.to_pylist()
-        shortest = _SHORTEST_ID_LOOKED_FOR
+        shortest = SHORTEST_ID_LOOKED_FOR
         for column in ("customer_id", "device_id"):
             if column not in records.column_names:
                 continue
             named = pc.utf8_trim_whitespace(records.column(column).take(at))
-            bare_named, bare_length, named_ascii = _bare_ascii(named)
+            bare_named, bare_length, named_ascii = bare_ascii(named)
             given = _mask(pc.is_valid(named))
             plain = uid_ascii & named_ascii
             looked_for = given & plain & (bare_length >= shortest)
@@ -336,7 +336,7 @@ class TurnNamesSpeaker:
             named = _combined(pc.utf8_trim_whitespace(records.column(column)))
             named_count = ascii_digit_counts(named)
             has_digits = named_count > 0
-            looked_for = _mask(pc.greater_equal(pc.utf8_length(named), _SHORTEST_ID_LOOKED_FOR))
+            looked_for = _mask(pc.greater_equal(pc.utf8_length(named), SHORTEST_ID_LOOKED_FOR))
             by_digits = looked_for & has_digits & _mask(pc.string_is_ascii(named))
             for turn, count, odd in zip(turns, counts, compat, strict=True):
                 compare = looked_for & ~out & ~(by_digits & ~odd)
@@ -349,11 +349,11 @@ class TurnNamesSpeaker:
                 rows = np.flatnonzero(compare)
                 if len(rows):
                     at = pa.array(rows, pa.int64())
-                    out[rows] = _said(turn.take(at), named.take(at))
+                    out[rows] = says_id(turn.take(at), named.take(at))
             # the id with its digits said as words (``_ReadOut``): an ASCII id with a digit and 8 letters and
             # digits or more, or an id past ASCII, in a turn with a word for a digit
             ascii_named = _mask(pc.string_is_ascii(named))
-            long_bare = _bare_ascii(named)[1] >= _SHORTEST_ID_LOOKED_FOR
+            long_bare = bare_ascii(named)[1] >= SHORTEST_ID_LOOKED_FOR
             by_words = _mask(pc.is_valid(named)) & ((has_digits & long_bare) | ~ascii_named)
             for i in range(len(turns)):
                 if not (by_words & ~out).any():
@@ -374,17 +374,17 @@ def _past_ascii_matching(values: pa.Array, pattern: str) -> np.ndarray:
     return found
 
 
-def _said(texts: pa.Array, named: pa.Array) -> np.ndarray:
+def says_id(texts: pa.Array, named: pa.Array) -> np.ndarray:
     """For each row: does ``texts`` hold ``named`` (``_names``)? Rows where both are ASCII by their NumPy
     bare forms and lower case; the others by Python."""
-    bare_texts, _, text_ascii = _bare_ascii(texts)
-    bare_named, bare_length, named_ascii = _bare_ascii(named)
+    bare_texts, _, text_ascii = bare_ascii(texts)
+    bare_named, bare_length, named_ascii = bare_ascii(named)
     plain = text_ascii & named_ascii & _mask(pc.is_valid(texts))
     hit = np.zeros(len(texts), dtype=bool)
     rows = np.flatnonzero(plain)
     if len(rows):
         at = pa.array(rows, pa.int64())
-        long_bare = bare_length[rows] >= _SHORTEST_ID_LOOKED_FOR
+        long_bare = bare_length[rows] >= SHORTEST_ID_LOOKED_FOR
         lower_texts, lower_named = pc.ascii_lower(texts.take(at)), pc.ascii_lower(named.take(at))
         hit[rows] = [
             (long and n in u) or (w in t)
@@ -443,7 +443,7 @@ def _digit_of_word(word: re.Match[str]) -> str:
 
 
 def read_out(text: str) -> str:
-    """``text`` bare (``_bare``) with its numbers said as digits: NFKC, case folded, English runs of number
+    """``text`` bare (``bare_id``) with its numbers said as digits: NFKC, case folded, English runs of number
     words read as the phone-number redaction reads them (``clean.patterns.read_run``: "eight one" is 81,
     "eighty one" 81, "double five" 55, "oh" 0), then every other word for a digit of the supported
     languages (``clean.spoken.DIGIT_WORD_VALUES``: "sieben" 7, "quatre" 4). A spoken 0 and the letter o
@@ -480,7 +480,7 @@ class _ReadOut:
                 normal = pc.utf8_normalize(values.take(pa.array(at, pa.int64())), "NFKC")
                 found[at] = _mask(pc.match_substring_regex(normal, NUMBER_WORD))
             rows = np.flatnonzero(found)
-            self.spoken[i] = (rows, _bare_ascii(values.take(pa.array(rows, pa.int64())))[0], odd[rows], {})
+            self.spoken[i] = (rows, bare_ascii(values.take(pa.array(rows, pa.int64())))[0], odd[rows], {})
         return self.spoken[i][0]
 
     def said(self, i: int, wanted: np.ndarray, named: pa.Array) -> np.ndarray:
@@ -522,7 +522,7 @@ class _ReadOut:
             said = ids[codes[k]]
             text = self.texts[i][row].as_py()
             if text not in exact:
-                exact[text] = _bare(text)
+                exact[text] = bare_id(text)
             if not all(run in exact[text] for run in said[1]):
                 continue
             if text not in self.read:
@@ -549,14 +549,14 @@ class _ReadOut:
     def _ids(self, names: pa.Array) -> list[tuple[str, list[str], int] | None]:
         """``_id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is
         read out as NumPy makes it bare (its 0 an o), the others by Python."""
-        bare, length, plain = _bare_ascii(names)
+        bare, length, plain = bare_ascii(names)
         plain &= ~_mask(pc.match_substring_regex(names, NUMBER_WORD))
         # the ASCII ids read out in Arrow, each pass over them all (``_id_said``, by Python, per id: 10 µs)
         digits = ascii_digit_counts(bare)
         said = pc.replace_substring(bare, "0", "o")
         runs = pc.split_pattern_regex(said, _DIGIT_OR_O.pattern)
         nonzero = np.asarray(pc.fill_null(pc.count_substring_regex(said, "[1-9]"), 0), dtype=np.int64)
-        looked_for = (length >= _SHORTEST_ID_LOOKED_FOR) & (digits > 0)
+        looked_for = (length >= SHORTEST_ID_LOOKED_FOR) & (digits > 0)
         out: list[tuple[str, list[str], int] | None] = []
         for name, read, parts, count, simple, wanted in zip(
             names.to_pylist(), said.to_pylist(), runs.to_pylist(), nonzero.tolist(), plain.tolist(),
@@ -581,10 +581,10 @@ def _id_read_out(name: str | None) -> tuple[str, list[str], int] | None:
         return None
     folded = unicodedata.normalize("NFKC", name).casefold()
     bare = _NOT_LETTER_OR_DIGIT.sub("", folded)
-    if len(bare) < _SHORTEST_ID_LOOKED_FOR or not _ANY_DIGIT.search(bare):
+    if len(bare) < SHORTEST_ID_LOOKED_FOR or not _ANY_DIGIT.search(bare):
         return None
     said = read_out(name) if _NUMBER_WORD_SET.intersection(_WORD.findall(folded)) else bare.replace("0", "o")
-    if len(said) < _SHORTEST_ID_LOOKED_FOR:
+    if len(said) < SHORTEST_ID_LOOKED_FOR:
         return None
     return _id_said(said)
 

@@ -71,7 +71,7 @@ def test_a_delete_all_withdraws_other_customers_rows_naming_the_deleted_id(lake)
 
 def test_a_short_id_said_as_a_word_withdraws_nothing(lake):
     """``bob`` is said every night ("tell bob hello"): an id shorter than the quality rule looks for in
-    text (``_SHORTEST_ID_LOOKED_FOR``) is not searched as free text; only bob's own rows go."""
+    text (``SHORTEST_ID_LOOKED_FOR``) is not searched as free text; only bob's own rows go."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/a.jsonl",
         line("u-bob-1", "bob", "what is the weather")
@@ -132,14 +132,14 @@ def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id
 
 
 def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
-    """``naming_requests`` hands ``rules.quality._said`` only the messages that may say an id: it finds
-    what ``_said`` finds on every message, in each spelling of the id (``other_spellings``)."""
+    """``naming_requests`` hands ``rules.quality.says_id`` only the messages that may say an id: it finds
+    what ``says_id`` finds on every message, in each spelling of the id (``other_spellings``)."""
     import numpy as np
     import pyarrow as pa
 
     from utterance_governance import schema as S
     from utterance_governance.purge.affected import delete_all_spellings, naming_requests
-    from utterance_governance.rules.quality import _said
+    from utterance_governance.rules.quality import says_id
 
     texts = [
         f"share my playlist with {CID} please", "share it with CANARY CUST 7q4z", "canary_cust_7Q4Z!",
@@ -159,7 +159,7 @@ def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     contents = pa.array(texts, pa.string())
     brute = np.zeros(len(texts), dtype=bool)
     for name in said:
-        brute |= _said(contents, pa.array([name] * len(texts), pa.string()))
+        brute |= says_id(contents, pa.array([name] * len(texts), pa.string()))
     found = naming_requests(messages, said)
     assert sorted(found) == np.flatnonzero(brute).tolist() == [0, 1, 2, 3, 4, 7, 8]
     assert found[0] == ["dall"] and found[7] == ["dacct"]

@@ -11,7 +11,7 @@ import pytest
 from tests.unit.purge.test_every_copy_edges import DT, line
 
 from utterance_governance.rules.base import Frame
-from utterance_governance.rules.quality import TurnNamesSpeaker, _bare
+from utterance_governance.rules.quality import TurnNamesSpeaker, bare_id
 
 
 def _published(lake) -> str:
@@ -44,7 +44,7 @@ def test_the_customer_id_in_a_turn_is_not_published(lake, customer, transcript, 
     lake.publish()
     text = _published(lake)
     assert "u-2" in text  # the night published
-    assert _bare(customer) not in _bare(text), f"the customer id is published: {text[:400]}"
+    assert bare_id(customer) not in bare_id(text), f"the customer id is published: {text[:400]}"
 
 
 def _frame(customers, users, assistants, devices=None) -> Frame:
