@@ -355,13 +355,14 @@ class TurnNamesSpeaker:
             ascii_named = _mask(pc.string_is_ascii(named))
             long_bare = bare_ascii(named)[1] >= SHORTEST_ID_LOOKED_FOR
             by_words = _mask(pc.is_valid(named)) & ((has_digits & long_bare) | ~ascii_named)
+            digits = _digit_bits(named) if by_words.any() else None
             for i in range(len(turns)):
                 if not (by_words & ~out).any():
                     break
                 rows = read.rows(i)
                 wanted = rows[by_words[rows] & ~out[rows]]
                 if len(wanted):
-                    out[read.said(i, wanted, named)] = True
+                    out[read.said(i, wanted, named, digits)] = True
         return out
 
 
@@ -434,6 +435,62 @@ _ANY_DIGIT = re.compile(r"\d")
 _SEARCHED_TOGETHER = 16  # rows of ids whose letters start alike: searched by Arrow, not by Python
 
 
+def _says_digit(digit: str) -> str:
+    """RE2 for a turn that may say ``digit`` (1-9) read out (``read_out``): the digit written, or a word
+    whose value holds it ("seven", "seventeen", "seventy", "sieben", "sept"), case aside, with no ASCII
+    letter beside it where its own letter there is ASCII ("één" and "tré" end in a letter that is not).
+
+    A necessary condition, for a turn NFKC and case folding leave as they are but for case (none of
+    ``NFKC_MAY_CHANGE``; the others are read out without it): every digit 1-9 of the turn read out is
+    one of its ASCII digits, or stands for a word ``read_out`` reads, whose value holds it. English runs
+    read "twenty five" 25 (the 2 of "twenty", the 5 of "five"), "double five" 55 (of "five"), the other
+    words their value, and written digits as they are. Such a word is read with no ASCII letter beside
+    it: a run's tokens lie between ASCII word boundaries (``SPOKEN_RUN``, ``re.ASCII``), and a word of
+    ``_DIGIT_WORD`` between characters that are no letters once the runs before it are read, which
+    changes no letter beside it that is ASCII (a run begins and ends at an ASCII word boundary, so
+    beside a word's ASCII letter none ends or begins)."""
+    words = sorted(
+        (w for w, value in {**UNIT_WORDS, **TENS_WORDS, **DIGIT_WORD_VALUES}.items() if digit in value),
+        key=len,
+        reverse=True,
+    )
+    parts = [digit]
+    for left in (True, False):
+        for right in (True, False):
+            chosen = [w for w in words if w[0].isascii() == left and w[-1].isascii() == right]
+            if chosen:
+                parts.append(
+                    ("(?:^|[^A-Za-z])" if left else "")
+                    + f"(?i:{'|'.join(chosen)})"
+                    + ("(?:$|[^A-Za-z])" if right else "")
+                )
+    return "|".join(parts)
+
+
+# in the order they are asked: the digits fewest turns may say first (the words for 1, "one", "un", "um",
+# "ten" to "nineteen", are the most said), so that fewest turns are asked the next
+_SAYS_DIGIT = {int(d): _says_digit(d) for d in "987643521"}
+
+
+def _digit_bits(values: pa.Array) -> np.ndarray:
+    """Per row, the ASCII digits 1-9 it holds, bit ``d`` for the digit ``d`` (0 for a null or empty row):
+    NumPy over the column's bytes (a UTF-8 byte past ASCII is no digit)."""
+    bits = np.zeros(len(values), dtype=np.int64)
+    values = values.cast(pa.large_string())
+    _, offsets_buffer, data = values.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
+    start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
+    if data is None or end == start:
+        return bits
+    value = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) - np.uint8(ord("0"))
+    byte_bits = np.where((value >= 1) & (value <= 9), np.left_shift(1, value, dtype=np.int64), 0)
+    filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
+    bits[filled] = np.bitwise_or.reduceat(byte_bits, offsets[:-1][filled] - start)
+    if values.null_count:
+        bits[~np.asarray(values.is_valid())] = 0
+    return bits
+
+
 def _english_digits(run: re.Match[str]) -> str:
     return read_english_run(run.group())[0] or run.group()  # (a list of clock times reads as nothing)
 
@@ -459,13 +516,15 @@ class _ReadOut:
     """The turns of one batch with a word for a digit, and its ids, read out (``read_out``), each once: a
     turn read for its customer may be read again for its device, a customer's id is said in many rows.
 
-    A turn is read out (by Python, 20-40 µs) only when its letters, bare, hold every run of the id's
-    letters but o (the ones a turn read out keeps as they are): NumPy's bare forms for the turns in ASCII
-    or accented European letters (a letter past ASCII left out only joins more), Python's for the others."""
+    A turn is read out (by Python, 20-40 µs) only when it may say every ASCII digit of the id (a word for
+    it or the digit, ``_may_say_digits``: RE2 passes over the rows, before any id is read out) and its
+    letters, bare, hold every run of the id's letters but o (the ones a turn read out keeps as they are):
+    NumPy's bare forms for the turns in ASCII or accented European letters (a letter past ASCII left out
+    only joins more), Python's for the others."""
 
     def __init__(self, turns: list[pa.Array]) -> None:
         self.texts = turns
-        self.spoken: list[tuple | None] = [None] * len(turns)  # rows, their bare forms, odd, Python's
+        self.spoken: list[tuple | None] = [None] * len(turns)  # rows, odd, Python's bare forms, digits
         self.ids: dict[str, tuple[str, list[str], int] | None] = {}
         self.read: dict[str, str] = {}
 
@@ -480,17 +539,26 @@ class _ReadOut:
                 normal = pc.utf8_normalize(values.take(pa.array(at, pa.int64())), "NFKC")
                 found[at] = _mask(pc.match_substring_regex(normal, NUMBER_WORD))
             rows = np.flatnonzero(found)
-            self.spoken[i] = (rows, bare_ascii(values.take(pa.array(rows, pa.int64())))[0], odd[rows], {})
+            # the digits each turn may say (``_says_digit``), learnt as they are asked: bits tried, bits found
+            tried, able = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+            self.spoken[i] = (rows, odd[rows], {}, tried, able)
         return self.spoken[i][0]
 
-    def said(self, i: int, wanted: np.ndarray, named: pa.Array) -> np.ndarray:
+    def said(self, i: int, wanted: np.ndarray, named: pa.Array, digits: np.ndarray) -> np.ndarray:
         """The rows of ``wanted`` (of ``rows(i)``) whose turn ``i`` read out holds ``named`` read out (an
-        id with a digit and 8 letters and digits or more, bare and read out).
+        id with a digit and 8 letters and digits or more, bare and read out); ``digits``: each id's ASCII
+        digits 1-9 (``_digit_bits``).
 
-        The rows of the ids whose letters start alike (``cus_``, ``acct-``) are searched for that first
-        run together, by Arrow; a few rows alike, by Python."""
-        rows, bare, odd, exact = self.spoken[i]
+        Only the rows whose turn may say every digit of their id (``_may_say_digits``) are looked at
+        further: most turns with a word for a digit say a few digits, and an id holds several. The rows
+        of the ids whose letters start alike (``cus_``, ``acct-``) are searched for that first run
+        together, by Arrow; a few rows alike, by Python."""
+        rows, odd, exact, _, _ = self.spoken[i]
         at = np.flatnonzero(np.isin(rows, wanted, assume_unique=True))
+        at = at[self._may_say_digits(i, at, digits[rows[at]])]
+        if not len(at):
+            return np.zeros(0, dtype=np.int64)
+        bare = bare_ascii(self.texts[i].take(pa.array(rows[at], pa.int64())))[0]  # (indexed as ``at``)
         encoded = named.take(pa.array(rows[at], pa.int64())).dictionary_encode()
         ids = self._ids(encoded.dictionary)
         first: dict[str, int] = {}
@@ -512,9 +580,9 @@ class _ReadOut:
                 continue
             members, run = order[start:end], runs[group]
             if len(members) >= _SEARCHED_TOGETHER:
-                found = _mask(pc.match_substring(bare.take(pa.array(at[members], pa.int64())), run))
+                found = _mask(pc.match_substring(bare.take(pa.array(members, pa.int64())), run))
             else:
-                found = np.asarray([run in bare[int(j)].as_py() for j in at[members]], dtype=bool)
+                found = np.asarray([run in bare[int(j)].as_py() for j in members], dtype=bool)
             maybe[members] = found | odd[at[members]]
         hit = []
         for k in np.flatnonzero(maybe).tolist():
@@ -530,6 +598,30 @@ class _ReadOut:
             if said[0] in self.read[text]:
                 hit.append(row)
         return np.asarray(hit, dtype=np.int64)
+
+    def _may_say_digits(self, i: int, at: np.ndarray, digits: np.ndarray) -> np.ndarray:
+        """Which of the rows ``at`` (of ``rows(i)``) may say, in turn ``i`` read out, every digit of theirs
+        in ``digits`` (bit ``d`` for the digit ``d``: an id's ASCII digits 1-9, each of which its said
+        form holds, so a turn that says it holds them read out). A turn NFKC may change always may.
+
+        Each digit is one RE2 pass (``_says_digit``) over the rows still in question that need it and
+        were not asked it before (the device's id asks the turns the customer's asked): most turns say
+        few digits, and an id of many digits drops out after its first two or three."""
+        rows, odd, _, tried, able = self.spoken[i]
+        keep = np.ones(len(at), dtype=bool)
+        asked = ~odd[at]
+        for digit, pattern in _SAYS_DIGIT.items():
+            bit = 1 << digit
+            need = keep & asked & ((digits & bit) != 0)
+            new = at[need & ((tried[at] & bit) == 0)]
+            if len(new):
+                said = _mask(
+                    pc.match_substring_regex(self.texts[i].take(pa.array(rows[new], pa.int64())), pattern)
+                )
+                tried[new] |= bit
+                able[new[said]] |= bit
+            keep &= ~need | ((able[at] & bit) != 0)
+        return keep
 
     def _may_say(self, i: int, rows: np.ndarray) -> np.ndarray:
         """How many digits 1-9 turn ``i`` may say in each of ``rows`` read out: none without a word for a

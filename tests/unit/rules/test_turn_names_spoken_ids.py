@@ -4,6 +4,7 @@ reads the turn with its spoken digits as digits too. Sentences that only hold nu
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from tests.unit.purge.test_every_copy_edges import DT, line
@@ -132,3 +133,167 @@ def test_the_characters_nfkc_may_change_are_the_class_the_gate_reads_again():
     for c in kept:
         assert not re.search("[a-z0-9]", unicodedata.normalize("NFKC", c).casefold()), hex(ord(c))
         assert not unicodedata.category(c).startswith("M"), hex(ord(c))
+
+
+# --- generated turns: the fast path finds what reading every turn out finds ---------------------------
+# Ids that share their first letters (``cust``, as the bench's ids do), hex ids, ids of digits only, ids
+# holding a number word, past ASCII, full-width; turns that say them, or part of them, or another id, with
+# the digits as words of any supported language, "double", written digits, and number words glued to
+# letters past ASCII or to digits ("éseven", "sevenéén", "7seven", "trésix") where the readers' word
+# boundaries part.
+_WORDS = {
+    "0": ["zero", "oh", "o", "null", "cero", "nul", "zéro"],
+    "1": ["one", "eins", "un", "uno", "een", "één", "um", "ein"],
+    "2": ["two", "zwei", "deux", "dos", "due", "twee", "dois", "TWO"],
+    "3": ["three", "drei", "trois", "tres", "tre", "tré", "três", "drie"],
+    "4": ["four", "vier", "quatre", "cuatro", "quattro", "quatro", "Four"],
+    "5": ["five", "fünf", "fuenf", "cinq", "cinco", "cinque", "vijf", "FÜNF"],
+    "6": ["six", "sechs", "seis", "sei", "zes", "meia"],
+    "7": ["seven", "sieben", "sept", "siete", "sette", "zeven", "sete"],
+    "8": ["eight", "acht", "huit", "ocho", "otto", "oito"],
+    "9": ["nine", "neun", "neuf", "nueve", "nove", "negen"],
+}
+_FILLER = ["set a timer for", "eight minutes", "call mum", "the customer", "my account is", "what is",
+           "twenty five", "eleven", "double five", "dev", "cust", "version", "é", "ß", "ｃｕｓｔ", "７",
+           "_", "-", "7", "1", "à", "naïve", "Straße", "İ", "ﬁve", "café", "x", "q", "ab"]  # fmt: skip
+
+
+def _generated_id(rng) -> str:
+    kind = rng.randrange(6)
+    digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 6)))
+    if kind == 0:
+        return "cust" + digits + rng.choice(["ab", "qx", "", "z"])
+    if kind == 1:
+        return "cus-" + "".join(rng.choice("0123456789abcdef") for _ in range(rng.choice([6, 12])))
+    if kind == 2:
+        return rng.choice(["88231907", "11111111", "123456789", digits + digits])
+    if kind == 3:
+        return rng.choice(["cust-one-4z9", "dev-seven-81q", "acct-two-5x0x"])
+    if kind == 4:
+        return rng.choice(["kündé-4711-x", "cüst7q4z81", "сust-8412ab"])
+    return rng.choice(["ｃｕｓｔ８４１２ａｂ", "cust８４1２ab", "ZX81QW55"])
+
+
+def _said(rng, uid: str) -> str:
+    """``uid`` said: its digits as words or written, its letters as they are or spaced out."""
+    parts = []
+    for c in uid:
+        if c in _WORDS and rng.random() < 0.7:
+            parts.append(rng.choice(_WORDS[c]))
+        elif c.isalnum() and rng.random() < 0.3:
+            parts.append(c.upper() if rng.random() < 0.5 else c)
+        else:
+            parts.append(c)
+    glue = rng.choice([" ", " ", "-", ", ", ""])
+    return glue.join(parts)
+
+
+def _generated_turn(rng, uid: str, other: str) -> str:
+    kind = rng.randrange(5)
+    filler = " ".join(rng.choice(_FILLER) for _ in range(rng.randint(0, 4)))
+    if kind == 0:
+        said = _said(rng, uid)
+    elif kind == 1:  # part of it
+        said = _said(rng, uid[: rng.randint(1, max(1, len(uid) - 1))])
+    elif kind == 2:  # someone else's
+        said = _said(rng, other)
+    elif kind == 3:  # number words only
+        said = " ".join(rng.choice(rng.choice(list(_WORDS.values()))) for _ in range(rng.randint(1, 8)))
+    else:  # glued to letters past ASCII or to digits
+        said = "".join(rng.choice(["é", "7", "_", "", " "]) + rng.choice(rng.choice(list(_WORDS.values())))
+                       for _ in range(rng.randint(1, 8)))  # fmt: skip
+    return f"{filler} {said} {rng.choice(_FILLER)}".strip()
+
+
+def _generated_frame(seed: int, n: int) -> tuple[Frame, list[str], list[str], list[str]]:
+    import random
+
+    rng = random.Random(seed)
+    customers = [_generated_id(rng) for _ in range(n)]
+    devices = [_generated_id(rng) for _ in range(n)]
+    users = [_generated_turn(rng, customers[k], rng.choice(customers)) for k in range(n)]
+    assistants = [_generated_turn(rng, devices[k], rng.choice(devices)) for k in range(n)]
+    return _frame(customers, users, assistants, devices), customers, devices, users + assistants
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_fast_path_finds_what_reading_every_turn_out_finds(seed):
+    """Against reading out every turn with a word for a digit (``rows``) and looking for each id read out
+    (``_id_read_out``) in it by Python, row by row. The fast path finds nothing more; and finds all of it
+    but for the two gaps it had before digits were asked (``test_known_gaps``): an id read out with a
+    letter past ASCII, and an id of digits only (as many digits as the turn may say, ``_may_say``)."""
+    from utterance_governance.rules.quality import _digit_bits, _id_read_out, _ReadOut
+
+    frame, customers, devices, _ = _generated_frame(seed, 1500)
+    turns = [frame.column("user_text"), frame.column("assistant_text")]
+    found = compared = 0
+    for named in (customers, devices):
+        ids = pa.array(named, pa.string())
+        read = _ReadOut(turns)
+        for i, turn in enumerate(turns):
+            rows = read.rows(i)
+            fast = set(read.said(i, rows, ids, _digit_bits(ids)).tolist())
+            slow, gaps = set(), set()
+            for row in rows.tolist():
+                said = _id_read_out(named[row])
+                if said is not None and said[0] in read_out(turn[row].as_py()):
+                    (slow if said[0].isascii() and said[1] else gaps).add(row)
+            assert fast - gaps == slow, [(named[r], turn[r].as_py()) for r in sorted((fast - gaps) ^ slow)][
+                :5
+            ]
+            found, compared = found + len(slow), compared + len(rows)
+    assert found > 100 and compared > 5000  # the generated turns say their ids often enough to test something
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_rule_excludes_what_it_excluded_without_asking_digits_first(seed, monkeypatch):
+    from utterance_governance.rules import quality
+
+    frame, *_ = _generated_frame(seed, 2000)
+    fast = TurnNamesSpeaker().excludes(frame)
+    monkeypatch.setattr(
+        quality._ReadOut, "_may_say_digits", lambda self, i, at, digits: np.ones(len(at), bool)
+    )
+    slow = TurnNamesSpeaker().excludes(frame)
+    assert fast.sum() > 100 and fast.tolist() == slow.tolist()
+
+
+def test_a_turn_says_no_digit_read_out_that_says_digit_does_not_find():
+    """``_says_digit`` is a necessary condition: every digit 1-9 of a turn read out, where NFKC and case
+    folding leave the turn as it is but for case, is found by its RE2 pattern (the turns NFKC may change
+    are not asked)."""
+    import pyarrow.compute as pc
+
+    from utterance_governance.rules.quality import _SAYS_DIGIT, NFKC_MAY_CHANGE, _past_ascii_matching
+
+    *_, turns = _generated_frame(6, 3000)
+    turns += ["two sevenéén", "two trésix", "two éseven", "sevenéén", "7seven", "_one_", "SIEBEN", "FÜNF",
+              "zwölf", "twenty-five", "seventeen", "double nine", "x9", "oneself", "someone", "ninety",
+              "eighty one", "tréseven"]  # fmt: skip
+    texts = pa.array(turns, pa.string())
+    asked = ~_past_ascii_matching(texts, NFKC_MAY_CHANGE)
+    may = {
+        d: np.asarray(pc.match_substring_regex(texts, pattern), dtype=bool)
+        for d, pattern in _SAYS_DIGIT.items()
+    }
+    checked = 0
+    for k, text in enumerate(turns):
+        if not asked[k]:
+            continue
+        for digit in set(read_out(text)) & set("123456789"):
+            assert may[int(digit)][k], (text, digit, read_out(text))
+            checked += 1
+    assert checked > 1000
+
+
+@pytest.mark.xfail(strict=True, reason="two gaps of the spoken-id check as it was before digits were asked")
+@pytest.mark.parametrize(
+    ("customer", "user"),
+    [("cüst7q4z81", "my id is cüst seven q four z eight one"),  # NumPy's bare turn leaves out the ü
+     ("11111111", "éeleven eleven eleven eleven")],  # COUNTED takes no "eleven" after a letter
+)  # fmt: skip
+def test_known_gaps(customer, user):
+    from utterance_governance.rules.quality import _id_read_out
+
+    assert _id_read_out(customer)[0] in read_out(user)
+    assert TurnNamesSpeaker().excludes(_frame([customer], [user])).tolist() == [True]
