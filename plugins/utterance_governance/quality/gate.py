@@ -439,6 +439,7 @@ def _context(docs_dir: str | None):
 
     sites = {}
     if docs_dir:
+        page_view = {"module_name": __name__, "class_name": "_PageView"}
         sites[DOCS_SITE_NAME] = {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -446,7 +447,13 @@ def _context(docs_dir: str | None):
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(Path(docs_dir).resolve()),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_section_builders": {
+                section: {"view": page_view} for section in ("expectations", "validations", "profiling")
+            },
+            "site_index_builder": {
+                "class_name": "DefaultSiteIndexBuilder",
+                "view": {"module_name": __name__, "class_name": "_IndexPageView"},
+            },
         }
     config = DataContextConfig(
         store_backend_defaults=InMemoryStoreBackendDefaults(),
@@ -455,6 +462,65 @@ def _context(docs_dir: str | None):
         progress_bars=ProgressBarsConfig(globally=False),
     )
     return gx.get_context(project_config=config, mode="ephemeral")
+
+
+class _TemplateCache:
+    """Jinja bytecode of GX's Data Docs templates, kept for the process (see ``_views``)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def load_bytecode(self, bucket) -> None:
+        with self._lock:
+            code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        code = bucket.bytecode_to_string()
+        with self._lock:
+            self._code[bucket.key] = code
+
+
+@functools.cache
+def _views() -> tuple[type, type]:
+    """GX's Data Docs page views, with their Jinja templates compiled once per process.
+
+    GX builds a new site builder, and with it new views, each with a new Jinja environment, on
+    every ``build_data_docs``: every gate recompiled the same ~50 templates (measured: ~0.2 s of
+    ~0.3 s of Data Docs, on an idle 2-CPU machine). These views are GX's own, rendering the same
+    templates to the same pages; only the compiled form of a template is reused (Jinja's bytecode
+    cache, keyed by the template's name and checked against its source).
+    """
+    import jinja2
+    from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
+
+    class Cache(_TemplateCache, jinja2.BytecodeCache):
+        pass
+
+    cache = Cache()
+
+    class PageView(DefaultJinjaPageView):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.env.bytecode_cache = cache
+
+    class IndexPageView(DefaultJinjaIndexPageView):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.env.bytecode_cache = cache
+
+    return PageView, IndexPageView
+
+
+def __getattr__(name: str):
+    """``_PageView`` and ``_IndexPageView``, for the Data Docs site config (GX imports them by name)."""
+    if name == "_PageView":
+        return _views()[0]
+    if name == "_IndexPageView":
+        return _views()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @contextlib.contextmanager
