@@ -472,18 +472,21 @@ def _says_digit(digit: str) -> str:
 _SAYS_DIGIT = {int(d): _says_digit(d) for d in "987643521"}
 
 
+_BIT_OF_BYTE = np.zeros(256, dtype=np.uint16)  # an ASCII digit 1-9: bit ``d`` for ``d``; any other byte: 0
+_BIT_OF_BYTE[ord("1") : ord("9") + 1] = np.left_shift(1, np.arange(1, 10))
+
+
 def _digit_bits(values: pa.Array) -> np.ndarray:
     """Per row, the ASCII digits 1-9 it holds, bit ``d`` for the digit ``d`` (0 for a null or empty row):
     NumPy over the column's bytes (a UTF-8 byte past ASCII is no digit)."""
-    bits = np.zeros(len(values), dtype=np.int64)
+    bits = np.zeros(len(values), dtype=np.uint16)
     values = values.cast(pa.large_string())
     _, offsets_buffer, data = values.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
     start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
     if data is None or end == start:
         return bits
-    value = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) - np.uint8(ord("0"))
-    byte_bits = np.where((value >= 1) & (value <= 9), np.left_shift(1, value, dtype=np.int64), 0)
+    byte_bits = _BIT_OF_BYTE[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
     filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
     bits[filled] = np.bitwise_or.reduceat(byte_bits, offsets[:-1][filled] - start)
     if values.null_count:
@@ -540,7 +543,7 @@ class _ReadOut:
                 found[at] = _mask(pc.match_substring_regex(normal, NUMBER_WORD))
             rows = np.flatnonzero(found)
             # the digits each turn may say (``_says_digit``), learnt as they are asked: bits tried, bits found
-            tried, able = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+            tried, able = np.zeros(len(rows), dtype=np.uint16), np.zeros(len(rows), dtype=np.uint16)
             self.spoken[i] = (rows, odd[rows], {}, tried, able)
         return self.spoken[i][0]
 
@@ -555,7 +558,7 @@ class _ReadOut:
         together, by Arrow; a few rows alike, by Python."""
         rows, odd, exact, _, _ = self.spoken[i]
         at = np.flatnonzero(np.isin(rows, wanted, assume_unique=True))
-        at = at[self._may_say_digits(i, at, digits[rows[at]])]
+        at = at[self._may_say_digits(i, at, digits[rows[at]])]  # (``digits`` as ``at``)
         if not len(at):
             return np.zeros(0, dtype=np.int64)
         bare = bare_ascii(self.texts[i].take(pa.array(rows[at], pa.int64())))[0]  # (indexed as ``at``)
@@ -609,18 +612,23 @@ class _ReadOut:
         few digits, and an id of many digits drops out after its first two or three."""
         rows, odd, _, tried, able = self.spoken[i]
         keep = np.ones(len(at), dtype=bool)
-        asked = ~odd[at]
+        asked = np.flatnonzero(~odd[at])  # (of ``at``) the rows still in question
         for digit, pattern in _SAYS_DIGIT.items():
             bit = 1 << digit
-            need = keep & asked & ((digits & bit) != 0)
-            new = at[need & ((tried[at] & bit) == 0)]
+            need = asked[(digits[asked] & bit) != 0]
+            if not len(need):
+                continue
+            new = at[need][(tried[at[need]] & bit) == 0]
             if len(new):
                 said = _mask(
                     pc.match_substring_regex(self.texts[i].take(pa.array(rows[new], pa.int64())), pattern)
                 )
                 tried[new] |= bit
                 able[new[said]] |= bit
-            keep &= ~need | ((able[at] & bit) != 0)
+            lost = need[(able[at[need]] & bit) == 0]
+            if len(lost):
+                keep[lost] = False
+                asked = asked[keep[asked]]
         return keep
 
     def _may_say(self, i: int, rows: np.ndarray) -> np.ndarray:
