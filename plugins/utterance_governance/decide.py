@@ -7,7 +7,8 @@ Stages, each applied in precedence order (first exclusion wins):
    that names nobody blocks publishing — then the quality rules that need no text (locale,
    ASR confidence), all on the records as read;
 2. cleaning — redaction of both turns, only for the rows still open;
-3. text quality rules on the cleaned turns, then duplicates.
+3. on the cleaned turns: a row saying the id of a customer with a delete-all request, whoever
+   spoke (``privacy.said``), is ``deletion_requested``; then the text quality rules, then duplicates.
 
 Rows no rule excludes are ``published``. The result carries no transcript text in its
 decisions, only in the cleaned publishable rows.
@@ -134,6 +135,9 @@ def decide_records(
         },
     )
     text_reasons = np.full(len(open_idx), None, dtype=object)
+    naming = _naming_deleted_customers(state, [user_text, assistant_text])
+    text_reasons[naming] = S.DELETION_REQUESTED
+    counts[S.DELETION_REQUESTED] += len(naming)
     apply_rules(TEXT_RULES, text_frame, text_reasons, counts)
     reasons[open_idx] = text_reasons
     published = np.equal(text_reasons, None)
@@ -181,6 +185,15 @@ def decide_records(
     return Decided(decisions, publishable, counts, seconds)
 
 
+def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
+    """The rows (positions) whose cleaned turns, either one, say the id of a customer with a delete-all
+    request, whoever spoke (``privacy.said``): never published (SPEC §3.1; §4 rule 3)."""
+    said = state.deleted_ids
+    if not said:
+        return np.zeros(0, dtype=np.int64)
+    return np.asarray(sorted({row for turn in turns for row in said.found(turn)}), dtype=np.int64)
+
+
 def _landed_at(records: pa.Table) -> pa.Array:
     if "landed_at" in records.column_names:
         return records.column("landed_at").combine_chunks().cast(S.TS)
@@ -218,6 +231,9 @@ def decide_withdrawn(
     reasons = privacy_verdict(rows, state, policy, now, pseudonym_key).reasons
     if state.publishing_blocked:
         reasons[np.equal(reasons, None)] = S.HELD_BACK
+    user, reply, _ = split_turns(rows)
+    naming = _naming_deleted_customers(state, [user, reply])
+    reasons[naming[np.equal(reasons[naming], None)]] = S.DELETION_REQUESTED
     usable = np.equal(reasons, None)
     reasons[usable] = S.PUBLISHED
     counts = Counter(reasons.tolist())
@@ -237,7 +253,6 @@ def decide_withdrawn(
         schema=S.DECISION,
     )
     keep = pa.array(usable)
-    user, reply, _ = split_turns(rows)
     publishable = pa.table(
         {
             "utterance_id": rows.column("utterance_id").filter(keep),

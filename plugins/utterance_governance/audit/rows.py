@@ -41,9 +41,10 @@ from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
 from utterance_governance.privacy.rules import IN, OUT
+from utterance_governance.privacy.said import SaidIds, delete_all_spellings
 from utterance_governance.publish.commit import DatasetPaths
 from utterance_governance.publish.shards import split_turns
-from utterance_governance.purge.affected import delete_all_spellings, naming_requests
+from utterance_governance.purge.affected import naming_requests
 from utterance_governance.rules.duplicate import content_hashes
 from utterance_governance.rules.quality import identifier_in_id, ids_holding_identifiers
 
@@ -147,9 +148,9 @@ def identifier_findings(rows: pa.Table, *, seed: int = 0) -> list[Finding]:
     return out
 
 
-def deleted_id_findings(rows: pa.Table, said: Mapping[str, list[str]]) -> list[Finding]:
+def deleted_id_findings(rows: pa.Table, said: Mapping[str, list[str]] | SaidIds) -> list[Finding]:
     """Live rows whose messages say the id of a customer with a delete-all request (``said``:
-    ``purge.affected.delete_all_spellings``), whoever spoke: the purge withdraws them when the request
+    ``privacy.said.delete_all_spellings``), whoever spoke: the purge withdraws them when the request
     arrives, so one here came after it or was missed. The finding names the row and the requests, never
     the id it says."""
     if rows.num_rows == 0 or not said:
@@ -303,7 +304,7 @@ def check_shard_rows(
     now: datetime,
     key: bytes,
     seed: int = 0,
-    said: Mapping[str, list[str]] | None = None,
+    said: Mapping[str, list[str]] | SaidIds | None = None,
 ) -> list[Finding]:
     """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows.
     ``said``: the delete-alls' ids looked for in the text (``delete_all_spellings``; None: of ``state``)."""
@@ -381,7 +382,7 @@ def scan_rows(
     scan = RowScan(Findings(), version, consent_events=state.consent.num_rows,
                    deletion_requests=state.deletions.num_rows)  # fmt: skip
     listed = [s.get("path") for s in manifest.get("shards", [])]
-    said = delete_all_spellings(state.deletions)  # (once, not per shard)
+    said = SaidIds(delete_all_spellings(state.deletions))  # (made ready once, not per shard)
     for path in sorted(set(store.version_shard_paths(dataset, version)) - set(listed)):
         for uid in store.ledger_rows(dataset, version, shard_paths=[path]).column("utterance_id").to_pylist():
             scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "

@@ -47,6 +47,7 @@ from utterance_governance.jobs.in_flight import (
 )
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
 from utterance_governance.privacy.keys import KeyMismatch, check_key, live_fingerprint
+from utterance_governance.privacy.said import SaidIds
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
     Publication,
@@ -565,6 +566,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         "counts": dict(counts),
         "publishing_blocked": list(state.blocked_reasons),
         "key_fingerprint": key_fingerprint(settings.pseudonym_key),  # the key its speaker keys were made with
+        "delete_alls": state.deleted_ids.fingerprint,  # whose ids its rows' text was searched for
     }
 
 
@@ -651,6 +653,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
         "quarantine": None,
         "counts": dict(decided.counts),
         "publishing_blocked": list(state.blocked_reasons),
+        "delete_alls": state.deleted_ids.fingerprint,
     }
 
 
@@ -1147,6 +1150,22 @@ def compact(ctx: RunContext) -> dict:
 RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "locale"]
 
 
+def _naming_deleted(rows: pa.Table, said: SaidIds, excluded: pa.ChunkedArray) -> pa.Table:
+    """The rows (``utterance_id``, ``reason``) of ``rows`` not in ``excluded`` whose turns say an id of
+    ``said``: ``deletion_requested``."""
+    hit = sorted(
+        {row for column in ("user_text", "assistant_text") for row in said.found(rows.column(column))}
+    )
+    ids = rows.column("utterance_id").take(pa.array(hit, pa.int64()))
+    ids = ids.filter(pc.invert(pc.fill_null(pc.is_in(ids, value_set=excluded.combine_chunks()), False)))
+    if len(ids):
+        log.warning("%d rows of the batch say the id of a customer whose delete-all arrived after they were "
+                    "decided: not published", len(ids))  # fmt: skip
+    return pa.table(
+        {"utterance_id": ids.combine_chunks(), "reason": pa.repeat(pa.scalar(S.DELETION_REQUESTED), len(ids))}
+    )
+
+
 def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) -> pa.Table:
     """(utterance_id, reason) of the rows whose id or content is live in ``live``: duplicates."""
     hashes, ids = ctx.store.live_matches(
@@ -1318,12 +1337,25 @@ def _recheck(
     # another run switched a version since this one looked its batch up (two runs at once): what that
     # version holds now is a duplicate here (the usual night looked at this very version: no lookup)
     changed = live is not None and live not in seen
+    # a delete-all that arrived after (some of) the batch was decided: its rows' text is searched again
+    # for the ids of every delete-all (``privacy.said``; a purge that ran meanwhile searched only the live
+    # rows, and may have completed the request's receipt)
+    said = state.deleted_ids
+    texts = (
+        ["user_text", "assistant_text"]
+        if said and {i.get("delete_alls") for i in staged} != {said.fingerprint}
+        else []
+    )
     excluded_parts, rows_now = [], 0
     for partition in range(len(publication.parts)):
         rows = read_partition(
-            ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash"]
+            ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash", *texts]
         )
         excluded = recheck_rows(rows, state, ctx.policy, now, key).excluded
+        if texts:
+            excluded = pa.concat_tables(
+                [excluded, _naming_deleted(rows, said, excluded.column("utterance_id"))]
+            )
         if changed:
             excluded = pa.concat_tables(
                 [excluded, _live_now(ctx, live, rows, excluded.column("utterance_id").combine_chunks())]

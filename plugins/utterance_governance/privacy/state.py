@@ -78,6 +78,14 @@ class PrivacyState:
         return pa.concat_tables([deletions, extra])
 
     @cached_property
+    def deleted_ids(self):
+        """The ids of the customers with a delete-all, in every spelling, made ready to be looked for in
+        text (``privacy.said.SaidIds``): a row saying one is never published, whoever spoke."""
+        from utterance_governance.privacy.said import SaidIds, delete_all_spellings
+
+        return SaidIds(delete_all_spellings(self.deletions))
+
+    @cached_property
     def doubted_customers(self) -> frozenset[str]:
         """``held_customers`` and their other spellings (``other_spellings``)."""
         return frozenset(with_other_spellings(self.held_customers))

@@ -27,7 +27,7 @@ the request whose id it says.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,10 +39,8 @@ from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.rules import RULES_VERSION
-from utterance_governance.privacy.state import other_spellings
-from utterance_governance.rules.quality import SHORTEST_ID_LOOKED_FOR, bare_ascii, bare_id, says_id
+from utterance_governance.privacy.said import NAMES_DELETED_CUSTOMER, SaidIds
 
-NAMES_DELETED_CUSTOMER = "names_deleted_customer"  # another's live row saying a delete-all's customer id
 AFFECTED = pa.schema([("shard_path", pa.string()), ("utterance_id", pa.string()), ("reason", pa.string())])
 
 
@@ -129,90 +127,22 @@ def _affected(
     return Affected(rows, by_request, ledger.take(take))
 
 
-def delete_all_spellings(deletions: pa.Table, *, leaving_out: Collection[str] = ()) -> dict[str, list[str]]:
-    """Each id a delete-all (scope ``all``) of ``deletions`` (``PrivacyState.deletions``) names, and each of
-    its other spellings (``other_spellings``), to look for in text: id -> the requests naming it.
-    ``leaving_out``: requests not looked for (those whose receipt is completed). An id shorter than
-    ``quality:turn_names_speaker`` looks for (``SHORTEST_ID_LOOKED_FOR``) is left out: "bob" is a word."""
-    scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
-    wanted = pc.and_(
-        pc.fill_null(pc.equal(scope, "all"), False),
-        pc.invert(
-            pc.is_in(deletions.column("request_id"), value_set=pa.array(sorted(leaving_out), pa.string()))
-        ),
-    )
-    requests = deletions.filter(wanted).select(["request_id", "customer_id"]).drop_null()
-    if not requests.num_rows:
-        return {}
-    spelled = other_spellings(requests.column("customer_id")).rename_columns(["customer_id", "spelling"])
-    named = requests.join(spelled, "customer_id", join_type="left outer")
-    out: dict[str, set[str]] = {}
-    columns = (named.column(name).to_pylist() for name in ("request_id", "customer_id", "spelling"))
-    for request, customer, spelling in zip(*columns, strict=True):
-        for said in {customer, spelling} - {None}:
-            if len(said) >= SHORTEST_ID_LOOKED_FOR:
-                out.setdefault(said, set()).add(request)
-    return {said: sorted(requests) for said, requests in sorted(out.items())}
-
-
-IDS_SOUGHT_AT_ONCE = 256  # ids one Arrow pass (RE2) looks for in the text
-
-
 def naming_requests(
-    messages: pa.Array | pa.ChunkedArray, said: Mapping[str, list[str]]
+    messages: pa.Array | pa.ChunkedArray, said: Mapping[str, list[str]] | SaidIds
 ) -> dict[int, list[str]]:
     """The rows (positions) whose messages (``schema.SHARD``'s ``messages``) say the id of a delete-all's
-    customer (``said``: ``delete_all_spellings``), each with those requests; said as ``rules.quality.says_id``
-    reads it: the id's letters and digits among the message's, case folded after NFKC, or the id as
-    written (case aside).
-
-    Only the messages that may say one are handed to ``says_id``: those whose letters and digits (``bare_id``)
-    hold the id's, or whose lower case holds the id's (``says_id`` finds an id in no other). A message's are
-    worked out once (in NumPy for an ASCII one, ``bare_ascii``; by Python for the others) and searched
-    by RE2 for ``IDS_SOUGHT_AT_ONCE`` ids at a time: the audit looks for every delete-all there is."""
+    customer (``said``: ``privacy.said.delete_all_spellings``, or those made ready once: ``SaidIds``), each
+    with those requests; said as ``rules.quality.says_id`` reads it (``privacy.said``)."""
+    said = said if isinstance(said, SaidIds) else SaidIds(said)
     messages = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
     if not said or not len(messages):
         return {}
     contents = pc.struct_field(pc.list_flatten(messages), "content")
     parents = np.asarray(pc.list_parent_indices(messages).to_numpy(zero_copy_only=False))
-    given = np.asarray(pc.is_valid(contents), dtype=bool)
-    bare_texts, _, text_ascii = bare_ascii(contents)
-    plain, past = np.flatnonzero(text_ascii & given), np.flatnonzero(~text_ascii & given)
-    texts = contents.take(pa.array(past, pa.int64())).to_pylist()
-    at = np.concatenate([plain, past])
-    bare = pa.concat_arrays([bare_texts.take(pa.array(plain, pa.int64())).cast(pa.large_string()),
-                             pa.array([bare_id(text) for text in texts], pa.large_string())])  # fmt: skip
-    lower = pa.concat_arrays([pc.ascii_lower(contents.take(pa.array(plain, pa.int64()))).cast(pa.large_string()),
-                              pa.array([text.lower() for text in texts], pa.large_string())])  # fmt: skip
-
-    def holding(where: np.ndarray, bares: list[str], lowers: list[str]) -> np.ndarray:
-        """Of the messages ``where`` (positions in ``bare`` and ``lower``), those holding one of them."""
-        taken = pa.array(where, pa.int64())
-        found = pc.or_(pc.match_substring_regex(bare.take(taken), "|".join(map(_literal, bares))),
-                       pc.match_substring_regex(lower.take(taken), "|".join(map(_literal, lowers))))  # fmt: skip
-        return where[np.asarray(pc.fill_null(found, False), dtype=bool)]
-
     out: dict[int, set[str]] = {}
-    names = list(said)
-    for start in range(0, len(names), IDS_SOUGHT_AT_ONCE):
-        batch = names[start : start + IDS_SOUGHT_AT_ONCE]
-        may = holding(np.arange(len(at)), [bare_id(name) for name in batch], [name.lower() for name in batch])
-        for name in batch if len(may) else ():
-            look = at[holding(may, [bare_id(name)], [name.lower()])]
-            if len(look):
-                hit = look[
-                    says_id(
-                        contents.take(pa.array(look, pa.int64())), pa.array([name] * len(look), pa.string())
-                    )
-                ]
-                for row in set(parents[hit].tolist()):
-                    out.setdefault(row, set()).update(said[name])
-    return {row: sorted(requests) for row, requests in sorted(out.items())}
-
-
-def _literal(text: str) -> str:
-    """``text`` as an RE2 pattern matching it as it is (every ASCII character but a letter or digit escaped)."""
-    return "".join(c if c.isalnum() or not c.isascii() else f"\\x{{{ord(c):02x}}}" for c in text)
+    for at, names in said.found(contents).items():
+        out.setdefault(int(parents[at]), set()).update(names)
+    return {row: said.requests_of(names) for row, names in sorted(out.items())}
 
 
 def with_rows_naming(affected: Affected, naming: pa.Table, ledger: pa.Table) -> Affected:

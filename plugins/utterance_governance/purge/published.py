@@ -11,7 +11,7 @@ waits for it, and re-checks its batch after it: ``purge.recheck``):
    skew, or the code's) decides every live row, and records the rules it decided by. While a
    delete-all has no completed receipt, every live shard's messages are read for its customer's id
    said by someone else (``live_rows_naming``): those rows are affected too
-   (``affected.NAMES_DELETED_CUSTOMER``);
+   (``privacy.said.NAMES_DELETED_CUSTOMER``);
 3. each affected shard is read (its sha256 checked against the manifest) and written again,
    shard for shard, without the rows that may no longer be used, into a version published on
    top of the live one (``commit.publish_version`` with ``rewrites``): the unaffected shards are
@@ -58,6 +58,7 @@ from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, check_key, key_fingerprint, live_fingerprint
+from utterance_governance.privacy.said import NAMES_DELETED_CUSTOMER, SaidIds, delete_all_spellings
 from utterance_governance.publish.commit import (
     WENT_LIVE,
     DatasetPaths,
@@ -72,9 +73,7 @@ from utterance_governance.publish.commit import (
     revoke_version,
 )
 from utterance_governance.purge.affected import (
-    NAMES_DELETED_CUSTOMER,
     Affected,
-    delete_all_spellings,
     find_affected,
     naming_requests,
     rules_in_force,
@@ -159,11 +158,12 @@ def live_rows_naming(
     said: dict[str, list[str]],
 ) -> Affected:  # fmt: skip
     """``affected`` and the live rows of ``version`` whose messages say an id of ``said``
-    (``affected.delete_all_spellings``), read from every shard of ``manifest``, one at a time (its
+    (``privacy.said.delete_all_spellings``), read from every shard of ``manifest``, one at a time (its
     ``utterance_id`` and ``messages``). A shard that cannot be read fails the purge: whether it says
     a deleted customer's id cannot be shown (the receipts stay open; the audit names the shard)."""
     if not said:
         return affected
+    said = SaidIds(said)  # (made ready once, for every shard)
     paths = DatasetPaths(dataset)
     found = [NAMING.empty_table()]
     for shard in manifest["shards"]:

@@ -99,23 +99,12 @@ def test_only_a_delete_all_withdraws_rows_naming_its_customer(lake):
 
 
 def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id(lake):
-    """A row naming the canary published after their delete-all completed (the purge searched when the
-    request arrived): the audit fails on it, naming the rule and the row, never the id."""
-    lake.storage.write_bytes(
-        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
-    )
-    lake.publish()
+    """A delete-all taken in (a publish run reads the privacy files too) and not yet carried out: bob's
+    live row naming the canary fails the audit, which names the rule and the row, never the id."""
+    _bob_names_the_canary(lake)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
-    lake.privacy()
-    assert receipt(lake, "dall")["status"] == "completed"
-    lake.storage.write_bytes(
-        f"{NIGHT_2}/b.jsonl",
-        line("u-bob-1", "bob", f"share my playlist with {CID.lower()} please")
-        + line("u-bob-3", "bob", "what is the weather"),
-    )
-    lake.publish()
-    if "u-bob-1" not in lake.live_ids():
-        pytest.skip("publishing kept the row out: nothing live for the audit to find")
+    lake.publish()  # nothing new to publish; the request is in the store, its purge still to run
+    assert {"u-bob-1", "u-bob-2"} <= lake.live_ids()
     with pytest.raises(AuditFailed, match="names_deleted_customer") as failed:
         lake.audit()
     assert CID.casefold() not in str(failed.value).casefold()
@@ -127,8 +116,8 @@ def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id
         json.loads(p.read_bytes()) for p in Path(lake.root, "reports").glob("governance_audit*/audit.json")
     ]
     named = [f for f in found["findings"] if f["rule"] == "names_deleted_customer"]
-    assert [f["utterance_id"] for f in named] == ["u-bob-1"]
-    assert found["counts"]["names_deleted_customer"] == 1
+    assert sorted(f["utterance_id"] for f in named) == ["u-bob-1", "u-bob-2"]
+    assert found["counts"]["names_deleted_customer"] == 2
 
 
 def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
@@ -138,7 +127,8 @@ def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     import pyarrow as pa
 
     from utterance_governance import schema as S
-    from utterance_governance.purge.affected import delete_all_spellings, naming_requests
+    from utterance_governance.privacy.said import delete_all_spellings
+    from utterance_governance.purge.affected import naming_requests
     from utterance_governance.rules.quality import says_id
 
     texts = [
@@ -165,3 +155,76 @@ def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     assert found[0] == ["dall"] and found[7] == ["dacct"]
     assert list(delete_all_spellings(deletions, leaving_out={"dall"})) == ["ACCT.8823+1907", "acct.8823+1907",
                                                                           "ＡＣＣＴ．８８２３＋１９０７", "ａｃｃｔ．８８２３＋１９０７"]  # fmt: skip
+
+
+def _decided(lake) -> set[str]:
+    """The utterance ids with a decision row (a row a deletion covers leaves none, only its count)."""
+    return {
+        uid
+        for info in lake.storage.list_files("decisions", (".parquet",))
+        for uid in lake.storage.read_parquet(info.path, ["utterance_id"]).column(0).to_pylist()
+    }
+
+
+def _bobs_night_naming(cid: str) -> bytes:
+    return (
+        line("u-bob-1", "bob", f"share my playlist with {cid.lower()} please")
+        + line("u-bob-2", "bob", "who shared this", response="It was ｃａｎａｒｙ－ｃｕｓｔ－７Ｑ４Ｚ.")
+        + line("u-bob-3", "bob", "what is the weather")
+        + line("u-bob-4", "bob", "ask canary cust 7Q4 about it")  # (one character short: not the id)
+    )
+
+
+def test_a_row_naming_a_customer_who_deleted_everything_earlier_is_never_published(lake):
+    """The canary's delete-all was carried out and its receipt completed; the next night bob names the
+    canary. His two rows saying the id are decided ``deletion_requested`` (counted; like the canary's own
+    rows they leave no decision row) and never go live; the audit passes (review 15b, F02, left in part)."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
+    lake.privacy()
+    assert receipt(lake, "dall")["status"] == "completed"
+    lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
+    result = lake.publish()
+    assert lake.live_ids() == {"u-bob-3", "u-bob-4"}
+    assert {"u-bob-3", "u-bob-4"} <= _decided(lake) and not {"u-bob-1", "u-bob-2"} & _decided(lake)
+    assert result["counts"]["deletion_requested"] == 2
+    assert CID.casefold() not in _published_text(lake).casefold()
+    lake.audit()
+
+
+def test_a_delete_all_carried_out_while_a_batch_waits_is_searched_for_under_the_lock(lake):
+    """Bob's night is decided before the canary's delete-all arrives; a privacy run then carries it out
+    (it searches the live rows only) before the publish takes the lock. The re-check under the lock
+    searches the batch's text for the new request's ids: bob's rows naming the canary never go live."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.publish()
+    lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
+
+    def the_delete_all_is_carried_out():
+        lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
+        lake.privacy()  # (its receipt waits for the publish under way, which may hold a copy)
+
+    result = lake.publish(between=the_delete_all_is_carried_out)
+    assert lake.live_ids() == {"u-bob-3", "u-bob-4"}
+    assert result["counts"]["deletion_requested"] == 2
+    assert CID.casefold() not in _published_text(lake).casefold()
+    lake.audit()
+
+
+def test_a_customer_who_deleted_nothing_may_be_named(lake):
+    """Control: a deletion of some of the canary's utterances leaves its id free to be said by others."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.storage.write_bytes(
+        "landing/deletions/d.jsonl", deletion("dsome", CID, scope="utterances", utterance_ids=["u-can-1"])
+    )
+    lake.publish()
+    lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-1", "u-bob-2", "u-bob-3", "u-bob-4"}

@@ -1,0 +1,137 @@
+"""``privacy.said.SaidIds``: the texts that say the id of a customer who deleted everything, found
+without comparing every id with every text. Whatever it leaves out before ``says_id`` must be a text
+``says_id`` would not find: each test compares it with ``says_id`` on every (text, id) pair."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from utterance_governance.privacy.said import IDS_SOUGHT_AT_ONCE, SaidIds, delete_all_spellings
+from utterance_governance.rules.quality import says_id
+
+
+def _brute(texts: list[str | None], names: list[str]) -> dict[int, set[str]]:
+    column = pa.array(texts, pa.string())
+    out: dict[int, set[str]] = {}
+    for name in names:
+        for row in np.flatnonzero(says_id(column, pa.array([name] * len(texts), pa.string()))).tolist():
+            out.setdefault(row, set()).add(name)
+    return out
+
+
+def _found(texts: list[str | None], names: list[str]) -> dict[int, set[str]]:
+    return SaidIds({name: [f"req-{i}"] for i, name in enumerate(names)}).found(pa.array(texts, pa.string()))
+
+
+NAMES = [
+    "canary-cust-7Q4Z",  # letters and digits, in any notation
+    "acct.8823+1907",
+    "6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3",  # a UUID
+    "ｃａｎａｒｙ－ｃｕｓｔ－７Ｑ４Ｚ",  # full width: read as the plain id
+    "lettersonlyid",  # no digit: looked for in every text
+    "a.b.c.d.e.f.",  # bare too short, long as written
+    "zz-00000000",  # only zeros
+    "müller-4471x",  # past ASCII
+]
+TEXTS = [
+    "share my playlist with canary-cust-7Q4Z please",
+    "share it with CANARY CUST 7q4z",
+    "canary_cust_7Q4Z!",
+    "ｃａｎａｒｙ－ｃｕｓｔ－７Ｑ４Ｚ",
+    "für canary-cust-7q4z, bitte",
+    "ping acct.8823+1907 now",
+    "acct 8823 1907",
+    "acct 8823 19 07 and more",
+    "the id is 6F1C2B7E90AA4D1EB0C42F9D1E7A55C3",
+    "{6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3}",
+    "Letters Only ID here",
+    "lettersonlyid",
+    "a.b.c.d.e.f. said as written",
+    "abcdef is not it",
+    "zz 0000 0000",
+    "zz-0000000",  # one zero short
+    "Müller-4471X rief an",
+    "mueller 4471x",
+    "canary cust ⁷q⁴z",  # superscript digits: NFKC makes them digits
+    "canary cust ⑦q④z",  # circled digits
+    "acct 8823",  # the digits cut over two rows: never one row's
+    "1907 is the rest",
+    "what is the weather",
+    None,
+    "",
+]
+
+
+def test_it_finds_what_says_id_finds_on_every_pair():
+    assert _found(TEXTS, NAMES) == _brute(TEXTS, NAMES)
+    assert _found(TEXTS, NAMES)  # (and finds something: the comparison is not empty on both sides)
+
+
+def test_digits_cut_over_two_texts_are_no_match():
+    """The texts' digits are searched side by side: a match must lie within one text."""
+    assert _found(["acct 8823", "1907 acct"], ["acct.8823+1907"]) == {}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_generated_texts_and_ids(seed):
+    """Random ids (with and without digits, shared prefixes, other notations) said, half said, or said
+    with a digit changed, among other text; more ids than one RE2 pass looks for."""
+    rng = random.Random(seed)
+    alphabet = "abcdefghjkmnpqrstuvwxyz0123456789"
+
+    def an_id() -> str:
+        kind = rng.random()
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randint(6, 12)))
+        if kind < 0.15:
+            body = "".join(c for c in body if c.isalpha()) + "xyzw"  # no digit
+        return rng.choice(["cust-", "acct_", "", "CUS"]) + body
+
+    names = sorted({an_id() for _ in range(IDS_SOUGHT_AT_ONCE + 40)})
+
+    def notation(name: str) -> str:
+        choice = rng.random()
+        if choice < 0.3:
+            return " ".join(name[i : i + 3] for i in range(0, len(name), 3)).upper()
+        if choice < 0.4:
+            return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)  # full width
+        if choice < 0.5:
+            return name[: len(name) // 2]
+        if choice < 0.6:
+            digits = [i for i, c in enumerate(name) if c.isdigit()]
+            if digits:
+                i = rng.choice(digits)
+                return name[:i] + str((int(name[i]) + 1) % 10) + name[i + 1 :]
+        return name
+
+    words = ["call", "my", "number", "is", "12", "play", "the", "song", "999", "ok", "über", "⁵"]
+    texts = []
+    for _ in range(1500):
+        parts = [rng.choice(words) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.4:
+            parts.insert(rng.randint(0, len(parts)), notation(rng.choice(names)))
+        texts.append(" ".join(parts))
+    found = _found(texts, names)
+    assert found == _brute(texts, names)
+    assert len(found) > 100
+
+
+def test_many_ids_cost_one_pass():
+    """20,000 delete-alls: the texts are searched by their digits once, not once per group of ids."""
+    rng = random.Random(7)
+    names = [f"cust-{rng.getrandbits(40):010x}{rng.randrange(10)}" for _ in range(20_000)]
+    texts = [f"share this with {names[i]} please" if i % 97 == 0 else f"call me at {i} ok" for i in range(3000)]
+    found = _found(texts, names)
+    assert sorted(found) == [i for i in range(3000) if i % 97 == 0]
+    assert all(found[i] == {names[i]} for i in found)
+
+
+def test_requests_of_the_spellings():
+    deletions = pa.table({"request_id": ["d1", "d2"], "customer_id": ["canary-cust-7Q4Z", "acct.8823+1907"],
+                          "scope": ["all", "all"]})  # fmt: skip
+    said = SaidIds(delete_all_spellings(deletions))
+    found = said.found(pa.array(["it was CANARY-CUST-7q4z", "acct 8823 1907", "nothing"], pa.string()))
+    assert {row: said.requests_of(names) for row, names in found.items()} == {0: ["d1"], 1: ["d2"]}
