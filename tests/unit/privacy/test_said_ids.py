@@ -123,7 +123,9 @@ def test_many_ids_cost_one_pass():
     """20,000 delete-alls: the texts are searched by their digits once, not once per group of ids."""
     rng = random.Random(7)
     names = [f"cust-{rng.getrandbits(40):010x}{rng.randrange(10)}" for _ in range(20_000)]
-    texts = [f"share this with {names[i]} please" if i % 97 == 0 else f"call me at {i} ok" for i in range(3000)]
+    texts = [
+        f"share this with {names[i]} please" if i % 97 == 0 else f"call me at {i} ok" for i in range(3000)
+    ]
     found = _found(texts, names)
     assert sorted(found) == [i for i in range(3000) if i % 97 == 0]
     assert all(found[i] == {names[i]} for i in found)
