@@ -30,6 +30,7 @@ has one.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Iterable, Mapping
 
 import numpy as np
@@ -77,23 +78,42 @@ def delete_all_spellings(deletions: pa.Table, *, leaving_out: Collection[str] = 
     return {said: sorted(requests) for said, requests in sorted(out.items())}
 
 
+DIGITS_TO_SEARCH_BY = 4  # an id with fewer digits is looked for by its letters and digits in every text
+
+
 class SaidIds:
     """The ids of ``said`` (id -> the requests naming it: ``delete_all_spellings``), made ready once to
-    be looked for in many texts (``found``)."""
+    be looked for in many texts (``found``).
+
+    An id whose letters and digits (``bare_id``) are ASCII and 8 or more is said exactly when a text's
+    letters and digits hold them: for an ASCII text that is ``says_id`` (the id as written, case aside,
+    is said only where its letters and digits are), and a text past ASCII is confirmed by ``says_id``
+    itself. The spellings of one id (other cases, full width) share their letters and digits: each
+    form is looked for once.
+
+    - A form with ``DIGITS_TO_SEARCH_BY`` digits or more is looked for first by its digits in the texts'
+      digits (cheap: NumPy over the column's bytes, for the texts with enough of them); only the texts
+      found are made bare.
+    - If a form has fewer ("cus_NffrFeUfNV2Hib"), every text is made bare (NumPy for an ASCII text,
+      Python for the others) and searched for every form at once.
+    - An id whose letters and digits are past ASCII or fewer than 8 (looked for only as written) is
+      looked for by RE2 in every text's bare form and lower case, ``IDS_SOUGHT_AT_ONCE`` at a time."""
 
     def __init__(self, said: Mapping[str, Iterable[str]]) -> None:
         self.requests = {name: sorted(requests) for name, requests in said.items()}
-        self.by_digits: dict[str, list[str]] = {}  # an id's digits -> the ids with those digits
-        self.others: list[str] = []  # the ids looked for in every text
+        self.forms: dict[str, list[str]] = {}  # letters and digits (bare, ASCII, 8 or more) -> the ids
+        self.others: list[str] = []  # the ids looked for by RE2 in every text
         for name in self.requests:
             bare = bare_id(name)
-            digits = "".join(c for c in bare if "0" <= c <= "9")
-            if bare.isascii() and len(bare) >= SHORTEST_ID_LOOKED_FOR and digits:
-                self.by_digits.setdefault(digits, []).append(name)
+            if bare.isascii() and len(bare) >= SHORTEST_ID_LOOKED_FOR:
+                self.forms.setdefault(bare, []).append(name)
             else:
                 self.others.append(name)
+        self.by_digits: dict[str, list[str]] = {}  # a form's digits -> the forms
+        for form in self.forms:
+            self.by_digits.setdefault("".join(c for c in form if c.isdigit()), []).append(form)
         self.fewest_digits = min(map(len, self.by_digits), default=0)
-        self._automaton = None
+        self._automata: dict[str, object] = {}
 
     def __bool__(self) -> bool:
         return bool(self.requests)
@@ -105,34 +125,47 @@ class SaidIds:
         requests = sorted({request for names in self.requests.values() for request in names})
         return hashlib.sha256("\n".join(requests).encode()).hexdigest()[:32]
 
-    def found(self, texts: pa.Array | pa.ChunkedArray) -> dict[int, set[str]]:
-        """The positions of ``texts`` that say one of the ids, each with the ids it says."""
-        texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-        if not self.requests or not len(texts):
-            return {}
-        texts = texts.cast(pa.large_string())
-        pairs = [*self._by_digits(texts), *self._by_bare_forms(texts)]
-        if not pairs:
-            return {}
-        rows = np.asarray([row for row, _ in pairs], dtype=np.int64)
-        names = [name for _, name in pairs]
-        said = says_id(texts.take(pa.array(rows, pa.int64())), pa.array(names, pa.string()))
-        out: dict[int, set[str]] = {}
-        for row, name in zip(
-            rows[said].tolist(), np.asarray(names, dtype=object)[said].tolist(), strict=True
-        ):
-            out.setdefault(row, set()).add(name)
-        return out
-
     def requests_of(self, names: Iterable[str]) -> list[str]:
         return sorted({request for name in names for request in self.requests[name]})
 
-    def _by_digits(self, texts: pa.LargeStringArray) -> list[tuple[int, str]]:
-        """(row, id) for every id with a digit whose digits the row's digits hold (a candidate only)."""
-        if not self.by_digits:
-            return []
+    def found(self, texts: pa.Array | pa.ChunkedArray) -> dict[int, set[str]]:
+        """The positions of ``texts`` that say one of the ids, each with the ids it says."""
+        texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
+        out: dict[int, set[str]] = {}
+        if not self.requests or not len(texts):
+            return out
+        texts = texts.cast(pa.large_string())
         given = np.asarray(pc.is_valid(texts), dtype=bool)
-        past = np.flatnonzero(given & ~np.asarray(pc.fill_null(pc.string_is_ascii(texts), True), dtype=bool))
+        ascii_ = np.asarray(pc.fill_null(pc.string_is_ascii(texts), True), dtype=bool)
+        if self.forms:
+            by_digits = self.fewest_digits >= DIGITS_TO_SEARCH_BY
+            rows = self._by_digits(texts, given, ascii_) if by_digits else np.flatnonzero(given)
+            for row, form in self._holding_forms(texts, rows, ascii_):
+                names = self.forms[form]
+                if not ascii_[row]:  # (past ASCII: as ``says_id`` reads it)
+                    text = pa.array([texts[row].as_py()] * len(names), pa.string())
+                    names = [
+                        n
+                        for n, hit in zip(names, says_id(text, pa.array(names, pa.string())), strict=True)
+                        if hit
+                    ]
+                out.setdefault(row, set()).update(names)
+        if self.others:
+            pairs = self._by_bare_forms(texts, given)
+            if pairs:
+                rows = np.asarray([row for row, _ in pairs], dtype=np.int64)
+                names = [name for _, name in pairs]
+                hit = says_id(texts.take(pa.array(rows, pa.int64())), pa.array(names, pa.string()))
+                for row, name in zip(
+                    rows[hit].tolist(), np.asarray(names, dtype=object)[hit].tolist(), strict=True
+                ):
+                    out.setdefault(row, set()).add(name)
+        return out
+
+    def _by_digits(self, texts: pa.LargeStringArray, given: np.ndarray, ascii_: np.ndarray) -> np.ndarray:
+        """The rows whose digits hold some form's digits (only they may say a form): the texts' ASCII
+        digits, a text with a character NFKC makes a digit of read after NFKC."""
+        past = np.flatnonzero(given & ~ascii_)
         compat = np.zeros(len(texts), dtype=bool)
         if len(past):
             matched = pc.match_substring_regex(texts.take(pa.array(past, pa.int64())), COMPAT_DIGITS)
@@ -147,45 +180,49 @@ class SaidIds:
                 ),
             ]
         )
+        found = _occurrences(self._automaton("digits", self.by_digits), *_joined(digits))
         at = np.concatenate([rows, odd])
-        _, offsets, data = digits.buffers()
-        offsets = np.frombuffer(offsets, dtype=np.int64)[digits.offset : digits.offset + len(digits) + 1]
-        if data is None or not len(at) or offsets[-1] == offsets[0]:
-            return []
-        joined = data.to_pybytes()[offsets[0] : offsets[-1]].decode("ascii")
-        offsets = offsets - offsets[0]
-        ends, keys = [], []
-        for end, key in self.automaton.iter(joined):  # every occurrence, overlapping ones too
-            ends.append(end)
-            keys.append(key)
-        if not ends:
-            return []
-        ends_ = np.asarray(ends, dtype=np.int64)
-        row = np.searchsorted(offsets, ends_, side="right") - 1  # the row of a match's last digit
-        inside = ends_ - np.asarray([len(k) for k in keys], dtype=np.int64) + 1 >= offsets[row]
-        pairs = {
-            (int(at[r]), key) for r, key, ok in zip(row.tolist(), keys, inside.tolist(), strict=True) if ok
-        }
-        return [(r, name) for r, key in sorted(pairs) for name in self.by_digits[key]]
+        return np.unique(at[np.asarray(sorted({row for row, _ in found}), dtype=np.int64)])
 
-    @property
-    def automaton(self):
-        if self._automaton is None:
+    def _holding_forms(
+        self, texts: pa.LargeStringArray, rows: np.ndarray, ascii_: np.ndarray
+    ) -> set[tuple[int, str]]:
+        """(row, form) for each form the letters and digits of a text of ``rows`` hold: an ASCII text's made
+        bare in NumPy; a text past ASCII's by Python, as ``bare_id`` makes them and as its lower case
+        holds them (``says_id`` finds an ASCII id in either)."""
+        plain, past = rows[ascii_[rows]], rows[~ascii_[rows]]
+        automaton = self._automaton("forms", self.forms)
+        found = {
+            (int(plain[r]), form)
+            for r, form in _occurrences(
+                automaton, *_joined(bare_ascii(texts.take(pa.array(plain, pa.int64())))[0])
+            )
+        }
+        if len(past):
+            odd = texts.take(pa.array(past, pa.int64())).to_pylist()
+            for strings in (
+                [bare_id(t) for t in odd],
+                [_NOT_LETTER_OR_DIGIT.sub("", t.lower()) for t in odd],
+            ):
+                found |= {
+                    (int(past[r]), form) for r, form in _occurrences(automaton, *_python_joined(strings))
+                }
+        return found
+
+    def _automaton(self, name: str, keys: Iterable[str]):
+        if name not in self._automata:
             import ahocorasick
 
             automaton = ahocorasick.Automaton()
-            for digits in self.by_digits:
-                automaton.add_word(digits, digits)
+            for key in keys:
+                automaton.add_word(key, key)
             automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
+            self._automata[name] = automaton
+        return self._automata[name]
 
-    def _by_bare_forms(self, texts: pa.LargeStringArray) -> list[tuple[int, str]]:
-        """(row, id) for every id without a digit the row's letters and digits (``bare_id``) or lower case
+    def _by_bare_forms(self, texts: pa.LargeStringArray, given: np.ndarray) -> list[tuple[int, str]]:
+        """(row, id) for every id of ``others`` the row's letters and digits (``bare_id``) or lower case
         hold (a candidate only: ``says_id`` finds an id in no other row)."""
-        if not self.others:
-            return []
-        given = np.asarray(pc.is_valid(texts), dtype=bool)
         bare_texts, _, text_ascii = bare_ascii(texts)
         plain, past = np.flatnonzero(text_ascii & given), np.flatnonzero(~text_ascii & given)
         odd = texts.take(pa.array(past, pa.int64())).to_pylist()
@@ -213,6 +250,39 @@ class SaidIds:
             for name in batch if len(may) else ():
                 pairs.extend((int(row), name) for row in at[holding(may, [name])])
         return pairs
+
+
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
+def _joined(values: pa.Array) -> tuple[str, np.ndarray]:
+    """An ASCII string column's values one after another, and where each starts (and the last ends)."""
+    values = values.cast(pa.large_string())
+    _, offsets, data = values.buffers()
+    offsets = np.frombuffer(offsets, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
+    if data is None or not len(values):
+        return "", np.zeros(len(values) + 1, dtype=np.int64)
+    return data.to_pybytes()[offsets[0] : offsets[-1]].decode("ascii"), offsets - offsets[0]
+
+
+def _python_joined(strings: list[str]) -> tuple[str, np.ndarray]:
+    return "".join(strings), np.concatenate([[0], np.cumsum([len(s) for s in strings], dtype=np.int64)])
+
+
+def _occurrences(automaton, joined: str, offsets: np.ndarray) -> set[tuple[int, str]]:
+    """(row, key) for every key of ``automaton`` found within one row of ``joined`` (``offsets``: where
+    each row starts; a key across two rows is no match)."""
+    ends, lengths, keys = [], [], []
+    for end, key in automaton.iter(joined):  # every occurrence, overlapping ones too
+        ends.append(end)
+        lengths.append(len(key))
+        keys.append(key)
+    if not ends:
+        return set()
+    last = np.asarray(ends, dtype=np.int64)
+    row = np.searchsorted(offsets, last, side="right") - 1
+    inside = last - np.asarray(lengths, dtype=np.int64) + 1 >= offsets[row]
+    return {(r, key) for r, key, ok in zip(row.tolist(), keys, inside.tolist(), strict=True) if ok}
 
 
 def _literal(text: str) -> str:
