@@ -472,21 +472,34 @@ def _says_digit(digit: str) -> str:
 _SAYS_DIGIT = {int(d): _says_digit(d) for d in "987643521"}
 
 
-_BIT_OF_BYTE = np.zeros(256, dtype=np.uint16)  # an ASCII digit 1-9: bit ``d`` for ``d``; any other byte: 0
-_BIT_OF_BYTE[ord("1") : ord("9") + 1] = np.left_shift(1, np.arange(1, 10))
+# a bit for each ASCII digit 1-9 (bit ``d`` for ``d``), and for each ASCII letter but o, case aside (the
+# letters of an id's runs); any other byte (a UTF-8 byte past ASCII among them): none
+_DIGIT_BIT, _LETTER_BIT = np.zeros(256, dtype=np.uint32), np.zeros(256, dtype=np.uint32)
+_DIGIT_BIT[ord("1") : ord("9") + 1] = np.left_shift(1, np.arange(1, 10))
+for _k, _letter in enumerate("abcdefghijklmnpqrstuvwxyz"):
+    _LETTER_BIT[ord(_letter)] = _LETTER_BIT[ord(_letter.upper())] = 1 << _k
 
 
 def _digit_bits(values: pa.Array) -> np.ndarray:
-    """Per row, the ASCII digits 1-9 it holds, bit ``d`` for the digit ``d`` (0 for a null or empty row):
-    NumPy over the column's bytes (a UTF-8 byte past ASCII is no digit)."""
-    bits = np.zeros(len(values), dtype=np.uint16)
+    """Per row, the ASCII digits 1-9 it holds, bit ``d`` for the digit ``d`` (0 for a null or empty row)."""
+    return _bits(values, _DIGIT_BIT)
+
+
+def _letter_bits(values: pa.Array) -> np.ndarray:
+    """Per row, the ASCII letters but o it holds, case aside, a bit each (0 for a null or empty row)."""
+    return _bits(values, _LETTER_BIT)
+
+
+def _bits(values: pa.Array, table: np.ndarray) -> np.ndarray:
+    """Per row, the bits ``table`` gives its bytes, or'ed: NumPy over the column's bytes."""
+    bits = np.zeros(len(values), dtype=np.uint32)
     values = values.cast(pa.large_string())
     _, offsets_buffer, data = values.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
     start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
     if data is None or end == start:
         return bits
-    byte_bits = _BIT_OF_BYTE[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
+    byte_bits = table[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
     filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
     bits[filled] = np.bitwise_or.reduceat(byte_bits, offsets[:-1][filled] - start)
     if values.null_count:
@@ -559,6 +572,8 @@ class _ReadOut:
         rows, odd, exact, _, _ = self.spoken[i]
         at = np.flatnonzero(np.isin(rows, wanted, assume_unique=True))
         at = at[self._may_say_digits(i, at, digits[rows[at]])]  # (``digits`` as ``at``)
+        if len(at):
+            at = at[self._may_hold_letters(i, at, named.take(pa.array(rows[at], pa.int64())))]
         if not len(at):
             return np.zeros(0, dtype=np.int64)
         bare = bare_ascii(self.texts[i].take(pa.array(rows[at], pa.int64())))[0]  # (indexed as ``at``)
@@ -630,6 +645,19 @@ class _ReadOut:
                 keep[lost] = False
                 asked = asked[keep[asked]]
         return keep
+
+    def _may_hold_letters(self, i: int, at: np.ndarray, named: pa.Array) -> np.ndarray:
+        """Which of the rows ``at`` (of ``rows(i)``) hold in turn ``i`` every ASCII letter but o of their
+        id ``named`` (as ``at``), case aside, where the id is read as it is written (ASCII, no word for a
+        digit: ``_ids``) and NFKC leaves the turn as it is; the others all do. Such an id's runs of letters
+        (``_DIGIT_OR_O``) are its letters but o, and a turn holds them bare (the test below) only if it
+        holds each of their letters: NFKC and case folding make no ASCII letter of another character in
+        it, nor another of an ASCII letter."""
+        rows, odd = self.spoken[i][0], self.spoken[i][1]
+        plain = _mask(pc.string_is_ascii(named)) & ~_mask(pc.match_substring_regex(named, NUMBER_WORD))
+        letters = np.where(plain, _letter_bits(named), 0)
+        held = _letter_bits(self.texts[i].take(pa.array(rows[at], pa.int64())))
+        return odd[at] | ((letters & ~held) == 0)
 
     def _may_say(self, i: int, rows: np.ndarray) -> np.ndarray:
         """How many digits 1-9 turn ``i`` may say in each of ``rows`` read out: none without a word for a

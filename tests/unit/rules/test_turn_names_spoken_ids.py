@@ -60,6 +60,8 @@ def _frame(customers, users, assistants=None, devices=None) -> Frame:
         ("client-7294x", "mon compte est client sept deux neuf quatre x", "D'accord."),
         ("cliente-38a", "mi cuenta es cliente tres ocho a", "Vale."),
         ("cust-one-4z9", "it is cust one four z nine", "Done."),
+        ("cust-one-4z9", "it is cust 1 four z 9", "Done."),  # the letters of "one" are not said
+        ("acct-8823x1907", "it is a c c t eight eight two three x one nine oh seven", "Done."),
     ],
 )  # fmt: skip
 def test_an_id_said_with_digits_as_words_is_excluded(customer, user, assistant):
