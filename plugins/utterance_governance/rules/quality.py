@@ -317,9 +317,12 @@ class TurnNamesSpeaker:
     is ``zx81qw55``, "canary cust seven q four z" ``canarycust7q4z``), with the words for a digit the
     phone-number redaction reads (English runs with their tens and "double", one digit in every
     supported language), and the id read the same way. Only a turn that holds such a word (an RE2 pass,
-    after NFKC for a turn past ASCII) and, bare, the id's runs of letters is read out, by Python
-    (``_ReadOut``; a turn of an id without letters but o, when it may say as many digits): 0.12 s to
-    0.43 s for 200k generated rows, whose turns say many numbers (1.7 s were every id digits only)."""
+    after NFKC for a turn past ASCII), that may say each of the id's digits (a word for it or the digit,
+    one RE2 pass a digit over the turns still in question) and, bare, the id's runs of letters is read
+    out, by Python (``_ReadOut``; a turn of an id without letters but o, when it may say as many digits):
+    0.12 s to 0.43 s for 200k generated rows, whose turns say many numbers (1.7 s were every id digits
+    only). On the bench's night, whose ids share their first letters (``cus-``, ``dev-``), 1 in 60 of the
+    turns with such a word may say the digits of their id."""
 
     reason = S.quality_reason("turn_names_speaker")
 
@@ -440,15 +443,16 @@ def _says_digit(digit: str) -> str:
     whose value holds it ("seven", "seventeen", "seventy", "sieben", "sept"), case aside, with no ASCII
     letter beside it where its own letter there is ASCII ("één" and "tré" end in a letter that is not).
 
-    A necessary condition, for a turn NFKC and case folding leave as they are but for case (none of
-    ``NFKC_MAY_CHANGE``; the others are read out without it): every digit 1-9 of the turn read out is
-    one of its ASCII digits, or stands for a word ``read_out`` reads, whose value holds it. English runs
-    read "twenty five" 25 (the 2 of "twenty", the 5 of "five"), "double five" 55 (of "five"), the other
-    words their value, and written digits as they are. Such a word is read with no ASCII letter beside
-    it: a run's tokens lie between ASCII word boundaries (``SPOKEN_RUN``, ``re.ASCII``), and a word of
-    ``_DIGIT_WORD`` between characters that are no letters once the runs before it are read, which
-    changes no letter beside it that is ASCII (a run begins and ends at an ASCII word boundary, so
-    beside a word's ASCII letter none ends or begins)."""
+    A necessary condition, for a turn with no character of ``NFKC_MAY_CHANGE`` (NFKC and case folding
+    change its ASCII letters in case only, and make no ASCII letter or digit of its other characters; the
+    other turns are read out without it): every digit 1-9 of the turn read out is one of its ASCII digits
+    (kept as written, the 0 made an o), or stands for a word ``read_out`` reads, whose value holds it.
+    English runs read "twenty five" 25 (the 2 of "twenty", the 5 of "five"), "double five" 55 (of
+    "five"), every other word its value. Such a word is read only with no ASCII letter beside it: the
+    tokens of a run lie between ASCII word boundaries (``SPOKEN_RUN`` under ``re.ASCII``), and a word of
+    ``_DIGIT_WORD`` between characters that are no letters once the runs are read as digits; a run read
+    next to a word's ASCII letter would end or begin at that letter, where no ASCII word boundary is.
+    ``test_a_turn_says_no_digit_read_out_that_says_digit_does_not_find`` holds this to ``read_out``."""
     words = sorted(
         (w for w, value in {**UNIT_WORDS, **TENS_WORDS, **DIGIT_WORD_VALUES}.items() if digit in value),
         key=len,
@@ -533,14 +537,15 @@ class _ReadOut:
     turn read for its customer may be read again for its device, a customer's id is said in many rows.
 
     A turn is read out (by Python, 20-40 µs) only when it may say every ASCII digit of the id (a word for
-    it or the digit, ``_may_say_digits``: RE2 passes over the rows, before any id is read out) and its
-    letters, bare, hold every run of the id's letters but o (the ones a turn read out keeps as they are):
-    NumPy's bare forms for the turns in ASCII or accented European letters (a letter past ASCII left out
-    only joins more), Python's for the others."""
+    it or the digit, ``_may_say_digits``: RE2 passes over the rows) and holds every ASCII letter of an id
+    read as written (``_may_hold_letters``: NumPy), both before any id is read out, and when its letters,
+    bare, hold every run of the id's letters but o (the ones a turn read out keeps as they are): NumPy's
+    bare forms for the turns in ASCII or accented European letters (a letter past ASCII left out only
+    joins more), Python's for the others."""
 
     def __init__(self, turns: list[pa.Array]) -> None:
         self.texts = turns
-        self.spoken: list[tuple | None] = [None] * len(turns)  # rows, odd, Python's bare forms, digits
+        self.spoken: list[tuple | None] = [None] * len(turns)  # rows, odd, Python's bare, digits asked, said
         self.ids: dict[str, tuple[str, list[str], int] | None] = {}
         self.read: dict[str, str] = {}
 
