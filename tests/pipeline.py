@@ -4,12 +4,22 @@ privacy scenarios end to end in seconds. The DAG wiring itself is exercised by t
 
 ``Lake`` is one deployment: a lake root, a governance store URL and a pseudonym key, set through the
 environment as the DAGs read them.
+
+A new Lake's store is migrated to head as ``ug migrate-store`` does. A new embedded (SQLite) store starts as
+a copy of the file this process migrated once, not by running every revision again: the same schema and
+rows (``sqlite_master``, tables and pragmas compared), ~0.05 s instead of ~0.3 s. The revisions themselves
+are tested by ``tests/unit/io/test_store_alembic.py`` on empty and older stores. (A PostgreSQL database
+made again from a migrated template was measured no faster than migrating it: not done.)
 """
 
 from __future__ import annotations
 
+import atexit
+import functools
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +33,38 @@ from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.settings import load_settings
 
 
+def _from_migrated_copy(url: str) -> None:
+    """A new SQLite store at ``url`` (no file yet) becomes a copy of the store this process migrated to
+    head once (``_migrated_sqlite``); an existing file and other backends are left as they are. ``Lake``
+    then migrates it as before: a copy is at head already, nothing to do."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return
+    if not (os.path.exists(database) or os.path.exists(f"{database}-wal")):
+        os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+        shutil.copyfile(_migrated_sqlite(), database)
+
+
+@functools.cache
+def _migrated_sqlite() -> str:
+    """A SQLite store migrated to head in a folder of this process's (removed at exit)."""
+    folder = tempfile.mkdtemp(prefix="ug-migrated-store-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = os.path.join(folder, "governance.db")
+    store = GovernanceStore(f"sqlite:///{path}")
+    try:
+        store.create_schema()
+        store.cut_back_journal()  # everything in the database file, nothing left in a write-ahead log
+    finally:
+        store.dispose()
+    if os.path.exists(f"{path}-wal") and os.path.getsize(f"{path}-wal"):
+        raise RuntimeError(f"{path}: the migrated store kept a write-ahead log")
+    return path
+
+
 @dataclass
 class Lake:
     root: str
@@ -32,6 +74,7 @@ class Lake:
     _runs: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
+        _from_migrated_copy(self.database_url)
         with self.store():  # the deployment's init step (`ug migrate-store`): tasks never migrate
             pass
 
