@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 
 from utterance_governance.privacy.state import other_spellings
 from utterance_governance.rules.quality import (
-    COMPAT_DIGITS,
+    NFKC_MAY_CHANGE,
     SHORTEST_ID_LOOKED_FOR,
     ascii_digit_counts,
     bare_ascii,
@@ -138,17 +138,30 @@ class SaidIds:
         given = np.asarray(pc.is_valid(texts), dtype=bool)
         ascii_ = np.asarray(pc.fill_null(pc.string_is_ascii(texts), True), dtype=bool)
         if self.forms:
-            by_digits = self.fewest_digits >= DIGITS_TO_SEARCH_BY
-            rows = self._by_digits(texts, given, ascii_) if by_digits else np.flatnonzero(given)
-            for row, form in self._holding_forms(texts, rows, ascii_):
+            # a text NFKC or case folding may change into other ASCII letters or digits ("ß", "ſ", full
+            # width, superscripts) is read after NFKC and by Python; the others (ASCII, accented European
+            # letters) as they are, in NumPy and RE2, a letter past ASCII left out (it only joins more)
+            past = np.flatnonzero(given & ~ascii_)
+            odd = np.zeros(len(texts), dtype=bool)
+            if len(past):
+                odd[past] = _mask(
+                    pc.match_substring_regex(texts.take(pa.array(past, pa.int64())), NFKC_MAY_CHANGE)
+                )
+            plain = np.flatnonzero(given & ~odd)
+            may = np.zeros(len(texts), dtype=bool)
+            may[plain] = self._may_say(texts.take(pa.array(plain, pa.int64())))
+            odd_rows = np.flatnonzero(odd)
+            if len(odd_rows):
+                raw = texts.take(pa.array(odd_rows, pa.int64()))  # (as written: ``says_id``'s lower case)
+                normal = pc.utf8_normalize(raw, "NFKC").cast(pa.large_string())
+                folds = _mask(pc.match_substring_regex(normal, FOLDS_TO_ASCII))
+                may[odd_rows] = self._may_say(normal) | self._may_say(raw) | folds
+            for row, form in self._holding_forms(texts, np.flatnonzero(may), odd):
                 names = self.forms[form]
                 if not ascii_[row]:  # (past ASCII: as ``says_id`` reads it)
                     text = pa.array([texts[row].as_py()] * len(names), pa.string())
-                    names = [
-                        n
-                        for n, hit in zip(names, says_id(text, pa.array(names, pa.string())), strict=True)
-                        if hit
-                    ]
+                    said = says_id(text, pa.array(names, pa.string()))
+                    names = [n for n, hit in zip(names, said, strict=True) if hit]
                 out.setdefault(row, set()).update(names)
         if self.others:
             pairs = self._by_bare_forms(texts, given)
@@ -162,35 +175,44 @@ class SaidIds:
                     out.setdefault(row, set()).add(name)
         return out
 
-    def _by_digits(self, texts: pa.LargeStringArray, given: np.ndarray, ascii_: np.ndarray) -> np.ndarray:
-        """The rows whose digits hold some form's digits (only they may say a form): the texts' ASCII
-        digits, a text with a character NFKC makes a digit of read after NFKC."""
-        past = np.flatnonzero(given & ~ascii_)
-        compat = np.zeros(len(texts), dtype=bool)
-        if len(past):
-            matched = pc.match_substring_regex(texts.take(pa.array(past, pa.int64())), COMPAT_DIGITS)
-            compat[past] = np.asarray(pc.fill_null(matched, False), dtype=bool)
-        rows = np.flatnonzero(given & ~compat & (ascii_digit_counts(texts) >= self.fewest_digits))
-        odd = np.flatnonzero(compat)
-        digits = pa.concat_arrays(
-            [
-                digits_only(texts.take(pa.array(rows, pa.int64()))),
-                digits_only(
-                    pc.utf8_normalize(texts.take(pa.array(odd, pa.int64())), "NFKC").cast(pa.large_string())
-                ),
-            ]
-        )
-        found = _occurrences(self._automaton("digits", self.by_digits), *_joined(digits))
-        at = np.concatenate([rows, odd])
-        return np.unique(at[np.asarray(sorted({row for row, _ in found}), dtype=np.int64)])
+    def _may_say(self, texts: pa.LargeStringArray) -> np.ndarray:
+        """Per text (as read: any ASCII letter or digit it says is one of its characters), whether it may
+        say a form: its ASCII digits hold the digits of a form with ``DIGITS_TO_SEARCH_BY`` of them or more
+        (Aho-Corasick over the texts' digits), or it matches a form with fewer, any characters but ASCII
+        letters and digits between its letters and digits (RE2, case aside; ``IDS_SOUGHT_AT_ONCE`` forms
+        a pass, and every text when there are more)."""
+        may = np.zeros(len(texts), dtype=bool)
+        many = {
+            digits: forms for digits, forms in self.by_digits.items() if len(digits) >= DIGITS_TO_SEARCH_BY
+        }
+        few = [
+            form
+            for digits, forms in self.by_digits.items()
+            if len(digits) < DIGITS_TO_SEARCH_BY
+            for form in forms
+        ]
+        if many:
+            fewest = min(map(len, many))
+            rows = np.flatnonzero(ascii_digit_counts(texts) >= fewest)
+            digits = digits_only(texts.take(pa.array(rows, pa.int64())))
+            found = _occurrences(self._automaton("digits", many), *_joined(digits))
+            may[rows[np.asarray(sorted({row for row, _ in found}), dtype=np.int64)]] = True
+        if len(few) > IDS_SOUGHT_AT_ONCE:
+            may[:] = True
+        elif few:
+            between = "[^0-9A-Za-z]*"
+            pattern = "|".join(between.join(form) for form in few)
+            may |= _mask(pc.match_substring_regex(texts, pattern, ignore_case=True))
+        return may
 
     def _holding_forms(
-        self, texts: pa.LargeStringArray, rows: np.ndarray, ascii_: np.ndarray
+        self, texts: pa.LargeStringArray, rows: np.ndarray, odd: np.ndarray
     ) -> set[tuple[int, str]]:
-        """(row, form) for each form the letters and digits of a text of ``rows`` hold: an ASCII text's made
-        bare in NumPy; a text past ASCII's by Python, as ``bare_id`` makes them and as its lower case
-        holds them (``says_id`` finds an ASCII id in either)."""
-        plain, past = rows[ascii_[rows]], rows[~ascii_[rows]]
+        """(row, form) for each form the letters and digits of a text of ``rows`` may hold: a text as read
+        made bare in NumPy (a letter past ASCII left out: it only joins more); a text NFKC or case folding
+        may change (``odd``) by Python, as ``bare_id`` makes it and as its lower case holds it (``says_id``
+        finds an ASCII id in either)."""
+        plain, past = rows[~odd[rows]], rows[odd[rows]]
         automaton = self._automaton("forms", self.forms)
         found = {
             (int(plain[r]), form)
@@ -199,10 +221,10 @@ class SaidIds:
             )
         }
         if len(past):
-            odd = texts.take(pa.array(past, pa.int64())).to_pylist()
+            strange = texts.take(pa.array(past, pa.int64())).to_pylist()
             for strings in (
-                [bare_id(t) for t in odd],
-                [_NOT_LETTER_OR_DIGIT.sub("", t.lower()) for t in odd],
+                [bare_id(t) for t in strange],
+                [_NOT_LETTER_OR_DIGIT.sub("", t.lower()) for t in strange],
             ):
                 found |= {
                     (int(past[r]), form) for r, form in _occurrences(automaton, *_python_joined(strings))
@@ -253,6 +275,14 @@ class SaidIds:
 
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+# the characters NFKC leaves as they are whose case folding holds an ASCII letter ("ß" and "ẞ" fold to
+# "ss", "İ" to "i" and a dot above, "ǰ" to "j" and a caron): ``bare_id`` reads them so, RE2's case rules do
+# not (a test holds this to ``unicodedata``)
+FOLDS_TO_ASCII = "[\\x{df}\\x{130}\\x{1f0}\\x{1e96}-\\x{1e99}\\x{1e9e}]"
+
+
+def _mask(values) -> np.ndarray:
+    return np.asarray(pc.fill_null(values, False), dtype=bool)
 
 
 def _joined(values: pa.Array) -> tuple[str, np.ndarray]:

@@ -162,3 +162,34 @@ def test_requests_of_the_spellings():
     said = SaidIds(delete_all_spellings(deletions))
     found = said.found(pa.array(["it was CANARY-CUST-7q4z", "acct 8823 1907", "nothing"], pa.string()))
     assert {row: said.requests_of(names) for row, names in found.items()} == {0: ["d1"], 1: ["d2"]}
+
+
+def test_the_characters_folding_to_ascii_letters_are_every_one_unicode_has():
+    """``FOLDS_TO_ASCII``: every character NFKC leaves as it is whose letters and digits (``bare_id``) hold
+    an ASCII one, and nothing else."""
+    import pyarrow.compute as pc
+
+    from utterance_governance.privacy.said import FOLDS_TO_ASCII
+    from utterance_governance.rules.quality import bare_id
+
+    codes = [code for code in range(0x80, 0x110000) if not 0xD800 <= code < 0xE000]
+    chars = pa.array([chr(code) for code in codes], pa.string())
+    matched = {
+        codes[i] for i in np.flatnonzero(pc.match_substring_regex(chars, FOLDS_TO_ASCII).to_numpy(False))
+    }
+    wanted = {
+        code
+        for code in codes
+        if unicodedata.normalize("NFKC", chr(code)) == chr(code)
+        and any(c.isascii() for c in bare_id(chr(code)))
+    }
+    assert matched == wanted and wanted
+
+
+@pytest.mark.parametrize("text", ["kunde ẞ-cust-417 hier", "CUST-İD-417", "cuſt-417-id", "ｃｕｓｔ-４１７-id",
+                                  "cust-ǰ-417", "kunde cust-id-417 ist"])  # fmt: skip
+def test_letters_that_fold_to_ascii_are_read_as_bare_id_reads_them(text):
+    """Ids with fewer than ``DIGITS_TO_SEARCH_BY`` digits (looked for by their letters too)."""
+    names = ["sscust417", "cust-id-417", "cust-j-417", "cust-417-id"]
+    assert SaidIds({n: ["r"] for n in names}).fewest_digits < DIGITS_TO_SEARCH_BY
+    assert _found([text], names) == _brute([text], names) != {}
