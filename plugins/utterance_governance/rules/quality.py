@@ -19,6 +19,7 @@ from utterance_governance.clean.patterns import SPOKEN_RUN, TENS_WORDS, UNIT_WOR
 from utterance_governance.clean.patterns import read_run as read_english_run
 from utterance_governance.clean.spoken import DIGIT_WORD_VALUES
 from utterance_governance.rules.base import Frame
+from utterance_governance.rules.id_numbers import ids_holding_numbers, number_in_id
 
 
 def _mask(values) -> np.ndarray:
@@ -56,7 +57,8 @@ _ID_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 
 
 def identifier_in_id(uid: str) -> str | None:
-    """The kind of identifier an utterance id holds (``email``, ``ip``, ``phone``), or None."""
+    """The kind of identifier an utterance id holds (``email``, ``ip``, ``phone``; a number of a person
+    written without a ``+``: ``card``, ``iban``, ``ssn``, ``phone``, ``rules.id_numbers``), or None."""
     import ipaddress
 
     import phonenumbers
@@ -79,7 +81,7 @@ def identifier_in_id(uid: str) -> str | None:
                 continue
             if phonenumbers.is_valid_number(number):
                 return "phone"
-    return None
+    return number_in_id(uid)
 
 
 # the bytes one of those forms needs: "@", "+", "." and the first byte of a full-width "＠"
@@ -107,20 +109,23 @@ def _no_hint_byte(uids: pa.Array | pa.ChunkedArray) -> bool:
 
 
 def ids_holding_identifiers(uids: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """Per utterance id, whether it holds an identifier (``identifier_in_id``): a column whose bytes
-    hold none of what those forms need is let through whole; else an RE2 pass picks the few ids with
-    an ``@``, a ``+`` before a digit or four dotted numbers, and Python reads only those."""
-    out = np.zeros(len(uids), dtype=bool)
+    """Per utterance id, whether it holds an identifier (``identifier_in_id``): a person's number written
+    without a ``+`` (``rules.id_numbers``: one RE2 pass picks the few ids that may hold one); then a
+    column whose bytes hold none of what the other forms need is let through whole; else an RE2 pass
+    picks the few ids with an ``@``, a ``+`` before a digit or four dotted numbers, and Python reads
+    only those."""
+    out = ids_holding_numbers(uids)  # a card, an IBAN, an SSN, a phone number without "+"
     if _no_hint_byte(uids):
         return out
-    for i in np.flatnonzero(_mask(pc.match_substring_regex(uids, _ID_HINT))):
+    for i in np.flatnonzero(_mask(pc.match_substring_regex(uids, _ID_HINT)) & ~out):
         out[i] = identifier_in_id(uids[int(i)].as_py()) is not None
     return out
 
 
 class UtteranceIdHoldsIdentifier:
     """The utterance id holds a person's identifier (``jane.doe@example.com-0001``, ``+1-415-555-0199-7``,
-    ``192.168.10.20-3``: an upstream keying utterances by a login or a caller's number). The id is
+    ``192.168.10.20-3``, ``4111111111111111-0001``, ``ssn-123-45-6789``, ``415-555-0134-0001``: an upstream
+    keying utterances by a login, a caller's number or what the customer said; ``rules.id_numbers``). The id is
     published as it is (SPEC §6), redaction reads the turns only: the record is not published."""
 
     reason = S.quality_reason("utterance_id_holds_identifier")
