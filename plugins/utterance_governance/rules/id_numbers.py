@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.clean.numbers import KNOWN_REGIONS, is_iban
+from utterance_governance.clean.redact import luhn_valid
 
 _D = r"(?:^|[^0-9])"  # a number starts after a character that is no digit (or at the start) ...
 _E = r"(?:$|[^0-9])"  # ... and ends before one
@@ -46,14 +47,6 @@ _IBAN = re.compile(r"(?i)[a-z]{2}[0-9]{2}(?:[ ]?[a-z0-9]){11,30}")
 _CARD_NETWORK = re.compile(
     r"4|5[1-5]|2(?:2[2-9]|[3-6][0-9]|7[01]|720)|3[47]|6(?:011|4[4-9]|5|2)|35(?:2[89]|[3-8])|3(?:0[0-5]|[68])|5[06-9]"
 )
-
-
-def _luhn(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
 
 
 def _phone(text: str, region: str | None) -> bool:
@@ -82,7 +75,7 @@ def number_in_id(uid: str) -> str | None:
                 part = body[spans[i][0] : spans[j][1]]
                 digits = "".join(_GROUP.findall(part))
                 lengths = [b - a for a, b in spans[i : j + 1]]
-                if 13 <= len(digits) <= 19 and _CARD_NETWORK.match(digits) and _luhn(digits):
+                if 13 <= len(digits) <= 19 and _CARD_NETWORK.match(digits) and luhn_valid(digits):
                     return "card"
                 if lengths == [3, 2, 4] and not _bad_ssn(digits) and _one_separator(part, "- "):
                     return "ssn"

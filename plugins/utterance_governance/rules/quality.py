@@ -270,19 +270,27 @@ COMPAT_DIGITS = (
 
 def ascii_digit_counts(values: pa.Array) -> np.ndarray:
     """Per row, how many ASCII digits it holds (0 for a null or empty row): NumPy over the column's bytes."""
-    counts = np.zeros(len(values), dtype=np.int64)
+    return reduced_per_row(
+        values, lambda raw: ((raw - np.uint8(ord("0"))) <= 9).view(np.uint8), np.add, np.int64, np.int32
+    )
+
+
+def reduced_per_row(values: pa.Array, of_bytes, ufunc: np.ufunc, dtype, reduce_dtype=None) -> np.ndarray:
+    """Per row, ``ufunc`` reduced over what ``of_bytes`` makes of each of its bytes (0 for a null or empty
+    row): NumPy over the column's bytes, no row copied."""
+    out = np.zeros(len(values), dtype=dtype)
     values = values.cast(pa.large_string())
     _, offsets_buffer, data = values.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
     start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
     if data is None or end == start:
-        return counts
-    digit = (np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start) - np.uint8(ord("0"))) <= 9
+        return out
+    per_byte = of_bytes(np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start))
     filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
-    counts[filled] = np.add.reduceat(digit.view(np.uint8), offsets[:-1][filled] - start, dtype=np.int32)
+    out[filled] = ufunc.reduceat(per_byte, offsets[:-1][filled] - start, dtype=reduce_dtype)
     if values.null_count:
-        counts[~np.asarray(values.is_valid())] = 0
-    return counts
+        out[~np.asarray(values.is_valid())] = 0
+    return out
 
 
 def digits_only(values: pa.Array) -> pa.Array:
@@ -501,19 +509,7 @@ def _letter_bits(values: pa.Array) -> np.ndarray:
 
 def _bits(values: pa.Array, table: np.ndarray) -> np.ndarray:
     """Per row, the bits ``table`` gives its bytes, or'ed: NumPy over the column's bytes."""
-    bits = np.zeros(len(values), dtype=np.uint32)
-    values = values.cast(pa.large_string())
-    _, offsets_buffer, data = values.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[values.offset : values.offset + len(values) + 1]
-    start, end = int(offsets[0]) if len(offsets) else 0, int(offsets[-1]) if len(offsets) else 0
-    if data is None or end == start:
-        return bits
-    byte_bits = table[np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)]
-    filled = offsets[1:] > offsets[:-1]  # (reduceat gives an empty row the next row's value)
-    bits[filled] = np.bitwise_or.reduceat(byte_bits, offsets[:-1][filled] - start)
-    if values.null_count:
-        bits[~np.asarray(values.is_valid())] = 0
-    return bits
+    return reduced_per_row(values, lambda raw: table[raw], np.bitwise_or, np.uint32)
 
 
 def _english_digits(run: re.Match[str]) -> str:
