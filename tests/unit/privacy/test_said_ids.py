@@ -13,6 +13,8 @@ import pytest
 
 from utterance_governance.privacy.said import (
     DIGITS_TO_SEARCH_BY,
+    FEW_DIGIT_FORMS_ASKED,
+    FORMS_A_PASS,
     IDS_SOUGHT_AT_ONCE,
     SaidIds,
     delete_all_spellings,
@@ -193,3 +195,15 @@ def test_letters_that_fold_to_ascii_are_read_as_bare_id_reads_them(text):
     names = ["sscust417", "cust-id-417", "cust-j-417", "cust-417-id"]
     assert SaidIds({n: ["r"] for n in names}).fewest_digits < DIGITS_TO_SEARCH_BY
     assert _found([text], names) == _brute([text], names) != {}
+
+
+@pytest.mark.parametrize(
+    "count", [FORMS_A_PASS + 4, FEW_DIGIT_FORMS_ASKED + 1], ids=["two_re2_passes", "all_bare"]
+)
+def test_ids_with_few_digits_asked_by_re2_in_passes_or_every_text_made_bare(count):
+    rng = random.Random(count)
+    names = ["cus_" + "".join(rng.choice("abcdefghjkmnpqrstuvwxyzABCDEFGH") for _ in range(12)) + str(i % 10)
+             for i in range(count)]  # fmt: skip
+    texts = [f"send it to {n[:6]} {n[6:].upper()} now" for n in names[::3]] + ["nothing here", names[-1][:-1]]
+    found = _found(texts, names)
+    assert found == _brute(texts, names) and len(found) == len(names[::3])
