@@ -116,8 +116,12 @@ class SaidIds:
         self.by_digits: dict[str, list[str]] = {}  # a form's digits -> the forms
         for form in self.forms:
             self.by_digits.setdefault("".join(c for c in form if c.isdigit()), []).append(form)
-        self.fewest_digits = min(map(len, self.by_digits), default=0)
         self._automata: dict[str, object] = {}
+
+    @property
+    def fewest_digits(self) -> int:
+        """The fewest digits a form holds: under ``DIGITS_TO_SEARCH_BY``, some forms are asked by RE2."""
+        return min(map(len, self.by_digits), default=0)
 
     def __bool__(self) -> bool:
         return bool(self.requests)
