@@ -81,9 +81,9 @@ class PrivacyState:
     def deleted_ids(self):
         """The ids of the customers with a delete-all, in every spelling, made ready to be looked for in
         text (``privacy.said.SaidIds``): a row saying one is never published, whoever spoke."""
-        from utterance_governance.privacy.said import SaidIds, delete_all_spellings
+        from utterance_governance.privacy.said import said_ids_of
 
-        return SaidIds(delete_all_spellings(self.deletions))
+        return said_ids_of(self.deletions)
 
     @cached_property
     def doubted_customers(self) -> frozenset[str]:

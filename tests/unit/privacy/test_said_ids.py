@@ -207,3 +207,17 @@ def test_ids_with_few_digits_asked_by_re2_in_passes_or_every_text_made_bare(coun
     texts = [f"send it to {n[:6]} {n[6:].upper()} now" for n in names[::3]] + ["nothing here", names[-1][:-1]]
     found = _found(texts, names)
     assert found == _brute(texts, names) and len(found) == len(names[::3])
+
+
+def test_the_same_delete_alls_are_made_ready_once_per_process():
+    """Each file of a run reads the privacy state again: its ids are made ready once; other requests, anew."""
+    from utterance_governance.privacy.said import said_ids_of
+
+    deletions = pa.table({"request_id": ["d1", "d2"], "customer_id": ["canary-cust-7Q4Z", "acct.8823+1907"],
+                          "scope": ["all", "range"]})  # fmt: skip
+    first = said_ids_of(deletions)
+    assert said_ids_of(pa.table(deletions.to_pydict())) is first
+    assert first.requests_of(first.requests) == ["d1"]
+    more = said_ids_of(pa.concat_tables([deletions, pa.table({"request_id": ["d3"], "customer_id": ["acct.8823+1907"],
+                                                               "scope": ["all"]})]))  # fmt: skip
+    assert more is not first and more.requests_of(more.requests) == ["d1", "d3"]
