@@ -25,11 +25,12 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import in_flight_since, no_longer_in_flight
-from utterance_governance.purge import copies, published, receipts
+from utterance_governance.purge import copies, published, receipts, store_paths
 from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
 
@@ -132,10 +133,29 @@ def purge_copies(ctx: RunContext) -> dict:
             # before the purge): the next privacy run scrubs the reports of it again
             keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt, own=ctx.run_key)),
         )
+        # the store's landing paths naming a customer who deleted everything, sealed once their landing
+        # copies are purged (a publish finishing meanwhile would register them again: under the lock too)
+        sealed = _seal_store_paths(ctx, deletions, settings.pseudonym_key)
     out = result.to_dict()  # (its paths as logs show them: ``readers.shown_path``)
+    out["store_paths"] = sealed.to_dict()
+    out["problems"] = [*out["problems"], *sealed.problems]
+    if not sealed.problems:
+        out["searched"] = [*out["searched"], store_paths.PLACE]
+    result.problems += sealed.problems
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), out["problems"][:5])
     return out
+
+
+def _seal_store_paths(ctx: RunContext, deletions, key: bytes) -> store_paths.StorePathsPurge:
+    """``purge.store_paths``; a failure is a problem of the run (the receipts stay open), said as logs say
+    paths (a database error quotes its statement's parameters: the raw paths)."""
+    try:
+        return store_paths.seal_store_paths(ctx.store, deletions, key, dry_run=ctx.dry_run)
+    except Exception as exc:
+        said = shown_path(f"{store_paths.PLACE}: {type(exc).__name__}: {str(exc)[:300]}")
+        log.error("could not seal the store's landing paths: %s", said)
+        return store_paths.StorePathsPurge(ctx.dry_run, problems=[said])
 
 
 def _access_report_storage() -> Storage:

@@ -52,6 +52,7 @@ PLACES = (
     "published", "governance_store",  # purge.published: the live dataset and the ledger
     "landing", "quarantine", "staging", "decisions",  # purge.copies
     "published_files", "access_reports", "temporary", "run_reports",  # purge.traces
+    "store_paths",  # purge.store_paths: the landing paths the store keeps
 )  # fmt: skip
 RECEIPTS_DIR = "reports/receipts"
 RECEIPT_WRITERS = 8  # receipt files written at once

@@ -110,6 +110,7 @@ class StoreBase:
         """The store of ``settings``, checked to be at the schema's head (``require_schema``); in
         development an embedded (SQLite) store is migrated instead, so a checkout needs no step."""
         store = cls(settings.database_url)
+        store.path_key = settings.pseudonym_key or None  # (the registry's sealed paths: ``registry_paths``)
         if check_schema:
             try:
                 store.require_schema(migrate_embedded=not settings.is_production)

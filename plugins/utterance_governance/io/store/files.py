@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
+from utterance_governance.io.store.registry_paths import customers_of_path, sealed_aliases, sealed_path
 from utterance_governance.io.store_schema import landing_arrivals, processed_files, store_meta
 
 Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at, landed_at)
@@ -25,7 +26,32 @@ REWRITING = "rewriting:"
 
 
 class ProcessedFiles(StoreBase):
-    """The landing files already processed, with their size and fingerprint."""
+    """The landing files already processed, with their size and fingerprint.
+
+    A path whose folder names a customer who deleted everything is kept sealed (``registry_paths``:
+    ``customer_id=[customer:<keyed digest>]``, ``seal_customer_paths``): every method here takes the raw
+    path the lake lists and finds its entry under either form, with ``path_key`` (the pseudonym key,
+    set by ``from_settings``); without it a sealed entry is not found (its file looks new)."""
+
+    path_key: bytes | None = None
+
+    def _entries(self, conn, table, paths: Iterable[str]) -> dict[str, str]:
+        """raw path -> the path its entry in ``table`` is kept under (itself, or sealed); others left out."""
+        paths = sorted(set(paths))
+        aliases = sealed_aliases(paths, self.path_key)
+        found: set[str] = set()
+        for chunk in _chunks(sorted({*paths, *aliases.values()})):
+            found.update(conn.scalars(select(table.c.path).where(table.c.path.in_(chunk))))
+        out = {}
+        for path in paths:
+            if path in found:
+                out[path] = path
+            elif aliases.get(path) in found:
+                out[path] = aliases[path]
+        return out
+
+    def _entry(self, conn, table, path: str) -> str:
+        return self._entries(conn, table, [path]).get(path, path)
 
     def select_new_files(self, files: Iterable[ObjectInfo], *, reprocess: bool = False) -> list[ObjectInfo]:
         """The files not processed yet, or whose content changed since (size or fingerprint); all if ``reprocess``."""
@@ -37,14 +63,21 @@ class ProcessedFiles(StoreBase):
 
     def processed_versions(self, paths: Iterable[str]) -> dict[str, tuple[int, str]]:
         """(size, fingerprint) each of ``paths`` had when it was last processed (others left out)."""
-        known: dict[str, tuple[int, str]] = {}
+        paths = sorted(set(paths))
+        aliases = sealed_aliases(paths, self.path_key)
+        rows: dict[str, tuple[int, str]] = {}
         pf = processed_files
         with self._read() as conn:
-            for chunk in _chunks(sorted(set(paths))):
+            for chunk in _chunks(sorted({*paths, *aliases.values()})):
                 for path, size, fingerprint in conn.execute(
                     select(pf.c.path, pf.c.size, pf.c.fingerprint).where(pf.c.path.in_(chunk))
                 ):
-                    known[path] = (int(size), fingerprint)
+                    rows[path] = (int(size), fingerprint)
+        known = {}
+        for path in paths:
+            entry = rows.get(path) or rows.get(aliases.get(path, path))
+            if entry is not None:
+                known[path] = entry
         return known
 
     def mark_files_processed(
@@ -60,9 +93,11 @@ class ProcessedFiles(StoreBase):
             return 0
         per_file = bool(stats) and all(f.path in stats for f in files) and len(stats) == len(files)
         now = utcnow()
+        with self._read() as conn:  # a sealed entry stays sealed: the customer's path never comes back
+            entries = self._entries(conn, processed_files, (f.path for f in files))
         rows = [
             {
-                "path": f.path,
+                "path": entries.get(f.path, f.path),
                 "size": int(f.size),
                 "fingerprint": f.fingerprint,
                 "run_id": run_id,
@@ -84,6 +119,7 @@ class ProcessedFiles(StoreBase):
     def forget_files(self, paths: Iterable[str]) -> int:
         """Drop files from the registry (they will be taken as new); return how many were registered."""
         paths = sorted(set(paths))
+        paths = sorted({*paths, *sealed_aliases(paths, self.path_key).values()})
         removed = 0
         with self._write() as conn:
             for chunk in _chunks(paths):
@@ -101,7 +137,7 @@ class ProcessedFiles(StoreBase):
         with self._write() as conn:
             result = conn.execute(
                 update(processed_files)
-                .where(processed_files.c.path == path)
+                .where(processed_files.c.path == self._entry(conn, processed_files, path))
                 .values(size=int(size), fingerprint=fingerprint, rewritten_at=utcnow())
             )
         return result.rowcount == 1
@@ -114,6 +150,7 @@ class ProcessedFiles(StoreBase):
         is not registered."""
         pf = processed_files
         with self._write() as conn:
+            path = self._entry(conn, pf, path)
             row = conn.execute(select(pf.c.size, pf.c.fingerprint).where(pf.c.path == path)).first()
             if row is None:
                 return False
@@ -146,16 +183,78 @@ class ProcessedFiles(StoreBase):
         with self._write() as conn:
             conn.execute(
                 update(processed_files)
-                .where(processed_files.c.path == path)
+                .where(processed_files.c.path == self._entry(conn, processed_files, path))
                 .values(size=int(size), fingerprint=fingerprint)
             )
 
     def processed_file(self, path: str) -> dict[str, Any] | None:
         with self._read() as conn:
+            path = self._entry(conn, processed_files, path)
             row = (
                 conn.execute(select(processed_files).where(processed_files.c.path == path)).mappings().first()
             )
         return dict(row) if row else None
+
+    def seal_customer_paths(
+        self, deleted: Callable[[str], bool], *, dry_run: bool = False, page: int = 5000
+    ) -> dict[str, int]:
+        """Keep every registry entry (``processed_files``, ``landing_arrivals``) whose path has a folder
+        naming a customer ``deleted`` says asked to delete everything under its sealed path
+        (``registry_paths.sealed_path``); how many of each, and ``rewriting``: entries of a rewrite a
+        crash cut short (``note_rewrite``), left until ``finish_rewrites`` settles them (the caller's
+        receipts wait). Read a page of paths holding ``=`` at a time (by path, after the last page's),
+        each page's entries renamed in one transaction with one statement of many parameter sets. An
+        entry already kept sealed beside the raw one: the registry keeps the later processing and the
+        first arrival."""
+        if not self.path_key:
+            raise ValueError(
+                "sealing the registry's paths needs the pseudonym key (GovernanceStore.path_key)"
+            )
+        counts = {"processed_files": 0, "landing_arrivals": 0, "rewriting": 0}
+        for table in (processed_files, landing_arrivals):
+            name = table.name
+            last = ""
+            while True:
+                fingerprint = table.c.fingerprint if table is processed_files else table.c.path
+                with self._read() as conn:
+                    rows = conn.execute(
+                        select(table.c.path, fingerprint)
+                        .where(table.c.path > last, table.c.path.like("%=%"))
+                        .order_by(table.c.path)
+                        .limit(page)
+                    ).all()
+                if not rows:
+                    break
+                last = rows[-1][0]
+                raws = []
+                for path, mark in rows:
+                    if not any(deleted(c) for c in customers_of_path(path)):
+                        continue
+                    if table is processed_files and mark.startswith(REWRITING):
+                        counts["rewriting"] += 1
+                        continue
+                    raws.append(path)
+                counts[name] += len(raws)
+                if raws and not dry_run:
+                    self._seal(table, {raw: sealed_path(raw, self.path_key) for raw in raws})
+        return counts
+
+    def _seal(self, table, sealed: dict[str, str]) -> None:
+        with self._write() as conn:
+            taken = set(conn.scalars(select(table.c.path).where(table.c.path.in_(sorted(sealed.values())))))
+            if table is processed_files:  # the raw entry is the later processing: the sealed one goes
+                conn.execute(delete(table).where(table.c.path.in_(sorted(taken))))
+                renamed = sealed
+            else:  # the sealed entry is the first arrival: the raw one goes
+                gone = sorted(raw for raw, to in sealed.items() if to in taken)
+                if gone:
+                    conn.execute(delete(table).where(table.c.path.in_(gone)))
+                renamed = {raw: to for raw, to in sealed.items() if to not in taken}
+            if renamed:
+                conn.execute(
+                    update(table).where(table.c.path == bindparam("raw")).values(path=bindparam("to")),
+                    [{"raw": raw, "to": to} for raw, to in renamed.items()],
+                )
 
     def record_arrivals(self, files: Iterable[ObjectInfo], now: dt.datetime) -> Arrivals:
         """Note ``files`` as seen (first reading ``now``, landed at the earlier of ``now`` and their
@@ -163,6 +262,11 @@ class ProcessedFiles(StoreBase):
         files = list({f.path: f for f in files}.values())
         if not files:
             return {}
+        with self._read() as conn:  # (a sealed entry is the file's: its first arrival)
+            noted = self._entries(conn, landing_arrivals, (f.path for f in files))
+        files = [f for f in files if f.path not in noted]
+        if not files:
+            return self.arrivals(noted)
         rows = [
             {"path": f.path, "first_read_at": now,
              "landed_at": min(now, f.modified) if f.modified is not None else now}
@@ -170,18 +274,25 @@ class ProcessedFiles(StoreBase):
         ]  # fmt: skip
         with self._write() as conn:
             conn.execute(self._insert(landing_arrivals).on_conflict_do_nothing(index_elements=["path"]), rows)
-        return self.arrivals(f.path for f in files)
+        return self.arrivals([*noted, *(f.path for f in files)])
 
     def arrivals(self, paths: Iterable[str]) -> Arrivals:
         """(first_read_at, landed_at) of each of ``paths`` that was noted; others are left out."""
         a = landing_arrivals
-        out: Arrivals = {}
+        paths = sorted(set(paths))
+        aliases = sealed_aliases(paths, self.path_key)
+        rows: Arrivals = {}
         with self._read() as conn:
-            for chunk in _chunks(sorted(set(paths))):
+            for chunk in _chunks(sorted({*paths, *aliases.values()})):
                 for path, first, landed in conn.execute(
                     select(a.c.path, a.c.first_read_at, a.c.landed_at).where(a.c.path.in_(chunk))
                 ):
-                    out[path] = (first, landed)
+                    rows[path] = (first, landed)
+        out: Arrivals = {}
+        for path in paths:
+            entry = rows.get(path) or rows.get(aliases.get(path, path))
+            if entry is not None:
+                out[path] = entry
         return out
 
     def note_waiting_files(self, paths: Iterable[str], now: dt.datetime) -> dict[str, dt.datetime]:

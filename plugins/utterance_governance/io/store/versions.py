@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Text, and_, bindparam, or_, select, type_coerce, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, utcnow
+from utterance_governance.io.store.registry_paths import customers_of_path, sealed_path
 from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions, store_meta
 
 # ``store_meta``'s key of the pseudonym key's fingerprint
@@ -129,6 +130,48 @@ class DatasetVersions(StoreBase):
         if inputs is None:
             return None
         return [ObjectInfo(i["path"], i["size"], i["fingerprint"]) for i in inputs]
+
+    def seal_version_inputs(
+        self, deleted: Callable[[str], bool], key: bytes, *, dry_run: bool = False, page: int = 200
+    ) -> int:
+        """Every version's ``inputs`` with the path of each file whose folder names a customer ``deleted``
+        says asked to delete everything sealed (``registry_paths.sealed_path``: what the registry keeps);
+        how many paths. Versions are read a page at a time (by dataset and version), only those whose
+        inputs hold ``=``; each page's changed versions written in one statement of many parameter sets."""
+        v = dataset_versions
+        sealed = 0
+        last: tuple[str, str] = ("", "")
+        while True:
+            after = or_(v.c.dataset > last[0], and_(v.c.dataset == last[0], v.c.version > last[1]))
+            with self._read() as conn:
+                rows = conn.execute(
+                    select(v.c.dataset, v.c.version, v.c.inputs)
+                    .where(after, v.c.inputs.is_not(None), type_coerce(v.c.inputs, Text).like("%=%"))
+                    .order_by(v.c.dataset, v.c.version)
+                    .limit(page)
+                ).all()
+            if not rows:
+                return sealed
+            last = (rows[-1][0], rows[-1][1])
+            changed = []
+            for dataset, version, inputs in rows:
+                n = 0
+                for item in inputs:
+                    path = item.get("path")
+                    if isinstance(path, str) and any(deleted(c) for c in customers_of_path(path)):
+                        item["path"] = sealed_path(path, key)
+                        n += 1
+                if n:
+                    sealed += n
+                    changed.append({"d": dataset, "v": version, "inputs": inputs})
+            if changed and not dry_run:
+                with self._write() as conn:
+                    conn.execute(
+                        update(v)
+                        .where(v.c.dataset == bindparam("d"), v.c.version == bindparam("v"))
+                        .values(inputs=bindparam("inputs", type_=v.c.inputs.type)),
+                        changed,
+                    )
 
     def move_version_inputs(
         self, dataset: str, version: str, inputs: Sequence[ObjectInfo], then: Callable[[], object]
