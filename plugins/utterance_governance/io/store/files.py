@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store.registry_paths import customers_of_path, sealed_aliases, sealed_path
+from utterance_governance.io.store.registry_paths import customers_of_paths, sealed_aliases, sealed_path
 from utterance_governance.io.store_schema import landing_arrivals, processed_files, store_meta
 
 Arrivals = dict[str, tuple[dt.datetime, dt.datetime]]  # path -> (first_read_at, landed_at)
@@ -227,8 +227,9 @@ class ProcessedFiles(StoreBase):
                     break
                 last = rows[-1][0]
                 raws = []
-                for path, mark in rows:
-                    if not any(deleted(c) for c in customers_of_path(path)):
+                named = customers_of_paths([path for path, _ in rows])
+                for (path, mark), customers in zip(rows, named, strict=True):
+                    if not any(deleted(c) for c in customers):
                         continue
                     if table is processed_files and mark.startswith(REWRITING):
                         counts["rewriting"] += 1

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Text, and_, bindparam, or_, select, type_coer
 
 from utterance_governance.io.storage import ObjectInfo
 from utterance_governance.io.store.base import StoreBase, utcnow
-from utterance_governance.io.store.registry_paths import customers_of_path, sealed_path
+from utterance_governance.io.store.registry_paths import customers_of_paths, sealed_path
 from utterance_governance.io.store_schema import VERSION_STATUSES, dataset_versions, store_meta
 
 # ``store_meta``'s key of the pseudonym key's fingerprint
@@ -156,9 +156,9 @@ class DatasetVersions(StoreBase):
             changed = []
             for dataset, version, inputs in rows:
                 n = 0
-                for item in inputs:
-                    path = item.get("path")
-                    if isinstance(path, str) and any(deleted(c) for c in customers_of_path(path)):
+                paths = [item.get("path") if isinstance(item.get("path"), str) else "" for item in inputs]
+                for item, path, customers in zip(inputs, paths, customers_of_paths(paths), strict=True):
+                    if any(deleted(c) for c in customers):
                         item["path"] = sealed_path(path, key)
                         n += 1
                 if n:
