@@ -10,7 +10,8 @@ Nightly at 02:00 UTC (and on demand for backfills and re-runs):
 2. **discover_files** — new landing files under `landing/utterances/dt=*/` (late files for
    old partitions too; a file already processed is skipped unless `reprocess`).
 3. **process_file** — one mapped task per file: read, decide every row with a reason code,
-   redact both turns, stage the results (paths, not frames, go through XCom).
+   redact both turns, stage the results (handles and shown paths, never frames or landing
+   paths, go through XCom: `jobs.file_handles`).
 4. **dedup_content** — one mapped task per hash partition of the night's batch (its size follows
    `partition_bytes`, never the night's volume): content already live or repeated this night.
 5. **gate_partition** — one per partition by utterance id: ids already live or sent twice, then the
@@ -112,19 +113,20 @@ def utterances_publish():
 
     @task
     def discover_files(ctx: dict) -> list:
-        """The new files, as at most ``[core] max_map_length`` units of work (a file, or a group)."""
+        """The new files, as at most ``[core] max_map_length`` units of work (a file, or a group), each
+        file a handle and its shown path: XCom never holds a landing path (``jobs.file_handles``)."""
         from airflow.sdk.configuration import conf
 
-        from utterance_governance.jobs import publish
+        from utterance_governance.jobs import file_handles
 
         limit = conf.getint("core", "max_map_length", fallback=1024)
-        return publish.work_units(publish.discover_files(run_context(ctx)), limit)
+        return file_handles.discover(run_context(ctx), limit)
 
     @task(max_active_tis_per_dagrun=4)
     def process_file(ctx: dict, file: dict | list) -> list[dict]:
-        from utterance_governance.jobs import publish
+        from utterance_governance.jobs import file_handles
 
-        return publish.process_unit(run_context(ctx), file)
+        return file_handles.process(run_context(ctx), file)
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def plan_partitions(staged) -> list[dict]:
@@ -146,15 +148,15 @@ def utterances_publish():
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def gate_batch(ctx: dict, staged, partials) -> dict:
-        from utterance_governance.jobs import publish
+        from utterance_governance.jobs import file_handles
 
-        return publish.gate_batch(run_context(ctx), _pulled(staged), _pulled(partials))
+        return file_handles.gate_batch(run_context(ctx), _pulled(staged), _pulled(partials))
 
     @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
     def publish_version(ctx: dict, staged, gated: dict) -> dict:
-        from utterance_governance.jobs import publish
+        from utterance_governance.jobs import file_handles
 
-        return publish.publish(run_context(ctx), _pulled(staged), gated)
+        return file_handles.publish_version(run_context(ctx), _pulled(staged), gated)
 
     @task(outlets=[DATASET])
     def announce(published: dict, *, outlet_events=None) -> dict:
@@ -177,9 +179,9 @@ def utterances_publish():
 
     @task(trigger_rule=TriggerRule.NONE_FAILED)
     def write_report(ctx: dict, privacy: dict, published: dict) -> dict:
-        from utterance_governance.jobs import publish
+        from utterance_governance.jobs import file_handles
 
-        return publish.write_report(run_context(ctx), privacy, published)
+        return file_handles.write_report(run_context(ctx), privacy, published)
 
     ctx = prepare()
     privacy = ingest_privacy(ctx)
