@@ -26,6 +26,8 @@ holds, under the dataset lock:
    gets a digest of its old one (``_rename_named_copies``). Names an older release made with an unkeyed
    digest, or with the path's shown form before the digest, are renamed alike: a rotation to the same key
    keys them (and the copies purge names them by the digest alone whatever the key: ``name_by_digest_alone``).
+6. the store's landing paths a delete-all sealed with a keyed digest (``purge.store_paths``) are sealed
+   with the new key (``reseal_store_paths``), so the registry still finds an emptied file's entry.
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
@@ -78,6 +80,7 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
+from utterance_governance.purge.store_paths import reseal_store_paths
 from utterance_governance.purge.traces import (
     JOURNAL,
     REPORT_FOLDERS,
@@ -159,6 +162,7 @@ def rekey_dataset(
             listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
             result["copies"] = _rekey_copies(storage, old, new, listed, mine)
             result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
+            result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -252,6 +256,7 @@ def rekey_dataset(
             }
         result["copies"] = _rekey_copies(storage, old, new, listed, mine)
         result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
+        result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)

@@ -8,9 +8,9 @@ deleted customer's id in the store besides their requests.
 A deletion of listed utterances renames nothing: the customer is still one of ours. The requests keep the
 customer's id (``deletion_requests``): they are what the pipeline keeps honouring, as the receipts are the
 proof. A registry entry a crashed rewrite left noted (``note_rewrite``) is sealed once the next purge or
-publish settled it: until then the receipts stay open. After a key rotation, the entries sealed with the
-old key are no longer found from the raw path: an emptied file is read again (it has no rows) and registered
-under its raw path until the next privacy run seals it with the new key (the old entry names no one).
+publish settled it: until then the receipts stay open. A key rotation (``purge.rekey``) seals again, with
+the new key, the entries of every landing file the lake still lists (``reseal_store_paths``); an entry whose
+file is gone keeps its old seal: nothing looks it up, and it names no one.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.privacy import canonical_ids
 from utterance_governance.privacy.state import with_other_spellings
 
@@ -91,3 +93,16 @@ def seal_store_paths(
         "sealed the store's landing paths of deleted customers: %s (%.2f s)", result.sealed, result.seconds
     )
     return result
+
+
+def reseal_store_paths(storage: Storage, store: GovernanceStore, old_key: bytes, new_key: bytes) -> int:
+    """After a key rotation: the sealed entries (registry and versions' inputs) of each landing file the lake
+    lists, under its seal with ``new_key``, so the registry finds them again from the raw path; how many."""
+    if old_key == new_key:
+        return 0
+    renamed = {}
+    for info in storage.list_files("landing"):
+        old = sealed_path(info.path, old_key)
+        if old != info.path:
+            renamed[old] = sealed_path(info.path, new_key)
+    return store.rename_registry_paths(renamed) + store.rename_version_inputs(renamed)

@@ -270,3 +270,25 @@ def test_only_delete_alls_seal(keyed):
     assert store.processed_file(ZED)["path"] == ZED
     dry = store_paths.seal_store_paths(store, _deletions(("zed-cust-77", " ALL ")), KEY, dry_run=True)
     assert dry.sealed["processed_files"] == 1 and store.processed_file(ZED)["path"] == ZED
+
+
+def test_a_key_rotation_seals_again_with_the_new_key(lake, monkeypatch):
+    """The seal is a digest keyed with the pseudonym key: after a rotation the registry would no longer find
+    the emptied file's entry from its raw path, read it again and register the raw path."""
+    from tests.unit.purge.test_rekey_seams import NEW, _rotate
+
+    _partitioned(lake, ZED, "u-zed", "zed-cust-77", "remind me about the zebra")
+    _partitioned(lake, BOB, "u-bob", "bob-cust-11", "what is the weather")
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("req-1", "zed-cust-77"))
+    lake.privacy(check_deadlines=False)
+    old = sealed_path(ZED, lake.key.encode())
+    assert old in _paths(lake, "processed_files") and old in _inputs(lake)
+    assert _rotate(lake, monkeypatch) == 0
+    lake.key = NEW
+    new = sealed_path(ZED, NEW.encode())
+    for table in ("processed_files", "landing_arrivals"):
+        assert new in _paths(lake, table) and old not in _paths(lake, table) and BOB in _paths(lake, table)
+    assert new in _inputs(lake) and old not in _inputs(lake)
+    assert _discovered(lake) == []
+    assert _naming(lake, "zed-cust-77") == {"deletion_requests"}

@@ -240,6 +240,33 @@ class ProcessedFiles(StoreBase):
                     self._seal(table, {raw: sealed_path(raw, self.path_key) for raw in raws})
         return counts
 
+    def rename_registry_paths(self, renamed: Mapping[str, str]) -> int:
+        """Every registry entry kept under a key of ``renamed`` moved to its value (a sealed path under the
+        old key of a rotation to its seal under the new one: ``purge.store_paths.reseal_store_paths``), a
+        chunk of paths a transaction; where an entry is kept there already, that one stays. How many."""
+        moved = 0
+        for table in (processed_files, landing_arrivals):
+            for chunk in _chunks(sorted(renamed)):
+                with self._write() as conn:
+                    present = sorted(conn.scalars(select(table.c.path).where(table.c.path.in_(chunk))))
+                    if not present:
+                        continue
+                    wanted = sorted({renamed[p] for p in present})
+                    taken = set(conn.scalars(select(table.c.path).where(table.c.path.in_(wanted))))
+                    gone = [p for p in present if renamed[p] in taken]
+                    if gone:
+                        conn.execute(delete(table).where(table.c.path.in_(gone)))
+                    moves = [{"raw": p, "to": renamed[p]} for p in present if renamed[p] not in taken]
+                    if moves:
+                        conn.execute(
+                            update(table)
+                            .where(table.c.path == bindparam("raw"))
+                            .values(path=bindparam("to")),
+                            moves,
+                        )
+                    moved += len(present)
+        return moved
+
     def _seal(self, table, sealed: dict[str, str]) -> None:
         with self._write() as conn:
             taken = set(conn.scalars(select(table.c.path).where(table.c.path.in_(sorted(sealed.values())))))

@@ -136,33 +136,57 @@ class DatasetVersions(StoreBase):
     ) -> int:
         """Every version's ``inputs`` with the path of each file whose folder names a customer ``deleted``
         says asked to delete everything sealed (``registry_paths.sealed_path``: what the registry keeps);
-        how many paths. Versions are read a page at a time (by dataset and version), only those whose
-        inputs hold ``=``; each page's changed versions written in one statement of many parameter sets."""
+        how many paths."""
+
+        def seal(paths: list[str]) -> list[str | None]:
+            named = customers_of_paths(paths)
+            return [
+                sealed_path(p, key) if any(deleted(c) for c in cs) else None
+                for p, cs in zip(paths, named, strict=True)
+            ]
+
+        return self._rewrite_version_inputs("%=%", seal, dry_run=dry_run, page=page)
+
+    def rename_version_inputs(self, renamed: Mapping[str, str], *, page: int = 200) -> int:
+        """Every version's ``inputs`` with each path that is a key of ``renamed`` (a sealed path under the
+        old key of a rotation, ``purge.store_paths.reseal_store_paths``) replaced by its value; how many."""
+        if not renamed:
+            return 0
+        return self._rewrite_version_inputs(
+            "%[customer:%", lambda paths: [renamed.get(p) for p in paths], dry_run=False, page=page
+        )
+
+    def _rewrite_version_inputs(
+        self, like: str, rewrite: Callable[[list[str]], list[str | None]], *, dry_run: bool, page: int
+    ) -> int:
+        """The versions whose inputs' text is ``like`` a page at a time (by dataset and version), each page's
+        paths given to ``rewrite`` (a new path, or None: as it is); the versions changed written in one
+        statement of many parameter sets. How many paths changed."""
         v = dataset_versions
-        sealed = 0
+        count = 0
         last: tuple[str, str] = ("", "")
         while True:
             after = or_(v.c.dataset > last[0], and_(v.c.dataset == last[0], v.c.version > last[1]))
             with self._read() as conn:
                 rows = conn.execute(
                     select(v.c.dataset, v.c.version, v.c.inputs)
-                    .where(after, v.c.inputs.is_not(None), type_coerce(v.c.inputs, Text).like("%=%"))
+                    .where(after, v.c.inputs.is_not(None), type_coerce(v.c.inputs, Text).like(like))
                     .order_by(v.c.dataset, v.c.version)
                     .limit(page)
                 ).all()
             if not rows:
-                return sealed
+                return count
             last = (rows[-1][0], rows[-1][1])
             changed = []
             for dataset, version, inputs in rows:
-                n = 0
                 paths = [item.get("path") if isinstance(item.get("path"), str) else "" for item in inputs]
-                for item, path, customers in zip(inputs, paths, customers_of_paths(paths), strict=True):
-                    if any(deleted(c) for c in customers):
-                        item["path"] = sealed_path(path, key)
+                n = 0
+                for item, new in zip(inputs, rewrite(paths), strict=True):
+                    if new is not None and new != item.get("path"):
+                        item["path"] = new
                         n += 1
                 if n:
-                    sealed += n
+                    count += n
                     changed.append({"d": dataset, "v": version, "inputs": inputs})
             if changed and not dry_run:
                 with self._write() as conn:
