@@ -281,6 +281,19 @@ ledger_speakers = Table(
     Index("ix_ledger_speakers_shard", "dataset", "shard_id"),
 )
 
+# Which speaker keys are one customer's id in other cases (SPEC §4.1's "case is kept", widened for what
+# withdraws): a keyed digest of the id's fold (``privacy.keys.fold_keys``: NFKC, case folded, under the
+# pseudonym key) beside the speaker key of each spelling of it a publish decided rows of. A deletion, an
+# opt-out or a hold naming ``zed-cust-77`` finds ``Zed-Cust-77``'s published rows through it
+# (``PrivacyState.speaker_folds``). Digests only, never an id: rows published before revision 0013 have no
+# pair (the store holds no raw id to make one from), and are reached by the fixed list of other spellings.
+speaker_folds = Table(
+    "speaker_folds",
+    metadata,
+    Column("fold_key", KEY, primary_key=True),
+    Column("speaker_key", KEY, primary_key=True),
+)
+
 version_shards = Table(
     "version_shards",
     metadata,

@@ -19,7 +19,7 @@ import hmac
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utterance_governance.privacy.identity import canonical_ids
+from utterance_governance.privacy.identity import canonical_ids, key_of_canonical
 
 _FINGERPRINT_LABEL = b"utterance-governance/key-fingerprint/v1"
 _CACHE: dict[tuple[bytes, str], str] = {}
@@ -58,6 +58,66 @@ def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Arr
             pseudonym = _CACHE[(key, customer)] = hmac.digest(key, customer.encode("utf-8"), "sha256").hex()
         digests.append(pseudonym)
     return pa.array(digests, pa.string()).take(encoded.indices)
+
+
+# what a fold digest is made of beside the folded id: never the speaker key of an id that is its own fold
+_FOLD_LABEL = b"utterance-governance/fold/v1\x00"
+_FOLD_CACHE: dict[tuple[bytes, str], str] = {}
+
+
+def fold_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
+    """The fold key of each customer id: a keyed digest (HMAC-SHA256 under the pseudonym key, in hex, as a
+    speaker key is) of the id's fold, its canonical form case folded after NFKC
+    (``identity.key_of_canonical``: ``Zed-Cust-77``, ``ZED-CUST-77`` and ``ｚｅｄ－ｃｕｓｔ－７７`` have one);
+    null where the id is unusable. The store keeps it beside the speaker keys of the ids that have it
+    (``speaker_folds``): a record that withdraws finds every spelling's published rows through it, and the
+    store holds no raw id. A label keeps it apart from a speaker key (``zed-cust-77`` is its own fold)."""
+    return fold_digests(key_of_canonical(canonical_ids(customer_ids)), key)
+
+
+def fold_digests(folds: pa.Array, key: bytes) -> pa.Array:
+    """``fold_keys`` of ids folded already (``identity.key_of_canonical``), each distinct one once."""
+    if not key:
+        raise ValueError("no pseudonym key: this component was not given UG_PSEUDONYM_KEY")
+    encoded = pc.dictionary_encode(folds)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    if len(_FOLD_CACHE) > _CACHE_LIMIT:
+        _FOLD_CACHE.clear()
+    digests = []
+    for fold in encoded.dictionary.to_pylist():
+        digest = _FOLD_CACHE.get((key, fold))
+        if digest is None:
+            digest = _FOLD_CACHE[(key, fold)] = hmac.digest(
+                key, _FOLD_LABEL + fold.encode("utf-8"), "sha256"
+            ).hex()
+        digests.append(digest)
+    return pa.array(digests, pa.string()).take(encoded.indices)
+
+
+FOLD_PAIRS = pa.schema([("fold_key", pa.string()), ("speaker_key", pa.string())])
+
+
+def fold_pairs(
+    customer_ids: pa.Array | pa.ChunkedArray, speakers: pa.Array | pa.ChunkedArray, key: bytes
+) -> pa.Table:
+    """The distinct (``fold_key``, ``speaker_key``) pairs (``FOLD_PAIRS``) of rows with ``customer_ids`` and
+    their ``speakers`` (their ``speaker_keys`` under ``key``) whose id is not its own fold: what the store
+    keeps (``io.store.folds``). An id that is its own fold (``zed-cust-77``, nearly every id) needs no pair:
+    its speaker key is the speaker key of the fold itself, which whoever looks a fold up makes
+    (``PrivacyState.speaker_folds``). Each distinct id is folded once, and digested once if it needs it."""
+    pairs = pa.table({"customer_id": canonical_ids(customer_ids), "speaker_key": speakers}).drop_null()
+    distinct = pairs.group_by(["customer_id", "speaker_key"], use_threads=False).aggregate([])
+    ids = distinct.column("customer_id").combine_chunks()
+    folded = key_of_canonical(ids)
+    other = pc.fill_null(pc.not_equal(folded, ids), False)
+    return pa.table(
+        {
+            "fold_key": fold_digests(folded.filter(other), key),
+            "speaker_key": distinct.column("speaker_key").filter(other),
+        },
+        schema=FOLD_PAIRS,
+    )
 
 
 def speaker_key(customer_id: str, key: bytes) -> str | None:

@@ -6,7 +6,7 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
   could not be read, which hold a customer back or block publishing (SPEC §4) — ``privacy``;
 - the registry of landing files already processed (SPEC §3.1) — ``files``;
 - dataset versions and their status, and a ledger of every published utterance —
-  ``versions``, ``ledger``;
+  ``versions``, ``ledger``; which speaker keys are one id in other cases (keyed digests) — ``folds``;
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
 - which training runs consumed which version (lineage to training) — ``training``;
@@ -27,6 +27,7 @@ from __future__ import annotations
 from utterance_governance.io.store.access import AccessRequestRefused, AccessRequests
 from utterance_governance.io.store.base import StoreSchemaMismatch, utcnow
 from utterance_governance.io.store.files import ProcessedFiles
+from utterance_governance.io.store.folds import SpeakerFolds
 from utterance_governance.io.store.ledger import Ledger, LedgerMismatch
 from utterance_governance.io.store.locks import DatasetLock, DatasetLocks, LockLost, LockTimeout
 from utterance_governance.io.store.privacy import PRIVACY_KINDS, PrivacyRecords
@@ -52,6 +53,7 @@ class GovernanceStore(
     PrivacyRecords,
     ProcessedFiles,
     Ledger,
+    SpeakerFolds,
     DatasetVersions,
     Runs,
     Receipts,

@@ -1,0 +1,77 @@
+"""Which speaker keys are one customer's id in other cases: ``store_schema.speaker_folds``.
+
+A speaker key is the keyed pseudonym of the exact id, so ``zed-cust-77`` and ``Zed-Cust-77`` (one customer,
+two devices) publish under two keys. Whoever decides rows records, for each distinct id it decided, the
+keyed digest of the id's fold (``privacy.keys.fold_keys``) beside its speaker key (``fold_pairs``: each
+landing file's, ``jobs.publish.process_file``); a record that withdraws
+(a deletion, an opt-out, a hold) finds every spelling's speaker keys through the digest of its own id's
+fold (``PrivacyState.speaker_folds``). Keyed digests only: the table names no customer.
+
+A delete-all's purge erases the pairs of its customer's fold whose speaker has no published row left
+(``erase_speaker_folds``, after every copy was searched: the pairs found the copies keyed by speaker), so
+no speaker key of theirs stays in the store; a speaker still live (rows captured after the request) keeps
+its pair, which a later request needs. A row decided before that erasure and published after it (landed
+after the request, so not covered) is found by its exact speaker key and the other spellings only, until
+the customer's next decided file records the pair again. Pairs are not re-keyed by a key rotation
+(``purge.rekey``): the pairs made under an old key match nothing under the new one, and the rows decided
+after it make them anew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+from sqlalchemy import delete, select
+
+from utterance_governance.io.store.base import StoreBase, _chunks
+from utterance_governance.io.store_schema import ledger_speakers, speaker_folds
+from utterance_governance.privacy.keys import FOLD_PAIRS
+
+_INSERT_BATCH = 50_000
+
+
+class SpeakerFolds(StoreBase):
+    """Fold digests and the speaker keys of the ids that have them."""
+
+    def record_speaker_folds(self, pairs: pa.Table) -> int:
+        """Record the (``fold_key``, ``speaker_key``) pairs of ``pairs`` the store does not hold yet (a pair
+        held already is left as it is); the number of pairs given."""
+        pairs = pairs.select(FOLD_PAIRS.names).drop_null()
+        pairs = pairs.group_by(FOLD_PAIRS.names, use_threads=False).aggregate([]).select(FOLD_PAIRS.names)
+        if not pairs.num_rows:
+            return 0
+        pairs = pairs.sort_by([("fold_key", "ascending"), ("speaker_key", "ascending")])
+        stmt = self._insert(speaker_folds).on_conflict_do_nothing(index_elements=["fold_key", "speaker_key"])
+        with self._write() as conn:
+            for start in range(0, pairs.num_rows, _INSERT_BATCH):
+                conn.execute(stmt, pairs.slice(start, _INSERT_BATCH).to_pylist())
+        return pairs.num_rows
+
+    def speakers_of_folds(self, fold_keys: Sequence[str]) -> pa.Table:
+        """The (``fold_key``, ``speaker_key``) pairs of ``fold_keys`` (``FOLD_PAIRS``)."""
+        found: list[tuple[str, str]] = []
+        with self._read() as conn:
+            for chunk in _chunks(sorted(set(fold_keys))):
+                stmt = select(speaker_folds.c.fold_key, speaker_folds.c.speaker_key).where(
+                    speaker_folds.c.fold_key.in_(chunk)
+                )
+                found.extend(conn.execute(stmt).tuples())
+        return pa.table(
+            {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
+        )
+
+    def erase_speaker_folds(self, dataset: str, fold_keys: Sequence[str]) -> int:
+        """Erase the pairs of ``fold_keys`` whose speaker has no lineage left in ``dataset``'s ledger
+        (``ledger_speakers``: its published rows are all erased); the number erased."""
+        sf, ls = speaker_folds, ledger_speakers
+        still_published = (
+            select(ls.c.speaker_key)
+            .where(ls.c.dataset == dataset, ls.c.speaker_key == sf.c.speaker_key)
+            .exists()
+        )
+        erased = 0
+        with self._write() as conn:
+            for chunk in _chunks(sorted(set(fold_keys))):
+                erased += conn.execute(delete(sf).where(sf.c.fold_key.in_(chunk), ~still_published)).rowcount
+        return erased
