@@ -9,6 +9,7 @@ its own in ``tests/unit/privacy/test_identity.py``).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache, wraps
@@ -57,6 +58,21 @@ def _other_case(value: object) -> frozenset[str]:
     spelled = (canonical.lower(), canonical.upper(), canonical.casefold(),
                pc.utf8_lower(arrow)[0].as_py(), pc.utf8_upper(arrow)[0].as_py())  # fmt: skip
     return frozenset(s for s in map(canonical_id, spelled) if s and s != canonical)
+
+
+@_memo
+def any_case(value: object) -> str | None:
+    """An id's fold: its compatibility form (NFKC) case folded, a UUID in its hyphenated form however it is
+    written. A record that takes something away reaches every id of its id's fold."""
+    canonical = canonical_id(value)
+    return None if canonical is None else _id_key(unicodedata.normalize("NFKC", canonical))
+
+
+def _reaches(named: object, customer: str) -> bool:
+    """Does a record taking something away that names ``named`` reach ``customer`` (canonical)? Its id, its
+    other-case spellings, and every id of the fold of either."""
+    spelled = {canonical_id(named), *_other_case(named)} - {None}
+    return customer in spelled or any_case(customer) in {any_case(s) for s in spelled}
 
 
 @_memo
@@ -114,14 +130,15 @@ def oracle_reason(
         return DELETION
     if customer is None:
         return None if _default_consented(row, policy) else NO_CONSENT
-    if customer in {canonical_id(h) for h in held} | {s for h in held for s in _other_case(h)}:
+    if any(_reaches(h, customer) for h in held):
         return HELD
     skew = timedelta(seconds=policy.capture_clock_skew_s)
     at_capture, in_force = _statuses(customer, consent, row.get("captured_at"), now, skew)
     if "out" in (at_capture, in_force):
         return OPTED_OUT
     # an opt-out of the customer's id spelled in other case, where that spelling's history has it in force
-    spellings = {canonical_id(e["customer_id"]) for e in consent if customer in _other_case(e["customer_id"])}
+    spellings = {canonical_id(e["customer_id"]) for e in consent if _reaches(e["customer_id"], customer)}
+    spellings.discard(customer)
     if any("out" in _statuses(spelled, consent, row.get("captured_at"), now, skew) for spelled in spellings):
         return OPTED_OUT
     default = _default_consented(row, policy)
@@ -191,9 +208,6 @@ def deleted(
         if customer is None:
             if _fold(request["scope"]) == "utterances" and _covered(row, request):
                 return True
-        elif customer in {
-            canonical_id(request["customer_id"]),
-            *_other_case(request["customer_id"]),
-        } and _covered(row, request, skew):
+        elif _reaches(request["customer_id"], customer) and _covered(row, request, skew):
             return True
     return False

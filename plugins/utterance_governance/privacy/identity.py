@@ -37,8 +37,14 @@ deletion, an opt-out or a hold reaches its customer's other spellings (``Privacy
 (``zed-7f`` for the full-width ``ｚｅｄ－７ｆ``) and, for an ASCII id, the full-width form
 (``full_width``); and for a UUID, every notation of it (``uuid_notations``: ``6f1c…-…``, ``{6F1C…}``,
 ``urn:uuid:6f1c…``, the 32 digits bare). A request must not match nothing because a tool changed case,
-wrote a UUID its own way or typed the id through an East Asian input method. The canonical form itself
-stays NFC: the speaker keys of the data do not change.
+wrote a UUID its own way or typed the id through an East Asian input method. Beyond that fixed list, such
+a record reaches every id whose fold (``key_of_canonical``: NFKC, then case folded) is its own: one
+customer's two devices writing ``zed-cust-77`` and ``Zed-Cust-77``, or ``STRASSE-9`` and ``Straße-9``
+(``PrivacyState.folds``; published rows through the store's keyed digests of the folds,
+``privacy.keys.fold_keys``; raw lines through ``AnyCase``). This is a deliberate widening of SPEC §4.1's
+"case is kept" for what withdraws only: a consent opt-in reaches its exact id (granting by a looser match
+would fail open), and ids keep their case wherever they are written. The canonical form itself stays NFC:
+the speaker keys of the data do not change.
 
 Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after trimming
 (``canonical_enum``); any other value is unreadable.
@@ -46,6 +52,8 @@ Enumerations (``purpose``, ``status``, ``scope``) match case-insensitively after
 
 from __future__ import annotations
 
+import functools
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -302,6 +310,35 @@ def _canonical_as_they_are(values: pa.StringArray) -> bool:
     starts = offsets[:-1][given] - offsets[0]
     ends = offsets[1:][given] - offsets[0] - 1
     return not ((raw[starts] == 0x20).any() or (raw[ends] == 0x20).any())
+
+
+class AnyCase(frozenset):
+    """Ids (canonical) for erasure, that also hold every id of the same fold (``key_of_canonical``: NFKC,
+    then case folded): ``"Zed-Cust-77" in AnyCase({"zed-cust-77"})``. For a raw line searched for a deleted
+    customer (``purge.copies``), where matching more can only erase more; iterating gives the ids given."""
+
+    def __new__(cls, ids: Iterable[str], folds: Iterable[str] | None = None) -> AnyCase:
+        self = super().__new__(cls, ids)
+        if folds is None:
+            folds = key_of_canonical(pa.array(sorted(self), pa.string())).drop_null().to_pylist()
+        self.folds = frozenset(folds)
+        return self
+
+    def __contains__(self, value: object) -> bool:
+        if frozenset.__contains__(self, value):
+            return True
+        return bool(self.folds) and isinstance(value, str) and fold_of(value) in self.folds
+
+
+@functools.lru_cache(maxsize=65_536)
+def fold_of(value: str) -> str | None:
+    """``key_of_canonical`` of one id (canonicalised first; None when it is not a usable id)."""
+    canonical = canonical_id(value)
+    if canonical is None:
+        return None
+    if canonical.isascii() and not re.search(_UUID_ODD, canonical.lower()):
+        return canonical.lower()  # (Python's casefold of ASCII, and no notation of a UUID to rewrite)
+    return key_of_canonical(pa.array([canonical], pa.string()))[0].as_py()
 
 
 def is_placeholder(canonical: pa.Array) -> np.ndarray:

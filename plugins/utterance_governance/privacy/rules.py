@@ -45,6 +45,7 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
     capture time just after it) and everything that landed before it, whatever its capture time;
     ``range`` covers ``from <= captured_at <= to``;
     ``utterances`` covers the listed ids of the requesting customer only, compared case-folded.
+    A request covers the rows of every id of its customer's fold too (``as_folded``).
     """
     cache = s.__dict__.setdefault("_deletion", {})
     if "pairs" not in cache:
@@ -53,6 +54,39 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
 
 
 def _deletion_pairs(s: Subjects) -> pd.DataFrame:
+    """The pairs of the requests naming each row's customer, and of those naming an id of the same fold
+    (``PrivacyState.folds``: ``Zed-Cust-77``'s rows for a request naming ``zed-cust-77``)."""
+    parts = [_exact_deletion_pairs(s)]
+    for rows, spelled in as_folded(s, s.state.folds.deleting):
+        pairs = _exact_deletion_pairs(spelled)
+        parts.append(pairs.assign(row=rows[pairs["row"].to_numpy(dtype=np.int64)]))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def as_folded(s: Subjects, members: tuple[np.ndarray, np.ndarray]) -> list[tuple[np.ndarray, Subjects]]:
+    """For the rows whose customer's id has the fold of a withdrawing record's id (``s.fold``;
+    ``members``: ``Folds.deleting`` or ``Folds.opting_out``) and is not that id: (those rows, ``s`` at them
+    judged as that record's customer), one pair per round when several customers share a fold."""
+    positions, codes = members
+    if s.fold is None or not len(positions) or not (s.fold >= 0).any():
+        return []
+    order = np.lexsort((codes, positions))
+    positions, codes = positions[order], codes[order]
+    rank = np.arange(len(positions)) - np.searchsorted(positions, positions, side="left")
+    out = []
+    for k in range(int(rank.max()) + 1):
+        mapping = np.full(len(s.state.folds.values), -1, dtype=np.int64)
+        mapping[positions[rank == k]] = codes[rank == k]
+        code = np.where(s.fold >= 0, mapping[np.maximum(s.fold, 0)], -1)
+        rows = np.flatnonzero((code >= 0) & (code != s.code))
+        if len(rows):
+            out.append((rows, s.take(rows, code[rows])))
+    return out
+
+
+def _exact_deletion_pairs(s: Subjects) -> pd.DataFrame:
     empty = pd.DataFrame({"row": pd.Series([], dtype=np.int64), "request_id": pd.Series([], dtype=object)})
     deletions = s.state.deletion_requests
     if len(s) == 0 or deletions.num_rows == 0:
@@ -128,7 +162,8 @@ class DeletionRequested:
 class HeldBack:
     """The customer has an unreadable consent or deletion record and no valid record after it:
     whether their data may be used cannot be told, so it is not used (and live rows are withdrawn).
-    So is a customer whose id, spelled otherwise, is held (``PrivacyState.doubted_customers``)."""
+    So is a customer whose id, spelled otherwise, is held (``PrivacyState.doubted_customers``), in any case
+    (an id of the same fold: ``PrivacyState.folds``)."""
 
     reason: str = S.HELD_BACK
 
@@ -137,7 +172,10 @@ class HeldBack:
         if not held:
             return np.zeros(len(s), dtype=bool)
         codes = _codes(canonical_ids(pa.array(sorted(held), pa.string())), s.state.customers)
-        return s.identified & (s.code >= 0) & np.isin(s.code, codes[codes >= 0])
+        hit = s.identified & (s.code >= 0) & np.isin(s.code, codes[codes >= 0])
+        if s.fold is not None:
+            hit |= s.identified & (s.fold >= 0) & np.isin(s.fold, s.state.folds.holding)
+        return hit
 
 
 # --- rule 2: consent at capture and now ------------------------------------------------------------
@@ -231,7 +269,9 @@ class OptedOut:
     The opt-outs of the customer's id spelled otherwise count too (``PrivacyState.opt_out_spellings``):
     a row is excluded where that spelling's own history says opted out, at capture or now. Its
     opt-ins never count for the row (merged histories would let one spelling's opt-in undo the
-    other's opt-out), but they end its opt-outs for the row as they do for that spelling.
+    other's opt-out), but they end its opt-outs for the row as they do for that spelling. So do the
+    opt-outs of an id of the same fold, in any case (``PrivacyState.folds``: ``zed-cust-77``'s for
+    ``Zed-Cust-77``'s rows), the same way.
     """
 
     reason: str = S.OPTED_OUT
@@ -242,6 +282,9 @@ class OptedOut:
         for spelled in _as_other_spellings(s):
             at_capture, now = consent_status(spelled)
             out |= (at_capture == OUT) | (now == OUT)
+        for rows, folded in as_folded(s, s.state.folds.opting_out):
+            at_capture, now = consent_status(folded)
+            out[rows] |= (at_capture == OUT) | (now == OUT)
         return out
 
 

@@ -3,7 +3,8 @@
 Under unchanged rules only a customer a deletion request, an opt-out or an unreadable record names
 can lose rows that were published once (consent is withdrawn only by an ``opted_out`` event; a
 locale's default never changes with new events), so the purge asks the ledger for those customers'
-rows by speaker key (``PrivacyState.withdrawing_customers``) and hands them to ``privacy_verdict``
+rows by speaker key (``PrivacyState.withdrawing_customers``, and the speakers the store pairs with the
+fold of their ids: ``PrivacyState.speaker_folds``) and hands them to ``privacy_verdict``
 with their capture and landing times and locale — the same verdict publishing, the re-check under
 the lock and the audit get.
 
@@ -101,7 +102,10 @@ def find_affected(
     customers = state.withdrawing_customers
     if len(customers) == 0:
         return Affected(AFFECTED.empty_table(), {}, pa.table({}))
-    keys = speaker_keys(customers, pseudonym_key).to_pylist()
+    # ... and every speaker the store pairs with the fold of one of their ids (``PrivacyState.speaker_folds``:
+    # ``Zed-Cust-77``'s rows for a request naming ``zed-cust-77``)
+    folded, _ = state.speaker_folds(pseudonym_key)
+    keys = [*speaker_keys(customers, pseudonym_key).to_pylist(), *folded.to_pylist()]
     return _affected(
         store.ledger_rows(dataset, version, speaker_keys=keys), state, policy, now, pseudonym_key
     )

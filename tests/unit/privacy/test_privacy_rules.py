@@ -366,10 +366,11 @@ class TestOtherCase:
         state = PrivacyState(deletions=deletions(
             dict(customer_id="6F1C-AB", scope="all", requested_at=ts(25)),
             dict(customer_id="mixed-id", scope="all", requested_at=ts(25))))  # fmt: skip
-        # "mixed-id" names neither "MIXED-ID" nor "Mixed-Id": only all-lower and all-upper spellings
-        assert excluded(DeletionRequested(), self.RECORDS, state) == ["u1"]
+        # "mixed-id" reaches "Mixed-Id" too: every id of its fold (``PrivacyState.folds``), not only the
+        # all-lower and all-upper spellings
+        assert excluded(DeletionRequested(), self.RECORDS, state) == ["u1", "u2"]
         verdict = privacy_verdict(self.RECORDS, state, Policy(), NOW, KEY)
-        assert verdict.reasons.tolist() == [S.DELETION_REQUESTED, None, None]
+        assert verdict.reasons.tolist() == [S.DELETION_REQUESTED, S.DELETION_REQUESTED, None]
 
     def test_an_opt_out_in_other_case_counts_against_the_customer(self):
         state = PrivacyState(consent=consent(("6F1C-AB", "opted_in", ts(1)), ("6F1C-AB", "opted_out", ts(2)),

@@ -361,7 +361,9 @@ class PrivacyRecords(StoreBase):
             doubt = self._doubt_opt_outs(conn)
             consent = self._consent_events(conn)
             deletions = self._deletion_requests(conn)
-        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked)
+        # (the store's pairs of fold digests and speaker keys: what withdraws reaches every case's published rows)
+        speakers_of_folds = getattr(self, "speakers_of_folds", None)
+        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked, speakers_of_folds)
 
     def doubt_opt_outs(self) -> pa.Table:
         """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as
