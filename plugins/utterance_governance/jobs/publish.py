@@ -46,7 +46,15 @@ from utterance_governance.jobs.in_flight import (
     unfinished_rotations,
 )
 from utterance_governance.privacy import PrivacyState, key_fingerprint, speaker_keys
-from utterance_governance.privacy.keys import KeyMismatch, check_key, live_fingerprint
+from utterance_governance.privacy.identity import AnyCase, key_of_canonical
+from utterance_governance.privacy.keys import (
+    FOLD_PAIRS,
+    KeyMismatch,
+    check_key,
+    fold_keys,
+    fold_pairs,
+    live_fingerprint,
+)
 from utterance_governance.privacy.said import SaidIds
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
@@ -280,7 +288,7 @@ def privacy_state(ctx: RunContext) -> PrivacyState:
                     held.add(row["customer_id"])
                 else:
                     blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
-    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked))
+    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked), state.speakers_of_folds)
 
 
 # --- discovery --------------------------------------------------------------------------------
@@ -411,16 +419,24 @@ def _releasable_held_sets(ctx: RunContext, rereading: set[str]) -> list[dict]:
     customer was held (``quarantine/withdrawn``)."""
     if ctx.store.privacy_blocked_reasons():
         return []
-    still_held = with_other_spellings(ctx.store.held_customers())  # a hold holds the other spellings
-    held_speakers = set(
-        speaker_keys(pa.array(sorted(still_held), pa.string()), load_settings().pseudonym_key).to_pylist()
+    # a hold holds the other spellings, and every id of their fold (``AnyCase``; the speaker keys the store pairs
+    # with the folds' digests: ``io.store.folds``)
+    still_held = AnyCase(with_other_spellings(ctx.store.held_customers()))
+    key = load_settings().pseudonym_key
+    held = pa.array(sorted(still_held), pa.string())
+    held_speakers = set(speaker_keys(held, key).to_pylist()) | set(
+        speaker_keys(key_of_canonical(held), key).to_pylist()
     )
+    if len(held):
+        held_speakers |= set(
+            ctx.store.speakers_of_folds(fold_keys(held, key).to_pylist()).column(1).to_pylist()
+        )
     out = []
     for info in ctx.storage.list_files(HELD, (".parquet",)):
         if info.path.removeprefix(f"{HELD}/").removesuffix(".parquet") in rereading:
             continue  # its landing file is read again this run: that decides the rows
         customers = set(ctx.storage.read_parquet(info.path, columns=["customer_id"]).column(0).to_pylist())
-        if customers - still_held:
+        if any(customer not in still_held for customer in customers):
             out.append({"path": info.path, "size": info.size, "fingerprint": info.fingerprint, "held": True})
     for info in ctx.storage.list_files(WITHDRAWN, (".parquet",)):
         speakers = set(ctx.storage.read_parquet(info.path, columns=["speaker_key"]).column(0).to_pylist())
@@ -529,6 +545,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     counts: Counter = Counter()
     rows_seen = publishable_rows = 0
     misplaced: dict[str, list[pa.Table]] = {}
+    folds: list[pa.Table] = []
     with (
         ctx.storage.parquet_writer(f"{base}.decisions.parquet") as decisions,
         ctx.storage.parquet_writer(f"{base}.held.parquet") as held,
@@ -553,6 +570,11 @@ def process_file(ctx: RunContext, file: dict) -> dict:
                     misplaced.setdefault(kind, []).append(records)
             counts.update(decided.counts)
             rows_seen += read.rows_seen
+            # every row decided, published or not: a decision's copy (``decisions/``) is found by its speaker key
+            folds.append(fold_pairs(read.records.column("customer_id"), mine.column("speaker_key"),
+                                    settings.pseudonym_key))  # fmt: skip
+    if not ctx.dry_run:
+        ctx.store.record_speaker_folds(pa.concat_tables(folds) if folds else FOLD_PAIRS.empty_table())
     _record_misplaced_privacy_records(ctx, file["path"], misplaced)
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {

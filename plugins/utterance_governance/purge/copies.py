@@ -49,7 +49,7 @@ import logging
 import math
 import re
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -90,7 +90,8 @@ from utterance_governance.io.storage import (
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
-from utterance_governance.privacy.identity import canonical_id, listed_key, without_refused
+from utterance_governance.privacy.identity import AnyCase, canonical_id, listed_key, without_refused
+from utterance_governance.privacy.keys import fold_keys
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
 from utterance_governance.purge.affected import count_by_request, merge_counts
 from utterance_governance.purge.traces import PLACES, ScrubJournal, name_digest, purge_traces, scrub_digest
@@ -115,7 +116,7 @@ class Deleted:
     """What the deletion requests name, and the privacy core's verdict on any rows."""
 
     state: PrivacyState  # the deletion requests only: a copy is erased for a deletion, not an opt-out
-    customers: set[str]  # canonical
+    customers: set[str]  # canonical (``AnyCase``: also every id of their fold)
     listed_ids: set[str]  # canonical
     pseudonym_key: bytes
     now: datetime
@@ -128,11 +129,14 @@ class Deleted:
         pseudonym_key: bytes,
         now: datetime | None = None,
         policy: Policy | None = None,
+        speakers_of_folds: Callable[[Sequence[str]], pa.Table] | None = None,
     ) -> Deleted:
-        state = PrivacyState(deletions=deletions)
+        # (a copy keyed by speaker is found in any case of its id: ``PrivacyState.folds``)
+        state = PrivacyState(deletions=deletions, speakers_of_folds=speakers_of_folds)
         listing = deletions.filter(pc.equal(deletions.column("scope"), "utterances"))
         listed = canonical_ids(pc.list_flatten(listing.column("utterance_ids").combine_chunks())) if listing.num_rows else pa.array([], pa.string())  # fmt: skip
-        return cls(state, set(state.customers.to_pylist()), set(listed.drop_null().to_pylist()), pseudonym_key,
+        return cls(state, AnyCase(state.customers.to_pylist(), state.folds.values.to_pylist()),
+                   set(listed.drop_null().to_pylist()), pseudonym_key,
                    now or datetime.now(UTC), policy or Policy())  # fmt: skip
 
     @property
@@ -164,6 +168,7 @@ class Deleted:
         """Does a deleted customer or a listed utterance id occur among these (decoded) values?"""
         for values, wanted, key in (
             (customers, self._customer_set, canonical_ids),
+            (customers, self.state.folds.values, listed_key),  # any case: the fold of each (``AnyCase``)
             (ids, self._listed_set, listed_key),
         ):
             if values is None or len(wanted) == 0 or len(values) == 0:
@@ -251,7 +256,7 @@ def purge_copies(
     if not dry_run:
         finish_rewrites(storage, store)
         _name_by_digest_alone(storage, pseudonym_key, now, result)  # (before the files are listed)
-    deleted = Deleted.of(deletions, pseudonym_key, now, policy)
+    deleted = Deleted.of(deletions, pseudonym_key, now, policy, store.speakers_of_folds)
     journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
     found_ids = FoundIds(journal)
     id_only: list[tuple[str, str]] = []
@@ -311,6 +316,11 @@ def purge_copies(
     result.traces = traces.to_dict()
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
+        # (after every copy was searched, by speaker key too: the pairs found them)
+        result.traces["speaker_folds_erased"] = store.erase_speaker_folds(
+            dataset,
+            fold_keys(pa.array(deleted.everything_of, pa.string()), pseudonym_key).drop_null().to_pylist(),
+        )
     result.problems += traces.problems
     result.unsearchable += traces.unsearchable  # (a symlink under published/: a loader follows it)
     if removals is None:

@@ -33,6 +33,8 @@ from utterance_governance import schema as S
 from utterance_governance.io.readers import customer_of_path, shown_path
 from utterance_governance.io.storage import TEMPORARY_MARK, Refused, Storage, is_parquet_name
 from utterance_governance.privacy import speaker_keys
+from utterance_governance.privacy.identity import AnyCase, key_of_canonical
+from utterance_governance.privacy.keys import fold_keys
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.purge.affected import count_by_request
 
@@ -443,7 +445,15 @@ def _tokens(deleted, found_ids: set[str]) -> set[str]:
     (and the 16-digit prefix reports show) of the customer."""
     tokens = set(found_ids) | set(deleted.listed_ids)
     customers = pa.array(deleted.everything_of, pa.string())
-    for key in speaker_keys(customers, deleted.pseudonym_key).drop_null().to_pylist():
+    # ... and those of their ids in any case: the fold's own, and those the store pairs with it (``io.store.folds``)
+    spelled = [customers, key_of_canonical(customers)] if len(customers) else [customers]
+    keys = [k for ids in spelled for k in speaker_keys(ids, deleted.pseudonym_key).drop_null().to_pylist()]
+    lookup = deleted.state.speakers_of_folds
+    if lookup is not None and len(customers):
+        keys += (
+            lookup(fold_keys(customers, deleted.pseudonym_key).drop_null().to_pylist()).column(1).to_pylist()
+        )
+    for key in keys:
         tokens |= {key, key[:16]}
     return {t for t in tokens if t}
 
@@ -458,7 +468,7 @@ def _run_reports(
     """``customers``: who deleted everything; a landing path a report names raw (a run of an older release)
     is shown as ``shown_path`` shows it where a folder of it names one of them (``customer_id=zed-4417``)."""
     digests = journal.pending(tokens) if journal is not None else frozenset()
-    customers = with_other_spellings(customers) if customers else set()
+    customers = AnyCase(with_other_spellings(customers)) if customers else set()  # (and any case of them)
     if not tokens and not digests and not customers:
         return
     for folder in REPORT_FOLDERS:
