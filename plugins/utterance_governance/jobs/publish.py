@@ -36,6 +36,7 @@ from utterance_governance.io.readers import (
     shown_path,
 )
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
+from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import (
@@ -1331,11 +1332,18 @@ def _recheck(
         published = {
             (i.path, i.fingerprint) for i in version_inputs(ctx.store, ctx.dataset, done, done_manifest)
         }
-        new = sorted(i.path for i in publication.inputs if (i.path, i.fingerprint) not in published)
+        # a delete-all purge since may have sealed the version's paths naming its customer (``registry_paths``)
+        key = load_settings().pseudonym_key
+        new = sorted(
+            i.path
+            for i in publication.inputs
+            if (i.path, i.fingerprint) not in published
+            and (sealed_path(i.path, key), i.fingerprint) not in published
+        )
         if new:  # the run cleared (or backfilled again) after input arrived for its dates: not a retry
             raise RunAlreadyPublished(
                 f"run {ctx.run_id} published {done} already; {len(new)} landing file(s) arrived since for its "
-                f"dates (e.g. {new[0]}): they are left new for the next run (trigger one, or wait for the "
+                f"dates (e.g. {shown_path(new[0])}): they are left new for the next run (trigger one, or wait for the "
                 "schedule), never recorded as published by this one"
             )
         log.warning("run %s already published version %s (this is a retry past its switch): nothing is "

@@ -292,3 +292,30 @@ def test_a_key_rotation_seals_again_with_the_new_key(lake, monkeypatch):
     assert new in _inputs(lake) and old not in _inputs(lake)
     assert _discovered(lake) == []
     assert _naming(lake, "zed-cust-77") == {"deletion_requests"}
+
+
+def test_a_publish_retried_past_its_switch_after_a_delete_all_sealed_its_inputs_publishes_nothing_again(
+    lake, caplog
+):
+    """The version's ``inputs`` name the deleted customer's file by its sealed path now; the retry reads the
+    run's raw paths: it is a retry all the same (not a run that found new input), and says no raw path."""
+    from utterance_governance.jobs import publish as job
+
+    _partitioned(lake, ZED, "u-zed-1", "zed-cust-77", "what time is it in tokyo")
+    _partitioned(lake, BOB, "u-bob-1", "bob-cust-11", "what is the weather in paris")
+    with lake._environment():
+        ctx = lake.context("utterances_publish")
+        job.ingest_privacy(ctx)
+        staged = [job.process_file(ctx, f) for f in job.discover_files(ctx)]
+        gated = job.gate_batch(ctx, staged)
+        first = job.publish(ctx, staged, gated)
+    assert lake.live_ids() == {"u-zed-1", "u-bob-1"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("req-1", "zed-cust-77"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed"
+    assert "zed-cust-77" not in json.dumps(_rows(lake, "dataset_versions"))
+    with lake._environment():
+        again = job.publish(ctx, staged, gated)  # Airflow retries publish_version with the same inputs
+    assert again["version"] == first["version"] and "retry past its switch" in caplog.text
+    assert lake.live_ids() == {"u-bob-1"}
+    assert "zed-cust-77" not in caplog.text
