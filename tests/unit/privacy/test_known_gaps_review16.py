@@ -15,7 +15,6 @@ DT = "landing/utterances/dt=2026-11-20"
 WORDS = "please turn on the kitchen lights now"
 
 
-@pytest.mark.xfail(strict=True, reason="a spelling in mixed case is no other spelling the records reach")
 def test_a_delete_all_reaches_the_customer_written_in_mixed_case(lake):
     """One customer, two devices: one app writes the id in lower case, the other's firmware in title case."""
     lake.storage.write_bytes(
@@ -52,7 +51,6 @@ def test_a_recording_delivered_twice_goes_when_the_customer_deletes_the_id_they_
     assert lake.live_ids() == {"u-bob"}
 
 
-@pytest.mark.xfail(strict=True, reason="the store's file registry keeps landing paths as upstream wrote them")
 def test_a_completed_delete_all_leaves_a_customer_partitioned_path_in_no_store_table_but_its_request(lake):
     row = json.loads(line("u-zed-0001", "zed-cust-77", WORDS))
     row.pop("customer_id")  # Spark's partitionBy("customer_id") drops the column
