@@ -361,7 +361,9 @@ class PrivacyRecords(StoreBase):
             doubt = self._doubt_opt_outs(conn)
             consent = self._consent_events(conn)
             deletions = self._deletion_requests(conn)
-        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked)
+            # the other ids of the recordings the open listings name (``io.store.twins``)
+            twins = self._twins_of_listed(conn, self._open_listed_ids(conn))
+        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked, twins)
 
     def doubt_opt_outs(self) -> pa.Table:
         """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as
