@@ -13,6 +13,7 @@ import json
 import logging
 import posixpath
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
@@ -36,6 +37,7 @@ from utterance_governance.io.readers import (
     shown_path,
 )
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
+from utterance_governance.io.store.twins import twin_pairs
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import (
@@ -280,7 +282,7 @@ def privacy_state(ctx: RunContext) -> PrivacyState:
                     held.add(row["customer_id"])
                 else:
                     blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
-    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked))
+    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked), state.twins)
 
 
 # --- discovery --------------------------------------------------------------------------------
@@ -1111,8 +1113,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     ):
         # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
         # mark says so, as a staging left half removed by a crash could not)
-        _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        duplicates = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        _record_recording_twins(ctx, duplicates)
         ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -1424,15 +1427,19 @@ def _recheck(
 
 def _write_decisions(
     ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
-) -> None:
+) -> pa.Table:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
     re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
     duplicates only that file's row groups (no task holds the night's duplicates, and no file's
     decisions read every partition's whole: files x partitions reads of them took 3.2 s of a 2M
     night's publish and grew with the square of the night), and of its decisions a piece at a time
-    (a landing file of any size)."""
+    (a landing file of any size).
+
+    Returns the rows decided ``duplicate`` in the end (``TWIN_CANDIDATES``: id, speaker key and content
+    hash, three short columns), for ``_record_recording_twins``."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
+    duplicates = [TWIN_CANDIDATES.empty_table()]
     for item in staged:
         sources = _sources(ctx, item)
         # by id and line: an id a file repeats in two pieces is one row published, one duplicate
@@ -1452,7 +1459,34 @@ def _write_decisions(
             f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
         ) as out:
             for decisions in _pieces(ctx, item["decisions"]):
-                out.write(_decided_finally(decisions, duplicated, rechecked, held_twins))
+                decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
+                out.write(decided)
+                is_dup = pc.fill_null(pc.equal(decided.column("reason"), S.DUPLICATE), False)
+                duplicates.append(decided.filter(is_dup).select(TWIN_CANDIDATES.names).cast(TWIN_CANDIDATES))
+    return pa.concat_tables(duplicates)
+
+
+# a night's duplicates as ``_record_recording_twins`` reads them
+TWIN_CANDIDATES = pa.schema([(c, pa.string()) for c in ("utterance_id", "speaker_key", "content_hash")])
+
+
+def _record_recording_twins(ctx: RunContext, duplicates: pa.Table) -> int:
+    """Record in the store each of the night's duplicates whose content is live, after the switch, under
+    the same speaker key and another id (``io.store.twins``): one recording an upstream delivered twice,
+    whichever of the two went live, this night or before. A deletion listing either id then reaches the
+    other. A duplicate of another speaker's words is someone else's recording: not recorded. Only the
+    duplicates' content is looked up, by the ledger's content index (a night without duplicates looks
+    nothing up); the pairs go in as one bulk insert."""
+    live = live_version(ctx.storage, ctx.dataset)
+    if live is None or not duplicates.num_rows:
+        return 0
+    started = time.perf_counter()
+    repeated = ctx.store.live_rows_of_content(ctx.dataset, live, duplicates.column("content_hash"))
+    pairs = twin_pairs(duplicates, repeated)
+    recorded = ctx.store.record_twins(ctx.dataset, pairs)
+    log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins): "
+             "recorded in %.2f s", recorded, duplicates.num_rows, time.perf_counter() - started)  # fmt: skip
+    return recorded
 
 
 def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Iterator[pa.Table]:
