@@ -31,7 +31,6 @@ def test_a_delete_all_reaches_the_customer_written_in_mixed_case(lake):
     assert lake.live_ids() == {"u-bob"}
 
 
-@pytest.mark.xfail(strict=True, reason="a listing reaches the id it names, not a twin under another id")
 def test_a_recording_delivered_twice_goes_when_the_customer_deletes_the_id_they_know(lake):
     """An at-least-once upstream sent the recording again under a new id the same night; dedup keeps the
     id that sorts first, the redelivery's; the customer deletes the id their app shows."""
