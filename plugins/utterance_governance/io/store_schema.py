@@ -296,16 +296,15 @@ version_shards = Table(
 # (``twin_of``): one recording an at-least-once upstream delivered twice under two ids. A deletion listing
 # either id reaches the other (``PrivacyState.twins``). Recorded by the publish for the night's duplicates
 # only (none for a duplicate of another speaker's words); erased when the listing that reaches a pair is
-# carried out (its receipt completed), or with the speaker's rows. Ids as the ledger keeps them, no text.
+# carried out (its receipt completed), or with the live row's ledger rows. Ids as the ledger keeps them: no
+# speaker key (a key rotation would leave it stale), no text.
 recording_twins = Table(
     "recording_twins",
     metadata,
     Column("utterance_id", KEY, primary_key=True),
     Column("twin_of", KEY, primary_key=True),
     Column("dataset", KEY, primary_key=True),
-    Column("speaker_key", KEY, nullable=False),
     Index("ix_recording_twins_twin_of", "twin_of"),
-    Index("ix_recording_twins_speaker", "speaker_key"),
 )
 
 # --- the store's schema version ------------------------------------------------------------------

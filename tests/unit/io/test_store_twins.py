@@ -1,7 +1,7 @@
 """The store's recording twins (``io.store.twins``) on SQLite and PostgreSQL: the duplicates' live rows
 looked up by content, the pairs recorded in bulk and replaced when recorded again, a listed id's recording
 found whichever of its ids is named, and the pairs erased with a completed listing, with their live row's
-ledger rows (not while an open listing names them) and with their speaker."""
+ledger rows (not while an open listing names them)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def live(store) -> None:
     store.insert_ledger_rows(DS, "v1", rows)
 
 
-def pairs(store) -> list[tuple[str, str, str]]:
+def pairs(store) -> list[tuple[str, str]]:
     return [tuple(r.values()) for r in store.recorded_twins(DS).to_pylist()]
 
 
@@ -44,7 +44,7 @@ def test_the_duplicates_of_a_live_row_of_their_speaker_are_recorded_once(store):
     assert made.schema == TWIN_PAIRS
     assert store.record_twins(DS, made) == 2
     assert store.record_twins(DS, made) == 2  # a retried publish: replaced, not twice
-    assert pairs(store) == [("u-dup", "u-live", "zed"), ("u-dup-2", "u-live", "zed")]
+    assert pairs(store) == [("u-dup", "u-live"), ("u-dup-2", "u-live")]
     # whichever id is named (in another case too), the recording's other ids
     named = store.twins_of_listed(["U-DUP"]).to_pylist()
     assert named == [
@@ -55,8 +55,8 @@ def test_the_duplicates_of_a_live_row_of_their_speaker_are_recorded_once(store):
     assert store.twins_of_listed(["u-bob", "u-nothing"]).num_rows == 0
 
 
-def pair(duplicate: str, live_id: str, speaker: str = "zed") -> pa.Table:
-    return pa.table({"utterance_id": [duplicate], "twin_of": [live_id], "speaker_key": [speaker]})
+def pair(duplicate: str, live_id: str) -> pa.Table:
+    return pa.table({"utterance_id": [duplicate], "twin_of": [live_id]})
 
 
 def test_the_pairs_go_with_their_live_rows_but_not_while_an_open_listing_names_them(store):
@@ -69,15 +69,15 @@ def test_the_pairs_go_with_their_live_rows_but_not_while_an_open_listing_names_t
     # the privacy state reads the open listing's recording
     assert store.privacy_state().twins.to_pylist() == [{"utterance_id": "u-dup-t", "twin_id": "u-other"}]
     assert store.delete_ledger_rows(DS, utterance_ids=["u-other"]) == 1
-    assert pairs(store) == [("u-dup", "u-live", "zed"), ("u-dup-t", "u-other", "zed")]  # named: kept
+    assert pairs(store) == [("u-dup", "u-live"), ("u-dup-t", "u-other")]  # named: kept
     # its receipt completed: every copy of both ids went, and the pair does
     store.upsert_receipt("req-1", status="completed", received_at=T0, deadline_at=T0, completed_at=T0)
     assert store.privacy_state().twins.num_rows == 0
     assert store.forget_twins_of_requests(["req-1"]) == 1
-    assert pairs(store) == [("u-dup", "u-live", "zed")]
+    assert pairs(store) == [("u-dup", "u-live")]
     assert store.delete_ledger_rows(DS, utterance_ids=["u-live"]) == 1  # named by no listing: goes
     assert pairs(store) == []
-    store.record_twins(DS, pair("u-dup", "u-bob", "bob"))
+    store.record_twins(DS, pair("u-dup", "u-bob"))
     store.delete_ledger_rows(DS, speaker_keys=["bob"])  # a speaker's rows erased: their pairs with them
     assert pairs(store) == []
 

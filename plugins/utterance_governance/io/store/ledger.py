@@ -738,12 +738,13 @@ class Ledger(DatasetVersions):
                 return erased
             ls = ledger_speakers
             for chunk in _chunks(sorted(set(speaker_keys))):
-                erased += conn.execute(
-                    delete(ledger).where(ledger.c.dataset == dataset, _of_speakers(dataset, chunk))
-                ).rowcount
+                of_chunk = and_(ledger.c.dataset == dataset, _of_speakers(dataset, chunk))
+                # the recording twins of the rows erased go with them (``io.store.twins``)
+                self.forget_twins_of_erased(
+                    conn, dataset, conn.execute(select(ledger.c.utterance_id).where(of_chunk)).scalars()
+                )
+                erased += conn.execute(delete(ledger).where(of_chunk)).rowcount
                 conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk)))
-            # the speakers' recording twins go with their rows (``io.store.twins``)
-            self.forget_twins_of_speakers(conn, dataset, speaker_keys)
         return erased
 
     @contextlib.contextmanager

@@ -3,12 +3,12 @@
 An upstream that delivers at least once sends a recording again under a new ``utterance_id``; dedup
 publishes one of the two. The publish records the pair (``record_twins``), so that a deletion listing
 either id reaches the other (``twins_of_listed``, read into ``PrivacyState.twins``). Only the few pairs
-of one speaker are kept, by id (as the ledger keeps them) and speaker key: no text.
+of one speaker are kept, by id as the ledger keeps them: no speaker key (a key rotation would leave it
+stale; the publish compared the speakers), no text.
 
 A pair goes when the listing that reaches it is carried out (``forget_twins_of_requests``: its receipt
 completed, every copy of both ids erased), or with its live row's ledger rows (``forget_twins_of_erased``:
-a purge ended the row, for a delete-all, an opt-out, a range; not while an open listing names it), or with
-its speaker's rows (``forget_twins_of_speakers``). So the table holds the pairs of live rows, and of rows a
+a purge ended the row, for a delete-all, an opt-out, a range; not while an open listing names it). So the table holds the pairs of live rows, and of rows a
 listing not yet carried out names: it grows with the live dataset's redeliveries, never without bound.
 """
 
@@ -26,9 +26,7 @@ from utterance_governance.io.store_schema import deletion_receipts, deletion_req
 
 log = logging.getLogger(__name__)
 
-TWIN_PAIRS = pa.schema(
-    [("utterance_id", pa.string()), ("twin_of", pa.string()), ("speaker_key", pa.string())]
-)
+TWIN_PAIRS = pa.schema([("utterance_id", pa.string()), ("twin_of", pa.string())])
 # (``PrivacyState.twins``) an id as the ledger keeps it, and another id of its recording
 LISTED_TWINS = pa.schema([("utterance_id", pa.string()), ("twin_id", pa.string())])
 
@@ -37,7 +35,7 @@ class RecordingTwins:
     """The ``recording_twins`` table (a part of ``GovernanceStore``)."""
 
     def record_twins(self, dataset: str, pairs: pa.Table) -> int:
-        """Record ``pairs`` (``TWIN_PAIRS``: a duplicate's id, the live row's id, their speaker key) of
+        """Record ``pairs`` (``TWIN_PAIRS``: a duplicate's id, the id of the live row it repeats) of
         ``dataset``; a pair recorded before is replaced (a retried publish converges). Bulk path:
         ``COPY`` on PostgreSQL, ``executemany`` on SQLite."""
         from utterance_governance.io.store.ledger import _copy_rows
@@ -56,8 +54,7 @@ class RecordingTwins:
                 cursor = conn.connection.driver_connection.cursor()
                 try:
                     cursor.executemany(
-                        "INSERT INTO recording_twins (dataset, utterance_id, twin_of, speaker_key) "
-                        "VALUES (?, ?, ?, ?)",
+                        "INSERT INTO recording_twins (dataset, utterance_id, twin_of) VALUES (?, ?, ?)",
                         zip([dataset] * rows.num_rows, *(rows.column(c).to_pylist() for c in TWIN_PAIRS.names),
                             strict=True),
                     )  # fmt: skip
@@ -68,7 +65,7 @@ class RecordingTwins:
     def recorded_twins(self, dataset: str | None = None) -> pa.Table:
         """Every pair recorded (``TWIN_PAIRS``; of ``dataset`` only when given), sorted."""
         t = recording_twins
-        stmt = select(t.c.utterance_id, t.c.twin_of, t.c.speaker_key).order_by(t.c.utterance_id, t.c.twin_of)
+        stmt = select(t.c.utterance_id, t.c.twin_of).order_by(t.c.utterance_id, t.c.twin_of)
         if dataset is not None:
             stmt = stmt.where(t.c.dataset == dataset)
         with self._read() as conn:
@@ -185,16 +182,6 @@ class RecordingTwins:
                     (t.c.utterance_id == duplicate) & (t.c.twin_of == live) for duplicate, live in chunk
                 )))
             ).rowcount  # fmt: skip
-        return erased
-
-    def forget_twins_of_speakers(self, conn: Connection, dataset: str, speaker_keys: Iterable[str]) -> int:
-        """In ``conn``'s transaction: erase the pairs of ``speaker_keys`` (their rows erased)."""
-        t = recording_twins
-        erased = 0
-        for chunk in _chunks(sorted(set(speaker_keys))):
-            erased += conn.execute(
-                delete(t).where(t.c.dataset == dataset, t.c.speaker_key.in_(chunk))
-            ).rowcount
         return erased
 
 

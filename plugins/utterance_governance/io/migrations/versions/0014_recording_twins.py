@@ -3,9 +3,9 @@
 An upstream that delivers a recording again under a new ``utterance_id`` makes two rows with one content;
 dedup publishes one of them. A deletion listing the other id must reach the live one, and a listing of the
 live id must withdraw the other for good (a ``reprocess`` would publish it, no longer a duplicate). The
-publish records (dataset, duplicate's id, live row's id, speaker key) for each duplicate whose content went
-live under the same speaker key: ids as the ledger keeps them, no text. The pairs go when the listing that
-reaches them is carried out, or with the speaker's rows.
+publish records (duplicate's id, live row's id, dataset) for each duplicate whose content went live under the
+same speaker key: ids as the ledger keeps them, no speaker key (a key rotation would leave it stale), no
+text. The pairs go when the listing that reaches them is carried out, or with the live row's ledger rows.
 
 Revision ID: 0014
 Revises: 0012
@@ -32,13 +32,10 @@ def upgrade() -> None:
             sa.Column("utterance_id", KEY, primary_key=True),
             sa.Column("twin_of", KEY, primary_key=True),
             sa.Column("dataset", KEY, primary_key=True),
-            sa.Column("speaker_key", KEY, nullable=False),
         )
         op.create_index("ix_recording_twins_twin_of", "recording_twins", ["twin_of"])
-        op.create_index("ix_recording_twins_speaker", "recording_twins", ["speaker_key"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_recording_twins_speaker", table_name="recording_twins")
     op.drop_index("ix_recording_twins_twin_of", table_name="recording_twins")
     op.drop_table("recording_twins")
