@@ -1435,8 +1435,8 @@ def _write_decisions(
     night's publish and grew with the square of the night), and of its decisions a piece at a time
     (a landing file of any size).
 
-    Returns the rows decided ``duplicate`` in the end (``TWIN_CANDIDATES``: id, speaker key and content
-    hash, three short columns), for ``_record_recording_twins``."""
+    Returns the rows decided ``duplicate`` or ``published`` in the end (``TWIN_CANDIDATES``: reason, id,
+    speaker key and content hash, four short columns), for ``_record_recording_twins``."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
     duplicates = [TWIN_CANDIDATES.empty_table()]
@@ -1461,31 +1461,47 @@ def _write_decisions(
             for decisions in _pieces(ctx, item["decisions"]):
                 decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
                 out.write(decided)
-                is_dup = pc.fill_null(pc.equal(decided.column("reason"), S.DUPLICATE), False)
-                duplicates.append(decided.filter(is_dup).select(TWIN_CANDIDATES.names).cast(TWIN_CANDIDATES))
+                went = pc.is_in(decided.column("reason"), value_set=_TWIN_REASONS)
+                duplicates.append(decided.filter(went).select(TWIN_CANDIDATES.names).cast(TWIN_CANDIDATES))
     return pa.concat_tables(duplicates)
 
 
 # a night's duplicates as ``_record_recording_twins`` reads them
-TWIN_CANDIDATES = pa.schema([(c, pa.string()) for c in ("utterance_id", "speaker_key", "content_hash")])
+TWIN_CANDIDATES = pa.schema(
+    [(c, pa.string()) for c in ("reason", "utterance_id", "speaker_key", "content_hash")]
+)
+_TWIN_REASONS = pa.array([S.DUPLICATE, S.PUBLISHED], pa.string())
 
 
-def _record_recording_twins(ctx: RunContext, duplicates: pa.Table) -> int:
+def _record_recording_twins(ctx: RunContext, decided: pa.Table) -> int:
     """Record in the store each of the night's duplicates whose content is live, after the switch, under
     the same speaker key and another id (``io.store.twins``): one recording an upstream delivered twice,
     whichever of the two went live, this night or before. A deletion listing either id then reaches the
-    other. A duplicate of another speaker's words is someone else's recording: not recorded. Only the
-    duplicates' content is looked up, by the ledger's content index (a night without duplicates looks
-    nothing up); the pairs go in as one bulk insert."""
+    other. A duplicate of another speaker's words is someone else's recording: not recorded.
+
+    ``decided``: the night's rows decided ``duplicate`` or ``published`` in the end (``_write_decisions``).
+    A content is live once: a duplicate whose content this night published repeats that row (matched
+    here); only the others, whose content went live on an earlier night, are looked up by the ledger's
+    content index. The pairs go in as one bulk insert."""
     live = live_version(ctx.storage, ctx.dataset)
+    is_dup = pc.equal(decided.column("reason"), S.DUPLICATE)
+    duplicates = decided.filter(is_dup)
     if live is None or not duplicates.num_rows:
         return 0
     started = time.perf_counter()
-    repeated = ctx.store.live_rows_of_content(ctx.dataset, live, duplicates.column("content_hash"))
-    pairs = twin_pairs(duplicates, repeated)
+    hashes = duplicates.column("content_hash")
+    tonight = decided.filter(
+        pc.and_(pc.invert(is_dup), pc.is_in(decided.column("content_hash"), value_set=hashes))
+    )
+    earlier = duplicates.filter(
+        pc.invert(pc.is_in(hashes, value_set=tonight.column("content_hash").combine_chunks()))
+    )
+    repeated = ctx.store.live_rows_of_content(ctx.dataset, live, earlier.column("content_hash"))
+    pairs = pa.concat_tables([twin_pairs(duplicates, tonight), twin_pairs(earlier, repeated)])
     recorded = ctx.store.record_twins(ctx.dataset, pairs)
-    log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins): "
-             "recorded in %.2f s", recorded, duplicates.num_rows, time.perf_counter() - started)  # fmt: skip
+    log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins; %d "
+             "looked up in the ledger): recorded in %.2f s", recorded, duplicates.num_rows, earlier.num_rows,
+             time.perf_counter() - started)  # fmt: skip
     return recorded
 
 
