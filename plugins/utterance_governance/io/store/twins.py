@@ -8,8 +8,9 @@ stale; the publish compared the speakers), no text.
 
 A pair goes when the listing that reaches it is carried out (``forget_twins_of_requests``: its receipt
 completed, every copy of both ids erased), or with its live row's ledger rows (``forget_twins_of_erased``:
-a purge ended the row, for a delete-all, an opt-out, a range; not while an open listing names it). So the table holds the pairs of live rows, and of rows a
-listing not yet carried out names: it grows with the live dataset's redeliveries, never without bound.
+a purge ended the row, for a delete-all, an opt-out, a range; not while an open listing names it). So the
+table holds the pairs of live rows, and of rows a listing not yet carried out names: it grows with the live
+dataset's redeliveries, never without bound.
 """
 
 from __future__ import annotations
@@ -53,11 +54,11 @@ class RecordingTwins:
             else:
                 cursor = conn.connection.driver_connection.cursor()
                 try:
+                    columns = [rows.column(c).to_pylist() for c in TWIN_PAIRS.names]
                     cursor.executemany(
                         "INSERT INTO recording_twins (dataset, utterance_id, twin_of) VALUES (?, ?, ?)",
-                        zip([dataset] * rows.num_rows, *(rows.column(c).to_pylist() for c in TWIN_PAIRS.names),
-                            strict=True),
-                    )  # fmt: skip
+                        zip([dataset] * rows.num_rows, *columns, strict=True),
+                    )
                 finally:
                     cursor.close()
         return rows.num_rows
