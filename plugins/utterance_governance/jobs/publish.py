@@ -1435,11 +1435,20 @@ def _write_decisions(
     night's publish and grew with the square of the night), and of its decisions a piece at a time
     (a landing file of any size).
 
-    Returns the rows decided ``duplicate`` or ``published`` in the end (``TWIN_CANDIDATES``: reason, id,
-    speaker key and content hash, four short columns), for ``_record_recording_twins``."""
+    Returns, for ``_record_recording_twins`` (``TWIN_CANDIDATES``: reason, id, speaker key and content
+    hash), the rows decided ``duplicate`` in the end, and the rows published whose content one of them
+    repeats: a duplicate of the batch's dedup (its content hashes read first, from the dedup's files), or
+    of the same piece (a file's own dedup). Never the night's published rows at large."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
     duplicates = [TWIN_CANDIDATES.empty_table()]
+    repeated = pc.unique(
+        pa.chunked_array(
+            [ctx.storage.read_parquet(path, ["content_hash"]).column(0) for path in dup_files
+             if posixpath.basename(path).startswith("content-")],
+            pa.string(),
+        )
+    ).drop_null()  # fmt: skip
     for item in staged:
         sources = _sources(ctx, item)
         # by id and line: an id a file repeats in two pieces is one row published, one duplicate
@@ -1461,8 +1470,18 @@ def _write_decisions(
             for decisions in _pieces(ctx, item["decisions"]):
                 decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
                 out.write(decided)
-                went = pc.is_in(decided.column("reason"), value_set=_TWIN_REASONS)
-                duplicates.append(decided.filter(went).select(TWIN_CANDIDATES.names).cast(TWIN_CANDIDATES))
+                reasons, hashes = decided.column("reason"), decided.column("content_hash")
+                is_dup = pc.fill_null(pc.equal(reasons, S.DUPLICATE), False)
+                repeats = pc.or_(
+                    pc.is_in(hashes, value_set=repeated),
+                    pc.is_in(hashes, value_set=hashes.filter(is_dup).combine_chunks()),
+                )
+                went = pc.or_(is_dup, pc.and_(pc.equal(reasons, S.PUBLISHED), pc.fill_null(repeats, False)))
+                duplicates.append(
+                    decided.filter(pc.fill_null(went, False))
+                    .select(TWIN_CANDIDATES.names)
+                    .cast(TWIN_CANDIDATES)
+                )
     return pa.concat_tables(duplicates)
 
 
@@ -1470,7 +1489,6 @@ def _write_decisions(
 TWIN_CANDIDATES = pa.schema(
     [(c, pa.string()) for c in ("reason", "utterance_id", "speaker_key", "content_hash")]
 )
-_TWIN_REASONS = pa.array([S.DUPLICATE, S.PUBLISHED], pa.string())
 
 
 def _record_recording_twins(ctx: RunContext, decided: pa.Table) -> int:
@@ -1479,10 +1497,10 @@ def _record_recording_twins(ctx: RunContext, decided: pa.Table) -> int:
     whichever of the two went live, this night or before. A deletion listing either id then reaches the
     other. A duplicate of another speaker's words is someone else's recording: not recorded.
 
-    ``decided``: the night's rows decided ``duplicate`` or ``published`` in the end (``_write_decisions``).
-    A content is live once: a duplicate whose content this night published repeats that row (matched
-    here); only the others, whose content went live on an earlier night, are looked up by the ledger's
-    content index. The pairs go in as one bulk insert."""
+    ``decided``: the night's rows decided ``duplicate`` in the end, and the published rows they may repeat
+    (``_write_decisions``). A content is live once: a duplicate whose content this night published repeats
+    that row (matched here); only the others, whose content went live on an earlier night, are looked up
+    by the ledger's content index. The pairs go in as one bulk insert."""
     live = live_version(ctx.storage, ctx.dataset)
     is_dup = pc.equal(decided.column("reason"), S.DUPLICATE)
     duplicates = decided.filter(is_dup)
