@@ -178,14 +178,16 @@ def old_store(tmp_path):
     store.dispose()
 
 
-def test_the_migration_upgrades_from_0012_and_downgrades(old_store):
+def test_the_migration_upgrades_from_the_revision_before_it_and_downgrades(old_store):
+    """0014 on top of the revision before it (0012 on this branch; 0013 once re-chained), and back."""
     from alembic import command
     from sqlalchemy import inspect
 
     from utterance_governance.io import migrations
 
+    before = migrations.revisions()[migrations.revisions().index("0014") - 1]
     with old_store._write() as conn:
-        command.upgrade(migrations.config(conn), "0012")
+        command.upgrade(migrations.config(conn), before)
     assert "recording_twins" not in inspect(old_store.engine).get_table_names()
     with old_store._write() as conn:
         command.upgrade(migrations.config(conn), "0014")
@@ -198,5 +200,5 @@ def test_the_migration_upgrades_from_0012_and_downgrades(old_store):
         "dataset",
     }
     with old_store._write() as conn:
-        command.downgrade(migrations.config(conn), "0012")
+        command.downgrade(migrations.config(conn), before)
     assert "recording_twins" not in inspect(old_store.engine).get_table_names()
