@@ -305,6 +305,21 @@ version_shards = Table(
     Index("ix_version_shards_lineage", "dataset", "shard_id"),
 )
 
+# A dropped duplicate (``utterance_id``) whose content is live under the same speaker key as another row
+# (``twin_of``): one recording an at-least-once upstream delivered twice under two ids. A deletion listing
+# either id reaches the other (``PrivacyState.twins``). Recorded by the publish for the night's duplicates
+# only (none for a duplicate of another speaker's words); erased when the listing that reaches a pair is
+# carried out (its receipt completed), or with the live row's ledger rows. Ids as the ledger keeps them: no
+# speaker key (a key rotation would leave it stale), no text.
+recording_twins = Table(
+    "recording_twins",
+    metadata,
+    Column("utterance_id", KEY, primary_key=True),
+    Column("twin_of", KEY, primary_key=True),
+    Column("dataset", KEY, primary_key=True),
+    Index("ix_recording_twins_twin_of", "twin_of"),
+)
+
 # --- the store's schema version ------------------------------------------------------------------
 # The schema's history is Alembic's (``io/migrations``: a table that changes shape gets a revision;
 # ``alembic_version`` holds the store's). ``store_meta.schema_version`` stays at 4, the first

@@ -107,8 +107,9 @@ def purge_published(ctx: RunContext) -> dict:
 
 
 def purge_copies(ctx: RunContext) -> dict:
-    """Rewrite landing, staging, quarantine and decisions files without deleted utterances."""
-    deletions = publish.privacy_state(ctx).deletions
+    """Rewrite landing, staging, quarantine and decisions files without deleted utterances (a listing's
+    recording twins too: ``PrivacyState.deletions_with_twins``)."""
+    deletions = publish.privacy_state(ctx).deletions_with_twins
     settings = load_settings()
     # under the dataset lock: a publish finishing meanwhile would re-register landing files
     with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S):
@@ -216,6 +217,8 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
             run_id=ctx.run_id,
             decided=decided,
         )
+        # a listing carried out erased every copy of the recordings it named, twins too: their pairs go
+        summary["twins_forgotten"] = ctx.store.forget_twins_of_requests(summary["receipts"]["completed"])
         summary["receipt_files_written"] = len(
             receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)
         )

@@ -13,6 +13,7 @@ import json
 import logging
 import posixpath
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
@@ -37,6 +38,7 @@ from utterance_governance.io.readers import (
 )
 from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
 from utterance_governance.io.store.registry_paths import sealed_path
+from utterance_governance.io.store.twins import twin_pairs
 from utterance_governance.jobs import telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import (
@@ -289,7 +291,14 @@ def privacy_state(ctx: RunContext) -> PrivacyState:
                     held.add(row["customer_id"])
                 else:
                     blocked.append(f"{row['source_file']} line {row['line']}: {row['detail']}")
-    return PrivacyState(consent, deletions, frozenset(held), tuple(blocked), state.speakers_of_folds)
+    return PrivacyState(
+        consent,
+        deletions,
+        frozenset(held),
+        tuple(blocked),
+        speakers_of_folds=state.speakers_of_folds,
+        twins=state.twins,
+    )
 
 
 # --- discovery --------------------------------------------------------------------------------
@@ -1134,8 +1143,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     ):
         # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
         # mark says so, as a staging left half removed by a crash could not)
-        _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        duplicates = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        _record_recording_twins(ctx, duplicates)
         ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -1454,15 +1464,28 @@ def _recheck(
 
 def _write_decisions(
     ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
-) -> None:
+) -> pa.Table:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
     re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
     duplicates only that file's row groups (no task holds the night's duplicates, and no file's
     decisions read every partition's whole: files x partitions reads of them took 3.2 s of a 2M
     night's publish and grew with the square of the night), and of its decisions a piece at a time
-    (a landing file of any size)."""
+    (a landing file of any size).
+
+    Returns, for ``_record_recording_twins`` (``TWIN_CANDIDATES``: reason, id, speaker key and content
+    hash), the rows decided ``duplicate`` in the end, and the rows published whose content one of them
+    repeats: a duplicate of the batch's dedup (its content hashes read first, from the dedup's files), or
+    of the same piece (a file's own dedup). Never the night's published rows at large."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
+    duplicates = [TWIN_CANDIDATES.empty_table()]
+    repeated = pc.unique(
+        pa.chunked_array(
+            [ctx.storage.read_parquet(path, ["content_hash"]).column(0) for path in dup_files
+             if posixpath.basename(path).startswith("content-")],
+            pa.string(),
+        )
+    ).drop_null()  # fmt: skip
     for item in staged:
         sources = _sources(ctx, item)
         # by id and line: an id a file repeats in two pieces is one row published, one duplicate
@@ -1482,7 +1505,59 @@ def _write_decisions(
             f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
         ) as out:
             for decisions in _pieces(ctx, item["decisions"]):
-                out.write(_decided_finally(decisions, duplicated, rechecked, held_twins))
+                decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
+                out.write(decided)
+                reasons, hashes = decided.column("reason"), decided.column("content_hash")
+                is_dup = pc.fill_null(pc.equal(reasons, S.DUPLICATE), False)
+                repeats = pc.or_(
+                    pc.is_in(hashes, value_set=repeated),
+                    pc.is_in(hashes, value_set=hashes.filter(is_dup).combine_chunks()),
+                )
+                went = pc.or_(is_dup, pc.and_(pc.equal(reasons, S.PUBLISHED), pc.fill_null(repeats, False)))
+                duplicates.append(
+                    decided.filter(pc.fill_null(went, False))
+                    .select(TWIN_CANDIDATES.names)
+                    .cast(TWIN_CANDIDATES)
+                )
+    return pa.concat_tables(duplicates)
+
+
+# a night's duplicates as ``_record_recording_twins`` reads them
+TWIN_CANDIDATES = pa.schema(
+    [(c, pa.string()) for c in ("reason", "utterance_id", "speaker_key", "content_hash")]
+)
+
+
+def _record_recording_twins(ctx: RunContext, decided: pa.Table) -> int:
+    """Record in the store each of the night's duplicates whose content is live, after the switch, under
+    the same speaker key and another id (``io.store.twins``): one recording an upstream delivered twice,
+    whichever of the two went live, this night or before. A deletion listing either id then reaches the
+    other. A duplicate of another speaker's words is someone else's recording: not recorded.
+
+    ``decided``: the night's rows decided ``duplicate`` in the end, and the published rows they may repeat
+    (``_write_decisions``). A content is live once: a duplicate whose content this night published repeats
+    that row (matched here); only the others, whose content went live on an earlier night, are looked up
+    by the ledger's content index. The pairs go in as one bulk insert."""
+    live = live_version(ctx.storage, ctx.dataset)
+    is_dup = pc.equal(decided.column("reason"), S.DUPLICATE)
+    duplicates = decided.filter(is_dup)
+    if live is None or not duplicates.num_rows:
+        return 0
+    started = time.perf_counter()
+    hashes = duplicates.column("content_hash")
+    tonight = decided.filter(
+        pc.and_(pc.invert(is_dup), pc.is_in(decided.column("content_hash"), value_set=hashes))
+    )
+    earlier = duplicates.filter(
+        pc.invert(pc.is_in(hashes, value_set=tonight.column("content_hash").combine_chunks()))
+    )
+    repeated = ctx.store.live_rows_of_content(ctx.dataset, live, earlier.column("content_hash"))
+    pairs = pa.concat_tables([twin_pairs(duplicates, tonight), twin_pairs(earlier, repeated)])
+    recorded = ctx.store.record_twins(ctx.dataset, pairs)
+    log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins; %d "
+             "looked up in the ledger): recorded in %.2f s", recorded, duplicates.num_rows, earlier.num_rows,
+             time.perf_counter() - started)  # fmt: skip
+    return recorded
 
 
 def _pieces(ctx: RunContext, path: str, columns: list[str] | None = None) -> Iterator[pa.Table]:

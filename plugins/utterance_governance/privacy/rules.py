@@ -44,7 +44,9 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
     clock skew: words spoken just before the request on a device whose clock runs ahead carry a
     capture time just after it) and everything that landed before it, whatever its capture time;
     ``range`` covers ``from <= captured_at <= to``;
-    ``utterances`` covers the listed ids of the requesting customer only, compared case-folded.
+    ``utterances`` covers the listed ids of the requesting customer only, compared case-folded, and the
+    other ids of the recordings they name (one recording an upstream delivered twice under two ids, one
+    published, one dropped as its duplicate: ``PrivacyState.deletions_with_twins``).
     A request covers the rows of every id of its customer's fold too (``as_folded``).
     """
     cache = s.__dict__.setdefault("_deletion", {})

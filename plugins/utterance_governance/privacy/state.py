@@ -19,6 +19,7 @@ from utterance_governance.privacy.identity import (
     canonical_ids,
     full_width,
     key_of_canonical,
+    listed_key,
     uuid_notations,
 )
 from utterance_governance.privacy.keys import fold_digests, speaker_keys
@@ -69,16 +70,51 @@ class PrivacyState:
     speakers_of_folds: Callable[[Sequence[str]], pa.Table] | None = field(
         default=None, compare=False, repr=False
     )
+    # (``TWINS``) an id a listing names (as the store keeps it) and another id of its recording: a
+    # recording delivered twice under two ids, one published, one dropped as its duplicate
+    twins: pa.Table = field(default_factory=lambda: TWINS.empty_table())
 
     @property
     def publishing_blocked(self) -> bool:
         return bool(self.blocked_reasons)
 
     @cached_property
-    def deletion_requests(self) -> pa.Table:
-        """``deletions``, and for each request a copy naming each other spelling of its customer
-        (``other_spellings``; same request id: what it removes is counted on the request)."""
+    def deletions_with_twins(self) -> pa.Table:
+        """``deletions``, each listing (scope ``utterances``) widened by the other ids of the recordings it
+        names (``twins``: the store's recording twins): a customer deletes the id their app shows, and the
+        recording is live under the id of its redelivery; or deletes the live id, and the redelivery must
+        never be published in its place. The ids are appended to the request's own list (compared as
+        ``listed_key`` compares them), so what they remove is counted on the request."""
         deletions = self.deletions
+        if not self.twins.num_rows or not deletions.num_rows:
+            return deletions
+        twin_ids: dict[str, list[str]] = {}
+        for named, twin in zip(
+            listed_key(self.twins.column("utterance_id")).to_pylist(),
+            self.twins.column("twin_id").to_pylist(),
+            strict=True,
+        ):
+            if named is not None and twin is not None:
+                twin_ids.setdefault(named, []).append(twin)
+        scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope"))).to_pylist()
+        lists = []
+        for kind, ids in zip(scope, deletions.column("utterance_ids").to_pylist(), strict=True):
+            if kind == "utterances" and ids:
+                keys = listed_key(pa.array(ids, pa.string())).to_pylist()
+                extra = [t for k in keys if k is not None for t in twin_ids.get(k, ())]
+                ids = ids + [t for t in dict.fromkeys(extra) if t not in ids]
+            lists.append(ids)
+        at = deletions.schema.get_field_index("utterance_ids")
+        return deletions.set_column(
+            at, deletions.schema.field(at), pa.array(lists, deletions.schema.field(at).type)
+        )
+
+    @cached_property
+    def deletion_requests(self) -> pa.Table:
+        """``deletions`` (their listings widened by ``twins``: ``deletions_with_twins``), and for each
+        request a copy naming each other spelling of its customer (``other_spellings``; same request id:
+        what it removes is counted on the request)."""
+        deletions = self.deletions_with_twins
         _say_read_plainly("deletion request", deletions, "request_id")
         spelled = other_spellings(deletions.column("customer_id"))
         if not spelled.num_rows:
@@ -228,6 +264,7 @@ class PrivacyState:
 
 
 SPELLINGS = pa.schema([("customer", pa.string()), ("spelling", pa.string())])
+TWINS = pa.schema([("utterance_id", pa.string()), ("twin_id", pa.string())])  # (``PrivacyState.twins``)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ waits for it, and re-checks its batch after it: ``purge.recheck``):
    skew, or the code's) decides every live row, and records the rules it decided by. While a
    delete-all has no completed receipt, every live shard's messages are read for its customer's id
    said by someone else (``live_rows_naming``): those rows are affected too
-   (``privacy.said.NAMES_DELETED_CUSTOMER``);
+   (``privacy.said.NAMES_DELETED_CUSTOMER``). A listing reaches the live row of a recording it names
+   under another id (the store's recording twins: ``PrivacyState.deletions_with_twins``), counted on it;
 3. each affected shard is read (its sha256 checked against the manifest) and written again,
    shard for shard, without the rows that may no longer be used, into a version published on
    top of the live one (``commit.publish_version`` with ``rewrites``): the unaffected shards are

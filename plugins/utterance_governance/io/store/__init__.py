@@ -9,6 +9,7 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
   ``versions``, ``ledger``; which speaker keys are one id in other cases (keyed digests) — ``folds``;
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
+- which dropped duplicates repeat a live row of their speaker (recording twins) — ``twins``;
 - which training runs consumed which version (lineage to training) — ``training``;
 - access requests: a customer id behind a one-time reference (access reports) — ``access``;
 - a lease-based lock per dataset that serialises publishing and purging (SPEC §7) — ``locks``.
@@ -34,6 +35,7 @@ from utterance_governance.io.store.privacy import PRIVACY_KINDS, PrivacyRecords
 from utterance_governance.io.store.receipts import Receipts
 from utterance_governance.io.store.runs import Runs
 from utterance_governance.io.store.training import TrainingRuns
+from utterance_governance.io.store.twins import RecordingTwins
 from utterance_governance.io.store.versions import DatasetVersions
 
 __all__ = [
@@ -54,6 +56,7 @@ class GovernanceStore(
     ProcessedFiles,
     Ledger,
     SpeakerFolds,
+    RecordingTwins,
     DatasetVersions,
     Runs,
     Receipts,

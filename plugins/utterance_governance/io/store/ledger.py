@@ -360,6 +360,36 @@ class Ledger(DatasetVersions):
                 found[column] = set(conn.execute(stmt).scalars())
         return found["content_hash"], found["utterance_id"]
 
+    def live_rows_of_content(self, dataset: str, version: str, content_hashes: pa.Array) -> pa.Table:
+        """(``utterance_id``, ``speaker_key``, ``content_hash``) of the rows live in ``version`` whose
+        content is one of ``content_hashes``: what a night's duplicates repeat (``jobs.publish``'s recording
+        twins). Looked up as ``live_matches`` looks content up, by the batch's own keys."""
+        schema = pa.schema([(c, pa.string()) for c in ("utterance_id", "speaker_key", "content_hash")])
+        keys = pc.unique(
+            pa.chunked_array([content_hashes]) if isinstance(content_hashes, pa.Array) else content_hashes
+        ).drop_null()
+        if len(keys) == 0:
+            return schema.empty_table()
+        keys = keys.take(pc.array_sort_indices(keys))
+        with self._read() as conn:
+            table = self._temp_table(conn, "ug_twin_hashes", pa.table({"k": keys.cast(pa.string())}))
+            by_key = (
+                f"{_sql(content_key(literal_column('l.content_hash')))} = "
+                f"{_sql(content_key(literal_column('k.k')))}"
+            )
+            join = "CROSS JOIN" if self.backend == "sqlite" else "JOIN"  # (SQLite: the keys drive, as above)
+            stmt = text(
+                f"SELECT l.utterance_id, l.speaker_key, l.content_hash FROM {table} AS k {join} ledger AS l "
+                f"ON {by_key} AND l.content_hash = k.k {join} version_shards AS vs ON vs.dataset = l.dataset "
+                "AND vs.shard_id = l.shard_id WHERE l.dataset = :dataset AND vs.version = :version "
+                "AND (l.ended_in IS NULL OR l.ended_in > vs.version)"
+            ).bindparams(dataset=dataset, version=version)
+            rows = conn.execute(stmt).all()
+        return pa.table(
+            {name: pa.array([row[i] for row in rows], pa.string()) for i, name in enumerate(schema.names)},
+            schema=schema,
+        )
+
     @staticmethod
     def _add_version_shards(
         conn: Connection, dataset: str, version: str, shards: Sequence[tuple[str, str]]
@@ -699,16 +729,21 @@ class Ledger(DatasetVersions):
                     erased += self._drop_unlisted_lineages(conn, dataset, lineages)
                 return erased
             if utterance_ids is not None:
-                for chunk in _chunks(sorted(set(utterance_ids))):
+                ids = sorted(set(utterance_ids))
+                for chunk in _chunks(ids):
                     erased += conn.execute(
                         delete(ledger).where(ledger.c.dataset == dataset, ledger.c.utterance_id.in_(chunk))
                     ).rowcount
+                self.forget_twins_of_erased(conn, dataset, ids)  # (``io.store.twins``)
                 return erased
             ls = ledger_speakers
             for chunk in _chunks(sorted(set(speaker_keys))):
-                erased += conn.execute(
-                    delete(ledger).where(ledger.c.dataset == dataset, _of_speakers(dataset, chunk))
-                ).rowcount
+                of_chunk = and_(ledger.c.dataset == dataset, _of_speakers(dataset, chunk))
+                # the recording twins of the rows erased go with them (``io.store.twins``)
+                self.forget_twins_of_erased(
+                    conn, dataset, conn.execute(select(ledger.c.utterance_id).where(of_chunk)).scalars()
+                )
+                erased += conn.execute(delete(ledger).where(of_chunk)).rowcount
                 conn.execute(delete(ls).where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk)))
         return erased
 
@@ -863,6 +898,10 @@ class Ledger(DatasetVersions):
         ls = ledger_speakers
         with self._write() as conn:
             speakers = sorted(conn.execute(select(ledger.c.speaker_key).where(ended).distinct()).scalars())
+            # the recording twins of the rows erased go with them (``io.store.twins``)
+            self.forget_twins_of_erased(
+                conn, dataset, conn.execute(select(ledger.c.utterance_id).where(ended)).scalars()
+            )
             erased = conn.execute(delete(ledger).where(ended)).rowcount
             for chunk in _chunks(speakers):
                 left = select(ledger.c.speaker_key).where(

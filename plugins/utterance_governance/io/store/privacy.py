@@ -361,9 +361,18 @@ class PrivacyRecords(StoreBase):
             doubt = self._doubt_opt_outs(conn)
             consent = self._consent_events(conn)
             deletions = self._deletion_requests(conn)
+            # the other ids of the recordings the open listings name (``io.store.twins``)
+            twins = self._twins_of_listed(conn, self._open_listed_ids(conn))
         # (the store's pairs of fold digests and speaker keys: what withdraws reaches every case's published rows)
         speakers_of_folds = getattr(self, "speakers_of_folds", None)
-        return PrivacyState(pa.concat_tables([consent, doubt]), deletions, held, blocked, speakers_of_folds)
+        return PrivacyState(
+            pa.concat_tables([consent, doubt]),
+            deletions,
+            held,
+            blocked,
+            speakers_of_folds=speakers_of_folds,
+            twins=twins,
+        )
 
     def doubt_opt_outs(self) -> pa.Table:
         """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as

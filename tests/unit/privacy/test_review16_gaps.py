@@ -1,14 +1,13 @@
-"""Gaps in the privacy core the sixteenth review found and that are not closed yet (README "Status and
-notes", "Known gaps in the privacy core"). Each test says what should hold and fails today: it is a
-strict expected failure, so the day a change closes the gap the test passes, the run fails, and the
-mark goes."""
+"""Three gaps in the privacy core the sixteenth review found, closed since: an id written in mixed case
+(``privacy.state.Folds``, the store's ``speaker_folds``), one recording delivered twice under two ids (the
+store's ``recording_twins``), customer-partitioned landing paths in the store (``purge.store_paths``). Each
+test is the review's reproduction, end to end."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 
-import pytest
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
 
 DT = "landing/utterances/dt=2026-11-20"
@@ -30,7 +29,6 @@ def test_a_delete_all_reaches_the_customer_written_in_mixed_case(lake):
     assert lake.live_ids() == {"u-bob"}
 
 
-@pytest.mark.xfail(strict=True, reason="a listing reaches the id it names, not a twin under another id")
 def test_a_recording_delivered_twice_goes_when_the_customer_deletes_the_id_they_know(lake):
     """An at-least-once upstream sent the recording again under a new id the same night; dedup keeps the
     id that sorts first, the redelivery's; the customer deletes the id their app shows."""
