@@ -44,19 +44,27 @@ def speaker_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Arr
     file after file, and a dictionary lookup is far cheaper than an HMAC. An empty key (the settings
     of a component the deployment gives no key: ``load_settings(pseudonym_key=False)``) is refused.
     """
+    return _keyed_digests(canonical_ids(customer_ids), key, b"", _CACHE)
+
+
+def _keyed_digests(
+    values: pa.Array, key: bytes, label: bytes, cache: dict[tuple[bytes, str], str]
+) -> pa.Array:
+    """HMAC-SHA256 under ``key`` of ``label`` + each value, in hex; each distinct value once, remembered in
+    ``cache`` for the process (it starts afresh past ``_CACHE_LIMIT``); null where the value is."""
     if not key:
         raise ValueError("no pseudonym key: this component was not given UG_PSEUDONYM_KEY")
-    encoded = pc.dictionary_encode(canonical_ids(customer_ids))
+    encoded = pc.dictionary_encode(values)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
-    if len(_CACHE) > _CACHE_LIMIT:
-        _CACHE.clear()
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
     digests = []
-    for customer in encoded.dictionary.to_pylist():
-        pseudonym = _CACHE.get((key, customer))
-        if pseudonym is None:
-            pseudonym = _CACHE[(key, customer)] = hmac.digest(key, customer.encode("utf-8"), "sha256").hex()
-        digests.append(pseudonym)
+    for value in encoded.dictionary.to_pylist():
+        digest = cache.get((key, value))
+        if digest is None:
+            digest = cache[(key, value)] = hmac.digest(key, label + value.encode("utf-8"), "sha256").hex()
+        digests.append(digest)
     return pa.array(digests, pa.string()).take(encoded.indices)
 
 
@@ -77,22 +85,7 @@ def fold_keys(customer_ids: pa.Array | pa.ChunkedArray, key: bytes) -> pa.Array:
 
 def fold_digests(folds: pa.Array, key: bytes) -> pa.Array:
     """``fold_keys`` of ids folded already (``identity.key_of_canonical``), each distinct one once."""
-    if not key:
-        raise ValueError("no pseudonym key: this component was not given UG_PSEUDONYM_KEY")
-    encoded = pc.dictionary_encode(folds)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()
-    if len(_FOLD_CACHE) > _CACHE_LIMIT:
-        _FOLD_CACHE.clear()
-    digests = []
-    for fold in encoded.dictionary.to_pylist():
-        digest = _FOLD_CACHE.get((key, fold))
-        if digest is None:
-            digest = _FOLD_CACHE[(key, fold)] = hmac.digest(
-                key, _FOLD_LABEL + fold.encode("utf-8"), "sha256"
-            ).hex()
-        digests.append(digest)
-    return pa.array(digests, pa.string()).take(encoded.indices)
+    return _keyed_digests(folds, key, _FOLD_LABEL, _FOLD_CACHE)
 
 
 FOLD_PAIRS = pa.schema([("fold_key", pa.string()), ("speaker_key", pa.string())])
