@@ -285,7 +285,7 @@ ledger_speakers = Table(
 # withdraws): a keyed digest of the id's fold (``privacy.keys.fold_keys``: NFKC, case folded, under the
 # pseudonym key) beside the speaker key of each spelling of it a publish decided rows of. A deletion, an
 # opt-out or a hold naming ``zed-cust-77`` finds ``Zed-Cust-77``'s published rows through it
-# (``PrivacyState.speaker_folds``). Digests only, never an id: rows published before revision 0013 have no
+# (``PrivacyState.folds``, ``GovernanceStore.speakers_of_folds``). Digests only, never an id: rows published before revision 0013 have no
 # pair (the store holds no raw id to make one from), and are reached by the fixed list of other spellings.
 speaker_folds = Table(
     "speaker_folds",

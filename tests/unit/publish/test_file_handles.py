@@ -8,19 +8,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+from tests.unit.purge.test_every_copy_edges import deletion, receipt
+from tests.unit.purge.test_store_paths import BOB, DT, ZED, _partitioned
 
 from utterance_governance.jobs import file_handles, publish
-
-DT = "landing/utterances/dt=2026-11-20"
-ZED = f"{DT}/customer_id=zed-cust-77/part-0.jsonl"
-BOB = f"{DT}/customer_id=bob-cust-11/part-0.jsonl"
-
-
-def _partitioned(lake, path: str, uid: str, customer: str, text: str) -> None:
-    row = json.loads(line(uid, customer, text))
-    row.pop("customer_id")
-    lake.storage.write_bytes(path, json.dumps(row).encode() + b"\n")
 
 
 def _xcom(value):
