@@ -23,6 +23,8 @@ from utterance_governance.io.store_schema import (
     consent_events,
     ledger,
     metadata,
+    utterance_key,
+    utterance_keys,
 )
 from utterance_governance.schema import CONSENT, DELETION, QUARANTINE
 from utterance_governance.settings import load_settings
@@ -394,9 +396,10 @@ def test_a_bulk_ledger_insert_leaves_no_wal_behind_on_sqlite(tmp_path, monkeypat
         store.dispose()
 
 
-def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_content_order_across_parts(tmp_path):
-    """A night's parts each arrive in their own order (shards by speaker); the ledger takes all of them
-    in one pass in content-hash order, which keeps the content index's insert a single sweep."""
+def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_lineage_order_across_parts(tmp_path):
+    """A night's parts each arrive in their own order; the ledger takes all of them in one pass in
+    lineage order (shard, speaker, id), which puts the night's rows at the ends of the table and of the
+    shard index, and each row has its id's key."""
     store = GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}")
     try:
         store.migrate()
@@ -404,12 +407,59 @@ def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_content_order_across_parts(tm
         reversed_parts = [part.take(pa.array(range(part.num_rows - 1, -1, -1))) for part in reversed(parts)]
         assert store.insert_ledger_parts("ds", "v1", iter(reversed_parts)) == 900
         with store.engine.connect() as conn:
-            in_rowid_order = (
-                conn.exec_driver_sql("SELECT content_hash FROM ledger ORDER BY rowid").scalars().all()
-            )
+            in_rowid_order = conn.exec_driver_sql(
+                "SELECT shard_id, speaker_key, utterance_id, utterance_key FROM ledger ORDER BY rowid"
+            ).all()
         assert len(in_rowid_order) == 900
-        assert in_rowid_order == sorted(in_rowid_order)
+        assert [tuple(r[:3]) for r in in_rowid_order] == sorted(tuple(r[:3]) for r in in_rowid_order)
+        assert [r[3] for r in in_rowid_order] == [utterance_key(r[2]) for r in in_rowid_order]
         assert store.ledger_count("ds", "v1") == 900
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "fnv1a_64"),  # the published FNV-1a test vectors
+    [("", 0xCBF29CE484222325), ("a", 0xAF63DC4C8601EC8C), ("foobar", 0x85944171F73967E8)],
+)
+def test_the_utterance_key_is_fnv1a_of_the_ids_bytes(text, fnv1a_64):
+    signed = fnv1a_64 - (1 << 64) if fnv1a_64 >= 1 << 63 else fnv1a_64
+    assert utterance_key(text) == signed
+    assert utterance_keys(pa.array([text])).to_pylist() == [signed]
+
+
+def test_the_vectorised_keys_are_the_keys_of_each_id():
+    """Ids of every length (past a block of rows, some longer than the others), non-ASCII, nulls,
+    chunked and sliced: each key is the one-id function's."""
+    ids = ["u1", "ü-straße", "", "a" * 70, None, "b", "é" * 3, "名前-7"] * 9_000 + ["x" * 300]
+    keys = utterance_keys(pa.array(ids))
+    assert keys.type == pa.int64()
+    assert keys.to_pylist() == [None if i is None else utterance_key(i) for i in ids]
+    chunked = pa.chunked_array([pa.array(ids[:5]), pa.array(ids[5:40])]).slice(3, 30)
+    assert utterance_keys(chunked).to_pylist() == [None if i is None else utterance_key(i) for i in ids[3:33]]
+    assert utterance_keys(pa.array([], pa.string())).to_pylist() == []
+
+
+def test_an_id_sharing_its_key_with_another_finds_only_its_own_rows(store_url):
+    """A key is a hash: two ids may share one. Lookups, the duplicate rule and erasure compare the id."""
+    store = GovernanceStore(store_url)
+    try:
+        store.migrate()
+        store.insert_ledger_rows("ds", "v1", ledger_input("v1/part-00000.parquet", 3))
+        store.record_version("ds", "v1", None, "run-1", at(0), None, "live")
+        ids = sorted(store.ledger_rows("ds", "v1").column("utterance_id").to_pylist())
+        with store.engine.begin() as conn:  # the second id's row takes the first id's key
+            conn.execute(
+                ledger.update()
+                .where(ledger.c.utterance_id == ids[1])
+                .values(utterance_key=utterance_key(ids[0]))
+            )
+        assert store.ledger_rows("ds", "v1", utterance_ids=[ids[0]]).column("utterance_id").to_pylist() == [
+            ids[0]
+        ]
+        assert store.live_matches("ds", "v1", pa.array([], pa.string()), pa.array([ids[0]]))[1] == {ids[0]}
+        assert store.delete_ledger_rows("ds", utterance_ids=[ids[0]]) == 1
+        assert sorted(store.ledger_rows("ds", "v1").column("utterance_id").to_pylist()) == ids[1:]
     finally:
         store.dispose()
 

@@ -19,7 +19,7 @@ from sqlalchemy import Column, create_engine, inspect, text
 from utterance_governance.cli import main as cli_main
 from utterance_governance.io import migrations
 from utterance_governance.io.store import GovernanceStore, StoreSchemaMismatch
-from utterance_governance.io.store_schema import metadata
+from utterance_governance.io.store_schema import metadata, utterance_key
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.settings import load_settings
 
@@ -114,6 +114,21 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
                         text("INSERT INTO version_shards (dataset, version, shard_path) "
                              "VALUES (:d, 'v000001', 'v1/part-00000.parquet')"), {"d": DS}
                     )  # fmt: skip
+            if (
+                start == "0014"
+            ):  # the ledger keyed by (dataset, utterance_id, shard_id): 0015 keys each row's id
+                with store.engine.begin() as conn:
+                    for uid in ("u1", "ü-2"):
+                        conn.execute(
+                            text("INSERT INTO ledger (dataset, utterance_id, shard_id, speaker_key, content_hash, "
+                                 "captured_at) VALUES (:d, :u, 'v1/part-00000.parquet', 's1', :h, :t)"),
+                            {"d": DS, "u": uid, "h": f"h-{uid}",
+                             "t": T0.replace(tzinfo=None) if store.backend == "sqlite" else T0},
+                        )  # fmt: skip
+                    conn.execute(
+                        text("INSERT INTO version_shards (dataset, version, shard_path, shard_id) "
+                             "VALUES (:d, 'v000001', 'v1/part-00000.parquet', 'v1/part-00000.parquet')"), {"d": DS}
+                    )  # fmt: skip
         applied = store.migrate()
         assert applied == migrations.revisions()[migrations.revisions().index(start) + 1 if start else 0 :]
         assert store.schema_revision() == migrations.head()
@@ -135,6 +150,18 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
                 {"u1"},
             )
             assert store.delete_ledger_rows(DS, speaker_keys=["s1"]) == 1
+        if start == "0014":
+            with store.engine.connect() as conn:
+                keyed = dict(conn.execute(text("SELECT utterance_id, utterance_key FROM ledger")).all())
+            assert keyed == {"u1": utterance_key("u1"), "ü-2": utterance_key("ü-2")}
+            assert not inspect(store.engine).get_pk_constraint("ledger")["constrained_columns"]
+            assert store.ledger_rows(DS, "v000001", utterance_ids=["ü-2"]).column(
+                "utterance_id"
+            ).to_pylist() == ["ü-2"]
+            assert store.live_matches(DS, "v000001", pa.array(["h-u1"]), pa.array(["u1", "u3"])) == (
+                {"h-u1"},
+                {"u1"},
+            )
     finally:
         store.dispose()
 
