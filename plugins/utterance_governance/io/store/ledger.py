@@ -351,10 +351,12 @@ class Ledger(DatasetVersions):
                 if len(keys) == 0:
                     found[column] = set()
                     continue
-                probe = {"k": keys.cast(pa.string())}
-                if column == "utterance_id":  # ids are looked up by their keys (ix_ledger_utterance)
-                    probe["kk"] = utterance_keys(probe["k"])
-                table = self._temp_table(conn, f"ug_{column}s", pa.table(probe))
+                probe = pa.table({"k": keys.cast(pa.string())})
+                if (
+                    column == "utterance_id"
+                ):  # ids are looked up by their keys (ix_ledger_utterance), in order
+                    probe = probe.append_column("kk", utterance_keys(probe.column("k"))).sort_by("kk")
+                table = self._temp_table(conn, f"ug_{column}s", probe)
                 if self.backend == "sqlite":
                     # the batch's keys drive the join, one index lookup each: SQLite's planner, on the
                     # sampled statistics of a large ledger (analysis_limit), would otherwise walk the
