@@ -141,6 +141,9 @@ class Ledger(DatasetVersions):
                     # reader is open, and leaves the file at its size (4.3 GB on disk after a 20M night)
                     # until every connection closes. Best effort: an open reader keeps the rest for later.
                     cursor.execute("PRAGMA main.wal_checkpoint(TRUNCATE)").fetchone()
+                    # the page cache, cut back to its size above, goes back to the system: the allocator
+                    # keeps what SQLite frees, and the step's next work (the night's decisions) adds to it
+                    _return_free_memory()
                 return total
             finally:
                 cursor.execute(f"DROP TABLE IF EXISTS {_STAGE}")
