@@ -296,8 +296,9 @@ def time_republish(template: Path, work: Path, scenario: dict) -> dict:
     from utterance_governance.policy import Policy
     from utterance_governance.privacy import key_fingerprint
     from utterance_governance.publish.commit import Publication, live_version, publish_version, read_manifest
-    from utterance_governance.purge.affected import Affected, find_affected
-    from utterance_governance.purge.published import remove_replaced_shards, shard_rewrites
+    from utterance_governance.purge.affected import find_affected
+    from utterance_governance.purge.published import _read_verified, remove_replaced_shards, shard_rewrites
+    from utterance_governance.schema import SHARD
 
     storage, store = _fresh_copy(template, work)
     _request(store, scenario["customer_id"], scenario["scope"], scenario.get("utterance_id"))
@@ -309,11 +310,14 @@ def time_republish(template: Path, work: Path, scenario: dict) -> dict:
         manifest = read_manifest(storage, DATASET, live)
         found = find_affected(store, DATASET, live, _state(store), policy, datetime.now(UTC), KEY)
         every = [s["path"] for s in manifest["shards"]]
-        rows = pa.concat_tables([found.rows, pa.table({"shard_path": every, "utterance_id": pa.nulls(len(every), pa.string()),
-                                                       "reason": pa.nulls(len(every), pa.string())})])  # fmt: skip
+        # the affected shards as the purge filters them, and every other shard whole
+        rewrites = shard_rewrites(storage, DATASET, manifest, found)[0] if found.rows.num_rows else ()
+        touched = {r.path for r in rewrites}
         kept = pa.concat_tables(
-            [r.keep for r in shard_rewrites(storage, DATASET, manifest, Affected(rows, {}, found.ledger))[0]]
-        )
+            [r.keep for r in rewrites]
+            + [_read_verified(storage, DATASET, s).select(SHARD.names) for s in manifest["shards"]
+               if s["path"] not in touched]
+        )  # fmt: skip
         publication = Publication("bench-republish", kept, found.counts(), {"success": True}, store.privacy_snapshot(),
                                   [], policy.shard_target_rows, key_fingerprint(KEY))  # fmt: skip
         new = publish_version(storage, store, DATASET, publication, lock=lock,
