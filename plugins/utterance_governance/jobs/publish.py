@@ -8,6 +8,7 @@ publish step switches ``current.json``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -36,7 +37,7 @@ from utterance_governance.io.readers import (
     read_landing_pieces,
     shown_path,
 )
-from utterance_governance.io.storage import ObjectInfo, Refused, Storage, UnreadableRows
+from utterance_governance.io.storage import ObjectInfo, ParquetSink, Refused, Storage, UnreadableRows
 from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.io.store.twins import twin_pairs
 from utterance_governance.jobs import telemetry
@@ -70,8 +71,10 @@ from utterance_governance.publish.commit import (
     version_inputs,
 )
 from utterance_governance.publish.partitions import (
+    hex_prefix_values,
     partition_count,
     partition_dir,
+    partition_of,
     read_partition,
     write_partitioned,
 )
@@ -1143,9 +1146,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     ):
         # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
         # mark says so, as a staging left half removed by a crash could not)
-        duplicates = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+        partitions = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
-        _record_recording_twins(ctx, duplicates)
+        _record_recording_twins(ctx, partitions)
         ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -1464,62 +1467,89 @@ def _recheck(
 
 def _write_decisions(
     ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
-) -> pa.Table:
+) -> int:
     """Keep every decision of the run (no text) under ``decisions/<run>/``, batch duplicates and the
-    re-check under the dataset lock applied. One file at a time, reading of each dedup partition's
+    re-check under the lock applied. One file at a time, reading of each dedup partition's
     duplicates only that file's row groups (no task holds the night's duplicates, and no file's
     decisions read every partition's whole: files x partitions reads of them took 3.2 s of a 2M
     night's publish and grew with the square of the night), and of its decisions a piece at a time
     (a landing file of any size).
 
-    Returns, for ``_record_recording_twins`` (``TWIN_CANDIDATES``: reason, id, speaker key and content
-    hash), the rows decided ``duplicate`` in the end, and the rows published whose content one of them
-    repeats: a duplicate of the batch's dedup (its content hashes read first, from the dedup's files), or
-    of the same piece (a file's own dedup). Never the night's published rows at large."""
+    On the way, the candidates of ``_record_recording_twins`` (``TWIN_CANDIDATES``: reason, id, speaker
+    key and content hash) go into the run's content partitions (``_twin_candidates_dir``): the rows decided
+    ``duplicate`` in the end, and the rows published whose content one of them may repeat (a content the
+    batch's dedup found twice, known here by the 32-bit key of its hash, 8 bytes each; or one of the same
+    piece). A partition holds every candidate of its contents. Returns the partition count."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
-    duplicates = [TWIN_CANDIDATES.empty_table()]
-    repeated = pc.unique(
-        pa.chunked_array(
-            [ctx.storage.read_parquet(path, ["content_hash"]).column(0) for path in dup_files
-             if posixpath.basename(path).startswith("content-")],
-            pa.string(),
-        )
-    ).drop_null()  # fmt: skip
-    for item in staged:
-        sources = _sources(ctx, item)
-        # by id and line: an id a file repeats in two pieces is one row published, one duplicate
-        mine = [
-            _row_keys(
-                ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id", "line"])
+    partitions = max([item.get("partitions", 1) for item in staged] or [1])
+    ctx.storage.remove(_twin_candidates_dir(ctx))  # an earlier attempt's, if any
+    repeated = _repeated_content_keys(ctx, dup_files)
+    with contextlib.ExitStack() as stack:
+        sinks: dict[int, ParquetSink] = {}
+
+        def candidates_of(partition: int) -> ParquetSink:
+            if partition not in sinks:
+                path = f"{partition_dir(_twin_candidates_dir(ctx), partition)}/candidates.parquet"
+                sinks[partition] = stack.enter_context(ctx.storage.parquet_writer(path))
+            return sinks[partition]
+
+        for item in staged:
+            sources = _sources(ctx, item)
+            # by id and line: an id a file repeats in two pieces is one row published, one duplicate
+            mine = [
+                _row_keys(
+                    ctx.storage.read_parquet_where_in(path, "source_file", sources, ["utterance_id", "line"])
+                )
+                for path in dup_files
+            ]
+            duplicated = (
+                pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
             )
-            for path in dup_files
-        ]
-        duplicated = (
-            pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
-        )
-        held_twins = (
-            _row_keys(_of_sources(twins, sources)) if twins is not None else pa.array([], pa.string())
-        )
-        with ctx.storage.parquet_writer(
-            f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
-        ) as out:
-            for decisions in _pieces(ctx, item["decisions"]):
-                decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
-                out.write(decided)
-                reasons, hashes = decided.column("reason"), decided.column("content_hash")
-                is_dup = pc.fill_null(pc.equal(reasons, S.DUPLICATE), False)
-                repeats = pc.or_(
-                    pc.is_in(hashes, value_set=repeated),
-                    pc.is_in(hashes, value_set=hashes.filter(is_dup).combine_chunks()),
-                )
-                went = pc.or_(is_dup, pc.and_(pc.equal(reasons, S.PUBLISHED), pc.fill_null(repeats, False)))
-                duplicates.append(
-                    decided.filter(pc.fill_null(went, False))
-                    .select(TWIN_CANDIDATES.names)
-                    .cast(TWIN_CANDIDATES)
-                )
-    return pa.concat_tables(duplicates)
+            held_twins = (
+                _row_keys(_of_sources(twins, sources)) if twins is not None else pa.array([], pa.string())
+            )
+            with ctx.storage.parquet_writer(
+                f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
+            ) as out:
+                for decisions in _pieces(ctx, item["decisions"]):
+                    decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
+                    out.write(decided)
+                    candidates = _twin_candidates(decided, repeated)
+                    if not candidates.num_rows:
+                        continue
+                    parts = partition_of(candidates.column("content_hash"), "content_hash", partitions)
+                    for partition in np.unique(parts).tolist():
+                        candidates_of(partition).write(candidates.filter(pa.array(parts == partition)))
+    return partitions
+
+
+def _repeated_content_keys(ctx: RunContext, dup_files: list[str]) -> np.ndarray:
+    """The sorted 32-bit keys (``hex_prefix_values``) of the contents the batch's dedup found more than
+    once (its ``content-`` files), read a file at a time."""
+    keys = [
+        np.unique(hex_prefix_values(ctx.storage.read_parquet(path, ["content_hash"]).column(0)))
+        for path in dup_files
+        if posixpath.basename(path).startswith("content-")
+    ]
+    return np.unique(np.concatenate(keys)) if keys else np.array([], np.uint64)
+
+
+def _twin_candidates(decided: pa.Table, repeated: np.ndarray) -> pa.Table:
+    """Of a piece's final decisions, the duplicates and the published rows whose content may repeat
+    one (its key among ``repeated``, or a duplicate's content of the same piece)."""
+    reasons, hashes = decided.column("reason"), decided.column("content_hash")
+    is_dup = pc.fill_null(pc.equal(reasons, S.DUPLICATE), False)
+    keys = hex_prefix_values(hashes)
+    at = np.minimum(np.searchsorted(repeated, keys), max(len(repeated) - 1, 0))
+    maybe = pa.array(repeated[at] == keys if len(repeated) else np.zeros(len(keys), bool))
+    repeats = pc.or_(maybe, pc.is_in(hashes, value_set=hashes.filter(is_dup).combine_chunks()))
+    went = pc.or_(is_dup, pc.and_(pc.equal(reasons, S.PUBLISHED), pc.fill_null(repeats, False)))
+    return decided.filter(pc.fill_null(went, False)).select(TWIN_CANDIDATES.names).cast(TWIN_CANDIDATES)
+
+
+def _twin_candidates_dir(ctx: RunContext) -> str:
+    return f"{_staging(ctx)}/twin_candidates"
 
 
 # a night's duplicates as ``_record_recording_twins`` reads them
@@ -1528,34 +1558,41 @@ TWIN_CANDIDATES = pa.schema(
 )
 
 
-def _record_recording_twins(ctx: RunContext, decided: pa.Table) -> int:
+def _record_recording_twins(ctx: RunContext, partitions: int) -> int:
     """Record in the store each of the night's duplicates whose content is live, after the switch, under
     the same speaker key and another id (``io.store.twins``): one recording an upstream delivered twice,
     whichever of the two went live, this night or before. A deletion listing either id then reaches the
     other. A duplicate of another speaker's words is someone else's recording: not recorded.
 
-    ``decided``: the night's rows decided ``duplicate`` in the end, and the published rows they may repeat
-    (``_write_decisions``). A content is live once: a duplicate whose content this night published repeats
-    that row (matched here); only the others, whose content went live on an earlier night, are looked up
-    by the ledger's content index. The pairs go in as one bulk insert."""
+    Content partition by content partition (``_write_decisions`` wrote their candidates: the night's
+    rows decided ``duplicate`` in the end, and the published rows they may repeat), so no more than a
+    partition's candidates are held. A content is live once: a duplicate whose content this night
+    published repeats that row (matched here); only the others, whose content went live on an earlier
+    night, are looked up by the ledger's content index."""
     live = live_version(ctx.storage, ctx.dataset)
-    is_dup = pc.equal(decided.column("reason"), S.DUPLICATE)
-    duplicates = decided.filter(is_dup)
-    if live is None or not duplicates.num_rows:
+    if live is None:
         return 0
     started = time.perf_counter()
-    hashes = duplicates.column("content_hash")
-    tonight = decided.filter(
-        pc.and_(pc.invert(is_dup), pc.is_in(decided.column("content_hash"), value_set=hashes))
-    )
-    earlier = duplicates.filter(
-        pc.invert(pc.is_in(hashes, value_set=tonight.column("content_hash").combine_chunks()))
-    )
-    repeated = ctx.store.live_rows_of_content(ctx.dataset, live, earlier.column("content_hash"))
-    pairs = pa.concat_tables([twin_pairs(duplicates, tonight), twin_pairs(earlier, repeated)])
-    recorded = ctx.store.record_twins(ctx.dataset, pairs)
+    recorded = duplicates = looked_up = 0
+    for partition in range(partitions):
+        decided = read_partition(ctx.storage, _twin_candidates_dir(ctx), partition, TWIN_CANDIDATES)
+        is_dup = pc.equal(decided.column("reason"), S.DUPLICATE)
+        dups = decided.filter(is_dup)
+        if not dups.num_rows:
+            continue
+        hashes = dups.column("content_hash")
+        tonight = decided.filter(
+            pc.and_(pc.invert(is_dup), pc.is_in(decided.column("content_hash"), value_set=hashes))
+        )
+        earlier = dups.filter(
+            pc.invert(pc.is_in(hashes, value_set=tonight.column("content_hash").combine_chunks()))
+        )
+        repeated = ctx.store.live_rows_of_content(ctx.dataset, live, earlier.column("content_hash"))
+        pairs = pa.concat_tables([twin_pairs(dups, tonight), twin_pairs(earlier, repeated)])
+        recorded += ctx.store.record_twins(ctx.dataset, pairs)
+        duplicates, looked_up = duplicates + dups.num_rows, looked_up + earlier.num_rows
     log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins; %d "
-             "looked up in the ledger): recorded in %.2f s", recorded, duplicates.num_rows, earlier.num_rows,
+             "looked up in the ledger): recorded in %.2f s", recorded, duplicates, looked_up,
              time.perf_counter() - started)  # fmt: skip
     return recorded
 

@@ -201,3 +201,50 @@ def test_the_migration_upgrades_from_the_revision_before_it_and_downgrades(old_s
     with old_store._write() as conn:
         command.downgrade(migrations.config(conn), before)
     assert "recording_twins" not in inspect(old_store.engine).get_table_names()
+
+
+def _twelve_twins(lake, folder: str, night: int) -> None:
+    """Twelve speakers each delivering one recording twice (the redelivery sorts first), and a
+    thirteenth saying the first speaker's words: spread over the content partitions by their words."""
+    lines = b""
+    for i in range(12):
+        words = f"please remind me about appointment number {night}-{i} tomorrow"
+        same = {"session_id": f"s-{night}-{i}", "turn_index": 1}
+        lines += line(f"u-{night}-{i:02d}-b", f"cust-{i:02d}", words, **same)
+        lines += line(f"u-{night}-{i:02d}-a", f"cust-{i:02d}", words, **same)
+    lines += line(f"u-{night}-other", "cust-99", f"please remind me about appointment number {night}-0 tomorrow")
+    lake.storage.write_bytes(f"{folder}/a.jsonl", lines)
+
+
+@pytest.mark.parametrize("partition_bytes", [10**9, 300], ids=["one partition", "many partitions"])
+def test_twins_spread_over_content_partitions_are_all_recorded(tmp_path, partition_bytes):
+    """The night's twin candidates are kept by content partition and recorded one partition at a time:
+    every pair is found whatever the partition count, tonight's (both deliveries in the batch) and an
+    earlier night's (the live row found in the ledger). Another speaker's same words: no pair."""
+    import json
+
+    from tests.pipeline import Lake
+
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"partition_bytes": partition_bytes}))
+    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}", policy_file=str(policy))
+    _twelve_twins(lake, DT, 1)
+    if partition_bytes == 300:
+        from utterance_governance.publish.partitions import partition_count
+
+        size = len(lake.storage.read_bytes(f"{DT}/a.jsonl"))
+        assert partition_count([("a.jsonl", size)], partition_bytes) >= 12
+    lake.publish()
+    tonight = [(f"u-1-{i:02d}-b", f"u-1-{i:02d}-a") for i in range(12)]
+    assert sorted(twins(lake)) == sorted(tonight)
+    # the next night the upstream delivers the first night's recordings a third time, under new ids
+    lines = b""
+    for i in range(12):
+        words = f"please remind me about appointment number 1-{i} tomorrow"
+        lines += line(f"u-1-{i:02d}-c", f"cust-{i:02d}", words, session_id=f"s-1-{i}", turn_index=1)
+    lake.storage.write_bytes(f"{LATER}/b.jsonl", lines)
+    lake.publish()
+    later = [(f"u-1-{i:02d}-c", f"u-1-{i:02d}-a") for i in range(12)]
+    assert sorted(twins(lake)) == sorted(tonight + later)
+    staging = [f.path for f in lake.storage.list_files("staging", (".parquet",))]
+    assert staging == []  # the candidates went with the run's staging
