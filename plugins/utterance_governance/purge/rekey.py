@@ -27,7 +27,12 @@ holds, under the dataset lock:
    digest, or with the path's shown form before the digest, are renamed alike: a rotation to the same key
    keys them (and the copies purge names them by the digest alone whatever the key: ``name_by_digest_alone``).
 6. the store's landing paths a delete-all sealed with a keyed digest (``purge.store_paths``) are sealed
-   with the new key (``reseal_store_paths``), so the registry still finds an emptied file's entry.
+   with the new key (``reseal_store_paths``), so the registry still finds an emptied file's entry;
+7. the store's case-fold pairs (``io.store.folds``: the keyed digest of an id's fold beside the speaker key
+   of a spelling in another case) are made again under the new key, each from the customer id that explains
+   it (``_rekey_speaker_folds``): an opt-out naming ``zed-cust-77`` still reaches the rows of ``Zed-Cust-77``.
+   A pair no known customer explains goes, as that customer's rows did. A known id in another case than
+   its fold whose rows are published gets its pair too: rows published before the store kept pairs.
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
@@ -71,7 +76,8 @@ from utterance_governance.privacy import (
     live_fingerprint,
     speaker_keys,
 )
-from utterance_governance.privacy.keys import UNRECORDED
+from utterance_governance.privacy.identity import key_of_canonical
+from utterance_governance.privacy.keys import FOLD_PAIRS, UNRECORDED, fold_digests
 from utterance_governance.publish.commit import (
     Publication,
     live_version,
@@ -156,13 +162,17 @@ def rekey_dataset(
         switched = live_fingerprint(manifest) if manifest is not None else store.key_fingerprint()
         if resumed and old_fp != new_fp and switched == new_fp:
             # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
-            old, new = key_map(known_customers(storage, store), old_key, new_key)
+            customers = known_customers(storage, store)
+            old, new = key_map(customers, old_key, new_key)
             result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
                       "resumed": resumed}  # fmt: skip
             listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
             result["copies"] = _rekey_copies(storage, old, new, listed, mine)
             result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
             result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
+            result["speaker_folds_rekeyed"] = _rekey_speaker_folds(
+                store, dataset, customers, old_key, new_key
+            )
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -197,7 +207,8 @@ def rekey_dataset(
             "live_before": live,
             "version": live,
         }
-        old, new = key_map(known_customers(storage, store), old_key, new_key)
+        customers = known_customers(storage, store)
+        old, new = key_map(customers, old_key, new_key)
         if live is None:
             if switched not in (None, old_fp):
                 raise KeyMismatch(
@@ -257,10 +268,46 @@ def rekey_dataset(
         result["copies"] = _rekey_copies(storage, old, new, listed, mine)
         result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
         result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
+        result["speaker_folds_rekeyed"] = _rekey_speaker_folds(store, dataset, customers, old_key, new_key)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
+
+
+def _rekey_speaker_folds(
+    store: GovernanceStore, dataset: str, customers: pa.Array, old_key: bytes, new_key: bytes
+) -> int:
+    """The store's case-fold pairs made again under ``new_key`` (module doc, 7), from ``customers`` (canonical
+    ids) that are not their own fold: each pair the old key made from one of them becomes that customer's
+    pair under the new key; so does each such customer with rows published in ``dataset`` (rows published
+    before the store kept pairs); a pair already made with the new key (a rotation run again after its
+    switch) stays; the others go. The number of pairs kept."""
+    folded = key_of_canonical(customers)
+    other = pc.fill_null(pc.not_equal(folded, customers), False)  # an id that is its own fold has no pair
+    ids, folds = customers.filter(other), folded.filter(other)
+    before = pa.table({"fold_key": fold_digests(folds, old_key), "speaker_key": speaker_keys(ids, old_key)})
+    after = pa.table({"fold_key": fold_digests(folds, new_key), "speaker_key": speaker_keys(ids, new_key)})
+    held = store.all_speaker_folds()
+    at = pc.index_in(_pair_keys(held), value_set=_pair_keys(before))
+    published = store.published_speakers(dataset, after.column("speaker_key").drop_null().to_pylist())
+    pairs = pa.concat_tables(
+        [
+            after.take(at.filter(pc.is_valid(at))).cast(FOLD_PAIRS),
+            after.filter(
+                pc.is_in(after.column("speaker_key"), value_set=pa.array(sorted(published), pa.string()))
+            ).cast(FOLD_PAIRS),
+            held.filter(pc.is_in(_pair_keys(held), value_set=_pair_keys(after))).cast(FOLD_PAIRS),
+        ]
+    )
+    kept = store.replace_speaker_folds(pairs)
+    log.info("rekey: %d case-fold pairs under the new key, of %d under the old one", kept, held.num_rows)
+    return kept
+
+
+def _pair_keys(pairs: pa.Table) -> pa.Array:
+    key = pc.binary_join_element_wise(pairs.column("fold_key"), pairs.column("speaker_key"), " ")
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
 
 
 def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str, manifest: dict) -> pa.Table:

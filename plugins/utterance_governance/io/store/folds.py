@@ -12,9 +12,9 @@ A delete-all's purge erases the pairs of its customer's fold whose speaker has n
 no speaker key of theirs stays in the store; a speaker still live (rows captured after the request) keeps
 its pair, which a later request needs. A row decided before that erasure and published after it (landed
 after the request, so not covered) is found by its exact speaker key and the other spellings only, until
-the customer's next decided file records the pair again. Pairs are not re-keyed by a key rotation
-(``purge.rekey``): the pairs made under an old key match nothing under the new one, and the rows decided
-after it make them anew.
+the customer's next decided file records the pair again. A key rotation (``purge.rekey``) replaces every
+pair with its customer's pair under the new key (``replace_speaker_folds``): a pair made under the old key
+would match nothing under the new one.
 """
 
 from __future__ import annotations
@@ -60,6 +60,39 @@ class SpeakerFolds(StoreBase):
         return pa.table(
             {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
         )
+
+    def all_speaker_folds(self) -> pa.Table:
+        """Every pair the store holds (``FOLD_PAIRS``)."""
+        with self._read() as conn:
+            found = conn.execute(select(speaker_folds.c.fold_key, speaker_folds.c.speaker_key)).tuples().all()
+        return pa.table(
+            {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
+        )
+
+    def published_speakers(self, dataset: str, speaker_keys: Sequence[str]) -> set[str]:
+        """Which of ``speaker_keys`` have published rows in ``dataset`` (a lineage in ``ledger_speakers``)."""
+        ls = ledger_speakers
+        found: set[str] = set()
+        with self._read() as conn:
+            for chunk in _chunks(sorted(set(speaker_keys))):
+                stmt = (
+                    select(ls.c.speaker_key)
+                    .where(ls.c.dataset == dataset, ls.c.speaker_key.in_(chunk))
+                    .distinct()
+                )
+                found.update(conn.execute(stmt).scalars())
+        return found
+
+    def replace_speaker_folds(self, pairs: pa.Table) -> int:
+        """The store's pairs become ``pairs`` (``FOLD_PAIRS``), in one transaction: a key rotation's."""
+        pairs = pairs.select(FOLD_PAIRS.names).drop_null()
+        pairs = pairs.group_by(FOLD_PAIRS.names, use_threads=False).aggregate([]).select(FOLD_PAIRS.names)
+        pairs = pairs.sort_by([("fold_key", "ascending"), ("speaker_key", "ascending")])
+        with self._write() as conn:
+            conn.execute(delete(speaker_folds))
+            for start in range(0, pairs.num_rows, _INSERT_BATCH):
+                conn.execute(speaker_folds.insert(), pairs.slice(start, _INSERT_BATCH).to_pylist())
+        return pairs.num_rows
 
     def erase_speaker_folds(self, dataset: str, fold_keys: Sequence[str]) -> int:
         """Erase the pairs of ``fold_keys`` whose speaker has no lineage left in ``dataset``'s ledger
