@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
 from utterance_governance.io.readers import ReadResult
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.publish.shards import split_turns
@@ -86,6 +87,8 @@ class Decided:
     publishable: pa.Table  # PUBLISHABLE
     counts: Counter = field(default_factory=Counter)
     seconds: Counter = field(default_factory=Counter)  # wall time per stage: decide, redact
+    # the recordings a listing deleted (``io.store.deleted.DELETED_RECORDINGS``): a redelivery never publishes
+    deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
 
 
 def decide_records(
@@ -101,7 +104,8 @@ def decide_records(
     counts: Counter = Counter()
     seconds: Counter = Counter()
     started = time.perf_counter()
-    reasons = privacy_verdict(records, state, policy, now, pseudonym_key).reasons
+    verdict = privacy_verdict(records, state, policy, now, pseudonym_key)
+    reasons = verdict.reasons
     details = np.where(np.equal(reasons, S.HELD_BACK), S.HELD_UNREADABLE_RECORD, None).astype(object)
     if state.publishing_blocked:  # an unreadable record naming nobody: nobody is published
         blocked = np.equal(reasons, None)
@@ -181,8 +185,27 @@ def decide_records(
         },
         schema=PUBLISHABLE,
     )
+    deleted = _deleted_recordings(records, speakers, verdict.listed())
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
-    return Decided(decisions, publishable, counts, seconds)
+    return Decided(decisions, publishable, counts, seconds, deleted)
+
+
+def _deleted_recordings(records: pa.Table, speakers: pa.Array, listed) -> pa.Table:
+    """``DELETED_RECORDINGS`` of the records a listing covers (``Verdict.listed``: rows, request ids): their
+    turns cleaned and hashed as a publishable row's are, so a redelivery's content hash is theirs."""
+    if not len(listed):
+        return DELETED_RECORDINGS.empty_table()
+    first = listed.groupby("row", sort=True)["request_id"].min()
+    rows = pa.array(first.index.to_numpy(dtype=np.int64))
+    taken = records.take(rows)
+    user = pc.utf8_trim_whitespace(redact_array(taken.column("transcript"), taken.column("locale")))
+    reply = pc.utf8_trim_whitespace(redact_array(taken.column("response"), taken.column("locale")))
+    hashes = content_hashes(pc.fill_null(user, ""), reply)
+    return pa.table(
+        {"speaker_key": speakers.take(rows), "content_hash": hashes,
+         "request_id": pa.array(first.to_numpy(dtype=object), pa.string())},
+        schema=DELETED_RECORDINGS,
+    ).drop_null()  # fmt: skip
 
 
 def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
@@ -228,7 +251,8 @@ def decide_withdrawn(
     publishable as they were cleaned and gated then; the rest keep their reason (``held_back``:
     still waiting)."""
     n = rows.num_rows
-    reasons = privacy_verdict(rows, state, policy, now, pseudonym_key).reasons
+    verdict = privacy_verdict(rows, state, policy, now, pseudonym_key)
+    reasons = verdict.reasons
     if state.publishing_blocked:
         reasons[np.equal(reasons, None)] = S.HELD_BACK
     user, reply, _ = split_turns(rows)
@@ -270,7 +294,14 @@ def decide_withdrawn(
         },
         schema=PUBLISHABLE,
     )
-    return Decided(decisions, publishable, counts)
+    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
+    at = pa.array(listed.index.to_numpy(dtype=np.int64))
+    deleted = pa.table(
+        {"speaker_key": rows.column("speaker_key").take(at), "content_hash": rows.column("content_hash").take(at),
+         "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
+        schema=DELETED_RECORDINGS,
+    ).drop_null()  # fmt: skip
+    return Decided(decisions, publishable, counts, deleted=deleted)
 
 
 def decide_file(

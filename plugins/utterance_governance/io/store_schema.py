@@ -383,6 +383,17 @@ recording_twins = Table(
     Index("ix_recording_twins_twin_of", "twin_of"),
 )
 
+# Recordings a deletion listing erased, by speaker key and content hash (``io.store.deleted``): a
+# redelivery of one under a new id is never published (no text, no id; re-keyed by a key rotation).
+deleted_recordings = Table(
+    "deleted_recordings",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("content_hash", KEY, primary_key=True),
+    Column("speaker_key", KEY, primary_key=True),
+    Column("request_id", KEY, nullable=False),  # the listing that erased it
+)
+
 # --- the store's schema version ------------------------------------------------------------------
 # The schema's history is Alembic's (``io/migrations``: a table that changes shape gets a revision;
 # ``alembic_version`` holds the store's). ``store_meta.schema_version`` stays at 4, the first

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.decide import PUBLISHABLE, decide_file, decide_withdrawn
+from utterance_governance.decide import PUBLISHABLE, Decided, decide_file, decide_withdrawn
 from utterance_governance.io.readers import (
     PIECE_ROWS,
     SUFFIXES,
@@ -38,6 +38,7 @@ from utterance_governance.io.readers import (
     shown_path,
 )
 from utterance_governance.io.storage import ObjectInfo, ParquetSink, Refused, Storage, UnreadableRows
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS
 from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.io.store.twins import twin_pairs
 from utterance_governance.jobs import telemetry
@@ -567,9 +568,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         for index, read in enumerate(pieces):
             decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
             # each piece's rows in files of their own in the partitions ("<key>~00001" after "<key>")
-            staged = _stage_publishable(
-                ctx, file, f"{key}~{index:05d}" if index else key, decided.publishable
-            )
+            staged = _stage_publishable(ctx, file, f"{key}~{index:05d}" if index else key, decided)
             publishable_rows += staged["publishable_rows"]
             decisions.write(decided.decisions)
             mine = decided.decisions.slice(0, read.records.num_rows)
@@ -639,12 +638,13 @@ def _forget_an_earlier_attempt(
     names = [key, *older]
     mine = re.compile("(?:" + "|".join(map(re.escape, names)) + r")(?:~\d+)?\.parquet")
     removed = 0
-    for partition in range(partitions):
-        for info in ctx.storage.list_files(
-            partition_dir(_stage_dir(ctx, "content"), partition), (".parquet",)
-        ):
-            if mine.fullmatch(posixpath.basename(info.path)):
-                removed += ctx.storage.remove(info.path)
+    for stage in ("content", "deleted"):
+        for partition in range(partitions):
+            for info in ctx.storage.list_files(
+                partition_dir(_stage_dir(ctx, stage), partition), (".parquet",)
+            ):
+                if mine.fullmatch(posixpath.basename(info.path)):
+                    removed += ctx.storage.remove(info.path)
     if removed:
         log.warning("removed %d staged piece(s) an earlier attempt of this step left", removed)
 
@@ -668,7 +668,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     key = f"withdrawn__{_file_key(file['path'], key)}"
     base = f"{_staging(ctx)}/files/{key}"
     _forget_an_earlier_attempt(ctx, base, key, file.get("partitions", 1))
-    staged = _stage_publishable(ctx, file, key, decided.publishable)
+    staged = _stage_publishable(ctx, file, key, decided)
     ctx.storage.write_parquet(f"{base}.decisions.parquet", decided.decisions)
     still_held = pc.equal(decided.decisions.column("reason"), S.HELD_BACK)
     ctx.storage.write_parquet(f"{base}.held.parquet", rows.filter(still_held))
@@ -798,12 +798,17 @@ def _duplicates_dir(ctx: RunContext) -> str:
     return f"{_staging(ctx)}/duplicates"
 
 
-def _stage_publishable(ctx: RunContext, file: dict, key: str, publishable: pa.Table) -> dict:
-    """A file's publishable rows into the content partitions (by ``content_hash``)."""
+def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) -> dict:
+    """A file's publishable rows into the content partitions (by ``content_hash``), and beside them the
+    recordings a listing deleted (``Decided.deleted``: ``dedup_content`` drops their redeliveries)."""
+    partitions = file.get("partitions", 1)
     written = write_partitioned(
-        ctx.storage, _stage_dir(ctx, "content"), key, publishable, "content_hash", file.get("partitions", 1)
+        ctx.storage, _stage_dir(ctx, "content"), key, decided.publishable, "content_hash", partitions
     )
-    return {"partitions": file.get("partitions", 1), "publishable_rows": sum(written.values())}
+    write_partitioned(
+        ctx.storage, _stage_dir(ctx, "deleted"), key, decided.deleted, "content_hash", partitions
+    )
+    return {"partitions": partitions, "publishable_rows": sum(written.values())}
 
 
 def batch_partitions(staged: list[dict]) -> list[dict]:
@@ -871,9 +876,12 @@ def dedup_content(ctx: RunContext, part: dict) -> dict:
     partition, partitions = part["partition"], part["partitions"]
     rows = read_partition(ctx.storage, _stage_dir(ctx, "content"), partition, PUBLISHABLE)
     _, rank = capture_order(rows)
-    dup = duplicate_mask(
-        rows.column("content_hash"), rank, _live_keys(ctx, "content_hash", rows.column("content_hash"))
-    )
+    # a redelivery of a recording a listing deleted first (``io.store.deleted``): it stands for no content,
+    # so another speaker's same words after it are judged without it
+    dup = _repeats_a_deleted_recording(ctx, partition, rows)
+    others = np.flatnonzero(~dup)
+    hashes = rows.column("content_hash").take(pa.array(others))
+    dup[others] = duplicate_mask(hashes, rank[others], _live_keys(ctx, "content_hash", hashes))
     duplicates = _write_duplicates(ctx, f"content-{partition:05d}", rows, dup)
     write_partitioned(ctx.storage, _stage_dir(ctx, "ids"), f"c-{partition:05d}", rows.filter(pa.array(~dup)),
                       "utterance_id", partitions)  # fmt: skip
@@ -881,6 +889,32 @@ def dedup_content(ctx: RunContext, part: dict) -> dict:
         "content partition %d of %d: %d rows, %d duplicates", partition, partitions, rows.num_rows, duplicates
     )
     return {"partition": partition, "rows": rows.num_rows, "duplicates": duplicates}
+
+
+def _repeats_a_deleted_recording(ctx: RunContext, partition: int, rows: pa.Table) -> np.ndarray:
+    """Per row of a content partition: whether its speaker key and content hash are a recording's a listing
+    deleted (``io.store.deleted``): one this night's decisions withheld for a listing (staged beside the
+    partition by ``process_file``), or one the store recorded on an earlier night."""
+    if not rows.num_rows:
+        return np.zeros(0, dtype=bool)
+    staged = read_partition(ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS)
+    stored = ctx.store.deleted_recordings_of(ctx.dataset, rows.column("content_hash"))
+    deleted = pa.concat_arrays(
+        [_recording_keys(staged).cast(pa.string()), _recording_keys(stored).cast(pa.string())]
+    )
+    if not len(deleted):
+        return np.zeros(rows.num_rows, dtype=bool)
+    found = np.asarray(pc.fill_null(pc.is_in(_recording_keys(rows), value_set=deleted), False), dtype=bool)
+    if found.any():
+        log.info("content partition %d: %d rows repeat a recording a deletion listing erased (duplicates)",
+                 partition, int(found.sum()))  # fmt: skip
+    return found
+
+
+def _recording_keys(rows: pa.Table) -> pa.Array:
+    """One key per row: its speaker key and content hash."""
+    key = pc.binary_join_element_wise(rows.column("speaker_key"), rows.column("content_hash"), " ")
+    return key.combine_chunks() if isinstance(key, pa.ChunkedArray) else key
 
 
 GATE_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "user_text", "assistant_text",
@@ -1149,6 +1183,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         partitions = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _record_recording_twins(ctx, partitions)
+        _record_deleted_recordings(ctx, partitions)
         ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -1594,6 +1629,19 @@ def _record_recording_twins(ctx: RunContext, partitions: int) -> int:
     log.info("%d of the night's %d duplicates repeat a live row of their own speaker (recording twins; %d "
              "looked up in the ledger): recorded in %.2f s", recorded, duplicates, looked_up,
              time.perf_counter() - started)  # fmt: skip
+    return recorded
+
+
+def _record_deleted_recordings(ctx: RunContext, partitions: int) -> int:
+    """Record in the store the recordings this night's decisions withheld for a deletion listing
+    (``io.store.deleted``), a content partition at a time: a redelivery on a later night is a duplicate."""
+    recorded = 0
+    for partition in range(partitions):
+        staged = read_partition(ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS)
+        recorded += ctx.store.record_deleted_recordings(ctx.dataset, staged)
+    if recorded:
+        log.info("%d recordings a deletion listing covers recorded: a redelivery under another id is a duplicate",
+                 recorded)  # fmt: skip
     return recorded
 
 

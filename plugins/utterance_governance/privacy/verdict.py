@@ -22,6 +22,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
@@ -54,6 +55,15 @@ class Verdict:
     def pairs(self) -> pd.DataFrame:
         """(row, request_id) of every deletion request covering a row."""
         return deletion_pairs(self.subjects)
+
+    def listed(self) -> pd.DataFrame:
+        """(row, request_id) of every listing (a deletion request of scope ``utterances``) covering a row: the
+        recordings a customer deleted one by one (``io.store.deleted``)."""
+        deletions = self.subjects.state.deletion_requests
+        scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
+        listings = deletions.column("request_id").filter(pc.fill_null(pc.equal(scope, "utterances"), False))
+        pairs = self.pairs
+        return pairs[pairs["request_id"].isin(set(listings.to_pylist()))]
 
     def covering_requests(self, rows: np.ndarray | None = None) -> list[list[str]]:
         """The ids of the deletion requests covering each row (of ``rows``, default every row)."""

@@ -29,7 +29,7 @@ the request whose id it says.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.rules import RULES_VERSION
@@ -52,6 +53,8 @@ class Affected:
     rows: pa.Table  # AFFECTED
     by_request: dict[str, dict[str, int]]  # request_id -> {"published_rows": n}
     ledger: pa.Table  # the affected rows' ledger entries (same order as ``rows``)
+    # the recordings a deletion listing covers among them (``io.store.deleted``): a redelivery never publishes
+    deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
 
     @property
     def shards(self) -> list[str]:
@@ -98,6 +101,7 @@ def find_affected(
             pa.concat_tables([part.rows for part in parts]),
             merge_counts(*(part.by_request for part in parts)),
             pa.concat_tables([part.ledger for part in parts]),
+            pa.concat_tables([part.deleted for part in parts]),
         )
     customers = state.withdrawing_customers
     if len(customers) == 0:
@@ -128,7 +132,14 @@ def _affected(
     deleted = hit[verdict.deleted[hit]]
     by_request: dict[str, dict[str, int]] = {}
     count_by_request(verdict.covering_requests(deleted), "published_rows", by_request)
-    return Affected(rows, by_request, ledger.take(take))
+    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
+    at = pa.array(listed.index.to_numpy(dtype=np.int64), pa.int64())
+    recordings = pa.table(
+        {"speaker_key": ledger.column("speaker_key").take(at), "content_hash": ledger.column("content_hash").take(at),
+         "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
+        schema=DELETED_RECORDINGS,
+    )  # fmt: skip
+    return Affected(rows, by_request, ledger.take(take), recordings)
 
 
 def naming_requests(
@@ -180,6 +191,7 @@ def with_rows_naming(affected: Affected, naming: pa.Table, ledger: pa.Table) -> 
         pa.concat_tables([affected.rows, rows]),
         by_request,
         pa.concat_tables(parts, promote_options="default"),
+        affected.deleted,
     )
 
 

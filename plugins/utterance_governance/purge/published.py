@@ -355,6 +355,9 @@ def purge_published(
         if not affected.rows.num_rows:
             store.mark_live_rows_judged(dataset, rules)
             return result
+        # before the switch: a redelivery of a recording a listing erases is a duplicate from now on (kept
+        # when the purge then fails: the listing stands, and the purge runs again)
+        store.record_deleted_recordings(dataset, affected.deleted)
         # (the clean-up above revokes only versions other than the live one: its manifest is as read)
         rewrites, removed = shard_rewrites(storage, dataset, live_manifest, affected)
         on_stage("read")

@@ -32,7 +32,8 @@ holds, under the dataset lock:
    of a spelling in another case) are made again under the new key, each from the customer id that explains
    it (``_rekey_speaker_folds``): an opt-out naming ``zed-cust-77`` still reaches the rows of ``Zed-Cust-77``.
    A pair no known customer explains goes, as that customer's rows did. A known id in another case than
-   its fold whose rows are published gets its pair too: rows published before the store kept pairs.
+   its fold whose rows are published gets its pair too: rows published before the store kept pairs. So
+   are the speaker keys of the recordings deletion listings erased (``io.store.deleted``).
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
@@ -173,6 +174,7 @@ def rekey_dataset(
             result["speaker_folds_rekeyed"] = _rekey_speaker_folds(
                 store, dataset, customers, old_key, new_key
             )
+            result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(old, new)
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -269,6 +271,7 @@ def rekey_dataset(
         result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
         result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
         result["speaker_folds_rekeyed"] = _rekey_speaker_folds(store, dataset, customers, old_key, new_key)
+        result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(old, new)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)

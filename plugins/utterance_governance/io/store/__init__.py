@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from utterance_governance.io.store.access import AccessRequestRefused, AccessRequests
 from utterance_governance.io.store.base import StoreSchemaMismatch, utcnow
+from utterance_governance.io.store.deleted import DeletedRecordings
 from utterance_governance.io.store.files import ProcessedFiles
 from utterance_governance.io.store.folds import SpeakerFolds
 from utterance_governance.io.store.ledger import Ledger, LedgerMismatch
@@ -57,6 +58,7 @@ class GovernanceStore(
     Ledger,
     SpeakerFolds,
     RecordingTwins,
+    DeletedRecordings,
     DatasetVersions,
     Runs,
     Receipts,

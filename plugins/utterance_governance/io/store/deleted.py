@@ -1,0 +1,117 @@
+"""Recordings a deletion listing erased: ``store_schema.deleted_recordings``.
+
+A listing (a deletion request of scope ``utterances``) names ids. An upstream that delivers at least once
+may send a listed recording again under a new id: after the listing was carried out, its live row is gone
+and the redelivery duplicates nothing; on the night the listing is decided, the listed row is
+``deletion_requested`` and the redelivery is the only publishable row of its content. So the store keeps
+the speaker key and content hash of every row a listing covered (``record_deleted_recordings``: the rows a
+decision withheld for it, after the publish's switch; the live rows its purge removed), and the dedup reads
+them (``deleted_recordings_of``): a row of the same speaker and content repeats a deleted recording, a
+``duplicate`` never published. Another speaker's same words are someone else's recording: untouched.
+
+Keyed digests only (no id, no text). A key rotation re-keys them (``rekey_deleted_recordings``); a
+delete-all of the speaker erases them (``erase_deleted_recordings``): its own rule covers every recording
+captured before it, redelivered or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import delete, select
+
+from utterance_governance.io.store.base import _chunks, _conform
+from utterance_governance.io.store_schema import deleted_recordings
+
+# a recording a listing erased: its speaker key, content hash, and the listing's request id
+DELETED_RECORDINGS = pa.schema(
+    [("speaker_key", pa.string()), ("content_hash", pa.string()), ("request_id", pa.string())]
+)
+_INSERT_BATCH = 50_000
+
+
+class DeletedRecordings:
+    """The ``deleted_recordings`` table (a part of ``GovernanceStore``)."""
+
+    def record_deleted_recordings(self, dataset: str, rows: pa.Table) -> int:
+        """Record ``rows`` (``DELETED_RECORDINGS``) of ``dataset``; one recorded already stays as it is. The
+        number given (distinct, with a speaker key and a content hash)."""
+        rows = _conform(rows, DELETED_RECORDINGS).drop_null()
+        rows = rows.group_by(["speaker_key", "content_hash"], use_threads=False).aggregate(
+            [("request_id", "min")]
+        )
+        if not rows.num_rows:
+            return 0
+        rows = rows.rename_columns(["speaker_key", "content_hash", "request_id"]).sort_by("content_hash")
+        d = deleted_recordings
+        stmt = self._insert(d).on_conflict_do_nothing(
+            index_elements=["dataset", "content_hash", "speaker_key"]
+        )
+        with self._write() as conn:
+            for start in range(0, rows.num_rows, _INSERT_BATCH):
+                batch = rows.slice(start, _INSERT_BATCH).to_pylist()
+                conn.execute(stmt, [{"dataset": dataset, **row} for row in batch])
+        return rows.num_rows
+
+    def deleted_recordings_of(self, dataset: str, content_hashes: pa.Array | pa.ChunkedArray) -> pa.Table:
+        """The recorded (``speaker_key``, ``content_hash``) pairs of ``dataset`` with one of ``content_hashes``."""
+        d = deleted_recordings
+        wanted = sorted(set(pa.chunked_array([content_hashes]).drop_null().to_pylist()))
+        found: list[tuple[str, str]] = []
+        with self._read() as conn:
+            for chunk in _chunks(wanted):
+                stmt = select(d.c.speaker_key, d.c.content_hash).where(
+                    d.c.dataset == dataset, d.c.content_hash.in_(chunk)
+                )
+                found.extend(conn.execute(stmt).tuples())
+        return pa.table(
+            {"speaker_key": pa.array([s for s, _ in found], pa.string()),
+             "content_hash": pa.array([h for _, h in found], pa.string())}
+        )  # fmt: skip
+
+    def all_deleted_recordings(self) -> pa.Table:
+        """Every recorded row, of every dataset (``dataset`` + ``DELETED_RECORDINGS``)."""
+        d = deleted_recordings
+        with self._read() as conn:
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    select(d.c.dataset, *[d.c[c] for c in DELETED_RECORDINGS.names])
+                ).mappings()
+            ]
+        return pa.Table.from_pylist(rows, schema=pa.schema([("dataset", pa.string()), *DELETED_RECORDINGS]))
+
+    def rekey_deleted_recordings(self, old: pa.Array, new: pa.Array) -> int:
+        """Each recorded speaker key replaced by its key under a new pseudonym key (``old`` and ``new``, position
+        for position: ``purge.rekey.key_map``); a key that is neither goes (no customer explains it). In one
+        transaction. The number kept."""
+        held = self.all_deleted_recordings()
+        if not held.num_rows:
+            return 0
+        speakers = held.column("speaker_key")
+        at = pc.index_in(speakers, value_set=old)
+        mapped = pc.if_else(pc.is_in(speakers, value_set=new.drop_null()), speakers, new.take(at))
+        kept = held.set_column(held.schema.get_field_index("speaker_key"), "speaker_key", mapped).drop_null()
+        kept = kept.group_by(["dataset", "speaker_key", "content_hash"], use_threads=False).aggregate(
+            [("request_id", "min")]
+        )
+        kept = kept.rename_columns(["dataset", "speaker_key", "content_hash", "request_id"])
+        d = deleted_recordings
+        with self._write() as conn:
+            conn.execute(delete(d))
+            for start in range(0, kept.num_rows, _INSERT_BATCH):
+                conn.execute(d.insert(), kept.slice(start, _INSERT_BATCH).to_pylist())
+        return kept.num_rows
+
+    def erase_deleted_recordings(self, dataset: str, speaker_keys: Sequence[str]) -> int:
+        """Erase the recorded rows of ``speaker_keys`` (a delete-all's customer); the number erased."""
+        d = deleted_recordings
+        erased = 0
+        with self._write() as conn:
+            for chunk in _chunks(sorted({s for s in speaker_keys if s})):
+                erased += conn.execute(
+                    delete(d).where(d.c.dataset == dataset, d.c.speaker_key.in_(chunk))
+                ).rowcount
+        return erased

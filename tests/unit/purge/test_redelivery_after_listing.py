@@ -1,0 +1,121 @@
+"""A recording delivered again under a new id after a deletion listing named its first id (an upstream that
+delivers at least once): the store keeps the speaker key and content hash of each recording a listing covers
+(``io.store.deleted``), and a row of the same speaker and content is a duplicate, never published. Another
+speaker's same words are someone else's recording: published. End to end through the DAGs' steps."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, select
+from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
+from tests.unit.purge.test_recording_twins import DT, LATER, SAME, WORDS, listing
+from tests.unit.purge.test_rekey_seams import NEW, _rotate
+
+from utterance_governance.io.store_schema import deleted_recordings
+
+LAST = "landing/utterances/dt=2026-11-22"
+
+
+def _decision(lake, uid: str) -> str:
+    found = set()
+    for info in lake.storage.list_files("decisions", (".parquet",)):
+        for row in lake.storage.read_parquet(info.path, ["utterance_id", "reason"]).to_pylist():
+            if row["utterance_id"] == uid:
+                found.add(row["reason"])
+    assert len(found) == 1, found
+    return found.pop()
+
+
+def _recorded(lake) -> list[tuple[str, str]]:
+    engine = create_engine(lake.database_url)
+    try:
+        with engine.connect() as conn:
+            d = deleted_recordings
+            return sorted(tuple(r) for r in conn.execute(select(d.c.dataset, d.c.request_id)))
+    finally:
+        engine.dispose()
+
+
+def _redelivered(lake, folder: str, uid: str = "u-zed-again") -> None:
+    """zed's recording again under ``uid``, and bob saying the same words an hour later (were zed's row
+    published, bob's would be its duplicate)."""
+    lake.storage.write_bytes(f"{folder}/r.jsonl", line(uid, "zed-cust-77", WORDS, **SAME))
+    # (in a file of its own: a file's own dedup knows no deleted recording, and would drop bob's words as
+    # a duplicate of zed's redelivery: not published, on the safe side)
+    lake.storage.write_bytes(
+        f"{folder}/s.jsonl", line("u-bob-same", "bob-cust-11", WORDS, captured_at="2026-11-20T11:00:00Z")
+    )
+
+
+def test_a_redelivery_after_the_listing_was_carried_out_is_not_published(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME))
+    lake.publish()
+    assert lake.live_ids() == {"u-zed-0001"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed" and lake.live_ids() == set()
+    assert _recorded(lake) == [("assistant-sft", "req-1")]  # by the purge: no id, no text
+    _redelivered(lake, LATER)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-same"}  # bob's same words: his own recording
+    assert _decision(lake, "u-zed-again") == "duplicate"
+    lake.audit()
+
+
+def test_a_redelivery_decided_with_the_listing_the_same_night_is_not_published(lake):
+    """The listing read first; the listed recording and its redelivery land the same night, in two files."""
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME))
+    _redelivered(lake, DT)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-same"}
+    assert _decision(lake, "u-zed-again") == "duplicate"
+    assert _recorded(lake) == [("assistant-sft", "req-1")]  # recorded after the switch, for later nights
+    _redelivered(lake, LATER, uid="u-zed-third")
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-same"}
+    assert _decision(lake, "u-zed-third") == "duplicate"
+
+
+def test_other_words_of_the_same_speaker_are_published(lake):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME))
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    lake.storage.write_bytes(
+        f"{LATER}/b.jsonl", line("u-zed-other", "zed-cust-77", "what is the weather in oslo")
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u-zed-other"}
+
+
+def test_a_key_rotation_keeps_the_deleted_recordings(lake, monkeypatch):
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+                             + line("u-bob", "bob-cust-11", "what is the weather in paris"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    assert _rotate(lake, monkeypatch) == 0
+    lake.key = NEW
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    _redelivered(lake, LATER)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob", "u-bob-same"}
+
+
+def test_a_delete_all_erases_the_deleted_recordings_of_its_customer(lake):
+    """Its own rule covers every recording captured before it, redelivered or not: no speaker key of the
+    customer stays in the store."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+                             + line("u-zed-0002", "zed-cust-77", "play some jazz"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    lake.storage.write_bytes("landing/deletions/e.jsonl", deletion("req-2", "zed-cust-77"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-2")["status"] == "completed"
+    assert _recorded(lake) == []
+    _redelivered(lake, LAST)  # captured before the delete-all: its rule covers it
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-same"}
