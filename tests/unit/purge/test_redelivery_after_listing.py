@@ -5,6 +5,7 @@ speaker's same words are someone else's recording: published. End to end through
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import create_engine, select
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
 from tests.unit.purge.test_recording_twins import DT, LATER, SAME, WORDS, listing
@@ -119,3 +120,36 @@ def test_a_delete_all_erases_the_deleted_recordings_of_its_customer(lake):
     _redelivered(lake, LAST)  # captured before the delete-all: its rule covers it
     lake.publish()
     assert lake.live_ids() == {"u-bob-same"}
+
+
+@pytest.mark.parametrize("read_whole", [200_000, 0], ids=["read-whole", "by-hash"])
+def test_the_store_finds_the_deleted_recordings_of_given_contents(store, monkeypatch, read_whole):
+    """(SQLite and PostgreSQL) recorded once per speaker and content, found by content, of one dataset only;
+    re-keyed by a rotation (a key no customer explains goes); erased by speaker."""
+    import pyarrow as pa
+
+    from utterance_governance.io.store import deleted
+
+    monkeypatch.setattr(deleted, "_READ_WHOLE", read_whole)
+    rows = pa.table({"speaker_key": ["s1", "s1", "s2", "s3"], "content_hash": ["h1", "h1", "h1", "h2"],
+                     "request_id": ["r2", "r1", "r1", "r1"]})  # fmt: skip
+    assert store.record_deleted_recordings("ds", rows) == 3
+    assert store.record_deleted_recordings("other", rows.slice(3)) == 1
+
+    def found(dataset: str, hashes: list[str | None]) -> list[tuple[str, str]]:
+        table = store.deleted_recordings_of(dataset, pa.array(hashes, pa.string()))
+        return sorted(
+            zip(
+                table.column("speaker_key").to_pylist(), table.column("content_hash").to_pylist(), strict=True
+            )
+        )
+
+    assert found("ds", ["h1", "h9", None]) == [("s1", "h1"), ("s2", "h1")]
+    assert found("ds", ["h9"]) == [] and found("other", ["h1"]) == []
+    held = store.all_deleted_recordings()
+    assert ("ds", "s1", "h1", "r1") in {tuple(r.values()) for r in held.to_pylist()}  # the first request kept
+    # (s2: explained by no customer, goes)
+    assert store.rekey_deleted_recordings(pa.array(["s1", "s3"]), pa.array(["t1", "t3"])) == 3
+    assert found("ds", ["h1"]) == [("t1", "h1")] and found("other", ["h2"]) == [("t3", "h2")]
+    assert store.erase_deleted_recordings("ds", ["t1"]) == 1
+    assert found("ds", ["h1"]) == []

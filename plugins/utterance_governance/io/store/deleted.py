@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from utterance_governance.io.store.base import _chunks, _conform
 from utterance_governance.io.store_schema import deleted_recordings
@@ -30,6 +30,7 @@ DELETED_RECORDINGS = pa.schema(
     [("speaker_key", pa.string()), ("content_hash", pa.string()), ("request_id", pa.string())]
 )
 _INSERT_BATCH = 50_000
+_READ_WHOLE = 200_000  # a dataset's recorded rows up to this many are read whole by the dedup
 
 
 class DeletedRecordings:
@@ -56,20 +57,36 @@ class DeletedRecordings:
         return rows.num_rows
 
     def deleted_recordings_of(self, dataset: str, content_hashes: pa.Array | pa.ChunkedArray) -> pa.Table:
-        """The recorded (``speaker_key``, ``content_hash``) pairs of ``dataset`` with one of ``content_hashes``."""
+        """The recorded (``speaker_key``, ``content_hash``) pairs of ``dataset`` with one of ``content_hashes``:
+        the dataset's few read whole and matched here (a content partition's hashes are many: one lookup
+        each would cost more than the table), looked up by hash once they are many."""
         d = deleted_recordings
-        wanted = sorted(set(pa.chunked_array([content_hashes]).drop_null().to_pylist()))
         found: list[tuple[str, str]] = []
         with self._read() as conn:
-            for chunk in _chunks(wanted):
-                stmt = select(d.c.speaker_key, d.c.content_hash).where(
-                    d.c.dataset == dataset, d.c.content_hash.in_(chunk)
+            held = conn.execute(
+                select(func.count()).select_from(d).where(d.c.dataset == dataset)
+            ).scalar_one()
+            if held and held <= _READ_WHOLE:
+                found = list(
+                    conn.execute(
+                        select(d.c.speaker_key, d.c.content_hash).where(d.c.dataset == dataset)
+                    ).tuples()
                 )
-                found.extend(conn.execute(stmt).tuples())
-        return pa.table(
+            elif held:
+                for chunk in _chunks(sorted(set(pa.chunked_array([content_hashes]).drop_null().to_pylist()))):
+                    stmt = select(d.c.speaker_key, d.c.content_hash).where(
+                        d.c.dataset == dataset, d.c.content_hash.in_(chunk)
+                    )
+                    found.extend(conn.execute(stmt).tuples())
+        table = pa.table(
             {"speaker_key": pa.array([s for s, _ in found], pa.string()),
              "content_hash": pa.array([h for _, h in found], pa.string())}
         )  # fmt: skip
+        return table.filter(
+            pc.is_in(
+                table.column("content_hash"), value_set=pa.chunked_array([content_hashes]).combine_chunks()
+            )
+        )
 
     def all_deleted_recordings(self) -> pa.Table:
         """Every recorded row, of every dataset (``dataset`` + ``DELETED_RECORDINGS``)."""
