@@ -116,14 +116,20 @@ def decide_records(
 
     open_idx = np.flatnonzero(np.equal(reasons, None))
     survivors = records.take(pa.array(open_idx, pa.int64()))
+    # the records a listing covers are cleaned with them (one pass: redaction's cost is mostly per pass),
+    # to hash them as a publishable row is hashed (``_deleted_recordings``)
+    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
+    listed_idx = listed.index.to_numpy(dtype=np.int64)
+    cleaned = records.take(pa.array(np.concatenate([open_idx, listed_idx]), pa.int64()))
     redact_started = time.perf_counter()
-    user_text = pc.utf8_trim_whitespace(
-        redact_array(survivors.column("transcript"), survivors.column("locale"))
-    )
-    assistant_text = pc.utf8_trim_whitespace(
-        redact_array(survivors.column("response"), survivors.column("locale"))
+    user_all = pc.utf8_trim_whitespace(redact_array(cleaned.column("transcript"), cleaned.column("locale")))
+    assistant_all = pc.utf8_trim_whitespace(
+        redact_array(cleaned.column("response"), cleaned.column("locale"))
     )
     seconds["redact"] += time.perf_counter() - redact_started
+    user_text, assistant_text = user_all.slice(0, len(open_idx)), assistant_all.slice(0, len(open_idx))
+    if len(listed_idx):
+        user_all, assistant_all = user_all.slice(len(open_idx)), assistant_all.slice(len(open_idx))
     hashes = content_hashes(user_text, assistant_text)
     _, rank = capture_order(survivors)
     text_frame = Frame(
@@ -185,27 +191,16 @@ def decide_records(
         },
         schema=PUBLISHABLE,
     )
-    deleted = _deleted_recordings(records, speakers, verdict.listed())
+    deleted = DELETED_RECORDINGS.empty_table()
+    if len(listed_idx):  # a redelivery's content hash is theirs: hashed as a publishable row's is
+        deleted = pa.table(
+            {"speaker_key": speakers.take(pa.array(listed_idx, pa.int64())),
+             "content_hash": content_hashes(pc.fill_null(user_all, ""), assistant_all),
+             "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
+            schema=DELETED_RECORDINGS,
+        ).drop_null()  # fmt: skip
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
     return Decided(decisions, publishable, counts, seconds, deleted)
-
-
-def _deleted_recordings(records: pa.Table, speakers: pa.Array, listed) -> pa.Table:
-    """``DELETED_RECORDINGS`` of the records a listing covers (``Verdict.listed``: rows, request ids): their
-    turns cleaned and hashed as a publishable row's are, so a redelivery's content hash is theirs."""
-    if not len(listed):
-        return DELETED_RECORDINGS.empty_table()
-    first = listed.groupby("row", sort=True)["request_id"].min()
-    rows = pa.array(first.index.to_numpy(dtype=np.int64))
-    taken = records.take(rows)
-    user = pc.utf8_trim_whitespace(redact_array(taken.column("transcript"), taken.column("locale")))
-    reply = pc.utf8_trim_whitespace(redact_array(taken.column("response"), taken.column("locale")))
-    hashes = content_hashes(pc.fill_null(user, ""), reply)
-    return pa.table(
-        {"speaker_key": speakers.take(rows), "content_hash": hashes,
-         "request_id": pa.array(first.to_numpy(dtype=object), pa.string())},
-        schema=DELETED_RECORDINGS,
-    ).drop_null()  # fmt: skip
 
 
 def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
