@@ -212,7 +212,9 @@ def _twelve_twins(lake, folder: str, night: int) -> None:
         same = {"session_id": f"s-{night}-{i}", "turn_index": 1}
         lines += line(f"u-{night}-{i:02d}-b", f"cust-{i:02d}", words, **same)
         lines += line(f"u-{night}-{i:02d}-a", f"cust-{i:02d}", words, **same)
-    lines += line(f"u-{night}-other", "cust-99", f"please remind me about appointment number {night}-0 tomorrow")
+    lines += line(
+        f"u-{night}-other", "cust-99", f"please remind me about appointment number {night}-0 tomorrow"
+    )
     lake.storage.write_bytes(f"{folder}/a.jsonl", lines)
 
 
