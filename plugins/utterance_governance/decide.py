@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
 from utterance_governance.io.readers import ReadResult
-from utterance_governance.io.store.deleted import DELETED_RECORDINGS
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.publish.shards import split_turns
@@ -118,8 +118,7 @@ def decide_records(
     survivors = records.take(pa.array(open_idx, pa.int64()))
     # the records a listing covers are cleaned with them (one pass: redaction's cost is mostly per pass),
     # to hash them as a publishable row is hashed (``_deleted_recordings``)
-    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
-    listed_idx = listed.index.to_numpy(dtype=np.int64)
+    listed_idx, listings = verdict.listed()
     cleaned = records.take(pa.array(np.concatenate([open_idx, listed_idx]), pa.int64()))
     redact_started = time.perf_counter()
     user_all = pc.utf8_trim_whitespace(redact_array(cleaned.column("transcript"), cleaned.column("locale")))
@@ -193,12 +192,8 @@ def decide_records(
     )
     deleted = DELETED_RECORDINGS.empty_table()
     if len(listed_idx):  # a redelivery's content hash is theirs: hashed as a publishable row's is
-        deleted = pa.table(
-            {"speaker_key": speakers.take(pa.array(listed_idx, pa.int64())),
-             "content_hash": content_hashes(pc.fill_null(user_all, ""), assistant_all),
-             "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
-            schema=DELETED_RECORDINGS,
-        ).drop_null()  # fmt: skip
+        deleted = as_deleted_recordings(speakers.take(pa.array(listed_idx, pa.int64())),
+                                     content_hashes(pc.fill_null(user_all, ""), assistant_all), listings)  # fmt: skip
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
     return Decided(decisions, publishable, counts, seconds, deleted)
 
@@ -289,13 +284,11 @@ def decide_withdrawn(
         },
         schema=PUBLISHABLE,
     )
-    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
-    at = pa.array(listed.index.to_numpy(dtype=np.int64))
-    deleted = pa.table(
-        {"speaker_key": rows.column("speaker_key").take(at), "content_hash": rows.column("content_hash").take(at),
-         "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
-        schema=DELETED_RECORDINGS,
-    ).drop_null()  # fmt: skip
+    listed, listings = verdict.listed()
+    at = pa.array(listed, pa.int64())
+    deleted = as_deleted_recordings(
+        rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings
+    )
     return Decided(decisions, publishable, counts, deleted=deleted)
 
 

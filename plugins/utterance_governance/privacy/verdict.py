@@ -56,14 +56,20 @@ class Verdict:
         """(row, request_id) of every deletion request covering a row."""
         return deletion_pairs(self.subjects)
 
-    def listed(self) -> pd.DataFrame:
-        """(row, request_id) of every listing (a deletion request of scope ``utterances``) covering a row: the
-        recordings a customer deleted one by one (``io.store.deleted``)."""
+    def listed(self) -> tuple[np.ndarray, pa.Array]:
+        """(rows, request ids), by row: the rows a listing (a deletion request of scope ``utterances``) covers,
+        each with the first such request's id: the recordings a customer deleted one by one
+        (``io.store.deleted``)."""
         deletions = self.subjects.state.deletion_requests
         scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
         listings = deletions.column("request_id").filter(pc.fill_null(pc.equal(scope, "utterances"), False))
         pairs = self.pairs
-        return pairs[pairs["request_id"].isin(set(listings.to_pylist()))]
+        first = (
+            pairs[pairs["request_id"].isin(set(listings.to_pylist()))]
+            .groupby("row", sort=True)["request_id"]
+            .min()
+        )
+        return first.index.to_numpy(dtype=np.int64), pa.array(first.to_numpy(dtype=object), pa.string())
 
     def covering_requests(self, rows: np.ndarray | None = None) -> list[list[str]]:
         """The ids of the deletion requests covering each row (of ``rows``, default every row)."""

@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.io.store.deleted import DELETED_RECORDINGS
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.rules import RULES_VERSION
@@ -132,13 +132,11 @@ def _affected(
     deleted = hit[verdict.deleted[hit]]
     by_request: dict[str, dict[str, int]] = {}
     count_by_request(verdict.covering_requests(deleted), "published_rows", by_request)
-    listed = verdict.listed().groupby("row", sort=True)["request_id"].min()
-    at = pa.array(listed.index.to_numpy(dtype=np.int64), pa.int64())
-    recordings = pa.table(
-        {"speaker_key": ledger.column("speaker_key").take(at), "content_hash": ledger.column("content_hash").take(at),
-         "request_id": pa.array(listed.to_numpy(dtype=object), pa.string())},
-        schema=DELETED_RECORDINGS,
-    )  # fmt: skip
+    listed, listings = verdict.listed()
+    at = pa.array(listed, pa.int64())
+    recordings = as_deleted_recordings(
+        ledger.column("speaker_key").take(at), ledger.column("content_hash").take(at), listings
+    )
     return Affected(rows, by_request, ledger.take(take), recordings)
 
 

@@ -30,6 +30,17 @@ DELETED_RECORDINGS = pa.schema(
     [("speaker_key", pa.string()), ("content_hash", pa.string()), ("request_id", pa.string())]
 )
 _INSERT_BATCH = 50_000
+
+
+def as_deleted_recordings(speaker_keys, content_hashes, request_ids: pa.Array) -> pa.Table:
+    """``DELETED_RECORDINGS`` of rows with these speaker keys, content hashes and listings' request ids
+    (``Verdict.listed``), those with a speaker key and a content hash."""
+    return pa.table(
+        {"speaker_key": speaker_keys, "content_hash": content_hashes, "request_id": request_ids},
+        schema=DELETED_RECORDINGS,
+    ).drop_null()
+
+
 _READ_WHOLE = 200_000  # a dataset's recorded rows up to this many are read whole by the dedup
 
 
