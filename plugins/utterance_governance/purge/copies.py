@@ -88,8 +88,9 @@ from utterance_governance.io.storage import (
     without_dictionaries,
 )
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store.deleted import listings_a_delete_all_covers
 from utterance_governance.policy import Policy
-from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict, speaker_keys
+from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
 from utterance_governance.privacy.identity import AnyCase, canonical_id, listed_key, without_refused
 from utterance_governance.privacy.keys import fold_keys
 from utterance_governance.publish.commit import DatasetPaths, live_version, read_manifest
@@ -318,10 +319,11 @@ def purge_copies(
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
         everyone = pa.array(deleted.everything_of, pa.string())
         folds = fold_keys(everyone, pseudonym_key).drop_null().to_pylist()
-        # the recordings a listing of theirs erased: the delete-all's own rule covers every one of them now
-        speakers = [*speaker_keys(everyone, pseudonym_key).drop_null().to_pylist(),
-                    *store.speakers_of_folds(folds).column("speaker_key").to_pylist()]  # fmt: skip
-        result.traces["deleted_recordings_erased"] = store.erase_deleted_recordings(dataset, speakers)
+        # the recordings a listing of theirs made before it erased: its own rule covers every one of them
+        covered = listings_a_delete_all_covers(
+            deleted.state.deletions, timedelta(seconds=deleted.policy.capture_clock_skew_s)
+        )
+        result.traces["deleted_recordings_erased"] = store.erase_deleted_recordings(dataset, covered)
         # (after every copy was searched, by speaker key too: the pairs found them)
         result.traces["speaker_folds_erased"] = store.erase_speaker_folds(dataset, folds)
     result.problems += traces.problems

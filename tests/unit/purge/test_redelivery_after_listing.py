@@ -5,6 +5,8 @@ speaker's same words are someone else's recording: published. End to end through
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import create_engine, select
 from tests.unit.purge.test_every_copy_edges import deletion, line, receipt
@@ -104,7 +106,7 @@ def test_a_key_rotation_keeps_the_deleted_recordings(lake, monkeypatch):
     assert lake.live_ids() == {"u-bob", "u-bob-same"}
 
 
-def test_a_delete_all_erases_the_deleted_recordings_of_its_customer(lake):
+def test_a_delete_all_erases_the_deleted_recordings_of_its_customers_earlier_listings(lake):
     """Its own rule covers every recording captured before it, redelivered or not: no speaker key of the
     customer stays in the store."""
     lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
@@ -113,7 +115,9 @@ def test_a_delete_all_erases_the_deleted_recordings_of_its_customer(lake):
     lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
     lake.privacy(check_deadlines=False)
     assert _recorded(lake) == [("assistant-sft", "req-1")]
-    lake.storage.write_bytes("landing/deletions/e.jsonl", deletion("req-2", "zed-cust-77"))
+    # a day after the listing, in another case (one customer)
+    lake.storage.write_bytes("landing/deletions/e.jsonl",
+                             deletion("req-2", "Zed-Cust-77", requested_at="2026-11-26T00:00:00Z"))  # fmt: skip
     lake.privacy(check_deadlines=False)
     assert receipt(lake, "req-2")["status"] == "completed"
     assert _recorded(lake) == []
@@ -125,7 +129,7 @@ def test_a_delete_all_erases_the_deleted_recordings_of_its_customer(lake):
 @pytest.mark.parametrize("read_whole", [200_000, 0], ids=["read-whole", "by-hash"])
 def test_the_store_finds_the_deleted_recordings_of_given_contents(store, monkeypatch, read_whole):
     """(SQLite and PostgreSQL) recorded once per speaker and content, found by content, of one dataset only;
-    re-keyed by a rotation (a key no customer explains goes); erased by speaker."""
+    re-keyed by a rotation (a key no customer explains goes); erased by listing."""
     import pyarrow as pa
 
     from utterance_governance.io.store import deleted
@@ -151,5 +155,54 @@ def test_the_store_finds_the_deleted_recordings_of_given_contents(store, monkeyp
     # (s2: explained by no customer, goes)
     assert store.rekey_deleted_recordings(pa.array(["s1", "s3"]), pa.array(["t1", "t3"])) == 3
     assert found("ds", ["h1"]) == [("t1", "h1")] and found("other", ["h2"]) == [("t3", "h2")]
-    assert store.erase_deleted_recordings("ds", ["t1"]) == 1
-    assert found("ds", ["h1"]) == []
+    assert store.erase_deleted_recordings("ds", ["r1", "r9"]) == 2  # (by listing: those a delete-all covers)
+    assert found("ds", ["h1", "h2"]) == [] and found("other", ["h2"]) == [("t3", "h2")]
+
+
+def test_an_older_delete_all_keeps_the_recordings_a_later_listing_deleted(lake):
+    """The customer deleted everything, then used the assistant again and listed a new recording: the delete-all
+    does not cover it (captured after it), so every privacy run that judges the delete-all again keeps it
+    recorded, and its redelivery stays a duplicate."""
+    lake.storage.write_bytes("landing/deletions/all.jsonl",
+                             deletion("req-all", "zed-cust-77", requested_at="2026-11-15T00:00:00Z"))  # fmt: skip
+    lake.privacy(check_deadlines=False)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME))
+    lake.publish()
+    assert lake.live_ids() == {"u-zed-0001"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed" and lake.live_ids() == set()
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    _redelivered(lake, LATER)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-same"}
+    assert _decision(lake, "u-zed-again") == "duplicate"
+
+
+def test_which_listings_a_delete_all_covers():
+    """By the customer's fold, their latest delete-all, and the clock skew a capture time may have."""
+    from datetime import datetime, timedelta
+
+    import pyarrow as pa
+
+    from utterance_governance.io.store.deleted import listings_a_delete_all_covers
+
+    def at(day: int, hour: int = 0) -> datetime:
+        return datetime(2026, 11, day, hour, tzinfo=UTC)
+
+    rows = [("l-before", "zed", "utterances", at(10)), ("all-1", "ZED", "all", at(12)),
+            ("l-between", "zed", " Utterances ", at(13)), ("all-2", "zed", "ALL", at(14)),
+            ("l-skew", "zed", "utterances", at(13, 23) + timedelta(minutes=58)),
+            ("l-after", "zed", "utterances", at(15)), ("l-other", "bob", "utterances", at(1)),
+            ("r-range", "zed", "range", at(1))]  # fmt: skip
+    table = pa.table(
+        {
+            name: [r[i] for r in rows]
+            for i, name in enumerate(["request_id", "customer_id", "scope", "requested_at"])
+        }
+    )
+    assert listings_a_delete_all_covers(table, timedelta(minutes=5)) == ["l-before", "l-between"]
+    assert listings_a_delete_all_covers(table, timedelta(days=5)) == []
+    assert listings_a_delete_all_covers(table.filter(pa.array([r[2] != "all" and r[2] != "ALL" for r in rows])),
+                                        timedelta(0)) == []  # fmt: skip

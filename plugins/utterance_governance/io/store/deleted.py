@@ -10,13 +10,16 @@ them (``deleted_recordings_of``): a row of the same speaker and content repeats 
 ``duplicate`` never published. Another speaker's same words are someone else's recording: untouched.
 
 Keyed digests only (no id, no text). A key rotation re-keys them (``rekey_deleted_recordings``); a
-delete-all of the speaker erases them (``erase_deleted_recordings``): its own rule covers every recording
-captured before it, redelivered or not.
+delete-all of the customer erases those of the listings they made before it (``listings_a_delete_all_covers``,
+``erase_deleted_recordings``): its own rule covers every recording captured before it, redelivered or not.
+A listing made after it (the customer used the assistant again) names recordings it does not cover: theirs
+stay, however often the delete-all is judged again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +27,7 @@ from sqlalchemy import delete, func, select
 
 from utterance_governance.io.store.base import _chunks, _conform
 from utterance_governance.io.store_schema import deleted_recordings
+from utterance_governance.privacy.identity import canonical_ids, key_of_canonical
 
 # a recording a listing erased: its speaker key, content hash, and the listing's request id
 DELETED_RECORDINGS = pa.schema(
@@ -39,6 +43,33 @@ def as_deleted_recordings(speaker_keys, content_hashes, request_ids: pa.Array) -
         {"speaker_key": speaker_keys, "content_hash": content_hashes, "request_id": request_ids},
         schema=DELETED_RECORDINGS,
     ).drop_null()
+
+
+def listings_a_delete_all_covers(deletions: pa.Table, margin: timedelta) -> list[str]:
+    """The request ids of the listings among ``deletions`` (``schema.DELETION``) made more than ``margin`` (the
+    clock skew a capture time may have) before a delete-all of their customer in any case: every recording
+    they named was captured before it, so its own rule covers the recording, redelivered or not. A listing
+    made later, or with no readable time, is not."""
+    scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
+    rows = pa.table(
+        {
+            "request_id": deletions.column("request_id"),
+            "fold": key_of_canonical(canonical_ids(deletions.column("customer_id"))),
+            "requested_at": deletions.column("requested_at"),
+        }
+    )
+    alls = rows.filter(pc.fill_null(pc.equal(scope, "all"), False)).drop_null()
+    if not alls.num_rows:
+        return []
+    last = alls.group_by("fold", use_threads=False).aggregate([("requested_at", "max")])
+    listings = rows.filter(pc.fill_null(pc.equal(scope, "utterances"), False)).join(last, "fold")
+    covered = pc.less(
+        pc.add(listings.column("requested_at"), pa.scalar(margin, pa.duration("us"))),
+        listings.column("requested_at_max"),
+    )
+    return sorted(
+        set(listings.column("request_id").filter(pc.fill_null(covered, False)).to_pylist()) - {None}
+    )
 
 
 _READ_WHOLE = 200_000  # a dataset's recorded rows up to this many are read whole by the dedup
@@ -133,13 +164,14 @@ class DeletedRecordings:
                 conn.execute(d.insert(), kept.slice(start, _INSERT_BATCH).to_pylist())
         return kept.num_rows
 
-    def erase_deleted_recordings(self, dataset: str, speaker_keys: Sequence[str]) -> int:
-        """Erase the recorded rows of ``speaker_keys`` (a delete-all's customer); the number erased."""
+    def erase_deleted_recordings(self, dataset: str, request_ids: Sequence[str]) -> int:
+        """Erase the recorded rows of the listings ``request_ids`` (``listings_a_delete_all_covers``); the
+        number erased."""
         d = deleted_recordings
         erased = 0
         with self._write() as conn:
-            for chunk in _chunks(sorted({s for s in speaker_keys if s})):
+            for chunk in _chunks(sorted({r for r in request_ids if r})):
                 erased += conn.execute(
-                    delete(d).where(d.c.dataset == dataset, d.c.speaker_key.in_(chunk))
+                    delete(d).where(d.c.dataset == dataset, d.c.request_id.in_(chunk))
                 ).rowcount
         return erased
