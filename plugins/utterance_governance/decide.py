@@ -192,10 +192,27 @@ def decide_records(
     )
     deleted = DELETED_RECORDINGS.empty_table()
     if len(listed_idx):  # a redelivery's content hash is theirs: hashed as a publishable row's is
-        deleted = as_deleted_recordings(speakers.take(pa.array(listed_idx, pa.int64())),
-                                     content_hashes(pc.fill_null(user_all, ""), assistant_all), listings)  # fmt: skip
+        deleted = _as_deleted(
+            speakers.take(pa.array(listed_idx, pa.int64())), user_all, assistant_all, listings
+        )
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
     return Decided(decisions, publishable, counts, seconds, deleted)
+
+
+def listed_recordings(
+    records: pa.Table, listed: np.ndarray, listings: pa.Array, pseudonym_key: bytes
+) -> pa.Table:
+    """The recordings a listing covers (rows ``listed`` of typed ``records``, each with its listing's request id,
+    ``Verdict.listed``) as the store keeps them (``io.store.deleted``): cleaned and hashed as ``decide_records``
+    hashes a publishable row, so a redelivery's content hash is theirs."""
+    rows = records.take(pa.array(listed, pa.int64()))
+    user = pc.utf8_trim_whitespace(redact_array(rows.column("transcript"), rows.column("locale")))
+    assistant = pc.utf8_trim_whitespace(redact_array(rows.column("response"), rows.column("locale")))
+    return _as_deleted(speaker_keys(rows.column("customer_id"), pseudonym_key), user, assistant, listings)
+
+
+def _as_deleted(speakers: pa.Array, user: pa.Array, assistant: pa.Array, listings: pa.Array) -> pa.Table:
+    return as_deleted_recordings(speakers, content_hashes(pc.fill_null(user, ""), assistant), listings)
 
 
 def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:

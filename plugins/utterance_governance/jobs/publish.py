@@ -1424,12 +1424,14 @@ def _recheck(
         if said and {i.get("delete_alls") for i in staged} != {said.fingerprint}
         else []
     )
-    excluded_parts, rows_now = [], 0
+    excluded_parts, rows_now, listed = [], 0, []
     for partition in range(len(publication.parts)):
         rows = read_partition(
             ctx.storage, gated_dir, partition, PUBLISHABLE, [*RECHECK_COLUMNS, "content_hash", *texts]
         )
-        excluded = recheck_rows(rows, state, ctx.policy, now, key).excluded
+        rechecked = recheck_rows(rows, state, ctx.policy, now, key)
+        excluded = rechecked.excluded
+        listed.append(rechecked.deleted)
         if texts:
             excluded = pa.concat_tables(
                 [excluded, _naming_deleted(rows, said, excluded.column("utterance_id"))]
@@ -1445,6 +1447,10 @@ def _recheck(
         if excluded_parts
         else pa.table({"utterance_id": pa.array([], pa.string()), "reason": pa.array([], pa.string())})
     )
+    # the recordings a listing that arrived since covers: a redelivery of one, here (held as a twin) or on a
+    # later night, is their duplicate (``io.store.deleted``)
+    if listed and (deleted := pa.concat_tables(listed)).num_rows:
+        ctx.store.record_deleted_recordings(ctx.dataset, deleted)
     # rows taken out here, purged from the staging by a deletion meanwhile (fewer than were gated), or
     # live rows withdrawn meanwhile (another version): the duplicates of what does not go live wait
     if excluded.num_rows or rows_now < publication.part_rows or changed:

@@ -40,6 +40,7 @@ record and names a deleted customer is not (``_purge_privacy_folders``).
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import hashlib
 import io
@@ -61,6 +62,7 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from utterance_governance import schema as S
+from utterance_governance.decide import listed_recordings
 from utterance_governance.io import readers
 from utterance_governance.io.readers import (
     EARLIEST_CAPTURE,
@@ -88,7 +90,7 @@ from utterance_governance.io.storage import (
     without_dictionaries,
 )
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.io.store.deleted import listings_a_delete_all_covers
+from utterance_governance.io.store.deleted import as_deleted_recordings, listings_a_delete_all_covers
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, Verdict, canonical_ids, privacy_verdict
 from utterance_governance.privacy.identity import AnyCase, canonical_id, listed_key, without_refused
@@ -122,6 +124,8 @@ class Deleted:
     pseudonym_key: bytes
     now: datetime
     policy: Policy = field(default_factory=Policy)  # the run's: the published purge judges with it too
+    # where the recordings a listing covers go as their copies are erased (``io.store.deleted``); None: a dry run
+    keep_listed: Callable[[pa.Table], object] | None = None
 
     @classmethod
     def of(
@@ -162,6 +166,31 @@ class Deleted:
 
     def judge(self, rows: pa.Table) -> Verdict:
         return privacy_verdict(rows, self.state, self.policy, self.now, self.pseudonym_key)
+
+    def keep_listed_recordings(self, table: pa.Table, verdict: Verdict) -> None:
+        """Before a copy is written again without them: the recordings among ``table``'s rows (``verdict``, on
+        them) a listing covers, kept in the store (``keep_listed``), so their redelivery under another id is a
+        duplicate whenever the listing was carried out: a staged, decided or withdrawn row by its speaker key
+        and content hash, a landing or held row by its text, hashed as a publishable row's is."""
+        listed, listings = verdict.listed()
+        within = (
+            listed < table.num_rows
+        )  # (rows judged after the table's own: a landing file's quarantined lines)
+        listed, listings = listed[within], listings.filter(pa.array(within))
+        if self.keep_listed is None or not len(listed):
+            return
+        names = set(table.column_names)
+        if {"speaker_key", "content_hash"} <= names:
+            at = pa.array(listed, pa.int64())
+            rows = as_deleted_recordings(
+                table.column("speaker_key").take(at), table.column("content_hash").take(at), listings
+            )
+        elif {"customer_id", "transcript", "response", "locale"} <= names:
+            rows = listed_recordings(table, listed, listings, self.pseudonym_key)
+        else:  # (a quarantined line: never published, nothing to repeat)
+            return
+        if rows.num_rows:
+            self.keep_listed(rows)
 
     def mentioned(
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
@@ -258,6 +287,8 @@ def purge_copies(
         finish_rewrites(storage, store)
         _name_by_digest_alone(storage, pseudonym_key, now, result)  # (before the files are listed)
     deleted = Deleted.of(deletions, pseudonym_key, now, policy, store.speakers_of_folds)
+    if not dry_run:
+        deleted.keep_listed = functools.partial(store.record_deleted_recordings, dataset)
     journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
     found_ids = FoundIds(journal)
     id_only: list[tuple[str, str]] = []
@@ -660,8 +691,9 @@ def _purge_landing_file(
     long_lines: dict[int, str] = {}  # the lines too long to read, searched whole (once, when one is met)
     searched_long = False
 
-    def judge(records: pa.Table, quarantined: pa.Table) -> np.ndarray:
+    def judge(read: pa.Table, quarantined: pa.Table) -> np.ndarray:
         nonlocal searched_long
+        records = read.select(columns)
         too_long = pc.equal(quarantined.column("detail"), "line_too_long")
         if text is not None and not searched_long and pc.any(too_long).as_py():
             long_lines.update(_long_lines_named(text, deleted))
@@ -679,6 +711,8 @@ def _purge_landing_file(
         hit = np.flatnonzero(verdict.deleted)
         lines = rows.column("line").take(pa.array(hit)).to_numpy()
         if len(hit):
+            if not result.dry_run:  # (the typed records come first: a quarantined line is never published)
+                deleted.keep_listed_recordings(read, verdict)
             dropped.append(lines)
             count_by_request(verdict.covering_requests(hit), "landing_rows", taken)
             found.update(_found_ids(rows, hit))  # (noted in the scrub journal before the rewrite)
@@ -690,12 +724,12 @@ def _purge_landing_file(
         quarantined, carried = _until_an_open_record(
             pa.concat_tables([carried, read.quarantine]), read.records
         )
-        lines = judge(read.records.select(columns), quarantined)
+        lines = judge(read.records, quarantined)
         if read.quarantine.num_rows:
             unsearched += _unsearched(read.quarantine, lines, long_lines)
     # the file ends inside a record broken over lines (a piece was read, so ``read`` is set)
     if carried.num_rows:
-        judge(read.records.select(columns).slice(0, 0), carried)
+        judge(read.records.slice(0, 0), carried)
     drop = sorted_unique(np.concatenate(dropped)) if dropped else np.array([], np.int64)
     if text is not None and text.problem and not (len(drop) and text.unread_from is None):
         # (a rewrite keeps a cut member's complete lines only: what could not be read goes with it)
@@ -1239,6 +1273,7 @@ def _purge_derived_file(
     hit = np.flatnonzero(verdict.deleted)
     _account(result, location, rows, verdict, hit, found)
     if not result.dry_run:
+        deleted.keep_listed_recordings(table, verdict)
         _write_parquet_like(storage, path, table.filter(pa.array(~verdict.deleted)))
         result.files_rewritten[location] += 1
     return not nobodys

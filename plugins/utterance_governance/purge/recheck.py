@@ -14,11 +14,12 @@ published.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pyarrow as pa
 
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
 
@@ -28,6 +29,8 @@ class Rechecked:
     rows: pa.Table  # the rows that may still be published
     excluded: pa.Table  # utterance_id, reason: rows the re-check took out
     blocked_reasons: tuple[str, ...]  # non-empty: nothing may be published
+    # the rows a listing covers, as the store keeps them (``io.store.deleted``), of rows with content hashes
+    deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
 
     @property
     def counts(self) -> Counter:
@@ -47,4 +50,11 @@ def recheck_rows(
             "reason": pa.array(verdict.reasons[verdict.excluded].tolist(), pa.string()),
         }
     )
-    return Rechecked(rows.filter(pa.array(verdict.usable)), excluded, tuple(state.blocked_reasons))
+    deleted = DELETED_RECORDINGS.empty_table()
+    if "content_hash" in rows.column_names:
+        listed, listings = verdict.listed()
+        at = pa.array(listed, pa.int64())
+        deleted = as_deleted_recordings(
+            rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings
+        )
+    return Rechecked(rows.filter(pa.array(verdict.usable)), excluded, tuple(state.blocked_reasons), deleted)

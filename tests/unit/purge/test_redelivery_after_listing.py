@@ -206,3 +206,69 @@ def test_which_listings_a_delete_all_covers():
     assert listings_a_delete_all_covers(table, timedelta(days=5)) == []
     assert listings_a_delete_all_covers(table.filter(pa.array([r[2] != "all" and r[2] != "ALL" for r in rows])),
                                         timedelta(0)) == []  # fmt: skip
+
+
+def test_a_listing_carried_out_before_any_publish_read_the_recording_still_knows_it(lake):
+    """The listing arrives the day the recording lands: the hourly purge erases its landing line before the
+    nightly publish read it, hashing the line's text as a publishable row's is; the redelivery is a duplicate."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+                             + line("u-bob", "bob-cust-11", "what is the weather in paris"))  # fmt: skip
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed"
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    _redelivered(lake, LATER)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob", "u-bob-same"}
+    assert _decision(lake, "u-zed-again") == "duplicate"
+
+
+def test_a_dry_run_purge_records_nothing(lake):
+    from utterance_governance.jobs import privacy
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    with lake._environment():
+        ctx = lake.context("privacy_requests", {"dry_run": True})
+        assert ctx.dry_run
+        privacy.ingest(ctx)
+        copied = privacy.purge_copies(ctx)
+    assert copied["by_request"]["req-1"]["landing_rows"] == 1  # (found, not erased)
+    assert _recorded(lake) == []
+
+
+@pytest.mark.parametrize(
+    ("files", "purged"),
+    [(1, True), (2, True), (1, False)],
+    ids=["same-file", "another-file", "taken-in-only"],
+)
+def test_a_listing_carried_out_while_the_publish_runs_is_known_to_later_nights(lake, files, purged):
+    """The listing lands and its purge runs after the night decided the recording, before it published: the purge
+    erases the staged row (a staged row's speaker key and content hash), and the redelivery, decided that night
+    (the recording's duplicate in its own file, or a row of another file), is never published. Taken in and not
+    carried out yet: the re-check under the lock withholds the row and keeps it."""
+    zed = line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+    again = line("u-zed-again", "zed-cust-77", WORDS, **SAME)
+    bob = line("u-bob", "bob-cust-11", "what is the weather in paris")
+    if files == 1:
+        lake.storage.write_bytes(f"{DT}/a.jsonl", zed + again + bob)
+    else:
+        lake.storage.write_bytes(f"{DT}/a.jsonl", zed + bob)
+        lake.storage.write_bytes(f"{DT}/b.jsonl", again)
+
+    def the_listing_is_carried_out():
+        from utterance_governance.jobs import privacy
+
+        lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+        if purged:
+            lake.privacy(check_deadlines=False)
+        else:
+            with lake._environment():
+                privacy.ingest(lake.context("privacy_requests"))
+
+    lake.publish(between=the_listing_is_carried_out)
+    assert lake.live_ids() == {"u-bob"}
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    lake.privacy(check_deadlines=False)
+    lake.publish()  # (the night's held duplicate decided again)
+    assert lake.live_ids() == {"u-bob"}
