@@ -392,6 +392,9 @@ deleted_recordings = Table(
     Column("content_hash", KEY, primary_key=True),
     Column("speaker_key", KEY, primary_key=True),
     Column("request_id", KEY, nullable=False),  # the listing that erased it
+    # a row kept under its listing's customer after a key rotation (Alembic 0017): the fold digest of that
+    # customer, whose ``speaker_folds`` pairs name every spelling's speaker key; null: the exact speaker key
+    Column("fold_key", KEY, nullable=True),
 )
 
 # --- the store's schema version ------------------------------------------------------------------

@@ -38,7 +38,7 @@ from utterance_governance.io.readers import (
     shown_path,
 )
 from utterance_governance.io.storage import ObjectInfo, ParquetSink, Refused, Storage, UnreadableRows
-from utterance_governance.io.store.deleted import DELETED_RECORDINGS
+from utterance_governance.io.store.deleted import DELETED_RECORDINGS, repeats_by_fold
 from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.io.store.twins import twin_pairs
 from utterance_governance.jobs import telemetry
@@ -905,6 +905,16 @@ def _repeats_a_deleted_recording(ctx: RunContext, partition: int, rows: pa.Table
     if not len(deleted):
         return np.zeros(rows.num_rows, dtype=bool)
     found = np.asarray(pc.fill_null(pc.is_in(_recording_keys(rows), value_set=deleted), False), dtype=bool)
+    by_fold = stored.filter(pc.is_valid(stored.column("fold_key")))
+    if by_fold.num_rows:  # kept by their customer's fold (a key rotation): a row in any spelling, by its pair
+        maybe = pc.is_in(rows.column("content_hash"), value_set=by_fold.column("content_hash"))
+        candidates = rows.select(["speaker_key", "content_hash"]).filter(pc.fill_null(maybe, False))
+        pairs = ctx.store.folds_of_speakers(
+            pc.unique(candidates.column("speaker_key")).drop_null().to_pylist()
+        )
+        found[np.flatnonzero(np.asarray(pc.fill_null(maybe, False)))] |= repeats_by_fold(
+            candidates, by_fold, pairs
+        )
     if found.any():
         log.info("content partition %d: %d rows repeat a recording a deletion listing erased (duplicates)",
                  partition, int(found.sum()))  # fmt: skip

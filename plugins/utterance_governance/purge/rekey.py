@@ -63,6 +63,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store.deleted import LISTING_FOLDS
 from utterance_governance.jobs.in_flight import (
     ROTATION_RUNS,
     in_flight_since,
@@ -174,7 +175,9 @@ def rekey_dataset(
             result["speaker_folds_rekeyed"] = _rekey_speaker_folds(
                 store, dataset, customers, old_key, new_key
             )
-            result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(old, new)
+            result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
+                old, new, listing_folds(store.deletion_requests(), new_key)
+            )
             removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
             result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
             storage.remove(
@@ -271,11 +274,30 @@ def rekey_dataset(
         result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
         result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
         result["speaker_folds_rekeyed"] = _rekey_speaker_folds(store, dataset, customers, old_key, new_key)
-        result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(old, new)
+        result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
+            old, new, listing_folds(store.deletion_requests(), new_key)
+        )
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
+
+
+def listing_folds(deletions: pa.Table, key: bytes) -> pa.Table:
+    """Each listing's (a deletion request of scope ``utterances``) customer's fold under ``key``, by request
+    (``io.store.deleted.LISTING_FOLDS``): its speaker key and keyed digest, where a deleted recording no known
+    id explains is kept (``rekey_deleted_recordings``)."""
+    scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
+    listings = deletions.filter(pc.fill_null(pc.equal(scope, "utterances"), False))
+    folds = key_of_canonical(canonical_ids(listings.column("customer_id")))
+    return pa.table(
+        {
+            "request_id": listings.column("request_id"),
+            "speaker_key": speaker_keys(folds, key),
+            "fold_key": fold_digests(folds, key),
+        },
+        schema=LISTING_FOLDS,
+    ).drop_null()
 
 
 def _rekey_speaker_folds(

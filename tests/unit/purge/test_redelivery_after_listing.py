@@ -151,12 +151,46 @@ def test_the_store_finds_the_deleted_recordings_of_given_contents(store, monkeyp
     assert found("ds", ["h1", "h9", None]) == [("s1", "h1"), ("s2", "h1")]
     assert found("ds", ["h9"]) == [] and found("other", ["h1"]) == []
     held = store.all_deleted_recordings()
-    assert ("ds", "s1", "h1", "r1") in {tuple(r.values()) for r in held.to_pylist()}  # the first request kept
+    assert ("ds", "s1", "h1", "r1", None) in {
+        tuple(r.values()) for r in held.to_pylist()
+    }  # the first request
     # (s2: explained by no customer, goes)
     assert store.rekey_deleted_recordings(pa.array(["s1", "s3"]), pa.array(["t1", "t3"])) == 3
     assert found("ds", ["h1"]) == [("t1", "h1")] and found("other", ["h2"]) == [("t3", "h2")]
     assert store.erase_deleted_recordings("ds", ["r1", "r9"]) == 2  # (by listing: those a delete-all covers)
     assert found("ds", ["h1", "h2"]) == [] and found("other", ["h2"]) == [("t3", "h2")]
+
+
+def test_a_rotation_keeps_a_recording_no_id_explains_under_its_listings_fold(store):
+    """(SQLite and PostgreSQL) a row no known id explains is kept under its listing's customer's fold (speaker
+    key and fold digest); one of a listing the store no longer knows goes; a fold row stays one at the next
+    rotation, made again from its listing; an exact row and a fold row of one key and content become one."""
+    import pyarrow as pa
+
+    from utterance_governance.io.store.deleted import repeats_by_fold
+
+    rows = pa.table({"speaker_key": ["s1", "orphan", "lost", "sf"], "content_hash": ["h1", "h2", "h3", "h2"],
+                     "request_id": ["r1", "r1", "r-gone", "r1"]})  # fmt: skip
+    assert store.record_deleted_recordings("ds", rows) == 4
+    listings = pa.table({"request_id": ["r1"], "speaker_key": ["fold-sk"], "fold_key": ["fold-fk"]})
+    # (sf: the fold's own speaker key under the old key, re-keyed to the same row the orphan becomes)
+    assert store.rekey_deleted_recordings(pa.array(["s1", "sf"]), pa.array(["t1", "fold-sk"]), listings) == 2
+    held = {
+        (r["speaker_key"], r["content_hash"], r["fold_key"])
+        for r in store.all_deleted_recordings().to_pylist()
+    }
+    assert held == {("t1", "h1", None), ("fold-sk", "h2", "fold-fk")}
+    again = pa.table({"request_id": ["r1"], "speaker_key": ["fold-sk-2"], "fold_key": ["fold-fk-2"]})
+    assert store.rekey_deleted_recordings(pa.array(["t1"]), pa.array(["u1"]), again) == 2
+    found = store.deleted_recordings_of("ds", pa.array(["h2"]))
+    assert found.to_pylist() == [{"speaker_key": "fold-sk-2", "content_hash": "h2", "fold_key": "fold-fk-2"}]
+    # a night's rows: one in another spelling (its pair names the fold), one of another customer, one of another
+    # content; a row with no pair is matched by its speaker key, not here
+    night = pa.table(
+        {"speaker_key": ["Zed", "bob", "Zed", "nopair"], "content_hash": ["h2", "h2", "h9", "h2"]}
+    )
+    pairs = pa.table({"fold_key": ["fold-fk-2", "bob-fk"], "speaker_key": ["Zed", "bob"]})
+    assert repeats_by_fold(night, found, pairs).tolist() == [True, False, False, False]
 
 
 def test_an_older_delete_all_keeps_the_recordings_a_later_listing_deleted(lake):
@@ -272,3 +306,24 @@ def test_a_listing_carried_out_while_the_publish_runs_is_known_to_later_nights(l
     lake.privacy(check_deadlines=False)
     lake.publish()  # (the night's held duplicate decided again)
     assert lake.live_ids() == {"u-bob"}
+
+
+@pytest.mark.parametrize("spelling", ["Zed-Cust-77", "zed-cust-77"])
+def test_a_rotation_keeps_the_recording_a_listing_in_another_case_deleted(lake, monkeypatch, spelling):
+    """The listing names ``zed-cust-77``, the recording was ``Zed-Cust-77``'s, and its purge erased every copy
+    of that spelling: no id the rotation knows explains its speaker key. Kept under the listing's fold, its
+    redelivery in either spelling is still a duplicate."""
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "Zed-Cust-77", WORDS, **SAME)
+                             + line("u-bob", "bob-cust-11", "what is the weather in paris"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001", customer="zed-cust-77"))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed" and lake.live_ids() == {"u-bob"}
+    assert _rotate(lake, monkeypatch) == 0
+    lake.key = NEW
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    _redelivered(lake, LATER)  # (bob's same words: published)
+    lake.storage.write_bytes(f"{LATER}/r.jsonl", line("u-zed-again", spelling, WORDS, **SAME))
+    lake.publish()
+    assert lake.live_ids() == {"u-bob", "u-bob-same"}
+    assert _decision(lake, "u-zed-again") == "duplicate"

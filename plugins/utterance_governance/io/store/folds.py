@@ -61,6 +61,20 @@ class SpeakerFolds(StoreBase):
             {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
         )
 
+    def folds_of_speakers(self, speaker_keys: Sequence[str]) -> pa.Table:
+        """The (``fold_key``, ``speaker_key``) pairs of ``speaker_keys`` (``FOLD_PAIRS``): the fold of each id
+        in another case than its fold (an id that is its own fold has none)."""
+        found: list[tuple[str, str]] = []
+        with self._read() as conn:
+            for chunk in _chunks(sorted(set(speaker_keys))):
+                stmt = select(speaker_folds.c.fold_key, speaker_folds.c.speaker_key).where(
+                    speaker_folds.c.speaker_key.in_(chunk)
+                )
+                found.extend(conn.execute(stmt).tuples())
+        return pa.table(
+            {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
+        )
+
     def all_speaker_folds(self) -> pa.Table:
         """Every pair the store holds (``FOLD_PAIRS``)."""
         with self._read() as conn:
