@@ -560,6 +560,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     rows_seen = publishable_rows = 0
     misplaced: dict[str, list[pa.Table]] = {}
     folds: list[pa.Table] = []
+    timed_folds: list[pa.Table] = []
     with (
         ctx.storage.parquet_writer(f"{base}.decisions.parquet") as decisions,
         ctx.storage.parquet_writer(f"{base}.held.parquet") as held,
@@ -585,8 +586,14 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             # every row decided, published or not: a decision's copy (``decisions/``) is found by its speaker key
             folds.append(fold_pairs(read.records.column("customer_id"), mine.column("speaker_key"),
                                     settings.pseudonym_key))  # fmt: skip
+            if folds[-1].num_rows:
+                timed_folds.append(_with_latest_times(folds[-1], mine))
     if not ctx.dry_run:
         ctx.store.record_speaker_folds(pa.concat_tables(folds) if folds else FOLD_PAIRS.empty_table())
+        if timed_folds:  # again after the switch, for those published (``_record_published_folds``)
+            ctx.storage.write_parquet(
+                f"{_stage_dir(ctx, 'folds')}/{key}.parquet", pa.concat_tables(timed_folds)
+            )
     _record_misplaced_privacy_records(ctx, file["path"], misplaced)
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
@@ -1194,6 +1201,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
         _record_recording_twins(ctx, partitions)
         _record_deleted_recordings(ctx, partitions)
+        _record_published_folds(ctx)
         ctx.storage.write_bytes(written, b"")
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more
     ctx.storage.remove(_staging(ctx))
@@ -1646,6 +1654,47 @@ def _record_recording_twins(ctx: RunContext, partitions: int) -> int:
              "looked up in the ledger): recorded in %.2f s", recorded, duplicates, looked_up,
              time.perf_counter() - started)  # fmt: skip
     return recorded
+
+
+def _with_latest_times(pairs: pa.Table, decisions: pa.Table) -> pa.Table:
+    """Case-fold ``pairs`` with their speakers' latest capture and landing among ``decisions``: what a
+    deletion's purge judges them by while they are staged (a delete-all covers a pair whose speaker's rows it
+    all covers; one with a row captured after it stays, for that row)."""
+    mine = pc.is_in(decisions.column("speaker_key"), value_set=pairs.column("speaker_key"))
+    latest = (
+        decisions.select(["speaker_key", "captured_at", "landed_at"])
+        .filter(pc.fill_null(mine, False))
+        .group_by("speaker_key", use_threads=False)
+        .aggregate([("captured_at", "max"), ("landed_at", "max")])
+    )
+    times = pa.table(
+        {
+            "speaker_key": latest.column("speaker_key"),
+            "captured_at": latest.column("captured_at_max"),
+            "landed_at": latest.column("landed_at_max"),
+        }
+    )
+    return pairs.join(times, "speaker_key", join_type="left outer")
+
+
+def _record_published_folds(ctx: RunContext) -> int:
+    """The case-fold pairs this run's files recorded (``process_file``), again for the speakers it published:
+    a delete-all's purge that ran while the run went on erased the pairs of its customer's speakers with no
+    row published then (``io.store.folds``), and a row of theirs the request does not cover (captured and
+    landed after it) went live after: without its pair, an opt-out or deletion naming another spelling would
+    not reach it. The number of pairs recorded."""
+    folder = _stage_dir(ctx, "folds")
+    files = ctx.storage.list_files(folder, (".parquet",))
+    if not files:
+        return 0
+    pairs = pa.concat_tables(
+        [ctx.storage.read_parquet(info.path, FOLD_PAIRS.names).cast(FOLD_PAIRS) for info in files]
+    )
+    published = ctx.store.published_speakers(
+        ctx.dataset, pc.unique(pairs.column("speaker_key")).drop_null().to_pylist()
+    )
+    live = pc.is_in(pairs.column("speaker_key"), value_set=pa.array(sorted(published), pa.string()))
+    return ctx.store.record_speaker_folds(pairs.filter(pc.fill_null(live, False)))
 
 
 def _record_deleted_recordings(ctx: RunContext, partitions: int) -> int:

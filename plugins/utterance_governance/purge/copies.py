@@ -980,6 +980,8 @@ def _long_line_id(raw: str) -> str:
 
 
 def _found_ids(rows: pa.Table, hit: np.ndarray) -> list[str]:
+    if "utterance_id" not in rows.column_names:  # (rows keyed by speaker alone: a run's staged keyed digests)
+        return []
     return [i for i in canonical_ids(rows.column("utterance_id").take(pa.array(hit))).to_pylist() if i]
 
 
@@ -1250,8 +1252,8 @@ def _purge_derived_file(
     record whose customer only its raw line names, which the quarantine purge recognised)."""
     table = storage.read_parquet(path)
     names = set(table.column_names)
-    if "utterance_id" not in names and "record_id" not in names:
-        _unrecognised(result, path, "a Parquet file with neither utterance_id nor record_id")
+    if not names & {"utterance_id", "record_id", "speaker_key"}:
+        _unrecognised(result, path, "a Parquet file with no utterance_id, record_id or speaker_key")
         return True
     if {"raw", "record_id", "customer_id"} <= names:  # quarantined input rows
         sources = (

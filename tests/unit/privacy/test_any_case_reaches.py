@@ -227,3 +227,41 @@ def test_a_store_at_0012_upgrades_to_head_with_the_fold_table(tmp_path):
             command.downgrade(migrations.config(conn), "0012")
     finally:
         store.dispose()
+
+
+# --- a delete-all carried out while a publish runs ------------------------------------------------------
+LATER = "landing/utterances/dt=2026-11-26"
+
+
+def _a_night_with_a_delete_all_carried_out_midway(lake, captured_at: str) -> None:
+    lake.storage.write_bytes(
+        f"{LATER}/a.jsonl",
+        line("u-zed-later", "Zed-Cust-77", "play some jazz", captured_at=captured_at)
+        + line("u-bob", "bob-cust-11", "what is the weather in paris", captured_at="2026-11-26T10:00:00Z"),
+    )
+
+    def the_delete_all_is_carried_out():  # (requested 2026-11-25)
+        lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("req-1", "zed-cust-77"))
+        lake.privacy(check_deadlines=False)
+
+    lake.publish(between=the_delete_all_is_carried_out)
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed"
+
+
+def test_an_opt_out_reaches_a_row_a_delete_all_carried_out_midway_does_not_cover(lake):
+    """The night decided ``Zed-Cust-77``'s row (captured after the request) and recorded its pair; the purge
+    erased the pairs of the speakers with nothing published then; the row went live after. The publish records
+    the pairs of what it published again, so an opt-out naming ``zed-cust-77`` reaches it."""
+    _a_night_with_a_delete_all_carried_out_midway(lake, "2026-11-26T10:00:00Z")
+    assert lake.live_ids() == {"u-zed-later", "u-bob"}
+    lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("ev-1", "zed-cust-77"))
+    lake.privacy(check_deadlines=False)
+    assert lake.live_ids() == {"u-bob"}
+
+
+def test_a_delete_all_carried_out_midway_leaves_no_pair_of_the_rows_it_covers(lake):
+    _a_night_with_a_delete_all_carried_out_midway(lake, "2026-11-20T10:00:00Z")
+    assert lake.live_ids() == {"u-bob"}
+    with lake.store() as store, store.engine.connect() as conn:
+        assert set(conn.execute(select(speaker_folds.c.speaker_key)).scalars()) == set()

@@ -327,3 +327,25 @@ def test_a_rotation_keeps_the_recording_a_listing_in_another_case_deleted(lake, 
     lake.publish()
     assert lake.live_ids() == {"u-bob", "u-bob-same"}
     assert _decision(lake, "u-zed-again") == "duplicate"
+
+
+def test_a_purge_while_a_publish_runs_searches_the_staged_deleted_recordings(lake):
+    """The night stages the recordings a listing withheld (speaker key, content hash, request: no utterance id):
+    a purge that runs meanwhile judges them by speaker, not as a file of no shape it knows (which kept every
+    receipt of that run open)."""
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+                             + line("u-bob", "bob-cust-11", "what is the weather in paris"))  # fmt: skip
+    ran = {}
+
+    def a_delete_all_is_carried_out():
+        assert lake.storage.list_files("staging", (".parquet",))
+        lake.storage.write_bytes("landing/deletions/e.jsonl", deletion("req-2", "zed-cust-77"))
+        ran.update(lake.privacy(check_deadlines=False))
+
+    lake.publish(between=a_delete_all_is_carried_out)
+    assert ran["copies"]["unrecognised_files"] == []
+    assert not [p for p in ran["copies"]["problems"] if "not searched" in p]
+    assert ran["copies"]["rows_removed"]["staging"] >= 1  # (zed's staged recording, by its speaker key)
+    assert lake.live_ids() == {"u-bob"}

@@ -10,9 +10,11 @@ fold (``PrivacyState.speaker_folds``). Keyed digests only: the table names no cu
 A delete-all's purge erases the pairs of its customer's fold whose speaker has no published row left
 (``erase_speaker_folds``, after every copy was searched: the pairs found the copies keyed by speaker), so
 no speaker key of theirs stays in the store; a speaker still live (rows captured after the request) keeps
-its pair, which a later request needs. A row decided before that erasure and published after it (landed
-after the request, so not covered) is found by its exact speaker key and the other spellings only, until
-the customer's next decided file records the pair again. A key rotation (``purge.rekey``) replaces every
+its pair, which a later request needs. A row decided before that erasure and published after it (captured
+and landed after the request, so not covered) gets its pair again from the publish, after its switch: each
+decided file stages its pairs with their speakers' latest capture and landing (which the purge judges them
+by), and the publish records those of the speakers it published (``jobs.publish._record_published_folds``).
+A key rotation (``purge.rekey``) replaces every
 pair with its customer's pair under the new key (``replace_speaker_folds``): a pair made under the old key
 would match nothing under the new one.
 """
