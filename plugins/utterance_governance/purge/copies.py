@@ -126,6 +126,15 @@ class Deleted:
     policy: Policy = field(default_factory=Policy)  # the run's: the published purge judges with it too
     # where the recordings a listing covers go as their copies are erased (``io.store.deleted``); None: a dry run
     keep_listed: Callable[[pa.Table], object] | None = None
+    # the speakers of the delete-all customers' case-fold pairs, and those of them a copy still holds rows of
+    paired: frozenset[str] = frozenset()
+    kept: set[str] = field(default_factory=set)
+
+    def note_kept(self, speakers: pa.Array | pa.ChunkedArray) -> None:
+        """The speaker keys of rows a copy keeps: a paired one keeps its pair (``io.store.folds``)."""
+        if self.paired:
+            found = pc.is_in(speakers, value_set=pa.array(sorted(self.paired), pa.string()))
+            self.kept.update(speakers.filter(pc.fill_null(found, False)).to_pylist())
 
     @classmethod
     def of(
@@ -289,6 +298,11 @@ def purge_copies(
     deleted = Deleted.of(deletions, pseudonym_key, now, policy, store.speakers_of_folds)
     if not dry_run:
         deleted.keep_listed = functools.partial(store.record_deleted_recordings, dataset)
+    # the speakers of the delete-all customers' case-fold pairs: a copy that keeps a row of one (not covered)
+    # keeps its pair, which a later request needs to find that row (``Deleted.note_kept``)
+    everyone = pa.array(deleted.everything_of, pa.string())
+    folds = fold_keys(everyone, pseudonym_key).drop_null().to_pylist()
+    deleted.paired = frozenset(store.speakers_of_folds(folds).column("speaker_key").to_pylist())
     journal = ScrubJournal(storage, pseudonym_key, dry_run=dry_run)
     found_ids = FoundIds(journal)
     id_only: list[tuple[str, str]] = []
@@ -348,15 +362,13 @@ def purge_copies(
     result.traces = traces.to_dict()
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
-        everyone = pa.array(deleted.everything_of, pa.string())
-        folds = fold_keys(everyone, pseudonym_key).drop_null().to_pylist()
         # the recordings a listing of theirs made before it erased: its own rule covers every one of them
         covered = listings_a_delete_all_covers(
             deleted.state.deletions, timedelta(seconds=deleted.policy.capture_clock_skew_s)
         )
         result.traces["deleted_recordings_erased"] = store.erase_deleted_recordings(dataset, covered)
         # (after every copy was searched, by speaker key too: the pairs found them)
-        result.traces["speaker_folds_erased"] = store.erase_speaker_folds(dataset, folds)
+        result.traces["speaker_folds_erased"] = store.erase_speaker_folds(dataset, folds, keep=deleted.kept)
     result.problems += traces.problems
     result.unsearchable += traces.unsearchable  # (a symlink under published/: a loader follows it)
     if removals is None:
@@ -1270,6 +1282,8 @@ def _purge_derived_file(
         bool(np.logical_and.reduce([np.asarray(pc.is_null(c)) for c in whose]).any()) if whose else False
     )
     verdict = deleted.judge(rows)
+    if "speaker_key" in names:  # (rows of a delete-all's customer it does not cover keep their pairs)
+        deleted.note_kept(table.column("speaker_key").filter(pa.array(~verdict.deleted)))
     if not verdict.deleted.any():
         return not nobodys
     hit = np.flatnonzero(verdict.deleted)

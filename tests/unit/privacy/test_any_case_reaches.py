@@ -265,3 +265,35 @@ def test_a_delete_all_carried_out_midway_leaves_no_pair_of_the_rows_it_covers(la
     assert lake.live_ids() == {"u-bob"}
     with lake.store() as store, store.engine.connect() as conn:
         assert set(conn.execute(select(speaker_folds.c.speaker_key)).scalars()) == set()
+
+
+@pytest.mark.parametrize("scope", ["range", "all"])
+def test_a_later_deletion_reaches_a_decision_a_delete_all_left_of_the_id_in_mixed_case(lake, scope):
+    """A delete-all kept the decision of a row of ``Zed-Cust-77`` it does not cover (captured after it, never
+    published: a quality rule). The decision is keyed by speaker alone: the copies purge keeps the pair while a
+    copy holds that speaker's rows, so a later deletion naming ``zed-cust-77`` finds it."""
+    import json
+
+    now = dt.datetime.now(dt.UTC)
+    stamp = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "Zed-Cust-77", WORDS))
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("req-1", "zed-cust-77"))
+    lake.storage.write_bytes(
+        f"landing/utterances/dt={now:%Y-%m-%d}/b.jsonl",
+        line("u-zed-3", "Zed-Cust-77", "play some jazz", captured_at=stamp(now - dt.timedelta(hours=1)),
+             asr_confidence=0.05),
+    )  # fmt: skip
+    lake.publish()
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-1")["status"] == "completed" and lake.live_ids() == set()
+    assert left_in_lake(lake, "u-zed-3")  # (its decision: not covered, rightly kept)
+    extra = {"from": stamp(now - dt.timedelta(hours=2)), "to": stamp(now)} if scope == "range" else {}
+    lake.storage.write_bytes(
+        "landing/deletions/e.jsonl",
+        json.dumps({"request_id": "req-2", "customer_id": "zed-cust-77", "scope": scope,
+                    "requested_at": stamp(now), **extra}).encode() + b"\n",
+    )  # fmt: skip
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "req-2")["status"] == "completed"
+    assert left_in_lake(lake, "u-zed-3") == []

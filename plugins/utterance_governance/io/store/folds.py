@@ -7,8 +7,9 @@ landing file's, ``jobs.publish.process_file``); a record that withdraws
 (a deletion, an opt-out, a hold) finds every spelling's speaker keys through the digest of its own id's
 fold (``PrivacyState.speaker_folds``). Keyed digests only: the table names no customer.
 
-A delete-all's purge erases the pairs of its customer's fold whose speaker has no published row left
-(``erase_speaker_folds``, after every copy was searched: the pairs found the copies keyed by speaker), so
+A delete-all's purge erases the pairs of its customer's fold whose speaker has no published row left and
+no row in a copy it searched (``erase_speaker_folds``, after every copy was searched: the pairs found the
+copies keyed by speaker; a decision it does not cover keeps its speaker's pair, for a later request), so
 no speaker key of theirs stays in the store; a speaker still live (rows captured after the request) keeps
 its pair, which a later request needs. A row decided before that erasure and published after it (captured
 and landed after the request, so not covered) gets its pair again from the publish, after its switch: each
@@ -21,7 +22,7 @@ would match nothing under the new one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import pyarrow as pa
 from sqlalchemy import delete, select
@@ -110,9 +111,10 @@ class SpeakerFolds(StoreBase):
                 conn.execute(speaker_folds.insert(), pairs.slice(start, _INSERT_BATCH).to_pylist())
         return pairs.num_rows
 
-    def erase_speaker_folds(self, dataset: str, fold_keys: Sequence[str]) -> int:
+    def erase_speaker_folds(self, dataset: str, fold_keys: Sequence[str], keep: Collection[str] = ()) -> int:
         """Erase the pairs of ``fold_keys`` whose speaker has no lineage left in ``dataset``'s ledger
-        (``ledger_speakers``: its published rows are all erased); the number erased."""
+        (``ledger_speakers``: its published rows are all erased) and is none of ``keep`` (speakers a copy of
+        the lake still holds rows of); the number erased."""
         sf, ls = speaker_folds, ledger_speakers
         still_published = (
             select(ls.c.speaker_key)
@@ -122,5 +124,8 @@ class SpeakerFolds(StoreBase):
         erased = 0
         with self._write() as conn:
             for chunk in _chunks(sorted(set(fold_keys))):
-                erased += conn.execute(delete(sf).where(sf.c.fold_key.in_(chunk), ~still_published)).rowcount
+                stmt = delete(sf).where(sf.c.fold_key.in_(chunk), ~still_published)
+                if keep:
+                    stmt = stmt.where(sf.c.speaker_key.not_in(sorted(keep)))
+                erased += conn.execute(stmt).rowcount
         return erased
