@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 _IN_CHUNK = 500  # ids per IN (...) list: far below SQLite's bound-parameter limit
 _SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising migrate
+# ... and the privacy intakes (``privacy._ingest_privacy``): each reads what is stored of its records' ids, then
+# inserts; two at once (the nightly publish's and the hourly privacy run's) under READ COMMITTED each saw
+# nothing of the other's, and the second version of one id was dropped by ON CONFLICT with no word
+_PRIVACY_INTAKE_LOCK_KEY = 0x5547_0002
 
 
 # the store's tables whose statistics sample an erased row's values (utterance ids, speaker keys)

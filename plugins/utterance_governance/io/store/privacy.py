@@ -13,11 +13,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import StatementError
 
 from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key, shown_path
-from utterance_governance.io.store.base import StoreBase, _chunks, _conform, _iso, utcnow
+from utterance_governance.io.store.base import (
+    _PRIVACY_INTAKE_LOCK_KEY,
+    StoreBase,
+    _chunks,
+    _conform,
+    _iso,
+    utcnow,
+)
 from utterance_governance.io.store_schema import (
     consent_events,
     deletion_requests,
@@ -151,6 +158,8 @@ class PrivacyRecords(StoreBase):
             return 0, 0
         now = utcnow()
         with self._write() as conn:
+            if self.backend == "postgresql":  # one intake at a time (SQLite's write lock does it there)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PRIVACY_INTAKE_LOCK_KEY})
             batch_id = conn.execute(
                 insert(privacy_batches).values(
                     kind=kind, source_file=source_file, ingested_at=now, new_records=0, new_quarantined=0
