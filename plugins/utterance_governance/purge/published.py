@@ -449,6 +449,13 @@ def _requests_of(privacy: PrivacyState) -> list[str]:
     return sorted(set(privacy.deletions.column("request_id").to_pylist()) - {None})
 
 
+def _revoked_while_live(storage: Storage, store: GovernanceStore, dataset: str, version: str) -> list[str]:
+    """The versions a clean-up revoked while ``version`` was live (``remove_replaced_shards`` writes it into
+    each revoked manifest as ``live_version_at_purge``)."""
+    revoked = [v["version"] for v in store.versions(dataset) if v["status"] == "revoked"]
+    return [v for v in revoked if read_manifest(storage, dataset, v).get("live_version_at_purge") == version]
+
+
 def _after_own_switch(
     storage: Storage, store: GovernanceStore, dataset: str, manifest: dict, live: str, result: dict
 ) -> dict:
@@ -458,6 +465,14 @@ def _after_own_switch(
     and the receipts count what it removed, as if the first attempt had returned."""
     replaces = manifest.get("replaces") or {}
     cleanup = remove_replaced_shards(storage, store, dataset, live)
+    # an attempt that died after its clean-up revoked the older versions left this one nothing to revoke:
+    # those versions are still the purge's (the training runs that consumed them hold the removed rows)
+    cleanup["revoked_versions"] = sorted(
+        {
+            *cleanup.get("revoked_versions", []),
+            *_revoked_while_live(storage, store, dataset, manifest["version"]),
+        }
+    )
     result.update(
         new_version=True,
         version=manifest["version"],

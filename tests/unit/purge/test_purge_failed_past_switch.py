@@ -7,6 +7,7 @@ run reports such a version now, once, and purges what is left at the run after i
 
 from __future__ import annotations
 
+import pytest
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, receipt
 
 from utterance_governance.jobs import privacy
@@ -98,3 +99,47 @@ def test_a_purge_that_returned_is_not_reported_again(lake):
     assert not second["published"]["new_version"], second["published"]
     with lake.store() as store:
         assert store.unreported_purges(DATASET, ("live", "superseded", "revoked")) == []
+
+
+def test_a_purge_whose_run_died_after_its_clean_up_still_names_the_versions_it_revoked(lake, monkeypatch):
+    """Its clean-up revoked the older versions and removed their files, then the worker was lost before the
+    run returned: the run that reports it finds nothing left to revoke, and the revocation event still names
+    every version the clean-up revoked, and the training run that consumed the oldest (it holds the rows)."""
+    from utterance_governance.publish.lineage import consume_version
+    from utterance_governance.purge import published
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed", "remind me about zebras")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    with lake.store() as store:
+        assert (
+            consume_version(store, str(lake.root), DATASET, dag_id="train", run_id="t1", announced=None)[
+                "version"
+            ]
+            == "v000001"
+        )
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-21/b.jsonl", line("u-amy", "amy", "play some jazz")
+    )
+    lake.publish()  # (v000002 carries zed's shard over)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("req-1", "zed"))
+    reported = published._reported
+
+    def lost_after_the_clean_up(store, dataset, result):
+        if result.get("cleanup", {}).get("revoked_versions"):
+            raise Crash("worker lost")
+        return reported(store, dataset, result)
+
+    with lake._environment(), monkeypatch.context() as m:
+        m.setattr(published, "_reported", lost_after_the_clean_up)
+        ctx = lake.context("privacy_requests")
+        privacy.ingest(ctx)
+        with pytest.raises(Crash):
+            privacy.purge_published(ctx)
+    assert "u-zed-1" not in lake.live_ids()
+    purged = lake.privacy(check_deadlines=False)["published"]
+    assert purged["retried_after_switch"]
+    with lake.store() as store:
+        event = revocation_announcement(lake.storage, store, str(lake.root), DATASET, purged)
+    assert event["revoked_versions"] == ["v000001", "v000002"]
+    assert [r["run_id"] for r in event["training_runs"]] == ["t1"]
