@@ -6,6 +6,7 @@ a customer id, a device id or transcript text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -77,6 +78,14 @@ RULES: dict[str, AuditRule] = _rules(
 _SPEAKER = re.compile(r" \(speaker [^()]*\)$")
 
 
+def shown_id(uid: str) -> str:
+    """An utterance id as a report shows it: as it is, or by a digest (``sha256:<16 hex>``) when it holds a
+    person's identifier (``rules.quality.identifier_in_id``)."""
+    from utterance_governance.rules.quality import identifier_in_id
+
+    return "sha256:" + hashlib.sha256(uid.encode()).hexdigest()[:16] if identifier_in_id(uid) else uid
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
@@ -84,6 +93,12 @@ class Finding:
     shard: str | None = None  # relative to the dataset folder, as in the manifest
     utterance_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # an id holding a person's identifier (an e-mail, a phone number) is named by a digest, whatever rule
+        # found the row: the report outlives the deletion of the row
+        if self.utterance_id is not None and shown_id(self.utterance_id) != self.utterance_id:
+            object.__setattr__(self, "utterance_id", shown_id(self.utterance_id))
 
     @property
     def severity(self) -> str:

@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from utterance_governance.audit.findings import Findings
 from utterance_governance.io.readers import shown_path
@@ -46,12 +49,14 @@ def verify_publication(
     *,
     store_live: str | None = None,
     store_shards: list[str] | None = None,
+    store_versions: Mapping[str, str] | None = None,
     verify_checksums: bool = True,
 ) -> PublicationCheck:
     """Check that ``current.json`` names a complete live version and that its files are intact.
 
     ``store_live`` / ``store_shards``: what the governance store records as the live version
-    and its shard list (None: not compared).
+    and its shard list (None: not compared); ``store_versions``: each version it records, by status (a
+    manifest of a version it does not record, or records revoked, vouches for no file).
     """
     out = PublicationCheck(Findings())
     flag = out.findings.flag
@@ -101,7 +106,7 @@ def verify_publication(
 
     for shard in shards:
         _check_shard_file(storage, paths, shard, out, verify_checksums)
-    _housekeeping(storage, paths, version, {p for p in listed if p}, out.findings)
+    _housekeeping(storage, paths, version, {p for p in listed if p}, out.findings, store_versions)
     return out
 
 
@@ -168,10 +173,28 @@ def shard_schema_differences(schema, metadata: dict | None) -> list[str]:
         ]
         if typed:
             out.append(f"columns {typed} have another type (or nested fields)")
+        # a field's own key-value metadata, nested fields' too: anything may be written there (raw ids)
+        noted = [name for name in S.SHARD.names if _carries_metadata(schema.field(name))]
+        if noted:
+            out.append(f"columns {noted} carry field metadata")
     keys = sorted(key.decode("utf-8", "replace") for key in (metadata or {}) if key != b"ARROW:schema")
     if keys:
         out.append(f"{len(keys)} metadata key(s) beyond Arrow's schema")
     return out
+
+
+def _carries_metadata(field) -> bool:
+    """Does ``field``, or a field nested in it (struct, list, map), carry key-value metadata."""
+    if field.metadata:
+        return True
+    kind = field.type
+    if isinstance(kind, pa.StructType):
+        return any(_carries_metadata(kind.field(i)) for i in range(kind.num_fields))
+    if isinstance(kind, pa.MapType):
+        return _carries_metadata(kind.key_field) or _carries_metadata(kind.item_field)
+    if isinstance(kind, pa.ListType | pa.LargeListType | pa.FixedSizeListType):
+        return _carries_metadata(kind.value_field)
+    return False
 
 
 # A manifest as ``publish.commit`` writes it (keys sorted, two-space indent) ends with its status and
@@ -179,6 +202,15 @@ def shard_schema_differences(schema, metadata: dict | None) -> list[str]:
 # thousands of revoked manifests, each listing every shard of its time: read whole daily, the audit
 # grew with the dataset's age. Any other ending (another writer, a status not revoked) is read whole.
 _REVOKED_ENDING = re.compile(rb'\n  "status": "revoked",\n  "version": "[^"\\\n]*"\n}\n?\Z')
+
+
+def _ends_as_parquet(storage: Storage, path: str) -> bool:
+    """Does the file end as a Parquet file does (``PAR1``), whatever its name (``part-9``, ``x.parq``): a
+    loader given a folder's every file reads it."""
+    try:
+        return storage.read_tail(path, 4) == b"PAR1"
+    except Exception:
+        return False
 
 
 def _ends_revoked(storage: Storage, path: str) -> bool:
@@ -189,7 +221,12 @@ def _ends_revoked(storage: Storage, path: str) -> bool:
 
 
 def _housekeeping(
-    storage: Storage, paths: DatasetPaths, version: str, listed: set[str], findings: Findings
+    storage: Storage,
+    paths: DatasetPaths,
+    version: str,
+    listed: set[str],
+    findings: Findings,
+    store_versions: Mapping[str, str] | None = None,
 ) -> None:
     """Parquet files under the dataset folder that no manifest lists but a revoked one (a glob over a
     version's folder loads them: a violation), whatever their name (``_part.parquet``, which the lake's
@@ -211,7 +248,12 @@ def _housekeeping(
             findings.flag(
                 "other_manifest_live", f"the manifest of {other} says live; current.json names {version}"
             )
-        if manifest.get("status") != "revoked":
+        # only a manifest in its own version's folder, of a version the store records and has not revoked,
+        # vouches for its files (one written there by hand would hide any file it lists)
+        vouched = manifest.get("version") == other and (
+            store_versions is None or store_versions.get(other) not in (None, "revoked")
+        )
+        if manifest.get("status") != "revoked" and vouched:
             kept |= {s.get("path") for s in manifest.get("shards") or () if isinstance(s, dict)}
     refused: list[Refused] = []
     unlisted: list[Refused] = []
@@ -223,7 +265,9 @@ def _housekeeping(
     # what the listing leaves out by its name or refuses, a training job's glob may still load
     for left_out in unlisted:
         relative = posixpath.relpath(left_out.path, paths.root)
-        if is_parquet_name(left_out.path) and relative not in kept:
+        if relative not in kept and (
+            is_parquet_name(left_out.path) or _ends_as_parquet(storage, left_out.path)
+        ):
             findings.flag("hidden_shard_file", f"{shown_path(left_out.path)}: a Parquet file named so the lake's "
                           "listing skips it, which a loader's *.parquet glob takes", shard=shown_path(relative))  # fmt: skip
     for r in refused:

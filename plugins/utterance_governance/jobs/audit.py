@@ -192,7 +192,10 @@ def _check_publication(ctx: RunContext) -> dict:
         except Exception:
             current = None
     store_shards = ctx.store.version_shard_paths(ctx.dataset, current) if current else None
-    check = verify_publication(ctx.storage, ctx.dataset, store_live=store_live, store_shards=store_shards)
+    versions = {v["version"]: v["status"] for v in ctx.store.versions(ctx.dataset)}
+    check = verify_publication(
+        ctx.storage, ctx.dataset, store_live=store_live, store_shards=store_shards, store_versions=versions
+    )
     # a dataset of another name still live (UG_DATASET changed): nothing purges or audits it any more
     for folder in ctx.storage.list_dirs("published"):
         other = folder.removeprefix("published/")
