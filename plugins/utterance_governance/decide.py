@@ -192,9 +192,9 @@ def decide_records(
     )
     deleted = DELETED_RECORDINGS.empty_table()
     if len(listed_idx):  # a redelivery's content hash is theirs: hashed as a publishable row's is
-        deleted = _as_deleted(
-            speakers.take(pa.array(listed_idx, pa.int64())), user_all, assistant_all, listings
-        )
+        at = pa.array(listed_idx, pa.int64())
+        deleted = _as_deleted(speakers.take(at), user_all, assistant_all, listings,
+                              records.column("captured_at").take(at), _landed_at(records).take(at))  # fmt: skip
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
     return Decided(decisions, publishable, counts, seconds, deleted)
 
@@ -211,8 +211,12 @@ def listed_recordings(
     return _as_deleted(speaker_keys(rows.column("customer_id"), pseudonym_key), user, assistant, listings)
 
 
-def _as_deleted(speakers: pa.Array, user: pa.Array, assistant: pa.Array, listings: pa.Array) -> pa.Table:
-    return as_deleted_recordings(speakers, content_hashes(pc.fill_null(user, ""), assistant), listings)
+def _as_deleted(
+    speakers: pa.Array, user: pa.Array, assistant: pa.Array, listings: pa.Array, captured=None, landed=None
+) -> pa.Table:
+    return as_deleted_recordings(
+        speakers, content_hashes(pc.fill_null(user, ""), assistant), listings, captured, landed
+    )
 
 
 def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
@@ -304,8 +308,9 @@ def decide_withdrawn(
     listed, listings = verdict.listed()
     at = pa.array(listed, pa.int64())
     deleted = as_deleted_recordings(
-        rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings
-    )
+        rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings,
+        rows.column("captured_at").take(at), _landed_at(rows).take(at),
+    )  # fmt: skip
     return Decided(decisions, publishable, counts, deleted=deleted)
 
 

@@ -904,7 +904,9 @@ def _repeats_a_deleted_recording(ctx: RunContext, partition: int, rows: pa.Table
     partition by ``process_file``), or one the store recorded on an earlier night."""
     if not rows.num_rows:
         return np.zeros(0, dtype=bool)
-    staged = read_partition(ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS)
+    staged = read_partition(
+        ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS, DELETED_RECORDINGS.names
+    )
     stored = ctx.store.deleted_recordings_of(ctx.dataset, rows.column("content_hash"))
     deleted = pa.concat_arrays(
         [_recording_keys(staged).cast(pa.string()), _recording_keys(stored).cast(pa.string())]
@@ -1702,7 +1704,9 @@ def _record_deleted_recordings(ctx: RunContext, partitions: int) -> int:
     (``io.store.deleted``), a content partition at a time: a redelivery on a later night is a duplicate."""
     recorded = 0
     for partition in range(partitions):
-        staged = read_partition(ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS)
+        staged = read_partition(
+            ctx.storage, _stage_dir(ctx, "deleted"), partition, DELETED_RECORDINGS, DELETED_RECORDINGS.names
+        )
         recorded += ctx.store.record_deleted_recordings(ctx.dataset, staged)
     if recorded:
         log.info("%d recordings a deletion listing covers recorded: a redelivery under another id is a duplicate",

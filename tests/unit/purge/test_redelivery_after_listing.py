@@ -349,3 +349,22 @@ def test_a_purge_while_a_publish_runs_searches_the_staged_deleted_recordings(lak
     assert not [p for p in ran["copies"]["problems"] if "not searched" in p]
     assert ran["copies"]["rows_removed"]["staging"] >= 1  # (zed's staged recording, by its speaker key)
     assert lake.live_ids() == {"u-bob"}
+
+
+def test_an_old_delete_all_judged_again_while_the_publish_runs_leaves_the_staged_recording_of_a_listing(lake):
+    """The night withheld a recording listed after an old delete-all and staged it (speaker key, content hash,
+    its times) to record after its switch; a privacy run meanwhile judges the delete-all again, and judges the
+    staged row by its times, as any staged row: captured after the delete-all, it is not covered, stays, and is
+    recorded (judged by its speaker alone, it was taken for covered and never recorded)."""
+    lake.storage.write_bytes(
+        "landing/deletions/all.jsonl", deletion("req-all", "zed-cust-77", requested_at="2026-11-15T00:00:00Z")
+    )
+    lake.storage.write_bytes("landing/deletions/d.jsonl", listing("u-zed-0001"))
+    lake.privacy(check_deadlines=False)
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-0001", "zed-cust-77", WORDS, **SAME)
+                             + line("u-bob", "bob-cust-11", "what is the weather in paris"))  # fmt: skip
+    lake.publish(between=lambda: lake.privacy(check_deadlines=False))
+    assert _recorded(lake) == [("assistant-sft", "req-1")]
+    _redelivered(lake, LATER)
+    lake.publish()
+    assert lake.live_ids() == {"u-bob", "u-bob-same"}

@@ -46,13 +46,21 @@ DELETED_RECORDINGS = pa.schema(
 _INSERT_BATCH = 50_000
 
 
-def as_deleted_recordings(speaker_keys, content_hashes, request_ids: pa.Array) -> pa.Table:
+def as_deleted_recordings(
+    speaker_keys, content_hashes, request_ids: pa.Array, captured_at=None, landed_at=None
+) -> pa.Table:
     """``DELETED_RECORDINGS`` of rows with these speaker keys, content hashes and listings' request ids
-    (``Verdict.listed``), those with a speaker key and a content hash."""
-    return pa.table(
+    (``Verdict.listed``), those with all three. ``captured_at`` and ``landed_at``: the recordings' times, for
+    rows a run stages until its switch (a deletion's purge meanwhile judges them by these, as any staged row;
+    the store keeps no time)."""
+    table = pa.table(
         {"speaker_key": speaker_keys, "content_hash": content_hashes, "request_id": request_ids},
         schema=DELETED_RECORDINGS,
-    ).drop_null()
+    )
+    if captured_at is not None:
+        table = table.append_column("captured_at", captured_at).append_column("landed_at", landed_at)
+    known = [pc.is_valid(table.column(c)) for c in DELETED_RECORDINGS.names]
+    return table.filter(pc.and_(pc.and_(known[0], known[1]), known[2]))
 
 
 def listings_a_delete_all_covers(deletions: pa.Table, margin: timedelta) -> list[str]:
