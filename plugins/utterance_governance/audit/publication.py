@@ -269,7 +269,7 @@ def _housekeeping(
             is_parquet_name(left_out.path) or _ends_as_parquet(storage, left_out.path)
         ):
             findings.flag("hidden_shard_file", f"{shown_path(left_out.path)}: a Parquet file named so the lake's "
-                          "listing skips it, which a loader's *.parquet glob takes", shard=shown_path(relative))  # fmt: skip
+                          "listing skips it, which a loader's glob takes", shard=shown_path(relative))  # fmt: skip
     for r in refused:
         findings.flag("refused_shard_path", f"{shown_path(r.path)} ({r.reason}): a path the lake never reads, "
                       "which a loader follows", shard=shown_path(posixpath.relpath(r.path, paths.root)))  # fmt: skip
