@@ -45,6 +45,28 @@ import pyarrow.parquet as pq
 log = logging.getLogger(__name__)
 
 
+class _ShownPaths(logging.Filter):
+    """A file-system library's own log line as the pipeline's are (``readers.shown_path``): fsspec's local
+    file system logs every file it opens at DEBUG, and a landing path partitioned by customer
+    (``dt=…/customer_id=zed-4417/part-0.jsonl``) would name its customer in a task log that outlives the
+    customer's deletion."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from utterance_governance.io.readers import shown_path  # (readers imports this module)
+
+        message = record.getMessage()
+        if "=" in message:
+            record.msg, record.args = shown_path(message), ()
+        return True
+
+
+# the loggers of the file systems the lake is reached through (a filter holds for its own logger only)
+_FILE_SYSTEM_LOGGERS = ("fsspec", "fsspec.asyn", "fsspec.cached", "fsspec.caching", "fsspec.generic", "fsspec.http",
+                        "fsspec.local", "fsspec.mapping", "fsspec.reference", "fsspec.prefetcher", "s3fs")  # fmt: skip
+for _name in _FILE_SYSTEM_LOGGERS:
+    logging.getLogger(_name).addFilter(_ShownPaths())
+
+
 class PathRefused(PermissionError):
     """A path outside the lake, or reached through a symlink: never read or written."""
 
