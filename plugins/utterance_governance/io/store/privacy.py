@@ -220,6 +220,7 @@ class PrivacyRecords(StoreBase):
                     )
                 for index, error in _insert_each_storable(conn, statement, held_rows):
                     position = {k: held_rows[index][k] for k in ("kind", "source_file", "line")}
+                    position["source_file"] = shown_path(position["source_file"])  # (a customer's folder)
                     log.error("privacy quarantine row %s cannot be stored as is (%s): stored without its ids",
                               position, type(error).__name__)  # fmt: skip
                     bare = {**held_rows[index], "record_id": None, "customer_id": None,
