@@ -33,8 +33,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from utterance_governance.io.readers import SUFFIXES, read_landing_pieces
-from utterance_governance.io.storage import Storage
+from utterance_governance.io.readers import SUFFIXES, customer_of_path, customers_in_raw, read_landing_pieces
+from utterance_governance.io.storage import Refused, Storage, is_parquet_name
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.privacy import canonical_id, canonical_ids, speaker_key
 from utterance_governance.publish.commit import DatasetPaths, live_version
@@ -130,13 +130,33 @@ def _columns(storage: Storage, rel: str) -> list[str]:
         return list(pq.ParquetFile(fh).schema_arrow.names)
 
 
-def _rows(table: pa.Table, column: str, value: str) -> list[dict[str, Any]]:
-    """The rows whose ``column`` names ``value`` (ids compared in their canonical form)."""
+def _rows(table: pa.Table, column: str, value: str, path: str | None = None) -> list[dict[str, Any]]:
+    """The rows whose ``column`` names ``value`` (ids compared in their canonical form). A malformed row as
+    it was read (a ``raw`` line) is the customer's its own line names (``_named_by_its_line``); ``path``: the
+    landing file it was read from (else its ``source_file``)."""
+    if column == "customer_id" and "raw" in table.column_names:
+        return [
+            row for row in table.to_pylist() if _named_by_its_line(row, value, path or row.get("source_file"))
+        ]
     values = table.column(column)
     if column == "customer_id":
         values = canonical_ids(values)
     mask = pc.fill_null(pc.equal(values, value), False)
     return table.filter(mask).to_pylist()
+
+
+def _named_by_its_line(row: dict[str, Any], customer_id: str, path: str | None) -> bool:
+    """Is a malformed row ``customer_id``'s for their access report: its line names them under its own
+    customer key, or names no customer and lies in their Hive folder. The reader attributes more generously,
+    for erasure (the folder's customer for a line naming another, ``NOT_OF_ITS_FOLDER``; an id read out of
+    JSON held in a string): shown to that customer, such a line would show someone else's words."""
+    raw = row.get("raw")
+    if raw is None:
+        return canonical_id(row.get("customer_id") or "") == customer_id
+    named = {c for c in customers_in_raw(raw, 0) if c}
+    if named:
+        return customer_id in named
+    return path is not None and customer_of_path(path) == customer_id
 
 
 def _rows_of(
@@ -166,7 +186,7 @@ def _landing(storage: Storage, found: _Collector, customer_id: str) -> None:
                     captured_at=row["captured_at"], locale=row["locale"], transcript=row["transcript"],
                     response=row["response"],
                 )  # fmt: skip
-            for row in _rows(read.quarantine, "customer_id", customer_id):
+            for row in _rows(read.quarantine, "customer_id", customer_id, info.path):
                 found.locate(row["record_id"], {"area": "landing", "path": info.path, "line": row["line"],
                                                 "note": f"malformed: {row['detail']}", "raw": row["raw"]})  # fmt: skip
 
@@ -220,7 +240,10 @@ def _decisions(storage: Storage, found: _Collector, speaker: str) -> None:
 
 def _published(storage: Storage, found: _Collector, dataset: str, speaker: str) -> None:
     root = DatasetPaths(dataset).root
-    for rel in _parquet_files(storage, root):
+    # whatever its name: a loader's glob takes ``_part.parquet`` too, which the lake's listing leaves out
+    unlisted: list[Refused] = []
+    files = [info.path for info in storage.list_files(root, (".parquet",), [], unlisted)]
+    for rel in sorted(files + [r.path for r in unlisted if is_parquet_name(r.path)]):
         try:
             keys = storage.read_parquet(rel, columns=["speaker_key"]).column("speaker_key")
         except Exception:
