@@ -53,25 +53,19 @@ class SpeakerFolds(StoreBase):
 
     def speakers_of_folds(self, fold_keys: Sequence[str]) -> pa.Table:
         """The (``fold_key``, ``speaker_key``) pairs of ``fold_keys`` (``FOLD_PAIRS``)."""
-        found: list[tuple[str, str]] = []
-        with self._read() as conn:
-            for chunk in _chunks(sorted(set(fold_keys))):
-                stmt = select(speaker_folds.c.fold_key, speaker_folds.c.speaker_key).where(
-                    speaker_folds.c.fold_key.in_(chunk)
-                )
-                found.extend(conn.execute(stmt).tuples())
-        return pa.table(
-            {"fold_key": [f for f, _ in found], "speaker_key": [s for _, s in found]}, schema=FOLD_PAIRS
-        )
+        return self._pairs_by("fold_key", fold_keys)
 
     def folds_of_speakers(self, speaker_keys: Sequence[str]) -> pa.Table:
         """The (``fold_key``, ``speaker_key``) pairs of ``speaker_keys`` (``FOLD_PAIRS``): the fold of each id
         in another case than its fold (an id that is its own fold has none)."""
+        return self._pairs_by("speaker_key", speaker_keys)
+
+    def _pairs_by(self, column: str, values: Sequence[str]) -> pa.Table:
         found: list[tuple[str, str]] = []
         with self._read() as conn:
-            for chunk in _chunks(sorted(set(speaker_keys))):
+            for chunk in _chunks(sorted(set(values))):
                 stmt = select(speaker_folds.c.fold_key, speaker_folds.c.speaker_key).where(
-                    speaker_folds.c.speaker_key.in_(chunk)
+                    speaker_folds.c[column].in_(chunk)
                 )
                 found.extend(conn.execute(stmt).tuples())
         return pa.table(
