@@ -301,6 +301,10 @@ class _GunzipStream:
                     pending, full = member.unconsumed_tail, len(text) == _BLOCK_BYTES
         if member is not None:
             self.ended = "truncated_gzip"
+        elif (
+            not members
+        ):  # no member at all: a gzip of nothing is 20 bytes (an upload that never wrote, a crash's NULs)
+            self.ended = "corrupt_gzip" if read else "empty_file"
 
     def _trusted_bytes(self) -> int:
         complete = seen = 0
