@@ -29,7 +29,8 @@ from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
-from utterance_governance.jobs.in_flight import in_flight_since, no_longer_in_flight
+from utterance_governance.jobs.in_flight import in_flight_since, no_longer_in_flight, unfinished_rotations
+from utterance_governance.privacy.keys import KeyMismatch
 from utterance_governance.purge import copies, published, receipts, store_paths
 from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
@@ -109,6 +110,9 @@ def purge_published(ctx: RunContext) -> dict:
 def purge_copies(ctx: RunContext) -> dict:
     """Rewrite landing, staging, quarantine and decisions files without deleted utterances (a listing's
     recording twins too: ``PrivacyState.deletions_with_twins``)."""
+    # from now on a run that ends may have written, after this search, a copy of what it read before it
+    # (``issue_receipts``; the workers' clocks are taken as synchronised, as the lock's lease does)
+    searched_from = _now()
     deletions = publish.privacy_state(ctx).deletions_with_twins
     settings = load_settings()
     # under the dataset lock: a publish finishing meanwhile would re-register landing files
@@ -138,6 +142,7 @@ def purge_copies(ctx: RunContext) -> dict:
         # copies are purged (a publish finishing meanwhile would register them again: under the lock too)
         sealed = _seal_store_paths(ctx, deletions, settings.pseudonym_key)
     out = result.to_dict()  # (its paths as logs show them: ``readers.shown_path``)
+    out["searched_from"] = searched_from.isoformat()
     out["store_paths"] = sealed.to_dict()
     out["problems"] = [*out["problems"], *sealed.problems]
     if not sealed.problems:
@@ -193,6 +198,12 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     if in_flight_since(ctx.storage, now, own=ctx.run_key) and not ctx.dry_run and decided:
         log.info("%d deletion request(s) stay open until the run(s) under way finish", len(decided))
         decided = set()
+    # ... nor when such a run ended since the copies purge began searching (its mark gone by now: this step
+    # retried minutes later, or a run finishing in between): what it wrote after the search, no search read
+    if decided and not ctx.dry_run and _ended_since_the_search(ctx, copied):
+        log.info("%d deletion request(s) stay open: a run ended while the copies were searched, the next "
+                 "privacy run searches what it wrote", len(decided))  # fmt: skip
+        decided = set()
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
     if not ctx.dry_run:
         # the embedded store's write-ahead log still holds the purged ledger rows as they were written:
@@ -236,11 +247,32 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
     return summary
 
 
+def _ended_since_the_search(ctx: RunContext, copied: dict | None) -> bool:
+    """Whether a run other than this one ended since the copies purge began (``searched_from``), as the
+    store records runs (each records its end after its last write); not known: taken as yes."""
+    searched_from = (copied or {}).get("searched_from")
+    if not searched_from:
+        return True
+    return bool(
+        ctx.store.runs_finished_since(datetime.fromisoformat(searched_from), but=(DAG_ID, ctx.run_id))
+    )
+
+
 def check_deadlines(ctx: RunContext, issued: dict | None) -> dict:
     """Fail the run loudly when a deletion request is past its deadline without a completed receipt, or
     when a copy no search can read came after deletions were completed (``issue_receipts``)."""
     deadlines = (issued or {}).get("deadlines") or receipts.deadline_report(ctx.store, _now(), ctx.policy)
     receipts.raise_if_overdue(deadlines)
+    # a key rotation stopped short: the case-fold pairs and copies may hold the old key, so an opt-out or a
+    # deletion may have missed a spelling's rows (its receipts stay open: ``in_flight``). The purges did what
+    # they could; the run fails, and alerts, until `ug rekey` is run again
+    rotations = unfinished_rotations(ctx.storage)
+    if rotations:
+        raise KeyMismatch(
+            f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): "
+            "opt-outs and deletions may miss rows of another spelling of their customer's id until it has "
+            "finished (a stopped one: run `ug rekey` again with its keys)"
+        )
     unsearched = (issued or {}).get("unsearched_after_completion") or []
     if unsearched:
         raise receipts.CopiesUnsearchable(

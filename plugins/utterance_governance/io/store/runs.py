@@ -128,6 +128,12 @@ class Runs(StoreBase):
             self._upsert_run(conn, row)
         return row
 
+    def runs_finished_since(self, since: dt.datetime, *, but: tuple[str, str]) -> list[tuple[str, str]]:
+        """(dag_id, run_id) of every run recorded finished at ``since`` or after, but the run ``but``."""
+        stmt = select(runs.c.dag_id, runs.c.run_id).where(runs.c.finished_at >= since)
+        with self._read() as conn:
+            return sorted((d, r) for d, r in conn.execute(stmt) if (d, r) != but)
+
     def runs(
         self, dag_id: str | None = None, limit: int = 50, status: str | None = None
     ) -> list[dict[str, Any]]:
