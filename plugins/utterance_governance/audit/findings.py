@@ -70,6 +70,7 @@ RULES: dict[str, AuditRule] = _rules(
     ("hidden_shard_file", VIOLATION, "a Parquet file under the dataset folder named with '_' or '.' that no version's manifest lists (a loader's glob takes it)"),
     ("refused_shard_path", VIOLATION, "a symlink (or a path the lake refuses) under the dataset folder: never read by the purge or the audit, followed by a loader"),
     ("other_manifest_live", WARNING, "a manifest other than the live version's still says live"),
+    ("key_rotation_unfinished", VIOLATION, "a key rotation stopped short: copies hold keys no opt-out or deletion matches until it is finished"),
     ("other_dataset_live", VIOLATION, "another dataset under published/ has a live version nothing purges or audits"),
 )  # fmt: skip
 

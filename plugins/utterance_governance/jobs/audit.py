@@ -203,6 +203,13 @@ def _check_publication(ctx: RunContext) -> dict:
             check.findings.flag("other_dataset_live", f"published/{other}/current.json names a live version, but "
                                 f"this deployment purges and audits {ctx.dataset} only: retire it (remove its "
                                 "current.json) or audit it with UG_DATASET")  # fmt: skip
+    # a key rotation stopped short (one under way holds the lock this check holds): copies hold keys that
+    # no opt-out or deletion matches until `ug rekey` finishes it, so a clean audit would not be the truth
+    from utterance_governance.jobs.in_flight import unfinished_rotations
+
+    for rotation in sorted(unfinished_rotations(ctx.storage)):
+        check.findings.flag("key_rotation_unfinished", f"staging/{rotation}: a key rotation stopped short; opt-outs "
+                            "and deletions may miss rows until `ug rekey` is run again with its keys")  # fmt: skip
     summary = {"version": check.version, "shards_checked": check.shards_checked, "bytes_checked": check.bytes_checked,
                "manifest_rows": (check.manifest or {}).get("rows")}  # fmt: skip
     return _write_part(ctx, "publication", check.findings, summary)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, receipt
+from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, opt_out, receipt
 
 from utterance_governance.privacy import KeyMismatch
 
@@ -238,3 +238,33 @@ def test_a_publish_marked_before_a_rotation_makes_it_wait_and_one_marked_after_w
     assert left_in_lake(lake, "quokkamarmalade") == ["landing/utterances/dt=2026-11-21/b.jsonl"]
     marks = [d for d in lake.storage.list_dirs("staging") if lake.storage.exists(f"{d}/_in_flight.json")]
     assert marks == ["staging/rekey__r1"]  # the publish's own mark went
+
+
+@pytest.mark.parametrize("record", ["opt-out", "unreadable"])
+def test_no_purge_and_no_clean_audit_while_a_rotation_is_stopped_after_its_switch(lake, monkeypatch, record):
+    """A rotation lost after its switch, before the case-fold pairs were re-keyed: an opt-out (or an
+    unreadable record, doubt withdrawing) naming zed-cust-77 withdrew that spelling's row, left
+    Zed-Cust-77's live, said nothing, and the audit passed clean. Now the privacy run fails at its end (the
+    purges did what they could), the audit says why, and once the rotation is run again the next privacy
+    run withdraws both spellings."""
+    from utterance_governance.jobs.audit import AuditFailed
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed-1", "zed-cust-77", "remind me about quokkamarmalade")
+                             + line("u-zed-2", "Zed-Cust-77", "play the zebracornflakes song")
+                             + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    old = _stopped(lake, monkeypatch, "_rekey_copies")
+    unreadable = (b'{"event_id": "e9", "customer_id": "zed-cust-77", "status": "opted out?", '
+                  b'"purpose": "model_training", "effective_at": "2026-11-01T00:00:00Z", '
+                  b'"recorded_at": "2026-11-21T00:00:00Z"}\n')  # fmt: skip
+    lake.storage.write_bytes(
+        "landing/consent/c.jsonl", opt_out("e1", "zed-cust-77") if record == "opt-out" else unreadable
+    )
+    with pytest.raises(KeyMismatch, match="key rotation is under way or stopped short"):
+        lake.privacy()
+    with pytest.raises(AuditFailed, match="key_rotation_unfinished"):
+        lake.audit()
+    assert _rotate_to(lake, monkeypatch, old, NEW) == 0  # the operator runs it again
+    lake.privacy(check_deadlines=False)
+    assert lake.live_ids() == {"u-bob"}
+    lake.audit()
