@@ -189,6 +189,13 @@ def consume_version(
         key_fingerprint=recorded, rows=manifest["rows"],
         details={"shards": len(shards), "announced": bool(announced), "status_at_consumption": status},
     )  # fmt: skip
+    # recorded first, then looked at again: a purge revoking the version between the look above and the
+    # record announced a revocation that could not name this run, so the run must not train on it (the
+    # record stays: the governance view lists it under the revoked version)
+    after = {v["version"]: v["status"] for v in store.versions(dataset)}.get(version)
+    if after in (None, "revoked", "abandoned", "staged"):
+        raise VersionNotUsable(f"{dataset} {version} became {after or 'unknown'} while this run consumed it: it must "
+                               "not be trained on")  # fmt: skip
     log.info("%s %s consumed %s %s (%d rows in %d shards, key %s)", dag_id, run_id, dataset, version,
              manifest["rows"], len(shards), recorded)  # fmt: skip
     return {"version": version, "manifest": url, "rows": manifest["rows"], "shards": shards,
