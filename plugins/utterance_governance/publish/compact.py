@@ -216,13 +216,21 @@ def compact(
         return {**result, **_summary(new)}
 
 
+# the kind of a key rotation's version (``purge.rekey``): it wrote every live row again, with the new key, into
+# shards of its own; its notes name the versions that listed the shards it replaced (``rewritten_from``)
+REKEY_KIND = "rekey"
+
+
 def merged_versions(
     storage: Storage, dataset: str, manifest: Mapping[str, Any], shards: Sequence[str]
 ) -> set[str]:
-    """The versions whose files a compaction merged into ``shards`` of ``manifest``, at any depth: their
-    rows are among those shards' rows (their training runs hold copies of them)."""
+    """The versions whose files a compaction merged, or a key rotation wrote again, into ``shards`` of
+    ``manifest``, at any depth: their rows are among those shards' rows (their training runs hold copies of
+    them)."""
     by_path = {s["path"]: s for s in manifest.get("shards", [])}
-    todo = {shard_batch(by_path[p]) for p in shards if p in by_path and shard_level(by_path[p]) > 0}
+    batches = {shard_batch(by_path[p]): shard_level(by_path[p]) for p in shards if p in by_path}
+    # a compaction's shards are of a level above 0; a rotation's of level 0, like a night's: its notes say
+    todo = set(batches)
     seen: set[str] = set()
     found: set[str] = set()
     while todo:
@@ -230,11 +238,19 @@ def merged_versions(
         if merge in seen:
             continue
         seen.add(merge)
-        notes = read_manifest(storage, dataset, merge).get("notes") or {}
-        if notes.get("kind") != KIND:
+        try:
+            notes = read_manifest(storage, dataset, merge).get("notes") or {}
+        except FileNotFoundError:  # a night's version whose manifest is gone: whether it was a rotation is unknown
+            if batches.get(merge, 0) > 0:
+                raise
+            log.warning("the manifest of %s, which wrote shards a purge replaced, is gone: the training runs of "
+                        "the versions before it, if it was a key rotation, are not named", merge)  # fmt: skip
             continue
-        found.update(notes.get("merged_from") or [])
-        todo.update(notes.get("merged_batches") or [])  # a merge of merges: theirs too
+        if notes.get("kind") == REKEY_KIND:
+            found.update(notes.get("rewritten_from") or [])  # (its own ancestors' too: ``purge.rekey``)
+        elif notes.get("kind") == KIND:
+            found.update(notes.get("merged_from") or [])
+            todo.update(notes.get("merged_batches") or [])  # a merge of merges: theirs too
     return found
 
 

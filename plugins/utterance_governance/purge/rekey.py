@@ -87,6 +87,7 @@ from utterance_governance.publish.commit import (
     read_manifest,
     reconcile,
 )
+from utterance_governance.publish.compact import REKEY_KIND, merged_versions
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
 from utterance_governance.purge.store_paths import reseal_store_paths
 from utterance_governance.purge.traces import (
@@ -244,6 +245,14 @@ def rekey_dataset(
             kept = kept.set_column(kept.schema.get_field_index("speaker_key"), "speaker_key",
                                    mapped.filter(pa.array(explained)))  # fmt: skip
             every = [s["path"] for s in manifest["shards"]]
+            # the versions whose rows these are (those listing the shards replaced, and those a compaction or an
+            # earlier rotation put in them): a deletion later purged from this version's shards names their
+            # training runs (``lineage.revocation_announcement``)
+            listing = store.versions_listing(dataset, every)
+            rewritten_from = sorted(
+                {v for versions in listing.values() for v in versions}
+                | merged_versions(storage, dataset, manifest, every)
+            )
             publication = Publication(
                 run_id=run_id,
                 rows=kept,
@@ -253,7 +262,7 @@ def rekey_dataset(
                 inputs=[],
                 target_rows=policy.shard_target_rows,
                 key_fingerprint=new_fp,
-                notes={"kind": "rekey", "from_key_fingerprint": old_fp},
+                notes={"kind": REKEY_KIND, "from_key_fingerprint": old_fp, "rewritten_from": rewritten_from},
             )
             replaces = {"version": live, "status": "revoked", "revoke": True, "reason": ["rekey"],
                         "erase_copies": False, "shards": every}  # fmt: skip
