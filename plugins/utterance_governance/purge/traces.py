@@ -6,7 +6,7 @@ besides the live dataset (``purge.published``) and the row copies (``purge.copie
 | ``published_files`` | Parquet files under ``published/`` that the live version does not list (a version a crash or an operator left behind), whatever their name (``_part.parquet``, which a loader's glob takes) | the covered rows are removed (their capture times are unknown: ``all`` and ``range`` requests cover them); a symlink there cannot be searched: the receipts stay open, naming it |
 | ``access_reports`` | ``reports/access/**/access.json`` and its page, in the access reports' own root (``UG_ACCESS_REPORT_ROOT``) and in the lake (where earlier versions wrote them): a customer's own transcripts, and the raw lines of their unreadable privacy records (``privacy_quarantine``) | every section carrying a row is judged (an utterance by its id and capture time; a raw line, of an utterance or of the privacy section, by the capture time read off it, as ``purge.copies`` judges the lake's copy): the covered entries leave the report; a report left with none is removed; a section the purge does not know keeps the receipts open |
 | ``temporary`` | ``*.tmp-*`` files an interrupted atomic write left behind (never a live object), in the lake and in the access reports' root (a report's page whose worker was killed while writing it: the customer's id and transcripts) | removed once older than ``STALE_TEMPORARY_S`` (with the report folders it leaves empty); a younger one (a write under way) keeps the receipts open |
-| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands: JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
+| ``run_reports`` | JSON and HTML under ``reports/`` (run pages, audit findings, gate results, Data Docs), and the JSON a run keeps beside its rows under ``staging/``, ``quarantine/`` and ``decisions/`` (a failed gate's results and samples) | every deleted utterance id, and the speaker key and the id (of four characters or more: a shorter one is a word of any report) of a customer who deleted everything, replaced by ``[deleted]`` wherever it stands (a refused file named after its customer, ``_zed-4417.jsonl``, too): JSON is decoded first (an id written with ``\\u`` escapes is still found), then every string value and key is searched; a path's folder naming such a customer (``customer_id=zed-4417``, a report of an older release) is shown as ``shown_path`` shows it |
 
 Receipts (``reports/receipts/``) keep the requester's speaker key: they are the proof of the deletion.
 Files are decoded to be searched (Parquet rows, JSON values), never grepped as bytes.
@@ -46,7 +46,7 @@ SCRUBBED = "[deleted]"
 _TOKEN = re.compile(r"[^\s\"'<>,;()\[\]{}=\\/…&]+")
 # characters a word of ``_TOKEN`` may hold around or between ids ("row u-1: …", "u-1|u-2", "`u-1`"), or
 # inside one ("utt.2026.1"): a word not a token itself is also read as the runs between them
-_JOINERS = frozenset(":.!?|*`#%+~^$@")
+_JOINERS = frozenset(":.!?|*`#%+~^$@_")
 _MOST_PIECES = 6  # an id of up to six runs between joiners ("a.b.c.d.e.f")
 # where the purge notes, before it rewrites a copy, the ids it found there (keyed digests, not the ids)
 JOURNAL = "_purge/pending-scrub"
@@ -440,10 +440,19 @@ def _without_customer_segments(text: str, customers: set[str]) -> tuple[str, int
     return _SEGMENT.sub(shown, text), found
 
 
+# a customer id shorter than this is not scrubbed from run reports as a word of its own: it would stand for
+# every such word of a report ("bob", "42"); a speaker key and a folder naming the customer still are
+_SHORTEST_SCRUBBED_CUSTOMER = 4
+
+
 def _tokens(deleted, found_ids: set[str]) -> set[str]:
     """What must not stay in a run report: deleted utterance ids; for a delete-all, the speaker key
-    (and the 16-digit prefix reports show) of the customer."""
+    (and the 16-digit prefix reports show) of the customer, and their id as it is spelled (a file of an
+    export per customer named after them: ``zed-4417.JSONL``, refused and listed by a run's report)."""
     tokens = set(found_ids) | set(deleted.listed_ids)
+    tokens |= {
+        c for c in with_other_spellings(deleted.everything_of) if len(c) >= _SHORTEST_SCRUBBED_CUSTOMER
+    }
     customers = pa.array(deleted.everything_of, pa.string())
     # ... and those of their ids in any case: the fold's own, and those the store pairs with it (``io.store.folds``)
     spelled = [customers, key_of_canonical(customers)] if len(customers) else [customers]
