@@ -33,7 +33,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import unquote
 
@@ -60,6 +60,11 @@ KINDS: dict[str, tuple[pa.Schema, tuple[str, ...], str]] = {
 SUFFIXES = (".jsonl", ".jsonl.gz", ".parquet")
 ENUMERATIONS = {"purpose": (S.TRAINING_PURPOSE,), "status": S.CONSENT_STATUSES, "scope": S.DELETION_SCOPES}
 ID_FIELDS = ("customer_id", "utterance_id", "event_id", "request_id")
+# A customer id longer than this is not an id (``invalid_id:customer_id``): an utterance of it is malformed,
+# never published, and a consent or deletion record of it is unreadable. PostgreSQL cannot index a value of
+# more than about 2,700 bytes: a privacy record naming a longer id could not be stored with it, and the
+# customer's published rows stayed live (SQLite took it). Access requests refuse the same (``jobs.audit``).
+MAX_CUSTOMER_ID_CHARS = 256
 
 _ISO_WITH_OFFSET = (
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
@@ -973,7 +978,28 @@ def _finish(
     return ReadResult(records, quarantine)
 
 
+# the instants a Python datetime holds, in UTC (as microseconds since the epoch): a stated time outside
+# them (``0001-01-01T00:00:00+01:00`` is in year 0 in UTC) cannot be a record's time, and the store, which
+# reads times as Python datetimes, would fail on the whole file
+_PYTHON_INSTANTS = tuple(
+    int((t - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(microseconds=1))
+    for t in (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+)
+
+
 def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
+    """A column of RFC 3339 times as timestamps; a value that is not one (no offset, not a real instant,
+    outside the instants Python holds) is null and flagged."""
+    parsed = _parse_timestamps_of_any_year(col, name, d)
+    micros = np.asarray(pc.fill_null(parsed.cast(pa.int64()), 0))
+    outside = (micros < _PYTHON_INSTANTS[0]) | (micros > _PYTHON_INSTANTS[1])
+    if outside.any():
+        d.flag(outside, f"invalid_timestamp:{name}")
+        parsed = pc.if_else(pa.array(outside), pa.scalar(None, S.TS), parsed)
+    return parsed
+
+
+def _parse_timestamps_of_any_year(col: pa.Array, name: str, d: _Details) -> pa.Array:
     # RFC 3339 forms Arrow's cast does not take: a lower-case "t", and 7 to 9 fractional digits (Java's
     # Instant, Go's RFC3339Nano), cut to the microseconds a timestamp keeps
     # (each rewrite only where a value may need it: a "t" eleventh, a "z" last; most nights none does)
@@ -1108,6 +1134,9 @@ def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Detai
     for name in ID_FIELDS:
         if name in typed:
             canonical = canonical_ids(typed[name])
+            if name == "customer_id":  # longer than an id is: not one the store can look up on every backend
+                long = pc.fill_null(pc.greater(pc.utf8_length(canonical), MAX_CUSTOMER_ID_CHARS), False)
+                canonical = pc.if_else(long, pa.scalar(None, pa.string()), canonical)
             d.flag(unusable_ids(typed[name], canonical), f"invalid_id:{name}")
             typed[name] = canonical
     if schema is S.UTTERANCE:  # a new utterance under "null", "None", "0" ...: whose it is was lost upstream
@@ -1277,8 +1306,8 @@ def customers_in_raw(text: str, _encodings: int = 2) -> list[str | None]:
         if match and match["number"] is not None:
             value = integral_digits(match["number"])
         elif match:
-            try:
-                value = json.loads(f'"{match["string"]}"')
+            try:  # (a raw control character in the string, which strict JSON refuses: the id it prints as)
+                value = json.loads(f'"{match["string"]}"', strict=False)
             except ValueError:
                 value = None
         # an id an invisible or control character makes unusable names the customer it prints as: a broken

@@ -71,6 +71,7 @@ from utterance_governance.audit.findings import (
 )
 from utterance_governance.audit.publication import verify_publication
 from utterance_governance.audit.rows import scan_rows
+from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS
 from utterance_governance.jobs.context import InvalidParams, RunContext
 from utterance_governance.privacy import canonical_id, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.publish.commit import DatasetPaths, read_manifest
@@ -100,7 +101,7 @@ def validate_customer_id(value: Any) -> str | None:
             "customer_id is empty: give the customer's account id, or leave it unset to audit"
         )
     canonical = canonical_id(value)
-    if canonical is None or len(canonical) > 256:
+    if canonical is None or len(canonical) > MAX_CUSTOMER_ID_CHARS:
         raise InvalidParams(
             "customer_id is not a usable id (at most 256 characters, no control, format or invisible "
             "characters); the value given is refused"

@@ -778,17 +778,17 @@ def _stated_value(pairs: _Pairs, field: str) -> Any:
 
 def _time_of(value: Any) -> datetime | None:
     """A time as the reader reads one (RFC 3339 with an offset, plausible), in UTC; else None."""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    if not isinstance(value, str) or not 10 <= len(value) <= 40:
-        return None
-    try:
+    try:  # (a time at the ends of the calendar may have no UTC instant Python holds: none, not a crash)
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        if not isinstance(value, str) or not 10 <= len(value) <= 40:
+            return None
         stated = datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
+        if stated.tzinfo is None:
+            return None
+        stated = stated.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    if stated.tzinfo is None:
-        return None
-    stated = stated.astimezone(UTC)
     return stated if EARLIEST_CAPTURE <= stated <= LATEST_INSTANT else None  # the reader's plausible times
 
 
