@@ -240,7 +240,7 @@ def merged_versions(
         seen.add(merge)
         try:
             notes = read_manifest(storage, dataset, merge).get("notes") or {}
-        except FileNotFoundError:  # a night's version whose manifest is gone: whether it was a rotation is unknown
+        except FileNotFoundError:  # a night's version whose manifest is gone: was it a rotation? unknown
             if batches.get(merge, 0) > 0:
                 raise
             log.warning("the manifest of %s, which wrote shards a purge replaced, is gone: the training runs of "
