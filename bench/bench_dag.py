@@ -239,18 +239,16 @@ def one_run(
             # every write of the pipeline replaces a file, never changes one) and its store (a copy)
             shutil.copytree(onto, work, copy_function=_link_or_copy, dirs_exist_ok=True)
             _registered_as_copied(work)
+            # a dataset built by an older release, migrated once, as deployed
+            _migrated(f"sqlite:///{work}/governance.db")
             # the copy's dirty pages to disk now: else the first fsync of the timed run writes them
             # (ext4 flushes them with its journal), 3.9 s of ingest_privacy's commits onto the 20M store
             os.sync()
         _copy_landing(source, work)
         store_url = None
         if stores is not None:  # production's backend: a new database, migrated before the clock runs
-            from utterance_governance.io.store import GovernanceStore
-
             store_url = stores.empty_url()
-            store = GovernanceStore(store_url)
-            store.migrate()
-            store.dispose()
+            _migrated(store_url)
         floor = run_floor(source)
         pipeline = run_pipeline(work, workers, store_url)
         return pipeline, floor
@@ -258,6 +256,17 @@ def one_run(
         shutil.rmtree(work, ignore_errors=True)
         if stores is not None:
             stores.cleanup()
+
+
+def _migrated(url: str) -> None:
+    """The store at ``url`` migrated to head before the clock runs (``ug migrate-store``, once a release)."""
+    from utterance_governance.io.store import GovernanceStore
+
+    store = GovernanceStore(url)
+    try:
+        store.migrate()
+    finally:
+        store.dispose()
 
 
 def _registered_as_copied(work: Path) -> None:

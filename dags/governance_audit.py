@@ -11,6 +11,8 @@ every shard's bytes, sha256 and row count; lists deletion requests near or past 
 3. **scan_live_rows** — every live row: `deletion_requested`, `opted_out`, `no_consent`,
    `identifier_detected`, `content_hash_mismatch`, `not_in_ledger`, `ledger_row_missing`, ...
 4. **check_deadlines** — `deletion_overdue` (a violation), `deletion_at_risk` (listed).
+   **merge_ledger_eras** (beside the checks) — ledger upkeep: its eras merged down to a few, so a
+   night's insert and lookups cost the same on an old dataset as on a new one (no row changes version).
 5. **write_findings** — `reports/<run>/audit.json` and `reports/<run>/index.html`, whatever the
    checks' outcome, and `reports/index.html`.
 6. **fail_on_violations** — any violation fails the run, naming shard, row and rule.
@@ -43,7 +45,7 @@ from ug_airflow import apply_airflow_overrides, run_context
 from ug_airflow.alerts import on_run_failed, task_failure_notifier, task_timeout
 from ug_airflow.retry import RETRY_ONLY_WHAT_HEALS
 
-AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines"]
+AUDIT_TASKS = ["check_publication", "scan_live_rows", "check_deadlines", "merge_ledger_eras"]
 
 
 @dag(
@@ -123,6 +125,13 @@ def governance_audit():
         return audit.fail_on_violations(result)
 
     @task
+    def merge_ledger_eras(ctx: dict) -> dict:
+        """Ledger upkeep beside the checks: its eras merged down to a few (no row changes version)."""
+        from utterance_governance.jobs import audit
+
+        return audit.merge_ledger_eras(run_context(ctx))
+
+    @task
     def access_report(ctx: dict) -> dict:
         from utterance_governance.jobs import audit
 
@@ -130,7 +139,7 @@ def governance_audit():
 
     ctx = prepare()
     checks = [check_publication(ctx), scan_live_rows(ctx), check_deadlines(ctx)]
-    choose(ctx) >> [*checks, access_report(ctx)]
+    choose(ctx) >> [*checks, merge_ledger_eras(ctx), access_report(ctx)]
     findings = write_findings(ctx)
     checks >> findings
     fail_on_violations(findings)

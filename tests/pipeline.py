@@ -183,10 +183,12 @@ class Lake:
             return audit.access_report(RunContext.from_dict(data))
 
     def audit(self, now: datetime | None = None) -> dict:
-        """governance_audit: the three checks, then the findings (raises ``AuditFailed`` on a violation)."""
+        """governance_audit: the three checks and the ledger's upkeep, then the findings (raises
+        ``AuditFailed`` on a violation)."""
         with self._environment():
             ctx = self.context("governance_audit", None, now)
             audit.check_publication(ctx)
             audit.scan_live_rows(ctx)
             audit.check_deadlines(ctx)
+            audit.merge_ledger_eras(ctx)
             return audit.fail_on_violations(audit.write_findings(ctx))

@@ -35,12 +35,17 @@ def test_params_take_an_optional_access_request_reference_never_a_customer_id(da
 
 def test_wiring(dag):
     down = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
-    assert down["prepare"] == sorted(["choose", *CHECKS, "access_report", "write_findings"])
-    assert down["choose"] == sorted([*CHECKS, "access_report"])
+    assert down["prepare"] == sorted(
+        ["choose", *CHECKS, "merge_ledger_eras", "access_report", "write_findings"]
+    )
+    assert down["choose"] == sorted([*CHECKS, "merge_ledger_eras", "access_report"])
     for check in CHECKS:
         assert down[check] == ["write_findings"]
     assert down["write_findings"] == ["fail_on_violations"]
-    assert down["fail_on_violations"] == [] and down["access_report"] == []
+    # the ledger's upkeep beside the checks: its failure fails the run, never the findings
+    assert (
+        down["fail_on_violations"] == [] and down["access_report"] == [] and down["merge_ledger_eras"] == []
+    )
     # findings are written whether the checks passed or failed, and never in an access run
     assert dag.get_task("write_findings").trigger_rule == "none_skipped"
     assert all(t.retries == 0 for t in dag.tasks)

@@ -36,16 +36,20 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from utterance_governance.io.store.base import _chunks, _conform
 from utterance_governance.io.store.versions import DatasetVersions
 from utterance_governance.io.store_schema import (
     LEDGER,
+    LEDGER_ERA_ROWS,
     LEDGER_INPUT,
+    LEDGER_MAX_ERAS,
     content_key,
     dataset_versions,
     ledger,
+    ledger_eras,
     ledger_speakers,
     utterance_keys,
     version_shards,
@@ -69,6 +73,10 @@ _TASK_MEMORY_KIB = 1536 * 1024  # what one task may hold (README: "Memory holds 
 # beside the page cache, the insert's own memory (SQLite's statements, the speaker pairs' Python objects)
 _BULK_HEADROOM_KIB = 128 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
+# an era merge's pieces: each its own transaction, this many rows
+_ERA_MOVE_ROWS = 250_000
+# the lock era merges take (a name no dataset has: ``dataset_lock`` keys by name), one merge at a time
+ERA_MERGE_LOCK = "__ledger_eras__"
 _FETCH_BATCH = 100_000  # rows per fetchmany when reading the ledger into Arrow
 # a ledger insert this large refreshes planner statistics (and, on SQLite, returns freed memory first
 # and checkpoints after)
@@ -163,7 +171,9 @@ class Ledger(DatasetVersions):
                 continue
             with self._write() as conn:
                 self._replace_shard_rows(conn, dataset, version, rows)
-                _copy_rows(conn, "ledger", dataset, rows, _LEDGER_COLUMNS)
+                era = _era_taking(conn, rows.num_rows)
+                rows = rows.append_column("era", pa.array([era] * rows.num_rows, pa.int32()))
+                _copy_rows(conn, "ledger", dataset, rows, (*_LEDGER_COLUMNS, "era"))
                 _copy_rows(
                     conn, "ledger_speakers", dataset, _speaker_lineages(rows), ("speaker_key", "shard_id")
                 )
@@ -196,10 +206,11 @@ class Ledger(DatasetVersions):
         conn.execution_options(ug_write=True)
         with conn.begin():
             self._replace_shard_rows(conn, dataset, version, shard_paths)
+            era = _era_taking(conn, total)
             cursor.execute(  # in the sorted table's order (its rowids): no sort here
-                f"INSERT INTO ledger (dataset, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, "
+                f"INSERT INTO ledger (dataset, era, {', '.join(_LEDGER_COLUMNS)}) SELECT ?, ?, "
                 f"{', '.join(_LEDGER_COLUMNS)} FROM {_SORTED} ORDER BY rowid",
-                (dataset,),
+                (dataset, era),
             )
             cursor.executemany(  # in key order (Arrow found them: SQL's DISTINCT took 6 s a 1M night)
                 "INSERT INTO ledger_speakers (dataset, speaker_key, shard_id) VALUES (?, ?, ?)",
@@ -272,6 +283,7 @@ class Ledger(DatasetVersions):
             if not pairs:
                 return 0
             ended = sorted(pairs)
+            eras = _eras(conn)
             ids = pa.array([p[0] for p in ended], pa.string())
             table = self._temp_table(
                 conn,
@@ -287,11 +299,65 @@ class Ledger(DatasetVersions):
             return conn.execute(
                 text(
                     f"UPDATE ledger SET ended_in = :version WHERE dataset = :dataset AND ended_in IS NULL "
-                    "AND (utterance_key, utterance_id, shard_id) IN "
+                    f"AND era IN ({_sql_list(eras)}) AND (utterance_key, utterance_id, shard_id) IN "
                     f"(SELECT utterance_key, utterance_id, shard_id FROM {table})"
                 ),
                 {"version": version, "dataset": dataset},
             ).rowcount
+
+    def ledger_eras(self) -> dict[int, int]:
+        """The ledger's eras (``store_schema``), each with the rows it holds now."""
+        with self._read() as conn:
+            return {era: _era_size(conn, era) for era in _eras(conn)}
+
+    def merge_ledger_eras(
+        self, max_eras: int = LEDGER_MAX_ERAS, *, lock_timeout_s: float = 600.0
+    ) -> list[dict]:
+        """Merge eras until the ledger has ``max_eras`` at most: the smallest era and the smaller of its
+        neighbours (by number) become one, the younger's rows moving into the older, so eras stay few and of
+        sizes that grow with their age. The daily audit's step.
+
+        It never changes what a lookup finds, though lookups read the eras first and the rows after (on
+        PostgreSQL each statement sees what is committed by then): rows only ever move into an older era that
+        held rows since before the merge began, and a night's rows go into the youngest era or a newer one,
+        so an era holding rows when a lookup read the eras holds them, or they are in one it read, when the
+        lookup reads them. Two merges at once could break that: one at a time (a lock of the store's own,
+        ``ERA_MERGE_LOCK``). A move goes in pieces of ``_ERA_MOVE_ROWS`` rows that commit: no writer waits
+        long behind it. Returns the moves: ``{"era", "into", "rows"}``."""
+        if max_eras < 1:
+            raise ValueError(f"max_eras must be at least 1, not {max_eras}")
+        moves: list[dict] = []
+        with self.dataset_lock(ERA_MERGE_LOCK, owner="merge_ledger_eras", timeout_s=lock_timeout_s):
+            with self._read() as conn:
+                sizes = {era: _era_size(conn, era) for era in _eras(conn)}
+            while len(sizes) > max_eras:
+                eras = sorted(sizes)
+                smallest = min(eras, key=lambda e: (sizes[e], -e))  # of equal sizes, the youngest
+                at = eras.index(smallest)
+                other = min(
+                    (eras[j] for j in (at - 1, at + 1) if 0 <= j < len(eras)), key=lambda e: (sizes[e], -e)
+                )
+                era, into = max(smallest, other), min(smallest, other)  # the younger into the older
+                moved = 0
+                while True:
+                    with self._write() as conn:
+                        move = _MOVE_PIECE[conn.dialect.name]
+                        step = conn.execute(move, {"era": era, "into": into, "n": _ERA_MOVE_ROWS}).rowcount
+                    moved += step
+                    if step < _ERA_MOVE_ROWS:
+                        break
+                with self._write() as conn:
+                    # the counts from the rows themselves: a night may have gone into the era while it moved
+                    left = _era_size(conn, era)
+                    conn.execute(delete(ledger_eras).where(ledger_eras.c.era.in_([era, into])))
+                    conn.execute(insert(ledger_eras), [{"era": e, "rows": n} for e, n in
+                                                       ((into, _era_size(conn, into)), (era, left)) if n])  # fmt: skip
+                log.info(
+                    "ledger era %d (%d rows) merged into era %d (%d rows)", era, moved, into, sizes[into]
+                )
+                moves.append({"era": era, "into": into, "rows": moved})
+                sizes[into] += sizes.pop(era)
+        return moves
 
     def _temp_table(self, conn: Connection, name: str, rows: pa.Table) -> str:
         """A temporary table ``name`` of this transaction holding ``rows`` (text columns, and integer ones
@@ -344,6 +410,7 @@ class Ledger(DatasetVersions):
         )
         found: dict[str, set[str]] = {}
         with self._read() as conn:
+            eras = _eras(conn)
             for column, values in (("content_hash", content_hashes), ("utterance_id", utterance_ids)):
                 keys = pc.unique(
                     pa.chunked_array([values]) if isinstance(values, pa.Array) else values
@@ -351,7 +418,7 @@ class Ledger(DatasetVersions):
                 # in key order: the lookups walk the index from one end to the other, each page read
                 # once, where random probes read a page per key from an index as large as the dataset
                 keys = keys.take(pc.array_sort_indices(keys))
-                if len(keys) == 0:
+                if len(keys) == 0 or not eras:
                     found[column] = set()
                     continue
                 probe = pa.table({"k": keys.cast(pa.string())})
@@ -365,7 +432,8 @@ class Ledger(DatasetVersions):
                     # sampled statistics of a large ledger (analysis_limit), would otherwise walk the
                     # whole dataset's index and probe the keys (40 s instead of 0.8 s per 250k keys on
                     # a 12M-row ledger); CROSS JOIN fixes SQLite's join order
-                    by_key = (  # the content index is keyed by the hash's first characters
+                    by_key = f"l.era IN ({_sql_list(eras)}) AND " + (  # each era's part of the index
+                        # the content index is keyed by the hash's first characters
                         f"{_sql(content_key(literal_column('l.content_hash')))} = "
                         f"{_sql(content_key(literal_column('k.k')))} AND "
                         if column == "content_hash"
@@ -382,11 +450,16 @@ class Ledger(DatasetVersions):
                         probe = text(f"SELECT k FROM {table}").columns(k=String).subquery()
                         on = and_(
                             probe.c.k == ledger.c[column],
+                            ledger.c.era.in_(eras),
                             content_key(ledger.c.content_hash) == content_key(probe.c.k),
                         )
                     else:
                         probe = text(f"SELECT k, kk FROM {table}").columns(k=String, kk=BigInteger).subquery()
-                        on = and_(probe.c.k == ledger.c[column], probe.c.kk == ledger.c.utterance_key)
+                        on = and_(
+                            probe.c.k == ledger.c[column],
+                            ledger.c.era.in_(eras),
+                            probe.c.kk == ledger.c.utterance_key,
+                        )
                     stmt = (
                         select(ledger.c[column])
                         .join(probe, on)
@@ -409,9 +482,12 @@ class Ledger(DatasetVersions):
             return schema.empty_table()
         keys = keys.take(pc.array_sort_indices(keys))
         with self._read() as conn:
+            eras = _eras(conn)
+            if not eras:
+                return schema.empty_table()
             table = self._temp_table(conn, "ug_twin_hashes", pa.table({"k": keys.cast(pa.string())}))
             by_key = (
-                f"{_sql(content_key(literal_column('l.content_hash')))} = "
+                f"l.era IN ({_sql_list(eras)}) AND {_sql(content_key(literal_column('l.content_hash')))} = "
                 f"{_sql(content_key(literal_column('k.k')))}"
             )
             join = "CROSS JOIN" if self.backend == "sqlite" else "JOIN"  # (SQLite: the keys drive, as above)
@@ -600,23 +676,24 @@ class Ledger(DatasetVersions):
         )
         if shard_paths is not None:
             stmt = stmt.where(version_shards.c.shard_path.in_(sorted(set(shard_paths))))
-        statements = [stmt]
-        keys = None if speaker_keys is None else sorted(set(speaker_keys))
-        ids = None if utterance_ids is None else sorted(set(utterance_ids))
-        if keys is not None and ids is not None:  # chunk the longer list, pass the shorter whole
-            if len(keys) <= len(ids):
-                stmt = stmt.where(_of_speakers(dataset, keys))
-                statements = [stmt.where(_of_utterances(c)) for c in _chunks(ids)]
-            else:
-                stmt = stmt.where(_of_utterances(ids))
-                statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
-        elif keys is not None:
-            statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
-        elif ids is not None:
-            statements = [stmt.where(_of_utterances(c)) for c in _chunks(ids)]
         raw_fields = [*list(LEDGER_INPUT)[:4], pa.field("captured_at", self._raw_timestamp_type),
                       pa.field("landed_at", self._raw_timestamp_type), pa.field("locale", pa.string())]  # fmt: skip
         with self._read() as conn:
+            statements = [stmt]
+            keys = None if speaker_keys is None else sorted(set(speaker_keys))
+            ids = None if utterance_ids is None else sorted(set(utterance_ids))
+            eras = _eras(conn) if ids is not None else []
+            if keys is not None and ids is not None:  # chunk the longer list, pass the shorter whole
+                if len(keys) <= len(ids):
+                    stmt = stmt.where(_of_speakers(dataset, keys))
+                    statements = [stmt.where(_of_utterances(c, eras)) for c in _chunks(ids)]
+                else:
+                    stmt = stmt.where(_of_utterances(ids, eras))
+                    statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
+            elif keys is not None:
+                statements = [stmt.where(_of_speakers(dataset, c)) for c in _chunks(keys)]
+            elif ids is not None:
+                statements = [stmt.where(_of_utterances(c, eras)) for c in _chunks(ids)]
             parts = [self._select_arrow(conn, statement, raw_fields) for statement in statements]
         raw = pa.concat_tables(parts)
         n = raw.num_rows
@@ -767,9 +844,10 @@ class Ledger(DatasetVersions):
                 return erased
             if utterance_ids is not None:
                 ids = sorted(set(utterance_ids))
+                eras = _eras(conn)
                 for chunk in _chunks(ids):
                     erased += conn.execute(
-                        delete(ledger).where(ledger.c.dataset == dataset, _of_utterances(chunk))
+                        delete(ledger).where(ledger.c.dataset == dataset, _of_utterances(chunk, eras))
                     ).rowcount
                 self.forget_twins_of_erased(conn, dataset, ids)  # (``io.store.twins``)
                 return erased
@@ -842,13 +920,13 @@ class Ledger(DatasetVersions):
             copied = conn.execute(
                 text(
                     "INSERT INTO ledger (dataset, utterance_id, shard_id, utterance_key, speaker_key, content_hash, "
-                    "captured_at, landed_at, locale) SELECT l.dataset, l.utterance_id, p.shard_path, l.utterance_key, "
-                    "l.speaker_key, l.content_hash, l.captured_at, l.landed_at, l.locale "
+                    "captured_at, landed_at, locale, era) SELECT l.dataset, l.utterance_id, p.shard_path, "
+                    "l.utterance_key, l.speaker_key, l.content_hash, l.captured_at, l.landed_at, l.locale, :era "
                     f"FROM {old} AS m JOIN ledger AS l "
                     f"ON l.dataset = :dataset AND l.shard_id = m.shard_id JOIN {placed} AS p "
                     "ON p.speaker_key = l.speaker_key WHERE l.ended_in IS NULL"
                 ),
-                {"dataset": dataset},
+                {"dataset": dataset, "era": _era_taking(conn, expected)},
             ).rowcount
             if copied != expected:
                 raise LedgerMismatch(
@@ -1074,11 +1152,68 @@ def _with_utterance_keys(rows: pa.Table) -> pa.Table:
     return rows.append_column("utterance_key", utterance_keys(rows.column("utterance_id")))
 
 
-def _of_utterances(ids: Sequence[str]):
-    """The condition selecting the ledger rows of utterance ``ids``: by their keys
-    (``ix_ledger_utterance``), then the ids themselves (a key may be shared by chance)."""
+def _of_utterances(ids: Sequence[str], eras: Sequence[int]):
+    """The condition selecting the ledger rows of utterance ``ids``: by their keys in each of the ledger's
+    ``eras`` (``ix_ledger_utterance``), then the ids themselves (a key may be shared by chance)."""
     keys = sorted(set(utterance_keys(pa.array(ids, pa.string())).to_pylist()))
-    return and_(ledger.c.utterance_key.in_(keys), ledger.c.utterance_id.in_(ids))
+    return and_(ledger.c.era.in_(eras), ledger.c.utterance_key.in_(keys), ledger.c.utterance_id.in_(ids))
+
+
+def _eras(conn: Connection) -> list[int]:
+    """The eras the ledger's rows are in (``store_schema``: the part of its indexes keyed by hashes), read
+    from the ledger's own index, one seek each: what every lookup by id or content probes."""
+    eras: list[int] = []
+    while True:
+        stmt = select(ledger.c.era).order_by(ledger.c.era).limit(1)
+        if eras:
+            stmt = stmt.where(ledger.c.era > eras[-1])
+        era = conn.scalar(stmt)
+        if era is None:
+            return eras
+        eras.append(int(era))
+
+
+# a piece of an era merge: ``n`` rows of ``era`` into ``into``, found by the era's part of an index and moved
+# by their physical ids (the ledger has no key of its own: SQLite's ``rowid``, PostgreSQL's ``ctid``)
+_MOVE_PIECE = {
+    "sqlite": text(
+        "UPDATE ledger SET era = :into WHERE rowid IN (SELECT rowid FROM ledger WHERE era = :era LIMIT :n)"
+    ),
+    "postgresql": text(
+        "UPDATE ledger SET era = :into WHERE ctid = ANY(ARRAY(SELECT ctid FROM ledger WHERE era = :era LIMIT :n))"
+    ),
+}
+
+
+def _era_size(conn: Connection, era: int) -> int:
+    """The rows ``era`` holds (its part of ``ix_ledger_utterance``, counted)."""
+    return int(conn.scalar(select(func.count()).select_from(ledger).where(ledger.c.era == era)))
+
+
+def _sql_list(eras: Sequence[int]) -> str:
+    """Eras as an SQL list of numbers (integers: nothing to quote). Never empty: a lookup of an empty
+    ledger finds nothing (-1 is no era)."""
+    return ", ".join(str(int(e)) for e in eras) or "-1"
+
+
+def _era_taking(conn: Connection, rows: int) -> int:
+    """The era a write of ``rows`` new ledger rows goes into, counted in ``ledger_eras``: the youngest
+    while it has taken fewer than ``LEDGER_ERA_ROWS`` rows, else a new one (``store_schema``)."""
+    counted = conn.scalar(select(func.max(ledger_eras.c.era)))
+    youngest = max([*_eras(conn), *([counted] if counted is not None else [])], default=0)
+    taken = conn.scalar(select(ledger_eras.c.rows).where(ledger_eras.c.era == youngest)) or 0
+    era = youngest if taken < LEDGER_ERA_ROWS else youngest + 1
+    _count_era_rows(conn, era, rows)
+    return era
+
+
+def _count_era_rows(conn: Connection, era: int, rows: int) -> None:
+    """``rows`` more taken by ``era`` (one statement: two writers opening the same era both count)."""
+    upsert = (postgresql_dialect if conn.dialect.name == "postgresql" else sqlite_dialect).insert(ledger_eras)
+    upsert = upsert.values(era=era, rows=rows)
+    conn.execute(
+        upsert.on_conflict_do_update(index_elements=["era"], set_={"rows": ledger_eras.c.rows + rows})
+    )
 
 
 def _copy_rows(conn: Connection, table: str, dataset: str, rows: pa.Table, columns: Sequence[str]) -> None:
