@@ -392,6 +392,15 @@ def _start_staging_afresh(ctx: RunContext) -> bool:
     ]
     for path in left:
         ctx.storage.remove(path)
+    # the mark of an earlier attempt's writes after its switch (``publish``) speaks for that attempt only: one
+    # that put no version live (nothing new, all duplicates or held) left it, and this attempt's decisions, held
+    # rows, twins and deleted recordings were never written (a run cleared after late files, a backfill over a
+    # day already run, two hand-named runs of one key). An attempt that did put a version live keeps it: its
+    # retry past the switch refuses new input (``RunAlreadyPublished``) and writes nothing twice
+    written = f"decisions/{ctx.run_key}/{_AFTER_THE_SWITCH_WRITTEN}"
+    if ctx.storage.exists(written) and _published_by(ctx, ctx.run_id) is None:
+        ctx.storage.remove(written)
+        left.append(written)
     return bool(left)
 
 
