@@ -324,9 +324,15 @@ def write_findings(ctx: RunContext, started_at: datetime | None = None) -> dict:
     from utterance_governance.jobs.in_flight import no_longer_in_flight
 
     try:
-        return _write_findings(ctx, started_at)
-    finally:
-        no_longer_in_flight(ctx.storage, ctx.run_key)
+        result = _write_findings(ctx, started_at)
+    except BaseException:
+        # recorded ended before its mark goes (a privacy run's receipts wait for one or the other)
+        with suppress(Exception):
+            ctx.store.mark_run_failed(ctx.run_id, ctx.dag_id, datetime.now(UTC))
+            no_longer_in_flight(ctx.storage, ctx.run_key)
+        raise
+    no_longer_in_flight(ctx.storage, ctx.run_key)
+    return result
 
 
 def _write_findings(ctx: RunContext, started_at: datetime | None) -> dict:
@@ -394,13 +400,18 @@ def _write_findings(ctx: RunContext, started_at: datetime | None) -> dict:
     ctx.storage.write_bytes(json_path, json.dumps(audit, indent=2, default=str).encode())
     record_counts = {"rows_checked": audit["rows_checked"], "shards_checked": audit["shards_checked"],
                      **{f"finding:{rule}": n for rule, n in audit["counts"].items()}}  # fmt: skip
-    ctx.store.record_run(
-        ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC),
-        "success" if audit["passed"] else "failed", record_counts,
-        {"report": json_path, "version": audit["version"], "violations": violations, "incomplete": incomplete},
-    )  # fmt: skip
+
+    def record() -> None:
+        ctx.store.record_run(
+            ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC),
+            "success" if audit["passed"] else "failed", record_counts,
+            {"report": json_path, "version": audit["version"], "violations": violations, "incomplete": incomplete},
+        )  # fmt: skip
+
+    record()  # (the page lists the run among the audit's history)
     html_path = write_audit_page(ctx.storage, ctx.store, audit, run_key=ctx.run_key, policy=ctx.policy,
                                  now=ctx.now_dt)  # fmt: skip
+    record()  # ended after its last write: a privacy run's receipts wait for a run that ended after they searched
     report_url, html_url = ctx.storage.url(json_path), ctx.storage.url(html_path)
     log.info("audit findings: %s", report_url)
     log.info("audit report: %s", html_url)
@@ -450,17 +461,21 @@ def access_report(ctx: RunContext) -> dict:
         result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
                                      out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
         ctx.store.complete_access_request(reference, ctx.run_id, result["json"])
+        ctx.store.record_run(
+            ctx.run_id, ctx.dag_id, ctx.now_dt, datetime.now(UTC), "success",
+            {"access_utterances": result["utterances"]}, {"mode": "access"},
+        )  # fmt: skip
     except BaseException:  # failed or stopped before the report was written: the reference is not spent
         with suppress(Exception):  # the store itself may be what failed: the first error is the one raised
             if ctx.store.release_access_request(reference, ctx.run_id):
                 log.warning("the access request is open again: a new run may use the same reference")
+        # recorded ended before its mark goes (a privacy run's receipts wait for one or the other); the store
+        # failing, the mark stays, and counts until IN_FLIGHT_HOURS after the run began
+        with suppress(Exception):
+            ctx.store.mark_run_failed(ctx.run_id, ctx.dag_id, datetime.now(UTC))
+            no_longer_in_flight(ctx.storage, ctx.run_key)
         raise
-    finally:
-        no_longer_in_flight(ctx.storage, ctx.run_key)
-    ctx.store.record_run(
-        ctx.run_id, ctx.dag_id, ctx.now_dt, datetime.now(UTC), "success",
-        {"access_utterances": result["utterances"]}, {"mode": "access"},
-    )  # fmt: skip
+    no_longer_in_flight(ctx.storage, ctx.run_key)  # recorded ended just above
     log.info("access report (protected: holds the customer's own transcripts): %s", result["json"])
     log.info("access report page: %s", result["html"])
     return result

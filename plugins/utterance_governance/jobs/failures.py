@@ -89,7 +89,6 @@ def record_failed_run(
     now = datetime.now(UTC)
     from utterance_governance.jobs.in_flight import no_longer_in_flight
 
-    no_longer_in_flight(storage, key)  # a failed run writes no more copies (receipts need not wait for it)
     store = _store()
     try:
         failure_path = f"reports/{key}/failure.json"
@@ -97,6 +96,10 @@ def record_failed_run(
             run_id, dag_id, now, started_at=started_at, failed_steps=failed_steps,
             details={"failure_report": failure_path, "reason": reason},
         )  # fmt: skip
+        # a failed run writes no more copies: recorded ended first (a privacy run's receipts wait for a run
+        # that ended after its copies purge searched), then no longer in flight. Not recorded (the store
+        # failed): the mark stays, and counts until IN_FLIGHT_HOURS after the run's last step
+        no_longer_in_flight(storage, key)
         details = record["details"]
         report_path = details.get("report") if isinstance(details.get("report"), str) else None
         if not report_path:  # the report step never ran: the failure report is the run's report

@@ -330,10 +330,6 @@ def write_report(
     }
     path = f"reports/{ctx.run_key}/privacy_requests.json"
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
-    # the run writes no more copies: its intake's mark goes (a failed run's: the DAG's failure callback), and
-    # its staging folder with it (a privacy run stages nothing else)
-    no_longer_in_flight(ctx.storage, ctx.run_key)
-    ctx.storage.remove(f"staging/{ctx.run_key}")
     overdue = bool(deadlines["overdue"]) or any(
         u["overdue"] for u in deadlines["unreadable_deletion_records"]
     )
@@ -346,5 +342,9 @@ def write_report(
             {"version": (purged or {}).get("version"), "report": path, "failed_steps": failed,
              "copies_rows_removed": (copied or {}).get("rows_removed")},
         )  # fmt: skip
+    # the run writes no more copies: recorded ended (above) before its intake's mark goes (a failed run's: the
+    # DAG's failure callback, the same way), and its staging folder with it (a privacy run stages nothing else)
+    no_longer_in_flight(ctx.storage, ctx.run_key)
+    ctx.storage.remove(f"staging/{ctx.run_key}")
     _count_requests(ctx, purged)
     return {"report": ctx.storage.url(path), "failed_steps": failed, "version": (purged or {}).get("version")}

@@ -348,7 +348,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # would be decided by keys no customer of this run's key explains, and staged rows be re-keyed never
     rotations = unfinished_rotations(ctx.storage)
     if rotations:
-        no_longer_in_flight(ctx.storage, ctx.run_key)
+        _writes_no_more(ctx)
         raise KeyMismatch(
             f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): "
             "nothing is published until it has finished (a stopped one: run `ug rekey` again with its keys)"
@@ -382,9 +382,24 @@ def discover_files(ctx: RunContext) -> list[dict]:
     return [{**f, "partitions": partitions, "live_at_discovery": live} for f in files]
 
 
-def _start_staging_afresh(ctx: RunContext) -> bool:
-    """Remove what an earlier attempt of this run left under its staging, all but its in-flight mark;
-    True when there was any."""
+def _writes_no_more(ctx: RunContext) -> None:
+    """The run stops here (it raises next) and writes no more copies: the store records its end first, then
+    its in-flight mark goes. Between the two a privacy run's receipts wait for it either way: for its mark,
+    or for a run that ended since its copies purge searched (``jobs.privacy.issue_receipts``)."""
+    ctx.store.mark_run_failed(ctx.run_id, ctx.dag_id, datetime.now(UTC))
+    no_longer_in_flight(ctx.storage, ctx.run_key)
+
+
+def _staging_left(ctx: RunContext) -> bool:
+    """Whether the run's staging holds anything but its in-flight mark (a publish removes the rest)."""
+    return any(
+        posixpath.basename(path) != IN_FLIGHT
+        for path in [*ctx.storage.list_dirs(_staging(ctx)), *ctx.storage.list_files_here(_staging(ctx))]
+    )
+
+
+def _remove_staging_but_its_mark(ctx: RunContext) -> list[str]:
+    """Remove everything under the run's staging but its in-flight mark; what was removed."""
     left = [
         path
         for path in [*ctx.storage.list_dirs(_staging(ctx)), *ctx.storage.list_files_here(_staging(ctx))]
@@ -392,6 +407,13 @@ def _start_staging_afresh(ctx: RunContext) -> bool:
     ]
     for path in left:
         ctx.storage.remove(path)
+    return left
+
+
+def _start_staging_afresh(ctx: RunContext) -> bool:
+    """Remove what an earlier attempt of this run left under its staging, all but its in-flight mark;
+    True when there was any."""
+    left = _remove_staging_but_its_mark(ctx)
     # the mark of an earlier attempt's writes after its switch (``publish``) speaks for that attempt only: one
     # that put no version live (nothing new, all duplicates or held) left it, and this attempt's decisions, held
     # rows, twins and deleted recordings were never written (a run cleared after late files, a backfill over a
@@ -603,7 +625,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             ctx.storage.write_parquet(
                 f"{_stage_dir(ctx, 'folds')}/{key}.parquet", pa.concat_tables(timed_folds)
             )
-    _record_misplaced_privacy_records(ctx, file["path"], misplaced)
+    _record_misplaced_privacy_records(ctx, file["path"], misplaced, file.get("fingerprint"))
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
         **file,
@@ -621,7 +643,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
 
 
 def _record_misplaced_privacy_records(
-    ctx: RunContext, path: str, misplaced: dict[str, list[pa.Table]]
+    ctx: RunContext, path: str, misplaced: dict[str, list[pa.Table]], fingerprint: str | None = None
 ) -> None:
     """Consent events and deletion requests found among an utterance file's lines (``misplaced_privacy_records``)
     go to the privacy quarantine as unreadable records of their kind: each holds back the customer it names
@@ -632,6 +654,14 @@ def _record_misplaced_privacy_records(
         return
     for kind, tables in misplaced.items():
         found = pa.concat_tables(tables)
+        if (
+            fingerprint
+        ):  # with the file's version, as a refused file's: a re-export's record at a line is another
+            at = found.schema.get_field_index("detail")
+            details = pc.binary_join_element_wise(
+                found.column("detail"), f" (file version {fingerprint})", ""
+            )
+            found = found.set_column(at, "detail", details)
         ctx.store.record_privacy_quarantine(kind, found)
         log.warning("%s holds %d %s record(s) among its utterances: each holds back its customer (or blocks "
                     "publishing) until it arrives under landing/%s or is acknowledged", shown_path(path),
@@ -1085,7 +1115,7 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
     ctx.storage.write_bytes(f"{_staging(ctx)}/gate_summary.json", json.dumps(summary, default=str).encode())
     _count_gate(ctx, gate)
     if not gate["success"]:
-        no_longer_in_flight(ctx.storage, ctx.run_key)  # its staging stays as evidence; it writes no more
+        _writes_no_more(ctx)  # its staging stays as evidence; it writes no more
         raise GateFailed(
             _gate_failure_message(
                 gate["failed"],
@@ -1157,7 +1187,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         if not item.get("held") and not item.get("withdrawn")
     ]
     if gated["publishing_blocked"]:
-        no_longer_in_flight(ctx.storage, ctx.run_key)
+        _writes_no_more(ctx)
         raise PublishingBlocked(
             "publishing is blocked: unreadable privacy records name no customer, so nobody's consent "
             f"can be trusted: {gated['publishing_blocked'][:5]}. Fix or acknowledge them, then re-run."
@@ -1167,7 +1197,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     mine = key_fingerprint(load_settings().pseudonym_key)
     for made_with in sorted({item.get("key_fingerprint") for item in staged} - {mine}):
         # a worker still on the old key during a key rotation: its speaker keys are no deletion's
-        no_longer_in_flight(ctx.storage, ctx.run_key)
+        _writes_no_more(ctx)
         raise KeyMismatch(
             f"publishing {ctx.dataset}: part of the batch was decided with another pseudonym key (fingerprint "
             f"{made_with}) than this worker's ({mine}): no later opt-out or deletion would find those rows. "
@@ -1203,9 +1233,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
     )
     written = f"decisions/{ctx.run_key}/{_AFTER_THE_SWITCH_WRITTEN}"
-    if not ctx.storage.exists(written) and not (
-        rechecked.get("already") and not ctx.storage.exists(_staging(ctx))
-    ):
+    if not ctx.storage.exists(written) and not (rechecked.get("already") and not _staging_left(ctx)):
         # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
         # mark says so, as a staging left half removed by a crash could not)
         partitions = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
@@ -1214,8 +1242,9 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         _record_deleted_recordings(ctx, partitions)
         _record_published_folds(ctx)
         ctx.storage.write_bytes(written, b"")
-    # the staged batch is a copy of cleaned text: once published, nothing needs it any more
-    ctx.storage.remove(_staging(ctx))
+    # the staged batch is a copy of cleaned text: once published, nothing needs it any more. The run's mark
+    # stays until its report records its end (``write_report``): a privacy run's receipts wait for it
+    _remove_staging_but_its_mark(ctx)
     if manifest is None:
         return {"version": live_version(ctx.storage, ctx.dataset), "new_version": False, "rows": 0,
                 "counts": counts}  # fmt: skip
@@ -1794,13 +1823,16 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
     ctx.storage.write_bytes(path, json.dumps(report, indent=2, default=str).encode())
     if ctx.dry_run:  # a dry run leaves nothing behind but its report
         ctx.storage.remove(_staging(ctx))
+    _write_run_page(ctx, report)
     if not ctx.dry_run:
         ctx.store.record_run(
             ctx.run_id, ctx.dag_id, started_at or ctx.now_dt, datetime.now(UTC), "success",
             report["counts"], {"version": report["version"], "report": path},
         )  # fmt: skip
         _count_run(report)
-    _write_run_page(ctx, report)
+        # recorded ended (after its last write), then no longer in flight: never neither (``issue_receipts``)
+        no_longer_in_flight(ctx.storage, ctx.run_key)
+        ctx.storage.remove(_staging(ctx))
     return {"report": ctx.storage.url(path), **{k: report[k] for k in ("version", "counts")}}
 
 

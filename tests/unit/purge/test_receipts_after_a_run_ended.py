@@ -132,3 +132,111 @@ def test_a_retried_issue_receipts_keeps_a_receipt_open_after_an_access_report_wa
     ]
     assert holding  # the report was written after the search
     assert receipt(lake, "d1")["status"] != "completed"
+
+
+def _bad(uid: str, customer: str) -> bytes:
+    return (
+        json.dumps(
+            {
+                "utterance_id": uid,
+                "customer_id": customer,
+                "captured_at": "2026-11-20T10:00:00Z",
+                "locale": "en-US",
+                "response": "zebracornflakes reply",
+                "asr_confidence": 0.9,
+            }
+        ).encode()
+        + b"\n"
+    )
+
+
+def test_a_receipt_waits_for_a_publish_between_its_switch_and_its_report(lake, monkeypatch):
+    """A publish reads a landing file holding a deleted customer's malformed line; the privacy run's purges
+    search meanwhile; the publish writes the line's quarantine copy. Its publish step removed its staging, and
+    its in-flight mark with it, while its end was recorded only by ``write_report``, a later task: a
+    ``issue_receipts`` in between saw neither a mark nor a finished run. The mark now stays until the record."""
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the deletion taken in
+    lake.storage.write_bytes(
+        f"{DT}/late.jsonl",
+        line("u-zed-ok", "zed-4417", "remind me about tulips")
+        + _bad("u-zed-bad", "zed-4417")
+        + line("u-bob", "bob", "what is the weather"),
+    )
+    original = publish_mod.read_landing_pieces
+    run = {}
+
+    def read_then_privacy_purges(*args, **kwargs):
+        pieces = list(original(*args, **kwargs))
+        if not run:
+            with lake._environment():
+                ctx = lake.context("privacy_requests")
+                run["ctx"] = ctx
+                run["ingested"] = privacy.ingest(ctx)
+                run["purged"] = privacy.purge_published(ctx)
+                run["copied"] = privacy.purge_copies(ctx)
+        return iter(pieces)
+
+    monkeypatch.setattr(publish_mod, "read_landing_pieces", read_then_privacy_purges)
+    with lake._environment():
+        pctx = lake.context("utterances_publish")
+        ingested = publish_mod.ingest_privacy(pctx)
+        staged = [publish_mod.process_file(pctx, f) for f in publish_mod.discover_files(pctx)]
+        published = publish_mod.publish(pctx, staged, publish_mod.gate_batch(pctx, staged))
+        assert run
+        # publish_version done (mark gone), write_report not yet run: the privacy run's issue_receipts runs now
+        ctx = run["ctx"]
+        issued = privacy.issue_receipts(ctx, run["purged"], run["copied"])
+        privacy.write_report(ctx, run["ingested"], run["purged"], run["copied"], issued)
+        publish_mod.write_report(pctx, ingested, published)
+    monkeypatch.setattr(publish_mod, "read_landing_pieces", original)
+    left = left_in_lake(lake, "zebracornflakes") + left_in_lake(lake, "u-zed-bad")
+    assert left  # the publish wrote the malformed line's copy after the search
+    assert receipt(lake, "d1")["status"] != "completed", left
+
+
+def test_a_receipt_waits_for_an_access_report_until_its_end_is_recorded(lake, monkeypatch):
+    """The same for an access report: it removed its in-flight mark before it recorded its run. It now records
+    first: an ``issue_receipts`` between the two sees one or the other."""
+    from pathlib import Path
+
+    from tests.unit.purge.test_copies_written_after_the_purge import _published_then_requested
+
+    import utterance_governance.reports.access as access_mod
+    from utterance_governance.io.store import GovernanceStore
+
+    _published_then_requested(lake, "u-zed-1")
+    original_gather = access_mod.gather_access
+    original_record = GovernanceStore.record_run
+    run = {}
+
+    def gathered_then_purges_run(*args, **kwargs):
+        found = original_gather(*args, **kwargs)
+        if not run:
+            with lake._environment():
+                ctx = lake.context("privacy_requests")
+                run["ctx"] = ctx
+                run["ingested"] = privacy.ingest(ctx)
+                run["purged"] = privacy.purge_published(ctx)
+                run["copied"] = privacy.purge_copies(ctx)
+        return found
+
+    def receipts_then_record(self, run_id, dag_id, *args, **kwargs):
+        if dag_id == "governance_audit" and run and "issued" not in run:
+            # the access report's mark is gone, its record not yet written: issue_receipts runs now
+            with lake._environment():
+                ctx = run["ctx"]
+                run["issued"] = privacy.issue_receipts(ctx, run["purged"], run["copied"])
+                privacy.write_report(ctx, run["ingested"], run["purged"], run["copied"], run["issued"])
+        return original_record(self, run_id, dag_id, *args, **kwargs)
+
+    monkeypatch.setattr(access_mod, "gather_access", gathered_then_purges_run)
+    monkeypatch.setattr(GovernanceStore, "record_run", receipts_then_record)
+    lake.access_report("zed-4417")
+    assert run and "issued" in run
+    root = Path(lake.access_storage.root_url.removeprefix("file://"))
+    holding = [
+        str(p) for p in root.rglob("*") if p.is_file() and "zebracornflakes" in p.read_text(errors="replace")
+    ]
+    assert holding  # the report was written after the search
+    assert receipt(lake, "d1")["status"] != "completed", holding

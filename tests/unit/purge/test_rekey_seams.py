@@ -77,11 +77,13 @@ def test_a_rotation_waits_for_a_publish_under_way(lake, monkeypatch):
                              line("u-zed-1", "zed-4417", "remind me about quokkamarmalade"))  # fmt: skip
     with lake._environment():  # the nightly publish, its workers on the old key
         ctx = lake.context("utterances_publish")
-        publish.ingest_privacy(ctx)
+        ingested = publish.ingest_privacy(ctx)
         files = publish.discover_files(ctx)
         assert _rotate(lake, monkeypatch) == 1  # refused: the publish is under way
         staged = [publish.process_file(ctx, f) for f in files]
-        publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
+        published = publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
+        assert _rotate(lake, monkeypatch) == 1  # still under way until its report records its end
+        publish.write_report(ctx, ingested, published)
     assert _rotate(lake, monkeypatch) == 0  # once it has finished
     lake.key = NEW
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
