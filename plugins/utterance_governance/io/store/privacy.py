@@ -804,6 +804,10 @@ _COMPARED_COLUMNS = {kind: tuple(fields.values()) for kind, fields in _COMPARED.
 _ENUMERATIONS = {"purpose": (TRAINING_PURPOSE,), "status": CONSENT_STATUSES, "scope": DELETION_SCOPES}
 
 
+# what a listing states when one of its ids cannot be read: no readable record's listing equals it
+_PARTLY_UNREADABLE = "partly unreadable"
+
+
 def _comparable(column: str, value: Any) -> Any:
     """``value`` of ``column`` as the reader would read it, in a form to compare and store as JSON (a
     listing as a digest of its sorted canonical ids: the quarantine keeps no utterance id); None when the
@@ -816,11 +820,13 @@ def _comparable(column: str, value: Any) -> Any:
         canonical, _ = canonical_enum(pa.array([value], pa.string()), _ENUMERATIONS[column])
         return canonical[0].as_py()
     if column == "utterance_ids":
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        if not isinstance(value, list) or not value:
             return None
-        ids = canonical_ids(value).to_pylist()
-        if None in ids:
-            return None
+        ids = canonical_ids([v if isinstance(v, str) else None for v in value]).to_pylist()
+        if (
+            None in ids
+        ):  # a listing one of whose ids cannot be read: which utterances it asks for is not known
+            return _PARTLY_UNREADABLE  # (no resend answers it: a narrower one would bring the others back)
         return hashlib.sha256(dumps_canonical(sorted(set(ids))).encode()).hexdigest()
     stated = _time_of(value)
     return None if stated is None else stated.isoformat()
@@ -847,6 +853,17 @@ def _readable_content(kind: str, row: Any) -> dict[str, Any]:
     }
 
 
+# what makes an unreadable record at a line of a file the same record as the one stored there (the store keeps
+# no raw line: a line that changed in nothing of these, its unreadable parts only, is taken for the same)
+_SAME_RECORD = ("record_id", "customer_id", "detail", "record_time", "record_effective", "record_states")
+
+
+def _same(stored: Any, new: Any) -> bool:
+    if isinstance(stored, datetime) and isinstance(new, datetime):
+        return stored.astimezone(UTC) == new.astimezone(UTC)
+    return stored == new
+
+
 def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
     """Rows of an earlier version of ``source_file`` (a file rewritten in place, ``latest.jsonl``) at the
     lines where this version has an unreadable record of its own are renamed "<file> (earlier version,
@@ -857,17 +874,15 @@ def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, h
     lines = sorted(new)
     for start in range(0, len(lines), 500):
         stored = conn.execute(
-            select(q.c.id, q.c.line, q.c.record_id, q.c.customer_id, q.c.detail, q.c.batch_id).where(
+            select(q.c.id, q.c.line, q.c.batch_id, *(q.c[c] for c in _SAME_RECORD)).where(
                 q.c.kind == kind, q.c.source_file == source_file, q.c.line.in_(lines[start : start + 500])
             )
         ).all()
         for row in stored:
             mine = new[row.line]
-            if (row.record_id, row.customer_id, row.detail) == (
-                mine["record_id"],
-                mine["customer_id"],
-                mine["detail"],
-            ):
+            # the same record read again: the same ids and detail, and the same readable content and times (an
+            # opt-in rewritten as an opt-out under its event id is another record: not acknowledged, and held)
+            if all(_same(getattr(row, c), mine[c]) for c in _SAME_RECORD):
                 continue
             conn.execute(
                 update(q)
