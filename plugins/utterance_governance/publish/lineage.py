@@ -28,7 +28,7 @@ from typing import Any
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
-from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest
+from utterance_governance.publish.commit import DatasetPaths, read_current, read_manifest, shard_batch
 from utterance_governance.publish.compact import merged_versions
 
 log = logging.getLogger(__name__)
@@ -111,11 +111,18 @@ def revocation_announcement(
     manifest = read_manifest(storage, dataset, version)
     # versions whose files a compaction merged into the shards this purge rewrote: revoked when their
     # files went, their training runs still hold the rows the purge removed
-    merged = sorted(
-        merged_versions(storage, dataset, read_manifest(storage, dataset, purged["parent_version"]),
-                        purged.get("shards_replaced") or [])
-        - set(revoked)
-    )  # fmt: skip
+    parent = read_manifest(storage, dataset, purged["parent_version"])
+    replaced = purged.get("shards_replaced") or []
+    merged = sorted(merged_versions(storage, dataset, parent, replaced) - set(revoked))
+    # the versions since each replaced shard's batch first wrote it: they all carried its lineage, though an
+    # earlier purge may have written it again since (an opt-out of another customer of the shard: their
+    # listing of the old file is gone with it, and they were told to stop using it, not to erase it)
+    by_path = {s["path"]: s for s in parent.get("shards", [])}
+    first = min((shard_batch(by_path[p]) for p in replaced if p in by_path), default=purged["parent_version"])
+    between = {
+        v["version"] for v in store.versions(dataset) if first <= v["version"] <= purged["parent_version"]
+    }
+    carried = sorted(between - set(revoked) - set(merged))  # (version names are fixed-width: they sort)
     return {
         "version": version,
         "replaces": purged["parent_version"],
@@ -133,7 +140,8 @@ def revocation_announcement(
         "revoked_versions": revoked,
         "revoked_manifests": [manifest_url(data_root, dataset, v) for v in revoked],
         "merged_versions": merged,
-        "training_runs": consumers(store, dataset, [*revoked, *merged]),
+        "carried_versions": carried,
+        "training_runs": consumers(store, dataset, [*revoked, *merged, *carried]),
     }
 
 
