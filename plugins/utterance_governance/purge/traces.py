@@ -539,8 +539,13 @@ class Scrubber:
             key=len,
             reverse=True,
         )
+        # bounded as ``_TOKEN`` words are: no letter, digit or hyphen on either side (an underscore is a joiner:
+        # ``_zqx marker-7731.jsonl``, a hidden file named after its customer)
         self.special = (
-            re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, special)) + r")(?![\w-])", re.IGNORECASE)
+            re.compile(
+                r"(?<![^\W_])(?<!-)(?:" + "|".join(map(re.escape, special)) + r")(?![^\W_])(?!-)",
+                re.IGNORECASE,
+            )
             if special
             else None
         )
