@@ -983,20 +983,23 @@ def _finish(
 # reads times as Python datetimes, would fail on the whole file
 _PYTHON_INSTANTS = tuple(
     int((t - datetime(1970, 1, 1, tzinfo=UTC)) / timedelta(microseconds=1))
-    for t in (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
+    for t in (
+        datetime(1, 1, 2, tzinfo=UTC),
+        datetime(9999, 12, 30, tzinfo=UTC),
+    )  # (a day in: any offset holds)
 )
 
 
 def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
-    """A column of RFC 3339 times as timestamps; a value that is not one (no offset, not a real instant,
-    outside the instants Python holds) is null and flagged."""
+    """A column of RFC 3339 times as timestamps; a value that is not one (no offset, not a real instant) is
+    null and flagged. One outside the instants Python holds (``0001-01-01T00:00:00+01:00`` is in year 0 in
+    UTC) is brought to the nearest it holds: as far before or after any plausible time as it was, it is
+    judged as such a time is (``implausible_timestamp``, a range's end capped), and nothing converting it
+    to a Python datetime fails on the whole file."""
     parsed = _parse_timestamps_of_any_year(col, name, d)
-    micros = np.asarray(pc.fill_null(parsed.cast(pa.int64()), 0))
-    outside = (micros < _PYTHON_INSTANTS[0]) | (micros > _PYTHON_INSTANTS[1])
-    if outside.any():
-        d.flag(outside, f"invalid_timestamp:{name}")
-        parsed = pc.if_else(pa.array(outside), pa.scalar(None, S.TS), parsed)
-    return parsed
+    low, high = (pa.scalar(v, pa.int64()) for v in _PYTHON_INSTANTS)
+    micros = pc.max_element_wise(parsed.cast(pa.int64()), low, skip_nulls=False)
+    return pc.min_element_wise(micros, high, skip_nulls=False).cast(S.TS)
 
 
 def _parse_timestamps_of_any_year(col: pa.Array, name: str, d: _Details) -> pa.Array:

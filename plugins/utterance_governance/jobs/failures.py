@@ -87,8 +87,11 @@ def record_failed_run(
     storage = Storage(settings.data_root)
     key = run_key(dag_id, run_id)
     now = datetime.now(UTC)
-    from utterance_governance.jobs.in_flight import no_longer_in_flight
+    from utterance_governance.jobs.in_flight import mark_in_flight, no_longer_in_flight
 
+    # this callback writes copies too (failure.json copies the gate's samples, which name utterances): the run is
+    # in flight again while it writes them, whatever its steps left (a failed gate dropped its mark already)
+    mark_in_flight(storage, key, run_id, now)
     store = _store()
     try:
         failure_path = f"reports/{key}/failure.json"
@@ -96,10 +99,6 @@ def record_failed_run(
             run_id, dag_id, now, started_at=started_at, failed_steps=failed_steps,
             details={"failure_report": failure_path, "reason": reason},
         )  # fmt: skip
-        # a failed run writes no more copies: recorded ended first (a privacy run's receipts wait for a run
-        # that ended after its copies purge searched), then no longer in flight. Not recorded (the store
-        # failed): the mark stays, and counts until IN_FLIGHT_HOURS after the run's last step
-        no_longer_in_flight(storage, key)
         details = record["details"]
         report_path = details.get("report") if isinstance(details.get("report"), str) else None
         if not report_path:  # the report step never ran: the failure report is the run's report
@@ -122,8 +121,16 @@ def record_failed_run(
             "run_report": report_path,
             "airflow_run": run_url,
         }
-        storage.write_bytes(failure_path, json.dumps(report, indent=2, default=str).encode())
-        _write_failure_page(storage, store, report, key)
+        try:
+            storage.write_bytes(failure_path, json.dumps(report, indent=2, default=str).encode())
+            _write_failure_page(storage, store, report, key)
+        finally:
+            # a failed run writes no more copies once its failure report is written (the gate's samples name
+            # utterances): recorded ended after that (a privacy run's receipts wait for a run that ended after
+            # its copies purge searched), then no longer in flight. Not recorded (the store failed): the mark
+            # stays, and counts until IN_FLIGHT_HOURS after the run's last step
+            store.mark_run_failed(run_id, dag_id, datetime.now(UTC))
+            no_longer_in_flight(storage, key)
     finally:
         store.dispose()
     # (the steps the tasks' own callbacks recorded: the DAG's callback is not told which failed)

@@ -1830,9 +1830,11 @@ def write_report(ctx: RunContext, privacy: dict, published: dict, started_at: da
             report["counts"], {"version": report["version"], "report": path},
         )  # fmt: skip
         _count_run(report)
-        # recorded ended (after its last write), then no longer in flight: never neither (``issue_receipts``)
+        # recorded ended (after its last write), then no longer in flight: never neither (``issue_receipts``).
+        # Its staging folder goes once empty: the compaction beside this step stages there meanwhile
         no_longer_in_flight(ctx.storage, ctx.run_key)
-        ctx.storage.remove(_staging(ctx))
+        if not _staging_left(ctx):
+            ctx.storage.remove(_staging(ctx))
     return {"report": ctx.storage.url(path), **{k: report[k] for k in ("version", "counts")}}
 
 

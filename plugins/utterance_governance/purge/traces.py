@@ -488,8 +488,9 @@ def _run_reports(
             text = storage.read_bytes(info.path).decode("utf-8", errors="replace")
             scrub = Scrubber(tokens, html=info.path.endswith(".html"), digests=digests,
                              key=journal.key if journal is not None else b"")  # fmt: skip
-            cleaned = scrub.json(text) if info.path.endswith(".json") else scrub(text)
-            cleaned, segments = _without_customer_segments(cleaned, customers)
+            # a folder naming the customer first (shown as ``shown_path`` shows it), then the tokens
+            cleaned, segments = _without_customer_segments(text, customers)
+            cleaned = scrub.json(cleaned) if info.path.endswith(".json") else scrub(cleaned)
             if scrub.hits or segments:
                 result.removed["run_reports"] += 1
                 if not result.dry_run:

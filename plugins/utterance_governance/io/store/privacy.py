@@ -16,7 +16,13 @@ import pyarrow as pa
 from sqlalchemy import Connection, and_, delete, exists, func, insert, or_, select, text, update
 from sqlalchemy.exc import StatementError
 
-from utterance_governance.io.readers import EARLIEST_CAPTURE, LATEST_INSTANT, fold_key, shown_path
+from utterance_governance.io.readers import (
+    EARLIEST_CAPTURE,
+    LATEST_INSTANT,
+    MISPLACED_PRIVACY_RECORD,
+    fold_key,
+    shown_path,
+)
 from utterance_governance.io.store.base import (
     _PRIVACY_INTAKE_LOCK_KEY,
     StoreBase,
@@ -205,6 +211,13 @@ class PrivacyRecords(StoreBase):
                 q = privacy_quarantine
                 statement = self._insert(q)
                 if relisted:  # the file changed (its version is in the detail): the row takes the old's place
+                    # ... but a misplaced record names a customer: one at the line before stays beside it, and
+                    # holds (a re-export with another customer's record there withdrew no one's)
+                    misplaced = [
+                        r for r in held_rows if str(r.get("detail")).startswith(MISPLACED_PRIVACY_RECORD)
+                    ]
+                    if misplaced:
+                        _set_aside_earlier_versions(conn, kind, source_file, misplaced)
                     replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at",
                                 "record_time", "record_effective", "record_states")  # fmt: skip
                     statement = statement.on_conflict_do_update(
@@ -882,7 +895,7 @@ def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, h
             mine = new[row.line]
             # the same record read again: the same ids and detail, and the same readable content and times (an
             # opt-in rewritten as an opt-out under its event id is another record: not acknowledged, and held)
-            if all(_same(getattr(row, c), mine[c]) for c in _SAME_RECORD):
+            if all(_same(getattr(row, c), mine.get(c)) for c in _SAME_RECORD):
                 continue
             conn.execute(
                 update(q)
