@@ -35,8 +35,13 @@ def _publish_crashing_in_the_staging_removal(lake: Lake, monkeypatch, gone: str,
     crashed = []
 
     def half_way(self, rel: str) -> int:
-        if rel == job._staging(ctx) and not crashed:  # (the run's staging, once)
-            for folder, _, names in os.walk(os.path.join(lake.root, rel)):
+        # (the run's staging once its writes after the switch are done, once: its partitions go, its in-flight
+        # mark stays until the run's report)
+        done = os.path.exists(
+            os.path.join(lake.root, f"decisions/{ctx.run_key}/{job._AFTER_THE_SWITCH_WRITTEN}")
+        )
+        if rel.startswith(f"{job._staging(ctx)}/") and done and not crashed:
+            for folder, _, names in os.walk(os.path.join(lake.root, job._staging(ctx))):
                 for name in names:
                     if name.endswith(gone):
                         os.remove(os.path.join(folder, name))

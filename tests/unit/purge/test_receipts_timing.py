@@ -165,7 +165,7 @@ def test_a_batch_decided_with_another_key_is_never_published(tmp_path, store_url
     )
     with lake._environment():
         ctx = lake.context("utterances_publish")
-        job.ingest_privacy(ctx)
+        ingested = job.ingest_privacy(ctx)
         files = job.discover_files(ctx)
     lake.key = new
     with lake._environment(), pytest.raises(KeyMismatch, match="under way"):
@@ -173,7 +173,7 @@ def test_a_batch_decided_with_another_key_is_never_published(tmp_path, store_url
     lake.key = old
     with lake._environment():
         staged = [job.process_file(ctx, f) for f in files]
-        job.publish(ctx, staged, job.gate_batch(ctx, staged))
+        job.write_report(ctx, ingested, job.publish(ctx, staged, job.gate_batch(ctx, staged)))
     assert lake.live_ids() == {"u-ann", "u-bob"}
     lake.storage.write_bytes(
         "landing/utterances/dt=2026-11-22/c.jsonl", utterance("u-cy", "cy", "2026-11-22T10:00:00Z")
