@@ -6,26 +6,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from tests.pipeline import Lake
+from tests.unit.privacy import test_holds_after_rewrites as holds
+from tests.unit.privacy.test_holds_after_rewrites import DT, line
 
-DT = "landing/utterances/dt=2026-11-20"
-T = "2026-11-20T10:00:00Z"
-
-
-def line(uid, customer, text, **extra) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": T, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9, **extra}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+lake = holds.lake  # the fixture: a lake on either backend
 
 
 def rec(d) -> bytes:
     return json.dumps(d).encode() + b"\n"
-
-
-@pytest.fixture
-def lake(tmp_path, store_url) -> Lake:
-    return Lake(str(tmp_path / "lake"), store_url)
 
 
 def test_a_reexport_with_another_misplaced_record_at_the_line_keeps_the_first_customer_held(lake):

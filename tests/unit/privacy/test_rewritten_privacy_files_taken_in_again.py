@@ -4,29 +4,10 @@ the conflict's row does not have, and every intake crashed from then on: no dele
 
 from __future__ import annotations
 
-import json
+from tests.unit.privacy import test_holds_after_rewrites as holds
+from tests.unit.privacy.test_holds_after_rewrites import DT, line, write
 
-import pytest
-from tests.pipeline import Lake
-
-DT = "landing/utterances/dt=2026-11-20"
-T = "2026-11-20T10:00:00Z"
-
-
-def line(uid, customer, text, **extra) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": T, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9, **extra}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
-
-
-def write(lake, path, *records):
-    lake.storage.write_bytes(path, b"".join(json.dumps(r).encode() + b"\n" for r in records))
-
-
-@pytest.fixture
-def lake(tmp_path, store_url) -> Lake:
-    return Lake(str(tmp_path / "lake"), store_url)
-
+lake = holds.lake  # the fixture: a lake on either backend
 
 OPT_IN = {
     "event_id": "e1",

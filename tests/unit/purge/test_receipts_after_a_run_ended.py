@@ -19,6 +19,26 @@ class Crash(RuntimeError):
     pass
 
 
+def _privacy_purges(lake) -> dict:
+    """The hourly privacy run's intake and purges, run now (its receipts later): its context and results."""
+    with lake._environment():
+        ctx = lake.context("privacy_requests")
+        return {"ctx": ctx, "ingested": privacy.ingest(ctx), "purged": privacy.purge_published(ctx),
+                "copied": privacy.purge_copies(ctx)}  # fmt: skip
+
+
+def _issue_receipts_failing_once(lake, run: dict, monkeypatch) -> None:
+    """The run's ``issue_receipts`` fails (a store hiccup): Airflow retries it later with the same results."""
+
+    def boom(*a, **k):
+        raise Crash("store connection reset")
+
+    with lake._environment(), monkeypatch.context() as m:
+        m.setattr(receipts_mod, "settle_receipts", boom)
+        with pytest.raises(Crash):
+            privacy.issue_receipts(run["ctx"], run["purged"], run["copied"])
+
+
 def test_a_retried_issue_receipts_keeps_a_receipt_open_after_a_publish_wrote_a_copy_and_ended(
     lake, monkeypatch
 ):
@@ -51,22 +71,9 @@ def test_a_retried_issue_receipts_keeps_a_receipt_open_after_a_publish_wrote_a_c
         pieces = list(original(*args, **kwargs))  # the publish has read the file ...
         if not run:
             # ... the hourly privacy run's purges run meanwhile ...
-            with lake._environment():
-                ctx = lake.context("privacy_requests")
-                run["ctx"] = ctx
-                run["ingested"] = privacy.ingest(ctx)
-                run["purged"] = privacy.purge_published(ctx)
-                run["copied"] = privacy.purge_copies(ctx)
-                # ... and its issue_receipts task fails once (a store hiccup): Airflow retries it later
-                real = receipts_mod.settle_receipts
-
-                def boom(*a, **k):
-                    raise Crash("store connection reset")
-
-                monkeypatch.setattr(receipts_mod, "settle_receipts", boom)
-                with pytest.raises(Crash):
-                    privacy.issue_receipts(ctx, run["purged"], run["copied"])
-                monkeypatch.setattr(receipts_mod, "settle_receipts", real)
+            run.update(_privacy_purges(lake))
+            # ... and its issue_receipts task fails once (a store hiccup): Airflow retries it later
+            _issue_receipts_failing_once(lake, run, monkeypatch)
         return iter(pieces)  # ... and the publish writes what it read
 
     monkeypatch.setattr(publish_mod, "read_landing_pieces", read_then_privacy_runs)
@@ -102,21 +109,8 @@ def test_a_retried_issue_receipts_keeps_a_receipt_open_after_an_access_report_wa
     def gathered_then_purges_run(*args, **kwargs):
         found = original(*args, **kwargs)
         if not run:
-            with lake._environment():
-                ctx = lake.context("privacy_requests")
-                run["ctx"] = ctx
-                run["ingested"] = privacy.ingest(ctx)
-                run["purged"] = privacy.purge_published(ctx)
-                run["copied"] = privacy.purge_copies(ctx)
-                real = receipts_mod.settle_receipts
-
-                def boom(*a, **k):
-                    raise Crash("store connection reset")
-
-                monkeypatch.setattr(receipts_mod, "settle_receipts", boom)
-                with pytest.raises(Crash):
-                    privacy.issue_receipts(ctx, run["purged"], run["copied"])
-                monkeypatch.setattr(receipts_mod, "settle_receipts", real)
+            run.update(_privacy_purges(lake))
+            _issue_receipts_failing_once(lake, run, monkeypatch)
         return found
 
     monkeypatch.setattr(access_mod, "gather_access", gathered_then_purges_run)
@@ -169,12 +163,7 @@ def test_a_receipt_waits_for_a_publish_between_its_switch_and_its_report(lake, m
     def read_then_privacy_purges(*args, **kwargs):
         pieces = list(original(*args, **kwargs))
         if not run:
-            with lake._environment():
-                ctx = lake.context("privacy_requests")
-                run["ctx"] = ctx
-                run["ingested"] = privacy.ingest(ctx)
-                run["purged"] = privacy.purge_published(ctx)
-                run["copied"] = privacy.purge_copies(ctx)
+            run.update(_privacy_purges(lake))
         return iter(pieces)
 
     monkeypatch.setattr(publish_mod, "read_landing_pieces", read_then_privacy_purges)
@@ -213,12 +202,7 @@ def test_a_receipt_waits_for_an_access_report_until_its_end_is_recorded(lake, mo
     def gathered_then_purges_run(*args, **kwargs):
         found = original_gather(*args, **kwargs)
         if not run:
-            with lake._environment():
-                ctx = lake.context("privacy_requests")
-                run["ctx"] = ctx
-                run["ingested"] = privacy.ingest(ctx)
-                run["purged"] = privacy.purge_published(ctx)
-                run["copied"] = privacy.purge_copies(ctx)
+            run.update(_privacy_purges(lake))
         return found
 
     def receipts_then_record(self, run_id, dag_id, *args, **kwargs):
