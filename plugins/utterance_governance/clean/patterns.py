@@ -215,7 +215,7 @@ def has_spoken_number(text: str) -> bool:
 
 # --- written forms -------------------------------------------------------------------------
 
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])"  # zero-padded too ("192.168.001.020")
 _HEX = r"[0-9A-Fa-f]{1,4}"
 _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 # "at" and "dot" as people say and obfuscate them, in every supported language: "jo at example

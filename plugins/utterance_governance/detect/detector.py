@@ -1943,7 +1943,11 @@ def _is_ip(token: str) -> bool:
     try:
         ipaddress.ip_address(token)
     except ValueError:
-        return False
+        # zero-padded parts ("192.168.001.020"): Python's ``ipaddress`` refuses them, a reader does not
+        parts = token.split(".")
+        return len(parts) == 4 and all(
+            p.isascii() and p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts
+        )
     return True
 
 

@@ -26,6 +26,7 @@ CASES = [
     ("mail me at jo.smith+news@example.co.uk", "mail me at [EMAIL]"),
     ("it's john@example dot com", "it's [EMAIL]"),
     ("server 192.168.1.20, gateway 10.0.0.1", "server [IP], gateway [IP]"),
+    ("my ip is 192.168.001.020, the gateway 010.000.000.001", "my ip is [IP], the gateway [IP]"),  # zero-padded
     ("ping 2001:db8::ff00:42:8329 and fe80::1", "ping [IP] and [IP]"),
     ("my social is 123-45-6789", "my social is [SSN]"),
     ("ssn 123 45 6789", "ssn [SSN]"),

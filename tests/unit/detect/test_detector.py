@@ -23,6 +23,7 @@ FOUND = [
     ("card 4111 1111 1111 1111", "en-US", "card", "luhn_digits"),
     ("ssn 123-45-6789", "en-US", "ssn", "stdnum_ssn"),
     ("ping 192.168.1.20", "en-US", "ip", "ipaddress"),
+    ("my ip is 192.168.001.020", "en-US", "ip", "ipaddress"),  # zero-padded: Python's ipaddress refuses it
     ("ping 2001:db8::ff00:42:8329", "en-US", "ip", "ipaddress"),
     ("iban DE89 3704 0044 0532 0130 00", "de-DE", "iban", "stdnum_iban"),
     ("mi dni es 12345678Z", "es-ES", "national_id", "stdnum_es.dni"),
