@@ -17,32 +17,21 @@ import utterance_governance.reports.access as access_mod
 from utterance_governance.io.storage import Storage
 
 
+def _requested_then_a_late_file(lake) -> None:
+    """zed's delete-all taken in by an earlier run (a backfill of another day: it reads no utterance file), then
+    a late file of zed's utterances, one of them malformed (no transcript: its words are in the response)."""
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
+    bad = {"utterance_id": "u-zed-bad", "customer_id": "zed-4417", "captured_at": "2026-11-20T10:00:00Z",
+           "locale": "en-US", "response": "zebracornflakes reply", "asr_confidence": 0.9}  # fmt: skip
+    lake.storage.write_bytes(f"{DT}/late.jsonl", line("u-zed-ok", "zed-4417", "remind me about tulips")
+                             + json.dumps(bad).encode() + b"\n" + line("u-bob", "bob", "what is the weather"))  # fmt: skip
+
+
 def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_copies_are_purged(
     lake, monkeypatch
 ):
-    # the deletion is taken in by an earlier run (a backfill of another day: it reads no utterance file)
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
-    # a late file of zed's utterances, one of them malformed (no transcript)
-    bad = (
-        json.dumps(
-            {
-                "utterance_id": "u-zed-bad",
-                "customer_id": "zed-4417",
-                "captured_at": "2026-11-20T10:00:00Z",
-                "locale": "en-US",
-                "response": "zebracornflakes reply",
-                "asr_confidence": 0.9,
-            }
-        ).encode()
-        + b"\n"
-    )
-    lake.storage.write_bytes(
-        f"{DT}/late.jsonl",
-        line("u-zed-ok", "zed-4417", "remind me about tulips")
-        + bad
-        + line("u-bob", "bob", "what is the weather"),
-    )
+    _requested_then_a_late_file(lake)
     original = publish_mod.read_landing_pieces
     ran = []
 

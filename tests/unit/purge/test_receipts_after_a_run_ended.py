@@ -5,10 +5,9 @@ report that read a deleted customer's data before the purges, and wrote its copi
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, receipt
+from tests.unit.purge.test_copies_written_after_the_purge import _requested_then_a_late_file
+from tests.unit.purge.test_every_copy_edges import left_in_lake, receipt
 
 import utterance_governance.jobs.publish as publish_mod
 from utterance_governance.jobs import privacy
@@ -42,28 +41,7 @@ def _issue_receipts_failing_once(lake, run: dict, monkeypatch) -> None:
 def test_a_retried_issue_receipts_keeps_a_receipt_open_after_a_publish_wrote_a_copy_and_ended(
     lake, monkeypatch
 ):
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    # the deletion taken in (a backfill of another day: no utterance file read)
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
-    bad = (
-        json.dumps(
-            {
-                "utterance_id": "u-zed-bad",
-                "customer_id": "zed-4417",
-                "captured_at": "2026-11-20T10:00:00Z",
-                "locale": "en-US",
-                "response": "zebracornflakes reply",
-                "asr_confidence": 0.9,
-            }
-        ).encode()
-        + b"\n"
-    )
-    lake.storage.write_bytes(
-        f"{DT}/late.jsonl",
-        line("u-zed-ok", "zed-4417", "remind me about tulips")
-        + bad
-        + line("u-bob", "bob", "what is the weather"),
-    )
+    _requested_then_a_late_file(lake)
     original = publish_mod.read_landing_pieces
     run = {}
 
@@ -128,35 +106,12 @@ def test_a_retried_issue_receipts_keeps_a_receipt_open_after_an_access_report_wa
     assert receipt(lake, "d1")["status"] != "completed"
 
 
-def _bad(uid: str, customer: str) -> bytes:
-    return (
-        json.dumps(
-            {
-                "utterance_id": uid,
-                "customer_id": customer,
-                "captured_at": "2026-11-20T10:00:00Z",
-                "locale": "en-US",
-                "response": "zebracornflakes reply",
-                "asr_confidence": 0.9,
-            }
-        ).encode()
-        + b"\n"
-    )
-
-
 def test_a_receipt_waits_for_a_publish_between_its_switch_and_its_report(lake, monkeypatch):
     """A publish reads a landing file holding a deleted customer's malformed line; the privacy run's purges
     search meanwhile; the publish writes the line's quarantine copy. Its publish step removed its staging, and
     its in-flight mark with it, while its end was recorded only by ``write_report``, a later task: a
     ``issue_receipts`` in between saw neither a mark nor a finished run. The mark now stays until the record."""
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})  # the deletion taken in
-    lake.storage.write_bytes(
-        f"{DT}/late.jsonl",
-        line("u-zed-ok", "zed-4417", "remind me about tulips")
-        + _bad("u-zed-bad", "zed-4417")
-        + line("u-bob", "bob", "what is the weather"),
-    )
+    _requested_then_a_late_file(lake)
     original = publish_mod.read_landing_pieces
     run = {}
 
