@@ -127,6 +127,68 @@ _FOR_DETECTION = _folding_table()
 _FOLDED_RE2 = re2_class(_FOR_DETECTION)
 
 
+# --- encodings an answer may quote an identifier in (decoded before the table) ----------------
+# URL percent-encoding ("email=jo.smith%40example.com"; "+" is a space inside a query's value after its
+# first character: "q=221+Baker+Street", not "tel=+1415..."), HTML character references ("&#64;",
+# "&#x40;", "&commat;", "&nbsp;") and escapes written out as JSON and JavaScript write them
+# ("\\u0040", "\\n", "\\x40"). Decoded until nothing changes (at most three rounds: "%26%2364%3B" is
+# "&#64;" is "@"). Bytes that are no UTF-8 and references that name nothing read as U+FFFD or as written.
+_PERCENT_RUN_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_QUERY_VALUE = r"([?&;][^\s?&;=#]{1,64}=)([^\s&#;+][^\s&#;]*)"
+_QUERY_VALUE_RE = re.compile(_QUERY_VALUE)
+_UNICODE_ESCAPES_RE = re.compile(r"(?:\\u[0-9A-Fa-f]{4})+")
+_OTHER_ESCAPE_RE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|[nrtbf/\"\\])")
+_ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "/": "/", '"': '"', "\\": "\\"}
+_REFERENCE = r"&(?:#[0-9]|#[xX][0-9A-Fa-f]|[A-Za-z][A-Za-z0-9]{1,31};|nbsp)"
+_ENCODED_RE2 = (
+    rf"%[0-9A-Fa-f]{{2}}|{_REFERENCE}|\\(?:u[0-9A-Fa-f]{{4}}|x[0-9A-Fa-f]{{2}}|[nrtbf/\"])"
+    r"|[?&;][^\s?&;=#]{1,64}=[^\s&#;+][^\s&#;]*\+"  # ("+" in a query's value)
+)
+_ENCODED_RE = re.compile(_ENCODED_RE2)
+
+
+def _percent_run(match: re.Match[str]) -> str:
+    return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
+
+
+def _unicode_escapes(match: re.Match[str]) -> str:
+    units = bytes.fromhex("".join(match.group()[i + 2 : i + 6] for i in range(0, len(match.group()), 6)))
+    return units.decode("utf-16-be", "replace")  # (a pair of surrogates is one character)
+
+
+def _other_escape(match: re.Match[str]) -> str:
+    escape = match.group()[1:]
+    return chr(int(escape[1:], 16)) if escape[0] == "x" else _ESCAPED[escape]
+
+
+def decoded(text: str) -> str:
+    """``text`` with its URL percent-encoding, HTML references and written-out escapes decoded; ``text``
+    itself when it holds none.
+
+    >>> decoded("email=jo.smith%40example.com&q=221+Baker+Street")
+    'email=jo.smith@example.com&q=221 Baker Street'
+    >>> decoded('{"m": "jo\\u0040ex.com"} jo&#64;ex.com')
+    '{"m": "jo@ex.com"} jo@ex.com'
+    """
+    import html
+
+    read = text
+    for _ in range(3):
+        if not _ENCODED_RE.search(read) and "+" not in read:
+            break
+        before = read
+        if "+" in read and "=" in read:
+            read = _QUERY_VALUE_RE.sub(lambda m: m.group(1) + m.group(2).replace("+", " "), read)
+        read = _PERCENT_RUN_RE.sub(_percent_run, read)
+        if "\\" in read:
+            read = _OTHER_ESCAPE_RE.sub(_other_escape, _UNICODE_ESCAPES_RE.sub(_unicode_escapes, read))
+        if "&" in read:
+            read = html.unescape(read)
+        if read == before:
+            break
+    return text if read == text else read
+
+
 # What is read in context, after the table (Python ``re``, on the rows ``_CONTEXT_RE2`` picks):
 # - hesitations of every supported language (uh, uhm, hmm, äh, ähm, euh, ehm, ah …) after a word are
 #   taken out with the punctuation before them: "five five five, uh, one two three four" is one number. Not
@@ -261,6 +323,7 @@ _CONTEXT_RE2 = (
     rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
     rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
     r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
+    rf"|{_ENCODED_RE2}"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
@@ -319,7 +382,8 @@ def normalise_for_detection(text: str) -> str:
     >>> normalise_for_detection("five five five, uh, one two three four")
     'five five five, one two three four'
     """
-    folded = text if text.isascii() else text.translate(_FOR_DETECTION)
+    read = decoded(text) if _ENCODED_RE.search(text) else text
+    folded = read if read.isascii() else read.translate(_FOR_DETECTION)
     read = _in_context(folded)
     return text if read == text else read
 

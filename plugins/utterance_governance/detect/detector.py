@@ -909,9 +909,45 @@ _JA_STOP_BETWEEN_DIGITS = re.compile(r"(?<=[0-9]) ?。 ?(?=[0-9])")
 _JA_STOP_IN_ADDRESS = re.compile(r"(?<=[A-Za-z0-9])。(?=[A-Za-z])")
 
 
+# Encodings an identifier may be quoted in (a link, a page, a payload): URL percent-encoding, with "+" a space
+# in a query's value ("?q=221+Baker+Street"), HTML character references and JSON or JavaScript escapes
+# written out. Read with the standard library's decoders (``urllib.parse``, ``html``, ``json``), nested up
+# to three times.
+_ENCODED_HINT = r"%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;|nbsp)|\\[uxnrtbf/\"]|[?&;][^\s=&]*=[^\s&]*\+"
+_ENCODED_HINT_RE = re.compile(_ENCODED_HINT)
+_QUERY_PAIR = re.compile(r"(?<=[?&;])([^\s?&;=#]+=)([^\s&#;]+)")
+_JSON_ESCAPES = re.compile(r'(?:\\(?:u[0-9A-Fa-f]{4}|[nrtbf/"\\]))+')
+_HEX_ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
+
+
+def _json_escapes(match: re.Match[str]) -> str:
+    import json
+
+    return json.loads(f'"{match.group()}"')
+
+
+def _decoded(text: str) -> str:
+    import html
+    from urllib.parse import unquote, unquote_plus
+
+    for _ in range(3):
+        before = text
+        if "=" in text and "+" in text:  # (a leading "+" is a phone number's: "tel=+1...")
+            text = _QUERY_PAIR.sub(lambda m: m[1] + m[2][:1] + unquote_plus(m[2][1:], errors="replace"), text)
+        text = html.unescape(unquote(text, errors="replace"))
+        if "\\" in text:
+            text = _HEX_ESCAPE.sub(lambda m: chr(int(m[1], 16)), _JSON_ESCAPES.sub(_json_escapes, text))
+        if text == before:
+            break
+    return text
+
+
 def _normalised(text: str) -> str:
-    """Control characters as spaces; then, for text that is not ASCII, ``_digit_signs``, NFKC,
-    ``_after_nfkc``'s table and the Japanese full stop between digits or in an address."""
+    """Encodings decoded (``_decoded``); control characters as spaces; then, for text that is not ASCII,
+    ``_digit_signs``, NFKC, ``_after_nfkc``'s table and the Japanese full stop between digits or in an
+    address."""
+    if _ENCODED_HINT_RE.search(text):
+        text = _decoded(text)
     text = _CONTROL_RE.sub(" ", text)
     if text.isascii():
         return text
@@ -1957,7 +1993,7 @@ def _is_ip(token: str) -> bool:
 # or a spelled-out "at", a digit word of any supported language, or a kanji digit; and any text with
 # an invisible format character (a zero-width space inside "fi\u200bve" hides the word from the rest).
 _SCOPE = (
-    r"\p{Nd}|\p{No}|\p{Cf}|[@＠﹫]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    rf"\p{{Nd}}|\p{{No}}|\p{{Cf}}|{_ENCODED_HINT}|[@＠﹫]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
@@ -2144,7 +2180,9 @@ def _family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
     """Per text (no nulls) and family in ``names``: does the family's prefilter find something, in
     the text as written or as the rules read it (``_normalised``: "⒉⒈⒉" is 212 only there)."""
     hits = _raw_family_hits(texts, names)
-    controls = np.asarray(pc.fill_null(pc.match_substring_regex(texts, _CONTROL_RE2), False), dtype=bool)
+    controls = np.asarray(
+        pc.fill_null(pc.match_substring_regex(texts, f"{_CONTROL_RE2}|{_ENCODED_HINT}"), False), dtype=bool
+    )
     other = np.flatnonzero(~np.asarray(pc.string_is_ascii(texts)) | controls)
     if len(other):  # (Python only for the texts holding a character ``_normalised`` changes)
         written = texts.take(pa.array(other, pa.int64()))
