@@ -7,6 +7,7 @@ small, else a new one; the audit's upkeep merges eras down to a few, in pieces t
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pyarrow as pa
 import pytest
@@ -152,17 +153,24 @@ def test_a_purge_ends_its_rows_though_a_merge_moves_them_meanwhile(postgres_url,
         removed = [f"u{i:07d}" for i in range(300, 320) if i % 3 == 0]
         original, done = purge._temp_table, []
 
+        meanwhile = threading.Thread(
+            target=lambda: done.extend(
+                [other.insert_ledger_rows("other-ds", "w1", night("w1", 5000, 50)), other.merge_ledger_eras()]
+            )
+        )
+
         def a_night_and_a_merge_meanwhile(conn, name, rows):
-            if name == "ug_ended" and not done:
-                done.append(other.insert_ledger_rows("other-ds", "w1", night("w1", 5000, 50)))  # era 4
-                done.append(other.merge_ledger_eras())
+            if name == "ug_ended" and not meanwhile.is_alive() and not done:
+                meanwhile.start()  # era 4, then a merge (it waits for the purge's write: ``_eras_held``)
+                meanwhile.join(1.0)
             return original(conn, name, rows)
 
         monkeypatch.setattr(purge, "_temp_table", a_night_and_a_merge_meanwhile)
         purge.record_version(DS, "v5", live, "run-5", T0, None, "staged")
         purge.carry_over(DS, live, "v5", exclude_shards=[shard])
         ended = purge.rewrite_shards(DS, "v5", {shard: "v5/part-00000.parquet"}, {shard: removed})
-        assert done and done[1]  # the merge moved an era while the purge ran
+        meanwhile.join(30)
+        assert done and done[1]  # the merge moved an era
         assert ended == len(removed)
         assert purge.ledger_rows(DS, "v5", utterance_ids=removed).num_rows == 0
         purge.erase_ended_ledger_rows(DS, "v5")
@@ -170,6 +178,77 @@ def test_a_purge_ends_its_rows_though_a_merge_moves_them_meanwhile(postgres_url,
     finally:
         purge.dispose()
         other.dispose()
+
+
+def test_a_merge_into_an_era_a_compaction_emptied_meanwhile_hides_no_row_from_a_purge(
+    postgres_url, monkeypatch
+):
+    """PostgreSQL: a merge chose to move era 3 into era 2; before its first piece a compaction emptied era 2,
+    and a purge read the eras without it. The piece then moved era 3's rows into era 2, and the purge's
+    ``era IN (0, 1, 3, 4)`` missed the purged rows: they stayed live in the new version's ledger, and its
+    receipt completed. A piece now waits for a write that read the eras (and the write for a piece)."""
+    from utterance_governance.io.store import GovernanceStore
+
+    monkeypatch.setattr(store_module, "LEDGER_ERA_ROWS", 20)
+    store, audit = GovernanceStore(postgres_url), GovernanceStore(postgres_url)
+    store.create_schema()
+    try:
+        live = publish_nights(store, [100, 100, 100, 20])  # v1..v4
+        assert store.ledger_eras() == {0: 100, 1: 100, 2: 100, 3: 20}
+        # 1. the audit's merge plans "era 3 into era 2", and waits before its first piece
+        planned, resume, bulk_write = threading.Event(), threading.Event(), audit._bulk_write
+
+        def waiting_first(*args, **kwargs):
+            if not resume.is_set():
+                planned.set()
+                resume.wait(30)
+            return bulk_write(*args, **kwargs)
+
+        monkeypatch.setattr(audit, "_bulk_write", waiting_first)
+        moves: list = []
+        merge = threading.Thread(target=lambda: moves.extend(audit.merge_ledger_eras(max_eras=3)))
+        merge.start()
+        assert planned.wait(30)
+        # 2. a compaction copies night 3's rows (era 2) into a new era and drops them: era 2 is empty
+        merged = [f"v3/part-{p:05d}.parquet" for p in range(3)]
+        speakers = sorted(
+            set(store.ledger_rows(DS, live, shard_paths=merged).column("speaker_key").to_pylist())
+        )
+        placement = pa.table(
+            {"speaker_key": speakers, "shard_path": ["v5/compact-0.parquet"] * len(speakers)}
+        )
+        store.record_version(DS, "v5", live, "run-5", T0, None, "staged")
+        store.carry_over(DS, live, "v5", exclude_shards=merged)
+        assert store.copy_lineage_rows(DS, "v5", live, merged, placement, expected=100) == 100
+        store.record_version(DS, "v5", live, "run-5", T0, None, "live")
+        store.set_version_status(DS, live, "superseded")
+        store.drop_lineage_rows(DS, live, merged)
+        assert 2 not in store.ledger_eras()
+        # 3. a purge of night 4's rows (era 3) reads the eras; the merge's pieces go on meanwhile
+        shard = "v4/part-00000.parquet"
+        removed = [f"u{i:07d}" for i in range(300, 320) if i % 3 == 0]
+        original = store._temp_table
+
+        def merge_goes_on(conn, name, rows):
+            if name == "ug_ended" and not resume.is_set():
+                resume.set()
+                merge.join(1.0)
+            return original(conn, name, rows)
+
+        monkeypatch.setattr(store, "_temp_table", merge_goes_on)
+        store.record_version(DS, "v6", "v5", "run-6", T0, None, "staged")
+        store.carry_over(DS, "v5", "v6", exclude_shards=[shard])
+        ended = store.rewrite_shards(DS, "v6", {shard: "v6/part-00000.parquet"}, {shard: removed})
+        merge.join(30)
+        assert moves == [{"era": 3, "into": 2, "rows": 20}]
+        store.record_version(DS, "v6", "v5", "run-6", T0, None, "live")
+        store.erase_ended_ledger_rows(DS, "v6")
+        assert (ended, store.ledger_rows(DS, "v6", utterance_ids=removed).num_rows) == (len(removed), 0)
+        assert store.ledger_rows(DS, "v5", utterance_ids=removed).num_rows == 0
+    finally:
+        resume.set()
+        store.dispose()
+        audit.dispose()
 
 
 def test_a_merge_stopped_between_pieces_is_finished_by_the_next_and_counts_every_row(store, monkeypatch):

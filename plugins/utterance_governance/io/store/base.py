@@ -39,6 +39,8 @@ _SCHEMA_LOCK_KEY = 0x5547_0001  # pg_advisory_xact_lock key serialising migrate
 # inserts; two at once (the nightly publish's and the hourly privacy run's) under READ COMMITTED each saw
 # nothing of the other's, and the second version of one id was dropped by ON CONFLICT with no word
 _PRIVACY_INTAKE_LOCK_KEY = 0x5547_0002
+# ... and an era merge's pieces against the writes that look ledger rows up by era (``ledger._eras_held``)
+_ERA_MOVE_LOCK_KEY = 0x5547_0003
 
 
 # the store's tables whose statistics sample an erased row's values (utterance ids, speaker keys)

@@ -39,7 +39,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql as postgresql_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from utterance_governance.io.store.base import _chunks, _conform
+from utterance_governance.io.store.base import _ERA_MOVE_LOCK_KEY, _chunks, _conform
 from utterance_governance.io.store.versions import DatasetVersions
 from utterance_governance.io.store_schema import (
     LEDGER,
@@ -283,7 +283,7 @@ class Ledger(DatasetVersions):
             if not pairs:
                 return 0
             ended = sorted(pairs)
-            eras = _eras(conn)
+            eras = _eras_held(conn)
             ids = pa.array([p[0] for p in ended], pa.string())
             table = self._temp_table(
                 conn,
@@ -317,11 +317,11 @@ class Ledger(DatasetVersions):
         neighbours (by number) become one, the younger's rows moving into the older, so eras stay few and of
         sizes that grow with their age. The daily audit's step.
 
-        It never changes what a lookup finds, though lookups read the eras first and the rows after (on
-        PostgreSQL each statement sees what is committed by then): rows only ever move into an older era that
-        held rows since before the merge began, and a night's rows go into the youngest era or a newer one,
-        so an era holding rows when a lookup read the eras holds them, or they are in one it read, when the
-        lookup reads them. Two merges at once could break that: one at a time (a lock of the store's own,
+        It never changes what a lookup finds, though lookups read the eras first and the rows after: a read is
+        one snapshot, and a write that looks rows up by era holds a lock no piece moves past (``_eras_held``:
+        a piece could otherwise move rows into an era a compaction emptied after the merge chose it, and the
+        write, not seeing that era, miss them). Rows only ever move into an older era, and a night's rows go
+        into the youngest era or a newer one. One merge at a time (a lock of the store's own,
         ``ERA_MERGE_LOCK``). A move goes in pieces of ``_ERA_MOVE_ROWS`` rows that commit: no writer waits
         long behind it. Returns the moves: ``{"era", "into", "rows"}``."""
         if max_eras < 1:
@@ -342,6 +342,10 @@ class Ledger(DatasetVersions):
                 while True:
                     # with the page cache the budget leaves: 1M rows into an 11M-row era 23.7 s, not 33.8
                     with self._bulk_write() as conn:
+                        if conn.dialect.name == "postgresql":  # (``_eras_held``)
+                            conn.execute(
+                                text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ERA_MOVE_LOCK_KEY}
+                            )
                         move = _MOVE_PIECE[conn.dialect.name]
                         step = conn.execute(move, {"era": era, "into": into, "n": _ERA_MOVE_ROWS}).rowcount
                     moved += step
@@ -845,7 +849,7 @@ class Ledger(DatasetVersions):
                 return erased
             if utterance_ids is not None:
                 ids = sorted(set(utterance_ids))
-                eras = _eras(conn)
+                eras = _eras_held(conn)
                 for chunk in _chunks(ids):
                     erased += conn.execute(
                         delete(ledger).where(ledger.c.dataset == dataset, _of_utterances(chunk, eras))
@@ -1172,6 +1176,21 @@ def _eras(conn: Connection) -> list[int]:
         if era is None:
             return eras
         eras.append(int(era))
+
+
+# A write that looks rows up by era (a purge's ``rewrite_shards``, ``delete_ledger_rows`` by id) reads the eras and
+# then writes in one transaction; on PostgreSQL (READ COMMITTED) each statement sees what is committed by then.
+# A merge's piece committed between the two could move rows into an era the write did not read (one that a
+# compaction or a purge emptied after the merge chose it): the write would miss them. The write holds a shared
+# lock from its reading of the eras to its end, a piece an exclusive one while it moves: one waits for the other.
+# (Reads are snapshots, REPEATABLE READ: eras and rows of one moment. On SQLite writers queue anyway.)
+
+
+def _eras_held(conn: Connection) -> list[int]:
+    """``_eras`` for a write, no era merge's piece moving rows until the write's transaction ends."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _ERA_MOVE_LOCK_KEY})
+    return _eras(conn)
 
 
 # a piece of an era merge: ``n`` rows of ``era`` into ``into``, found by the era's part of an index and moved
