@@ -217,6 +217,12 @@ _DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡´"  # (the acute accent: NFK
 #   "tanaka@gmail。com" is an e-mail address (between digits it is a mark above: "090。1234。5678")
 _JA_STOP_RE = re.compile("(?<=[A-Za-z0-9])[。｡](?=[A-Za-z])")
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
+# - a dot that only looks like one (middle dot, hyphenation point, bullets, the katakana middle dot) between
+#   the letters of an e-mail address, before or after its "@" ("jsmith@example·com", "j·smith@example.com"):
+#   a full stop
+_LOOKALIKE_DOTS = "·‧∙⋅•・･"
+_LOOKALIKE_DOTTED_EMAIL_RE = re.compile(f"[\\w.+\\-{_LOOKALIKE_DOTS}]+@[\\w.\\-{_LOOKALIKE_DOTS}]+")
+_TO_FULL_STOP = str.maketrans(dict.fromkeys(_LOOKALIKE_DOTS, "."))
 # - combining marks on a digit ("5̲5̲5̲", "5̶"): the digit (on a letter they are the letter's accent)
 _DIGIT_COMBINING_RE = re.compile("(?<=[0-9])[\u0300-\u036f]+")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
@@ -323,13 +329,13 @@ _CONTEXT_RE2 = (
     rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
     rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
     r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
-    rf"|{_ENCODED_RE2}"
+    rf"|{_ENCODED_RE2}|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
-    rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])"
+    rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
     r"|[0-9](?:[Oo]|['’~|;][0-9]|[0-9]{2}:[0-9]|:[0-9]{3})|[Oo][0-9]"  # (one alternative: 10 % faster)
 )
 
@@ -363,6 +369,8 @@ def _in_context(text: str) -> str:
         read = _DIGIT_COMBINING_RE.sub("", read)
     read = _O_FOR_ZERO_RE.sub(lambda m: m.group().replace("O", "0").replace("o", "0"), read)
     read = _ODD_JOINED_RE.sub(_odd_joined, read)
+    if "@" in read and not read.isascii():
+        read = _LOOKALIKE_DOTTED_EMAIL_RE.sub(lambda m: m.group().translate(_TO_FULL_STOP), read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)

@@ -364,6 +364,7 @@ _JOIN_WORDS = _words(
     "dot", "underscore", "dash", "hyphen", "period", "punkt", "point", "punto", "punt", "ponto",
     "unterstrich", "bindestrich", "tiret", "guion", "guión", "trattino", "sottolineato", "streepje",
     "sublinhado", "underline", "traço", "hífen",
+    "plus",  # plus-addressing read out: "jsmith plus promo at gmail dot com"
 )  # fmt: skip
 # A part of a spelled mailbox after a joiner may be a surname with its particle ("jan punt de vries
 # apenstaartje ziggo punt nl" is jan.devries@ziggo.nl: it was "jan punt de [EMAIL]"; sixth pass)
@@ -373,7 +374,7 @@ _PARTICLE_LABEL = (
 )
 _LOCAL_JOIN = (
     rf"(?:{_WS}+(?:{_JOIN_PHRASES}|{_JOIN_WORDS}){_WS}+|{_WS}*(?:ドット|アンダーバー|アンダースコア|ハイフン){_WS}*"
-    rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-])"
+    rf"|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|[._\-+])"
 )
 
 # A well-known provider without a top-level domain, after a mailbox the "at" of a request does not

@@ -942,6 +942,12 @@ def _decoded(text: str) -> str:
     return text
 
 
+# Dots that only look like one, in a word holding an "@" ("jsmith@example·com"): a full stop (NFKC makes the
+# half-width katakana middle dot the full-width one)
+_DOT_LOOKALIKES = str.maketrans({c: "." for c in "\u00b7\u2027\u2219\u22c5\u2022\u30fb"})
+_DOT_LOOKALIKE_RE = re.compile("[\u00b7\u2027\u2219\u22c5\u2022\u30fb]")
+
+
 def _normalised(text: str) -> str:
     """Encodings decoded (``_decoded``); control characters as spaces; then, for text that is not ASCII,
     ``_digit_signs``, NFKC, ``_after_nfkc``'s table and the Japanese full stop between digits or in an
@@ -954,6 +960,8 @@ def _normalised(text: str) -> str:
     text = unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
     if "。" in text:
         text = _JA_STOP_IN_ADDRESS.sub(".", _JA_STOP_BETWEEN_DIGITS.sub("-", text))
+    if "@" in text and _DOT_LOOKALIKE_RE.search(text):
+        text = " ".join(word.translate(_DOT_LOOKALIKES) if "@" in word else word for word in text.split(" "))
     return text
 
 
@@ -1214,7 +1222,7 @@ _RE2_NUMBER_SEP = rf"[^\pL\n]+(?:(?:{_RE2_FILLERS}|et|o|double|triple|{_JOINER_W
 _FAMILIES: dict[str, str] = {
     "digits": "",  # _OWN_PASS
     "email": (
-        r"[@＠]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\b)"
+        r"[@＠]|\[EMAIL\]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\b)"
         r"|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))|(?i:\bat\b[^\n]+\b(?:dot|punto|point|punkt|punt|ponto)\b)"
         # a plain "at" before a mail provider's name ("g mail": ``_SPLIT_PROVIDER``)
         r"|(?i:\bat\s+(?:g\s+mail|hot\s+mail|"
@@ -1597,8 +1605,16 @@ def _not_a_plain_box() -> frozenset[str]:
     )
 
 
+# What redaction left of a mailbox beside the placeholder it wrote: a Latin word glued to "[EMAIL]" or joined
+# to it by a mailbox's sign or a spoken "plus" ("jsmith+[EMAIL]", "jo.[EMAIL]", "jsmith plus [EMAIL]"; not
+# Japanese, which has no spaces: "メールは[EMAIL]です")
+_BOX_LEFT = re.compile(r"(?i)[a-z0-9\u00c0-\u024f][+._-]?\[EMAIL\]|[a-z0-9\u00c0-\u024f]\s+plus\s+\[EMAIL\]")
+
+
 def _emails(text: str) -> list[tuple[str, str]]:
     found = [("email", "email_written")] if "@" in text and _EMAIL.search(text) else []
+    if "[" in text and _BOX_LEFT.search(text):
+        found.append(("email", "mailbox_left"))
     if _SPLIT_PROVIDER.search(text):
         text = _SPLIT_PROVIDER.sub(
             lambda m: (
@@ -1993,7 +2009,7 @@ def _is_ip(token: str) -> bool:
 # or a spelled-out "at", a digit word of any supported language, or a kanji digit; and any text with
 # an invisible format character (a zero-width space inside "fi\u200bve" hides the word from the rest).
 _SCOPE = (
-    rf"\p{{Nd}}|\p{{No}}|\p{{Cf}}|{_ENCODED_HINT}|[@＠﹫]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    rf"\p{{Nd}}|\p{{No}}|\p{{Cf}}|{_ENCODED_HINT}|[@＠﹫]|\[EMAIL\]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
