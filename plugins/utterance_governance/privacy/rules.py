@@ -28,12 +28,14 @@ from utterance_governance.privacy.subjects import Subjects, _codes, micros
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
 
 # Raised whenever a rule here comes to withdraw a row it kept before, so that the next purge judges every
-# live row once (``purge.affected.rules_in_force``). 6: an opt-out counts from the clock skew before it;
+# live row once (``purge.affected.rules_in_force``). 7: an opt-out outranks an opt-in recorded within a
+# microsecond of it, and ids fold to Unicode's compatibility caseless form (``identity._caseless``: an opt-out
+# written ``Ϊ́`` reaches the recordings of ``ΐ``); 6: an opt-out counts from the clock skew before it;
 # 5: a range deletion covers the clock skew on either side of it; 4: an opt-in counts from the clock skew after it,
 # and an open unreadable consent record counts as the opt-out it may be (``doubt_opt_outs``) once released;
 # 3: an opt-in counts from when it was recorded (2: the word recorded last decides; 1: an opt-in counted
 # from the date it named).
-RULES_VERSION = "6"
+RULES_VERSION = "7"
 
 
 # --- rule 3: deletion requests ------------------------------------------------------------------
@@ -221,8 +223,11 @@ def consent_status(s: Subjects) -> tuple[np.ndarray, np.ndarray]:
     )
     # which word is later: recorded later, an opt-out first among words recorded within the clock skew
     # the policy allows of each other (odd keys are opt-outs): an opt-in stamped by a clock running
-    # ahead would otherwise outrank the opt-out the customer gave seconds after it, for good
-    word = (recorded + np.where(is_out, s.skew_us, 0)) * 2 + is_out
+    # ahead would otherwise outrank the opt-out the customer gave seconds after it, for good. One
+    # microsecond at least, with no skew allowed: a time finer than a microsecond is floored for an
+    # opt-out and rounded up for an opt-in (``io.readers``), and an opt-in recorded in the same
+    # nanosecond as an opt-out, or 400 ns before it, outranked it
+    word = (recorded + np.where(is_out, max(s.skew_us, 1), 0)) * 2 + is_out
     events = pd.DataFrame({"code": codes, "start": start, "word": word})
     events = events[(events["code"] >= 0) & (events["start"] <= s.now_us)]
     if events.empty or n == 0:
