@@ -137,6 +137,11 @@ _GERMAN_NUMBER = (
     r"(?![ ]*(?i:%|€|minuten|minute|min|stunden|stunde|std|uhr|tage|tagen|meter|metern|kilometer|km|m|mal"
     r"|prozent|personen|euro|sekunden|wochen|jahre|jahren)(?![\w]))"
 )
+# no unit after a house number ("am Bahnhof 2 Stunden", "2 c. flour", "r. kelly 3 songs")
+_NOT_A_UNIT_AFTER = (
+    r"(?![ ]*(?i:%|€|\$|minutes?|mins?|hours?|h|horas?|minutos?|minuti|ore|stunden|minuten|uhr|km|kg|g|m|cm|mm|ml"
+    r"|euros?|dollars?|reais|pesos|libras?|percent|por[ ]ciento|per[ ]cento|songs?|times|veces|volte|vezes|stunden?|tagen?|wochen|jahren?|mal|personen|leute|prozent|grad)(?![\w]))"
+)
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
@@ -148,8 +153,11 @@ _PARTS = [
     rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
     rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}[ ](?:{_W}[ ]){{0,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
-    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b",
+    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b"
+    rf"{_NOT_A_UNIT_AFTER}",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
+    # Mariahilfer Str. 12: a capitalised name and the German type abbreviated
+    rf"\b(?:{_CAP}[ \-]){{0,2}}{_CAP}[ ](?i:str)\.[ ]?{_NUMBER}\b{_NOT_A_UNIT_AFTER}",
     # Singel 40: Amsterdam's canal street, its type alone (not "de Singel 3 keer rond", "2 km")
     rf"\bSingel[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_GERMAN_NUMBER}(?![ ]keer\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
@@ -159,7 +167,10 @@ _PARTS = [
     # Apt. 456, Suite 323
     rf"(?i:(?<![\w]){_UNIT}\.?[ ]?#?[0-9]{{1,5}}[A-Za-z]?\b)",
 ]
-# number, capitalised words, number: "5298 Hauptmarkt 130", "71298 R Padre António Vieira 9"
+# 45 av. Foch, 45 bd. Saint-Germain, 12 r. de Rivoli: a French type abbreviated with its full stop after the number
+_ABBREVIATED_AFTER_NUMBER = "av bd bld boul rte imp fbg pl r"
+_PARTS.append(rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_ABBREVIATED_AFTER_NUMBER)})\.[ ](?:{_W}[ ]?){{1,5}})")
+# number, capitalised words, number (last: ``_NUMBER_NAME_NUMBER``): "5298 Hauptmarkt 130", "71298 R Padre António Vieira 9"
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
 _ADDRESS_RE = re.compile("|".join(_PARTS))
@@ -228,6 +239,47 @@ _APART_HINT = re.compile(r"(?i)[ ](?:allee|gasse|damm|ufer|weg|markt|ring|platz|
 _NOT_LAAN_NAME = (
     "mijn|jouw|je|zijn|haar|onze|ons|jullie|hun|het|een|de|is|ligt|heeft|was|en|met|naar|op|in|bij|voor"
 )
+# A street type abbreviated before the name, in any case: "v.le monza 12", "p.za garibaldi 3", "avda. de américa
+# 12", "av. paulista 1000", "c/ serrano 45"; the one-letter ones ("c." for calle, "r." for rua) only after a
+# preposition of the language ("vivo en c. mayor 5", "moro na r. das flores 123"; not "add 2 c. flour", "play r.
+# kelly 3 songs"). No unit after the number.
+_ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/"
+_STREET_NAME_NUMBER = (
+    rf"(?:{_PARTICLE}[ ])?(?:{_W}[ ]){{1,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
+)
+_ABBREVIATED_FIRST_RE = re.compile(
+    rf"(?i:(?<![\w.])(?:{_ABBREVIATED_BEFORE})[ ]?{_STREET_NAME_NUMBER})"
+    rf"|(?i:\b(?:en|na|no|em|in|a|al|à|da|de|la|nella|alla|sur)[ ](?P<address>[cr]\.[ ]{_STREET_NAME_NUMBER}))"
+)
+_ABBREVIATED_HINT = re.compile(
+    r"(?i)(?:^|[ (])(?:v\.le|p\.za|p\.le|p\.tta|(?:avda|av|pza|trav|estr|rod|c|r)[./])"
+)
+# A German street named by a preposition and a noun, with no type: "Am Markt 3", "In den Wiesen 5", "am Kirchberg
+# 14b", "Auf der Höhe 7". The noun (or a compound's last part) is one streets are named after, capitalised; no unit
+# and no capitalised word (a counted noun: "am Bahnhof 2 Stunden", "im Park 3 Runden") after the number.
+_STREET_NOUNS = (
+    "markt|platz|ring|hof|berg|graben|anger|garten|gärten|bach|feld|felde|acker|hang|damm|kamp|rain|weiher"
+    "|brunnen|tor|eck|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
+    "|steig|pfad|weg|gasse|allee|ufer|höhe|heide|grund|hain|kreuz|born|brink|stieg|tal|bruch|moor|winkel"
+    "|zoll|deich|koppel|wall|burg|sand|esch|driesch|mauer|sportplatz|friedhof|bahnhof|lehen|rott"
+)
+_PREPOSITION_STREET_RE = re.compile(
+    r"\b(?:[Aa]m|[Ii]m|[Aa]n[ ]de[rn]|[Ii]n[ ]de[rmn]|[Aa]uf[ ]de[rmn]|[Zz]um|[Zz]ur|[Uu]nter[ ]de[rmn]"
+    r"|[Hh]inter[ ]de[rmn]|[Vv]or[ ]de[rmn]|[Bb]eim)"
+    rf"[ ](?P<noun>(?=[{_UPPER}])[^\W\d_]*(?i:{_STREET_NOUNS}))[ ]{_GERMAN_NUMBER}(?![ ]+[{_UPPER}])"
+)
+# ... whose noun is a compound of a street type ("im Goethepfad 5", "am Marktplatz 2"): the street is the noun and
+# its number, the preposition no part of it (a type after an adjective, "in der Frankfurter Allee 5", is read
+# by ``_APART_RE``)
+_TYPED_COMPOUND = re.compile(rf"(?i:.+(?:{_COMPOUND_ENDINGS}))")
+
+
+def _preposition_street(match: re.Match) -> tuple[int, int]:
+    noun = match.group("noun")
+    return (match.start("noun") if _TYPED_COMPOUND.fullmatch(noun) else match.start(), match.end())
+
+
+_PREPOSITION_STREET_HINT = re.compile(rf"(?i)(?:{_STREET_NOUNS})[ ][0-9]")
 # Forms in lower case, read on their own (a match of theirs must not hide one of ``_PARTS`` that
 # starts inside it and runs on: "Vicolo Daniele, 953 Appartamento 38")
 _LOWER_PARTS = [
@@ -375,6 +427,14 @@ _LOWER_TAIL = re.compile(
     rf"(?:,?[ ]+[^\W\d_]+){{0,3}},?[ ]+(?i:{_alternation(_US_STATES)}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
 )
 
+# A US address with no street type: a house number, capitalised words, a comma, a city, a state's code and a ZIP
+# code ("3240 Meadowbrook, Springfield IL 62704")
+_TYPELESS_US_RE = re.compile(
+    rf"\b[0-9]{{1,6}}[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,3}}[{_UPPER}][\w'’\-]*,[ ](?:[{_UPPER}][\w'’\-]*[ ]){{1,3}}"
+    rf"(?:{_alternation(_US_STATES.upper())}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
+)
+_TYPELESS_US_HINT = re.compile(r"[A-Z]{2},?[ ]+[0-9]{5}")
+
 # ... or, after an English street type and ending a clause, one or two lower-case words that are no English
 # word nor a function word or adverb of another language (a city: "12 main street springfield", "40 oak avenue san jose"; not "12 main
 # street please", "… tomorrow", "Hauptstraße 12 bitte"; "new york" keeps its words, "new" being one)
@@ -439,6 +499,13 @@ ADDRESS_CANDIDATES = (
     r"|(?i:corner[ ]of)"
     r"|\b(?:" + _alternation(_COUNTRIES) + r")"
     r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # a Japanese address (``_JAPANESE_RE``)
+    # abbreviated types ("Mariahilfer Str. 12", "45 av. Foch", "v.le monza 12", "en c. mayor 5"), a German street
+    # named by a preposition and a noun ("Am Markt 3"), a US state's code and a ZIP code
+    r"|(?i:\bstr\.[ ]?[0-9])"
+    r"|(?i:[0-9],?[ ](?:" + _alternation(_ABBREVIATED_AFTER_NUMBER) + r")\.[ ])"
+    r"|(?i:(?:^|[ (])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/|c\.|r\.))"
+    r"|(?i:(?:" + _STREET_NOUNS + r")[ ][0-9])"
+    r"|[A-Z]{2},?[ ]+[0-9]{5}"
 )
 
 
@@ -500,6 +567,15 @@ def address_spans(text: str) -> list[tuple[int, int]]:
         found += [m.span() for m in _HYPHENATED_RE.finditer(text)]
     if _APART_HINT.search(text):
         found += [m.span() for m in _APART_RE.finditer(text)]
+    if _ABBREVIATED_HINT.search(text):
+        found += [
+            m.span("address") if m.group("address") else m.span()
+            for m in _ABBREVIATED_FIRST_RE.finditer(text)
+        ]
+    if _PREPOSITION_STREET_HINT.search(text):
+        found += [_preposition_street(m) for m in _PREPOSITION_STREET_RE.finditer(text)]
+    if _TYPELESS_US_HINT.search(text):
+        found += [m.span() for m in _TYPELESS_US_RE.finditer(text)]
     lower = text.lower()
     if any(hint in lower for hint in _NUMBER_FIRST_HINTS):
         found += [m.span() for m in _NUMBER_FIRST_RE.finditer(text)]

@@ -811,6 +811,47 @@ def _lower_case_street(text: str) -> bool:
     return bool(_ROMANCE_STREET.search(text))
 
 
+# Street types abbreviated with a full stop, streets with no type (other rules than redaction's):
+# - "Mariahilfer Str. 12": a capitalised name and "Str."; "45 av. Foch", "12 r. de Rivoli": a French type after its
+#   number; "v.le monza 12", "avda. de américa 12", "c/ serrano 45": an Italian, Spanish or Portuguese type before the
+#   name; "c." (calle) and "r." (rua) only after a preposition ("vivo en c. mayor 5"; not "add 2 c. flour");
+# - "Am Markt 3", "In den Wiesen 5": a German preposition (and article), a capitalised noun streets are named after
+#   (or a compound ending in one: "Kirchberg"), a number and no unit or counted noun after it;
+# - "3240 Meadowbrook, Springfield IL 62704": a number, capitalised words, a comma, a city, a US state and a ZIP code
+_NO_UNIT_AFTER = rf"(?![\w.,]\d)(?!\s*{_UNITS})(?!\s+(?:songs?|times|runden|tracks?)\b)"
+_ABBREVIATED_STREET = re.compile(
+    rf"\b[A-ZÄÖÜ][^\W\d_]+\s+(?i:str)\.\s*\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}"
+    rf"|(?i:\b\d{{1,5}}[a-z]?,?\s+(?:av|bd|bld|boul|rte|imp|fbg|pl|r)\.\s+[^\W\d_])"
+    rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*(?:[^\W\d_][\w'’-]*\s+){{1,5}}"
+    rf"\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+    rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+(?:[^\W\d_][\w'’-]*\s+){{1,5}}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+)
+_PREPOSITION_STREET = re.compile(
+    r"\b(?i:am|im|beim|zum|zur|(?:an|in|auf|unter|hinter|vor)\s+de[mnr])\s+(?:[A-ZÄÖÜ][^\W\d_]+\s+)?"
+    rf"(?P<noun>[A-ZÄÖÜ][^\W\d_]+)\s+\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}(?!\s+[A-ZÄÖÜ])"
+)
+_STREET_NAMED_AFTER_WORDS = """markt platz ring hof berg graben anger garten gärten bach feld felde acker hang damm kamp
+rain weiher brunnen tor eck holz busch stein wald hafen kai linden wiese wiesen weide weiden mühle kirche see teich
+steig pfad weg gasse allee ufer höhe heide grund hain kreuz born brink stieg tal bruch moor winkel zoll deich koppel
+wall burg sand esch driesch mauer friedhof bahnhof lehen rott"""
+_STREET_NAMED_AFTER = tuple(_STREET_NAMED_AFTER_WORDS.split())
+_US_STATE_CODE_WORDS = """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
+NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"""
+_US_STATE_CODES = frozenset(_US_STATE_CODE_WORDS.split())
+_TYPELESS_US_ADDRESS = re.compile(
+    r"\b\d{1,6}\s+(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*,\s+(?:[A-Z][\w'’-]*\s+){1,3}(?P<state>[A-Z]{2}),?\s+\d{5}"
+    r"(?:-\d{4})?\b"
+)
+
+
+def _abbreviated_or_typeless_street(text: str) -> bool:
+    if _ABBREVIATED_STREET.search(text):
+        return True
+    if any(m.group("noun").lower().endswith(_STREET_NAMED_AFTER) for m in _PREPOSITION_STREET.finditer(text)):
+        return True
+    return any(m.group("state") in _US_STATE_CODES for m in _TYPELESS_US_ADDRESS.finditer(text))
+
+
 _PO_BOX = re.compile(r"(?i)\b(?:p\.?\s?o\.?\s?box|postfach|apartado|caixa postal|postbus)\s*\d{1,6}\b")
 _FUNCTION_WORDS = frozenset(
     [
@@ -1287,6 +1328,14 @@ _FAMILIES: dict[str, str] = {
         r"|(?i:\b(?:piazzale|vicolo|strada|plaza|plaça|paseo|passeig|praça|praca|travessa|carrer|camino"
         r"|estrada)\s)"
         r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # ``_JA_ADDRESS``"
+        # ``_ABBREVIATED_STREET``, ``_PREPOSITION_STREET``, ``_TYPELESS_US_ADDRESS``
+        r"|(?i:\bstr\.\s*[0-9]|[0-9],?\s(?:av|bd|bld|boul|rte|imp|fbg|pl|r)\.\s"
+        r"|(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/|\s[cr]\.)\s"
+        r"|(?:markt|platz|ring|hof|berg|graben|anger|garten|gärten|bach|feld|felde|acker|hang|damm|kamp|rain|weiher"
+        r"|brunnen|tor|eck|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
+        r"|steig|pfad|weg|gasse|allee|ufer|höhe|heide|grund|hain|kreuz|born|brink|stieg|tal|bruch|moor|winkel|zoll"
+        r"|deich|koppel|wall|burg|sand|esch|driesch|mauer|friedhof|bahnhof|lehen|rott)\s+[0-9])"
+        r"|[A-Z]{2},?\s+[0-9]{5}"
         # ``_SPOKEN_HOUSE`` (a request, then the street type: no digit)
         r"|(?i:\b(?:live|lives|address|deliver|send|ship|navigate|directions|take|drive|pick)\b.*\b(?:street|avenue"
         r"|road|lane|drive|boulevard|court|terrace|circle|parkway|highway)\b)"
@@ -1389,6 +1438,7 @@ def find_in_text(
         if (
             _STREET.search(text)
             or _lower_case_street(text)
+            or _abbreviated_or_typeless_street(text)
             or (not text.isascii() and _JA_ADDRESS.search(text))
         ):
             found.append(("address", "street_number"))
