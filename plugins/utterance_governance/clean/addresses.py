@@ -142,6 +142,12 @@ _NOT_A_UNIT_AFTER = (
     r"(?![ ]*(?i:%|€|\$|minutes?|mins?|hours?|h|horas?|minutos?|minuti|ore|stunden|minuten|uhr|km|kg|g|m|cm|mm|ml"
     r"|euros?|dollars?|reais|pesos|libras?|percent|por[ ]ciento|per[ ]cento|songs?|times|veces|volte|vezes|stunden?|tagen?|wochen|jahren?|mal|personen|leute|prozent|grad)(?![\w]))"
 )
+# no range, score, time or measure after the number ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4",
+# "am Supermarkt 10 nach 5", "am Feldberg 30 cm Neuschnee"), nor a number glued to another ("18-24"); "Hauptstraße
+# 12 und 14" and "Bahnhofstraße 5 nach links" are addresses
+_NOT_A_RANGE_AFTER = (
+    r"(?![ ]*(?:[-–][ ]?[0-9]|(?i:bis|gegen|nach|vor|zu)[ ]+[0-9]|(?i:bis|cm|mm|liter|grad)(?![\w])|°))"
+)
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
 _PARTS = [
@@ -151,13 +157,13 @@ _PARTS = [
     rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123
     rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
-    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}[ ](?:{_W}[ ]){{0,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
+    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}(?:,?[ ](?:{_W}[ ]){{0,4}}?|,)[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
-    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})\.?,?[ ](?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b"
-    rf"{_NOT_A_UNIT_AFTER}",
+    rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})(?:\.[ ]?|,?[ ])(?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b"
+    rf"{_NOT_A_UNIT_AFTER}{_NOT_A_RANGE_AFTER}",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
     # Mariahilfer Str. 12: a capitalised name and the German type abbreviated
-    rf"\b(?:{_CAP}[ \-]){{0,2}}{_CAP}[ ](?i:str)\.[ ]?{_NUMBER}\b{_NOT_A_UNIT_AFTER}",
+    rf"\b(?:{_CAP}[ \-]){{0,2}}{_CAP}[ ](?i:str)(?:\.[ ]?|[ ]){_NUMBER}\b{_NOT_A_UNIT_AFTER}",
     # Singel 40: Amsterdam's canal street, its type alone (not "de Singel 3 keer rond", "2 km")
     rf"\bSingel[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_GERMAN_NUMBER}(?![ ]keer\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
@@ -168,8 +174,13 @@ _PARTS = [
     rf"(?i:(?<![\w]){_UNIT}\.?[ ]?#?[0-9]{{1,5}}[A-Za-z]?\b)",
 ]
 # 45 av. Foch, 45 bd. Saint-Germain, 12 r. de Rivoli: a French type abbreviated with its full stop after the number
-_ABBREVIATED_AFTER_NUMBER = "av bd bld boul rte imp fbg pl r"
-_PARTS.append(rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_ABBREVIATED_AFTER_NUMBER)})\.[ ](?:{_W}[ ]?){{1,5}})")
+# ("r." only before a particle or a word in lower case: "play the top 5 R. Kelly songs" is no street)
+_ABBREVIATED_AFTER_NUMBER = "av bd bld bvd boul rte imp fbg pl chem all sq crs"
+_PARTS.append(
+    rf"\b{_NUMBER},?[ ](?:(?:(?i:{_alternation(_ABBREVIATED_AFTER_NUMBER)})\.|(?i:bvd)\.?"
+    rf"|(?i:crs|pl)(?=[ ](?:(?i:de|du|des)[ ]|[{_UPPER}])))[ ](?:{_W}[ ]?){{1,5}}"
+    rf"|(?i:r)\.[ ](?:(?i:de|du|des|d['’]|la|le)[ ]?|[a-zà-ÿ])(?:{_W}[ ]?){{0,5}})"
+)
 # number, capitalised words, number (last: ``_NUMBER_NAME_NUMBER``): "5298 Hauptmarkt 130", "71298 R Padre António Vieira 9"
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
 _PARTS.append(rf"\b[0-9]{{1,6}}[ ]{_CAP}(?:[ ](?:{_LINK}[ ])?{_CAP}){{0,3}}[ ][0-9]{{1,5}}[A-Za-z]?\b")
@@ -244,9 +255,7 @@ _NOT_LAAN_NAME = (
 # preposition of the language ("vivo en c. mayor 5", "moro na r. das flores 123"; not "add 2 c. flour", "play r.
 # kelly 3 songs"). No unit after the number.
 _ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/"
-_STREET_NAME_NUMBER = (
-    rf"(?:{_PARTICLE}[ ])?(?:{_W}[ ]){{1,4}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
-)
+_STREET_NAME_NUMBER = rf"(?:{_PARTICLE}[ ])?(?:{_W}[ ]){{0,3}}?(?:{_W}[ ]|{_W},[ ]?)(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
 _ABBREVIATED_FIRST_RE = re.compile(
     rf"(?i:(?<![\w.])(?:{_ABBREVIATED_BEFORE})[ ]?{_STREET_NAME_NUMBER})"
     rf"|(?i:\b(?:en|na|no|em|in|a|al|à|da|de|la|nella|alla|sur)[ ](?P<address>[cr]\.[ ]{_STREET_NAME_NUMBER}))"
@@ -257,16 +266,24 @@ _ABBREVIATED_HINT = re.compile(
 # A German street named by a preposition and a noun, with no type: "Am Markt 3", "In den Wiesen 5", "am Kirchberg
 # 14b", "Auf der Höhe 7". The noun (or a compound's last part) is one streets are named after, capitalised; no unit
 # and no capitalised word (a counted noun: "am Bahnhof 2 Stunden", "im Park 3 Runden") after the number.
+# ("tor" and "eck" are not among them: "im Ersten Terminator 2", "Rechteck 3"; the short "Au" and "Post" alone only)
 _STREET_NOUNS = (
     "markt|platz|ring|hof|berg|graben|anger|garten|gärten|bach|feld|felde|acker|hang|damm|kamp|rain|weiher"
-    "|brunnen|tor|eck|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
+    "|brunnen|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
     "|steig|pfad|weg|gasse|allee|ufer|höhe|heide|grund|hain|kreuz|born|brink|stieg|tal|bruch|moor|winkel"
     "|zoll|deich|koppel|wall|burg|sand|esch|driesch|mauer|sportplatz|friedhof|bahnhof|lehen|rott"
+    "|rathaus|schloss|schule|kloster|park"
+)
+# an adjective streets are named with ("An der Alten Mühle 5", "Zur Alten Post 3"; not "im Englischen Garten 5")
+_STREET_ADJECTIVES = (
+    "Alten|Alte|Neuen|Neue|Großen|Grossen|Kleinen|Langen|Hohen|Oberen|Unteren|Grünen|Roten|Weißen|Weissen"
+    "|Schwarzen|Breiten|Kurzen|Stillen|Schönen|Hellen|Krummen|Steinernen"
 )
 _PREPOSITION_STREET_RE = re.compile(
     r"\b(?:[Aa]m|[Ii]m|[Aa]n[ ]de[rn]|[Ii]n[ ]de[rmn]|[Aa]uf[ ]de[rmn]|[Zz]um|[Zz]ur|[Uu]nter[ ]de[rmn]"
     r"|[Hh]inter[ ]de[rmn]|[Vv]or[ ]de[rmn]|[Bb]eim)"
-    rf"[ ](?P<noun>(?=[{_UPPER}])[^\W\d_]*(?i:{_STREET_NOUNS}))[ ]{_GERMAN_NUMBER}(?![ ]+[{_UPPER}])"
+    rf"[ ](?:(?P<adjective>{_STREET_ADJECTIVES})[ ])?(?P<noun>(?=[{_UPPER}])[^\W\d_]*(?i:{_STREET_NOUNS})|Au|Post)[ ]"
+    rf"{_GERMAN_NUMBER}{_NOT_A_RANGE_AFTER}(?![ ]+[{_UPPER}])"
 )
 # ... whose noun is a compound of a street type ("im Goethepfad 5", "am Marktplatz 2"): the street is the noun and
 # its number, the preposition no part of it (a type after an adjective, "in der Frankfurter Allee 5", is read
@@ -275,11 +292,16 @@ _TYPED_COMPOUND = re.compile(rf"(?i:.+(?:{_COMPOUND_ENDINGS}))")
 
 
 def _preposition_street(match: re.Match) -> tuple[int, int]:
+    """The span of a street ``_PREPOSITION_STREET_RE`` found: from the noun when it is a compound of a street type,
+    from the adjective when one names a street type ("am Neuen Weg 12": the street is "Neuer Weg"), else from
+    the preposition ("Am Markt 3", "In den Wiesen 5")."""
     noun = match.group("noun")
+    if match.group("adjective") and _TYPED_COMPOUND.fullmatch(f"_{noun}"):
+        return match.start("adjective"), match.end()
     return (match.start("noun") if _TYPED_COMPOUND.fullmatch(noun) else match.start(), match.end())
 
 
-_PREPOSITION_STREET_HINT = re.compile(rf"(?i)(?:{_STREET_NOUNS})[ ][0-9]")
+_PREPOSITION_STREET_HINT = re.compile(rf"(?i)(?:{_STREET_NOUNS}|\bau|\bpost)[ ][0-9]")
 # Forms in lower case, read on their own (a match of theirs must not hide one of ``_PARTS`` that
 # starts inside it and runs on: "Vicolo Daniele, 953 Appartamento 38")
 _LOWER_PARTS = [
@@ -429,11 +451,19 @@ _LOWER_TAIL = re.compile(
 
 # A US address with no street type: a house number, capitalised words, a comma, a city, a state's code and a ZIP
 # code ("3240 Meadowbrook, Springfield IL 62704")
-_TYPELESS_US_RE = re.compile(
-    rf"\b[0-9]{{1,6}}[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,3}}[{_UPPER}][\w'’\-]*,[ ](?:[{_UPPER}][\w'’\-]*[ ]){{1,3}}"
-    rf"(?:{_alternation(_US_STATES.upper())}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
+_US_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho"
+    "|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota"
+    "|Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina"
+    "|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas"
+    "|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
 )
-_TYPELESS_US_HINT = re.compile(r"[A-Z]{2},?[ ]+[0-9]{5}")
+_TYPELESS_US_RE = re.compile(
+    rf"\b[0-9]{{1,6}}[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,3}}[{_UPPER}][\w'’\-]*,[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,2}}"
+    rf"[{_UPPER}][\w'’\-]*,?[ ](?:{_alternation(_US_STATES.upper())}|{_US_STATE_NAMES}),?[ ]+[0-9]{{5}}"
+    r"(?:-[0-9]{4})?(?![\w])"
+)
+_TYPELESS_US_HINT = re.compile(rf"(?:[A-Z]{{2}}|{_US_STATE_NAMES}),?[ ]+[0-9]{{5}}")
 
 # ... or, after an English street type and ending a clause, one or two lower-case words that are no English
 # word nor a function word or adverb of another language (a city: "12 main street springfield", "40 oak avenue san jose"; not "12 main
@@ -488,7 +518,7 @@ ADDRESS_CANDIDATES = (
     r"|(?i:\bplaza[ ]de)|(?i:\blaan[ ]van[ ])"
     r"|(?i:\b(?:" + _alternation(_STRONG_BEFORE) + r")[ ])"
     r"|\b(?:" + _alternation(_WEAK_BEFORE) + r")\.?[ ]"
-    r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)\.?,?[ ](?:" + _HOUSE_NUMBER_WORD + r"[ ]?)?[0-9])"
+    r"|(?i:(?:" + _COMPOUND_ENDINGS + r"|út|utca)(?:\.[ ]?|,?[ ])(?:" + _HOUSE_NUMBER_WORD + r"[ ]?)?[0-9])"
     r"|(?i:[0-9][ ][^ \n]{2,}(?:straße|strasse|straat|gasse|allee|gracht)\b)"  # 12 Goethe-Straße
     r"|(?i:\b(?:box|postfach|apartado|caixa|casella|postbus|boîte|psc|unit|fpo|apo|dpo)\b)"
     r"|(?i:\b" + _UNIT + r"\.?[ ]?#?[0-9])"
@@ -501,11 +531,11 @@ ADDRESS_CANDIDATES = (
     r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # a Japanese address (``_JAPANESE_RE``)
     # abbreviated types ("Mariahilfer Str. 12", "45 av. Foch", "v.le monza 12", "en c. mayor 5"), a German street
     # named by a preposition and a noun ("Am Markt 3"), a US state's code and a ZIP code
-    r"|(?i:\bstr\.[ ]?[0-9])"
-    r"|(?i:[0-9],?[ ](?:" + _alternation(_ABBREVIATED_AFTER_NUMBER) + r")\.[ ])"
+    r"|(?i:\bstr\.?[ ]?[0-9])"
+    r"|(?i:[0-9],?[ ](?:" + _alternation(_ABBREVIATED_AFTER_NUMBER) + r"|r)\.?[ ])"
     r"|(?i:(?:^|[ (])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/|c\.|r\.))"
-    r"|(?i:(?:" + _STREET_NOUNS + r")[ ][0-9])"
-    r"|[A-Z]{2},?[ ]+[0-9]{5}"
+    r"|(?i:(?:" + _STREET_NOUNS + r"|\bau|\bpost)[ ][0-9])"
+    r"|(?:[A-Z]{2}|" + _US_STATE_NAMES + r"),?[ ]+[0-9]{5}"
 )
 
 

@@ -128,21 +128,22 @@ _FOLDED_RE2 = re2_class(_FOR_DETECTION)
 
 
 # --- encodings an answer may quote an identifier in (decoded before the table) ----------------
-# URL percent-encoding ("email=jo.smith%40example.com"; "+" is a space inside a query's value after its
-# first character: "q=221+Baker+Street", not "tel=+1415..."), HTML character references ("&#64;",
+# URL percent-encoding ("email=jo.smith%40example.com"; "+" written as such is a space inside a query's value
+# after its first character, "q=221+Baker+Street", not "tel=+1415...", nor in a value holding an "@", where it
+# is a mailbox's plus: "email=jsmith+promo@gmail.com"; a "+" an encoding wrote, "%2B", is one), HTML character references ("&#64;",
 # "&#x40;", "&commat;", "&nbsp;") and escapes written out as JSON and JavaScript write them
 # ("\\u0040", "\\n", "\\x40"). Decoded until nothing changes (at most three rounds: "%26%2364%3B" is
 # "&#64;" is "@"). Bytes that are no UTF-8 and references that name nothing read as U+FFFD or as written.
 _PERCENT_RUN_RE = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_QUERY_VALUE = r"([?&;][^\s?&;=#]{1,64}=)([^\s&#;+][^\s&#;]*)"
+_QUERY_VALUE = r"([?&;][^\s?&;=#]{1,64}=)([^\s&#;]+)"
 _QUERY_VALUE_RE = re.compile(_QUERY_VALUE)
-_UNICODE_ESCAPES_RE = re.compile(r"(?:\\u[0-9A-Fa-f]{4})+")
-_OTHER_ESCAPE_RE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|[nrtbf/\"\\])")
+# (one pass, left to right, as ``json`` reads them: "\\\\u0040" is a backslash and "u0040", then "@")
+_ESCAPE_RE = re.compile(r"(?:\\u[0-9A-Fa-f]{4})+|\\(?:x[0-9A-Fa-f]{2}|[nrtbf/\"\\])")
 _ESCAPED = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "/": "/", '"': '"', "\\": "\\"}
 _REFERENCE = r"&(?:#[0-9]|#[xX][0-9A-Fa-f]|[A-Za-z][A-Za-z0-9]{1,31};|nbsp)"
 _ENCODED_RE2 = (
     rf"%[0-9A-Fa-f]{{2}}|{_REFERENCE}|\\(?:u[0-9A-Fa-f]{{4}}|x[0-9A-Fa-f]{{2}}|[nrtbf/\"])"
-    r"|[?&;][^\s?&;=#]{1,64}=[^\s&#;+][^\s&#;]*\+"  # ("+" in a query's value)
+    r"|[?&;][^\s?&;=#]{1,64}=[^\s&#;][^\s&#;]*\+"  # ("+" in a query's value)
 )
 _ENCODED_RE = re.compile(_ENCODED_RE2)
 
@@ -151,14 +152,19 @@ def _percent_run(match: re.Match[str]) -> str:
     return bytes.fromhex(match.group().replace("%", "")).decode("utf-8", "replace")
 
 
-def _unicode_escapes(match: re.Match[str]) -> str:
-    units = bytes.fromhex("".join(match.group()[i + 2 : i + 6] for i in range(0, len(match.group()), 6)))
-    return units.decode("utf-16-be", "replace")  # (a pair of surrogates is one character)
+def _escape(match: re.Match[str]) -> str:
+    escape = match.group()
+    if escape[1] == "u":  # (a pair of surrogates is one character)
+        units = bytes.fromhex("".join(escape[i + 2 : i + 6] for i in range(0, len(escape), 6)))
+        return units.decode("utf-16-be", "replace")
+    return chr(int(escape[2:], 16)) if escape[1] == "x" else _ESCAPED[escape[1]]
 
 
-def _other_escape(match: re.Match[str]) -> str:
-    escape = match.group()[1:]
-    return chr(int(escape[1:], 16)) if escape[0] == "x" else _ESCAPED[escape]
+def _query_value(match: re.Match[str]) -> str:
+    value = match.group(2)
+    if "@" in value or "%40" in value:  # a mailbox's plus ("jsmith+promo@gmail.com")
+        return match.group()
+    return match.group(1) + value[:1] + value[1:].replace("+", " ")
 
 
 def decoded(text: str) -> str:
@@ -173,15 +179,15 @@ def decoded(text: str) -> str:
     import html
 
     read = text
+    if "+" in read and "=" in read:  # (the text as written only: a "+" decoded below is one)
+        read = _QUERY_VALUE_RE.sub(_query_value, read)
     for _ in range(3):
-        if not _ENCODED_RE.search(read) and "+" not in read:
+        if not _ENCODED_RE.search(read):
             break
         before = read
-        if "+" in read and "=" in read:
-            read = _QUERY_VALUE_RE.sub(lambda m: m.group(1) + m.group(2).replace("+", " "), read)
         read = _PERCENT_RUN_RE.sub(_percent_run, read)
         if "\\" in read:
-            read = _OTHER_ESCAPE_RE.sub(_other_escape, _UNICODE_ESCAPES_RE.sub(_unicode_escapes, read))
+            read = _ESCAPE_RE.sub(_escape, read)
         if "&" in read:
             read = html.unescape(read)
         if read == before:
@@ -220,9 +226,14 @@ _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 # - a dot that only looks like one (middle dot, hyphenation point, bullets, the katakana middle dot) between
 #   the letters of an e-mail address, before or after its "@" ("jsmith@example·com", "j·smith@example.com"):
 #   a full stop
-_LOOKALIKE_DOTS = "·‧∙⋅•・･"
+_LOOKALIKE_DOTS = "·‧∙⋅•・･⸱ꞏ◦"
 _LOOKALIKE_DOTTED_EMAIL_RE = re.compile(f"[\\w.+\\-{_LOOKALIKE_DOTS}]+@[\\w.\\-{_LOOKALIKE_DOTS}]+")
 _TO_FULL_STOP = str.maketrans(dict.fromkeys(_LOOKALIKE_DOTS, "."))
+# - a spoken "plus" between a word and a written mailbox ("jsmith plus promo@gmail.com"): a mailbox's "+"
+_PLUS_WORDS = "plus|más|mas|mais|più|piu"
+_SPOKEN_PLUS_BOX_RE = re.compile(
+    rf"(?i)(?<=[A-Za-z0-9])[ ](?:{_PLUS_WORDS})(?:[ ]sign)?[ ](?=[A-Za-z0-9._%+\-]+@)"
+)
 # - combining marks on a digit ("5̲5̲5̲", "5̶"): the digit (on a letter they are the letter's accent)
 _DIGIT_COMBINING_RE = re.compile("(?<=[0-9])[\u0300-\u036f]+")
 # A spoken dash between two number tokens is the hyphen it names ("one two three dash four five
@@ -330,12 +341,14 @@ _CONTEXT_RE2 = (
     rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
     r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
     rf"|{_ENCODED_RE2}|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
+    rf"|(?i:[ ](?:{_PLUS_WORDS})(?:[ ]sign)?[ ][^ ]*@)"
 )
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
     "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
     rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
+    rf"|(?i:[ ](?:{_PLUS_WORDS})(?:[ ]sign)?[ ][^ ]*@)"
     r"|[0-9](?:[Oo]|['’~|;][0-9]|[0-9]{2}:[0-9]|:[0-9]{3})|[Oo][0-9]"  # (one alternative: 10 % faster)
 )
 
@@ -371,6 +384,8 @@ def _in_context(text: str) -> str:
     read = _ODD_JOINED_RE.sub(_odd_joined, read)
     if "@" in read and not read.isascii():
         read = _LOOKALIKE_DOTTED_EMAIL_RE.sub(lambda m: m.group().translate(_TO_FULL_STOP), read)
+    if "@" in read:
+        read = _SPOKEN_PLUS_BOX_RE.sub("+", read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)

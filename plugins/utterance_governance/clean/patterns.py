@@ -358,13 +358,15 @@ _JOIN_PHRASES = "|".join(
     for first, second, *rest in (
         ("guion", "bajo"), ("guión", "bajo"), ("tiret", "du", "bas"), ("tiret", "bas"),
         ("trattino", "basso"), ("liggend", "streepje"), ("laag", "streepje"), ("under", "score"),
+        ("plus", "sign"),
     )
 )  # fmt: skip
 _JOIN_WORDS = _words(
     "dot", "underscore", "dash", "hyphen", "period", "punkt", "point", "punto", "punt", "ponto",
     "unterstrich", "bindestrich", "tiret", "guion", "guión", "trattino", "sottolineato", "streepje",
     "sublinhado", "underline", "traço", "hífen",
-    "plus",  # plus-addressing read out: "jsmith plus promo at gmail dot com"
+    # plus-addressing read out: "jsmith plus promo at gmail dot com", "jsmith más promo arroba …"
+    "plus", "más", "mas", "mais", "più", "piu",
 )  # fmt: skip
 # A part of a spelled mailbox after a joiner may be a surname with its particle ("jan punt de vries
 # apenstaartje ziggo punt nl" is jan.devries@ziggo.nl: it was "jan punt de [EMAIL]"; sixth pass)

@@ -666,6 +666,7 @@ _GLUED_STREET_TYPES = (
 _GLUED_ONLY_STREET_TYPES = "pfad|steig|chaussee"
 _HOUSE_NUMBER = (
     rf"(?:(?:nummer|nr\.?|no\.?|hausnummer|huisnummer)\s*)?\d{{1,4}}[a-z]?(?![\w.,]\d)(?!\w)(?!\s*{_UNITS})"
+    r"(?!\s*(?:(?:bis|gegen|nach|vor|zu)\s+\d|(?:bis|cm|mm|liter|grad)\b|°))"  # ("Hauptbahnhof 3 bis 4 Minuten")
 )
 _NOT_IN_LAAN_NAME = (
     "mijn|jouw|je|zijn|haar|onze|ons|jullie|hun|het|een|de|is|ligt|heeft|was|en|met|naar|op|in|bij|voor"
@@ -819,36 +820,55 @@ def _lower_case_street(text: str) -> bool:
 #   (or a compound ending in one: "Kirchberg"), a number and no unit or counted noun after it;
 # - "3240 Meadowbrook, Springfield IL 62704": a number, capitalised words, a comma, a city, a US state and a ZIP code
 _NO_UNIT_AFTER = rf"(?![\w.,]\d)(?!\s*{_UNITS})(?!\s+(?:songs?|times|runden|tracks?)\b)"
+# ... nor a range, a score, a time or a measure ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4", "30 cm")
+_NO_RANGE_AFTER = r"(?!\s*(?:(?:bis|gegen|nach|vor|zu)\s+\d|(?:bis|cm|mm|liter|grad)\b|°))"
+_NAME_WORDS = r"(?:[^\W\d_][\w'’-]*\.?,?\s+){1,5}"  # (a comma after the name: "Av. Paulista, 1000")
 _ABBREVIATED_STREET = re.compile(
-    rf"\b[A-ZÄÖÜ][^\W\d_]+\s+(?i:str)\.\s*\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}"
-    rf"|(?i:\b\d{{1,5}}[a-z]?,?\s+(?:av|bd|bld|boul|rte|imp|fbg|pl|r)\.\s+[^\W\d_])"
-    rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*(?:[^\W\d_][\w'’-]*\s+){{1,5}}"
+    rf"\b[A-ZÄÖÜ][^\W\d_]+\s+(?i:str)\.?\s*\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}"
+    rf"|(?i:\b\d{{1,5}}[a-z]?,?\s+(?:(?:av|bd|bld|boul|rte|imp|fbg|pl|chem|all|sq|crs)\.|bvd\.?)\s+[^\W\d_])"
+    rf"|\b\d{{1,5}}[a-z]?,?\s+(?i:crs|pl)\s+(?:(?i:de|du|des)\s|[A-ZÀ-Ý])"
+    # "12 r. de Rivoli", "12 r. lepic": the one-letter "r." before a particle or a word in lower case only
+    rf"|\b\d{{1,5}}[a-z]?,?\s+(?i:r)\.\s+(?:(?i:de|du|des|la|le)\b|[a-zà-ÿ])"
+    rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*{_NAME_WORDS}"
     rf"\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
-    rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+(?:[^\W\d_][\w'’-]*\s+){{1,5}}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+    rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+{_NAME_WORDS}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
 )
+# (an adjective only of those streets are named with: "An der Alten Mühle 5"; not "im Englischen Garten 5")
 _PREPOSITION_STREET = re.compile(
-    r"\b(?i:am|im|beim|zum|zur|(?:an|in|auf|unter|hinter|vor)\s+de[mnr])\s+(?:[A-ZÄÖÜ][^\W\d_]+\s+)?"
-    rf"(?P<noun>[A-ZÄÖÜ][^\W\d_]+)\s+\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}(?!\s+[A-ZÄÖÜ])"
+    r"\b(?i:am|im|beim|zum|zur|(?:an|in|auf|unter|hinter|vor)\s+de[mnr])\s+"
+    r"(?:(?:Alten?|Neuen?|Gro(?:ß|ss)en|Kleinen|Langen|Hohen|Oberen|Unteren|Grünen|Roten|Wei(?:ß|ss)en|Schwarzen"
+    r"|Breiten|Kurzen|Stillen|Schönen|Hellen|Krummen|Steinernen)\s+)?"
+    rf"(?P<noun>[A-ZÄÖÜ][^\W\d_]+)\s+\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}{_NO_RANGE_AFTER}(?!\s+[A-ZÄÖÜ])"
 )
+# (not "tor" nor "eck": "Terminator", "Rechteck"; "Au" and "Post" as the whole noun only)
 _STREET_NAMED_AFTER_WORDS = """markt platz ring hof berg graben anger garten gärten bach feld felde acker hang damm kamp
-rain weiher brunnen tor eck holz busch stein wald hafen kai linden wiese wiesen weide weiden mühle kirche see teich
-steig pfad weg gasse allee ufer höhe heide grund hain kreuz born brink stieg tal bruch moor winkel zoll deich koppel
-wall burg sand esch driesch mauer friedhof bahnhof lehen rott"""
+rain weiher brunnen holz busch stein wald hafen kai linden wiese wiesen weide weiden mühle kirche see teich steig
+pfad weg gasse allee ufer höhe heide grund hain kreuz born brink stieg tal bruch moor winkel zoll deich koppel wall
+burg sand esch driesch mauer friedhof bahnhof lehen rott rathaus schloss schule kloster park"""
 _STREET_NAMED_AFTER = tuple(_STREET_NAMED_AFTER_WORDS.split())
 _US_STATE_CODE_WORDS = """AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM
 NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC"""
-_US_STATE_CODES = frozenset(_US_STATE_CODE_WORDS.split())
+_US_STATE_NAME_WORDS = """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia
+Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota
+Mississippi Missouri Montana Nebraska Nevada New_Hampshire New_Jersey New_Mexico New_York North_Carolina North_Dakota
+Ohio Oklahoma Oregon Pennsylvania Rhode_Island South_Carolina South_Dakota Tennessee Texas Utah Vermont Virginia
+Washington West_Virginia Wisconsin Wyoming"""
+_US_STATE_CODES = frozenset(
+    [*_US_STATE_CODE_WORDS.split(), *(name.replace("_", " ") for name in _US_STATE_NAME_WORDS.split())]
+)
 _TYPELESS_US_ADDRESS = re.compile(
-    r"\b\d{1,6}\s+(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*,\s+(?:[A-Z][\w'’-]*\s+){1,3}(?P<state>[A-Z]{2}),?\s+\d{5}"
-    r"(?:-\d{4})?\b"
+    r"\b\d{1,6}\s+(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*,\s+(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]*,?\s+"
+    r"(?P<state>[A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?),?\s+\d{5}(?:-\d{4})?\b"
 )
 
 
 def _abbreviated_or_typeless_street(text: str) -> bool:
     if _ABBREVIATED_STREET.search(text):
         return True
-    if any(m.group("noun").lower().endswith(_STREET_NAMED_AFTER) for m in _PREPOSITION_STREET.finditer(text)):
-        return True
+    for match in _PREPOSITION_STREET.finditer(text):
+        noun = match.group("noun")
+        if noun in ("Au", "Post") or noun.lower().endswith(_STREET_NAMED_AFTER):
+            return True
     return any(m.group("state") in _US_STATE_CODES for m in _TYPELESS_US_ADDRESS.finditer(text))
 
 
@@ -967,14 +987,26 @@ def _json_escapes(match: re.Match[str]) -> str:
     return json.loads(f'"{match.group()}"')
 
 
+def _query_pair(match: re.Match[str]) -> str:
+    """A query's ``key=value`` with "+" a space after the value's first character (a leading "+" is a phone
+    number's: "tel=+1..."), unless the value holds an "@": a mailbox's plus ("jsmith+promo@gmail.com")."""
+    from urllib.parse import unquote_plus
+
+    key, value = match[1], match[2]
+    if "@" in value or "%40" in value.lower():
+        return match.group()
+    return key + value[:1] + unquote_plus(value[1:], errors="replace")
+
+
 def _decoded(text: str) -> str:
     import html
-    from urllib.parse import unquote, unquote_plus
+    from urllib.parse import unquote
 
+    original = text
     for _ in range(3):
         before = text
-        if "=" in text and "+" in text:  # (a leading "+" is a phone number's: "tel=+1...")
-            text = _QUERY_PAIR.sub(lambda m: m[1] + m[2][:1] + unquote_plus(m[2][1:], errors="replace"), text)
+        if before is original and "=" in text and "+" in text:  # (as written: a "+" decoded below is one)
+            text = _QUERY_PAIR.sub(_query_pair, text)
         text = html.unescape(unquote(text, errors="replace"))
         if "\\" in text:
             text = _HEX_ESCAPE.sub(lambda m: chr(int(m[1], 16)), _JSON_ESCAPES.sub(_json_escapes, text))
@@ -985,8 +1017,8 @@ def _decoded(text: str) -> str:
 
 # Dots that only look like one, in a word holding an "@" ("jsmith@example·com"): a full stop (NFKC makes the
 # half-width katakana middle dot the full-width one)
-_DOT_LOOKALIKES = str.maketrans({c: "." for c in "\u00b7\u2027\u2219\u22c5\u2022\u30fb"})
-_DOT_LOOKALIKE_RE = re.compile("[\u00b7\u2027\u2219\u22c5\u2022\u30fb]")
+_DOT_LOOKALIKES = str.maketrans({c: "." for c in "\u00b7\u2027\u2219\u22c5\u2022\u30fb\u2e31\ua78f\u25e6"})
+_DOT_LOOKALIKE_RE = re.compile("[\u00b7\u2027\u2219\u22c5\u2022\u30fb\u2e31\ua78f\u25e6]")
 
 
 def _normalised(text: str) -> str:
@@ -1329,13 +1361,14 @@ _FAMILIES: dict[str, str] = {
         r"|estrada)\s)"
         r"|[市区町村郡][\p{Han}\p{Katakana}ー]*[0-9]"  # ``_JA_ADDRESS``"
         # ``_ABBREVIATED_STREET``, ``_PREPOSITION_STREET``, ``_TYPELESS_US_ADDRESS``
-        r"|(?i:\bstr\.\s*[0-9]|[0-9],?\s(?:av|bd|bld|boul|rte|imp|fbg|pl|r)\.\s"
+        r"|(?i:\bstr\.?\s*[0-9]|[0-9],?\s(?:av|bd|bld|bvd|boul|rte|imp|fbg|pl|chem|all|sq|crs|r)\.?\s"
         r"|(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/|\s[cr]\.)\s"
         r"|(?:markt|platz|ring|hof|berg|graben|anger|garten|gärten|bach|feld|felde|acker|hang|damm|kamp|rain|weiher"
         r"|brunnen|tor|eck|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
         r"|steig|pfad|weg|gasse|allee|ufer|höhe|heide|grund|hain|kreuz|born|brink|stieg|tal|bruch|moor|winkel|zoll"
-        r"|deich|koppel|wall|burg|sand|esch|driesch|mauer|friedhof|bahnhof|lehen|rott)\s+[0-9])"
-        r"|[A-Z]{2},?\s+[0-9]{5}"
+        r"|deich|koppel|wall|burg|sand|esch|driesch|mauer|friedhof|bahnhof|lehen|rott|rathaus|schloss|schule"
+        r"|kloster|park|\bau|\bpost)\s+[0-9])"
+        r"|[A-Z][A-Za-z]+,?\s+[0-9]{5}"
         # ``_SPOKEN_HOUSE`` (a request, then the street type: no digit)
         r"|(?i:\b(?:live|lives|address|deliver|send|ship|navigate|directions|take|drive|pick)\b.*\b(?:street|avenue"
         r"|road|lane|drive|boulevard|court|terrace|circle|parkway|highway)\b)"
@@ -1658,7 +1691,10 @@ def _not_a_plain_box() -> frozenset[str]:
 # What redaction left of a mailbox beside the placeholder it wrote: a Latin word glued to "[EMAIL]" or joined
 # to it by a mailbox's sign or a spoken "plus" ("jsmith+[EMAIL]", "jo.[EMAIL]", "jsmith plus [EMAIL]"; not
 # Japanese, which has no spaces: "メールは[EMAIL]です")
-_BOX_LEFT = re.compile(r"(?i)[a-z0-9\u00c0-\u024f][+._-]?\[EMAIL\]|[a-z0-9\u00c0-\u024f]\s+plus\s+\[EMAIL\]")
+_BOX_LEFT = re.compile(
+    r"(?i)[a-z0-9\u00c0-\u024f][+._-]?\[EMAIL\]"
+    r"|[a-z0-9\u00c0-\u024f]\s+(?:plus(?:\s+sign)?|más|mas|mais|più|piu)\s+\[EMAIL\]"
+)
 
 
 def _emails(text: str) -> list[tuple[str, str]]:
