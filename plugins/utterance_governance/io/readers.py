@@ -217,8 +217,19 @@ def _unreadable(exc: Exception) -> str:
     if isinstance(exc, FileProblem):
         return f"unreadable_file:{exc.code}"
     if not caused_by_the_bytes(exc):
-        raise exc
+        raise without_customer_paths(exc)
     return f"unreadable_file:{type(exc).__name__}"
+
+
+def without_customer_paths(exc: BaseException) -> BaseException:
+    """``exc`` with the paths its message names as logs show them (``shown_path``): a file that vanished or
+    turned into a symlink between its listing and its reading is named in the error Airflow logs."""
+    if isinstance(exc, OSError):
+        for attr in ("filename", "filename2"):
+            if isinstance(getattr(exc, attr, None), str):
+                setattr(exc, attr, shown_path(getattr(exc, attr)))
+    exc.args = tuple(shown_path(a) if isinstance(a, str) else a for a in exc.args)
+    return exc
 
 
 class FileProblem(ValueError):

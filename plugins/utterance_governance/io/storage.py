@@ -267,14 +267,16 @@ class Storage:
 
         Raises ``PathRefused`` for a path that leaves the lake (``..``, or locally a symlink or a
         location outside the root)."""
+        from utterance_governance.io.readers import shown_path  # (readers imports this module)
+
         rel = rel.lstrip("/")
-        if ".." in rel.split("/"):
-            raise PathRefused(f"{rel!r} leaves the lake root")
+        if ".." in rel.split("/"):  # (the path as logs show it: a Hive segment may name a customer)
+            raise PathRefused(f"{shown_path(rel)!r} leaves the lake root")
         full = f"{self._root}/{rel}" if rel else self._root
         reason = self.refusal(full)
         if reason:
             raise PathRefused(
-                f"{rel!r} is refused ({reason}): landing inputs are regular files inside the lake"
+                f"{shown_path(rel)!r} is refused ({reason}): landing inputs are regular files inside the lake"
             )
         return full
 

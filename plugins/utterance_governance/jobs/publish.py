@@ -229,9 +229,13 @@ def ingest_privacy(ctx: RunContext) -> dict:
                     for older in _older_file_keys(info.path, key):
                         ctx.storage.remove(f"quarantine/{folder}/{older}.parquet")
             except Exception as exc:  # one file that cannot be read now never stops the others
-                log.exception(  # (a path as reports show it: a Hive segment may name the customer)
-                    "could not read %s; it blocks publishing until it is read (next run)",
+                # (a path as reports show it: a Hive segment may name the customer; no traceback, whose
+                # messages would repeat the path as it is)
+                log.error(
+                    "could not read %s (%s: %s); it blocks publishing until it is read (next run)",
                     shown_path(info.path),
+                    type(exc).__name__,
+                    shown_path(str(exc)),
                 )
                 ctx.store.record_privacy_quarantine(
                     kind,
@@ -259,8 +263,9 @@ def ingest_privacy(ctx: RunContext) -> dict:
     if failed:
         raise PrivacyIntakeFailed(
             f"{len(failed)} privacy file(s) could not be read (the others were taken in): "
-            f"{[shown_path(path) for path, _ in failed[:5]]}; each blocks publishing until it is read or acknowledged"
-        ) from failed[0][1]
+            f"{[(shown_path(path), type(exc).__name__) for path, exc in failed[:5]]}; each blocks publishing until "
+            "it is read or acknowledged"
+        ) from None  # (the causes' messages name their paths as they are)
     return dict(summary)
 
 
@@ -819,7 +824,7 @@ def _with_held_later(
             late.append(S.as_held(rows, detail).select(held.schema.names).cast(held.schema))
     log.info(
         "%s: %d rows the re-check under the lock held back kept with its held rows",
-        item["path"],
+        shown_path(item["path"]),
         sum(t.num_rows for t in late),
     )
     return pa.concat_tables([held, *late])

@@ -147,15 +147,16 @@ def _rows(table: pa.Table, column: str, value: str, path: str | None = None) -> 
 
 def _named_by_its_line(row: dict[str, Any], customer_id: str, path: str | None) -> bool:
     """Is a malformed row ``customer_id``'s for their access report: its line names them under its own
-    customer key, or names no customer and lies in their Hive folder. The reader attributes more generously,
+    customer key and names no one else (a nested object naming them in another customer's line is that
+    customer's words), or names no customer and lies in their Hive folder. The reader attributes more generously,
     for erasure (the folder's customer for a line naming another, ``NOT_OF_ITS_FOLDER``; an id read out of
     JSON held in a string): shown to that customer, such a line would show someone else's words."""
     raw = row.get("raw")
     if raw is None:
         return canonical_id(row.get("customer_id") or "") == customer_id
-    named = {c for c in customers_in_raw(raw, 0) if c}
-    if named:
-        return customer_id in named
+    named = customers_in_raw(raw, 0)
+    if named:  # (a line naming two customers, at any depth, or one that cannot be read, is shown to neither)
+        return set(named) == {customer_id}
     return path is not None and customer_of_path(path) == customer_id
 
 
