@@ -20,7 +20,9 @@ Hourly (and on demand):
 4. **issue_receipts** — what each request removed, per location, and the versions rewritten:
    in the store and in `reports/receipts/<request_id>.json` (no customer id, no text).
 5. **announce** — an asset event for the new version, naming the versions it revokes and why, and
-   the training runs that consumed them (`training_runs`; `erase_copies`: downstream copies must go).
+   the training runs that consumed them (`training_runs`; `erase_copies`: downstream copies must go);
+   and, when a deletion names a customer an earlier opt-out withdrew, the versions that opt-out revoked
+   (`erased_versions`, or `erase_only` when nothing was live to purge): their training runs must now erase them.
 6. **check_deadlines** — tells a person (mail, webhook: see the README's "Alerts") of each deletion
    request at risk, overdue or completed after its deadline, once per request and state; then
    fails the run when a request is past its deadline without a completed receipt, after
@@ -111,14 +113,18 @@ def privacy_requests():
 
     @task(outlets=[DATASET])
     def announce(purged: dict, *, outlet_events=None) -> dict:
-        """Emit the dataset's asset event when a purge put a new version live."""
-        if not purged.get("new_version"):
+        """Emit the dataset's asset event when a purge put a new version live, or a deletion names a speaker an
+        earlier opt-out withdrew (their training runs are told to erase the versions it revoked)."""
+        if purged.get("dry_run") or not (purged.get("new_version") or purged.get("erase_withdrawn")):
             raise AirflowSkipException("nothing was purged from the published dataset: nothing to announce")
         from ug_airflow.lineage import revocation_extra
 
         # the new version, the versions revoked and the training runs that consumed them
-        outlet_events[DATASET].extra = revocation_extra(purged)
-        return outlet_events[DATASET].extra
+        extra = revocation_extra(purged)
+        if extra is None:
+            raise AirflowSkipException("nothing to announce")
+        outlet_events[DATASET].extra = extra
+        return extra
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def check_deadlines(ctx: dict, issued: dict | None) -> dict:

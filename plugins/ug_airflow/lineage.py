@@ -50,17 +50,26 @@ def publish_extra(published: Mapping[str, Any]) -> dict:
     return extra
 
 
-def revocation_extra(purged: Mapping[str, Any]) -> dict:
-    """The asset event's extra for a version a purge put live: what it revoked, and who trained on it."""
+def revocation_extra(purged: Mapping[str, Any]) -> dict | None:
+    """The asset event's extra for a privacy run's purge: the version it put live, what it revoked, and who
+    trained on it; and the versions an earlier opt-out revoked of a speaker a deletion now names, whose training
+    runs must erase them (``purge.withdrawn``: their records go once announced). None: nothing to announce."""
     from utterance_governance.io.storage import Storage
     from utterance_governance.io.store import GovernanceStore
-    from utterance_governance.publish.lineage import revocation_announcement
+    from utterance_governance.publish.lineage import privacy_announcement
 
     settings = _settings()
     with GovernanceStore.from_settings(settings) as store:
-        extra = revocation_announcement(
+        extra = privacy_announcement(
             Storage(settings.data_root), store, settings.data_root, settings.dataset, purged
         )
+        if extra is None:
+            return None
+        if purged.get("erase_withdrawn"):
+            store.forget_withdrawn_speakers(settings.dataset, purged["erase_withdrawn"])
+            log.warning("a deletion names %d speaker(s) an earlier opt-out withdrew: training runs of %s are told to "
+                        "erase their copies", extra.get("speakers", len(purged["erase_withdrawn"])),
+                        extra.get("erased_versions", extra["revoked_versions"]))  # fmt: skip
     if extra["training_runs"]:
         log.warning("revoked %s, consumed by training runs %s (erase copies: %s)", extra["revoked_versions"],
                     [f"{r['dag_id']}/{r['run_id']}" for r in extra["training_runs"]], extra["erase_copies"])  # fmt: skip

@@ -411,6 +411,21 @@ deleted_recordings = Table(
     Column("fold_key", KEY, nullable=True),
 )
 
+# The versions a purge revoked for an opt-out alone (``erase_copies`` false: training runs were told to stop using
+# them, not to erase them), per withdrawn speaker: a later deletion of that customer tells those runs to erase
+# their copies (``purge.withdrawn``). The versions from ``first_version`` to ``last_version`` (names sort), and
+# those compaction merged into the replaced shards (``merged``, a JSON list). Keyed digests and version names only.
+withdrawn_speakers = Table(
+    "withdrawn_speakers",
+    metadata,
+    Column("dataset", KEY, primary_key=True),
+    Column("speaker_key", KEY, primary_key=True),
+    Column("first_version", KEY, primary_key=True),
+    Column("last_version", KEY, primary_key=True),
+    Column("merged", JSONText, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+
 # How many rows each era of the ledger has taken (``ledger.era``): what the next night's insert reads to
 # pick its era, and the audit to merge eras. Rows erased later are not taken off (a count of rows put in,
 # an upper bound); the merge counts the eras it moves. Which era a row is in is the ledger's own (its

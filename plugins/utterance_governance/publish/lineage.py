@@ -145,6 +145,30 @@ def revocation_announcement(
     }
 
 
+def privacy_announcement(
+    storage: Storage, store: GovernanceStore, data_root: str, dataset: str, purged: Mapping[str, Any]
+) -> dict | None:
+    """The extra of the asset event of a privacy run's purge (``purge.published.purge_published``'s result), or
+    None when there is nothing to announce: a new version (``revocation_announcement``), and the versions an
+    earlier opt-out revoked of a speaker a deletion now names (``purge.withdrawn``: their training runs are told
+    to erase them, with the new version's announcement or alone when the purge made none)."""
+    from utterance_governance.purge.withdrawn import erased_versions, erasure_announcement
+
+    records = list(purged.get("erase_withdrawn") or [])
+    if purged.get("dry_run") or not (purged.get("new_version") or records):
+        return None
+    if not purged.get("new_version"):
+        return erasure_announcement(store, data_root, dataset, purged.get("version"), records)
+    extra = revocation_announcement(storage, store, data_root, dataset, purged)
+    if records:
+        erased = erased_versions(store, dataset, records)
+        named = {*extra["revoked_versions"], *extra["merged_versions"], *extra["carried_versions"], *erased}
+        extra.update(
+            erase_copies=True, erased_versions=erased, training_runs=consumers(store, dataset, sorted(named))
+        )
+    return extra
+
+
 def _read_url(url: str) -> bytes:
     import fsspec
 

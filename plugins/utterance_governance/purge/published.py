@@ -80,6 +80,7 @@ from utterance_governance.purge.affected import (
     rules_in_force,
     with_rows_naming,
 )
+from utterance_governance.purge.withdrawn import erasures_due, withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -322,9 +323,9 @@ def purge_published(
         check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
         earlier = None if dry_run else _unreported_purge(storage, store, dataset, run_id)
         if earlier is not None:
-            return _reported(
-                store, dataset, _after_own_switch(storage, store, dataset, earlier, live, result)
-            )
+            result = _after_own_switch(storage, store, dataset, earlier, live, result)
+            result["erase_withdrawn"] = erasures_due(store, dataset, state(), pseudonym_key)
+            return _reported(store, dataset, result)
         decided_at = now()
         # (a compaction's files in their grace period stay, unless this purge removes rows: below)
         result["cleanup_before"] = remove_replaced_shards(
@@ -351,9 +352,11 @@ def purge_published(
                       # the live dataset and its ledger rows: rewritten below, erased by the clean-up
                       searched=[] if dry_run else ["published", "governance_store"])  # fmt: skip
         if dry_run:
+            result["erase_withdrawn"] = erasures_due(store, dataset, privacy, pseudonym_key)
             return result
         if not affected.rows.num_rows:
             store.mark_live_rows_judged(dataset, rules)
+            result["erase_withdrawn"] = erasures_due(store, dataset, privacy, pseudonym_key)
             return result
         # before the switch: a redelivery of a recording a listing erases is a duplicate from now on (kept
         # when the purge then fails: the listing stands, and the purge runs again)
@@ -365,6 +368,11 @@ def purge_published(
         counts = affected.counts()
         # (a row saying a deleted customer's id holds what the deletion erases: its copies go too)
         erase = S.DELETION_REQUESTED in counts or NAMES_DELETED_CUSTOMER in counts
+        if (
+            not erase
+        ):  # (before the switch: a deletion after it tells their training runs to erase: ``withdrawn``)
+            speakers, (first, last, merged) = withdrawal(storage, dataset, live_manifest, affected)
+            store.record_withdrawn_speakers(dataset, speakers, first, last, merged)
         replaces = {
             "version": live,
             "status": "revoked",
@@ -415,6 +423,7 @@ def purge_published(
             manifest=DatasetPaths(dataset).manifest(new["version"]),
             cleanup=cleanup,
             withdrawn_held=parked,
+            erase_withdrawn=erasures_due(store, dataset, state(), pseudonym_key),
         )
         log.info("purged %s: %s removed from %d shards; %s replaces %s (revoked)", dataset, counts,
                  len(affected.shards), new["version"], live)  # fmt: skip

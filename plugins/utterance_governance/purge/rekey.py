@@ -33,7 +33,8 @@ holds, under the dataset lock:
    it (``_rekey_speaker_folds``): an opt-out naming ``zed-cust-77`` still reaches the rows of ``Zed-Cust-77``.
    A pair no known customer explains goes, as that customer's rows did. A known id in another case than
    its fold whose rows are published gets its pair too: rows published before the store kept pairs. So
-   are the speaker keys of the recordings deletion listings erased (``io.store.deleted``).
+   are the speaker keys of the recordings deletion listings erased (``io.store.deleted``), and of the speakers
+   an opt-out withdrew whose training runs a later deletion tells to erase (``io.store.withdrawn``).
 
 The old key is checked first: if it did not make the live dataset (its fingerprint differs from
 the manifest's), or too few live rows can be explained with it, nothing changes. Nor while a publish, a
@@ -286,6 +287,7 @@ def rekey_dataset(
         result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
             old, new, listing_folds(store.deletion_requests(), new_key)
         )
+        result["withdrawn_speakers_rekeyed"] = store.rekey_withdrawn_speakers(old, new)
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)

@@ -10,7 +10,8 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
 - which dropped duplicates repeat a live row of their speaker (recording twins) — ``twins``;
-- which training runs consumed which version (lineage to training) — ``training``;
+- which training runs consumed which version (lineage to training) — ``training``; which versions an
+  opt-out's purge revoked per withdrawn speaker, until a deletion announces their erasure — ``withdrawn``;
 - access requests: a customer id behind a one-time reference (access reports) — ``access``;
 - a lease-based lock per dataset that serialises publishing and purging (SPEC §7) — ``locks``.
 
@@ -38,6 +39,7 @@ from utterance_governance.io.store.runs import Runs
 from utterance_governance.io.store.training import TrainingRuns
 from utterance_governance.io.store.twins import RecordingTwins
 from utterance_governance.io.store.versions import DatasetVersions
+from utterance_governance.io.store.withdrawn import WithdrawnSpeakers
 
 __all__ = [
     "PRIVACY_KINDS",
@@ -58,6 +60,7 @@ class GovernanceStore(
     Ledger,
     SpeakerFolds,
     RecordingTwins,
+    WithdrawnSpeakers,
     DeletedRecordings,
     DatasetVersions,
     Runs,

@@ -477,6 +477,14 @@ class PrivacyRecords(StoreBase):
         with self._read() as conn:
             return self._deletion_requests(conn)
 
+    def deletion_ingest_times(self) -> dict[str, datetime]:
+        """When each deletion request was taken in (by request id)."""
+        d = deletion_requests
+        with self._read() as conn:
+            return {
+                r.request_id: r.ingested_at for r in conn.execute(select(d.c.request_id, d.c.ingested_at))
+            }
+
     @staticmethod
     def _deletion_requests(conn: Connection) -> pa.Table:
         d = deletion_requests
