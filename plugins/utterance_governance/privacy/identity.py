@@ -243,6 +243,13 @@ def _caseless(value: str) -> str:
     )
 
 
+def caseless(value: str) -> str:
+    """One text case folded as ids are (``_caseless``; ASCII by ``lower``, which is the same for it): for code
+    that compares a customer's spellings one by one (the store paths a delete-all seals, the run reports it
+    scrubs), so that it agrees with ``key_of_canonical``."""
+    return value.lower() if value.isascii() else _caseless(value)
+
+
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Every value case folded (``_caseless``: ``STRASSE`` and ``straße``, ``İD`` and ``i̇d``, ``ΐ`` and
     ``Ϊ́`` fold alike), vectorised: ASCII values in Arrow, the others once per distinct value."""

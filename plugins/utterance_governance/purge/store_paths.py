@@ -27,6 +27,7 @@ from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.privacy import canonical_ids
+from utterance_governance.privacy.identity import caseless
 from utterance_governance.privacy.state import with_other_spellings
 
 log = logging.getLogger(__name__)
@@ -59,10 +60,12 @@ def everything_of(deletions: pa.Table) -> list[str]:
 
 def deleted_customer(customers: list[str]) -> Callable[[str], bool]:
     """Does a customer a path names (canonical) stand for one of ``customers``: one of their spellings, in
-    any letter case. Generous on purpose: sealing a path only renames its registry entry, which the
+    any letter case (Python's case folding, and the ids' own: ``identity.caseless``, where ``ᾼ͂`` and ``ᾷ`` are
+    one). Generous on purpose: sealing a path only renames its registry entry, which the
     registry still finds, so a path of some other customer that differs in case only is sealed too."""
-    folded = {c.casefold() for c in with_other_spellings(customers)}
-    return lambda customer: customer.casefold() in folded
+    spellings = with_other_spellings(customers)
+    folded = {c.casefold() for c in spellings} | {caseless(c) for c in spellings}
+    return lambda customer: customer.casefold() in folded or caseless(customer) in folded
 
 
 def seal_store_paths(

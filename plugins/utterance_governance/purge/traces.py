@@ -33,7 +33,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.readers import customer_of_path, shown_path
 from utterance_governance.io.storage import TEMPORARY_MARK, Refused, Storage, is_parquet_name
 from utterance_governance.privacy import speaker_keys
-from utterance_governance.privacy.identity import AnyCase, key_of_canonical
+from utterance_governance.privacy.identity import AnyCase, caseless, key_of_canonical
 from utterance_governance.privacy.keys import fold_keys
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.purge.affected import count_by_request
@@ -532,7 +532,8 @@ class Scrubber:
         self.digests, self.key, self.replacement = digests, key, replacement
 
         escaped = {e for t in tokens for e in (_html_spellings(t) if html else (t,))}
-        self.tokens = {t.casefold() for t in escaped}
+        # (Python's case folding and the ids' own, ``identity.caseless``: "ᾼ͂" and "ᾷ" are one to the purge)
+        self.tokens = {t.casefold() for t in escaped} | {caseless(t) for t in escaped}
         # each token as it is and in its other cases ("İ" lower-cases to two characters, which
         # IGNORECASE alone would not match)
         special = sorted(
@@ -551,7 +552,9 @@ class Scrubber:
             else None
         )
         # a value that is a token in whatever case ("utt/straße" for "utt/STRASSE", which IGNORECASE misses)
-        self.folded_special = {t.casefold() for t in escaped if not _TOKEN.fullmatch(t)}
+        self.folded_special = {
+            f(t) for t in escaped if not _TOKEN.fullmatch(t) for f in (str.casefold, caseless)
+        }
         self.hits = 0
 
     def _hit(self, match: re.Match[str]) -> str:
@@ -559,13 +562,17 @@ class Scrubber:
         return self.replacement
 
     def _known(self, word: str) -> bool:
-        return word.casefold() in self.tokens or (
-            bool(self.digests) and scrub_digest(self.key, word) in self.digests
+        return (
+            word.casefold() in self.tokens
+            or caseless(word) in self.tokens
+            or (bool(self.digests) and scrub_digest(self.key, word) in self.digests)
         )
 
     def __call__(self, text: str) -> str:
-        if text.casefold() in self.folded_special or (
-            self.digests and scrub_digest(self.key, text) in self.digests
+        if (
+            text.casefold() in self.folded_special
+            or caseless(text) in self.folded_special
+            or (self.digests and scrub_digest(self.key, text) in self.digests)
         ):
             self.hits += 1
             return self.replacement

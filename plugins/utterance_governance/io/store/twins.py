@@ -99,8 +99,8 @@ class RecordingTwins:
         """(``LISTED_TWINS``) each id of ``ids`` that a recorded pair names (as recorded), with every other
         id of its recording: one live row and the duplicates that repeat it, whichever of them is named."""
         ids = {i for i in ids if i}
-        # the listing is compared case-folded (``listed_key``): its other cases are looked up too
-        looked_up = ids | {i.lower() for i in ids} | {i.upper() for i in ids}
+        # the listing is compared case-folded (``listed_key``): the recorded ids of the same fold are looked up too
+        looked_up = ids | self._recorded_of_fold(conn, ids)
         members: dict[str, set[str]] = {}
         for duplicate, live in self._groups(conn, looked_up):
             members.setdefault(live, {live}).add(duplicate)
@@ -114,6 +114,29 @@ class RecordingTwins:
              "twin_id": pa.array([t for _, t in named], pa.string())},
             schema=LISTED_TWINS,
         )  # fmt: skip
+
+    @staticmethod
+    def _recorded_of_fold(conn: Connection, ids: Iterable[str]) -> set[str]:
+        """The ids the pairs record (as recorded) whose fold (``listed_key``: case folded as ids are, every notation
+        of a UUID one) is the fold of one of ``ids``: "ΤΑΪ́ΖΩ-0001" listed names the recorded "ταΐζω-0001",
+        "U-STRASSE-1" names "u-straße-1", which no other case of the listed spelling is. Every recorded id is read:
+        the table holds the pairs of redeliveries only."""
+        from utterance_governance.privacy.identity import listed_key
+
+        ids = sorted({i for i in ids if i})
+        if not ids:
+            return set()
+        t = recording_twins
+        recorded = sorted(
+            {i for (i,) in conn.execute(select(t.c.utterance_id).distinct())}
+            | {i for (i,) in conn.execute(select(t.c.twin_of).distinct())}
+        )
+        if not recorded:
+            return set()
+        wanted = pc.unique(listed_key(pa.array(ids, pa.string()))).drop_null()
+        folds = listed_key(pa.array(recorded, pa.string()))
+        hit = pc.fill_null(pc.is_in(folds, value_set=wanted), False)
+        return set(pa.array(recorded, pa.string()).filter(hit).to_pylist())
 
     @staticmethod
     def _open_listed_ids(conn: Connection) -> list[str]:
@@ -141,7 +164,7 @@ class RecordingTwins:
                 listed.update(i for (ids,) in conn.execute(stmt) for i in (ids or []) if isinstance(i, str))
             if not listed:
                 return 0
-            listed |= {i.lower() for i in listed} | {i.upper() for i in listed}
+            listed |= self._recorded_of_fold(conn, listed)
             pairs = set(self._groups(conn, listed))
             if pairs:  # a recording another listing names and whose receipt is open keeps its pairs
                 still = set(self._groups(conn, self._open_listed_ids(conn)))
