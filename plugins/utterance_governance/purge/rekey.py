@@ -287,7 +287,9 @@ def rekey_dataset(
         result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
             old, new, listing_folds(store.deletion_requests(), new_key)
         )
-        result["withdrawn_speakers_rekeyed"] = store.rekey_withdrawn_speakers(old, new)
+        result["withdrawn_speakers_rekeyed"] = store.rekey_withdrawn_speakers(
+            old, new, _fold_map(customers, old_key, new_key)
+        )
         result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
         storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
@@ -309,6 +311,19 @@ def listing_folds(deletions: pa.Table, key: bytes) -> pa.Table:
         },
         schema=LISTING_FOLDS,
     ).drop_null()
+
+
+def _fold_map(customers: pa.Array, old_key: bytes, new_key: bytes) -> pa.Table:
+    """Each known customer's fold: its keyed digest under the old and the new key, and its own speaker key under the
+    new one (``io.store.withdrawn``'s records keep the digest)."""
+    folds = pc.unique(key_of_canonical(customers)).drop_null()
+    return pa.table(
+        {
+            "old_fold_key": fold_digests(folds, old_key),
+            "fold_key": fold_digests(folds, new_key),
+            "speaker_key": speaker_keys(folds, new_key),
+        }
+    )
 
 
 def _rekey_speaker_folds(

@@ -510,6 +510,15 @@ def _html_spellings(token: str) -> set[str]:
     }
 
 
+def _cases(token: str) -> set[str]:
+    """``token`` in its other cases, composed (NFC) as ids are: "ZED ᾼ͂-7731" is "zed ᾷ-7731" in capitals (the
+    title case of "ᾷ" is two characters, which IGNORECASE alone does not match)."""
+    import unicodedata
+
+    cases = {token, token.lower(), token.upper(), token.title(), token.casefold(), caseless(token)}
+    return cases | {unicodedata.normalize("NFC", c) for c in cases}
+
+
 class Scrubber:
     """Replaces every token (a deleted utterance id, a speaker key) in text by ``SCRUBBED``: as a
     word of ``_TOKEN`` (a set lookup, for the many plain ids), and, for the few tokens that hold a
@@ -537,7 +546,7 @@ class Scrubber:
         # each token as it is and in its other cases ("İ" lower-cases to two characters, which
         # IGNORECASE alone would not match)
         special = sorted(
-            {s for t in escaped if not _TOKEN.fullmatch(t) for s in (t, t.lower(), t.upper(), t.casefold())},
+            {s for t in escaped if not _TOKEN.fullmatch(t) for s in _cases(t)},
             key=len,
             reverse=True,
         )

@@ -33,6 +33,7 @@ from utterance_governance import schema as S
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.privacy import PrivacyState, canonical_ids, speaker_keys
+from utterance_governance.privacy.keys import fold_digests
 from utterance_governance.publish.commit import shard_batch
 from utterance_governance.publish.compact import merged_versions
 from utterance_governance.purge.affected import Affected
@@ -41,11 +42,10 @@ from utterance_governance.purge.affected import Affected
 def withdrawal(
     storage: Storage, dataset: str, parent: Mapping[str, Any], affected: Affected
 ) -> tuple[list[str], tuple[str, str, list[str]]]:
-    """(the speakers ``affected`` withdraws for an opt-out, (the first and last version of the range the purge
-    revokes, the versions compaction merged into its replaced shards))."""
-    reasons = affected.rows.column("reason")
-    opted_out = pc.fill_null(pc.equal(reasons, S.OPTED_OUT), False)
-    speakers = pc.unique(affected.ledger.column("speaker_key").filter(opted_out)).drop_null().to_pylist()
+    """(the speakers ``affected`` withdraws, (the first and last version of the range the purge revokes, the
+    versions compaction merged into its replaced shards)), of a purge that erases nothing: an opt-out, a hold
+    (an unreadable record withdraws as an opt-out would), a rule that changed."""
+    speakers = pc.unique(affected.ledger.column("speaker_key")).drop_null().to_pylist()
     by_path = {s["path"]: s for s in parent.get("shards", [])}
     replaced = [p for p in affected.shards if p in by_path]
     first = min((shard_batch(by_path[p]) for p in replaced), default=parent["version"])
@@ -53,60 +53,69 @@ def withdrawal(
     return sorted(speakers), (first, parent["version"], merged)
 
 
-def _deleting_speakers(
+def _deleting(
     state: PrivacyState, key: bytes, ingested: Mapping[str, datetime]
-) -> dict[str, datetime]:
-    """Each speaker key a deletion reaches (its customer's own, and every spelling's the store pairs with the fold
-    of one of their ids: ``PrivacyState.speaker_folds``), with when the latest such deletion was taken in."""
+) -> tuple[dict[str, datetime], dict[str, datetime]]:
+    """(each speaker key a deletion reaches: its customer's own, and every spelling's the store pairs with the fold
+    of one of their ids, ``PrivacyState.speaker_folds``; the keyed digest of each of those folds), each with when the
+    latest such deletion was taken in."""
     deletions = state.deletions
     if not deletions.num_rows:
-        return {}
+        return {}, {}
     latest: dict[str, datetime] = {}
+    requests = deletions.column("request_id").to_pylist()
     for request, customer in zip(
-        deletions.column("request_id").to_pylist(),
-        canonical_ids(deletions.column("customer_id")).to_pylist(),
-        strict=True,
+        requests, canonical_ids(deletions.column("customer_id")).to_pylist(), strict=True
     ):
         at = ingested.get(request)
         if customer is not None and at is not None and (customer not in latest or at > latest[customer]):
             latest[customer] = at
+    speakers_found: dict[str, datetime] = {}
+    folds_found: dict[str, datetime] = {}
+
+    def reach(found: dict[str, datetime], value: str | None, at: datetime) -> None:
+        if value is not None and (value not in found or at > found[value]):
+            found[value] = at
+
     customers = pa.array(sorted(latest), pa.string())
-    found: dict[str, datetime] = {}
-
-    def reach(speaker: str | None, at: datetime) -> None:
-        if speaker is not None and (speaker not in found or at > found[speaker]):
-            found[speaker] = at
-
     for customer, speaker in zip(
         customers.to_pylist(), speaker_keys(customers, key).to_pylist(), strict=True
     ):
-        reach(speaker, latest[customer])
-    # the folds a deletion's customer has (``Folds.deleting``: fold position, customer code), and the speakers paired
+        reach(speakers_found, speaker, latest[customer])
+    # the folds a deletion's customer has (``Folds.deleting``: fold position, customer code): their digests, and the
+    # speakers the store pairs with them
     folds, codes = state.folds.deleting
+    values = state.folds.values
+    digests = fold_digests(values, key).to_pylist() if len(values) else []
     speakers, positions = state.speaker_folds(key)
-    named = state.customers.to_pylist()
     by_fold: dict[int, list[str]] = {}
     for speaker, position in zip(speakers.to_pylist(), positions.tolist(), strict=True):
         by_fold.setdefault(position, []).append(speaker)
+    named = state.customers.to_pylist()
     for fold, code in zip(folds.tolist(), codes.tolist(), strict=True):
         at = latest.get(named[code])
-        for speaker in by_fold.get(fold, []) if at is not None else []:
-            reach(speaker, at)
-    return found
+        if at is None:
+            continue
+        reach(folds_found, digests[fold], at)
+        for speaker in by_fold.get(fold, []):
+            reach(speakers_found, speaker, at)
+    return speakers_found, folds_found
 
 
 def erasures_due(store: GovernanceStore, dataset: str, state: PrivacyState, key: bytes) -> list[dict]:
-    """The withdrawal records (``io.store.withdrawn``) a deletion taken in after them reaches: versions whose
-    training runs were told to stop using them, and must now be told to erase them. (A deletion taken in before
-    the opt-out's purge covered what it covers then; a record stays until its erasure is announced, whatever
-    became of the deletion's receipt.) JSON-ready: no times."""
-    reached = _deleting_speakers(state, key, store.deletion_ingest_times())
-    records = store.withdrawn_speakers_of(dataset, reached)
-    return [
-        {field: record[field] for field in ("speaker_key", "first_version", "last_version", "merged")}
-        for record in records
-        if reached[record["speaker_key"]] >= record["recorded_at"]
-    ]
+    """The withdrawal records (``io.store.withdrawn``) a deletion taken in after them reaches, by speaker key or by
+    the fold digest the record keeps (the case-fold pairs may be gone: the deletion's own copies purge erases
+    them): versions whose training runs were told to stop using them, and must now be told to erase them. (A
+    deletion taken in before the record covered what it covers then; a record stays until its erasure is
+    announced, whatever became of the deletion's receipt.) JSON-ready: no times."""
+    speakers, folds = _deleting(state, key, store.deletion_ingest_times())
+    due = []
+    for record in store.withdrawn_speakers_of(dataset, speakers, folds):
+        taken_in = [found[value] for found, value in ((speakers, record["speaker_key"]), (folds, record["fold_key"]))
+                    if value in found]  # fmt: skip
+        if taken_in and max(taken_in) >= record["recorded_at"]:
+            due.append({f: record[f] for f in ("speaker_key", "first_version", "last_version", "merged")})
+    return due
 
 
 def erased_versions(store: GovernanceStore, dataset: str, records: list[dict]) -> list[str]:

@@ -154,8 +154,12 @@ def _named_by_its_line(row: dict[str, Any], customer_id: str, path: str | None) 
     raw = row.get("raw")
     if raw is None:
         return canonical_id(row.get("customer_id") or "") == customer_id
+    # (a line naming two customers, at any depth or in a record it holds JSON-encoded in a string, or an id that
+    # cannot be read, is shown to neither; a record quoted in its text names no one it belongs to)
+    if not set(customers_in_raw(raw)) <= {customer_id}:
+        return False
     named = customers_in_raw(raw, 0)
-    if named:  # (a line naming two customers, at any depth, or one that cannot be read, is shown to neither)
+    if named:
         return set(named) == {customer_id}
     return path is not None and customer_of_path(path) == customer_id
 

@@ -7,7 +7,9 @@ its purge makes no version, and nothing told those runs to erase what they hold.
 per speaker it withdrew, which versions it revoked (``record_withdrawn_speakers``: a range of version names and
 the versions compaction merged into the replaced shards), and a later deletion of that speaker announces their
 erasure (``purge.withdrawn``), after which the record goes (``forget_withdrawn_speakers``). Keyed digests and
-version names only: no id, no text. A key rotation re-keys them (``rekey_withdrawn_speakers``).
+version names only: no id, no text. A record keeps the keyed digest of the speaker's id's fold too, when that id is
+not its own fold (``io.store.folds``): a deletion naming another spelling finds it by that, though its own purge
+erased the case-fold pairs. A key rotation re-keys them (``rekey_withdrawn_speakers``).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from sqlalchemy import and_, delete, or_, select
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
 from utterance_governance.io.store_schema import withdrawn_speakers
 
-WITHDRAWN_FIELDS = ("speaker_key", "first_version", "last_version", "merged", "recorded_at")
+WITHDRAWN_FIELDS = ("speaker_key", "first_version", "last_version", "merged", "recorded_at", "fold_key")
+_NO_FOLDS = pa.schema(
+    [("old_fold_key", pa.string()), ("fold_key", pa.string()), ("speaker_key", pa.string())]
+)
 
 
 def _record_is(speaker: str, first: str, last: str):
@@ -41,18 +46,23 @@ class WithdrawnSpeakers(StoreBase):
         merged: Sequence[str],
     ) -> int:
         """Record that ``speaker_keys``' rows were revoked from the versions ``first_version`` to ``last_version``
-        and ``merged``, now (the store's clock, as deletions' intake times: ``purge.withdrawn.erasures_due``); a
-        record held already stays. The number of speakers given."""
+        and ``merged``, now (the store's clock, as deletions' intake times: ``purge.withdrawn.erasures_due``), with
+        each speaker's fold digest when the store pairs one with it; a record held already stays. The number of
+        speakers given."""
         speakers = sorted({s for s in speaker_keys if s})
         if not speakers:
             return 0
         at = utcnow()
+        pairs = self.folds_of_speakers(speakers)
+        folds = dict(
+            zip(pairs.column("speaker_key").to_pylist(), pairs.column("fold_key").to_pylist(), strict=True)
+        )
         stmt = self._insert(withdrawn_speakers).on_conflict_do_nothing(
             index_elements=["dataset", "speaker_key", "first_version", "last_version"]
         )
         rows = [
             {"dataset": dataset, "speaker_key": s, "first_version": first_version, "last_version": last_version,
-             "merged": sorted(set(merged)), "recorded_at": at}
+             "merged": sorted(set(merged)), "recorded_at": at, "fold_key": folds.get(s)}
             for s in speakers
         ]  # fmt: skip
         with self._write() as conn:
@@ -60,19 +70,22 @@ class WithdrawnSpeakers(StoreBase):
                 conn.execute(stmt, list(chunk))
         return len(speakers)
 
-    def withdrawn_speakers_of(self, dataset: str, speaker_keys: Iterable[str]) -> list[dict]:
-        """The records of ``speaker_keys`` (``WITHDRAWN_FIELDS``), in key order."""
+    def withdrawn_speakers_of(
+        self, dataset: str, speaker_keys: Iterable[str], fold_keys: Iterable[str] = ()
+    ) -> list[dict]:
+        """The records of ``speaker_keys``, and those whose fold digest is one of ``fold_keys``
+        (``WITHDRAWN_FIELDS``), in key order."""
         w = withdrawn_speakers
-        found: list[dict] = []
+        found: dict[tuple, dict] = {}
         with self._read() as conn:
-            for chunk in _chunks(sorted({s for s in speaker_keys if s})):
-                rows = conn.execute(
-                    select(*(w.c[f] for f in WITHDRAWN_FIELDS)).where(
-                        w.c.dataset == dataset, w.c.speaker_key.in_(chunk)
+            for column, values in ((w.c.speaker_key, speaker_keys), (w.c.fold_key, fold_keys)):
+                for chunk in _chunks(sorted({v for v in values if v})):
+                    stmt = select(*(w.c[f] for f in WITHDRAWN_FIELDS)).where(
+                        w.c.dataset == dataset, column.in_(chunk)
                     )
-                )
-                found += [dict(row._mapping) for row in rows]
-        return sorted(found, key=lambda r: (r["speaker_key"], r["first_version"], r["last_version"]))
+                    for row in conn.execute(stmt).mappings():
+                        found[(row["speaker_key"], row["first_version"], row["last_version"])] = dict(row)
+        return [found[k] for k in sorted(found)]
 
     def forget_withdrawn_speakers(self, dataset: str, records: Iterable[dict]) -> int:
         """Remove ``records`` (as ``withdrawn_speakers_of`` gives them: their erasure was announced); the number
@@ -90,12 +103,15 @@ class WithdrawnSpeakers(StoreBase):
                 ).rowcount
         return removed
 
-    def rekey_withdrawn_speakers(self, old: pa.Array, new: pa.Array) -> int:
+    def rekey_withdrawn_speakers(self, old: pa.Array, new: pa.Array, folds: pa.Table | None = None) -> int:
         """Each record's speaker key replaced by its key under a new pseudonym key (``old`` and ``new``, position
-        for position: ``purge.rekey.key_map``); a record whose speaker no customer explains goes (no deletion
-        could name it), one already under a new key stays (a rotation run again). In one transaction. The
-        number kept."""
+        for position: ``purge.rekey.key_map``), and its fold digest by the new key's (``folds``: ``old_fold_key``,
+        ``fold_key`` and the fold's own ``speaker_key`` under the new key, of each known customer's fold). A record
+        whose speaker no customer explains is kept under its fold's own speaker key when its fold is known, else it
+        goes (no deletion could name it); one under the new key already stays (a rotation run again). In one
+        transaction. The number kept."""
         w = withdrawn_speakers
+        folds = _NO_FOLDS.empty_table() if folds is None else folds.select(_NO_FOLDS.names).cast(_NO_FOLDS)
         with self._write() as conn:
             held = conn.execute(select(w)).mappings().all()
             if not held:
@@ -103,11 +119,18 @@ class WithdrawnSpeakers(StoreBase):
             speakers = pa.array([r["speaker_key"] for r in held], pa.string())
             done = pc.is_in(speakers, value_set=new.drop_null())
             mapped = pc.if_else(done, speakers, new.take(pc.index_in(speakers, value_set=old))).to_pylist()
-            kept = {
-                (r["dataset"], key, r["first_version"], r["last_version"]): {**r, "speaker_key": key}
-                for r, key in zip(held, mapped, strict=True)
-                if key is not None
-            }
+            digests = pa.array([r["fold_key"] for r in held], pa.string())
+            fold_done = pc.fill_null(pc.is_in(digests, value_set=folds.column("fold_key")), False)
+            at = pc.index_in(digests, value_set=folds.column("old_fold_key"))
+            new_folds = pc.if_else(fold_done, digests, folds.column("fold_key").take(at)).to_pylist()
+            fold_speakers = folds.column("speaker_key").take(at).to_pylist()
+            kept: dict[tuple, dict] = {}
+            for r, key, fold, fold_speaker in zip(held, mapped, new_folds, fold_speakers, strict=True):
+                key = key if key is not None else fold_speaker
+                if key is not None:
+                    kept[(r["dataset"], key, r["first_version"], r["last_version"])] = {
+                        **r, "speaker_key": key, "fold_key": fold
+                    }  # fmt: skip
             conn.execute(delete(w))
             for chunk in _chunks(list(kept.values())):
                 conn.execute(self._insert(w), list(chunk))
