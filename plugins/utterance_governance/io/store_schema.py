@@ -424,6 +424,9 @@ withdrawn_speakers = Table(
     Column("last_version", KEY, primary_key=True),
     Column("merged", JSONText, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
+    # the largest deletion intake batch the purge's privacy state could hold (``deletion_batch_mark``, read before
+    # it): a deletion of a batch above it was taken in after, and announces the erasure
+    Column("deletions_seen", BigInteger, nullable=False),
     # the keyed digest of the speaker's id's fold, when that id is not its own fold (``io.store.folds``): a
     # deletion naming another spelling finds the record by it, though its purge erased the case-fold pairs
     Column("fold_key", KEY, nullable=True),

@@ -331,6 +331,9 @@ def purge_published(
         result["cleanup_before"] = remove_replaced_shards(
             storage, store, dataset, live, dry_run=dry_run, now=decided_at
         )
+        deletions_seen = (
+            store.deletion_batch_mark()
+        )  # (before the state: a deletion after it is above the mark)
         privacy = state()
         result["decided_requests"] = _requests_of(privacy)
         # the rules changed since every live row was last judged: any of them may fall now
@@ -372,7 +375,7 @@ def purge_published(
             not erase
         ):  # (before the switch: a deletion after it tells their training runs to erase: ``withdrawn``)
             speakers, (first, last, merged) = withdrawal(storage, dataset, live_manifest, affected)
-            store.record_withdrawn_speakers(dataset, speakers, first, last, merged)
+            store.record_withdrawn_speakers(dataset, speakers, first, last, merged, deletions_seen)
         replaces = {
             "version": live,
             "status": "revoked",

@@ -9,9 +9,10 @@ purge makes no version and, before this, announced nothing. Now:
    revokes (``withdrawal``: from the first batch of a replaced shard to the version it replaces, and those
    compaction merged into the replaced shards: a superset of what its announcement names);
 2. every privacy run looks the speakers of the deletions up among those records (``erasures_due``: the customer's
-   own speaker key and every spelling's, through the store's case-fold pairs), a record being due when a deletion
-   of its speaker was taken in after it; its ``announce`` step tells the training runs of those versions to erase
-   their copies
+   own speaker key and every spelling's, through the store's case-fold pairs or the fold digest a record keeps), a
+   record being due when a deletion of its speaker was taken in after its purge read the privacy state (an intake
+   batch above the one it saw: intakes run one at a time, so no worker's clock decides); its ``announce`` step
+   tells the training runs of those versions to erase their copies
    (``erasure_announcement``: with the purge's own announcement, or alone when the purge made no version);
 3. once announced, the records go (``io.store.withdrawn``).
 
@@ -23,7 +24,6 @@ erasing more is what fails closed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 import pyarrow as pa
@@ -54,15 +54,15 @@ def withdrawal(
 
 
 def _deleting(
-    state: PrivacyState, key: bytes, ingested: Mapping[str, datetime]
-) -> tuple[dict[str, datetime], dict[str, datetime]]:
+    state: PrivacyState, key: bytes, ingested: Mapping[str, int]
+) -> tuple[dict[str, int], dict[str, int]]:
     """(each speaker key a deletion reaches: its customer's own, and every spelling's the store pairs with the fold
-    of one of their ids, ``PrivacyState.speaker_folds``; the keyed digest of each of those folds), each with when the
-    latest such deletion was taken in."""
+    of one of their ids, ``PrivacyState.speaker_folds``; the keyed digest of each of those folds), each with the intake
+    batch of the latest such deletion (``deletion_batches``)."""
     deletions = state.deletions
     if not deletions.num_rows:
         return {}, {}
-    latest: dict[str, datetime] = {}
+    latest: dict[str, int] = {}
     requests = deletions.column("request_id").to_pylist()
     for request, customer in zip(
         requests, canonical_ids(deletions.column("customer_id")).to_pylist(), strict=True
@@ -70,10 +70,10 @@ def _deleting(
         at = ingested.get(request)
         if customer is not None and at is not None and (customer not in latest or at > latest[customer]):
             latest[customer] = at
-    speakers_found: dict[str, datetime] = {}
-    folds_found: dict[str, datetime] = {}
+    speakers_found: dict[str, int] = {}
+    folds_found: dict[str, int] = {}
 
-    def reach(found: dict[str, datetime], value: str | None, at: datetime) -> None:
+    def reach(found: dict[str, int], value: str | None, at: int) -> None:
         if value is not None and (value not in found or at > found[value]):
             found[value] = at
 
@@ -103,17 +103,18 @@ def _deleting(
 
 
 def erasures_due(store: GovernanceStore, dataset: str, state: PrivacyState, key: bytes) -> list[dict]:
-    """The withdrawal records (``io.store.withdrawn``) a deletion taken in after them reaches, by speaker key or by
-    the fold digest the record keeps (the case-fold pairs may be gone: the deletion's own copies purge erases
-    them): versions whose training runs were told to stop using them, and must now be told to erase them. (A
-    deletion taken in before the record covered what it covers then; a record stays until its erasure is
+    """The withdrawal records (``io.store.withdrawn``) a deletion the record's purge did not decide against reaches
+    (one of an intake batch above ``deletions_seen``: taken in after the purge read its privacy state), by speaker
+    key or by the fold digest the record keeps (the case-fold pairs may be gone: the deletion's own copies purge
+    erases them): versions whose training runs were told to stop using them, and must now be told to erase them.
+    (A deletion the purge decided against covered what it covers then; a record stays until its erasure is
     announced, whatever became of the deletion's receipt.) JSON-ready: no times."""
-    speakers, folds = _deleting(state, key, store.deletion_ingest_times())
+    speakers, folds = _deleting(state, key, store.deletion_batches())
     due = []
     for record in store.withdrawn_speakers_of(dataset, speakers, folds):
         taken_in = [found[value] for found, value in ((speakers, record["speaker_key"]), (folds, record["fold_key"]))
                     if value in found]  # fmt: skip
-        if taken_in and max(taken_in) >= record["recorded_at"]:
+        if taken_in and max(taken_in) > record["deletions_seen"]:
             due.append({f: record[f] for f in ("speaker_key", "first_version", "last_version", "merged")})
     return due
 

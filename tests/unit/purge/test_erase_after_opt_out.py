@@ -131,10 +131,11 @@ def _speakers(lake, customers: list[str]) -> list[str]:
 
 def test_the_store_records_finds_forgets_and_rekeys(store):
     assert (
-        store.record_withdrawn_speakers(DATASET, ["s1", "s2", "s1"], "v000001", "v000003", ["v000000"]) == 2
+        store.record_withdrawn_speakers(DATASET, ["s1", "s2", "s1"], "v000001", "v000003", ["v000000"], 0)
+        == 2
     )
-    store.record_withdrawn_speakers(DATASET, ["s1"], "v000001", "v000003", ["v000000"])  # again: kept once
-    store.record_withdrawn_speakers(DATASET, ["s1"], "v000005", "v000006", [])
+    store.record_withdrawn_speakers(DATASET, ["s1"], "v000001", "v000003", ["v000000"], 0)  # again: kept once
+    store.record_withdrawn_speakers(DATASET, ["s1"], "v000005", "v000006", [], 3)
     found = store.withdrawn_speakers_of(DATASET, ["s1", "nobody"])
     assert [(r["first_version"], r["last_version"], r["merged"]) for r in found] == [
         ("v000001", "v000003", ["v000000"]), ("v000005", "v000006", [])

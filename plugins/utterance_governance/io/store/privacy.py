@@ -477,13 +477,20 @@ class PrivacyRecords(StoreBase):
         with self._read() as conn:
             return self._deletion_requests(conn)
 
-    def deletion_ingest_times(self) -> dict[str, datetime]:
-        """When each deletion request was taken in (by request id)."""
+    def deletion_batches(self) -> dict[str, int]:
+        """The intake batch of each deletion request (by request id). Intakes run one at a time (PostgreSQL: an
+        advisory lock; SQLite: its write lock), so a batch taken in later has a larger id, whatever the clocks of
+        the workers that took them in."""
         d = deletion_requests
         with self._read() as conn:
-            return {
-                r.request_id: r.ingested_at for r in conn.execute(select(d.c.request_id, d.c.ingested_at))
-            }
+            return {r.request_id: r.batch_id for r in conn.execute(select(d.c.request_id, d.c.batch_id))}
+
+    def deletion_batch_mark(self) -> int:
+        """The largest intake batch of a deletion request (0: none yet): read before a privacy state, every
+        deletion of a batch above it was taken in after that state."""
+        d = deletion_requests
+        with self._read() as conn:
+            return int(conn.execute(select(func.max(d.c.batch_id))).scalar() or 0)
 
     @staticmethod
     def _deletion_requests(conn: Connection) -> pa.Table:

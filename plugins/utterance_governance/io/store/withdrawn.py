@@ -23,7 +23,9 @@ from sqlalchemy import and_, delete, or_, select
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
 from utterance_governance.io.store_schema import withdrawn_speakers
 
-WITHDRAWN_FIELDS = ("speaker_key", "first_version", "last_version", "merged", "recorded_at", "fold_key")
+WITHDRAWN_FIELDS = (
+    "speaker_key", "first_version", "last_version", "merged", "recorded_at", "deletions_seen", "fold_key"
+)  # fmt: skip
 _NO_FOLDS = pa.schema(
     [("old_fold_key", pa.string()), ("fold_key", pa.string()), ("speaker_key", pa.string())]
 )
@@ -44,11 +46,12 @@ class WithdrawnSpeakers(StoreBase):
         first_version: str,
         last_version: str,
         merged: Sequence[str],
+        deletions_seen: int,
     ) -> int:
         """Record that ``speaker_keys``' rows were revoked from the versions ``first_version`` to ``last_version``
-        and ``merged``, now (the store's clock, as deletions' intake times: ``purge.withdrawn.erasures_due``), with
-        each speaker's fold digest when the store pairs one with it; a record held already stays. The number of
-        speakers given."""
+        and ``merged`` by a purge whose privacy state held the deletions of intake batches up to ``deletions_seen``
+        (``deletion_batch_mark``: ``purge.withdrawn.erasures_due``), with each speaker's fold digest when the store
+        pairs one with it; a record held already stays. The number of speakers given."""
         speakers = sorted({s for s in speaker_keys if s})
         if not speakers:
             return 0
@@ -62,7 +65,8 @@ class WithdrawnSpeakers(StoreBase):
         )
         rows = [
             {"dataset": dataset, "speaker_key": s, "first_version": first_version, "last_version": last_version,
-             "merged": sorted(set(merged)), "recorded_at": at, "fold_key": folds.get(s)}
+             "merged": sorted(set(merged)), "recorded_at": at, "deletions_seen": deletions_seen,
+             "fold_key": folds.get(s)}
             for s in speakers
         ]  # fmt: skip
         with self._write() as conn:

@@ -34,6 +34,7 @@ def upgrade() -> None:
             sa.Column("last_version", KEY, primary_key=True),
             sa.Column("merged", sa.Text, nullable=False),
             sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("deletions_seen", sa.BigInteger, nullable=False),
             sa.Column("fold_key", KEY, nullable=True),
         )
 
