@@ -80,7 +80,7 @@ from utterance_governance.purge.affected import (
     rules_in_force,
     with_rows_naming,
 )
-from utterance_governance.purge.withdrawn import erasures_due, withdrawal
+from utterance_governance.purge.withdrawn import backfill, erasures_due, withdrawal
 
 log = logging.getLogger(__name__)
 
@@ -331,11 +331,13 @@ def purge_published(
         result["cleanup_before"] = remove_replaced_shards(
             storage, store, dataset, live, dry_run=dry_run, now=decided_at
         )
-        deletions_seen = (
-            store.deletion_batch_mark()
-        )  # (before the state: a deletion after it is above the mark)
+        # (read before the state: a deletion taken in after it is of a batch above this mark)
+        deletions_seen = store.deletion_batch_mark()
         privacy = state()
         result["decided_requests"] = _requests_of(privacy)
+        if not dry_run and store.withdrawals_to_backfill(dataset):  # (a store upgraded to Alembic 0019)
+            result["withdrawals_backfilled"] = backfill(store, dataset, privacy, pseudonym_key, live)
+            store.withdrawals_backfilled(dataset)
         # the rules changed since every live row was last judged: any of them may fall now
         every_row = store.live_rows_judged_by(dataset) != rules
         if every_row:

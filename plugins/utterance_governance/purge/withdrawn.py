@@ -119,6 +119,30 @@ def erasures_due(store: GovernanceStore, dataset: str, state: PrivacyState, key:
     return due
 
 
+def backfill(store: GovernanceStore, dataset: str, state: PrivacyState, key: bytes, live: str) -> int:
+    """Record the withdrawals the purges before Alembic 0019 made (the revision could not: it holds no pseudonym key),
+    fail closed: every customer with an opt-out or a hold, their own speaker key and every spelling's the store
+    pairs with their folds, over every version of ``dataset`` up to ``live``, each deletion of theirs due
+    (``deletions_seen`` 0: one taken in before the upgrade found nothing to erase then either). The number of
+    speakers recorded."""
+    consent = state.consent
+    opted = pc.fill_null(
+        pc.equal(pc.utf8_lower(pc.utf8_trim_whitespace(consent.column("status"))), "opted_out"), False
+    )
+    named = [
+        canonical_ids(consent.column("customer_id").filter(opted)),
+        pa.array(sorted(state.doubted_customers)),
+    ]
+    customers = pc.unique(pa.chunked_array([a.cast(pa.string()) for a in named], pa.string())).drop_null()
+    speakers = set(speaker_keys(customers, key).drop_null().to_pylist())
+    folds, _ = state.folds.opting_out
+    wanted = {int(f) for f in folds.tolist()} | {int(f) for f in state.folds.holding.tolist()}
+    paired, positions = state.speaker_folds(key)
+    speakers |= {s for s, p in zip(paired.to_pylist(), positions.tolist(), strict=True) if p in wanted}
+    first = min((v["version"] for v in store.versions(dataset)), default=live)
+    return store.record_withdrawn_speakers(dataset, speakers, first, live, [], 0)
+
+
 def erased_versions(store: GovernanceStore, dataset: str, records: list[dict]) -> list[str]:
     """The versions ``records`` name: each range's versions the store knows, and the merged ones."""
     known = [v["version"] for v in store.versions(dataset)]

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from sqlalchemy import and_, delete, or_, select
 
 from utterance_governance.io.store.base import StoreBase, _chunks, utcnow
-from utterance_governance.io.store_schema import withdrawn_speakers
+from utterance_governance.io.store_schema import store_meta, withdrawn_speakers
 
 WITHDRAWN_FIELDS = (
     "speaker_key", "first_version", "last_version", "merged", "recorded_at", "deletions_seen", "fold_key"
@@ -29,6 +29,10 @@ WITHDRAWN_FIELDS = (
 _NO_FOLDS = pa.schema(
     [("old_fold_key", pa.string()), ("fold_key", pa.string()), ("speaker_key", pa.string())]
 )
+
+
+# (as Alembic 0019 writes it) a dataset whose withdrawals before that revision are not recorded yet
+_BACKFILL_KEY = "withdrawn_backfill:{dataset}"
 
 
 def _record_is(speaker: str, first: str, last: str):
@@ -90,6 +94,17 @@ class WithdrawnSpeakers(StoreBase):
                     for row in conn.execute(stmt).mappings():
                         found[(row["speaker_key"], row["first_version"], row["last_version"])] = dict(row)
         return [found[k] for k in sorted(found)]
+
+    def withdrawals_to_backfill(self, dataset: str) -> bool:
+        """Does ``dataset`` hold withdrawals made before Alembic 0019 with no record (``purge.withdrawn.backfill``)."""
+        key = _BACKFILL_KEY.format(dataset=dataset)[:64]
+        with self._read() as conn:
+            return conn.scalar(select(store_meta.c.value).where(store_meta.c.key == key)) is not None
+
+    def withdrawals_backfilled(self, dataset: str) -> None:
+        key = _BACKFILL_KEY.format(dataset=dataset)[:64]
+        with self._write() as conn:
+            conn.execute(delete(store_meta).where(store_meta.c.key == key))
 
     def forget_withdrawn_speakers(self, dataset: str, records: Iterable[dict]) -> int:
         """Remove ``records`` (as ``withdrawn_speakers_of`` gives them: their erasure was announced); the number

@@ -4,7 +4,9 @@ An opt-out's purge revokes the versions holding the customer's rows and tells th
 using them (``erase_copies`` false). A delete-all (or any deletion) of the same customer afterwards found
 nothing live, made no version and told no training run to erase its copy. The store now keeps, per withdrawn
 speaker, which versions the purge revoked (a range of version names and the versions compaction merged),
-until a deletion of that customer announces the erasure. Keyed digests and version names only.
+until a deletion of that customer announces the erasure. Keyed digests and version names only. The withdrawals
+before this revision are recorded by the first purge after it (it holds the pseudonym key, this migration does
+not): every customer with an opt-out or a hold, over every version, each deletion of theirs due (fail closed).
 
 Revision ID: 0019
 Revises: 0018
@@ -24,8 +26,14 @@ depends_on = None
 KEY = sa.String().with_variant(sa.String(collation="C"), "postgresql")
 
 
+# store_meta's key of a dataset whose withdrawals before this revision are not recorded: the first purge with the
+# pseudonym key records them, fail closed (``purge.withdrawn.backfill``)
+BACKFILL_KEY = "withdrawn_backfill:{dataset}"
+
+
 def upgrade() -> None:
-    if "withdrawn_speakers" not in sa.inspect(op.get_bind()).get_table_names():  # made by create_all
+    bind = op.get_bind()
+    if "withdrawn_speakers" not in sa.inspect(bind).get_table_names():  # made by create_all
         op.create_table(
             "withdrawn_speakers",
             sa.Column("dataset", KEY, primary_key=True),
@@ -37,6 +45,12 @@ def upgrade() -> None:
             sa.Column("deletions_seen", sa.BigInteger, nullable=False),
             sa.Column("fold_key", KEY, nullable=True),
         )
+    # a store with published versions: the purges before this revision withdrew speakers it has no record of
+    datasets = [d for (d,) in bind.execute(sa.text("SELECT DISTINCT dataset FROM dataset_versions"))]
+    for dataset in datasets:
+        key = BACKFILL_KEY.format(dataset=dataset)[:64]
+        if not bind.execute(sa.text("SELECT 1 FROM store_meta WHERE key = :k"), {"k": key}).first():
+            bind.execute(sa.text("INSERT INTO store_meta (key, value) VALUES (:k, 'pending')"), {"k": key})
 
 
 def downgrade() -> None:
