@@ -114,7 +114,9 @@ def _alternation(words: str) -> str:
     return "|".join(sorted({re.escape(w) for w in words.split()}, key=len, reverse=True))
 
 
-_NUMBER = r"(?:[0-9]{1,6}[ ](?=[0-9]))?[0-9]{1,6}(?:[ ]?[A-Za-z](?![\w]))?(?:[\-/][0-9]{1,4}[A-Za-z]?)?"
+_NUMBER = (  # (a letter after a space is a house letter, "12 B", but no unit: "500 g Mehl", "3 h", "2 l")
+    r"(?:[0-9]{1,6}[ ](?=[0-9]))?[0-9]{1,6}(?:(?![ ][ghlms](?![\w]))[ ]?[A-Za-z](?![\w]))?(?:[\-/][0-9]{1,4}[A-Za-z]?)?"
+)
 _W = r"[^\W\d_][\w'’\-.]*"
 _ORDINAL = r"[0-9]{1,3}(?:st|nd|rd|th)"  # a numbered street: "5th", "34th", "2nd"
 # Upper-case letters, spelled out (the same class in Python re and RE2): a capitalised word.
@@ -133,9 +135,9 @@ _NOT_BEFORE_TYPE = (
     "|ganzer|ganzen|langer|kurzer|guter|besser|anderer|anderen|kleiner|großer|neuer|alter)"
 )
 _GERMAN_NUMBER = (
-    r"(?:(?i:nummer|nr\.?|hausnummer)[ ]?)?[0-9]{1,4}[A-Za-z]?\b(?![.,][0-9])"
+    r"(?:(?i:nummer|nr\.?|hausnummer)[ ]?)?[0-9]{1,4}(?:[A-Za-z]|[ ][A-Z](?![\w]))?\b(?![.,][0-9])"
     r"(?![ ]*(?i:%|€|minuten|minute|min|stunden|stunde|std|uhr|tage|tagen|meter|metern|kilometer|km|m|mal"
-    r"|prozent|personen|euro|sekunden|wochen|jahre|jahren)(?![\w]))"
+    r"|prozent|personen|euro|sekunden|wochen|jahre|jahren|kg|g|ml|l)(?![\w]))"
 )
 # no unit after a house number ("am Bahnhof 2 Stunden", "2 c. flour", "r. kelly 3 songs")
 _NOT_A_UNIT_AFTER = (
@@ -145,8 +147,16 @@ _NOT_A_UNIT_AFTER = (
 # no range, score, time or measure after the number ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4",
 # "am Supermarkt 10 nach 5", "am Feldberg 30 cm Neuschnee"), nor a number glued to another ("18-24"); "Hauptstraße
 # 12 und 14" and "Bahnhofstraße 5 nach links" are addresses
+_MEASURE = r"(?i:uhr|grad|cm|mm|km|kg|liter|jahre|wochen|tage|minuten|stunden|prozent)(?![\w])|°|%"
 _NOT_A_RANGE_AFTER = (
-    r"(?![ ]*(?:[-–][ ]?[0-9]|(?i:bis|gegen|nach|vor|zu)[ ]+[0-9]|(?i:bis|cm|mm|liter|grad)(?![\w])|°))"
+    r"(?![ ]*(?:[-–][ ]?[0-9]+[ ]*(?:" + _MEASURE + r")|(?i:bis|gegen|nach|vor|zu|oder|von)[ ]+[0-9]"
+    r"|(?i:bis|cm|mm|liter|grad)(?![\w])|°|:[0-9]|-mal\b"
+    r"|\.[ ]?(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b))"
+)
+# (a street's words are no verb or function word: "la av. Reforma tiene 12 carriles", "built in c. the year 1850")
+_NOT_A_STREET_WORD = (
+    r"(?!(?i:tiene|tienen|es|está|son|era|fue|tem|têm|é|era|com|con|has|have|had|was|is|are|the|with|ha|hat|ist"
+    r"|sind|war|est|a|ont|avait|è|sono|ha|hanno|heeft|is|zijn|was|weight|height|rate|year|years|age)(?![\w]))"
 )
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
@@ -157,13 +167,14 @@ _PARTS = [
     rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
     # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123
     rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
-    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}(?:,?[ ](?:{_W}[ ]){{0,4}}?|,)[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
+    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}(?:,?[ ](?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,4}}?|,)[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
     rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})(?:\.[ ]?|,?[ ])(?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b"
     rf"{_NOT_A_UNIT_AFTER}{_NOT_A_RANGE_AFTER}",
     rf"(?i:\b(?:{_W}[ ]){{1,2}}(?:út|utca|gata|gatan|vej|veg|vägen|straße|strasse|straat|laan)[ ]{_NUMBER}\b)",
     # Mariahilfer Str. 12: a capitalised name and the German type abbreviated
-    rf"\b(?:{_CAP}[ \-]){{0,2}}{_CAP}[ ](?i:str)(?:\.[ ]?|[ ]){_NUMBER}\b{_NOT_A_UNIT_AFTER}",
+    rf"\b(?:{_CAP}[ \-]){{0,2}}{_CAP}[ ](?:Str|str)(?:\.[ ]?|[ ]){_NUMBER}\b{_NOT_A_UNIT_AFTER}",
+    rf"\b{_NOT_A_STREET_WORD}[^\W\d_]{{3,}}[ ]str\.[ ]?{_NUMBER}\b{_NOT_A_UNIT_AFTER}",  # "mariahilfer str. 12"
     # Singel 40: Amsterdam's canal street, its type alone (not "de Singel 3 keer rond", "2 km")
     rf"\bSingel[ ](?:{_HOUSE_NUMBER_WORD}[ ]?)?{_GERMAN_NUMBER}(?![ ]keer\b)",
     # P.O. Box 123, Postfach 1234, PSC 7476, Box 0959, Unit 8103 Box 7798, FPO AA 30505
@@ -175,11 +186,13 @@ _PARTS = [
 ]
 # 45 av. Foch, 45 bd. Saint-Germain, 12 r. de Rivoli: a French type abbreviated with its full stop after the number
 # ("r." only before a particle or a word in lower case: "play the top 5 R. Kelly songs" is no street)
-_ABBREVIATED_AFTER_NUMBER = "av bd bld bvd boul rte imp fbg pl chem all sq crs"
-_PARTS.append(
-    rf"\b{_NUMBER},?[ ](?:(?:(?i:{_alternation(_ABBREVIATED_AFTER_NUMBER)})\.|(?i:bvd)\.?"
-    rf"|(?i:crs|pl)(?=[ ](?:(?i:de|du|des)[ ]|[{_UPPER}])))[ ](?:{_W}[ ]?){{1,5}}"
-    rf"|(?i:r)\.[ ](?:(?i:de|du|des|d['’]|la|le)[ ]?|[a-zà-ÿ])(?:{_W}[ ]?){{0,5}})"
+_ABBREVIATED_AFTER_NUMBER = "av bd bld bvd boul rte imp fbg pl chem ch all sq crs"
+# (the name: a particle or two and capitalised words, "45 av. Foch", "12 bd. Saint-Germain", "3 chem. des Vignes";
+# not "900 sq. ft. studio", "2 bd. apartment", "6 all. in the third set", "44 av. J.-C.", a date)
+_FRENCH_NAME = rf"(?:(?i:de|du|des|d['’]|la|le|l['’])[ ]?){{0,2}}(?!J\.-C)[{_UPPER}][\w'’\-.]*(?:[ \-][{_UPPER}][\w'’\-.]*){{0,3}}"
+_FRENCH_ABBREVIATED_RE = re.compile(
+    rf"\b{_NUMBER}(?:[ ](?i:bis|ter|quater))?,?[ ](?:(?:(?i:{_alternation(_ABBREVIATED_AFTER_NUMBER)})\.|(?i:bvd)\.?|(?i:crs|pl))[ ]{_FRENCH_NAME}"
+    rf"|(?i:r)\.[ ](?:(?:(?i:de|du|des|d['’]|la|le)[ ]?){{1,2}}{_FRENCH_NAME}|[a-zà-ÿ][\w'’\-]*(?:[ ][a-zà-ÿ][\w'’\-]*){{0,3}}))"
 )
 # number, capitalised words, number (last: ``_NUMBER_NAME_NUMBER``): "5298 Hauptmarkt 130", "71298 R Padre António Vieira 9"
 _LINK = r"(?:de|da|do|dos|das|del|de la|di|della|van|von|der|ul\.|rkp\.)"
@@ -254,14 +267,18 @@ _NOT_LAAN_NAME = (
 # 12", "av. paulista 1000", "c/ serrano 45"; the one-letter ones ("c." for calle, "r." for rua) only after a
 # preposition of the language ("vivo en c. mayor 5", "moro na r. das flores 123"; not "add 2 c. flour", "play r.
 # kelly 3 songs"). No unit after the number.
-_ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/"
-_STREET_NAME_NUMBER = rf"(?:{_PARTICLE}[ ])?(?:{_W}[ ]){{0,3}}?(?:{_W}[ ]|{_W},[ ]?)(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
+_ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.zza|p\.le|p\.tta|c\.so|avda\.?|av\.|pza\.|trav\.|estr\.|rod\.|c/"
+_STREET_NAME_NUMBER = (
+    rf"(?:{_PARTICLE}[ ])?(?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,3}}?(?:{_NOT_A_STREET_WORD}{_W}[ ]|{_NOT_A_STREET_WORD}{_W},[ ]?)"
+    rf"(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
+)
 _ABBREVIATED_FIRST_RE = re.compile(
     rf"(?i:(?<![\w.])(?:{_ABBREVIATED_BEFORE})[ ]?{_STREET_NAME_NUMBER})"
     rf"|(?i:\b(?:en|na|no|em|in|a|al|à|da|de|la|nella|alla|sur)[ ](?P<address>[cr]\.[ ]{_STREET_NAME_NUMBER}))"
 )
+_FRENCH_HINT = re.compile(rf"[0-9a-z],?[ ](?i:{_alternation(_ABBREVIATED_AFTER_NUMBER)}|r)\.?[ ]")
 _ABBREVIATED_HINT = re.compile(
-    r"(?i)(?:^|[ (])(?:v\.le|p\.za|p\.le|p\.tta|(?:avda|av|pza|trav|estr|rod|c|r)[./])"
+    r"(?i)(?:^|[^\w.])(?:v\.le|p\.za|p\.zza|p\.le|p\.tta|c\.so|avda|(?:av|pza|trav|estr|rod|c|r)[./])"
 )
 # A German street named by a preposition and a noun, with no type: "Am Markt 3", "In den Wiesen 5", "am Kirchberg
 # 14b", "Auf der Höhe 7". The noun (or a compound's last part) is one streets are named after, capitalised; no unit
@@ -280,10 +297,11 @@ _STREET_ADJECTIVES = (
     "|Schwarzen|Breiten|Kurzen|Stillen|Schönen|Hellen|Krummen|Steinernen"
 )
 _PREPOSITION_STREET_RE = re.compile(
-    r"\b(?:[Aa]m|[Ii]m|[Aa]n[ ]de[rn]|[Ii]n[ ]de[rmn]|[Aa]uf[ ]de[rmn]|[Zz]um|[Zz]ur|[Uu]nter[ ]de[rmn]"
+    r"(?<![0-9][ ])\b(?:[Aa]m|[Ii]m|[Aa]n[ ]de[rn]|[Ii]n[ ]de[rmn]|[Aa]uf[ ]de[rmn]|[Zz]um|[Zz]ur|[Uu]nter[ ]de[rmn]"
     r"|[Hh]inter[ ]de[rmn]|[Vv]or[ ]de[rmn]|[Bb]eim)"
-    rf"[ ](?:(?P<adjective>{_STREET_ADJECTIVES})[ ])?(?P<noun>(?=[{_UPPER}])[^\W\d_]*(?i:{_STREET_NOUNS})|Au|Post)[ ]"
-    rf"{_GERMAN_NUMBER}{_NOT_A_RANGE_AFTER}(?![ ]+[{_UPPER}])"
+    rf"[ ](?:(?P<adjective>{_STREET_ADJECTIVES})[ ])?(?P<noun>(?!Bahnsteig\b)(?=[{_UPPER}])[^\W\d_]*(?i:{_STREET_NOUNS})|Au|Post)[ ]"
+    rf"{_GERMAN_NUMBER}(?:[ ]?[-–][ ]?[0-9]{{1,4}}[A-Za-z]?\b)?{_NOT_A_RANGE_AFTER}"
+    rf"(?![ ]+(?!(?:Erdgeschoss|Obergeschoss|Dachgeschoss|Untergeschoss|Hinterhaus|Vorderhaus|Stock|Etage|Wohnung)\b)[{_UPPER}])"
 )
 # ... whose noun is a compound of a street type ("im Goethepfad 5", "am Marktplatz 2"): the street is the noun and
 # its number, the preposition no part of it (a type after an adjective, "in der Frankfurter Allee 5", is read
@@ -458,10 +476,12 @@ _US_STATE_NAMES = (
     "|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas"
     "|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
 )
+_CITY_WORD = rf"(?:[{_UPPER}][\w'’\-.]*|d['’][{_UPPER}][\w'’\-]*)"
 _TYPELESS_US_RE = re.compile(
-    rf"\b[0-9]{{1,6}}[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,3}}[{_UPPER}][\w'’\-]*,[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,2}}"
-    rf"[{_UPPER}][\w'’\-]*,?[ ](?:{_alternation(_US_STATES.upper())}|{_US_STATE_NAMES}),?[ ]+[0-9]{{5}}"
-    r"(?:-[0-9]{4})?(?![\w])"
+    rf"\b[0-9]{{1,6}}[ ](?:[{_UPPER}][\w'’\-]*[ ]){{0,3}}[{_UPPER}][\w'’\-]*"
+    rf"(?:[ ]?#[0-9A-Za-z]+|,[ ]?(?i:apt|apartment|suite|ste|unit)\.?[ ]?#?[0-9A-Za-z]+)?,[ ]?"
+    rf"(?:{_CITY_WORD}[ ]){{0,2}}{_CITY_WORD},?[ ]?(?:{_alternation(_US_STATES.upper())}|{_US_STATE_NAMES}),?[ ]*"
+    r"[0-9]{5}(?:-[0-9]{4})?(?![\w])"
 )
 _TYPELESS_US_HINT = re.compile(rf"(?:[A-Z]{{2}}|{_US_STATE_NAMES}),?[ ]+[0-9]{{5}}")
 
@@ -533,7 +553,7 @@ ADDRESS_CANDIDATES = (
     # named by a preposition and a noun ("Am Markt 3"), a US state's code and a ZIP code
     r"|(?i:\bstr\.?[ ]?[0-9])"
     r"|(?i:[0-9],?[ ](?:" + _alternation(_ABBREVIATED_AFTER_NUMBER) + r"|r)\.?[ ])"
-    r"|(?i:(?:^|[ (])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|estr\.|rod\.|c/|c\.|r\.))"
+    r"|(?i:(?:^|[^\w.])(?:v\.le|p\.za|p\.zza|p\.le|p\.tta|c\.so|avda|av\.|pza\.|trav\.|estr\.|rod\.|c/|c\.|r\.))"
     r"|(?i:(?:" + _STREET_NOUNS + r"|\bau|\bpost)[ ][0-9])"
     r"|(?:[A-Z]{2}|" + _US_STATE_NAMES + r"),?[ ]+[0-9]{5}"
 )
@@ -597,6 +617,8 @@ def address_spans(text: str) -> list[tuple[int, int]]:
         found += [m.span() for m in _HYPHENATED_RE.finditer(text)]
     if _APART_HINT.search(text):
         found += [m.span() for m in _APART_RE.finditer(text)]
+    if _FRENCH_HINT.search(text):
+        found += [m.span() for m in _FRENCH_ABBREVIATED_RE.finditer(text)]
     if _ABBREVIATED_HINT.search(text):
         found += [
             m.span("address") if m.group("address") else m.span()

@@ -819,14 +819,25 @@ def _lower_case_street(text: str) -> bool:
 # - "Am Markt 3", "In den Wiesen 5": a German preposition (and article), a capitalised noun streets are named after
 #   (or a compound ending in one: "Kirchberg"), a number and no unit or counted noun after it;
 # - "3240 Meadowbrook, Springfield IL 62704": a number, capitalised words, a comma, a city, a US state and a ZIP code
-_NO_UNIT_AFTER = rf"(?![\w.,]\d)(?!\s*{_UNITS})(?!\s+(?:songs?|times|runden|tracks?)\b)"
+_NO_UNIT_AFTER = (
+    rf"(?![\w.,]\d)(?!\s*{_UNITS})(?!\s+(?:songs?|times|runden|tracks?)\b)"
+    r"(?!\s*(?:kg|g|cm|mm|ml|pesos|reais|libras|minutos?|horas?|leute)\b)"
+)
 # ... nor a range, a score, a time or a measure ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4", "30 cm")
-_NO_RANGE_AFTER = r"(?!\s*(?:(?:bis|gegen|nach|vor|zu)\s+\d|(?:bis|cm|mm|liter|grad)\b|°))"
+# (a range before a measure: "am Bodensee 18-24 Grad", "8-13 Uhr"; a time or a score, "3:1"; a date, "3. Juni";
+# "2-mal"; "3 oder 4 Tage")
+_NO_RANGE_AFTER = (
+    r"(?!(?i:\s*(?:(?:bis|gegen|nach|vor|zu|oder|von)\s+\d|(?:bis|cm|mm|liter|grad)\b|°|:\d|-mal\b"
+    r"|[-–]\s?\d+\s*(?:(?:uhr|grad|cm|mm|km|kg|liter|jahre|wochen|tage|minuten|stunden|prozent)\b|°|%)"
+    r"|\.\s?(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|\[name\])\b)))"
+)
 _NAME_WORDS = r"(?:[^\W\d_][\w'’-]*\.?,?\s+){1,5}"  # (a comma after the name: "Av. Paulista, 1000")
 _ABBREVIATED_STREET = re.compile(
     rf"\b[A-ZÄÖÜ][^\W\d_]+\s+(?i:str)\.?\s*\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}"
-    rf"|(?i:\b\d{{1,5}}[a-z]?,?\s+(?:(?:av|bd|bld|boul|rte|imp|fbg|pl|chem|all|sq|crs)\.|bvd\.?)\s+[^\W\d_])"
-    rf"|\b\d{{1,5}}[a-z]?,?\s+(?i:crs|pl)\s+(?:(?i:de|du|des)\s|[A-ZÀ-Ý])"
+    # (a French type after its number, then a particle or a capitalised name: not "900 sq. ft.", "2 bd. apartment",
+    # "44 av. J.-C.")
+    rf"|\b\d{{1,5}}[a-z]?,?\s+(?:(?i:av|bd|bld|boul|rte|imp|fbg|pl|chem|all|sq|crs)\.|(?i:bvd)\.?|(?i:crs|pl))\s+"
+    rf"(?:(?i:de|du|des|la|le|d'|l')\s?){{0,2}}(?!J\.-C)[A-ZÀ-Ý]"
     # "12 r. de Rivoli", "12 r. lepic": the one-letter "r." before a particle or a word in lower case only
     rf"|\b\d{{1,5}}[a-z]?,?\s+(?i:r)\.\s+(?:(?i:de|du|des|la|le)\b|[a-zà-ÿ])"
     rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*{_NAME_WORDS}"
@@ -835,10 +846,11 @@ _ABBREVIATED_STREET = re.compile(
 )
 # (an adjective only of those streets are named with: "An der Alten Mühle 5"; not "im Englischen Garten 5")
 _PREPOSITION_STREET = re.compile(
-    r"\b(?i:am|im|beim|zum|zur|(?:an|in|auf|unter|hinter|vor)\s+de[mnr])\s+"
+    r"(?<!\d\s)\b(?i:am|im|beim|zum|zur|(?:an|in|auf|unter|hinter|vor)\s+de[mnr])\s+"
     r"(?:(?:Alten?|Neuen?|Gro(?:ß|ss)en|Kleinen|Langen|Hohen|Oberen|Unteren|Grünen|Roten|Wei(?:ß|ss)en|Schwarzen"
     r"|Breiten|Kurzen|Stillen|Schönen|Hellen|Krummen|Steinernen)\s+)?"
-    rf"(?P<noun>[A-ZÄÖÜ][^\W\d_]+)\s+\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}{_NO_RANGE_AFTER}(?!\s+[A-ZÄÖÜ])"
+    rf"(?P<noun>[A-ZÄÖÜ][^\W\d_]+)\s+\d{{1,4}}[a-z]?\b(?:\s?[-–]\s?\d{{1,4}}[a-z]?\b)?{_NO_UNIT_AFTER}{_NO_RANGE_AFTER}"
+    r"(?!\s+[A-ZÀ-ÖØ-Þ])"
 )
 # (not "tor" nor "eck": "Terminator", "Rechteck"; "Au" and "Post" as the whole noun only)
 _STREET_NAMED_AFTER_WORDS = """markt platz ring hof berg graben anger garten gärten bach feld felde acker hang damm kamp
