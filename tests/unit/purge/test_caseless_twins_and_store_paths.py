@@ -28,31 +28,28 @@ def _delivered_twice(lake) -> None:
     )
 
 
-def test_control_listing_the_shown_id_as_written_takes_the_live_twin(lake):
+def _listed_after_delivered_twice(lake, listed: str) -> None:
+    """The recording delivered twice and published once; then a listing of ``listed`` carried out."""
     _delivered_twice(lake)
     lake.publish()
     assert lake.live_ids() == {REDELIVERED, "u-bob"}
     assert twins(lake) == [(SHOWN, REDELIVERED)]
     lake.storage.write_bytes(
         "landing/deletions/d.jsonl",
-        deletion("req-1", "zed-cust-77", "utterances", utterance_ids=[SHOWN]),
+        deletion("req-1", "zed-cust-77", "utterances", utterance_ids=[listed]),
     )
     lake.privacy(check_deadlines=False)
+
+
+def test_control_listing_the_shown_id_as_written_takes_the_live_twin(lake):
+    _listed_after_delivered_twice(lake, SHOWN)
     assert lake.live_ids() == {"u-bob"}
 
 
 def test_listing_the_shown_id_upper_cased_takes_the_live_twin(lake):
     upper = SHOWN.upper()  # "ΤΑΪ́ΖΩ-0001": the listing folds to the shown id now (3ce95c1)
     assert listed_key(pa.array([upper])).to_pylist() == listed_key(pa.array([SHOWN])).to_pylist()
-    _delivered_twice(lake)
-    lake.publish()
-    assert lake.live_ids() == {REDELIVERED, "u-bob"}
-    assert twins(lake) == [(SHOWN, REDELIVERED)]
-    lake.storage.write_bytes(
-        "landing/deletions/d.jsonl",
-        deletion("req-1", "zed-cust-77", "utterances", utterance_ids=[upper]),
-    )
-    lake.privacy(check_deadlines=False)
+    _listed_after_delivered_twice(lake, upper)
     done = receipt(lake, "req-1")
     # observed: the receipt completes (published_rows 0) and the redelivery of the listed recording stays live
     assert lake.live_ids() == {"u-bob"}, (done["status"], done["removed"])  # as it goes for SHOWN

@@ -24,17 +24,23 @@ def announce(lake, purged: dict) -> dict | None:
         return revocation_extra(purged)
 
 
-def _trained_then_opted_out(lake) -> dict:
-    """zed's and bob's rows published; a training run uses that version; zed opts out (the version revoked,
-    erase_copies false). The training run's consumption."""
+def published_and_trained(lake, customer: str = "zed-4417", other: str = "bob") -> dict:
+    """``customer``'s row and three of ``other``'s published; a training run ("t1") uses that version. Its
+    consumption."""
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob", f"what is the weather on day {i}") for i in range(3)),
+        line("u-zed-1", customer, "remind me about quokkamarmalade")
+        + b"".join(line(f"u-bob-{i}", other, f"what is the weather on day {i}") for i in range(3)),
     )
     lake.publish()
     with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+        return consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+
+
+def _trained_then_opted_out(lake) -> dict:
+    """zed's and bob's rows published; a training run uses that version; zed opts out (the version revoked,
+    erase_copies false). The training run's consumption."""
+    used = published_and_trained(lake)
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed-4417"))
     purged = lake.privacy(check_deadlines=False)["published"]
     assert purged["new_version"] and not purged["erase_copies"]

@@ -10,6 +10,7 @@ import json
 import pyarrow as pa
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_erase_after_opt_out import published_and_trained
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out
 
 from utterance_governance.publish.lineage import consume_version
@@ -71,14 +72,7 @@ def _no_one_named(lake, extra, customers):
 
 
 def test_dag_announce_erase_only_and_combined(lake, announce_task):
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob-5512", f"what is the weather on day {i}") for i in range(3)),
-    )
-    lake.publish()
-    with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+    used = published_and_trained(lake, other="bob-5512")
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed-4417"))
     purged = lake.privacy(check_deadlines=False)["published"]
     told = dag_announce(lake, announce_task, purged)
@@ -132,14 +126,7 @@ def test_an_opt_out_purged_before_the_upgrade_to_0019_is_erased_by_a_later_delet
 
     from utterance_governance.io import migrations
 
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob-5512", f"what is the weather on day {i}") for i in range(3)),
-    )
-    lake.publish()
-    with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+    used = published_and_trained(lake, other="bob-5512")
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed-4417"))
     told = dag_announce(lake, announce_task, lake.privacy(check_deadlines=False)["published"])
     assert told is not None and not told["erase_copies"]

@@ -7,9 +7,8 @@ followed by a delete-all: the hold's purge recorded nothing, and no training run
 from __future__ import annotations
 
 import pyarrow as pa
-from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out, receipt
-
-from utterance_governance.publish.lineage import consume_version
+from tests.unit.purge.test_erase_after_opt_out import published_and_trained
+from tests.unit.purge.test_every_copy_edges import deletion, opt_out, receipt
 
 DATASET = "assistant-sft"
 
@@ -22,14 +21,7 @@ def announce(lake, purged):
 
 
 def _published_trained_opted_out(lake, row_id="Zed-4417", opt_id="zed-4417"):
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", row_id, "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob", f"what is the weather on day {i}") for i in range(3)),
-    )
-    lake.publish()
-    with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+    used = published_and_trained(lake, row_id)
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", opt_id))
     purged = lake.privacy(check_deadlines=False)["published"]
     assert purged["new_version"] and not purged["erase_copies"]
@@ -104,14 +96,7 @@ def test_a_delete_all_after_a_hold_withdrew_the_rows_tells_the_training_runs_to_
     """SPEC §4.1 'Doubt withdraws': an unreadable consent record naming zed holds zed back, and the next privacy
     run withdraws zed's live rows 'as an opt-out would' (erase_copies false: stop using, keep). zed's delete-all
     afterwards finds nothing live and announces nothing: the training run keeps its copy."""
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob", f"what is the weather on day {i}") for i in range(3)),
-    )
-    lake.publish()
-    with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+    used = published_and_trained(lake)
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed-4417", status="maybe"))
     purged = lake.privacy(check_deadlines=False)["published"]
     assert purged["new_version"] and not purged["erase_copies"], purged

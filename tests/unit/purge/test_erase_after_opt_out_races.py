@@ -7,9 +7,8 @@ time), and a deletion of a later batch is due, whatever the clocks. On both stor
 from __future__ import annotations
 
 import pytest
-from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out, receipt
-
-from utterance_governance.publish.lineage import consume_version
+from tests.unit.purge.test_erase_after_opt_out import published_and_trained
+from tests.unit.purge.test_every_copy_edges import deletion, opt_out, receipt
 
 DATASET = "assistant-sft"
 
@@ -33,14 +32,7 @@ def test_a_deletion_taken_in_by_the_nightly_intake_during_the_opt_out_purge_is_a
     from utterance_governance.jobs import publish
     from utterance_governance.purge import published
 
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "remind me about quokkamarmalade")
-        + b"".join(line(f"u-bob-{i}", "bob", f"what is the weather on day {i}") for i in range(3)),
-    )
-    lake.publish()
-    with lake.store() as store:
-        used = consume_version(store, lake.root, DATASET, dag_id="train", run_id="t1", announced=None)
+    used = published_and_trained(lake)
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed-4417"))
 
     original = published.shard_rewrites
