@@ -89,6 +89,12 @@ def test_a_listing_of_a_greek_recording_id_upper_cased_deletes_it(lake) -> None:
     assert lake.live_ids() == {"u2"}
 
 
+def _lake_allowing_no_skew(tmp_path: Path) -> Lake:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"capture_clock_skew_s": 0}))
+    return Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}", policy_file=str(policy))
+
+
 @pytest.mark.parametrize(
     ("opt_in", "opt_out"),
     [
@@ -100,9 +106,7 @@ def test_a_listing_of_a_greek_recording_id_upper_cased_deletes_it(lake) -> None:
 def test_with_no_clock_skew_an_opt_out_outranks_an_opt_in_of_the_same_microsecond(
     tmp_path: Path, opt_in: str, opt_out: str
 ) -> None:
-    policy = tmp_path / "policy.json"
-    policy.write_text(json.dumps({"capture_clock_skew_s": 0}))
-    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}", policy_file=str(policy))
+    lake = _lake_allowing_no_skew(tmp_path)
     lake.storage.write_bytes(
         "landing/consent/c.jsonl",
         jsonl(
@@ -116,9 +120,7 @@ def test_with_no_clock_skew_an_opt_out_outranks_an_opt_in_of_the_same_microsecon
 
 def test_with_no_clock_skew_an_opt_in_two_microseconds_later_decides(tmp_path: Path) -> None:
     """The tie-break is a microsecond wide, no wider: a later opt-in still counts."""
-    policy = tmp_path / "policy.json"
-    policy.write_text(json.dumps({"capture_clock_skew_s": 0}))
-    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}", policy_file=str(policy))
+    lake = _lake_allowing_no_skew(tmp_path)
     lake.storage.write_bytes(
         "landing/consent/c.jsonl",
         jsonl(
