@@ -24,6 +24,16 @@ def announce(lake, purged: dict) -> dict | None:
         return revocation_extra(purged)
 
 
+def told_to_erase(announcements: list[dict | None]) -> list[tuple[str, str]]:
+    """(training run, version) of every run ``announcements`` told to erase its copy."""
+    return [
+        (r["run_id"], r["version"])
+        for extra in announcements
+        if extra is not None and extra["erase_copies"]
+        for r in extra["training_runs"]
+    ]
+
+
 def published_and_trained(lake, customer: str = "zed-4417", other: str = "bob") -> dict:
     """``customer``'s row and three of ``other``'s published; a training run ("t1") uses that version. Its
     consumption."""
@@ -95,7 +105,7 @@ def test_another_customers_deletion_erases_nothing_of_the_opted_out(lake):
     purged = lake.privacy(check_deadlines=False)["published"]
     assert not purged.get("erase_withdrawn") and announce(lake, purged) is None
     with lake.store() as store:
-        assert len(store.withdrawn_speakers_of(DATASET, _speakers(lake, ["zed-4417"]))) == 1
+        assert len(store.withdrawn_speakers_of(DATASET, speakers(lake, ["zed-4417"]))) == 1
 
 
 def test_a_deletion_naming_the_customer_in_another_case_erases(lake):
@@ -116,7 +126,7 @@ def test_a_dry_run_announces_nothing_and_keeps_the_record(lake):
     assert purged["dry_run"] and purged["erase_withdrawn"]
     assert announce(lake, purged) is None
     with lake.store() as store:
-        assert store.withdrawn_speakers_of(DATASET, _speakers(lake, ["zed-4417"]))
+        assert store.withdrawn_speakers_of(DATASET, speakers(lake, ["zed-4417"]))
 
 
 def test_a_key_rotation_between_the_opt_out_and_the_deletion_keeps_the_record(lake, monkeypatch):
@@ -129,7 +139,7 @@ def test_a_key_rotation_between_the_opt_out_and_the_deletion_keeps_the_record(la
     assert ("t1", used["version"]) in {(r["run_id"], r["version"]) for r in extra["training_runs"]}
 
 
-def _speakers(lake, customers: list[str]) -> list[str]:
+def speakers(lake, customers: list[str]) -> list[str]:
     from utterance_governance.privacy import speaker_keys
 
     return speaker_keys(pa.array(customers), lake.key.encode()).to_pylist()

@@ -7,17 +7,10 @@ followed by a delete-all: the hold's purge recorded nothing, and no training run
 from __future__ import annotations
 
 import pyarrow as pa
-from tests.unit.purge.test_erase_after_opt_out import published_and_trained
+from tests.unit.purge.test_erase_after_opt_out import announce, published_and_trained, speakers
 from tests.unit.purge.test_every_copy_edges import deletion, opt_out, receipt
 
 DATASET = "assistant-sft"
-
-
-def announce(lake, purged):
-    from ug_airflow.lineage import revocation_extra
-
-    with lake._environment():
-        return revocation_extra(purged)
 
 
 def _published_trained_opted_out(lake, row_id="Zed-4417", opt_id="zed-4417"):
@@ -28,14 +21,8 @@ def _published_trained_opted_out(lake, row_id="Zed-4417", opt_id="zed-4417"):
     assert "u-zed-1" not in lake.live_ids()
     announce(lake, purged)
     with lake.store() as store:
-        assert store.withdrawn_speakers_of(DATASET, _speakers(lake, [row_id]))  # recorded under the row's key
+        assert store.withdrawn_speakers_of(DATASET, speakers(lake, [row_id]))  # recorded under the row's key
     return used
-
-
-def _speakers(lake, customers):
-    from utterance_governance.privacy import speaker_keys
-
-    return speaker_keys(pa.array(customers), lake.key.encode()).to_pylist()
 
 
 def test_control_same_run_announce_reaches_the_other_spelling(lake):
@@ -59,7 +46,7 @@ def test_announce_failed_then_the_next_run_reaches_the_other_spelling(lake):
     again = lake.privacy(check_deadlines=False)["published"]
     extra = announce(lake, again)
     with lake.store() as store:
-        left = store.withdrawn_speakers_of(DATASET, _speakers(lake, ["Zed-4417"]))
+        left = store.withdrawn_speakers_of(DATASET, speakers(lake, ["Zed-4417"]))
     assert extra is not None and used["version"] in extra["revoked_versions"], (
         f"next run announces nothing (erase_withdrawn={again.get('erase_withdrawn')}); records left: {len(left)}"
     )

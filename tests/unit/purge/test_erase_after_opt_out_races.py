@@ -7,7 +7,7 @@ time), and a deletion of a later batch is due, whatever the clocks. On both stor
 from __future__ import annotations
 
 import pytest
-from tests.unit.purge.test_erase_after_opt_out import published_and_trained
+from tests.unit.purge.test_erase_after_opt_out import announce, published_and_trained, told_to_erase
 from tests.unit.purge.test_every_copy_edges import deletion, opt_out, receipt
 
 DATASET = "assistant-sft"
@@ -19,13 +19,6 @@ def lake(tmp_path, store_url):
     from tests.pipeline import Lake
 
     return Lake(str(tmp_path / "lake"), store_url)
-
-
-def announce(lake, purged):
-    from ug_airflow.lineage import revocation_extra
-
-    with lake._environment():
-        return revocation_extra(purged)
 
 
 def test_a_deletion_taken_in_by_the_nightly_intake_during_the_opt_out_purge_is_announced(lake, monkeypatch):
@@ -63,12 +56,7 @@ def test_a_deletion_taken_in_by_the_nightly_intake_during_the_opt_out_purge_is_a
     for _ in range(2):
         told.append(announce(lake, lake.privacy(check_deadlines=False)["published"]))
     assert receipt(lake, "d1")["status"] == "completed"
-    erased = [
-        (r["run_id"], r["version"])
-        for extra in told
-        if extra is not None and extra["erase_copies"]
-        for r in extra["training_runs"]
-    ]
+    erased = told_to_erase(told)
     assert ("t1", used["version"]) in erased, (
         "zed's deletion is completed, yet training run t1 (which consumed a version with zed's rows) was only "
         f"ever told to stop using it, never to erase it: {told}"
@@ -95,10 +83,5 @@ def test_a_deletion_taken_in_after_the_opt_out_by_a_worker_whose_clock_lags_is_a
     monkeypatch.undo()
     told = [announce(lake, lake.privacy(check_deadlines=False)["published"]) for _ in range(2)]
     assert receipt(lake, "d1")["status"] == "completed"
-    erased = [
-        (r["run_id"], r["version"])
-        for extra in told
-        if extra is not None and extra["erase_copies"]
-        for r in extra["training_runs"]
-    ]
+    erased = told_to_erase(told)
     assert ("t1", used["version"]) in erased, f"never told to erase: {told}"
