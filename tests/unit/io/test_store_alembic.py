@@ -97,12 +97,12 @@ def test_the_revisions_are_one_line_from_schema_version_1():
 
 
 @pytest.mark.parametrize("start", EARLIER, ids=lambda r: f"from-{r or 'empty'}")
-def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, start):
-    store = GovernanceStore(store_url)
+def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(empty_store_url, start):
+    store = GovernanceStore(empty_store_url)
     try:
         if start is not None:
             upgrade_to(store, start)
-            assert revision_of(store_url) == start
+            assert revision_of(empty_store_url) == start
             if start == "0001":  # rows of schema version 1 are carried into shard lineages
                 with store.engine.begin() as conn:
                     conn.execute(
@@ -132,7 +132,7 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
         applied = store.migrate()
         assert applied == migrations.revisions()[migrations.revisions().index(start) + 1 if start else 0 :]
         assert store.schema_revision() == migrations.head()
-        assert schema_diff(store_url) == []
+        assert schema_diff(empty_store_url) == []
         store.require_schema()  # at head: accepted
         assert store.migrate() == []  # and nothing more to do
         if start == "0001":
@@ -166,16 +166,16 @@ def test_every_earlier_revision_upgrades_to_head_and_keeps_its_rows(store_url, s
         store.dispose()
 
 
-def test_the_head_schema_is_the_sqlalchemy_metadata(store_url):
+def test_the_head_schema_is_the_sqlalchemy_metadata(empty_store_url):
     """``compare_metadata`` finds nothing between a store made by the revisions and ``store_schema``:
     a table or index changed in the metadata without a revision fails here."""
-    store = GovernanceStore(store_url)
+    store = GovernanceStore(empty_store_url)
     try:
         store.migrate()
     finally:
         store.dispose()
-    assert schema_diff(store_url) == []
-    engine = create_engine(store_url)
+    assert schema_diff(empty_store_url) == []
+    engine = create_engine(empty_store_url)
     try:
         assert set(inspect(engine).get_table_names()) == set(metadata.tables) | {"alembic_version"}
         with engine.begin() as conn:  # the comparison sees a missing index, and one on another expression
@@ -185,7 +185,7 @@ def test_the_head_schema_is_the_sqlalchemy_metadata(store_url):
     finally:
         engine.dispose()
     # (PostgreSQL's reflection also reports the changed one as removed and added)
-    assert {"add_index", "changed_expression_index"} <= {d[0] for d in schema_diff(store_url)}
+    assert {"add_index", "changed_expression_index"} <= {d[0] for d in schema_diff(empty_store_url)}
 
 
 def _legacy_version_3(url: str, *, early: bool) -> None:
@@ -212,9 +212,9 @@ def _legacy_version_3(url: str, *, early: bool) -> None:
 
 
 @pytest.mark.parametrize("early", [False, True], ids=["version-3", "early-version-3"])
-def test_a_store_made_before_alembic_is_stamped_and_upgraded(store_url, early):
-    _legacy_version_3(store_url, early=early)
-    store = GovernanceStore(store_url)
+def test_a_store_made_before_alembic_is_stamped_and_upgraded(empty_store_url, early):
+    _legacy_version_3(empty_store_url, early=early)
+    store = GovernanceStore(empty_store_url)
     try:
         with pytest.raises(
             StoreSchemaMismatch, match=r"holds schema version 3 \(before Alembic\).*ug migrate-store"
@@ -226,7 +226,7 @@ def test_a_store_made_before_alembic_is_stamped_and_upgraded(store_url, early):
             assert conn.scalar(text("SELECT value FROM store_meta WHERE key = 'schema_version'")) == "4"
     finally:
         store.dispose()
-    assert schema_diff(store_url) == []
+    assert schema_diff(empty_store_url) == []
 
 
 def _settings(tmp_path, url: str, env: str):
@@ -235,22 +235,22 @@ def _settings(tmp_path, url: str, env: str):
 
 
 @pytest.mark.parametrize("env", ["production", "development"])
-def test_tasks_refuse_a_store_behind_head_and_never_migrate_it(store_url, tmp_path, env, monkeypatch):
+def test_tasks_refuse_a_store_behind_head_and_never_migrate_it(empty_store_url, tmp_path, env, monkeypatch):
     """A task's store (``RunContext.store``, ``from_settings``) at an older revision is refused with
     what to run, and left as it was; only development's embedded SQLite store is migrated for it."""
     older = migrations.revisions()[-2]
-    store = GovernanceStore(store_url)
+    store = GovernanceStore(empty_store_url)
     try:
         upgrade_to(store, older)
     finally:
         store.dispose()
-    settings = _settings(tmp_path, store_url, env)
+    settings = _settings(tmp_path, empty_store_url, env)
     ctx = RunContext(run_id="r1", dag_id="utterances_publish", now=T0.isoformat(), data_root=settings.data_root,
                      dataset=DS, env=env)  # fmt: skip
-    for name, value in {"UG_DATABASE_URL": store_url, "UG_ENV": env, "UG_DATA_ROOT": settings.data_root,
+    for name, value in {"UG_DATABASE_URL": empty_store_url, "UG_ENV": env, "UG_DATA_ROOT": settings.data_root,
                         "UG_PSEUDONYM_KEY": "a-production-key-of-32-bytes-or-more"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
-    if env == "development" and store_url.startswith("sqlite"):
+    if env == "development" and empty_store_url.startswith("sqlite"):
         assert ctx.store.schema_revision() == migrations.head()
         ctx.store.dispose()
         return
@@ -259,17 +259,17 @@ def test_tasks_refuse_a_store_behind_head_and_never_migrate_it(store_url, tmp_pa
         ctx.store  # noqa: B018
     with pytest.raises(StoreSchemaMismatch, match="ug migrate-store"):
         GovernanceStore.from_settings(settings)
-    assert revision_of(store_url) == older  # untouched
+    assert revision_of(empty_store_url) == older  # untouched
 
 
-def test_a_store_with_no_schema_is_refused_by_tasks(store_url, tmp_path):
+def test_a_store_with_no_schema_is_refused_by_tasks(empty_store_url, tmp_path):
     with pytest.raises(StoreSchemaMismatch, match=r"has no schema yet.*Run `ug migrate-store`"):
-        GovernanceStore.from_settings(_settings(tmp_path, store_url, "production"))
-    assert revision_of(store_url) is None
+        GovernanceStore.from_settings(_settings(tmp_path, empty_store_url, "production"))
+    assert revision_of(empty_store_url) is None
 
 
-def test_a_store_newer_than_the_code_is_refused(store_url):
-    store = GovernanceStore(store_url)
+def test_a_store_newer_than_the_code_is_refused(empty_store_url):
+    store = GovernanceStore(empty_store_url)
     try:
         store.migrate()
         with store.engine.begin() as conn:
@@ -282,13 +282,13 @@ def test_a_store_newer_than_the_code_is_refused(store_url):
         store.dispose()
 
 
-def test_migrate_store_creates_upgrades_and_checks(store_url, monkeypatch, capsys):
-    monkeypatch.setenv("UG_DATABASE_URL", store_url)
+def test_migrate_store_creates_upgrades_and_checks(empty_store_url, monkeypatch, capsys):
+    monkeypatch.setenv("UG_DATABASE_URL", empty_store_url)
     monkeypatch.delenv("UG_PSEUDONYM_KEY", raising=False)
     monkeypatch.setenv("UG_ENV", "production")  # migrating needs the store's URL only, not the key
     assert cli_main(["migrate-store", "--check"]) == 1
     assert "has no schema yet" in capsys.readouterr().err
-    assert revision_of(store_url) is None  # --check changes nothing
+    assert revision_of(empty_store_url) is None  # --check changes nothing
     assert cli_main(["migrate-store"]) == 0
     assert (
         f"at revision {migrations.head()} (head); applied 0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008, 0009, 0010"

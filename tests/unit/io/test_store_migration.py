@@ -86,13 +86,13 @@ def _index_names(engine, table: str) -> set[str]:
         return set(conn.execute(text(query), {"t": table}).scalars())
 
 
-def test_a_version_1_store_is_refused_then_migrated_in_place(store_url, monkeypatch):
-    create_version_1(store_url)
-    store = GovernanceStore(store_url)
+def test_a_version_1_store_is_refused_then_migrated_in_place(empty_store_url, monkeypatch):
+    create_version_1(empty_store_url)
+    store = GovernanceStore(empty_store_url)
     try:
         with pytest.raises(StoreSchemaMismatch, match=r"schema version 1 \(before Alembic\).* migrate-store"):
             store.require_schema()
-        monkeypatch.setenv("UG_DATABASE_URL", store_url)
+        monkeypatch.setenv("UG_DATABASE_URL", empty_store_url)
         assert cli_main(["migrate-store"]) == 0
         store.require_schema()  # up to date now: accepted as is
         assert store.migrate() == []
@@ -121,10 +121,10 @@ def test_a_version_1_store_is_refused_then_migrated_in_place(store_url, monkeypa
         store.dispose()
 
 
-def test_code_from_before_alembic_refuses_a_migrated_store(store_url):
+def test_code_from_before_alembic_refuses_a_migrated_store(empty_store_url):
     """``store_meta.schema_version`` is 4 once Alembic runs: code that knew versions 1 to 3 said "this
     code is older than the store" for any version above its own."""
-    store = GovernanceStore(store_url)
+    store = GovernanceStore(empty_store_url)
     try:
         store.migrate()
         with store.engine.connect() as conn:
@@ -136,13 +136,15 @@ def test_code_from_before_alembic_refuses_a_migrated_store(store_url):
         store.dispose()
 
 
-def test_privacy_records_stored_before_schema_3_are_made_canonical_or_quarantined(store_url, monkeypatch):
+def test_privacy_records_stored_before_schema_3_are_made_canonical_or_quarantined(
+    empty_store_url, monkeypatch
+):
     """Records older readers accepted as valid although they match nothing (a trailing space in the id,
     ``Model_Training``, a purpose that is not one) are settled by the migration, as they would be today."""
     from utterance_governance.io.store_schema import consent_events, deletion_requests, privacy_batches
 
-    create_version_1(store_url)
-    engine = create_engine(store_url)
+    create_version_1(empty_store_url)
+    engine = create_engine(empty_store_url)
     try:
         with engine.begin() as conn:
             batch = conn.execute(insert(privacy_batches).values(kind="consent", source_file="c.jsonl", ingested_at=T0,
@@ -159,9 +161,9 @@ def test_privacy_records_stored_before_schema_3_are_made_canonical_or_quarantine
                                                       "ingested_at": T0}])  # fmt: skip
     finally:
         engine.dispose()
-    monkeypatch.setenv("UG_DATABASE_URL", store_url)
+    monkeypatch.setenv("UG_DATABASE_URL", empty_store_url)
     assert cli_main(["migrate-store"]) == 0
-    store = GovernanceStore(store_url)
+    store = GovernanceStore(empty_store_url)
     try:
         assert store.consent_events().select(["event_id", "customer_id", "purpose", "status"]).to_pylist() == [
             {"event_id": "e1", "customer_id": "c1", "purpose": "model_training", "status": "opted_out"}]  # fmt: skip
