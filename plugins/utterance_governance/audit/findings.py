@@ -59,6 +59,7 @@ RULES: dict[str, AuditRule] = _rules(
     ("ledger_row_missing", VIOLATION, "a ledger row of the live version that no live shard holds"),
     ("ledger_field_mismatch", VIOLATION, "a live row's speaker_key, locale or captured_date differs from the ledger's"),
     ("duplicate_row", VIOLATION, "an utterance live more than once"),
+    ("duplicate_content", VIOLATION, "a live row whose content (user turn and assistant turn) an earlier live row holds"),
     # deletion deadlines
     ("deletion_overdue", VIOLATION, "a deletion request is past its deadline without a completed receipt"),
     ("deletion_at_risk", WARNING, "a deletion request's deadline is near"),
@@ -135,6 +136,14 @@ class Findings:
 
     def flag(self, rule: str, message: str, **where: Any) -> None:
         self.add(Finding(rule, message, **where))
+
+    def count_more(self, rule: str, n: int) -> None:
+        """``n`` more findings of ``rule`` than were added one by one (a count the store gave, beyond
+        the findings it named)."""
+        if rule not in RULES:
+            raise KeyError(f"unknown audit rule {rule!r}")
+        if n > 0:
+            self.counts[rule] += n
 
     def extend(self, findings: Iterable[Finding]) -> None:
         for finding in findings:

@@ -12,7 +12,7 @@
 - against the ledger of the live version (``join_ledger``, ``ledger_findings``): each row recorded
   there with the speaker key, locale and capture date it has (``ledger_field_findings``; the privacy
   verdict judges the recorded ones), and each utterance live once (``duplicate_findings``, and the
-  store's ``ledger_duplicates``).
+  store's ``ledger_duplicates``), and each content live once (the store's ``ledger_content_repeats``).
 
 ``scan_rows`` runs them all, one shard at a time: its memory holds one shard, whatever the
 dataset's size.
@@ -376,7 +376,8 @@ def scan_rows(
 
     One shard at a time, with that shard's ledger rows: memory holds one shard, whatever the size
     of the dataset. What spans shards is asked of the store: ledger rows of shards the manifest
-    does not list, and utterances the ledger records twice in the version.
+    does not list, utterances the ledger records twice in the version, and contents it records for two
+    utterances (the dedup's promise, SPEC §4 rule 5).
     """
     started = time.perf_counter()
     scan = RowScan(Findings(), version, consent_events=state.consent.num_rows,
@@ -390,6 +391,11 @@ def scan_rows(
     for uid, paths in store.ledger_duplicates(dataset, version).items():
         scan.findings.add(Finding("duplicate_row", f"the ledger records it in {len(paths)} live shards: {paths}",
                                   shard=paths[0], utterance_id=uid))  # fmt: skip
+    repeats, named = store.ledger_content_repeats(dataset, version, MAX_FINDINGS_PER_RULE)
+    for uid, path, earliest in named:
+        scan.findings.add(Finding("duplicate_content", f"its content is live in an earlier capture too "
+                                  f"(utterance {earliest}): the dedup let it through", shard=path, utterance_id=uid))  # fmt: skip
+    scan.findings.count_more("duplicate_content", repeats - len(named))
     for path, rows in _shard_tables(storage, dataset, manifest, scan.findings):
         shard_ledger = store.ledger_rows(dataset, version, shard_paths=[path])
         scan.shards_scanned += 1

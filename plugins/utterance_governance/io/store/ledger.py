@@ -643,6 +643,48 @@ class Ledger(DatasetVersions):
                 out.setdefault(uid, []).append(path)
         return out
 
+    def ledger_content_repeats(
+        self, dataset: str, version: str, detail: int
+    ) -> tuple[int, list[tuple[str, str, str]]]:
+        """Rows of ``version``'s ledger whose content (``content_hash``) an earlier capture in the version
+        holds too: none may be live (SPEC §4 rule 5, the dedup's promise). Returns how many such rows
+        there are (one per utterance beyond a content's first; an utterance recorded twice is
+        ``ledger_duplicates``'s), and for the first ``detail`` contents (by hash) each such row as
+        (utterance_id, shard_path, the utterance_id of the content's earliest capture). One grouped
+        query over the version's ledger, as ``ledger_duplicates`` runs, and the few rows it names."""
+        joined, where = self._version_ledger(dataset, version)
+        uid, content = ledger.c.utterance_id, ledger.c.content_hash
+        grouped = (
+            select(content, func.count(func.distinct(uid)))
+            .select_from(joined)
+            .where(where)
+            .group_by(content)
+            .having(func.count(func.distinct(uid)) > 1)
+            .order_by(content)
+        )
+        rows: list[tuple[str, str, str]] = []
+        with self._read() as conn:
+            total, named = 0, []
+            for content_hash, n in conn.execute(grouped):
+                total += int(n) - 1
+                if len(named) < detail:
+                    named.append(content_hash)
+            for chunk in _chunks(named):
+                stmt = (
+                    select(content, uid, version_shards.c.shard_path)
+                    .select_from(joined)
+                    .where(where, content.in_(chunk))
+                    .order_by(content, ledger.c.captured_at, uid, version_shards.c.shard_path)
+                )
+                first: dict[str, str] = {}
+                seen: set[tuple[str, str]] = set()
+                for content_hash, utterance_id, path in conn.execute(stmt):
+                    earliest = first.setdefault(content_hash, utterance_id)
+                    if utterance_id != earliest and (content_hash, utterance_id) not in seen:
+                        seen.add((content_hash, utterance_id))
+                        rows.append((utterance_id, path, earliest))
+        return total, rows
+
     def ledger_count(self, dataset: str, version: str) -> int:
         joined, where = self._version_ledger(dataset, version)
         with self._read() as conn:
