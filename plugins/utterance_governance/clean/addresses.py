@@ -142,7 +142,7 @@ _GERMAN_NUMBER = (
 # no unit after a house number ("am Bahnhof 2 Stunden", "2 c. flour", "r. kelly 3 songs")
 _NOT_A_UNIT_AFTER = (
     r"(?![ ]*(?i:%|€|\$|minutes?|mins?|hours?|h|horas?|minutos?|minuti|ore|stunden|minuten|uhr|km|kg|g|m|cm|mm|ml"
-    r"|euros?|dollars?|reais|pesos|libras?|percent|por[ ]ciento|per[ ]cento|songs?|times|veces|volte|vezes|stunden?|tagen?|wochen|jahren?|mal|personen|leute|prozent|grad)(?![\w]))"
+    r"|euros?|dollars?|reais|pesos|libras?|percent|por[ ]ciento|per[ ]cento|songs?|times|veces|volte|vezes|stunden?|tagen?|wochen|jahren?|mal|personen|leute|prozent|grad|anos|años|anni|ans|years?)(?![\w]))"
 )
 # no range, score, time or measure after the number ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4",
 # "am Supermarkt 10 nach 5", "am Feldberg 30 cm Neuschnee"), nor a number glued to another ("18-24"); "Hauptstraße
@@ -266,7 +266,7 @@ _NOT_LAAN_NAME = (
 # A street type abbreviated before the name, in any case: "v.le monza 12", "p.za garibaldi 3", "avda. de américa
 # 12", "av. paulista 1000", "c/ serrano 45"; the one-letter ones ("c." for calle, "r." for rua) only after a
 # preposition of the language ("vivo en c. mayor 5", "moro na r. das flores 123"; not "add 2 c. flour", "play r.
-# kelly 3 songs"). No unit after the number.
+# kelly 3 songs"), or a capital "R." before a particle ("entrega R. das Flores, 123"). No unit after the number.
 _ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.zza|p\.le|p\.tta|c\.so|avda\.?|av\.|pza\.|trav\.|estr\.|rod\.|c/"
 _STREET_NAME_NUMBER = (
     rf"(?:{_PARTICLE}[ ])?(?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,3}}?(?:{_NOT_A_STREET_WORD}{_W}[ ]|{_NOT_A_STREET_WORD}{_W},[ ]?)"
@@ -275,6 +275,8 @@ _STREET_NAME_NUMBER = (
 _ABBREVIATED_FIRST_RE = re.compile(
     rf"(?i:(?<![\w.])(?:{_ABBREVIATED_BEFORE})[ ]?{_STREET_NAME_NUMBER})"
     rf"|(?i:\b(?:en|na|no|em|in|a|al|à|da|de|la|nella|alla|sur)[ ](?P<address>[cr]\.[ ]{_STREET_NAME_NUMBER}))"
+    # a capital "R." before a Portuguese particle needs no preposition: "entrega R. das Flores, 123"
+    rf"|(?<![\w.])R\.[ ](?i:(?:da|das|do|dos|de)[ ]{_STREET_NAME_NUMBER})"
 )
 _FRENCH_HINT = re.compile(rf"[0-9a-z],?[ ](?i:{_alternation(_ABBREVIATED_AFTER_NUMBER)}|r)\.?[ ]")
 _ABBREVIATED_HINT = re.compile(

@@ -821,7 +821,7 @@ def _lower_case_street(text: str) -> bool:
 # - "3240 Meadowbrook, Springfield IL 62704": a number, capitalised words, a comma, a city, a US state and a ZIP code
 _NO_UNIT_AFTER = (
     rf"(?![\w.,]\d)(?!\s*{_UNITS})(?!\s+(?:songs?|times|runden|tracks?)\b)"
-    r"(?!\s*(?:kg|g|cm|mm|ml|pesos|reais|libras|minutos?|horas?|leute)\b)"
+    r"(?!\s*(?:kg|g|cm|mm|ml|pesos|reais|libras|minutos?|horas?|leute|anos|años|anni|ans|years?)\b)"
 )
 # ... nor a range, a score, a time or a measure ("am Bodensee 18 bis 24 Grad", "im Sektor 7 gegen 4", "30 cm")
 # (a range before a measure: "am Bodensee 18-24 Grad", "8-13 Uhr"; a time or a score, "3:1"; a date, "3. Juni";
@@ -832,6 +832,11 @@ _NO_RANGE_AFTER = (
     r"|\.\s?(?:januar|februar|märz|april|mai|juni|juli|august|september|oktober|november|dezember|\[name\])\b)))"
 )
 _NAME_WORDS = r"(?:[^\W\d_][\w'’-]*\.?,?\s+){1,5}"  # (a comma after the name: "Av. Paulista, 1000")
+# ... and after a one-letter "c." or "r.", no verb among them: "o livro de R. de Souza tem 3 capítulos" names a person
+_NAME_WORDS_NO_VERB = (
+    r"(?:(?!(?i:tem|têm|tiene|tienen|é|es|está|son|era|fue|foi|ha|has|have|had|is|was|are|com|con)\b)"
+    r"[^\W\d_][\w'’-]*\.?,?\s+){1,5}"
+)
 _ABBREVIATED_STREET = re.compile(
     rf"\b[A-ZÄÖÜ][^\W\d_]+\s+(?i:str)\.?\s*\d{{1,4}}[a-z]?\b{_NO_UNIT_AFTER}"
     # (a French type after its number, then a particle or a capitalised name: not "900 sq. ft.", "2 bd. apartment",
@@ -842,7 +847,9 @@ _ABBREVIATED_STREET = re.compile(
     rf"|\b\d{{1,5}}[a-z]?,?\s+(?i:r)\.\s+(?:(?i:de|du|des|la|le)\b|[a-zà-ÿ])"
     rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*{_NAME_WORDS}"
     rf"\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
-    rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+{_NAME_WORDS}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+    rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+{_NAME_WORDS_NO_VERB}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+    # "R. das Flores, 123": Portuguese "rua" as a capital "R." before its particle, with or without a preposition
+    rf"|(?<![\w.])R\.\s+(?i:da|das|do|dos|de)\s+{_NAME_WORDS_NO_VERB}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER}"
 )
 # (an adjective only of those streets are named with: "An der Alten Mühle 5"; not "im Englischen Garten 5")
 _PREPOSITION_STREET = re.compile(
@@ -1409,7 +1416,7 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
 # union's pass over 392k texts took 6.6 s, not 1.0)
 _ADDRESS_OWN_PASS = (
     r"(?i:\bstr\.?\s*[0-9]|[0-9],?\s(?:av|bd|bld|bvd|boul|rte|imp|fbg|pl|chem|all|sq|crs|r)\.?\s"
-    r"|(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/|\s[cr]\.)\s"
+    r"|(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/|(?:^|\s)[cr]\.)\s"
     r"|(?:markt|platz|ring|hof|berg|graben|anger|garten|gärten|bach|feld|felde|acker|hang|damm|kamp|rain|weiher"
     r"|brunnen|tor|eck|holz|busch|stein|wald|hafen|kai|linden|wiese|wiesen|weide|weiden|mühle|kirche|see|teich"
     r"|steig|pfad|weg|gasse|allee|ufer|höhe|heide|grund|hain|kreuz|born|brink|stieg|tal|bruch|moor|winkel|zoll"
