@@ -160,14 +160,21 @@ _NOT_A_STREET_WORD = (
 )
 # "Kerkstraat nummer 12", "Hauptstraße Nr. 5", "Hauptstraße Hausnummer 5"
 _HOUSE_NUMBER_WORD = r"(?:nr\.?|nummer|hausnummer|huisnummer|no\.)"
+# the word for "number" between a Romance street's name and its number: "Rua das Flores, nº 123", "Calle de
+# Serrano, número 45", "rue Lepic, numéro 12"
+_NUMERO = r"(?:n[oº°.]*|n[úu]mero|numéro)"
 _PARTS = [
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib; 350 5th ave, 200 w 34th st
     rf"(?i:\b{_NUMBER},?[ ](?:(?:{_W}|{_ORDINAL})[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
     rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
+    # "i live on Maple Street, number 12": a capitalised street, its type, then the word for its number, ending
+    # the clause ("Abbey Road, number 3 in the charts" is a chart)
+    rf"\b{_CAP}[ ](?:{_CAP}[ ]){{0,3}}(?i:{_alternation(_STRONG_AFTER)})\.?,?[ ](?i:number|no\.|nr\.?|\#)[ ]?{_NUMBER}\b"
+    r"(?=[ ]*(?:$|[,.;!?\n]))",
     # Via Pasquale Scura 127, calle mayor 5, Rua das Flores, 123
-    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
-    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}(?:,?[ ](?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,4}}?|,)[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b",
+    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{1,5}}?,?[ ]?(?:{_NUMERO}[ ]?)?{_NUMBER}\b)",
+    rf"\b(?:{_alternation(_WEAK_BEFORE)})\.?[ ](?:{_PARTICLE}[ ])?{_CAP}(?:,?[ ](?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,4}}?|,)[ ]?(?:{_NUMERO}[ ]?)?{_NUMBER}\b",
     # Hauptstraße 12, Goethestr. 5, Kerkstraat 12, moerasweg 61, Dózsa György út 50
     rf"\b(?:{_CAP}[ \-]){{0,2}}[^\W\d_]{{3,}}(?i:{_COMPOUND_ENDINGS})(?:\.[ ]?|,?[ ])(?i:{_HOUSE_NUMBER_WORD}[ ]?)?{_NUMBER}\b"
     rf"{_NOT_A_UNIT_AFTER}{_NOT_A_RANGE_AFTER}",
@@ -270,7 +277,7 @@ _NOT_LAAN_NAME = (
 _ABBREVIATED_BEFORE = r"v\.le|p\.za|p\.zza|p\.le|p\.tta|c\.so|avda\.?|av\.|pza\.|trav\.|estr\.|rod\.|c/"
 _STREET_NAME_NUMBER = (
     rf"(?:{_PARTICLE}[ ])?(?:{_NOT_A_STREET_WORD}{_W}[ ]){{0,3}}?(?:{_NOT_A_STREET_WORD}{_W}[ ]|{_NOT_A_STREET_WORD}{_W},[ ]?)"
-    rf"(?:n[oº°.]*[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
+    rf"(?:{_NUMERO}[ ]?)?{_NUMBER}\b{_NOT_A_UNIT_AFTER}"
 )
 _ABBREVIATED_FIRST_RE = re.compile(
     rf"(?i:(?<![\w.])(?:{_ABBREVIATED_BEFORE})[ ]?{_STREET_NAME_NUMBER})"
@@ -331,9 +338,9 @@ _LOWER_PARTS = [
     rf"(?!(?i:{_NOT_STREET_WORDS})[ ])[^\W\d_][\w'’\-]*[^\W\d_sS][ ](?i:{_alternation(_WEAK_AFTER_LOWER)})"
     r"(?=[ ]*(?:$|[,.;!?\n]|[ ](?:please|in|and|near|then|thanks)\b))",
     # rua das flores, 123: a comma after the street's last word
-    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{0,4}}?[^\W\d_]+,[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
+    rf"(?i:\b(?:{_alternation(_STRONG_BEFORE)})[ ](?:{_W}[ ]){{0,4}}?[^\W\d_]+,[ ]?(?:{_NUMERO}[ ]?)?{_NUMBER}\b)",
     # plaza de españa 5: a type that is also a word, in lower case before a particle
-    rf"(?i:\bplaza[ ](?:de[ ]la|del|de)[ ](?:{_W}[ ]){{1,3}}?,?[ ]?(?:n[oº°.]*[ ]?)?{_NUMBER}\b)",
+    rf"(?i:\bplaza[ ](?:de[ ]la|del|de)[ ](?:{_W}[ ]){{1,3}}?,?[ ]?(?:{_NUMERO}[ ]?)?{_NUMBER}\b)",
     # alten markt 5, am alten markt 5: an adjective and "markt" (not "am markt um 5")
     rf"(?i:\b[^\W\d_]{{2,}}(?:en|er|es|e)[ ]markt[ ]{_NUMBER}\b)",
     # laan van meerdervoort 10, laan van de helden 3: a Dutch avenue named after a place or a thing, one

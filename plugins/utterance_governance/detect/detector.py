@@ -1090,6 +1090,21 @@ def _fewest_phone_digits(region: str) -> int:
     return min(national, 5)
 
 
+# A number of fewer national digits than this, written without a trunk "0", a "+" or a parenthesis, is no
+# one's phone in the allowed regions (personal numbers have nine or ten, a trunk "0" or a "+"): it is a
+# region's service or short number at most ("14050", "841830"), and far more often a year, a time, a price, a
+# count or a part number beside a date ("um 16.45 Uhr", "1685", "1.645 Euro", "49825-979") that the
+# matcher validates, a night blocked for nothing (redaction reads a number of one group as no phone)
+_FEWEST_UNDIALLED_DIGITS = 7
+
+
+def _dialled(match) -> bool:
+    """A match of ``PhoneNumberMatcher`` written as a phone number is: seven national digits or more, or
+    dialled with a trunk "0", a "+" or an area code in parentheses."""
+    raw = match.raw_string.lstrip()
+    return raw[:1] in ("0", "+", "(") or len(str(match.number.national_number)) >= _FEWEST_UNDIALLED_DIGITS
+
+
 def _phones(text: str, region: str | None) -> Iterator[str]:
     import phonenumbers
 
@@ -1102,9 +1117,10 @@ def _phones(text: str, region: str | None) -> Iterator[str]:
     for r in regions:
         if longest < _fewest_phone_digits(r):
             continue
-        for _ in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
-            yield "phonenumbers_matcher"
-            return
+        for match in phonenumbers.PhoneNumberMatcher(text, r, leniency=phonenumbers.Leniency.VALID):
+            if _dialled(match):
+                yield "phonenumbers_matcher"
+                return
     if longest < _OTHER_REGIONS_FROM:
         return
     # a customer gives a number of another country than their locale's (a US number in a de-DE row, a
