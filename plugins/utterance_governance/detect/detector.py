@@ -848,6 +848,9 @@ _ABBREVIATED_STREET = re.compile(
     rf"|(?i:(?<![\w.])(?:v\.le|p\.za|p\.le|p\.tta|avda\.|av\.|pza\.|trav\.|c/)\s*{_NAME_WORDS}"
     rf"\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
     rf"|(?i:\b(?:en|na|no|em|in|a|al|da|de|la)\s+[cr]\.\s+{_NAME_WORDS_NO_VERB}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER})"
+    # "Maple Street, number 12" ending a clause (not "Abbey Road, number 3 in the charts")
+    rf"|\b[A-Z][a-z]+\s+(?:[A-Z][a-z]+\s+){{0,3}}(?i:{_EN_STRONG_STREET_TYPES}|st|rd|ln|dr|ct)\.?,?\s+"
+    rf"(?i:number|no\.|nr\.?|\#)\s?\d{{1,5}}[a-z]?\b(?=\s*(?:$|[,.;!?]))"
     # "R. das Flores, 123": Portuguese "rua" as a capital "R." before its particle, with or without a preposition
     rf"|(?<![\w.])R\.\s+(?i:da|das|do|dos|de)\s+{_NAME_WORDS_NO_VERB}\d{{1,5}}[a-z]?\b{_NO_UNIT_AFTER}"
 )
@@ -1439,6 +1442,7 @@ _ADDRESS_OWN_PASS = (
     r"|deich|koppel|wall|burg|sand|esch|driesch|mauer|friedhof|bahnhof|lehen|rott|rathaus|schloss|schule"
     r"|kloster|park|\bau|\bpost)\s+[0-9])"
     r"|[A-Z][A-Za-z]+,?\s+[0-9]{5}"
+    r"|(?i:(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct)\.?,?\s(?:number|no\.|nr)\.?\s?[0-9])"
 )
 
 _OWN_GATE = "|".join(
