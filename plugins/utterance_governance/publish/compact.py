@@ -63,7 +63,7 @@ from utterance_governance.publish.commit import (
     shard_level,
 )
 from utterance_governance.publish.partitions import partition_count, read_partition, write_partitioned
-from utterance_governance.publish.shards import SORT_KEYS
+from utterance_governance.publish.shards import SORT_KEYS, as_shard
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,8 @@ def _stage_rows(
 
     for shard in due.shards:
         try:
-            rows = _read_verified(storage, dataset, shard).select(S.SHARD.names)
+            # (as_shard: a rotation before 2026-12-07 wrote its shards with a nullable speaker key)
+            rows = as_shard(_read_verified(storage, dataset, shard))
         except ShardCorrupt as exc:
             raise CompactionRefused(f"not compacting {dataset}: {exc}") from exc
         pending.append(rows)

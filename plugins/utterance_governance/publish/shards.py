@@ -186,8 +186,16 @@ def write_shards(
     ]
 
 
+def as_shard(rows: pa.Table) -> pa.Table:
+    """``rows``' ``S.SHARD`` columns with ``S.SHARD``'s schema, its fields' nullability included: a column set by
+    name (a rotation's new speaker keys) is nullable, and a shard written so could not be concatenated with a
+    night's (a compaction, a second rotation failed on it)."""
+    return rows.select(S.SHARD.names).cast(S.SHARD)
+
+
 def write_shard(storage: Storage, dataset_dir: str, path: str, rows: pa.Table) -> ShardInfo:
-    """Write ``rows`` (``S.SHARD`` columns, in the order given) as the shard at ``path`` (atomic)."""
-    part = rows.select(S.SHARD.names)
+    """Write ``rows`` (``S.SHARD`` columns, in the order given) as the shard at ``path`` (atomic), with
+    ``S.SHARD``'s schema (``as_shard``)."""
+    part = as_shard(rows)
     size, digest = storage.write_parquet(f"{dataset_dir}/{path}", part, row_group_size=64_000)
     return ShardInfo(path, part.num_rows, size, digest)

@@ -89,6 +89,7 @@ from utterance_governance.publish.commit import (
     reconcile,
 )
 from utterance_governance.publish.compact import REKEY_KIND, merged_versions
+from utterance_governance.publish.shards import as_shard
 from utterance_governance.purge.published import WITHDRAWN, _read_verified, remove_replaced_shards
 from utterance_governance.purge.store_paths import reseal_store_paths
 from utterance_governance.purge.traces import (
@@ -187,6 +188,12 @@ def rekey_dataset(
             )  # scrubbed: the notes go (the marks, in ``rekey``)
             log.info("finished re-keying %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
             return result
+        if resumed and switched != new_fp:
+            # this rotation, stopped before its switch (a storage error, a crash): nothing is on the new key yet,
+            # so this run does it over, and its marks go with this run's
+            others = {k: keys for k, keys in others.items() if k not in resumed}
+        else:
+            resumed = []
         if others:
             stopped = ", ".join(f"{a} to {b} ({k})" for k, (a, b) in sorted(others.items()))
             raise KeyMismatch(
@@ -213,6 +220,7 @@ def rekey_dataset(
             "to": new_fp,
             "live_before": live,
             "version": live,
+            **({"resumed": resumed} if resumed else {}),
         }
         customers = known_customers(storage, store)
         old, new = key_map(customers, old_key, new_key)
@@ -363,7 +371,8 @@ def _pair_keys(pairs: pa.Table) -> pa.Array:
 
 def _live_rows(storage: Storage, store: GovernanceStore, dataset: str, live: str, manifest: dict) -> pa.Table:
     """Every live row (each shard verified), with the ledger's capture and landing times."""
-    parts = [_read_verified(storage, dataset, shard).select(S.SHARD.names) for shard in manifest["shards"]]
+    # (as_shard: a rotation before 2026-12-07 wrote its shards with a nullable speaker key)
+    parts = [as_shard(_read_verified(storage, dataset, shard)) for shard in manifest["shards"]]
     rows = pa.concat_tables(parts) if parts else S.SHARD.empty_table()
     ledger = store.ledger_rows(dataset, live)
     at = pc.index_in(rows.column("utterance_id"), value_set=ledger.column("utterance_id"))
