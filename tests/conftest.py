@@ -15,8 +15,10 @@ Hypothesis runs derandomized (profile ``suite``); ``HYPOTHESIS_PROFILE=explore``
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import settings
@@ -60,18 +62,26 @@ def postgres_admin_url() -> str:
     return url
 
 
+@contextlib.contextmanager
+def _database(admin_url: str, prefix: str, template: str | None = None) -> Iterator[tuple[str, str]]:
+    """A fresh, uniquely named PostgreSQL database (a clone of ``template`` when given): its name and its
+    SQLAlchemy URL; dropped afterwards."""
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:16]}"
+    admin_sql(admin_url, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    url = make_url(admin_url).set(drivername="postgresql+psycopg2", database=name)
+    try:
+        yield name, url.render_as_string(hide_password=False)
+    finally:
+        admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def postgres_url(postgres_admin_url: str):
     """A SQLAlchemy URL of a fresh, uniquely named PostgreSQL database, dropped after the test."""
-    from sqlalchemy.engine import make_url
-
-    name = f"ug_test_{uuid.uuid4().hex[:16]}"
-    admin_sql(postgres_admin_url, f'CREATE DATABASE "{name}"')
-    url = make_url(postgres_admin_url).set(drivername="postgresql+psycopg2", database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        admin_sql(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _database(postgres_admin_url, "ug_test") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -79,36 +89,22 @@ def postgres_head_template(postgres_admin_url: str):
     """The name of a PostgreSQL database at this code's head revision, made once per test process:
     ``store_url`` clones it (``CREATE DATABASE … TEMPLATE``) instead of running every Alembic revision
     for each test (0.2-0.4 s a test, a few hundred tests). Dropped at the end of the session."""
-    from sqlalchemy.engine import make_url
-
     from utterance_governance.io.store import GovernanceStore
 
-    name = f"ug_template_{uuid.uuid4().hex[:16]}"
-    admin_sql(postgres_admin_url, f'CREATE DATABASE "{name}"')
-    try:
-        url = make_url(postgres_admin_url).set(drivername="postgresql+psycopg2", database=name)
-        store = GovernanceStore(url.render_as_string(hide_password=False))
+    with _database(postgres_admin_url, "ug_template") as (name, url):
+        store = GovernanceStore(url)
         try:
             store.create_schema()
         finally:
             store.dispose()  # a template must have no connection when it is cloned
         yield name
-    finally:
-        admin_sql(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def postgres_head_url(postgres_admin_url: str, postgres_head_template: str):
     """``postgres_url``, but the database is at this code's head revision (a clone of the template)."""
-    from sqlalchemy.engine import make_url
-
-    name = f"ug_test_{uuid.uuid4().hex[:16]}"
-    admin_sql(postgres_admin_url, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_head_template}"')
-    url = make_url(postgres_admin_url).set(drivername="postgresql+psycopg2", database=name)
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        admin_sql(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _database(postgres_admin_url, "ug_test", postgres_head_template) as (_, url):
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
