@@ -31,6 +31,7 @@ from utterance_governance.io.readers import ReadResult
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
+from utterance_governance.privacy.keys import ERASED
 from utterance_governance.publish.shards import split_turns
 from utterance_governance.rules.base import Frame, Rule, apply_rules
 from utterance_governance.rules.duplicate import Duplicate, capture_order, content_hashes
@@ -89,6 +90,8 @@ class Decided:
     seconds: Counter = field(default_factory=Counter)  # wall time per stage: decide, redact
     # the recordings a listing deleted (``io.store.deleted.DELETED_RECORDINGS``): a redelivery never publishes
     deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
+    # the recordings a delete-all or a range covers (``io.store.erased``): sent again with another time, never
+    erased: pa.Table = field(default_factory=ERASED.empty_table)
 
 
 def decide_records(
@@ -196,7 +199,7 @@ def decide_records(
         deleted = _as_deleted(speakers.take(at), user_all, assistant_all, listings,
                               records.column("captured_at").take(at), _landed_at(records).take(at))  # fmt: skip
     seconds["decide"] += time.perf_counter() - started - seconds["redact"]
-    return Decided(decisions, publishable, counts, seconds, deleted)
+    return Decided(decisions, publishable, counts, seconds, deleted, verdict.erased())
 
 
 def listed_recordings(
@@ -311,7 +314,7 @@ def decide_withdrawn(
         rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings,
         rows.column("captured_at").take(at), _landed_at(rows).take(at),
     )  # fmt: skip
-    return Decided(decisions, publishable, counts, deleted=deleted)
+    return Decided(decisions, publishable, counts, deleted=deleted, erased=verdict.erased())
 
 
 def decide_file(

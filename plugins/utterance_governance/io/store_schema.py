@@ -411,6 +411,17 @@ deleted_recordings = Table(
     Column("fold_key", KEY, nullable=True),
 )
 
+# Recordings a delete-all or a range deletion erased (``io.store.erased``, Alembic 0020): the digest of the
+# request id and the utterance id (``privacy.keys.erased_digests``). Upstream may send an erased recording
+# again under its id, stamped with the time it was sent again or written with a wrong offset: no time rule
+# of the request covers it, this does. No speaker key, no text; a key rotation leaves it valid.
+erased_utterances = Table(
+    "erased_utterances",
+    metadata,
+    Column("id_digest", KEY, primary_key=True),
+    Column("request_id", KEY, nullable=False),
+)
+
 # The versions a purge revoked for an opt-out alone (``erase_copies`` false: training runs were told to stop using
 # them, not to erase them), per withdrawn speaker: a later deletion of that customer tells those runs to erase
 # their copies (``purge.withdrawn``). The versions from ``first_version`` to ``last_version`` (names sort), and

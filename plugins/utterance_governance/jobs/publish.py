@@ -307,6 +307,7 @@ def privacy_state(ctx: RunContext) -> PrivacyState:
         tuple(blocked),
         speakers_of_folds=state.speakers_of_folds,
         twins=state.twins,
+        erased_among=state.erased_among,
     )
 
 
@@ -851,8 +852,12 @@ def _duplicates_dir(ctx: RunContext) -> str:
 
 def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) -> dict:
     """A file's publishable rows into the content partitions (by ``content_hash``), and beside them the
-    recordings a listing deleted (``Decided.deleted``: ``dedup_content`` drops their redeliveries)."""
+    recordings a listing deleted (``Decided.deleted``: ``dedup_content`` drops their redeliveries). The
+    recordings a delete-all or a range covers go to the store at once (``Decided.erased``): the re-check
+    under the lock then withholds this night's copy of one sent again with another time."""
     partitions = file.get("partitions", 1)
+    if decided.erased.num_rows and not ctx.dry_run:
+        ctx.store.record_erased_utterances(decided.erased)
     written = write_partitioned(
         ctx.storage, _stage_dir(ctx, "content"), key, decided.publishable, "content_hash", partitions
     )
@@ -1495,6 +1500,8 @@ def _recheck(
         rechecked = recheck_rows(rows, state, ctx.policy, now, key)
         excluded = rechecked.excluded
         listed.append(rechecked.deleted)
+        if rechecked.erased.num_rows:
+            ctx.store.record_erased_utterances(rechecked.erased)
         if texts:
             excluded = pa.concat_tables(
                 [excluded, _naming_deleted(rows, said, excluded.column("utterance_id"))]

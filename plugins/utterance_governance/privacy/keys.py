@@ -14,12 +14,13 @@ revealing anything that helps to recompute a pseudonym.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from utterance_governance.privacy.identity import canonical_ids, key_of_canonical
+from utterance_governance.privacy.identity import canonical_ids, key_of_canonical, listed_key
 
 _FINGERPRINT_LABEL = b"utterance-governance/key-fingerprint/v1"
 _CACHE: dict[tuple[bytes, str], str] = {}
@@ -111,6 +112,32 @@ def fold_pairs(
         },
         schema=FOLD_PAIRS,
     )
+
+
+# what an erased recording's digest is made of beside its request and utterance ids (``erased_digests``)
+_ERASED_LABEL = b"utterance-governance/erased-utterance/v1\x00"
+
+
+# a recording a delete-all or a range erased, as the store keeps it (``io.store.erased``)
+ERASED = pa.schema([("id_digest", pa.string()), ("request_id", pa.string())])
+
+
+def erased_digests(
+    request_ids: pa.Array | pa.ChunkedArray, utterance_ids: pa.Array | pa.ChunkedArray
+) -> pa.Array:
+    """The digest by which the store remembers that a deletion request erased a recording
+    (``io.store.erased``): SHA-256, in hex, of the request id and the utterance id as a listing compares
+    it (``identity.listed_key``: canonical, case folded, a UUID in its one notation), position for
+    position; null where either is. Unkeyed: a key rotation leaves it valid, and it names no customer
+    (the request does, and only the request's own customer's rows are looked up by it)."""
+    pairs = pa.table({"request": request_ids, "utterance": listed_key(utterance_ids)})
+    digests = [
+        None if r is None or u is None else hashlib.sha256(_ERASED_LABEL + f"{r}\x00{u}".encode()).hexdigest()
+        for r, u in zip(
+            pairs.column("request").to_pylist(), pairs.column("utterance").to_pylist(), strict=True
+        )
+    ]
+    return pa.array(digests, pa.string())
 
 
 def speaker_key(customer_id: str, key: bytes) -> str | None:

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
 from utterance_governance.privacy.identity import canonical_ids, key_of_canonical, listed_key
+from utterance_governance.privacy.keys import erased_digests
 from utterance_governance.privacy.subjects import Subjects, _codes, micros
 
 NONE, OUT, IN = -1, 0, 1  # consent status of a customer at an instant
@@ -45,7 +46,8 @@ def deletion_pairs(s: Subjects) -> pd.DataFrame:
     Scopes: ``all`` covers what was captured at or before ``requested_at`` (give or take the devices'
     clock skew: words spoken just before the request on a device whose clock runs ahead carry a
     capture time just after it) and everything that landed before it, whatever its capture time;
-    ``range`` covers ``from <= captured_at <= to``;
+    ``range`` covers ``from <= captured_at <= to``; either covers a recording of its customer it erased
+    before, whatever its time now (``io.store.erased``: sent again stamped otherwise);
     ``utterances`` covers the listed ids of the requesting customer only, compared case-folded, and the
     other ids of the recordings they name (one recording an upstream delivered twice under two ids, one
     published, one dropped as its duplicate: ``PrivacyState.deletions_with_twins``).
@@ -125,7 +127,9 @@ def _exact_deletion_pairs(s: Subjects) -> pd.DataFrame:
         # its end after it, one behind puts words said just after its start before it
         lo_skewed, hi_skewed = pairs["lo"].to_numpy() - s.skew_us, pairs["hi"].to_numpy() + s.skew_us
         hit_range = ~is_all & (~t_known | ((lo_skewed <= t) & (t <= hi_skewed)))
-        parts.append(pairs.loc[hit_all | hit_range, ["row", "request_id"]])
+        hit = hit_all | hit_range
+        hit[np.flatnonzero(~hit)] = _erased(s, pairs.loc[~hit])
+        parts.append(pairs.loc[hit, ["row", "request_id"]])
 
     listing = (scope == "utterances") & (req_code >= 0)
     if listing.any():
@@ -147,6 +151,20 @@ def _exact_deletion_pairs(s: Subjects) -> pd.DataFrame:
             whose_unknown = rows[~rows["identified"]].merge(listed.drop(columns="code"), on="uid")
             parts += [mine[["row", "request_id"]], whose_unknown[["row", "request_id"]]]
     return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def _erased(s: Subjects, pairs: pd.DataFrame) -> np.ndarray:
+    """Per (row, request) pair no time rule covers: whether the store remembers the request erasing the row's
+    recording (``io.store.erased``): an erased recording sent again under its id with another capture time."""
+    if s.state.erased_among is None or not len(pairs):
+        return np.zeros(len(pairs), dtype=bool)
+    rows = pa.array(pairs["row"].to_numpy(dtype=np.int64))
+    digests = erased_digests(pa.array(pairs["request_id"].to_numpy(dtype=object), pa.string()),
+                             s.utterance_id.take(rows))  # fmt: skip
+    known = s.state.erased_among(digests.drop_null().to_pylist())
+    if not known:
+        return np.zeros(len(pairs), dtype=bool)
+    return np.asarray(pc.fill_null(pc.is_in(digests, value_set=pa.array(sorted(known), pa.string())), False))
 
 
 @dataclass(frozen=True)

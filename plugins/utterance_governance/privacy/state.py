@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -73,6 +73,11 @@ class PrivacyState:
     # (``TWINS``) an id a listing names (as the store keeps it) and another id of its recording: a
     # recording delivered twice under two ids, one published, one dropped as its duplicate
     twins: pa.Table = field(default_factory=lambda: TWINS.empty_table())
+    # those of some digests (``privacy.keys.erased_digests``) the store holds: the recordings a delete-all or a
+    # range erased (``io.store.erased``), covered by it whatever their time; None: no store, none known
+    erased_among: Callable[[Sequence[str]], Collection[str]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def publishing_blocked(self) -> bool:

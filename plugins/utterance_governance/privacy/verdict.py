@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.policy import Policy
+from utterance_governance.privacy.keys import ERASED, erased_digests
 from utterance_governance.privacy.rules import PRIVACY_RULES, consent_status, deletion_pairs
 from utterance_governance.privacy.state import PrivacyState
 from utterance_governance.privacy.subjects import Subjects
@@ -70,6 +71,23 @@ class Verdict:
             .min()
         )
         return first.index.to_numpy(dtype=np.int64), pa.array(first.to_numpy(dtype=object), pa.string())
+
+    def erased(self, rows: np.ndarray | None = None) -> pa.Table:
+        """``io.store.erased.ERASED`` of the rows (of ``rows``, default every row) a delete-all or a range
+        covers, one per such request: what the store remembers once they are withheld or erased, so that
+        their recordings sent again with another time stay covered."""
+        deletions = self.subjects.state.deletion_requests
+        scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
+        timed = deletions.column("request_id").filter(
+            pc.fill_null(pc.is_in(scope, pa.array(["all", "range"])), False)
+        )
+        pairs = self.pairs[self.pairs["request_id"].isin(set(timed.to_pylist()))]
+        if rows is not None:
+            pairs = pairs[pairs["row"].isin(set(np.asarray(rows, dtype=np.int64).tolist()))]
+        at = pa.array(pairs["row"].to_numpy(dtype=np.int64))
+        requests = pa.array(pairs["request_id"].to_numpy(dtype=object), pa.string())
+        digests = erased_digests(requests, self.subjects.utterance_id.take(at))
+        return pa.table({"id_digest": digests, "request_id": requests}, schema=ERASED).drop_null()
 
     def covering_requests(self, rows: np.ndarray | None = None) -> list[list[str]]:
         """The ids of the deletion requests covering each row (of ``rows``, default every row)."""

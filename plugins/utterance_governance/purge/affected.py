@@ -40,6 +40,7 @@ from utterance_governance.io.store import GovernanceStore
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
+from utterance_governance.privacy.keys import ERASED
 from utterance_governance.privacy.rules import RULES_VERSION
 from utterance_governance.privacy.said import NAMES_DELETED_CUSTOMER, SaidIds
 
@@ -55,6 +56,8 @@ class Affected:
     ledger: pa.Table  # the affected rows' ledger entries (same order as ``rows``)
     # the recordings a deletion listing covers among them (``io.store.deleted``): a redelivery never publishes
     deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
+    # those a delete-all or a range covers (``io.store.erased``): sent again with another time, never published
+    erased: pa.Table = field(default_factory=ERASED.empty_table)
 
     @property
     def shards(self) -> list[str]:
@@ -102,6 +105,7 @@ def find_affected(
             merge_counts(*(part.by_request for part in parts)),
             pa.concat_tables([part.ledger for part in parts]),
             pa.concat_tables([part.deleted for part in parts]),
+            pa.concat_tables([part.erased for part in parts]),
         )
     customers = state.withdrawing_customers
     if len(customers) == 0:
@@ -137,7 +141,7 @@ def _affected(
     recordings = as_deleted_recordings(
         ledger.column("speaker_key").take(at), ledger.column("content_hash").take(at), listings
     )
-    return Affected(rows, by_request, ledger.take(take), recordings)
+    return Affected(rows, by_request, ledger.take(take), recordings, verdict.erased(deleted))
 
 
 def naming_requests(
@@ -190,6 +194,7 @@ def with_rows_naming(affected: Affected, naming: pa.Table, ledger: pa.Table) -> 
         by_request,
         pa.concat_tables(parts, promote_options="default"),
         affected.deleted,
+        affected.erased,
     )
 
 

@@ -50,7 +50,7 @@ import logging
 import math
 import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -126,6 +126,8 @@ class Deleted:
     policy: Policy = field(default_factory=Policy)  # the run's: the published purge judges with it too
     # where the recordings a listing covers go as their copies are erased (``io.store.deleted``); None: a dry run
     keep_listed: Callable[[pa.Table], object] | None = None
+    # where the recordings a delete-all or a range covers go (``io.store.erased``); None: a dry run
+    keep_erased: Callable[[pa.Table], object] | None = None
     # the speakers of the delete-all customers' case-fold pairs, and those of them a copy still holds rows of
     paired: frozenset[str] = frozenset()
     kept: set[str] = field(default_factory=set)
@@ -144,9 +146,12 @@ class Deleted:
         now: datetime | None = None,
         policy: Policy | None = None,
         speakers_of_folds: Callable[[Sequence[str]], pa.Table] | None = None,
+        erased_among: Callable[[Sequence[str]], Collection[str]] | None = None,
     ) -> Deleted:
         # (a copy keyed by speaker is found in any case of its id: ``PrivacyState.folds``)
-        state = PrivacyState(deletions=deletions, speakers_of_folds=speakers_of_folds)
+        state = PrivacyState(
+            deletions=deletions, speakers_of_folds=speakers_of_folds, erased_among=erased_among
+        )
         listing = deletions.filter(pc.equal(deletions.column("scope"), "utterances"))
         listed = canonical_ids(pc.list_flatten(listing.column("utterance_ids").combine_chunks())) if listing.num_rows else pa.array([], pa.string())  # fmt: skip
         return cls(state, AnyCase(state.customers.to_pylist(), state.folds.values.to_pylist()),
@@ -181,6 +186,7 @@ class Deleted:
         them) a listing covers, kept in the store (``keep_listed``), so their redelivery under another id is a
         duplicate whenever the listing was carried out: a staged, decided or withdrawn row by its speaker key
         and content hash, a landing or held row by its text, hashed as a publishable row's is."""
+        self.keep_erased_recordings(verdict, table.num_rows)
         listed, listings = verdict.listed()
         within = (
             listed < table.num_rows
@@ -200,6 +206,17 @@ class Deleted:
             return
         if rows.num_rows:
             self.keep_listed(rows)
+
+    def keep_erased_recordings(self, verdict: Verdict, rows: int | None = None) -> None:
+        """Before a copy is written again without them: the recordings among the first ``rows`` judged
+        (default all) a delete-all or a range covers, kept in the store (``keep_erased``), so that one sent
+        again under its id with another time is covered still."""
+        if self.keep_erased is None:
+            return
+        judged = len(verdict.reasons) if rows is None else rows
+        erased = verdict.erased(np.flatnonzero(verdict.deleted[:judged]))
+        if erased.num_rows:
+            self.keep_erased(erased)
 
     def mentioned(
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
@@ -295,9 +312,10 @@ def purge_copies(
     if not dry_run:
         finish_rewrites(storage, store)
         _name_by_digest_alone(storage, pseudonym_key, now, result)  # (before the files are listed)
-    deleted = Deleted.of(deletions, pseudonym_key, now, policy, store.speakers_of_folds)
+    deleted = Deleted.of(deletions, pseudonym_key, now, policy, store.speakers_of_folds, store.erased_among)
     if not dry_run:
         deleted.keep_listed = functools.partial(store.record_deleted_recordings, dataset)
+        deleted.keep_erased = store.record_erased_utterances
     # the speakers of the delete-all customers' case-fold pairs: a copy that keeps a row of one (not covered)
     # keeps its pair, which a later request needs to find that row (``Deleted.note_kept``)
     everyone = pa.array(deleted.everything_of, pa.string())

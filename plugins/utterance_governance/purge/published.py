@@ -366,6 +366,9 @@ def purge_published(
         # before the switch: a redelivery of a recording a listing erases is a duplicate from now on (kept
         # when the purge then fails: the listing stands, and the purge runs again)
         store.record_deleted_recordings(dataset, affected.deleted)
+        store.record_erased_utterances(
+            affected.erased
+        )  # (and of a delete-all's or a range's: ``io.store.erased``)
         # (the clean-up above revokes only versions other than the live one: its manifest is as read)
         rewrites, removed = shard_rewrites(storage, dataset, live_manifest, affected)
         on_stage("read")

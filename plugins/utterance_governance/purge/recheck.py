@@ -22,6 +22,7 @@ import pyarrow as pa
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
+from utterance_governance.privacy.keys import ERASED
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,8 @@ class Rechecked:
     blocked_reasons: tuple[str, ...]  # non-empty: nothing may be published
     # the rows a listing covers, as the store keeps them (``io.store.deleted``), of rows with content hashes
     deleted: pa.Table = field(default_factory=DELETED_RECORDINGS.empty_table)
+    # the rows a delete-all or a range covers, as the store keeps them (``io.store.erased``)
+    erased: pa.Table = field(default_factory=ERASED.empty_table)
 
     @property
     def counts(self) -> Counter:
@@ -57,4 +60,5 @@ def recheck_rows(
         deleted = as_deleted_recordings(
             rows.column("speaker_key").take(at), rows.column("content_hash").take(at), listings
         )
-    return Rechecked(rows.filter(pa.array(verdict.usable)), excluded, tuple(state.blocked_reasons), deleted)
+    return Rechecked(rows.filter(pa.array(verdict.usable)), excluded, tuple(state.blocked_reasons), deleted,
+                     verdict.erased())  # fmt: skip

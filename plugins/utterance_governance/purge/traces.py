@@ -207,6 +207,7 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
         result.removed["published_files"] += len(hit)
         count_by_request(verdict.covering_requests(hit), "published_files_rows", result.by_request)
         if not result.dry_run:
+            deleted.keep_erased_recordings(verdict)
             storage.write_parquet(path, table.filter(pa.array(~verdict.deleted)))
 
 

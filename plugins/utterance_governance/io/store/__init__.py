@@ -9,7 +9,8 @@ One class, ``GovernanceStore``, over SQLAlchemy 2 Core, made of one part per con
   ``versions``, ``ledger``; which speaker keys are one id in other cases (keyed digests) — ``folds``;
 - per-run decision counts by reason; deletion receipts and their deadlines — ``runs``,
   ``receipts``;
-- which dropped duplicates repeat a live row of their speaker (recording twins) — ``twins``;
+- which dropped duplicates repeat a live row of their speaker (recording twins) — ``twins``; the recordings a
+  deletion erased, so that a redelivery stays erased (digests only) — ``deleted``, ``erased``;
 - which training runs consumed which version (lineage to training) — ``training``; which versions an
   opt-out's purge revoked per withdrawn speaker, until a deletion announces their erasure — ``withdrawn``;
 - access requests: a customer id behind a one-time reference (access reports) — ``access``;
@@ -29,6 +30,7 @@ from __future__ import annotations
 from utterance_governance.io.store.access import AccessRequestRefused, AccessRequests
 from utterance_governance.io.store.base import StoreSchemaMismatch, utcnow
 from utterance_governance.io.store.deleted import DeletedRecordings
+from utterance_governance.io.store.erased import ErasedUtterances
 from utterance_governance.io.store.files import ProcessedFiles
 from utterance_governance.io.store.folds import SpeakerFolds
 from utterance_governance.io.store.ledger import Ledger, LedgerMismatch
@@ -62,6 +64,7 @@ class GovernanceStore(
     RecordingTwins,
     WithdrawnSpeakers,
     DeletedRecordings,
+    ErasedUtterances,
     DatasetVersions,
     Runs,
     Receipts,

@@ -395,6 +395,7 @@ class PrivacyRecords(StoreBase):
             blocked,
             speakers_of_folds=speakers_of_folds,
             twins=twins,
+            erased_among=getattr(self, "erased_among", None),
         )
 
     def doubt_opt_outs(self) -> pa.Table:
