@@ -29,7 +29,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.privacy.keys import ERASED, erased_digests
 from utterance_governance.privacy.rules import PRIVACY_RULES, consent_status, deletion_pairs
 from utterance_governance.privacy.state import PrivacyState
-from utterance_governance.privacy.subjects import Subjects
+from utterance_governance.privacy.subjects import Subjects, micros
 
 
 @dataclass(frozen=True)
@@ -74,20 +74,41 @@ class Verdict:
 
     def erased(self, rows: np.ndarray | None = None) -> pa.Table:
         """``io.store.erased.ERASED`` of the rows (of ``rows``, default every row) a delete-all or a range
-        covers, one per such request: what the store remembers once they are withheld or erased, so that
-        their recordings sent again with another time stay covered."""
-        deletions = self.subjects.state.deletion_requests
-        scope = pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope")))
-        timed = deletions.column("request_id").filter(
-            pc.fill_null(pc.is_in(scope, pa.array(["all", "range"])), False)
-        )
-        pairs = self.pairs[self.pairs["request_id"].isin(set(timed.to_pylist()))]
+        covers by what is known of them, one per such request: what the store remembers once they are
+        withheld or erased, so that their recordings sent again with another time stay covered. A row
+        covered only for what is not known of it (no capture time: a shard's copy, a line whose time cannot
+        be trusted; no landing time) is erased, and not remembered: the memory covers a row whatever its
+        time, and would take a live copy of a recording the request does not cover."""
+        s = self.subjects
+        deletions = s.state.deletion_requests
+        scope = np.asarray(pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope"))).to_numpy(zero_copy_only=False), dtype=object)  # fmt: skip
+        requested, requested_known = micros(deletions.column("requested_at"))
+        lo, lo_known = micros(deletions.column("from"))
+        hi, hi_known = micros(deletions.column("to"))
+        requests = pd.DataFrame({
+            "request_id": deletions.column("request_id").to_numpy(zero_copy_only=False), "scope": scope,
+            "requested": np.where(requested_known, requested, np.iinfo(np.int64).min),
+            "lo": np.where(lo_known, lo, np.iinfo(np.int64).max), "hi": np.where(hi_known, hi, np.iinfo(np.int64).min),
+        })  # fmt: skip
+        requests = requests[requests["scope"].isin(["all", "range"])].drop_duplicates("request_id")
+        pairs = self.pairs.merge(requests, on="request_id")
         if rows is not None:
             pairs = pairs[pairs["row"].isin(set(np.asarray(rows, dtype=np.int64).tolist()))]
-        at = pa.array(pairs["row"].to_numpy(dtype=np.int64))
-        requests = pa.array(pairs["request_id"].to_numpy(dtype=object), pa.string())
-        digests = erased_digests(requests, self.subjects.utterance_id.take(at))
-        return pa.table({"id_digest": digests, "request_id": requests}, schema=ERASED).drop_null()
+        row = pairs["row"].to_numpy(dtype=np.int64)
+        t, t_known = s.captured[row], s.captured_known[row]
+        landed, l_known = s.landed[row], s.landed_known[row]
+        when, is_all = pairs["requested"].to_numpy(dtype=np.int64), pairs["scope"].to_numpy() == "all"
+        by_all = is_all & ((t_known & (t <= when + s.skew_us)) | (l_known & (landed < when)))
+        lo, hi = (
+            pairs["lo"].to_numpy(dtype=np.int64) - s.skew_us,
+            pairs["hi"].to_numpy(dtype=np.int64) + s.skew_us,
+        )
+        by_range = ~is_all & t_known & (lo <= t) & (t <= hi)
+        known = pairs[by_all | by_range]
+        at = pa.array(known["row"].to_numpy(dtype=np.int64))
+        ids = pa.array(known["request_id"].to_numpy(dtype=object), pa.string())
+        digests = erased_digests(ids, s.utterance_id.take(at))
+        return pa.table({"id_digest": digests, "request_id": ids}, schema=ERASED).drop_null()
 
     def covering_requests(self, rows: np.ndarray | None = None) -> list[list[str]]:
         """The ids of the deletion requests covering each row (of ``rows``, default every row)."""

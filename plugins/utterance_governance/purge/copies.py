@@ -186,7 +186,9 @@ class Deleted:
         them) a listing covers, kept in the store (``keep_listed``), so their redelivery under another id is a
         duplicate whenever the listing was carried out: a staged, decided or withdrawn row by its speaker key
         and content hash, a landing or held row by its text, hashed as a publishable row's is."""
-        self.keep_erased_recordings(verdict, table.num_rows)
+        self.keep_erased_recordings(
+            verdict
+        )  # (every row judged: a quarantined line has its id, and its time)
         listed, listings = verdict.listed()
         within = (
             listed < table.num_rows
@@ -207,14 +209,13 @@ class Deleted:
         if rows.num_rows:
             self.keep_listed(rows)
 
-    def keep_erased_recordings(self, verdict: Verdict, rows: int | None = None) -> None:
-        """Before a copy is written again without them: the recordings among the first ``rows`` judged
-        (default all) a delete-all or a range covers, kept in the store (``keep_erased``), so that one sent
-        again under its id with another time is covered still."""
+    def keep_erased_recordings(self, verdict: Verdict) -> None:
+        """Before a copy is written again without them: the recordings judged that a delete-all or a range
+        covers by what is known of them (``Verdict.erased``), kept in the store (``keep_erased``), so that one
+        sent again under its id with another time is covered still."""
         if self.keep_erased is None:
             return
-        judged = len(verdict.reasons) if rows is None else rows
-        erased = verdict.erased(np.flatnonzero(verdict.deleted[:judged]))
+        erased = verdict.erased(np.flatnonzero(verdict.deleted))
         if erased.num_rows:
             self.keep_erased(erased)
 

@@ -1,0 +1,179 @@
+"""The store's memory of what a delete-all or a range erased (``io.store.erased``) holds only what the request
+covers by what is known of a row: a copy with no capture time (a shard kept through its grace period, a stray
+copy of a shard) is erased, and its rows are not remembered, or the memory would take the live copies of the
+customer's words the request does not cover (their later words, their other days). A landing line quarantined
+with a readable capture time is remembered as a typed row is. SQLite and PostgreSQL, through the DAGs' steps."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pytest
+from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, receipt
+
+from utterance_governance.jobs import publish as publish_mod
+from utterance_governance.privacy.keys import erased_digests
+from utterance_governance.publish.commit import read_current, read_manifest
+
+DATASET = "assistant-sft"
+RANGE = {"from": "2026-11-20T00:00:00Z", "to": "2026-11-20T23:59:59Z"}
+WORDS = "my locker code is zebracornflakes"
+
+
+def at(t: str) -> datetime:
+    return datetime.fromisoformat(t).replace(tzinfo=UTC)
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"compaction_fanout": 2, "compaction_grace_hours": 48}))
+    return Lake(str(tmp_path / "lake"), store_url, policy_file=str(policy))
+
+
+def test_a_range_over_a_day_with_nothing_live_keeps_the_customers_other_days(lake):
+    """Two nights, then a compaction: the merged shards stay for their grace period (no capture times in them).
+    A range of 2026-11-20, a day the customer has nothing published: it removes nothing live; its purge of
+    the merged files must not make the customer's other days "erased by the range"."""
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-18/a.jsonl",
+        line("u-zed-8", "zed-4417", "words of the 18th", captured_at="2026-11-18T10:00:00Z")
+        + line("u-bob-8", "bob", "hi", captured_at="2026-11-18T10:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-19T01:00:00"))
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-19/a.jsonl",
+        line("u-zed-9", "zed-4417", "words of the 19th", captured_at="2026-11-19T10:00:00Z")
+        + line("u-bob-9", "bob", "hello", captured_at="2026-11-19T10:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-20T01:00:00"))
+    with lake._environment():
+        compacted = publish_mod.compact(lake.context("utterances_publish", None, at("2026-11-20T02:00:00")))
+    assert compacted.get("new_version"), compacted
+    everyone = {"u-zed-8", "u-zed-9", "u-bob-8", "u-bob-9"}
+    assert lake.live_ids() == everyone
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert lake.live_ids() == everyone  # nothing of the customer's was captured on 2026-11-20
+    lake.privacy(now=at("2026-11-25T02:00:00"), check_deadlines=False)  # the next hourly run
+    assert lake.live_ids() == everyone
+
+
+def test_after_a_delete_all_the_customers_new_words_stay_through_a_compaction(lake):
+    """A delete-all carried out; the customer comes back and speaks on two later nights (new ids, captured after
+    the request: published). A compaction merges the two nights; its merged files stay for their grace period.
+    The next hourly privacy runs must leave the customer's new words live."""
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-20/a.jsonl",
+        line("u-zed-1", "zed-4417", "old words") + line("u-bob-1", "bob", "hi"),
+    )
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed" and lake.live_ids() == {"u-bob-1"}
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-26/a.jsonl",
+        line("u-zed-2", "zed-4417", "new words", captured_at="2026-11-26T10:00:00Z")
+        + line("u-bob-2", "bob", "hello", captured_at="2026-11-26T10:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-27/a.jsonl",
+        line("u-zed-3", "zed-4417", "newer words", captured_at="2026-11-27T10:00:00Z")
+        + line("u-bob-3", "bob", "hey", captured_at="2026-11-27T10:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-28T01:00:00"))
+    everyone = {"u-bob-1", "u-bob-2", "u-bob-3", "u-zed-2", "u-zed-3"}
+    assert lake.live_ids() == everyone
+    with lake._environment():
+        compacted = publish_mod.compact(lake.context("utterances_publish", None, at("2026-11-28T02:00:00")))
+    assert compacted.get("new_version"), compacted
+    assert lake.live_ids() == everyone
+    lake.privacy(now=at("2026-11-28T03:00:00"), check_deadlines=False)
+    lake.privacy(now=at("2026-11-28T04:00:00"), check_deadlines=False)
+    assert lake.live_ids() == everyone
+
+
+def _stray_copy_of_the_live_shard(lake: Lake) -> str:
+    storage = lake.storage
+    manifest = read_manifest(storage, DATASET, read_current(storage, DATASET)["version"])
+    shard = f"published/{DATASET}/{manifest['shards'][0]['path']}"
+    stray = f"published/{DATASET}/v999999/shards/part-00000.parquet"
+    storage.write_bytes(stray, storage.read_bytes(shard))
+    return stray
+
+
+def test_a_range_keeps_the_customers_utterances_outside_it_when_a_stray_copy_holds_them(lake):
+    """A range of 2026-11-20 erases u-zed-1 (captured that day), not u-zed-9 (captured 2026-11-18). A stray copy of
+    the live shard (no capture time: a range covers all of the customer's rows in it) is purged: its rows of
+    the customer outside the range must not become "erased by the range" for good."""
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        line("u-zed-1", "zed-4417", "first words")
+        + line("u-zed-9", "zed-4417", "older words", captured_at="2026-11-18T10:00:00Z")
+        + line("u-bob", "bob", "hi"),
+    )
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    assert lake.live_ids() == {"u-zed-1", "u-zed-9", "u-bob"}
+    stray = _stray_copy_of_the_live_shard(lake)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert lake.live_ids() == {"u-zed-9", "u-bob"}  # the range took what it covers, and only that
+    lake.storage.remove(stray)
+    lake.privacy(now=at("2026-11-26T01:00:00"), check_deadlines=False)  # the next hourly run
+    assert lake.live_ids() == {"u-zed-9", "u-bob"}
+
+
+def test_the_memory_names_what_the_range_covers_and_nothing_else(lake):
+    """The store remembers u-zed-1 (captured in the range) as erased by it, never u-zed-9 (outside it)."""
+    lake.storage.write_bytes(
+        f"{DT}/a.jsonl",
+        line("u-zed-1", "zed-4417", "first words")
+        + line("u-zed-9", "zed-4417", "older words", captured_at="2026-11-18T10:00:00Z")
+        + line("u-bob", "bob", "hi"),
+    )
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    _stray_copy_of_the_live_shard(lake)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    inside, outside = erased_digests(pa.array(["d1", "d1"]), pa.array(["u-zed-1", "u-zed-9"])).to_pylist()
+    with lake.store() as store:
+        assert set(store.erased_among([inside, outside])) == {inside}
+
+
+def _bad(**override) -> bytes:
+    row = {
+        "utterance_id": "u-zed-1",
+        "customer_id": "zed-4417",
+        "captured_at": "2026-11-22T09:00:00Z",
+        "locale": "en-US",
+        "transcript": WORDS,
+        "response": "Done.",
+        "asr_confidence": "high",
+        **override,
+    }
+    return json.dumps(row).encode() + b"\n"
+
+
+def test_a_malformed_copy_erased_from_landing_before_any_run_read_it_then_sent_again_fixed(lake):
+    """The delete-all's purge erases the recording's line, unreadable as an utterance (a field of the wrong type),
+    from a landing file no publish had read: upstream sends the recording again fixed and stamped anew."""
+    lake.storage.write_bytes(f"{DT}/bob.jsonl", line("u-bob", "bob", "hi"))
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-22/late.jsonl", _bad())
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "zebracornflakes") == []
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-27/resend.jsonl",
+        line("u-zed-1", "zed-4417", WORDS, captured_at="2026-11-27T00:00:00Z")
+        + line("u-zed-2", "zed-4417", "play some jazz", captured_at="2026-11-27T00:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
