@@ -12,7 +12,8 @@ or the reply "It was shared by canary-cust-7Q4Z." Such a row is
 
 An id is said as ``quality:turn_names_speaker`` reads a turn naming its own speaker
 (``rules.quality.says_id``): its letters and digits among the text's, case folded after NFKC, or the
-id as written (case aside). An id shorter than that rule looks for (``SHORTEST_ID_LOOKED_FOR``) is a
+id as written (case aside); or with its digits as words ("canary cust seven q four z"), as the text read out
+holds the id read out (``rules.quality.read_out``: the words for a digit of every supported language). An id shorter than that rule looks for (``SHORTEST_ID_LOOKED_FOR``) is a
 word ("bob") and is not looked for.
 
 **What it costs.** Every delete-all there has ever been is looked for in every row of every night, so
@@ -24,9 +25,12 @@ delete-all, 0.55 s with 1,000, 0.84 s with 50,000.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 import re
 from collections.abc import Collection, Iterable, Mapping
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -34,12 +38,17 @@ import pyarrow.compute as pc
 
 from utterance_governance.privacy.state import other_spellings
 from utterance_governance.rules.quality import (
+    _SAYS_DIGIT,
+    COUNTED,
     NFKC_MAY_CHANGE,
+    NUMBER_WORD,
     SHORTEST_ID_LOOKED_FOR,
     ascii_digit_counts,
     bare_ascii,
     bare_id,
     digits_only,
+    id_read_out,
+    read_out,
     says_id,
 )
 
@@ -196,6 +205,8 @@ class SaidIds:
                     said = says_id(text, pa.array(names, pa.string()))
                     names = [n for n, hit in zip(names, said, strict=True) if hit]
                 out.setdefault(row, set()).update(names)
+        for row, names in self._said_as_words(texts, given).items():
+            out.setdefault(row, set()).update(names)
         if self.others:
             pairs = self._by_bare_forms(texts, given)
             if pairs:
@@ -207,6 +218,94 @@ class SaidIds:
                 ):
                     out.setdefault(row, set()).add(name)
         return out
+
+    @cached_property
+    def _spoken(self) -> tuple[dict[str, list[str]], dict[str, set[tuple[int, int]]], set[tuple[int, int]]]:
+        """The ids looked for said with their digits as words, as ``read_out`` reads them (``id_read_out``:
+        a digit and 8 letters and digits or more): read form -> the ids; the longest run of letters but o
+        of each read form (3 letters or more) -> the (digits, count) of the forms with it: the digits 1-9
+        each holds (bit ``d`` for ``d``) and how many; the (digits, count) of the forms without such a run."""
+        forms: dict[str, list[str]] = {}
+        keyed: dict[str, set[tuple[int, int]]] = {}
+        unkeyed: set[tuple[int, int]] = set()
+        for name in self.requests:
+            said = id_read_out(name)
+            if said is None:
+                continue
+            read, runs, count = said
+            forms.setdefault(read, []).append(name)
+            need = (sum(1 << int(c) for c in set(read) if c in "123456789"), count)
+            run = max(runs, key=len, default="")
+            keyed.setdefault(run, set()).add(need) if len(run) >= 3 else unkeyed.add(need)
+        return forms, keyed, unkeyed
+
+    def _said_as_words(self, texts: pa.LargeStringArray, given: np.ndarray) -> dict[int, set[str]]:
+        """The positions of ``texts`` that say an id with its digits as words ("canary cust seven q four z"),
+        as ``quality:turn_names_speaker`` reads a turn naming its own speaker (``read_out``), each with the
+        ids. Only a text with a word for a digit (``NUMBER_WORD``) that may say every digit of an id and as
+        many as it holds (its ASCII digits and two a word, ``COUNTED``; the digits a word may say,
+        ``quality._SAYS_DIGIT``), and whose letters hold the id's longest run of letters but o (3 or more;
+        Aho-Corasick over the texts made bare), is read out, by Python."""
+        forms, keyed, unkeyed = self._spoken
+        if not forms:
+            return {}
+        rows, taken, odd = _with_a_number_word(texts, given)
+        if not len(rows):
+            return {}
+        words = np.asarray(pc.fill_null(pc.count_substring_regex(taken, COUNTED), 0), dtype=np.int64)
+        may = ascii_digit_counts(taken) + 2 * words
+        needs = unkeyed.union(*keyed.values())
+        enough = np.flatnonzero(may >= min(count for _, count in needs))  # (an id has a digit: 1 at least)
+        rows, taken, odd, may = (
+            rows[enough],
+            taken.take(pa.array(enough, pa.int64())),
+            odd[enough],
+            may[enough],
+        )
+        able = _digits_said(taken, odd, functools.reduce(operator.or_, (bits for bits, _ in needs)))
+        # (the texts that may say every digit of some id: most texts with a number word say a few digits)
+        viable = np.flatnonzero(_covering(frozenset(bits for bits, _ in needs))[able])
+        rows, taken, may, able = (
+            rows[viable],
+            taken.take(pa.array(viable, pa.int64())),
+            may[viable],
+            able[viable],
+        )
+
+        def meets(at: np.ndarray, bits: np.ndarray, counts: np.ndarray) -> np.ndarray:
+            return ((able[at] & bits) == bits) & (may[at] >= counts)
+
+        wanted = np.zeros(len(rows), dtype=bool)
+        for bits, count in unkeyed:
+            wanted |= meets(np.arange(len(rows)), bits, count)
+        if keyed:
+            asked = np.flatnonzero(~wanted)
+            hits = [(r, bits, count) for r, run in self._holding_runs(taken.take(pa.array(asked, pa.int64())), keyed)
+                    for bits, count in keyed[run]]  # fmt: skip
+            if hits:
+                at, bits, counts = (np.asarray(column, dtype=np.int64) for column in zip(*hits, strict=True))
+                wanted[asked[at[meets(asked[at], bits, counts)]]] = True
+        out: dict[int, set[str]] = {}
+        candidates = np.flatnonzero(wanted)
+        if not len(candidates):
+            return out
+        read = [read_out(t) for t in taken.take(pa.array(candidates, pa.int64())).to_pylist()]
+        for r, form in _occurrences(self._automaton("spoken", forms), *_python_joined(read)):
+            out.setdefault(int(rows[candidates[r]]), set()).update(forms[form])
+        return out
+
+    def _holding_runs(self, texts: pa.LargeStringArray, keyed: Mapping[str, object]) -> set[tuple[int, str]]:
+        """(position, run) for each run of ``keyed`` a text's letters and digits hold: an ASCII text made bare
+        in NumPy, the others by Python (``bare_id``)."""
+        automaton = self._automaton("runs", keyed)
+        bare, _, ascii_ = bare_ascii(texts)
+        plain, past = np.flatnonzero(ascii_), np.flatnonzero(~ascii_)
+        found = {(int(plain[r]), run) for r, run in
+                 _occurrences(automaton, *_joined(bare.take(pa.array(plain, pa.int64()))))}  # fmt: skip
+        if len(past):
+            strange = [bare_id(t) for t in texts.take(pa.array(past, pa.int64())).to_pylist()]
+            found |= {(int(past[r]), run) for r, run in _occurrences(automaton, *_python_joined(strange))}
+        return found
 
     def _may_say(self, texts: pa.LargeStringArray) -> np.ndarray:
         """Per text (as read: any ASCII letter or digit it says is one of its characters), whether it may
@@ -311,6 +410,48 @@ _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 # "ss", "İ" to "i" and a dot above, "ǰ" to "j" and a caron): ``bare_id`` reads them so, RE2's case rules do
 # not (a test holds this to ``unicodedata``)
 FOLDS_TO_ASCII = "[\\x{df}\\x{130}\\x{1f0}\\x{1e96}-\\x{1e99}\\x{1e9e}]"
+
+
+def _with_a_number_word(
+    texts: pa.LargeStringArray, given: np.ndarray
+) -> tuple[np.ndarray, pa.LargeStringArray, np.ndarray]:
+    """The positions of ``texts`` with a word for a digit (``NUMBER_WORD``), those texts, each that NFKC or
+    case folding may change (``NFKC_MAY_CHANGE``) as NFKC makes it (a word in full width is one), and
+    which of them are such."""
+    found = given & _mask(pc.match_substring_regex(texts, NUMBER_WORD))
+    odd = np.flatnonzero(given & _mask(pc.match_substring_regex(texts, NFKC_MAY_CHANGE)))
+    normal = pc.utf8_normalize(texts.take(pa.array(odd, pa.int64())), "NFKC").cast(pa.large_string())
+    found[odd] |= _mask(pc.match_substring_regex(normal, NUMBER_WORD))
+    rows = np.flatnonzero(found)
+    taken = texts.take(pa.array(rows, pa.int64()))
+    is_odd = np.isin(rows, odd, assume_unique=True)
+    if is_odd.any():
+        at = np.isin(odd, rows, assume_unique=True)
+        taken = pc.replace_with_mask(taken, pa.array(is_odd), normal.filter(pa.array(at)))
+    return rows, taken, is_odd
+
+
+@functools.lru_cache(maxsize=8)
+def _covering(needs: frozenset[int]) -> np.ndarray:
+    """For each set of digits 1-9 (bit ``d`` for ``d``, 1,024 of them): whether it holds all of one of
+    ``needs``."""
+    sets = np.arange(1 << 10, dtype=np.int64)
+    out = np.zeros(len(sets), dtype=bool)
+    for bits in needs:
+        out |= (sets & bits) == bits
+    return out
+
+
+def _digits_said(texts: pa.LargeStringArray, odd: np.ndarray, asked: int) -> np.ndarray:
+    """Per text, the digits 1-9 of ``asked`` (bit ``d`` for ``d``) it may say read out (``read_out``): one RE2
+    pass a digit (``quality._SAYS_DIGIT``, a necessary condition for a text NFKC and case folding leave as
+    it is); a text they may change (``odd``) may say every digit."""
+    able = np.zeros(len(texts), dtype=np.int64)
+    for digit, pattern in _SAYS_DIGIT.items():
+        if asked >> digit & 1:
+            able |= _mask(pc.match_substring_regex(texts, pattern)).astype(np.int64) << digit
+    able[odd] = (1 << 10) - 2
+    return able
 
 
 def _mask(values) -> np.ndarray:

@@ -681,7 +681,7 @@ class _ReadOut:
         return np.where(words > 0, ascii_digit_counts(texts) + 2 * words, 0)
 
     def _ids(self, names: pa.Array) -> list[tuple[str, list[str], int] | None]:
-        """``_id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is
+        """``id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is
         read out as NumPy makes it bare (its 0 an o), the others by Python."""
         bare, length, plain = bare_ascii(names)
         plain &= ~_mask(pc.match_substring_regex(names, NUMBER_WORD))
@@ -699,7 +699,7 @@ class _ReadOut:
             info = self.ids.get(name, _NOT_SEEN)
             if info is _NOT_SEEN:
                 if not simple:
-                    info = _id_read_out(name)
+                    info = id_read_out(name)
                 else:
                     info = (read, [part for part in parts if part], count) if wanted else None
                 self.ids[name] = info
@@ -707,7 +707,7 @@ class _ReadOut:
         return out
 
 
-def _id_read_out(name: str | None) -> tuple[str, list[str], int] | None:
+def id_read_out(name: str | None) -> tuple[str, list[str], int] | None:
     """An id read out (``read_out``), its runs of letters but o, in order, and how many digits 1-9 it
     holds; None when it is not looked for (no digit, or fewer than 8 letters and digits bare or read
     out)."""

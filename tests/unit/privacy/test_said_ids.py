@@ -221,3 +221,81 @@ def test_the_same_delete_alls_are_made_ready_once_per_process():
     more = said_ids_of(pa.concat_tables([deletions, pa.table({"request_id": ["d3"], "customer_id": ["acct.8823+1907"],
                                                                "scope": ["all"]})]))  # fmt: skip
     assert more is not first and more.requests_of(more.requests) == ["d1", "d3"]
+
+
+# --- an id said with its digits as words -------------------------------------------------------------------
+_SAID_AS = {  # a digit as a word, in each language the phone-number redaction reads
+    "en": "zero one two three four five six seven eight nine".split(),
+    "de": "null eins zwei drei vier fünf sechs sieben acht neun".split(),
+    "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
+    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve".split(),
+}
+
+
+def _brute_spoken(texts: list[str | None], names: list[str]) -> dict[int, set[str]]:
+    """``_brute`` and, row by row, every id whose read-out form (``id_read_out``) the text read out holds."""
+    from utterance_governance.rules.quality import id_read_out, read_out
+
+    out = _brute(texts, names)
+    for row, text in enumerate(texts):
+        for name in names:
+            said = id_read_out(name)
+            if text is not None and said is not None and said[0] in read_out(text):
+                out.setdefault(row, set()).add(name)
+    return out
+
+
+def test_an_id_said_with_its_digits_as_words_is_found():
+    names = ["canary-cust-7Q4Z", "ZX81QW55", "acct-4417-2291", "6f1c2b7e-90aa-4d1e-b0c4-2f9d1e7a55c3"]
+    texts = [
+        "share my playlist with canary cust seven q four z please",
+        "log me in as z x eight one q w five five",
+        "z x eighty one q w double five",
+        "mein konto ist a c c t vier vier eins sieben zwei zwei neun eins",
+        "ｃａｎａｒｙ ｃｕｓｔ seven q four z",
+        "set an alarm for seven thirty",  # benign: no id
+        "canary cust seven q four",  # a digit short
+        "z x eight one q w five six",  # a digit wrong
+        "play some jazz",
+        None,
+    ]
+    found = _found(texts, names)
+    assert found == _brute_spoken(texts, names)
+    assert set(found) == {0, 1, 2, 3, 4}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ids_said_as_words_in_generated_texts(seed):
+    """Random ids with digits, said with their digits as words of one language (or written, or half said,
+    or a digit changed) among other words, numbers said as words included: the prefilters leave out no
+    text the row-by-row reading finds, and find no other."""
+    rng = random.Random(seed)
+    letters = "abcdefghjkmnpqrstuvwxyz"
+
+    def an_id() -> str:
+        parts = ["".join(rng.choice(letters) for _ in range(rng.randint(1, 6))) for _ in range(2)]
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 6)))
+        return rng.choice(["cust-", "", "acct_"]) + parts[0] + digits + parts[1]
+
+    names = sorted({an_id() for _ in range(300)})
+
+    def said(name: str) -> str:
+        language = rng.choice(sorted(_SAID_AS))
+        words = [(_SAID_AS[language][int(c)] if c.isdigit() else c) for c in name if c.isalnum()]
+        if rng.random() < 0.2:
+            words = words[: len(words) // 2]
+        if rng.random() < 0.2:
+            at = rng.randrange(len(words))
+            words[at] = rng.choice(_SAID_AS["en"])
+        return " ".join(words)
+
+    filler = ["call", "my", "number", "is", "seven", "thirty", "play", "track", "two", "ok", "vier", "drei", "uno"]
+    texts = []
+    for _ in range(1200):
+        parts = [rng.choice(filler) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.4:
+            parts.insert(rng.randint(0, len(parts)), said(rng.choice(names)))
+        texts.append(" ".join(parts))
+    found = _found(texts, names)
+    assert found == _brute_spoken(texts, names)
+    assert len(found) > 100

@@ -122,14 +122,15 @@ def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id
 
 def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     """``naming_requests`` hands ``rules.quality.says_id`` only the messages that may say an id: it finds
-    what ``says_id`` finds on every message, in each spelling of the id (``other_spellings``)."""
+    what ``says_id`` finds on every message, in each spelling of the id (``other_spellings``), and the id
+    said with its digits as words, as ``read_out`` reads the message."""
     import numpy as np
     import pyarrow as pa
 
     from utterance_governance import schema as S
     from utterance_governance.privacy.said import delete_all_spellings
     from utterance_governance.purge.affected import naming_requests
-    from utterance_governance.rules.quality import says_id
+    from utterance_governance.rules.quality import id_read_out, read_out, says_id
 
     texts = [
         f"share my playlist with {CID} please", "share it with CANARY CUST 7q4z", "canary_cust_7Q4Z!",
@@ -150,8 +151,10 @@ def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     brute = np.zeros(len(texts), dtype=bool)
     for name in said:
         brute |= says_id(contents, pa.array([name] * len(texts), pa.string()))
+        spoken = id_read_out(name)  # (and said with its digits as words: "canary cust seven q four z")
+        brute |= [spoken is not None and t is not None and spoken[0] in read_out(t) for t in texts]
     found = naming_requests(messages, said)
-    assert sorted(found) == np.flatnonzero(brute).tolist() == [0, 1, 2, 3, 4, 7, 8]
+    assert sorted(found) == np.flatnonzero(brute).tolist() == [0, 1, 2, 3, 4, 5, 7, 8]
     assert found[0] == ["dall"] and found[7] == ["dacct"]
     assert list(delete_all_spellings(deletions, leaving_out={"dall"})) == ["ACCT.8823+1907", "acct.8823+1907",
                                                                           "ＡＣＣＴ．８８２３＋１９０７", "ａｃｃｔ．８８２３＋１９０７"]  # fmt: skip
@@ -228,3 +231,35 @@ def test_a_customer_who_deleted_nothing_may_be_named(lake):
     lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
     lake.publish()
     assert lake.live_ids() == {"u-bob-1", "u-bob-2", "u-bob-3", "u-bob-4"}
+
+
+SPOKEN = "canary cust seven q four z"  # the id as speech recognition writes it said aloud
+
+
+def test_the_id_said_with_its_digits_as_words_goes_too(lake):
+    """Bob says the canary's id aloud ("share my playlist with canary cust seven q four z"): the delete-all
+    withdraws his live row as it withdraws the id written, counted on the receipt; on a later night ann's
+    row saying it in German words is never published; the audit passes."""
+    lake.storage.write_bytes(
+        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
+    )
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/b.jsonl",
+        line("u-bob-1", "bob", f"share my playlist with {SPOKEN} please")
+        + line("u-bob-3", "bob", "wake me at seven thirty"),
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u-can-1", "u-bob-1", "u-bob-3"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
+    result = lake.privacy()
+    assert receipt(lake, "dall")["removed"]["published_rows"] == 2
+    assert result["published"]["rows_removed"] == {"deletion_requested": 1, "names_deleted_customer": 1}
+    assert lake.live_ids() == {"u-bob-3"}
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-21/c.jsonl",
+        line("u-ann-1", "ann", "teile es mit canary cust sieben q vier z", captured_at="2026-11-21T10:00:00Z")
+        + line("u-ann-2", "ann", "play some music", captured_at="2026-11-21T10:00:00Z"),
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-3", "u-ann-2"}
+    lake.audit()

@@ -221,10 +221,10 @@ def _generated_frame(seed: int, n: int) -> tuple[Frame, list[str], list[str], li
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_fast_path_finds_what_reading_every_turn_out_finds(seed):
     """Against reading out every turn with a word for a digit (``rows``) and looking for each id read out
-    (``_id_read_out``) in it by Python, row by row. The fast path finds nothing more; and finds all of it
+    (``id_read_out``) in it by Python, row by row. The fast path finds nothing more; and finds all of it
     but for the two gaps it had before digits were asked (``test_known_gaps``): an id read out with a
     letter past ASCII, and an id of digits only (as many digits as the turn may say, ``_may_say``)."""
-    from utterance_governance.rules.quality import _digit_bits, _id_read_out, _ReadOut
+    from utterance_governance.rules.quality import _digit_bits, _ReadOut, id_read_out
 
     frame, customers, devices, _ = _generated_frame(seed, 1500)
     turns = [frame.column("user_text"), frame.column("assistant_text")]
@@ -237,7 +237,7 @@ def test_the_fast_path_finds_what_reading_every_turn_out_finds(seed):
             fast = set(read.said(i, rows, ids, _digit_bits(ids)).tolist())
             slow, gaps = set(), set()
             for row in rows.tolist():
-                said = _id_read_out(named[row])
+                said = id_read_out(named[row])
                 if said is not None and said[0] in read_out(turn[row].as_py()):
                     (slow if said[0].isascii() and said[1] else gaps).add(row)
             assert fast - gaps == slow, [(named[r], turn[r].as_py()) for r in sorted((fast - gaps) ^ slow)][
@@ -295,7 +295,7 @@ def test_a_turn_says_no_digit_read_out_that_says_digit_does_not_find():
      ("11111111", "éeleven eleven eleven eleven")],  # COUNTED takes no "eleven" after a letter
 )  # fmt: skip
 def test_known_gaps(customer, user):
-    from utterance_governance.rules.quality import _id_read_out
+    from utterance_governance.rules.quality import id_read_out
 
-    assert _id_read_out(customer)[0] in read_out(user)
+    assert id_read_out(customer)[0] in read_out(user)
     assert TurnNamesSpeaker().excludes(_frame([customer], [user])).tolist() == [True]
