@@ -225,10 +225,10 @@ def test_the_same_delete_alls_are_made_ready_once_per_process():
 
 # --- an id said with its digits as words -------------------------------------------------------------------
 _SAID_AS = {  # a digit as a word, in each language the phone-number redaction reads
-    "en": "zero one two three four five six seven eight nine".split(),
-    "de": "null eins zwei drei vier fünf sechs sieben acht neun".split(),
-    "fr": "zéro un deux trois quatre cinq six sept huit neuf".split(),
-    "es": "cero uno dos tres cuatro cinco seis siete ocho nueve".split(),
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"],
+    "de": ["null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun"],
+    "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"],
+    "es": ["cero", "uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho", "nueve"],
 }
 
 
@@ -289,7 +289,21 @@ def test_ids_said_as_words_in_generated_texts(seed):
             words[at] = rng.choice(_SAID_AS["en"])
         return " ".join(words)
 
-    filler = ["call", "my", "number", "is", "seven", "thirty", "play", "track", "two", "ok", "vier", "drei", "uno"]
+    filler = [
+        "call",
+        "my",
+        "number",
+        "is",
+        "seven",
+        "thirty",
+        "play",
+        "track",
+        "two",
+        "ok",
+        "vier",
+        "drei",
+        "uno",
+    ]
     texts = []
     for _ in range(1200):
         parts = [rng.choice(filler) for _ in range(rng.randint(0, 6))]
