@@ -29,6 +29,7 @@ import functools
 import hashlib
 import operator
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
 
@@ -39,9 +40,8 @@ import pyarrow.compute as pc
 from utterance_governance.privacy.state import other_spellings
 from utterance_governance.rules.quality import (
     _SAYS_DIGIT,
-    COUNTED,
+    COUNTED_AFTER_ANY,
     NFKC_MAY_CHANGE,
-    NUMBER_WORD,
     SHORTEST_ID_LOOKED_FOR,
     ascii_digit_counts,
     bare_ascii,
@@ -242,32 +242,39 @@ class SaidIds:
     def _said_as_words(self, texts: pa.LargeStringArray, given: np.ndarray) -> dict[int, set[str]]:
         """The positions of ``texts`` that say an id with its digits as words ("canary cust seven q four z"),
         as ``quality:turn_names_speaker`` reads a turn naming its own speaker (``read_out``), each with the
-        ids. Only a text with a word for a digit (``NUMBER_WORD``) that may say every digit of an id and as
-        many as it holds (its ASCII digits and two a word, ``COUNTED``; the digits a word may say,
+        ids. Only a text with a word for a digit ``read_out`` may read (``COUNTED_AFTER_ANY``, in the text
+        NFKC and case folded where they may change it) that may say every digit of an id and as many as it
+        holds (its ASCII digits and two a word; the digits a word may say,
         ``quality._SAYS_DIGIT``), and whose letters hold the id's longest run of letters but o (3 or more;
         Aho-Corasick over the texts made bare), is read out, by Python."""
         forms, keyed, unkeyed = self._spoken
         if not forms:
             return {}
-        rows, taken, odd = _with_a_number_word(texts, given)
+        rows, taken, folded, odd = _with_a_number_word(texts, given)
         if not len(rows):
             return {}
-        words = np.asarray(pc.fill_null(pc.count_substring_regex(taken, COUNTED), 0), dtype=np.int64)
-        may = ascii_digit_counts(taken) + 2 * words
+        words = np.asarray(
+            pc.fill_null(pc.count_substring_regex(folded, COUNTED_AFTER_ANY), 0), dtype=np.int64
+        )
+        may = ascii_digit_counts(folded) + 2 * words
         needs = unkeyed.union(*keyed.values())
         enough = np.flatnonzero(may >= min(count for _, count in needs))  # (an id has a digit: 1 at least)
-        rows, taken, odd, may = (
+        at = pa.array(enough, pa.int64())
+        rows, taken, folded, odd, may = (
             rows[enough],
-            taken.take(pa.array(enough, pa.int64())),
+            taken.take(at),
+            folded.take(at),
             odd[enough],
             may[enough],
         )
-        able = _digits_said(taken, odd, functools.reduce(operator.or_, (bits for bits, _ in needs)))
+        able = _digits_said(folded, odd, functools.reduce(operator.or_, (bits for bits, _ in needs)))
         # (the texts that may say every digit of some id: most texts with a number word say a few digits)
         viable = np.flatnonzero(_covering(frozenset(bits for bits, _ in needs))[able])
-        rows, taken, may, able = (
+        at = pa.array(viable, pa.int64())
+        rows, taken, folded, may, able = (
             rows[viable],
-            taken.take(pa.array(viable, pa.int64())),
+            taken.take(at),
+            folded.take(at),
             may[viable],
             able[viable],
         )
@@ -280,7 +287,7 @@ class SaidIds:
             wanted |= meets(np.arange(len(rows)), bits, count)
         if keyed:
             asked = np.flatnonzero(~wanted)
-            hits = [(r, bits, count) for r, run in self._holding_runs(taken.take(pa.array(asked, pa.int64())), keyed)
+            hits = [(r, bits, count) for r, run in self._holding_runs(folded.take(pa.array(asked, pa.int64())), keyed)
                     for bits, count in keyed[run]]  # fmt: skip
             if hits:
                 at, bits, counts = (np.asarray(column, dtype=np.int64) for column in zip(*hits, strict=True))
@@ -414,21 +421,29 @@ FOLDS_TO_ASCII = "[\\x{df}\\x{130}\\x{1f0}\\x{1e96}-\\x{1e99}\\x{1e9e}]"
 
 def _with_a_number_word(
     texts: pa.LargeStringArray, given: np.ndarray
-) -> tuple[np.ndarray, pa.LargeStringArray, np.ndarray]:
-    """The positions of ``texts`` with a word for a digit (``NUMBER_WORD``), those texts, each that NFKC or
-    case folding may change (``NFKC_MAY_CHANGE``) as NFKC makes it (a word in full width is one), and
-    which of them are such."""
-    found = given & _mask(pc.match_substring_regex(texts, NUMBER_WORD))
+) -> tuple[np.ndarray, pa.LargeStringArray, pa.LargeStringArray, np.ndarray]:
+    """The positions of ``texts`` with a word for a digit ``read_out`` may read (``COUNTED_AFTER_ANY``), those
+    texts as they are, the same texts with each NFKC or case folding may change (``NFKC_MAY_CHANGE``) as
+    ``read_out`` reads it before its words (NFKC, then case folded: a word in full width is one, and ``İ``
+    folds to an ``i`` and a mark that ends the word before a number word), and which of them are such."""
     odd = np.flatnonzero(given & _mask(pc.match_substring_regex(texts, NFKC_MAY_CHANGE)))
-    normal = pc.utf8_normalize(texts.take(pa.array(odd, pa.int64())), "NFKC").cast(pa.large_string())
-    found[odd] |= _mask(pc.match_substring_regex(normal, NUMBER_WORD))
+    folded = pa.array(
+        [
+            unicodedata.normalize("NFKC", t).casefold()
+            for t in texts.take(pa.array(odd, pa.int64())).to_pylist()
+        ],
+        pa.large_string(),
+    )
+    found = given & _mask(pc.match_substring_regex(texts, COUNTED_AFTER_ANY))
+    found[odd] = _mask(pc.match_substring_regex(folded, COUNTED_AFTER_ANY))
     rows = np.flatnonzero(found)
     taken = texts.take(pa.array(rows, pa.int64()))
     is_odd = np.isin(rows, odd, assume_unique=True)
+    read = taken
     if is_odd.any():
         at = np.isin(odd, rows, assume_unique=True)
-        taken = pc.replace_with_mask(taken, pa.array(is_odd), normal.filter(pa.array(at)))
-    return rows, taken, is_odd
+        read = pc.replace_with_mask(taken, pa.array(is_odd), folded.filter(pa.array(at)))
+    return rows, taken, read, is_odd
 
 
 @functools.lru_cache(maxsize=8)

@@ -438,6 +438,10 @@ NFKC_MAY_CHANGE = r"[\x{a8}-\x{bf}\x{df}\x{130}\x{132}\x{133}\x{13f}\x{140}\x{14
 # ... counted: at least once for each word ``read_out`` reads (a count takes the character before a word,
 # never one of the next word's letters), "double", "triple" and "treble" too
 COUNTED = rf"(?:^|\PL)(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
+# ... and either, after any character but an ASCII letter: ``read_out`` reads an English run between ASCII
+# word boundaries, so after a letter past ASCII too ("给triple seven", "custétriple five"; a text once case
+# folded, ``privacy.said``): a looser condition, for a count that must never be short
+COUNTED_AFTER_ANY = rf"(?:^|[^A-Za-z])(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
 _ENGLISH_RUN = re.compile(SPOKEN_RUN, re.ASCII)
 # a word for one digit, its letters between characters that are no letters (a word of ``_WORD``)
 _DIGIT_WORD = re.compile(

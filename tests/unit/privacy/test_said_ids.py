@@ -313,3 +313,21 @@ def test_ids_said_as_words_in_generated_texts(seed):
     found = _found(texts, names)
     assert found == _brute_spoken(texts, names)
     assert len(found) > 100
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        # an English number word after a letter past ASCII (Chinese has no spaces; an accented letter):
+        # ``read_out`` reads English runs between ASCII word boundaries, so it reads "triple seven" as 777
+        ("777-wang-li", "请分享给triple seven wang li"),
+        ("777-abcd-xy", "我的账号是triple seven abcd xy"),
+        ("custé555", "custétriple five"),
+        # case folding makes "İ" an "i" and a combining dot, "ǰ" a "j" and a caron: the mark ends the word,
+        # and the number word after it is read
+        ("ali7ali7ali4", "ALİSEVEN ALİSEVEN ALİFOUR"),
+        ("acct-nfjj70", "für acct-nfǰǰsieben ₀ please"),
+    ],
+)
+def test_a_number_word_glued_to_a_letter_past_ascii_is_read_as_read_out_reads_it(name, text):
+    assert _found([text], [name]) == _brute_spoken([text], [name]) == {0: {name}}

@@ -156,8 +156,9 @@ def test_the_text_is_read_as_the_quality_rule_reads_a_turn_naming_its_speaker():
     found = naming_requests(messages, said)
     assert sorted(found) == np.flatnonzero(brute).tolist() == [0, 1, 2, 3, 4, 5, 7, 8]
     assert found[0] == ["dall"] and found[7] == ["dacct"]
-    assert list(delete_all_spellings(deletions, leaving_out={"dall"})) == ["ACCT.8823+1907", "acct.8823+1907",
-                                                                          "ＡＣＣＴ．８８２３＋１９０７", "ａｃｃｔ．８８２３＋１９０７"]  # fmt: skip
+    assert list(delete_all_spellings(deletions, leaving_out={"dall"})) == [
+        "ACCT.8823+1907", "acct.8823%2B1907", "acct.8823%2b1907",  # (percent-encoded: ``state._tool_spellings``)
+        "acct.8823+1907", "ＡＣＣＴ．８８２３＋１９０７", "ａｃｃｔ．８８２３＋１９０７"]  # fmt: skip
 
 
 def _decided(lake) -> set[str]:
@@ -263,3 +264,19 @@ def test_the_id_said_with_its_digits_as_words_goes_too(lake):
     lake.publish()
     assert lake.live_ids() == {"u-bob-3", "u-ann-2"}
     lake.audit()
+
+
+def test_an_id_said_in_mixed_chinese_and_english_is_never_published(lake):
+    """ "请分享给triple seven wang li" ("please share it with 777-wang-li"): the number word follows a Chinese
+    letter, which ``read_out`` reads as a word boundary."""
+    cid, said = "777-wang-li", "请分享给triple seven wang li"
+    lake.storage.write_bytes(f"{NIGHT_1}/a.jsonl", line("u-wl-1", cid, "remind me about zebrafish marmalade"))
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", cid))
+    lake.privacy()
+    assert receipt(lake, "dall")["status"] == "completed"
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/b.jsonl", line("u-bob-1", "bob", said) + line("u-bob-2", "bob", "what is the weather")
+    )
+    lake.publish()
+    assert lake.live_ids() == {"u-bob-2"}
