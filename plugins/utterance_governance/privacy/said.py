@@ -29,7 +29,6 @@ import functools
 import hashlib
 import operator
 import re
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
 
@@ -47,6 +46,7 @@ from utterance_governance.rules.quality import (
     bare_ascii,
     bare_id,
     digits_only,
+    folded_texts,
     id_read_out,
     read_out,
     says_id,
@@ -427,13 +427,7 @@ def _with_a_number_word(
     ``read_out`` reads it before its words (NFKC, then case folded: a word in full width is one, and ``İ``
     folds to an ``i`` and a mark that ends the word before a number word), and which of them are such."""
     odd = np.flatnonzero(given & _mask(pc.match_substring_regex(texts, NFKC_MAY_CHANGE)))
-    folded = pa.array(
-        [
-            unicodedata.normalize("NFKC", t).casefold()
-            for t in texts.take(pa.array(odd, pa.int64())).to_pylist()
-        ],
-        pa.large_string(),
-    )
+    folded = folded_texts(texts.take(pa.array(odd, pa.int64())))
     found = given & _mask(pc.match_substring_regex(texts, COUNTED_AFTER_ANY))
     found[odd] = _mask(pc.match_substring_regex(folded, COUNTED_AFTER_ANY))
     rows = np.flatnonzero(found)

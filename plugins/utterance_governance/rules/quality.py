@@ -382,6 +382,14 @@ class TurnNamesSpeaker:
         return out
 
 
+def folded_texts(values: pa.Array) -> pa.LargeStringArray:
+    """Each text as ``read_out`` reads it before its words: NFKC, then case folded (by Python)."""
+    return pa.array(
+        [None if t is None else unicodedata.normalize("NFKC", t).casefold() for t in values.to_pylist()],
+        pa.large_string(),
+    )
+
+
 def _past_ascii_matching(values: pa.Array, pattern: str) -> np.ndarray:
     """``match_substring_regex`` of ``pattern`` (which reads no ASCII character) on the rows past ASCII."""
     found = np.zeros(len(values), dtype=bool)
@@ -555,15 +563,20 @@ class _ReadOut:
         self.read: dict[str, str] = {}
 
     def rows(self, i: int) -> np.ndarray:
-        """The rows whose turn ``i`` holds a word for a digit (``NUMBER_WORD``)."""
+        """The rows whose turn ``i`` holds a word for a digit ``read_out`` may read (``COUNTED_AFTER_ANY``: an
+        English one after a letter past ASCII too), a turn NFKC or case folding may change as ``read_out``
+        reads it (``folded_texts``: "İ" folds to an "i" and a mark that ends the word before a number word)."""
         if self.spoken[i] is None:
             values = self.texts[i]
-            found = _mask(pc.match_substring_regex(values, NUMBER_WORD))
+            found = _mask(pc.match_substring_regex(values, COUNTED_AFTER_ANY))
             odd = _past_ascii_matching(values, NFKC_MAY_CHANGE)
             at = np.flatnonzero(~found & odd)
-            if len(at):  # as NFKC makes them
-                normal = pc.utf8_normalize(values.take(pa.array(at, pa.int64())), "NFKC")
-                found[at] = _mask(pc.match_substring_regex(normal, NUMBER_WORD))
+            if len(at):
+                found[at] = _mask(
+                    pc.match_substring_regex(
+                        folded_texts(values.take(pa.array(at, pa.int64()))), COUNTED_AFTER_ANY
+                    )
+                )
             rows = np.flatnonzero(found)
             # the digits each turn may say (``_says_digit``), learnt as they are asked: bits tried, bits found
             tried, able = np.zeros(len(rows), dtype=np.uint16), np.zeros(len(rows), dtype=np.uint16)
@@ -586,7 +599,7 @@ class _ReadOut:
             at = at[self._may_hold_letters(i, at, named.take(pa.array(rows[at], pa.int64())))]
         if not len(at):
             return np.zeros(0, dtype=np.int64)
-        bare = bare_ascii(self.texts[i].take(pa.array(rows[at], pa.int64())))[0]  # (indexed as ``at``)
+        bare, _, plain = bare_ascii(self.texts[i].take(pa.array(rows[at], pa.int64())))  # (indexed as ``at``)
         encoded = named.take(pa.array(rows[at], pa.int64())).dictionary_encode()
         ids = self._ids(encoded.dictionary)
         first: dict[str, int] = {}
@@ -611,7 +624,8 @@ class _ReadOut:
                 found = _mask(pc.match_substring(bare.take(pa.array(members, pa.int64())), run))
             else:
                 found = np.asarray([run in bare[int(j)].as_py() for j in members], dtype=bool)
-            maybe[members] = found | odd[at[members]]
+            # (a turn past ASCII, its letters there left out of NumPy's bare form: by Python's, below)
+            maybe[members] = found | odd[at[members]] | ~plain[members]
         hit = []
         for k in np.flatnonzero(maybe).tolist():
             row = int(rows[at[k]])
@@ -672,16 +686,18 @@ class _ReadOut:
     def _may_say(self, i: int, rows: np.ndarray) -> np.ndarray:
         """How many digits 1-9 turn ``i`` may say in each of ``rows`` read out: none without a word for a
         digit, else its ASCII digits and two for each such word (a word says two at most: "eleven",
-        "twenty five", "triple five"), counted as NFKC makes a row past ASCII (``COUNTED``)."""
+        "twenty five", "triple five"), counted as ``read_out`` reads a row NFKC or case folding may change
+        (``folded_texts``; ``COUNTED_AFTER_ANY``)."""
         texts = self.texts[i].take(pa.array(rows, pa.int64()))
         odd = np.flatnonzero(_past_ascii_matching(texts, NFKC_MAY_CHANGE))
         if len(odd):
-            normal = pc.utf8_normalize(texts.take(pa.array(odd, pa.int64())), "NFKC").to_pylist()
-            texts = texts.to_pylist()
-            for k, text in zip(odd.tolist(), normal, strict=True):
-                texts[k] = text
-            texts = pa.array(texts, pa.string())
-        words = np.asarray(pc.fill_null(pc.count_substring_regex(texts, COUNTED), 0), dtype=np.int64)
+            mask = np.zeros(len(texts), dtype=bool)
+            mask[odd] = True
+            texts = pc.replace_with_mask(texts.cast(pa.large_string()), pa.array(mask),
+                                         folded_texts(texts.take(pa.array(odd, pa.int64()))))  # fmt: skip
+        words = np.asarray(
+            pc.fill_null(pc.count_substring_regex(texts, COUNTED_AFTER_ANY), 0), dtype=np.int64
+        )
         return np.where(words > 0, ascii_digit_counts(texts) + 2 * words, 0)
 
     def _ids(self, names: pa.Array) -> list[tuple[str, list[str], int] | None]:
