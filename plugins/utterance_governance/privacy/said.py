@@ -41,6 +41,7 @@ from utterance_governance.rules.quality import (
     _SAYS_DIGIT,
     COUNTED_AFTER_ANY,
     NFKC_MAY_CHANGE,
+    O_FOR_ZERO,
     SHORTEST_ID_LOOKED_FOR,
     ascii_digit_counts,
     bare_ascii,
@@ -428,8 +429,13 @@ def _with_a_number_word(
     folds to an ``i`` and a mark that ends the word before a number word), and which of them are such."""
     odd = np.flatnonzero(given & _mask(pc.match_substring_regex(texts, NFKC_MAY_CHANGE)))
     folded = folded_texts(texts.take(pa.array(odd, pa.int64())))
-    found = given & _mask(pc.match_substring_regex(texts, COUNTED_AFTER_ANY))
-    found[odd] = _mask(pc.match_substring_regex(folded, COUNTED_AFTER_ANY))
+    found = given & (
+        _mask(pc.match_substring_regex(texts, COUNTED_AFTER_ANY))
+        | _mask(pc.match_substring_regex(texts, O_FOR_ZERO))
+    )
+    found[odd] = _mask(pc.match_substring_regex(folded, COUNTED_AFTER_ANY)) | _mask(
+        pc.match_substring_regex(folded, O_FOR_ZERO)
+    )
     rows = np.flatnonzero(found)
     taken = texts.take(pa.array(rows, pa.int64()))
     is_odd = np.isin(rows, odd, assume_unique=True)

@@ -450,6 +450,13 @@ COUNTED = rf"(?:^|\PL)(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble
 # word boundaries, so after a letter past ASCII too ("给triple seven", "custétriple five"; a text once case
 # folded, ``privacy.said``): a looser condition, for a count that must never be short
 COUNTED_AFTER_ANY = rf"(?:^|[^A-Za-z])(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
+# ... or a letter o standing for a 0 ("canary cust 7 Q O Z", "acct 1o2o3o4o": ``read_out`` reads a 0 and an
+# o alike): an o beside a digit, or a lone o between two tokens of one letter or digit (an id spelled out;
+# not "e o livro")
+O_FOR_ZERO = (
+    r"(?i)[0-9]o|o[0-9]|[0-9][^a-z0-9]+o(?:[^a-z0-9]|$)|(?:^|[^a-z0-9])o[^a-z0-9]+[0-9]"
+    r"|(?:^|[^a-z0-9])[a-z][^a-z0-9]+o[^a-z0-9]+[a-z](?:[^a-z0-9]|$)"
+)
 _ENGLISH_RUN = re.compile(SPOKEN_RUN, re.ASCII)
 # a word for one digit, its letters between characters that are no letters (a word of ``_WORD``)
 _DIGIT_WORD = re.compile(
@@ -569,13 +576,13 @@ class _ReadOut:
         if self.spoken[i] is None:
             values = self.texts[i]
             found = _mask(pc.match_substring_regex(values, COUNTED_AFTER_ANY))
+            found |= _mask(pc.match_substring_regex(values, O_FOR_ZERO))
             odd = _past_ascii_matching(values, NFKC_MAY_CHANGE)
             at = np.flatnonzero(~found & odd)
-            if len(at):
-                found[at] = _mask(
-                    pc.match_substring_regex(
-                        folded_texts(values.take(pa.array(at, pa.int64()))), COUNTED_AFTER_ANY
-                    )
+            if len(at):  # (an o for a 0 in full width: read after NFKC too)
+                folded = folded_texts(values.take(pa.array(at, pa.int64())))
+                found[at] = _mask(pc.match_substring_regex(folded, COUNTED_AFTER_ANY)) | _mask(
+                    pc.match_substring_regex(folded, O_FOR_ZERO)
                 )
             rows = np.flatnonzero(found)
             # the digits each turn may say (``_says_digit``), learnt as they are asked: bits tried, bits found
@@ -698,7 +705,9 @@ class _ReadOut:
         words = np.asarray(
             pc.fill_null(pc.count_substring_regex(texts, COUNTED_AFTER_ANY), 0), dtype=np.int64
         )
-        return np.where(words > 0, ascii_digit_counts(texts) + 2 * words, 0)
+        return (
+            ascii_digit_counts(texts) + 2 * words
+        )  # (a turn of ``rows`` may say no number word: an o for a 0)
 
     def _ids(self, names: pa.Array) -> list[tuple[str, list[str], int] | None]:
         """``id_read_out`` of each of ``names`` (distinct): an ASCII id without a word for a digit is

@@ -282,6 +282,8 @@ def test_ids_said_as_words_in_generated_texts(seed):
     def said(name: str) -> str:
         language = rng.choice(sorted(_SAID_AS))
         words = [(_SAID_AS[language][int(c)] if c.isdigit() else c) for c in name if c.isalnum()]
+        if rng.random() < 0.2:  # spelled out as written, a 0 as the letter o
+            return " ".join(rng.choice("oO") if c == "0" else c for c in name if c.isalnum())
         if rng.random() < 0.2:
             words = words[: len(words) // 2]
         if rng.random() < 0.2:
@@ -327,6 +329,9 @@ def test_ids_said_as_words_in_generated_texts(seed):
         # and the number word after it is read
         ("ali7ali7ali4", "ALİSEVEN ALİSEVEN ALİFOUR"),
         ("acct-nfjj70", "für acct-nfǰǰsieben ₀ please"),
+        # a letter o for a 0, no word for a digit ("a spoken 0 and the letter o are one letter")
+        ("canary-cust-7Q0Z", "share it with canary cust 7 Q O Z"),
+        ("acct-10203040", "my account is acct 1o2o3o4o"),
     ],
 )
 def test_a_number_word_glued_to_a_letter_past_ascii_is_read_as_read_out_reads_it(name, text):

@@ -71,6 +71,10 @@ def _frame(customers, users, assistants=None, devices=None) -> Frame:
         # an id's letter past ASCII in a turn past ASCII (NumPy's bare turn left it out); a word after one
         ("cüst7q4z81", "my id is cüst seven q four z eight one", "Done."),
         ("11111111", "éeleven eleven eleven eleven", "Done."),
+        # a letter o for a 0, no word for a digit (speech recognition writing "oh" as the letter)
+        ("canary-cust-7Q0Z", "share it with canary cust 7 Q O Z", "Done."),
+        ("acct-10203040", "my account is acct 1o2o3o4o", "Done."),
+        ("ZX80QW55", "log me in as zx8oqw55", "Done."),
     ],
 )  # fmt: skip
 def test_an_id_said_with_digits_as_words_is_excluded(customer, user, assistant):
@@ -98,6 +102,8 @@ def test_the_devices_id_said_with_digits_as_words_is_excluded():
         ("88231907", "play track eight eight two three one nine", "Playing."),  # not all of it
         ("abcdefghij", "one two three four five", "Done."),  # an id without digits: as before
         ("ab-12-cd", "code a b one two c d", "Done."),  # 6 letters and digits: only as written
+        ("acct-10203040", "e o livro tem 3 capítulos", "Sim."),  # an o that is a word, not a 0
+        ("canary-cust-7Q0Z", "canary cust 7 Q O", "Done."),  # not all of it
     ],
 )  # fmt: skip
 def test_a_sentence_with_number_words_is_published(customer, user, assistant):
