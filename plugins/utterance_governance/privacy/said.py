@@ -423,7 +423,8 @@ FOLDS_TO_ASCII = "[\\x{df}\\x{130}\\x{1f0}\\x{1e96}-\\x{1e99}\\x{1e9e}]"
 def _with_a_number_word(
     texts: pa.LargeStringArray, given: np.ndarray
 ) -> tuple[np.ndarray, pa.LargeStringArray, pa.LargeStringArray, np.ndarray]:
-    """The positions of ``texts`` with a word for a digit ``read_out`` may read (``COUNTED_AFTER_ANY``), those
+    """The positions of ``texts`` with a word for a digit ``read_out`` may read (``COUNTED_AFTER_ANY``) or an o
+    that may stand for a 0 (``O_FOR_ZERO``), those
     texts as they are, the same texts with each NFKC or case folding may change (``NFKC_MAY_CHANGE``) as
     ``read_out`` reads it before its words (NFKC, then case folded: a word in full width is one, and ``İ``
     folds to an ``i`` and a mark that ends the word before a number word), and which of them are such."""
