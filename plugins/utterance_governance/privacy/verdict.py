@@ -80,6 +80,8 @@ class Verdict:
         be trusted; no landing time) is erased, and not remembered: the memory covers a row whatever its
         time, and would take a live copy of a recording the request does not cover."""
         s = self.subjects
+        if not len(self.pairs):
+            return ERASED.empty_table()
         deletions = s.state.deletion_requests
         scope = np.asarray(pc.utf8_lower(pc.utf8_trim_whitespace(deletions.column("scope"))).to_numpy(zero_copy_only=False), dtype=object)  # fmt: skip
         requested, requested_known = micros(deletions.column("requested_at"))
