@@ -9,10 +9,12 @@ its own in ``tests/unit/privacy/test_identity.py``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache, wraps
+from urllib.parse import unquote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -82,7 +84,11 @@ def _id_key(value: object) -> str | None:
     canonical = canonical_id(value)
     if canonical is None:
         return None
-    folded = canonical.casefold()
+    # a percent-encoded id is the id (``acct%2F42``), the Turkish i's are one letter (``KIZ-7``, ``kız-7``; the
+    # dotted capital folds to an i and a combining dot), a typeset dash is a hyphen-minus
+    canonical = unquote(canonical) if re.search("%[0-9A-Fa-f]{2}", canonical) else canonical
+    folded = unicodedata.normalize("NFKC", canonical).casefold().replace("ı", "i").replace("i\u0307", "i")
+    folded = re.sub("[\u2010-\u2015\u2212\ufe58\ufe63]", "-", folded)
     bare = folded.removeprefix("urn:uuid:").removeprefix("{").removesuffix("}")
     digits = bare.replace("-", "")
     hyphenated = len(bare) == 36 and [len(part) for part in bare.split("-")] == [8, 4, 4, 4, 12]

@@ -55,6 +55,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+import urllib.parse
 from collections.abc import Iterable
 
 import numpy as np
@@ -153,9 +154,12 @@ _UUID_ODD = r"^(?:urn:uuid:|\{)|^[0-9a-f]{32}\}?$"
 def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     """``listed_key`` of ids that are canonical already. Compatibility spellings fold too (NFKC: a
     listing typed through an East Asian input method, ``６ｆ１ｃ…``, is the utterance ``6f1c…``; the ASCII
-    ids, nearly all, are not read for it)."""
+    ids, nearly all, are not read for it), and so do the spellings of tools that write ids otherwise than
+    Unicode's case rules (``_caseless``: Turkish case, dashes) or percent-encode them (``acct%2F42`` is
+    ``acct/42``: ``_percent_decoded``)."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
+    ids = _percent_decoded(ids)
     plain = pc.fill_null(pc.string_is_ascii(ids), True)
     if not pc.all(plain).as_py():
         ids = pc.if_else(plain, ids, pc.utf8_normalize(ids, "NFKC"))
@@ -237,10 +241,33 @@ def _caseless(value: str) -> str:
     """Unicode's compatibility caseless form (D146: NFKD(casefold(NFKD(casefold(NFD(x)))))), composed
     (NFKC). Python's ``casefold`` alone leaves some letters decomposed and others not: ``ΐ`` (U+0390) folds
     to ι and two marks, its upper-case spelling ``Ϊ́`` to ``ϊ`` and one mark, and an opt-out naming the one
-    missed the other's recordings (so did 25 more Greek and Latin letters with marks: ``ǰ``, ``ẖ``, ``ᾷ``)."""
-    return unicodedata.normalize(
+    missed the other's recordings (so did 25 more Greek and Latin letters with marks: ``ǰ``, ``ẖ``, ``ᾷ``).
+
+    Then the letters and marks tools write otherwise than Unicode's case rules fold alike: the dotless ``ı``
+    and the dotted ``İ`` (which folds to ``i`` and a combining dot) are ``i`` (to a Turkish tool ``KIZ-7`` is
+    ``kız-7`` and ``istanbul-7`` is ``İSTANBUL-7``; Unicode folds them apart), and every dash a word processor
+    or a CRM writes for a hyphen-minus is one (``zed‐cust-1``, U+2010; an en dash, a minus sign)."""
+    folded = unicodedata.normalize(
         "NFKC", unicodedata.normalize("NFKD", unicodedata.normalize("NFD", value).casefold()).casefold()
     )
+    return _DASHES.sub("-", folded.replace("\u0131", "i").replace("i\u0307", "i"))
+
+
+# the dashes a word processor or a CRM writes for a hyphen-minus (hyphen, non-breaking hyphen, figure dash, en
+# and em dash, horizontal bar, minus sign, small hyphen-minus; NFKC makes the full-width one ASCII already)
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63]")
+_PERCENT = r"%[0-9A-Fa-f]{2}"
+
+
+def _percent_decoded(ids: pa.Array) -> pa.Array:
+    """``ids``, each holding a percent-encoded byte (``acct%2F42``, a tool that encodes ids for a URL) decoded
+    (``acct/42``; bytes that are no UTF-8 as U+FFFD): a record and the data that write an id so and plainly
+    are one customer."""
+    encoded = pc.fill_null(pc.match_substring_regex(ids, _PERCENT), False)
+    if not pc.any(encoded).as_py():
+        return ids
+    decoded = pa.array([urllib.parse.unquote(v) for v in ids.filter(encoded).to_pylist()], ids.type)
+    return pc.replace_with_mask(ids, encoded, decoded)
 
 
 def caseless(value: str) -> str:
@@ -353,7 +380,7 @@ def fold_of(value: str) -> str | None:
     canonical = canonical_id(value)
     if canonical is None:
         return None
-    if canonical.isascii() and not re.search(_UUID_ODD, canonical.lower()):
+    if canonical.isascii() and "%" not in canonical and not re.search(_UUID_ODD, canonical.lower()):
         return canonical.lower()  # (Python's casefold of ASCII, and no notation of a UUID to rewrite)
     return key_of_canonical(pa.array([canonical], pa.string()))[0].as_py()
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import unicodedata
-import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -215,7 +213,6 @@ class PrivacyState:
         deleting = pa.concat_tables([
             pa.table({"customer": requested, "spelling": requested}, schema=SPELLINGS),
             plain_readings(requested),
-            _tool_spellings(requested),
         ])  # fmt: skip
         opt_outs = pc.unique(
             canonical_ids(self.consent.filter(self._opt_outs).column("customer_id"))
@@ -223,10 +220,9 @@ class PrivacyState:
         opting_out = pa.concat_tables([
             pa.table({"customer": opt_outs, "spelling": opt_outs}, schema=SPELLINGS),
             plain_readings(opt_outs),
-            _tool_spellings(opt_outs),
         ])  # fmt: skip
-        # (an id's other spellings, ``spellings_of``, fold as it does: its plain readings and the spellings
-        # of other tools, ``_tool_spellings``, are all that add a fold)
+        # (an id's other spellings, ``spellings_of``, fold as it does, Turkish cases, other dashes and its
+        # percent-encoding included: ``identity._caseless``; its plain readings are all that add a fold)
         holding = pa.array(sorted(self.doubted_customers), pa.string())
         folded = [key_of_canonical(t.column("spelling").combine_chunks()) for t in (deleting, opting_out)]
         held = key_of_canonical(holding)
@@ -306,7 +302,7 @@ def other_spellings(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
     ``spellings_of``. Every caller reads them for a record that takes something away (a deletion, an
     opt-out, a hold): reaching more can only take more away."""
     distinct = pc.unique(canonical_ids(ids)).drop_null()
-    spelled = pa.concat_tables([spellings_of(distinct), _tool_spellings(distinct)])
+    spelled = spellings_of(distinct)
     readings = plain_readings(distinct)
     if not readings.num_rows:
         return spelled
@@ -369,43 +365,6 @@ def spellings_of(ids: pa.Array | pa.ChunkedArray) -> pa.Table:
     if is_ascii.all():
         return pairs
     return pa.concat_tables([pairs, _non_ascii_spellings(distinct.filter(pa.array(~is_ascii)))])
-
-
-_TURKISH_I = re.compile("[iIİı]")
-_ENCODED = re.compile("%[0-9A-Fa-f]{2}")
-# the dashes a word processor or a CRM writes for a hyphen-minus (hyphen, non-breaking hyphen, figure dash, en
-# and em dash, horizontal bar, minus sign, small hyphen-minus; NFKC makes the full-width one ASCII already)
-_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63]")
-_ENCODABLE = re.compile(r"[^A-Za-z0-9_.~-]")
-
-
-def _tool_spellings(ids: pa.Array) -> pa.Table:
-    """(customer, spelling) pairs (``SPELLINGS``) of the ids (distinct, canonical) a tool writes otherwise
-    than by Unicode's case rules: in Turkish case (``KIZ-7`` is ``kız-7`` to a Turkish tool, ``istanbul-7``
-    is ``İSTANBUL-7``: Unicode folds the dotted and dotless i apart) and percent-encoded or decoded
-    (``acct/42`` and ``acct%2F42``, the hex in either case), and with a hyphen-minus where a word processor
-    wrote another dash (``zed‐cust-1``: U+2010). The fold of each reaches the other cases (``PrivacyState.folds``)."""
-    customers: list[str] = []
-    spellings: list[str] = []
-    for name in ids.to_pylist():
-        found = []
-        if _TURKISH_I.search(name):
-            found += [
-                name.replace("I", "ı").replace("İ", "i").lower(),
-                name.replace("i", "İ").replace("ı", "I").upper(),
-            ]
-        if _DASHES.search(name):
-            found.append(_DASHES.sub("-", name))
-        if _ENCODED.search(name):
-            found.append(urllib.parse.unquote(name))
-        if _ENCODABLE.search(name):
-            encoded = urllib.parse.quote(name, safe="")
-            found += [encoded, _ENCODED.sub(lambda m: m.group(0).lower(), encoded)]
-        for spelling in dict.fromkeys(canonical_ids(pa.array(found, pa.string())).to_pylist()):
-            if spelling is not None and spelling != name:
-                customers.append(name)
-                spellings.append(spelling)
-    return pa.table({"customer": customers, "spelling": spellings}, schema=SPELLINGS)
 
 
 def _new_in_row(columns: list[pa.Array]) -> list[pa.Array]:
