@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
-from utterance_governance.io.readers import ReadResult
+from utterance_governance.io.readers import ReadResult, parse_instants
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
@@ -317,6 +317,36 @@ def decide_withdrawn(
     return Decided(decisions, publishable, counts, deleted=deleted, erased=verdict.erased())
 
 
+_CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
+
+
+def _quarantined_erased(
+    quarantine: pa.Table, state: PrivacyState, policy: Policy, now: datetime, pseudonym_key: bytes
+) -> pa.Table:
+    """``ERASED`` of the quarantined lines of a landing file (a recording sent twice in one file: the
+    reader keeps the first, restamped, and quarantines its original as ``duplicate_id``) that a delete-all
+    or a range covers by the capture time the line states: once, readably (not a line too long to read,
+    nor one refused for its capture time)."""
+    if not quarantine.num_rows or not state.deletions.num_rows:
+        return ERASED.empty_table()
+    raw = pc.fill_null(quarantine.column("raw"), "")
+    once = pc.equal(pc.count_substring_regex(raw, r'"captured_at"\s*:'), 1)
+    detail = pc.fill_null(quarantine.column("detail"), "")
+    trusted = pc.and_(
+        once, pc.invert(pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at")))
+    )
+    text = pc.struct_field(pc.extract_regex(raw, _CAPTURED), [0])
+    rows = pa.table(
+        {
+            "customer_id": quarantine.column("customer_id"),
+            "utterance_id": quarantine.column("record_id"),
+            "captured_at": parse_instants(pc.if_else(trusted, text, pa.scalar(None, pa.string()))),
+        }
+    )
+    verdict = privacy_verdict(rows, state, policy, now, pseudonym_key)
+    return verdict.erased(np.flatnonzero(verdict.deleted))
+
+
 def decide_file(
     read: ReadResult,
     state: PrivacyState,
@@ -327,6 +357,10 @@ def decide_file(
 ) -> Decided:
     """Every row of one read landing file decided: typed records and quarantined ones."""
     decided = decide_records(read.records, state, policy, now, pseudonym_key, live_hashes)
+    # (a quarantined line a delete-all or a range covers by its capture time: remembered, so that a copy of
+    # the recording under its id is withheld, this night by the re-check under the lock; ``io.store.erased``)
+    decided.erased = pa.concat_tables([decided.erased, _quarantined_erased(read.quarantine, state, policy, now,
+                                                                           pseudonym_key)])  # fmt: skip
     malformed = malformed_decisions(read.quarantine, pseudonym_key)
     decided.counts[S.MALFORMED] += malformed.num_rows
     decided.decisions = pa.concat_tables([decided.decisions, malformed])

@@ -1001,6 +1001,15 @@ _PYTHON_INSTANTS = tuple(
 )
 
 
+def parse_instants(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """RFC 3339 times as the readers read a record's (``schema.TS``; a value that is none, or has no
+    offset, null): for code that reads a time off a raw line (a quarantined line's, by the copies purge)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    values = values.cast(pa.string())
+    return _parse_timestamps(values, "time", _Details(np.full(len(values), None, dtype=object)))
+
+
 def _parse_timestamps(col: pa.Array, name: str, d: _Details) -> pa.Array:
     """A column of RFC 3339 times as timestamps; a value that is not one (no offset, not a real instant) is
     null and flagged. One outside the instants Python holds (``0001-01-01T00:00:00+01:00`` is in year 0 in

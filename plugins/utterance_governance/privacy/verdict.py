@@ -74,11 +74,13 @@ class Verdict:
 
     def erased(self, rows: np.ndarray | None = None) -> pa.Table:
         """``io.store.erased.ERASED`` of the rows (of ``rows``, default every row) a delete-all or a range
-        covers by what is known of them, one per such request: what the store remembers once they are
-        withheld or erased, so that their recordings sent again with another time stay covered. A row
-        covered only for what is not known of it (no capture time: a shard's copy, a line whose time cannot
-        be trusted; no landing time) is erased, and not remembered: the memory covers a row whatever its
-        time, and would take a live copy of a recording the request does not cover."""
+        covers by its capture time, one per such request: what the store remembers once they are withheld
+        or erased, so that their recordings sent again with another time stay covered. A row covered for
+        what is not known of it (no capture time: a shard's copy, a line whose time cannot be trusted), or
+        by its landing time alone (a landing file changed after the request keeps its path's first landing
+        time: words appended to it are withheld that night), is erased, and not remembered: the memory
+        covers a row whatever its time, and would take for good the copies of recordings the request does
+        not cover."""
         s = self.subjects
         if not len(self.pairs):
             return ERASED.empty_table()
@@ -98,9 +100,10 @@ class Verdict:
             pairs = pairs[pairs["row"].isin(set(np.asarray(rows, dtype=np.int64).tolist()))]
         row = pairs["row"].to_numpy(dtype=np.int64)
         t, t_known = s.captured[row], s.captured_known[row]
-        landed, l_known = s.landed[row], s.landed_known[row]
         when, is_all = pairs["requested"].to_numpy(dtype=np.int64), pairs["scope"].to_numpy() == "all"
-        by_all = is_all & ((t_known & (t <= when + s.skew_us)) | (l_known & (landed < when)))
+        # (by its capture time only: a changed landing file keeps its path's first landing time, and words
+        # appended after the request would be remembered for good)
+        by_all = is_all & t_known & (t <= when + s.skew_us)
         lo, hi = (
             pairs["lo"].to_numpy(dtype=np.int64) - s.skew_us,
             pairs["hi"].to_numpy(dtype=np.int64) + s.skew_us,

@@ -77,6 +77,7 @@ from utterance_governance.io.readers import (
     customer_of_path,
     customers_in_raw,
     integral_digits,
+    parse_instants,
     read_landing_pieces,
     shown_path,
     sorted_unique,
@@ -109,7 +110,6 @@ LOCATIONS = {  # location name -> folders under the lake root
 }
 _CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
 _CAPTURED_KEY = r'"captured_at"\s*:'
-_OFFSET = r"(?:[Zz]|[+-]\d{2}:?\d{2})$"
 _ROW_COLUMNS = ("customer_id", "speaker_key", "utterance_id", "captured_at", "landed_at")
 _PROBE = pa.schema([("customer_id", pa.string()), ("utterance_id", pa.string())])
 
@@ -1251,21 +1251,10 @@ def erasure_id(escaped: str) -> str | None:
 
 
 def _parse_instants(text: pa.Array) -> pa.Array:
-    """ISO instants with an offset as ``schema.TS``; anything else (no offset, not a date) null."""
-    shaped = pc.if_else(
-        pc.fill_null(pc.match_substring_regex(text, _OFFSET), False), text, pa.scalar(None, pa.string())
-    )
-    try:
-        return pc.cast(shaped, S.TS)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    out = []
-    for value in shaped.to_pylist():  # some value is no real instant: one by one (quarantine rows are few)
-        try:
-            out.append(None if value is None else pc.cast(pa.array([value]), S.TS)[0].as_py())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            out.append(None)
-    return pa.array(out, S.TS)
+    """ISO instants with an offset as ``schema.TS``, read as the landing reader reads a record's
+    (``readers.parse_instants``: a lower-case "t" or "z", 7 to 9 fractional digits, an offset of hours
+    only); anything else (no offset, not a date) null."""
+    return parse_instants(text)
 
 
 # --- derived Parquet files (staging, quarantine, decisions) ---------------------------------------

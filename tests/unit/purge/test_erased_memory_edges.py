@@ -177,3 +177,69 @@ def test_a_malformed_copy_erased_from_landing_before_any_run_read_it_then_sent_a
     )
     lake.publish(now=at("2026-11-27T01:00:00"))
     assert lake.live_ids() == {"u-bob", "u-zed-2"}
+
+
+@pytest.mark.parametrize(
+    "captured", ["2026-11-22T09:00:00.123456789Z", "2026-11-22t09:00:00z", "2026-11-22T10:00:00+01"]
+)
+def test_a_quarantined_line_is_remembered_by_the_time_the_reader_reads(lake, captured):
+    """The line's capture time in a form the landing reader reads (nanoseconds, a lower-case t or z, an offset
+    of hours): the copies purge reads it so too, and remembers the line it erases."""
+    lake.storage.write_bytes(f"{DT}/bob.jsonl", line("u-bob", "bob", "hi"))
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-22/late.jsonl", _bad(captured_at=captured))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-27/resend.jsonl",
+        line("u-zed-1", "zed-4417", WORDS, captured_at="2026-11-27T00:00:00Z")
+        + line("u-zed-2", "zed-4417", "play some jazz", captured_at="2026-11-27T00:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
+
+
+DAY = "landing/utterances/dt=2026-11-24"
+
+
+@pytest.mark.parametrize("change", ["appended", "written-over"])
+def test_words_added_to_an_older_landing_file_after_the_delete_all_are_not_remembered(lake, change):
+    """A landing file that first landed before the delete-all, changed by upstream after it: the customer's
+    words captured after the request are withheld the night they come (the file keeps its path's first landing
+    time), and never remembered as erased: sent again in a file of their own, they publish."""
+    lake.storage.write_bytes(f"{DAY}/latest.jsonl",
+                             line("u-zed-1", "zed-4417", "old words", captured_at="2026-11-24T09:00:00Z")
+                             + line("u-bob", "bob", "hi", captured_at="2026-11-24T09:00:00Z"))  # fmt: skip
+    lake.publish(now=at("2026-11-24T12:00:00"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed" and lake.live_ids() == {"u-bob"}
+    later = line("u-zed-2", "zed-4417", "play some jazz", captured_at="2026-11-25T09:00:00Z")
+    before = lake.storage.read_bytes(f"{DAY}/latest.jsonl") if change == "appended" else b""
+    lake.storage.write_bytes(f"{DAY}/latest.jsonl", before + later)
+    lake.publish(now=at("2026-11-25T12:00:00"))
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-26/again.jsonl", later)
+    lake.publish(now=at("2026-11-26T12:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
+
+
+def test_a_recording_and_its_restamped_copy_in_one_late_file(lake):
+    """The delete-all carried out; a late file holds a recording it covers twice under its id, first stamped
+    when sent again (after the request), then as captured: the reader keeps the first and quarantines the
+    second. The quarantined line is remembered as the file is decided, and the re-check under the lock
+    withholds the copy."""
+    lake.storage.write_bytes(f"{DT}/bob.jsonl", line("u-bob", "bob", "hi"))
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-27/late.jsonl",
+        line("u-zed-1", "zed-4417", WORDS, captured_at="2026-11-27T00:00:00Z")
+        + line("u-zed-1", "zed-4417", WORDS, captured_at="2026-11-22T09:00:00Z")
+        + line("u-zed-2", "zed-4417", "play some jazz", captured_at="2026-11-27T00:00:00Z"),
+    )
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
+    lake.audit(now=at("2026-11-27T03:00:00"))
