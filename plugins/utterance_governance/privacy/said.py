@@ -260,25 +260,11 @@ class SaidIds:
         may = ascii_digit_counts(folded) + 2 * words
         needs = unkeyed.union(*keyed.values())
         enough = np.flatnonzero(may >= min(count for _, count in needs))  # (an id has a digit: 1 at least)
-        at = pa.array(enough, pa.int64())
-        rows, taken, folded, odd, may = (
-            rows[enough],
-            taken.take(at),
-            folded.take(at),
-            odd[enough],
-            may[enough],
-        )
+        rows, taken, folded, odd, may = _at(enough, rows, taken, folded, odd, may)
         able = _digits_said(folded, odd, functools.reduce(operator.or_, (bits for bits, _ in needs)))
         # (the texts that may say every digit of some id: most texts with a number word say a few digits)
         viable = np.flatnonzero(_covering(frozenset(bits for bits, _ in needs))[able])
-        at = pa.array(viable, pa.int64())
-        rows, taken, folded, may, able = (
-            rows[viable],
-            taken.take(at),
-            folded.take(at),
-            may[viable],
-            able[viable],
-        )
+        rows, taken, folded, may, able = _at(viable, rows, taken, folded, may, able)
 
         def meets(at: np.ndarray, bits: np.ndarray, counts: np.ndarray) -> np.ndarray:
             return ((able[at] & bits) == bits) & (may[at] >= counts)
@@ -445,6 +431,14 @@ def _with_a_number_word(
         at = np.isin(odd, rows, assume_unique=True)
         read = pc.replace_with_mask(taken, pa.array(is_odd), folded.filter(pa.array(at)))
     return rows, taken, read, is_odd
+
+
+def _at(positions: np.ndarray, *columns):
+    """Each of ``columns`` (NumPy or Arrow arrays of one length) at ``positions``."""
+    taken = pa.array(positions, pa.int64())
+    return tuple(
+        c.take(taken) if isinstance(c, pa.Array | pa.ChunkedArray) else c[positions] for c in columns
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -7,7 +7,7 @@ with a readable capture time is remembered as a typed row is. SQLite and Postgre
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
 import pytest
@@ -34,25 +34,30 @@ def lake(tmp_path, store_url) -> Lake:
     return Lake(str(tmp_path / "lake"), store_url, policy_file=str(policy))
 
 
+def _night(lake: Lake, day: str, zeds: str, bobs: str) -> None:
+    """A night of one row of the customer's and one of bob's, captured that day at 10:00, published the night
+    after."""
+    captured = f"{day}T10:00:00Z"
+    lake.storage.write_bytes(f"landing/utterances/dt={day}/a.jsonl",
+                             line(zeds, "zed-4417", f"words of {day}", captured_at=captured)
+                             + line(bobs, "bob", f"hello on {day}", captured_at=captured))  # fmt: skip
+    lake.publish(now=datetime.fromisoformat(captured) + timedelta(hours=15))
+
+
+def _compacted(lake: Lake, when: str) -> None:
+    """The nightly compaction (``compaction_fanout`` 2): the merged shards stay for their grace period."""
+    with lake._environment():
+        compacted = publish_mod.compact(lake.context("utterances_publish", None, at(when)))
+    assert compacted.get("new_version"), compacted
+
+
 def test_a_range_over_a_day_with_nothing_live_keeps_the_customers_other_days(lake):
     """Two nights, then a compaction: the merged shards stay for their grace period (no capture times in them).
     A range of 2026-11-20, a day the customer has nothing published: it removes nothing live; its purge of
     the merged files must not make the customer's other days "erased by the range"."""
-    lake.storage.write_bytes(
-        "landing/utterances/dt=2026-11-18/a.jsonl",
-        line("u-zed-8", "zed-4417", "words of the 18th", captured_at="2026-11-18T10:00:00Z")
-        + line("u-bob-8", "bob", "hi", captured_at="2026-11-18T10:00:00Z"),
-    )
-    lake.publish(now=at("2026-11-19T01:00:00"))
-    lake.storage.write_bytes(
-        "landing/utterances/dt=2026-11-19/a.jsonl",
-        line("u-zed-9", "zed-4417", "words of the 19th", captured_at="2026-11-19T10:00:00Z")
-        + line("u-bob-9", "bob", "hello", captured_at="2026-11-19T10:00:00Z"),
-    )
-    lake.publish(now=at("2026-11-20T01:00:00"))
-    with lake._environment():
-        compacted = publish_mod.compact(lake.context("utterances_publish", None, at("2026-11-20T02:00:00")))
-    assert compacted.get("new_version"), compacted
+    _night(lake, "2026-11-18", "u-zed-8", "u-bob-8")
+    _night(lake, "2026-11-19", "u-zed-9", "u-bob-9")
+    _compacted(lake, "2026-11-20T02:00:00")
     everyone = {"u-zed-8", "u-zed-9", "u-bob-8", "u-bob-9"}
     assert lake.live_ids() == everyone
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
@@ -75,23 +80,11 @@ def test_after_a_delete_all_the_customers_new_words_stay_through_a_compaction(la
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
     lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
     assert receipt(lake, "d1")["status"] == "completed" and lake.live_ids() == {"u-bob-1"}
-    lake.storage.write_bytes(
-        "landing/utterances/dt=2026-11-26/a.jsonl",
-        line("u-zed-2", "zed-4417", "new words", captured_at="2026-11-26T10:00:00Z")
-        + line("u-bob-2", "bob", "hello", captured_at="2026-11-26T10:00:00Z"),
-    )
-    lake.publish(now=at("2026-11-27T01:00:00"))
-    lake.storage.write_bytes(
-        "landing/utterances/dt=2026-11-27/a.jsonl",
-        line("u-zed-3", "zed-4417", "newer words", captured_at="2026-11-27T10:00:00Z")
-        + line("u-bob-3", "bob", "hey", captured_at="2026-11-27T10:00:00Z"),
-    )
-    lake.publish(now=at("2026-11-28T01:00:00"))
+    _night(lake, "2026-11-26", "u-zed-2", "u-bob-2")
+    _night(lake, "2026-11-27", "u-zed-3", "u-bob-3")
     everyone = {"u-bob-1", "u-bob-2", "u-bob-3", "u-zed-2", "u-zed-3"}
     assert lake.live_ids() == everyone
-    with lake._environment():
-        compacted = publish_mod.compact(lake.context("utterances_publish", None, at("2026-11-28T02:00:00")))
-    assert compacted.get("new_version"), compacted
+    _compacted(lake, "2026-11-28T02:00:00")
     assert lake.live_ids() == everyone
     lake.privacy(now=at("2026-11-28T03:00:00"), check_deadlines=False)
     lake.privacy(now=at("2026-11-28T04:00:00"), check_deadlines=False)
