@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
-from utterance_governance.io.readers import ReadResult, parse_instants
+from utterance_governance.io.readers import CAPTURED_IN_RAW, CAPTURED_KEY_IN_RAW, ReadResult, parse_instants
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
@@ -317,9 +317,6 @@ def decide_withdrawn(
     return Decided(decisions, publishable, counts, deleted=deleted, erased=verdict.erased())
 
 
-_CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
-
-
 def _quarantined_erased(
     quarantine: pa.Table, state: PrivacyState, policy: Policy, now: datetime, pseudonym_key: bytes
 ) -> pa.Table:
@@ -330,12 +327,12 @@ def _quarantined_erased(
     if not quarantine.num_rows or not state.deletions.num_rows:
         return ERASED.empty_table()
     raw = pc.fill_null(quarantine.column("raw"), "")
-    once = pc.equal(pc.count_substring_regex(raw, r'"captured_at"\s*:'), 1)
+    once = pc.equal(pc.count_substring_regex(raw, CAPTURED_KEY_IN_RAW), 1)
     detail = pc.fill_null(quarantine.column("detail"), "")
     trusted = pc.and_(
         once, pc.invert(pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at")))
     )
-    text = pc.struct_field(pc.extract_regex(raw, _CAPTURED), [0])
+    text = pc.struct_field(pc.extract_regex(raw, CAPTURED_IN_RAW), [0])
     rows = pa.table(
         {
             "customer_id": quarantine.column("customer_id"),

@@ -1001,6 +1001,11 @@ _PYTHON_INSTANTS = tuple(
 )
 
 
+# a capture time as a raw line states it (a quarantined line's: code that reads it off the raw text), and its key
+CAPTURED_IN_RAW = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
+CAPTURED_KEY_IN_RAW = r'"captured_at"\s*:'
+
+
 def parse_instants(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """RFC 3339 times as the readers read a record's (``schema.TS``; a value that is none, or has no
     offset, null): for code that reads a time off a raw line (a quarantined line's, by the copies purge)."""

@@ -65,6 +65,8 @@ from utterance_governance import schema as S
 from utterance_governance.decide import listed_recordings
 from utterance_governance.io import readers
 from utterance_governance.io.readers import (
+    CAPTURED_IN_RAW,
+    CAPTURED_KEY_IN_RAW,
     EARLIEST_CAPTURE,
     MAX_LINE_BYTES,
     PIECE_BYTES,
@@ -108,8 +110,6 @@ LOCATIONS = {  # location name -> folders under the lake root
     "staging": ("staging",),
     "decisions": ("decisions",),
 }
-_CAPTURED = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
-_CAPTURED_KEY = r'"captured_at"\s*:'
 _ROW_COLUMNS = ("customer_id", "speaker_key", "utterance_id", "captured_at", "landed_at")
 _PROBE = pa.schema([("customer_id", pa.string()), ("utterance_id", pa.string())])
 
@@ -1108,12 +1108,12 @@ def _quarantine_records(
             if detail == "line_too_long" and long_lines.get(line):
                 raws[i] = f"{raws[i] or ''}\n{long_lines[line]}"
     raw = pa.array(raws, pa.string())
-    text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), _CAPTURED), [0])
+    text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), CAPTURED_IN_RAW), [0])
     # The capture time is unknown (a range deletion covers the row, a delete-all too) where the line's
     # cannot be trusted: records glued by a lost line break carry one each, a line too long to read
     # was read for its first bytes' only, and a row refused for its capture time (a clock years ahead
     # or reset to 1970) was not captured then.
-    unknown = pc.greater(pc.count_substring_regex(pc.fill_null(raw, ""), _CAPTURED_KEY), 1)
+    unknown = pc.greater(pc.count_substring_regex(pc.fill_null(raw, ""), CAPTURED_KEY_IN_RAW), 1)
     if "detail" in quarantine.column_names:
         detail = pc.fill_null(quarantine.column("detail"), "")
         unknown = pc.or_(
