@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.clean.redact import redact_array
-from utterance_governance.io.readers import CAPTURED_IN_RAW, CAPTURED_KEY_IN_RAW, ReadResult, parse_instants
+from utterance_governance.io.readers import EARLIEST_CAPTURE, ReadResult, parse_instants, stated_capture_texts
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted_recordings
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
@@ -326,18 +326,21 @@ def _quarantined_erased(
     nor one refused for its capture time)."""
     if not quarantine.num_rows or not state.deletions.num_rows:
         return ERASED.empty_table()
-    raw = pc.fill_null(quarantine.column("raw"), "")
-    once = pc.equal(pc.count_substring_regex(raw, CAPTURED_KEY_IN_RAW), 1)
     detail = pc.fill_null(quarantine.column("detail"), "")
-    trusted = pc.and_(
-        once, pc.invert(pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at")))
-    )
-    text = pc.struct_field(pc.extract_regex(raw, CAPTURED_IN_RAW), [0])
+    trusted = pc.invert(pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at")))
+    captured = parse_instants(stated_capture_texts(quarantine.column("raw").to_pylist()))
+    # (a time no capture can have, before 2000 or after now give or take the clock skew: a clock reset to
+    # 1970 refused behind another problem of the line, which its detail does not name)
+    skew = timedelta(seconds=policy.capture_clock_skew_s)
+    possible = pc.and_(pc.greater_equal(captured, pa.scalar(EARLIEST_CAPTURE, S.TS)),
+                       pc.less_equal(captured, pa.scalar(now + skew, S.TS)))  # fmt: skip
     rows = pa.table(
         {
             "customer_id": quarantine.column("customer_id"),
             "utterance_id": quarantine.column("record_id"),
-            "captured_at": parse_instants(pc.if_else(trusted, text, pa.scalar(None, pa.string()))),
+            "captured_at": pc.if_else(
+                pc.and_(trusted, pc.fill_null(possible, False)), captured, pa.scalar(None, S.TS)
+            ),
         }
     )
     verdict = privacy_verdict(rows, state, policy, now, pseudonym_key)

@@ -31,7 +31,7 @@ import re
 import unicodedata
 import uuid
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -1004,6 +1004,30 @@ _PYTHON_INSTANTS = tuple(
 # a capture time as a raw line states it (a quarantined line's: code that reads it off the raw text), and its key
 CAPTURED_IN_RAW = r'"captured_at"\s*:\s*"(?P<captured_at>[^"\\]{1,64})"'
 CAPTURED_KEY_IN_RAW = r'"captured_at"\s*:'
+
+
+def stated_capture_texts(raws: Sequence[str | None]) -> pa.Array:
+    """The capture time each raw line (a quarantined line, as read) states for itself, as text: its top-level
+    ``captured_at`` when it is a JSON object holding that key once, as a string (JSON's escapes read; a
+    ``captured_at`` nested in another field is not the line's); when it is no JSON at all, the one
+    ``captured_at`` the text holds (two or more: records glued by a lost line break, none trusted). Null
+    otherwise."""
+    out: list[str | None] = []
+    for raw in raws:
+        value = None
+        if raw:
+            try:
+                pairs = json.loads(raw, object_pairs_hook=lambda items: items)
+            except (ValueError, RecursionError):
+                pairs = None
+                if len(re.findall(CAPTURED_KEY_IN_RAW, raw)) == 1:
+                    found = re.search(CAPTURED_IN_RAW, raw)
+                    value = found.group("captured_at") if found else None
+            if isinstance(pairs, list) and all(isinstance(p, tuple) for p in pairs):
+                stated = [v for k, v in pairs if k == "captured_at"]
+                value = stated[0] if len(stated) == 1 and isinstance(stated[0], str) else None
+        out.append(value)
+    return pa.array(out, pa.string())
 
 
 def parse_instants(values: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -159,11 +159,11 @@ def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     ``acct/42``: ``_percent_decoded``)."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
-    ids = _percent_decoded(ids)
     plain = pc.fill_null(pc.string_is_ascii(ids), True)
     if not pc.all(plain).as_py():
         ids = pc.if_else(plain, ids, pc.utf8_normalize(ids, "NFKC"))
-    key = fold_case(ids)
+    # (after NFKC: ``ａｃｃｔ％２Ｆ４２`` is ``acct%2F42``, which is ``acct/42``)
+    key = fold_case(_percent_decoded(ids))
     odd = pc.fill_null(pc.match_substring_regex(key, _UUID_ODD), False)
     if not pc.any(odd).as_py():
         return key
@@ -274,7 +274,11 @@ def caseless(value: str) -> str:
     """One text case folded as ids are (``_caseless``; ASCII by ``lower``, which is the same for it): for code
     that compares a customer's spellings one by one (the store paths a delete-all seals, the run reports it
     scrubs), so that it agrees with ``key_of_canonical``."""
-    return value.lower() if value.isascii() else _caseless(value)
+    folded = value.lower() if value.isascii() else _caseless(value)
+    if not re.search(_PERCENT, folded):
+        return folded
+    decoded = urllib.parse.unquote(folded)  # (as ``key_of_canonical`` decodes an id, after NFKC)
+    return decoded.lower() if decoded.isascii() else _caseless(decoded)
 
 
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:

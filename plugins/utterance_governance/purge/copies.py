@@ -65,8 +65,6 @@ from utterance_governance import schema as S
 from utterance_governance.decide import listed_recordings
 from utterance_governance.io import readers
 from utterance_governance.io.readers import (
-    CAPTURED_IN_RAW,
-    CAPTURED_KEY_IN_RAW,
     EARLIEST_CAPTURE,
     MAX_LINE_BYTES,
     PIECE_BYTES,
@@ -83,6 +81,7 @@ from utterance_governance.io.readers import (
     read_landing_pieces,
     shown_path,
     sorted_unique,
+    stated_capture_texts,
 )
 from utterance_governance.io.storage import (
     ObjectInfo,
@@ -128,6 +127,8 @@ class Deleted:
     keep_listed: Callable[[pa.Table], object] | None = None
     # where the recordings a delete-all or a range covers go (``io.store.erased``); None: a dry run
     keep_erased: Callable[[pa.Table], object] | None = None
+    # the ids of rows remembered so for the first time, each with the requests covering it
+    newly_erased: dict[str, set[str]] = field(default_factory=dict)
     # the speakers of the delete-all customers' case-fold pairs, and those of them a copy still holds rows of
     paired: frozenset[str] = frozenset()
     kept: set[str] = field(default_factory=set)
@@ -216,8 +217,18 @@ class Deleted:
         if self.keep_erased is None:
             return
         erased = verdict.erased(np.flatnonzero(verdict.deleted))
-        if erased.num_rows:
-            self.keep_erased(erased)
+        if not erased.num_rows:
+            return
+        digests = erased.column("id_digest").to_pylist()
+        known = set(self.state.erased_among(digests)) if self.state.erased_among else set()
+        # (remembered for the first time: a live copy may be left, ``_newly_erased_live``)
+        if set(digests) - known:
+            at = np.flatnonzero(verdict.deleted)
+            ids = verdict.subjects.utterance_id.take(pa.array(at, pa.int64())).to_pylist()
+            for uid, requests in zip(ids, verdict.covering_requests(at), strict=True):
+                if uid is not None:
+                    self.newly_erased.setdefault(uid, set()).update(requests)
+        self.keep_erased(erased)
 
     def mentioned(
         self, customers: pa.Array | pa.ChunkedArray | None, ids: pa.Array | pa.ChunkedArray | None
@@ -389,6 +400,9 @@ def purge_copies(
         # (after every copy was searched, by speaker key too: the pairs found them)
         result.traces["speaker_folds_erased"] = store.erase_speaker_folds(dataset, folds, keep=deleted.kept)
     result.problems += traces.problems
+    if not dry_run:  # (their receipts stay open: the next run's purge of the live data removes the copy)
+        held = _newly_erased_live(storage, store, dataset, deleted)
+        result.decided_requests = [r for r in result.decided_requests if r not in held]
     result.unsearchable += traces.unsearchable  # (a symlink under published/: a loader follows it)
     if removals is None:
         result.by_request = merge_counts(result.by_request, traces.by_request)
@@ -397,6 +411,24 @@ def purge_copies(
         result.by_request = removals.by_request()
     result.searched = [location for location in LOCATIONS if location not in failed] + traces.searched
     return result
+
+
+def _newly_erased_live(storage: Storage, store: GovernanceStore, dataset: str, deleted: Deleted) -> set[str]:
+    """The requests covering a recording this purge remembered as erased for the first time (a quarantined
+    line of a night before the request: ``io.store.erased``) that has a live row under its id: the purge of
+    the live data ran before this one, without the memory, and the next run's removes it; until then their
+    receipts stay open."""
+    live = live_version(storage, dataset)
+    if not deleted.newly_erased or live is None:
+        return set()
+    ids = pa.array(sorted(deleted.newly_erased), pa.string())
+    _, found = store.live_matches(dataset, live, pa.array([], pa.string()), ids)
+    held = {request for uid in found for request in deleted.newly_erased.get(uid, ())}
+    if held:
+        log.warning("%d live row(s) hold a recording this purge remembered as erased for the first time: %d "
+                    "request(s) stay open, the next run's purge of the live data removes them", len(found),
+                    len(held))  # fmt: skip
+    return held
 
 
 def _name_by_digest_alone(storage: Storage, key: bytes, now: datetime | None, result: CopiesPurge) -> None:
@@ -1108,17 +1140,15 @@ def _quarantine_records(
             if detail == "line_too_long" and long_lines.get(line):
                 raws[i] = f"{raws[i] or ''}\n{long_lines[line]}"
     raw = pa.array(raws, pa.string())
-    text = pc.struct_field(pc.extract_regex(pc.fill_null(raw, ""), CAPTURED_IN_RAW), [0])
     # The capture time is unknown (a range deletion covers the row, a delete-all too) where the line's
-    # cannot be trusted: records glued by a lost line break carry one each, a line too long to read
-    # was read for its first bytes' only, and a row refused for its capture time (a clock years ahead
-    # or reset to 1970) was not captured then.
-    unknown = pc.greater(pc.count_substring_regex(pc.fill_null(raw, ""), CAPTURED_KEY_IN_RAW), 1)
+    # cannot be trusted: records glued by a lost line break carry one each (``stated_capture_texts``: none),
+    # a line too long to read was read for its first bytes' only, and a row refused for its capture time
+    # (a clock years ahead or reset to 1970) was not captured then.
+    text = stated_capture_texts(raws)
+    unknown = pa.array(np.zeros(quarantine.num_rows, dtype=bool))
     if "detail" in quarantine.column_names:
         detail = pc.fill_null(quarantine.column("detail"), "")
-        unknown = pc.or_(
-            unknown, pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at"))
-        )
+        unknown = pc.or_(pc.equal(detail, "line_too_long"), pc.ends_with(detail, ":captured_at"))
     text = pc.if_else(unknown, pa.scalar(None, pa.string()), text)
     n = quarantine.num_rows
     landed_at = pa.array(landed if isinstance(landed, list) else [landed] * n, S.TS)

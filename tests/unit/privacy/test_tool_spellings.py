@@ -13,9 +13,12 @@ can only take more away. Through the DAGs' steps."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 from tests.pipeline import Lake
-from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out, receipt
+from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, opt_out, receipt
 
 
 @pytest.fixture
@@ -46,6 +49,7 @@ CASES = {  # the id the data holds, the id the record names
     "lookalike-and-dash": ("zed-cust-1", "z\u0435d\u2010cust-1"),
     "turkish-upper-encoded-record": ("kız/7", "KIZ%2F7"),
     "hyphen-in-data": ("zed\u2010cust-1", "zed-cust-1"),
+    "full-width-encoded-data": ("ａｃｃｔ％２Ｆ４２", "acct/42"),
 }
 
 
@@ -99,3 +103,52 @@ def test_one_fold_for_the_spellings_of_tools(one, other):
 
     keys = key_of_canonical(canonical_ids(pa.array([one, other]))).to_pylist()
     assert keys[0] == keys[1] == fold_of(one) == fold_of(other)
+
+
+def test_an_id_and_its_compatibility_form_fold_alike():
+    """The fold reads NFKC first, then decodes: ``ａｃｃｔ％２Ｆ４２`` is ``acct%2F42`` is ``acct/42``."""
+    import unicodedata
+
+    from utterance_governance.privacy.identity import caseless, fold_of
+
+    for value in ["ａｃｃｔ％２Ｆ４２", "zed％２Ｄ１"]:
+        assert fold_of(value) == fold_of(unicodedata.normalize("NFKC", value)) == caseless(value)
+    assert fold_of("ａｃｃｔ％２Ｆ４２") == "acct/42"
+
+
+def _without_customer(uid: str, text: str) -> bytes:
+    row = json.loads(line(uid, "x", text))
+    row.pop("customer_id")
+    return json.dumps(row).encode() + b"\n"
+
+
+@pytest.mark.parametrize(("deleted", "in_path"), [("acct/42", "acct%252F42"), ("zed-1", "zed%252D1")])
+def test_a_delete_all_seals_the_store_paths_of_every_id_of_its_fold(lake, deleted, in_path):
+    """An export partitioned by customer whose folder value is percent-encoded twice (the path reader decodes
+    it once: ``acct%2F42``, whose fold is ``acct/42``): the delete-all seals its registry entries too."""
+    lake.storage.write_bytes(f"{DT}/customer_id={in_path}/part-0.jsonl",
+                             _without_customer("u-1", "remind me zebracornflakes"))  # fmt: skip
+    lake.storage.write_bytes(f"{DT}/customer_id=bob/part-0.jsonl", line("u-3", "bob", "what is the weather"))
+    lake.publish()
+    assert "u-1" in lake.live_ids()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", deleted))
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed" and "u-1" not in lake.live_ids()
+    dump = "\n".join(sqlite3.connect(lake.database_url.removeprefix("sqlite:///")).iterdump())
+    assert in_path not in dump
+
+
+def test_a_refused_file_named_after_an_encoded_spelling_leaves_no_report_naming_it(lake):
+    """A refused landing file named after the customer's id percent-encoded: the run reports that named it
+    are scrubbed once the delete-all of the plain id completes."""
+    written, name = "zqxcust%2DMarker7731", "_zqxcust%2DMarker7731.jsonl"  # (hidden: refused, reported)
+    lake.storage.write_bytes(f"{DT}/{name}", line("utt-zqx1", written, "play lemurbanana songs"))
+    lake.storage.write_bytes(f"{DT}/base.jsonl", line("u-kept", "bobkeeper", "what is the weather"))
+    lake.publish()
+    assert left_in_lake(lake, written)
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zqxcust-marker7731"))
+    lake.privacy(check_deadlines=False)
+    lake.storage.remove(f"{DT}/{name}")  # removed upstream, as the run's problems ask
+    lake.privacy(check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert [p for p in left_in_lake(lake, written) if not p.startswith("landing/deletions/")] == []

@@ -236,3 +236,78 @@ def test_a_recording_and_its_restamped_copy_in_one_late_file(lake):
     lake.publish(now=at("2026-11-27T01:00:00"))
     assert lake.live_ids() == {"u-bob", "u-zed-2"}
     lake.audit(now=at("2026-11-27T03:00:00"))
+
+
+def _raw(uid: str, captured: str | None, **extra) -> bytes:
+    row = {"utterance_id": uid, "customer_id": "zed-4417", "captured_at": captured, "locale": "en-US",
+           "transcript": WORDS, "response": "Done.", "asr_confidence": 0.9, **extra}  # fmt: skip
+    if captured is None:
+        del row["captured_at"]
+    return json.dumps(row).encode() + b"\n"
+
+
+JAZZ = line("u-zed-2", "zed-4417", "play some jazz", captured_at="2026-11-27T00:00:00Z")
+
+
+def _deleted_everything(lake: Lake) -> None:
+    lake.storage.write_bytes(f"{DT}/bob.jsonl", line("u-bob", "bob", "hi"))
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
+    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    assert receipt(lake, "d1")["status"] == "completed"
+
+
+@pytest.mark.parametrize("stated", ["zero-time", "nested-only"])
+def test_a_quarantined_line_with_no_capture_time_of_its_own_is_not_remembered(lake, stated):
+    """After the delete-all, a late line refused for another problem (a field of the wrong type, the one its
+    detail names) whose capture time is a clock reset to 1970, or is only a device's, nested in metadata:
+    no capture time of the line's. Sent again fixed, stamped after the request, its words publish."""
+    _deleted_everything(lake)
+    extra = {"device": {"captured_at": "2026-11-01T00:00:00Z"}} if stated == "nested-only" else {}
+    late = _raw(
+        "u-zed-5", "1970-01-01T00:00:00Z" if stated == "zero-time" else None, asr_confidence="high", **extra
+    )
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-27/late.jsonl", late + JAZZ)
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    lake.storage.write_bytes(
+        "landing/utterances/dt=2026-11-28/fixed.jsonl", _raw("u-zed-5", "2026-11-28T00:00:00Z")
+    )
+    lake.publish(now=at("2026-11-28T01:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2", "u-zed-5"}
+
+
+@pytest.mark.parametrize("form", ["escaped-plus", "nested-twin"])
+def test_a_quarantined_original_s_time_is_read_as_json_reads_it(lake, form):
+    """The original of a restamped copy in one file, its time written with a JSON escape, or with a device's
+    time nested beside it: the line's own time is read, and the copy withheld."""
+    _deleted_everything(lake)
+    if form == "escaped-plus":
+        original = _raw("u-zed-1", "2026-11-22T09:00:00+00:00").replace(b"+00:00", b"\\u002B00:00")
+    else:
+        original = _raw("u-zed-1", "2026-11-22T09:00:00Z", device={"captured_at": "2026-11-22T09:00:00Z"})
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-27/late.jsonl",
+                             _raw("u-zed-1", "2026-11-27T00:00:00Z") + original + JAZZ)  # fmt: skip
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
+
+
+def test_a_receipt_completes_only_once_no_copy_of_a_newly_remembered_recording_is_live(lake):
+    """The restamped copy published and its original quarantined before the delete-all arrived: the privacy run
+    that first remembers the original (its copies purge, after the purge of the live data) keeps the receipt
+    open; the next removes the copy and completes it. Whenever the receipt says completed, nothing it covers
+    is live."""
+    lake.storage.write_bytes(f"{DT}/bob.jsonl", line("u-bob", "bob", "hi"))
+    lake.publish(now=at("2026-11-21T01:00:00"))
+    lake.storage.write_bytes("landing/utterances/dt=2026-11-27/late.jsonl",
+                             _raw("u-zed-1", "2026-11-27T00:00:00Z") + _raw("u-zed-1", "2026-11-22T09:00:00Z")
+                             + JAZZ)  # fmt: skip
+    lake.publish(now=at("2026-11-27T01:00:00"))
+    assert "u-zed-1" in lake.live_ids()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))  # requested 11-25
+    for hour in ("02", "03"):
+        lake.privacy(now=at(f"2026-11-27T{hour}:00:00"), check_deadlines=False)
+        if receipt(lake, "d1")["status"] == "completed":
+            break
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert lake.live_ids() == {"u-bob", "u-zed-2"}
+    lake.audit(now=at("2026-11-27T04:00:00"))
