@@ -99,6 +99,17 @@ def test_digits_cut_over_two_texts_are_no_match():
     assert _found(["acct 8823", "1907 acct"], ["acct.8823+1907"]) == {}
 
 
+def _among_words(rng: random.Random, words: list[str], said, count: int) -> list[str]:
+    """``count`` texts of up to 6 of ``words``, 4 in 10 with ``said()`` (an id, written or said) among them."""
+    texts = []
+    for _ in range(count):
+        parts = [rng.choice(words) for _ in range(rng.randint(0, 6))]
+        if rng.random() < 0.4:
+            parts.insert(rng.randint(0, len(parts)), said())
+        texts.append(" ".join(parts))
+    return texts
+
+
 @pytest.mark.parametrize("few_digits", [True, False], ids=["every_text_made_bare", "by_digits_first"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_generated_texts_and_ids(seed, few_digits):
@@ -135,12 +146,7 @@ def test_generated_texts_and_ids(seed, few_digits):
         return name
 
     words = ["call", "my", "number", "is", "12", "play", "the", "song", "999", "ok", "über", "⁵"]
-    texts = []
-    for _ in range(1500):
-        parts = [rng.choice(words) for _ in range(rng.randint(0, 6))]
-        if rng.random() < 0.4:
-            parts.insert(rng.randint(0, len(parts)), notation(rng.choice(names)))
-        texts.append(" ".join(parts))
+    texts = _among_words(rng, words, lambda: notation(rng.choice(names)), 1500)
     found = _found(texts, names)
     assert found == _brute(texts, names)
     assert len(found) > 100
@@ -306,12 +312,7 @@ def test_ids_said_as_words_in_generated_texts(seed):
         "drei",
         "uno",
     ]
-    texts = []
-    for _ in range(1200):
-        parts = [rng.choice(filler) for _ in range(rng.randint(0, 6))]
-        if rng.random() < 0.4:
-            parts.insert(rng.randint(0, len(parts)), said(rng.choice(names)))
-        texts.append(" ".join(parts))
+    texts = _among_words(rng, filler, lambda: said(rng.choice(names)), 1200)
     found = _found(texts, names)
     assert found == _brute_spoken(texts, names)
     assert len(found) > 100

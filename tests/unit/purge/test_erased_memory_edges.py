@@ -100,10 +100,9 @@ def _stray_copy_of_the_live_shard(lake: Lake) -> str:
     return stray
 
 
-def test_a_range_keeps_the_customers_utterances_outside_it_when_a_stray_copy_holds_them(lake):
-    """A range of 2026-11-20 erases u-zed-1 (captured that day), not u-zed-9 (captured 2026-11-18). A stray copy of
-    the live shard (no capture time: a range covers all of the customer's rows in it) is purged: its rows of
-    the customer outside the range must not become "erased by the range" for good."""
+def _ranged_with_a_stray_copy(lake: Lake) -> str:
+    """u-zed-1 captured on 2026-11-20, u-zed-9 on 2026-11-18, published; a stray copy of the live shard; a
+    range of 2026-11-20 carried out by a privacy run. The stray copy's path."""
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
         line("u-zed-1", "zed-4417", "first words")
@@ -115,6 +114,14 @@ def test_a_range_keeps_the_customers_utterances_outside_it_when_a_stray_copy_hol
     stray = _stray_copy_of_the_live_shard(lake)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
     lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    return stray
+
+
+def test_a_range_keeps_the_customers_utterances_outside_it_when_a_stray_copy_holds_them(lake):
+    """A range of 2026-11-20 erases u-zed-1 (captured that day), not u-zed-9 (captured 2026-11-18). A stray copy of
+    the live shard (no capture time: a range covers all of the customer's rows in it) is purged: its rows of
+    the customer outside the range must not become "erased by the range" for good."""
+    stray = _ranged_with_a_stray_copy(lake)
     assert receipt(lake, "d1")["status"] == "completed"
     assert lake.live_ids() == {"u-zed-9", "u-bob"}  # the range took what it covers, and only that
     lake.storage.remove(stray)
@@ -124,16 +131,7 @@ def test_a_range_keeps_the_customers_utterances_outside_it_when_a_stray_copy_hol
 
 def test_the_memory_names_what_the_range_covers_and_nothing_else(lake):
     """The store remembers u-zed-1 (captured in the range) as erased by it, never u-zed-9 (outside it)."""
-    lake.storage.write_bytes(
-        f"{DT}/a.jsonl",
-        line("u-zed-1", "zed-4417", "first words")
-        + line("u-zed-9", "zed-4417", "older words", captured_at="2026-11-18T10:00:00Z")
-        + line("u-bob", "bob", "hi"),
-    )
-    lake.publish(now=at("2026-11-21T01:00:00"))
-    _stray_copy_of_the_live_shard(lake)
-    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417", scope="range", **RANGE))
-    lake.privacy(now=at("2026-11-25T01:00:00"), check_deadlines=False)
+    _ranged_with_a_stray_copy(lake)
     inside, outside = erased_digests(pa.array(["d1", "d1"]), pa.array(["u-zed-1", "u-zed-9"])).to_pylist()
     with lake.store() as store:
         assert set(store.erased_among([inside, outside])) == {inside}
