@@ -443,12 +443,11 @@ NUMBER_WORD = rf"(?:^|\PL)(?i:{'|'.join(_NUMBER_WORDS)})"
 # letter before it): past ASCII, all but the Latin-1 and Latin Extended-A letters that stay as they are
 # (accented European text is read as it is; a test holds this to ``unicodedata``)
 NFKC_MAY_CHANGE = r"[\x{a8}-\x{bf}\x{df}\x{130}\x{132}\x{133}\x{13f}\x{140}\x{149}\x{17f}-\x{10ffff}]"
-# ... counted: at least once for each word ``read_out`` reads (a count takes the character before a word,
-# never one of the next word's letters), "double", "triple" and "treble" too
-COUNTED = rf"(?:^|\PL)(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
-# ... and either, after any character but an ASCII letter: ``read_out`` reads an English run between ASCII
-# word boundaries, so after a letter past ASCII too ("给triple seven", "custétriple five"; a text once case
-# folded, ``privacy.said``): a looser condition, for a count that must never be short
+# a word for a digit ``read_out`` may read, "double", "triple" and "treble" too, counted at least once each
+# (a count takes the character before a word, never one of the next word's letters): after any character
+# but an ASCII letter, as ``read_out`` reads an English run between ASCII word boundaries, so after a letter
+# past ASCII too ("给triple seven", "custétriple five"; a text once case folded, ``folded_texts``): a loose
+# condition, for a count that must never be short
 COUNTED_AFTER_ANY = rf"(?:^|[^A-Za-z])(?i:{'|'.join([*_NUMBER_WORDS, 'double', 'triple', 'treble'])})"
 # ... or a letter o standing for a 0 ("canary cust 7 Q O Z", "acct 1o2o3o4o": ``read_out`` reads a 0 and an
 # o alike): an o beside a digit, or a lone o between two tokens of one letter or digit (an id spelled out;
