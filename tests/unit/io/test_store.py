@@ -396,16 +396,20 @@ def test_a_bulk_ledger_insert_leaves_no_wal_behind_on_sqlite(tmp_path, monkeypat
         store.dispose()
 
 
-def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_lineage_order_across_parts(tmp_path):
-    """A night's parts each arrive in their own order; the ledger takes all of them in one pass in
+@pytest.mark.parametrize("parts_in_shard_order", [True, False], ids=["parts-in-order", "parts-reversed"])
+def test_a_bulk_ledger_insert_on_sqlite_goes_in_in_lineage_order_across_parts(tmp_path, parts_in_shard_order):
+    """A night's parts each arrive in their own order (a publish's come with rising shard numbers; the
+    ledger then takes them as staged, else sorts them); the ledger takes all of them in one pass in
     lineage order (shard, speaker, id), which puts the night's rows at the ends of the table and of the
     shard index, and each row has its id's key."""
     store = GovernanceStore(f"sqlite:///{tmp_path / 'governance.db'}")
     try:
         store.migrate()
         parts = [ledger_input(f"v1/part-{p:05d}.parquet", 300, start=300 * p) for p in range(3)]
-        reversed_parts = [part.take(pa.array(range(part.num_rows - 1, -1, -1))) for part in reversed(parts)]
-        assert store.insert_ledger_parts("ds", "v1", iter(reversed_parts)) == 900
+        parts = [part.take(pa.array(range(part.num_rows - 1, -1, -1))) for part in parts]  # ids falling
+        assert (
+            store.insert_ledger_parts("ds", "v1", iter(parts if parts_in_shard_order else parts[::-1])) == 900
+        )
         with store.engine.connect() as conn:
             in_rowid_order = conn.exec_driver_sql(
                 "SELECT shard_id, speaker_key, utterance_id, utterance_key FROM ledger ORDER BY rowid"

@@ -132,12 +132,12 @@ class Ledger(DatasetVersions):
         with self.engine.connect() as conn:  # one connection: its temporary tables hold the parts
             cursor = conn.connection.driver_connection.cursor()
             try:
-                total, speakers = _stage_ledger_parts(cursor, parts)
+                total, speakers, shard_paths, in_order = _stage_ledger_parts(cursor, parts)
                 if not total:
                     return 0
                 cache_size = cursor.execute("PRAGMA cache_size").fetchone()[0]
                 try:
-                    shard_paths = _sort_staged_ledger_rows(cursor)
+                    _sort_staged_ledger_rows(cursor, in_order)
                     pairs = _speaker_lineages(pa.concat_tables(speakers))
                     del speakers
                     self._insert_sorted_ledger_rows(conn, cursor, dataset, version, shard_paths, pairs, total)
@@ -1078,34 +1078,51 @@ class Ledger(DatasetVersions):
             return erased
 
 
-def _stage_ledger_parts(cursor, parts: Iterable[pa.Table]) -> tuple[int, list[pa.Table]]:
+def _stage_ledger_parts(cursor, parts: Iterable[pa.Table]) -> tuple[int, list[pa.Table], list[str], bool]:
     """SQLite: the parts into the temporary stage table (the temporary database only: no lock on the
-    store), one transaction each; (rows staged, each part's speaker lineages)."""
+    store), one transaction each, each part in lineage order (``_INSERT_ORDER``); (rows staged, each
+    part's speaker lineages, the new shards' paths, whether the parts came in that order too).
+
+    A publish writes its parts' shards with rising numbers, so its parts do come in order, and the
+    staged rows are the ledger's order as they stand: no sort of the night in SQL (2.4 s a million
+    rows, 11.5 s for 4M)."""
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} ({', '.join(_LEDGER_COLUMNS)})")
     cursor.execute(f"DELETE FROM {_STAGE}")
-    total, speakers = 0, []
+    total, speakers, shard_paths, in_order, last = 0, [], set(), True, None
+    order = [("shard_path" if c == "shard_id" else c, "ascending") for c in _INSERT_ORDER]
     for part in parts:
-        rows = _conform(part, LEDGER_INPUT)
+        rows = _conform(part, LEDGER_INPUT).sort_by(order)
+        if not rows.num_rows:
+            continue
+        ends = rows.select([name for name, _ in order]).take([0, rows.num_rows - 1]).to_pylist()
+        # (Python orders str by code point, as SQLite orders UTF-8 text by its bytes)
+        in_order = in_order and (last is None or tuple(ends[0].values()) >= last)
+        last = tuple(ends[1].values())
         cursor.execute("BEGIN")
         _executemany_ledger_rows(cursor, _STAGE, _LEDGER_COLUMNS, rows)
         cursor.execute("COMMIT")
         speakers.append(_speaker_lineages(rows))
+        shard_paths.update(pc.unique(rows.column("shard_path")).to_pylist())
         total += rows.num_rows
-    return total, speakers
+    return total, speakers, sorted(shard_paths), in_order
 
 
-def _sort_staged_ledger_rows(cursor) -> list[str]:
-    """SQLite: the staged rows into ``_SORTED`` in the order they go into the ledger, sorted in the
-    temporary database with the sort's cache, before the store's lock; the new shards' paths."""
-    cursor.execute(f"PRAGMA cache_size = -{_SQLITE_SORT_CACHE_KIB}")
+def _sort_staged_ledger_rows(cursor, in_order: bool) -> None:
+    """SQLite: the staged rows as ``_SORTED``, in the order they go into the ledger: as staged when the
+    parts came in that order, else sorted in the temporary database with the sort's cache, before the
+    store's lock."""
+    if not in_order:
+        cursor.execute(f"PRAGMA cache_size = -{_SQLITE_SORT_CACHE_KIB}")
     cursor.execute("BEGIN")
-    cursor.execute(
-        f"CREATE TEMP TABLE {_SORTED.removeprefix('temp.')} AS SELECT * FROM {_STAGE} "
-        f"ORDER BY {', '.join(_INSERT_ORDER)}"
-    )
-    cursor.execute(f"DROP TABLE {_STAGE}")
+    if in_order:
+        cursor.execute(f"ALTER TABLE {_STAGE} RENAME TO {_SORTED.removeprefix('temp.')}")
+    else:
+        cursor.execute(
+            f"CREATE TEMP TABLE {_SORTED.removeprefix('temp.')} AS SELECT * FROM {_STAGE} "
+            f"ORDER BY {', '.join(_INSERT_ORDER)}"
+        )
+        cursor.execute(f"DROP TABLE {_STAGE}")
     cursor.execute("COMMIT")
-    return [r[0] for r in cursor.execute(f"SELECT DISTINCT shard_id FROM {_SORTED}")]
 
 
 def _bulk_cache_kib(resident_kib: int) -> int:
