@@ -56,9 +56,11 @@ _ALNUM_ID = (
 _DIGIT_RUN = r"[0-9](?:[ .\-/]?[0-9]){7,}"
 # a Brazilian RG said with its name, in a row of any region ("my RG is 12.345.678-2")
 _RG_SAID = r"(?i:\brg\b)"
-PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}|{_RG_SAID}"
+# a British NINO said with its name: then in any case and in its groups ("my ni number is ab 12 34 56 c")
+_NINO_SAID = r"(?i:\b(?:national insurance|ni (?:number|no)|nino)\b)"
+PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}|{_RG_SAID}|{_NINO_SAID}"
 # ... in a row of a region without digits-only identity numbers
-ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}|{_RG_SAID}"
+ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}|{_RG_SAID}|{_NINO_SAID}"
 
 _IBAN_RE = re.compile(
     rf"\b(?:[A-Za-z]{{2}}|[A-Z]{{2}} )[0-9]{{2}}(?:{_IBAN_JOIN}[A-Za-z0-9]{{1,4}}){{3,9}}\b", re.ASCII
@@ -125,6 +127,10 @@ def is_alnum_id(candidate: str, region: str | None = None, rfc_said: bool = Fals
 
 
 _RFC_SAID = re.compile(r"(?i)\brfc\b")
+_NINO_SAID_RE = re.compile(_NINO_SAID)
+_NINO_ANY_CASE_RE = re.compile(
+    r"\b[A-Za-z]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[0-9]{2}[ \-]?[A-Da-d]\b", re.ASCII
+)
 # A Brazilian RG as São Paulo issues it (``stdnum`` has no module): eight digits, dotted or not, a
 # hyphen and a check digit or X, in a Brazilian row or a row that says "RG"
 _RG_RE = re.compile(r"(?<![\w.\-])[0-9]{2}(\.?)[0-9]{3}\1[0-9]{3}-[0-9Xx](?![\w]|[.\-][0-9])", re.ASCII)
@@ -201,6 +207,12 @@ def redact_ids(text: str, region: str | None = None) -> str:
         rfc_said = _RFC_SAID.search(text) is not None
         spans += [
             (m.start(), m.end(), "[NATIONAL_ID]") for m in found if is_alnum_id(m.group(), region, rfc_said)
+        ]
+    if _NINO_SAID_RE.search(text):  # grouped and in lower case too, where the row names a NINO
+        spans += [
+            (m.start(), m.end(), "[NATIONAL_ID]")
+            for m in _NINO_ANY_CASE_RE.finditer(text)
+            if _NINO.fullmatch(re.sub(r"[ \-]", "", m.group()).upper())
         ]
     spans += _rg_spans(text, region)
     if NATIONAL_IDS.get(region or ""):
@@ -320,8 +332,14 @@ def phone_placeholder(span: str, region: str | None = None, *, counted: bool = F
         return None
     if _is_date(body, groups) or all(_YEAR.fullmatch(g) for g in groups):
         return None
-    if _SSN_SHAPE.fullmatch(body) or _IPV4_SHAPE.fullmatch(body) or _POSTCODE_SHAPE.fullmatch(body):
+    if _SSN_SHAPE.fullmatch(body) or _IPV4_SHAPE.fullmatch(body):
         return None  # the fixed shapes name these
+    if _POSTCODE_SHAPE.fullmatch(body) and not _matched_phone(body, region):
+        # a Brazilian CEP (the address stage takes one after an address) or another number, unless
+        # phonenumbers' matcher finds a valid number of the row's region in it, as the gate's detector does:
+        # "ruf mich unter 08161-789 an", "codice ordine 89458-727" (one CEP in about 400 is a valid
+        # Brazilian number too, and goes)
+        return None
     if len(digits) >= 13 and _luhn(digits):
         return None  # a card number (clean.patterns "card")
     if counted and _SPACED_THOUSANDS.fullmatch(body):
@@ -422,8 +440,12 @@ _LOOSE_GROUPS_RE = re.compile(r"(?<![0-9])[0-9]+(?:[ .\-/()\[\]~]{1,4}[0-9]+)+(?
 _GLUE_RE2 = r"[A-Za-z_.+\-/]|[^\x00-\x7f]"
 GLUED_CANDIDATES = (
     rf"(?:{_GLUE_RE2})[0-9](?:[ .\-/]?[0-9]){{4,}}|[0-9](?:[ .\-/]?[0-9]){{4,}}[.\-/]?(?:{_GLUE_RE2})"
-    rf"|[0-9](?:[ .\-/()\[\]~]{{0,4}}[0-9]){{12}}|{_ODD_SEPARATORS}"
+    rf"|[0-9](?:[ .\-/()\[\]~]{{0,4}}[0-9]){{12}}|{_ODD_SEPARATORS}|[0-9](?:,[0-9]{{3}}){{4}}"
 )
+# Thirteen digits or more in groups of thousands parted by commas ("card 4,111,111,111,111,111": how a
+# recogniser may write a long number it read as an amount): a card when Luhn-valid, else a number, unless
+# it ends in a thousand ("31,000,000,000,000 dollars": an amount)
+_COMMA_GROUPS_RE = re.compile(r"(?<![0-9,])[0-9]{1,3}(?:,[0-9]{3}){4,}(?![0-9]|,[0-9])", re.ASCII)
 _CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){4,}(?![0-9])", re.ASCII)
 
 
@@ -505,7 +527,11 @@ def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str]
             continue
         spans.append((*_word_around(text, match.start(), match.end()), placeholder))
     text = _replace(text, spans)
-    spans = []
+    spans = [
+        (match.start(), match.end(), classify(digits))
+        for match in _COMMA_GROUPS_RE.finditer(text)
+        if len(digits := _digits(match.group())) >= 13 and (_luhn(digits) or not digits.endswith("000"))
+    ]
     for match in _LOOSE_GROUPS_RE.finditer(text):
         body, digits = match.group(), _digits(match.group())
         if len(digits) >= 13:  # "1237 010180 (11) 98765-4321": a number, whatever its groups
