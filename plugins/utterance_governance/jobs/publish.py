@@ -15,6 +15,7 @@ import logging
 import posixpath
 import re
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
@@ -105,6 +106,11 @@ class GateFailed(RuntimeError):
 
 class PublishingBlocked(RuntimeError):
     """An unreadable privacy record names no customer: nothing may be published (fail closed)."""
+
+
+class StagingReplaced(RuntimeError):
+    """Another attempt of the run started its staging afresh (the run was cleared while this attempt still
+    ran): this attempt's staged rows are gone or are the other's, and it stops, publishing nothing."""
 
 
 # --- privacy inputs -------------------------------------------------------------------------
@@ -349,6 +355,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # complete before the copies the intake wrote were searched
     if _start_staging_afresh(ctx):
         log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
+    attempt = _begin_attempt(ctx)
     # marked first, then looked: a rotation marks itself, then looks for runs under way, so one of the
     # two always sees the other. Under a rotation (or one stopped short) copies hold old keys: a held set
     # would be decided by keys no customer of this run's key explains, and staged rows be re-keyed never
@@ -385,7 +392,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
         log.info("the batch is cut into %d partitions", partitions)
     # the version the night's duplicate lookups will see unless another run switches one meanwhile
     live = live_version(ctx.storage, ctx.dataset)
-    return [{**f, "partitions": partitions, "live_at_discovery": live} for f in files]
+    return [{**f, "partitions": partitions, "live_at_discovery": live, "attempt": attempt} for f in files]
 
 
 def _writes_no_more(ctx: RunContext) -> None:
@@ -396,10 +403,46 @@ def _writes_no_more(ctx: RunContext) -> None:
     no_longer_in_flight(ctx.storage, ctx.run_key)
 
 
+# the attempt of the run whose staging this is (``_begin_attempt``)
+_ATTEMPT = "_attempt.json"
+
+
+def _begin_attempt(ctx: RunContext) -> str:
+    """A new attempt of the run, named in its staging (after an earlier attempt's was removed) and carried by
+    every item its steps hand on: a step of another attempt still running (a zombie: its worker lost, its
+    process not) finds the staging no longer its own (``_check_attempt``) instead of taking the new attempt's
+    staged rows, or their absence, for its own."""
+    attempt = uuid.uuid4().hex
+    ctx.storage.write_bytes(f"{_staging(ctx)}/{_ATTEMPT}", json.dumps({"attempt": attempt}).encode())
+    return attempt
+
+
+def _check_attempt(ctx: RunContext, items: list[dict]) -> None:
+    """Raise ``StagingReplaced`` when the run's staging is no longer that of the attempt ``items`` (the
+    files discovered, or what the steps made of them) belong to. Items without an attempt (handed on by a
+    release before attempts were named) are not checked."""
+    mine = {item["attempt"] for item in items if item.get("attempt")}
+    if not mine:
+        return
+    try:
+        current = json.loads(ctx.storage.read_bytes(f"{_staging(ctx)}/{_ATTEMPT}")).get("attempt")
+    except FileNotFoundError:
+        current = None
+    except ValueError:  # half written by the attempt that replaces this one
+        current = "?"
+    if {current} != mine:
+        raise StagingReplaced(
+            f"the staging of run {ctx.run_id} belongs to another attempt of it now (the run was cleared while "
+            "this attempt still ran): this attempt stops here and publishes nothing; the newer attempt "
+            "publishes the night"
+        )
+
+
 def _staging_left(ctx: RunContext) -> bool:
-    """Whether the run's staging holds anything but its in-flight mark (a publish removes the rest)."""
+    """Whether the run's staging holds anything but its in-flight mark and attempt (a publish removes the
+    rest)."""
     return any(
-        posixpath.basename(path) != IN_FLIGHT
+        posixpath.basename(path) not in (IN_FLIGHT, _ATTEMPT)
         for path in [*ctx.storage.list_dirs(_staging(ctx)), *ctx.storage.list_files_here(_staging(ctx))]
     )
 
@@ -571,6 +614,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
     if live is not None:
         check_key(live_fingerprint(read_manifest(ctx.storage, ctx.dataset, live)),
                   key_fingerprint(settings.pseudonym_key), where=f"processing {shown_path(file['path'])}")  # fmt: skip
+    _check_attempt(ctx, [file])  # (a zombie's rows staged into a newer attempt's batch)
     progress = telemetry.Progress("process_file", total=1, logger=log)
     state = privacy_state(ctx)
     if file.get("withdrawn"):
@@ -874,7 +918,9 @@ def batch_partitions(staged: list[dict]) -> list[dict]:
     if len(counts) > 1:
         raise RuntimeError(f"the run's files were cut into different partition counts: {sorted(counts)}")
     n = counts.pop() if counts else 0
-    return [{"partition": p, "partitions": n} for p in range(n)]
+    attempts = {item.get("attempt") for item in staged}
+    attempt = {"attempt": attempts.pop()} if len(attempts) == 1 else {}
+    return [{"partition": p, "partitions": n, **attempt} for p in range(n)]
 
 
 def _live_keys(ctx: RunContext, column: str, values: pa.Array | pa.ChunkedArray) -> pa.Array | None:
@@ -929,6 +975,7 @@ def _write_duplicates(ctx: RunContext, name: str, rows: pa.Table, dup: np.ndarra
 def dedup_content(ctx: RunContext, part: dict) -> dict:
     """One content partition: a row whose content is live, or repeats an earlier capture of this
     night, is a duplicate (SPEC §4 rule 5). The rest go on to the id partitions."""
+    _check_attempt(ctx, [part])
     partition, partitions = part["partition"], part["partitions"]
     rows = read_partition(ctx.storage, _stage_dir(ctx, "content"), partition, PUBLISHABLE)
     _, rank = capture_order(rows)
@@ -1000,6 +1047,7 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     still_in_flight(ctx.storage, ctx.run_key, datetime.now(UTC))
     from utterance_governance.quality.gate import run_gate  # GX is heavy: import on use
 
+    _check_attempt(ctx, [part])
     partition, partitions = part["partition"], part["partitions"]
     progress = telemetry.Progress("gate_partition", total=1, logger=log)
     rows = read_partition(ctx.storage, _stage_dir(ctx, "ids"), partition, PUBLISHABLE)
@@ -1235,6 +1283,8 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         recheck=lambda p: _recheck(
             ctx, staged, p, rechecked, seen={item.get("live_at_discovery", "?") for item in staged}
         ),
+        # the version written, the staging read: still this attempt's, or another's rows were taken (or none)
+        before_switch=lambda: _check_attempt(ctx, staged),
     )
     counts = rechecked.get("counts", gated["counts"])
     if manifest is None and rechecked.get("already"):  # the retry reports what the run published
@@ -1471,6 +1521,7 @@ def _recheck(
         if ctx.storage.exists(_twins_path(ctx)):
             out["twins"] = ctx.storage.read_parquet(_twins_path(ctx))
         return replace(publication, rows=None, parts=(), part_rows=0)
+    _check_attempt(ctx, staged)  # (a partition read as missing would be counted purged by a deletion below)
     state = privacy_state(ctx)
     if state.blocked_reasons:
         raise PublishingBlocked(

@@ -157,6 +157,7 @@ def publish_version(
     lock: DatasetLock | None = None,
     recheck: Recheck | None = None,
     rotate_key_from: str | None = None,
+    before_switch: Callable[[], None] | None = None,
 ) -> dict | None:
     """Publish ``publication`` as a new version on top of the live one; return its manifest.
 
@@ -167,7 +168,8 @@ def publish_version(
     otherwise it is taken here. ``recheck``: called under the lock, after ``reconcile``, with
     the publication; what it returns is published (it may drop rows, or raise to publish nothing).
     ``rotate_key_from``: only for a re-key (``purge.rekey``): the fingerprint the live dataset must
-    have, instead of the publication's own.
+    have, instead of the publication's own. ``before_switch``: called under the lock once the version is
+    written, before it goes live; it raises to leave it staged (``reconcile`` removes it).
     """
     paths = DatasetPaths(dataset)
     holding = (
@@ -260,6 +262,8 @@ def publish_version(
             )
         on_stage("ledger")
 
+        if before_switch is not None:
+            before_switch()
         lock.assert_held()
         storage.write_bytes(
             paths.current,
