@@ -108,6 +108,9 @@ _HYPHENATED_ENDINGS = (
 )
 _UNIT = r"(?:apt|apartment|suite|ste|unit|flat|wohnung|whg|appartement|appt|bte|interior|depto|dpto|apto)"
 _TAIL_UNIT = rf"(?:{_UNIT[3:-1]}|floor|fl|room|rm|bldg|building|etage|piso|andar|piano|int)"
+# a street's words end before a unit and its number, which the tail takes in ("12 rue de la paix appartement
+# 34" was "[ADDRESS]34": the words took "appartement " and left the number glued to the placeholder)
+_NOT_A_UNIT = rf"(?!(?i:{_TAIL_UNIT})\.?[ ]?#?[0-9])"
 
 
 def _alternation(words: str) -> str:
@@ -167,7 +170,7 @@ _PARTS = [
     # 3240 Meadow Drive, 12 main street, 17 Jones Light, 48 Rue Ibn Al Khatib; 350 5th ave, 200 w 34th st
     rf"(?i:\b{_NUMBER},?[ ](?:(?:{_W}|{_ORDINAL})[ ]){{1,4}}?(?:{_alternation(_STRONG_AFTER)})\b\.?)",
     rf"\b{_NUMBER}[ ](?:{_CAP}[ ]){{1,4}}?(?:{_alternation(_WEAK_AFTER)})\b",
-    rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})",
+    rf"(?i:\b{_NUMBER},?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_NOT_A_UNIT}{_W}[ ]?){{1,5}})",
     # "i live on Maple Street, number 12": a capitalised street, its type, then the word for its number, ending
     # the clause ("Abbey Road, number 3 in the charts" is a chart)
     rf"\b{_CAP}[ ](?:{_CAP}[ ]){{0,3}}(?i:{_alternation(_STRONG_AFTER)})\.?,?[ ](?i:number|no\.|nr\.?|\#)[ ]?{_NUMBER}\b"
@@ -233,7 +236,7 @@ def _a_model_and_size(text: str, match: re.Match) -> bool:
 # avenue" alone is a number, a word and a street type to ``_PARTS``, which would end the address there).
 # Read on its own, in texts that hold one of the words (first in the alternation, it cost 4 % of the stage)
 _BIS_RE = re.compile(
-    rf"(?i:\b{_NUMBER}[ ](?:bis|ter|quater),?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_W}[ ]?){{1,5}})"
+    rf"(?i:\b{_NUMBER}[ ](?:bis|ter|quater),?[ ](?:{_alternation(_STRONG_BEFORE + _WEAK_BEFORE)})[ ](?:{_NOT_A_UNIT}{_W}[ ]?){{1,5}})"
 )
 _BIS_HINT = re.compile(r"(?i)[0-9][ ](?:bis|ter|quater)[ ,]")
 # A hyphenated street name: Karl-Marx-Allee 5, goethe-straße 12, Van-Gogh-Straat 3 (the endings that
@@ -451,15 +454,26 @@ _COUNTRY_POSTCODE_RE = re.compile(
     rf"\b(?:{_alternation(_COUNTRIES)})(?:[ ]\([^()\n]{{1,20}}\))?[ ]+[0-9]{{4,6}}\b"
 )
 
+# A British postcode in lower case, as speech recognition writes it ("sw1a 2aa", "ls1 4ap"): the inward code's
+# letters are none of C, I, K, M, O, V, and no ordinal ("b2 3rd floor")
+_LOWER_UK_POSTCODE = (
+    r"[a-z]{1,2}[0-9][a-z0-9]?[ ]?[0-9](?!(?:st|nd|rd|th)(?![\w]))[abd-hjlnp-uw-z]{2}(?![\w])"
+)
+# The word for a postcode before it ("cep 01310-100", "CEP: 01310-100", "plz 10115", "código postal 28013")
+_POSTCODE_WORD = (
+    r"(?i:cep|c\.e\.p\.|plz|cap|c\.a\.p\.|cp|c\.p\.|código[ ]postal|codigo[ ]postal|code[ ]postal|postcode"
+    r"|post[ ]code|postal[ ]code|postleitzahl|zip(?:[ ]code)?):?[ ]?"
+)
 # What may follow an address on the same address (taken in).
 _TAIL = re.compile(
     r"(?:[ ]*[,\n]?[ ]*[,\n]?[ ]*(?:"
     rf"(?i:{_TAIL_UNIT})\.?[ ]?#?[0-9]{{1,5}}[A-Za-z]?"  # Suite 201
     r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ ]?[0-9][A-Z]{2}"  # E70 6ZA
+    rf"|{_LOWER_UK_POSTCODE}"  # sw1a 2aa
     r"|[A-Z][0-9][A-Z][ ]?[0-9][A-Z][0-9]"  # A1R 8S5
     r"|[0-9]{4}[ ]?[A-Z]{2}(?![\w])"  # 7170 BM
-    r"|[0-9]{5}-[0-9]{3}(?![\w])|[0-9]{3}-[0-9]{4}(?![\w])"  # 31706-690, 096-7993
-    r"|[0-9]{4,5}(?:-[0-9]{4})?(?![\w]|[ .\-]?[0-9])"  # 64445, 69074-3915 (not a phone's first group)
+    rf"|(?:{_POSTCODE_WORD})?(?:[0-9]{{5}}-[0-9]{{3}}(?![\w])|[0-9]{{3}}-[0-9]{{4}}(?![\w])"  # 31706-690, 096-7993
+    r"|[0-9]{4,5}(?:-[0-9]{4})?(?![\w]|[ .\-]?[0-9]))"  # 64445, 69074-3915 (not a phone's first group)
     r"|[A-Z]{2}(?![\w])"  # NV
     r"|\([^()\n]{1,30}\)"  # (Orange)
     rf"|{_CAP}(?:[ ](?:de|da|do|di|del|la|le|am|an|im|sur|upon|on)[ ]{_CAP})?"  # Port Petertown
@@ -472,8 +486,11 @@ _US_STATES = (
     "al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh"
     " ok or pa ri sc sd tn tx ut vt va wa wv wi wy dc"
 )
+# ... or a lower-case British postcode, or a postcode after its word: "22 acacia avenue leeds ls1 4ap", "rua das
+# flores 123 são paulo cep 01310-100"
 _LOWER_TAIL = re.compile(
-    rf"(?:,?[ ]+[^\W\d_]+){{0,3}},?[ ]+(?i:{_alternation(_US_STATES)}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
+    rf"(?:,?[ ]+[^\W\d_]+){{0,3}},?[ ]+(?:(?i:{_alternation(_US_STATES)}),?[ ]+[0-9]{{5}}(?:-[0-9]{{4}})?(?![\w])"
+    rf"|{_LOWER_UK_POSTCODE}|{_POSTCODE_WORD}(?:[0-9]{{5}}-?[0-9]{{3}}|[0-9]{{4,5}})(?![\w]|[ .\-]?[0-9]))"
 )
 
 # A US address with no street type: a house number, capitalised words, a comma, a city, a state's code and a ZIP

@@ -223,6 +223,36 @@ _DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡´"  # (the acute accent: NFK
 #   "tanaka@gmail。com" is an e-mail address (between digits it is a mark above: "090。1234。5678")
 _JA_STOP_RE = re.compile("(?<=[A-Za-z0-9])[。｡](?=[A-Za-z])")
 _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
+# - a Japanese phone number in three digit groups or more joined by "の" ("090の1234の5678"), or whose groups
+#   mix kanji digits and written ones ("〇九〇の１２３４の５６７８", "〇九〇ー１２３４ー五六七八"): its digits joined
+#   by hyphens, as "090ー1234ー5678" and "〇九〇の一二三四の五六七八" are read, when it starts with the trunk 0 a
+#   number dialled in Japan starts with and holds seven digits or more ("1000の2000の3000人" is a count).
+#   Groups of written digits joined by marks alone are read above; of kanji alone, as spoken numbers
+#   (``clean.spoken``); a kanji numeral with a place (十, 百, 千, 万) is no group ("二十の…"), and fewer digits
+#   are an address's block and lot or a fraction ("2の8の1", "3の1")
+_KANJI_DIGIT = "〇零一二三四五六七八九"
+_JA_GROUP_JOIN = "のーｰ\\-・･、, "
+_JA_GROUPS_RE = re.compile(
+    rf"(?<![0-9{_KANJI_DIGIT}十百千万億])(?:[0-9]+|[{_KANJI_DIGIT}]+)(?:[{_JA_GROUP_JOIN}](?:[0-9]+|[{_KANJI_DIGIT}]+)){{2,}}"
+    rf"(?![0-9{_KANJI_DIGIT}十百千万億])"
+)
+_JA_GROUP_RE = re.compile(rf"[0-9]+|[{_KANJI_DIGIT}]+")
+_KANJI_AS_DIGIT = str.maketrans(_KANJI_DIGIT, "00123456789")
+
+
+def _japanese_groups(match: re.Match[str]) -> str:
+    """The digit groups of a Japanese phone number joined by "の" or mixing kanji and written digits (above),
+    as written digits joined by hyphens; the run itself otherwise."""
+    run = match.group()
+    groups = _JA_GROUP_RE.findall(run)
+    kanji = {group[0] in _KANJI_DIGIT for group in groups}
+    mixed, joined_by_no = len(kanji) == 2, "の" in run and kanji == {False}
+    digits = [group.translate(_KANJI_AS_DIGIT) for group in groups]
+    if digits[0][0] != "0" or sum(map(len, digits)) < 7 or not (mixed or joined_by_no):
+        return run
+    return "-".join(digits)
+
+
 # - a dot that only looks like one (middle dot, hyphenation point, bullets, the katakana middle dot) between
 #   the letters of an e-mail address, before or after its "@" ("jsmith@example·com", "j·smith@example.com"):
 #   a full stop
@@ -331,13 +361,17 @@ _COMMA_GROUPS_RE = re.compile(r"(?<![0-9.,])[0-9]+(?:,[ ]?[0-9]+)+(?![0-9]|[.,][
 _THOUSANDS_RE = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+")
 _COMMA_RE = re.compile(r",[ ]?")
 # The rows to read in context (RE2, a superset of the texts the rules above change).
+# (``_JA_GROUPS_RE``: "の" between written digits, or a kanji digit and a written one side by side)
+_JA_GROUPS_HINT = (
+    f"[0-9]の[0-9]|[{_KANJI_DIGIT}][{_JA_GROUP_JOIN}][0-9]|[0-9][{_JA_GROUP_JOIN}][{_KANJI_DIGIT}]"
+)
 _NOT_WORD = r"[^\p{L}\p{N}_]"
 _CONTEXT_RE2 = (
     rf"(?i:[\p{{L}}\p{{N}}][ ,.;:…!?\-]+(?:{_HESITATION})(?:$|{_NOT_WORD}))"
     rf"|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[\x{{0}}-\x{{1f}}\x{{7f}}-\x{{9f}}\x{{2028}}\x{{2029}}]"
     rf"|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
-    rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]"
+    rf"|[0-9][\x{{300}}-\x{{36f}}]|[A-Za-z0-9][。｡][A-Za-z]|{_JA_GROUPS_HINT}"
     rf"|(?i:(?:{_DIGIT_WORD})[ ,]+(?:{_JOIN_WORDS})[ ,]+(?:{_DIGIT_WORD}))"
     r"|[0-9][Oo]|[Oo][0-9]|[0-9]['’~|;][0-9]|[0-9]{3}:[0-9]|[0-9]:[0-9]{3}"
     rf"|{_ENCODED_RE2}|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
@@ -346,7 +380,7 @@ _CONTEXT_RE2 = (
 _CONTEXT_PY = re.compile(
     rf"(?i:{_HESITATION_RE.pattern[4:]})|[{_KANJI_DIGITS}][{_JA_SPACE}]*(?:えー|えっと|あのー)"
     rf"|[{_CONTROL_SPACE}]|[0-9] ?[{_DIGIT_MARKS}]|[0-9]_[0-9]|[0-9], ?[0-9]|(?i:[ ,](?:{_DASH_WORDS})[ ,])"
-    "|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]"
+    f"|[0-9][\u0300-\u036f]|[A-Za-z0-9][。｡][A-Za-z]|{_JA_GROUPS_HINT}"
     rf"|(?i:[ ,](?:{_JOIN_WORDS})[ ,])|[{_LOOKALIKE_DOTS}][^ ]*@|@[^ ]*[{_LOOKALIKE_DOTS}]"
     rf"|(?i:[ ](?:{_PLUS_WORDS})(?:[ ]sign)?[ ][^ ]*@)"
     r"|[0-9](?:[Oo]|['’~|;][0-9]|[0-9]{2}:[0-9]|:[0-9]{3})|[Oo][0-9]"  # (one alternative: 10 % faster)
@@ -386,6 +420,8 @@ def _in_context(text: str) -> str:
         read = _LOOKALIKE_DOTTED_EMAIL_RE.sub(lambda m: m.group().translate(_TO_FULL_STOP), read)
     if "@" in read:
         read = _SPOKEN_PLUS_BOX_RE.sub("+", read)
+    if not read.isascii():
+        read = _JA_GROUPS_RE.sub(_japanese_groups, read)
     read = _DIGIT_MARK_RE.sub("-", read)
     read = _JA_STOP_RE.sub(".", read)
     read = _UNDERSCORED_RE.sub(lambda m: m.group().replace("_", "-"), read)

@@ -361,12 +361,19 @@ _JOIN_PHRASES = "|".join(
         ("plus", "sign"),
     )
 )  # fmt: skip
+# A hyphen in a spelled mailbox said by a name that is also arithmetic's or a line's ("minus", "strich",
+# "moins", "menos", "raya", "meno", "lineetta", "koppelteken"): a joiner inside a mailbox only
+_MAILBOX_HYPHEN_WORDS = ("minus", "strich", "moins", "menos", "raya", "meno", "lineetta", "koppelteken")
 _JOIN_WORDS = _words(
     "dot", "underscore", "dash", "hyphen", "period", "punkt", "point", "punto", "punt", "ponto",
     "unterstrich", "bindestrich", "tiret", "guion", "guión", "trattino", "sottolineato", "streepje",
     "sublinhado", "underline", "traço", "hífen",
     # plus-addressing read out: "jsmith plus promo at gmail dot com", "jsmith más promo arroba …"
     "plus", "más", "mas", "mais", "più", "piu",
+    # the hyphen said as "minus" or a dash's other names ("hans strich peter at web punkt de", "juan menos
+    # perez arroba …" left the given name beside [EMAIL]); before an "at" and a domain only, so "five minus
+    # two" and "zehn minus drei" are no mailbox
+    *_MAILBOX_HYPHEN_WORDS,
 )  # fmt: skip
 # A part of a spelled mailbox after a joiner may be a surname with its particle ("jan punt de vries
 # apenstaartje ziggo punt nl" is jan.devries@ziggo.nl: it was "jan punt de [EMAIL]"; sixth pass)

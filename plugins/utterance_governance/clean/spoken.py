@@ -223,8 +223,10 @@ def redact_spoken_runs(
         if not any(map(_WORDS[language].fullmatch, words)):
             continue
         text = _RUNS[language].sub(
-            lambda m, lg=language: _classified(
-                m.group(), lambda: read_run(m.group(), lg), classify, min_digits, _WORDS[lg]
+            lambda m, lg=language: (
+                m.group()
+                if _clock_times(m.group(), lg, m.string[m.end() :])
+                else _classified(m.group(), lambda: read_run(m.group(), lg), classify, min_digits, _WORDS[lg])
             ),
             text,
         )
@@ -235,6 +237,71 @@ def redact_spoken_runs(
             lambda m: _classified(m.group(), read_kanji(m.group()), classify, min_digits), text
         )
     return text
+
+
+# Times of day said with "and" between the hour and the minutes, in Spanish and Portuguese ("seis y treinta",
+# "siete y cuarto", "seis e meia", "sete e quinze"): an hour of one word (1-19: a ten before "y"/"e" and a unit is
+# a number, "vinte e cinco"), the language's "and", the minutes in fives or a half. A number puts its "and" after
+# a ten or a hundred only ("treinta y cuatro", "cento e vinte"), never after a unit or a teen as these do.
+_CLOCK_HOURS = {
+    "es": "una uno dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciséis"
+    " dieciseis diecisiete dieciocho diecinueve",
+    "pt": "uma um duas dois três tres quatro cinco seis sete oito nove dez onze doze treze catorze quatorze quinze"
+    " dezesseis dezasseis dezessete dezassete dezoito dezenove dezanove",
+}
+_CLOCK_MINUTES = {
+    "es": "cinco diez cuarto quince veinte veinticinco media treinta cuarenta cincuenta",
+    "pt": "cinco dez quinze vinte meia trinta quarenta cinquenta",
+}
+# (the tens that take a five after "y"/"e": "cuarenta y cinco", "vinte e cinco")
+_CLOCK_TENS_AND_FIVE = {"es": "treinta cuarenta cincuenta", "pt": "vinte trinta quarenta cinquenta"}
+_CLOCK = {
+    lang: (
+        frozenset(_CLOCK_HOURS[lang].split()),
+        frozenset(_CLOCK_MINUTES[lang].split()),
+        frozenset(_CLOCK_TENS_AND_FIVE[lang].split()),
+        LANGUAGES[lang][1],
+    )
+    for lang in _CLOCK_HOURS
+}
+
+
+def _clock_times(run: str, lang: str, after: str) -> bool:
+    """A run of ``lang`` that is a list of two times of day or more, "and" or a comma between them ("seis e meia,
+    sete e quinze e oito e meia"): no number, though its words would read as seven digits or more. ``after``: the
+    text after the run, whose minutes may be no number word ("… nueve y media", "… ocho y cuarto")."""
+    clock = _CLOCK.get(lang)
+    if clock is None:
+        return False
+    words = _TOKEN.findall(run.lower())
+    if words.count(clock[3]) < 2:
+        return False
+    minutes = re.match(rf"[ ]+{clock[3]}[ ]+([^\W\d_]+)", after.lower())
+    if minutes and minutes.group(1) in clock[1]:
+        words += [clock[3], minutes.group(1)]
+    return _times_from(words, 0, clock) >= 2
+
+
+def _times_from(
+    words: list[str], i: int, clock: tuple[frozenset[str], frozenset[str], frozenset[str], str]
+) -> int:
+    """How many times of day ``words[i:]`` is, each an hour, "and" and the minutes, an "and" between two of them
+    or not; 0 when it is no such list."""
+    hours, minutes, tens, conjunction = clock
+    if i and words[i] == conjunction:  # "… sete e quinze e oito e meia"
+        i += 1
+    if i + 3 > len(words) or words[i] not in hours or words[i + 1] != conjunction:
+        return 0
+    ends = [i + 3] if words[i + 2] in minutes else []
+    if words[i + 2] in tens and words[i + 3 : i + 5] == [conjunction, "cinco"]:
+        ends.append(i + 5)  # "seis y cuarenta y cinco"
+    for end in ends:
+        if end == len(words):
+            return 1
+        rest = _times_from(words, end, clock)
+        if rest:
+            return rest + 1
+    return 0
 
 
 def _kana_number(match: re.Match[str], classify: Callable[[str], str], min_digits: int) -> str:

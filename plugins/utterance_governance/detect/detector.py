@@ -134,6 +134,8 @@ _NUMBER_TOKENS = {
     )
     for language, pairs in _OTHER_PAIRS.items()
 }
+# a number word from 10 to 99 of any supported language ("zehn", "twelve", "trente")
+_NUMBER_WORD_PATTERNS = [re.compile(f"(?i){pairs}") for pairs in (_EN_PAIR, _FR_PAIR, *_OTHER_PAIRS.values())]
 # (a run of them: over spaces and commas; it may not end before written digits or a conjunction)
 _OWN_RUN_GAP = re.compile(r"[ ,]+")
 _AFTER_OWN_RUN = re.compile(r"[ ,.\-]+")
@@ -174,11 +176,13 @@ _SPELLED_EMAIL = re.compile(
 # A mailbox spelled out with its joiners ("jo underscore smith", "jo guion bajo smith", "jo punkt
 # smith") before a plain "at": an e-mail where the joiner is an underscore or hyphen word; where
 # it is only a dot word, where the domain is a mail provider's ("polka dot dress at zara dot com"
-# is no e-mail). "dash" and "minus" are no joiners (dash cams, five minus two).
+# is no e-mail). "dash" is no joiner (dash cams); "minus" and the other names of a hyphen that are
+# arithmetic's or a line's are one, but not between two number words ("five minus two at …" is a sum).
+_BOX_HYPHEN = r"(?:minus|strich|moins|menos|raya|meno|lineetta|koppelteken)"
 _BOX_JOINER = (
     r"(?:underscore|under score|underline|unterstrich|guion bajo|guión bajo|barra baja|tiret du bas"
     r"|tiret bas|tiret|trattino basso|trattino|sottolineato|laag streepje|liggend streepje|streepje"
-    r"|koppelteken|sublinhado|hífen|hifen|traço|hyphen|bindestrich|guion|guión)"
+    rf"|sublinhado|hífen|hifen|traço|hyphen|bindestrich|guion|guión|{_BOX_HYPHEN})"
 )
 _BOX_DOT = r"(?:dot|punkt|punto|point|punt|ponto)"
 # (a surname's particles after a joiner: "piet punt van der berg at gmail punt com"; sixth pass)
@@ -188,11 +192,33 @@ _JOINED_BOX_EMAIL = re.compile(
     rf"(?P<domain>[\w-]+)(?:\s*{_DOT_WORD}\s*[\w-]+)*?\s*{_DOT_WORD}\s*{_TLD}"
 )
 _BOX_JOINER_WORD = re.compile(rf"(?i)\s{_BOX_JOINER}\s")
+_HYPHEN_BETWEEN = re.compile(rf"(?i)(?<![^\W_])([^\W_]+)\s+{_BOX_HYPHEN}\s+(?=([^\W_]+))")
+
+
+def _arithmetic(box: str) -> bool:
+    """A hyphen word of ``_BOX_HYPHEN`` between two number words in ``box`` ("five minus two", "zehn minus
+    drei"): a sum, not a mailbox's parts."""
+    return any(
+        _number_word(match.group(1)) and _number_word(match.group(2))
+        for match in _HYPHEN_BETWEEN.finditer(box)
+    )
+
+
+def _number_word(word: str) -> bool:
+    """A written number or a word for one from 0 to 99 of a supported language."""
+    word = word.lower()
+    return (
+        word.isdigit()
+        or word in _DIGIT_WORDS
+        or any(pattern.fullmatch(word) for pattern in _NUMBER_WORD_PATTERNS)
+    )
+
+
 # ... or a mailbox of joined parts or with a digit in a word before an "at" of another language, which
 # means nothing but "@", and a domain without its top-level domain ("jean point dupont arobase orange";
 # not "comment taper arobase sur le clavier")
 _FOREIGN_AT_BARE_DOMAIN = re.compile(
-    rf"(?i)(?<![\w.])(?:[^\W\d_]\w*\d\w*|\w+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+\w+|[._-]\w+){{1,4}})\s+"
+    rf"(?i)(?<![\w.])(?P<box>[^\W\d_]\w*\d\w*|\w+(?:\s+(?:{_BOX_JOINER}|{_BOX_DOT})\s+\w+|[._-]\w+){{1,4}})\s+"
     r"(?:arroba|arobase|chiocciolina|chiocciola|apenstaartje|apenstaart|klammeraffe|affenschwanz)\s+[^\W\d_]"
 )
 # ... or a single word before such an "at" and a mail provider's name that is no word ("juan arroba
@@ -990,6 +1016,30 @@ _CONTROL_RE2 = r"[\x{0}-\x{9}\x{b}-\x{1f}\x{7f}-\x{9f}]"
 # full stop ("tanaka.taro@gmail。com"); Japanese sentences ("今日はOK。明日は晴れ。") keep theirs
 _JA_STOP_BETWEEN_DIGITS = re.compile(r"(?<=[0-9]) ?。 ?(?=[0-9])")
 _JA_STOP_IN_ADDRESS = re.compile(r"(?<=[A-Za-z0-9])。(?=[A-Za-z])")
+# A Japanese phone number of three digit groups or more joined by "の" ("090の1234の5678"), or mixing kanji digits
+# and written ones ("〇九〇の1234の5678", "〇九〇ー1234ー五六七八"; review of 2026-12-07): read as its digits joined by
+# hyphens when it starts with the trunk "0" and holds seven digits or more (not an address's "2の8の1", nor a count
+# "1000の2000の3000人"). Kanji groups alone are ``_spoken_digits``'; a kanji numeral with a place ("二十") is none.
+_JA_JOINERS = re.escape(_KANJI_JOINERS + "･ｰ")
+_JA_GROUPS = re.compile(
+    rf"(?<![\d{_KANJI_DIGITS}十百千万億])(?:\d+|[{_KANJI_DIGITS}]+)(?:[{_JA_JOINERS}](?:\d+|[{_KANJI_DIGITS}]+)){{2,}}"
+    rf"(?![\d{_KANJI_DIGITS}十百千万億])"
+)
+_JA_GROUPS_HINT = re.compile(rf"\dの\d|[{_KANJI_DIGITS}][{_JA_JOINERS}]\d|\d[{_JA_JOINERS}][{_KANJI_DIGITS}]")
+_JA_GROUP = re.compile(rf"\d+|[{_KANJI_DIGITS}]+")
+_KANJI_TO_DIGIT = str.maketrans(_KANJI_DIGITS, "00123456789")
+
+
+def _japanese_phone_groups(match: re.Match[str]) -> str:
+    """A run of ``_JA_GROUPS`` as its digits joined by hyphens where it is such a phone number; else as it was."""
+    groups = _JA_GROUP.findall(match.group())
+    scripts = {group[0].isdigit() for group in groups}
+    digits = "-".join(groups).translate(_KANJI_TO_DIGIT)
+    if digits[0] != "0" or sum(map(str.isdigit, digits)) < 7:
+        return match.group()
+    if len(scripts) == 2 or (scripts == {True} and "の" in match.group()):
+        return digits
+    return match.group()
 
 
 # Encodings an identifier may be quoted in (a link, a page, a payload): URL percent-encoding, with "+" a space
@@ -1055,6 +1105,8 @@ def _normalised(text: str) -> str:
     text = unicodedata.normalize("NFKC", text.translate(_digit_signs())).translate(_after_nfkc())
     if "。" in text:
         text = _JA_STOP_IN_ADDRESS.sub(".", _JA_STOP_BETWEEN_DIGITS.sub("-", text))
+    if _JA_GROUPS_HINT.search(text):
+        text = _JA_GROUPS.sub(_japanese_phone_groups, text)
     if "@" in text and _DOT_LOOKALIKE_RE.search(text):
         text = " ".join(word.translate(_DOT_LOOKALIKES) if "@" in word else word for word in text.split(" "))
     return text
@@ -1415,7 +1467,9 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
     # between two groups of four digits or fewer ("415\n555\n0132"; ``_joined``)
     "digits": (
         r"(?:\p{Nd}[^\p{Nd}\n]{0,3}){7}"
-        r"|(?:^|\P{Nd})\p{Nd}{1,4}[ \t]*[\n\r\v\f\x{85}]+[ \t]*\p{Nd}{1,4}(?:\P{Nd}|$)",
+        r"|(?:^|\P{Nd})\p{Nd}{1,4}[ \t]*[\n\r\v\f\x{85}]+[ \t]*\p{Nd}{1,4}(?:\P{Nd}|$)"
+        # (a kanji digit joined to a written one: ``_JA_GROUPS``, "〇九〇ー1234ー五六七八")
+        rf"|[{_KANJI_DIGITS}][{_KANJI_JOINERS.replace('-', '')}\-･ｰ]\p{{Nd}}|\p{{Nd}}[{_KANJI_JOINERS.replace('-', '')}\-･ｰ][{_KANJI_DIGITS}]",
     ),
     "spoken": (
         # four number words in a row, fillers between them: seven digits read out take four
@@ -1738,6 +1792,7 @@ def _not_a_plain_box() -> frozenset[str]:
 _BOX_LEFT = re.compile(
     r"(?i)[a-z0-9\u00c0-\u024f][+._-]?\[EMAIL\]"
     r"|[a-z0-9\u00c0-\u024f]\s+(?:plus(?:\s+sign)?|más|mas|mais|più|piu)\s+\[EMAIL\]"
+    rf"|[a-z0-9\u00c0-\u024f]\s+{_BOX_HYPHEN}\s+\[EMAIL\]"  # "hans strich [EMAIL]", "juan menos [EMAIL]"
 )
 
 
@@ -1781,9 +1836,11 @@ def _emails(text: str) -> list[tuple[str, str]]:
         box = match.group("box")
         if _TLD_WORD.fullmatch(box.split()[-1]):
             continue  # a domain before "at" ("google dot com at amazon dot com")
+        if _arithmetic(box):
+            continue
         if _BOX_JOINER_WORD.search(box) or match.group("domain").lower() in _MAIL_PROVIDERS:
             return [*found, ("email", "email_spelled")]
-    if _FOREIGN_AT_BARE_DOMAIN.search(text):
+    if any(not _arithmetic(match.group("box")) for match in _FOREIGN_AT_BARE_DOMAIN.finditer(text)):
         return [*found, ("email", "email_spelled")]
     for match in _FOREIGN_AT_PROVIDER.finditer(text):
         if match.group("box").lower() not in _NOT_FOREIGN_BOX:
