@@ -1400,7 +1400,8 @@ _FAMILIES: dict[str, str] = {
     # (or the groups of a spaced identity number: "AB 12 34 56 C", "ABCPE 1234 F", "12.345.678-Z";
     # ``_SPACED_ID``)
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
-    r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)|[a-z]-\p{Nd}{6}-[a-z]",
+    r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)|[a-z]-\p{Nd}{6}-[a-z]"
+    r"|(?i:national\s+insurance|\bni\s+(?:number|no)\b|\bnino\b)",  # (a NINO named: ``_NINO_NAMED``)
     # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
     # included);
     # number words: _OWN_PASS
@@ -1676,12 +1677,21 @@ _LIST_COMMAS = frozenset(",、")
 _LINE_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")
 
 
+def _card_in_thousands(parts: list[str]) -> bool:
+    """Groups of an amount that are a card number written as one ("4,111,111,111,111,111"): thirteen digits
+    or more that pass the Luhn check."""
+    digits = "".join(parts)
+    return len(digits) >= 13 and _luhn(digits)
+
+
 def _joined(text: str) -> str:
     """``text`` with the odd separators between digit groups as spaces (amounts and lists kept)."""
 
     def join_run(parts: list[str], separators: list[str]) -> str:
         run = "".join(part + separator for part, separator in zip(parts, [*separators, ""], strict=True))
         lengths = {len(part) for part in parts}
+        if _AMOUNT.fullmatch(run) and _card_in_thousands(parts):
+            return " ".join(parts)
         if (
             len(parts) < 2
             or _AMOUNT.fullmatch(run)
@@ -1739,16 +1749,29 @@ _NINO_NOT_FIRST, _NINO_NOT_SECOND = frozenset("DFIQUV"), frozenset("DFIOQUV")
 _NINO_NOT_PREFIX = frozenset(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"])
 
 
+# Where the text names a NINO, one in any case ("my ni number is ab 12 34 56 c")
+_NINO_NAMED = re.compile(r"(?i)national\s+insurance|\bni\s+(?:number|no)\b|\bnino\b")
+_NINO_ANY_CASE = re.compile(r"(?i)(?<![\w.-])[a-z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[a-d](?![\w-])")
+
+
+def _nino_prefix(compact: str) -> bool:
+    return (
+        compact[0] not in _NINO_NOT_FIRST
+        and compact[1] not in _NINO_NOT_SECOND
+        and compact[:2] not in _NINO_NOT_PREFIX
+    )
+
+
 def _spaced_ids(text: str) -> list[tuple[str, str]]:
     """National ids with letters in ``text``, in groups or not (see ``_SPACED_ID``)."""
+    if _NINO_NAMED.search(text) and any(
+        _nino_prefix(re.sub(r"[ -]", "", m.group()).upper()) for m in _NINO_ANY_CASE.finditer(text)
+    ):
+        return [("national_id", "nino_named")]
     for match in _SPACED_ID.finditer(text):
         compact = re.sub(r"[ .-]", "", match.group()).upper()
         if match.group("nino"):
-            if (
-                compact[0] not in _NINO_NOT_FIRST
-                and compact[1] not in _NINO_NOT_SECOND
-                and compact[:2] not in _NINO_NOT_PREFIX
-            ):
+            if _nino_prefix(compact):
                 return [("national_id", "nino_format")]
         elif _stdnum(module := _SPACED_ID_MODULES[match.lastgroup or ""], compact):
             return [("national_id", f"stdnum_{module}")]

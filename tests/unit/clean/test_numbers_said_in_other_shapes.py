@@ -123,3 +123,32 @@ def test_thirteen_digits_or_more_in_comma_groups_are_a_number(text, placeholder)
 )
 def test_amounts_in_comma_groups_keep_their_bytes(text):
     assert redact_text(text, "en-US") == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my national insurance number is ab 12 34 56 c",
+        "my ni number is ab 123456 c",
+        "ni number Ab 12 34 56 C please",
+        "card 4,111,111,111,111,111",
+        "my card number is 5,555,555,555,554,444",
+    ],
+)
+def test_the_gates_detector_reads_them_too(text):
+    """The detector flags each raw (independently of redaction: a miss of redaction is caught there)."""
+    assert _flagged(text, "en-GB")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call me on 12 34 56 a lot",
+        "national insurance is 12 34 56 c ok",
+        "the debt is 31,000,000,000,000 dollars",
+        "about 123,456,789,012 people",
+        "2,000,000,000,000,000 stars",
+    ],
+)
+def test_the_gates_detector_leaves_the_look_alikes(text):
+    assert not _flagged(text, "en-GB")
