@@ -32,6 +32,7 @@ from utterance_governance.io.store.deleted import DELETED_RECORDINGS, as_deleted
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict, speaker_keys
 from utterance_governance.privacy.keys import ERASED
+from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER, KnownCustomers, rows_naming_customers
 from utterance_governance.publish.shards import split_turns
 from utterance_governance.rules.base import Frame, Rule, apply_rules
 from utterance_governance.rules.duplicate import Duplicate, capture_order, content_hashes
@@ -101,8 +102,11 @@ def decide_records(
     now: datetime,
     pseudonym_key: bytes,
     live_hashes: pa.Array | None = None,
+    known: KnownCustomers | None = None,
 ) -> Decided:
-    """Decide every typed record; clean and return the ones that may be published."""
+    """Decide every typed record; clean and return the ones that may be published. ``known``: which
+    customers the store knows, for the turns that write another customer's id (``privacy.named``; without
+    it, those of the records' own customers only)."""
     n = records.num_rows
     counts: Counter = Counter()
     seconds: Counter = Counter()
@@ -150,13 +154,24 @@ def decide_records(
     naming = _naming_deleted_customers(state, [user_text, assistant_text])
     text_reasons[naming] = S.DELETION_REQUESTED
     counts[S.DELETION_REQUESTED] += len(naming)
+    speakers = speaker_keys(records.column("customer_id"), pseudonym_key)
+    own = speakers.take(pa.array(open_idx, pa.int64()))
+    named = rows_naming_customers(
+        [user_text, assistant_text],
+        own,
+        pseudonym_key,
+        set(pc.unique(speakers).drop_null().to_pylist()),
+        known,
+    )
+    named = named[np.equal(text_reasons[named], None)]
+    text_reasons[named] = TURN_NAMES_CUSTOMER
+    counts[TURN_NAMES_CUSTOMER] += len(named)
     apply_rules(TEXT_RULES, text_frame, text_reasons, counts)
     reasons[open_idx] = text_reasons
     published = np.equal(text_reasons, None)
     reasons[open_idx[published]] = S.PUBLISHED
     counts[S.PUBLISHED] += int(published.sum())
 
-    speakers = speaker_keys(records.column("customer_id"), pseudonym_key)
     row_hashes = np.full(n, None, dtype=object)
     row_hashes[open_idx] = hashes.to_numpy(zero_copy_only=False)
     decisions = pa.table(
@@ -354,9 +369,10 @@ def decide_file(
     now: datetime,
     pseudonym_key: bytes,
     live_hashes: pa.Array | None = None,
+    known: KnownCustomers | None = None,
 ) -> Decided:
     """Every row of one read landing file decided: typed records and quarantined ones."""
-    decided = decide_records(read.records, state, policy, now, pseudonym_key, live_hashes)
+    decided = decide_records(read.records, state, policy, now, pseudonym_key, live_hashes, known)
     # (a quarantined line a delete-all or a range covers by its capture time: remembered, so that a copy of
     # the recording under its id is withheld, this night by the re-check under the lock; ``io.store.erased``)
     decided.erased = pa.concat_tables([decided.erased, _quarantined_erased(read.quarantine, state, policy, now,

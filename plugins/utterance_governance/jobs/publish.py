@@ -17,7 +17,7 @@ import re
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -61,6 +61,7 @@ from utterance_governance.privacy.keys import (
     fold_pairs,
     live_fingerprint,
 )
+from utterance_governance.privacy.named import KnownCustomers
 from utterance_governance.privacy.said import SaidIds
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
@@ -648,7 +649,8 @@ def process_file(ctx: RunContext, file: dict) -> dict:
         ctx.storage.parquet_writer(quarantine) as quarantined,
     ):
         for index, read in enumerate(pieces):
-            decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key)
+            decided = decide_file(read, state, ctx.policy, ctx.now_dt, settings.pseudonym_key,
+                                  known=_known_customers(ctx))  # fmt: skip
             # each piece's rows in files of their own in the partitions ("<key>~00001" after "<key>")
             staged = _stage_publishable(ctx, file, f"{key}~{index:05d}" if index else key, decided)
             publishable_rows += staged["publishable_rows"]
@@ -892,6 +894,24 @@ def _twins_path(ctx: RunContext) -> str:
 
 def _duplicates_dir(ctx: RunContext) -> str:
     return f"{_staging(ctx)}/duplicates"
+
+
+def _known_customers(ctx: RunContext) -> KnownCustomers:
+    """The store's answer to which customers a turn's id-shaped words name (``privacy.named``): the speaker keys
+    among them with published rows, and the speakers of the fold digests (ids in mixed case)."""
+
+    def known(speakers: Sequence[str], folds: Sequence[str]) -> tuple[set[str], dict[str, set[str]]]:
+        published = ctx.store.published_speakers(ctx.dataset, speakers) if speakers else set()
+        pairs = ctx.store.speakers_of_folds(folds) if folds else None
+        by_fold: dict[str, set[str]] = {}
+        if pairs is not None:
+            for fold, speaker in zip(
+                *(pairs.column(c).to_pylist() for c in ("fold_key", "speaker_key")), strict=True
+            ):
+                by_fold.setdefault(fold, set()).add(speaker)
+        return published, by_fold
+
+    return known
 
 
 def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) -> dict:
