@@ -33,7 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from utterance_governance import schema as S
-from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings
+from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings, shown_id
 from utterance_governance.audit.publication import shard_rel
 from utterance_governance.detect import find_identifiers
 from utterance_governance.io.storage import Storage
@@ -393,8 +393,11 @@ def scan_rows(
                                   shard=paths[0], utterance_id=uid))  # fmt: skip
     repeats, named = store.ledger_content_repeats(dataset, version, MAX_FINDINGS_PER_RULE)
     for uid, path, earliest in named:
-        scan.findings.add(Finding("duplicate_content", f"its content is live in an earlier capture too "
-                                  f"(utterance {earliest}): the dedup let it through", shard=path, utterance_id=uid))  # fmt: skip
+        # (the earlier capture's id goes in a field of its own, as a row's id does: a view that shows no row id
+        # hides it, and one holding a person's identifier is named by a digest)
+        scan.findings.add(Finding("duplicate_content", "its content is live in an earlier capture too: the dedup "
+                                  "let it through", shard=path, utterance_id=uid,
+                                  detail={"earliest_utterance_id": shown_id(earliest)}))  # fmt: skip
     scan.findings.count_more("duplicate_content", repeats - len(named))
     for path, rows in _shard_tables(storage, dataset, manifest, scan.findings):
         shard_ledger = store.ledger_rows(dataset, version, shard_paths=[path])

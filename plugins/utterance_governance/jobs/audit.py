@@ -57,6 +57,8 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
+
 from utterance_governance.audit.deadlines import (
     blocking_record_findings,
     deadline_findings,
@@ -75,6 +77,7 @@ from utterance_governance.audit.rows import scan_rows
 from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS
 from utterance_governance.jobs.context import InvalidParams, RunContext
 from utterance_governance.privacy import canonical_id, check_key, key_fingerprint, live_fingerprint
+from utterance_governance.privacy.identity import is_placeholder
 from utterance_governance.publish.commit import DatasetPaths, read_manifest
 from utterance_governance.settings import Settings, load_settings
 
@@ -107,6 +110,13 @@ def validate_customer_id(value: Any) -> str | None:
             "customer_id is not a usable id (at most 256 characters, no control, format or invisible "
             "characters); the value given is refused"
         )  # the value itself is not echoed: it may be anything, including someone's data
+    if is_placeholder(pa.array([canonical], pa.string()))[0]:
+        # ("null", "N/A", the nil UUID: what upstream writes when an id is lost, shared by every customer
+        # whose id was; the reader takes such rows as malformed, and a report of them is no one's)
+        raise InvalidParams(
+            "customer_id is a word for a lost id, not an account id (every record whose id was lost carries "
+            "it): the value given is refused"
+        )
     return canonical
 
 

@@ -60,7 +60,8 @@ def test_a_night_whose_dedup_worked_passes_and_one_that_let_copies_through_fails
     assert report["counts"]["duplicate_content"] == 2
     named = [f for f in report["findings"] if f["rule"] == "duplicate_content"]
     assert sorted(f["utterance_id"] for f in named) == ["u-copy-1", "u-copy-2"]
-    assert all("u-first" in f["message"] for f in named)  # the earliest capture stands
+    assert [f["detail"] for f in named] == [{"earliest_utterance_id": "u-first"}] * 2  # the earliest stands
+    assert not any("u-first" in f["message"] for f in named)  # (a field of its own: the view hides it)
     assert WEATHER not in json.dumps(report)  # never the text
 
 
