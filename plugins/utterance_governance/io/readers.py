@@ -65,6 +65,13 @@ ID_FIELDS = ("customer_id", "utterance_id", "event_id", "request_id")
 # more than about 2,700 bytes: a privacy record naming a longer id could not be stored with it, and the
 # customer's published rows stayed live (SQLite took it). Access requests refuse the same (``jobs.audit``).
 MAX_CUSTOMER_ID_CHARS = 256
+# ... and so is a consent event's or a deletion request's id: a request longer than this is an unreadable record
+# (``invalid_id:request_id``) on every backend, where PostgreSQL could not store it and SQLite carried it out
+MAX_RECORD_ID_CHARS = 256
+# An utterance id of more UTF-8 bytes than this is no id either (``invalid_id:utterance_id``): a recording sent
+# twice is kept as the pair of its ids (``recording_twins``), and a pair of longer ones is more than PostgreSQL can
+# index (512 characters of CJK are 1,536 bytes)
+MAX_UTTERANCE_ID_BYTES = 1024
 
 _ISO_WITH_OFFSET = (
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)$"
@@ -1186,8 +1193,9 @@ def _canonical_identity(schema: pa.Schema, typed: dict[str, pa.Array], d: _Detai
     for name in ID_FIELDS:
         if name in typed:
             canonical = canonical_ids(typed[name])
-            if name == "customer_id":  # longer than an id is: not one the store can look up on every backend
-                long = pc.fill_null(pc.greater(pc.utf8_length(canonical), MAX_CUSTOMER_ID_CHARS), False)
+            if name != "utterance_id":  # longer than an id is: not one the store can look up on every backend
+                most = MAX_CUSTOMER_ID_CHARS if name == "customer_id" else MAX_RECORD_ID_CHARS
+                long = pc.fill_null(pc.greater(pc.utf8_length(canonical), most), False)
                 canonical = pc.if_else(long, pa.scalar(None, pa.string()), canonical)
             d.flag(unusable_ids(typed[name], canonical), f"invalid_id:{name}")
             typed[name] = canonical
@@ -1242,8 +1250,12 @@ def _semantic_checks(schema: pa.Schema, typed: dict[str, pa.Array], d: _Details)
     if "turn_index" in names:
         d.flag(pc.less(typed["turn_index"], 0), "out_of_range:turn_index")
     if "utterance_id" in names:  # (the gate holds a batch to this: one such id stopped every publish)
+        ids = typed["utterance_id"]
         d.flag(
-            pc.greater(pc.utf8_length(typed["utterance_id"]), MAX_UTTERANCE_ID_CHARS),
+            pc.or_(
+                pc.greater(pc.utf8_length(ids), MAX_UTTERANCE_ID_CHARS),
+                pc.greater(pc.binary_length(ids), MAX_UTTERANCE_ID_BYTES),
+            ),
             "invalid_id:utterance_id",
         )
     if "locale" in names:

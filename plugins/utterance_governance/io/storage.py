@@ -67,6 +67,12 @@ for _name in _FILE_SYSTEM_LOGGERS:
     logging.getLogger(_name).addFilter(_ShownPaths())
 
 
+# A lake path of more UTF-8 bytes than this is refused (``path_too_long``), never read: S3 takes no longer key,
+# and the store keeps the path of each file it reads in an index, which PostgreSQL cannot hold past about 2,700
+# bytes (a local lake's nested folders reach 4,096)
+MAX_PATH_BYTES = 1024
+
+
 class PathRefused(PermissionError):
     """A path outside the lake, or reached through a symlink: never read or written."""
 
@@ -78,7 +84,7 @@ TEMPORARY_MARK = ".tmp-"
 @dataclass(frozen=True)
 class Refused:
     path: str  # relative to the lake root, as listed
-    reason: str  # "symlink" | "outside_root" | "unsupported_name"
+    reason: str  # "symlink" | "outside_root" | "not_regular_file" | "undecodable_name" | "path_too_long" | …
 
 
 def is_parquet_name(path: str) -> bool:
@@ -286,6 +292,8 @@ class Storage:
         that is no UTF-8, which no store, report or log line can hold as it is), or None."""
         if printable(full) != full:
             return "undecodable_name"
+        if len(self.rel(full).encode("utf-8")) > MAX_PATH_BYTES:
+            return "path_too_long"
         if not self.is_local:
             return None
         path = full

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import json
 import logging
 import posixpath
@@ -38,7 +39,14 @@ from utterance_governance.io.readers import (
     read_landing_pieces,
     shown_path,
 )
-from utterance_governance.io.storage import ObjectInfo, ParquetSink, Refused, Storage, UnreadableRows
+from utterance_governance.io.storage import (
+    MAX_PATH_BYTES,
+    ObjectInfo,
+    ParquetSink,
+    Refused,
+    Storage,
+    UnreadableRows,
+)
 from utterance_governance.io.store.deleted import DELETED_RECORDINGS, repeats_by_fold
 from utterance_governance.io.store.registry_paths import sealed_path
 from utterance_governance.io.store.twins import twin_pairs
@@ -164,8 +172,16 @@ def _refused_privacy_files(storage: Storage, refused: list[Refused]) -> pa.Table
     does not take) may hold anyone's opt-out or deletion: it is an unreadable record naming nobody,
     which blocks publishing until it is fixed upstream or acknowledged."""
     return _blocking_rows(
-        [(r.path, _versioned(storage, r.path, f"refused_path:{r.reason}")) for r in refused]
+        [(_storable(r.path), _versioned(storage, r.path, f"refused_path:{r.reason}")) for r in refused]
     )
+
+
+def _storable(path: str) -> str:
+    """A refused path as the store keeps it: as it is, or one too long to keep (``path_too_long``) cut short and
+    named by a digest of the whole (the operator finds it by its start; the digest tells two apart)."""
+    if len(path.encode("utf-8")) <= MAX_PATH_BYTES:
+        return path
+    return f"{path[:200]}…sha256:{hashlib.sha256(path.encode()).hexdigest()[:16]}"
 
 
 def _versioned(storage: Storage, path: str, detail: str) -> str:
