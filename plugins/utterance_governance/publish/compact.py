@@ -239,7 +239,8 @@ def merged_versions(
             continue
         seen.add(merge)
         try:
-            notes = read_manifest(storage, dataset, merge).get("notes") or {}
+            merged = read_manifest(storage, dataset, merge)
+            notes = merged.get("notes") or {}
         except FileNotFoundError:  # a night's version whose manifest is gone: was it a rotation? unknown
             if batches.get(merge, 0) > 0:
                 raise
@@ -250,8 +251,22 @@ def merged_versions(
             found.update(notes.get("rewritten_from") or [])  # (its own ancestors' too: ``purge.rekey``)
         elif notes.get("kind") == KIND:
             found.update(notes.get("merged_from") or [])
+            # ... and every version from the first merged batch to the merge's parent: each carried one of the
+            # merged lineages, though a purge may have written its file again since (an opt-out of another
+            # customer of the shard: the versions listing the old file are no longer in ``merged_from``)
+            found.update(
+                _versions_between(min(notes.get("merged_batches") or [""]), merged.get("parent_version"))
+            )
             todo.update(notes.get("merged_batches") or [])  # a merge of merges: theirs too
     return found
+
+
+def _versions_between(first: str, last: str | None) -> set[str]:
+    """The version names from ``first`` to ``last``, both included (``commit.next_version``'s ``v000001``
+    names); none when either is no such name."""
+    if not last or not all(v.startswith("v") and v[1:].isdigit() for v in (first, last)):
+        return set()
+    return {f"v{n:06d}" for n in range(int(first[1:]), int(last[1:]) + 1)}
 
 
 def _summary(manifest: Mapping[str, Any]) -> dict[str, Any]:

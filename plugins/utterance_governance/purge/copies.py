@@ -377,6 +377,7 @@ def purge_copies(
         except Exception as exc:
             _could_not_purge(result, path, exc)
             failed.add(location)
+    revoked: list[str] = []
     traces = purge_traces(
         storage,
         deleted,
@@ -386,10 +387,12 @@ def purge_copies(
         now=now,
         access_reports=access_reports,
         journal=journal,
+        before_rewrite=_revoking_its_versions(storage, store, dataset, revoked),
     )
     if "run_reports" in traces.searched and not failed and not keep_notes:
         journal.done()  # every report and id list is clean of what the notes name
     result.traces = traces.to_dict()
+    result.traces["revoked_versions"] = sorted(set(revoked))
     if not dry_run:
         result.traces["access_requests_forgotten"] = store.forget_access_requests(deleted.everything_of)
         # the recordings a listing of theirs made before it erased: its own rule covers every one of them
@@ -604,6 +607,49 @@ def _search(
             result.by_request = merge_counts(result.by_request, result.file_counts)
             if removals is not None and not result.dry_run:
                 removals.add(info.path, result.file_counts, deleted.pseudonym_key)
+
+
+def _revoking_its_versions(
+    storage: Storage, store: GovernanceStore, dataset: str, revoked: list[str]
+) -> Callable[[str], None]:
+    """What runs before a published file that is no live shard is written again without deleted rows: every
+    version listing it that is not revoked yet (one a compaction superseded, in its grace period: training jobs
+    may still read it) is revoked first, in the store and its manifest, so that no usable version lists a file
+    its manifest no longer describes (its checksum and row count). The training runs that consumed one are
+    named in the log (``lineage.consumers``); ``revoked`` gets the versions."""
+    from utterance_governance.publish.commit import revoke_version
+    from utterance_governance.publish.lineage import consumers
+
+    root = DatasetPaths(dataset).root + "/"
+
+    def revoke(path: str) -> None:
+        if not path.startswith(root):
+            return
+        shard = path.removeprefix(root)
+        live = live_version(storage, dataset)
+        usable = {
+            v["version"] for v in store.versions(dataset) if v["status"] not in ("revoked", "abandoned")
+        }
+        listing = [
+            v for v in store.versions_listing(dataset, [shard]).get(shard, []) if v in usable and v != live
+        ]
+        at = datetime.now(UTC).isoformat()
+        for version in listing:
+            revoke_version(storage, store, dataset, version, {
+                "revoked_reason": "a privacy run erased deleted rows from its shard files, kept for a compaction's "
+                                  "grace period; the files it lists no longer match its manifest",
+                "purged_shards": [shard],
+                "purged_at": at,
+                "live_version_at_purge": live,
+            })  # fmt: skip
+            revoked.append(version)
+        if listing:
+            runs = consumers(store, dataset, listing)
+            log.warning("revoked %s (a shard of theirs kept for a compaction's grace period held deleted rows); "
+                        "training runs that consumed them: %s", listing,
+                        [f"{r['dag_id']}/{r['run_id']}" for r in runs])  # fmt: skip
+
+    return revoke
 
 
 def _unrecognised(result: CopiesPurge, path: str, what: str) -> None:

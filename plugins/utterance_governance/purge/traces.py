@@ -144,6 +144,7 @@ def purge_traces(
     now: datetime | None = None,
     access_reports: Callable[[], Storage] | None = None,
     journal: ScrubJournal | None = None,
+    before_rewrite: Callable[[str], None] | None = None,
 ) -> TracesPurge:
     """Search every place of the module doc for what ``deleted`` covers and remove it.
 
@@ -153,12 +154,14 @@ def purge_traces(
     never touched here); ``found_ids``: utterance ids found deleted in the other copies this run;
     ``access_reports``: opens the access reports' own root (with its own credentials), searched for
     ``access_reports`` and ``temporary``. When it cannot be opened (not configured, unreachable) those
-    places are problems, not searched: the deletion's receipt stays open until it is.
+    places are problems, not searched: the deletion's receipt stays open until it is. ``before_rewrite``: called
+    with the path of a published file about to be written again without deleted rows (the versions that list it
+    are revoked first: ``purge.copies``).
     """
     result = TracesPurge(dry_run)
     roots = _Roots(storage, access_reports)
     steps = (
-        ("published_files", lambda: _published_files(storage, deleted, live_shards, result)),
+        ("published_files", lambda: _published_files(storage, deleted, live_shards, result, before_rewrite)),
         ("access_reports", lambda: _access_reports(roots(), deleted, result)),
         ("temporary", lambda: _temporary(roots(), result, time.time() if now is None else now.timestamp())),
         (
@@ -179,7 +182,13 @@ def purge_traces(
     return result
 
 
-def _published_files(storage: Storage, deleted, live_shards: set[str], result: TracesPurge) -> None:
+def _published_files(
+    storage: Storage,
+    deleted,
+    live_shards: set[str],
+    result: TracesPurge,
+    before_rewrite: Callable[[str], None] | None = None,
+) -> None:
     """Every Parquet file under ``published/`` but the live version's shards, whatever its name: a loader's
     ``**/*.parquet`` glob (Hugging Face ``datasets``) takes ``_part.parquet`` too, which the lake's listing
     leaves out by its name. A path the lake refuses to read (a symlink: a loader follows it) cannot be
@@ -207,6 +216,8 @@ def _published_files(storage: Storage, deleted, live_shards: set[str], result: T
         result.removed["published_files"] += len(hit)
         count_by_request(verdict.covering_requests(hit), "published_files_rows", result.by_request)
         if not result.dry_run:
+            if before_rewrite is not None:
+                before_rewrite(path)
             deleted.keep_erased_recordings(verdict)
             storage.write_parquet(path, table.filter(pa.array(~verdict.deleted)))
 
