@@ -17,7 +17,7 @@ from tests.unit.purge.test_every_copy_edges import deletion, left_in_lake, line,
 
 from utterance_governance.jobs.audit import AuditFailed
 
-CID = "canary-cust-7Q4Z"
+CID = "canary-cust-7q4z"  # (its own fold: the store knows it once it is published, not before)
 NIGHT_1 = "landing/utterances/dt=2026-11-19"
 NIGHT_2 = "landing/utterances/dt=2026-11-20"
 
@@ -34,14 +34,14 @@ def _published_text(lake) -> str:
 
 
 def _bob_names_the_canary(lake) -> None:
-    """The canary's own words published one night; bob's, two of them naming the canary's id, the next
-    (another batch: a rule reading a batch's own customers does not see the canary's id in it)."""
+    """The canary's own first words and bob's, two of them naming the canary's id, published the same night
+    from two landing files: ``quality:turn_names_customer`` knows the customers with published rows and those
+    of the file it decides, not the canary yet (README "Known gaps"), so bob's rows go live."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
     )
-    lake.publish()
     lake.storage.write_bytes(
-        f"{NIGHT_2}/b.jsonl",
+        f"{NIGHT_1}/b.jsonl",
         line("u-bob-1", "bob", f"share my playlist with {CID} please")
         + line("u-bob-2", "bob", "who shared this with me", response=f"It was shared by {CID.upper()}.")
         + line("u-bob-3", "bob", "what is the weather"),
@@ -206,7 +206,14 @@ def test_a_delete_all_carried_out_while_a_batch_waits_is_searched_for_under_the_
         f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
     )
     lake.publish()
-    lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
+    # (said aloud: written, the canary's id is another published customer's, ``quality:turn_names_customer``)
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/b.jsonl",
+        line("u-bob-1", "bob", f"share my playlist with {SPOKEN} please")
+        + line("u-bob-2", "bob", "who shared this", response=f"It was {SPOKEN}.")
+        + line("u-bob-3", "bob", "what is the weather")
+        + line("u-bob-4", "bob", "ask canary cust 7Q4 about it"),
+    )
 
     def the_delete_all_is_carried_out():
         lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
@@ -220,7 +227,9 @@ def test_a_delete_all_carried_out_while_a_batch_waits_is_searched_for_under_the_
 
 
 def test_a_customer_who_deleted_nothing_may_be_named(lake):
-    """Control: a deletion of some of the canary's utterances leaves its id free to be said by others."""
+    """Control: a deletion of some of the canary's utterances leaves its id free to be said by others, as far as
+    the delete-all search goes (the canary's only row was deleted before it was published: no published
+    customer's id, which ``quality:turn_names_customer`` withholds)."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
     )
