@@ -57,7 +57,9 @@ _DIGIT_RUN = r"[0-9](?:[ .\-/]?[0-9]){7,}"
 # a Brazilian RG said with its name, in a row of any region ("my RG is 12.345.678-2")
 _RG_SAID = r"(?i:\brg\b)"
 # a British NINO said with its name: then in any case and in its groups ("my ni number is ab 12 34 56 c")
-_NINO_SAID = r"(?i:\b(?:national insurance|ni (?:number|no)|nino)\b)"
+_NINO_SAID = (
+    r"(?i:\bnational\s+insurance\b|\bni\s+(?:number|no)\b|\bnino\b)"  # (the detector's ``_NINO_NAMED``)
+)
 PRE_CANDIDATES = f"{_IBAN_START}|{_ALNUM_ID}|{_DIGIT_RUN}|{_RG_SAID}|{_NINO_SAID}"
 # ... in a row of a region without digits-only identity numbers
 ID_CANDIDATES_ANY_REGION = f"{_IBAN_START}|{_ALNUM_ID}|{_RG_SAID}|{_NINO_SAID}"
@@ -334,7 +336,7 @@ def phone_placeholder(span: str, region: str | None = None, *, counted: bool = F
         return None
     if _SSN_SHAPE.fullmatch(body) or _IPV4_SHAPE.fullmatch(body):
         return None  # the fixed shapes name these
-    if _POSTCODE_SHAPE.fullmatch(body) and not _matched_phone(body, region):
+    if _POSTCODE_SHAPE.fullmatch(body) and (region not in KNOWN_REGIONS or not _matched_phone(body, region)):
         # a Brazilian CEP (the address stage takes one after an address) or another number, unless
         # phonenumbers' matcher finds a valid number of the row's region in it, as the gate's detector does:
         # "ruf mich unter 08161-789 an", "codice ordine 89458-727" (one CEP in about 400 is a valid
@@ -444,8 +446,21 @@ GLUED_CANDIDATES = (
 )
 # Thirteen digits or more in groups of thousands parted by commas ("card 4,111,111,111,111,111": how a
 # recogniser may write a long number it read as an amount): a card when Luhn-valid, else a number, unless
-# it ends in a thousand ("31,000,000,000,000 dollars": an amount)
+# it is money: it ends in a thousand ("31,000,000,000,000 dollars"), a currency sign stands before it or cents
+# after it ("$34,586,532,107,143.72"), as the gate's detector reads it (``_money``)
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9,])[0-9]{1,3}(?:,[0-9]{3}){4,}(?![0-9]|,[0-9])", re.ASCII)
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩][ ]?$")
+_CENTS_AFTER = re.compile(r"\.[0-9]{2}(?![0-9])")
+
+
+def _money(text: str, start: int, end: int, digits: str) -> bool:
+    return (
+        digits.endswith("000")
+        or _CURRENCY_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        or _CENTS_AFTER.match(text, end) is not None
+    )
+
+
 _CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){4,}(?![0-9])", re.ASCII)
 
 
@@ -530,7 +545,8 @@ def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str]
     spans = [
         (match.start(), match.end(), classify(digits))
         for match in _COMMA_GROUPS_RE.finditer(text)
-        if len(digits := _digits(match.group())) >= 13 and (_luhn(digits) or not digits.endswith("000"))
+        if len(digits := _digits(match.group())) >= 13
+        and not _money(text, match.start(), match.end(), digits)
     ]
     for match in _LOOSE_GROUPS_RE.finditer(text):
         body, digits = match.group(), _digits(match.group())

@@ -1401,7 +1401,7 @@ _FAMILIES: dict[str, str] = {
     # ``_SPACED_ID``)
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
     r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)|[a-z]-\p{Nd}{6}-[a-z]"
-    r"|(?i:national\s+insurance|\bni\s+(?:number|no)\b|\bnino\b)",  # (a NINO named: ``_NINO_NAMED``)
+    r"|(?i:\bnational\s+insurance\b|\bni\s+(?:number|no)\b|\bnino\b)",  # (a NINO named: ``_NINO_NAMED``)
     # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
     # included);
     # number words: _OWN_PASS
@@ -1679,9 +1679,14 @@ _LINE_BREAKS = frozenset("\t\n\r\v\f\x85\u2028\u2029")
 
 def _card_in_thousands(parts: list[str]) -> bool:
     """Groups of an amount that are a card number written as one ("4,111,111,111,111,111"): thirteen digits
-    or more that pass the Luhn check."""
+    or more that pass the Luhn check and do not end in a thousand ("$34,000,000,000,000": money)."""
     digits = "".join(parts)
-    return len(digits) >= 13 and _luhn(digits)
+    return len(digits) >= 13 and not digits.endswith("000") and _luhn(digits)
+
+
+# money beside comma groups: a currency sign before them, cents after them ("$4,111,111,111,111,111.50")
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩] ?$")
+_CENTS_AFTER = re.compile(r"\.\d{2}(?!\d)")
 
 
 def _joined(text: str) -> str:
@@ -1690,7 +1695,7 @@ def _joined(text: str) -> str:
     def join_run(parts: list[str], separators: list[str]) -> str:
         run = "".join(part + separator for part, separator in zip(parts, [*separators, ""], strict=True))
         lengths = {len(part) for part in parts}
-        if _AMOUNT.fullmatch(run) and _card_in_thousands(parts):
+        if _AMOUNT.fullmatch(run) and not money[0] and _card_in_thousands(parts):
             return " ".join(parts)
         if (
             len(parts) < 2
@@ -1711,6 +1716,10 @@ def _joined(text: str) -> str:
     def join(match: re.Match) -> str:
         parts = _ODD_SEPARATOR.split(match.group())
         separators = _ODD_SEPARATOR.findall(match.group())
+        money[0] = bool(
+            _CURRENCY_BEFORE.search(match.string[max(0, match.start() - 2) : match.start()])
+            or _CENTS_AFTER.match(match.string, match.end())
+        )
         out, first = [], 0
         for i, separator in enumerate(separators):
             if not _LINE_BREAKS.isdisjoint(separator) and max(len(parts[i]), len(parts[i + 1])) > 4:
@@ -1719,6 +1728,7 @@ def _joined(text: str) -> str:
         out.append(join_run(parts[first:], separators[first:]))
         return "".join(out)
 
+    money = [False]  # (the run ``join`` reads stands beside money)
     return _ODD_JOINED.sub(join, text)
 
 
@@ -1750,7 +1760,7 @@ _NINO_NOT_PREFIX = frozenset(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"])
 
 
 # Where the text names a NINO, one in any case ("my ni number is ab 12 34 56 c")
-_NINO_NAMED = re.compile(r"(?i)national\s+insurance|\bni\s+(?:number|no)\b|\bnino\b")
+_NINO_NAMED = re.compile(r"(?i)\bnational\s+insurance\b|\bni\s+(?:number|no)\b|\bnino\b")
 _NINO_ANY_CASE = re.compile(r"(?i)(?<![\w.-])[a-z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[a-d](?![\w-])")
 
 
