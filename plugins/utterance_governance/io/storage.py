@@ -384,6 +384,22 @@ class Storage:
         info = self.fs.info(self.full(rel))
         return ObjectInfo(rel, int(info.get("size") or 0), _fingerprint(info), _modified(info))
 
+    def version_of_refused(self, rel: str) -> str:
+        """The fingerprint of a file the lake refuses only for its path's length (``path_too_long``), never read:
+        an acknowledged one replaced by new content blocks again. Raises ``PathRefused`` for any other refusal."""
+        rel = rel.lstrip("/")
+        full = f"{self._root}/{rel}"
+        if ".." in rel.split("/") or self.refusal(full) != "path_too_long":
+            return self.info(rel).fingerprint
+        path = full
+        while len(path) > len(
+            self._root
+        ):  # (no symlink on the way: what ``refusal`` checks after the length)
+            if self.is_local and os.path.islink(path):
+                raise PathRefused("a symlink on the way")
+            path = os.path.dirname(path)
+        return _fingerprint(self.fs.info(full))
+
     def sha256(self, rel: str) -> str:
         with self.fs.open(self.full(rel), "rb") as fh:
             return _sha256_of(fh)

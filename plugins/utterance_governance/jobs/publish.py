@@ -188,7 +188,7 @@ def _versioned(storage: Storage, path: str, detail: str) -> str:
     """``detail`` with the version of the file at ``path``: a file acknowledged once and replaced by new
     content at the same path (the next export) blocks again."""
     try:
-        return f"{detail} (file version {storage.info(path).fingerprint})"
+        return f"{detail} (file version {storage.version_of_refused(path)})"
     except (OSError, ValueError):  # a dangling symlink, a path outside the root
         return detail
 
@@ -694,6 +694,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
                 f"{_stage_dir(ctx, 'folds')}/{key}.parquet", pa.concat_tables(timed_folds)
             )
     _record_misplaced_privacy_records(ctx, file["path"], misplaced, file.get("fingerprint"))
+    _still_its_attempt(ctx, file, key, file.get("partitions", 1))  # (its last writes too)
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
         **file,
@@ -749,7 +750,13 @@ def _forget_an_earlier_attempt(
     if not ctx.storage.exists(started) and not earlier:
         ctx.storage.write_bytes(started, b"")
         return
-    names = [key, *older]
+    removed = _remove_staged_pieces(ctx, [key, *older], partitions)
+    if removed:
+        log.warning("removed %d staged piece(s) an earlier attempt of this step left", removed)
+
+
+def _remove_staged_pieces(ctx: RunContext, names: list[str], partitions: int) -> int:
+    """Remove a file's staged pieces (``names``: its keys) from the run's content and deleted partitions; how many."""
     mine = re.compile("(?:" + "|".join(map(re.escape, names)) + r")(?:~\d+)?\.parquet")
     removed = 0
     for stage in ("content", "deleted"):
@@ -759,8 +766,7 @@ def _forget_an_earlier_attempt(
             ):
                 if mine.fullmatch(posixpath.basename(info.path)):
                     removed += ctx.storage.remove(info.path)
-    if removed:
-        log.warning("removed %d staged piece(s) an earlier attempt of this step left", removed)
+    return removed
 
 
 def _file_progress(ctx: RunContext, progress: telemetry.Progress, path: str, rows: int, counts: dict) -> None:
@@ -944,7 +950,18 @@ def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) 
     write_partitioned(
         ctx.storage, _stage_dir(ctx, "deleted"), key, decided.deleted, "content_hash", partitions
     )
+    _still_its_attempt(ctx, file, key, partitions)
     return {"partitions": partitions, "publishable_rows": sum(written.values())}
+
+
+def _still_its_attempt(ctx: RunContext, file: dict, key: str, partitions: int) -> None:
+    """After a file's piece is staged: a run cleared meanwhile started its staging afresh, and the piece (written
+    after, or into the fresh staging) goes before this attempt stops (``StagingReplaced``)."""
+    try:
+        _check_attempt(ctx, [file])
+    except StagingReplaced:
+        _remove_staged_pieces(ctx, [key.split("~")[0]], partitions)
+        raise
 
 
 def batch_partitions(staged: list[dict]) -> list[dict]:

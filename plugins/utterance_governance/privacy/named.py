@@ -38,6 +38,8 @@ _ID_SHAPED = r"\p{L}[^\s]*\p{Nd}|\p{Nd}[^\s]*\p{L}"
 # what ends a sentence or a quote around a word, and a possessive
 _EDGES = ".,;:!?'\"()[]{}<>«»“”‘’„`*"
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# what joins an id to other words inside one (a link's slashes, "id:", "@", a list's commas, a dash of prose)
+_JOINERS = re.compile(r"[/:=@#,;|&?!()\[\]{}<>\"“”«»—–…]+")
 # kanji, kana and hangul: scripts written without spaces, where a "word" is a clause ("10分のタイマーをセットして"),
 # not an id
 _UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af]")
@@ -49,19 +51,22 @@ KnownCustomers = Callable[[Sequence[str], Sequence[str]], tuple[set[str], dict[s
 
 def id_words(text: str) -> set[str]:
     """The words of ``text`` an account id may be: a letter and a digit, and ``SHORTEST_ID_LOOKED_FOR``
-    letters and digits or more, without the punctuation of the sentence around them."""
+    letters and digits or more, without the punctuation of the sentence around them. A word is also read in the
+    parts that punctuation no id is written with joins (a link ``https://x.com/u/cus-123abc45``, ``id:…``,
+    ``@…``, ``…,…``, ``…—thanks``)."""
     words = set()
     for raw in text.split():
-        word = _POSSESSIVE.sub("", raw.strip(_EDGES)).strip(_EDGES)
-        if len(word) < SHORTEST_ID_LOOKED_FOR or (not word.isascii() and _UNSPACED_SCRIPT.search(word)):
-            continue
-        bare = bare_id(word)
-        if (
-            len(bare) >= SHORTEST_ID_LOOKED_FOR
-            and any(c.isdigit() for c in bare)
-            and any(c.isalpha() for c in bare)
-        ):
-            words.add(word)
+        for part in {raw, *_JOINERS.split(raw)}:
+            word = _POSSESSIVE.sub("", part.strip(_EDGES)).strip(_EDGES)
+            if len(word) < SHORTEST_ID_LOOKED_FOR or (not word.isascii() and _UNSPACED_SCRIPT.search(word)):
+                continue
+            bare = bare_id(word)
+            if (
+                len(bare) >= SHORTEST_ID_LOOKED_FOR
+                and any(c.isdigit() for c in bare)
+                and any(c.isalpha() for c in bare)
+            ):
+                words.add(word)
     return words
 
 
