@@ -449,14 +449,14 @@ GLUED_CANDIDATES = (
 # it is money: it ends in a thousand ("31,000,000,000,000 dollars"), a currency sign stands before it or cents
 # after it ("$34,586,532,107,143.72"), as the gate's detector reads it (``_money``)
 _COMMA_GROUPS_RE = re.compile(r"(?<![0-9,])[0-9]{1,3}(?:,[0-9]{3}){4,}(?![0-9]|,[0-9])", re.ASCII)
-_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩][ ]?$")
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩]\s*$")  # (white space of any kind and length between: the detector's)
 _CENTS_AFTER = re.compile(r"\.[0-9]{2}(?![0-9])")
 
 
 def _money(text: str, start: int, end: int, digits: str) -> bool:
     return (
         digits.endswith("000")
-        or _CURRENCY_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        or _CURRENCY_BEFORE.search(text[max(0, start - 8) : start]) is not None
         or _CENTS_AFTER.match(text, end) is not None
     )
 

@@ -1685,7 +1685,7 @@ def _card_in_thousands(parts: list[str]) -> bool:
 
 
 # money beside comma groups: a currency sign before them, cents after them ("$4,111,111,111,111,111.50")
-_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩] ?$")
+_CURRENCY_BEFORE = re.compile(r"[$€£¥₹₩]\s*$")
 _CENTS_AFTER = re.compile(r"\.\d{2}(?!\d)")
 
 
@@ -1717,7 +1717,7 @@ def _joined(text: str) -> str:
         parts = _ODD_SEPARATOR.split(match.group())
         separators = _ODD_SEPARATOR.findall(match.group())
         money[0] = bool(
-            _CURRENCY_BEFORE.search(match.string[max(0, match.start() - 2) : match.start()])
+            _CURRENCY_BEFORE.search(match.string[max(0, match.start() - 8) : match.start()])
             or _CENTS_AFTER.match(match.string, match.end())
         )
         out, first = [], 0

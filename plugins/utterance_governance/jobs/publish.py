@@ -694,7 +694,8 @@ def process_file(ctx: RunContext, file: dict) -> dict:
                 f"{_stage_dir(ctx, 'folds')}/{key}.parquet", pa.concat_tables(timed_folds)
             )
     _record_misplaced_privacy_records(ctx, file["path"], misplaced, file.get("fingerprint"))
-    _still_its_attempt(ctx, file, key, file.get("partitions", 1))  # (its last writes too)
+    # (a run cleared since its last piece: the fresh staging holds nothing of this attempt, the newer one's only)
+    _check_attempt(ctx, [file])
     _file_progress(ctx, progress, file["path"], rows_seen, counts)
     return {
         **file,
@@ -942,6 +943,9 @@ def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) 
     recordings a delete-all or a range covers go to the store at once (``Decided.erased``): the re-check
     under the lock then withholds this night's copy of one sent again with another time."""
     partitions = file.get("partitions", 1)
+    # a run cleared while this attempt decided the piece started its staging afresh: nothing of this attempt's
+    # goes into it (and what the newer attempt staged of the same file stays)
+    _check_attempt(ctx, [file])
     if decided.erased.num_rows and not ctx.dry_run:
         ctx.store.record_erased_utterances(decided.erased)
     written = write_partitioned(
@@ -955,8 +959,9 @@ def _stage_publishable(ctx: RunContext, file: dict, key: str, decided: Decided) 
 
 
 def _still_its_attempt(ctx: RunContext, file: dict, key: str, partitions: int) -> None:
-    """After a file's piece is staged: a run cleared meanwhile started its staging afresh, and the piece (written
-    after, or into the fresh staging) goes before this attempt stops (``StagingReplaced``)."""
+    """Just after a file's piece is staged (the attempt checked just before): a run cleared in between started its
+    staging afresh, and the piece, written into the fresh staging, goes before this attempt stops
+    (``StagingReplaced``)."""
     try:
         _check_attempt(ctx, [file])
     except StagingReplaced:

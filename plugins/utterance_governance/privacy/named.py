@@ -38,6 +38,9 @@ _ID_SHAPED = r"\p{L}[^\s]*\p{Nd}|\p{Nd}[^\s]*\p{L}"
 # what ends a sentence or a quote around a word, and a possessive
 _EDGES = ".,;:!?'\"()[]{}<>«»“”‘’„`*"
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+# a word's runs of letters, digits and hyphens ("_cus-123abc45_", "「cus-123abc45」", "cus-123abc45.json",
+# "cus-123abc45+work"): an id written inside other marks
+_LETTERS_DIGITS_AND_HYPHENS = re.compile(r"[^\W_](?:[^\W_]|-)*[^\W_]")
 # what joins an id to other words inside one (a link's slashes, "id:", "@", a list's commas, a dash of prose)
 _JOINERS = re.compile(r"[/:=@#,;|&?!()\[\]{}<>\"“”«»—–…]+")
 # kanji, kana and hangul: scripts written without spaces, where a "word" is a clause ("10分のタイマーをセットして"),
@@ -56,7 +59,7 @@ def id_words(text: str) -> set[str]:
     ``@…``, ``…,…``, ``…—thanks``)."""
     words = set()
     for raw in text.split():
-        for part in {raw, *_JOINERS.split(raw)}:
+        for part in {raw, *_JOINERS.split(raw), *_LETTERS_DIGITS_AND_HYPHENS.findall(raw)}:
             word = _POSSESSIVE.sub("", part.strip(_EDGES)).strip(_EDGES)
             if len(word) < SHORTEST_ID_LOOKED_FOR or (not word.isascii() and _UNSPACED_SCRIPT.search(word)):
                 continue
