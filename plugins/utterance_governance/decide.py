@@ -160,7 +160,7 @@ def decide_records(
         [user_text, assistant_text],
         own,
         pseudonym_key,
-        set(pc.unique(speakers).drop_null().to_pylist()),
+        set(pc.unique(speakers).drop_null().to_pylist()) | state.named_customer_keys(pseudonym_key),
         known,
     )
     named = named[np.equal(text_reasons[named], None)]
@@ -273,7 +273,13 @@ def malformed_decisions(quarantine: pa.Table, pseudonym_key: bytes) -> pa.Table:
 
 
 def decide_withdrawn(
-    rows: pa.Table, source: str, state: PrivacyState, policy: Policy, now: datetime, pseudonym_key: bytes
+    rows: pa.Table,
+    source: str,
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+    known: KnownCustomers | None = None,
 ) -> Decided:
     """Published rows a purge withdrew while their customer was held back (``schema.SHARD`` columns
     plus ``captured_at`` and ``landed_at``), judged again by the privacy core: the usable ones are
@@ -287,6 +293,16 @@ def decide_withdrawn(
     user, reply, _ = split_turns(rows)
     naming = _naming_deleted_customers(state, [user, reply])
     reasons[naming[np.equal(reasons[naming], None)]] = S.DELETION_REQUESTED
+    # (a customer it names may have become one since it was published)
+    speakers = rows.column("speaker_key").combine_chunks()
+    named = rows_naming_customers(
+        [user, reply],
+        speakers,
+        pseudonym_key,
+        set(pc.unique(speakers).drop_null().to_pylist()) | state.named_customer_keys(pseudonym_key),
+        known,
+    )
+    reasons[named[np.equal(reasons[named], None)]] = TURN_NAMES_CUSTOMER
     usable = np.equal(reasons, None)
     reasons[usable] = S.PUBLISHED
     counts = Counter(reasons.tolist())

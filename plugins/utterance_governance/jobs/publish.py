@@ -784,7 +784,7 @@ def _process_withdrawn(ctx: RunContext, file: dict, state: PrivacyState, key: by
     """Live rows a purge withdrew while their customer was held back: judged again; the usable
     ones rejoin the batch (dedup and gate included), the still-held ones stay withdrawn."""
     rows = ctx.storage.read_parquet(file["path"])
-    decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key)
+    decided = decide_withdrawn(rows, file["path"], state, ctx.policy, ctx.now_dt, key, _known_customers(ctx))
     made_with = key_fingerprint(key)
     key = f"withdrawn__{_file_key(file['path'], key)}"
     base = f"{_staging(ctx)}/files/{key}"

@@ -81,8 +81,9 @@ def rows_naming_customers(
     known: KnownCustomers | None = None,
 ) -> np.ndarray:
     """The positions of the rows one of whose ``turns`` writes the id of a customer other than the row's own
-    speaker (``own``: the rows' speaker keys) whom the store (``known``) or the file (``file_speakers``: its
-    customers' speaker keys) knows; sorted."""
+    speaker (``own``: the rows' speaker keys) whom the store (``known``), the file or the privacy records
+    (``file_speakers``: the speaker keys of the file's customers and of every customer a privacy record names,
+    ``PrivacyState.named_customer_keys``: an opted-out or held customer has no live row) knows; sorted."""
     words_of: dict[int, set[str]] = {}
     for turn in turns:
         turn = turn.combine_chunks() if isinstance(turn, pa.ChunkedArray) else turn

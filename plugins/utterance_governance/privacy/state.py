@@ -143,6 +143,32 @@ class PrivacyState:
         return said_ids_of(self.deletions)
 
     @cached_property
+    def named_customers(self) -> tuple[str, ...]:
+        """Every customer a privacy record names (consent events, deletion requests, unreadable records): customers
+        whether or not a row of theirs is live, whose id a turn must not write (``privacy.named``)."""
+        ids = {
+            *self.consent.column("customer_id").to_pylist(),
+            *self.deletions.column("customer_id").to_pylist(),
+            *self.held_customers,
+        }
+        return tuple(sorted(i for i in ids if i))
+
+    def named_customer_keys(self, key: bytes) -> frozenset[str]:
+        """The speaker keys of ``named_customers`` under ``key``, as written and as folded; made once."""
+        from utterance_governance.privacy.identity import canonical_ids, key_of_canonical
+
+        cache = self.__dict__.setdefault("_named_customer_keys", {})
+        if key not in cache:
+            canonical = canonical_ids(pa.array(self.named_customers, pa.string()))
+            cache[key] = frozenset(
+                k
+                for ids in (canonical, key_of_canonical(canonical))
+                for k in speaker_keys(ids, key).to_pylist()
+                if k
+            )
+        return cache[key]
+
+    @cached_property
     def doubted_customers(self) -> frozenset[str]:
         """``held_customers`` and their other spellings (``other_spellings``)."""
         return frozenset(with_other_spellings(self.held_customers))

@@ -226,10 +226,10 @@ def test_a_delete_all_carried_out_while_a_batch_waits_is_searched_for_under_the_
     lake.audit()
 
 
-def test_a_customer_who_deleted_nothing_may_be_named(lake):
-    """Control: a deletion of some of the canary's utterances leaves its id free to be said by others, as far as
-    the delete-all search goes (the canary's only row was deleted before it was published: no published
-    customer's id, which ``quality:turn_names_customer`` withholds)."""
+def test_a_customer_who_deleted_some_utterances_is_named_as_a_customer_not_as_deleted(lake):
+    """Control: a deletion of some of the canary's utterances is no delete-all: the rows writing its id are not
+    ``deletion_requested``; they are ``quality:turn_names_customer``, since a privacy record names the canary as a
+    customer (its only row was deleted before it was published)."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
     )
@@ -238,8 +238,10 @@ def test_a_customer_who_deleted_nothing_may_be_named(lake):
     )
     lake.publish()
     lake.storage.write_bytes(f"{NIGHT_2}/b.jsonl", _bobs_night_naming(CID))
-    lake.publish()
-    assert lake.live_ids() == {"u-bob-1", "u-bob-2", "u-bob-3", "u-bob-4"}
+    result = lake.publish()
+    assert lake.live_ids() == {"u-bob-3", "u-bob-4"}
+    assert result["counts"].get("quality:turn_names_customer") == 2
+    assert "deletion_requested" not in result["counts"]
 
 
 SPOKEN = "canary cust seven q four z"  # the id as speech recognition writes it said aloud
