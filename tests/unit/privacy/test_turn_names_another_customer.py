@@ -5,10 +5,9 @@ the same landing file, in any case or width; the turn naming its own speaker sta
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER, id_words
 
@@ -17,9 +16,7 @@ BOB, DAVE = "cus-bob-4417x", "Dave-Acct-99x1"  # (Dave's id in mixed case: the s
 
 
 def _line(uid: str, customer: str, text: str, at: str, response: str = "Done.") -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": at, "locale": "en-US",
-           "transcript": text, "response": response, "asr_confidence": 0.9}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+    return line(uid, customer, text, captured_at=at, response=response)  # (``test_every_copy_edges.line``)
 
 
 @pytest.fixture

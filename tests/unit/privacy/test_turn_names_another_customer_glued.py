@@ -4,10 +4,9 @@ is withheld as ``quality:turn_names_customer``, as the same forms of the speaker
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER
 
@@ -16,9 +15,7 @@ BOB = "cus-123abc45"
 
 
 def _line(uid: str, customer: str, text: str, at: str) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": at, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+    return line(uid, customer, text, captured_at=at)  # (``test_every_copy_edges.line``)
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER
 
@@ -14,9 +13,7 @@ BOB = "cus-123abc45"
 
 
 def _line(uid: str, customer: str, text: str, at: str) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": at, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+    return line(uid, customer, text, captured_at=at)  # (``test_every_copy_edges.line``)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER
 
@@ -16,9 +17,7 @@ ALICE = "cus-alice-0001"
 
 
 def _line(uid: str, customer: str, text: str, at: str) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": at, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+    return line(uid, customer, text, captured_at=at)  # (``test_every_copy_edges.line``)
 
 
 def _opt_out(event_id: str, customer: str, status: str = "opted_out") -> bytes:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 
 import pytest
 from tests.pipeline import Lake
+from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.jobs import publish
 from utterance_governance.publish import commit
@@ -26,9 +26,7 @@ T = "2026-11-20T10:00:00Z"
 
 
 def _line(uid: str, customer: str, text: str) -> bytes:
-    row = {"utterance_id": uid, "customer_id": customer, "captured_at": T, "locale": "en-US",
-           "transcript": text, "response": "Done.", "asr_confidence": 0.9}  # fmt: skip
-    return json.dumps(row).encode() + b"\n"
+    return line(uid, customer, text, captured_at=T)  # (``test_every_copy_edges.line``)
 
 
 FIRST = {
