@@ -1,5 +1,5 @@
-"""Another customer's id written glued to punctuation (a link, ``id:``, ``@``, a list's comma, a dash of prose)
-is withheld as ``quality:turn_names_customer``, as the same forms of the speaker's own id are withheld by
+"""Another customer's id written glued to punctuation (a link, ``id:``, ``@``, a list's comma, a dash of prose) or
+inside other marks (``_x_``, ``「x」``, ``x.json``, ``x+work``, ``~~x~~``) is withheld as ``quality:turn_names_customer``, as the same forms of the speaker's own id are withheld by
 ``quality:turn_names_speaker``."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ BOB = "cus-123abc45"
 
 
 def _line(uid: str, customer: str, text: str, at: str) -> bytes:
-    return line(uid, customer, text, captured_at=at)  # (``test_every_copy_edges.line``)
+    return line(uid, customer, text, captured_at=at)
 
 
 @pytest.fixture
@@ -35,6 +35,11 @@ FORMS = [
     f"add {BOB},cus-99999zzz to the plan",  # a list without spaces
     f"ping @{BOB} about it",  # a mention
     f"send to {BOB}—thanks",  # an em dash
+    f"the note says _{BOB}_ in italics",  # markdown emphasis with underscores
+    f"the label reads 「{BOB}」",  # corner brackets
+    f"download https://x.com/u/{BOB}.json please",  # a link to a file named by the id
+    f"email {BOB}+work at the office",  # a plus-tag
+    f"see ~~{BOB}~~ struck out",  # markdown strikethrough
 ]
 
 
@@ -42,9 +47,9 @@ FORMS = [
 def test_another_customers_id_glued_to_punctuation_is_not_published(lake, text):
     """Expected: Alice's row writing Bob's (a published customer's) account id is withheld,
     ``quality:turn_names_customer`` — as the same forms of the speaker's own id are by
-    ``quality:turn_names_speaker`` (checked below). Actual: ``privacy.named.id_words`` splits on whitespace
-    and strips only sentence punctuation at the ends, so the word keyed is the whole token
-    ("https://x.com/u/cus-123abc45", "id:cus-123abc45", …), no customer's key: the row is published with Bob's id."""
+    ``quality:turn_names_speaker`` (checked below). Before: ``privacy.named.id_words`` split on whitespace
+    and stripped only sentence punctuation at the ends, so the word keyed was the whole token
+    ("https://x.com/u/cus-123abc45", "_cus-123abc45_", …), no customer's key: the row was published with Bob's id."""
     lake.storage.write_bytes(
         "landing/utterances/dt=2026-11-21/b.jsonl",
         _line("u-al-1", "cus-alice-0001", text, T2) + _line("u-bob-2", BOB, text, T2),
