@@ -69,7 +69,7 @@ from utterance_governance.privacy.keys import (
     fold_pairs,
     live_fingerprint,
 )
-from utterance_governance.privacy.named import KnownCustomers
+from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER, KnownCustomers, rows_naming_customers
 from utterance_governance.privacy.said import SaidIds
 from utterance_governance.privacy.state import with_other_spellings
 from utterance_governance.publish.commit import (
@@ -656,6 +656,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             ctx.storage.remove(f"quarantine/utterances/{name}.parquet")
     counts: Counter = Counter()
     rows_seen = publishable_rows = 0
+    speakers: set[str] = set()
     misplaced: dict[str, list[pa.Table]] = {}
     folds: list[pa.Table] = []
     timed_folds: list[pa.Table] = []
@@ -682,6 +683,7 @@ def process_file(ctx: RunContext, file: dict) -> dict:
                     misplaced.setdefault(kind, []).append(records)
             counts.update(decided.counts)
             rows_seen += read.rows_seen
+            speakers.update(pc.unique(mine.column("speaker_key")).drop_null().to_pylist())
             # every row decided, published or not: a decision's copy (``decisions/``) is found by its speaker key
             folds.append(fold_pairs(read.records.column("customer_id"), mine.column("speaker_key"),
                                     settings.pseudonym_key))  # fmt: skip
@@ -693,6 +695,12 @@ def process_file(ctx: RunContext, file: dict) -> dict:
             ctx.storage.write_parquet(
                 f"{_stage_dir(ctx, 'folds')}/{key}.parquet", pa.concat_tables(timed_folds)
             )
+    # every customer of the file, published or not: another file's turns that write one of their ids are
+    # read against them once the night is decided (``_rows_naming_the_nights_customers``)
+    ctx.storage.write_parquet(
+        f"{_stage_dir(ctx, 'night_speakers')}/{key}.parquet",
+        pa.table({"speaker_key": pa.array(sorted(speakers), pa.string())}),
+    )
     _record_misplaced_privacy_records(ctx, file["path"], misplaced, file.get("fingerprint"))
     # (a run cleared since its last piece: the fresh staging holds nothing of this attempt, the newer one's only)
     _check_attempt(ctx, [file])
@@ -1116,6 +1124,8 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
         dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
     duplicates = _write_duplicates(ctx, f"ids-{partition:05d}", rows, dup)
     rows = rows.filter(pa.array(~dup))
+    named = _rows_naming_the_nights_customers(ctx, rows)
+    ctx.storage.write_parquet(f"{_stage_dir(ctx, 'named')}/p={partition:05d}.parquet", named)
     docs = f"reports/{ctx.run_key}/gx" + (f"/p={partition:05d}" if partitions > 1 else "")
     run_name = ctx.run_id if partitions == 1 else f"{ctx.run_id}-p{partition:05d}"
     result = run_gate(
@@ -1136,6 +1146,32 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
         "duplicates": duplicates,
         "success": result.success,
     }
+
+
+def _rows_naming_the_nights_customers(ctx: RunContext, rows: pa.Table) -> pa.Table:
+    """(utterance_id, reason) of the id partition's rows whose turns write the id of another customer of
+    this night (``quality:turn_names_customer``). Each file was decided knowing the store's customers and
+    its own; a customer first seen in another file of the night is known only now, when every file has
+    written its customers (``process_file``). The re-check under the lock takes these rows out."""
+    night = {
+        key
+        for info in ctx.storage.list_files(_stage_dir(ctx, "night_speakers"), (".parquet",))
+        for key in ctx.storage.read_parquet(info.path).column("speaker_key").to_pylist()
+    }
+    hit = rows_naming_customers(
+        [rows.column("user_text"), rows.column("assistant_text")],
+        rows.column("speaker_key").combine_chunks(),
+        load_settings().pseudonym_key,
+        night,
+        _known_customers(ctx),
+    )
+    ids = rows.column("utterance_id").take(pa.array(hit, pa.int64())).combine_chunks()
+    if len(ids):
+        log.warning("%d rows write the id of a customer of another landing file of this night: not published "
+                    "(%s)", len(ids), TURN_NAMES_CUSTOMER)  # fmt: skip
+    return pa.table(
+        {"utterance_id": ids.cast(pa.string()), "reason": pa.repeat(pa.scalar(TURN_NAMES_CUSTOMER), len(ids))}
+    )
 
 
 def combine_gates(gates: list[dict]) -> dict:
@@ -1621,6 +1657,7 @@ def _recheck(
             )
         excluded_parts.append(excluded)
         rows_now += rows.num_rows
+    excluded_parts.append(_named_by_the_night(ctx, excluded_parts))
     excluded = (
         pa.concat_tables(excluded_parts)
         if excluded_parts
@@ -1683,6 +1720,25 @@ def _recheck(
             "twins_held": twins.num_rows,
         },
     )
+
+
+def _named_by_the_night(ctx: RunContext, excluded_parts: list[pa.Table]) -> pa.Table:
+    """The rows the id partitions found writing the id of another customer of the night
+    (``_rows_naming_the_nights_customers``), less those the re-check takes out for another reason."""
+    found = [
+        ctx.storage.read_parquet(info.path)
+        for info in ctx.storage.list_files(_stage_dir(ctx, "named"), (".parquet",))
+    ]
+    named = pa.concat_tables([_EXCLUDED.empty_table(), *(f.cast(_EXCLUDED) for f in found)])
+    if excluded_parts and named.num_rows:
+        taken = pa.concat_tables(excluded_parts).column("utterance_id").combine_chunks()
+        named = named.filter(
+            pc.invert(pc.fill_null(pc.is_in(named.column("utterance_id"), value_set=taken), False))
+        )
+    return named
+
+
+_EXCLUDED = pa.schema([("utterance_id", pa.string()), ("reason", pa.string())])
 
 
 def _write_decisions(

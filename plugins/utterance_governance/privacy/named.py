@@ -10,8 +10,10 @@ customer of the same landing file, or whose fold's digest names one (``speaker_f
 names that customer. The row is not published (``quality:turn_names_customer``); a turn naming its own speaker
 is ``quality:turn_names_speaker``'s.
 
+A customer seen for the first time in another landing file of the same night is known once every file is
+decided: each id partition's turns are read again against the night's customers (``jobs.publish.gate_partition``).
 Not recognised (README "Known gaps"): an id said with its digits as words or written with spaces inside it
-("cus 411 dc8da5285"), and a customer seen for the first time in another landing file of the same night.
+("cus 411 dc8da5285"), and a customer the lake first hears of on a later night than the turn.
 
 **What it costs.** One RE2 pass a turn finds the rows with a word holding a letter and a digit; those rows'
 words are read in Python, and each distinct id-shaped word is keyed once and looked up in one query a file.
