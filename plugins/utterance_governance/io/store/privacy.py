@@ -401,7 +401,8 @@ class PrivacyRecords(StoreBase):
     def doubt_opt_outs(self) -> pa.Table:
         """The opt-out each open (unacknowledged) unreadable consent record of a known customer may be, as
         ``schema.CONSENT``: in force from the ``effective_at`` it states (from the earliest capture when it
-        states none readably), recorded when it states (or when it was taken in). While the record holds its
+        states it or its ``recorded_at`` not readably: an opt-out counts from the earlier of the two), recorded
+        when it states (or when it was taken in). While the record holds its
         customer nothing of theirs is used anyway; once a later valid event released the hold, the verdict
         judges the customer as if the record were an opt-out: an opt-in does not bring back the captures
         between it and the record (an opt-out's gap stays out), nor outrank it when recorded within the
@@ -419,7 +420,9 @@ class PrivacyRecords(StoreBase):
                     "customer_id": row.customer_id,
                     "purpose": TRAINING_PURPOSE,
                     "status": "opted_out",
-                    "effective_at": row.record_effective or EARLIEST_CAPTURE,
+                    # an opt-out is in force from the earlier of its two times (``consent_status``): with
+                    # either unknown, it may have been in force from the earliest capture on
+                    "effective_at": (row.record_effective if row.record_time else None) or EARLIEST_CAPTURE,
                     "recorded_at": row.record_time or row.recorded_at,
                     "source": "unreadable_record",
                 }
