@@ -64,6 +64,9 @@ def verify_publication(
     if not storage.exists(paths.current):
         if store_live:
             flag("current_missing", f"the store records {store_live} live but {paths.current} is missing")
+        # nothing is live, yet a loader given the dataset's folder loads whatever Parquet file is in it (a first
+        # publish stopped before its switch, a copy made by hand)
+        _housekeeping(storage, paths, None, set(), out.findings, store_versions)
         return out
     try:
         version = json.loads(storage.read_bytes(paths.current))["version"]
@@ -94,6 +97,10 @@ def verify_publication(
         flag("version_not_live", f"the manifest of {version} says status {manifest.get('status')!r}")
     if store_live is not None and store_live != version:
         flag("version_not_live", f"current.json names {version} but the store records {store_live} live")
+    elif store_versions is not None and store_versions.get(version) != "live":
+        # every purge finds the live rows through the store: a version it does not record live is one nothing purges
+        flag("version_not_live", f"current.json names {version} but the store records it "
+             f"{store_versions.get(version) or 'not at all'}, and no version live")  # fmt: skip
     listed = [s.get("path") for s in shards]
     if store_shards is not None and sorted(store_shards) != sorted(p for p in listed if p):
         not_in_store = sorted(set(listed) - set(store_shards) - {None})[:5]
@@ -223,7 +230,7 @@ def _ends_revoked(storage: Storage, path: str) -> bool:
 def _housekeeping(
     storage: Storage,
     paths: DatasetPaths,
-    version: str,
+    version: str | None,
     listed: set[str],
     findings: Findings,
     store_versions: Mapping[str, str] | None = None,
@@ -246,7 +253,9 @@ def _housekeeping(
             continue
         if manifest.get("status") == "live":
             findings.flag(
-                "other_manifest_live", f"the manifest of {other} says live; current.json names {version}"
+                "other_manifest_live",
+                f"the manifest of {other} says live; "
+                + (f"current.json names {version}" if version else "no current.json names a live version"),
             )
         # only a manifest in its own version's folder, of a version the store records and has not revoked,
         # vouches for its files (one written there by hand would hide any file it lists)
