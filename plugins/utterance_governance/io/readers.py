@@ -781,9 +781,14 @@ def _parquet_columns(table: pa.Table, schema: pa.Schema, first_line: int):
 
     def raw_of(idx):
         taken = table.take(pa.array(idx, type=pa.int64()))
-        cells = {name: _cells(taken.column(name)) for name in taken.column_names}
-        rows = [dict(zip(cells, values, strict=True)) for values in zip(*cells.values(), strict=True)]
-        return [json.dumps(r, default=str, ensure_ascii=False) for r in rows] if cells else ["{}"] * len(idx)
+        # by position: a name the file gives two columns is both of them (an object with that key twice)
+        names = [json.dumps(name, ensure_ascii=False) for name in taken.column_names]
+        cells = [_cells(column) for column in taken.columns]
+        return [
+            "{" + ", ".join(f"{name}: {json.dumps(value, default=str, ensure_ascii=False)}"
+                            for name, value in zip(names, values, strict=True)) + "}"
+            for values in zip(*cells, strict=True)
+        ] if cells else ["{}"] * len(idx)  # fmt: skip
 
     lines = np.arange(first_line, first_line + n, dtype=np.int64)
     # wrong-type cells become null and are reported through the wrong_type detail
@@ -860,6 +865,9 @@ def _is_text_type(t: pa.DataType) -> bool:
     return pa.types.is_string(t) or pa.types.is_large_string(t)
 
 
+_MICROS_PER_UNIT = {"s": 1_000_000, "ms": 1_000}
+
+
 def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[pa.Array, str] | None]:
     """Cast a Parquet column to its loose target type (timestamps: UTC timestamps when the
     column already is one, else strings). Cells that cannot be cast become null and are
@@ -870,8 +878,22 @@ def _coerce_column(col: pa.Array, target: pa.DataType) -> tuple[pa.Array, tuple[
         if col.type.tz is None:  # a naive timestamp column: every value lacks its offset
             return pa.nulls(len(col), pa.string()), (pc.is_valid(col), "timestamp_without_offset")
         # to microseconds: a nanosecond column (pandas' default) loses its sub-microsecond part, it
-        # does not make the whole file unreadable
-        return pc.cast(col, S.TS, safe=False), None
+        # does not make the whole file unreadable. A coarser unit is multiplied up, which an unchecked cast
+        # lets wrap round: a value past microseconds' range (a nanosecond epoch written as milliseconds)
+        # read as another instant, often a plausible one. It is no time at all.
+        factor = _MICROS_PER_UNIT.get(col.type.unit, 1)
+        if factor == 1:
+            return pc.cast(col, S.TS, safe=False), None
+        ticks = pc.cast(col, pa.int64())
+        limit = np.iinfo(np.int64).max // factor
+        past = pc.fill_null(pc.or_(pc.greater(ticks, limit), pc.less(ticks, -limit)), False)
+        if not pc.any(past).as_py():
+            return pc.cast(col, S.TS, safe=False), None
+        kept = pc.if_else(past, pa.scalar(None, ticks.type), ticks)
+        return pc.cast(pc.cast(kept, pa.timestamp(col.type.unit, tz="UTC")), S.TS), (
+            past,
+            "implausible_timestamp",
+        )
     is_text = pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
     is_number = pa.types.is_integer(col.type) or pa.types.is_floating(col.type)
     try:
