@@ -421,7 +421,9 @@ NAME_CANDIDATES_APART += (
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
 _BEFORE_MAILBOX = r"\pL[ ]\[EMAIL\]"
-_WORD_BEFORE_MAILBOX = re.compile(r"([^\W\d_][\w'’\-]*) \[EMAIL\]")
+# (and the word before it: "hans müller [EMAIL]", a given name and a surname before a mailbox said with a
+# number word, "hans müller siebenundachtzig at gmx punkt de"; review of 2026-12-07)
+_WORD_BEFORE_MAILBOX = re.compile(r"(?:([^\W\d_][\w'’\-]*) )?([^\W\d_][\w'’\-]*) \[EMAIL\]")
 # (and "İ", a word of two letters to the rules once lower-cased: "i̇")
 _CAPITALISED = r"\P{L}\p{Lu}\p{Ll}|\P{L}\x{130}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
@@ -529,7 +531,7 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     if len(mail):
         given = gazetteer()[0]
         found[mail] = [
-            any(word.lower() in given for word in _WORD_BEFORE_MAILBOX.findall(text))
+            any(word.lower() in given for pair in _WORD_BEFORE_MAILBOX.findall(text) for word in pair)
             for text in values.take(pa.array(mail, pa.int64())).to_pylist()
         ]
     # the rules without a cue need a capitalised word: the other passes read those rows only
@@ -773,6 +775,25 @@ class _Names:
             and not self.blocked(low)
         )
 
+    def full_name_before_mailbox(self, i: int) -> bool:
+        """Word ``i`` is a given name of the gazetteer and the next a surname of it (also without its
+        accents: "müller"), one space between, right before a mailbox redaction took ("hans müller
+        [EMAIL]": the mailbox was "siebenundachtzig at gmx punkt de", the name said as its start)."""
+        toks, nxt = self.toks, i + 1
+        if nxt >= len(toks.words) or toks.possessive[i] or toks.possessive[nxt] or toks.gap(nxt) != " ":
+            return False
+        low, last = toks.lower[i], toks.lower[nxt]
+        return (
+            toks.text.startswith(" [EMAIL]", toks.spans[nxt][1])
+            and low in self.given
+            and (last in self.surnames or _without_accents(last) in self.surnames)
+            and low not in _MESSAGE_WORDS
+            and not self.blocked(low)
+            and not self.blocked(last)
+            and last not in _PLACES
+            and last not in _CALENDAR
+        )
+
     def given_name(self, low: str) -> bool:
         """A given name of the gazetteer that is no common word ("sarah", "anne-marie", "jean-luc"; not
         "will")."""
@@ -940,6 +961,8 @@ class _Names:
         title = _title(word)
         if self.mailbox and self.before_mailbox(i):
             return i + 1
+        if self.mailbox and self.full_name_before_mailbox(i):
+            return i + 2
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
             return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))
@@ -1053,7 +1076,7 @@ class _Names:
                         and toks.lower[i - 1] not in _RELATIONS
                     )
                 )
-                and not (self.mailbox and self.before_mailbox(i))
+                and not (self.mailbox and (self.before_mailbox(i) or self.full_name_before_mailbox(i)))
             ):
                 i += 1
                 continue

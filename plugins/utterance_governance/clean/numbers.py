@@ -42,8 +42,8 @@ _IBAN_START = (
 )
 _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
-    # codice fiscale, also in its groups ("RSS MRA 85T10 A562S")
-    r"|\b[A-Za-z]{3}[ ]?[A-Za-z]{3}[ ]?[0-9]{2}[A-Za-z][0-9]{2}[ ]?[A-Za-z][0-9]{3}[A-Za-z]\b"
+    # codice fiscale, also in its groups ("RSS MRA 85T10 A562S", "RSS MRA 85 T 10 A 562 S": review of 2026-12-07)
+    r"|\b[A-Za-z]{3}[ ]?[A-Za-z]{3}[ ]?[0-9]{2}[ ]?[A-Za-z][ ]?[0-9]{2}[ ]?[A-Za-z][ ]?[0-9]{3}[ ]?[A-Za-z]\b"
     # CURP, also in groups ("BOXW 310820 HNERXN 09", "boxw-310820-hnerxn-09"); RFC ("GODE 561231 GR8")
     r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z]{6}[ \-]?[A-Za-z0-9][0-9]\b"
     r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z0-9]{3}\b"

@@ -80,6 +80,7 @@ from utterance_governance.clean.spoken import (
     DIGIT_WORD_RUN_CANDIDATES,
     SPOKEN_CANDIDATES,
     redact_digit_word_runs,
+    redact_spoken_ids,
     redact_spoken_runs,
 )
 from utterance_governance.clean.spoken import LANGUAGES as SPOKEN_LANGUAGES
@@ -295,9 +296,10 @@ _GLUED = Stage(
     GLUED_CANDIDATES,
     THREE_DIGITS,  # five digits or more
 )
-# words for a digit joined by anything, in any mix of languages ("one_two_three…"), last
+# words for a digit joined by anything, in any mix of languages ("one_two_three…"), last; identity numbers
+# with letters whose digits are said as words before them ("ab one two three four five six c")
 _DIGIT_WORD_RUNS = Stage(
-    lambda text, us: redact_digit_word_runs(text, _CLASSIFIERS[us], MIN_RUN_DIGITS),
+    lambda text, us: redact_digit_word_runs(redact_spoken_ids(text), _CLASSIFIERS[us], MIN_RUN_DIGITS),
     lambda lang, region: region in (None, "US"),
     DIGIT_WORD_RUN_CANDIDATES,
 )

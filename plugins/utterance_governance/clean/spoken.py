@@ -24,10 +24,13 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from utterance_governance.clean.numbers import _NINO, _NINO_SAID
+
 _DE_UNIT = "ein|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun"
 _DE_TENS = "zwanzig|dreißig|dreissig|vierzig|fünfzig|fuenfzig|sechzig|siebzig|achtzig|neunzig"
+# (speech recognition may split a compound ten around its "und": "zwei und vierzig", as "zweiundvierzig")
 _DE_BELOW_100 = (
-    rf"(?:(?:{_DE_UNIT})und)?(?:{_DE_TENS})|dreizehn|vierzehn|fünfzehn|fuenfzehn|sechzehn|siebzehn"
+    rf"(?:(?:{_DE_UNIT})(?:und|[ ]+und[ ]+))?(?:{_DE_TENS})|dreizehn|vierzehn|fünfzehn|fuenfzehn|sechzehn|siebzehn"
     rf"|achtzehn|neunzehn|zehn|elf|zwölf|zwoelf|null|eins|eine|{_DE_UNIT}"
 )
 _DE = rf"(?:(?:{_DE_UNIT})?hundert(?:und)?)(?:{_DE_BELOW_100})?|{_DE_BELOW_100}"
@@ -56,7 +59,7 @@ _IT = rf"(?:(?:due|tre|quattro|cinque|sei|sette|otto|nove)?cento)(?:{_IT_BELOW_1
 
 _NL_UNIT = "een|één|twee|drie|vier|vijf|zes|zeven|acht|negen"
 _NL_BELOW_100 = (
-    rf"(?:(?:{_NL_UNIT})(?:en|ën))?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
+    rf"(?:(?:{_NL_UNIT})(?:en|ën|[ ]+en[ ]+))?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
     rf"|nul|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|{_NL_UNIT}"
 )
 _NL = rf"(?:(?:twee|drie|vier|vijf|zes|zeven|acht|negen)?honderd)(?:{_NL_BELOW_100})?|{_NL_BELOW_100}"
@@ -80,20 +83,33 @@ LANGUAGES: dict[str, tuple[str, str | None]] = {
 _SEP = r"[ \t\n\r\f\v,.\-]+"
 
 
-# Written groups of one to four digits may stand before, between and after the words of a run
+# Written groups of one to five digits may stand before, between and after the words of a run
 # ("0171 eins zwei drei vier fünf sechs"), when the run holds ``MIN_WORDS_BESIDE_DIGITS`` words
-# (below): a date beside an article ("12.04.2026 um ein": words for one) is no number.
-_GROUP = r"[0-9]{1,4}"
+# (below): a date beside an article ("12.04.2026 um ein": words for one) is no number. Or when the
+# run is digit groups joined by spaces or hyphens with a word for two digits or more among them ("06 12
+# trente-quatre 56 78", "0171 23 fünfundvierzig 67 89", "11 98765 quarenta e três 21"; review of
+# 2026-12-07): a phone number said in groups, one or two of them as words, as English rows read it
+# ("415 555 thirty one 32"); no article, and no date ("12.04.2026 zwanzig Uhr": full stops).
+_GROUP = r"[0-9]{1,5}"
 MIN_WORDS_BESIDE_DIGITS = 3
+_NOT_A_GROUP_JOINER = re.compile(r"[.,\n\r\t\f\v]")
+_YEAR_FIRST = re.compile(r"(?:19|20)[0-9]{2}\Z")
 
 
-def _run_pattern(word: str, conjunction: str | None) -> str:
+def _run_pattern(word: str, conjunction: str | None, group: str = _GROUP) -> str:
     sep = rf"(?:{_SEP}{conjunction}{_SEP}|{_SEP})" if conjunction else _SEP
-    return rf"(?<![\w])(?:{_GROUP}{_SEP})*(?:{word})(?:{sep}(?:{word}|{_GROUP}))*(?![\w])"
+    return rf"(?<![\w])(?:{group}{_SEP})*(?:{word})(?:{sep}(?:{word}|{group}))*(?![\w])"
 
 
 _RUNS = {
     lang: re.compile(_run_pattern(word, conjunction), re.IGNORECASE)
+    for lang, (word, conjunction) in LANGUAGES.items()
+}
+# ... a group of five digits stands in a run of groups with a pair only: any other run is read without
+# them, as before ("10115 eins zwei drei …": a postcode, then the run)
+_FIVE_DIGITS = re.compile(r"(?<![0-9])[0-9]{5}(?![0-9])")
+_RUNS_OF_FOUR = {
+    lang: re.compile(_run_pattern(word, conjunction, r"[0-9]{1,4}"), re.IGNORECASE)
     for lang, (word, conjunction) in LANGUAGES.items()
 }
 _WORDS = {lang: re.compile(word, re.IGNORECASE) for lang, (word, _) in LANGUAGES.items()}
@@ -120,14 +136,15 @@ _KANJI_RUN = re.compile(rf"(?:[{_KANJI}]|ゼロ)+(?:[{_KANJI_JOIN}](?:[{_KANJI}]
 
 # Japanese kana readings of a digit, hiragana and katakana, as a number is read out on the phone
 # ("ぜろきゅうぜろのいちにさんよんのごろくななはち"), with the long forms a digit is drawn out to
-# ("にー", "ごー"; not "にい", which would take the "い" of a following "いち"). Kanji digits count
+# ("にー", "ごー", and with a kana vowel "にい", "ごお", "イチニイ": review of 2026-12-07; "にい" not before
+# "ち", where its "い" is the "いち" that follows: "にいち" is 2 1). Kanji digits count
 # beside them. A run of them is read digit by digit; it is a number when it holds a kana reading and
 # ``min_digits`` readings, as many as a run of digits needs anywhere: "に" (a particle), "さん" (an
 # honorific), "し", "く" and "ご" are also words, and three or four of them together are common
 # ("にさんにち", "しくしく"). ``_kana_number`` leaves out the particle and the honorific at its edges.
 _KANA_HIRAGANA = {
-    "ぜろ": "0", "れい": "0", "いち": "1", "に": "2", "にー": "2", "さん": "3", "よん": "4", "し": "4",
-    "ご": "5", "ごー": "5", "ろく": "6", "なな": "7", "しち": "7", "はち": "8", "きゅう": "9",
+    "ぜろ": "0", "れい": "0", "いち": "1", "に": "2", "にー": "2", "にい": "2", "さん": "3", "よん": "4", "し": "4",
+    "ご": "5", "ごー": "5", "ごお": "5", "ろく": "6", "なな": "7", "しち": "7", "はち": "8", "きゅう": "9",
     "きゅー": "9", "く": "9",
 }  # fmt: skip
 _KATAKANA = {k: "".join(chr(ord(c) + 0x60) if c != "ー" else c for c in k) for k in _KANA_HIRAGANA}
@@ -137,6 +154,8 @@ _HALF_WIDTH = {
     for half in [chr(c) for c in range(0xFF66, 0xFF9E)] + [chr(c) + "ﾞ" for c in range(0xFF66, 0xFF9E)]
     if len(unicodedata.normalize("NFKC", half)) == 1
 }
+# a drawn-out "い" that is the first kana of "いち" when "ち" follows it ("にいち": 2 1)
+_VOWEL_THEN_FROM, _VOWEL_THEN = "いイｲ", str.maketrans("いイｲ", "ちチﾁ")
 _KANA_DIGITS = {
     **_KANA_HIRAGANA,
     **{katakana: _KANA_HIRAGANA[k] for k, katakana in _KATAKANA.items()},
@@ -146,10 +165,16 @@ _KANA_DIGITS = {
     },
     **{k: str(v) for k, v in _KANJI_DIGITS.items()},
 }
-_KANA_TOKEN = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))
+_KANA_TOKEN = "|".join(sorted(_KANA_DIGITS, key=len, reverse=True))  # (RE2: a superset of the next)
+_KANA_TOKEN_PY = "|".join(
+    f"{token}(?!{token[-1].translate(_VOWEL_THEN)})"
+    if _KANA_DIGITS[token] == "2" and token[-1] in _VOWEL_THEN_FROM
+    else token
+    for token in sorted(_KANA_DIGITS, key=len, reverse=True)
+)
 _KANA_JOIN = _KANJI_JOIN + "･ｰ"
-_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN}))*")
-_KANA_TOKENS = re.compile(_KANA_TOKEN)
+_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN_PY})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN_PY}))*")
+_KANA_TOKENS = re.compile(_KANA_TOKEN_PY)
 # a reading of a digit that is also a word beside a name or a verb: "田中さんに…", "…に電話して"
 _HONORIFIC, _PARTICLE = "さん", "に"
 _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\uff66-\uff9d]")  # a kanji or a katakana letter
@@ -160,6 +185,9 @@ _ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
 _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
 SPOKEN_CANDIDATES = (
     rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
+    # (digit groups with a word beside two of them, ``_groups_with_a_pair``: "06 12 trente-quatre 56 78"; any
+    # letters, as the number words in the union above made RE2's automaton outgrow its budget: 30 s a pass, not 0.1)
+    "|[0-9][ ]+[0-9]+[ \\-]+[A-Za-zÀ-ɏ]{3}|[A-Za-zÀ-ɏ]{3}[ \\-]+[0-9]+[ ]+[0-9]"
     rf"|(?:{_KANA_TOKEN})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN})){{6}}"
 )
 
@@ -168,11 +196,18 @@ SPOKEN_CANDIDATES = (
 _CANDIDATES_PY = re.compile(SPOKEN_CANDIDATES.replace("{2,}", "{2}", 1))
 
 
+_NL_SPLIT_TENS = re.compile(
+    rf"({_NL_UNIT})[ ]+en[ ]+(?=twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
+)
+
+
 def read_run(run: str, lang: str) -> str:
     """The digits a run of number words of ``lang`` stands for (``text2num``)."""
     from text_to_num import alpha2digit
 
     text = run.lower()
+    if lang == "nl" and " en " in text:  # "twee en veertig" as "tweeënveertig" (text2num reads the compound)
+        text = _NL_SPLIT_TENS.sub(lambda m: m.group(1) + ("ën" if m.group(1).endswith("e") else "en"), text)
     if lang == "pt":
         text = re.sub(r"\bmeia\b", "seis", text)  # "meia" (dúzia) is six on the phone in Brazil
     return "".join(filter(str.isdigit, alpha2digit(text, lang)))
@@ -222,14 +257,7 @@ def redact_spoken_runs(
     for language in order:
         if not any(map(_WORDS[language].fullmatch, words)):
             continue
-        text = _RUNS[language].sub(
-            lambda m, lg=language: (
-                m.group()
-                if _clock_times(m.group(), lg, m.string[m.end() :])
-                else _classified(m.group(), lambda: read_run(m.group(), lg), classify, min_digits, _WORDS[lg])
-            ),
-            text,
-        )
+        text = _RUNS[language].sub(lambda m, lg=language: _read_runs(m, lg, classify, min_digits), text)
     if not text.isascii():
         text = _KANA_RUN.sub(lambda m: _kana_number(m, classify, min_digits), text)
     if any(c in _KANJI for c in text) or "ゼロ" in text:
@@ -237,6 +265,23 @@ def redact_spoken_runs(
             lambda m: _classified(m.group(), read_kanji(m.group()), classify, min_digits), text
         )
     return text
+
+
+def _read_runs(match: re.Match[str], lang: str, classify: Callable[[str], str], min_digits: int) -> str:
+    """A run of ``lang`` (``_RUNS``) as its placeholder, or as it is; one holding a group of five digits that is
+    no run of groups with a pair, its runs without such groups (``_RUNS_OF_FOUR``)."""
+    run, after = match.group(), match.string[match.end() :]
+    if _FIVE_DIGITS.search(run) and not _groups_with_a_pair(run, _MULTI.split(run), _WORDS[lang]):
+        return _RUNS_OF_FOUR[lang].sub(
+            lambda m: _read_run(m.group(), lang, run[m.end() :] + after, classify, min_digits), run
+        )
+    return _read_run(run, lang, after, classify, min_digits)
+
+
+def _read_run(run: str, lang: str, after: str, classify: Callable[[str], str], min_digits: int) -> str:
+    if _clock_times(run, lang, after):
+        return run
+    return _classified(run, lambda: read_run(run, lang), classify, min_digits, _WORDS[lang])
 
 
 # Times of day said with "and" between the hour and the minutes, in Spanish and Portuguese ("seis y treinta",
@@ -338,8 +383,10 @@ def _classified(
         if not _MULTI.search(run):  # one word stands for four digits at most
             return run
         tokens = _MULTI.split(run)
-        if any("0" <= token[:1] <= "9" for token in tokens) and (
-            _most_in_a_row([bool(words.fullmatch(token)) for token in tokens]) < MIN_WORDS_BESIDE_DIGITS
+        if (
+            any("0" <= token[:1] <= "9" for token in tokens)
+            and _most_in_a_row([bool(words.fullmatch(token)) for token in tokens]) < MIN_WORDS_BESIDE_DIGITS
+            and not _groups_with_a_pair(run, tokens, words)
         ):
             return run
         if len(tokens) > _LONG_RUN_WORDS:  # a number of more than twenty digits, whatever it reads
@@ -349,6 +396,21 @@ def _classified(
 
 
 _MULTI = re.compile(_SEP)
+
+
+def _groups_with_a_pair(run: str, tokens: list[str], words: re.Pattern[str]) -> bool:
+    """Two written digit groups or more and a number word for two digits or more (a ten, a teen, a
+    compound: no word for one digit, which may be an article), joined by spaces or hyphens only; not
+    after a year ("el 2026 05 veinte" is a date)."""
+    return (
+        not _NOT_A_GROUP_JOINER.search(run)
+        and not _YEAR_FIRST.match(tokens[0])
+        and sum("0" <= token[:1] <= "9" for token in tokens) >= 2
+        and any(
+            token.lower() not in DIGIT_WORD_VALUES and not token[:1].isdigit() and words.fullmatch(token)
+            for token in tokens
+        )
+    )
 
 
 def _most_in_a_row(flags: list[bool]) -> int:
@@ -424,3 +486,98 @@ def redact_digit_word_runs(text: str, classify: Callable[[str], str], min_words:
         out += [text[last:start], placeholder]
         last = end
     return "".join([*out, text[last:]]) if out else text
+
+
+# --- identity numbers with letters, their digits said as words --------------------------------
+# "my national insurance number is ab one two three four five six c", "codice fiscale rss mra otto cinque t
+# uno zero a cinque sei due s" (review of 2026-12-07): letters in groups of one to three and digits said as
+# words or written, joined by spaces, commas or hyphens, that spell a codice fiscale (its digits digits, not
+# omocodia's letters, and ``stdnum``'s check character) or, where the row names one (``_NINO_SAID``), a NINO
+# (HMRC's prefixes; no check character). The whole id becomes ``[NATIONAL_ID]``. Rows read: the stage's
+# (three words for a digit in a row: a NINO's six, a codice fiscale's last three), where the tokens' kinds
+# allow one (``_ID_KINDS``); an id read so holds three words for a digit in a row (``redact_text`` reads as
+# ``redact_array`` does: "ab 12 34 five six c" is none).
+_NINO_SAID_RE = re.compile(_NINO_SAID)
+_CF_SHAPE = "LLLLLLDDLDDLDDDL"
+_NINO_LETTERS = "LLDDDDDDL"
+_ID_TOKEN = re.compile(r"[^\W\d_]+|[0-9]+")
+_ID_JOIN = re.compile(r"[ ,\-]*")
+# each token's kind: "d" written digits, "w" a word for a digit, "b" one that is also three letters or fewer
+# ("uno", "sei"), "s" a single letter, "l" two or three, "x" anything else; an id is looked for where the kinds
+# allow one (a codice fiscale's digits end with a single letter after each group: "… otto cinque t uno zero a …")
+_ID_KINDS = {"CF": re.compile(r"[dwb]s[dwb]+s[dwb]+s"), "NINO": re.compile(r"[lbs][dwb]{2,}[lbs]")}
+_THREE_WORDS = re.compile(r"[wb]{3}")
+
+
+def _id_kind(token: str) -> str:
+    if token.isdigit():
+        return "d"
+    letters = len(token) <= 3 and token.isascii()
+    if token.lower() in DIGIT_WORD_VALUES:
+        return "b" if letters else "w"
+    return ("s" if len(token) == 1 else "l") if letters else "x"
+
+
+def redact_spoken_ids(text: str) -> str:
+    """A codice fiscale or a named NINO spelled with its digits said as words, as ``[NATIONAL_ID]``."""
+    tokens = list(_ID_TOKEN.finditer(text))
+    kinds = "".join(_id_kind(token.group()) for token in tokens)
+    if not _THREE_WORDS.search(kinds):
+        return text
+    shapes = [_CF_SHAPE] if _ID_KINDS["CF"].search(kinds) else []
+    if _ID_KINDS["NINO"].search(kinds) and _NINO_SAID_RE.search(text):
+        shapes.append(_NINO_LETTERS)
+    if not shapes:
+        return text
+    spans: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        end = kinds[i] in "lbs" and next(
+            (e for shape in shapes if (e := _spelled_id(text, tokens, i, shape))), 0
+        )
+        if end:
+            spans.append((tokens[i].start(), tokens[end - 1].end()))
+            i = end
+        else:
+            i += 1
+    out, last = [], 0
+    for start, end in spans:
+        out += [text[last:start], "[NATIONAL_ID]"]
+        last = end
+    return "".join([*out, text[last:]]) if out else text
+
+
+def _spelled_id(text: str, tokens: list[re.Match[str]], first: int, shape: str) -> int:
+    """The index after the last token of an id of ``shape`` ("L" a letter, "D" a digit) spelled from
+    ``tokens[first]`` on, when it is a valid one; 0 otherwise."""
+    compact, words, most = "", 0, 0  # (words for a digit in a row: the stage's prefilter reads three)
+    for j in range(first, len(tokens)):
+        if j > first and not _ID_JOIN.fullmatch(text, tokens[j - 1].end(), tokens[j].start()):
+            return 0
+        token = tokens[j].group()
+        want = shape[len(compact)]
+        if want == "D" and (token.isdigit() or token.lower() in DIGIT_WORD_VALUES):
+            piece = token if token.isdigit() else DIGIT_WORD_VALUES[token.lower()]
+            words = 0 if token.isdigit() else words + 1
+            most = max(most, words)
+        elif want == "L" and len(token) <= 3 and token.isascii() and token.isalpha():
+            piece, words = token.upper(), 0
+        else:
+            return 0
+        compact += piece
+        if len(compact) > len(shape) or any(
+            (c.isdigit()) != (k == "D")
+            for c, k in zip(piece, shape[len(compact) - len(piece) :], strict=False)
+        ):
+            return 0
+        if len(compact) == len(shape):
+            return j + 1 if most >= MIN_WORDS_BESIDE_DIGITS and _valid_id(compact, shape) else 0
+    return 0
+
+
+def _valid_id(compact: str, shape: str) -> bool:
+    if shape == _NINO_LETTERS:
+        return bool(_NINO.fullmatch(compact))
+    from stdnum.it import codicefiscale
+
+    return bool(codicefiscale.is_valid(compact))

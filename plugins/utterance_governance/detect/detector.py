@@ -69,8 +69,9 @@ _JAPANESE_FILLERS = re.compile("えーと|えっと|えー")
 # Japanese kana readings of the digits 0-9 (hiragana; katakana below), drawn out on the phone ("にー",
 # "ごー", "きゅー"); kanji digits count beside them. A particle "に" and an honorific "さん" are the
 # readings of 2 and 3 too: ``_kana_digits`` leaves them out where they stand beside a name or a verb.
+# (and with a kana vowel, "にい", "ごお", review of 2026-12-07: "にい" not before "ち", where its "い" starts "いち")
 _KANA_READINGS = (
-    ("ぜろ", "れい"), ("いち",), ("に", "にー"), ("さん",), ("よん", "し"), ("ご", "ごー"), ("ろく",),
+    ("ぜろ", "れい"), ("いち",), ("に", "にー", "にい"), ("さん",), ("よん", "し"), ("ご", "ごー", "ごお"), ("ろく",),
     ("なな", "しち"), ("はち",), ("きゅう", "きゅー", "く"),
 )  # fmt: skip
 _KANA_WORDS = sorted(
@@ -79,9 +80,15 @@ _KANA_WORDS = sorted(
     key=len,
     reverse=True,
 )
-_KANA_DIGIT = "|".join([*_KANA_WORDS, *_KANJI_DIGITS])
-_KANA_RUN = re.compile(f"(?:{_KANA_DIGIT})(?:[{re.escape(_KANJI_JOINERS)}]?(?:{_KANA_DIGIT}))*")
-_KANA_PIECE = re.compile(_KANA_DIGIT)
+_KANA_DIGIT = "|".join([*_KANA_WORDS, *_KANJI_DIGITS])  # (RE2, the prefilter: a superset of the next)
+_KANA_DIGIT_PY = "|".join(
+    [
+        *(f"{w}(?!{'ち' if w == 'にい' else 'チ'})" if w in ("にい", "ニイ") else w for w in _KANA_WORDS),
+        *_KANJI_DIGITS,
+    ]
+)
+_KANA_RUN = re.compile(f"(?:{_KANA_DIGIT_PY})(?:[{re.escape(_KANJI_JOINERS)}]?(?:{_KANA_DIGIT_PY}))*")
+_KANA_PIECE = re.compile(_KANA_DIGIT_PY)
 # a kanji or katakana letter before "さん", or the "[NAME]" redaction left of such a name
 _NAME_BEFORE = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\]]")
 # French numbers from 10 to 99, as French numbers are read in pairs ("zéro six, douze,
@@ -110,11 +117,13 @@ _NUMBER_TOKEN = re.compile(
 # …", "tre quattro sette, dodici, trentaquattro …", "onze, nove, oito sete, noventa e oito …"; sixth pass:
 # redaction took them, the gate counted none): two digits each, only in a row of that language (Spanish
 # "once" is English "once", Dutch "tien" French "tien") and in a run that also holds a single digit word
+# (review of 2026-12-07: speech recognition splits a German or Dutch compound ten around its "und"/"en": "zwei und
+# vierzig", "een en veertig" are one pair each)
 _OTHER_PAIRS = {
-    "de": "(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)und)?(?:zwanzig|dreißig|dreissig|vierzig"
+    "de": "(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)(?:und| und ))?(?:zwanzig|dreißig|dreissig|vierzig"
     "|fünfzig|fuenfzig|sechzig|siebzig|achtzig|neunzig)|zehn|elf|zwölf|zwoelf|dreizehn|vierzehn|fünfzehn"
     "|fuenfzehn|sechzehn|siebzehn|achtzehn|neunzehn",
-    "nl": "(?:(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:en|ën))?(?:twintig|dertig|veertig|vijftig"
+    "nl": "(?:(?:een|één|twee|drie|vier|vijf|zes|zeven|acht|negen)(?:en|ën| en ))?(?:twintig|dertig|veertig|vijftig"
     "|zestig|zeventig|tachtig|negentig)|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien"
     "|negentien",
     "es": "(?:treinta|cuarenta|cincuenta|sesenta|setenta|ochenta|noventa)(?: y (?:uno|un|dos|tres|cuatro|cinco"
@@ -1337,6 +1346,63 @@ def _spoken_digits(text: str, language: str | None = None) -> bool:
     return False
 
 
+# Digit groups with a number from 10 to 99 of the row's language among them, joined by spaces or hyphens (review of
+# 2026-12-07): "06 12 trente-quatre 56 78", "612 34 cincuenta y seis 78", "0171 23 fünfundvierzig 67 89", "11 98765
+# quarenta e três 21" (a phone number said in groups, one or two of them as words). Two groups or more, a pair, seven
+# digits in all, each pair counting two; not after a year ("2026 05 veinte"), nor a date or an amount (full stops
+# and commas end the run).
+_PAIRS_OF = {**_OTHER_PAIRS, "fr": _FR_PAIR}
+_GROUP_OR_PAIR = {
+    language: rf"(?:(?P<group>\d{{1,5}})|(?P<pair>(?<![^\W\d_])(?:{pairs})(?![^\W\d_])))"
+    for language, pairs in _PAIRS_OF.items()
+}
+_GROUPS_AND_PAIRS = {
+    language: re.compile(
+        rf"(?i)(?<![\w.,])(?:{one}(?:[ ]+|[ ]*-[ ]*))+{one}(?![\w]|[.,]\d)".replace("?P<group>", "").replace(
+            "?P<pair>", ""
+        )
+    )
+    for language, one in _GROUP_OR_PAIR.items()
+}
+_GROUP_OR_PAIR_RE = {language: re.compile(rf"(?i){one}") for language, one in _GROUP_OR_PAIR.items()}
+_YEAR_GROUP = re.compile(r"(?:19|20)\d\d")
+
+
+def _groups_with_a_pair(text: str, language: str | None) -> bool:
+    runs = _GROUPS_AND_PAIRS.get(language or "")
+    if runs is None or not any(c.isdigit() for c in text):
+        return False
+    for run in runs.finditer(text.lower()):
+        pieces = list(_GROUP_OR_PAIR_RE[language or ""].finditer(run.group()))
+        groups = [p.group("group") for p in pieces if p.group("group")]
+        pairs = sum(1 for p in pieces if p.group("pair"))
+        if (
+            pairs
+            and len(groups) >= 2
+            and not _YEAR_GROUP.fullmatch(pieces[0].group())
+            and sum(map(len, groups)) + 2 * pairs >= 7
+            and not _number_over_a_stop(text[: run.start()], text[run.end() :])
+        ):
+            return True
+    return False
+
+
+_STOP_BEFORE = re.compile(r"(\w+)[ \-]*[,.][ ,.\-]*\Z")
+_STOP_AFTER = re.compile(r"[ \-]*[,.][ ,.\-]*(\w+)")
+
+
+def _number_over_a_stop(before: str, after: str) -> bool:
+    """A number word or digits beside the run over a comma or a full stop: the run goes on there, to redaction's
+    reading (which reads no run of groups with a pair over them: "… veinte, 42 42 - veintidós - veinte" is kept)."""
+    for found in (_STOP_BEFORE.search(before), _STOP_AFTER.match(after)):
+        word = found.group(1).lower() if found else ""
+        if word and (
+            word.isdigit() or word in _DIGIT_WORDS or any(p.fullmatch(word) for p in _NUMBER_WORD_PATTERNS)
+        ):
+            return True
+    return False
+
+
 def _kana_digits(text: str) -> bool:
     """Seven kana (or kanji) readings of a digit in a row, one of them kana ("ぜろきゅうぜろのいちにさん
     よん…"); not an honorific "さん" after a kanji or katakana name, a particle "に" after it or after
@@ -1401,7 +1467,8 @@ _FAMILIES: dict[str, str] = {
     # ``_SPACED_ID``)
     "alnum": r"[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]\p{Nd}|\p{Nd}[^\P{L}\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
     r"|[A-ZＡ-Ｚ]{2}[ \-]\p{Nd}{2}|\p{Nd}{3}[ \-.][A-ZＡ-Ｚ](?:\P{L}|$)|[a-z]-\p{Nd}{6}-[a-z]"
-    r"|(?i:\bnational\s+insurance\b|\bni\s+(?:number|no)\b|\bnino\b)",  # (a NINO named: ``_NINO_NAMED``)
+    r"|(?i:\bnational\s+insurance\b|\bni\s+(?:number|no)\b|\bnino\b)"  # (a NINO named: ``_NINO_NAMED``)
+    r"|(?i:\bcodice\s+fiscale\b)",  # (a codice fiscale named: ``_spoken_ids``)
     # seven kanji digits, joiners or "えーと" between them (raw: before NFKC, format characters
     # included);
     # number words: _OWN_PASS
@@ -1463,6 +1530,9 @@ _FAMILIES: dict[str, str] = {
 # with the others (or with each other) they outgrow RE2's DFA budget, which makes the pass ten
 # times slower or more; and a pass over every text costs 25-50 ms a 300k short texts whatever it
 # looks for, one over the eighth the gate picks a few ms.
+# two digit groups and a word beside them (``_groups_with_a_pair``: "06 12 trente-quatre 56 78"; 198 of 196k generated
+# texts, every one an identifier's)
+_GROUPS_BESIDE_A_WORD = r"\p{Nd}[ ]+\p{Nd}+[ -]+\pL{3}|\pL{3}[ -]+\p{Nd}+[ ]+\p{Nd}"
 _OWN_PASS: dict[str, tuple[str, ...]] = {
     # seven digits, at most three other characters on one line between each two; or a line break
     # between two groups of four digits or fewer ("415\n555\n0132"; ``_joined``)
@@ -1481,6 +1551,7 @@ _OWN_PASS: dict[str, tuple[str, ...]] = {
         rf"(?i:\p{{Nd}}[^\pL\n]*(?:(?:{_RE2_FILLERS}|o)[^\pL\n]+)*{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}"
         rf"|{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}{_RE2_NUMBER_WORD}{_RE2_NUMBER_SEP}\p{{Nd}}"
         rf"|{_RE2_NUMBER_WORD}[^\pL\n]*\p{{Nd}}[^\pL\n]*{_RE2_NUMBER_WORD})",
+        _GROUPS_BESIDE_A_WORD,
     ),
 }
 # What every pattern of ``_OWN_PASS`` needs: seven digits or a line break between two short
@@ -1504,6 +1575,7 @@ _OWN_GATE = "|".join(
     [
         *(f"(?:{pattern})" for pattern in _OWN_PASS["digits"]),
         rf"(?i:{_RE2_NUMBER_WORD}[^\n]*{_RE2_NUMBER_WORD})",
+        _GROUPS_BESIDE_A_WORD,
     ]
 )
 
@@ -1558,8 +1630,12 @@ def find_in_text(
                 break
         else:
             found += _spaced_ids(text)[:1]
+    if "alnum" in run and not any(kind == "national_id" for kind, _ in found):
+        found += _spoken_ids(text)
     if "spoken" in run and _spoken_digits(text, language):
         found.append(("spoken_number", "digit_words"))
+    elif "spoken" in run and _groups_with_a_pair(text, language):
+        found.append(("spoken_number", "groups_with_a_pair"))
     if "name" in run:
         found += _names(text, gazetteer(), language)
     if "payment" in run and not any(kind == "name" for kind, _ in found):
@@ -1739,7 +1815,7 @@ def _joined(text: str) -> str:
 _SPACED_ID = re.compile(
     r"(?<![\w.-])(?:"
     r"(?P<nino>[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?[A-D])"
-    r"|(?P<cf>(?i:[a-z]{3}[ -]?[a-z]{3}[ -]?\d{2}[a-z]\d{2}[ -]?[a-z]\d{3}[ -]?[a-z]))"
+    r"|(?P<cf>(?i:[a-z]{3}[ -]?[a-z]{3}[ -]?\d{2}[ -]?[a-z][ -]?\d{2}[ -]?[a-z][ -]?\d{3}[ -]?[a-z]))"
     r"|(?P<pan>[A-Z]{5}[ -]?\d{4}[ -]?[A-Z])"
     r"|(?P<dni>\d{2}\.?\d{3}\.?\d{3}[ -]?[A-Z])"
     r"|(?P<nie>[XYZ][ -]?\d{7}[ -]?[A-Z])"
@@ -1790,6 +1866,41 @@ def _spaced_ids(text: str) -> list[tuple[str, str]]:
             module = "mx.curp" if match.group("curp") else "mx.rfc"
             if _stdnum(module, re.sub(r"[ -]", "", match.group()).upper()):
                 return [("national_id", f"stdnum_{module}")]
+    return []
+
+
+# A NINO or a codice fiscale named and spelled with its digits said as words (review of 2026-12-07): "my ni number is
+# ab one two three four five six c", "codice fiscale rss mra otto cinque t uno zero a cinque sei due s". The words,
+# each a digit word (``_DIGIT_WORDS``), written digits or letters (three at most), joined by spaces, commas or
+# hyphens, read as one string; a NINO in it by HMRC's prefixes, a codice fiscale by ``stdnum``.
+_CF_NAMED = re.compile(r"(?i)\bcodice\s+fiscale\b")
+_SPELLED_PIECE = re.compile(r"[^\W\d_]+|\d+")
+_SPELLED_GAP = re.compile(r"[ ,\-]*")
+_SPELLED_NINO = re.compile(r"[A-Z]{2}\d{6}[A-D]")
+_SPELLED_CF = re.compile(r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]")
+
+
+def _spoken_ids(text: str) -> list[tuple[str, str]]:
+    nino, cf = _NINO_NAMED.search(text) is not None, _CF_NAMED.search(text) is not None
+    if not (nino or cf):
+        return []
+    strings, current, last_end = [], "", -1
+    for piece in _SPELLED_PIECE.finditer(text):
+        word = piece.group().lower()
+        read = word if word.isdigit() else _DIGIT_WORDS.get(word)
+        if read is None and len(word) <= 3 and word.isascii():
+            read = word.upper()
+        if read is None or (current and not _SPELLED_GAP.fullmatch(text, last_end, piece.start())):
+            strings.append(current)
+            current = ""
+        if read is not None:
+            current, last_end = current + read, piece.end()
+    strings.append(current)
+    for spelled in strings:
+        if nino and any(_nino_prefix(m.group()) for m in _SPELLED_NINO.finditer(spelled)):
+            return [("national_id", "nino_spoken")]
+        if cf and any(_stdnum("it.codicefiscale", m.group()) for m in _SPELLED_CF.finditer(spelled)):
+            return [("national_id", "codice_fiscale_spoken")]
     return []
 
 
