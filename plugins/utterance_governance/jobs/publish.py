@@ -1117,6 +1117,8 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     partition, partitions = part["partition"], part["partitions"]
     progress = telemetry.Progress("gate_partition", total=1, logger=log)
     rows = read_partition(ctx.storage, _stage_dir(ctx, "ids"), partition, PUBLISHABLE)
+    # before the id dedup: another copy of a withheld row's id is judged without it, as within one file
+    rows, named = _without_rows_naming_the_nights_customers(ctx, partition, rows)
     _, rank = capture_order(rows)
     live_ids = _live_keys(ctx, "utterance_id", rows.column("utterance_id"))
     dup = ~_first_per_key(rows.column("utterance_id"), rank)
@@ -1124,8 +1126,6 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
         dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
     duplicates = _write_duplicates(ctx, f"ids-{partition:05d}", rows, dup)
     rows = rows.filter(pa.array(~dup))
-    named = _rows_naming_the_nights_customers(ctx, rows)
-    ctx.storage.write_parquet(f"{_stage_dir(ctx, 'named')}/p={partition:05d}.parquet", named)
     docs = f"reports/{ctx.run_key}/gx" + (f"/p={partition:05d}" if partitions > 1 else "")
     run_name = ctx.run_id if partitions == 1 else f"{ctx.run_id}-p{partition:05d}"
     result = run_gate(
@@ -1144,15 +1144,20 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
         "partition": partition,
         "rows": rows.num_rows,
         "duplicates": duplicates,
+        "named": named,
         "success": result.success,
     }
 
 
-def _rows_naming_the_nights_customers(ctx: RunContext, rows: pa.Table) -> pa.Table:
-    """(utterance_id, reason) of the id partition's rows whose turns write the id of another customer of
-    this night (``quality:turn_names_customer``). Each file was decided knowing the store's customers and
-    its own; a customer first seen in another file of the night is known only now, when every file has
-    written its customers (``process_file``). The re-check under the lock takes these rows out."""
+def _without_rows_naming_the_nights_customers(
+    ctx: RunContext, partition: int, rows: pa.Table
+) -> tuple[pa.Table, int]:
+    """An id partition's rows less those whose turns write the id of another customer of this night
+    (``quality:turn_names_customer``), and how many those were. Each file was decided knowing the store's
+    customers and its own; a customer first seen in another file of the night is known only now, when every
+    file has written its customers (``process_file``). The rows taken out are kept by file and line
+    (``_named_dir``, as duplicates are): their decisions say why, and their content's duplicates stay
+    duplicates (``_twins_of``), never published."""
     night = {
         key
         for info in ctx.storage.list_files(_stage_dir(ctx, "night_speakers"), (".parquet",))
@@ -1165,13 +1170,30 @@ def _rows_naming_the_nights_customers(ctx: RunContext, rows: pa.Table) -> pa.Tab
         night,
         _known_customers(ctx),
     )
-    ids = rows.column("utterance_id").take(pa.array(hit, pa.int64())).combine_chunks()
-    if len(ids):
-        log.warning("%d rows write the id of a customer of another landing file of this night: not published "
-                    "(%s)", len(ids), TURN_NAMES_CUSTOMER)  # fmt: skip
-    return pa.table(
-        {"utterance_id": ids.cast(pa.string()), "reason": pa.repeat(pa.scalar(TURN_NAMES_CUSTOMER), len(ids))}
+    named = np.zeros(rows.num_rows, dtype=bool)
+    named[hit] = True
+    # (written when none is found too: a retry's file replaces an earlier attempt's)
+    ctx.storage.write_parquet(
+        f"{_named_dir(ctx)}/p={partition:05d}.parquet", rows.select(DUPLICATE_COLUMNS).filter(pa.array(named))
     )
+    if len(hit):
+        log.warning("id partition %d: %d rows write the id of a customer of another landing file of this night: "
+                    "not published (%s)", partition, len(hit), TURN_NAMES_CUSTOMER)  # fmt: skip
+    return rows.filter(pa.array(~named)), len(hit)
+
+
+def _named_dir(ctx: RunContext) -> str:
+    return f"{_staging(ctx)}/named"
+
+
+def _named_rows(ctx: RunContext, columns: list[str]) -> pa.Table:
+    """``columns`` of the rows the id partitions took out for writing the id of another customer of the night."""
+    empty = TWINS.empty_table().select(columns)
+    found = [
+        ctx.storage.read_parquet(f.path, columns)
+        for f in ctx.storage.list_files(_named_dir(ctx), (".parquet",))
+    ]
+    return pa.concat_tables([empty, *(f.cast(empty.schema) for f in found)])
 
 
 def combine_gates(gates: list[dict]) -> dict:
@@ -1237,6 +1259,9 @@ def gate_batch(ctx: RunContext, staged: list[dict], partials: list[dict] | None 
     )
     counts[S.PUBLISHED] -= duplicates
     counts[S.DUPLICATE] += duplicates
+    named = _named_rows(ctx, ["utterance_id"]).num_rows
+    counts[S.PUBLISHED] -= named
+    counts[TURN_NAMES_CUSTOMER] += named
     # rows a deletion purged from the staging while the run went on (a copy is erased for a deletion only)
     purged = counts[S.PUBLISHED] - sum(p["rows"] for p in partials)
     if purged > 0:
@@ -1506,6 +1531,12 @@ def _twins_of(
         going |= np.asarray(
             pc.fill_null(pc.is_in(hashes, value_set=rows.column("content_hash").filter(staying)), False)
         )
+    # the content of a row that writes the id of another customer of the night: its duplicates write it too
+    going |= np.asarray(
+        pc.fill_null(
+            pc.is_in(hashes, value_set=_named_rows(ctx, ["content_hash"]).column(0).combine_chunks()), False
+        )
+    )
     if live is not None and not going.all():
         live_hashes, _ = ctx.store.live_matches(
             ctx.dataset, live, hashes.filter(pa.array(~going)), pa.array([], pa.string())
@@ -1657,7 +1688,6 @@ def _recheck(
             )
         excluded_parts.append(excluded)
         rows_now += rows.num_rows
-    excluded_parts.append(_named_by_the_night(ctx, excluded_parts))
     excluded = (
         pa.concat_tables(excluded_parts)
         if excluded_parts
@@ -1722,25 +1752,6 @@ def _recheck(
     )
 
 
-def _named_by_the_night(ctx: RunContext, excluded_parts: list[pa.Table]) -> pa.Table:
-    """The rows the id partitions found writing the id of another customer of the night
-    (``_rows_naming_the_nights_customers``), less those the re-check takes out for another reason."""
-    found = [
-        ctx.storage.read_parquet(info.path)
-        for info in ctx.storage.list_files(_stage_dir(ctx, "named"), (".parquet",))
-    ]
-    named = pa.concat_tables([_EXCLUDED.empty_table(), *(f.cast(_EXCLUDED) for f in found)])
-    if excluded_parts and named.num_rows:
-        taken = pa.concat_tables(excluded_parts).column("utterance_id").combine_chunks()
-        named = named.filter(
-            pc.invert(pc.fill_null(pc.is_in(named.column("utterance_id"), value_set=taken), False))
-        )
-    return named
-
-
-_EXCLUDED = pa.schema([("utterance_id", pa.string()), ("reason", pa.string())])
-
-
 def _write_decisions(
     ctx: RunContext, staged: list[dict], rechecked: pa.Table | None = None, twins: pa.Table | None = None
 ) -> int:
@@ -1757,6 +1768,7 @@ def _write_decisions(
     batch's dedup found twice, known here by the 32-bit key of its hash, 8 bytes each; or one of the same
     piece). A partition holds every candidate of its contents. Returns the partition count."""
     dup_files = sorted(f.path for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",)))
+    named_files = sorted(f.path for f in ctx.storage.list_files(_named_dir(ctx), (".parquet",)))
     key = load_settings().pseudonym_key
     partitions = max([item.get("partitions", 1) for item in staged] or [1])
     ctx.storage.remove(_twin_candidates_dir(ctx))  # an earlier attempt's, if any
@@ -1782,6 +1794,17 @@ def _write_decisions(
             duplicated = (
                 pa.chunked_array(mine, pa.string()).combine_chunks() if mine else pa.array([], pa.string())
             )
+            named = pa.chunked_array(
+                [
+                    _row_keys(
+                        ctx.storage.read_parquet_where_in(
+                            path, "source_file", sources, ["utterance_id", "line"]
+                        )
+                    )
+                    for path in named_files
+                ],
+                pa.string(),
+            ).combine_chunks()
             held_twins = (
                 _row_keys(_of_sources(twins, sources)) if twins is not None else pa.array([], pa.string())
             )
@@ -1789,7 +1812,7 @@ def _write_decisions(
                 f"decisions/{ctx.run_key}/{_file_key(item['path'], key)}.parquet"
             ) as out:
                 for decisions in _pieces(ctx, item["decisions"]):
-                    decided = _decided_finally(decisions, duplicated, rechecked, held_twins)
+                    decided = _decided_finally(decisions, duplicated, rechecked, held_twins, named)
                     out.write(decided)
                     candidates = _twin_candidates(decided, repeated)
                     if not candidates.num_rows:
@@ -1946,11 +1969,19 @@ def _row_keys(rows: pa.Table) -> pa.Array:
 
 
 def _decided_finally(
-    decisions: pa.Table, duplicated: pa.Array, rechecked: pa.Table | None, held_twins: pa.Array
+    decisions: pa.Table,
+    duplicated: pa.Array,
+    rechecked: pa.Table | None,
+    held_twins: pa.Array,
+    named: pa.Array | None = None,
 ) -> pa.Table:
     """Decisions with the batch's duplicates and the re-check's reasons, the rows of records a deletion
-    request covers left out. ``held_twins`` (row keys): duplicates of what does not go live, held (``_twins_of``)."""
+    request covers left out. ``held_twins`` (row keys): duplicates of what does not go live, held (``_twins_of``);
+    ``named`` (row keys): rows writing the id of another customer of the night (``gate_partition``)."""
     reasons = decisions.column("reason")
+    if named is not None and len(named):
+        is_named = pc.and_(pc.is_in(_row_keys(decisions), value_set=named), pc.equal(reasons, S.PUBLISHED))
+        reasons = pc.if_else(is_named, TURN_NAMES_CUSTOMER, reasons)
     if len(held_twins):
         is_twin = pc.and_(
             pc.is_in(_row_keys(decisions), value_set=held_twins),

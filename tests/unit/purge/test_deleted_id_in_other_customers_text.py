@@ -34,17 +34,18 @@ def _published_text(lake) -> str:
 
 
 def _bob_names_the_canary(lake) -> None:
-    """The canary's own first words and bob's, two of them naming the canary's id, published the same night
-    from two landing files: ``quality:turn_names_customer`` knows the customers with published rows and those
-    of the file it decides, not the canary yet (README "Known gaps"), so bob's rows go live."""
-    lake.storage.write_bytes(
-        f"{NIGHT_1}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
-    )
+    """Bob's words, two of them naming the canary's id, published a night before the canary's own first words:
+    ``quality:turn_names_customer`` knows the customers the lake has heard of, not the canary yet (README "Known
+    gaps": a customer the lake first hears of on a later night than the turn), so bob's rows go live."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/b.jsonl",
         line("u-bob-1", "bob", f"share my playlist with {CID} please")
         + line("u-bob-2", "bob", "who shared this with me", response=f"It was shared by {CID.upper()}.")
         + line("u-bob-3", "bob", "what is the weather"),
+    )
+    lake.publish()
+    lake.storage.write_bytes(
+        f"{NIGHT_2}/a.jsonl", line("u-can-1", CID, "remind me about zebrafish marmalade")
     )
     lake.publish()
     assert {"u-can-1", "u-bob-1", "u-bob-2", "u-bob-3"} <= lake.live_ids()
