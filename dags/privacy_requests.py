@@ -29,8 +29,10 @@ Hourly (and on demand):
    everything that could be purged was purged.
 7. **write_report** — `reports/<run>/privacy_requests.json`; the run's in-flight mark goes (a failed
    run's: the DAG's failure callback).
+8. **any_step_failed** — fails the run when any step above failed (skipped otherwise).
 
-The purge steps run even when an earlier one failed: never publish more, always delete.
+The purge steps run even when an earlier one failed: never publish more, always delete. The run is
+still failed (red) when any of them failed.
 
 **Params**: `dry_run` — find and report what would be purged, change nothing.
 
@@ -142,6 +144,18 @@ def privacy_requests():
 
         return privacy.write_report(run_context(ctx), ingested, purged, copied, issued)
 
+    # (the failed step alerted already: this one does not)
+    @task(trigger_rule=TriggerRule.ONE_FAILED, retries=0, on_failure_callback=[])
+    def any_step_failed() -> None:
+        """Fails the run when a step failed. The steps after a failed one still run (``ALL_DONE``: what can be
+        purged is purged, the receipts and the report say what was not), and Airflow judges a run by its last
+        tasks only: without this one a failed intake, purge or receipt left the run green."""
+        from utterance_governance.purge.receipts import PurgeIncomplete
+
+        raise PurgeIncomplete(
+            "a step of this run failed (see the failed task's log): the purge is not complete"
+        )
+
     ctx = prepare()
     ingested = ingest(ctx)
     purged = purge_published(ctx)
@@ -149,9 +163,11 @@ def privacy_requests():
     copied = purge_copies(ctx)
     purged >> copied
     issued = issue_receipts(ctx, purged, copied)
-    announce(purged)
+    announced = announce(purged)
     report = write_report(ctx, ingested, purged, copied, issued)
-    check_deadlines(ctx, issued) << report
+    deadlines = check_deadlines(ctx, issued)
+    deadlines << report
+    [ctx, ingested, purged, copied, issued, announced, report, deadlines] >> any_step_failed()
 
 
 privacy_requests()

@@ -111,10 +111,16 @@ def new_run_context(dag_id: str, backfill_covers_interval: bool = False) -> dict
     return RunContext.create(context["run_id"], dag_id, params, load_settings()).to_dict()
 
 
-def run_context(ctx: dict):
-    """A task's ``RunContext`` (from the dict ``prepare`` returned), after Airflow overrides."""
+def run_context(ctx: dict | None):
+    """A task's ``RunContext`` (from the dict ``prepare`` returned), after Airflow overrides. None (``prepare``
+    failed, and a step that runs whatever happened before it got no context): the step is skipped, not failed
+    with an error of its own; ``prepare``'s failure says why."""
     from utterance_governance.jobs.context import RunContext
 
+    if ctx is None:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        raise AirflowSkipException("prepare failed: this run has no context to work with (see prepare's log)")
     apply_airflow_overrides()
     return RunContext.from_dict(ctx)
 

@@ -31,7 +31,12 @@ def test_params(dag):
 
 
 def test_wiring(dag):
-    down = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
+    # every step ends in the task that fails the run when one of them failed (the others run on: ALL_DONE)
+    down = {t.task_id: sorted(set(t.downstream_task_ids) - {"any_step_failed"}) for t in dag.tasks}
+    assert {t.task_id for t in dag.tasks if "any_step_failed" in t.downstream_task_ids} == set(down) - {
+        "any_step_failed"
+    }
+    assert dag.get_task("any_step_failed").trigger_rule == TriggerRule.ONE_FAILED
     assert down["prepare"] == sorted(
         ["ingest", "purge_published", "purge_copies", "issue_receipts", "check_deadlines", "write_report"]
     )
@@ -41,7 +46,7 @@ def test_wiring(dag):
     assert sorted(down["issue_receipts"]) == ["check_deadlines", "write_report"]
     # the report is written before a deadline fails the run
     assert down["write_report"] == ["check_deadlines"]
-    assert down["check_deadlines"] == [] and down["announce"] == []
+    assert down["check_deadlines"] == [] and down["announce"] == [] and down["any_step_failed"] == []
     # never publish more, always delete: purging and reporting go on after a failed step
     for task_id in ("purge_published", "purge_copies", "issue_receipts", "check_deadlines", "write_report"):
         assert dag.get_task(task_id).trigger_rule == TriggerRule.ALL_DONE, task_id

@@ -17,7 +17,7 @@ from utterance_governance.cli import main as ug
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs.run_keys import run_key
-from utterance_governance.purge.receipts import DeletionOverdue
+from utterance_governance.purge.receipts import DeletionOverdue, PurgeIncomplete
 
 pytestmark = pytest.mark.integration
 CUSTOMER = "cust-RAW-5150"
@@ -83,7 +83,7 @@ def test_an_overdue_deletion_fails_at_once_a_storage_error_is_retried_and_the_ru
     run = run_dag("privacy_requests")
     assert run.state == "failed"
     assert {t: type(e) for t, e in task_errors.items()} == {
-        "purge_published": OSError, "check_deadlines": DeletionOverdue}  # fmt: skip
+        "purge_published": OSError, "check_deadlines": DeletionOverdue, "any_step_failed": PurgeIncomplete}  # fmt: skip
     attempts = tries(run)
     assert len(calls) == 3 and attempts["purge_published"] == 3  # transient: retried twice
     assert attempts["check_deadlines"] == 1  # deterministic: not retried, whatever `retries` says

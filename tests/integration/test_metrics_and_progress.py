@@ -23,7 +23,7 @@ from tests.integration.conftest import failed_with
 from utterance_governance.io.readers import SUFFIXES, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs.publish import GateFailed
-from utterance_governance.purge.receipts import DeletionOverdue
+from utterance_governance.purge.receipts import DeletionOverdue, PurgeIncomplete
 from utterance_governance.synth.generator import generate_landing
 
 pytestmark = pytest.mark.integration
@@ -197,7 +197,7 @@ def test_requests_pending_and_overdue_arrive_as_gauges(run_dag, lake_env, statsd
     run = run_dag("privacy_requests")
     assert run.state == "failed"
     assert {t: type(e) for t, e in task_errors.items()} == {
-        "purge_published": OSError, "check_deadlines": DeletionOverdue}  # fmt: skip
+        "purge_published": OSError, "check_deadlines": DeletionOverdue, "any_step_failed": PurgeIncomplete}  # fmt: skip
     statsd.close()
     gauges = statsd.gauges()
     assert gauges[metric("privacy", "requests", "pending")] == 2

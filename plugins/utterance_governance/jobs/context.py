@@ -3,6 +3,7 @@ and the governance store. Small and JSON-serialisable, so DAG tasks pass it thro
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +21,34 @@ class InvalidParams(ValueError):
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# The params each DAG takes (its ``Param``s): any other is refused, never carried along. A typo of one
+# (``dryrun``) would otherwise run for real what was meant as a dry run, and a param holding a customer id
+# would be logged and passed to every task.
+PARAMS_OF = {
+    "utterances_publish": frozenset({"dt_from", "dt_to", "dry_run", "reprocess"}),
+    "privacy_requests": frozenset({"dry_run"}),
+    "governance_audit": frozenset({"access_request"}),
+}
+# DAGs whose runs write no copy a speaker key is in: they record no key (``RunContext.check_key``)
+_WRITES_NO_KEYED_COPY = frozenset({"governance_audit"})
+# a param's name shown in a refusal: letters, "_" and "-" only (a name with digits may be an id)
+_SHOWN_NAME = re.compile(r"^[A-Za-z_-]{1,40}$")
+
+
+def _refuse_unknown(dag_id: str, params: dict) -> None:
+    taken = PARAMS_OF.get(dag_id)
+    unknown = sorted(str(name) for name in params if taken is not None and name not in taken)
+    if not unknown:
+        return
+    shown = [
+        repr(n) if _SHOWN_NAME.match(n) else "(a name not shown: it holds digits or marks)" for n in unknown
+    ]
+    close = sorted({m for n in unknown for m in difflib.get_close_matches(n, taken, n=1, cutoff=0.6)})
+    raise InvalidParams(
+        f"{dag_id} does not take the param(s) {', '.join(shown)}: it takes "
+        f"{', '.join(sorted(taken)) or 'none'}" + (f" (did you mean {', '.join(close)}?)" if close else "")
+    )
 
 
 def _parse_dt(name: str, value: str | None) -> str | None:
@@ -61,6 +90,7 @@ class RunContext:
         """Validate a run's params against the settings; raise ``InvalidParams`` with a clear message."""
         settings = settings or load_settings()
         params = dict(params or {})
+        _refuse_unknown(dag_id, params)
         dt_from = _parse_dt("dt_from", params.pop("dt_from", None))
         dt_to = _parse_dt("dt_to", params.pop("dt_to", None))
         if dt_from and dt_to and dt_from > dt_to:
@@ -104,7 +134,10 @@ class RunContext:
             made = live_fingerprint(read_manifest(self.storage, self.dataset, live))
         else:  # (the settings' store: the run's own is resolved in each worker)
             with GovernanceStore.from_settings(settings) as store:
-                made = store.claim_key_fingerprint(mine)
+                # a dry run, or a run that writes no keyed copy, compares with the recorded key but records none:
+                # the first real run's key makes the copies
+                writes = not self.dry_run and self.dag_id not in _WRITES_NO_KEYED_COPY
+                made = store.claim_key_fingerprint(mine) if writes else store.key_fingerprint()
             where += (
                 " (nothing is live: the live dataset's key is the one its first run recorded in the store)"
             )

@@ -58,6 +58,11 @@ RECEIPTS_DIR = "reports/receipts"
 RECEIPT_WRITERS = 8  # receipt files written at once
 
 
+class PurgeIncomplete(RuntimeError):
+    """A step of a privacy run failed: what it had to purge or record is not all done (its receipts stay open);
+    the run fails with it, whatever the steps after it did."""
+
+
 class DeletionOverdue(RuntimeError):
     """A deletion request is past its deadline without a completed receipt."""
 

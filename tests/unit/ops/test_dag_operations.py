@@ -34,7 +34,9 @@ def test_every_task_has_the_retry_policy_and_the_failure_notifier(bag, dag_id):
     for task in dag.tasks:
         assert isinstance(task.retry_policy, HealingRetryPolicy), task.task_id
         callbacks = task.on_failure_callback if isinstance(task.on_failure_callback, list) else [task.on_failure_callback]  # fmt: skip
-        assert any(isinstance(c, GovernanceFailureNotifier) for c in callbacks), task.task_id
+        # (the privacy run's last task fails it when a step failed: that step alerted already, once)
+        notified = any(isinstance(c, GovernanceFailureNotifier) for c in callbacks)
+        assert notified != (task.task_id == "any_step_failed"), task.task_id
     callbacks = (
         dag.on_failure_callback if isinstance(dag.on_failure_callback, list) else [dag.on_failure_callback]
     )
