@@ -153,7 +153,7 @@ def privacy_requests():
         from utterance_governance.purge.receipts import PurgeIncomplete
 
         raise PurgeIncomplete(
-            "a step of this run failed (see the failed task's log): the purge is not complete"
+            "a step of this run failed (see the failed task's log): what it had to do is not all done"
         )
 
     ctx = prepare()

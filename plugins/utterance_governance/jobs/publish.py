@@ -1117,10 +1117,17 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
     partition, partitions = part["partition"], part["partitions"]
     progress = telemetry.Progress("gate_partition", total=1, logger=log)
     rows = read_partition(ctx.storage, _stage_dir(ctx, "ids"), partition, PUBLISHABLE)
-    # before the id dedup: another copy of a withheld row's id is judged without it, as within one file
-    rows, named = _without_rows_naming_the_nights_customers(ctx, partition, rows)
-    _, rank = capture_order(rows)
     live_ids = _live_keys(ctx, "utterance_id", rows.column("utterance_id"))
+    live = (
+        np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
+        if live_ids is not None
+        else np.zeros(rows.num_rows, dtype=bool)
+    )
+    # before the id dedup: another copy of a withheld row's id is judged without it, as within one file. An id
+    # live already (a re-sent file, a reprocess) is a duplicate, whatever its turns say: this run withholds
+    # nothing of it (its live row is judged as every live row is)
+    rows, named = _without_rows_naming_the_nights_customers(ctx, partition, rows, live)
+    _, rank = capture_order(rows)
     dup = ~_first_per_key(rows.column("utterance_id"), rank)
     if live_ids is not None:
         dup |= np.asarray(pc.fill_null(pc.is_in(rows.column("utterance_id"), value_set=live_ids), False))
@@ -1150,7 +1157,7 @@ def gate_partition(ctx: RunContext, part: dict) -> dict:
 
 
 def _without_rows_naming_the_nights_customers(
-    ctx: RunContext, partition: int, rows: pa.Table
+    ctx: RunContext, partition: int, rows: pa.Table, live: np.ndarray
 ) -> tuple[pa.Table, int]:
     """An id partition's rows less those whose turns write the id of another customer of this night
     (``quality:turn_names_customer``), and how many those were. Each file was decided knowing the store's
@@ -1172,14 +1179,16 @@ def _without_rows_naming_the_nights_customers(
     )
     named = np.zeros(rows.num_rows, dtype=bool)
     named[hit] = True
+    named &= ~live  # (``live``: the rows whose id is live already, duplicates)
     # (written when none is found too: a retry's file replaces an earlier attempt's)
     ctx.storage.write_parquet(
         f"{_named_dir(ctx)}/p={partition:05d}.parquet", rows.select(DUPLICATE_COLUMNS).filter(pa.array(named))
     )
-    if len(hit):
+    found = int(named.sum())
+    if found:
         log.warning("id partition %d: %d rows write the id of a customer of another landing file of this night: "
-                    "not published (%s)", partition, len(hit), TURN_NAMES_CUSTOMER)  # fmt: skip
-    return rows.filter(pa.array(~named)), len(hit)
+                    "not published (%s)", partition, found, TURN_NAMES_CUSTOMER)  # fmt: skip
+    return rows.filter(pa.array(~named)), found
 
 
 def _named_dir(ctx: RunContext) -> str:
