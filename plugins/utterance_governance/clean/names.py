@@ -423,7 +423,10 @@ NAME_CANDIDATES_APART += (
 _BEFORE_MAILBOX = r"\pL[ ]\[EMAIL\]"
 # (and the word before it: "hans müller [EMAIL]", a given name and a surname before a mailbox said with a
 # number word, "hans müller siebenundachtzig at gmx punkt de"; review of 2026-12-07)
-_WORD_BEFORE_MAILBOX = re.compile(r"(?:([^\W\d_][\w'’\-]*) )?([^\W\d_][\w'’\-]*) \[EMAIL\]")
+# (a surname's particle between them too, "jan de vries [EMAIL]": second review of 2026-12-07)
+_WORD_BEFORE_MAILBOX = re.compile(
+    r"(?:([^\W\d_][\w'’\-]*) (?:(?i:de|van|der|den|von|di|da|dos|del|le|la) ){0,2})?([^\W\d_][\w'’\-]*) \[EMAIL\]"
+)
 # (and "İ", a word of two letters to the rules once lower-cased: "i̇")
 _CAPITALISED = r"\P{L}\p{Lu}\p{Ll}|\P{L}\x{130}"  # not the first word
 _FIRST_CAPITALISED = r"^(?P<word>\p{Lu}\p{Ll}+)"
@@ -576,6 +579,12 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
     hit[:-1] |= adjacent & unknown[1:] & (unknown[:-1] | any_given[:-1])
     found[rows[np.unique(parent[hit])]] = True
     return found
+
+
+# the particles of a surname said between a given name and it before a mailbox ("jan de vries [EMAIL]")
+_MAILBOX_PARTICLES = frozenset(
+    ("de", "van", "van der", "van den", "van de", "von", "di", "da", "dos", "del", "le", "la")
+)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -775,24 +784,41 @@ class _Names:
             and not self.blocked(low)
         )
 
-    def full_name_before_mailbox(self, i: int) -> bool:
-        """Word ``i`` is a given name of the gazetteer and the next a surname of it (also without its
-        accents: "müller"), one space between, right before a mailbox redaction took ("hans müller
-        [EMAIL]": the mailbox was "siebenundachtzig at gmx punkt de", the name said as its start)."""
-        toks, nxt = self.toks, i + 1
-        if nxt >= len(toks.words) or toks.possessive[i] or toks.possessive[nxt] or toks.gap(nxt) != " ":
-            return False
-        low, last = toks.lower[i], toks.lower[nxt]
-        return (
-            toks.text.startswith(" [EMAIL]", toks.spans[nxt][1])
-            and low in self.given
-            and (last in self.surnames or _without_accents(last) in self.surnames)
-            and low not in _MESSAGE_WORDS
-            and not self.blocked(low)
-            and not self.blocked(last)
-            and last not in _PLACES
-            and last not in _CALENDAR
-        )
+    def full_name_before_mailbox(self, i: int) -> int:
+        """Word ``i`` is a given name of the gazetteer and a surname of it follows (also without its
+        accents: "müller"; after a particle, "jan de vries", "ludwig van der berg": second review of
+        2026-12-07), one space between each, right before a mailbox redaction took ("hans müller [EMAIL]":
+        the mailbox was "siebenundachtzig at gmx punkt de", the name said as its start): the number of the
+        name's words, 0 when it is none."""
+        toks = self.toks
+        low = toks.lower[i]
+        if toks.possessive[i] or low not in self.given or low in _MESSAGE_WORDS or self.blocked(low):
+            return 0
+        for particles in (0, 1, 2):
+            last_i = i + 1 + particles
+            if last_i >= len(toks.words):
+                return 0
+            words = range(i + 1, last_i + 1)
+            if any(toks.possessive[k] or toks.gap(k) != " " for k in words):
+                return 0
+            said = " ".join(toks.lower[k] for k in range(i + 1, last_i))
+            if particles and said not in _MAILBOX_PARTICLES:
+                continue
+            last = toks.lower[last_i]
+            if (
+                toks.text.startswith(" [EMAIL]", toks.spans[last_i][1])
+                and (
+                    last in self.surnames
+                    or _without_accents(last) in self.surnames
+                    # (after a particle any word of letters: "vries" is no surname of the gazetteer alone)
+                    or (particles and len(last) >= 3 and last.isalpha())
+                )
+                and not self.blocked(last)
+                and last not in _PLACES
+                and last not in _CALENDAR
+            ):
+                return 2 + particles
+        return 0
 
     def given_name(self, low: str) -> bool:
         """A given name of the gazetteer that is no common word ("sarah", "anne-marie", "jean-luc"; not
@@ -961,8 +987,8 @@ class _Names:
         title = _title(word)
         if self.mailbox and self.before_mailbox(i):
             return i + 1
-        if self.mailbox and self.full_name_before_mailbox(i):
-            return i + 2
+        if self.mailbox and (words := self.full_name_before_mailbox(i)):
+            return i + words
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
             return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))

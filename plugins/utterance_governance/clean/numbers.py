@@ -42,8 +42,10 @@ _IBAN_START = (
 )
 _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
-    # codice fiscale, also in its groups ("RSS MRA 85T10 A562S", "RSS MRA 85 T 10 A 562 S": review of 2026-12-07)
-    r"|\b[A-Za-z]{3}[ ]?[A-Za-z]{3}[ ]?[0-9]{2}[ ]?[A-Za-z][ ]?[0-9]{2}[ ]?[A-Za-z][ ]?[0-9]{3}[ ]?[A-Za-z]\b"
+    # codice fiscale, also in its groups ("RSS MRA 85T10 A562S", "RSS MRA 85 T 10 A 562 S": review of 2026-12-07;
+    # joined by hyphens or commas too, "RSS-MRA-85-T-10-A-562-S", "rss, mra, 85, t, …": second review, 2026-12-07)
+    r"|\b[A-Za-z]{3}(?:[ \-]|,[ ]?)?[A-Za-z]{3}(?:[ \-]|,[ ]?)?[0-9]{2}(?:[ \-]|,[ ]?)?[A-Za-z](?:[ \-]|,[ ]?)?"
+    r"[0-9]{2}(?:[ \-]|,[ ]?)?[A-Za-z](?:[ \-]|,[ ]?)?[0-9]{3}(?:[ \-]|,[ ]?)?[A-Za-z]\b"
     # CURP, also in groups ("BOXW 310820 HNERXN 09", "boxw-310820-hnerxn-09"); RFC ("GODE 561231 GR8")
     r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z]{6}[ \-]?[A-Za-z0-9][0-9]\b"
     r"|\b[A-Za-z]{4}[ \-]?[0-9]{6}[ \-]?[A-Za-z0-9]{3}\b"
@@ -119,7 +121,7 @@ def is_alnum_id(candidate: str, region: str | None = None, rfc_said: bool = Fals
     """An identity number with letters. An RFC whose check digit fails (about 1.5 % are issued so):
     where the row says "RFC" (``rfc_said``), or in a Mexican row written in one piece or with
     hyphens ("VACE-460910-SX6"; "pide 250312 uno" is three words)."""
-    compact = re.sub(r"[ \-]", "", candidate).upper()
+    compact = re.sub(r"[ ,\-]", "", candidate).upper()
     if len(compact) == 13 and compact[4:10].isdigit():
         from stdnum.mx import rfc
 
@@ -203,6 +205,13 @@ def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
 
 def redact_ids(text: str, region: str | None = None) -> str:
     """IBANs and national identity numbers in ``text`` replaced by ``[IBAN]`` / ``[NATIONAL_ID]``."""
+    if _NINO_SAID_RE.search(
+        text
+    ):  # a named NINO with its digits partly said as words ("ab 12 three four 56 c",
+        # "ab double one two three four five c"; second review of 2026-12-07)
+        from utterance_governance.clean.spoken import redact_spoken_ids
+
+        text = redact_spoken_ids(text, nino_only=True)
     spans = [(s, e, "[IBAN]") for s, e in _iban_spans(text)]
     found = list(_ALNUM_ID_RE.finditer(text))
     if found:

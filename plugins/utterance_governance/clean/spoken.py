@@ -505,27 +505,40 @@ _ID_JOIN = re.compile(r"[ ,\-]*")
 # each token's kind: "d" written digits, "w" a word for a digit, "b" one that is also three letters or fewer
 # ("uno", "sei"), "s" a single letter, "l" two or three, "x" anything else; an id is looked for where the kinds
 # allow one (a codice fiscale's digits end with a single letter after each group: "… otto cinque t uno zero a …")
-_ID_KINDS = {"CF": re.compile(r"[dwb]s[dwb]+s[dwb]+s"), "NINO": re.compile(r"[lbs][dwb]{2,}[lbs]")}
+# ("r": "double"/"triple"/"treble" before a digit, as a NINO's digits are said in Britain: second review of
+# 2026-12-07)
+_ID_KINDS = {"CF": re.compile(r"[dwb]s[dwb]+s[dwb]+s"), "NINO": re.compile(r"[lbs][dwbr]{2,}[lbs]")}
 _THREE_WORDS = re.compile(r"[wb]{3}")
+_REPEATS = {"double": 2, "triple": 3, "treble": 3}
 
 
 def _id_kind(token: str) -> str:
     if token.isdigit():
         return "d"
+    if token.lower() in _REPEATS:
+        return "r"
     letters = len(token) <= 3 and token.isascii()
     if token.lower() in DIGIT_WORD_VALUES:
         return "b" if letters else "w"
     return ("s" if len(token) == 1 else "l") if letters else "x"
 
 
-def redact_spoken_ids(text: str) -> str:
-    """A codice fiscale or a named NINO spelled with its digits said as words, as ``[NATIONAL_ID]``."""
+def redact_spoken_ids(text: str, nino_only: bool = False) -> str:
+    """A codice fiscale or a named NINO spelled with its digits said as words, as ``[NATIONAL_ID]``.
+
+    A NINO where the row names one needs no three words for a digit in a row (second review of 2026-12-07:
+    "ab 12 three four 56 c", "ab one two 34 five six c", "ab double one two three four five c"); the ids
+    stage reads those of its rows that name one (``nino_only``: "ab 12 three four 56 c" is no candidate of
+    the digit-word stage)."""
     tokens = list(_ID_TOKEN.finditer(text))
     kinds = "".join(_id_kind(token.group()) for token in tokens)
-    if not _THREE_WORDS.search(kinds):
+    named = _ID_KINDS["NINO"].search(kinds) is not None and _NINO_SAID_RE.search(text) is not None
+    if not named and (nino_only or not _THREE_WORDS.search(kinds)):
         return text
-    shapes = [_CF_SHAPE] if _ID_KINDS["CF"].search(kinds) else []
-    if _ID_KINDS["NINO"].search(kinds) and _NINO_SAID_RE.search(text):
+    shapes = (
+        [_CF_SHAPE] if not nino_only and _ID_KINDS["CF"].search(kinds) and _THREE_WORDS.search(kinds) else []
+    )
+    if named:
         shapes.append(_NINO_LETTERS)
     if not shapes:
         return text
@@ -551,12 +564,24 @@ def _spelled_id(text: str, tokens: list[re.Match[str]], first: int, shape: str) 
     """The index after the last token of an id of ``shape`` ("L" a letter, "D" a digit) spelled from
     ``tokens[first]`` on, when it is a valid one; 0 otherwise."""
     compact, words, most = "", 0, 0  # (words for a digit in a row: the stage's prefilter reads three)
-    for j in range(first, len(tokens)):
+    j = first
+    while j < len(tokens):
         if j > first and not _ID_JOIN.fullmatch(text, tokens[j - 1].end(), tokens[j].start()):
             return 0
         token = tokens[j].group()
         want = shape[len(compact)]
-        if want == "D" and (token.isdigit() or token.lower() in DIGIT_WORD_VALUES):
+        times = _REPEATS.get(token.lower(), 0) if shape == _NINO_LETTERS and j + 1 < len(tokens) else 0
+        if times:  # "double one": "11" (a NINO's digits; a codice fiscale's are not said so)
+            said = tokens[j + 1].group()
+            value = said if len(said) == 1 and said.isdigit() else DIGIT_WORD_VALUES.get(said.lower())
+            if (
+                want != "D"
+                or value is None
+                or not _ID_JOIN.fullmatch(text, tokens[j].end(), tokens[j + 1].start())
+            ):
+                return 0
+            piece, words, j = value * times, 0, j + 1
+        elif want == "D" and (token.isdigit() or token.lower() in DIGIT_WORD_VALUES):
             piece = token if token.isdigit() else DIGIT_WORD_VALUES[token.lower()]
             words = 0 if token.isdigit() else words + 1
             most = max(most, words)
@@ -571,7 +596,9 @@ def _spelled_id(text: str, tokens: list[re.Match[str]], first: int, shape: str) 
         ):
             return 0
         if len(compact) == len(shape):
-            return j + 1 if most >= MIN_WORDS_BESIDE_DIGITS and _valid_id(compact, shape) else 0
+            enough = shape == _NINO_LETTERS or most >= MIN_WORDS_BESIDE_DIGITS  # (a NINO: only where named)
+            return j + 1 if enough and _valid_id(compact, shape) else 0
+        j += 1
     return 0
 
 

@@ -1366,6 +1366,13 @@ _GROUPS_AND_PAIRS = {
 }
 _GROUP_OR_PAIR_RE = {language: re.compile(rf"(?i){one}") for language, one in _GROUP_OR_PAIR.items()}
 _YEAR_GROUP = re.compile(r"(?:19|20)\d\d")
+# a score, a group of one digit joined by a hyphen to another group ("6-4 6-3 trente-quinze": sets, then points;
+# review of 2026-12-07, second): no phone number; and a group of one digit counts for no written group (redaction
+# reads a run with a pair only when its digits make a phone number of the locale, which "64633015" is not)
+_SCORE = re.compile(r"(?<!\d)\d[ ]*-[ ]*\d|\d[ ]*-[ ]*\d(?!\d)")
+# ... and two groups joined by a space beside a word, as redaction's prefilter needs them (``SPOKEN_CANDIDATES``: "06-12-
+# trente-quatre-56-78" is read by neither)
+_GROUPS_SPACED = re.compile(r"\d[ ]+\d+[ -]+[^\W\d_]{3}|[^\W\d_]{3}[ -]+\d+[ ]+\d")
 
 
 def _groups_with_a_pair(text: str, language: str | None) -> bool:
@@ -1374,10 +1381,12 @@ def _groups_with_a_pair(text: str, language: str | None) -> bool:
         return False
     for run in runs.finditer(text.lower()):
         pieces = list(_GROUP_OR_PAIR_RE[language or ""].finditer(run.group()))
-        groups = [p.group("group") for p in pieces if p.group("group")]
+        groups = [p.group("group") for p in pieces if p.group("group") and len(p.group("group")) > 1]
         pairs = sum(1 for p in pieces if p.group("pair"))
         if (
             pairs
+            and not _SCORE.search(run.group())
+            and _GROUPS_SPACED.search(run.group())
             and len(groups) >= 2
             and not _YEAR_GROUP.fullmatch(pieces[0].group())
             and sum(map(len, groups)) + 2 * pairs >= 7
@@ -1880,14 +1889,26 @@ _SPELLED_NINO = re.compile(r"[A-Z]{2}\d{6}[A-D]")
 _SPELLED_CF = re.compile(r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]")
 
 
+_SPOKEN_REPEATS = {"double": 2, "triple": 3, "treble": 3}
+
+
 def _spoken_ids(text: str) -> list[tuple[str, str]]:
     nino, cf = _NINO_NAMED.search(text) is not None, _CF_NAMED.search(text) is not None
     if not (nino or cf):
         return []
-    strings, current, last_end = [], "", -1
+    strings, current, last_end, times = [], "", -1, 1
     for piece in _SPELLED_PIECE.finditer(text):
         word = piece.group().lower()
+        if nino and word in _SPOKEN_REPEATS:  # "double one" (second review of 2026-12-07)
+            if current and not _SPELLED_GAP.fullmatch(text, last_end, piece.start()):
+                strings.append(current)
+                current = ""
+            times, last_end = _SPOKEN_REPEATS[word], piece.end()
+            continue
         read = word if word.isdigit() else _DIGIT_WORDS.get(word)
+        if times > 1:
+            read = read * times if read is not None and len(read) == 1 and read.isdigit() else None
+            times = 1
         if read is None and len(word) <= 3 and word.isascii():
             read = word.upper()
         if read is None or (current and not _SPELLED_GAP.fullmatch(text, last_end, piece.start())):
