@@ -5,23 +5,10 @@ an identifier redaction keeps and the detector flags blocks it, and so does a be
 
 from __future__ import annotations
 
-import pyarrow as pa
 import pytest
+from tests.unit.clean.test_spoken_forms_review_2026_12_07 import _gate_flags, _redacted
 
-from utterance_governance.clean.redact import redact_array, redact_text
-from utterance_governance.detect import flag_rows
 from utterance_governance.detect.detector import find_in_text
-
-
-def _redacted(text: str, locale: str) -> str:
-    out = redact_text(text, locale)
-    col = redact_array(pa.array([text]), pa.array([locale], pa.string())).to_pylist()
-    assert col == [out], "redact_array disagrees with redact_text"
-    return out
-
-
-def _gate_flags(text: str, locale: str) -> bool:
-    return bool(flag_rows([text], [locale], sample_rate=0)[0])
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,7 @@ from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER
 T1, T2 = "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"
 
 
-@pytest.fixture
-def lake(tmp_path, store_url) -> Lake:
+def bob_published(tmp_path, store_url) -> Lake:
     """Bob published on the first night; Carol and Erin never before."""
     lake = Lake(str(tmp_path / "lake"), store_url)
     lake.storage.write_bytes(
@@ -26,6 +25,11 @@ def lake(tmp_path, store_url) -> Lake:
     )
     lake.publish()
     return lake
+
+
+@pytest.fixture
+def lake(tmp_path, store_url) -> Lake:
+    return bob_published(tmp_path, store_url)
 
 
 @pytest.mark.parametrize("naming_file_first", [True, False], ids=["naming-file-first", "naming-file-last"])

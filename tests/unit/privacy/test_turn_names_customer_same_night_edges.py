@@ -8,22 +8,15 @@ from __future__ import annotations
 
 import pytest
 from tests.pipeline import Lake
+from tests.unit.privacy.test_turn_names_customer_same_night import T2, bob_published
 from tests.unit.purge.test_every_copy_edges import line
 
 from utterance_governance.privacy.named import TURN_NAMES_CUSTOMER
 
-T1, T2 = "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"
-
 
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:
-    lake = Lake(str(tmp_path / "lake"), store_url)
-    lake.storage.write_bytes(
-        "landing/utterances/dt=2026-11-20/a.jsonl",
-        line("u-bob-1", "cus-bob-4417x", "what is the weather", captured_at=T1),
-    )
-    lake.publish()
-    return lake
+    return bob_published(tmp_path, store_url)
 
 
 def test_twin_of_a_row_withheld_for_naming_a_customer_of_the_night_is_not_published_later(lake):
