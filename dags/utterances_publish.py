@@ -25,7 +25,7 @@ Nightly at 02:00 UTC (and on demand for backfills and re-runs):
    holds that many nightly batches (or merged batches of one level), they are merged into one, each
    customer's rows in one shard again, so a purge rewrites few shards however old the dataset; the
    merged files stay for `compaction_grace_hours` for training jobs reading an older version
-   (README, "Compaction by speaker"). Removes merged files whose grace period is over either way.
+   (docs/publishing.md, "Compaction by speaker"). Removes merged files whose grace period is over either way.
 9. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,

@@ -62,7 +62,7 @@ class Policy:
     # a customer sits in at most (fanout - 1) shards per level. Off (0) by default: moving a row costs
     # about 2.4x publishing it (its ledger rows are written again), once per level it climbs, and a
     # merge holds the dataset lock while it moves fanout**level nights of rows; 8 suits a dataset
-    # whose hourly purges of a few customers matter more than the nightly cost (README, "Compaction")
+    # whose hourly purges of a few customers matter more than the nightly cost (docs/publishing.md, "Compaction by speaker")
     compaction_fanout: int = 0
     # the merged shards' old files stay this long, for training jobs still reading an older version
     # (a purge that removes rows removes them at once: they may hold those rows)

@@ -1,6 +1,6 @@
 """`make bench`'s compaction bench (bench/bench_compact.py) compares what it claims to: the same nights
 published into two lakes, one compacted, the median customer purged from a copy of each, and its last
-line in the format the README quotes; nothing left in the temporary folder."""
+line in the format docs/publishing.md quotes; nothing left in the temporary folder."""
 
 from __future__ import annotations
 

@@ -1590,7 +1590,7 @@ def _forget_judgement_by_other_rules(ctx: RunContext) -> None:
     either: the rows live before were judged by the older ones. Forgetting is right in both orders
     and fails closed: a row decided by rules no longer in force stays live only until the next
     privacy run, which judges every row by the rules in force then — the window any change of the
-    rules has ("When the rules change", README). Re-checking the batch by the policy in force now
+    rules has ("When the rules change", docs/privacy.md). Re-checking the batch by the policy in force now
     instead would close that window, but would need the policy's path (the Airflow variable
     ``ug_policy_file``, read when the run starts) resolved again in this Airflow-free task, and the
     tasks of one run would no longer name one policy file; the comparison needs nothing but the store.

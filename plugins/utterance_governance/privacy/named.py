@@ -12,7 +12,7 @@ is ``quality:turn_names_speaker``'s.
 
 A customer seen for the first time in another landing file of the same night is known once every file is
 decided: each id partition's turns are read again against the night's customers (``jobs.publish.gate_partition``).
-Not recognised (README "Known gaps"): an id said with its digits as words or written with spaces inside it
+Not recognised (docs/notes.md, "Known gaps"): an id said with its digits as words or written with spaces inside it
 ("cus 411 dc8da5285"), and a customer the lake first hears of on a later night than the turn.
 
 **What it costs.** One RE2 pass a turn finds the rows with a word holding a letter and a digit; those rows'

@@ -1,6 +1,6 @@
 """The daily audit fails when the governance store and the lake disagree about the
 live version, and flags a Parquet file under the dataset folder that no version lists even when
-nothing is live (SPEC §7, README "What the guarantee covers": ``unlisted_shard_file``)."""
+nothing is live (SPEC §7, docs/privacy.md "What the guarantee covers": ``unlisted_shard_file``)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_audit_fails_when_the_lake_serves_a_version_the_store_does_not_record_li
 def test_audit_flags_a_stray_shard_when_nothing_is_live(tmp_path):
     """A publish that crashed after writing its shards and before ``current.json`` (or an operator's copy)
     leaves a Parquet file under ``published/<dataset>/`` while no version is live anywhere. A loader given
-    the dataset folder's glob loads it; README: "no Parquet file under the dataset's folder may be listed by
+    the dataset folder's glob loads it; docs/privacy.md: "no Parquet file under the dataset's folder may be listed by
     no version but a revoked one (``unlisted_shard_file``)".
 
     Expected: the audit fails with ``unlisted_shard_file``.

@@ -1,4 +1,4 @@
-"""A record that withdraws reaches every spelling of its id in any case (README "Known gaps in the privacy
+"""A record that withdraws reaches every spelling of its id in any case (docs/notes.md "Known gaps in the privacy
 core", the sixteenth review's first gap): one customer, two devices, one writing ``zed-cust-77`` and the
 other ``Zed-Cust-77``. A deletion, an opt-out or a hold naming one reaches the rows of every id whose
 case-folded NFKC form (``identity.key_of_canonical``) is its own: when a file is decided, in the live

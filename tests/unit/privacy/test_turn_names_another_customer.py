@@ -81,7 +81,7 @@ def test_a_turn_writing_its_own_speakers_id_is_the_speaker_rules(lake):
     [
         "my order number is AB12CD34EF",  # id-shaped, nobody's
         "share it with cus-bob-4417xy",  # another id than Bob's
-        "share it with cus bob 4417x",  # (spaced: not recognised, README "Known gaps")
+        "share it with cus bob 4417x",  # (spaced: not recognised, docs/notes.md "Known gaps")
         "the mp3 of track 2 at 5pm",  # short words
     ],
 )

@@ -4,7 +4,7 @@ while the live row of its id stays.
 
 Before: ``gate_partition`` took it out as ``quality:turn_names_customer`` ahead of the live-id dedup, so the report
 and its decision said withheld while the row stayed in the live dataset. (When the store already knows the customer,
-the file's own decision counts such a row by the rule: README "Known gaps".)"""
+the file's own decision counts such a row by the rule: docs/notes.md "Known gaps".)"""
 
 from __future__ import annotations
 

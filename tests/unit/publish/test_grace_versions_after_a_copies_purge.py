@@ -68,7 +68,7 @@ def test_a_superseded_version_in_its_grace_period_keeps_files_matching_its_manif
     clake,
 ):
     """Expected: while a version superseded by a compaction is in its grace period and not revoked (a training
-    job may be reading it: README "Compaction by speaker"), its shards match its manifest (sha256, bytes,
+    job may be reading it: docs/publishing.md "Compaction by speaker"), its shards match its manifest (sha256, bytes,
     rows), or, if a privacy run must change them, the version is revoked first.
     Before: a range deletion that covers none of the customer's live rows left the live version alone
     (purge_published removed nothing, so the grace period went on), but the copies purge

@@ -35,7 +35,7 @@ def _published_text(lake) -> str:
 
 def _bob_names_the_canary(lake) -> None:
     """Bob's words, two of them naming the canary's id, published a night before the canary's own first words:
-    ``quality:turn_names_customer`` knows the customers the lake has heard of, not the canary yet (README "Known
+    ``quality:turn_names_customer`` knows the customers the lake has heard of, not the canary yet (docs/notes.md "Known
     gaps": a customer the lake first hears of on a later night than the turn), so bob's rows go live."""
     lake.storage.write_bytes(
         f"{NIGHT_1}/b.jsonl",

@@ -23,7 +23,7 @@ def _report_text(lake: Lake, customer_id: str) -> str:
 def test_an_access_request_for_a_lost_id_placeholder_shows_no_one_elses_words(lake, placeholder):
     """Expected: an access request for a serialiser's word for "no id" (``null``, the nil UUID, Hive's null
     partition) is refused, or its report holds none of the rows whose id was lost upstream: the pipeline itself
-    says such rows are malformed because every customer whose id was lost shares that value (README, "Status and
+    says such rows are malformed because every customer whose id was lost shares that value (docs/notes.md, "Status and
     notes"), so they are nobody's identifiable data. Before, ``ug access request --customer-id null`` was accepted
     and the report showed the words of every device whose customer id was lost (two different customers here)."""
     from utterance_governance.jobs.context import InvalidParams

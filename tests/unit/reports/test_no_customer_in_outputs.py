@@ -32,7 +32,7 @@ def _access_json(lake, customer_id: str) -> str:
 # --- F1: an access report shows another customer's malformed line when it names the requester in a nested object
 def test_access_report_does_not_show_another_customers_line_naming_the_requester_in_a_nested_object(lake):
     """Bob's own line (top-level customer_id bob-0002) is malformed (asr_confidence a string) and carries a
-    context object naming his linked household account, alice-0001. README: an access report shows 'never
+    context object naming his linked household account, alice-0001. docs/privacy.md: an access report shows 'never
     another customer's words ... a malformed line to the customer its own line names under its customer key'."""
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
@@ -115,7 +115,7 @@ def test_a_privacy_file_removed_after_listing_logs_no_customer_id(lake, monkeypa
     """jobs/publish.py ingest_privacy: `log.exception("could not read %s", shown_path(...))` shows the path as
     `customer_id=[customer]` but the traceback it appends repeats the raw path (FileNotFoundError's text), and
     PrivacyIntakeFailed is raised `from` that error (Airflow prints the chained cause in the task log too).
-    README: logs show that path as `customer_id=[customer]`; 'the purge logs them without a traceback'."""
+    docs/privacy.md: logs show that path as `customer_id=[customer]`; 'the purge logs them without a traceback'."""
     import logging
     import traceback
 

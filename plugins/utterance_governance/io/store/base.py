@@ -208,7 +208,7 @@ class StoreBase:
         (rows a purge deleted, as they were written) are gone from disk; False when an open reader kept
         part of it (the next call finishes it). PostgreSQL: gather the ledger's statistics again, whose
         sampled values (``pg_stats``: most common values, histogram bounds) held rows a purge erased, to any
-        role that may read the ledger; True. (Dead rows, WAL and backups: README "What the guarantee covers".)"""
+        role that may read the ledger; True. (Dead rows, WAL and backups: docs/privacy.md "What the guarantee covers".)"""
         if self.backend != "sqlite":
             with self.engine.begin() as conn:
                 for table in _SAMPLED_TABLES:

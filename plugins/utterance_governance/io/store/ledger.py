@@ -69,7 +69,7 @@ _LEDGER_BATCH = 200_000  # rows per executemany / COPY batch: bounds memory for 
 # process already holds more than the budget leaves for it (``_bulk_cache_kib``).
 _SQLITE_SORT_CACHE_KIB = 128 * 1024
 _SQLITE_BULK_CACHE_KIB = 512 * 1024
-_TASK_MEMORY_KIB = 1536 * 1024  # what one task may hold (README: "Memory holds at any volume")
+_TASK_MEMORY_KIB = 1536 * 1024  # what one task may hold (docs/benchmarks.md: "Memory holds at any volume")
 # beside the page cache, the insert's own memory (SQLite's statements, the speaker pairs' Python objects)
 _BULK_HEADROOM_KIB = 128 * 1024
 _COPY_CHUNK_BYTES = 8 * 1024 * 1024  # psycopg 3 COPY writes
