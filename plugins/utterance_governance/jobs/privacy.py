@@ -47,8 +47,17 @@ def _now() -> datetime:
 
 def ingest(ctx: RunContext) -> dict:
     """Take in new consent events and deletion requests (idempotent; unreadable ones quarantined);
-    open a receipt, with its deadline, for every deletion request that has none."""
-    summary = dict(publish.ingest_privacy(ctx))
+    open a receipt, with its deadline, for every deletion request that has none.
+
+    A file that could not be read fails the step after the others were taken in: the requests they
+    held get their receipts all the same (one unreadable file never keeps another customer's deletion
+    from its receipt, nor its deadline from the run's check), then the step fails."""
+    try:
+        summary = dict(publish.ingest_privacy(ctx))
+    except publish.PrivacyIntakeFailed:
+        if not ctx.dry_run:
+            receipts.open_receipts(ctx.store, ctx.policy)
+        raise
     state = publish.privacy_state(ctx)
     summary.update(
         consent_events=state.consent.num_rows,

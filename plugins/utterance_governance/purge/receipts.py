@@ -55,6 +55,8 @@ PLACES = (
     "store_paths",  # purge.store_paths: the landing paths the store keeps
 )  # fmt: skip
 RECEIPTS_DIR = "reports/receipts"
+# a request no run has receipted yet (taken in by the nightly publish): its clock runs all the same
+NO_RECEIPT = "no_receipt"
 RECEIPT_WRITERS = 8  # receipt files written at once
 
 
@@ -224,32 +226,33 @@ def receipt_document(
 
 
 def deadline_report(store: GovernanceStore, now: datetime, policy: Policy) -> dict:
-    """The deadline check of a run: receipted requests at risk (deadline within
+    """The deadline check of a run: deletion requests at risk (deadline within
     ``deletion_at_risk_days``) or overdue, unreadable deletion records, receipts completed late.
 
-    A view of the deadline table (``reports.deadlines``). Requests without a receipt yet (a dry
-    run opens none) are left to the run that receipts them. An unreadable deletion record cannot
-    be executed; its deadline is counted from when it was first seen, and it is overdue like any
+    A view of the deadline table (``reports.deadlines``). A request without a receipt yet (taken in by the
+    nightly publish, which opens none) counts from when its clock started, as the table counts it: its deadline
+    runs whether or not a run has receipted it (status ``no_receipt``). An unreadable deletion record
+    cannot be executed; its deadline is counted from when it was first seen, and it is overdue like any
     other request.
     """
 
     def entry(d: Deadline) -> dict:
-        return {"request_id": d.request_id, "status": d.receipt_status, "deadline_at": d.deadline_at,
-                "days_left": d.days_left}  # fmt: skip
+        return {"request_id": d.request_id, "status": d.receipt_status or NO_RECEIPT,
+                "deadline_at": d.deadline_at, "days_left": d.days_left}  # fmt: skip
 
     table = load_deadlines(store, policy, now)
-    receipted = [d for d in table if d.receipt_status is not None]
+    requests = [d for d in table if not d.unreadable]
     unreadable = sorted((d for d in table if d.unreadable), key=lambda d: d.unreadable.quarantine_id)
     return {
         "checked_at": now.isoformat(),
-        "at_risk": [entry(d) for d in receipted if d.state == AT_RISK],
-        "overdue": [entry(d) for d in receipted if d.state == OVERDUE],
+        "at_risk": [entry(d) for d in requests if d.state == AT_RISK],
+        "overdue": [entry(d) for d in requests if d.state == OVERDUE],
         "unreadable_deletion_records": [
             {**asdict(d.unreadable), "deadline_at": d.deadline_at, "overdue": d.state == OVERDUE}
             for d in unreadable
         ],
-        "completed_late": [d.request_id for d in receipted if d.completed_late],
-        "open": sum(d.receipt_status != COMPLETED for d in receipted),
+        "completed_late": [d.request_id for d in requests if d.completed_late],
+        "open": sum(d.receipt_status != COMPLETED for d in requests),
     }
 
 

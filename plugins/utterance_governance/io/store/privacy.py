@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -218,6 +219,10 @@ class PrivacyRecords(StoreBase):
                     ]
                     if misplaced:
                         _set_aside_earlier_versions(conn, kind, source_file, misplaced)
+                    # ... and so does a failed reading of a version nobody read since: what it held no reading
+                    # will see (the file was replaced), so only an acknowledgement settles it, not the reading
+                    # of the version that replaced it (``settle_read_failures``)
+                    _set_aside_unread_versions(conn, kind, source_file, held_rows)
                     replaced = ("record_id", "customer_id", "reason", "detail", "batch_id", "recorded_at",
                                 "record_time", "record_effective", "record_states")  # fmt: skip
                     statement = statement.on_conflict_do_update(
@@ -894,6 +899,36 @@ def _same(stored: Any, new: Any) -> bool:
     if isinstance(stored, datetime) and isinstance(new, datetime):
         return stored.astimezone(UTC) == new.astimezone(UTC)
     return stored == new
+
+
+_FILE_VERSION = re.compile(r" \(file version ([^()]*)\)$")
+
+
+def _set_aside_unread_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
+    """The open ``read_failed`` rows of ``source_file`` at the lines of ``held_rows`` whose file version
+    is not the version a new row names are renamed "<file> (earlier version, batch <n>)": the version
+    failed to read and was replaced before any reading, so it still blocks until acknowledged. A failure of
+    the same version again (a retry, another error) takes its place, and the version's reading settles it."""
+    q = privacy_quarantine
+    version_of = {row["line"]: _FILE_VERSION.search(str(row.get("detail") or "")) for row in held_rows}
+    stored = conn.execute(
+        select(q.c.id, q.c.line, q.c.batch_id, q.c.detail).where(
+            q.c.kind == kind,
+            q.c.source_file == source_file,
+            q.c.line.in_(sorted(version_of)),
+            q.c.detail.like("read_failed:%"),
+            q.c.acknowledged_at.is_(None),
+        )
+    ).all()
+    for row in stored:
+        was, now = _FILE_VERSION.search(row.detail or ""), version_of[row.line]
+        if was is None or (now is not None and now.group(1) == was.group(1)):
+            continue
+        conn.execute(
+            update(q)
+            .where(q.c.id == row.id)
+            .values(source_file=f"{source_file} (earlier version, batch {row.batch_id})")
+        )
 
 
 def _set_aside_earlier_versions(conn: Connection, kind: str, source_file: str, held_rows: list[dict]) -> None:
