@@ -14,7 +14,9 @@ A name is replaced by ``[NAME]`` where one of these holds (any allowed language)
    ten dollars to") a given name of the gazetteer that is no common word starts a name in any
    case, and a capitalised name after a request goes on over lower-case gazetteer surnames that
    are no English or function word ("ruf Anna müller an", "bel Jan de vries"; not "schreib
-   Heiko dass …"). Hyphenated given names count as given names ("anne-marie", "Jean-Luc").
+   Heiko dass …"). Hyphenated given names count as given names ("anne-marie", "Jean-Luc"). After a
+   title a surname's particle and the title-cased word after it are the surname ("Herrn von
+   Weizsäcker", "M. de La Fontaine"; not an office: "Monsieur le Président").
 2. **A capitalised given name** from the gazetteer (``clean/data/given_names.txt``: US Census
    1990 plus the other allowed countries' common names), with the capitalised words, initials
    and particles ("van", "de", "von") beside it: "Helena C Carlsen", "Jean-Luc van Dijk".
@@ -272,6 +274,27 @@ _TWO_WORD_PARTICLES = frozenset(
         ("de", "la"), ("de", "los"), ("de", "las"), ("de", "le"), ("de", "l"),
     ]
 )  # fmt: skip
+# After a title a surname may start with its particle ("ruf Herrn von Weizsäcker an", "bel meneer van Dijk",
+# "appelle Madame Le Gall", "appelle M. de La Fontaine", "llama a la señora de la Fuente", "call Mr. de Vries";
+# third review of 2026-12-07: the particle was taken for the whole name, or nothing was): the particle, of one
+# word or two, and the title-cased word after it are the surname (``_Names.titled_particle_name``). Not German
+# "der" and "den" alone, articles after a title ("Der Herr der Ringe"); not after a kinship word ("la tía de
+# Juan" is Juan's aunt: the name is read on its own); French "M." is a title here. An office, a rank or a
+# nobility after "le", "la", "de" names no one ("Monsieur le Président", "Madame la Ministre", "Monsieur le
+# Maire").
+_TITLED_PARTICLES = _PARTICLES - {"der", "den"}
+_PARTICLE_TITLES = _TITLES - _KIN_TITLES
+_OFFICES = _set("""
+président présidente president ministre minister maire mayor directeur directrice director juge judge préfet
+préfète recteur rectrice doyen doyenne commissaire député députée sénateur sénatrice chancelier chancelière
+comte comtesse vicomte vicomtesse duc duchesse marquis marquise baron baronne prince princesse roi reine curé
+abbé chevalier capitaine colonel général lieutenant sergent professeur docteur
+voorzitter voorzitster burgemeester wethouder rechter dominee pastoor directrice rector
+presidente ministro ministra alcalde alcaldesa directora juez jueza conde condesa duque duquesa marqués marquesa
+rey reina príncipe princesa sindaco direttore direttrice giudice contessa duca duchessa marchese marchesa re
+regina principe principessa prefeito prefeita diretor diretora juiz juíza condessa capitán capitano capitão
+count countess duke duchess king queen captain colonel general sergeant
+""")
 _POSSESSED = _set("""
 birthday bday number phone cell mobile address email e-mail house place party wedding anniversary
 mom dad wife husband son daughter kids car office appointment
@@ -417,6 +440,8 @@ NAME_CANDIDATES_APART += (
     rf"|(?i:\b(?:{_PAYMENT_SERVICES})(?:[ ]+me)?[ ]+)\pL[^ \n]*[0-9_.\-]"
     rf"|(?i:\b(?:{_HANDLE_NAMES})(?:[ ]+(?:is|ist|est|es|è|é))?:?[ ]+)\pL[^ \n]*[0-9_]"
     rf"|(?i:\b(?:{_alternation(_MORE_TITLES)})\.?[ ]+)\pL"
+    # a title and a surname's particle ("Mr. de Vries", "M. de La Fontaine": ``_Names.titled_particle_name``)
+    rf"|(?:(?i:\b(?:{_alternation(_PARTICLE_TITLES)}))\.?|\bM\.)[ ]+(?i:{_alternation(_TITLED_PARTICLES)})[ ]+[^ \n]"
 )
 # ... and a mailbox redaction took: of those rows (every "… [EMAIL]"), the ones with a gazetteer given
 # name right before it (``_Names.before_mailbox``), looked up in Python: the rest are no work for names
@@ -820,6 +845,48 @@ class _Names:
                 return 2 + particles
         return 0
 
+    def after_particle_title(self, i: int) -> bool:
+        """Word ``i`` follows a title of ``_PARTICLE_TITLES`` or a French "M." (a full stop and spaces between)."""
+        toks = self.toks
+        if i == 0 or toks.possessive[i - 1] or not _AFTER_TITLE.fullmatch(toks.gap(i)):
+            return False
+        start, end = toks.spans[i - 1]
+        return toks.lower[i - 1] in _PARTICLE_TITLES or toks.text[start:end] == "M."
+
+    def titled_particle_name(self, i: int) -> int | None:
+        """Word ``i`` starts a surname's particle (``_TITLED_PARTICLES``, or two words of ``_TWO_WORD_PARTICLES``)
+        after a title, and a title-cased word follows it, spaces between ("Herrn von Weizsäcker", "M. de La
+        Fontaine"; not an office: "Monsieur le Président"): the end of the name (the particle, the word and the
+        capitalised words after it), or None."""
+        toks, n = self.toks, len(self.toks.words)
+        low = toks.lower[i]
+        if (
+            i + 1 >= n
+            or low not in _TITLED_PARTICLES
+            or not self.after_particle_title(i)
+            or self.after_media(i)
+        ):
+            return None
+        for k in (i + 2, i + 1):  # "de la Fuente" before "de La…"
+            if k >= n or (k == i + 2 and (low, toks.lower[i + 1]) not in _TWO_WORD_PARTICLES):
+                continue
+            if any(toks.possessive[i:k]) or not all(
+                _SPACES.fullmatch(toks.gap(m)) for m in range(i + 1, k + 1)
+            ):
+                continue
+            surname = toks.lower[k]
+            if (
+                _title(toks.words[k])
+                and len(surname) > 1
+                and not self.blocked(surname)
+                and surname not in _PARTICLES
+                and surname not in _OFFICES
+                and surname not in _PLACES
+                and surname not in _CALENDAR
+            ):
+                return self.extend(k, "title")
+        return None
+
     def given_name(self, low: str) -> bool:
         """A given name of the gazetteer that is no common word ("sarah", "anne-marie", "jean-luc"; not
         "will")."""
@@ -989,6 +1056,8 @@ class _Names:
             return i + 1
         if self.mailbox and (words := self.full_name_before_mailbox(i)):
             return i + words
+        if (end := self.titled_particle_name(i)) is not None:
+            return end  # "Herrn von Weizsäcker", "Madame Le Gall"
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
             return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))
@@ -1100,6 +1169,7 @@ class _Names:
                         toks.lower[i - 1] not in _CUE_LAST_WORDS
                         and toks.lower[i - 1] not in _TITLES
                         and toks.lower[i - 1] not in _RELATIONS
+                        and toks.words[i - 1] != "M"  # "M. de La Fontaine"
                     )
                 )
                 and not (self.mailbox and (self.before_mailbox(i) or self.full_name_before_mailbox(i)))

@@ -123,8 +123,35 @@ def _folding_table() -> dict[int, str | None]:
 _FOR_DETECTION = _folding_table()
 
 
-# Rows holding a character the table changes (RE2): only those are read by Python.
-_FOLDED_RE2 = re2_class(_FOR_DETECTION)
+# A letter and its accent written apart (NFKD: "c" + U+0327 for "ç", as macOS and some ASR exports write
+# them; "セ" + U+3099 for "ゼ") are composed (NFC) before anything else is read: the rules read a name, a
+# street or a kana digit as one word only when it is written composed ("Franc\u0327ois" was read as "Franc"
+# and a mark, and the surname after it published). Only a text holding one of these marks is composed
+# (the combining diacritical marks and the kana voicing marks: the marks a letter of an allowed language
+# composes with), by Arrow's kernel in both paths (``pc.utf8_normalize``: the per-string path and the column
+# give the same strings). NFC, not NFKC: the letters the table leaves ("ſ", the ligatures) stay as they are;
+# NFC's own singletons change (the Kelvin sign is "K", the Greek question mark ";"), as the gate reads them.
+_COMPOSING_MARKS = "\u0300-\u036f\u3099\u309a"
+_COMPOSING_MARK_RE = re.compile(f"[{_COMPOSING_MARKS}]")
+_COMPOSING_MARK_RE2 = re2_class([*range(0x300, 0x370), 0x3099, 0x309A])
+# Rows holding a character the table changes or a mark to compose (one RE2 pass): only those are read by Python.
+_READ_RE2 = re2_class([*_FOR_DETECTION, *range(0x300, 0x370), 0x3099, 0x309A])
+
+
+def _composed_array(values: pa.Array) -> pa.Array:
+    return pc.utf8_normalize(values, form="NFC")
+
+
+def composed(text: str) -> str:
+    """``text`` composed (NFC) when it holds a combining mark a letter composes with; ``text`` itself otherwise.
+
+    >>> composed("appelle Franc\u0327ois") == "appelle Fran\u00e7ois"
+    True
+    """
+    if not _COMPOSING_MARK_RE.search(text):
+        return text
+    read = _composed_array(pa.array([text], pa.large_string()))[0].as_py()
+    return text if read == text else read
 
 
 # --- encodings an answer may quote an identifier in (decoded before the table) ----------------
@@ -432,7 +459,8 @@ def _in_context(text: str) -> str:
 
 
 def normalise_for_detection(text: str) -> str:
-    """``text`` as the detectors read it (see above); ``text`` itself when nothing changes.
+    """``text`` as the detectors read it (see above: composed where a letter and its accent are written
+    apart, encodings decoded, the table, what is read in context); ``text`` itself when nothing changes.
 
     Redaction keeps a row's original bytes unless it finds an identifier in this form.
 
@@ -441,7 +469,15 @@ def normalise_for_detection(text: str) -> str:
     >>> normalise_for_detection("five five five, uh, one two three four")
     'five five five, one two three four'
     """
-    read = decoded(text) if _ENCODED_RE.search(text) else text
+    return _after_composing(text, composed(text))
+
+
+def _after_composing(text: str, read: str) -> str:
+    """``normalise_for_detection(text)``, ``read`` being ``composed(text)``: what the column composed already."""
+    if _ENCODED_RE.search(read):
+        decoded_read = decoded(read)
+        if decoded_read is not read:  # (an encoded mark: "Franc%CC%A7ois")
+            read = composed(decoded_read)
     folded = read if read.isascii() else read.translate(_FOR_DETECTION)
     read = _in_context(folded)
     return text if read == text else read
@@ -457,17 +493,32 @@ def normalise_array_for_detection(values: pa.Array) -> pa.Array:
 def fold_rows(values: pa.Array, flags: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     """(``normalise_array_for_detection(values)``, the rows it changed); ``flags``: the rows'
     ``patterns.byte_classes``."""
-    folded = np.flatnonzero(flags & NON_ASCII)  # every folded character is non-ASCII
+    folded = np.flatnonzero(flags & NON_ASCII)  # every folded character and mark is non-ASCII
     if len(folded):
-        folded = folded[np.asarray(pc.match_substring_regex(values.take(pa.array(folded)), _FOLDED_RE2))]
+        folded = folded[np.asarray(pc.match_substring_regex(values.take(pa.array(folded)), _READ_RE2))]
     read = np.zeros(len(values), dtype=bool)
     read[folded] = True
     read |= match_rows(values, _CONTEXT_RE2)
     rows = np.flatnonzero(read)
     if not len(rows):
         return values, rows
-    texts = values.take(pa.array(rows)).to_pylist()
-    normalised = [normalise_for_detection(text) for text in texts]
+    originals = values.take(pa.array(rows))
+    texts = originals.to_pylist()
+    # the rows holding a mark to compose, composed by one kernel call (``composed``, vectorised)
+    marked = np.zeros(len(rows), dtype=bool)
+    if len(folded):
+        marked[np.searchsorted(rows, folded)] = np.asarray(
+            pc.match_substring_regex(values.take(pa.array(folded)), _COMPOSING_MARK_RE2)
+        )
+    reads = texts
+    if marked.any():
+        reads = list(texts)
+        at = np.flatnonzero(marked)
+        for i, text in zip(
+            at.tolist(), _composed_array(originals.filter(pa.array(marked))).to_pylist(), strict=True
+        ):
+            reads[i] = texts[i] if text == texts[i] else text
+    normalised = [_after_composing(text, read) for text, read in zip(texts, reads, strict=True)]
     changed = np.array([a is not b for a, b in zip(normalised, texts, strict=True)], dtype=bool)
     rows = rows[changed]
     if not len(rows):

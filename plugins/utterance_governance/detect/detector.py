@@ -387,6 +387,8 @@ _TITLED_NAME = re.compile(rf"(?<![^\W_])(?i:{_TITLE_WORDS})\.? (?P<name>[^\W\d_]
 def _titled_name(text: str) -> bool:
     from utterance_governance.clean.names import english_words  # a dictionary, not redaction code
 
+    if _titled_particle_name(text):
+        return True
     for match in _TITLED_NAME.finditer(text):
         name = match.group("name")
         if not (name[0].isupper() and name[1:].islower()):
@@ -442,6 +444,53 @@ def _called_titled_name(text: str) -> bool:
 _CALLED_TITLED_HINT = re.compile(rf"(?i)(?<![^\W_])(?:{_ADDRESS_TITLES})\.? ")
 # titles, and the hesitations and function words redaction reads out of a name ("call mr uhm", "… sans")
 _NOT_TITLED_NAMES = frozenset([*_ADDRESS_TITLES.split("|"), "ahn", "heu", "uhm", "umm", "sans", "euh", "ähm"])
+
+
+# ... and a title and a surname with its particle, one word or two ("ruf Herrn von Weizsäcker an", "bel meneer van
+# Dijk", "appelle M. de La Fontaine", "llama a la señora de la Fuente", "call Mr. de Vries"; third review of
+# 2026-12-07: redaction took the particle for the name and published the surname, and this rule read no particle):
+# the word after the particle title-cased, no English word and no word of a request, not an office, a rank or a
+# nobility ("Monsieur le Président", "Madame la Ministre"). French "M." is a title here; German "der" and "den"
+# alone are articles ("Der Herr der Ringe").
+_SURNAME_PARTICLES = (
+    "van der|van den|van de|van het|von der|von dem|de la|de los|de las|de le|von|van|de|da|das|di|dos|du|del"
+    "|della|le|la|ter|ten|zu"
+)
+_TITLED_PARTICLE_NAME = re.compile(
+    rf"(?<![^\W_])(?:(?i:{_ADDRESS_TITLES}|{_TITLE_WORDS})\.?|M\.) +(?i:{_SURNAME_PARTICLES}) +"
+    r"(?P<name>[^\W\d_]{3,})(?![\w'’-])"
+)
+# Offices, ranks and nobility after a particle (above), and particles and adverbs of time a call ends with
+# ("Herrn von Mac …", "… von Nachher"): no surname
+_OFFICE_WORDS = """
+    président présidente president ministre minister maire mayor directeur directrice director juge judge préfet
+    préfète recteur rectrice doyen doyenne commissaire député députée sénateur sénatrice chancelier chancelière
+    comte comtesse vicomte vicomtesse duc duchesse marquis marquise baron baronne prince princesse roi reine curé
+    abbé chevalier capitaine colonel général lieutenant sergent voorzitter voorzitster burgemeester wethouder
+    rechter dominee pastoor rector presidente ministro ministra alcalde alcaldesa directora juez jueza conde
+    condesa duque duquesa marqués marquesa rey reina príncipe princesa sindaco direttore direttrice giudice
+    contessa duca duchessa marchese marchesa regina principe principessa prefeito prefeita diretor diretora juiz
+    juíza condessa capitán capitano capitão
+    mac mc bin nachher übermorgen
+    """
+_OFFICES = frozenset(_OFFICE_WORDS.split())
+
+
+def _titled_particle_name(text: str) -> bool:
+    """A title, a surname's particle and a title-cased word that may be a surname (``_TITLED_PARTICLE_NAME``)."""
+    from utterance_governance.clean.names import english_words  # a dictionary, not redaction code
+
+    for match in _TITLED_PARTICLE_NAME.finditer(text):
+        name = match.group("name")
+        low = name.lower()
+        if not (name[0].isupper() and name[1:].islower()) or low in english_words():
+            continue
+        if low in _PARTICLES or low in _NOT_TITLED_NAMES or low in _STATED_TITLES:
+            continue
+        if any(word in _not_a_called_name() or word in _OFFICES for word in (low, _folded(low))):
+            continue
+        return True
+    return False
 
 
 @functools.cache
@@ -1003,13 +1052,24 @@ def _digit_signs() -> dict[int, str]:
 def _changed_by_tables() -> str:
     """An RE2 class of the characters ``_normalised`` changes one by one: those NFKC maps to something
     else (full-width forms, ligatures, compatibility spaces), and those ``_digit_signs`` and
-    ``_after_nfkc`` change. (NFKC also composes a letter and its accent: no digit, "@" or word of the
-    rules comes of that.)"""
+    ``_after_nfkc`` change; and the combining marks NFKC composes a letter with (``_COMPOSED_MARKS``: a
+    kana digit written apart, "セ" + U+3099 for "ゼ", is a word of the rules only composed)."""
     compatibility = {
         code for code in range(0xA0, 0x30000)  # (none changes above U+2FA1D)
         if unicodedata.normalize("NFKC", chr(code)) != chr(code)
     }  # fmt: skip
-    return re2_class({*compatibility, *_digit_signs(), *_after_nfkc()})
+    return re2_class({*compatibility, *_digit_signs(), *_after_nfkc(), *_COMPOSED_MARKS})
+
+
+# Combining marks a text may write apart from their letter (NFKD, as macOS and some ASR exports write: "c" +
+# U+0327 for "ç", "セ" + U+3099 for "ゼ"; review of 2026-12-07): the diacritics, their extended and supplementary
+# blocks, the half marks, the marks for symbols and the kana voicing marks. A text holding one is in scope
+# (``_SCOPE``) and read as ``_normalised`` reads it (composed): written apart, a name, a street or a kana digit
+# is none of the rules' words ("Franc" and a mark before "Lefèvre", "セ" and a mark for "ゼロ").
+_COMPOSED_MARKS = (0x3099, 0x309A)
+_MARKS_RE2 = (
+    r"[\x{300}-\x{36f}\x{1ab0}-\x{1aff}\x{1dc0}-\x{1dff}\x{20d0}-\x{20ff}\x{fe20}-\x{fe2f}\x{3099}\x{309a}]"
+)
 
 
 # Control characters but the line break (C0, DEL, C1) are a space to the rules: a tab, NUL or BEL between
@@ -2359,9 +2419,10 @@ def _is_ip(token: str) -> bool:
 
 # A digit (any script: NFKC folds full-width ones later) or a sign for one ("⒉", "❹", "²"), "@"
 # or a spelled-out "at", a digit word of any supported language, or a kanji digit; and any text with
-# an invisible format character (a zero-width space inside "fi\u200bve" hides the word from the rest).
+# an invisible format character (a zero-width space inside "fi\u200bve" hides the word from the rest) or a
+# combining mark written apart from its letter (``_MARKS_RE2``: the rules read such a text composed).
 _SCOPE = (
-    rf"\p{{Nd}}|\p{{No}}|\p{{Cf}}|{_ENCODED_HINT}|[@＠﹫]|\[EMAIL\]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
+    rf"\p{{Nd}}|\p{{No}}|\p{{Cf}}|{_MARKS_RE2}|{_ENCODED_HINT}|[@＠﹫]|\[EMAIL\]|(?i:\((?:at|dot)\)|\[(?:at|dot)\]|\b(?:at|arroba|arobase|chiocciolina|chiocciola|apenstaartje"
     r"|apenstaart|klammeraffe|affenschwanz)\b)|アット|(?i:(?:^|[ \t\n(,;:])ät(?:[ \t\n),;:.]|$))"
     r"|(?i:\b(?:" + "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True)) + r")\b)"
     r"|[" + _KANJI_DIGITS + "]"
@@ -2386,8 +2447,9 @@ _SCOPE = (
     r"|(?i:\b(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty"
     r"|fifty|sixty|seventy|eighty|ninety|hundred)\b.*\b(?:street|avenue|road|lane|drive|boulevard|court|terrace"
     r"|circle|parkway|highway)\b)"
-    # a title of address before a word (``_CALLED_TITLED``: "call mr smith", "appelle docteur Martin")
-    rf"|(?i:\b(?:{_ADDRESS_TITLES})\.?[ ]+\pL)"
+    # a title of address before a word (``_CALLED_TITLED``: "call mr smith", "appelle docteur Martin"; and
+    # ``_TITLED_PARTICLE_NAME``: "bel dokter de Vries", "appelle M. de La Fontaine")
+    rf"|(?i:\b(?:{_ADDRESS_TITLES}|{_TITLE_WORDS})\.?[ ]+\pL)|\bM\.[ ]+\pL"
 )
 
 
