@@ -80,12 +80,17 @@ RULES: dict[str, AuditRule] = _rules(
 _SPEAKER = re.compile(r" \(speaker [^()]*\)$")
 
 
+def id_digest(uid: str) -> str:
+    """An utterance id named by a digest (``sha256:<16 hex>``), for a report that must not show it."""
+    return "sha256:" + hashlib.sha256(uid.encode()).hexdigest()[:16]
+
+
 def shown_id(uid: str) -> str:
-    """An utterance id as a report shows it: as it is, or by a digest (``sha256:<16 hex>``) when it holds a
+    """An utterance id as a report shows it: as it is, or by a digest (``id_digest``) when it holds a
     person's identifier (``rules.quality.identifier_in_id``)."""
     from utterance_governance.rules.quality import identifier_in_id
 
-    return "sha256:" + hashlib.sha256(uid.encode()).hexdigest()[:16] if identifier_in_id(uid) else uid
+    return id_digest(uid) if identifier_in_id(uid) else uid
 
 
 @dataclass(frozen=True)

@@ -370,6 +370,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     # retracted since, or decided against an older privacy state) would join this attempt's batch. The
     # mark stays (set by the intake, or just now): without it for a moment, a purge's receipts could
     # complete before the copies the intake wrote were searched
+    _finish_an_earlier_attempts_writes(ctx)
     if _start_staging_afresh(ctx):
         log.warning("removed the staging an earlier attempt of this run left (%s)", _staging(ctx))
     attempt = _begin_attempt(ctx)
@@ -485,10 +486,12 @@ def _start_staging_afresh(ctx: RunContext) -> bool:
     # rows, twins and deleted recordings were never written (a run cleared after late files, a backfill over a
     # day already run, two hand-named runs of one key). An attempt that did put a version live keeps it: its
     # retry past the switch refuses new input (``RunAlreadyPublished``) and writes nothing twice
-    written = f"decisions/{ctx.run_key}/{_AFTER_THE_SWITCH_WRITTEN}"
-    if ctx.storage.exists(written) and _published_by(ctx, ctx.run_id) is None:
-        ctx.storage.remove(written)
-        left.append(written)
+    for written in (
+        f"decisions/{ctx.run_key}/{name}" for name in (_AFTER_THE_SWITCH_WRITTEN, _WRITTEN_UNNAMED)
+    ):
+        if ctx.storage.exists(written) and _published_by(ctx, ctx.run_id) is None:
+            ctx.storage.remove(written)
+            left.append(written)
     return bool(left)
 
 
@@ -1357,8 +1360,88 @@ def _speaker_parts(
 
 
 # written in the run's decisions once its decisions and held sets are (after the switch), before its
-# staging is removed: a retry that finds it writes neither again from what is left of the staging
-_AFTER_THE_SWITCH_WRITTEN = "_written"
+# staging is removed, naming the attempt they are of: a retry of that attempt that finds it writes neither
+# again from what is left of the staging. (``_written``, empty: written so before attempts were named.)
+_AFTER_THE_SWITCH_WRITTEN = "_written.json"
+_WRITTEN_UNNAMED = "_written"
+# written in the run's decisions under the lock just before the switch, naming the attempt whose version
+# goes live: a later step of that attempt is a retry past its switch; another attempt of the run (the run
+# cleared, a backfill over the night with ``reprocess``) decides and publishes a batch of its own
+_SWITCHED = "_switched.json"
+# what the publish step was handed (the staged items), kept in the staging before the switch: an attempt
+# that dies after its switch has its writes after the switch finished from it by the next attempt
+_STAGED = "_staged.json"
+
+
+def _run_marker(ctx: RunContext, name: str) -> str | None:
+    """The attempt the run's marker ``name`` under its decisions names (None: there is none; "": the attempt
+    that switched, for the mark of writes made before attempts were named)."""
+    try:
+        return str(json.loads(ctx.storage.read_bytes(f"decisions/{ctx.run_key}/{name}")).get("attempt") or "")
+    except FileNotFoundError:
+        if name == _AFTER_THE_SWITCH_WRITTEN and ctx.storage.exists(
+            f"decisions/{ctx.run_key}/{_WRITTEN_UNNAMED}"
+        ):
+            return ""
+        return None
+    except ValueError:  # half written: the writes it marks may be too
+        return None
+
+
+def _mark_run(ctx: RunContext, name: str, staged: list[dict]) -> None:
+    ctx.storage.write_bytes(
+        f"decisions/{ctx.run_key}/{name}", json.dumps({"attempt": _attempt_of(staged)}).encode()
+    )
+
+
+def _attempt_of(items: list[dict]) -> str | None:
+    """The attempt the items handed on belong to (None: handed on before attempts were named)."""
+    attempts = {item.get("attempt") for item in items} - {None}
+    return next(iter(attempts)) if len(attempts) == 1 else None
+
+
+def _retry_past_the_switch(ctx: RunContext, staged: list[dict]) -> bool:
+    """Whether the version this run put live (there is one) is this attempt's: the attempt that switched
+    is the one ``staged`` belongs to, or is not known (a version switched before attempts were recorded)."""
+    switched = _run_marker(ctx, _SWITCHED)
+    return not switched or switched == (_attempt_of(staged) or switched)
+
+
+def _write_after_the_switch(ctx: RunContext, staged: list[dict], rechecked: dict) -> None:
+    """The run's decisions, held rows, recording twins, deleted recordings and case folds, from its staging,
+    then the mark that they are written (with the attempt they are of)."""
+    partitions = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+    _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
+    _record_recording_twins(ctx, partitions)
+    _record_deleted_recordings(ctx, partitions)
+    _record_published_folds(ctx)
+    _mark_run(ctx, _AFTER_THE_SWITCH_WRITTEN, staged)
+
+
+def _finish_an_earlier_attempts_writes(ctx: RunContext) -> None:
+    """An earlier attempt of this run that put its version live and died before its writes after the
+    switch (the whole run then cleared: every step again, the same run id): they are finished now, from the
+    staging it left, before this attempt starts its staging afresh. Without them, the night's held rows,
+    decisions and deleted recordings were lost: its files are processed, so no attempt decides them again."""
+    switched = _run_marker(ctx, _SWITCHED)
+    if ctx.dry_run or not switched or _run_marker(ctx, _AFTER_THE_SWITCH_WRITTEN) in ("", switched):
+        return
+    if _published_by(ctx, ctx.run_id) is None:  # (its version never went live: its staging just goes)
+        return
+    try:
+        staged = json.loads(ctx.storage.read_bytes(f"{_staging(ctx)}/{_STAGED}"))
+    except FileNotFoundError:
+        return
+    if _attempt_of(staged) != switched:  # (the staging is another attempt's by now)
+        return
+    log.warning("the attempt of run %s that put its version live stopped before its writes after the switch: "
+                "they are finished now, from its staging", ctx.run_id)  # fmt: skip
+    rechecked = {
+        name: ctx.storage.read_parquet(path)
+        for name, path in (("excluded", _rechecked_path(ctx)), ("twins", _twins_path(ctx)))
+        if ctx.storage.exists(path)
+    }
+    _write_after_the_switch(ctx, staged, rechecked)
 
 
 def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
@@ -1403,6 +1486,13 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         key_fingerprint=mine,
     )
     rechecked: dict = {}
+    ctx.storage.write_bytes(f"{_staging(ctx)}/{_STAGED}", json.dumps(staged).encode())
+
+    def before_switch() -> None:
+        # the version written, the staging read: still this attempt's, or another's rows were taken (or none)
+        _check_attempt(ctx, staged)
+        _mark_run(ctx, _SWITCHED, staged)
+
     manifest = publish_version(
         ctx.storage,
         ctx.store,
@@ -1411,8 +1501,7 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
         recheck=lambda p: _recheck(
             ctx, staged, p, rechecked, seen={item.get("live_at_discovery", "?") for item in staged}
         ),
-        # the version written, the staging read: still this attempt's, or another's rows were taken (or none)
-        before_switch=lambda: _check_attempt(ctx, staged),
+        before_switch=before_switch,
     )
     counts = rechecked.get("counts", gated["counts"])
     if manifest is None and rechecked.get("already"):  # the retry reports what the run published
@@ -1420,16 +1509,12 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     progress.finish(
         f"{len(manifest['shards'])} shards of version {manifest['version']}" if manifest else "no new version"
     )
-    written = f"decisions/{ctx.run_key}/{_AFTER_THE_SWITCH_WRITTEN}"
-    if not ctx.storage.exists(written) and not (rechecked.get("already") and not _staging_left(ctx)):
+    written = _run_marker(ctx, _AFTER_THE_SWITCH_WRITTEN)
+    done = written is not None and written in ("", _attempt_of(staged) or "")
+    if not done and not (rechecked.get("already") and not _staging_left(ctx)):
         # (a retry past the switch whose staging is gone, or going, wrote both before removing it: the
         # mark says so, as a staging left half removed by a crash could not)
-        partitions = _write_decisions(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
-        _keep_held_rows(ctx, staged, rechecked.get("excluded"), rechecked.get("twins"))
-        _record_recording_twins(ctx, partitions)
-        _record_deleted_recordings(ctx, partitions)
-        _record_published_folds(ctx)
-        ctx.storage.write_bytes(written, b"")
+        _write_after_the_switch(ctx, staged, rechecked)
     # the staged batch is a copy of cleaned text: once published, nothing needs it any more. The run's mark
     # stays until its report records its end (``write_report``): a privacy run's receipts wait for it
     _remove_staging_but_its_mark(ctx)
@@ -1468,10 +1553,14 @@ RECHECK_COLUMNS = ["utterance_id", "speaker_key", "captured_at", "landed_at", "l
 
 
 def _naming_deleted(rows: pa.Table, said: SaidIds, excluded: pa.ChunkedArray) -> pa.Table:
-    """The rows (``utterance_id``, ``reason``) of ``rows`` not in ``excluded`` whose turns say an id of
-    ``said``: ``deletion_requested``."""
+    """The rows (``utterance_id``, ``reason``) of ``rows`` not in ``excluded`` whose turns or utterance id say
+    an id of ``said``: ``deletion_requested``."""
     hit = sorted(
-        {row for column in ("user_text", "assistant_text") for row in said.found(rows.column(column))}
+        {
+            row
+            for column in ("user_text", "assistant_text", "utterance_id")
+            for row in said.found(rows.column(column))
+        }
     )
     ids = rows.column("utterance_id").take(pa.array(hit, pa.int64()))
     ids = ids.filter(pc.invert(pc.fill_null(pc.is_in(ids, value_set=excluded.combine_chunks()), False)))
@@ -1627,7 +1716,9 @@ def _recheck(
     # run puts or has put live was decided by its rules
     _forget_judgement_by_other_rules(ctx)
     done = _published_by(ctx, ctx.run_id)
-    if done is not None:  # a retry of a publish that failed after its switch: never the rows twice
+    if done is not None and _retry_past_the_switch(
+        ctx, staged
+    ):  # a retry after its switch: never the rows twice
         done_manifest = read_manifest(ctx.storage, ctx.dataset, done)
         published = {
             (i.path, i.fingerprint) for i in version_inputs(ctx.store, ctx.dataset, done, done_manifest)

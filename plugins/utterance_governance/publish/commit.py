@@ -357,7 +357,7 @@ def put_live_by(
     if it did: its purge's (``purge``) or its publish's. A retry past its switch finds it. Both
     kinds are asked for: Airflow names both DAGs' scheduled runs after their time
     ("scheduled__<D>T02:00:00+00:00"), so the hourly purge and the nightly publish may share one."""
-    for v in store.versions(dataset):
+    for v in reversed(store.versions(dataset)):  # the latest: a run cleared may publish again
         if v["run_id"] == run_id and v["status"] in WENT_LIVE:
             manifest = read_manifest(storage, dataset, v["version"])
             if ((manifest.get("notes") or {}).get("kind") == "purge") == purge:

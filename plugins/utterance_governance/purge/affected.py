@@ -145,11 +145,14 @@ def _affected(
 
 
 def naming_requests(
-    messages: pa.Array | pa.ChunkedArray, said: Mapping[str, list[str]] | SaidIds
+    messages: pa.Array | pa.ChunkedArray,
+    said: Mapping[str, list[str]] | SaidIds,
+    utterance_ids: pa.Array | pa.ChunkedArray | None = None,
 ) -> dict[int, list[str]]:
-    """The rows (positions) whose messages (``schema.SHARD``'s ``messages``) say the id of a delete-all's
-    customer (``said``: ``privacy.said.delete_all_spellings``, or those made ready once: ``SaidIds``), each
-    with those requests; said as ``rules.quality.says_id`` reads it (``privacy.said``)."""
+    """The rows (positions) whose messages (``schema.SHARD``'s ``messages``), or whose ``utterance_ids`` (an
+    upstream that keys a household's utterances by its owner's account: published too), say the id of a
+    delete-all's customer (``said``: ``privacy.said.delete_all_spellings``, or those made ready once:
+    ``SaidIds``), each with those requests; said as ``rules.quality.says_id`` reads it (``privacy.said``)."""
     said = said if isinstance(said, SaidIds) else SaidIds(said)
     messages = messages.combine_chunks() if isinstance(messages, pa.ChunkedArray) else messages
     if not said or not len(messages):
@@ -159,6 +162,8 @@ def naming_requests(
     out: dict[int, set[str]] = {}
     for at, names in said.found(contents).items():
         out.setdefault(int(parents[at]), set()).update(names)
+    for at, names in (said.found(utterance_ids) if utterance_ids is not None else {}).items():
+        out.setdefault(int(at), set()).update(names)
     return {row: said.requests_of(names) for row, names in sorted(out.items())}
 
 

@@ -176,7 +176,7 @@ def live_rows_naming(
                 f"live shard {storage.url(paths.shard(shard['path']))} cannot be read for the ids of deleted "
                 f"customers ({type(exc).__name__}): restore it or let governance_audit report it"
             ) from exc
-        named = naming_requests(table.column("messages"), said)
+        named = naming_requests(table.column("messages"), said, table.column("utterance_id"))
         hit = pa.array(list(named), pa.int64())
         found.append(pa.table({
             "shard_path": pa.repeat(pa.scalar(shard["path"], pa.string()), len(named)),

@@ -303,9 +303,11 @@ def test_an_access_report_written_after_a_purge_keeps_the_receipt_open_until_it_
     ]
 
 
-def test_a_run_that_published_already_refuses_new_input_and_leaves_it_to_the_next_run(tmp_path, store_url):
-    """Cleared (or backfilled again) after a late file arrived for its date, the run took itself for a
-    retry past its switch: the late rows were recorded published and their file processed, in no shard."""
+def test_a_run_cleared_after_a_late_file_publishes_it_in_a_version_of_its_own(tmp_path, store_url):
+    """Cleared (or backfilled again) after a late file arrived for its date, the run once took itself for a
+    retry past its switch: the late rows were recorded published and their file processed, in no shard. It
+    later refused them (``RunAlreadyPublished``), leaving them to the next run. A cleared run is another
+    attempt of it, not a retry: it decides the late file and publishes it, in a version of its own."""
     from utterance_governance.jobs import publish as job
 
     lake = Lake(str(tmp_path / "lake"), store_url)
@@ -318,13 +320,12 @@ def test_a_run_that_published_already_refuses_new_input_and_leaves_it_to_the_nex
     with lake._environment():
         ctx = lake.context("utterances_publish", {"dt_from": "2026-11-20", "dt_to": "2026-11-20"})
         job.ingest_privacy(ctx)
-        run(ctx)
+        first = run(ctx)
         lake.storage.write_bytes(f"{DT}/late.jsonl", utterance("u-cy", "cy"))
-        with pytest.raises(job.RunAlreadyPublished, match="arrived since"):
-            run(ctx)
-    assert lake.live_ids() == {"u-ann"}
-    lake.publish()
+        again = run(ctx)  # every step again, the same run id: another attempt
+    assert (first["version"], again["version"], again["new_rows"]) == ("v000001", "v000002", 1)
     assert lake.live_ids() == {"u-ann", "u-cy"}
+    assert lake.publish()["new_version"] is False  # nothing left for the next run
 
 
 def test_a_retried_copies_purge_counts_what_its_failed_attempt_removed(lake, monkeypatch):
