@@ -151,7 +151,7 @@ def decide_records(
         },
     )
     text_reasons = np.full(len(open_idx), None, dtype=object)
-    naming = _naming_deleted_customers(state, [user_text, assistant_text, survivors.column("utterance_id")])
+    naming = _naming_deleted_customers(state, [user_text, assistant_text], survivors.column("utterance_id"))
     text_reasons[naming] = S.DELETION_REQUESTED
     counts[S.DELETION_REQUESTED] += len(naming)
     speakers = speaker_keys(records.column("customer_id"), pseudonym_key)
@@ -237,14 +237,17 @@ def _as_deleted(
     )
 
 
-def _naming_deleted_customers(state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray]) -> np.ndarray:
-    """The rows (positions) whose cleaned turns, either one, or utterance id (published as it is) say the id of
-    a customer with a delete-all request, whoever spoke (``privacy.said``): never published (SPEC §3.1; §4
-    rule 3)."""
+def _naming_deleted_customers(
+    state: PrivacyState, turns: list[pa.Array | pa.ChunkedArray], utterance_ids: pa.Array | pa.ChunkedArray
+) -> np.ndarray:
+    """The rows (positions) whose cleaned turns, either one, say the id of a customer with a delete-all request,
+    whoever spoke (``privacy.said``), or whose utterance id (published as it is) holds it whole
+    (``SaidIds.found_whole``): never published (SPEC §3.1; §4 rule 3)."""
     said = state.deleted_ids
     if not said:
         return np.zeros(0, dtype=np.int64)
-    return np.asarray(sorted({row for turn in turns for row in said.found(turn)}), dtype=np.int64)
+    rows = {row for turn in turns for row in said.found(turn)} | set(said.found_whole(utterance_ids))
+    return np.asarray(sorted(rows), dtype=np.int64)
 
 
 def _landed_at(records: pa.Table) -> pa.Array:
@@ -292,7 +295,7 @@ def decide_withdrawn(
     if state.publishing_blocked:
         reasons[np.equal(reasons, None)] = S.HELD_BACK
     user, reply, _ = split_turns(rows)
-    naming = _naming_deleted_customers(state, [user, reply, rows.column("utterance_id")])
+    naming = _naming_deleted_customers(state, [user, reply], rows.column("utterance_id"))
     reasons[naming[np.equal(reasons[naming], None)]] = S.DELETION_REQUESTED
     # (a customer it names may have become one since it was published)
     speakers = rows.column("speaker_key").combine_chunks()

@@ -24,8 +24,12 @@ OPT_IN_REGIONS = (
     "RE", "GP", "MQ", "GF", "YT", "MF", "AX", "IC", "EA", "EU", "EZ", "150", "155", "154", "039", "151",
 )  # fmt: skip
 # Region subtags that name no regime: the World (CLDR's en-001, es-001) and the United Nations hold the EU
-# and everywhere else, so a locale carrying one is read as naming no region (doubt: no consent)
-NO_REGIME_REGIONS = ("001", "UN")
+# and everywhere else, so a locale carrying one is read as naming no region (doubt: no consent); so do the UN
+# M.49 areas outside Europe that hold EU territory with a subtag of its own (CLDR's containment): the
+# Americas 019, Latin America and the Caribbean 419, the Caribbean 029 (Guadeloupe, Martinique, Saint-Martin),
+# South America 005 (French Guiana); Africa 002, Sub-Saharan Africa 202, Eastern Africa 014 (Réunion,
+# Mayotte), Northern Africa 015 (the Canary Islands, Ceuta and Melilla); Asia 142, Western Asia 145 (Cyprus)
+NO_REGIME_REGIONS = ("001", "UN", "019", "419", "029", "005", "002", "202", "014", "015", "142", "145")
 
 DEFAULT_ALLOWED_LOCALES = (
     "en-US", "en-GB", "en-IE", "en-AU", "en-CA", "en-IN", "de-DE", "de-AT", "fr-FR", "fr-CA",
@@ -86,6 +90,18 @@ class Policy:
                 f"opt_in_regions {wrong}: each must be a region subtag (2 letters or 3 digits: 'DE', '419')"
             )
         object.__setattr__(self, "opt_in_regions", tuple(r.strip().upper() for r in self.opt_in_regions))
+        # a locale is read in BCP 47's conventional case (the reader writes every row's so): "en-us" listed
+        # allows en-US rows, which compared as written it refused all of
+        from utterance_governance.io.readers import conventional_case
+
+        wrong = [loc for loc in self.allowed_locales if not isinstance(loc, str) or not loc.strip()]
+        if wrong:
+            raise ValueError(f"allowed_locales {wrong}: each must be a BCP 47 locale ('en-US')")
+        object.__setattr__(
+            self,
+            "allowed_locales",
+            tuple(dict.fromkeys(conventional_case(loc.strip()) for loc in self.allowed_locales)),
+        )
         # so would a region of the right shape that no locale carries ("UK": BCP 47 writes GB, en-GB)
         unknown = [r for r in self.opt_in_regions if r not in OPT_IN_REGIONS and r not in region_subtags()]
         if unknown:

@@ -321,13 +321,26 @@ def check_shard_rows(
         *ledger_findings(rows, ledger, recorded),
         *duplicate_findings(rows),
     ]
-    # a row whose utterance id says a deleted customer's id is named by a digest, whatever rule found it: the
-    # report outlives the request, and no scrub of deleted utterance ids knows this one
-    hidden = {rows.column("utterance_id")[int(i)].as_py() for i in said.found(rows.column("utterance_id"))}
-    return [
-        replace(f, utterance_id=id_digest(f.utterance_id)) if f.utterance_id in hidden else f
-        for f in findings
+    return hiding_deleted_ids(findings, said)
+
+
+def hiding_deleted_ids(findings: list[Finding], said: SaidIds) -> list[Finding]:
+    """``findings`` with each utterance id that holds a deleted customer's id (``SaidIds.found_whole``) named by a
+    digest, whatever rule found its row (one in the shard, a ledger row the shard lost, the earlier capture of a
+    duplicate): the report outlives the request, and no scrub of deleted utterance ids knows these."""
+    named = [f.utterance_id or "" for f in findings] + [
+        str((f.detail or {}).get("earliest_utterance_id") or "") for f in findings
     ]
+    hidden = {named[i] for i in said.found_whole(pa.array(named, pa.string()))}
+    if not hidden:
+        return findings
+    out = []
+    for f in findings:
+        earliest = (f.detail or {}).get("earliest_utterance_id")
+        if earliest in hidden:
+            f = replace(f, detail={**f.detail, "earliest_utterance_id": id_digest(earliest)})
+        out.append(replace(f, utterance_id=id_digest(f.utterance_id)) if f.utterance_id in hidden else f)
+    return out
 
 
 @dataclass
@@ -416,5 +429,6 @@ def scan_rows(
         scan.findings.extend(
             check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed, said)
         )
+    scan.findings.items = hiding_deleted_ids(scan.findings.items, said)
     scan.seconds = time.perf_counter() - started
     return scan

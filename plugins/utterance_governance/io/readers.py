@@ -1249,15 +1249,14 @@ def _locale_case(locales: pa.Array) -> pa.Array:
         locales = locales.combine_chunks()
     encoded = pc.dictionary_encode(locales)
     tags = encoded.dictionary.to_pylist()
-    cased = [
-        _conventional_case(tag) if tag is not None and re.fullmatch(_BCP47, tag) else tag for tag in tags
-    ]
+    cased = [conventional_case(tag) if tag is not None and re.fullmatch(_BCP47, tag) else tag for tag in tags]
     if cased == tags:
         return locales
     return pa.array(cased, pa.string()).take(encoded.indices)
 
 
-def _conventional_case(tag: str) -> str:
+def conventional_case(tag: str) -> str:
+    """A BCP 47 tag in its conventional case: language lower, script title, region upper (``EN-us``: ``en-US``)."""
     language, *subtags = tag.split("-")
     return "-".join([language.lower(), *(s.title() if len(s) == 4 else s.upper() for s in subtags)])
 

@@ -1364,20 +1364,22 @@ def _speaker_parts(
 # again from what is left of the staging. (``_written``, empty: written so before attempts were named.)
 _AFTER_THE_SWITCH_WRITTEN = "_written.json"
 _WRITTEN_UNNAMED = "_written"
-# written in the run's decisions under the lock just before the switch, naming the attempt whose version
-# goes live: a later step of that attempt is a retry past its switch; another attempt of the run (the run
-# cleared, a backfill over the night with ``reprocess``) decides and publishes a batch of its own
+# written in the run's decisions under the lock just before the switch, naming the attempt and the version
+# it switches to: once that version went live, a later step of that attempt is a retry past its switch;
+# another attempt of the run (the run cleared, a backfill over the night with ``reprocess``) decides and
+# publishes a batch of its own
 _SWITCHED = "_switched.json"
 # what the publish step was handed (the staged items), kept in the staging before the switch: an attempt
 # that dies after its switch has its writes after the switch finished from it by the next attempt
 _STAGED = "_staged.json"
 
 
-def _run_marker(ctx: RunContext, name: str) -> str | None:
-    """The attempt the run's marker ``name`` under its decisions names (None: there is none; "": the attempt
-    that switched, for the mark of writes made before attempts were named)."""
+def _run_marker(ctx: RunContext, name: str, field: str = "attempt") -> str | None:
+    """What the run's marker ``name`` under its decisions names (``field``: the attempt, or the version it
+    switched to; None: there is no marker; "": the attempt that switched, for the mark of writes made before
+    attempts were named)."""
     try:
-        return str(json.loads(ctx.storage.read_bytes(f"decisions/{ctx.run_key}/{name}")).get("attempt") or "")
+        return str(json.loads(ctx.storage.read_bytes(f"decisions/{ctx.run_key}/{name}")).get(field) or "")
     except FileNotFoundError:
         if name == _AFTER_THE_SWITCH_WRITTEN and ctx.storage.exists(
             f"decisions/{ctx.run_key}/{_WRITTEN_UNNAMED}"
@@ -1388,9 +1390,9 @@ def _run_marker(ctx: RunContext, name: str) -> str | None:
         return None
 
 
-def _mark_run(ctx: RunContext, name: str, staged: list[dict]) -> None:
+def _mark_run(ctx: RunContext, name: str, staged: list[dict], **fields: str) -> None:
     ctx.storage.write_bytes(
-        f"decisions/{ctx.run_key}/{name}", json.dumps({"attempt": _attempt_of(staged)}).encode()
+        f"decisions/{ctx.run_key}/{name}", json.dumps({"attempt": _attempt_of(staged), **fields}).encode()
     )
 
 
@@ -1400,11 +1402,16 @@ def _attempt_of(items: list[dict]) -> str | None:
     return next(iter(attempts)) if len(attempts) == 1 else None
 
 
-def _retry_past_the_switch(ctx: RunContext, staged: list[dict]) -> bool:
-    """Whether the version this run put live (there is one) is this attempt's: the attempt that switched
-    is the one ``staged`` belongs to, or is not known (a version switched before attempts were recorded)."""
+def _retry_past_the_switch(ctx: RunContext, staged: list[dict], done: str) -> bool:
+    """Whether ``done``, the latest version this run put live, is this attempt's: the attempt that switched to
+    it is the one ``staged`` belongs to, or is not known (a version switched before attempts were recorded).
+    An attempt that died under the lock before its switch named its version, which never went live: not
+    ``done``, so its retry publishes its batch."""
     switched = _run_marker(ctx, _SWITCHED)
-    return not switched or switched == (_attempt_of(staged) or switched)
+    if not switched:
+        return True
+    version = _run_marker(ctx, _SWITCHED, "version")
+    return switched == (_attempt_of(staged) or switched) and version in ("", done)
 
 
 def _write_after_the_switch(ctx: RunContext, staged: list[dict], rechecked: dict) -> None:
@@ -1426,7 +1433,8 @@ def _finish_an_earlier_attempts_writes(ctx: RunContext) -> None:
     switched = _run_marker(ctx, _SWITCHED)
     if ctx.dry_run or not switched or _run_marker(ctx, _AFTER_THE_SWITCH_WRITTEN) in ("", switched):
         return
-    if _published_by(ctx, ctx.run_id) is None:  # (its version never went live: its staging just goes)
+    # (its version never went live, the attempt dying before its switch: its staging just goes)
+    if _published_by(ctx, ctx.run_id) != _run_marker(ctx, _SWITCHED, "version"):
         return
     try:
         staged = json.loads(ctx.storage.read_bytes(f"{_staging(ctx)}/{_STAGED}"))
@@ -1488,10 +1496,10 @@ def publish(ctx: RunContext, staged: list[dict], gated: dict) -> dict:
     rechecked: dict = {}
     ctx.storage.write_bytes(f"{_staging(ctx)}/{_STAGED}", json.dumps(staged).encode())
 
-    def before_switch() -> None:
+    def before_switch(version: str) -> None:
         # the version written, the staging read: still this attempt's, or another's rows were taken (or none)
         _check_attempt(ctx, staged)
-        _mark_run(ctx, _SWITCHED, staged)
+        _mark_run(ctx, _SWITCHED, staged, version=version)
 
     manifest = publish_version(
         ctx.storage,
@@ -1556,11 +1564,8 @@ def _naming_deleted(rows: pa.Table, said: SaidIds, excluded: pa.ChunkedArray) ->
     """The rows (``utterance_id``, ``reason``) of ``rows`` not in ``excluded`` whose turns or utterance id say
     an id of ``said``: ``deletion_requested``."""
     hit = sorted(
-        {
-            row
-            for column in ("user_text", "assistant_text", "utterance_id")
-            for row in said.found(rows.column(column))
-        }
+        {row for column in ("user_text", "assistant_text") for row in said.found(rows.column(column))}
+        | set(said.found_whole(rows.column("utterance_id")))
     )
     ids = rows.column("utterance_id").take(pa.array(hit, pa.int64()))
     ids = ids.filter(pc.invert(pc.fill_null(pc.is_in(ids, value_set=excluded.combine_chunks()), False)))
@@ -1717,8 +1722,8 @@ def _recheck(
     _forget_judgement_by_other_rules(ctx)
     done = _published_by(ctx, ctx.run_id)
     if done is not None and _retry_past_the_switch(
-        ctx, staged
-    ):  # a retry after its switch: never the rows twice
+        ctx, staged, done
+    ):  # a retry after its switch: never twice
         done_manifest = read_manifest(ctx.storage, ctx.dataset, done)
         published = {
             (i.path, i.fingerprint) for i in version_inputs(ctx.store, ctx.dataset, done, done_manifest)

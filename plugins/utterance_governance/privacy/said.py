@@ -29,6 +29,7 @@ import functools
 import hashlib
 import operator
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from functools import cached_property
 
@@ -170,6 +171,41 @@ class SaidIds:
 
     def requests_of(self, names: Iterable[str]) -> list[str]:
         return sorted({request for name in names for request in self.requests[name]})
+
+    @cached_property
+    def _whole_forms(self) -> dict[str, list[str]]:
+        """Each id NFKC and case folded -> the ids (``found_whole``)."""
+        forms: dict[str, list[str]] = {}
+        for name in self.requests:
+            forms.setdefault(_folded(name), []).append(name)
+        return forms
+
+    def found_whole(self, ids: pa.Array | pa.ChunkedArray) -> dict[int, set[str]]:
+        """The positions of ``ids`` (utterance ids: published as they are) that hold one of the ids whole, case
+        and compatibility forms aside (NFKC, case folded), with no letter or digit right before or after it:
+        ``cust-abcdef12:0002`` and ``hh/cust-abcdef12/0002`` hold ``cust-abcdef12``; ``123456789:0001`` does not
+        hold ``12345678``, nor does an epoch or sequence number that has its digits inside. Ids are keys made of
+        parts, not words: read as text is (``found``: letters and digits among the text's), most numeric ids
+        would hold some numeric account id, and a household's rows would go for its neighbour's deletion."""
+        ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+        if not self.requests or not len(ids):
+            return {}
+        ids = pc.fill_null(ids.cast(pa.large_string()), "")
+        if pc.all(pc.string_is_ascii(ids)).as_py():
+            joined, offsets = _joined(pc.ascii_lower(ids))
+        else:
+            joined, offsets = _python_joined([_folded(i) for i in ids.to_pylist()])
+        forms = self._whole_forms
+        out: dict[int, set[str]] = {}
+        for end, form in self._automaton("whole", forms).iter(joined):
+            start = end - len(form) + 1
+            row = int(np.searchsorted(offsets, end, side="right")) - 1
+            if start < offsets[row] or (start > offsets[row] and joined[start - 1].isalnum()):
+                continue
+            if end + 1 < offsets[row + 1] and joined[end + 1].isalnum():
+                continue
+            out.setdefault(row, set()).update(forms[form])
+        return out
 
     def found(self, texts: pa.Array | pa.ChunkedArray) -> dict[int, set[str]]:
         """The positions of ``texts`` that say one of the ids, each with the ids it says."""
@@ -476,6 +512,10 @@ def _joined(values: pa.Array) -> tuple[str, np.ndarray]:
     if data is None or not len(values):
         return "", np.zeros(len(values) + 1, dtype=np.int64)
     return data.to_pybytes()[offsets[0] : offsets[-1]].decode("ascii"), offsets - offsets[0]
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def _python_joined(strings: list[str]) -> tuple[str, np.ndarray]:

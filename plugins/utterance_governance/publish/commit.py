@@ -157,7 +157,7 @@ def publish_version(
     lock: DatasetLock | None = None,
     recheck: Recheck | None = None,
     rotate_key_from: str | None = None,
-    before_switch: Callable[[], None] | None = None,
+    before_switch: Callable[[str], None] | None = None,
 ) -> dict | None:
     """Publish ``publication`` as a new version on top of the live one; return its manifest.
 
@@ -169,7 +169,7 @@ def publish_version(
     the publication; what it returns is published (it may drop rows, or raise to publish nothing).
     ``rotate_key_from``: only for a re-key (``purge.rekey``): the fingerprint the live dataset must
     have, instead of the publication's own. ``before_switch``: called under the lock once the version is
-    written, before it goes live; it raises to leave it staged (``reconcile`` removes it).
+    written (with its name), before it goes live; it raises to leave it staged (``reconcile`` removes it).
     """
     paths = DatasetPaths(dataset)
     holding = (
@@ -263,7 +263,7 @@ def publish_version(
         on_stage("ledger")
 
         if before_switch is not None:
-            before_switch()
+            before_switch(version)
         lock.assert_held()
         storage.write_bytes(
             paths.current,

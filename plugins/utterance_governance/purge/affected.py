@@ -162,7 +162,7 @@ def naming_requests(
     out: dict[int, set[str]] = {}
     for at, names in said.found(contents).items():
         out.setdefault(int(parents[at]), set()).update(names)
-    for at, names in (said.found(utterance_ids) if utterance_ids is not None else {}).items():
+    for at, names in (said.found_whole(utterance_ids) if utterance_ids is not None else {}).items():
         out.setdefault(int(at), set()).update(names)
     return {row: said.requests_of(names) for row, names in sorted(out.items())}
 

@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from utterance_governance import schema as S
 from utterance_governance.io.readers import SUFFIXES, customer_of_path, customers_in_raw, read_landing_pieces
 from utterance_governance.io.storage import Refused, Storage, is_parquet_name
 from utterance_governance.io.store import GovernanceStore
@@ -244,10 +245,13 @@ def _decisions(storage: Storage, found: _Collector, speaker: str) -> None:
 
 
 def _published(storage: Storage, found: _Collector, dataset: str, speaker: str) -> None:
-    root = DatasetPaths(dataset).root
+    """The customer's rows in every Parquet file under ``published/``: the dataset's, and any other's (one
+    published under an earlier ``UG_DATASET``: a loader given its folder reads it, and the purge searches it,
+    ``purge.traces``). A location names its shard relative to the dataset's folder, and another dataset's
+    its dataset (``dataset``), whose versions the report does not list."""
     # whatever its name: a loader's glob takes ``_part.parquet`` too, which the lake's listing leaves out
     unlisted: list[Refused] = []
-    files = [info.path for info in storage.list_files(root, (".parquet",), [], unlisted)]
+    files = [info.path for info in storage.list_files(S.PUBLISHED, (".parquet",), [], unlisted)]
     for rel in sorted(files + [r.path for r in unlisted if is_parquet_name(r.path)]):
         try:
             keys = storage.read_parquet(rel, columns=["speaker_key"]).column("speaker_key")
@@ -255,10 +259,14 @@ def _published(storage: Storage, found: _Collector, dataset: str, speaker: str) 
             continue
         if not pc.any(pc.fill_null(pc.equal(keys, speaker), False)).as_py():
             continue
+        folder = rel.split("/")[1] if rel.count("/") >= 2 else ""
+        root = DatasetPaths(folder).root
+        where = {"area": "published", "path": rel, "shard": posixpath.relpath(rel, root)}
+        if folder != dataset:
+            where["dataset"] = folder
         for row in _rows(storage.read_parquet(rel), "speaker_key", speaker):
-            found.locate(row.get("utterance_id"),
-                         {"area": "published", "path": rel, "shard": posixpath.relpath(rel, root)},
-                         locale=row.get("locale"), published_messages=row.get("messages"))  # fmt: skip
+            found.locate(row.get("utterance_id"), dict(where), locale=row.get("locale"),
+                         published_messages=row.get("messages"))  # fmt: skip
 
 
 def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: str) -> list[dict[str, Any]]:
@@ -271,7 +279,9 @@ def _versions(store: GovernanceStore, found: _Collector, dataset: str, speaker: 
 
     def shards_of(entry: dict[str, Any]) -> list[str]:
         return [
-            loc["shard"] for loc in entry["locations"] if loc.get("area") == "published" and loc.get("shard")
+            loc["shard"]
+            for loc in entry["locations"]
+            if loc.get("area") == "published" and loc.get("shard") and not loc.get("dataset")
         ]
 
     # one lookup for every file found holding the customer, not one per utterance

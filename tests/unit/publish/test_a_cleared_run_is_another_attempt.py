@@ -157,3 +157,49 @@ def test_run_cleared_after_a_crash_past_the_switch_remembers_a_listed_recording(
     # Before: {'u-al', 'u-zed-again'}: the cleared run skipped every write after the switch (its staging was
     # started afresh and its file is processed), so the listed recording was never remembered and comes back.
     assert lake.live_ids() == {"u-al"}
+
+
+def test_a_retry_of_an_attempt_that_died_just_before_its_switch_publishes_its_batch(
+    lake, tmp_path, monkeypatch
+):
+    """A backfill with ``reprocess`` (another attempt of a run that published the night) names its version in
+    ``_switched.json`` and dies before ``current.json`` switches to it. Airflow retries the publish task (the
+    same attempt): the run's latest version live is the first attempt's, not the one this attempt named, so
+    this is no retry past its switch, and the batch is published. Before: the retry took the first attempt's
+    version for its own and published nothing."""
+    from tests.pipeline import Lake
+
+    from utterance_governance.io.storage import Storage
+    from utterance_governance.policy import DEFAULT_ALLOWED_LOCALES
+
+    lake.storage.write_bytes(
+        f"{D20}/a.jsonl",
+        line("u-zed", "zed-cust-77", "please turn on the kitchen lights", locale="en-NZ")
+        + line("u-al", "al-cust-3", "play some jazz in the kitchen"),
+    )
+    params = {"dt_from": "2026-11-20", "dt_to": "2026-11-20"}
+    with lake._environment():
+        _attempt(lake, _ctx(lake, RUN, params))
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"allowed_locales": [*DEFAULT_ALLOWED_LOCALES, "en-NZ"]}))
+    lake = Lake(lake.root, lake.database_url, policy_file=str(policy))
+    write_bytes = Storage.write_bytes
+
+    def dies_at_the_switch(self, rel, data, *args, **kwargs):
+        if rel.endswith("/current.json"):
+            raise OSError("worker lost at the switch")
+        return write_bytes(self, rel, data, *args, **kwargs)
+
+    with lake._environment():
+        ctx = _ctx(lake, RUN, {**params, "reprocess": True})
+        publish.ingest_privacy(ctx)
+        staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
+        gated = publish.gate_batch(ctx, staged)
+        with monkeypatch.context() as m:
+            m.setattr(Storage, "write_bytes", dies_at_the_switch)
+            with pytest.raises(OSError, match="at the switch"):
+                publish.publish(ctx, staged, gated)
+        assert lake.live_ids() == {"u-al"}
+        result = publish.publish(ctx, staged, gated)  # the task retried: the same attempt
+    assert lake.live_ids() == {"u-al", "u-zed"}
+    assert result["new_version"] is True and result["new_rows"] == 1

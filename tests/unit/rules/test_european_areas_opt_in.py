@@ -26,9 +26,23 @@ def test_the_world_names_no_regime_and_doubt_defaults_to_no_consent(locale):
     assert Policy(opt_in_regions=("DE",)).is_opt_in_locale("de")  # as a locale naming no region is
 
 
-@pytest.mark.parametrize("locale", ["en-US", "es-419", "en-GB", "en-009", "fr-002", "en-021"])
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-009", "en-021", "es-013", "en-018"])
 def test_an_area_outside_europe_keeps_its_default(locale):
     assert not Policy().is_opt_in_locale(locale)
+
+
+@pytest.mark.parametrize(
+    "locale",
+    ["fr-029", "es-419", "en-019", "fr-005", "fr-002", "fr-202", "fr-014", "es-015", "en-142", "el-145"],
+)
+def test_an_area_outside_europe_holding_eu_territory_names_no_regime(locale):
+    """The Caribbean (029) holds Guadeloupe, Martinique and Saint-Martin, opt-in regions of the built-in list;
+    South America (005) French Guiana; Eastern Africa (014) Réunion and Mayotte; Northern Africa (015) the
+    Canary Islands, Ceuta and Melilla; Western Asia (145) Cyprus; and the areas holding those. Which regime
+    applies cannot be told: doubt defaults to no consent, whatever the policy lists (review of 2026-12-07).
+    Before: ``fr-029`` rows without consent were published under the opt-out regime."""
+    assert Policy().is_opt_in_locale(locale)
+    assert Policy(opt_in_regions=("DE",)).is_opt_in_locale(locale)
 
 
 def test_the_default_regions_are_the_european_areas_and_a_change_judges_the_live_rows_again():
