@@ -1595,6 +1595,15 @@ def _live_now(ctx: RunContext, live: str, rows: pa.Table, excluded: pa.Array) ->
     return pa.table({"utterance_id": gone, "reason": pa.array([S.DUPLICATE] * len(gone), pa.string())})
 
 
+def _id_dedup_took_rows(ctx: RunContext) -> bool:
+    """Whether the night's id dedup (``gate_partition``) took a row out: one whose content the content dedup
+    may have kept over its duplicates (``_twins_of`` finds whether that content goes live some other way)."""
+    return any(
+        posixpath.basename(f.path).startswith("ids-") and f.size
+        for f in ctx.storage.list_files(_duplicates_dir(ctx), (".parquet",))
+    )
+
+
 def _twins_of(
     ctx: RunContext, staged: list[dict], partitions: int, live: str | None, gone: pa.Array
 ) -> pa.Table:
@@ -1802,9 +1811,10 @@ def _recheck(
     # later night, is their duplicate (``io.store.deleted``)
     if listed and (deleted := pa.concat_tables(listed)).num_rows:
         ctx.store.record_deleted_recordings(ctx.dataset, deleted)
-    # rows taken out here, purged from the staging by a deletion meanwhile (fewer than were gated), or
-    # live rows withdrawn meanwhile (another version): the duplicates of what does not go live wait
-    if excluded.num_rows or rows_now < publication.part_rows or changed:
+    # rows taken out here, purged from the staging by a deletion meanwhile (fewer than were gated), live rows
+    # withdrawn meanwhile (another version), or rows the id dedup took out after the content dedup had kept them
+    # over their duplicates (another copy of the id captured first): the duplicates of what does not go live wait
+    if excluded.num_rows or rows_now < publication.part_rows or changed or _id_dedup_took_rows(ctx):
         twins = _twins_of(
             ctx, staged, len(publication.parts), live, excluded.column("utterance_id").combine_chunks()
         )

@@ -43,9 +43,20 @@ def content_hashes(user_text: pa.Array, assistant_text: pa.Array) -> pa.Array:
 
 
 def capture_order(rows: pa.Table) -> tuple[np.ndarray, np.ndarray]:
-    """(order, rank) of rows by (captured_at, utterance_id): who came first stands."""
+    """(order, rank) of rows by (captured_at, utterance_id): who came first stands. A tie (one id sent twice
+    at one capture time) is broken by what the rows hold, where they have it (content hash, source file,
+    line), never by where a row sits in its partition: which copy is published does not follow the batch's
+    partitioning or the pseudonym key."""
+    ties = [
+        np.asarray(
+            pc.fill_null(rows.column(name), "" if name != "line" else 0).to_numpy(zero_copy_only=False)
+        )
+        for name in ("line", "source_file", "content_hash")
+        if name in rows.column_names
+    ]
     order = np.lexsort(
         (
+            *ties,
             rows.column("utterance_id").to_numpy(zero_copy_only=False),
             pc.cast(rows.column("captured_at"), pa.int64()).to_numpy(zero_copy_only=False),
         )
