@@ -148,3 +148,43 @@ def test_operator_errors_are_one_line_not_a_traceback(env, capsys, monkeypatch, 
     assert main(["status"]) == 1
     err = capsys.readouterr().err
     assert "unreachable" in err and "secretpw" not in err and "Traceback" not in err
+
+
+# ``ug status`` reads the latest run of each DAG on its own (review of 2026-12-07)
+def test_a_failed_nightly_publish_still_needs_a_person_after_ten_hourly_privacy_runs(env, capsys):
+    now = datetime.now(UTC)
+    night = now - timedelta(hours=11)
+    env.record_step_failure("scheduled__night", "utterances_publish", "gate_batch", "GateFailed: x", night)
+    for hour in range(10):  # privacy_requests is hourly: ten runs since the night's failed publish
+        at = night + timedelta(hours=hour + 1)
+        env.record_run(f"scheduled__p{hour}", "privacy_requests", at, at, "success", {})
+    # the latest (and only) utterances_publish run failed: nothing was published, a person is needed
+    # Before: exit 0 and "all is well" - `status` takes the 10 newest runs of all DAGs together
+    # (store.runs(limit=10)), so the failed publish falls out of the window by mid-morning.
+    assert main(["status"]) == 1
+    assert "latest run of utterances_publish failed" in capsys.readouterr().out
+
+
+def test_an_access_report_run_does_not_hide_a_failed_audit(env, capsys):
+    now = datetime.now(UTC)
+    env.record_step_failure(
+        "scheduled__audit",
+        "governance_audit",
+        "fail_on_violations",
+        "AuditFailed: opted_out",
+        now - timedelta(hours=2),
+    )
+    # a privacy officer then runs an access report (a manual governance_audit run with access_request),
+    # which jobs/audit.access_report records as a successful governance_audit run
+    env.record_run(
+        "manual__access",
+        "governance_audit",
+        now - timedelta(hours=1),
+        now,
+        "success",
+        {"access_utterances": 3},
+        {"mode": "access"},
+    )
+    # the audit's finding is still unresolved: status must say so
+    # Before: exit 0 "all is well" - the access run counts as the latest governance_audit run.
+    assert main(["status"]) == 1

@@ -6,31 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests.unit.privacy.test_read_failure_of_a_replaced_version import CONSENT, _fails_once, _opt
 from tests.unit.purge.test_every_copy_edges import line
-
-CONSENT = "landing/consent/latest.jsonl"
-
-
-def _opt(event_id: str, customer: str, status: str) -> bytes:
-    return json.dumps({"event_id": event_id, "customer_id": customer, "purpose": "model_training", "status": status,
-                       "effective_at": "2026-11-21T00:00:00Z", "recorded_at": "2026-11-21T00:00:00Z",
-                       "source": "app"}).encode() + b"\n"  # fmt: skip
-
-
-def _fails_once(lake, monkeypatch, path: str) -> None:
-    from utterance_governance.jobs import publish
-
-    read = publish.read_landing_file
-
-    def flaky(storage, rel, *args, **kwargs):
-        if rel == path:
-            raise ConnectionResetError("connection reset by peer")
-        return read(storage, rel, *args, **kwargs)
-
-    with monkeypatch.context() as m, lake._environment():
-        m.setattr(publish, "read_landing_file", flaky)
-        with pytest.raises(publish.PrivacyIntakeFailed):
-            publish.ingest_privacy(lake.context("privacy_requests"))
 
 
 def test_unread_version_keeps_blocking_when_the_next_version_also_fails_once(lake, monkeypatch):
