@@ -307,11 +307,12 @@ def check_shard_rows(
     said: Mapping[str, list[str]] | SaidIds | None = None,
 ) -> list[Finding]:
     """Every row-level check on the rows of one shard (``shard_path`` column) and its ledger rows.
-    ``said``: the delete-alls' ids looked for in the text (``delete_all_spellings``; None: of ``state``)."""
+    ``said``: the delete-alls' ids looked for in the text (``delete_all_spellings``; None: of ``state``).
+    The ids holding a deleted customer's id are named by a digest once every finding is in (``scan_rows``:
+    ``hiding_deleted_ids``)."""
     recorded, ledger_times = join_ledger(rows, ledger)
-    if not isinstance(said, SaidIds):
-        said = SaidIds(delete_all_spellings(state.deletions) if said is None else said)
-    findings = [
+    said = delete_all_spellings(state.deletions) if said is None else said
+    return [
         *privacy_findings(_as_recorded(rows, ledger_times), ledger_times, state, policy, now, key),
         *ledger_field_findings(rows, ledger_times, recorded),
         *identifier_findings(rows, seed=seed),
@@ -321,7 +322,6 @@ def check_shard_rows(
         *ledger_findings(rows, ledger, recorded),
         *duplicate_findings(rows),
     ]
-    return hiding_deleted_ids(findings, said)
 
 
 def hiding_deleted_ids(findings: list[Finding], said: SaidIds) -> list[Finding]:
