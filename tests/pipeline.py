@@ -15,6 +15,7 @@ made again from a migrated template was measured no faster than migrating it: no
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import functools
 import itertools
 import os
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
@@ -137,13 +138,18 @@ class Lake:
         params: dict | None = None,
         now: datetime | None = None,
         between: Callable[[], object] | None = None,
+        started_ago: timedelta | None = None,
     ) -> dict:
         """utterances_publish: ingest → discover → process_file (each) → gate → publish → report.
 
         ``between``: called after the files are decided and before the batch is gated and published
-        (what arrives and runs while a publish is under way)."""
+        (what arrives and runs while a publish is under way). ``started_ago``: the run fixed its ``now``
+        (the wall clock then) that long before its steps run (a queued, retried or cleared task)."""
         with self._environment():
             ctx = self.context("utterances_publish", params, now)
+            if started_ago is not None:
+                fixed = datetime.now(UTC) - started_ago
+                ctx = dataclasses.replace(ctx, now=fixed.isoformat(), fixed_at=fixed.isoformat())
             ingested = publish.ingest_privacy(ctx)
             staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
             if between is not None:

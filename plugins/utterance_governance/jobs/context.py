@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 
 from utterance_governance.io.storage import Storage
@@ -77,6 +77,8 @@ class RunContext:
     dry_run: bool = False
     reprocess: bool = False
     extra: dict = field(default_factory=dict)
+    # the wall clock when ``now`` was fixed: ``read_at`` moves on from ``now`` by the time since
+    fixed_at: str | None = None
 
     @classmethod
     def create(
@@ -103,7 +105,8 @@ class RunContext:
             flags[name] = value
         if flags["reprocess"] and not (dt_from or dt_to):
             raise InvalidParams("reprocess needs a dt range (dt_from and/or dt_to): it re-reads that range")
-        now = (now or datetime.now(UTC)).astimezone(UTC)
+        fixed_at = datetime.now(UTC)
+        now = (now or fixed_at).astimezone(UTC)
         ctx = cls(
             run_id=run_id,
             dag_id=dag_id,
@@ -115,6 +118,7 @@ class RunContext:
             dt_from=dt_from,
             dt_to=dt_to,
             extra=params,
+            fixed_at=fixed_at.isoformat(),
             **flags,
         )
         ctx.check_key(settings)
@@ -168,6 +172,15 @@ class RunContext:
     @property
     def now_dt(self) -> datetime:
         return datetime.fromisoformat(self.now)
+
+    def read_at(self) -> datetime:
+        """The moment of a reading in this run: ``now`` plus the time since the run fixed it (a task
+        queued, retried or cleared reads later than the run started, and a file may land meanwhile).
+        Where ``now`` is the wall clock (every scheduled or triggered run) this is the wall clock."""
+        if self.fixed_at is None:
+            return self.now_dt
+        since = datetime.now(UTC) - datetime.fromisoformat(self.fixed_at)
+        return self.now_dt + max(since, timedelta(0))
 
     @property
     def run_key(self) -> str:

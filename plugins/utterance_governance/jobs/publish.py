@@ -398,7 +398,7 @@ def discover_files(ctx: RunContext) -> list[dict]:
     for f in chosen:
         first_read, landed = arrivals[f.path]
         if f.path in changed:
-            first_read = max(first_read, ctx.now_dt)
+            first_read = max(first_read, ctx.read_at())
         files.append({"path": f.path, "size": f.size, "fingerprint": f.fingerprint,
                       "first_read_at": first_read.isoformat(), "landed_at": landed.isoformat()})  # fmt: skip
     key = load_settings().pseudonym_key
@@ -508,13 +508,17 @@ def _finish_an_interrupted_switch(ctx: RunContext) -> None:
 def _arrivals(ctx: RunContext, files: list[ObjectInfo]) -> dict[str, tuple[datetime, datetime]]:
     """When each file was first read and when it landed (SPEC §4.1); noted now for new files.
 
-    A dry run notes nothing: it reads as if now were the first reading.
+    The first reading is this moment (``RunContext.read_at``), not the run's start: a file that landed
+    after the run started, holding a recording captured meanwhile, was not read before it was said. It
+    landed at its modification time, or at the run's start if that is earlier (a deletion requested
+    meanwhile covers it, SPEC §4.1). A dry run notes nothing: it reads as if this were the first reading.
     """
+    read_at = ctx.read_at()
     if ctx.dry_run:
         known = ctx.store.arrivals(f.path for f in files)
         now = ctx.now_dt
-        return {f.path: known.get(f.path) or (now, min(now, f.modified or now)) for f in files}
-    return ctx.store.record_arrivals(files, ctx.now_dt)
+        return {f.path: known.get(f.path) or (read_at, min(now, f.modified or now)) for f in files}
+    return ctx.store.record_arrivals(files, ctx.now_dt, first_read=read_at)
 
 
 def arrival_of(ctx: RunContext, file: dict) -> Arrival:

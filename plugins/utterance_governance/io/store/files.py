@@ -284,9 +284,12 @@ class ProcessedFiles(StoreBase):
                     [{"raw": raw, "to": to} for raw, to in renamed.items()],
                 )
 
-    def record_arrivals(self, files: Iterable[ObjectInfo], now: dt.datetime) -> Arrivals:
-        """Note ``files`` as seen (first reading ``now``, landed at the earlier of ``now`` and their
-        modification time) unless already noted; return what is recorded for each (first wins)."""
+    def record_arrivals(
+        self, files: Iterable[ObjectInfo], now: dt.datetime, first_read: dt.datetime | None = None
+    ) -> Arrivals:
+        """Note ``files`` as seen (first reading ``first_read``, or ``now``; landed at the earlier of
+        ``now`` and their modification time) unless already noted; return what is recorded for each
+        (first wins)."""
         files = list({f.path: f for f in files}.values())
         if not files:
             return {}
@@ -296,7 +299,7 @@ class ProcessedFiles(StoreBase):
         if not files:
             return self.arrivals(noted)
         rows = [
-            {"path": f.path, "first_read_at": now,
+            {"path": f.path, "first_read_at": max(now, first_read or now),
              "landed_at": min(now, f.modified) if f.modified is not None else now}
             for f in files
         ]  # fmt: skip
