@@ -16,7 +16,9 @@ A name is replaced by ``[NAME]`` where one of these holds (any allowed language)
    are no English or function word ("ruf Anna müller an", "bel Jan de vries"; not "schreib
    Heiko dass …"). Hyphenated given names count as given names ("anne-marie", "Jean-Luc"). After a
    title a surname's particle and the title-cased word after it are the surname ("Herrn von
-   Weizsäcker", "M. de La Fontaine"; not an office: "Monsieur le Président").
+   Weizsäcker", "M. de La Fontaine"; not an office: "Monsieur le Président"). After "call back", "reply to",
+   "rappelle", "erinnere", "schick", "di a", "fala pra", "manda un whatsapp a" … (and before "anrufen") a given
+   name of the gazetteer that is no common word, in any case; a possessive ("ma", "mi", "mia") is none.
 2. **A capitalised given name** from the gazetteer (``clean/data/given_names.txt``: US Census
    1990 plus the other allowed countries' common names), with the capitalised words, initials
    and particles ("van", "de", "von") beside it: "Helena C Carlsen", "Jean-Luc van Dijk".
@@ -117,6 +119,28 @@ _PHRASE_CUES_APART = (
     "envoie un texto a", "envoie un sms a", "marca a", "márcale a", "fai una chiamata a",
     "fa una chiamata a", "fate una chiamata a",
 )  # fmt: skip
+# ... and those the review of 2026-12-07 (evening) found keeping a lower-case given name: the other languages'
+# forms of "call", "call back", "tell", "remind", "send … to", "write to" ("erinnere lena an …", "schick lena eine
+# whatsapp", "recuérdale a lucía", "manda un whatsapp a lucía", "di a giulia che …", "stuur een appje naar sanne",
+# "manda mensagem pra ana", "fala pra beatriz que …", "rappelle julie", "call back jessica", "reply to jessica").
+# After them only a given name of the gazetteer that is no common word, in any case (its accents off: "lucía"),
+# starts a name ("rappelle-moi", "call back later", "reply to the email", "schick mir das", "schick Fotos an …"
+# stay). Read by ``NAME_CANDIDATES_APART``, as the cues above.
+_NAMED_CUES = (
+    "call back", "ring back", "reply to", "respond to", "write to", "rappelle", "rappelez", "rappeler", "erinnere",
+    "erinner", "schick", "schicke", "schicken", "herinner", "recuérdale a", "recuerdale a", "recuérdale",
+    "recuerdale", "recuerda a", "escríbele a", "escribele a", "ricorda a", "lembra a", "lembre a",
+    "lembra o", "whatsapp a", "whatsapp à", "whatsapp an", "whatsapp naar", "whatsapp to",
+    "whatsapp para", "whatsapp pra", "whatsapp pro", "sms a", "sms à", "sms an", "sms naar", "sms para", "sms pra",
+    "mensaje para", "mensagem pra", "mensagem pro", "messaggio per", "appje naar", "appje aan", "appje sturen naar",
+    "berichtje naar", "berichtje aan", "di a", "dì a", "dica a", "dille a", "digli a", "fala pra", "fala para",
+    "fala pro", "diz pra", "diz para", "diga pra", "diga para", "avisa a", "avisa pra", "avisa para", "avisa o",
+    "dis-lui", "préviens", "previens",
+)  # fmt: skip
+_NAMED_CUE_SET = frozenset(_NAMED_CUES)
+# ... and the infinitive request that names its person first ("lena anrufen", "sanne bellen"; "Anna anrufen" was
+# read as a capitalised given name)
+_CALLED_AFTER = _set("anrufen anschreiben zurückrufen zurueckrufen bellen terugbellen appen")
 # "my name is X": X is a name whatever it is (but a function word).
 _IDENTITY_CUES = (
     "my name is", "name is", "name's", "your name", "last name", "first name", "full name", "surname",
@@ -265,6 +289,42 @@ cugina cugino zia zio nonna nonno
 vrouw vriendin vriend zus zuster broer moeder vader zoon dochter baas buurman buurvrouw neef nicht oom
 namorada namorado irmã irmão mãe pai filho filha chefe vizinho vizinha tia tio avó avô
 """)
+# ... and since the review of 2026-12-07 (evening): the kinship and relation words it lacked ("call my grandson
+# ethan", "text my gf ashley", "appelle ma blonde Geneviève", "llama a mi suegra", "chiama mio cognato"), and the
+# compounds of a relation (``_is_relation``: "step", "grand", "god", "ex-", "-in-law", "grand-", "belle-" …
+# before or after one of these: "stepmom", "granddaughter", "ex-wife", "brother-in-law", "grand-mère")
+_MORE_RELATIONS = _set("""
+gf bf bff hubby wifey babe bae sis bro kid kids child grandchild grandkid grandson granddaughter godparent
+fiancé fiancée ex sweetheart mate
+blonde chum conjoint conjointe époux épouse epoux epouse beau-frère belle-sœur tonton tata tatie neveu nièce
+petit-fils petite-fille cousin cousine parrain marraine médecin dentiste
+suegra suegro cuñada cuñado nieta nieto sobrina sobrino padrino madrina abuelita abuelito mami papi tita tito
+suocera suocero cognata cognato nipote padrino madrina ragazza ragazzo nonnina nonnino
+schwager schwägerin schwiegermutter schwiegervater enkel enkelin nichte neffe patenonkel patentante
+schoonmoeder schoonvader zwager schoonzus kleinzoon kleindochter
+sogra sogro cunhada cunhado neta neto sobrinha sobrinho padrinho madrinha madrasta padrasto
+""")
+_RELATIONS = _RELATIONS | _MORE_RELATIONS
+_RELATION_PREFIXES = (
+    "great-", "ex-", "ex", "step-", "step", "grand-", "grand", "god", "half-", "arrière-", "beau-", "belle-",
+    "petit-", "petite-", "demi-", "schwieger", "stief", "groß", "gross", "ur", "schoon", "bis",
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_relation(low: str) -> bool:
+    """``low`` is a relation word (``_RELATIONS``) or one with a kinship prefix or "-in-law": "grandson",
+    "stepmom", "ex-wife", "godmother", "brother-in-law", "great-grandmother", "grand-mère", "schwiegermutter"."""
+    if low in _RELATIONS:
+        return True
+    if low.endswith("-in-law"):
+        return low[: -len("-in-law")] in _RELATIONS
+    for prefix in _RELATION_PREFIXES:
+        if low.startswith(prefix) and len(low) > len(prefix) + 1 and _is_relation(low[len(prefix) :]):
+            return True
+    return False
+
+
 _PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac mc zu")
 # particles of two words ("van der", "van den", "von der", "de la"): the second is a word of the
 # language on its own ("der", "la"), which ends a name after one particle
@@ -357,7 +417,17 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w).replace(r"\ ", "[ ]+") for w in sorted(words, key=len, reverse=True))
 
 
-_STRONG_ALT = _alternation({*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES, *_MEETING_CUES})
+# (the cues that start with a letter outside ASCII, "écris", "écris à", apart: RE2's ``\b`` is ASCII-only and
+# never stands before "é", so ``NAME_CANDIDATES`` never read them; they are read by ``NAME_CANDIDATES_APART``
+# without it, followed by any letter: in the first pass's alternation, beside the ASCII cues, they made RE2's
+# automaton outgrow its cache, 0.3 s a pass over 100k texts became 4.9 s; review of 2026-12-07, evening)
+_STRONG_ALT = _alternation(
+    w for w in {*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES, *_MEETING_CUES} if w[:1].isascii()
+)
+_STRONG_ALT_ACCENTED = _alternation(
+    w for w in {*_STRONG_CUES, *_PHRASE_CUES, *_IDENTITY_CUES, *_MEETING_CUES} if not w[:1].isascii()
+)
+_STRONG_CUE_RE2 = rf"\b(?:{_STRONG_ALT})"
 _SEND_ALT = _alternation(_SEND_VERBS)
 _SHARE_ALT = _alternation(_SHARE_VERBS)
 _CAPITAL_ALT = _alternation(_CAPITAL_CUES)
@@ -370,6 +440,7 @@ _CUE_LAST_WORDS = frozenset(
         for phrase in (
             *_PHRASE_CUES,
             *_PHRASE_CUES_APART,
+            *_NAMED_CUES,
             *_IDENTITY_CUES,
             *_GIVEN_CUES,
             *_MEETING_CUES,
@@ -387,6 +458,12 @@ _MEDIA_ROW = (
 _MEDIA_ROW_PY = re.compile(_MEDIA_ROW, re.ASCII)
 
 
+# A relation word as ``_is_relation`` reads it (a superset)
+# (any word: the words of ``_is_relation``, or the relations of the review of 2026-12-07 (evening) in a trie, made
+# RE2's automaton outgrow its cache, 0.03 s a pass over 100k texts became 2.9 s)
+_RELATION_RE2 = r"[^ \n]+"
+
+
 def _cue_candidates() -> str:
     from utterance_governance.clean.patterns import _label_except  # the "any word but these" trie
 
@@ -398,9 +475,9 @@ def _cue_candidates() -> str:
     word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f]|[A-Za-z]+['’]\pL)"
     possessed = "|".join(sorted(_POSSESSED, key=len, reverse=True))
     return (
-        rf"(?i:(?:\bname[ ]*:|\b(?:{_STRONG_ALT})\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
+        rf"(?i:(?:\bname[ ]*:|{_STRONG_CUE_RE2}\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
         # "text my wife olivia": a request, "my" and a relation, then any letter
-        rf"|(?i:\b(?:{_STRONG_ALT})\.?:?[ ]+(?:{_alternation(_MY)})[ ]+(?:{_alternation(_RELATIONS)})[ ]+)\pL"
+        rf"|(?i:{_STRONG_CUE_RE2}\.?:?[ ]+(?:{_alternation(_MY)})[ ]+{_RELATION_RE2}[ ]+)\pL"
         # "send … to X", "share … with X" (a superset: any words between; counted words and the
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
@@ -421,6 +498,44 @@ NAME_CANDIDATES_APART = (
     # "talk with sarah", "messages from sarah"; "add sarah to my contacts"
     rf"|(?i:\b(?:{_alternation(_TALK_CUES)})[ ]+)\pL|(?i:\badd[ ]+\pL[^\n]*(?:contact|phone[ ]?book|address[ ]book))"
 )
+# ... and, in a third pass (review of 2026-12-07, evening; in the second one's alternation they made RE2's automaton
+# outgrow its cache, 0.02 s a pass over 100k texts became 2.2 s): "rappelle julie", "schick lena eine whatsapp", "di a
+# giulia" (``_NAMED_CUES``), "lena anrufen" (``_CALLED_AFTER``), and "écris à julie" (a cue starting with a letter
+# outside ASCII): any letter after them
+# (after "erinnere", "herinner", "rappelle", "schick", which mostly ask for the speaker, a word but a pronoun or an
+# article: "erinnere mich", "herinner me", "rappelle moi", "schick mir das" were 2,000 rows in 100k that names read)
+_REFLEXIVE_CUES = (
+    "erinnere",
+    "erinner",
+    "herinner",
+    "rappelle",
+    "rappelez",
+    "rappeler",
+    "schick",
+    "schicke",
+    "schicken",
+)
+_NOT_NAMED = _set("""
+mich mir uns dich dir euch ihn ihm ihr sie es das die den der dem ein eine einen einem einer an am um daran bitte
+me mij ons je jou jullie hem haar het een de dat aan om eraan
+moi nous toi vous lui leur le la les un une ça ca de du des demain plus
+""")
+
+
+def _named_candidates() -> str:
+    from utterance_governance.clean.patterns import _label_except  # the "any word but these" trie
+
+    label = _label_except(tuple(w for w in _NOT_NAMED if w.isascii()))
+    word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f])"
+    others = [cue for cue in _NAMED_CUES if cue not in _REFLEXIVE_CUES]
+    return (
+        rf"(?i:\b(?:{_alternation(_REFLEXIVE_CUES)})\.?:?[ ]+){word}"
+        rf"|(?i:\b(?:{_alternation(others)})\.?:?[ ]+)\pL|\pL[ ]+(?i:{_alternation(_CALLED_AFTER)})\b"
+        rf"|(?i:(?:{_STRONG_ALT_ACCENTED})\.?:?[ ]+)\pL"
+    )
+
+
+NAME_CANDIDATES_NAMED = _named_candidates()
 # ... and a payment handle ("venmo @sarah-connor-7", "cash app $jsmith", "send it to @jo_88 on venmo"):
 # a payment service named and an "@" or "$" before a letter, on either side (``redact_payment_handles``)
 _PAYMENT_SERVICES = r"venmo|paypal|zelle|cash[ ]?app"
@@ -554,7 +669,11 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
 
     from utterance_governance.clean.patterns import NON_ASCII, UPPER_ASCII, match_rows
 
-    found = match_rows(values, NAME_CANDIDATES) | match_rows(values, NAME_CANDIDATES_APART)
+    found = (
+        match_rows(values, NAME_CANDIDATES)
+        | match_rows(values, NAME_CANDIDATES_APART)
+        | match_rows(values, NAME_CANDIDATES_NAMED)
+    )
     mail = np.flatnonzero(~found & match_rows(values, _BEFORE_MAILBOX))
     if len(mail):
         given = gazetteer()[0]
@@ -697,7 +816,7 @@ class _Names:
         if self._after_relation(i):
             j = i - 2  # "text my wife olivia": the request before "my wife"
             found = self._cue_ending(j) if j > 0 and _AFTER_CUE.fullmatch(toks.gap(j)) else None
-            if found in ("strong", "meeting"):
+            if found in ("strong", "meeting", "named"):
                 return "relation"
         j = i
         if i > 0 and toks.lower[i - 1] in _TITLES and _AFTER_TITLE.fullmatch(toks.gap(i)):
@@ -716,7 +835,7 @@ class _Names:
         toks = self.toks
         return (
             i >= 2
-            and toks.lower[i - 1] in _RELATIONS
+            and _is_relation(toks.lower[i - 1])
             and toks.lower[i - 2] in _MY
             and not toks.possessive[i - 1]
             and _SPACES.fullmatch(toks.gap(i - 1)) is not None
@@ -742,6 +861,8 @@ class _Names:
                 return "identity"
             if phrase in _PHRASE_CUES or phrase in _PHRASE_CUES_APART:
                 return "strong"
+            if phrase in _NAMED_CUE_SET:
+                return "named"
             if phrase in _GIVEN_CUES:
                 return "given"
             if phrase in _MEETING_SET:
@@ -757,6 +878,8 @@ class _Names:
             return "meeting"
         if toks.possessive[last] or not _bounded(toks, last):
             return None
+        if word in _NAMED_CUE_SET:
+            return "named"
         if word in _STRONG_CUES or word in _TITLES:
             return "strong"
         if word in _GIVEN_CUES:
@@ -911,6 +1034,13 @@ class _Names:
             return (
                 self.given_name(low) or self.given_and_surname(i) or self.paid_full_name(i)
             ) and not self.media_row
+        # "rappelle julie", "call back jessica", "di a giulia"; not "call back later" (review of 2026-12-07, evening)
+        if cue == "named":
+            return (
+                (self.given_name(low) or self.given_name(_without_accents(low)) or self.given_and_surname(i))
+                and low not in _MESSAGE_WORDS
+                and not self.media_row
+            )
         if cue == "addressee":  # "give mike a call", "send sarah a message"; not "give will a call"
             return (low in self.given and low not in _MESSAGE_WORDS) or _title(word)
         if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
@@ -1012,11 +1142,15 @@ class _Names:
                 break  # "tell Mike Happy Birthday"
             if mode == "cue" and not (_title(word) or self.lower_surname(low)):
                 break
-            # (a surname without its accents of five letters or more: "garcía", "müller", not "über")
-            if mode == "lower" and not (
-                self.known(low, accents=len(low) >= 5)
-                or _SURNAME_ENDING.search(low)
-                or _GAELIC_SURNAME.fullmatch(low)
+            # (a surname without its accents of five letters or more: "garcía", "müller", not "über"; not a
+            # function word: "di a [NAME] che arrivo" was "di a [NAME] arrivo", review of 2026-12-07, evening)
+            if mode == "lower" and (
+                low in _FUNCTION_WORDS
+                or not (
+                    self.known(low, accents=len(low) >= 5)
+                    or _SURNAME_ENDING.search(low)
+                    or _GAELIC_SURNAME.fullmatch(low)
+                )
             ):
                 break
             j += 1
@@ -1049,8 +1183,8 @@ class _Names:
         """The end of a name starting at word ``i``, or None."""
         toks = self.toks
         word, low = toks.words[i], toks.lower[i]
-        if low in _MY and i + 1 < len(toks.words) and toks.lower[i + 1] in _RELATIONS:
-            return None  # "llama a mi amiga", "chiama mia moglie": "my", not Mi or Mia
+        if low in _MY and self.possessive_before_noun(i):
+            return None  # "llama a mi amiga", "chiama mia moglie", "appelle ma banque": "my", not Mi or Mia
         title = _title(word)
         if self.mailbox and self.before_mailbox(i):
             return i + 1
@@ -1058,6 +1192,8 @@ class _Names:
             return i + words
         if (end := self.titled_particle_name(i)) is not None:
             return end  # "Herrn von Weizsäcker", "Madame Le Gall"
+        if self.before_call(i):
+            return i + 1  # "lena anrufen"
         cue = self.cue(i)
         if cue and not self.after_media(i) and self.starts_after_cue(i, cue):
             return self.extend(i, "cue" if title else ("identity" if cue == "identity" else "lower"))
@@ -1098,6 +1234,39 @@ class _Names:
         if self.unknown(i) and not toks.sentence_start(i) and _SURNAME_ENDING.search(low):
             return i + 1  # says Rozhkova
         return None
+
+    def possessive_before_noun(self, i: int) -> bool:
+        """Word ``i`` (of ``_MY``: "ma", "mon", "mi", "mia", "mio" are gazetteer names) is a possessive: a
+        relation follows it ("mi amiga", "ma grand-mère", "my stepmom"), or, outside English text, a lower-case
+        word that is no function word ("appelle mon médecin", "appelle ma banque", "chiama mio cognato"; not
+        "ruf mia an", "chiama Mia Rossi"). Review of 2026-12-07 (evening): "appelle [NAME] grand-mère"."""
+        toks, nxt = self.toks, i + 1
+        if nxt >= len(toks.words) or toks.possessive[i] or not _SPACES.fullmatch(toks.gap(nxt)):
+            return False
+        low = toks.lower[nxt]
+        if _is_relation(low):
+            return True
+        return (
+            self.english is None
+            and not toks.words[nxt][:1].isupper()
+            and not self.blocked(low)
+            and low not in _FUNCTION_WORDS
+            and len(low) > 1
+        )
+
+    def before_call(self, i: int) -> bool:
+        """Word ``i`` is a given name of the gazetteer that is no common word (its accents off), an infinitive of
+        calling after it, one space between: "lena anrufen", "sanne bellen" (review of 2026-12-07, evening)."""
+        toks, nxt = self.toks, i + 1
+        if nxt >= len(toks.words) or toks.lower[nxt] not in _CALLED_AFTER or toks.possessive[i]:
+            return False
+        low = toks.lower[i]
+        return (
+            _SPACES.fullmatch(toks.gap(nxt)) is not None
+            and not self.blocked(low)
+            and low not in _MESSAGE_WORDS
+            and (self.given_name(low) or self.given_name(_without_accents(low)))
+        )
 
     def given_and_surname(self, i: int) -> bool:
         """In English text, word ``i`` is a capitalised given name of the gazetteer, also one that is an
@@ -1168,11 +1337,12 @@ class _Names:
                     or (
                         toks.lower[i - 1] not in _CUE_LAST_WORDS
                         and toks.lower[i - 1] not in _TITLES
-                        and toks.lower[i - 1] not in _RELATIONS
+                        and not _is_relation(toks.lower[i - 1])
                         and toks.words[i - 1] != "M"  # "M. de La Fontaine"
                     )
                 )
                 and not (self.mailbox and (self.before_mailbox(i) or self.full_name_before_mailbox(i)))
+                and not self.before_call(i)
             ):
                 i += 1
                 continue

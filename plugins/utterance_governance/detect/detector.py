@@ -564,10 +564,19 @@ _STATED_TITLES = _word_set(
 # with a name it finds: "[NAME] van de buren" is "the neighbours'"), nor, beside "te" alone ("te
 # laat": too late), any word that is no gazetteer surname.
 _NAME_CUE = (
-    r"(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
+    # a message sent to someone: "manda un whatsapp a X Y", "manda mensagem pra X Y", "stuur een appje naar X Y" (the
+    # review of 2026-12-07, evening; before the verbs: "manda" alone would take "mensagem" for the name)
+    r"(?:(?:manda|mande|envia|envie|stuur|schick|schicke|send)\s+)?(?:(?:un|una|um|uma|een|eine|ein|a)\s+)?"
+    r"(?:whatsapp|mensaje|mensagem|sms|messaggio|appje|berichtje|texto|nachricht)\s+(?:a|à|para|pra|pro|naar|aan|an|per)"
+    r"|(?:call|text|email|message|ring|phone|dial|whatsapp|facetime|skype|venmo|ruf|rufe|anrufen"
     r"|schreib|schreibe|appelle|appeler|appelez|téléphone|llama|llamar|llame|marca|escribe|escríbele"
-    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|(?P<pt>liga|ligue|ligar|manda|mande))"
-    r"(?:\s+(?:up|bitte|doch|mal)){0,2}"  # "call up X", "ruf bitte X an", "ruf doch mal X an"
+    r"|chiama|chiamare|telefona|telefonare|scrivi|bel|bellen|stuur|(?P<pt>liga|ligue|ligar|manda|mande)"
+    # ... and the other languages' "write to", "call back", "remind", "send", "tell" (review of 2026-12-07,
+    # evening: "écris à X Y", "rappelle X Y", "erinnere X Y", "schick X Y", "recuérdale a X Y", "di a X Y",
+    # "fala pra X Y", "call back X Y", "reply to X Y")
+    r"|écris|ecris|rappelle|rappelez|erinnere|erinner|schick|schicke|herinner|recuérdale|recuerdale|ricorda|reply"
+    r"|(?:fala|diz|diga|avisa)(?=\s+(?:pra|para|pro)\b)|di(?=\s+a\b))"
+    r"(?:\s+(?:up|back|bitte|doch|mal)){0,2}"  # "call up X", "call back X", "ruf bitte X an", "ruf doch mal X an"
     r"(?:\s+(?P<prep>a|à|al|para|pra|pro|an|naar|to|o))?"
     # "envoie un texto à X", "fai una chiamata a X"
     r"|envoie\s+un\s+(?:texto|sms|message)\s+[àa]|(?:fai|fa|fate)\s+una\s+chiamata\s+a"
@@ -1639,6 +1648,15 @@ _ADDRESS_OWN_PASS = (
     r"|[A-Z][A-Za-z]+,?\s+[0-9]{5}"
     r"|(?i:(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|court|ct)\.?,?\s(?:number|no\.|nr)\.?\s?[0-9])"
 )
+# ... and the name family's cues of the review of 2026-12-07 (evening) (``_NAME_CUE``: "écris à X Y", "rappelle X Y",
+# "erinnere X Y", "manda un whatsapp a X Y", "di a X Y", "call back X Y" …), in a pass of their own over every text:
+# in ``_ANY_FAMILY``'s union they made its pass over 100k texts take 0.40 s instead of 0.19 s. "erinnere" and
+# "herinner" not before the speaker ("erinnere mich", "herinner me": 2 % of the generated traffic)
+_NAME_OWN_PASS = (
+    r"(?i:\b(?:rappelle|rappelez|schick|schicke|recuérdale|recuerdale|ricorda|reply|fala|diz|diga|avisa|di[ ]a"
+    r"|whatsapp|mensaje|mensagem|sms|messaggio|appje|berichtje|texto|nachricht)\s|[ée]cris\s"
+    r"|\b(?:erinnere|erinner|herinner)\s+(?:[^m\s]|m[^ie\s]|mi[^crj\s]|mic[^h\s]|mich\pL|mir\pL|mij\pL|me\pL))"
+)
 
 _OWN_GATE = "|".join(
     [
@@ -2641,6 +2659,8 @@ def _raw_family_hits(texts: pa.Array, names: list[str]) -> np.ndarray:
             hits[some, i] |= np.asarray(pc.match_substring_regex(subset, _FAMILIES[family]))
         if family == "address" and len(texts):
             hits[:, i] |= np.asarray(pc.fill_null(pc.match_substring_regex(texts, _ADDRESS_OWN_PASS), False))
+        if family == "name" and len(texts):
+            hits[:, i] |= np.asarray(pc.fill_null(pc.match_substring_regex(texts, _NAME_OWN_PASS), False))
     return hits
 
 
