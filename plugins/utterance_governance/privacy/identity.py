@@ -108,12 +108,20 @@ def _refused(ch: str) -> bool:
     return any(low <= code <= high for low, high in _INVISIBLE)
 
 
+# the spaces an id may not hold that print as a space (``Zs`` other than U+0020)
+_OTHER_SPACES = frozenset(ch for ch in WHITE_SPACE if unicodedata.category(ch) == "Zs" and ch != " ")
+
+
 def without_refused(value: str) -> str:
     """``value`` without the characters an id may not hold (the classes above): the id it prints as.
     For erasure and holds only, where matching more can only erase or withhold more (``purge.copies``,
     ``readers.customers_in_raw``): a malformed row or opt-out whose id is ``zed-7f`` and a zero-width space
-    is still ``zed-7f``'s."""
-    return "".join(ch for ch in value if not _refused(ch))
+    is still ``zed-7f``'s. A space other than U+0020 prints as a space, and is read as one: a broken
+    delete-all naming ``zed\u00a0cust 77`` (a no-break or an ideographic space typed for the space of
+    ``zed cust 77``) held ``zedcust77``, nobody, and the customer's rows stayed live."""
+    return "".join(
+        " " if ch in _OTHER_SPACES else ch for ch in value if ch in _OTHER_SPACES or not _refused(ch)
+    )
 
 
 def canonical_id(value: object) -> str | None:
@@ -156,14 +164,17 @@ def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     listing typed through an East Asian input method, ``６ｆ１ｃ…``, is the utterance ``6f1c…``; the ASCII
     ids, nearly all, are not read for it), and so do the spellings of tools that write ids otherwise than
     Unicode's case rules (``_caseless``: Turkish case, dashes) or percent-encode them (``acct%2F42`` is
-    ``acct/42``: ``_percent_decoded``)."""
+    ``acct/42``: ``_percent_decoded``). An id of digits only is the number they write, whatever zeros
+    lead it: a CRM or a spreadsheet that keeps account ids as numbers sends ``88231907`` for the
+    account ``0088231907`` (no JSON number keeps a leading zero), and an opt-out or a deletion so
+    written matched nobody."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     plain = pc.fill_null(pc.string_is_ascii(ids), True)
     if not pc.all(plain).as_py():
         ids = pc.if_else(plain, ids, pc.utf8_normalize(ids, "NFKC"))
     # (after NFKC: ``ａｃｃｔ％２Ｆ４２`` is ``acct%2F42``, which is ``acct/42``)
-    key = fold_case(_percent_decoded(ids))
+    key = pc.replace_substring_regex(fold_case(_percent_decoded(ids)), _LEADING_ZEROS, r"\1")
     odd = pc.fill_null(pc.match_substring_regex(key, _UUID_ODD), False)
     if not pc.any(odd).as_py():
         return key
@@ -173,6 +184,8 @@ def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.replace_with_mask(key, odd, fixed)
 
 
+# the zeros before the digits of an id of digits only (one digit stays: ``000`` is ``0``)
+_LEADING_ZEROS = r"^0+([0-9]+)$"
 # a UUID as ``key_of_canonical`` writes every notation of it, and what may be one (a cheap first look, any case)
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _UUID_LIKE = r"^(?:urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$"
