@@ -147,7 +147,7 @@ def read_landing_pieces(
             return
         given = True
         if isinstance(piece, Unreadable):  # a part of the file (a Parquet row group); the rest is read
-            yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line))
+            yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line, piece.rows))
             continue
         # the rows that give no customer_id are the folder's; an utterance naming another is malformed
         if from_path is not None and "customer_id" in piece[0]:
@@ -216,6 +216,7 @@ class Unreadable:
 
     line: int
     detail: str
+    rows: int = 1  # the lines it holds (a row group's, from the file's footer): one decision each
 
 
 def _unreadable(exc: Exception) -> str:
@@ -749,7 +750,8 @@ def _parquet_pieces(storage: Storage, rel: str, schema: pa.Schema, piece_rows: i
     first = 1
     for group in storage.iter_parquet(rel, piece_rows, PIECE_BYTES):
         if isinstance(group, UnreadableRows):
-            yield Unreadable(first, "unreadable_row_group:" + _unreadable(group.error).split(":", 1)[1])
+            detail = "unreadable_row_group:" + _unreadable(group.error).split(":", 1)[1]
+            yield Unreadable(first, detail, max(group.rows, 1))
             first += group.rows
             continue
         columns, raw_of, n, lines = _parquet_columns(group, schema, first)
@@ -1342,6 +1344,10 @@ _CUSTOMER_VALUE = re.compile(
     r'\s*(?P<wrap>\[\s*|\{\s*"(?:[^"\\]|\\.){1,40}"\s*:\s*)?'
     r'(?:"(?P<string>(?:[^"\\]|\\.){1,400})"|(?P<number>-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
     r"(?P<close>\s*[\]}])?"
+    # ... and nothing after it but the next key's comma or the record's end: an id with an unescaped quote
+    # in it (``"4417"zed"``) or left unquoted (``4417-zed``) read only in part held ``4417``, and the
+    # customer it was kept publishing
+    r"(?=\s*(?:[,}\]]|$))"
 )
 # the integers a float64 holds exactly: a float id of this size or more may not be the id its writer had
 _EXACT_FLOAT_INTEGERS = 2**53
@@ -1565,16 +1571,19 @@ def _record_id(text: str | None, kind: str) -> str | None:
     return ids[0] if len(ids) == 1 and isinstance(ids[0], str) else None
 
 
-def _file_problem(rel: str, detail: str, line: int = 0) -> pa.Table:
+def _file_problem(rel: str, detail: str, line: int = 0, rows: int = 1) -> pa.Table:
+    """The quarantine rows of a part of a file that cannot be read: one, or one for each of the ``rows``
+    lines from ``line`` (a row group the footer counts: each utterance in it gets its decision, and the
+    run's counts add up to what it read)."""
     return pa.table(
         {
-            "source_file": [rel],
-            "line": [line],
-            "record_id": pa.nulls(1, pa.string()),
-            "customer_id": pa.nulls(1, pa.string()),
-            "reason": [S.MALFORMED],
-            "detail": [detail],
-            "raw": pa.nulls(1, pa.string()),
+            "source_file": [rel] * rows,
+            "line": pa.array(range(line, line + rows), pa.int64()),
+            "record_id": pa.nulls(rows, pa.string()),
+            "customer_id": pa.nulls(rows, pa.string()),
+            "reason": [S.MALFORMED] * rows,
+            "detail": [detail] * rows,
+            "raw": pa.nulls(rows, pa.string()),
         },
         schema=S.QUARANTINE,
     )

@@ -540,13 +540,26 @@ def _unread_of_privacy_file(quarantine: pa.Table) -> list[str]:
     """What the reader could not read of a privacy file (its quarantine rows of the file as a whole,
     ``line = 0``, and of a row group it could not decode), as detail codes; an empty file holds nothing."""
     out = []
-    for line, detail in zip(
-        quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
-    ):
+    for line, detail in _first_lines_of_groups(quarantine):
         if (line == 0 and detail != "unreadable_file:empty_file") or (detail or "").startswith(
             "unreadable_row_group:"
         ):
             out.append(detail or "the file")
+    return out
+
+
+def _first_lines_of_groups(quarantine: pa.Table) -> list[tuple[int, str | None]]:
+    """(line, detail) of each quarantine row, a row group that could not be decoded once, at its first
+    line (the reader quarantines each of its lines)."""
+    out: list[tuple[int, str | None]] = []
+    previous = None
+    for line, detail in zip(
+        quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
+    ):
+        group = (detail or "").startswith("unreadable_row_group:")
+        if not (group and previous == (line - 1, detail)):
+            out.append((line, detail))
+        previous = (line, detail)
     return out
 
 
@@ -1002,9 +1015,7 @@ def _unsearched(quarantine: pa.Table, dropped: np.ndarray, searched: dict[int, s
     neither its first bytes nor the search of the whole line (``searched``) cleared. ``dropped``:
     this piece's lines to drop."""
     out = []
-    for line, detail in zip(
-        quarantine.column("line").to_pylist(), quarantine.column("detail").to_pylist(), strict=True
-    ):
+    for line, detail in _first_lines_of_groups(quarantine):
         if line == 0:
             out.append(detail or "the file")
         elif (detail or "").startswith("unreadable_row_group:"):
