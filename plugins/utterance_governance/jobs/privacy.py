@@ -125,7 +125,7 @@ def purge_copies(ctx: RunContext) -> dict:
     deletions = publish.privacy_state(ctx).deletions_with_twins
     settings = load_settings()
     # under the dataset lock: a publish finishing meanwhile would re-register landing files
-    with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S):
+    with ctx.store.dataset_lock(ctx.dataset, owner=f"{ctx.run_id}/copies", timeout_s=LOCK_TIMEOUT_S) as lock:
         # this worker's key made the copies' speaker keys (another's would match none of them, and the
         # receipts would complete): the run's first task checked its own worker's key, not this one's
         ctx.check_key(settings)
@@ -150,6 +150,10 @@ def purge_copies(ctx: RunContext) -> dict:
         # the store's landing paths naming a customer who deleted everything, sealed once their landing
         # copies are purged (a publish finishing meanwhile would register them again: under the lock too)
         sealed = _seal_store_paths(ctx, deletions, settings.pseudonym_key)
+        # a lease lost meanwhile (the heartbeat could not write for longer than the lease) let a publish
+        # take the lock and register landing files this purge was rewriting: no receipt from this attempt,
+        # its retry searches again (what it removed is counted, ``copies.Removals``)
+        lock.assert_held()
     out = result.to_dict()  # (its paths as logs show them: ``readers.shown_path``)
     out["searched_from"] = searched_from.isoformat()
     out["store_paths"] = sealed.to_dict()

@@ -416,3 +416,42 @@ def test_a_run_that_stops_after_the_copies_leaves_the_reports_to_the_next(lake, 
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "u-gone-5") == []
     assert lake.storage.list_files("_purge", (".json",)) == []
+
+
+def test_a_copies_purge_that_lost_its_lease_gives_no_receipt_and_its_retry_completes(lake, monkeypatch):
+    """The copies purge holds the dataset lock (a publish finishing meanwhile would register the landing
+    files it rewrites again). A lease lost under it (the heartbeat could not write for longer than the
+    lease, and a publish took the lock) fails the step: before, it went on to its receipts unchecked."""
+    from sqlalchemy import delete
+
+    from utterance_governance.io.store import LockLost
+    from utterance_governance.io.store_schema import dataset_locks
+    from utterance_governance.jobs import privacy
+    from utterance_governance.purge import copies
+
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-gone", "zed", "remind me about the dentist")
+                             + line("u-kept", "bob", "what is the weather"))  # fmt: skip
+    lake.publish()
+    lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed"))
+    purge = copies.purge_copies
+
+    def purge_then_lose_the_lease(*args, **kwargs):
+        result = purge(*args, **kwargs)
+        with lake.store() as store, store._lock_transaction() as conn:  # taken over (and given up since)
+            conn.execute(delete(dataset_locks))
+        return result
+
+    with lake._environment():
+        ctx = lake.context("privacy_requests")
+        privacy.ingest(ctx)
+        purged = privacy.purge_published(ctx)
+        monkeypatch.setattr(copies, "purge_copies", purge_then_lose_the_lease)
+        with pytest.raises(LockLost):
+            privacy.purge_copies(ctx)
+        monkeypatch.undo()
+        assert not lake.storage.exists(receipt_path("d1"))
+        # the task's retry
+        privacy.issue_receipts(ctx, purged, privacy.purge_copies(ctx))
+    assert receipt(lake, "d1")["status"] == "completed"
+    assert left_in_lake(lake, "u-gone") == []
+    assert lake.live_ids() == {"u-kept"}
