@@ -136,7 +136,19 @@ _NAMED_CUES = (
     "berichtje naar", "berichtje aan", "di a", "dì a", "dica a", "dille a", "digli a", "fala pra", "fala para",
     "fala pro", "diz pra", "diz para", "diga pra", "diga para", "avisa a", "avisa pra", "avisa para", "avisa o",
     "dis-lui", "préviens", "previens",
+    # ... and those the second review of 2026-12-07 found ("di ad anna", "di' a giulia", "rappelle à julie", "écris a
+    # julie" without its accent, "erinnere bitte lena", "avísale a lucía", "diz à ana", "reply back to jessica")
+    "di ad", "di' a", "di’ a", "di' ad", "di’ ad", "ricorda ad", "rappelle à", "rappelle a", "rappelez à", "écris a",
+    "ecris a", "ecris à", "erinnere bitte", "erinner bitte", "avísale a", "avisale a", "avísale", "avisale", "diz à",
+    "diz a", "diz ao", "reply back to", "write back to",
 )  # fmt: skip
+# (a written imperative's apostrophe between the cue's words: "di' a giulia")
+_APOSTROPHE_CUE_FIRST = _set("di")
+# Pronouns of the other languages that are gazetteer names ("fala pra ela", "avisa a ella", "di a lei"): in lower
+# case in a text of another language never a name after a cue (second review of 2026-12-07); "santa" after "write
+# to" ("help me write to santa")
+_PRONOUNS = _set("ela ella ele él elle lei lui elas ellas eles ellos elles eux loro")
+_NOT_NAMED_AFTER_CUE = _set("santa")
 _NAMED_CUE_SET = frozenset(_NAMED_CUES)
 # ... and the infinitive request that names its person first ("lena anrufen", "sanne bellen"; "Anna anrufen" was
 # read as a capitalised given name)
@@ -231,7 +243,7 @@ morgen übermorgen gleich später nachher
 # Words of the other languages that follow a name in a request and are gazetteer surnames ("schreib
 # Heiko dass ...", "scrivi a Letizia che ..."): never taken in lower case after a capitalised name.
 _FUNCTION_WORDS = _set("""
-dass daß ob wenn weil und oder aber ich du er sie wir ihr bitte heute morgen jetzt gleich noch mal an
+dass daß ob wenn weil und oder aber ich du er sie wir ihr bitte heute morgen jetzt gleich noch mal an dann
 che chi per non ma ed se più ora oggi domani subito que qui quoi et ou mais si pour avec sans demain
 aujourd'hui y pero porque hoy mañana ahora dat als om maar en of dan nu vandaag morgen e mas hoje
 amanhã agora porque pra
@@ -305,6 +317,11 @@ schoonmoeder schoonvader zwager schoonzus kleinzoon kleindochter
 sogra sogro cunhada cunhado neta neto sobrinha sobrinho padrinho madrinha madrasta padrasto
 """)
 _RELATIONS = _RELATIONS | _MORE_RELATIONS
+# Articles before "my" ("chiama la mia ragazza giulia", "liga pro o meu filho"); nouns said after "my" that are
+# surnames of the lists ("chiama mia casa", "chiama mio amore": no Mia Casa; the gate's detector skips them too)
+_ARTICLES_BEFORE_MY = _set("la il o a")
+_POSSESSED_NOUNS = _set("casa familia família amore amor tesoro caro bello")
+_APOSTROPHE_GAP = re.compile(r"['’][ ]+")
 _RELATION_PREFIXES = (
     "great-", "ex-", "ex", "step-", "step", "grand-", "grand", "god", "half-", "arrière-", "beau-", "belle-",
     "petit-", "petite-", "demi-", "schwieger", "stief", "groß", "gross", "ur", "schoon", "bis",
@@ -477,7 +494,8 @@ def _cue_candidates() -> str:
     return (
         rf"(?i:(?:\bname[ ]*:|{_STRONG_CUE_RE2}\.?:?|\b(?:{_TITLE_ALT})\.?)[ ]+(?:(?:{_TITLE_ALT})\.?[ ]+)?){word}"
         # "text my wife olivia": a request, "my" and a relation, then any letter
-        rf"|(?i:{_STRONG_CUE_RE2}\.?:?[ ]+(?:{_alternation(_MY)})[ ]+{_RELATION_RE2}[ ]+)\pL"
+        # (an article before "my": "chiama la mia ragazza giulia", second review of 2026-12-07)
+        rf"|(?i:{_STRONG_CUE_RE2}\.?:?[ ]+(?:(?:la|il|o|a)[ ]+)?(?:{_alternation(_MY)})[ ]+{_RELATION_RE2}[ ]+)\pL"
         # "send … to X", "share … with X" (a superset: any words between; counted words and the
         # word trie after them make RE2's automaton outgrow its cache)
         rf"|(?i:\b(?:{_SEND_ALT})[ ][^\n]*[ ]to|\b(?:{_SHARE_ALT})[ ][^\n]*[ ]with)[ ]+\pL"
@@ -527,7 +545,8 @@ def _named_candidates() -> str:
 
     label = _label_except(tuple(w for w in _NOT_NAMED if w.isascii()))
     word = rf"(?:(?:[{label[len('(?:[0-9') :]}\b|[A-Za-z]*[^\x00-\x7f])"
-    others = [cue for cue in _NAMED_CUES if cue not in _REFLEXIVE_CUES]
+    # (a cue starting with a letter outside ASCII, "écris a", is read by the last alternative: RE2's ``\b`` is ASCII)
+    others = [cue for cue in _NAMED_CUES if cue not in _REFLEXIVE_CUES and cue[:1].isascii()]
     return (
         rf"(?i:\b(?:{_alternation(_REFLEXIVE_CUES)})\.?:?[ ]+){word}"
         rf"|(?i:\b(?:{_alternation(others)})\.?:?[ ]+)\pL|\pL[ ]+(?i:{_alternation(_CALLED_AFTER)})\b"
@@ -813,11 +832,14 @@ class _Names:
         Read from the words, as ``NAME_CANDIDATES`` (RE2, a superset) reads the text: a cue word or phrase, then ``.``/``:`` and spaces, then at most one title.
         """
         toks = self.toks
-        if self._after_relation(i):
-            j = i - 2  # "text my wife olivia": the request before "my wife"
+        after = self._after_relation(i)
+        if after is not None:
+            j, kind = after  # "text my wife olivia": the request before "my wife"
+            if j > 1 and toks.lower[j - 1] in _ARTICLES_BEFORE_MY and _SPACES.fullmatch(toks.gap(j)):
+                j -= 1  # "chiama la mia ragazza giulia"
             found = self._cue_ending(j) if j > 0 and _AFTER_CUE.fullmatch(toks.gap(j)) else None
             if found in ("strong", "meeting", "named"):
-                return "relation"
+                return kind
         j = i
         if i > 0 and toks.lower[i - 1] in _TITLES and _AFTER_TITLE.fullmatch(toks.gap(i)):
             j = i - 1
@@ -830,17 +852,33 @@ class _Names:
             return "identity"
         return found
 
-    def _after_relation(self, i: int) -> bool:
-        """Word ``i`` follows "my" and a relation ("my wife", "meine Schwester"), spaces between."""
+    def _after_relation(self, i: int) -> tuple[int, str] | None:
+        """Word ``i`` follows "my" and a relation ("my wife", "meine Schwester"; of words ASR writes apart, "my
+        step mom", "my ex wife", "my brother in law", "mon petit fils": second review of 2026-12-07), spaces
+        between: (the index of "my", "relation"); or "my" and a lower-case noun the lists lack ("mi madrastra",
+        "minha enteada": ``possessive_before_noun``): (its index, "relation_noun"); else None."""
         toks = self.toks
-        return (
-            i >= 2
-            and _is_relation(toks.lower[i - 1])
-            and toks.lower[i - 2] in _MY
-            and not toks.possessive[i - 1]
-            and _SPACES.fullmatch(toks.gap(i - 1)) is not None
-            and _SPACES.fullmatch(toks.gap(i)) is not None
-        )
+        if i < 2 or _SPACES.fullmatch(toks.gap(i)) is None:
+            return None
+        for k in (1, 2, 3):
+            p = i - k - 1
+            if p < 0:
+                return None
+            if toks.lower[p] not in _MY or any(toks.possessive[p:i]):
+                continue
+            if not all(_SPACES.fullmatch(toks.gap(m)) for m in range(p + 1, i)):
+                return None
+            words = toks.lower[p + 1 : i]
+            if (
+                _is_relation(words[0])
+                if k == 1
+                else (_is_relation("-".join(words)) or _is_relation("".join(words)))
+            ):
+                return p, "relation"
+            if k == 1 and self.possessive_before_noun(p):
+                return p, "relation_noun"
+            return None
+        return None
 
     def _cue_ending(self, j: int) -> str | None:
         """The kind of the cue whose last word is ``j - 1`` (spaces between its words)."""
@@ -854,7 +892,15 @@ class _Names:
             first = last - n + 1
             if first < 0 or not _bounded(toks, first) or any(toks.possessive[first:last]):
                 continue
-            if not all(_SPACES.fullmatch(toks.gap(k)) for k in range(first + 1, last + 1)):
+            if not all(
+                _SPACES.fullmatch(toks.gap(k))
+                or (
+                    k == first + 1
+                    and toks.lower[first] in _APOSTROPHE_CUE_FIRST
+                    and _APOSTROPHE_GAP.fullmatch(toks.gap(k))
+                )
+                for k in range(first + 1, last + 1)
+            ):
                 continue
             phrase = " ".join(toks.lower[first : last + 1])
             if phrase in _IDENTITY_CUES:
@@ -1022,6 +1068,8 @@ class _Names:
         word, low = self.toks.words[i], self.toks.lower[i]
         if self.blocked(low) or len(low) < 2:
             return False
+        if self.english is None and low in _PRONOUNS and not _title(word):
+            return False  # "fala pra ela", "avisa a ella" (second review of 2026-12-07)
         if cue == "given":  # "from Austria" is a place: only a given name will do
             if low in _PLACES and self.toks.lower[i - 1] in ("from", "von"):
                 return False  # "1,234 miles from Denver to Chicago": a city named like a person (fifth pass)
@@ -1035,16 +1083,37 @@ class _Names:
                 self.given_name(low) or self.given_and_surname(i) or self.paid_full_name(i)
             ) and not self.media_row
         # "rappelle julie", "call back jessica", "di a giulia"; not "call back later" (review of 2026-12-07, evening)
+        # (second review: also a name that is a word, and a surname, as after the older cues: "recuérdale a maría",
+        # "erinnere dieter", "rappelle luc"; not a function word, a pronoun, "santa": "write to santa")
         if cue == "named":
             return (
-                (self.given_name(low) or self.given_name(_without_accents(low)) or self.given_and_surname(i))
+                (
+                    self.given_name(low)
+                    or self.given_name(_without_accents(low))
+                    or self.given_and_surname(i)
+                    or self.lower_name(low, accents=True)
+                )
                 and low not in _MESSAGE_WORDS
+                and low not in _FUNCTION_WORDS
+                and low not in _NOT_NAMED
+                and low not in _NOT_NAMED_AFTER_CUE
+                and not self.media_row
+            )
+        if cue == "relation_noun":  # "llama a mi madrastra lucía" (second review of 2026-12-07)
+            return (
+                (self.given_name(low) or self.given_name(_without_accents(low)) or _title(word))
+                and low not in _MESSAGE_WORDS
+                and low not in _FUNCTION_WORDS
+                and low not in _NOT_NAMED_AFTER_CUE
                 and not self.media_row
             )
         if cue == "addressee":  # "give mike a call", "send sarah a message"; not "give will a call"
             return (low in self.given and low not in _MESSAGE_WORDS) or _title(word)
         if cue == "relation":  # "text my wife olivia" and "… Mark", "call my friend john"; not
-            # "text my wife running late", "tell my husband will be late", "… love you"
+            # "text my wife running late", "tell my husband will be late", "… love you"; not a function word ("di a
+            # mia madre che arrivo", second review of 2026-12-07)
+            if low in _FUNCTION_WORDS and not _title(word):
+                return False
             if low in self.given:
                 return _title(word) or low not in _MESSAGE_WORDS or self.named_before_a_verb(i)
             return (_title(word) or self.known(low, accents=True)) and low not in english_words()
@@ -1244,8 +1313,12 @@ class _Names:
         if nxt >= len(toks.words) or toks.possessive[i] or not _SPACES.fullmatch(toks.gap(nxt)):
             return False
         low = toks.lower[nxt]
-        if _is_relation(low):
-            return True
+        if _is_relation(low) or low in _POSSESSED_NOUNS:
+            return True  # (and "llama a mi casa": "casa" is no name either)
+        if self.given_before_surname(i):
+            return (
+                False  # "chiama mia rossi", "llama a mia fernández": Mia Rossi (second review of 2026-12-07)
+            )
         return (
             self.english is None
             and not toks.words[nxt][:1].isupper()
@@ -1254,18 +1327,47 @@ class _Names:
             and len(low) > 1
         )
 
+    def given_before_surname(self, i: int) -> bool:
+        """Word ``i`` ("mia", "mio": of ``_MY``, given names of the gazetteer that are no word) is followed by a
+        surname of the gazetteer (without its accents from five letters) that is no English word, function word,
+        relation or noun said after "my" (``_POSSESSED_NOUNS``): "mia rossi", "mia fernández" (the gate's detector
+        reads a full name there too)."""
+        toks = self.toks
+        low, nxt = toks.lower[i], toks.lower[i + 1]
+        if low not in _MY or low in self.words or low not in self.given or low in english_words():
+            return False
+        return (
+            (nxt in self.surnames or (len(nxt) >= 5 and _without_accents(nxt) in self.surnames))
+            and nxt not in english_words()
+            and nxt not in _FUNCTION_WORDS
+            and nxt not in _POSSESSED_NOUNS
+            and _without_accents(nxt) not in _POSSESSED_NOUNS
+            and not self.blocked(nxt)
+            and not _is_relation(nxt)
+        )
+
     def before_call(self, i: int) -> bool:
         """Word ``i`` is a given name of the gazetteer that is no common word (its accents off), an infinitive of
         calling after it, one space between: "lena anrufen", "sanne bellen" (review of 2026-12-07, evening)."""
         toks, nxt = self.toks, i + 1
+        if nxt + 1 < len(toks.words) and toks.lower[nxt] == "bitte" and not toks.possessive[nxt]:
+            if _SPACES.fullmatch(toks.gap(nxt)) is None:
+                return False
+            nxt += 1  # "lena bitte anrufen" (second review of 2026-12-07)
         if nxt >= len(toks.words) or toks.lower[nxt] not in _CALLED_AFTER or toks.possessive[i]:
             return False
         low = toks.lower[i]
+        plain = _without_accents(low)
+        # (second review: also a given name that is a word, "maria anrufen"; not a function word, "ich werde dann
+        # anrufen", "ik ga dan bellen", nor a pronoun)
         return (
             _SPACES.fullmatch(toks.gap(nxt)) is not None
             and not self.blocked(low)
             and low not in _MESSAGE_WORDS
-            and (self.given_name(low) or self.given_name(_without_accents(low)))
+            and low not in _FUNCTION_WORDS
+            and low not in _NOT_NAMED
+            and low not in _PRONOUNS
+            and (self.given_name(low) or self.given_name(plain) or low in self.given or plain in self.given)
         )
 
     def given_and_surname(self, i: int) -> bool:
@@ -1339,6 +1441,8 @@ class _Names:
                         and toks.lower[i - 1] not in _TITLES
                         and not _is_relation(toks.lower[i - 1])
                         and toks.words[i - 1] != "M"  # "M. de La Fontaine"
+                        # "my" up to three words before: "mi madrastra lucía", "my step mom linda"
+                        and _MY.isdisjoint(toks.lower[max(0, i - 4) : i - 1])
                     )
                 )
                 and not (self.mailbox and (self.before_mailbox(i) or self.full_name_before_mailbox(i)))

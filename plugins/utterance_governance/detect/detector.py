@@ -587,6 +587,16 @@ _NAME_CUE = (
     r"|(?:send|transfer|wire)\s+[^\n]{0,40}?\bto"
 )
 _NAME_WORD = r"[^\W\d_]{2,}(?:-[^\W\d_]{2,})?"
+# Relations and nouns after the possessives "mia", "mio" (gazetteer given names) that the gazetteer lists as
+# surnames: "chiama mio amico", "chiama mio amore" keep "my" (redaction's ``possessive_before_noun``; the second
+# review of 2026-12-07: "chiama mia rossi" is a name, "chiama mio amico" blocked the night)
+_AFTER_MY = frozenset(
+    [
+        "amico", "amica", "bae", "bro", "bruder", "capo", "fils", "freund", "mann", "neef", "neto", "neveu", "nieto",
+        "niece", "pere", "primo", "ragazzo", "schatz", "schwager", "sohn", "tata", "tito", "voisin", "voisine", "casa",
+        "familia", "amore", "amor", "tesoro", "caro", "bello",
+    ]
+)  # fmt: skip
 _CALLED_FULL_NAME = re.compile(
     rf"(?i)\b(?:{_NAME_CUE})\s+(?P<first>\[NAME\]|{_NAME_WORD})(?P<rest>(?:\s+[^\W\d_]+){{1,3}})"
 )
@@ -2353,6 +2363,8 @@ def _names(
             particles += 1
         last = rest[particles]
         capitalised = rest_written[particles][0].isupper()
+        if first in ("mia", "mio") and not particles and not capitalised and _folded(last) in _AFTER_MY:
+            continue  # "chiama mio amico", "chiama mio amore": a possessive, as redaction reads it (second review)
         if particles and not capitalised and first == "[name]":
             continue  # "[NAME] van de buren": a word redaction left after a particle
         if (
