@@ -1344,10 +1344,10 @@ _CUSTOMER_VALUE = re.compile(
     r'\s*(?P<wrap>\[\s*|\{\s*"(?:[^"\\]|\\.){1,40}"\s*:\s*)?'
     r'(?:"(?P<string>(?:[^"\\]|\\.){1,400})"|(?P<number>-?[0-9]{1,40}(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,3})?)(?![0-9.eE]))'
     r"(?P<close>\s*[\]}])?"
-    # ... and nothing after it but the next key's comma or the record's end: an id with an unescaped quote
-    # in it (``"4417"zed"``) or left unquoted (``4417-zed``) read only in part held ``4417``, and the
-    # customer it was kept publishing
-    r"(?=\s*(?:[,}\]]|$))"
+    # ... and nothing after it but the next key's comma or the record's end (or, the comma lost, white space
+    # and the next key's quote; a comment): an id with an unescaped quote in it (``"4417"zed"``) or left
+    # unquoted (``4417-zed``) read only in part held ``4417``, and the customer it was kept publishing
+    r"(?=\s*(?:[,}\]]|$|/[*/])|\s+\")"
 )
 # the integers a float64 holds exactly: a float id of this size or more may not be the id its writer had
 _EXACT_FLOAT_INTEGERS = 2**53

@@ -118,10 +118,18 @@ def without_refused(value: str) -> str:
     ``readers.customers_in_raw``): a malformed row or opt-out whose id is ``zed-7f`` and a zero-width space
     is still ``zed-7f``'s. A space other than U+0020 prints as a space, and is read as one: a broken
     delete-all naming ``zed\u00a0cust 77`` (a no-break or an ideographic space typed for the space of
-    ``zed cust 77``) held ``zedcust77``, nobody, and the customer's rows stayed live."""
-    return "".join(
-        " " if ch in _OTHER_SPACES else ch for ch in value if ch in _OTHER_SPACES or not _refused(ch)
-    )
+    ``zed cust 77``) held ``zedcust77``, nobody, and the customer's rows stayed live. Between two digits
+    it is a digit group's (``88\u202f231\u202f907``: French number formatting groups thousands with a
+    narrow no-break space), and the number is read without it."""
+    kept = [ch for ch in value if ch in _OTHER_SPACES or not _refused(ch)]
+    out = []
+    for i, ch in enumerate(kept):
+        if ch in _OTHER_SPACES:
+            if 0 < i < len(kept) - 1 and kept[i - 1].isdigit() and kept[i + 1].isdigit():
+                continue
+            ch = " "
+        out.append(ch)
+    return "".join(out)
 
 
 def canonical_id(value: object) -> str | None:
@@ -159,7 +167,7 @@ _UUID_FORMS = [
 _UUID_ODD = r"^(?:urn:uuid:|\{)|^[0-9a-f]{32}\}?$"
 
 
-def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+def key_of_canonical(ids: pa.Array | pa.ChunkedArray, *, numbers: bool = True) -> pa.Array:
     """``listed_key`` of ids that are canonical already. Compatibility spellings fold too (NFKC: a
     listing typed through an East Asian input method, ``６ｆ１ｃ…``, is the utterance ``6f1c…``; the ASCII
     ids, nearly all, are not read for it), and so do the spellings of tools that write ids otherwise than
@@ -167,14 +175,17 @@ def key_of_canonical(ids: pa.Array | pa.ChunkedArray) -> pa.Array:
     ``acct/42``: ``_percent_decoded``). An id of digits only is the number they write, whatever zeros
     lead it: a CRM or a spreadsheet that keeps account ids as numbers sends ``88231907`` for the
     account ``0088231907`` (no JSON number keeps a leading zero), and an opt-out or a deletion so
-    written matched nobody."""
+    written matched nobody (``numbers=False``: the digits as written, where a value is compared with the
+    words writers put for a lost one: ``0`` is one, ``00`` none)."""
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks()
     plain = pc.fill_null(pc.string_is_ascii(ids), True)
     if not pc.all(plain).as_py():
         ids = pc.if_else(plain, ids, pc.utf8_normalize(ids, "NFKC"))
     # (after NFKC: ``ａｃｃｔ％２Ｆ４２`` is ``acct%2F42``, which is ``acct/42``)
-    key = pc.replace_substring_regex(fold_case(_percent_decoded(ids)), _LEADING_ZEROS, r"\1")
+    key = fold_case(_percent_decoded(ids))
+    if numbers:
+        key = pc.replace_substring_regex(key, _LEADING_ZEROS, r"\1")
     odd = pc.fill_null(pc.match_substring_regex(key, _UUID_ODD), False)
     if not pc.any(odd).as_py():
         return key
@@ -289,9 +300,14 @@ def caseless(value: str) -> str:
     scrubs), so that it agrees with ``key_of_canonical``."""
     folded = value.lower() if value.isascii() else _caseless(value)
     if not re.search(_PERCENT, folded):
-        return folded
+        return _number_of(folded)
     decoded = urllib.parse.unquote(folded)  # (as ``key_of_canonical`` decodes an id, after NFKC)
-    return decoded.lower() if decoded.isascii() else _caseless(decoded)
+    return _number_of(decoded.lower() if decoded.isascii() else _caseless(decoded))
+
+
+def _number_of(folded: str) -> str:
+    """An id of ASCII digits only as the number it writes (``_LEADING_ZEROS``), any other as it is."""
+    return (folded.lstrip("0") or "0") if folded.isascii() and folded.isdigit() else folded
 
 
 def fold_case(values: pa.Array | pa.ChunkedArray) -> pa.Array:
@@ -398,7 +414,7 @@ def fold_of(value: str) -> str | None:
     if canonical is None:
         return None
     if canonical.isascii() and "%" not in canonical and not re.search(_UUID_ODD, canonical.lower()):
-        return canonical.lower()  # (Python's casefold of ASCII, and no notation of a UUID to rewrite)
+        return _number_of(canonical.lower())  # (Python's casefold of ASCII, and no UUID notation to rewrite)
     return key_of_canonical(pa.array([canonical], pa.string()))[0].as_py()
 
 
@@ -412,7 +428,10 @@ def is_placeholder(canonical: pa.Array) -> np.ndarray:
     encoded = pc.dictionary_encode(canonical)
     distinct = encoded.dictionary
     unquoted = pc.replace_substring_regex(distinct, _QUOTED, r"\1\2")
-    lost = [pc.is_in(key_of_canonical(ids), value_set=_PLACEHOLDER_VALUES) for ids in (distinct, unquoted)]
+    lost = [
+        pc.is_in(key_of_canonical(ids, numbers=False), value_set=_PLACEHOLDER_VALUES)
+        for ids in (distinct, unquoted)
+    ]
     lost_distinct = np.append(np.asarray(pc.fill_null(pc.or_(*lost), False), dtype=bool), False)
     # a null id (no customer: flagged as missing elsewhere) reads the appended False
     indices = pc.fill_null(encoded.indices, len(distinct)).to_numpy(zero_copy_only=False)

@@ -60,3 +60,21 @@ def test_a_value_cut_short_by_the_salvage_does_not_let_the_customer_publish(lake
     with pytest.raises(PublishingBlocked):  # whose record it is cannot be told
         lake.publish(now=datetime(2026, 11, 26, 1, tzinfo=UTC))
     assert "u-2" not in lake.live_ids()
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ('{"customer_id": "zed-4417" "status": "opted_out"}', ["zed-4417"]),  # the comma lost: the next key
+        ('{"customer_id": "zed-4417" /* crm */, "status": 1}', ["zed-4417"]),  # a comment after it
+        ('{"customer_id": "zed-4417"\r\n', ["zed-4417"]),  # the line cut right after it
+        ('{"customer_id": "4417"zed", "status": 1}', [None]),  # an unescaped quote: read in part
+        ('{"customer_id": 4417-zed, "status": 1}', [None]),  # unquoted: read in part
+    ],
+)
+def test_a_value_whole_before_the_next_key_or_a_comment_still_names_its_customer(text, named):
+    """A whole value followed by what a broken writer puts after it names its customer (held, not
+    everyone blocked); one read only in part names no one."""
+    from utterance_governance.io.readers import customers_in_raw
+
+    assert customers_in_raw(text) == named

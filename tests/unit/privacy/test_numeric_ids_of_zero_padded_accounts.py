@@ -66,3 +66,24 @@ def test_a_numeric_deletion_of_a_zero_padded_customer_keeps_the_row_unpublished(
     _files(lake)
     lake.publish()  # the hold reaches the padded id: nothing blocked
     assert "u-zed" not in lake.live_ids()
+
+
+def test_only_the_digit_zero_is_a_lost_value_not_other_runs_of_zeros():
+    """The fold reads ``00`` as the number 0; a writer's word for a lost value is ``0`` as written: an
+    account ``00`` or ``000`` is an id (it became malformed as a placeholder once the fold read digits)."""
+    import pyarrow as pa
+
+    from utterance_governance.privacy.identity import is_placeholder, key_of_canonical
+
+    assert is_placeholder(pa.array(["0", "00", "000", '"0"', "7"])).tolist() == [
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert key_of_canonical(pa.array(["0088231907", "00", "abc007"])).to_pylist() == [
+        "88231907",
+        "0",
+        "abc007",
+    ]
