@@ -1,7 +1,9 @@
 """What the audit can find: its rules, each with a severity, and the findings of one check.
 
 A finding names the shard, the utterance_id, the rule and at most a pseudonym prefix — never
-a customer id, a device id or transcript text.
+a customer id, a device id or transcript text. A finding of a version kept beside the live one
+(``publication.kept_versions``) is under the same rules; its message and ``detail.versions`` name the
+versions, and its row is named by a digest (``id_digest``), never as it is.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ dataset folder with the recorded bytes, sha256 and row count, and the published 
 other column, nested field or metadata: a training job loads them all). A Parquet file under the
 dataset folder that no version but a revoked one lists is a violation, whatever its name, and so is a
 symlink there; another manifest still saying live is a warning.
+
+A training job may load any version that is not revoked, not the live one alone: a compaction's
+parent stays ``superseded`` through its grace period, its merged files on disk. ``verify_kept_versions``
+checks each such version's manifest and files as the live one's are (``kept_versions`` says which
+versions; a file several of them list is read once, a file the live version lists is the live check's).
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 
@@ -282,3 +287,193 @@ def _housekeeping(
     for r in refused:
         findings.flag("refused_shard_path", f"{shown_path(r.path)} ({r.reason}): a path the lake never reads, "
                       "which a loader follows", shard=shown_path(posixpath.relpath(r.path, paths.root)))  # fmt: skip
+
+
+# --- the versions kept beside the live one ----------------------------------------------------------------------
+# what a training job may still load besides the live version: a version the store records superseded (a
+# compaction's parent in its grace period, a night's parent whose files all stay) until a purge or the end of the
+# grace period revokes it (``purge.published.remove_replaced_shards``)
+LOADABLE_STATUSES = ("live", "superseded")
+
+
+def kept_versions(
+    storage: Storage, dataset: str, current: str | None, store_versions: Mapping[str, str]
+) -> Iterator[tuple[str, dict]]:
+    """Each version other than ``current`` that a training job may still load, with its manifest, oldest
+    first: the store records it live or superseded, and its manifest, in its own folder, names it and is not
+    revoked (as ``_housekeeping`` decides whose files are vouched for). One manifest in memory at a time."""
+    paths = DatasetPaths(dataset)
+    for version, status in sorted(store_versions.items()):
+        if (
+            version == current
+            or status not in LOADABLE_STATUSES
+            or not storage.exists(paths.manifest(version))
+        ):
+            continue
+        try:
+            manifest = read_manifest(storage, dataset, version)
+        except Exception:
+            continue  # vouches for no file: ``_housekeeping`` names the files it lists
+        if (
+            not isinstance(manifest, dict)
+            or manifest.get("version") != version
+            or manifest.get("status") in ("revoked", "abandoned")
+            or not isinstance(manifest.get("shards"), list)
+        ):
+            continue
+        yield version, manifest
+
+
+def kept_label(versions: Sequence[str]) -> str:
+    """How a finding of a kept version's file names the versions listing it."""
+    return f"kept version{'s' if len(versions) > 1 else ''} {', '.join(versions)}"
+
+
+@dataclass
+class KeptCheck:
+    findings: Findings
+    versions: list[str] = field(default_factory=list)
+    # the files only kept versions list (the live check reads the others), with the versions listing each
+    shards: dict[str, list[str]] = field(default_factory=dict)
+    shards_checked: int = 0
+    bytes_checked: int = 0
+
+
+_RECORDED = ("bytes", "sha256", "rows")
+
+
+def kept_shards(
+    storage: Storage,
+    dataset: str,
+    current: str | None,
+    live_manifest: dict | None,
+    store_versions: Mapping[str, str],
+) -> tuple[list[str], dict[str, list[str]]]:
+    """The kept versions (``kept_versions``) and the files only they list, each with the versions listing it
+    (a file several of them list is one entry: read once)."""
+    live = {s.get("path") for s in (live_manifest or {}).get("shards") or () if isinstance(s, dict)}
+    versions: list[str] = []
+    shards: dict[str, list[str]] = {}
+    for version, manifest in kept_versions(storage, dataset, current, store_versions):
+        versions.append(version)
+        for shard in manifest["shards"]:
+            path = shard.get("path") if isinstance(shard, dict) else None
+            if isinstance(path, str) and path not in live:
+                shards.setdefault(path, []).append(version)
+    return versions, shards
+
+
+def verify_kept_versions(
+    storage: Storage,
+    dataset: str,
+    current: str | None,
+    live_manifest: dict | None,
+    store_versions: Mapping[str, str],
+    store_shards: Callable[[str], list[str]] | None = None,
+) -> KeptCheck:
+    """The manifests and files of every version kept beside the live one (``kept_versions``): a training job may
+    load any of them, so each is checked as the live one is: its row total, the store's shard list of it
+    (``store_shards``: a version's shard paths in the store; None: not compared), and every file it lists
+    with the recorded bytes, sha256, row count, columns and schema. A file the live version lists too is read by
+    the live check: a kept manifest recording it otherwise than the live one is named here; any other file is
+    read once, however many kept versions list it. Findings name the versions, never a row."""
+    out = KeptCheck(Findings())
+    flag = out.findings.flag
+    paths = DatasetPaths(dataset)
+    live = {s.get("path"): s for s in (live_manifest or {}).get("shards") or () if isinstance(s, dict)}
+    # path -> what a version recorded of it (bytes, sha256, rows) -> the versions recording it so
+    recorded: dict[str, dict[tuple, list[str]]] = {}
+    for version, manifest in kept_versions(storage, dataset, current, store_versions):
+        out.versions.append(version)
+        shards = [s for s in manifest["shards"] if isinstance(s, dict)]
+        where = kept_label([version])
+        listed = [s.get("path") for s in shards]
+        if store_shards is not None:
+            in_store = store_shards(version)
+            if sorted(in_store) != sorted(p for p in listed if p):
+                not_in_store = sorted(set(listed) - set(in_store) - {None})[:5]
+                not_listed = sorted(set(in_store) - set(listed))[:5]
+                flag("store_shards_mismatch", f"{where}: manifest lists {len(listed)} shards, the store "
+                     f"{len(in_store)}; not in the store: {not_in_store}, not in the manifest: {not_listed}")  # fmt: skip
+        try:
+            total = sum(int(s.get("rows") or 0) for s in shards)
+            if manifest.get("rows") is not None and int(manifest["rows"]) != total:
+                flag(
+                    "manifest_rows_mismatch",
+                    f"{where}: manifest says {manifest['rows']} rows, its shards {total}",
+                )
+        except (TypeError, ValueError) as exc:
+            flag("manifest_unreadable", f"{paths.manifest(version)}: {type(exc).__name__}: {exc}")
+        for shard in shards:
+            path = shard.get("path")
+            if not isinstance(path, str) or shard_rel(paths, path) is None:
+                flag("shard_path_invalid", f"{where}: path {path!r} is not inside {paths.root}/", shard=path)
+                continue
+            key = tuple(shard.get(k) for k in _RECORDED)
+            recorded.setdefault(path, {}).setdefault(key, []).append(version)
+    for path, entries in sorted(recorded.items()):
+        if path in live:  # the live check read the file against the live manifest's record of it
+            live_key = tuple(live[path].get(k) for k in _RECORDED)
+            for key, versions in sorted(entries.items(), key=lambda e: e[1]):
+                for rule, mine, theirs in zip(("shard_bytes_mismatch", "shard_sha256_mismatch", "shard_rows_mismatch"),
+                                              key, live_key, strict=True):  # fmt: skip
+                    if mine != theirs:
+                        flag(rule, f"{kept_label(versions)} record {_shown(mine)}, the live manifest "
+                             f"{_shown(theirs)}, for this file", shard=path)  # fmt: skip
+            continue
+        out.shards[path] = sorted({v for versions in entries.values() for v in versions})
+        _check_kept_file(storage, paths, path, entries, out)
+    return out
+
+
+def _shown(value) -> str:
+    return f"{value[:16]}…" if isinstance(value, str) and len(value) > 16 else str(value)
+
+
+def _check_kept_file(
+    storage: Storage, paths: DatasetPaths, path: str, entries: Mapping[tuple, list[str]], out: KeptCheck
+) -> None:
+    """One file only kept versions list, read once, against what each of them recorded of it."""
+    import pyarrow.parquet as pq
+
+    rel = paths.shard(path)
+    everyone = kept_label(sorted({v for versions in entries.values() for v in versions}))
+
+    def flag(rule: str, message: str, label: str = everyone) -> None:
+        out.findings.flag(rule, f"{label}: {message}", shard=path)
+
+    if not storage.exists(rel):
+        return flag("shard_missing", f"{storage.url(rel)} does not exist")
+    out.shards_checked += 1
+    size = storage.info(rel).size
+    out.bytes_checked += size
+    digest = storage.sha256(rel)
+    try:
+        with storage.open(rel) as fh:
+            parquet = pq.ParquetFile(fh)
+            meta, schema = parquet.metadata, parquet.schema_arrow
+            rows, names = meta.num_rows, set(meta.schema.names)
+    except Exception as exc:
+        meta = None
+        flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
+    for (r_bytes, r_sha, r_rows), versions in sorted(entries.items(), key=lambda e: e[1]):
+        label = kept_label(versions)
+        if size != r_bytes:
+            flag("shard_bytes_mismatch", f"{size} bytes on disk, manifest says {r_bytes}", label)
+        if digest != str(r_sha):
+            flag(
+                "shard_sha256_mismatch",
+                f"sha256 {digest[:16]}… on disk, manifest says {str(r_sha)[:16]}…",
+                label,
+            )
+        if meta is not None and rows != r_rows:
+            flag("shard_rows_mismatch", f"{rows} rows in the file, manifest says {r_rows}", label)
+    if meta is None:
+        return None
+    forbidden = sorted(names & set(FORBIDDEN_COLUMNS))
+    if forbidden:
+        flag("forbidden_column", f"columns {forbidden} must never be published")
+    differs = shard_schema_differences(schema, meta.metadata)
+    if differs:
+        flag("shard_schema", f"not the published shard schema: {'; '.join(differs)}")
+    return None

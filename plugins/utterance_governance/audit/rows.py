@@ -15,7 +15,9 @@
   store's ``ledger_duplicates``), and each content live once (the store's ``ledger_content_repeats``).
 
 ``scan_rows`` runs them all, one shard at a time: its memory holds one shard, whatever the
-dataset's size.
+dataset's size. ``scan_kept_rows`` runs the same checks on the files only versions kept beside the live
+one list (a compaction's merged shards in their grace period: a training job may load them), each read
+once, one at a time; their findings name the versions and the row by a digest.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ import pyarrow.compute as pc
 
 from utterance_governance import schema as S
 from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings, id_digest, shown_id
-from utterance_governance.audit.publication import shard_rel
+from utterance_governance.audit.publication import kept_label, shard_rel
 from utterance_governance.detect import find_identifiers
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
+from utterance_governance.io.store_schema import LEDGER
 from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, privacy_verdict
 from utterance_governance.privacy.rules import IN, OUT
@@ -50,6 +53,7 @@ from utterance_governance.rules.quality import identifier_in_id, ids_holding_ide
 
 SHARD_COLUMNS = ["utterance_id", "speaker_key", "locale", "captured_date", "messages", "content_hash"]
 PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")  # quality.suite.PSEUDONYM_PATTERN
+LEDGER_EMPTY = LEDGER.empty_table()
 
 
 def _speaker_prefix(value: str | None) -> str | None:
@@ -430,5 +434,84 @@ def scan_rows(
             check_shard_rows(rows, shard_ledger, state, policy, now, pseudonym_key, seed, said)
         )
     scan.findings.items = hiding_deleted_ids(scan.findings.items, said)
+    scan.seconds = time.perf_counter() - started
+    return scan
+
+
+def _kept_ledger(
+    store: GovernanceStore, dataset: str, live: str | None, versions: list[str], path: str, rows: pa.Table
+) -> pa.Table:
+    """The ledger rows a kept file's rows are judged with: the file's own, while a version listing it still
+    records them; else (a compaction's merged file: its rows were recorded again under the merge's shards, and
+    its own went) the live version's rows of the same utterances and contents, one per utterance, as if in
+    this file. A row neither records is ``not_in_ledger``, with unknown times (which withdraw)."""
+    own = store.ledger_rows(dataset, versions[-1], shard_paths=[path])
+    if own.num_rows or live is None or rows.num_rows == 0:
+        return own
+    ids = pc.unique(rows.column("utterance_id").combine_chunks()).drop_null()
+    found = store.ledger_rows(dataset, live, utterance_ids=ids.to_pylist())
+    pairs = (
+        rows.select(["utterance_id", "content_hash"]).group_by(["utterance_id", "content_hash"]).aggregate([])
+    )
+    found = found.join(pairs, keys=["utterance_id", "content_hash"], join_type="left semi")
+    if found.num_rows == 0:
+        return LEDGER_EMPTY
+    found = found.sort_by([("utterance_id", "ascending")])
+    uids = np.asarray(found.column("utterance_id").to_pylist(), dtype=object)
+    first = np.ones(len(uids), dtype=bool)
+    first[1:] = uids[1:] != uids[:-1]
+    found = found.filter(pa.array(first))
+    return found.set_column(found.schema.get_field_index("shard_path"), "shard_path",
+                            pa.repeat(pa.scalar(path, pa.string()), found.num_rows))  # fmt: skip
+
+
+def _as_kept(finding: Finding, versions: list[str]) -> Finding:
+    """A finding of a kept file's row: the versions listing it in the message and ``detail``; the row named by a
+    digest (``id_digest``), never as it is: the report outlives a deletion, and no scrub knows these."""
+    detail = {**finding.detail, "versions": list(versions)}
+    earliest = detail.get("earliest_utterance_id")
+    if isinstance(earliest, str) and not earliest.startswith("sha256:"):
+        detail["earliest_utterance_id"] = id_digest(earliest)
+    uid = finding.utterance_id
+    return replace(
+        finding,
+        message=f"{kept_label(versions)}: {finding.message}",
+        utterance_id=uid if uid is None or uid.startswith("sha256:") else id_digest(uid),
+        detail=detail,
+    )
+
+
+def scan_kept_rows(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    live: str | None,
+    shards: Mapping[str, list[str]],
+    state: PrivacyState,
+    policy: Policy,
+    now: datetime,
+    pseudonym_key: bytes,
+    findings: Findings | None = None,
+) -> RowScan:
+    """Every row of the files only kept versions list (``publication.kept_shards``: a training job may still
+    load them), through the same row-level checks as a live shard (``check_shard_rows``), against the current
+    privacy state: one file at a time, each read once however many versions list it. ``live``: the live
+    version, whose ledger records a compaction's merged rows again (``_kept_ledger``). Findings (into
+    ``findings`` when given) name the versions, the file, the rule and the row by a digest (``_as_kept``)."""
+    started = time.perf_counter()
+    scan = RowScan(findings if findings is not None else Findings(), live,
+                   consent_events=state.consent.num_rows, deletion_requests=state.deletions.num_rows)  # fmt: skip
+    said = SaidIds(delete_all_spellings(state.deletions))
+    for path, versions in sorted(shards.items()):
+        unreadable = Findings()
+        for _, rows in _shard_tables(storage, dataset, {"shards": [{"path": path}]}, unreadable):
+            ledger = _kept_ledger(store, dataset, live, versions, path, rows)
+            scan.shards_scanned += 1
+            scan.rows_checked += rows.num_rows
+            scan.ledger_rows += ledger.num_rows
+            seed = zlib.crc32(f"{versions[-1]}/{path}/{now.date()}".encode())
+            found = check_shard_rows(rows, ledger, state, policy, now, pseudonym_key, seed, said)
+            scan.findings.extend(_as_kept(f, versions) for f in found)
+        scan.findings.extend(_as_kept(f, versions) for f in unreadable.items)
     scan.seconds = time.perf_counter() - started
     return scan

@@ -18,6 +18,13 @@ themselves are in the ``utterance_governance.audit`` package:
   a column that must never be published (``customer_id``, ``device_id``, raw text), and each has the
   published shard schema exactly (no other column, nested field or metadata); no Parquet file under
   the dataset folder that no version but a revoked one lists.
+- **every version kept beside it** (``check_publication`` and ``scan_live_rows`` too): a version the
+  store records superseded, not revoked (a compaction's parent through its grace period), is one a
+  training job may still load: its manifest, its store shard list and every file it lists are checked
+  as the live version's are, and every row of the files only kept versions list is re-read against
+  the same rules (the privacy verdict, with the capture and landing times the live ledger records for
+  a compaction's merged rows). A file several versions list is read once; a finding names the
+  versions, the file, the rule and the row by a digest.
 - **every row of every live shard** (``scan_live_rows``), re-read from the files, not taken
   from the ledger:
 
@@ -72,8 +79,8 @@ from utterance_governance.audit.findings import (
     Finding,
     Findings,
 )
-from utterance_governance.audit.publication import verify_publication
-from utterance_governance.audit.rows import scan_rows
+from utterance_governance.audit.publication import kept_shards, verify_kept_versions, verify_publication
+from utterance_governance.audit.rows import scan_kept_rows, scan_rows
 from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS
 from utterance_governance.jobs.context import InvalidParams, RunContext
 from utterance_governance.privacy import canonical_id, check_key, key_fingerprint, live_fingerprint
@@ -208,6 +215,13 @@ def _check_publication(ctx: RunContext) -> dict:
     check = verify_publication(
         ctx.storage, ctx.dataset, store_live=store_live, store_shards=store_shards, store_versions=versions
     )
+    # every version kept beside the live one (a compaction's parent in its grace period): a training job loads it
+    kept = verify_kept_versions(ctx.storage, ctx.dataset, check.version, check.manifest, versions,
+                                lambda version: ctx.store.version_shard_paths(ctx.dataset, version))  # fmt: skip
+    for finding in kept.findings.items:
+        check.findings.add(finding)
+    for rule, n in kept.findings.counts.items():
+        check.findings.count_more(rule, n - min(n, kept.findings.keep))
     # a dataset of another name still live (UG_DATASET changed): nothing purges or audits it any more
     for folder in ctx.storage.list_dirs("published"):
         other = folder.removeprefix("published/")
@@ -223,7 +237,8 @@ def _check_publication(ctx: RunContext) -> dict:
         check.findings.flag("key_rotation_unfinished", f"staging/{rotation}: a key rotation stopped short; opt-outs "
                             "and deletions may miss rows until `ug rekey` is run again with its keys")  # fmt: skip
     summary = {"version": check.version, "shards_checked": check.shards_checked, "bytes_checked": check.bytes_checked,
-               "manifest_rows": (check.manifest or {}).get("rows")}  # fmt: skip
+               "manifest_rows": (check.manifest or {}).get("rows"), "kept_versions": kept.versions,
+               "kept_shards_checked": kept.shards_checked, "kept_bytes_checked": kept.bytes_checked}  # fmt: skip
     return _write_part(ctx, "publication", check.findings, summary)
 
 
@@ -244,7 +259,7 @@ def _scan_live_rows(ctx: RunContext) -> dict:
     findings = Findings()
     paths = DatasetPaths(ctx.dataset)
     summary: dict[str, Any] = {"version": None, "shards_scanned": 0, "rows_checked": 0, "ledger_rows": 0}
-    manifest = version = None
+    manifest = version = state = None
     try:
         version = json.loads(ctx.storage.read_bytes(paths.current))["version"]
         manifest = read_manifest(ctx.storage, ctx.dataset, version)
@@ -264,6 +279,20 @@ def _scan_live_rows(ctx: RunContext) -> dict:
                    "rows_per_second": round(scan.rows_per_second)}  # fmt: skip
         log.info("scanned %d live rows in %d shards: %.0f rows/s", scan.rows_checked, scan.shards_scanned,
                  scan.rows_per_second)  # fmt: skip
+    # the files only versions kept beside the live one list (a compaction's merged shards in their grace
+    # period): a training job may load them, so their rows answer to the same rules
+    versions = {v["version"]: v["status"] for v in ctx.store.versions(ctx.dataset)}
+    kept_versions, shards = kept_shards(ctx.storage, ctx.dataset, version, manifest, versions)
+    summary["kept_versions"] = kept_versions
+    if shards:
+        state = ctx.store.privacy_state() if state is None else state
+        kept = scan_kept_rows(ctx.storage, ctx.store, ctx.dataset, version, shards, state, ctx.policy, ctx.now_dt,
+                              settings.pseudonym_key, findings)  # fmt: skip
+        findings = kept.findings
+        summary.update(kept_shards_scanned=kept.shards_scanned, kept_rows_checked=kept.rows_checked,
+                       kept_seconds=round(kept.seconds, 2))  # fmt: skip
+        log.info("scanned %d rows of %d files kept for versions %s in %.1f s", kept.rows_checked,
+                 kept.shards_scanned, kept_versions, kept.seconds)  # fmt: skip
     return _write_part(ctx, "rows", findings, summary)
 
 
@@ -396,6 +425,10 @@ def _write_findings(ctx: RunContext, started_at: datetime | None) -> dict:
         "shards_checked": publication.get("shards_checked", 0),
         "bytes_checked": publication.get("bytes_checked", 0),
         "rows_checked": rows.get("rows_checked", 0),
+        # the versions kept beside the live one (a compaction's parent in its grace period): checked as it is
+        "kept_versions": publication.get("kept_versions") or rows.get("kept_versions") or [],
+        "kept_shards_checked": publication.get("kept_shards_checked", 0),
+        "kept_rows_checked": rows.get("kept_rows_checked", 0),
         "ledger_rows": rows.get("ledger_rows", 0),
         "consent_events": rows.get("consent_events", 0),
         "deletion_requests": rows.get("deletion_requests", 0),
