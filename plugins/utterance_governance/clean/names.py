@@ -147,7 +147,15 @@ _APOSTROPHE_CUE_FIRST = _set("di")
 # Pronouns of the other languages that are gazetteer names ("fala pra ela", "avisa a ella", "di a lei"): in lower
 # case in a text of another language never a name after a cue (second review of 2026-12-07); "santa" after "write
 # to" ("help me write to santa")
-_PRONOUNS = _set("ela ella ele él elle lei lui elas ellas eles ellos elles eux loro")
+# (each in the languages where it is one: "Ella" is a given name in German, Dutch, Italian text, "ruf ella schmidt
+# an", "bel ella jansen", "chiama ella rossi"; and not before a surname, "liga pra ela souza": third review of
+# 2026-12-07, the detector read the full name kept and the night failed)
+_PRONOUNS_OF = {
+    "es": _set("ella él ellas ellos"),
+    "pt": _set("ela ele elas eles"),
+    "fr": _set("elle lui elles eux"),
+    "it": _set("lei lui loro"),
+}
 _NOT_NAMED_AFTER_CUE = _set("santa")
 _NAMED_CUE_SET = frozenset(_NAMED_CUES)
 # ... and the infinitive request that names its person first ("lena anrufen", "sanne bellen"; "Anna anrufen" was
@@ -320,6 +328,11 @@ _RELATIONS = _RELATIONS | _MORE_RELATIONS
 # Articles before "my" ("chiama la mia ragazza giulia", "liga pro o meu filho"); nouns said after "my" that are
 # surnames of the lists ("chiama mia casa", "chiama mio amore": no Mia Casa; the gate's detector skips them too)
 _ARTICLES_BEFORE_MY = _set("la il o a")
+# "mia", "mio": given names, and "my" in Italian (Spanish "mío", "mía" after a noun); in other languages' text, or
+# capitalised, or after a relation ("mi amiga Mia viene hoy"), "my" only before a relation or ``_POSSESSED_NOUNS``
+# (third review of 2026-12-07)
+_GIVEN_POSSESSIVES = _set("mia mio")
+_GIVEN_POSSESSIVES_OF = frozenset(("it", "es"))
 _POSSESSED_NOUNS = _set("casa familia família amore amor tesoro caro bello")
 _APOSTROPHE_GAP = re.compile(r"['’][ ]+")
 _RELATION_PREFIXES = (
@@ -331,15 +344,31 @@ _RELATION_PREFIXES = (
 @functools.lru_cache(maxsize=4096)
 def _is_relation(low: str) -> bool:
     """``low`` is a relation word (``_RELATIONS``) or one with a kinship prefix or "-in-law": "grandson",
-    "stepmom", "ex-wife", "godmother", "brother-in-law", "great-grandmother", "grand-mère", "schwiegermutter"."""
+    "stepmom", "ex-wife", "godmother", "brother-in-law", "great-grandmother", "grand-mère", "schwiegermutter".
+    A prefixed word is one only if the rest is a whole relation word (itself perhaps prefixed) and the word is no
+    surname of the gazetteer: "grossmann" ("gross" + "mann"), "bisson" ("bis" + "son"), "godson" are surnames
+    (third review of 2026-12-07: "ruf Mia Großmann an" was "my husband", kept whole, and blocked the night)."""
     if low in _RELATIONS:
         return True
     if low.endswith("-in-law"):
         return low[: -len("-in-law")] in _RELATIONS
+    if low in gazetteer()[1] or _without_accents(low).replace("ß", "ss") in gazetteer()[1]:
+        return False
     for prefix in _RELATION_PREFIXES:
-        if low.startswith(prefix) and len(low) > len(prefix) + 1 and _is_relation(low[len(prefix) :]):
+        if low.startswith(prefix) and len(low) > len(prefix) + 1 and _is_relation_part(low[len(prefix) :]):
             return True
     return False
+
+
+def _is_relation_part(rest: str) -> bool:
+    """The rest of a word after a kinship prefix is a relation: a relation word, or one with another prefix
+    ("great-grandmother"), never a surname of the gazetteer on its own terms."""
+    if rest in _RELATIONS:
+        return True
+    return any(
+        rest.startswith(prefix) and len(rest) > len(prefix) + 1 and rest[len(prefix) :] in _RELATIONS
+        for prefix in _RELATION_PREFIXES
+    )
 
 
 _PARTICLES = _set("van von de der den da di del della dos das du le la ter ten bin al mac mc zu")
@@ -555,6 +584,12 @@ def _named_candidates() -> str:
 
 
 NAME_CANDIDATES_NAMED = _named_candidates()
+# ... and, in a fourth pass, a request, a word they skip (a function word, a pronoun,
+# "nana", "le") and a word of three letters: perhaps a surname after it ("rappelle mamie dupont", "schick le
+# schmidt …": ``starts_after_cue``; third review of 2026-12-07)
+NAME_CANDIDATES_BEFORE_SURNAME = (
+    rf"(?i:(?:{_STRONG_CUE_RE2}|\b(?:{_alternation(_REFLEXIVE_CUES)}))\.?:?[ ]+[a-z]+[ ]+)\pL{{3}}"
+)
 # ... and a payment handle ("venmo @sarah-connor-7", "cash app $jsmith", "send it to @jo_88 on venmo"):
 # a payment service named and an "@" or "$" before a letter, on either side (``redact_payment_handles``)
 _PAYMENT_SERVICES = r"venmo|paypal|zelle|cash[ ]?app"
@@ -693,6 +728,7 @@ def candidate_rows_digit_blind(values: pa.Array, english: np.ndarray | None, fla
         | match_rows(values, NAME_CANDIDATES_APART)
         | match_rows(values, NAME_CANDIDATES_NAMED)
     )
+    found |= match_rows(values, NAME_CANDIDATES_BEFORE_SURNAME)
     mail = np.flatnonzero(~found & match_rows(values, _BEFORE_MAILBOX))
     if len(mail):
         given = gazetteer()[0]
@@ -799,6 +835,8 @@ class _Names:
     def __init__(self, text: str, lang: str | None) -> None:
         self.given, self.surnames, self.words = gazetteer()
         self.english = english_words() if lang in (None, "en") else None
+        self.pronouns = _PRONOUNS_OF.get(lang or "", frozenset())
+        self.lang = lang
         self.toks = _Tokens(text)
         self.media_row = _MEDIA_ROW_PY.search(text) is not None
         self._sends: bool | None = None
@@ -1065,11 +1103,31 @@ class _Names:
         return any(low in _MEDIA_CUES for low in self.toks.lower[max(0, i - 4) : i])
 
     def starts_after_cue(self, i: int, cue: str) -> bool:
+        if self._starts_after_cue(i, cue):
+            return True
+        # a word skipped after a request (a pronoun, a function word, "santa", "nana", "mamie", "dan", "le") before
+        # a surname: the gate's detector reads the two as a full name, and one such row blocks the night; two
+        # words taken are the lesser harm ("rappelle mamie dupont", "liga pra ela souza"; third review of 2026-12-07)
+        word = self.toks.words[i]
+        return (
+            cue in ("strong", "named", "meeting")
+            and not _title(word)
+            and word.isalpha()
+            and len(word) >= 2
+            and self.toks.lower[i] not in _CUE_LAST_WORDS  # "liga pra le souza": the name starts after "pra"
+            and (i == 0 or self.toks.lower[i - 1] not in _TITLES)  # "appelle Monsieur le Président"
+            and self.toks.lower[i : i + 2]
+            != ["santa", "claus"]  # "write to santa claus" (the detector reads none)
+            and not self.media_row
+            and self.surname_follows(i)
+        )
+
+    def _starts_after_cue(self, i: int, cue: str) -> bool:
         word, low = self.toks.words[i], self.toks.lower[i]
         if self.blocked(low) or len(low) < 2:
             return False
-        if self.english is None and low in _PRONOUNS and not _title(word):
-            return False  # "fala pra ela", "avisa a ella" (second review of 2026-12-07)
+        if low in self.pronouns and not _title(word) and not self.surname_follows(i):
+            return False  # "fala pra ela", "avisa a ella" (second review of 2026-12-07); not "liga pra ela souza"
         if cue == "given":  # "from Austria" is a place: only a given name will do
             if low in _PLACES and self.toks.lower[i - 1] in ("from", "von"):
                 return False  # "1,234 miles from Denver to Chicago": a city named like a person (fifth pass)
@@ -1100,8 +1158,15 @@ class _Names:
                 and not self.media_row
             )
         if cue == "relation_noun":  # "llama a mi madrastra lucía" (second review of 2026-12-07)
+            # (outside English text also a given name that is an English word, as after a listed relation: "dile
+            # a mi madrastra maría", "victoria"; third review of 2026-12-07)
             return (
-                (self.given_name(low) or self.given_name(_without_accents(low)) or _title(word))
+                (
+                    self.given_name(low)
+                    or self.given_name(_without_accents(low))
+                    or _title(word)
+                    or (self.english is None and (low in self.given or _without_accents(low) in self.given))
+                )
                 and low not in _MESSAGE_WORDS
                 and low not in _FUNCTION_WORDS
                 and low not in _NOT_NAMED_AFTER_CUE
@@ -1319,12 +1384,45 @@ class _Names:
             return (
                 False  # "chiama mia rossi", "llama a mia fernández": Mia Rossi (second review of 2026-12-07)
             )
+        if toks.lower[i] in _GIVEN_POSSESSIVES and (
+            _title(
+                toks.words[i]
+            )  # "Meine Tochter Mia hat Geburtstag", "Mio schläft schon", "Mia arriva domani"
+            or self.lang not in _GIVEN_POSSESSIVES_OF  # "sag meiner tochter mia bescheid"
+            or (i > 0 and _is_relation(toks.lower[i - 1]))  # "la mia amica mia arriva"
+        ):
+            return False  # (third review of 2026-12-07: a given name before a verb was "my")
         return (
             self.english is None
             and not toks.words[nxt][:1].isupper()
             and not self.blocked(low)
             and low not in _FUNCTION_WORDS
             and len(low) > 1
+        )
+
+    def surname_follows(self, i: int) -> bool:
+        """Word ``i`` (a pronoun or function word after a cue) is followed, one space between, by a surname of the
+        gazetteer (without its accents from five letters; after a particle: "de vries") that is no English word,
+        function word, message word or relation: "liga pra ela souza", "write to santa claus" (the gate's
+        detector reads a full name there; third review of 2026-12-07)."""
+        toks, nxt = self.toks, i + 1
+        if nxt < len(toks.words) and toks.lower[nxt] in _PARTICLES and _SPACES.fullmatch(toks.gap(nxt)):
+            nxt += 1  # "ella de vries"
+        if nxt >= len(toks.words) or toks.possessive[i] or not _SPACES.fullmatch(toks.gap(nxt)):
+            return False
+        low = toks.lower[nxt]
+        return (
+            len(low) >= 3
+            and (low in self.surnames or (len(low) >= 5 and _without_accents(low) in self.surnames))
+            and low not in english_words()
+            and low not in _FUNCTION_WORDS
+            and low not in _MESSAGE_WORDS
+            and low not in _NOT_NAMED
+            and low not in _PARTICLES
+            and low not in _OFFICES
+            and _without_accents(low) not in _OFFICES
+            and not self.blocked(low)
+            and not _is_relation(low)
         )
 
     def given_before_surname(self, i: int) -> bool:
@@ -1366,7 +1464,7 @@ class _Names:
             and low not in _MESSAGE_WORDS
             and low not in _FUNCTION_WORDS
             and low not in _NOT_NAMED
-            and low not in _PRONOUNS
+            and low not in self.pronouns
             and (self.given_name(low) or self.given_name(plain) or low in self.given or plain in self.given)
         )
 

@@ -282,10 +282,11 @@ _SPOKEN = Stage(
         text, key[0], _CLASSIFIERS[key[1]], MIN_RUN_DIGITS, candidate=True
     ),
 )
-# names read capitalised unknown words as names in English text only
+# names read capitalised unknown words as names in English text only; the language itself for the words that are
+# pronouns or possessives in some languages only ("ella", "mia": third review of 2026-12-07)
 _NAMES = Stage(
-    lambda text, english: redact_names(text, "en" if english else "other"),
-    lambda lang, region: lang in (None, "en"),
+    lambda text, lang: redact_names(text, lang),
+    lambda lang, region: lang or "en",
     None,
     digit_blind=True,
 )
