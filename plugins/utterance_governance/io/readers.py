@@ -147,7 +147,10 @@ def read_landing_pieces(
             return
         given = True
         if isinstance(piece, Unreadable):  # a part of the file (a Parquet row group); the rest is read
-            yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line, piece.rows))
+            # (each utterance in it gets its decision; a privacy file's part is one unreadable record to
+            # acknowledge, as a file is: ten thousand would each need their own)
+            rows = piece.rows if schema is S.UTTERANCE else 1
+            yield ReadResult(_empty(schema, rel), _file_problem(rel, piece.detail, piece.line, rows))
             continue
         # the rows that give no customer_id are the folder's; an utterance naming another is malformed
         if from_path is not None and "customer_id" in piece[0]:
