@@ -156,15 +156,20 @@ def _check_shard_file(
         return flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
     if rows != shard.get("rows"):
         flag("shard_rows_mismatch", f"{rows} rows in the file, manifest says {shard.get('rows')}")
+    _check_columns(names, schema, meta.metadata, flag)
+    return None
+
+
+def _check_columns(names: set[str], schema, metadata: dict | None, flag) -> None:
+    """A shard's columns: none of ``FORBIDDEN_COLUMNS``, and the published schema exactly."""
     forbidden = sorted(names & set(FORBIDDEN_COLUMNS))
     if forbidden:
         flag("forbidden_column", f"columns {forbidden} must never be published")
     # an allow-list, not only the deny-list above: a training job loads every column a shard has
     # ("customerId", "raw_transcript", a field nested in the messages) and its metadata
-    differs = shard_schema_differences(schema, meta.metadata)
+    differs = shard_schema_differences(schema, metadata)
     if differs:
         flag("shard_schema", f"not the published shard schema: {'; '.join(differs)}")
-    return None
 
 
 def shard_schema_differences(schema, metadata: dict | None) -> list[str]:
@@ -470,10 +475,5 @@ def _check_kept_file(
             flag("shard_rows_mismatch", f"{rows} rows in the file, manifest says {r_rows}", label)
     if meta is None:
         return None
-    forbidden = sorted(names & set(FORBIDDEN_COLUMNS))
-    if forbidden:
-        flag("forbidden_column", f"columns {forbidden} must never be published")
-    differs = shard_schema_differences(schema, meta.metadata)
-    if differs:
-        flag("shard_schema", f"not the published shard schema: {'; '.join(differs)}")
+    _check_columns(names, schema, meta.metadata, flag)
     return None

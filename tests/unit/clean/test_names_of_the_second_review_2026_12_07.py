@@ -14,10 +14,9 @@ gate's detector (docs/redaction.md, "Read since the review of 2026-12-07 (evenin
 
 from __future__ import annotations
 
-import json
-
 import pyarrow as pa
 import pytest
+from tests.unit.clean.test_names_of_the_review_2026_12_07_evening import _publish_rows
 
 from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import flag_rows
@@ -25,34 +24,6 @@ from utterance_governance.detect import flag_rows
 
 def _both(text: str, locale: str) -> tuple[str, str]:
     return redact_text(text, locale), redact_array(pa.array([text]), pa.array([locale]))[0].as_py()
-
-
-def _line(uid: str, customer: str, locale: str, text: str) -> bytes:
-    return json.dumps({"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
-                       "locale": locale, "transcript": text, "response": "Okay.",
-                       "asr_confidence": 0.95}).encode() + b"\n"  # fmt: skip
-
-
-def _publish_rows(tmp_path, rows: list[tuple[str, str]]) -> dict[str, str]:
-    """One night of ``rows`` ((locale, transcript)), published through the Lake harness; the live user turns by id."""
-    from tests.pipeline import Lake
-
-    from utterance_governance.publish.commit import read_current, read_manifest
-
-    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}")
-    body = b"".join(_line(f"u-{i}", f"cus-rev-{i:04d}", loc, text) for i, (loc, text) in enumerate(rows))
-    lake.storage.write_bytes("landing/utterances/dt=2026-11-20/a.jsonl", body)
-    lake.publish()
-    storage = lake.storage
-    current = read_current(storage, "assistant-sft")
-    assert current is not None, "nothing was published"
-    manifest = read_manifest(storage, "assistant-sft", current["version"])
-    out: dict[str, str] = {}
-    for shard in manifest["shards"]:
-        table = storage.read_parquet(f"published/assistant-sft/{shard['path']}", ["utterance_id", "messages"])
-        for uid, messages in zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True):
-            out[uid] = next(m["content"] for m in messages if m["role"] == "user")
-    return out
 
 
 # --- 1. A lower-case "mia" + surname (ASR writes "Mia Rossi" so) was read as a possessive -------------------------

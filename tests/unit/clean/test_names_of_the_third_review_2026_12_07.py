@@ -7,10 +7,9 @@ GateFailed.
 
 from __future__ import annotations
 
-import json
-
 import pyarrow as pa
 import pytest
+from tests.unit.clean.test_names_of_the_review_2026_12_07_evening import _publish_rows
 
 from utterance_governance.clean.redact import redact_array, redact_text
 from utterance_governance.detect import flag_rows
@@ -119,13 +118,7 @@ def test_maria_after_my_and_an_unlisted_relation_is_redacted(locale: str, text: 
         assert not kept & set(_words(out)), out
 
 
-# --- End to end: one such row fails the whole night ---------------------------------------------------------------
-def _line(uid: str, customer: str, locale: str, text: str) -> bytes:
-    return json.dumps({"utterance_id": uid, "customer_id": customer, "captured_at": "2026-11-20T10:00:00Z",
-                       "locale": locale, "transcript": text, "response": "Okay.",
-                       "asr_confidence": 0.95}).encode() + b"\n"  # fmt: skip
-
-
+# --- End to end: one such row failed the whole night ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("locale", "text", "name"),
     [
@@ -138,24 +131,8 @@ def test_night_with_one_such_row_publishes_without_the_name(
     tmp_path, locale: str, text: str, name: str
 ) -> None:
     """(Locales outside the EU: no opt-in needed.) Before: GateFailed, nothing of the night was published."""
-    from tests.pipeline import Lake
-
-    from utterance_governance.publish.commit import read_current, read_manifest
-
-    lake = Lake(str(tmp_path / "lake"), f"sqlite:///{tmp_path / 'governance.db'}")
     rows = [("en-US", "what time is it"), ("es-MX", "qué tiempo hace mañana"), (locale, text)]
-    body = b"".join(_line(f"u-{i}", f"cus-n3-{i:04d}", loc, t) for i, (loc, t) in enumerate(rows))
-    lake.storage.write_bytes("landing/utterances/dt=2026-11-20/a.jsonl", body)
-    lake.publish()  # raised GateFailed before: the detector flagged the row redaction kept
-    current = read_current(lake.storage, "assistant-sft")
-    assert current is not None, "nothing was published"
-    manifest = read_manifest(lake.storage, "assistant-sft", current["version"])
-    texts = []
-    for shard in manifest["shards"]:
-        table = lake.storage.read_parquet(f"published/assistant-sft/{shard['path']}", ["messages"])
-        texts += [
-            m["content"] for messages in table.column(0).to_pylist() for m in messages if m["role"] == "user"
-        ]
+    texts = list(_publish_rows(tmp_path, rows).values())  # raised GateFailed before
     assert len(texts) == 3 and any("[NAME]" in t for t in texts), texts
     assert not any(name in _words(t) for t in texts), texts
 

@@ -43,8 +43,8 @@ def _opt_out(customer: str) -> bytes:
                        "recorded_at": "2026-11-24T00:00:00Z", "source": "app"}).encode() + b"\n"  # fmt: skip
 
 
-def _publish(lake: Lake) -> None:
-    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed", DATA_ID, "remind me to buy tulips")
+def _publish(lake: Lake, customer: str = DATA_ID) -> None:
+    lake.storage.write_bytes(f"{DT}/a.jsonl", line("u-zed", customer, "remind me to buy tulips")
                              + line("u-kept", "bob", "what is the weather"))  # fmt: skip
 
 
@@ -104,3 +104,34 @@ def test_a_delete_all_erases_the_malformed_line_whose_id_prints_as_the_customers
     lake.privacy()
     assert receipt(lake, "d1")["status"] == "completed"
     assert left_in_lake(lake, "swordfish") == []
+
+
+# Between two digits such a space is a digit group's: an account id written with a locale's grouping
+# (``88 231 907`` with U+202F NARROW NO-BREAK SPACE, as fr-FR formats numbers, or U+00A0) for the account
+# ``88231907``. Before (the space read as a space, second review): the record held ``88 231 907``, nobody,
+# and the customer's live row stayed live (SPEC §4: "if its customer_id can be read, that customer's
+# utterances are held back"; §4.1 "doubt withdraws").
+GROUPED = {
+    "narrow no-break space": "88\u202f231\u202f907",
+    "no-break space": "88\u00a0231\u00a0907",
+}
+
+
+@pytest.mark.parametrize("spelled", GROUPED.values(), ids=GROUPED.keys())
+def test_a_deletion_with_digit_grouping_in_the_id_withdraws_the_live_row(lake, spelled):
+    _publish(lake, "88231907")
+    lake.publish()
+    assert lake.live_ids() == {"u-zed", "u-kept"}
+    lake.storage.write_bytes("landing/deletions/d.jsonl", _deletion(spelled))
+    lake.privacy()
+    assert lake.live_ids() == {"u-kept"}
+
+
+@pytest.mark.parametrize("spelled", GROUPED.values(), ids=GROUPED.keys())
+def test_an_opt_out_with_digit_grouping_in_the_id_withdraws_the_live_row(lake, spelled):
+    _publish(lake, "88231907")
+    lake.publish()
+    assert lake.live_ids() == {"u-zed", "u-kept"}
+    lake.storage.write_bytes("landing/consent/c.jsonl", _opt_out(spelled))
+    lake.privacy()
+    assert lake.live_ids() == {"u-kept"}
