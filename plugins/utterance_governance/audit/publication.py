@@ -126,7 +126,6 @@ def _check_shard_file(
     storage: Storage, paths: DatasetPaths, shard: dict, out: PublicationCheck, verify_checksums: bool
 ) -> None:
     """One manifest entry: the file exists inside the dataset folder with its bytes, sha256, rows, columns."""
-    import pyarrow.parquet as pq
 
     path = shard.get("path")
     rel = shard_rel(paths, path)
@@ -148,16 +147,23 @@ def _check_shard_file(
         if digest != recorded:
             flag("shard_sha256_mismatch", f"sha256 {digest[:16]}… on disk, manifest says {recorded[:16]}…")
     try:
-        with storage.open(rel) as fh:
-            parquet = pq.ParquetFile(fh)
-            meta, schema = parquet.metadata, parquet.schema_arrow
-            rows, names = meta.num_rows, set(meta.schema.names)
+        meta, schema, rows, names = _footer(storage, rel)
     except Exception as exc:
         return flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
     if rows != shard.get("rows"):
         flag("shard_rows_mismatch", f"{rows} rows in the file, manifest says {shard.get('rows')}")
     _check_columns(names, schema, meta.metadata, flag)
     return None
+
+
+def _footer(storage, rel: str):
+    """A shard's Parquet footer: (metadata, Arrow schema, rows, column names); raises if it is no Parquet."""
+    import pyarrow.parquet as pq
+
+    with storage.open(rel) as fh:
+        parquet = pq.ParquetFile(fh)
+        meta = parquet.metadata
+        return meta, parquet.schema_arrow, meta.num_rows, set(meta.schema.names)
 
 
 def _check_columns(names: set[str], schema, metadata: dict | None, flag) -> None:
@@ -439,7 +445,6 @@ def _check_kept_file(
     storage: Storage, paths: DatasetPaths, path: str, entries: Mapping[tuple, list[str]], out: KeptCheck
 ) -> None:
     """One file only kept versions list, read once, against what each of them recorded of it."""
-    import pyarrow.parquet as pq
 
     rel = paths.shard(path)
     everyone = kept_label(sorted({v for versions in entries.values() for v in versions}))
@@ -454,10 +459,7 @@ def _check_kept_file(
     out.bytes_checked += size
     digest = storage.sha256(rel)
     try:
-        with storage.open(rel) as fh:
-            parquet = pq.ParquetFile(fh)
-            meta, schema = parquet.metadata, parquet.schema_arrow
-            rows, names = meta.num_rows, set(meta.schema.names)
+        meta, schema, rows, names = _footer(storage, rel)
     except Exception as exc:
         meta = None
         flag("shard_unreadable", f"not readable as Parquet: {type(exc).__name__}")
