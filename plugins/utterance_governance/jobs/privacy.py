@@ -140,9 +140,7 @@ def purge_copies(ctx: RunContext) -> dict:
             access_reports=_access_report_storage,
             policy=ctx.policy,
             # what each attempt removed: a retry's receipts count what the failed attempt removed too
-            removals=None
-            if ctx.dry_run
-            else copies.Removals(ctx.storage, f"reports/{ctx.run_key}/copies_removed", uuid.uuid4().hex[:12]),
+            removals=None if ctx.dry_run else _removals(ctx, attempt=uuid.uuid4().hex[:12]),
             # a run under way may write a report naming what this purge found (an audit's findings, read
             # before the purge): the next privacy run scrubs the reports of it again
             keep_notes=bool(in_flight_since(ctx.storage, ctx.now_dt, own=ctx.run_key)),
@@ -164,6 +162,11 @@ def purge_copies(ctx: RunContext) -> dict:
     if result.problems:
         log.error("%d copies could not be purged: %s", len(result.problems), out["problems"][:5])
     return out
+
+
+def _removals(ctx: RunContext, attempt: str = "") -> copies.Removals:
+    """Where this run's copies purge keeps what each attempt removed (read back by its receipts)."""
+    return copies.Removals(ctx.storage, f"reports/{ctx.run_key}/copies_removed", attempt)
 
 
 def _seal_store_paths(ctx: RunContext, deletions, key: bytes) -> store_paths.StorePathsPurge:
@@ -227,7 +230,10 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
             log.warning("the governance store's write-ahead log could not be cut back (a reader is open): the "
                         "receipts stay open, the next privacy run cuts it back and completes them")  # fmt: skip
     if not ctx.dry_run:
-        removed = merge_counts((purged or {}).get("by_request"), (copied or {}).get("by_request"))
+        # a copies purge that failed after it rewrote files kept what it removed: the receipts count it
+        # now (in progress), or the run that completes them would find those files clean and count 0
+        copies_removed = copied.get("by_request") if copied is not None else _removals(ctx).by_request()
+        removed = merge_counts((purged or {}).get("by_request"), copies_removed)
         versions = []
         if purged and purged.get("new_version"):
             versions = sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})

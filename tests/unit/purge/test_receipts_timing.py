@@ -360,3 +360,38 @@ def test_a_retried_copies_purge_counts_what_its_failed_attempt_removed(lake, mon
     assert receipt["status"] == "completed"
     assert receipt["removed_counts"]["landing_rows"] == 1
     assert receipt["removed_counts"]["published_rows"] == 1
+
+
+def test_a_copies_purge_that_failed_for_good_is_counted_by_the_run_that_completes_its_receipt(
+    lake, monkeypatch
+):
+    """Before: purge_copies rewrote the landing file and then failed with no retry left (an error the retry
+    policy does not heal ends the run); its issue_receipts got no result and dropped the counts the failed
+    step had kept, and the next run, finding the file clean, completed the receipt saying no landing row
+    was removed."""
+    from utterance_governance.purge import copies
+
+    delete_all(lake, "req-b", "bob")
+    traces = copies.purge_traces
+
+    def fails(*args, **kwargs):
+        raise OSError("the access reports' root is unreachable")
+
+    with lake._environment():
+        ctx = lake.context("privacy_requests")
+        ingested = privacy.ingest(ctx)
+        purged = privacy.purge_published(ctx)
+        monkeypatch.setattr(copies, "purge_traces", fails)
+        with pytest.raises(OSError):
+            privacy.purge_copies(ctx)
+        assert b"u-bob" not in lake.storage.read_bytes(f"{DT}/a.jsonl")  # rewritten before the failure
+        issued = privacy.issue_receipts(ctx, purged, None)  # ALL_DONE: the failed step's result is None
+        privacy.write_report(ctx, ingested, purged, None, issued)
+        assert status(lake, "req-b") == "in_progress"
+        monkeypatch.setattr(copies, "purge_traces", traces)
+        steps(lake.context("privacy_requests"))  # the next hourly run: a new run id
+    with lake.store() as store:
+        receipt = store.receipt("req-b")
+    assert receipt["status"] == "completed"
+    assert receipt["removed_counts"]["landing_rows"] == 1
+    assert receipt["removed_counts"]["published_rows"] == 1
