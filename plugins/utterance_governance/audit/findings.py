@@ -1,9 +1,10 @@
 """What the audit can find: its rules, each with a severity, and the findings of one check.
 
 A finding names the shard, the utterance_id, the rule and at most a pseudonym prefix — never
-a customer id, a device id or transcript text. A finding of a version kept beside the live one
-(``publication.kept_versions``) is under the same rules; its message and ``detail.versions`` name the
-versions, and its row is named by a digest (``id_digest``), never as it is.
+a customer id, a device id or transcript text; its shard as ``readers.shown_path`` shows a path
+(``customer_id=[customer]``), whoever wrote it (a manifest, the store). A finding of a version kept beside
+the live one (``publication.kept_versions``) is under the same rules; its message and ``detail.versions``
+name the versions, and its row is named by a digest (``id_digest``), never as it is.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from utterance_governance.io.readers import shown_path
 
 VIOLATION, WARNING = "violation", "warning"
 MAX_FINDINGS_PER_RULE = 200  # findings kept per rule in the report; counts are always exact
@@ -35,8 +38,9 @@ RULES: dict[str, AuditRule] = _rules(
     ("current_missing", VIOLATION, "the store records a live version but current.json is missing"),
     ("current_unreadable", VIOLATION, "current.json cannot be read as JSON naming a version"),
     ("manifest_missing", VIOLATION, "current.json names a version whose manifest does not exist"),
-    ("manifest_unreadable", VIOLATION, "the live manifest cannot be read or lists no shards"),
+    ("manifest_unreadable", VIOLATION, "the live manifest, or a loadable version's, cannot be read or lists no shards"),
     ("version_not_live", VIOLATION, "the version current.json names is not recorded live (manifest and store)"),
+    ("manifest_status_mismatch", VIOLATION, "a kept version's manifest says another status than the store, which decides what a training job may load"),
     ("store_shards_mismatch", VIOLATION, "the store's shard list of the live version differs from the manifest"),
     ("manifest_rows_mismatch", VIOLATION, "the manifest's row total is not the sum of its shards"),
     ("shard_path_invalid", VIOLATION, "a manifest shard path leaves the dataset folder"),
@@ -99,11 +103,15 @@ def shown_id(uid: str) -> str:
 class Finding:
     rule: str
     message: str
-    shard: str | None = None  # relative to the dataset folder, as in the manifest
+    # relative to the dataset folder, as in the manifest, as ``shown_path`` shows it
+    shard: str | None = None
     utterance_id: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # a path as logs and reports show it (docs/privacy.md): a ``customer_id=`` folder's value as ``[customer]``
+        if isinstance(self.shard, str) and "=" in self.shard:
+            object.__setattr__(self, "shard", shown_path(self.shard))
         # an id holding a person's identifier (an e-mail, a phone number) is named by a digest, whatever rule
         # found the row: the report outlives the deletion of the row
         if self.utterance_id is not None and shown_id(self.utterance_id) != self.utterance_id:

@@ -38,6 +38,7 @@ from utterance_governance import schema as S
 from utterance_governance.audit.findings import MAX_FINDINGS_PER_RULE, Finding, Findings, id_digest, shown_id
 from utterance_governance.audit.publication import kept_label, shard_rel
 from utterance_governance.detect import find_identifiers
+from utterance_governance.io.readers import shown_path
 from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.io.store_schema import LEDGER
@@ -104,12 +105,24 @@ def privacy_findings(
                                     {"opted_out": when}))  # fmt: skip
         elif reason == S.NO_CONSENT:
             missing = [w for w, v in (("now", in_force_now[i]), ("at capture", at_capture[i])) if v != IN]
-            out.append(_row_finding(reason, rows, i, f"locale {rows.column('locale')[i].as_py()} needs an opt-in; "
+            locale = _shown_locale(rows.column("locale")[i].as_py(), policy)
+            out.append(_row_finding(reason, rows, i, f"locale {locale} needs an opt-in; "
                                     f"none in force {' and '.join(missing)}", {}))  # fmt: skip
         else:
             out.append(_row_finding(reason, rows, i, "the customer has an unreadable privacy record and no "
                                     "valid one after it: nothing of theirs may be used", {}))  # fmt: skip
     return out
+
+
+def _shown_locale(value: str | None, policy: Policy) -> str:
+    """A row's locale as a finding shows it: one the policy allows, as it is; any other is the row's to say (a
+    shard written by hand may hold anything there) and is not shown."""
+    if value is None:
+        return "(none)"
+    return value if value in policy.allowed_locales else "(one the policy does not allow: not shown)"
+
+
+ROLES = ("user", "assistant")
 
 
 def _row_finding(rule: str, rows: pa.Table, i: int, message: str, detail: dict) -> Finding:
@@ -146,8 +159,10 @@ def identifier_findings(rows: pa.Table, *, seed: int = 0) -> list[Finding]:
     out = []
     for j, found in sorted(by_message.items()):
         role = roles[j].as_py()
+        role = role if role in ROLES else "other"  # (a shard written by hand may say anything there)
         kinds = sorted({f.kind for f in found})
-        out.append(_row_finding("identifier_detected", rows, parents[j], f"the {role} message holds {'/'.join(kinds)}",
+        named = f"the {role} message" if role in ROLES else "a message of another role"
+        out.append(_row_finding("identifier_detected", rows, parents[j], f"{named} holds {'/'.join(kinds)}",
                                 {"role": role, "kinds": kinds, "rules": sorted({f.rule for f in found})}))  # fmt: skip
     return out
 
@@ -367,21 +382,24 @@ def _shard_tables(
     storage: Storage, dataset: str, manifest: dict, findings: Findings
 ) -> Iterator[tuple[str, pa.Table]]:
     paths = DatasetPaths(dataset)
-    for shard in manifest.get("shards", []):
-        relative = shard.get("path")
+    shards = manifest.get("shards")
+    for shard in shards if isinstance(shards, list) else ():
+        relative = shard.get("path") if isinstance(shard, dict) else None
         rel = shard_rel(paths, relative)
         if rel is None or not storage.exists(rel):
             continue  # check_publication names it
         try:
             table = storage.read_parquet(rel)
-            missing = [c for c in SHARD_COLUMNS if c not in table.column_names]
-            if missing:
-                raise ValueError(f"missing columns {missing}")
-            table = table.select(SHARD_COLUMNS)
-        except Exception as exc:
-            findings.add(Finding("shard_unreadable", f"rows cannot be re-read: {type(exc).__name__}: {exc}",
+        except Exception as exc:  # (its type only: a reader's error may quote a value of the file)
+            findings.add(Finding("shard_unreadable", f"rows cannot be re-read: {type(exc).__name__}",
                                  shard=relative))  # fmt: skip
             continue
+        missing = [c for c in SHARD_COLUMNS if c not in table.column_names]
+        if missing:  # (the published names it lacks: never one of its own)
+            findings.add(Finding("shard_unreadable", f"rows cannot be re-read: missing columns {missing}",
+                                 shard=relative))  # fmt: skip
+            continue
+        table = table.select(SHARD_COLUMNS)
         n = table.num_rows
         yield relative, table.append_column("shard_path", pa.repeat(pa.scalar(relative, pa.string()), n))
 
@@ -407,14 +425,16 @@ def scan_rows(
     started = time.perf_counter()
     scan = RowScan(Findings(), version, consent_events=state.consent.num_rows,
                    deletion_requests=state.deletions.num_rows)  # fmt: skip
-    listed = [s.get("path") for s in manifest.get("shards", [])]
+    shards = manifest.get("shards")
+    listed = [s.get("path") for s in shards if isinstance(s, dict)] if isinstance(shards, list) else []
     said = SaidIds(delete_all_spellings(state.deletions))  # (made ready once, not per shard)
     for path in sorted(set(store.version_shard_paths(dataset, version)) - set(listed)):
         for uid in store.ledger_rows(dataset, version, shard_paths=[path]).column("utterance_id").to_pylist():
             scan.findings.add(Finding("ledger_row_missing", "the ledger records this row in a shard the "
                                       "live manifest does not list", shard=path, utterance_id=uid))  # fmt: skip
     for uid, paths in store.ledger_duplicates(dataset, version).items():
-        scan.findings.add(Finding("duplicate_row", f"the ledger records it in {len(paths)} live shards: {paths}",
+        shown = [shown_path(p) for p in paths]
+        scan.findings.add(Finding("duplicate_row", f"the ledger records it in {len(paths)} live shards: {shown}",
                                   shard=paths[0], utterance_id=uid))  # fmt: skip
     repeats, named = store.ledger_content_repeats(dataset, version, MAX_FINDINGS_PER_RULE)
     for uid, path, earliest in named:

@@ -20,7 +20,8 @@ themselves are in the ``utterance_governance.audit`` package:
   the dataset folder that no version but a revoked one lists.
 - **every version kept beside it** (``check_publication`` and ``scan_live_rows`` too): a version the
   store records superseded, not revoked (a compaction's parent through its grace period), is one a
-  training job may still load: its manifest, its store shard list and every file it lists are checked
+  training job may still load, whatever its manifest says of its status (one saying another is
+  ``manifest_status_mismatch``): its manifest, its store shard list and every file it lists are checked
   as the live version's are, and every row of the files only kept versions list is re-read against
   the same rules (the privacy verdict, with the capture and landing times the live ledger records for
   a compaction's merged rows). A file several versions list is read once; a finding names the
@@ -50,7 +51,9 @@ themselves are in the ``utterance_governance.audit`` package:
 
 Any violation fails the run, after the findings are written to ``reports/<run>/audit.json``
 and ``reports/<run>/index.html``. Findings name the shard, the utterance_id, the rule and a
-pseudonym prefix — never a customer id, a device id or transcript text.
+pseudonym prefix — never a customer id, a device id or transcript text: a path as ``shown_path``
+shows it (``customer_id=[customer]``), and of what an edited ``current.json``, manifest or shard
+says, only a version, status, count, sha256, locale or role of the form the pipeline writes.
 """
 
 from __future__ import annotations
@@ -79,9 +82,14 @@ from utterance_governance.audit.findings import (
     Finding,
     Findings,
 )
-from utterance_governance.audit.publication import kept_shards, verify_kept_versions, verify_publication
+from utterance_governance.audit.publication import (
+    is_version,
+    kept_shards,
+    verify_kept_versions,
+    verify_publication,
+)
 from utterance_governance.audit.rows import scan_kept_rows, scan_rows
-from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS
+from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS, shown_path
 from utterance_governance.jobs.context import InvalidParams, RunContext
 from utterance_governance.privacy import canonical_id, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.privacy.identity import is_placeholder
@@ -210,7 +218,7 @@ def _check_publication(ctx: RunContext) -> dict:
             current = json.loads(ctx.storage.read_bytes(paths.current)).get("version")
         except Exception:
             current = None
-    store_shards = ctx.store.version_shard_paths(ctx.dataset, current) if current else None
+    store_shards = ctx.store.version_shard_paths(ctx.dataset, current) if is_version(current) else None
     versions = {v["version"]: v["status"] for v in ctx.store.versions(ctx.dataset)}
     check = verify_publication(
         ctx.storage, ctx.dataset, store_live=store_live, store_shards=store_shards, store_versions=versions
@@ -226,7 +234,7 @@ def _check_publication(ctx: RunContext) -> dict:
     for folder in ctx.storage.list_dirs("published"):
         other = folder.removeprefix("published/")
         if other != ctx.dataset and ctx.storage.exists(DatasetPaths(other).current):
-            check.findings.flag("other_dataset_live", f"published/{other}/current.json names a live version, but "
+            check.findings.flag("other_dataset_live", f"{shown_path(folder)}/current.json names a live version, but "
                                 f"this deployment purges and audits {ctx.dataset} only: retire it (remove its "
                                 "current.json) or audit it with UG_DATASET")  # fmt: skip
     # a key rotation stopped short (one under way holds the lock this check holds): copies hold keys that
@@ -234,12 +242,18 @@ def _check_publication(ctx: RunContext) -> dict:
     from utterance_governance.jobs.in_flight import unfinished_rotations
 
     for rotation in sorted(unfinished_rotations(ctx.storage)):
-        check.findings.flag("key_rotation_unfinished", f"staging/{rotation}: a key rotation stopped short; opt-outs "
-                            "and deletions may miss rows until `ug rekey` is run again with its keys")  # fmt: skip
+        check.findings.flag("key_rotation_unfinished", f"{shown_path(f'staging/{rotation}')}: a key rotation stopped "
+                            "short; opt-outs and deletions may miss rows until `ug rekey` is run again with its "
+                            "keys")  # fmt: skip
     summary = {"version": check.version, "shards_checked": check.shards_checked, "bytes_checked": check.bytes_checked,
-               "manifest_rows": (check.manifest or {}).get("rows"), "kept_versions": kept.versions,
+               "manifest_rows": _count((check.manifest or {}).get("rows")), "kept_versions": kept.versions,
                "kept_shards_checked": kept.shards_checked, "kept_bytes_checked": kept.bytes_checked}  # fmt: skip
     return _write_part(ctx, "publication", check.findings, summary)
+
+
+def _count(value: Any) -> int | None:
+    """A manifest's count for the summary, which is logged: a number, or None (an edited manifest may say anything)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def scan_live_rows(ctx: RunContext) -> dict:
@@ -262,8 +276,13 @@ def _scan_live_rows(ctx: RunContext) -> dict:
     manifest = version = state = None
     try:
         version = json.loads(ctx.storage.read_bytes(paths.current))["version"]
+        if not is_version(version):  # (an edited current.json may say anything: it goes into the report)
+            raise ValueError("not a version")
         manifest = read_manifest(ctx.storage, ctx.dataset, version)
+        if not isinstance(manifest, dict):
+            raise ValueError("not a manifest")
     except Exception:  # no readable live version: check_publication names why
+        manifest = version = None
         summary["note"] = "no readable live version: no rows to scan"
     if manifest is not None:
         check_key(
