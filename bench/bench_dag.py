@@ -121,19 +121,20 @@ def _start_worker(env: dict) -> None:
 
 def _step(name: str, ctx_dict: dict, *args) -> tuple[object, float, float]:
     """Run one DAG step in this worker; (result, seconds, this worker's peak RSS MiB so far)."""
-    from utterance_governance.jobs import publish
+    from utterance_governance.jobs import privacy, publish
     from utterance_governance.jobs.context import RunContext
 
     started = time.perf_counter()
     ctx = RunContext.from_dict(ctx_dict)
+    function = getattr(privacy if name == "withdraw_live" else publish, name)
     if os.environ.get("UG_BENCH_PROFILE") == name:  # where a step's time goes: cProfile to a file
         import cProfile
 
         profile = cProfile.Profile()
-        result = profile.runcall(getattr(publish, name), ctx, *args)
+        result = profile.runcall(function, ctx, *args)
         profile.dump_stats(f"{tempfile.gettempdir()}/ug-bench-{name}-{os.getpid()}.prof")
     else:
-        result = getattr(publish, name)(ctx, *args)
+        result = function(ctx, *args)
     return result, time.perf_counter() - started, _peak_rss_mib()
 
 
@@ -206,6 +207,7 @@ def _steps(one, mapped) -> tuple:
     mapped("dedup_content", parts)
     partials = mapped("gate_partition", parts)
     gated = one("gate_batch", staged, partials)
+    one("withdraw_live")
     published = one("publish", staged, gated)
     one("write_report", privacy, published)
     return files, staged, parts, published

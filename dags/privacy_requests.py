@@ -117,14 +117,12 @@ def privacy_requests():
     def announce(purged: dict, *, outlet_events=None) -> dict:
         """Emit the dataset's asset event when a purge put a new version live, or a deletion names a speaker an
         earlier opt-out withdrew (their training runs are told to erase the versions it revoked)."""
-        if purged.get("dry_run") or not (purged.get("new_version") or purged.get("erase_withdrawn")):
-            raise AirflowSkipException("nothing was purged from the published dataset: nothing to announce")
-        from ug_airflow.lineage import revocation_extra
+        from ug_airflow.lineage import purge_extra
 
         # the new version, the versions revoked and the training runs that consumed them
-        extra = revocation_extra(purged)
+        extra = purge_extra(purged)
         if extra is None:
-            raise AirflowSkipException("nothing to announce")
+            raise AirflowSkipException("nothing was purged from the published dataset: nothing to announce")
         outlet_events[DATASET].extra = extra
         return extra
 

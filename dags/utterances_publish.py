@@ -17,16 +17,21 @@ Nightly at 02:00 UTC (and on demand for backfills and re-runs):
 5. **gate_partition** — one per partition by utterance id: ids already live or sent twice, then the
    Great Expectations gate on what is left; **gate_batch** combines the partitions' results. On
    failure nothing is published and the run says which expectations failed.
-6. **publish** — shards and ledger rows one speaker partition at a time → manifest → atomic switch
+6. **withdraw_live** — the live version's rows that the privacy state now withdraws (this run's intake:
+   a deletion, an opt-out, a hold, a policy's new opt-in region) are purged first, as `privacy_requests`
+   purges them, so the version this run announces carries none of them; **announce_withdrawal** emits
+   the purge's asset event (the revoked versions and the training runs that consumed them). The receipts
+   record what it removed; the next `privacy_requests` run searches every other copy and completes them.
+7. **publish** — shards and ledger rows one speaker partition at a time → manifest → atomic switch
    of `current.json`, under the dataset lock.
-7. **announce** — an asset event for the new version (training DAGs schedule on it): the manifest's
+8. **announce** — an asset event for the new version (training DAGs schedule on it): the manifest's
    absolute URL and figures, the gate's verdict, the pseudonym key's fingerprint.
-8. **compact_shards** — off by default (`compaction_fanout: 0`); when set, and the live version
+9. **compact_shards** — off by default (`compaction_fanout: 0`); when set, and the live version
    holds that many nightly batches (or merged batches of one level), they are merged into one, each
    customer's rows in one shard again, so a purge rewrites few shards however old the dataset; the
    merged files stay for `compaction_grace_hours` for training jobs reading an older version
    (docs/publishing.md, "Compaction by speaker"). Removes merged files whose grace period is over either way.
-9. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
+10. **write_report** — counts by reason, gate result, version: `reports/<run>/report.json`.
 
 **Params** (manual runs): `dt_from` / `dt_to` (YYYY-MM-DD), `dry_run` (decide and report,
 change nothing), `reprocess` (re-read the range; nothing is ever published twice).
@@ -152,6 +157,28 @@ def utterances_publish():
 
         return file_handles.gate_batch(run_context(ctx), _pulled(staged), _pulled(partials))
 
+    @task(trigger_rule=TriggerRule.NONE_FAILED)
+    def withdraw_live(ctx: dict) -> dict:
+        """The privacy run's purge of the live version, before this run publishes on top of it: a row its
+        intake withdraws is not carried over into the version it announces."""
+        from utterance_governance.jobs import privacy
+
+        return privacy.withdraw_live(run_context(ctx))
+
+    @task(outlets=[DATASET])
+    def announce_withdrawal(withdrawn: dict, *, outlet_events=None) -> dict:
+        """The purge's asset event (the versions revoked and the training runs that consumed them), as the
+        privacy run announces its own."""
+        from ug_airflow.lineage import purge_extra
+
+        extra = purge_extra(withdrawn)
+        if extra is None:
+            raise AirflowSkipException(
+                "nothing was withdrawn from the published dataset: nothing to announce"
+            )
+        outlet_events[DATASET].extra = extra
+        return extra
+
     @task(trigger_rule=TriggerRule.NONE_FAILED, retries=0)
     def publish_version(ctx: dict, staged, gated: dict) -> dict:
         from utterance_governance.jobs import file_handles
@@ -193,7 +220,11 @@ def utterances_publish():
     partials = gate_partition.partial(ctx=ctx).expand(part=parts)
     deduped >> partials
     gated = gate_batch(ctx, staged, partials)
+    withdrawn = withdraw_live(ctx)
+    gated >> withdrawn
+    announce_withdrawal(withdrawn)
     published = publish_version(ctx, staged, gated)
+    withdrawn >> published
     announce(published)
     compact_shards(ctx, published)
     write_report(ctx, privacy, published)

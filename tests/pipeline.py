@@ -30,6 +30,7 @@ from utterance_governance.io.storage import Storage
 from utterance_governance.io.store import GovernanceStore
 from utterance_governance.jobs import audit, privacy, publish
 from utterance_governance.jobs.context import RunContext
+from utterance_governance.jobs.in_flight import no_longer_in_flight
 from utterance_governance.publish.commit import read_current, read_manifest
 from utterance_governance.settings import load_settings
 
@@ -140,7 +141,8 @@ class Lake:
         between: Callable[[], object] | None = None,
         started_ago: timedelta | None = None,
     ) -> dict:
-        """utterances_publish: ingest → discover → process_file (each) → gate → publish → report.
+        """utterances_publish: ingest → discover → process_file (each) → gate → withdraw_live → publish →
+        report.
 
         ``between``: called after the files are decided and before the batch is gated and published
         (what arrives and runs while a publish is under way). ``started_ago``: the run fixed its ``now``
@@ -154,9 +156,21 @@ class Lake:
             staged = [publish.process_file(ctx, f) for f in publish.discover_files(ctx)]
             if between is not None:
                 between()
-            published = publish.publish(ctx, staged, publish.gate_batch(ctx, staged))
+            gated = publish.gate_batch(ctx, staged)
+            privacy.withdraw_live(ctx)
+            published = publish.publish(ctx, staged, gated)
             publish.write_report(ctx, ingested, published)
             return published
+
+    def take_in(self, now: datetime | None = None) -> dict:
+        """A nightly publish's privacy intake, the run then ended with nothing purged or published (its
+        withdraw step failed, or the gate did): the requests are in the store, the live rows they cover
+        still live until a privacy run (or the next publish) purges them."""
+        with self._environment():
+            ctx = self.context("utterances_publish", None, now)
+            taken = publish.ingest_privacy(ctx)
+            no_longer_in_flight(ctx.storage, ctx.run_key)
+            return taken
 
     def privacy(self, now: datetime | None = None, *, check_deadlines: bool = True) -> dict:
         """privacy_requests: ingest → purge_published → purge_copies → issue_receipts → report → deadlines."""

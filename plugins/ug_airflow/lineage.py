@@ -1,7 +1,7 @@
 """Lineage to training, the Airflow side: the dataset's asset events and the runs that consume them.
 
-- ``publish_extra`` / ``revocation_extra``: the extra of the asset event ``announce`` emits after a
-  publish or a purge (absolute manifest URLs, the key fingerprint; for a purge, the versions revoked
+- ``publish_extra`` / ``revocation_extra`` (``purge_extra``): the extra of the asset event ``announce`` emits
+  after a publish or a purge (absolute manifest URLs, the key fingerprint; for a purge, the versions revoked
   and the training runs that consumed them): ``utterance_governance.publish.lineage`` builds them.
   A publish is also sent as an OpenLineage event when OpenLineage is configured (``ug_airflow.openlineage``).
 - ``consume_latest``: what a training DAG scheduled on the Asset calls: the newest triggering event's
@@ -75,6 +75,14 @@ def revocation_extra(purged: Mapping[str, Any]) -> dict | None:
                     [f"{r['dag_id']}/{r['run_id']}" for r in extra["training_runs"]], extra["erase_copies"])  # fmt: skip
     _check_asset_uri(extra)
     return extra
+
+
+def purge_extra(purged: Mapping[str, Any]) -> dict | None:
+    """The extra of the asset event after a purge (a privacy run's, or a publish's before it publishes): None
+    when it put no version live and no deletion names a speaker an earlier opt-out withdrew."""
+    if purged.get("dry_run") or not (purged.get("new_version") or purged.get("erase_withdrawn")):
+        return None
+    return revocation_extra(purged)
 
 
 def latest_announcement(triggering_asset_events: Mapping | None, asset_name: str) -> dict | None:

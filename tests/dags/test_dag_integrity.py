@@ -45,7 +45,12 @@ def test_utterances_publish_wiring(dagbag):
     assert sorted(down["plan_partitions"]) == ["dedup_content", "gate_partition"]
     assert down["dedup_content"] == ["gate_partition"]
     assert down["gate_partition"] == ["gate_batch"]
-    assert down["gate_batch"] == ["publish_version"]
+    assert sorted(down["gate_batch"]) == ["publish_version", "withdraw_live"]
+    # what the run's intake withdraws leaves the live version before the night's version is put on top of it
+    assert sorted(down["withdraw_live"]) == ["announce_withdrawal", "publish_version"]
+    assert [o.name for o in dag.get_task("announce_withdrawal").outlets] == [
+        "utterance-governance/assistant-sft"
+    ]
     assert sorted(down["publish_version"]) == ["announce", "compact_shards", "write_report"]
     # the merge by speaker is a step of its own: its failure never undoes the night's publish
     assert down["compact_shards"] == [] and dag.get_task("compact_shards").trigger_rule == "none_failed"

@@ -116,6 +116,37 @@ def purge_published(ctx: RunContext) -> dict:
     )
 
 
+def withdraw_live(ctx: RunContext) -> dict:
+    """``utterances_publish``'s purge of the live version, right before it publishes: what its own intake took
+    in (or a privacy run has not purged yet) is not carried over by reference into the version it puts live,
+    announces, and records as decided against that very privacy state. The receipts record what it removed
+    (in progress); the next privacy run searches every other copy and completes them."""
+    purged = purge_published(ctx)
+    if not ctx.dry_run and purged.get("by_request"):
+        receipts.open_receipts(
+            ctx.store, ctx.policy
+        )  # (the publish's intake opens none: the privacy run does)
+        purged["receipts"] = receipts.settle_receipts(
+            ctx.store,
+            _now(),
+            complete=False,
+            removed=purged["by_request"],
+            versions_rewritten=_versions_rewritten(purged),
+            # (Airflow may give the nightly publish and the hourly privacy run one run id: a retry of either
+            # must not take the other's counts for its own)
+            run_id=f"{ctx.dag_id}/{ctx.run_id}",
+            decided=(),
+        )
+    return purged
+
+
+def _versions_rewritten(purged: dict | None) -> list[str]:
+    """The versions a purge replaced or revoked (recorded on the receipts of the requests it removed rows of)."""
+    if not (purged and purged.get("new_version")):
+        return []
+    return sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})
+
+
 def purge_copies(ctx: RunContext) -> dict:
     """Rewrite landing, staging, quarantine and decisions files without deleted utterances (a listing's
     recording twins too: ``PrivacyState.deletions_with_twins``)."""
@@ -234,9 +265,7 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
         # now (in progress), or the run that completes them would find those files clean and count 0
         copies_removed = copied.get("by_request") if copied is not None else _removals(ctx).by_request()
         removed = merge_counts((purged or {}).get("by_request"), copies_removed)
-        versions = []
-        if purged and purged.get("new_version"):
-            versions = sorted({purged["live_before"], *purged.get("cleanup", {}).get("revoked_versions", [])})
+        versions = _versions_rewritten(purged)
         summary["receipts"] = receipts.settle_receipts(
             ctx.store,
             now,

@@ -28,7 +28,7 @@ def test_a_ledger_row_missing_from_its_shard_is_named_by_a_digest(lake):
     )
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", DELETED))
-    lake.publish()  # takes the delete-all in; its purge has not run yet
+    lake.take_in()  # takes the delete-all in; its purge has not run yet
     shard = next(Path(lake.root, "published").rglob("part-*.parquet"))
     table = pq.read_table(shard)
     pq.write_table(table.filter(pc.invert(pc.equal(table.column("utterance_id"), f"{DELETED}:0002"))), shard)

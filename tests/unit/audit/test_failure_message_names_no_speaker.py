@@ -36,7 +36,7 @@ def test_a_delete_all_leaves_no_speaker_key_in_the_stored_audit_failure(tmp_path
     )
     lake.publish()
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", "zed"))
-    lake.publish()  # the opt-out is taken in; the daily audit runs before the hourly purge
+    lake.take_in()  # the opt-out is taken in; the daily audit runs before the hourly purge
     with pytest.raises(AuditFailed) as failed:
         lake.audit()
     with lake._environment():  # what the task's failure callback does (ug_airflow.alerts)

@@ -58,7 +58,7 @@ def test_the_audit_fails_on_such_a_live_row_and_names_it_by_a_digest(lake):
     _night(lake)
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", DELETED))
-    lake.publish()  # takes the delete-all in; no purge has run: the audit must fail on both rows
+    lake.take_in()  # takes the delete-all in; no purge has run: the audit must fail on both rows
     with pytest.raises(AuditFailed):
         lake.audit()
     reports = [
@@ -80,7 +80,7 @@ def test_another_rules_finding_on_such_a_row_names_it_by_a_digest(lake):
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", DELETED))
     lake.storage.write_bytes("landing/consent/c.jsonl", opt_out("e1", OTHER))
-    lake.publish()  # takes both in; their purge has not run yet
+    lake.take_in()  # takes both in; their purge has not run yet
     with pytest.raises(AuditFailed, match="opted_out"):
         lake.audit()
     reports = [

@@ -38,7 +38,7 @@ def test_the_view_serves_no_utterance_id_of_an_audit_finding(lake, auth_manager)
     lake.storage.write_bytes(
         "landing/deletions/d.jsonl", deletion("d1", "zed", scope="utterances", utterance_ids=[UID])
     )
-    lake.publish()  # takes the request in; the daily audit runs before the hourly purge
+    lake.take_in()  # takes the request in; the daily audit runs before the hourly purge
     with pytest.raises(AuditFailed):
         lake.audit()
     pages = [

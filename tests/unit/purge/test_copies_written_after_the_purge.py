@@ -21,7 +21,7 @@ def _requested_then_a_late_file(lake) -> None:
     """zed's delete-all taken in by an earlier run (a backfill of another day: it reads no utterance file), then
     a late file of zed's utterances, one of them malformed (no transcript: its words are in the response)."""
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
+    lake.take_in()
     bad = {"utterance_id": "u-zed-bad", "customer_id": "zed-4417", "captured_at": "2026-11-20T10:00:00Z",
            "locale": "en-US", "response": "zebracornflakes reply", "asr_confidence": 0.9}  # fmt: skip
     lake.storage.write_bytes(f"{DT}/late.jsonl", line("u-zed-ok", "zed-4417", "remind me about tulips")
@@ -52,14 +52,14 @@ def test_a_publish_started_after_the_request_keeps_its_receipt_open_until_its_co
 
 
 def _published_then_requested(lake, uid: str) -> None:
-    """zed's utterance ``uid`` live, and zed's delete-all taken in by a nightly publish, not purged yet."""
+    """zed's utterance ``uid`` live, and zed's delete-all taken in by a nightly publish's intake, not purged yet."""
     lake.storage.write_bytes(
         f"{DT}/a.jsonl",
         line(uid, "zed-4417", "remind me zebracornflakes") + line("u-bob", "bob", "what is the weather"),
     )
     lake.publish()
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish({"dt_from": "2026-11-01", "dt_to": "2026-11-01"})
+    lake.take_in()
 
 
 def test_an_access_report_gathered_before_the_purge_keeps_the_receipt_open_until_it_is_purged(

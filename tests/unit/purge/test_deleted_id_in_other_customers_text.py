@@ -104,7 +104,7 @@ def test_the_audit_names_a_live_row_saying_a_deleted_customers_id_without_the_id
     live row naming the canary fails the audit, which names the rule and the row, never the id."""
     _bob_names_the_canary(lake)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("dall", CID))
-    lake.publish()  # nothing new to publish; the request is in the store, its purge still to run
+    lake.take_in()  # a publish's intake: the request is in the store, its purge still to run
     assert {"u-bob-1", "u-bob-2"} <= lake.live_ids()
     with pytest.raises(AuditFailed, match="names_deleted_customer") as failed:
         lake.audit()

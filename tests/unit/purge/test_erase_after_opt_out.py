@@ -118,7 +118,7 @@ def test_a_deletion_naming_the_customer_in_another_case_erases(lake):
 def test_a_dry_run_announces_nothing_and_keeps_the_record(lake):
     _trained_then_opted_out(lake)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish()  # (its intake takes the deletion in)
+    lake.take_in()  # (its intake takes the deletion in)
     with lake._environment():
         from utterance_governance.jobs import privacy
 

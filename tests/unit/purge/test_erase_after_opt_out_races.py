@@ -79,7 +79,7 @@ def test_a_deletion_taken_in_after_the_opt_out_by_a_worker_whose_clock_lags_is_a
     lagging = lambda: store_base.utcnow() - timedelta(seconds=90)  # noqa: E731  (the other host's clock)
     monkeypatch.setattr(store_privacy, "utcnow", lagging)
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
-    lake.publish()  # the nightly publish's intake takes the deletion in (its worker's clock)
+    lake.take_in()  # the nightly publish's intake takes the deletion in (its worker's clock)
     monkeypatch.undo()
     told = [announce(lake, lake.privacy(check_deadlines=False)["published"]) for _ in range(2)]
     assert receipt(lake, "d1")["status"] == "completed"

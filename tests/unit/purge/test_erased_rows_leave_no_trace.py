@@ -41,7 +41,7 @@ def test_an_audit_page_loses_a_deleted_id_holding_a_quote(lake, uid):
     lake.storage.write_bytes(
         "landing/deletions/d.jsonl", deletion("d1", "zed", scope="utterances", utterance_ids=[uid])
     )
-    lake.publish()  # the nightly publish takes the request in; the daily audit runs before the purge
+    lake.take_in()  # the nightly publish's intake takes the request in; the daily audit runs before the purge
     with pytest.raises(AuditFailed):
         lake.audit()
     escaped = [uid.replace("'", "&#39;").replace('"', "&#34;")]

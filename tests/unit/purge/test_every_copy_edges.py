@@ -170,7 +170,7 @@ def test_run_reports_lose_a_deleted_id_whatever_characters_it_holds(lake, uid):
     lake.storage.write_bytes(
         "landing/deletions/d.jsonl", deletion("d1", "zed", scope="utterances", utterance_ids=[uid])
     )
-    lake.publish()  # the nightly publish takes the request in; the daily audit runs before the purge
+    lake.take_in()  # the nightly publish's intake takes the request in; the daily audit runs before the purge
     with pytest.raises(AuditFailed):
         lake.audit()
     assert any(p.startswith("reports/governance_audit") for p in left_in_lake(lake, uid))

@@ -66,7 +66,8 @@ def test_rows_a_publish_decided_by_the_old_rules_are_judged_after_a_privacy_run_
 
     lake.publish(between=policy_changes_and_a_privacy_run)  # started under the old policy
     assert lake.live_ids() == {"u-us", "u-gb"}
-    assert judged_by(lake) is None  # the publish's rows were not judged by the recorded rules
+    # the publish's rows were not judged by the recorded rules (its own purge judged by its run's old ones)
+    assert judged_by(lake) != rules_in_force(NEW)
     purged = lake.privacy()["published"]
     assert purged["judged_every_row"] is True
     assert purged["rows_removed"] == {"no_consent": 1}
@@ -88,7 +89,7 @@ def test_a_first_publish_onto_an_empty_dataset_a_privacy_run_judged_by_the_new_r
 
     lake.publish(between=policy_changes_and_a_privacy_run)
     assert lake.live_ids() == {"u-us", "u-gb"}
-    assert judged_by(lake) is None
+    assert judged_by(lake) != rules_in_force(NEW)
     assert lake.privacy()["published"]["judged_every_row"] is True
     assert lake.live_ids() == {"u-us"}
     lake.audit()
@@ -113,9 +114,9 @@ def test_control_a_policy_change_during_a_publish_without_a_privacy_run_in_betwe
 
 def test_a_publish_by_newer_rules_than_the_record_never_claims_the_older_rows_judged_by_them(lake):
     """The other order: the policy changed before the publish started, no privacy run since. The
-    publish decided its own rows by the new rules, but the rows live before were judged by the old
-    ones: the record must not become the new rules (the next privacy run would then look at none of
-    them), and the British row published under the old rules is withdrawn by the next privacy run."""
+    publish decided its own rows by the new rules, and its purge judged the rows live before by them
+    too (the British row published under the old rules is withdrawn before the version goes live):
+    the record becomes the new rules only once every live row was judged by them."""
     lake.storage.write_bytes(f"{DT}/a.jsonl", utterance("u-us", "bob") + utterance("u-gb", "gina", "en-GB"))
     lake.publish()
     lake.privacy()
@@ -125,13 +126,12 @@ def test_a_publish_by_newer_rules_than_the_record_never_claims_the_older_rows_ju
     lake.storage.write_bytes(
         f"{NEXT_DT}/b.jsonl", utterance("u-us-2", "bob") + utterance("u-gb-2", "gina", "en-GB")
     )
-    lake.publish()  # started under the new policy: its own British row is not published
-    assert lake.live_ids() == {"u-us", "u-gb", "u-us-2"}
-    assert judged_by(lake) is None
+    published = lake.publish()  # started under the new policy: its own British row is not published
+    assert published["counts"]["no_consent"] == 1
+    assert lake.live_ids() == {"u-us", "u-us-2"}  # nor the one published under the old rules
+    assert judged_by(lake) == rules_in_force(NEW)
     purged = lake.privacy()["published"]
-    assert purged["judged_every_row"] is True
-    assert purged["rows_removed"] == {"no_consent": 1}
-    assert lake.live_ids() == {"u-us", "u-us-2"}
+    assert (purged["judged_every_row"], purged["rows_removed"]) == (False, {})
     lake.audit()
 
 
