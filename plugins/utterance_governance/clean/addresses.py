@@ -471,6 +471,8 @@ _TAIL = re.compile(
     r"|[A-Z]{1,2}[0-9][A-Z0-9]?[ ]?[0-9][A-Z]{2}"  # E70 6ZA
     rf"|{_LOWER_UK_POSTCODE}"  # sw1a 2aa
     r"|[A-Z][0-9][A-Z][ ]?[0-9][A-Z][0-9]"  # A1R 8S5
+    r"|(?i:dublin)[ ][0-9]{1,2}[Ww]?(?![\w])"  # Dublin 2, Dublin 6W: a postal district (its Eircode may follow)
+    r"|(?i:(?:[AC-FHKNPRTV-Y][0-9]{2}|D6W)[ ]?[0-9AC-FHKNPRTV-Y]{4})(?![\w])"  # D02 X285, d6w y2k1: an Eircode
     r"|[0-9]{4}[ ]?[A-Z]{2}(?![\w])"  # 7170 BM
     rf"|(?:{_POSTCODE_WORD})?(?:[0-9]{{5}}-[0-9]{{3}}(?![\w])|[0-9]{{3}}-[0-9]{{4}}(?![\w])"  # 31706-690, 096-7993
     r"|[0-9]{4,5}(?:-[0-9]{4})?(?![\w]|[ .\-]?[0-9]))"  # 64445, 69074-3915 (not a phone's first group)

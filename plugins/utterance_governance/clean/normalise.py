@@ -245,7 +245,9 @@ _JA_HESITATION_RE = re.compile(
 # of a phone or card number from a broken export) and the line and paragraph separators
 _CONTROL_SPACE = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _CONTROL_SPACE_RE = re.compile(f"[ ]*[{_CONTROL_SPACE}][{_CONTROL_SPACE} ]*")
-_DIGIT_MARKS = "·•‧∙⋅・ーｰ、，。｡´"  # (the acute accent: NFKC makes it a space and a mark, the gate a space)
+# (the acute accent: NFKC makes it a space and a mark, the gate a space; the half-width katakana middle dot "･" is
+# the "・" of NFKC to the gate)
+_DIGIT_MARKS = "·•‧∙⋅・･ーｰ、，。｡´"
 # - the Japanese full stop (a Japanese keyboard types it for ".") between a letter or digit and a letter:
 #   "tanaka@gmail。com" is an e-mail address (between digits it is a mark above: "090。1234。5678")
 _JA_STOP_RE = re.compile("(?<=[A-Za-z0-9])[。｡](?=[A-Za-z])")
@@ -259,8 +261,9 @@ _DIGIT_MARK_RE = re.compile(f"(?<=[0-9])[ ]?[{_DIGIT_MARKS}][ ]?(?=[0-9])")
 #   are an address's block and lot or a fraction ("2の8の1", "3の1")
 _KANJI_DIGIT = "〇零一二三四五六七八九"
 _JA_GROUP_JOIN = "のーｰ\\-・･、, "
+_JA_GROUP_JOINER = rf"[ ]?[{_JA_GROUP_JOIN}][ ]?"  # (spaces around it: "090 の 1234 の 5678")
 _JA_GROUPS_RE = re.compile(
-    rf"(?<![0-9{_KANJI_DIGIT}十百千万億])(?:[0-9]+|[{_KANJI_DIGIT}]+)(?:[{_JA_GROUP_JOIN}](?:[0-9]+|[{_KANJI_DIGIT}]+)){{2,}}"
+    rf"(?<![0-9{_KANJI_DIGIT}十百千万億])(?:[0-9]+|[{_KANJI_DIGIT}]+)(?:{_JA_GROUP_JOINER}(?:[0-9]+|[{_KANJI_DIGIT}]+)){{2,}}"
     rf"(?![0-9{_KANJI_DIGIT}十百千万億])"
 )
 _JA_GROUP_RE = re.compile(rf"[0-9]+|[{_KANJI_DIGIT}]+")
@@ -390,7 +393,7 @@ _COMMA_RE = re.compile(r",[ ]?")
 # The rows to read in context (RE2, a superset of the texts the rules above change).
 # (``_JA_GROUPS_RE``: "の" between written digits, or a kanji digit and a written one side by side)
 _JA_GROUPS_HINT = (
-    f"[0-9]の[0-9]|[{_KANJI_DIGIT}][{_JA_GROUP_JOIN}][0-9]|[0-9][{_JA_GROUP_JOIN}][{_KANJI_DIGIT}]"
+    f"[0-9][ ]?の[ ]?[0-9]|[{_KANJI_DIGIT}]{_JA_GROUP_JOINER}[0-9]|[0-9]{_JA_GROUP_JOINER}[{_KANJI_DIGIT}]"
 )
 _NOT_WORD = r"[^\p{L}\p{N}_]"
 _CONTEXT_RE2 = (

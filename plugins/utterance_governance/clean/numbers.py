@@ -42,6 +42,9 @@ _IBAN_START = (
 )
 _ALNUM_ID = (
     r"\b[0-9]{8}[ \-]?[A-Za-z]\b|\b[XYZxyz][ \-]?[0-9]{7}[ \-]?[A-Za-z]\b"  # DNI, NIE
+    # a DNI in dotted thousands, its letter in capitals ("12.345.678 Z", "12.345.678-Z"; in lower case it follows
+    # an amount as often: "12.345.678 y …")
+    r"|\b[0-9]{2}\.?[0-9]{3}\.?[0-9]{3}[ \-]?[A-Z]\b"
     # codice fiscale, also in its groups ("RSS MRA 85T10 A562S", "RSS MRA 85 T 10 A 562 S": review of 2026-12-07;
     # joined by hyphens or commas too, "RSS-MRA-85-T-10-A-562-S", "rss, mra, 85, t, …": second review, 2026-12-07)
     r"|\b[A-Za-z]{3}(?:[ \-]|,[ ]?)?[A-Za-z]{3}(?:[ \-]|,[ ]?)?[0-9]{2}(?:[ \-]|,[ ]?)?[A-Za-z](?:[ \-]|,[ ]?)?"
@@ -121,7 +124,7 @@ def is_alnum_id(candidate: str, region: str | None = None, rfc_said: bool = Fals
     """An identity number with letters. An RFC whose check digit fails (about 1.5 % are issued so):
     where the row says "RFC" (``rfc_said``), or in a Mexican row written in one piece or with
     hyphens ("VACE-460910-SX6"; "pide 250312 uno" is three words)."""
-    compact = re.sub(r"[ ,\-]", "", candidate).upper()
+    compact = re.sub(r"[ ,.\-]", "", candidate).upper()
     if len(compact) == 13 and compact[4:10].isdigit():
         from stdnum.mx import rfc
 
@@ -430,11 +433,13 @@ def redact_digit_groups(text: str, region: str | None = None) -> str:
 # ``AB16072344496``, ``ref4111111111111111``, ``x_123-45-6789``, ``tel_+442079460958``: the
 # shapes above start and end at a word boundary and leave these, but a number is no less an
 # identifier for a letter or an underscore beside it (the gate's detector reads digit runs
-# wherever they stand). A run of digits with single separators (space, ``.``, ``-``, ``/``)
+# wherever they stand). A run of digits with single separators (space, ``.``, ``-``, ``/``, and ``_``, which
+# joins groups glued to a word as "-" joins them standing alone: ``card_4111_1111_1111_1111``)
 # touching a letter or an underscore (directly, or after one ``.+-/`` character: the shapes above
 # start after none of them) is a number of its own: seven digits or more are replaced by their
 # placeholder (an identity number of the row's region, else by their count and Luhn check); five or six only when ``phonenumbers``
-# validates them for the row's region. The whole word is replaced (``AB16072344496`` is
+# validates them for the row's region; a date joined by underscores is a name's date (``file_2024_05_17``).
+# The whole word is replaced (``AB16072344496`` is
 # ``[NATIONAL_ID]``: letters left beside a placeholder could end another identifier, such as the
 # top-level domain of ``jo@example.com0000000``). And a run of
 # thirteen digits or more that the shapes above left, wherever it stands (``612 34 56 78 0000``,
@@ -450,7 +455,7 @@ _LOOSE_GROUPS_RE = re.compile(r"(?<![0-9])[0-9]+(?:[ .\-/()\[\]~]{1,4}[0-9]+)+(?
 # ``.+-/`` beside a run of five digits or more; a run of thirteen; an odd separator.
 _GLUE_RE2 = r"[A-Za-z_.+\-/]|[^\x00-\x7f]"
 GLUED_CANDIDATES = (
-    rf"(?:{_GLUE_RE2})[0-9](?:[ .\-/]?[0-9]){{4,}}|[0-9](?:[ .\-/]?[0-9]){{4,}}[.\-/]?(?:{_GLUE_RE2})"
+    rf"(?:{_GLUE_RE2})[0-9](?:[ .\-/_]?[0-9]){{4,}}|[0-9](?:[ .\-/_]?[0-9]){{4,}}[.\-/]?(?:{_GLUE_RE2})"
     rf"|[0-9](?:[ .\-/()\[\]~]{{0,4}}[0-9]){{12}}|{_ODD_SEPARATORS}|[0-9](?:,[0-9]{{3}}){{4}}"
 )
 # Thirteen digits or more in groups of thousands parted by commas ("card 4,111,111,111,111,111": how a
@@ -470,7 +475,7 @@ def _money(text: str, start: int, end: int, digits: str) -> bool:
     )
 
 
-_CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/]?[0-9]){4,}(?![0-9])", re.ASCII)
+_CHAIN_RE = re.compile(r"(?<![0-9])[0-9](?:[ .\-/_]?[0-9]){4,}(?![0-9])", re.ASCII)
 
 
 def _is_glue(char: str) -> bool:
@@ -522,6 +527,15 @@ def _standalone_date(text: str, start: int, end: int) -> bool:
     )
 
 
+def _underscored_date(body: str) -> bool:
+    """Whether the digit run ``body`` is a date (``_is_date``) whose parts are joined by underscores, as a file
+    or a backup is named ("file_2024_05_17"): no identifier, glued to a word or not."""
+    if "_" not in body:
+        return False
+    dashed = body.replace("_", "-")
+    return _DATE.fullmatch(dashed) is not None and _is_date(dashed, re.findall(r"[0-9]+", dashed))
+
+
 def _word_around(text: str, start: int, end: int) -> tuple[int, int]:
     """The span of the word the digit run ``text[start:end]`` stands in: replaced as a whole, the
     placeholder leaves no letters that could end another identifier (``jo@example.com0000000``
@@ -540,7 +554,9 @@ def redact_glued_numbers(text: str, region: str | None, classify: Callable[[str]
     for match in _CHAIN_RE.finditer(text):
         digits = _digits(match.group())
         if len(digits) < 13 and (
-            not _glued(text, match.start(), match.end()) or _standalone_date(text, match.start(), match.end())
+            not _glued(text, match.start(), match.end())
+            or _standalone_date(text, match.start(), match.end())
+            or _underscored_date(match.group())
         ):
             continue
         if len(digits) >= 7:

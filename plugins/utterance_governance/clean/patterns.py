@@ -222,8 +222,8 @@ _LABEL = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
 # dot com", "jo (at) example [dot] com", "jo arroba gmail punto com", "jo アットマーク docomo ドット ne
 # ドット jp". Non-ASCII letters are spelled in both cases (Python's re.ASCII folds ASCII only).
 _AT_WORDS = _words(
-    "at", "arroba", "arobase", "chiocciola", "chiocciolina", "apenstaartje", "apenstaart", "apestaart",
-    "klammeraffe", "affenschwanz",
+    "at", "arroba", "arobase", "chiocciola", "chiocciolina", "apenstaartje", "apenstaart", "apestaartje",
+    "apestaart", "klammeraffe", "affenschwanz",
 )  # fmt: skip
 _DOT_WORDS = _words("dot", "punkt", "point", "punto", "punt", "ponto")
 _BRACKETED = r"{_WS}*[(\[{{]{_WS}*(?:{words}){_WS}*[)\]}}]{_WS}*"
@@ -234,7 +234,7 @@ _AT_SIGN = rf"{_words('at')}{_WS}+{_words('sign', 'symbol')}"
 # Japanese writes no space around アット(マーク) and ドット ("joアットgmailドットcom")
 _AT = (
     rf"(?:{_WS}+(?:{_AT_THE_RATE}|{_AT_SIGN}|{_AT_WORDS}|[äÄ]t|@){_WS}+|{_WS}*(?:アットマーク|アット){_WS}*"
-    rf"|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|@')})"
+    rf"|{_BRACKETED.format(_WS=_WS, words=_AT_WORDS + '|[äÄ]t|@')})"  # ("(at)", "(ät)", "[@]")
 )
 _DOT = rf"(?:{_WS}+{_DOT_WORDS}{_WS}+|{_WS}*ドット{_WS}*|{_BRACKETED.format(_WS=_WS, words=_DOT_WORDS)}|\.)"
 _TLDS = (
@@ -294,6 +294,59 @@ def _label_except(excluded: tuple[str, ...], tail: str = "[A-Za-z0-9]", also: st
 # Latin letters beyond ASCII (Latin-1 and Latin Extended-A/B, the multiplication and division signs
 # left out), spelled as ranges: the same class to Python re (ASCII mode) and to RE2
 _LATIN = "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+
+
+def _letter_ranges() -> list[tuple[int, int]]:
+    """The letters, marks and numbers of every script beyond ASCII (Unicode categories L, M and N: what the gate's
+    detector reads as a word's characters, ``\\w``, and the marks), as ranges of code points; with the unassigned
+    code points (a third fewer ranges) and planes 2 and 3 (kanji only)."""
+    import itertools
+    import unicodedata
+
+    ranges, code = [], 0x80
+    categories = map(unicodedata.category, map(chr, range(code, 0x20000)))
+    for kept, run in itertools.groupby(category[0] in "LMN" or category == "Cn" for category in categories):
+        length = sum(1 for _ in run)
+        if kept:
+            ranges.append((code, code + length - 1))
+        code += length
+    return [*ranges, (0x20000, 0x3FFFF)]
+
+
+# Kanji, kana, hangul and the full-width and half-width forms: scripts written without spaces between words
+_CJK = (
+    (0x2E80, 0x9FFF),
+    (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0xFF00, 0xFFEF),
+    (0x1B000, 0x1B2FF),
+    (0x20000, 0x3FFFF),
+)
+
+
+def _without_cjk(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    for cut_first, cut_last in _CJK:
+        ranges = [
+            piece
+            for first, last in ranges
+            for piece in ((first, min(last, cut_first - 1)), (max(first, cut_last + 1), last))
+            if piece[0] <= piece[1]
+        ]
+    return ranges
+
+
+def _class_body(ranges: list[tuple[int, int]]) -> str:
+    """Ranges spelled with the characters themselves: the same class to Python re and to RE2."""
+    return "".join(chr(first) if first == last else f"{chr(first)}-{chr(last)}" for first, last in ranges)
+
+
+# ... of the scripts written with spaces between words, as an e-mail address's mailbox and top-level domain are read
+# ("иван@example.com", "jsmith@example.cоm" with a Cyrillic "о"; a Japanese sentence runs into a mailbox,
+# "メールはtanaka@…": ``JAPANESE_EMAIL`` reads those), and of every script, as its domain's labels are
+# ("jsmith@exаmple.com", "jsmith@пример.рф", "jsmith@例え.jp")
+_LETTER_RANGES = _letter_ranges()
+_DOMAIN_LETTERS = _class_body(_LETTER_RANGES)
+_LETTERS = _class_body(_without_cjk(_LETTER_RANGES))
 _LATIN_LABEL = rf"[A-Za-z0-9{_LATIN}]+(?:-[A-Za-z0-9{_LATIN}]+)*"
 # A mailbox word: not a word of a request; its letters after the first may be accented ("josé"),
 # or, after no word character, it starts with an accented letter ("éloïse")
@@ -394,7 +447,7 @@ _LOCAL_JOIN = (
 # ... and any domain after an "at" of another language, which means nothing but "@" ("jean point dupont
 # arobase orange"), after a mailbox of joined parts or with a digit in a word (not a word and letters:
 # "digite a arroba no teclado" asks how to type one)
-_AT_FOREIGN = rf"{_WS}+{_words('arroba', 'arobase', 'chiocciola', 'chiocciolina', 'apenstaartje', 'apenstaart', 'apestaart', 'klammeraffe', 'affenschwanz')}{_WS}+"
+_AT_FOREIGN = rf"{_WS}+{_words('arroba', 'arobase', 'chiocciola', 'chiocciolina', 'apenstaartje', 'apenstaart', 'apestaartje', 'apestaart', 'klammeraffe', 'affenschwanz')}{_WS}+"
 # ... or a single word that is no function word or verb of typing of a supported language before such an
 # "at" and a well-known provider ("juan arroba gmail", "pierre arobase yahoo"; not "pon la arroba gmail",
 # "escribe arroba gmail", "il simbolo chiocciola gmail"). ``clean.redact`` reads ``EMAIL_WITHOUT_TLD`` with
@@ -470,11 +523,13 @@ _SPACED_DOT = r"(?:[ ]\.[ ]?|\.[ ])"
 # "spoken_number" finds candidates only; ``spoken_number_spans`` decides (see module doc).
 DETECTORS: dict[str, tuple[str, str]] = {
     # jo.smith+x@mail.example.com, jo@example dot com, jürgen.müller@müller.de (Latin letters beyond
-    # ASCII in the mailbox and the domain: an ASCII-only mailbox took "ller@web.de" of it and left "jürgen.mü")
+    # ASCII in the mailbox and the domain: an ASCII-only mailbox took "ller@web.de" of it and left "jürgen.mü"),
+    # иван@пример.рф, jsmith@exаmple.com (the letters of every script, as the gate's detector reads them: with a
+    # Cyrillic "а" the address was kept whole); a top-level domain with a letter beyond ASCII ends with its letters
     "email": (
         "[EMAIL]",
-        rf"[A-Za-z0-9._%+\-{_LATIN}]+[ ]?@[ ]?[A-Za-z0-9\-{_LATIN}]+(?:{_DOT}[A-Za-z0-9\-{_LATIN}]+)*"
-        rf"(?:{_DOT}[A-Za-z]{{2,}}\b|{_SPACED_DOT}{_words(*_TLDS)}\b)",
+        rf"[A-Za-z0-9._%+\-{_LETTERS}]+[ ]?@[ ]?[A-Za-z0-9\-{_DOMAIN_LETTERS}]+(?:{_DOT}[A-Za-z0-9\-{_DOMAIN_LETTERS}]+)*"
+        rf"(?:{_DOT}(?:[A-Za-z]{{2,}}\b|[A-Za-z{_LETTERS}]*[{_LETTERS}][A-Za-z{_LETTERS}]*)|{_SPACED_DOT}{_words(*_TLDS)}\b)",
     ),
     # john dot smith at gmail dot com, j underscore smith at mail dot co dot uk, juan punto pérez
     # arroba …, j o h n s m i t h at …, jsmith eighty seven at …, jsmith 87 at …, j smith at …, … at
@@ -529,10 +584,11 @@ PLACEHOLDERS = ("[EMAIL]", "[PHONE]", "[CARD]", "[SSN]", "[IP]", "[NUMBER]")
 WRITTEN = "|".join(f"(?:{pattern})" for kind, (_, pattern) in DETECTORS.items() if kind != "spoken_number")
 # Every row any detector might flag: the first, vectorised pass of detection and redaction.
 CANDIDATES = f"{WRITTEN}|(?:{SPOKEN_DIGIT_RUN})"
-# ... read by RE2 in two passes (``candidate_mask``): the spelled-out e-mail beside the spoken runs
-# makes one automaton outgrow RE2's memory (a hundred times slower)
+# ... read by RE2 in three passes (``candidate_mask``): the spelled-out e-mail, or the written one's letters of every
+# script, beside the spoken runs make one automaton outgrow RE2's memory (a hundred times slower)
 _CANDIDATE_PASSES = (
-    "|".join(f"(?:{p})" for kind, (_, p) in DETECTORS.items() if kind != "email_spoken"),
+    "|".join(f"(?:{p})" for kind, (_, p) in DETECTORS.items() if kind not in ("email", "email_spoken")),
+    DETECTORS["email"][1],
     DETECTORS["email_spoken"][1],
 )
 _WRITTEN_RE = re.compile(WRITTEN, re.ASCII)
@@ -546,9 +602,10 @@ def compile_python(pattern: str) -> re.Pattern[str]:
 def candidate_mask(values: pa.Array) -> np.ndarray:
     """``match_rows(values, CANDIDATES)``, in passes RE2 reads fast."""
     found = match_rows(values, _CANDIDATE_PASSES[0])
-    rest = np.flatnonzero(~found)
-    if len(rest):
-        found[rest] = match_rows(values.take(pa.array(rest)), _CANDIDATE_PASSES[1])
+    for pattern in _CANDIDATE_PASSES[1:]:
+        rest = np.flatnonzero(~found)
+        if len(rest):
+            found[rest] = match_rows(values.take(pa.array(rest)), pattern)
     return found
 
 

@@ -131,8 +131,10 @@ _KANJI_DIGITS = {
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI = "〇零一二三四五六七八九十百千"
 _KANJI_JOIN = "のー\\-・、，, 　"
+# one of them, with a space on either side or both ("〇九〇 の 一二三四 の 五六七八")
+_KANJI_JOINER = rf"[ 　]?[{_KANJI_JOIN}][ 　]?"
 # (katakana ゼロ, "zero", among them: "〇九〇ゼロ一二三四")
-_KANJI_RUN = re.compile(rf"(?:[{_KANJI}]|ゼロ)+(?:[{_KANJI_JOIN}](?:[{_KANJI}]|ゼロ)+)*")
+_KANJI_RUN = re.compile(rf"(?:[{_KANJI}]|ゼロ)+(?:{_KANJI_JOINER}(?:[{_KANJI}]|ゼロ)+)*")
 
 # Japanese kana readings of a digit, hiragana and katakana, as a number is read out on the phone
 # ("ぜろきゅうぜろのいちにさんよんのごろくななはち"), with the long forms a digit is drawn out to
@@ -173,7 +175,8 @@ _KANA_TOKEN_PY = "|".join(
     for token in sorted(_KANA_DIGITS, key=len, reverse=True)
 )
 _KANA_JOIN = _KANJI_JOIN + "･ｰ"
-_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN_PY})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN_PY}))*")
+_KANA_JOINER = rf"(?:[ 　]?[{_KANA_JOIN}][ 　]?)?"  # ("ぜろきゅうぜろ の いちにさんよん …")
+_KANA_RUN = re.compile(rf"(?:{_KANA_TOKEN_PY})(?:{_KANA_JOINER}(?:{_KANA_TOKEN_PY}))*")
 _KANA_TOKENS = re.compile(_KANA_TOKEN_PY)
 # a reading of a digit that is also a word beside a name or a verb: "田中さんに…", "…に電話して"
 _HONORIFIC, _PARTICLE = "さん", "に"
@@ -184,11 +187,11 @@ _NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u30a1-\u30fa\uff66-\uff9d]")  # a kanji
 _ANY_WORD = "|".join(f"(?:{word})" for word, _ in LANGUAGES.values())
 _ANY_SEP = rf"(?:{_SEP}(?:y|e|et){_SEP}|{_SEP})"
 SPOKEN_CANDIDATES = (
-    rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}][{_KANJI_JOIN}][{_KANJI}]"
+    rf"(?i:(?:{_ANY_WORD})(?:{_ANY_SEP}(?:{_ANY_WORD})){{2,}})|(?:[{_KANJI}]|ゼロ){{3,}}|[{_KANJI}]{_KANJI_JOINER}[{_KANJI}]"
     # (digit groups with a word beside two of them, ``_groups_with_a_pair``: "06 12 trente-quatre 56 78"; any
     # letters, as the number words in the union above made RE2's automaton outgrow its budget: 30 s a pass, not 0.1)
     "|[0-9][ ]+[0-9]+[ \\-]+[A-Za-zÀ-ɏ]{3}|[A-Za-zÀ-ɏ]{3}[ \\-]+[0-9]+[ ]+[0-9]"
-    rf"|(?:{_KANA_TOKEN})(?:[{_KANA_JOIN}]?(?:{_KANA_TOKEN})){{6}}"
+    rf"|(?:{_KANA_TOKEN})(?:{_KANA_JOINER}(?:{_KANA_TOKEN})){{6}}"
 )
 
 
@@ -216,7 +219,7 @@ def read_run(run: str, lang: str) -> str:
 def read_kanji(run: str) -> str:
     """The digits of a run of kanji numerals: digit by digit, or positionally per group."""
     out = []
-    for group in re.split(f"[{_KANJI_JOIN}]", run.replace("ゼロ", "〇")):
+    for group in re.split(_KANJI_JOINER, run.replace("ゼロ", "〇")):
         if all(c in _KANJI_DIGITS for c in group):
             out.append("".join(str(_KANJI_DIGITS[c]) for c in group))
             continue
