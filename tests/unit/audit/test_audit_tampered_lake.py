@@ -47,14 +47,15 @@ def lake(tmp_path):
     store.dispose()
 
 
-def verify(storage, store):
+def verify(storage, store, extra: dict[str, str] | None = None):
+    """The live version checked against the store (``extra``: statuses the store is taken to record too)."""
     live = store.live_version(DATASET)
     return verify_publication(
         storage,
         DATASET,
         store_live=live,
         store_shards=store.version_shard_paths(DATASET, live),
-        store_versions={v["version"]: v["status"] for v in store.versions(DATASET)},
+        store_versions={v["version"]: v["status"] for v in store.versions(DATASET)} | (extra or {}),
     ).findings
 
 

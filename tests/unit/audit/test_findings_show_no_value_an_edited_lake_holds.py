@@ -10,6 +10,7 @@ import json
 
 import pyarrow as pa
 from tests.unit.audit.test_audit_checks import ctx, lake, run_steps, scan  # noqa: F401
+from tests.unit.audit.test_audit_tampered_lake import verify
 from tests.unit.lakes import (
     DATASET,
     _write_manifest,
@@ -20,23 +21,12 @@ from tests.unit.lakes import (
 )
 
 from utterance_governance.audit.findings import Findings
-from utterance_governance.audit.publication import verify_kept_versions, verify_publication
+from utterance_governance.audit.publication import verify_kept_versions
 from utterance_governance.io.storage import Storage
 from utterance_governance.publish.commit import DatasetPaths
 
 CUS = "zed-4417"
 ROOT = DatasetPaths(DATASET).root
-
-
-def verify(storage, store, extra: dict[str, str] | None = None) -> Findings:
-    live = store.live_version(DATASET)
-    return verify_publication(
-        storage,
-        DATASET,
-        store_live=live,
-        store_shards=store.version_shard_paths(DATASET, live),
-        store_versions={v["version"]: v["status"] for v in store.versions(DATASET)} | (extra or {}),
-    ).findings
 
 
 def shown(findings: Findings) -> str:
