@@ -16,11 +16,12 @@ export PYTHONPATH := $(ROOT)/plugins:$(ROOT)/dags:$(ROOT)
 # machine, development for a local lake and SQLite store). Deployments set UG_ENV=production.
 export UG_ENV ?= development
 
-.PHONY: setup bytecode demo test test-unit stack-test bench bench-stack lint airflow-db clean help
+.PHONY: setup bytecode demo test test-all-backends test-unit stack-test bench bench-stack lint airflow-db clean help
 
 help:
 	@echo "make demo   - set up, generate a lake and run the DAGs end to end on embedded defaults"
 	@echo "make test   - set up and run the whole test suite (the real-stack test included)"
+	@echo "make test-all-backends - the same, every case of every store test on PostgreSQL too"
 	@echo "make stack-test - the production stack of docker-compose.yaml run natively (no Docker):"
 	@echo "              Airflow api-server, scheduler, dag-processor, triggerer and a Celery worker on"
 	@echo "              PostgreSQL and Redis (127.0.0.1), the lake on S3 (moto); a backfill and a"
@@ -59,6 +60,9 @@ bytecode: setup
 
 test: bytecode
 	$(PY) -m pytest -q -n 2 --dist loadgroup
+
+test-all-backends: bytecode  # every PostgreSQL case too (make test runs the first case of most tests there)
+	UG_TEST_BACKENDS=all $(PY) -m pytest -q -n 2 --dist loadgroup
 
 test-unit: bytecode
 	$(PY) -m pytest -q tests/unit

@@ -4,7 +4,8 @@
 tmp dir) and PostgreSQL (a fresh database, dropped afterwards). PostgreSQL is reached at
 ``UG_TEST_POSTGRES_URL`` (an admin URL; default ``postgresql://postgres@127.0.0.1:5432/postgres``).
 When that server is unreachable the PostgreSQL case is skipped, saying why; when
-``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure.
+``UG_TEST_POSTGRES_URL`` is set explicitly, unreachable is a failure. Which PostgreSQL cases run:
+``_postgres_cases`` (all of them with ``UG_TEST_BACKENDS=all``).
 
 The suite is a development environment: ``UG_ENV=development`` (unset, a lake or store off the machine
 means production, which refuses the short test keys and the development key); tests of production set
@@ -37,13 +38,47 @@ settings.register_profile("explore", derandomize=False, max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under ``pytest -n 2 --dist loadgroup`` (``make test``), the tests that run Airflow (marked
     ``integration`` or ``stack``: its processes, DAG runs) go to one worker, one after another, and the
-    rest to the other: two of those at once on a 2-core machine would slow both past their timeouts."""
+    rest to the other: two of those at once on a 2-core machine would slow both past their timeouts.
+
+    Then the PostgreSQL cases are chosen (``_postgres_cases``)."""
     for item in items:
         if item.get_closest_marker("integration") or item.get_closest_marker("stack"):
             item.add_marker(pytest.mark.xdist_group("airflow"))
+    if os.environ.get("UG_TEST_BACKENDS", "").strip().lower() != "all":
+        _postgres_cases(config, items)
+
+
+def _backend(item: pytest.Item) -> str | None:
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return params.get("store_url") or params.get("empty_store_url")
+
+
+def _postgres_cases(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test over ``store_url`` runs every case on SQLite and, on PostgreSQL, its first case only, unless
+    its cases' values reach SQL: the tests of the store itself (``tests/unit/io``), the adversarial
+    scenario, and modules marked ``backend_cases`` (ids with other spaces, quotes, padding, control
+    characters: the backends could compare them differently). The other cases vary what Python reads
+    (spellings, crash points, texts) over one path to the store, which the first case takes on
+    PostgreSQL. ``UG_TEST_BACKENDS=all`` (``make test-all-backends``) runs every case on both; the
+    ones left out here are reported as deselected."""
+    seen: set[tuple[str, str]] = set()
+    kept, left = [], []
+    for item in items:
+        every_case = item.get_closest_marker("backend_cases") or item.nodeid.startswith(
+            ("tests/unit/io/", "tests/adversarial/")
+        )
+        if _backend(item) != "postgresql" or every_case:
+            kept.append(item)
+            continue
+        key = (str(item.path), getattr(item, "originalname", item.name))
+        (left if key in seen else kept).append(item)
+        seen.add(key)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,8 @@ from tests.unit.purge.test_every_copy_edges import left_in_lake, line, receipt
 
 from utterance_governance.io import readers
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 LISTING = {"request_id": "r1", "customer_id": "c1", "scope": "utterances", "utterance_ids": ["u2"],
            "requested_at": "2026-11-25T00:00:00Z"}  # fmt: skip

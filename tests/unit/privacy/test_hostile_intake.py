@@ -18,6 +18,8 @@ from utterance_governance.io.readers import read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs.publish import PublishingBlocked, _file_key
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 
 

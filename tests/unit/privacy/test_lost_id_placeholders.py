@@ -20,6 +20,8 @@ from utterance_governance.io.readers import customer_of_path, read_landing_file
 from utterance_governance.io.storage import Storage
 from utterance_governance.jobs.publish import PublishingBlocked
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 NIL = "00000000-0000-0000-0000-000000000000"

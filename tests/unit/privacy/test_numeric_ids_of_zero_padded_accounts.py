@@ -19,6 +19,8 @@ import pytest
 from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import line
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 PADDED = "0088231907"
 

@@ -17,6 +17,8 @@ import pytest
 from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import line
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 DATA_ID = "zed cust 77"  # an ordinary space inside: a usable id
 SPELLINGS = {

@@ -16,6 +16,8 @@ from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, l
 
 from utterance_governance.privacy.identity import AnyCase
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 SECRET = "remind me zebracornflakes tulips"
 
 

@@ -21,6 +21,8 @@ from tests.unit.purge.test_every_copy_edges import left_in_lake, line, opt_out, 
 from utterance_governance import schema as S
 from utterance_governance.privacy.state import PrivacyState, other_spellings, plain_readings
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 DT = "landing/utterances/dt=2026-11-20"
 CYRILLIC_E = "z\u0435d-4417"  # zеd-4417
 

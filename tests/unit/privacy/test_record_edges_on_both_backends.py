@@ -19,6 +19,8 @@ from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out
 
 from utterance_governance.io.readers import MAX_CUSTOMER_ID_CHARS
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 
 @pytest.fixture
 def lake(tmp_path, store_url) -> Lake:

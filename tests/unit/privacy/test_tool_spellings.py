@@ -20,6 +20,8 @@ import pytest
 from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import DT, deletion, left_in_lake, line, opt_out, receipt
 
+pytestmark = pytest.mark.backend_cases  # ids reach SQL: every case on both backends
+
 
 @pytest.fixture
 def lake_both(tmp_path, store_url) -> Lake:
