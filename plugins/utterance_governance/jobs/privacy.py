@@ -31,6 +31,7 @@ from utterance_governance.jobs import publish, telemetry
 from utterance_governance.jobs.context import RunContext
 from utterance_governance.jobs.in_flight import in_flight_since, no_longer_in_flight, unfinished_rotations
 from utterance_governance.privacy.keys import KeyMismatch
+from utterance_governance.publish.commit import PRIVACY_DAG
 from utterance_governance.purge import copies, published, receipts, store_paths
 from utterance_governance.purge.affected import merge_counts
 from utterance_governance.settings import load_settings
@@ -106,6 +107,7 @@ def purge_published(ctx: RunContext) -> dict:
         ctx.store,
         ctx.dataset,
         run_id=ctx.run_id,
+        dag_id=ctx.dag_id,
         policy=ctx.policy,
         pseudonym_key=load_settings().pseudonym_key,
         state=lambda: publish.privacy_state(ctx),
@@ -120,24 +122,58 @@ def withdraw_live(ctx: RunContext) -> dict:
     """``utterances_publish``'s purge of the live version, right before it publishes: what its own intake took
     in (or a privacy run has not purged yet) is not carried over by reference into the version it puts live,
     announces, and records as decided against that very privacy state. The receipts record what it removed
-    (in progress); the next privacy run searches every other copy and completes them."""
+    (in progress); the next privacy run searches every other copy and completes them.
+
+    When another run's purge went live and was never handed on (it failed past its switch), the purge reports
+    that one and purges nothing more: its removals are settled as that run would have (under its own run),
+    then this run purges for its own intake on top, and the two are announced as one revocation."""
     purged = purge_published(ctx)
-    if not ctx.dry_run and purged.get("by_request"):
-        receipts.open_receipts(
-            ctx.store, ctx.policy
-        )  # (the publish's intake opens none: the privacy run does)
-        purged["receipts"] = receipts.settle_receipts(
-            ctx.store,
-            _now(),
-            complete=False,
-            removed=purged["by_request"],
-            versions_rewritten=_versions_rewritten(purged),
-            # (Airflow may give the nightly publish and the hourly privacy run one run id: a retry of either
-            # must not take the other's counts for its own)
-            run_id=f"{ctx.dag_id}/{ctx.run_id}",
-            decided=(),
-        )
-    return purged
+    other = purged.get("reported_for")
+    if ctx.dry_run or not other:
+        _settle_withdrawal(ctx, purged, f"{ctx.dag_id}/{ctx.run_id}")
+        return purged
+    owner = other["run_id"] if other["dag_id"] == PRIVACY_DAG else f"{other['dag_id']}/{other['run_id']}"
+    _settle_withdrawal(ctx, purged, owner)
+    own = purge_published(ctx)
+    _settle_withdrawal(ctx, own, f"{ctx.dag_id}/{ctx.run_id}")
+    return _one_revocation(purged, own)
+
+
+def _settle_withdrawal(ctx: RunContext, purged: dict, run_key: str) -> None:
+    if ctx.dry_run or not purged.get("by_request"):
+        return
+    receipts.open_receipts(ctx.store, ctx.policy)  # (the publish's intake opens none: the privacy run does)
+    purged["receipts"] = receipts.settle_receipts(
+        ctx.store,
+        _now(),
+        complete=False,
+        removed=purged["by_request"],
+        versions_rewritten=_versions_rewritten(purged),
+        # (Airflow may give the nightly publish and the hourly privacy run one run id: a retry of either must
+        # not take the other's counts for its own)
+        run_id=run_key,
+        decided=(),
+    )
+
+
+def _one_revocation(reported: dict, own: dict) -> dict:
+    """What ``announce_withdrawal`` announces after reporting another run's purge (``reported``) and purging on
+    top of it (``own``): the version live now, every version either revoked, every row either removed."""
+    if not own.get("new_version"):
+        return {**reported, "erase_withdrawn": own.get("erase_withdrawn") or reported.get("erase_withdrawn")}
+    rows_removed = dict(own.get("rows_removed") or {})
+    for reason, rows in (reported.get("rows_removed") or {}).items():
+        rows_removed[reason] = rows_removed.get(reason, 0) + rows
+    cleanup = dict(own.get("cleanup") or {})
+    cleanup["revoked_versions"] = sorted({*cleanup.get("revoked_versions", []), *_versions_rewritten(reported)})
+    return {
+        **own,
+        "cleanup": cleanup,
+        "rows_removed": rows_removed,
+        "reason": sorted({*own.get("reason", []), *reported.get("reason", [])}),
+        "erase_copies": bool(own.get("erase_copies") or reported.get("erase_copies")),
+        "reported_for": reported["reported_for"],
+    }
 
 
 def _versions_rewritten(purged: dict | None) -> list[str]:

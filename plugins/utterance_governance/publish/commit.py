@@ -351,18 +351,33 @@ WENT_LIVE = ("live", "superseded", "revoked")
 
 
 def put_live_by(
-    storage: Storage, store: GovernanceStore, dataset: str, run_id: str, *, purge: bool
+    storage: Storage, store: GovernanceStore, dataset: str, run_id: str, *, purge: bool, dag_id: str | None = None
 ) -> dict | None:
     """The manifest of the version ``run_id`` put live (live now, or superseded or revoked since),
     if it did: its purge's (``purge``) or its publish's. A retry past its switch finds it. Both
     kinds are asked for: Airflow names both DAGs' scheduled runs after their time
-    ("scheduled__<D>T02:00:00+00:00"), so the hourly purge and the nightly publish may share one."""
+    ("scheduled__<D>T02:00:00+00:00"), so the hourly purge and the nightly publish may share one;
+    and both DAGs purge (the nightly publish before it publishes), so a purge's is also asked for
+    its DAG (``dag_id``; a manifest that names none is the privacy DAG's, as every purge was before
+    the publish purged)."""
     for v in reversed(store.versions(dataset)):  # the latest: a run cleared may publish again
         if v["run_id"] == run_id and v["status"] in WENT_LIVE:
             manifest = read_manifest(storage, dataset, v["version"])
-            if ((manifest.get("notes") or {}).get("kind") == "purge") == purge:
-                return manifest
+            notes = manifest.get("notes") or {}
+            if (notes.get("kind") == "purge") != purge:
+                continue
+            if purge and dag_id is not None and purging_dag(manifest) != dag_id:
+                continue
+            return manifest
     return None
+
+
+PRIVACY_DAG = "privacy_requests"
+
+
+def purging_dag(manifest: dict) -> str:
+    """The DAG whose purge made the version of ``manifest`` (the privacy DAG's when it names none)."""
+    return str((manifest.get("notes") or {}).get("dag_id") or PRIVACY_DAG)
 
 
 _DATE_FOLDER = re.compile(r"dt=\d{4}-\d{2}-\d{2}")

@@ -61,6 +61,7 @@ from utterance_governance.policy import Policy
 from utterance_governance.privacy import PrivacyState, check_key, key_fingerprint, live_fingerprint
 from utterance_governance.privacy.said import NAMES_DELETED_CUSTOMER, SaidIds, delete_all_spellings
 from utterance_governance.publish.commit import (
+    PRIVACY_DAG,
     WENT_LIVE,
     DatasetPaths,
     Publication,
@@ -68,6 +69,7 @@ from utterance_governance.publish.commit import (
     Stage,
     live_version,
     publish_version,
+    purging_dag,
     put_live_by,
     read_manifest,
     reconcile,
@@ -298,8 +300,14 @@ def purge_published(
     dry_run: bool = False,
     lock_timeout_s: float = 600.0,
     on_stage: Stage = _no_stage,
+    dag_id: str = PRIVACY_DAG,
 ) -> dict:
     """Remove every live row that may no longer be used; return what was done (no identifiers).
+
+    ``run_id`` and ``dag_id``: the run purging (Airflow may give the nightly publish, which purges before it
+    publishes, and the hourly privacy run one run id: a retry finds its own purge by both). When another
+    run's purge went live and was never handed on, this call reports that one instead and says so
+    (``reported_for``): it purges nothing more.
 
     ``state`` is called under the lock: the privacy state the purge decides against is the one
     of that moment, so a publish that takes the lock after it sees at least as much.
@@ -321,9 +329,12 @@ def purge_published(
         fingerprint = key_fingerprint(pseudonym_key)
         live_manifest = read_manifest(storage, dataset, live)
         check_key(live_fingerprint(live_manifest), fingerprint, where=f"purging {dataset}")
-        earlier = None if dry_run else _unreported_purge(storage, store, dataset, run_id)
+        earlier = None if dry_run else _unreported_purge(storage, store, dataset, run_id, dag_id)
         if earlier is not None:
             result = _after_own_switch(storage, store, dataset, earlier, live, result)
+            if earlier.get("run_id") != run_id or purging_dag(earlier) != dag_id:
+                # another run's: this run's own requests are not purged by it (the caller decides)
+                result["reported_for"] = {"dag_id": purging_dag(earlier), "run_id": earlier.get("run_id")}
             result["erase_withdrawn"] = erasures_due(store, dataset, state(), pseudonym_key)
             return _reported(store, dataset, result)
         decided_at = now()
@@ -406,6 +417,7 @@ def purge_published(
             # (the requests it decided against: a retry past the switch completes those receipts only)
             notes={
                 "kind": "purge",
+                "dag_id": dag_id,
                 "decided_at": decided_at.isoformat(),
                 "decided_requests": result["decided_requests"],
             },
@@ -438,12 +450,14 @@ def purge_published(
         return _reported(store, dataset, result)
 
 
-def _unreported_purge(storage: Storage, store: GovernanceStore, dataset: str, run_id: str) -> dict | None:
+def _unreported_purge(
+    storage: Storage, store: GovernanceStore, dataset: str, run_id: str, dag_id: str
+) -> dict | None:
     """The manifest of a purge's version that went live but was never handed on: this run's (a retry
     past its switch), else the oldest another run left (it failed for good past its switch: its
     receipts and revocation event never came). This run reports it instead of purging; the next run
-    purges what is left."""
-    own = put_live_by(storage, store, dataset, run_id, purge=True)
+    purges what is left (the nightly publish's purge purges then: ``jobs.privacy.withdraw_live``)."""
+    own = put_live_by(storage, store, dataset, run_id, purge=True, dag_id=dag_id)
     if own is not None:
         log.warning("purge of run %s already switched %s live (this is a retry): finishing its clean-up",
                     run_id, own["version"])  # fmt: skip
