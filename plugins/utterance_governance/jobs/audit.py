@@ -494,6 +494,23 @@ def fail_on_violations(result: dict) -> dict:
     return result
 
 
+def _no_rotation_under_way(ctx: RunContext) -> None:
+    """Refuse while a key rotation is under way or stopped short: past its switch the live key is the new one
+    while copies (a held customer's withdrawn rows, quarantine) still hold the old, and the report would be
+    delivered without them. (Marked in flight first, then looked: a rotation marks itself, then looks for runs
+    under way, so one of the two always sees the other.)"""
+    from utterance_governance.jobs.in_flight import unfinished_rotations
+    from utterance_governance.privacy import KeyMismatch
+
+    rotations = unfinished_rotations(ctx.storage)
+    if rotations:
+        raise KeyMismatch(
+            f"a key rotation is under way or stopped short ({', '.join(sorted(rotations))} under staging/): no "
+            "access report until it has finished (a stopped one: run `ug rekey` again with its keys); the access "
+            "request stays open"
+        )
+
+
 def access_report(ctx: RunContext) -> dict:
     """Everything the lake holds of one customer, for that customer: the run's ``access_request``
     reference is taken (one-time), its customer id read from the store, the report written to the
@@ -520,6 +537,7 @@ def access_report(ctx: RunContext) -> dict:
         customer_id = validate_customer_id(customer_id)
         settings = load_settings()
         ctx.check_key(settings)  # this worker's key finds the customer's rows (another finds none of them)
+        _no_rotation_under_way(ctx)
         result = write_access_report(ctx.storage, ctx.store, ctx.dataset, customer_id, settings.pseudonym_key,
                                      out=out, run_key=ctx.run_key, run_id=ctx.run_id, now=ctx.now_dt)  # fmt: skip
         ctx.store.complete_access_request(reference, ctx.run_id, result["json"])

@@ -165,7 +165,9 @@ def _one_revocation(reported: dict, own: dict) -> dict:
     for reason, rows in (reported.get("rows_removed") or {}).items():
         rows_removed[reason] = rows_removed.get(reason, 0) + rows
     cleanup = dict(own.get("cleanup") or {})
-    cleanup["revoked_versions"] = sorted({*cleanup.get("revoked_versions", []), *_versions_rewritten(reported)})
+    cleanup["revoked_versions"] = sorted(
+        {*cleanup.get("revoked_versions", []), *_versions_rewritten(reported)}
+    )
     return {
         **own,
         "cleanup": cleanup,
@@ -288,7 +290,11 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
                  "privacy run searches what it wrote", len(decided))  # fmt: skip
         decided = set()
     summary: dict = {"dry_run": ctx.dry_run, "complete": complete}
+    settings = load_settings()
     if not ctx.dry_run:
+        # the receipt files name each customer by a speaker key made with this worker's key: one left on a
+        # retired key (a rotation since) would write a key no row and no later scrub matches
+        ctx.check_key(settings)
         # the embedded store's write-ahead log still holds the purged ledger rows as they were written:
         # until it is cut back nothing completes (the next run cuts it back and completes them)
         summary["journal_cut_back"] = ctx.store.cut_back_journal()
@@ -315,7 +321,7 @@ def issue_receipts(ctx: RunContext, purged: dict | None, copied: dict | None) ->
         # a listing carried out erased every copy of the recordings it named, twins too: their pairs go
         summary["twins_forgotten"] = ctx.store.forget_twins_of_requests(summary["receipts"]["completed"])
         summary["receipt_files_written"] = len(
-            receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, load_settings().pseudonym_key)
+            receipts.write_receipt_files(ctx.storage, ctx.store, ctx.dataset, settings.pseudonym_key)
         )
     # A copy no search can read, with receipts already completed: whether it holds the words of a
     # customer told their deletion is complete cannot be shown (a late file in another encoding). Open

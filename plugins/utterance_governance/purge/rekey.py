@@ -168,24 +168,16 @@ def rekey_dataset(
         if resumed and old_fp != new_fp and switched == new_fp:
             # this rotation, stopped after its switch (runs since on the new key): its copies and reports now
             customers = known_customers(storage, store)
-            old, new = key_map(customers, old_key, new_key)
             result = {"dataset": dataset, "from": old_fp, "to": new_fp, "live_before": live, "version": live,
                       "resumed": resumed}  # fmt: skip
-            listed = {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
-            result["copies"] = _rekey_copies(storage, old, new, listed, mine)
-            result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
-            result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
-            result["speaker_folds_rekeyed"] = _rekey_speaker_folds(
-                store, dataset, customers, old_key, new_key
+            listed = (
+                {f"published/{dataset}/{s['path']}" for s in manifest["shards"]}
+                if manifest is not None
+                else set()
             )
-            result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
-                old, new, listing_folds(store.deletion_requests(), new_key)
-            )
-            removed = _removed_ids(storage, [mine, *resumed])  # (what the stopped attempt removed too)
-            result["reports_rewritten"] = _rekey_reports(storage, old, new, removed)
-            storage.remove(
-                f"staging/{mine}/{REMOVED_IDS}"
-            )  # scrubbed: the notes go (the marks, in ``rekey``)
+            # (what the stopped attempt removed too)
+            result.update(_past_the_switch(storage, store, dataset, customers, (old_key, new_key), listed, mine,
+                                           [mine, *resumed]))  # fmt: skip
             log.info("finished re-keying %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
             return result
         if resumed and switched != new_fp:
@@ -288,20 +280,45 @@ def rekey_dataset(
                 f"published/{dataset}/{s['path']}"
                 for s in read_manifest(storage, dataset, result["version"])["shards"]
             }
-        result["copies"] = _rekey_copies(storage, old, new, listed, mine)
-        result["files_renamed"] = _rename_named_copies(storage, old_key, new_key)
-        result["store_paths_resealed"] = reseal_store_paths(storage, store, old_key, new_key)
-        result["speaker_folds_rekeyed"] = _rekey_speaker_folds(store, dataset, customers, old_key, new_key)
-        result["deleted_recordings_rekeyed"] = store.rekey_deleted_recordings(
-            old, new, listing_folds(store.deletion_requests(), new_key)
+        result.update(
+            _past_the_switch(storage, store, dataset, customers, (old_key, new_key), listed, mine, [mine])
         )
-        result["withdrawn_speakers_rekeyed"] = store.rekey_withdrawn_speakers(
-            old, new, _fold_map(customers, old_key, new_key)
-        )
-        result["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, [mine]))
-        storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the mark, in ``rekey``)
     log.info("re-keyed %s from key %s to key %s: %s", dataset, old_fp, new_fp, result)
     return result
+
+
+def _past_the_switch(
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    customers: pa.Array,
+    keys: tuple[bytes, bytes],
+    listed: set[str],
+    mine: str,
+    runs: list[str],
+) -> dict:
+    """Everything a rotation re-keys once the dataset is on the new key: the copies (``listed``: the live
+    shards, on it already), the files named by a key, the store's paths, case-fold pairs, deleted recordings and
+    opt-out records, and the reports (scrubbed of the ids ``runs`` found removed). One place for the rotation and
+    for its rerun after a stop past its switch: the rerun skipped the opt-out records, and a deletion after it
+    told no training run to erase the version the opt-out had revoked."""
+    old_key, new_key = keys
+    old, new = key_map(customers, old_key, new_key)
+    done = {
+        "copies": _rekey_copies(storage, old, new, listed, mine),
+        "files_renamed": _rename_named_copies(storage, old_key, new_key),
+        "store_paths_resealed": reseal_store_paths(storage, store, old_key, new_key),
+        "speaker_folds_rekeyed": _rekey_speaker_folds(store, dataset, customers, old_key, new_key),
+        "deleted_recordings_rekeyed": store.rekey_deleted_recordings(
+            old, new, listing_folds(store.deletion_requests(), new_key)
+        ),
+        "withdrawn_speakers_rekeyed": store.rekey_withdrawn_speakers(
+            old, new, _fold_map(customers, old_key, new_key)
+        ),
+    }
+    done["reports_rewritten"] = _rekey_reports(storage, old, new, _removed_ids(storage, runs))
+    storage.remove(f"staging/{mine}/{REMOVED_IDS}")  # scrubbed: the notes go (the marks, in ``rekey``)
+    return done
 
 
 def listing_folds(deletions: pa.Table, key: bytes) -> pa.Table:
