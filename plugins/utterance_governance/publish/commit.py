@@ -351,7 +351,13 @@ WENT_LIVE = ("live", "superseded", "revoked")
 
 
 def put_live_by(
-    storage: Storage, store: GovernanceStore, dataset: str, run_id: str, *, purge: bool, dag_id: str | None = None
+    storage: Storage,
+    store: GovernanceStore,
+    dataset: str,
+    run_id: str,
+    *,
+    purge: bool,
+    dag_id: str | None = None,
 ) -> dict | None:
     """The manifest of the version ``run_id`` put live (live now, or superseded or revoked since),
     if it did: its purge's (``purge``) or its publish's. A retry past its switch finds it. Both

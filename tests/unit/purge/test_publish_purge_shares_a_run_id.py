@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 from tests.pipeline import Lake
 from tests.unit.purge.test_every_copy_edges import deletion, line
+from tests.unit.purge.test_receipts_timing import steps
 
 from utterance_governance.jobs import privacy, publish
 
@@ -45,12 +46,7 @@ def _run(lake: Lake, dag_id: str, run_id: str, params: dict | None = None):
 
 def _privacy_run(lake: Lake, run_id: str) -> dict:
     with _run(lake, "privacy_requests", run_id) as ctx:
-        ingested = privacy.ingest(ctx)
-        purged = privacy.purge_published(ctx)
-        copied = privacy.purge_copies(ctx)
-        issued = privacy.issue_receipts(ctx, purged, copied)
-        privacy.write_report(ctx, ingested, purged, copied, issued)
-        return purged
+        return steps(ctx)
 
 
 def _publish_run(lake: Lake, run_id: str) -> tuple[dict, dict]:

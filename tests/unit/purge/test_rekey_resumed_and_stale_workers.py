@@ -14,25 +14,9 @@ from pathlib import Path
 import pytest
 from tests.unit.purge.test_erase_after_opt_out import _trained_then_opted_out, announce
 from tests.unit.purge.test_every_copy_edges import DT, deletion, line, opt_out, receipt
-from tests.unit.purge.test_rekey_seams import NEW, _rotate_to
+from tests.unit.purge.test_rekey_seams import NEW, _rotate_to, _stopped
 
 from utterance_governance.privacy import KeyMismatch, speaker_key
-
-
-def _stopped_at(lake, monkeypatch, where: str) -> str:
-    """A rotation to NEW whose worker is lost at ``where`` (a function of purge.rekey); returns the old key."""
-    import utterance_governance.purge.rekey as rekey
-
-    def lost(*args, **kwargs):
-        raise KeyboardInterrupt("worker lost")
-
-    old = lake.key
-    with monkeypatch.context() as m:
-        m.setattr(rekey, where, lost)
-        with pytest.raises(KeyboardInterrupt):
-            _rotate_to(lake, monkeypatch, old, NEW)
-    lake.key = NEW
-    return old
 
 
 @pytest.mark.parametrize("where", ["_rekey_copies", "_rekey_speaker_folds"])
@@ -42,7 +26,7 @@ def test_a_rotation_run_again_after_its_switch_keeps_the_opt_out_record_a_later_
     """zed opted out (a training run told to stop using the version); a rotation is lost after its switch and
     run again (finished); zed then deletes everything: the training run is told to erase its copy."""
     used = _trained_then_opted_out(lake)
-    old = _stopped_at(lake, monkeypatch, where)
+    old = _stopped(lake, monkeypatch, where)
     assert _rotate_to(lake, monkeypatch, old, NEW) == 0  # run again: finished
     lake.storage.write_bytes("landing/deletions/d.jsonl", deletion("d1", "zed-4417"))
     extra = announce(lake, lake.privacy(check_deadlines=False)["published"])
@@ -75,7 +59,7 @@ def test_an_access_report_while_a_rotation_is_stopped_short_is_refused_and_finds
     lake.privacy(check_deadlines=False)
     assert lake.live_ids() == {"u-bob"}
     assert _parked(lake.access_report("zed-4417")["json"]) == ["u-zed-1"]
-    old = _stopped_at(lake, monkeypatch, "_rekey_copies")
+    old = _stopped(lake, monkeypatch, "_rekey_copies")
     with pytest.raises(KeyMismatch, match="rotation"):
         lake.access_report("zed-4417")
     assert _rotate_to(lake, monkeypatch, old, NEW) == 0
@@ -104,7 +88,9 @@ def test_a_stale_worker_issuing_receipts_after_a_rotation_refuses_and_the_next_r
             m.setenv("UG_PSEUDONYM_KEY", old)  # the stale worker
             with pytest.raises(KeyMismatch):
                 privacy.issue_receipts(ctx, purged, copied)
-        privacy.write_report(ctx, ingested, purged, copied, None)  # (the run's report step: it runs on failure)
+        privacy.write_report(
+            ctx, ingested, purged, copied, None
+        )  # (the run's report step: it runs on failure)
     assert not lake.storage.exists("reports/receipts/d1.json")  # no receipt file was written with the old key
     lake.privacy(check_deadlines=False)
     doc = receipt(lake, "d1")
